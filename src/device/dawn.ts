@@ -1,0 +1,251 @@
+import { readdirSync } from 'node:fs';
+import { DeviceUnavailableError } from '../errors.js';
+import { ensureHeadlessEgl, prepareDriverEnvironment } from './env.js';
+import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel } from './info.js';
+
+/** How to choose the Dawn adapter. Environment variables fill in what the options leave out. */
+export interface DawnAdapterOptions {
+  /** Force a Dawn backend. @default process.env.GPUKIT_BACKEND, else Dawn's default, then `opengles` */
+  readonly backend?: BackendName;
+  /** Force an adapter whose name (vendor, architecture or description) contains this text. @default process.env.GPUKIT_ADAPTER */
+  readonly adapter?: string;
+  /** Force a feature level. @default process.env.GPUKIT_FEATURE_LEVEL, else `core`, then `compatibility` */
+  readonly featureLevel?: FeatureLevel;
+  /** @default 'high-performance' */
+  readonly powerPreference?: GPUPowerPreference;
+  /**
+   * Turn off Dawn's robustness transform (bounds clamping on every storage access). Faster, but an
+   * out-of-bounds access becomes undefined behaviour — on a software adapter that is host memory.
+   * Only for trusted kernels; benchmarks report which mode they ran in.
+   * @default false
+   */
+  readonly unsafeDisableRobustness?: boolean;
+}
+
+/** The Dawn instance (what `webgpu`'s `create()` returns), kept referenced for the device's whole life. */
+export type DawnInstance = GPU;
+
+export interface DawnHandle {
+  readonly instance: DawnInstance;
+  readonly adapter: GPUAdapter;
+  readonly device: GPUDevice;
+  readonly info: DeviceInfo;
+}
+
+interface WebgpuModule {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+let webgpuModule: Promise<WebgpuModule> | undefined;
+
+/** Loads the `webgpu` package once, installing its globals (GPUBufferUsage...) on first use. */
+export async function loadWebgpu(): Promise<WebgpuModule> {
+  webgpuModule ??= (async () => {
+    prepareDriverEnvironment();
+    const mod = (await import('webgpu')) as unknown as WebgpuModule;
+    for (const [k, v] of Object.entries(mod.globals)) {
+      if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
+    }
+    return mod;
+  })();
+  return webgpuModule;
+}
+
+const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups'];
+
+interface Attempt {
+  readonly backend: BackendName | undefined;
+  readonly featureLevel: FeatureLevel;
+}
+
+function envOption(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function instanceFlags(backend: BackendName | undefined, opts: DawnAdapterOptions): string[] {
+  const flags = ['disable-dawn-features=timestamp_quantization'];
+  if (opts.unsafeDisableRobustness === true) flags.push('enable-dawn-features=disable_robustness');
+  if (backend !== undefined) flags.push(`backend=${backend}`);
+  return flags;
+}
+
+function adapterName(a: GPUAdapter): string {
+  const { vendor, architecture, description } = a.info;
+  return [vendor, architecture, description].filter((s) => s !== '').join(' ');
+}
+
+function adapterLevel(a: GPUAdapter): FeatureLevel {
+  return a.features.has('core-features-and-limits') ? 'core' : 'compatibility';
+}
+
+async function tryAdapter(
+  mod: WebgpuModule,
+  attempt: Attempt,
+  opts: DawnAdapterOptions,
+): Promise<{ instance: GPU; adapter: GPUAdapter } | { error: string }> {
+  if (attempt.backend === 'opengles' || attempt.backend === 'opengl') ensureHeadlessEgl();
+  let instance: GPU;
+  try {
+    instance = mod.create(instanceFlags(attempt.backend, opts));
+  } catch (e) {
+    return { error: `backend ${attempt.backend ?? 'default'}: ${(e as Error).message}` };
+  }
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await instance.requestAdapter({
+      featureLevel: attempt.featureLevel,
+      powerPreference: opts.powerPreference ?? 'high-performance',
+    });
+  } catch (e) {
+    return { error: `backend ${attempt.backend ?? 'default'}: ${(e as Error).message}` };
+  }
+  const where = `${attempt.backend ?? 'default backend'}/${attempt.featureLevel}`;
+  if (adapter === null) return { error: `${where}: no adapter` };
+  if (attempt.featureLevel === 'core' && adapterLevel(adapter) !== 'core') {
+    return { error: `${where}: adapter ${adapterName(adapter)} lacks core features` };
+  }
+  return { instance, adapter };
+}
+
+/** Lists every adapter Dawn can find here, as `backend/featureLevel: name` (for errors and `gpukit info`). */
+export async function listDawnAdapters(): Promise<string[]> {
+  const mod = await loadWebgpu();
+  const found: string[] = [];
+  for (const backend of ['vulkan', 'opengles'] as const) {
+    for (const featureLevel of ['core', 'compatibility'] as const) {
+      const r = await tryAdapter(mod, { backend, featureLevel }, {});
+      if ('adapter' in r && adapterLevel(r.adapter) === featureLevel) found.push(`${backend}/${featureLevel}: ${adapterName(r.adapter)}`);
+    }
+  }
+  return found;
+}
+
+function parseBackend(v: string | undefined): BackendName | undefined {
+  if (v === undefined) return undefined;
+  const known: readonly BackendName[] = ['vulkan', 'opengles', 'opengl', 'metal', 'd3d12', 'd3d11', 'null'];
+  if ((known as readonly string[]).includes(v)) return v as BackendName;
+  throw new DeviceUnavailableError(`unknown backend '${v}'; expected one of ${known.join(', ')}`);
+}
+
+function parseLevel(v: string | undefined): FeatureLevel | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'core' || v === 'compatibility') return v;
+  throw new DeviceUnavailableError(`unknown feature level '${v}'; expected core or compatibility`);
+}
+
+/**
+ * Opens a Dawn device: the default backend with core features first, then Dawn's OpenGL ES backend in
+ * compatibility mode. A forced backend, adapter or feature level that cannot be had throws
+ * {@link DeviceUnavailableError} listing the adapters that do exist.
+ */
+export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandle> {
+  const mod = await loadWebgpu();
+  const backend = opts.backend ?? parseBackend(envOption('GPUKIT_BACKEND'));
+  const level = opts.featureLevel ?? parseLevel(envOption('GPUKIT_FEATURE_LEVEL'));
+  const wanted = opts.adapter ?? envOption('GPUKIT_ADAPTER');
+  const forced = backend !== undefined || level !== undefined || wanted !== undefined;
+
+  const attempts: Attempt[] =
+    backend !== undefined || level !== undefined
+      ? [{ backend, featureLevel: level ?? 'core' }, ...(level === undefined ? [{ backend, featureLevel: 'compatibility' as const }] : [])]
+      : [
+          { backend: undefined, featureLevel: 'core' },
+          { backend: 'opengles', featureLevel: 'compatibility' },
+        ];
+
+  const failures: string[] = [];
+  for (const attempt of attempts) {
+    const r = await tryAdapter(mod, attempt, opts);
+    if ('error' in r) {
+      failures.push(r.error);
+      continue;
+    }
+    if (wanted !== undefined && !adapterName(r.adapter).toLowerCase().includes(wanted.toLowerCase())) {
+      failures.push(`${attempt.backend ?? 'default'}/${attempt.featureLevel}: ${adapterName(r.adapter)} does not match '${wanted}'`);
+      continue;
+    }
+    const device = await requestDevice(r.adapter);
+    const fallbackReason = failures.length > 0 && !forced ? `no core adapter (${failures.join('; ')}); using ${attempt.backend ?? 'default'}/${attempt.featureLevel}` : undefined;
+    return { instance: r.instance, adapter: r.adapter, device, info: describe(r.adapter, device, attempt, fallbackReason) };
+  }
+  const available = await listDawnAdapters().catch(() => []);
+  const what = forced
+    ? `no Dawn adapter matches ${JSON.stringify({ backend, featureLevel: level, adapter: wanted })}`
+    : 'no WebGPU adapter found';
+  throw new DeviceUnavailableError(`${what} (${failures.join('; ')}).${available.length === 0 ? ` ${HOW_TO_GET_ONE}` : ''}`, available);
+}
+
+export const HOW_TO_GET_ONE =
+  'On a machine without a GPU install the software adapter (Mesa lavapipe >= 24): `npm run setup:software-gpu` ' +
+  'in the gpukit checkout, or on Debian bookworm `apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1`.';
+
+async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  // Ask for the adapter's own limits: the defaults (e.g. 128 MiB bindings, 256 invocations) are lower than
+  // many adapters allow, and ops size their kernels from the device limits.
+  const requiredLimits: Record<string, number> = {};
+  const limits = adapter.limits as unknown as Record<string, unknown>;
+  for (const key in limits) {
+    const v = limits[key];
+    // Dawn warns and clamps when asked for the adapter's dynamic-offset maxima; compute needs none of them.
+    if (typeof v === 'number' && !key.startsWith('maxDynamic')) requiredLimits[key] = v;
+  }
+  try {
+    return await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'gpukit' });
+  } catch {
+    // Some adapters report limits they then refuse; fall back to the ones compute kernels care about.
+    const core: Record<string, number> = {};
+    for (const key of ['maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage']) {
+      const v = requiredLimits[key];
+      if (v !== undefined) core[key] = v;
+    }
+    return await adapter.requestDevice({ requiredFeatures, requiredLimits: core, label: 'gpukit' });
+  }
+}
+
+function describe(adapter: GPUAdapter, device: GPUDevice, attempt: Attempt, fallbackReason: string | undefined): DeviceInfo {
+  const { vendor, architecture, description } = adapter.info;
+  const limits: Record<string, number> = {};
+  const dl = device.limits as unknown as Record<string, unknown>;
+  for (const key in dl) {
+    const v = dl[key];
+    if (typeof v === 'number') limits[key] = v;
+  }
+  const isFallbackAdapter = adapter.info.isFallbackAdapter;
+  return {
+    engine: 'dawn',
+    backend: attempt.backend ?? (attempt.featureLevel === 'core' ? defaultBackendName() : 'opengles'),
+    vendor,
+    architecture,
+    description,
+    isFallbackAdapter,
+    isSoftware: isFallbackAdapter || looksSoftware(vendor, architecture, description) || glWithoutRenderNode(attempt),
+    featureLevel: adapterLevel(adapter),
+    features: [...device.features].sort(),
+    limits,
+    ...(fallbackReason !== undefined ? { fallbackReason } : {}),
+  };
+}
+
+// Dawn's GL backend does not name the renderer; on Linux, GL with no DRM render node can only be llvmpipe.
+function glWithoutRenderNode(attempt: Attempt): boolean {
+  if (process.platform !== 'linux' || (attempt.backend !== 'opengles' && attempt.backend !== 'opengl')) return false;
+  try {
+    return !readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return true;
+  }
+}
+
+function defaultBackendName(): string {
+  switch (process.platform) {
+    case 'darwin':
+      return 'metal';
+    case 'win32':
+      return 'd3d12';
+    default:
+      return 'vulkan';
+  }
+}

@@ -1,0 +1,41 @@
+/** Which engine runs the kernels: Dawn (WGSL through the `webgpu` package) or the gpu.js fallback. */
+export type EngineName = 'dawn' | 'gpujs';
+/** WebGPU feature level of the device: full WebGPU (`core`) or the reduced `compatibility` level (GLES). */
+export type FeatureLevel = 'core' | 'compatibility';
+/** Dawn backend names (what `GPUKIT_BACKEND` / `backend` accept). */
+export type BackendName = 'vulkan' | 'opengles' | 'opengl' | 'metal' | 'd3d12' | 'd3d11' | 'null';
+
+/** What a device runs on. Everything `gpukit info` prints comes from here. */
+export interface DeviceInfo {
+  readonly engine: EngineName;
+  /** Dawn backend (`vulkan`, `opengles`...) or, on gpu.js, its mode (`webgpu`, `webasm`, `cpu`). */
+  readonly backend: string;
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly description: string;
+  /**
+   * True for a software adapter that emulates a GPU on the CPU (lavapipe/llvmpipe, SwiftShader, WARP):
+   * its timings describe that emulation, not GPU hardware.
+   */
+  readonly isSoftware: boolean;
+  /** The adapter's own `isFallbackAdapter` flag. */
+  readonly isFallbackAdapter: boolean;
+  readonly featureLevel: FeatureLevel;
+  readonly features: readonly string[];
+  readonly limits: Readonly<Record<string, number>>;
+  /** Set when gpukit did not get its first choice (core Dawn adapter) and why. */
+  readonly fallbackReason?: string;
+}
+
+const SOFTWARE = /llvmpipe|lavapipe|swiftshader|softpipe|warp|microsoft basic render|software/i;
+
+export function looksSoftware(...names: readonly string[]): boolean {
+  return names.some((n) => SOFTWARE.test(n));
+}
+
+/** One line naming an adapter, and a label for timings made on it. */
+export function describeAdapter(info: DeviceInfo): string {
+  const kind = info.isSoftware ? 'software adapter, CPU-emulated' : 'hardware adapter';
+  const name = [info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' / ');
+  return `${name} (${info.engine}/${info.backend}, ${info.featureLevel}, ${kind})`;
+}

@@ -1,0 +1,92 @@
+/**
+ * Every error gpukit throws is a {@link GpukitError}; the subclasses name the kind of problem so callers can
+ * branch on `instanceof` (or on `code`) instead of parsing messages.
+ *
+ * @example
+ * ```ts
+ * try { await device.kernel(src); } catch (e) { if (e instanceof ShaderCompileError) console.log(e.diagnostics); }
+ * ```
+ */
+export class GpukitError extends Error {
+  /** A stable, machine-readable name of the error kind (`'ShaderCompileError'` ...). */
+  readonly code: string;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = new.target.name;
+  }
+}
+
+/** No adapter or device could be had (or a forced backend/adapter/feature level does not exist). */
+export class DeviceUnavailableError extends GpukitError {
+  /** Adapters that do exist on this machine, as `backend/featureLevel: description`. */
+  readonly available: readonly string[];
+  constructor(message: string, available: readonly string[] = [], options?: ErrorOptions) {
+    super(available.length > 0 ? `${message}\nAdapters found: ${available.join('; ')}` : message, options);
+    this.available = available;
+  }
+}
+
+/** The device was lost (destroyed underneath, driver reset) or closed; every later call throws this. */
+export class DeviceLostError extends GpukitError {
+  readonly reason: string;
+  constructor(message: string, reason = 'unknown') {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** One WGSL compiler message, located in the source the user wrote. */
+export interface ShaderDiagnostic {
+  readonly severity: 'error' | 'warning' | 'info';
+  /** 1-based line in the user's source (or in the generated code when it has no user-source position). */
+  readonly line: number;
+  /** 1-based column. */
+  readonly column: number;
+  readonly message: string;
+  /** The offending source line, verbatim. */
+  readonly sourceLine: string;
+}
+
+/** WGSL failed to compile; `diagnostics` lists each error with its line and column. */
+export class ShaderCompileError extends GpukitError {
+  readonly diagnostics: readonly ShaderDiagnostic[];
+  constructor(label: string, diagnostics: readonly ShaderDiagnostic[], extra = '') {
+    const lines = diagnostics.map(
+      (d) => `  ${d.line}:${d.column} ${d.severity}: ${d.message}\n    ${d.sourceLine}\n    ${' '.repeat(Math.max(0, d.column - 1))}^`,
+    );
+    super(`WGSL of '${label}' failed to compile:\n${lines.join('\n')}${extra}`);
+    this.diagnostics = diagnostics;
+  }
+}
+
+/** WebGPU reported a validation (or out-of-memory) error for work gpukit submitted. */
+export class ValidationError extends GpukitError {}
+
+/** An array has the wrong element type for what it was passed to. */
+export class DTypeError extends GpukitError {}
+
+/** Shapes or lengths do not match, or a size is not a valid size. */
+export class ShapeError extends GpukitError {}
+
+/** A request exceeds a device limit; `limit` names it, `requested` and `allowed` give both sides. */
+export class LimitError extends GpukitError {
+  readonly limit: string;
+  readonly requested: number;
+  readonly allowed: number;
+  constructor(limit: string, requested: number, allowed: number, what: string) {
+    super(`${what}: ${requested} exceeds the device limit ${limit} = ${allowed}`);
+    this.limit = limit;
+    this.requested = requested;
+    this.allowed = allowed;
+  }
+}
+
+/** A kernel argument is missing, unknown, of the wrong kind (storage vs uniform) or of the wrong value. */
+export class ArgumentError extends GpukitError {}
+
+/** An array, kernel or device was used after `destroy()` / `close()`. */
+export class DestroyedError extends GpukitError {}
+
+/** The operation needs WGSL (Dawn) and the device runs on another engine. */
+export class UnsupportedOnEngineError extends GpukitError {}

@@ -1,0 +1,24 @@
+export { openDevice, GpuDevice, type OpenDeviceOptions } from './gpu-device.js';
+export { DeviceArray } from './buffers/device-array.js';
+export type { DType, HostArrayOf } from './buffers/dtype.js';
+export type { MemoryStats } from './buffers/pool.js';
+export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
+export { describeAdapter } from './device/info.js';
+export type { DawnAdapterOptions } from './device/dawn.js';
+export { Kernel, type KernelOptions, type KernelArgs } from './kernels/kernel.js';
+export type { Dispatch } from './kernels/geometry.js';
+export type { UniformValue } from './kernels/uniform.js';
+export {
+  GpukitError,
+  DeviceUnavailableError,
+  DeviceLostError,
+  ShaderCompileError,
+  ValidationError,
+  DTypeError,
+  ShapeError,
+  LimitError,
+  ArgumentError,
+  DestroyedError,
+  UnsupportedOnEngineError,
+  type ShaderDiagnostic,
+} from './errors.js';

@@ -1,0 +1,225 @@
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import type { DeviceContext } from '../device/context.js';
+import { ArgumentError, DTypeError, LimitError, ShaderCompileError, ValidationError } from '../errors.js';
+import { compileModule, type SourceMapper } from './compile.js';
+import { gridFor, type Dispatch } from './geometry.js';
+import { reflectCompute, resolveWorkgroupSize, type BindingInfo, type EntryInfo } from './reflect.js';
+import { packUniform, type UniformValue } from './uniform.js';
+
+/** Options for compiling a kernel. */
+export interface KernelOptions {
+  /** Entry point to use. @default the module's only `@compute` function */
+  readonly entryPoint?: string;
+  /** Values for the module's `override` constants (workgroup size, tile sizes...). @default {} */
+  readonly constants?: Readonly<Record<string, number>>;
+  /** Rewrites the module's `alias T = ...;` to this element type (CuPy's typedef trick). @default unchanged */
+  readonly dtype?: DType;
+  /** A label for the pipeline, used in errors and Dawn messages. @default derived from the source */
+  readonly label?: string;
+  /** @internal maps generated WGSL positions back to the user's text */
+  readonly mapper?: SourceMapper;
+}
+
+/** Arguments of a kernel run, by binding name: arrays for storage, plain values for uniforms. */
+export type KernelArgs = Readonly<Record<string, DeviceArray | UniformValue>>;
+
+const ALIAS_T = /^([ \t]*alias[ \t]+T[ \t]*=[ \t]*)(f32|i32|u32|f16)([ \t]*;)/m;
+
+/** Applies the dtype rewrite and `enable f16;` without shifting any line numbers. */
+export function specialize(source: string, dtype: DType | undefined): string {
+  let code = source;
+  if (dtype !== undefined) {
+    if (!ALIAS_T.test(code)) throw new ArgumentError(`a dtype was given but the WGSL has no 'alias T = <type>;' line to rewrite`);
+    code = code.replace(ALIAS_T, (_m, pre: string, _t: string, post: string) => `${pre}${dtype}${post}`);
+  }
+  if (/\bf16\b/.test(code) && !/^\s*enable\s+f16\s*;/m.test(code)) code = `enable f16; ${code}`;
+  return code;
+}
+
+function labelFor(source: string, entry: string | undefined): string {
+  const file = /^\/\/\s*([\w.-]+\.wgsl)/.exec(source)?.[1];
+  return file ?? entry ?? 'kernel';
+}
+
+/**
+ * A compiled compute kernel whose bindings were found by reflection, so arguments are passed by name.
+ *
+ * @example
+ * ```ts
+ * const k = await device.kernel(wgsl);
+ * k.run({ x, y, params: { n: x.length, a: 2 } }, { invocations: x.length });
+ * console.log(await y.toArray());
+ * ```
+ */
+export class Kernel {
+  readonly label: string;
+  readonly entry: EntryInfo;
+  readonly workgroupSize: readonly [number, number, number];
+  readonly pipeline: GPUComputePipeline;
+  readonly #ctx: DeviceContext;
+  readonly #layout: GPUBindGroupLayout;
+
+  /** @internal use `device.kernel()` */
+  constructor(ctx: DeviceContext, label: string, entry: EntryInfo, workgroupSize: readonly [number, number, number], pipeline: GPUComputePipeline, layout: GPUBindGroupLayout) {
+    this.#ctx = ctx;
+    this.label = label;
+    this.entry = entry;
+    this.workgroupSize = workgroupSize;
+    this.pipeline = pipeline;
+    this.#layout = layout;
+  }
+
+  /** Names of the bindings this kernel takes. */
+  get bindings(): readonly BindingInfo[] {
+    return this.entry.bindings;
+  }
+
+  /**
+   * Enqueues one dispatch and returns at once; read an output back (`await out.toArray()`) to wait for it.
+   * Arguments are checked before anything is enqueued.
+   */
+  run(args: KernelArgs, dispatch: Dispatch): void {
+    const ctx = this.#ctx;
+    ctx.assertUsable();
+    const names = new Set(this.entry.bindings.map((b) => b.name));
+    const extra = Object.keys(args).filter((k) => !names.has(k));
+    if (extra.length > 0) {
+      throw new ArgumentError(`${this.label}: unknown argument${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; the kernel binds ${[...names].join(', ')}`);
+    }
+    const entries: GPUBindGroupEntry[] = [];
+    for (const b of this.entry.bindings) {
+      if (!Object.hasOwn(args, b.name)) throw new ArgumentError(`${this.label}: missing argument '${b.name}' (${describeBinding(b)})`);
+      entries.push({ binding: b.binding, resource: this.#resource(b, args[b.name]) });
+    }
+    const grid = gridFor(dispatch, this.workgroupSize, ctx.limits.maxComputeWorkgroupsPerDimension);
+    if (grid[0] * grid[1] * grid[2] === 0) return;
+    const bindGroup = ctx.gpu.createBindGroup({ label: this.label, layout: this.#layout, entries });
+    ctx.dispatch(this.pipeline, bindGroup, grid, this.label);
+  }
+
+  #resource(b: BindingInfo, value: DeviceArray | UniformValue | undefined): GPUBufferBinding {
+    const ctx = this.#ctx;
+    if (b.kind === 'uniform') {
+      if (value instanceof DeviceArray) {
+        throw new ArgumentError(`${this.label}: '${b.name}' is a uniform (var<uniform>); pass its value as ${b.layout.kind === 'struct' ? 'a plain object' : 'a number or array'}, not a DeviceArray`);
+      }
+      return ctx.uniform(packUniform(b.layout, value, b.name));
+    }
+    if (!(value instanceof DeviceArray)) {
+      throw new ArgumentError(`${this.label}: '${b.name}' is a storage buffer (var<storage>); pass a DeviceArray, got ${value === null ? 'null' : typeof value}`);
+    }
+    if (value.ctx !== ctx) throw new ArgumentError(`${this.label}: '${b.name}' is an array of another device`);
+    const buffer = value.buffer; // throws DestroyedError
+    if (b.elementType !== undefined && b.elementType !== value.dtype) {
+      throw new DTypeError(`${this.label}: '${b.name}' holds ${b.elementType} but the array passed is ${value.dtype}`);
+    }
+    if (value.bindingSize < b.minBytes) {
+      throw new ArgumentError(`${this.label}: '${b.name}' needs at least ${b.minBytes} bytes, the array has ${value.byteLength}`);
+    }
+    const max = ctx.limits.maxStorageBufferBindingSize;
+    if (value.bindingSize > max) {
+      throw new LimitError('maxStorageBufferBindingSize', value.bindingSize, max, `${this.label}: binding '${b.name}' (${value.length} ${value.dtype})`);
+    }
+    return { buffer, offset: 0, size: value.bindingSize };
+  }
+}
+
+function describeBinding(b: BindingInfo): string {
+  if (b.kind === 'uniform') return b.layout.kind === 'struct' ? `uniform struct ${b.layout.name}` : 'uniform';
+  return `${b.kind === 'storage' ? 'read_write' : 'read'} storage of ${b.elementType ?? 'struct'}`;
+}
+
+const caches = new WeakMap<DeviceContext, Map<string, Promise<Kernel>>>();
+
+/** Compiles (or fetches from the device's pipeline cache) a kernel from WGSL source. */
+export function compileKernel(ctx: DeviceContext, source: string, options: KernelOptions = {}): Promise<Kernel> {
+  ctx.assertUsable();
+  let cache = caches.get(ctx);
+  if (cache === undefined) caches.set(ctx, (cache = new Map()));
+  const constants = options.constants ?? {};
+  const key = `${options.entryPoint ?? ''}|${options.dtype ?? ''}|${JSON.stringify(Object.entries(constants).sort())}|${source}`;
+  let p = cache.get(key);
+  if (p === undefined) {
+    p = build(ctx, source, options, constants);
+    cache.set(key, p);
+    const c = cache;
+    p.catch(() => c.delete(key));
+  }
+  return p;
+}
+
+async function build(ctx: DeviceContext, source: string, options: KernelOptions, constants: Readonly<Record<string, number>>): Promise<Kernel> {
+  const code = specialize(source, options.dtype);
+  const shift = code.length - source.length; // only line 1 can move (the 'enable f16; ' prefix)
+  const label = options.label ?? labelFor(source, options.entryPoint);
+  const mapper: SourceMapper =
+    options.mapper ??
+    ((line, column) => ({ line, column: line === 1 ? Math.max(1, column - shift) : column, sourceLine: source.split('\n')[line - 1] ?? '' }));
+  const module = await compileModule(ctx.gpu, code, label, mapper);
+
+  let entries: EntryInfo[];
+  try {
+    entries = reflectCompute(code);
+  } catch (e) {
+    throw new ShaderCompileError(label, [], `\nreflection failed: ${(e as Error).message}`);
+  }
+  const entry = options.entryPoint !== undefined ? entries.find((e) => e.name === options.entryPoint) : entries.length === 1 ? entries[0] : undefined;
+  if (entry === undefined) {
+    const names = entries.map((e) => e.name).join(', ') || 'none';
+    throw new ArgumentError(
+      options.entryPoint !== undefined
+        ? `${label}: no @compute entry point '${options.entryPoint}'; the module has ${names}`
+        : `${label}: the module has ${entries.length} @compute entry points (${names}); pass entryPoint`,
+    );
+  }
+  const unknown = Object.keys(constants).filter((k) => !entry.overrides.includes(k));
+  if (unknown.length > 0) throw new ArgumentError(`${label}: unknown override constant${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the module declares ${entry.overrides.join(', ') || 'none'}`);
+  const wg = resolveWorkgroupSize(entry, constants);
+  checkWorkgroup(ctx, wg, label);
+  if (entry.bindings.some((b) => b.group !== 0)) throw new ArgumentError(`${label}: gpukit binds @group(0) only; move every binding to group 0`);
+
+  const storageCount = entry.bindings.filter((b) => b.kind !== 'uniform').length;
+  if (storageCount > ctx.limits.maxStorageBuffersPerShaderStage) {
+    throw new LimitError('maxStorageBuffersPerShaderStage', storageCount, ctx.limits.maxStorageBuffersPerShaderStage, `${label}: storage bindings`);
+  }
+  const layout = ctx.gpu.createBindGroupLayout({
+    label,
+    entries: entry.bindings.map((b) => ({
+      binding: b.binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: b.kind },
+    })),
+  });
+  let pipeline: GPUComputePipeline;
+  try {
+    pipeline = await ctx.guard(
+      ctx.gpu.createComputePipelineAsync({
+        label,
+        layout: ctx.gpu.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: entry.name, constants: { ...constants } },
+      }),
+    );
+  } catch (e) {
+    if (e instanceof Error && e.name === 'GPUPipelineError') throw new ValidationError(`${label}: pipeline creation failed: ${e.message}`);
+    throw e;
+  }
+  return new Kernel(ctx, label, entry, wg, pipeline, layout);
+}
+
+function checkWorkgroup(ctx: DeviceContext, wg: readonly [number, number, number], label: string): void {
+  const l = ctx.limits;
+  const dims = [
+    ['maxComputeWorkgroupSizeX', l.maxComputeWorkgroupSizeX],
+    ['maxComputeWorkgroupSizeY', l.maxComputeWorkgroupSizeY],
+    ['maxComputeWorkgroupSizeZ', l.maxComputeWorkgroupSizeZ],
+  ] as const;
+  dims.forEach(([name, max], i) => {
+    const v = wg[i] ?? 1;
+    if (v > max) throw new LimitError(name, v, max, `${label}: workgroup size`);
+  });
+  const total = wg[0] * wg[1] * wg[2];
+  if (total > l.maxComputeInvocationsPerWorkgroup) {
+    throw new LimitError('maxComputeInvocationsPerWorkgroup', total, l.maxComputeInvocationsPerWorkgroup, `${label}: workgroup of ${wg.join('×')}`);
+  }
+}
