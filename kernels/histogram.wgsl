@@ -36,7 +36,7 @@ struct Params {
 @group(0) @binding(2) var<uniform> params: Params;
 
 override WG: u32 = 64;
-override ITEMS: u32 = 64;
+override ITEMS: u32 = 256;
 override LOCAL_BINS: u32 = 256;
 
 var<workgroup> local_counts: array<atomic<u32>, LOCAL_BINS + 3u>;

@@ -106,8 +106,7 @@ export class GpuDevice {
 
   /** Frees every resource, destroys the device and releases Dawn so the process can exit. Idempotent. */
   async close(): Promise<void> {
-    this.ctx.close();
-    await Promise.resolve();
+    await this.ctx.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

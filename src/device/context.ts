@@ -1,5 +1,5 @@
 import { DestroyedError, DeviceLostError, ValidationError } from '../errors.js';
-import type { DawnHandle, DawnInstance } from './dawn.js';
+import { retireInstance, type DawnHandle, type DawnInstance } from './dawn.js';
 import type { DeviceInfo } from './info.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
@@ -46,6 +46,7 @@ export class DeviceContext {
   #uncaptured: GPUError[] = [];
   #lost: Promise<never>;
   readonly #closeHooks: (() => void)[] = [];
+  #closing: Promise<void> | null = null;
 
   constructor(handle: DawnHandle) {
     this.gpu = handle.device;
@@ -239,9 +240,13 @@ export class DeviceContext {
     await this.checkErrors();
   }
 
-  /** Frees the device and drops the Dawn instance so Node can exit. Idempotent. */
-  close(): void {
-    if (this.#state.kind === 'closed') return;
+  /**
+   * Frees the device and drops the Dawn instance so Node can exit. Idempotent.
+   * The instance is dropped only after Dawn has reported the device lost: if V8 collected it while Dawn
+   * was still tearing the device down, the process could crash on its way out.
+   */
+  async close(): Promise<void> {
+    if (this.#state.kind === 'closed') return this.#closing ?? undefined;
     const wasOpen = this.#state.kind === 'open';
     this.#state = { kind: 'closed' };
     if (this.#flushScheduled !== null) clearImmediate(this.#flushScheduled);
@@ -257,7 +262,17 @@ export class DeviceContext {
     this.#chunks = [];
     this.#freeChunks = [];
     this.gpu.destroy();
-    this.#instance = null;
+    this.#closing = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.gpu.lost, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
+      // Dawn's event loop may still hold a raw pointer to the instance for a tick after the device is gone;
+      // if V8 collected it then, the process would crash or deadlock. Parking the destroyed device's
+      // instance keeps it alive and costs nothing at exit: with no live device it schedules no work.
+      if (this.#instance !== null) retireInstance(this.#instance);
+      this.#instance = null;
+    })();
+    return this.#closing;
   }
 }
 

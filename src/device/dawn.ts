@@ -39,6 +39,17 @@ interface WebgpuModule {
 
 let webgpuModule: Promise<WebgpuModule> | undefined;
 
+/**
+ * Instances no longer in use. Dawn's event loop can touch an instance for a tick after its last device or
+ * adapter is gone, and if V8 has collected it by then the process crashes or deadlocks; parked here they
+ * stay alive, and with no live device they schedule no work, so Node still exits.
+ */
+const retired: GPU[] = [];
+
+export function retireInstance(instance: GPU): void {
+  retired.push(instance);
+}
+
 /** Loads the `webgpu` package once, installing its globals (GPUBufferUsage...) on first use. */
 export async function loadWebgpu(): Promise<WebgpuModule> {
   webgpuModule ??= (async () => {
@@ -102,8 +113,12 @@ async function tryAdapter(
     return { error: `backend ${attempt.backend ?? 'default'}: ${(e as Error).message}` };
   }
   const where = `${attempt.backend ?? 'default backend'}/${attempt.featureLevel}`;
-  if (adapter === null) return { error: `${where}: no adapter` };
+  if (adapter === null) {
+    retireInstance(instance);
+    return { error: `${where}: no adapter` };
+  }
   if (attempt.featureLevel === 'core' && adapterLevel(adapter) !== 'core') {
+    retireInstance(instance);
     return { error: `${where}: adapter ${adapterName(adapter)} lacks core features` };
   }
   return { instance, adapter };
@@ -116,7 +131,10 @@ export async function listDawnAdapters(): Promise<string[]> {
   for (const backend of ['vulkan', 'opengles'] as const) {
     for (const featureLevel of ['core', 'compatibility'] as const) {
       const r = await tryAdapter(mod, { backend, featureLevel }, {});
-      if ('adapter' in r && adapterLevel(r.adapter) === featureLevel) found.push(`${backend}/${featureLevel}: ${adapterName(r.adapter)}`);
+      if ('adapter' in r) {
+        if (adapterLevel(r.adapter) === featureLevel) found.push(`${backend}/${featureLevel}: ${adapterName(r.adapter)}`);
+        retireInstance(r.instance);
+      }
     }
   }
   return found;
@@ -163,6 +181,7 @@ export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandl
       continue;
     }
     if (wanted !== undefined && !adapterName(r.adapter).toLowerCase().includes(wanted.toLowerCase())) {
+      retireInstance(r.instance);
       failures.push(`${attempt.backend ?? 'default'}/${attempt.featureLevel}: ${adapterName(r.adapter)} does not match '${wanted}'`);
       continue;
     }

@@ -1,0 +1,83 @@
+// matmul-rb: C = op(A) · op(B), f32, row-major, any m, k, n; register-blocked with scalar loads.
+//   op(A) is m×k: A stored m×k, or k×m when TRANS_A.  op(B) is k×n: B stored k×n, or n×k when TRANS_B.
+// Bindings (group 0): 0 a: array<T> (read), 1 b: array<T> (read), 2 out: array<T> (m×n, write),
+//   3 params: uniform Params { m, k, n, pad }.
+// Requirements: none beyond m, k, n >= 1 (no alignment, no padding). This is the general fallback;
+//   matmul-rb4.wgsl is faster when k % 4 == 0 and n % 4 == 0.
+// Dispatch: workgroups x = ceil(n / (WG_X * CN)), y = ceil(m / RM), z = 1.
+//   Each invocation computes RM rows × CN columns of C: rows wid.y*RM .. +RM-1, columns
+//   wid.x*WG_X*CN + lid.x + c*WG_X (c < CN) — consecutive invocations own consecutive columns
+//   (coalesced on a GPU). Edge invocations clamp their reads and skip their writes.
+
+alias T = f32;
+
+struct Params {
+  m: u32,
+  k: u32,
+  n: u32,
+  pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<T>;
+@group(0) @binding(1) var<storage, read> b: array<T>;
+@group(0) @binding(2) var<storage, read_write> out: array<T>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+override WG_X: u32 = 8;         // invocations per workgroup (all along n)
+override RM: u32 = 4;           // rows of C per invocation, 1..MAX_RM
+override CN: u32 = 4;           // columns of C per invocation, 1..MAX_CN
+override TRANS_A: bool = false; // a holds Aᵀ (k×m)
+override TRANS_B: bool = false; // b holds Bᵀ (n×k)
+
+const MAX_RM: u32 = 16u;
+const MAX_CN: u32 = 16u;
+
+@compute @workgroup_size(WG_X)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let m = params.m;
+  let k = params.k;
+  let n = params.n;
+  let row0 = wid.y * RM;
+  let col0 = wid.x * WG_X * CN + lid.x;
+
+  // op(A)[i][p] = a[i * a_i + p * a_p],  op(B)[p][j] = b[p * b_p + j * b_j]
+  let a_i = select(k, 1u, TRANS_A);
+  let a_p = select(1u, m, TRANS_A);
+  let b_p = select(n, 1u, TRANS_B);
+  let b_j = select(1u, k, TRANS_B);
+
+  var ra: array<u32, MAX_RM>;
+  for (var r = 0u; r < RM; r++) {
+    ra[r] = min(row0 + r, m - 1u) * a_i;
+  }
+  var cb: array<u32, MAX_CN>;
+  for (var c = 0u; c < CN; c++) {
+    cb[c] = min(col0 + c * WG_X, n - 1u) * b_j;
+  }
+
+  var acc: array<array<T, MAX_CN>, MAX_RM>;
+  for (var p = 0u; p < k; p++) {
+    var bv: array<T, MAX_CN>;
+    for (var c = 0u; c < CN; c++) {
+      bv[c] = b[p * b_p + cb[c]];
+    }
+    for (var r = 0u; r < RM; r++) {
+      let av = a[ra[r] + p * a_p];
+      for (var c = 0u; c < CN; c++) {
+        acc[r][c] = fma(av, bv[c], acc[r][c]);
+      }
+    }
+  }
+
+  for (var r = 0u; r < RM; r++) {
+    let row = row0 + r;
+    if (row < m) {
+      for (var c = 0u; c < CN; c++) {
+        let col = col0 + c * WG_X;
+        if (col < n) {
+          out[row * n + col] = acc[r][c];
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// matmul-tiled: C = op(A) · op(B), f32, row-major, any m, k, n; classic shared-memory tiling
+//   (the hardware-GPU candidate: one output per invocation, TILE×TILE tiles of A and B staged in
+//   workgroup memory). On a CPU adapter (lavapipe) this is the slowest variant: barriers are expensive.
+//   op(A) is m×k: A stored m×k, or k×m when TRANS_A.  op(B) is k×n: B stored k×n, or n×k when TRANS_B.
+// Bindings (group 0): 0 a: array<T> (read), 1 b: array<T> (read), 2 out: array<T> (m×n, write),
+//   3 params: uniform Params { m, k, n, pad }.
+// Requirements: none (edges are zero-filled in the tiles). TILE*TILE <= maxComputeInvocationsPerWorkgroup
+//   and 2*TILE*TILE*4 bytes <= maxComputeWorkgroupStorageSize (TILE = 16: 256 invocations, 2 KiB).
+// Dispatch: workgroups x = ceil(n / TILE), y = ceil(m / TILE), z = 1; workgroup size TILE×TILE;
+//   invocation (lid.x, lid.y) computes C[wid.y*TILE + lid.y][wid.x*TILE + lid.x].
+
+alias T = f32;
+
+struct Params {
+  m: u32,
+  k: u32,
+  n: u32,
+  pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<T>;
+@group(0) @binding(1) var<storage, read> b: array<T>;
+@group(0) @binding(2) var<storage, read_write> out: array<T>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+override TILE: u32 = 16;        // tile edge; the workgroup is TILE×TILE invocations
+override TRANS_A: bool = false; // a holds Aᵀ (k×m)
+override TRANS_B: bool = false; // b holds Bᵀ (n×k)
+
+var<workgroup> ta: array<T, TILE * TILE>;
+var<workgroup> tb: array<T, TILE * TILE>;
+
+@compute @workgroup_size(TILE, TILE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let m = params.m;
+  let k = params.k;
+  let n = params.n;
+  let row = wid.y * TILE + lid.y;
+  let col = wid.x * TILE + lid.x;
+  // For the transposed layouts the tile is loaded with lid.x running along the stored row, so that
+  // neighbouring invocations still read neighbouring addresses.
+  let a_row = select(row, wid.y * TILE + lid.x, TRANS_A);
+  let b_col = select(col, wid.x * TILE + lid.y, TRANS_B);
+
+  var acc = T(0);
+  for (var t = 0u; t < k; t += TILE) {
+    if (TRANS_A) {
+      // a is k×m: element (p = t + lid.y, i = a_row) goes to ta[i_local][p_local]
+      let p = t + lid.y;
+      let ok = p < k && a_row < m;
+      ta[lid.x * TILE + lid.y] = select(T(0), a[min(p, k - 1u) * m + min(a_row, m - 1u)], ok);
+    } else {
+      let p = t + lid.x;
+      let ok = p < k && a_row < m;
+      ta[lid.y * TILE + lid.x] = select(T(0), a[min(a_row, m - 1u) * k + min(p, k - 1u)], ok);
+    }
+    if (TRANS_B) {
+      // b is n×k: element (j = b_col, p = t + lid.x) goes to tb[p_local][j_local]
+      let p = t + lid.x;
+      let ok = p < k && b_col < n;
+      tb[lid.x * TILE + lid.y] = select(T(0), b[min(b_col, n - 1u) * k + min(p, k - 1u)], ok);
+    } else {
+      let p = t + lid.y;
+      let ok = p < k && b_col < n;
+      tb[lid.y * TILE + lid.x] = select(T(0), b[min(p, k - 1u) * n + min(b_col, n - 1u)], ok);
+    }
+    workgroupBarrier();
+    for (var i = 0u; i < TILE; i++) {
+      acc = fma(ta[lid.y * TILE + i], tb[i * TILE + lid.x], acc);
+    }
+    workgroupBarrier();
+  }
+  if (row < m && col < n) {
+    out[row * n + col] = acc;
+  }
+}

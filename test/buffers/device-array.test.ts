@@ -1,0 +1,89 @@
+import { describe, expect } from 'vitest';
+import { DTypeError, LimitError, ShapeError } from '../../src/index.js';
+import { expectArrayEqual, gpuTest } from '../fixture.js';
+
+describe('device arrays', () => {
+  for (const n of [0, 1, 3, 63, 64, 65, 1_000_003]) {
+    gpuTest(`f32, i32 and u32 round-trip at length ${n}`, async ({ device }) => {
+      const f = Float32Array.from({ length: n }, (_, i) => i * 0.5 - 7);
+      const s = Int32Array.from({ length: n }, (_, i) => i * 3 - 1000);
+      const u = Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0);
+      using a = device.array(f);
+      using b = device.array(s);
+      using c = device.array(u);
+      expect(a.dtype).toBe('f32');
+      expect(b.dtype).toBe('i32');
+      expect(c.dtype).toBe('u32');
+      const [ra, rb, rc] = await Promise.all([a.toArray(), b.toArray(), c.toArray()]);
+      expect(ra).toBeInstanceOf(Float32Array);
+      expect(rb).toBeInstanceOf(Int32Array);
+      expect(rc).toBeInstanceOf(Uint32Array);
+      expectArrayEqual(ra, f);
+      expectArrayEqual(rb, s);
+      expectArrayEqual(rc, u);
+    });
+  }
+
+  gpuTest('f16 arrays of odd length (byte sizes not a multiple of 4) round-trip exactly for representable values', async ({ device }) => {
+    const values = new Float32Array([1, -2.5, 0.099975586, 65504, -0, 3]);
+    using a = device.array(values, 'f16');
+    expect(a.byteLength).toBe(12);
+    using b = device.array(values.subarray(0, 5), 'f16');
+    expect(b.byteLength).toBe(10);
+    expect(await a.toArray()).toEqual(values);
+    expect(await b.toArray()).toEqual(values.subarray(0, 5));
+  });
+
+  gpuTest('f16 rounds to nearest even like the hardware', async ({ device }) => {
+    using a = device.array(new Float32Array([1 + 2 ** -11, 1 + 3 * 2 ** -11, 70000]), 'f16');
+    expect([...(await a.toArray())]).toEqual([1, 1 + 2 ** -9, Infinity]);
+  });
+
+  gpuTest('zeros and empty', async ({ device }) => {
+    using z = device.zeros(1025, 'u32');
+    expect(await z.toArray()).toEqual(new Uint32Array(1025));
+    using e = device.empty([4, 8]);
+    expect(e.shape).toEqual([4, 8]);
+    expect(e.length).toBe(32);
+  });
+
+  gpuTest('write replaces the contents, ordered after earlier work', async ({ device }) => {
+    using a = device.array(new Int32Array([1, 2, 3]));
+    a.write([4, 5, 6]);
+    expect([...(await a.toArray())]).toEqual([4, 5, 6]);
+    expect(() => a.write([1])).toThrow(ShapeError);
+  });
+
+  gpuTest('item() reads a length-1 array and refuses others', async ({ device }) => {
+    using s = device.array(new Float32Array([42]));
+    expect(await s.item()).toBe(42);
+    using v = device.zeros(2);
+    await expect(v.item()).rejects.toThrow(ShapeError);
+  });
+
+  gpuTest('an array larger than maxBufferSize is a LimitError naming the limit and the size', async ({ device }) => {
+    const max = device.limits.maxBufferSize;
+    const n = Math.floor(max / 4) + 1;
+    expect(() => device.empty(n)).toThrow(LimitError);
+    expect(() => device.empty(n)).toThrow(new RegExp(`${n * 4} exceeds the device limit maxBufferSize = ${max}`));
+  });
+
+  gpuTest('bad lengths and dtypes are refused', async ({ device }) => {
+    expect(() => device.empty(-1)).toThrow(ShapeError);
+    expect(() => device.empty(1.5)).toThrow(/non-negative integer, got 1.5/);
+    expect(() => device.empty(NaN)).toThrow(ShapeError);
+    expect(() => device.empty(4, 'f64' as 'f32')).toThrow(DTypeError);
+    expect(() => device.array(new Float64Array(4))).toThrow(/cannot upload a Float64Array/);
+    expect(() => device.array(new Int32Array(4), 'f32')).toThrow(DTypeError);
+  });
+
+  gpuTest('destroyed arrays go back to the pool and are reused', async ({ device }) => {
+    const before = device.memory.created;
+    for (let i = 0; i < 20; i++) {
+      using a = device.zeros(1000);
+      expect(a.length).toBe(1000);
+    }
+    expect(device.memory.created - before).toBeLessThanOrEqual(1);
+    expect(device.memory.cachedBytes).toBeGreaterThan(0);
+  });
+});

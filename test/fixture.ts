@@ -1,0 +1,64 @@
+import { test as base, expect } from 'vitest';
+import { DeviceUnavailableError, openDevice, type GpuDevice } from '../src/index.js';
+
+let shared: Promise<GpuDevice | null> | undefined;
+
+async function sharedDevice(): Promise<GpuDevice | null> {
+  shared ??= openDevice().catch((e: unknown) => {
+    // In CI a missing adapter is a failure, never a skip: the point of CI is running kernels for real.
+    if (e instanceof DeviceUnavailableError && process.env['CI'] !== 'true') return null;
+    throw e;
+  });
+  return shared;
+}
+
+/**
+ * `gpuTest` gives each test the file's device and fails the test if it left a WebGPU validation error
+ * behind or leaked array memory (bytes in use must return to what they were before the test).
+ */
+export const gpuTest = base.extend<{ device: GpuDevice }>({
+  device: async ({ skip }, use) => {
+    const device = await sharedDevice();
+    if (device === null) {
+      skip('no WebGPU adapter (run `npm run setup:software-gpu`); under CI=true this fails instead');
+      return;
+    }
+    const before = device.memory.inUseBytes;
+    await use(device);
+    if (!device.closed) {
+      await device.sync(); // throws ValidationError if the test left one
+      expect(device.memory.inUseBytes, 'array bytes still in use after the test (missing destroy/using?)').toBe(before);
+    }
+  },
+});
+
+/** Element-wise closeness with a per-element absolute + relative tolerance; integers compare exactly. */
+export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-6, atol = 1e-6): void {
+  expect(actual.length, 'length').toBe(expected.length);
+  let worst = -1;
+  let worstErr = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i] ?? NaN;
+    const e = expected[i] ?? NaN;
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (a === e) continue;
+    const err = Math.abs(a - e) - (atol + rtol * Math.abs(e));
+    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
+      worst = i;
+      worstErr = err;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(`element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`);
+  }
+}
+
+/** Exact element-wise equality (NaN equals NaN), fast on large arrays; reports the first mismatch. */
+export function expectArrayEqual(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  expect(actual.length, 'length').toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (a !== e && !(Number.isNaN(a) && Number.isNaN(e))) expect.fail(`element ${i}: got ${a}, expected ${e}`);
+  }
+}
