@@ -7,6 +7,7 @@ import type { DeviceInfo } from './device/info.js';
 import { DTypeError } from './errors.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
 import { resolveSource } from './kernels/load.js';
+import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
 
 /** Options of {@link openDevice}. */
 export type OpenDeviceOptions = DawnAdapterOptions;
@@ -97,6 +98,20 @@ export class GpuDevice {
     this.ctx.assertUsable();
     const { code, label } = await resolveSource(source);
     return compileKernel(this.ctx, code, label !== undefined && options.label === undefined ? { ...options, label } : options);
+  }
+
+  /**
+   * Builds an elementwise kernel from an expression (CuPy's ElementwiseKernel); see {@link buildElementwise}.
+   *
+   * @example
+   * ```ts
+   * const axpy = await device.elementwise({ args: 'x: T[], y: T[], a: T', body: 'y = a * x + y' });
+   * axpy({ x, y, a: 2 });
+   * ```
+   */
+  elementwise(spec: ElementwiseSpec): Promise<ElementwiseFn> {
+    this.ctx.assertUsable();
+    return buildElementwise(this.ctx, spec);
   }
 
   /** Submits everything enqueued, waits for the device to finish it, and throws any WebGPU error it raised. */

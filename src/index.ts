@@ -22,3 +22,4 @@ export {
   UnsupportedOnEngineError,
   type ShaderDiagnostic,
 } from './errors.js';
+export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs } from './ops/elementwise.js';

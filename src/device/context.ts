@@ -217,6 +217,11 @@ export class DeviceContext {
     return { value, error: this.gpu.popErrorScope() };
   }
 
+  /** Adds an error-scope result to what the next readback checks (for work done outside a batch). */
+  deferError(error: Promise<GPUError | null>, what: string): void {
+    this.#errors.push(error.then((e) => (e === null ? null : ({ message: `${what}: ${e.message}` } as GPUError))));
+  }
+
   /**
    * Throws the first WebGPU error captured since the last check, as a {@link ValidationError}.
    * Readbacks call this, so a failed kernel surfaces as an error instead of as zeros.

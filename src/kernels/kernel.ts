@@ -121,7 +121,11 @@ export class Kernel {
     if (value.bindingSize > max) {
       throw new LimitError('maxStorageBufferBindingSize', value.bindingSize, max, `${this.label}: binding '${b.name}' (${value.length} ${value.dtype})`);
     }
-    return { buffer, offset: 0, size: value.bindingSize };
+    // Arrays of vectors (e.g. vec4 kernels) bind whole elements: round up to the stride; the pool's
+    // size classes leave room for it, and kernels guard on their own length, not on arrayLength.
+    const stride = b.layout.kind === 'array' ? b.layout.stride : 4;
+    const size = Math.min(buffer.size, Math.ceil(value.bindingSize / stride) * stride);
+    return { buffer, offset: 0, size };
   }
 }
 
@@ -131,17 +135,22 @@ function describeBinding(b: BindingInfo): string {
 }
 
 const caches = new WeakMap<DeviceContext, Map<string, Promise<Kernel>>>();
+const syncCaches = new WeakMap<DeviceContext, Map<string, Kernel>>();
+
+function cacheKey(source: string, options: KernelOptions): string {
+  const constants = options.constants ?? {};
+  return `${options.entryPoint ?? ''}|${options.dtype ?? ''}|${JSON.stringify(Object.entries(constants).sort())}|${source}`;
+}
 
 /** Compiles (or fetches from the device's pipeline cache) a kernel from WGSL source. */
 export function compileKernel(ctx: DeviceContext, source: string, options: KernelOptions = {}): Promise<Kernel> {
   ctx.assertUsable();
   let cache = caches.get(ctx);
   if (cache === undefined) caches.set(ctx, (cache = new Map()));
-  const constants = options.constants ?? {};
-  const key = `${options.entryPoint ?? ''}|${options.dtype ?? ''}|${JSON.stringify(Object.entries(constants).sort())}|${source}`;
+  const key = cacheKey(source, options);
   let p = cache.get(key);
   if (p === undefined) {
-    p = build(ctx, source, options, constants);
+    p = buildAsync(ctx, source, options);
     cache.set(key, p);
     const c = cache;
     p.catch(() => c.delete(key));
@@ -149,15 +158,47 @@ export function compileKernel(ctx: DeviceContext, source: string, options: Kerne
   return p;
 }
 
-async function build(ctx: DeviceContext, source: string, options: KernelOptions, constants: Readonly<Record<string, number>>): Promise<Kernel> {
-  const code = specialize(source, options.dtype);
-  const shift = code.length - source.length; // only line 1 can move (the 'enable f16; ' prefix)
-  const label = options.label ?? labelFor(source, options.entryPoint);
-  const mapper: SourceMapper =
-    options.mapper ??
-    ((line, column) => ({ line, column: line === 1 ? Math.max(1, column - shift) : column, sourceLine: source.split('\n')[line - 1] ?? '' }));
-  const module = await compileModule(ctx.gpu, code, label, mapper);
+/**
+ * Compiles a kernel synchronously (Dawn's blocking pipeline creation), for gpukit's own kernels inside ops
+ * that must enqueue without awaiting. Compile problems surface as a ValidationError at the next readback;
+ * use {@link compileKernel} for user WGSL, whose errors deserve a ShaderCompileError up front.
+ */
+export function compileKernelSync(ctx: DeviceContext, source: string, options: KernelOptions = {}): Kernel {
+  ctx.assertUsable();
+  let cache = syncCaches.get(ctx);
+  if (cache === undefined) syncCaches.set(ctx, (cache = new Map()));
+  const key = cacheKey(source, options);
+  let k = cache.get(key);
+  if (k === undefined) {
+    const p = prepare(ctx, source, options);
+    const { value: pipeline, error } = ctx.scoped(() => {
+      const module = ctx.gpu.createShaderModule({ code: p.code, label: p.label });
+      return ctx.gpu.createComputePipeline({
+        label: p.label,
+        layout: ctx.gpu.createPipelineLayout({ label: p.label, bindGroupLayouts: [p.layout] }),
+        compute: { module, entryPoint: p.entry.name, constants: { ...(options.constants ?? {}) } },
+      });
+    });
+    ctx.deferError(error, `compiling ${p.label}`);
+    k = new Kernel(ctx, p.label, p.entry, p.workgroupSize, pipeline, p.layout);
+    cache.set(key, k);
+  }
+  return k;
+}
 
+interface Prepared {
+  readonly code: string;
+  readonly label: string;
+  readonly entry: EntryInfo;
+  readonly workgroupSize: readonly [number, number, number];
+  readonly layout: GPUBindGroupLayout;
+}
+
+/** Specialises, reflects and checks a module and builds its bind group layout (all synchronous). */
+function prepare(ctx: DeviceContext, source: string, options: KernelOptions): Prepared {
+  const constants = options.constants ?? {};
+  const code = specialize(source, options.dtype);
+  const label = options.label ?? labelFor(source, options.entryPoint);
   let entries: EntryInfo[];
   try {
     entries = reflectCompute(code);
@@ -175,36 +216,44 @@ async function build(ctx: DeviceContext, source: string, options: KernelOptions,
   }
   const unknown = Object.keys(constants).filter((k) => !entry.overrides.includes(k));
   if (unknown.length > 0) throw new ArgumentError(`${label}: unknown override constant${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the module declares ${entry.overrides.join(', ') || 'none'}`);
-  const wg = resolveWorkgroupSize(entry, constants);
-  checkWorkgroup(ctx, wg, label);
+  const workgroupSize = resolveWorkgroupSize(entry, constants);
+  checkWorkgroup(ctx, workgroupSize, label);
   if (entry.bindings.some((b) => b.group !== 0)) throw new ArgumentError(`${label}: gpukit binds @group(0) only; move every binding to group 0`);
-
   const storageCount = entry.bindings.filter((b) => b.kind !== 'uniform').length;
   if (storageCount > ctx.limits.maxStorageBuffersPerShaderStage) {
     throw new LimitError('maxStorageBuffersPerShaderStage', storageCount, ctx.limits.maxStorageBuffersPerShaderStage, `${label}: storage bindings`);
   }
   const layout = ctx.gpu.createBindGroupLayout({
     label,
-    entries: entry.bindings.map((b) => ({
-      binding: b.binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: b.kind },
-    })),
+    entries: entry.bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind } })),
   });
+  return { code, label, entry, workgroupSize, layout };
+}
+
+async function buildAsync(ctx: DeviceContext, source: string, options: KernelOptions): Promise<Kernel> {
+  const code = specialize(source, options.dtype);
+  const shift = code.length - source.length; // only line 1 can move (the 'enable f16; ' prefix)
+  const label = options.label ?? labelFor(source, options.entryPoint);
+  const mapper: SourceMapper =
+    options.mapper ??
+    ((line, column) => ({ line, column: line === 1 ? Math.max(1, column - shift) : column, sourceLine: source.split('\n')[line - 1] ?? '' }));
+  // Compile first so a syntax error is reported as such, before reflection trips over it.
+  const module = await compileModule(ctx.gpu, code, label, mapper);
+  const p = prepare(ctx, source, options);
   let pipeline: GPUComputePipeline;
   try {
     pipeline = await ctx.guard(
       ctx.gpu.createComputePipelineAsync({
         label,
-        layout: ctx.gpu.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: entry.name, constants: { ...constants } },
+        layout: ctx.gpu.createPipelineLayout({ label, bindGroupLayouts: [p.layout] }),
+        compute: { module, entryPoint: p.entry.name, constants: { ...(options.constants ?? {}) } },
       }),
     );
   } catch (e) {
     if (e instanceof Error && e.name === 'GPUPipelineError') throw new ValidationError(`${label}: pipeline creation failed: ${e.message}`);
     throw e;
   }
-  return new Kernel(ctx, label, entry, wg, pipeline, layout);
+  return new Kernel(ctx, p.label, p.entry, p.workgroupSize, pipeline, p.layout);
 }
 
 function checkWorkgroup(ctx: DeviceContext, wg: readonly [number, number, number], label: string): void {

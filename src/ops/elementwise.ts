@@ -1,0 +1,280 @@
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import type { DeviceContext } from '../device/context.js';
+import { ArgumentError, DTypeError, ShaderCompileError, ShapeError } from '../errors.js';
+import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
+import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { deviceOf } from './util.js';
+
+/** What {@link elementwise} builds from: CuPy's ElementwiseKernel, in WGSL. */
+export interface ElementwiseSpec {
+  /** Typed arguments: `'x: T[], y: T[], a: f32'` — arrays with `[]`, `T` resolved from the arrays passed. */
+  readonly args: string;
+  /** WGSL statements; an array's name stands for its element at index `i` (`n` is the length). */
+  readonly body: string;
+  /** Names the kernel in errors and labels. @default 'elementwise' */
+  readonly name?: string;
+}
+
+/** Arguments by name (or positionally, in signature order). Output arrays may be omitted: they are allocated. */
+export type ElementwiseArgs = Readonly<Record<string, DeviceArray | number>>;
+
+/** A built elementwise kernel: call it to enqueue; it returns its output array (or a record of them). */
+export interface ElementwiseFn {
+  (args: ElementwiseArgs): DeviceArray | Record<string, DeviceArray>;
+  (...args: (DeviceArray | number)[]): DeviceArray | Record<string, DeviceArray>;
+  readonly args: readonly ArgSpec[];
+  readonly outputs: readonly string[];
+  /** The generated WGSL for a dtype and vector width (for inspection). */
+  wgsl(dtype?: DType, width?: 1 | 4): string;
+}
+
+export const elementwiseTunable = registerTunable({
+  op: 'elementwise',
+  sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
+  candidates: (ctx) =>
+    [32, 64, 128, 256].flatMap((WG) => [1, 2, 4, 8, 16, 32].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
+  // A software adapter pays per invocation: few invocations doing many vec4s each. A GPU wants one each.
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, ITEMS: 16 } : { WG: 256, ITEMS: 1 }),
+});
+
+interface Variant {
+  readonly kernel: Kernel;
+  readonly width: 1 | 4;
+}
+
+class ElementwiseBuilder {
+  readonly name: string;
+  readonly args: readonly ArgSpec[];
+  readonly body: string;
+  readonly outputs: readonly string[];
+  readonly #vec4Fails = new Set<string>();
+
+  constructor(spec: ElementwiseSpec) {
+    this.name = spec.name ?? 'elementwise';
+    this.args = parseArgs(spec.args);
+    this.body = spec.body;
+    this.outputs = outputsOf(spec.body, this.args).outputs;
+    if (this.outputs.length === 0) throw new ArgumentError(`elementwise '${this.name}': the body assigns no array argument, so it has no output`);
+  }
+
+  /** Compiles up front (async) so a bad body is a ShaderCompileError pointing into it. */
+  async prepare(ctx: DeviceContext): Promise<void> {
+    const dtypes: DType[] = this.args.some((a) => a.type === 'T') ? ['f32', 'i32', 'u32'] : ['f32'];
+    let firstError: unknown;
+    for (const dtype of dtypes) {
+      const scalar = elementwiseWgsl(this.name, this.args, this.body, dtype, 1);
+      try {
+        await compileKernel(ctx, scalar.code, { label: `elementwise|${this.name}|${dtype}`, mapper: scalar.mapper, constants: this.#params(ctx, 0) });
+      } catch (e) {
+        firstError ??= e;
+        if (e instanceof ShaderCompileError) continue;
+        throw e;
+      }
+      await this.#tryVec4(ctx, dtype);
+      return;
+    }
+    throw firstError;
+  }
+
+  async #tryVec4(ctx: DeviceContext, dtype: DType): Promise<void> {
+    const vec = elementwiseWgsl(this.name, this.args, this.body, dtype, 4);
+    try {
+      await compileKernel(ctx, vec.code, { label: `elementwise|${this.name}|${dtype}|vec4`, constants: this.#params(ctx, 0) });
+    } catch (e) {
+      if (!(e instanceof ShaderCompileError)) throw e;
+      this.#vec4Fails.add(dtype); // the body does not work on vectors (uses i, branches...): scalar only
+    }
+  }
+
+  #params(ctx: DeviceContext, n: number): TuneParams {
+    return tunedParams(ctx, elementwiseTunable, n);
+  }
+
+  #variant(ctx: DeviceContext, dtype: DType, width: 1 | 4, params: TuneParams): Variant {
+    const g = elementwiseWgsl(this.name, this.args, this.body, dtype, width);
+    const kernel = compileKernelSync(ctx, g.code, { label: `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}`, constants: params });
+    return { kernel, width };
+  }
+
+  call(input: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
+    const named = this.#bind(input);
+    const arrays = this.args.filter((a) => a.array);
+    const given = arrays.map((a) => named[a.name]).filter((v): v is DeviceArray => v instanceof DeviceArray);
+    const ctx = deviceOf(this.name, ...given);
+    // Resolve T from the arrays passed; every T array must agree.
+    let dtype: DType | undefined;
+    let first = '';
+    for (const a of arrays) {
+      const v = named[a.name];
+      if (!(v instanceof DeviceArray)) continue;
+      if (a.type === 'T') {
+        if (dtype === undefined) {
+          dtype = v.dtype;
+          first = a.name;
+        } else if (v.dtype !== dtype) throw new DTypeError(`${this.name}: ${first} is ${dtype} but ${a.name} is ${v.dtype} (both are T)`);
+      } else if (v.dtype !== a.type) {
+        throw new DTypeError(`${this.name}: ${a.name} must be ${a.type}, got ${v.dtype}`);
+      }
+    }
+    dtype ??= 'f32';
+    const lengths = given.map((g) => g.length);
+    const n = lengths[0] ?? 0;
+    given.forEach((g, k) => {
+      if (g.length !== n) throw new ShapeError(`${this.name}: ${arrays.find((a) => named[a.name] === g)?.name ?? `array ${k}`} has length ${g.length} but ${arrays.find((a) => named[a.name] === given[0])?.name ?? 'the first'} has length ${n}`);
+    });
+    const outputs: Record<string, DeviceArray> = {};
+    const fresh: DeviceArray[] = [];
+    for (const o of this.outputs) {
+      const v = named[o];
+      if (v instanceof DeviceArray) outputs[o] = v;
+      else {
+        const spec = arrays.find((a) => a.name === o);
+        const arr = new DeviceArray(ctx, spec?.type === 'T' || spec === undefined ? dtype : spec.type, n);
+        fresh.push(arr);
+        outputs[o] = arr;
+        named[o] = arr;
+      }
+    }
+    try {
+      this.#dispatch(ctx, named, dtype, n);
+    } catch (e) {
+      for (const f of fresh) f.destroy();
+      throw e;
+    }
+    return this.outputs.length === 1 ? (outputs[this.outputs[0] ?? ''] as DeviceArray) : outputs;
+  }
+
+  #bind(input: readonly unknown[]): Record<string, DeviceArray | number> {
+    const named: Record<string, DeviceArray | number> = {};
+    const only = input[0];
+    if (input.length === 1 && typeof only === 'object' && only !== null && !(only instanceof DeviceArray)) {
+      const obj = only as Record<string, unknown>;
+      const known = new Set(this.args.map((a) => a.name));
+      const extra = Object.keys(obj).filter((k) => !known.has(k));
+      if (extra.length > 0) throw new ArgumentError(`${this.name}: unknown argument ${extra.join(', ')}; it takes ${[...known].join(', ')}`);
+      Object.assign(named, obj);
+    } else {
+      if (input.length > this.args.length) throw new ArgumentError(`${this.name}: takes ${this.args.length} arguments, got ${input.length}`);
+      input.forEach((v, k) => {
+        const a = this.args[k];
+        if (a !== undefined) named[a.name] = v as DeviceArray | number;
+      });
+    }
+    for (const a of this.args) {
+      const v = named[a.name];
+      if (v === undefined) {
+        if (a.array && this.outputs.includes(a.name)) continue;
+        throw new ArgumentError(`${this.name}: missing argument '${a.name}' (${a.type}${a.array ? '[]' : ''})`);
+      }
+      if (a.array && !(v instanceof DeviceArray)) throw new ArgumentError(`${this.name}: '${a.name}' is an array argument; pass a DeviceArray`);
+      if (!a.array && typeof v !== 'number') throw new ArgumentError(`${this.name}: '${a.name}' is a scalar argument; pass a number`);
+    }
+    return named;
+  }
+
+  #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number): void {
+    if (n === 0) return;
+    const params = this.#params(ctx, n);
+    const WG = params['WG'] ?? 64;
+    const ITEMS = params['ITEMS'] ?? 1;
+    const scalars: Record<string, number> = {};
+    for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
+    const arrays: Record<string, DeviceArray> = {};
+    for (const a of this.args) if (a.array) arrays[a.name] = named[a.name] as DeviceArray;
+    const vecCount = this.#vec4Fails.has(dtype) ? 0 : Math.floor(n / 4);
+    if (vecCount > 0) {
+      const v = this.#variant(ctx, dtype, 4, params);
+      v.kernel.run({ ...arrays, params: { n, start: 0, ...scalars } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+    }
+    const start = vecCount * 4;
+    if (start < n) {
+      const s = this.#variant(ctx, dtype, 1, params);
+      s.kernel.run({ ...arrays, params: { n, start, ...scalars } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+    }
+  }
+}
+
+/**
+ * Builds an elementwise kernel from an expression over named, typed arguments (CuPy's ElementwiseKernel).
+ * Compiles before returning, so a body that does not compile throws a ShaderCompileError pointing into it.
+ *
+ * @example
+ * ```ts
+ * const axpy = await device.elementwise({ args: 'x: T[], y: T[], a: T', body: 'y = a * x + y' });
+ * axpy({ x, y, a: 2 });           // enqueues; y is updated in place and returned
+ * const z = (await device.elementwise({ args: 'x: T[], z: T[]', body: 'z = x * x' }))({ x }); // z allocated
+ * ```
+ */
+export async function buildElementwise(ctx: DeviceContext, spec: ElementwiseSpec): Promise<ElementwiseFn> {
+  const b = new ElementwiseBuilder(spec);
+  await b.prepare(ctx);
+  return wrap(b);
+}
+
+function wrap(b: ElementwiseBuilder): ElementwiseFn {
+  const fn = (...input: unknown[]) => b.call(input);
+  return Object.assign(fn, {
+    args: b.args,
+    outputs: b.outputs,
+    wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => elementwiseWgsl(b.name, b.args, b.body, dtype, width).code,
+  }) as ElementwiseFn;
+}
+
+const readyOps = new Map<string, ElementwiseBuilder>();
+
+/** A built-in elementwise op (its body is known to compile, so it is built synchronously). */
+function ready(name: string, args: string, body: string): ElementwiseBuilder {
+  let b = readyOps.get(name);
+  if (b === undefined) readyOps.set(name, (b = new ElementwiseBuilder({ name, args, body })));
+  return b;
+}
+
+function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
+  return r as DeviceArray;
+}
+
+/** `x + y`, elementwise, into a new array (or `out`). */
+export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  return one(ready('add', 'x: T[], y: T[], out: T[]', 'out = x + y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
+}
+
+/** `x - y`, elementwise. */
+export function sub<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  return one(ready('sub', 'x: T[], y: T[], out: T[]', 'out = x - y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
+}
+
+/** `x * y`, elementwise. */
+export function mul<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  return one(ready('mul', 'x: T[], y: T[], out: T[]', 'out = x * y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
+}
+
+/** `x * a` for a scalar a, elementwise. */
+export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: DeviceArray<D>): DeviceArray<D> {
+  return one(ready('scale', 'x: T[], out: T[], a: T', 'out = a * x').call([{ x, a, ...(out ? { out } : {}) }])) as DeviceArray<D>;
+}
+
+/** `y = a * x + y` in place (BLAS axpy); returns y. */
+export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArray<D>): DeviceArray<D> {
+  return one(ready('axpy', 'x: T[], y: T[], a: T', 'y = a * x + y').call([{ x, y, a }])) as DeviceArray<D>;
+}
+
+const mapOps = new Map<string, ElementwiseBuilder>();
+
+/**
+ * Applies a WGSL expression of `x` (and `i`, `n`) to every element, into a new array.
+ * The expression is compiled on first use (synchronously); prefer {@link buildElementwise} to get compile
+ * errors up front.
+ *
+ * @example
+ * ```ts
+ * const y = map(x, 'sqrt(abs(x)) + 1.0');
+ * ```
+ */
+export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D> {
+  const key = expr;
+  let b = mapOps.get(key);
+  if (b === undefined) mapOps.set(key, (b = new ElementwiseBuilder({ name: `map(${expr})`, args: 'x: T[], out: T[]', body: `out = ${expr}` })));
+  return one(b.call([{ x, ...(out ? { out } : {}) }])) as DeviceArray<D>;
+}

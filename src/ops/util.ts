@@ -1,0 +1,44 @@
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import type { DeviceContext } from '../device/context.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { compileKernelSync, type Kernel, type KernelOptions } from '../kernels/kernel.js';
+import { builtinKernel } from '../kernels/load.js';
+
+/** The device every array belongs to; refuses arrays from different devices. */
+export function deviceOf(op: string, ...arrays: readonly DeviceArray[]): DeviceContext {
+  const first = arrays[0];
+  if (first === undefined) throw new ArgumentError(`${op}: needs at least one array`);
+  for (const a of arrays) {
+    if (!(a instanceof DeviceArray)) throw new ArgumentError(`${op}: expected a DeviceArray, got ${a === null ? 'null' : typeof a}`);
+    if (a.ctx !== first.ctx) throw new ArgumentError(`${op}: arrays belong to different devices`);
+    void a.buffer; // throws DestroyedError
+  }
+  first.ctx.assertUsable();
+  return first.ctx;
+}
+
+export function requireDType(op: string, name: string, a: DeviceArray, allowed: readonly DType[]): void {
+  if (!allowed.includes(a.dtype)) throw new DTypeError(`${op}: ${name} has dtype ${a.dtype}; expected ${allowed.join(' or ')}`);
+}
+
+export function sameDType(op: string, a: DeviceArray, an: string, b: DeviceArray, bn: string): void {
+  if (a.dtype !== b.dtype) throw new DTypeError(`${op}: ${an} is ${a.dtype} but ${bn} is ${b.dtype}`);
+}
+
+export function sameLength(op: string, a: DeviceArray, an: string, b: DeviceArray, bn: string): void {
+  if (a.length !== b.length) throw new ShapeError(`${op}: ${an} has length ${a.length} but ${bn} has length ${b.length}`);
+}
+
+/** One of gpukit's own kernels (`kernels/<file>.wgsl`), compiled synchronously and cached per device. */
+export function builtin(ctx: DeviceContext, file: string, options: KernelOptions = {}): Kernel {
+  return compileKernelSync(ctx, builtinKernel(file), { label: `${file}${options.dtype !== undefined ? `|${options.dtype}` : ''}`, ...options });
+}
+
+export const FLOAT_DTYPES: readonly DType[] = ['f32', 'f16'];
+export const NUMERIC_DTYPES: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];
+
+/** Workgroups needed for `items` work items, at `perGroup` items per workgroup. */
+export function groupsFor(items: number, perGroup: number): number {
+  return Math.ceil(items / perGroup);
+}
