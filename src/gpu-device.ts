@@ -8,6 +8,7 @@ import { DTypeError } from './errors.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
 import { resolveSource } from './kernels/load.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
+import { buildReduction, type ReductionFn, type ReductionSpec } from './ops/reduce.js';
 
 /** Options of {@link openDevice}. */
 export type OpenDeviceOptions = DawnAdapterOptions;
@@ -112,6 +113,20 @@ export class GpuDevice {
   elementwise(spec: ElementwiseSpec): Promise<ElementwiseFn> {
     this.ctx.assertUsable();
     return buildElementwise(this.ctx, spec);
+  }
+
+  /**
+   * Builds a reduction kernel (CuPy's ReductionKernel) returning device scalars; see {@link buildReduction}.
+   *
+   * @example
+   * ```ts
+   * const sumsq = await device.reduction({ args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' });
+   * console.log(await sumsq(x).item());
+   * ```
+   */
+  reduction(spec: ReductionSpec): Promise<ReductionFn> {
+    this.ctx.assertUsable();
+    return buildReduction(this.ctx, spec);
   }
 
   /** Submits everything enqueued, waits for the device to finish it, and throws any WebGPU error it raised. */

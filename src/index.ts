@@ -23,3 +23,4 @@ export {
   type ShaderDiagnostic,
 } from './errors.js';
 export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs } from './ops/elementwise.js';
+export { sum, mean, min, max, dot, norm, type ReductionSpec, type ReductionFn } from './ops/reduce.js';

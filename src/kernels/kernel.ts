@@ -114,17 +114,17 @@ export class Kernel {
     if (b.elementType !== undefined && b.elementType !== value.dtype) {
       throw new DTypeError(`${this.label}: '${b.name}' holds ${b.elementType} but the array passed is ${value.dtype}`);
     }
-    if (value.bindingSize < b.minBytes) {
-      throw new ArgumentError(`${this.label}: '${b.name}' needs at least ${b.minBytes} bytes, the array has ${value.byteLength}`);
-    }
-    const max = ctx.limits.maxStorageBufferBindingSize;
-    if (value.bindingSize > max) {
-      throw new LimitError('maxStorageBufferBindingSize', value.bindingSize, max, `${this.label}: binding '${b.name}' (${value.length} ${value.dtype})`);
-    }
     // Arrays of vectors (e.g. vec4 kernels) bind whole elements: round up to the stride; the pool's
     // size classes leave room for it, and kernels guard on their own length, not on arrayLength.
     const stride = b.layout.kind === 'array' ? b.layout.stride : 4;
     const size = Math.min(buffer.size, Math.ceil(value.bindingSize / stride) * stride);
+    if (size < b.minBytes) {
+      throw new ArgumentError(`${this.label}: '${b.name}' needs at least ${b.minBytes} bytes, the array has ${value.byteLength}`);
+    }
+    const max = ctx.limits.maxStorageBufferBindingSize;
+    if (size > max) {
+      throw new LimitError('maxStorageBufferBindingSize', size, max, `${this.label}: binding '${b.name}' (${value.length} ${value.dtype})`);
+    }
     return { buffer, offset: 0, size };
   }
 }

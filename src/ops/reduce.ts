@@ -1,0 +1,337 @@
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import type { DeviceContext } from '../device/context.js';
+import { ArgumentError, DTypeError, ShaderCompileError, ShapeError } from '../errors.js';
+import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
+import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
+
+/** What {@link buildReduction} builds from: CuPy's ReductionKernel, in WGSL. */
+export interface ReductionSpec {
+  /** Typed arguments, as for elementwise: `'x: T[], y: T[]'` (scalars allowed: `'x: T[], c: f32'`). */
+  readonly args: string;
+  /** Expression of the arguments (their elements at index `i`) giving the value to fold. @default the only array */
+  readonly map?: string;
+  /** Associative fold of `a` and `b`, e.g. `'a + b'` or `'max(a, b)'`. */
+  readonly reduce: string;
+  /** The fold's identity, e.g. `'0'` or `'-3.4e38'`. */
+  readonly identity: string;
+  /** Applied to the final value `a`, e.g. `'sqrt(a)'`. @default 'a' */
+  readonly post?: string;
+  /** Accumulator and result type. @default 'T' */
+  readonly type?: DType | 'T';
+  /** @default 'reduction' */
+  readonly name?: string;
+}
+
+/** A built reduction: call it with its arguments (by name or in order); it returns a device scalar. */
+export interface ReductionFn {
+  (args: Readonly<Record<string, DeviceArray | number>>): DeviceArray;
+  (...args: (DeviceArray | number)[]): DeviceArray;
+  wgsl(dtype?: DType, width?: 1 | 4): string;
+}
+
+export const reductionTunable = registerTunable({
+  op: 'reduce',
+  sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
+  candidates: (ctx) =>
+    [32, 64, 128, 256]
+      .flatMap((WG) => [4, 16, 64, 256].flatMap((ITEMS) => [0, 1].map((TREE) => ({ WG, ITEMS, TREE }))))
+      .filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
+  // Software adapter: no barriers, long serial folds. GPU: a shared-memory tree per workgroup.
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, ITEMS: 64, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
+});
+
+class ReductionBuilder {
+  readonly name: string;
+  readonly args: readonly ArgSpec[];
+  readonly parts: ReductionParts;
+  readonly #vec4Fails = new Set<string>();
+
+  constructor(spec: ReductionSpec, prelude?: string) {
+    this.name = spec.name ?? 'reduction';
+    this.args = parseArgs(spec.args, REDUCTION_RESERVED);
+    const arrays = this.args.filter((a) => a.array);
+    const map = spec.map ?? (arrays.length === 1 ? (arrays[0]?.name ?? '') : undefined);
+    if (map === undefined) throw new ArgumentError(`reduction '${this.name}': with several arrays, say how to combine them in 'map'`);
+    this.parts = { map, reduce: spec.reduce, identity: spec.identity, post: spec.post ?? 'a', type: spec.type ?? 'T', ...(prelude !== undefined ? { prelude } : {}) };
+  }
+
+  async prepare(ctx: DeviceContext): Promise<void> {
+    const dtypes: DType[] = this.args.some((a) => a.type === 'T') ? ['f32', 'i32', 'u32'] : ['f32'];
+    let firstError: unknown;
+    for (const dtype of dtypes) {
+      const g = reductionWgsl(this.name, this.args, this.parts, dtype, 1);
+      try {
+        await compileKernel(ctx, g.code, { entryPoint: 'first', label: `reduction|${this.name}|${dtype}`, mapper: g.mapper, constants: this.#constants(ctx, 0) });
+      } catch (e) {
+        firstError ??= e;
+        if (e instanceof ShaderCompileError) continue;
+        throw e;
+      }
+      const v = reductionWgsl(this.name, this.args, this.parts, dtype, 4);
+      await compileKernel(ctx, v.code, { entryPoint: 'first', constants: this.#constants(ctx, 0) }).catch((e: unknown) => {
+        if (!(e instanceof ShaderCompileError)) throw e;
+        this.#vec4Fails.add(dtype);
+      });
+      return;
+    }
+    throw firstError;
+  }
+
+  #constants(ctx: DeviceContext, n: number): { WG: number; ITEMS: number; TREE: number } {
+    const p: TuneParams = tunedParams(ctx, reductionTunable, n);
+    return { WG: p['WG'] ?? 64, ITEMS: p['ITEMS'] ?? 16, TREE: p['TREE'] ?? 0 };
+  }
+
+  #kernel(ctx: DeviceContext, dtype: DType, width: 1 | 4, entryPoint: 'first' | 'rest', c: { WG: number; ITEMS: number; TREE: number }): Kernel {
+    const g = reductionWgsl(this.name, this.args, this.parts, dtype, width);
+    return compileKernelSync(ctx, g.code, { entryPoint, label: `reduction|${this.name}|${dtype}|${entryPoint}${width === 4 ? '|vec4' : ''}`, constants: c });
+  }
+
+  call(input: readonly unknown[]): DeviceArray {
+    const named = bindArgs(this.name, this.args, input);
+    const arrays = this.args.filter((a) => a.array);
+    const given = arrays.map((a) => named[a.name] as DeviceArray);
+    const ctx = deviceOf(this.name, ...given);
+    let dtype: DType | undefined;
+    arrays.forEach((a, k) => {
+      const v = given[k];
+      if (v === undefined) return;
+      if (a.type === 'T') {
+        if (dtype !== undefined && v.dtype !== dtype) throw new DTypeError(`${this.name}: ${arrays[0]?.name ?? ''} is ${dtype} but ${a.name} is ${v.dtype} (both are T)`);
+        dtype ??= v.dtype;
+      } else if (v.dtype !== a.type) throw new DTypeError(`${this.name}: ${a.name} must be ${a.type}, got ${v.dtype}`);
+    });
+    const dt: DType = dtype ?? 'f32';
+    const n = given[0]?.length ?? 0;
+    given.forEach((g, k) => {
+      if (g.length !== n) throw new ShapeError(`${this.name}: ${arrays[k]?.name ?? ''} has length ${g.length} but ${arrays[0]?.name ?? ''} has length ${n}`);
+    });
+    const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
+    const scalars: Record<string, number> = {};
+    for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
+    return runReduction(ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a, k) => [a.name, given[k] as DeviceArray])), scalars);
+  }
+}
+
+/** Binds positional or named arguments against a signature and checks kinds. */
+export function bindArgs(op: string, args: readonly ArgSpec[], input: readonly unknown[]): Record<string, DeviceArray | number> {
+  const named: Record<string, DeviceArray | number> = {};
+  const only = input[0];
+  if (input.length === 1 && typeof only === 'object' && only !== null && !(only instanceof DeviceArray)) {
+    const obj = only as Record<string, unknown>;
+    const known = new Set(args.map((a) => a.name));
+    const extra = Object.keys(obj).filter((k) => !known.has(k));
+    if (extra.length > 0) throw new ArgumentError(`${op}: unknown argument ${extra.join(', ')}; it takes ${[...known].join(', ')}`);
+    Object.assign(named, obj);
+  } else {
+    if (input.length > args.length) throw new ArgumentError(`${op}: takes ${args.length} arguments, got ${input.length}`);
+    input.forEach((v, k) => {
+      const a = args[k];
+      if (a !== undefined) named[a.name] = v as DeviceArray | number;
+    });
+  }
+  for (const a of args) {
+    const v = named[a.name];
+    if (v === undefined) throw new ArgumentError(`${op}: missing argument '${a.name}' (${a.type}${a.array ? '[]' : ''})`);
+    if (a.array && !(v instanceof DeviceArray)) throw new ArgumentError(`${op}: '${a.name}' is an array argument; pass a DeviceArray`);
+    if (!a.array && typeof v !== 'number') throw new ArgumentError(`${op}: '${a.name}' is a scalar argument; pass a number`);
+  }
+  return named;
+}
+
+/**
+ * Enqueues the passes of a reduction over n elements and returns its length-1 result: a first pass over
+ * the inputs, then passes over partials until one value is left (that pass applies `post`).
+ */
+function runReduction(
+  ctx: DeviceContext,
+  n: number,
+  R: DType,
+  c: { WG: number; ITEMS: number; TREE: number },
+  kernel: (width: 1 | 4, entry: 'first' | 'rest', c: { WG: number; ITEMS: number; TREE: number }) => Kernel,
+  inputs: Record<string, DeviceArray>,
+  scalars: Record<string, number>,
+): DeviceArray {
+  const perGroup = c.WG * c.ITEMS;
+  const out = new DeviceArray(ctx, R, 1);
+  // Partials live in pooled scratch arrays, released as soon as the passes are encoded (the pool reuses
+  // them only for later work, which the queue orders after these passes).
+  const scratch: DeviceArray[] = [];
+  const temp = (len: number): DeviceArray => {
+    const a = new DeviceArray(ctx, R, Math.max(1, len));
+    scratch.push(a);
+    return a;
+  };
+  try {
+    const first = kernel(4, 'first', c);
+    const width = first.label.endsWith('|vec4') ? 4 : 1;
+    const units = width === 4 ? Math.ceil(n / 4) : n;
+    // A pass over `count` items runs ceil(count / ITEMS) active invocations (at least one, so an empty
+    // input still yields post(identity)); each writes a partial, or each workgroup does with TREE.
+    const plan = (count: number): { active: number; groups: number; outputs: number } => {
+      const active = Math.max(1, Math.ceil(count / c.ITEMS));
+      const groups = Math.ceil(active / c.WG);
+      return { active, groups, outputs: c.TREE ? groups : active };
+    };
+    let p = plan(units);
+    let dst = p.outputs === 1 ? out : temp(p.outputs);
+    first.run({ ...inputs, partials_out: dst, params: { n, span: p.active, last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+    const rest = kernel(1, 'rest', c);
+    let count = p.outputs;
+    while (count > 1) {
+      const src = dst;
+      p = plan(count);
+      dst = p.outputs === 1 ? out : temp(p.outputs);
+      rest.run({ partials_in: src, partials_out: dst, params: { n: count, span: p.active, last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+      count = p.outputs;
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    for (const s of scratch) s.destroy();
+  }
+  return out;
+}
+
+function gridOf(ctx: DeviceContext, groups: number): [number, number] {
+  const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+  if (groups <= max) return [groups, 1];
+  const y = Math.ceil(groups / max);
+  return [Math.ceil(groups / y), y];
+}
+
+/**
+ * Builds a reduction kernel (CuPy's ReductionKernel): `map` each element, fold with `reduce` from
+ * `identity`, apply `post`. Works for any n in as many passes as needed and returns a device scalar
+ * (a length-1 DeviceArray), so reductions chain without a round trip; `await s.item()` reads it.
+ *
+ * @example
+ * ```ts
+ * const dot = await device.reduction({ args: 'x: T[], y: T[]', map: 'x * y', reduce: 'a + b', identity: '0' });
+ * const s = dot(x, y);
+ * console.log(await s.item());
+ * ```
+ */
+export async function buildReduction(ctx: DeviceContext, spec: ReductionSpec): Promise<ReductionFn> {
+  const b = new ReductionBuilder(spec);
+  await b.prepare(ctx);
+  return wrap(b);
+}
+
+function wrap(b: ReductionBuilder): ReductionFn {
+  const fn = (...input: unknown[]) => b.call(input);
+  return Object.assign(fn, { wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => reductionWgsl(b.name, b.args, b.parts, dtype, width).code }) as ReductionFn;
+}
+
+// IEEE NaN tests by bit pattern: `x != x` may be folded away by a fast-math compiler.
+const NAN_PRELUDE = `fn is_nan_(v: R) -> bool {
+  return (bitcast<u32>(f32(v)) & 0x7fffffffu) > 0x7f800000u;
+}`;
+
+const ready = new Map<string, ReductionBuilder>();
+function builtinReduction(key: string, spec: ReductionSpec, prelude?: string): ReductionBuilder {
+  let b = ready.get(key);
+  if (b === undefined) ready.set(key, (b = new ReductionBuilder(spec, prelude)));
+  return b;
+}
+
+/** Sum of all elements, as a device scalar. Float sums are pairwise-blocked; see the README for the error bound. */
+export function sum(x: DeviceArray): DeviceArray {
+  return builtinReduction('sum', { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }).call([x]);
+}
+
+/** Mean of all elements (f32/f16), as a device scalar; NaN for an empty array. */
+export function mean(x: DeviceArray): DeviceArray {
+  requireDType('mean', 'x', x, ['f32', 'f16']);
+  return builtinReduction('mean', { name: 'mean', args: 'x: T[], inv_n: f32', reduce: 'a + b', identity: '0', post: 'a * T(params.inv_n)' }).call([x, 1 / x.length]);
+}
+
+function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
+  if (x.dtype === 'f32' || x.dtype === 'f16') {
+    // The identity is ±Inf, which WGSL refuses as a constant, so it arrives as a uniform value.
+    const spec: ReductionSpec = {
+      name: op,
+      args: 'x: T[], inf: f32',
+      // NaN wins: IEEE min/max would drop it, but a reduction over data holding a NaN must say so.
+      reduce: `select(${op}(a, b), select(b, a, is_nan_(a)), is_nan_(a) || is_nan_(b))`,
+      identity: op === 'min' ? 'T(params.inf)' : '-T(params.inf)',
+    };
+    return builtinReduction(`${op}|float`, spec, NAN_PRELUDE).call([x, Infinity]);
+  }
+  const identity = x.dtype === 'u32' ? (op === 'min' ? '0xffffffffu' : '0u') : op === 'min' ? '2147483647i' : '-2147483647i - 1i';
+  return builtinReduction(`${op}|${x.dtype}`, { name: op, args: 'x: T[]', reduce: `${op}(a, b)`, identity }).call([x]);
+}
+
+/** Smallest element (NaN if any element is NaN; +Inf for an empty float array). */
+export function min(x: DeviceArray): DeviceArray {
+  return minmax('min', x);
+}
+
+/** Largest element (NaN if any element is NaN; -Inf for an empty float array). */
+export function max(x: DeviceArray): DeviceArray {
+  return minmax('max', x);
+}
+
+/** Dot product Σ x·y, as a device scalar. */
+export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
+  sameDType('dot', x, 'x', y, 'y');
+  sameLength('dot', x, 'x', y, 'y');
+  return builtinReduction('dot', { name: 'dot', args: 'x: T[], y: T[]', map: 'x * y', reduce: 'a + b', identity: '0' }).call([x, y]);
+}
+
+/** Euclidean norm sqrt(Σ x²) of a float array, as a device scalar. */
+export function norm(x: DeviceArray): DeviceArray {
+  requireDType('norm', 'x', x, ['f32', 'f16']);
+  return builtinReduction('norm', { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }).call([x]);
+}
+
+// --- CPU references ---------------------------------------------------------------------------------
+
+/** Float64 sum (the reference the GPU's f32 sum is compared with). */
+export function sumCpu(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] ?? 0;
+  return s;
+}
+
+export function dotCpu(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i] ?? 0) * (y[i] ?? 0);
+  return s;
+}
+
+/** min/max with NaN propagation. */
+export function minCpu(x: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] ?? 0;
+    if (Number.isNaN(v)) return NaN;
+    if (v < m) m = v;
+  }
+  return m;
+}
+
+export function maxCpu(x: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] ?? 0;
+    if (Number.isNaN(v)) return NaN;
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+/**
+ * The error bound gpukit documents for an f32 sum of n terms: the blocked fold adds at most
+ * ~(ITEMS + log(n)) rounding errors per term; we state the classic bound n·u·Σ|x| capped by it.
+ */
+export function sumTolerance(x: ArrayLike<number>): number {
+  let abs = 0;
+  for (let i = 0; i < x.length; i++) abs += Math.abs(x[i] ?? 0);
+  const u = 2 ** -24;
+  return Math.min(x.length, 64 + 4 * Math.ceil(Math.log2(x.length + 1))) * u * abs + 1e-30;
+}
