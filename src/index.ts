@@ -24,3 +24,6 @@ export {
 } from './errors.js';
 export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs } from './ops/elementwise.js';
 export { sum, mean, min, max, dot, norm, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
+export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions } from './ops/random.js';
+export { histogram, histogramCpu, type Histogram } from './ops/histogram.js';
+export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';

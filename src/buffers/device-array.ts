@@ -41,7 +41,7 @@ export class DeviceArray<D extends DType = DType> {
   #buffer: GPUBuffer | null;
 
   /** @internal use `device.empty()` / `device.array()` */
-  constructor(ctx: DeviceContext, dtype: D, shape: number | readonly number[]) {
+  constructor(ctx: DeviceContext, dtype: D, shape: number | readonly number[], adopt?: GPUBuffer) {
     ctx.assertUsable();
     const s = checkShape(shape);
     if (dtype === 'f16' && !ctx.features.has('shader-f16')) {
@@ -57,7 +57,19 @@ export class DeviceArray<D extends DType = DType> {
       throw new LimitError('maxBufferSize', this.byteLength, maxBuffer, `array of ${this.length} ${dtype} (${this.byteLength} bytes)`);
     }
     // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
-    this.#buffer = poolOf(ctx).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`);
+    this.#buffer = adopt ?? poolOf(ctx).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`);
+  }
+
+  /**
+   * @internal Moves this array's buffer into a new array of another 4-byte dtype with the same length
+   * (kernels that write bit patterns, e.g. random numbers as u32 bits of f32). This array is left destroyed.
+   */
+  reinterpret<E extends DType>(dtype: E, shape: readonly number[] = this.shape): DeviceArray<E> {
+    if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot reinterpret ${this.dtype} as ${dtype}: element sizes differ`);
+    if (checkShape(shape).length !== this.length) throw new ShapeError(`cannot reshape ${this.length} elements to [${shape.join(', ')}]`);
+    const out = new DeviceArray<E>(this.ctx, dtype, shape, this.buffer);
+    this.#buffer = null;
+    return out;
   }
 
   /** The GPU buffer; throws if the array was destroyed. */

@@ -71,8 +71,23 @@ function cacheOf(ctx: DeviceContext): TuneCacheFile | null {
   return file;
 }
 
-/** The parameters an op uses at size n: the tuned winner for this adapter and size class, else the default. */
+const pins = new WeakMap<DeviceContext, Map<string, TuneParams>>();
+
+/**
+ * Pins an op's parameters on a device (for experiments and tests), or unpins them with `undefined`.
+ * Pinned parameters win over the tuning cache and the defaults.
+ */
+export function pinParams(ctx: DeviceContext, op: string, params: TuneParams | undefined): void {
+  let m = pins.get(ctx);
+  if (m === undefined) pins.set(ctx, (m = new Map()));
+  if (params === undefined) m.delete(op);
+  else m.set(op, params);
+}
+
+/** The parameters an op uses at size n: pinned, else the tuned winner for this adapter and size class, else the default. */
 export function tunedParams(ctx: DeviceContext, t: Tunable, n: number): TuneParams {
+  const pinned = pins.get(ctx)?.get(t.op);
+  if (pinned !== undefined) return { ...t.defaults(ctx, n), ...pinned };
   const w = cacheOf(ctx)?.winners[t.op]?.[String(sizeClass(n))];
   if (w !== undefined) {
     // A cached winner is reused only if it is still a candidate (kernels may have changed since).

@@ -13,17 +13,22 @@
  *   does not. Only matters for ranges whose `lo` is within 2^-126 of a subnormal value.
  */
 
+import { DeviceArray } from '../buffers/device-array.js';
+import { ArgumentError } from '../errors.js';
+import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { deviceOf, groupsFor, requireDType, builtin } from './util.js';
+
 function checkArgs(bins: number, lo: number, hi: number): void {
   if (!Number.isInteger(bins) || bins < 1 || bins > 0xfffffffc) {
-    throw new RangeError(`bins must be an integer in [1, 2^32 - 4], got ${String(bins)}`);
+    throw new ArgumentError(`bins must be an integer in [1, 2^32 - 4], got ${String(bins)}`);
   }
   const lo32 = Math.fround(lo);
   const hi32 = Math.fround(hi);
   if (!Number.isFinite(lo32) || !Number.isFinite(hi32) || !(lo32 < hi32)) {
-    throw new RangeError(`need finite lo < hi (as f32), got lo=${String(lo)}, hi=${String(hi)}`);
+    throw new ArgumentError(`need finite lo < hi (as f32), got lo=${String(lo)}, hi=${String(hi)}`);
   }
   if (!Number.isFinite(Math.fround(bins / (hi32 - lo32)))) {
-    throw new RangeError(`bins / (hi - lo) overflows f32 (lo=${String(lo)}, hi=${String(hi)})`);
+    throw new ArgumentError(`bins / (hi - lo) overflows f32 (lo=${String(lo)}, hi=${String(hi)})`);
   }
 }
 
@@ -66,4 +71,62 @@ export function histogramCpu(
     }
   }
   return { counts, below, above, nan };
+}
+
+/** A histogram on the device: per-bin counts and the values that fell outside `[lo, hi)`. */
+export interface Histogram {
+  /** u32 counts, one per bin. */
+  readonly counts: DeviceArray<'u32'>;
+  /** u32 [below, above, nan]: values < lo (incl. -Inf), ≥ hi (incl. +Inf), and NaN. */
+  readonly outside: DeviceArray<'u32'>;
+}
+
+export const histogramTunable = registerTunable({
+  op: 'histogram',
+  sizes: [2 ** 16, 2 ** 20, 2 ** 24],
+  candidates: (ctx) => [32, 64, 128, 256].flatMap((WG) => [16, 64, 256, 1024].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
+  // Workgroup-local atomics amortised over long blocks suit a CPU; a GPU wants more, shorter workgroups.
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, ITEMS: 256 } : { WG: 256, ITEMS: 16 }),
+});
+
+/**
+ * Counts f32 values in `bins` equal-width bins over `[lo, hi)`; values outside (and NaN) are counted
+ * apart, never dropped. The bin of a value is computed exactly as {@link histogramCpu} does.
+ *
+ * @example
+ * ```ts
+ * const h = histogram(x, { bins: 10, lo: 0, hi: 1 });
+ * console.log(await h.counts.toArray(), await h.outside.toArray()); // [below, above, nan]
+ * ```
+ */
+export function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
+  const ctx = deviceOf('histogram', x);
+  requireDType('histogram', 'x', x, ['f32']);
+  const { bins, lo, hi } = opts;
+  const scaleF = histogramScale(bins, lo, hi);
+  const slots = bins + 3;
+  const all = new DeviceArray(ctx, 'u32', slots);
+  try {
+    ctx.clear(all.buffer, 0, all.bindingSize);
+    if (x.length > 0) {
+      const p = tunedParams(ctx, histogramTunable, x.length);
+      const WG = p['WG'] ?? 64;
+      const ITEMS = p['ITEMS'] ?? 256;
+      // Workgroup-local bins must fit the device's workgroup storage; beyond that the kernel uses global atomics.
+      const maxLocal = Math.floor(ctx.limits.maxComputeWorkgroupStorageSize / 4) - 3;
+      const LOCAL_BINS = Math.max(1, Math.min(bins, maxLocal));
+      const k = builtin(ctx, 'histogram', { constants: { WG, ITEMS, LOCAL_BINS } });
+      k.run(
+        { x, counts: all, params: { n: x.length, bins, lo: Math.fround(lo), hi: Math.fround(hi), scale: scaleF, _pad0: 0, _pad1: 0, _pad2: 0 } },
+        { invocations: groupsFor(x.length, WG * ITEMS) * WG },
+      );
+    }
+    const counts = new DeviceArray(ctx, 'u32', bins);
+    const outside = new DeviceArray(ctx, 'u32', 3);
+    ctx.copy(all.buffer, 0, counts.buffer, 0, bins * 4);
+    ctx.copy(all.buffer, bins * 4, outside.buffer, 0, 12);
+    return { counts, outside };
+  } finally {
+    all.destroy();
+  }
 }
