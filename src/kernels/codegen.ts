@@ -108,7 +108,8 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   }
   const bodyLine = lines.length + 1;
   const indent = 4;
-  const bodyText = body.trim().replace(/;?\s*$/, ';');
+  // Only trailing space goes and one ';' is added, so body line k is generated line bodyLine + k - 1.
+  const bodyText = body.replace(/\s*$/, '').replace(/;?$/, ';');
   for (const l of bodyText.split('\n')) lines.push(`${' '.repeat(indent)}${l}`);
   for (const o of outputs) lines.push(`    _o.${o} = ${o};`);
   lines.push('  }');
@@ -120,7 +121,7 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push(`  let count = ${count};`);
   lines.push('  let base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid;');
   lines.push('  for (var k = 0u; k < ITEMS; k++) {');
-  lines.push('    let j = base + k * WG;');
+  lines.push(width === 1 ? '    let j = params.start + base + k * WG;' : '    let j = base + k * WG;');
   lines.push('    if (j >= count) { return; }');
   const idx = width === 1 ? 'j' : 'vec4<u32>(j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
   const callArgs = [
@@ -134,7 +135,7 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push('  }');
   lines.push('}');
   const code = `${lines.join('\n')}\n`;
-  return { code, mapper: bodyMapper(code, bodyText, bodyLine, indent, `the body of elementwise '${name}'`) };
+  return { code, mapper: bodyMapper(code, body, bodyLine, indent, `the body of elementwise '${name}'`) };
 }
 
 /** What a reduction computes (CuPy's ReductionKernel): map each index, fold with reduce, then post-map. */
