@@ -171,19 +171,21 @@ function runReduction(
     const units = width === 4 ? Math.ceil(n / 4) : n;
     // A pass over `count` items runs ceil(count / ITEMS) active invocations (at least one, so an empty
     // input still yields post(identity)); each writes a partial, or each workgroup does with TREE.
-    const plan = (count: number): { active: number; groups: number; outputs: number } => {
-      const active = Math.max(1, Math.ceil(count / c.ITEMS));
+    // Passes over partials fold at least 2 items each, so every pass shrinks the count.
+    const restC = { ...c, ITEMS: Math.max(2, c.ITEMS) };
+    const plan = (count: number, items: number): { active: number; groups: number; outputs: number } => {
+      const active = Math.max(1, Math.ceil(count / items));
       const groups = Math.ceil(active / c.WG);
       return { active, groups, outputs: c.TREE ? groups : active };
     };
-    let p = plan(units);
+    let p = plan(units, c.ITEMS);
     let dst = p.outputs === 1 ? out : temp(p.outputs);
     first.run({ ...inputs, partials_out: dst, params: { n, span: p.active, last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
-    const rest = kernel(1, 'rest', c);
+    const rest = kernel(1, 'rest', restC);
     let count = p.outputs;
     while (count > 1) {
       const src = dst;
-      p = plan(count);
+      p = plan(count, restC.ITEMS);
       dst = p.outputs === 1 ? out : temp(p.outputs);
       rest.run({ partials_in: src, partials_out: dst, params: { n: count, span: p.active, last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
       count = p.outputs;
