@@ -2,12 +2,21 @@
 //   op(A) is m×k: A stored m×k, or k×m when TRANS_A.  op(B) is k×n: B stored k×n, or n×k when TRANS_B.
 // Bindings (group 0): 0 a: array<T> (read), 1 b: array<T> (read), 2 out: array<T> (m×n, write),
 //   3 params: uniform Params { m, k, n, pad }.
-// Requirements: none beyond m, k, n >= 1 (no alignment, no padding). This is the general fallback;
-//   matmul-rb4.wgsl is faster when k % 4 == 0 and n % 4 == 0.
+// Requirements: none beyond m, k, n >= 1 (no alignment, no padding); RM <= 16, CN <= 16. The vec4 form
+//   matmul-rb4.wgsl (k % 4 == 0, n % 4 == 0) may win on hardware GPUs; on lavapipe this one is ~1.7× faster.
 // Dispatch: workgroups x = ceil(n / (WG_X * CN)), y = ceil(m / RM), z = 1.
 //   Each invocation computes RM rows × CN columns of C: rows wid.y*RM .. +RM-1, columns
 //   wid.x*WG_X*CN + lid.x + c*WG_X (c < CN) — consecutive invocations own consecutive columns
 //   (coalesced on a GPU). Edge invocations clamp their reads and skip their writes.
+// Accumulators live in a function-scope array indexed only by override-bounded loops, so after the
+//   driver unrolls those loops they are plain registers (spilled to the stack when RM*CN is large).
+// Fastest candidate on lavapipe (llvmpipe, 8-wide AVX2, 2 threads): WG_X = 8, RM = 12, CN = 12, KU = 1
+//   (~15 GFLOP/s at 1024³; RM = 16, CN = 12 is within noise). Those are the defaults below. On a
+//   hardware GPU prefer WG_X = 64, RM = CN = 4 or matmul-tiled.wgsl (the autotuner decides).
+// TRANS_B with k a multiple of 1024 is ~2× slower on a CPU adapter (every invocation walks its own row of
+//   Bᵀ with a 4 KiB stride: cache-set aliasing); at k = 1028 it costs only ~10%.
+// Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
+//   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
 
 alias T = f32;
 
@@ -24,8 +33,9 @@ struct Params {
 @group(0) @binding(3) var<uniform> params: Params;
 
 override WG_X: u32 = 8;         // invocations per workgroup (all along n)
-override RM: u32 = 4;           // rows of C per invocation, 1..MAX_RM
-override CN: u32 = 4;           // columns of C per invocation, 1..MAX_CN
+override RM: u32 = 12;          // rows of C per invocation, 1..MAX_RM
+override CN: u32 = 12;          // columns of C per invocation, 1..MAX_CN
+override KU: u32 = 1;           // k-steps per main-loop iteration (unroll factor), >= 1
 override TRANS_A: bool = false; // a holds Aᵀ (k×m)
 override TRANS_B: bool = false; // b holds Bᵀ (n×k)
 
@@ -56,7 +66,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
 
   var acc: array<array<T, MAX_CN>, MAX_RM>;
-  for (var p = 0u; p < k; p++) {
+  // Main loop: KU k-steps per iteration (the inner loop has a constant trip count and is unrolled).
+  // On a SIMD-on-CPU adapter every loop iteration re-masks all loop-carried accumulators, so a larger
+  // KU amortizes that; the tail loop handles k % KU.
+  let k_main = k - k % KU;
+  for (var p0 = 0u; p0 < k_main; p0 += KU) {
+    for (var u = 0u; u < KU; u++) {
+      let p = p0 + u;
+      var bv: array<T, MAX_CN>;
+      for (var c = 0u; c < CN; c++) {
+        bv[c] = b[p * b_p + cb[c]];
+      }
+      for (var r = 0u; r < RM; r++) {
+        let av = a[ra[r] + p * a_p];
+        for (var c = 0u; c < CN; c++) {
+          acc[r][c] = fma(av, bv[c], acc[r][c]);
+        }
+      }
+    }
+  }
+  for (var p = k_main; p < k; p++) {
     var bv: array<T, MAX_CN>;
     for (var c = 0u; c < CN; c++) {
       bv[c] = b[p * b_p + cb[c]];

@@ -12,7 +12,11 @@
 // The k loop steps 4 at a time: per step each invocation loads RM vec4s of A and 4·NC vec4s of B and
 //   does 16·RM·NC multiply-adds; accumulators stay in registers (arrays with constant indices after the
 //   override-sized loops are unrolled by the driver).
-// Tuned on lavapipe (llvmpipe, 8-wide AVX2): WG_X = 8, RM = 8, NC = 2 (see scratch/matmul/FINDINGS.md).
+// On lavapipe this vec4 form is ~0.6× the scalar matmul-rb.wgsl (llvmpipe scalarizes every storage load
+//   inside a loop per SIMD lane, so vec4 buys nothing there); best here WG_X = 8, RM = 16, NC = 4. It is kept
+//   as the candidate for hardware GPUs, where vec4 loads matter (try WG_X = 64, RM = 4, NC = 1).
+// Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
+//   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
 
 alias T = f32;
 

@@ -8,6 +8,8 @@
 //   and 2*TILE*TILE*4 bytes <= maxComputeWorkgroupStorageSize (TILE = 16: 256 invocations, 2 KiB).
 // Dispatch: workgroups x = ceil(n / TILE), y = ceil(m / TILE), z = 1; workgroup size TILE×TILE;
 //   invocation (lid.x, lid.y) computes C[wid.y*TILE + lid.y][wid.x*TILE + lid.x].
+// Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
+//   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
 
 alias T = f32;
 
