@@ -6,6 +6,8 @@ export interface MemoryStats {
   readonly inUseBuffers: number;
   readonly cachedBytes: number;
   readonly cachedBuffers: number;
+  /** Bytes of tables ops keep on the device for reuse (e.g. FFT twiddles), freed on close. */
+  readonly residentBytes: number;
   /** Buffers created since the device opened (a pool that works keeps this flat in a loop). */
   readonly created: number;
 }
@@ -30,6 +32,7 @@ export class BufferPool {
   #cachedBytes = 0;
   #cachedBuffers = 0;
   #created = 0;
+  #residentBytes = 0;
   /** Cached bytes above which released buffers are destroyed instead of kept. */
   maxCachedBytes = 512 * 1024 * 1024;
 
@@ -73,6 +76,13 @@ export class BufferPool {
     this.#cachedBuffers++;
   }
 
+  /** Moves a buffer from "in use" to "resident": a table an op keeps for reuse, not a live user array. */
+  markResident(buffer: GPUBuffer): void {
+    this.#inUseBytes -= buffer.size;
+    this.#inUseBuffers--;
+    this.#residentBytes += buffer.size;
+  }
+
   /** Destroys every cached (unused) buffer. */
   trim(): void {
     for (const list of this.#free.values()) for (const b of list) b.destroy();
@@ -88,6 +98,7 @@ export class BufferPool {
       cachedBytes: this.#cachedBytes,
       cachedBuffers: this.#cachedBuffers,
       created: this.#created,
+      residentBytes: this.#residentBytes,
     };
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import { DeviceArray } from '../buffers/device-array.js';
+import { poolOf } from '../buffers/pool.js';
 import type { DeviceContext } from '../device/context.js';
 import { ShapeError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
@@ -119,6 +120,7 @@ function twiddles(ctx: DeviceContext, n: number): DeviceArray<'f32'> {
       host[2 * k + 1] = -Math.sin(a);
     }
     t = new DeviceArray(ctx, 'f32', 2 * n).write(host);
+    poolOf(ctx).markResident(t.buffer);
     m.set(n, t);
     const cache = m;
     ctx.onClose(() => cache.clear());
