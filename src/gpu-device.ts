@@ -3,6 +3,8 @@ import { assertDType, dtypeOfHost, type DType } from './buffers/dtype.js';
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { DeviceContext } from './device/context.js';
 import { openDawn, type DawnAdapterOptions } from './device/dawn.js';
+import { profile } from './device/profile.js';
+import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo } from './device/info.js';
 import { DTypeError } from './errors.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
@@ -127,6 +129,22 @@ export class GpuDevice {
   reduction(spec: ReductionSpec): Promise<ReductionFn> {
     this.ctx.assertUsable();
     return buildReduction(this.ctx, spec);
+  }
+
+  /**
+   * Runs `fn` and returns the phase breakdown of what ran inside it: compile, upload, kernel (GPU timestamp
+   * queries, unquantized; wall clock around onSubmittedWorkDone where the adapter has no timestamp-query),
+   * download, host overhead and wall time — each figure says how it was measured. While profiling each
+   * dispatch gets its own compute pass, and readbacks wait for earlier work so downloads are timed alone.
+   *
+   * @example
+   * ```ts
+   * const p = await device.profile(async () => { using s = sum(x); return s.item(); });
+   * console.log(p.result, p.phases.kernel.ms, p.phases.kernel.method); // …, 'gpu-timestamps'
+   * ```
+   */
+  profile<T>(fn: () => Promise<T> | T): Promise<Profile<T>> {
+    return profile(this.ctx, fn);
   }
 
   /** Submits everything enqueued, waits for the device to finish it, and throws any WebGPU error it raised. */

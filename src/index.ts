@@ -27,3 +27,6 @@ export { sum, mean, min, max, dot, norm, type ReductionSpec, type ReductionFn } 
 export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions } from './ops/random.js';
 export { histogram, histogramCpu, type Histogram } from './ops/histogram.js';
 export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';
+export { scan, scanCpu } from './ops/scan.js';
+export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';
+export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';

@@ -98,8 +98,10 @@ export class DeviceArray<D extends DType = DType> {
     // Work already encoded may still read this buffer (pool reuse): submit it first, since writeBuffer
     // executes before any later submit.
     this.ctx.flush();
+    const t0 = performance.now();
     const bytes = toBytes(this.dtype, data);
     this.ctx.gpu.queue.writeBuffer(buffer, 0, bytes.buffer, bytes.byteOffset, alignedBytes(bytes.byteLength));
+    this.ctx.sink?.upload(this.byteLength, performance.now() - t0);
     return this;
   }
 
@@ -115,6 +117,9 @@ export class DeviceArray<D extends DType = DType> {
     }
     const size = alignedBytes(this.byteLength);
     const pool = poolOf(ctx);
+    // While profiling, let earlier work finish first so the download is timed on its own.
+    if (ctx.sink !== null) await ctx.sync();
+    const t0 = performance.now();
     const staging = pool.acquire(size, READBACK_USAGE(), 'readback');
     try {
       ctx.copy(buffer, 0, staging, 0, size);
@@ -128,6 +133,7 @@ export class DeviceArray<D extends DType = DType> {
         new Uint8Array(out.buffer).set(new Uint8Array(mapped, 0, this.byteLength));
       }
       staging.unmap();
+      ctx.sink?.download(this.byteLength, performance.now() - t0);
     } finally {
       if (!ctx.closed) pool.release(staging);
     }

@@ -1,6 +1,7 @@
 import { DestroyedError, DeviceLostError, ValidationError } from '../errors.js';
 import { retireInstance, type DawnHandle, type DawnInstance } from './dawn.js';
 import type { DeviceInfo } from './info.js';
+import type { ProfileSink } from '../timing/profiler.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -8,6 +9,8 @@ export interface PassTimer {
   timestampWrites(label: string): GPUComputePassTimestampWrites | undefined;
   /** Called before a batch's command buffer is finished, to resolve queries into it. */
   beforeFinish(encoder: GPUCommandEncoder): void;
+  /** Called after each submission. */
+  afterSubmit(): void;
 }
 
 const UNIFORM_CHUNK = 64 * 1024;
@@ -33,6 +36,8 @@ export class DeviceContext {
   /** Bumped each time a batch is submitted; lets readbacks know whether their data went out. */
   submissions = 0;
   timer: PassTimer | null = null;
+  /** Receives compile/upload/download timings while a profile records. */
+  sink: ProfileSink | null = null;
 
   // Dawn's instance must outlive every device made from it: if V8 collects it, the next mapAsync crashes.
   #instance: DawnInstance | null;
@@ -194,6 +199,7 @@ export class DeviceContext {
     for (const c of chunks) this.gpu.queue.writeBuffer(c.buffer, 0, c.mirror, 0, c.used);
     this.timer?.beforeFinish(encoder);
     this.gpu.queue.submit([encoder.finish()]);
+    this.timer?.afterSubmit();
     this.submissions++;
     this.#errors.push(this.gpu.popErrorScope(), this.gpu.popErrorScope());
     if (chunks.length > 0) {

@@ -170,6 +170,7 @@ export function compileKernelSync(ctx: DeviceContext, source: string, options: K
   const key = cacheKey(source, options);
   let k = cache.get(key);
   if (k === undefined) {
+    const t0 = performance.now();
     const p = prepare(ctx, source, options);
     const { value: pipeline, error } = ctx.scoped(() => {
       const module = ctx.gpu.createShaderModule({ code: p.code, label: p.label });
@@ -182,6 +183,7 @@ export function compileKernelSync(ctx: DeviceContext, source: string, options: K
     ctx.deferError(error, `compiling ${p.label}`);
     k = new Kernel(ctx, p.label, p.entry, p.workgroupSize, pipeline, p.layout);
     cache.set(key, k);
+    ctx.sink?.compile(performance.now() - t0);
   }
   return k;
 }
@@ -231,6 +233,7 @@ function prepare(ctx: DeviceContext, source: string, options: KernelOptions): Pr
 }
 
 async function buildAsync(ctx: DeviceContext, source: string, options: KernelOptions): Promise<Kernel> {
+  const t0 = performance.now();
   const code = specialize(source, options.dtype);
   const shift = code.length - source.length; // only line 1 can move (the 'enable f16; ' prefix)
   const label = options.label ?? labelFor(source, options.entryPoint);
@@ -253,6 +256,7 @@ async function buildAsync(ctx: DeviceContext, source: string, options: KernelOpt
     if (e instanceof Error && e.name === 'GPUPipelineError') throw new ValidationError(`${label}: pipeline creation failed: ${e.message}`);
     throw e;
   }
+  ctx.sink?.compile(performance.now() - t0);
   return new Kernel(ctx, p.label, p.entry, p.workgroupSize, pipeline, p.layout);
 }
 
