@@ -30,3 +30,4 @@ export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';
 export { scan, scanCpu } from './ops/scan.js';
 export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
+export { matmul, transpose, matmulCpu, transposeCpu } from './ops/matmul.js';

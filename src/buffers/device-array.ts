@@ -183,6 +183,6 @@ function toBytes(dtype: DType, data: ArrayLike<number>): Uint8Array {
     throw new DTypeError(`cannot write a ${data.constructor.name} into a ${dtype} array: pass a ${want.name}`);
   }
   const typed = hostArray(dtype, data.length);
-  typed.set(data as ArrayLike<number>);
+  typed.set(data);
   return new Uint8Array(typed.buffer);
 }

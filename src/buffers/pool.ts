@@ -38,7 +38,7 @@ export class BufferPool {
 
   constructor(ctx: DeviceContext) {
     this.#ctx = ctx;
-    ctx.onClose(() => this.trim());
+    ctx.onClose(() => { this.trim(); });
   }
 
   acquire(bytes: number, usage: number, label: string): GPUBuffer {

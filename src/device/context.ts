@@ -71,7 +71,7 @@ export class DeviceContext {
     });
     this.#lost.catch(() => undefined);
     this.gpu.addEventListener('uncapturederror', (ev) => {
-      this.#uncaptured.push((ev as GPUUncapturedErrorEvent).error);
+      this.#uncaptured.push((ev).error);
     });
   }
 
@@ -225,7 +225,7 @@ export class DeviceContext {
 
   /** Adds an error-scope result to what the next readback checks (for work done outside a batch). */
   deferError(error: Promise<GPUError | null>, what: string): void {
-    this.#errors.push(error.then((e) => (e === null ? null : ({ message: `${what}: ${e.message}` } as GPUError))));
+    this.#errors.push(error.then((e) => (e === null ? null : ({ message: `${what}: ${e.message}` }))));
   }
 
   /**
@@ -238,7 +238,7 @@ export class DeviceContext {
     const results = await this.guard(Promise.all(pending));
     const first = results.find((e) => e !== null) ?? this.#uncaptured.shift();
     this.#uncaptured.length = 0;
-    if (first !== undefined && first !== null) {
+    if (first !== undefined) {
       const kind = first instanceof GPUOutOfMemoryError ? 'out of memory' : 'validation error';
       throw new ValidationError(`WebGPU ${kind}: ${first.message}`);
     }

@@ -103,7 +103,7 @@ async function tryAdapter(
   } catch (e) {
     return { error: `backend ${attempt.backend ?? 'default'}: ${(e as Error).message}` };
   }
-  let adapter: GPUAdapter | null = null;
+  let adapter: GPUAdapter | null;
   try {
     adapter = await instance.requestAdapter({
       featureLevel: attempt.featureLevel,

@@ -107,7 +107,7 @@ export class Kernel {
       return ctx.uniform(packUniform(b.layout, value, b.name));
     }
     if (!(value instanceof DeviceArray)) {
-      throw new ArgumentError(`${this.label}: '${b.name}' is a storage buffer (var<storage>); pass a DeviceArray, got ${value === null ? 'null' : typeof value}`);
+      throw new ArgumentError(`${this.label}: '${b.name}' is a storage buffer (var<storage>); pass a DeviceArray, got ${typeof value}`);
     }
     if (value.ctx !== ctx) throw new ArgumentError(`${this.label}: '${b.name}' is an array of another device`);
     const buffer = value.buffer; // throws DestroyedError
@@ -146,7 +146,7 @@ function cacheKey(source: string, options: KernelOptions): string {
 export function compileKernel(ctx: DeviceContext, source: string, options: KernelOptions = {}): Promise<Kernel> {
   ctx.assertUsable();
   let cache = caches.get(ctx);
-  if (cache === undefined) caches.set(ctx, (cache = new Map()));
+  if (cache === undefined) caches.set(ctx, (cache = new Map<string, Promise<Kernel>>()));
   const key = cacheKey(source, options);
   let p = cache.get(key);
   if (p === undefined) {
@@ -166,7 +166,7 @@ export function compileKernel(ctx: DeviceContext, source: string, options: Kerne
 export function compileKernelSync(ctx: DeviceContext, source: string, options: KernelOptions = {}): Kernel {
   ctx.assertUsable();
   let cache = syncCaches.get(ctx);
-  if (cache === undefined) syncCaches.set(ctx, (cache = new Map()));
+  if (cache === undefined) syncCaches.set(ctx, (cache = new Map<string, Kernel>()));
   const key = cacheKey(source, options);
   let k = cache.get(key);
   if (k === undefined) {

@@ -79,7 +79,7 @@ const pins = new WeakMap<DeviceContext, Map<string, TuneParams>>();
  */
 export function pinParams(ctx: DeviceContext, op: string, params: TuneParams | undefined): void {
   let m = pins.get(ctx);
-  if (m === undefined) pins.set(ctx, (m = new Map()));
+  if (m === undefined) pins.set(ctx, (m = new Map<string, TuneParams>()));
   if (params === undefined) m.delete(op);
   else m.set(op, params);
 }

@@ -34,7 +34,8 @@ function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (typeof v === 'object' && v !== null) return v.constructor.name === 'Object' ? 'an object' : `a ${v.constructor.name}`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
+  return typeof v;
 }
 
 function asList(v: unknown, n: number, path: string, what: string): ArrayLike<unknown> {

@@ -219,7 +219,7 @@ function wrap(b: ElementwiseBuilder): ElementwiseFn {
     args: b.args,
     outputs: b.outputs,
     wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => elementwiseWgsl(b.name, b.args, b.body, dtype, width).code,
-  }) as ElementwiseFn;
+  });
 }
 
 const readyOps = new Map<string, ElementwiseBuilder>();

@@ -110,7 +110,7 @@ const twiddleCache = new WeakMap<DeviceContext, Map<number, DeviceArray<'f32'>>>
 /** e^{-2πim/n} for m < n, computed in float64 and rounded once, cached per device and n. */
 function twiddles(ctx: DeviceContext, n: number): DeviceArray<'f32'> {
   let m = twiddleCache.get(ctx);
-  if (m === undefined) twiddleCache.set(ctx, (m = new Map()));
+  if (m === undefined) twiddleCache.set(ctx, (m = new Map<number, DeviceArray<'f32'>>()));
   let t = m.get(n);
   if (t === undefined || t.destroyed) {
     const host = new Float32Array(2 * n);
@@ -123,7 +123,7 @@ function twiddles(ctx: DeviceContext, n: number): DeviceArray<'f32'> {
     poolOf(ctx).markResident(t.buffer);
     m.set(n, t);
     const cache = m;
-    ctx.onClose(() => cache.clear());
+    ctx.onClose(() => { cache.clear(); });
   }
   return t;
 }

@@ -155,7 +155,6 @@ function runReduction(
   inputs: Record<string, DeviceArray>,
   scalars: Record<string, number>,
 ): DeviceArray {
-  const perGroup = c.WG * c.ITEMS;
   const out = new DeviceArray(ctx, R, 1);
   // Partials live in pooled scratch arrays, released as soon as the passes are encoded (the pool reuses
   // them only for later work, which the queue orders after these passes).
@@ -226,7 +225,7 @@ export async function buildReduction(ctx: DeviceContext, spec: ReductionSpec): P
 
 function wrap(b: ReductionBuilder): ReductionFn {
   const fn = (...input: unknown[]) => b.call(input);
-  return Object.assign(fn, { wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => reductionWgsl(b.name, b.args, b.parts, dtype, width).code }) as ReductionFn;
+  return Object.assign(fn, { wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => reductionWgsl(b.name, b.args, b.parts, dtype, width).code });
 }
 
 // IEEE NaN tests by bit pattern: `x != x` may be folded away by a fast-math compiler.

@@ -1,4 +1,32 @@
 /**
+ * Prefix sum (scan): the GPU op {@link scan} and its CPU reference {@link scanCpu}.
+ *
+ * The GPU scan is reduce-then-scan (kernels/scan-block-reduce.wgsl, kernels/scan-block-apply.wgsl):
+ * one invocation sums a whole block of BLOCK elements serially, the block sums are scanned the same way
+ * (recursively), and a last pass rescans every block from its offset. Passes: 2·L + 1 for L levels with
+ * more than one block (n = 2^24 at BLOCK = 4096: 3). Measured choices in scratch/sort/FINDINGS.md.
+ *
+ * Accuracy (f32): the GPU sums in f32, blockwise (four lane partials per block in the reduce, a serial
+ * running sum in the apply, then the offsets), so its rounding differs from any serial loop. Tests compare
+ * it with {@link scanCpu} (float64 running sum, rounded once) per element within
+ * `|scan(x)[i] − scanCpu(x)[i]| ≤ 2^-24 · (√n + 2) · (|x[0]| + … + |x[i]|)`.
+ * Why this form: an f32 sum whose terms pass through at most k roundings is off by at most about
+ * k · 2^-24 · Σ|x| in the worst case and √k · 2^-24 · Σ|x| typically (rounding errors add like a random
+ * walk); here k ≤ L · (BLOCK/4 + 6) for L levels (and never more than n), so √n covers every parameter choice with a
+ * wide margin, and the +2 covers the final roundings when n is tiny. Measured (BLOCK = 4096): uniform(−0.5, 1)
+ * (partial sums grow like n/4) at n = 2^20, error ≤ 26 · 2^-24 · Σ|x| against the allowed 1026, and at 2^24,
+ * ≤ 55 against 4098; uniform(−1, 1) at 2^24, ≤ 0.5 (max error 7·10^-3). A tolerance cannot separate a
+ * one-element shift from rounding at large n: the exact integer tests (same kernels, T = i32/u32) catch those.
+ * Integer scans wrap modulo 2^32 like WGSL arithmetic and are exact.
+ */
+
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DeviceContext } from '../device/context.js';
+import { ArgumentError } from '../errors.js';
+import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { builtin, deviceOf, requireDType } from './util.js';
+
+/**
  * CPU reference for the prefix sum (scan) op.
  *
  * Numerical choice for f32: the running sum is kept in float64 and each output is rounded to f32 once.
@@ -40,6 +68,108 @@ export function scanCpu<A extends Float32Array | Int32Array | Uint32Array>(x: A,
       s = (s + v) | 0;
       out[i] = s;
     }
+  }
+  return out;
+}
+
+const SCAN_WGS = [8, 16, 64];
+const SCAN_BLOCKS = [256, 512, 1024, 2048, 4096, 8192];
+// A GPU wants many short serial chains (one invocation per block), i.e. small blocks and big workgroups.
+const GPU_SCAN_WGS = [128, 256];
+const GPU_SCAN_BLOCKS = [16, 32, 64, 128];
+
+export const scanTunable = registerTunable({
+  op: 'scan',
+  sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
+  candidates: (ctx) => {
+    const cands = SCAN_WGS.flatMap((WG) => SCAN_BLOCKS.map((BLOCK) => ({ WG, BLOCK })));
+    if (!ctx.info.isSoftware) cands.push(...GPU_SCAN_WGS.flatMap((WG) => GPU_SCAN_BLOCKS.map((BLOCK) => ({ WG, BLOCK }))));
+    return cands.filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup);
+  },
+  // Lavapipe: cost is per invocation and per lane memory instruction, so few long blocks win (flat from
+  // 1024 to 8192; 4096 gives 3 passes at 2^24). A GPU: short blocks, many invocations.
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, BLOCK: 4096 } : { WG: 256, BLOCK: 64 }),
+});
+
+/** WG and BLOCK of a scan at size n, checked (pinned parameters come from users). */
+export function scanParams(ctx: DeviceContext, n: number): { WG: number; BLOCK: number } {
+  return checkScanParams(tunedParams(ctx, scanTunable, n));
+}
+
+function checkScanParams(p: TuneParams): { WG: number; BLOCK: number } {
+  const WG = p['WG'] ?? 64;
+  const BLOCK = p['BLOCK'] ?? 4096;
+  if (!Number.isInteger(BLOCK) || BLOCK < 4 || BLOCK % 4 !== 0) throw new ArgumentError(`scan: BLOCK must be a positive multiple of 4, got ${String(BLOCK)}`);
+  if (!Number.isInteger(WG) || WG < 1) throw new ArgumentError(`scan: WG must be a positive integer, got ${String(WG)}`);
+  return { WG, BLOCK };
+}
+
+/**
+ * @internal Encodes the passes of a scan of all of `x` into `out` (same dtype and length ≥ 1, `out` not
+ * aliasing `x`). Temporaries go to `scratch`; the caller destroys them once everything is encoded.
+ * The last vec4 of `out` past `x.length` receives garbage (the pool's buffers always have room for it).
+ */
+export function encodeScan(
+  ctx: DeviceContext,
+  x: DeviceArray,
+  out: DeviceArray,
+  exclusive: boolean,
+  params: { readonly WG: number; readonly BLOCK: number },
+  scratch: DeviceArray[],
+): void {
+  const n = x.length;
+  const { WG, BLOCK } = params;
+  const constants = { WG, BLOCK };
+  const apply = builtin(ctx, 'scan-block-apply', { dtype: x.dtype, constants });
+  const nb = Math.ceil(n / BLOCK);
+  if (nb <= 1) {
+    // No offsets: the kernel ignores the binding, so `x` (bound read-only twice, which WebGPU allows) fills it.
+    apply.run({ x, offsets: x, out, params: { n, exclusive: exclusive ? 1 : 0, has_offsets: 0 } }, { invocations: 1 });
+    return;
+  }
+  const reduce = builtin(ctx, 'scan-block-reduce', { dtype: x.dtype, constants });
+  const sums = new DeviceArray(ctx, x.dtype, nb);
+  scratch.push(sums);
+  const offsets = new DeviceArray(ctx, x.dtype, nb);
+  scratch.push(offsets);
+  reduce.run({ x, sums, params: { n } }, { invocations: nb });
+  encodeScan(ctx, sums, offsets, true, params, scratch);
+  apply.run({ x, offsets, out, params: { n, exclusive: exclusive ? 1 : 0, has_offsets: 1 } }, { invocations: nb });
+}
+
+/** Options of {@link scan}. */
+export interface ScanOptions {
+  /** Exclusive scan (`out[i] = x[0] + … + x[i-1]`, `out[0] = 0`) instead of inclusive. @default false */
+  readonly exclusive?: boolean;
+}
+
+/**
+ * Prefix sum of an f32, i32 or u32 array, as a new array of the same dtype and length: inclusive
+ * (`out[i] = x[0] + … + x[i]`) by default, exclusive with `{ exclusive: true }`. Integer sums wrap modulo
+ * 2^32; f32 sums are within the tolerance documented at the top of this module of the exactly
+ * rounded prefix sums ({@link scanCpu}). Enqueues and returns at once.
+ *
+ * @example
+ * ```ts
+ * using x = device.array(new Int32Array([1, 2, 3, 4]), 'i32');
+ * using s = scan(x);                       // [1, 3, 6, 10]
+ * using e = scan(x, { exclusive: true });  // [0, 1, 3, 6]
+ * console.log(await s.toArray(), await e.toArray());
+ * ```
+ */
+export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
+  const ctx = deviceOf('scan', x);
+  requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);
+  const out = new DeviceArray(ctx, x.dtype, x.length);
+  if (x.length === 0) return out;
+  const scratch: DeviceArray[] = [];
+  try {
+    encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, x.length), scratch);
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    for (const t of scratch) t.destroy();
   }
   return out;
 }

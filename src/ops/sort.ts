@@ -1,3 +1,13 @@
+// Radix sort (the GPU ops sort and sortPairs) and its CPU references sortCpu and sortPairsCpu.
+
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import type { DeviceContext } from '../device/context.js';
+import { ArgumentError } from '../errors.js';
+import { registerTunable, tunedParams, type Tunable } from '../kernels/tuning.js';
+import { encodeScan, scanParams } from './scan.js';
+import { builtin, deviceOf, requireDType, sameLength } from './util.js';
+
 /**
  * CPU references for the radix sort op: stable ascending sorts of u32, i32 and f32 keys.
  *
@@ -78,4 +88,199 @@ function stableOrder(keys: Float32Array | Int32Array | Uint32Array): Uint32Array
     return ka < kb ? -1 : ka > kb ? 1 : a - b;
   });
   return order;
+}
+
+const SORT_WGS = [8, 16, 64];
+const SORT_BLOCKS = [2048, 4096, 8192, 16384, 32768];
+const SORT_RADIX_BITS = [4, 8, 10, 11];
+// The counting kernels keep one private counter array per invocation; on a GPU that lives in scratch
+// memory, so smaller blocks (more invocations) and fewer buckets are the sensible starting point there.
+const GPU_SORT = { WG: 64, BLOCK: 1024, RADIX_BITS: 4 };
+
+function sortCandidates(ctx: DeviceContext): { WG: number; BLOCK: number; RADIX_BITS: number }[] {
+  const cands = SORT_WGS.flatMap((WG) => SORT_BLOCKS.flatMap((BLOCK) => SORT_RADIX_BITS.map((RADIX_BITS) => ({ WG, BLOCK, RADIX_BITS }))));
+  if (!ctx.info.isSoftware) cands.push(GPU_SORT);
+  return cands.filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup);
+}
+
+/** Keys-only radix sort. Lavapipe winner (scratch/sort/FINDINGS.md): 8-bit digits, 4 passes. */
+export const sortTunable = registerTunable({
+  op: 'sort',
+  sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 22],
+  candidates: sortCandidates,
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, BLOCK: 4096, RADIX_BITS: 8 } : GPU_SORT),
+});
+
+/**
+ * Key-value radix sort. Lavapipe winner: 11-bit digits, 3 passes — one pass fewer saves a whole read and
+ * scatter of the values, which outweighs the cache misses of 2048 buckets.
+ */
+export const sortPairsTunable = registerTunable({
+  op: 'sortPairs',
+  sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 22],
+  candidates: sortCandidates,
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 16, BLOCK: 16384, RADIX_BITS: 11 } : GPU_SORT),
+});
+
+/** KIND override of sort-map-keys.wgsl. */
+const KIND = { u32: 0, i32: 1, f32: 2 } as const;
+type KeyDType = keyof typeof KIND;
+
+/**
+ * A u32 array over the same buffer (the keys' bit patterns): the sort kernels bind keys as vec4<u32>
+ * whatever their dtype. It does not own the buffer and must never be destroyed.
+ */
+function bitsOf(a: DeviceArray): DeviceArray<'u32'> {
+  return isU32(a) ? a : new DeviceArray(a.ctx, 'u32', a.length, a.buffer);
+}
+
+function isU32(a: DeviceArray): a is DeviceArray<'u32'> {
+  return a.dtype === 'u32';
+}
+
+function radixParams(op: string, ctx: DeviceContext, t: Tunable, n: number): { WG: number; BLOCK: number; RADIX_BITS: number } {
+  const p = tunedParams(ctx, t, n);
+  const WG = p['WG'] ?? 64;
+  const BLOCK = p['BLOCK'] ?? 4096;
+  const RADIX_BITS = p['RADIX_BITS'] ?? 8;
+  if (!Number.isInteger(BLOCK) || BLOCK < 4 || BLOCK % 4 !== 0) throw new ArgumentError(`${op}: BLOCK must be a positive multiple of 4, got ${String(BLOCK)}`);
+  if (!Number.isInteger(RADIX_BITS) || RADIX_BITS < 1 || RADIX_BITS > 11) throw new ArgumentError(`${op}: RADIX_BITS must be an integer in [1, 11], got ${String(RADIX_BITS)}`);
+  if (!Number.isInteger(WG) || WG < 1) throw new ArgumentError(`${op}: WG must be a positive integer, got ${String(WG)}`);
+  return { WG, BLOCK, RADIX_BITS };
+}
+
+/**
+ * Encodes an LSD radix sort of `keys` (n ≥ 1) into `outK` (u32 bit patterns), and of `values` into `outV`
+ * when given. Temporaries go to `scratch`. Pass sequence and buffer rules: scratch/sort/FINDINGS.md.
+ */
+function encodeSort(
+  op: string,
+  ctx: DeviceContext,
+  keys: DeviceArray,
+  outK: DeviceArray<'u32'>,
+  pairs: { values: DeviceArray<'u32'>; outV: DeviceArray<'u32'> } | undefined,
+  t: Tunable,
+  scratch: DeviceArray[],
+): void {
+  const n = keys.length;
+  const { WG, BLOCK, RADIX_BITS } = radixParams(op, ctx, t, n);
+  const temp = (len: number): DeviceArray<'u32'> => {
+    const a = new DeviceArray(ctx, 'u32', len);
+    scratch.push(a);
+    return a;
+  };
+  const radix = 2 ** RADIX_BITS;
+  const nb = Math.ceil(n / BLOCK);
+  const digits = Math.ceil(32 / RADIX_BITS);
+  const constants = { WG, BLOCK, RADIX_BITS };
+  const histogram = builtin(ctx, 'sort-histogram', { constants });
+  const scatter = builtin(ctx, pairs === undefined ? 'sort-scatter' : 'sort-scatter-pairs', { constants });
+  const hist = temp(radix * nb);
+  const offsets = temp(radix * nb);
+  const tmpK = temp(n);
+  const tmpV = pairs === undefined ? undefined : temp(n);
+  const scanP = scanParams(ctx, radix * nb);
+
+  const kind = KIND[keys.dtype as KeyDType];
+  const mapped = kind !== KIND.u32;
+  const map = mapped ? builtin(ctx, 'sort-map-keys', { constants: { WG, ITEMS: BLOCK, KIND: kind } }) : undefined;
+  const mapInvocations = Math.ceil(n / BLOCK);
+  // Ping-pong worked back from where the last digit pass must write: u32 keys straight into outK; mapped
+  // keys into tmpK, from which the inverse map writes outK. Pass 0 reads the input (or the mapped copy),
+  // so the caller's arrays are never written.
+  const kFinal = mapped ? tmpK : outK;
+  const kOther = mapped ? outK : tmpK;
+  let kSrc: DeviceArray<'u32'>;
+  if (map !== undefined) {
+    const firstDst = (digits - 1) % 2 === 0 ? kFinal : kOther;
+    kSrc = firstDst === tmpK ? outK : tmpK;
+    map.run({ keys_in: bitsOf(keys), keys_out: kSrc, params: { n, inverse: 0 } }, { invocations: mapInvocations });
+  } else {
+    kSrc = bitsOf(keys);
+  }
+  let vSrc = pairs?.values;
+  for (let p = 0; p < digits; p++) {
+    const last = (digits - 1 - p) % 2 === 0;
+    const kDst = last ? kFinal : kOther;
+    const params = { n, shift: p * RADIX_BITS };
+    histogram.run({ keys: kSrc, hist, params }, { invocations: nb });
+    encodeScan(ctx, hist, offsets, true, scanP, scratch);
+    if (pairs === undefined || vSrc === undefined || tmpV === undefined) {
+      scatter.run({ keys_in: kSrc, offsets, keys_out: kDst, params }, { invocations: nb });
+    } else {
+      const vDst = last ? pairs.outV : tmpV;
+      scatter.run({ keys_in: kSrc, offsets, keys_out: kDst, vals_in: vSrc, vals_out: vDst, params }, { invocations: nb });
+      vSrc = vDst;
+    }
+    kSrc = kDst;
+  }
+  map?.run({ keys_in: tmpK, keys_out: outK, params: { n, inverse: 1 } }, { invocations: mapInvocations });
+}
+
+function checkKeys(op: string, keys: DeviceArray): void {
+  requireDType(op, 'keys', keys, ['u32', 'i32', 'f32']);
+}
+
+/**
+ * Stable ascending sort of u32, i32 or f32 keys (LSD radix sort), as a new array; the input is not
+ * modified. f32 order: −Inf < … < −0 < +0 < … < +Inf < NaN; every NaN comes back as the quiet NaN
+ * 0x7FFFFFFF, whatever its sign or payload. Enqueues and returns at once.
+ *
+ * @example
+ * ```ts
+ * using x = device.array(new Float32Array([2, NaN, -1, -0, 0]));
+ * using s = sort(x);
+ * console.log(await s.toArray()); // Float32Array [-1, -0, 0, 2, NaN]
+ * ```
+ */
+export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
+  const ctx = deviceOf('sort', keys);
+  checkKeys('sort', keys);
+  const n = keys.length;
+  const outK = new DeviceArray(ctx, 'u32', n);
+  const scratch: DeviceArray[] = [];
+  try {
+    if (n > 0) encodeSort('sort', ctx, keys, outK, undefined, sortTunable, scratch);
+  } catch (e) {
+    outK.destroy();
+    throw e;
+  } finally {
+    for (const t of scratch) t.destroy();
+  }
+  return outK.reinterpret(keys.dtype);
+}
+
+/**
+ * Stable sort of (key, value) pairs by key: keys as in {@link sort}, u32 values (e.g. indices, to sort
+ * other data by the same permutation) moved along with them. Equal keys keep their input order. Returns
+ * new arrays; the inputs are not modified. Enqueues and returns at once.
+ *
+ * @example
+ * ```ts
+ * using k = device.array(new Int32Array([5, -2, 5]), 'i32');
+ * using v = device.array(new Uint32Array([0, 1, 2]), 'u32');
+ * const s = sortPairs(k, v);
+ * console.log(await s.keys.toArray(), await s.values.toArray()); // [-2, 5, 5] [1, 0, 2]
+ * s.keys.destroy(); s.values.destroy();
+ * ```
+ */
+export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceArray<'u32'>): { keys: DeviceArray<D>; values: DeviceArray<'u32'> } {
+  const ctx = deviceOf('sortPairs', keys, values);
+  checkKeys('sortPairs', keys);
+  requireDType('sortPairs', 'values', values, ['u32']);
+  sameLength('sortPairs', keys, 'keys', values, 'values');
+  const n = keys.length;
+  const outK = new DeviceArray(ctx, 'u32', n);
+  const outV = new DeviceArray(ctx, 'u32', n);
+  const scratch: DeviceArray[] = [];
+  try {
+    if (n > 0) encodeSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
+  } catch (e) {
+    outK.destroy();
+    outV.destroy();
+    throw e;
+  } finally {
+    for (const t of scratch) t.destroy();
+  }
+  return { keys: outK.reinterpret(keys.dtype), values: outV };
 }

@@ -1,7 +1,7 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
 import { compileKernelSync, type Kernel, type KernelOptions } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 
@@ -10,9 +10,10 @@ export function deviceOf(op: string, ...arrays: readonly DeviceArray[]): DeviceC
   const first = arrays[0];
   if (first === undefined) throw new ArgumentError(`${op}: needs at least one array`);
   for (const a of arrays) {
-    if (!(a instanceof DeviceArray)) throw new ArgumentError(`${op}: expected a DeviceArray, got ${a === null ? 'null' : typeof a}`);
+    // Checked at run time: callers from plain JS can pass anything.
+    if (!((a as unknown) instanceof DeviceArray)) throw new ArgumentError(`${op}: expected a DeviceArray, got ${typeof a}`);
     if (a.ctx !== first.ctx) throw new ArgumentError(`${op}: arrays belong to different devices`);
-    void a.buffer; // throws DestroyedError
+    if (a.destroyed) throw new DestroyedError(`${op}: this ${a.dtype} array of length ${a.length} was destroyed`);
   }
   first.ctx.assertUsable();
   return first.ctx;
