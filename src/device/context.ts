@@ -49,7 +49,7 @@ export class DeviceContext {
   #freeChunks: UniformChunk[] = [];
   #errors: Promise<GPUError | null>[] = [];
   #uncaptured: GPUError[] = [];
-  #lost: Promise<never>;
+  readonly #waiters = new Set<(e: Error) => void>();
   readonly #closeHooks: (() => void)[] = [];
   #closing: Promise<void> | null = null;
 
@@ -59,17 +59,16 @@ export class DeviceContext {
     this.limits = handle.device.limits;
     this.features = new Set(handle.device.features);
     this.#instance = handle.instance;
-    this.#lost = new Promise<never>((_, reject) => {
-      void this.gpu.lost.then((info) => {
-        if (this.#state.kind === 'open') {
-          this.#state = { kind: 'lost', reason: info.reason, message: info.message };
-        }
-        this.#encoder = null;
-        this.#pass = null;
-        reject(this.#lostError());
-      });
+    void this.gpu.lost.then((info) => {
+      if (this.#state.kind === 'open') {
+        this.#state = { kind: 'lost', reason: info.reason, message: info.message };
+      }
+      this.#encoder = null;
+      this.#pass = null;
+      const err = this.#lostError();
+      for (const w of this.#waiters) w(err);
+      this.#waiters.clear();
     });
-    this.#lost.catch(() => undefined);
     this.gpu.addEventListener('uncapturederror', (ev) => {
       this.#uncaptured.push((ev).error);
     });
@@ -99,7 +98,23 @@ export class DeviceContext {
   /** Resolves with `p`, or rejects with DeviceLostError if the device is lost first: nothing hangs on a dead device. */
   async guard<T>(p: Promise<T>): Promise<T> {
     this.assertUsable();
-    return Promise.race([p, this.#lost]);
+    // Not Promise.race against one long-lived promise: every race would leave a reaction on it forever.
+    return new Promise<T>((resolve, reject) => {
+      const waiter = (e: Error): void => {
+        reject(e);
+      };
+      this.#waiters.add(waiter);
+      p.then(
+        (v) => {
+          this.#waiters.delete(waiter);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.#waiters.delete(waiter);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
   }
 
   /** Registers cleanup to run on close (pools, caches). */

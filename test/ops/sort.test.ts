@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect } from 'vitest';
+import { sort, sortCpu, sortPairs, sortPairsCpu, DTypeError, ShapeError, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { pinParams } from '../../src/kernels/tuning.js';
+import { sortPairsTunable, sortTunable } from '../../src/ops/sort.js';
+import { expectArrayEqual, gpuTest } from '../fixture.js';
+import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';
+
+type Keys = Float32Array | Int32Array | Uint32Array;
+
+function upload(device: GpuDevice, keys: Keys): DeviceArray {
+  return keys instanceof Float32Array ? device.array(keys) : keys instanceof Int32Array ? device.array(keys, 'i32') : device.array(keys, 'u32');
+}
+
+/**
+ * The expected bit patterns of a sorted key array: sortCpu's, with every NaN as the quiet NaN 0x7FFFFFFF
+ * the GPU returns (sort documents that NaN payloads and signs are not kept).
+ */
+function expectedBits(sorted: Keys): Uint32Array {
+  const bits = new Uint32Array(sorted.buffer, sorted.byteOffset, sorted.length).slice();
+  if (sorted instanceof Float32Array) sorted.forEach((v, i) => (Number.isNaN(v) ? (bits[i] = 0x7fffffff) : 0));
+  return bits;
+}
+
+function bitsOf(a: Keys): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+/** Sorts on the device and compares bit for bit with sortCpu (so -0 vs +0 and NaN placement count). */
+async function checkSort(device: GpuDevice, keys: Keys): Promise<void> {
+  using k = upload(device, keys);
+  using s = sort(k);
+  expect(s.dtype).toBe(k.dtype);
+  const got = await s.toArray();
+  expectArrayEqual(bitsOf(got), expectedBits(sortCpu(keys)));
+  expectArrayEqual(bitsOf(await k.toArray()), bitsOf(keys)); // input untouched
+}
+
+/** Sorts (keys, original indices) and compares both with sortPairsCpu; checks stability explicitly. */
+async function checkPairs(device: GpuDevice, keys: Keys): Promise<void> {
+  const idx = new Uint32Array(keys.length).map((_, i) => i);
+  using k = upload(device, keys);
+  using v = device.array(idx, 'u32');
+  const r = sortPairs(k, v);
+  using rk = r.keys;
+  using rv = r.values;
+  const want = sortPairsCpu(keys, idx);
+  const gotK = bitsOf(await rk.toArray());
+  const gotV = await rv.toArray();
+  expectArrayEqual(gotK, expectedBits(want.keys));
+  expectArrayEqual(gotV, want.values);
+  // Stability, stated directly: within a run of equal keys the original indices increase.
+  for (let i = 1; i < gotK.length; i++) {
+    if (gotK[i] === gotK[i - 1] && (gotV[i] ?? 0) <= (gotV[i - 1] ?? 0)) expect.fail(`unstable at ${i}: indices ${gotV[i - 1]}, ${gotV[i]} for equal keys`);
+  }
+}
+
+/** f32 keys with every special value: NaNs of both signs and several payloads, ±Inf, ±0, subnormals, duplicates. */
+function specialF32(n: number, seed: number): Float32Array {
+  const keys = randomF32(n, seed, -4, 4).map((v) => Math.round(v * 4) / 4); // many duplicates
+  const bits = new Uint32Array(keys.buffer);
+  const specials = [0x7fc00000, 0xffc00000, 0x7f800001, 0xffffffff, 0x7fc00001, 0x7f800000, 0xff800000, 0x80000000, 0x00000000, 0x00000001, 0x80000001, 0x7f7fffff, 0xff7fffff];
+  for (let i = 0; i < n; i++) {
+    // Deterministic sprinkling: about one key in five is special.
+    if ((Math.imul(i + seed, 2654435761) >>> 0) % 5 === 0) bits[i] = specials[(i * 7) % specials.length] ?? 0;
+  }
+  return keys;
+}
+
+describe('sort', () => {
+  for (const n of EDGE_SIZES) {
+    gpuTest(`u32, i32 and f32 (with NaN, ±Inf, ±0, duplicates) at n = ${n}`, async ({ device }) => {
+      await checkSort(device, randomU32(n, 1 + n));
+      await checkSort(device, randomI32(n, 2 + n, 2 ** 31 - 1));
+      await checkSort(device, randomI32(n, 3 + n, 5)); // heavy duplicates
+      await checkSort(device, specialF32(n, 4 + n));
+    });
+  }
+
+  gpuTest('a large size (2^20 + 3), every dtype', async ({ device }) => {
+    const n = 2 ** 20 + 3;
+    await checkSort(device, randomU32(n, 11));
+    await checkSort(device, randomI32(n, 12, 2 ** 31 - 1));
+    await checkSort(device, specialF32(n, 13));
+  });
+
+  gpuTest('f32 order: -Inf < -0 < +0 < +Inf < NaN, every NaN canonical and last', async ({ device }) => {
+    const keys = new Float32Array(new Uint32Array([0x7fc00000, 0x3f800000, 0xffc00000, 0x80000000, 0x7f800000, 0x00000000, 0xff800000, 0xbf800000, 0x7f800001]).buffer);
+    using k = device.array(keys);
+    using s = sort(k);
+    expectArrayEqual(bitsOf(await s.toArray()), [0xff800000, 0xbf800000, 0x80000000, 0x00000000, 0x3f800000, 0x7f800000, 0x7fffffff, 0x7fffffff, 0x7fffffff]);
+  });
+
+  gpuTest('a size that needs a 2-D dispatch (pinned to WG = 1, BLOCK = 4: > 65,535 workgroups)', async ({ device }) => {
+    pinParams(device.ctx, sortTunable.op, { WG: 1, BLOCK: 4, RADIX_BITS: 8 });
+    pinParams(device.ctx, sortPairsTunable.op, { WG: 1, BLOCK: 4, RADIX_BITS: 8 });
+    try {
+      const n = 65_535 * 4 + 4 * 1000 + 3;
+      await checkSort(device, specialF32(n, 21));
+      await checkPairs(device, randomI32(n, 22, 1000));
+    } finally {
+      pinParams(device.ctx, sortTunable.op, undefined);
+      pinParams(device.ctx, sortPairsTunable.op, undefined);
+    }
+  });
+
+  gpuTest('errors: unsupported dtype names it', ({ device }) => {
+    if (!device.ctx.features.has('shader-f16')) {
+      expect(() => device.zeros(4, 'f16')).toThrow(DTypeError);
+      return;
+    }
+    using h = device.zeros(4, 'f16');
+    expect(() => sort(h)).toThrow(DTypeError);
+    expect(() => sort(h)).toThrow(/sort: keys has dtype f16; expected u32 or i32 or f32/);
+  });
+});
+
+describe('sortPairs', () => {
+  for (const n of EDGE_SIZES) {
+    gpuTest(`stable for u32, i32 and f32 keys at n = ${n}`, async ({ device }) => {
+      await checkPairs(device, randomU32(n, 31 + n).map((v) => v % 16)); // many equal keys
+      await checkPairs(device, randomI32(n, 32 + n, 3));
+      await checkPairs(device, specialF32(n, 33 + n));
+    });
+  }
+
+  gpuTest('a large size (2^20 + 3) with many equal keys stays stable', async ({ device }) => {
+    const n = 2 ** 20 + 3;
+    await checkPairs(device, randomU32(n, 41).map((v) => v % 1000));
+    await checkPairs(device, specialF32(n, 42));
+  });
+
+  gpuTest('the inputs are not modified', async ({ device }) => {
+    const keys = randomI32(5000, 51, 100);
+    const vals = randomU32(5000, 52);
+    using k = device.array(keys, 'i32');
+    using v = device.array(vals, 'u32');
+    const r = sortPairs(k, v);
+    r.keys.destroy();
+    r.values.destroy();
+    expectArrayEqual(await k.toArray(), keys);
+    expectArrayEqual(await v.toArray(), vals);
+  });
+
+  gpuTest('errors: values must be u32 and lengths must match, naming both', ({ device }) => {
+    using k = device.zeros(5, 'u32');
+    using v = device.zeros(4, 'u32');
+    using vi = device.zeros(5, 'i32');
+    expect(() => sortPairs(k, v)).toThrow(ShapeError);
+    expect(() => sortPairs(k, v)).toThrow(/sortPairs: keys has length 5 but values has length 4/);
+    expect(() => sortPairs(k, vi as never)).toThrow(DTypeError);
+    expect(() => sortPairs(k, vi as never)).toThrow(/sortPairs: values has dtype i32; expected u32/);
+  });
+});
+
+describe('sort and sortPairs, property-based', () => {
+  gpuTest('random sizes, dtypes and key ranges match the CPU references', async ({ device }) => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.constantFrom('u32', 'i32', 'f32', 'f32-special'),
+        fc.constantFrom(2, 100, 2 ** 31 - 1),
+        fc.boolean(),
+        async (n, seed, kind, range, pairs) => {
+          const keys: Keys =
+            kind === 'u32' ? randomU32(n, seed).map((v) => v % (2 * range)) : kind === 'i32' ? randomI32(n, seed, range) : kind === 'f32' ? randomF32(n, seed, -range, range) : specialF32(n, seed);
+          if (pairs) await checkPairs(device, keys);
+          else await checkSort(device, keys);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+});
