@@ -34,9 +34,10 @@ export const elementwiseTunable = registerTunable({
   op: 'elementwise',
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
   candidates: (ctx) =>
-    [32, 64, 128, 256].flatMap((WG) => [1, 2, 4, 8, 16, 32].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  // A software adapter pays per invocation: few invocations doing many vec4s each. A GPU wants one each.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, ITEMS: 16 } : { WG: 256, ITEMS: 1 }),
+    [8, 16, 64, 256].flatMap((WG) => [1, 4, 16, 64, 256, 1024].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
+  // llvmpipe runs a workgroup of 8 as one AVX2 row and pays per invocation and per memory instruction:
+  // few invocations each walking hundreds of vec4s. A GPU wants many invocations with one item each.
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 }),
 });
 
 interface Variant {

@@ -36,11 +36,12 @@ export const reductionTunable = registerTunable({
   op: 'reduce',
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
   candidates: (ctx) =>
-    [32, 64, 128, 256]
-      .flatMap((WG) => [4, 16, 64, 256].flatMap((ITEMS) => [0, 1].map((TREE) => ({ WG, ITEMS, TREE }))))
+    [8, 16, 64, 256]
+      .flatMap((WG) => [4, 16, 64, 256, 1024, 2048].flatMap((ITEMS) => [0, 1].map((TREE) => ({ WG, ITEMS, TREE }))))
       .filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  // Software adapter: no barriers, long serial folds. GPU: a shared-memory tree per workgroup.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, ITEMS: 64, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
+  // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s.
+  // GPU: many short folds and a shared-memory tree per workgroup.
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
 });
 
 class ReductionBuilder {
