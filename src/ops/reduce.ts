@@ -49,8 +49,11 @@ class ReductionBuilder {
   readonly args: readonly ArgSpec[];
   readonly parts: ReductionParts;
   readonly #vec4Fails = new Set<string>();
+  /** Dtypes whose map/reduce also work on vec4 values (so the first pass keeps a vec4 accumulator). */
+  readonly #vecAcc = new Set<string>();
 
-  constructor(spec: ReductionSpec, prelude?: string) {
+  constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = []) {
+    for (const d of vecAccDTypes) this.#vecAcc.add(d);
     this.name = spec.name ?? 'reduction';
     this.args = parseArgs(spec.args, REDUCTION_RESERVED);
     const arrays = this.args.filter((a) => a.array);
@@ -71,6 +74,18 @@ class ReductionBuilder {
         if (e instanceof ShaderCompileError) continue;
         throw e;
       }
+      const va = reductionWgsl(this.name, this.args, this.parts, dtype, 4, true);
+      const vecAcc = await compileKernel(ctx, va.code, { entryPoint: 'first', constants: this.#constants(ctx, 0) }).then(
+        () => true,
+        (e: unknown) => {
+          if (!(e instanceof ShaderCompileError)) throw e;
+          return false;
+        },
+      );
+      if (vecAcc) {
+        this.#vecAcc.add(dtype);
+        return;
+      }
       const v = reductionWgsl(this.name, this.args, this.parts, dtype, 4);
       await compileKernel(ctx, v.code, { entryPoint: 'first', constants: this.#constants(ctx, 0) }).catch((e: unknown) => {
         if (!(e instanceof ShaderCompileError)) throw e;
@@ -87,8 +102,9 @@ class ReductionBuilder {
   }
 
   #kernel(ctx: DeviceContext, dtype: DType, width: 1 | 4, entryPoint: 'first' | 'rest', c: { WG: number; ITEMS: number; TREE: number }): Kernel {
-    const g = reductionWgsl(this.name, this.args, this.parts, dtype, width);
-    return compileKernelSync(ctx, g.code, { entryPoint, label: `reduction|${this.name}|${dtype}|${entryPoint}${width === 4 ? '|vec4' : ''}`, constants: c });
+    const vecAcc = width === 4 && entryPoint === 'first' && this.#vecAcc.has(dtype);
+    const g = reductionWgsl(this.name, this.args, this.parts, dtype, width, vecAcc);
+    return compileKernelSync(ctx, g.code, { entryPoint, label: `reduction|${this.name}|${dtype}|${entryPoint}${width === 4 ? (vecAcc ? '|vec4acc' : '|vec4') : ''}`, constants: c });
   }
 
   call(input: readonly unknown[]): DeviceArray {
@@ -167,7 +183,7 @@ function runReduction(
   };
   try {
     const first = kernel(4, 'first', c);
-    const width = first.label.endsWith('|vec4') ? 4 : 1;
+    const width = first.label.includes('|vec4') ? 4 : 1;
     const units = width === 4 ? Math.ceil(n / 4) : n;
     // A pass over `count` items runs ceil(count / ITEMS) active invocations (at least one, so an empty
     // input still yields post(identity)); each writes a partial, or each workgroup does with TREE.
@@ -178,7 +194,9 @@ function runReduction(
       const groups = Math.ceil(active / c.WG);
       return { active, groups, outputs: c.TREE ? groups : active };
     };
-    let p = plan(units, c.ITEMS);
+    // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial.
+    const groups1 = Math.max(1, Math.ceil(units / (c.WG * c.ITEMS)));
+    let p = { active: groups1 * c.WG, groups: groups1, outputs: c.TREE ? groups1 : groups1 * c.WG };
     let dst = p.outputs === 1 ? out : temp(p.outputs);
     first.run({ ...inputs, partials_out: dst, params: { n, span: p.active, last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
     const rest = kernel(1, 'rest', restC);
@@ -235,9 +253,12 @@ const NAN_PRELUDE = `fn is_nan_(v: R) -> bool {
 }`;
 
 const ready = new Map<string, ReductionBuilder>();
-function builtinReduction(key: string, spec: ReductionSpec, prelude?: string): ReductionBuilder {
+const ALL: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];
+
+/** A built-in reduction; `vecAcc` lists the dtypes whose expressions are known to work on vec4s. */
+function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, vecAcc: readonly DType[] = ALL): ReductionBuilder {
   let b = ready.get(key);
-  if (b === undefined) ready.set(key, (b = new ReductionBuilder(spec, prelude)));
+  if (b === undefined) ready.set(key, (b = new ReductionBuilder(spec, prelude, vecAcc)));
   return b;
 }
 
@@ -262,7 +283,7 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
       reduce: `select(${op}(a, b), select(b, a, is_nan_(a)), is_nan_(a) || is_nan_(b))`,
       identity: op === 'min' ? 'T(params.inf)' : '-T(params.inf)',
     };
-    return builtinReduction(`${op}|float`, spec, NAN_PRELUDE).call([x, Infinity]);
+    return builtinReduction(`${op}|float`, spec, NAN_PRELUDE, []).call([x, Infinity]);
   }
   const identity = x.dtype === 'u32' ? (op === 'min' ? '0xffffffffu' : '0u') : op === 'min' ? '2147483647i' : '-2147483647i - 1i';
   return builtinReduction(`${op}|${x.dtype}`, { name: op, args: 'x: T[]', reduce: `${op}(a, b)`, identity }).call([x]);

@@ -1,0 +1,244 @@
+/**
+ * The speed targets of the kernel library, measured side by side in one run and printed as ratios.
+ * Kernel-only figures are GPU timestamp sums from device.profile(); CPU figures are wall clock of plain
+ * single-thread typed-array loops; contenders are interleaved and each figure is a median.
+ *
+ *   npx tsx bench/targets.ts [--reps 7]
+ *
+ * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
+ */
+import { axpy, describeAdapter, matmul, openDevice, scan, sort, sum, type GpuDevice } from '../src/index.js';
+import { axpyLoop, scanLoop, sumLoop } from '../src/cpu/loops.js';
+
+const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] ?? NaN;
+}
+
+/** Kernel-only ms of `fn` (its dispatches' GPU time). */
+async function kernelMs(device: GpuDevice, fn: () => void): Promise<number> {
+  const p = await device.profile(() => {
+    fn();
+  });
+  return p.phases.kernel.ms;
+}
+
+function wall(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+interface Row {
+  readonly target: string;
+  readonly gpu: string;
+  readonly cpu: string;
+  readonly ratio: number;
+  readonly goal: number;
+  readonly note?: string;
+}
+
+async function main(): Promise<void> {
+  await using device = await openDevice();
+  console.log(`adapter: ${describeAdapter(device.info)}`);
+  if (device.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
+  const rows: Row[] = [];
+  const n24 = 1 << 24;
+
+  // axpy f32 2^24
+  {
+    const xh = Float32Array.from({ length: n24 }, (_, i) => (i % 1000) / 1000);
+    const yh = new Float32Array(n24).fill(1);
+    using x = device.array(xh);
+    using y = device.array(yh);
+    const g: number[] = [];
+    const c: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      g.push(await kernelMs(device, () => axpy(1.5, x, y)));
+      c.push(wall(() => {
+        axpyLoop(1.5, xh, yh);
+      }));
+    }
+    const gm = median(g);
+    const cm = median(c);
+    rows.push({ target: 'axpy f32 2^24, kernel-only', gpu: `${gm.toFixed(1)} ms`, cpu: `${cm.toFixed(1)} ms`, ratio: cm / gm, goal: 2 });
+  }
+
+  // sum f32 2^24
+  {
+    const xh = Float32Array.from({ length: n24 }, (_, i) => (i % 1000) / 1000);
+    using x = device.array(xh);
+    const g: number[] = [];
+    const c: number[] = [];
+    let sink = 0;
+    for (let r = 0; r < reps; r++) {
+      g.push(await kernelMs(device, () => {
+        sum(x).destroy();
+      }));
+      c.push(wall(() => {
+        sink += sumLoop(xh);
+      }));
+    }
+    const gm = median(g);
+    const cm = median(c);
+    if (!Number.isFinite(sink)) throw new Error('unreachable: keeps the CPU loop from being optimised away');
+    rows.push({ target: 'sum f32 2^24, kernel-only', gpu: `${gm.toFixed(1)} ms`, cpu: `${cm.toFixed(1)} ms`, ratio: cm / gm, goal: 2 });
+  }
+
+  // scan f32 2^24
+  {
+    const xh = Float32Array.from({ length: n24 }, (_, i) => (i % 7) - 3);
+    const out = new Float32Array(n24);
+    using x = device.array(xh);
+    const g: number[] = [];
+    const c: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      g.push(await kernelMs(device, () => {
+        scan(x).destroy();
+      }));
+      c.push(wall(() => {
+        scanLoop(xh, out);
+      }));
+    }
+    const gm = median(g);
+    const cm = median(c);
+    rows.push({ target: 'scan f32 2^24, kernel-only', gpu: `${gm.toFixed(1)} ms`, cpu: `${cm.toFixed(1)} ms`, ratio: cm / gm, goal: 1 });
+  }
+
+  // sort u32 2^22
+  {
+    const n = 1 << 22;
+    const kh = new Uint32Array(n);
+    let s = 12345;
+    for (let i = 0; i < n; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      kh[i] = s;
+    }
+    using k = device.array(kh);
+    const g: number[] = [];
+    const c: number[] = [];
+    for (let r = 0; r < Math.min(reps, 5); r++) {
+      g.push(await kernelMs(device, () => {
+        sort(k).destroy();
+      }));
+      const copy = kh.slice();
+      c.push(wall(() => copy.sort()));
+    }
+    const gm = median(g);
+    const cm = median(c);
+    rows.push({ target: 'sort u32 2^22, kernel-only vs Uint32Array.prototype.sort', gpu: `${gm.toFixed(1)} ms`, cpu: `${cm.toFixed(1)} ms`, ratio: cm / gm, goal: 1 });
+  }
+
+  // matmul 1024^3
+  {
+    const m = 1024;
+    const ah = Float32Array.from({ length: m * m }, (_, i) => ((i * 7) % 13) / 13);
+    using a = device.array(ah);
+    using b = device.array(ah);
+    matmul(a, b, { m, k: m, n: m }).destroy(); // compile and warm
+    await device.sync();
+    const g: number[] = [];
+    for (let r = 0; r < Math.min(reps, 5); r++) {
+      g.push(await kernelMs(device, () => {
+        matmul(a, b, { m, k: m, n: m }).destroy();
+      }));
+    }
+    const gm = median(g);
+    const gflops = (2 * m * m * m) / (gm * 1e6);
+    rows.push({ target: 'matmul f32 1024³ (GFLOP/s, goal 40)', gpu: `${gflops.toFixed(1)} GFLOP/s`, cpu: '—', ratio: gflops / 40, goal: 1 });
+  }
+
+  // chain of 100 small ops + one readback, vs the same dispatches on raw webgpu
+  {
+    const { gpukitMs, rawMs } = await chain(device, reps);
+    rows.push({ target: '100 small ops (n=1024) + 1 readback vs raw webgpu', gpu: `${gpukitMs.toFixed(2)} ms`, cpu: `raw ${rawMs.toFixed(2)} ms`, ratio: rawMs / gpukitMs, goal: 1 / 1.3 });
+  }
+
+  console.log('');
+  console.log('target'.padEnd(58), 'gpukit'.padStart(16), 'baseline'.padStart(14), 'ratio'.padStart(8), 'goal'.padStart(7), ' met');
+  for (const r of rows) {
+    console.log(r.target.padEnd(58), r.gpu.padStart(16), r.cpu.padStart(14), `${r.ratio.toFixed(2)}×`.padStart(8), `≥${r.goal.toFixed(2)}`.padStart(7), r.ratio >= r.goal ? ' yes' : ' no');
+  }
+  console.log('\nratio = baseline time / gpukit time (for matmul: GFLOP/s / 40; for the chain: raw time / gpukit time, goal ≥ 1/1.3).');
+}
+
+const CHAIN_WGSL = `
+override WG: u32 = 64;
+struct Params { n: u32, a: f32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+@compute @workgroup_size(WG) fn main(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x < params.n) { y[g.x] = params.a * x[g.x] + y[g.x]; }
+}`;
+
+/** 100 axpy dispatches on n = 1024 then one readback: gpukit's raw kernel API vs the same on raw webgpu. */
+async function chain(device: GpuDevice, reps: number): Promise<{ gpukitMs: number; rawMs: number }> {
+  const n = 1024;
+  const ops = 100;
+  const xh = Float32Array.from({ length: n }, (_, i) => i / n);
+  const k = await device.kernel(CHAIN_WGSL);
+  using x = device.array(xh);
+  using y = device.zeros(n);
+  const gpukitRun = async (): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < ops; i++) k.run({ x, y, params: { n, a: 0.5 } }, { invocations: n });
+    await y.toArray();
+    return performance.now() - t0;
+  };
+  // Raw webgpu: the same pipeline source, one encoder, a uniform buffer per dispatch written once, one
+  // submit, one copy to a staging buffer and mapAsync — what a careful hand-written program does.
+  const gpu = device.gpu;
+  const module = gpu.createShaderModule({ code: CHAIN_WGSL });
+  const pipeline = gpu.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const rx = gpu.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const ry = gpu.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  const staging = gpu.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const uniform = gpu.createBuffer({ size: 256 * ops, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  gpu.queue.writeBuffer(rx, 0, xh);
+  const rawRun = async (): Promise<number> => {
+    const t0 = performance.now();
+    const params = new ArrayBuffer(256 * ops);
+    const enc = gpu.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    for (let i = 0; i < ops; i++) {
+      new Uint32Array(params, 256 * i, 1)[0] = n;
+      new Float32Array(params, 256 * i + 4, 1)[0] = 0.5;
+      const bg = gpu.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: rx } },
+          { binding: 1, resource: { buffer: ry } },
+          { binding: 2, resource: { buffer: uniform, offset: 256 * i, size: 8 } },
+        ],
+      });
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(Math.ceil(n / 64));
+    }
+    pass.end();
+    enc.copyBufferToBuffer(ry, 0, staging, 0, n * 4);
+    gpu.queue.writeBuffer(uniform, 0, params);
+    gpu.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 3; i++) {
+    await gpukitRun();
+    await rawRun();
+  }
+  const g: number[] = [];
+  const r: number[] = [];
+  for (let i = 0; i < reps * 3; i++) {
+    g.push(await gpukitRun());
+    r.push(await rawRun());
+  }
+  for (const b of [rx, ry, staging, uniform]) b.destroy();
+  return { gpukitMs: median(g), rawMs: median(r) };
+}
+
+await main();
