@@ -11,7 +11,8 @@ export interface ArgSpec {
 }
 
 const ARG = /^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(f32|i32|u32|f16|T)\s*(\[\s*\])?$/;
-export const RESERVED = new Set(['i', 'n', 'o', 'j', 'k', 'params', 'main', 'body', 'count', 'base', 'WG', 'ITEMS', 'T', 'Outs']);
+/** Names user arguments cannot take: the body's own parameters and the module's declarations. */
+export const RESERVED = new Set(['i', 'n', 'params', 'main', 'body', 'WG', 'ITEMS', 'T', 'Outs', 'wid', 'lid', 'nwg']);
 
 /** Parses `'x: T[], y: T[], a: f32'`. */
 export function parseArgs(args: string, reserved: ReadonlySet<string> = RESERVED): ArgSpec[] {
@@ -118,20 +119,20 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   const count = width === 1 ? 'params.n' : 'params.n / 4u';
   lines.push('@compute @workgroup_size(WG)');
   lines.push('fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {');
-  lines.push(`  let count = ${count};`);
-  lines.push('  let base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid;');
-  lines.push('  for (var k = 0u; k < ITEMS; k++) {');
-  lines.push(width === 1 ? '    let j = params.start + base + k * WG;' : '    let j = base + k * WG;');
-  lines.push('    if (j >= count) { return; }');
-  const idx = width === 1 ? 'j' : 'vec4<u32>(j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
+  lines.push(`  let _count = ${count};`);
+  lines.push('  let _base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid;');
+  lines.push('  for (var _k = 0u; _k < ITEMS; _k++) {');
+  lines.push(width === 1 ? '    let _j = params.start + _base + _k * WG;' : '    let _j = _base + _k * WG;');
+  lines.push('    if (_j >= _count) { return; }');
+  const idx = width === 1 ? '_j' : 'vec4<u32>(_j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
   const callArgs = [
     idx,
     'params.n',
-    ...arrays.filter((a) => !writeOnly.includes(a.name)).map((a) => `${a.name}[j]`),
+    ...arrays.filter((a) => !writeOnly.includes(a.name)).map((a) => `${a.name}[_j]`),
     ...scalars.map((s) => `${s.type}(params.${s.name})`),
   ];
-  lines.push(`    let o = body(${callArgs.join(', ')});`);
-  for (const o of outputs) lines.push(`    ${o}[j] = o.${o};`);
+  lines.push(`    let _o = body(${callArgs.join(', ')});`);
+  for (const o of outputs) lines.push(`    ${o}[_j] = _o.${o};`);
   lines.push('  }');
   lines.push('}');
   const code = `${lines.join('\n')}\n`;
@@ -150,7 +151,7 @@ export interface ReductionParts {
   readonly prelude?: string;
 }
 
-export const REDUCTION_RESERVED = new Set([...RESERVED, 'a', 'b', 'R', 'acc', 'partials_in', 'partials_out', 'out']);
+export const REDUCTION_RESERVED = new Set([...RESERVED, 'a', 'b', 'R', 'TREE', 'first', 'rest', 'tree', 'partials_in', 'partials_out', 'map_', 'reduce_', 'identity_', 'post_', 'finish_', 'map4_', 'reduce4_', 'is_nan_']);
 
 /**
  * WGSL for a multi-pass reduction. Entry `first` maps and folds the input arrays; entry `rest` folds the
@@ -225,58 +226,58 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   const scalarArgs = scalars.map((s) => `, ${s.type}(params.${s.name})`).join('');
   L.push('@compute @workgroup_size(WG)');
   L.push('fn first(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {');
-  L.push('  let wg = wid.x + wid.y * nwg.x;');
-  L.push('  let g = wg * WG + lid;');
-  L.push('  let n = params.n;');
-  L.push('  let a_ = params.span;');
-  L.push('  var acc = identity_();');
-  L.push('  if (g < a_) {');
+  L.push('  let _wg = wid.x + wid.y * nwg.x;');
+  L.push('  let _g = _wg * WG + lid;');
+  L.push('  let _n = params.n;');
+  L.push('  let _a_ = params.span;');
+  L.push('  var _acc = identity_();');
+  L.push('  if (_g < _a_) {');
   if (width === 1) {
-    L.push('    for (var k = 0u; k < ITEMS; k++) {');
-    L.push('      let i = wg * WG * ITEMS + k * WG + lid;');
-    L.push('      if (i >= n) { break; }');
-    L.push(`      acc = reduce_(acc, map_(i, n${arrays.map((a) => `, ${a.name}[i]`).join('')}${scalarArgs}));`);
+    L.push('    for (var _k = 0u; _k < ITEMS; _k++) {');
+    L.push('      let _i = _wg * WG * ITEMS + _k * WG + lid;');
+    L.push('      if (_i >= _n) { break; }');
+    L.push(`      _acc = reduce_(_acc, map_(_i, _n${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
     L.push('    }');
   } else {
-    L.push('    let count = (n + 3u) / 4u;');
-    if (vecAcc) L.push('    var acc4 = vec4<R>(identity_());');
-    L.push('    for (var k = 0u; k < ITEMS; k++) {');
-    L.push('      let j = wg * WG * ITEMS + k * WG + lid;');
-    L.push('      if (j >= count) { break; }');
-    for (const a of arrays) L.push(`      let v_${a.name} = ${a.name}[j];`);
-    L.push('      if (4u * j + 3u < n) {');
+    L.push('    let _count = (_n + 3u) / 4u;');
+    if (vecAcc) L.push('    var _acc4 = vec4<R>(identity_());');
+    L.push('    for (var _k = 0u; _k < ITEMS; _k++) {');
+    L.push('      let _j = _wg * WG * ITEMS + _k * WG + lid;');
+    L.push('      if (_j >= _count) { break; }');
+    for (const a of arrays) L.push(`      let _v_${a.name} = ${a.name}[_j];`);
+    L.push('      if (4u * _j + 3u < _n) {');
     if (vecAcc) {
-      L.push(`        acc4 = reduce4_(acc4, map4_(vec4<u32>(4u * j) + vec4<u32>(0u, 1u, 2u, 3u), n${arrays.map((a) => `, v_${a.name}`).join('')}${scalarArgs}));`);
+      L.push(`        _acc4 = reduce4_(_acc4, map4_(vec4<u32>(4u * _j) + vec4<u32>(0u, 1u, 2u, 3u), _n${arrays.map((a) => `, _v_${a.name}`).join('')}${scalarArgs}));`);
     } else {
-      for (let c = 0; c < 4; c++) {
-        L.push(`        acc = reduce_(acc, map_(4u * j + ${c}u, n${arrays.map((a) => `, v_${a.name}[${c}]`).join('')}${scalarArgs}));`);
+      for (let _c = 0; _c < 4; _c++) {
+        L.push(`        _acc = reduce_(_acc, map_(4u * _j + ${_c}u, _n${arrays.map((a) => `, _v_${a.name}[${_c}]`).join('')}${scalarArgs}));`);
       }
     }
     L.push('      } else {');
-    L.push('        for (var c = 0u; c < 4u; c++) {');
-    L.push(`          if (4u * j + c < n) { acc = reduce_(acc, map_(4u * j + c, n${arrays.map((a) => `, v_${a.name}[c]`).join('')}${scalarArgs})); }`);
+    L.push('        for (var _c = 0u; _c < 4u; _c++) {');
+    L.push(`          if (4u * _j + _c < _n) { _acc = reduce_(_acc, map_(4u * _j + _c, _n${arrays.map((a) => `, _v_${a.name}[_c]`).join('')}${scalarArgs})); }`);
     L.push('        }');
     L.push('      }');
     L.push('    }');
-    if (vecAcc) L.push('    acc = reduce_(acc, reduce_(reduce_(acc4.x, acc4.y), reduce_(acc4.z, acc4.w)));');
+    if (vecAcc) L.push('    _acc = reduce_(_acc, reduce_(reduce_(_acc4.x, _acc4.y), reduce_(_acc4.z, _acc4.w)));');
   }
   L.push('  }');
-  L.push('  finish_(acc, lid, wg, g);');
+  L.push('  finish_(_acc, lid, _wg, _g);');
   L.push('}');
   L.push('@compute @workgroup_size(WG)');
   L.push('fn rest(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {');
-  L.push('  let wg = wid.x + wid.y * nwg.x;');
-  L.push('  let g = wg * WG + lid;');
-  L.push('  let a_ = params.span;');
-  L.push('  var acc = identity_();');
-  L.push('  if (g < a_) {');
-  L.push('    for (var k = 0u; k < ITEMS; k++) {');
-  L.push('      let i = g + k * a_;');
-  L.push('      if (i >= params.n) { break; }');
-  L.push('      acc = reduce_(acc, partials_in[i]);');
+  L.push('  let _wg = wid.x + wid.y * nwg.x;');
+  L.push('  let _g = _wg * WG + lid;');
+  L.push('  let _a_ = params.span;');
+  L.push('  var _acc = identity_();');
+  L.push('  if (_g < _a_) {');
+  L.push('    for (var _k = 0u; _k < ITEMS; _k++) {');
+  L.push('      let _i = _g + _k * _a_;');
+  L.push('      if (_i >= params.n) { break; }');
+  L.push('      _acc = reduce_(_acc, partials_in[_i]);');
   L.push('    }');
   L.push('  }');
-  L.push('  finish_(acc, lid, wg, g);');
+  L.push('  finish_(_acc, lid, _wg, _g);');
   L.push('}');
   const code = `${L.join('\n')}\n`;
   const lines = code.split('\n');

@@ -100,6 +100,14 @@ describe('the elementwise builder', () => {
     expect([...(await hi.toArray())]).toEqual([5, 4, 4, 10]);
   });
 
+  gpuTest('argument names that the generated code also uses internally (j, k, count, o) still work', async ({ device }) => {
+    const f = await device.elementwise({ args: 'count: T[], j: T[], o: T[], k: T', body: 'o = count * k + j' });
+    using c = device.array(new Float32Array([1, 2, 3, 4, 5]));
+    using jj = device.array(new Float32Array([10, 20, 30, 40, 50]));
+    using r = f({ count: c, j: jj, k: 3 }) as import('../../src/index.js').DeviceArray;
+    expect([...(await r.toArray())]).toEqual([13, 26, 39, 52, 65]);
+  });
+
   gpuTest('an expression that does not compile points into the expression', async ({ device }) => {
     const err = await device.elementwise({ name: 'bad', args: 'x: T[], y: T[]', body: 'y = x * 2.0 +\n  unknown_thing' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShaderCompileError);
