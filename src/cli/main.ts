@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
+import { benchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
 import { runInfo } from './info.js';
+import { runTune } from './tune.js';
 
 const program = new Command();
 program.name('gpukit').description('GPU compute for Node.js: device info, benchmarks, tuning');
@@ -23,6 +25,61 @@ program
       ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
       ...(o.json === true ? { json: true } : {}),
       ...(o.all === true ? { all: true } : {}),
+    });
+  });
+
+program
+  .command('bench')
+  .description('benchmark ops on the CPU (one thread, worker pool) and the GPU (kernel-only, end-to-end): crossovers, asymptotes, roofline, and why')
+  .argument('[ops...]', 'ops to bench (default: every op this build has: axpy, sum, dot, scan, sort, matmul)')
+  .option('--sizes <range>', `sizes: 2^a..2^b[:step] or a comma list (default ${DEFAULT_SIZES}; --quick ${QUICK_SIZES})`)
+  .option('--contenders <list>', 'comma list of contenders to run: cpu-1t, cpu-pool, gpu-kernel, gpu-e2e')
+  .option('--json <file>', 'write the full report as JSON (schema: docs/bench-json.md)')
+  .option('--csv <file>', 'write one row per op, contender and size as CSV')
+  .option('--html <file>', 'write a self-contained HTML report with SVG charts')
+  .option('--quick', 'fewer sizes and samples: about 30 s')
+  .option('--no-progress', 'no progress bar')
+  .addOption(backend)
+  .addOption(featureLevel)
+  .addOption(adapter)
+  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; backend?: string; featureLevel?: string; adapter?: string }) => {
+    process.exitCode = await benchCommand({
+      ops,
+      ...(o.sizes !== undefined ? { sizes: o.sizes } : {}),
+      ...(o.contenders !== undefined ? { contenders: o.contenders } : {}),
+      ...(o.json !== undefined ? { json: o.json } : {}),
+      ...(o.csv !== undefined ? { csv: o.csv } : {}),
+      ...(o.html !== undefined ? { html: o.html } : {}),
+      ...(o.quick === true ? { quick: true } : {}),
+      ...(o.progress === false ? { progress: false } : {}),
+      open: {
+        ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
+        ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
+        ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
+      },
+      command: ['gpukit', ...process.argv.slice(2)].join(' '),
+    });
+  });
+
+program
+  .command('tune')
+  .description("time each op's candidate kernel parameters on this adapter and cache the winners (per adapter identity)")
+  .argument('[ops...]', 'tunable ops (default: all)')
+  .option('--quick', 'only the smallest and largest size class, fewer repetitions')
+  .option('--verbose', 'print every candidate timing')
+  .addOption(backend)
+  .addOption(featureLevel)
+  .addOption(adapter)
+  .action(async (ops: string[], o: { quick?: boolean; verbose?: boolean; backend?: string; featureLevel?: string; adapter?: string }) => {
+    process.exitCode = await runTune({
+      ops,
+      quick: o.quick === true,
+      verbose: o.verbose === true,
+      open: {
+        ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
+        ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
+        ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
+      },
     });
   });
 

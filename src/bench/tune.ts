@@ -1,0 +1,185 @@
+import { DeviceArray } from '../buffers/device-array.js';
+import { pinParams, saveWinners, sizeClass, tunables, type TuneCacheFile, type TuneParams, type Tunable } from '../kernels/tuning.js';
+import type { GpuDevice } from '../gpu-device.js';
+import { axpy } from '../ops/elementwise.js';
+import { fft } from '../ops/fft.js';
+import { histogram } from '../ops/histogram.js';
+import { matmul, transpose } from '../ops/matmul.js';
+import { random } from '../ops/random.js';
+import { sum } from '../ops/reduce.js';
+import { scan } from '../ops/scan.js';
+import { sort, sortPairs } from '../ops/sort.js';
+
+/** A workload the tuner times: `run` enqueues the op once on resident inputs. */
+interface Workload {
+  run(): void;
+  dispose(): void;
+}
+
+function filled(device: GpuDevice, n: number, seed: number): DeviceArray<'f32'> {
+  const h = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    h[i] = s / 2 ** 32;
+  }
+  return device.array(h);
+}
+
+function keys(device: GpuDevice, n: number): DeviceArray<'u32'> {
+  const h = new Uint32Array(n);
+  let s = 7;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    h[i] = s;
+  }
+  return device.array(h);
+}
+
+/** What each tunable op runs while being tuned, at size n. */
+const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workload>> = {
+  elementwise: (d, n) => {
+    const x = filled(d, n, 1);
+    const y = filled(d, n, 2);
+    return { run: () => void axpy(1.5, x, y), dispose: () => void [x, y].forEach((a) => void a.destroy()) };
+  },
+  reduce: (d, n) => {
+    const x = filled(d, n, 3);
+    return { run: () => void sum(x).destroy(), dispose: () => void x.destroy() };
+  },
+  random: (d, n) => ({ run: () => void random.uniform(d, n, { seed: 1 }).destroy(), dispose: () => undefined }),
+  histogram: (d, n) => {
+    const x = filled(d, n, 4);
+    return {
+      run: () => {
+        const h = histogram(x, { bins: 256, lo: 0, hi: 1 });
+        h.counts.destroy();
+        h.outside.destroy();
+      },
+      dispose: () => void x.destroy(),
+    };
+  },
+  fft: (d, n) => {
+    const x = filled(d, 2 * n, 5);
+    return { run: () => void fft(x).destroy(), dispose: () => void x.destroy() };
+  },
+  scan: (d, n) => {
+    const x = filled(d, n, 6);
+    return { run: () => void scan(x).destroy(), dispose: () => void x.destroy() };
+  },
+  sort: (d, n) => {
+    const k = keys(d, n);
+    return { run: () => void sort(k).destroy(), dispose: () => void k.destroy() };
+  },
+  sortPairs: (d, n) => {
+    const k = keys(d, n);
+    const v = keys(d, n);
+    return {
+      run: () => {
+        const r = sortPairs(k, v);
+        r.keys.destroy();
+        r.values.destroy();
+      },
+      dispose: () => void [k, v].forEach((a) => void a.destroy()),
+    };
+  },
+  // n is the number of multiply-adds m·k·n of a square problem.
+  matmul: (d, n) => {
+    const m = Math.max(1, Math.round(Math.cbrt(n)));
+    const a = filled(d, m * m, 7);
+    const b = filled(d, m * m, 8);
+    return { run: () => void matmul(a, b, { m, k: m, n: m }).destroy(), dispose: () => void [a, b].forEach((x) => void x.destroy()) };
+  },
+  transpose: (d, n) => {
+    const m = Math.max(1, Math.round(Math.sqrt(n)));
+    const a = filled(d, m * m, 9);
+    return { run: () => void transpose(a, m, m).destroy(), dispose: () => void a.destroy() };
+  },
+};
+
+/** Options of {@link tune}. */
+export interface TuneOptions {
+  /** Ops to tune (tunable names). @default every tunable with a workload */
+  readonly ops?: readonly string[];
+  /** Time only the smallest and largest size class of each op, with fewer repetitions. @default false */
+  readonly quick?: boolean;
+  /** Called after each candidate is timed. */
+  readonly onProgress?: (msg: string) => void;
+}
+
+export interface TuneResult {
+  readonly op: string;
+  readonly n: number;
+  readonly winner: TuneParams;
+  readonly ms: number;
+  readonly defaultMs: number;
+  readonly candidates: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] ?? NaN;
+}
+
+/**
+ * The autotuner: for each op and size class, times every candidate parameter set with GPU timestamps
+ * (median of a few runs, after one untimed run that compiles it), keeps the fastest, and caches the
+ * winners on disk for this adapter (see tuneCachePath). Ops then use them instead of their defaults.
+ */
+export async function tune(device: GpuDevice, opts: TuneOptions = {}): Promise<{ results: TuneResult[]; path: string }> {
+  const ctx = device.ctx;
+  const chosen = tunables().filter((t) => (opts.ops === undefined || opts.ops.includes(t.op)) && Object.hasOwn(WORKLOADS, t.op));
+  const reps = opts.quick === true ? 3 : 5;
+  const results: TuneResult[] = [];
+  const winners: TuneCacheFile['winners'] = {};
+  for (const t of chosen) {
+    const sizes = opts.quick === true && t.sizes.length > 1 ? [t.sizes[0] ?? 1, t.sizes.at(-1) ?? 1] : t.sizes;
+    for (const n of sizes) {
+      const r = await tuneOne(device, t, n, reps, opts.onProgress);
+      results.push(r);
+      (winners[t.op] ??= {})[String(sizeClass(n))] = { params: r.winner, ms: r.ms };
+    }
+  }
+  const path = saveWinners(ctx, winners);
+  return { results, path };
+}
+
+async function tuneOne(device: GpuDevice, t: Tunable, n: number, reps: number, progress?: (msg: string) => void): Promise<TuneResult> {
+  const ctx = device.ctx;
+  const make = WORKLOADS[t.op];
+  if (make === undefined) throw new Error(`no workload for ${t.op}`);
+  const w = make(device, n);
+  const defaults = t.defaults(ctx, n);
+  const candidates = t.candidates(ctx, n);
+  const timeOf = async (params: TuneParams): Promise<number> => {
+    pinParams(ctx, t.op, params);
+    try {
+      w.run(); // compiles the variant
+      await device.sync();
+      const times: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const p = await device.profile(() => {
+          w.run();
+        });
+        times.push(p.phases.kernel.ms);
+      }
+      return median(times);
+    } catch {
+      return Infinity; // a candidate this size cannot use (e.g. a shape constraint)
+    } finally {
+      pinParams(ctx, t.op, undefined);
+    }
+  };
+  try {
+    const defaultMs = await timeOf(defaults);
+    let best = { params: defaults, ms: defaultMs };
+    for (const c of candidates) {
+      const ms = await timeOf(c);
+      progress?.(`${t.op} n=${n} ${JSON.stringify(c)} ${ms.toFixed(3)} ms`);
+      if (ms < best.ms) best = { params: c, ms };
+    }
+    return { op: t.op, n, winner: best.params, ms: best.ms, defaultMs, candidates: candidates.length };
+  } finally {
+    w.dispose();
+  }
+}
