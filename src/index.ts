@@ -1,4 +1,4 @@
-export { openDevice, GpuDevice, type OpenDeviceOptions } from './gpu-device.js';
+export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions } from './gpu-device.js';
 export { DeviceArray } from './buffers/device-array.js';
 export type { DType, HostArrayOf } from './buffers/dtype.js';
 export type { MemoryStats } from './buffers/pool.js';
@@ -31,3 +31,4 @@ export { scan, scanCpu } from './ops/scan.js';
 export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
 export { matmul, transpose, matmulCpu, transposeCpu } from './ops/matmul.js';
+export { argmin, argmax, argCpu } from './ops/arg.js';

@@ -1,0 +1,144 @@
+import { fallback, onFallback } from './engine.js';
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DeviceContext } from '../device/context.js';
+import { ArgumentError } from '../errors.js';
+import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { builtinKernel } from '../kernels/load.js';
+import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { deviceOf, requireDType } from './util.js';
+
+export const argTunable = registerTunable({
+  op: 'argreduce',
+  sizes: [2 ** 12, 2 ** 20, 2 ** 24],
+  candidates: (ctx) => [8, 16, 64, 256].flatMap((WG) => [16, 256, 1024, 2048].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
+  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 1024 } : { WG: 256, ITEMS: 4 }),
+});
+
+/** Partials at or below this count are folded by one invocation. */
+const FINISH_MAX = 2048;
+
+const BEGIN = '// ===== BEGIN OP';
+const END = '// ===== END OP =====';
+
+/** The OP block of reduce-arg.wgsl for one op and dtype (the file's own block is f32 argmin). */
+function opBlock(op: 'argmin' | 'argmax', dtype: 'f32' | 'i32' | 'u32'): string | undefined {
+  if (dtype === 'f32') return op === 'argmin' ? undefined : 'argmax-f32';
+  const identity = {
+    argmin: { i32: 'T(2147483647)', u32: 'T(0xffffffffu)' },
+    argmax: { i32: 'T(-2147483647 - 1)', u32: 'T(0u)' },
+  }[op][dtype];
+  const cmp = op === 'argmin' ? '<' : '>';
+  return [
+    `${BEGIN} (generated for ${op} ${dtype}) =====`,
+    `fn identity() -> T { return ${identity}; }`,
+    'fn map(q: u32) -> vec4<T> { return x[q]; }',
+    `fn better(a: vec4<T>, ai: vec4u, b: vec4<T>, bi: vec4u) -> vec4<bool> { return (a ${cmp} b) | ((a == b) & (ai < bi)); }`,
+    END,
+  ].join('\n');
+}
+
+const sources = new Map<string, string>();
+
+function source(op: 'argmin' | 'argmax', dtype: 'f32' | 'i32' | 'u32'): string {
+  const key = `${op}|${dtype}`;
+  let s = sources.get(key);
+  if (s !== undefined) return s;
+  const file = builtinKernel('reduce-arg');
+  const block = opBlock(op, dtype);
+  if (block === undefined) s = file;
+  else if (block === 'argmax-f32') {
+    // argmax over floats: -Inf identity and the opposite comparison; the NaN rule stays.
+    s = file.replace('let bits = 0x7f800000u;', 'let bits = 0xff800000u;').replace('(!an & !bn & (a < b))', '(!an & !bn & (a > b))');
+  } else {
+    const a = file.indexOf(BEGIN);
+    const b = file.indexOf(END) + END.length;
+    s = file.slice(0, a) + block + file.slice(b);
+  }
+  sources.set(key, s);
+  return s;
+}
+
+function kernel(ctx: DeviceContext, op: 'argmin' | 'argmax', dtype: 'f32' | 'i32' | 'u32', entryPoint: string, c: { WG: number; ITEMS: number }): Kernel {
+  return compileKernelSync(ctx, source(op, dtype), { dtype, entryPoint, label: `reduce-arg|${op}|${dtype}|${entryPoint}`, constants: entryPoint === 'finish' ? {} : c });
+}
+
+function gridOf(ctx: DeviceContext, groups: number): [number, number] {
+  const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+  if (groups <= max) return [groups, 1];
+  const y = Math.ceil(groups / max);
+  return [Math.ceil(groups / y), y];
+}
+
+function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> {
+  const ctx = deviceOf(op, x);
+  requireDType(op, 'x', x, ['f32', 'i32', 'u32']);
+  const dtype = x.dtype as 'f32' | 'i32' | 'u32';
+  if (x.length >= 0xffffffff) throw new ArgumentError(`${op}: indices are u32, so x must have fewer than 2^32 - 1 elements`);
+  const p = tunedParams(ctx, argTunable, x.length);
+  const c = { WG: p['WG'] ?? 8, ITEMS: Math.max(2, p['ITEMS'] ?? 1024) };
+  const pairs = (count: number): DeviceArray => new DeviceArray(ctx, 'u32', Math.max(1, count) * 8); // Pair = 32 bytes
+  const scratch: DeviceArray[] = [];
+  const index = new DeviceArray(ctx, 'u32', 1);
+  try {
+    const per = c.WG * c.ITEMS;
+    const groups = Math.max(1, Math.ceil(Math.ceil(x.length / 4) / per));
+    let count = groups * c.WG;
+    let src = pairs(count);
+    scratch.push(src);
+    kernel(ctx, op, dtype, 'main', c).run({ x, partials: src, params: { n: x.length } }, { workgroups: gridOf(ctx, groups) });
+    while (count > FINISH_MAX) {
+      const g = Math.ceil(count / per);
+      const dst = pairs(g * c.WG);
+      scratch.push(dst);
+      kernel(ctx, op, dtype, 'combine', c).run({ partials: src, out: dst, params: { n: count } }, { workgroups: gridOf(ctx, g) });
+      src = dst;
+      count = g * c.WG;
+    }
+    const last = pairs(1);
+    scratch.push(last);
+    kernel(ctx, op, dtype, 'finish', c).run({ partials: src, out: last, params: { n: count } }, { workgroups: [1] });
+    // The answer's index sits in the Pair's second vec4, lane x: byte 16.
+    ctx.copy(last.buffer, 16, index.buffer, 0, 4);
+  } catch (e) {
+    index.destroy();
+    throw e;
+  } finally {
+    for (const s of scratch) s.destroy();
+  }
+  return index;
+}
+
+/**
+ * Index of the first smallest element, as a u32 device scalar. If x holds a NaN, the index of the first
+ * NaN; for an empty array, 0xffffffff.
+ *
+ * @example
+ * ```ts
+ * const i = await argmin(device.array(new Float32Array([3, 1, 2, 1]))).item(); // 1
+ * ```
+ */
+export function argmin(x: DeviceArray): DeviceArray<'u32'> {
+  if (onFallback(x)) return fallback('argmin').arg('argmin', x);
+  return argReduce('argmin', x);
+}
+
+/** Index of the first largest element (first NaN if any; 0xffffffff for an empty array), as a u32 device scalar. */
+export function argmax(x: DeviceArray): DeviceArray<'u32'> {
+  if (onFallback(x)) return fallback('argmax').arg('argmax', x);
+  return argReduce('argmax', x);
+}
+
+/** CPU reference for argmin/argmax with the same NaN and tie rules. */
+export function argCpu(op: 'argmin' | 'argmax', x: ArrayLike<number>): number {
+  let best = -1;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] ?? 0;
+    if (Number.isNaN(v)) return i;
+    if (best < 0) best = i;
+    else {
+      const b = x[best] ?? 0;
+      if (op === 'argmin' ? v < b : v > b) best = i;
+    }
+  }
+  return best < 0 ? 0xffffffff : best;
+}

@@ -1,0 +1,67 @@
+import { describe, expect } from 'vitest';
+import { argmax, argmin, argCpu, DTypeError } from '../../src/index.js';
+import { pinParams } from '../../src/kernels/tuning.js';
+import { argTunable } from '../../src/ops/arg.js';
+import { gpuTest } from '../fixture.js';
+import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';
+
+describe('argmin / argmax', () => {
+  for (const n of [...EDGE_SIZES, 1_000_003]) {
+    gpuTest(`f32, i32 and u32 at n = ${n} match the CPU`, async ({ device }) => {
+      const f = randomF32(n, n + 1);
+      const i = randomI32(n, n + 2, 50); // many ties: the first occurrence must win
+      const u = randomU32(n, n + 3);
+      for (const h of [f, i, u]) {
+        using x = device.array(h);
+        using lo = argmin(x);
+        using hi = argmax(x);
+        expect(await lo.item()).toBe(argCpu('argmin', h));
+        expect(await hi.item()).toBe(argCpu('argmax', h));
+      }
+    });
+  }
+
+  gpuTest('NaN wins (first NaN), ties go to the first occurrence, -0 equals +0', async ({ device }) => {
+    const h = new Float32Array(10_000).fill(1);
+    h[7000] = NaN;
+    h[9000] = NaN;
+    h[3] = -5;
+    using x = device.array(h);
+    using a = argmin(x);
+    using b = argmax(x);
+    expect(await a.item()).toBe(7000);
+    expect(await b.item()).toBe(7000);
+    using z = device.array(new Float32Array([1, -0, 0, 2, -0]));
+    using zmin = argmin(z);
+    expect(await zmin.item()).toBe(1);
+    using inf = device.array(new Float32Array([0, -Infinity, Infinity, -Infinity]));
+    using imin = argmin(inf);
+    using imax = argmax(inf);
+    expect(await imin.item()).toBe(1);
+    expect(await imax.item()).toBe(2);
+  });
+
+  gpuTest('an empty array gives 0xffffffff; f16 is refused', async ({ device }) => {
+    using e = device.zeros(0);
+    using r = argmin(e);
+    expect(await r.item()).toBe(0xffffffff);
+    if (device.info.features.includes('shader-f16')) {
+      using h = device.zeros(4, 'f16');
+      expect(() => argmax(h)).toThrow(DTypeError);
+    }
+  });
+
+  gpuTest('combine passes and a 2-D grid (small pinned blocks)', async ({ device }) => {
+    pinParams(device.ctx, argTunable.op, { WG: 8, ITEMS: 2 });
+    try {
+      const n = 65_535 * 8 * 2 * 4 + 13;
+      const h = randomF32(n, 5);
+      h[n - 2] = -3;
+      using x = device.array(h);
+      using r = argmin(x);
+      expect(await r.item()).toBe(n - 2);
+    } finally {
+      pinParams(device.ctx, argTunable.op, undefined);
+    }
+  });
+});
