@@ -41,13 +41,13 @@ const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workl
   elementwise: (d, n) => {
     const x = filled(d, n, 1);
     const y = filled(d, n, 2);
-    return { run: () => void axpy(1.5, x, y), dispose: () => void [x, y].forEach((a) => void a.destroy()) };
+    return { run: () => void axpy(1.5, x, y), dispose: () => { [x, y].forEach((a) => { a.destroy(); }); } };
   },
   reduce: (d, n) => {
     const x = filled(d, n, 3);
-    return { run: () => void sum(x).destroy(), dispose: () => void x.destroy() };
+    return { run: () => { sum(x).destroy(); }, dispose: () => { x.destroy(); } };
   },
-  random: (d, n) => ({ run: () => void random.uniform(d, n, { seed: 1 }).destroy(), dispose: () => undefined }),
+  random: (d, n) => ({ run: () => { random.uniform(d, n, { seed: 1 }).destroy(); }, dispose: () => undefined }),
   histogram: (d, n) => {
     const x = filled(d, n, 4);
     return {
@@ -56,20 +56,20 @@ const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workl
         h.counts.destroy();
         h.outside.destroy();
       },
-      dispose: () => void x.destroy(),
+      dispose: () => { x.destroy(); },
     };
   },
   fft: (d, n) => {
     const x = filled(d, 2 * n, 5);
-    return { run: () => void fft(x).destroy(), dispose: () => void x.destroy() };
+    return { run: () => { fft(x).destroy(); }, dispose: () => { x.destroy(); } };
   },
   scan: (d, n) => {
     const x = filled(d, n, 6);
-    return { run: () => void scan(x).destroy(), dispose: () => void x.destroy() };
+    return { run: () => { scan(x).destroy(); }, dispose: () => { x.destroy(); } };
   },
   sort: (d, n) => {
     const k = keys(d, n);
-    return { run: () => void sort(k).destroy(), dispose: () => void k.destroy() };
+    return { run: () => { sort(k).destroy(); }, dispose: () => { k.destroy(); } };
   },
   sortPairs: (d, n) => {
     const k = keys(d, n);
@@ -80,7 +80,7 @@ const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workl
         r.keys.destroy();
         r.values.destroy();
       },
-      dispose: () => void [k, v].forEach((a) => void a.destroy()),
+      dispose: () => { [k, v].forEach((a) => { a.destroy(); }); },
     };
   },
   // n is the number of multiply-adds m·k·n of a square problem.
@@ -88,12 +88,12 @@ const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workl
     const m = Math.max(1, Math.round(Math.cbrt(n)));
     const a = filled(d, m * m, 7);
     const b = filled(d, m * m, 8);
-    return { run: () => void matmul(a, b, { m, k: m, n: m }).destroy(), dispose: () => void [a, b].forEach((x) => void x.destroy()) };
+    return { run: () => { matmul(a, b, { m, k: m, n: m }).destroy(); }, dispose: () => { [a, b].forEach((x) => { x.destroy(); }); } };
   },
   transpose: (d, n) => {
     const m = Math.max(1, Math.round(Math.sqrt(n)));
     const a = filled(d, m * m, 9);
-    return { run: () => void transpose(a, m, m).destroy(), dispose: () => void a.destroy() };
+    return { run: () => { transpose(a, m, m).destroy(); }, dispose: () => { a.destroy(); } };
   },
 };
 

@@ -18,7 +18,7 @@ export async function runTune(opts: { ops: readonly string[]; quick: boolean; ve
   const { results, path } = await tune(device, {
     ...(opts.ops.length > 0 ? { ops: opts.ops } : {}),
     quick: opts.quick,
-    ...(opts.verbose ? { onProgress: (m: string) => void console.log(`  ${m}`) } : {}),
+    ...(opts.verbose ? { onProgress: (m: string) => { console.log(`  ${m}`); } } : {}),
   });
   console.log('op'.padEnd(12), 'n'.padStart(10), 'winner'.padEnd(44), 'ms'.padStart(10), 'default ms'.padStart(11), 'gain'.padStart(6));
   for (const r of results) {

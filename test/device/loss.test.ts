@@ -7,7 +7,7 @@ test('a device destroyed underneath surfaces as DeviceLostError on the next call
   const v = device.zeros(4);
   device.gpu.destroy(); // as if the driver reset
   await expect(v.toArray()).rejects.toBeInstanceOf(DeviceLostError);
-  expect(() => k.run({ v }, { workgroups: 1 })).toThrow(DeviceLostError);
+  expect(() => { k.run({ v }, { workgroups: 1 }); }).toThrow(DeviceLostError);
   expect(() => device.zeros(1)).toThrow(/lost \(destroyed\)/);
   await device.close();
 

@@ -100,46 +100,46 @@ struct P { a: f32, v: vec3<f32>, k: i32, w: array<vec4<u32>, 2> }
     gpuTest('a missing argument names the binding', async ({ device }) => {
       const k = await device.kernel(SAXPY);
       using x = device.zeros(4);
-      expect(() => k.run({ x, params: { n: 4, a: 1 } }, { invocations: 4 })).toThrow(ArgumentError);
-      expect(() => k.run({ x, params: { n: 4, a: 1 } }, { invocations: 4 })).toThrow(/missing argument 'y'/);
+      expect(() => { k.run({ x, params: { n: 4, a: 1 } }, { invocations: 4 }); }).toThrow(ArgumentError);
+      expect(() => { k.run({ x, params: { n: 4, a: 1 } }, { invocations: 4 }); }).toThrow(/missing argument 'y'/);
     });
 
     gpuTest('an unknown argument is refused', async ({ device }) => {
       const k = await device.kernel(SAXPY);
       using x = device.zeros(4);
       using y = device.zeros(4);
-      expect(() => k.run({ x, y, z: x, params: { n: 4, a: 1 } }, { invocations: 4 })).toThrow(/unknown argument z/);
+      expect(() => { k.run({ x, y, z: x, params: { n: 4, a: 1 } }, { invocations: 4 }); }).toThrow(/unknown argument z/);
     });
 
     gpuTest('a wrong dtype is a DTypeError naming both sides', async ({ device }) => {
       const k = await device.kernel(SAXPY);
       using x = device.zeros(4, 'i32');
       using y = device.zeros(4);
-      expect(() => k.run({ x, y, params: { n: 4, a: 1 } }, { invocations: 4 })).toThrow(DTypeError);
-      expect(() => k.run({ x, y, params: { n: 4, a: 1 } }, { invocations: 4 })).toThrow(/'x' holds f32 but the array passed is i32/);
+      expect(() => { k.run({ x, y, params: { n: 4, a: 1 } }, { invocations: 4 }); }).toThrow(DTypeError);
+      expect(() => { k.run({ x, y, params: { n: 4, a: 1 } }, { invocations: 4 }); }).toThrow(/'x' holds f32 but the array passed is i32/);
     });
 
     gpuTest('storage vs uniform mix-ups are refused', async ({ device }) => {
       const k = await device.kernel(SAXPY);
       using x = device.zeros(4);
       using y = device.zeros(4);
-      expect(() => k.run({ x, y: { n: 1 }, params: { n: 4, a: 1 } }, { invocations: 4 })).toThrow(/'y' is a storage buffer/);
-      expect(() => k.run({ x, y, params: x }, { invocations: 4 })).toThrow(/'params' is a uniform/);
+      expect(() => { k.run({ x, y: { n: 1 }, params: { n: 4, a: 1 } }, { invocations: 4 }); }).toThrow(/'y' is a storage buffer/);
+      expect(() => { k.run({ x, y, params: x }, { invocations: 4 }); }).toThrow(/'params' is a uniform/);
     });
 
     gpuTest('uniform values of the wrong type or with missing fields are refused', async ({ device }) => {
       const k = await device.kernel(SAXPY);
       using x = device.zeros(4);
       using y = device.zeros(4);
-      expect(() => k.run({ x, y, params: { n: -1, a: 1 } }, { invocations: 4 })).toThrow(/params.n: -1 is not a u32/);
-      expect(() => k.run({ x, y, params: { n: 4 } }, { invocations: 4 })).toThrow(/missing field 'a'/);
-      expect(() => k.run({ x, y, params: { n: 4, a: '1' as unknown as number } }, { invocations: 4 })).toThrow(/params.a: expected a number/);
+      expect(() => { k.run({ x, y, params: { n: -1, a: 1 } }, { invocations: 4 }); }).toThrow(/params.n: -1 is not a u32/);
+      expect(() => { k.run({ x, y, params: { n: 4 } }, { invocations: 4 }); }).toThrow(/missing field 'a'/);
+      expect(() => { k.run({ x, y, params: { n: 4, a: '1' as unknown as number } }, { invocations: 4 }); }).toThrow(/params.a: expected a number/);
     });
 
     gpuTest('a buffer smaller than a fixed-size binding is refused before dispatch', async ({ device }) => {
       const k = await device.kernel('@group(0) @binding(0) var<storage, read_write> v: array<f32, 16>;\n@compute @workgroup_size(1) fn main() { v[15] = 1.0; }');
       using small = device.zeros(8);
-      expect(() => k.run({ v: small }, { workgroups: 1 })).toThrow(/needs at least 64 bytes, the array has 32/);
+      expect(() => { k.run({ v: small }, { workgroups: 1 }); }).toThrow(/needs at least 64 bytes, the array has 32/);
     });
 
     gpuTest('a destroyed array cannot be used', async ({ device }) => {
@@ -149,7 +149,7 @@ struct P { a: f32, v: vec3<f32>, k: i32, w: array<vec4<u32>, 2> }
       x.destroy();
       x.destroy(); // idempotent
       expect(x.destroyed).toBe(true);
-      expect(() => k.run({ x, y, params: { n: 4, a: 1 } }, { invocations: 4 })).toThrow(DestroyedError);
+      expect(() => { k.run({ x, y, params: { n: 4, a: 1 } }, { invocations: 4 }); }).toThrow(DestroyedError);
       await expect(x.toArray()).rejects.toThrow(DestroyedError);
     });
 
@@ -157,7 +157,7 @@ struct P { a: f32, v: vec3<f32>, k: i32, w: array<vec4<u32>, 2> }
       const k = await device.kernel(SAXPY);
       using x = device.zeros(4);
       using y = device.zeros(4);
-      expect(() => k.run({ x, y, params: { n: 4, a: 1 } }, { workgroups: [70_000] })).toThrow(LimitError);
+      expect(() => { k.run({ x, y, params: { n: 4, a: 1 } }, { workgroups: [70_000] }); }).toThrow(LimitError);
     });
 
     gpuTest('a workgroup size over the device limit is a LimitError', async ({ device }) => {

@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { dot, max, mean, min, norm, sum, DTypeError, ShapeError, ShaderCompileError } from '../../src/index.js';
 import { pinParams } from '../../src/kernels/tuning.js';
 import { dotCpu, maxCpu, minCpu, reductionTunable, sumCpu, sumTolerance } from '../../src/ops/reduce.js';
-import { gpuTest } from '../fixture.js';
+import { dawnTest, gpuTest } from '../fixture.js';
 import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';
 
 function expectSumClose(got: number, x: Float32Array, ref = sumCpu(x)): void {
@@ -90,7 +90,7 @@ describe('reductions', () => {
     ['a shared-memory tree per workgroup (the GPU shape)', { WG: 64, ITEMS: 4, TREE: 1 }],
     ['one partial per invocation (the software-adapter shape)', { WG: 32, ITEMS: 2, TREE: 0 }],
   ] as const) {
-    gpuTest(`both reduction shapes agree: ${label}`, async ({ device }) => {
+    dawnTest(`both reduction shapes agree: ${label}`, async ({ device }) => {
       pinParams(device.ctx, reductionTunable.op, params);
       try {
         for (const n of [0, 1, 63, 64, 65, 1000, 100_001]) {
@@ -107,7 +107,7 @@ describe('reductions', () => {
     });
   }
 
-  gpuTest('a size that needs a 2-D grid in its first pass', async ({ device }) => {
+  dawnTest('a size that needs a 2-D grid in its first pass', async ({ device }) => {
     pinParams(device.ctx, reductionTunable.op, { WG: 32, ITEMS: 1, TREE: 0 });
     try {
       const n = 65_535 * 32 * 4 + 7;
@@ -133,7 +133,7 @@ describe('reductions', () => {
 });
 
 describe('the reduction builder', () => {
-  gpuTest('map / reduce / identity / post, chained as device scalars', async ({ device }) => {
+  dawnTest('map / reduce / identity / post, chained as device scalars', async ({ device }) => {
     const rms = await device.reduction({ name: 'rms', args: 'x: T[], inv_n: f32', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a * params.inv_n)' });
     const xh = randomF32(12_345, 3);
     using x = device.array(xh);
@@ -145,7 +145,7 @@ describe('the reduction builder', () => {
     expect(Math.abs((await twice.item()) - 2 * ref)).toBeLessThan(2e-5 * ref);
   });
 
-  gpuTest('a custom associative reduce: count of elements above a threshold (u32 result)', async ({ device }) => {
+  dawnTest('a custom associative reduce: count of elements above a threshold (u32 result)', async ({ device }) => {
     const count = await device.reduction({ args: 'x: T[], t: f32', map: 'select(0u, 1u, f32(x) > params.t)', reduce: 'a + b', identity: '0u', type: 'u32' });
     const xh = randomF32(50_001, 8);
     using x = device.array(xh);
@@ -153,7 +153,7 @@ describe('the reduction builder', () => {
     expect(await c.item()).toBe(xh.filter((v) => v > 0.25).length);
   });
 
-  gpuTest('an expression that does not compile points into it', async ({ device }) => {
+  dawnTest('an expression that does not compile points into it', async ({ device }) => {
     const err = await device.reduction({ name: 'bad', args: 'x: T[]', map: 'x * nope', reduce: 'a + b', identity: '0' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShaderCompileError);
     const d = (err as ShaderCompileError).diagnostics[0];

@@ -10,7 +10,7 @@ describe('bad input is refused with a typed error that names the problem', () =>
     expect(() => add(x, y)).toThrow(ArgumentError);
     expect(() => add(x, y)).toThrow(/different devices/);
     const k = await device.kernel('@group(0) @binding(0) var<storage, read_write> v: array<f32>;\n@compute @workgroup_size(1) fn main() { v[0] = 1.0; }');
-    expect(() => k.run({ v: y }, { workgroups: 1 })).toThrow(/'v' is an array of another device/);
+    expect(() => { k.run({ v: y }, { workgroups: 1 }); }).toThrow(/'v' is an array of another device/);
   });
 
   gpuTest('non-finite and negative sizes', async ({ device }) => {
