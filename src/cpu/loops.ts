@@ -65,7 +65,10 @@ export function radixSortU32(keys: Uint32Array, scratch: Uint32Array, lo = 0, hi
   let dstOff = 0;
   for (let shift = 0; shift < 33; shift += 11) {
     count.fill(0);
-    for (let i = 0; i < n; i++) count[((src[srcOff + i] as number) >>> shift) & 2047]++;
+    for (let i = 0; i < n; i++) {
+      const b = ((src[srcOff + i] as number) >>> shift) & 2047;
+      count[b] = (count[b] as number) + 1;
+    }
     let sum = 0;
     for (let b = 0; b < 2048; b++) {
       const c = count[b] as number;
@@ -75,8 +78,9 @@ export function radixSortU32(keys: Uint32Array, scratch: Uint32Array, lo = 0, hi
     for (let i = 0; i < n; i++) {
       const k = src[srcOff + i] as number;
       const b = (k >>> shift) & 2047;
-      dst[dstOff + (count[b] as number)] = k;
-      count[b]++;
+      const at = count[b] as number;
+      dst[dstOff + at] = k;
+      count[b] = at + 1;
     }
     const t = src;
     src = dst;

@@ -1,0 +1,8 @@
+/**
+ * tinybench suite for `sum`: CPU one thread, CPU worker pool, GPU kernel-only and GPU end-to-end over
+ * the default sizes. It is the same harness `gpukit bench sum` runs (src/bench/runner.ts), reachable on
+ * its own: `npx tsx bench/sum.bench.ts [--quick] [--sizes 2^10..2^20]`.
+ */
+import { runSuite } from '../src/bench/suite.js';
+
+await runSuite('sum', process.argv.slice(2));

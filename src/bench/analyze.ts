@@ -1,0 +1,332 @@
+/**
+ * Turns raw sweep measurements into the report: fits, crossovers, asymptotes, roofline and the one-line
+ * "why" of each op, against the calibrated ceilings.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, platform, arch, availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describeAdapter, type DeviceInfo } from '../device/info.js';
+import { packageKernelsDir } from '../kernels/load.js';
+import type { Calibration } from './calibrate.js';
+import * as fmt from './format.js';
+import {
+  asymptoticSpeedup,
+  crossover,
+  fitLinear,
+  roofline,
+  saturationSize,
+  FIT_METHOD,
+  type Crossover,
+  type LinearFit,
+  type Roofline,
+} from './model.js';
+import type { OpMeasurements, PhasePoint, SweepSettings } from './runner.js';
+
+export const SCHEMA = 'gpukit-bench/1';
+
+/** The label every figure from a software adapter carries. */
+export function softwareLabel(info: Pick<DeviceInfo, 'isSoftware'> & { description: string }): string | undefined {
+  return info.isSoftware
+    ? `Software adapter (${info.description || 'CPU-emulated'}): these GPU figures describe a CPU emulating a GPU on the same cores as the CPU contenders, not GPU hardware.`
+    : undefined;
+}
+
+export interface PointReport {
+  readonly n: number;
+  readonly w: number;
+  readonly medianMs: number;
+  readonly p10Ms: number;
+  readonly p90Ms: number;
+  readonly samples: number;
+  /** Fitted time at w and measured / fitted − 1. */
+  readonly fitMs: number;
+  readonly residual: number;
+}
+
+export interface ContenderReport {
+  readonly name: string;
+  readonly role: string;
+  readonly method: string;
+  readonly fit: { readonly alphaMs: number; readonly nsPerUnit: number; readonly madResidual: number; readonly outliers: number };
+  readonly points: readonly PointReport[];
+}
+
+/** A crossover stated in sizes n (not work units). */
+export type CrossoverN =
+  | { readonly kind: 'crosses'; readonly n: number; readonly extrapolated: boolean }
+  | { readonly kind: 'always' }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'until'; readonly n: number };
+
+export interface Comparison {
+  readonly gpu: string;
+  readonly cpu: string;
+  /** From the two fitted lines. */
+  readonly crossover: CrossoverN;
+  /** From the medians: the smallest measured size from which the GPU is faster at every larger size. */
+  readonly measuredCrossover: { readonly kind: 'crosses'; readonly n: number } | { readonly kind: 'always' } | { readonly kind: 'never' };
+  readonly asymptoticSpeedup: number;
+  /** Size where the fitted speedup reaches 90 % of its asymptote (0: already at the smallest size). */
+  readonly saturationN: number | null;
+  /** Measured speedup (CPU median / GPU median) per size. */
+  readonly speedups: readonly { readonly n: number; readonly speedup: number }[];
+}
+
+export interface OpReport {
+  readonly name: string;
+  readonly summary: string;
+  readonly unit: string;
+  readonly sizes: readonly number[];
+  /** Minimal device-memory bytes and FLOPs per work unit at the largest size. */
+  readonly bytesPerUnit: number;
+  readonly flopsPerUnit: number;
+  readonly contenders: readonly ContenderReport[];
+  readonly comparisons: readonly Comparison[];
+  readonly phases: readonly PhasePoint[];
+  readonly roofline: (Roofline & { readonly n: number; readonly kernelMs: number }) | null;
+  readonly why: { readonly kernel: string; readonly e2e: string };
+}
+
+export interface BenchReport {
+  readonly schema: typeof SCHEMA;
+  readonly createdAt: string;
+  readonly durationS: number;
+  readonly command: string;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly host: { readonly cpu: string; readonly cores: number; readonly platform: string; readonly arch: string };
+  readonly adapter: {
+    readonly description: string;
+    readonly isSoftware: boolean;
+    readonly backend: string;
+    readonly featureLevel: string;
+    readonly features: readonly string[];
+    /** Present on a software adapter: the warning every report shows. */
+    readonly softwareLabel?: string;
+  };
+  readonly settings: SweepSettings & { readonly quick: boolean };
+  readonly calibration: Calibration;
+  readonly methods: Readonly<Record<string, string>>;
+  readonly ops: readonly OpReport[];
+}
+
+export const METHODS: Readonly<Record<string, string>> = {
+  median: 'median of every tinybench sample pooled over the interleaved rounds; p10/p90 the 10th/90th percentiles (linear interpolation)',
+  fit: FIT_METHOD + ', fitted to the per-size medians; residual = measured / fitted − 1',
+  crossover: 'n where the fitted GPU line α_g + β_g·w meets the CPU line α_c + β_c·w (w = work units at n); "always"/"never" when one line is below the other at every size; measuredCrossover from the medians alone',
+  asymptoticSpeedup: 'β_cpu / β_gpu of the fitted lines: the speedup as n → ∞',
+  saturationN: 'n where the fitted speedup reaches 90 % of its asymptote: w = (0.9·β_c·α_g − β_g·α_c) / (0.1·β_c·β_g); past it the speedup has stopped growing',
+  roofline: 'arithmetic intensity = FLOPs / minimal device-memory bytes of the op; achieved GB/s and GFLOP/s from the GPU-timestamp kernel median at the largest size, as % of the calibrated copy bandwidth and FMA rate',
+  phases: 'device.profile() of the end-to-end run: upload = host time in queue.writeBuffer, kernel = GPU timestamps, download = copy + mapAsync + copy into JS, host = the rest of the wall time',
+};
+
+function nOfW(unit: string, w: number): number {
+  return unit === 'multiply-add' ? w ** (2 / 3) : w;
+}
+
+function toN(unit: string, c: Crossover, maxN: number): CrossoverN {
+  if (c.kind === 'crosses') {
+    const n = nOfW(unit, c.w);
+    return { kind: 'crosses', n, extrapolated: n > 2 * maxN };
+  }
+  if (c.kind === 'until') return { kind: 'until', n: nOfW(unit, c.w) };
+  return c;
+}
+
+function readVersion(pkgJson: string): string {
+  try {
+    return (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function versions(): Record<string, string> {
+  const root = dirname(packageKernelsDir());
+  const v: Record<string, string> = {
+    gpukit: readVersion(join(root, 'package.json')),
+    node: process.versions.node,
+    v8: process.versions.v8,
+  };
+  for (const dep of ['webgpu', 'tinybench']) v[dep] = readVersion(join(root, 'node_modules', dep, 'package.json'));
+  return v;
+}
+
+/** Human text for a crossover. */
+export function describeCrossover(c: CrossoverN): string {
+  switch (c.kind) {
+    case 'crosses':
+      return `${fmt.pow2(c.n)}${c.extrapolated ? ' (extrapolated)' : ''}`;
+    case 'always':
+      return 'always';
+    case 'never':
+      return 'never';
+    case 'until':
+      return `only below ${fmt.pow2(c.n)}`;
+  }
+}
+
+function measuredCrossover(sizes: readonly number[], gpu: readonly number[], cpu: readonly number[]): Comparison['measuredCrossover'] {
+  let from = sizes.length;
+  for (let i = sizes.length - 1; i >= 0; i--) {
+    if ((gpu[i] ?? Infinity) < (cpu[i] ?? 0)) from = i;
+    else break;
+  }
+  if (from === sizes.length) return { kind: 'never' };
+  if (from === 0) return { kind: 'always' };
+  return { kind: 'crosses', n: sizes[from] ?? NaN };
+}
+
+function explainKernel(op: OpReport, fits: Map<string, LinearFit>, cal: Calibration): string {
+  const g = fits.get('gpu-kernel');
+  const cpuFits = [...fits.entries()].filter(([k]) => k.startsWith('cpu-'));
+  if (g === undefined || cpuFits.length === 0) return 'not measured';
+  const [cpuName, c] = cpuFits.reduce((a, b) => (b[1].betaMs < a[1].betaMs ? b : a));
+  const unit = op.unit === 'multiply-add' ? 'multiply-add' : 'element';
+  const rl = op.roofline;
+  const where = rl === null
+    ? ''
+    : op.flopsPerUnit === 0 || rl.bound === 'memory'
+      ? `, streaming ${fmt.gbps(rl.achievedGBps)} (${rl.pctOfBandwidth.toFixed(0)} % of the ${fmt.gbps(cal.bandwidth.value)} copy ceiling)`
+      : `, at ${rl.achievedGflops.toFixed(1)} GFLOP/s (${rl.pctOfFlops.toFixed(0)} % of the ${cal.flops.value.toFixed(1)} GFLOP/s FMA ceiling)`;
+  const s = asymptoticSpeedup(g, c);
+  if (s < 1) {
+    return `Kernel-only never overtakes ${cpuName}: the kernel costs ${fmt.nsPer(g.betaMs)} ns/${unit}${where}, more than the CPU loop's ${fmt.nsPer(c.betaMs)} ns/${unit}.`;
+  }
+  return `Kernel-only wins on per-${unit} cost (${fmt.nsPer(g.betaMs)} vs ${cpuName}'s ${fmt.nsPer(c.betaMs)} ns/${unit}${where}) and pays ${fmt.ms(g.alphaMs)} fixed per call, so it tends to ${fmt.times(s)}.`;
+}
+
+function explainE2e(op: OpReportDraft, fits: Map<string, LinearFit>, cal: Calibration): string {
+  const cpuFits = [...fits.entries()].filter(([k]) => k.startsWith('cpu-'));
+  const last = op.phases.at(-1);
+  if (last === undefined || cpuFits.length === 0) return 'not measured';
+  const [cpuName, c] = cpuFits.reduce((a, b) => (b[1].betaMs < a[1].betaMs ? b : a));
+  const n = last.n;
+  const w = op.contenders[0]?.points.find((p) => p.n === n)?.w ?? n;
+  const cpuMs = c.alphaMs + c.betaMs * w;
+  const perEl = (bytes: number): string => (bytes >= n ? `${(bytes / n).toFixed(0)} B/element` : `${bytes} B`);
+  const parts = [
+    { name: 'upload', ms: last.upload, bytes: transferBytes(op, n).upload, cal: cal.upload.value },
+    { name: 'download', ms: last.download, bytes: transferBytes(op, n).download, cal: cal.download.value },
+    { name: 'kernel', ms: last.kernel, bytes: 0, cal: 0 },
+    { name: 'host overhead (encoding, submission, waits)', ms: last.host, bytes: 0, cal: 0 },
+  ];
+  const top = parts.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const at = `at ${fmt.pow2(n)}`;
+  const cmp = top.ms > cpuMs ? `already more than ${cpuName}'s whole loop (${fmt.ms(cpuMs)})` : `against ${fmt.ms(cpuMs)} for ${cpuName}'s whole loop`;
+  if (top.bytes > 0) {
+    const rate = top.bytes / (top.ms * 1e6);
+    return `End-to-end is bound by the ${top.name}: ${perEl(top.bytes)} at ${fmt.gbps(rate)} (calibrated ${fmt.gbps(top.cal)}) takes ${fmt.ms(top.ms)} ${at}, ${cmp}.`;
+  }
+  if (top.name === 'kernel') return `End-to-end is bound by the kernel itself (${fmt.ms(top.ms)} ${at}, transfers ${fmt.ms(last.upload + last.download)}), ${cmp}; see the kernel-only line.`;
+  return `End-to-end is bound by host overhead: ${fmt.ms(top.ms)} ${at} outside upload, kernel and download (dispatch round trip alone: ${fmt.ms(cal.dispatch.value)}), ${cmp}.`;
+}
+
+function transferBytes(op: OpReportDraft, n: number): { upload: number; download: number } {
+  return op.transfer(n);
+}
+
+interface OpReportDraft extends OpReport {
+  transfer(n: number): { upload: number; download: number };
+}
+
+/** Builds the report of one op from its measurements. */
+export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
+  const { op } = m;
+  const sizes = [...m.sizes];
+  const maxN = Math.max(...sizes);
+  const fits = new Map<string, LinearFit>();
+  const contenders: ContenderReport[] = m.contenders.map((c) => {
+    const cells = m.cells.filter((x) => x.contender === c.name).sort((a, b) => a.n - b.n);
+    const fit = fitLinear(cells.map((x) => ({ w: x.w, ms: x.stats.median })));
+    fits.set(c.name, fit);
+    return {
+      name: c.name,
+      role: c.role,
+      method: c.method,
+      fit: { alphaMs: fit.alphaMs, nsPerUnit: fit.betaMs * 1e6, madResidual: fit.madRel, outliers: fit.outliers },
+      points: cells.map((x) => {
+        const fitMs = fit.alphaMs + fit.betaMs * x.w;
+        return { n: x.n, w: x.w, medianMs: x.stats.median, p10Ms: x.stats.p10, p90Ms: x.stats.p90, samples: x.stats.samples, fitMs, residual: x.stats.median / fitMs - 1 };
+      }),
+    };
+  });
+  const medians = (name: string): number[] => sizes.map((n) => m.cells.find((x) => x.contender === name && x.n === n)?.stats.median ?? NaN);
+  const comparisons: Comparison[] = [];
+  for (const g of ['gpu-kernel', 'gpu-e2e']) {
+    for (const c of contenders.filter((x) => x.role === 'cpu-1t' || x.role === 'cpu-pool').map((x) => x.name)) {
+      const gf = fits.get(g);
+      const cf = fits.get(c);
+      if (gf === undefined || cf === undefined) continue;
+      const sat = saturationSize(gf, cf);
+      const gm = medians(g);
+      const cm = medians(c);
+      comparisons.push({
+        gpu: g,
+        cpu: c,
+        crossover: toN(op.unit, crossover(gf, cf), maxN),
+        measuredCrossover: measuredCrossover(sizes, gm, cm),
+        asymptoticSpeedup: asymptoticSpeedup(gf, cf),
+        saturationN: sat === undefined ? null : nOfW(op.unit, sat),
+        speedups: sizes.map((n, i) => ({ n, speedup: (cm[i] ?? NaN) / (gm[i] ?? NaN) })),
+      });
+    }
+  }
+  const kernelLast = m.cells.filter((x) => x.contender === 'gpu-kernel').sort((a, b) => b.n - a.n)[0];
+  const wMax = op.work(maxN);
+  const perUnit = { bytesPerUnit: op.bytes(maxN) / wMax, flopsPerUnit: op.flops(maxN) / wMax };
+  const rl = kernelLast === undefined
+    ? null
+    : { ...roofline(perUnit, kernelLast.w, kernelLast.stats.median, { bandwidthGBps: cal.bandwidth.value, gflops: cal.flops.value }), n: kernelLast.n, kernelMs: kernelLast.stats.median };
+  const draft: OpReportDraft = {
+    name: op.name,
+    summary: op.summary,
+    unit: op.unit,
+    sizes,
+    ...perUnit,
+    contenders,
+    comparisons,
+    phases: m.phases,
+    roofline: rl,
+    why: { kernel: '', e2e: '' },
+    transfer: (n) => op.transfer(n),
+  };
+  const why = { kernel: explainKernel(draft, fits, cal), e2e: explainE2e(draft, fits, cal) };
+  const { transfer: _t, ...report } = draft;
+  return { ...report, why };
+}
+
+/** The whole report (JSON-serialisable). */
+export function buildReport(args: {
+  readonly info: DeviceInfo;
+  readonly calibration: Calibration;
+  readonly measurements: readonly OpMeasurements[];
+  readonly settings: SweepSettings & { readonly quick: boolean };
+  readonly command: string;
+  readonly durationS: number;
+}): BenchReport {
+  const { info } = args;
+  const label = softwareLabel({ isSoftware: info.isSoftware, description: describeAdapter(info) });
+  return {
+    schema: SCHEMA,
+    createdAt: new Date().toISOString(),
+    durationS: args.durationS,
+    command: args.command,
+    versions: versions(),
+    host: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), platform: platform(), arch: arch() },
+    adapter: {
+      description: describeAdapter(info),
+      isSoftware: info.isSoftware,
+      backend: info.backend,
+      featureLevel: info.featureLevel,
+      features: info.features,
+      ...(label !== undefined ? { softwareLabel: label } : {}),
+    },
+    settings: args.settings,
+    calibration: args.calibration,
+    methods: {
+      ...METHODS,
+      ...Object.fromEntries(args.measurements.flatMap((m) => m.contenders.map((c) => [`contender:${m.op.name}:${c.name}`, c.method]))),
+    },
+    ops: args.measurements.map((m) => analyzeOp(m, args.calibration)),
+  };
+}

@@ -1,0 +1,99 @@
+import type { CpuPool } from '../cpu/pool.js';
+import type { GpuDevice } from '../gpu-device.js';
+
+/** What a contender's measurements mean, and how they were taken. */
+export type ContenderRole = 'cpu-1t' | 'cpu-pool' | 'gpu-kernel' | 'gpu-e2e' | 'other';
+
+/** The phase breakdown of one end-to-end GPU run, ms (from `device.profile()`). */
+export interface PhaseSample {
+  readonly upload: number;
+  readonly kernel: number;
+  readonly download: number;
+  readonly host: number;
+  readonly wall: number;
+}
+
+/**
+ * One way of doing an op at a size. `setup(n)` allocates and fills what the run needs (not timed), `run()`
+ * does the op once (timed by the harness's wall clock, unless it returns {@link Measured}: its own
+ * measurement, e.g. GPU timestamps), `teardown()` frees everything. A new engine (gpu.js) is one more contender:
+ * see {@link registerContender}.
+ *
+ * @example
+ * ```ts
+ * const c: Contender = { name: 'cpu-1t', role: 'cpu-1t', method: 'wall clock', setup: (n) => {...}, run: () => sumLoop(x), teardown: () => {} };
+ * ```
+ */
+export interface Contender {
+  readonly name: string;
+  readonly role: ContenderRole;
+  /** How the figure is measured, in words (goes into the JSON's method fields). */
+  readonly method: string;
+  setup(n: number): void | Promise<void>;
+  run(): unknown;
+  /** `run` never returns a promise: timed as a synchronous call (no await in the measured window). */
+  readonly sync?: boolean;
+  teardown(): void | Promise<void>;
+  /** Optional phase breakdown of one run (GPU end-to-end contenders). */
+  phases?(): Promise<PhaseSample>;
+}
+
+/** What a self-timed run returns. */
+export interface Measured {
+  readonly measuredMs: number;
+}
+
+export function isMeasured(v: unknown): v is Measured {
+  return typeof v === 'object' && v !== null && typeof (v as { measuredMs?: unknown }).measuredMs === 'number';
+}
+
+/** What contenders are built from: the device (if any) and the CPU pool. */
+export interface BenchEnv {
+  readonly device: GpuDevice;
+  readonly pool: CpuPool;
+}
+
+/** A benchmarkable op: its contenders, how much work and memory traffic a size means. */
+export interface BenchOp {
+  readonly name: string;
+  /** One line: what the op computes and on what data. */
+  readonly summary: string;
+  /** What a work unit is: the model fits time against work units, not sizes. */
+  readonly unit: 'element' | 'multiply-add';
+  /** Work units at size n (n elements; for matmul n = N² elements of each N×N matrix, N³ multiply-adds). */
+  work(n: number): number;
+  /** Minimal device-memory traffic at size n, bytes (each input read once, each output written once). */
+  bytes(n: number): number;
+  /** Floating-point operations at size n (an FMA is two). */
+  flops(n: number): number;
+  /** Bytes the end-to-end contender uploads and downloads at size n. */
+  transfer(n: number): { readonly upload: number; readonly download: number };
+  /** Largest size the default sweep uses for this op (the CPU side of sort and matmul grows fast). */
+  readonly maxSize?: number;
+  /** Contenders in the order they are interleaved. */
+  contenders(env: BenchEnv): Contender[];
+  /** Drops the host inputs kept for the last size. */
+  release(): void;
+}
+
+const extra = new Map<string, ((env: BenchEnv, op: BenchOp) => Contender | undefined)[]>();
+
+/**
+ * Adds a contender to an op's list (or to every op with `'*'`): how gpu.js joins the bench.
+ *
+ * @example
+ * ```ts
+ * registerContender('sum', (env) => ({ name: 'gpujs', role: 'other', method: 'wall clock', setup, run, teardown }));
+ * ```
+ */
+export function registerContender(op: string, make: (env: BenchEnv, op: BenchOp) => Contender | undefined): void {
+  const list = extra.get(op) ?? [];
+  list.push(make);
+  extra.set(op, list);
+}
+
+/** The op's own contenders followed by registered ones. */
+export function contendersOf(op: BenchOp, env: BenchEnv): Contender[] {
+  const more = [...(extra.get(op.name) ?? []), ...(extra.get('*') ?? [])].map((f) => f(env, op)).filter((c): c is Contender => c !== undefined);
+  return [...op.contenders(env), ...more];
+}

@@ -1,0 +1,326 @@
+/**
+ * The op registry of `gpukit bench`: for each op, its contenders (CPU single thread, CPU worker pool, GPU
+ * kernel-only, GPU end-to-end), its work and its memory traffic. Ops are looked up in gpukit's public
+ * barrel by name, so an op that is not exported (yet) is simply absent from the registry.
+ */
+import * as api from '../index.js';
+import type { DeviceArray } from '../buffers/device-array.js';
+import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
+import { sharedF32, sharedU32 } from '../cpu/pool.js';
+import type { BenchEnv, BenchOp, Contender, PhaseSample } from './contender.js';
+
+/** Deterministic pseudo-random fill (xorshift32) so every contender and every run sees the same data. */
+function fill(a: Float32Array | Uint32Array, seed: number, kind: 'unit' | 'u32'): void {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < a.length; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    a[i] = kind === 'u32' ? s : (s >>> 8) / 16777216 - 0.5;
+  }
+}
+
+type Host = Float32Array | Uint32Array;
+
+/** Host inputs of one op at one size, shared by its contenders (CPU arrays on SharedArrayBuffers). */
+class Inputs {
+  #n = -1;
+  #shared: Host[] = [];
+  #plain: Host[] = [];
+  constructor(readonly kinds: readonly ('unit' | 'u32')[], readonly sizeOf: (n: number) => number = (n) => n) {}
+  at(n: number): { shared: Host[]; plain: Host[] } {
+    if (n !== this.#n) {
+      this.#n = n;
+      const len = this.sizeOf(n);
+      this.#shared = this.kinds.map((k, i) => {
+        const a = k === 'u32' ? sharedU32(len) : sharedF32(len);
+        fill(a, 17 + i, k);
+        return a;
+      });
+      // The GPU uploads from ordinary (non-shared) host arrays, as a user's data would be.
+      this.#plain = this.#shared.map((a) => (a instanceof Uint32Array ? new Uint32Array(a) : new Float32Array(a)));
+    }
+    return { shared: this.#shared, plain: this.#plain };
+  }
+  release(): void {
+    this.#n = -1;
+    this.#shared = [];
+    this.#plain = [];
+  }
+}
+
+const f32 = (a: Host | undefined): Float32Array => a as Float32Array;
+const u32 = (a: Host | undefined): Uint32Array => a as Uint32Array;
+
+/** A CPU contender over the shared inputs. */
+/** Results of CPU runs land here, so the engine cannot drop the work as unused. */
+export let cpuSink: unknown;
+
+function cpu(name: 'cpu-1t' | 'cpu-pool', inputs: Inputs, method: string, prepare: (n: number, x: Host[]) => () => unknown): Contender {
+  let body: () => unknown = () => undefined;
+  return {
+    name,
+    role: name,
+    method,
+    sync: true,
+    setup(n) {
+      body = prepare(n, inputs.at(n).shared);
+    },
+    run() {
+      cpuSink = body();
+    },
+    teardown() {
+      body = () => undefined;
+    },
+  };
+}
+
+interface GpuSpec {
+  /** Enqueues the op on the device inputs; returns the array to read back and whether the op made it. */
+  enqueue(x: readonly DeviceArray[], n: number): { out: DeviceArray; owned: boolean };
+}
+
+const KERNEL_METHOD = 'GPU timestamp queries around each compute pass (device.profile().phases.kernel), inputs already resident; excludes submission and the round trip';
+const E2E_METHOD = 'wall clock (performance.now) of upload (queue.writeBuffer) + op + download (toArray/item), until the data is back in a JS typed array';
+
+function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[] {
+  const { device } = env;
+  const upload = (n: number): DeviceArray[] => inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, 'u32') : device.array(h)));
+  let kx: DeviceArray[] = [];
+  let kn = 0;
+  const kernel: Contender = {
+    name: 'gpu-kernel',
+    role: 'gpu-kernel',
+    method: KERNEL_METHOD,
+    async setup(n) {
+      kn = n;
+      kx = upload(n);
+      // Compile and warm the pipelines outside the timed runs.
+      const { out, owned } = spec.enqueue(kx, n);
+      await device.sync();
+      if (owned) out.destroy();
+    },
+    async run() {
+      const p = await device.profile(() => spec.enqueue(kx, kn));
+      if (p.result.owned) p.result.out.destroy();
+      return { measuredMs: p.phases.kernel.ms };
+    },
+    teardown() {
+      for (const a of kx) a.destroy();
+      kx = [];
+    },
+  };
+  let ex: DeviceArray[] = [];
+  let eh: Host[] = [];
+  let en = 0;
+  const body = async (): Promise<void> => {
+    ex.forEach((a, i) => a.write(eh[i] ?? []));
+    const { out, owned } = spec.enqueue(ex, en);
+    try {
+      await out.toArray();
+    } finally {
+      if (owned) out.destroy();
+    }
+  };
+  const e2e: Contender = {
+    name: 'gpu-e2e',
+    role: 'gpu-e2e',
+    method: E2E_METHOD,
+    async setup(n) {
+      en = n;
+      eh = inputs.at(n).plain;
+      ex = upload(n);
+      await body();
+    },
+    run: body,
+    async phases(): Promise<PhaseSample> {
+      const p = await device.profile(body);
+      const ph = p.phases;
+      return { upload: ph.upload.ms, kernel: ph.kernel.ms, download: ph.download.ms, host: ph.host.ms, wall: ph.wall.ms };
+    },
+    teardown() {
+      for (const a of ex) a.destroy();
+      ex = [];
+    },
+  };
+  return [kernel, e2e];
+}
+
+const ONE_T = 'wall clock of one call of a plain typed-array loop on the main thread';
+const POOL = (env: BenchEnv) => `wall clock of one call split over ${env.pool.size} worker_threads (one per core) on SharedArrayBuffers, woken with Atomics`;
+
+/** Looks an op up in the public barrel; undefined when it is not exported. */
+function exported<F>(name: string): F | undefined {
+  const v = (api as unknown as Readonly<Record<string, unknown>>)[name];
+  return typeof v === 'function' ? (v as F) : undefined;
+}
+
+type Unary = (x: DeviceArray) => DeviceArray;
+
+function elementwiseOp(): BenchOp {
+  const inputs = new Inputs(['unit', 'unit']);
+  return {
+    name: 'axpy',
+    summary: 'y = a·x + y in place, f32',
+    unit: 'element',
+    work: (n) => n,
+    bytes: (n) => 12 * n,
+    flops: (n) => 2 * n,
+    transfer: (n) => ({ upload: 8 * n, download: 4 * n }),
+    release: () => inputs.release(),
+    contenders: (env) => [
+      cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => axpyLoop(2, f32(x), f32(y))),
+      cpu('cpu-pool', inputs, POOL(env), (n, [x, y]) => () => env.pool.axpy(2, f32(x), f32(y))),
+      ...gpuContenders(env, inputs, { enqueue: ([x, y]) => ({ out: api.axpy(2, x as DeviceArray, y as DeviceArray), owned: false }) }),
+    ],
+  };
+}
+
+function sumOp(): BenchOp {
+  const inputs = new Inputs(['unit']);
+  return {
+    name: 'sum',
+    summary: 'Σ x, f32 (a device scalar)',
+    unit: 'element',
+    work: (n) => n,
+    bytes: (n) => 4 * n,
+    flops: (n) => n,
+    transfer: (n) => ({ upload: 4 * n, download: 4 }),
+    release: () => inputs.release(),
+    contenders: (env) => [
+      cpu('cpu-1t', inputs, ONE_T, (n, [x]) => () => sumLoop(f32(x))),
+      cpu('cpu-pool', inputs, POOL(env), (n, [x]) => () => env.pool.sum(f32(x))),
+      ...gpuContenders(env, inputs, { enqueue: ([x]) => ({ out: api.sum(x as DeviceArray), owned: true }) }),
+    ],
+  };
+}
+
+function dotOp(): BenchOp {
+  const inputs = new Inputs(['unit', 'unit']);
+  return {
+    name: 'dot',
+    summary: 'Σ x·y, f32 (a device scalar)',
+    unit: 'element',
+    work: (n) => n,
+    bytes: (n) => 8 * n,
+    flops: (n) => 2 * n,
+    transfer: (n) => ({ upload: 8 * n, download: 4 }),
+    release: () => inputs.release(),
+    contenders: (env) => [
+      cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => dotLoop(f32(x), f32(y))),
+      cpu('cpu-pool', inputs, POOL(env), (n, [x, y]) => () => env.pool.dot(f32(x), f32(y))),
+      ...gpuContenders(env, inputs, { enqueue: ([x, y]) => ({ out: api.dot(x as DeviceArray, y as DeviceArray), owned: true }) }),
+    ],
+  };
+}
+
+function scanOp(scan: Unary): BenchOp {
+  const inputs = new Inputs(['unit']);
+  return {
+    name: 'scan',
+    summary: 'inclusive prefix sum, f32, into a new array',
+    unit: 'element',
+    work: (n) => n,
+    bytes: (n) => 8 * n,
+    flops: (n) => n,
+    transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
+    release: () => inputs.release(),
+    contenders: (env) => [
+      cpu('cpu-1t', inputs, ONE_T, (n, [x]) => {
+        const out = sharedF32(n);
+        return () => scanLoop(f32(x), out);
+      }),
+      cpu('cpu-pool', inputs, POOL(env), (n, [x]) => {
+        const out = sharedF32(n);
+        return () => env.pool.scan(f32(x), out);
+      }),
+      ...gpuContenders(env, inputs, { enqueue: ([x]) => ({ out: scan(x as DeviceArray), owned: true }) }),
+    ],
+  };
+}
+
+function sortOp(sort: Unary): BenchOp {
+  const inputs = new Inputs(['u32']);
+  const copyNote = '; each run first copies the unsorted keys back (0.1–0.3 ns/element, included)';
+  return {
+    name: 'sort',
+    summary: 'ascending sort of random u32 keys (GPU: LSD radix sort; CPU: 3-pass LSD radix sort)',
+    unit: 'element',
+    maxSize: 2 ** 22,
+    work: (n) => n,
+    // A radix sort reads and writes every key once per pass; the minimum for any sort is one read, one write.
+    bytes: (n) => 8 * n,
+    flops: () => 0,
+    transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
+    release: () => inputs.release(),
+    contenders: (env) => [
+      cpu('cpu-1t', inputs, ONE_T + copyNote, (n, [k]) => {
+        const work = new Uint32Array(n);
+        const scratch = new Uint32Array(n);
+        return () => {
+          work.set(u32(k));
+          radixSortU32(work, scratch);
+        };
+      }),
+      cpu('cpu-pool', inputs, POOL(env) + '; chunks radix-sorted in parallel, then merged in parallel (merge path)' + copyNote, (n, [k]) => {
+        const work = sharedU32(n);
+        const scratch = sharedU32(n);
+        return () => {
+          work.set(u32(k));
+          env.pool.sort(work, scratch);
+        };
+      }),
+      ...gpuContenders(env, inputs, { enqueue: ([x]) => ({ out: sort(x as DeviceArray), owned: true }) }),
+    ],
+  };
+}
+
+type Matmul = (a: DeviceArray, b: DeviceArray, shape: { m: number; k: number; n: number }) => DeviceArray;
+
+function matmulOp(matmul: Matmul): BenchOp {
+  const side = (n: number): number => Math.max(1, Math.round(Math.sqrt(n)));
+  const inputs = new Inputs(['unit', 'unit'], (n) => side(n) ** 2);
+  return {
+    name: 'matmul',
+    summary: 'C = A·B, square f32 matrices; size n = N² elements per matrix, work = N³ multiply-adds',
+    unit: 'multiply-add',
+    maxSize: 2 ** 18,
+    work: (n) => side(n) ** 3,
+    bytes: (n) => 12 * side(n) ** 2,
+    flops: (n) => 2 * side(n) ** 3,
+    transfer: (n) => ({ upload: 8 * side(n) ** 2, download: 4 * side(n) ** 2 }),
+    release: () => inputs.release(),
+    contenders: (env) => [
+      cpu('cpu-1t', inputs, ONE_T + ' (i-k-j order)', (n, [a, b]) => {
+        const N = side(n);
+        const c = new Float32Array(N * N);
+        return () => matmulRows(f32(a), f32(b), c, N, N, N);
+      }),
+      cpu('cpu-pool', inputs, POOL(env) + ' (rows of C split)', (n, [a, b]) => {
+        const N = side(n);
+        const c = sharedF32(N * N);
+        return () => env.pool.matmul(f32(a), f32(b), c, N, N, N);
+      }),
+      ...gpuContenders(env, inputs, { enqueue: ([a, b], n) => ({ out: matmul(a as DeviceArray, b as DeviceArray, { m: side(n), k: side(n), n: side(n) }), owned: true }) }),
+    ],
+  };
+}
+
+/** Every op gpukit can bench in this build, in sweep order (ops not exported by src/index.ts are absent). */
+export function benchOps(): BenchOp[] {
+  const ops: BenchOp[] = [elementwiseOp(), sumOp(), dotOp()];
+  const scan = exported<Unary>('scan');
+  if (scan !== undefined) ops.push(scanOp(scan));
+  const sort = exported<Unary>('sort');
+  if (sort !== undefined) ops.push(sortOp(sort));
+  const matmul = exported<Matmul>('matmul');
+  if (matmul !== undefined) ops.push(matmulOp(matmul));
+  return ops;
+}
+
+/** One op by name, or undefined. */
+export function benchOp(name: string): BenchOp | undefined {
+  return benchOps().find((o) => o.name === name);
+}

@@ -1,0 +1,209 @@
+/** The bench's outputs: terminal table, JSON, CSV and a self-contained HTML report with SVG charts. */
+import { describeCrossover, type BenchReport, type OpReport } from './analyze.js';
+import * as fmt from './format.js';
+import { esc, logLogChart, type Series } from './svg.js';
+
+export const COLORS: Readonly<Record<string, string>> = {
+  'cpu-1t': '#1f77b4',
+  'cpu-pool': '#2ca02c',
+  'gpu-kernel': '#d62728',
+  'gpu-e2e': '#ff7f0e',
+};
+const EXTRA = ['#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+function color(name: string, i: number): string {
+  return COLORS[name] ?? EXTRA[i % EXTRA.length] ?? '#000';
+}
+
+function pad(s: string, w: number): string {
+  return s.length >= w ? s : s + ' '.repeat(w - s.length);
+}
+
+function calibrationLine(r: BenchReport): string {
+  const c = r.calibration;
+  return `ceilings: copy ${fmt.gbps(c.bandwidth.value)} · FMA ${c.flops.value.toFixed(1)} GFLOP/s · dispatch round trip ${fmt.ms(c.dispatch.value)} · upload ${fmt.gbps(c.upload.value)} · download ${fmt.gbps(c.download.value)}`;
+}
+
+/** The terminal table. */
+export function formatTable(r: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(`gpukit bench — ${r.adapter.description}`);
+  if (r.adapter.softwareLabel !== undefined) lines.push(`!! ${r.adapter.softwareLabel}`);
+  lines.push(calibrationLine(r));
+  for (const op of r.ops) {
+    lines.push('');
+    lines.push(`${op.name} — ${op.summary}`);
+    const names = op.contenders.map((c) => c.name);
+    lines.push(`  ${pad('n', 9)}${names.map((n) => pad(n + ' median [p10–p90]', 30)).join('')}`);
+    for (const n of op.sizes) {
+      const cells = op.contenders.map((c) => {
+        const p = c.points.find((x) => x.n === n);
+        return pad(p === undefined ? '—' : `${fmt.ms(p.medianMs)} [${fmt.ms(p.p10Ms).replace(/ .*/, '')}–${fmt.ms(p.p90Ms)}]`, 30);
+      });
+      lines.push(`  ${pad(fmt.pow2(n), 9)}${cells.join('')}`);
+    }
+    lines.push(`  ${pad('fit α', 9)}${op.contenders.map((c) => pad(fmt.ms(c.fit.alphaMs), 30)).join('')}`);
+    lines.push(`  ${pad('ns/' + (op.unit === 'element' ? 'el' : 'FMA'), 9)}${op.contenders.map((c) => pad(fmt.nsPer(c.fit.nsPerUnit / 1e6), 30)).join('')}`);
+    for (const c of op.contenders) lines.push(`  ${pad(`residuals ${c.name}:`, 26)} ${c.points.map((p) => `${p.residual >= 0 ? '+' : ''}${(100 * p.residual).toFixed(0)}%`).join(' ')}`);
+    for (const cmp of op.comparisons) {
+      const m = cmp.measuredCrossover;
+      const meas = m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind;
+      const first = op.sizes[0] ?? 1;
+      const sat = cmp.saturationN === null ? '—' : cmp.saturationN <= first ? `≤ ${fmt.pow2(first)}` : fmt.pow2(cmp.saturationN);
+      lines.push(`  ${pad(`${cmp.gpu} vs ${cmp.cpu}:`, 26)} crossover ${pad(describeCrossover(cmp.crossover), 20)} measured ${pad(meas, 9)} asymptote ${pad(fmt.times(cmp.asymptoticSpeedup), 7)} 90 % of it at ${sat}`);
+    }
+    if (op.roofline !== null) {
+      const rl = op.roofline;
+      lines.push(`  roofline at ${fmt.pow2(rl.n)}: ${Number.isFinite(rl.intensity) ? rl.intensity.toFixed(3) : '∞'} FLOP/B (${rl.bound}-bound): ${fmt.gbps(rl.achievedGBps)} = ${rl.pctOfBandwidth.toFixed(0)} % of copy bandwidth, ${rl.achievedGflops.toFixed(2)} GFLOP/s = ${rl.pctOfFlops.toFixed(1)} % of FMA rate`);
+    }
+    lines.push(`  why (kernel): ${op.why.kernel}`);
+    lines.push(`  why (end-to-end): ${op.why.e2e}`);
+  }
+  lines.push('');
+  lines.push(`${r.durationS.toFixed(1)} s · gpukit ${r.versions['gpukit'] ?? ''} · node ${r.versions['node'] ?? ''} · webgpu ${r.versions['webgpu'] ?? ''} · tinybench ${r.versions['tinybench'] ?? ''}`);
+  return lines.join('\n');
+}
+
+export function formatJson(r: BenchReport): string {
+  return JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+}
+
+export const CSV_HEADER = 'op,contender,n,work,median_ms,p10_ms,p90_ms,samples,fit_ms,residual,adapter,software';
+
+export function formatCsv(r: BenchReport): string {
+  const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+  const rows = [CSV_HEADER];
+  for (const op of r.ops) {
+    for (const c of op.contenders) {
+      for (const p of c.points) {
+        rows.push([op.name, c.name, p.n, p.w, p.medianMs, p.p10Ms, p.p90Ms, p.samples, p.fitMs, p.residual, q(r.adapter.description), r.adapter.isSoftware].join(','));
+      }
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+function label(r: BenchReport): string | undefined {
+  return r.adapter.softwareLabel !== undefined ? 'software adapter (CPU-emulated), not GPU hardware' : undefined;
+}
+
+/** Time vs n, log-log: every contender's medians with p10–p90 bars and its fitted line. */
+export function timeChart(r: BenchReport, op: OpReport): string {
+  const series: Series[] = op.contenders.map((c, i) => {
+    const lo = Math.min(...op.sizes);
+    const hi = Math.max(...op.sizes);
+    const line = Array.from({ length: 41 }, (_v, k) => {
+      const n = lo * (hi / lo) ** (k / 40);
+      const w = op.unit === 'multiply-add' ? n ** 1.5 : n;
+      return { x: n, y: c.fit.alphaMs + (c.fit.nsPerUnit / 1e6) * w };
+    });
+    return { name: c.name, color: color(c.name, i), points: c.points.map((p) => ({ x: p.n, y: p.medianMs, lo: p.p10Ms, hi: p.p90Ms })), line, dashed: true };
+  });
+  const sub = label(r);
+  return logLogChart({
+    title: `${op.name}: time vs n (dashed: fit α + β·${op.unit === 'element' ? 'n' : 'N³'})`,
+    ...(sub !== undefined ? { subtitle: `${r.adapter.description.split(' (')[0] ?? ''} — ${sub}` } : {}),
+    xLabel: op.unit === 'element' ? 'n (elements)' : 'n = N² (elements per matrix)',
+    yLabel: 'time per call (ms)',
+    series,
+  });
+}
+
+/** Speedup vs n of each GPU contender over each CPU baseline, with the fitted crossovers marked. */
+export function speedupChart(r: BenchReport, op: OpReport): string {
+  const series: Series[] = op.comparisons.map((c, i) => ({
+    name: `${c.gpu} / ${c.cpu}`,
+    color: ['#d62728', '#9467bd', '#ff7f0e', '#8c564b'][i % 4] ?? '#000',
+    points: c.speedups.map((s) => ({ x: s.n, y: s.speedup })),
+    line: c.speedups.map((s) => ({ x: s.n, y: s.speedup })),
+    dashed: c.cpu === 'cpu-pool',
+  }));
+  const markers = op.comparisons.flatMap((c, i) =>
+    c.crossover.kind === 'crosses' && !c.crossover.extrapolated ? [{ x: c.crossover.n, label: `${c.gpu.replace('gpu-', '')}×${c.cpu.replace('cpu-', '')}`, color: ['#d62728', '#9467bd', '#ff7f0e', '#8c564b'][i % 4] ?? '#000' }] : [],
+  );
+  const sub = label(r);
+  return logLogChart({
+    title: `${op.name}: speedup of the GPU over the CPU (measured medians)`,
+    ...(sub !== undefined ? { subtitle: sub } : {}),
+    xLabel: op.unit === 'element' ? 'n (elements)' : 'n = N² (elements per matrix)',
+    yLabel: 'speedup (CPU time / GPU time)',
+    series,
+    markers,
+    hline: { y: 1, label: 'break-even: above this line the GPU is faster' },
+  });
+}
+
+/** The roofline: every op's achieved GFLOP/s against its arithmetic intensity, under the calibrated ceilings. */
+export function rooflineChart(r: BenchReport): string {
+  const bw = r.calibration.bandwidth.value;
+  const peak = r.calibration.flops.value;
+  const ops = r.ops.filter((o) => o.roofline !== null && o.flopsPerUnit > 0);
+  const ridge = peak / bw;
+  const xs = [...ops.map((o) => o.roofline?.intensity ?? 1), ridge];
+  const xmin = Math.min(...xs) / 4;
+  const xmax = Math.max(...xs) * 4;
+  const roof = Array.from({ length: 61 }, (_v, k) => {
+    const x = xmin * (xmax / xmin) ** (k / 60);
+    return { x, y: Math.min(peak, x * bw) };
+  });
+  const series: Series[] = [
+    { name: `roof: min(${peak.toFixed(1)} GFLOP/s, I × ${bw.toFixed(1)} GB/s)`, color: '#000', points: [], line: roof, markers: false },
+    ...ops.map((o, i) => ({ name: `${o.name} (${(o.roofline?.pctOfBandwidth ?? 0).toFixed(0)} % BW, ${(o.roofline?.pctOfFlops ?? 0).toFixed(1)} % FLOP)`, color: EXTRA[i % EXTRA.length] ?? '#000', points: [{ x: o.roofline?.intensity ?? 1, y: o.roofline?.achievedGflops ?? 0 }] })),
+  ];
+  const sub = label(r);
+  return logLogChart({
+    title: 'Roofline: GPU kernel (largest size) against the calibrated ceilings',
+    ...(sub !== undefined ? { subtitle: sub } : {}),
+    xLabel: 'arithmetic intensity (FLOP per byte of minimal memory traffic)',
+    yLabel: 'GFLOP/s',
+    xBase: 10,
+    series,
+    extra: (sx, sy) => ops.map((o) => `<text x="${sx(o.roofline?.intensity ?? 1) + 6}" y="${sy(o.roofline?.achievedGflops ?? 1) - 6}" font-size="11">${esc(o.name)}</text>`).join(''),
+  });
+}
+
+/** The self-contained HTML report. */
+export function formatHtml(r: BenchReport): string {
+  const c = r.calibration;
+  const warn = r.adapter.softwareLabel !== undefined ? `<div class="warn"><b>CPU-emulated adapter.</b> ${esc(r.adapter.softwareLabel)}</div>` : '';
+  const calRows = (['bandwidth', 'flops', 'dispatch', 'upload', 'download'] as const)
+    .map((k) => `<tr><td>${k}</td><td>${c[k].value.toFixed(k === 'dispatch' ? 3 : 2)} ${esc(c[k].unit)}</td><td class="m">${esc(c[k].method)}</td></tr>`)
+    .join('');
+  const opSections = r.ops
+    .map((op) => {
+      const head = `<tr><th>n</th>${op.contenders.map((x) => `<th>${esc(x.name)}<br><small>median [p10–p90]</small></th>`).join('')}</tr>`;
+      const rows = op.sizes
+        .map((n) => `<tr><td>${fmt.pow2(n)}</td>${op.contenders.map((x) => {
+          const p = x.points.find((q) => q.n === n);
+          return `<td>${p === undefined ? '—' : `${fmt.ms(p.medianMs)} <small>[${fmt.ms(p.p10Ms)} – ${fmt.ms(p.p90Ms)}] res ${(100 * p.residual).toFixed(0)}%</small>`}</td>`;
+        }).join('')}</tr>`)
+        .join('');
+      const fitRow = `<tr><td>fit</td>${op.contenders.map((x) => `<td>α ${fmt.ms(x.fit.alphaMs)}, β ${fmt.nsPer(x.fit.nsPerUnit / 1e6)} ns/${op.unit === 'element' ? 'el' : 'FMA'}</td>`).join('')}</tr>`;
+      const cmp = op.comparisons
+        .map((x) => {
+          const m = x.measuredCrossover;
+          return `<tr><td>${esc(x.gpu)} vs ${esc(x.cpu)}</td><td>${esc(describeCrossover(x.crossover))}</td><td>${m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind}</td><td>${fmt.times(x.asymptoticSpeedup)}</td><td>${x.saturationN === null ? '—' : fmt.pow2(Math.max(1, x.saturationN))}</td></tr>`;
+        })
+        .join('');
+      const rl = op.roofline;
+      return `<section><h2>${esc(op.name)} <small>${esc(op.summary)}</small></h2>
+<table>${head}${rows}${fitRow}</table>
+<table><tr><th>comparison</th><th>crossover (fit)</th><th>crossover (medians)</th><th>asymptotic speedup</th><th>90 % of asymptote at</th></tr>${cmp}</table>
+${rl === null ? '' : `<p>Roofline at ${fmt.pow2(rl.n)}: intensity ${Number.isFinite(rl.intensity) ? rl.intensity.toFixed(3) : '∞'} FLOP/B, ${fmt.gbps(rl.achievedGBps)} (${rl.pctOfBandwidth.toFixed(0)} % of copy bandwidth), ${rl.achievedGflops.toFixed(2)} GFLOP/s (${rl.pctOfFlops.toFixed(1)} % of the FMA rate).</p>`}
+<p class="why"><b>Why (kernel-only):</b> ${esc(op.why.kernel)}<br><b>Why (end-to-end):</b> ${esc(op.why.e2e)}</p>
+<div class="charts">${timeChart(r, op)}${speedupChart(r, op)}</div></section>`;
+    })
+    .join('\n');
+  const methods = Object.entries(r.methods).map(([k, v]) => `<tr><td>${esc(k)}</td><td class="m">${esc(v)}</td></tr>`).join('');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>gpukit bench — ${esc(r.adapter.description)}</title>
+<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px;max-width:1340px;color:#222}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 7px;font-size:13px;text-align:left;vertical-align:top}td.m{color:#555;font-size:12px}.warn{background:#fff3cd;border:2px solid #d39e00;padding:10px 14px;margin:10px 0;font-size:15px}.charts{display:flex;flex-wrap:wrap;gap:12px}.why{background:#f4f8ff;padding:8px 12px}small{color:#666}section{border-top:2px solid #ddd;margin-top:18px}</style></head><body>
+<h1>gpukit bench</h1>
+<p><b>Adapter:</b> ${esc(r.adapter.description)} · <b>host:</b> ${esc(r.host.cpu)}, ${r.host.cores} cores · ${esc(r.createdAt)} · ${r.durationS.toFixed(0)} s · <code>${esc(r.command)}</code></p>
+${warn}
+<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
+${opSections}
+<section><h2>Roofline</h2>${rooflineChart(r)}</section>
+<section><h2>Methods</h2><table>${methods}</table><p>versions: ${esc(Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</p></section>
+</body></html>
+`;
+}

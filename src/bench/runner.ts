@@ -1,0 +1,165 @@
+/**
+ * The sweep: for each op and size, every contender is set up, then measured in interleaved rounds (each
+ * round one tinybench run per contender, the order reversed every other round, so slow drifts of a noisy
+ * machine hit every contender alike); samples of all rounds are pooled into a median and p10–p90.
+ */
+import { Bench, type FnReturnedObject } from 'tinybench';
+import type { BenchEnv, BenchOp, Contender, PhaseSample } from './contender.js';
+import { contendersOf, isMeasured } from './contender.js';
+import { median, summarize, type Summary } from './stats.js';
+
+/** Measurement settings of a sweep. */
+export interface SweepSettings {
+  /** Interleaved rounds per (size, contender). @default 2 */
+  readonly rounds: number;
+  /** tinybench time budget per contender per round, ms. @default 100 */
+  readonly timeMs: number;
+  /** tinybench minimum samples per contender per round. @default 4 */
+  readonly minSamples: number;
+  /** tinybench warmup per contender (first round only), ms and minimum calls. @default 20 ms, 2 calls */
+  readonly warmupMs: number;
+  readonly warmupCalls: number;
+  /** Profiled end-to-end runs per size for the phase breakdown (medians kept). @default 3 */
+  readonly phaseRuns: number;
+}
+
+export const DEFAULT_SETTINGS: SweepSettings = { rounds: 2, timeMs: 100, minSamples: 4, warmupMs: 20, warmupCalls: 2, phaseRuns: 3 };
+export const QUICK_SETTINGS: SweepSettings = { rounds: 2, timeMs: 15, minSamples: 3, warmupMs: 5, warmupCalls: 1, phaseRuns: 1 };
+
+/** One (op, contender, size) measurement: every sample, in ms, and its summary. */
+export interface Cell {
+  readonly op: string;
+  readonly contender: string;
+  readonly n: number;
+  /** Work units at n (elements; multiply-adds for matmul). */
+  readonly w: number;
+  readonly samplesMs: readonly number[];
+  readonly stats: Summary;
+}
+
+/** The median phase breakdown of the end-to-end GPU run at one size. */
+export interface PhasePoint extends PhaseSample {
+  readonly n: number;
+  readonly runs: number;
+}
+
+export interface OpMeasurements {
+  readonly op: BenchOp;
+  readonly sizes: readonly number[];
+  readonly contenders: readonly { readonly name: string; readonly role: Contender['role']; readonly method: string }[];
+  readonly cells: readonly Cell[];
+  readonly phases: readonly PhasePoint[];
+}
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly label: string;
+}
+
+/** Measures one contender for one round with tinybench; returns the samples (ms). */
+async function measure(c: Contender, s: SweepSettings, warm: boolean): Promise<number[]> {
+  const bench = new Bench({
+    name: c.name,
+    time: s.timeMs,
+    iterations: s.minSamples,
+    warmup: warm,
+    warmupTime: s.warmupMs,
+    warmupIterations: s.warmupCalls,
+    retainSamples: true,
+    throws: true,
+  });
+  if (c.sync === true) {
+    bench.add(c.name, () => void c.run(), { async: false });
+  } else {
+    bench.add(
+      c.name,
+      async (): Promise<FnReturnedObject | undefined> => {
+        const r = await c.run();
+        // A contender that measures itself (GPU timestamps) returns its figure; the harness's own wall clock
+        // then only counts against the iteration budget.
+        return isMeasured(r) ? { overriddenDuration: r.measuredMs } : undefined;
+      },
+      { async: true },
+    );
+  }
+  await bench.run();
+  const task = bench.tasks[0];
+  const res = task?.result;
+  if (res === undefined || (res.state !== 'completed' && res.state !== 'aborted-with-statistics')) {
+    throw new Error(`gpukit bench: ${c.name} did not complete (${res?.state ?? 'no result'})`);
+  }
+  return [...(res.latency.samples ?? [])];
+}
+
+/**
+ * Runs one op over its sizes. `only` keeps the contenders whose names are listed.
+ *
+ * @example
+ * ```ts
+ * const m = await sweepOp(benchOp('sum')!, env, [2 ** 10, 2 ** 20], DEFAULT_SETTINGS);
+ * ```
+ */
+export async function sweepOp(
+  op: BenchOp,
+  env: BenchEnv,
+  sizes: readonly number[],
+  settings: SweepSettings,
+  only?: readonly string[],
+  onProgress?: (p: Progress) => void,
+  progressBase = { done: 0, total: 0 },
+): Promise<OpMeasurements> {
+  const all = contendersOf(op, env);
+  const contenders = only === undefined ? all : all.filter((c) => only.includes(c.name) || only.includes(c.role));
+  const cells: Cell[] = [];
+  const phases: PhasePoint[] = [];
+  let done = progressBase.done;
+  try {
+    for (const n of sizes) {
+      const samples = new Map<string, number[]>();
+      const ready: Contender[] = [];
+      try {
+        for (const c of contenders) {
+          await c.setup(n);
+          ready.push(c);
+          samples.set(c.name, []);
+        }
+        for (let r = 0; r < settings.rounds; r++) {
+          const order = r % 2 === 0 ? ready : [...ready].reverse();
+          for (const c of order) {
+            onProgress?.({ done, total: progressBase.total, label: `${op.name} 2^${Math.log2(n).toFixed(0)} ${c.name} (round ${r + 1}/${settings.rounds})` });
+            const got = await measure(c, settings, r === 0);
+            const into = samples.get(c.name);
+            if (into !== undefined) for (const v of got) into.push(v);
+            done++;
+          }
+        }
+        for (const c of ready) {
+          if (c.phases === undefined) continue;
+          const runs: PhaseSample[] = [];
+          for (let k = 0; k < settings.phaseRuns; k++) runs.push(await c.phases());
+          const med = (f: (p: PhaseSample) => number): number => median(runs.map(f));
+          phases.push({ n, runs: runs.length, upload: med((p) => p.upload), kernel: med((p) => p.kernel), download: med((p) => p.download), host: med((p) => p.host), wall: med((p) => p.wall) });
+        }
+      } finally {
+        for (const c of ready) await c.teardown();
+      }
+      for (const c of ready) {
+        const s = samples.get(c.name) ?? [];
+        cells.push({ op: op.name, contender: c.name, n, w: op.work(n), samplesMs: s, stats: summarize(s) });
+      }
+    }
+  } finally {
+    op.release();
+  }
+  progressBase.done = done;
+  return { op, sizes, contenders: contenders.map((c) => ({ name: c.name, role: c.role, method: c.method })), cells, phases };
+}
+
+/** Sizes of the default sweep for an op: the requested sizes up to the op's own cap. */
+export function sizesFor(op: BenchOp, sizes: readonly number[], explicit: boolean): number[] {
+  if (explicit || op.maxSize === undefined) return [...sizes];
+  const cap = op.maxSize;
+  const kept = sizes.filter((n) => n <= cap);
+  return kept.length > 0 ? kept : [Math.min(...sizes)];
+}

@@ -1,0 +1,27 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+
+const run = promisify(execFile);
+
+test('a tiny real sweep through the CLI entry: 1 op, 2 sizes, every output', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gpukit-bench-'));
+  const files = { json: join(dir, 'b.json'), csv: join(dir, 'b.csv'), html: join(dir, 'b.html') };
+  const env = { ...process.env, XDG_RUNTIME_DIR: process.env['XDG_RUNTIME_DIR'] ?? dir };
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'bench', 'sum', '--quick', '--sizes', '2^10,2^14', '--no-progress', '--json', files.json, '--csv', files.csv, '--html', files.html],
+    { env, timeout: 60_000 },
+  );
+  expect(stdout).toMatch(/sum — /);
+  expect(stdout).toMatch(/gpu-e2e vs cpu-1t/);
+  const j = JSON.parse(readFileSync(files.json, 'utf8')) as { ops: { name: string; contenders: { points: unknown[] }[] }[] };
+  expect(j.ops.map((o) => o.name)).toEqual(['sum']);
+  expect(j.ops[0]?.contenders).toHaveLength(4);
+  for (const c of j.ops[0]?.contenders ?? []) expect(c.points).toHaveLength(2);
+  expect(readFileSync(files.csv, 'utf8').split('\n').filter((l) => l !== '')).toHaveLength(1 + 8);
+  expect(readFileSync(files.html, 'utf8')).toContain('<svg');
+}, 90_000);

@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import { asymptoticSpeedup, crossover, roofline, saturationSize, speedupAt } from '../../src/bench/model.js';
+
+describe('crossover, asymptote and saturation on synthetic lines', () => {
+  const cpu = { alphaMs: 0.001, betaMs: 1e-6 }; // 1 µs fixed, 1 ns/element
+  const gpu = { alphaMs: 0.101, betaMs: 0.25e-6 }; // 101 µs fixed, 0.25 ns/element
+
+  test('crossover where the lines meet', () => {
+    const c = crossover(gpu, cpu);
+    expect(c.kind).toBe('crosses');
+    if (c.kind !== 'crosses') return;
+    expect(c.w).toBeCloseTo(0.1 / 0.75e-6, 3);
+    expect(speedupAt(gpu, cpu, c.w)).toBeCloseTo(1, 9);
+  });
+
+  test('never, always and until', () => {
+    expect(crossover({ alphaMs: 0.1, betaMs: 2e-6 }, cpu).kind).toBe('never');
+    expect(crossover({ alphaMs: 0, betaMs: 0.5e-6 }, cpu).kind).toBe('always');
+    const u = crossover({ alphaMs: 0, betaMs: 2e-6 }, { alphaMs: 0.1, betaMs: 1e-6 });
+    expect(u).toEqual({ kind: 'until', w: 0.1 / 1e-6 });
+  });
+
+  test('asymptotic speedup is β_cpu / β_gpu', () => {
+    expect(asymptoticSpeedup(gpu, cpu)).toBeCloseTo(4, 12);
+  });
+
+  test('the speedup reaches 90 % of its asymptote at the saturation size', () => {
+    const w = saturationSize(gpu, cpu);
+    expect(w).toBeDefined();
+    if (w === undefined) return;
+    expect(speedupAt(gpu, cpu, w)).toBeCloseTo(0.9 * 4, 9);
+    expect(speedupAt(gpu, cpu, w / 2)).toBeLessThan(0.9 * 4);
+  });
+
+  test('saturation is 0 when the speedup starts above 90 % of its asymptote', () => {
+    expect(saturationSize({ alphaMs: 0, betaMs: 1e-6 }, { alphaMs: 1, betaMs: 2e-6 })).toBe(0);
+  });
+
+  test('roofline: intensity, attainable and achieved percentages', () => {
+    // sum: 1 FLOP per 4 bytes; 2^24 elements in 10 ms = 6.7 GB/s.
+    const r = roofline({ bytesPerUnit: 4, flopsPerUnit: 1 }, 2 ** 24, 10, { bandwidthGBps: 10, gflops: 100 });
+    expect(r.intensity).toBe(0.25);
+    expect(r.bound).toBe('memory');
+    expect(r.attainableGflops).toBeCloseTo(2.5, 12);
+    expect(r.achievedGBps).toBeCloseTo((4 * 2 ** 24) / 1e7, 9);
+    expect(r.pctOfBandwidth).toBeCloseTo((100 * (4 * 2 ** 24)) / 1e7 / 10, 9);
+    expect(r.pctOfFlops).toBeCloseTo((100 * 2 ** 24) / 1e7 / 100, 9);
+  });
+});
