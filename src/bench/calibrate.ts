@@ -120,10 +120,10 @@ export async function calibrate(device: GpuDevice, options: CalibrateOptions = {
       return performance.now() - t0;
     });
     const bytes = n * 4;
-    const flops = fmaInvocations * ITERS * 8 * 4 * 2;
+    const flops = fmaInvocations * ITERS * 2 * 4 * 2;
     return {
       bandwidth: { value: (2 * vec4s * 16) / (copyMs * 1e6), unit: 'GB/s', method: `calib-copy.wgsl: vec4 copy of ${bytes / 2 ** 20} MiB (WG ${WG}, best of ${ITEMS} and ${ITEMS * 4} vec4/invocation: ${copyItems}), read + write bytes / GPU-timestamp kernel time, fastest of ${reps}` },
-      flops: { value: flops / (fmaMs * 1e6), unit: 'GFLOP/s', method: `calib-fma.wgsl: ${fmaInvocations} invocations × 8 vec4 chains × ${ITERS} FMAs (2 FLOPs each) / GPU-timestamp kernel time, fastest of ${reps}` },
+      flops: { value: flops / (fmaMs * 1e6), unit: 'GFLOP/s', method: `calib-fma.wgsl: ${fmaInvocations} invocations × 2 vec4 chains × ${ITERS} multiply-adds (2 FLOPs each) / GPU-timestamp kernel time, fastest of ${reps}` },
       dispatch: { value: rtMs, unit: 'ms', method: `calib-empty.wgsl: one-workgroup dispatch, wall clock from enqueue to device.sync() (onSubmittedWorkDone), median of ${Math.max(reps, 15)}` },
       upload: { value: bytes / (upMs * 1e6), unit: 'GB/s', method: `queue.writeBuffer of ${bytes / 2 ** 20} MiB from a Float32Array, wall clock until the queue is idle, median of ${reps}` },
       download: { value: bytes / (downMs * 1e6), unit: 'GB/s', method: `toArray() of ${bytes / 2 ** 20} MiB: copy to a staging buffer, mapAsync, copy into a new Float32Array; wall clock, median of ${reps}` },
