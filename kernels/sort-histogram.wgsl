@@ -5,6 +5,8 @@
 // output position of block b's first key with digit d: that is what makes the scatter stable.
 // One invocation counts one whole block serially into a private histogram (lavapipe: cost is per
 // invocation and global memory operations are per lane, so long serial blocks and private counters win).
+// Keys are always u32 bit patterns here (i32/f32 keys go through sort-map-keys first), so this kernel has
+// no element-type alias.
 //
 // Bindings (@group(0)):
 //   0  keys    array<vec4<u32>>, read      n keys (order-preserving u32, see sort-map-keys); the buffer is

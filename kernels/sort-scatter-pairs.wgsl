@@ -3,6 +3,7 @@
 //   with the same digit d)], and its value to the same index of vals_out, where
 //   d = (key >> params.shift) & (RADIX - 1) and offsets is the exclusive scan of sort-histogram's table.
 //   One invocation walks its block in order, so the pass is stable.
+// Keys and values are u32 bit patterns (see sort-map-keys), so there is no element-type alias.
 //
 // Bindings (@group(0)):
 //   0  keys_in   array<vec4<u32>>, read      n keys, buffer padded to a multiple of 4 keys

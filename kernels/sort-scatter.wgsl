@@ -2,6 +2,7 @@
 //   Moves every key of block b to keys_out[offsets[d * nb + b] + (rank of the key among block b's keys
 //   with the same digit d)], where d = (key >> params.shift) & (RADIX - 1) and offsets is the exclusive
 //   scan of sort-histogram's table. One invocation walks its block in order, so the pass is stable.
+// Keys are always u32 bit patterns here (see sort-map-keys), so there is no element-type alias.
 //
 // Bindings (@group(0)):
 //   0  keys_in   array<vec4<u32>>, read      n keys, buffer padded to a multiple of 4 keys

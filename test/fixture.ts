@@ -1,10 +1,13 @@
 import { test as base, expect } from 'vitest';
-import { DeviceUnavailableError, openDevice, type GpuDevice } from '../src/index.js';
+import { DeviceUnavailableError, openDevice, UnsupportedOnEngineError, type EngineChoice, type GpuDevice } from '../src/index.js';
+
+/** The engine the suite runs on: GPUKIT_ENGINE (dawn, gpujs or auto; default auto). */
+export const ENGINE: EngineChoice = (process.env['GPUKIT_ENGINE'] ?? '') === '' ? 'auto' : (process.env['GPUKIT_ENGINE'] as EngineChoice);
 
 let shared: Promise<GpuDevice | null> | undefined;
 
 async function sharedDevice(): Promise<GpuDevice | null> {
-  shared ??= openDevice().catch((e: unknown) => {
+  shared ??= openDevice({ engine: ENGINE }).catch((e: unknown) => {
     // In CI a missing adapter is a failure, never a skip: the point of CI is running kernels for real.
     if (e instanceof DeviceUnavailableError && process.env['CI'] !== 'true') return null;
     throw e;
@@ -31,6 +34,22 @@ export const gpuTest = base.extend<{ device: GpuDevice }>({
     }
   },
 });
+
+/**
+ * A test of something only the dawn engine has (raw WGSL, builders, pinned tuning parameters on
+ * `device.ctx`). On gpujs it is not skipped: it asserts that the Dawn-only surface refuses with
+ * UnsupportedOnEngineError, which is this engine's documented behaviour.
+ */
+export function dawnTest(name: string, fn: (ctx: { device: GpuDevice }) => Promise<void> | void): void {
+  gpuTest(name, async ({ device }) => {
+    if (device.info.engine === 'dawn') {
+      await fn({ device });
+      return;
+    }
+    expect(() => device.ctx).toThrow(UnsupportedOnEngineError);
+    await expect(device.elementwise({ args: 'x: T[]', body: 'x = x' })).rejects.toThrow(UnsupportedOnEngineError);
+  });
+}
 
 /** Element-wise closeness with a per-element absolute + relative tolerance; integers compare exactly. */
 export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-6, atol = 1e-6): void {

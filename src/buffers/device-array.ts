@@ -1,6 +1,9 @@
 import type { DeviceContext } from '../device/context.js';
-import { DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
-import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, type DType, type HostArrayOf } from './dtype.js';
+import type { HostContext } from '../device/host.js';
+import type { EngineName } from '../device/info.js';
+import { DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, type DType, type HostArray, type HostArrayOf } from './dtype.js';
+import { hostPoolOf } from './host-pool.js';
 import { poolOf } from './pool.js';
 
 const ARRAY_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -21,13 +24,14 @@ export function checkShape(shape: number | readonly number[], what = 'length'): 
 
 /**
  * A typed array that lives on the device. Made by `device.array()`, `device.empty()`, `device.zeros()` or
- * returned by ops; read back with `await arr.toArray()`. Owns its buffer: `destroy()` (or `using`) returns
- * it to the device's pool.
+ * returned by ops; read back with `await arr.toArray()`. Owns its memory: `destroy()` (or `using`) returns
+ * it to the device's pool. On the `dawn` engine the memory is a GPU buffer; on `gpujs` it is host memory
+ * (a typed array gpu.js kernels read and write). The API is the same on both.
  *
  * @example
  * ```ts
  * using x = device.array(new Float32Array([1, 2, 3]));
- * console.log(await x.toArray()); // Float32Array [1, 2, 3]
+ * console.log(await x.toArray(), x.engine); // Float32Array [1, 2, 3] 'dawn'
  * ```
  */
 export class DeviceArray<D extends DType = DType> {
@@ -36,18 +40,27 @@ export class DeviceArray<D extends DType = DType> {
   readonly shape: readonly number[];
   /** Bytes of data (length × element size); the buffer may be larger. */
   readonly byteLength: number;
-  /** @internal */
-  readonly ctx: DeviceContext;
-  #buffer: GPUBuffer | null;
+  /** Which engine's memory holds the array: `dawn` (a GPU buffer) or `gpujs` (host memory). */
+  readonly engine: EngineName;
+  readonly #ctx: DeviceContext | null;
+  /** @internal The gpujs device, or null on Dawn. */
+  readonly host: HostContext | null;
+  #buffer: GPUBuffer | null = null;
+  #block: ArrayBuffer | null = null;
 
   /** @internal use `device.empty()` / `device.array()` */
-  constructor(ctx: DeviceContext, dtype: D, shape: number | readonly number[], adopt?: GPUBuffer) {
+  constructor(ctx: DeviceContext | HostContext, dtype: D, shape: number | readonly number[], adopt?: GPUBuffer | ArrayBuffer) {
     ctx.assertUsable();
     const s = checkShape(shape);
+    const engine = ctx.info.engine;
     if (dtype === 'f16' && !ctx.features.has('shader-f16')) {
-      throw new DTypeError(`dtype f16 needs the device feature shader-f16, which ${ctx.info.description || 'this adapter'} lacks`);
+      throw new DTypeError(
+        engine === 'gpujs'
+          ? 'dtype f16 needs the device feature shader-f16, which the gpujs engine lacks (gpu.js computes in f32 only): use f32'
+          : `dtype f16 needs the device feature shader-f16, which ${ctx.info.description || 'this adapter'} lacks`,
+      );
     }
-    this.ctx = ctx;
+    this.engine = engine;
     this.dtype = dtype;
     this.length = s.length;
     this.shape = s.shape;
@@ -56,30 +69,67 @@ export class DeviceArray<D extends DType = DType> {
     if (this.byteLength > maxBuffer) {
       throw new LimitError('maxBufferSize', this.byteLength, maxBuffer, `array of ${this.length} ${dtype} (${this.byteLength} bytes)`);
     }
-    // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
-    this.#buffer = adopt ?? poolOf(ctx).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`);
+    if (ctx.info.engine === 'gpujs') {
+      const host = ctx as HostContext;
+      this.#ctx = null;
+      this.host = host;
+      this.#block = adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength));
+    } else {
+      const dawn = ctx as DeviceContext;
+      this.#ctx = dawn;
+      this.host = null;
+      // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
+      this.#buffer = adopt !== undefined && !(adopt instanceof ArrayBuffer) ? adopt : poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`);
+    }
+  }
+
+  /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */
+  get ctx(): DeviceContext {
+    if (this.#ctx === null) throw new UnsupportedOnEngineError(`this array lives on the ${this.engine} engine, which has no WebGPU device context`);
+    return this.#ctx;
   }
 
   /**
-   * @internal Moves this array's buffer into a new array of another 4-byte dtype with the same length
+   * @internal Moves this array's memory into a new array of another 4-byte dtype with the same length
    * (kernels that write bit patterns, e.g. random numbers as u32 bits of f32). This array is left destroyed.
    */
   reinterpret<E extends DType>(dtype: E, shape: readonly number[] = this.shape): DeviceArray<E> {
     if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot reinterpret ${this.dtype} as ${dtype}: element sizes differ`);
     if (checkShape(shape).length !== this.length) throw new ShapeError(`cannot reshape ${this.length} elements to [${shape.join(', ')}]`);
+    if (this.host !== null) {
+      const out = new DeviceArray<E>(this.host, dtype, shape, this.#hostBlock());
+      this.#block = null;
+      return out;
+    }
     const out = new DeviceArray<E>(this.ctx, dtype, shape, this.buffer);
     this.#buffer = null;
     return out;
   }
 
-  /** The GPU buffer; throws if the array was destroyed. */
+  /** The GPU buffer; throws if the array was destroyed, or lives on the gpujs engine. */
   get buffer(): GPUBuffer {
+    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
     if (this.#buffer === null) throw new DestroyedError(`this ${this.dtype} array of length ${this.length} was destroyed`);
     return this.#buffer;
   }
 
+  #hostBlock(): ArrayBuffer {
+    if (this.#block === null) throw new DestroyedError(`this ${this.dtype} array of length ${this.length} was destroyed`);
+    return this.#block;
+  }
+
+  /**
+   * @internal On the gpujs engine: a typed view of the array's host memory (exactly `length` elements;
+   * f32 for f32, Int32Array / Uint32Array for i32 / u32). Read or write it only inside a task on the
+   * device's queue, so it is ordered with the other work.
+   */
+  get data(): HostArrayOf[D] {
+    const block = this.#hostBlock();
+    return viewOf(this.dtype, block, this.length) as HostArrayOf[D];
+  }
+
   get destroyed(): boolean {
-    return this.#buffer === null;
+    return this.#buffer === null && this.#block === null;
   }
 
   /** Bytes a binding of this array covers: the data rounded up to 4 (at least 4). */
@@ -89,6 +139,7 @@ export class DeviceArray<D extends DType = DType> {
 
   /** Copies host data into the array (same length). Enqueued after every op enqueued before it. */
   write(data: ArrayLike<number>): this {
+    if (this.host !== null) return this.#writeHost(this.host, data);
     const buffer = this.buffer;
     this.ctx.assertUsable();
     if (data.length !== this.length) {
@@ -105,8 +156,38 @@ export class DeviceArray<D extends DType = DType> {
     return this;
   }
 
+  #writeHost(host: HostContext, data: ArrayLike<number>): this {
+    const target = this.data;
+    host.assertUsable();
+    if (data.length !== this.length) {
+      throw new ShapeError(`cannot write ${data.length} elements into an array of length ${this.length}`);
+    }
+    if (this.length === 0) return this;
+    const t0 = performance.now();
+    // A snapshot now: the caller may change `data` after write() returns, before the queue reaches it.
+    const bytes = toBytes(this.dtype, data);
+    const copy = new ArrayBuffer(this.byteLength);
+    new Uint8Array(copy).set(bytes.subarray(0, this.byteLength));
+    const snapshot = viewOf(this.dtype, copy, this.length);
+    host.sink?.upload(this.byteLength, performance.now() - t0);
+    host.enqueue(() => {
+      target.set(snapshot);
+    });
+    return this;
+  }
+
   /** Downloads into a new host typed array (f16 arrives as Float32Array). Waits for every op before it. */
   async toArray(): Promise<HostArrayOf[D]> {
+    if (this.host !== null) {
+      const host = this.host;
+      const src = this.data;
+      host.assertUsable();
+      await host.sync();
+      const t0 = performance.now();
+      const out = src.slice() as HostArrayOf[D];
+      host.sink?.download(this.byteLength, performance.now() - t0);
+      return out;
+    }
     const buffer = this.buffer;
     const ctx = this.ctx;
     ctx.assertUsable();
@@ -148,8 +229,14 @@ export class DeviceArray<D extends DType = DType> {
     return a[0] ?? NaN;
   }
 
-  /** Returns the buffer to the device's pool. Idempotent. */
+  /** Returns the memory to the device's pool. Idempotent. */
   destroy(): void {
+    const block = this.#block;
+    if (block !== null) {
+      this.#block = null;
+      if (this.host !== null && !this.host.closed) hostPoolOf(this.host).release(block);
+      return;
+    }
     const b = this.#buffer;
     if (b === null) return;
     this.#buffer = null;
@@ -162,6 +249,18 @@ export class DeviceArray<D extends DType = DType> {
 
   toString(): string {
     return `DeviceArray<${this.dtype}>[${this.shape.join('×')}]${this.destroyed ? ' (destroyed)' : ''}`;
+  }
+}
+
+function viewOf(dtype: DType, block: ArrayBuffer, length: number): HostArray {
+  switch (dtype) {
+    case 'f32':
+    case 'f16':
+      return new Float32Array(block, 0, length);
+    case 'i32':
+      return new Int32Array(block, 0, length);
+    case 'u32':
+      return new Uint32Array(block, 0, length);
   }
 }
 

@@ -48,7 +48,10 @@ export function formatInfo(info: DeviceInfo, all = false): string {
 export async function runInfo(opts: OpenDeviceOptions & { json?: boolean; all?: boolean }): Promise<number> {
   const { json = false, all = false, ...open } = opts;
   try {
-    const device = await openDevice(open);
+    // info diagnoses the Dawn adapter: with none it must say why and exit 1, not quietly show gpu.js.
+    // GPUKIT_ENGINE=gpujs (or auto) still shows what that engine runs on.
+    const engine = open.engine ?? ((process.env['GPUKIT_ENGINE'] ?? '') === '' ? 'dawn' : undefined);
+    const device = await openDevice(engine !== undefined ? { ...open, engine } : open);
     try {
       if (json) console.log(JSON.stringify(device.info, null, 2));
       else {

@@ -1,7 +1,8 @@
+import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, DTypeError, ShaderCompileError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
 import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
@@ -238,26 +239,31 @@ function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
 
 /** `x + y`, elementwise, into a new array (or `out`). */
 export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  if (onFallback(x)) return same<D>(fallback('add').binary('add', x, y, out));
   return one(ready('add', 'x: T[], y: T[], out: T[]', 'out = x + y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x - y`, elementwise. */
 export function sub<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  if (onFallback(x)) return same<D>(fallback('sub').binary('sub', x, y, out));
   return one(ready('sub', 'x: T[], y: T[], out: T[]', 'out = x - y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x * y`, elementwise. */
 export function mul<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  if (onFallback(x)) return same<D>(fallback('mul').binary('mul', x, y, out));
   return one(ready('mul', 'x: T[], y: T[], out: T[]', 'out = x * y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x * a` for a scalar a, elementwise. */
 export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: DeviceArray<D>): DeviceArray<D> {
+  if (onFallback(x)) return same<D>(fallback('scale').scale(x, a, out));
   return one(ready('scale', 'x: T[], out: T[], a: T', 'out = a * x').call([{ x, a, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `y = a * x + y` in place (BLAS axpy); returns y. */
 export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArray<D>): DeviceArray<D> {
+  if (onFallback(x)) return same<D>(fallback('axpy').axpy(a, x, y));
   return one(ready('axpy', 'x: T[], y: T[], a: T', 'y = a * x + y').call([{ x, y, a }])) as DeviceArray<D>;
 }
 
@@ -274,6 +280,7 @@ const mapOps = new Map<string, ElementwiseBuilder>();
  * ```
  */
 export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D> {
+  if (onFallback(x)) throw new UnsupportedOnEngineError("map: WGSL expressions need the dawn engine; on gpujs write the function in JS with device.jsKernel((x) => ..., { output: n })");
   const key = expr;
   let b = mapOps.get(key);
   if (b === undefined) mapOps.set(key, (b = new ElementwiseBuilder({ name: `map(${expr})`, args: 'x: T[], out: T[]', body: `out = ${expr}` })));

@@ -7,6 +7,7 @@
  * inverse `x_j = (1/n) Σ X_k e^{+2πi jk/n}` (scaled, so `ifft(fft(x)) = x`).
  */
 
+import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import { poolOf } from '../buffers/pool.js';
 import type { DeviceContext } from '../device/context.js';
@@ -188,10 +189,12 @@ function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceAr
  * ```
  */
 export function fft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
+  if (onFallback(x)) return fallback('fft').fft(x, opts, false);
   return transform(x, opts, false);
 }
 
 /** Inverse of {@link fft} (scaled by 1/n, so `ifft(fft(x)) ≈ x`). */
 export function ifft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
+  if (onFallback(x)) return fallback('ifft').fft(x, opts, true);
   return transform(x, opts, true);
 }

@@ -13,6 +13,7 @@
  *   does not. Only matters for ranges whose `lo` is within 2^-126 of a subnormal value.
  */
 
+import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
@@ -100,6 +101,7 @@ export const histogramTunable = registerTunable({
  * ```
  */
 export function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
+  if (onFallback(x)) return fallback('histogram').histogram(x, opts);
   const ctx = deviceOf('histogram', x);
   requireDType('histogram', 'x', x, ['f32']);
   const { bins, lo, hi } = opts;

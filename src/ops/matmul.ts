@@ -11,6 +11,7 @@
  * loops with float64 accumulation.
  */
 
+import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
@@ -262,6 +263,7 @@ function checkDim(op: string, name: string, v: number): void {
  * ```
  */
 export function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
+  if (onFallback(a)) return fallback('matmul').matmul(a, b, opts);
   const ctx = deviceOf('matmul', a, b);
   requireDType('matmul', 'a', a, ['f32']);
   requireDType('matmul', 'b', b, ['f32']);
@@ -376,6 +378,7 @@ function transposeInto(ctx: DeviceContext, src: DeviceArray, rows: number, cols:
  * ```
  */
 export function transpose<D extends DType>(a: DeviceArray<D>, rows: number, cols: number): DeviceArray<D> {
+  if (onFallback(a)) return same<D>(fallback('transpose').transpose(a, rows, cols));
   const ctx = deviceOf('transpose', a);
   requireDType('transpose', 'a', a, TRANSPOSE_DTYPES);
   checkDim('transpose', 'rows', rows);

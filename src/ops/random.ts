@@ -25,6 +25,8 @@
  */
 
 import { DeviceArray } from '../buffers/device-array.js';
+import type { EngineName } from '../device/info.js';
+import { fallback } from './engine.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
@@ -169,6 +171,12 @@ export function normalCpu(n: number, seed: number | bigint, offset = 0): Float32
 // --- device wrappers ------------------------------------------------------------------------------
 
 
+/** What the generators take: a device (`GpuDevice`); its engine decides where the stream is drawn. */
+export interface RandomDevice {
+  readonly ctx: DeviceContext;
+  readonly info: { readonly engine: EngineName };
+}
+
 /** Options of the random generators. */
 export interface RandomOptions {
   /** Seed (a safe integer or a bigint; reduced to 64 bits). @default 0 */
@@ -216,15 +224,18 @@ function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: 
  */
 export const random = {
   /** Uniform f32 in [0, 1), 24 random bits each. */
-  uniform(device: { ctx: DeviceContext }, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
+  uniform(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
+    if (device.info.engine !== 'dawn') return fallback('random.uniform').random(device, 'uniform', n, opts) as DeviceArray<'f32'>;
     return generate(device.ctx, n, 'uniform', opts).reinterpret('f32');
   },
   /** Standard normal f32 (Box–Muller), tails truncated at ±5.77. */
-  normal(device: { ctx: DeviceContext }, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
+  normal(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
+    if (device.info.engine !== 'dawn') return fallback('random.normal').random(device, 'normal', n, opts) as DeviceArray<'f32'>;
     return generate(device.ctx, n, 'normal', opts).reinterpret('f32');
   },
   /** Raw u32 words of the Philox stream. */
-  u32(device: { ctx: DeviceContext }, n: number, opts: RandomOptions = {}): DeviceArray<'u32'> {
+  u32(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'u32'> {
+    if (device.info.engine !== 'dawn') return fallback('random.u32').random(device, 'u32', n, opts) as DeviceArray<'u32'>;
     return generate(device.ctx, n, 'u32', opts);
   },
 };

@@ -1,3 +1,4 @@
+import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
@@ -264,11 +265,13 @@ function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, ve
 
 /** Sum of all elements, as a device scalar. Float sums are pairwise-blocked; see the README for the error bound. */
 export function sum(x: DeviceArray): DeviceArray {
+  if (onFallback(x)) return fallback('sum').reduce('sum', x);
   return builtinReduction('sum', { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }).call([x]);
 }
 
 /** Mean of all elements (f32/f16), as a device scalar; NaN for an empty array. */
 export function mean(x: DeviceArray): DeviceArray {
+  if (onFallback(x)) return fallback('mean').reduce('mean', x);
   requireDType('mean', 'x', x, ['f32', 'f16']);
   return builtinReduction('mean', { name: 'mean', args: 'x: T[], inv_n: f32', reduce: 'a + b', identity: '0', post: 'a * T(params.inv_n)' }).call([x, 1 / x.length]);
 }
@@ -291,16 +294,19 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
 
 /** Smallest element (NaN if any element is NaN; +Inf for an empty float array). */
 export function min(x: DeviceArray): DeviceArray {
+  if (onFallback(x)) return fallback('min').reduce('min', x);
   return minmax('min', x);
 }
 
 /** Largest element (NaN if any element is NaN; -Inf for an empty float array). */
 export function max(x: DeviceArray): DeviceArray {
+  if (onFallback(x)) return fallback('max').reduce('max', x);
   return minmax('max', x);
 }
 
 /** Dot product Σ x·y, as a device scalar. */
 export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
+  if (onFallback(x)) return fallback('dot').dot(x, y);
   sameDType('dot', x, 'x', y, 'y');
   sameLength('dot', x, 'x', y, 'y');
   return builtinReduction('dot', { name: 'dot', args: 'x: T[], y: T[]', map: 'x * y', reduce: 'a + b', identity: '0' }).call([x, y]);
@@ -308,6 +314,7 @@ export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
 
 /** Euclidean norm sqrt(Σ x²) of a float array, as a device scalar. */
 export function norm(x: DeviceArray): DeviceArray {
+  if (onFallback(x)) return fallback('norm').reduce('norm', x);
   requireDType('norm', 'x', x, ['f32', 'f16']);
   return builtinReduction('norm', { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }).call([x]);
 }

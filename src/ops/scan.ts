@@ -20,6 +20,7 @@
  * Integer scans wrap modulo 2^32 like WGSL arithmetic and are exact.
  */
 
+import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
@@ -158,6 +159,7 @@ export interface ScanOptions {
  * ```
  */
 export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
+  if (onFallback(x)) return fallback('scan').scan(x, opts);
   const ctx = deviceOf('scan', x);
   requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);
   const out = new DeviceArray(ctx, x.dtype, x.length);

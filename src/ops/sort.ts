@@ -1,5 +1,6 @@
 // Radix sort (the GPU ops sort and sortPairs) and its CPU references sortCpu and sortPairsCpu.
 
+import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
@@ -234,6 +235,7 @@ function checkKeys(op: string, keys: DeviceArray): void {
  * ```
  */
 export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
+  if (onFallback(keys)) return same<D>(fallback('sort').sort(keys));
   const ctx = deviceOf('sort', keys);
   checkKeys('sort', keys);
   const n = keys.length;
@@ -265,6 +267,7 @@ export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
  * ```
  */
 export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceArray<'u32'>): { keys: DeviceArray<D>; values: DeviceArray<'u32'> } {
+  if (onFallback(keys)) return fallback('sortPairs').sortPairs(keys, values) as { keys: DeviceArray<D>; values: DeviceArray<'u32'> };
   const ctx = deviceOf('sortPairs', keys, values);
   checkKeys('sortPairs', keys);
   requireDType('sortPairs', 'values', values, ['u32']);

@@ -2,7 +2,7 @@ import { describe, expect } from 'vitest';
 import { argmax, argmin, argCpu, DTypeError } from '../../src/index.js';
 import { pinParams } from '../../src/kernels/tuning.js';
 import { argTunable } from '../../src/ops/arg.js';
-import { gpuTest } from '../fixture.js';
+import { dawnTest, gpuTest } from '../fixture.js';
 import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';
 
 describe('argmin / argmax', () => {
@@ -51,7 +51,7 @@ describe('argmin / argmax', () => {
     }
   });
 
-  gpuTest('combine passes and a 2-D grid (small pinned blocks)', async ({ device }) => {
+  dawnTest('combine passes and a 2-D grid (small pinned blocks)', async ({ device }) => {
     pinParams(device.ctx, argTunable.op, { WG: 8, ITEMS: 2 });
     try {
       const n = 65_535 * 8 * 2 * 4 + 13;

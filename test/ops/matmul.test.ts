@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { matmul, matmulCpu, transpose, transposeCpu, DTypeError, LimitError, ShapeError, type GpuDevice } from '../../src/index.js';
 import { pinParams, type TuneParams } from '../../src/kernels/tuning.js';
 import { matmulTunable, planMatmul, transposeTunable, type MatmulOptions } from '../../src/ops/matmul.js';
-import { expectArrayEqual, gpuTest } from '../fixture.js';
+import { expectArrayEqual, dawnTest, gpuTest } from '../fixture.js';
 import { randomF32, randomI32, randomU32 } from './helpers.js';
 
 /**
@@ -108,7 +108,7 @@ describe('matmul with the tuned kernel', () => {
 });
 
 describe('matmul with every candidate kernel pinned', () => {
-  gpuTest('every candidate of the tuner computes NN products correctly', async ({ device }) => {
+  dawnTest('every candidate of the tuner computes NN products correctly', async ({ device }) => {
     const candidates = matmulTunable.candidates(device.ctx, 2 ** 24);
     expect(candidates.length).toBeGreaterThanOrEqual(6);
     for (const params of candidates) {
@@ -125,14 +125,14 @@ describe('matmul with every candidate kernel pinned', () => {
     ['matmul-tiled 16', { KERNEL: 2, TILE: 16 }, [[37, 29, 53], [16, 16, 16], [17, 15, 33]]],
   ];
   for (const [name, params, shapes] of families) {
-    gpuTest(`${name}: all four layouts`, async ({ device }) => {
+    dawnTest(`${name}: all four layouts`, async ({ device }) => {
       await withPinned(device, matmulTunable.op, params, async () => {
         for (const opts of COMBOS) for (const [m, k, n] of shapes) await checkMatmul(device, m, k, n, opts);
       });
     });
   }
 
-  gpuTest('the plan: rb4 only when its divisibility holds, rb with the same block otherwise', ({ device }) => {
+  dawnTest('the plan: rb4 only when its divisibility holds, rb with the same block otherwise', ({ device }) => {
     pinParams(device.ctx, matmulTunable.op, { KERNEL: 1, WG_X: 16, RM: 4, NC: 2 });
     try {
       expect(planMatmul(device.ctx, 36, 28, 52, false, false)).toMatchObject({ kernel: 'matmul-rb4', workgroups: [1, 9, 1] });
@@ -146,7 +146,7 @@ describe('matmul with every candidate kernel pinned', () => {
     }
   });
 
-  gpuTest('the plan: TRANS_B at k = 1024·j (and m ≥ 128) transposes B first with matmul-rb', ({ device }) => {
+  dawnTest('the plan: TRANS_B at k = 1024·j (and m ≥ 128) transposes B first with matmul-rb', ({ device }) => {
     pinParams(device.ctx, matmulTunable.op, { KERNEL: 0, WG_X: 8, RM: 12, CN: 12 });
     try {
       expect(planMatmul(device.ctx, 1024, 1024, 1024, false, true)).toMatchObject({ transposeB: true, constants: { TRANS_B: 0 } });
@@ -161,14 +161,14 @@ describe('matmul with every candidate kernel pinned', () => {
     }
   });
 
-  gpuTest('TRANS_B through the explicit transpose (k = 1024) gives the same products', async ({ device }) => {
+  dawnTest('TRANS_B through the explicit transpose (k = 1024) gives the same products', async ({ device }) => {
     await withPinned(device, matmulTunable.op, { KERNEL: 0, WG_X: 8, RM: 12, CN: 12 }, async () => {
       await checkMatmul(device, 128, 1024, 9, { transB: true });
       await checkMatmul(device, 130, 1024, 7, { transA: true, transB: true });
     });
   });
 
-  gpuTest('a grid beyond 65,535 rows of blocks is a LimitError, and nothing leaks', async ({ device }) => {
+  dawnTest('a grid beyond 65,535 rows of blocks is a LimitError, and nothing leaks', async ({ device }) => {
     await withPinned(device, matmulTunable.op, { KERNEL: 0, WG_X: 8, RM: 12, CN: 12 }, () => {
       const m = 65_535 * 12 + 1;
       using a = device.zeros(m);
@@ -178,7 +178,7 @@ describe('matmul with every candidate kernel pinned', () => {
     });
   });
 
-  gpuTest('unusable pinned parameters are refused by name', ({ device }) => {
+  dawnTest('unusable pinned parameters are refused by name', ({ device }) => {
     using a = device.zeros(4);
     pinParams(device.ctx, matmulTunable.op, { KERNEL: 0, WG_X: 8, RM: 17, CN: 12 });
     try {
@@ -226,7 +226,7 @@ describe('transpose', () => {
     }
   });
 
-  gpuTest('every candidate of the tuner, and the property over random shapes', async ({ device }) => {
+  dawnTest('every candidate of the tuner, and the property over random shapes', async ({ device }) => {
     for (const params of transposeTunable.candidates(device.ctx, 2 ** 16)) {
       await withPinned(device, transposeTunable.op, params, async () => {
         for (const [rows, cols] of [[67, 45], [8, 16], [33, 2]] as const) {
@@ -254,7 +254,7 @@ describe('transpose', () => {
     expect(() => transpose(a, 4, 2)).toThrow(ShapeError);
     expect(() => transpose(a, 4, 2)).toThrow(/rows·cols = 4·2 = 8 elements, but has 6/);
     expect(() => transpose(a, -2, -3)).toThrow(/rows must be a non-negative integer, got -2/);
-    if (device.ctx.features.has('shader-f16')) {
+    if (device.info.features.includes('shader-f16')) {
       using h = device.zeros(6, 'f16');
       expect(() => transpose(h, 2, 3)).toThrow(DTypeError);
     }

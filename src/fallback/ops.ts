@@ -1,0 +1,443 @@
+/**
+ * The ops on the gpujs engine. Each takes the same arguments, checks them with the same messages, and
+ * returns at once (work goes on the device's ordered queue) like its Dawn twin in src/ops.
+ *
+ * Where each op runs:
+ * - gpu.js kernels (f32): add, sub, mul, scale, axpy; sum, mean, dot, norm (multi-pass: each thread folds
+ *   64 elements, passes repeat until one value is left); matmul; transpose.
+ * - The CPU, in the host process (gpu.js computes in f32 only, so integer arithmetic past 2^24 and bit
+ *   patterns cannot go through it; sort and the bit-exact maths have no gpu.js form): every i32/u32 variant
+ *   of the above (wrapping modulo 2^32 like WGSL), min and max (NaN-propagating), argmin and argmax, scan, sort, sortPairs,
+ *   random (the same Philox4x32-10 stream, bit-identical), histogram and fft/ifft — through the CPU
+ *   references in src/ops.
+ */
+import { DeviceArray, checkShape } from '../buffers/device-array.js';
+import type { HostArray } from '../buffers/dtype.js';
+import type { HostContext } from '../device/host.js';
+import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
+import type { GpuDevice } from '../gpu-device.js';
+import { registerFallbackOps, type FallbackOps } from '../ops/engine.js';
+import { argCpu } from '../ops/arg.js';
+import { fftCpu, type FftOptions } from '../ops/fft.js';
+import { histogramCpu, histogramScale, type Histogram } from '../ops/histogram.js';
+import type { MatmulShape } from '../ops/matmul.js';
+import { normalCpu, randomU32Cpu, uniformCpu, type RandomOptions } from '../ops/random.js';
+import { maxCpu, minCpu } from '../ops/reduce.js';
+import { scanCpu, type ScanOptions } from '../ops/scan.js';
+import { sortCpu, sortPairsCpu } from '../ops/sort.js';
+import { requireDType, sameDType, sameLength } from '../ops/util.js';
+import { runKernel } from './gpujs.js';
+
+type Keys = Float32Array | Int32Array | Uint32Array;
+
+/** The gpujs device every array belongs to; refuses arrays of other devices or engines. */
+function hostOf(op: string, ...arrays: readonly DeviceArray[]): HostContext {
+  const first = arrays[0];
+  if (first === undefined) throw new ArgumentError(`${op}: needs at least one array`);
+  for (const a of arrays) {
+    if (!((a as unknown) instanceof DeviceArray)) throw new ArgumentError(`${op}: expected a DeviceArray, got ${typeof a}`);
+    if (a.host === null || a.host !== first.host) throw new ArgumentError(`${op}: arrays belong to different devices${a.engine !== first.engine ? ` (engines ${first.engine} and ${a.engine})` : ''}`);
+    if (a.destroyed) throw new DestroyedError(`${op}: this ${a.dtype} array of length ${a.length} was destroyed`);
+  }
+  const host = first.host;
+  if (host === null) throw new ArgumentError(`${op}: not a gpujs array`);
+  host.assertUsable();
+  return host;
+}
+
+const BINARY_SRC = {
+  add: 'function (x, y) { return x[this.thread.x] + y[this.thread.x]; }',
+  sub: 'function (x, y) { return x[this.thread.x] - y[this.thread.x]; }',
+  mul: 'function (x, y) { return x[this.thread.x] * y[this.thread.x]; }',
+} as const;
+
+const BINARY_INT: Record<'add' | 'sub' | 'mul', (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => Math.imul(a, b),
+};
+
+/** Checks (x, y, out) of an elementwise op the way the Dawn builder does, and returns the output array. */
+function elementwiseOut(op: string, host: HostContext, x: DeviceArray, y: DeviceArray | undefined, out: DeviceArray | undefined): DeviceArray {
+  const named: [string, DeviceArray | undefined][] = [['y', y], ['out', out]];
+  for (const [name, a] of named) {
+    if (a === undefined) continue;
+    if (a.dtype !== x.dtype) throw new DTypeError(`${op}: x is ${x.dtype} but ${name} is ${a.dtype} (both are T)`);
+    if (a.length !== x.length) throw new ShapeError(`${op}: ${name} has length ${a.length} but x has length ${x.length}`);
+  }
+  return out ?? new DeviceArray(host, x.dtype, x.length);
+}
+
+/** Stores `r` (the f32 result of a gpu.js kernel, or a CPU loop's) into `dst` on the queue. */
+function enqueueInto(host: HostContext, dst: HostArray, compute: () => HostArray | Promise<HostArray>): void {
+  host.enqueue(() => {
+    const r = compute();
+    if (r instanceof Promise) {
+      return r.then((v) => {
+        dst.set(v.subarray(0, dst.length));
+      });
+    }
+    dst.set(r.subarray(0, dst.length));
+  });
+}
+
+function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray {
+  const host = hostOf(op, x, y, ...(out !== undefined ? [out] : []));
+  const res = elementwiseOut(op, host, x, y, out);
+  const n = x.length;
+  if (n === 0) return res;
+  const X = x.data;
+  const Y = y.data;
+  const O = res.data;
+  if (x.dtype === 'f32') {
+    enqueueInto(host, O, () => runKernel(host, op, BINARY_SRC[op], {}, [n], [X, Y]));
+  } else {
+    const f = BINARY_INT[op];
+    host.enqueue(() => {
+      for (let i = 0; i < n; i++) O[i] = f(X[i] ?? 0, Y[i] ?? 0);
+    });
+  }
+  return res;
+}
+
+function scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray {
+  const host = hostOf('scale', x, ...(out !== undefined ? [out] : []));
+  if (typeof a !== 'number') throw new ArgumentError("scale: 'a' is a scalar argument; pass a number");
+  const res = elementwiseOut('scale', host, x, undefined, out);
+  const n = x.length;
+  if (n === 0) return res;
+  const X = x.data;
+  const O = res.data;
+  if (x.dtype === 'f32') {
+    enqueueInto(host, O, () => runKernel(host, 'scale', 'function (x, a) { return a * x[this.thread.x]; }', { argumentTypes: { x: 'Array', a: 'Float' } }, [n], [X, Math.fround(a)]));
+  } else {
+    const ai = Math.trunc(a);
+    host.enqueue(() => {
+      for (let i = 0; i < n; i++) O[i] = Math.imul(ai, X[i] ?? 0);
+    });
+  }
+  return res;
+}
+
+function axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray {
+  const host = hostOf('axpy', x, y);
+  if (typeof a !== 'number') throw new ArgumentError("axpy: 'a' is a scalar argument; pass a number");
+  elementwiseOut('axpy', host, x, y, undefined).destroy();
+  const n = x.length;
+  if (n === 0) return y;
+  const X = x.data;
+  const Y = y.data;
+  if (x.dtype === 'f32') {
+    enqueueInto(host, Y, () => runKernel(host, 'axpy', 'function (a, x, y) { return a * x[this.thread.x] + y[this.thread.x]; }', { argumentTypes: { a: 'Float', x: 'Array', y: 'Array' } }, [n], [Math.fround(a), X, Y]));
+  } else {
+    const ai = Math.trunc(a);
+    host.enqueue(() => {
+      for (let i = 0; i < n; i++) Y[i] = Math.imul(ai, X[i] ?? 0) + (Y[i] ?? 0);
+    });
+  }
+  return y;
+}
+
+// --- reductions ---------------------------------------------------------------------------------------
+
+/** Elements each gpu.js thread folds per pass: 64 serial f32 additions keep a sum inside sumTolerance. */
+const FOLD = 64;
+const FOLD_SRC = {
+  sum: `function (x, n) { let s = 0; for (let j = 0; j < ${FOLD}; j++) { const i = this.thread.x * ${FOLD} + j; if (i < n) { s += x[i]; } } return s; }`,
+  sumsq: `function (x, n) { let s = 0; for (let j = 0; j < ${FOLD}; j++) { const i = this.thread.x * ${FOLD} + j; if (i < n) { s += x[i] * x[i]; } } return s; }`,
+  dot: `function (x, y, n) { let s = 0; for (let j = 0; j < ${FOLD}; j++) { const i = this.thread.x * ${FOLD} + j; if (i < n) { s += x[i] * y[i]; } } return s; }`,
+} as const;
+
+/** f32 sum of map(x[, y]) by passes of gpu.js kernels. */
+async function foldF32(host: HostContext, first: 'sum' | 'sumsq' | 'dot', X: Float32Array, Y: Float32Array | undefined): Promise<number> {
+  const n = X.length;
+  if (n === 0) return 0;
+  let parts = await runKernel(host, `fold|${first}`, FOLD_SRC[first], {}, [Math.ceil(n / FOLD)], Y === undefined ? [X, n] : [X, Y, n]);
+  while (parts.length > 1) parts = await runKernel(host, 'fold|sum', FOLD_SRC.sum, {}, [Math.ceil(parts.length / FOLD)], [parts, parts.length]);
+  return parts[0] ?? 0;
+}
+
+function intSum(X: Int32Array | Uint32Array, Y?: Int32Array | Uint32Array): number {
+  let s = 0;
+  for (let i = 0; i < X.length; i++) s = (s + (Y === undefined ? (X[i] ?? 0) : Math.imul(X[i] ?? 0, Y[i] ?? 0))) | 0;
+  return s;
+}
+
+const INT_IDENTITY = { min: { i32: 2147483647, u32: 0xffffffff }, max: { i32: -2147483648, u32: 0 } } as const;
+
+function reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): DeviceArray {
+  const host = hostOf(op, x);
+  if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
+  const out = new DeviceArray(host, x.dtype, 1);
+  const X = x.data;
+  const O = out.data;
+  const n = x.length;
+  if (op === 'min' || op === 'max') {
+    host.enqueue(() => {
+      if (X instanceof Float32Array) O[0] = op === 'min' ? minCpu(X) : maxCpu(X);
+      else O[0] = n === 0 ? INT_IDENTITY[op][x.dtype === 'u32' ? 'u32' : 'i32'] : op === 'min' ? minCpu(X) : maxCpu(X);
+    });
+    return out;
+  }
+  if (!(X instanceof Float32Array)) {
+    host.enqueue(() => {
+      O[0] = intSum(X);
+    });
+    return out;
+  }
+  host.enqueue(async () => {
+    const s = await foldF32(host, op === 'norm' ? 'sumsq' : 'sum', X, undefined);
+    O[0] = op === 'norm' ? Math.sqrt(s) : op === 'mean' ? (n === 0 ? NaN : s * Math.fround(1 / n)) : s;
+  });
+  return out;
+}
+
+function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
+  const host = hostOf('dot', x, y);
+  sameDType('dot', x, 'x', y, 'y');
+  sameLength('dot', x, 'x', y, 'y');
+  const out = new DeviceArray(host, x.dtype, 1);
+  const X = x.data;
+  const Y = y.data;
+  const O = out.data;
+  if (X instanceof Float32Array) host.enqueue(async () => {
+    O[0] = await foldF32(host, 'dot', X, Y as Float32Array);
+  });
+  else host.enqueue(() => {
+    O[0] = intSum(X, Y as Int32Array);
+  });
+  return out;
+}
+
+function arg(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> {
+  const host = hostOf(op, x);
+  requireDType(op, 'x', x, ['f32', 'i32', 'u32']);
+  const out = new DeviceArray(host, 'u32', 1);
+  const X = x.data;
+  const O = out.data;
+  host.enqueue(() => {
+    const i = argCpu(op, X);
+    O[0] = i < 0 ? 0xffffffff : i;
+  });
+  return out;
+}
+
+// --- scan, sort -----------------------------------------------------------------------------------------
+
+function scan(x: DeviceArray, opts: ScanOptions): DeviceArray {
+  const host = hostOf('scan', x);
+  requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);
+  const out = new DeviceArray(host, x.dtype, x.length);
+  const X = x.data;
+  const O = out.data;
+  const exclusive = opts.exclusive ?? false;
+  if (x.length > 0) host.enqueue(() => {
+    O.set(scanCpu(X, exclusive));
+  });
+  return out;
+}
+
+/** sortCpu keeps NaN payloads; the ops return every NaN as the quiet NaN 0x7FFFFFFF, as on Dawn. */
+function canonicalNaN(keys: Keys): Keys {
+  if (!(keys instanceof Float32Array)) return keys;
+  const bits = new Uint32Array(keys.buffer, keys.byteOffset, keys.length);
+  for (let i = 0; i < keys.length; i++) if (Number.isNaN(keys[i])) bits[i] = 0x7fffffff;
+  return keys;
+}
+
+function sort(keys: DeviceArray): DeviceArray {
+  const host = hostOf('sort', keys);
+  requireDType('sort', 'keys', keys, ['u32', 'i32', 'f32']);
+  const out = new DeviceArray(host, keys.dtype, keys.length);
+  const K = keys.data;
+  const O = out.data;
+  if (keys.length > 0) host.enqueue(() => {
+    new Uint32Array(O.buffer, O.byteOffset, O.length).set(bitsOf(canonicalNaN(sortCpu(K))));
+  });
+  return out;
+}
+
+function bitsOf(a: Keys): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+function sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> } {
+  const host = hostOf('sortPairs', keys, values);
+  requireDType('sortPairs', 'keys', keys, ['u32', 'i32', 'f32']);
+  requireDType('sortPairs', 'values', values, ['u32']);
+  sameLength('sortPairs', keys, 'keys', values, 'values');
+  const outK = new DeviceArray(host, keys.dtype, keys.length);
+  const outV = new DeviceArray(host, 'u32', keys.length);
+  const K = keys.data;
+  const V = values.data;
+  const OK = outK.data;
+  const OV = outV.data;
+  if (keys.length > 0) {
+    host.enqueue(() => {
+      const r = sortPairsCpu(K, V);
+      new Uint32Array(OK.buffer, OK.byteOffset, OK.length).set(bitsOf(canonicalNaN(r.keys)));
+      OV.set(r.values);
+    });
+  }
+  return { keys: outK, values: outV };
+}
+
+// --- matmul, transpose ------------------------------------------------------------------------------------
+
+function checkDim(op: string, name: string, v: number): void {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${String(v)}`);
+}
+
+const MATMUL_SRC =
+  'function (a, b, k, aRow, aCol, bRow, bCol) { let s = 0; for (let p = 0; p < k; p++) { s += a[this.thread.y * aRow + p * aCol] * b[p * bRow + this.thread.x * bCol]; } return s; }';
+
+function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
+  const host = hostOf('matmul', a, b);
+  requireDType('matmul', 'a', a, ['f32']);
+  requireDType('matmul', 'b', b, ['f32']);
+  const { m, k, n } = opts;
+  checkDim('matmul', 'm', m);
+  checkDim('matmul', 'k', k);
+  checkDim('matmul', 'n', n);
+  const transA = opts.transA === true;
+  const transB = opts.transB === true;
+  if (a.length !== m * k) throw new ShapeError(`matmul: a must hold m·k = ${m * k} elements (${transA ? `${k}×${m}, transposed` : `${m}×${k}`}), but has ${a.length}`);
+  if (b.length !== k * n) throw new ShapeError(`matmul: b must hold k·n = ${k * n} elements (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}), but has ${b.length}`);
+  const out = new DeviceArray(host, 'f32', [m, n]);
+  const O = out.data;
+  if (m * n === 0) return out;
+  if (k === 0) {
+    host.enqueue(() => {
+    O.fill(0);
+  });
+    return out;
+  }
+  const A = a.data as Float32Array;
+  const B = b.data as Float32Array;
+  const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
+  enqueueInto(host, O, () => runKernel(host, 'matmul', MATMUL_SRC, { loopMaxIterations: Math.max(1000, k), argumentTypes: { a: 'Array', b: 'Array', k: 'Integer', aRow: 'Integer', aCol: 'Integer', bRow: 'Integer', bCol: 'Integer' } }, [n, m], [A, B, k, ...strides]));
+  return out;
+}
+
+const TRANSPOSE_SRC = 'function (a, cols) { return a[this.thread.x * cols + this.thread.y]; }';
+
+function transpose(a: DeviceArray, rows: number, cols: number): DeviceArray {
+  const host = hostOf('transpose', a);
+  requireDType('transpose', 'a', a, ['f32', 'i32', 'u32']);
+  checkDim('transpose', 'rows', rows);
+  checkDim('transpose', 'cols', cols);
+  if (rows * cols !== a.length) throw new ShapeError(`transpose: a must hold rows·cols = ${rows}·${cols} = ${rows * cols} elements, but has ${a.length}`);
+  const out = new DeviceArray(host, a.dtype, [cols, rows]);
+  if (rows * cols === 0) return out;
+  const A = a.data;
+  const O = out.data;
+  if (rows === 1 || cols === 1) host.enqueue(() => {
+    O.set(A);
+  });
+  else if (A instanceof Float32Array) {
+    enqueueInto(host, O, () => runKernel(host, 'transpose', TRANSPOSE_SRC, { argumentTypes: { a: 'Array', cols: 'Integer' } }, [rows, cols], [A, cols]));
+  } else {
+    host.enqueue(() => {
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) O[c * rows + r] = A[r * cols + c] ?? 0;
+    });
+  }
+  return out;
+}
+
+// --- random, histogram, fft ---------------------------------------------------------------------------------
+
+function random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray {
+  const host = (device as GpuDevice).host;
+  if (host === null) throw new ArgumentError('random: not a gpujs device');
+  const offset = opts.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new ArgumentError(`random: offset must be a non-negative safe integer, got ${offset}`);
+  const seed = opts.seed ?? 0;
+  checkShape(n);
+  const out = new DeviceArray(host, dist === 'u32' ? 'u32' : 'f32', n);
+  const O = out.data;
+  if (n > 0) host.enqueue(() => {
+    O.set(dist === 'u32' ? randomU32Cpu(n, seed, offset) : dist === 'uniform' ? uniformCpu(n, seed, offset) : normalCpu(n, seed, offset));
+  });
+  return out;
+}
+
+function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
+  const host = hostOf('histogram', x);
+  requireDType('histogram', 'x', x, ['f32']);
+  const { bins, lo, hi } = opts;
+  histogramScale(bins, lo, hi); // checks the arguments now, not on the queue
+  const counts = new DeviceArray(host, 'u32', bins);
+  const outside = new DeviceArray(host, 'u32', 3);
+  const X = x.data as Float32Array;
+  const C = counts.data;
+  const S = outside.data;
+  host.enqueue(() => {
+    const r = histogramCpu(X, bins, lo, hi);
+    C.set(r.counts);
+    S.set([r.below, r.above, r.nan]);
+  });
+  return { counts, outside };
+}
+
+function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
+  const op = inverse ? 'ifft' : 'fft';
+  const host = hostOf(op, x);
+  requireDType(op, 'x', x, ['f32']);
+  const batch = opts.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1) throw new ShapeError(`${op}: batch must be a positive integer, got ${batch}`);
+  if (x.length % (2 * batch) !== 0) throw new ShapeError(`${op}: x holds ${x.length} floats, not ${batch} transform(s) of interleaved (re, im) pairs`);
+  const n = x.length / 2 / batch;
+  if (n !== 0 && (n & (n - 1)) !== 0) throw new ShapeError(`${op}: length ${n} is not a power of two (only power-of-two lengths are supported)`);
+  const out = new DeviceArray(host, 'f32', x.length);
+  const X = x.data as Float32Array;
+  const O = out.data;
+  if (x.length === 0) return out;
+  host.enqueue(() => {
+    O.set(n <= 1 ? X : fftCpu(X, n, batch, inverse));
+  });
+  return out;
+}
+
+/** The gpujs implementation of every ready op. */
+export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft };
+
+/** Makes the ops in src/ops dispatch gpujs arrays here. */
+export function registerGpujsOps(): void {
+  registerFallbackOps(gpujsOps);
+}
+
+/** Options of {@link jsKernel}. */
+export interface JsKernelOptions {
+  /** Output size: `n`, `[x]`, `[x, y]` or `[x, y, z]` threads (gpu.js order: x fastest). */
+  readonly output: number | readonly number[];
+  /** Passed to gpu.js's createKernel (e.g. `constants`, `loopMaxIterations`). */
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+/** A JS kernel on the gpujs engine: call it with arrays and numbers; it returns a new f32 array. */
+export type JsKernelFn = (...args: (DeviceArray | number)[]) => DeviceArray<'f32'>;
+
+let jsKernels = 0;
+
+/**
+ * Builds a gpu.js kernel from a JS function (`this.thread.x/y/z` index the output) that runs on the device's
+ * gpu.js mode. Arrays are passed as their host data (integer arrays as they are; gpu.js reads them as f32).
+ * The result is an f32 array of shape `[z, y, x]` (row-major; x fastest).
+ */
+export function jsKernel(host: HostContext, fn: (...args: never[]) => unknown, opts: JsKernelOptions): JsKernelFn {
+  const dims = typeof opts.output === 'number' ? [opts.output] : [...opts.output];
+  if (dims.length < 1 || dims.length > 3) throw new ShapeError(`jsKernel: output must have 1 to 3 dimensions, got [${dims.join(', ')}]`);
+  const shape = [...checkShape(dims, 'output size').shape].reverse();
+  const key = `js|${jsKernels++}`;
+  return (...args) => {
+    const arrays = args.filter((a): a is DeviceArray => a instanceof DeviceArray);
+    if (arrays.length > 0) hostOf('jsKernel', ...arrays);
+    host.assertUsable();
+    const out = new DeviceArray<'f32'>(host, 'f32', shape);
+    if (out.length === 0) return out;
+    const values = args.map((a) => (a instanceof DeviceArray ? a.data : a));
+    enqueueInto(host, out.data, () => runKernel(host, key, fn, { ...opts.settings }, dims, values));
+    return out;
+  };
+}
+

@@ -1,0 +1,55 @@
+/**
+ * Where an op runs when its arrays are not on Dawn. Every op in src/ops checks its first array's engine on
+ * its first line and, for `gpujs`, hands the call to the implementation registered here. src/fallback/
+ * registers it when a gpujs device opens, so src/ops never imports gpu.js (nor src/fallback).
+ */
+import type { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import type { EngineName } from '../device/info.js';
+import { UnsupportedOnEngineError } from '../errors.js';
+import type { FftOptions } from './fft.js';
+import type { Histogram } from './histogram.js';
+import type { MatmulShape } from './matmul.js';
+import type { RandomOptions } from './random.js';
+import type { ScanOptions } from './scan.js';
+
+/** The op interface the gpujs engine implements (src/fallback/ops.ts). */
+export interface FallbackOps {
+  binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray;
+  scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray;
+  axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray;
+  reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): DeviceArray;
+  dot(x: DeviceArray, y: DeviceArray): DeviceArray;
+  arg(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'>;
+  scan(x: DeviceArray, opts: ScanOptions): DeviceArray;
+  sort(keys: DeviceArray): DeviceArray;
+  sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> };
+  matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'>;
+  transpose(a: DeviceArray, rows: number, cols: number): DeviceArray;
+  random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;
+  histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram;
+  fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
+}
+
+let registered: FallbackOps | undefined;
+
+/** @internal Called by src/fallback/ when a gpujs device opens. */
+export function registerFallbackOps(ops: FallbackOps): void {
+  registered = ops;
+}
+
+/** True when `a` is an array of a non-Dawn engine (checked at run time: JS callers can pass anything). */
+export function onFallback(a: unknown): boolean {
+  return typeof a === 'object' && a !== null && (a as { engine?: EngineName }).engine === 'gpujs';
+}
+
+/** The gpujs implementation of the ops (registered once a gpujs device exists). */
+export function fallback(op: string): FallbackOps {
+  if (registered === undefined) throw new UnsupportedOnEngineError(`${op}: no gpujs device has been opened`);
+  return registered;
+}
+
+/** Casts an op result back to the caller's dtype parameter (the fallback keeps the input's dtype). */
+export function same<D extends DType>(a: DeviceArray): DeviceArray<D> {
+  return a as DeviceArray<D>;
+}
