@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { buildReport, type BenchReport } from './analyze.js';
 import { calibrate } from './calibrate.js';
 import { contendersOf } from './contender.js';
+import { closeGpujsContenders, registerGpujsContenders } from './gpujs.js';
 import { benchOps } from './ops.js';
 import { formatCsv, formatHtml, formatJson } from './report.js';
 import { DEFAULT_SETTINGS, QUICK_SETTINGS, sizesFor, sweepOp, type OpMeasurements, type Progress } from './runner.js';
@@ -77,6 +78,8 @@ export async function runBench(o: BenchCliOptions): Promise<BenchReport> {
   const show = o.progress ?? process.stderr.isTTY;
   const device = await openDevice(o.open ?? {});
   const pool = await CpuPool.create();
+  // gpu.js contenders (its webgpu mode on the same adapter, and webasm) for the ops it runs as kernels.
+  registerGpujsContenders();
   try {
     const env = { device, pool };
     const say = (p: Progress): void => {
@@ -106,6 +109,7 @@ export async function runBench(o: BenchCliOptions): Promise<BenchReport> {
     return report;
   } finally {
     await pool.close();
+    await closeGpujsContenders();
     await device.close();
   }
 }
