@@ -9,8 +9,8 @@ export interface PassTimer {
   timestampWrites(label: string): GPUComputePassTimestampWrites | undefined;
   /** Called before a batch's command buffer is finished, to resolve queries into it. */
   beforeFinish(encoder: GPUCommandEncoder): void;
-  /** Called after each submission. */
-  afterSubmit(): void;
+  /** Called after each submission, with the time just before it was finished and submitted. */
+  afterSubmit(startedAt: number): void;
 }
 
 const UNIFORM_CHUNK = 64 * 1024;
@@ -213,8 +213,9 @@ export class DeviceContext {
     this.#chunks = [];
     for (const c of chunks) this.gpu.queue.writeBuffer(c.buffer, 0, c.mirror, 0, c.used);
     this.timer?.beforeFinish(encoder);
+    const startedAt = performance.now();
     this.gpu.queue.submit([encoder.finish()]);
-    this.timer?.afterSubmit();
+    this.timer?.afterSubmit(startedAt);
     this.submissions++;
     this.#errors.push(this.gpu.popErrorScope(), this.gpu.popErrorScope());
     if (chunks.length > 0) {

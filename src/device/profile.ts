@@ -47,7 +47,10 @@ class Recorder implements PassTimer, ProfileSink {
   }
 
   timestampWrites(label: string): GPUComputePassTimestampWrites | undefined {
-    if (!this.timestamps) return undefined;
+    if (!this.timestamps) {
+      this.#labels.push(label); // counted, not timed
+      return undefined;
+    }
     let chunk = this.#chunks.at(-1);
     if (chunk === undefined || chunk.used + 2 > QUERIES_PER_SET) {
       chunk = {
@@ -73,10 +76,13 @@ class Recorder implements PassTimer, ProfileSink {
     }
   }
 
-  /** Without timestamp queries: wall clock from each submission to its onSubmittedWorkDone. */
-  afterSubmit(): void {
+  /**
+   * Without timestamp queries: wall clock from just before each submission to its onSubmittedWorkDone.
+   * The start is taken before submit() because some backends (Dawn's GLES) execute the work inside it.
+   */
+  afterSubmit(startedAt: number): void {
     if (this.timestamps) return;
-    const t0 = now();
+    const t0 = startedAt;
     this.#fallback.push(this.#ctx.gpu.queue.onSubmittedWorkDone().then(() => void (this.#fallbackMs += now() - t0)));
   }
 
