@@ -291,7 +291,8 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
     transfer: (n) => op.transfer(n),
   };
   const why = { kernel: explainKernel(draft, fits, cal), e2e: explainE2e(draft, fits, cal) };
-  const { transfer: _t, ...report } = draft;
+  const report: Omit<OpReportDraft, 'transfer'> & { transfer?: unknown } = { ...draft };
+  delete report.transfer;
   return { ...report, why };
 }
 

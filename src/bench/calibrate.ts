@@ -86,8 +86,8 @@ export async function calibrate(device: GpuDevice, options: CalibrateOptions = {
     const fmaInvocations = device.info.isSoftware ? 2 ** 14 : 2 ** 20;
     const out = device.empty(fmaInvocations);
     arrays.push(out);
-    const copyRun = (c: { k: Awaited<ReturnType<GpuDevice['kernel']>>; items: number }) => (): void => c.k.run({ src, dst, params: { n: vec4s } }, { invocations: Math.ceil(vec4s / c.items) });
-    const runFma = (): void => fma.run({ out, params: { n: fmaInvocations, m: 0.999, c: 1e-3 } }, { invocations: fmaInvocations });
+    const copyRun = (c: { k: Awaited<ReturnType<GpuDevice['kernel']>>; items: number }) => (): void => { c.k.run({ src, dst, params: { n: vec4s } }, { invocations: Math.ceil(vec4s / c.items) }); };
+    const runFma = (): void => { fma.run({ out, params: { n: fmaInvocations, m: 0.999, c: 1e-3 } }, { invocations: fmaInvocations }); };
     // Warm: first dispatches pay for pipeline creation and page faults.
     for (const c of copies) copyRun(c)();
     runFma();

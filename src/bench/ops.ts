@@ -152,6 +152,9 @@ const ONE_T = 'wall clock of one call of a plain typed-array loop on the main th
 const POOL = (env: BenchEnv) => `wall clock of one call split over ${env.pool.size} worker_threads (one per core) on SharedArrayBuffers, woken with Atomics`;
 
 /** Looks an op up in the public barrel; undefined when it is not exported. */
+// F is the caller's statement of the export's signature: the barrel is looked up by name, so nothing
+// else can carry the type.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 function exported<F>(name: string): F | undefined {
   const v = (api as unknown as Readonly<Record<string, unknown>>)[name];
   return typeof v === 'function' ? (v as F) : undefined;
@@ -169,10 +172,10 @@ function elementwiseOp(): BenchOp {
     bytes: (n) => 12 * n,
     flops: (n) => 2 * n,
     transfer: (n) => ({ upload: 8 * n, download: 4 * n }),
-    release: () => inputs.release(),
+    release: () => { inputs.release(); },
     contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => axpyLoop(2, f32(x), f32(y))),
-      cpu('cpu-pool', inputs, POOL(env), (n, [x, y]) => () => env.pool.axpy(2, f32(x), f32(y))),
+      cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => { axpyLoop(2, f32(x), f32(y)); }),
+      cpu('cpu-pool', inputs, POOL(env), (n, [x, y]) => () => { env.pool.axpy(2, f32(x), f32(y)); }),
       ...gpuContenders(env, inputs, { enqueue: ([x, y]) => ({ out: api.axpy(2, x as DeviceArray, y as DeviceArray), owned: false }) }),
     ],
   };
@@ -188,7 +191,7 @@ function sumOp(): BenchOp {
     bytes: (n) => 4 * n,
     flops: (n) => n,
     transfer: (n) => ({ upload: 4 * n, download: 4 }),
-    release: () => inputs.release(),
+    release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T, (n, [x]) => () => sumLoop(f32(x))),
       cpu('cpu-pool', inputs, POOL(env), (n, [x]) => () => env.pool.sum(f32(x))),
@@ -207,7 +210,7 @@ function dotOp(): BenchOp {
     bytes: (n) => 8 * n,
     flops: (n) => 2 * n,
     transfer: (n) => ({ upload: 8 * n, download: 4 }),
-    release: () => inputs.release(),
+    release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => dotLoop(f32(x), f32(y))),
       cpu('cpu-pool', inputs, POOL(env), (n, [x, y]) => () => env.pool.dot(f32(x), f32(y))),
@@ -226,7 +229,7 @@ function scanOp(scan: Unary): BenchOp {
     bytes: (n) => 8 * n,
     flops: (n) => n,
     transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
-    release: () => inputs.release(),
+    release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T, (n, [x]) => {
         const out = sharedF32(n);
@@ -234,7 +237,7 @@ function scanOp(scan: Unary): BenchOp {
       }),
       cpu('cpu-pool', inputs, POOL(env), (n, [x]) => {
         const out = sharedF32(n);
-        return () => env.pool.scan(f32(x), out);
+        return () => { env.pool.scan(f32(x), out); };
       }),
       ...gpuContenders(env, inputs, { enqueue: ([x]) => ({ out: scan(x as DeviceArray), owned: true }) }),
     ],
@@ -254,7 +257,7 @@ function sortOp(sort: Unary): BenchOp {
     bytes: (n) => 8 * n,
     flops: () => 0,
     transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
-    release: () => inputs.release(),
+    release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T + copyNote, (n, [k]) => {
         const work = new Uint32Array(n);
@@ -291,17 +294,17 @@ function matmulOp(matmul: Matmul): BenchOp {
     bytes: (n) => 12 * side(n) ** 2,
     flops: (n) => 2 * side(n) ** 3,
     transfer: (n) => ({ upload: 8 * side(n) ** 2, download: 4 * side(n) ** 2 }),
-    release: () => inputs.release(),
+    release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T + ' (i-k-j order)', (n, [a, b]) => {
         const N = side(n);
         const c = new Float32Array(N * N);
-        return () => matmulRows(f32(a), f32(b), c, N, N, N);
+        return () => { matmulRows(f32(a), f32(b), c, N, N, N); };
       }),
       cpu('cpu-pool', inputs, POOL(env) + ' (rows of C split)', (n, [a, b]) => {
         const N = side(n);
         const c = sharedF32(N * N);
-        return () => env.pool.matmul(f32(a), f32(b), c, N, N, N);
+        return () => { env.pool.matmul(f32(a), f32(b), c, N, N, N); };
       }),
       ...gpuContenders(env, inputs, { enqueue: ([a, b], n) => ({ out: matmul(a as DeviceArray, b as DeviceArray, { m: side(n), k: side(n), n: side(n) }), owned: true }) }),
     ],

@@ -67,7 +67,7 @@ export class CpuPool {
       ports.push(port1);
     }
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      w.once('online', () => resolve());
+      w.once('online', () => { resolve(); });
       w.once('error', reject);
     })));
     return new CpuPool(workers, ports, ctrl, results);
@@ -172,7 +172,7 @@ export class CpuPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const exits = this.#workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+    const exits = this.#workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => { resolve(); })));
     this.#workers.forEach((_w, i) => {
       this.#ports[i]?.postMessage({ op: 'exit' });
       Atomics.add(this.#ctrl, 2 * i, 1);
