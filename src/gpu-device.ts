@@ -158,7 +158,7 @@ export class GpuDevice {
   }
 
   /**
-   * Builds an elementwise kernel from an expression (CuPy's ElementwiseKernel); see {@link buildElementwise}.
+   * Builds an elementwise kernel from an expression (CuPy's ElementwiseKernel); see `device.elementwise()`.
    *
    * @example
    * ```ts
@@ -173,7 +173,7 @@ export class GpuDevice {
   }
 
   /**
-   * Builds a reduction kernel (CuPy's ReductionKernel) returning device scalars; see {@link buildReduction}.
+   * Builds a reduction kernel (CuPy's ReductionKernel) returning device scalars; see `device.reduction()`.
    *
    * @example
    * ```ts

@@ -7,6 +7,8 @@ export { describeAdapter } from './device/info.js';
 export type { DawnAdapterOptions } from './device/dawn.js';
 export { Kernel, type KernelOptions, type KernelArgs } from './kernels/kernel.js';
 export type { Dispatch } from './kernels/geometry.js';
+export type { BindingInfo, EntryInfo, Layout, Scalar } from './kernels/reflect.js';
+export type { ArgSpec } from './kernels/codegen.js';
 export type { UniformValue } from './kernels/uniform.js';
 export {
   GpukitError,
@@ -24,11 +26,11 @@ export {
 } from './errors.js';
 export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs } from './ops/elementwise.js';
 export { sum, mean, min, max, dot, norm, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
-export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions } from './ops/random.js';
+export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions, type RandomDevice } from './ops/random.js';
 export { histogram, histogramCpu, type Histogram } from './ops/histogram.js';
 export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';
-export { scan, scanCpu } from './ops/scan.js';
+export { scan, scanCpu, type ScanOptions } from './ops/scan.js';
 export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
-export { matmul, transpose, matmulCpu, transposeCpu } from './ops/matmul.js';
+export { matmul, transpose, matmulCpu, transposeCpu, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
 export { argmin, argmax, argCpu } from './ops/arg.js';

@@ -406,7 +406,7 @@ export function registerGpujsOps(): void {
   registerFallbackOps(gpujsOps);
 }
 
-/** Options of {@link jsKernel}. */
+/** Options of `device.jsKernel()`. */
 export interface JsKernelOptions {
   /** Output size: `n`, `[x]`, `[x, y]` or `[x, y, z]` threads (gpu.js order: x fastest). */
   readonly output: number | readonly number[];

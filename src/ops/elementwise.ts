@@ -8,7 +8,7 @@ import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { deviceOf } from './util.js';
 
-/** What {@link elementwise} builds from: CuPy's ElementwiseKernel, in WGSL. */
+/** What `device.elementwise()` (and `device.elementwise`) builds from: CuPy's ElementwiseKernel, in WGSL. */
 export interface ElementwiseSpec {
   /** Typed arguments: `'x: T[], y: T[], a: f32'` — arrays with `[]`, `T` resolved from the arrays passed. */
   readonly args: string;
@@ -271,7 +271,7 @@ const mapOps = new Map<string, ElementwiseBuilder>();
 
 /**
  * Applies a WGSL expression of `x` (and `i`, `n`) to every element, into a new array.
- * The expression is compiled on first use (synchronously); prefer {@link buildElementwise} to get compile
+ * The expression is compiled on first use (synchronously); prefer `device.elementwise()` to get compile
  * errors up front.
  *
  * @example

@@ -7,7 +7,7 @@
  * - `kernels/matmul-rb4.wgsl`: vec4 loads, needs k % 4 = n % 4 = 0 (and m % 4 = RM % 4 = 0 with transA).
  * - `kernels/matmul-tiled.wgsl`: 16×16 shared-memory tiles, any shape; the hardware-GPU candidate.
  * - `kernels/transpose.wgsl`: BR×BC block per invocation, any 4-byte dtype through `alias T`.
- * Which one runs is an autotuner choice ({@link matmulTunable}); the CPU references below are plain
+ * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`); the CPU references below are plain
  * loops with float64 accumulation.
  */
 
@@ -239,7 +239,7 @@ function checkDim(op: string, name: string, v: number): void {
  * B stored n×k. Any m, k, n ≥ 0: an empty dimension gives an empty result, and k = 0 gives zeros.
  * Enqueues and returns at once.
  *
- * The kernel is chosen per adapter by the autotuner ({@link matmulTunable}; on lavapipe the
+ * The kernel is chosen per adapter by the autotuner (`matmulTunable`; on lavapipe the
  * register-blocked matmul-rb, on a GPU shared-memory tiles), with a valid fallback when the tuned
  * kernel's shape conditions do not hold. With `transB`, k a multiple of 1024 and m ≥ 128, matmul-rb
  * first transposes B explicitly (into a temporary) and runs the untransposed product: about 2× faster on

@@ -173,6 +173,7 @@ export function normalCpu(n: number, seed: number | bigint, offset = 0): Float32
 
 /** What the generators take: a device (`GpuDevice`); its engine decides where the stream is drawn. */
 export interface RandomDevice {
+  /** @internal */
   readonly ctx: DeviceContext;
   readonly info: { readonly engine: EngineName };
 }

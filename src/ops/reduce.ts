@@ -8,7 +8,7 @@ import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
-/** What {@link buildReduction} builds from: CuPy's ReductionKernel, in WGSL. */
+/** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
 export interface ReductionSpec {
   /** Typed arguments, as for elementwise: `'x: T[], y: T[]'` (scalars allowed: `'x: T[], c: f32'`). */
   readonly args: string;
