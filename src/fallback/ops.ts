@@ -18,9 +18,9 @@ import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors
 import type { GpuDevice } from '../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../ops/engine.js';
 import { argCpu } from '../ops/arg.js';
-import { fftCpu, type FftOptions } from '../ops/fft.js';
+import { fftCpu, fftLayout, type FftOptions } from '../ops/fft.js';
 import { histogramCpu, histogramScale, type Histogram } from '../ops/histogram.js';
-import type { MatmulShape } from '../ops/matmul.js';
+import { checkMatmul, type MatmulShape } from '../ops/matmul.js';
 import { normalCpu, randomU32Cpu, uniformCpu, type RandomOptions } from '../ops/random.js';
 import { maxCpu, minCpu } from '../ops/reduce.js';
 import { scanCpu, type ScanOptions } from '../ops/scan.js';
@@ -293,16 +293,7 @@ const MATMUL_SRC =
 
 function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
   const host = hostOf('matmul', a, b);
-  requireDType('matmul', 'a', a, ['f32']);
-  requireDType('matmul', 'b', b, ['f32']);
-  const { m, k, n } = opts;
-  checkDim('matmul', 'm', m);
-  checkDim('matmul', 'k', k);
-  checkDim('matmul', 'n', n);
-  const transA = opts.transA === true;
-  const transB = opts.transB === true;
-  if (a.length !== m * k) throw new ShapeError(`matmul: a must hold m·k = ${m * k} elements (${transA ? `${k}×${m}, transposed` : `${m}×${k}`}), but has ${a.length}`);
-  if (b.length !== k * n) throw new ShapeError(`matmul: b must hold k·n = ${k * n} elements (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}), but has ${b.length}`);
+  const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
   const out = new DeviceArray(host, 'f32', [m, n]);
   const O = out.data;
   if (m * n === 0) return out;
@@ -382,12 +373,7 @@ function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: n
 function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
   const op = inverse ? 'ifft' : 'fft';
   const host = hostOf(op, x);
-  requireDType(op, 'x', x, ['f32']);
-  const batch = opts.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1) throw new ShapeError(`${op}: batch must be a positive integer, got ${batch}`);
-  if (x.length % (2 * batch) !== 0) throw new ShapeError(`${op}: x holds ${x.length} floats, not ${batch} transform(s) of interleaved (re, im) pairs`);
-  const n = x.length / 2 / batch;
-  if (n !== 0 && (n & (n - 1)) !== 0) throw new ShapeError(`${op}: length ${n} is not a power of two (only power-of-two lengths are supported)`);
+  const { n, batch } = fftLayout(op, x, opts);
   const out = new DeviceArray(host, 'f32', x.length);
   const X = x.data as Float32Array;
   const O = out.data;

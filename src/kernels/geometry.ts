@@ -5,6 +5,14 @@ export type Dispatch =
   | { readonly workgroups: number | readonly [number, number?, number?] }
   | { readonly invocations: number };
 
+/** Lays `groups` workgroups out as x (≤ maxPerDim) × y, the smallest y that fits. */
+export function foldGroups(groups: number, maxPerDim: number): [number, number, number] {
+  if (groups <= maxPerDim) return [groups, 1, 1];
+  const y = Math.ceil(groups / maxPerDim);
+  if (y > maxPerDim) throw new LimitError('maxComputeWorkgroupsPerDimension', groups, maxPerDim * maxPerDim, `a 2-D grid of ${groups} workgroups`);
+  return [Math.ceil(groups / y), y, 1];
+}
+
 /**
  * The grid for a dispatch. `{ invocations: n }` launches ceil(n / workgroup size) workgroups along x and,
  * beyond the per-dimension limit (65,535 by default), folds them into a 2-D grid: kernels compute their
@@ -15,11 +23,7 @@ export function gridFor(dispatch: Dispatch, workgroupSize: readonly [number, num
     const n = dispatch.invocations;
     if (!Number.isInteger(n) || n < 0) throw new ShapeError(`invocations must be a non-negative integer, got ${n}`);
     const perGroup = workgroupSize[0] * workgroupSize[1] * workgroupSize[2];
-    const groups = Math.ceil(n / perGroup);
-    if (groups <= maxPerDim) return [groups, 1, 1];
-    const y = Math.ceil(groups / maxPerDim);
-    if (y > maxPerDim) throw new LimitError('maxComputeWorkgroupsPerDimension', groups, maxPerDim * maxPerDim, `a 2-D grid for ${n} invocations`);
-    return [Math.ceil(groups / y), y, 1];
+    return foldGroups(Math.ceil(n / perGroup), maxPerDim);
   }
   const w = dispatch.workgroups;
   const dims = typeof w === 'number' ? [w] : [...w];

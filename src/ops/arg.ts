@@ -4,6 +4,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
+import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, requireDType } from './util.js';
 
@@ -62,11 +63,8 @@ function kernel(ctx: DeviceContext, op: 'argmin' | 'argmax', dtype: 'f32' | 'i32
   return compileKernelSync(ctx, source(op, dtype), { dtype, entryPoint, label: `reduce-arg|${op}|${dtype}|${entryPoint}`, constants: entryPoint === 'finish' ? {} : c });
 }
 
-function gridOf(ctx: DeviceContext, groups: number): [number, number] {
-  const max = ctx.limits.maxComputeWorkgroupsPerDimension;
-  if (groups <= max) return [groups, 1];
-  const y = Math.ceil(groups / max);
-  return [Math.ceil(groups / y), y];
+function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
+  return foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension);
 }
 
 function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> {

@@ -129,15 +129,21 @@ function twiddles(ctx: DeviceContext, n: number): DeviceArray<'f32'> {
   return t;
 }
 
-function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
-  const op = inverse ? 'ifft' : 'fft';
-  const ctx = deviceOf(op, x);
+/** Checks an FFT input's layout (both engines share it): `batch` power-of-two transforms of interleaved pairs. */
+export function fftLayout(op: string, x: DeviceArray, opts: FftOptions): { n: number; batch: number } {
   requireDType(op, 'x', x, ['f32']);
   const batch = opts.batch ?? 1;
   if (!Number.isInteger(batch) || batch < 1) throw new ShapeError(`${op}: batch must be a positive integer, got ${batch}`);
   if (x.length % (2 * batch) !== 0) throw new ShapeError(`${op}: x holds ${x.length} floats, not ${batch} transform(s) of interleaved (re, im) pairs`);
   const n = x.length / 2 / batch;
   if (n !== 0 && (n & (n - 1)) !== 0) throw new ShapeError(`${op}: length ${n} is not a power of two (only power-of-two lengths are supported)`);
+  return { n, batch };
+}
+
+function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
+  const op = inverse ? 'ifft' : 'fft';
+  const ctx = deviceOf(op, x);
+  const { n, batch } = fftLayout(op, x, opts);
   const out = new DeviceArray(ctx, 'f32', x.length);
   if (n <= 1) {
     ctx.copy(x.buffer, 0, out.buffer, 0, x.bindingSize);

@@ -262,9 +262,8 @@ function checkDim(op: string, name: string, v: number): void {
  * console.log(await c.toArray()); // Float32Array [4, 5, 10, 11]
  * ```
  */
-export function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
-  if (onFallback(a)) return fallback('matmul').matmul(a, b, opts);
-  const ctx = deviceOf('matmul', a, b);
+/** Checks matmul's arguments (both engines share it) and returns the shape with its flags resolved. */
+export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): { m: number; k: number; n: number; transA: boolean; transB: boolean } {
   requireDType('matmul', 'a', a, ['f32']);
   requireDType('matmul', 'b', b, ['f32']);
   const { m, k, n } = opts;
@@ -279,6 +278,13 @@ export function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): Devic
   if (b.length !== k * n) {
     throw new ShapeError(`matmul: b must hold k·n = ${k * n} elements (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}), but has ${b.length}`);
   }
+  return { m, k, n, transA, transB };
+}
+
+export function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
+  if (onFallback(a)) return fallback('matmul').matmul(a, b, opts);
+  const ctx = deviceOf('matmul', a, b);
+  const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
   const empty = m === 0 || n === 0 || k === 0;
   const plan = empty ? undefined : planMatmul(ctx, m, k, n, transA, transB);
   const out = new DeviceArray(ctx, 'f32', [m, n]);

@@ -5,6 +5,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, DTypeError, ShaderCompileError, ShapeError } from '../errors.js';
 import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
@@ -218,11 +219,8 @@ function runReduction(
   return out;
 }
 
-function gridOf(ctx: DeviceContext, groups: number): [number, number] {
-  const max = ctx.limits.maxComputeWorkgroupsPerDimension;
-  if (groups <= max) return [groups, 1];
-  const y = Math.ceil(groups / max);
-  return [Math.ceil(groups / y), y];
+function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
+  return foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension);
 }
 
 /**
