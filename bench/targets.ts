@@ -12,6 +12,8 @@ import { axpyLoop, scanLoop, sumLoop } from '../src/cpu/loops.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
 
+const warmed = new Set<string>();
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1] ?? NaN;
@@ -19,6 +21,13 @@ function median(xs: number[]): number {
 
 /** Kernel-only ms of `fn` (its dispatches' GPU time). */
 async function kernelMs(device: GpuDevice, fn: () => void): Promise<number> {
+  // llvmpipe compiles a pipeline at its first dispatch, and a fresh 64 MiB buffer runs slower for its
+  // first few passes (page faults, the kernel's huge-page collapsing): warm up untimed first.
+  if (!warmed.has(fn.toString())) {
+    warmed.add(fn.toString());
+    for (let i = 0; i < 5; i++) fn();
+    await device.sync();
+  }
   const p = await device.profile(() => {
     fn();
   });
@@ -55,6 +64,7 @@ async function main(): Promise<void> {
     using y = device.array(yh);
     const g: number[] = [];
     const c: number[] = [];
+    for (let i = 0; i < 3; i++) axpyLoop(1.5, xh, yh); // warm the CPU side too
     for (let r = 0; r < reps; r++) {
       g.push(await kernelMs(device, () => axpy(1.5, x, y)));
       c.push(wall(() => {
@@ -73,6 +83,7 @@ async function main(): Promise<void> {
     const g: number[] = [];
     const c: number[] = [];
     let sink = 0;
+    for (let i = 0; i < 3; i++) sink += sumLoop(xh);
     for (let r = 0; r < reps; r++) {
       g.push(await kernelMs(device, () => {
         sum(x).destroy();
@@ -94,6 +105,7 @@ async function main(): Promise<void> {
     using x = device.array(xh);
     const g: number[] = [];
     const c: number[] = [];
+    for (let i = 0; i < 3; i++) scanLoop(xh, out);
     for (let r = 0; r < reps; r++) {
       g.push(await kernelMs(device, () => {
         scan(x).destroy();
