@@ -16,6 +16,7 @@ import {
   roofline,
   saturationSize,
   FIT_METHOD,
+  PARITY,
   type Crossover,
   type LinearFit,
   type Roofline,
@@ -56,7 +57,8 @@ export type CrossoverN =
   | { readonly kind: 'crosses'; readonly n: number; readonly extrapolated: boolean }
   | { readonly kind: 'always' }
   | { readonly kind: 'never' }
-  | { readonly kind: 'until'; readonly n: number };
+  | { readonly kind: 'until'; readonly n: number }
+  | { readonly kind: 'parity'; readonly ratio: number };
 
 export interface Comparison {
   readonly gpu: string;
@@ -162,6 +164,8 @@ export function describeCrossover(c: CrossoverN): string {
       return 'never';
     case 'until':
       return `only below ${fmt.pow2(c.n)}`;
+    case 'parity':
+      return `parity (${fmt.times(c.ratio)} per element)`;
   }
 }
 
@@ -189,6 +193,9 @@ function explainKernel(op: OpReport, fits: Map<string, LinearFit>, cal: Calibrat
       ? `, streaming ${fmt.gbps(rl.achievedGBps)} (${rl.pctOfBandwidth.toFixed(0)} % of the ${fmt.gbps(cal.bandwidth.value)} copy ceiling)`
       : `, at ${rl.achievedGflops.toFixed(1)} GFLOP/s (${rl.pctOfFlops.toFixed(0)} % of the ${cal.flops.value.toFixed(1)} GFLOP/s FMA ceiling)`;
   const s = asymptoticSpeedup(g, c);
+  if (s > 1 / PARITY && s < PARITY) {
+    return `Kernel-only is at parity with ${cpuName}: ${fmt.nsPer(g.betaMs)} vs ${fmt.nsPer(c.betaMs)} ns/${unit}${where} — both are bound by the same memory, so where they cross is noise, not a property of the op.`;
+  }
   if (s < 1) {
     return `Kernel-only never overtakes ${cpuName}: the kernel costs ${fmt.nsPer(g.betaMs)} ns/${unit}${where}, more than the CPU loop's ${fmt.nsPer(c.betaMs)} ns/${unit}.`;
   }

@@ -118,11 +118,20 @@ export type Crossover =
   | { readonly kind: 'crosses'; readonly w: number }
   | { readonly kind: 'always' }
   | { readonly kind: 'never' }
-  | { readonly kind: 'until'; readonly w: number };
+  | { readonly kind: 'until'; readonly w: number }
+  | { readonly kind: 'parity'; readonly ratio: number };
+
+/**
+ * Per-unit costs closer than this (as a ratio) make the two lines nearly parallel: where they cross is
+ * then decided by run-to-run noise (up to 2× on a software adapter), so it is reported as parity instead.
+ */
+export const PARITY = 1.15;
 
 export function crossover(gpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>, cpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>): Crossover {
   const da = gpu.alphaMs - cpu.alphaMs;
   const db = cpu.betaMs - gpu.betaMs; // > 0: the GPU is cheaper per unit
+  const ratio = cpu.betaMs / gpu.betaMs;
+  if (ratio > 1 / PARITY && ratio < PARITY) return { kind: 'parity', ratio };
   if (db > 0) return da <= 0 ? { kind: 'always' } : { kind: 'crosses', w: da / db };
   if (da < 0) return db === 0 ? { kind: 'always' } : { kind: 'until', w: da / db };
   return { kind: 'never' };

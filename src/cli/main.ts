@@ -62,6 +62,19 @@ program
   });
 
 program
+  .command('compare')
+  .description('compare two `gpukit bench --json` reports of the same sweep: do crossovers and medians agree?')
+  .argument('<a>', 'first report (JSON)')
+  .argument('<b>', 'second report (JSON)')
+  .action(async (a: string, b: string) => {
+    const { readFileSync } = await import('node:fs');
+    const { compareReports } = await import('../bench/compare.js');
+    const read = (f: string): import('../bench/analyze.js').BenchReport => JSON.parse(readFileSync(f, 'utf8')) as import('../bench/analyze.js').BenchReport;
+    const r = compareReports(read(a), read(b));
+    for (const l of r.lines) console.log(l);
+  });
+
+program
   .command('tune')
   .description("time each op's candidate kernel parameters on this adapter and cache the winners (per adapter identity)")
   .argument('[ops...]', 'tunable ops (default: all)')

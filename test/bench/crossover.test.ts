@@ -47,3 +47,10 @@ describe('crossover, asymptote and saturation on synthetic lines', () => {
     expect(r.pctOfFlops).toBeCloseTo((100 * 2 ** 24) / 1e7 / 100, 9);
   });
 });
+
+test('nearly parallel lines are reported as parity, not as a noise-driven crossover', async () => {
+  const { crossover, PARITY } = await import('../../src/bench/model.js');
+  const c = crossover({ alphaMs: 0.1, betaMs: 1e-6 }, { alphaMs: 0, betaMs: 1.05e-6 });
+  expect(c.kind).toBe('parity');
+  expect(crossover({ alphaMs: 0.1, betaMs: 1e-6 }, { alphaMs: 0, betaMs: PARITY * 1.01e-6 }).kind).toBe('crosses');
+});
