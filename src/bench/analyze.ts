@@ -125,12 +125,16 @@ function nOfW(unit: string, w: number): number {
   return unit === 'multiply-add' ? w ** (2 / 3) : w;
 }
 
-function toN(unit: string, c: Crossover, maxN: number): CrossoverN {
+function toN(unit: string, c: Crossover, minN: number, maxN: number): CrossoverN {
+  // A crossing below the smallest size measured says no more than "the GPU wins at every size measured".
   if (c.kind === 'crosses') {
     const n = nOfW(unit, c.w);
-    return { kind: 'crosses', n, extrapolated: n > 2 * maxN };
+    return n < minN ? { kind: 'always' } : { kind: 'crosses', n, extrapolated: n > 2 * maxN };
   }
-  if (c.kind === 'until') return { kind: 'until', n: nOfW(unit, c.w) };
+  if (c.kind === 'until') {
+    const n = nOfW(unit, c.w);
+    return n < minN ? { kind: 'never' } : { kind: 'until', n };
+  }
   return c;
 }
 
@@ -270,7 +274,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
       comparisons.push({
         gpu: g,
         cpu: c,
-        crossover: toN(op.unit, crossover(gf, cf), maxN),
+        crossover: toN(op.unit, crossover(gf, cf), Math.min(...sizes), maxN),
         measuredCrossover: measuredCrossover(sizes, gm, cm),
         asymptoticSpeedup: asymptoticSpeedup(gf, cf),
         saturationN: sat === undefined ? null : nOfW(op.unit, sat),
