@@ -6,10 +6,10 @@ export interface MemoryStats {
   readonly inUseBuffers: number;
   readonly cachedBytes: number;
   readonly cachedBuffers: number;
-  /** Bytes of tables ops keep on the device for reuse (e.g. FFT twiddles), freed on close. */
-  readonly residentBytes: number;
   /** Buffers created since the device opened (a pool that works keeps this flat in a loop). */
   readonly created: number;
+  /** Bytes of tables ops keep on the device for reuse (e.g. FFT twiddles), freed on close. */
+  readonly residentBytes: number;
 }
 
 /**
@@ -23,69 +23,80 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
-/** Reuses GPU buffers by (usage, size class). Buffers return to the pool when their owner is destroyed. */
-export class BufferPool {
-  readonly #ctx: DeviceContext;
-  readonly #free = new Map<string, GPUBuffer[]>();
+/** How a pool makes, measures, keys and frees its blocks (GPU buffers or host ArrayBuffers). */
+export interface PoolBacking<B> {
+  create(size: number, kind: string, label: string): B;
+  size(block: B): number;
+  /** What else besides the size must match for reuse (e.g. GPU buffer usage). */
+  kind(block: B): string;
+  dispose(block: B): void;
+  /** After close, released blocks are freed, not cached. */
+  closed(): boolean;
+}
+
+/**
+ * Reuses memory blocks by (kind, size class) and keeps the statistics `device.memory` reports, so a user
+ * can tell a pool from a leak. Blocks return to it when their owner is destroyed.
+ */
+export class SizeClassPool<B> {
+  readonly #backing: PoolBacking<B>;
+  readonly #free = new Map<string, B[]>();
   #inUseBytes = 0;
   #inUseBuffers = 0;
   #cachedBytes = 0;
   #cachedBuffers = 0;
   #created = 0;
   #residentBytes = 0;
-  /** Cached bytes above which released buffers are destroyed instead of kept. */
-  maxCachedBytes = 512 * 1024 * 1024;
+  /** Cached bytes above which released blocks are freed instead of kept. */
+  maxCachedBytes: number;
 
-  constructor(ctx: DeviceContext) {
-    this.#ctx = ctx;
-    ctx.onClose(() => { this.trim(); });
+  constructor(backing: PoolBacking<B>, maxCachedBytes: number) {
+    this.#backing = backing;
+    this.maxCachedBytes = maxCachedBytes;
   }
 
-  acquire(bytes: number, usage: number, label: string): GPUBuffer {
-    const maxBuffer = this.#ctx.limits.maxBufferSize;
-    let size = sizeClass(bytes);
-    if (size > maxBuffer) size = Math.ceil(bytes / 4) * 4;
-    const key = `${usage}:${size}`;
-    const list = this.#free.get(key);
-    let buffer = list?.pop();
-    if (buffer !== undefined) {
+  /** A block of exactly `size` bytes (callers round to a size class) and this kind. */
+  protected take(size: number, kind: string, label: string): B {
+    let block = this.#free.get(`${kind}:${size}`)?.pop();
+    if (block !== undefined) {
       this.#cachedBytes -= size;
       this.#cachedBuffers--;
-      buffer.label = label;
     } else {
-      buffer = this.#ctx.gpu.createBuffer({ label, size, usage });
+      block = this.#backing.create(size, kind, label);
       this.#created++;
     }
     this.#inUseBytes += size;
     this.#inUseBuffers++;
-    return buffer;
+    return block;
   }
 
-  release(buffer: GPUBuffer): void {
-    this.#inUseBytes -= buffer.size;
+  release(block: B): void {
+    const size = this.#backing.size(block);
+    this.#inUseBytes -= size;
     this.#inUseBuffers--;
-    if (this.#ctx.closed || this.#cachedBytes + buffer.size > this.maxCachedBytes) {
-      buffer.destroy();
+    if (this.#backing.closed() || this.#cachedBytes + size > this.maxCachedBytes) {
+      this.#backing.dispose(block);
       return;
     }
-    const key = `${buffer.usage}:${buffer.size}`;
+    const key = `${this.#backing.kind(block)}:${size}`;
     let list = this.#free.get(key);
     if (list === undefined) this.#free.set(key, (list = []));
-    list.push(buffer);
-    this.#cachedBytes += buffer.size;
+    list.push(block);
+    this.#cachedBytes += size;
     this.#cachedBuffers++;
   }
 
-  /** Moves a buffer from "in use" to "resident": a table an op keeps for reuse, not a live user array. */
-  markResident(buffer: GPUBuffer): void {
-    this.#inUseBytes -= buffer.size;
+  /** Moves a block from "in use" to "resident": a table an op keeps for reuse, not a live user array. */
+  markResident(block: B): void {
+    const size = this.#backing.size(block);
+    this.#inUseBytes -= size;
     this.#inUseBuffers--;
-    this.#residentBytes += buffer.size;
+    this.#residentBytes += size;
   }
 
-  /** Destroys every cached (unused) buffer. */
+  /** Frees every cached (unused) block. */
   trim(): void {
-    for (const list of this.#free.values()) for (const b of list) b.destroy();
+    for (const list of this.#free.values()) for (const b of list) this.#backing.dispose(b);
     this.#free.clear();
     this.#cachedBytes = 0;
     this.#cachedBuffers = 0;
@@ -100,6 +111,38 @@ export class BufferPool {
       created: this.#created,
       residentBytes: this.#residentBytes,
     };
+  }
+}
+
+/** GPU buffers by (usage, size class). */
+export class BufferPool extends SizeClassPool<GPUBuffer> {
+  readonly #ctx: DeviceContext;
+
+  constructor(ctx: DeviceContext) {
+    super(
+      {
+        create: (size, kind, label) => ctx.gpu.createBuffer({ label, size, usage: Number(kind) }),
+        size: (b) => b.size,
+        kind: (b) => String(b.usage),
+        dispose: (b) => {
+          b.destroy();
+        },
+        closed: () => ctx.closed,
+      },
+      512 * 1024 * 1024,
+    );
+    this.#ctx = ctx;
+    ctx.onClose(() => {
+      this.trim();
+    });
+  }
+
+  acquire(bytes: number, usage: number, label: string): GPUBuffer {
+    let size = sizeClass(bytes);
+    if (size > this.#ctx.limits.maxBufferSize) size = Math.ceil(bytes / 4) * 4;
+    const buffer = this.take(size, String(usage), label);
+    buffer.label = label;
+    return buffer;
   }
 }
 
