@@ -2,10 +2,11 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, DTypeError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
 import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { bindArgs, resolveArrays } from './signature.js';
 import { deviceOf } from './util.js';
 
 /** What `device.elementwise()` (and `device.elementwise`) builds from: CuPy's ElementwiseKernel, in WGSL. */
@@ -101,31 +102,10 @@ class ElementwiseBuilder {
   }
 
   call(input: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
-    const named = this.#bind(input);
+    const named = bindArgs(this.name, this.args, input, this.outputs);
     const arrays = this.args.filter((a) => a.array);
-    const given = arrays.map((a) => named[a.name]).filter((v): v is DeviceArray => v instanceof DeviceArray);
+    const { dtype, n, given } = resolveArrays(this.name, this.args, named);
     const ctx = deviceOf(this.name, ...given);
-    // Resolve T from the arrays passed; every T array must agree.
-    let dtype: DType | undefined;
-    let first = '';
-    for (const a of arrays) {
-      const v = named[a.name];
-      if (!(v instanceof DeviceArray)) continue;
-      if (a.type === 'T') {
-        if (dtype === undefined) {
-          dtype = v.dtype;
-          first = a.name;
-        } else if (v.dtype !== dtype) throw new DTypeError(`${this.name}: ${first} is ${dtype} but ${a.name} is ${v.dtype} (both are T)`);
-      } else if (v.dtype !== a.type) {
-        throw new DTypeError(`${this.name}: ${a.name} must be ${a.type}, got ${v.dtype}`);
-      }
-    }
-    dtype ??= 'f32';
-    const lengths = given.map((g) => g.length);
-    const n = lengths[0] ?? 0;
-    given.forEach((g, k) => {
-      if (g.length !== n) throw new ShapeError(`${this.name}: ${arrays.find((a) => named[a.name] === g)?.name ?? `array ${k}`} has length ${g.length} but ${arrays.find((a) => named[a.name] === given[0])?.name ?? 'the first'} has length ${n}`);
-    });
     const outputs: Record<string, DeviceArray> = {};
     const fresh: DeviceArray[] = [];
     for (const o of this.outputs) {
@@ -146,34 +126,6 @@ class ElementwiseBuilder {
       throw e;
     }
     return this.outputs.length === 1 ? (outputs[this.outputs[0] ?? ''] as DeviceArray) : outputs;
-  }
-
-  #bind(input: readonly unknown[]): Record<string, DeviceArray | number> {
-    const named: Record<string, DeviceArray | number> = {};
-    const only = input[0];
-    if (input.length === 1 && typeof only === 'object' && only !== null && !(only instanceof DeviceArray)) {
-      const obj = only as Record<string, unknown>;
-      const known = new Set(this.args.map((a) => a.name));
-      const extra = Object.keys(obj).filter((k) => !known.has(k));
-      if (extra.length > 0) throw new ArgumentError(`${this.name}: unknown argument ${extra.join(', ')}; it takes ${[...known].join(', ')}`);
-      Object.assign(named, obj);
-    } else {
-      if (input.length > this.args.length) throw new ArgumentError(`${this.name}: takes ${this.args.length} arguments, got ${input.length}`);
-      input.forEach((v, k) => {
-        const a = this.args[k];
-        if (a !== undefined) named[a.name] = v as DeviceArray | number;
-      });
-    }
-    for (const a of this.args) {
-      const v = named[a.name];
-      if (v === undefined) {
-        if (a.array && this.outputs.includes(a.name)) continue;
-        throw new ArgumentError(`${this.name}: missing argument '${a.name}' (${a.type}${a.array ? '[]' : ''})`);
-      }
-      if (a.array && !(v instanceof DeviceArray)) throw new ArgumentError(`${this.name}: '${a.name}' is an array argument; pass a DeviceArray`);
-      if (!a.array && typeof v !== 'number') throw new ArgumentError(`${this.name}: '${a.name}' is a scalar argument; pass a number`);
-    }
-    return named;
   }
 
   #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number): void {

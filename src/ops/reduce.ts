@@ -2,11 +2,12 @@ import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, DTypeError, ShaderCompileError, ShapeError } from '../errors.js';
+import { ArgumentError, ShaderCompileError } from '../errors.js';
 import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { bindArgs, resolveArrays } from './signature.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
 /** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
@@ -112,53 +113,13 @@ class ReductionBuilder {
   call(input: readonly unknown[]): DeviceArray {
     const named = bindArgs(this.name, this.args, input);
     const arrays = this.args.filter((a) => a.array);
-    const given = arrays.map((a) => named[a.name] as DeviceArray);
+    const { dtype: dt, n, given } = resolveArrays(this.name, this.args, named);
     const ctx = deviceOf(this.name, ...given);
-    let dtype: DType | undefined;
-    arrays.forEach((a, k) => {
-      const v = given[k];
-      if (v === undefined) return;
-      if (a.type === 'T') {
-        if (dtype !== undefined && v.dtype !== dtype) throw new DTypeError(`${this.name}: ${arrays[0]?.name ?? ''} is ${dtype} but ${a.name} is ${v.dtype} (both are T)`);
-        dtype ??= v.dtype;
-      } else if (v.dtype !== a.type) throw new DTypeError(`${this.name}: ${a.name} must be ${a.type}, got ${v.dtype}`);
-    });
-    const dt: DType = dtype ?? 'f32';
-    const n = given[0]?.length ?? 0;
-    given.forEach((g, k) => {
-      if (g.length !== n) throw new ShapeError(`${this.name}: ${arrays[k]?.name ?? ''} has length ${g.length} but ${arrays[0]?.name ?? ''} has length ${n}`);
-    });
     const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
     return runReduction(ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a, k) => [a.name, given[k] as DeviceArray])), scalars);
   }
-}
-
-/** Binds positional or named arguments against a signature and checks kinds. */
-export function bindArgs(op: string, args: readonly ArgSpec[], input: readonly unknown[]): Record<string, DeviceArray | number> {
-  const named: Record<string, DeviceArray | number> = {};
-  const only = input[0];
-  if (input.length === 1 && typeof only === 'object' && only !== null && !(only instanceof DeviceArray)) {
-    const obj = only as Record<string, unknown>;
-    const known = new Set(args.map((a) => a.name));
-    const extra = Object.keys(obj).filter((k) => !known.has(k));
-    if (extra.length > 0) throw new ArgumentError(`${op}: unknown argument ${extra.join(', ')}; it takes ${[...known].join(', ')}`);
-    Object.assign(named, obj);
-  } else {
-    if (input.length > args.length) throw new ArgumentError(`${op}: takes ${args.length} arguments, got ${input.length}`);
-    input.forEach((v, k) => {
-      const a = args[k];
-      if (a !== undefined) named[a.name] = v as DeviceArray | number;
-    });
-  }
-  for (const a of args) {
-    const v = named[a.name];
-    if (v === undefined) throw new ArgumentError(`${op}: missing argument '${a.name}' (${a.type}${a.array ? '[]' : ''})`);
-    if (a.array && !(v instanceof DeviceArray)) throw new ArgumentError(`${op}: '${a.name}' is an array argument; pass a DeviceArray`);
-    if (!a.array && typeof v !== 'number') throw new ArgumentError(`${op}: '${a.name}' is a scalar argument; pass a number`);
-  }
-  return named;
 }
 
 /**

@@ -1,0 +1,67 @@
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import type { ArgSpec } from '../kernels/codegen.js';
+
+/** A builder's arguments bound by name: arrays and scalars. */
+export type BoundArgs = Record<string, DeviceArray | number>;
+
+/**
+ * Binds positional or named arguments against a builder's signature and checks each one's kind.
+ * Names in `optional` (allocated outputs) may be left out.
+ */
+export function bindArgs(op: string, args: readonly ArgSpec[], input: readonly unknown[], optional: readonly string[] = []): BoundArgs {
+  const named: BoundArgs = {};
+  const only = input[0];
+  if (input.length === 1 && typeof only === 'object' && only !== null && !(only instanceof DeviceArray)) {
+    const obj = only as Record<string, unknown>;
+    const known = new Set(args.map((a) => a.name));
+    const extra = Object.keys(obj).filter((k) => !known.has(k));
+    if (extra.length > 0) throw new ArgumentError(`${op}: unknown argument ${extra.join(', ')}; it takes ${[...known].join(', ')}`);
+    Object.assign(named, obj);
+  } else {
+    if (input.length > args.length) throw new ArgumentError(`${op}: takes ${args.length} arguments, got ${input.length}`);
+    input.forEach((v, k) => {
+      const a = args[k];
+      if (a !== undefined && v !== undefined) named[a.name] = v as DeviceArray | number;
+    });
+  }
+  for (const a of args) {
+    const v = named[a.name];
+    if (v === undefined) {
+      if (a.array && optional.includes(a.name)) continue;
+      throw new ArgumentError(`${op}: missing argument '${a.name}' (${a.type}${a.array ? '[]' : ''})`);
+    }
+    if (a.array && !(v instanceof DeviceArray)) throw new ArgumentError(`${op}: '${a.name}' is an array argument; pass a DeviceArray`);
+    if (!a.array && typeof v !== 'number') throw new ArgumentError(`${op}: '${a.name}' is a scalar argument; pass a number`);
+  }
+  return named;
+}
+
+/**
+ * Resolves the `T` placeholder from the arrays passed (every `T` array must agree, every concrete one
+ * must match) and checks that all arrays have one length. An all-omitted signature defaults to f32.
+ */
+export function resolveArrays(op: string, args: readonly ArgSpec[], named: BoundArgs): { dtype: DType; n: number; given: DeviceArray[] } {
+  let dtype: DType | undefined;
+  let first = '';
+  let n: number | undefined;
+  let lengthOf = '';
+  const given: DeviceArray[] = [];
+  for (const a of args) {
+    const v = named[a.name];
+    if (!a.array || !(v instanceof DeviceArray)) continue;
+    given.push(v);
+    if (a.type === 'T') {
+      if (dtype === undefined) {
+        dtype = v.dtype;
+        first = a.name;
+      } else if (v.dtype !== dtype) throw new DTypeError(`${op}: ${first} is ${dtype} but ${a.name} is ${v.dtype} (both are T)`);
+    } else if (v.dtype !== a.type) throw new DTypeError(`${op}: ${a.name} must be ${a.type}, got ${v.dtype}`);
+    if (n === undefined) {
+      n = v.length;
+      lengthOf = a.name;
+    } else if (v.length !== n) throw new ShapeError(`${op}: ${a.name} has length ${v.length} but ${lengthOf} has length ${n}`);
+  }
+  return { dtype: dtype ?? 'f32', n: n ?? 0, given };
+}
