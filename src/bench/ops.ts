@@ -24,30 +24,30 @@ function fill(a: Float32Array | Uint32Array, seed: number, kind: 'unit' | 'u32')
 
 type Host = Float32Array | Uint32Array;
 
-/** Host inputs of one op at one size, shared by its contenders (CPU arrays on SharedArrayBuffers). */
+/**
+ * Host inputs of one op, per size, shared by its contenders (CPU arrays on SharedArrayBuffers). Sizes are kept
+ * until `release()`: the sweep comes back to every size once per round.
+ */
 class Inputs {
-  #n = -1;
-  #shared: Host[] = [];
-  #plain: Host[] = [];
+  readonly #bySize = new Map<number, { shared: Host[]; plain: Host[] }>();
   constructor(readonly kinds: readonly ('unit' | 'u32')[], readonly sizeOf: (n: number) => number = (n) => n) {}
   at(n: number): { shared: Host[]; plain: Host[] } {
-    if (n !== this.#n) {
-      this.#n = n;
-      const len = this.sizeOf(n);
-      this.#shared = this.kinds.map((k, i) => {
-        const a = k === 'u32' ? sharedU32(len) : sharedF32(len);
-        fill(a, 17 + i, k);
-        return a;
-      });
-      // The GPU uploads from ordinary (non-shared) host arrays, as a user's data would be.
-      this.#plain = this.#shared.map((a) => (a instanceof Uint32Array ? new Uint32Array(a) : new Float32Array(a)));
-    }
-    return { shared: this.#shared, plain: this.#plain };
+    const kept = this.#bySize.get(n);
+    if (kept !== undefined) return kept;
+    const len = this.sizeOf(n);
+    const shared = this.kinds.map((k, i) => {
+      const a = k === 'u32' ? sharedU32(len) : sharedF32(len);
+      fill(a, 17 + i, k);
+      return a;
+    });
+    // The GPU uploads from ordinary (non-shared) host arrays, as a user's data would be.
+    const plain = shared.map((a) => (a instanceof Uint32Array ? new Uint32Array(a) : new Float32Array(a)));
+    const made = { shared, plain };
+    this.#bySize.set(n, made);
+    return made;
   }
   release(): void {
-    this.#n = -1;
-    this.#shared = [];
-    this.#plain = [];
+    this.#bySize.clear();
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * The sweep: for each op and size, every contender is set up, then measured in interleaved rounds (each
- * round one tinybench run per contender, the order reversed every other round, so slow drifts of a noisy
- * machine hit every contender alike); samples of all rounds are pooled into a median and p10–p90.
+ * The sweep: each op is swept over its sizes several times (rounds); in each round and at each size every
+ * contender is set up and measured by one tinybench run, the order reversed every other round, so slow
+ * drifts of a noisy machine hit every contender alike. Samples of all rounds are pooled into a median and
+ * p10–p90, which therefore describe the whole op's sweep, not one moment of it.
  */
 import { Bench, type FnReturnedObject } from 'tinybench';
 import type { BenchEnv, BenchOp, Contender, PhaseSample } from './contender.js';
@@ -10,11 +11,11 @@ import { median, summarize, type Summary } from './stats.js';
 
 /** Measurement settings of a sweep. */
 export interface SweepSettings {
-  /** Interleaved rounds per (size, contender). @default 2 */
+  /** Sweeps over the sizes per op; every (size, contender) is measured once per round. @default 4 */
   readonly rounds: number;
-  /** tinybench time budget per contender per round, ms. @default 100 */
+  /** tinybench time budget per contender per round, ms. @default 50 */
   readonly timeMs: number;
-  /** tinybench minimum samples per contender per round. @default 4 */
+  /** tinybench minimum samples per contender per round. @default 2 */
   readonly minSamples: number;
   /** tinybench warmup per contender (first round only), ms and minimum calls. @default 20 ms, 2 calls */
   readonly warmupMs: number;
@@ -23,7 +24,7 @@ export interface SweepSettings {
   readonly phaseRuns: number;
 }
 
-export const DEFAULT_SETTINGS: SweepSettings = { rounds: 2, timeMs: 100, minSamples: 4, warmupMs: 20, warmupCalls: 2, phaseRuns: 3 };
+export const DEFAULT_SETTINGS: SweepSettings = { rounds: 4, timeMs: 50, minSamples: 2, warmupMs: 20, warmupCalls: 2, phaseRuns: 3 };
 export const QUICK_SETTINGS: SweepSettings = { rounds: 2, timeMs: 15, minSamples: 3, warmupMs: 5, warmupCalls: 1, phaseRuns: 1 };
 
 /** One (op, contender, size) measurement: every sample, in ms, and its summary. */
@@ -95,6 +96,12 @@ async function measure(c: Contender, s: SweepSettings, warm: boolean): Promise<n
 /**
  * Runs one op over its sizes. `only` keeps the contenders whose names are listed.
  *
+ * The sweep goes over all sizes once per round, rather than finishing one size before the next: the
+ * samples of a cell are then spread over the whole op's sweep, so a burst of load on a shared machine
+ * lands in one round of a cell instead of making its whole median (the bursts seen on a 2-core VM last
+ * a few seconds and slow everything by up to 2×). Every round sets the contenders up afresh (new
+ * buffers), so allocation luck is sampled too. The phase breakdown is taken in the last round.
+ *
  * @example
  * ```ts
  * const m = await sweepOp(benchOp('sum')!, env, [2 ** 10, 2 ** 20], DEFAULT_SETTINGS);
@@ -111,46 +118,53 @@ export async function sweepOp(
 ): Promise<OpMeasurements> {
   const all = contendersOf(op, env);
   const contenders = only === undefined ? all : all.filter((c) => only.includes(c.name) || only.includes(c.role));
-  const cells: Cell[] = [];
+  const samples = new Map<string, number[]>();
+  const key = (c: Contender, n: number): string => `${c.name}@${String(n)}`;
   const phases: PhasePoint[] = [];
   let done = progressBase.done;
   try {
-    for (const n of sizes) {
-      const samples = new Map<string, number[]>();
-      const ready: Contender[] = [];
-      try {
-        for (const c of contenders) {
-          await c.setup(n);
-          ready.push(c);
-          samples.set(c.name, []);
-        }
-        for (let r = 0; r < settings.rounds; r++) {
+    for (let r = 0; r < settings.rounds; r++) {
+      for (const n of sizes) {
+        const ready: Contender[] = [];
+        try {
+          for (const c of contenders) {
+            await c.setup(n);
+            ready.push(c);
+          }
+          // Alternate the contenders' order between rounds, so slow drifts hit every contender alike.
           const order = r % 2 === 0 ? ready : [...ready].reverse();
           for (const c of order) {
-            onProgress?.({ done, total: progressBase.total, label: `${op.name} 2^${Math.log2(n).toFixed(0)} ${c.name} (round ${r + 1}/${settings.rounds})` });
+            onProgress?.({ done, total: progressBase.total, label: `${op.name} 2^${Math.log2(n).toFixed(0)} ${c.name} (round ${String(r + 1)}/${String(settings.rounds)})` });
             const got = await measure(c, settings, r === 0);
-            const into = samples.get(c.name);
-            if (into !== undefined) for (const v of got) into.push(v);
+            const into = samples.get(key(c, n)) ?? [];
+            for (const v of got) into.push(v);
+            samples.set(key(c, n), into);
             done++;
           }
+          if (r === settings.rounds - 1) {
+            for (const c of ready) {
+              if (c.phases === undefined) continue;
+              const runs: PhaseSample[] = [];
+              for (let k = 0; k < settings.phaseRuns; k++) runs.push(await c.phases());
+              const med = (f: (p: PhaseSample) => number): number => median(runs.map(f));
+              phases.push({ n, runs: runs.length, upload: med((p) => p.upload), kernel: med((p) => p.kernel), download: med((p) => p.download), host: med((p) => p.host), wall: med((p) => p.wall) });
+            }
+          }
+        } finally {
+          for (const c of ready) await c.teardown();
         }
-        for (const c of ready) {
-          if (c.phases === undefined) continue;
-          const runs: PhaseSample[] = [];
-          for (let k = 0; k < settings.phaseRuns; k++) runs.push(await c.phases());
-          const med = (f: (p: PhaseSample) => number): number => median(runs.map(f));
-          phases.push({ n, runs: runs.length, upload: med((p) => p.upload), kernel: med((p) => p.kernel), download: med((p) => p.download), host: med((p) => p.host), wall: med((p) => p.wall) });
-        }
-      } finally {
-        for (const c of ready) await c.teardown();
-      }
-      for (const c of ready) {
-        const s = samples.get(c.name) ?? [];
-        cells.push({ op: op.name, contender: c.name, n, w: op.work(n), samplesMs: s, stats: summarize(s) });
       }
     }
   } finally {
     op.release();
+  }
+  const cells: Cell[] = [];
+  for (const n of sizes) {
+    for (const c of contenders) {
+      const s = samples.get(key(c, n));
+      if (s === undefined) continue;
+      cells.push({ op: op.name, contender: c.name, n, w: op.work(n), samplesMs: s, stats: summarize(s) });
+    }
   }
   progressBase.done = done;
   return { op, sizes, contenders: contenders.map((c) => ({ name: c.name, role: c.role, method: c.method })), cells, phases };
