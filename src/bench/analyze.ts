@@ -18,6 +18,7 @@ import {
   FIT_METHOD,
   PARITY,
   type Crossover,
+  type LineCrossing,
   type LinearFit,
   type Roofline,
 } from './model.js';
@@ -52,13 +53,15 @@ export interface ContenderReport {
   readonly points: readonly PointReport[];
 }
 
-/** A crossover stated in sizes n (not work units). */
-export type CrossoverN =
+/** What two fitted lines say, in sizes n (not work units). */
+export type LineCrossingN =
   | { readonly kind: 'crosses'; readonly n: number; readonly extrapolated: boolean }
   | { readonly kind: 'always' }
   | { readonly kind: 'never' }
-  | { readonly kind: 'until'; readonly n: number }
-  | { readonly kind: 'parity'; readonly ratio: number };
+  | { readonly kind: 'until'; readonly n: number };
+
+/** A crossover stated in sizes n; `parity` keeps the lines' own verdict in `lines`. */
+export type CrossoverN = LineCrossingN | { readonly kind: 'parity'; readonly ratio: number; readonly lines: LineCrossingN };
 
 export interface Comparison {
   readonly gpu: string;
@@ -125,7 +128,7 @@ function nOfW(unit: string, w: number): number {
   return unit === 'multiply-add' ? w ** (2 / 3) : w;
 }
 
-function toN(unit: string, c: Crossover, minN: number, maxN: number): CrossoverN {
+export function linesToN(unit: string, c: LineCrossing, minN: number, maxN: number): LineCrossingN {
   // A crossing below the smallest size measured says no more than "the GPU wins at every size measured".
   if (c.kind === 'crosses') {
     const n = nOfW(unit, c.w);
@@ -136,6 +139,10 @@ function toN(unit: string, c: Crossover, minN: number, maxN: number): CrossoverN
     return n < minN ? { kind: 'never' } : { kind: 'until', n };
   }
   return c;
+}
+
+function toN(unit: string, c: Crossover, minN: number, maxN: number): CrossoverN {
+  return c.kind === 'parity' ? { kind: 'parity', ratio: c.ratio, lines: linesToN(unit, c.lines, minN, maxN) } : linesToN(unit, c, minN, maxN);
 }
 
 function readVersion(pkgJson: string): string {

@@ -1,5 +1,6 @@
-import type { BenchReport, CrossoverN } from './analyze.js';
-import { describeCrossover } from './analyze.js';
+import type { BenchReport, CrossoverN, LineCrossingN, OpReport } from './analyze.js';
+import { describeCrossover, linesToN } from './analyze.js';
+import { linesCrossing } from './model.js';
 
 /** How two reports of the same sweep agree: crossovers within one power of two, medians within p10–p90. */
 export interface Agreement {
@@ -10,11 +11,42 @@ export interface Agreement {
   readonly medians: number;
 }
 
-function sameCrossover(a: CrossoverN, b: CrossoverN): boolean {
-  const at = (c: CrossoverN): number => (c.kind === 'crosses' || c.kind === 'until' ? Math.log2(c.n) : NaN);
-  if (a.kind !== b.kind) return false;
-  if (a.kind === 'crosses' || a.kind === 'until') return Math.abs(at(a) - at(b)) <= 1;
-  return true;
+const log2 = Math.log2;
+
+/**
+ * Whether two runs' crossovers make the same statement. A parity verdict is compared by what its lines
+ * said (two parity verdicts agree). Crossing sizes must be within one power of two; a crossing within one power of two of the edge of
+ * the sizes measured makes the edge's statement (a crossing at the largest size ≈ "never" in the range, at
+ * the smallest ≈ "always"), so those agree too.
+ */
+export function sameCrossover(a: CrossoverN, b: CrossoverN, minN: number, maxN: number): boolean {
+  // Both at parity: both say the crossing point is noise, wherever their lines happened to meet.
+  if (a.kind === 'parity' && b.kind === 'parity') return true;
+  const x = a.kind === 'parity' ? a.lines : a;
+  const y = b.kind === 'parity' ? b.lines : b;
+  if (x.kind === y.kind) return x.kind === 'crosses' || x.kind === 'until' ? Math.abs(log2(x.n) - log2((y as typeof x).n)) <= 1 : true;
+  const nearTop = (n: number): boolean => log2(n) >= log2(maxN) - 1;
+  const nearBottom = (n: number): boolean => log2(n) <= log2(minN) + 1;
+  for (const [p, q] of [[x, y], [y, x]] as const) {
+    if (p.kind === 'crosses' && q.kind === 'never') return nearTop(p.n);
+    if (p.kind === 'crosses' && q.kind === 'always') return nearBottom(p.n);
+    if (p.kind === 'until' && q.kind === 'never') return nearBottom(p.n);
+    if (p.kind === 'until' && q.kind === 'always') return nearTop(p.n);
+  }
+  return false;
+}
+
+/** A report written before parity kept its lines (schema gpukit-bench/1 of 2026-11-23): recompute them from the fits. */
+function withLines(op: OpReport, c: OpReport['comparisons'][number]): CrossoverN {
+  const x = c.crossover;
+  const loose = x as { readonly lines?: LineCrossingN };
+  if (x.kind !== 'parity' || loose.lines !== undefined) return x;
+  const fit = (name: string): { alphaMs: number; betaMs: number } => {
+    const f = op.contenders.find((k) => k.name === name)?.fit;
+    return { alphaMs: f?.alphaMs ?? NaN, betaMs: (f?.nsPerUnit ?? NaN) / 1e6 };
+  };
+  const lines = linesCrossing(fit(c.gpu), fit(c.cpu));
+  return { kind: 'parity', ratio: x.ratio, lines: linesToN(op.unit, lines, Math.min(...op.sizes), Math.max(...op.sizes)) };
 }
 
 /** Compares two `gpukit bench --json` reports (`gpukit bench --compare a.json b.json`). */
@@ -30,7 +62,7 @@ export function compareReports(a: BenchReport, b: BenchReport): Agreement {
     for (const ca of oa.comparisons) {
       const cb = ob.comparisons.find((c) => c.gpu === ca.gpu && c.cpu === ca.cpu);
       if (cb === undefined) continue;
-      const same = sameCrossover(ca.crossover, cb.crossover);
+      const same = sameCrossover(withLines(oa, ca), withLines(ob, cb), Math.min(...oa.sizes, ...ob.sizes), Math.max(...oa.sizes, ...ob.sizes));
       total++;
       if (same) agree++;
       lines.push(`${oa.name.padEnd(7)} ${`${ca.gpu} vs ${ca.cpu}`.padEnd(24)} ${describeCrossover(ca.crossover).padEnd(26)} | ${describeCrossover(cb.crossover).padEnd(26)} ${same ? 'agree' : 'DIFFER'}`);
@@ -45,7 +77,7 @@ export function compareReports(a: BenchReport, b: BenchReport): Agreement {
       }
     }
   }
-  lines.push(`crossovers agreeing (same kind, within one power of two): ${agree}/${total}`);
+  lines.push(`crossovers agreeing (same statement, crossing sizes within one power of two): ${agree}/${total}`);
   lines.push(`medians inside each other's p10–p90 band: ${within}/${medians}`);
   return { lines, crossoversAgree: agree, crossovers: total, mediansWithin: within, medians };
 }

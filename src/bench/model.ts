@@ -107,19 +107,23 @@ export function timeAt(f: Pick<LinearFit, 'alphaMs' | 'betaMs'>, w: number): num
   return f.alphaMs + f.betaMs * w;
 }
 
+/** What two fitted lines say on their own: where the GPU line overtakes the CPU line. */
+export type LineCrossing =
+  | { readonly kind: 'crosses'; readonly w: number }
+  | { readonly kind: 'always' }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'until'; readonly w: number };
+
 /**
  * Where the GPU line overtakes the CPU line:
  * - `crosses`: slower below `w`, faster above;
  * - `always`: faster at every size (smaller fixed cost and smaller per-unit cost);
  * - `never`: not faster at any size;
- * - `until`: faster only below `w` (smaller fixed cost but a larger per-unit cost).
+ * - `until`: faster only below `w` (smaller fixed cost but a larger per-unit cost);
+ * - `parity`: the per-unit costs are within {@link PARITY} of each other, so the crossing point is decided
+ *   by noise; `lines` keeps what the two lines said, for comparing runs.
  */
-export type Crossover =
-  | { readonly kind: 'crosses'; readonly w: number }
-  | { readonly kind: 'always' }
-  | { readonly kind: 'never' }
-  | { readonly kind: 'until'; readonly w: number }
-  | { readonly kind: 'parity'; readonly ratio: number };
+export type Crossover = LineCrossing | { readonly kind: 'parity'; readonly ratio: number; readonly lines: LineCrossing };
 
 /**
  * Per-unit costs closer than this (as a ratio) make the two lines nearly parallel: where they cross is
@@ -127,14 +131,19 @@ export type Crossover =
  */
 export const PARITY = 1.15;
 
-export function crossover(gpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>, cpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>): Crossover {
+/** What the two lines alone say, however close their per-unit costs are. */
+export function linesCrossing(gpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>, cpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>): LineCrossing {
   const da = gpu.alphaMs - cpu.alphaMs;
   const db = cpu.betaMs - gpu.betaMs; // > 0: the GPU is cheaper per unit
-  const ratio = cpu.betaMs / gpu.betaMs;
-  if (ratio > 1 / PARITY && ratio < PARITY) return { kind: 'parity', ratio };
   if (db > 0) return da <= 0 ? { kind: 'always' } : { kind: 'crosses', w: da / db };
   if (da < 0) return db === 0 ? { kind: 'always' } : { kind: 'until', w: da / db };
   return { kind: 'never' };
+}
+
+export function crossover(gpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>, cpu: Pick<LinearFit, 'alphaMs' | 'betaMs'>): Crossover {
+  const lines = linesCrossing(gpu, cpu);
+  const ratio = cpu.betaMs / gpu.betaMs;
+  return ratio > 1 / PARITY && ratio < PARITY ? { kind: 'parity', ratio, lines } : lines;
 }
 
 /** Speedup of the GPU over the CPU at w (CPU time / GPU time). */

@@ -51,6 +51,12 @@ class Inputs {
   }
 }
 
+function sharedCopy(a: Host): Host {
+  const c = a instanceof Uint32Array ? sharedU32(a.length) : sharedF32(a.length);
+  c.set(a);
+  return c;
+}
+
 const f32 = (a: Host | undefined): Float32Array => a as Float32Array;
 const u32 = (a: Host | undefined): Uint32Array => a as Uint32Array;
 
@@ -66,7 +72,9 @@ function cpu(name: 'cpu-1t' | 'cpu-pool', inputs: Inputs, method: string, prepar
     method,
     sync: true,
     setup(n) {
-      body = prepare(n, inputs.at(n).shared);
+      // Fresh copies every round: where the arrays land (alignment, 4K aliasing between x and y, pages) is
+      // then sampled across rounds instead of being fixed for a whole run.
+      body = prepare(n, inputs.at(n).shared.map(sharedCopy));
     },
     run() {
       cpuSink = body();
