@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { packageKernelsDir } from '../kernels/load.js';
 import type { Calibration } from './calibrate.js';
+import type { NoiseSummary } from './noise.js';
 import * as fmt from './format.js';
 import {
   asymptoticSpeedup,
@@ -110,6 +111,8 @@ export interface BenchReport {
   };
   readonly settings: SweepSettings & { readonly quick: boolean };
   readonly calibration: Calibration;
+  /** How steady the machine was during the sweep (absent in reports of older versions). */
+  readonly noise?: NoiseSummary;
   readonly methods: Readonly<Record<string, string>>;
   readonly ops: readonly OpReport[];
 }
@@ -318,6 +321,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
 export function buildReport(args: {
   readonly info: DeviceInfo;
   readonly calibration: Calibration;
+  readonly noise?: NoiseSummary;
   readonly measurements: readonly OpMeasurements[];
   readonly settings: SweepSettings & { readonly quick: boolean };
   readonly command: string;
@@ -342,6 +346,7 @@ export function buildReport(args: {
     },
     settings: args.settings,
     calibration: args.calibration,
+    ...(args.noise !== undefined ? { noise: args.noise } : {}),
     methods: {
       ...METHODS,
       ...Object.fromEntries(args.measurements.flatMap((m) => m.contenders.map((c) => [`contender:${m.op.name}:${c.name}`, c.method]))),

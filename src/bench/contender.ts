@@ -51,6 +51,8 @@ export function isMeasured(v: unknown): v is Measured {
 export interface BenchEnv {
   readonly device: GpuDevice;
   readonly pool: CpuPool;
+  /** Times the machine's reference jobs at the start of every round (see noise.ts). */
+  readonly noise?: { probe(): unknown };
 }
 
 /** A benchmarkable op: its contenders, how much work and memory traffic a size means. */

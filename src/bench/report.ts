@@ -24,12 +24,26 @@ function calibrationLine(r: BenchReport): string {
   return `ceilings: copy ${fmt.gbps(c.bandwidth.value)} · FMA ${c.flops.value.toFixed(1)} GFLOP/s · dispatch round trip ${fmt.ms(c.dispatch.value)} · upload ${fmt.gbps(c.upload.value)} · download ${fmt.gbps(c.download.value)}`;
 }
 
+/** Above this p10–p90 spread of the reference jobs, the report warns that the machine was not steady. */
+export const UNSTEADY = 1.15;
+
+/** How steady the machine was, in one line (empty for reports without the noise probes). */
+export function noiseLine(r: BenchReport): string {
+  const z = r.noise;
+  if (z === undefined || z.probes.length === 0) return '';
+  const line = `machine steadiness over ${String(z.probes.length)} probes: a fixed reference job varied ${fmt.times(z.oneThread.spread)} on one thread and ${fmt.times(z.allCores.spread)} on all cores (p90/p10; max/min ${fmt.times(z.oneThread.maxOverMin)} and ${fmt.times(z.allCores.maxOverMin)})`;
+  const worst = Math.max(z.oneThread.spread, z.allCores.spread);
+  return worst > UNSTEADY ? `${line}\n!! the machine's own speed moved by ${fmt.times(worst)} during the sweep: another run may differ by as much, whatever the ops do` : line;
+}
+
 /** The terminal table. */
 export function formatTable(r: BenchReport): string {
   const lines: string[] = [];
   lines.push(`gpukit bench — ${r.adapter.description}`);
   if (r.adapter.softwareLabel !== undefined) lines.push(`!! ${r.adapter.softwareLabel}`);
   lines.push(calibrationLine(r));
+  const steady = noiseLine(r);
+  if (steady !== '') lines.push(steady);
   for (const op of r.ops) {
     lines.push('');
     lines.push(`${op.name} — ${op.summary}`);
@@ -200,7 +214,7 @@ ${rl === null ? '' : `<p>Roofline at ${fmt.pow2(rl.n)}: intensity ${Number.isFin
 <h1>gpukit bench</h1>
 <p><b>Adapter:</b> ${esc(r.adapter.description)} · <b>host:</b> ${esc(r.host.cpu)}, ${r.host.cores} cores · ${esc(r.createdAt)} · ${r.durationS.toFixed(0)} s · <code>${esc(r.command)}</code></p>
 ${warn}
-<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
+${noiseLine(r) === '' ? '' : `<p>${esc(noiseLine(r)).replace('\n', '<br>')}</p>`}<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
 ${opSections}
 <section><h2>Roofline</h2>${rooflineChart(r)}</section>
 <section><h2>Methods</h2><table>${methods}</table><p>versions: ${esc(Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</p></section>

@@ -4,6 +4,7 @@ import { calibrate } from './calibrate.js';
 import { contendersOf } from './contender.js';
 import { closeGpujsContenders, registerGpujsContenders } from './gpujs.js';
 import { benchOps } from './ops.js';
+import { NoiseMonitor } from './noise.js';
 import { formatCsv, formatHtml, formatJson } from './report.js';
 import { DEFAULT_SETTINGS, QUICK_SETTINGS, sizesFor, sweepOp, type OpMeasurements, type Progress } from './runner.js';
 import { CpuPool } from '../cpu/pool.js';
@@ -81,7 +82,8 @@ export async function runBench(o: BenchCliOptions): Promise<BenchReport> {
   // gpu.js contenders (its webgpu mode on the same adapter, and webasm) for the ops it runs as kernels.
   registerGpujsContenders();
   try {
-    const env = { device, pool };
+    const noise = new NoiseMonitor(pool);
+    const env = { device, pool, noise };
     const say = (p: Progress): void => {
       if (show) process.stderr.write(progressLine(p, t0));
     };
@@ -94,10 +96,12 @@ export async function runBench(o: BenchCliOptions): Promise<BenchReport> {
     const base = { done: 0, total: plan.reduce((s, p) => s + p.sizes.length * p.count * settings.rounds, 0) };
     const measurements: OpMeasurements[] = [];
     for (const p of plan) measurements.push(await sweepOp(p.op, env, p.sizes, settings, only, say, base));
+    noise.probe();
     if (show) process.stderr.write('\r' + ' '.repeat(110) + '\r');
     const report = buildReport({
       info: device.info,
       calibration,
+      noise: noise.summary(),
       measurements,
       settings: { ...settings, quick },
       command: o.command ?? 'gpukit bench',

@@ -126,6 +126,7 @@ export async function sweepOp(
   let done = progressBase.done;
   try {
     for (let r = 0; r < settings.rounds; r++) {
+      env.noise?.probe();
       for (const n of sizes) {
         const ready: Contender[] = [];
         try {

@@ -54,3 +54,24 @@ test('matmul rows split over the pool agree with one thread', () => {
   pool.matmul(a, b, c2, N, N, N);
   expect([...c2]).toEqual([...c1]);
 });
+
+test('the noise monitor times its reference jobs and summarises them over the sweep', async () => {
+  const noise = await import('../../src/bench/noise.js');
+  const { NoiseMonitor } = noise;
+  const { median, quantile } = await import('../../src/bench/stats.js');
+  const m = new NoiseMonitor(pool);
+  const probes = [m.probe(), m.probe(), m.probe(), m.probe()];
+  for (const p of probes) {
+    expect(p.oneThreadMs).toBeGreaterThan(0);
+    expect(p.allCoresMs).toBeGreaterThan(0);
+  }
+  expect(probes.map((p) => p.atS)).toEqual([...probes.map((p) => p.atS)].sort((a, b) => a - b));
+  const s = m.summary();
+  expect(s.probes).toEqual(probes);
+  const all = probes.map((p) => p.allCoresMs);
+  expect(s.allCores.medianMs).toBe(median(all));
+  expect(s.allCores.spread).toBeCloseTo(quantile(all, 0.9) / quantile(all, 0.1), 12);
+  expect(s.oneThread.maxOverMin).toBeGreaterThanOrEqual(1);
+  // The jobs really ran: their sums (Σ (i mod 13) − 6 ≠ 0 over 2^16 and 2^20 elements) landed in the sink.
+  expect(noise.noiseSink).not.toBe(0);
+});

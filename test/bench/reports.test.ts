@@ -96,3 +96,38 @@ describe('bench reports', () => {
     expect(t).toMatch(/gpu-kernel vs cpu-1t/);
   });
 });
+
+describe('gpukit compare on two synthetic runs', async () => {
+  const { compareReports } = await import('../../src/bench/compare.js');
+  const noise = (allCores: readonly number[]) => ({
+    probes: allCores.map((ms, i) => ({ atS: i, oneThreadMs: 0.05, allCoresMs: ms })),
+    oneThread: { medianMs: 0.05, spread: 1, maxOverMin: 1 },
+    allCores: { medianMs: allCores[0] ?? 0, spread: 1, maxOverMin: 1 },
+    method: 'synthetic',
+  });
+  /** The same sweep with every time of `who` multiplied by `k` (bands included). */
+  const scaled = (who: string, k: number, allCores: readonly number[]) => {
+    const cs = cells.map((c) => (c.contender === who ? { ...c, samplesMs: c.samplesMs.map((t) => t * k), stats: summarize(c.samplesMs.map((t) => t * k)) } : c));
+    const r = buildReport({ info, calibration, noise: noise(allCores), measurements: [{ ...m, cells: cs }], settings: { ...DEFAULT_SETTINGS, quick: false }, command: 'gpukit bench sum', durationS: 1 });
+    return r;
+  };
+
+  test('a run compared with itself agrees everywhere', () => {
+    const a = scaled('cpu-pool', 1, [0.4, 0.4]);
+    const g = compareReports(a, a);
+    expect(g.crossoversAgree).toBe(g.crossovers);
+    expect(g.mediansWithin).toBe(g.medians);
+    expect(g.medians).toBe(4 * sizes.length);
+  });
+
+  test('a contender 1.5× slower leaves its bands; the machine drift accounts for it only if the reference moved as much', () => {
+    const a = scaled('cpu-pool', 1, [0.4, 0.4]);
+    const steady = compareReports(a, scaled('cpu-pool', 1.5, [0.4, 0.41]));
+    // samples are t·[0.95, 1, 1.1]: a 1.5× median lies outside, at every size.
+    expect(steady.medians - steady.mediansWithin).toBe(sizes.length);
+    expect(steady.mediansWithinDrift).toBe(0);
+    const drifting = compareReports(a, scaled('cpu-pool', 1.5, [0.4, 0.8]));
+    expect(drifting.mediansWithinDrift).toBe(sizes.length);
+    expect(drifting.lines.join('\n')).toContain('2.00×');
+  });
+});
