@@ -74,7 +74,9 @@ export interface BenchOp {
   readonly maxSize?: number;
   /** Contenders in the order they are interleaved. */
   contenders(env: BenchEnv): Contender[];
-  /** Drops the host inputs kept for the last size. */
+  /** The host inputs at size n, the same data every contender gets (kept until `release()`). */
+  hostInputs(n: number): readonly (Float32Array | Uint32Array)[];
+  /** Drops the host inputs kept for the sizes swept. */
   release(): void;
 }
 

@@ -22,46 +22,24 @@ function deviceFor(mode: GpujsMode): Promise<GpuDevice> {
 export async function closeGpujsContenders(): Promise<void> {
   const all = [...devices.values()];
   devices.clear();
-  filled.clear();
   for (const d of all) await (await d).close();
-}
-
-const filled = new Map<string, Float32Array>();
-
-/** Deterministic inputs, made once per (length, seed): every round of the sweep uploads the same data. */
-function fillUnit(len: number, seed: number): Float32Array {
-  const key = `${String(len)}/${String(seed)}`;
-  const kept = filled.get(key);
-  if (kept !== undefined) return kept;
-  const a = new Float32Array(len);
-  filled.set(key, a);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = (s >>> 8) / 16777216 - 0.5;
-  }
-  return a;
 }
 
 type Run = (inputs: DeviceArray[], n: number) => DeviceArray;
 
-const OPS: Record<string, { inputs: number; len: (n: number) => number; run: Run }> = {
-  axpy: { inputs: 2, len: (n) => n, run: ([x, y]) => axpy(2, x as DeviceArray, y as DeviceArray) },
-  sum: { inputs: 1, len: (n) => n, run: ([x]) => sum(x as DeviceArray) },
-  dot: { inputs: 2, len: (n) => n, run: ([x, y]) => dot(x as DeviceArray, y as DeviceArray) },
-  matmul: {
-    inputs: 2,
-    len: (n) => n,
-    run: ([a, b], n) => {
-      const side = Math.round(Math.sqrt(n));
-      return matmul(a as DeviceArray, b as DeviceArray, { m: side, k: side, n: side });
-    },
+const OPS: Record<string, Run> = {
+  axpy: ([x, y]) => axpy(2, x as DeviceArray, y as DeviceArray),
+  sum: ([x]) => sum(x as DeviceArray),
+  dot: ([x, y]) => dot(x as DeviceArray, y as DeviceArray),
+  matmul: ([a, b], n) => {
+    const side = Math.round(Math.sqrt(n));
+    return matmul(a as DeviceArray, b as DeviceArray, { m: side, k: side, n: side });
   },
 };
 
 function contender(op: BenchOp, mode: GpujsMode): Contender {
-  const spec = OPS[op.name];
-  if (spec === undefined) throw new Error(`no gpu.js contender for ${op.name}`);
+  const run = OPS[op.name];
+  if (run === undefined) throw new Error(`no gpu.js contender for ${op.name}`);
   let device: GpuDevice | undefined;
   let inputs: DeviceArray[] = [];
   let n = 0;
@@ -72,12 +50,13 @@ function contender(op: BenchOp, mode: GpujsMode): Contender {
     async setup(size: number) {
       device = await deviceFor(mode);
       n = size;
-      const len = spec.len(size);
-      inputs = Array.from({ length: spec.inputs }, (_, i) => (device as GpuDevice).array(fillUnit(len, 17 + i)));
-      await device.sync();
+      // The op's own inputs: every contender sees the same data (the upload copies them).
+      const d = device;
+      inputs = op.hostInputs(size).map((h) => d.array(h));
+      await d.sync();
     },
     async run() {
-      const out = spec.run(inputs, n);
+      const out = run(inputs, n);
       // axpy writes y in place and returns it: read it back, but never destroy an input.
       const r = await out.toArray();
       if (!inputs.includes(out)) out.destroy();

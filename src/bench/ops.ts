@@ -180,6 +180,7 @@ function elementwiseOp(): BenchOp {
     bytes: (n) => 12 * n,
     flops: (n) => 2 * n,
     transfer: (n) => ({ upload: 8 * n, download: 4 * n }),
+    hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => { axpyLoop(2, f32(x), f32(y)); }),
@@ -199,6 +200,7 @@ function sumOp(): BenchOp {
     bytes: (n) => 4 * n,
     flops: (n) => n,
     transfer: (n) => ({ upload: 4 * n, download: 4 }),
+    hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T, (n, [x]) => () => sumLoop(f32(x))),
@@ -218,6 +220,7 @@ function dotOp(): BenchOp {
     bytes: (n) => 8 * n,
     flops: (n) => 2 * n,
     transfer: (n) => ({ upload: 8 * n, download: 4 }),
+    hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => dotLoop(f32(x), f32(y))),
@@ -237,6 +240,7 @@ function scanOp(scan: Unary): BenchOp {
     bytes: (n) => 8 * n,
     flops: (n) => n,
     transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
+    hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T, (n, [x]) => {
@@ -265,6 +269,7 @@ function sortOp(sort: Unary): BenchOp {
     bytes: (n) => 8 * n,
     flops: () => 0,
     transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
+    hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T + copyNote, (n, [k]) => {
@@ -302,6 +307,7 @@ function matmulOp(matmul: Matmul): BenchOp {
     bytes: (n) => 12 * side(n) ** 2,
     flops: (n) => 2 * side(n) ** 3,
     transfer: (n) => ({ upload: 8 * side(n) ** 2, download: 4 * side(n) ** 2 }),
+    hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
     contenders: (env) => [
       cpu('cpu-1t', inputs, ONE_T + ' (i-k-j order)', (n, [a, b]) => {

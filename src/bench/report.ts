@@ -179,6 +179,7 @@ export function rooflineChart(r: BenchReport): string {
 /** The self-contained HTML report. */
 export function formatHtml(r: BenchReport): string {
   const c = r.calibration;
+  const steady = noiseLine(r);
   const warn = r.adapter.softwareLabel !== undefined ? `<div class="warn"><b>CPU-emulated adapter.</b> ${esc(r.adapter.softwareLabel)}</div>` : '';
   const calRows = (['bandwidth', 'flops', 'dispatch', 'upload', 'download'] as const)
     .map((k) => `<tr><td>${k}</td><td>${c[k].value.toFixed(k === 'dispatch' ? 3 : 2)} ${esc(c[k].unit)}</td><td class="m">${esc(c[k].method)}</td></tr>`)
@@ -214,7 +215,7 @@ ${rl === null ? '' : `<p>Roofline at ${fmt.pow2(rl.n)}: intensity ${Number.isFin
 <h1>gpukit bench</h1>
 <p><b>Adapter:</b> ${esc(r.adapter.description)} · <b>host:</b> ${esc(r.host.cpu)}, ${r.host.cores} cores · ${esc(r.createdAt)} · ${r.durationS.toFixed(0)} s · <code>${esc(r.command)}</code></p>
 ${warn}
-${noiseLine(r) === '' ? '' : `<p>${esc(noiseLine(r)).replace('\n', '<br>')}</p>`}<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
+${steady === '' ? '' : `<p>${esc(steady).replace('\n', '<br>')}</p>`}<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
 ${opSections}
 <section><h2>Roofline</h2>${rooflineChart(r)}</section>
 <section><h2>Methods</h2><table>${methods}</table><p>versions: ${esc(Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</p></section>

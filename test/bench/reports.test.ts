@@ -36,6 +36,7 @@ const op: BenchOp = {
   flops: (n) => n,
   transfer: (n) => ({ upload: 4 * n, download: 4 }),
   contenders: () => [],
+  hostInputs: () => [],
   release: () => undefined,
 };
 const lines: Record<string, [number, number]> = { 'cpu-1t': [0.001, 6e-7], 'cpu-pool': [0.03, 3e-7], 'gpu-kernel': [0.05, 1e-7], 'gpu-e2e': [0.2, 5e-7] };
