@@ -93,10 +93,10 @@ export function compareReports(a: BenchReport, b: BenchReport): Agreement {
           within++;
           continue;
         }
+        if (drift === undefined) continue;
         // Only cpu-1t runs on one thread; lavapipe, the pool and gpu.js's webasm mode use every core.
-        const bound = drift === undefined ? 1 : pa.role === 'cpu-1t' ? drift.oneThread : drift.allCores;
-        const ratio = Math.max(y.medianMs / x.medianMs, x.medianMs / y.medianMs);
-        if (ratio <= bound) byDrift++;
+        const bound = pa.role === 'cpu-1t' ? drift.oneThread : drift.allCores;
+        if (Math.max(y.medianMs / x.medianMs, x.medianMs / y.medianMs) <= bound) byDrift++;
       }
     }
   }

@@ -11,9 +11,9 @@ import { median, summarize, type Summary } from './stats.js';
 
 /** Measurement settings of a sweep. */
 export interface SweepSettings {
-  /** Sweeps over the sizes per op; every (size, contender) is measured once per round. @default 4 */
+  /** Sweeps over the sizes per op; every (size, contender) is measured once per round. @default 6 */
   readonly rounds: number;
-  /** tinybench time budget per contender per round, ms. @default 50 */
+  /** tinybench time budget per contender per round, ms. @default 35 */
   readonly timeMs: number;
   /** tinybench minimum samples per contender per round. @default 2 */
   readonly minSamples: number;
