@@ -170,164 +170,183 @@ function exported<F>(name: string): F | undefined {
 
 type Unary = (x: DeviceArray) => DeviceArray;
 
-function elementwiseOp(): BenchOp {
-  const inputs = new Inputs(['unit', 'unit']);
+/** What makes one op of the bench; {@link defineOp} adds the host inputs and the four contenders. */
+interface OpSpec {
+  readonly name: string;
+  readonly summary: string;
+  /** Kinds of the host inputs, and their length at size n (default n). */
+  readonly inputs: readonly ('unit' | 'u32')[];
+  readonly inputLength?: (n: number) => number;
+  readonly unit?: BenchOp['unit'];
+  readonly work?: (n: number) => number;
+  readonly maxSize?: number;
+  readonly bytes: (n: number) => number;
+  readonly flops: (n: number) => number;
+  readonly transfer: BenchOp['transfer'];
+  /** The single-thread loop and the pool's version: each prepares a call on (copies of) the inputs. */
+  readonly cpu1t: { readonly note?: string; readonly prepare: (n: number, x: Host[]) => () => unknown };
+  readonly pool: { readonly note?: string; readonly prepare: (env: BenchEnv, n: number, x: Host[]) => () => unknown };
+  readonly enqueue: GpuSpec['enqueue'];
+}
+
+function defineOp(o: OpSpec): BenchOp {
+  const inputs = new Inputs(o.inputs, o.inputLength);
   return {
+    name: o.name,
+    summary: o.summary,
+    unit: o.unit ?? 'element',
+    ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
+    work: o.work ?? ((n) => n),
+    bytes: o.bytes,
+    flops: o.flops,
+    transfer: o.transfer,
+    hostInputs: (n) => inputs.at(n).plain,
+    release: () => { inputs.release(); },
+    contenders: (env) => [
+      cpu('cpu-1t', inputs, ONE_T + (o.cpu1t.note ?? ''), o.cpu1t.prepare),
+      cpu('cpu-pool', inputs, POOL(env) + (o.pool.note ?? ''), (n, x) => o.pool.prepare(env, n, x)),
+      ...gpuContenders(env, inputs, { enqueue: o.enqueue }),
+    ],
+  };
+}
+
+const axpyOp = (): BenchOp =>
+  defineOp({
     name: 'axpy',
     summary: 'y = a·x + y in place, f32',
-    unit: 'element',
-    work: (n) => n,
+    inputs: ['unit', 'unit'],
     bytes: (n) => 12 * n,
     flops: (n) => 2 * n,
     transfer: (n) => ({ upload: 8 * n, download: 4 * n }),
-    hostInputs: (n) => inputs.at(n).plain,
-    release: () => { inputs.release(); },
-    contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => { axpyLoop(2, f32(x), f32(y)); }),
-      cpu('cpu-pool', inputs, POOL(env), (n, [x, y]) => () => { env.pool.axpy(2, f32(x), f32(y)); }),
-      ...gpuContenders(env, inputs, { enqueue: ([x, y]) => ({ out: api.axpy(2, x as DeviceArray, y as DeviceArray), owned: false }) }),
-    ],
-  };
-}
+    cpu1t: { prepare: (n, [x, y]) => () => { axpyLoop(2, f32(x), f32(y)); } },
+    pool: { prepare: (env, n, [x, y]) => () => { env.pool.axpy(2, f32(x), f32(y)); } },
+    enqueue: ([x, y]) => ({ out: api.axpy(2, x as DeviceArray, y as DeviceArray), owned: false }),
+  });
 
-function sumOp(): BenchOp {
-  const inputs = new Inputs(['unit']);
-  return {
+const sumOp = (): BenchOp =>
+  defineOp({
     name: 'sum',
     summary: 'Σ x, f32 (a device scalar)',
-    unit: 'element',
-    work: (n) => n,
+    inputs: ['unit'],
     bytes: (n) => 4 * n,
     flops: (n) => n,
     transfer: (n) => ({ upload: 4 * n, download: 4 }),
-    hostInputs: (n) => inputs.at(n).plain,
-    release: () => { inputs.release(); },
-    contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T, (n, [x]) => () => sumLoop(f32(x))),
-      cpu('cpu-pool', inputs, POOL(env), (n, [x]) => () => env.pool.sum(f32(x))),
-      ...gpuContenders(env, inputs, { enqueue: ([x]) => ({ out: api.sum(x as DeviceArray), owned: true }) }),
-    ],
-  };
-}
+    cpu1t: { prepare: (n, [x]) => () => sumLoop(f32(x)) },
+    pool: { prepare: (env, n, [x]) => () => env.pool.sum(f32(x)) },
+    enqueue: ([x]) => ({ out: api.sum(x as DeviceArray), owned: true }),
+  });
 
-function dotOp(): BenchOp {
-  const inputs = new Inputs(['unit', 'unit']);
-  return {
+const dotOp = (): BenchOp =>
+  defineOp({
     name: 'dot',
     summary: 'Σ x·y, f32 (a device scalar)',
-    unit: 'element',
-    work: (n) => n,
+    inputs: ['unit', 'unit'],
     bytes: (n) => 8 * n,
     flops: (n) => 2 * n,
     transfer: (n) => ({ upload: 8 * n, download: 4 }),
-    hostInputs: (n) => inputs.at(n).plain,
-    release: () => { inputs.release(); },
-    contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T, (n, [x, y]) => () => dotLoop(f32(x), f32(y))),
-      cpu('cpu-pool', inputs, POOL(env), (n, [x, y]) => () => env.pool.dot(f32(x), f32(y))),
-      ...gpuContenders(env, inputs, { enqueue: ([x, y]) => ({ out: api.dot(x as DeviceArray, y as DeviceArray), owned: true }) }),
-    ],
-  };
-}
+    cpu1t: { prepare: (n, [x, y]) => () => dotLoop(f32(x), f32(y)) },
+    pool: { prepare: (env, n, [x, y]) => () => env.pool.dot(f32(x), f32(y)) },
+    enqueue: ([x, y]) => ({ out: api.dot(x as DeviceArray, y as DeviceArray), owned: true }),
+  });
 
-function scanOp(scan: Unary): BenchOp {
-  const inputs = new Inputs(['unit']);
-  return {
+const scanOp = (scan: Unary): BenchOp =>
+  defineOp({
     name: 'scan',
     summary: 'inclusive prefix sum, f32, into a new array',
-    unit: 'element',
-    work: (n) => n,
+    inputs: ['unit'],
     bytes: (n) => 8 * n,
     flops: (n) => n,
     transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
-    hostInputs: (n) => inputs.at(n).plain,
-    release: () => { inputs.release(); },
-    contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T, (n, [x]) => {
+    cpu1t: {
+      prepare: (n, [x]) => {
         const out = sharedF32(n);
         return () => scanLoop(f32(x), out);
-      }),
-      cpu('cpu-pool', inputs, POOL(env), (n, [x]) => {
+      },
+    },
+    pool: {
+      prepare: (env, n, [x]) => {
         const out = sharedF32(n);
         return () => { env.pool.scan(f32(x), out); };
-      }),
-      ...gpuContenders(env, inputs, { enqueue: ([x]) => ({ out: scan(x as DeviceArray), owned: true }) }),
-    ],
-  };
-}
+      },
+    },
+    enqueue: ([x]) => ({ out: scan(x as DeviceArray), owned: true }),
+  });
 
-function sortOp(sort: Unary): BenchOp {
-  const inputs = new Inputs(['u32']);
-  const copyNote = '; each run first copies the unsorted keys back (0.1–0.3 ns/element, included)';
-  return {
+const SORT_COPY_NOTE = '; each run first copies the unsorted keys back (0.1–0.3 ns/element, included)';
+
+const sortOp = (sort: Unary): BenchOp =>
+  defineOp({
     name: 'sort',
     summary: 'ascending sort of random u32 keys (GPU: LSD radix sort; CPU: 3-pass LSD radix sort)',
-    unit: 'element',
+    inputs: ['u32'],
     maxSize: 2 ** 22,
-    work: (n) => n,
     // A radix sort reads and writes every key once per pass; the minimum for any sort is one read, one write.
     bytes: (n) => 8 * n,
     flops: () => 0,
     transfer: (n) => ({ upload: 4 * n, download: 4 * n }),
-    hostInputs: (n) => inputs.at(n).plain,
-    release: () => { inputs.release(); },
-    contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T + copyNote, (n, [k]) => {
+    cpu1t: {
+      note: SORT_COPY_NOTE,
+      prepare: (n, [k]) => {
         const work = new Uint32Array(n);
         const scratch = new Uint32Array(n);
         return () => {
           work.set(u32(k));
           radixSortU32(work, scratch);
         };
-      }),
-      cpu('cpu-pool', inputs, POOL(env) + '; chunks radix-sorted in parallel, then merged in parallel (merge path)' + copyNote, (n, [k]) => {
+      },
+    },
+    pool: {
+      note: '; chunks radix-sorted in parallel, then merged in parallel (merge path)' + SORT_COPY_NOTE,
+      prepare: (env, n, [k]) => {
         const work = sharedU32(n);
         const scratch = sharedU32(n);
         return () => {
           work.set(u32(k));
           env.pool.sort(work, scratch);
         };
-      }),
-      ...gpuContenders(env, inputs, { enqueue: ([x]) => ({ out: sort(x as DeviceArray), owned: true }) }),
-    ],
-  };
-}
+      },
+    },
+    enqueue: ([x]) => ({ out: sort(x as DeviceArray), owned: true }),
+  });
 
 type Matmul = (a: DeviceArray, b: DeviceArray, shape: { m: number; k: number; n: number }) => DeviceArray;
 
-function matmulOp(matmul: Matmul): BenchOp {
-  const side = (n: number): number => Math.max(1, Math.round(Math.sqrt(n)));
-  const inputs = new Inputs(['unit', 'unit'], (n) => side(n) ** 2);
-  return {
+const side = (n: number): number => Math.max(1, Math.round(Math.sqrt(n)));
+
+const matmulOp = (matmul: Matmul): BenchOp =>
+  defineOp({
     name: 'matmul',
     summary: 'C = A·B, square f32 matrices; size n = N² elements per matrix, work = N³ multiply-adds',
+    inputs: ['unit', 'unit'],
+    inputLength: (n) => side(n) ** 2,
     unit: 'multiply-add',
     maxSize: 2 ** 18,
     work: (n) => side(n) ** 3,
     bytes: (n) => 12 * side(n) ** 2,
     flops: (n) => 2 * side(n) ** 3,
     transfer: (n) => ({ upload: 8 * side(n) ** 2, download: 4 * side(n) ** 2 }),
-    hostInputs: (n) => inputs.at(n).plain,
-    release: () => { inputs.release(); },
-    contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T + ' (i-k-j order)', (n, [a, b]) => {
+    cpu1t: {
+      note: ' (i-k-j order)',
+      prepare: (n, [a, b]) => {
         const N = side(n);
         const c = new Float32Array(N * N);
         return () => { matmulRows(f32(a), f32(b), c, N, N, N); };
-      }),
-      cpu('cpu-pool', inputs, POOL(env) + ' (rows of C split)', (n, [a, b]) => {
+      },
+    },
+    pool: {
+      note: ' (rows of C split)',
+      prepare: (env, n, [a, b]) => {
         const N = side(n);
         const c = sharedF32(N * N);
         return () => { env.pool.matmul(f32(a), f32(b), c, N, N, N); };
-      }),
-      ...gpuContenders(env, inputs, { enqueue: ([a, b], n) => ({ out: matmul(a as DeviceArray, b as DeviceArray, { m: side(n), k: side(n), n: side(n) }), owned: true }) }),
-    ],
-  };
-}
+      },
+    },
+    enqueue: ([a, b], n) => ({ out: matmul(a as DeviceArray, b as DeviceArray, { m: side(n), k: side(n), n: side(n) }), owned: true }),
+  });
 
 /** Every op gpukit can bench in this build, in sweep order (ops not exported by src/index.ts are absent). */
 export function benchOps(): BenchOp[] {
-  const ops: BenchOp[] = [elementwiseOp(), sumOp(), dotOp()];
+  const ops: BenchOp[] = [axpyOp(), sumOp(), dotOp()];
   const scan = exported<Unary>('scan');
   if (scan !== undefined) ops.push(scanOp(scan));
   const sort = exported<Unary>('sort');
