@@ -63,6 +63,15 @@ export class ShaderCompileError extends GpukitError {
 /** WebGPU reported a validation (or out-of-memory) error for work gpukit submitted. */
 export class ValidationError extends GpukitError {}
 
+/**
+ * The device could not allocate memory (a buffer over the memory budget, or WebGPU's out-of-memory error).
+ * The device stays usable: free arrays (or `device.trimMemory()`) and try again.
+ */
+export class OutOfMemoryError extends GpukitError {}
+
+/** A second `device.profile()` started while one was recording on the same device. */
+export class ProfileConflictError extends GpukitError {}
+
 /** An array has the wrong element type for what it was passed to. */
 export class DTypeError extends GpukitError {}
 

@@ -8,12 +8,13 @@ import type { HostContext } from './device/host.js';
 import { profile } from './device/profile.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
-import { DeviceUnavailableError, DTypeError, UnsupportedOnEngineError } from './errors.js';
+import { ArgumentError, DeviceUnavailableError, DTypeError, UnsupportedOnEngineError } from './errors.js';
 import { openGpujs, type GpujsMode } from './fallback/gpujs.js';
 import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } from './fallback/ops.js';
 import { profileHost } from './fallback/profile.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
 import { resolveSource } from './kernels/load.js';
+import { trackedOp } from './ops/engine.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
 import { buildReduction, type ReductionFn, type ReductionSpec } from './ops/reduce.js';
 
@@ -33,9 +34,21 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
    * adapter exists (on gpukit's Dawn instance), else `webasm`, else `cpu`
    */
   readonly gpujsMode?: GpujsMode;
+  /**
+   * Bytes of idle memory the buffer pool keeps for reuse; beyond it the oldest idle blocks are freed. 0
+   * keeps none (every release frees its memory once queued work is done with it).
+   * @default 512 MiB on dawn, 256 MiB on gpujs
+   */
+  readonly poolCacheBytes?: number;
 }
 
 export type { GpujsMode, JsKernelFn, JsKernelOptions };
+
+/** Options of {@link GpuDevice.empty}. */
+export interface EmptyOptions {
+  /** Skip clearing reused pool memory: the array may hold a previous array's data until written. @default false */
+  readonly uninitialized?: boolean;
+}
 
 function unsupported(what: string, instead: string): UnsupportedOnEngineError {
   return new UnsupportedOnEngineError(`${what} needs WGSL, which only the dawn engine runs; this device runs on gpujs. ${instead}`);
@@ -117,27 +130,38 @@ export class GpuDevice {
     if (dtype !== undefined && ArrayBuffer.isView(data) && dt !== 'f16' && dtypeOfHost(data) !== dt) {
       throw new DTypeError(`cannot upload a ${data.constructor.name} as ${dt}: pass a ${dt === 'f32' ? 'Float32Array' : dt === 'i32' ? 'Int32Array' : 'Uint32Array'}`);
     }
-    const arr = new DeviceArray<D>(this.#any(), dt, shape ?? [data.length]);
-    if (arr.length !== data.length) {
-      arr.destroy();
-      throw new DTypeError(`shape [${(shape ?? []).join(', ')}] holds ${arr.length} elements but ${data.length} were given`);
+    const arr = new DeviceArray<D>(this.#any(), dt, shape ?? [data.length], undefined, 'overwrite');
+    try {
+      if (arr.length !== data.length) {
+        throw new DTypeError(`shape [${(shape ?? []).join(', ')}] holds ${arr.length} elements but ${data.length} were given`);
+      }
+      return arr.write(data);
+    } catch (e) {
+      arr.destroy(); // a failed upload must not keep its pooled memory
+      throw e;
     }
-    return arr.write(data);
   }
 
-  /** A new array with undefined contents (cheapest; for outputs). */
-  empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D> {
-    return new DeviceArray<D>(this.#any(), assertDType(dtype ?? 'f32') as D, shape);
+  /**
+   * A new array for outputs. Its memory reads as zeros — memory the pool reuses is cleared first, so no
+   * array ever sees a previous owner's data — unless `{ uninitialized: true }` asks to skip that clear
+   * (then its contents are whatever the pool had: write every element before reading any).
+   */
+  empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions, options: EmptyOptions = {}): DeviceArray<D> {
+    const opts = typeof dtype === 'object' ? dtype : options;
+    const dt = typeof dtype === 'object' ? undefined : dtype;
+    return new DeviceArray<D>(this.#any(), assertDType(dt ?? 'f32') as D, shape, undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 
-  /** A new array of zeros (cleared on the device, enqueued like any op). */
+  /** A new array of zeros (new WebGPU memory is zeroed; memory the pool reuses is cleared on the device, enqueued like any op). */
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D> {
-    const arr = this.empty(shape, dtype);
-    if (this.host !== null) {
-      const data = arr.data;
-      this.host.enqueue(() => void data.fill(0));
-    } else this.ctx.clear(arr.buffer, 0, arr.bindingSize);
-    return arr;
+    return new DeviceArray<D>(this.#any(), assertDType(dtype ?? 'f32') as D, shape, undefined, 'zero');
+  }
+
+  /** Frees the pool's idle cached memory now (memory still used by queued work is freed when that work completes). */
+  trimMemory(): void {
+    if (this.#dawn !== null) poolOf(this.#dawn).trim();
+    else hostPoolOf(this.host as HostContext).trim();
   }
 
   /**
@@ -217,7 +241,7 @@ export class GpuDevice {
    */
   jsKernel(fn: (...args: never[]) => unknown, options: JsKernelOptions): JsKernelFn {
     if (this.host === null) throw new UnsupportedOnEngineError('device.jsKernel() runs JS kernels through gpu.js, on the gpujs engine; on dawn write the kernel in WGSL with device.kernel() or device.elementwise()');
-    return jsKernel(this.host, fn, options);
+    return trackedOp('jsKernel', jsKernel(this.host, fn, options));
   }
 
   /** Submits everything enqueued, waits for the device to finish it, and throws any error it raised. */
@@ -252,6 +276,20 @@ export class GpuDevice {
  * ```
  */
 export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDevice> {
+  const device = await openAny(options);
+  if (options.poolCacheBytes !== undefined) {
+    const bytes = options.poolCacheBytes;
+    if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {
+      await device.close();
+      throw new ArgumentError(`openDevice: poolCacheBytes must be a non-negative number of bytes, got ${String(bytes)}`);
+    }
+    if (device.host !== null) hostPoolOf(device.host).maxCachedBytes = bytes;
+    else poolOf(device.ctx).maxCachedBytes = bytes;
+  }
+  return device;
+}
+
+async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   const engine = options.engine ?? parseEngine(process.env['GPUKIT_ENGINE']);
   const gpujsMode = options.gpujsMode ?? parseGpujsMode(process.env['GPUKIT_GPUJS_MODE']);
   const mode = gpujsMode !== undefined ? { mode: gpujsMode } : {};

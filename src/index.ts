@@ -22,6 +22,8 @@ export {
   ArgumentError,
   DestroyedError,
   UnsupportedOnEngineError,
+  OutOfMemoryError,
+  ProfileConflictError,
   type ShaderDiagnostic,
 } from './errors.js';
 export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs } from './ops/elementwise.js';

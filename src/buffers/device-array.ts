@@ -1,13 +1,21 @@
-import type { DeviceContext } from '../device/context.js';
+import { MAX_COPY, type DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
 import type { EngineName } from '../device/info.js';
-import { DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError, ValidationError } from '../errors.js';
 import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, type DType, type HostArray, type HostArrayOf } from './dtype.js';
 import { hostPoolOf } from './host-pool.js';
 import { poolOf } from './pool.js';
 
 const ARRAY_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const READBACK_USAGE = () => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+
+/**
+ * What a new array's memory holds before anything writes it: `zero` (the default: pooled memory that held
+ * another array's data is cleared first), `overwrite` (the caller writes every element before anything
+ * reads it: only the slack a vec4 binding could see is cleared) or `uninitialized` (whatever the pool
+ * had: `device.empty(n, { uninitialized: true })`, for those who ask).
+ */
+export type ArrayFill = 'zero' | 'overwrite' | 'uninitialized';
 
 /** Checks a length or shape and returns the element count. */
 export function checkShape(shape: number | readonly number[], what = 'length'): { length: number; shape: readonly number[] } {
@@ -49,7 +57,7 @@ export class DeviceArray<D extends DType = DType> {
   #block: ArrayBuffer | null = null;
 
   /** @internal use `device.empty()` / `device.array()` */
-  constructor(ctx: DeviceContext | HostContext, dtype: D, shape: number | readonly number[], adopt?: GPUBuffer | ArrayBuffer) {
+  constructor(ctx: DeviceContext | HostContext, dtype: D, shape: number | readonly number[], adopt?: GPUBuffer | ArrayBuffer, fill: ArrayFill = 'zero') {
     ctx.assertUsable();
     const s = checkShape(shape);
     const engine = ctx.info.engine;
@@ -73,13 +81,16 @@ export class DeviceArray<D extends DType = DType> {
       const host = ctx as HostContext;
       this.#ctx = null;
       this.host = host;
-      this.#block = adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength));
+      this.#block = adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength), fill);
     } else {
       const dawn = ctx as DeviceContext;
       this.#ctx = dawn;
       this.host = null;
       // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
-      this.#buffer = adopt !== undefined && !(adopt instanceof ArrayBuffer) ? adopt : poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`);
+      this.#buffer =
+        adopt !== undefined && !(adopt instanceof ArrayBuffer)
+          ? adopt
+          : poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`, fill === 'uninitialized' ? 'none' : fill);
     }
   }
 
@@ -141,18 +152,36 @@ export class DeviceArray<D extends DType = DType> {
   write(data: ArrayLike<number>): this {
     if (this.host !== null) return this.#writeHost(this.host, data);
     const buffer = this.buffer;
-    this.ctx.assertUsable();
+    const ctx = this.ctx;
+    ctx.assertUsable();
     if (data.length !== this.length) {
       throw new ShapeError(`cannot write ${data.length} elements into an array of length ${this.length}`);
     }
     if (this.length === 0) return this;
-    // Work already encoded may still read this buffer (pool reuse): submit it first, since writeBuffer
-    // executes before any later submit.
-    this.ctx.flush();
     const t0 = performance.now();
     const bytes = toBytes(this.dtype, data);
-    this.ctx.gpu.queue.writeBuffer(buffer, 0, bytes.buffer, bytes.byteOffset, alignedBytes(bytes.byteLength));
-    this.ctx.sink?.upload(this.byteLength, performance.now() - t0);
+    const size = alignedBytes(bytes.byteLength);
+    ctx.flush();
+    if (ctx.quiet) {
+      // Nothing queued can still read or write this buffer (and no verdict is pending that could replay
+      // an op into it): write straight into it. queue.writeBuffer runs before any later submit.
+      for (let done = 0; done < size; done += MAX_COPY) {
+        ctx.gpu.queue.writeBuffer(buffer, done, bytes.buffer, bytes.byteOffset + done, Math.min(MAX_COPY, size - done));
+      }
+      ctx.forget(buffer);
+      ctx.wrote(buffer);
+    } else {
+      // Work is queued ahead of this write: stage the data in an idle buffer and copy it in the batch,
+      // so the write lands after that work, in order.
+      const pool = poolOf(ctx);
+      const staging = pool.acquire(size, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'upload', 'none');
+      for (let done = 0; done < size; done += MAX_COPY) {
+        ctx.gpu.queue.writeBuffer(staging, done, bytes.buffer, bytes.byteOffset + done, Math.min(MAX_COPY, size - done));
+      }
+      ctx.copy(staging, 0, buffer, 0, size, `upload|${this.dtype}|${this.length}`);
+      pool.release(staging);
+    }
+    ctx.sink?.upload(this.byteLength, performance.now() - t0);
     return this;
   }
 
@@ -170,8 +199,10 @@ export class DeviceArray<D extends DType = DType> {
     new Uint8Array(copy).set(bytes.subarray(0, this.byteLength));
     const snapshot = viewOf(this.dtype, copy, this.length);
     host.sink?.upload(this.byteLength, performance.now() - t0);
+    const block = this.#hostBlock();
     host.enqueue(() => {
       target.set(snapshot);
+      host.forget(block);
     });
     return this;
   }
@@ -181,8 +212,11 @@ export class DeviceArray<D extends DType = DType> {
     if (this.host !== null) {
       const host = this.host;
       const src = this.data;
+      const block = this.#hostBlock();
       host.assertUsable();
-      await host.sync();
+      await host.drained();
+      const failed = host.failureOf(block);
+      if (failed !== undefined) throw failed;
       const t0 = performance.now();
       const out = src.slice() as HostArrayOf[D];
       host.sink?.download(this.byteLength, performance.now() - t0);
@@ -191,35 +225,50 @@ export class DeviceArray<D extends DType = DType> {
     const buffer = this.buffer;
     const ctx = this.ctx;
     ctx.assertUsable();
+    const failed = ctx.failureOf(buffer);
+    if (failed !== undefined) throw failed;
     const out = hostArray(this.dtype, this.length);
-    if (this.length === 0) {
-      await ctx.checkErrors();
-      return out;
-    }
+    if (this.length === 0) return out;
     const size = alignedBytes(this.byteLength);
     const pool = poolOf(ctx);
     // While profiling, let earlier work finish first so the download is timed on its own.
     if (ctx.sink !== null) await ctx.sync();
     const t0 = performance.now();
-    const staging = pool.acquire(size, READBACK_USAGE(), 'readback');
-    try {
-      ctx.copy(buffer, 0, staging, 0, size);
-      ctx.flush();
-      await ctx.guard(staging.mapAsync(GPUMapMode.READ, 0, size));
-      const mapped = staging.getMappedRange(0, size);
-      if (this.dtype === 'f16') {
-        const bits = new Uint16Array(mapped, 0, this.length);
-        for (let i = 0; i < bits.length; i++) out[i] = f16BitsToF32(bits[i] ?? 0);
-      } else {
-        new Uint8Array(out.buffer).set(new Uint8Array(mapped, 0, this.byteLength));
+    // A readback waits for the verdict of the work before it, then maps. If the batch carrying its copy
+    // was rejected (another op in it was invalid), the replay has since run every valid op: copy again.
+    for (let attempt = 0; ; attempt++) {
+      const staging = pool.acquire(size, READBACK_USAGE(), 'readback', 'none');
+      let mapped = false;
+      try {
+        ctx.copy(buffer, 0, staging, 0, size, `readback|${this.dtype}|${this.length}`, true);
+        const batch = await ctx.settled();
+        const error = ctx.failureOf(buffer);
+        if (error !== undefined) throw error;
+        if (batch?.failed === true) {
+          if (attempt < 3) continue;
+          throw new ValidationError(`reading back ${this.toString()}: the batch carrying the copy was rejected ${attempt + 1} times`);
+        }
+        await ctx.guard(staging.mapAsync(GPUMapMode.READ, 0, size));
+        mapped = true;
+        const target = new Uint8Array(out.buffer, out.byteOffset, this.dtype === 'f16' ? 0 : this.byteLength);
+        for (let done = 0; done < size; done += MAX_COPY) {
+          const piece = Math.min(MAX_COPY, size - done);
+          const range = staging.getMappedRange(done, piece);
+          if (this.dtype === 'f16') {
+            const bits = new Uint16Array(range, 0, Math.min(piece, this.byteLength - done) / 2);
+            const first = done / 2;
+            for (let i = 0; i < bits.length; i++) out[first + i] = f16BitsToF32(bits[i] ?? 0);
+          } else {
+            target.set(new Uint8Array(range, 0, Math.min(piece, this.byteLength - done)), done);
+          }
+        }
+      } finally {
+        if (mapped) staging.unmap();
+        if (!ctx.closed) pool.release(staging);
       }
-      staging.unmap();
       ctx.sink?.download(this.byteLength, performance.now() - t0);
-    } finally {
-      if (!ctx.closed) pool.release(staging);
+      return out;
     }
-    await ctx.checkErrors();
-    return out;
   }
 
   /** The single element of a length-1 array (a device scalar, as reductions return). */

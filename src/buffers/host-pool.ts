@@ -3,8 +3,8 @@ import { sizeClass, SizeClassPool } from './pool.js';
 
 /**
  * The host-memory counterpart of {@link BufferPool} for the gpujs engine: ArrayBuffers reused by size
- * class, with the same statistics, so `device.memory` means the same on both engines. Reuse is safe
- * because every access to an array's memory runs on the device's ordered queue.
+ * class, with the same statistics, so `device.memory` means the same on both engines. A released block
+ * is reused only after every task queued before its release has run.
  */
 export class HostPool extends SizeClassPool<ArrayBuffer> {
   constructor(ctx: HostContext) {
@@ -15,16 +15,26 @@ export class HostPool extends SizeClassPool<ArrayBuffer> {
         kind: () => 'host',
         dispose: () => undefined, // the garbage collector frees host memory
         closed: () => ctx.closed,
+        ticket: () => ctx.ticket(),
+        completed: () => ctx.completed,
       },
       256 * 1024 * 1024,
     );
+    ctx.onCompleted((seq) => {
+      this.drain(seq);
+    });
     ctx.onClose(() => {
+      this.drain(Infinity);
       this.trim();
     });
   }
 
-  acquire(bytes: number): ArrayBuffer {
-    return this.take(sizeClass(Math.max(4, bytes)), 'host', '');
+  /** A block of at least `bytes` bytes; one that held another array's data is zeroed unless `fill` says it will be overwritten. */
+  acquire(bytes: number, fill: 'zero' | 'overwrite' | 'uninitialized' = 'zero'): ArrayBuffer {
+    const { block, reused } = this.take(sizeClass(Math.max(4, bytes)), 'host', '');
+    if (reused && fill === 'zero') new Uint8Array(block).fill(0);
+    else if (reused && fill === 'overwrite') new Uint8Array(block, Math.min(block.byteLength, Math.ceil(bytes / 4) * 4)).fill(0);
+    return block;
   }
 }
 

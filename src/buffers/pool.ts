@@ -6,10 +6,18 @@ export interface MemoryStats {
   readonly inUseBuffers: number;
   readonly cachedBytes: number;
   readonly cachedBuffers: number;
+  /**
+   * Bytes released by their owners but still used by work the device has not finished: they join the
+   * cache (or are freed) once it has. Never reused or destroyed before.
+   */
+  readonly pendingBytes: number;
+  readonly pendingBuffers: number;
   /** Buffers created since the device opened (a pool that works keeps this flat in a loop). */
   readonly created: number;
   /** Bytes of tables ops keep on the device for reuse (e.g. FFT twiddles), freed on close. */
   readonly residentBytes: number;
+  /** Cached bytes above which idle blocks are freed (`openDevice({ poolCacheBytes })`). */
+  readonly maxCachedBytes: number;
 }
 
 /**
@@ -32,22 +40,38 @@ export interface PoolBacking<B> {
   dispose(block: B): void;
   /** After close, released blocks are freed, not cached. */
   closed(): boolean;
+  /** The point on the device's timeline after which `block` is no longer used by queued work. */
+  ticket(block: B): number;
+  /** The last point on the timeline the device has finished. */
+  completed(): number;
+}
+
+/** A block taken from a pool, and whether it held someone else's data before (then it must be cleared). */
+export interface Taken<B> {
+  readonly block: B;
+  readonly reused: boolean;
 }
 
 /**
  * Reuses memory blocks by (kind, size class) and keeps the statistics `device.memory` reports, so a user
- * can tell a pool from a leak. Blocks return to it when their owner is destroyed.
+ * can tell a pool from a leak. Blocks return to it when their owner is destroyed — but a released block
+ * is reused (or freed) only once the device has finished all work submitted or encoded before the release:
+ * freeing earlier would pull memory from under queued work, reusing earlier would let a queued kernel read
+ * a new owner's data.
  */
 export class SizeClassPool<B> {
   readonly #backing: PoolBacking<B>;
+  /** Idle blocks by key, oldest first (evicted first when the cache is over its limit). */
   readonly #free = new Map<string, B[]>();
+  #pending: { block: B; ticket: number }[] = [];
   #inUseBytes = 0;
   #inUseBuffers = 0;
   #cachedBytes = 0;
   #cachedBuffers = 0;
+  #pendingBytes = 0;
   #created = 0;
   #residentBytes = 0;
-  /** Cached bytes above which released blocks are freed instead of kept. */
+  /** Cached bytes above which idle blocks are freed instead of kept. */
   maxCachedBytes: number;
 
   constructor(backing: PoolBacking<B>, maxCachedBytes: number) {
@@ -56,8 +80,9 @@ export class SizeClassPool<B> {
   }
 
   /** A block of exactly `size` bytes (callers round to a size class) and this kind. */
-  protected take(size: number, kind: string, label: string): B {
+  protected take(size: number, kind: string, label: string): Taken<B> {
     let block = this.#free.get(`${kind}:${size}`)?.pop();
+    const reused = block !== undefined;
     if (block !== undefined) {
       this.#cachedBytes -= size;
       this.#cachedBuffers--;
@@ -67,14 +92,31 @@ export class SizeClassPool<B> {
     }
     this.#inUseBytes += size;
     this.#inUseBuffers++;
-    return block;
+    return { block, reused };
+  }
+
+  /** Frees a block taken by {@link take} that never held data (a failed allocation's cleanup). */
+  protected discard(block: B): void {
+    this.#inUseBytes -= this.#backing.size(block);
+    this.#inUseBuffers--;
+    this.#backing.dispose(block);
   }
 
   release(block: B): void {
     const size = this.#backing.size(block);
     this.#inUseBytes -= size;
     this.#inUseBuffers--;
-    if (this.#backing.closed() || this.#cachedBytes + size > this.maxCachedBytes) {
+    const ticket = this.#backing.ticket(block);
+    if (!this.#backing.closed() && ticket > this.#backing.completed()) {
+      this.#pending.push({ block, ticket });
+      this.#pendingBytes += size;
+      return;
+    }
+    this.#idle(block, size);
+  }
+
+  #idle(block: B, size: number): void {
+    if (this.#backing.closed() || size > this.maxCachedBytes) {
       this.#backing.dispose(block);
       return;
     }
@@ -84,6 +126,35 @@ export class SizeClassPool<B> {
     list.push(block);
     this.#cachedBytes += size;
     this.#cachedBuffers++;
+    if (this.#cachedBytes > this.maxCachedBytes) this.#evict(this.maxCachedBytes);
+  }
+
+  /** Frees idle blocks, oldest size class first, until the cache holds at most `limit` bytes. */
+  #evict(limit: number): void {
+    for (const [key, list] of this.#free) {
+      while (list.length > 0 && this.#cachedBytes > limit) {
+        const b = list.shift() as B;
+        this.#cachedBytes -= this.#backing.size(b);
+        this.#cachedBuffers--;
+        this.#backing.dispose(b);
+      }
+      if (list.length === 0) this.#free.delete(key);
+      if (this.#cachedBytes <= limit) return;
+    }
+  }
+
+  /** Moves released blocks whose work has completed into the cache. Called as the device finishes work. */
+  drain(completed: number): void {
+    if (this.#pending.length === 0) return;
+    const keep: { block: B; ticket: number }[] = [];
+    for (const p of this.#pending) {
+      if (p.ticket <= completed || this.#backing.closed()) {
+        const size = this.#backing.size(p.block);
+        this.#pendingBytes -= size;
+        this.#idle(p.block, size);
+      } else keep.push(p);
+    }
+    this.#pending = keep;
   }
 
   /** Moves a block from "in use" to "resident": a table an op keeps for reuse, not a live user array. */
@@ -94,12 +165,9 @@ export class SizeClassPool<B> {
     this.#residentBytes += size;
   }
 
-  /** Frees every cached (unused) block. */
+  /** Frees every cached (idle) block. Blocks still used by queued work are freed when it completes. */
   trim(): void {
-    for (const list of this.#free.values()) for (const b of list) this.#backing.dispose(b);
-    this.#free.clear();
-    this.#cachedBytes = 0;
-    this.#cachedBuffers = 0;
+    this.#evict(0);
   }
 
   get stats(): MemoryStats {
@@ -108,11 +176,17 @@ export class SizeClassPool<B> {
       inUseBuffers: this.#inUseBuffers,
       cachedBytes: this.#cachedBytes,
       cachedBuffers: this.#cachedBuffers,
+      pendingBytes: this.#pendingBytes,
+      pendingBuffers: this.#pending.length,
       created: this.#created,
       residentBytes: this.#residentBytes,
+      maxCachedBytes: this.maxCachedBytes,
     };
   }
 }
+
+/** Default cap on the bytes a device's pool keeps idle for reuse. */
+export const DEFAULT_POOL_CACHE_BYTES = 512 * 1024 * 1024;
 
 /** GPU buffers by (usage, size class). */
 export class BufferPool extends SizeClassPool<GPUBuffer> {
@@ -128,21 +202,47 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
           b.destroy();
         },
         closed: () => ctx.closed,
+        ticket: (b) => ctx.ticketOf(b),
+        completed: () => ctx.completed,
       },
-      512 * 1024 * 1024,
+      DEFAULT_POOL_CACHE_BYTES,
     );
     this.#ctx = ctx;
+    ctx.onCompleted((id) => {
+      this.drain(id);
+    });
     ctx.onClose(() => {
+      this.drain(Infinity);
       this.trim();
     });
   }
 
-  acquire(bytes: number, usage: number, label: string): GPUBuffer {
+  /**
+   * A buffer of at least `bytes` bytes. A buffer that held another owner's data is zero-filled first (a
+   * clear encoded in the batch, so it runs after everything queued before), unless the caller overwrites
+   * all of it before anything reads it (`fill: 'overwrite'`) — then only `keepZero` bytes past `bytes`
+   * (the slack a vec4 binding may see) are cleared.
+   */
+  acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'none' = 'zero'): GPUBuffer {
     let size = sizeClass(bytes);
     if (size > this.#ctx.limits.maxBufferSize) size = Math.ceil(bytes / 4) * 4;
-    const buffer = this.take(size, String(usage), label);
+    const { block: buffer, reused } = this.take(size, String(usage), label);
     buffer.label = label;
+    this.#ctx.forget(buffer);
+    if (reused && fill !== 'none' && this.#ctx.isDirty(buffer)) {
+      if (fill === 'zero') this.#ctx.clear(buffer, 0, buffer.size, `clear|${label}`);
+      else {
+        const start = Math.ceil(bytes / 4) * 4;
+        const end = Math.min(buffer.size, Math.ceil(bytes / 16) * 16);
+        if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);
+      }
+    }
     return buffer;
+  }
+
+  /** Returns a buffer that was never used (its allocation failed half way) straight to the allocator. */
+  abandon(buffer: GPUBuffer): void {
+    this.discard(buffer);
   }
 }
 

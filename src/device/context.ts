@@ -1,4 +1,4 @@
-import { DestroyedError, DeviceLostError, ValidationError } from '../errors.js';
+import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError } from '../errors.js';
 import { retireInstance, type DawnHandle, type DawnInstance } from './dawn.js';
 import type { DeviceInfo } from './info.js';
 import type { ProfileSink } from '../timing/profiler.js';
@@ -21,19 +21,66 @@ interface UniformChunk {
   used: number;
 }
 
+/**
+ * One op's GPU work as the batch recorded it: what it reads and writes, and how to encode it again on its
+ * own. A failed batch is replayed op by op from these records to find the op at fault (see {@link Batch}).
+ */
+export interface OpRecord {
+  /** The op's label (`add|f32`, `copy`, a kernel's file name...): errors name it. */
+  readonly label: string;
+  readonly reads: readonly GPUBuffer[];
+  readonly writes: readonly GPUBuffer[];
+  /** Encodes the op alone into `encoder` (used only when its batch failed). */
+  readonly encode: (encoder: GPUCommandEncoder) => void;
+  /** The error scope of the op's pipeline compile (gpukit's own kernels compile synchronously). */
+  readonly compileError?: Promise<GPUError | null> | undefined;
+  /** A readback's copy into its staging buffer: not replayed; the readback copies again. */
+  readonly readback?: boolean;
+}
+
+/**
+ * A command batch: the ops encoded in one macrotask (or until a readback), submitted as one command buffer
+ * inside one validation + out-of-memory error scope. WebGPU drops a whole submission when any part of it
+ * is invalid, so when the scope reports an error the batch is replayed op by op (each in its own command
+ * buffer and scope) to find the op at fault: the other ops then take effect, the failed op's outputs —
+ * and the outputs of any op that read them — are marked failed with its error. A batch is submitted only
+ * once the batch before it has its verdict (an error scope resolves in microseconds, long before the GPU
+ * has run the work), so a replay never runs after later work that could have depended on it.
+ */
+export class Batch {
+  readonly id: number;
+  readonly encoder: GPUCommandEncoder;
+  readonly ops: OpRecord[] = [];
+  chunks: UniformChunk[] = [];
+  /** True when the batch as a whole was rejected and had to be replayed op by op. */
+  failed = false;
+  submitted = false;
+  /** Resolves once the verdict is known (and a failed batch was replayed); never rejects. */
+  readonly settled: Promise<void>;
+  /** @internal */
+  resolveSettled!: () => void;
+
+  constructor(id: number, encoder: GPUCommandEncoder) {
+    this.id = id;
+    this.encoder = encoder;
+    this.settled = new Promise<void>((r) => (this.resolveSettled = r));
+  }
+}
+
 type State = { kind: 'open' } | { kind: 'lost'; reason: string; message: string } | { kind: 'closed' };
 
 /**
  * The live Dawn device under a {@link GpuDevice}: the command batch that ops enqueue into, the uniform
- * arena, error capture and device-loss state. Ops never submit by themselves: they encode into the open
- * batch, which goes to the queue at the end of the current macrotask, or sooner when something reads back.
+ * arena, error attribution, the GPU timeline that buffer lifetimes follow, and device-loss state. Ops never
+ * submit by themselves: they encode into the open batch, which goes to the queue at the end of the current
+ * macrotask, or sooner when something reads back.
  */
 export class DeviceContext {
   readonly gpu: GPUDevice;
   readonly info: DeviceInfo;
   readonly limits: GPUSupportedLimits;
   readonly features: ReadonlySet<string>;
-  /** Bumped each time a batch is submitted; lets readbacks know whether their data went out. */
+  /** Bumped each time a batch is submitted. */
   submissions = 0;
   timer: PassTimer | null = null;
   /** Receives compile/upload/download timings while a profile records. */
@@ -42,12 +89,27 @@ export class DeviceContext {
   // Dawn's instance must outlive every device made from it: if V8 collects it, the next mapAsync crashes.
   #instance: DawnInstance | null;
   #state: State = { kind: 'open' };
-  #encoder: GPUCommandEncoder | null = null;
+  #open: Batch | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #flushScheduled: NodeJS.Immediate | null = null;
+  /** A submitted batch whose verdict is not known yet; the next batch waits for it. */
+  #inflight: Batch | null = null;
+  #flushWanted = false;
+  #lastBatch: Batch | null = null;
+  #nextId = 1;
+  /** Highest batch id whose GPU work (and replay) has completed: buffers released before it are free. */
+  #completed = 0;
+  readonly #completedHooks: ((id: number) => void)[] = [];
   #chunks: UniformChunk[] = [];
   #freeChunks: UniformChunk[] = [];
-  #errors: Promise<GPUError | null>[] = [];
+  /** Which batch last used each buffer (read or written): the pool frees or reuses it after that batch. */
+  readonly #lastUse = new WeakMap<GPUBuffer, number>();
+  /** Buffers written since they were created or last cleared whole. */
+  readonly #dirty = new WeakSet<GPUBuffer>();
+  /** Buffers whose contents a failed op left undefined, with that op's error. */
+  readonly #poison = new Map<GPUBuffer, Error>();
+  /** Op errors no readback or sync() has reported yet. */
+  #unreported: Error[] = [];
   #uncaptured: GPUError[] = [];
   readonly #waiters = new Set<(e: Error) => void>();
   readonly #closeHooks: (() => void)[] = [];
@@ -63,14 +125,14 @@ export class DeviceContext {
       if (this.#state.kind === 'open') {
         this.#state = { kind: 'lost', reason: info.reason, message: info.message };
       }
-      this.#encoder = null;
+      this.#open = null;
       this.#pass = null;
       const err = this.#lostError();
       for (const w of this.#waiters) w(err);
       this.#waiters.clear();
     });
     this.gpu.addEventListener('uncapturederror', (ev) => {
-      this.#uncaptured.push((ev).error);
+      this.#uncaptured.push(ev.error);
     });
   }
 
@@ -122,49 +184,139 @@ export class DeviceContext {
     this.#closeHooks.push(hook);
   }
 
-  /** The open batch's encoder; opens a batch (and its validation error scope) if none is open. */
-  encoder(): GPUCommandEncoder {
+  /** Called with a batch id each time the GPU finished that batch (and everything before it). */
+  onCompleted(hook: (id: number) => void): void {
+    this.#completedHooks.push(hook);
+  }
+
+  /** Highest batch id the GPU has completed. */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  /** The open batch; opens one (and its error scopes) if none is open. */
+  #batch(): Batch {
     this.assertUsable();
-    if (this.#encoder === null) {
-      // One error scope per batch: it catches validation errors from bind groups, encoding, finish and
-      // submit. Other push/pop pairs in gpukit are balanced within synchronous code, so they nest inside.
+    if (this.#open === null) {
+      // One error scope pair per batch: it catches errors from bind groups, encoding, finish and submit.
+      // Other push/pop pairs in gpukit are balanced within synchronous code, so they nest inside.
       this.gpu.pushErrorScope('out-of-memory');
       this.gpu.pushErrorScope('validation');
-      this.#encoder = this.gpu.createCommandEncoder({ label: 'gpukit batch' });
+      this.#open = new Batch(this.#nextId++, this.gpu.createCommandEncoder({ label: 'gpukit batch' }));
       this.#flushScheduled = setImmediate(() => {
         this.#flushScheduled = null;
         if (this.#state.kind === 'open') this.flush();
       });
     }
-    return this.#encoder;
+    return this.#open;
   }
 
-  /** Encodes one dispatch into the open batch. Consecutive dispatches share a compute pass unless timed. */
-  dispatch(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, grid: readonly [number, number, number], label: string): void {
-    const encoder = this.encoder();
+  /** The open batch's encoder (opens a batch if none is open). */
+  encoder(): GPUCommandEncoder {
+    return this.#batch().encoder;
+  }
+
+  #record(batch: Batch, op: OpRecord): void {
+    batch.ops.push(op);
+    for (const b of op.reads) this.#lastUse.set(b, batch.id);
+    for (const b of op.writes) {
+      this.#lastUse.set(b, batch.id);
+      this.#dirty.add(b);
+    }
+  }
+
+  /**
+   * The batch id after whose completion `buffer` is no longer used by any work (0: never used), so a pool
+   * may reuse or free it.
+   */
+  ticketOf(buffer: GPUBuffer): number {
+    return this.#lastUse.get(buffer) ?? 0;
+  }
+
+  /** False while `buffer` is known to hold only zeros (new, or cleared and not written since). */
+  isDirty(buffer: GPUBuffer): boolean {
+    return this.#dirty.has(buffer);
+  }
+
+  /** Notes that something outside a batch (a direct queue write) wrote `buffer`. */
+  wrote(buffer: GPUBuffer): void {
+    this.#dirty.add(buffer);
+  }
+
+  /**
+   * The error a failed op left on `buffer` (reading it must throw this), or undefined.
+   * @internal
+   */
+  failureOf(buffer: GPUBuffer): Error | undefined {
+    return this.#poison.get(buffer);
+  }
+
+  /** Forgets what is known about a buffer's contents (it was fully overwritten, or changed owner). */
+  forget(buffer: GPUBuffer): void {
+    this.#poison.delete(buffer);
+  }
+
+  /**
+   * Encodes one dispatch into the open batch. Consecutive dispatches share a compute pass unless timed.
+   * `reads` / `writes` are the storage buffers it binds read-only / read_write.
+   */
+  dispatch(
+    pipeline: GPUComputePipeline,
+    bindGroup: GPUBindGroup,
+    grid: readonly [number, number, number],
+    label: string,
+    access: { readonly reads: readonly GPUBuffer[]; readonly writes: readonly GPUBuffer[]; readonly compileError?: Promise<GPUError | null> | undefined } = { reads: [], writes: [] },
+  ): void {
+    const batch = this.#batch();
     const timestampWrites = this.timer?.timestampWrites(label);
     if (this.#pass === null || timestampWrites !== undefined) {
       this.#endPass();
-      this.#pass = encoder.beginComputePass(timestampWrites !== undefined ? { label, timestampWrites } : { label });
+      this.#pass = batch.encoder.beginComputePass(timestampWrites !== undefined ? { label, timestampWrites } : { label });
     }
     this.#pass.setPipeline(pipeline);
     this.#pass.setBindGroup(0, bindGroup);
     this.#pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     if (timestampWrites !== undefined) this.#endPass();
+    this.#record(batch, {
+      label,
+      reads: access.reads,
+      writes: access.writes,
+      compileError: access.compileError,
+      encode: (enc) => {
+        const pass = enc.beginComputePass({ label });
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, bindGroup);
+        pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+        pass.end();
+      },
+    });
   }
 
-  /** Encodes a buffer-to-buffer copy into the open batch. */
-  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
-    const encoder = this.encoder();
+  /** Encodes a buffer-to-buffer copy into the open batch (in pieces of at most 1 GiB: see MAX_COPY). */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number, label = 'copy', readback = false): void {
+    const batch = this.#batch();
     this.#endPass();
-    if (size > 0) encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
+    if (size <= 0) return;
+    const encode = (enc: GPUCommandEncoder): void => {
+      for (let done = 0; done < size; done += MAX_COPY) {
+        enc.copyBufferToBuffer(src, srcOffset + done, dst, dstOffset + done, Math.min(MAX_COPY, size - done));
+      }
+    };
+    encode(batch.encoder);
+    this.#record(batch, { label, reads: [src], writes: [dst], encode, readback });
   }
 
   /** Encodes a zero fill of `size` bytes at `offset`. */
-  clear(buffer: GPUBuffer, offset: number, size: number): void {
-    const encoder = this.encoder();
+  clear(buffer: GPUBuffer, offset: number, size: number, label = 'clear'): void {
+    const batch = this.#batch();
     this.#endPass();
-    if (size > 0) encoder.clearBuffer(buffer, offset, size);
+    if (size <= 0) return;
+    const encode = (enc: GPUCommandEncoder): void => {
+      enc.clearBuffer(buffer, offset, size);
+    };
+    encode(batch.encoder);
+    this.#record(batch, { label, reads: [], writes: [buffer], encode });
+    if (offset === 0 && size >= buffer.size) this.#dirty.delete(buffer);
   }
 
   #endPass(): void {
@@ -175,11 +327,11 @@ export class DeviceContext {
   }
 
   /**
-   * Places uniform bytes in the batch's uniform arena (written with one writeBuffer per chunk at flush),
+   * Places uniform bytes in the batch's uniform arena (written with one writeBuffer per chunk at submit),
    * so a chain of small ops costs no buffer creation per dispatch.
    */
   uniform(bytes: Uint8Array): GPUBufferBinding {
-    this.encoder();
+    this.#batch();
     const align = this.limits.minUniformBufferOffsetAlignment;
     const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
     let chunk = this.#chunks.at(-1);
@@ -199,30 +351,131 @@ export class DeviceContext {
     return { buffer: chunk.buffer, offset, size };
   }
 
-  /** Submits the open batch, if any. Called by readbacks, uploads and at the end of each macrotask. */
-  flush(): void {
-    if (this.#encoder === null) return;
+  /**
+   * Closes the open batch and submits it — at once, or as soon as the batch before it has its verdict.
+   * Returns the batch that will carry everything encoded so far (null if nothing was).
+   * Called by readbacks, uploads and at the end of each macrotask.
+   */
+  flush(): Batch | null {
+    if (this.#open === null) return this.#inflight ?? this.#lastBatch;
     if (this.#flushScheduled !== null) {
       clearImmediate(this.#flushScheduled);
       this.#flushScheduled = null;
     }
+    const batch = this.#open;
+    if (this.#inflight !== null) {
+      this.#flushWanted = true;
+      return batch;
+    }
+    this.#submit();
+    return batch;
+  }
+
+  /**
+   * True when no work is waiting to be submitted and no submitted batch awaits its verdict: a direct
+   * queue write now cannot overtake queued work, nor be overwritten by a replay.
+   */
+  get quiet(): boolean {
+    return this.#open === null && this.#inflight === null;
+  }
+
+  #submit(): void {
+    const batch = this.#open;
+    if (batch === null || this.#state.kind !== 'open') return;
+    this.#flushWanted = false;
     this.#endPass();
-    const encoder = this.#encoder;
-    this.#encoder = null;
-    const chunks = this.#chunks;
+    this.#open = null;
+    batch.chunks = this.#chunks;
     this.#chunks = [];
-    for (const c of chunks) this.gpu.queue.writeBuffer(c.buffer, 0, c.mirror, 0, c.used);
-    this.timer?.beforeFinish(encoder);
+    for (const c of batch.chunks) this.gpu.queue.writeBuffer(c.buffer, 0, c.mirror, 0, c.used);
+    this.timer?.beforeFinish(batch.encoder);
     const startedAt = performance.now();
-    this.gpu.queue.submit([encoder.finish()]);
+    this.gpu.queue.submit([batch.encoder.finish()]);
     this.timer?.afterSubmit(startedAt);
+    batch.submitted = true;
     this.submissions++;
-    this.#errors.push(this.gpu.popErrorScope(), this.gpu.popErrorScope());
-    if (chunks.length > 0) {
-      void this.gpu.queue.onSubmittedWorkDone().then(
-        () => this.#freeChunks.push(...chunks),
-        () => undefined,
-      );
+    this.#inflight = batch;
+    this.#lastBatch = batch;
+    const validation = this.gpu.popErrorScope();
+    const oom = this.gpu.popErrorScope();
+    void this.#settle(batch, validation, oom);
+  }
+
+  async #settle(batch: Batch, validation: Promise<GPUError | null>, oom: Promise<GPUError | null>): Promise<void> {
+    try {
+      const [v, o] = await this.guard(Promise.all([validation, oom]));
+      const error = v ?? o;
+      if (error !== null) {
+        batch.failed = true;
+        await this.#replay(batch);
+      } else if (this.#poison.size > 0) {
+        for (const op of batch.ops) this.#propagate(op, null);
+      }
+    } catch {
+      // The device was lost or closed: every waiter is rejected through guard().
+    }
+    batch.ops.length = 0; // the records hold bind groups: let them go
+    if (this.#inflight === batch) this.#inflight = null;
+    batch.resolveSettled();
+    if (this.#flushWanted && this.#state.kind === 'open') this.#submit();
+    if (this.#state.kind !== 'open') return;
+    this.gpu.queue.onSubmittedWorkDone().then(
+      () => {
+        if (batch.id > this.#completed) this.#completed = batch.id;
+        if (batch.chunks.length > 0) this.#freeChunks.push(...batch.chunks);
+        batch.chunks = [];
+        for (const hook of this.#completedHooks) hook(this.#completed);
+      },
+      () => undefined,
+    );
+  }
+
+  /** After an op ran (or was skipped): its outputs are failed if it failed or read a failed buffer, else valid. */
+  #propagate(op: OpRecord, own: Error | null): Error | null {
+    if (op.readback) return null;
+    let error = own;
+    if (error === null) {
+      for (const b of op.reads) {
+        const e = this.#poison.get(b);
+        if (e !== undefined) {
+          error = e;
+          break;
+        }
+      }
+    }
+    for (const w of op.writes) {
+      if (error !== null) this.#poison.set(w, error);
+      else this.#poison.delete(w);
+    }
+    return error;
+  }
+
+  /** Runs a rejected batch's ops one by one, each in its own submission and error scope. */
+  async #replay(batch: Batch): Promise<void> {
+    for (const op of batch.ops) {
+      if (op.readback) continue;
+      const inherited = op.reads.some((b) => this.#poison.has(b));
+      if (inherited) {
+        this.#propagate(op, null); // never run an op on undefined input
+        continue;
+      }
+      this.gpu.pushErrorScope('out-of-memory');
+      this.gpu.pushErrorScope('validation');
+      const enc = this.gpu.createCommandEncoder({ label: op.label });
+      op.encode(enc);
+      this.gpu.queue.submit([enc.finish()]);
+      const validation = this.gpu.popErrorScope();
+      const oom = this.gpu.popErrorScope();
+      const [v, o] = await this.guard(Promise.all([validation, oom]));
+      const e = v ?? o;
+      let error: Error | null = null;
+      if (e !== null) {
+        const compile = op.compileError !== undefined ? await op.compileError : null;
+        const what = compile !== null ? `its pipeline failed to compile: ${compile.message}` : `WebGPU ${e === o ? 'out of memory' : 'validation error'}: ${e.message}`;
+        error = e === o && compile === null ? new OutOfMemoryError(`${op.label}: ${what}`) : new ValidationError(`${op.label}: ${what}`);
+        this.#unreported.push(error);
+      }
+      this.#propagate(op, error);
     }
   }
 
@@ -239,32 +492,37 @@ export class DeviceContext {
     return { value, error: this.gpu.popErrorScope() };
   }
 
-  /** Adds an error-scope result to what the next readback checks (for work done outside a batch). */
-  deferError(error: Promise<GPUError | null>, what: string): void {
-    this.#errors.push(error.then((e) => (e === null ? null : ({ message: `${what}: ${e.message}` }))));
+  /**
+   * Waits until everything encoded so far has its verdict (a failed batch replayed), without waiting for
+   * the GPU to run it. Readbacks call this before they map, so they see each op's own outcome.
+   */
+  async settled(): Promise<Batch | null> {
+    const batch = this.flush();
+    if (batch !== null) await this.guard(batch.settled);
+    return batch;
   }
 
   /**
-   * Throws the first WebGPU error captured since the last check, as a {@link ValidationError}.
-   * Readbacks call this, so a failed kernel surfaces as an error instead of as zeros.
+   * Throws the first op error (or WebGPU error outside any batch) not reported yet, as a typed error.
+   * `sync()` calls it; readbacks do not: they throw only the error of the op that wrote their array.
    */
-  async checkErrors(): Promise<void> {
-    const pending = this.#errors;
-    this.#errors = [];
-    const results = await this.guard(Promise.all(pending));
-    const first = results.find((e) => e !== null) ?? this.#uncaptured.shift();
-    this.#uncaptured.length = 0;
-    if (first !== undefined) {
-      const kind = first instanceof GPUOutOfMemoryError ? 'out of memory' : 'validation error';
-      throw new ValidationError(`WebGPU ${kind}: ${first.message}`);
+  checkErrors(): void {
+    const op = this.#unreported.shift();
+    this.#unreported = [];
+    const stray = this.#uncaptured.shift();
+    this.#uncaptured = [];
+    if (op !== undefined) throw op;
+    if (stray !== undefined) {
+      const kind = stray instanceof GPUOutOfMemoryError ? 'out of memory' : 'validation error';
+      throw kind === 'out of memory' ? new OutOfMemoryError(`WebGPU ${kind}: ${stray.message}`) : new ValidationError(`WebGPU ${kind}: ${stray.message}`);
     }
   }
 
   /** Submits pending work, waits for the device to finish it, and throws any error it raised. */
   async sync(): Promise<void> {
-    this.flush();
+    await this.settled();
     await this.guard(this.gpu.queue.onSubmittedWorkDone());
-    await this.checkErrors();
+    this.checkErrors();
   }
 
   /**
@@ -278,16 +536,20 @@ export class DeviceContext {
     this.#state = { kind: 'closed' };
     if (this.#flushScheduled !== null) clearImmediate(this.#flushScheduled);
     this.#flushScheduled = null;
-    if (wasOpen && this.#encoder !== null) {
+    if (wasOpen && this.#open !== null) {
       // Balance the batch's scopes before the device goes away.
       void this.gpu.popErrorScope().catch(() => undefined);
       void this.gpu.popErrorScope().catch(() => undefined);
     }
-    this.#encoder = null;
+    this.#open = null;
     this.#pass = null;
+    const err = this.#lostError();
+    for (const w of this.#waiters) w(err);
+    this.#waiters.clear();
     for (const hook of this.#closeHooks.splice(0)) hook();
     this.#chunks = [];
     this.#freeChunks = [];
+    this.#poison.clear();
     this.gpu.destroy();
     this.#closing = (async () => {
       let timer: NodeJS.Timeout | undefined;
@@ -302,5 +564,11 @@ export class DeviceContext {
     return this.#closing;
   }
 }
+
+/**
+ * The largest single buffer copy gpukit encodes: Dawn on Vulkan crashed on one copy of 2 GiB or more
+ * (lavapipe, 2026), while two 1 GiB copies work; large transfers go in pieces of this size.
+ */
+export const MAX_COPY = 1 << 30;
 
 type GpukitLossError = DeviceLostError | DestroyedError;

@@ -44,10 +44,28 @@ let webgpuModule: Promise<WebgpuModule> | undefined;
  * adapter is gone, and if V8 has collected it by then the process crashes or deadlocks; parked here they
  * stay alive, and with no live device they schedule no work, so Node still exits.
  */
-const retired: GPU[] = [];
+const retired = new Set<GPU>();
 
 export function retireInstance(instance: GPU): void {
-  retired.push(instance);
+  retired.add(instance);
+}
+
+/**
+ * One Dawn instance per set of instance flags, shared by every device opened with them: a device that
+ * closes leaves its instance here for the next one, so open/close cycles do not pile up instances (each
+ * kept ~2 MiB for the life of the process). The set of flag combinations gpukit uses is small.
+ */
+const instances = new Map<string, GPU>();
+
+function instanceFor(mod: WebgpuModule, flags: string[]): GPU {
+  const key = flags.join(' ');
+  let instance = instances.get(key);
+  if (instance === undefined) {
+    instance = mod.create(flags);
+    instances.set(key, instance);
+    retired.add(instance);
+  }
+  return instance;
 }
 
 /** Loads the `webgpu` package once, installing its globals (GPUBufferUsage...) on first use. */
@@ -99,7 +117,7 @@ async function tryAdapter(
   if (attempt.backend === 'opengles' || attempt.backend === 'opengl') ensureHeadlessEgl();
   let instance: GPU;
   try {
-    instance = mod.create(instanceFlags(attempt.backend, opts));
+    instance = instanceFor(mod, instanceFlags(attempt.backend, opts));
   } catch (e) {
     return { error: `backend ${attempt.backend ?? 'default'}: ${(e as Error).message}` };
   }

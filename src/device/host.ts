@@ -9,8 +9,8 @@ export type HostLimits = Readonly<{ maxBufferSize: number } & Record<string, num
  * The device under a {@link GpuDevice} on the `gpujs` engine: arrays live in host memory (typed arrays that
  * gpu.js kernels read and write), and ops run as tasks on one ordered queue. The queue keeps gpukit's
  * contract: an op enqueues and returns at once, work runs in call order, and only reading back awaits.
- * A task that throws does not stop later ones; its error is thrown by the next readback or `sync()`, as
- * a failed WebGPU dispatch is on Dawn.
+ * A task that throws does not stop later ones; as on Dawn, the arrays its op writes are marked failed
+ * (reading them throws its error) and `sync()` reports it once.
  *
  * gpu.js itself is not imported here: the engine-specific part (the gpu.js instance, its kernels) is the
  * `backend` object that src/fallback/ attaches, so nothing on the Dawn path loads gpu.js.
@@ -27,7 +27,15 @@ export class HostContext {
 
   #tail: Promise<void> | null = null;
   #pending = 0;
+  /** Tasks enqueued / finished: the host queue's timeline, which buffer reuse follows. */
+  #seq = 0;
+  #done = 0;
+  readonly #completedHooks: ((seq: number) => void)[] = [];
+  /** Errors of tasks outside any op, and of failed ops, not yet reported by sync(). */
   #errors: unknown[] = [];
+  /** Host blocks whose contents a failed op left undefined, with its error. */
+  readonly #poison = new Map<ArrayBuffer, Error>();
+  #current: { label: string; error: Error | null } | null = null;
   #closed = false;
   readonly #closeHooks: (() => void | Promise<void>)[] = [];
   #closing: Promise<void> | null = null;
@@ -45,31 +53,61 @@ export class HostContext {
     if (this.#closed) throw new DestroyedError('the device is closed');
   }
 
+  /** The point on the queue after which a block released now is unused: every task enqueued so far. */
+  ticket(): number {
+    return this.#seq;
+  }
+
+  /** Tasks finished so far. */
+  get completed(): number {
+    return this.#done;
+  }
+
+  onCompleted(hook: (seq: number) => void): void {
+    this.#completedHooks.push(hook);
+  }
+
+  #finished(): void {
+    this.#done++;
+    for (const hook of this.#completedHooks) hook(this.#done);
+  }
+
   /**
    * Runs `task` after everything enqueued before it. When the queue is idle a synchronous task runs at
    * once (nothing can be ordered before it), so a chain of CPU-side ops costs no promise per op.
+   * Inside {@link op}, a task's failure is that op's failure.
    */
   enqueue(task: () => void | Promise<void>): void {
     this.assertUsable();
+    this.#seq++;
+    const owner = this.#current;
+    const fail = (e: unknown): void => {
+      const error = e instanceof GpukitError ? e : new GpukitError(`${owner?.label ?? 'a gpu.js task'} failed: ${e instanceof Error ? e.message : JSON.stringify(e)}`, { cause: e });
+      if (owner !== null) owner.error ??= error;
+      else this.#errors.push(error);
+    };
     if (this.#pending === 0) {
       const t0 = performance.now();
       let r: void | Promise<void>;
       try {
         r = task();
       } catch (e) {
-        this.#errors.push(e);
-        return;
-      } finally {
+        fail(e);
         this.busyMs += performance.now() - t0;
         this.tasks++;
+        this.#finished();
+        return;
       }
-      if (r instanceof Promise) this.#chain(() => r, t0);
+      this.busyMs += performance.now() - t0;
+      this.tasks++;
+      if (r instanceof Promise) this.#chain(() => r, t0, fail);
+      else this.#finished();
       return;
     }
-    this.#chain(task, undefined);
+    this.#chain(task, undefined, fail);
   }
 
-  #chain(task: () => void | Promise<void>, started: number | undefined): void {
+  #chain(task: () => void | Promise<void>, started: number | undefined, fail: (e: unknown) => void): void {
     this.#pending++;
     const prev = this.#tail ?? Promise.resolve();
     const next = prev.then(async () => {
@@ -78,18 +116,64 @@ export class HostContext {
       try {
         await task();
       } catch (e) {
-        this.#errors.push(e);
+        fail(e);
       } finally {
         this.busyMs += performance.now() - t0;
         this.#pending--;
+        this.#finished();
       }
     });
     this.#tail = next;
   }
 
-  /** Waits for every enqueued task and throws the first error one of them raised. */
-  async sync(): Promise<void> {
+  /**
+   * Runs an op: `run` enqueues its tasks; the blocks it returns (`outputsOf`) are marked failed — reading
+   * them throws its error, every time — if one of its tasks failed or it read a failed block, and valid
+   * otherwise. Other ops' arrays are unaffected.
+   */
+  op<R>(label: string, inputs: readonly ArrayBuffer[], run: () => R, outputsOf: (r: R) => readonly ArrayBuffer[]): R {
+    const rec = { label, error: null as Error | null };
+    const prev = this.#current;
+    this.#current = rec;
+    let r: R;
+    try {
+      r = run();
+    } finally {
+      this.#current = prev;
+    }
+    const outputs = outputsOf(r);
+    if (outputs.length > 0 || inputs.length > 0) {
+      this.enqueue(() => {
+        let error = rec.error;
+        if (error !== null) this.#errors.push(error);
+        else for (const b of inputs) error ??= this.#poison.get(b) ?? null;
+        for (const o of outputs) {
+          if (error !== null) this.#poison.set(o, error);
+          else this.#poison.delete(o);
+        }
+      });
+    } else if (rec.error !== null) this.#errors.push(rec.error);
+    return r;
+  }
+
+  /** The error a failed op left on `block`, if any. */
+  failureOf(block: ArrayBuffer): Error | undefined {
+    return this.#poison.get(block);
+  }
+
+  /** Forgets what is known about a block's contents (fully overwritten, or a new owner). */
+  forget(block: ArrayBuffer): void {
+    this.#poison.delete(block);
+  }
+
+  /** Waits for every task enqueued so far (errors stay for sync()). */
+  async drained(): Promise<void> {
     while (this.#pending > 0 && this.#tail !== null) await this.#tail;
+  }
+
+  /** Waits for every enqueued task and throws the first error not reported yet. */
+  async sync(): Promise<void> {
+    await this.drained();
     this.checkErrors();
   }
 

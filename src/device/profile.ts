@@ -1,9 +1,17 @@
-import { GpukitError } from '../errors.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ProfileConflictError } from '../errors.js';
 import { describeAdapter } from './info.js';
 import { now, type KernelTiming, type PhaseTiming, type Profile, type ProfileSink } from '../timing/profiler.js';
 import type { DeviceContext, PassTimer } from './context.js';
 
 const QUERIES_PER_SET = 4096;
+
+/**
+ * Which profile the running code belongs to. A profile times only work enqueued from inside its own
+ * function (and everything that function awaits): ops that other async tasks enqueue meanwhile share the
+ * queue, so they are in the wall time, but not in its kernel, upload, download or compile figures.
+ */
+const current = new AsyncLocalStorage<Recorder>();
 
 interface QueryChunk {
   readonly set: GPUQuerySet;
@@ -34,19 +42,32 @@ class Recorder implements PassTimer, ProfileSink {
     this.timestamps = ctx.features.has('timestamp-query');
   }
 
+  /** Dispatches other async tasks enqueued while this profile recorded (not timed, not counted). */
+  foreign = 0;
+
+  #mine(): boolean {
+    return current.getStore() === this;
+  }
+
   compile(ms: number): void {
-    this.compileMs += ms;
+    if (this.#mine()) this.compileMs += ms;
   }
   upload(bytes: number, ms: number): void {
+    if (!this.#mine()) return;
     this.uploadBytes += bytes;
     this.uploadMs += ms;
   }
   download(bytes: number, ms: number): void {
+    if (!this.#mine()) return;
     this.downloadBytes += bytes;
     this.downloadMs += ms;
   }
 
   timestampWrites(label: string): GPUComputePassTimestampWrites | undefined {
+    if (!this.#mine()) {
+      this.foreign++;
+      return undefined;
+    }
     if (!this.timestamps) {
       this.#labels.push(label); // counted, not timed
       return undefined;
@@ -68,9 +89,11 @@ class Recorder implements PassTimer, ProfileSink {
   }
 
   beforeFinish(encoder: GPUCommandEncoder): void {
+    // resolveQuerySet's destination offset must be a multiple of 256 bytes, so each batch resolves its
+    // set from query 0: the earlier queries were written by earlier submissions and resolve to the same values.
     for (const c of this.#chunks) {
       if (c.used > c.resolved) {
-        encoder.resolveQuerySet(c.set, c.resolved, c.used - c.resolved, c.resolve, c.resolved * 8);
+        encoder.resolveQuerySet(c.set, 0, c.used, c.resolve, 0);
         c.resolved = c.used;
       }
     }
@@ -121,25 +144,36 @@ class Recorder implements PassTimer, ProfileSink {
   }
 }
 
-/** Runs `fn` under a profile. Only one profile per device at a time. */
+const recording = new WeakSet<DeviceContext>();
+
+/**
+ * Runs `fn` under a profile. Only one profile per device at a time: a second one started while the first
+ * records throws {@link ProfileConflictError}. Work other async tasks enqueue meanwhile is in the wall
+ * time but not in the other phases (see `current`).
+ */
 export async function profile<T>(ctx: DeviceContext, fn: () => Promise<T> | T): Promise<Profile<T>> {
   ctx.assertUsable();
-  if (ctx.timer !== null) throw new GpukitError('a profile is already recording on this device; profiles do not nest');
-  // Work enqueued before the profile is not part of it.
-  await ctx.sync();
+  if (recording.has(ctx) || ctx.timer !== null) throw new ProfileConflictError('a profile is already recording on this device; profiles do not nest or overlap');
+  recording.add(ctx);
   const rec = new Recorder(ctx);
-  ctx.timer = rec;
-  ctx.sink = rec;
-  const t0 = now();
   let result: T;
   let wallMs: number;
   try {
-    result = await fn();
+    // Work enqueued before the profile is not part of it.
     await ctx.sync();
-    wallMs = now() - t0;
+    ctx.timer = rec;
+    ctx.sink = rec;
+    const t0 = now();
+    try {
+      result = await current.run(rec, fn);
+      await ctx.sync();
+      wallMs = now() - t0;
+    } finally {
+      ctx.timer = null;
+      ctx.sink = null;
+    }
   } finally {
-    ctx.timer = null;
-    ctx.sink = null;
+    recording.delete(ctx);
   }
   const k = await rec.kernelTimes();
   const kernelMethod = rec.timestamps ? 'gpu-timestamps' : 'wall-clock-submitted-work-done';

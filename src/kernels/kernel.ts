@@ -59,10 +59,21 @@ export class Kernel {
   readonly pipeline: GPUComputePipeline;
   readonly #ctx: DeviceContext;
   readonly #layout: GPUBindGroupLayout;
+  /** @internal The error scope of a synchronous compile (gpukit's own kernels): a failed dispatch names it. */
+  readonly compileError: Promise<GPUError | null> | undefined;
 
   /** @internal use `device.kernel()` */
-  constructor(ctx: DeviceContext, label: string, entry: EntryInfo, workgroupSize: readonly [number, number, number], pipeline: GPUComputePipeline, layout: GPUBindGroupLayout) {
+  constructor(
+    ctx: DeviceContext,
+    label: string,
+    entry: EntryInfo,
+    workgroupSize: readonly [number, number, number],
+    pipeline: GPUComputePipeline,
+    layout: GPUBindGroupLayout,
+    compileError?: Promise<GPUError | null>,
+  ) {
     this.#ctx = ctx;
+    this.compileError = compileError;
     this.label = label;
     this.entry = entry;
     this.workgroupSize = workgroupSize;
@@ -88,17 +99,37 @@ export class Kernel {
       throw new ArgumentError(`${this.label}: unknown argument${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; the kernel binds ${[...names].join(', ')}`);
     }
     const entries: GPUBindGroupEntry[] = [];
+    const reads: GPUBuffer[] = [];
+    const writes: GPUBuffer[] = [];
+    const boundAs = new Map<GPUBuffer, { name: string; writable: boolean }>();
     for (const b of this.entry.bindings) {
       if (!Object.hasOwn(args, b.name)) throw new ArgumentError(`${this.label}: missing argument '${b.name}' (${describeBinding(b)})`);
-      entries.push({ binding: b.binding, resource: this.#resource(b, args[b.name]) });
+      const resource = this.#resource(b, args[b.name]);
+      entries.push({ binding: b.binding, resource });
+      if (b.kind === 'uniform') continue;
+      const writable = b.kind === 'storage';
+      // WebGPU rejects a buffer bound read-only and read_write in one dispatch, and would take the whole
+      // batch down with it: refuse it here, naming both arguments, before anything is encoded.
+      const other = boundAs.get(resource.buffer);
+      if (other !== undefined && (other.writable || writable) && !(other.writable && writable)) {
+        throw new ArgumentError(
+          `${this.label}: '${other.name}' and '${b.name}' are the same array, bound ${other.writable ? 'read_write' : 'read-only'} and ${writable ? 'read_write' : 'read-only'} in one dispatch; pass a different output array (or use the op's in-place form)`,
+        );
+      }
+      if (other === undefined || writable) boundAs.set(resource.buffer, { name: b.name, writable });
+      (writable ? writes : reads).push(resource.buffer);
+      if (writable) reads.push(resource.buffer);
+      // An input a failed op left undefined: say so now (its error), rather than compute from it.
+      const failed = writable ? undefined : ctx.failureOf(resource.buffer);
+      if (failed !== undefined) throw failed;
     }
     const grid = gridFor(dispatch, this.workgroupSize, ctx.limits.maxComputeWorkgroupsPerDimension);
     if (grid[0] * grid[1] * grid[2] === 0) return;
     const bindGroup = ctx.gpu.createBindGroup({ label: this.label, layout: this.#layout, entries });
-    ctx.dispatch(this.pipeline, bindGroup, grid, this.label);
+    ctx.dispatch(this.pipeline, bindGroup, grid, this.label, { reads, writes, compileError: this.compileError });
   }
 
-  #resource(b: BindingInfo, value: DeviceArray | UniformValue | undefined): GPUBufferBinding {
+  #resource(b: BindingInfo, value: DeviceArray | UniformValue | undefined): GPUBufferBinding & { buffer: GPUBuffer } {
     const ctx = this.#ctx;
     if (b.kind === 'uniform') {
       if (value instanceof DeviceArray) {
@@ -160,7 +191,7 @@ export function compileKernel(ctx: DeviceContext, source: string, options: Kerne
 
 /**
  * Compiles a kernel synchronously (Dawn's blocking pipeline creation), for gpukit's own kernels inside ops
- * that must enqueue without awaiting. Compile problems surface as a ValidationError at the next readback;
+ * that must enqueue without awaiting. Compile problems surface as the ValidationError of the op that used it;
  * use {@link compileKernel} for user WGSL, whose errors deserve a ShaderCompileError up front.
  */
 export function compileKernelSync(ctx: DeviceContext, source: string, options: KernelOptions = {}): Kernel {
@@ -180,8 +211,7 @@ export function compileKernelSync(ctx: DeviceContext, source: string, options: K
         compute: { module, entryPoint: p.entry.name, constants: { ...(options.constants ?? {}) } },
       });
     });
-    ctx.deferError(error, `compiling ${p.label}`);
-    k = new Kernel(ctx, p.label, p.entry, p.workgroupSize, pipeline, p.layout);
+    k = new Kernel(ctx, p.label, p.entry, p.workgroupSize, pipeline, p.layout, error);
     cache.set(key, k);
     ctx.sink?.compile(performance.now() - t0);
   }

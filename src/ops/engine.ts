@@ -32,10 +32,37 @@ export interface FallbackOps {
 }
 
 let registered: FallbackOps | undefined;
+let tracked: FallbackOps | undefined;
 
 /** @internal Called by src/fallback/ when a gpujs device opens. */
 export function registerFallbackOps(ops: FallbackOps): void {
   registered = ops;
+  tracked = undefined;
+}
+
+function isArray(v: unknown): v is DeviceArray {
+  return typeof v === 'object' && v !== null && (v as { engine?: unknown }).engine === 'gpujs' && typeof (v as { destroyed?: unknown }).destroyed === 'boolean';
+}
+
+/** The host memory blocks of the gpujs arrays in `v`: an array, or arrays inside a list or a plain record. */
+export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
+  if (isArray(v)) return v.destroyed ? [] : [v.data.buffer as ArrayBuffer];
+  if (depth > 1 || typeof v !== 'object' || v === null) return [];
+  const items: unknown[] = Array.isArray(v) ? v : Object.values(v);
+  return items.flatMap((x) => hostBlocksOf(x, depth + 1));
+}
+
+/**
+ * Runs a gpujs op as one unit on its device's queue ({@link HostContext.op}): if one of its tasks fails,
+ * or it read an array a failed op left undefined, the arrays it returns are marked failed with that error.
+ */
+export function trackedOp<A extends unknown[], R>(label: string, fn: (...args: A) => R): (...args: A) => R {
+  return (...args: A): R => {
+    const first = args.find(isArray);
+    const host = first?.host ?? null;
+    if (host === null) return fn(...args);
+    return host.op(label, hostBlocksOf(args), () => fn(...args), (r) => hostBlocksOf(r));
+  };
 }
 
 /** True when `a` is an array of a non-Dawn engine (checked at run time: JS callers can pass anything). */
@@ -46,7 +73,11 @@ export function onFallback(a: unknown): boolean {
 /** The gpujs implementation of the ops (registered once a gpujs device exists). */
 export function fallback(op: string): FallbackOps {
   if (registered === undefined) throw new UnsupportedOnEngineError(`${op}: no gpujs device has been opened`);
-  return registered;
+  if (tracked === undefined) {
+    const ops = registered as unknown as Record<string, (...args: unknown[]) => unknown>;
+    tracked = Object.fromEntries(Object.entries(ops).map(([name, f]) => [name, trackedOp(name, f.bind(ops))])) as unknown as FallbackOps;
+  }
+  return tracked;
 }
 
 /** Casts an op result back to the caller's dtype parameter (the fallback keeps the input's dtype). */
