@@ -42,6 +42,12 @@ export interface GpujsBackend {
    * maxStorageBufferBindingSize and maxBufferSize, the smaller wins); null in webasm and cpu modes.
    */
   readonly binding: { readonly limit: string; readonly bytes: number } | null;
+  /**
+   * The most bytes a gpu.js kernel's arrays may have together, and the limit's name: in webasm mode gpu.js
+   * lays every array argument and the output into one WebAssembly memory of at most 65536 pages (wasm32),
+   * 16 of which it keeps spare; null in webgpu and cpu modes.
+   */
+  readonly memory: { readonly limit: string; readonly bytes: number } | null;
 }
 
 const backends = new WeakMap<HostContext, GpujsBackend>();
@@ -161,7 +167,8 @@ export async function openGpujs(opts: OpenGpujsOptions): Promise<HostContext> {
     ...(opts.fallbackReason !== undefined ? { fallbackReason: opts.fallbackReason } : {}),
   };
   const host = new HostContext(info, limits);
-  const backend: GpujsBackend = { mode, gpu, kernels: new Map(), binding };
+  const memory = mode === 'webasm' ? { limit: 'WebAssembly memory (65536 pages, 16 kept spare by gpu.js)', bytes: (65536 - 16) * 65536 } : null;
+  const backend: GpujsBackend = { mode, gpu, kernels: new Map(), binding, memory };
   backends.set(host, backend);
   host.onClose(async () => {
     backend.kernels.clear();

@@ -79,21 +79,33 @@ function checkElementwise(op: string, x: DeviceArray, y: DeviceArray | undefined
 }
 
 /**
- * Refuses, up front, an array a gpu.js kernel cannot take: in webgpu mode gpu.js binds each argument and
- * its output as one storage buffer, and past the device's binding limit it would fail only when the
- * queue runs (a LimitError here names the limit, as Dawn's ops do).
+ * Refuses, up front, what a gpu.js kernel cannot hold, so it fails when the op is called (a LimitError
+ * naming the limit, as Dawn's ops do) instead of when the queue runs:
+ * - webgpu mode binds each array a kernel takes, and its output, as one storage buffer;
+ * - webasm mode lays all of them (16-byte aligned, 16 bytes per scalar) into one WebAssembly memory.
+ * `arrays` lists [what, bytes] of every array argument and the output; `scalars` counts number arguments.
  */
-function checkBindings(op: string, host: HostContext, arrays: readonly (readonly [string, number])[]): void {
-  const limit = backendOf(host).binding;
-  if (limit === null) return;
-  for (const [what, bytes] of arrays) {
-    if (bytes > limit.bytes) throw new LimitError(limit.limit, bytes, limit.bytes, `${op}: ${what} (${bytes} bytes), one storage buffer in gpu.js's webgpu mode`);
+function checkKernelSizes(op: string, host: HostContext, arrays: readonly (readonly [string, number])[], scalars: number): void {
+  const { binding: perArray, memory } = backendOf(host);
+  if (perArray !== null) {
+    for (const [what, bytes] of arrays) {
+      if (bytes > perArray.bytes) throw new LimitError(perArray.limit, bytes, perArray.bytes, `${op}: ${what} (${bytes} bytes), one storage buffer in gpu.js's webgpu mode`);
+    }
+  }
+  if (memory !== null) {
+    const total = arrays.reduce((t, [, bytes]) => t + Math.ceil(bytes / 16) * 16, 16 * scalars);
+    if (total > memory.bytes) throw new LimitError(memory.limit, total, memory.bytes, `${op}: ${arrays.map(([what]) => what).join(', ')} (${total} bytes in all), in one WebAssembly memory in gpu.js's webasm mode`);
   }
 }
 
-/** [what, bytes] of an array for {@link checkBindings}. */
-function binding(name: string, a: DeviceArray): readonly [string, number] {
+/** [what, bytes] of an array for {@link checkKernelSizes}. */
+function sized(name: string, a: DeviceArray): readonly [string, number] {
   return [`'${name}' (${a.length} ${a.dtype})`, a.length * 4];
+}
+
+/** [what, bytes] of a kernel's f32 output of `n` cells. */
+function result(n: number, what = 'the result'): readonly [string, number] {
+  return [`${what} (${n} f32)`, n * 4];
 }
 
 /** Stores `r` (the f32 result of a gpu.js kernel, or a CPU loop's) into `dst` on the queue. */
@@ -112,7 +124,7 @@ function enqueueInto(host: HostContext, dst: HostArray, compute: () => HostArray
 function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray {
   if ((y as unknown) === undefined) throw new ArgumentError(`${op}: missing argument 'y' (T[])`);
   const host = checkElementwise(op, x, y, out);
-  if (x.dtype === 'f32') checkBindings(op, host, [binding('x', x), binding('y', y), binding(out !== undefined ? 'out' : 'the result', x)]);
+  if (x.dtype === 'f32') checkKernelSizes(op, host, [sized('x', x), sized('y', y), result(x.length)], 0);
   const res = out ?? new DeviceArray(host, x.dtype, x.length);
   const n = x.length;
   if (n === 0) return res;
@@ -133,7 +145,7 @@ function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: 
 function scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray {
   if ((a as unknown) === undefined) throw new ArgumentError("scale: missing argument 'a' (T)");
   const host = checkElementwise('scale', x, undefined, out, { value: a });
-  if (x.dtype === 'f32') checkBindings('scale', host, [binding('x', x), binding(out !== undefined ? 'out' : 'the result', x)]);
+  if (x.dtype === 'f32') checkKernelSizes('scale', host, [sized('x', x), result(x.length)], 1);
   const res = out ?? new DeviceArray(host, x.dtype, x.length);
   const n = x.length;
   if (n === 0) return res;
@@ -155,7 +167,7 @@ function axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray {
   requireArray('axpy', 'y', y);
   if ((a as unknown) === undefined) throw new ArgumentError("axpy: missing argument 'a' (T)");
   const host = checkElementwise('axpy', x, y, undefined, { value: a });
-  if (x.dtype === 'f32') checkBindings('axpy', host, [binding('x', x), binding('y', y)]);
+  if (x.dtype === 'f32') checkKernelSizes('axpy', host, [sized('x', x), sized('y', y), result(x.length)], 1);
   const n = x.length;
   if (n === 0) return y;
   const X = x.data;
@@ -202,7 +214,7 @@ function reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): De
   // Dawn checks mean's and norm's dtype before the device (src/ops/reduce.ts).
   if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
   const host = hostOf(op, x);
-  if (x.dtype === 'f32' && op !== 'min' && op !== 'max') checkBindings(op, host, [binding('x', x)]);
+  if (x.dtype === 'f32' && op !== 'min' && op !== 'max') checkKernelSizes(op, host, [sized('x', x), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
   const out = new DeviceArray(host, x.dtype, 1);
   const X = x.data;
   const O = out.data;
@@ -232,7 +244,7 @@ function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
   sameDType('dot', x, 'x', y, 'y');
   sameLength('dot', x, 'x', y, 'y');
   const host = hostOf('dot', x, y);
-  if (x.dtype === 'f32') checkBindings('dot', host, [binding('x', x), binding('y', y)]);
+  if (x.dtype === 'f32') checkKernelSizes('dot', host, [sized('x', x), sized('y', y), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
   const out = new DeviceArray(host, x.dtype, 1);
   const X = x.data;
   const Y = y.data;
@@ -331,7 +343,7 @@ const MATMUL_SRC =
 function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
   const host = hostOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
-  if (m * n > 0 && k > 0) checkBindings('matmul', host, [binding('a', a), binding('b', b), [`the result (${m}×${n} f32)`, m * n * 4]]);
+  if (m * n > 0 && k > 0) checkKernelSizes('matmul', host, [sized('a', a), sized('b', b), result(m * n)], 5);
   const out = new DeviceArray(host, 'f32', [m, n]);
   const O = out.data;
   if (m * n === 0) return out;
@@ -357,7 +369,7 @@ function transpose(a: DeviceArray, rows: number, cols: number): DeviceArray {
   checkDim('transpose', 'rows', rows);
   checkDim('transpose', 'cols', cols);
   if (rows * cols !== a.length) throw new ShapeError(`transpose: a must hold rows·cols = ${rows}·${cols} = ${rows * cols} elements, but has ${a.length}`);
-  if (a.dtype === 'f32' && rows > 1 && cols > 1) checkBindings('transpose', host, [binding('a', a), binding('the result', a)]);
+  if (a.dtype === 'f32' && rows > 1 && cols > 1) checkKernelSizes('transpose', host, [sized('a', a), result(a.length)], 1);
   const out = new DeviceArray(host, a.dtype, [cols, rows]);
   if (rows * cols === 0) return out;
   const A = a.data;
@@ -514,7 +526,7 @@ export function jsKernel(host: HostContext, fn: (...args: never[]) => unknown, o
     if (arrays.length > 0) hostOf('jsKernel', ...arrays);
     host.assertUsable();
     const total = shape.reduce((a, b) => a * b, 1);
-    checkBindings('jsKernel', host, [...arrays.map((a, i) => binding(`array argument ${i + 1}`, a)), [`the result (${total} f32)`, total * 4]]);
+    checkKernelSizes('jsKernel', host, [...arrays.map((a, i) => sized(`array argument ${i + 1}`, a)), result(total)], args.length - arrays.length);
     const out = new DeviceArray<'f32'>(host, 'f32', shape);
     if (out.length === 0) return out;
     const values = args.map((a) => (a instanceof DeviceArray ? a.data : a));

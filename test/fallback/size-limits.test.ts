@@ -10,7 +10,19 @@ afterAll(async () => {
   await closeAll(devices);
 });
 
-describe("gpu.js's webgpu mode: an array past one storage binding is a LimitError up front", () => {
+/** Calls `f` and returns the LimitError it throws (failing the test if it throws anything else or nothing). */
+function limitErrorOf(f: () => unknown, what: string): LimitError {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, what).toBeInstanceOf(LimitError);
+  return err as LimitError;
+}
+
+describe('gpu.js size limits are LimitErrors when an op is called, not failures at read time', () => {
   test('the ops that run gpu.js kernels and jsKernel refuse it when called, naming the limit; the array itself is fine', async () => {
     const webgpu = devices.find((d) => d.info.backend === 'webgpu');
     for (const device of devices) {
@@ -27,14 +39,7 @@ describe("gpu.js's webgpu mode: an array past one storage binding is a LimitErro
     using big = webgpu.zeros(n);
     using other = webgpu.zeros(n);
     const refused = (f: () => unknown, what: RegExp): void => {
-      let err: unknown;
-      try {
-        f();
-      } catch (e) {
-        err = e;
-      }
-      expect(err, String(what)).toBeInstanceOf(LimitError);
-      const e = err as LimitError;
+      const e = limitErrorOf(f, String(what));
       expect(e.limit).toBe('maxStorageBufferBindingSize');
       expect(e.allowed).toBe(max);
       expect(e.requested).toBe(n * 4);
@@ -53,6 +58,24 @@ describe("gpu.js's webgpu mode: an array past one storage binding is a LimitErro
     }, { output: 4 });
     refused(() => copy(big), /^jsKernel: 'array argument 1'/);
     // nothing was enqueued: the device still works and reads back
+    using small = add(one, one);
+    expect(await small.item()).toBe(2);
+  });
+
+  test('webasm mode: the arrays of one kernel must fit one WebAssembly memory (4 GiB less 16 pages)', async () => {
+    const webasm = devices.find((d) => d.info.backend === 'webasm') as GpuDevice;
+    const memory = (65536 - 16) * 65536; // gpu.js: initial pages = ceil(bytes / 64 KiB) + 16, at most 65536 (wasm32)
+    // add lays out x, y and the result: three arrays of n f32, each 16-byte aligned
+    const n = Math.floor(memory / 12) + 4;
+    using x = webasm.empty(n); // host memory, never touched: allocating it costs nothing
+    using y = webasm.empty(n);
+    const e = limitErrorOf(() => add(x, y), 'add');
+    expect(e.limit).toMatch(/^WebAssembly memory/);
+    expect(e.allowed).toBe(memory);
+    expect(e.requested).toBe(3 * Math.ceil((4 * n) / 16) * 16);
+    expect(e.message).toMatch(/^add: 'x' \(\d+ f32\), 'y' \(\d+ f32\), the result/);
+    expect(limitErrorOf(() => axpy(2, x, y), 'axpy').limit).toMatch(/^WebAssembly memory/);
+    using one = webasm.array(new Float32Array([1]));
     using small = add(one, one);
     expect(await small.item()).toBe(2);
   });
