@@ -233,10 +233,16 @@ export class GpuDevice {
    * index the output, numbers are f32). Returns a function that enqueues a run and returns a new f32 array
    * of shape `[z, y, x]`. Dawn runs WGSL instead: on the dawn engine this throws UnsupportedOnEngineError.
    *
+   * gpu.js stops a loop whose bound it cannot see (`while`, or `for` up to an argument) after
+   * `loopMaxIterations` iterations without an error, so such a kernel is refused (ArgumentError) unless
+   * `options.loopMaxIterations` states the most iterations any loop makes; see {@link JsKernelOptions}.
+   * `fn` must be a `function` expression (not an arrow function, a method or a string).
+   *
    * @example
    * ```ts
    * const twice = device.jsKernel(function (x) { return 2 * x[this.thread.x]; }, { output: n });
    * using y = twice(x);
+   * const rowSum = device.jsKernel(function (a, k) { let s = 0; for (let j = 0; j < k; j++) s += a[this.thread.x * k + j]; return s; }, { output: rows, loopMaxIterations: 4096 });
    * ```
    */
   jsKernel(fn: (...args: never[]) => unknown, options: JsKernelOptions): JsKernelFn {

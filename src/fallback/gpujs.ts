@@ -36,6 +36,18 @@ export interface GpujsBackend {
   readonly mode: GpujsMode;
   readonly gpu: GpujsInstance;
   readonly kernels: Map<string, GpujsKernel>;
+  /**
+   * The most bytes one array may have when a gpu.js kernel takes it or writes it, and the device limit that
+   * sets it: in webgpu mode every array is one storage buffer (gpu.js asks for the adapter's
+   * maxStorageBufferBindingSize and maxBufferSize, the smaller wins); null in webasm and cpu modes.
+   */
+  readonly binding: { readonly limit: string; readonly bytes: number } | null;
+  /**
+   * The most bytes a gpu.js kernel's arrays may have together, and the limit's name: in webasm mode gpu.js
+   * lays every array argument and the output into one WebAssembly memory of at most 65536 pages (wasm32),
+   * 16 of which it keeps spare; null in webgpu and cpu modes.
+   */
+  readonly memory: { readonly limit: string; readonly bytes: number } | null;
 }
 
 const backends = new WeakMap<HostContext, GpujsBackend>();
@@ -136,6 +148,10 @@ export async function openGpujs(opts: OpenGpujsOptions): Promise<HostContext> {
     throw new DeviceUnavailableError(`gpu.js cannot run in mode ${mode} here: ${(e as Error).message}`, [], { cause: e });
   }
   const a = webgpu?.adapter.info;
+  // gpu.js's webgpu mode requests the adapter's own maxima (see its context.js), so those are the limits.
+  const l = webgpu?.adapter.limits;
+  const binding = l === undefined ? null : l.maxStorageBufferBindingSize <= l.maxBufferSize ? { limit: 'maxStorageBufferBindingSize', bytes: l.maxStorageBufferBindingSize } : { limit: 'maxBufferSize', bytes: l.maxBufferSize };
+  const limits = { maxBufferSize: 2 ** 31, ...(l !== undefined ? { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize } : {}) };
   const info: DeviceInfo = {
     engine: 'gpujs',
     backend: mode,
@@ -147,11 +163,12 @@ export async function openGpujs(opts: OpenGpujsOptions): Promise<HostContext> {
     isFallbackAdapter: a?.isFallbackAdapter ?? false,
     featureLevel: 'core',
     features: [],
-    limits: { maxBufferSize: 2 ** 31 },
+    limits,
     ...(opts.fallbackReason !== undefined ? { fallbackReason: opts.fallbackReason } : {}),
   };
-  const host = new HostContext(info, { maxBufferSize: 2 ** 31 });
-  const backend: GpujsBackend = { mode, gpu, kernels: new Map() };
+  const host = new HostContext(info, limits);
+  const memory = mode === 'webasm' ? { limit: 'WebAssembly memory (65536 pages, 16 kept spare by gpu.js)', bytes: (65536 - 16) * 65536 } : null;
+  const backend: GpujsBackend = { mode, gpu, kernels: new Map(), binding, memory };
   backends.set(host, backend);
   host.onClose(async () => {
     backend.kernels.clear();
@@ -179,14 +196,24 @@ export function backendOf(host: HostContext): GpujsBackend {
   return b;
 }
 
+/** The iteration cap of a kernel whose longest loop runs `iterations` times: a power of two ≥ it (≥ 1024), so one compiled kernel serves a range of bounds. */
+export function loopCap(iterations: number): number {
+  return 2 ** Math.max(10, Math.ceil(Math.log2(Math.max(1, iterations))));
+}
+
 /**
- * Runs a gpu.js kernel (created once per device and cached under `key`) with `output` dims and returns
- * its result flattened row-major into a Float32Array. `source` is JS source text: gpu.js parses it, so
- * it must not depend on TypeScript's emit.
+ * Runs a gpu.js kernel (created once per device and cached under `key` and `loopMax`) with `output` dims
+ * and returns its result flattened row-major into a Float32Array. `source` is JS source text: gpu.js
+ * parses it, so it must not depend on TypeScript's emit.
+ *
+ * `loopMax` becomes gpu.js's `loopMaxIterations`: gpu.js stops every loop whose bound is not a literal
+ * after that many iterations, silently (in all three modes), so it must be at least the real bound of the
+ * kernel's longest loop. It is part of the cache key: a kernel built for a smaller bound is never reused.
  */
-export async function runKernel(host: HostContext, key: string, source: string | ((...args: never[]) => unknown), settings: Record<string, unknown>, output: number[], args: unknown[]): Promise<Float32Array> {
+export async function runKernel(host: HostContext, key: string, source: string | ((...args: never[]) => unknown), loopMax: number, settings: Record<string, unknown>, output: number[], args: unknown[]): Promise<Float32Array> {
   const b = backendOf(host);
-  let k = b.kernels.get(key);
+  const cacheKey = `${key}|loop${loopMax}`;
+  let k = b.kernels.get(cacheKey);
   if (k === undefined) {
     k = b.gpu.createKernel(source, {
       dynamicOutput: true,
@@ -196,8 +223,9 @@ export async function runKernel(host: HostContext, key: string, source: string |
       asyncMode: b.mode !== 'cpu',
       output,
       ...settings,
+      loopMaxIterations: loopMax,
     });
-    b.kernels.set(key, k);
+    b.kernels.set(cacheKey, k);
   }
   k.setOutput(output);
   const r = await Promise.resolve(k(...args));

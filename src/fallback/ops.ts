@@ -14,19 +14,21 @@
 import { DeviceArray, checkShape } from '../buffers/device-array.js';
 import type { HostArray } from '../buffers/dtype.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
+import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
 import type { GpuDevice } from '../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../ops/engine.js';
 import { argCpu } from '../ops/arg.js';
 import { fftCpu, fftLayout, type FftOptions } from '../ops/fft.js';
 import { histogramCpu, histogramScale, type Histogram } from '../ops/histogram.js';
 import { checkMatmul, type MatmulShape } from '../ops/matmul.js';
-import { normalCpu, randomU32Cpu, uniformCpu, type RandomOptions } from '../ops/random.js';
+import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../ops/random.js';
 import { maxCpu, minCpu } from '../ops/reduce.js';
 import { scanCpu, type ScanOptions } from '../ops/scan.js';
+import { checkScalar, requireArray } from '../ops/signature.js';
 import { sortCpu, sortPairsCpu } from '../ops/sort.js';
 import { requireDType, sameDType, sameLength } from '../ops/util.js';
-import { runKernel } from './gpujs.js';
+import { backendOf, loopCap, runKernel } from './gpujs.js';
+import { cappedLoops } from './loops.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
 
@@ -57,15 +59,53 @@ const BINARY_INT: Record<'add' | 'sub' | 'mul', (a: number, b: number) => number
   mul: (a, b) => Math.imul(a, b),
 };
 
-/** Checks (x, y, out) of an elementwise op the way the Dawn builder does, and returns the output array. */
-function elementwiseOut(op: string, host: HostContext, x: DeviceArray, y: DeviceArray | undefined, out: DeviceArray | undefined): DeviceArray {
+/**
+ * Checks (x, y, out) of an elementwise op in the order the Dawn builder does (src/ops/signature.ts: each
+ * array's kind, then dtypes and lengths, then the scalar `a` against x's dtype, then devices), so a call
+ * with several problems fails with the same error on both engines. Returns the device.
+ */
+function checkElementwise(op: string, x: DeviceArray, y: DeviceArray | undefined, out: DeviceArray | undefined, a?: { value: unknown }): HostContext {
   const named: [string, DeviceArray | undefined][] = [['y', y], ['out', out]];
-  for (const [name, a] of named) {
-    if (a === undefined) continue;
-    if (a.dtype !== x.dtype) throw new DTypeError(`${op}: x is ${x.dtype} but ${name} is ${a.dtype} (both are T)`);
-    if (a.length !== x.length) throw new ShapeError(`${op}: ${name} has length ${a.length} but x has length ${x.length}`);
+  for (const [name, v] of named) if (v !== undefined) requireArray(op, name, v);
+  if (a !== undefined && typeof a.value !== 'number') throw new ArgumentError(`${op}: 'a' is a scalar argument; pass a number`);
+  for (const [name, v] of named) {
+    if (v === undefined) continue;
+    if (v.dtype !== x.dtype) throw new DTypeError(`${op}: x is ${x.dtype} but ${name} is ${v.dtype} (both are T)`);
+    if (v.length !== x.length) throw new ShapeError(`${op}: ${name} has length ${v.length} but x has length ${x.length}`);
   }
-  return out ?? new DeviceArray(host, x.dtype, x.length);
+  if (a !== undefined) checkScalar(op, 'a', x.dtype, a.value);
+  const host = hostOf(op, x, ...named.flatMap(([, v]) => (v !== undefined ? [v] : [])));
+  return host;
+}
+
+/**
+ * Refuses, up front, what a gpu.js kernel cannot hold, so it fails when the op is called (a LimitError
+ * naming the limit, as Dawn's ops do) instead of when the queue runs:
+ * - webgpu mode binds each array a kernel takes, and its output, as one storage buffer;
+ * - webasm mode lays all of them (16-byte aligned, 16 bytes per scalar) into one WebAssembly memory.
+ * `arrays` lists [what, bytes] of every array argument and the output; `scalars` counts number arguments.
+ */
+function checkKernelSizes(op: string, host: HostContext, arrays: readonly (readonly [string, number])[], scalars: number): void {
+  const { binding: perArray, memory } = backendOf(host);
+  if (perArray !== null) {
+    for (const [what, bytes] of arrays) {
+      if (bytes > perArray.bytes) throw new LimitError(perArray.limit, bytes, perArray.bytes, `${op}: ${what} (${bytes} bytes), one storage buffer in gpu.js's webgpu mode`);
+    }
+  }
+  if (memory !== null) {
+    const total = arrays.reduce((t, [, bytes]) => t + Math.ceil(bytes / 16) * 16, 16 * scalars);
+    if (total > memory.bytes) throw new LimitError(memory.limit, total, memory.bytes, `${op}: ${arrays.map(([what]) => what).join(', ')} (${total} bytes in all), in one WebAssembly memory in gpu.js's webasm mode`);
+  }
+}
+
+/** [what, bytes] of an array for {@link checkKernelSizes}. */
+function sized(name: string, a: DeviceArray): readonly [string, number] {
+  return [`'${name}' (${a.length} ${a.dtype})`, a.length * 4];
+}
+
+/** [what, bytes] of a kernel's f32 output of `n` cells. */
+function result(n: number, what = 'the result'): readonly [string, number] {
+  return [`${what} (${n} f32)`, n * 4];
 }
 
 /** Stores `r` (the f32 result of a gpu.js kernel, or a CPU loop's) into `dst` on the queue. */
@@ -82,15 +122,17 @@ function enqueueInto(host: HostContext, dst: HostArray, compute: () => HostArray
 }
 
 function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray {
-  const host = hostOf(op, x, y, ...(out !== undefined ? [out] : []));
-  const res = elementwiseOut(op, host, x, y, out);
+  if ((y as unknown) === undefined) throw new ArgumentError(`${op}: missing argument 'y' (T[])`);
+  const host = checkElementwise(op, x, y, out);
+  if (x.dtype === 'f32') checkKernelSizes(op, host, [sized('x', x), sized('y', y), result(x.length)], 0);
+  const res = out ?? new DeviceArray(host, x.dtype, x.length);
   const n = x.length;
   if (n === 0) return res;
   const X = x.data;
   const Y = y.data;
   const O = res.data;
   if (x.dtype === 'f32') {
-    enqueueInto(host, O, () => runKernel(host, op, BINARY_SRC[op], {}, [n], [X, Y]));
+    enqueueInto(host, O, () => runKernel(host, op, BINARY_SRC[op], 0, {}, [n], [X, Y]));
   } else {
     const f = BINARY_INT[op];
     host.enqueue(() => {
@@ -101,17 +143,19 @@ function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: 
 }
 
 function scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray {
-  const host = hostOf('scale', x, ...(out !== undefined ? [out] : []));
-  if (typeof a !== 'number') throw new ArgumentError("scale: 'a' is a scalar argument; pass a number");
-  const res = elementwiseOut('scale', host, x, undefined, out);
+  if ((a as unknown) === undefined) throw new ArgumentError("scale: missing argument 'a' (T)");
+  const host = checkElementwise('scale', x, undefined, out, { value: a });
+  if (x.dtype === 'f32') checkKernelSizes('scale', host, [sized('x', x), result(x.length)], 1);
+  const res = out ?? new DeviceArray(host, x.dtype, x.length);
   const n = x.length;
   if (n === 0) return res;
   const X = x.data;
   const O = res.data;
   if (x.dtype === 'f32') {
-    enqueueInto(host, O, () => runKernel(host, 'scale', 'function (x, a) { return a * x[this.thread.x]; }', { argumentTypes: { x: 'Array', a: 'Float' } }, [n], [X, Math.fround(a)]));
+    enqueueInto(host, O, () => runKernel(host, 'scale', 'function (x, a) { return a * x[this.thread.x]; }', 0, { argumentTypes: { x: 'Array', a: 'Float' } }, [n], [X, Math.fround(a)]));
   } else {
-    const ai = Math.trunc(a);
+    // checkScalar made `a` an integer of x's dtype: Math.imul wraps like WGSL's i32/u32 multiply.
+    const ai = a;
     host.enqueue(() => {
       for (let i = 0; i < n; i++) O[i] = Math.imul(ai, X[i] ?? 0);
     });
@@ -120,17 +164,18 @@ function scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceA
 }
 
 function axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray {
-  const host = hostOf('axpy', x, y);
-  if (typeof a !== 'number') throw new ArgumentError("axpy: 'a' is a scalar argument; pass a number");
-  elementwiseOut('axpy', host, x, y, undefined).destroy();
+  requireArray('axpy', 'y', y);
+  if ((a as unknown) === undefined) throw new ArgumentError("axpy: missing argument 'a' (T)");
+  const host = checkElementwise('axpy', x, y, undefined, { value: a });
+  if (x.dtype === 'f32') checkKernelSizes('axpy', host, [sized('x', x), sized('y', y), result(x.length)], 1);
   const n = x.length;
   if (n === 0) return y;
   const X = x.data;
   const Y = y.data;
   if (x.dtype === 'f32') {
-    enqueueInto(host, Y, () => runKernel(host, 'axpy', 'function (a, x, y) { return a * x[this.thread.x] + y[this.thread.x]; }', { argumentTypes: { a: 'Float', x: 'Array', y: 'Array' } }, [n], [Math.fround(a), X, Y]));
+    enqueueInto(host, Y, () => runKernel(host, 'axpy', 'function (a, x, y) { return a * x[this.thread.x] + y[this.thread.x]; }', 0, { argumentTypes: { a: 'Float', x: 'Array', y: 'Array' } }, [n], [Math.fround(a), X, Y]));
   } else {
-    const ai = Math.trunc(a);
+    const ai = a;
     host.enqueue(() => {
       for (let i = 0; i < n; i++) Y[i] = Math.imul(ai, X[i] ?? 0) + (Y[i] ?? 0);
     });
@@ -152,8 +197,8 @@ const FOLD_SRC = {
 async function foldF32(host: HostContext, first: 'sum' | 'sumsq' | 'dot', X: Float32Array, Y: Float32Array | undefined): Promise<number> {
   const n = X.length;
   if (n === 0) return 0;
-  let parts = await runKernel(host, `fold|${first}`, FOLD_SRC[first], {}, [Math.ceil(n / FOLD)], Y === undefined ? [X, n] : [X, Y, n]);
-  while (parts.length > 1) parts = await runKernel(host, 'fold|sum', FOLD_SRC.sum, {}, [Math.ceil(parts.length / FOLD)], [parts, parts.length]);
+  let parts = await runKernel(host, `fold|${first}`, FOLD_SRC[first], FOLD, {}, [Math.ceil(n / FOLD)], Y === undefined ? [X, n] : [X, Y, n]);
+  while (parts.length > 1) parts = await runKernel(host, 'fold|sum', FOLD_SRC.sum, FOLD, {}, [Math.ceil(parts.length / FOLD)], [parts, parts.length]);
   return parts[0] ?? 0;
 }
 
@@ -166,8 +211,10 @@ function intSum(X: Int32Array | Uint32Array, Y?: Int32Array | Uint32Array): numb
 const INT_IDENTITY = { min: { i32: 2147483647, u32: 0xffffffff }, max: { i32: -2147483648, u32: 0 } } as const;
 
 function reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): DeviceArray {
-  const host = hostOf(op, x);
+  // Dawn checks mean's and norm's dtype before the device (src/ops/reduce.ts).
   if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
+  const host = hostOf(op, x);
+  if (x.dtype === 'f32' && op !== 'min' && op !== 'max') checkKernelSizes(op, host, [sized('x', x), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
   const out = new DeviceArray(host, x.dtype, 1);
   const X = x.data;
   const O = out.data;
@@ -193,9 +240,11 @@ function reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): De
 }
 
 function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
-  const host = hostOf('dot', x, y);
+  requireArray('dot', 'y', y);
   sameDType('dot', x, 'x', y, 'y');
   sameLength('dot', x, 'x', y, 'y');
+  const host = hostOf('dot', x, y);
+  if (x.dtype === 'f32') checkKernelSizes('dot', host, [sized('x', x), sized('y', y), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
   const out = new DeviceArray(host, x.dtype, 1);
   const X = x.data;
   const Y = y.data;
@@ -294,6 +343,7 @@ const MATMUL_SRC =
 function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
   const host = hostOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
+  if (m * n > 0 && k > 0) checkKernelSizes('matmul', host, [sized('a', a), sized('b', b), result(m * n)], 5);
   const out = new DeviceArray(host, 'f32', [m, n]);
   const O = out.data;
   if (m * n === 0) return out;
@@ -306,7 +356,8 @@ function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
   const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
-  enqueueInto(host, O, () => runKernel(host, 'matmul', MATMUL_SRC, { loopMaxIterations: Math.max(1000, k), argumentTypes: { a: 'Array', b: 'Array', k: 'Integer', aRow: 'Integer', aCol: 'Integer', bRow: 'Integer', bCol: 'Integer' } }, [n, m], [A, B, k, ...strides]));
+  // The loop over k has a bound gpu.js cannot see, so it stops at loopMaxIterations: the cap must cover k.
+  enqueueInto(host, O, () => runKernel(host, 'matmul', MATMUL_SRC, loopCap(k), { argumentTypes: { a: 'Array', b: 'Array', k: 'Integer', aRow: 'Integer', aCol: 'Integer', bRow: 'Integer', bCol: 'Integer' } }, [n, m], [A, B, k, ...strides]));
   return out;
 }
 
@@ -318,6 +369,7 @@ function transpose(a: DeviceArray, rows: number, cols: number): DeviceArray {
   checkDim('transpose', 'rows', rows);
   checkDim('transpose', 'cols', cols);
   if (rows * cols !== a.length) throw new ShapeError(`transpose: a must hold rows·cols = ${rows}·${cols} = ${rows * cols} elements, but has ${a.length}`);
+  if (a.dtype === 'f32' && rows > 1 && cols > 1) checkKernelSizes('transpose', host, [sized('a', a), result(a.length)], 1);
   const out = new DeviceArray(host, a.dtype, [cols, rows]);
   if (rows * cols === 0) return out;
   const A = a.data;
@@ -326,7 +378,7 @@ function transpose(a: DeviceArray, rows: number, cols: number): DeviceArray {
     O.set(A);
   });
   else if (A instanceof Float32Array) {
-    enqueueInto(host, O, () => runKernel(host, 'transpose', TRANSPOSE_SRC, { argumentTypes: { a: 'Array', cols: 'Integer' } }, [rows, cols], [A, cols]));
+    enqueueInto(host, O, () => runKernel(host, 'transpose', TRANSPOSE_SRC, 0, { argumentTypes: { a: 'Array', cols: 'Integer' } }, [rows, cols], [A, cols]));
   } else {
     host.enqueue(() => {
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) O[c * rows + r] = A[r * cols + c] ?? 0;
@@ -340,8 +392,7 @@ function transpose(a: DeviceArray, rows: number, cols: number): DeviceArray {
 function random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray {
   const host = (device as GpuDevice).host;
   if (host === null) throw new ArgumentError('random: not a gpujs device');
-  const offset = opts.offset ?? 0;
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new ArgumentError(`random: offset must be a non-negative safe integer, got ${offset}`);
+  const { offset } = randomStream(n, opts);
   const seed = opts.seed ?? 0;
   checkShape(n);
   const out = new DeviceArray(host, dist === 'u32' ? 'u32' : 'f32', n);
@@ -396,7 +447,18 @@ export function registerGpujsOps(): void {
 export interface JsKernelOptions {
   /** Output size: `n`, `[x]`, `[x, y]` or `[x, y, z]` threads (gpu.js order: x fastest). */
   readonly output: number | readonly number[];
-  /** Passed to gpu.js's createKernel (e.g. `constants`, `loopMaxIterations`). */
+  /**
+   * The most iterations any loop of the kernel makes. gpu.js stops every loop whose bound it cannot see —
+   * a `while`, a `do … while`, a `for` whose test reads an argument or a computed variable — after this
+   * many iterations, **without an error** (the rest of the loop is skipped, in every gpu.js mode). So
+   * jsKernel refuses, with an ArgumentError naming the loop, a kernel that has such a loop unless this is
+   * given; a loop that runs longer than the number given is still cut short silently. `for` loops of
+   * the plain form `for (let i = 0; i < 4096; i++)` (number literals for the start and the bound) run to
+   * their end and need no cap. An integer in [1, 2^31 - 1]; `settings.loopMaxIterations` is read as the same.
+   * @default none: required when the kernel has a loop without a literal bound
+   */
+  readonly loopMaxIterations?: number;
+  /** Passed to gpu.js's createKernel (e.g. `constants`, `argumentTypes`). */
   readonly settings?: Readonly<Record<string, unknown>>;
 }
 
@@ -405,25 +467,70 @@ export type JsKernelFn = (...args: (DeviceArray | number)[]) => DeviceArray<'f32
 
 let jsKernels = 0;
 
+/** gpu.js translates a function from its source, and only `function (…) { … }` expressions. */
+const FUNCTION_SOURCE = /^function\s*[\w$]*\s*\(/;
+
+/** The loop cap a jsKernel runs with: the one the options state, or (no loops gpu.js caps) gpu.js's default. */
+function jsLoopCap(source: string, opts: JsKernelOptions): number {
+  const inSettings = opts.settings?.['loopMaxIterations'];
+  const show = (v: unknown): string => (typeof v === 'number' ? String(v) : typeof v);
+  const given = opts.loopMaxIterations ?? inSettings;
+  if (opts.loopMaxIterations !== undefined && inSettings !== undefined && inSettings !== opts.loopMaxIterations) {
+    throw new ArgumentError(`jsKernel: loopMaxIterations is ${show(opts.loopMaxIterations)} but settings.loopMaxIterations is ${show(inSettings)}; give one`);
+  }
+  if (given !== undefined) {
+    if (typeof given !== 'number' || !Number.isInteger(given) || given < 1 || given > 0x7fffffff) {
+      throw new ArgumentError(`jsKernel: loopMaxIterations must be an integer in [1, 2^31 - 1], got ${show(given)}`);
+    }
+    return given;
+  }
+  const capped = cappedLoops(source);
+  if (capped.length === 0) return 1000;
+  const where = [...new Map(capped.map((l) => [l.line, `line ${l.line} (\`${l.text}\`)`])).values()].join(', ');
+  throw new ArgumentError(
+    `jsKernel: the kernel has a loop whose bound gpu.js cannot see, at ${where}; gpu.js stops such loops after loopMaxIterations iterations (1000 by default) without an error. ` +
+      'Pass { loopMaxIterations: N } with N at least the most iterations any loop makes, or write the loop as for (let i = 0; i < <number>; i++).',
+  );
+}
+
 /**
  * Builds a gpu.js kernel from a JS function (`this.thread.x/y/z` index the output) that runs on the device's
  * gpu.js mode. Arrays are passed as their host data (integer arrays as they are; gpu.js reads them as f32).
  * The result is an f32 array of shape `[z, y, x]` (row-major; x fastest).
+ *
+ * Throws ArgumentError, before anything runs, for what gpu.js would fail on later or get silently wrong:
+ * an arrow function, a method or a string instead of a `function` expression; options without `output`;
+ * a loop without a literal bound and no `loopMaxIterations` (see {@link JsKernelOptions.loopMaxIterations}).
  */
 export function jsKernel(host: HostContext, fn: (...args: never[]) => unknown, opts: JsKernelOptions): JsKernelFn {
-  const dims = typeof opts.output === 'number' ? [opts.output] : [...opts.output];
+  if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: expected a function (\`function (a, b) { return ...; }\`), got ${typeof fn}`);
+  const source = Function.prototype.toString.call(fn);
+  if (!FUNCTION_SOURCE.test(source) || source.includes('[native code]')) {
+    throw new ArgumentError(
+      `jsKernel: gpu.js translates a \`function (…) { … }\` expression from its source; got ${source.startsWith('class') ? 'a class' : /^(async\s+)?(\(|[\w$]+\s*=>)/.test(source) ? 'an arrow function (it has no `this.thread`)' : source.startsWith('function') ? 'a bound or native function' : 'a method, async or generator function'}`,
+    );
+  }
+  if (typeof opts !== 'object' || (opts as unknown) === null) throw new ArgumentError('jsKernel: options { output } are required');
+  const output = opts.output as unknown;
+  if (output === undefined) throw new ArgumentError('jsKernel: options.output is required: the number of threads, n or [x, y?, z?]');
+  if (typeof output !== 'number' && !Array.isArray(output)) throw new ArgumentError(`jsKernel: options.output must be a number or an array of 1 to 3 numbers, got ${typeof output}`);
+  const dims = typeof output === 'number' ? [output] : [...(output as number[])];
   if (dims.length < 1 || dims.length > 3) throw new ShapeError(`jsKernel: output must have 1 to 3 dimensions, got [${dims.join(', ')}]`);
   const shape = [...checkShape(dims, 'output size').shape].reverse();
+  const loopMax = jsLoopCap(source, opts);
+  const settings = { ...opts.settings };
+  delete settings['loopMaxIterations'];
   const key = `js|${jsKernels++}`;
   return (...args) => {
     const arrays = args.filter((a): a is DeviceArray => a instanceof DeviceArray);
     if (arrays.length > 0) hostOf('jsKernel', ...arrays);
     host.assertUsable();
+    const total = shape.reduce((a, b) => a * b, 1);
+    checkKernelSizes('jsKernel', host, [...arrays.map((a, i) => sized(`array argument ${i + 1}`, a)), result(total)], args.length - arrays.length);
     const out = new DeviceArray<'f32'>(host, 'f32', shape);
     if (out.length === 0) return out;
     const values = args.map((a) => (a instanceof DeviceArray ? a.data : a));
-    enqueueInto(host, out.data, () => runKernel(host, key, fn, { ...opts.settings }, dims, values));
+    enqueueInto(host, out.data, () => runKernel(host, key, fn, loopMax, settings, dims, values));
     return out;
   };
 }
-

@@ -6,7 +6,7 @@ import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../
 import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { bindArgs, resolveArrays } from './signature.js';
+import { bindArgs, checkScalars, requireArray, resolveArrays } from './signature.js';
 import { deviceOf } from './util.js';
 
 /** What `device.elementwise()` (and `device.elementwise`) builds from: CuPy's ElementwiseKernel, in WGSL. */
@@ -105,6 +105,8 @@ class ElementwiseBuilder {
     const named = bindArgs(this.name, this.args, input, this.outputs);
     const arrays = this.args.filter((a) => a.array);
     const { dtype, n, given } = resolveArrays(this.name, this.args, named);
+    // Here, not when the uniform is written: that happens only for a non-empty dispatch.
+    checkScalars(this.name, this.args, named, dtype);
     const ctx = deviceOf(this.name, ...given);
     const outputs: Record<string, DeviceArray> = {};
     const fresh: DeviceArray[] = [];
@@ -216,6 +218,8 @@ export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: Devic
 /** `y = a * x + y` in place (BLAS axpy); returns y. */
 export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArray<D>): DeviceArray<D> {
   if (onFallback(x)) return same<D>(fallback('axpy').axpy(a, x, y));
+  // y is both input and output: left out, the builder would allocate it as a fresh output.
+  requireArray('axpy', 'y', y);
   return one(ready('axpy', 'x: T[], y: T[], a: T', 'y = a * x + y').call([{ x, y, a }])) as DeviceArray<D>;
 }
 
@@ -232,7 +236,7 @@ const mapOps = new Map<string, ElementwiseBuilder>();
  * ```
  */
 export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D> {
-  if (onFallback(x)) throw new UnsupportedOnEngineError("map: WGSL expressions need the dawn engine; on gpujs write the function in JS with device.jsKernel((x) => ..., { output: n })");
+  if (onFallback(x)) throw new UnsupportedOnEngineError("map: WGSL expressions need the dawn engine; on gpujs write the function in JS with device.jsKernel(function (x) { ... }, { output: n })");
   const key = expr;
   let b = mapOps.get(key);
   if (b === undefined) mapOps.set(key, (b = new ElementwiseBuilder({ name: `map(${expr})`, args: 'x: T[], out: T[]', body: `out = ${expr}` })));

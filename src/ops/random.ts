@@ -182,7 +182,7 @@ export interface RandomDevice {
 export interface RandomOptions {
   /** Seed (a safe integer or a bigint; reduced to 64 bits). @default 0 */
   readonly seed?: number | bigint;
-  /** Position in the stream of the first element, so a stream can be drawn in pieces. @default 0 */
+  /** Position in the stream of the first element, so a stream can be drawn in pieces (offset + n ≤ 2^53 - 1). @default 0 */
   readonly offset?: number;
 }
 
@@ -195,10 +195,23 @@ export const randomTunable = registerTunable({
 
 const DIST = { u32: 0, uniform: 1, normal: 2 } as const;
 
-function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: RandomOptions): DeviceArray<'u32'> {
+/**
+ * Checks a generator's seed and offset (both engines share it) and returns the Philox key and the offset.
+ * The stream ends at element 2^53 - 1, the last one the CPU references can index.
+ *
+ * @example randomStream(4, { seed: 1, offset: 8 }) // { key: [1, 0], offset: 8 }
+ */
+export function randomStream(n: number, opts: RandomOptions): { key: [number, number]; offset: number } {
   const offset = opts.offset ?? 0;
   if (!Number.isSafeInteger(offset) || offset < 0) throw new ArgumentError(`random: offset must be a non-negative safe integer, got ${offset}`);
-  const [seedLo, seedHi] = seedToKey(opts.seed ?? 0);
+  const seed = opts.seed ?? 0;
+  if (typeof seed !== 'bigint' && !(typeof seed === 'number' && Number.isSafeInteger(seed))) throw new ArgumentError(`random: seed must be a safe integer or a bigint, got ${String(seed)}`);
+  if (Number.isSafeInteger(n) && offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`random: offset + n = ${offset + n} is past the end of the stream (2^53 - 1)`);
+  return { key: seedToKey(seed), offset };
+}
+
+function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: RandomOptions): DeviceArray<'u32'> {
+  const { key: [seedLo, seedHi], offset } = randomStream(n, opts);
   const out = new DeviceArray(ctx, 'u32', n);
   if (n === 0) return out;
   const p = tunedParams(ctx, randomTunable, n);

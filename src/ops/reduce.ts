@@ -7,7 +7,7 @@ import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type Reduct
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { bindArgs, resolveArrays } from './signature.js';
+import { bindArgs, requireArray, resolveArrays } from './signature.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
 /** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
@@ -266,6 +266,7 @@ export function max(x: DeviceArray): DeviceArray {
 /** Dot product Σ x·y, as a device scalar. */
 export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
   if (onFallback(x)) return fallback('dot').dot(x, y);
+  requireArray('dot', 'y', y);
   sameDType('dot', x, 'x', y, 'y');
   sameLength('dot', x, 'x', y, 'y');
   return builtinReduction('dot', { name: 'dot', args: 'x: T[], y: T[]', map: 'x * y', reduce: 'a + b', identity: '0' }).call([x, y]);

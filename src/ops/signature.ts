@@ -65,3 +65,32 @@ export function resolveArrays(op: string, args: readonly ArgSpec[], named: Bound
   }
   return { dtype: dtype ?? 'f32', n: n ?? 0, given };
 }
+
+/**
+ * Checks that an array argument is a DeviceArray (ops that take their arrays positionally, like `dot` and
+ * `axpy`, check it before they read its dtype).
+ *
+ * @example requireArray('dot', 'y', y); // ArgumentError "dot: 'y' is an array argument; pass a DeviceArray"
+ */
+export function requireArray(op: string, name: string, v: unknown): asserts v is DeviceArray {
+  if (!(v instanceof DeviceArray)) throw new ArgumentError(`${op}: '${name}' is an array argument; pass a DeviceArray`);
+}
+
+/**
+ * Checks that a scalar argument is a number its type can hold exactly, the way a uniform is written
+ * (i32: an integer in [-2^31, 2^31); u32: an integer in [0, 2^32); f32 and f16 take any number, rounded).
+ * Both engines call it before any work is enqueued, so a bad scalar fails the same way on both, whatever
+ * the array's length.
+ *
+ * @example checkScalar('scale', 'a', 'i32', 1.5); // ArgumentError "scale: params.a: 1.5 is not an i32 (...)"
+ */
+export function checkScalar(op: string, name: string, type: DType, v: unknown): asserts v is number {
+  if (typeof v !== 'number') throw new ArgumentError(`${op}: '${name}' is a scalar argument; pass a number`);
+  if (type === 'i32' && !(Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff)) throw new ArgumentError(`${op}: params.${name}: ${v} is not an i32 (an integer in [-2^31, 2^31))`);
+  if (type === 'u32' && !(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new ArgumentError(`${op}: params.${name}: ${v} is not a u32 (an integer in [0, 2^32))`);
+}
+
+/** {@link checkScalar} for every scalar of a bound signature, `T` being `dtype`. */
+export function checkScalars(op: string, args: readonly ArgSpec[], named: BoundArgs, dtype: DType): void {
+  for (const a of args) if (!a.array) checkScalar(op, a.name, a.type === 'T' ? dtype : a.type, named[a.name]);
+}
