@@ -4,12 +4,20 @@ import { DeviceUnavailableError, openDevice, UnsupportedOnEngineError, type Engi
 /** The engine the suite runs on: GPUKIT_ENGINE (dawn, gpujs or auto; default auto). */
 export const ENGINE: EngineChoice = (process.env['GPUKIT_ENGINE'] ?? '') === '' ? 'auto' : (process.env['GPUKIT_ENGINE'] as EngineChoice);
 
+/**
+ * Whether this run is CI: any non-empty `CI` (`true`, `1`, `yes`, even `false`: setting it at all says CI).
+ * In CI a missing adapter fails the test instead of skipping it.
+ */
+export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env['CI'] ?? '') !== '';
+}
+
 let shared: Promise<GpuDevice | null> | undefined;
 
 async function sharedDevice(): Promise<GpuDevice | null> {
   shared ??= openDevice({ engine: ENGINE }).catch((e: unknown) => {
     // In CI a missing adapter is a failure, never a skip: the point of CI is running kernels for real.
-    if (e instanceof DeviceUnavailableError && process.env['CI'] !== 'true') return null;
+    if (e instanceof DeviceUnavailableError && !isCI()) return null;
     throw e;
   });
   return shared;
@@ -23,7 +31,7 @@ export const gpuTest = base.extend<{ device: GpuDevice }>({
   device: async ({ skip }, use) => {
     const device = await sharedDevice();
     if (device === null) {
-      skip('no WebGPU adapter (run `npm run setup:software-gpu`); under CI=true this fails instead');
+      skip('no WebGPU adapter (run `npm run setup:software-gpu`); under CI (any non-empty CI) this fails instead');
       return;
     }
     const before = device.memory.inUseBytes;

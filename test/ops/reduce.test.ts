@@ -1,19 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { dot, max, mean, min, norm, sum, DTypeError, ShapeError, ShaderCompileError } from '../../src/index.js';
+import { dot, max, mean, min, norm, sum, DTypeError, ShapeError, ShaderCompileError, type GpuDevice } from '../../src/index.js';
 import { pinParams } from '../../src/kernels/tuning.js';
-import { dotCpu, maxCpu, minCpu, reductionTunable, sumCpu, sumTolerance } from '../../src/ops/reduce.js';
+import { reductionTunable } from '../../src/ops/reduce.js';
 import { dawnTest, gpuTest } from '../fixture.js';
-import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';
+import { absSum, expectWithin, gamma, sumBound, U32 } from '../tolerance.js';
+import { EDGE_SIZES, numpy, npOut, randomF32, randomI32, randomU32, sumDepth } from './helpers.js';
 
-function expectSumClose(got: number, x: Float32Array, ref = sumCpu(x)): void {
-  const tol = sumTolerance(x);
-  if (!(Math.abs(got - ref) <= tol)) expect.fail(`sum ${got} differs from the float64 reference ${ref} by more than ${tol}`);
+/** Float64 sum, written here (no code shared with any implementation). */
+function sum64(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] ?? 0;
+  return s;
+}
+
+/** min/max by the built-in typed-array sort (NaN sorts last there): an oracle that shares no code with gpukit. */
+function extremes(x: Float32Array | Int32Array | Uint32Array): { lo: number; hi: number } {
+  if (x.length === 0) return { lo: Infinity, hi: -Infinity };
+  const s = x.slice().sort();
+  const last = s[s.length - 1] ?? NaN;
+  if (Number.isNaN(last)) return { lo: NaN, hi: NaN };
+  return { lo: s[0] ?? NaN, hi: last };
+}
+
+/** The device's f32 sum of `x` is within the derived bound (test/tolerance.ts) of the float64 sum. */
+function expectSumClose(device: GpuDevice, got: number, x: Float32Array, ref = sum64(x)): void {
+  expectWithin(`sum of ${x.length}`, got, ref, sumBound(absSum(x), sumDepth(device, x.length), x.length));
 }
 
 describe('reductions', () => {
   for (const n of [...EDGE_SIZES, 2 ** 20 + 3]) {
-    gpuTest(`sum, min, max, dot, norm, mean of f32 at n = ${n}`, async ({ device }) => {
+    gpuTest(`sum, min, max, dot, norm, mean of f32 at n = ${n} against NumPy, within the derived bounds`, async ({ device }) => {
       const xh = randomF32(n, 11, -2, 3);
       const yh = randomF32(n, 12, -1, 1);
       using x = device.array(xh);
@@ -25,16 +42,66 @@ describe('reductions', () => {
       using nr = norm(x);
       using m = mean(x);
       const [rs, rlo, rhi, rd, rn, rm] = await Promise.all([s.item(), lo.item(), hi.item(), d.item(), nr.item(), m.item()]);
-      expectSumClose(rs, xh);
-      expect(rlo).toBe(minCpu(xh));
-      expect(rhi).toBe(maxCpu(xh));
-      const prod = xh.map((v, i) => v * (yh[i] ?? 0));
-      expectSumClose(rd, prod, dotCpu(xh, yh));
-      const sq = xh.map((v) => v * v);
-      const refNorm = Math.sqrt(sumCpu(sq));
-      expect(Math.abs(rn - refNorm)).toBeLessThanOrEqual(sumTolerance(sq) / Math.max(refNorm, 1e-30) + 2 ** -23 * refNorm);
+      const r = npOut(
+        numpy(
+          `x = inp['x'].astype(np.float64); y = inp['y'].astype(np.float64)
+out['r'] = np.array([x.sum(), np.abs(x).sum(), x.min() if x.size else np.inf, x.max() if x.size else -np.inf, (x * y).sum(), np.abs(x * y).sum(), (x * x).sum()])`,
+          { x: xh, y: yh },
+        ),
+        'r',
+      );
+      const [S, A, MIN, MAX, D, DA, SQ] = Array.from(r);
+      const depth = sumDepth(device, n);
+      const eSum = sumBound(A ?? NaN, depth, n);
+      expectWithin('sum', rs, S ?? NaN, eSum);
+      expect(rlo).toBe(MIN);
+      expect(rhi).toBe(MAX);
+      // dot: one more rounding (the product) on every term.
+      expectWithin('dot', rd, D ?? NaN, sumBound(DA ?? NaN, depth + 1, n));
+      // norm: the sum of squares within e, then sqrt (≤ 8 ulp in WGSL): |√ŝ − √S| ≤ e/√S + 8·2⁻²³·√S.
+      const sq = SQ ?? NaN;
+      const eSq = sumBound(sq, depth + 1, n);
+      expectWithin('norm', rn, Math.sqrt(sq), (sq > 0 ? eSq / Math.sqrt(sq) : Math.sqrt(eSq)) + 8 * 2 * U32 * Math.sqrt(sq));
+      // mean = ŝ · fround(1/n): two more roundings on the value.
       if (n === 0) expect(rm).toBeNaN();
-      else expect(Math.abs(rm - sumCpu(xh) / n)).toBeLessThanOrEqual(sumTolerance(xh) / n + 2 ** -23 * Math.abs(rm));
+      else expectWithin('mean', rm, (S ?? NaN) / n, (eSum + 3 * U32 * Math.abs(S ?? NaN)) / n * (1 + 3 * U32));
+    });
+  }
+
+  for (const n of [5, 4097, 65_537, 1_000_001, 2 ** 20 + 3]) {
+    gpuTest(`exact data: small-integer (and 2⁻¹⁰-multiple) sums and dots are exact at n = ${n}`, async ({ device }) => {
+      // Every partial sum of any subset is an integer below 2^24 (|x| ≤ 4, |x·y| ≤ 9), so any summation
+      // order gives the exact answer: a dropped, doubled or misplaced element changes it.
+      const xi = Float32Array.from(randomI32(n, n + 71, 5), (v) => v % 5);
+      const yi = Float32Array.from(randomI32(n, n + 72, 4), (v) => v % 4);
+      xi[n - 1] = 3; // the last element is non-zero, so losing it shows
+      yi[n - 1] = -3;
+      // Multiples of 2⁻¹⁰ with Σ|q| ≤ n·K·2⁻¹⁰ ≤ 2^13: every partial sum is an integer times 2⁻¹⁰ below 2^24·2⁻¹⁰.
+      const K = Math.min(1024, Math.floor(2 ** 23 / n));
+      const q = Float32Array.from(randomI32(n, n + 73, K), (v) => v * 2 ** -10);
+      q[n - 1] = 0.5;
+      using x = device.array(xi);
+      using y = device.array(yi);
+      using z = device.array(q);
+      using s = sum(x);
+      using d = dot(x, y);
+      using sq = sum(z);
+      using m = mean(x);
+      const [rs, rd, rq, rm] = await Promise.all([s.item(), d.item(), sq.item(), m.item()]);
+      const r = npOut(
+        numpy(
+          `x = inp['x'].astype(np.int64); y = inp['y'].astype(np.int64); z = inp['z'].astype(np.float64)
+out['r'] = np.array([x.sum(), (x * y).sum(), z.sum(), np.abs(z).sum()], dtype=np.float64)`,
+          { x: xi, y: yi, z: q },
+        ),
+        'r',
+      );
+      expect(r[3] ?? Infinity).toBeLessThan(2 ** 14);
+      expect(rs).toBe(r[0]);
+      expect(rd).toBe(r[1]);
+      expect(rq).toBe(r[2]);
+      // The mean adds two roundings to the exact sum.
+      expectWithin('mean', rm, (r[0] ?? NaN) / n, gamma(3) * Math.abs((r[0] ?? NaN) / n));
     });
   }
 
@@ -47,8 +114,8 @@ describe('reductions', () => {
     let ref = 0;
     for (const v of a) ref = (ref + v) | 0;
     expect(await s.item()).toBe(ref);
-    expect(await lo.item()).toBe(minCpu(a));
-    expect(await hi.item()).toBe(maxCpu(a));
+    expect(await lo.item()).toBe(extremes(a).lo);
+    expect(await hi.item()).toBe(extremes(a).hi);
     const u = randomU32(70_001, 6);
     using ux = device.array(u);
     using us = sum(ux);
@@ -56,7 +123,7 @@ describe('reductions', () => {
     let uref = 0;
     for (const v of u) uref = (uref + v) >>> 0;
     expect(await us.item()).toBe(uref);
-    expect(await umax.item()).toBe(maxCpu(u));
+    expect(await umax.item()).toBe(extremes(u).hi);
   });
 
   gpuTest('NaN and ±Inf propagate as IEEE says', async ({ device }) => {
@@ -98,8 +165,8 @@ describe('reductions', () => {
           using x = device.array(xh);
           using s = sum(x);
           using m = max(x);
-          expectSumClose(await s.item(), xh);
-          expect(await m.item()).toBe(maxCpu(xh));
+          expectSumClose(device, await s.item(), xh);
+          expect(await m.item()).toBe(extremes(xh).hi);
         }
       } finally {
         pinParams(device.ctx, reductionTunable.op, undefined);
@@ -114,7 +181,7 @@ describe('reductions', () => {
       const xh = randomF32(n, 99);
       using x = device.array(xh);
       using s = sum(x);
-      expectSumClose(await s.item(), xh);
+      expectSumClose(device, await s.item(), xh);
     } finally {
       pinParams(device.ctx, reductionTunable.op, undefined);
     }
@@ -138,7 +205,7 @@ describe('the reduction builder', () => {
     const xh = randomF32(12_345, 3);
     using x = device.array(xh);
     using r = rms(x, 1 / xh.length);
-    const ref = Math.sqrt(sumCpu(xh.map((v) => v * v)) / xh.length);
+    const ref = Math.sqrt(sum64(xh.map((v) => v * v)) / xh.length);
     expect(Math.abs((await r.item()) - ref)).toBeLessThan(1e-5 * ref);
     // A device scalar feeds another op without a round trip.
     using twice = (await device.elementwise({ args: 'x: T[], y: T[]', body: 'y = 2.0 * x' }))({ x: r }) as import('../../src/index.js').DeviceArray;
@@ -168,8 +235,8 @@ describe('the reduction builder', () => {
         using x = device.array(xh);
         using s = sum(x);
         using m = min(x);
-        expectSumClose(await s.item(), xh);
-        expect(await m.item()).toBe(minCpu(xh));
+        expectSumClose(device, await s.item(), xh);
+        expect(await m.item()).toBe(extremes(xh).lo);
       }),
       { numRuns: 25 },
     );
