@@ -36,6 +36,19 @@ export class DeviceLostError extends GpukitError {
   }
 }
 
+/**
+ * A readback (or `sync()`) waited longer than its timeout: the GPU is still running earlier work (a runaway
+ * kernel). The device is then unusable — later calls throw {@link DeviceLostError} with reason `timeout` —
+ * and `close()` abandons it without waiting for the GPU.
+ */
+export class TimeoutError extends DeviceLostError {
+  readonly timeoutMs: number;
+  constructor(message: string, timeoutMs: number) {
+    super(message, 'timeout');
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 /** One WGSL compiler message, located in the source the user wrote. */
 export interface ShaderDiagnostic {
   readonly severity: 'error' | 'warning' | 'info';

@@ -24,6 +24,7 @@ export {
   UnsupportedOnEngineError,
   OutOfMemoryError,
   ProfileConflictError,
+  TimeoutError,
   type ShaderDiagnostic,
 } from './errors.js';
 export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs } from './ops/elementwise.js';

@@ -1,4 +1,4 @@
-import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError } from '../errors.js';
+import { DestroyedError, DeviceLostError, OutOfMemoryError, TimeoutError, ValidationError } from '../errors.js';
 import { retireInstance, type DawnHandle, type DawnInstance } from './dawn.js';
 import type { DeviceInfo } from './info.js';
 import type { ProfileSink } from '../timing/profiler.js';
@@ -114,6 +114,9 @@ export class DeviceContext {
   readonly #waiters = new Set<(e: Error) => void>();
   readonly #closeHooks: (() => void)[] = [];
   #closing: Promise<void> | null = null;
+  /** The GPU may still be running work nobody will wait for (a timeout): never block on it. */
+  #stuck = false;
+  #draining: Promise<void> | null = null;
 
   constructor(handle: DawnHandle) {
     this.gpu = handle.device;
@@ -145,9 +148,15 @@ export class DeviceContext {
     return this.#state.kind !== 'open';
   }
 
+  /** True once close() has run (a concurrent close() may have finished while this one waited). */
+  private closedAlready(): boolean {
+    return this.#state.kind === 'closed';
+  }
+
   #lostError(): GpukitLossError {
     const s = this.#state;
     if (s.kind === 'closed') return new DestroyedError('the device is closed');
+    if (s.kind === 'lost' && s.reason === 'timeout') return new DeviceLostError(`the device was given up after a timeout: ${s.message}`, 'timeout');
     if (s.kind === 'lost') return new DeviceLostError(`the device was lost (${s.reason}): ${s.message}`, s.reason);
     return new DeviceLostError('the device was lost', 'unknown');
   }
@@ -157,26 +166,58 @@ export class DeviceContext {
     if (this.#state.kind !== 'open') throw this.#lostError();
   }
 
-  /** Resolves with `p`, or rejects with DeviceLostError if the device is lost first: nothing hangs on a dead device. */
-  async guard<T>(p: Promise<T>): Promise<T> {
+  /**
+   * Default timeout of every wait on the GPU (readbacks, `sync()`), ms; undefined waits forever.
+   * Set by `openDevice({ timeoutMs })`.
+   */
+  timeoutMs: number | undefined;
+
+  /**
+   * Resolves with `p`, or rejects with DeviceLostError if the device is lost first: nothing hangs on a dead
+   * device. With a timeout (the call's, else the device's), a wait that outlasts it gives up: see {@link timedOut}.
+   */
+  async guard<T>(p: Promise<T>, timeoutMs: number | undefined = this.timeoutMs, what = 'waiting for the GPU'): Promise<T> {
     this.assertUsable();
     // Not Promise.race against one long-lived promise: every race would leave a reaction on it forever.
     return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
       const waiter = (e: Error): void => {
+        clearTimeout(timer);
         reject(e);
       };
       this.#waiters.add(waiter);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.timedOut(`${what} took longer than ${timeoutMs} ms`, timeoutMs);
+        }, timeoutMs);
+      }
       p.then(
         (v) => {
+          clearTimeout(timer);
           this.#waiters.delete(waiter);
           resolve(v);
         },
         (e: unknown) => {
+          clearTimeout(timer);
           this.#waiters.delete(waiter);
           reject(e instanceof Error ? e : new Error(String(e)));
         },
       );
     });
+  }
+
+  /**
+   * A wait outlasted its timeout: the GPU is stuck on earlier work (a runaway kernel). Nothing in WebGPU can
+   * cancel a running dispatch, so the device is given up: every waiter rejects with {@link TimeoutError},
+   * later calls throw, and `close()` abandons it instead of blocking the thread until the GPU is done.
+   */
+  timedOut(message: string, timeoutMs: number): void {
+    if (this.#state.kind !== 'open') return;
+    const err = new TimeoutError(`${message}: the GPU is still running earlier work (a runaway kernel?); this device is now unusable — close it and open another`, timeoutMs);
+    this.#state = { kind: 'lost', reason: 'timeout', message: err.message };
+    this.#stuck = true;
+    for (const w of this.#waiters) w(err);
+    this.#waiters.clear();
   }
 
   /** Registers cleanup to run on close (pools, caches). */
@@ -496,9 +537,9 @@ export class DeviceContext {
    * Waits until everything encoded so far has its verdict (a failed batch replayed), without waiting for
    * the GPU to run it. Readbacks call this before they map, so they see each op's own outcome.
    */
-  async settled(): Promise<Batch | null> {
+  async settled(timeoutMs: number | undefined = this.timeoutMs): Promise<Batch | null> {
     const batch = this.flush();
-    if (batch !== null) await this.guard(batch.settled);
+    if (batch !== null) await this.guard(batch.settled, timeoutMs);
     return batch;
   }
 
@@ -519,9 +560,9 @@ export class DeviceContext {
   }
 
   /** Submits pending work, waits for the device to finish it, and throws any error it raised. */
-  async sync(): Promise<void> {
-    await this.settled();
-    await this.guard(this.gpu.queue.onSubmittedWorkDone());
+  async sync(timeoutMs: number | undefined = this.timeoutMs): Promise<void> {
+    await this.settled(timeoutMs);
+    await this.guard(this.gpu.queue.onSubmittedWorkDone(), timeoutMs, 'sync()');
     this.checkErrors();
   }
 
@@ -532,7 +573,18 @@ export class DeviceContext {
    */
   async close(): Promise<void> {
     if (this.#state.kind === 'closed') return this.#closing ?? undefined;
+    // GPUDevice.destroy() blocks the JS thread until the GPU has finished what it was given: wait for that
+    // here, asynchronously (within the device's timeout, if any), so close() never blocks the event loop.
+    if (this.#state.kind === 'open' && this.#lastBatch !== null && this.#completed < this.#lastBatch.id) {
+      this.#draining ??= this.guard(this.gpu.queue.onSubmittedWorkDone(), this.timeoutMs, 'close()').then(
+        () => undefined,
+        () => undefined,
+      );
+      await this.#draining;
+      if (this.closedAlready()) return this.#closing ?? undefined;
+    }
     const wasOpen = this.#state.kind === 'open';
+    const stuck = this.#stuck;
     this.#state = { kind: 'closed' };
     if (this.#flushScheduled !== null) clearImmediate(this.#flushScheduled);
     this.#flushScheduled = null;
@@ -550,6 +602,14 @@ export class DeviceContext {
     this.#chunks = [];
     this.#freeChunks = [];
     this.#poison.clear();
+    if (stuck) {
+      // The GPU is still running work nobody waits for: destroy() would block this thread until it ends
+      // (forever, for a runaway kernel). Abandon the device instead, and let the process exit by itself.
+      abandonStuckDevice(this.gpu, this.#instance);
+      this.#instance = null;
+      this.#closing = Promise.resolve();
+      return this.#closing;
+    }
     this.gpu.destroy();
     this.#closing = (async () => {
       let timer: NodeJS.Timeout | undefined;
@@ -563,6 +623,28 @@ export class DeviceContext {
     })();
     return this.#closing;
   }
+}
+
+const abandoned: { gpu: GPUDevice; instance: DawnInstance | null }[] = [];
+let exitWatch: NodeJS.Timeout | null = null;
+
+/**
+ * Keeps an abandoned device referenced (collecting it while the GPU runs would crash Dawn) and lets the
+ * process exit anyway. Dawn keeps Node's event loop alive while submitted work is running — a runaway
+ * kernel would keep the process alive forever, and process exit does not wait for it. So an unref'd
+ * watch checks what keeps the loop alive: once it is only Dawn's own polling (an Immediate) and the standard
+ * streams, three checks in a row, nothing of the user's is left and it ends the process with its exit code.
+ */
+function abandonStuckDevice(gpu: GPUDevice, instance: DawnInstance | null): void {
+  abandoned.push({ gpu, instance });
+  if (exitWatch !== null) return;
+  let idle = 0;
+  exitWatch = setInterval(() => {
+    const live = process.getActiveResourcesInfo().filter((r) => r !== 'Immediate' && r !== 'TTYWrap' && r !== 'PipeWrap' && r !== 'Timeout');
+    idle = live.length === 0 ? idle + 1 : 0;
+    if (idle >= 3) process.exit();
+  }, 200);
+  exitWatch.unref();
 }
 
 /**
