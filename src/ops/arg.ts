@@ -7,6 +7,7 @@ import { builtinKernel } from '../kernels/load.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, requireDType } from './util.js';
+import { checkArray } from './signature.js';
 
 export const argTunable = registerTunable({
   op: 'argreduce',
@@ -116,12 +117,14 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
  * ```
  */
 export function argmin(x: DeviceArray): DeviceArray<'u32'> {
+  checkArray('argmin', 'x', x);
   if (onFallback(x)) return fallback('argmin').arg('argmin', x);
   return argReduce('argmin', x);
 }
 
 /** Index of the first largest element (first NaN if any; 0xffffffff for an empty array), as a u32 device scalar. */
 export function argmax(x: DeviceArray): DeviceArray<'u32'> {
+  checkArray('argmax', 'x', x);
   if (onFallback(x)) return fallback('argmax').arg('argmax', x);
   return argReduce('argmax', x);
 }

@@ -14,6 +14,8 @@ import type { DeviceContext } from '../device/context.js';
 import { ShapeError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, groupsFor, requireDType } from './util.js';
+import { checkArray } from './signature.js';
+import { checkOptions } from '../args.js';
 
 function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30;
@@ -140,6 +142,11 @@ export function fftLayout(op: string, x: DeviceArray, opts: FftOptions): { n: nu
   return { n, batch };
 }
 
+function checkFft(op: string, x: DeviceArray, opts: FftOptions): void {
+  checkArray(op, 'x', x);
+  checkOptions(op, opts, { batch: 'number' });
+}
+
 function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
   const op = inverse ? 'ifft' : 'fft';
   const ctx = deviceOf(op, x);
@@ -195,12 +202,14 @@ function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceAr
  * ```
  */
 export function fft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
+  checkFft('fft', x, opts);
   if (onFallback(x)) return fallback('fft').fft(x, opts, false);
   return transform(x, opts, false);
 }
 
 /** Inverse of {@link fft} (scaled by 1/n, so `ifft(fft(x)) ≈ x`). */
 export function ifft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
+  checkFft('ifft', x, opts);
   if (onFallback(x)) return fallback('ifft').fft(x, opts, true);
   return transform(x, opts, true);
 }

@@ -18,6 +18,8 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, groupsFor, requireDType, builtin } from './util.js';
+import { checkArray } from './signature.js';
+import { checkOptions } from '../args.js';
 
 function checkArgs(bins: number, lo: number, hi: number): void {
   if (!Number.isInteger(bins) || bins < 1 || bins > 0xfffffffc) {
@@ -101,6 +103,8 @@ export const histogramTunable = registerTunable({
  * ```
  */
 export function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
+  checkArray('histogram', 'x', x);
+  checkOptions('histogram', opts, { bins: 'number', lo: 'number', hi: 'number' }, ['bins', 'lo', 'hi']);
   if (onFallback(x)) return fallback('histogram').histogram(x, opts);
   const ctx = deviceOf('histogram', x);
   requireDType('histogram', 'x', x, ['f32']);

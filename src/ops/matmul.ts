@@ -18,6 +18,8 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { checkArray, checkArrays } from './signature.js';
+import { checkOptions } from '../args.js';
 
 export interface MatmulOptions {
   /** A is stored transposed: a holds a k×m row-major matrix and op(A) = aᵀ. @default false */
@@ -264,6 +266,9 @@ function checkDim(op: string, name: string, v: number): void {
  */
 /** Checks matmul's arguments (both engines share it) and returns the shape with its flags resolved. */
 export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): { m: number; k: number; n: number; transA: boolean; transB: boolean } {
+  checkArrays('matmul', { a, b });
+  // m, k, n cannot be inferred from flat arrays: each is required, and a missing one is named.
+  checkOptions('matmul', opts, { m: 'number', k: 'number', n: 'number', transA: 'boolean', transB: 'boolean' }, ['m', 'k', 'n']);
   requireDType('matmul', 'a', a, ['f32']);
   requireDType('matmul', 'b', b, ['f32']);
   const { m, k, n } = opts;
@@ -282,6 +287,7 @@ export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): 
 }
 
 export function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
+  checkMatmul(a, b, opts);
   if (onFallback(a)) return fallback('matmul').matmul(a, b, opts);
   const ctx = deviceOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
@@ -384,6 +390,7 @@ function transposeInto(ctx: DeviceContext, src: DeviceArray, rows: number, cols:
  * ```
  */
 export function transpose<D extends DType>(a: DeviceArray<D>, rows: number, cols: number): DeviceArray<D> {
+  checkArray('transpose', 'a', a);
   if (onFallback(a)) return same<D>(fallback('transpose').transpose(a, rows, cols));
   const ctx = deviceOf('transpose', a);
   requireDType('transpose', 'a', a, TRANSPOSE_DTYPES);

@@ -26,6 +26,8 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { checkArray } from './signature.js';
+import { checkOptions } from '../args.js';
 
 /**
  * CPU reference for the prefix sum (scan) op.
@@ -159,6 +161,8 @@ export interface ScanOptions {
  * ```
  */
 export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
+  checkArray('scan', 'x', x);
+  checkOptions('scan', opts, { exclusive: 'boolean' });
   if (onFallback(x)) return fallback('scan').scan(x, opts);
   const ctx = deviceOf('scan', x);
   requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);

@@ -8,6 +8,7 @@ import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams, type Tunable } from '../kernels/tuning.js';
 import { encodeScan, scanParams } from './scan.js';
 import { builtin, deviceOf, requireDType, sameLength } from './util.js';
+import { checkArray, checkArrays } from './signature.js';
 
 /**
  * CPU references for the radix sort op: stable ascending sorts of u32, i32 and f32 keys.
@@ -235,6 +236,7 @@ function checkKeys(op: string, keys: DeviceArray): void {
  * ```
  */
 export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
+  checkArray('sort', 'keys', keys);
   if (onFallback(keys)) return same<D>(fallback('sort').sort(keys));
   const ctx = deviceOf('sort', keys);
   checkKeys('sort', keys);
@@ -267,6 +269,7 @@ export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
  * ```
  */
 export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceArray<'u32'>): { keys: DeviceArray<D>; values: DeviceArray<'u32'> } {
+  checkArrays('sortPairs', { keys, values });
   if (onFallback(keys)) return fallback('sortPairs').sortPairs(keys, values) as { keys: DeviceArray<D>; values: DeviceArray<'u32'> };
   const ctx = deviceOf('sortPairs', keys, values);
   checkKeys('sortPairs', keys);
