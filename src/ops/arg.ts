@@ -8,6 +8,7 @@ import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, requireDType } from './util.js';
 import { checkArray } from './signature.js';
+import { describeValue } from '../args.js';
 
 export const argTunable = registerTunable({
   op: 'argreduce',
@@ -131,6 +132,9 @@ export function argmax(x: DeviceArray): DeviceArray<'u32'> {
 
 /** CPU reference for argmin/argmax with the same NaN and tie rules. */
 export function argCpu(op: 'argmin' | 'argmax', x: ArrayLike<number>): number {
+  if ((op as unknown) !== 'argmin' && (op as unknown) !== 'argmax') throw new ArgumentError(`argCpu: op must be 'argmin' or 'argmax', got ${describeValue(op)}`);
+  const list: unknown = x;
+  if (!ArrayBuffer.isView(list) && !Array.isArray(list)) throw new ArgumentError(`argCpu: x must be a typed array or an array of numbers, got ${describeValue(list)}`);
   let best = -1;
   for (let i = 0; i < x.length; i++) {
     const v = x[i] ?? 0;

@@ -6,7 +6,7 @@ import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../
 import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { bindArgs, checkArrays, checkNumber, resolveArrays } from './signature.js';
+import { bindArgs, checkArrays, checkNumber, checkVariant, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
 import { deviceOf } from './util.js';
 
@@ -174,7 +174,10 @@ function wrap(b: ElementwiseBuilder): ElementwiseFn {
   return Object.assign(fn, {
     args: b.args,
     outputs: b.outputs,
-    wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => elementwiseWgsl(b.name, b.args, b.body, dtype, width).code,
+    wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => {
+      checkVariant(b.name, dtype, width);
+      return elementwiseWgsl(b.name, b.args, b.body, dtype, width).code;
+    },
   });
 }
 

@@ -11,10 +11,10 @@ import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import { poolOf } from '../buffers/pool.js';
 import type { DeviceContext } from '../device/context.js';
-import { ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, groupsFor, requireDType } from './util.js';
-import { checkArray } from './signature.js';
+import { checkArray, checkHost, checkSize } from './signature.js';
 import { checkOptions } from '../args.js';
 
 function isPowerOfTwo(n: number): boolean {
@@ -32,10 +32,12 @@ export function fftCpu(
   batch: number,
   inverse: boolean,
 ): Float64Array {
-  if (!isPowerOfTwo(n)) throw new RangeError(`n must be a power of two in [1, 2^30], got ${String(n)}`);
-  if (!Number.isInteger(batch) || batch < 0) throw new RangeError(`batch must be a non-negative integer, got ${String(batch)}`);
+  checkHost('fftCpu', 're_im', re_im, [Float64Array, Float32Array]);
+  if (!isPowerOfTwo(n)) throw new ShapeError(`fftCpu: n must be a power of two in [1, 2^30], got ${String(n)}`);
+  checkSize('fftCpu', 'batch', batch);
+  if (typeof inverse !== 'boolean') throw new ArgumentError(`fftCpu: inverse must be a boolean, got ${typeof inverse}`);
   if (re_im.length !== 2 * n * batch) {
-    throw new RangeError(`re_im must hold 2 * n * batch = ${String(2 * n * batch)} numbers, got ${String(re_im.length)}`);
+    throw new ShapeError(`fftCpu: re_im must hold 2 * n * batch = ${String(2 * n * batch)} numbers, got ${String(re_im.length)}`);
   }
   const out = Float64Array.from(re_im);
   const bits = Math.round(Math.log2(n));

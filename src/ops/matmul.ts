@@ -18,7 +18,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
-import { checkArray, checkArrays } from './signature.js';
+import { checkArray, checkArrays, checkHost, checkSize } from './signature.js';
 import { checkOptions } from '../args.js';
 
 export interface MatmulOptions {
@@ -40,10 +40,16 @@ export function matmulCpu(
   n: number,
   opts: MatmulOptions = {},
 ): Float32Array {
+  checkHost('matmulCpu', 'a', a, [Float32Array]);
+  checkHost('matmulCpu', 'b', b, [Float32Array]);
+  checkSize('matmulCpu', 'm', m);
+  checkSize('matmulCpu', 'k', k);
+  checkSize('matmulCpu', 'n', n);
+  checkOptions('matmulCpu', opts, { transA: 'boolean', transB: 'boolean' });
   const transA = opts.transA === true;
   const transB = opts.transB === true;
-  if (a.length < m * k) throw new RangeError(`matmulCpu: a has ${a.length} elements, need ${m * k}`);
-  if (b.length < k * n) throw new RangeError(`matmulCpu: b has ${b.length} elements, need ${k * n}`);
+  if (a.length < m * k) throw new ShapeError(`matmulCpu: a has ${a.length} elements, need ${m * k}`);
+  if (b.length < k * n) throw new ShapeError(`matmulCpu: b has ${b.length} elements, need ${k * n}`);
   // Strides so that op(A)[i][p] = a[i * aRow + p * aCol] and op(B)[p][j] = b[p * bRow + j * bCol].
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
@@ -70,7 +76,10 @@ export function matmulCpu(
  * @example transposeCpu(new Float32Array([1, 2, 3, 4, 5, 6]), 2, 3) // Float32Array [1, 4, 2, 5, 3, 6]
  */
 export function transposeCpu(a: Float32Array, rows: number, cols: number): Float32Array {
-  if (a.length < rows * cols) throw new RangeError(`transposeCpu: a has ${a.length} elements, need ${rows * cols}`);
+  checkHost('transposeCpu', 'a', a, [Float32Array]);
+  checkSize('transposeCpu', 'rows', rows);
+  checkSize('transposeCpu', 'cols', cols);
+  if (a.length < rows * cols) throw new ShapeError(`transposeCpu: a has ${a.length} elements, need ${rows * cols}`);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {

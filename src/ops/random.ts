@@ -124,6 +124,7 @@ function forEachBlock(
  * @example randomU32Cpu(4, 0) // the four words of philox4x32_10([0,0,0,0], [0,0])
  */
 export function randomU32Cpu(n: number, seed: number | bigint, offset = 0): Uint32Array {
+  checkCount(n, offset); // before allocating: new Uint32Array(-1) is a raw RangeError
   const out = new Uint32Array(n);
   forEachBlock(n, seed, offset, (first, w) => {
     for (let lane = 0; lane < 4; lane++) {
@@ -139,6 +140,7 @@ export function randomU32Cpu(n: number, seed: number | bigint, offset = 0): Uint
  * @example uniformCpu(1000, 42).every((u) => u >= 0 && u < 1) // true
  */
 export function uniformCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
+  checkCount(n, offset);
   const out = new Float32Array(n);
   forEachBlock(n, seed, offset, (first, w) => {
     for (let lane = 0; lane < 4; lane++) {
@@ -155,6 +157,7 @@ export function uniformCpu(n: number, seed: number | bigint, offset = 0): Float3
  * @example normalCpu(1 << 16, 7) // mean ≈ 0, variance ≈ 1
  */
 export function normalCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
+  checkCount(n, offset);
   const out = new Float32Array(n);
   forEachBlock(n, seed, offset, (first, w) => {
     for (let pair = 0; pair < 2; pair++) {

@@ -7,7 +7,7 @@ import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type Reduct
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { bindArgs, checkArray, checkArrays, resolveArrays } from './signature.js';
+import { bindArgs, checkArray, checkArrays, checkVariant, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
@@ -207,7 +207,11 @@ export async function buildReduction(ctx: DeviceContext, spec: ReductionSpec): P
 
 function wrap(b: ReductionBuilder): ReductionFn {
   const fn = (...input: unknown[]) => b.call(input);
-  return Object.assign(fn, { wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => reductionWgsl(b.name, b.args, b.parts, dtype, width).code });
+  const wgsl = (dtype: DType = 'f32', width: 1 | 4 = 1): string => {
+    checkVariant(b.name, dtype, width);
+    return reductionWgsl(b.name, b.args, b.parts, dtype, width).code;
+  };
+  return Object.assign(fn, { wgsl });
 }
 
 // IEEE NaN tests by bit pattern: `x != x` may be folded away by a fast-math compiler.

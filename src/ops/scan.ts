@@ -26,7 +26,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
-import { checkArray } from './signature.js';
+import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
 
 /**
@@ -44,6 +44,8 @@ import { checkOptions } from '../args.js';
  * scanCpu(new Int32Array([1, 2, 3]), true);    // Int32Array [0, 1, 3]
  */
 export function scanCpu<A extends Float32Array | Int32Array | Uint32Array>(x: A, exclusive: boolean): A {
+  checkHost('scanCpu', 'x', x, [Float32Array, Int32Array, Uint32Array]);
+  if (typeof exclusive !== 'boolean') throw new ArgumentError(`scanCpu: exclusive must be a boolean, got ${typeof exclusive}`);
   const n = x.length;
   const out = new (x.constructor as new (length: number) => A)(n);
   if (x instanceof Float32Array) {

@@ -1,5 +1,5 @@
 import { DeviceArray } from '../buffers/device-array.js';
-import type { DType } from '../buffers/dtype.js';
+import { assertDType, type DType } from '../buffers/dtype.js';
 import { describeValue, isGenuine } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { ArgSpec } from '../kernels/codegen.js';
@@ -26,6 +26,30 @@ export function checkArrays(op: string, arrays: Readonly<Record<string, unknown>
     if (x === undefined && optional.includes(name)) continue;
     checkArray(op, name, x);
   }
+}
+
+type HostKind = typeof Float32Array | typeof Float64Array | typeof Int32Array | typeof Uint32Array;
+
+/**
+ * A CPU reference's host array argument: one of `kinds` (a Proxy of one is refused too: typed-array
+ * getters throw on it). A typed array of another kind is a DTypeError, anything else an ArgumentError.
+ */
+export function checkHost(op: string, name: string, x: unknown, kinds: readonly HostKind[]): void {
+  if (ArrayBuffer.isView(x) && kinds.some((k) => x instanceof k)) return;
+  const names = kinds.map((k) => k.name).join(' or ');
+  if (ArrayBuffer.isView(x)) throw new DTypeError(`${op}: ${name} is a ${x.constructor.name}; expected a ${names}`);
+  throw new ArgumentError(`${op}: ${name} must be a ${names}, got ${describeValue(x)}`);
+}
+
+/** A size argument of a CPU reference: a non-negative safe integer, else ShapeError. */
+export function checkSize(op: string, name: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${describeValue(v)}`);
+}
+
+/** The (dtype, width) of a builder's `wgsl()` inspection call. */
+export function checkVariant(op: string, dtype: unknown, width: unknown): void {
+  assertDType(dtype);
+  if (width !== 1 && width !== 4) throw new ArgumentError(`${op}.wgsl: width must be 1 or 4, got ${describeValue(width)}`);
 }
 
 /** A scalar argument of `op` must be a number (a string or bigint would be coerced, or throw deep inside). */

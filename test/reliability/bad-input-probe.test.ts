@@ -1,10 +1,11 @@
 // Every public op and factory, called with null, undefined, wrong-typed arguments and options, a Proxy of a
 // DeviceArray: each call must throw (or reject with) a GpukitError subclass — the one listed, the same on
 // every engine — and never a raw TypeError or RangeError from deep inside.
-import { describe, expect } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  add, argmax, argmin, ArgumentError, axpy, dot, DTypeError, fft, GpukitError, histogram, ifft, LimitError, map, matmul, max, mean, min, mul,
-  norm, openDevice, random, scale, scan, ShapeError, sort, sortPairs, sub, sum, transpose, UnsupportedOnEngineError,
+  add, argCpu, argmax, argmin, ArgumentError, axpy, dot, DTypeError, fft, fftCpu, GpukitError, histogram, histogramCpu, ifft, LimitError, map, matmul,
+  matmulCpu, max, mean, min, mul, norm, normalCpu, openDevice, random, randomU32Cpu, scale, scan, scanCpu, ShapeError, sort, sortCpu, sortPairs,
+  sortPairsCpu, sub, sum, transpose, transposeCpu, uniformCpu, UnsupportedOnEngineError,
   type DeviceArray, type GpuDevice,
 } from '../../src/index.js';
 import { dawnTest, gpuTest } from '../fixture.js';
@@ -163,6 +164,41 @@ describe('every public function refuses bad arguments with a typed GpukitError, 
   });
 });
 
+test('the CPU references refuse bad arguments with typed errors too (no device needed)', async () => {
+  const f = new Float32Array(4);
+  const cases: Case[] = [];
+  for (const [what, bad] of [['null', null], ['undefined', undefined], ['an array', [1, 2, 3, 4]], ['a Proxy of a Float32Array', new Proxy(f, {})]] as const) {
+    const b = bad as never;
+    cases.push(
+      [`scanCpu(${what})`, () => scanCpu(b, false), ArgumentError],
+      [`sortCpu(${what})`, () => sortCpu(b), ArgumentError],
+      [`sortPairsCpu(${what}, values)`, () => sortPairsCpu(b, new Uint32Array(4)), ArgumentError],
+      [`matmulCpu(${what}, b, 2, 2, 1)`, () => matmulCpu(b, f, 2, 2, 1), ArgumentError],
+      [`transposeCpu(${what}, 2, 2)`, () => transposeCpu(b, 2, 2), ArgumentError],
+      [`fftCpu(${what}, 2, 1, false)`, () => fftCpu(b, 2, 1, false), ArgumentError],
+      [`histogramCpu(${what}, 4, 0, 1)`, () => histogramCpu(b, 4, 0, 1), ArgumentError],
+    );
+  }
+  cases.push(
+    ['scanCpu(Float64Array)', () => scanCpu(new Float64Array(4) as never, false), DTypeError],
+    ['sortPairsCpu(keys, 3 values)', () => sortPairsCpu(f, new Uint32Array(3)), ShapeError],
+    ['matmulCpu(a, b, 3, 2, 1)', () => matmulCpu(f, f, 3, 2, 1), ShapeError],
+    ['matmulCpu(a, b, "2", 2, 1)', () => matmulCpu(f, f, '2' as never, 2, 1), ShapeError],
+    ['matmulCpu(a, b, 2, 2, 1, null)', () => matmulCpu(f, f, 2, 2, 1, null as never), ArgumentError],
+    ['transposeCpu(a, 3, 2)', () => transposeCpu(f, 3, 2), ShapeError],
+    ['fftCpu(x, 3, 1, false)', () => fftCpu(f, 3, 1, false), ShapeError],
+    ['fftCpu(x, 2, 1.5, false)', () => fftCpu(f, 2, 1.5, false), ShapeError],
+    ['fftCpu(x, 4, 1, false) of 4 numbers', () => fftCpu(f, 4, 1, false), ShapeError],
+    ['histogramCpu(x, 4, "0", 1)', () => histogramCpu(f, 4, '0' as never, 1), ArgumentError],
+    ['argCpu("argmid", x)', () => argCpu('argmid' as never, f), ArgumentError],
+    ['argCpu("argmin", null)', () => argCpu('argmin', null as never), ArgumentError],
+    ['randomU32Cpu(-1, 0)', () => randomU32Cpu(-1, 0), ShapeError],
+    ['uniformCpu(4, 0, -1)', () => uniformCpu(4, 0, -1), ArgumentError],
+    ['normalCpu(4, 2n ** 70n)', () => normalCpu(4, 2n ** 70n), ArgumentError],
+  );
+  expect(await probe(cases)).toEqual([]);
+});
+
 const SRC = `
 override WG: u32 = 8;
 @group(0) @binding(0) var<storage, read_write> v: array<f32>;
@@ -201,7 +237,15 @@ async function kernelCases(device: GpuDevice, v: DeviceArray): Promise<Case[]> {
     ['reduction({ ..., type: "f64" })', () => device.reduction({ args: 'x: T[]', reduce: 'a + b', identity: '0', type: 'f64' as never }), ArgumentError],
   );
   const f = await device.elementwise({ args: 'x: T[], y: T[]', body: 'y = x' });
-  cases.push(['an elementwise kernel given a Proxy', () => f({ x: new Proxy(v, {}) }), ArgumentError], ['an elementwise kernel given null', () => f(null as never), ArgumentError]);
+  const r = await device.reduction({ args: 'x: T[]', reduce: 'a + b', identity: '0' });
+  cases.push(
+    ['an elementwise kernel given a Proxy', () => f({ x: new Proxy(v, {}) }), ArgumentError],
+    ['an elementwise kernel given null', () => f(null as never), ArgumentError],
+    ['a reduction given a Proxy', () => r(new Proxy(v, {})), ArgumentError],
+    ['elementwise.wgsl("f64")', () => f.wgsl('f64' as never), DTypeError],
+    ['elementwise.wgsl("f32", 3)', () => f.wgsl('f32', 3 as never), ArgumentError],
+    ['reduction.wgsl("f64")', () => r.wgsl('f64' as never), DTypeError],
+  );
   return cases;
 }
 
