@@ -261,7 +261,9 @@ function checkDim(op: string, name: string, v: number): void {
  * `1e-4·sqrt(k)·Σ_p |op(A)[i][p]·op(B)[p][j]|`; the rigorous worst case is `k·2^-24` times that sum,
  * which this bound covers up to k ≈ 2.8·10^6.
  *
- * @throws DTypeError if a or b is not f32; ShapeError if a dimension is not a non-negative integer or an
+ * @throws ArgumentError if a or b is not a DeviceArray, or the shape object is missing, lacks m, k or n
+ *   (named), has an unknown key or a value of the wrong type (m: '2', transA: 'yes'); DTypeError if a or b
+ *   is not f32; ShapeError if a dimension is not a non-negative integer or an
  *   operand's length is not m·k (resp. k·n); LimitError if a grid dimension would exceed the device's
  *   65,535 workgroups (e.g. m above ~786k rows with the lavapipe blocking).
  *
