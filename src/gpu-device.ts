@@ -1,5 +1,6 @@
-import { DeviceArray } from './buffers/device-array.js';
-import { assertDType, dtypeOfHost, type DType } from './buffers/dtype.js';
+import { checkShape, DeviceArray } from './buffers/device-array.js';
+import { checkOptions, describeValue } from './args.js';
+import { assertDType, dtypeOfHost, hostData, type DType } from './buffers/dtype.js';
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
 import { DeviceContext } from './device/context.js';
@@ -8,7 +9,7 @@ import type { HostContext } from './device/host.js';
 import { profile } from './device/profile.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
-import { ArgumentError, DeviceUnavailableError, DTypeError, UnsupportedOnEngineError } from './errors.js';
+import { ArgumentError, DeviceUnavailableError, ShapeError, UnsupportedOnEngineError } from './errors.js';
 import { openGpujs, type GpujsMode } from './fallback/gpujs.js';
 import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } from './fallback/ops.js';
 import { profileHost } from './fallback/profile.js';
@@ -40,6 +41,13 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
    * @default 512 MiB on dawn, 256 MiB on gpujs
    */
   readonly poolCacheBytes?: number;
+  /**
+   * How long a readback or `sync()` may wait for the GPU, in ms, before it gives up with `TimeoutError`
+   * and the device becomes unusable (a runaway kernel cannot be cancelled; see the README). Per call:
+   * `toArray({ timeoutMs })`, `item({ timeoutMs })`, `sync({ timeoutMs })`. Dawn engine only.
+   * @default none (wait as long as the GPU takes)
+   */
+  readonly timeoutMs?: number;
 }
 
 export type { GpujsMode, JsKernelFn, JsKernelOptions };
@@ -48,6 +56,34 @@ export type { GpujsMode, JsKernelFn, JsKernelOptions };
 export interface EmptyOptions {
   /** Skip clearing reused pool memory: the array may hold a previous array's data until written. @default false */
   readonly uninitialized?: boolean;
+}
+
+const finiteConstants = (v: unknown): string | undefined => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object of override values';
+  const bad = Object.entries(v).find(([, c]) => typeof c !== 'number' || !Number.isFinite(c));
+  return bad === undefined ? undefined : `must map override names to finite numbers (${bad[0]} is ${describeValue(bad[1])})`;
+};
+
+/** What `device.kernel()` accepts in its options (KernelOptions). */
+const KERNEL_OPTIONS = { entryPoint: 'string', constants: finiteConstants, dtype: ['f32', 'i32', 'u32', 'f16'], label: 'string', mapper: 'function' } as const;
+
+/** What `openDevice()` accepts (OpenDeviceOptions); backend and feature-level names are checked where the adapter is chosen. */
+const OPEN_OPTIONS = {
+  engine: ['dawn', 'gpujs', 'auto'],
+  gpujsMode: ['webgpu', 'webasm', 'cpu'],
+  backend: 'string',
+  adapter: 'string',
+  featureLevel: 'string',
+  powerPreference: ['high-performance', 'low-power'],
+  unsafeDisableRobustness: 'boolean',
+  poolCacheBytes: 'number',
+  timeoutMs: 'number',
+} as const;
+
+/** A shape argument as checkShape takes it; anything but a number or an array of numbers is refused here. */
+function shapeArg(op: string, shape: unknown): number | readonly number[] {
+  if (typeof shape === 'number' || Array.isArray(shape)) return shape as number | readonly number[];
+  throw new ShapeError(`${op}: shape must be a length (a number) or an array of lengths, got ${describeValue(shape)}`);
 }
 
 function unsupported(what: string, instead: string): UnsupportedOnEngineError {
@@ -124,18 +160,28 @@ export class GpuDevice {
   /**
    * Uploads a host array. The dtype follows the typed array (Float32Array → f32, Int32Array → i32,
    * Uint32Array → u32); plain number arrays default to f32; pass `'f16'` to store a Float32Array as f16.
+   * Nothing is coerced: data that is not a typed array or an array of numbers is an ArgumentError; a
+   * non-number element, or for i32 / u32 a non-integer or out-of-range one (no wrapping), a DTypeError
+   * naming it; a `shape` whose size differs from the data's length, a ShapeError. All are checked before
+   * any memory is taken.
+   *
+   * @example
+   * ```ts
+   * using m = device.array([1, 2, 3, 4, 5, 6], 'i32', [2, 3]);
+   * device.array([3e10], 'i32'); // throws DTypeError: element 0 is 30000000000, outside i32's range
+   * ```
    */
   array<D extends DType = 'f32'>(data: ArrayLike<number>, dtype?: D, shape?: readonly number[]): DeviceArray<D> {
     const dt = (dtype !== undefined ? assertDType(dtype) : ArrayBuffer.isView(data) ? dtypeOfHost(data) : 'f32') as D;
-    if (dtype !== undefined && ArrayBuffer.isView(data) && dt !== 'f16' && dtypeOfHost(data) !== dt) {
-      throw new DTypeError(`cannot upload a ${data.constructor.name} as ${dt}: pass a ${dt === 'f32' ? 'Float32Array' : dt === 'i32' ? 'Int32Array' : 'Uint32Array'}`);
+    const host = hostData('array', dt, data);
+    const dims = shape ?? [host.length];
+    if (shape !== undefined) {
+      const size = checkShape(shapeArg('array', shape), 'shape').length;
+      if (size !== host.length) throw new ShapeError(`array: shape [${dims.join(', ')}] holds ${size} elements but ${host.length} were given`);
     }
-    const arr = new DeviceArray<D>(this.#any(), dt, shape ?? [data.length], undefined, 'overwrite');
+    const arr = new DeviceArray<D>(this.#any(), dt, dims, undefined, 'overwrite');
     try {
-      if (arr.length !== data.length) {
-        throw new DTypeError(`shape [${(shape ?? []).join(', ')}] holds ${arr.length} elements but ${data.length} were given`);
-      }
-      return arr.write(data);
+      return arr.write(host);
     } catch (e) {
       arr.destroy(); // a failed upload must not keep its pooled memory
       throw e;
@@ -149,13 +195,15 @@ export class GpuDevice {
    */
   empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions, options: EmptyOptions = {}): DeviceArray<D> {
     const opts = typeof dtype === 'object' ? dtype : options;
-    const dt = typeof dtype === 'object' ? undefined : dtype;
-    return new DeviceArray<D>(this.#any(), assertDType(dt ?? 'f32') as D, shape, undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
+    checkOptions('empty', opts, { uninitialized: 'boolean' });
+    const dt = (typeof dtype === 'object' || dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    return new DeviceArray<D>(this.#any(), dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 
   /** A new array of zeros (new WebGPU memory is zeroed; memory the pool reuses is cleared on the device, enqueued like any op). */
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D> {
-    return new DeviceArray<D>(this.#any(), assertDType(dtype ?? 'f32') as D, shape, undefined, 'zero');
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    return new DeviceArray<D>(this.#any(), dt, shapeArg('zeros', shape), undefined, 'zero');
   }
 
   /** Frees the pool's idle cached memory now (memory still used by queued work is freed when that work completes). */
@@ -177,6 +225,7 @@ export class GpuDevice {
   async kernel(source: string | URL, options: KernelOptions = {}): Promise<Kernel> {
     if (this.host !== null) throw unsupported('device.kernel() (raw WGSL)', 'Write the kernel in JS with device.jsKernel(fn, { output }), which gpu.js runs.');
     this.ctx.assertUsable();
+    checkOptions('kernel', options, KERNEL_OPTIONS);
     const { code, label } = await resolveSource(source);
     return compileKernel(this.ctx, code, label !== undefined && options.label === undefined ? { ...options, label } : options);
   }
@@ -224,6 +273,7 @@ export class GpuDevice {
    * ```
    */
   profile<T>(fn: () => Promise<T> | T): Promise<Profile<T>> {
+    if (typeof fn !== 'function') return Promise.reject(new ArgumentError(`profile: fn must be a function to run and time, got ${describeValue(fn)}`));
     if (this.host !== null) return profileHost(this.host, fn);
     return profile(this.ctx, fn);
   }
@@ -247,6 +297,8 @@ export class GpuDevice {
    */
   jsKernel(fn: (...args: never[]) => unknown, options: JsKernelOptions): JsKernelFn {
     if (this.host === null) throw new UnsupportedOnEngineError('device.jsKernel() runs JS kernels through gpu.js, on the gpujs engine; on dawn write the kernel in WGSL with device.kernel() or device.elementwise()');
+    if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: fn must be a JS function, got ${describeValue(fn)}`);
+    checkOptions('jsKernel', options, { output: (v) => (typeof v === 'number' || Array.isArray(v) ? undefined : 'must be a size or an array of 1 to 3 sizes'), settings: 'object', loopMaxIterations: 'number' }, ['output']);
     return trackedOp('jsKernel', jsKernel(this.host, fn, options));
   }
 
@@ -282,7 +334,12 @@ export class GpuDevice {
  * ```
  */
 export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDevice> {
+  checkOptions('openDevice', options, OPEN_OPTIONS);
+  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new ArgumentError(`openDevice: timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
+  }
   const device = await openAny(options);
+  if (device.host === null) device.ctx.timeoutMs = options.timeoutMs;
   if (options.poolCacheBytes !== undefined) {
     const bytes = options.poolCacheBytes;
     if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {

@@ -2,7 +2,7 @@ import { MAX_COPY, type DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
 import type { EngineName } from '../device/info.js';
 import { DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError, ValidationError } from '../errors.js';
-import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, type DType, type HostArray, type HostArrayOf } from './dtype.js';
+import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
 import { hostPoolOf } from './host-pool.js';
 import { poolOf } from './pool.js';
 
@@ -150,6 +150,7 @@ export class DeviceArray<D extends DType = DType> {
 
   /** Copies host data into the array (same length). Enqueued after every op enqueued before it. */
   write(data: ArrayLike<number>): this {
+    data = hostData('write', this.dtype, data); // refuses what would not arrive intact (see hostData)
     if (this.host !== null) return this.#writeHost(this.host, data);
     const buffer = this.buffer;
     const ctx = this.ctx;
@@ -317,20 +318,18 @@ export function alignedBytes(n: number): number {
   return Math.ceil(n / 4) * 4;
 }
 
+/**
+ * The bytes to upload for `data` as `dtype`, after {@link hostData} has refused whatever would not arrive
+ * intact. Always over a plain ArrayBuffer: Dawn's writeBuffer refuses SharedArrayBuffer-backed views, so
+ * those are copied.
+ */
 function toBytes(dtype: DType, data: ArrayLike<number>): Uint8Array {
+  const host = hostData('write', dtype, data);
   if (dtype === 'f16') {
-    const bits = new Uint16Array(alignedBytes(data.length * 2) / 2);
-    for (let i = 0; i < data.length; i++) bits[i] = f32ToF16Bits(data[i] ?? 0);
+    const bits = new Uint16Array(alignedBytes(host.length * 2) / 2);
+    for (let i = 0; i < host.length; i++) bits[i] = f32ToF16Bits(host[i] ?? 0);
     return new Uint8Array(bits.buffer);
   }
-  const want = hostArray(dtype, 0).constructor;
-  if (data instanceof want && ArrayBuffer.isView(data)) {
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  }
-  if (ArrayBuffer.isView(data)) {
-    throw new DTypeError(`cannot write a ${data.constructor.name} into a ${dtype} array: pass a ${want.name}`);
-  }
-  const typed = hostArray(dtype, data.length);
-  typed.set(data);
-  return new Uint8Array(typed.buffer);
+  const view = new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
+  return host.buffer instanceof ArrayBuffer ? view : view.slice();
 }

@@ -1,4 +1,5 @@
-import { DTypeError } from '../errors.js';
+import { describeValue } from '../args.js';
+import { ArgumentError, DTypeError } from '../errors.js';
 
 /** Element types a {@link DeviceArray} can hold. `f16` needs the device feature `shader-f16`. */
 export type DType = 'f32' | 'i32' | 'u32' | 'f16';
@@ -47,6 +48,77 @@ export function dtypeOfHost(a: ArrayBufferView): DType {
   throw new DTypeError(
     `cannot upload a ${a.constructor.name}: expected Float32Array (f32), Int32Array (i32) or Uint32Array (u32)`,
   );
+}
+
+// The values each integer dtype holds: anything else would wrap (3e10 → -64771072) or truncate on upload.
+const INT_RANGE = { i32: [-0x80000000, 0x7fffffff], u32: [0, 0xffffffff] } as const;
+
+function isDetached(buffer: ArrayBufferLike): boolean {
+  // Node 20 has no ArrayBuffer.prototype.detached; constructing a view over a detached buffer throws.
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Host data checked for upload as `dtype`, as the typed array that holds it on the host (f16: a
+ * Float32Array of the values). Nothing is coerced: a value that would not arrive as given is refused.
+ * - `data` that is not a typed array or an array-like of numbers (null, a string, an object without a
+ *   valid `length`, a typed array over a detached buffer, a `length` or element getter that throws):
+ *   ArgumentError.
+ * - A typed array of another element type, an element that is not a number (a string, null, a hole),
+ *   or, for i32 / u32, an element that is not an integer in the dtype's range: DTypeError naming the
+ *   element's index and value.
+ * A typed array that already matches is returned as it is (no copy; it may be SharedArrayBuffer-backed).
+ *
+ * @example
+ * ```ts
+ * hostData('array', 'i32', [1, 2]);   // Int32Array [1, 2]
+ * hostData('array', 'u32', [-1]);     // throws DTypeError: element 0 is -1, outside u32's range
+ * ```
+ */
+export function hostData(op: string, dtype: DType, data: unknown): HostArray {
+  const want = dtype === 'f16' ? Float32Array : dtype === 'i32' ? Int32Array : dtype === 'u32' ? Uint32Array : Float32Array;
+  if (ArrayBuffer.isView(data)) {
+    if (isDetached(data.buffer)) throw new ArgumentError(`${op}: the ${data.constructor.name}'s ArrayBuffer is detached (transferred or freed), so there is no data to upload`);
+    if (data instanceof want) return data;
+    if (dtype !== 'f16') throw new DTypeError(`${op}: cannot upload a ${data.constructor.name} as ${dtype}: pass a ${want.name} or an array of numbers`);
+  } else if (typeof data !== 'object' || data === null) {
+    throw new ArgumentError(`${op}: data must be a typed array or an array of numbers, got ${describeValue(data)}`);
+  }
+  const list = data as ArrayLike<unknown>;
+  let length: unknown;
+  try {
+    length = list.length;
+  } catch (e) {
+    throw new ArgumentError(`${op}: reading data.length threw: ${(e as Error).message}`, { cause: e });
+  }
+  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+    throw new ArgumentError(`${op}: data must be a typed array or an array of numbers; its length is ${describeValue(length)}`);
+  }
+  const out = hostArray(dtype, length);
+  const range = dtype === 'i32' || dtype === 'u32' ? INT_RANGE[dtype] : undefined;
+  for (let i = 0; i < length; i++) {
+    let v: unknown;
+    try {
+      v = list[i];
+    } catch (e) {
+      throw new ArgumentError(`${op}: reading element ${i} of data threw: ${(e as Error).message}`, { cause: e });
+    }
+    if (typeof v !== 'number') {
+      throw new DTypeError(`${op}: element ${i} is ${describeValue(v)}${v === undefined ? ' (a hole, or data.length is larger than the data)' : ''}; a ${dtype} array takes numbers`);
+    }
+    if (range !== undefined && !(Number.isInteger(v) && v >= range[0] && v <= range[1])) {
+      throw new DTypeError(
+        `${op}: element ${i} is ${v}, ${Number.isInteger(v) ? `outside ${dtype}'s range [${range[0]}, ${range[1]}]` : 'not an integer'}; a ${dtype} array holds integers in [${range[0]}, ${range[1]}] (convert or clamp it first)`,
+      );
+    }
+    out[i] = v;
+  }
+  return out;
 }
 
 export function hostArray<D extends DType>(dtype: D, length: number): HostArrayOf[D];

@@ -3,7 +3,7 @@ import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, DTypeError, LimitError, ShaderCompileError, ValidationError } from '../errors.js';
 import { compileModule, type SourceMapper } from './compile.js';
-import { gridFor, type Dispatch } from './geometry.js';
+import { checkRunArgs, gridFor, type Dispatch } from './geometry.js';
 import { reflectCompute, resolveWorkgroupSize, type BindingInfo, type EntryInfo } from './reflect.js';
 import { packUniform, type UniformValue } from './uniform.js';
 
@@ -93,6 +93,7 @@ export class Kernel {
   run(args: KernelArgs, dispatch: Dispatch): void {
     const ctx = this.#ctx;
     ctx.assertUsable();
+    checkRunArgs(this.label, args, dispatch, this.workgroupSize, ctx.limits.maxComputeWorkgroupsPerDimension); // before anything is bound
     const names = new Set(this.entry.bindings.map((b) => b.name));
     const extra = Object.keys(args).filter((k) => !names.has(k));
     if (extra.length > 0) {
@@ -123,7 +124,7 @@ export class Kernel {
       const failed = writable ? undefined : ctx.failureOf(resource.buffer);
       if (failed !== undefined) throw failed;
     }
-    const grid = gridFor(dispatch, this.workgroupSize, ctx.limits.maxComputeWorkgroupsPerDimension);
+    const grid = gridFor(dispatch, this.workgroupSize, ctx.limits.maxComputeWorkgroupsPerDimension, this.label);
     if (grid[0] * grid[1] * grid[2] === 0) return;
     const bindGroup = ctx.gpu.createBindGroup({ label: this.label, layout: this.#layout, entries });
     ctx.dispatch(this.pipeline, bindGroup, grid, this.label, { reads, writes, compileError: this.compileError });

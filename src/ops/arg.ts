@@ -7,6 +7,8 @@ import { builtinKernel } from '../kernels/load.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, requireDType } from './util.js';
+import { checkArray } from './signature.js';
+import { describeValue } from '../args.js';
 
 export const argTunable = registerTunable({
   op: 'argreduce',
@@ -116,18 +118,23 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
  * ```
  */
 export function argmin(x: DeviceArray): DeviceArray<'u32'> {
+  checkArray('argmin', 'x', x);
   if (onFallback(x)) return fallback('argmin').arg('argmin', x);
   return argReduce('argmin', x);
 }
 
 /** Index of the first largest element (first NaN if any; 0xffffffff for an empty array), as a u32 device scalar. */
 export function argmax(x: DeviceArray): DeviceArray<'u32'> {
+  checkArray('argmax', 'x', x);
   if (onFallback(x)) return fallback('argmax').arg('argmax', x);
   return argReduce('argmax', x);
 }
 
 /** CPU reference for argmin/argmax with the same NaN and tie rules. */
 export function argCpu(op: 'argmin' | 'argmax', x: ArrayLike<number>): number {
+  if ((op as unknown) !== 'argmin' && (op as unknown) !== 'argmax') throw new ArgumentError(`argCpu: op must be 'argmin' or 'argmax', got ${describeValue(op)}`);
+  const list: unknown = x;
+  if (!ArrayBuffer.isView(list) && !Array.isArray(list)) throw new ArgumentError(`argCpu: x must be a typed array or an array of numbers, got ${describeValue(list)}`);
   let best = -1;
   for (let i = 0; i < x.length; i++) {
     const v = x[i] ?? 0;

@@ -6,7 +6,8 @@ import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../
 import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { bindArgs, checkScalars, requireArray, resolveArrays } from './signature.js';
+import { bindArgs, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { checkOptions, describeValue } from '../args.js';
 import { deviceOf } from './util.js';
 
 /** What `device.elementwise()` (and `device.elementwise`) builds from: CuPy's ElementwiseKernel, in WGSL. */
@@ -55,6 +56,7 @@ class ElementwiseBuilder {
   readonly #vec4Fails = new Set<string>();
 
   constructor(spec: ElementwiseSpec) {
+    checkOptions('elementwise', spec, { args: 'string', body: 'string', name: 'string' }, ['args', 'body'], 'spec');
     this.name = spec.name ?? 'elementwise';
     this.args = parseArgs(spec.args);
     this.body = spec.body;
@@ -174,7 +176,10 @@ function wrap(b: ElementwiseBuilder): ElementwiseFn {
   return Object.assign(fn, {
     args: b.args,
     outputs: b.outputs,
-    wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => elementwiseWgsl(b.name, b.args, b.body, dtype, width).code,
+    wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => {
+      checkVariant(b.name, dtype, width);
+      return elementwiseWgsl(b.name, b.args, b.body, dtype, width).code;
+    },
   });
 }
 
@@ -193,30 +198,37 @@ function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
 
 /** `x + y`, elementwise, into a new array (or `out`). */
 export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('add', { x, y, out }, ['out']);
   if (onFallback(x)) return same<D>(fallback('add').binary('add', x, y, out));
   return one(ready('add', 'x: T[], y: T[], out: T[]', 'out = x + y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x - y`, elementwise. */
 export function sub<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('sub', { x, y, out }, ['out']);
   if (onFallback(x)) return same<D>(fallback('sub').binary('sub', x, y, out));
   return one(ready('sub', 'x: T[], y: T[], out: T[]', 'out = x - y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x * y`, elementwise. */
 export function mul<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('mul', { x, y, out }, ['out']);
   if (onFallback(x)) return same<D>(fallback('mul').binary('mul', x, y, out));
   return one(ready('mul', 'x: T[], y: T[], out: T[]', 'out = x * y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x * a` for a scalar a, elementwise. */
 export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('scale', { x, out }, ['out']);
+  checkNumber('scale', 'a', a);
   if (onFallback(x)) return same<D>(fallback('scale').scale(x, a, out));
   return one(ready('scale', 'x: T[], out: T[], a: T', 'out = a * x').call([{ x, a, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `y = a * x + y` in place (BLAS axpy); returns y. */
 export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('axpy', { x, y });
+  checkNumber('axpy', 'a', a);
   if (onFallback(x)) return same<D>(fallback('axpy').axpy(a, x, y));
   // y is both input and output: left out, the builder would allocate it as a fresh output.
   requireArray('axpy', 'y', y);
@@ -236,6 +248,8 @@ const mapOps = new Map<string, ElementwiseBuilder>();
  * ```
  */
 export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('map', { x, out }, ['out']);
+  if (typeof expr !== 'string') throw new ArgumentError(`map: expr must be a WGSL expression (a string), got ${describeValue(expr)}`);
   if (onFallback(x)) throw new UnsupportedOnEngineError("map: WGSL expressions need the dawn engine; on gpujs write the function in JS with device.jsKernel(function (x) { ... }, { output: n })");
   const key = expr;
   let b = mapOps.get(key);

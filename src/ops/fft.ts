@@ -11,9 +11,11 @@ import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import { poolOf } from '../buffers/pool.js';
 import type { DeviceContext } from '../device/context.js';
-import { ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, groupsFor, requireDType } from './util.js';
+import { checkArray, checkHost, checkSize } from './signature.js';
+import { checkOptions } from '../args.js';
 
 function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30;
@@ -30,10 +32,12 @@ export function fftCpu(
   batch: number,
   inverse: boolean,
 ): Float64Array {
-  if (!isPowerOfTwo(n)) throw new RangeError(`n must be a power of two in [1, 2^30], got ${String(n)}`);
-  if (!Number.isInteger(batch) || batch < 0) throw new RangeError(`batch must be a non-negative integer, got ${String(batch)}`);
+  checkHost('fftCpu', 're_im', re_im, [Float64Array, Float32Array]);
+  if (!isPowerOfTwo(n)) throw new ShapeError(`fftCpu: n must be a power of two in [1, 2^30], got ${String(n)}`);
+  checkSize('fftCpu', 'batch', batch);
+  if (typeof inverse !== 'boolean') throw new ArgumentError(`fftCpu: inverse must be a boolean, got ${typeof inverse}`);
   if (re_im.length !== 2 * n * batch) {
-    throw new RangeError(`re_im must hold 2 * n * batch = ${String(2 * n * batch)} numbers, got ${String(re_im.length)}`);
+    throw new ShapeError(`fftCpu: re_im must hold 2 * n * batch = ${String(2 * n * batch)} numbers, got ${String(re_im.length)}`);
   }
   const out = Float64Array.from(re_im);
   const bits = Math.round(Math.log2(n));
@@ -140,6 +144,11 @@ export function fftLayout(op: string, x: DeviceArray, opts: FftOptions): { n: nu
   return { n, batch };
 }
 
+function checkFft(op: string, x: DeviceArray, opts: FftOptions): void {
+  checkArray(op, 'x', x);
+  checkOptions(op, opts, { batch: 'number' });
+}
+
 function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
   const op = inverse ? 'ifft' : 'fft';
   const ctx = deviceOf(op, x);
@@ -195,12 +204,14 @@ function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceAr
  * ```
  */
 export function fft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
+  checkFft('fft', x, opts);
   if (onFallback(x)) return fallback('fft').fft(x, opts, false);
   return transform(x, opts, false);
 }
 
 /** Inverse of {@link fft} (scaled by 1/n, so `ifft(fft(x)) ≈ x`). */
 export function ifft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
+  checkFft('ifft', x, opts);
   if (onFallback(x)) return fallback('ifft').fft(x, opts, true);
   return transform(x, opts, true);
 }

@@ -18,8 +18,14 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, groupsFor, requireDType, builtin } from './util.js';
+import { checkArray, checkHost } from './signature.js';
+import { checkOptions } from '../args.js';
 
 function checkArgs(bins: number, lo: number, hi: number): void {
+  for (const [name, v] of [['bins', bins], ['lo', lo], ['hi', hi]] as const) {
+    // Math.fround would coerce a string or null without a word.
+    if (typeof v !== 'number') throw new ArgumentError(`histogram: ${name} must be a number, got ${typeof v}`);
+  }
   if (!Number.isInteger(bins) || bins < 1 || bins > 0xfffffffc) {
     throw new ArgumentError(`bins must be an integer in [1, 2^32 - 4], got ${String(bins)}`);
   }
@@ -54,6 +60,7 @@ export function histogramCpu(
   lo: number,
   hi: number,
 ): { counts: Uint32Array; below: number; above: number; nan: number } {
+  checkHost('histogramCpu', 'x', x, [Float32Array]);
   const scale = histogramScale(bins, lo, hi);
   const lo32 = Math.fround(lo);
   const hi32 = Math.fround(hi);
@@ -101,6 +108,8 @@ export const histogramTunable = registerTunable({
  * ```
  */
 export function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
+  checkArray('histogram', 'x', x);
+  checkOptions('histogram', opts, { bins: 'number', lo: 'number', hi: 'number' }, ['bins', 'lo', 'hi']);
   if (onFallback(x)) return fallback('histogram').histogram(x, opts);
   const ctx = deviceOf('histogram', x);
   requireDType('histogram', 'x', x, ['f32']);

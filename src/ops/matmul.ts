@@ -18,6 +18,8 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { checkArray, checkArrays, checkHost, checkSize } from './signature.js';
+import { checkOptions } from '../args.js';
 
 export interface MatmulOptions {
   /** A is stored transposed: a holds a k×m row-major matrix and op(A) = aᵀ. @default false */
@@ -38,10 +40,16 @@ export function matmulCpu(
   n: number,
   opts: MatmulOptions = {},
 ): Float32Array {
+  checkHost('matmulCpu', 'a', a, [Float32Array]);
+  checkHost('matmulCpu', 'b', b, [Float32Array]);
+  checkSize('matmulCpu', 'm', m);
+  checkSize('matmulCpu', 'k', k);
+  checkSize('matmulCpu', 'n', n);
+  checkOptions('matmulCpu', opts, { transA: 'boolean', transB: 'boolean' });
   const transA = opts.transA === true;
   const transB = opts.transB === true;
-  if (a.length < m * k) throw new RangeError(`matmulCpu: a has ${a.length} elements, need ${m * k}`);
-  if (b.length < k * n) throw new RangeError(`matmulCpu: b has ${b.length} elements, need ${k * n}`);
+  if (a.length < m * k) throw new ShapeError(`matmulCpu: a has ${a.length} elements, need ${m * k}`);
+  if (b.length < k * n) throw new ShapeError(`matmulCpu: b has ${b.length} elements, need ${k * n}`);
   // Strides so that op(A)[i][p] = a[i * aRow + p * aCol] and op(B)[p][j] = b[p * bRow + j * bCol].
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
@@ -68,7 +76,10 @@ export function matmulCpu(
  * @example transposeCpu(new Float32Array([1, 2, 3, 4, 5, 6]), 2, 3) // Float32Array [1, 4, 2, 5, 3, 6]
  */
 export function transposeCpu(a: Float32Array, rows: number, cols: number): Float32Array {
-  if (a.length < rows * cols) throw new RangeError(`transposeCpu: a has ${a.length} elements, need ${rows * cols}`);
+  checkHost('transposeCpu', 'a', a, [Float32Array]);
+  checkSize('transposeCpu', 'rows', rows);
+  checkSize('transposeCpu', 'cols', cols);
+  if (a.length < rows * cols) throw new ShapeError(`transposeCpu: a has ${a.length} elements, need ${rows * cols}`);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -250,7 +261,9 @@ function checkDim(op: string, name: string, v: number): void {
  * `1e-4·sqrt(k)·Σ_p |op(A)[i][p]·op(B)[p][j]|`; the rigorous worst case is `k·2^-24` times that sum,
  * which this bound covers up to k ≈ 2.8·10^6.
  *
- * @throws DTypeError if a or b is not f32; ShapeError if a dimension is not a non-negative integer or an
+ * @throws ArgumentError if a or b is not a DeviceArray, or the shape object is missing, lacks m, k or n
+ *   (named), has an unknown key or a value of the wrong type (m: '2', transA: 'yes'); DTypeError if a or b
+ *   is not f32; ShapeError if a dimension is not a non-negative integer or an
  *   operand's length is not m·k (resp. k·n); LimitError if a grid dimension would exceed the device's
  *   65,535 workgroups (e.g. m above ~786k rows with the lavapipe blocking).
  *
@@ -264,6 +277,9 @@ function checkDim(op: string, name: string, v: number): void {
  */
 /** Checks matmul's arguments (both engines share it) and returns the shape with its flags resolved. */
 export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): { m: number; k: number; n: number; transA: boolean; transB: boolean } {
+  checkArrays('matmul', { a, b });
+  // m, k, n cannot be inferred from flat arrays: each is required, and a missing one is named.
+  checkOptions('matmul', opts, { m: 'number', k: 'number', n: 'number', transA: 'boolean', transB: 'boolean' }, ['m', 'k', 'n']);
   requireDType('matmul', 'a', a, ['f32']);
   requireDType('matmul', 'b', b, ['f32']);
   const { m, k, n } = opts;
@@ -282,6 +298,7 @@ export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): 
 }
 
 export function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
+  checkMatmul(a, b, opts);
   if (onFallback(a)) return fallback('matmul').matmul(a, b, opts);
   const ctx = deviceOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
@@ -384,6 +401,7 @@ function transposeInto(ctx: DeviceContext, src: DeviceArray, rows: number, cols:
  * ```
  */
 export function transpose<D extends DType>(a: DeviceArray<D>, rows: number, cols: number): DeviceArray<D> {
+  checkArray('transpose', 'a', a);
   if (onFallback(a)) return same<D>(fallback('transpose').transpose(a, rows, cols));
   const ctx = deviceOf('transpose', a);
   requireDType('transpose', 'a', a, TRANSPOSE_DTYPES);

@@ -4,10 +4,11 @@
  * and JAX's `threefry`-alternative). CPU references; the GPU kernel is `kernels/random-philox.wgsl`.
  *
  * Stream conventions (shared bit for bit with the kernel):
- * - **Seed → key.** The seed is reduced to 64 bits two's complement (`BigInt.asUintN(64, seed)`; a
- *   `number` seed must be a safe integer and is converted with `BigInt(seed)` first), then
- *   `key = [low 32 bits, high 32 bits]`. So `seed = 1` and `seed = 1n` give the same stream, and
- *   `seed = -1` gives key `[0xffffffff, 0xffffffff]`.
+ * - **Seed → key.** The seed is an integer in [0, 2^64): a non-negative safe integer `number` or a
+ *   `bigint`; `key = [low 32 bits, high 32 bits]`. So `seed = 1` and `seed = 1n` give the same stream.
+ *   Seeds outside that range (negative, ≥ 2^64, non-integer, NaN) are refused with an ArgumentError:
+ *   reducing them modulo 2^64 would give distinct seeds one stream (`2n**70n` and `-(2n**70n)` both
+ *   become 0). For the old two's-complement reading of a negative seed pass `BigInt.asUintN(64, BigInt(s))`.
  * - **Element → counter.** Element `i` of a request with `offset` has global position `g = offset + i`
  *   (an integer below 2^53). It takes output word `g % 4` of one Philox call whose 128-bit counter is
  *   `[q mod 2^32, floor(q / 2^32), 0, 0]` with `q = floor(g / 4)`. So the four words of one call feed
@@ -28,7 +29,8 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { EngineName } from '../device/info.js';
 import { fallback } from './engine.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError } from '../errors.js';
+import { describeValue, checkOptions } from '../args.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { builtin, groupsFor } from './util.js';
 
@@ -78,23 +80,25 @@ export function philox4x32_10(
 }
 
 /**
- * The 2×u32 Philox key of a seed: `BigInt.asUintN(64, BigInt(seed))` split into [low, high] words.
- * @example seedToKey(1) // [1, 0]; seedToKey(-1) // [0xffffffff, 0xffffffff]; seedToKey(2n ** 32n) // [0, 1]
+ * The 2×u32 Philox key of a seed in [0, 2^64), split into [low, high] words. Anything else (a negative
+ * or too large seed, a non-integer, NaN, a string) is an ArgumentError, so distinct seeds never share a stream.
+ * @example seedToKey(1) // [1, 0]; seedToKey(2n ** 64n - 1n) // [0xffffffff, 0xffffffff]; seedToKey(2n ** 32n) // [0, 1]
  */
-export function seedToKey(seed: number | bigint): [number, number] {
-  if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
-    throw new RangeError(`seed must be a safe integer or a bigint, got ${String(seed)}`);
+export function seedToKey(seed: number | bigint, op = 'random'): [number, number] {
+  const ok = typeof seed === 'number' ? Number.isSafeInteger(seed) && seed >= 0 : typeof seed === 'bigint' && seed >= 0n && seed < 2n ** 64n;
+  if (!ok) {
+    throw new ArgumentError(`${op}: seed must be an integer in [0, 2^64) (a non-negative safe integer or a bigint), got ${describeValue(seed)}`);
   }
-  const s = BigInt.asUintN(64, BigInt(seed));
+  const s = BigInt(seed);
   return [Number(s & 0xffffffffn), Number(s >> 32n)];
 }
 
 function checkCount(n: number, offset: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${String(n)}`);
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new RangeError(`offset must be a non-negative integer, got ${String(offset)}`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ShapeError(`random: n must be a non-negative integer, got ${describeValue(n)}`);
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new ArgumentError(`random: offset must be a non-negative safe integer, got ${describeValue(offset)}`);
   }
-  if (offset + n > Number.MAX_SAFE_INTEGER) throw new RangeError('offset + n must stay below 2^53');
+  if (offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError('random: offset + n must stay below 2^53');
 }
 
 /** Calls `emit(i, words)` once per Philox block covering elements [0, n) at `offset`. */
@@ -120,6 +124,7 @@ function forEachBlock(
  * @example randomU32Cpu(4, 0) // the four words of philox4x32_10([0,0,0,0], [0,0])
  */
 export function randomU32Cpu(n: number, seed: number | bigint, offset = 0): Uint32Array {
+  checkCount(n, offset); // before allocating: new Uint32Array(-1) is a raw RangeError
   const out = new Uint32Array(n);
   forEachBlock(n, seed, offset, (first, w) => {
     for (let lane = 0; lane < 4; lane++) {
@@ -135,6 +140,7 @@ export function randomU32Cpu(n: number, seed: number | bigint, offset = 0): Uint
  * @example uniformCpu(1000, 42).every((u) => u >= 0 && u < 1) // true
  */
 export function uniformCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
+  checkCount(n, offset);
   const out = new Float32Array(n);
   forEachBlock(n, seed, offset, (first, w) => {
     for (let lane = 0; lane < 4; lane++) {
@@ -151,6 +157,7 @@ export function uniformCpu(n: number, seed: number | bigint, offset = 0): Float3
  * @example normalCpu(1 << 16, 7) // mean ≈ 0, variance ≈ 1
  */
 export function normalCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
+  checkCount(n, offset);
   const out = new Float32Array(n);
   forEachBlock(n, seed, offset, (first, w) => {
     for (let pair = 0; pair < 2; pair++) {
@@ -180,7 +187,7 @@ export interface RandomDevice {
 
 /** Options of the random generators. */
 export interface RandomOptions {
-  /** Seed (a safe integer or a bigint; reduced to 64 bits). @default 0 */
+  /** Seed: an integer in [0, 2^64), as a non-negative safe integer or a bigint. @default 0 */
   readonly seed?: number | bigint;
   /** Position in the stream of the first element, so a stream can be drawn in pieces (offset + n ≤ 2^53 - 1). @default 0 */
   readonly offset?: number;
@@ -204,10 +211,31 @@ const DIST = { u32: 0, uniform: 1, normal: 2 } as const;
 export function randomStream(n: number, opts: RandomOptions): { key: [number, number]; offset: number } {
   const offset = opts.offset ?? 0;
   if (!Number.isSafeInteger(offset) || offset < 0) throw new ArgumentError(`random: offset must be a non-negative safe integer, got ${offset}`);
-  const seed = opts.seed ?? 0;
-  if (typeof seed !== 'bigint' && !(typeof seed === 'number' && Number.isSafeInteger(seed))) throw new ArgumentError(`random: seed must be a safe integer or a bigint, got ${String(seed)}`);
   if (Number.isSafeInteger(n) && offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`random: offset + n = ${offset + n} is past the end of the stream (2^53 - 1)`);
-  return { key: seedToKey(seed), offset };
+  return { key: seedToKey(opts.seed ?? 0), offset };
+}
+
+/**
+ * Checks a generator call the same way for both engines, before either allocates: `device` a GpuDevice,
+ * `n` a size, `opts` an object with a seed in [0, 2^64) and a safe offset. Returns the device's engine.
+ */
+function checkRandom(op: string, device: RandomDevice, n: number, opts: RandomOptions): EngineName {
+  let engine: unknown;
+  try {
+    // Checked at run time: callers from plain JS can pass anything.
+    const d = device as unknown;
+    engine = typeof d === 'object' && d !== null ? (d as RandomDevice).info.engine : undefined;
+  } catch {
+    engine = undefined; // a Proxy of a GpuDevice cannot reach its private state
+  }
+  if (engine !== 'dawn' && engine !== 'gpujs') throw new ArgumentError(`${op}: device must be a GpuDevice (from openDevice()), got ${describeValue(device)}`);
+  checkOptions(op, opts, { seed: (v) => (typeof v === 'number' || typeof v === 'bigint' ? undefined : 'must be a number or a bigint'), offset: 'number' });
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ShapeError(`${op}: n must be a non-negative integer, got ${describeValue(n)}`);
+  const offset = opts.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new ArgumentError(`${op}: offset must be a non-negative safe integer, got ${describeValue(offset)}`);
+  if (offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`${op}: offset + n must stay below 2^53`);
+  seedToKey(opts.seed ?? 0, op);
+  return engine;
 }
 
 function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: RandomOptions): DeviceArray<'u32'> {
@@ -239,17 +267,17 @@ function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: 
 export const random = {
   /** Uniform f32 in [0, 1), 24 random bits each. */
   uniform(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
-    if (device.info.engine !== 'dawn') return fallback('random.uniform').random(device, 'uniform', n, opts) as DeviceArray<'f32'>;
+    if (checkRandom('random.uniform', device, n, opts) !== 'dawn') return fallback('random.uniform').random(device, 'uniform', n, opts) as DeviceArray<'f32'>;
     return generate(device.ctx, n, 'uniform', opts).reinterpret('f32');
   },
   /** Standard normal f32 (Box–Muller), tails truncated at ±5.77. */
   normal(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
-    if (device.info.engine !== 'dawn') return fallback('random.normal').random(device, 'normal', n, opts) as DeviceArray<'f32'>;
+    if (checkRandom('random.normal', device, n, opts) !== 'dawn') return fallback('random.normal').random(device, 'normal', n, opts) as DeviceArray<'f32'>;
     return generate(device.ctx, n, 'normal', opts).reinterpret('f32');
   },
   /** Raw u32 words of the Philox stream. */
   u32(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'u32'> {
-    if (device.info.engine !== 'dawn') return fallback('random.u32').random(device, 'u32', n, opts) as DeviceArray<'u32'>;
+    if (checkRandom('random.u32', device, n, opts) !== 'dawn') return fallback('random.u32').random(device, 'u32', n, opts) as DeviceArray<'u32'>;
     return generate(device.ctx, n, 'u32', opts);
   },
 };

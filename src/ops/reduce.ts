@@ -7,7 +7,8 @@ import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type Reduct
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { bindArgs, requireArray, resolveArrays } from './signature.js';
+import { bindArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { checkOptions } from '../args.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
 /** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
@@ -56,6 +57,8 @@ class ReductionBuilder {
   readonly #vecAcc = new Set<string>();
 
   constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = []) {
+    const T: readonly string[] = ['T', 'f32', 'i32', 'u32', 'f16'];
+    checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: T, name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
     for (const d of vecAccDTypes) this.#vecAcc.add(d);
     this.name = spec.name ?? 'reduction';
     this.args = parseArgs(spec.args, REDUCTION_RESERVED);
@@ -204,7 +207,11 @@ export async function buildReduction(ctx: DeviceContext, spec: ReductionSpec): P
 
 function wrap(b: ReductionBuilder): ReductionFn {
   const fn = (...input: unknown[]) => b.call(input);
-  return Object.assign(fn, { wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => reductionWgsl(b.name, b.args, b.parts, dtype, width).code });
+  const wgsl = (dtype: DType = 'f32', width: 1 | 4 = 1): string => {
+    checkVariant(b.name, dtype, width);
+    return reductionWgsl(b.name, b.args, b.parts, dtype, width).code;
+  };
+  return Object.assign(fn, { wgsl });
 }
 
 // IEEE NaN tests by bit pattern: `x != x` may be folded away by a fast-math compiler.
@@ -224,12 +231,14 @@ function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, ve
 
 /** Sum of all elements, as a device scalar. Float sums are pairwise-blocked; see the README for the error bound. */
 export function sum(x: DeviceArray): DeviceArray {
+  checkArray('sum', 'x', x);
   if (onFallback(x)) return fallback('sum').reduce('sum', x);
   return builtinReduction('sum', { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }).call([x]);
 }
 
 /** Mean of all elements (f32/f16), as a device scalar; NaN for an empty array. */
 export function mean(x: DeviceArray): DeviceArray {
+  checkArray('mean', 'x', x);
   if (onFallback(x)) return fallback('mean').reduce('mean', x);
   requireDType('mean', 'x', x, ['f32', 'f16']);
   return builtinReduction('mean', { name: 'mean', args: 'x: T[], inv_n: f32', reduce: 'a + b', identity: '0', post: 'a * T(params.inv_n)' }).call([x, 1 / x.length]);
@@ -253,18 +262,21 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
 
 /** Smallest element (NaN if any element is NaN; +Inf for an empty float array). */
 export function min(x: DeviceArray): DeviceArray {
+  checkArray('min', 'x', x);
   if (onFallback(x)) return fallback('min').reduce('min', x);
   return minmax('min', x);
 }
 
 /** Largest element (NaN if any element is NaN; -Inf for an empty float array). */
 export function max(x: DeviceArray): DeviceArray {
+  checkArray('max', 'x', x);
   if (onFallback(x)) return fallback('max').reduce('max', x);
   return minmax('max', x);
 }
 
 /** Dot product Σ x·y, as a device scalar. */
 export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
+  checkArrays('dot', { x, y });
   if (onFallback(x)) return fallback('dot').dot(x, y);
   requireArray('dot', 'y', y);
   sameDType('dot', x, 'x', y, 'y');
@@ -274,6 +286,7 @@ export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
 
 /** Euclidean norm sqrt(Σ x²) of a float array, as a device scalar. */
 export function norm(x: DeviceArray): DeviceArray {
+  checkArray('norm', 'x', x);
   if (onFallback(x)) return fallback('norm').reduce('norm', x);
   requireDType('norm', 'x', x, ['f32', 'f16']);
   return builtinReduction('norm', { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }).call([x]);

@@ -26,6 +26,8 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { checkArray, checkHost } from './signature.js';
+import { checkOptions } from '../args.js';
 
 /**
  * CPU reference for the prefix sum (scan) op.
@@ -42,6 +44,8 @@ import { builtin, deviceOf, requireDType } from './util.js';
  * scanCpu(new Int32Array([1, 2, 3]), true);    // Int32Array [0, 1, 3]
  */
 export function scanCpu<A extends Float32Array | Int32Array | Uint32Array>(x: A, exclusive: boolean): A {
+  checkHost('scanCpu', 'x', x, [Float32Array, Int32Array, Uint32Array]);
+  if (typeof exclusive !== 'boolean') throw new ArgumentError(`scanCpu: exclusive must be a boolean, got ${typeof exclusive}`);
   const n = x.length;
   const out = new (x.constructor as new (length: number) => A)(n);
   if (x instanceof Float32Array) {
@@ -159,6 +163,8 @@ export interface ScanOptions {
  * ```
  */
 export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
+  checkArray('scan', 'x', x);
+  checkOptions('scan', opts, { exclusive: 'boolean' });
   if (onFallback(x)) return fallback('scan').scan(x, opts);
   const ctx = deviceOf('scan', x);
   requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);

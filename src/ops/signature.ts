@@ -1,7 +1,61 @@
 import { DeviceArray } from '../buffers/device-array.js';
-import type { DType } from '../buffers/dtype.js';
+import { assertDType, type DType } from '../buffers/dtype.js';
+import { describeValue, isGenuine } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { ArgSpec } from '../kernels/codegen.js';
+
+/**
+ * Refuses anything but a DeviceArray itself as argument `name` of `op`: null, a host array, another
+ * object, or a Proxy of a DeviceArray (which passes `instanceof` but cannot reach the array's memory).
+ * Every op calls this first, before choosing an engine, so both engines throw the same ArgumentError.
+ */
+export function checkArray(op: string, name: string, x: unknown): asserts x is DeviceArray {
+  let is: boolean;
+  try {
+    is = x instanceof DeviceArray;
+  } catch {
+    is = false; // a Proxy whose getPrototypeOf trap throws
+  }
+  if (!is) throw new ArgumentError(`${op}: ${name} must be a DeviceArray, got ${describeValue(x)}`);
+  if (!isGenuine(x as DeviceArray)) throw new ArgumentError(`${op}: ${name} is a Proxy of a DeviceArray (or an object made from its prototype), not the array itself; pass the array`);
+}
+
+/** Checks each named array argument of `op`; those listed in `optional` may be undefined. */
+export function checkArrays(op: string, arrays: Readonly<Record<string, unknown>>, optional: readonly string[] = []): void {
+  for (const [name, x] of Object.entries(arrays)) {
+    if (x === undefined && optional.includes(name)) continue;
+    checkArray(op, name, x);
+  }
+}
+
+type HostKind = typeof Float32Array | typeof Float64Array | typeof Int32Array | typeof Uint32Array;
+
+/**
+ * A CPU reference's host array argument: one of `kinds` (a Proxy of one is refused too: typed-array
+ * getters throw on it). A typed array of another kind is a DTypeError, anything else an ArgumentError.
+ */
+export function checkHost(op: string, name: string, x: unknown, kinds: readonly HostKind[]): void {
+  if (ArrayBuffer.isView(x) && kinds.some((k) => x instanceof k)) return;
+  const names = kinds.map((k) => k.name).join(' or ');
+  if (ArrayBuffer.isView(x)) throw new DTypeError(`${op}: ${name} is a ${x.constructor.name}; expected a ${names}`);
+  throw new ArgumentError(`${op}: ${name} must be a ${names}, got ${describeValue(x)}`);
+}
+
+/** A size argument of a CPU reference: a non-negative safe integer, else ShapeError. */
+export function checkSize(op: string, name: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${describeValue(v)}`);
+}
+
+/** The (dtype, width) of a builder's `wgsl()` inspection call. */
+export function checkVariant(op: string, dtype: unknown, width: unknown): void {
+  assertDType(dtype);
+  if (width !== 1 && width !== 4) throw new ArgumentError(`${op}.wgsl: width must be 1 or 4, got ${describeValue(width)}`);
+}
+
+/** A scalar argument of `op` must be a number (a string or bigint would be coerced, or throw deep inside). */
+export function checkNumber(op: string, name: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number') throw new ArgumentError(`${op}: '${name}' is a scalar argument; pass a number, got ${describeValue(v)}`);
+}
 
 /** A builder's arguments bound by name: arrays and scalars. */
 export type BoundArgs = Record<string, DeviceArray | number>;
@@ -33,6 +87,7 @@ export function bindArgs(op: string, args: readonly ArgSpec[], input: readonly u
       throw new ArgumentError(`${op}: missing argument '${a.name}' (${a.type}${a.array ? '[]' : ''})`);
     }
     if (a.array && !(v instanceof DeviceArray)) throw new ArgumentError(`${op}: '${a.name}' is an array argument; pass a DeviceArray`);
+    if (a.array) checkArray(op, `'${a.name}'`, v);
     if (!a.array && typeof v !== 'number') throw new ArgumentError(`${op}: '${a.name}' is a scalar argument; pass a number`);
   }
   return named;

@@ -4,10 +4,13 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import { registerTunable, tunedParams, type Tunable } from '../kernels/tuning.js';
 import { encodeScan, scanParams } from './scan.js';
 import { builtin, deviceOf, requireDType, sameLength } from './util.js';
+import { checkArray, checkArrays, checkHost } from './signature.js';
+
+const KEY_ARRAYS = [Float32Array, Int32Array, Uint32Array];
 
 /**
  * CPU references for the radix sort op: stable ascending sorts of u32, i32 and f32 keys.
@@ -23,6 +26,7 @@ import { builtin, deviceOf, requireDType, sameLength } from './util.js';
  * // { keys: Uint32Array [1, 3, 3], values: Uint32Array [1, 0, 2] }
  */
 export function sortCpu<K extends Float32Array | Int32Array | Uint32Array>(keys: K): K {
+  checkHost('sortCpu', 'keys', keys, KEY_ARRAYS);
   const order = stableOrder(keys);
   const out = new (keys.constructor as new (length: number) => K)(keys.length);
   for (let i = 0; i < order.length; i++) {
@@ -41,8 +45,10 @@ export function sortPairsCpu<K extends Float32Array | Int32Array | Uint32Array>(
   keys: K,
   values: Uint32Array,
 ): { keys: K; values: Uint32Array } {
+  checkHost('sortPairsCpu', 'keys', keys, KEY_ARRAYS);
+  checkHost('sortPairsCpu', 'values', values, [Uint32Array]);
   if (values.length !== keys.length) {
-    throw new RangeError(`sortPairsCpu: expected ${String(keys.length)} values (one per key), got ${String(values.length)}`);
+    throw new ShapeError(`sortPairsCpu: expected ${String(keys.length)} values (one per key), got ${String(values.length)}`);
   }
   const order = stableOrder(keys);
   const outKeys = new (keys.constructor as new (length: number) => K)(keys.length);
@@ -235,6 +241,7 @@ function checkKeys(op: string, keys: DeviceArray): void {
  * ```
  */
 export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
+  checkArray('sort', 'keys', keys);
   if (onFallback(keys)) return same<D>(fallback('sort').sort(keys));
   const ctx = deviceOf('sort', keys);
   checkKeys('sort', keys);
@@ -267,6 +274,7 @@ export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
  * ```
  */
 export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceArray<'u32'>): { keys: DeviceArray<D>; values: DeviceArray<'u32'> } {
+  checkArrays('sortPairs', { keys, values });
   if (onFallback(keys)) return fallback('sortPairs').sortPairs(keys, values) as { keys: DeviceArray<D>; values: DeviceArray<'u32'> };
   const ctx = deviceOf('sortPairs', keys, values);
   checkKeys('sortPairs', keys);

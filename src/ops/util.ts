@@ -4,6 +4,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
 import { compileKernelSync, type Kernel, type KernelOptions } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
+import { checkArray } from './signature.js';
 
 /** The device every array belongs to; refuses arrays from different devices. */
 export function deviceOf(op: string, ...arrays: readonly DeviceArray[]): DeviceContext {
@@ -11,7 +12,7 @@ export function deviceOf(op: string, ...arrays: readonly DeviceArray[]): DeviceC
   if (first === undefined) throw new ArgumentError(`${op}: needs at least one array`);
   for (const a of arrays) {
     // Checked at run time: callers from plain JS can pass anything.
-    if (!((a as unknown) instanceof DeviceArray)) throw new ArgumentError(`${op}: expected a DeviceArray, got ${typeof a}`);
+    checkArray(op, 'an argument', a);
     if (a.ctx !== first.ctx) throw new ArgumentError(`${op}: arrays belong to different devices`);
     if (a.destroyed) throw new DestroyedError(`${op}: this ${a.dtype} array of length ${a.length} was destroyed`);
   }

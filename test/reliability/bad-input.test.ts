@@ -1,6 +1,132 @@
 import { describe, expect } from 'vitest';
-import { add, axpy, DestroyedError, LimitError, openDevice, ShapeError, sum, ArgumentError, DTypeError } from '../../src/index.js';
-import { gpuTest } from '../fixture.js';
+import { add, axpy, DestroyedError, LimitError, openDevice, random, randomU32Cpu, ShapeError, sum, ArgumentError, DTypeError } from '../../src/index.js';
+import { expectArrayEqual, gpuTest } from '../fixture.js';
+
+/** A Float32Array whose ArrayBuffer has been transferred away (length 0 now, though it was given 4 values). */
+function detachedF32(): Float32Array {
+  const a = new Float32Array([1, 2, 3, 4]);
+  structuredClone(a.buffer, { transfer: [a.buffer] });
+  return a;
+}
+
+describe('uploads coerce nothing: data that would not arrive as given is refused before any memory is taken', () => {
+  gpuTest('a string or null is not data (ArgumentError); non-number elements are a DTypeError naming the index', async ({ device }) => {
+    const before = device.memory.inUseBytes;
+    expect(() => device.array('abc' as never)).toThrow(ArgumentError);
+    expect(() => device.array('abc' as never)).toThrow(/data must be a typed array or an array of numbers, got the string "abc"/);
+    expect(() => device.array(null as never)).toThrow(ArgumentError);
+    expect(() => device.array(7 as never)).toThrow(ArgumentError);
+    expect(() => device.array({} as never)).toThrow(ArgumentError);
+    expect(() => device.array([1, 'a', null, {}] as never)).toThrow(DTypeError);
+    expect(() => device.array([1, 'a', null, {}] as never)).toThrow(/element 1 is the string "a"; a f32 array takes numbers/);
+    expect(() => device.array([1, null] as never)).toThrow(/element 1 is null/);
+    expect(() => device.array([1, , 3] as never)).toThrow(/element 1 is undefined/); // eslint-disable-line no-sparse-arrays
+    expect(() => device.array([true] as never, 'i32')).toThrow(DTypeError);
+    expect(device.memory.inUseBytes).toBe(before);
+    using a = device.zeros(4);
+    expect(() => a.write('abcd' as never)).toThrow(ArgumentError);
+    expect(() => a.write(null as never)).toThrow(ArgumentError);
+    expect(() => a.write([1, 2, 'x', 4] as never)).toThrow(/write: element 2 is the string "x"/);
+    expectArrayEqual(await a.toArray(), [0, 0, 0, 0]); // nothing was written
+  });
+
+  gpuTest('integers outside i32 / u32, and non-integers for them, are a DTypeError instead of wrapping', async ({ device }) => {
+    expect(() => device.array([3e10], 'i32')).toThrow(DTypeError);
+    expect(() => device.array([3e10], 'i32')).toThrow(/element 0 is 30000000000, outside i32's range \[-2147483648, 2147483647\]/);
+    expect(() => device.array([-1], 'u32')).toThrow(/element 0 is -1, outside u32's range \[0, 4294967295\]/);
+    expect(() => device.array([2 ** 32], 'u32')).toThrow(DTypeError);
+    expect(() => device.array([2 ** 31], 'i32')).toThrow(DTypeError);
+    expect(() => device.array([0, 1.5], 'i32')).toThrow(/element 1 is 1.5, not an integer/);
+    expect(() => device.array([NaN], 'u32')).toThrow(DTypeError);
+    expect(() => device.array([Infinity], 'i32')).toThrow(DTypeError);
+    using u = device.zeros(1, 'u32');
+    expect(() => u.write([-1])).toThrow(DTypeError);
+    // The edges of each range are values, and arrive exactly.
+    using i = device.array([-(2 ** 31), 2 ** 31 - 1, -0], 'i32');
+    using w = device.array([0, 2 ** 32 - 1], 'u32');
+    expectArrayEqual(await i.toArray(), [-(2 ** 31), 2 ** 31 - 1, 0]);
+    expectArrayEqual(await w.toArray(), [0, 2 ** 32 - 1]);
+  });
+
+  gpuTest('a Proxy whose length is larger than its data is refused, not padded with NaN', async ({ device }) => {
+    const liar = new Proxy([1, 2, 3], { get: (t, k, r) => (k === 'length' ? 6 : Reflect.get(t, k, r) as unknown) });
+    expect(() => device.array(liar)).toThrow(DTypeError);
+    expect(() => device.array(liar)).toThrow(/element 3 is undefined \(a hole, or data.length is larger than the data\)/);
+    // An honest array-like object uploads.
+    using ok = device.array({ length: 2, 0: 5, 1: 6 });
+    expectArrayEqual(await ok.toArray(), [5, 6]);
+  });
+
+  gpuTest('a typed array over a detached ArrayBuffer is refused instead of becoming a length-0 array', async ({ device }) => {
+    expect(() => device.array(detachedF32())).toThrow(ArgumentError);
+    expect(() => device.array(detachedF32(), 'f32')).toThrow(/ArrayBuffer is detached/);
+    using a = device.zeros(0);
+    expect(() => a.write(detachedF32())).toThrow(ArgumentError);
+  });
+
+  gpuTest('a shape that does not hold the data is a ShapeError, checked before allocating', async ({ device }) => {
+    const before = device.memory.inUseBytes;
+    expect(() => device.array([1, 2, 3], 'f32', [2, 2])).toThrow(ShapeError);
+    expect(() => device.array([1, 2, 3], 'f32', [2, 2])).toThrow(/shape \[2, 2\] holds 4 elements but 3 were given/);
+    expect(() => device.array([1, 2], 'f32', null as never)).toThrow(ShapeError);
+    expect(() => device.array([1, 2], 'f32', [2, '1'] as never)).toThrow(ShapeError);
+    expect(device.memory.inUseBytes).toBe(before);
+    using m = device.array([1, 2, 3, 4, 5, 6], 'i32', [2, 3]);
+    expect(m.shape).toEqual([2, 3]);
+  });
+
+  gpuTest('SharedArrayBuffer-backed typed arrays upload (through a copy) and round-trip exactly', async ({ device }) => {
+    const f = new Float32Array(new SharedArrayBuffer(4 * 5));
+    f.set([1.5, -2, 3.25, 0, 1e-3]);
+    const i = new Int32Array(new SharedArrayBuffer(4 * 3));
+    i.set([-7, 2 ** 31 - 1, 9]);
+    using a = device.array(f);
+    using b = device.array(i);
+    expectArrayEqual(await a.toArray(), f);
+    expectArrayEqual(await b.toArray(), i);
+    // An offset view into a shared buffer, written into an existing array.
+    const u = new Uint32Array(new SharedArrayBuffer(4 * 6), 8, 3);
+    u.set([4, 5, 0xffffffff]);
+    using c = device.zeros(3, 'u32');
+    c.write(u);
+    expectArrayEqual(await c.toArray(), [4, 5, 0xffffffff]);
+  });
+
+  gpuTest('a failed array() (a throwing getter) leaves no pooled memory behind', async ({ device }) => {
+    const before = device.memory.inUseBytes;
+    const boom = { length: 3, 0: 1, get 1(): number { throw new Error('sensor offline'); }, 2: 3 };
+    expect(() => device.array(boom)).toThrow(ArgumentError);
+    expect(() => device.array(boom)).toThrow(/reading element 1 of data threw: sensor offline/);
+    const badLength = { get length(): number { throw new Error('no length'); } };
+    expect(() => device.array(badLength as never)).toThrow(ArgumentError);
+    expect(device.memory.inUseBytes).toBe(before);
+  });
+});
+
+describe('random seeds outside [0, 2^64) are refused instead of colliding', () => {
+  gpuTest('2^70 and -2^70 (which reduce to one key) and negative or fractional seeds throw ArgumentError', async ({ device }) => {
+    const before = device.memory.inUseBytes;
+    for (const seed of [2n ** 70n, -(2n ** 70n), 2n ** 64n, -1n, -1, 1.5, NaN, 2 ** 53]) {
+      expect(() => random.u32(device, 4, { seed })).toThrow(ArgumentError);
+      expect(() => random.uniform(device, 4, { seed })).toThrow(/seed must be an integer in \[0, 2\^64\)/);
+    }
+    expect(() => random.normal(device, 4, { seed: '1' as never })).toThrow(ArgumentError);
+    expect(() => randomU32Cpu(4, 2n ** 70n)).toThrow(ArgumentError);
+    expect(device.memory.inUseBytes).toBe(before);
+  });
+
+  gpuTest('the largest seed, 2^64 - 1, is accepted and gives the CPU reference stream', async ({ device }) => {
+    using top = random.u32(device, 8, { seed: 2n ** 64n - 1n });
+    const got = await top.toArray();
+    expectArrayEqual(got, randomU32Cpu(8, 2n ** 64n - 1n));
+    // Independent of the reference's seed handling: seed 2^64-1 is not seed 0, and 2^32 is key [0, 1], not [0, 0].
+    using zero = random.u32(device, 8, { seed: 0 });
+    using hi = random.u32(device, 8, { seed: 2n ** 32n });
+    const z = await zero.toArray();
+    expect([...got]).not.toEqual([...z]);
+    expect([...(await hi.toArray())]).not.toEqual([...z]);
+  });
+});
 
 describe('bad input is refused with a typed error that names the problem', () => {
   gpuTest('arrays from another device', async ({ device }) => {
