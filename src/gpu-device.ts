@@ -194,9 +194,10 @@ export class GpuDevice {
    * (then its contents are whatever the pool had: write every element before reading any).
    */
   empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions, options: EmptyOptions = {}): DeviceArray<D> {
-    const opts = typeof dtype === 'object' ? dtype : options;
+    const optsGiven = (dtype as unknown) !== null && typeof dtype === 'object';
+    const opts = optsGiven ? (dtype as EmptyOptions) : options;
     checkOptions('empty', opts, { uninitialized: 'boolean' });
-    const dt = (typeof dtype === 'object' || dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    const dt = (optsGiven || dtype === undefined ? 'f32' : assertDType(dtype as D)) as D;
     return new DeviceArray<D>(this.#any(), dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 

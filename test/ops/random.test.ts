@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { random } from '../../src/index.js';
+import { ArgumentError } from '../../src/errors.js';
 import { expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
 
 /**
@@ -24,7 +25,7 @@ function philox(ctr: readonly number[], key: readonly number[]): number[] {
 }
 
 /**
- * The stream as README and src/ops/random.ts document it: key = the seed as 64-bit two's complement
+ * The stream as README and src/ops/random.ts document it: key = the seed (an integer in [0, 2^64)) as
  * [low, high]; element i has position g = offset + i and is word g % 4 of the block with counter
  * [q mod 2^32, floor(q / 2^32), 0, 0], q = floor(g / 4).
  */
@@ -89,11 +90,13 @@ describe('Philox4x32-10', () => {
     });
   }
 
-  gpuTest('seeds map to keys as 64-bit two\'s complement; offsets past 2^34 reach the counter\'s high word', async ({ device }) => {
-    for (const [seed, offset] of [[-1, 0], [2n ** 32n + 5n, 3], [-(2n ** 40n), 2 ** 34 + 3], [987_654_321, 2 ** 40 + 1]] as const) {
+  gpuTest('seeds span all 64 bits of the key; offsets past 2^34 reach the counter\'s high word; negative seeds are refused', async ({ device }) => {
+    for (const [seed, offset] of [[2n ** 64n - 1n, 0], [2n ** 32n + 5n, 3], [2n ** 64n - 2n ** 40n, 2 ** 34 + 3], [987_654_321, 2 ** 40 + 1]] as const) {
       using r = random.u32(device, 37, { seed, offset });
       expectArrayEqual(await r.toArray(), streamWords(37, seed, offset));
     }
+    // Seeds outside [0, 2^64) would collide with others (2n ** 70n and -(2n ** 70n) gave one stream).
+    for (const seed of [-1, -(2n ** 40n), 2n ** 64n, 2n ** 70n]) expect(() => random.u32(device, 4, { seed })).toThrow(ArgumentError);
   });
 
   gpuTest('normal is Box–Muller on the documented words (within 1e-6) and has mean 0, variance 1', async ({ device }) => {
