@@ -12,7 +12,8 @@ export interface DawnAdapterOptions {
   /** Force a feature level. @default process.env.GPUKIT_FEATURE_LEVEL, else `core`, then `compatibility` */
   readonly featureLevel?: FeatureLevel;
   /** @default 'high-performance' */
-  readonly powerPreference?: GPUPowerPreference;
+  // Spelled out rather than GPUPowerPreference: a global type alias would tie the published types to one WebGPU lib.
+  readonly powerPreference?: 'low-power' | 'high-performance';
   /**
    * Turn off Dawn's robustness transform (bounds clamping on every storage access). Faster, but an
    * out-of-bounds access becomes undefined behaviour — on a software adapter that is host memory.
