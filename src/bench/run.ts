@@ -163,6 +163,7 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
   const show = o.progress ?? process.stderr.isTTY;
   const device = await openDevice(o.open ?? {});
   let pool: CpuPool | undefined;
+  const bar = { drawn: false };
   try {
     pool = await CpuPool.create();
     // gpu.js contenders (its webgpu mode on the same adapter, and webasm) for the ops it runs as kernels.
@@ -170,7 +171,9 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
     const noise = new NoiseMonitor(pool);
     const env = { device, pool, noise };
     const say = (p: Progress): void => {
-      if (show) process.stderr.write(progressLine(p, t0));
+      if (!show) return;
+      process.stderr.write(progressLine(p, t0));
+      bar.drawn = true;
     };
     const plan = ops.map((op) => {
       const all = contendersOf(op, env);
@@ -184,7 +187,6 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
     const measurements: OpMeasurements[] = [];
     for (const p of plan) measurements.push(await sweepOp(p.op, env, p.sizes, settings, only, say, base));
     noise.probe();
-    if (show) process.stderr.write('\r' + ' '.repeat(110) + '\r');
     return buildReport({
       info: device.info,
       calibration,
@@ -195,6 +197,8 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
       durationS: (performance.now() - t0) / 1000,
     });
   } finally {
+    // Cleared on success and on error alike, so an error message starts on a line of its own.
+    if (bar.drawn) process.stderr.write('\r' + ' '.repeat(110) + '\r');
     await pool?.close();
     await closeGpujsContenders();
     await device.close();
