@@ -244,6 +244,13 @@ const fmtSize = (n: number): string => (Number.isInteger(Math.log2(n)) ? `2^${St
  * Writes the files a bench run asked for (`--json`, `--csv`, `--html`); returns what was written. Throws
  * {@link InvalidFileError} if one cannot be written (paths are checked before the sweep, so only a change
  * on disk in the meantime gets here).
+ *
+ * @example
+ * ```ts
+ * const report = await sweepBench({ ops: ['sum'], quick: true, json: 'b.json' });
+ * console.log(formatTable(report));
+ * writeBenchFiles(report, { json: 'b.json' });
+ * ```
  */
 export function writeBenchFiles(report: BenchReport, o: Pick<BenchCliOptions, 'json' | 'csv' | 'html'>): { readonly flag: string; readonly path: string }[] {
   const written: { flag: string; path: string }[] = [];
