@@ -112,3 +112,31 @@ export class DestroyedError extends GpukitError {}
 
 /** The operation needs WGSL (Dawn) and the device runs on another engine. */
 export class UnsupportedOnEngineError extends GpukitError {}
+
+/**
+ * A file gpukit reads or writes cannot be used: missing, a directory or device, too large, unwritable, or not
+ * the shape expected (a bench report, a tuning cache). `path` names it; the message is one line.
+ *
+ * @example
+ * ```ts
+ * try { readReport('a.json'); } catch (e) { if (e instanceof InvalidFileError) console.error(e.message); }
+ * ```
+ */
+export class InvalidFileError extends GpukitError {
+  readonly path: string;
+  constructor(path: string, problem: string, options?: ErrorOptions) {
+    super(`${path} ${problem}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * A command line asks for something that cannot be done (an unknown op or contender, a size out of range, an
+ * output path that cannot be written); the CLI prints the message alone and exits with code 2.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError("--sizes: bad size '2^40': at most 2^32 elements");
+ * ```
+ */
+export class UsageError extends GpukitError {}

@@ -195,9 +195,9 @@ export class GpuDevice {
    */
   empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions, options: EmptyOptions = {}): DeviceArray<D> {
     const optsGiven = (dtype as unknown) !== null && typeof dtype === 'object';
-    const opts = optsGiven ? (dtype as EmptyOptions) : options;
+    const opts = optsGiven ? (dtype) : options;
     checkOptions('empty', opts, { uninitialized: 'boolean' });
-    const dt = (optsGiven || dtype === undefined ? 'f32' : assertDType(dtype as D)) as D;
+    const dt = (optsGiven || dtype === undefined ? 'f32' : assertDType(dtype)) as D;
     return new DeviceArray<D>(this.#any(), dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 

@@ -1,3 +1,6 @@
+/// <reference lib="esnext.disposable" preserve="true" />
+// The WebGPU names the public types use, so the published .d.ts stand alone (see webgpu-globals.ts).
+import './webgpu-globals.js';
 export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions } from './gpu-device.js';
 export { DeviceArray } from './buffers/device-array.js';
 export type { DType, HostArrayOf } from './buffers/dtype.js';

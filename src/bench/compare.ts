@@ -1,7 +1,9 @@
 import type { BenchReport, CrossoverN, LineCrossingN, OpReport } from './analyze.js';
-import { describeCrossover, linesToN } from './analyze.js';
+import { describeCrossover, linesToN, SCHEMA } from './analyze.js';
 import * as fmt from './format.js';
 import { linesCrossing } from './model.js';
+import { InvalidFileError } from '../errors.js';
+import { readBoundedText } from '../kernels/tuning.js';
 
 /** How two reports of the same sweep agree: crossovers within one power of two, medians within p10–p90. */
 export interface Agreement {
@@ -110,4 +112,140 @@ export function compareReports(a: BenchReport, b: BenchReport): Agreement {
   const explained = drift !== undefined && outside > 0 ? `; of the ${String(outside)} outside, ${String(byDrift)} differ by less than the machine's own speed moved (above)` : '';
   lines.push(`medians inside each other's p10–p90 band: ${String(within)}/${String(medians)}${explained}`);
   return { lines, crossoversAgree: agree, crossovers: total, mediansWithin: within, medians, mediansWithinDrift: byDrift };
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v);
+
+/** Thrown inside the guard with the path of the first bad field. */
+class Bad extends Error {}
+
+function field(o: Obj, key: string, at: string): unknown {
+  if (!(key in o)) throw new Bad(`${at === '' ? key : `${at}.${key}`} is missing`);
+  return o[key];
+}
+function obj(v: unknown, at: string): Obj {
+  if (!isObj(v)) throw new Bad(`${at} is ${kindOf(v)}, expected an object`);
+  return v;
+}
+function arr(v: unknown, at: string): unknown[] {
+  if (!Array.isArray(v)) throw new Bad(`${at} is ${kindOf(v)}, expected an array`);
+  return v;
+}
+function str(v: unknown, at: string): void {
+  if (typeof v !== 'string') throw new Bad(`${at} is ${kindOf(v)}, expected a string`);
+}
+function num(v: unknown, at: string): void {
+  if (typeof v !== 'number') throw new Bad(`${at} is ${kindOf(v)}, expected a number`);
+}
+
+function checkLines(v: unknown, at: string, parity: boolean): void {
+  const c = obj(v, at);
+  const kind = field(c, 'kind', at);
+  const kinds = parity ? ['crosses', 'always', 'never', 'until', 'parity'] : ['crosses', 'always', 'never', 'until'];
+  if (typeof kind !== 'string' || !kinds.includes(kind)) throw new Bad(`${at}.kind is ${JSON.stringify(kind)}, expected one of ${kinds.join(', ')}`);
+  if (kind === 'crosses' || kind === 'until') num(field(c, 'n', at), `${at}.n`);
+  if (kind === 'parity') {
+    num(field(c, 'ratio', at), `${at}.ratio`);
+    // Reports of 2026-11-23 have parity without its lines; compareReports recomputes them.
+    if ('lines' in c) checkLines(c['lines'], `${at}.lines`, false);
+  }
+}
+
+/**
+ * Checks that a parsed `gpukit bench --json` report has every field {@link compareReports} reads (see
+ * docs/bench-json.md): `schema`, `ops[]` with `name`, `unit`, `sizes`, `comparisons[]` (`gpu`, `cpu`,
+ * `crossover`), `contenders[]` (`name`, `role`, `fit`, `points[]` with `n`, `medianMs`, `p10Ms`, `p90Ms`)
+ * and, when present, `noise`. Returns the report, or the first problem in one line (`ops[0].sizes is null,
+ * expected an array`).
+ *
+ * @example
+ * ```ts
+ * const r = checkReport(JSON.parse(text));
+ * if (typeof r === 'string') throw new Error(r);
+ * ```
+ */
+export function checkReport(v: unknown): BenchReport | string {
+  try {
+    const r = obj(v, 'the report');
+    const schema = field(r, 'schema', '');
+    if (schema !== SCHEMA) throw new Bad(`schema is ${JSON.stringify(schema)}, expected "${SCHEMA}"`);
+    for (const [i, o] of arr(field(r, 'ops', ''), 'ops').entries()) {
+      const at = `ops[${String(i)}]`;
+      const op = obj(o, at);
+      str(field(op, 'name', at), `${at}.name`);
+      str(field(op, 'unit', at), `${at}.unit`);
+      const sizes = arr(field(op, 'sizes', at), `${at}.sizes`);
+      if (sizes.length === 0) throw new Bad(`${at}.sizes is empty`);
+      sizes.forEach((n, j) => {
+        num(n, `${at}.sizes[${String(j)}]`);
+        if (!((n as number) > 0)) throw new Bad(`${at}.sizes[${String(j)}] is ${String(n)}, expected a positive size`);
+      });
+      for (const [j, c] of arr(field(op, 'comparisons', at), `${at}.comparisons`).entries()) {
+        const cat = `${at}.comparisons[${String(j)}]`;
+        const cmp = obj(c, cat);
+        str(field(cmp, 'gpu', cat), `${cat}.gpu`);
+        str(field(cmp, 'cpu', cat), `${cat}.cpu`);
+        checkLines(field(cmp, 'crossover', cat), `${cat}.crossover`, true);
+      }
+      for (const [j, c] of arr(field(op, 'contenders', at), `${at}.contenders`).entries()) {
+        const cat = `${at}.contenders[${String(j)}]`;
+        const con = obj(c, cat);
+        str(field(con, 'name', cat), `${cat}.name`);
+        str(field(con, 'role', cat), `${cat}.role`);
+        const fit = obj(field(con, 'fit', cat), `${cat}.fit`);
+        num(field(fit, 'alphaMs', `${cat}.fit`), `${cat}.fit.alphaMs`);
+        num(field(fit, 'nsPerUnit', `${cat}.fit`), `${cat}.fit.nsPerUnit`);
+        for (const [k, p] of arr(field(con, 'points', cat), `${cat}.points`).entries()) {
+          const pat = `${cat}.points[${String(k)}]`;
+          const pt = obj(p, pat);
+          for (const key of ['n', 'medianMs', 'p10Ms', 'p90Ms']) num(field(pt, key, pat), `${pat}.${key}`);
+        }
+      }
+    }
+    if ('noise' in r && r['noise'] !== undefined) {
+      const noise = obj(r['noise'], 'noise');
+      const probes = arr(field(noise, 'probes', 'noise'), 'noise.probes');
+      if (probes.length === 0) throw new Bad('noise.probes is empty');
+      for (const [i, p] of probes.entries()) {
+        const at = `noise.probes[${String(i)}]`;
+        const pr = obj(p, at);
+        num(field(pr, 'oneThreadMs', at), `${at}.oneThreadMs`);
+        num(field(pr, 'allCoresMs', at), `${at}.allCoresMs`);
+      }
+      for (const k of ['oneThread', 'allCores']) num(field(obj(field(noise, k, 'noise'), `noise.${k}`), 'medianMs', `noise.${k}`), `noise.${k}.medianMs`);
+    }
+    return r as unknown as BenchReport;
+  } catch (e) {
+    if (e instanceof Bad) return e.message;
+    throw e;
+  }
+}
+
+/** The report's own non-finite numbers: formatJson writes them as strings. */
+const NON_FINITE: Readonly<Record<string, number>> = { Infinity: Infinity, '-Infinity': -Infinity, NaN: NaN };
+
+/**
+ * Reads a `gpukit bench --json` report for {@link compareReports}: bounded (a regular file of at most a few
+ * MiB; a directory or `/dev/zero` is refused unread), parsed, and checked with {@link checkReport}.
+ * Throws {@link InvalidFileError} with a one-line message naming the file and the problem.
+ *
+ * @example
+ * ```ts
+ * const agreement = compareReports(readReport('a.json'), readReport('b.json'));
+ * ```
+ */
+export function readReport(path: string): BenchReport {
+  const text = readBoundedText(path);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, (_k, v: unknown) => (typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : v));
+  } catch (e) {
+    const why = text.trim() === '' ? 'it is empty' : e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
+    throw new InvalidFileError(path, `is not a gpukit bench --json report: not JSON (${why})`);
+  }
+  const r = checkReport(parsed);
+  if (typeof r === 'string') throw new InvalidFileError(path, `is not a gpukit bench --json report: ${r}`);
+  return r;
 }

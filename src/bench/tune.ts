@@ -1,5 +1,6 @@
 import { DeviceArray } from '../buffers/device-array.js';
-import { pinParams, saveWinners, sizeClass, tunables, type TuneCacheFile, type TuneParams, type Tunable } from '../kernels/tuning.js';
+import { dirname } from 'node:path';
+import { ensureWritableDir, pinParams, saveWinners, sizeClass, tunables, tuneCachePath, type TuneCacheFile, type TuneParams, type Tunable } from '../kernels/tuning.js';
 import type { GpuDevice } from '../gpu-device.js';
 import { axpy } from '../ops/elementwise.js';
 import { fft } from '../ops/fft.js';
@@ -105,6 +106,11 @@ export interface TuneOptions {
   readonly quick?: boolean;
   /** Called after each candidate is timed. */
   readonly onProgress?: (msg: string) => void;
+  /**
+   * Write the winners to the cache file (its directory is checked before any candidate is timed). With
+   * `false` the caller saves `winners` itself (`saveWinners`), e.g. after printing them. @default true
+   */
+  readonly save?: boolean;
 }
 
 export interface TuneResult {
@@ -126,8 +132,10 @@ function median(xs: number[]): number {
  * (median of a few runs, after one untimed run that compiles it), keeps the fastest, and caches the
  * winners on disk for this adapter (see tuneCachePath). Ops then use them instead of their defaults.
  */
-export async function tune(device: GpuDevice, opts: TuneOptions = {}): Promise<{ results: TuneResult[]; path: string }> {
+export async function tune(device: GpuDevice, opts: TuneOptions = {}): Promise<{ results: TuneResult[]; winners: TuneCacheFile['winners']; path: string }> {
   const ctx = device.ctx;
+  const save = opts.save !== false;
+  if (save) ensureWritableDir(dirname(tuneCachePath(ctx.info)));
   const chosen = tunables().filter((t) => (opts.ops === undefined || opts.ops.includes(t.op)) && Object.hasOwn(WORKLOADS, t.op));
   const reps = opts.quick === true ? 3 : 5;
   const results: TuneResult[] = [];
@@ -140,8 +148,8 @@ export async function tune(device: GpuDevice, opts: TuneOptions = {}): Promise<{
       (winners[t.op] ??= {})[String(sizeClass(n))] = { params: r.winner, ms: r.ms };
     }
   }
-  const path = saveWinners(ctx, winners);
-  return { results, path };
+  const path = save ? saveWinners(ctx, winners) : tuneCachePath(ctx.info);
+  return { results, winners, path };
 }
 
 async function tuneOne(device: GpuDevice, t: Tunable, n: number, reps: number, progress?: (msg: string) => void): Promise<TuneResult> {

@@ -1,10 +1,14 @@
 import { Command, Option } from 'commander';
 import { benchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
 import { runInfo } from './info.js';
+import { cliAction, EXIT_USAGE } from './errors.js';
 import { runTune } from './tune.js';
 
 const program = new Command();
 program.name('gpukit').description('GPU compute for Node.js: device info, benchmarks, tuning');
+// Commander's own usage errors (unknown option, missing argument) exit 2 like gpukit's; help and --version stay 0.
+// Set before the subcommands are added: they inherit it.
+program.exitOverride((err) => process.exit(err.exitCode === 1 ? EXIT_USAGE : err.exitCode));
 
 const backend = new Option('--backend <name>', 'force a Dawn backend (vulkan, opengles, ...)').env('GPUKIT_BACKEND');
 const featureLevel = new Option('--feature-level <level>', 'force a feature level').choices(['core', 'compatibility']).env('GPUKIT_FEATURE_LEVEL');
@@ -19,13 +23,13 @@ program
   .option('--json', 'print device info as JSON')
   .option('--all', 'print every limit and every adapter found')
   .action(async (o: { backend?: string; featureLevel?: string; adapter?: string; json?: boolean; all?: boolean }) => {
-    process.exitCode = await runInfo({
+    process.exitCode = await cliAction('info', () => runInfo({
       ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
       ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
       ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
       ...(o.json === true ? { json: true } : {}),
       ...(o.all === true ? { all: true } : {}),
-    });
+    }));
   });
 
 program
@@ -38,12 +42,13 @@ program
   .option('--csv <file>', 'write one row per op, contender and size as CSV')
   .option('--html <file>', 'write a self-contained HTML report with SVG charts')
   .option('--quick', 'fewer sizes and samples: about 30 s')
+  .option('--progress', 'show the progress bar on stderr even when it is not a terminal (default: only on a terminal)')
   .option('--no-progress', 'no progress bar')
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
   .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; backend?: string; featureLevel?: string; adapter?: string }) => {
-    process.exitCode = await benchCommand({
+    process.exitCode = await cliAction('bench', () => benchCommand({
       ops,
       ...(o.sizes !== undefined ? { sizes: o.sizes } : {}),
       ...(o.contenders !== undefined ? { contenders: o.contenders } : {}),
@@ -51,14 +56,14 @@ program
       ...(o.csv !== undefined ? { csv: o.csv } : {}),
       ...(o.html !== undefined ? { html: o.html } : {}),
       ...(o.quick === true ? { quick: true } : {}),
-      ...(o.progress === false ? { progress: false } : {}),
+      ...(o.progress !== undefined ? { progress: o.progress } : {}),
       open: {
         ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
         ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
         ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
       },
       command: ['gpukit', ...process.argv.slice(2)].join(' '),
-    });
+    }));
   });
 
 program
@@ -67,11 +72,13 @@ program
   .argument('<a>', 'first report (JSON)')
   .argument('<b>', 'second report (JSON)')
   .action(async (a: string, b: string) => {
-    const { readFileSync } = await import('node:fs');
-    const { compareReports } = await import('../bench/compare.js');
-    const read = (f: string): import('../bench/analyze.js').BenchReport => JSON.parse(readFileSync(f, 'utf8')) as import('../bench/analyze.js').BenchReport;
-    const r = compareReports(read(a), read(b));
-    for (const l of r.lines) console.log(l);
+    process.exitCode = await cliAction('compare', async () => {
+      const { compareReports, readReport } = await import('../bench/compare.js');
+      // Both are read and checked before anything is printed.
+      const r = compareReports(readReport(a), readReport(b));
+      for (const l of r.lines) console.log(l);
+      return 0;
+    });
   });
 
 program
@@ -84,7 +91,7 @@ program
   .addOption(featureLevel)
   .addOption(adapter)
   .action(async (ops: string[], o: { quick?: boolean; verbose?: boolean; backend?: string; featureLevel?: string; adapter?: string }) => {
-    process.exitCode = await runTune({
+    process.exitCode = await cliAction('tune', () => runTune({
       ops,
       quick: o.quick === true,
       verbose: o.verbose === true,
@@ -93,7 +100,7 @@ program
         ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
         ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
       },
-    });
+    }));
   });
 
 await program.parseAsync(process.argv);

@@ -12,7 +12,8 @@ export interface DawnAdapterOptions {
   /** Force a feature level. @default process.env.GPUKIT_FEATURE_LEVEL, else `core`, then `compatibility` */
   readonly featureLevel?: FeatureLevel;
   /** @default 'high-performance' */
-  readonly powerPreference?: GPUPowerPreference;
+  // Spelled out rather than GPUPowerPreference: a global type alias would tie the published types to one WebGPU lib.
+  readonly powerPreference?: 'low-power' | 'high-performance';
   /**
    * Turn off Dawn's robustness transform (bounds clamping on every storage access). Faster, but an
    * out-of-bounds access becomes undefined behaviour — on a software adapter that is host memory.
@@ -226,7 +227,9 @@ async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   const limits = adapter.limits as unknown as Record<string, unknown>;
   for (const key in limits) {
     const v = limits[key];
-    // Dawn warns and clamps when asked for the adapter's dynamic-offset maxima; compute needs none of them.
+    // Compute needs no dynamic offsets, so the dynamic-offset maxima are not asked for. (The two "artificially
+    // reduced" warnings on stderr are not about this request: Dawn prints them itself while it enumerates a
+    // Vulkan adapter reporting 1000000, e.g. lavapipe, straight to fd 2 with no toggle or callback to route them.)
     if (typeof v === 'number' && !key.startsWith('maxDynamic')) requiredLimits[key] = v;
   }
   try {

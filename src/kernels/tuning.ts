@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { DeviceContext } from '../device/context.js';
 import type { DeviceInfo } from '../device/info.js';
+import { InvalidFileError } from '../errors.js';
 
 /** Kernel parameters (override constants and host-side choices such as items per invocation). */
 export type TuneParams = Readonly<Record<string, number>>;
@@ -42,33 +43,205 @@ export function adapterKey(info: DeviceInfo): string {
   return createHash('sha256').update(id).digest('hex').slice(0, 16);
 }
 
-/** Where winners are cached: `$GPUKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/gpukit`, else `~/.cache/gpukit`. */
+/** The directory winners are cached in: `$GPUKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/gpukit`, else `~/.cache/gpukit`. */
+export function tuneCacheDir(): string {
+  return process.env['GPUKIT_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'gpukit');
+}
+
+/** Where winners are cached: `tune-<adapter key>.json` in {@link tuneCacheDir}. */
 export function tuneCachePath(info: DeviceInfo): string {
-  const dir = process.env['GPUKIT_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'gpukit');
-  return join(dir, `tune-${adapterKey(info)}.json`);
+  return join(tuneCacheDir(), `tune-${adapterKey(info)}.json`);
+}
+
+/** One cached winner: its parameters and the time it was timed at (`null` when no candidate ran). */
+export interface TuneWinner {
+  readonly params: TuneParams;
+  readonly ms: number | null;
 }
 
 export interface TuneCacheFile {
   readonly adapter: string;
   readonly created: string;
   /** op → size class (log2) → winner */
-  readonly winners: Record<string, Record<string, { params: TuneParams; ms: number }>>;
+  readonly winners: Record<string, Record<string, TuneWinner>>;
+}
+
+/** Files gpukit reads (tuning caches, bench reports) are small; anything larger is refused unread. */
+export const MAX_READ_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads a small text file without trusting it: refuses what is not a regular file (a directory, a FIFO,
+ * `/dev/zero`) and anything over `maxBytes`, checked with `fstat` before reading and again while reading
+ * (a file in `/proc` says size 0 and still has content). Opened non-blocking, so a FIFO cannot hang the open.
+ * Throws {@link InvalidFileError} with a one-line reason.
+ *
+ * @example
+ * ```ts
+ * const text = readBoundedText('report.json'); // throws InvalidFileError on a directory, /dev/zero, 1 GiB
+ * ```
+ */
+export function readBoundedText(path: string, maxBytes = MAX_READ_BYTES): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new InvalidFileError(path, `cannot be opened (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new InvalidFileError(path, 'is a directory, not a file');
+    if (!st.isFile()) throw new InvalidFileError(path, 'is not a regular file (a device, FIFO or socket)');
+    if (st.size > maxBytes) throw new InvalidFileError(path, `is ${String(st.size)} bytes, over the ${String(maxBytes)}-byte limit for files gpukit reads`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - total));
+      const got = readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      total += got;
+      if (total > maxBytes) throw new InvalidFileError(path, `is over the ${String(maxBytes)}-byte limit for files gpukit reads`);
+      chunks.push(buf.subarray(0, got));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (e) {
+    if (e instanceof InvalidFileError) throw e;
+    throw new InvalidFileError(path, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks that a parsed tuning cache has the shape gpukit reads: `{ winners: { op: { sizeClass: { params:
+ * { name: finite number }, ms: number | null } } } }` (`adapter` and `created` strings when present). Returns
+ * the file, or a one-line description of the first problem. Hand-written so a cache from another version, a
+ * truncated write or a hand edit can never reach an op as a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * const r = checkTuneCache(JSON.parse(text));
+ * if (typeof r === 'string') console.warn(r);
+ * ```
+ */
+export function checkTuneCache(v: unknown): TuneCacheFile | string {
+  if (!isRecord(v)) return `expected an object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`;
+  for (const k of ['adapter', 'created'] as const) if (k in v && typeof v[k] !== 'string') return `'${k}' is not a string`;
+  const winners = v['winners'];
+  if (!isRecord(winners)) return `'winners' is not an object`;
+  for (const [op, classes] of Object.entries(winners)) {
+    if (!isRecord(classes)) return `winners.${op} is not an object`;
+    for (const [cls, w] of Object.entries(classes)) {
+      const at = `winners.${op}.${cls}`;
+      if (!/^\d+$/.test(cls)) return `${at}: size class is not a whole number`;
+      if (!isRecord(w)) return `${at} is not an object`;
+      if (!isRecord(w['params'])) return `${at}.params is not an object`;
+      for (const [name, p] of Object.entries(w['params'])) if (typeof p !== 'number' || !Number.isFinite(p)) return `${at}.params.${name} is not a finite number`;
+      // JSON writes Infinity (no candidate ran) as null.
+      if ('ms' in w && w['ms'] !== null && typeof w['ms'] !== 'number') return `${at}.ms is not a number`;
+    }
+  }
+  return {
+    adapter: typeof v['adapter'] === 'string' ? v['adapter'] : '',
+    created: typeof v['created'] === 'string' ? v['created'] : '',
+    winners: winners as TuneCacheFile['winners'],
+  };
+}
+
+/** Paths already warned about in this process: one line per bad file, not one per op call. */
+const warned = new Set<string>();
+
+/** Reads and checks a tuning cache; a missing file is `null` silently, a bad one `null` with one warning. */
+function readTuneCache(path: string): TuneCacheFile | null {
+  let text: string;
+  try {
+    text = readBoundedText(path, MAX_READ_BYTES);
+  } catch (e) {
+    // No cache yet is the normal case.
+    const code = e instanceof InvalidFileError ? (e.cause as NodeJS.ErrnoException | undefined)?.code : undefined;
+    if (code === 'ENOENT') return null;
+    warnOnce(path, e instanceof Error ? e.message : String(e));
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    warnOnce(path, `${path}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    return null;
+  }
+  const r = checkTuneCache(parsed);
+  if (typeof r === 'string') {
+    warnOnce(path, `${path}: ${r}`);
+    return null;
+  }
+  return r;
+}
+
+function warnOnce(path: string, problem: string): void {
+  if (warned.has(path)) return;
+  warned.add(path);
+  process.stderr.write(`gpukit: ignoring the tuning cache (${problem.replaceAll('\n', ' ')}); ops use their defaults. Run \`gpukit tune\` to rewrite it.\n`);
 }
 
 const loaded = new WeakMap<DeviceContext, TuneCacheFile | null>();
 
 function cacheOf(ctx: DeviceContext): TuneCacheFile | null {
   if (loaded.has(ctx)) return loaded.get(ctx) ?? null;
-  let file: TuneCacheFile | null = null;
-  if (process.env['GPUKIT_NO_TUNE_CACHE'] !== '1') {
-    try {
-      file = JSON.parse(readFileSync(tuneCachePath(ctx.info), 'utf8')) as TuneCacheFile;
-    } catch {
-      file = null;
-    }
-  }
+  const file = process.env['GPUKIT_NO_TUNE_CACHE'] === '1' ? null : readTuneCache(tuneCachePath(ctx.info));
   loaded.set(ctx, file);
   return file;
+}
+
+/**
+ * Makes sure a directory exists and a file can be created in it, creating missing parents one level at a
+ * time (Node's `mkdirSync(..., { recursive: true })` loops forever under `/proc`). Throws
+ * {@link InvalidFileError} naming the directory and the reason. Called before tuning starts, so a cache
+ * that cannot be written is refused before any candidate is timed.
+ *
+ * @example
+ * ```ts
+ * ensureWritableDir(tuneCacheDir());
+ * ```
+ */
+export function ensureWritableDir(dir: string): void {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  let at = abs;
+  for (;;) {
+    let st;
+    try {
+      st = statSync(at);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new InvalidFileError(abs, 'cannot be used as a directory (a parent is not a directory)');
+      if (code !== 'ENOENT') throw new InvalidFileError(abs, `cannot be used as a directory (${at}: ${code ?? String(e)})`);
+      const up = dirname(at);
+      if (up === at) throw new InvalidFileError(abs, 'has no existing parent');
+      missing.unshift(at);
+      at = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new InvalidFileError(abs, `cannot be used as a directory (${at} is not a directory)`);
+    break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new InvalidFileError(abs, `cannot be created (${d}: ${code ?? String(e)})`);
+    }
+  }
+  // Permission bits do not tell (root, read-only mounts, /proc): create and remove a file.
+  const probe = join(abs, `.gpukit-probe-${String(process.pid)}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+  } catch (e) {
+    throw new InvalidFileError(abs, `is not writable (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  rmSync(probe, { force: true });
 }
 
 const pins = new WeakMap<DeviceContext, Map<string, TuneParams>>();
@@ -88,7 +261,9 @@ export function pinParams(ctx: DeviceContext, op: string, params: TuneParams | u
 export function tunedParams(ctx: DeviceContext, t: Tunable, n: number): TuneParams {
   const pinned = pins.get(ctx)?.get(t.op);
   if (pinned !== undefined) return { ...t.defaults(ctx, n), ...pinned };
-  const w = cacheOf(ctx)?.winners[t.op]?.[String(sizeClass(n))];
+  // Own properties only: a key such as `constructor` must not find Object.prototype's.
+  const own = <T>(o: Record<string, T> | undefined, k: string): T | undefined => (o !== undefined && Object.hasOwn(o, k) ? o[k] : undefined);
+  const w = own(own(cacheOf(ctx)?.winners, t.op), String(sizeClass(n)));
   if (w !== undefined) {
     // A cached winner is reused only if it is still a candidate (kernels may have changed since).
     const key = JSON.stringify(w.params);
@@ -97,16 +272,24 @@ export function tunedParams(ctx: DeviceContext, t: Tunable, n: number): TunePara
   return t.defaults(ctx, n);
 }
 
-/** Stores winners for this adapter (merging with what the cache holds) and uses them from now on. */
+/**
+ * Stores winners for this adapter (merging with what the cache holds) and uses them from now on. Throws
+ * {@link InvalidFileError} when the cache directory cannot be written; the winners are used in this process
+ * all the same.
+ */
 export function saveWinners(ctx: DeviceContext, winners: TuneCacheFile['winners']): string {
   const path = tuneCachePath(ctx.info);
   const old = cacheOf(ctx);
   const merged: TuneCacheFile['winners'] = { ...(old?.winners ?? {}) };
   for (const [op, classes] of Object.entries(winners)) merged[op] = { ...(merged[op] ?? {}), ...classes };
   const file: TuneCacheFile = { adapter: `${ctx.info.vendor} ${ctx.info.architecture} ${ctx.info.description}`.trim(), created: new Date().toISOString(), winners: merged };
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2));
-  renameSync(`${path}.tmp`, path);
   loaded.set(ctx, file);
+  ensureWritableDir(dirname(path));
+  try {
+    writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2));
+    renameSync(`${path}.tmp`, path);
+  } catch (e) {
+    throw new InvalidFileError(path, `cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
   return path;
 }

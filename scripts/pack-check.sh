@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# What a user of the published package gets: packs gpukit as `npm publish` would, installs the tarball into a
+# fresh consumer project, type-checks a strict consumer WITHOUT skipLibCheck (once with `lib: ["ES2022"]` as a
+# Node project has it, once with "DOM" added), then runs a kernel from it (open a device, upload, sum, check).
+# Uses this checkout's TypeScript and installs only the tarball and @types/node (from npm's cache when it
+# has them). Exit status 0 = every step passed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tsc="$root/node_modules/.bin/tsc"
+[ -x "$tsc" ] || { echo "pack-check: run npm ci first (no $tsc)"; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "pack-check: npm pack (runs the build)"
+(cd "$root" && npm pack --silent --pack-destination "$work" >"$work/pack.log") || { cat "$work/pack.log"; exit 1; }
+tarball=$(ls "$work"/gpukit-*.tgz)
+
+consumer="$work/consumer"
+mkdir -p "$consumer"
+cd "$consumer"
+cat >package.json <<'JSON'
+{ "name": "gpukit-consumer", "private": true, "type": "module" }
+JSON
+node_types=$(node -p "require('$root/node_modules/@types/node/package.json').version")
+echo "pack-check: npm install $(basename "$tarball") @types/node@$node_types into a fresh project"
+npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" "@types/node@$node_types"
+
+cat >index.ts <<'TS'
+import { DeviceArray, GpukitError, openDevice, sum, type DeviceInfo, type GpuDevice } from 'gpukit';
+
+const device: GpuDevice = await openDevice({ engine: 'dawn' });
+try {
+  const info: DeviceInfo = device.info;
+  const x: DeviceArray<'f32'> = device.array(Float32Array.from({ length: 1000 }, (_, i) => i));
+  const [total] = await sum(x).toArray();
+  // 0 + 1 + ... + 999, exact in f32.
+  if (total !== 499500) throw new Error(`sum of 0..999 from the packed gpukit is ${String(total)}, expected 499500`);
+  console.log(`pack-check: the packed gpukit summed 0..999 = ${String(total)} on ${info.description}`);
+} catch (e) {
+  if (e instanceof GpukitError) console.error(`pack-check: ${e.code}: ${e.message}`);
+  throw e;
+} finally {
+  await device.close();
+}
+TS
+for lib in '"ES2022"' '"ES2022", "DOM"'; do
+  cat >tsconfig.json <<JSON
+{
+  "compilerOptions": {
+    "target": "ES2022", "lib": [$lib], "module": "NodeNext", "moduleResolution": "NodeNext",
+    "types": ["node"], "strict": true, "noUncheckedIndexedAccess": true, "exactOptionalPropertyTypes": true,
+    "skipLibCheck": false, "outDir": "out"
+  },
+  "files": ["index.ts"]
+}
+JSON
+  echo "pack-check: tsc, strict, no skipLibCheck, lib [$lib]"
+  "$tsc" -p tsconfig.json
+done
+echo "pack-check: run a kernel from the installed package"
+node out/index.js
+echo "pack-check: ok"
