@@ -303,10 +303,14 @@ export class GpuDevice {
     return trackedOp('jsKernel', jsKernel(this.host, fn, options));
   }
 
-  /** Submits everything enqueued, waits for the device to finish it, and throws any error it raised. */
-  async sync(): Promise<void> {
+  /**
+   * Submits everything enqueued, waits for the device to finish it, and throws the first op error not
+   * reported yet. `{ timeoutMs }` (default: the device's) gives up with `TimeoutError` (Dawn engine).
+   */
+  async sync(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    checkOptions('sync', options, { timeoutMs: 'number' });
     if (this.host !== null) await this.host.sync();
-    else await this.ctx.sync();
+    else await this.ctx.sync(options.timeoutMs ?? this.ctx.timeoutMs);
   }
 
   /** Frees every resource, destroys the device and releases Dawn (or gpu.js) so the process can exit. Idempotent. */

@@ -1,7 +1,7 @@
 import { MAX_COPY, type DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
 import type { EngineName } from '../device/info.js';
-import { DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError, ValidationError } from '../errors.js';
+import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError, ValidationError } from '../errors.js';
 import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
 import { hostPoolOf } from './host-pool.js';
 import { poolOf } from './pool.js';
@@ -209,7 +209,8 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /** Downloads into a new host typed array (f16 arrives as Float32Array). Waits for every op before it. */
-  async toArray(): Promise<HostArrayOf[D]> {
+  async toArray(options: ReadOptions = {}): Promise<HostArrayOf[D]> {
+    const timeoutMs = readTimeout('toArray', options);
     if (this.host !== null) {
       const host = this.host;
       const src = this.data;
@@ -242,14 +243,14 @@ export class DeviceArray<D extends DType = DType> {
       let mapped = false;
       try {
         ctx.copy(buffer, 0, staging, 0, size, `readback|${this.dtype}|${this.length}`, true);
-        const batch = await ctx.settled();
+        const batch = await ctx.settled(timeoutMs ?? ctx.timeoutMs);
         const error = ctx.failureOf(buffer);
         if (error !== undefined) throw error;
         if (batch?.failed === true) {
           if (attempt < 3) continue;
           throw new ValidationError(`reading back ${this.toString()}: the batch carrying the copy was rejected ${attempt + 1} times`);
         }
-        await ctx.guard(staging.mapAsync(GPUMapMode.READ, 0, size));
+        await ctx.guard(staging.mapAsync(GPUMapMode.READ, 0, size), timeoutMs ?? ctx.timeoutMs, `reading back ${this.toString()}`);
         mapped = true;
         const target = new Uint8Array(out.buffer, out.byteOffset, this.dtype === 'f16' ? 0 : this.byteLength);
         for (let done = 0; done < size; done += MAX_COPY) {
@@ -273,9 +274,9 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /** The single element of a length-1 array (a device scalar, as reductions return). */
-  async item(): Promise<number> {
+  async item(options: ReadOptions = {}): Promise<number> {
     if (this.length !== 1) throw new ShapeError(`item() needs an array of length 1, this one has length ${this.length}`);
-    const a = await this.toArray();
+    const a = await this.toArray(options);
     return a[0] ?? NaN;
   }
 
@@ -300,6 +301,22 @@ export class DeviceArray<D extends DType = DType> {
   toString(): string {
     return `DeviceArray<${this.dtype}>[${this.shape.join('×')}]${this.destroyed ? ' (destroyed)' : ''}`;
   }
+}
+
+/** Options of a readback (`toArray`, `item`). */
+export interface ReadOptions {
+  /**
+   * Give up after this many ms of waiting for the GPU, with `TimeoutError`; the device is then unusable
+   * (see `openDevice({ timeoutMs })`). Dawn engine only: gpujs work runs on this thread. @default the device's timeoutMs
+   */
+  readonly timeoutMs?: number;
+}
+
+function readTimeout(op: string, options: ReadOptions): number | undefined {
+  if (typeof options !== 'object' || options === null) throw new ArgumentError(`${op}: options must be an object ({ timeoutMs }), got ${options === null ? 'null' : typeof options}`);
+  const t = options.timeoutMs;
+  if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t > 0)) throw new ArgumentError(`${op}: option 'timeoutMs' must be a positive number of ms, got ${String(t)}`);
+  return t;
 }
 
 function viewOf(dtype: DType, block: ArrayBuffer, length: number): HostArray {

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+
+const run = promisify(execFile);
+
+async function child(...args: string[]): Promise<Record<string, number>> {
+  const script = fileURLToPath(new URL('./child-memory.ts', import.meta.url));
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', script, ...args], { timeout: 170_000, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, number>;
+}
+
+async function runaway(scenario: string): Promise<{ lines: Record<string, unknown>[]; wallMs: number }> {
+  const script = fileURLToPath(new URL('./child-runaway.ts', import.meta.url));
+  const t0 = performance.now();
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, scenario], { timeout: 120_000, maxBuffer: 1 << 20 });
+  const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { lines, wallMs: performance.now() - t0 };
+}
+
+test('a runaway kernel: the readback times out with TimeoutError, the device is given up, close() returns at once and the process exits', { timeout: 130_000 }, async () => {
+  // The kernel runs ~4e9 iterations: close to a minute on lavapipe here. Before, the readback never
+  // settled, close() blocked the thread until the kernel ended and the process could not exit before it.
+  const { lines, wallMs } = await runaway('runaway');
+  const [r, exit] = lines;
+  expect(r).toMatchObject({ read: 'TimeoutError', later: 'DeviceLostError' });
+  expect(r?.['closeMs']).toBeLessThan(3000);
+  expect(r?.['ticksDuringClose']).toBeGreaterThan(0); // the event loop ran while close() was pending
+  expect(exit?.['exitAt']).toBeLessThan(15_000);
+  console.log(`runaway kernel: readback gave up at ${String(r?.['readAt'])} ms, close() took ${String(r?.['closeMs'])} ms, process exited at ${String(exit?.['exitAt'])} ms (child wall ${Math.round(wallMs)} ms)`);
+});
+
+test('close() waits for a slow kernel without blocking the event loop', { timeout: 130_000 }, async () => {
+  const { lines } = await runaway('slow-close');
+  const r = lines[0];
+  // GPUDevice.destroy() blocks the thread until the GPU is idle; close() first waits for it asynchronously.
+  expect(r?.['ticksDuringClose']).toBeGreaterThan(5);
+  console.log(`slow kernel: close() took ${String(r?.['closeMs'])} ms, the 20 ms timer fired ${String(r?.['ticksDuringClose'])} times meanwhile`);
+});
+
+test('300 device open/close cycles keep memory flat', { timeout: 180_000 }, async () => {
+  // Each cycle used to keep its Dawn instance (~2.2 MiB each: 100 cycles grew RSS by 224 MiB here).
+  // Devices now share one instance per flag set: 300 cycles grew RSS by ~30 MiB (Dawn's and malloc's own
+  // caches), so the bound below is loose enough for a loaded machine and far below the old growth.
+  const r = await child('cycles', '300');
+  const rss = ((r['rss1'] ?? 0) - (r['rss0'] ?? 0)) / 2 ** 20;
+  const heap = ((r['heap1'] ?? 0) - (r['heap0'] ?? 0)) / 2 ** 20;
+  console.log(`300 open/close cycles: RSS +${rss.toFixed(1)} MiB, JS heap +${heap.toFixed(2)} MiB`);
+  expect(heap).toBeLessThan(8);
+  expect(rss).toBeLessThan(96);
+});
