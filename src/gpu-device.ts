@@ -48,6 +48,14 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
    * @default none (wait as long as the GPU takes)
    */
   readonly timeoutMs?: number;
+  /**
+   * The most bytes of device memory gpukit may hold (live arrays, memory released but still used by
+   * queued work, the pool's cache, op tables). An allocation past it first frees cached memory, then throws
+   * `OutOfMemoryError`; the device stays usable.
+   * @default three quarters of the machine's memory on a software adapter (its memory is this process's);
+   * none on GPU hardware (the driver reports out-of-memory)
+   */
+  readonly memoryBudgetBytes?: number;
 }
 
 export type { GpujsMode, JsKernelFn, JsKernelOptions };
@@ -78,6 +86,7 @@ const OPEN_OPTIONS = {
   unsafeDisableRobustness: 'boolean',
   poolCacheBytes: 'number',
   timeoutMs: 'number',
+  memoryBudgetBytes: 'number',
 } as const;
 
 /** A shape argument as checkShape takes it; anything but a number or an array of numbers is refused here. */
@@ -353,6 +362,15 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
     }
     if (device.host !== null) hostPoolOf(device.host).maxCachedBytes = bytes;
     else poolOf(device.ctx).maxCachedBytes = bytes;
+  }
+  if (options.memoryBudgetBytes !== undefined) {
+    const bytes = options.memoryBudgetBytes;
+    if (!Number.isFinite(bytes) || bytes <= 0) {
+      await device.close();
+      throw new ArgumentError(`openDevice: memoryBudgetBytes must be a positive number of bytes, got ${String(bytes)}`);
+    }
+    if (device.host !== null) hostPoolOf(device.host).memoryBudgetBytes = bytes;
+    else poolOf(device.ctx).memoryBudgetBytes = bytes;
   }
   return device;
 }

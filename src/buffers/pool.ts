@@ -1,4 +1,6 @@
 import type { DeviceContext } from '../device/context.js';
+import { totalmem } from 'node:os';
+import { OutOfMemoryError } from '../errors.js';
 
 /** What a device's buffer pool holds: `inUseBytes` backs live arrays, `cachedBytes` waits for reuse. */
 export interface MemoryStats {
@@ -18,6 +20,8 @@ export interface MemoryStats {
   readonly residentBytes: number;
   /** Cached bytes above which idle blocks are freed (`openDevice({ poolCacheBytes })`). */
   readonly maxCachedBytes: number;
+  /** The most bytes the pool may hold in all, or undefined (`openDevice({ memoryBudgetBytes })`). */
+  readonly memoryBudgetBytes: number | undefined;
 }
 
 /**
@@ -73,10 +77,13 @@ export class SizeClassPool<B> {
   #residentBytes = 0;
   /** Cached bytes above which idle blocks are freed instead of kept. */
   maxCachedBytes: number;
+  /** Bytes this pool may hold in all (live, pending, cached, resident); undefined: no budget. */
+  memoryBudgetBytes: number | undefined;
 
-  constructor(backing: PoolBacking<B>, maxCachedBytes: number) {
+  constructor(backing: PoolBacking<B>, maxCachedBytes: number, memoryBudgetBytes?: number) {
     this.#backing = backing;
     this.maxCachedBytes = maxCachedBytes;
+    this.memoryBudgetBytes = memoryBudgetBytes;
   }
 
   /** A block of exactly `size` bytes (callers round to a size class) and this kind. */
@@ -87,12 +94,31 @@ export class SizeClassPool<B> {
       this.#cachedBytes -= size;
       this.#cachedBuffers--;
     } else {
+      this.#reserve(size, label);
       block = this.#backing.create(size, kind, label);
       this.#created++;
     }
     this.#inUseBytes += size;
     this.#inUseBuffers++;
     return { block, reused };
+  }
+
+  /**
+   * Makes room for a new block of `size` bytes within the memory budget: frees idle cached blocks first,
+   * and throws {@link OutOfMemoryError} if live and pending memory alone leave no room.
+   */
+  #reserve(size: number, label: string): void {
+    const budget = this.memoryBudgetBytes;
+    if (budget === undefined) return;
+    const held = (): number => this.#inUseBytes + this.#cachedBytes + this.#pendingBytes + this.#residentBytes;
+    if (held() + size <= budget) return;
+    this.#evict(Math.max(0, budget - size - (held() - this.#cachedBytes)));
+    if (held() + size <= budget) return;
+    throw new OutOfMemoryError(
+      `${label || 'allocation'}: ${size} more bytes would exceed the device's memory budget of ${budget} bytes ` +
+        `(${this.#inUseBytes} in live arrays, ${this.#pendingBytes} released but still used by queued work, ${this.#residentBytes} in op tables); ` +
+        'free arrays (destroy() / using) or raise openDevice({ memoryBudgetBytes })',
+    );
   }
 
   /** Frees a block taken by {@link take} that never held data (a failed allocation's cleanup). */
@@ -181,12 +207,23 @@ export class SizeClassPool<B> {
       created: this.#created,
       residentBytes: this.#residentBytes,
       maxCachedBytes: this.maxCachedBytes,
+      memoryBudgetBytes: this.memoryBudgetBytes,
     };
   }
 }
 
 /** Default cap on the bytes a device's pool keeps idle for reuse. */
 export const DEFAULT_POOL_CACHE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * A software adapter (lavapipe) keeps its "GPU" memory in this process: past what the machine has, its
+ * allocations do not fail — they crash the process at first touch. So on a software adapter the pool's
+ * default budget is three quarters of the machine's memory; on GPU hardware WebGPU does not say how much
+ * memory there is, and out-of-memory errors come from the driver instead (no default budget).
+ */
+function defaultBudget(ctx: DeviceContext): number | undefined {
+  return ctx.info.isSoftware ? Math.floor(totalmem() * 0.75) : undefined;
+}
 
 /** GPU buffers by (usage, size class). */
 export class BufferPool extends SizeClassPool<GPUBuffer> {
@@ -195,7 +232,19 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
   constructor(ctx: DeviceContext) {
     super(
       {
-        create: (size, kind, label) => ctx.gpu.createBuffer({ label, size, usage: Number(kind) }),
+        create: (size, kind, label) => {
+          // WebGPU reports a failed allocation only through an error scope, after the fact: the buffer is
+          // then marked failed, so reading it (or an op's output computed from it) throws OutOfMemoryError.
+          ctx.gpu.pushErrorScope('out-of-memory');
+          const buffer = ctx.gpu.createBuffer({ label, size, usage: Number(kind) });
+          void ctx.gpu.popErrorScope().then(
+            (e) => {
+              if (e !== null) ctx.fail(buffer, new OutOfMemoryError(`${label}: the device could not allocate ${size} bytes: ${e.message}`));
+            },
+            () => undefined,
+          );
+          return buffer;
+        },
         size: (b) => b.size,
         kind: (b) => String(b.usage),
         dispose: (b) => {
@@ -206,6 +255,7 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
         completed: () => ctx.completed,
       },
       DEFAULT_POOL_CACHE_BYTES,
+      defaultBudget(ctx),
     );
     this.#ctx = ctx;
     ctx.onCompleted((id) => {

@@ -292,6 +292,12 @@ export class DeviceContext {
     return this.#poison.get(buffer);
   }
 
+  /** Marks a buffer failed outside any op (its allocation failed): reading it throws `error`. */
+  fail(buffer: GPUBuffer, error: Error): void {
+    this.#poison.set(buffer, error);
+    this.#unreported.push(error);
+  }
+
   /** Forgets what is known about a buffer's contents (it was fully overwritten, or changed owner). */
   forget(buffer: GPUBuffer): void {
     this.#poison.delete(buffer);

@@ -4,7 +4,7 @@
  * timeline and errors were attributed per op.
  */
 import { expect } from 'vitest';
-import { add, openDevice, scale, sum, ValidationError, ProfileConflictError } from '../../src/index.js';
+import { add, openDevice, OutOfMemoryError, scale, sum, ValidationError, ProfileConflictError } from '../../src/index.js';
 import { compileKernelSync } from '../../src/kernels/kernel.js';
 import { dawnTest, gpuTest, expectArrayEqual } from '../fixture.js';
 
@@ -215,4 +215,20 @@ dawnTest('profile() with five readbacks, and a second profile while one records 
   expect(await other).toBe(4 * (h[0] ?? 0));
   expect(own.kernels.some((k) => /scale/.test(k.label))).toBe(false);
   expect(own.kernels.reduce((a, k) => a + k.dispatches, 0)).toBeGreaterThan(0);
+});
+
+gpuTest('a memory budget: allocations past it throw OutOfMemoryError after freeing the cache, and the device stays usable', async ({ device }) => {
+  await using dev = await openDevice({ engine: device.info.engine, memoryBudgetBytes: 16 << 20 });
+  expect(dev.memory.memoryBudgetBytes).toBe(16 << 20);
+  const held: { destroy(): void }[] = [];
+  for (let i = 0; i < 3; i++) held.push(dev.empty(1 << 20)); // 3 × 4 MiB
+  expect(() => dev.empty(1 << 21)).toThrow(OutOfMemoryError); // 8 MiB more would pass 16 MiB
+  for (const a of held) a.destroy();
+  await dev.sync(); // the released memory joins the cache ...
+  using big = dev.empty(3 << 20); // ... which is freed to make room for 12 MiB
+  using s = sum(big);
+  expect(await s.item()).toBe(0);
+  // On Dawn a readback needs staging memory of the array's size: past the budget that is refused too, typed.
+  if (dev.info.engine === 'dawn') await expect(big.toArray()).rejects.toThrow(OutOfMemoryError);
+  expect(dev.memory.cachedBytes + dev.memory.inUseBytes).toBeLessThanOrEqual(16 << 20);
 });
