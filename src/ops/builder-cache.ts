@@ -101,7 +101,17 @@ export function setBuilderCacheSize(size: number): void {
   capacity = size;
 }
 
-/** The current per-device builder capacity. */
+/**
+ * How many generated builders each device keeps compiled (see {@link setBuilderCacheSize}).
+ *
+ * @example
+ * ```ts
+ * const before = builderCacheSize();
+ * setBuilderCacheSize(8);
+ * // ... many one-off map() expressions ...
+ * setBuilderCacheSize(before);
+ * ```
+ */
 export function builderCacheSize(): number {
   return capacity;
 }

@@ -288,7 +288,7 @@ function constants(ctx: DeviceContext, n: number): Record<string, number> {
 }
 
 /** wgsl_reflect's parse errors say `Line: N` of the generated code; map it into the user's text. */
-export function reflectionError(label: string, e: unknown, mapper: SourceMapper): ShaderCompileError {
+function reflectionError(label: string, e: unknown, mapper: SourceMapper): ShaderCompileError {
   const message = e instanceof Error ? e.message : String(e);
   const line = Number(/Line: (\d+)/.exec(message)?.[1] ?? NaN);
   const at = Number.isFinite(line) ? mapper(line, 1) : undefined;

@@ -11,7 +11,7 @@ const EXPRESSIONS = 300;
 dawnTest(`${EXPRESSIONS} distinct map() expressions keep at most ${CAPACITY} builders and bounded memory (child process)`, () => {
   // A fresh process, so RSS measures this loop alone and the size setting touches no other test.
   const script = fileURLToPath(new URL('./builder-cache-child.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, String(CAPACITY), String(EXPRESSIONS)], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, String(CAPACITY), String(EXPRESSIONS)], { encoding: 'utf8', timeout: 55_000 });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   let out: { size: number; sizeAfterClose: number; wrong: number; rss0: number; rss1: number; seconds: number };
   try {
@@ -29,7 +29,7 @@ dawnTest(`${EXPRESSIONS} distinct map() expressions keep at most ${CAPACITY} bui
   // each pipeline it ever built (~0.15 MiB, also for pipelines created and dropped with raw WebGPU).
   // The bound is loose for noise from other processes, and far below the old growth.
   expect(grown).toBeLessThan(130);
-}, 150_000);
+});
 
 dawnTest('the cache size is a positive integer, and an evicted builder still works when called again', async ({ device }) => {
   const before = builderCacheSize();
