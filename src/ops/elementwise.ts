@@ -4,11 +4,11 @@ import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
 import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
-import { compileModule, type SourceMapper } from '../kernels/compile.js';
-import { compileKernel, compileKernelSync, specialize, type Kernel } from '../kernels/kernel.js';
+import type { SourceMapper } from '../kernels/compile.js';
+import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
-import { builderCache } from './builder-cache.js';
+import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, resolveArrays } from './signature.js';
 import { deviceOf } from './util.js';
 
@@ -103,48 +103,23 @@ class ElementwiseBuilder {
     if (this.#opts.key !== undefined) builderCache(ctx).record(this.#opts.key, code);
   }
 
-  /** Compiles up front (async) so a bad body is a ShaderCompileError pointing into it. */
+  /** Checks the body up front (async) so a bad one is a ShaderCompileError pointing into it. */
   async prepare(ctx: DeviceContext): Promise<void> {
     const dtypes: DType[] = this.args.some((a) => a.type === 'T') ? ['f32', 'i32', 'u32'] : ['f32'];
-    let firstError: unknown;
     for (const dtype of dtypes) {
-      const scalar = this.generate(dtype, 1);
-      try {
-        this.#record(ctx, scalar.code);
-        await compileKernel(ctx, scalar.code, { label: this.#label(dtype, 1), mapper: scalar.mapper, constants: constants(ctx, 0) });
-      } catch (e) {
-        firstError ??= e;
-        if (e instanceof ShaderCompileError) continue;
-        throw e;
-      }
+      if (!(await this.#compiles(ctx, dtype, 1))) continue;
       if (!this.#scalarOnly) this.#vec4.set(dtype, await this.#compiles(ctx, dtype, 4));
       return;
     }
-    throw firstError;
+    throw this.#broken.get(dtypes[0] ?? 'f32') ?? new ArgumentError(`elementwise '${this.name}': the body does not compile`);
   }
 
-  /**
-   * Whether a variant compiles (recording the error of a scalar one). `moduleOnly` checks the shader
-   * module and builds no pipeline: for `map`'s background checks, whose pipelines might never run, and each
-   * pipeline a driver builds leaves memory behind even after it is freed (~0.15 MiB on llvmpipe).
-   */
-  async #compiles(ctx: DeviceContext, dtype: DType, width: 1 | 4, moduleOnly = false): Promise<boolean> {
+  /** Whether a variant compiles (a shader module check); a scalar one's error is kept for later calls. */
+  async #compiles(ctx: DeviceContext, dtype: DType, width: 1 | 4): Promise<boolean> {
     const g = this.generate(dtype, width);
-    const label = this.#label(dtype, width);
-    try {
-      if (moduleOnly) {
-        ctx.assertUsable();
-        await compileModule(ctx.gpu, specialize(g.code, undefined), label, g.mapper);
-      } else {
-        this.#record(ctx, g.code);
-        await compileKernel(ctx, g.code, { label, mapper: g.mapper, constants: constants(ctx, 0) });
-      }
-      return true;
-    } catch (e) {
-      if (!(e instanceof ShaderCompileError)) throw e;
-      if (width === 1) this.#broken.set(dtype, e);
-      return false;
-    }
+    const e = await moduleError(ctx, g.code, this.#label(dtype, width), g.mapper);
+    if (e !== undefined && width === 1) this.#broken.set(dtype, e);
+    return e === undefined;
   }
 
   #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): string {
@@ -166,8 +141,8 @@ class ElementwiseBuilder {
   #checkInBackground(ctx: DeviceContext, dtype: DType): void {
     if (this.#opts.vec4Unchecked || this.#proving.has(dtype)) return;
     this.#proving.add(dtype);
-    const vec = this.#scalarOnly ? Promise.resolve(false) : this.#compiles(ctx, dtype, 4, true);
-    const scalar = vec.then((ok) => ok || this.#compiles(ctx, dtype, 1, true)).catch(() => true);
+    const vec = this.#scalarOnly ? Promise.resolve(false) : this.#compiles(ctx, dtype, 4);
+    const scalar = vec.then((ok) => ok || this.#compiles(ctx, dtype, 1)).catch(() => true);
     void vec.then((ok) => this.#vec4.set(dtype, ok)).catch(() => this.#vec4.set(dtype, false));
     // Queued before the synchronous compile's own (unmapped) error, so the readback reports this one.
     ctx.deferError(

@@ -4,10 +4,10 @@ import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, ShaderCompileError } from '../errors.js';
 import { checkBrackets, parseArgs, reductionWgsl, REDUCTION_RESERVED, usesIndex, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
-import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { builderCache } from './builder-cache.js';
+import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, resolveArrays } from './signature.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
@@ -90,41 +90,30 @@ class ReductionBuilder {
     this.parts = { map, reduce: spec.reduce, identity: spec.identity, post: spec.post ?? 'a', type: spec.type ?? 'T', ...(prelude !== undefined ? { prelude } : {}) };
   }
 
+  /**
+   * Checks the expressions up front (shader modules only: the variants that run are compiled when first
+   * dispatched), so a bad one is a ShaderCompileError pointing into it, and learns which vec4 shape works.
+   */
   async prepare(ctx: DeviceContext): Promise<void> {
     const dtypes: DType[] = this.args.some((a) => a.type === 'T') ? ['f32', 'i32', 'u32'] : ['f32'];
-    let firstError: unknown;
+    let firstError: ShaderCompileError | undefined;
     for (const dtype of dtypes) {
       const g = reductionWgsl(this.name, this.args, this.parts, dtype, 1);
-      this.#record(ctx, g.code);
-      try {
-        await compileKernel(ctx, g.code, { entryPoint: '_first', label: `reduction|${this.name}|${dtype}`, mapper: g.mapper, constants: overrides(this.#constants(ctx, 0)) });
-      } catch (e) {
+      const e = await moduleError(ctx, g.code, `reduction|${this.name}|${dtype}`, g.mapper);
+      if (e !== undefined) {
         firstError ??= e;
-        if (e instanceof ShaderCompileError) continue;
-        throw e;
+        continue;
       }
       const va = reductionWgsl(this.name, this.args, this.parts, dtype, 4, true);
-      if (!this.#noVecAcc) this.#record(ctx, va.code);
-      const vecAcc = this.#noVecAcc ? false : await compileKernel(ctx, va.code, { entryPoint: '_first', constants: overrides(this.#constants(ctx, 0)) }).then(
-        () => true,
-        (e: unknown) => {
-          if (!(e instanceof ShaderCompileError)) throw e;
-          return false;
-        },
-      );
-      if (vecAcc) {
+      if (!this.#noVecAcc && (await moduleError(ctx, va.code, `reduction|${this.name}|${dtype}|vec4acc`)) === undefined) {
         this.#vecAcc.add(dtype);
         return;
       }
       const v = reductionWgsl(this.name, this.args, this.parts, dtype, 4);
-      this.#record(ctx, v.code);
-      await compileKernel(ctx, v.code, { entryPoint: '_first', constants: overrides(this.#constants(ctx, 0)) }).catch((e: unknown) => {
-        if (!(e instanceof ShaderCompileError)) throw e;
-        this.#vec4Fails.add(dtype);
-      });
+      if ((await moduleError(ctx, v.code, `reduction|${this.name}|${dtype}|vec4`)) !== undefined) this.#vec4Fails.add(dtype);
       return;
     }
-    throw firstError;
+    throw firstError ?? new ArgumentError(`reduction '${this.name}': the expressions do not compile`);
   }
 
   #constants(ctx: DeviceContext, n: number): Geometry {

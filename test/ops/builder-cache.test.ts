@@ -8,12 +8,12 @@ import { dawnTest } from '../fixture.js';
 const CAPACITY = 16;
 const EXPRESSIONS = 300;
 
-dawnTest(`${EXPRESSIONS} distinct map() expressions keep at most ${CAPACITY} builders and bounded memory (child process)`, () => {
+dawnTest(`${EXPRESSIONS} distinct map() expressions (and 100 elementwise builders) keep at most ${CAPACITY} builders and bounded memory (child process)`, () => {
   // A fresh process, so RSS measures this loop alone and the size setting touches no other test.
   const script = fileURLToPath(new URL('./builder-cache-child.ts', import.meta.url));
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, String(CAPACITY), String(EXPRESSIONS)], { encoding: 'utf8', timeout: 55_000 });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
-  let out: { size: number; sizeAfterClose: number; wrong: number; rss0: number; rss1: number; seconds: number };
+  let out: { size: number; sizeAfterBuilders: number; sizeAfterClose: number; wrong: number; rss0: number; rss1: number; seconds: number };
   try {
     out = JSON.parse(line) as typeof out;
   } catch {
@@ -23,6 +23,7 @@ dawnTest(`${EXPRESSIONS} distinct map() expressions keep at most ${CAPACITY} bui
   console.log(`builder cache: ${out.size} builders after ${EXPRESSIONS} expressions, RSS +${grown.toFixed(1)} MiB, ${out.seconds.toFixed(1)} s`);
   expect(out.wrong, 'map results that differ from x * k + 1').toBe(0);
   expect(out.size).toBe(CAPACITY);
+  expect(out.sizeAfterBuilders, 'after 100 device.elementwise() builders').toBe(CAPACITY);
   expect(out.sizeAfterClose, 'builders held after close()').toBe(0);
   // Measured on llvmpipe after full GCs: before the cache, 300 expressions grew RSS by ~290 MiB (every
   // pipeline kept for the life of the process); with it, by ~70 MiB, which is what the driver keeps of
