@@ -56,11 +56,11 @@ interface BuilderOptions {
   /** Where the user's text sits in the body (for `map`, whose body wraps the expression). */
   readonly source?: ElementwiseOptions['source'];
   /**
-   * Whether a dtype not checked yet may run the vec4 variant. True for the ready ops (known to work) and
-   * builders whose `prepare()` tried it; false for `map`, which proves the vec4 variant in the background
-   * and runs scalars until then (a synchronous compile cannot tell whether it failed).
+   * True for the ready ops, whose bodies are known to compile for every dtype, also as vec4. Other
+   * builders check each dtype before trusting it: `prepare()` checks the first that compiles, and a call
+   * with a dtype not checked yet (every first call of `map`) runs scalars and checks in the background.
    */
-  readonly vec4Unchecked: boolean;
+  readonly trusted: boolean;
 }
 
 class ElementwiseBuilder {
@@ -76,12 +76,14 @@ class ElementwiseBuilder {
   /** Per dtype: whether the vec4 variant compiles (absent: not known yet). */
   readonly #vec4 = new Map<DType, boolean>();
   readonly #proving = new Set<DType>();
+  /** Dtypes whose scalar variant is known to compile. */
+  readonly #known = new Set<DType>();
   /** Per dtype: the compile error of a `map` body found in the background (later calls throw it at once). */
   readonly #broken = new Map<DType, ShaderCompileError>();
   /** Generated variants that parse, by label (a handful: dtype × width × in-place pattern). */
   readonly #variants = new Map<string, { code: string; label: string }>();
 
-  constructor(spec: ElementwiseSpec, opts: BuilderOptions = { vec4Unchecked: true }) {
+  constructor(spec: ElementwiseSpec, opts: BuilderOptions = { trusted: true }) {
     this.name = spec.name ?? 'elementwise';
     this.args = parseArgs(spec.args);
     this.body = normalizeText(spec.body);
@@ -118,7 +120,10 @@ class ElementwiseBuilder {
   async #compiles(ctx: DeviceContext, dtype: DType, width: 1 | 4): Promise<boolean> {
     const g = this.generate(dtype, width);
     const e = await moduleError(ctx, g.code, this.#label(dtype, width), g.mapper);
-    if (e !== undefined && width === 1) this.#broken.set(dtype, e);
+    if (width === 1) {
+      if (e === undefined) this.#known.add(dtype);
+      else this.#broken.set(dtype, e);
+    }
     return e === undefined;
   }
 
@@ -129,17 +134,18 @@ class ElementwiseBuilder {
 
   #useVec4(dtype: DType): boolean {
     if (this.#scalarOnly) return false;
-    return this.#vec4.get(dtype) ?? this.#opts.vec4Unchecked;
+    return this.#vec4.get(dtype) ?? this.#opts.trusted;
   }
 
   /**
-   * For builders that compile on first use (`map`): learns in the background whether the vec4 variant
-   * compiles, and if it does not, whether the scalar one does, with the compiler's diagnostics. A body
-   * that does not compile is reported at the next readback, pointing into the user's text, and refused at
-   * once by later calls. (The scalar variant is only compiled a second time when the vec4 one fails.)
+   * For a dtype not checked yet (every first call of `map`, which compiles on first use; a builder's
+   * dtype that `prepare()` did not try): learns in the background whether the vec4 variant compiles, and
+   * if it does not, whether the scalar one does, with the compiler's diagnostics. A body that does not
+   * compile is reported at the next readback, pointing into the user's text, and refused at once by later
+   * calls. (The scalar variant is only checked when the vec4 one fails: when it compiles, so does this.)
    */
   #checkInBackground(ctx: DeviceContext, dtype: DType): void {
-    if (this.#opts.vec4Unchecked || this.#proving.has(dtype)) return;
+    if (this.#opts.trusted || this.#proving.has(dtype) || (this.#known.has(dtype) && (this.#scalarOnly || this.#vec4.has(dtype)))) return;
     this.#proving.add(dtype);
     const vec = this.#scalarOnly ? Promise.resolve(false) : this.#compiles(ctx, dtype, 4);
     const scalar = vec.then((ok) => ok || this.#compiles(ctx, dtype, 1)).catch(() => true);
@@ -147,7 +153,7 @@ class ElementwiseBuilder {
     // Queued before the synchronous compile's own (unmapped) error, so the readback reports this one.
     ctx.deferError(
       scalar.then((ok) => (ok ? null : { message: this.#broken.get(dtype)?.message ?? 'does not compile' })),
-      'map',
+      this.name,
     );
   }
 
@@ -286,7 +292,7 @@ function reflectionError(label: string, e: unknown, mapper: SourceMapper): Shade
  */
 export async function buildElementwise(ctx: DeviceContext, spec: ElementwiseSpec): Promise<ElementwiseFn> {
   const key = `elementwise|${JSON.stringify([spec.name ?? '', spec.args, spec.body])}`;
-  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder(spec, { key, vec4Unchecked: true }));
+  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder(spec, { key, trusted: false }));
   await b.prepare(ctx);
   return wrap(b);
 }
@@ -366,7 +372,7 @@ export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: Devi
   const b = builderCache(ctx).use(
     key,
     // The expression sits on lines of its own, so a trailing `// comment` ends before the ')'.
-    () => new ElementwiseBuilder({ name: `map(${expr})`, args: 'x: T[], out: T[]', body: `out = (\n${text}\n)` }, { key, vec4Unchecked: false, source: { line: 2, text, where: 'the expression of map' } }),
+    () => new ElementwiseBuilder({ name: `map(${expr})`, args: 'x: T[], out: T[]', body: `out = (\n${text}\n)` }, { key, trusted: false, source: { line: 2, text, where: 'the expression of map' } }),
   );
   return one(b.call([{ x, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }

@@ -84,6 +84,19 @@ describe('names and errors point at what the user wrote', () => {
     expect((again as ShaderCompileError).diagnostics[0]).toMatchObject({ line: 1, column: 5, sourceLine: 'x * undefined_name' });
   });
 
+  dawnTest('a T builder whose body does not compile for a dtype it was not checked with: mapped, then refused at once', async ({ device }) => {
+    const f = await device.elementwise({ name: 'halve', args: 'x: T[], y: T[]', body: 'y = x * 0.5' });
+    using xi = device.array(new Int32Array([2, 4, 6, 8, 10]));
+    (f({ x: xi }) as DeviceArray).destroy();
+    const e = await device.sync().catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as Error).message).toMatch(/1:5 error: [\s\S]*\(in the body of elementwise 'halve'\)/);
+    expect(() => f({ x: xi })).toThrow(ShaderCompileError);
+    using xf = device.array(new Float32Array([2, 4, 6, 8, 10]));
+    using yf = f({ x: xf }) as DeviceArray;
+    expectArrayEqual(await yf.toArray(), [1, 2, 3, 4, 5]);
+  });
+
   dawnTest('map: a syntax error is thrown at the call, on the line of the expression where it is', ({ device }) => {
     using x = device.array(new Float32Array([1, 2, 3]));
     let e: unknown;
