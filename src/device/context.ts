@@ -108,6 +108,8 @@ export class DeviceContext {
   readonly #dirty = new WeakSet<GPUBuffer>();
   /** Buffers whose contents a failed op left undefined, with that op's error. */
   readonly #poison = new Map<GPUBuffer, Error>();
+  /** Builders' explanations of compile failures, by op label prefix. */
+  readonly #explanations = new Map<string, Promise<Error | null>>();
   /** Op errors no readback or sync() has reported yet. */
   #unreported: Error[] = [];
   #uncaptured: GPUError[] = [];
@@ -290,6 +292,21 @@ export class DeviceContext {
    */
   failureOf(buffer: GPUBuffer): Error | undefined {
     return this.#poison.get(buffer);
+  }
+
+  /**
+   * Registers a readable explanation for ops whose label starts with `labelPrefix` whose pipeline failed to
+   * compile (a builder's diagnostics in the user's own text): a failed op of that label fails with it.
+   */
+  explainCompileErrors(labelPrefix: string, error: Promise<Error | null>): void {
+    this.#explanations.set(labelPrefix, error);
+    // Most builders compile: forget those, so a loop over one-off expressions keeps nothing here.
+    void error.then(
+      (e) => {
+        if (e === null && this.#explanations.get(labelPrefix) === error) this.#explanations.delete(labelPrefix);
+      },
+      () => this.#explanations.delete(labelPrefix),
+    );
   }
 
   /** Marks a buffer failed outside any op (its allocation failed): reading it throws `error`. */
@@ -518,12 +535,28 @@ export class DeviceContext {
       let error: Error | null = null;
       if (e !== null) {
         const compile = op.compileError !== undefined ? await op.compileError : null;
+        const explained = compile !== null ? await this.#explain(op.label) : null;
+        if (explained !== null) {
+          this.#unreported.push(explained);
+          this.#propagate(op, explained);
+          continue;
+        }
         const what = compile !== null ? `its pipeline failed to compile: ${compile.message}` : `WebGPU ${e === o ? 'out of memory' : 'validation error'}: ${e.message}`;
         error = e === o && compile === null ? new OutOfMemoryError(`${op.label}: ${what}`) : new ValidationError(`${op.label}: ${what}`);
         this.#unreported.push(error);
       }
       this.#propagate(op, error);
     }
+  }
+
+  async #explain(label: string): Promise<Error | null> {
+    for (const [prefix, error] of this.#explanations) {
+      if (label.startsWith(prefix)) {
+        const e = await error.catch(() => null);
+        if (e !== null) return e;
+      }
+    }
+    return null;
   }
 
   /** Runs `fn` inside its own validation scope (synchronously balanced) and returns the scope's result. */

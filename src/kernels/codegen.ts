@@ -1,6 +1,7 @@
 import { ArgumentError } from '../errors.js';
 import type { DType } from '../buffers/dtype.js';
 import type { SourceMapper } from './compile.js';
+import { WGSL_NAMES } from './wgsl-names.js';
 
 /** One argument of a builder's signature: `x: T[]` (an array) or `a: f32` (a scalar). */
 export interface ArgSpec {
@@ -11,8 +12,86 @@ export interface ArgSpec {
 }
 
 const ARG = /^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(f32|i32|u32|f16|T)\s*(\[\s*\])?$/;
-/** Names user arguments cannot take: the body's own parameters and the module's declarations. */
-export const RESERVED = new Set(['i', 'n', 'params', 'main', 'body', 'WG', 'ITEMS', 'T', 'Outs', 'wid', 'lid', 'nwg']);
+
+/**
+ * Names the user's text may mention with a meaning of gpukit's: the element index `i`, the length `n`,
+ * the element type `T` and the uniform `params` (whose fields are the scalar arguments). Everything else
+ * the generated code declares starts with `_`, which argument names may not, so it cannot collide.
+ */
+export const RESERVED = new Set(['i', 'n', 'T', 'params']);
+/** A reduction's expressions also see the fold's operands `a`, `b` and the accumulator type `R`. */
+export const REDUCTION_RESERVED = new Set([...RESERVED, 'a', 'b', 'R']);
+
+/** Every WGSL line break (§3.2) becomes '\n', so line numbers mean the same to Dawn and to us. */
+export function normalizeText(s: string): string {
+  return s.replace(/\r\n|[\r\v\f\u0085\u2028\u2029]/g, '\n');
+}
+
+/**
+ * The text with its comments blanked (same length, newlines kept), for analysis that must not see words
+ * inside comments. WGSL block comments nest. Throws when a block comment is not closed.
+ */
+export function stripComments(text: string, what = 'the text'): string {
+  let out = '';
+  let depth = 0;
+  let openedAt = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text[k] ?? '';
+    const next = text[k + 1] ?? '';
+    if (depth === 0 && c === '/' && next === '/') {
+      while (k < text.length && text[k] !== '\n') {
+        out += ' ';
+        k++;
+      }
+      if (k < text.length) out += '\n';
+    } else if (c === '/' && next === '*') {
+      if (depth === 0) openedAt = k;
+      depth++;
+      out += '  ';
+      k++;
+    } else if (depth > 0 && c === '*' && next === '/') {
+      depth--;
+      out += '  ';
+      k++;
+    } else out += depth > 0 && c !== '\n' ? ' ' : c;
+  }
+  if (depth > 0) throw new ArgumentError(`${what}: the block comment opened at ${position(text, openedAt)} is never closed ('*/')`);
+  return out;
+}
+
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${(before[before.length - 1] ?? '').length + 1}`;
+}
+
+/**
+ * Refuses brackets that do not pair up: the text is placed inside generated code, where a stray `}` or `)`
+ * would close gpukit's function instead and the compiler would blame the generated lines.
+ */
+export function checkBrackets(text: string, what: string): void {
+  const code = stripComments(text, what);
+  const stack: { c: string; at: number }[] = [];
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  for (let k = 0; k < code.length; k++) {
+    const c = code[k] ?? '';
+    if (c === '(' || c === '[' || c === '{') stack.push({ c, at: k });
+    else if (c === ')' || c === ']' || c === '}') {
+      const top = stack.pop();
+      if (top?.c !== pairs[c]) throw new ArgumentError(`${what}: '${c}' at ${position(text, k)} has no matching '${pairs[c] ?? ''}'`);
+    }
+  }
+  const open = stack.pop();
+  if (open !== undefined) throw new ArgumentError(`${what}: '${open.c}' at ${position(text, open.at)} is never closed`);
+}
+
+/** Why `name` cannot name an argument, or undefined if it can. */
+export function nameProblem(name: string, reserved: ReadonlySet<string>): string | undefined {
+  if (name.startsWith('_')) return 'names starting with _ belong to the generated code';
+  if (reserved.has(name)) return `${[...reserved].join(', ')} already mean something in the body`;
+  const wgsl = WGSL_NAMES.get(name);
+  if (wgsl !== undefined) return `it is ${wgsl}`;
+  return undefined;
+}
 
 /** Parses `'x: T[], y: T[], a: f32'`. */
 export function parseArgs(args: string, reserved: ReadonlySet<string> = RESERVED): ArgSpec[] {
@@ -21,7 +100,8 @@ export function parseArgs(args: string, reserved: ReadonlySet<string> = RESERVED
     const m = ARG.exec(part);
     if (!m) throw new ArgumentError(`cannot parse argument '${part}': expected 'name: type' or 'name: type[]' with type f32, i32, u32, f16 or T`);
     const name = m[1] ?? '';
-    if (reserved.has(name) || name.startsWith('_')) throw new ArgumentError(`argument name '${name}' is reserved (${[...reserved].join(', ')} and names starting with _)`);
+    const problem = nameProblem(name, reserved);
+    if (problem !== undefined) throw new ArgumentError(`argument name '${name}' is reserved: ${problem}; rename the argument`);
     if (out.some((a) => a.name === name)) throw new ArgumentError(`argument '${name}' is declared twice`);
     out.push({ name, type: (m[2] ?? 'f32') as ArgSpec['type'], array: m[3] !== undefined });
   }
@@ -33,18 +113,28 @@ function mentions(code: string, name: string): RegExpMatchArray[] {
   return [...code.matchAll(new RegExp(`(?<![A-Za-z0-9_.])${name}(?![A-Za-z0-9_])`, 'g'))];
 }
 
-/** Arrays the body assigns to (outputs), and which of those it never reads (write-only: not loaded). */
+/** Whether the text (comments aside) uses the element index `i` (bodies that do run on scalars only). */
+export function usesIndex(text: string): boolean {
+  return mentions(stripComments(normalizeText(text)), 'i').length > 0;
+}
+
+/**
+ * Arrays the body assigns to (outputs), and which of those it never reads (write-only: not loaded, and
+ * fully overwritten, so a caller may omit them). An output counts as read when it appears anywhere but
+ * on the left of a plain `=`: on a right-hand side, in a compound assignment (`+=`) or an increment.
+ */
 export function outputsOf(body: string, args: readonly ArgSpec[]): { outputs: string[]; writeOnly: string[] } {
+  const code = stripComments(normalizeText(body));
   const outputs: string[] = [];
   const writeOnly: string[] = [];
   for (const a of args) {
     if (!a.array) continue;
-    const assign = new RegExp(`(?<![A-Za-z0-9_.])${a.name}\\s*([-+*/%&|^]|<<|>>)?=(?!=)`, 'g');
-    const assigns = [...body.matchAll(assign)];
+    const assign = new RegExp(`(?<![A-Za-z0-9_.])${a.name}\\s*(?:([-+*/%&|^]|<<|>>)?=(?!=)|(\\+\\+|--))`, 'g');
+    const assigns = [...code.matchAll(assign)];
     if (assigns.length === 0) continue;
     outputs.push(a.name);
-    const plain = assigns.filter((m) => m[1] === undefined).length;
-    if (plain === mentions(body, a.name).length && plain === assigns.length) writeOnly.push(a.name);
+    const plain = assigns.filter((m) => m[1] === undefined && m[2] === undefined).length;
+    if (plain === mentions(code, a.name).length && plain === assigns.length) writeOnly.push(a.name);
   }
   return { outputs, writeOnly };
 }
@@ -59,84 +149,124 @@ function uniformType(t: DType | 'T', resolved: DType): string {
   return d === 'f16' ? 'f32' : d;
 }
 
+/** A name as it may appear in a `//` comment of the generated code: no line breaks. */
+function commentSafe(name: string): string {
+  return JSON.stringify(normalizeText(name)).slice(1, -1);
+}
+
 export interface Generated {
   readonly code: string;
   readonly mapper: SourceMapper;
 }
 
-function bodyMapper(code: string, body: string, bodyLine: number, indent: number, what: string): SourceMapper {
-  const bodyLines = body.split('\n');
+/** Where a piece of the user's text sits in the generated code: its line k is generated line `line + k - 1`, verbatim. */
+interface Spot {
+  readonly line: number;
+  readonly text: string;
+  readonly where: string;
+}
+
+/**
+ * Maps generated positions back into the user's pieces of text. Each piece is copied verbatim (no indent)
+ * on lines of its own, so columns carry over unchanged; the generated line right after a piece (the `;` or
+ * `)` that closes it) maps to the piece's end, where a missing operand or a dangling operator shows up.
+ */
+function spotsMapper(code: string, spots: readonly Spot[]): SourceMapper {
   const codeLines = code.split('\n');
   return (line, column) => {
-    const rel = line - bodyLine;
-    if (rel >= 0 && rel < bodyLines.length) {
-      return { line: rel + 1, column: Math.max(1, column - indent), sourceLine: bodyLines[rel] ?? '', where: what };
+    for (const s of spots) {
+      const lines = s.text.split('\n');
+      const rel = line - s.line;
+      if (rel >= 0 && rel < lines.length) return { line: rel + 1, column, sourceLine: lines[rel] ?? '', where: s.where };
+      if (rel === lines.length) {
+        const last = lines[lines.length - 1] ?? '';
+        return { line: lines.length, column: last.length + 1, sourceLine: last, where: `${s.where}, at its end` };
+      }
     }
     return { line, column, sourceLine: codeLines[line - 1] ?? '', where: 'generated code' };
   };
 }
 
+/** Options of {@link elementwiseWgsl}. */
+export interface ElementwiseOptions {
+  /**
+   * Arrays passed as the same array as another one: `{ x: 'y' }` reads x from y's binding. The variant
+   * binds the shared array once (read_write when it is written), which WebGPU requires of a buffer that a
+   * dispatch writes. @default {}
+   */
+  readonly alias?: Readonly<Record<string, string>>;
+  /**
+   * The user's text inside `body`, for error positions: it starts on body line `line`.
+   * @default the whole body, as "the body of elementwise '<name>'"
+   */
+  readonly source?: { readonly line: number; readonly text: string; readonly where: string };
+}
+
 /**
- * WGSL for an elementwise kernel. Each invocation handles ITEMS elements (or vec4s when `width` is 4),
+ * WGSL for an elementwise kernel. Each invocation handles _ITEMS elements (or vec4s when `width` is 4),
  * strided by the workgroup size so neighbouring invocations touch neighbouring memory. Arrays in the body
- * stand for their element at index `i`; `n` is the length.
+ * stand for their element at index `i`; `n` is the length. Every name the generated code declares starts
+ * with `_` (argument names may not), and the body is copied verbatim on lines of its own, so positions
+ * in compiler messages map straight back into it.
  */
-export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: string, dtype: DType, width: 1 | 4): Generated {
-  const { outputs, writeOnly } = outputsOf(body, args);
+export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: string, dtype: DType, width: 1 | 4, options: ElementwiseOptions = {}): Generated {
+  const text = normalizeText(body);
+  const { outputs, writeOnly } = outputsOf(text, args);
   if (outputs.length === 0) throw new ArgumentError(`elementwise '${name}': the body assigns no array argument, so it has no output`);
+  const alias = options.alias ?? {};
   const scalars = args.filter((a) => !a.array);
   const arrays = args.filter((a) => a.array);
-  const lines: string[] = [];
-  lines.push(`// elementwise '${name}', generated by gpukit (vector width ${width})`);
-  lines.push(`alias T = ${dtype};`);
-  lines.push('override WG: u32 = 64;');
-  lines.push('override ITEMS: u32 = 4;');
-  lines.push(`struct Params { n: u32, start: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
-  arrays.forEach((a, k) => {
-    const access = outputs.includes(a.name) ? 'read_write' : 'read';
-    lines.push(`@group(0) @binding(${k}) var<storage, ${access}> ${a.name}: array<${wgslType(a.type, width)}>;`);
-  });
-  lines.push(`@group(0) @binding(${arrays.length}) var<uniform> params: Params;`);
-  lines.push(`struct Outs { ${outputs.map((o) => `${o}: ${wgslType(arrays.find((a) => a.name === o)?.type ?? 'T', width)}`).join(', ')} }`);
-  const inParams = arrays.filter((a) => !writeOnly.includes(a.name)).map((a) => `${outputs.includes(a.name) ? `_${a.name}_in` : a.name}: ${wgslType(a.type, width)}`);
-  const scalarParams = scalars.map((s) => `${s.name}: ${s.type}`);
-  lines.push(`fn body(i: ${width === 1 ? 'u32' : 'vec4<u32>'}, n: u32${[...inParams, ...scalarParams].map((p) => `, ${p}`).join('')}) -> Outs {`);
-  lines.push('  var _o: Outs;');
-  lines.push('  {');
+  const bindingOf = (a: string): string => alias[a] ?? a;
   for (const o of outputs) {
-    const t = wgslType(arrays.find((a) => a.name === o)?.type ?? 'T', width);
-    lines.push(writeOnly.includes(o) ? `    var ${o}: ${t};` : `    var ${o}: ${t} = _${o}_in;`);
+    const other = outputs.find((p) => p !== o && bindingOf(p) === bindingOf(o));
+    if (other !== undefined) throw new ArgumentError(`elementwise '${name}': outputs '${o}' and '${other}' are the same array; each output needs its own`);
   }
+  const bound = arrays.filter((a) => bindingOf(a.name) === a.name);
+  const typeOf = (n: string): string => wgslType(arrays.find((a) => a.name === n)?.type ?? 'T', width);
+  const lines: string[] = [];
+  lines.push(`// elementwise '${commentSafe(name)}', generated by gpukit (vector width ${width})`);
+  lines.push(`alias T = ${dtype};`);
+  lines.push('override _WG: u32 = 64;');
+  lines.push('override _ITEMS: u32 = 4;');
+  lines.push(`struct _Params { _n: u32, _start: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
+  bound.forEach((a, k) => {
+    const written = outputs.some((o) => bindingOf(o) === a.name);
+    lines.push(`@group(0) @binding(${k}) var<storage, ${written ? 'read_write' : 'read'}> ${a.name}: array<${wgslType(a.type, width)}>;`);
+  });
+  lines.push(`@group(0) @binding(${bound.length}) var<uniform> params: _Params;`);
+  lines.push(`struct _Outs { ${outputs.map((o) => `${o}: ${typeOf(o)}`).join(', ')} }`);
+  const loaded = arrays.filter((a) => !writeOnly.includes(a.name));
+  const inParams = loaded.map((a) => `${outputs.includes(a.name) ? `_${a.name}_in` : a.name}: ${wgslType(a.type, width)}`);
+  const scalarParams = scalars.map((s) => `${s.name}: ${s.type}`);
+  lines.push(`fn _body(i: ${width === 1 ? 'u32' : 'vec4<u32>'}, n: u32${[...inParams, ...scalarParams].map((p) => `, ${p}`).join('')}) -> _Outs {`);
+  lines.push('  var _o: _Outs;');
+  lines.push('  {');
+  for (const o of outputs) lines.push(writeOnly.includes(o) ? `    var ${o}: ${typeOf(o)};` : `    var ${o}: ${typeOf(o)} = _${o}_in;`);
   const bodyLine = lines.length + 1;
-  const indent = 4;
-  // Only trailing space goes and one ';' is added, so body line k is generated line bodyLine + k - 1.
-  const bodyText = body.replace(/\s*$/, '').replace(/;?$/, ';');
-  for (const l of bodyText.split('\n')) lines.push(`${' '.repeat(indent)}${l}`);
+  // Verbatim, then ';' on a line of its own: a trailing `// comment` cannot swallow it, and a body that
+  // already ends in ';' just gains an empty statement.
+  lines.push(...text.split('\n'));
+  lines.push(';');
   for (const o of outputs) lines.push(`    _o.${o} = ${o};`);
   lines.push('  }');
   lines.push('  return _o;');
   lines.push('}');
-  const count = width === 1 ? 'params.n' : 'params.n / 4u';
-  lines.push('@compute @workgroup_size(WG)');
-  lines.push('fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {');
-  lines.push(`  let _count = ${count};`);
-  lines.push('  let _base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid;');
-  lines.push('  for (var _k = 0u; _k < ITEMS; _k++) {');
-  lines.push(width === 1 ? '    let _j = params.start + _base + _k * WG;' : '    let _j = _base + _k * WG;');
+  lines.push('@compute @workgroup_size(_WG)');
+  lines.push('fn _main(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
+  lines.push(`  let _count = ${width === 1 ? 'params._n' : 'params._n / 4u'};`);
+  lines.push('  let _base = (_wid.x + _wid.y * _nwg.x) * _WG * _ITEMS + _lid;');
+  lines.push('  for (var _k = 0u; _k < _ITEMS; _k++) {');
+  lines.push(width === 1 ? '    let _j = params._start + _base + _k * _WG;' : '    let _j = _base + _k * _WG;');
   lines.push('    if (_j >= _count) { return; }');
   const idx = width === 1 ? '_j' : 'vec4<u32>(_j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
-  const callArgs = [
-    idx,
-    'params.n',
-    ...arrays.filter((a) => !writeOnly.includes(a.name)).map((a) => `${a.name}[_j]`),
-    ...scalars.map((s) => `${s.type}(params.${s.name})`),
-  ];
-  lines.push(`    let _o = body(${callArgs.join(', ')});`);
-  for (const o of outputs) lines.push(`    ${o}[_j] = _o.${o};`);
+  const callArgs = [idx, 'params._n', ...loaded.map((a) => `${bindingOf(a.name)}[_j]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
+  lines.push(`    let _r = _body(${callArgs.join(', ')});`);
+  for (const o of outputs) lines.push(`    ${bindingOf(o)}[_j] = _r.${o};`);
   lines.push('  }');
   lines.push('}');
   const code = `${lines.join('\n')}\n`;
-  return { code, mapper: bodyMapper(code, body, bodyLine, indent, `the body of elementwise '${name}'`) };
+  const src = options.source ?? { line: 1, text, where: `the body of elementwise '${name}'` };
+  return { code, mapper: spotsMapper(code, [{ line: bodyLine + src.line - 1, text: normalizeText(src.text), where: src.where }]) };
 }
 
 /** What a reduction computes (CuPy's ReductionKernel): map each index, fold with reduce, then post-map. */
@@ -147,151 +277,139 @@ export interface ReductionParts {
   readonly post: string;
   /** Accumulator type; `T` follows the arrays. */
   readonly type: DType | 'T';
-  /** Extra WGSL helpers placed before the functions (e.g. a NaN test). */
+  /** Extra WGSL helpers placed before the functions (e.g. `_is_nan`). */
   readonly prelude?: string;
 }
 
-export const REDUCTION_RESERVED = new Set([...RESERVED, 'a', 'b', 'R', 'TREE', 'first', 'rest', 'tree', 'partials_in', 'partials_out', 'map_', 'reduce_', 'identity_', 'post_', 'finish_', 'map4_', 'reduce4_', 'is_nan_']);
-
 /**
- * WGSL for a multi-pass reduction. Entry `first` maps and folds the input arrays; entry `rest` folds the
- * partials a previous pass wrote. Each invocation folds ITEMS elements (vec4 loads when width is 4),
- * strided by the workgroup size; with TREE it then combines its workgroup in shared memory (one partial
+ * WGSL for a multi-pass reduction. Entry `_first` maps and folds the input arrays; entry `_rest` folds the
+ * partials a previous pass wrote. Each invocation folds _ITEMS elements (vec4 loads when width is 4),
+ * strided by the workgroup size; with _TREE it then combines its workgroup in shared memory (one partial
  * per workgroup — what a GPU prefers), without it writes one partial per invocation (no barriers — what a
- * software adapter prefers). The pass that produces a single value applies `post`.
+ * software adapter prefers). The pass that produces a single value applies `post`. Each expression is
+ * copied verbatim on lines of its own inside `R(` … `)`, so a trailing comment is harmless and compiler
+ * positions map back into it.
  */
 export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: ReductionParts, dtype: DType, width: 1 | 4, vecAcc = false): Generated {
   const arrays = args.filter((a) => a.array);
   const scalars = args.filter((a) => !a.array);
   const R = parts.type === 'T' ? dtype : parts.type;
+  const spots: Spot[] = [];
   const L: string[] = [];
-  L.push(`// reduction '${name}', generated by gpukit (vector width ${width}${vecAcc ? ', vector accumulator' : ''})`);
+  const expr = (text: string, what: string, wrap = 'R'): void => {
+    L.push(`  return ${wrap}(`);
+    spots.push({ line: L.length + 1, text: normalizeText(text), where: `the ${what} expression of reduction '${name}'` });
+    L.push(...normalizeText(text).split('\n'));
+    L.push('  );');
+  };
+  L.push(`// reduction '${commentSafe(name)}', generated by gpukit (vector width ${width}${vecAcc ? ', vector accumulator' : ''})`);
   L.push(`alias T = ${dtype};`);
   L.push(`alias R = ${R};`);
-  L.push('override WG: u32 = 64;');
-  L.push('override ITEMS: u32 = 16;');
-  L.push('override TREE: bool = false;');
-  L.push(`struct Params { n: u32, span: u32, last: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
+  L.push('override _WG: u32 = 64;');
+  L.push('override _ITEMS: u32 = 16;');
+  L.push('override _TREE: bool = false;');
+  L.push(`struct _Params { _n: u32, _span: u32, _last: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
   arrays.forEach((a, k) => L.push(`@group(0) @binding(${k}) var<storage, read> ${a.name}: array<${wgslType(a.type, width)}>;`));
   const b0 = arrays.length;
-  L.push(`@group(0) @binding(${b0}) var<storage, read> partials_in: array<R>;`);
-  L.push(`@group(0) @binding(${b0 + 1}) var<storage, read_write> partials_out: array<R>;`);
-  L.push(`@group(0) @binding(${b0 + 2}) var<uniform> params: Params;`);
-  L.push('var<workgroup> tree: array<R, WG>;');
-  if (parts.prelude !== undefined) L.push(parts.prelude);
+  L.push(`@group(0) @binding(${b0}) var<storage, read> _partials_in: array<R>;`);
+  L.push(`@group(0) @binding(${b0 + 1}) var<storage, read_write> _partials_out: array<R>;`);
+  L.push(`@group(0) @binding(${b0 + 2}) var<uniform> params: _Params;`);
+  L.push('var<workgroup> _tree: array<R, _WG>;');
+  if (parts.prelude !== undefined) L.push(...parts.prelude.split('\n'));
   const scalarParams = scalars.map((s) => `, ${s.name}: ${s.type}`).join('');
-  L.push(`fn map_(i: u32, n: u32${arrays.map((a) => `, ${a.name}: ${a.type}`).join('')}${scalarParams}) -> R {`);
-  const mapLine = L.length + 1;
-  L.push(`  return R(${parts.map});`);
+  L.push(`fn _map(i: u32, n: u32${arrays.map((a) => `, ${a.name}: ${a.type}`).join('')}${scalarParams}) -> R {`);
+  expr(parts.map, 'map');
   L.push('}');
-  L.push('fn reduce_(a: R, b: R) -> R {');
-  const reduceLine = L.length + 1;
-  L.push(`  return R(${parts.reduce});`);
+  L.push('fn _reduce(a: R, b: R) -> R {');
+  expr(parts.reduce, 'reduce');
   L.push('}');
   if (vecAcc) {
     // The same expressions over vec4s: one accumulator of four lanes per invocation, folded at the end.
-    L.push(`fn map4_(i: vec4<u32>, n: u32${arrays.map((a) => `, ${a.name}: vec4<${a.type}>`).join('')}${scalarParams}) -> vec4<R> {`);
-    L.push(`  return vec4<R>(${parts.map});`);
+    L.push(`fn _map4(i: vec4<u32>, n: u32${arrays.map((a) => `, ${a.name}: vec4<${a.type}>`).join('')}${scalarParams}) -> vec4<R> {`);
+    expr(parts.map, 'map', 'vec4<R>');
     L.push('}');
-    L.push('fn reduce4_(a: vec4<R>, b: vec4<R>) -> vec4<R> {');
-    L.push(`  return vec4<R>(${parts.reduce});`);
+    L.push('fn _reduce4(a: vec4<R>, b: vec4<R>) -> vec4<R> {');
+    expr(parts.reduce, 'reduce', 'vec4<R>');
     L.push('}');
   }
-  L.push('fn identity_() -> R {');
-  const identityLine = L.length + 1;
-  L.push(`  return R(${parts.identity});`);
+  L.push('fn _identity() -> R {');
+  expr(parts.identity, 'identity');
   L.push('}');
-  L.push('fn post_(a: R) -> R {');
-  const postLine = L.length + 1;
-  L.push(`  return R(${parts.post});`);
+  L.push('fn _post(a: R) -> R {');
+  expr(parts.post, 'post');
   L.push('}');
-  // Combine a workgroup's accumulators (TREE) or write each invocation's own partial.
-  L.push('fn finish_(acc: R, lid: u32, wg: u32, g: u32) {');
-  L.push('  if (TREE) {');
-  L.push('    tree[lid] = acc;');
+  // Combine a workgroup's accumulators (_TREE) or write each invocation's own partial.
+  L.push('fn _finish(_acc: R, _lid: u32, _wg: u32, _g: u32) {');
+  L.push('  if (_TREE) {');
+  L.push('    _tree[_lid] = _acc;');
   L.push('    workgroupBarrier();');
-  L.push('    for (var s = WG / 2u; s > 0u; s >>= 1u) {');
-  L.push('      if (lid < s) { tree[lid] = reduce_(tree[lid], tree[lid + s]); }');
+  L.push('    for (var _s = _WG / 2u; _s > 0u; _s >>= 1u) {');
+  L.push('      if (_lid < _s) { _tree[_lid] = _reduce(_tree[_lid], _tree[_lid + _s]); }');
   L.push('      workgroupBarrier();');
   L.push('    }');
-  L.push('    if (lid == 0u) { partials_out[wg] = select(tree[0], post_(tree[0]), params.last != 0u); }');
-  L.push('  } else if (g < params.span) {');
-  L.push('    partials_out[g] = select(acc, post_(acc), params.last != 0u);');
+  L.push('    if (_lid == 0u) { _partials_out[_wg] = select(_tree[0], _post(_tree[0]), params._last != 0u); }');
+  L.push('  } else if (_g < params._span) {');
+  L.push('    _partials_out[_g] = select(_acc, _post(_acc), params._last != 0u);');
   L.push('  }');
   L.push('}');
-  // First pass: each workgroup streams through its own block of WG·ITEMS items, invocation lid taking
-  // items lid, lid + WG, ... — neighbouring lanes read neighbouring memory and each thread of a CPU
-  // adapter walks one contiguous block. Later passes (small) use a grid stride: invocation g of `span`
-  // folds items g, g + span, ..., which shrinks any count by ITEMS.
+  // First pass: each workgroup streams through its own block of _WG·_ITEMS items, invocation _lid taking
+  // items _lid, _lid + _WG, ... — neighbouring lanes read neighbouring memory and each thread of a CPU
+  // adapter walks one contiguous block. Later passes (small) use a grid stride: invocation g of `_span`
+  // folds items g, g + _span, ..., which shrinks any count by _ITEMS.
   const scalarArgs = scalars.map((s) => `, ${s.type}(params.${s.name})`).join('');
-  L.push('@compute @workgroup_size(WG)');
-  L.push('fn first(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {');
-  L.push('  let _wg = wid.x + wid.y * nwg.x;');
-  L.push('  let _g = _wg * WG + lid;');
-  L.push('  let _n = params.n;');
-  L.push('  let _a_ = params.span;');
-  L.push('  var _acc = identity_();');
-  L.push('  if (_g < _a_) {');
+  L.push('@compute @workgroup_size(_WG)');
+  L.push('fn _first(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
+  L.push('  let _wg = _wid.x + _wid.y * _nwg.x;');
+  L.push('  let _g = _wg * _WG + _lid;');
+  L.push('  let _n = params._n;');
+  L.push('  var _acc = _identity();');
+  L.push('  if (_g < params._span) {');
   if (width === 1) {
-    L.push('    for (var _k = 0u; _k < ITEMS; _k++) {');
-    L.push('      let _i = _wg * WG * ITEMS + _k * WG + lid;');
+    L.push('    for (var _k = 0u; _k < _ITEMS; _k++) {');
+    L.push('      let _i = _wg * _WG * _ITEMS + _k * _WG + _lid;');
     L.push('      if (_i >= _n) { break; }');
-    L.push(`      _acc = reduce_(_acc, map_(_i, _n${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
+    L.push(`      _acc = _reduce(_acc, _map(_i, _n${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
     L.push('    }');
   } else {
     L.push('    let _count = (_n + 3u) / 4u;');
-    if (vecAcc) L.push('    var _acc4 = vec4<R>(identity_());');
-    L.push('    for (var _k = 0u; _k < ITEMS; _k++) {');
-    L.push('      let _j = _wg * WG * ITEMS + _k * WG + lid;');
+    if (vecAcc) L.push('    var _acc4 = vec4<R>(_identity());');
+    L.push('    for (var _k = 0u; _k < _ITEMS; _k++) {');
+    L.push('      let _j = _wg * _WG * _ITEMS + _k * _WG + _lid;');
     L.push('      if (_j >= _count) { break; }');
     for (const a of arrays) L.push(`      let _v_${a.name} = ${a.name}[_j];`);
     L.push('      if (4u * _j + 3u < _n) {');
     if (vecAcc) {
-      L.push(`        _acc4 = reduce4_(_acc4, map4_(vec4<u32>(4u * _j) + vec4<u32>(0u, 1u, 2u, 3u), _n${arrays.map((a) => `, _v_${a.name}`).join('')}${scalarArgs}));`);
+      L.push(`        _acc4 = _reduce4(_acc4, _map4(vec4<u32>(4u * _j) + vec4<u32>(0u, 1u, 2u, 3u), _n${arrays.map((a) => `, _v_${a.name}`).join('')}${scalarArgs}));`);
     } else {
-      for (let _c = 0; _c < 4; _c++) {
-        L.push(`        _acc = reduce_(_acc, map_(4u * _j + ${_c}u, _n${arrays.map((a) => `, _v_${a.name}[${_c}]`).join('')}${scalarArgs}));`);
+      for (let c = 0; c < 4; c++) {
+        L.push(`        _acc = _reduce(_acc, _map(4u * _j + ${c}u, _n${arrays.map((a) => `, _v_${a.name}[${c}]`).join('')}${scalarArgs}));`);
       }
     }
     L.push('      } else {');
     L.push('        for (var _c = 0u; _c < 4u; _c++) {');
-    L.push(`          if (4u * _j + _c < _n) { _acc = reduce_(_acc, map_(4u * _j + _c, _n${arrays.map((a) => `, _v_${a.name}[_c]`).join('')}${scalarArgs})); }`);
+    L.push(`          if (4u * _j + _c < _n) { _acc = _reduce(_acc, _map(4u * _j + _c, _n${arrays.map((a) => `, _v_${a.name}[_c]`).join('')}${scalarArgs})); }`);
     L.push('        }');
     L.push('      }');
     L.push('    }');
-    if (vecAcc) L.push('    _acc = reduce_(_acc, reduce_(reduce_(_acc4.x, _acc4.y), reduce_(_acc4.z, _acc4.w)));');
+    if (vecAcc) L.push('    _acc = _reduce(_acc, _reduce(_reduce(_acc4.x, _acc4.y), _reduce(_acc4.z, _acc4.w)));');
   }
   L.push('  }');
-  L.push('  finish_(_acc, lid, _wg, _g);');
+  L.push('  _finish(_acc, _lid, _wg, _g);');
   L.push('}');
-  L.push('@compute @workgroup_size(WG)');
-  L.push('fn rest(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {');
-  L.push('  let _wg = wid.x + wid.y * nwg.x;');
-  L.push('  let _g = _wg * WG + lid;');
-  L.push('  let _a_ = params.span;');
-  L.push('  var _acc = identity_();');
-  L.push('  if (_g < _a_) {');
-  L.push('    for (var _k = 0u; _k < ITEMS; _k++) {');
-  L.push('      let _i = _g + _k * _a_;');
-  L.push('      if (_i >= params.n) { break; }');
-  L.push('      _acc = reduce_(_acc, partials_in[_i]);');
+  L.push('@compute @workgroup_size(_WG)');
+  L.push('fn _rest(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
+  L.push('  let _wg = _wid.x + _wid.y * _nwg.x;');
+  L.push('  let _g = _wg * _WG + _lid;');
+  L.push('  var _acc = _identity();');
+  L.push('  if (_g < params._span) {');
+  L.push('    for (var _k = 0u; _k < _ITEMS; _k++) {');
+  L.push('      let _i = _g + _k * params._span;');
+  L.push('      if (_i >= params._n) { break; }');
+  L.push('      _acc = _reduce(_acc, _partials_in[_i]);');
   L.push('    }');
   L.push('  }');
-  L.push('  finish_(_acc, lid, _wg, _g);');
+  L.push('  _finish(_acc, _lid, _wg, _g);');
   L.push('}');
   const code = `${L.join('\n')}\n`;
-  const lines = code.split('\n');
-  const spots: [number, string, string][] = [
-    [mapLine, parts.map, 'map'],
-    [reduceLine, parts.reduce, 'reduce'],
-    [identityLine, parts.identity, 'identity'],
-    [postLine, parts.post, 'post'],
-  ];
-  const mapper: SourceMapper = (line, column) => {
-    for (const [l, text, what] of spots) {
-      if (line === l) return { line: 1, column: Math.max(1, column - '  return R('.length), sourceLine: text, where: `the ${what} expression of reduction '${name}'` };
-    }
-    return { line, column, sourceLine: lines[line - 1] ?? '', where: 'generated code' };
-  };
-  return { code, mapper };
+  return { code, mapper: spotsMapper(code, spots) };
 }

@@ -174,6 +174,24 @@ function cacheKey(source: string, options: KernelOptions): string {
   return `${options.entryPoint ?? ''}|${options.dtype ?? ''}|${JSON.stringify(Object.entries(constants).sort())}|${source}`;
 }
 
+/**
+ * Drops every compiled variant (any entry point, dtype or constants) of these sources from the device's
+ * caches, so their pipelines can be collected; compiling one again builds it anew. Generated builders
+ * call it when their per-device LRU evicts them (src/ops/builder-cache.ts).
+ */
+export function forgetKernels(ctx: DeviceContext, sources: ReadonlySet<string>): void {
+  if (sources.size === 0) return;
+  for (const cache of [caches.get(ctx), syncCaches.get(ctx)]) {
+    if (cache === undefined) continue;
+    for (const key of [...cache.keys()]) {
+      // cacheKey is `entry|dtype|constants|source`, and only the source may hold a '|'.
+      let bar = -1;
+      for (let k = 0; k < 3; k++) bar = key.indexOf('|', bar + 1);
+      if (sources.has(key.slice(bar + 1))) cache.delete(key);
+    }
+  }
+}
+
 /** Compiles (or fetches from the device's pipeline cache) a kernel from WGSL source. */
 export function compileKernel(ctx: DeviceContext, source: string, options: KernelOptions = {}): Promise<Kernel> {
   ctx.assertUsable();

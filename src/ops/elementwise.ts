@@ -2,10 +2,13 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
-import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
-import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
-import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { ValidationError, ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
+import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
+import type { SourceMapper } from '../kernels/compile.js';
+import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { reflectCompute } from '../kernels/reflect.js';
+import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
 import { deviceOf } from './util.js';
@@ -20,7 +23,11 @@ export interface ElementwiseSpec {
   readonly name?: string;
 }
 
-/** Arguments by name (or positionally, in signature order). Output arrays may be omitted: they are allocated. */
+/**
+ * Arguments by name (or positionally, in signature order). Outputs the body only writes (`y = ...`) may be
+ * omitted: they are allocated. An output the body also reads (`y += ...`) must be given. An output may be
+ * the same array as an input (in place); two outputs may not be the same array.
+ */
 export type ElementwiseArgs = Readonly<Record<string, DeviceArray | number>>;
 
 /** A built elementwise kernel: call it to enqueue; it returns its output array (or a record of them). */
@@ -43,9 +50,18 @@ export const elementwiseTunable = registerTunable({
   defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 }),
 });
 
-interface Variant {
-  readonly kernel: Kernel;
-  readonly width: 1 | 4;
+/** How a builder was made: `prepared` ones compiled up front and know which dtypes run as vec4. */
+interface BuilderOptions {
+  /** Key in the device's builder cache (absent for the ready ops, which are few and fixed). */
+  readonly key?: string;
+  /** Where the user's text sits in the body (for `map`, whose body wraps the expression). */
+  readonly source?: ElementwiseOptions['source'];
+  /**
+   * True for the ready ops, whose bodies are known to compile for every dtype, also as vec4. Other
+   * builders check each dtype before trusting it: `prepare()` checks the first that compiles, and a call
+   * with a dtype not checked yet (every first call of `map`) runs scalars and checks in the background.
+   */
+  readonly trusted: boolean;
 }
 
 class ElementwiseBuilder {
@@ -53,63 +69,138 @@ class ElementwiseBuilder {
   readonly args: readonly ArgSpec[];
   readonly body: string;
   readonly outputs: readonly string[];
-  readonly #vec4Fails = new Set<string>();
+  /** Outputs the body never reads: a caller may omit them. */
+  readonly writeOnly: readonly string[];
+  readonly #opts: BuilderOptions;
+  /** Bodies that use the index `i` run as scalars: on the vec4 variant `i` would be a vec4<u32>. */
+  readonly #scalarOnly: boolean;
+  /** Per dtype: whether the vec4 variant compiles (absent: not known yet). */
+  readonly #vec4 = new Map<DType, boolean>();
+  readonly #proving = new Set<DType>();
+  /** Dtypes whose scalar variant is known to compile. */
+  readonly #known = new Set<DType>();
+  /** Per dtype: the compile error of a `map` body found in the background (later calls throw it at once). */
+  readonly #broken = new Map<DType, ShaderCompileError>();
+  /** Generated variants that parse, by label (a handful: dtype × width × in-place pattern). */
+  readonly #variants = new Map<string, { code: string; label: string }>();
 
-  constructor(spec: ElementwiseSpec) {
+  constructor(spec: ElementwiseSpec, opts: BuilderOptions = { trusted: true }) {
     checkOptions('elementwise', spec, { args: 'string', body: 'string', name: 'string' }, ['args', 'body'], 'spec');
     this.name = spec.name ?? 'elementwise';
     this.args = parseArgs(spec.args);
-    this.body = spec.body;
-    this.outputs = outputsOf(spec.body, this.args).outputs;
+    this.body = normalizeText(spec.body);
+    this.#opts = opts;
+    const src = opts.source;
+    checkBrackets(src?.text ?? this.body, src?.where ?? `elementwise '${this.name}'`);
+    const o = outputsOf(this.body, this.args);
+    this.outputs = o.outputs;
+    this.writeOnly = o.writeOnly;
     if (this.outputs.length === 0) throw new ArgumentError(`elementwise '${this.name}': the body assigns no array argument, so it has no output`);
+    this.#scalarOnly = usesIndex(src?.text ?? this.body);
   }
 
-  /** Compiles up front (async) so a bad body is a ShaderCompileError pointing into it. */
+  generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): Generated {
+    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
+  }
+
+  #record(ctx: DeviceContext, code: string): void {
+    if (this.#opts.key !== undefined) builderCache(ctx).record(this.#opts.key, code);
+  }
+
+  /** Checks the body up front (async) so a bad one is a ShaderCompileError pointing into it. */
   async prepare(ctx: DeviceContext): Promise<void> {
     const dtypes: DType[] = this.args.some((a) => a.type === 'T') ? ['f32', 'i32', 'u32'] : ['f32'];
-    let firstError: unknown;
     for (const dtype of dtypes) {
-      const scalar = elementwiseWgsl(this.name, this.args, this.body, dtype, 1);
-      try {
-        await compileKernel(ctx, scalar.code, { label: `elementwise|${this.name}|${dtype}`, mapper: scalar.mapper, constants: this.#params(ctx, 0) });
-      } catch (e) {
-        firstError ??= e;
-        if (e instanceof ShaderCompileError) continue;
-        throw e;
-      }
-      await this.#tryVec4(ctx, dtype);
+      if (!(await this.#compiles(ctx, dtype, 1))) continue;
+      if (!this.#scalarOnly) this.#vec4.set(dtype, await this.#compiles(ctx, dtype, 4));
       return;
     }
-    throw firstError;
+    throw this.#broken.get(dtypes[0] ?? 'f32') ?? new ArgumentError(`elementwise '${this.name}': the body does not compile`);
   }
 
-  async #tryVec4(ctx: DeviceContext, dtype: DType): Promise<void> {
-    const vec = elementwiseWgsl(this.name, this.args, this.body, dtype, 4);
-    try {
-      await compileKernel(ctx, vec.code, { label: `elementwise|${this.name}|${dtype}|vec4`, constants: this.#params(ctx, 0) });
-    } catch (e) {
-      if (!(e instanceof ShaderCompileError)) throw e;
-      this.#vec4Fails.add(dtype); // the body does not work on vectors (uses i, branches...): scalar only
+  /** Whether a variant compiles (a shader module check); a scalar one's error is kept for later calls. */
+  async #compiles(ctx: DeviceContext, dtype: DType, width: 1 | 4): Promise<boolean> {
+    const g = this.generate(dtype, width);
+    const e = await moduleError(ctx, g.code, this.#label(dtype, width), g.mapper);
+    if (width === 1) {
+      if (e === undefined) this.#known.add(dtype);
+      else this.#broken.set(dtype, e);
     }
+    return e === undefined;
   }
 
-  #params(ctx: DeviceContext, n: number): TuneParams {
-    return tunedParams(ctx, elementwiseTunable, n);
+  #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): string {
+    const shared = Object.entries(alias).map(([a, b]) => `${a}=${b}`);
+    return `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}${shared.length > 0 ? `|inplace(${shared.join(',')})` : ''}`;
   }
 
-  #variant(ctx: DeviceContext, dtype: DType, width: 1 | 4, params: TuneParams): Variant {
-    const g = elementwiseWgsl(this.name, this.args, this.body, dtype, width);
-    const kernel = compileKernelSync(ctx, g.code, { label: `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}`, constants: params });
-    return { kernel, width };
+  #useVec4(dtype: DType): boolean {
+    if (this.#scalarOnly) return false;
+    return this.#vec4.get(dtype) ?? this.#opts.trusted;
+  }
+
+  /**
+   * For a dtype not checked yet (every first call of `map`, which compiles on first use; a builder's
+   * dtype that `prepare()` did not try): learns in the background whether the vec4 variant compiles, and
+   * if it does not, whether the scalar one does, with the compiler's diagnostics. A body that does not
+   * compile is reported at the next readback, pointing into the user's text, and refused at once by later
+   * calls. (The scalar variant is only checked when the vec4 one fails: when it compiles, so does this.)
+   */
+  #checkInBackground(ctx: DeviceContext, dtype: DType): void {
+    if (this.#opts.trusted || this.#proving.has(dtype) || (this.#known.has(dtype) && (this.#scalarOnly || this.#vec4.has(dtype)))) return;
+    this.#proving.add(dtype);
+    const vec = this.#scalarOnly ? Promise.resolve(false) : this.#compiles(ctx, dtype, 4);
+    const scalar = vec.then((ok) => ok || this.#compiles(ctx, dtype, 1)).catch(() => true);
+    void vec.then((ok) => this.#vec4.set(dtype, ok)).catch(() => this.#vec4.set(dtype, false));
+    // If the synchronous compile failed, a dispatch of this dtype fails its batch; the replay then names
+    // this error (pointing into the user's text) instead of Dawn's message about the generated code.
+    ctx.explainCompileErrors(
+      `elementwise|${this.name}|${dtype}`,
+      scalar.then((ok) => (ok ? null : (this.#broken.get(dtype) ?? new ValidationError(`${this.name}: does not compile`)))),
+    );
+  }
+
+  /**
+   * The WGSL of a variant, parsed once: a syntax error (which wgsl_reflect finds before Dawn would) is
+   * thrown here, at the call, pointing into the user's text.
+   */
+  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>): { code: string; label: string } {
+    const label = this.#label(dtype, width, alias);
+    let v = this.#variants.get(label);
+    if (v === undefined) {
+      const g = this.generate(dtype, width, alias);
+      try {
+        reflectCompute(g.code);
+      } catch (e) {
+        throw reflectionError(label, e, g.mapper);
+      }
+      this.#variants.set(label, (v = { code: g.code, label }));
+    }
+    return v;
+  }
+
+  /** Compiles a checked variant synchronously (cached per device). */
+  #kernel(ctx: DeviceContext, v: { code: string; label: string }, c: Readonly<Record<string, number>>): Kernel {
+    this.#record(ctx, v.code);
+    return compileKernelSync(ctx, v.code, { label: v.label, constants: c });
   }
 
   call(input: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
     const named = bindArgs(this.name, this.args, input, this.outputs);
     const arrays = this.args.filter((a) => a.array);
+    for (const o of this.outputs) {
+      if (named[o] === undefined && !this.writeOnly.includes(o)) {
+        throw new ArgumentError(`elementwise '${this.name}': output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
+      }
+    }
     const { dtype, n, given } = resolveArrays(this.name, this.args, named);
     // Here, not when the uniform is written: that happens only for a non-empty dispatch.
     checkScalars(this.name, this.args, named, dtype);
     const ctx = deviceOf(this.name, ...given);
+    const alias = this.#aliases(named);
+    if (this.#opts.key !== undefined) builderCache(ctx).touch(this.#opts.key, this);
+    const broken = this.#broken.get(dtype);
+    if (broken !== undefined) throw broken;
     const outputs: Record<string, DeviceArray> = {};
     const fresh: DeviceArray[] = [];
     for (const o of this.outputs) {
@@ -124,7 +215,7 @@ class ElementwiseBuilder {
       }
     }
     try {
-      this.#dispatch(ctx, named, dtype, n);
+      this.#dispatch(ctx, named, dtype, n, alias);
     } catch (e) {
       for (const f of fresh) f.destroy();
       throw e;
@@ -132,31 +223,70 @@ class ElementwiseBuilder {
     return this.outputs.length === 1 ? (outputs[this.outputs[0] ?? ''] as DeviceArray) : outputs;
   }
 
-  #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number): void {
+  /**
+   * Arrays passed twice. An input that is also an output (in place) reads from the output's binding: one
+   * buffer bound read-only and read-write in one dispatch is invalid in WebGPU. Elementwise, each element
+   * is read and written by the same invocation, so in place is safe. Two outputs on one array are refused.
+   */
+  #aliases(named: Record<string, DeviceArray | number>): Record<string, string> {
+    const alias: Record<string, string> = {};
+    const arrays = this.args.filter((a) => a.array && named[a.name] instanceof DeviceArray).map((a) => a.name);
+    arrays.forEach((p, k) => {
+      for (const q of arrays.slice(0, k)) {
+        if (named[p] !== named[q]) continue;
+        const po = this.outputs.includes(p);
+        const qo = this.outputs.includes(q);
+        if (po && qo) throw new ArgumentError(`elementwise '${this.name}': '${q}' and '${p}' are the same array and the body writes both; give each output its own array`);
+        if (po) alias[q] = p;
+        else if (qo) alias[p] = q;
+      }
+    });
+    return alias;
+  }
+
+  #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, alias: Readonly<Record<string, string>>): void {
     if (n === 0) return;
-    const params = this.#params(ctx, n);
-    const WG = params['WG'] ?? 64;
-    const ITEMS = params['ITEMS'] ?? 1;
+    const c = constants(ctx, n);
+    const WG = c['_WG'] ?? 64;
+    const ITEMS = c['_ITEMS'] ?? 1;
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
     const arrays: Record<string, DeviceArray> = {};
-    for (const a of this.args) if (a.array) arrays[a.name] = named[a.name] as DeviceArray;
-    const vecCount = this.#vec4Fails.has(dtype) ? 0 : Math.floor(n / 4);
-    if (vecCount > 0) {
-      const v = this.#variant(ctx, dtype, 4, params);
-      v.kernel.run({ ...arrays, params: { n, start: 0, ...scalars } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
-    }
+    for (const a of this.args) if (a.array && alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
+    const vecCount = this.#useVec4(dtype) ? Math.floor(n / 4) : 0;
     const start = vecCount * 4;
-    if (start < n) {
-      const s = this.#variant(ctx, dtype, 1, params);
-      s.kernel.run({ ...arrays, params: { n, start, ...scalars } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+    const vec = vecCount > 0 ? this.#checked(dtype, 4, alias) : undefined;
+    const tail = start < n ? this.#checked(dtype, 1, alias) : undefined;
+    this.#checkInBackground(ctx, dtype);
+    if (vec !== undefined) {
+      this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, ...scalars } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+    }
+    if (tail !== undefined) {
+      this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
     }
   }
+}
+
+/** The tuned workgroup size and items per invocation, as the generated code's override names. */
+function constants(ctx: DeviceContext, n: number): Record<string, number> {
+  const p = tunedParams(ctx, elementwiseTunable, n);
+  return { _WG: p['WG'] ?? 64, _ITEMS: p['ITEMS'] ?? 1 };
+}
+
+/** wgsl_reflect's parse errors say `Line: N` of the generated code; map it into the user's text. */
+function reflectionError(label: string, e: unknown, mapper: SourceMapper): ShaderCompileError {
+  const message = e instanceof Error ? e.message : String(e);
+  const line = Number(/Line: (\d+)/.exec(message)?.[1] ?? NaN);
+  const at = Number.isFinite(line) ? mapper(line, 1) : undefined;
+  if (at === undefined) return new ShaderCompileError(label, [], `\nreflection failed: ${message}`);
+  const text = message.replace(/\.?\s*Line: \d+\s*$/, '');
+  return new ShaderCompileError(label, [{ severity: 'error', line: at.line, column: at.column, message: `${text}${at.where !== undefined ? ` (in ${at.where})` : ''}`, sourceLine: at.sourceLine }]);
 }
 
 /**
  * Builds an elementwise kernel from an expression over named, typed arguments (CuPy's ElementwiseKernel).
  * Compiles before returning, so a body that does not compile throws a ShaderCompileError pointing into it.
+ * The device keeps the most recently used builders compiled (see `setBuilderCacheSize`).
  *
  * @example
  * ```ts
@@ -166,7 +296,9 @@ class ElementwiseBuilder {
  * ```
  */
 export async function buildElementwise(ctx: DeviceContext, spec: ElementwiseSpec): Promise<ElementwiseFn> {
-  const b = new ElementwiseBuilder(spec);
+  checkOptions('elementwise', spec, { args: 'string', body: 'string', name: 'string' }, ['args', 'body'], 'spec');
+  const key = `elementwise|${JSON.stringify([spec.name ?? '', spec.args, spec.body])}`;
+  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder(spec, { key, trusted: false }));
   await b.prepare(ctx);
   return wrap(b);
 }
@@ -178,7 +310,7 @@ function wrap(b: ElementwiseBuilder): ElementwiseFn {
     outputs: b.outputs,
     wgsl: (dtype: DType = 'f32', width: 1 | 4 = 1) => {
       checkVariant(b.name, dtype, width);
-      return elementwiseWgsl(b.name, b.args, b.body, dtype, width).code;
+      return b.generate(dtype, width).code;
     },
   });
 }
@@ -196,28 +328,28 @@ function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
   return r as DeviceArray;
 }
 
-/** `x + y`, elementwise, into a new array (or `out`). */
+/** `x + y`, elementwise, into a new array (or `out`, which may be x or y: in place). */
 export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('add', { x, y, out }, ['out']);
   if (onFallback(x)) return same<D>(fallback('add').binary('add', x, y, out));
   return one(ready('add', 'x: T[], y: T[], out: T[]', 'out = x + y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
-/** `x - y`, elementwise. */
+/** `x - y`, elementwise (`out` may be x or y). */
 export function sub<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('sub', { x, y, out }, ['out']);
   if (onFallback(x)) return same<D>(fallback('sub').binary('sub', x, y, out));
   return one(ready('sub', 'x: T[], y: T[], out: T[]', 'out = x - y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
-/** `x * y`, elementwise. */
+/** `x * y`, elementwise (`out` may be x or y). */
 export function mul<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('mul', { x, y, out }, ['out']);
   if (onFallback(x)) return same<D>(fallback('mul').binary('mul', x, y, out));
   return one(ready('mul', 'x: T[], y: T[], out: T[]', 'out = x * y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
-/** `x * a` for a scalar a, elementwise. */
+/** `x * a` for a scalar a, elementwise (`out` may be x: `scale(x, 2, x)` scales in place). */
 export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('scale', { x, out }, ['out']);
   checkNumber('scale', 'a', a);
@@ -225,7 +357,7 @@ export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: Devic
   return one(ready('scale', 'x: T[], out: T[], a: T', 'out = a * x').call([{ x, a, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
-/** `y = a * x + y` in place (BLAS axpy); returns y. */
+/** `y = a * x + y` in place (BLAS axpy); returns y. y is required (it is read), and may be x: `y = (a + 1)·y`. */
 export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArray<D>): DeviceArray<D> {
   checkArrays('axpy', { x, y });
   checkNumber('axpy', 'a', a);
@@ -235,12 +367,12 @@ export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArr
   return one(ready('axpy', 'x: T[], y: T[], a: T', 'y = a * x + y').call([{ x, y, a }])) as DeviceArray<D>;
 }
 
-const mapOps = new Map<string, ElementwiseBuilder>();
-
 /**
- * Applies a WGSL expression of `x` (and `i`, `n`) to every element, into a new array.
- * The expression is compiled on first use (synchronously); prefer `device.elementwise()` to get compile
- * errors up front.
+ * Applies a WGSL expression of `x` (and `i`, `n`) to every element, into a new array (or `out`, which may
+ * be x: in place). The expression is compiled on first use (synchronously), and the device keeps the most
+ * recently used expressions compiled (see `setBuilderCacheSize`). A first use cannot report a compile
+ * error at once: it surfaces at the next readback, pointing into the expression, and later calls throw it
+ * immediately. Prefer `device.elementwise()` to get compile errors up front.
  *
  * @example
  * ```ts
@@ -251,8 +383,13 @@ export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: Devi
   checkArrays('map', { x, out }, ['out']);
   if (typeof expr !== 'string') throw new ArgumentError(`map: expr must be a WGSL expression (a string), got ${describeValue(expr)}`);
   if (onFallback(x)) throw new UnsupportedOnEngineError("map: WGSL expressions need the dawn engine; on gpujs write the function in JS with device.jsKernel(function (x) { ... }, { output: n })");
-  const key = expr;
-  let b = mapOps.get(key);
-  if (b === undefined) mapOps.set(key, (b = new ElementwiseBuilder({ name: `map(${expr})`, args: 'x: T[], out: T[]', body: `out = ${expr}` })));
+  const ctx = deviceOf('map', x);
+  const key = `map|${expr}`;
+  const text = normalizeText(expr);
+  const b = builderCache(ctx).use(
+    key,
+    // The expression sits on lines of its own, so a trailing `// comment` ends before the ')'.
+    () => new ElementwiseBuilder({ name: `map(${expr})`, args: 'x: T[], out: T[]', body: `out = (\n${text}\n)` }, { key, trusted: false, source: { line: 2, text, where: 'the expression of map' } }),
+  );
   return one(b.call([{ x, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }

@@ -3,10 +3,11 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, ShaderCompileError } from '../errors.js';
-import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
-import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { checkBrackets, parseArgs, reductionWgsl, REDUCTION_RESERVED, usesIndex, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
+import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
@@ -21,7 +22,7 @@ export interface ReductionSpec {
   readonly reduce: string;
   /** The fold's identity, e.g. `'0'` or `'-3.4e38'`. */
   readonly identity: string;
-  /** Applied to the final value `a`, e.g. `'sqrt(a)'`. @default 'a' */
+  /** Applied to the final value `a`, e.g. `'sqrt(a)'`; scalar arguments are `params.<name>` here. @default 'a' */
   readonly post?: string;
   /** Accumulator and result type. @default 'T' */
   readonly type?: DType | 'T';
@@ -48,6 +49,18 @@ export const reductionTunable = registerTunable({
   defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
 });
 
+/** The tuned geometry of a reduction (tuning's names). */
+interface Geometry {
+  readonly WG: number;
+  readonly ITEMS: number;
+  readonly TREE: number;
+}
+
+/** The geometry as the generated code's override constants. */
+function overrides(c: Geometry): Record<string, number> {
+  return { _WG: c.WG, _ITEMS: c.ITEMS, _TREE: c.TREE };
+}
+
 class ReductionBuilder {
   readonly name: string;
   readonly args: readonly ArgSpec[];
@@ -55,62 +68,71 @@ class ReductionBuilder {
   readonly #vec4Fails = new Set<string>();
   /** Dtypes whose map/reduce also work on vec4 values (so the first pass keeps a vec4 accumulator). */
   readonly #vecAcc = new Set<string>();
+  #noVecAcc = false;
 
-  constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = []) {
+  readonly #key: string | undefined;
+
+  constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = [], key?: string) {
     const T: readonly string[] = ['T', 'f32', 'i32', 'u32', 'f16'];
     checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: T, name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
     for (const d of vecAccDTypes) this.#vecAcc.add(d);
+    this.#key = key;
     this.name = spec.name ?? 'reduction';
     this.args = parseArgs(spec.args, REDUCTION_RESERVED);
     const arrays = this.args.filter((a) => a.array);
     const map = spec.map ?? (arrays.length === 1 ? (arrays[0]?.name ?? '') : undefined);
     if (map === undefined) throw new ArgumentError(`reduction '${this.name}': with several arrays, say how to combine them in 'map'`);
+    const exprs: [string, string | undefined][] = [['map', map], ['reduce', spec.reduce], ['identity', spec.identity], ['post', spec.post]];
+    for (const [what, text] of exprs) {
+      if (text === undefined) continue;
+      if (typeof text !== 'string') throw new ArgumentError(`reduction '${this.name}': '${what}' must be a string of WGSL, got ${typeof text}`);
+      checkBrackets(text, `the ${what} expression of reduction '${this.name}'`);
+    }
+    // On vec4 values `i` would be a vec4<u32>: a map that uses it folds lane by lane.
+    if (usesIndex(map)) this.#noVecAcc = true;
     this.parts = { map, reduce: spec.reduce, identity: spec.identity, post: spec.post ?? 'a', type: spec.type ?? 'T', ...(prelude !== undefined ? { prelude } : {}) };
   }
 
+  /**
+   * Checks the expressions up front (shader modules only: the variants that run are compiled when first
+   * dispatched), so a bad one is a ShaderCompileError pointing into it, and learns which vec4 shape works.
+   */
   async prepare(ctx: DeviceContext): Promise<void> {
     const dtypes: DType[] = this.args.some((a) => a.type === 'T') ? ['f32', 'i32', 'u32'] : ['f32'];
-    let firstError: unknown;
+    let firstError: ShaderCompileError | undefined;
     for (const dtype of dtypes) {
       const g = reductionWgsl(this.name, this.args, this.parts, dtype, 1);
-      try {
-        await compileKernel(ctx, g.code, { entryPoint: 'first', label: `reduction|${this.name}|${dtype}`, mapper: g.mapper, constants: this.#constants(ctx, 0) });
-      } catch (e) {
+      const e = await moduleError(ctx, g.code, `reduction|${this.name}|${dtype}`, g.mapper);
+      if (e !== undefined) {
         firstError ??= e;
-        if (e instanceof ShaderCompileError) continue;
-        throw e;
+        continue;
       }
       const va = reductionWgsl(this.name, this.args, this.parts, dtype, 4, true);
-      const vecAcc = await compileKernel(ctx, va.code, { entryPoint: 'first', constants: this.#constants(ctx, 0) }).then(
-        () => true,
-        (e: unknown) => {
-          if (!(e instanceof ShaderCompileError)) throw e;
-          return false;
-        },
-      );
-      if (vecAcc) {
+      if (!this.#noVecAcc && (await moduleError(ctx, va.code, `reduction|${this.name}|${dtype}|vec4acc`)) === undefined) {
         this.#vecAcc.add(dtype);
         return;
       }
       const v = reductionWgsl(this.name, this.args, this.parts, dtype, 4);
-      await compileKernel(ctx, v.code, { entryPoint: 'first', constants: this.#constants(ctx, 0) }).catch((e: unknown) => {
-        if (!(e instanceof ShaderCompileError)) throw e;
-        this.#vec4Fails.add(dtype);
-      });
+      if ((await moduleError(ctx, v.code, `reduction|${this.name}|${dtype}|vec4`)) !== undefined) this.#vec4Fails.add(dtype);
       return;
     }
-    throw firstError;
+    throw firstError ?? new ArgumentError(`reduction '${this.name}': the expressions do not compile`);
   }
 
-  #constants(ctx: DeviceContext, n: number): { WG: number; ITEMS: number; TREE: number } {
+  #constants(ctx: DeviceContext, n: number): Geometry {
     const p: TuneParams = tunedParams(ctx, reductionTunable, n);
     return { WG: p['WG'] ?? 64, ITEMS: p['ITEMS'] ?? 16, TREE: p['TREE'] ?? 0 };
   }
 
-  #kernel(ctx: DeviceContext, dtype: DType, width: 1 | 4, entryPoint: 'first' | 'rest', c: { WG: number; ITEMS: number; TREE: number }): Kernel {
-    const vecAcc = width === 4 && entryPoint === 'first' && this.#vecAcc.has(dtype);
+  #record(ctx: DeviceContext, code: string): void {
+    if (this.#key !== undefined) builderCache(ctx).record(this.#key, code);
+  }
+
+  #kernel(ctx: DeviceContext, dtype: DType, width: 1 | 4, entryPoint: 'first' | 'rest', c: Geometry): Kernel {
+    const vecAcc = width === 4 && entryPoint === 'first' && this.#vecAcc.has(dtype) && !this.#noVecAcc;
     const g = reductionWgsl(this.name, this.args, this.parts, dtype, width, vecAcc);
-    return compileKernelSync(ctx, g.code, { entryPoint, label: `reduction|${this.name}|${dtype}|${entryPoint}${width === 4 ? (vecAcc ? '|vec4acc' : '|vec4') : ''}`, constants: c });
+    this.#record(ctx, g.code);
+    return compileKernelSync(ctx, g.code, { entryPoint: `_${entryPoint}`, label: `reduction|${this.name}|${dtype}|${entryPoint}${width === 4 ? (vecAcc ? '|vec4acc' : '|vec4') : ''}`, constants: overrides(c) });
   }
 
   call(input: readonly unknown[]): DeviceArray {
@@ -118,6 +140,7 @@ class ReductionBuilder {
     const arrays = this.args.filter((a) => a.array);
     const { dtype: dt, n, given } = resolveArrays(this.name, this.args, named);
     const ctx = deviceOf(this.name, ...given);
+    if (this.#key !== undefined) builderCache(ctx).touch(this.#key, this);
     const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
@@ -133,8 +156,8 @@ function runReduction(
   ctx: DeviceContext,
   n: number,
   R: DType,
-  c: { WG: number; ITEMS: number; TREE: number },
-  kernel: (width: 1 | 4, entry: 'first' | 'rest', c: { WG: number; ITEMS: number; TREE: number }) => Kernel,
+  c: Geometry,
+  kernel: (width: 1 | 4, entry: 'first' | 'rest', c: Geometry) => Kernel,
   inputs: Record<string, DeviceArray>,
   scalars: Record<string, number>,
 ): DeviceArray {
@@ -164,14 +187,14 @@ function runReduction(
     const groups1 = Math.max(1, Math.ceil(units / (c.WG * c.ITEMS)));
     let p = { active: groups1 * c.WG, groups: groups1, outputs: c.TREE ? groups1 : groups1 * c.WG };
     let dst = p.outputs === 1 ? out : temp(p.outputs);
-    first.run({ ...inputs, partials_out: dst, params: { n, span: p.active, last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+    first.run({ ...inputs, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
     const rest = kernel(1, 'rest', restC);
     let count = p.outputs;
     while (count > 1) {
       const src = dst;
       p = plan(count, restC.ITEMS);
       dst = p.outputs === 1 ? out : temp(p.outputs);
-      rest.run({ partials_in: src, partials_out: dst, params: { n: count, span: p.active, last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+      rest.run({ _partials_in: src, _partials_out: dst, params: { _n: count, _span: p.active, _last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
       count = p.outputs;
     }
   } catch (e) {
@@ -200,7 +223,9 @@ function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
  * ```
  */
 export async function buildReduction(ctx: DeviceContext, spec: ReductionSpec): Promise<ReductionFn> {
-  const b = new ReductionBuilder(spec);
+  checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: ['T', 'f32', 'i32', 'u32', 'f16'], name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
+  const key = `reduction|${JSON.stringify([spec.name ?? '', spec.args, spec.map ?? '', spec.reduce, spec.identity, spec.post ?? '', spec.type ?? ''])}`;
+  const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, undefined, [], key));
   await b.prepare(ctx);
   return wrap(b);
 }
@@ -215,7 +240,7 @@ function wrap(b: ReductionBuilder): ReductionFn {
 }
 
 // IEEE NaN tests by bit pattern: `x != x` may be folded away by a fast-math compiler.
-const NAN_PRELUDE = `fn is_nan_(v: R) -> bool {
+const NAN_PRELUDE = `fn _is_nan(v: R) -> bool {
   return (bitcast<u32>(f32(v)) & 0x7fffffffu) > 0x7f800000u;
 }`;
 
@@ -251,7 +276,7 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
       name: op,
       args: 'x: T[], inf: f32',
       // NaN wins: IEEE min/max would drop it, but a reduction over data holding a NaN must say so.
-      reduce: `select(${op}(a, b), select(b, a, is_nan_(a)), is_nan_(a) || is_nan_(b))`,
+      reduce: `select(${op}(a, b), select(b, a, _is_nan(a)), _is_nan(a) || _is_nan(b))`,
       identity: op === 'min' ? 'T(params.inf)' : '-T(params.inf)',
     };
     return builtinReduction(`${op}|float`, spec, NAN_PRELUDE, []).call([x, Infinity]);

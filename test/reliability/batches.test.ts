@@ -216,7 +216,7 @@ dawnTest('profile() with five readbacks, and a second profile while one records 
   // The same sum profiled alone: the other task's two scale dispatches are not counted (nor timed).
   const alone = await device.profile(async () => {
     using s = sum(x);
-    return s.item();
+    return await s.item();
   });
   expect(alone.phases.kernel.count).toBeGreaterThan(0);
   expect(own.phases.kernel.count).toBe(alone.phases.kernel.count);
