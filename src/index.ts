@@ -8,7 +8,7 @@ export type { MemoryStats } from './buffers/pool.js';
 export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
 export { describeAdapter } from './device/info.js';
 export type { DawnAdapterOptions } from './device/dawn.js';
-export { Kernel, type KernelOptions, type KernelArgs } from './kernels/kernel.js';
+export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './kernels/kernel.js';
 export type { Dispatch } from './kernels/geometry.js';
 export type { BindingInfo, EntryInfo, Layout, Scalar } from './kernels/reflect.js';
 export type { ArgSpec } from './kernels/codegen.js';

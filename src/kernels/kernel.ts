@@ -192,18 +192,42 @@ export function forgetKernels(ctx: DeviceContext, sources: ReadonlySet<string>):
   }
 }
 
+let kernelCacheSize = 256;
+
+/**
+ * How many compiled raw kernels (`device.kernel()`) each device keeps, most recently used first (default
+ * 256). A kernel object still held keeps working after it leaves the cache; compiling its source again
+ * builds it anew. Each costs ~0.075 MiB on a software adapter, so a program compiling kernels from
+ * generated source in a loop stays bounded.
+ */
+export function setKernelCacheSize(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`setKernelCacheSize: n must be a non-negative integer, got ${String(n)}`);
+  kernelCacheSize = n;
+}
+
 /** Compiles (or fetches from the device's pipeline cache) a kernel from WGSL source. */
 export function compileKernel(ctx: DeviceContext, source: string, options: KernelOptions = {}): Promise<Kernel> {
   ctx.assertUsable();
   let cache = caches.get(ctx);
-  if (cache === undefined) caches.set(ctx, (cache = new Map<string, Promise<Kernel>>()));
+  if (cache === undefined) {
+    const c = new Map<string, Promise<Kernel>>();
+    caches.set(ctx, (cache = c));
+    ctx.onClose(() => {
+      c.clear();
+    });
+  }
   const key = cacheKey(source, options);
   let p = cache.get(key);
   if (p === undefined) {
     p = buildAsync(ctx, source, options);
-    cache.set(key, p);
     const c = cache;
     p.catch(() => c.delete(key));
+  } else cache.delete(key); // re-inserted below: most recently used last
+  cache.set(key, p);
+  while (cache.size > kernelCacheSize) {
+    const oldest = cache.keys().next().value;
+    if (oldest === undefined) break;
+    cache.delete(oldest);
   }
   return p;
 }

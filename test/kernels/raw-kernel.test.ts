@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
-import { ArgumentError, DTypeError, LimitError, ShaderCompileError, DestroyedError } from '../../src/index.js';
-import { expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
+import { ArgumentError, DTypeError, LimitError, ShaderCompileError, DestroyedError, setKernelCacheSize } from '../../src/index.js';
+import { dawnTest, expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
 
 const SAXPY = new URL('./saxpy.wgsl', import.meta.url);
 
@@ -175,4 +175,25 @@ struct P { a: f32, v: vec3<f32>, k: i32, w: array<vec4<u32>, 2> }
       expectArrayEqual(await x.toArray(), [1, 2, 3, 4]);
     });
   });
+});
+
+dawnTest('the raw kernel cache is bounded: the oldest compiled kernels leave it, and held ones keep working', async ({ device }) => {
+  setKernelCacheSize(4);
+  try {
+    const src = (k: number): string => `// cache-${k}
+@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(1) fn main() { y[0] = ${k}.0; }`;
+    const kernels = [];
+    for (let k = 0; k < 8; k++) kernels.push(await device.kernel(src(k)));
+    // Within the bound, a second compile of the same source is the cached object; past it, a new one.
+    expect(await device.kernel(src(7))).toBe(kernels[7]);
+    expect(await device.kernel(src(0))).not.toBe(kernels[0]);
+    using y = device.zeros(1);
+    kernels[0]?.run({ y }, { workgroups: [1, 1, 1] });
+    expect(await y.item()).toBe(0);
+    kernels[5]?.run({ y }, { workgroups: [1, 1, 1] });
+    expect(await y.item()).toBe(5);
+  } finally {
+    setKernelCacheSize(256);
+  }
 });
