@@ -111,7 +111,7 @@ function vitest(dir: string, tests: readonly string[], filter: string | undefine
     child.on('close', (code) => {
       clearTimeout(timer);
       running = undefined;
-      let report: VitestJson | null = null;
+      let report: VitestJson | null;
       try {
         report = JSON.parse(readFileSync(out, 'utf8')) as VitestJson;
       } catch {
