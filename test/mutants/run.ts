@@ -84,6 +84,11 @@ function copyTree(): string {
   return dir;
 }
 
+/** The mutant's test files that exist in `dir` (a file another branch adds may not be here yet). */
+function presentTests(dir: string, m: Mutant): string[] {
+  return m.tests.filter((t) => existsSync(join(dir, t)));
+}
+
 function envFor(engine: Mutant['engine'], extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   return { ...process.env, CI: 'true', GPUKIT_ENGINE: engine, ...extra };
 }
@@ -167,15 +172,16 @@ async function main(): Promise<void> {
       const seen = new Set<string>();
       for (const m of list) {
         if (m.needs === 'tuning profile' && !profile) continue;
-        const key = JSON.stringify([m.engine, m.env ?? {}, m.tests, m.filter ?? null]);
+        const tests = presentTests(dir, m);
+        const key = JSON.stringify([m.engine, m.env ?? {}, tests, m.filter ?? null]);
         if (seen.has(key)) continue;
         seen.add(key);
-        const r = await vitest(dir, m.tests, m.filter, envFor(m.engine, m.env));
+        const r = await vitest(dir, tests, m.filter, envFor(m.engine, m.env));
         const total = r.report?.numTotalTests ?? 0;
         const passed = r.report?.numPassedTests ?? 0;
         // Tests outside a -t filter are reported as skipped; without a filter every test must pass.
         const ok = r.code === 0 && passed > 0 && (r.report?.numFailedTests ?? 0) === 0 && (m.filter !== undefined || passed === total);
-        console.log(`baseline [${m.engine}] ${m.tests.join(' ')}${m.filter !== undefined ? ` -t '${m.filter}'` : ''}: ${ok ? 'passed' : 'FAILED'} (${passed}/${total} tests, ${r.seconds.toFixed(0)} s)`);
+        console.log(`baseline [${m.engine}] ${tests.join(' ')}${m.filter !== undefined ? ` -t '${m.filter}'` : ''}: ${ok ? 'passed' : 'FAILED'} (${passed}/${total} tests, ${r.seconds.toFixed(0)} s)`);
         if (!ok) {
           broken = true;
           console.log(`  failing: ${failedNames(r.report).join('; ') || `exit ${String(r.code)}`}`);
@@ -198,7 +204,7 @@ async function main(): Promise<void> {
       writeFileSync(target, mutate(m, original));
       let o: Outcome;
       try {
-        const r = await vitest(dir, m.tests, m.filter, envFor(m.engine, m.env));
+        const r = await vitest(dir, presentTests(dir, m), m.filter, envFor(m.engine, m.env));
         const failed = failedNames(r.report);
         if (r.timedOut) o = { status: 'killed', seconds: r.seconds, detail: `timed out after ${String(RUN_TIMEOUT_MS / 1000)} s` };
         else if (r.code !== 0) o = { status: 'killed', seconds: r.seconds, detail: failed.length > 0 ? `${String(failed.length)} failed, first: ${failed[0] ?? ''}` : `vitest exit ${String(r.code)} without a failed test (an error outside tests)` };
@@ -206,6 +212,8 @@ async function main(): Promise<void> {
       } finally {
         writeFileSync(target, original);
       }
+      const missing = m.tests.filter((t) => !existsSync(join(dir, t)));
+      if (missing.length > 0) o = { ...o, detail: `${o.detail} (not in this tree: ${missing.join(', ')})` };
       rows.push({ m, where, o });
       console.log(`${pad(m.id, 32)} ${o.status} (${o.seconds.toFixed(0)} s): ${o.detail}`);
     }
@@ -214,7 +222,7 @@ async function main(): Promise<void> {
       '| mutant | where | tests run | engine | result | s |',
       '|---|---|---|---|---|---|',
       ...rows.map(({ m, where, o }) => {
-        const tests = m.tests.map((t) => t.replace(/^test\//, '')).join(', ') + (m.filter !== undefined ? ` \`-t '${m.filter}'\`` : '');
+        const tests = m.tests.map((t) => t.replace(/^test\//, '') + (existsSync(join(dir, t)) ? '' : ' (absent)')).join(', ') + (m.filter !== undefined ? ` \`-t '${m.filter}'\`` : '');
         const engine = m.engine + (m.env !== undefined ? ` ${Object.entries(m.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : '');
         return `| ${m.id} | ${where} | ${tests} | ${engine} | ${o.status}${o.status === 'not run' ? ` (${m.needs ?? ''})` : ''} | ${o.seconds.toFixed(0)} |`;
       }),
@@ -222,7 +230,8 @@ async function main(): Promise<void> {
     console.log(`\n${table.join('\n')}`);
     const killed = rows.filter((r) => r.o.status === 'killed').length;
     const bad = rows.filter((r) => r.o.status !== 'killed');
-    console.log(`\n${String(killed)} of ${String(rows.length)} mutants killed${bad.length > 0 ? `; not killed: ${bad.map((r) => `${r.m.id} (${r.o.status})`).join(', ')}` : ''}`);
+    console.log(`\n${String(killed)} of ${String(rows.length)} mutants killed`);
+    for (const r of bad) console.log(`  ${r.o.status}: ${r.m.id}: ${r.o.detail}${r.m.note !== undefined ? `; ${r.m.note}` : ''}`);
     const md = arg('--markdown');
     if (md !== undefined) writeFileSync(md, `${table.join('\n')}\n`);
     if (bad.length > 0) process.exitCode = 1;

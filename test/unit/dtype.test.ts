@@ -59,7 +59,8 @@ describe('dtypes', () => {
     expect(dtypes).toEqual(['f32', 'i32', 'u32', 'f16']);
     expect(dtypes.map(bytesOf)).toEqual([4, 4, 4, 2]);
     for (const d of dtypes) expect(isDType(d)).toBe(true);
-    for (const x of ['f64', 'F32', '', 'toString', 'constructor', 32, null, undefined, {}]) expect(isDType(x)).toBe(false);
+    // Only strings: an array or object that stringifies to a dtype name is not one.
+    for (const x of ['f64', 'F32', '', 'toString', 'constructor', 32, null, undefined, {}, ['f32'], { toString: () => 'u32' }]) expect(isDType(x)).toBe(false);
     expect(assertDType('u32')).toBe('u32');
     expect(() => assertDType('f64')).toThrow(DTypeError);
     expect(() => assertDType('f64')).toThrow('unknown dtype "f64"; expected one of f32, i32, u32, f16');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { sizeClass, SizeClassPool, type PoolBacking } from '../../src/buffers/pool.js';
+import { DEFAULT_POOL_CACHE_BYTES, sizeClass, SizeClassPool, type PoolBacking } from '../../src/buffers/pool.js';
 
 // sizeClass written out independently: 256-byte steps to 4 KiB, then quarter steps of each power of two.
 function refSizeClass(bytes: number): number {
@@ -10,6 +10,10 @@ function refSizeClass(bytes: number): number {
 }
 
 describe('sizeClass', () => {
+  test('the default idle cache is 512 MiB (README: openDevice({ poolCacheBytes }))', () => {
+    expect(DEFAULT_POOL_CACHE_BYTES).toBe(512 * 2 ** 20);
+  });
+
   test('known classes at and around every boundary', () => {
     expect([0, 1, 255, 256, 257, 511, 512, 513, 4095, 4096].map(sizeClass)).toEqual([256, 256, 256, 256, 512, 512, 512, 768, 4096, 4096]);
     expect([4097, 5120, 5121, 7168, 7169, 8191, 8192, 8193, 10240, 10241].map(sizeClass)).toEqual([5120, 5120, 6144, 7168, 8192, 8192, 8192, 10240, 10240, 12288]);
@@ -152,6 +156,34 @@ describe('SizeClassPool accounting (fake backing, no device)', () => {
     expect(stats(p)).toMatchObject({ cachedBytes: 0, cachedBuffers: 0, maxCachedBytes: 0 });
     expect(new Set(f.disposed)).toEqual(new Set([big.id, a.id, b.id, c.id, d.id]));
     expect(p.get(512).reused).toBe(false);
+  });
+
+  test('a block bigger than the whole cache is freed by itself: the cached blocks stay', () => {
+    const f = new Fake();
+    const p = new TestPool(f, 1024);
+    const small = p.get(256).block;
+    const big = p.get(2048).block;
+    p.release(small);
+    p.release(big);
+    expect(f.disposed).toEqual([big.id]);
+    expect(stats(p)).toMatchObject({ cachedBytes: 256, cachedBuffers: 1 });
+    expect(p.get(256).block).toBe(small);
+  });
+
+  test('a class emptied by eviction goes to the back of the eviction order when blocks return to it', () => {
+    const f = new Fake();
+    const p = new TestPool(f, 1024);
+    const a = p.get(256).block;
+    const b = p.get(512).block;
+    const c = p.get(512).block;
+    p.release(a); // order: 256, 512
+    p.release(b);
+    p.release(c); // 1280 > 1024: the 256 class is evicted (a) and emptied
+    expect(f.disposed).toEqual([a.id]);
+    const x = p.get(256).block; // a new block
+    p.release(x); // order now 512, 256: 1280 > 1024 evicts the oldest 512 (b), not x
+    expect(f.disposed).toEqual([a.id, b.id]);
+    expect(p.get(256).block).toBe(x);
   });
 
   test('eviction empties a class and moves on to the next until under the limit', () => {
