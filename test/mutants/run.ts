@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MUTANTS, type Mutant } from './list.js';
+import { mutate } from './mutate.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The vitest run in progress (killed with its process group if this script is interrupted). */
@@ -48,19 +49,6 @@ interface VitestJson {
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** Applies a mutant's edits to `text`; throws when a search string does not occur exactly as often as it says. */
-export function mutate(m: Mutant, text: string): string {
-  let out = text;
-  for (const e of m.edits) {
-    const want = e.count ?? 1;
-    const found = out.split(e.search).length - 1;
-    if (found !== want) throw new Error(`mutant ${m.id}: "${e.search}" occurs ${found} time(s) in ${m.file}, expected ${want} (the source drifted: update test/mutants/list.ts)`);
-    out = out.split(e.search).join(e.replace);
-  }
-  if (out === text) throw new Error(`mutant ${m.id}: the edits change nothing`);
-  return out;
 }
 
 /** Line of the first edit in the original file, for the table. */
