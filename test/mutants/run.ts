@@ -23,10 +23,15 @@ import { mutate } from './mutate.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The vitest run in progress (killed with its process group if this script is interrupted). */
 let running: ChildProcess | undefined;
-process.on('SIGINT', () => {
-  if (running?.pid !== undefined) process.kill(-running.pid, 'SIGKILL');
-  process.exit(130);
-});
+/** The temp copy (removed on exit unless --keep). */
+let copyDir: string | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (running?.pid !== undefined) process.kill(-running.pid, 'SIGKILL');
+    if (copyDir !== undefined && !process.argv.includes('--keep')) rmSync(copyDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 /** One vitest run may take this long before the mutant counts as killed by a timeout. */
 const RUN_TIMEOUT_MS = 600_000;
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
     return;
   }
   const dir = copyTree();
+  copyDir = dir;
   console.log(`mutants: ${list.length} on a copy of the tree in ${dir}`);
   const profile = tuningProfileSupported(dir);
   let broken = false;
