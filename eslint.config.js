@@ -27,5 +27,5 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
-  { files: ['eslint.config.js', 'vitest.config.ts'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'vitest.config.ts', 'vitest.stryker.config.ts', 'stryker.config.mjs'], ...tseslint.configs.disableTypeChecked },
 );

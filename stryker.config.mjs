@@ -1,0 +1,19 @@
+// `npm run mutants:ts`: Stryker mutation testing of the GPU-free TypeScript modules, judged by the GPU-free
+// unit tests of vitest.stryker.config.ts (no device is opened). pool.ts is mutated up to the end of
+// SizeClassPool (sizeClass and the accounting); BufferPool below it needs a device and is covered by
+// `npm run mutants` instead. Concurrency 1: CI and dev machines here have two cores.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.stryker.config.ts' },
+  mutate: ['src/bench/stats.ts', 'src/bench/model.ts', 'src/buffers/pool.ts:1-189', 'src/buffers/dtype.ts', 'src/kernels/uniform.ts'],
+  coverageAnalysis: 'perTest',
+  concurrency: 1,
+  timeoutMS: 20000,
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  thresholds: { high: 90, low: 80, break: 80 },
+};

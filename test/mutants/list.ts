@@ -1,0 +1,232 @@
+/**
+ * The curated mutants of `npm run mutants` (issue 19): deliberate bugs that the ordinary suite must catch.
+ *
+ * Each mutant is one or more exact textual replacements in one source file. The search string must occur
+ * exactly `count` times (default 1) in the file, or the run stops with an error: a mutant whose source
+ * drifted is never a silent pass. Each lists the test files (and optionally a test-name filter) that
+ * should kill it, and the engine they run on.
+ */
+
+export interface Edit {
+  /** Exact text to find (whitespace included). */
+  readonly search: string;
+  readonly replace: string;
+  /** How many times `search` must occur; all of them are replaced. @default 1 */
+  readonly count?: number;
+}
+
+export interface Mutant {
+  readonly id: string;
+  /** The bug, in words. */
+  readonly what: string;
+  /** Path of the mutated file, relative to the repository root. */
+  readonly file: string;
+  readonly edits: readonly Edit[];
+  /** Test files that should kill it (run with `--maxWorkers=1`). */
+  readonly tests: readonly string[];
+  /** vitest `-t` filter (a regular expression on full test names). */
+  readonly filter?: string;
+  /** `dawn`: GPUKIT_ENGINE=dawn (core Vulkan on lavapipe); `gpujs`: GPUKIT_ENGINE=gpujs. */
+  readonly engine: 'dawn' | 'gpujs';
+  /** Extra environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Something the mutant needs that the tree may not have yet. `tuning profile`: the mutated path runs
+   * only with hardware tuning defaults (GPUKIT_TUNING_PROFILE=gpu); when src/ does not read that variable
+   * the mutant is reported as not run (and the run fails: an unverified mutant is not a killed one).
+   */
+  readonly needs?: 'tuning profile';
+  /** Why it may survive on a tree that lacks a listed test file (files not in the tree are left out of the run). */
+  readonly note?: string;
+}
+
+export const MUTANTS: readonly Mutant[] = [
+  // --- the six of issue 19 -----------------------------------------------------------------------------
+  {
+    id: 'histogram-ignores-lo',
+    what: 'histogram kernel bins x·scale instead of (x − lo)·scale',
+    file: 'kernels/histogram.wgsl',
+    edits: [{ search: 'let t = floor((v - params.lo) * params.scale);', replace: 'let t = floor(v * params.scale);' }],
+    tests: ['test/ops/histogram.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'zeros-skips-clear',
+    what: 'BufferPool.acquire does not clear a dirty reused buffer for zeros()',
+    file: 'src/buffers/pool.ts',
+    edits: [{ search: "if (fill === 'zero') this.#ctx.clear(buffer, 0, buffer.size, `clear|${label}`);", replace: "if (fill === 'zero') void 0;" }],
+    tests: ['test/ops/zeros.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'elementwise-underdispatch-wg64',
+    what: 'elementwise vec4 pass dispatches floor instead of ceil workgroups when WG ≥ 64 (the hardware default WG = 256)',
+    file: 'src/ops/elementwise.ts',
+    edits: [
+      {
+        search: '{ invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG }',
+        replace: '{ invocations: (WG >= 64 ? Math.floor(vecCount / (WG * ITEMS)) : Math.ceil(vecCount / (WG * ITEMS))) * WG }',
+      },
+    ],
+    tests: ['test/ops/elementwise.test.ts'],
+    engine: 'dawn',
+    env: { GPUKIT_TUNING_PROFILE: 'gpu' },
+    note: 'the software defaults (WG = 8) and the pinned 2-D grid test (WG = 32) never reach WG ≥ 64',
+    needs: 'tuning profile',
+  },
+  {
+    id: 'fft-first-item-only',
+    what: 'fft butterflies: each invocation does only its first item when ITEMS > 1 (all three radices)',
+    file: 'kernels/fft-stockham.wgsl',
+    edits: [{ search: 'for (var i = 0u; i < ITEMS; i++) {', replace: 'for (var i = 0u; i < min(ITEMS, 1u); i++) {', count: 3 }],
+    tests: ['test/ops/fft.test.ts', 'test/ops/candidates.test.ts'],
+    filter: 'fft',
+    engine: 'dawn',
+    note: 'every fft default and pinned test runs ITEMS = 1; test/ops/candidates.test.ts (every tuning value, from the tuning-candidates work) pins ITEMS = 4',
+  },
+  {
+    id: 'matmul-f16-inputs',
+    what: 'matmul-rb (the software default) rounds A and B elements to f16 precision',
+    file: 'kernels/matmul-rb.wgsl',
+    edits: [
+      { search: 'let av = a[ra[r] + p * a_p];', replace: 'let av = quantizeToF16(a[ra[r] + p * a_p]);', count: 2 },
+      { search: 'bv[c] = b[p * b_p + cb[c]];', replace: 'bv[c] = quantizeToF16(b[p * b_p + cb[c]]);', count: 2 },
+    ],
+    tests: ['test/ops/matmul.test.ts'],
+    filter: 'matmul with the tuned kernel',
+    engine: 'dawn',
+  },
+  {
+    id: 'sum-drops-last-above-1e6',
+    what: 'reductions pass n − 1 to the first pass when n > 10^6 (the last element is lost)',
+    file: 'src/ops/reduce.ts',
+    edits: [{ search: 'params: { n, span: p.active, last:', replace: 'params: { n: n > 1_000_000 ? n - 1 : n, span: p.active, last:' }],
+    tests: ['test/ops/reduce.test.ts'],
+    filter: 'exact data',
+    engine: 'dawn',
+  },
+  // --- more WGSL ---------------------------------------------------------------------------------------
+  {
+    id: 'philox-9-rounds',
+    what: 'random: Philox4x32 with 9 rounds instead of 10',
+    file: 'kernels/random-philox.wgsl',
+    edits: [{ search: 'for (var r = 1u; r < 10u; r++) {', replace: 'for (var r = 1u; r < 9u; r++) {' }],
+    tests: ['test/ops/random.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'argmin-ties-last',
+    what: 'argmin/argmax f32: ties (and NaN ties) go to the last index, not the first',
+    file: 'kernels/reduce-arg.wgsl',
+    edits: [{ search: '| (a == b)) & (ai < bi));', replace: '| (a == b)) & (ai > bi));' }],
+    tests: ['test/ops/arg.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'scan-carry-drops-lane',
+    what: 'scan block apply: the running carry adds the third lane of each vec4 instead of the fourth',
+    file: 'kernels/scan-block-apply.wgsl',
+    edits: [{ search: 's += p4;', replace: 's += p3;' }],
+    tests: ['test/ops/scan.test.ts'],
+    filter: 'exact data|at n = ',
+    engine: 'dawn',
+  },
+  {
+    id: 'transpose-skips-last-column',
+    what: 'transpose kernel bounds check drops the last source column',
+    file: 'kernels/transpose.wgsl',
+    edits: [{ search: 'if (r < m && c < n) {', replace: 'if (r < m && c + 1u < n) {' }],
+    tests: ['test/ops/matmul.test.ts'],
+    filter: '^transpose ',
+    engine: 'dawn',
+  },
+  // --- the buffer pool -----------------------------------------------------------------------------------
+  {
+    id: 'pool-reuses-before-ticket',
+    what: 'a released buffer joins the cache at once, without waiting for the queued work that uses it',
+    file: 'src/buffers/pool.ts',
+    edits: [{ search: 'if (!this.#backing.closed() && ticket > this.#backing.completed()) {', replace: 'if (!this.#backing.closed() && ticket > Infinity) {' }],
+    tests: ['test/reliability/batches.test.ts'],
+    filter: 'freed while queued work',
+    engine: 'dawn',
+  },
+  {
+    id: 'pool-vec4-slack-not-cleared',
+    what: "an 'overwrite' acquire no longer clears the vec4 slack past the array's end",
+    file: 'src/buffers/pool.ts',
+    edits: [{ search: 'if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);', replace: 'if (end > start) void 0;' }],
+    tests: ['test/reliability/batches.test.ts'],
+    filter: 'vec4 binding',
+    engine: 'dawn',
+  },
+  {
+    id: 'host-pool-zeros-skips-clear',
+    what: 'gpujs: the host pool does not zero a reused block for zeros()',
+    file: 'src/buffers/host-pool.ts',
+    edits: [{ search: "if (reused && fill === 'zero') new Uint8Array(block).fill(0);", replace: "if (reused && fill === 'zero') void 0;" }],
+    tests: ['test/ops/zeros.test.ts'],
+    engine: 'gpujs',
+  },
+  // --- the batch ---------------------------------------------------------------------------------------
+  {
+    id: 'batch-not-replayed',
+    what: 'a failed batch is marked failed but not replayed op by op (valid ops lost, the failed op not named)',
+    file: 'src/device/context.ts',
+    edits: [{ search: 'await this.#replay(batch);', replace: 'void this.#replay;' }],
+    tests: ['test/reliability/batches.test.ts'],
+    filter: 'one invalid op in a batch',
+    engine: 'dawn',
+  },
+  {
+    id: 'batch-failure-not-inherited',
+    what: "an op that reads a failed op's output is not marked failed (its output reads as if valid)",
+    file: 'src/device/context.ts',
+    edits: [{ search: 'const e = this.#poison.get(b);', replace: 'const e = b === undefined ? this.#poison.get(b) : undefined;' }],
+    tests: ['test/reliability/batches.test.ts'],
+    filter: 'one invalid op in a batch',
+    engine: 'dawn',
+  },
+  // --- the gpu.js fallback -------------------------------------------------------------------------------
+  {
+    id: 'gpujs-matmul-no-loop-cap',
+    what: 'gpujs matmul builds its kernel without loopMaxIterations (gpu.js stops the k loop at 1000)',
+    file: 'src/fallback/ops.ts',
+    edits: [{ search: 'MATMUL_SRC, loopCap(k),', replace: 'MATMUL_SRC, 0,' }],
+    tests: ['test/fallback/loop-limit.test.ts'],
+    filter: 'matmul sums all k terms',
+    engine: 'gpujs',
+  },
+  {
+    id: 'gpujs-sum-fold-off-by-one',
+    what: 'gpujs sum kernel: `i + 1 < n` drops the last element of every pass',
+    file: 'src/fallback/ops.ts',
+    edits: [{ search: 'if (i < n) { s += x[i]; }', replace: 'if (i + 1 < n) { s += x[i]; }' }],
+    tests: ['test/ops/reduce.test.ts'],
+    engine: 'gpujs',
+  },
+  {
+    id: 'gpujs-sub-off-by-one',
+    what: 'gpujs sub kernel reads y one element ahead',
+    file: 'src/fallback/ops.ts',
+    edits: [{ search: 'return x[this.thread.x] - y[this.thread.x];', replace: 'return x[this.thread.x] - y[this.thread.x + 1];' }],
+    tests: ['test/ops/elementwise.test.ts'],
+    engine: 'gpujs',
+  },
+  {
+    id: 'gpujs-transpose-swapped',
+    what: 'gpujs transpose kernel indexes the source with rows and columns swapped',
+    file: 'src/fallback/ops.ts',
+    edits: [{ search: 'return a[this.thread.x * cols + this.thread.y];', replace: 'return a[this.thread.y * cols + this.thread.x];' }],
+    tests: ['test/ops/matmul.test.ts'],
+    filter: '^transpose ',
+    engine: 'gpujs',
+  },
+  {
+    id: 'histogram-reference-ignores-lo',
+    what: "histogramCpu (gpujs's histogram) bins x·scale instead of (x − lo)·scale",
+    file: 'src/ops/histogram.ts',
+    edits: [{ search: 'const t = Math.fround(Math.fround(v - lo32) * scale);', replace: 'const t = Math.fround(Math.fround(v) * scale);' }],
+    tests: ['test/ops/histogram.test.ts'],
+    engine: 'gpujs',
+  },
+];
