@@ -100,7 +100,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'sum-drops-last-above-1e6',
     what: 'reductions pass n − 1 to the first pass when n > 10^6 (the last element is lost)',
     file: 'src/ops/reduce.ts',
-    edits: [{ search: 'params: { n, span: p.active, last:', replace: 'params: { n: n > 1_000_000 ? n - 1 : n, span: p.active, last:' }],
+    edits: [{ search: 'params: { _n: n, _span: p.active, _last:', replace: 'params: { _n: n > 1_000_000 ? n - 1 : n, _span: p.active, _last:' }],
     tests: ['test/ops/reduce.test.ts'],
     filter: 'exact data',
     engine: 'dawn',
