@@ -3,7 +3,7 @@ import { assertDType, dtypeOfHost, type DType } from './buffers/dtype.js';
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
 import { DeviceContext } from './device/context.js';
-import { HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions } from './device/dawn.js';
+import { HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './device/dawn.js';
 import type { HostContext } from './device/host.js';
 import { profile } from './device/profile.js';
 import type { Profile } from './timing/profiler.js';
@@ -14,6 +14,7 @@ import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } fro
 import { profileHost } from './fallback/profile.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
 import { resolveSource } from './kernels/load.js';
+import { parseTuningProfile, setTuningProfile, type TuningProfile } from './kernels/tuning.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
 import { buildReduction, type ReductionFn, type ReductionSpec } from './ops/reduce.js';
 
@@ -33,6 +34,13 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
    * adapter exists (on gpukit's Dawn instance), else `webasm`, else `cpu`
    */
   readonly gpujsMode?: GpujsMode;
+  /**
+   * Whose kernel defaults and tuning candidates the ops use on Dawn: `gpu` (WG 256, shared-memory trees and
+   * tiles) or `software` (few long invocations). `gpu` on a software adapter runs the code a hardware GPU
+   * runs first, so CI can check it; a forced profile that differs from the adapter's kind ignores the tune cache.
+   * @default process.env.GPUKIT_TUNING_PROFILE, else the adapter's kind
+   */
+  readonly tuningProfile?: TuningProfile;
 }
 
 export type { GpujsMode, JsKernelFn, JsKernelOptions };
@@ -255,16 +263,17 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
   const engine = options.engine ?? parseEngine(process.env['GPUKIT_ENGINE']);
   const gpujsMode = options.gpujsMode ?? parseGpujsMode(process.env['GPUKIT_GPUJS_MODE']);
   const mode = gpujsMode !== undefined ? { mode: gpujsMode } : {};
+  const profile = parseTuningProfile(options.tuningProfile, 'openDevice({ tuningProfile })') ?? parseTuningProfile(process.env['GPUKIT_TUNING_PROFILE'], 'GPUKIT_TUNING_PROFILE');
   if (engine === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, probeWebgpu: true }));
   const dawnForced =
     engine === 'dawn' ||
     options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined ||
     ['GPUKIT_BACKEND', 'GPUKIT_ADAPTER', 'GPUKIT_FEATURE_LEVEL'].some((k) => (process.env[k] ?? '') !== '');
-  if (dawnForced) return new GpuDevice(new DeviceContext(await openDawn(options)));
+  if (dawnForced) return dawnDevice(await openDawn(options), profile);
   let reason: string;
   try {
     await loadWebgpu();
-    return new GpuDevice(new DeviceContext(await openDawn(options)));
+    return dawnDevice(await openDawn(options), profile);
   } catch (e) {
     if (e instanceof DeviceUnavailableError) reason = (e.message.split('\n')[0] ?? e.message).replace(/ On a machine without a GPU.*$/, '').replace(/\.$/, '');
     else if (!(e instanceof Error) || !isLoadFailure(e)) throw e;
@@ -273,6 +282,12 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
   const host = await openGpujs({ ...mode, probeWebgpu: false, fallbackReason: reason });
   announceFallback(reason, host.info.backend);
   return gpujsDevice(host);
+}
+
+function dawnDevice(handle: DawnHandle, profile: TuningProfile | undefined): GpuDevice {
+  const ctx = new DeviceContext(handle);
+  if (profile !== undefined) setTuningProfile(ctx, profile);
+  return new GpuDevice(ctx);
 }
 
 function gpujsDevice(host: HostContext): GpuDevice {

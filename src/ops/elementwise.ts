@@ -5,7 +5,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
 import { elementwiseWgsl, outputsOf, parseArgs, type ArgSpec } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
-import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { bindArgs, resolveArrays } from './signature.js';
 import { deviceOf } from './util.js';
 
@@ -39,7 +39,7 @@ export const elementwiseTunable = registerTunable({
     [8, 16, 64, 256].flatMap((WG) => [1, 4, 16, 64, 256, 1024].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
   // llvmpipe runs a workgroup of 8 as one AVX2 row and pays per invocation and per memory instruction:
   // few invocations each walking hundreds of vec4s. A GPU wants many invocations with one item each.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 }),
 });
 
 interface Variant {

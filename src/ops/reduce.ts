@@ -6,7 +6,7 @@ import { ArgumentError, ShaderCompileError } from '../errors.js';
 import { parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
 import { compileKernel, compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
-import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { bindArgs, resolveArrays } from './signature.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
@@ -44,7 +44,7 @@ export const reductionTunable = registerTunable({
       .filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
   // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s.
   // GPU: many short folds and a shared-memory tree per workgroup.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
 });
 
 class ReductionBuilder {
