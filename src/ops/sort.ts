@@ -161,10 +161,13 @@ const MAX_RADIX_DECL = /^const MAX_RADIX: u32 = 2048u;$/m;
  * (a whole sort ~30 s on first use, 256 entries ~1 s) and a GPU 8 KiB of scratch per invocation.
  */
 function radixKernel(ctx: DeviceContext, file: string, constants: { WG: number; BLOCK: number; RADIX_BITS: number }): Kernel {
-  const radix = 2 ** constants.RADIX_BITS;
+  return compileKernelSync(ctx, radixKernelSource(file, constants.RADIX_BITS), { label: `${file}|radix${2 ** constants.RADIX_BITS}`, constants });
+}
+
+/** @internal The source of a radix-sort kernel with its private digit array sized for `radixBits`. */
+export function radixKernelSource(file: string, radixBits: number): string {
   // Without the declaration line the file's own ceiling stays: slower to compile, never wrong.
-  const source = builtinKernel(file).replace(MAX_RADIX_DECL, `const MAX_RADIX: u32 = ${radix}u;`);
-  return compileKernelSync(ctx, source, { label: `${file}|radix${radix}`, constants });
+  return builtinKernel(file).replace(MAX_RADIX_DECL, `const MAX_RADIX: u32 = ${2 ** radixBits}u;`);
 }
 
 /**
