@@ -75,8 +75,8 @@ const TWO_D: TuneParams = { WG: 1, BLOCK: 4, RADIX_BITS: 4 };
 const coverSize = (p: TuneParams): number => num(p, 'WG') * num(p, 'BLOCK') + num(p, 'BLOCK') / 2 + 3;
 
 /**
- * The covered parameter sets of sortPairs and sort. Compiling dominates: lavapipe's compile time grows with
- * the square of a kernel's private digit array (2^RADIX_BITS entries; 5–20 s per kernel at 10 and 11 bits
+ * The covered parameter sets of sortPairs and sort. Compiling dominates: lavapipe's compile time grows
+ * about fourfold per digit bit at 10 and 11 bits (a private array of 2^RADIX_BITS counters: 5–20 s per kernel
  * under load). So the cover takes the cheapest radix where it can, and sort reuses sortPairs' 10- and 11-bit
  * sets, whose sort-histogram kernels the two share.
  */
