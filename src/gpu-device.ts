@@ -4,7 +4,7 @@ import { assertDType, dtypeOfHost, hostData, type DType } from './buffers/dtype.
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
 import { DeviceContext } from './device/context.js';
-import { HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions } from './device/dawn.js';
+import { HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './device/dawn.js';
 import type { HostContext } from './device/host.js';
 import { profile } from './device/profile.js';
 import type { Profile } from './timing/profiler.js';
@@ -16,6 +16,7 @@ import { profileHost } from './fallback/profile.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
 import { resolveSource } from './kernels/load.js';
 import { trackedOp } from './ops/engine.js';
+import { parseTuningProfile, setTuningProfile, type TuningProfile } from './kernels/tuning.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
 import { buildReduction, type ReductionFn, type ReductionSpec } from './ops/reduce.js';
 
@@ -56,6 +57,13 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
    * none on GPU hardware (the driver reports out-of-memory)
    */
   readonly memoryBudgetBytes?: number;
+  /**
+   * Whose kernel defaults and tuning candidates the ops use on Dawn: `gpu` (WG 256, shared-memory trees and
+   * tiles) or `software` (few long invocations). `gpu` on a software adapter runs the code a hardware GPU
+   * runs first, so CI can check it; a forced profile that differs from the adapter's kind ignores the tune cache.
+   * @default process.env.GPUKIT_TUNING_PROFILE, else the adapter's kind
+   */
+  readonly tuningProfile?: TuningProfile;
 }
 
 export type { GpujsMode, JsKernelFn, JsKernelOptions };
@@ -379,16 +387,17 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   const engine = options.engine ?? parseEngine(process.env['GPUKIT_ENGINE']);
   const gpujsMode = options.gpujsMode ?? parseGpujsMode(process.env['GPUKIT_GPUJS_MODE']);
   const mode = gpujsMode !== undefined ? { mode: gpujsMode } : {};
+  const profile = parseTuningProfile(options.tuningProfile, 'openDevice({ tuningProfile })') ?? parseTuningProfile(process.env['GPUKIT_TUNING_PROFILE'], 'GPUKIT_TUNING_PROFILE');
   if (engine === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, probeWebgpu: true }));
   const dawnForced =
     engine === 'dawn' ||
     options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined ||
     ['GPUKIT_BACKEND', 'GPUKIT_ADAPTER', 'GPUKIT_FEATURE_LEVEL'].some((k) => (process.env[k] ?? '') !== '');
-  if (dawnForced) return new GpuDevice(new DeviceContext(await openDawn(options)));
+  if (dawnForced) return dawnDevice(await openDawn(options), profile);
   let reason: string;
   try {
     await loadWebgpu();
-    return new GpuDevice(new DeviceContext(await openDawn(options)));
+    return dawnDevice(await openDawn(options), profile);
   } catch (e) {
     if (e instanceof DeviceUnavailableError) reason = (e.message.split('\n')[0] ?? e.message).replace(/ On a machine without a GPU.*$/, '').replace(/\.$/, '');
     else if (!(e instanceof Error) || !isLoadFailure(e)) throw e;
@@ -397,6 +406,12 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   const host = await openGpujs({ ...mode, probeWebgpu: false, fallbackReason: reason });
   announceFallback(reason, host.info.backend);
   return gpujsDevice(host);
+}
+
+function dawnDevice(handle: DawnHandle, profile: TuningProfile | undefined): GpuDevice {
+  const ctx = new DeviceContext(handle);
+  if (profile !== undefined) setTuningProfile(ctx, profile);
+  return new GpuDevice(ctx);
 }
 
 function gpujsDevice(host: HostContext): GpuDevice {

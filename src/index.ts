@@ -10,6 +10,7 @@ export { describeAdapter } from './device/info.js';
 export type { DawnAdapterOptions } from './device/dawn.js';
 export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './kernels/kernel.js';
 export type { Dispatch } from './kernels/geometry.js';
+export type { TuningProfile } from './kernels/tuning.js';
 export type { BindingInfo, EntryInfo, Layout, Scalar } from './kernels/reflect.js';
 export type { ArgSpec } from './kernels/codegen.js';
 export type { UniformValue } from './kernels/uniform.js';

@@ -14,7 +14,8 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
 
 let shared: Promise<GpuDevice | null> | undefined;
 
-async function sharedDevice(): Promise<GpuDevice | null> {
+/** The device the fixture gives every test of this file (null: no adapter outside CI), for `beforeAll` warm-ups. */
+export async function sharedDevice(): Promise<GpuDevice | null> {
   shared ??= openDevice({ engine: ENGINE }).catch((e: unknown) => {
     // In CI a missing adapter is a failure, never a skip: the point of CI is running kernels for real.
     if (e instanceof DeviceUnavailableError && !isCI()) return null;

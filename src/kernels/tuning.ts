@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { DeviceContext } from '../device/context.js';
 import type { DeviceInfo } from '../device/info.js';
-import { InvalidFileError } from '../errors.js';
+import { ArgumentError, InvalidFileError } from '../errors.js';
 
 /** Kernel parameters (override constants and host-side choices such as items per invocation). */
 export type TuneParams = Readonly<Record<string, number>>;
@@ -19,6 +19,40 @@ export interface Tunable {
   readonly sizes: readonly number[];
   candidates(ctx: DeviceContext, n: number): readonly TuneParams[];
   defaults(ctx: DeviceContext, n: number): TuneParams;
+}
+
+/**
+ * Whose defaults and candidates the ops use: `software` (a CPU-emulated adapter: few invocations, long serial
+ * folds, no shared-memory trees) or `gpu` (hardware: many short invocations, WG 256, shared-memory tiles).
+ */
+export type TuningProfile = 'gpu' | 'software';
+
+const profiles = new WeakMap<DeviceContext, TuningProfile>();
+
+/** Checks a profile name from an option or `GPUKIT_TUNING_PROFILE` (`where` names it); empty/undefined → undefined. */
+export function parseTuningProfile(v: unknown, where: string): TuningProfile | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (v === 'gpu' || v === 'software') return v;
+  throw new ArgumentError(`unknown tuning profile ${JSON.stringify(v)} in ${where}; expected gpu or software`);
+}
+
+/**
+ * Forces a device's tuning profile (openDevice's `tuningProfile`), e.g. `gpu` on a software adapter so CI runs
+ * the hardware paths; `undefined` goes back to the adapter's own kind.
+ */
+export function setTuningProfile(ctx: DeviceContext, profile: TuningProfile | undefined): void {
+  if (profile === undefined) profiles.delete(ctx);
+  else profiles.set(ctx, profile);
+}
+
+/** The device's tuning profile: the forced one, else the adapter's own kind. */
+export function tuningProfile(ctx: DeviceContext): TuningProfile {
+  return profiles.get(ctx) ?? (ctx.info.isSoftware ? 'software' : 'gpu');
+}
+
+/** True when the ops should use their software-adapter defaults and candidates (what `Tunable`s branch on). */
+export function softwareProfile(ctx: DeviceContext): boolean {
+  return tuningProfile(ctx) === 'software';
 }
 
 const registry = new Map<string, Tunable>();
@@ -263,7 +297,9 @@ export function tunedParams(ctx: DeviceContext, t: Tunable, n: number): TunePara
   if (pinned !== undefined) return { ...t.defaults(ctx, n), ...pinned };
   // Own properties only: a key such as `constructor` must not find Object.prototype's.
   const own = <T>(o: Record<string, T> | undefined, k: string): T | undefined => (o !== undefined && Object.hasOwn(o, k) ? o[k] : undefined);
-  const w = own(own(cacheOf(ctx)?.winners, t.op), String(sizeClass(n)));
+  // Winners are cached per adapter: a profile forced against the adapter's kind reads none (they were timed for the other profile).
+  const ownKind = tuningProfile(ctx) === (ctx.info.isSoftware ? 'software' : 'gpu');
+  const w = ownKind ? own(own(cacheOf(ctx)?.winners, t.op), String(sizeClass(n))) : undefined;
   if (w !== undefined) {
     // A cached winner is reused only if it is still a candidate (kernels may have changed since).
     const key = JSON.stringify(w.params);

@@ -5,7 +5,7 @@ import { ArgumentError } from '../errors.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { foldGroups } from '../kernels/geometry.js';
-import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, requireDType } from './util.js';
 import { checkArray } from './signature.js';
 import { describeValue } from '../args.js';
@@ -14,7 +14,7 @@ export const argTunable = registerTunable({
   op: 'argreduce',
   sizes: [2 ** 12, 2 ** 20, 2 ** 24],
   candidates: (ctx) => [8, 16, 64, 256].flatMap((WG) => [16, 256, 1024, 2048].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 1024 } : { WG: 256, ITEMS: 4 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024 } : { WG: 256, ITEMS: 4 }),
 });
 
 /** Partials at or below this count are folded by one invocation. */

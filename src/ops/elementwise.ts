@@ -7,7 +7,7 @@ import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, us
 import type { SourceMapper } from '../kernels/compile.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { reflectCompute } from '../kernels/reflect.js';
-import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
@@ -47,7 +47,7 @@ export const elementwiseTunable = registerTunable({
     [8, 16, 64, 256].flatMap((WG) => [1, 4, 16, 64, 256, 1024].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
   // llvmpipe runs a workgroup of 8 as one AVX2 row and pays per invocation and per memory instruction:
   // few invocations each walking hundreds of vec4s. A GPU wants many invocations with one item each.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 }),
 });
 
 /** How a builder was made: `prepared` ones compiled up front and know which dtypes run as vec4. */

@@ -16,7 +16,7 @@
 import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import { ArgumentError } from '../errors.js';
-import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { deviceOf, groupsFor, requireDType, builtin } from './util.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
@@ -94,7 +94,7 @@ export const histogramTunable = registerTunable({
   sizes: [2 ** 16, 2 ** 20, 2 ** 24],
   candidates: (ctx) => [32, 64, 128, 256].flatMap((WG) => [16, 64, 256, 1024].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
   // Workgroup-local atomics amortised over long blocks suit a CPU; a GPU wants more, shorter workgroups.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, ITEMS: 256 } : { WG: 256, ITEMS: 16 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 64, ITEMS: 256 } : { WG: 256, ITEMS: 16 }),
 });
 
 /**

@@ -16,7 +16,7 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
-import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
 import { checkArray, checkArrays, checkHost, checkSize } from './signature.js';
 import { checkOptions } from '../args.js';
@@ -155,7 +155,7 @@ export const matmulTunable = registerTunable({
   sizes: [2 ** 12, 2 ** 18, 2 ** 24, 2 ** 30],
   candidates: (ctx) => MATMUL_CANDIDATES.filter((p) => matmulParamsProblem(ctx, p) === undefined),
   defaults: (ctx) => {
-    const want = ctx.info.isSoftware
+    const want = softwareProfile(ctx)
       ? [{ KERNEL: RB, WG_X: 8, RM: 12, CN: 12 }]
       : [{ KERNEL: TILED, TILE: 16 }, { KERNEL: TILED, TILE: 8 }, { KERNEL: RB, WG_X: 64, RM: 4, CN: 4 }];
     return want.find((p) => matmulParamsProblem(ctx, p) === undefined) ?? { KERNEL: RB, WG_X: 1, RM: 1, CN: 1 };
@@ -355,7 +355,7 @@ export const transposeTunable = registerTunable({
   op: 'transpose',
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
   candidates: (ctx) => TRANSPOSE_CANDIDATES.filter((p) => transposeFits(ctx, p)),
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG_X: 8, WG_Y: 1, BR: 8, BC: 2 } : { WG_X: 8, WG_Y: 8, BR: 1, BC: 1 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG_X: 8, WG_Y: 1, BR: 8, BC: 2 } : { WG_X: 8, WG_Y: 8, BR: 1, BC: 1 }),
 });
 
 const TRANSPOSE_DTYPES: readonly DType[] = ['f32', 'i32', 'u32'];

@@ -31,7 +31,7 @@ import { fallback } from './engine.js';
 import type { DeviceContext } from '../device/context.js';
 import { describeValue, checkOptions } from '../args.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builtin, groupsFor } from './util.js';
 
 const PHILOX_M0 = 0xd2511f53;
@@ -197,7 +197,7 @@ export const randomTunable = registerTunable({
   op: 'random',
   sizes: [2 ** 16, 2 ** 20, 2 ** 24],
   candidates: (ctx) => [32, 64, 128, 256].flatMap((WG) => [1, 4, 16, 64].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, ITEMS: 16 } : { WG: 256, ITEMS: 1 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 64, ITEMS: 16 } : { WG: 256, ITEMS: 1 }),
 });
 
 const DIST = { u32: 0, uniform: 1, normal: 2 } as const;

@@ -6,7 +6,7 @@ import { ArgumentError, ShaderCompileError } from '../errors.js';
 import { checkBrackets, parseArgs, reductionWgsl, REDUCTION_RESERVED, usesIndex, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
-import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
@@ -46,7 +46,7 @@ export const reductionTunable = registerTunable({
       .filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
   // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s.
   // GPU: many short folds and a shared-memory tree per workgroup.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
 });
 
 /** The tuned geometry of a reduction (tuning's names). */

@@ -24,7 +24,7 @@ import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
-import { registerTunable, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
@@ -88,12 +88,12 @@ export const scanTunable = registerTunable({
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
   candidates: (ctx) => {
     const cands = SCAN_WGS.flatMap((WG) => SCAN_BLOCKS.map((BLOCK) => ({ WG, BLOCK })));
-    if (!ctx.info.isSoftware) cands.push(...GPU_SCAN_WGS.flatMap((WG) => GPU_SCAN_BLOCKS.map((BLOCK) => ({ WG, BLOCK }))));
+    if (!softwareProfile(ctx)) cands.push(...GPU_SCAN_WGS.flatMap((WG) => GPU_SCAN_BLOCKS.map((BLOCK) => ({ WG, BLOCK }))));
     return cands.filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup);
   },
   // Lavapipe: cost is per invocation and per lane memory instruction, so few long blocks win (flat from
   // 1024 to 8192; 4096 gives 3 passes at 2^24). A GPU: short blocks, many invocations.
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, BLOCK: 4096 } : { WG: 256, BLOCK: 64 }),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 64, BLOCK: 4096 } : { WG: 256, BLOCK: 64 }),
 });
 
 /** WG and BLOCK of a scan at size n, checked (pinned parameters come from users). */

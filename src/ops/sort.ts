@@ -5,7 +5,9 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { registerTunable, tunedParams, type Tunable } from '../kernels/tuning.js';
+import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { builtinKernel } from '../kernels/load.js';
+import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../kernels/tuning.js';
 import { encodeScan, scanParams } from './scan.js';
 import { builtin, deviceOf, requireDType, sameLength } from './util.js';
 import { checkArray, checkArrays, checkHost } from './signature.js';
@@ -106,7 +108,7 @@ const GPU_SORT = { WG: 64, BLOCK: 1024, RADIX_BITS: 4 };
 
 function sortCandidates(ctx: DeviceContext): { WG: number; BLOCK: number; RADIX_BITS: number }[] {
   const cands = SORT_WGS.flatMap((WG) => SORT_BLOCKS.flatMap((BLOCK) => SORT_RADIX_BITS.map((RADIX_BITS) => ({ WG, BLOCK, RADIX_BITS }))));
-  if (!ctx.info.isSoftware) cands.push(GPU_SORT);
+  if (!softwareProfile(ctx)) cands.push(GPU_SORT);
   return cands.filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup);
 }
 
@@ -115,7 +117,7 @@ export const sortTunable = registerTunable({
   op: 'sort',
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 22],
   candidates: sortCandidates,
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 64, BLOCK: 4096, RADIX_BITS: 8 } : GPU_SORT),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 64, BLOCK: 4096, RADIX_BITS: 8 } : GPU_SORT),
 });
 
 /**
@@ -126,7 +128,7 @@ export const sortPairsTunable = registerTunable({
   op: 'sortPairs',
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 22],
   candidates: sortCandidates,
-  defaults: (ctx) => (ctx.info.isSoftware ? { WG: 16, BLOCK: 16384, RADIX_BITS: 11 } : GPU_SORT),
+  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 16, BLOCK: 16384, RADIX_BITS: 11 } : GPU_SORT),
 });
 
 /** KIND override of sort-map-keys.wgsl. */
@@ -156,6 +158,24 @@ function radixParams(op: string, ctx: DeviceContext, t: Tunable, n: number): { W
   return { WG, BLOCK, RADIX_BITS };
 }
 
+const MAX_RADIX_DECL = /^const MAX_RADIX: u32 = 2048u;$/m;
+
+/**
+ * sort-histogram / sort-scatter(-pairs) with their private per-invocation digit array sized for this
+ * RADIX_BITS rather than the file's 2048 ceiling (WGSL sizes a private array with a const-expression, never
+ * an override, hence the rewrite). A 2048-entry array costs lavapipe's LLVM ~15 s per kernel to compile
+ * (a whole sort ~30 s on first use, 256 entries ~1 s) and a GPU 8 KiB of scratch per invocation.
+ */
+function radixKernel(ctx: DeviceContext, file: string, constants: { WG: number; BLOCK: number; RADIX_BITS: number }): Kernel {
+  return compileKernelSync(ctx, radixKernelSource(file, constants.RADIX_BITS), { label: `${file}|radix${2 ** constants.RADIX_BITS}`, constants });
+}
+
+/** @internal The source of a radix-sort kernel with its private digit array sized for `radixBits`. */
+export function radixKernelSource(file: string, radixBits: number): string {
+  // Without the declaration line the file's own ceiling stays: slower to compile, never wrong.
+  return builtinKernel(file).replace(MAX_RADIX_DECL, `const MAX_RADIX: u32 = ${2 ** radixBits}u;`);
+}
+
 /**
  * Encodes an LSD radix sort of `keys` (n ≥ 1) into `outK` (u32 bit patterns), and of `values` into `outV`
  * when given. Temporaries go to `scratch`. Pass sequence and buffer rules: scratch/sort/FINDINGS.md.
@@ -180,8 +200,8 @@ function encodeSort(
   const nb = Math.ceil(n / BLOCK);
   const digits = Math.ceil(32 / RADIX_BITS);
   const constants = { WG, BLOCK, RADIX_BITS };
-  const histogram = builtin(ctx, 'sort-histogram', { constants });
-  const scatter = builtin(ctx, pairs === undefined ? 'sort-scatter' : 'sort-scatter-pairs', { constants });
+  const histogram = radixKernel(ctx, 'sort-histogram', constants);
+  const scatter = radixKernel(ctx, pairs === undefined ? 'sort-scatter' : 'sort-scatter-pairs', constants);
   const hist = temp(radix * nb);
   const offsets = temp(radix * nb);
   const tmpK = temp(n);

@@ -38,7 +38,7 @@ async function everyOp(dev: GpuDevice): Promise<void> {
     using sc = scan(x);
     using so = sort(p);
     const vals = Uint32Array.from({ length: n }, (_, i) => i);
-    using v = dev.array(vals);
+    using v = dev.array(vals, 'u32');
     const pairs = sortPairs(p, v);
     using pk = pairs.keys;
     using pv = pairs.values;

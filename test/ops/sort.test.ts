@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { sort, sortCpu, sortPairs, sortPairsCpu, DTypeError, ShapeError, type DeviceArray, type GpuDevice } from '../../src/index.js';
-import { pinParams } from '../../src/kernels/tuning.js';
-import { sortPairsTunable, sortTunable } from '../../src/ops/sort.js';
-import { expectArrayEqual, dawnTest, gpuTest } from '../fixture.js';
+import { pinParams, type TuneParams } from '../../src/kernels/tuning.js';
+import { radixKernelSource, sortPairsTunable, sortTunable } from '../../src/ops/sort.js';
+import { expectArrayEqual, dawnTest, gpuTest, sharedDevice } from '../fixture.js';
+import { coverSets, coverValues, forEachSet, num, profiles, withPinned } from './cover.js';
 import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
@@ -67,6 +68,68 @@ function specialF32(n: number, seed: number): Float32Array {
   return keys;
 }
 
+// The parameters of the pinned 2-D dispatch test: WG 1 and BLOCK 4 give one workgroup per 4 keys.
+const TWO_D: TuneParams = { WG: 1, BLOCK: 4, RADIX_BITS: 4 };
+
+// One invocation per block: one workgroup's span of blocks and a part of the next, the last block partly filled.
+const coverSize = (p: TuneParams): number => num(p, 'WG') * num(p, 'BLOCK') + num(p, 'BLOCK') / 2 + 3;
+
+/**
+ * The covered parameter sets of sortPairs and sort. Compiling dominates: lavapipe's compile time grows
+ * about fourfold per digit bit at 10 and 11 bits (a private array of 2^RADIX_BITS counters: 5–20 s per kernel
+ * under load). So the cover takes the cheapest radix where it can, and sort reuses sortPairs' 10- and 11-bit
+ * sets, whose sort-histogram kernels the two share.
+ */
+function sortCovers(device: GpuDevice): { sort: TuneParams[]; pairs: TuneParams[] } {
+  const cost = (p: TuneParams): number => 10 * 4 ** num(p, 'RADIX_BITS') + coverSize(p) * Math.ceil(32 / num(p, 'RADIX_BITS'));
+  const pairs = coverSets(device, sortPairsTunable, cost);
+  const { gpu, software, candidates } = profiles(device, sortTunable);
+  return { pairs, sort: coverValues([gpu, software, ...pairs.filter((p) => num(p, 'RADIX_BITS') >= 10)], candidates, cost) };
+}
+
+/** The cover tests' keys: u32, i32 and f32 (with duplicates, NaN, -0, -Inf) in turn. */
+function coverKeys(n: number, i: number): Keys {
+  if (i % 3 === 0) return randomU32(n, 120 + i);
+  if (i % 3 === 1) return randomI32(n, 130 + i, 2 ** 31 - 1);
+  const f = randomF32(n, 140 + i, -100, 100).map((v) => Math.round(v));
+  f[Math.min(7, n - 1)] = NaN;
+  if (n > 2) f[n - 2] = -0;
+  if (n > 3) f[n - 1] = -Infinity;
+  return f;
+}
+
+/**
+ * Shader compiles, hoisted out of the timed tests: on lavapipe a kernel with a 1024- or 2048-entry private
+ * digit array (RADIX_BITS 10, 11) takes 5–20 s to compile under load, and every parameter set compiles its own.
+ * Small sorts with each parameter set and key dtype the tests use compile them once, here, under a hook
+ * timeout of its own; the tests then reuse the device's pipelines.
+ */
+beforeAll(async () => {
+  const device = await sharedDevice();
+  if (device === null || device.info.engine !== 'dawn') return;
+  const warm = async (pairs: boolean, keys: Keys): Promise<void> => {
+    using k = upload(device, keys);
+    if (pairs) {
+      using v = device.array(new Uint32Array(keys.length), 'u32');
+      const r = sortPairs(k, v);
+      r.keys.destroy();
+      r.values.destroy();
+    } else sort(k).destroy();
+    await device.sync();
+  };
+  for (const pairs of [false, true]) {
+    for (const keys of [randomU32(9, 1), randomI32(9, 2), randomF32(9, 3)]) await warm(pairs, keys);
+  }
+  const covers = sortCovers(device);
+  for (const [op, sets] of [[sortTunable.op, covers.sort], [sortPairsTunable.op, covers.pairs]] as const) {
+    for (const [i, p] of sets.entries()) {
+      await withPinned(device, op, p, () => warm(op === sortPairsTunable.op, coverKeys(2 * num(p, 'BLOCK') + 3, op === sortPairsTunable.op ? i + 1 : i)));
+    }
+  }
+  await withPinned(device, sortTunable.op, TWO_D, () => warm(false, randomF32(9, 4)));
+  await withPinned(device, sortPairsTunable.op, TWO_D, () => warm(true, randomI32(9, 5)));
+}, 600_000);
+
 describe('sort', () => {
   for (const n of EDGE_SIZES) {
     gpuTest(`u32, i32 and f32 (with NaN, ±Inf, ±0, duplicates) at n = ${n}`, async ({ device }) => {
@@ -91,9 +154,10 @@ describe('sort', () => {
     expectArrayEqual(bitsOf(await s.toArray()), [0xff800000, 0xbf800000, 0x80000000, 0x00000000, 0x3f800000, 0x7f800000, 0x7fffffff, 0x7fffffff, 0x7fffffff]);
   });
 
+  // RADIX_BITS 4: 16 counters per 4-key block keep the digit table (16·nb) and its scans small.
   dawnTest('a size that needs a 2-D dispatch (pinned to WG = 1, BLOCK = 4: > 65,535 workgroups)', async ({ device }) => {
-    pinParams(device.ctx, sortTunable.op, { WG: 1, BLOCK: 4, RADIX_BITS: 8 });
-    pinParams(device.ctx, sortPairsTunable.op, { WG: 1, BLOCK: 4, RADIX_BITS: 8 });
+    pinParams(device.ctx, sortTunable.op, TWO_D);
+    pinParams(device.ctx, sortPairsTunable.op, TWO_D);
     try {
       const n = 65_535 * 4 + 4 * 1000 + 3;
       await checkSort(device, specialF32(n, 21));
@@ -150,6 +214,63 @@ describe('sortPairs', () => {
     expect(() => sortPairs(k, v)).toThrow(/sortPairs: keys has length 5 but values has length 4/);
     expect(() => sortPairs(k, vi as never)).toThrow(DTypeError);
     expect(() => sortPairs(k, vi as never)).toThrow(/sortPairs: values has dtype i32; expected u32/);
+  });
+});
+
+/** The sorted bit patterns of keys by the typed array's own sort (numeric, -0 before +0, NaN last), every NaN as 0x7FFFFFFF. */
+function typedSortBits(keys: Keys): Uint32Array {
+  const s = keys.slice().sort();
+  const bits = new Uint32Array(s.buffer);
+  if (s instanceof Float32Array) s.forEach((v, j) => (Number.isNaN(v) ? (bits[j] = 0x7fffffff) : 0));
+  return bits;
+}
+
+describe('every tuning parameter value (both profiles\' defaults and every candidate value, not the cross product)', () => {
+  dawnTest('sort: sorted, at a size crossing a workgroup of blocks', async ({ device }) => {
+    await forEachSet(device, sortTunable, sortCovers(device).sort, async (p, i) => {
+      const keys = coverKeys(coverSize(p), i);
+      using k = upload(device, keys);
+      using s = sort(k);
+      expectArrayEqual(bitsOf(await s.toArray()), typedSortBits(keys));
+    });
+  });
+
+  dawnTest('sortPairs: sorted, stable, and the values a permutation that moved with their keys', async ({ device }) => {
+    await forEachSet(device, sortPairsTunable, sortCovers(device).pairs, async (p, i) => {
+      const n = coverSize(p);
+      const keys = coverKeys(n, i + 1);
+      const want = typedSortBits(keys);
+      const bits = bitsOf(keys);
+      using k = upload(device, keys);
+      using v = device.array(Uint32Array.from({ length: n }, (_, j) => j), 'u32');
+      const r = sortPairs(k, v);
+      using rk = r.keys;
+      using rv = r.values;
+      expectArrayEqual(bitsOf(await rk.toArray()), want);
+      const gotV = await rv.toArray();
+      const seen = new Uint8Array(n);
+      for (let j = 0; j < n; j++) {
+        const src = gotV[j] ?? n;
+        if (src >= n || seen[src] === 1) expect.fail(`values are not a permutation: ${src} at ${j}`);
+        seen[src] = 1;
+        const kb = keys instanceof Float32Array && Number.isNaN(keys[src]) ? 0x7fffffff : (bits[src] ?? 0);
+        if (kb !== want[j]) expect.fail(`value ${src} at ${j} did not move with its key`);
+        if (j > 0 && want[j] === want[j - 1] && src < (gotV[j - 1] ?? 0)) expect.fail(`unstable at ${j}`);
+      }
+    });
+  });
+});
+
+describe('sort kernels', () => {
+  // A 2048-entry private array took lavapipe ~15 s per kernel to compile whatever RADIX_BITS was in use.
+  test('the private digit arrays are sized for the RADIX_BITS in use, not the 2048 ceiling', () => {
+    for (const file of ['sort-histogram', 'sort-scatter', 'sort-scatter-pairs']) {
+      for (const bits of [4, 8, 11]) {
+        const src = radixKernelSource(file, bits);
+        expect(src.match(/^const MAX_RADIX: u32 = (\d+)u;$/gm), file).toEqual([`const MAX_RADIX: u32 = ${2 ** bits}u;`]);
+        expect(src, file).toMatch(/var (h|off): array<u32, MAX_RADIX>;/);
+      }
+    }
   });
 });
 
