@@ -95,6 +95,7 @@ const OPEN_OPTIONS = {
   poolCacheBytes: 'number',
   timeoutMs: 'number',
   memoryBudgetBytes: 'number',
+  tuningProfile: 'string',
 } as const;
 
 /** A shape argument as checkShape takes it; anything but a number or an array of numbers is refused here. */
