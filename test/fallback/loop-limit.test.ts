@@ -1,31 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ArgumentError, matmul, type GpuDevice } from '../../src/index.js';
-import { randomF32 } from '../ops/helpers.js';
+import { matmulRef64, randomF32 } from '../ops/helpers.js';
 import { closeAll, openGpujsModes } from './modes.js';
 
 /** What gpu.js gives a kernel as `this`. */
 interface Thread {
   readonly thread: { readonly x: number; readonly y: number; readonly z: number };
-}
-
-/** C = A·B in float64 (row-major, A m×k, B k×n), and Σ|a||b| per element for the error bound. */
-function matmulF64(a: Float32Array, b: Float32Array, m: number, k: number, n: number): { c: Float64Array; mag: Float64Array } {
-  const c = new Float64Array(m * n);
-  const mag = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      let t = 0;
-      for (let p = 0; p < k; p++) {
-        const prod = (a[i * k + p] as number) * (b[p * n + j] as number);
-        s += prod;
-        t += Math.abs(prod);
-      }
-      c[i * n + j] = s;
-      mag[i * n + j] = t;
-    }
-  }
-  return { c, mag };
 }
 
 /**
@@ -39,7 +19,7 @@ async function checkMatmul(device: GpuDevice, m: number, k: number, n: number): 
   using b = device.array(bh);
   using c = matmul(a, b, { m, k, n });
   const got = await c.toArray();
-  const { c: ref, mag } = matmulF64(ah, bh, m, k, n);
+  const { c: ref, mag } = matmulRef64(ah, bh, m, k, n);
   const u = 2 ** -24;
   for (let i = 0; i < m * n; i++) {
     const tol = 2 * k * u * (mag[i] as number);
