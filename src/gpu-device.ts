@@ -1,6 +1,6 @@
 import { checkShape, DeviceArray } from './buffers/device-array.js';
 import { checkOptions, describeValue } from './args.js';
-import { assertDType, dtypeOfHost, hostData, type DType } from './buffers/dtype.js';
+import { hostArray, assertDType, dtypeOfHost, hostData, type DType } from './buffers/dtype.js';
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
 import { DeviceContext } from './device/context.js';
@@ -15,6 +15,7 @@ import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } fro
 import { profileHost } from './fallback/profile.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
 import { resolveSource } from './kernels/load.js';
+import './kernels/strided-copy.js'; // registers the view gather/scatter with the buffers layer
 import { trackedOp } from './ops/engine.js';
 import { parseTuningProfile, setTuningProfile, type TuningProfile } from './kernels/tuning.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
@@ -67,6 +68,14 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
 }
 
 export type { GpujsMode, JsKernelFn, JsKernelOptions };
+
+/** Options of {@link GpuDevice.array}. */
+export interface ArrayOptions<D extends DType = DType> {
+  /** Element type. @default from the typed array (f32 for plain number arrays) */
+  readonly dtype?: D;
+  /** Shape; its product must equal the data's length. @default [data.length] */
+  readonly shape?: readonly number[];
+}
 
 /** Options of {@link GpuDevice.empty}. */
 export interface EmptyOptions {
@@ -189,7 +198,15 @@ export class GpuDevice {
    * device.array([3e10], 'i32'); // throws DTypeError: element 0 is 30000000000, outside i32's range
    * ```
    */
-  array<D extends DType = 'f32'>(data: ArrayLike<number>, dtype?: D, shape?: readonly number[]): DeviceArray<D> {
+  array<D extends DType = 'f32'>(data: ArrayLike<number>, dtypeOrOptions?: D | ArrayOptions<D>, shapeArgument?: readonly number[]): DeviceArray<D> {
+    let dtype: D | undefined;
+    let shape = shapeArgument;
+    if (typeof dtypeOrOptions === 'object' && (dtypeOrOptions as unknown) !== null) {
+      const o = checkOptions('array', dtypeOrOptions, { dtype: ['f32', 'i32', 'u32', 'f16'], shape: (v) => (Array.isArray(v) ? undefined : 'must be an array of lengths') });
+      dtype = o['dtype'] as D | undefined;
+      shape = o['shape'] as readonly number[] | undefined;
+      if (shapeArgument !== undefined) throw new ArgumentError('array: give the shape once (in the options object)');
+    } else dtype = dtypeOrOptions as D | undefined;
     const dt = (dtype !== undefined ? assertDType(dtype) : ArrayBuffer.isView(data) ? dtypeOfHost(data) : 'f32') as D;
     const host = hostData('array', dt, data);
     const dims = shape ?? [host.length];
@@ -204,6 +221,49 @@ export class GpuDevice {
       arr.destroy(); // a failed upload must not keep its pooled memory
       throw e;
     }
+  }
+
+  /** An array of `shape` filled with `value`. */
+  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D> {
+    const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
+    if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describeValue(value)}`);
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    return this.array<D>(hostArray(dt, dims.length).fill(value), { dtype: dt, shape: dims.shape });
+  }
+
+  /**
+   * Evenly spaced values in [start, stop) (NumPy's `arange`): `arange(stop)`, `arange(start, stop)`,
+   * `arange(start, stop, step)`. Each value is start + i·step, computed in float64 and stored once.
+   */
+  arange<D extends DType = 'f32'>(start: number, stop?: number, step = 1, dtype?: D): DeviceArray<D> {
+    const [a, b] = stop === undefined ? [0, start] : [start, stop];
+    for (const [name, v] of [['start', a], ['stop', b], ['step', step]] as const) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`arange: ${name} must be a finite number, got ${describeValue(v)}`);
+    }
+    if (step === 0) throw new ArgumentError('arange: step must not be 0');
+    const n = Math.max(0, Math.ceil((b - a) / step));
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    return this.array<D>(Array.from({ length: n }, (_, i) => a + i * step), { dtype: dt });
+  }
+
+  /** `num` evenly spaced values from start to stop, both included (NumPy's `linspace`). */
+  linspace(start: number, stop: number, num: number): DeviceArray<'f32'> {
+    if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`linspace: start and stop must be finite numbers, got ${String(start)} and ${String(stop)}`);
+    const n = checkShape(num, 'linspace: num').length;
+    const step = n > 1 ? (stop - start) / (n - 1) : 0;
+    return this.array(Array.from({ length: n }, (_, i) => (i === n - 1 && n > 1 ? stop : start + i * step)), { dtype: 'f32' });
+  }
+
+  /** An n×m identity matrix (ones on the diagonal `k`, as NumPy's `eye`). */
+  eye<D extends DType = 'f32'>(n: number, m: number = n, k = 0, dtype?: D): DeviceArray<D> {
+    const dims = checkShape([n, m], 'eye: a dimension').shape;
+    if (!Number.isInteger(k)) throw new ArgumentError(`eye: k must be an integer, got ${describeValue(k)}`);
+    const rows = dims[0] ?? 0;
+    const cols = dims[1] ?? 0;
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    const h = hostArray(dt, rows * cols);
+    for (let i = 0; i < rows; i++) if (i + k >= 0 && i + k < cols) h[i * cols + i + k] = 1;
+    return this.array<D>(h, { dtype: dt, shape: [rows, cols] });
   }
 
   /**

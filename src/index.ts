@@ -1,8 +1,9 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 // The WebGPU names the public types use, so the published .d.ts stand alone (see webgpu-globals.ts).
 import './webgpu-globals.js';
-export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions, type EmptyOptions } from './gpu-device.js';
+export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions, type EmptyOptions, type ArrayOptions } from './gpu-device.js';
 export { DeviceArray, type ReadOptions, type ArrayFill } from './buffers/device-array.js';
+export { broadcastShapes, MAX_RANK, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
 export type { DType, HostArrayOf } from './buffers/dtype.js';
 export type { MemoryStats } from './buffers/pool.js';
 export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';

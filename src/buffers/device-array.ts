@@ -5,6 +5,7 @@ import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, Unsu
 import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
 import { hostPoolOf } from './host-pool.js';
 import { poolOf } from './pool.js';
+import { broadcastLayout, cStrides, isCContiguous, isWritable, MAX_RANK, normAxis, permuteLayout, reshapeLayout, sliceLayout, storageIndices, type Layout, type SliceSpec } from './strided.js';
 
 const ARRAY_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const READBACK_USAGE = () => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
@@ -44,8 +45,17 @@ export function checkShape(shape: number | readonly number[], what = 'length'): 
  */
 export class DeviceArray<D extends DType = DType> {
   readonly dtype: D;
+  /** Elements in the array (the product of its shape); same as `size`. */
   readonly length: number;
   readonly shape: readonly number[];
+  /**
+   * Steps in elements between neighbours along each axis, in its storage. A fresh array is C-ordered;
+   * views (`transpose`, `slice`, `broadcastTo`...) have other strides: 0 on broadcast axes, negative on
+   * reversed slices.
+   */
+  readonly strides: readonly number[];
+  /** Position of element [0, 0, ...] in its storage, in elements (0 for a fresh array). */
+  readonly offset: number;
   /** Bytes of data (length × element size); the buffer may be larger. */
   readonly byteLength: number;
   /** Which engine's memory holds the array: `dawn` (a GPU buffer) or `gpujs` (host memory). */
@@ -53,11 +63,19 @@ export class DeviceArray<D extends DType = DType> {
   readonly #ctx: DeviceContext | null;
   /** @internal The gpujs device, or null on Dawn. */
   readonly host: HostContext | null;
-  #buffer: GPUBuffer | null = null;
-  #block: ArrayBuffer | null = null;
+  #storage: Storage | null;
+  /** False for a view: the array it was taken from owns the memory. */
+  #owner = true;
 
   /** @internal use `device.empty()` / `device.array()` */
-  constructor(ctx: DeviceContext | HostContext, dtype: D, shape: number | readonly number[], adopt?: GPUBuffer | ArrayBuffer, fill: ArrayFill = 'zero') {
+  constructor(
+    ctx: DeviceContext | HostContext,
+    dtype: D,
+    shape: number | readonly number[],
+    adopt?: GPUBuffer | ArrayBuffer | Storage,
+    fill: ArrayFill = 'zero',
+    layout?: { readonly strides: readonly number[]; readonly offset: number },
+  ) {
     ctx.assertUsable();
     const s = checkShape(shape);
     const engine = ctx.info.engine;
@@ -68,11 +86,22 @@ export class DeviceArray<D extends DType = DType> {
           : `dtype f16 needs the device feature shader-f16, which ${ctx.info.description || 'this adapter'} lacks`,
       );
     }
+    if (s.shape.length > MAX_RANK) throw new ShapeError(`an array may have at most ${MAX_RANK} dimensions, got shape [${s.shape.join(', ')}]`);
     this.engine = engine;
     this.dtype = dtype;
     this.length = s.length;
     this.shape = s.shape;
+    this.strides = layout?.strides ?? cStrides(s.shape);
+    this.offset = layout?.offset ?? 0;
     this.byteLength = s.length * bytesOf(dtype);
+    if (adopt instanceof Storage) {
+      // A view: borrows the storage of the array it was taken from, which keeps owning it.
+      this.#storage = adopt;
+      this.#owner = false;
+      this.#ctx = ctx.info.engine === 'gpujs' ? null : (ctx as DeviceContext);
+      this.host = ctx.info.engine === 'gpujs' ? (ctx as HostContext) : null;
+      return;
+    }
     const maxBuffer = ctx.limits.maxBufferSize;
     if (this.byteLength > maxBuffer) {
       throw new LimitError('maxBufferSize', this.byteLength, maxBuffer, `array of ${this.length} ${dtype} (${this.byteLength} bytes)`);
@@ -81,17 +110,159 @@ export class DeviceArray<D extends DType = DType> {
       const host = ctx as HostContext;
       this.#ctx = null;
       this.host = host;
-      this.#block = adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength), fill);
+      this.#storage = new Storage(null, adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength), fill));
     } else {
       const dawn = ctx as DeviceContext;
       this.#ctx = dawn;
       this.host = null;
       // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
-      this.#buffer =
+      this.#storage = new Storage(
         adopt !== undefined && !(adopt instanceof ArrayBuffer)
           ? adopt
-          : poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`, fill === 'uninitialized' ? 'none' : fill);
+          : poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`, fill === 'uninitialized' ? 'none' : fill),
+        null,
+      );
     }
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Elements in the array (the product of its shape). */
+  get size(): number {
+    return this.length;
+  }
+
+  /** The view's layout in its storage. */
+  get layout(): Layout {
+    return { shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+
+  /** True when the elements lie consecutively in C order (possibly at an offset in a larger storage). */
+  get isContiguous(): boolean {
+    return isCContiguous(this.layout);
+  }
+
+  /**
+   * @internal True when element i of the array is element i of its storage (C-contiguous at offset 0):
+   * what kernels, copies and gpu.js bind directly.
+   */
+  get isPlain(): boolean {
+    return this.offset === 0 && isCContiguous(this.layout);
+  }
+
+  /** False for broadcast views (one storage element stands for several of the view's): they are read-only. */
+  get writable(): boolean {
+    return isWritable(this.layout);
+  }
+
+  #live(): Storage {
+    if (this.#storage === null) throw new DestroyedError(`this ${this.dtype} array of shape [${this.shape.join(', ')}] was destroyed`);
+    if (this.#storage.released) throw new DestroyedError(`this ${this.dtype} view of shape [${this.shape.join(', ')}] was taken from an array that has since been destroyed`);
+    return this.#storage;
+  }
+
+  /** True for a view (it borrows the memory of the array it was taken from). */
+  get isView(): boolean {
+    return !this.#owner;
+  }
+
+  #viewOf(l: Layout): DeviceArray<D> {
+    const ctx = (this.#ctx ?? this.host) as DeviceContext | HostContext;
+    return new DeviceArray<D>(ctx, this.dtype, l.shape, this.#live(), 'zero', l);
+  }
+
+  /**
+   * The same elements in another shape (one dimension may be -1: inferred). A view of this array's memory
+   * when NumPy's no-copy rule allows it (`isView`), else a new contiguous copy. Destroy the result either way.
+   */
+  reshape(...shape: (number | readonly number[])[]): DeviceArray<D> {
+    const dims = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as number[];
+    const free = dims.filter((d) => d === -1).length;
+    if (free > 1) throw new ShapeError(`reshape: at most one dimension may be -1, got [${dims.join(', ')}]`);
+    let target = dims;
+    if (free === 1) {
+      const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+      if (known === 0 || this.length % known !== 0) throw new ShapeError(`reshape: cannot reshape ${this.length} elements to [${dims.join(', ')}]`);
+      target = dims.map((d) => (d === -1 ? this.length / known : d));
+    }
+    const checked = checkShape(target, 'reshape: a dimension');
+    if (checked.length !== this.length) throw new ShapeError(`reshape: cannot reshape [${this.shape.join(', ')}] (${this.length} elements) to [${target.join(', ')}] (${checked.length})`);
+    const l = reshapeLayout(this.layout, checked.shape);
+    if (l !== undefined) return this.#viewOf(l);
+    const copy = this.contiguous();
+    const out = copy.#viewOf({ shape: checked.shape, strides: cStrides(checked.shape), offset: 0 });
+    out.#owner = true; // the copy's memory moves to the reshaped array
+    copy.#storage = null;
+    return out;
+  }
+
+  /** A view with the axes permuted (reversed by default, as NumPy's `transpose`). */
+  transpose(axes?: readonly number[]): DeviceArray<D> {
+    const order = axes ?? this.shape.map((_, d) => this.ndim - 1 - d);
+    return this.#viewOf(permuteLayout('transpose', this.layout, order));
+  }
+
+  /** The transpose (a view with the axes reversed). */
+  get T(): DeviceArray<D> {
+    return this.transpose();
+  }
+
+  /** A view with a new axis of extent 1 at `axis` (negative counts from the end of the result). */
+  expandDims(axis: number): DeviceArray<D> {
+    const a = normAxis('expandDims', axis, this.ndim + 1);
+    return this.#viewOf({ shape: [...this.shape.slice(0, a), 1, ...this.shape.slice(a)], strides: [...this.strides.slice(0, a), 0, ...this.strides.slice(a)], offset: this.offset });
+  }
+
+  /** A view without the extent-1 axes (or only `axis`, which must have extent 1). */
+  squeeze(axis?: number | readonly number[]): DeviceArray<D> {
+    const drop = new Set(axis === undefined ? this.shape.flatMap((e, d) => (e === 1 ? [d] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, this.ndim)));
+    for (const d of drop) if (this.shape[d] !== 1) throw new ShapeError(`squeeze: axis ${d} has extent ${this.shape[d]}, not 1`);
+    return this.#viewOf({ shape: this.shape.filter((_, d) => !drop.has(d)), strides: this.strides.filter((_, d) => !drop.has(d)), offset: this.offset });
+  }
+
+  /** A read-only view broadcast to `shape` by NumPy's rules (stride 0 on new and stretched axes). */
+  broadcastTo(shape: readonly number[]): DeviceArray<D> {
+    return this.#viewOf(broadcastLayout('broadcastTo', this.layout, checkShape(shape, 'broadcastTo: a dimension').shape));
+  }
+
+  /**
+   * A view of a region: one spec per leading axis — an index (drops the axis; negative counts from the
+   * end), `[start, stop, step]` (NumPy's `start:stop:step`; any may be null; out-of-range bounds clamp),
+   * or null (the whole axis).
+   *
+   * @example
+   * ```ts
+   * using row = x.slice(2);               // x[2]
+   * using tail = x.slice(null, [-3]);     // x[:, -3:]
+   * using rev = x.slice([null, null, -1]); // x[::-1]
+   * ```
+   */
+  slice(...specs: SliceSpec[]): DeviceArray<D> {
+    return this.#viewOf(sliceLayout('slice', this.layout, specs));
+  }
+
+  /** Writes `data` into the region `specs` selects (see {@link slice}): only that region moves. */
+  set(specs: readonly SliceSpec[], data: ArrayLike<number>): this {
+    const v = this.slice(...specs);
+    try {
+      v.write(data);
+    } finally {
+      v.destroy();
+    }
+    return this;
+  }
+
+  /**
+   * The array's elements in C order at offset 0: a new array (a gather on the device) for a view that is
+   * not plain, or a view of the same memory when it already is. Destroy the result like any array.
+   */
+  contiguous(): DeviceArray<D> {
+    if (this.isPlain) return this.#viewOf(this.layout);
+    if (this.host !== null) return hostGather(this, this.host);
+    return viewCopier('contiguous').gather(this);
   }
 
   /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */
@@ -107,40 +278,70 @@ export class DeviceArray<D extends DType = DType> {
   reinterpret<E extends DType>(dtype: E, shape: readonly number[] = this.shape): DeviceArray<E> {
     if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot reinterpret ${this.dtype} as ${dtype}: element sizes differ`);
     if (checkShape(shape).length !== this.length) throw new ShapeError(`cannot reshape ${this.length} elements to [${shape.join(', ')}]`);
-    if (this.host !== null) {
-      const out = new DeviceArray<E>(this.host, dtype, shape, this.#hostBlock());
-      this.#block = null;
-      return out;
-    }
-    const out = new DeviceArray<E>(this.ctx, dtype, shape, this.buffer);
-    this.#buffer = null;
+    if (!this.isPlain || !this.#owner) throw new ArgumentError(`cannot reinterpret a view: make it contiguous() first`);
+    const storage = this.#live();
+    const out = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, shape, storage);
+    out.#owner = true; // the memory moves to the new array
+    this.#storage = null;
     return out;
   }
 
-  /** The GPU buffer; throws if the array was destroyed, or lives on the gpujs engine. */
+  /**
+   * The GPU buffer of a plain (C-ordered, offset 0) array; throws for a view — kernels and ops read views
+   * through a gather, or pass `x.contiguous()` — if the array was destroyed, or on the gpujs engine.
+   */
   get buffer(): GPUBuffer {
     if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
-    if (this.#buffer === null) throw new DestroyedError(`this ${this.dtype} array of length ${this.length} was destroyed`);
-    return this.#buffer;
+    const b = this.#live().buffer as GPUBuffer;
+    if (!this.isPlain) throw new ArgumentError(`${this.toString()} is a view (offset ${this.offset}, strides [${this.strides.join(', ')}]): this needs a plain array — pass x.contiguous()`);
+    return b;
+  }
+
+  /** @internal The GPU buffer behind this view (any layout); throws if destroyed or on gpujs. */
+  get storageBuffer(): GPUBuffer {
+    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
+    return this.#live().buffer as GPUBuffer;
+  }
+
+  /** @internal Bytes of the storage behind this view (what a binding of all of it covers, rounded up to 4). */
+  get storageBindingSize(): number {
+    const st = this.#live();
+    return st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
   }
 
   #hostBlock(): ArrayBuffer {
-    if (this.#block === null) throw new DestroyedError(`this ${this.dtype} array of length ${this.length} was destroyed`);
-    return this.#block;
+    return this.#live().block as ArrayBuffer;
   }
 
   /**
-   * @internal On the gpujs engine: a typed view of the array's host memory (exactly `length` elements;
+   * @internal A plain 1-D array of `dtype` over this view's whole storage (a new reference to it), for
+   * kernels that address the storage themselves (the strided copy). Destroy it after use.
+   */
+  storageAlias<E extends DType>(dtype: E): DeviceArray<E> {
+    const st = this.#live();
+    const bytes = st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
+    const n = Math.floor(bytes / bytesOf(dtype));
+    return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
+  }
+
+  /** @internal The host block behind this view on gpujs (any layout). */
+  get storageBlock(): ArrayBuffer {
+    return this.#hostBlock();
+  }
+
+  /**
+   * @internal On the gpujs engine: a typed view of a plain array's host memory (exactly `length` elements;
    * f32 for f32, Int32Array / Uint32Array for i32 / u32). Read or write it only inside a task on the
-   * device's queue, so it is ordered with the other work.
+   * device's queue, so it is ordered with the other work. Throws for a view (see {@link buffer}).
    */
   get data(): HostArrayOf[D] {
     const block = this.#hostBlock();
+    if (!this.isPlain) throw new ArgumentError(`${this.toString()} is a view (offset ${this.offset}, strides [${this.strides.join(', ')}]): this needs a plain array — pass x.contiguous()`);
     return viewOf(this.dtype, block, this.length) as HostArrayOf[D];
   }
 
   get destroyed(): boolean {
-    return this.#buffer === null && this.#block === null;
+    return this.#storage === null || this.#storage.released;
   }
 
   /** Bytes a binding of this array covers: the data rounded up to 4 (at least 4). */
@@ -151,6 +352,7 @@ export class DeviceArray<D extends DType = DType> {
   /** Copies host data into the array (same length). Enqueued after every op enqueued before it. */
   write(data: ArrayLike<number>): this {
     data = hostData('write', this.dtype, data); // refuses what would not arrive intact (see hostData)
+    if (!this.isPlain) return this.#writeView(data);
     if (this.host !== null) return this.#writeHost(this.host, data);
     const buffer = this.buffer;
     const ctx = this.ctx;
@@ -186,6 +388,34 @@ export class DeviceArray<D extends DType = DType> {
     return this;
   }
 
+  /** Writes into a view's elements only: a scatter on the device (or on the host queue). */
+  #writeView(data: ArrayLike<number>): this {
+    this.#live();
+    if (data.length !== this.length) throw new ShapeError(`cannot write ${data.length} elements into a view of shape [${this.shape.join(', ')}] (${this.length} elements)`);
+    if (!this.writable) throw new ArgumentError(`${this.toString()} is a broadcast view (stride 0 on an axis of extent > 1): it is read-only`);
+    if (this.length === 0) return this;
+    if (this.host !== null) {
+      const host = this.host;
+      const bytes = toBytes(this.dtype, data);
+      const snapshot = viewOf(this.dtype, bytes.slice().buffer, this.length);
+      const target = viewOf(this.dtype, this.#hostBlock(), this.storageBindingSize / 4);
+      const idx = storageIndices(this.layout);
+      host.enqueue(() => {
+        for (let i = 0; i < idx.length; i++) target[idx[i] ?? 0] = snapshot[i] ?? 0;
+      });
+      return this;
+    }
+    const ctx = this.ctx;
+    const src = new DeviceArray<D>(ctx, this.dtype, [this.length], undefined, 'overwrite');
+    try {
+      src.write(data);
+      viewCopier('write').scatter(src, this);
+    } finally {
+      src.destroy();
+    }
+    return this;
+  }
+
   #writeHost(host: HostContext, data: ArrayLike<number>): this {
     const target = this.data;
     host.assertUsable();
@@ -211,6 +441,30 @@ export class DeviceArray<D extends DType = DType> {
   /** Downloads into a new host typed array (f16 arrives as Float32Array). Waits for every op before it. */
   async toArray(options: ReadOptions = {}): Promise<HostArrayOf[D]> {
     const timeoutMs = readTimeout('toArray', options);
+    if (!this.isPlain) {
+      // A view moves only its own elements: gathered on the device (or read from host memory) first.
+      if (this.host !== null) {
+        const host = this.host;
+        const block = this.#hostBlock();
+        host.assertUsable();
+        await host.drained();
+        const failed = host.failureOf(block);
+        if (failed !== undefined) throw failed;
+        const src = viewOf(this.dtype, block, block.byteLength / 4);
+        const out = hostArray(this.dtype, this.length);
+        const idx = storageIndices(this.layout);
+        for (let i = 0; i < idx.length; i++) out[i] = src[idx[i] ?? 0] ?? 0;
+        return out;
+      }
+      const failed = this.ctx.failureOf(this.storageBuffer);
+      if (failed !== undefined) throw failed;
+      const packed = this.contiguous();
+      try {
+        return await packed.toArray(options);
+      } finally {
+        packed.destroy();
+      }
+    }
     if (this.host !== null) {
       const host = this.host;
       const src = this.data;
@@ -280,18 +534,22 @@ export class DeviceArray<D extends DType = DType> {
     return a[0] ?? NaN;
   }
 
-  /** Returns the memory to the device's pool. Idempotent. */
+  /**
+   * Drops this array. An array that owns its memory returns it to the device's pool (once the work queued
+   * on it is done); its views then throw {@link DestroyedError} on any use — never read memory the pool
+   * gave to someone else. Destroying a view drops only the view. Idempotent.
+   */
   destroy(): void {
-    const block = this.#block;
-    if (block !== null) {
-      this.#block = null;
-      if (this.host !== null && !this.host.closed) hostPoolOf(this.host).release(block);
+    const st = this.#storage;
+    if (st === null) return;
+    this.#storage = null;
+    if (!this.#owner || st.released) return;
+    st.released = true;
+    if (st.block !== null) {
+      if (this.host !== null && !this.host.closed) hostPoolOf(this.host).release(st.block);
       return;
     }
-    const b = this.#buffer;
-    if (b === null) return;
-    this.#buffer = null;
-    if (!this.ctx.closed) poolOf(this.ctx).release(b);
+    if (st.buffer !== null && this.#ctx !== null && !this.#ctx.closed) poolOf(this.#ctx).release(st.buffer);
   }
 
   [Symbol.dispose](): void {
@@ -301,6 +559,51 @@ export class DeviceArray<D extends DType = DType> {
   toString(): string {
     return `DeviceArray<${this.dtype}>[${this.shape.join('×')}]${this.destroyed ? ' (destroyed)' : ''}`;
   }
+}
+
+/**
+ * @internal The memory behind an array and its views (a GPU buffer, or a host block on gpujs). The array
+ * that allocated it owns it; views borrow it and die with it.
+ */
+export class Storage {
+  readonly buffer: GPUBuffer | null;
+  readonly block: ArrayBuffer | null;
+  /** Set when the owning array is destroyed: its views are then dead too. */
+  released = false;
+  constructor(buffer: GPUBuffer | null, block: ArrayBuffer | null) {
+    this.buffer = buffer;
+    this.block = block;
+  }
+}
+
+/** What the kernels layer provides for views on Dawn: a gather into a new plain array, and a scatter. */
+export interface ViewCopier {
+  gather<D extends DType>(view: DeviceArray<D>): DeviceArray<D>;
+  scatter(src: DeviceArray, view: DeviceArray): void;
+}
+
+let copier: ViewCopier | undefined;
+
+/** @internal Called by src/kernels/strided-copy.ts (buffers cannot import kernels). */
+export function registerViewCopier(c: ViewCopier): void {
+  copier = c;
+}
+
+function viewCopier(op: string): ViewCopier {
+  if (copier === undefined) throw new UnsupportedOnEngineError(`${op}: views need the strided-copy kernel, which was not loaded (import gpukit's index)`);
+  return copier;
+}
+
+/** A view's elements gathered into a new plain host array, on the gpujs queue. */
+function hostGather<D extends DType>(view: DeviceArray<D>, host: HostContext): DeviceArray<D> {
+  const out = new DeviceArray<D>(host, view.dtype, view.shape, undefined, 'overwrite');
+  const src = viewOf(view.dtype, view.storageBlock, view.storageBlock.byteLength / 4);
+  const dst = out.data;
+  const idx = storageIndices(view.layout);
+  host.enqueue(() => {
+    for (let i = 0; i < idx.length; i++) dst[i] = src[idx[i] ?? 0] ?? 0;
+  });
+  return out;
 }
 
 /** Options of a readback (`toArray`, `item`). */

@@ -100,12 +100,35 @@ export class Kernel {
       throw new ArgumentError(`${this.label}: unknown argument${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; the kernel binds ${[...names].join(', ')}`);
     }
     const entries: GPUBindGroupEntry[] = [];
+    // Views (offsets, strides, broadcasts) are read through a gather into a plain temporary, released once
+    // the dispatch is encoded (its memory is reused only after the GPU is done with it).
+    const temps: DeviceArray[] = [];
+    try {
+      this.#bindAndDispatch(args, dispatch, entries, temps);
+    } finally {
+      for (const t of temps) t.destroy();
+    }
+  }
+
+  #bindAndDispatch(args: KernelArgs, dispatch: Dispatch, entries: GPUBindGroupEntry[], temps: DeviceArray[]): void {
+    const ctx = this.#ctx;
     const reads: GPUBuffer[] = [];
     const writes: GPUBuffer[] = [];
     const boundAs = new Map<GPUBuffer, { name: string; writable: boolean }>();
     for (const b of this.entry.bindings) {
       if (!Object.hasOwn(args, b.name)) throw new ArgumentError(`${this.label}: missing argument '${b.name}' (${describeBinding(b)})`);
-      const resource = this.#resource(b, args[b.name]);
+      let value = args[b.name];
+      if (value instanceof DeviceArray && !value.destroyed && !value.isPlain) {
+        if (b.kind === 'storage') {
+          throw new ArgumentError(`${this.label}: '${b.name}' is written (read_write) and ${value.toString()} is a view (offset ${value.offset}, strides [${value.strides.join(', ')}]); outputs must be plain arrays: write into a fresh array, then copy it in with view.write(...)`);
+        }
+        if (b.kind === 'read-only-storage') {
+          const gathered: DeviceArray = value.contiguous();
+          temps.push(gathered);
+          value = gathered;
+        }
+      }
+      const resource = this.#resource(b, value);
       entries.push({ binding: b.binding, resource });
       if (b.kind === 'uniform') continue;
       const writable = b.kind === 'storage';

@@ -6,7 +6,7 @@
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { EngineName } from '../device/info.js';
-import { UnsupportedOnEngineError } from '../errors.js';
+import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
 import type { FftOptions } from './fft.js';
 import type { Histogram } from './histogram.js';
 import type { MatmulShape } from './matmul.js';
@@ -31,6 +31,14 @@ export interface FallbackOps {
   fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
 }
 
+/** Argument positions the fallback ops write (their outputs): views there are refused, as on Dawn. */
+const OUTPUTS: Readonly<Record<string, readonly number[]>> = { binary: [3], scale: [2], axpy: [2] };
+
+/** The error for a view given as an op's output (both engines: outputs must be plain arrays). */
+export function viewOutput(op: string, a: DeviceArray): ArgumentError {
+  return new ArgumentError(`${op}: the output ${a.toString()} is a view (offset ${a.offset}, strides [${a.strides.join(', ')}]); outputs must be plain arrays: write into a fresh array, then copy it in with view.write(...)`);
+}
+
 let registered: FallbackOps | undefined;
 let tracked: FallbackOps | undefined;
 
@@ -46,7 +54,7 @@ function isArray(v: unknown): v is DeviceArray {
 
 /** The host memory blocks of the gpujs arrays in `v`: an array, or arrays inside a list or a plain record. */
 export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
-  if (isArray(v)) return v.destroyed ? [] : [v.data.buffer as ArrayBuffer];
+  if (isArray(v)) return v.destroyed ? [] : [v.storageBlock];
   if (depth > 1 || typeof v !== 'object' || v === null) return [];
   const items: unknown[] = Array.isArray(v) ? v : Object.values(v);
   return items.flatMap((x) => hostBlocksOf(x, depth + 1));
@@ -56,12 +64,30 @@ export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
  * Runs a gpujs op as one unit on its device's queue ({@link HostContext.op}): if one of its tasks fails,
  * or it read an array a failed op left undefined, the arrays it returns are marked failed with that error.
  */
-export function trackedOp<A extends unknown[], R>(label: string, fn: (...args: A) => R): (...args: A) => R {
+export function trackedOp<A extends unknown[], R>(label: string, fn: (...args: A) => R, outputs: readonly number[] = []): (...args: A) => R {
   return (...args: A): R => {
     const first = args.find(isArray);
     const host = first?.host ?? null;
     if (host === null) return fn(...args);
-    return host.op(label, hostBlocksOf(args), () => fn(...args), (r) => hostBlocksOf(r));
+    for (const k of outputs) {
+      const o = args[k];
+      if (isArray(o) && !o.destroyed && !o.isPlain) throw viewOutput(label, o);
+    }
+    // Views (offsets, strides, broadcasts) are gathered into plain arrays first, on the same queue: the
+    // gpujs implementations read plain host memory. The op's inputs are still the views' own memory, so a
+    // view of a failed array fails the op.
+    const temps: DeviceArray[] = [];
+    const plainArgs = args.map((a) => {
+      if (!isArray(a) || a.destroyed || a.isPlain) return a;
+      const c = a.contiguous();
+      temps.push(c);
+      return c;
+    }) as A;
+    try {
+      return host.op(label, hostBlocksOf(args), () => fn(...plainArgs), (r) => hostBlocksOf(r));
+    } finally {
+      for (const t of temps) t.destroy();
+    }
   };
 }
 
@@ -75,7 +101,7 @@ export function fallback(op: string): FallbackOps {
   if (registered === undefined) throw new UnsupportedOnEngineError(`${op}: no gpujs device has been opened`);
   if (tracked === undefined) {
     const ops = registered as unknown as Record<string, (...args: unknown[]) => unknown>;
-    tracked = Object.fromEntries(Object.entries(ops).map(([name, f]) => [name, trackedOp(name, f.bind(ops))])) as unknown as FallbackOps;
+    tracked = Object.fromEntries(Object.entries(ops).map(([name, f]) => [name, trackedOp(name, f.bind(ops), OUTPUTS[name] ?? [])])) as unknown as FallbackOps;
   }
   return tracked;
 }

@@ -1,0 +1,67 @@
+/**
+ * Views on Dawn: the strided copy that gathers a view's elements into a new plain array (for kernels, ops
+ * and readbacks) and scatters data into a view's elements (writes into a region). Registered with the
+ * buffers layer, which cannot import kernels.
+ */
+import { DeviceArray, registerViewCopier } from '../buffers/device-array.js';
+import { bytesOf, type DType } from '../buffers/dtype.js';
+import { LimitError } from '../errors.js';
+import { compileKernelSync } from './kernel.js';
+import { builtinKernel } from './load.js';
+
+/** Copies bits: every 4-byte dtype moves as u32, f16 as f16. */
+function wordOf(dtype: DType): 'u32' | 'f16' {
+  return bytesOf(dtype) === 2 ? 'f16' : 'u32';
+}
+
+function pad(values: readonly number[], from: number): number[] {
+  return [0, 1, 2, 3].map((k) => values[from + k] ?? 0);
+}
+
+function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1): void {
+  const ctx = view.ctx;
+  const n = view.length;
+  if (n === 0) return;
+  if (n > 0xffffffff) throw new LimitError('elements of a view', n, 0xffffffff, `copying a view of shape [${view.shape.join(', ')}]`);
+  const failed = ctx.failureOf(view.storageBuffer);
+  if (failed !== undefined && mode === 0) throw failed;
+  const word = wordOf(view.dtype);
+  const kernel = compileKernelSync(ctx, builtinKernel('strided-copy'), { dtype: word, label: `strided-copy|${word}` });
+  const shape = view.shape.map((e) => e);
+  const strides = view.strides.map((s) => s);
+  using viewWords = view.storageAlias(word);
+  using plainWords = plain.storageAlias(word);
+  kernel.run(
+    {
+      src: mode === 0 ? viewWords : plainWords,
+      dst: mode === 0 ? plainWords : viewWords,
+      params: {
+        n,
+        ndim: shape.length,
+        offset: view.offset >>> 0,
+        mode,
+        shape_lo: pad(shape.map((e) => e), 0).map((e, k) => (k < shape.length ? e : 1)),
+        shape_hi: pad(shape, 4).map((e, k) => (k + 4 < shape.length ? e : 1)),
+        strides_lo: pad(strides, 0),
+        strides_hi: pad(strides, 4),
+      },
+    },
+    { invocations: n },
+  );
+}
+
+registerViewCopier({
+  gather<D extends DType>(view: DeviceArray<D>): DeviceArray<D> {
+    const out = new DeviceArray<D>(view.ctx, view.dtype, view.shape, undefined, 'overwrite');
+    try {
+      run(view, out, 0);
+    } catch (e) {
+      out.destroy();
+      throw e;
+    }
+    return out;
+  },
+  scatter(src: DeviceArray, view: DeviceArray): void {
+    run(view, src, 1);
+  },
+});
