@@ -125,7 +125,7 @@ function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: 
   if ((y as unknown) === undefined) throw new ArgumentError(`${op}: missing argument 'y' (T[])`);
   const host = checkElementwise(op, x, y, out);
   if (x.dtype === 'f32') checkKernelSizes(op, host, [sized('x', x), sized('y', y), result(x.length)], 0);
-  const res = out ?? new DeviceArray(host, x.dtype, x.length);
+  const res = out ?? new DeviceArray(host, x.dtype, x.shape);
   const n = x.length;
   if (n === 0) return res;
   const X = x.data;
@@ -146,7 +146,7 @@ function scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceA
   if ((a as unknown) === undefined) throw new ArgumentError("scale: missing argument 'a' (T)");
   const host = checkElementwise('scale', x, undefined, out, { value: a });
   if (x.dtype === 'f32') checkKernelSizes('scale', host, [sized('x', x), result(x.length)], 1);
-  const res = out ?? new DeviceArray(host, x.dtype, x.length);
+  const res = out ?? new DeviceArray(host, x.dtype, x.shape);
   const n = x.length;
   if (n === 0) return res;
   const X = x.data;

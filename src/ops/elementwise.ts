@@ -2,14 +2,15 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ValidationError, ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
+import { ValidationError, ArgumentError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { broadcastShapes } from '../buffers/strided.js';
 import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
-import { bindArgs, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { bindArgs, broadcastArgs, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
 import { deviceOf } from './util.js';
 
@@ -193,10 +194,12 @@ class ElementwiseBuilder {
         throw new ArgumentError(`elementwise '${this.name}': output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
       }
     }
-    const { dtype, n, given } = resolveArrays(this.name, this.args, named);
+    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named);
     // Here, not when the uniform is written: that happens only for a non-empty dispatch.
     checkScalars(this.name, this.args, named, dtype);
     const ctx = deviceOf(this.name, ...given);
+    // NumPy's broadcasting: inputs of another shape become broadcast views; given outputs must match.
+    broadcastArgs(this.name, this.args, named, this.outputs, shape);
     const alias = this.#aliases(named);
     if (this.#opts.key !== undefined) builderCache(ctx).touch(this.#opts.key, this);
     const broken = this.#broken.get(dtype);
@@ -208,7 +211,7 @@ class ElementwiseBuilder {
       if (v instanceof DeviceArray) outputs[o] = v;
       else {
         const spec = arrays.find((a) => a.name === o);
-        const arr = new DeviceArray(ctx, spec?.type === 'T' || spec === undefined ? dtype : spec.type, n);
+        const arr = new DeviceArray(ctx, spec?.type === 'T' || spec === undefined ? dtype : spec.type, shape);
         fresh.push(arr);
         outputs[o] = arr;
         named[o] = arr;
@@ -324,6 +327,19 @@ function ready(name: string, args: string, body: string): ElementwiseBuilder {
   return b;
 }
 
+/**
+ * NumPy's broadcasting for the ready ops on the gpujs engine (the Dawn builder does the same in `call`):
+ * x and y as views at their common shape; a given output must have exactly that shape.
+ */
+function broadcastPair<D extends DType>(op: string, x: DeviceArray<D>, y: DeviceArray<D>, out: DeviceArray<D> | undefined): { x: DeviceArray<D>; y: DeviceArray<D> } {
+  if (!(x instanceof DeviceArray) || !(y instanceof DeviceArray)) return { x, y }; // the engine's own checks name the argument
+  const shape = broadcastShapes(op, x.shape, y.shape);
+  if (out instanceof DeviceArray && !sameShape(out.shape, shape)) {
+    throw new ShapeError(`${op}: output '${out === y ? 'y' : 'out'}' has shape [${out.shape.join(', ')}] but the arguments broadcast to [${shape.join(', ')}]`);
+  }
+  return { x: sameShape(x.shape, shape) ? x : x.broadcastTo(shape), y: sameShape(y.shape, shape) ? y : y.broadcastTo(shape) };
+}
+
 function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
   return r as DeviceArray;
 }
@@ -331,21 +347,30 @@ function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
 /** `x + y`, elementwise, into a new array (or `out`, which may be x or y: in place). */
 export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('add', { x, y, out }, ['out']);
-  if (onFallback(x)) return same<D>(fallback('add').binary('add', x, y, out));
+  if (onFallback(x)) {
+    const b = broadcastPair('add', x, y, out);
+    return same<D>(fallback('add').binary('add', b.x, b.y, out));
+  }
   return one(ready('add', 'x: T[], y: T[], out: T[]', 'out = x + y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x - y`, elementwise (`out` may be x or y). */
 export function sub<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('sub', { x, y, out }, ['out']);
-  if (onFallback(x)) return same<D>(fallback('sub').binary('sub', x, y, out));
+  if (onFallback(x)) {
+    const b = broadcastPair('sub', x, y, out);
+    return same<D>(fallback('sub').binary('sub', b.x, b.y, out));
+  }
   return one(ready('sub', 'x: T[], y: T[], out: T[]', 'out = x - y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
 /** `x * y`, elementwise (`out` may be x or y). */
 export function mul<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('mul', { x, y, out }, ['out']);
-  if (onFallback(x)) return same<D>(fallback('mul').binary('mul', x, y, out));
+  if (onFallback(x)) {
+    const b = broadcastPair('mul', x, y, out);
+    return same<D>(fallback('mul').binary('mul', b.x, b.y, out));
+  }
   return one(ready('mul', 'x: T[], y: T[], out: T[]', 'out = x * y').call([{ x, y, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
@@ -353,7 +378,10 @@ export function mul<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?:
 export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('scale', { x, out }, ['out']);
   checkNumber('scale', 'a', a);
-  if (onFallback(x)) return same<D>(fallback('scale').scale(x, a, out));
+  if (onFallback(x)) {
+    if (out !== undefined && !sameShape(out.shape, x.shape)) throw new ShapeError(`scale: output 'out' has shape [${out.shape.join(', ')}] but the arguments broadcast to [${x.shape.join(', ')}]`);
+    return same<D>(fallback('scale').scale(x, a, out));
+  }
   return one(ready('scale', 'x: T[], out: T[], a: T', 'out = a * x').call([{ x, a, ...(out ? { out } : {}) }])) as DeviceArray<D>;
 }
 
@@ -361,7 +389,11 @@ export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: Devic
 export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArray<D>): DeviceArray<D> {
   checkArrays('axpy', { x, y });
   checkNumber('axpy', 'a', a);
-  if (onFallback(x)) return same<D>(fallback('axpy').axpy(a, x, y));
+  if (onFallback(x)) {
+    requireArray('axpy', 'y', y);
+    const b = broadcastPair('axpy', x, y, y);
+    return same<D>(fallback('axpy').axpy(a, b.x, y));
+  }
   // y is both input and output: left out, the builder would allocate it as a fresh output.
   requireArray('axpy', 'y', y);
   return one(ready('axpy', 'x: T[], y: T[], a: T', 'y = a * x + y').call([{ x, y, a }])) as DeviceArray<D>;

@@ -8,7 +8,7 @@ import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
-import { bindArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { bindArgs, broadcastArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
@@ -138,13 +138,15 @@ class ReductionBuilder {
   call(input: readonly unknown[]): DeviceArray {
     const named = bindArgs(this.name, this.args, input);
     const arrays = this.args.filter((a) => a.array);
-    const { dtype: dt, n, given } = resolveArrays(this.name, this.args, named);
+    const { dtype: dt, n, shape, given } = resolveArrays(this.name, this.args, named);
     const ctx = deviceOf(this.name, ...given);
     if (this.#key !== undefined) builderCache(ctx).touch(this.#key, this);
+    // Inputs of different shapes broadcast together (NumPy's rule); the reduction runs over that shape.
+    broadcastArgs(this.name, this.args, named, [], shape);
     const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
-    return runReduction(ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a, k) => [a.name, given[k] as DeviceArray])), scalars);
+    return runReduction(ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a) => [a.name, named[a.name] as DeviceArray])), scalars);
   }
 }
 

@@ -1,4 +1,5 @@
 import { DeviceArray } from '../buffers/device-array.js';
+import { broadcastShapes, sizeOf } from '../buffers/strided.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
 import { describeValue, isGenuine } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
@@ -97,12 +98,11 @@ export function bindArgs(op: string, args: readonly ArgSpec[], input: readonly u
  * Resolves the `T` placeholder from the arrays passed (every `T` array must agree, every concrete one
  * must match) and checks that all arrays have one length. An all-omitted signature defaults to f32.
  */
-export function resolveArrays(op: string, args: readonly ArgSpec[], named: BoundArgs): { dtype: DType; n: number; given: DeviceArray[] } {
+export function resolveArrays(op: string, args: readonly ArgSpec[], named: BoundArgs): { dtype: DType; n: number; shape: number[]; given: DeviceArray[] } {
   let dtype: DType | undefined;
   let first = '';
-  let n: number | undefined;
-  let lengthOf = '';
   const given: DeviceArray[] = [];
+  const shapes: (readonly number[])[] = [];
   for (const a of args) {
     const v = named[a.name];
     if (!a.array || !(v instanceof DeviceArray)) continue;
@@ -113,12 +113,35 @@ export function resolveArrays(op: string, args: readonly ArgSpec[], named: Bound
         first = a.name;
       } else if (v.dtype !== dtype) throw new DTypeError(`${op}: ${first} is ${dtype} but ${a.name} is ${v.dtype} (both are T)`);
     } else if (v.dtype !== a.type) throw new DTypeError(`${op}: ${a.name} must be ${a.type}, got ${v.dtype}`);
-    if (n === undefined) {
-      n = v.length;
-      lengthOf = a.name;
-    } else if (v.length !== n) throw new ShapeError(`${op}: ${a.name} has length ${v.length} but ${lengthOf} has length ${n}`);
+    shapes.push(v.shape);
   }
-  return { dtype: dtype ?? 'f32', n: n ?? 0, given };
+  // NumPy's broadcasting over every array argument (ShapeError naming the shapes when they do not fit).
+  const shape = shapes.length === 0 ? [0] : broadcastShapes(op, ...shapes);
+  return { dtype: dtype ?? 'f32', n: sizeOf(shape), shape, given };
+}
+
+/**
+ * Broadcasts the array arguments of an elementwise call to `shape`: inputs of another shape become
+ * read-only broadcast views (kernels read them through a gather); outputs must have exactly `shape`.
+ * Returns the views it made.
+ */
+export function broadcastArgs(op: string, args: readonly ArgSpec[], named: Record<string, DeviceArray | number>, outputs: readonly string[], shape: readonly number[]): DeviceArray[] {
+  const views: DeviceArray[] = [];
+  for (const a of args) {
+    const v = named[a.name];
+    if (!a.array || !(v instanceof DeviceArray) || sameShape(v.shape, shape)) continue;
+    if (outputs.includes(a.name)) {
+      throw new ShapeError(`${op}: output '${a.name}' has shape [${v.shape.join(', ')}] but the arguments broadcast to [${shape.join(', ')}]`);
+    }
+    const b = v.broadcastTo(shape);
+    views.push(b);
+    named[a.name] = b;
+  }
+  return views;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((e, d) => e === b[d]);
 }
 
 /**

@@ -4,7 +4,7 @@ import { add, axpy, map, mul, scale, sub, DTypeError, ShapeError, ShaderCompileE
 import { pinParams } from '../../src/kernels/tuning.js';
 import { elementwiseTunable } from '../../src/ops/elementwise.js';
 import { expectAllClose, expectArrayEqual, dawnTest, gpuTest } from '../fixture.js';
-import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';
+import { EDGE_SIZES, npOut, numpy, randomF32, randomI32, randomU32 } from './helpers.js';
 
 describe('ready elementwise ops', () => {
   for (const n of EDGE_SIZES) {
@@ -72,7 +72,39 @@ describe('ready elementwise ops', () => {
     expect(() => add(x, y as never)).toThrow(DTypeError);
     expect(() => add(x, y as never)).toThrow(/x is f32 but y is i32/);
     expect(() => add(x, z)).toThrow(ShapeError);
-    expect(() => add(x, z)).toThrow(/has length 5 but x has length 4|y has length 5 but x has length 4/);
+    expect(() => add(x, z)).toThrow(/add: shapes \[4\] and \[5\] cannot be broadcast together/);
+  });
+
+  gpuTest('NumPy broadcasting: (n,1) - (1,k), a bias row over a matrix, axpy into y, against NumPy (both engines)', async ({ device }) => {
+    const a = Float32Array.from({ length: 6 }, (_, i) => i * 1.5 - 2);
+    const b = Float32Array.from({ length: 4 }, (_, i) => i * 0.25 + 1);
+    const m = Float32Array.from({ length: 6 * 4 }, (_, i) => (i % 9) - 4);
+    const r = numpy(
+      `
+a = inp['a'].reshape(6, 1); b = inp['b'].reshape(1, 4); m = inp['m'].reshape(6, 4); v = inp['b']
+out['d'] = (a - b).ravel(); out['p'] = (m * v).ravel(); out['s'] = (m + a).ravel()
+y = m.copy(); y += np.float32(2) * v; out['y'] = y.ravel()
+`,
+      { a, b, m },
+    );
+    using ad = device.array(a, { shape: [6, 1] });
+    using bd = device.array(b, { shape: [1, 4] });
+    using md = device.array(m, { shape: [6, 4] });
+    using vd = device.array(b);
+    using d = sub(ad, bd);
+    expect(d.shape).toEqual([6, 4]);
+    expectArrayEqual(await d.toArray(), npOut(r, 'd'));
+    using p = mul(md, vd);
+    expectArrayEqual(await p.toArray(), npOut(r, 'p'));
+    using s = add(md, ad);
+    expectArrayEqual(await s.toArray(), npOut(r, 's'));
+    using y = device.array(m, { shape: [6, 4] });
+    axpy(2, vd, y);
+    expectArrayEqual(await y.toArray(), npOut(r, 'y'));
+    // A given output must have the broadcast shape; axpy cannot grow y.
+    using wrong = device.zeros(24);
+    expect(() => add(md, ad, wrong)).toThrow(ShapeError);
+    expect(() => axpy(2, md, vd)).toThrow(ShapeError);
   });
 });
 
