@@ -29,6 +29,7 @@ import { sortCpu, sortPairsCpu } from '../ops/sort.js';
 import { requireDType, sameDType, sameLength } from '../ops/util.js';
 import { backendOf, loopCap, runKernel } from './gpujs.js';
 import { cappedLoops } from './loops.js';
+import { hostMap } from './builders.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
 
@@ -436,7 +437,7 @@ function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f
 }
 
 /** The gpujs implementation of every ready op. */
-export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft };
+export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft, map: hostMap };
 
 /** Makes the ops in src/ops dispatch gpujs arrays here. */
 export function registerGpujsOps(): void {
