@@ -10,6 +10,8 @@
  *   of the above (wrapping modulo 2^32 like WGSL), min and max (NaN-propagating), argmin and argmax, scan, sort, sortPairs,
  *   random (the same Philox4x32-10 stream, bit-identical), histogram and fft/ifft — through the CPU
  *   references in src/ops.
+ * - The builders (`device.elementwise()`, `device.reduction()`, `map()`): their WGSL translated to JavaScript
+ *   (src/fallback/wgsl-js.ts), run on the CPU (src/fallback/builders.ts).
  */
 import { DeviceArray, checkShape } from '../buffers/device-array.js';
 import type { HostArray } from '../buffers/dtype.js';
