@@ -17,7 +17,8 @@
  *
  * Semantics follow WGSL exactly where JS can: every f32 operation is rounded to f32 (`Math.fround`, which
  * makes + - * / and sqrt correctly rounded, as IEEE f32 arithmetic is); i32 and u32 wrap modulo 2^32;
- * integer `/` truncates toward zero, `x / 0` is x and `x % 0` is 0, and i32 MIN / -1 is MIN (MIN % -1 is 0);
+ * f32 `%` is x - y·trunc(x / y) rounded step by step as WGSL defines it; integer `/` truncates toward zero,
+ * `x / 0` is x and `x % 0` is 0, and i32 MIN / -1 is MIN (MIN % -1 is 0);
  * shifts take the count modulo 32; `round` rounds half to even; float→integer conversions truncate and
  * saturate. Transcendentals are computed in f64 and rounded once (within WGSL's ulp bounds, which allow more).
  */
@@ -326,6 +327,8 @@ export const HELPERS = {
   irem: (a: number, b: number): number => (b === 0 || (a === -0x80000000 && b === -1) ? 0 : a % b | 0),
   udiv: (a: number, b: number): number => (b === 0 ? a : Math.trunc(a / b) >>> 0),
   urem: (a: number, b: number): number => (b === 0 ? 0 : (a % b) >>> 0),
+  // WGSL defines f32 `%` as x - y·trunc(x / y), each step rounded to f32 (not C's exact fmod): Dawn computes that.
+  frem: (a: number, b: number): number => Math.fround(a - Math.fround(b * Math.trunc(Math.fround(a / b)))),
   iabs: (a: number): number => (a < 0 ? -a | 0 : a),
   rne: (x: number): number => {
     const f = Math.floor(x);
@@ -533,7 +536,7 @@ class Translator {
     }
     if (t === 'bool') return this.error(at, `'${op}' is not defined for bool`);
     if (t === 'aint' || t === 'afloat') return this.#constArith(op, l, r, t, at);
-    if (t === 'f32') return { t, js: `${F}(${l.js} ${op} ${r.js})`, at };
+    if (t === 'f32') return { t, js: op === '%' ? `H.frem(${l.js}, ${r.js})` : `${F}(${l.js} ${op} ${r.js})`, at };
     if (t === 'i32') {
       const js = op === '+' || op === '-' ? `((${l.js} ${op} ${r.js}) | 0)` : op === '*' ? `Math.imul(${l.js}, ${r.js})` : op === '/' ? `H.idiv(${l.js}, ${r.js})` : `H.irem(${l.js}, ${r.js})`;
       return { t, js, at };

@@ -5,7 +5,7 @@
  * refused with UnsupportedOnEngineError naming the construct and where it is.
  */
 import { describe, expect } from 'vitest';
-import { map, ShaderCompileError, UnsupportedOnEngineError } from '../../src/index.js';
+import { DTypeError, map, ShapeError, ShaderCompileError, UnsupportedOnEngineError } from '../../src/index.js';
 import { expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
 import { absSum, expectWithin, sumBound } from '../tolerance.js';
 import { randomF32, randomI32, randomU32, sumDepth } from './helpers.js';
@@ -86,6 +86,41 @@ describe('builders on both engines', () => {
     using c = map(ih, 'i32(f32(x) * 0.5) + abs(x) / 2 + select(0, 1, x % 2 == 0)');
     // i32(f32 value) truncates toward zero; abs(MAX) / 2 is integer division.
     expectArrayEqual(await c.toArray(), [-3 + 3, 0 + 0, 0 + 0 + 1, 1 + 1, 1073741824 + 1073741823]);
+  });
+
+  gpuTest('f32 % is x - y·trunc(x / y) rounded step by step (WGSL), not the exact fmod; i and n in a body', async ({ device }) => {
+    const xh = new Float32Array([0.5, 1, 2.1, 5, -5, 10.3, 100.7, 12345.6, -0.3, ...randomF32(200, 61, -1e4, 1e4)]);
+    using x = device.array(xh);
+    using r = map(x, 'x % 0.7');
+    const f = Math.fround;
+    const d = f(0.7);
+    const ref = Array.from(xh, (v) => f(v - f(d * Math.trunc(f(v / d)))));
+    // 2.1 % 0.7 is 0 by WGSL's formula but 0.6999999 as an exact fmod: the formula is what Dawn computes.
+    expect(ref[2]).toBe(0);
+    // Dawn may fuse y·t into x - y·t on other adapters: allow one rounding of |x| there.
+    if (device.info.engine === 'dawn') expectAllClose(await r.toArray(), ref, 0, 2 ** -23 * 1e4);
+    else expectArrayEqual(await r.toArray(), ref);
+    const k = await device.elementwise({ name: 'idx', args: 'x: T[], y: T[]', body: 'y = x * f32(i % 7u) + f32(n)' });
+    using y = k({ x }) as import('../../src/index.js').DeviceArray;
+    expectArrayEqual(await y.toArray(), Array.from(xh, (v, i) => f(f(v * (i % 7)) + xh.length)));
+  });
+
+  gpuTest('bad builder calls throw the same typed errors on both engines', async ({ device }) => {
+    const k = await device.elementwise({ name: 'acc', args: 'x: T[], y: T[], a: T', body: 'y += a * x' });
+    using x = device.array(new Int32Array([1, 2, 3]));
+    using y = device.array(new Int32Array([0, 0, 0]));
+    using f = device.array(new Float32Array([0, 0, 0]));
+    using short = device.array(new Int32Array([0, 0]));
+    expect(() => k({ x, a: 2 })).toThrow(/output 'y' is also read by the body, so it must be given/);
+    expect(() => k({ x, y: f, a: 2 })).toThrow(DTypeError);
+    expect(() => k({ x, y: short, a: 2 })).toThrow(ShapeError);
+    expect(() => k({ x, y, a: 1.5 })).toThrow(/params\.a: 1\.5 is not an i32/);
+    expect(() => k({ x, y })).toThrow(/missing argument 'a'/);
+    const two = await device.elementwise({ args: 'x: T[], p: T[], q: T[]', body: 'p = x; q = x' });
+    expect(() => two({ x, p: y, q: y })).toThrow(/'p' and 'q' are the same array/);
+    k({ x, y: x, a: 2 }); // in place: x += 2·x
+    expectArrayEqual(await x.toArray(), [3, 6, 9]);
+    await expect(device.reduction({ args: 'x: T[], y: T[]', reduce: 'a + b', identity: '0' })).rejects.toThrow(/with several arrays, say how to combine them in 'map'/);
   });
 
   gpuTest('elementwise: math builtins, locals, if/else and compound assignment against float64', async ({ device }) => {
