@@ -368,7 +368,14 @@ class Translator {
 
   constructor(readonly ctx: TranslateContext) {
     this.#code = stripComments(ctx.source.text, ctx.source.where);
-    this.#scopes = [new Map([...ctx.names].map(([k, v]) => [k, { ...v, kind: v.mutable ? 'output' : 'argument' }]))];
+    // Dawn's generated function takes the inputs as parameters and declares the outputs as `var`s in the block
+    // the body is copied into; Tint refuses a top-level local named like either ("redeclaration of 'x'"), so
+    // this does too, while a nested block may shadow any name.
+    const entries = [...ctx.names];
+    this.#scopes = [
+      new Map(entries.filter(([, v]) => !v.mutable).map(([k, v]) => [k, { ...v, kind: 'argument' }])),
+      new Map(entries.filter(([, v]) => v.mutable).map(([k, v]) => [k, { ...v, kind: 'output' }])),
+    ];
   }
 
   #pos(at: number): { line: number; column: number; sourceLine: string } {
@@ -622,11 +629,11 @@ class Translator {
     return { t, js: `(${js[name] ?? ''})`, at };
   }
 
-  /** Statements as JS; assignments convert to the target's type. */
-  statements(list: readonly Stmt[]): string {
-    this.#scopes.push(new Map());
+  /** Statements as JS, in a new scope (`top`: in the outputs' scope); assignments convert to the target's type. */
+  statements(list: readonly Stmt[], top = false): string {
+    if (!top) this.#scopes.push(new Map());
     const out = list.map((s) => this.#statement(s)).join('\n');
-    this.#scopes.pop();
+    if (!top) this.#scopes.pop();
     return out;
   }
 
@@ -640,7 +647,7 @@ class Translator {
     }
     if (s.s === 'decl') {
       const scope = this.#scopes[this.#scopes.length - 1] as Map<string, Binding & { kind: string; c?: number; ct?: Type }>;
-      if (scope.has(s.name)) return this.error(s.nameAt, `'${s.name}' is already declared in this scope`);
+      if (scope.has(s.name) || (this.#scopes.length === 2 && this.ctx.names.has(s.name))) return this.error(s.nameAt, `redeclaration of '${s.name}'`);
       if (WGSL_NAMES.has(s.name) || s.name.startsWith('_')) return this.error(s.nameAt, `'${s.name}' cannot name a local (${s.name.startsWith('_') ? 'names starting with _ belong to the generated code' : (WGSL_NAMES.get(s.name) ?? '')})`);
       let v = s.init === undefined ? undefined : this.expr(s.init);
       if (s.kind === 'const') {
@@ -676,7 +683,7 @@ class Translator {
 export function translateStatements(ctx: TranslateContext): string {
   const t = new Translator(ctx);
   const p = t.parser();
-  return t.statements(p.statements(undefined));
+  return t.statements(p.statements(undefined), true);
 }
 
 /** Translates one expression, converted to `to` as Dawn's generated `to(...)` wrapper converts it. */

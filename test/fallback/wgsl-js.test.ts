@@ -77,6 +77,13 @@ describe('WGSL → JS translation (gpujs builders)', () => {
     expect(() => run('let t = x;\nt = 2.0;\ny = t', { x: f32(1) }, 'f32')).toThrow(/'t' cannot be assigned \(it is a 'let'\)/);
     expect(() => run('y = x; x = 1.0', { x: f32(1) }, 'f32')).toThrow(/'x' cannot be assigned \(it is an input argument\)/);
     expect(() => run('y = -x', { x: u32(1) }, 'u32')).toThrow(/unary '-' is not defined for u32/);
+    // As Dawn's compiler (Tint) says of the generated code: a top-level local may not take an argument's name;
+    // a nested block may shadow any name (then the inner name is a new variable).
+    expect(() => run('let x = 2.0;\ny = x', { x: f32(1) }, 'f32')).toThrow(/1:5 .*redeclaration of 'x'/s);
+    expect(() => run('y = x;\nvar y = 2.0;', { x: f32(1) }, 'f32')).toThrow(/redeclaration of 'y'/);
+    expect(run('y = x;\nif x > 0.0 { var y = 2.0; y += 1.0; }', { x: f32(5) }, 'f32')).toBe(5);
+    expect(run('y = x;\n{ let x = 3.0; y = y + x; }', { x: f32(5) }, 'f32')).toBe(8);
+    expect(run('let t = 1.0;\nif x > 0.0 { let t = 2.0; y = t; }', { x: f32(1) }, 'f32')).toBe(2);
   });
 
   test('constructs outside the subset are UnsupportedOnEngineError naming them and where they are', () => {
