@@ -11,7 +11,7 @@ import { add, axpy, map, mean, mul, norm, openDevice, scale, sub } from '../src/
 
 const N = 1 << 16;
 
-// map() compiles a WGSL expression, which needs the dawn engine (gpu.js runs JS kernels: recipe 8).
+// This recipe runs on Dawn (map() compiles the WGSL expression); on the gpujs engine map() translates it to JavaScript.
 await using device = await openDevice({ engine: 'dawn' });
 
 const xh = new Float32Array(N);

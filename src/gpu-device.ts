@@ -12,6 +12,7 @@ import type { DeviceInfo, EngineName } from './device/info.js';
 import { ArgumentError, DeviceUnavailableError, ShapeError, UnsupportedOnEngineError } from './errors.js';
 import { openGpujs, type GpujsMode } from './fallback/gpujs.js';
 import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } from './fallback/ops.js';
+import { buildHostElementwise, buildHostReduction } from './fallback/builders.js';
 import { profileHost } from './fallback/profile.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
 import { resolveSource } from './kernels/load.js';
@@ -319,7 +320,14 @@ export class GpuDevice {
    * ```
    */
   elementwise(spec: ElementwiseSpec): Promise<ElementwiseFn> {
-    if (this.host !== null) return Promise.reject(unsupported('device.elementwise() (a WGSL expression)', 'Write the body as a JS function with device.jsKernel(fn, { output }).'));
+    if (this.host !== null) {
+      // gpujs: the body is translated to JavaScript and runs on the CPU (src/fallback/builders.ts).
+      const host = this.host;
+      return Promise.resolve().then(() => {
+        host.assertUsable();
+        return buildHostElementwise(spec);
+      });
+    }
     this.ctx.assertUsable();
     return buildElementwise(this.ctx, spec);
   }
@@ -334,7 +342,13 @@ export class GpuDevice {
    * ```
    */
   reduction(spec: ReductionSpec): Promise<ReductionFn> {
-    if (this.host !== null) return Promise.reject(unsupported('device.reduction() (WGSL expressions)', 'Use the ready reductions (sum, dot, norm...) or map with device.jsKernel() and reduce with sum().'));
+    if (this.host !== null) {
+      const host = this.host;
+      return Promise.resolve().then(() => {
+        host.assertUsable();
+        return buildHostReduction(spec);
+      });
+    }
     this.ctx.assertUsable();
     return buildReduction(this.ctx, spec);
   }

@@ -56,7 +56,7 @@ export function dawnTest(name: string, fn: (ctx: { device: GpuDevice }) => Promi
       return;
     }
     expect(() => device.ctx).toThrow(UnsupportedOnEngineError);
-    await expect(device.elementwise({ args: 'x: T[]', body: 'x = x' })).rejects.toThrow(UnsupportedOnEngineError);
+    await expect(device.kernel('@compute @workgroup_size(1) fn main() {}')).rejects.toThrow(UnsupportedOnEngineError);
   });
 }
 

@@ -10,6 +10,8 @@
  *   of the above (wrapping modulo 2^32 like WGSL), min and max (NaN-propagating), argmin and argmax, scan, sort, sortPairs,
  *   random (the same Philox4x32-10 stream, bit-identical), histogram and fft/ifft — through the CPU
  *   references in src/ops.
+ * - The builders (`device.elementwise()`, `device.reduction()`, `map()`): their WGSL translated to JavaScript
+ *   (src/fallback/wgsl-js.ts), run on the CPU (src/fallback/builders.ts).
  */
 import { DeviceArray, checkShape } from '../buffers/device-array.js';
 import type { HostArray } from '../buffers/dtype.js';
@@ -29,6 +31,7 @@ import { sortCpu, sortPairsCpu } from '../ops/sort.js';
 import { requireDType, sameDType, sameLength } from '../ops/util.js';
 import { backendOf, loopCap, runKernel } from './gpujs.js';
 import { cappedLoops } from './loops.js';
+import { hostMap } from './builders.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
 
@@ -436,7 +439,7 @@ function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f
 }
 
 /** The gpujs implementation of every ready op. */
-export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft };
+export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft, map: hostMap };
 
 /** Makes the ops in src/ops dispatch gpujs arrays here. */
 export function registerGpujsOps(): void {

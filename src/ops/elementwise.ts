@@ -2,7 +2,7 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ValidationError, ArgumentError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { ValidationError, ArgumentError, ShaderCompileError, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../buffers/strided.js';
 import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
@@ -414,7 +414,9 @@ export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArr
 export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('map', { x, out }, ['out']);
   if (typeof expr !== 'string') throw new ArgumentError(`map: expr must be a WGSL expression (a string), got ${describeValue(expr)}`);
-  if (onFallback(x)) throw new UnsupportedOnEngineError("map: WGSL expressions need the dawn engine; on gpujs write the function in JS with device.jsKernel(function (x) { ... }, { output: n })");
+  // gpujs: the expression is translated to JavaScript (src/fallback/wgsl-js.ts); outside the subset it
+  // translates, UnsupportedOnEngineError names the construct.
+  if (onFallback(x)) return same<D>(fallback('map').map(x, expr, out));
   const ctx = deviceOf('map', x);
   const key = `map|${expr}`;
   const text = normalizeText(expr);

@@ -29,6 +29,8 @@ export interface FallbackOps {
   random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;
   histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram;
   fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
+  /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/fallback/builders.ts). */
+  map(x: DeviceArray, expr: string, out: DeviceArray | undefined): DeviceArray;
 }
 
 /** Argument positions the fallback ops write (their outputs): views there are refused, as on Dawn. */

@@ -213,6 +213,22 @@ export const MUTANTS: readonly Mutant[] = [
     engine: 'gpujs',
   },
   {
+    id: 'gpujs-wgsl-round-half-up',
+    what: 'the WGSL→JS translator rounds halves up instead of to even',
+    file: 'src/fallback/wgsl-js.ts',
+    edits: [{ search: 'return f % 2 === 0 ? f : f + 1;', replace: 'return f + 1;' }],
+    tests: ['test/ops/builders-engines.test.ts'],
+    engine: 'gpujs',
+  },
+  {
+    id: 'gpujs-wgsl-idiv-by-zero',
+    what: 'the WGSL→JS translator divides i32 by zero as JS does (0) instead of returning x',
+    file: 'src/fallback/wgsl-js.ts',
+    edits: [{ search: 'idiv: (a: number, b: number): number => (b === 0 || (a', replace: 'idiv: (a: number, b: number): number => ((a' }],
+    tests: ['test/ops/builders-engines.test.ts'],
+    engine: 'gpujs',
+  },
+  {
     id: 'gpujs-transpose-swapped',
     what: 'gpujs transpose kernel indexes the source with rows and columns swapped',
     file: 'src/fallback/ops.ts',
