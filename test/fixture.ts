@@ -1,48 +1,26 @@
-import { test as base, expect } from 'vitest';
-import { DeviceUnavailableError, openDevice, UnsupportedOnEngineError, type EngineChoice, type GpuDevice } from '../src/index.js';
+import { expect } from 'vitest';
+import { UnsupportedOnEngineError, type EngineChoice, type GpuDevice } from '../src/index.js';
+import { DeviceFixture, engineFromEnv, expectAllClose as expectAllCloseWith } from '../src/testing/index.js';
+import { createGpuTest } from '../src/testing/vitest.js';
+
+// The fixture is gpukit/testing's (src/testing): one implementation for gpukit's suite and its users.
+export { isCI } from '../src/testing/index.js';
 
 /** The engine the suite runs on: GPUKIT_ENGINE (dawn, gpujs or auto; default auto). */
-export const ENGINE: EngineChoice = (process.env['GPUKIT_ENGINE'] ?? '') === '' ? 'auto' : (process.env['GPUKIT_ENGINE'] as EngineChoice);
+export const ENGINE: EngineChoice = engineFromEnv();
 
-/**
- * Whether this run is CI: any non-empty `CI` (`true`, `1`, `yes`, even `false`: setting it at all says CI).
- * In CI a missing adapter fails the test instead of skipping it.
- */
-export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env['CI'] ?? '') !== '';
-}
-
-let shared: Promise<GpuDevice | null> | undefined;
+const fixture = new DeviceFixture({ open: { engine: ENGINE } });
 
 /** The device the fixture gives every test of this file (null: no adapter outside CI), for `beforeAll` warm-ups. */
-export async function sharedDevice(): Promise<GpuDevice | null> {
-  shared ??= openDevice({ engine: ENGINE }).catch((e: unknown) => {
-    // In CI a missing adapter is a failure, never a skip: the point of CI is running kernels for real.
-    if (e instanceof DeviceUnavailableError && !isCI()) return null;
-    throw e;
-  });
-  return shared;
+export function sharedDevice(): Promise<GpuDevice | null> {
+  return fixture.device();
 }
 
 /**
  * `gpuTest` gives each test the file's device and fails the test if it left a WebGPU validation error
  * behind or leaked array memory (bytes in use must return to what they were before the test).
  */
-export const gpuTest = base.extend<{ device: GpuDevice }>({
-  device: async ({ skip }, use) => {
-    const device = await sharedDevice();
-    if (device === null) {
-      skip('no WebGPU adapter (run `npm run setup:software-gpu`); under CI (any non-empty CI) this fails instead');
-      return;
-    }
-    const before = device.memory.inUseBytes;
-    await use(device);
-    if (!device.closed) {
-      await device.sync(); // throws ValidationError if the test left one
-      expect(device.memory.inUseBytes, 'array bytes still in use after the test (missing destroy/using?)').toBe(before);
-    }
-  },
-});
+export const gpuTest = createGpuTest(fixture);
 
 /**
  * A test of something only the dawn engine has (raw WGSL, builders, pinned tuning parameters on
@@ -62,23 +40,7 @@ export function dawnTest(name: string, fn: (ctx: { device: GpuDevice }) => Promi
 
 /** Element-wise closeness with a per-element absolute + relative tolerance; integers compare exactly. */
 export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-6, atol = 1e-6): void {
-  expect(actual.length, 'length').toBe(expected.length);
-  let worst = -1;
-  let worstErr = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i] ?? NaN;
-    const e = expected[i] ?? NaN;
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (a === e) continue;
-    const err = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
-      worst = i;
-      worstErr = err;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(`element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`);
-  }
+  expectAllCloseWith(actual, expected, { rtol, atol });
 }
 
 /** Exact element-wise equality (NaN equals NaN), fast on large arrays; reports the first mismatch. */

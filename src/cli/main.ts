@@ -3,9 +3,12 @@ import { benchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
 import { runInfo } from './info.js';
 import { cliAction, EXIT_USAGE } from './errors.js';
 import { runTune } from './tune.js';
+import { runSetup } from './setup.js';
+import { runDoctor } from './doctor.js';
+import { runMatrix } from './matrix.js';
 
 const program = new Command();
-program.name('gpukit').description('GPU compute for Node.js: device info, benchmarks, tuning');
+program.name('gpukit').description('GPU compute for Node.js: device info, benchmarks, tuning, test setup').enablePositionalOptions();
 // Commander's own usage errors (unknown option, missing argument) exit 2 like gpukit's; help and --version stay 0.
 // Set before the subcommands are added: they inherit it.
 program.exitOverride((err) => process.exit(err.exitCode === 1 ? EXIT_USAGE : err.exitCode));
@@ -101,6 +104,31 @@ program
         ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
       },
     }));
+  });
+
+program
+  .command('setup')
+  .description('install the software GPU adapter (Mesa lavapipe, EGL/GLES) on Debian/Ubuntu; elsewhere say what to install')
+  .option('--dry-run', 'print the commands it would run, run none')
+  .action(async (o: { dryRun?: boolean }) => {
+    process.exitCode = await cliAction('setup', () => runSetup({ dryRun: o.dryRun === true }));
+  });
+
+program
+  .command('doctor')
+  .description('which engines (Dawn core, Dawn GLES compatibility, gpujs) can run here, and the command that fixes each that cannot')
+  .action(async () => {
+    process.exitCode = await cliAction('doctor', () => runDoctor());
+  });
+
+program
+  .command('test-matrix')
+  .description('run a test command on Dawn core, Dawn GLES compatibility and gpujs (Dawn hidden), as gpukit\'s CI does: gpukit test-matrix -- vitest run')
+  .option('--engines <list>', 'comma list of engines: core, compat, gpujs (default all)')
+  .argument('<command...>', 'the test command, after --')
+  .passThroughOptions()
+  .action(async (command: string[], o: { engines?: string }) => {
+    process.exitCode = await cliAction('test-matrix', () => runMatrix(command, o.engines !== undefined ? { engines: o.engines } : {}));
   });
 
 await program.parseAsync(process.argv);

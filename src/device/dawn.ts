@@ -216,8 +216,8 @@ export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandl
 }
 
 export const HOW_TO_GET_ONE =
-  'On a machine without a GPU install the software adapter (Mesa lavapipe >= 24): `npm run setup:software-gpu` ' +
-  'in the gpukit checkout, or on Debian bookworm `apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1`.';
+  'On a machine without a GPU install the software adapter (Mesa lavapipe >= 24): `npx gpukit setup` (Debian, Ubuntu; ' +
+  '`npm run setup:software-gpu` in the gpukit checkout; elsewhere it says what to install), then `npx gpukit doctor`.';
 
 async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
