@@ -19,6 +19,7 @@ import type { HostContext } from '../device/host.js';
 import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
 import type { GpuDevice } from '../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../ops/engine.js';
+import { buildHostElementwise } from './builders.js';
 import { argCpu } from '../ops/arg.js';
 import { fftCpu, fftLayout, type FftOptions } from '../ops/fft.js';
 import { histogramCpu, histogramScale, type Histogram } from '../ops/histogram.js';
@@ -439,7 +440,7 @@ function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f
 }
 
 /** The gpujs implementation of every ready op. */
-export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft, map: hostMap };
+export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft, map: hostMap, elementwise: buildHostElementwise };
 
 /** Makes the ops in src/ops dispatch gpujs arrays here. */
 export function registerGpujsOps(): void {

@@ -63,6 +63,8 @@ interface BuilderOptions {
    * with a dtype not checked yet (every first call of `map`) runs scalars and checks in the background.
    */
   readonly trusted: boolean;
+  /** Run scalar code only (bodies with casts, `&&` or scalar `select` arms, which have no vec4 form). */
+  readonly scalar?: boolean;
 }
 
 class ElementwiseBuilder {
@@ -97,7 +99,7 @@ class ElementwiseBuilder {
     this.outputs = o.outputs;
     this.writeOnly = o.writeOnly;
     if (this.outputs.length === 0) throw new ArgumentError(`elementwise '${this.name}': the body assigns no array argument, so it has no output`);
-    this.#scalarOnly = usesIndex(src?.text ?? this.body);
+    this.#scalarOnly = opts.scalar === true || usesIndex(src?.text ?? this.body);
   }
 
   generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): Generated {
@@ -321,9 +323,9 @@ function wrap(b: ElementwiseBuilder): ElementwiseFn {
 const readyOps = new Map<string, ElementwiseBuilder>();
 
 /** A built-in elementwise op (its body is known to compile, so it is built synchronously). */
-function ready(name: string, args: string, body: string): ElementwiseBuilder {
+function ready(name: string, args: string, body: string, scalar = false): ElementwiseBuilder {
   let b = readyOps.get(name);
-  if (b === undefined) readyOps.set(name, (b = new ElementwiseBuilder({ name, args, body })));
+  if (b === undefined) readyOps.set(name, (b = new ElementwiseBuilder({ name, args, body }, { trusted: true, scalar })));
   return b;
 }
 
@@ -338,6 +340,15 @@ function broadcastPair<D extends DType>(op: string, x: DeviceArray<D>, y: Device
     throw new ShapeError(`${op}: output '${out === y ? 'y' : 'out'}' has shape [${out.shape.join(', ')}] but the arguments broadcast to [${shape.join(', ')}]`);
   }
   return { x: sameShape(x.shape, shape) ? x : x.broadcastTo(shape), y: sameShape(y.shape, shape) ? y : y.broadcastTo(shape) };
+}
+
+/**
+ * @internal One of gpukit's ready elementwise ops on Dawn, from its WGSL spec (compiled synchronously on
+ * first use, cached for the process): src/ops/math.ts defines its ops this way.
+ */
+export function readyElementwise(name: string, args: string, body: string, scalar = false): (named: Readonly<Record<string, DeviceArray | number>>) => DeviceArray {
+  const b = ready(name, args, body, scalar);
+  return (named) => one(b.call([named]));
 }
 
 function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {

@@ -7,6 +7,7 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { EngineName } from '../device/info.js';
 import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
+import type { ElementwiseFn, ElementwiseSpec } from './elementwise.js';
 import type { FftOptions } from './fft.js';
 import type { Histogram } from './histogram.js';
 import type { MatmulShape } from './matmul.js';
@@ -31,6 +32,8 @@ export interface FallbackOps {
   fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
   /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/fallback/builders.ts). */
   map(x: DeviceArray, expr: string, out: DeviceArray | undefined): DeviceArray;
+  /** A ready elementwise op from its WGSL spec (translated to JavaScript once; see src/fallback/builders.ts). */
+  elementwise(spec: ElementwiseSpec): ElementwiseFn;
 }
 
 /** Argument positions the fallback ops write (their outputs): views there are refused, as on Dawn. */

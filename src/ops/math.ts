@@ -1,0 +1,263 @@
+/**
+ * Elementwise math with NumPy's broadcasting, on both engines: the binary ops `div pow maximum minimum`,
+ * the unary `neg abs exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu floor ceil round sign clip`,
+ * the comparisons `eq ne lt le gt ge` (a u32 mask of 0/1), `where(mask, a, b)` and `astype(x, dtype)`.
+ *
+ * Each op is one WGSL elementwise body: on Dawn a ready builder (src/ops/elementwise.ts), on gpujs the same
+ * body translated to JavaScript (src/fallback/builders.ts), so both engines compute the same formula.
+ * Where WGSL leaves a result indeterminate (sqrt or log of a negative, inverseSqrt of 0, pow of a negative
+ * base, max/min of NaN), the body spells out NumPy's answer (NaN, ±Inf, NaN-propagating max/min) instead.
+ * Accuracy is WGSL's per builtin (e.g. exp within 3 + 2·|x| ULP, sin/cos within 2^-11 absolute on
+ * [-π, π]); the tests assert those bounds against NumPy's float64.
+ */
+import { DeviceArray } from '../buffers/device-array.js';
+import { assertDType, type DType } from '../buffers/dtype.js';
+import { DTypeError } from '../errors.js';
+import type { ElementwiseFn } from './elementwise.js';
+import { readyElementwise } from './elementwise.js';
+import { fallback, onFallback } from './engine.js';
+import { checkArrays, checkNumber } from './signature.js';
+
+// f32, i32 and u32 so far (f16 arrays: astype(x, 'f32') first).
+const FLOAT: readonly DType[] = ['f32'];
+const SIGNED: readonly DType[] = ['f32', 'i32'];
+const ANY: readonly DType[] = ['f32', 'i32', 'u32'];
+
+/**
+ * NaN tests. WGSL lets an implementation assume floats are never NaN (lavapipe's LLVM folds `x != x` to
+ * false), so on Dawn a NaN is recognised by its bits; the gpujs translation runs IEEE JavaScript, where
+ * `x != x` is exact. Integer arrays have no NaN.
+ */
+const ISNAN = {
+  dawn: (v: string) => `((bitcast<u32>(${v}) & 0x7fffffffu) > 0x7f800000u)`,
+  host: (v: string) => `(${v} != ${v})`,
+  int: () => 'false',
+} as const;
+
+interface Spec {
+  readonly args: string;
+  readonly body: string;
+  /** The body on the gpujs engine, where it differs (NaN tests). @default body */
+  readonly hostBody?: string;
+  readonly dtypes: readonly DType[];
+  /** Scalars the body takes besides the user's (NaN and +Inf, which WGSL cannot write as literals). */
+  readonly consts?: Readonly<Record<string, number>>;
+}
+
+const SPECIAL = { nanv: NaN, infv: Infinity } as const;
+const UNARY_ARGS = 'x: T[], out: T[], nanv: T, infv: T';
+
+const hostFns = new Map<string, ElementwiseFn>();
+
+/** Runs one op's body on the arrays' engine, after checking the dtype the op accepts. */
+function run(op: string, spec: Spec | ((dtype: DType) => Spec), named: Record<string, DeviceArray | number | undefined>, first: DeviceArray): DeviceArray {
+  if (typeof spec === 'function') {
+    const d = (first as DeviceArray | undefined)?.dtype;
+    return run(d === 'f32' ? op : `${op}_int`, spec(d ?? 'f32'), named, first);
+  }
+  if (!spec.dtypes.includes(first.dtype)) {
+    throw new DTypeError(`${op}: takes ${spec.dtypes.join(', ')} arrays, got ${first.dtype}${spec.dtypes === FLOAT ? ' (convert with astype(x, \'f32\') first)' : ''}`);
+  }
+  const args: Record<string, DeviceArray | number> = { ...(spec.consts ?? {}) };
+  for (const [k, v] of Object.entries(named)) if (v !== undefined) args[k] = v;
+  if (onFallback(first)) {
+    const body = spec.hostBody ?? spec.body;
+    const key = `${op}|${spec.args}|${body}`;
+    let fn = hostFns.get(key);
+    if (fn === undefined) hostFns.set(key, (fn = fallback(op).elementwise({ name: op, args: spec.args, body })));
+    return fn(args) as DeviceArray;
+  }
+  return readyElementwise(op, spec.args, spec.body, true)(args);
+}
+
+/** A spec whose body tests for NaN: the float and integer variants, each engine's NaN test. */
+function nanAware(args: string, template: (isnan: (v: string) => string) => string, dtypes: readonly DType[], consts?: Readonly<Record<string, number>>): (dtype: DType) => Spec {
+  const float: Spec = { args, body: template(ISNAN.dawn), hostBody: template(ISNAN.host), dtypes, ...(consts ? { consts } : {}) };
+  const int: Spec = { args, body: template(ISNAN.int), dtypes, ...(consts ? { consts } : {}) };
+  return (dtype) => (dtype === 'f32' ? float : int);
+}
+
+/**
+ * A body whose last statement is `out = E`, made NaN-propagating: a NaN input gives NaN whatever E does
+ * with it (Dawn may fold comparisons on NaN either way, so E alone cannot be trusted with one).
+ */
+function propagateNaN(body: string, inputs: readonly string[]): (isnan: (v: string) => string) => string {
+  const at = body.lastIndexOf('out = ');
+  const head = body.slice(0, at);
+  const expr = body.slice(at + 'out = '.length);
+  return (n) => `${head}let res = ${expr};\nout = select(res, nanv, ${inputs.map((v) => n(v)).join(' || ')})`;
+}
+
+function unary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>) => DeviceArray<D> {
+  const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(UNARY_ARGS, propagateNaN(body, ['x']), dtypes, SPECIAL) : body;
+  return <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => {
+    checkArrays(op, { x, out }, ['out']);
+    return run(op, spec, { x, out }, x) as DeviceArray<D>;
+  };
+}
+
+const BINARY_ARGS = 'x: T[], y: T[], out: T[], nanv: T, infv: T';
+
+function binary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>) => DeviceArray<D> {
+  const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(BINARY_ARGS, propagateNaN(body, ['x', 'y']), dtypes, SPECIAL) : body;
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => {
+    checkArrays(op, { x, y, out }, ['out']);
+    return run(op, spec, { x, y, out }, x) as DeviceArray<D>;
+  };
+}
+
+function compare(op: string, cmp: string): <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>) => DeviceArray<'u32'> {
+  // IEEE: every comparison with a NaN is false, except != (true) — spelled out, since Dawn may assume no NaN.
+  const spec = nanAware(
+    'x: T[], y: T[], out: u32[]',
+    (n) => (cmp === '!=' ? `out = select(0u, 1u, ${n('x')} || ${n('y')} || x != y)` : `out = select(0u, 1u, !${n('x')} && !${n('y')} && x ${cmp} y)`),
+    ANY,
+  );
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>): DeviceArray<'u32'> => {
+    checkArrays(op, { x, y, out }, ['out']);
+    return run(op, spec, { x, y, out }, x) as DeviceArray<'u32'>;
+  };
+}
+
+/** `x / y` (f32, f16; integer arrays: convert first — WGSL's integer division truncates, NumPy's `/` does not). */
+export const div = binary('div', 'out = x / y', FLOAT);
+
+/**
+ * `x ** y` with NumPy's real-valued answers: a negative base with an integer exponent keeps its sign
+ * (`(-2)**3 = -8`), with a fractional one gives NaN; `0**y` is 0, 1 or +Inf; `x**0` and `1**y` are 1.
+ * (WGSL's `pow` is indeterminate for a negative base: the body handles the sign itself.)
+ */
+export const pow = binary(
+  'pow',
+  nanAware(
+    BINARY_ARGS,
+    (n) => `let ax = abs(x);
+let integral = floor(y) == y;
+let odd = integral && floor(y * 0.5) * 2.0 != y;
+let zero = select(select(0.0, 1.0, y == 0.0), infv, y < 0.0);
+let mag = select(pow(ax, y), zero, ax == 0.0);
+let signed = select(mag, -mag, x < 0.0 && odd);
+let base = select(select(select(signed, nanv, x < 0.0 && !integral), 1.0, y == 0.0), 1.0, x == 1.0);
+out = select(base, nanv, (${n('x')} && !(y == 0.0)) || (${n('y')} && !(x == 1.0)))`,
+    FLOAT,
+    SPECIAL,
+  ),
+  FLOAT,
+);
+
+/** The larger of x and y, elementwise; NaN if either is NaN (NumPy's `maximum`). */
+export const maximum = binary('maximum', nanAware(BINARY_ARGS, (n) => `out = select(select(max(x, y), y, ${n('y')}), x, ${n('x')})`, ANY, SPECIAL), ANY);
+
+/** The smaller of x and y, elementwise; NaN if either is NaN (NumPy's `minimum`). */
+export const minimum = binary('minimum', nanAware(BINARY_ARGS, (n) => `out = select(select(min(x, y), y, ${n('y')}), x, ${n('x')})`, ANY, SPECIAL), ANY);
+
+/** `-x` (f32, f16, i32; i32 wraps: -(-2^31) is -2^31). */
+export const neg = unary('neg', 'out = -x', SIGNED);
+/** `|x|` (u32: the value itself; i32: |-2^31| wraps to -2^31, as in WGSL and NumPy). */
+export const abs = unary('abs', 'out = abs(x)', ANY);
+/** `e^x`. */
+export const exp = unary('exp', 'out = exp(x)', FLOAT);
+/** Natural log: -Inf at 0, NaN below 0 (NumPy's answers; WGSL leaves them indeterminate). */
+export const log = unary('log', 'out = select(select(log(x), -infv, x == 0.0), nanv, x < 0.0)', FLOAT);
+/**
+ * `log(1 + x)`, accurate near 0: a Taylor series for |x| < 0.1 (WGSL's `log` is only 2^-21-accurate,
+ * absolutely, near 1, which would swamp small results), `log(1 + x)` beyond.
+ */
+export const log1p = unary(
+  'log1p',
+  `let s = x * (1.0 - x * (0.5 - x * (0.33333334 - x * (0.25 - x * (0.2 - x * (0.16666667 - x * (0.14285715 - x * 0.125)))))));
+out = select(select(select(log(1.0 + x), s, abs(x) < 0.1), -infv, x == -1.0), nanv, x < -1.0)`,
+  FLOAT,
+);
+/** `e^x − 1`, accurate near 0: a Taylor series for |x| < 0.1, `exp(x) − 1` beyond. */
+export const expm1 = unary(
+  'expm1',
+  `let s = x * (1.0 + x * (0.5 + x * (0.16666667 + x * (0.041666668 + x * (0.008333334 + x * (0.0013888889 + x * (0.0001984127 + x * 0.0000248016)))))));
+out = select(exp(x) - 1.0, s, abs(x) < 0.1)`,
+  FLOAT,
+);
+/** `√x`; NaN below 0. */
+export const sqrt = unary('sqrt', 'out = select(sqrt(x), nanv, x < 0.0)', FLOAT);
+/** `1/√x`; +Inf at 0, NaN below 0. */
+export const rsqrt = unary('rsqrt', 'out = select(select(inverseSqrt(x), infv, x == 0.0), nanv, x < 0.0)', FLOAT);
+/** `sin x`. */
+export const sin = unary('sin', 'out = sin(x)', FLOAT);
+/** `cos x`. */
+export const cos = unary('cos', 'out = cos(x)', FLOAT);
+/**
+ * `tanh x`: a Taylor series for |x| < 0.1 (WGSL's tanh is accurate only absolutely, ~1e-7, which would
+ * swamp small results), ±1 beyond |x| > 20 (where sinh/cosh overflow), WGSL's tanh between.
+ */
+export const tanh = unary(
+  'tanh',
+  `let x2 = x * x;
+let s = x * (1.0 - x2 * (0.33333334 - x2 * (0.13333334 - x2 * 0.05396825)));
+out = select(select(tanh(x), sign(x), abs(x) > 20.0), s, abs(x) < 0.1)`,
+  FLOAT,
+);
+/** The logistic function `1 / (1 + e^−x)`. */
+export const sigmoid = unary('sigmoid', 'out = 1.0 / (1.0 + exp(-x))', FLOAT);
+/** `max(x, 0)`, NaN kept (f32, f16, i32). */
+export const relu = unary('relu', nanAware(UNARY_ARGS, (n) => `out = select(max(x, T(0)), x, ${n('x')})`, SIGNED, SPECIAL), SIGNED);
+/** Round down. */
+export const floor = unary('floor', 'out = floor(x)', FLOAT);
+/** Round up. */
+export const ceil = unary('ceil', 'out = ceil(x)', FLOAT);
+/** Round to nearest, halves to even (NumPy's `round`, WGSL's `round`). */
+export const round = unary('round', 'out = round(x)', FLOAT);
+/** −1, 0 or 1 by the sign of x; NaN kept (f32, f16, i32). */
+export const sign = unary('sign', nanAware(UNARY_ARGS, (n) => `out = select(sign(x), x, ${n('x')})`, SIGNED, SPECIAL), SIGNED);
+
+const CLIP = nanAware('x: T[], out: T[], lo: T, hi: T', (n) => `out = select(min(max(x, lo), hi), x, ${n('x')})`, ANY);
+
+/** `min(max(x, lo), hi)`, elementwise (NumPy's `clip`: `hi` wins when lo > hi; NaN kept). */
+export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, out?: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('clip', { x, out }, ['out']);
+  checkNumber('clip', 'lo', lo);
+  checkNumber('clip', 'hi', hi);
+  return run('clip', CLIP, { x, out, lo, hi }, x) as DeviceArray<D>;
+}
+
+/** 1 where x == y, else 0 (a u32 mask). */
+export const eq = compare('eq', '==');
+/** 1 where x != y (NaN != NaN). */
+export const ne = compare('ne', '!=');
+/** 1 where x < y. */
+export const lt = compare('lt', '<');
+/** 1 where x <= y. */
+export const le = compare('le', '<=');
+/** 1 where x > y. */
+export const gt = compare('gt', '>');
+/** 1 where x >= y. */
+export const ge = compare('ge', '>=');
+
+const WHERE: Spec = { args: 'mask: u32[], a: T[], b: T[], out: T[]', body: 'out = select(b, a, mask != 0u)', dtypes: ANY };
+
+/** `a` where mask is non-zero, else `b` (all three broadcast together; the mask is u32, as comparisons give). */
+export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  checkArrays('where', { mask, a, b, out }, ['out']);
+  if ((mask.dtype as DType) !== 'u32') throw new DTypeError(`where: the mask must be u32 (as comparisons return), got ${mask.dtype}`);
+  return run('where', WHERE, { mask, a, b, out }, a) as DeviceArray<D>;
+}
+
+/**
+ * A copy converted to `dtype`: float → integer truncates toward zero and clamps to the target's range
+ * (f32 can hold at most 2^31 − 128 and 2^32 − 256 below the limits), NaN gives 0; i32 ↔ u32 keeps the
+ * bits (as NumPy's astype wraps); integer → f32 rounds to nearest. Both engines compute exactly this.
+ */
+export function astype<E extends DType>(x: DeviceArray, dtype: E): DeviceArray<E> {
+  checkArrays('astype', { x });
+  const to = assertDType(dtype) as E;
+  if (to === 'f16' || x.dtype === 'f16') throw new DTypeError(`astype: f16 is not supported yet (from ${x.dtype} to ${to})`);
+  const args = `x: T[], out: ${to}[]`;
+  const float = x.dtype === 'f32';
+  const clamped = to === 'i32' ? 'i32(clamp(x, -2147483648.0, 2147483520.0))' : 'u32(clamp(x, 0.0, 4294967040.0))';
+  const zero = to === 'i32' ? '0i' : '0u';
+  const spec: Spec =
+    to === x.dtype
+      ? { args, body: 'out = x', dtypes: ANY }
+      : float && to !== 'f32'
+        ? { args, body: `out = select(${clamped}, ${zero}, ${ISNAN.dawn('x')})`, hostBody: `out = select(${clamped}, ${zero}, ${ISNAN.host('x')})`, dtypes: ANY }
+        : { args, body: `out = ${to}(x)`, dtypes: ANY };
+  return run(`astype_${x.dtype}_${to}`, spec, { x }, x) as DeviceArray<E>;
+}
