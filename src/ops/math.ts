@@ -73,7 +73,9 @@ function run(op: string, spec: Spec | ((dtype: DType) => Spec), named: Record<st
 /** A spec whose body tests for NaN: the float and integer variants, each engine's NaN test. */
 function nanAware(args: string, template: (isnan: (v: string) => string) => string, dtypes: readonly DType[], consts?: Readonly<Record<string, number>>): (dtype: DType) => Spec {
   const float: Spec = { args, body: template(ISNAN.dawn), hostBody: template(ISNAN.host), dtypes, ...(consts ? { consts } : {}) };
-  const int: Spec = { args, body: template(ISNAN.int), dtypes, ...(consts ? { consts } : {}) };
+  // Integer arrays have no NaN or Inf: their variant takes the same scalars as 0 (never read).
+  const intConsts = consts === undefined ? undefined : Object.fromEntries(Object.keys(consts).map((k) => [k, 0]));
+  const int: Spec = { args, body: template(ISNAN.int), dtypes, ...(intConsts ? { consts: intConsts } : {}) };
   return (dtype) => (dtype === 'f32' ? float : int);
 }
 
