@@ -34,7 +34,8 @@ export {
 } from './errors.js';
 export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs } from './ops/elementwise.js';
 export { setBuilderCacheSize, builderCacheSize } from './ops/builder-cache.js';
-export { sum, mean, min, max, dot, norm, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
+export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
+export { type AxisOptions } from './ops/axis.js';
 export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions, type RandomDevice } from './ops/random.js';
 export { histogram, histogramCpu, type Histogram } from './ops/histogram.js';
 export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';

@@ -1,4 +1,5 @@
 import { fallback, onFallback } from './engine.js';
+import { reduceAxis, type AxisOptions } from './axis.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
@@ -117,15 +118,19 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
  * const i = await argmin(device.array(new Float32Array([3, 1, 2, 1]))).item(); // 1
  * ```
  */
-export function argmin(x: DeviceArray): DeviceArray<'u32'> {
+export function argmin(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
   checkArray('argmin', 'x', x);
+  // Along axes: indices along the reduced axes (C order over them), as NumPy's argmin with one axis.
+  if (opts?.axis !== undefined) return reduceAxis('argmin', x, opts) as DeviceArray<'u32'>;
   if (onFallback(x)) return fallback('argmin').arg('argmin', x);
   return argReduce('argmin', x);
 }
 
 /** Index of the first largest element (first NaN if any; 0xffffffff for an empty array), as a u32 device scalar. */
-export function argmax(x: DeviceArray): DeviceArray<'u32'> {
+export function argmax(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
   checkArray('argmax', 'x', x);
+  // Along axes: indices along the reduced axes (C order over them), as NumPy's argmax with one axis.
+  if (opts?.axis !== undefined) return reduceAxis('argmax', x, opts) as DeviceArray<'u32'>;
   if (onFallback(x)) return fallback('argmax').arg('argmax', x);
   return argReduce('argmax', x);
 }

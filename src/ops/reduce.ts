@@ -10,6 +10,7 @@ import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
+import { reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
 /** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
@@ -257,15 +258,17 @@ function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, ve
 }
 
 /** Sum of all elements, as a device scalar. Float sums are pairwise-blocked; see the README for the error bound. */
-export function sum(x: DeviceArray): DeviceArray {
+export function sum(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   checkArray('sum', 'x', x);
+  if (opts !== undefined) return alongAxes('sum', x, opts, () => sum(x));
   if (onFallback(x)) return fallback('sum').reduce('sum', x);
   return builtinReduction('sum', { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }).call([x]);
 }
 
 /** Mean of all elements (f32/f16), as a device scalar; NaN for an empty array. */
-export function mean(x: DeviceArray): DeviceArray {
+export function mean(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   checkArray('mean', 'x', x);
+  if (opts !== undefined) return alongAxes('mean', x, opts, () => mean(x));
   if (onFallback(x)) return fallback('mean').reduce('mean', x);
   requireDType('mean', 'x', x, ['f32', 'f16']);
   return builtinReduction('mean', { name: 'mean', args: 'x: T[], inv_n: f32', reduce: 'a + b', identity: '0', post: 'a * T(params.inv_n)' }).call([x, 1 / x.length]);
@@ -288,17 +291,56 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
 }
 
 /** Smallest element (NaN if any element is NaN; +Inf for an empty float array). */
-export function min(x: DeviceArray): DeviceArray {
+export function min(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   checkArray('min', 'x', x);
+  if (opts !== undefined) return alongAxes('min', x, opts, () => min(x));
   if (onFallback(x)) return fallback('min').reduce('min', x);
   return minmax('min', x);
 }
 
 /** Largest element (NaN if any element is NaN; -Inf for an empty float array). */
-export function max(x: DeviceArray): DeviceArray {
+export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   checkArray('max', 'x', x);
+  if (opts !== undefined) return alongAxes('max', x, opts, () => max(x));
   if (onFallback(x)) return fallback('max').reduce('max', x);
   return minmax('max', x);
+}
+
+/**
+ * A reduction along axes (`{ axis, keepdims }`): the row kernel of src/ops/axis.ts. Without `axis` it is
+ * the whole array — the full reduction `whole()`, reshaped to extent-1 axes under `keepdims`.
+ */
+function alongAxes(op: AxisOp, x: DeviceArray, opts: AxisOptions, whole: () => DeviceArray): DeviceArray {
+  const o: unknown = opts; // checked at run time: callers from plain JS can pass anything
+  if (typeof o !== 'object' || o === null) throw new ArgumentError(`${op}: options must be an object ({ axis, keepdims }), got ${o === null ? 'null' : typeof o}`);
+  if (opts.axis !== undefined) return reduceAxis(op, x, opts);
+  const r = whole();
+  return opts.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
+}
+
+/** Product of the elements along `axis` (all axes by default; integers wrap modulo 2^32). */
+export function prod(x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
+  return reduceAxis('prod', x, opts);
+}
+
+/** 1 where any element along `axis` is non-zero (NaN counts as non-zero), else 0 (u32). */
+export function any(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'u32'> {
+  return reduceAxis('any', x, opts) as DeviceArray<'u32'>;
+}
+
+/** 1 where every element along `axis` is non-zero, else 0 (u32). */
+export function all(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'u32'> {
+  return reduceAxis('all', x, opts) as DeviceArray<'u32'>;
+}
+
+/** Variance along `axis` (f32; `ddof` as NumPy's: divide by R − ddof), two-pass: the mean, then squared deviations. */
+export function variance(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'f32'> {
+  return reduceAxis('var', x, opts) as DeviceArray<'f32'>;
+}
+
+/** Standard deviation along `axis` (the square root of {@link variance}). */
+export function std(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'f32'> {
+  return reduceAxis('std', x, opts) as DeviceArray<'f32'>;
 }
 
 /** Dot product Σ x·y, as a device scalar. */
@@ -312,8 +354,9 @@ export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
 }
 
 /** Euclidean norm sqrt(Σ x²) of a float array, as a device scalar. */
-export function norm(x: DeviceArray): DeviceArray {
+export function norm(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   checkArray('norm', 'x', x);
+  if (opts !== undefined) return alongAxes('norm', x, opts, () => norm(x));
   if (onFallback(x)) return fallback('norm').reduce('norm', x);
   requireDType('norm', 'x', x, ['f32', 'f16']);
   return builtinReduction('norm', { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }).call([x]);

@@ -62,7 +62,8 @@ gpuTest('broadcasting elementwise ops over views match NumPy exactly, and fail e
     const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     // Make about half the pairs broadcast-compatible by copying trailing axes (as 1 or the same extent).
     const bb = rnd() < 0.6 ? b.map((e, k) => (k >= b.length - a.length ? (rnd() < 0.5 ? 1 : (a[a.length - b.length + k] ?? e)) : e)) : b;
-    return { a: operand(rnd, a), b: operand(rnd, bb), seed, dtype: (rnd() < 0.5 ? 'f32' : 'i32') };
+    const dtype: 'f32' | 'i32' = rnd() < 0.5 ? 'f32' : 'i32';
+    return { a: operand(rnd, a), b: operand(rnd, bb), seed, dtype };
   });
   const made: DeviceArray[] = [];
   const built = cases.map((c) => ({ a: build(device, c.a, c.dtype, c.seed, made), b: build(device, c.b, c.dtype, c.seed + 1, made) }));

@@ -1,0 +1,186 @@
+/**
+ * Reductions along axes (NumPy's `axis` and `keepdims`): the reduced axes are moved last as a view and
+ * gathered into a dense rows × R array, then one invocation reduces each row (kernels/reduce-rows.wgsl);
+ * on the gpujs engine the same algorithm runs on the host queue. Results keep the other axes' shape.
+ */
+import { DeviceArray } from '../buffers/device-array.js';
+import type { DType } from '../buffers/dtype.js';
+import { normAxis, sizeOf } from '../buffers/strided.js';
+import type { HostContext } from '../device/host.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { compileKernelSync } from '../kernels/kernel.js';
+import { builtinKernel } from '../kernels/load.js';
+import { onFallback, trackedOp } from './engine.js';
+import { checkArray } from './signature.js';
+
+/** Reductions along axes. */
+export type AxisOp = 'sum' | 'prod' | 'min' | 'max' | 'argmin' | 'argmax' | 'any' | 'all' | 'mean' | 'var' | 'std' | 'norm';
+
+const CODE: Record<AxisOp, number> = { sum: 0, prod: 1, min: 2, max: 3, argmin: 4, argmax: 5, any: 6, all: 7, mean: 8, var: 9, std: 10, norm: 11 };
+
+/** Options of a reduction along axes. */
+export interface AxisOptions {
+  /** The axis or axes to reduce (negative counts from the end). @default all axes (the whole array) */
+  readonly axis?: number | readonly number[];
+  /** Keep the reduced axes with extent 1, so the result broadcasts against the input. @default false */
+  readonly keepdims?: boolean;
+  /** var/std: divide by R − ddof. @default 0 */
+  readonly ddof?: number;
+}
+
+/** The result's dtype: the input's (sum prod min max), u32 (arg*, any, all) or f32 (mean var std norm). */
+function resultDType(op: AxisOp, dtype: DType): DType {
+  if (op === 'argmin' || op === 'argmax' || op === 'any' || op === 'all') return 'u32';
+  if (op === 'mean' || op === 'var' || op === 'std' || op === 'norm') return 'f32';
+  return dtype;
+}
+
+/** Normalised, sorted, distinct axes (ArgumentError for a repeated or out-of-range axis). */
+export function reducedAxes(op: string, ndim: number, axis: number | readonly number[] | undefined): number[] {
+  if (axis === undefined) return Array.from({ length: ndim }, (_, d) => d);
+  const list = typeof axis === 'number' ? [axis] : [...axis];
+  const norm = list.map((a) => normAxis(op, a, ndim));
+  if (new Set(norm).size !== norm.length) throw new ArgumentError(`${op}: axis [${list.join(', ')}] repeats an axis`);
+  return norm.sort((a, b) => a - b);
+}
+
+/**
+ * Reduces `x` along `opts.axis` (all axes when absent) and returns a new array of the kept axes' shape
+ * (with extent-1 axes in place of the reduced ones under `keepdims`).
+ */
+export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
+  checkArray(op, 'x', x);
+  if (typeof opts !== 'object' || (opts as unknown) === null) throw new ArgumentError(`${op}: options must be an object ({ axis, keepdims, ddof })`);
+  if (x.dtype === 'f16') throw new DTypeError(`${op}: f16 is not supported along axes yet: astype(x, 'f32') first`);
+  const axes = reducedAxes(op, x.ndim, opts.axis);
+  const ddof = opts.ddof ?? 0;
+  if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError(`${op}: ddof must be a non-negative integer, got ${String(ddof)}`);
+  const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const R = sizeOf(axes.map((d) => x.shape[d] ?? 1));
+  const outShape = opts.keepdims === true ? x.shape.map((e, d) => (axes.includes(d) ? 1 : e)) : kept.map((d) => x.shape[d] ?? 1);
+  const rows = sizeOf(kept.map((d) => x.shape[d] ?? 1));
+  if (R === 0 && rows > 0 && (op === 'min' || op === 'max' || op === 'argmin' || op === 'argmax')) {
+    throw new ShapeError(`${op}: zero-size reduction along axis [${axes.join(', ')}] of shape [${x.shape.join(', ')}] has no identity`);
+  }
+  const outType = resultDType(op, x.dtype);
+  if (onFallback(x)) return hostReduce(op, x, [...kept, ...axes], rows, R, outShape, outType, ddof);
+  const ctx = x.ctx;
+  const out = new DeviceArray(ctx, outType, outShape);
+  if (rows === 0) return out;
+  if (R === 0) return out.write(new Array<number>(rows).fill(emptyValue(op)));
+  const moved = x.transpose([...kept, ...axes]);
+  const dense = moved.contiguous();
+  try {
+    const word = x.dtype === 'f32' ? 'f32' : x.dtype;
+    const kernel = compileKernelSync(ctx, builtinKernel('reduce-rows'), { dtype: word, constants: { OP: CODE[op], IS_FLOAT: x.dtype === 'f32' ? 1 : 0 }, label: `reduce-rows|${op}|${word}` });
+    using outWords = out.storageAlias('u32');
+    kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof, pad: 0 } }, { invocations: rows });
+  } finally {
+    dense.destroy();
+    moved.destroy();
+  }
+  return out;
+}
+
+/** What a reduction over zero elements gives (NumPy's identities; mean/var/std of nothing is NaN). */
+function emptyValue(op: AxisOp): number {
+  switch (op) {
+    case 'sum':
+    case 'any':
+    case 'norm':
+      return 0;
+    case 'prod':
+    case 'all':
+      return 1;
+    default:
+      return NaN;
+  }
+}
+
+/** The same reduction on the gpujs engine, on the host queue (the kernel's algorithm, in JavaScript). */
+function hostReduce(op: AxisOp, x: DeviceArray, order: number[], rows: number, R: number, outShape: readonly number[], outType: DType, ddof: number): DeviceArray {
+  const host = x.host as HostContext;
+  const run = trackedOp(`${op}(axis)`, (src: DeviceArray): DeviceArray => {
+    const out = new DeviceArray(host, outType, outShape);
+    if (rows === 0) return out;
+    const moved = src.transpose(order);
+    const dense = moved.contiguous();
+    const X = dense.data;
+    const O = out.data;
+    const float = src.dtype === 'f32';
+    const wrap = src.dtype === 'i32' ? (v: number) => v | 0 : (v: number) => v >>> 0;
+    host.enqueue(() => {
+      for (let row = 0; row < rows; row++) O[row] = reduceRow(op, X, row * R, R, float, wrap, ddof);
+    });
+    dense.destroy();
+    return out;
+  });
+  return run(x);
+}
+
+function fsum(X: ArrayLike<number>, base: number, R: number, f: (v: number) => number): number {
+  let total = 0;
+  for (let k = 0; k < R; k += 64) {
+    let block = 0;
+    const end = Math.min(R, k + 64);
+    for (let j = k; j < end; j++) block = Math.fround(block + f(X[base + j] ?? 0));
+    total = Math.fround(total + block);
+  }
+  return total;
+}
+
+function reduceRow(op: AxisOp, X: ArrayLike<number>, base: number, R: number, float: boolean, wrap: (v: number) => number, ddof: number): number {
+  if (R === 0) return emptyValue(op);
+  switch (op) {
+    case 'sum': {
+      if (float) return fsum(X, base, R, (v) => v);
+      let s = 0;
+      for (let j = 0; j < R; j++) s = wrap(s + (X[base + j] ?? 0));
+      return s;
+    }
+    case 'prod': {
+      let p = 1;
+      for (let j = 0; j < R; j++) p = float ? Math.fround(p * (X[base + j] ?? 0)) : wrap(Math.imul(p, X[base + j] ?? 0));
+      return p;
+    }
+    case 'min':
+    case 'max':
+    case 'argmin':
+    case 'argmax': {
+      let best = X[base] ?? 0;
+      let at = 0;
+      for (let j = 1; j < R && !Number.isNaN(best); j++) {
+        const v = X[base + j] ?? 0;
+        if (Number.isNaN(v) || ((op === 'min' || op === 'argmin') && v < best) || ((op === 'max' || op === 'argmax') && v > best)) {
+          best = v;
+          at = j;
+        }
+      }
+      return op === 'min' || op === 'max' ? best : at;
+    }
+    case 'any':
+    case 'all': {
+      for (let j = 0; j < R; j++) {
+        const nz = (X[base + j] ?? 0) !== 0; // NaN !== 0
+        if (op === 'any' && nz) return 1;
+        if (op === 'all' && !nz) return 0;
+      }
+      return op === 'any' ? 0 : 1;
+    }
+    case 'mean':
+      return Math.fround(fsum(X, base, R, (v) => Math.fround(v)) / R);
+    case 'var':
+    case 'std': {
+      const m = Math.fround(fsum(X, base, R, (v) => Math.fround(v)) / R);
+      const v = Math.fround(
+        fsum(X, base, R, (e) => {
+          const d = Math.fround(Math.fround(e) - m);
+          return Math.fround(d * d);
+        }) / (R - ddof),
+      );
+      return op === 'std' ? Math.fround(Math.sqrt(v)) : v;
+    }
+    case 'norm':
+      return Math.fround(Math.sqrt(fsum(X, base, R, (v) => Math.fround(Math.fround(v) * Math.fround(v)))));
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Reductions along axes against NumPy, on both engines: every axis subset of a 3-D array (negative axes,
+ * keepdims), views as input, empty axes, NaN, f32 within the blocked-sum bound and integers exactly.
+ */
+import { expect } from 'vitest';
+import { all, any, argmax, argmin, ArgumentError, max, mean, min, norm, prod, ShapeError, std, sum, variance, type DeviceArray } from '../../src/index.js';
+import { expectArrayEqual, gpuTest } from '../fixture.js';
+import { npOut, numpy } from './helpers.js';
+
+const U = 2 ** -24;
+
+const SUBSETS: (number | number[])[] = [0, 1, 2, -1, [0, 1], [0, 2], [1, 2], [-1, 0], [0, 1, 2]];
+
+gpuTest('sum, prod, min, max, argmin, argmax, any, all along every axis subset of a (4, 5, 6) array match NumPy', async ({ device }) => {
+  const shape = [4, 5, 6];
+  const n = 120;
+  // Small integers (as f32 and i32): sums and products exact in f32 (|prod| ≤ 3^6 along one axis; all-axes prods use ±1/0).
+  const fh = Float32Array.from({ length: n }, (_, i) => ((i * 7) % 7) - 3);
+  const sh = Float32Array.from({ length: n }, (_, i) => [1, -1, 1, 0, 1, 1, -1][i % 7] ?? 1);
+  const code = `
+x = inp['x'].reshape(4, 5, 6).astype(np.float64); s = inp['s'].reshape(4, 5, 6).astype(np.float64)
+subsets = ${JSON.stringify(SUBSETS)}
+for k, ax in enumerate(subsets):
+    a = tuple(ax) if isinstance(ax, list) else ax
+    out[f'sum{k}'] = x.sum(axis=a).ravel(); out[f'min{k}'] = x.min(axis=a).ravel(); out[f'max{k}'] = x.max(axis=a).ravel()
+    out[f'prod{k}'] = s.prod(axis=a).ravel(); out[f'any{k}'] = (x > 1).any(axis=a).astype(np.uint32).ravel(); out[f'all{k}'] = (x > -3).all(axis=a).astype(np.uint32).ravel()
+    out[f'shape{k}'] = np.array(x.sum(axis=a, keepdims=True).shape, dtype=np.uint32)
+    if not isinstance(ax, list):
+        out[f'amin{k}'] = x.argmin(axis=ax).astype(np.uint32).ravel(); out[f'amax{k}'] = x.argmax(axis=ax).astype(np.uint32).ravel()
+`;
+  const ref = numpy(code, { x: fh, s: sh });
+  for (const dtype of ['f32', 'i32'] as const) {
+    using x = device.array(dtype === 'f32' ? fh : Int32Array.from(fh), { shape });
+    using s = device.array(dtype === 'f32' ? sh : Int32Array.from(sh), { shape });
+    using gt1 = device.array(Uint32Array.from(fh, (v) => (v > 1 ? 1 : 0)), { shape });
+    using gtm3 = device.array(Uint32Array.from(fh, (v) => (v > -3 ? 1 : 0)), { shape });
+    for (const [k, axis] of SUBSETS.entries()) {
+      const what = `${dtype} axis ${JSON.stringify(axis)}`;
+      for (const [name, r] of [
+        ['sum', sum(x, { axis })],
+        ['min', min(x, { axis })],
+        ['max', max(x, { axis })],
+        ['prod', prod(s, { axis })],
+        ['any', any(gt1, { axis })],
+        ['all', all(gtm3, { axis })],
+      ] as [string, DeviceArray][]) {
+        try {
+          expectArrayEqual(await r.toArray(), npOut(ref, `${name}${k}`));
+        } catch (e) {
+          throw new Error(`${what} ${name}: ${(e as Error).message}`, { cause: e });
+        } finally {
+          r.destroy();
+        }
+      }
+      using kd = sum(x, { axis, keepdims: true });
+      expect(kd.shape, what).toEqual(Array.from(npOut(ref, `shape${k}`)));
+      if (!Array.isArray(axis)) {
+        using a = argmin(x, { axis });
+        expectArrayEqual(await a.toArray(), npOut(ref, `amin${k}`));
+        using b = argmax(x, { axis });
+        expectArrayEqual(await b.toArray(), npOut(ref, `amax${k}`));
+      }
+    }
+  }
+});
+
+gpuTest('mean, var (ddof), std and norm along axes of f32 data and of a transposed view, within the blocked-sum bound', async ({ device }) => {
+  const h = Float32Array.from({ length: 7 * 300 }, (_, i) => Math.sin(i * 0.37) * 3 + (i % 5));
+  const ref = numpy(
+    `
+x = inp['x'].astype(np.float64).reshape(7, 300)
+out['mean1'] = x.mean(axis=1); out['var1'] = x.var(axis=1, ddof=1); out['std0'] = x.std(axis=0); out['norm1'] = np.sqrt((x * x).sum(axis=1))
+out['abs1'] = np.abs(x).sum(axis=1); out['abs0'] = np.abs(x).sum(axis=0); out['tmean'] = x.T.mean(axis=-1)
+`,
+    { x: h },
+  );
+  using x = device.array(h, { shape: [7, 300] });
+  const check = (got: ArrayLike<number>, want: ArrayLike<number>, bound: (i: number) => number, what: string): void => {
+    expect(got.length, what).toBe(want.length);
+    for (let i = 0; i < want.length; i++) {
+      const err = Math.abs((got[i] ?? NaN) - (want[i] ?? NaN));
+      if (!(err <= bound(i))) expect.fail(`${what}[${i}]: got ${got[i]}, expected ${want[i]} (error ${err} > ${bound(i)})`);
+    }
+  };
+  const abs1 = npOut(ref, 'abs1');
+  const abs0 = npOut(ref, 'abs0');
+  // Each term meets at most 64 + ceil(R/64) roundings, plus the final division (mean) or sqrt (std, norm).
+  const depth = (R: number): number => 64 + Math.ceil(R / 64) + 2;
+  using m1 = mean(x, { axis: 1 });
+  check(await m1.toArray(), npOut(ref, 'mean1'), (i) => depth(300) * U * (abs1[i] ?? 0) / 300 + 1e-7, 'mean axis 1');
+  using t = x.T;
+  using tm = mean(t, { axis: -1 });
+  check(await tm.toArray(), npOut(ref, 'tmean'), (i) => depth(7) * U * (abs0[i] ?? 0) / 7, 'mean of a transposed view');
+  using v1 = variance(x, { axis: 1, ddof: 1 });
+  const var1 = npOut(ref, 'var1');
+  check(await v1.toArray(), var1, (i) => 1e-5 * (var1[i] ?? 0) + 1e-6, 'var axis 1 (ddof 1)');
+  using s0 = std(x, { axis: 0 });
+  const std0 = npOut(ref, 'std0');
+  check(await s0.toArray(), std0, (i) => 1e-5 * (std0[i] ?? 0) + (abs0[i] ?? 0) * 1e-7, 'std axis 0');
+  using n1 = norm(x, { axis: 1 });
+  const norm1 = npOut(ref, 'norm1');
+  check(await n1.toArray(), norm1, (i) => depth(300) * U * (norm1[i] ?? 0) + 1e-6, 'norm axis 1');
+});
+
+gpuTest('empty axes, NaN, and bad axes', async ({ device }) => {
+  using e = device.zeros([3, 0]);
+  using s = sum(e, { axis: 1 });
+  expectArrayEqual(await s.toArray(), [0, 0, 0]);
+  using p = prod(e, { axis: 1 });
+  expectArrayEqual(await p.toArray(), [1, 1, 1]);
+  using mn = mean(e, { axis: 1 });
+  expectArrayEqual(await mn.toArray(), [NaN, NaN, NaN]);
+  expect(() => max(e, { axis: 1 })).toThrow(ShapeError);
+  using x = device.array([1, NaN, 3, 4, 2, 0], { shape: [2, 3] });
+  using mx = max(x, { axis: 1 });
+  expectArrayEqual(await mx.toArray(), [NaN, 4]);
+  using am = argmin(x, { axis: 1 });
+  expectArrayEqual(await am.toArray(), [1, 2]);
+  expect(() => sum(x, { axis: 2 })).toThrow(ArgumentError);
+  expect(() => sum(x, { axis: [0, -2] })).toThrow(ArgumentError);
+  using whole = sum(x, { keepdims: true });
+  expect(whole.shape).toEqual([1, 1]);
+  expect(await whole.item()).toBeNaN();
+});
