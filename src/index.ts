@@ -75,4 +75,6 @@ export {
   ge,
   where,
   astype,
+  softmax,
+  logsumexp,
 } from './ops/math.js';

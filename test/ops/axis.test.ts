@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import { all, any, argmax, argmin, ArgumentError, max, mean, min, norm, prod, ShapeError, std, sum, variance, type DeviceArray } from '../../src/index.js';
+import * as gk from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { npOut, numpy } from './helpers.js';
 
@@ -121,4 +122,36 @@ gpuTest('empty axes, NaN, and bad axes', async ({ device }) => {
   using whole = sum(x, { keepdims: true });
   expect(whole.shape).toEqual([1, 1]);
   expect(await whole.item()).toBeNaN();
+});
+
+gpuTest('softmax and logsumexp along an axis match NumPy (stable for large values; a row of −Inf gives NaN / −Inf)', async ({ device }) => {
+  const h = Float32Array.from([1, 2, 3, 4, 1000, 1001, 999, 1000, -5, 0, 5, 10, -Infinity, -Infinity, -Infinity, -Infinity]);
+  const ref = numpy(
+    `
+x = inp['x'].astype(np.float64).reshape(4, 4)
+with np.errstate(all='ignore'):
+    m = x.max(axis=1, keepdims=True); m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(x - m); out['sm'] = (e / e.sum(axis=1, keepdims=True)).ravel()
+    out['lse'] = (np.log(e.sum(axis=1)) + m[:, 0])
+    c = np.exp(x - x.max(axis=0, keepdims=True)); out['sm0'] = (c / c.sum(axis=0, keepdims=True)).ravel()
+`,
+    { x: h },
+  );
+  using x = device.array(h, { shape: [4, 4] });
+  const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): void => {
+    for (let i = 0; i < want.length; i++) {
+      const g = got[i] ?? NaN;
+      const w = want[i] ?? NaN;
+      if (g === w) continue;
+      if (Number.isNaN(w) ? !Number.isNaN(g) : !(Math.abs(g - w) <= 1e-6 * Math.max(1, Math.abs(w)))) expect.fail(`${what}[${i}]: got ${g}, expected ${w}`);
+    }
+  };
+  using sm = gk.softmax(x, 1);
+  close(await sm.toArray(), npOut(ref, 'sm'), 'softmax axis 1');
+  using lse = gk.logsumexp(x, -1);
+  expect(lse.shape).toEqual([4]);
+  close(await lse.toArray(), npOut(ref, 'lse'), 'logsumexp axis -1');
+  using top = x.slice([0, 3]);
+  using sm0 = gk.softmax(top, 0);
+  close(await sm0.toArray(), npOut(ref, 'sm0').slice(0, 12), 'softmax axis 0 of a slice');
 });
