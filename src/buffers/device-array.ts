@@ -324,6 +324,30 @@ export class DeviceArray<D extends DType = DType> {
     return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
   }
 
+  /**
+   * @internal Copies this plain array into `dst` (plain, same dtype) starting at element `at`, in queue
+   * order (a buffer copy on Dawn, a task on gpujs).
+   */
+  copyInto(dst: DeviceArray, at: number): void {
+    if (!this.isPlain || !dst.isPlain || dst.dtype !== this.dtype || at + this.length > dst.length) {
+      throw new ArgumentError(`copyInto: needs plain arrays of one dtype and room for ${this.length} elements at ${at}`);
+    }
+    if (this.length === 0) return;
+    if (this.host !== null) {
+      const src = this.data;
+      const target = dst.data;
+      this.host.enqueue(() => {
+        target.set(src, at);
+      });
+      return;
+    }
+    const bytes = bytesOf(this.dtype);
+    if ((at * bytes) % 4 !== 0 || (this.byteLength % 4 !== 0 && at + this.length < dst.length)) {
+      throw new ArgumentError('copyInto: the destination offset must be a multiple of 4 bytes');
+    }
+    this.ctx.copy(this.buffer, 0, dst.buffer, at * bytes, alignedBytes(this.byteLength), `copy|${this.dtype}|${this.length}`);
+  }
+
   /** @internal The host block behind this view on gpujs (any layout). */
   get storageBlock(): ArrayBuffer {
     return this.#hostBlock();

@@ -13,6 +13,7 @@
 
 import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
+import { broadcastShapes } from '../buffers/strided.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
@@ -297,7 +298,75 @@ export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): 
   return { m, k, n, transA, transB };
 }
 
-export function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
+/**
+ * Matrix product, NumPy's `matmul` semantics from the arrays' shapes: 2-D × 2-D; a 1-D operand is
+ * promoted (a row vector on the left, a column on the right) and its axis dropped from the result;
+ * 3-D and more are stacks of matrices whose batch axes broadcast (`(3,1,m,k) @ (1,5,k,n)` → `(3,5,m,n)`).
+ * A transposed view (`w.T`) is read in place through the kernels' transpose flags, no copy; other
+ * views are gathered first. The old form `matmul(a, b, { m, k, n, transA?, transB? })` on flat arrays
+ * still works.
+ */
+export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | MatmulOptions): DeviceArray<'f32'> {
+  const o: unknown = opts;
+  if (typeof o === 'object' && o !== null && ('m' in o || 'k' in o || 'n' in o)) return matmulFlat(a, b, opts as MatmulShape);
+  checkArrays('matmul', { a, b });
+  requireDType('matmul', 'a', a, ['f32']);
+  requireDType('matmul', 'b', b, ['f32']);
+  if (o !== undefined) checkOptions('matmul', o, {});
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: operands must have at least 1 dimension, got shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+  const a2 = a.ndim === 1 ? a.reshape(1, a.length) : a;
+  const b2 = b.ndim === 1 ? b.reshape(b.length, 1) : b;
+  const m = a2.shape[a2.ndim - 2] ?? 0;
+  const k = a2.shape[a2.ndim - 1] ?? 0;
+  const k2 = b2.shape[b2.ndim - 2] ?? 0;
+  const n = b2.shape[b2.ndim - 1] ?? 0;
+  if (k !== k2) throw new ShapeError(`matmul: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not align: ${k} (last axis of a) ≠ ${k2} (${b.ndim === 1 ? 'the length' : 'second to last axis'} of b)`);
+  const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  const final = [...batch, ...(a.ndim === 1 ? [] : [m]), ...(b.ndim === 1 ? [] : [n])];
+  if (batch.length === 0) {
+    const r = matmul2d(a2, b2, m, k, n);
+    return final.length === 2 ? r : r.reinterpret('f32', final);
+  }
+  const out = new DeviceArray<'f32'>(a.host ?? a.ctx, 'f32', [...batch, m, n]);
+  const count = batch.reduce((x, y) => x * y, 1);
+  const pick = (arr: DeviceArray, flat: number): DeviceArray => {
+    // The batch index of `arr` for output batch `flat` (broadcast axes: index 0), as a 2-D view.
+    const bs = arr.shape.slice(0, -2);
+    const idx: number[] = [];
+    let rem = flat;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      const e = batch[d] ?? 1;
+      const c = rem % e;
+      rem = Math.floor(rem / e);
+      const own = d - (batch.length - bs.length);
+      if (own >= 0) idx[own] = (bs[own] ?? 1) === 1 ? 0 : c;
+    }
+    return arr.slice(...idx);
+  };
+  try {
+    for (let t = 0; t < count; t++) {
+      const r = matmul2d(pick(a2, t), pick(b2, t), m, k, n);
+      try {
+        r.copyInto(out, t * m * n);
+      } finally {
+        r.destroy();
+      }
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
+  return final.length === out.ndim ? out : out.reinterpret('f32', final);
+}
+
+/** One m×k · k×n product of 2-D arrays or views: transposed views go through the kernels' flags. */
+function matmul2d(a: DeviceArray, b: DeviceArray, m: number, k: number, n: number): DeviceArray<'f32'> {
+  const ta = !a.isPlain && a.T.isPlain;
+  const tb = !b.isPlain && b.T.isPlain;
+  return matmulFlat(ta ? a.T : a, tb ? b.T : b, { m, k, n, transA: ta, transB: tb });
+}
+
+function matmulFlat(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
   checkMatmul(a, b, opts);
   if (onFallback(a)) return fallback('matmul').matmul(a, b, opts);
   const ctx = deviceOf('matmul', a, b);
