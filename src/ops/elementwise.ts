@@ -4,13 +4,13 @@ import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ValidationError, ArgumentError, ShaderCompileError, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../buffers/strided.js';
-import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
+import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
-import { bindArgs, broadcastArgs, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { bindArgs, broadcastArgs, callOptions, checkRawAliases, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
 import { deviceOf } from './util.js';
 
@@ -18,7 +18,10 @@ import { deviceOf } from './util.js';
 export interface ElementwiseSpec {
   /** Typed arguments: `'x: T[], y: T[], a: f32'` — arrays with `[]`, `T` resolved from the arrays passed. */
   readonly args: string;
-  /** WGSL statements; an array's name stands for its element at index `i` (`n` is the length). */
+  /**
+   * WGSL statements; an array's name stands for its element at index `i` (`n` is the length). A raw array
+   * (`b: raw T[]`) is indexed instead (`b[i % cols]`), and `_ind(d)` is the output's index along dimension d.
+   */
   readonly body: string;
   /** Names the kernel in errors and labels. @default 'elementwise' */
   readonly name?: string;
@@ -31,10 +34,30 @@ export interface ElementwiseSpec {
  */
 export type ElementwiseArgs = Readonly<Record<string, DeviceArray | number>>;
 
-/** A built elementwise kernel: call it to enqueue; it returns its output array (or a record of them). */
+/** Options of one call of an elementwise kernel, passed after its arguments. */
+export interface ElementwiseCallOptions {
+  /**
+   * The output's shape (a number: 1-D), CuPy's `size=`: required when every array argument given is raw
+   * (nothing else says how many elements to compute); otherwise it must equal the broadcast shape.
+   * @default the broadcast shape of the non-raw array arguments
+   */
+  readonly size?: number | readonly number[];
+}
+
+/**
+ * A built elementwise kernel: call it to enqueue; it returns its output array (or a record of them).
+ *
+ * @example
+ * ```ts
+ * const gather = await device.elementwise({ args: 't: raw T[], idx: i32[], out: T[]', body: 'out = t[idx]' });
+ * gather({ t, idx });                          // out has idx's shape
+ * const rev = await device.elementwise({ args: 't: raw T[], out: T[]', body: 'out = t[n - 1u - i]' });
+ * rev({ t }, { size: t.size });                // every array is raw: say the output's size
+ * ```
+ */
 export interface ElementwiseFn {
-  (args: ElementwiseArgs): DeviceArray | Record<string, DeviceArray>;
-  (...args: (DeviceArray | number)[]): DeviceArray | Record<string, DeviceArray>;
+  (args: ElementwiseArgs, options?: ElementwiseCallOptions): DeviceArray | Record<string, DeviceArray>;
+  (...args: (DeviceArray | number | ElementwiseCallOptions)[]): DeviceArray | Record<string, DeviceArray>;
   readonly args: readonly ArgSpec[];
   readonly outputs: readonly string[];
   /** The generated WGSL for a dtype and vector width (for inspection). */
@@ -73,8 +96,13 @@ class ElementwiseBuilder {
   /** Outputs the body never reads: a caller may omit them. */
   readonly writeOnly: readonly string[];
   readonly #opts: BuilderOptions;
-  /** Bodies that use the index `i` run as scalars: on the vec4 variant `i` would be a vec4<u32>. */
+  /**
+   * Bodies that use the index `i`, `_ind(d)` or a raw array run as scalars: on the vec4 variant `i` would be
+   * a vec4<u32>, and a raw array is indexed one element at a time.
+   */
   readonly #scalarOnly: boolean;
+  /** Whether the body calls `_ind(d)` (the uniform then carries the output's shape and strides). */
+  readonly #ind: boolean;
   /** Per dtype: whether the vec4 variant compiles (absent: not known yet). */
   readonly #vec4 = new Map<DType, boolean>();
   readonly #proving = new Set<DType>();
@@ -93,11 +121,13 @@ class ElementwiseBuilder {
     this.#opts = opts;
     const src = opts.source;
     checkBrackets(src?.text ?? this.body, src?.where ?? `elementwise '${this.name}'`);
+    checkRaw(this.body, this.args, `elementwise|${this.name}`, `the body of elementwise '${this.name}'`);
     const o = outputsOf(this.body, this.args);
     this.outputs = o.outputs;
     this.writeOnly = o.writeOnly;
     if (this.outputs.length === 0) throw new ArgumentError(`elementwise '${this.name}': the body assigns no array argument, so it has no output`);
-    this.#scalarOnly = usesIndex(src?.text ?? this.body);
+    this.#ind = usesInd(src?.text ?? this.body);
+    this.#scalarOnly = usesIndex(src?.text ?? this.body) || this.#ind || this.args.some((a) => a.raw === true);
   }
 
   generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): Generated {
@@ -186,7 +216,8 @@ class ElementwiseBuilder {
     return compileKernelSync(ctx, v.code, { label: v.label, constants: c });
   }
 
-  call(input: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
+  call(all: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
+    const { input, size } = callOptions(this.name, all);
     const named = bindArgs(this.name, this.args, input, this.outputs);
     const arrays = this.args.filter((a) => a.array);
     for (const o of this.outputs) {
@@ -194,9 +225,11 @@ class ElementwiseBuilder {
         throw new ArgumentError(`elementwise '${this.name}': output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
       }
     }
-    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named);
+    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named, size);
     // Here, not when the uniform is written: that happens only for a non-empty dispatch.
     checkScalars(this.name, this.args, named, dtype);
+    checkRawAliases(this.name, this.args, named, this.outputs);
+    if (this.#ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`elementwise '${this.name}': _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
     const ctx = deviceOf(this.name, ...given);
     // NumPy's broadcasting: inputs of another shape become broadcast views; given outputs must match.
     broadcastArgs(this.name, this.args, named, this.outputs, shape);
@@ -218,7 +251,7 @@ class ElementwiseBuilder {
       }
     }
     try {
-      this.#dispatch(ctx, named, dtype, n, alias);
+      this.#dispatch(ctx, named, dtype, n, alias, shape);
     } catch (e) {
       for (const f of fresh) f.destroy();
       throw e;
@@ -247,13 +280,15 @@ class ElementwiseBuilder {
     return alias;
   }
 
-  #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, alias: Readonly<Record<string, string>>): void {
+  #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, alias: Readonly<Record<string, string>>, shape: readonly number[]): void {
     if (n === 0) return;
     const c = constants(ctx, n);
     const WG = c['_WG'] ?? 64;
     const ITEMS = c['_ITEMS'] ?? 1;
-    const scalars: Record<string, number> = {};
+    const scalars: Record<string, number | number[][]> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
+    if (this.#ind) Object.assign(scalars, indUniform(shape));
+    for (const a of this.args) if (a.raw === true) scalars[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
     const arrays: Record<string, DeviceArray> = {};
     for (const a of this.args) if (a.array && alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
     const vecCount = this.#useVec4(dtype) ? Math.floor(n / 4) : 0;
@@ -268,6 +303,18 @@ class ElementwiseBuilder {
       this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
     }
   }
+}
+
+/**
+ * The output's shape and C-order strides for `_ind(d)`, as `array<vec4<u32>, 2>` values; dimensions past
+ * the rank have extent 1 (so their index is 0).
+ */
+function indUniform(shape: readonly number[]): { _shape: number[][]; _strides: number[][] } {
+  const sh = Array.from({ length: MAX_IND_DIMS }, (_, d) => shape[d] ?? 1);
+  const st = new Array<number>(MAX_IND_DIMS).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) st[d] = (st[d + 1] ?? 1) * (shape[d + 1] ?? 1);
+  const vec4s = (v: number[]): number[][] => [v.slice(0, 4), v.slice(4, 8)];
+  return { _shape: vec4s(sh), _strides: vec4s(st) };
 }
 
 /** The tuned workgroup size and items per invocation, as the generated code's override names. */
