@@ -326,6 +326,12 @@ export interface ElementwiseOptions {
    */
   readonly alias?: Readonly<Record<string, string>>;
   /**
+   * Inputs broadcast along leading dimensions only (a bias row over a matrix): bound as the small plain
+   * array and read at `j mod params._m_<name>` (j in elements, or in vec4s on the vec4 variant; the uniform
+   * also holds `_s_<name>` = _WG mod m) instead of being gathered into a full-size copy first. @default []
+   */
+  readonly rows?: readonly string[];
+  /**
    * The user's text inside `body`, for error positions: it starts on body line `line`.
    * @default the whole body, as "the body of elementwise '<name>'"
    */
@@ -364,7 +370,8 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   const raws = arrays.filter((a) => a.raw === true);
   const rewritten = rewriteRaw(text, checkRaw(text, args, `elementwise|${name}`, `the body of elementwise '${name}'`));
   const shapeFields = ind ? `_shape: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, _strides: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, ` : '';
-  const lenFields = raws.map((a) => `_len_${a.name}: u32, `).join('');
+  const rowNames = options.rows ?? [];
+  const lenFields = [...raws.map((a) => `_len_${a.name}: u32, `), ...rowNames.map((r) => `_m_${r}: u32, _s_${r}: u32, `)].join('');
   lines.push(`struct _Params { _n: u32, _start: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}${lenFields}${shapeFields}}`);
   bound.forEach((a, k) => {
     const written = outputs.some((o) => bindingOf(o) === a.name);
@@ -404,14 +411,18 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push('fn _main(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
   lines.push(`  let _count = ${width === 1 ? 'params._n' : 'params._n / 4u'};`);
   lines.push('  let _base = (_wid.x + _wid.y * _nwg.x) * _WG * _ITEMS + _lid;');
+  // A repeated input's index j mod m, kept incrementally (j grows by _WG a step; _s_<name> = _WG mod m):
+  // one division per invocation instead of one per element (a software adapter scalarizes u32 division).
+  for (const r of rowNames) lines.push(`  var _row_${r} = (${width === 1 ? 'params._start + ' : ''}_base) % params._m_${r};`);
   lines.push('  for (var _k = 0u; _k < _ITEMS; _k++) {');
   lines.push(width === 1 ? '    let _j = params._start + _base + _k * _WG;' : '    let _j = _base + _k * _WG;');
   lines.push('    if (_j >= _count) { return; }');
   const idx = width === 1 ? '_j' : 'vec4<u32>(_j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
-  const callArgs = [idx, 'params._n', ...loaded.map((a) => `${bindingOf(a.name)}[_j]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
+  const callArgs = [idx, 'params._n', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
   if (ind) lines.push(width === 1 ? '    _i = _j;' : '    _i = _j * 4u;');
   lines.push(`    let _r = _body(${callArgs.join(', ')});`);
   for (const o of outputs) lines.push(`    ${bindingOf(o)}[_j] = _r.${o};`);
+  for (const r of rowNames) lines.push(`    _row_${r} += params._s_${r}; if (_row_${r} >= params._m_${r}) { _row_${r} -= params._m_${r}; }`);
   lines.push('  }');
   lines.push('}');
   const code = `${lines.join('\n')}\n`;

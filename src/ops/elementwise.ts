@@ -130,8 +130,8 @@ class ElementwiseBuilder {
     this.#scalarOnly = usesIndex(src?.text ?? this.body) || this.#ind || this.args.some((a) => a.raw === true);
   }
 
-  generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): Generated {
-    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
+  generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = []): Generated {
+    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, rows, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
   }
 
   #record(ctx: DeviceContext, code: string): void {
@@ -160,9 +160,9 @@ class ElementwiseBuilder {
     return e === undefined;
   }
 
-  #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): string {
+  #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = []): string {
     const shared = Object.entries(alias).map(([a, b]) => `${a}=${b}`);
-    return `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}${shared.length > 0 ? `|inplace(${shared.join(',')})` : ''}`;
+    return `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}${shared.length > 0 ? `|inplace(${shared.join(',')})` : ''}${rows.length > 0 ? `|rows(${rows.join(',')})` : ''}`;
   }
 
   #useVec4(dtype: DType): boolean {
@@ -195,11 +195,11 @@ class ElementwiseBuilder {
    * The WGSL of a variant, parsed once: a syntax error (which wgsl_reflect finds before Dawn would) is
    * thrown here, at the call, pointing into the user's text.
    */
-  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>): { code: string; label: string } {
-    const label = this.#label(dtype, width, alias);
+  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>, rows: readonly string[]): { code: string; label: string } {
+    const label = this.#label(dtype, width, alias, rows);
     let v = this.#variants.get(label);
     if (v === undefined) {
-      const g = this.generate(dtype, width, alias);
+      const g = this.generate(dtype, width, alias, rows);
       try {
         reflectCompute(g.code);
       } catch (e) {
@@ -231,8 +231,10 @@ class ElementwiseBuilder {
     checkRawAliases(this.name, this.args, named, this.outputs);
     if (this.#ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`elementwise '${this.name}': _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
     const ctx = deviceOf(this.name, ...given);
-    // NumPy's broadcasting: inputs of another shape become broadcast views; given outputs must match.
-    broadcastArgs(this.name, this.args, named, this.outputs, shape);
+    // NumPy's broadcasting: an input broadcast along leading dimensions only (a bias row) is read in place
+    // at j mod its size; other inputs of another shape become broadcast views (gathered); outputs must match.
+    const rows = this.#rowBroadcasts(named, shape);
+    broadcastArgs(this.name, this.args.filter((a) => rows[a.name] === undefined), named, this.outputs, shape);
     const alias = this.#aliases(named);
     if (this.#opts.key !== undefined) builderCache(ctx).touch(this.#opts.key, this);
     const broken = this.#broken.get(dtype);
@@ -251,7 +253,7 @@ class ElementwiseBuilder {
       }
     }
     try {
-      this.#dispatch(ctx, named, dtype, n, alias, shape);
+      this.#dispatch(ctx, named, dtype, n, alias, shape, rows);
     } catch (e) {
       for (const f of fresh) f.destroy();
       throw e;
@@ -280,7 +282,34 @@ class ElementwiseBuilder {
     return alias;
   }
 
-  #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, alias: Readonly<Record<string, string>>, shape: readonly number[]): void {
+  /**
+   * Inputs whose broadcast repeats them whole along leading dimensions (their shape, leading 1s aside, is the
+   * output's trailing dimensions) and that are plain: by name, their size m (the output's element j is
+   * their element j mod m). Outputs, raw arrays and views are left to the general path.
+   */
+  #rowBroadcasts(named: Record<string, DeviceArray | number>, shape: readonly number[]): Record<string, number> {
+    const rows: Record<string, number> = {};
+    for (const a of this.args) {
+      const v = named[a.name];
+      if (!a.array || a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0) continue;
+      if (sameShape(v.shape, shape)) continue;
+      let lead = 0;
+      while (lead < v.shape.length && v.shape[lead] === 1) lead++;
+      const trail = v.shape.slice(lead);
+      if (trail.length <= shape.length && sameShape(trail, shape.slice(shape.length - trail.length))) rows[a.name] = v.size;
+    }
+    return rows;
+  }
+
+  #dispatch(
+    ctx: DeviceContext,
+    named: Record<string, DeviceArray | number>,
+    dtype: DType,
+    n: number,
+    alias: Readonly<Record<string, string>>,
+    shape: readonly number[],
+    rows: Readonly<Record<string, number>>,
+  ): void {
     if (n === 0) return;
     const c = constants(ctx, n);
     const WG = c['_WG'] ?? 64;
@@ -291,16 +320,24 @@ class ElementwiseBuilder {
     for (const a of this.args) if (a.raw === true) scalars[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
     const arrays: Record<string, DeviceArray> = {};
     for (const a of this.args) if (a.array && alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
-    const vecCount = this.#useVec4(dtype) ? Math.floor(n / 4) : 0;
+    const rowNames = Object.keys(rows);
+    // vec4 loads of a repeated input stay whole vec4s of it only when its size is a multiple of 4.
+    const rowsVec4 = rowNames.every((r) => (rows[r] ?? 1) % 4 === 0);
+    const vecCount = this.#useVec4(dtype) && rowsVec4 ? Math.floor(n / 4) : 0;
     const start = vecCount * 4;
-    const vec = vecCount > 0 ? this.#checked(dtype, 4, alias) : undefined;
-    const tail = start < n ? this.#checked(dtype, 1, alias) : undefined;
+    const vec = vecCount > 0 ? this.#checked(dtype, 4, alias, rowNames) : undefined;
+    const tail = start < n ? this.#checked(dtype, 1, alias, rowNames) : undefined;
+    const moduli = (width: number): Record<string, number> =>
+      Object.fromEntries(rowNames.flatMap((r) => {
+        const m = (rows[r] ?? width) / width;
+        return [[`_m_${r}`, m], [`_s_${r}`, WG % m]];
+      }));
     this.#checkInBackground(ctx, dtype);
     if (vec !== undefined) {
-      this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, ...scalars } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+      this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
     }
     if (tail !== undefined) {
-      this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+      this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
     }
   }
 }
