@@ -203,6 +203,19 @@ function defineOp(o: OpSpec): BenchOp {
     transfer: o.transfer,
     hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
+    async once(device, n) {
+      const x = inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, 'u32') : device.array(h)));
+      try {
+        const { out, owned } = o.enqueue(x, n);
+        try {
+          return await out.toArray();
+        } finally {
+          if (owned) out.destroy();
+        }
+      } finally {
+        for (const a of x) a.destroy();
+      }
+    },
     contenders: (env) => {
       const pool = o.pool;
       return [
