@@ -78,6 +78,11 @@ export interface BenchOp {
   hostInputs(n: number): readonly (Float32Array | Uint32Array)[];
   /** Drops the host inputs kept for the sizes swept. */
   release(): void;
+  /**
+   * Runs the op once on the device, on the host inputs at size n (uploaded, then freed), and reads the result
+   * back: what the GPU contenders compute, for checking them against a reference.
+   */
+  once?(device: GpuDevice, n: number): Promise<Float32Array | Int32Array | Uint32Array>;
 }
 
 const extra = new Map<string, ((env: BenchEnv, op: BenchOp) => Contender | undefined)[]>();

@@ -30,12 +30,12 @@ type Host = Float32Array | Uint32Array;
  */
 class Inputs {
   readonly #bySize = new Map<number, { shared: Host[]; plain: Host[] }>();
-  constructor(readonly kinds: readonly ('unit' | 'u32')[], readonly sizeOf: (n: number) => number = (n) => n) {}
+  constructor(readonly kinds: readonly ('unit' | 'u32')[], readonly sizeOf: (n: number, input: number) => number = (n) => n) {}
   at(n: number): { shared: Host[]; plain: Host[] } {
     const kept = this.#bySize.get(n);
     if (kept !== undefined) return kept;
-    const len = this.sizeOf(n);
     const shared = this.kinds.map((k, i) => {
+      const len = this.sizeOf(n, i);
       const a = k === 'u32' ? sharedU32(len) : sharedF32(len);
       fill(a, 17 + i, k);
       return a;
@@ -174,9 +174,9 @@ type Unary = (x: DeviceArray) => DeviceArray;
 interface OpSpec {
   readonly name: string;
   readonly summary: string;
-  /** Kinds of the host inputs, and their length at size n (default n). */
+  /** Kinds of the host inputs, and the length of input `input` at size n (default n). */
   readonly inputs: readonly ('unit' | 'u32')[];
-  readonly inputLength?: (n: number) => number;
+  readonly inputLength?: (n: number, input: number) => number;
   readonly unit?: BenchOp['unit'];
   readonly work?: (n: number) => number;
   readonly maxSize?: number;
@@ -185,7 +185,8 @@ interface OpSpec {
   readonly transfer: BenchOp['transfer'];
   /** The single-thread loop and the pool's version: each prepares a call on (copies of) the inputs. */
   readonly cpu1t: { readonly note?: string; readonly prepare: (n: number, x: Host[]) => () => unknown };
-  readonly pool: { readonly note?: string; readonly prepare: (env: BenchEnv, n: number, x: Host[]) => () => unknown };
+  /** Absent: the op has no worker-pool version (the pool's workers run a fixed set of loops). */
+  readonly pool?: { readonly note?: string; readonly prepare: (env: BenchEnv, n: number, x: Host[]) => () => unknown };
   readonly enqueue: GpuSpec['enqueue'];
 }
 
@@ -202,13 +203,94 @@ function defineOp(o: OpSpec): BenchOp {
     transfer: o.transfer,
     hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
-    contenders: (env) => [
-      cpu('cpu-1t', inputs, ONE_T + (o.cpu1t.note ?? ''), o.cpu1t.prepare),
-      cpu('cpu-pool', inputs, POOL(env) + (o.pool.note ?? ''), (n, x) => o.pool.prepare(env, n, x)),
-      ...gpuContenders(env, inputs, { enqueue: o.enqueue }),
-    ],
+    async once(device, n) {
+      const x = inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, 'u32') : device.array(h)));
+      try {
+        const { out, owned } = o.enqueue(x, n);
+        try {
+          return await out.toArray();
+        } finally {
+          if (owned) out.destroy();
+        }
+      } finally {
+        for (const a of x) a.destroy();
+      }
+    },
+    contenders: (env) => {
+      const pool = o.pool;
+      return [
+        cpu('cpu-1t', inputs, ONE_T + (o.cpu1t.note ?? ''), o.cpu1t.prepare),
+        ...(pool !== undefined ? [cpu('cpu-pool', inputs, POOL(env) + (pool.note ?? ''), (n, x) => pool.prepare(env, n, x))] : []),
+        ...gpuContenders(env, inputs, { enqueue: o.enqueue }),
+      ];
+    },
   };
 }
+
+/** Columns of the add benches' matrices: size n is (⌊n / 1024⌋, 1024) (or (1, n) below 1024). */
+export const ADD_COLS = 1024;
+
+/** The (rows, cols) of the add benches at size n; rows·cols elements (n rounded down to whole rows). */
+export function addGrid(n: number): { rows: number; cols: number } {
+  const cols = Math.max(1, Math.min(ADD_COLS, n));
+  return { rows: Math.max(1, Math.floor(n / cols)), cols };
+}
+
+/** out = x + y over rows·cols elements (y a full matrix), or + b[c] (a row broadcast over the rows). */
+function addRowsLoop(x: Float32Array, y: Float32Array, out: Float32Array, rows: number, cols: number, broadcast: boolean): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const yo = broadcast ? 0 : o;
+    for (let c = 0; c < cols; c++) out[o + c] = (x[o + c] ?? 0) + (y[yo + c] ?? 0);
+  }
+}
+
+const addOp = (): BenchOp =>
+  defineOp({
+    name: 'add',
+    summary: 'out = x + y, f32 (rows, 1024) + (rows, 1024): the same-size contiguous baseline of add-bcast',
+    inputs: ['unit', 'unit'],
+    inputLength: (n) => addGrid(n).rows * addGrid(n).cols,
+    work: (n) => addGrid(n).rows * addGrid(n).cols,
+    bytes: (n) => 12 * addGrid(n).rows * addGrid(n).cols,
+    flops: (n) => addGrid(n).rows * addGrid(n).cols,
+    transfer: (n) => ({ upload: 8 * addGrid(n).rows * addGrid(n).cols, download: 4 * addGrid(n).rows * addGrid(n).cols }),
+    cpu1t: {
+      prepare: (n, [x, y]) => {
+        const { rows, cols } = addGrid(n);
+        const out = new Float32Array(rows * cols);
+        return () => { addRowsLoop(f32(x), f32(y), out, rows, cols, false); };
+      },
+    },
+    enqueue: ([x, y], n) => {
+      const { rows, cols } = addGrid(n);
+      return { out: api.add((x as DeviceArray).reshape(rows, cols), (y as DeviceArray).reshape(rows, cols)), owned: true };
+    },
+  });
+
+const addBroadcastOp = (): BenchOp =>
+  defineOp({
+    name: 'add-bcast',
+    summary: 'out = x + b, f32 (rows, 1024) + (1024,): NumPy broadcasting (compare with add at the same size)',
+    inputs: ['unit', 'unit'],
+    inputLength: (n, input) => (input === 0 ? addGrid(n).rows * addGrid(n).cols : addGrid(n).cols),
+    work: (n) => addGrid(n).rows * addGrid(n).cols,
+    // The minimum traffic: x read and out written once, b once (it stays in cache).
+    bytes: (n) => 8 * addGrid(n).rows * addGrid(n).cols + 4 * addGrid(n).cols,
+    flops: (n) => addGrid(n).rows * addGrid(n).cols,
+    transfer: (n) => ({ upload: 4 * addGrid(n).rows * addGrid(n).cols + 4 * addGrid(n).cols, download: 4 * addGrid(n).rows * addGrid(n).cols }),
+    cpu1t: {
+      prepare: (n, [x, b]) => {
+        const { rows, cols } = addGrid(n);
+        const out = new Float32Array(rows * cols);
+        return () => { addRowsLoop(f32(x), f32(b), out, rows, cols, true); };
+      },
+    },
+    enqueue: ([x, b], n) => {
+      const { rows, cols } = addGrid(n);
+      return { out: api.add((x as DeviceArray).reshape(rows, cols), b as DeviceArray), owned: true };
+    },
+  });
 
 const axpyOp = (): BenchOp =>
   defineOp({
@@ -346,7 +428,7 @@ const matmulOp = (matmul: Matmul): BenchOp =>
 
 /** Every op gpukit can bench in this build, in sweep order (ops not exported by src/index.ts are absent). */
 export function benchOps(): BenchOp[] {
-  const ops: BenchOp[] = [axpyOp(), sumOp(), dotOp()];
+  const ops: BenchOp[] = [axpyOp(), sumOp(), dotOp(), addOp(), addBroadcastOp()];
   const scan = exported<Unary>('scan');
   if (scan !== undefined) ops.push(scanOp(scan));
   const sort = exported<Unary>('sort');

@@ -37,6 +37,29 @@ export function noiseLine(r: BenchReport): string {
 }
 
 /** The terminal table. */
+/**
+ * When a run measured both `add` and `add-bcast`: the broadcast add's median time over the contiguous add's
+ * at each size both ran, kernel-only and end to end (the issue's target: within 1.2× kernel-only). Both ops
+ * ran in this process on this adapter, one after the other (not interleaved: bench/targets.ts interleaves).
+ *
+ * @example broadcastRatioLines(report.ops) // ['add-bcast / add (goal ≤ 1.20× kernel-only):', '  2^20  kernel-only 0.95×  end-to-end 1.02×']
+ */
+export function broadcastRatioLines(ops: readonly OpReport[]): string[] {
+  const a = ops.find((o) => o.name === 'add');
+  const b = ops.find((o) => o.name === 'add-bcast');
+  if (a === undefined || b === undefined) return [];
+  const median = (o: OpReport, role: string, n: number): number | undefined => o.contenders.find((c) => c.role === role)?.points.find((p) => p.n === n)?.medianMs;
+  const lines: string[] = [];
+  for (const n of b.sizes.filter((x) => a.sizes.includes(x))) {
+    const cells = (['gpu-kernel', 'gpu-e2e'] as const).map((role) => {
+      const [mb, ma] = [median(b, role, n), median(a, role, n)];
+      return `${role === 'gpu-kernel' ? 'kernel-only' : 'end-to-end'} ${mb === undefined || ma === undefined ? '—' : `${(mb / ma).toFixed(2)}×`}`;
+    });
+    lines.push(`  ${pad(fmt.pow2(n), 9)}${cells.join('  ')}`);
+  }
+  return lines.length === 0 ? [] : ['add-bcast / add, median time over median time (goal ≤ 1.20× kernel-only):', ...lines];
+}
+
 export function formatTable(r: BenchReport): string {
   const lines: string[] = [];
   lines.push(`gpukit bench — ${r.adapter.description}`);
@@ -73,6 +96,8 @@ export function formatTable(r: BenchReport): string {
     lines.push(`  why (kernel): ${op.why.kernel}`);
     lines.push(`  why (end-to-end): ${op.why.e2e}`);
   }
+  const ratios = broadcastRatioLines(r.ops);
+  if (ratios.length > 0) lines.push('', ...ratios);
   lines.push('');
   lines.push(`${r.durationS.toFixed(1)} s · gpukit ${r.versions['gpukit'] ?? ''} · node ${r.versions['node'] ?? ''} · webgpu ${r.versions['webgpu'] ?? ''} · tinybench ${r.versions['tinybench'] ?? ''}`);
   return lines.join('\n');

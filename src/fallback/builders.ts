@@ -15,13 +15,13 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DestroyedError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
+import { ArgumentError, DestroyedError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
 import { checkOptions, describeValue } from '../args.js';
-import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, reductionWgsl, REDUCTION_RESERVED, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
+import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, reductionWgsl, REDUCTION_RESERVED, usesInd, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
 import type { ElementwiseFn, ElementwiseSpec } from '../ops/elementwise.js';
 import { hostBlocksOf } from '../ops/engine.js';
 import type { ReductionFn, ReductionSpec } from '../ops/reduce.js';
-import { bindArgs, broadcastArgs, checkArrays, checkScalars, checkVariant, resolveArrays, type BoundArgs } from '../ops/signature.js';
+import { bindArgs, broadcastArgs, callOptions, checkArrays, checkRawAliases, checkScalars, checkVariant, resolveArrays, type BoundArgs } from '../ops/signature.js';
 import { viewOutput } from '../ops/engine.js';
 
 /** Replaces views among the array inputs by plain gathered copies (enqueued); returns the copies to destroy. */
@@ -60,13 +60,14 @@ function typeOf(t: DType | 'T', dtype: DType, what: string): Scalar {
   return d;
 }
 
-/** JS names: `v_<name>` for values the text sees, `a_<name>` for arrays, `s_<name>` for scalars. */
+/** JS names: `v_<name>` for values the text sees, `a_<name>` for arrays (a raw one is read as such), `s_<name>` for scalars. */
 function bindings(args: readonly ArgSpec[], dtype: DType, what: string, outputs: readonly string[]): { names: Map<string, Binding>; params: Map<string, Binding> } {
   const names = new Map<string, Binding>();
   const params = new Map<string, Binding>();
   for (const a of args) {
     const type = typeOf(a.type, dtype, what);
-    if (a.array) names.set(a.name, { type, mutable: outputs.includes(a.name), js: `v_${a.name}` });
+    if (a.raw === true) names.set(a.name, { type, mutable: false, js: `a_${a.name}`, raw: true });
+    else if (a.array) names.set(a.name, { type, mutable: outputs.includes(a.name), js: `v_${a.name}` });
     else {
       names.set(a.name, { type, mutable: false, js: `s_${a.name}` });
       params.set(a.name, { type, mutable: false, js: `s_${a.name}` });
@@ -147,6 +148,8 @@ class HostElementwise {
   readonly outputs: readonly string[];
   readonly writeOnly: readonly string[];
   readonly #fns: PerDType<ElementwiseJs>;
+  /** Whether the body calls `_ind(d)` (the call then passes the output's shape). */
+  readonly #ind: boolean;
 
   constructor(spec: ElementwiseSpec, expression?: { readonly text: string; readonly where: string }) {
     checkOptions('elementwise', spec, { args: 'string', body: 'string', name: 'string' }, ['args', 'body'], 'spec');
@@ -154,6 +157,8 @@ class HostElementwise {
     this.args = parseArgs(spec.args);
     this.body = normalizeText(spec.body);
     checkBrackets(expression?.text ?? this.body, expression?.where ?? `elementwise '${this.name}'`);
+    checkRaw(this.body, this.args, `elementwise|${this.name}`, `the body of elementwise '${this.name}'`);
+    this.#ind = usesInd(expression?.text ?? this.body);
     const o = outputsOf(this.body, this.args);
     this.outputs = o.outputs;
     this.writeOnly = o.writeOnly;
@@ -174,19 +179,27 @@ class HostElementwise {
     if (expression !== undefined) {
       const out = this.outputs[0] ?? '';
       const to = names.get(out)?.type ?? 'f32';
-      code = `v_${out} = ${translateExpression({ source: { text: normalizeText(expression.text), where: expression.where, label }, names, params, aliases }, to)};`;
+      code = `v_${out} = ${translateExpression({ source: { text: normalizeText(expression.text), where: expression.where, label }, names, params, aliases, ind: true }, to)};`;
     } else {
       const source: TextSource = { text: this.body, where: `the body of elementwise '${this.name}'`, label };
-      code = translateStatements({ source, names, params, aliases });
+      code = translateStatements({ source, names, params, aliases, ind: true });
     }
     const arrays = this.args.filter((a) => a.array);
     const lines = [
       ...arrays.map((a) => `const a_${a.name} = A[${JSON.stringify(a.name)}];`),
       scalarPrologue(this.args, dtype),
+      // _ind(i, d): the output's index along d in C order; past the rank (or past 8, as on Dawn) it is 0.
+      ...(this.#ind
+        ? [
+            'const _nd = S["_nd"]; const _sh = []; for (let d = 0; d < _nd; d++) _sh.push(S["_d" + String(d)]);',
+            'const _st = _sh.map(() => 1); for (let d = _nd - 2; d >= 0; d--) _st[d] = _st[d + 1] * _sh[d + 1];',
+            'const _ind = (i, d) => (d < _nd ? Math.floor(i / _st[d]) % _sh[d] : 0);',
+          ]
+        : []),
       'for (let i = 0; i < n; i++) {',
       // All loads first, then the body, then the stores: an output that is also an input (in place) reads
       // its old value, as each Dawn invocation does. A write-only output starts at zero, as Dawn's `var`.
-      ...arrays.map((a) => (this.writeOnly.includes(a.name) ? `let v_${a.name} = 0;` : `${this.outputs.includes(a.name) ? 'let' : 'const'} v_${a.name} = a_${a.name}[i];`)),
+      ...arrays.filter((a) => a.raw !== true).map((a) => (this.writeOnly.includes(a.name) ? `let v_${a.name} = 0;` : `${this.outputs.includes(a.name) ? 'let' : 'const'} v_${a.name} = a_${a.name}[i];`)),
       code,
       ...this.outputs.map((o) => `a_${o}[i] = v_${o};`),
       '}',
@@ -198,15 +211,18 @@ class HostElementwise {
    * Checks the arguments and enqueues the work. `track`: run it as one op of the host queue (a failed task
    * marks the outputs failed); `map` is tracked by the engine's dispatch already.
    */
-  call(input: readonly unknown[], track = true): DeviceArray | Record<string, DeviceArray> {
+  call(all: readonly unknown[], track = true): DeviceArray | Record<string, DeviceArray> {
+    const { input, size } = callOptions(this.name, all);
     const named = bindArgs(this.name, this.args, input, this.outputs);
     for (const o of this.outputs) {
       if (named[o] === undefined && !this.writeOnly.includes(o)) {
         throw new ArgumentError(`elementwise '${this.name}': output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
       }
     }
-    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named);
+    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named, size);
     checkScalars(this.name, this.args, named, dtype);
+    checkRawAliases(this.name, this.args, named, this.outputs);
+    if (this.#ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`elementwise '${this.name}': _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
     const host = hostOf(this.name, given);
     this.#checkOutputs(named);
     for (const o of this.outputs) {
@@ -237,6 +253,10 @@ class HostElementwise {
       }
     }
     const { A, S } = dataOf(this.args, named);
+    if (this.#ind) {
+      S['_nd'] = shape.length;
+      shape.forEach((e, d) => (S[`_d${String(d)}`] = e));
+    }
     if (n > 0) {
       host.enqueue(() => {
         fn(A, S, n);

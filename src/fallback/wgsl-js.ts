@@ -5,8 +5,9 @@
  * The subset: scalar statements (`name = e;`, `name += e;` and the other compound assignments, `name++`,
  * `let` / `var` / `const` locals, `if` / `else`, blocks) and scalar expressions (literals of every scalar
  * type, `+ - * / %`, comparisons, `&& || !`, `& | ^ ~ << >>`, `select`, conversions `f32() i32() u32()
- * bool() T() R()`, the common math builtins, `params.<scalar>`). Anything else — loops, vectors, matrices,
- * pointers, indexing, bit casts, a builtin not listed in {@link BUILTINS} — is refused with an
+ * bool() T() R()`, the common math builtins, `params.<scalar>`), reads of raw arrays (`b[e]`, e an i32 or
+ * u32; an index out of range reads 0, as Dawn on Vulkan does — robust buffer access) and
+ * `_ind(d)` in elementwise bodies. Anything else — loops, vectors, matrices, pointers, other indexing, bit casts, a builtin not listed in {@link BUILTINS} — is refused with an
  * UnsupportedOnEngineError naming the construct and its line:column in the user's text. Type errors Dawn's
  * compiler would report (mixing f32 with i32, an unknown name, assigning a `let`) are ShaderCompileErrors
  * pointing into the text, as on Dawn.
@@ -45,6 +46,8 @@ export interface Binding {
   readonly type: Scalar;
   readonly mutable: boolean;
   readonly js: string;
+  /** A raw array argument: `js` names the whole typed array, which the text indexes (`b[e]`). */
+  readonly raw?: boolean;
 }
 
 // --- lexer -------------------------------------------------------------------------------------------
@@ -103,6 +106,7 @@ type Expr =
   | { readonly e: 'id'; readonly at: number; readonly name: string }
   | { readonly e: 'param'; readonly at: number; readonly name: string }
   | { readonly e: 'call'; readonly at: number; readonly name: string; readonly args: readonly Expr[] }
+  | { readonly e: 'index'; readonly at: number; readonly name: string; readonly index: Expr }
   | { readonly e: 'un'; readonly at: number; readonly op: string; readonly x: Expr }
   | { readonly e: 'bin'; readonly at: number; readonly op: string; readonly l: Expr; readonly r: Expr };
 
@@ -270,6 +274,13 @@ class Parser {
   }
 
   #postfix(x: Expr): Expr {
+    if (this.#is('[') && x.e === 'id') {
+      // A name indexed: only raw arrays may be (the translator checks which the name is).
+      this.#next();
+      const index = this.expr();
+      this.#expect(']');
+      return this.#postfix({ e: 'index', at: x.at, name: x.name, index });
+    }
     if (this.#is('[')) this.unsupported(this.peek.at, 'indexing (e[...])');
     if (this.#is('.')) this.unsupported(this.peek.at, `a member access or swizzle ('.${this.toks[this.#k + 1]?.v ?? ''}')`);
     return x;
@@ -339,6 +350,9 @@ export const HELPERS = {
   },
   f2i: (x: number): number => (Number.isNaN(x) ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : Math.trunc(x) | 0),
   f2u: (x: number): number => (Number.isNaN(x) ? 0 : x >= 4294967295 ? 4294967295 : x <= 0 ? 0 : Math.trunc(x) >>> 0),
+  // A raw array read as Dawn reads it on Vulkan (robust buffer access): the index as a u32 (a negative i32 is
+  // huge), and 0 outside the array, never another array's element.
+  rawRead: (a: ArrayLike<number>, k: number): number => a[k >>> 0] ?? 0,
 };
 
 /** f32 builtins of one argument: each computed in f64 from an f32 value and rounded once. */
@@ -359,6 +373,8 @@ export interface TranslateContext {
   readonly params: ReadonlyMap<string, Binding>;
   /** What `T` (and in reductions `R`) stand for in conversions. */
   readonly aliases: Readonly<Record<string, Scalar>>;
+  /** Whether `_ind(d)` (the output's n-d index) exists: elementwise bodies; the JS calls `_ind(i, d)`. @default false */
+  readonly ind?: boolean;
 }
 
 class Translator {
@@ -485,7 +501,20 @@ class Translator {
         return this.#binary(x.op, this.expr(x.l), this.expr(x.r), x.at);
       case 'call':
         return this.#call(x);
+      case 'index':
+        return this.#index(x);
     }
+  }
+
+  /** `b[e]` of a raw array: e an i32 or u32 (an abstract int must be a valid u32); 0 out of range (see HELPERS.rawRead). */
+  #index(x: Expr & { e: 'index' }): Val {
+    const b = this.#lookup(x.name);
+    if (b === undefined) return this.error(x.at, `unresolved value '${x.name}'`);
+    if (b.raw !== true) return this.error(x.at, `cannot index '${x.name}' (a ${b.type}): only raw array arguments (declared '${x.name}: raw T[]') are indexed`);
+    let k = this.expr(x.index);
+    if (k.t === 'aint') k = this.#concrete(k, 'u32', `the index of '${x.name}'`);
+    if (k.t !== 'i32' && k.t !== 'u32') return this.error(x.index.at, `the index of '${x.name}' must be an i32 or u32, got ${k.t}`);
+    return { t: b.type, js: `H.rawRead(${b.js}, ${k.js})`, at: x.at };
   }
 
   #unary(x: Expr & { e: 'un' }): Val {
@@ -586,6 +615,11 @@ class Translator {
 
   #call(x: Expr & { e: 'call' }): Val {
     const name = x.name;
+    if (name === '_ind' && this.ctx.ind === true) {
+      if (x.args.length !== 1) return this.error(x.at, `_ind() takes 1 argument (a dimension), got ${x.args.length}`);
+      const d = this.#concrete(this.expr(x.args[0] as Expr), 'u32', "_ind's dimension");
+      return { t: 'u32', js: `_ind(i, ${d.js})`, at: x.at };
+    }
     const conv = SCALAR_TYPES.has(name) ? (name as Scalar) : this.ctx.aliases[name];
     if (conv !== undefined) {
       if (x.args.length === 0) return { t: conv, js: conv === 'bool' ? 'false' : '0', at: x.at };

@@ -1,4 +1,4 @@
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ShaderCompileError } from '../errors.js';
 import type { DType } from '../buffers/dtype.js';
 import type { SourceMapper } from './compile.js';
 import { WGSL_NAMES } from './wgsl-names.js';
@@ -9,9 +9,20 @@ export interface ArgSpec {
   /** `T` (the placeholder resolved from the arrays passed) or a concrete dtype. */
   readonly type: DType | 'T';
   readonly array: boolean;
+  /**
+   * A raw array (`b: raw T[]`, CuPy's `raw`): not broadcast, not read at `i`; the body indexes it with any
+   * expression (`b[i % cols]`), at its logical C-order flat index. Read-only. @default false
+   */
+  readonly raw?: boolean;
 }
 
-const ARG = /^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(f32|i32|u32|f16|T)\s*(\[\s*\])?$/;
+const ARG = /^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?:(raw)\s+)?(f32|i32|u32|f16|T)\s*(\[\s*\])?$/;
+
+/**
+ * The most dimensions `_ind(d)` sees: the output's shape and strides travel in the uniform as two
+ * `array<vec4<u32>, 2>`.
+ */
+export const MAX_IND_DIMS = 8;
 
 /**
  * Names the user's text may mention with a meaning of gpukit's: the element index `i`, the length `n`,
@@ -93,17 +104,25 @@ export function nameProblem(name: string, reserved: ReadonlySet<string>): string
   return undefined;
 }
 
-/** Parses `'x: T[], y: T[], a: f32'`. */
-export function parseArgs(args: string, reserved: ReadonlySet<string> = RESERVED): ArgSpec[] {
+/**
+ * Parses `'x: T[], y: T[], a: f32'` (and `'b: raw T[]'` where `rawAllowed`: elementwise signatures, not
+ * reductions, whose map reads each array at `i`).
+ */
+export function parseArgs(args: string, reserved: ReadonlySet<string> = RESERVED, rawAllowed = reserved === RESERVED): ArgSpec[] {
   const out: ArgSpec[] = [];
   for (const part of args.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     const m = ARG.exec(part);
-    if (!m) throw new ArgumentError(`cannot parse argument '${part}': expected 'name: type' or 'name: type[]' with type f32, i32, u32, f16 or T`);
+    if (!m) throw new ArgumentError(`cannot parse argument '${part}': expected 'name: type', 'name: type[]' or 'name: raw type[]' with type f32, i32, u32, f16 or T`);
     const name = m[1] ?? '';
     const problem = nameProblem(name, reserved);
     if (problem !== undefined) throw new ArgumentError(`argument name '${name}' is reserved: ${problem}; rename the argument`);
     if (out.some((a) => a.name === name)) throw new ArgumentError(`argument '${name}' is declared twice`);
-    out.push({ name, type: (m[2] ?? 'f32') as ArgSpec['type'], array: m[3] !== undefined });
+    const array = m[4] !== undefined;
+    if (m[2] !== undefined) {
+      if (!array) throw new ArgumentError(`argument '${part}': raw applies to arrays only (write '${name}: raw ${m[3] ?? 'T'}[]')`);
+      if (!rawAllowed) throw new ArgumentError(`argument '${part}': raw arrays are for elementwise kernels; a reduction reads each array at the index it maps`);
+    }
+    out.push({ name, type: (m[3] ?? 'f32') as ArgSpec['type'], array, ...(m[2] !== undefined ? { raw: true } : {}) });
   }
   if (!out.some((a) => a.array)) throw new ArgumentError(`an elementwise kernel needs at least one array argument (name: type[])`);
   return out;
@@ -118,6 +137,115 @@ export function usesIndex(text: string): boolean {
   return mentions(stripComments(normalizeText(text)), 'i').length > 0;
 }
 
+/** Whether the text (comments aside) calls `_ind(d)`, the output's n-d index (it then needs the shape). */
+export function usesInd(text: string): boolean {
+  return /(?<![A-Za-z0-9_.])_ind\s*\(/.test(stripComments(normalizeText(text)));
+}
+
+/** Where the body reads a raw array: the name at `at`, its `[` at `open` and the matching `]` at `close`. */
+interface RawSite {
+  readonly name: string;
+  readonly at: number;
+  readonly open: number;
+  readonly close: number;
+}
+
+/**
+ * Finds every read of a raw array in the body and checks it, before any compiler sees it (so both engines
+ * refuse the same text the same way): every mention must be indexed (`b[...]`), and never assigned (raw
+ * arrays are read-only inputs; an output is declared without raw). Throws a ShaderCompileError at the mention.
+ */
+export function checkRaw(body: string, args: readonly ArgSpec[], label: string, where: string): RawSite[] {
+  const text = normalizeText(body);
+  const code = stripComments(text, where);
+  const sites: RawSite[] = [];
+  for (const a of args) {
+    if (a.raw !== true) continue;
+    for (const m of mentions(code, a.name)) {
+      const at = m.index ?? 0;
+      let k = at + a.name.length;
+      while (/\s/.test(code[k] ?? '')) k++;
+      if (code[k] !== '[') throw rawError(text, at, label, `raw argument '${a.name}' is used without an index: a raw array is read as ${a.name}[expression] (it is not read at i)`, where);
+      const open = k;
+      let depth = 0;
+      for (; k < code.length; k++) {
+        if (code[k] === '[') depth++;
+        else if (code[k] === ']' && --depth === 0) break;
+      }
+      const after = code.slice(k + 1);
+      if (/^\s*(?:([-+*/%&|^]|<<|>>)?=(?!=)|\+\+|--)/.test(after)) {
+        throw rawError(text, at, label, `raw argument '${a.name}' is assigned, but raw arrays are read-only inputs; declare an output without raw ('${a.name}: ${a.type}[]')`, where);
+      }
+      sites.push({ name: a.name, at, open, close: k });
+    }
+  }
+  return sites.sort((x, y) => x.at - y.at);
+}
+
+/** One replacement on a line of the user's text: generated columns [gen, gen + genLen) stand for [orig, orig + origLen). */
+interface Shift {
+  readonly gen: number;
+  readonly genLen: number;
+  readonly orig: number;
+  readonly origLen: number;
+}
+
+/**
+ * Rewrites each raw read `b[e]` into `_raw_b(u32((e) ^ 0))`: a bounds-checked read (0 outside the array, on
+ * every adapter — WebGPU lets robustness clamp or return 0, which differ) of an i32 or u32 index (`^ 0`
+ * refuses a float index as WGSL's `[]` does; u32() of a negative i32 is huge, so out of range). Returns the
+ * new text and, per line, the replacements, so compiler columns still map back into the user's text.
+ */
+function rewriteRaw(text: string, sites: readonly RawSite[]): { text: string; shifts: Map<number, Shift[]> } {
+  const edits: { at: number; len: number; by: string }[] = [];
+  for (const s of sites) {
+    edits.push({ at: s.at, len: s.open - s.at + 1, by: `_raw_${s.name}(u32((` });
+    edits.push({ at: s.close, len: 1, by: ') ^ 0))' });
+  }
+  edits.sort((x, y) => x.at - y.at);
+  const shifts = new Map<number, Shift[]>();
+  let out = '';
+  let from = 0;
+  let line = 0;
+  let lineStart = 0; // in the original
+  let genLineStart = 0; // in the output
+  for (const e of edits) {
+    const chunk = text.slice(from, e.at);
+    for (let k = 0; k < chunk.length; k++) {
+      if (chunk[k] === '\n') {
+        line++;
+        lineStart = from + k + 1;
+        genLineStart = out.length + k + 1;
+      }
+    }
+    out += chunk;
+    const list = shifts.get(line) ?? [];
+    list.push({ gen: out.length - genLineStart, genLen: e.by.length, orig: e.at - lineStart, origLen: e.len });
+    shifts.set(line, list);
+    out += e.by;
+    from = e.at + e.len;
+  }
+  return { text: out + text.slice(from), shifts };
+}
+
+/** A generated column (1-based) of a rewritten line, as a column of the user's line. */
+function unshift(column: number, shifts: readonly Shift[] | undefined): number {
+  let delta = 0;
+  for (const s of shifts ?? []) {
+    const c = column - 1;
+    if (c < s.gen) break;
+    if (c < s.gen + s.genLen) return s.orig + 1;
+    delta = s.orig + s.origLen - (s.gen + s.genLen);
+  }
+  return column + delta;
+}
+
+function rawError(text: string, at: number, label: string, message: string, where: string): ShaderCompileError {
+  const before = text.slice(0, at).split('\n');
+  const line = before.length;
+  return new ShaderCompileError(label, [{ severity: 'error', line, column: (before[line - 1] ?? '').length + 1, message: `${message} (in ${where})`, sourceLine: text.split('\n')[line - 1] ?? '' }]);
+}
+
 /**
  * Arrays the body assigns to (outputs), and which of those it never reads (write-only: not loaded, and
  * fully overwritten, so a caller may omit them). An output counts as read when it appears anywhere but
@@ -128,7 +256,7 @@ export function outputsOf(body: string, args: readonly ArgSpec[]): { outputs: st
   const outputs: string[] = [];
   const writeOnly: string[] = [];
   for (const a of args) {
-    if (!a.array) continue;
+    if (!a.array || a.raw === true) continue;
     const assign = new RegExp(`(?<![A-Za-z0-9_.])${a.name}\\s*(?:([-+*/%&|^]|<<|>>)?=(?!=)|(\\+\\+|--))`, 'g');
     const assigns = [...code.matchAll(assign)];
     if (assigns.length === 0) continue;
@@ -164,6 +292,8 @@ interface Spot {
   readonly line: number;
   readonly text: string;
   readonly where: string;
+  /** Replacements gpukit made on lines of the text (by 0-based line), undone when mapping columns. */
+  readonly shifts?: ReadonlyMap<number, readonly Shift[]>;
 }
 
 /**
@@ -177,7 +307,7 @@ function spotsMapper(code: string, spots: readonly Spot[]): SourceMapper {
     for (const s of spots) {
       const lines = s.text.split('\n');
       const rel = line - s.line;
-      if (rel >= 0 && rel < lines.length) return { line: rel + 1, column, sourceLine: lines[rel] ?? '', where: s.where };
+      if (rel >= 0 && rel < lines.length) return { line: rel + 1, column: unshift(column, s.shifts?.get(rel)), sourceLine: lines[rel] ?? '', where: s.where };
       if (rel === lines.length) {
         const last = lines[lines.length - 1] ?? '';
         return { line: lines.length, column: last.length + 1, sourceLine: last, where: `${s.where}, at its end` };
@@ -196,6 +326,12 @@ export interface ElementwiseOptions {
    */
   readonly alias?: Readonly<Record<string, string>>;
   /**
+   * Inputs broadcast along leading dimensions only (a bias row over a matrix): bound as the small plain
+   * array and read at `j mod params._m_<name>` (j in elements, or in vec4s on the vec4 variant; the uniform
+   * also holds `_s_<name>` = _WG mod m) instead of being gathered into a full-size copy first. @default []
+   */
+  readonly rows?: readonly string[];
+  /**
    * The user's text inside `body`, for error positions: it starts on body line `line`.
    * @default the whole body, as "the body of elementwise '<name>'"
    */
@@ -205,7 +341,9 @@ export interface ElementwiseOptions {
 /**
  * WGSL for an elementwise kernel. Each invocation handles _ITEMS elements (or vec4s when `width` is 4),
  * strided by the workgroup size so neighbouring invocations touch neighbouring memory. Arrays in the body
- * stand for their element at index `i`; `n` is the length. Every name the generated code declares starts
+ * stand for their element at index `i`; `n` is the length. Raw arrays are the module-scope bindings the body
+ * indexes itself (`b[i % cols]`); `_ind(d)` is the output's index along dimension d (its shape and strides
+ * come in the uniform). Every name the generated code declares starts
  * with `_` (argument names may not), and the body is copied verbatim on lines of its own, so positions
  * in compiler messages map straight back into it.
  */
@@ -228,14 +366,32 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push(`alias T = ${dtype};`);
   lines.push('override _WG: u32 = 64;');
   lines.push('override _ITEMS: u32 = 4;');
-  lines.push(`struct _Params { _n: u32, _start: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
+  const ind = usesInd(text);
+  const raws = arrays.filter((a) => a.raw === true);
+  const rewritten = rewriteRaw(text, checkRaw(text, args, `elementwise|${name}`, `the body of elementwise '${name}'`));
+  const shapeFields = ind ? `_shape: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, _strides: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, ` : '';
+  const rowNames = options.rows ?? [];
+  const lenFields = [...raws.map((a) => `_len_${a.name}: u32, `), ...rowNames.map((r) => `_m_${r}: u32, _s_${r}: u32, `)].join('');
+  lines.push(`struct _Params { _n: u32, _start: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}${lenFields}${shapeFields}}`);
   bound.forEach((a, k) => {
     const written = outputs.some((o) => bindingOf(o) === a.name);
-    lines.push(`@group(0) @binding(${k}) var<storage, ${written ? 'read_write' : 'read'}> ${a.name}: array<${wgslType(a.type, width)}>;`);
+    // A raw array is indexed by the body, element by element, whatever the vector width.
+    lines.push(`@group(0) @binding(${k}) var<storage, ${written ? 'read_write' : 'read'}> ${a.name}: array<${wgslType(a.type, a.raw === true ? 1 : width)}>;`);
   });
   lines.push(`@group(0) @binding(${bound.length}) var<uniform> params: _Params;`);
   lines.push(`struct _Outs { ${outputs.map((o) => `${o}: ${typeOf(o)}`).join(', ')} }`);
-  const loaded = arrays.filter((a) => !writeOnly.includes(a.name));
+  if (ind) {
+    // The output's n-d index along dimension d, from the flat index in C order (dimensions past the
+    // output's rank have extent 1: index 0).
+    lines.push('var<private> _i: u32;');
+    lines.push(`fn _ind(_d: u32) -> u32 { if (_d >= ${MAX_IND_DIMS}u) { return 0u; } return (_i / params._strides[_d / 4u][_d % 4u]) % params._shape[_d / 4u][_d % 4u]; }`);
+  }
+  // Raw arrays are not parameters: the body reads the module-scope binding, through a bounds check of its own.
+  for (const a of raws) {
+    const t = wgslType(a.type, 1);
+    lines.push(`fn _raw_${a.name}(_k: u32) -> ${t} { if (_k < params._len_${a.name}) { return ${a.name}[_k]; } return ${t}(0); }`);
+  }
+  const loaded = arrays.filter((a) => !writeOnly.includes(a.name) && a.raw !== true);
   const inParams = loaded.map((a) => `${outputs.includes(a.name) ? `_${a.name}_in` : a.name}: ${wgslType(a.type, width)}`);
   const scalarParams = scalars.map((s) => `${s.name}: ${s.type}`);
   lines.push(`fn _body(i: ${width === 1 ? 'u32' : 'vec4<u32>'}, n: u32${[...inParams, ...scalarParams].map((p) => `, ${p}`).join('')}) -> _Outs {`);
@@ -245,7 +401,7 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   const bodyLine = lines.length + 1;
   // Verbatim, then ';' on a line of its own: a trailing `// comment` cannot swallow it, and a body that
   // already ends in ';' just gains an empty statement.
-  lines.push(...text.split('\n'));
+  lines.push(...rewritten.text.split('\n'));
   lines.push(';');
   for (const o of outputs) lines.push(`    _o.${o} = ${o};`);
   lines.push('  }');
@@ -255,18 +411,24 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push('fn _main(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
   lines.push(`  let _count = ${width === 1 ? 'params._n' : 'params._n / 4u'};`);
   lines.push('  let _base = (_wid.x + _wid.y * _nwg.x) * _WG * _ITEMS + _lid;');
+  // A repeated input's index j mod m, kept incrementally (j grows by _WG a step; _s_<name> = _WG mod m):
+  // one division per invocation instead of one per element (a software adapter scalarizes u32 division).
+  for (const r of rowNames) lines.push(`  var _row_${r} = (${width === 1 ? 'params._start + ' : ''}_base) % params._m_${r};`);
   lines.push('  for (var _k = 0u; _k < _ITEMS; _k++) {');
   lines.push(width === 1 ? '    let _j = params._start + _base + _k * _WG;' : '    let _j = _base + _k * _WG;');
   lines.push('    if (_j >= _count) { return; }');
   const idx = width === 1 ? '_j' : 'vec4<u32>(_j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
-  const callArgs = [idx, 'params._n', ...loaded.map((a) => `${bindingOf(a.name)}[_j]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
+  const callArgs = [idx, 'params._n', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
+  if (ind) lines.push(width === 1 ? '    _i = _j;' : '    _i = _j * 4u;');
   lines.push(`    let _r = _body(${callArgs.join(', ')});`);
   for (const o of outputs) lines.push(`    ${bindingOf(o)}[_j] = _r.${o};`);
+  for (const r of rowNames) lines.push(`    _row_${r} += params._s_${r}; if (_row_${r} >= params._m_${r}) { _row_${r} -= params._m_${r}; }`);
   lines.push('  }');
   lines.push('}');
   const code = `${lines.join('\n')}\n`;
   const src = options.source ?? { line: 1, text, where: `the body of elementwise '${name}'` };
-  return { code, mapper: spotsMapper(code, [{ line: bodyLine + src.line - 1, text: normalizeText(src.text), where: src.where }]) };
+  const shifts = options.source === undefined ? { shifts: rewritten.shifts } : {};
+  return { code, mapper: spotsMapper(code, [{ line: bodyLine + src.line - 1, text: normalizeText(src.text), where: src.where, ...shifts }]) };
 }
 
 /** What a reduction computes (CuPy's ReductionKernel): map each index, fold with reduce, then post-map. */

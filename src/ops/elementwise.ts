@@ -4,13 +4,13 @@ import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ValidationError, ArgumentError, ShaderCompileError, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../buffers/strided.js';
-import { checkBrackets, elementwiseWgsl, normalizeText, outputsOf, parseArgs, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
+import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
-import { bindArgs, broadcastArgs, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { bindArgs, broadcastArgs, callOptions, checkRawAliases, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
 import { deviceOf } from './util.js';
 
@@ -18,7 +18,10 @@ import { deviceOf } from './util.js';
 export interface ElementwiseSpec {
   /** Typed arguments: `'x: T[], y: T[], a: f32'` — arrays with `[]`, `T` resolved from the arrays passed. */
   readonly args: string;
-  /** WGSL statements; an array's name stands for its element at index `i` (`n` is the length). */
+  /**
+   * WGSL statements; an array's name stands for its element at index `i` (`n` is the length). A raw array
+   * (`b: raw T[]`) is indexed instead (`b[i % cols]`), and `_ind(d)` is the output's index along dimension d.
+   */
   readonly body: string;
   /** Names the kernel in errors and labels. @default 'elementwise' */
   readonly name?: string;
@@ -31,10 +34,30 @@ export interface ElementwiseSpec {
  */
 export type ElementwiseArgs = Readonly<Record<string, DeviceArray | number>>;
 
-/** A built elementwise kernel: call it to enqueue; it returns its output array (or a record of them). */
+/** Options of one call of an elementwise kernel, passed after its arguments. */
+export interface ElementwiseCallOptions {
+  /**
+   * The output's shape (a number: 1-D), CuPy's `size=`: required when every array argument given is raw
+   * (nothing else says how many elements to compute); otherwise it must equal the broadcast shape.
+   * @default the broadcast shape of the non-raw array arguments
+   */
+  readonly size?: number | readonly number[];
+}
+
+/**
+ * A built elementwise kernel: call it to enqueue; it returns its output array (or a record of them).
+ *
+ * @example
+ * ```ts
+ * const gather = await device.elementwise({ args: 't: raw T[], idx: i32[], out: T[]', body: 'out = t[idx]' });
+ * gather({ t, idx });                          // out has idx's shape
+ * const rev = await device.elementwise({ args: 't: raw T[], out: T[]', body: 'out = t[n - 1u - i]' });
+ * rev({ t }, { size: t.size });                // every array is raw: say the output's size
+ * ```
+ */
 export interface ElementwiseFn {
-  (args: ElementwiseArgs): DeviceArray | Record<string, DeviceArray>;
-  (...args: (DeviceArray | number)[]): DeviceArray | Record<string, DeviceArray>;
+  (args: ElementwiseArgs, options?: ElementwiseCallOptions): DeviceArray | Record<string, DeviceArray>;
+  (...args: (DeviceArray | number | ElementwiseCallOptions)[]): DeviceArray | Record<string, DeviceArray>;
   readonly args: readonly ArgSpec[];
   readonly outputs: readonly string[];
   /** The generated WGSL for a dtype and vector width (for inspection). */
@@ -75,8 +98,13 @@ class ElementwiseBuilder {
   /** Outputs the body never reads: a caller may omit them. */
   readonly writeOnly: readonly string[];
   readonly #opts: BuilderOptions;
-  /** Bodies that use the index `i` run as scalars: on the vec4 variant `i` would be a vec4<u32>. */
+  /**
+   * Bodies that use the index `i`, `_ind(d)` or a raw array run as scalars: on the vec4 variant `i` would be
+   * a vec4<u32>, and a raw array is indexed one element at a time.
+   */
   readonly #scalarOnly: boolean;
+  /** Whether the body calls `_ind(d)` (the uniform then carries the output's shape and strides). */
+  readonly #ind: boolean;
   /** Per dtype: whether the vec4 variant compiles (absent: not known yet). */
   readonly #vec4 = new Map<DType, boolean>();
   readonly #proving = new Set<DType>();
@@ -95,15 +123,17 @@ class ElementwiseBuilder {
     this.#opts = opts;
     const src = opts.source;
     checkBrackets(src?.text ?? this.body, src?.where ?? `elementwise '${this.name}'`);
+    checkRaw(this.body, this.args, `elementwise|${this.name}`, `the body of elementwise '${this.name}'`);
     const o = outputsOf(this.body, this.args);
     this.outputs = o.outputs;
     this.writeOnly = o.writeOnly;
     if (this.outputs.length === 0) throw new ArgumentError(`elementwise '${this.name}': the body assigns no array argument, so it has no output`);
-    this.#scalarOnly = opts.scalar === true || usesIndex(src?.text ?? this.body);
+    this.#ind = usesInd(src?.text ?? this.body);
+    this.#scalarOnly = opts.scalar === true || usesIndex(src?.text ?? this.body) || this.#ind || this.args.some((a) => a.raw === true);
   }
 
-  generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): Generated {
-    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
+  generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = []): Generated {
+    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, rows, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
   }
 
   #record(ctx: DeviceContext, code: string): void {
@@ -132,9 +162,9 @@ class ElementwiseBuilder {
     return e === undefined;
   }
 
-  #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}): string {
+  #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = []): string {
     const shared = Object.entries(alias).map(([a, b]) => `${a}=${b}`);
-    return `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}${shared.length > 0 ? `|inplace(${shared.join(',')})` : ''}`;
+    return `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}${shared.length > 0 ? `|inplace(${shared.join(',')})` : ''}${rows.length > 0 ? `|rows(${rows.join(',')})` : ''}`;
   }
 
   #useVec4(dtype: DType): boolean {
@@ -167,11 +197,11 @@ class ElementwiseBuilder {
    * The WGSL of a variant, parsed once: a syntax error (which wgsl_reflect finds before Dawn would) is
    * thrown here, at the call, pointing into the user's text.
    */
-  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>): { code: string; label: string } {
-    const label = this.#label(dtype, width, alias);
+  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>, rows: readonly string[]): { code: string; label: string } {
+    const label = this.#label(dtype, width, alias, rows);
     let v = this.#variants.get(label);
     if (v === undefined) {
-      const g = this.generate(dtype, width, alias);
+      const g = this.generate(dtype, width, alias, rows);
       try {
         reflectCompute(g.code);
       } catch (e) {
@@ -188,7 +218,8 @@ class ElementwiseBuilder {
     return compileKernelSync(ctx, v.code, { label: v.label, constants: c });
   }
 
-  call(input: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
+  call(all: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
+    const { input, size } = callOptions(this.name, all);
     const named = bindArgs(this.name, this.args, input, this.outputs);
     const arrays = this.args.filter((a) => a.array);
     for (const o of this.outputs) {
@@ -196,12 +227,16 @@ class ElementwiseBuilder {
         throw new ArgumentError(`elementwise '${this.name}': output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
       }
     }
-    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named);
+    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named, size);
     // Here, not when the uniform is written: that happens only for a non-empty dispatch.
     checkScalars(this.name, this.args, named, dtype);
+    checkRawAliases(this.name, this.args, named, this.outputs);
+    if (this.#ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`elementwise '${this.name}': _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
     const ctx = deviceOf(this.name, ...given);
-    // NumPy's broadcasting: inputs of another shape become broadcast views; given outputs must match.
-    broadcastArgs(this.name, this.args, named, this.outputs, shape);
+    // NumPy's broadcasting: an input broadcast along leading dimensions only (a bias row) is read in place
+    // at j mod its size; other inputs of another shape become broadcast views (gathered); outputs must match.
+    const rows = this.#rowBroadcasts(named, shape);
+    broadcastArgs(this.name, this.args.filter((a) => rows[a.name] === undefined), named, this.outputs, shape);
     const alias = this.#aliases(named);
     if (this.#opts.key !== undefined) builderCache(ctx).touch(this.#opts.key, this);
     const broken = this.#broken.get(dtype);
@@ -220,7 +255,7 @@ class ElementwiseBuilder {
       }
     }
     try {
-      this.#dispatch(ctx, named, dtype, n, alias);
+      this.#dispatch(ctx, named, dtype, n, alias, shape, rows);
     } catch (e) {
       for (const f of fresh) f.destroy();
       throw e;
@@ -249,27 +284,76 @@ class ElementwiseBuilder {
     return alias;
   }
 
-  #dispatch(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, alias: Readonly<Record<string, string>>): void {
+  /**
+   * Inputs whose broadcast repeats them whole along leading dimensions (their shape, leading 1s aside, is the
+   * output's trailing dimensions) and that are plain: by name, their size m (the output's element j is
+   * their element j mod m). Outputs, raw arrays and views are left to the general path.
+   */
+  #rowBroadcasts(named: Record<string, DeviceArray | number>, shape: readonly number[]): Record<string, number> {
+    const rows: Record<string, number> = {};
+    for (const a of this.args) {
+      const v = named[a.name];
+      if (!a.array || a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0) continue;
+      if (sameShape(v.shape, shape)) continue;
+      let lead = 0;
+      while (lead < v.shape.length && v.shape[lead] === 1) lead++;
+      const trail = v.shape.slice(lead);
+      if (trail.length <= shape.length && sameShape(trail, shape.slice(shape.length - trail.length))) rows[a.name] = v.size;
+    }
+    return rows;
+  }
+
+  #dispatch(
+    ctx: DeviceContext,
+    named: Record<string, DeviceArray | number>,
+    dtype: DType,
+    n: number,
+    alias: Readonly<Record<string, string>>,
+    shape: readonly number[],
+    rows: Readonly<Record<string, number>>,
+  ): void {
     if (n === 0) return;
     const c = constants(ctx, n);
     const WG = c['_WG'] ?? 64;
     const ITEMS = c['_ITEMS'] ?? 1;
-    const scalars: Record<string, number> = {};
+    const scalars: Record<string, number | number[][]> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
+    if (this.#ind) Object.assign(scalars, indUniform(shape));
+    for (const a of this.args) if (a.raw === true) scalars[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
     const arrays: Record<string, DeviceArray> = {};
     for (const a of this.args) if (a.array && alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
-    const vecCount = this.#useVec4(dtype) ? Math.floor(n / 4) : 0;
+    const rowNames = Object.keys(rows);
+    // vec4 loads of a repeated input stay whole vec4s of it only when its size is a multiple of 4.
+    const rowsVec4 = rowNames.every((r) => (rows[r] ?? 1) % 4 === 0);
+    const vecCount = this.#useVec4(dtype) && rowsVec4 ? Math.floor(n / 4) : 0;
     const start = vecCount * 4;
-    const vec = vecCount > 0 ? this.#checked(dtype, 4, alias) : undefined;
-    const tail = start < n ? this.#checked(dtype, 1, alias) : undefined;
+    const vec = vecCount > 0 ? this.#checked(dtype, 4, alias, rowNames) : undefined;
+    const tail = start < n ? this.#checked(dtype, 1, alias, rowNames) : undefined;
+    const moduli = (width: number): Record<string, number> =>
+      Object.fromEntries(rowNames.flatMap((r) => {
+        const m = (rows[r] ?? width) / width;
+        return [[`_m_${r}`, m], [`_s_${r}`, WG % m]];
+      }));
     this.#checkInBackground(ctx, dtype);
     if (vec !== undefined) {
-      this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, ...scalars } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+      this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
     }
     if (tail !== undefined) {
-      this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+      this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
     }
   }
+}
+
+/**
+ * The output's shape and C-order strides for `_ind(d)`, as `array<vec4<u32>, 2>` values; dimensions past
+ * the rank have extent 1 (so their index is 0).
+ */
+function indUniform(shape: readonly number[]): { _shape: number[][]; _strides: number[][] } {
+  const sh = Array.from({ length: MAX_IND_DIMS }, (_, d) => shape[d] ?? 1);
+  const st = new Array<number>(MAX_IND_DIMS).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) st[d] = (st[d + 1] ?? 1) * (shape[d + 1] ?? 1);
+  const vec4s = (v: number[]): number[][] => [v.slice(0, 4), v.slice(4, 8)];
+  return { _shape: vec4s(sh), _strides: vec4s(st) };
 }
 
 /** The tuned workgroup size and items per invocation, as the generated code's override names. */

@@ -98,7 +98,7 @@ export function bindArgs(op: string, args: readonly ArgSpec[], input: readonly u
  * Resolves the `T` placeholder from the arrays passed (every `T` array must agree, every concrete one
  * must match) and checks that all arrays have one length. An all-omitted signature defaults to f32.
  */
-export function resolveArrays(op: string, args: readonly ArgSpec[], named: BoundArgs): { dtype: DType; n: number; shape: number[]; given: DeviceArray[] } {
+export function resolveArrays(op: string, args: readonly ArgSpec[], named: BoundArgs, size?: readonly number[]): { dtype: DType; n: number; shape: number[]; given: DeviceArray[] } {
   let dtype: DType | undefined;
   let first = '';
   const given: DeviceArray[] = [];
@@ -113,11 +113,55 @@ export function resolveArrays(op: string, args: readonly ArgSpec[], named: Bound
         first = a.name;
       } else if (v.dtype !== dtype) throw new DTypeError(`${op}: ${first} is ${dtype} but ${a.name} is ${v.dtype} (both are T)`);
     } else if (v.dtype !== a.type) throw new DTypeError(`${op}: ${a.name} must be ${a.type}, got ${v.dtype}`);
-    shapes.push(v.shape);
+    if (a.raw !== true) shapes.push(v.shape); // raw arrays are indexed by the body, never broadcast
+  }
+  const raws = args.filter((a) => a.raw === true && named[a.name] instanceof DeviceArray);
+  if (shapes.length === 0 && raws.length > 0 && size === undefined) {
+    throw new ArgumentError(`${op}: every array argument given is raw (${raws.map((a) => a.name).join(', ')}), so the output's shape cannot be inferred; pass it: fn(args, { size: [...] })`);
   }
   // NumPy's broadcasting over every array argument (ShapeError naming the shapes when they do not fit).
-  const shape = shapes.length === 0 ? [0] : broadcastShapes(op, ...shapes);
-  return { dtype: dtype ?? 'f32', n: sizeOf(shape), shape, given };
+  const shape = shapes.length === 0 ? [...(size ?? [0])] : broadcastShapes(op, ...shapes);
+  if (size !== undefined && !sameShape(size, shape)) {
+    throw new ShapeError(`${op}: size is [${size.join(', ')}] but the arguments broadcast to [${shape.join(', ')}]`);
+  }
+  const n = sizeOf(shape);
+  for (const a of raws) {
+    // An index into an empty array reads nothing of its own (a binding cannot be empty): refused.
+    if (n > 0 && (named[a.name] as DeviceArray).size === 0) throw new ShapeError(`${op}: raw argument '${a.name}' is empty, so no index into it is in range`);
+  }
+  return { dtype: dtype ?? 'f32', n, shape, given };
+}
+
+/**
+ * Splits a builder call's trailing options object (`fn({ x, y }, { size })` or `fn(x, y, { size })`) from
+ * its arguments. `size` is the output's shape (a number: 1-D), needed when every array argument is raw.
+ */
+export function callOptions(op: string, input: readonly unknown[]): { input: readonly unknown[]; size?: number[] } {
+  const last = input[input.length - 1];
+  if (input.length < 2 || typeof last !== 'object' || last === null || last instanceof DeviceArray) return { input };
+  const o = last as Record<string, unknown>;
+  const extra = Object.keys(o).filter((k) => k !== 'size');
+  if (extra.length > 0) throw new ArgumentError(`${op}: unknown call option ${extra.join(', ')}; the options object (after the arguments) takes size`);
+  const rest = input.slice(0, -1);
+  if (o['size'] === undefined) return { input: rest };
+  const raw = o['size'];
+  const size = typeof raw === 'number' ? [raw] : Array.isArray(raw) ? (raw as unknown[]) : undefined;
+  if (size === undefined || !size.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+    throw new ShapeError(`${op}: size must be a non-negative integer or an array of them (the output's shape), got ${describeValue(raw)}`);
+  }
+  return { input: rest, size: size as number[] };
+}
+
+/**
+ * A raw input may not be the same array as an output: the body reads any of its elements while other
+ * invocations write them (a race on Dawn, an order-dependent answer on gpujs).
+ */
+export function checkRawAliases(op: string, args: readonly ArgSpec[], named: BoundArgs, outputs: readonly string[]): void {
+  for (const a of args) {
+    if (a.raw !== true) continue;
+    const o = outputs.find((p) => named[p] !== undefined && named[p] === named[a.name]);
+    if (o !== undefined) throw new ArgumentError(`${op}: raw argument '${a.name}' is the same array as output '${o}'; the body may read elements other invocations write — pass a copy`);
+  }
 }
 
 /**
@@ -129,7 +173,7 @@ export function broadcastArgs(op: string, args: readonly ArgSpec[], named: Recor
   const views: DeviceArray[] = [];
   for (const a of args) {
     const v = named[a.name];
-    if (!a.array || !(v instanceof DeviceArray) || sameShape(v.shape, shape)) continue;
+    if (!a.array || a.raw === true || !(v instanceof DeviceArray) || sameShape(v.shape, shape)) continue;
     if (outputs.includes(a.name)) {
       throw new ShapeError(`${op}: output '${a.name}' has shape [${v.shape.join(', ')}] but the arguments broadcast to [${shape.join(', ')}]`);
     }

@@ -93,7 +93,7 @@ describe('WGSL → JS translation (gpujs builders)', () => {
       ['y = countOneBits(1u) + x', /'countOneBits\(\.\.\.\)' \(a WGSL built-in function\) at 1:5/],
       ['y = x + vec4<f32>(1.0).x', /'vec4<\.\.\.>' at 1:9/],
       ['var p = &y;', /a pointer \('&' in front of an expression\) at 1:9/],
-      ['y = x[2]', /indexing \(e\[\.\.\.\]\) at 1:6/],
+      ['y = (x + 1.0)[2]', /indexing \(e\[\.\.\.\]\) at 1:14/], // a name indexed is raw-array syntax: see test/ops/elementwise-raw.test.ts
       ['y = 0x1p3 + x', /the hexadecimal float literal '0x1p3' at 1:5/],
     ];
     for (const [body, message] of cases) {
