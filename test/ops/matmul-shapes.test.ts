@@ -44,6 +44,9 @@ out['matvec'] = (a2 @ v).ravel(); out['tt'] = (w.T.T @ w.T).ravel(); out['shape'
   using mv = matmul(a2, V);
   expect(mv.shape).toEqual([5]);
   expectArrayEqual(await mv.toArray(), npOut(ref, 'matvec'));
+  using dot = matmul(V, V); // 1-D · 1-D: a 0-d result, as NumPy's
+  expect(dot.shape).toEqual([]);
+  expect(await dot.item()).toBe(v.reduce((acc, e) => acc + e * e, 0));
   using tt = matmul(W, W.T);
   expectArrayEqual(await tt.toArray(), npOut(ref, 'tt'));
   // Misaligned inner axes and non-broadcastable batches are ShapeErrors naming the shapes.
