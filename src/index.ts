@@ -39,7 +39,7 @@ export { type AxisOptions } from './ops/axis.js';
 export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions, type RandomDevice } from './ops/random.js';
 export { histogram, histogramCpu, type Histogram } from './ops/histogram.js';
 export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';
-export { scan, scanCpu, type ScanOptions } from './ops/scan.js';
+export { scan, cumsum, scanCpu, type ScanOptions } from './ops/scan.js';
 export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
 export { matmul, transpose, matmulCpu, transposeCpu, type MatmulShape, type MatmulOptions } from './ops/matmul.js';

@@ -155,3 +155,36 @@ with np.errstate(all='ignore'):
   using sm0 = gk.softmax(top, 0);
   close(await sm0.toArray(), npOut(ref, 'sm0').slice(0, 12), 'softmax axis 0 of a slice');
 });
+
+gpuTest('cumsum and exclusive scan along every axis (and of a view) match NumPy; integers wrap', async ({ device }) => {
+  const h = Float32Array.from({ length: 3 * 4 * 5 }, (_, i) => ((i * 5) % 11) - 5);
+  const ref = numpy(
+    `
+x = inp['x'].astype(np.float64).reshape(3, 4, 5)
+for a in (0, 1, 2, -1):
+    out[f'c{a}'] = np.cumsum(x, axis=a).ravel(); out[f'e{a}'] = (np.cumsum(x, axis=a) - x).ravel()
+out['flat'] = np.cumsum(x).ravel(); out['view'] = np.cumsum(x[:, ::-1, 1:4], axis=1).ravel()
+out['wrap'] = np.cumsum(inp['w'].astype(np.int64)).astype(np.int32).astype(np.float64)
+`,
+    { x: h, w: Int32Array.from([2147483647, 1, 5]) },
+  );
+  for (const dtype of ['f32', 'i32'] as const) {
+    using x = device.array(dtype === 'f32' ? h : Int32Array.from(h), { shape: [3, 4, 5] });
+    for (const a of [0, 1, 2, -1]) {
+      using c = gk.cumsum(x, a);
+      expect(c.shape).toEqual([3, 4, 5]);
+      expectArrayEqual(await c.toArray(), npOut(ref, `c${a}`));
+      using e = gk.scan(x, { axis: a, exclusive: true });
+      expectArrayEqual(await e.toArray(), npOut(ref, `e${a}`));
+    }
+    using flat = gk.cumsum(x);
+    expect(flat.shape).toEqual([60]);
+    expectArrayEqual(await flat.toArray(), npOut(ref, 'flat'));
+    using v = x.slice(null, [null, null, -1], [1, 4]);
+    using cv = gk.cumsum(v, 1);
+    expectArrayEqual(await cv.toArray(), npOut(ref, 'view'));
+  }
+  using w = device.array(Int32Array.from([2147483647, 1, 5]), { shape: [1, 3] });
+  using cw = gk.cumsum(w, 1);
+  expectArrayEqual(await cw.toArray(), npOut(ref, 'wrap'));
+});
