@@ -223,6 +223,10 @@ export function planMatmul(ctx: DeviceContext, m: number, k: number, n: number, 
   }
   const transposeB = tB && k % PRE_TRANSPOSE_K === 0 && m >= PRE_TRANSPOSE_MIN_M;
   if (transposeB) tB = false;
+  // Tall-skinny products (n below one workgroup's WG_X·CN columns, e.g. 4096×1024 · 1024×10): most
+  // invocations of a workgroup would own no column. Narrow each invocation's column block so the
+  // workgroup's invocations share the n columns.
+  if (n < wgx * cn) cn = Math.max(1, Math.ceil(n / wgx));
   return finish(ctx, m, n, {
     kernel: 'matmul-rb',
     constants: { WG_X: wgx, RM: rm, CN: cn, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
@@ -366,12 +370,30 @@ function matmul2d(a: DeviceArray, b: DeviceArray, m: number, k: number, n: numbe
   return matmulFlat(ta ? a.T : a, tb ? b.T : b, { m, k, n, transA: ta, transB: tb });
 }
 
+/**
+ * Below this many columns (with 4× as many rows), the product is computed transposed (see matmulFlat).
+ * `GPUKIT_MATMUL_NO_SWAP=1` turns that off, for side-by-side measurements (bench/tall-skinny.ts).
+ */
+const TALL_SKINNY_N = 16;
+
 function matmulFlat(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
   checkMatmul(a, b, opts);
   if (onFallback(a)) return fallback('matmul').matmul(a, b, opts);
   const ctx = deviceOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
   const empty = m === 0 || n === 0 || k === 0;
+  // Tall-skinny (few columns, many rows): compute Cᵀ = Bᵀ·Aᵀ, whose many columns fill the workgroups,
+  // through the transpose flags (no copy of a or b), then transpose the small n×m result.
+  if (!empty && n < TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && process.env['GPUKIT_MATMUL_NO_SWAP'] !== '1') {
+    const ct = matmulFlat(b, a, { m: n, k, n: m, transA: !transB, transB: !transA });
+    try {
+      const out = new DeviceArray(ctx, 'f32', [m, n]);
+      transposeInto(ctx, ct, n, m, out);
+      return out;
+    } finally {
+      ct.destroy();
+    }
+  }
   const plan = empty ? undefined : planMatmul(ctx, m, k, n, transA, transB);
   const out = new DeviceArray(ctx, 'f32', [m, n]);
   if (plan === undefined) {

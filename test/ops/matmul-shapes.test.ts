@@ -55,3 +55,25 @@ out['matvec'] = (a2 @ v).ravel(); out['tt'] = (w.T.T @ w.T).ravel(); out['shape'
   using D = device.zeros([2, 5, 4]);
   expect(() => matmul(D, C)).toThrow(ShapeError);
 });
+
+gpuTest('tall-skinny products (computed transposed on Dawn) match NumPy for every transpose combination', async ({ device }) => {
+  const m = 300;
+  const k = 70;
+  const n = 7;
+  const a = ints(m * k, 5);
+  const b = ints(k * n, 6);
+  const ref = numpy(`out['c'] = (inp['a'].astype(np.float64).reshape(${m}, ${k}) @ inp['b'].astype(np.float64).reshape(${k}, ${n})).ravel()`, { a, b });
+  const at = new Float32Array(k * m);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = a[i * k + p] ?? 0;
+  const bt = new Float32Array(n * k);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j] ?? 0;
+  using A = device.array(a, { shape: [m, k] });
+  using B = device.array(b, { shape: [k, n] });
+  using AT = device.array(at, { shape: [k, m] });
+  using BT = device.array(bt, { shape: [n, k] });
+  for (const [what, x, y] of [['a·b', A, B], ['(aᵀ)ᵀ·b', AT.T, B], ['a·(bᵀ)ᵀ', A, BT.T], ['(aᵀ)ᵀ·(bᵀ)ᵀ', AT.T, BT.T]] as const) {
+    using c = matmul(x, y);
+    expect(c.shape, what).toEqual([m, n]);
+    expectArrayEqual(await c.toArray(), npOut(ref, 'c'));
+  }
+});
