@@ -247,22 +247,28 @@ export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<
 /**
  * A copy converted to `dtype`: float → integer truncates toward zero and clamps to the target's range
  * (f32 can hold at most 2^31 − 128 and 2^32 − 256 below the limits), NaN gives 0; i32 ↔ u32 keeps the
- * bits (as NumPy's astype wraps); integer → f32 rounds to nearest. Both engines compute exactly this.
+ * bits (as NumPy's astype wraps); integer → f32 rounds to nearest; to f16 rounds to nearest (±Inf past
+ * 65504). Both engines compute exactly this (f16 needs shader-f16, so Dawn only).
  */
 export function astype<E extends DType>(x: DeviceArray, dtype: E): DeviceArray<E> {
   checkArrays('astype', { x });
   const to = assertDType(dtype) as E;
-  if (to === 'f16' || x.dtype === 'f16') throw new DTypeError(`astype: f16 is not supported yet (from ${x.dtype} to ${to})`);
+  if (to === 'f16' && (x.host !== null || !x.ctx.features.has('shader-f16'))) {
+    throw new DTypeError(`astype: f16 needs the device feature shader-f16, which ${x.host !== null ? 'the gpujs engine lacks (gpu.js computes in f32 only)' : 'this adapter lacks'}`);
+  }
   const args = `x: T[], out: ${to}[]`;
-  const float = x.dtype === 'f32';
-  const clamped = to === 'i32' ? 'i32(clamp(x, -2147483648.0, 2147483520.0))' : 'u32(clamp(x, 0.0, 4294967040.0))';
+  // f16 → integer goes through f32 (exact: every f16 is an f32), so the same clamps and NaN test apply.
+  const src = x.dtype === 'f16' ? 'f32(x)' : 'x';
+  const float = x.dtype === 'f32' || x.dtype === 'f16';
+  const clamped = to === 'i32' ? `i32(clamp(${src}, -2147483648.0, 2147483520.0))` : `u32(clamp(${src}, 0.0, 4294967040.0))`;
   const zero = to === 'i32' ? '0i' : '0u';
+  const all: readonly DType[] = [...ANY, 'f16'];
   const spec: Spec =
     to === x.dtype
-      ? { args, body: 'out = x', dtypes: ANY }
-      : float && to !== 'f32'
-        ? { args, body: `out = select(${clamped}, ${zero}, ${ISNAN.dawn('x')})`, hostBody: `out = select(${clamped}, ${zero}, ${ISNAN.host('x')})`, dtypes: ANY }
-        : { args, body: `out = ${to}(x)`, dtypes: ANY };
+      ? { args, body: 'out = x', dtypes: all }
+      : float && (to === 'i32' || to === 'u32')
+        ? { args, body: `out = select(${clamped}, ${zero}, ${ISNAN.dawn(src)})`, hostBody: `out = select(${clamped}, ${zero}, ${ISNAN.host('x')})`, dtypes: all }
+        : { args, body: `out = ${to}(x)`, dtypes: all };
   return run(`astype_${x.dtype}_${to}`, spec, { x }, x) as DeviceArray<E>;
 }
 

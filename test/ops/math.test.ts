@@ -164,3 +164,23 @@ out['where'] = np.where(a < b, a, b); out['clip'] = np.clip(a, 0, 2.5); out['cli
     expect(() => gk.where(f as never, f, f)).toThrow(DTypeError);
   });
 });
+
+describe('astype to and from f16', () => {
+  gpuTest('f32 ↔ f16 rounds to nearest (NumPy\'s float16), f16 → i32/u32 truncates and clamps, where the device has shader-f16', async ({ device }) => {
+    if (!device.info.features.includes('shader-f16')) {
+      using x = device.array([1, 2]);
+      expect(() => gk.astype(x, 'f16')).toThrow(DTypeError);
+      return;
+    }
+    const h = Float32Array.from([0.1, -2.5, 1 / 3, 65504, 70000, -1e-8, 3.7, -3.7]);
+    const ref = numpy(`h = inp['x'].astype(np.float16); out['h'] = h.astype(np.float64); out['i'] = np.trunc(h.astype(np.float64)).clip(-2**31, 2**31 - 128).astype(np.float64)`, { x: h });
+    using x = device.array(h);
+    using hx = gk.astype(x, 'f16');
+    expect(hx.dtype).toBe('f16');
+    expectArrayEqual(await hx.toArray(), npOut(ref, 'h'));
+    using back = gk.astype(hx, 'f32');
+    expectArrayEqual(await back.toArray(), npOut(ref, 'h'));
+    using hi = gk.astype(hx, 'i32');
+    expectArrayEqual(await hi.toArray(), Array.from(npOut(ref, 'i'), (v) => (Number.isFinite(v) ? v : v > 0 ? 2147483520 : -2147483648)));
+  });
+});
