@@ -119,6 +119,9 @@ export class DeviceContext {
   /** The GPU may still be running work nobody will wait for (a timeout): never block on it. */
   #stuck = false;
   #draining: Promise<void> | null = null;
+  /** Checks of ops' error words (src/ops/indexing.ts), run before the next readback or sync() reports. */
+  #checks: (() => Promise<void>)[] = [];
+  #checking: Promise<unknown> = Promise.resolve();
 
   constructor(handle: DawnHandle) {
     this.gpu = handle.device;
@@ -579,7 +582,20 @@ export class DeviceContext {
   async settled(timeoutMs: number | undefined = this.timeoutMs): Promise<Batch | null> {
     const batch = this.flush();
     if (batch !== null) await this.guard(batch.settled, timeoutMs);
+    if (this.#checks.length > 0) {
+      const run = this.#checks.splice(0).map((c) => c().catch(() => undefined));
+      this.#checking = Promise.all([this.#checking, ...run]);
+    }
+    await this.guard(this.#checking, timeoutMs);
     return batch;
+  }
+
+  /**
+   * Registers a check that a readback or sync() runs (and awaits) before it looks for failures: an op whose
+   * kernel records bad input in an error word reads it back there and {@link fail}s its outputs.
+   */
+  deferCheck(check: () => Promise<void>): void {
+    this.#checks.push(check);
   }
 
   /**
