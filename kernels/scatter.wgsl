@@ -1,6 +1,6 @@
-// scatter.wgsl — accumulates values into target along one axis (NumPy's np.add.at, and a scatter-max):
-// target seen as [outer, n, inner], indices as m values, values as [outer, m, inner]:
-//   target[a, idx[j], b] ⊕= values[a, j, b],  ⊕ = + (OP 0) or max (OP 1).
+// scatter.wgsl — accumulates values into acc along one axis (NumPy's np.add.at, and a scatter-max):
+// acc seen as [outer, n, inner], indices as m values, values as [outer, m, inner]:
+//   acc[a, idx[j], b] ⊕= values[a, j, b],  ⊕ = + (OP 0) or max (OP 1).
 // Everything is bound as u32 bits; KIND says what they hold: 0 u32, 1 i32, 2 f32.
 // Integers add with atomicAdd (exact, wrapping mod 2^32, order-free). f32 adds and all maxes (but u32's,
 // which has atomicMax) go through a compare-and-swap loop on the bits: each update is one f32 rounding,
@@ -9,7 +9,7 @@
 // Indices are read as u32 bits; SIGNED reads them as i32; a negative one counts from the end when WRAP,
 // else it is out of range. Out-of-range indices are skipped and recorded in the error word exactly as in
 // take.wgsl (err[0] count, err[1] max bad index >= n, err[2] max |bad negative index|).
-// Bindings (group 0): 0 indices (read), 1 values (read), 2 target (atomic), 3 err (atomic), 4 params.
+// Bindings (group 0): 0 indices (read), 1 values (read), 2 acc (atomic), 3 err (atomic), 4 params.
 // Dispatch: max(outer·m·inner, m) invocations (one per value), workgroups for ceil(· / WG) (2-D beyond 65,535).
 
 struct Params {
@@ -21,7 +21,7 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> indices: array<u32>;
 @group(0) @binding(1) var<storage, read> values: array<u32>;
-@group(0) @binding(2) var<storage, read_write> target: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> acc: array<atomic<u32>>;
 @group(0) @binding(3) var<storage, read_write> err: array<atomic<u32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -82,13 +82,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (k == BAD) { return; }
   let at = (a * params.n + k) * inner + b;
   let v = values[o];
-  if (OP == 0u && KIND != 2u) { atomicAdd(&target[at], v); return; }
-  if (OP == 1u && KIND == 0u) { atomicMax(&target[at], v); return; }
-  var old = atomicLoad(&target[at]);
+  if (OP == 0u && KIND != 2u) { atomicAdd(&acc[at], v); return; }
+  if (OP == 1u && KIND == 0u) { atomicMax(&acc[at], v); return; }
+  var old = atomicLoad(&acc[at]);
   loop {
     let next = combine(old, v);
     if (next == old) { break; }
-    let r = atomicCompareExchangeWeak(&target[at], old, next);
+    let r = atomicCompareExchangeWeak(&acc[at], old, next);
     if (r.exchanged) { break; }
     old = r.old_value;
   }

@@ -261,7 +261,7 @@ function scatterInto(plan: ScatterPlan, target: DeviceArray, indices: DeviceArra
       constants: { SIGNED: indices.dtype === 'i32' ? 1 : 0, WRAP: plan.wrap ? 1 : 0, KIND: kind, OP: plan.combine === 'add' ? 0 : 1 },
       label: `scatter|${plan.combine}|${target.dtype}|${indices.dtype}`,
     });
-    kernel.run({ indices: idxBits, values: valBits, target: tBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
+    kernel.run({ indices: idxBits, values: valBits, acc: tBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
   } catch (e) {
     err.destroy();
     throw e;
