@@ -22,7 +22,6 @@ import { onFallback, trackedOp, viewOutput } from './engine.js';
 import { max, min } from './reduce.js';
 import { checkArray } from './signature.js';
 
-type IndexType = 'i32' | 'u32';
 const VALUE_TYPES: readonly DType[] = ['f32', 'i32', 'u32'];
 
 /** x seen as [outer, n, inner] around the indexed axis; m indices. */
