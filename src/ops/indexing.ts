@@ -5,10 +5,10 @@
  *
  * Out-of-range indices are never wrapped nor clamped. On gpujs the host loop checks every index before it
  * writes anything and the op fails (reading its output, or sync(), throws an ArgumentError). On Dawn the
- * kernel skips a bad index and records it in a small error word (count, largest, most negative); the op
- * registers a check (`DeviceContext.deferCheck`) that the next readback or sync() runs first: it reads
- * the word and fails the op's output (for scatters, the target) with an ArgumentError naming the op and
- * the values. An array computed *from* such an output before that check ran is not marked: sync() reports it.
+ * kernel skips a bad index and records it in a small error word (count, largest, most negative); the batch
+ * carrying the op reads the word before its verdict (`DeviceContext.deferCheck`) and fails the op's output
+ * (for scatters, the target) with an ArgumentError naming the op and the values, as it fails the outputs of
+ * an invalid op: readbacks of it, of its views and of arrays computed from it throw, and sync() reports it.
  */
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
@@ -91,27 +91,30 @@ function resolveHost(op: string, what: string, I: ArrayLike<number>, n: number, 
 }
 
 /**
- * Dawn: reads the kernel's error word before the next readback or sync() reports, and fails `victims`
- * (the op's outputs) with an ArgumentError when an index was out of range.
+ * Dawn: the batch carrying the op reads the kernel's error word once its work is done, before its verdict
+ * (`DeviceContext.deferCheck`), and fails `victims` (the op's outputs) with an ArgumentError when an index
+ * was out of range — so their readbacks, views and arrays computed from them throw it, and so does sync().
  */
 function checkLater(ctx: DeviceContext, op: string, what: string, n: number, wrap: boolean, err: DeviceArray<'u32'>, victims: readonly DeviceArray[]): void {
-  ctx.deferCheck(async () => {
-    const staging = ctx.gpu.createBuffer({ label: `${op}|error-word`, size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    try {
-      ctx.copy(err.buffer, 0, staging, 0, 12, `${op}|error-word`, true);
-      err.destroy();
-      const batch = ctx.flush();
-      if (batch !== null) await ctx.guard(batch.settled);
-      await ctx.guard(staging.mapAsync(GPUMapMode.READ, 0, 16));
-      const w = new Uint32Array(staging.getMappedRange(0, 16).slice(0));
-      staging.unmap();
-      const e = rangeError(op, what, n, wrap, w[0] ?? 0, w[1] ?? 0, w[2] ?? 0);
-      // A victim destroyed meanwhile may have handed its buffer to another array: leave that one alone.
-      if (e !== null) for (const v of victims) if (!v.destroyed) ctx.fail(v.buffer, e);
-    } finally {
-      staging.destroy();
-      if (!err.destroyed) err.destroy();
-    }
+  const words = err.buffer;
+  ctx.deferCheck({
+    victims: victims.map((v) => v.buffer),
+    run: async () => {
+      const staging = ctx.gpu.createBuffer({ label: `${op}|error-word`, size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      try {
+        // Its own submission, after the batch's: the batch's verdict is being decided, nothing else may run.
+        const enc = ctx.gpu.createCommandEncoder({ label: `${op}|error-word` });
+        enc.copyBufferToBuffer(words, 0, staging, 0, 12);
+        ctx.gpu.queue.submit([enc.finish()]);
+        await staging.mapAsync(GPUMapMode.READ, 0, 16);
+        const w = new Uint32Array(staging.getMappedRange(0, 16).slice(0));
+        staging.unmap();
+        return rangeError(op, what, n, wrap, w[0] ?? 0, w[1] ?? 0, w[2] ?? 0);
+      } finally {
+        staging.destroy();
+        err.destroy();
+      }
+    },
   });
 }
 

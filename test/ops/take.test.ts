@@ -3,7 +3,7 @@
  * views as inputs, empty inputs, a one-hot from an identity, and out-of-range indices failing the op.
  */
 import { expect } from 'vitest';
-import { ArgumentError, take } from '../../src/index.js';
+import { add, ArgumentError, take } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { npOut, numpy, randomF32 } from './helpers.js';
 
@@ -88,6 +88,13 @@ gpuTest('an index out of range fails take with an ArgumentError naming the op an
   using r3 = take(x, u, 0); // as u32 this is 4294967295, not -1
   await expect(device.sync()).rejects.toThrow(/largest 4294967295/);
   await expect(r3.toArray()).rejects.toThrow(ArgumentError);
+  // What is computed from a failed take, and views of it, fail with its error too.
+  using r6 = take(x, big, 1);
+  using sum = add(r6, r6);
+  using view = r6.T;
+  await expect(sum.toArray()).rejects.toThrow(/take: 1 index is out of range/);
+  await expect(view.toArray()).rejects.toThrow(/take: 1 index is out of range/);
+  await expect(device.sync()).rejects.toThrow(ArgumentError);
   // A good take after a bad one is unaffected.
   using ok = device.array(new Int32Array([-1]));
   using r4 = take(x, ok, 0);
