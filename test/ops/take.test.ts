@@ -3,7 +3,7 @@
  * views as inputs, empty inputs, a one-hot from an identity, and out-of-range indices failing the op.
  */
 import { expect } from 'vitest';
-import { add, ArgumentError, take } from '../../src/index.js';
+import { add, ArgumentError, bincount, take } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { npOut, numpy, randomF32 } from './helpers.js';
 
@@ -105,4 +105,21 @@ gpuTest('an index out of range fails take with an ArgumentError naming the op an
   using r5 = take(empty, zero, 0);
   await expect(r5.toArray()).rejects.toThrow(/extent 0/);
   await expect(device.sync()).rejects.toThrow(ArgumentError);
+});
+
+gpuTest('take and bincount past 65,535 workgroups of 64 (a 2-D dispatch) match a direct loop', async ({ device }) => {
+  const m = 65_535 * 64 + 7;
+  const xs = new Float32Array([0.5, -1, 2, 7, -3, 9, 11, 4]);
+  const ids = Int32Array.from({ length: m }, (_, j) => ((j * 2654435761) >>> 0) % 8);
+  using x = device.array(xs);
+  using i = device.array(ids);
+  using r = take(x, i);
+  const got = await r.toArray();
+  let bad = -1;
+  for (let j = 0; j < m && bad < 0; j++) if (got[j] !== xs[ids[j] ?? 0]) bad = j;
+  expect(bad, `first wrong element at ${bad}`).toBe(-1);
+  using c = await bincount(i);
+  const counts = new Array<number>(8).fill(0);
+  for (const k of ids) counts[k] = (counts[k] ?? 0) + 1;
+  expectArrayEqual(await c.toArray(), counts);
 });
