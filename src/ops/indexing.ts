@@ -21,6 +21,7 @@ import { builtinKernel } from '../kernels/load.js';
 import { onFallback, trackedOp, viewOutput } from './engine.js';
 import { max, min } from './reduce.js';
 import { checkArray } from './signature.js';
+import { checkOptions } from '../args.js';
 
 const VALUE_TYPES: readonly DType[] = ['f32', 'i32', 'u32'];
 
@@ -332,7 +333,8 @@ export interface BincountOptions {
  */
 export async function bincount(indices: DeviceArray, opts: BincountOptions = {}): Promise<DeviceArray> {
   checkIndices('bincount', 'indices', indices);
-  if (typeof opts !== 'object' || (opts as unknown) === null) throw new ArgumentError('bincount: options must be an object ({ weights, minLength })');
+  // weights is checked below, as an array.
+  checkOptions('bincount', opts, { weights: () => undefined, minLength: 'number' });
   if (indices.ndim !== 1) throw new ShapeError(`bincount: indices must be 1-D, got shape [${indices.shape.join(', ')}]`);
   const minLength = opts.minLength ?? 0;
   if (!Number.isSafeInteger(minLength) || minLength < 0) throw new ArgumentError(`bincount: minLength must be a non-negative integer, got ${String(minLength)}`);

@@ -126,3 +126,14 @@ gpuTest('segment ids that are negative or ≥ numSegments fail the op with an Ar
   using short = device.array(new Int32Array([0, 1]));
   expect(() => segmentSum(v, short, 2)).toThrow(/segmentIds have shape \[2\]/);
 });
+
+gpuTest('bad arguments are typed errors before anything runs', async ({ device }) => {
+  using i = device.array(new Int32Array([0, 1]));
+  using f = device.array(new Float32Array([0, 1]));
+  await expect(bincount(i, { minLen: 3 } as never)).rejects.toThrow(/unknown options key minLen/);
+  await expect(bincount(i, null as never)).rejects.toThrow(ArgumentError);
+  await expect(bincount(f)).rejects.toThrow(/bincount: indices has dtype f32; expected i32 or u32/);
+  await expect(bincount(i, { weights: i })).rejects.toThrow(/weights have dtype i32; expected f32/);
+  expect(() => segmentSum(f, i, 1.5)).toThrow(ArgumentError);
+  expect(() => segmentMax(f, f, 2)).toThrow(/segmentIds has dtype f32/);
+});
