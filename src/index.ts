@@ -38,6 +38,7 @@ export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type Red
 export { type AxisOptions } from './ops/axis.js';
 export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions, type RandomDevice } from './ops/random.js';
 export { histogram, histogramCpu, type Histogram } from './ops/histogram.js';
+export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOptions } from './ops/indexing.js';
 export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';
 export { scan, cumsum, scanCpu, type ScanOptions } from './ops/scan.js';
 export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';

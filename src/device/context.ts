@@ -52,6 +52,8 @@ export class Batch {
   readonly encoder: GPUCommandEncoder;
   readonly ops: OpRecord[] = [];
   chunks: UniformChunk[] = [];
+  /** Checks of its ops' error words (see {@link DeviceContext.deferCheck}), run before its verdict. */
+  readonly checks: BatchCheck[] = [];
   /** True when the batch as a whole was rejected and had to be replayed op by op. */
   failed = false;
   submitted = false;
@@ -65,6 +67,15 @@ export class Batch {
     this.encoder = encoder;
     this.settled = new Promise<void>((r) => (this.resolveSettled = r));
   }
+}
+
+/**
+ * An op's check of its own error word (an out-of-range index, src/ops/indexing.ts): `run` reads the word
+ * once the batch's work is done and returns the op's error, or null; `victims` are the buffers it fails.
+ */
+export interface BatchCheck {
+  readonly victims: readonly GPUBuffer[];
+  readonly run: () => Promise<Error | null>;
 }
 
 type State = { kind: 'open' } | { kind: 'lost'; reason: string; message: string } | { kind: 'closed' };
@@ -472,8 +483,13 @@ export class DeviceContext {
       if (error !== null) {
         batch.failed = true;
         await this.#replay(batch);
-      } else if (this.#poison.size > 0) {
-        for (const op of batch.ops) this.#propagate(op, null);
+        // Replayed ops have propagated already: a check's error fails only its own victims here.
+        for (const [b, e] of await this.#runChecks(batch)) this.#poison.set(b, e);
+      } else {
+        const own = await this.#runChecks(batch);
+        if (this.#poison.size > 0 || own.size > 0) {
+          for (const op of batch.ops) this.#propagate(op, op.writes.map((w) => own.get(w)).find((e) => e !== undefined) ?? null);
+        }
       }
     } catch {
       // The device was lost or closed: every waiter is rejected through guard().
@@ -492,6 +508,27 @@ export class DeviceContext {
       },
       () => undefined,
     );
+  }
+
+  /**
+   * Registers a check of the op just encoded: the batch waits for its work and runs `check.run` before its
+   * verdict, so the op's error fails its victims — and, as for any failed op, what later ops compute from them.
+   * Such a batch's verdict waits for the GPU to finish it (a check is one 12-byte readback).
+   */
+  deferCheck(check: BatchCheck): void {
+    this.#batch().checks.push(check);
+  }
+
+  /** Runs a settled batch's checks in order: the buffers they fail, with each one's error (reported once). */
+  async #runChecks(batch: Batch): Promise<Map<GPUBuffer, Error>> {
+    const own = new Map<GPUBuffer, Error>();
+    for (const c of batch.checks.splice(0)) {
+      const e = await this.guard(c.run().catch((x: unknown) => (x instanceof Error ? x : new Error(String(x)))));
+      if (e === null) continue;
+      this.#unreported.push(e);
+      for (const v of c.victims) own.set(v, e);
+    }
+    return own;
   }
 
   /** After an op ran (or was skipped): its outputs are failed if it failed or read a failed buffer, else valid. */

@@ -245,4 +245,28 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ['test/ops/histogram.test.ts'],
     engine: 'gpujs',
   },
+  {
+    id: 'scatter-cas-plain-store',
+    what: 'the f32 scatter-add replaces its compare-and-swap loop by a plain atomic store (lost updates under contention)',
+    file: 'kernels/scatter.wgsl',
+    edits: [{ search: '    let r = atomicCompareExchangeWeak(&acc[at], old, next);\n    if (r.exchanged) { break; }\n    old = r.old_value;', replace: '    atomicStore(&acc[at], next);\n    break;' }],
+    tests: ['test/ops/scatter-add.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'take-negative-off-by-one',
+    what: 'take wraps a negative index to n − |i| − 1 instead of n − |i|',
+    file: 'kernels/take.wgsl',
+    edits: [{ search: 'if (mag <= n) { return n - mag; }', replace: 'if (mag < n) { return n - mag - 1u; }' }],
+    tests: ['test/ops/take.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'gpujs-scatter-max-ignores-nan',
+    what: "gpujs's segmentMax lets a later value replace a NaN already in the segment",
+    file: 'src/ops/indexing.ts',
+    edits: [{ search: 'else if (!Number.isNaN(old) && (Number.isNaN(v) || v > old)) T[at] = v;', replace: 'else if (Number.isNaN(v) || v > old || Number.isNaN(old)) T[at] = v;' }],
+    tests: ['test/ops/segments.test.ts'],
+    engine: 'gpujs',
+  },
 ];
