@@ -34,12 +34,14 @@ async function slot<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-function runExample(file: string): Promise<Run> {
+function runExample(entry: string): Promise<Run> {
+  // "file.ts@gpujs" runs the recipe on the gpujs engine.
+  const [file = entry, engine] = entry.split('@');
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, [join('examples', file)], {
       cwd: root,
       // Dawn wants a runtime dir; a fresh one per run keeps parallel runs apart.
-      env: { ...process.env, XDG_RUNTIME_DIR: process.env['XDG_RUNTIME_DIR'] ?? mkdtempSync(join(tmpdir(), 'gpukit-ex-')) },
+      env: { ...process.env, ...(engine !== undefined ? { GPUKIT_ENGINE: engine } : {}), XDG_RUNTIME_DIR: process.env['XDG_RUNTIME_DIR'] ?? mkdtempSync(join(tmpdir(), 'gpukit-ex-')) },
       timeout: 45_000,
     });
     let stdout = '';
@@ -63,11 +65,15 @@ const EXAMPLES: readonly (readonly [string, readonly RegExp[]])[] = [
   ['06-mapreduce.ts', [/^dot\(x, y\) +reduction -?[\d.]+/m, /^#\(x > 0\.5\) +reduction (\d+) +CPU \1 /m]],
   ['07-gpu-libraries.ts', [/0 of 1048576 differ from the CPU stream/, /strongest bins 10, 11, 12, 13/]],
   ['08-js-kernels.ts', [/^engine: gpujs/m, /matmul exact/]],
+  ['10-mlp.ts', [/^engine: \w+; probs 4096×10, labels 4096$/m]],
+  ['10-mlp.ts@gpujs', [/^engine: gpujs;/m]],
+  ['11-kmeans.ts', [/^engine: \w+; 20000 points in 8-D, k = 16/m]],
+  ['11-kmeans.ts@gpujs', [/^engine: gpujs;/m]],
   ['09-testing.ts', [/^crossover \(kernel only\): (pays (from|at) n = 2\^\d+|never)/m, /^crossover \(end to end\): +(pays (from|at) n = 2\^\d+|never)/m, /^ +kernel +[\d.]+ (ms|µs) +\((gpu-timestamps|wall-clock[\w-]*)/m]],
 ];
 
 /** Recipe 8 runs on the gpujs engine, which needs no adapter; the others want Dawn. */
-const NEEDS_DAWN = (file: string): boolean => !file.startsWith('08-');
+const NEEDS_DAWN = (file: string): boolean => !file.startsWith('08-') && !file.endsWith('@gpujs');
 
 let dawn = true;
 beforeAll(async () => {
