@@ -3,14 +3,15 @@
  * Kernel-only figures are GPU timestamp sums from device.profile(); CPU figures are wall clock of plain
  * single-thread typed-array loops; contenders are interleaved and each figure is a median.
  *
- *   npx tsx bench/targets.ts [--reps 7] [--only broadcast]
+ *   npx tsx bench/targets.ts [--reps 7] [--only broadcast | --only rows]
  *
- * `--only broadcast` runs just the broadcast-add and slice-readback rows (seconds, not minutes).
+ * `--only broadcast` runs just the broadcast-add and slice-readback rows (seconds, not minutes);
+ * `--only rows` the row reductions over 4096×1024 and the tall-skinny matmul.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
 import { cpus } from 'node:os';
-import { add, axpy, describeAdapter, matmul, openDevice, scan, sort, sum, type GpuDevice } from '../src/index.js';
+import { add, argmax, axpy, describeAdapter, matmul, max, openDevice, scan, softmax, sort, sum, type GpuDevice } from '../src/index.js';
 import { axpyLoop, scanLoop, sumLoop } from '../src/cpu/loops.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
@@ -59,8 +60,9 @@ async function main(): Promise<void> {
   console.log(`cpu: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} logical cores)`);
   if (device.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
   const rows: Row[] = [];
-  rows.push(...(await broadcastRows(device, reps)));
-  if (only !== 'broadcast') rows.push(...(await libraryRows(device, reps)));
+  if (only === undefined || only === 'broadcast') rows.push(...(await broadcastRows(device, reps)));
+  if (only === undefined || only === 'rows') rows.push(...(await rowRows(device, reps)));
+  if (only === undefined) rows.push(...(await libraryRows(device, reps)));
   print(rows);
 }
 
@@ -234,6 +236,46 @@ async function libraryRows(device: GpuDevice, reps: number): Promise<Row[]> {
     const { gpukitMs, rawMs } = await chain(device, reps);
     rows.push({ target: '100 small ops (n=1024) + 1 readback vs raw webgpu', gpu: `${gpukitMs.toFixed(2)} ms`, cpu: `raw ${rawMs.toFixed(2)} ms`, ratio: rawMs / gpukitMs, goal: 1 / 1.3 });
   }
+  return rows;
+}
+
+/**
+ * Row reductions over a 4096×1024 f32 array (sum, max, argmax along axis 1; a row softmax) against a whole-
+ * array sum of the same data, kernel-only, interleaved rep by rep (goal: within 1.5×); and the tall-skinny
+ * matmul 4096×1024 · 1024×10 against a square 1024³ one, in GMAC/s (goal: within 2×).
+ */
+async function rowRows(device: GpuDevice, reps: number): Promise<Row[]> {
+  const h = Float32Array.from({ length: 4096 * 1024 }, (_, i) => Math.sin(i * 0.001));
+  using x = device.array(h, { shape: [4096, 1024] });
+  const ops: [string, () => void][] = [
+    ['sum', () => { sum(x).destroy(); }],
+    ['sum axis 1', () => { sum(x, { axis: 1 }).destroy(); }],
+    ['max axis 1', () => { max(x, { axis: 1 }).destroy(); }],
+    ['argmax axis 1', () => { argmax(x, { axis: 1 }).destroy(); }],
+    ['softmax axis 1', () => { softmax(x, 1).destroy(); }],
+  ];
+  const times = new Map<string, number[]>(ops.map(([k]) => [k, []]));
+  for (let r = 0; r < reps; r++) for (const [k, fn] of ops) times.get(k)?.push(await kernelMs(device, fn));
+  const whole = median(times.get('sum') ?? []);
+  const rows: Row[] = [];
+  for (const [k] of ops.slice(1)) {
+    const t = median(times.get(k) ?? []);
+    console.log(`${k} / whole sum (4096×1024 f32): kernel-only ${(t / whole).toFixed(2)}× (${t.toFixed(2)} / ${whole.toFixed(2)} ms); goal ≤ 1.50×`);
+    rows.push({ target: `${k} vs whole sum, 4096×1024, kernel-only`, gpu: `${t.toFixed(2)} ms`, cpu: `sum ${whole.toFixed(2)} ms`, ratio: whole / t, goal: 1 / 1.5, note: 'one invocation per row: 4096 serial loops of 1024 (a workgroup per row is the GPU form, not yet)' });
+  }
+  using a = device.array(new Float32Array(4096 * 1024).fill(0.5), { shape: [4096, 1024] });
+  using b = device.array(new Float32Array(1024 * 10).fill(0.5), { shape: [1024, 10] });
+  using s = device.array(new Float32Array(1024 * 1024).fill(0.5), { shape: [1024, 1024] });
+  const ts: number[] = [];
+  const tq: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    ts.push(await kernelMs(device, () => { matmul(a, b).destroy(); }));
+    tq.push(await kernelMs(device, () => { matmul(s, s).destroy(); }));
+  }
+  const skinny = (4096 * 1024 * 10) / median(ts) / 1e6;
+  const square = 1024 ** 3 / median(tq) / 1e6;
+  console.log(`tall-skinny 4096×1024·1024×10: ${skinny.toFixed(2)} GMAC/s vs square 1024³ ${square.toFixed(2)} GMAC/s (${(square / skinny).toFixed(2)}× below; goal ≤ 2×)`);
+  rows.push({ target: 'matmul 4096×1024·1024×10 vs 1024³, GMAC/s', gpu: `${skinny.toFixed(2)} GMAC/s`, cpu: `${square.toFixed(2)} GMAC/s`, ratio: skinny / square, goal: 0.5 });
   return rows;
 }
 

@@ -1,7 +1,9 @@
 // reduce-rows: reduces each row of a dense rows×R array (the reduced axes moved last and made contiguous)
-// to one value — sum, prod, min, max, argmin, argmax, any, all, mean, var, std, norm — one invocation per row.
+// to one value — sum, prod, min, max, argmin, argmax, any, all, mean, var, std, norm, logsumexp — or to its
+// softmax (the whole row), one invocation per row.
 // Bindings (group 0): 0 x: array<T> (read), 1 out: array<u32> (write: each result's bits — T for
-//   sum/prod/min/max, u32 for arg*/any/all, f32 for mean/var/std/norm), 2 params: uniform Params.
+//   sum/prod/min/max, u32 for arg*/any/all, f32 for mean/var/std/norm/logsumexp and softmax's rows × R),
+//   2 params: uniform Params.
 // OP (override) selects the reduction; IS_FLOAT says T is f32 (NaN tests, f32 accumulation).
 // Floats: sums run in blocks of 64 (each part's sum, then the blocks' sums), so each term meets at most
 // 64 + ceil(R/64) roundings. NaN: min/max give NaN, arg* the first NaN (recognised by its bits: WGSL lets
@@ -44,6 +46,7 @@ fn fsum(base: u32, r: u32, f: u32, m: f32) -> f32 {
       var v = as_f32(x[base + j]);
       if (f == 1u) { v = v * v; }
       if (f == 2u) { let d = v - m; v = d * d; }
+      if (f == 3u) { v = exp(v - m); }
       part = part + v;
     }
     total = total + part;
@@ -93,7 +96,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let m = fsum(base, r, 0u, 0.0) / f32(r);
     let v = fsum(base, r, 2u, m) / f32(r - params.ddof);
     out[row] = bitcast<u32>(select(v, sqrt(v), OP == 10u));
-  } else { // norm
+  } else if (OP == 11u) { // norm
     out[row] = bitcast<u32>(sqrt(fsum(base, r, 1u, 0.0)));
+  } else { // 12: softmax (the whole row out), 13: logsumexp — shifted by the row's finite maximum (else 0)
+    var m = as_f32(x[base]);
+    var nan = is_nan(x[base]);
+    for (var j = 1u; j < r; j++) {
+      let v = x[base + j];
+      nan = nan || is_nan(v);
+      m = max(m, as_f32(v));
+    }
+    let infinite = (bitcast<u32>(m) & 0x7fffffffu) == 0x7f800000u;
+    let shift = select(m, 0.0, infinite);
+    let s = fsum(base, r, 3u, shift);
+    let qnan = bitcast<f32>(0x7fc00000u | params.pad); // params.pad is 0: a runtime NaN (a constant one is a compile error)
+    if (OP == 12u) {
+      for (var j = 0u; j < r; j++) {
+        let e = exp(as_f32(x[base + j]) - shift) / s;
+        out[base + j] = bitcast<u32>(select(e, qnan, nan));
+      }
+    } else {
+      out[row] = bitcast<u32>(select(log(s) + shift, qnan, nan));
+    }
   }
 }

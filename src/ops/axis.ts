@@ -14,9 +14,9 @@ import { onFallback, trackedOp } from './engine.js';
 import { checkArray } from './signature.js';
 
 /** Reductions along axes. */
-export type AxisOp = 'sum' | 'prod' | 'min' | 'max' | 'argmin' | 'argmax' | 'any' | 'all' | 'mean' | 'var' | 'std' | 'norm';
+export type AxisOp = 'sum' | 'prod' | 'min' | 'max' | 'argmin' | 'argmax' | 'any' | 'all' | 'mean' | 'var' | 'std' | 'norm' | 'logsumexp';
 
-const CODE: Record<AxisOp, number> = { sum: 0, prod: 1, min: 2, max: 3, argmin: 4, argmax: 5, any: 6, all: 7, mean: 8, var: 9, std: 10, norm: 11 };
+const CODE: Record<AxisOp | 'softmax', number> = { sum: 0, prod: 1, min: 2, max: 3, argmin: 4, argmax: 5, any: 6, all: 7, mean: 8, var: 9, std: 10, norm: 11, softmax: 12, logsumexp: 13 };
 
 /** Options of a reduction along axes. */
 export interface AxisOptions {
@@ -31,7 +31,7 @@ export interface AxisOptions {
 /** The result's dtype: the input's (sum prod min max), u32 (arg*, any, all) or f32 (mean var std norm). */
 function resultDType(op: AxisOp, dtype: DType): DType {
   if (op === 'argmin' || op === 'argmax' || op === 'any' || op === 'all') return 'u32';
-  if (op === 'mean' || op === 'var' || op === 'std' || op === 'norm') return 'f32';
+  if (op === 'mean' || op === 'var' || op === 'std' || op === 'norm' || op === 'logsumexp') return 'f32';
   return dtype;
 }
 
@@ -182,5 +182,73 @@ function reduceRow(op: AxisOp, X: ArrayLike<number>, base: number, R: number, fl
     }
     case 'norm':
       return Math.fround(Math.sqrt(fsum(X, base, R, (v) => Math.fround(Math.fround(v) * Math.fround(v)))));
+    case 'logsumexp': {
+      const { shift, nan } = rowShift(X, base, R);
+      if (nan) return NaN;
+      return Math.fround(Math.fround(Math.log(fsum(X, base, R, (v) => Math.fround(Math.exp(Math.fround(v - shift)))))) + shift);
+    }
   }
+}
+
+/** A row's softmax shift: its maximum when finite, else 0; and whether it holds a NaN. */
+function rowShift(X: ArrayLike<number>, base: number, R: number): { shift: number; nan: boolean } {
+  let m = -Infinity;
+  let nan = false;
+  for (let j = 0; j < R; j++) {
+    const v = X[base + j] ?? 0;
+    if (Number.isNaN(v)) nan = true;
+    else if (v > m) m = v;
+  }
+  return { shift: Number.isFinite(m) ? m : 0, nan };
+}
+
+/**
+ * softmax along `axis`, one row per invocation in one pass of the row kernel (max-shifted by the finite
+ * row maximum, else 0; a row holding a NaN gives NaNs): the result has x's shape.
+ */
+export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
+  checkArray('softmax', 'x', x);
+  if (x.dtype !== 'f32') throw new DTypeError(`softmax: takes f32 arrays, got ${x.dtype}`);
+  const a = normAxis('softmax', axis, x.ndim);
+  const order = [...x.shape.map((_, d) => d).filter((d) => d !== a), a];
+  const back = order.map((_, d) => order.indexOf(d));
+  const R = x.shape[a] ?? 0;
+  const rows = R === 0 ? 0 : x.length / R;
+  const movedShape = order.map((d) => x.shape[d] ?? 0);
+  const run = (src: DeviceArray): DeviceArray => {
+    const moved = src.transpose(order);
+    const dense = moved.contiguous();
+    const res = new DeviceArray(src.host ?? src.ctx, 'f32', movedShape);
+    let kept = false;
+    try {
+      if (rows > 0) {
+        if (src.host !== null) {
+          const X = dense.data;
+          const O = res.data;
+          src.host.enqueue(() => {
+            for (let row = 0; row < rows; row++) {
+              const base = row * R;
+              const { shift, nan } = rowShift(X, base, R);
+              const s = fsum(X, base, R, (v) => Math.fround(Math.exp(Math.fround(v - shift))));
+              for (let j = 0; j < R; j++) O[base + j] = nan ? NaN : Math.fround(Math.fround(Math.exp(Math.fround((X[base + j] ?? 0) - shift))) / s);
+            }
+          });
+        } else {
+          const kernel = compileKernelSync(src.ctx, builtinKernel('reduce-rows'), { dtype: 'f32', constants: { OP: CODE.softmax, IS_FLOAT: 1 }, label: 'reduce-rows|softmax|f32' });
+          using outWords = res.storageAlias('u32');
+          kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof: 0, pad: 0 } }, { invocations: rows });
+        }
+      }
+      const t = res.transpose(back);
+      if (t.isPlain) {
+        kept = true;
+        return res;
+      }
+      return t.contiguous();
+    } finally {
+      if (!kept) res.destroy();
+      dense.destroy();
+    }
+  };
+  return onFallback(x) ? trackedOp('softmax', run)(x) : run(x);
 }

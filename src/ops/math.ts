@@ -17,8 +17,7 @@ import type { ElementwiseFn } from './elementwise.js';
 import { readyElementwise } from './elementwise.js';
 import { fallback, onFallback } from './engine.js';
 import { checkArrays, checkNumber } from './signature.js';
-import { add, sub } from './elementwise.js';
-import { max, sum } from './reduce.js';
+import { reduceAxis, softmaxAxis } from './axis.js';
 
 // f32, i32 and u32 so far (f16 arrays: astype(x, 'f32') first).
 const FLOAT: readonly DType[] = ['f32'];
@@ -274,45 +273,17 @@ export function astype<E extends DType>(x: DeviceArray, dtype: E): DeviceArray<E
 
 /**
  * softmax along `axis` (default the last), numerically stable: exp(x − m) / Σ exp(x − m) with m the
- * maximum along the axis (0 where that maximum is not finite, so a row of −Inf gives NaN, 0/0, as NumPy's
- * formula does, and +Inf stays +Inf/+Inf = NaN).
+ * row's maximum (0 where it is not finite, so a row of −Inf gives NaN, 0/0, as NumPy's formula does; a
+ * row holding a NaN gives NaNs). One pass of the row kernel (src/ops/axis.ts).
  */
 export function softmax(x: DeviceArray, axis = -1): DeviceArray<'f32'> {
-  checkArrays('softmax', { x });
-  if (x.dtype !== 'f32') throw new DTypeError(`softmax: takes f32 arrays, got ${x.dtype}`);
-  using shift = finiteMax(x, axis);
-  using d = sub(x, shift);
-  using e = exp(d);
-  using s = sum(e, { axis, keepdims: true });
-  return div(e, s) as DeviceArray<'f32'>;
+  return softmaxAxis(x, axis) as DeviceArray<'f32'>;
 }
 
-/** log Σ exp(x) along `axis` (default the last), stable: m + log Σ exp(x − m), m the finite maximum (else 0). */
+/** log Σ exp(x) along `axis` (default the last), stable: m + log Σ exp(x − m), m the finite row maximum (else 0). */
 export function logsumexp(x: DeviceArray, axis = -1, keepdims = false): DeviceArray<'f32'> {
   checkArrays('logsumexp', { x });
   if (x.dtype !== 'f32') throw new DTypeError(`logsumexp: takes f32 arrays, got ${x.dtype}`);
-  using shift = finiteMax(x, axis);
-  using d = sub(x, shift);
-  using e = exp(d);
-  using s = sum(e, { axis, keepdims: true });
-  using l = log(s);
-  const r = add(l, shift) as DeviceArray<'f32'>;
-  if (keepdims) return r;
-  const a = axis < 0 ? axis + x.ndim : axis;
-  return r.reinterpret('f32', r.shape.filter((_, k) => k !== a));
+  return reduceAxis('logsumexp', x, { axis, keepdims }) as DeviceArray<'f32'>;
 }
 
-/** The maximum along `axis` (kept as an extent-1 axis), with non-finite maxima replaced by 0. */
-function finiteMax(x: DeviceArray, axis: number): DeviceArray {
-  using m = max(x, { axis, keepdims: true });
-  using a = abs(m);
-  using inf = scalarLike(x, Infinity);
-  using finite = lt(a, inf);
-  using zero = scalarLike(x, 0);
-  return where(finite, m, zero);
-}
-
-/** A one-element f32 array on x's device (it broadcasts against anything). */
-function scalarLike(x: DeviceArray, value: number): DeviceArray<'f32'> {
-  return new DeviceArray<'f32'>(x.host ?? x.ctx, 'f32', [1], undefined, 'overwrite').write([value]);
-}
