@@ -203,13 +203,12 @@ function rowShift(X: ArrayLike<number>, base: number, R: number): { shift: numbe
 }
 
 /**
- * softmax along `axis`, one row per invocation in one pass of the row kernel (max-shifted by the finite
- * row maximum, else 0; a row holding a NaN gives NaNs): the result has x's shape.
+ * Runs a row-to-row kernel along `axis`: the axis moved last as a view and gathered into dense rows × R,
+ * `fill(dense, res, rows, R)` writing res (rows × R), then moved back into x's axis order as an array of
+ * its own. On gpujs the whole runs as one tracked op on the host queue.
  */
-export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
-  checkArray('softmax', 'x', x);
-  if (x.dtype !== 'f32') throw new DTypeError(`softmax: takes f32 arrays, got ${x.dtype}`);
-  const a = normAxis('softmax', axis, x.ndim);
+export function alongRows(op: string, x: DeviceArray, axis: number, outType: DType, fill: (dense: DeviceArray, res: DeviceArray, rows: number, R: number) => void): DeviceArray {
+  const a = normAxis(op, axis, x.ndim);
   const order = [...x.shape.map((_, d) => d).filter((d) => d !== a), a];
   const back = order.map((_, d) => order.indexOf(d));
   const R = x.shape[a] ?? 0;
@@ -218,27 +217,11 @@ export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
   const run = (src: DeviceArray): DeviceArray => {
     const moved = src.transpose(order);
     const dense = moved.contiguous();
-    const res = new DeviceArray(src.host ?? src.ctx, 'f32', movedShape);
+    const res = new DeviceArray(src.host ?? src.ctx, outType, movedShape);
     let kept = false;
     try {
-      if (rows > 0) {
-        if (src.host !== null) {
-          const X = dense.data;
-          const O = res.data;
-          src.host.enqueue(() => {
-            for (let row = 0; row < rows; row++) {
-              const base = row * R;
-              const { shift, nan } = rowShift(X, base, R);
-              const s = fsum(X, base, R, (v) => Math.fround(Math.exp(Math.fround(v - shift))));
-              for (let j = 0; j < R; j++) O[base + j] = nan ? NaN : Math.fround(Math.fround(Math.exp(Math.fround((X[base + j] ?? 0) - shift))) / s);
-            }
-          });
-        } else {
-          const kernel = compileKernelSync(src.ctx, builtinKernel('reduce-rows'), { dtype: 'f32', constants: { OP: CODE.softmax, IS_FLOAT: 1 }, label: 'reduce-rows|softmax|f32' });
-          using outWords = res.storageAlias('u32');
-          kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof: 0, pad: 0 } }, { invocations: rows });
-        }
-      }
+      if (rows > 0) fill(dense, res, rows, R);
+      // Back to x's axis order (res itself when the axis was already last).
       const t = res.transpose(back);
       if (t.isPlain) {
         kept = true;
@@ -250,5 +233,32 @@ export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
       dense.destroy();
     }
   };
-  return onFallback(x) ? trackedOp('softmax', run)(x) : run(x);
+  return onFallback(x) ? trackedOp(op, run)(x) : run(x);
+}
+
+/**
+ * softmax along `axis`, one row per invocation in one pass of the row kernel (max-shifted by the finite
+ * row maximum, else 0; a row holding a NaN gives NaNs): the result has x's shape.
+ */
+export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
+  checkArray('softmax', 'x', x);
+  if (x.dtype !== 'f32') throw new DTypeError(`softmax: takes f32 arrays, got ${x.dtype}`);
+  return alongRows('softmax', x, axis, 'f32', (dense, res, rows, R) => {
+    if (dense.host !== null) {
+      const X = dense.data;
+      const O = res.data;
+      dense.host.enqueue(() => {
+        for (let row = 0; row < rows; row++) {
+          const base = row * R;
+          const { shift, nan } = rowShift(X, base, R);
+          const s = fsum(X, base, R, (v) => Math.fround(Math.exp(Math.fround(v - shift))));
+          for (let j = 0; j < R; j++) O[base + j] = nan ? NaN : Math.fround(Math.fround(Math.exp(Math.fround((X[base + j] ?? 0) - shift))) / s);
+        }
+      });
+      return;
+    }
+    const kernel = compileKernelSync(dense.ctx, builtinKernel('reduce-rows'), { dtype: 'f32', constants: { OP: CODE.softmax, IS_FLOAT: 1 }, label: 'reduce-rows|softmax|f32' });
+    using outWords = res.storageAlias('u32');
+    kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof: 0, pad: 0 } }, { invocations: rows });
+  });
 }

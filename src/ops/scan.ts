@@ -20,10 +20,10 @@
  * Integer scans wrap modulo 2^32 like WGSL arithmetic and are exact.
  */
 
-import { fallback, onFallback, trackedOp } from './engine.js';
+import { fallback, onFallback } from './engine.js';
+import { alongRows } from './axis.js';
 import { compileKernelSync } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
-import { normAxis } from '../buffers/strided.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
@@ -212,51 +212,26 @@ export function cumsum(x: DeviceArray, axis?: number): DeviceArray {
  */
 function scanAxis(x: DeviceArray, axis: number, exclusive: boolean): DeviceArray {
   requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);
-  const a = normAxis('scan', axis, x.ndim);
-  const order = [...x.shape.map((_, d) => d).filter((d) => d !== a), a];
-  const back = order.map((_, d) => order.indexOf(d));
-  const R = x.shape[a] ?? 0;
-  const rows = R === 0 ? 0 : x.length / R;
-  const movedShape = order.map((d) => x.shape[d] ?? 0);
-  const run = (src: DeviceArray): DeviceArray => {
-    const moved = src.transpose(order);
-    const dense = moved.contiguous();
-    const res = new DeviceArray(src.host ?? src.ctx, src.dtype, movedShape);
-    let kept = false;
-    try {
-      if (rows > 0) {
-        if (src.host !== null) {
-          const X = dense.data;
-          const O = res.data;
-          const float = src.dtype === 'f32';
-          const wrap = src.dtype === 'i32' ? (v: number) => v | 0 : (v: number) => v >>> 0;
-          src.host.enqueue(() => {
-            for (let row = 0; row < rows; row++) {
-              let acc = 0;
-              for (let j = 0; j < R; j++) {
-                const v = X[row * R + j] ?? 0;
-                if (exclusive) O[row * R + j] = acc;
-                acc = float ? Math.fround(acc + v) : wrap(acc + v);
-                if (!exclusive) O[row * R + j] = acc;
-              }
-            }
-          });
-        } else {
-          const kernel = compileKernelSync(src.ctx, builtinKernel('scan-rows'), { dtype: src.dtype, label: `scan-rows|${src.dtype}` });
-          kernel.run({ x: dense, out: res, params: { rows, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: rows });
+  return alongRows('scan(axis)', x, axis, x.dtype, (dense, res, rows, R) => {
+    if (dense.host !== null) {
+      const X = dense.data;
+      const O = res.data;
+      const float = dense.dtype === 'f32';
+      const wrap = dense.dtype === 'i32' ? (v: number) => v | 0 : (v: number) => v >>> 0;
+      dense.host.enqueue(() => {
+        for (let row = 0; row < rows; row++) {
+          let acc = 0;
+          for (let j = 0; j < R; j++) {
+            const v = X[row * R + j] ?? 0;
+            if (exclusive) O[row * R + j] = acc;
+            acc = float ? Math.fround(acc + v) : wrap(acc + v);
+            if (!exclusive) O[row * R + j] = acc;
+          }
         }
-      }
-      // Back to x's axis order, as an array of its own (res itself when the axis was already last).
-      const t = res.transpose(back);
-      if (t.isPlain) {
-        kept = true;
-        return res;
-      }
-      return t.contiguous();
-    } finally {
-      if (!kept) res.destroy();
-      dense.destroy();
+      });
+      return;
     }
-  };
-  return onFallback(x) ? trackedOp('scan(axis)', run)(x) : run(x);
+    const kernel = compileKernelSync(dense.ctx, builtinKernel('scan-rows'), { dtype: dense.dtype, label: `scan-rows|${dense.dtype}` });
+    kernel.run({ x: dense, out: res, params: { rows, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: rows });
+  });
 }
