@@ -292,6 +292,42 @@ const addBroadcastOp = (): BenchOp =>
     },
   });
 
+/** A row softmax over rows·cols elements (each row max-shifted), in float64 and stored as f32. */
+function softmaxRowsLoop(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let m = -Infinity;
+    for (let c = 0; c < cols; c++) m = Math.max(m, x[o + c] ?? 0);
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += Math.exp((x[o + c] ?? 0) - m);
+    for (let c = 0; c < cols; c++) out[o + c] = Math.exp((x[o + c] ?? 0) - m) / s;
+  }
+}
+
+const softmaxRowsOp = (): BenchOp =>
+  defineOp({
+    name: 'softmax-rows',
+    summary: 'a row softmax of (rows, 1024) f32: the row kernel of the axis reductions (one pass, max-shifted)',
+    inputs: ['unit'],
+    inputLength: (n) => addGrid(n).rows * addGrid(n).cols,
+    work: (n) => addGrid(n).rows * addGrid(n).cols,
+    bytes: (n) => 8 * addGrid(n).rows * addGrid(n).cols,
+    // Per element: a max, two exponentials, a subtraction, an add and a division.
+    flops: (n) => 6 * addGrid(n).rows * addGrid(n).cols,
+    transfer: (n) => ({ upload: 4 * addGrid(n).rows * addGrid(n).cols, download: 4 * addGrid(n).rows * addGrid(n).cols }),
+    cpu1t: {
+      prepare: (n, [x]) => {
+        const { rows, cols } = addGrid(n);
+        const out = new Float32Array(rows * cols);
+        return () => { softmaxRowsLoop(f32(x), out, rows, cols); };
+      },
+    },
+    enqueue: ([x], n) => {
+      const { rows, cols } = addGrid(n);
+      return { out: api.softmax((x as DeviceArray).reshape(rows, cols), 1), owned: true };
+    },
+  });
+
 const axpyOp = (): BenchOp =>
   defineOp({
     name: 'axpy',
@@ -428,7 +464,7 @@ const matmulOp = (matmul: Matmul): BenchOp =>
 
 /** Every op gpukit can bench in this build, in sweep order (ops not exported by src/index.ts are absent). */
 export function benchOps(): BenchOp[] {
-  const ops: BenchOp[] = [axpyOp(), sumOp(), dotOp(), addOp(), addBroadcastOp()];
+  const ops: BenchOp[] = [axpyOp(), sumOp(), dotOp(), addOp(), addBroadcastOp(), softmaxRowsOp()];
   const scan = exported<Unary>('scan');
   if (scan !== undefined) ops.push(scanOp(scan));
   const sort = exported<Unary>('sort');
