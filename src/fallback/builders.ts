@@ -23,6 +23,7 @@ import { hostBlocksOf } from '../ops/engine.js';
 import type { ReductionFn, ReductionSpec } from '../ops/reduce.js';
 import { bindArgs, broadcastArgs, callOptions, checkArrays, checkRawAliases, checkScalars, checkVariant, resolveArrays, type BoundArgs } from '../ops/signature.js';
 import { viewOutput } from '../ops/engine.js';
+import { axisCallOptions, axisPlan } from '../ops/axis.js';
 
 /** Replaces views among the array inputs by plain gathered copies (enqueued); returns the copies to destroy. */
 function plainInputs(args: readonly { readonly name: string; readonly array: boolean }[], named: BoundArgs): DeviceArray[] {
@@ -386,19 +387,47 @@ class HostReduction {
   }
 
   call(input: readonly unknown[]): DeviceArray {
-    const named = bindArgs(this.name, this.args, input);
+    const { input: args, axis } = axisCallOptions(this.name, input);
+    const named = bindArgs(this.name, this.args, args);
     const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named);
     checkScalars(this.name, this.args, named, dtype);
     const host = hostOf(this.name, given);
     const fn = this.#fns.get(dtype);
     const R: DType = this.parts.type === 'T' ? dtype : this.parts.type;
     broadcastArgs(this.name, this.args, named, [], shape);
+    const plan = axis !== undefined ? axisPlan(this.name, shape, axis) : undefined;
+    if (plan !== undefined) {
+      // Along axes: the reduced axes moved last (gathered below), then the same fold over each row.
+      for (const a of this.args) {
+        const v = named[a.name];
+        if (v instanceof DeviceArray) (named as Record<string, unknown>)[a.name] = v.transpose(plan.order);
+      }
+    }
     const temps = plainInputs(this.args, named);
     try {
+      if (plan !== undefined) return this.#runRows(host, fn, named, R, plan, given);
       return this.#run(host, fn, named, R, n, given);
     } finally {
       for (const t of temps) t.destroy(); // after the task that reads them is queued: freed once it has run
     }
+  }
+
+  #runRows(host: HostContext, fn: ReductionJs, named: BoundArgs, R: DType, plan: { rows: number; R: number; outShape: number[] }, given: readonly DeviceArray[]): DeviceArray {
+    const { A, S } = dataOf(this.args, named);
+    const run = (): DeviceArray => {
+      const out = new DeviceArray(host, R, plan.outShape);
+      const O = out.data;
+      const len = plan.R;
+      host.enqueue(() => {
+        for (let row = 0; row < plan.rows; row++) {
+          const part: Record<string, HostData> = {};
+          for (const [k, v] of Object.entries(A)) part[k] = v.subarray(row * len, (row + 1) * len);
+          O[row] = fn(part, S, len);
+        }
+      });
+      return out;
+    };
+    return host.op(`reduction|${this.name}`, hostBlocksOf(given), run, (r) => hostBlocksOf(r));
   }
 
   #run(host: HostContext, fn: ReductionJs, named: BoundArgs, R: DType, n: number, given: readonly DeviceArray[]): DeviceArray {

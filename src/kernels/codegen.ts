@@ -452,7 +452,7 @@ export interface ReductionParts {
  * copied verbatim on lines of its own inside `R(` … `)`, so a trailing comment is harmless and compiler
  * positions map back into it.
  */
-export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: ReductionParts, dtype: DType, width: 1 | 4, vecAcc = false): Generated {
+export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: ReductionParts, dtype: DType, width: 1 | 4, vecAcc = false, rows = false): Generated {
   const arrays = args.filter((a) => a.array);
   const scalars = args.filter((a) => !a.array);
   const R = parts.type === 'T' ? dtype : parts.type;
@@ -558,6 +558,22 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   L.push('  }');
   L.push('  _finish(_acc, _lid, _wg, _g);');
   L.push('}');
+  if (rows && width === 1) {
+    // Along axes: invocation _row folds its own row of _n items (the reduced axes, moved last and made
+    // dense by the caller), in order, and writes the row's result; _span is the number of rows.
+    L.push('@compute @workgroup_size(_WG)');
+    L.push('fn _rows(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
+    L.push('  let _row = (_wid.x + _wid.y * _nwg.x) * _WG + _lid;');
+    L.push('  if (_row >= params._span) { return; }');
+    L.push('  let _r = params._n;');
+    L.push('  var _acc = _identity();');
+    L.push('  for (var _j = 0u; _j < _r; _j++) {');
+    L.push('    let _i = _row * _r + _j;');
+    L.push(`    _acc = _reduce(_acc, _map(_j, _r${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
+    L.push('  }');
+    L.push('  _partials_out[_row] = _post(_acc);');
+    L.push('}');
+  }
   L.push('@compute @workgroup_size(_WG)');
   L.push('fn _rest(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
   L.push('  let _wg = _wid.x + _wid.y * _nwg.x;');

@@ -44,6 +44,33 @@ export function reducedAxes(op: string, ndim: number, axis: number | readonly nu
   return norm.sort((a, b) => a - b);
 }
 
+/** How a reduction along axes lays out its work: the permutation putting the reduced axes last, rows × R. */
+export function axisPlan(op: string, shape: readonly number[], opts: AxisOptions): { order: number[]; rows: number; R: number; outShape: number[] } {
+  const axes = reducedAxes(op, shape.length, opts.axis);
+  const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const R = sizeOf(axes.map((d) => shape[d] ?? 1));
+  const rows = sizeOf(kept.map((d) => shape[d] ?? 1));
+  const outShape = opts.keepdims === true ? shape.map((e, d) => (axes.includes(d) ? 1 : e)) : kept.map((d) => shape[d] ?? 1);
+  return { order: [...kept, ...axes], rows, R, outShape };
+}
+
+/**
+ * A reduction builder's trailing call options `{ axis, keepdims }` (after its arguments), if any.
+ * @example axisCallOptions('r', [x, { axis: 1 }]) // { input: [x], axis: { axis: 1 } }
+ */
+export function axisCallOptions(op: string, input: readonly unknown[]): { input: readonly unknown[]; axis?: AxisOptions } {
+  const last = input[input.length - 1];
+  if (input.length < 2 || typeof last !== 'object' || last === null || last instanceof DeviceArray) return { input };
+  const o = last as Record<string, unknown>;
+  if (!('axis' in o) && !('keepdims' in o)) return { input };
+  const extra = Object.keys(o).filter((k) => k !== 'axis' && k !== 'keepdims');
+  if (extra.length > 0) throw new ArgumentError(`${op}: unknown call option ${extra.join(', ')}; the options object (after the arguments) takes axis and keepdims`);
+  const axis = o['axis'];
+  if (axis !== undefined && typeof axis !== 'number' && !Array.isArray(axis)) throw new ArgumentError(`${op}: axis must be a number or a list of numbers`);
+  const opts: AxisOptions = { ...(axis !== undefined ? { axis: axis as number | number[] } : {}), ...(o['keepdims'] === true ? { keepdims: true } : {}) };
+  return opts.axis === undefined && opts.keepdims !== true ? { input: input.slice(0, -1) } : { input: input.slice(0, -1), axis: opts };
+}
+
 /**
  * Reduces `x` along `opts.axis` (all axes when absent) and returns a new array of the kept axes' shape
  * (with extent-1 axes in place of the reduced ones under `keepdims`).

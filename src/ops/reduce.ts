@@ -10,7 +10,7 @@ import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
-import { reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
+import { axisCallOptions, axisPlan, reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
 import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
 
 /** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
@@ -137,9 +137,11 @@ class ReductionBuilder {
   }
 
   call(input: readonly unknown[]): DeviceArray {
-    const named = bindArgs(this.name, this.args, input);
+    const { input: args, axis } = axisCallOptions(this.name, input);
+    const named = bindArgs(this.name, this.args, args);
     const arrays = this.args.filter((a) => a.array);
     const { dtype: dt, n, shape, given } = resolveArrays(this.name, this.args, named);
+    if (axis !== undefined) return this.#callAxis(named, dt, shape, given, axis);
     const ctx = deviceOf(this.name, ...given);
     if (this.#key !== undefined) builderCache(ctx).touch(this.#key, this);
     // Inputs of different shapes broadcast together (NumPy's rule); the reduction runs over that shape.
@@ -148,6 +150,36 @@ class ReductionBuilder {
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
     return runReduction(ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a) => [a.name, named[a.name] as DeviceArray])), scalars);
+  }
+
+
+  /** Along axes: the reduced axes moved last (views, gathered by the kernel), one invocation per row. */
+  #callAxis(named: Record<string, DeviceArray | number>, dt: DType, shape: readonly number[], given: readonly DeviceArray[], opts: AxisOptions): DeviceArray {
+    const ctx = deviceOf(this.name, ...given);
+    if (this.#key !== undefined) builderCache(ctx).touch(this.#key, this);
+    broadcastArgs(this.name, this.args, named, [], shape);
+    const plan = axisPlan(this.name, shape, opts);
+    const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
+    const out = new DeviceArray(ctx, R, plan.outShape);
+    if (plan.rows === 0) return out;
+    const bound: Record<string, DeviceArray | number> = {};
+    for (const a of this.args) {
+      const v = named[a.name];
+      if (v instanceof DeviceArray) bound[a.name] = v.transpose(plan.order);
+      else if (v !== undefined) bound[a.name] = v;
+    }
+    const g = reductionWgsl(this.name, this.args, this.parts, dt, 1, false, true);
+    this.#record(ctx, g.code);
+    const kernel = compileKernelSync(ctx, g.code, { entryPoint: '_rows', label: `reduction|${this.name}|${dt}|rows`, constants: { _WG: 64, _ITEMS: 1, _TREE: 0 } });
+    const scalars: Record<string, number> = {};
+    for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
+    try {
+      kernel.run({ ...bound, _partials_out: out, params: { _n: plan.R, _span: plan.rows, _last: 1, ...scalars } }, { invocations: plan.rows });
+    } catch (e) {
+      out.destroy();
+      throw e;
+    }
+    return out;
   }
 }
 

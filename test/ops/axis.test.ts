@@ -188,3 +188,35 @@ out['wrap'] = np.cumsum(inp['w'].astype(np.int64)).astype(np.int32).astype(np.fl
   using cw = gk.cumsum(w, 1);
   expectArrayEqual(await cw.toArray(), npOut(ref, 'wrap'));
 });
+
+gpuTest('device.reduction along axes: a user map/reduce per row (i = the position along the reduced axes), with broadcasting and keepdims', async ({ device }) => {
+  const xh = Float32Array.from({ length: 3 * 4 * 5 }, (_, i) => ((i * 7) % 9) - 4);
+  const wh = Float32Array.from({ length: 5 }, (_, i) => i - 2);
+  const ref = numpy(
+    `
+x = inp['x'].astype(np.float64).reshape(3, 4, 5); w = inp['w'].astype(np.float64)
+out['sumsq2'] = (x * x).sum(axis=2).ravel(); out['wdot'] = (x * w).sum(axis=-1).ravel()
+out['pos'] = (x * np.arange(5)).sum(axis=2).ravel()
+out['max01'] = x.max(axis=(0, 1)).ravel(); out['kd'] = np.array((x * x).sum(axis=1, keepdims=True).shape, dtype=np.uint32)
+`,
+    { x: xh, w: wh },
+  );
+  const sumsq = await device.reduction({ args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0' });
+  const wdot = await device.reduction({ args: 'x: T[], w: T[]', map: 'x * w', reduce: 'a + b', identity: '0' });
+  const pos = await device.reduction({ args: 'x: T[]', map: 'x * T(i)', reduce: 'a + b', identity: '0' });
+  const mx = await device.reduction({ args: 'x: T[]', reduce: 'max(a, b)', identity: '-3.0e38' });
+  using x = device.array(xh, { shape: [3, 4, 5] });
+  using w = device.array(wh);
+  using a = sumsq(x, { axis: 2 });
+  expect(a.shape).toEqual([3, 4]);
+  expectArrayEqual(await a.toArray(), npOut(ref, 'sumsq2'));
+  using b = wdot({ x, w }, { axis: -1 }); // w broadcasts over x's rows
+  expectArrayEqual(await b.toArray(), npOut(ref, 'wdot'));
+  using c = pos(x, { axis: 2 });
+  expectArrayEqual(await c.toArray(), npOut(ref, 'pos'));
+  using d = mx(x, { axis: [0, 1] });
+  expectArrayEqual(await d.toArray(), npOut(ref, 'max01'));
+  using e = sumsq(x, { axis: 1, keepdims: true });
+  expect(e.shape).toEqual(Array.from(npOut(ref, 'kd')));
+  expect(() => sumsq(x, { axis: 3 })).toThrow(ArgumentError);
+});
