@@ -56,7 +56,6 @@ export class Batch {
   readonly checks: BatchCheck[] = [];
   /** True when the batch as a whole was rejected and had to be replayed op by op. */
   failed = false;
-  submitted = false;
   /** Resolves once the verdict is known (and a failed batch was replayed); never rejects. */
   readonly settled: Promise<void>;
   /** @internal */
@@ -91,8 +90,6 @@ export class DeviceContext {
   readonly info: DeviceInfo;
   readonly limits: GPUSupportedLimits;
   readonly features: ReadonlySet<string>;
-  /** Bumped each time a batch is submitted. */
-  submissions = 0;
   timer: PassTimer | null = null;
   /** Receives compile/upload/download timings while a profile records. */
   sink: ProfileSink | null = null;
@@ -265,10 +262,7 @@ export class DeviceContext {
     return this.#open;
   }
 
-  /** The open batch's encoder (opens a batch if none is open). */
-  encoder(): GPUCommandEncoder {
-    return this.#batch().encoder;
-  }
+
 
   #record(batch: Batch, op: OpRecord): void {
     batch.ops.push(op);
@@ -467,8 +461,6 @@ export class DeviceContext {
     const startedAt = performance.now();
     this.gpu.queue.submit([batch.encoder.finish()]);
     this.timer?.afterSubmit(startedAt);
-    batch.submitted = true;
-    this.submissions++;
     this.#inflight = batch;
     this.#lastBatch = batch;
     const validation = this.gpu.popErrorScope();

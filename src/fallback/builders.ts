@@ -15,14 +15,16 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DestroyedError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { ArgumentError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
 import { checkOptions, describeValue } from '../args.js';
-import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, reductionWgsl, REDUCTION_RESERVED, usesInd, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
+import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, reductionWgsl, usesInd, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
 import type { ElementwiseFn, ElementwiseSpec } from '../ops/elementwise.js';
 import { hostBlocksOf } from '../ops/engine.js';
 import type { ReductionFn, ReductionSpec } from '../ops/reduce.js';
 import { bindArgs, broadcastArgs, callOptions, checkArrays, checkRawAliases, checkScalars, checkVariant, resolveArrays, type BoundArgs } from '../ops/signature.js';
 import { viewOutput } from '../ops/engine.js';
+import { parseReduction } from '../ops/reduce.js';
+import { hostOf } from './host-of.js';
 import { axisCallOptions, axisPlan } from '../ops/axis.js';
 
 /** Replaces views among the array inputs by plain gathered copies (enqueued); returns the copies to destroy. */
@@ -40,20 +42,6 @@ function plainInputs(args: readonly { readonly name: string; readonly array: boo
 import { compileJs, translateExpression, translateStatements, type Binding, type JsKernel, type Scalar, type TextSource } from './wgsl-js.js';
 
 type HostData = Float32Array | Int32Array | Uint32Array;
-
-/** The host every array belongs to (after the same argument checks as Dawn's builders). */
-function hostOf(op: string, arrays: readonly DeviceArray[]): HostContext {
-  const first = arrays[0];
-  if (first === undefined) throw new ArgumentError(`${op}: needs at least one array`);
-  for (const a of arrays) {
-    if (a.host === null || a.host !== first.host) throw new ArgumentError(`${op}: arrays belong to different devices${a.engine !== first.engine ? ` (engines ${first.engine} and ${a.engine})` : ''}`);
-    if (a.destroyed) throw new DestroyedError(`${op}: this ${a.dtype} array of length ${a.length} was destroyed`);
-  }
-  const host = first.host;
-  if (host === null) throw new ArgumentError(`${op}: not a gpujs array`);
-  host.assertUsable();
-  return host;
-}
 
 function typeOf(t: DType | 'T', dtype: DType, what: string): Scalar {
   const d = t === 'T' ? dtype : t;
@@ -224,7 +212,7 @@ class HostElementwise {
     checkScalars(this.name, this.args, named, dtype);
     checkRawAliases(this.name, this.args, named, this.outputs);
     if (this.#ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`elementwise '${this.name}': _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
-    const host = hostOf(this.name, given);
+    const host = hostOf(this.name, ...given);
     this.#checkOutputs(named);
     for (const o of this.outputs) {
       const v = named[o];
@@ -337,20 +325,7 @@ class HostReduction {
   readonly #fns: PerDType<ReductionJs>;
 
   constructor(spec: ReductionSpec) {
-    const T: readonly string[] = ['T', 'f32', 'i32', 'u32', 'f16'];
-    checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: T, name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
-    this.name = spec.name ?? 'reduction';
-    this.args = parseArgs(spec.args, REDUCTION_RESERVED);
-    const arrays = this.args.filter((a) => a.array);
-    const map = spec.map ?? (arrays.length === 1 ? (arrays[0]?.name ?? '') : undefined);
-    if (map === undefined) throw new ArgumentError(`reduction '${this.name}': with several arrays, say how to combine them in 'map'`);
-    const exprs: [string, string | undefined][] = [['map', map], ['reduce', spec.reduce], ['identity', spec.identity], ['post', spec.post]];
-    for (const [what, text] of exprs) {
-      if (text === undefined) continue;
-      if (typeof text !== 'string') throw new ArgumentError(`reduction '${this.name}': '${what}' must be a string of WGSL, got ${typeof text}`);
-      checkBrackets(text, `the ${what} expression of reduction '${this.name}'`);
-    }
-    this.parts = { map, reduce: spec.reduce, identity: spec.identity, post: spec.post ?? 'a', type: spec.type ?? 'T' };
+    ({ name: this.name, args: this.args, parts: this.parts } = parseReduction(spec));
     this.#fns = new PerDType((dtype) => this.#translate(dtype));
     this.#fns.prepare(this.args);
   }
@@ -391,7 +366,7 @@ class HostReduction {
     const named = bindArgs(this.name, this.args, args);
     const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named);
     checkScalars(this.name, this.args, named, dtype);
-    const host = hostOf(this.name, given);
+    const host = hostOf(this.name, ...given);
     const fn = this.#fns.get(dtype);
     const R: DType = this.parts.type === 'T' ? dtype : this.parts.type;
     broadcastArgs(this.name, this.args, named, [], shape);

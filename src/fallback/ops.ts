@@ -16,10 +16,11 @@
 import { DeviceArray, checkShape } from '../buffers/device-array.js';
 import type { HostArray } from '../buffers/dtype.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, LimitError, ShapeError } from '../errors.js';
 import type { GpuDevice } from '../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../ops/engine.js';
 import { buildHostElementwise } from './builders.js';
+import { hostOf } from './host-of.js';
 import { argCpu } from '../ops/arg.js';
 import { fftCpu, fftLayout, type FftOptions } from '../ops/fft.js';
 import { histogramCpu, histogramScale, type Histogram } from '../ops/histogram.js';
@@ -35,21 +36,6 @@ import { cappedLoops } from './loops.js';
 import { hostMap } from './builders.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
-
-/** The gpujs device every array belongs to; refuses arrays of other devices or engines. */
-function hostOf(op: string, ...arrays: readonly DeviceArray[]): HostContext {
-  const first = arrays[0];
-  if (first === undefined) throw new ArgumentError(`${op}: needs at least one array`);
-  for (const a of arrays) {
-    if (!((a as unknown) instanceof DeviceArray)) throw new ArgumentError(`${op}: expected a DeviceArray, got ${typeof a}`);
-    if (a.host === null || a.host !== first.host) throw new ArgumentError(`${op}: arrays belong to different devices${a.engine !== first.engine ? ` (engines ${first.engine} and ${a.engine})` : ''}`);
-    if (a.destroyed) throw new DestroyedError(`${op}: this ${a.dtype} array of length ${a.length} was destroyed`);
-  }
-  const host = first.host;
-  if (host === null) throw new ArgumentError(`${op}: not a gpujs array`);
-  host.assertUsable();
-  return host;
-}
 
 const BINARY_SRC = {
   add: 'function (x, y) { return x[this.thread.x] + y[this.thread.x]; }',

@@ -116,7 +116,6 @@ class ElementwiseBuilder {
   readonly #variants = new Map<string, { code: string; label: string }>();
 
   constructor(spec: ElementwiseSpec, opts: BuilderOptions = { trusted: true }) {
-    checkOptions('elementwise', spec, { args: 'string', body: 'string', name: 'string' }, ['args', 'body'], 'spec');
     this.name = spec.name ?? 'elementwise';
     this.args = parseArgs(spec.args);
     this.body = normalizeText(spec.body);

@@ -33,8 +33,9 @@ export interface ReductionSpec {
 
 /** A built reduction: call it with its arguments (by name or in order); it returns a device scalar. */
 export interface ReductionFn {
-  (args: Readonly<Record<string, DeviceArray | number>>): DeviceArray;
-  (...args: (DeviceArray | number)[]): DeviceArray;
+  /** A trailing `{ axis, keepdims }` reduces along those axes instead of over the whole (broadcast) input. */
+  (args: Readonly<Record<string, DeviceArray | number>>, along?: AxisOptions): DeviceArray;
+  (...args: (DeviceArray | number | AxisOptions)[]): DeviceArray;
   wgsl(dtype?: DType, width?: 1 | 4): string;
 }
 
@@ -62,6 +63,26 @@ function overrides(c: Geometry): Record<string, number> {
   return { _WG: c.WG, _ITEMS: c.ITEMS, _TREE: c.TREE };
 }
 
+/**
+ * A reduction spec checked and parsed, the same way for both engines: its name, arguments and the WGSL
+ * expressions (`map` defaults to the only array; brackets are checked in each expression).
+ */
+export function parseReduction(spec: ReductionSpec): { name: string; args: ArgSpec[]; parts: ReductionParts } {
+  checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: ['T', 'f32', 'i32', 'u32', 'f16'], name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
+  const name = spec.name ?? 'reduction';
+  const args = parseArgs(spec.args, REDUCTION_RESERVED);
+  const arrays = args.filter((a) => a.array);
+  const map = spec.map ?? (arrays.length === 1 ? (arrays[0]?.name ?? '') : undefined);
+  if (map === undefined) throw new ArgumentError(`reduction '${name}': with several arrays, say how to combine them in 'map'`);
+  const exprs: [string, string | undefined][] = [['map', map], ['reduce', spec.reduce], ['identity', spec.identity], ['post', spec.post]];
+  for (const [what, text] of exprs) {
+    if (text === undefined) continue;
+    if (typeof text !== 'string') throw new ArgumentError(`reduction '${name}': '${what}' must be a string of WGSL, got ${typeof text}`);
+    checkBrackets(text, `the ${what} expression of reduction '${name}'`);
+  }
+  return { name, args, parts: { map, reduce: spec.reduce, identity: spec.identity, post: spec.post ?? 'a', type: spec.type ?? 'T' } };
+}
+
 class ReductionBuilder {
   readonly name: string;
   readonly args: readonly ArgSpec[];
@@ -74,24 +95,14 @@ class ReductionBuilder {
   readonly #key: string | undefined;
 
   constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = [], key?: string) {
-    const T: readonly string[] = ['T', 'f32', 'i32', 'u32', 'f16'];
-    checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: T, name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
     for (const d of vecAccDTypes) this.#vecAcc.add(d);
     this.#key = key;
-    this.name = spec.name ?? 'reduction';
-    this.args = parseArgs(spec.args, REDUCTION_RESERVED);
-    const arrays = this.args.filter((a) => a.array);
-    const map = spec.map ?? (arrays.length === 1 ? (arrays[0]?.name ?? '') : undefined);
-    if (map === undefined) throw new ArgumentError(`reduction '${this.name}': with several arrays, say how to combine them in 'map'`);
-    const exprs: [string, string | undefined][] = [['map', map], ['reduce', spec.reduce], ['identity', spec.identity], ['post', spec.post]];
-    for (const [what, text] of exprs) {
-      if (text === undefined) continue;
-      if (typeof text !== 'string') throw new ArgumentError(`reduction '${this.name}': '${what}' must be a string of WGSL, got ${typeof text}`);
-      checkBrackets(text, `the ${what} expression of reduction '${this.name}'`);
-    }
+    const parsed = parseReduction(spec);
+    this.name = parsed.name;
+    this.args = parsed.args;
     // On vec4 values `i` would be a vec4<u32>: a map that uses it folds lane by lane.
-    if (usesIndex(map)) this.#noVecAcc = true;
-    this.parts = { map, reduce: spec.reduce, identity: spec.identity, post: spec.post ?? 'a', type: spec.type ?? 'T', ...(prelude !== undefined ? { prelude } : {}) };
+    if (usesIndex(parsed.parts.map)) this.#noVecAcc = true;
+    this.parts = { ...parsed.parts, ...(prelude !== undefined ? { prelude } : {}) };
   }
 
   /**
@@ -258,7 +269,7 @@ function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
  * ```
  */
 export async function buildReduction(ctx: DeviceContext, spec: ReductionSpec): Promise<ReductionFn> {
-  checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: ['T', 'f32', 'i32', 'u32', 'f16'], name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
+  if (typeof spec !== 'object' || (spec as unknown) === null) parseReduction(spec); // throws the typed error
   const key = `reduction|${JSON.stringify([spec.name ?? '', spec.args, spec.map ?? '', spec.reduce, spec.identity, spec.post ?? '', spec.type ?? ''])}`;
   const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, undefined, [], key));
   await b.prepare(ctx);
