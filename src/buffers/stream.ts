@@ -34,8 +34,9 @@ export type StreamFn = (...chunks: DeviceArray[]) => DeviceArray | Promise<Devic
 /** Options of both streams. */
 export interface StreamOptions extends ReadOptions {
   /**
-   * Elements per chunk. A stream of at most two chunks' worth of elements runs as one chunk on the plain
-   * path (upload, `fn`, `toArray`): it has nothing to overlap. @default 2^20 (4 MiB of f32 per input)
+   * Elements per chunk (the last chunk may be shorter). A single chunk runs on the plain path (upload,
+   * `fn`, `toArray`). @default {@link defaultStreamChunk}(n): one chunk up to 2^21 elements (nothing worth
+   * overlapping), else about n / 8 — at least 2^20, at most 2^22 (16 MiB of f32 per input)
    */
   readonly chunk?: number;
   /** Chunks in flight at once (the staging ring's slots): device memory is about depth × the chunk arrays. @default 3 */
@@ -66,8 +67,19 @@ export interface FoldStreamOptions<A> extends StreamOptions {
   readonly initial: A;
 }
 
-/** The default chunk: 2^20 elements. */
-export const DEFAULT_STREAM_CHUNK = 1 << 20;
+/**
+ * The chunk a stream of n elements uses by default: all of it up to 2^21 elements, else about n / 8 in
+ * multiples of 2^16, clamped to [2^20, 2^22]. Each chunk costs a submission and two map round trips
+ * (~0.5 ms on lavapipe), so a few large chunks hide the transfers best; eight keep the ramp-up and the tail
+ * of the pipeline (the first upload, the last download, which nothing overlaps) an eighth of the work.
+ *
+ * @example defaultStreamChunk(1 << 24) // 2^21: eight chunks
+ */
+export function defaultStreamChunk(n: number): number {
+  if (n <= 1 << 21) return Math.max(n, 1);
+  const eighth = Math.ceil(n / 8 / 65536) * 65536;
+  return Math.min(1 << 22, Math.max(1 << 20, eighth));
+}
 const DEFAULT_DEPTH = 3;
 
 interface Plan {
@@ -93,13 +105,12 @@ function plan(op: string, inputs: unknown, fn: unknown, options: StreamOptions, 
   const n = hosts[0]?.length ?? 0;
   const odd = hosts.findIndex((h) => h.length !== n);
   if (odd >= 0) throw new ShapeError(`${op}: every input must have the same length: input 0 has ${n} elements, input ${odd} has ${hosts[odd]?.length ?? 0}`);
-  const chunk = options.chunk ?? DEFAULT_STREAM_CHUNK;
+  const chunk = options.chunk ?? defaultStreamChunk(n);
   if (!Number.isSafeInteger(chunk) || chunk < 1) throw new ArgumentError(`${op}: option 'chunk' must be a positive integer number of elements, got ${describeValue(chunk)}`);
   if (chunk * 4 > maxBytes) throw new LimitError('maxBufferSize', chunk * 4, maxBytes, `${op}: a chunk of ${chunk} elements (${chunk * 4} bytes)`);
   const depth = options.depth ?? DEFAULT_DEPTH;
   if (!Number.isSafeInteger(depth) || depth < 1 || depth > 16) throw new ArgumentError(`${op}: option 'depth' must be an integer from 1 to 16, got ${describeValue(depth)}`);
-  // Two chunks or fewer: nothing worth overlapping, so one chunk on the plain path.
-  const chunks = n <= 2 * chunk ? 1 : Math.ceil(n / chunk);
+  const chunks = Math.max(1, Math.ceil(n / chunk));
   const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
   return { op, hosts, dtypes, n, chunk: chunks === 1 ? Math.max(n, 1) : chunk, chunks, depth, read };
 }
@@ -152,7 +163,13 @@ interface InFlight {
   readonly k: number;
   readonly done: Promise<Settled>;
   readonly arrays: readonly DeviceArray[];
+  /** A small result (a reduction's scalar): many may wait to be read, they hold no chunk memory. */
+  readonly small: boolean;
 }
+
+const SMALL_RESULT = 64 * 1024;
+/** Reads of small results in flight at most (the upload ring already bounds the chunks in flight). */
+const MAX_SMALL_READS = 64;
 
 /** The overlapped Dawn pipeline (see the file's comment). */
 async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): Promise<void> {
@@ -183,11 +200,12 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
   let failure: { error: unknown } | undefined;
   try {
     for (let k = 0; k < p.chunks; k++) {
-      if (inflight.length >= p.depth) await drainOne();
+      while (inflight.length >= MAX_SMALL_READS || inflight.filter((f) => !f.small).length >= p.depth) await drainOne();
       const start = k * p.chunk;
       const length = Math.min(p.chunk, p.n - start);
       const bytes = alignedBytes(length * 4);
       const inputs: DeviceArray[] = [];
+      let result: DeviceArray | undefined;
       const used: { buffer: GPUBuffer; slot: { buffer: GPUBuffer; mapped: Promise<void> } }[] = [];
       try {
         for (const [i, h] of p.hosts.entries()) {
@@ -209,16 +227,21 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
           ctx.copy(slot.buffer, 0, a.buffer, 0, bytes, `${p.op}-upload|${a.dtype}|${length}`);
           used.push({ buffer: slot.buffer, slot });
         }
-        const result = resultOf(p, { kind: 'dawn', ctx }, await fn(...inputs), inputs);
-        inputs.push(result); // freed with the inputs, once read (or now, if the read throws at once)
-        const arrays = inputs;
-        const done = sink.read(k, start, length, result).then(
+        const r = resultOf(p, { kind: 'dawn', ctx }, await fn(...inputs), inputs);
+        result = r;
+        const done = sink.read(k, start, length, r).then(
           (part): Settled => ({ ok: true, part }),
           (error: unknown): Settled => ({ ok: false, error }),
         );
-        inflight.push({ k, done, arrays });
+        // The read has encoded its copy: inputs the result does not share memory with can go now (the pool
+        // reuses them once the GPU is done); the result, and an input it is (or views), once read.
+        const keep = inputs.filter((a) => a.buffer === r.storageBuffer);
+        for (const a of inputs) if (!keep.includes(a)) a.destroy();
+        inflight.push({ k, done, arrays: [...keep, r], small: r.byteLength <= SMALL_RESULT });
+        result = undefined;
       } catch (e) {
         for (const a of inputs) a.destroy();
+        result?.destroy();
         throw e;
       } finally {
         // The read above flushed the batch carrying the upload copies: map each slot again once it is submitted.

@@ -5,7 +5,7 @@
  * with that op's typed error and leave nothing behind (the fixture checks memory returns to its level).
  */
 import { describe, expect } from 'vitest';
-import { add, ArgumentError, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { add, ArgumentError, defaultStreamChunk, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** Deterministic values in [-1, 1) (xorshift32). */
@@ -59,17 +59,21 @@ describe('device.mapStream', () => {
     const a = Int32Array.from({ length: n }, (_, i) => (i * 7919) % 20011 - 10000);
     for (const depth of [1, 5]) {
       const out = new Int32Array(n).fill(-1);
-      const got = await device.mapStream(a, (x) => scale(x, 3), { chunk, depth, out });
+      const got = await device.mapStream(a, (x) => scale(x, 3), { chunk: depth === 1 ? 5003 : chunk, depth, out });
       expect(got).toBe(out);
       expectArrayEqual(out, Array.from(a, (v) => 3 * v));
     }
   });
 
-  gpuTest('up to two chunks run as one chunk on the plain path; an empty input gives an empty result', async ({ device }) => {
+  gpuTest('one chunk (the default below 2^21 elements) runs on the plain path; an empty input gives an empty result', async ({ device }) => {
     const a = values(2 * chunk, 3);
     let calls = 0;
-    const got = await device.mapStream(a, (x) => (calls++, scale(x, -2)), { chunk });
+    const got = await device.mapStream(a, (x) => (calls++, scale(x, -2)));
     expect(calls).toBe(1);
+    expect(defaultStreamChunk(2 * chunk)).toBe(2 * chunk);
+    expect(defaultStreamChunk(1 << 24)).toBe(1 << 21);
+    expect(defaultStreamChunk((1 << 21) + 1)).toBe(1 << 20);
+    expect(defaultStreamChunk(1 << 30)).toBe(1 << 22);
     expectArrayEqual(got, Array.from(a, (v) => Math.fround(-2 * v)));
     expect(await device.mapStream(new Float32Array(0), (x) => scale(x, 2))).toEqual(new Float32Array(0));
   });
