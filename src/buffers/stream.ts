@@ -133,7 +133,10 @@ function resultOf(p: Plan, engine: Engine, r: unknown, inputs: readonly DeviceAr
   return r as DeviceArray;
 }
 
-/** Runs the stream: the Dawn pipeline, or (gpujs, or a single chunk) the plain loop. */
+/**
+ * Runs the stream: the Dawn pipeline, or the plain path — one chunk on Dawn (nothing to overlap: upload,
+ * `fn` and the read, exactly as a caller would write them), every chunk in turn on gpujs (host memory).
+ */
 async function run(p: Plan, engine: Engine, fn: StreamFn, sink: Sink): Promise<void> {
   if (engine.kind === 'dawn' && p.chunks > 1) return pipeline(p, engine.ctx, fn, sink);
   const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
@@ -148,7 +151,8 @@ async function run(p: Plan, engine: Engine, fn: StreamFn, sink: Sink): Promise<v
         inputs.push(a);
         a.write(h.subarray(start, start + length));
       }
-      result = resultOf(p, engine, await fn(...inputs), inputs);
+      const v = fn(...inputs);
+      result = resultOf(p, engine, v instanceof Promise ? await v : v, inputs); // a plain result costs no tick
       sink.use(k, await sink.read(k, start, length, result));
     } finally {
       result?.destroy();
@@ -171,6 +175,9 @@ const SMALL_RESULT = 64 * 1024;
 /** Reads of small results in flight at most (the upload ring already bounds the chunks in flight). */
 const MAX_SMALL_READS = 64;
 
+/** Upload buffers released to the pool while being mapped for writing, with the promise of that map. */
+const remaps = new WeakMap<GPUBuffer, Promise<void>>();
+
 /** The overlapped Dawn pipeline (see the file's comment). */
 async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): Promise<void> {
   const pool = poolOf(ctx);
@@ -184,10 +191,24 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
     const mapped = (async () => {
       // A buffer used by a submission must not be mapped before that submission: wait for the batch's verdict.
       if (afterSettled) await ctx.settled(timeout);
-      await ctx.guard(buffer.mapAsync(GPUMapMode.WRITE, 0, slotBytes), timeout, `${p.op}: mapping an upload buffer`);
+      // The whole buffer: the next stream that takes it from the pool may use more of it.
+      await ctx.guard(buffer.mapAsync(GPUMapMode.WRITE), timeout, `${p.op}: mapping an upload buffer`);
     })();
-    mapped.catch(() => undefined); // awaited when the slot is next used, or at the end
+    mapped.catch(() => undefined); // awaited when the slot is next used
     return mapped;
+  };
+  /** An upload buffer from the pool, mapped for writing (most come back from an earlier stream mapped). */
+  const takeSlot = (label: string): { buffer: GPUBuffer; mapped: Promise<void> } => {
+    const buffer = pool.acquire(slotBytes, usage, label, 'none');
+    const prior = remaps.get(buffer);
+    if (buffer.mapState === 'mapped') return { buffer, mapped: Promise.resolve() };
+    if (prior === undefined) return { buffer, mapped: mapForWrite(buffer, false) };
+    const mapped = prior.then(
+      () => (buffer.mapState === 'mapped' ? undefined : mapForWrite(buffer, false)),
+      () => mapForWrite(buffer, false),
+    );
+    mapped.catch(() => undefined);
+    return { buffer, mapped };
   };
   const drainOne = async (): Promise<void> => {
     const f = inflight.shift();
@@ -212,8 +233,7 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
           const ring = slots[i] ?? [];
           let slot = ring[k % p.depth];
           if (slot === undefined) {
-            const buffer = pool.acquire(slotBytes, usage, `stream-upload|${p.dtypes[i] ?? 'f32'}|${p.chunk}`, 'none');
-            slot = { buffer, mapped: mapForWrite(buffer, false) };
+            slot = takeSlot(`stream-upload|${p.dtypes[i] ?? 'f32'}|${p.chunk}`);
             ring[k % p.depth] = slot;
           }
           await slot.mapped;
@@ -227,7 +247,8 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
           ctx.copy(slot.buffer, 0, a.buffer, 0, bytes, `${p.op}-upload|${a.dtype}|${length}`);
           used.push({ buffer: slot.buffer, slot });
         }
-        const r = resultOf(p, { kind: 'dawn', ctx }, await fn(...inputs), inputs);
+        const v = fn(...inputs);
+        const r = resultOf(p, { kind: 'dawn', ctx }, v instanceof Promise ? await v : v, inputs);
         result = r;
         const done = sink.read(k, start, length, r).then(
           (part): Settled => ({ ok: true, part }),
@@ -257,9 +278,10 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
       await f.done;
       for (const a of f.arrays) a.destroy();
     }
+    // Upload buffers go back to the pool as they are, mapped or being mapped for the next stream (only
+    // streams take MAP_WRITE buffers): the next stream finds them ready instead of paying a map round trip.
     for (const slot of slots.flat()) {
-      await slot.mapped.catch(() => undefined);
-      if (slot.buffer.mapState !== 'unmapped') slot.buffer.unmap();
+      remaps.set(slot.buffer, slot.mapped);
       if (!ctx.closed) pool.release(slot.buffer);
     }
   }
