@@ -4,13 +4,17 @@
  * comes back, so a memory-bound op over a host array of any size (larger than device memory too) runs in
  * one pass with its transfers overlapped. On gpujs (host memory) the same calls run chunk after chunk.
  *
- * The pipeline, per chunk k (R = `depth` slots):
- *   upload:  wait for upload slot k mod R to be mapped again → one copy of the host chunk into it → unmap →
- *            copy (in the open batch) into a fresh pooled input array
- *   compute: `fn(...chunks)` enqueues the user's ops (they return at once)
- *   download: `result.toArray(out.subarray(...))` — the readback copy, then the batch goes to the queue
- *   then:    the slot is mapped for writing again (mapAsync(WRITE) resolves once the GPU has copied it)
- * At most R chunks are in flight: before chunk k starts, chunk k−R has been read back and its arrays freed.
+ * The pipeline, per chunk k (R = `depth` slots per input, each an upload buffer and a device array):
+ *   upload:   wait for upload buffer k mod R to be mapped again → one copy of the host chunk into it →
+ *             unmap → a copy (in the open batch) into device array k mod R (the queue has run chunk
+ *             k − R's ops before it, so reusing the array needs no wait)
+ *   compute:  `fn(...chunks)` enqueues the user's ops (they return at once)
+ *   download: `result.toArray(out.subarray(...))`: the readback copy, then the batch goes to the queue
+ *   then:     the upload buffer is mapped for writing again (mapAsync(WRITE) resolves once the GPU copied it)
+ * At most R chunk-sized results are in flight: before chunk k starts, chunk k − R has been read back.
+ * Scalars (a reduction per chunk) hold no chunk memory: up to 64 of their reads may be in flight.
+ * Upload buffers are MAP_WRITE buffers from the device's pool, which only streams take: they go back
+ * mapped (or being mapped), so the next stream does not wait for a map.
  */
 import { describeValue } from '../args.js';
 import type { DeviceContext } from '../device/context.js';
@@ -186,6 +190,9 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
   const timeout = p.read.timeoutMs ?? ctx.timeoutMs;
   // slots[input][slot]: an upload buffer, and the promise of it being mapped for writing.
   const slots = p.hosts.map(() => [] as { buffer: GPUBuffer; mapped: Promise<void> }[]);
+  // arrays[input][slot]: the device array chunk k of that input is copied into (slot k mod depth), reused
+  // chunk after chunk: the queue runs chunk k's ops before chunk k + depth's upload overwrites it.
+  const arrays = p.hosts.map(() => [] as DeviceArray[]);
   const inflight: InFlight[] = [];
   const mapForWrite = (buffer: GPUBuffer, afterSettled: boolean): Promise<void> => {
     const mapped = (async () => {
@@ -242,7 +249,13 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
           new Uint8Array(slot.buffer.getMappedRange(0, bytes)).set(new Uint8Array(h.buffer, h.byteOffset + start * 4, length * 4));
           slot.buffer.unmap();
           ctx.sink?.upload(length * 4, performance.now() - t0);
-          const a = new DeviceArray(ctx, p.dtypes[i] ?? 'f32', [length], undefined, 'overwrite');
+          const held = arrays[i] ?? [];
+          let a = held[k % p.depth];
+          if (a === undefined || a.length !== length) {
+            a?.destroy();
+            a = new DeviceArray(ctx, p.dtypes[i] ?? 'f32', [length], undefined, 'overwrite');
+            held[k % p.depth] = a;
+          }
           inputs.push(a);
           ctx.copy(slot.buffer, 0, a.buffer, 0, bytes, `${p.op}-upload|${a.dtype}|${length}`);
           used.push({ buffer: slot.buffer, slot });
@@ -254,15 +267,14 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
           (part): Settled => ({ ok: true, part }),
           (error: unknown): Settled => ({ ok: false, error }),
         );
-        // The read has encoded its copy: inputs the result does not share memory with can go now (the pool
-        // reuses them once the GPU is done); the result, and an input it is (or views), once read.
-        const keep = inputs.filter((a) => a.buffer === r.storageBuffer);
-        for (const a of inputs) if (!keep.includes(a)) a.destroy();
-        inflight.push({ k, done, arrays: [...keep, r], small: r.byteLength <= SMALL_RESULT });
+        // The result is freed once read, unless it is an input chunk (or a view of one): the ring owns those.
+        // A result that shares an input's memory counts as large: that input is not overwritten (chunk
+        // k + depth) before this read has its verdict, so a failed op's output is never read as valid.
+        const shared = inputs.some((a) => a.buffer === r.storageBuffer);
+        inflight.push({ k, done, arrays: shared && !r.isView ? [] : [r], small: !shared && r.byteLength <= SMALL_RESULT });
         result = undefined;
       } catch (e) {
-        for (const a of inputs) a.destroy();
-        result?.destroy();
+        if (result !== undefined && !inputs.some((a) => a.buffer === result?.storageBuffer)) result.destroy();
         throw e;
       } finally {
         // The read above flushed the batch carrying the upload copies: map each slot again once it is submitted.
@@ -278,6 +290,7 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
       await f.done;
       for (const a of f.arrays) a.destroy();
     }
+    for (const a of arrays.flat()) a.destroy();
     // Upload buffers go back to the pool as they are, mapped or being mapped for the next stream (only
     // streams take MAP_WRITE buffers): the next stream finds them ready instead of paying a map round trip.
     for (const slot of slots.flat()) {
