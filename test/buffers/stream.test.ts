@@ -179,4 +179,16 @@ describe('toArray(out)', () => {
     await expect(x.toArray(new Float32Array(2))).rejects.toBeInstanceOf(ShapeError);
     expectArrayEqual(await x.toArray(), [1, 2, 3]);
   });
+
+  gpuTest('an f16 array reads into a Float32Array (where the adapter has shader-f16)', async ({ device }) => {
+    if (!device.info.features.includes('shader-f16')) {
+      expect(() => device.array([1], 'f16')).toThrow(DTypeError);
+      return;
+    }
+    using h = device.array([1.5, -2, 65504], 'f16');
+    const out = new Float32Array(3);
+    expect(await h.toArray(out)).toBe(out);
+    expectArrayEqual(out, [1.5, -2, 65504]);
+    await expect(h.toArray(new Uint32Array(3) as unknown as Float32Array)).rejects.toThrow(/pass a Float32Array \(f16 reads back as f32\)/);
+  });
 });
