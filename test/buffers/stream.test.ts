@@ -5,7 +5,7 @@
  * with that op's typed error and leave nothing behind (the fixture checks memory returns to its level).
  */
 import { describe, expect } from 'vitest';
-import { add, ArgumentError, defaultStreamChunk, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { add, ArgumentError, axpy, defaultStreamChunk, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** Deterministic values in [-1, 1) (xorshift32). */
@@ -63,6 +63,16 @@ describe('device.mapStream', () => {
       expect(got).toBe(out);
       expectArrayEqual(out, Array.from(a, (v) => 3 * v));
     }
+  });
+
+  gpuTest('fn may return an input chunk, a view of one, or an input it updated in place (axpy)', async ({ device }) => {
+    const a = values(n, 11);
+    const b = values(n, 12);
+    expectArrayEqual(await device.mapStream(a, (x) => x, { chunk }), a);
+    expectArrayEqual(await device.mapStream(a, (x) => x.reshape(-1, 1), { chunk }), a);
+    const got = await device.mapStream([a, b], (x, y) => axpy(2, x, y), { chunk, depth: 2 });
+    expectArrayEqual(got, Array.from(a, (v, i) => Math.fround(Math.fround(2 * v) + (b[i] ?? NaN))));
+    expectArrayEqual(got, await plain(device, [a, b], (x, y) => axpy(2, x, y)));
   });
 
   gpuTest('one chunk (the default below 2^21 elements) runs on the plain path; an empty input gives an empty result', async ({ device }) => {
