@@ -304,10 +304,15 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
 /** The engine of a stream's device. */
 export type StreamDevice = { readonly ctx: DeviceContext } | { readonly host: HostContext };
 
+/** The largest chunk in bytes per Dawn device (its limits are native getters: read them once). */
+const chunkLimit = new WeakMap<DeviceContext, number>();
+
 function engineOf(d: StreamDevice): { engine: Engine; maxBytes: number } {
   if ('ctx' in d) {
     d.ctx.assertUsable();
-    return { engine: { kind: 'dawn', ctx: d.ctx }, maxBytes: Math.min(d.ctx.limits.maxBufferSize, d.ctx.limits.maxStorageBufferBindingSize) };
+    let maxBytes = chunkLimit.get(d.ctx);
+    if (maxBytes === undefined) chunkLimit.set(d.ctx, (maxBytes = Math.min(d.ctx.limits.maxBufferSize, d.ctx.limits.maxStorageBufferBindingSize)));
+    return { engine: { kind: 'dawn', ctx: d.ctx }, maxBytes };
   }
   d.host.assertUsable();
   return { engine: { kind: 'gpujs', host: d.host }, maxBytes: d.host.limits.maxBufferSize };
