@@ -1,8 +1,9 @@
 import { checkShape, DeviceArray } from './buffers/device-array.js';
 import { checkOptions, describeValue } from './args.js';
-import { hostArray, assertDType, dtypeOfHost, hostData, type DType } from './buffers/dtype.js';
+import { hostArray, assertDType, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
+import { mapStream, reduceStream, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs } from './buffers/stream.js';
 import { DeviceContext } from './device/context.js';
 import { HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './device/dawn.js';
 import type { HostContext } from './device/host.js';
@@ -393,6 +394,40 @@ export class GpuDevice {
     if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: fn must be a JS function, got ${describeValue(fn)}`);
     checkOptions('jsKernel', options, { output: (v) => (typeof v === 'number' || Array.isArray(v) ? undefined : 'must be a size or an array of 1 to 3 sizes'), settings: 'object', loopMaxIterations: 'number' }, ['output']);
     return trackedOp('jsKernel', jsKernel(this.host, fn, options));
+  }
+
+  /**
+   * Runs `fn` over a host array (or several of one length) chunk by chunk and writes its results into one
+   * host array: `fn` gets each chunk as 1-D device arrays and returns the chunk's result, one element per
+   * input element. On Dawn, chunk k+1 uploads while chunk k computes and chunk k−1 downloads, through a
+   * ring of mapped upload buffers, so the transfers of a memory-bound op overlap and a host array larger
+   * than device memory goes through in one pass (device memory ≈ `depth` chunks). The stream destroys what
+   * `fn` returns once read; an op failing in any chunk rejects the stream with that op's error.
+   *
+   * @example
+   * ```ts
+   * const y = await device.mapStream([a, b], (x, z) => add(x, z), { chunk: 1 << 20 }); // a + b, any length
+   * ```
+   */
+  mapStream(inputs: StreamInputs, fn: StreamFn, options: MapStreamOptions = {}): Promise<HostArray> {
+    return mapStream(this.#dawn !== null ? { ctx: this.#dawn } : { host: this.host as HostContext }, inputs, fn, options);
+  }
+
+  /**
+   * Runs `fn` over a host array (or several of one length) chunk by chunk, as {@link mapStream} does, and
+   * combines the chunks' results on the host in float64: `{ combine: 'sum' | 'min' | 'max' }` for a scalar
+   * per chunk (a reduction op's result), or `{ fold, initial }` for any small result (a histogram's counts...).
+   *
+   * @example
+   * ```ts
+   * const total = await device.reduceStream(big, (x) => sum(x), { combine: 'sum' });
+   * const perChunk = await device.reduceStream(big, (x) => max(x), { fold: (acc: number[], part) => [...acc, part[0] ?? NaN], initial: [] });
+   * ```
+   */
+  reduceStream(inputs: StreamInputs, fn: StreamFn, options: ReduceStreamOptions): Promise<number>;
+  reduceStream<A>(inputs: StreamInputs, fn: StreamFn, options: FoldStreamOptions<A>): Promise<A>;
+  reduceStream<A>(inputs: StreamInputs, fn: StreamFn, options: ReduceStreamOptions | FoldStreamOptions<A>): Promise<number | A> {
+    return reduceStream(this.#dawn !== null ? { ctx: this.#dawn } : { host: this.host as HostContext }, inputs, fn, options);
   }
 
   /**

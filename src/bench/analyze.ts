@@ -91,6 +91,36 @@ export interface OpReport {
   readonly phases: readonly PhasePoint[];
   readonly roofline: (Roofline & { readonly n: number; readonly kernelMs: number }) | null;
   readonly why: { readonly kernel: string; readonly e2e: string };
+  /**
+   * Where the op has a gpu-stream contender: per size with phases, its median against gpu-e2e's and the
+   * share of the e2e run's transfer time it hid, (e2e − stream) / (upload + download).
+   */
+  readonly stream?: readonly StreamPoint[];
+}
+
+/** gpu-stream against gpu-e2e at one size (see {@link OpReport.stream}). */
+export interface StreamPoint {
+  readonly n: number;
+  readonly e2eMs: number;
+  readonly streamMs: number;
+  /** upload + download of the end-to-end run (its phase breakdown), ms. */
+  readonly transferMs: number;
+  /** (e2e − stream) / transfer: 1 = every transfer hidden, 0 = none, < 0 = the stream was slower. */
+  readonly hidden: number;
+}
+
+/** The gpu-stream points of an op: every size measured by both contenders and broken into phases. */
+export function streamPoints(contenders: readonly ContenderReport[], phases: readonly PhasePoint[]): StreamPoint[] {
+  const e2e = contenders.find((c) => c.role === 'gpu-e2e');
+  const stream = contenders.find((c) => c.role === 'gpu-stream');
+  if (e2e === undefined || stream === undefined) return [];
+  return phases.flatMap((ph) => {
+    const e = e2e.points.find((p) => p.n === ph.n)?.medianMs;
+    const s = stream.points.find((p) => p.n === ph.n)?.medianMs;
+    if (e === undefined || s === undefined) return [];
+    const transferMs = ph.upload + ph.download;
+    return [{ n: ph.n, e2eMs: e, streamMs: s, transferMs, hidden: transferMs > 0 ? (e - s) / transferMs : 0 }];
+  });
 }
 
 export interface BenchReport {
@@ -124,6 +154,7 @@ export const METHODS: Readonly<Record<string, string>> = {
   asymptoticSpeedup: 'β_cpu / β_gpu of the fitted lines: the speedup as n → ∞',
   saturationN: 'n where the fitted speedup reaches 90 % of its asymptote: w = (0.9·β_c·α_g − β_g·α_c) / (0.1·β_c·β_g); past it the speedup has stopped growing',
   roofline: 'arithmetic intensity = FLOPs / minimal device-memory bytes of the op; achieved GB/s and GFLOP/s from the GPU-timestamp kernel median at the largest size, as % of the calibrated copy bandwidth and FMA rate',
+  stream: 'gpu-stream against gpu-e2e per size: hidden = (e2e median − stream median) / (upload + download of the end-to-end phase breakdown): the share of the transfer time the stream overlapped with other work',
   phases: 'device.profile() of the end-to-end run: upload = host time in queue.writeBuffer, kernel = GPU timestamps, download = copy + mapAsync + copy into JS, host = the rest of the wall time',
 };
 
@@ -314,7 +345,8 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
   const why = { kernel: explainKernel(draft, fits, cal), e2e: explainE2e(draft, fits, cal) };
   const report: Omit<OpReportDraft, 'transfer'> & { transfer?: unknown } = { ...draft };
   delete report.transfer;
-  return { ...report, why };
+  const stream = streamPoints(contenders, m.phases);
+  return { ...report, why, ...(stream.length > 0 ? { stream } : {}) };
 }
 
 /** The whole report (JSON-serialisable). */

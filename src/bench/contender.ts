@@ -2,7 +2,7 @@ import type { CpuPool } from '../cpu/pool.js';
 import type { GpuDevice } from '../gpu-device.js';
 
 /** What a contender's measurements mean, and how they were taken. */
-export type ContenderRole = 'cpu-1t' | 'cpu-pool' | 'gpu-kernel' | 'gpu-e2e' | 'other';
+export type ContenderRole = 'cpu-1t' | 'cpu-pool' | 'gpu-kernel' | 'gpu-e2e' | 'gpu-stream' | 'other';
 
 /** The phase breakdown of one end-to-end GPU run, ms (from `device.profile()`). */
 export interface PhaseSample {

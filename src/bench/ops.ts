@@ -88,7 +88,20 @@ function cpu(name: 'cpu-1t' | 'cpu-pool', inputs: Inputs, method: string, prepar
 interface GpuSpec {
   /** Enqueues the op on the device inputs; returns the array to read back and whether the op made it. */
   enqueue(x: readonly DeviceArray[], n: number): { out: DeviceArray; owned: boolean };
+  /** How the op streams (see {@link StreamSpec}); absent: no gpu-stream contender. */
+  stream?: StreamSpec | undefined;
 }
+
+/**
+ * A memory-bound op as a stream over its host inputs: `map` (one output element per input element, into a
+ * host array) or `sum` (a scalar per chunk, summed on the host), with the op on one chunk.
+ */
+export interface StreamSpec {
+  readonly kind: 'map' | 'sum';
+  readonly chunkOp: (...chunks: DeviceArray[]) => DeviceArray;
+}
+
+const STREAM_METHOD = 'wall clock of device.mapStream / reduceStream over the host inputs (default chunk: one chunk up to 2^21 elements, else about n/8; uploads through mapped buffers overlapping the op and the downloads), until the result is in a JS typed array / number';
 
 const KERNEL_METHOD = 'GPU timestamp queries around each compute pass (device.profile().phases.kernel), inputs already resident; excludes submission and the round trip';
 const E2E_METHOD = 'wall clock (performance.now) of upload (queue.writeBuffer) + op + download (toArray/item), until the data is back in a JS typed array';
@@ -153,7 +166,25 @@ function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[
       ex = [];
     },
   };
-  return [kernel, e2e];
+  const stream = spec.stream;
+  if (stream === undefined) return [kernel, e2e];
+  let sh: Host[] = [];
+  const streamBody = async (): Promise<unknown> =>
+    stream.kind === 'map' ? device.mapStream(sh, stream.chunkOp) : device.reduceStream(sh, stream.chunkOp, { combine: 'sum' });
+  const streamed: Contender = {
+    name: 'gpu-stream',
+    role: 'gpu-stream',
+    method: STREAM_METHOD,
+    async setup(n) {
+      sh = inputs.at(n).plain;
+      await streamBody();
+    },
+    run: streamBody,
+    teardown() {
+      sh = [];
+    },
+  };
+  return [kernel, e2e, streamed];
 }
 
 const ONE_T = 'wall clock of one call of a plain typed-array loop on the main thread';
@@ -188,6 +219,8 @@ interface OpSpec {
   /** Absent: the op has no worker-pool version (the pool's workers run a fixed set of loops). */
   readonly pool?: { readonly note?: string; readonly prepare: (env: BenchEnv, n: number, x: Host[]) => () => unknown };
   readonly enqueue: GpuSpec['enqueue'];
+  /** The op as a stream over its host inputs: a gpu-stream contender beside gpu-e2e (memory-bound ops). */
+  readonly stream?: StreamSpec;
 }
 
 function defineOp(o: OpSpec): BenchOp {
@@ -221,7 +254,7 @@ function defineOp(o: OpSpec): BenchOp {
       return [
         cpu('cpu-1t', inputs, ONE_T + (o.cpu1t.note ?? ''), o.cpu1t.prepare),
         ...(pool !== undefined ? [cpu('cpu-pool', inputs, POOL(env) + (pool.note ?? ''), (n, x) => pool.prepare(env, n, x))] : []),
-        ...gpuContenders(env, inputs, { enqueue: o.enqueue }),
+        ...gpuContenders(env, inputs, { enqueue: o.enqueue, stream: o.stream }),
       ];
     },
   };
@@ -266,6 +299,7 @@ const addOp = (): BenchOp =>
       const { rows, cols } = addGrid(n);
       return { out: api.add((x as DeviceArray).reshape(rows, cols), (y as DeviceArray).reshape(rows, cols)), owned: true };
     },
+    stream: { kind: 'map', chunkOp: (x, y) => api.add(x, y) },
   });
 
 const addBroadcastOp = (): BenchOp =>
@@ -326,6 +360,14 @@ const softmaxRowsOp = (): BenchOp =>
       const { rows, cols } = addGrid(n);
       return { out: api.softmax((x as DeviceArray).reshape(rows, cols), 1), owned: true };
     },
+    // Chunks are whole rows: the default chunk is a multiple of 1024 (or all of a smaller input).
+    stream: {
+      kind: 'map',
+      chunkOp: (x) => {
+        const { rows, cols } = addGrid(x.length);
+        return api.softmax(x.reshape(rows, cols), 1);
+      },
+    },
   });
 
 const axpyOp = (): BenchOp =>
@@ -339,6 +381,7 @@ const axpyOp = (): BenchOp =>
     cpu1t: { prepare: (n, [x, y]) => () => { axpyLoop(2, f32(x), f32(y)); } },
     pool: { prepare: (env, n, [x, y]) => () => { env.pool.axpy(2, f32(x), f32(y)); } },
     enqueue: ([x, y]) => ({ out: api.axpy(2, x as DeviceArray, y as DeviceArray), owned: false }),
+    stream: { kind: 'map', chunkOp: (x, y) => api.axpy(2, x, y) },
   });
 
 const sumOp = (): BenchOp =>
@@ -352,6 +395,7 @@ const sumOp = (): BenchOp =>
     cpu1t: { prepare: (n, [x]) => () => sumLoop(f32(x)) },
     pool: { prepare: (env, n, [x]) => () => env.pool.sum(f32(x)) },
     enqueue: ([x]) => ({ out: api.sum(x as DeviceArray), owned: true }),
+    stream: { kind: 'sum', chunkOp: (x) => api.sum(x) },
   });
 
 const dotOp = (): BenchOp =>
@@ -365,6 +409,7 @@ const dotOp = (): BenchOp =>
     cpu1t: { prepare: (n, [x, y]) => () => dotLoop(f32(x), f32(y)) },
     pool: { prepare: (env, n, [x, y]) => () => env.pool.dot(f32(x), f32(y)) },
     enqueue: ([x, y]) => ({ out: api.dot(x as DeviceArray, y as DeviceArray), owned: true }),
+    stream: { kind: 'sum', chunkOp: (x, y) => api.dot(x, y) },
   });
 
 const scanOp = (scan: Unary): BenchOp =>

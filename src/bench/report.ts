@@ -8,6 +8,7 @@ export const COLORS: Readonly<Record<string, string>> = {
   'cpu-pool': '#2ca02c',
   'gpu-kernel': '#d62728',
   'gpu-e2e': '#ff7f0e',
+  'gpu-stream': '#bcbd22',
 };
 const EXTRA = ['#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
@@ -60,6 +61,23 @@ export function broadcastRatioLines(ops: readonly OpReport[]): string[] {
   return lines.length === 0 ? [] : ['add-bcast / add, median time over median time (goal ≤ 1.20× kernel-only):', ...lines];
 }
 
+/**
+ * Per op with a gpu-stream contender: its median against gpu-e2e's at each size with a phase breakdown, and
+ * how much of the end-to-end transfer time it hid, (e2e − stream) / (upload + download). Both contenders
+ * ran interleaved in the same sweep.
+ *
+ * @example streamLines(report.ops) // ['gpu-stream vs gpu-e2e ...', '  add  2^24  e2e 165 ms  stream 104 ms  0.63×  transfers 120 ms  hidden 51 %']
+ */
+export function streamLines(ops: readonly OpReport[]): string[] {
+  const lines: string[] = [];
+  for (const op of ops) {
+    for (const p of op.stream ?? []) {
+      lines.push(`  ${pad(op.name, 14)}${pad(fmt.pow2(p.n), 7)}e2e ${pad(fmt.ms(p.e2eMs), 11)}stream ${pad(fmt.ms(p.streamMs), 11)}${pad(`${(p.streamMs / p.e2eMs).toFixed(2)}×`, 8)}transfers ${pad(fmt.ms(p.transferMs), 11)}hidden ${(100 * p.hidden).toFixed(0)} %`);
+    }
+  }
+  return lines.length === 0 ? [] : ['gpu-stream vs gpu-e2e, medians (hidden = (e2e − stream) / (upload + download of the e2e run)):', ...lines];
+}
+
 export function formatTable(r: BenchReport): string {
   const lines: string[] = [];
   lines.push(`gpukit bench — ${r.adapter.description}`);
@@ -98,6 +116,8 @@ export function formatTable(r: BenchReport): string {
   }
   const ratios = broadcastRatioLines(r.ops);
   if (ratios.length > 0) lines.push('', ...ratios);
+  const streams = streamLines(r.ops);
+  if (streams.length > 0) lines.push('', ...streams);
   lines.push('');
   lines.push(`${r.durationS.toFixed(1)} s · gpukit ${r.versions['gpukit'] ?? ''} · node ${r.versions['node'] ?? ''} · webgpu ${r.versions['webgpu'] ?? ''} · tinybench ${r.versions['tinybench'] ?? ''}`);
   return lines.join('\n');

@@ -462,8 +462,24 @@ export class DeviceArray<D extends DType = DType> {
     return this;
   }
 
-  /** Downloads into a new host typed array (f16 arrives as Float32Array). Waits for every op before it. */
-  async toArray(options: ReadOptions = {}): Promise<HostArrayOf[D]> {
+  /**
+   * Downloads into a new host typed array (f16 arrives as Float32Array), or into `out`: a typed array of the
+   * dtype's host type (Float32Array for f32 and f16, Int32Array, Uint32Array) and exactly `length` elements
+   * (a `subarray` of a larger array works), which skips the allocation. Resolves with the array written.
+   * Waits for every op before it.
+   *
+   * @example
+   * ```ts
+   * const a = await x.toArray();               // a new Float32Array
+   * const buf = new Float32Array(2 * x.length);
+   * await x.toArray(buf.subarray(x.length));   // into the second half of buf
+   * ```
+   */
+  toArray(options?: ReadOptions): Promise<HostArrayOf[D]>;
+  toArray(out: HostArrayOf[D], options?: ReadOptions): Promise<HostArrayOf[D]>;
+  async toArray(outOrOptions?: HostArrayOf[D] | ReadOptions, maybeOptions: ReadOptions = {}): Promise<HostArrayOf[D]> {
+    const given = ArrayBuffer.isView(outOrOptions) ? this.#checkOut(outOrOptions) : undefined;
+    const options = given !== undefined ? maybeOptions : ((outOrOptions as ReadOptions | undefined) ?? {});
     const timeoutMs = readTimeout('toArray', options);
     if (!this.isPlain) {
       // A view moves only its own elements: gathered on the device (or read from host memory) first.
@@ -475,7 +491,7 @@ export class DeviceArray<D extends DType = DType> {
         const failed = host.failureOf(block);
         if (failed !== undefined) throw failed;
         const src = viewOf(this.dtype, block, block.byteLength / 4);
-        const out = hostArray(this.dtype, this.length);
+        const out = given ?? hostArray(this.dtype, this.length);
         const idx = storageIndices(this.layout);
         for (let i = 0; i < idx.length; i++) out[i] = src[idx[i] ?? 0] ?? 0;
         return out;
@@ -484,7 +500,7 @@ export class DeviceArray<D extends DType = DType> {
       if (failed !== undefined) throw failed;
       const packed = this.contiguous();
       try {
-        return await packed.toArray(options);
+        return await (given !== undefined ? packed.toArray(given, options) : packed.toArray(options));
       } finally {
         packed.destroy();
       }
@@ -498,7 +514,11 @@ export class DeviceArray<D extends DType = DType> {
       const failed = host.failureOf(block);
       if (failed !== undefined) throw failed;
       const t0 = performance.now();
-      const out = src.slice() as HostArrayOf[D];
+      let out: HostArrayOf[D];
+      if (given !== undefined) {
+        given.set(src);
+        out = given;
+      } else out = src.slice() as HostArrayOf[D];
       host.sink?.download(this.byteLength, performance.now() - t0);
       return out;
     }
@@ -507,7 +527,7 @@ export class DeviceArray<D extends DType = DType> {
     ctx.assertUsable();
     const failed = ctx.failureOf(buffer);
     if (failed !== undefined) throw failed;
-    const out = hostArray(this.dtype, this.length);
+    const out = given ?? hostArray(this.dtype, this.length);
     if (this.length === 0) return out;
     const size = alignedBytes(this.byteLength);
     const pool = poolOf(ctx);
@@ -530,6 +550,7 @@ export class DeviceArray<D extends DType = DType> {
         }
         await ctx.guard(staging.mapAsync(GPUMapMode.READ, 0, size), timeoutMs ?? ctx.timeoutMs, `reading back ${this.toString()}`);
         mapped = true;
+        // One copy straight from the mapped range into `out` (in pieces of at most MAX_COPY).
         const target = new Uint8Array(out.buffer, out.byteOffset, this.dtype === 'f16' ? 0 : this.byteLength);
         for (let done = 0; done < size; done += MAX_COPY) {
           const piece = Math.min(MAX_COPY, size - done);
@@ -549,6 +570,18 @@ export class DeviceArray<D extends DType = DType> {
       ctx.sink?.download(this.byteLength, performance.now() - t0);
       return out;
     }
+  }
+
+  /** `toArray(out)`'s checks: the dtype's host type and exactly this array's length. */
+  #checkOut(out: ArrayBufferView): HostArrayOf[D] {
+    const want = this.dtype === 'f16' || this.dtype === 'f32' ? Float32Array : this.dtype === 'i32' ? Int32Array : Uint32Array;
+    if (!(out instanceof want)) {
+      throw new DTypeError(`toArray(out): out is a ${out.constructor.name} but this array is ${this.dtype}: pass a ${want.name}${this.dtype === 'f16' ? ' (f16 reads back as f32)' : ''}`);
+    }
+    if (out.length !== this.length) {
+      throw new ShapeError(`toArray(out): out has ${out.length} elements but ${this.toString()} has ${this.length}: pass an array of exactly ${this.length} (a subarray works)`);
+    }
+    return out as HostArrayOf[D];
   }
 
   /** The single element of a length-1 array (a device scalar, as reductions return). */

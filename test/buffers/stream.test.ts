@@ -1,0 +1,204 @@
+/**
+ * device.mapStream / device.reduceStream against the plain path (upload, op, toArray) on the same data:
+ * bit for bit for elementwise maps, within a derived bound for sums (float64 CPU reference), exact for
+ * min / max. Chunks small enough that several are in flight at once; errors inside fn reject the stream
+ * with that op's typed error and leave nothing behind (the fixture checks memory returns to its level).
+ */
+import { describe, expect } from 'vitest';
+import { add, ArgumentError, axpy, defaultStreamChunk, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { expectArrayEqual, gpuTest } from '../fixture.js';
+
+/** Deterministic values in [-1, 1) (xorshift32). */
+function values(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    a[i] = s / 2 ** 31 - 1;
+  }
+  return a;
+}
+
+/** The plain path: upload everything, run fn once, read back. */
+async function plain(device: GpuDevice, hosts: readonly (Float32Array | Int32Array)[], fn: (...x: DeviceArray[]) => DeviceArray): Promise<ArrayLike<number>> {
+  const xs = hosts.map((h) => device.array(h));
+  try {
+    using r = fn(...xs);
+    return await r.toArray();
+  } finally {
+    for (const x of xs) x.destroy();
+  }
+}
+
+describe('device.mapStream', () => {
+  // 10_007 elements in chunks of 1000: 11 chunks (the last one short), three in flight.
+  const n = 10_007;
+  const chunk = 1000;
+
+  gpuTest('x·y + x over many chunks equals the plain path bit for bit, and an f32 reference', async ({ device }) => {
+    const a = values(n, 1);
+    const b = values(n, 2);
+    const fn = (x: DeviceArray, y: DeviceArray): DeviceArray => {
+      using p = mul(x, y);
+      return add(p, x);
+    };
+    let calls = 0;
+    const got = await device.mapStream([a, b], (x, y) => (calls++, fn(x, y)), { chunk });
+    expect(calls).toBe(11);
+    expect(got).toBeInstanceOf(Float32Array);
+    expect(got.length).toBe(n);
+    expectArrayEqual(got, await plain(device, [a, b], fn));
+    expectArrayEqual(got, Array.from(a, (v, i) => Math.fround(Math.fround(v * (b[i] ?? NaN)) + v)));
+  });
+
+  gpuTest('writes into a given out (i32, exact), with depth 1 and depth 5', async ({ device }) => {
+    const a = Int32Array.from({ length: n }, (_, i) => (i * 7919) % 20011 - 10000);
+    for (const depth of [1, 5]) {
+      const out = new Int32Array(n).fill(-1);
+      const got = await device.mapStream(a, (x) => scale(x, 3), { chunk: depth === 1 ? 5003 : chunk, depth, out });
+      expect(got).toBe(out);
+      expectArrayEqual(out, Array.from(a, (v) => 3 * v));
+    }
+  });
+
+  gpuTest('fn may return an input chunk, a view of one, or an input it updated in place (axpy)', async ({ device }) => {
+    const a = values(n, 11);
+    const b = values(n, 12);
+    expectArrayEqual(await device.mapStream(a, (x) => x, { chunk }), a);
+    expectArrayEqual(await device.mapStream(a, (x) => x.reshape(-1, 1), { chunk }), a);
+    const got = await device.mapStream([a, b], (x, y) => axpy(2, x, y), { chunk, depth: 2 });
+    expectArrayEqual(got, Array.from(a, (v, i) => Math.fround(Math.fround(2 * v) + (b[i] ?? NaN))));
+    expectArrayEqual(got, await plain(device, [a, b], (x, y) => axpy(2, x, y)));
+  });
+
+  gpuTest('one chunk (the default below 2^21 elements) runs on the plain path; an empty input gives an empty result', async ({ device }) => {
+    const a = values(2 * chunk, 3);
+    let calls = 0;
+    const got = await device.mapStream(a, (x) => (calls++, scale(x, -2)));
+    expect(calls).toBe(1);
+    expect(defaultStreamChunk(2 * chunk)).toBe(2 * chunk);
+    expect(defaultStreamChunk(1 << 24)).toBe(1 << 21);
+    expect(defaultStreamChunk((1 << 21) + 1)).toBe(1 << 20);
+    expect(defaultStreamChunk(1 << 30)).toBe(1 << 22);
+    expectArrayEqual(got, Array.from(a, (v) => Math.fround(-2 * v)));
+    expect(await device.mapStream(new Float32Array(0), (x) => scale(x, 2))).toEqual(new Float32Array(0));
+  });
+
+  gpuTest('refuses bad arguments with typed errors naming the problem', async ({ device }) => {
+    const a = values(n, 4);
+    await expect(device.mapStream([a, a.subarray(1)], (x, y) => add(x, y), { chunk })).rejects.toThrow(ShapeError);
+    await expect(device.mapStream(a, (x) => scale(x, 2), { chunk: 0 })).rejects.toThrow(/option 'chunk' must be a positive integer/);
+    await expect(device.mapStream(a, (x) => scale(x, 2), { chunk: 2 ** 40 })).rejects.toThrow(LimitError);
+    await expect(device.mapStream([1, 2, 3] as unknown as Float32Array, (x) => x)).rejects.toThrow(ArgumentError);
+    await expect(device.mapStream(a, (x) => sum(x), { chunk })).rejects.toThrow(/fn returned 1 elements for chunk 0 of 1000/);
+    await expect(device.mapStream(a, () => 42 as unknown as DeviceArray, { chunk })).rejects.toThrow(/fn must return a DeviceArray/);
+    await expect(device.mapStream(a, (x) => scale(x, 2), { chunk, out: new Int32Array(n) })).rejects.toThrow(DTypeError);
+    await expect(device.mapStream(a, (x) => scale(x, 2), { chunk, out: new Float32Array(n - 1) })).rejects.toThrow(ShapeError);
+  });
+
+  gpuTest('an op failing in a later chunk rejects the stream with that op\'s error; the device stays usable', async ({ device }) => {
+    // Indices into a table of 16: all in range except one in chunk 6 (elements 6000..6999).
+    const idx = Int32Array.from({ length: n }, (_, i) => i % 16);
+    idx[6500] = 99;
+    using table = device.arange(16);
+    await expect(device.mapStream(idx, (i) => take(table, i), { chunk })).rejects.toThrow(/take: 1 index is out of range.*99/);
+    await expect(device.sync()).rejects.toThrow(ArgumentError); // reported once more by sync(), as for any failed op
+    // A JS-side error inside fn (thrown at the call) rejects too.
+    await expect(device.mapStream([values(n, 5), values(n, 6)], (x) => add(x, x.reshape(2, -1)), { chunk: 1001 })).rejects.toThrow(/reshape|shape/);
+    idx[6500] = 3;
+    const got = await device.mapStream(idx, (i) => take(table, i), { chunk });
+    expectArrayEqual(got, Array.from(idx, (v) => v));
+  });
+});
+
+describe('device.reduceStream', () => {
+  const n = 30_011;
+  const chunk = 4096;
+
+  gpuTest('sum over many chunks is within the f32 sum bound of a float64 reference, and of the plain path', async ({ device }) => {
+    const a = values(n, 7);
+    const got = await device.reduceStream(a, (x) => sum(x), { combine: 'sum', chunk });
+    let ref = 0;
+    let abs = 0;
+    for (const v of a) {
+      ref += v;
+      abs += Math.abs(v);
+    }
+    // Each chunk's f32 tree sum errs by at most ~log2(chunk)·ε·Σ|x| of it; the float64 combine adds nothing.
+    const bound = 2 * Math.log2(chunk) * 2 ** -24 * abs;
+    expect(Math.abs(got - ref)).toBeLessThanOrEqual(bound);
+    const whole = (await plain(device, [a], (x) => sum(x)))[0] ?? NaN;
+    expect(Math.abs(got - whole)).toBeLessThanOrEqual(2 * bound);
+  });
+
+  gpuTest('min and max equal the plain path exactly; a fold sees every chunk in order', async ({ device }) => {
+    const a = values(n, 8);
+    a[n - 3] = 5; // the maximum, in the last chunk
+    a[4100] = -7; // the minimum, in the second
+    expect(await device.reduceStream(a, (x) => max(x), { combine: 'max', chunk })).toBe(5);
+    expect(await device.reduceStream(a, (x) => min(x), { combine: 'min', chunk })).toBe(-7);
+    const parts = await device.reduceStream(a, (x) => max(x), { fold: (acc: number[], part, k) => [...acc, k, part[0] ?? NaN], initial: [] });
+    // The default chunk (2^20) is larger than n: one chunk.
+    expect(parts).toEqual([0, 5]);
+    const each = await device.reduceStream(a, (x) => min(x), { chunk, fold: (acc: number[], part, k) => [...acc, k, part[0] ?? NaN], initial: [] });
+    const chunks = Math.ceil(n / chunk);
+    expect(each.filter((_, i) => i % 2 === 0)).toEqual(Array.from({ length: chunks }, (_, k) => k));
+    for (let k = 0; k < chunks; k++) {
+      let m = Infinity;
+      for (const v of a.subarray(k * chunk, (k + 1) * chunk)) m = Math.min(m, v);
+      expect(each[2 * k + 1]).toBe(m);
+    }
+  });
+
+  gpuTest('a named combine needs a scalar per chunk; bad options are refused', async ({ device }) => {
+    const a = values(n, 9);
+    await expect(device.reduceStream(a, (x) => scale(x, 1), { combine: 'sum', chunk })).rejects.toThrow(/combine 'sum' takes one scalar per chunk/);
+    await expect(device.reduceStream(a, (x) => sum(x), { combine: 'mean' as 'sum', chunk })).rejects.toThrow(/option 'combine' must be/);
+    await expect(device.reduceStream(a, (x) => sum(x), null as unknown as { combine: 'sum' })).rejects.toThrow(ArgumentError);
+  });
+});
+
+describe('toArray(out)', () => {
+  gpuTest('reads into the caller\'s typed array (a subarray too), for plain arrays and views', async ({ device }) => {
+    const h = Int32Array.from({ length: 12 }, (_, i) => i * 11 - 40);
+    using x = device.array(h, { shape: [3, 4] });
+    const buf = new Int32Array(20).fill(7);
+    const into = buf.subarray(4, 16);
+    expect(await x.toArray(into)).toBe(into);
+    expectArrayEqual(buf, [7, 7, 7, 7, ...h, 7, 7, 7, 7]);
+    // A transposed view: element [i, j] of x.T is h[j * 4 + i].
+    using t = x.T;
+    const tt = new Int32Array(12);
+    await t.toArray(tt, { timeoutMs: 60_000 });
+    expectArrayEqual(tt, Array.from({ length: 12 }, (_, k) => h[(k % 3) * 4 + Math.floor(k / 3)] ?? NaN));
+    using u = device.array(new Uint32Array([1, 2 ** 32 - 1]), 'u32');
+    const uo = new Uint32Array(2);
+    await u.toArray(uo);
+    expectArrayEqual(uo, [1, 2 ** 32 - 1]);
+  });
+
+  gpuTest('refuses an out of the wrong type or length with DTypeError / ShapeError naming it', async ({ device }) => {
+    using x = device.array(new Float32Array([1, 2, 3]));
+    await expect(x.toArray(new Int32Array(3) as unknown as Float32Array)).rejects.toThrow(/toArray\(out\): out is a Int32Array but this array is f32: pass a Float32Array/);
+    await expect(x.toArray(new Int32Array(3) as unknown as Float32Array)).rejects.toBeInstanceOf(DTypeError);
+    await expect(x.toArray(new Float32Array(4))).rejects.toThrow(/out has 4 elements but .* has 3/);
+    await expect(x.toArray(new Float32Array(2))).rejects.toBeInstanceOf(ShapeError);
+    expectArrayEqual(await x.toArray(), [1, 2, 3]);
+  });
+
+  gpuTest('an f16 array reads into a Float32Array (where the adapter has shader-f16)', async ({ device }) => {
+    if (!device.info.features.includes('shader-f16')) {
+      expect(() => device.array([1], 'f16')).toThrow(DTypeError);
+      return;
+    }
+    using h = device.array([1.5, -2, 65504], 'f16');
+    const out = new Float32Array(3);
+    expect(await h.toArray(out)).toBe(out);
+    expectArrayEqual(out, [1.5, -2, 65504]);
+    await expect(h.toArray(new Uint32Array(3) as unknown as Float32Array)).rejects.toThrow(/pass a Float32Array \(f16 reads back as f32\)/);
+  });
+});
