@@ -107,6 +107,41 @@ program
   });
 
 program
+  .command('worker')
+  .description('a fleet worker: open one device and run BullMQ jobs (sharded jobs, bench --fleet shards) from Redis, one at a time, until SIGTERM')
+  .option('--redis <url>', 'Redis URL (default redis://127.0.0.1:6379)')
+  .addOption(new Option('--queue <list>', 'comma list of queues to consume; {kind} expands to this adapter\'s kind').default('gpukit').env('GPUKIT_QUEUE'))
+  .option('--lock-ms <ms>', 'job lock: a killed worker\'s job is taken over after about this long', '30000')
+  .option('--stalled-ms <ms>', 'interval of the stalled-job check', '30000')
+  .option('--engine <name>', 'engine: auto, dawn or gpujs (default GPUKIT_ENGINE or auto)')
+  .addOption(backend)
+  .addOption(featureLevel)
+  .addOption(adapter)
+  .action(async (o: { redis?: string; queue: string; lockMs: string; stalledMs: string; engine?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+    process.exitCode = await cliAction('worker', async () => {
+      const { runWorker } = await import('./worker.js');
+      const { UsageError } = await import('../errors.js');
+      const ms = (flag: string, v: string): number => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 100) throw new UsageError(`${flag}: expected a whole number of milliseconds ≥ 100, got '${v}'`);
+        return n;
+      };
+      return runWorker({
+        ...(o.redis !== undefined ? { redis: o.redis } : {}),
+        queues: o.queue.split(',').map((q) => q.trim()).filter((q) => q !== ''),
+        lockDurationMs: ms('--lock-ms', o.lockMs),
+        stalledIntervalMs: ms('--stalled-ms', o.stalledMs),
+        open: {
+          ...(o.engine !== undefined ? { engine: o.engine as 'auto' } : {}),
+          ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
+          ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
+          ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
+        },
+      });
+    });
+  });
+
+program
   .command('setup')
   .description('install the software GPU adapter (Mesa lavapipe, EGL/GLES) on Debian/Ubuntu; elsewhere say what to install')
   .option('--dry-run', 'print the commands it would run, run none')
