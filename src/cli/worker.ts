@@ -5,7 +5,7 @@ import { startWorker, type WorkerOptions } from '../fleet/worker.js';
  * job finish, then exits 0; a second drops it (BullMQ's stalled-job check gives it to another worker).
  */
 export async function runWorker(o: WorkerOptions): Promise<number> {
-  const w = await startWorker({ ...o, log: (line) => console.log(`gpukit worker: ${line}`) });
+  const w = await startWorker({ ...o, log: (line) => { console.log(`gpukit worker: ${line}`); } });
   let signals = 0;
   await new Promise<void>((resolve) => {
     const stop = (): void => {

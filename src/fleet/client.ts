@@ -52,6 +52,8 @@ export interface RunResult<R> {
   /** What the module's `reduce` returned (without one: the shards' results in shard order). */
   readonly value: R;
   readonly shards: readonly ShardReport[];
+  /** Child results the parent dropped because their shard index had been seen already (normally 0). */
+  readonly duplicates: number;
 }
 
 function moduleSpec(m: string | URL): string {
@@ -149,7 +151,7 @@ export class Fleet {
     } catch (e) {
       throw new FleetJobError(jobId, e instanceof Error ? e.message : String(e), await this.failures(jobId, queueName, job.data.count));
     }
-    return { jobId, value: out.value as R, shards: out.shards };
+    return { jobId, value: out.value as R, shards: out.shards, duplicates: out.duplicates };
   }
 
   /** Each failed shard of a job and its recorded error, by shard index. */

@@ -64,6 +64,12 @@ export interface ReduceResult {
   readonly duplicates: number;
 }
 
+/** JSON.stringify gives undefined for undefined and functions (its type says string). */
+function describe(v: unknown): string {
+  const json = JSON.stringify(v) as string | undefined;
+  return (json ?? String(v)).slice(0, 80);
+}
+
 function isShardResult(v: unknown): v is ShardResult {
   return typeof v === 'object' && v !== null && Number.isInteger((v as ShardResult).index) && typeof (v as ShardResult).worker === 'object';
 }
@@ -83,7 +89,7 @@ export function collectShards(jobId: string, values: readonly unknown[], count: 
   const byIndex = new Map<number, ShardResult>();
   let duplicates = 0;
   for (const v of values) {
-    if (!isShardResult(v)) throw new FleetJobError(jobId, `fleet job ${jobId}: a child returned ${JSON.stringify(v)?.slice(0, 80) ?? String(v)}, not a shard result`);
+    if (!isShardResult(v)) throw new FleetJobError(jobId, `fleet job ${jobId}: a child returned ${describe(v)}, not a shard result`);
     if (v.index < 0 || v.index >= count) throw new FleetJobError(jobId, `fleet job ${jobId}: shard index ${String(v.index)} is outside 0..${String(count - 1)}`);
     if (byIndex.has(v.index)) duplicates++;
     else byIndex.set(v.index, v);

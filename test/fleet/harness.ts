@@ -28,7 +28,7 @@ async function freePort(): Promise<number> {
     s.listen(0, '127.0.0.1', () => {
       const a = s.address();
       const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
+      s.close(() => { resolve(port); });
     });
   });
 }
@@ -96,7 +96,7 @@ async function canConnect(port: number): Promise<boolean> {
       s.destroy();
       resolve(true);
     });
-    s.once('error', () => resolve(false));
+    s.once('error', () => { resolve(false); });
   });
 }
 
@@ -105,7 +105,7 @@ async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
     started.delete(child);
     return;
   }
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) => child.once('exit', () => { r(); }));
   if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
   const timer = setTimeout(() => {
     if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
@@ -149,9 +149,11 @@ export interface WorkerProcess {
 /** Starts `gpukit worker` on `engine` with short lock and stalled intervals, and waits until it announces itself. */
 export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES, queues: string, extra: readonly string[] = []): Promise<WorkerProcess> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...ENGINES[engine] })) if (v !== undefined) env[k] = v;
+  // Each worker's engine comes from ENGINES alone, whatever the test run's own environment selects.
+  const dropped = new Set(['GPUKIT_ENGINE', 'GPUKIT_BACKEND', 'GPUKIT_FEATURE_LEVEL', 'GPUKIT_ADAPTER', 'GPUKIT_TUNING_PROFILE', 'VK_ICD_FILENAMES', '__EGL_VENDOR_LIBRARY_FILENAMES', 'GPUKIT_QUEUE', 'GPUKIT_REDIS_URL']);
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !dropped.has(k)) env[k] = v;
+  Object.assign(env, ENGINES[engine]);
   env['XDG_RUNTIME_DIR'] = process.env['XDG_RUNTIME_DIR'] ?? mkdtempSync(join(tmpdir(), 'gpukit-fleet-'));
-  delete env['GPUKIT_QUEUE'];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', redisUrl, '--queue', queues, '--lock-ms', '1500', '--stalled-ms', '1000', ...extra], {
     cwd: root,
     env,
@@ -172,7 +174,7 @@ export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES
     waitFor: (re, ms = 30_000) => waitForLine(child, out, re, ms, `worker (${engine})`),
     stop: (graceMs) => stopChild(child, graceMs),
     async kill() {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      const exited = new Promise<void>((r) => child.once('exit', () => { r(); }));
       process.kill(child.pid ?? -1, 'SIGKILL');
       await exited;
       started.delete(child);

@@ -33,7 +33,7 @@ function blackScholesCall(o: typeof OPTION): number {
 }
 
 let redis: RedisProcess;
-let workers: WorkerProcess[] = [];
+const workers: WorkerProcess[] = [];
 let f: Fleet;
 
 beforeAll(async () => {
