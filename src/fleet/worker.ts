@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
 import { sweepBench } from '../bench/run.js';
+import { formatJson } from '../bench/report.js';
 import { ArgumentError, FleetJobError } from '../errors.js';
 import { connectRedis, redisUrl } from './redis.js';
 import {
@@ -134,8 +135,10 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     const t0 = performance.now();
     const work = async (): Promise<unknown> => {
       if (module === BENCH_MODULE) {
-        const s = shard as { op: string; sizes: string };
-        return { identity, report: await sweepBench({ ops: [s.op], sizes: s.sizes, quick: true, progress: false, device, command: `gpukit bench --fleet ${s.op} --sizes ${s.sizes}` }) };
+        const s = shard as { op: string; sizes: string; quick?: boolean };
+        const report = await sweepBench({ ops: [s.op], sizes: s.sizes, quick: s.quick === true, progress: false, device, command: `gpukit bench --fleet ${s.op} --sizes ${s.sizes}` });
+        // As text: Redis stores results as JSON, where a report's Infinity (an asymptote) would become null.
+        return { identity, report: formatJson(report) };
       }
       const mod = await loadModule(module);
       return await mod.run(device, shard, index);
