@@ -164,7 +164,8 @@ export function formatAtlasJson(a: Atlas): string {
 
 /** The cross-adapter table as text, one line per op and comparison. */
 export function formatAtlasTable(a: Atlas): string {
-  const kinds = a.adapters.map((x) => x.kind);
+  // Columns for the measured kinds; the others are listed above the table with their reason.
+  const kinds = a.adapters.filter((x) => x.state === 'measured').map((x) => x.kind);
   const w = Math.max(30, ...kinds.map((k) => k.length + 2));
   const lines = [`gpukit bench --fleet — ${String(a.adapters.length)} adapter kind(s); crossover (fitted) · asymptotic speedup`];
   for (const x of a.adapters) lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.workers.length)} worker(s))`}`);
@@ -172,7 +173,7 @@ export function formatAtlasTable(a: Atlas): string {
   for (const r of a.crossovers) {
     const cells = kinds.map((k) => {
       const c = r.byKind[k];
-      return (c === undefined ? '—' : `${c.crossover} · ${fmt.times(c.asymptoticSpeedup)}`).padEnd(w);
+      return `${(c === undefined ? '—' : `${c.crossover} · ${fmt.times(c.asymptoticSpeedup)}`).padEnd(w - 1)} `;
     });
     lines.push(`${r.op.padEnd(8)}${r.comparison.padEnd(24)}${cells.join('')}`);
   }
@@ -181,7 +182,7 @@ export function formatAtlasTable(a: Atlas): string {
 
 /** The atlas page: the cross-adapter table, then each adapter's own bench report (the `--html` report's body). */
 export function formatAtlasHtml(a: Atlas): string {
-  const kinds = a.adapters.map((x) => x.kind);
+  const kinds = a.adapters.filter((x) => x.state === 'measured').map((x) => x.kind);
   const head = `<tr><th>op</th><th>comparison</th>${kinds.map((k) => `<th>${esc(k)}</th>`).join('')}</tr>`;
   const rows = a.crossovers
     .map((r) => `<tr><td>${esc(r.op)}</td><td>${esc(r.comparison)}</td>${kinds.map((k) => {

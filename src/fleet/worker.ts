@@ -49,9 +49,13 @@ export interface WorkerOptions {
   readonly log?: (line: string) => void;
 }
 
+/** Adapter families a kind is named after, most specific first (Dawn's GLES adapter names only "Mesa"). */
+const FAMILIES = ['llvmpipe', 'lavapipe', 'swiftshader', 'warp', 'nvidia', 'radeon', 'amd', 'intel', 'apple', 'adreno', 'mali', 'mesa'];
+
 /** The adapter kind used in queue names: backend, feature level and adapter family, or gpu.js and its mode. */
 export function adapterKind(info: DeviceInfo): string {
-  const family = (info.description.split(/[\s:(]/)[0] ?? '').toLowerCase() || info.vendor.toLowerCase() || 'unknown';
+  const names = `${info.vendor} ${info.architecture} ${info.description}`.toLowerCase();
+  const family = FAMILIES.find((f) => names.includes(f)) ?? (names.trim().split(/[\s:(/]+/)[0] || 'unknown');
   const parts = info.engine === 'gpujs' ? ['gpujs', info.backend] : [info.backend, info.featureLevel, family];
   return parts.join('-').replace(/[^a-z0-9.-]+/gi, '_');
 }
