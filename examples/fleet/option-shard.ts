@@ -11,7 +11,7 @@
  * (units of 2^-32, a BigInt), so the sum does not depend on the order or the cut. {@link priceSingleProcess}
  * is the single-machine run the fleet's result is checked against.
  *
- * Used by `examples/12-fleet.ts` and test/fleet/; run through workers with
+ * Used by test/fleet/ and bench/fleet-overhead.ts (the README's "Scaling out" runs it); through workers with
  * `fleet().run({ module: 'examples/fleet/option-shard.ts', shards })` (the workers need tsx for a .ts module).
  */
 import { random, type GpuDevice } from '../../src/index.js';
