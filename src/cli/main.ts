@@ -136,7 +136,7 @@ program
 program
   .command('worker')
   .description('a fleet worker: open one device and run BullMQ jobs (sharded jobs, bench --fleet shards) from Redis, one at a time, until SIGTERM')
-  .option('--redis <url>', 'Redis URL (default redis://127.0.0.1:6379)')
+  .option('--redis <url>', 'Redis URL (default GPUKIT_REDIS_URL, else redis://127.0.0.1:6379)')
   .addOption(new Option('--queue <list>', 'comma list of queues to consume; {kind} expands to this adapter\'s kind').default('gpukit').env('GPUKIT_QUEUE'))
   .option('--lock-ms <ms>', 'job lock: a killed worker\'s job is taken over after about this long', '30000')
   .option('--stalled-ms <ms>', 'interval of the stalled-job check', '30000')

@@ -114,9 +114,27 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     queues,
     startedAt: new Date().toISOString(),
   };
-  const redis: Redis = connectRedis(redisUrl(o.redis));
-  // Redis restarts are survived by reconnecting; ioredis reports each failed try, which is noise here.
-  redis.on('error', () => undefined);
+  let closing: Promise<void> | undefined;
+  const url = redisUrl(o.redis);
+  const redis: Redis = connectRedis(url);
+  // Redis restarts are survived by reconnecting; ioredis reports each failed try, so say it once per outage.
+  const where = url.replace(/\/\/[^@/]*@/, '//…@'); // no password in the log
+  let down = false;
+  const lost = (why: string): void => {
+    if (down || closing !== undefined) return;
+    down = true;
+    log(`Redis at ${where} unreachable (${why}); retrying`);
+  };
+  redis.on('error', (e: Error) => {
+    lost(e.message);
+  });
+  redis.on('close', () => {
+    lost('connection closed');
+  });
+  redis.on('ready', () => {
+    if (down) log(`Redis at ${where} reachable again`);
+    down = false;
+  });
 
   // One job at a time on the device, across all queues. A job that ran out of its time budget keeps the device
   // until its own promise settles: the next job must not share the device with it.
@@ -227,7 +245,6 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   log(`ready ${JSON.stringify(identity)}`);
 
-  let closing: Promise<void> | undefined;
   return {
     identity,
     close(force = false): Promise<void> {

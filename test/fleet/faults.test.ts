@@ -123,6 +123,8 @@ describe('fault injection', () => {
     expect(second.value.results.map((x) => x.u)).toEqual(expected(3));
     const { ends } = tally(log);
     expect([...ends.values()].map((p) => p.length)).toEqual([1, 1, 1]);
+    // Both workers saw the outage and reconnected (the same processes, not restarted ones).
+    for (const w of [a, b]) expect(w.output()).toMatch(/Redis at \S+ unreachable[^\n]*\n[\s\S]*Redis at \S+ reachable again/);
   });
 
   test('a module that throws: the job fails with that shard\'s error recorded, after its attempts; the others ran once', async () => {
