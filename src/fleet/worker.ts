@@ -13,7 +13,6 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
-import { sweepBench } from '../bench/run.js';
 import { formatJson } from '../bench/report.js';
 import { ArgumentError, FleetJobError } from '../errors.js';
 import { connectRedis, redisUrl } from './redis.js';
@@ -158,6 +157,8 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     const work = async (): Promise<unknown> => {
       if (module === BENCH_MODULE) {
         const s = shard as { op: string; sizes: string; quick?: boolean };
+        // Loaded here: the bench needs tinybench (a devDependency), which a worker that only runs user jobs lacks.
+        const { sweepBench } = await import('../bench/run.js');
         const report = await sweepBench({ ops: [s.op], sizes: s.sizes, quick: s.quick === true, progress: false, device, command: `gpukit bench --fleet ${s.op} --sizes ${s.sizes}` });
         // As text: Redis stores results as JSON, where a report's Infinity (an asymptote) would become null.
         return { identity, report: formatJson(report) };

@@ -71,8 +71,12 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await f.close();
-  await stopAll();
+  // Workers and Redis go by pid even if beforeAll failed before the fleet handle existed.
+  try {
+    await (f as Fleet | undefined)?.close();
+  } finally {
+    await stopAll();
+  }
 }, 30_000);
 
 describe('fault injection', () => {
