@@ -56,6 +56,12 @@ export interface RunResult<R> {
   readonly duplicates: number;
 }
 
+/**
+ * How long finished jobs stay in Redis (seconds): long enough to be waited for and inspected, not for ever on
+ * a long-lived fleet. (The parent keeps its children's values itself, so a child's removal loses nothing.)
+ */
+const KEEP = { removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } as const;
+
 function moduleSpec(m: string | URL): string {
   if (m instanceof URL) return m.protocol === 'file:' ? fileURLToPath(m) : m.href;
   if (m.startsWith('file:')) return fileURLToPath(m);
@@ -126,14 +132,14 @@ export class Fleet {
       name: REDUCE_JOB,
       queueName,
       data: parent,
-      opts: { jobId: flowId, attempts: 1 },
+      opts: { jobId: flowId, attempts: 1, ...KEEP },
       children: o.shards.map((shard, index) => {
         const data: ShardJobData = { module, index, shard, budgetMs: o.budgetMs ?? 0 };
         return {
           name: SHARD_JOB,
           queueName,
           data,
-          opts: { jobId: `${flowId}.${String(index)}`, attempts, backoff: { type: 'fixed', delay: 100 }, ignoreDependencyOnFailure: true },
+          opts: { jobId: `${flowId}.${String(index)}`, attempts, backoff: { type: 'fixed', delay: 100 }, ignoreDependencyOnFailure: true, ...KEEP },
         };
       }),
     });

@@ -135,19 +135,15 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     down = false;
   });
 
-  // One job at a time on the device, across all queues. A job that ran out of its time budget keeps the device
-  // until its own promise settles: the next job must not share the device with it.
+  // One job at a time on the device, across all queues. A try that ran out of its time budget is failed at
+  // once, but keeps the device until its own promise settles: the next job must not share the device with it.
   let deviceFree: Promise<void> = Promise.resolve();
-  const withDevice = async <T>(f: () => Promise<T>): Promise<T> => {
+  const takeDevice = async (): Promise<() => void> => {
     const before = deviceFree;
     let release = (): void => undefined;
     deviceFree = new Promise<void>((r) => (release = r));
     await before;
-    try {
-      return await f();
-    } finally {
-      release();
-    }
+    return release;
   };
 
   const runShard = async (job: Job<ShardJobData>): Promise<ShardResult> => {
@@ -166,32 +162,26 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
       const mod = await loadModule(module);
       return await mod.run(device, shard, index);
     };
-    let result: unknown;
-    await withDevice(async () => {
-      const running = work();
-      if (!(budgetMs > 0)) {
-        result = await running;
-        return;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      const over = new Promise<never>((_, reject) => {
+    const release = await takeDevice();
+    const running = work();
+    void running.then(release, release);
+    let timer: NodeJS.Timeout | undefined;
+    const over = new Promise<never>((_, reject) => {
+      if (budgetMs > 0) {
         timer = setTimeout(() => {
           reject(new FleetJobError(String(job.id), `shard ${String(index)} exceeded its time budget of ${String(budgetMs)} ms on worker ${identity.id}`));
         }, budgetMs);
-      });
-      try {
-        result = await Promise.race([running, over]);
-      } catch (e) {
-        // The device stays taken until the runaway shard settles (withDevice's lock is held by this await).
-        await running.catch(() => undefined);
-        throw e;
-      } finally {
-        clearTimeout(timer);
       }
-    }).catch((e: unknown) => {
+    });
+    let result: unknown;
+    try {
+      result = await Promise.race([running, over]);
+    } catch (e) {
       log(`fail ${job.queueName} job ${String(job.id)} shard ${String(index)}: ${e instanceof Error ? e.message : String(e)}`);
       throw e;
-    });
+    } finally {
+      clearTimeout(timer);
+    }
     const ms = performance.now() - t0;
     log(`done ${job.queueName} job ${String(job.id)} shard ${String(index)} in ${ms.toFixed(0)} ms`);
     return { index, result, worker: { id: identity.id, kind }, ms };
@@ -255,6 +245,10 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
         await Promise.all(workers.map((w) => w.close(force)));
         await redis.del(key).catch(() => undefined);
         redis.disconnect();
+        // A try that ran past its budget may still be using the device: give it a while to end first.
+        let wait: NodeJS.Timeout | undefined;
+        await Promise.race([deviceFree, new Promise<void>((r) => (wait = setTimeout(r, force ? 0 : 10_000)))]);
+        clearTimeout(wait);
         await device.close();
         log('closed');
       })();
