@@ -43,6 +43,22 @@ try {
   await device.close();
 }
 TS
+# gpukit/fleet: its types check strictly too (they reach ioredis's), and the export resolves at run time.
+cat >fleet.ts <<'TS'
+import { fleet, FleetJobError, type RunResult, type WorkerIdentity } from 'gpukit/fleet';
+
+export async function price(url: string): Promise<RunResult<{ price: number }> | string> {
+  await using f = fleet({ redis: url });
+  const workers: WorkerIdentity[] = await f.workers();
+  try {
+    return await f.run<{ seed: number }, { price: number }>({ module: '/jobs/option.js', shards: [{ seed: 1 }], queue: `gpukit.${workers[0]?.kind ?? 'any'}` });
+  } catch (e) {
+    return e instanceof FleetJobError ? e.failures.map((x) => x.error).join('; ') : String(e);
+  }
+}
+if (typeof fleet !== 'function') throw new Error('pack-check: gpukit/fleet exports no fleet()');
+console.log('pack-check: gpukit/fleet resolves from the packed package');
+TS
 for lib in '"ES2022"' '"ES2022", "DOM"'; do
   cat >tsconfig.json <<JSON
 {
@@ -51,7 +67,7 @@ for lib in '"ES2022"' '"ES2022", "DOM"'; do
     "types": ["node"], "strict": true, "noUncheckedIndexedAccess": true, "exactOptionalPropertyTypes": true,
     "skipLibCheck": false, "outDir": "out"
   },
-  "files": ["index.ts"]
+  "files": ["index.ts", "fleet.ts"]
 }
 JSON
   echo "pack-check: tsc, strict, no skipLibCheck, lib [$lib]"
@@ -59,4 +75,5 @@ JSON
 done
 echo "pack-check: run a kernel from the installed package"
 node out/index.js
+node out/fleet.js
 echo "pack-check: ok"

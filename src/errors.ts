@@ -140,3 +140,23 @@ export class InvalidFileError extends GpukitError {
  * ```
  */
 export class UsageError extends GpukitError {}
+
+/**
+ * A fleet job (`gpukit/fleet`) did not give a result: one or more shards failed after their attempts (each
+ * shard's error is in `failures`), a shard went missing, or the job was not finished in time. `jobId` names the
+ * BullMQ parent job.
+ *
+ * @example
+ * ```ts
+ * try { await f.run({ module, shards }); } catch (e) { if (e instanceof FleetJobError) console.error(e.failures); }
+ * ```
+ */
+export class FleetJobError extends GpukitError {
+  readonly jobId: string;
+  readonly failures: readonly { readonly index: number; readonly error: string }[];
+  constructor(jobId: string, message: string, failures: readonly { readonly index: number; readonly error: string }[] = []) {
+    super(message);
+    this.jobId = jobId;
+    this.failures = failures;
+  }
+}

@@ -10,7 +10,7 @@ import { formatCsv, formatHtml, formatJson } from './report.js';
 import { DEFAULT_SETTINGS, QUICK_SETTINGS, sizesFor, sweepOp, type OpMeasurements, type Progress } from './runner.js';
 import { CpuPool } from '../cpu/pool.js';
 import { InvalidFileError, UsageError } from '../errors.js';
-import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
 
 export const DEFAULT_SIZES = '2^10..2^24:2';
 export const QUICK_SIZES = '2^10..2^22:4';
@@ -104,6 +104,8 @@ export interface BenchCliOptions {
   readonly quick?: boolean;
   readonly progress?: boolean;
   readonly open?: OpenDeviceOptions;
+  /** Bench on this open device instead of opening one from `open` (a fleet worker's device); left open. */
+  readonly device?: GpuDevice;
   readonly command?: string;
 }
 
@@ -161,7 +163,7 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
   const available = benchOps();
   const ops = o.ops.length > 0 ? available.filter((a) => o.ops.includes(a.name)) : available;
   const show = o.progress ?? process.stderr.isTTY;
-  const device = await openDevice(o.open ?? {});
+  const device = o.device ?? (await openDevice(o.open ?? {}));
   let pool: CpuPool | undefined;
   const bar = { drawn: false };
   try {
@@ -201,7 +203,7 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
     if (bar.drawn) process.stderr.write('\r' + ' '.repeat(110) + '\r');
     await pool?.close();
     await closeGpujsContenders();
-    await device.close();
+    if (o.device === undefined) await device.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import { formatTable } from '../bench/report.js';
-import { sweepBench, writeBenchFiles, type BenchCliOptions } from '../bench/run.js';
+import { checkOutputPath, DEFAULT_SIZES, parseSizes, QUICK_SIZES, sweepBench, writeBenchFiles, type BenchCliOptions } from '../bench/run.js';
 
 export { DEFAULT_SIZES, QUICK_SIZES } from '../bench/run.js';
 
@@ -12,4 +12,34 @@ export async function benchCommand(o: BenchCliOptions): Promise<number> {
   console.log(formatTable(report));
   for (const { flag, path } of writeBenchFiles(report, o)) console.log(`${flag.slice(2).toUpperCase()} written to ${path}`);
   return 0;
+}
+
+/**
+ * `gpukit bench --fleet`: the sweep published to every adapter kind's workers, one shard per op; prints the
+ * cross-adapter table and writes the atlas (`--json`, `--html`). Options are checked before anything is sent.
+ */
+export async function fleetBenchCommand(o: BenchCliOptions & { readonly redis?: string; readonly queues?: string }): Promise<number> {
+  const { benchOps } = await import('../bench/ops.js');
+  const { UsageError } = await import('../errors.js');
+  const { runAtlas, formatAtlasTable, writeAtlas } = await import('../fleet/atlas.js');
+  const sizes = o.sizes ?? (o.quick === true ? QUICK_SIZES : DEFAULT_SIZES);
+  parseSizes(sizes);
+  const available = benchOps().map((a) => a.name);
+  const unknown = o.ops.filter((n) => !available.includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown op ${unknown.join(', ')}; this build can bench: ${available.join(', ')}`);
+  if (o.csv !== undefined || o.contenders !== undefined) throw new UsageError('--fleet writes an atlas (--json, --html); --csv and --contenders are for one adapter');
+  if (o.json !== undefined) checkOutputPath('--json', o.json);
+  if (o.html !== undefined) checkOutputPath('--html', o.html);
+  const atlas = await runAtlas({
+    // In the build's op order, as a single-adapter `gpukit bench` reports them.
+    ops: o.ops.length > 0 ? available.filter((n) => o.ops.includes(n)) : available,
+    sizes,
+    ...(o.quick === true ? { quick: true } : {}),
+    ...(o.redis !== undefined ? { redis: o.redis } : {}),
+    ...(o.queues !== undefined ? { queues: o.queues.split(',').map((q) => q.trim()).filter((q) => q !== '') } : {}),
+    ...(o.command !== undefined ? { command: o.command } : {}),
+  });
+  console.log(formatAtlasTable(atlas));
+  for (const { flag, path } of writeAtlas(atlas, o)) console.log(`${flag.slice(2).toUpperCase()} written to ${path}`);
+  return atlas.adapters.some((a) => a.state === 'measured') ? 0 : 1;
 }

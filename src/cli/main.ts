@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { benchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
+import { benchCommand, fleetBenchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
 import { runInfo } from './info.js';
 import { cliAction, EXIT_USAGE } from './errors.js';
 import { runTune } from './tune.js';
@@ -47,10 +47,28 @@ program
   .option('--quick', 'fewer sizes and samples: about 30 s')
   .option('--progress', 'show the progress bar on stderr even when it is not a terminal (default: only on a terminal)')
   .option('--no-progress', 'no progress bar')
+  .option('--fleet', 'publish the sweep to every adapter kind of a gpukit worker fleet (one shard per op) and write one atlas (--json, --html) across adapters')
+  .option('--redis <url>', 'with --fleet: the fleet\'s Redis (default GPUKIT_REDIS_URL, else redis://127.0.0.1:6379)')
+  .option('--queues <list>', 'with --fleet: kind queues to publish to (default: gpukit.<kind> of every announced worker kind)')
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
-  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; backend?: string; featureLevel?: string; adapter?: string }) => {
+  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+    if (o.fleet === true) {
+      process.exitCode = await cliAction('bench', () => fleetBenchCommand({
+        ops,
+        ...(o.sizes !== undefined ? { sizes: o.sizes } : {}),
+        ...(o.contenders !== undefined ? { contenders: o.contenders } : {}),
+        ...(o.json !== undefined ? { json: o.json } : {}),
+        ...(o.csv !== undefined ? { csv: o.csv } : {}),
+        ...(o.html !== undefined ? { html: o.html } : {}),
+        ...(o.quick === true ? { quick: true } : {}),
+        ...(o.redis !== undefined ? { redis: o.redis } : {}),
+        ...(o.queues !== undefined ? { queues: o.queues } : {}),
+        command: ['gpukit', ...process.argv.slice(2)].join(' '),
+      }));
+      return;
+    }
     process.exitCode = await cliAction('bench', () => benchCommand({
       ops,
       ...(o.sizes !== undefined ? { sizes: o.sizes } : {}),
@@ -71,15 +89,24 @@ program
 
 program
   .command('compare')
-  .description('compare two `gpukit bench --json` reports of the same sweep: do crossovers and medians agree?')
-  .argument('<a>', 'first report (JSON)')
-  .argument('<b>', 'second report (JSON)')
+  .description('compare two `gpukit bench --json` reports of the same sweep (or two adapters of a `bench --fleet` atlas, atlas.json#<kind>): do crossovers and medians agree?')
+  .argument('<a>', 'first report (JSON), or atlas.json#<kind>')
+  .argument('<b>', 'second report (JSON), or atlas.json#<kind>')
   .action(async (a: string, b: string) => {
     process.exitCode = await cliAction('compare', async () => {
       const { compareReports, readReport } = await import('../bench/compare.js');
-      // Both are read and checked before anything is printed.
-      const r = compareReports(readReport(a), readReport(b));
-      for (const l of r.lines) console.log(l);
+      if (!a.includes('#') && !b.includes('#')) {
+        // Both are read and checked before anything is printed.
+        const r = compareReports(readReport(a), readReport(b));
+        for (const l of r.lines) console.log(l);
+        return 0;
+      }
+      const { readComparable } = await import('../fleet/atlas.js');
+      const [ra, rb] = [readComparable(a), readComparable(b)];
+      console.log(`a: ${ra.label}`);
+      console.log(`b: ${rb.label}`);
+      if (ra.report.adapter.description !== rb.report.adapter.description) console.log('different adapters: DIFFER marks an op whose verdict changes from one adapter to the other');
+      for (const l of compareReports(ra.report, rb.report).lines) console.log(l);
       return 0;
     });
   });
@@ -104,6 +131,41 @@ program
         ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
       },
     }));
+  });
+
+program
+  .command('worker')
+  .description('a fleet worker: open one device and run BullMQ jobs (sharded jobs, bench --fleet shards) from Redis, one at a time, until SIGTERM')
+  .option('--redis <url>', 'Redis URL (default GPUKIT_REDIS_URL, else redis://127.0.0.1:6379)')
+  .addOption(new Option('--queue <list>', 'comma list of queues to consume; {kind} expands to this adapter\'s kind').default('gpukit').env('GPUKIT_QUEUE'))
+  .option('--lock-ms <ms>', 'job lock: a killed worker\'s job is taken over after about this long', '30000')
+  .option('--stalled-ms <ms>', 'interval of the stalled-job check', '30000')
+  .option('--engine <name>', 'engine: auto, dawn or gpujs (default GPUKIT_ENGINE or auto)')
+  .addOption(backend)
+  .addOption(featureLevel)
+  .addOption(adapter)
+  .action(async (o: { redis?: string; queue: string; lockMs: string; stalledMs: string; engine?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+    process.exitCode = await cliAction('worker', async () => {
+      const { runWorker } = await import('./worker.js');
+      const { UsageError } = await import('../errors.js');
+      const ms = (flag: string, v: string): number => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 100) throw new UsageError(`${flag}: expected a whole number of milliseconds ≥ 100, got '${v}'`);
+        return n;
+      };
+      return runWorker({
+        ...(o.redis !== undefined ? { redis: o.redis } : {}),
+        queues: o.queue.split(',').map((q) => q.trim()).filter((q) => q !== ''),
+        lockDurationMs: ms('--lock-ms', o.lockMs),
+        stalledIntervalMs: ms('--stalled-ms', o.stalledMs),
+        open: {
+          ...(o.engine !== undefined ? { engine: o.engine as 'auto' } : {}),
+          ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
+          ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
+          ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
+        },
+      });
+    });
   });
 
 program

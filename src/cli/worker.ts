@@ -1,0 +1,20 @@
+import { startWorker, type WorkerOptions } from '../fleet/worker.js';
+
+/**
+ * `gpukit worker`: starts a fleet worker and runs until SIGTERM or SIGINT. The first signal lets the current
+ * job finish, then exits 0; a second drops it (BullMQ's stalled-job check gives it to another worker).
+ */
+export async function runWorker(o: WorkerOptions): Promise<number> {
+  const w = await startWorker({ ...o, log: (line) => { console.log(`gpukit worker: ${line}`); } });
+  let signals = 0;
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      signals++;
+      console.log(`gpukit worker: ${signals === 1 ? 'stopping after the current job' : 'stopping now; the current job goes back to the queue'}`);
+      w.close(signals > 1).then(resolve, resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return 0;
+}
