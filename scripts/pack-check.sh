@@ -76,4 +76,7 @@ done
 echo "pack-check: run a kernel from the installed package"
 node out/index.js
 node out/fleet.js
+echo "pack-check: the installed CLI starts (its bench imports resolve from production dependencies)"
+node_modules/.bin/gpukit info >/dev/null
+node_modules/.bin/gpukit bench --help >/dev/null
 echo "pack-check: ok"
