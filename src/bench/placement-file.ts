@@ -136,7 +136,8 @@ export function readPlacementFile(path: string, info: DeviceInfo): PlacementFile
     text = readBoundedText(path, MAX_READ_BYTES);
   } catch (e) {
     const code = e instanceof InvalidFileError ? (e.cause as NodeJS.ErrnoException | undefined)?.code : undefined;
-    if (code === 'ENOENT') return null;
+    // No file there (ENOTDIR: a parent is a file) is the normal case of a model not saved yet.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     warnPlacement(`ignoring the placement model (${e instanceof Error ? e.message : String(e)}); placement uses calibrated or built-in defaults`);
     return null;
   }

@@ -2,10 +2,12 @@ import { Command, Option } from 'commander';
 import { benchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
 import { runInfo } from './info.js';
 import { cliAction, EXIT_USAGE } from './errors.js';
+import { UsageError } from '../errors.js';
 import { runTune } from './tune.js';
 import { runSetup } from './setup.js';
 import { runDoctor } from './doctor.js';
 import { runMatrix } from './matrix.js';
+import { placementCommand } from './placement.js';
 
 const program = new Command();
 program.name('gpukit').description('GPU compute for Node.js: device info, benchmarks, tuning, test setup').enablePositionalOptions();
@@ -45,12 +47,26 @@ program
   .option('--csv <file>', 'write one row per op, contender and size as CSV')
   .option('--html <file>', 'write a self-contained HTML report with SVG charts')
   .option('--quick', 'fewer sizes and samples: about 30 s')
+  .option('--placement', 'instead of the sweep: run each op placed by the model, always on the CPU and always on the GPU, and print how often placement picked the faster side and its regret per size')
   .option('--progress', 'show the progress bar on stderr even when it is not a terminal (default: only on a terminal)')
   .option('--no-progress', 'no progress bar')
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
-  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; backend?: string; featureLevel?: string; adapter?: string }) => {
+  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; placement?: boolean; progress?: boolean; backend?: string; featureLevel?: string; adapter?: string }) => {
+    const open = {
+      ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
+      ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
+      ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
+    };
+    if (o.placement === true) {
+      process.exitCode = await cliAction('bench', () => {
+        const other = (['contenders', 'json', 'csv', 'html'] as const).filter((k) => o[k] !== undefined);
+        if (other.length > 0) throw new UsageError(`--placement prints its table only; it does not take --${other.join(', --')}`);
+        return placementCommand({ ops, ...(o.sizes !== undefined ? { sizes: o.sizes } : {}), ...(o.quick === true ? { quick: true } : {}), ...(o.progress !== undefined ? { progress: o.progress } : {}), open });
+      });
+      return;
+    }
     process.exitCode = await cliAction('bench', () => benchCommand({
       ops,
       ...(o.sizes !== undefined ? { sizes: o.sizes } : {}),

@@ -61,6 +61,9 @@ const recording = new AsyncLocalStorage<PlacementRecord[]>();
 
 type F32In = HostInput<Float32Array>;
 
+/** The result form of an input form: a typed array for a typed array, `{ data, shape }` for `{ data, shape }`. */
+export type SameForm<T> = T extends NdHost ? NdHost<Float32Array> : Float32Array;
+
 function isNd(x: unknown): x is NdHost {
   return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && 'data' in x && 'shape' in x;
 }
@@ -192,7 +195,7 @@ export class Placed {
   async sum(x: F32In | DeviceArray): Promise<number> {
     if (x instanceof DeviceArray) {
       this.#resident('sum', elementSize('sum', x.length));
-      return sumOp(x).item();
+      return scalar(sumOp(x));
     }
     const { data } = hostOf('sum', 'x', x, F32);
     const a = data as Float32Array;
@@ -206,7 +209,7 @@ export class Placed {
     if (x instanceof DeviceArray || y instanceof DeviceArray) {
       if (!(x instanceof DeviceArray && y instanceof DeviceArray)) throw new ArgumentError('placed dot: give both inputs on the host or both on the device');
       this.#resident('dot', elementSize('dot', x.length));
-      return dotOp(x, y).item();
+      return scalar(dotOp(x, y));
     }
     const a = hostOf('dot', 'x', x, F32).data as Float32Array;
     const b = hostOf('dot', 'y', y, F32).data as Float32Array;
@@ -217,8 +220,8 @@ export class Placed {
   }
 
   /** a·x + y into a new array (x and y the same shape; neither input is changed). */
-  async axpy(a: number, x: F32In, y: F32In): Promise<F32In>;
   async axpy(a: number, x: DeviceArray, y: DeviceArray): Promise<DeviceArray>;
+  async axpy<T extends F32In>(a: number, x: T, y: F32In): Promise<SameForm<T>>;
   async axpy(a: number, x: F32In | DeviceArray, y: F32In | DeviceArray): Promise<F32In | DeviceArray> {
     if (typeof a !== 'number' || !Number.isFinite(a)) throw new ArgumentError(`placed axpy: a must be a finite number, got ${String(a)}`);
     if (x instanceof DeviceArray || y instanceof DeviceArray) {
@@ -259,8 +262,8 @@ export class Placed {
    * x + y: the same shape, or y's shape a suffix of x's (broadcast over x's leading axes, as NumPy does;
    * other broadcasts are a ShapeError here — use gpukit's `add` on device arrays).
    */
-  async add(x: F32In, y: F32In): Promise<F32In>;
   async add(x: DeviceArray, y: DeviceArray): Promise<DeviceArray>;
+  async add<T extends F32In>(x: T, y: F32In): Promise<SameForm<T>>;
   async add(x: F32In | DeviceArray, y: F32In | DeviceArray): Promise<F32In | DeviceArray> {
     if (x instanceof DeviceArray || y instanceof DeviceArray) {
       if (!(x instanceof DeviceArray && y instanceof DeviceArray)) throw new ArgumentError('placed add: give both inputs on the host or both on the device');
@@ -291,8 +294,8 @@ export class Placed {
   }
 
   /** Softmax along the last axis (rows max-shifted; the CPU side computes in float64). */
-  async softmax(x: F32In): Promise<F32In>;
   async softmax(x: DeviceArray): Promise<DeviceArray>;
+  async softmax<T extends F32In>(x: T): Promise<SameForm<T>>;
   async softmax(x: F32In | DeviceArray): Promise<F32In | DeviceArray> {
     if (x instanceof DeviceArray) {
       this.#resident('softmax-rows', elementSize('softmax-rows', x.length));
@@ -308,8 +311,8 @@ export class Placed {
   }
 
   /** Inclusive prefix sum of the flattened array (NumPy's `cumsum(x)` without an axis: a 1-D result). */
-  async cumsum(x: F32In): Promise<Float32Array>;
   async cumsum(x: DeviceArray): Promise<DeviceArray>;
+  async cumsum(x: F32In): Promise<Float32Array>;
   async cumsum(x: F32In | DeviceArray): Promise<Float32Array | DeviceArray> {
     if (x instanceof DeviceArray) {
       this.#resident('scan', elementSize('scan', x.length));
@@ -331,8 +334,8 @@ export class Placed {
   }
 
   /** Ascending sort of the flattened keys (u32: radix sort on the CPU side; i32, f32: gpukit's `sortCpu`). */
-  async sort<A extends HostArray>(x: A): Promise<A>;
   async sort(x: DeviceArray): Promise<DeviceArray>;
+  async sort<A extends HostArray>(x: A): Promise<A>;
   async sort(x: HostArray | DeviceArray): Promise<HostArray | DeviceArray> {
     if (x instanceof DeviceArray) {
       this.#resident('sort', elementSize('sort', x.length));
@@ -357,8 +360,8 @@ export class Placed {
   }
 
   /** C = A·B of 2-D f32 arrays `{ data, shape: [m, k] }` and `{ data, shape: [k, n] }`; returns `{ data, shape: [m, n] }`. */
-  async matmul(a: NdHost<Float32Array>, b: NdHost<Float32Array>): Promise<NdHost<Float32Array>>;
   async matmul(a: DeviceArray, b: DeviceArray): Promise<DeviceArray>;
+  async matmul(a: NdHost<Float32Array>, b: NdHost<Float32Array>): Promise<NdHost<Float32Array>>;
   async matmul(a: NdHost<Float32Array> | DeviceArray, b: NdHost<Float32Array> | DeviceArray): Promise<NdHost<Float32Array> | DeviceArray> {
     if (a instanceof DeviceArray || b instanceof DeviceArray) {
       if (!(a instanceof DeviceArray && b instanceof DeviceArray)) throw new ArgumentError('placed matmul: give both inputs on the host or both on the device');
@@ -420,6 +423,15 @@ export class Placed {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/** Reads a device scalar and frees it. */
+async function scalar(s: DeviceArray): Promise<number> {
+  try {
+    return await s.item();
+  } finally {
+    s.destroy();
   }
 }
 
