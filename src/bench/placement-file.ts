@@ -36,6 +36,12 @@ export interface MeasuredOp {
   /** Smallest and largest size n of the sweep the lines were fitted to. */
   readonly sizes: readonly [number, number];
   readonly lines: Readonly<Partial<Record<PlacementContender, PlacementLine>>>;
+  /**
+   * The measured medians `[w, ms]` behind each line, by ascending w: within the measured range placement
+   * interpolates them, which keeps a cache cliff (a sort that slows from 15 to 45 ns per key past 2^18) that
+   * one line through all sizes smooths over. Absent in files that only have lines.
+   */
+  readonly points?: Readonly<Partial<Record<PlacementContender, readonly (readonly [number, number])[]>>>;
 }
 
 /** The calibrated ceilings placement derives GPU lines from when an op was not measured. */
@@ -102,6 +108,16 @@ export function checkPlacementFile(v: unknown, expect: { readonly version: strin
     for (const [c, l] of Object.entries(lines)) {
       if (!(PLACEMENT_CONTENDERS as readonly string[]).includes(c)) return `ops.${op}.lines: unknown contender '${c}'`;
       if (!isRecord(l) || !finiteNonNeg(l['alphaMs']) || !finiteNonNeg(l['betaMs'])) return `ops.${op}.lines.${c} is not { alphaMs, betaMs } (finite, ≥ 0)`;
+    }
+    const points = m['points'];
+    if (points !== undefined) {
+      if (!isRecord(points)) return `ops.${op}.points is not an object`;
+      for (const [c, ps] of Object.entries(points)) {
+        if (!(PLACEMENT_CONTENDERS as readonly string[]).includes(c)) return `ops.${op}.points: unknown contender '${c}'`;
+        if (!Array.isArray(ps) || !ps.every((p, i) => Array.isArray(p) && p.length === 2 && positive(p[0]) && positive(p[1]) && (i === 0 || (p[0]) > ((ps[i - 1] as number[])[0] ?? Infinity)))) {
+          return `ops.${op}.points.${c} is not a list of [w, ms] pairs (positive, w ascending)`;
+        }
+      }
     }
   }
   const cal = v['calibration'];
@@ -217,13 +233,17 @@ export function measuredOps(report: Pick<BenchReport, 'ops' | 'command' | 'creat
     const hi = Math.max(...op.sizes);
     if (op.sizes.length < MIN_FIT_SIZES || hi / lo < 64) continue;
     const lines: Partial<Record<PlacementContender, PlacementLine>> = {};
+    const points: Partial<Record<PlacementContender, [number, number][]>> = {};
     for (const c of op.contenders) {
       if (!(PLACEMENT_CONTENDERS as readonly string[]).includes(c.name) || c.points.length < MIN_FIT_SIZES) continue;
       const line = { alphaMs: c.fit.alphaMs, betaMs: c.fit.nsPerUnit * 1e-6 };
-      if (finiteNonNeg(line.alphaMs) && finiteNonNeg(line.betaMs)) lines[c.name as PlacementContender] = line;
+      if (!finiteNonNeg(line.alphaMs) || !finiteNonNeg(line.betaMs)) continue;
+      lines[c.name as PlacementContender] = line;
+      const ps = [...c.points].sort((a, b) => a.w - b.w).filter((p) => positive(p.w) && positive(p.medianMs));
+      points[c.name as PlacementContender] = ps.filter((p, i) => i === 0 || p.w > (ps[i - 1]?.w ?? Infinity)).map((p) => [p.w, p.medianMs]);
     }
     if (lines['gpu-e2e'] === undefined || (lines['cpu-1t'] === undefined && lines['cpu-pool'] === undefined)) continue;
-    out[op.name] = { created: report.createdAt, command: report.command, sizes: [lo, hi], lines };
+    out[op.name] = { created: report.createdAt, command: report.command, sizes: [lo, hi], lines, points };
   }
   return out;
 }

@@ -90,6 +90,26 @@ const DERATE = { transfer: 0.5, memory: 0.7, compute: 0.1 } as const;
 
 const line = (l: PlacementLine, w: number): number => l.alphaMs + l.betaMs * w;
 
+/**
+ * A measured contender's time at w: inside the measured sizes, log-log interpolation between the two nearest
+ * medians (a straight line on the bench's time-vs-n chart), so a cache cliff between sizes is kept; below the
+ * smallest, the fitted line (the fixed cost dominates there); above the largest, the largest median scaled by
+ * w (its per-unit cost, which already includes any cliff), or the line if that is slower.
+ */
+function measuredAt(l: PlacementLine, pts: readonly (readonly [number, number])[] | undefined, w: number): number {
+  if (pts === undefined || pts.length < 2) return line(l, w);
+  const first = pts[0];
+  const last = pts[pts.length - 1];
+  if (first === undefined || last === undefined || w <= first[0]) return line(l, w);
+  if (w >= last[0]) return Math.max(line(l, w), (last[1] * w) / last[0]);
+  let i = 1;
+  while (i < pts.length - 1 && (pts[i]?.[0] ?? Infinity) < w) i++;
+  const [w0, t0] = pts[i - 1] ?? first;
+  const [w1, t1] = pts[i] ?? last;
+  const f = Math.log(w / w0) / Math.log(w1 / w0);
+  return Math.exp(Math.log(t0) + f * (Math.log(t1) - Math.log(t0)));
+}
+
 /** Lines an injected model gives per op (the same shape as a placement file's `ops.<op>.lines`). */
 export type GivenLines = Readonly<Partial<Record<string, Readonly<Partial<Record<PlacementContender, PlacementLine>>>>>>;
 
@@ -111,13 +131,13 @@ export interface PlacementModelOptions {
  * ```
  */
 export class PlacementModel {
-  readonly #measured: Readonly<Record<string, { readonly lines: MeasuredOp['lines']; readonly source: ModelSource }>>;
+  readonly #measured: Readonly<Record<string, { readonly lines: MeasuredOp['lines']; readonly points?: MeasuredOp['points']; readonly source: ModelSource }>>;
   readonly #ceilings: PlacementCeilings;
   readonly #ceilingSource: ModelSource;
   readonly #cores: number;
   readonly #copyNs: number;
 
-  constructor(measured: Readonly<Record<string, { readonly lines: MeasuredOp['lines']; readonly source: ModelSource }>>, ceilings: PlacementCeilings, ceilingSource: ModelSource, options: PlacementModelOptions = {}) {
+  constructor(measured: Readonly<Record<string, { readonly lines: MeasuredOp['lines']; readonly points?: MeasuredOp['points']; readonly source: ModelSource }>>, ceilings: PlacementCeilings, ceilingSource: ModelSource, options: PlacementModelOptions = {}) {
     this.#measured = measured;
     this.#ceilings = ceilings;
     this.#ceilingSource = ceilingSource;
@@ -133,7 +153,7 @@ export class PlacementModel {
 
   /** The model of an adapter: its placement file's measured ops and calibration, else the kind's defaults. */
   static fromFile(file: PlacementFile | null, adapterKind: 'software' | 'gpu', options: PlacementModelOptions = {}): PlacementModel {
-    const measured = Object.fromEntries(Object.entries(file?.ops ?? {}).map(([op, m]) => [op, { lines: m.lines, source: { kind: 'measured', created: m.created, command: m.command } as const }]));
+    const measured = Object.fromEntries(Object.entries(file?.ops ?? {}).map(([op, m]) => [op, { lines: m.lines, ...(m.points !== undefined ? { points: m.points } : {}), source: { kind: 'measured', created: m.created, command: m.command } as const }]));
     const cal = file?.calibration;
     return cal !== undefined
       ? new PlacementModel(measured, cal, { kind: 'calibrated', created: cal.created }, options)
@@ -172,7 +192,7 @@ export class PlacementModel {
     const m = this.#measured[op];
     const copy = c === 'cpu-pool' ? copyBytes * this.#copyNs * 1e-6 : 0;
     const l = m?.lines[c];
-    if (m !== undefined && l !== undefined) return { contender: c, ms: line(l, s.w) + copy, source: m.source };
+    if (m !== undefined && l !== undefined) return { contender: c, ms: measuredAt(l, m.points?.[c], s.w) + copy, source: m.source };
     // A measured op whose sweep left the pool out has no pool line: it is not guessed beside measured lines.
     if (m !== undefined && c === 'cpu-pool') return undefined;
     return { contender: c, ms: this.#derived(op, c, s) + copy, source: this.#ceilingSource };

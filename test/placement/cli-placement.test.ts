@@ -34,14 +34,15 @@ gpuTest('gpukit bench --placement sum at 2^4 and 2^10 follows the saved lines (c
   expect(r.stderr).not.toMatch(/ignoring the placement model/);
   expect(r.status, r.stderr).toBe(0);
   const row = (n: string): string[] => (r.stdout.split('\n').find((l) => l.startsWith('sum') && l.split(/\s+/)[1] === n) ?? '').split(/\s+/);
-  // Columns: op n cpu gpu placed picked faster regret gpu/best cpu/best model (times may carry a µs unit).
+  // Columns: op n cpu gpu placed picked faster regret decision gpu/best cpu/best model (times may carry a µs unit).
   const small = row('2^4');
   const large = row('2^10');
   expect(small.at(-1)).toBe('measured');
   expect(small).toContain('cpu');
-  expect(large.slice(-6, -5)).toEqual(['gpu']);
-  expect(small.slice(-6, -5)).toEqual(['cpu']);
-  expect(r.stdout).toMatch(/placement picked the faster side \(or one within 1\.1× of it\) at \d of 2 sizes; worst regret \d+\.\d\d× \(sum 2\^\d+\)/);
+  expect(large.slice(-7, -6)).toEqual(['gpu']);
+  expect(small.slice(-7, -6)).toEqual(['cpu']);
+  expect(r.stdout).toMatch(/decisions: placement picked the faster side \(or one within 1\.1× of it\) at \d of 2 sizes; worst decision \d+\.\d\d× \(sum 2\^\d+\)/);
+  expect(r.stdout).toMatch(/measured: placed \/ faster side worst \d+\.\d\d× \(sum 2\^\d+\); \d size\(s\) over the 1\.1× goal/);
 }, 90_000);
 
 gpuTest('gpukit bench --placement refuses the sweep-only flags and unknown ops (exit 2)', async () => {

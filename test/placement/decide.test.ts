@@ -105,3 +105,41 @@ describe('sources', () => {
     }
   });
 });
+
+describe('measured points', () => {
+  // A CPU that falls off a cache cliff between 2^18 and 2^22 (15 → 40 ns per key), and a GPU line with no cliff:
+  // the CPU line fitted through the points (15 ns/key) would keep 2^20 on the CPU; its medians do not.
+  const cpuPts: [number, number][] = [[2 ** 10, 0.02], [2 ** 14, 0.24], [2 ** 18, 4], [2 ** 22, 160]];
+  const m = PlacementModel.fromFile(
+    {
+      schema: 'gpukit-placement/1',
+      gpukit: '0.1.0',
+      adapter: 'x',
+      adapterName: 'x',
+      created: '2026-01-01T00:00:00Z',
+      ops: {
+        sort: {
+          created: '2026-01-02T00:00:00Z',
+          command: 'gpukit bench sort',
+          sizes: [2 ** 10, 2 ** 22],
+          lines: { 'cpu-1t': { alphaMs: 0.005, betaMs: 1.5e-5 }, 'gpu-e2e': { alphaMs: 0.6, betaMs: 2e-5 } },
+          points: { 'cpu-1t': cpuPts },
+        },
+      },
+    },
+    'software',
+  );
+
+  test('are interpolated log-log inside the measured sizes', () => {
+    // Halfway (in log w) between 2^18 (4 ms) and 2^22 (160 ms): the geometric mean, √640 = 25.3 ms.
+    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 20))?.ms).toBeCloseTo(Math.sqrt(4 * 160), 9);
+    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 14))?.ms).toBeCloseTo(0.24, 12);
+    // The GPU has no points: its line, 0.6 + 2e-5·2^20 = 21.6 ms, beats the interpolated CPU.
+    expect(m.decide('sort', sizeOf('sort', 2 ** 20), { pool: false }).side).toBe('gpu');
+  });
+
+  test('below the smallest size the line, above the largest the largest median scaled by w', () => {
+    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 256))?.ms).toBeCloseTo(0.005 + 1.5e-5 * 256, 12);
+    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 24))?.ms).toBeCloseTo(160 * 4, 9);
+  });
+});

@@ -96,6 +96,9 @@ describe('saving and reading', () => {
     expect(l?.['gpu-e2e']?.betaMs).toBeCloseTo(5e-7, 9);
     expect(l?.['cpu-pool']).toBeUndefined();
     expect(m['sum']?.sizes).toEqual([2 ** 10, 2 ** 18]);
+    // The medians behind each line, [w, ms] by ascending w, for interpolation.
+    expect(m['sum']?.points?.['cpu-1t']?.map(([w]) => w)).toEqual([2 ** 10, 2 ** 14, 2 ** 18]);
+    expect(m['sum']?.points?.['gpu-e2e']?.[2]?.[1]).toBeCloseTo(0.2 + 5e-7 * 2 ** 18, 12);
     // Two sizes do not pin a line down: nothing is kept.
     const r = syntheticReport();
     const two = { ...r, ops: r.ops.map((o) => ({ ...o, sizes: o.sizes.slice(0, 2), contenders: o.contenders.map((c) => ({ ...c, points: c.points.slice(0, 2) })) })) };
@@ -130,6 +133,13 @@ describe('a bad file is warned about once and ignored', () => {
     write(JSON.stringify({ ...f, ops: { sum: { ...f.ops['sum'], lines: { 'gpu-e2e': { alphaMs: 'fast', betaMs: 1 } } } } }));
     expect(readPlacementFile(placementPath(info), info)).toBeNull();
     expectOneWarning(/ops\.sum\.lines\.gpu-e2e is not \{ alphaMs, betaMs \}/);
+  });
+
+  test('measured points out of order', () => {
+    const f = valid();
+    write(JSON.stringify({ ...f, ops: { sum: { ...f.ops['sum'], points: { 'cpu-1t': [[1024, 0.1], [512, 0.05]] } } } }));
+    expect(readPlacementFile(placementPath(info), info)).toBeNull();
+    expectOneWarning(/ops\.sum\.points\.cpu-1t is not a list of \[w, ms\] pairs/);
   });
 
   test('another adapter', () => {
