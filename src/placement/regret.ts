@@ -157,7 +157,7 @@ export async function placementBench(o: PlacementBenchOptions): Promise<RegretRe
   const unknown = o.ops.filter((n) => !(PLACED_OPS as readonly string[]).includes(n));
   if (unknown.length > 0) throw new UsageError(`--placement: unknown op ${unknown.join(', ')}; placed ops: ${PLACED_OPS.join(', ')}`);
   const ops = (o.ops.length > 0 ? o.ops : PLACED_OPS) as readonly PlacedOp[];
-  const rounds = o.quick === true ? 2 : 3;
+  const rounds = o.quick === true ? 2 : 4;
   const [minSamples, budgetMs] = o.quick === true ? [3, 15] : [3, 40];
   const device = await openDevice(o.open ?? {});
   try {
