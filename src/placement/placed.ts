@@ -9,7 +9,7 @@ import { calibrate } from '../bench/calibrate.js';
 import { ceilingsOf, placementPath, readPlacementFile, savePlacement, warnPlacement, type PlacementFile } from '../bench/placement-file.js';
 import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
 import { CpuPool, sharedF32, sharedU32 } from '../cpu/pool.js';
-import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
 import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
 import { add as addOp, axpy as axpyOp } from '../ops/elementwise.js';
 import { softmax as softmaxOp } from '../ops/math.js';
@@ -197,7 +197,7 @@ export class Placed {
 
   /** Runs one placed call: decides, runs the side, records it. */
   async #run<T>(op: PlacedOp, s: CallSize, copyBytes: number, shared: boolean, cpu: (pool: CpuPool | null) => T, gpu: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new ArgumentError(`placed ${op}: this placed front end is closed`);
+    if (this.#closed) throw new DestroyedError(`placed ${op}: this placed front end is closed`);
     const d = this.#decide(op, s, copyBytes, shared);
     const t0 = performance.now();
     let out: T;
