@@ -80,3 +80,6 @@ export {
   softmax,
   logsumexp,
 } from './ops/math.js';
+export { openPlaced, placeOn, Placed, type HostArray, type NdHost, type HostInput, type SameForm, type PlacementMode, type PlacementOptions, type PlacementRecord } from './placement/placed.js';
+export { PlacementModel, sizeOf, PLACED_OPS, DEFAULT_CEILINGS, type PlacedOp, type Decision, type Prediction, type ModelSource, type CallSize, type GivenLines, type PlacementModelOptions } from './placement/model.js';
+export type { PlacementLine, PlacementContender, PlacementCeilings, PlacementFile } from './bench/placement-file.js';

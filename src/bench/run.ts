@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, QUICK_SETTINGS, sizesFor, sweepOp, type OpMeasurement
 import { CpuPool } from '../cpu/pool.js';
 import { InvalidFileError, UsageError } from '../errors.js';
 import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import type { DeviceInfo } from '../device/info.js';
 
 export const DEFAULT_SIZES = '2^10..2^24:2';
 export const QUICK_SIZES = '2^10..2^22:4';
@@ -107,6 +108,8 @@ export interface BenchCliOptions {
   /** Bench on this open device instead of opening one from `open` (a fleet worker's device); left open. */
   readonly device?: GpuDevice;
   readonly command?: string;
+  /** Called with the device's info and the report before the device closes (the CLI saves the placement model). */
+  readonly onReport?: (info: DeviceInfo, report: BenchReport) => void;
 }
 
 function progressLine(p: Progress, t0: number): string {
@@ -189,7 +192,7 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
     const measurements: OpMeasurements[] = [];
     for (const p of plan) measurements.push(await sweepOp(p.op, env, p.sizes, settings, only, say, base));
     noise.probe();
-    return buildReport({
+    const report = buildReport({
       info: device.info,
       calibration,
       noise: noise.summary(),
@@ -198,6 +201,8 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
       command: o.command ?? 'gpukit bench',
       durationS: (performance.now() - t0) / 1000,
     });
+    o.onReport?.(device.info, report);
+    return report;
   } finally {
     // Cleared on success and on error alike, so an error message starts on a line of its own.
     if (bar.drawn) process.stderr.write('\r' + ' '.repeat(110) + '\r');

@@ -2,10 +2,12 @@ import { Command, Option } from 'commander';
 import { benchCommand, fleetBenchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
 import { runInfo } from './info.js';
 import { cliAction, EXIT_USAGE } from './errors.js';
+import { UsageError } from '../errors.js';
 import { runTune } from './tune.js';
 import { runSetup } from './setup.js';
 import { runDoctor } from './doctor.js';
 import { runMatrix } from './matrix.js';
+import { placementCommand } from './placement.js';
 
 const program = new Command();
 program.name('gpukit').description('GPU compute for Node.js: device info, benchmarks, tuning, test setup').enablePositionalOptions();
@@ -45,6 +47,7 @@ program
   .option('--csv <file>', 'write one row per op, contender and size as CSV')
   .option('--html <file>', 'write a self-contained HTML report with SVG charts')
   .option('--quick', 'fewer sizes and samples: about 30 s')
+  .option('--placement', 'instead of the sweep: run each op placed by the model, always on the CPU and always on the GPU, and print how often placement picked the faster side and its regret per size')
   .option('--progress', 'show the progress bar on stderr even when it is not a terminal (default: only on a terminal)')
   .option('--no-progress', 'no progress bar')
   .option('--fleet', 'publish the sweep to every adapter kind of a gpukit worker fleet (one shard per op) and write one atlas (--json, --html) across adapters')
@@ -53,7 +56,21 @@ program
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
-  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; placement?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+    const open = {
+      ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
+      ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
+      ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
+    };
+    if (o.placement === true) {
+      process.exitCode = await cliAction('bench', () => {
+        if (o.fleet === true) throw new UsageError('--placement and --fleet do not combine: place on this machine, or publish the sweep to a fleet');
+        const other = (['contenders', 'json', 'csv', 'html'] as const).filter((k) => o[k] !== undefined);
+        if (other.length > 0) throw new UsageError(`--placement prints its table only; it does not take --${other.join(', --')}`);
+        return placementCommand({ ops, ...(o.sizes !== undefined ? { sizes: o.sizes } : {}), ...(o.quick === true ? { quick: true } : {}), ...(o.progress !== undefined ? { progress: o.progress } : {}), open });
+      });
+      return;
+    }
     if (o.fleet === true) {
       process.exitCode = await cliAction('bench', () => fleetBenchCommand({
         ops,
@@ -78,11 +95,7 @@ program
       ...(o.html !== undefined ? { html: o.html } : {}),
       ...(o.quick === true ? { quick: true } : {}),
       ...(o.progress !== undefined ? { progress: o.progress } : {}),
-      open: {
-        ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
-        ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
-        ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
-      },
+      open,
       command: ['gpukit', ...process.argv.slice(2)].join(' '),
     }));
   });

@@ -1,4 +1,6 @@
 import { tune } from '../bench/tune.js';
+import { calibrate } from '../bench/calibrate.js';
+import { ceilingsOf, savePlacement } from '../bench/placement-file.js';
 import { describeAdapter } from '../device/info.js';
 import { UsageError } from '../errors.js';
 import { ensureWritableDir, saveWinners, tunables, tuneCacheDir } from '../kernels/tuning.js';
@@ -31,5 +33,8 @@ export async function runTune(opts: { ops: readonly string[]; quick: boolean; ve
   }
   const path = saveWinners(device.ctx, winners);
   console.log(`winners cached in ${path} (${((performance.now() - t0) / 1000).toFixed(1)} s); ops use them from now on`);
+  // The placement model's ceilings (for ops `gpukit bench` has not measured), from the calibration kernels.
+  const saved = savePlacement(device.info, { calibration: ceilingsOf(await calibrate(device, { elements: 2 ** 22, reps: 5 })) });
+  if (saved.written) console.log(`calibrated ceilings for placement saved to ${saved.path}`);
   return 0;
 }

@@ -1,0 +1,238 @@
+/**
+ * `gpukit bench --placement`: honest accounting of placement. Each op runs through the placed front end three
+ * ways on the same inputs — placed by the model, always on the CPU, always on the GPU (the same front end with
+ * its side forced, so all three pay the same conversions) — interleaved round by round like the bench's sweep.
+ * Per size: which side placement picked, which side was faster, and its regret (placed / the better side).
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { describeAdapter } from '../device/info.js';
+import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { median } from '../bench/stats.js';
+import { parseSizes, DEFAULT_SIZES, QUICK_SIZES } from '../bench/run.js';
+import { UsageError } from '../errors.js';
+import { PLACED_OPS, type PlacedOp } from './model.js';
+import { placeOn, type Placed } from './placed.js';
+
+/** Largest size of the default sweep per op (as `gpukit bench` caps sort and matmul). */
+const MAX_SIZE: Partial<Record<PlacedOp, number>> = { sort: 2 ** 22, matmul: 2 ** 18 };
+
+/** One op at one size. */
+export interface RegretRow {
+  readonly op: PlacedOp;
+  readonly n: number;
+  /** Medians of whole calls, ms. */
+  readonly cpuMs: number;
+  readonly gpuMs: number;
+  readonly placedMs: number;
+  /** The side placement picked, and the side that was faster. */
+  readonly picked: 'cpu' | 'gpu';
+  readonly faster: 'cpu' | 'gpu';
+  /** placed / min(cpu, gpu): what placement cost, measured (decision, its overhead and the machine's noise). */
+  readonly regret: number;
+  /** The picked side's forced median / min(cpu, gpu): what the decision alone cost (1 when it picked the faster side). */
+  readonly decision: number;
+  readonly source: string;
+}
+
+export interface RegretReport {
+  readonly adapter: string;
+  readonly cpu: string;
+  readonly rows: readonly RegretRow[];
+  readonly rounds: number;
+}
+
+function fill(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    a[i] = (s >>> 8) / 16777216 - 0.5;
+  }
+  return a;
+}
+
+function keys(n: number): Uint32Array {
+  const a = new Uint32Array(n);
+  let s = 2463534242;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    a[i] = s;
+  }
+  return a;
+}
+
+/** The call `gpukit bench`'s op makes at size n, through a placed front end. */
+function callOf(op: PlacedOp, n: number): (gk: Placed) => Promise<unknown> {
+  const cols = Math.max(1, Math.min(1024, n));
+  const rows = Math.max(1, Math.floor(n / cols));
+  switch (op) {
+    case 'sum': {
+      const x = fill(n, 17);
+      return (gk) => gk.sum(x);
+    }
+    case 'dot': {
+      const [x, y] = [fill(n, 17), fill(n, 18)];
+      return (gk) => gk.dot(x, y);
+    }
+    case 'axpy': {
+      const [x, y] = [fill(n, 17), fill(n, 18)];
+      return (gk) => gk.axpy(2, x, y);
+    }
+    case 'add': {
+      const [x, y] = [{ data: fill(rows * cols, 17), shape: [rows, cols] }, { data: fill(rows * cols, 18), shape: [rows, cols] }];
+      return (gk) => gk.add(x, y);
+    }
+    case 'add-bcast': {
+      const [x, b] = [{ data: fill(rows * cols, 17), shape: [rows, cols] }, { data: fill(cols, 18), shape: [cols] }];
+      return (gk) => gk.add(x, b);
+    }
+    case 'softmax-rows': {
+      const x = { data: fill(rows * cols, 17), shape: [rows, cols] };
+      return (gk) => gk.softmax(x);
+    }
+    case 'scan': {
+      const x = fill(n, 17);
+      return (gk) => gk.cumsum(x);
+    }
+    case 'sort': {
+      const k = keys(n);
+      return (gk) => gk.sort(k);
+    }
+    case 'matmul': {
+      const N = Math.max(1, Math.round(Math.sqrt(n)));
+      const [a, b] = [{ data: fill(N * N, 17), shape: [N, N] }, { data: fill(N * N, 18), shape: [N, N] }];
+      return (gk) => gk.matmul(a, b);
+    }
+  }
+}
+
+/**
+ * Times calls until `minSamples` samples and `budgetMs` of calls; returns the samples, ms per call. Calls under
+ * 0.2 ms are timed in batches (a sample is a batch's time / its calls): a microsecond call is then not lost in
+ * the clock's resolution and the cost of reading it.
+ */
+async function sample(call: () => Promise<unknown>, minSamples: number, budgetMs: number): Promise<number[]> {
+  const t = performance.now();
+  await call();
+  const batch = Math.max(1, Math.min(4096, Math.ceil(0.2 / Math.max(1e-4, performance.now() - t))));
+  const out: number[] = [];
+  const start = performance.now();
+  while (out.length < minSamples || performance.now() - start < budgetMs) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) await call();
+    out.push((performance.now() - t0) / batch);
+    if (out.length >= 1000) break;
+  }
+  return out;
+}
+
+export interface PlacementBenchOptions {
+  readonly ops: readonly string[];
+  readonly sizes?: string;
+  readonly quick?: boolean;
+  readonly open?: OpenDeviceOptions;
+  readonly onProgress?: (label: string) => void;
+}
+
+/**
+ * Runs the placement accounting. Op names and sizes are checked before the device is opened ({@link UsageError}).
+ *
+ * @example
+ * ```ts
+ * const r = await placementBench({ ops: ['sum'], sizes: '2^10,2^20' });
+ * console.log(formatRegret(r));
+ * ```
+ */
+export async function placementBench(o: PlacementBenchOptions): Promise<RegretReport> {
+  const explicit = o.sizes !== undefined;
+  const sizes = parseSizes(o.sizes ?? (o.quick === true ? QUICK_SIZES : DEFAULT_SIZES));
+  const unknown = o.ops.filter((n) => !(PLACED_OPS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new UsageError(`--placement: unknown op ${unknown.join(', ')}; placed ops: ${PLACED_OPS.join(', ')}`);
+  const ops = (o.ops.length > 0 ? o.ops : PLACED_OPS) as readonly PlacedOp[];
+  const rounds = o.quick === true ? 2 : 4;
+  const [minSamples, budgetMs] = o.quick === true ? [3, 15] : [3, 40];
+  const device = await openDevice(o.open ?? {});
+  try {
+    const placed = await placeOn(device);
+    const cpu = await placeOn(device, { model: placed.model, placement: 'cpu' });
+    const gpu = await placeOn(device, { model: placed.model, placement: 'gpu' });
+    const modes = [['placed', placed], ['cpu', cpu], ['gpu', gpu]] as const;
+    const rows: RegretRow[] = [];
+    try {
+      for (const op of ops) {
+        const cap = MAX_SIZE[op];
+        const opSizes = explicit || cap === undefined ? sizes : sizes.filter((n) => n <= cap);
+        const calls = new Map(opSizes.map((n) => [n, callOf(op, n)]));
+        const samples = new Map<string, number[]>();
+        for (let r = 0; r < rounds; r++) {
+          for (const n of opSizes) {
+            const call = calls.get(n);
+            if (call === undefined) continue;
+            const order = r % 2 === 0 ? modes : [...modes].reverse();
+            for (const [name, gk] of order) {
+              o.onProgress?.(`${op} 2^${Math.log2(n).toFixed(0)} ${name} (round ${String(r + 1)}/${String(rounds)})`);
+              // Warm, untimed: pipelines compile, the pool starts, and the JIT optimises the CPU loops before
+              // any mode is timed (otherwise the first mode timed pays for the others' optimised code).
+              if (r === 0) for (const [, w] of modes) await sample(() => call(w), 2, 5);
+              const got = await sample(() => call(gk), minSamples, budgetMs);
+              samples.set(`${name}@${String(n)}`, [...(samples.get(`${name}@${String(n)}`) ?? []), ...got]);
+            }
+          }
+        }
+        for (const n of opSizes) {
+          const med = (m: string): number => median(samples.get(`${m}@${String(n)}`) ?? [NaN]);
+          const [p, c, g] = [med('placed'), med('cpu'), med('gpu')];
+          const d = placed.explain(op, n);
+          rows.push({ op, n, cpuMs: c, gpuMs: g, placedMs: p, picked: d.side, faster: g < c ? 'gpu' : 'cpu', regret: p / Math.min(c, g), decision: (d.side === 'gpu' ? g : c) / Math.min(c, g), source: (d.side === 'gpu' ? d.gpu : d.cpu).source.kind });
+        }
+      }
+    } finally {
+      await placed.close();
+      await cpu.close();
+      await gpu.close();
+    }
+    return { adapter: describeAdapter(device.info), cpu: `${cpus()[0]?.model ?? 'unknown'} (${String(availableParallelism())} threads)`, rows, rounds };
+  } finally {
+    await device.close();
+  }
+}
+
+const pow2 = (n: number): string => (Number.isInteger(Math.log2(n)) ? `2^${String(Math.log2(n))}` : String(n));
+const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v >= 0.01 ? v.toFixed(3) : `${(v * 1000).toFixed(2)} µs`);
+
+/** Two sides within this factor of each other are a tie: picking either is right. */
+export const TIE = 1.1;
+
+/**
+ * The regret table: per op and size the three medians, the side picked and the faster side, the regret, and
+ * a summary (how often placement picked the faster side, the worst regret, against the 1.1× goal).
+ *
+ * @example
+ * ```ts
+ * console.log(formatRegret(await placementBench({ ops: ['sum'], quick: true })));
+ * ```
+ */
+export function formatRegret(r: RegretReport): string {
+  const lines = [`gpukit bench --placement — ${r.adapter}; CPU ${r.cpu}; medians of whole calls over ${String(r.rounds)} interleaved rounds`];
+  lines.push(['op'.padEnd(13), 'n'.padEnd(6), 'cpu ms'.padStart(9), 'gpu ms'.padStart(9), 'placed ms'.padStart(10), 'picked'.padStart(7), 'faster'.padStart(7), 'regret'.padStart(7), 'decision'.padStart(9), 'gpu/best'.padStart(9), 'cpu/best'.padStart(9), '  model'].join(' '));
+  for (const x of r.rows) {
+    const best = Math.min(x.cpuMs, x.gpuMs);
+    lines.push([x.op.padEnd(13), pow2(x.n).padEnd(6), ms(x.cpuMs).padStart(9), ms(x.gpuMs).padStart(9), ms(x.placedMs).padStart(10), x.picked.padStart(7), x.faster.padStart(7), `${x.regret.toFixed(2)}×`.padStart(7), `${x.decision.toFixed(2)}×`.padStart(9), `${(x.gpuMs / best).toFixed(2)}×`.padStart(9), `${(x.cpuMs / best).toFixed(2)}×`.padStart(9), `  ${x.source}`].join(' '));
+  }
+  const worst = (f: (x: RegretRow) => number): RegretRow | undefined => r.rows.reduce<RegretRow | undefined>((a, b) => (a === undefined || f(b) > f(a) ? b : a), undefined);
+  const right = r.rows.filter((x) => x.decision <= TIE).length;
+  const [wr, wd] = [worst((x) => x.regret), worst((x) => x.decision)];
+  const at = (x: RegretRow | undefined, v: number | undefined): string => (x === undefined || v === undefined ? 'none' : `${v.toFixed(2)}× (${x.op} ${pow2(x.n)})`);
+  lines.push(`decisions: placement picked the faster side (or one within ${TIE.toFixed(1)}× of it) at ${String(right)} of ${String(r.rows.length)} sizes; worst decision ${at(wd, wd?.decision)}`);
+  lines.push(`measured: placed / faster side worst ${at(wr, wr?.regret)}; ${String(r.rows.filter((x) => x.regret > TIE).length)} size(s) over the ${TIE.toFixed(1)}× goal ` +
+    `(placed and the forced side it picked run the same code: where they differ, that is the machine's noise)`);
+  return lines.join('\n');
+}

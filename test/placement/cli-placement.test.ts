@@ -1,0 +1,55 @@
+// `gpukit bench --placement` through the CLI entry, at tiny sizes, over a model file written here: placement
+// picks the side the file's lines say at each size, and the table and summary come out. Usage errors exit 2.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { gpukitVersion, PLACEMENT_SCHEMA, placementPath } from '../../src/bench/placement-file.js';
+import { adapterKey } from '../../src/kernels/tuning.js';
+import { gpukit } from '../cli/spawn.js';
+import { gpuTest } from '../fixture.js';
+
+gpuTest('gpukit bench --placement sum at 2^4 and 2^10 follows the saved lines (crossover at 100 elements)', async ({ device }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gpukit-placement-cli-'));
+  const saved = process.env['GPUKIT_CACHE_DIR'];
+  process.env['GPUKIT_CACHE_DIR'] = dir;
+  let path: string;
+  try {
+    path = placementPath(device.info);
+  } finally {
+    if (saved === undefined) delete process.env['GPUKIT_CACHE_DIR'];
+    else process.env['GPUKIT_CACHE_DIR'] = saved;
+  }
+  const lines = { 'cpu-1t': { alphaMs: 0, betaMs: 1e-3 }, 'gpu-e2e': { alphaMs: 0.1, betaMs: 0 } };
+  writeFileSync(path, JSON.stringify({
+    schema: PLACEMENT_SCHEMA,
+    gpukit: gpukitVersion(),
+    adapter: adapterKey(device.info),
+    adapterName: 'the test adapter',
+    created: '2026-01-01T00:00:00Z',
+    ops: { sum: { created: '2026-01-01T00:00:00Z', command: 'test', sizes: [16, 1024], lines } },
+    calibration: { dispatchMs: 0.2, uploadGBps: 8, downloadGBps: 1.4, bandwidthGBps: 6, gflops: 100, created: '2026-01-01T00:00:00Z' },
+  }));
+  const r = await gpukit(['bench', '--placement', 'sum', '--sizes', '2^4,2^10', '--quick', '--no-progress'], { env: { GPUKIT_CACHE_DIR: dir }, timeoutMs: 60_000 });
+  expect(r.stderr).not.toMatch(/ignoring the placement model/);
+  expect(r.status, r.stderr).toBe(0);
+  const row = (n: string): string[] => (r.stdout.split('\n').find((l) => l.startsWith('sum') && l.split(/\s+/)[1] === n) ?? '').split(/\s+/);
+  // Columns: op n cpu gpu placed picked faster regret decision gpu/best cpu/best model (times may carry a µs unit).
+  const small = row('2^4');
+  const large = row('2^10');
+  expect(small.at(-1)).toBe('measured');
+  expect(small).toContain('cpu');
+  expect(large.slice(-7, -6)).toEqual(['gpu']);
+  expect(small.slice(-7, -6)).toEqual(['cpu']);
+  expect(r.stdout).toMatch(/decisions: placement picked the faster side \(or one within 1\.1× of it\) at \d of 2 sizes; worst decision \d+\.\d\d× \(sum 2\^\d+\)/);
+  expect(r.stdout).toMatch(/measured: placed \/ faster side worst \d+\.\d\d× \(sum 2\^\d+\); \d size\(s\) over the 1\.1× goal/);
+}, 90_000);
+
+gpuTest('gpukit bench --placement refuses the sweep-only flags and unknown ops (exit 2)', async () => {
+  const a = await gpukit(['bench', '--placement', 'sum', '--json', 'x.json'], { timeoutMs: 30_000 });
+  expect(a.status).toBe(2);
+  expect(a.stderr).toMatch(/--placement prints its table only; it does not take --json/);
+  const b = await gpukit(['bench', '--placement', 'nosuchop', '--sizes', '2^4'], { timeoutMs: 30_000 });
+  expect(b.status).toBe(2);
+  expect(b.stderr).toMatch(/--placement: unknown op nosuchop; placed ops: sum, dot/);
+}, 60_000);
