@@ -165,35 +165,43 @@ fn row_shift(base: u32, r: u32, lid: u32, lane: u32) -> vec2<f32> {
   return vec2<f32>(select(mx, 0.0, infinite), select(0.0, 1.0, t.y != 0u));
 }
 
-// min/max/argmin/argmax partial of this lane: the best value's bits and its index (NONE: no element;
-// the first NaN wins, ties go to the first index).
+// argmin/argmax partial of this lane: the best value's bits and its index (NONE: no element; the first
+// NaN wins, ties go to the first index). Each vec4 lane keeps its best and the chunk it came from (strict
+// comparisons keep the first); NaNs are only flagged in the loop, and looked for again if there is one.
 fn pick(base: u32, r: u32, lane: u32, lo: bool) -> vec2<u32> {
   let nc = r / 4u;
   var best = vec4<T>(T(0));
   var at = vec4<u32>(NONE);
-  var nanAt = vec4<u32>(NONE);
-  for (var c = lane; c < nc; c += LANES) {
-    let v = load4(base + 4u * c);
-    let idx = vec4<u32>(4u * c) + vec4<u32>(0u, 1u, 2u, 3u);
-    let n = nan4(v);
-    nanAt = select(nanAt, idx, n & (nanAt == vec4<u32>(NONE)));
-    let better = select(v > best, v < best, vec4<bool>(lo)) | (at == vec4<u32>(NONE));
-    let take = better & !n;
-    best = select(best, v, take);
-    at = select(at, idx, take);
+  var nanv = vec4<bool>(false);
+  if (lane < nc) {
+    best = load4(base + 4u * lane);
+    at = vec4<u32>(lane);
+    nanv = nan4(best);
   }
-  var p = vec2<u32>(bitcast<u32>(best.x), at.x);
+  for (var c = lane + LANES; c < nc; c += LANES) {
+    let v = load4(base + 4u * c);
+    nanv = nanv | nan4(v);
+    let better = select(v > best, v < best, vec4<bool>(lo));
+    best = select(best, v, better);
+    at = select(at, vec4<u32>(c), better);
+  }
   let kind = select(4u, 3u, lo);
-  p = combine(kind, p, vec2<u32>(bitcast<u32>(best.y), at.y));
-  p = combine(kind, p, vec2<u32>(bitcast<u32>(best.z), at.z));
-  p = combine(kind, p, vec2<u32>(bitcast<u32>(best.w), at.w));
+  var p = vec2<u32>(0u, NONE);
+  for (var i = 0u; i < 4u; i++) {
+    if (at[i] != NONE) { p = combine(kind, p, vec2<u32>(bitcast<u32>(best[i]), 4u * at[i] + i)); }
+  }
+  if (any(nanv)) { // the lane's first NaN among its chunks
+    for (var c = lane; c < nc; c += LANES) {
+      let n = nan4(load4(base + 4u * c));
+      if (any(n)) {
+        let i = select(select(select(3u, 2u, n.z), 1u, n.y), 0u, n.x);
+        p = vec2<u32>(bitcast<u32>(load1(base + 4u * c + i)), 4u * c + i);
+        break;
+      }
+    }
+  }
   if (lane == 0u) {
     for (var e = 4u * nc; e < r; e++) { p = combine(kind, p, vec2<u32>(bitcast<u32>(load1(base + e)), e)); }
-  }
-  // A NaN among the chunks: the first one (its bits as the value, so combine sees a NaN).
-  let first = min(min(nanAt.x, nanAt.y), min(nanAt.z, nanAt.w));
-  if (first != NONE && (!is_nan(bitcast<T>(p.x)) || first < p.y)) {
-    p = vec2<u32>(bitcast<u32>(load1(base + first)), first);
   }
   return p;
 }

@@ -6,7 +6,7 @@
  *   lavapipe winner (WG_X 8, RM 12, CN 12: ~15 GFLOP/s at 1024³).
  * - `kernels/matmul-rb4.wgsl`: vec4 loads, needs k % 4 = n % 4 = 0 (and m % 4 = RM % 4 = 0 with transA).
  * - `kernels/matmul-tiled.wgsl`: 16×16 shared-memory tiles, any shape; the hardware-GPU candidate.
- * - `kernels/matmul-skinny.wgsl`: fewer than 16 columns (A m×k, k % 4 = 0): row blocks of A against Bᵀ,
+ * - `kernels/matmul-skinny.wgsl`: up to 16 columns (A m×k, k % 4 = 0): row blocks of A against Bᵀ,
  *   vec4 loads; its own tunable (`skinnyTunable`).
  * - `kernels/transpose.wgsl`: BR×BC block per invocation, any 4-byte dtype through `alias T`.
  * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`); the CPU references below are plain
@@ -374,14 +374,14 @@ function matmul2d(a: DeviceArray, b: DeviceArray, m: number, k: number, n: numbe
 }
 
 /**
- * Below this many columns (with 4× as many rows), the product runs on matmul-skinny (k % 4 = 0, A not
- * transposed) or is computed transposed (see matmulFlat). `GPUKIT_MATMUL_NO_SKINNY=1` and
- * `GPUKIT_MATMUL_NO_SWAP=1` turn those off, for side-by-side measurements (bench/tall-skinny.ts).
+ * Up to this many columns (with 4× as many rows) the product runs on matmul-skinny (k % 4 = 0, A not
+ * transposed); otherwise, below it, it is computed transposed (see matmulFlat). `GPUKIT_MATMUL_NO_SKINNY=1`
+ * and `GPUKIT_MATMUL_NO_SWAP=1` turn those off, for side-by-side measurements (bench/tall-skinny.ts).
  */
 const TALL_SKINNY_N = 16;
 
 /**
- * The autotuner's view of kernels/matmul-skinny.wgsl (n < 16 columns). Size = k. Params: `WG`, `LANES`
+ * The autotuner's view of kernels/matmul-skinny.wgsl (n ≤ 16 columns). Size = k. Params: `WG`, `LANES`
  * (invocations sharing a row block, splitting k) and `RM` (rows per invocation). Software adapter: a
  * block of 12 rows per invocation, no lanes along k (each element of B loaded serves 12 rows: loads,
  * per SIMD lane, are what a CPU adapter pays for). GPU: one row per 16 elements of k per lane (64
@@ -404,7 +404,7 @@ export const skinnyTunable = registerTunable({
   },
 });
 
-/** C (m×n, n < 16) = A·op(B) on matmul-skinny: A m×k not transposed, k % 4 = 0; B is handed over as Bᵀ (n×k). */
+/** C (m×n, n ≤ 16) = A·op(B) on matmul-skinny: A m×k not transposed, k % 4 = 0; B is handed over as Bᵀ (n×k). */
 function matmulSkinny(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transB: boolean): DeviceArray<'f32'> {
   const p = tunedParams(ctx, skinnyTunable, k);
   const WG = param(p, 'WG', 8);
@@ -434,7 +434,7 @@ function matmulFlat(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceAr
   const ctx = deviceOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
   const empty = m === 0 || n === 0 || k === 0;
-  if (!empty && n < TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && k % 4 === 0 && !transA && process.env['GPUKIT_MATMUL_NO_SKINNY'] !== '1') {
+  if (!empty && n <= TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && k % 4 === 0 && !transA && process.env['GPUKIT_MATMUL_NO_SKINNY'] !== '1') {
     return matmulSkinny(ctx, a, b, m, k, n, transB);
   }
   // Tall-skinny (few columns, many rows): compute Cᵀ = Bᵀ·Aᵀ, whose many columns fill the workgroups,
