@@ -1,6 +1,7 @@
 /**
  * Reductions along axes (NumPy's `axis` and `keepdims`): the reduced axes are moved last as a view and
- * gathered into a dense rows × R array, then one invocation reduces each row (kernels/reduce-rows.wgsl);
+ * gathered into a dense rows × R array, then kernels/reduce-rows.wgsl reduces each row (vec4 loads when
+ * R % 4 = 0, `LANES` invocations per row as tuned);
  * on the gpujs engine the same algorithm runs on the host queue. Results keep the other axes' shape.
  */
 import { DeviceArray } from '../buffers/device-array.js';
@@ -318,7 +319,7 @@ export function alongRows(op: string, x: DeviceArray, axis: number, outType: DTy
 }
 
 /**
- * softmax along `axis`, one row per invocation in one pass of the row kernel (max-shifted by the finite
+ * softmax along `axis` in one dispatch of the row kernel (entry point `softmax`; max-shifted by the finite
  * row maximum, else 0; a row holding a NaN gives NaNs): the result has x's shape.
  */
 export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
