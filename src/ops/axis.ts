@@ -38,8 +38,7 @@ export const rowsTunable = registerTunable({
   defaults: (ctx, R) => {
     if (softwareProfile(ctx)) return { WG: 64, LANES: 1 };
     const WG = Math.min(256, ctx.limits.maxComputeInvocationsPerWorkgroup);
-    const LANES = Math.min(WG, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(R / 16)))));
-    return { WG, LANES: [1, 2, 4, 8, 16, 64, 256].find((l) => l >= LANES) ?? WG };
+    return { WG, LANES: Math.min(WG, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(R / 16))))) };
   },
 });
 

@@ -399,8 +399,7 @@ export const skinnyTunable = registerTunable({
   defaults: (ctx, k) => {
     if (softwareProfile(ctx)) return { WG: 8, LANES: 1, RM: 12 };
     const WG = Math.min(256, ctx.limits.maxComputeInvocationsPerWorkgroup);
-    const want = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(k / 16))));
-    return { WG, LANES: [4, 16, 64, 256].find((l) => l >= Math.min(want, WG)) ?? 4, RM: 1 };
+    return { WG, LANES: Math.min(WG, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(k / 16))))), RM: 1 };
   },
 });
 
