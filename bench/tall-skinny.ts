@@ -1,37 +1,60 @@
 /**
- * Tall-skinny matmul against square, side by side in one run (kernel time from GPU timestamps, median of
- * 5 after 2 warm-ups): `npx tsx bench/tall-skinny.ts`. Prints GMAC/s for 4096×1024·1024×n (n = 10, 16, 64)
- * with the transposed computation (the default) and without it (GPUKIT_MATMUL_NO_SWAP=1), and a square
- * 1024³ product for reference.
+ * Tall-skinny matmul against square, side by side in one run: `npx tsx bench/tall-skinny.ts [--reps 9]`.
+ * Kernel time from GPU timestamps; the contenders are interleaved rep by rep (a loaded machine slows them
+ * alike) and each figure is a median. Prints GMAC/s for 4096×1024·1024×n (n = 10, 16, 64) with the default
+ * (matmul-skinny for n ≤ 16), without it (GPUKIT_MATMUL_NO_SKINNY=1: the previous default, for n < 16 the
+ * transposed computation Cᵀ = Bᵀ·Aᵀ) and direct (GPUKIT_MATMUL_NO_SWAP=1 as well), and how many times the
+ * square 1024³ product's rate each is below (the goal: at most 2× for the default at n = 10).
  */
-import { matmul, openDevice, type GpuDevice } from '../src/index.js';
+import { matmul, openDevice, type DeviceArray, type GpuDevice } from '../src/index.js';
 
-async function kernelMs(device: GpuDevice, m: number, k: number, n: number): Promise<number> {
-  using a = device.array(new Float32Array(m * k).fill(1), { shape: [m, k] });
-  using b = device.array(new Float32Array(k * n).fill(1), { shape: [k, n] });
-  const times: number[] = [];
-  for (let rep = 0; rep < 7; rep++) {
+const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 9) || 9;
+
+type Mode = 'default' | 'no-skinny' | 'direct';
+
+async function kernelMs(device: GpuDevice, a: DeviceArray, b: DeviceArray, mode: Mode): Promise<number> {
+  const env = { GPUKIT_MATMUL_NO_SKINNY: mode === 'default' ? undefined : '1', GPUKIT_MATMUL_NO_SWAP: mode === 'direct' ? '1' : undefined };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) Reflect.deleteProperty(process.env, k);
+    else process.env[k] = v;
+  }
+  try {
     const p = await device.profile(async () => {
       using c = matmul(a, b);
       await device.sync();
       return c.shape;
     });
-    if (rep >= 2) times.push(p.phases.kernel.ms);
+    return p.phases.kernel.ms;
+  } finally {
+    for (const k of Object.keys(env)) Reflect.deleteProperty(process.env, k);
   }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)] ?? NaN;
 }
+
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] ?? NaN;
 
 const device = await openDevice({ engine: 'dawn' });
 console.log(`adapter: ${device.info.description} (${device.info.isSoftware ? 'software, CPU-emulated' : 'GPU'})`);
-const gmac = (m: number, k: number, n: number, ms: number): string => ((m * k * n) / ms / 1e6).toFixed(2);
+const ones = (r: number, c: number): DeviceArray => device.array(Float32Array.from({ length: r * c }, (_, i) => ((i * 7) % 13) / 13), { shape: [r, c] });
+using s = ones(1024, 1024);
+using a = ones(4096, 1024);
+const rate = (macs: number, ms: number): number => macs / ms / 1e6;
 for (const n of [10, 16, 64]) {
-  process.env['GPUKIT_MATMUL_NO_SWAP'] = '1';
-  const plain = await kernelMs(device, 4096, 1024, n);
-  delete process.env['GPUKIT_MATMUL_NO_SWAP'];
-  const swapped = await kernelMs(device, 4096, 1024, n);
-  console.log(`4096×1024·1024×${n}: ${gmac(4096, 1024, n, swapped)} GMAC/s (transposed computation) vs ${gmac(4096, 1024, n, plain)} GMAC/s (direct)`);
+  using b = ones(1024, n);
+  const modes: Mode[] = n < 16 ? ['default', 'no-skinny', 'direct'] : n === 16 ? ['default', 'no-skinny'] : ['default'];
+  const times = new Map<string, number[]>([['square', []], ...modes.map((m): [string, number[]] => [m, []])]);
+  for (let r = 0; r < reps + 2; r++) {
+    const sq = await kernelMs(device, s, s, 'default');
+    if (r >= 2) times.get('square')?.push(sq); // the first two compile and warm up
+    for (const m of modes) {
+      const t = await kernelMs(device, a, b, m);
+      if (r >= 2) times.get(m)?.push(t);
+    }
+  }
+  const square = rate(1024 ** 3, median(times.get('square') ?? []));
+  const parts = modes.map((m) => {
+    const g = rate(4096 * 1024 * n, median(times.get(m) ?? []));
+    return `${m} ${g.toFixed(2)} GMAC/s (${(square / g).toFixed(2)}× below)`;
+  });
+  console.log(`4096×1024·1024×${n}: ${parts.join(', ')}; square 1024³ ${square.toFixed(2)} GMAC/s${n < 16 ? ' — goal: default ≤ 2× below' : ''}`);
 }
-const sq = await kernelMs(device, 1024, 1024, 1024);
-console.log(`1024×1024·1024×1024: ${gmac(1024, 1024, 1024, sq)} GMAC/s`);
 await device.close();

@@ -96,6 +96,21 @@ const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workl
     const a = filled(d, m * m, 9);
     return { run: () => { transpose(a, m, m).destroy(); }, dispose: () => { a.destroy(); } };
   },
+  // n is the row length R: 2^22 elements in rows of R, summed along the rows.
+  'reduce-rows': (d, n) => {
+    const rows = Math.max(1, Math.floor(2 ** 22 / n));
+    const flat = filled(d, rows * n, 10);
+    const x = flat.reshape(rows, n);
+    return { run: () => { sum(x, { axis: 1 }).destroy(); }, dispose: () => { [x, flat].forEach((v) => { v.destroy(); }); } };
+  },
+  // n is k: a (2^22 / k)×k · k×10 product (at least 64 rows).
+  'matmul-skinny': (d, n) => {
+    const m = Math.max(64, Math.floor(2 ** 22 / n));
+    const flat = [filled(d, m * n, 11), filled(d, n * 10, 12)] as const;
+    const a = flat[0].reshape(m, n);
+    const b = flat[1].reshape(n, 10);
+    return { run: () => { matmul(a, b).destroy(); }, dispose: () => { [a, b, ...flat].forEach((x) => { x.destroy(); }); } };
+  },
 };
 
 /** Options of {@link tune}. */

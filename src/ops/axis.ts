@@ -1,6 +1,7 @@
 /**
  * Reductions along axes (NumPy's `axis` and `keepdims`): the reduced axes are moved last as a view and
- * gathered into a dense rows × R array, then one invocation reduces each row (kernels/reduce-rows.wgsl);
+ * gathered into a dense rows × R array, then kernels/reduce-rows.wgsl reduces each row (vec4 loads when
+ * R % 4 = 0, `LANES` invocations per row as tuned);
  * on the gpujs engine the same algorithm runs on the host queue. Results keep the other axes' shape.
  */
 import { DeviceArray } from '../buffers/device-array.js';
@@ -8,8 +9,11 @@ import type { DType } from '../buffers/dtype.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import type { HostContext } from '../device/host.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import type { DeviceContext } from '../device/context.js';
+import { foldGroups } from '../kernels/geometry.js';
 import { compileKernelSync } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
+import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { onFallback, trackedOp } from './engine.js';
 import { checkArray } from './signature.js';
 
@@ -17,6 +21,58 @@ import { checkArray } from './signature.js';
 export type AxisOp = 'sum' | 'prod' | 'min' | 'max' | 'argmin' | 'argmax' | 'any' | 'all' | 'mean' | 'var' | 'std' | 'norm' | 'logsumexp';
 
 const CODE: Record<AxisOp | 'softmax', number> = { sum: 0, prod: 1, min: 2, max: 3, argmin: 4, argmax: 5, any: 6, all: 7, mean: 8, var: 9, std: 10, norm: 11, softmax: 12, logsumexp: 13 };
+
+/**
+ * The row kernel's geometry, by row length R (the tuner's size): LANES invocations share a row, a workgroup
+ * takes WG / LANES rows. Software adapter: a row per invocation (long serial vec4 folds, no barriers).
+ * GPU: a row per LANES lanes of a 256-wide workgroup, about 16 elements per lane (a whole workgroup per
+ * row from R = 4096), so neighbouring lanes read neighbouring memory and short rows still fill workgroups.
+ */
+export const rowsTunable = registerTunable({
+  op: 'reduce-rows',
+  sizes: [16, 256, 4096, 65536],
+  candidates: (ctx) =>
+    [8, 64, 256]
+      .flatMap((WG) => [1, 2, 4, 8, 16, 64, 256].map((LANES) => ({ WG, LANES })))
+      .filter((p) => p.LANES <= p.WG && p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup && (!softwareProfile(ctx) || (p.WG <= 64 && p.LANES <= 8))),
+  defaults: (ctx, R) => {
+    if (softwareProfile(ctx)) return { WG: 64, LANES: 1 };
+    const WG = Math.min(256, ctx.limits.maxComputeInvocationsPerWorkgroup);
+    return { WG, LANES: Math.min(WG, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(R / 16))))) };
+  },
+});
+
+/** kernels/reduce-rows.wgsl with its loads in the scalar form (rows whose length is not a multiple of 4); lines kept in place. */
+let scalarSource: string | undefined;
+function rowsSource(vec4: boolean): string {
+  const src = builtinKernel('reduce-rows');
+  if (vec4) return src;
+  if (scalarSource !== undefined) return scalarSource;
+  const m = /^(.*\/\/#vec4\n)(.*?)(\/\/#scalar\n)(.*?)(\/\/#end\n.*)$/s.exec(src);
+  if (m === null) throw new Error('unreachable: kernels/reduce-rows.wgsl lacks its //#vec4, //#scalar, //#end markers');
+  const [, head = '', vec = '', mark = '', scalar = '', tail = ''] = m;
+  return (scalarSource = head + vec.replace(/^/gm, '// ') + mark + scalar.replace(/^\/\/ /gm, '') + tail);
+}
+
+/**
+ * Enqueues the row kernel over dense rows × R: entry `main` (a reduction, `out` one word per row) or
+ * `softmax` (`y` rows × R). Vec4 loads when R is a multiple of 4, the tuned geometry for rows of R.
+ */
+function runRows(ctx: DeviceContext, entry: 'main' | 'softmax', op: number, dtype: DType, bound: Record<string, DeviceArray>, rows: number, R: number, ddof = 0): void {
+  const vec4 = R % 4 === 0;
+  const p = tunedParams(ctx, rowsTunable, R);
+  const WG = p['WG'] ?? 64;
+  const LANES = p['LANES'] ?? 1;
+  const word = dtype === 'f32' ? 'f32' : dtype;
+  const kernel = compileKernelSync(ctx, rowsSource(vec4), {
+    dtype: word,
+    entryPoint: entry,
+    constants: { OP: op, IS_FLOAT: dtype === 'f32' ? 1 : 0, WG, LANES },
+    label: `reduce-rows|${entry === 'softmax' ? 'softmax' : op}|${word}${vec4 ? '|vec4' : ''}`,
+  });
+  const groups = Math.ceil(rows / (WG / LANES));
+  kernel.run({ ...bound, params: { rows, r: R, ddof, pad: 0 } }, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `reduce-rows over ${rows} rows`) });
+}
 
 /** Options of a reduction along axes. */
 export interface AxisOptions {
@@ -98,10 +154,8 @@ export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): 
   const moved = x.transpose([...kept, ...axes]);
   const dense = moved.contiguous();
   try {
-    const word = x.dtype === 'f32' ? 'f32' : x.dtype;
-    const kernel = compileKernelSync(ctx, builtinKernel('reduce-rows'), { dtype: word, constants: { OP: CODE[op], IS_FLOAT: x.dtype === 'f32' ? 1 : 0 }, label: `reduce-rows|${op}|${word}` });
     using outWords = out.storageAlias('u32');
-    kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof, pad: 0 } }, { invocations: rows });
+    runRows(ctx, 'main', CODE[op], x.dtype, { x: dense, out: outWords }, rows, R, ddof);
   } finally {
     dense.destroy();
     moved.destroy();
@@ -264,7 +318,7 @@ export function alongRows(op: string, x: DeviceArray, axis: number, outType: DTy
 }
 
 /**
- * softmax along `axis`, one row per invocation in one pass of the row kernel (max-shifted by the finite
+ * softmax along `axis` in one dispatch of the row kernel (entry point `softmax`; max-shifted by the finite
  * row maximum, else 0; a row holding a NaN gives NaNs): the result has x's shape.
  */
 export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
@@ -284,8 +338,6 @@ export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
       });
       return;
     }
-    const kernel = compileKernelSync(dense.ctx, builtinKernel('reduce-rows'), { dtype: 'f32', constants: { OP: CODE.softmax, IS_FLOAT: 1 }, label: 'reduce-rows|softmax|f32' });
-    using outWords = res.storageAlias('u32');
-    kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof: 0, pad: 0 } }, { invocations: rows });
+    runRows(dense.ctx, 'softmax', CODE.softmax, 'f32', { x: dense, y: res }, rows, R);
   });
 }

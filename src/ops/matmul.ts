@@ -6,6 +6,8 @@
  *   lavapipe winner (WG_X 8, RM 12, CN 12: ~15 GFLOP/s at 1024³).
  * - `kernels/matmul-rb4.wgsl`: vec4 loads, needs k % 4 = n % 4 = 0 (and m % 4 = RM % 4 = 0 with transA).
  * - `kernels/matmul-tiled.wgsl`: 16×16 shared-memory tiles, any shape; the hardware-GPU candidate.
+ * - `kernels/matmul-skinny.wgsl`: up to 16 columns (A m×k, k % 4 = 0): row blocks of A against Bᵀ,
+ *   vec4 loads; its own tunable (`skinnyTunable`).
  * - `kernels/transpose.wgsl`: BR×BC block per invocation, any 4-byte dtype through `alias T`.
  * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`); the CPU references below are plain
  * loops with float64 accumulation.
@@ -17,6 +19,7 @@ import { broadcastShapes } from '../buffers/strided.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
+import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
 import { checkArray, checkArrays, checkHost, checkSize } from './signature.js';
@@ -371,10 +374,58 @@ function matmul2d(a: DeviceArray, b: DeviceArray, m: number, k: number, n: numbe
 }
 
 /**
- * Below this many columns (with 4× as many rows), the product is computed transposed (see matmulFlat).
- * `GPUKIT_MATMUL_NO_SWAP=1` turns that off, for side-by-side measurements (bench/tall-skinny.ts).
+ * Up to this many columns (with 4× as many rows) the product runs on matmul-skinny (k % 4 = 0, A not
+ * transposed); otherwise, below it, it is computed transposed (see matmulFlat). `GPUKIT_MATMUL_NO_SKINNY=1`
+ * and `GPUKIT_MATMUL_NO_SWAP=1` turn those off, for side-by-side measurements (bench/tall-skinny.ts).
  */
 const TALL_SKINNY_N = 16;
+
+/**
+ * The autotuner's view of kernels/matmul-skinny.wgsl (n ≤ 16 columns). Size = k. Params: `WG`, `LANES`
+ * (invocations sharing a row block, splitting k) and `RM` (rows per invocation). Software adapter: a
+ * block of 12 rows per invocation, no lanes along k (each element of B loaded serves 12 rows: loads,
+ * per SIMD lane, are what a CPU adapter pays for). GPU: one row per 16 elements of k per lane (64
+ * lanes of a 256-wide workgroup at k = 1024), coalesced reads of A and Bᵀ, a tree per column.
+ */
+export const skinnyTunable = registerTunable({
+  op: 'matmul-skinny',
+  sizes: [256, 1024, 4096, 16384],
+  candidates: (ctx) => {
+    const software = [8, 32, 64].flatMap((WG) => [4, 8, 12, 16].map((RM) => ({ WG, LANES: 1, RM })));
+    const gpu = [64, 256].flatMap((WG) => [4, 16, 64, 256].flatMap((LANES) => [1, 2].map((RM) => ({ WG, LANES, RM }))));
+    const all = softwareProfile(ctx) ? software : [...software, ...gpu];
+    return all.filter((p) => p.LANES <= p.WG && p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup);
+  },
+  defaults: (ctx, k) => {
+    if (softwareProfile(ctx)) return { WG: 8, LANES: 1, RM: 12 };
+    const WG = Math.min(256, ctx.limits.maxComputeInvocationsPerWorkgroup);
+    return { WG, LANES: Math.min(WG, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(k / 16))))), RM: 1 };
+  },
+});
+
+/** C (m×n, n ≤ 16) = A·op(B) on matmul-skinny: A m×k not transposed, k % 4 = 0; B is handed over as Bᵀ (n×k). */
+function matmulSkinny(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transB: boolean): DeviceArray<'f32'> {
+  const p = tunedParams(ctx, skinnyTunable, k);
+  const WG = param(p, 'WG', 8);
+  const LANES = param(p, 'LANES', 1);
+  // With lanes along k, the lanes' RM·n sums meet in 16 words of workgroup memory per invocation.
+  const RM = LANES > 1 ? Math.max(1, Math.min(param(p, 'RM', 1), Math.floor(16 / n))) : param(p, 'RM', 12);
+  const kernel = builtin(ctx, 'matmul-skinny', { constants: { WG, LANES, RM, NB: n } });
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  // Bᵀ: b itself when it is stored transposed, else a transpose of the small k×n matrix.
+  const bt = transB ? b : new DeviceArray(ctx, 'f32', [n, k]);
+  try {
+    if (!transB) transposeInto(ctx, b, k, n, bt);
+    const groups = Math.ceil(m / (RM * (WG / LANES)));
+    kernel.run({ a, bt, out, params: { m, k, n, pad: 0 } }, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-skinny over ${m} rows`) });
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    if (bt !== b) bt.destroy();
+  }
+  return out;
+}
 
 function matmulFlat(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
   checkMatmul(a, b, opts);
@@ -382,6 +433,9 @@ function matmulFlat(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceAr
   const ctx = deviceOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
   const empty = m === 0 || n === 0 || k === 0;
+  if (!empty && n <= TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && k % 4 === 0 && !transA && process.env['GPUKIT_MATMUL_NO_SKINNY'] !== '1') {
+    return matmulSkinny(ctx, a, b, m, k, n, transB);
+  }
   // Tall-skinny (few columns, many rows): compute Cᵀ = Bᵀ·Aᵀ, whose many columns fill the workgroups,
   // through the transpose flags (no copy of a or b), then transpose the small n×m result.
   if (!empty && n < TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && process.env['GPUKIT_MATMUL_NO_SWAP'] !== '1') {

@@ -13,12 +13,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { add, argmax, argmin, axpy, dot, fft, histogram, ifft, map, max, min, norm, random, scan, sub, sum, openDevice, ArgumentError } from '../../src/index.js';
+import { add, argmax, argmin, axpy, dot, fft, histogram, ifft, map, matmul, max, min, norm, random, scan, softmax, sub, sum, openDevice, ArgumentError } from '../../src/index.js';
 import { saveWinners, sizeClass, tunedParams, tuningProfile, type TuneParams } from '../../src/kernels/tuning.js';
 import { argTunable } from '../../src/ops/arg.js';
+import { rowsTunable } from '../../src/ops/axis.js';
 import { elementwiseTunable } from '../../src/ops/elementwise.js';
 import { fftTunable } from '../../src/ops/fft.js';
 import { histogramTunable } from '../../src/ops/histogram.js';
+import { skinnyTunable } from '../../src/ops/matmul.js';
 import { randomTunable } from '../../src/ops/random.js';
 import { reductionTunable } from '../../src/ops/reduce.js';
 import { scanTunable } from '../../src/ops/scan.js';
@@ -365,6 +367,46 @@ describe('every tuning parameter value computes correctly', () => {
         using y = ifft(x, { batch });
         expect(maxRelErr(await y.toArray(), dft(xh, n, batch, true)), `ifft n=${n} batch=${batch}`).toBeLessThanOrEqual(bound);
       }
+    });
+  });
+
+  dawnTest('reduce-rows: sum, argmax (first among ties) and softmax along rows, vec4 and scalar forms', async ({ device }) => {
+    await forEachSet(device, rowsTunable, coverSets(device, rowsTunable, (p) => num(p, 'WG')), async (p, i) => {
+      // Rows: more than one workgroup's worth, not a multiple of its rows; R = 40 (vec4 chunks) and 37 (a tail of 1).
+      const rows = 3 * (num(p, 'WG') / num(p, 'LANES')) + 1;
+      for (const R of [40, 37]) {
+        const h = smallInts(rows * R, 170 + i + R);
+        for (let r = 0; r < rows; r++) h[r * R + ((r * 7) % R)] = h[r * R + R - 1] = 5; // the maximum twice, the first one varying
+        using x = device.array(h, { shape: [rows, R] });
+        using s = sum(x, { axis: 1 });
+        using a = argmax(x, { axis: 1 });
+        using sm = softmax(x, 1);
+        const rowOf = (r: number): number[] => Array.from(h.subarray(r * R, (r + 1) * R));
+        expectArrayEqual(await s.toArray(), Array.from({ length: rows }, (_, r) => rowOf(r).reduce((u, v) => u + v, 0)));
+        expectArrayEqual(await a.toArray(), Array.from({ length: rows }, (_, r) => (r * 7) % R));
+        const want = new Float64Array(rows * R);
+        for (let r = 0; r < rows; r++) {
+          const e = rowOf(r).map((v) => Math.exp(v - 5));
+          const t = e.reduce((u, v) => u + v, 0);
+          e.forEach((v, j) => (want[r * R + j] = v / t));
+        }
+        expectAllClose(await sm.toArray(), want, 1e-6, 1e-7);
+      }
+    });
+  });
+
+  dawnTest('matmul-skinny: 10 columns over rows not filling the last workgroup, B plain and transposed', async ({ device }) => {
+    await forEachSet(device, skinnyTunable, coverSets(device, skinnyTunable, (p) => num(p, 'WG') * num(p, 'RM')), async (p, i) => {
+      const [k, n] = [64, 10];
+      const m = Math.max(64, 2 * num(p, 'RM') * (num(p, 'WG') / num(p, 'LANES')) + 3);
+      const ah = smallInts(m * k, 180 + i);
+      const bh = smallInts(k * n, 190 + i);
+      const want = new Float64Array(m * n);
+      for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) for (let q = 0; q < k; q++) want[r * n + j] = (want[r * n + j] ?? 0) + (ah[r * k + q] ?? 0) * (bh[q * n + j] ?? 0);
+      using a = device.array(ah, { shape: [m, k] });
+      using b = device.array(bh, { shape: [k, n] });
+      using c = matmul(a, b);
+      expectArrayEqual(await c.toArray(), want); // integer products and sums below 2^24: exact in any order
     });
   });
 });
