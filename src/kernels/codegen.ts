@@ -372,7 +372,9 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   const shapeFields = ind ? `_shape: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, _strides: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, ` : '';
   const rowNames = options.rows ?? [];
   const lenFields = [...raws.map((a) => `_len_${a.name}: u32, `), ...rowNames.map((r) => `_m_${r}: u32, _s_${r}: u32, `)].join('');
-  lines.push(`struct _Params { _n: u32, _start: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}${lenFields}${shapeFields}}`);
+  // _n elements from _start are this dispatch's, of a window whose element 0 is element _base of the
+  // whole _total (a chunk of data larger than one binding; 0 and n otherwise): the body sees i and n whole.
+  lines.push(`struct _Params { _n: u32, _start: u32, _base: u32, _total: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}${lenFields}${shapeFields}}`);
   bound.forEach((a, k) => {
     const written = outputs.some((o) => bindingOf(o) === a.name);
     // A raw array is indexed by the body, element by element, whatever the vector width.
@@ -413,13 +415,13 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push('  let _base = (_wid.x + _wid.y * _nwg.x) * _WG * _ITEMS + _lid;');
   // A repeated input's index j mod m, kept incrementally (j grows by _WG a step; _s_<name> = _WG mod m):
   // one division per invocation instead of one per element (a software adapter scalarizes u32 division).
-  for (const r of rowNames) lines.push(`  var _row_${r} = (${width === 1 ? 'params._start + ' : ''}_base) % params._m_${r};`);
+  for (const r of rowNames) lines.push(`  var _row_${r} = (${width === 1 ? 'params._base + params._start + ' : 'params._base / 4u + '}_base) % params._m_${r};`);
   lines.push('  for (var _k = 0u; _k < _ITEMS; _k++) {');
   lines.push(width === 1 ? '    let _j = params._start + _base + _k * _WG;' : '    let _j = _base + _k * _WG;');
   lines.push('    if (_j >= _count) { return; }');
-  const idx = width === 1 ? '_j' : 'vec4<u32>(_j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
-  const callArgs = [idx, 'params._n', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
-  if (ind) lines.push(width === 1 ? '    _i = _j;' : '    _i = _j * 4u;');
+  const idx = width === 1 ? 'params._base + _j' : 'vec4<u32>(params._base + _j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
+  const callArgs = [idx, 'params._total', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
+  if (ind) lines.push(width === 1 ? '    _i = params._base + _j;' : '    _i = params._base + _j * 4u;');
   lines.push(`    let _r = _body(${callArgs.join(', ')});`);
   for (const o of outputs) lines.push(`    ${bindingOf(o)}[_j] = _r.${o};`);
   for (const r of rowNames) lines.push(`    _row_${r} += params._s_${r}; if (_row_${r} >= params._m_${r}) { _row_${r} -= params._m_${r}; }`);

@@ -187,7 +187,7 @@ export class Kernel {
       );
     }
     // A plain array binds its (first) buffer from 0; a window binds its range of the buffer holding it.
-    const span = value.isPlain ? { buffer: value.buffer, byteOffset: 0 } : value.span;
+    const span = value.span;
     if (span === undefined) throw new ArgumentError(`${this.label}: '${b.name}' is a view that is not contiguous; pass x.contiguous()`);
     const size = Math.min(span.buffer.size - span.byteOffset, wanted);
     if (size < b.minBytes) {

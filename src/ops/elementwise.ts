@@ -2,7 +2,9 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ValidationError, ArgumentError, ShaderCompileError, ShapeError } from '../errors.js';
+import { ValidationError, ArgumentError, LimitError, ShaderCompileError, ShapeError } from '../errors.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
+import { bytesOf } from '../buffers/dtype.js';
 import { broadcastShapes } from '../buffers/strided.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
@@ -334,11 +336,54 @@ class ElementwiseBuilder {
         return [[`_m_${r}`, m], [`_s_${r}`, WG % m]];
       }));
     this.#checkInBackground(ctx, dtype);
-    if (vec !== undefined) {
-      this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+    const chunk = chunkElements(ctx.limits);
+    if (n <= chunk && !Object.entries(arrays).some(([k, a]) => a.size > chunk && rows[k] === undefined)) {
+      if (vec !== undefined) {
+        this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, _base: 0, _total: n, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+      }
+      if (tail !== undefined) {
+        this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, _base: 0, _total: n, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+      }
+      return;
     }
-    if (tail !== undefined) {
-      this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+    // Larger than one binding: chunk by chunk, each array of the output's size bound as its window of the
+    // chunk (aligned: chunks start at multiples of chunkElements); raw arrays and repeated rows bind whole.
+    const windowed = Object.keys(arrays).filter((k) => rows[k] === undefined && !this.args.some((a) => a.name === k && a.raw === true));
+    for (const k of windowed) {
+      const a = arrays[k] as DeviceArray;
+      if (!a.isContiguous) {
+        throw new LimitError(
+          'maxStorageBufferBindingSize',
+          a.size * bytesOf(a.dtype),
+          ctx.limits.maxStorageBufferBindingSize,
+          `elementwise '${this.name}': '${k}' is a view of shape [${a.shape.join(', ')}] (strides [${a.strides.join(', ')}]) larger than one binding`,
+          'only contiguous arrays (and inputs broadcast along leading axes) are split into chunks: pass x.contiguous() or broadcast a smaller operand',
+        );
+      }
+    }
+    for (const p of pieces(n, chunk)) {
+      const bound: Record<string, DeviceArray> = { ...arrays };
+      const windows: DeviceArray[] = [];
+      try {
+        for (const k of windowed) {
+          const flat = (arrays[k] as DeviceArray).reshape(-1);
+          const w = flat.window(p.start, p.length);
+          flat.destroy();
+          windows.push(w);
+          bound[k] = w;
+        }
+        const vc = this.#useVec4(dtype) && rowsVec4 ? Math.floor(p.length / 4) : 0;
+        const from = vc * 4;
+        const base = { _base: p.start, _total: n };
+        if (vc > 0) {
+          this.#kernel(ctx, this.#checked(dtype, 4, alias, rowNames), c).run({ ...bound, params: { _n: p.length, _start: 0, ...base, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vc / (WG * ITEMS)) * WG });
+        }
+        if (from < p.length) {
+          this.#kernel(ctx, this.#checked(dtype, 1, alias, rowNames), c).run({ ...bound, params: { _n: p.length, _start: from, ...base, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((p.length - from) / (WG * ITEMS)) * WG });
+        }
+      } finally {
+        for (const w of windows) w.destroy();
+      }
     }
   }
 }

@@ -1,0 +1,98 @@
+/**
+ * Every op on data larger than one binding and one buffer, on a device with lowered limits (64 KiB
+ * bindings, 256 KiB buffers: test/chunked-device.ts), at lengths that cross chunk and segment boundaries
+ * at odd places, against float64 CPU references: exact where the op is exact in f32 (add, mul, compares,
+ * where, casts, integer sums, min/max, arg*, integer scans, sort), within the documented bound otherwise.
+ * On gpujs (no binding limit, host memory) the same calls simply run.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as gk from '../../src/index.js';
+import type { GpuDevice } from '../../src/index.js';
+import { chunkElements } from '../../src/buffers/chunks.js';
+import { BINDING, openChunked } from '../chunked-device.js';
+import { expectArrayEqual } from '../fixture.js';
+import { randomF32 } from './helpers.js';
+
+let device: GpuDevice;
+/** Elements per chunk on the lowered device (16 Ki on lavapipe), and lengths crossing chunks / buffers. */
+let CHUNK = 0;
+let SIZES: number[] = [];
+
+beforeAll(async () => {
+  device = await openChunked();
+  CHUNK = device.engine === 'dawn' ? chunkElements(device.limits) : Math.floor(BINDING / 4);
+  // 3 chunks + 5 (one buffer, several bindings); a buffer (4 chunks) + 2 chunks + 5 (two buffers).
+  SIZES = [3 * CHUNK + 5, 6 * CHUNK + 5];
+});
+afterAll(async () => {
+  await device.close();
+});
+
+describe('elementwise ops, math and builders over several bindings and buffers', () => {
+  test('add, mul, axpy in place, compares, where and astype: exact', async () => {
+    for (const n of SIZES) {
+      const xs = randomF32(n, 1, -100, 100);
+      const ys = randomF32(n, 2, -100, 100);
+      using x = device.array(xs);
+      using y = device.array(ys);
+      using s = gk.add(x, y);
+      using p = gk.mul(x, y);
+      using m = gk.lt(x, y);
+      using w = gk.where(m, x, y);
+      using c = gk.astype(x, 'i32');
+      using z = device.array(ys);
+      gk.axpy(2, x, z);
+      const [rs, rp, rm, rw, rc, rz] = await Promise.all([s.toArray(), p.toArray(), m.toArray(), w.toArray(), c.toArray(), z.toArray()]);
+      expectArrayEqual(rs, xs.map((v, i) => Math.fround(v + (ys[i] ?? 0))));
+      expectArrayEqual(rp, xs.map((v, i) => Math.fround(v * (ys[i] ?? 0))));
+      expectArrayEqual(rm, Uint32Array.from(xs, (v, i) => (v < (ys[i] ?? 0) ? 1 : 0)));
+      expectArrayEqual(rw, xs.map((v, i) => Math.min(v, ys[i] ?? 0)));
+      expectArrayEqual(rc, Int32Array.from(xs, (v) => Math.trunc(v)));
+      // a·x + y may be fused (one rounding) or not (two): either is within 1 ulp of the float64 value.
+      for (let i = 0; i < n; i++) {
+        const want = 2 * (xs[i] ?? 0) + (ys[i] ?? 0);
+        if (Math.abs((rz[i] ?? NaN) - want) > Math.abs(want) * 2 ** -23 + 2 ** -126) expect.fail(`axpy element ${i}: got ${rz[i]}, expected ${want}`);
+      }
+    }
+  });
+
+  test('exp and a row broadcast (a bias row over a matrix)', async () => {
+    for (const n of SIZES) {
+      const cols = 100;
+      const rows = Math.floor(n / cols);
+      const xs = randomF32(rows * cols, 3, -5, 5);
+      const bs = randomF32(cols, 4, -1, 1);
+      using x = device.array(xs, { shape: [rows, cols] });
+      using b = device.array(bs);
+      using e = gk.exp(x);
+      using s = gk.add(x, b);
+      const [re, rs] = await Promise.all([e.toArray(), s.toArray()]);
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i] ?? 0;
+        const want = Math.exp(v);
+        if (Math.abs((re[i] ?? NaN) - want) > (3 + 2 * Math.abs(v)) * 2 ** -23 * want) expect.fail(`exp element ${i}: got ${re[i]}, expected ${want}`);
+      }
+      expectArrayEqual(rs, xs.map((v, i) => Math.fround(v + (bs[i % cols] ?? 0))));
+    }
+  });
+
+  test('device.elementwise with i, n, a raw table and _ind; map', async () => {
+    const n = SIZES[1] ?? 0;
+    const cols = 64;
+    const rows = Math.floor(n / cols);
+    const xs = randomF32(rows * cols, 5, -10, 10);
+    const ts = Float32Array.from([0.5, 1.5, 2.5, 3.5, 4.5]);
+    const k = await device.elementwise({ args: 'x: T[], t: raw T[], y: T[], z: T[]', body: 'y = x + t[i % 5u] + f32(n - i); z = f32(_ind(0u) * 1000u + _ind(1u))' });
+    using x = device.array(xs, { shape: [rows, cols] });
+    using t = device.array(ts);
+    const r = k({ x, t }) as Record<string, gk.DeviceArray>;
+    using y = r['y'] as gk.DeviceArray;
+    using z = r['z'] as gk.DeviceArray;
+    using sq = gk.map(x, 'x * x');
+    const total = rows * cols;
+    const [ry, rz, rq] = await Promise.all([y.toArray(), z.toArray(), sq.toArray()]);
+    expectArrayEqual(ry, xs.map((v, i) => Math.fround(Math.fround(v + (ts[i % 5] ?? 0)) + (total - i))));
+    expectArrayEqual(rz, Float32Array.from(xs, (_, i) => Math.floor(i / cols) * 1000 + (i % cols)));
+    expectArrayEqual(rq, xs.map((v) => Math.fround(v * v)));
+  });
+});
