@@ -472,7 +472,9 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   L.push('override _WG: u32 = 64;');
   L.push('override _ITEMS: u32 = 16;');
   L.push('override _TREE: bool = false;');
-  L.push(`struct _Params { _n: u32, _span: u32, _last: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
+  // A first pass over one chunk of data larger than one binding: its items are elements _base.. of the
+  // whole _total, and its partials go to _partials_out from _pbase (0, n and 0 otherwise).
+  L.push(`struct _Params { _n: u32, _span: u32, _last: u32, _base: u32, _total: u32, _pbase: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
   arrays.forEach((a, k) => L.push(`@group(0) @binding(${k}) var<storage, read> ${a.name}: array<${wgslType(a.type, width)}>;`));
   const b0 = arrays.length;
   L.push(`@group(0) @binding(${b0}) var<storage, read> _partials_in: array<R>;`);
@@ -511,9 +513,9 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   L.push('      if (_lid < _s) { _tree[_lid] = _reduce(_tree[_lid], _tree[_lid + _s]); }');
   L.push('      workgroupBarrier();');
   L.push('    }');
-  L.push('    if (_lid == 0u) { _partials_out[_wg] = select(_tree[0], _post(_tree[0]), params._last != 0u); }');
+  L.push('    if (_lid == 0u) { _partials_out[params._pbase + _wg] = select(_tree[0], _post(_tree[0]), params._last != 0u); }');
   L.push('  } else if (_g < params._span) {');
-  L.push('    _partials_out[_g] = select(_acc, _post(_acc), params._last != 0u);');
+  L.push('    _partials_out[params._pbase + _g] = select(_acc, _post(_acc), params._last != 0u);');
   L.push('  }');
   L.push('}');
   // First pass: each workgroup streams through its own block of _WG·_ITEMS items, invocation _lid taking
@@ -532,7 +534,7 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
     L.push('    for (var _k = 0u; _k < _ITEMS; _k++) {');
     L.push('      let _i = _wg * _WG * _ITEMS + _k * _WG + _lid;');
     L.push('      if (_i >= _n) { break; }');
-    L.push(`      _acc = _reduce(_acc, _map(_i, _n${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
+    L.push(`      _acc = _reduce(_acc, _map(params._base + _i, params._total${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
     L.push('    }');
   } else {
     L.push('    let _count = (_n + 3u) / 4u;');
@@ -543,15 +545,15 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
     for (const a of arrays) L.push(`      let _v_${a.name} = ${a.name}[_j];`);
     L.push('      if (4u * _j + 3u < _n) {');
     if (vecAcc) {
-      L.push(`        _acc4 = _reduce4(_acc4, _map4(vec4<u32>(4u * _j) + vec4<u32>(0u, 1u, 2u, 3u), _n${arrays.map((a) => `, _v_${a.name}`).join('')}${scalarArgs}));`);
+      L.push(`        _acc4 = _reduce4(_acc4, _map4(vec4<u32>(params._base + 4u * _j) + vec4<u32>(0u, 1u, 2u, 3u), params._total${arrays.map((a) => `, _v_${a.name}`).join('')}${scalarArgs}));`);
     } else {
       for (let c = 0; c < 4; c++) {
-        L.push(`        _acc = _reduce(_acc, _map(4u * _j + ${c}u, _n${arrays.map((a) => `, _v_${a.name}[${c}]`).join('')}${scalarArgs}));`);
+        L.push(`        _acc = _reduce(_acc, _map(params._base + 4u * _j + ${c}u, params._total${arrays.map((a) => `, _v_${a.name}[${c}]`).join('')}${scalarArgs}));`);
       }
     }
     L.push('      } else {');
     L.push('        for (var _c = 0u; _c < 4u; _c++) {');
-    L.push(`          if (4u * _j + _c < _n) { _acc = _reduce(_acc, _map(4u * _j + _c, _n${arrays.map((a) => `, _v_${a.name}[_c]`).join('')}${scalarArgs})); }`);
+    L.push(`          if (4u * _j + _c < _n) { _acc = _reduce(_acc, _map(params._base + 4u * _j + _c, params._total${arrays.map((a) => `, _v_${a.name}[_c]`).join('')}${scalarArgs})); }`);
     L.push('        }');
     L.push('      }');
     L.push('    }');

@@ -2,9 +2,8 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ValidationError, ArgumentError, LimitError, ShaderCompileError, ShapeError } from '../errors.js';
+import { ValidationError, ArgumentError, ShaderCompileError, ShapeError } from '../errors.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
-import { bytesOf } from '../buffers/dtype.js';
 import { broadcastShapes } from '../buffers/strided.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
@@ -14,7 +13,7 @@ import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, callOptions, checkRawAliases, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
-import { deviceOf } from './util.js';
+import { deviceOf, windowable } from './util.js';
 
 /** What `device.elementwise()` (and `device.elementwise`) builds from: CuPy's ElementwiseKernel, in WGSL. */
 export interface ElementwiseSpec {
@@ -349,26 +348,36 @@ class ElementwiseBuilder {
     // Larger than one binding: chunk by chunk, each array of the output's size bound as its window of the
     // chunk (aligned: chunks start at multiples of chunkElements); raw arrays and repeated rows bind whole.
     const windowed = Object.keys(arrays).filter((k) => rows[k] === undefined && !this.args.some((a) => a.name === k && a.raw === true));
-    for (const k of windowed) {
-      const a = arrays[k] as DeviceArray;
-      if (!a.isContiguous) {
-        throw new LimitError(
-          'maxStorageBufferBindingSize',
-          a.size * bytesOf(a.dtype),
-          ctx.limits.maxStorageBufferBindingSize,
-          `elementwise '${this.name}': '${k}' is a view of shape [${a.shape.join(', ')}] (strides [${a.strides.join(', ')}]) larger than one binding`,
-          'only contiguous arrays (and inputs broadcast along leading axes) are split into chunks: pass x.contiguous() or broadcast a smaller operand',
-        );
-      }
+    const flat = windowable(`elementwise '${this.name}'`, Object.fromEntries(windowed.map((k) => [k, arrays[k] as DeviceArray])), ctx.limits.maxStorageBufferBindingSize);
+    try {
+      this.#chunks(ctx, n, chunk, arrays, flat, dtype, alias, rowNames, rowsVec4, c, scalars, moduli);
+    } finally {
+      for (const f of Object.values(flat)) f.destroy();
     }
+  }
+
+  #chunks(
+    ctx: DeviceContext,
+    n: number,
+    chunk: number,
+    arrays: Readonly<Record<string, DeviceArray>>,
+    flat: Readonly<Record<string, DeviceArray>>,
+    dtype: DType,
+    alias: Readonly<Record<string, string>>,
+    rowNames: readonly string[],
+    rowsVec4: boolean,
+    c: Readonly<Record<string, number>>,
+    scalars: Readonly<Record<string, number | number[][]>>,
+    moduli: (width: number) => Record<string, number>,
+  ): void {
+    const WG = c['_WG'] ?? 64;
+    const ITEMS = c['_ITEMS'] ?? 1;
     for (const p of pieces(n, chunk)) {
       const bound: Record<string, DeviceArray> = { ...arrays };
       const windows: DeviceArray[] = [];
       try {
-        for (const k of windowed) {
-          const flat = (arrays[k] as DeviceArray).reshape(-1);
-          const w = flat.window(p.start, p.length);
-          flat.destroy();
+        for (const [k, f] of Object.entries(flat)) {
+          const w = f.window(p.start, p.length);
           windows.push(w);
           bound[k] = w;
         }

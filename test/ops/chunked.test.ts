@@ -11,7 +11,7 @@ import type { GpuDevice } from '../../src/index.js';
 import { chunkElements } from '../../src/buffers/chunks.js';
 import { BINDING, openChunked } from '../chunked-device.js';
 import { expectArrayEqual } from '../fixture.js';
-import { randomF32 } from './helpers.js';
+import { randomF32, randomI32 } from './helpers.js';
 
 let device: GpuDevice;
 /** Elements per chunk on the lowered device (16 Ki on lavapipe), and lengths crossing chunks / buffers. */
@@ -94,5 +94,68 @@ describe('elementwise ops, math and builders over several bindings and buffers',
     expectArrayEqual(ry, xs.map((v, i) => Math.fround(Math.fround(v + (ts[i % 5] ?? 0)) + (total - i))));
     expectArrayEqual(rz, Float32Array.from(xs, (_, i) => Math.floor(i / cols) * 1000 + (i % cols)));
     expectArrayEqual(rq, xs.map((v) => Math.fround(v * v)));
+  });
+});
+
+/** |Σ x − float64 Σ x| bound for an f32 sum of n values: pairwise-blocked, ~log2(n) roundings of Σ|x| (README). */
+function sumBound(xs: ArrayLike<number>): number {
+  let abs = 0;
+  for (let i = 0; i < xs.length; i++) abs += Math.abs(xs[i] ?? 0);
+  return (Math.ceil(Math.log2(Math.max(2, xs.length))) + 2) * 2 ** -23 * abs;
+}
+
+describe('reductions over several bindings and buffers', () => {
+  test('sum, mean, min, max, dot, norm (f32 within the sum bound; min/max exact) and integer sums (exact)', async () => {
+    for (const n of SIZES) {
+      const xs = randomF32(n, 11, -10, 10);
+      xs[n - 3] = 123.5; // the maximum, in the last chunk
+      xs[CHUNK + 1] = -321.25; // the minimum, in the second
+      const ys = randomF32(n, 12, -1, 1);
+      const is = randomI32(n, 13, 1000);
+      using x = device.array(xs);
+      using y = device.array(ys);
+      using xi = device.array(is);
+      using s = gk.sum(x);
+      using me = gk.mean(x);
+      using mn = gk.min(x);
+      using mx = gk.max(x);
+      using d = gk.dot(x, y);
+      using no = gk.norm(x);
+      using si = gk.sum(xi);
+      using mi = gk.max(xi);
+      let s64 = 0;
+      let d64 = 0;
+      let q64 = 0;
+      let i64 = 0;
+      const prods = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = xs[i] ?? 0;
+        s64 += v;
+        prods[i] = v * (ys[i] ?? 0);
+        d64 += prods[i] ?? 0;
+        q64 += v * v;
+        i64 += is[i] ?? 0;
+      }
+      const [rs, rme, rmn, rmx, rd, rno, rsi, rmi] = await Promise.all([s, me, mn, mx, d, no, si, mi].map((a) => a.item()));
+      expect(Math.abs((rs ?? NaN) - s64)).toBeLessThanOrEqual(sumBound(xs));
+      expect(Math.abs((rme ?? NaN) - s64 / n)).toBeLessThanOrEqual(sumBound(xs) / n + 2 ** -23 * Math.abs(s64 / n));
+      expect(rmn).toBe(-321.25);
+      expect(rmx).toBe(123.5);
+      expect(Math.abs((rd ?? NaN) - d64)).toBeLessThanOrEqual(sumBound(prods) + 2 ** -23 * sumBound(prods));
+      expect(Math.abs((rno ?? NaN) - Math.sqrt(q64))).toBeLessThanOrEqual(Math.sqrt(q64) * 2 ** -20);
+      expect(rsi).toBe(i64);
+      expect(rmi).toBe(Math.max(...is));
+    }
+  });
+
+  test('device.reduction with i and n in the map', async () => {
+    const n = SIZES[1] ?? 0;
+    const r = await device.reduction({ args: 'x: u32[]', map: 'select(0u, x, i % 3u == 0u) + select(0u, 1u, i == n - 1u)', reduce: 'a + b', identity: '0u' });
+    const xs = Uint32Array.from({ length: n }, (_, i) => (i * 7) % 13);
+    using x = device.array(xs);
+    using got = r(x);
+    let want = 1;
+    for (let i = 0; i < n; i += 3) want += xs[i] ?? 0;
+    expect(await got.item()).toBe(want);
   });
 });
