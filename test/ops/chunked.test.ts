@@ -159,3 +159,28 @@ describe('reductions over several bindings and buffers', () => {
     expect(await got.item()).toBe(want);
   });
 });
+
+describe('argmin and argmax over several bindings and buffers', () => {
+  test('global indices of the first extreme, ties and NaN as the CPU reference (exact)', async () => {
+    for (const n of SIZES) {
+      const xs = randomF32(n, 21, -10, 10);
+      xs[2 * CHUNK + 7] = -50; // a tie for the minimum: the first one wins
+      xs[n - 2] = -50;
+      xs[CHUNK - 1] = 60;
+      const is = randomI32(n, 22, 1 << 20);
+      is[n - 1] = 1 << 21;
+      using x = device.array(xs);
+      using xi = device.array(is);
+      using a = gk.argmin(x);
+      using b = gk.argmax(x);
+      using c = gk.argmax(xi);
+      expect(await a.item()).toBe(2 * CHUNK + 7);
+      expect(await b.item()).toBe(CHUNK - 1);
+      expect(await c.item()).toBe(n - 1);
+      xs[3 * CHUNK + 2] = NaN;
+      using y = device.array(xs);
+      using d = gk.argmin(y);
+      expect(await d.item()).toBe(3 * CHUNK + 2);
+    }
+  });
+});
