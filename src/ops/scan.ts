@@ -29,6 +29,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
 
@@ -190,7 +191,9 @@ export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
   if (x.length === 0) return out;
   const scratch: DeviceArray[] = [];
   try {
-    encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, x.length), scratch);
+    const chunk = chunkElements(ctx.limits);
+    if (x.length <= chunk) encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, x.length), scratch);
+    else encodeChunkedScan(ctx, x, out, opts.exclusive ?? false, chunk, scratch);
   } catch (e) {
     out.destroy();
     throw e;
@@ -198,6 +201,34 @@ export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
     for (const t of scratch) t.destroy();
   }
   return out;
+}
+
+/**
+ * A scan of data larger than one binding: each chunk (aligned windows of x and out) is scanned on its own,
+ * then shifted by the running total of the chunks before it, which one invocation carries from chunk to
+ * chunk (kernels/scan-carry-total.wgsl, scan-carry-add.wgsl). f32: the carry adds one rounding per chunk,
+ * well inside the documented bound.
+ */
+function encodeChunkedScan(ctx: DeviceContext, x: DeviceArray, out: DeviceArray, exclusive: boolean, chunk: number, scratch: DeviceArray[]): void {
+  const total = builtin(ctx, 'scan-carry-total', { dtype: x.dtype });
+  const add = builtin(ctx, 'scan-carry-add', { dtype: x.dtype, constants: { WG: 64 } });
+  let carry = new DeviceArray(ctx, x.dtype, 1);
+  scratch.push(carry);
+  const params = scanParams(ctx, chunk);
+  for (const q of pieces(x.length, chunk)) {
+    using xw = x.window(q.start, q.length);
+    using ow = out.window(q.start, q.length);
+    encodeScan(ctx, xw, ow, exclusive, params, scratch);
+    if (q.start + q.length === x.length) {
+      if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { invocations: q.length });
+      break;
+    }
+    const next = new DeviceArray(ctx, x.dtype, 1);
+    scratch.push(next);
+    total.run({ x: xw, out: ow, carry_in: carry, carry_out: next, params: { n: q.length, exclusive: exclusive ? 1 : 0 } }, { workgroups: [1] });
+    if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { invocations: q.length });
+    carry = next;
+  }
 }
 
 /** NumPy's `cumsum(x, axis)`: the inclusive prefix sum along one axis (same shape as x). */

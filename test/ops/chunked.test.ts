@@ -184,3 +184,31 @@ describe('argmin and argmax over several bindings and buffers', () => {
     }
   });
 });
+
+describe('scan over several bindings and buffers', () => {
+  test('inclusive and exclusive: integers exact, f32 within the documented bound (src/ops/scan.ts)', async () => {
+    for (const n of SIZES) {
+      const is = randomI32(n, 31, 1000);
+      const fs = randomF32(n, 32, -0.5, 1);
+      using xi = device.array(is);
+      using xf = device.array(fs);
+      for (const exclusive of [false, true]) {
+        using si = gk.scan(xi, { exclusive });
+        using sf = gk.scan(xf, { exclusive });
+        const [ri, rf] = await Promise.all([si.toArray(), sf.toArray()]);
+        let acc = 0;
+        let f64 = 0;
+        let abs = 0;
+        for (let i = 0; i < n; i++) {
+          if (exclusive && ri[i] !== acc) expect.fail(`exclusive i32 scan element ${i}: got ${ri[i]}, expected ${acc}`);
+          if (exclusive && Math.abs((rf[i] ?? NaN) - f64) > 2 ** -24 * (Math.sqrt(n) + 2) * abs) expect.fail(`exclusive f32 scan element ${i}: got ${rf[i]}, expected ${f64}`);
+          acc = (acc + (is[i] ?? 0)) | 0;
+          f64 += fs[i] ?? 0;
+          abs += Math.abs(fs[i] ?? 0);
+          if (!exclusive && ri[i] !== acc) expect.fail(`inclusive i32 scan element ${i}: got ${ri[i]}, expected ${acc}`);
+          if (!exclusive && Math.abs((rf[i] ?? NaN) - f64) > 2 ** -24 * (Math.sqrt(n) + 2) * abs) expect.fail(`inclusive f32 scan element ${i}: got ${rf[i]}, expected ${f64}`);
+        }
+      }
+    }
+  });
+});
