@@ -334,6 +334,15 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /**
+   * @internal A view of the same elements as another dtype of the same size (bit patterns: f32 keys as
+   * u32). Destroying it drops only the view.
+   */
+  viewAs<E extends DType>(dtype: E): DeviceArray<E> {
+    if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot view ${this.dtype} as ${dtype}: element sizes differ`);
+    return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, this.shape, this.#live(), 'zero', this.layout);
+  }
+
+  /**
    * The GPU buffer of a plain (C-ordered, offset 0) array; throws for a view — kernels and ops read views
    * through a gather, or pass `x.contiguous()` — if the array was destroyed, or on the gpujs engine.
    */

@@ -127,6 +127,11 @@ export function encodeScan(
   scratch: DeviceArray[],
 ): void {
   const n = x.length;
+  const chunk = chunkElements(ctx.limits);
+  if (n > chunk) {
+    encodeChunkedScan(ctx, x, out, exclusive, chunk, scratch);
+    return;
+  }
   const { WG, BLOCK } = params;
   const constants = { WG, BLOCK };
   const apply = builtin(ctx, 'scan-block-apply', { dtype: x.dtype, constants });
@@ -191,9 +196,7 @@ export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
   if (x.length === 0) return out;
   const scratch: DeviceArray[] = [];
   try {
-    const chunk = chunkElements(ctx.limits);
-    if (x.length <= chunk) encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, x.length), scratch);
-    else encodeChunkedScan(ctx, x, out, opts.exclusive ?? false, chunk, scratch);
+    encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, Math.min(x.length, chunkElements(ctx.limits))), scratch);
   } catch (e) {
     out.destroy();
     throw e;

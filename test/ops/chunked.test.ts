@@ -12,6 +12,8 @@ import { chunkElements } from '../../src/buffers/chunks.js';
 import { BINDING, openChunked } from '../chunked-device.js';
 import { expectArrayEqual } from '../fixture.js';
 import { randomF32, randomI32 } from './helpers.js';
+import { pinParams } from '../../src/kernels/tuning.js';
+import { sortPairsTunable } from '../../src/ops/sort.js';
 
 let device: GpuDevice;
 /** Elements per chunk on the lowered device (16 Ki on lavapipe), and lengths crossing chunks / buffers. */
@@ -209,6 +211,35 @@ describe('scan over several bindings and buffers', () => {
           if (!exclusive && Math.abs((rf[i] ?? NaN) - f64) > 2 ** -24 * (Math.sqrt(n) + 2) * abs) expect.fail(`inclusive f32 scan element ${i}: got ${rf[i]}, expected ${f64}`);
         }
       }
+    }
+  });
+});
+
+describe('sort and sortPairs over several bindings and buffers', () => {
+  test('f32 keys (with NaN, -0, ties) and i32 pairs: exact against a stable CPU sort', async () => {
+    // sortPairs' software default has 2048 buckets (its kernels take ~15 s each to compile): 8-bit digits
+    // exercise the same chunked passes.
+    if (device.engine === 'dawn') pinParams(device.ctx, sortPairsTunable.op, { WG: 64, BLOCK: 4096, RADIX_BITS: 8 });
+    for (const n of SIZES) {
+      const fs = randomF32(n, 41, -1000, 1000).map((v) => Math.round(v * 4) / 4); // many ties
+      fs[5] = NaN;
+      fs[CHUNK + 3] = -0;
+      fs[n - 1] = -Infinity;
+      using x = device.array(fs);
+      using s = gk.sort(x);
+      const want = Float32Array.from(fs).sort((a, b) => (Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b || (Object.is(a, -0) ? -1 : Object.is(b, -0) ? 1 : 0)));
+      expectArrayEqual(await s.toArray(), want);
+
+      const ks = randomI32(n, 42, 50); // heavy ties: stability shows in the values
+      const vs = Uint32Array.from({ length: n }, (_, i) => i);
+      using k = device.array(ks, 'i32');
+      using v = device.array(vs, 'u32');
+      const r = gk.sortPairs(k, v);
+      using rk = r.keys;
+      using rv = r.values;
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (ks[a] ?? 0) - (ks[b] ?? 0) || a - b);
+      expectArrayEqual(await rk.toArray(), Int32Array.from(order, (i) => ks[i] ?? 0));
+      expectArrayEqual(await rv.toArray(), Uint32Array.from(order));
     }
   });
 });
