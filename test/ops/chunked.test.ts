@@ -14,6 +14,7 @@ import { expectArrayEqual } from '../fixture.js';
 import { randomF32, randomI32 } from './helpers.js';
 import { pinParams } from '../../src/kernels/tuning.js';
 import { sortPairsTunable } from '../../src/ops/sort.js';
+import { normalCpu, randomU32Cpu, uniformCpu } from '../../src/ops/random.js';
 
 let device: GpuDevice;
 /** Elements per chunk on the lowered device (16 Ki on lavapipe), and lengths crossing chunks / buffers. */
@@ -241,5 +242,20 @@ describe('sort and sortPairs over several bindings and buffers', () => {
       expectArrayEqual(await rk.toArray(), Int32Array.from(order, (i) => ks[i] ?? 0));
       expectArrayEqual(await rv.toArray(), Uint32Array.from(order));
     }
+  });
+});
+
+describe('random over several bindings and buffers', () => {
+  test('the Philox stream is the unchunked one bit for bit (u32, uniform), normal within 1e-6, at an odd offset', async () => {
+    const n = SIZES[1] ?? 0;
+    const opts = { seed: 1234, offset: 7 };
+    using u = gk.random.u32(device, n, opts);
+    using f = gk.random.uniform(device, n, opts);
+    using z = gk.random.normal(device, n, opts);
+    const [ru, rf, rz] = await Promise.all([u.toArray(), f.toArray(), z.toArray()]);
+    expectArrayEqual(ru, randomU32Cpu(n, 1234, 7));
+    expectArrayEqual(rf, uniformCpu(n, 1234, 7));
+    const zn = normalCpu(n, 1234, 7);
+    for (let i = 0; i < n; i++) if (!(Math.abs((rz[i] ?? NaN) - (zn[i] ?? 0)) <= 1e-6)) expect.fail(`normal element ${i}: got ${rz[i]}, expected ${zn[i]}`);
   });
 });
