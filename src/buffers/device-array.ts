@@ -285,31 +285,43 @@ export class DeviceArray<D extends DType = DType> {
    * so it works for slices along axis 0 of arrays larger than one binding or one buffer.
    */
   #copyOut(): DeviceArray<D> {
+    const out = new DeviceArray<D>(this.ctx, this.dtype, this.shape, undefined, 'overwrite');
+    this.copyRangeTo(out, 0);
+    return out;
+  }
+
+  /**
+   * @internal Copies this contiguous view (4-byte aligned start) into the contiguous array `dst` from its
+   * element `at`, with buffer copies in queue order, segment by segment: either side may span several
+   * buffers. The same dtype; `at` 4-byte aligned too.
+   */
+  copyRangeTo(dst: DeviceArray, at: number): void {
     const ctx = this.ctx;
     const st = this.#live();
+    const dt = dst.#live();
+    const elem = bytesOf(this.dtype);
+    if (!this.isContiguous || !dst.isContiguous || dst.dtype !== this.dtype || at + this.length > dst.length || ((this.offset * elem) % 4) + ((dst.offset + at) * elem) % 4 !== 0) {
+      throw new ArgumentError(`copyRangeTo: needs contiguous arrays of one dtype at 4-byte aligned offsets, with room for ${this.length} elements at ${at}`);
+    }
     for (const b of st.buffers) {
       const failed = ctx.failureOf(b);
       if (failed !== undefined) throw failed;
     }
-    const out = new DeviceArray<D>(ctx, this.dtype, this.shape, undefined, 'overwrite');
-    const elem = bytesOf(this.dtype);
-    const dst = out.#live();
-    let at = 0;
-    while (at < this.length) {
-      const from = this.offset + at;
-      const fromSeg = Math.floor(from / st.segmentElements);
-      const toSeg = Math.floor(at / dst.segmentElements);
-      const run = Math.min(this.length - at, (fromSeg + 1) * st.segmentElements - from, (toSeg + 1) * dst.segmentElements - at);
-      const srcOff = (from - (st.segmentElements === Infinity ? 0 : fromSeg * st.segmentElements)) * elem;
-      const dstOff = (at - (dst.segmentElements === Infinity ? 0 : toSeg * dst.segmentElements)) * elem;
-      const src = st.buffers[st.segmentElements === Infinity ? 0 : fromSeg] as GPUBuffer;
-      const target = dst.buffers[dst.segmentElements === Infinity ? 0 : toSeg] as GPUBuffer;
+    const segOf = (x: Storage, e: number): { buffer: GPUBuffer; byte: number; room: number } => {
+      const k = x.segmentElements === Infinity ? 0 : Math.floor(e / x.segmentElements);
+      const first = x.segmentElements === Infinity ? 0 : k * x.segmentElements;
+      return { buffer: x.buffers[k] as GPUBuffer, byte: (e - first) * elem, room: x.segmentElements === Infinity ? Infinity : first + x.segmentElements - e };
+    };
+    let done = 0;
+    while (done < this.length) {
+      const from = segOf(st, this.offset + done);
+      const to = segOf(dt, dst.offset + at + done);
+      const run = Math.min(this.length - done, from.room, to.room);
       // Copies move whole 4-byte words: an odd f16 tail takes one more element, inside both buffers.
-      const size = Math.min(alignedBytes(run * elem), src.size - srcOff, target.size - dstOff);
-      ctx.copy(src, srcOff, target, dstOff, size, `contiguous|${this.dtype}|${this.length}`);
-      at += run;
+      const size = Math.min(alignedBytes(run * elem), from.buffer.size - from.byte, to.buffer.size - to.byte);
+      ctx.copy(from.buffer, from.byte, to.buffer, to.byte, size, `copy|${this.dtype}|${this.length}`);
+      done += run;
     }
-    return out;
   }
 
   /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */

@@ -204,7 +204,12 @@ export class Kernel {
  */
 function isWindow(value: DeviceArray): boolean {
   if (value.host !== null || !value.isContiguous) return false;
-  const span = value.span;
+  let span: { readonly byteOffset: number } | undefined;
+  try {
+    span = value.span;
+  } catch {
+    return false; // across two buffers: read through a copy (contiguous()), which handles that
+  }
   return span !== undefined && span.byteOffset % value.ctx.limits.minStorageBufferOffsetAlignment === 0;
 }
 

@@ -11,7 +11,7 @@ import type { GpuDevice } from '../../src/index.js';
 import { chunkElements } from '../../src/buffers/chunks.js';
 import { BINDING, openChunked } from '../chunked-device.js';
 import { expectArrayEqual } from '../fixture.js';
-import { randomF32, randomI32 } from './helpers.js';
+import { matmulRef64, randomF32, randomI32 } from './helpers.js';
 import { pinParams } from '../../src/kernels/tuning.js';
 import { sortPairsTunable } from '../../src/ops/sort.js';
 import { normalCpu, randomU32Cpu, uniformCpu } from '../../src/ops/random.js';
@@ -257,5 +257,38 @@ describe('random over several bindings and buffers', () => {
     expectArrayEqual(rf, uniformCpu(n, 1234, 7));
     const zn = normalCpu(n, 1234, 7);
     for (let i = 0; i < n; i++) if (!(Math.abs((rz[i] ?? NaN) - (zn[i] ?? 0)) <= 1e-6)) expect.fail(`normal element ${i}: got ${rz[i]}, expected ${zn[i]}`);
+  });
+});
+
+describe('matmul over several bindings and buffers', () => {
+  test('a and the result split by rows (b whole), with and without transB: within the documented bound', async () => {
+    const k = 33;
+    const n = 20;
+    const m = Math.ceil((SIZES[1] ?? 0) / k); // a spans two buffers; the result several bindings
+    const as = randomF32(m * k, 51, -1, 1);
+    const bs = randomF32(k * n, 52, -1, 1);
+    using a = device.array(as, { shape: [m, k] });
+    using b = device.array(bs, { shape: [k, n] });
+    using bt = device.array(Float32Array.from({ length: k * n }, (_, t) => bs[(t % k) * n + Math.floor(t / k)] ?? 0), { shape: [n, k] });
+    using c = gk.matmul(a, b);
+    using ct = gk.matmul(a, bt.T);
+    const { c: ref, mag } = matmulRef64(as, bs, m, k, n);
+    const [rc, rct] = await Promise.all([c.toArray(), ct.toArray()]);
+    for (const [name, got] of [['a·b', rc], ['a·(bᵀ)ᵀ', rct]] as const) {
+      for (let i = 0; i < m * n; i++) {
+        if (!(Math.abs((got[i] ?? NaN) - (ref[i] ?? 0)) <= 1e-4 * Math.sqrt(k) * (mag[i] ?? 0) + 1e-30)) expect.fail(`${name} element ${i}: got ${got[i]}, expected ${ref[i]}`);
+      }
+    }
+  });
+
+  test('b larger than one binding, or a transposed a larger than one, is a LimitError saying why', () => {
+    if (device.engine !== 'dawn') return; // host memory: nothing to split
+    using a = device.zeros([4, CHUNK + 4]);
+    using b = device.zeros([CHUNK + 4, 1]);
+    expect(() => gk.matmul(a, b)).toThrow(gk.LimitError);
+    expect(() => gk.matmul(a, b)).toThrow(/matmul: b .*tiling over k is not implemented/);
+    using t = device.zeros([4, CHUNK + 4]);
+    using bb = device.zeros([4, 2]);
+    expect(() => gk.matmul(t.T, bb)).toThrow(/matmul: a .*transposed/);
   });
 });
