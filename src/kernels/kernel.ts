@@ -183,7 +183,10 @@ export class Kernel {
         wanted,
         max,
         `${this.label}: binding '${b.name}' (${value.length} ${value.dtype})`,
-        `bind windows of the array instead (x.window(offset, length): at most ${chunk} elements each, at offsets that are multiples of ${chunk}), one dispatch per window`,
+        this.compileError !== undefined
+          ? // gpukit's own kernels (compiled synchronously): an op that does not split this argument.
+            `this op does not split '${b.name}' over several bindings (see "Data larger than one binding" in the README): keep it within ${max} bytes, e.g. by running the op on slices along the first axis`
+          : `bind windows of the array instead (x.window(offset, length): at most ${chunk} elements each, at offsets that are multiples of ${chunk}), one dispatch per window`,
       );
     }
     // A plain array binds its (first) buffer from 0; a window binds its range of the buffer holding it.

@@ -292,3 +292,47 @@ describe('matmul over several bindings and buffers', () => {
     expect(() => gk.matmul(t.T, bb)).toThrow(/matmul: a .*transposed/);
   });
 });
+
+describe('histogram over several bindings and buffers', () => {
+  test('counts (and the outside counts) exact against the CPU reference', async () => {
+    const n = SIZES[1] ?? 0;
+    const xs = randomF32(n, 61, -1, 11);
+    xs[7] = NaN;
+    using x = device.array(xs);
+    const h = gk.histogram(x, { bins: 10, lo: 0, hi: 10 });
+    using counts = h.counts;
+    using outside = h.outside;
+    const want = new Uint32Array(10);
+    const out = [0, 0, 0];
+    for (const v of xs) {
+      if (Number.isNaN(v)) out[2] = (out[2] ?? 0) + 1;
+      else if (v < 0) out[0] = (out[0] ?? 0) + 1;
+      else if (v > 10) out[1] = (out[1] ?? 0) + 1;
+      else {
+        const b = Math.min(9, Math.floor(v)); // bins of width 1; hi falls in the last bin
+        want[b] = (want[b] ?? 0) + 1;
+      }
+    }
+    expectArrayEqual(await counts.toArray(), want);
+    expectArrayEqual(await outside.toArray(), Uint32Array.from(out));
+  });
+});
+
+describe('ops that do not split their work yet', () => {
+  test('take, scatterAdd, reductions and scans along an axis refuse an argument over one binding, naming the op', () => {
+    if (device.engine !== 'dawn') return; // host memory: nothing to split
+    using x = device.zeros(3 * CHUNK + 5);
+    using idx = device.zeros(3 * CHUNK + 5, 'i32');
+    using m = device.zeros([CHUNK / 4 + 1, 4]);
+    for (const [op, f] of [
+      ['take', () => gk.take(x, idx)],
+      ['scatter', () => gk.scatterAdd(x, idx, x)],
+      // Along an axis: the rows are gathered first (a strided copy), or bound whole.
+      ['(strided-copy|reduce-rows)', () => gk.sum(m, { axis: 0 })],
+      ['(strided-copy|scan-rows)', () => gk.scan(m, { axis: 1 })],
+    ] as const) {
+      expect(f, op).toThrow(gk.LimitError);
+      expect(f, op).toThrow(new RegExp(`^${op}.*exceeds the device limit maxStorageBufferBindingSize = ${BINDING}; this op does not split`));
+    }
+  });
+});
