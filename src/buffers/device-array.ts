@@ -494,7 +494,7 @@ export class DeviceArray<D extends DType = DType> {
     if ((at * bytes) % 4 !== 0 || (this.byteLength % 4 !== 0 && at + this.length < dst.length)) {
       throw new ArgumentError('copyInto: the destination offset must be a multiple of 4 bytes');
     }
-    this.ctx.copy(this.buffer, 0, dst.buffer, at * bytes, alignedBytes(this.byteLength), `copy|${this.dtype}|${this.length}`);
+    this.copyRangeTo(dst, at); // segment by segment when either spans several buffers
   }
 
   /** @internal The host block behind this view on gpujs (any layout). */

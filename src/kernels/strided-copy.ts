@@ -23,6 +23,18 @@ function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1): void {
   const n = view.length;
   if (n === 0) return;
   if (n > 0xffffffff) throw new LimitError('elements of a view', n, 0xffffffff, `copying a view of shape [${view.shape.join(', ')}]`);
+  const buffers = view.storageBuffers;
+  const bytes = buffers.reduce((a, b) => a + b.size, 0);
+  if (buffers.length > 1 || bytes > ctx.limits.maxStorageBufferBindingSize) {
+    // The strided copy addresses the whole storage through one binding.
+    throw new LimitError(
+      buffers.length > 1 ? 'maxBufferSize' : 'maxStorageBufferBindingSize',
+      bytes,
+      buffers.length > 1 ? ctx.limits.maxBufferSize : ctx.limits.maxStorageBufferBindingSize,
+      `${mode === 0 ? 'reading' : 'writing'} a view of shape [${view.shape.join(', ')}] (strides [${view.strides.join(', ')}]) of an array of ${bytes} bytes${buffers.length > 1 ? ` in ${buffers.length} buffers` : ''}`,
+      'a strided view is copied through one binding of its whole array, which this array exceeds: take contiguous slices along the first axis (x.slice([a, b]), which work at any size) and view those',
+    );
+  }
   const failed = ctx.failureOf(view.storageBuffer);
   if (failed !== undefined && mode === 0) throw failed;
   const word = wordOf(view.dtype);

@@ -332,12 +332,12 @@ describe('ops that do not split their work yet', () => {
     for (const [op, f] of [
       ['take', () => gk.take(x, idx)],
       ['scatter', () => gk.scatterAdd(x, idx, x)],
-      // Along an axis: the rows are gathered first (a strided copy), or bound whole.
-      ['(strided-copy|reduce-rows)', () => gk.sum(m, { axis: 0 })],
-      ['(strided-copy|scan-rows)', () => gk.scan(m, { axis: 1 })],
+      ['scan-rows', () => gk.scan(m, { axis: 1 })],
     ] as const) {
       expect(f, op).toThrow(gk.LimitError);
       expect(f, op).toThrow(new RegExp(`^${op}.*exceeds the device limit maxStorageBufferBindingSize = ${BINDING}; this op does not split`));
     }
+    // Along axis 0 the rows are gathered first (a strided copy of the view), which says what works instead.
+    expect(() => gk.sum(m, { axis: 0 })).toThrow(/^reading a view of shape \[4, \d+\] .*take contiguous slices along the first axis/);
   });
 });
