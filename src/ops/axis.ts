@@ -7,7 +7,8 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, LimitError, ShapeError } from '../errors.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { compileKernelSync } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { onFallback, trackedOp } from './engine.js';
@@ -100,13 +101,53 @@ export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): 
   try {
     const word = x.dtype === 'f32' ? 'f32' : x.dtype;
     const kernel = compileKernelSync(ctx, builtinKernel('reduce-rows'), { dtype: word, constants: { OP: CODE[op], IS_FLOAT: x.dtype === 'f32' ? 1 : 0 }, label: `reduce-rows|${op}|${word}` });
-    using outWords = out.storageAlias('u32');
-    kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof, pad: 0 } }, { invocations: rows });
+    byRowBlocks(op, dense, out, rows, R, 1, (src, dst, n) => {
+      using outWords = dst.storageAlias('u32');
+      kernel.run({ x: src, out: outWords, params: { rows: n, r: R, ddof, pad: 0 } }, { invocations: n });
+    });
   } finally {
     dense.destroy();
     moved.destroy();
   }
   return out;
+}
+
+/**
+ * Runs a row kernel over `rows` rows of R elements of the dense array `src`, writing `perRow` elements a row
+ * into `out` — at once when both fit one binding, else in blocks of whole rows: each block's rows read as a
+ * 1-D slice of src (bound in place when aligned, else through a copy) into a fresh block of out, copied into
+ * place segment by segment. A single row larger than one binding is a LimitError.
+ */
+export function byRowBlocks(op: string, src: DeviceArray, out: DeviceArray, rows: number, R: number, perRow: number, run: (src: DeviceArray, dst: DeviceArray, rows: number) => void): void {
+  const chunk = chunkElements(src.ctx.limits);
+  if (src.length <= chunk && out.length <= chunk) {
+    run(src, out, rows);
+    return;
+  }
+  const width = Math.max(R, perRow);
+  if (width > chunk) {
+    throw new LimitError('maxStorageBufferBindingSize', width * 4, src.ctx.limits.maxStorageBufferBindingSize, `${op}: one row of ${width} elements is larger than one binding`, 'rows are split into blocks of whole rows, and a single row must fit one binding');
+  }
+  const words = Math.max(1, src.ctx.limits.minStorageBufferOffsetAlignment / 4);
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const step = words / gcd(R, words);
+  const fit = Math.floor(chunk / width);
+  const block = Math.floor(fit / step) * step || fit; // aligned slices bind in place; others are copied
+  const flatSrc = src.reshape(-1);
+  try {
+    for (const q of pieces(rows, block)) {
+      using s = flatSrc.slice([q.start * R, (q.start + q.length) * R]);
+      const d = new DeviceArray(src.ctx, out.dtype, [q.length * perRow]);
+      try {
+        run(s, d, q.length);
+        d.copyRangeTo(out, q.start * perRow);
+      } finally {
+        d.destroy();
+      }
+    }
+  } finally {
+    flatSrc.destroy();
+  }
 }
 
 /** What a reduction over zero elements gives (NumPy's identities; mean/var/std of nothing is NaN). */
@@ -285,7 +326,9 @@ export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
       return;
     }
     const kernel = compileKernelSync(dense.ctx, builtinKernel('reduce-rows'), { dtype: 'f32', constants: { OP: CODE.softmax, IS_FLOAT: 1 }, label: 'reduce-rows|softmax|f32' });
-    using outWords = res.storageAlias('u32');
-    kernel.run({ x: dense, out: outWords, params: { rows, r: R, ddof: 0, pad: 0 } }, { invocations: rows });
+    byRowBlocks('softmax', dense, res, rows, R, R, (src, dst, n) => {
+      using outWords = dst.storageAlias('u32');
+      kernel.run({ x: src, out: outWords, params: { rows: n, r: R, ddof: 0, pad: 0 } }, { invocations: n });
+    });
   });
 }

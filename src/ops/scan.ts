@@ -21,7 +21,7 @@
  */
 
 import { fallback, onFallback } from './engine.js';
-import { alongRows } from './axis.js';
+import { alongRows, byRowBlocks } from './axis.js';
 import { compileKernelSync } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { DeviceArray } from '../buffers/device-array.js';
@@ -266,6 +266,8 @@ function scanAxis(x: DeviceArray, axis: number, exclusive: boolean): DeviceArray
       return;
     }
     const kernel = compileKernelSync(dense.ctx, builtinKernel('scan-rows'), { dtype: dense.dtype, label: `scan-rows|${dense.dtype}` });
-    kernel.run({ x: dense, out: res, params: { rows, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: rows });
+    byRowBlocks('scan(axis)', dense, res, rows, R, R, (src, dst, n) => {
+      kernel.run({ x: src, out: dst, params: { rows: n, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: n });
+    });
   });
 }

@@ -298,6 +298,45 @@ describe('matmul over several bindings and buffers', () => {
   });
 });
 
+describe('reductions, scans and softmax along the last axis over several bindings and buffers', () => {
+  test('in blocks of whole rows: sum, max, argmax, var, softmax and scan against float64 references', async () => {
+    const R = 37; // rows straddle chunk and buffer boundaries
+    const rows = Math.ceil((SIZES[1] ?? 0) / R);
+    const xs = randomF32(rows * R, 71, -3, 3);
+    const is = randomI32(rows * R, 72, 100);
+    using x = device.array(xs, { shape: [rows, R] });
+    using xi = device.array(is, { shape: [rows, R] });
+    using s = gk.sum(x, { axis: 1 });
+    using mx = gk.max(x, { axis: -1 });
+    using am = gk.argmax(x, { axis: 1 });
+    using v = gk.variance(x, { axis: 1 });
+    using sm = gk.softmax(x);
+    using sc = gk.scan(xi, { axis: 1 });
+    const [rs, rmx, ram, rv, rsm, rsc] = await Promise.all([s.toArray(), mx.toArray(), am.toArray(), v.toArray(), sm.toArray(), sc.toArray()]);
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(xs.subarray(r * R, (r + 1) * R));
+      const sum = row.reduce((a, b) => a + b, 0);
+      const abs = row.reduce((a, b) => a + Math.abs(b), 0);
+      const mean = sum / R;
+      const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / R;
+      const m = Math.max(...row);
+      const e = row.map((t) => Math.exp(t - m));
+      const es = e.reduce((a, b) => a + b, 0);
+      if (!(Math.abs((rs[r] ?? NaN) - sum) <= R * 2 ** -23 * abs)) expect.fail(`sum row ${r}: got ${rs[r]}, expected ${sum}`);
+      if (rmx[r] !== m) expect.fail(`max row ${r}: got ${rmx[r]}, expected ${m}`);
+      if (ram[r] !== row.indexOf(m)) expect.fail(`argmax row ${r}: got ${ram[r]}, expected ${row.indexOf(m)}`);
+      if (!(Math.abs((rv[r] ?? NaN) - variance) <= 1e-5 * (variance + 1))) expect.fail(`var row ${r}: got ${rv[r]}, expected ${variance}`);
+      let acc = 0;
+      for (let j = 0; j < R; j++) {
+        const p = (e[j] ?? 0) / es;
+        if (!(Math.abs((rsm[r * R + j] ?? NaN) - p) <= 1e-5 * p + 1e-7)) expect.fail(`softmax [${r}, ${j}]: got ${rsm[r * R + j]}, expected ${p}`);
+        acc += is[r * R + j] ?? 0;
+        if (rsc[r * R + j] !== acc) expect.fail(`scan [${r}, ${j}]: got ${rsc[r * R + j]}, expected ${acc}`);
+      }
+    }
+  });
+});
+
 describe('histogram over several bindings and buffers', () => {
   test('counts (and the outside counts) exact against the CPU reference', async () => {
     const n = SIZES[1] ?? 0;
@@ -332,11 +371,14 @@ describe('ops that do not split their work yet', () => {
     for (const [op, f] of [
       ['take', () => gk.take(x, idx)],
       ['scatter', () => gk.scatterAdd(x, idx, x)],
-      ['scan-rows', () => gk.scan(m, { axis: 1 })],
     ] as const) {
       expect(f, op).toThrow(gk.LimitError);
       expect(f, op).toThrow(new RegExp(`^${op}.*exceeds the device limit maxStorageBufferBindingSize = ${BINDING}; this op does not split`));
     }
+    // Whole-array prod/var (one row of every element) and a row longer than one binding.
+    expect(() => gk.prod(x)).toThrow(/^prod: one row of \d+ elements is larger than one binding/);
+    using wide = device.zeros([2, CHUNK + 4]);
+    expect(() => gk.sum(wide, { axis: 1 })).toThrow(/^sum: one row of \d+ elements is larger than one binding/);
     // Along axis 0 the rows are gathered first (a strided copy of the view), which says what works instead.
     expect(() => gk.sum(m, { axis: 0 })).toThrow(/^reading a view of shape \[4, \d+\] .*take contiguous slices along the first axis/);
   });
