@@ -337,6 +337,30 @@ describe('reductions, scans and softmax along the last axis over several binding
   });
 });
 
+describe('take over several bindings and buffers', () => {
+  test('flat and along axis 0 (rows of a table), indices and result split into blocks: exact', async () => {
+    const n = SIZES[1] ?? 0;
+    const table = randomF32(1000, 81, -5, 5);
+    const ids = Int32Array.from(randomI32(n, 82, 1000), (v) => Math.abs(v) % 1000 - (v < 0 ? 1000 : 0)); // negatives count from the end
+    using t = device.array(table);
+    using i = device.array(ids, 'i32');
+    using flat = gk.take(t, i);
+    expectArrayEqual(await flat.toArray(), Float32Array.from(ids, (k) => table[k < 0 ? k + 1000 : k] ?? NaN));
+    using rowsT = device.array(table, { shape: [250, 4] });
+    const few = Int32Array.from(ids.subarray(0, Math.ceil(n / 3)), (k) => ((k % 250) + 250) % 250);
+    using j = device.array(few, 'i32');
+    using rows = gk.take(rowsT, j, 0);
+    expect(rows.shape).toEqual([few.length, 4]);
+    expectArrayEqual(await rows.toArray(), Float32Array.from({ length: few.length * 4 }, (_, e) => table[(few[Math.floor(e / 4)] ?? 0) * 4 + (e % 4)] ?? NaN));
+    // An index out of range in the last block fails the whole result (every buffer of it), never a wrap.
+    const bad = ids.slice();
+    bad[n - 2] = 1000;
+    using b = device.array(bad, 'i32');
+    using failed = gk.take(t, b);
+    await expect(failed.toArray()).rejects.toThrow(gk.ArgumentError);
+  });
+});
+
 describe('histogram over several bindings and buffers', () => {
   test('counts (and the outside counts) exact against the CPU reference', async () => {
     const n = SIZES[1] ?? 0;
@@ -369,7 +393,7 @@ describe('ops that do not split their work yet', () => {
     using idx = device.zeros(3 * CHUNK + 5, 'i32');
     using m = device.zeros([CHUNK / 4 + 1, 4]);
     for (const [op, f] of [
-      ['take', () => gk.take(x, idx)],
+      ['take', () => gk.take(x, device.zeros(4, 'i32'))],
       ['scatter', () => gk.scatterAdd(x, idx, x)],
     ] as const) {
       expect(f, op).toThrow(gk.LimitError);
