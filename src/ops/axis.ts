@@ -97,7 +97,14 @@ export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): 
   if (rows === 0) return out;
   if (R === 0) return out.write(new Array<number>(rows).fill(emptyValue(op)));
   const moved = x.transpose([...kept, ...axes]);
-  const dense = moved.contiguous();
+  let dense: DeviceArray;
+  try {
+    dense = moved.contiguous();
+  } catch (e) {
+    out.destroy();
+    moved.destroy();
+    throw e;
+  }
   try {
     const word = x.dtype === 'f32' ? 'f32' : x.dtype;
     const kernel = compileKernelSync(ctx, builtinKernel('reduce-rows'), { dtype: word, constants: { OP: CODE[op], IS_FLOAT: x.dtype === 'f32' ? 1 : 0 }, label: `reduce-rows|${op}|${word}` });
@@ -105,6 +112,9 @@ export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): 
       using outWords = dst.storageAlias('u32');
       kernel.run({ x: src, out: outWords, params: { rows: n, r: R, ddof, pad: 0 } }, { invocations: n });
     });
+  } catch (e) {
+    out.destroy();
+    throw e;
   } finally {
     dense.destroy();
     moved.destroy();

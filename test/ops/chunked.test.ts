@@ -5,7 +5,7 @@
  * where, casts, integer sums, min/max, arg*, integer scans, sort), within the documented bound otherwise.
  * On gpujs (no binding limit, host memory) the same calls simply run.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import * as gk from '../../src/index.js';
 import type { GpuDevice } from '../../src/index.js';
 import { chunkElements } from '../../src/buffers/chunks.js';
@@ -29,6 +29,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await device.close();
+});
+// Every test frees what it made: the device's bytes in use come back (a chunked op's windows and temporaries
+// included).
+let inUse = 0;
+beforeEach(() => {
+  inUse = device.memory.inUseBytes;
+});
+afterEach(async () => {
+  await device.sync().catch(() => undefined); // a test's deliberately failed op may be reported here
+  expect(device.memory.inUseBytes).toBe(inUse);
 });
 
 describe('elementwise ops, math and builders over several bindings and buffers', () => {
@@ -391,9 +401,10 @@ describe('ops that do not split their work yet', () => {
     if (device.engine !== 'dawn') return; // host memory: nothing to split
     using x = device.zeros(3 * CHUNK + 5);
     using idx = device.zeros(3 * CHUNK + 5, 'i32');
+    using idx4 = device.zeros(4, 'i32');
     using m = device.zeros([CHUNK / 4 + 1, 4]);
     for (const [op, f] of [
-      ['take', () => gk.take(x, device.zeros(4, 'i32'))],
+      ['take', () => gk.take(x, idx4)],
       ['scatter', () => gk.scatterAdd(x, idx, x)],
     ] as const) {
       expect(f, op).toThrow(gk.LimitError);
