@@ -6,6 +6,7 @@
 import { DeviceArray, registerViewCopier } from '../buffers/device-array.js';
 import { bytesOf, type DType } from '../buffers/dtype.js';
 import { LimitError } from '../errors.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { compileKernelSync } from './kernel.js';
 import { builtinKernel } from './load.js';
 
@@ -42,24 +43,31 @@ function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1): void {
   const shape = view.shape.map((e) => e);
   const strides = view.strides.map((s) => s);
   using viewWords = view.storageAlias(word);
-  using plainWords = plain.storageAlias(word);
-  kernel.run(
-    {
-      src: mode === 0 ? viewWords : plainWords,
-      dst: mode === 0 ? plainWords : viewWords,
-      params: {
-        n,
-        ndim: shape.length,
-        offset: view.offset >>> 0,
-        mode,
-        shape_lo: pad(shape.map((e) => e), 0).map((e, k) => (k < shape.length ? e : 1)),
-        shape_hi: pad(shape, 4).map((e, k) => (k + 4 < shape.length ? e : 1)),
-        strides_lo: pad(strides, 0),
-        strides_hi: pad(strides, 4),
+  const chunk = chunkElements(ctx.limits);
+  // The dense side may be larger than one binding (a broadcast of a small array gathered at full size):
+  // it is bound window by window, the view's flat index running on from each window's start.
+  using plainWords = n <= chunk ? plain.storageAlias(word) : plain.viewAs(word);
+  for (const q of pieces(n, chunk)) {
+    using w = n <= chunk ? undefined : plainWords.window(q.start, q.length);
+    kernel.run(
+      {
+        src: mode === 0 ? viewWords : (w ?? plainWords),
+        dst: mode === 0 ? (w ?? plainWords) : viewWords,
+        params: {
+          n: q.length,
+          ndim: shape.length,
+          offset: view.offset >>> 0,
+          mode,
+          shape_lo: pad(shape.map((e) => e), 0).map((e, k) => (k < shape.length ? e : 1)),
+          shape_hi: pad(shape, 4).map((e, k) => (k + 4 < shape.length ? e : 1)),
+          strides_lo: pad(strides, 0),
+          strides_hi: pad(strides, 4),
+          base: q.start,
+        },
       },
-    },
-    { invocations: n },
-  );
+      { invocations: q.length },
+    );
+  }
 }
 
 registerViewCopier({

@@ -274,15 +274,32 @@ function scatterInto(plan: ScatterPlan, target: DeviceArray, indices: DeviceArra
   const idx = indices.contiguous();
   const vals = values.contiguous();
   try {
-    using idxBits = idx.storageAlias('u32');
-    using valBits = vals.storageAlias('u32');
+    const chunk = chunkElements(ctx.limits);
+    const split = g.outer === 1 && (idx.length > chunk || vals.length > chunk) && g.inner <= chunk;
+    // Split: views of the arrays themselves (they may span several buffers); whole: their storage.
+    using idxBits = split ? idx.viewAs('u32') : idx.storageAlias('u32');
+    using valBits = split ? vals.viewAs('u32') : vals.storageAlias('u32');
     using tBits = target.storageAlias('u32');
     const kind = target.dtype === 'u32' ? 0 : target.dtype === 'i32' ? 1 : 2;
     const kernel = compileKernelSync(ctx, builtinKernel('scatter'), {
       constants: { SIGNED: indices.dtype === 'i32' ? 1 : 0, WRAP: plan.wrap ? 1 : 0, KIND: kind, OP: plan.combine === 'add' ? 0 : 1 },
       label: `scatter|${plan.combine}|${target.dtype}|${indices.dtype}`,
     });
-    kernel.run({ indices: idxBits, values: valBits, acc: tBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
+    if (split) {
+      // Indices and values larger than one binding (the target whole): blocks of indices with their values;
+      // the atomics combine across blocks exactly as within one.
+      const words = Math.max(1, ctx.limits.minStorageBufferOffsetAlignment / 4);
+      const block = Math.floor(chunk / g.inner / words) * words || Math.floor(chunk / g.inner);
+      using flatIdx = idxBits.reshape(-1);
+      using flatVals = valBits.reshape(-1);
+      for (const q of pieces(g.m, block)) {
+        using ids = flatIdx.slice([q.start, q.start + q.length]);
+        using vs = flatVals.slice([q.start * g.inner, (q.start + q.length) * g.inner]);
+        kernel.run({ indices: ids, values: vs, acc: tBits, err, params: { outer: 1, n: g.n, m: q.length, inner: g.inner } }, { invocations: Math.max(q.length * g.inner, q.length) });
+      }
+    } else {
+      kernel.run({ indices: idxBits, values: valBits, acc: tBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
+    }
   } catch (e) {
     err.destroy();
     throw e;

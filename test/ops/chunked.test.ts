@@ -371,6 +371,37 @@ describe('take over several bindings and buffers', () => {
   });
 });
 
+describe('scatterAdd and bincount over several bindings and buffers', () => {
+  test('indices and values split into blocks, the target whole: integers exact, f32 within the sum bound', async () => {
+    const n = SIZES[1] ?? 0;
+    const ids = Int32Array.from(randomI32(n, 91, 1000), (v) => ((v % 97) + 97) % 97);
+    const vi = randomI32(n, 92, 1000);
+    const vf = randomF32(n, 93, -1, 1);
+    using i = device.array(ids, 'i32');
+    using ti = device.zeros(97, 'i32');
+    using tf = device.zeros(97);
+    using xi = device.array(vi, 'i32');
+    using xf = device.array(vf);
+    gk.scatterAdd(ti, i, xi);
+    gk.scatterAdd(tf, i, xf);
+    using counts = await gk.bincount(i, { minLength: 97 });
+    const wi = new Int32Array(97);
+    const wf = new Float64Array(97);
+    const wa = new Float64Array(97);
+    const wc = new Uint32Array(97);
+    ids.forEach((k, j) => {
+      wi[k] = ((wi[k] ?? 0) + (vi[j] ?? 0)) | 0;
+      wf[k] = (wf[k] ?? 0) + (vf[j] ?? 0);
+      wa[k] = (wa[k] ?? 0) + Math.abs(vf[j] ?? 0);
+      wc[k] = (wc[k] ?? 0) + 1;
+    });
+    const [ri, rf, rc] = await Promise.all([ti.toArray(), tf.toArray(), counts.toArray()]);
+    expectArrayEqual(ri, wi);
+    expectArrayEqual(rc, wc);
+    for (let k = 0; k < 97; k++) if (!(Math.abs((rf[k] ?? NaN) - (wf[k] ?? 0)) <= (wc[k] ?? 0) * 2 ** -23 * (wa[k] ?? 0))) expect.fail(`bin ${k}: got ${rf[k]}, expected ${wf[k]}`);
+  });
+});
+
 describe('histogram over several bindings and buffers', () => {
   test('counts (and the outside counts) exact against the CPU reference', async () => {
     const n = SIZES[1] ?? 0;
@@ -400,12 +431,12 @@ describe('ops that do not split their work yet', () => {
   test('take, scatterAdd, reductions and scans along an axis refuse an argument over one binding, naming the op', () => {
     if (device.engine !== 'dawn') return; // host memory: nothing to split
     using x = device.zeros(3 * CHUNK + 5);
-    using idx = device.zeros(3 * CHUNK + 5, 'i32');
     using idx4 = device.zeros(4, 'i32');
+    using v4 = device.zeros(4);
     using m = device.zeros([CHUNK / 4 + 1, 4]);
     for (const [op, f] of [
       ['take', () => gk.take(x, idx4)],
-      ['scatter', () => gk.scatterAdd(x, idx, x)],
+      ['scatter', () => gk.scatterAdd(x, idx4, v4)],
     ] as const) {
       expect(f, op).toThrow(gk.LimitError);
       expect(f, op).toThrow(new RegExp(`^${op}.*exceeds the device limit maxStorageBufferBindingSize = ${BINDING}; this op does not split`));
