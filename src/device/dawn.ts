@@ -38,6 +38,9 @@ export interface LimitCaps {
   readonly maxBufferSize?: number;
 }
 
+/** The smallest cap `openDevice({ limits })` accepts, in bytes. */
+export const MIN_CAP = 4096;
+
 /** The limit names {@link LimitCaps} takes. */
 export const CAPPABLE_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize'] as const;
 
@@ -261,6 +264,9 @@ export function checkLimitCaps(caps: LimitCaps | undefined, adapterLimits: Reado
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
       throw new ArgumentError(`openDevice: limits.${key} must be a positive integer number of bytes, got ${String(v)}`);
     }
+    // Ops keep small tables (partials, histograms, uniforms' arrays) in one binding each: below 4 KiB a
+    // device could not run them at all.
+    if (v < MIN_CAP) throw new ArgumentError(`openDevice: limits.${key} must be at least ${MIN_CAP} bytes, got ${v}`);
     if (typeof max === 'number' && v > max) {
       throw new ArgumentError(`openDevice: limits.${key} = ${v} is above the adapter's ${key} = ${max}; a cap may only lower a limit`);
     }

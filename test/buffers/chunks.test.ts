@@ -32,6 +32,7 @@ describe('openDevice({ limits })', () => {
     await expect(openDevice({ engine: ENGINE, limits: { maxBufferSize: 2 ** 53 } })).rejects.toThrow(/limits\.maxBufferSize/);
     await expect(openDevice({ engine: ENGINE, limits: { maxBindGroups: 2 } as never })).rejects.toThrow(/unknown key maxBindGroups/);
     await expect(openDevice({ engine: ENGINE, limits: { maxStorageBufferBindingSize: -4 } })).rejects.toThrow(/limits\.maxStorageBufferBindingSize must be a positive integer/);
+    await expect(openDevice({ engine: ENGINE, limits: { maxBufferSize: 1024 } })).rejects.toThrow(/limits\.maxBufferSize must be at least 4096 bytes, got 1024/);
   });
 });
 
