@@ -400,6 +400,28 @@ describe('scatterAdd and bincount over several bindings and buffers', () => {
     expectArrayEqual(rc, wc);
     for (let k = 0; k < 97; k++) if (!(Math.abs((rf[k] ?? NaN) - (wf[k] ?? 0)) <= (wc[k] ?? 0) * 2 ** -23 * (wa[k] ?? 0))) expect.fail(`bin ${k}: got ${rf[k]}, expected ${wf[k]}`);
   });
+
+  test('segmentSum and segmentMax of rows (values [m, 3]) by segment: exact for integers and max', async () => {
+    const m = Math.ceil((SIZES[1] ?? 0) / 3);
+    const ids = Int32Array.from(randomI32(m, 94, 1000), (v) => ((v % 13) + 13) % 13);
+    const vs = randomI32(m * 3, 95, 1000);
+    using i = device.array(ids, 'i32');
+    using v = device.array(vs, { shape: [m, 3], dtype: 'i32' });
+    using s = gk.segmentSum(v, i, 13);
+    using mx = gk.segmentMax(v, i, 13);
+    const ws = new Int32Array(13 * 3);
+    const wm = new Int32Array(13 * 3).fill(-(2 ** 31));
+    ids.forEach((k, r) => {
+      for (let c = 0; c < 3; c++) {
+        const x = vs[r * 3 + c] ?? 0;
+        ws[k * 3 + c] = ((ws[k * 3 + c] ?? 0) + x) | 0;
+        wm[k * 3 + c] = Math.max(wm[k * 3 + c] ?? 0, x);
+      }
+    });
+    const [rs, rm] = await Promise.all([s.toArray(), mx.toArray()]);
+    expectArrayEqual(rs, ws);
+    expectArrayEqual(rm, wm);
+  });
 });
 
 describe('fft over several bindings and buffers', () => {
