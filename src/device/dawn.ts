@@ -22,10 +22,17 @@ export interface DawnAdapterOptions {
    */
   readonly unsafeDisableRobustness?: boolean;
   /**
-   * Lower caps on what the device requests (each at most the adapter's own): a device that behaves like
-   * a smaller GPU, e.g. to test code paths that split data over several bindings or buffers with small,
-   * fast arrays. On gpujs `maxBufferSize` caps arrays too; binding limits do not apply to host memory.
+   * Lower caps on the limits gpukit works to (each at least 4 KiB and at most the adapter's own): a device
+   * that behaves like a smaller GPU, e.g. to test code that splits data over several bindings or buffers
+   * with small, fast arrays. gpukit enforces them itself (WebGPU grants every device at least its default
+   * limits) and `device.limits` reports them. On gpujs `maxBufferSize` caps arrays too; binding limits do
+   * not apply to host memory.
    * @default the adapter's limits
+   *
+   * @example
+   * ```ts
+   * const small = await openDevice({ limits: { maxStorageBufferBindingSize: 1 << 16, maxBufferSize: 1 << 18 } });
+   * ```
    */
   readonly limits?: LimitCaps;
 }
