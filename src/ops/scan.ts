@@ -29,6 +29,7 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { foldGroups } from '../kernels/geometry.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
@@ -214,7 +215,10 @@ export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
  */
 function encodeChunkedScan(ctx: DeviceContext, x: DeviceArray, out: DeviceArray, exclusive: boolean, chunk: number, scratch: DeviceArray[]): void {
   const total = builtin(ctx, 'scan-carry-total', { dtype: x.dtype });
-  const add = builtin(ctx, 'scan-carry-add', { dtype: x.dtype, constants: { WG: 64 } });
+  // Few long invocations on a software adapter, many short ones on a GPU (the elementwise defaults).
+  const geo = softwareProfile(ctx) ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 };
+  const add = builtin(ctx, 'scan-carry-add', { dtype: x.dtype, constants: geo });
+  const addGroups = (len: number): number => Math.max(1, Math.ceil(Math.ceil(len / 4) / (geo.WG * geo.ITEMS)));
   let carry = new DeviceArray(ctx, x.dtype, 1);
   scratch.push(carry);
   const params = scanParams(ctx, chunk);
@@ -223,13 +227,13 @@ function encodeChunkedScan(ctx: DeviceContext, x: DeviceArray, out: DeviceArray,
     using ow = out.window(q.start, q.length);
     encodeScan(ctx, xw, ow, exclusive, params, scratch);
     if (q.start + q.length === x.length) {
-      if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { invocations: q.length });
+      if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { workgroups: foldGroups(addGroups(q.length), ctx.limits.maxComputeWorkgroupsPerDimension) });
       break;
     }
     const next = new DeviceArray(ctx, x.dtype, 1);
     scratch.push(next);
     total.run({ x: xw, out: ow, carry_in: carry, carry_out: next, params: { n: q.length, exclusive: exclusive ? 1 : 0 } }, { workgroups: [1] });
-    if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { invocations: q.length });
+    if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { workgroups: foldGroups(addGroups(q.length), ctx.limits.maxComputeWorkgroupsPerDimension) });
     carry = next;
   }
 }
