@@ -19,9 +19,13 @@ function pad(values: readonly number[], from: number): number[] {
   return [0, 1, 2, 3].map((k) => values[from + k] ?? 0);
 }
 
-function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1): void {
+/**
+ * Copies elements [from, from + count) of the view (C order) to or from `plain` (count elements, from 0).
+ * The view's storage is bound whole (it must fit one binding); the dense side window by window.
+ */
+function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1, from = 0, count = view.length): void {
   const ctx = view.ctx;
-  const n = view.length;
+  const n = count;
   if (n === 0) return;
   if (n > 0xffffffff) throw new LimitError('elements of a view', n, 0xffffffff, `copying a view of shape [${view.shape.join(', ')}]`);
   const buffers = view.storageBuffers;
@@ -62,12 +66,28 @@ function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1): void {
           shape_hi: pad(shape, 4).map((e, k) => (k + 4 < shape.length ? e : 1)),
           strides_lo: pad(strides, 0),
           strides_hi: pad(strides, 4),
-          base: q.start,
+          base: from + q.start,
         },
       },
       { invocations: q.length },
     );
   }
+}
+
+/**
+ * Elements [start, start + length) of a view (C order) gathered into a new 1-D plain array: how an op
+ * working chunk by chunk reads an operand that is a strided view (a broadcast, a transpose) of an array that
+ * fits one binding, while the whole gathered view would not.
+ */
+export function gatherRange<D extends DType>(view: DeviceArray<D>, start: number, length: number): DeviceArray<D> {
+  const out = new DeviceArray<D>(view.ctx, view.dtype, [length], undefined, 'overwrite');
+  try {
+    run(view, out, 0, start, length);
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
+  return out;
 }
 
 registerViewCopier({

@@ -99,7 +99,7 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
       try {
         let at = 0;
         for (const q of parts) {
-          using w = flat.window(q.start, q.length);
+          using w = flat.slice([q.start, q.start + q.length]); // a window when aligned, else read through a copy
           main.run({ x: w, partials: src, params: { n: q.length, base: q.start, pbase: at } }, { workgroups: gridOf(ctx, groupsOf(q.length)) });
           at += groupsOf(q.length) * c.WG;
         }

@@ -8,6 +8,7 @@ import { broadcastShapes } from '../buffers/strided.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { gatherRange } from '../kernels/strided-copy.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
@@ -348,11 +349,15 @@ class ElementwiseBuilder {
     // Larger than one binding: chunk by chunk, each array of the output's size bound as its window of the
     // chunk (aligned: chunks start at multiples of chunkElements); raw arrays and repeated rows bind whole.
     const windowed = Object.keys(arrays).filter((k) => rows[k] === undefined && !this.args.some((a) => a.name === k && a.raw === true));
-    const flat = windowable(`elementwise '${this.name}'`, Object.fromEntries(windowed.map((k) => [k, arrays[k] as DeviceArray])), ctx.limits.maxStorageBufferBindingSize);
+    // Inputs that are strided views (broadcasts along other axes, transposes) of arrays that fit one binding
+    // are gathered chunk by chunk; contiguous arrays are bound as windows.
+    const strided = windowed.filter((k) => !(arrays[k] as DeviceArray).isContiguous && !this.outputs.includes(k));
+    const flat = windowable(`elementwise '${this.name}'`, Object.fromEntries(windowed.filter((k) => !strided.includes(k)).map((k) => [k, arrays[k] as DeviceArray])), ctx.limits.maxStorageBufferBindingSize);
+    for (const k of strided) flat[k] = arrays[k] as DeviceArray;
     try {
       this.#chunks(ctx, n, chunk, arrays, flat, dtype, alias, rowNames, rowsVec4, c, scalars, moduli);
     } finally {
-      for (const f of Object.values(flat)) f.destroy();
+      for (const [k, f] of Object.entries(flat)) if (!strided.includes(k)) f.destroy();
     }
   }
 
@@ -377,7 +382,7 @@ class ElementwiseBuilder {
       const windows: DeviceArray[] = [];
       try {
         for (const [k, f] of Object.entries(flat)) {
-          const w = f.window(p.start, p.length);
+          const w = f.isContiguous ? f.slice([p.start, p.start + p.length]) : gatherRange(f, p.start, p.length);
           windows.push(w);
           bound[k] = w;
         }

@@ -133,7 +133,7 @@ export function histogram(x: DeviceArray, opts: { readonly bins: number; readonl
       const flat = parts.length === 1 ? { x } : windowable('histogram', { x }, ctx.limits.maxStorageBufferBindingSize);
       try {
         for (const q of parts) {
-          using w = parts.length === 1 ? undefined : (flat['x'] as DeviceArray).window(q.start, q.length);
+          using w = parts.length === 1 ? undefined : (flat['x'] as DeviceArray).slice([q.start, q.start + q.length]);
           k.run(
             { x: w ?? x, counts: all, params: { n: q.length, bins, lo: Math.fround(lo), hi: Math.fround(hi), scale: scaleF, _pad0: 0, _pad1: 0, _pad2: 0 } },
             { invocations: groupsFor(q.length, WG * ITEMS) * WG },

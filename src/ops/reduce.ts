@@ -253,7 +253,7 @@ function runReduction(
         const pk = plans[k] ?? firstPlan(q.length);
         const bound: Record<string, DeviceArray> = {};
         try {
-          for (const [name, a] of Object.entries(flat)) bound[name] = a.window(q.start, q.length);
+          for (const [name, a] of Object.entries(flat)) bound[name] = a.slice([q.start, q.start + q.length]); // a window when aligned, else a copy
           first.run({ ...bound, _partials_out: dst, params: { _n: q.length, _span: pk.active, _last: 0, _base: q.start, _total: n, _pbase: at, ...scalars } }, { workgroups: gridOf(ctx, pk.groups) });
         } finally {
           for (const w of Object.values(bound)) w.destroy();

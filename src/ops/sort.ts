@@ -276,9 +276,15 @@ function encodeChunkedSort(
     return a;
   };
   const views: DeviceArray[] = [];
+  // Chunk q of an array as u32 bits: a window (temporaries are aligned), or for the caller's keys possibly
+  // a slice read through a copy. n-d keys are flattened first (sort orders all elements).
   const win = (a: DeviceArray, q: Piece): DeviceArray<'u32'> => {
-    const w = bitsOf(a.window(q.start, q.length));
-    views.push(w);
+    const flat = a.ndim === 1 ? a : a.reshape(-1);
+    if (flat !== a) views.push(flat);
+    const s = flat.slice([q.start, q.start + q.length]);
+    views.push(s);
+    const w = bitsOf(s);
+    if (w !== s) views.push(w);
     return w;
   };
   try {

@@ -89,6 +89,31 @@ describe('elementwise ops, math and builders over several bindings and buffers',
     }
   });
 
+  test('a column broadcast against a row (gathered chunk by chunk) and unaligned slices (read through copies)', async () => {
+    const rows = 3 * 64 + 1;
+    const cols = Math.ceil((SIZES[1] ?? 0) / rows); // the result spans two buffers
+    const cs = randomF32(rows, 7, -10, 10);
+    const rs = randomF32(cols, 8, -10, 10);
+    using c = device.array(cs, { shape: [rows, 1] });
+    using r = device.array(rs, { shape: [1, cols] });
+    using o = gk.sub(c, r);
+    expect(o.shape).toEqual([rows, cols]);
+    expectArrayEqual(await o.toArray(), Float32Array.from({ length: rows * cols }, (_, e) => Math.fround((cs[Math.floor(e / cols)] ?? 0) - (rs[e % cols] ?? 0))));
+    // Slices starting one element in: contiguous, but no binding may start there.
+    const n = SIZES[0] ?? 0;
+    const xs = randomF32(n + 1, 9, -1, 1);
+    using x = device.array(xs);
+    using tail = x.slice([1]);
+    using twice = gk.add(tail, tail);
+    using s = gk.sum(tail);
+    using am = gk.argmax(tail);
+    const want = Array.from(xs.subarray(1));
+    expectArrayEqual(await twice.toArray(), Float32Array.from(want, (v) => Math.fround(2 * v)));
+    const s64 = want.reduce((a, v) => a + v, 0);
+    expect(Math.abs((await s.item()) - s64)).toBeLessThanOrEqual(sumBound(want));
+    expect(await am.item()).toBe(want.indexOf(Math.max(...want)));
+  });
+
   test('device.elementwise with i, n, a raw table and _ind; map', async () => {
     const n = SIZES[1] ?? 0;
     const cols = 64;
