@@ -20,6 +20,7 @@ import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { add } from './elementwise.js';
 import { checkArray, checkArrays, checkHost, checkSize } from './signature.js';
 import { checkOptions } from '../args.js';
 
@@ -373,7 +374,14 @@ export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | Matm
 function matmulRows(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, transB: boolean, chunk: number): DeviceArray<'f32'> {
   const max = ctx.limits.maxStorageBufferBindingSize;
   if (k * n > chunk) {
-    throw new LimitError('maxStorageBufferBindingSize', k * n * 4, max, `matmul: b (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}) is larger than one binding`, 'matmul splits a and the result by rows, and b must fit one binding (tiling over k is not implemented)');
+    if (!transB && b.isContiguous && m * k <= chunk && n <= chunk) return matmulK(ctx, a, b, m, k, n, transA, chunk);
+    throw new LimitError(
+      'maxStorageBufferBindingSize',
+      k * n * 4,
+      max,
+      `matmul: b (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}) is larger than one binding`,
+      'matmul tiles a b over one binding along k only when b is not transposed and a fits one binding (and splits a large a by rows when b fits): pass b untransposed (b.T.contiguous()), or split the product yourself',
+    );
   }
   if (transA || !a.isContiguous) {
     throw new LimitError('maxStorageBufferBindingSize', m * k * 4, max, `matmul: a (${transA ? `${k}×${m}, transposed` : `${m}×${k}, a strided view`}) is larger than one binding`, 'matmul splits a large a by rows, which must be contiguous: pass a plain (not transposed) a, e.g. x.T.contiguous()');
@@ -405,6 +413,52 @@ function matmulRows(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: numbe
     throw e;
   } finally {
     flatA.destroy();
+  }
+  return out;
+}
+
+/**
+ * A product whose b is larger than one binding (a fits one): tiles over k and over rows of the result.
+ * Each (row block, k block) product reads a's block gathered from a (a strided view of an array that fits)
+ * and b's k rows (contiguous: a window or a copy); the k blocks of a row block are summed in k order
+ * (one more f32 rounding per block, well inside the documented bound) and copied into place.
+ */
+function matmulK(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, chunk: number): DeviceArray<'f32'> {
+  const kb = Math.floor(chunk / n);
+  const rows = Math.max(1, Math.floor(Math.min(chunk / kb, chunk / n)));
+  const a2 = transA ? a.reshape(k, m) : a.reshape(m, k);
+  const view = transA ? a2.T : a2;
+  const flatB = b.reshape(-1);
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  try {
+    for (const r of pieces(m, rows)) {
+      let acc: DeviceArray | undefined;
+      try {
+        for (const q of pieces(k, kb)) {
+          using aBlock = view.slice([r.start, r.start + r.length], [q.start, q.start + q.length]);
+          using aDense = aBlock.contiguous();
+          using bBlock = flatB.slice([q.start * n, (q.start + q.length) * n]);
+          const part = matmulFlat(aDense, bBlock, { m: r.length, k: q.length, n });
+          if (acc === undefined) acc = part;
+          else {
+            const sum = add(acc, part);
+            acc.destroy();
+            part.destroy();
+            acc = sum;
+          }
+        }
+        acc?.copyRangeTo(out, r.start * n);
+      } finally {
+        acc?.destroy();
+      }
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    if (view !== a2) view.destroy();
+    a2.destroy();
+    flatB.destroy();
   }
   return out;
 }

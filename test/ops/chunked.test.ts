@@ -321,12 +321,35 @@ describe('matmul over several bindings and buffers', () => {
     }
   });
 
-  test('b larger than one binding, or a transposed a larger than one, is a LimitError saying why', () => {
+  test('b larger than one binding: tiles over k (a whole, or transposed), within the documented bound', async () => {
+    const m = 3;
+    const k = Math.floor(CHUNK / 3); // a fits one binding; b (k×7) does not
+    const n = 7;
+    const as = randomF32(m * k, 53, -1, 1);
+    const bs = randomF32(k * n, 54, -1, 1);
+    using a = device.array(as, { shape: [m, k] });
+    using at = device.array(Float32Array.from({ length: m * k }, (_, t) => as[(t % m) * k + Math.floor(t / m)] ?? 0), { shape: [k, m] });
+    using b = device.array(bs, { shape: [k, n] });
+    using c = gk.matmul(a, b);
+    using c2 = gk.matmul(at.T, b);
+    const { c: ref, mag } = matmulRef64(as, bs, m, k, n);
+    const [rc, rc2] = await Promise.all([c.toArray(), c2.toArray()]);
+    for (const [name, got] of [['a·b', rc], ['(aᵀ)ᵀ·b', rc2]] as const) {
+      for (let i = 0; i < m * n; i++) {
+        if (!(Math.abs((got[i] ?? NaN) - (ref[i] ?? 0)) <= 1e-4 * Math.sqrt(k) * (mag[i] ?? 0))) expect.fail(`${name} element ${i}: got ${got[i]}, expected ${ref[i]}`);
+      }
+    }
+  });
+
+  test('a transposed b over one binding, or a large a with a large b, or a transposed large a: a LimitError saying why', () => {
     if (device.engine !== 'dawn') return; // host memory: nothing to split
     using a = device.zeros([4, CHUNK + 4]);
     using b = device.zeros([CHUNK + 4, 1]);
     expect(() => gk.matmul(a, b)).toThrow(gk.LimitError);
-    expect(() => gk.matmul(a, b)).toThrow(/matmul: b .*tiling over k is not implemented/);
+    expect(() => gk.matmul(a, b)).toThrow(/matmul: b .*along k only when b is not transposed and a fits one binding/);
+    using small = device.zeros([2, CHUNK + 4]);
+    using bt = device.zeros([3, CHUNK + 4]);
+    expect(() => gk.matmul(small, bt.T)).toThrow(/matmul: b \(3×\d+, transposed\) is larger than one binding/);
     using t = device.zeros([4, CHUNK + 4]);
     using bb = device.zeros([4, 2]);
     expect(() => gk.matmul(t.T, bb)).toThrow(/matmul: a .*transposed/);
