@@ -51,6 +51,10 @@ struct Pair {
 
 struct Params {
   n: u32,
+  // main over one chunk of an array larger than one binding: x is the window whose element 0 is element
+  // `base` of the array, and its partials start at partials[pbase]. 0 and 0 otherwise (and in combine/finish).
+  base: u32,
+  pbase: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
@@ -74,7 +78,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if ((g + 1u) * (WG * ITEMS) <= n / 4u) {
     for (var j = 0u; j < ITEMS; j++) {
       let q = base + j * WG;
-      acc = fold(acc, map(q), vec4u(q * 4u) + lanes);
+      acc = fold(acc, map(q), vec4u(params.base + q * 4u) + lanes);
     }
   } else {
     let nv = (n + 3u) / 4u;
@@ -83,11 +87,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       if (q < nv) {
         let idx = vec4u(q * 4u) + lanes;
         let ok = idx < vec4u(n);
-        acc = fold(acc, select(vec4<T>(identity()), map(q), ok), select(vec4u(0xffffffffu), idx, ok));
+        acc = fold(acc, select(vec4<T>(identity()), map(q), ok), select(vec4u(0xffffffffu), idx + vec4u(params.base), ok));
       }
     }
   }
-  partials[g * WG + lid] = acc;
+  partials[params.pbase + g * WG + lid] = acc;
 }
 
 @compute @workgroup_size(WG)

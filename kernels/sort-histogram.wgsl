@@ -26,6 +26,10 @@ const MAX_RADIX: u32 = 2048u;
 struct Params {
   n: u32,
   shift: u32,
+  // Data larger than one binding is counted chunk by chunk: `keys` is the window whose first block is
+  // block `block0` of the table's `nb_all` (0 and ceil(n / BLOCK) otherwise).
+  block0: u32,
+  nb_all: u32,
 }
 
 @group(0) @binding(0) var<storage, read> keys: array<vec4<u32>>;
@@ -64,6 +68,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (r > 2u) { h[d.z] += 1u; }
   }
   for (var d = 0u; d < radix; d++) {
-    hist[d * nb + b] = h[d];
+    hist[d * params.nb_all + params.block0 + b] = h[d];
   }
 }

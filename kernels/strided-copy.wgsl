@@ -20,6 +20,9 @@ struct Params {
   shape_hi: vec4<u32>,
   strides_lo: vec4<i32>,
   strides_hi: vec4<i32>,
+  // Flat index of this dispatch's element 0: a dense array larger than one binding is bound window by
+  // window (dst in mode 0, src in mode 1, indexed from 0), while the view's index runs on from `base`.
+  base: u32,
 }
 
 @group(0) @binding(0) var<storage, read> src: array<T>;
@@ -40,9 +43,9 @@ fn stride(d: u32) -> u32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = (wid.x + wid.y * nwg.x) * WG + lid;
-  if (i >= params.n) { return; }
-  var rem = i;
+  let li = (wid.x + wid.y * nwg.x) * WG + lid;
+  if (li >= params.n) { return; }
+  var rem = li + params.base;
   var off = params.offset;
   for (var k = 0u; k < params.ndim; k++) {
     let d = params.ndim - 1u - k;
@@ -51,8 +54,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     rem = rem / e;
   }
   if (params.mode == 0u) {
-    dst[i] = src[off];
+    dst[li] = src[off];
   } else {
-    dst[off] = src[i];
+    dst[off] = src[li];
   }
 }

@@ -96,8 +96,9 @@ export class LimitError extends GpukitError {
   readonly limit: string;
   readonly requested: number;
   readonly allowed: number;
-  constructor(limit: string, requested: number, allowed: number, what: string) {
-    super(`${what}: ${requested} exceeds the device limit ${limit} = ${allowed}`);
+  /** `hint`, when given, says what to do instead (appended after a semicolon). */
+  constructor(limit: string, requested: number, allowed: number, what: string, hint?: string) {
+    super(`${what}: ${requested} exceeds the device limit ${limit} = ${allowed}${hint !== undefined ? `; ${hint}` : ''}`);
     this.limit = limit;
     this.requested = requested;
     this.allowed = allowed;

@@ -5,7 +5,7 @@ import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
 import { mapStream, reduceStream, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs } from './buffers/stream.js';
 import { DeviceContext } from './device/context.js';
-import { HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './device/dawn.js';
+import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './device/dawn.js';
 import type { HostContext } from './device/host.js';
 import { profile } from './device/profile.js';
 import type { Profile } from './timing/profiler.js';
@@ -107,6 +107,11 @@ const OPEN_OPTIONS = {
   timeoutMs: 'number',
   memoryBudgetBytes: 'number',
   tuningProfile: 'string',
+  limits: (v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object ({ maxStorageBufferBindingSize, maxBufferSize })';
+    const bad = Object.keys(v).find((k) => !(CAPPABLE_LIMITS as readonly string[]).includes(k));
+    return bad === undefined ? undefined : `has an unknown key ${bad}; it takes ${CAPPABLE_LIMITS.join(', ')}`;
+  },
 } as const;
 
 /** A shape argument as checkShape takes it; anything but a number or an array of numbers is refused here. */
@@ -498,7 +503,8 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   const gpujsMode = options.gpujsMode ?? parseGpujsMode(process.env['GPUKIT_GPUJS_MODE']);
   const mode = gpujsMode !== undefined ? { mode: gpujsMode } : {};
   const profile = parseTuningProfile(options.tuningProfile, 'openDevice({ tuningProfile })') ?? parseTuningProfile(process.env['GPUKIT_TUNING_PROFILE'], 'GPUKIT_TUNING_PROFILE');
-  if (engine === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, probeWebgpu: true }));
+  const caps = options.limits !== undefined ? { limits: options.limits } : {};
+  if (engine === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, ...caps, probeWebgpu: true }));
   const dawnForced =
     engine === 'dawn' ||
     options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined ||
@@ -513,7 +519,7 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
     else if (!(e instanceof Error) || !isLoadFailure(e)) throw e;
     else reason = `the webgpu package (Dawn) could not load: ${e.message.split('\n')[0] ?? ''}`;
   }
-  const host = await openGpujs({ ...mode, probeWebgpu: false, fallbackReason: reason });
+  const host = await openGpujs({ ...mode, ...caps, probeWebgpu: false, fallbackReason: reason });
   announceFallback(reason, host.info.backend);
   return gpujsDevice(host);
 }

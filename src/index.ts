@@ -9,7 +9,7 @@ export type { MemoryStats } from './buffers/pool.js';
 export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions } from './buffers/stream.js';
 export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
 export { describeAdapter } from './device/info.js';
-export type { DawnAdapterOptions } from './device/dawn.js';
+export type { DawnAdapterOptions, LimitCaps } from './device/dawn.js';
 export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './kernels/kernel.js';
 export type { Dispatch } from './kernels/geometry.js';
 export type { TuningProfile } from './kernels/tuning.js';

@@ -5,6 +5,7 @@ import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, Unsu
 import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
 import { hostPoolOf } from './host-pool.js';
 import { poolOf } from './pool.js';
+import { chunkElements, pieces, segmentElements } from './chunks.js';
 import { broadcastLayout, cStrides, isCContiguous, isWritable, MAX_RANK, normAxis, permuteLayout, reshapeLayout, sliceLayout, storageIndices, type Layout, type SliceSpec } from './strided.js';
 
 const ARRAY_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -103,7 +104,7 @@ export class DeviceArray<D extends DType = DType> {
       return;
     }
     const maxBuffer = ctx.limits.maxBufferSize;
-    if (this.byteLength > maxBuffer) {
+    if (this.byteLength > maxBuffer && (ctx.info.engine === 'gpujs' || adopt !== undefined)) {
       throw new LimitError('maxBufferSize', this.byteLength, maxBuffer, `array of ${this.length} ${dtype} (${this.byteLength} bytes)`);
     }
     if (ctx.info.engine === 'gpujs') {
@@ -115,13 +116,26 @@ export class DeviceArray<D extends DType = DType> {
       const dawn = ctx as DeviceContext;
       this.#ctx = dawn;
       this.host = null;
-      // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
-      this.#storage = new Storage(
-        adopt !== undefined && !(adopt instanceof ArrayBuffer)
-          ? adopt
-          : poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`, fill === 'uninitialized' ? 'none' : fill),
-        null,
-      );
+      if (adopt !== undefined && !(adopt instanceof ArrayBuffer)) this.#storage = new Storage(adopt, null);
+      else if (this.byteLength <= maxBuffer) {
+        // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
+        this.#storage = new Storage(poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`, fill === 'uninitialized' ? 'none' : fill), null);
+      } else {
+        // Larger than one buffer: segments of a whole number of chunks each (src/buffers/chunks.ts), so
+        // every chunk an op binds lies inside one buffer.
+        const seg = segmentElements(dawn.limits);
+        const pool = poolOf(dawn);
+        const buffers: GPUBuffer[] = [];
+        try {
+          for (const p of pieces(this.length, seg)) {
+            buffers.push(pool.acquire(alignedBytes(p.length * bytesOf(dtype)), ARRAY_USAGE(), `array|${dtype}|${this.length}|segment ${buffers.length}`, fill === 'uninitialized' ? 'none' : fill));
+          }
+        } catch (e) {
+          for (const b of buffers) pool.release(b);
+          throw e;
+        }
+        this.#storage = new Storage(buffers, null, seg);
+      }
     }
   }
 
@@ -262,7 +276,52 @@ export class DeviceArray<D extends DType = DType> {
   contiguous(): DeviceArray<D> {
     if (this.isPlain) return this.#viewOf(this.layout);
     if (this.host !== null) return hostGather(this, this.host);
+    if (this.isContiguous && (this.offset * bytesOf(this.dtype)) % 4 === 0) return this.#copyOut();
     return viewCopier('contiguous').gather(this);
+  }
+
+  /**
+   * A contiguous view copied into a new plain array with buffer copies (no kernel): segment by segment,
+   * so it works for slices along axis 0 of arrays larger than one binding or one buffer.
+   */
+  #copyOut(): DeviceArray<D> {
+    const out = new DeviceArray<D>(this.ctx, this.dtype, this.shape, undefined, 'overwrite');
+    this.copyRangeTo(out, 0);
+    return out;
+  }
+
+  /**
+   * @internal Copies this contiguous view (4-byte aligned start) into the contiguous array `dst` from its
+   * element `at`, with buffer copies in queue order, segment by segment: either side may span several
+   * buffers. The same dtype; `at` 4-byte aligned too.
+   */
+  copyRangeTo(dst: DeviceArray, at: number): void {
+    const ctx = this.ctx;
+    const st = this.#live();
+    const dt = dst.#live();
+    const elem = bytesOf(this.dtype);
+    if (!this.isContiguous || !dst.isContiguous || dst.dtype !== this.dtype || at + this.length > dst.length || ((this.offset * elem) % 4) + ((dst.offset + at) * elem) % 4 !== 0) {
+      throw new ArgumentError(`copyRangeTo: needs contiguous arrays of one dtype at 4-byte aligned offsets, with room for ${this.length} elements at ${at}`);
+    }
+    for (const b of st.buffers) {
+      const failed = ctx.failureOf(b);
+      if (failed !== undefined) throw failed;
+    }
+    const segOf = (x: Storage, e: number): { buffer: GPUBuffer; byte: number; room: number } => {
+      const k = x.segmentElements === Infinity ? 0 : Math.floor(e / x.segmentElements);
+      const first = x.segmentElements === Infinity ? 0 : k * x.segmentElements;
+      return { buffer: x.buffers[k] as GPUBuffer, byte: (e - first) * elem, room: x.segmentElements === Infinity ? Infinity : first + x.segmentElements - e };
+    };
+    let done = 0;
+    while (done < this.length) {
+      const from = segOf(st, this.offset + done);
+      const to = segOf(dt, dst.offset + at + done);
+      const run = Math.min(this.length - done, from.room, to.room);
+      // Copies move whole 4-byte words: an odd f16 tail takes one more element, inside both buffers.
+      const size = Math.min(alignedBytes(run * elem), from.buffer.size - from.byte, to.buffer.size - to.byte);
+      ctx.copy(from.buffer, from.byte, to.buffer, to.byte, size, `copy|${this.dtype}|${this.length}`);
+      done += run;
+    }
   }
 
   /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */
@@ -287,25 +346,114 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /**
+   * @internal A view of the same elements as another dtype of the same size (bit patterns: f32 keys as
+   * u32). Destroying it drops only the view.
+   */
+  viewAs<E extends DType>(dtype: E): DeviceArray<E> {
+    if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot view ${this.dtype} as ${dtype}: element sizes differ`);
+    return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, this.shape, this.#live(), 'zero', this.layout);
+  }
+
+  /**
    * The GPU buffer of a plain (C-ordered, offset 0) array; throws for a view — kernels and ops read views
    * through a gather, or pass `x.contiguous()` — if the array was destroyed, or on the gpujs engine.
    */
   get buffer(): GPUBuffer {
     if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
-    const b = this.#live().buffer as GPUBuffer;
+    const st = this.#live();
+    if (st.buffers.length > 1) throw this.#tooBig();
+    const b = st.buffer as GPUBuffer;
     if (!this.isPlain) throw new ArgumentError(`${this.toString()} is a view (offset ${this.offset}, strides [${this.strides.join(', ')}]): this needs a plain array — pass x.contiguous()`);
     return b;
   }
 
-  /** @internal The GPU buffer behind this view (any layout); throws if destroyed or on gpujs. */
+  /** @internal The GPU buffer behind this view (any layout); throws if destroyed, on gpujs, or for several buffers. */
   get storageBuffer(): GPUBuffer {
     if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
-    return this.#live().buffer as GPUBuffer;
+    const st = this.#live();
+    if (st.buffers.length > 1) throw this.#tooBig();
+    return st.buffer as GPUBuffer;
+  }
+
+  /** @internal Every GPU buffer behind this view (one, or the segments of an array larger than one buffer). */
+  get storageBuffers(): readonly GPUBuffer[] {
+    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
+    return this.#live().buffers;
+  }
+
+  #tooBig(): LimitError {
+    const st = this.#live();
+    const ctx = this.ctx;
+    const chunk = chunkElements(ctx.limits);
+    return new LimitError(
+      'maxBufferSize',
+      this.byteLength,
+      ctx.limits.maxBufferSize,
+      `${this.toString()} is stored in ${st.buffers.length} buffers of ${st.segmentElements} elements`,
+      `it has no single GPU buffer: bind windows of it (x.window(offset, length), at most ${chunk} elements each, offsets multiples of ${chunk}) or use gpukit's ops, which split it`,
+    );
+  }
+
+  /**
+   * @internal Where a contiguous view lies for a binding: its buffer (the segment holding it) and byte range
+   * there; undefined for a view that is not contiguous. Throws LimitError for a view across two segments.
+   */
+  get span(): { readonly buffer: GPUBuffer; readonly byteOffset: number; readonly byteLength: number } | undefined {
+    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
+    const st = this.#live();
+    if (!this.isContiguous) return undefined;
+    const seg = st.segmentElements;
+    const first = Math.floor(this.offset / seg);
+    const last = this.length === 0 ? first : Math.floor((this.offset + this.length - 1) / seg);
+    if (first !== last) {
+      throw new LimitError(
+        'maxBufferSize',
+        this.byteLength,
+        this.ctx.limits.maxBufferSize,
+        `${this.toString()} at element ${this.offset} crosses from buffer ${first} into buffer ${last} of its array (segments of ${seg} elements)`,
+        `bind windows that stay inside one segment (x.window(offset, length) with offsets multiples of ${chunkElements(this.ctx.limits)})`,
+      );
+    }
+    const bytes = bytesOf(this.dtype);
+    return { buffer: st.buffers[first] as GPUBuffer, byteOffset: (first === 0 ? this.offset : this.offset - first * seg) * bytes, byteLength: this.byteLength };
+  }
+
+  /**
+   * A 1-D view of elements [offset, offset + length) of a contiguous array (in C order): a **window** that
+   * kernels bind directly, without a copy, when its start is a multiple of the device's
+   * `minStorageBufferOffsetAlignment` bytes. The way to hand a raw kernel an array larger than one binding:
+   * bind it window by window (`chunkElements` in the README says how large each may be).
+   *
+   * @example
+   * ```ts
+   * for (let at = 0; at < x.length; at += chunk) {
+   *   using w = x.window(at, Math.min(chunk, x.length - at));
+   *   k.run({ x: w, params: { n: w.length } }, { invocations: w.length });
+   * }
+   * ```
+   */
+  window(offset: number, length: number): DeviceArray<D> {
+    const st = this.#live();
+    if (!this.isContiguous) throw new ArgumentError(`window: ${this.toString()} is not contiguous (strides [${this.strides.join(', ')}]); take windows of x.contiguous()`);
+    for (const [what, v] of [['offset', offset], ['length', length]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ArgumentError(`window: ${what} must be a non-negative integer, got ${String(v)}`);
+    }
+    if (offset + length > this.length) throw new ShapeError(`window: elements [${offset}, ${offset + length}) are outside an array of length ${this.length}`);
+    const start = this.offset + offset;
+    if (this.host === null && length > 0) {
+      const align = this.ctx.limits.minStorageBufferOffsetAlignment;
+      const byte = (start % st.segmentElements) * bytesOf(this.dtype);
+      if (byte % align !== 0) {
+        throw new ArgumentError(`window: offset ${offset} puts the window at byte ${byte} of its buffer, not a multiple of minStorageBufferOffsetAlignment = ${align}; use an offset that is a multiple of ${align / gcd(align, bytesOf(this.dtype))} elements`);
+      }
+    }
+    return this.#viewOf({ shape: [length], strides: [1], offset: start });
   }
 
   /** @internal Bytes of the storage behind this view (what a binding of all of it covers, rounded up to 4). */
   get storageBindingSize(): number {
     const st = this.#live();
+    if (st.buffers.length > 1) throw this.#tooBig();
     return st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
   }
 
@@ -319,6 +467,7 @@ export class DeviceArray<D extends DType = DType> {
    */
   storageAlias<E extends DType>(dtype: E): DeviceArray<E> {
     const st = this.#live();
+    if (st.buffers.length > 1) throw this.#tooBig();
     const bytes = st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
     const n = Math.floor(bytes / bytesOf(dtype));
     return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
@@ -345,7 +494,7 @@ export class DeviceArray<D extends DType = DType> {
     if ((at * bytes) % 4 !== 0 || (this.byteLength % 4 !== 0 && at + this.length < dst.length)) {
       throw new ArgumentError('copyInto: the destination offset must be a multiple of 4 bytes');
     }
-    this.ctx.copy(this.buffer, 0, dst.buffer, at * bytes, alignedBytes(this.byteLength), `copy|${this.dtype}|${this.length}`);
+    this.copyRangeTo(dst, at); // segment by segment when either spans several buffers
   }
 
   /** @internal The host block behind this view on gpujs (any layout). */
@@ -378,7 +527,7 @@ export class DeviceArray<D extends DType = DType> {
     data = hostData('write', this.dtype, data); // refuses what would not arrive intact (see hostData)
     if (!this.isPlain) return this.#writeView(data);
     if (this.host !== null) return this.#writeHost(this.host, data);
-    const buffer = this.buffer;
+    const st = this.#live();
     const ctx = this.ctx;
     ctx.assertUsable();
     if (data.length !== this.length) {
@@ -387,26 +536,33 @@ export class DeviceArray<D extends DType = DType> {
     if (this.length === 0) return this;
     const t0 = performance.now();
     const bytes = toBytes(this.dtype, data);
-    const size = alignedBytes(bytes.byteLength);
+    const elem = bytesOf(this.dtype);
     ctx.flush();
-    if (ctx.quiet) {
-      // Nothing queued can still read or write this buffer (and no verdict is pending that could replay
-      // an op into it): write straight into it. queue.writeBuffer runs before any later submit.
-      for (let done = 0; done < size; done += MAX_COPY) {
-        ctx.gpu.queue.writeBuffer(buffer, done, bytes.buffer, bytes.byteOffset + done, Math.min(MAX_COPY, size - done));
+    const quiet = ctx.quiet;
+    // One buffer, or each segment of an array larger than one buffer in turn.
+    for (const [k, p] of pieces(this.length, st.segmentElements).entries()) {
+      const buffer = st.buffers[k] as GPUBuffer;
+      const from = p.start * elem;
+      const size = Math.min(alignedBytes(p.length * elem), bytes.byteLength - from);
+      if (quiet) {
+        // Nothing queued can still read or write this buffer (and no verdict is pending that could replay
+        // an op into it): write straight into it. queue.writeBuffer runs before any later submit.
+        for (let done = 0; done < size; done += MAX_COPY) {
+          ctx.gpu.queue.writeBuffer(buffer, done, bytes.buffer, bytes.byteOffset + from + done, Math.min(MAX_COPY, size - done));
+        }
+        ctx.forget(buffer);
+        ctx.wrote(buffer);
+      } else {
+        // Work is queued ahead of this write: stage the data in an idle buffer and copy it in the batch,
+        // so the write lands after that work, in order.
+        const pool = poolOf(ctx);
+        const staging = pool.acquire(size, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'upload', 'none');
+        for (let done = 0; done < size; done += MAX_COPY) {
+          ctx.gpu.queue.writeBuffer(staging, done, bytes.buffer, bytes.byteOffset + from + done, Math.min(MAX_COPY, size - done));
+        }
+        ctx.copy(staging, 0, buffer, 0, size, `upload|${this.dtype}|${this.length}`);
+        pool.release(staging);
       }
-      ctx.forget(buffer);
-      ctx.wrote(buffer);
-    } else {
-      // Work is queued ahead of this write: stage the data in an idle buffer and copy it in the batch,
-      // so the write lands after that work, in order.
-      const pool = poolOf(ctx);
-      const staging = pool.acquire(size, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'upload', 'none');
-      for (let done = 0; done < size; done += MAX_COPY) {
-        ctx.gpu.queue.writeBuffer(staging, done, bytes.buffer, bytes.byteOffset + done, Math.min(MAX_COPY, size - done));
-      }
-      ctx.copy(staging, 0, buffer, 0, size, `upload|${this.dtype}|${this.length}`);
-      pool.release(staging);
     }
     ctx.sink?.upload(this.byteLength, performance.now() - t0);
     return this;
@@ -496,8 +652,10 @@ export class DeviceArray<D extends DType = DType> {
         for (let i = 0; i < idx.length; i++) out[i] = src[idx[i] ?? 0] ?? 0;
         return out;
       }
-      const failed = this.ctx.failureOf(this.storageBuffer);
-      if (failed !== undefined) throw failed;
+      for (const b of this.storageBuffers) {
+        const failed = this.ctx.failureOf(b);
+        if (failed !== undefined) throw failed;
+      }
       const packed = this.contiguous();
       try {
         return await (given !== undefined ? packed.toArray(given, options) : packed.toArray(options));
@@ -522,6 +680,7 @@ export class DeviceArray<D extends DType = DType> {
       host.sink?.download(this.byteLength, performance.now() - t0);
       return out;
     }
+    if (this.#live().buffers.length > 1) return this.#readSegments(given, options);
     const buffer = this.buffer;
     const ctx = this.ctx;
     ctx.assertUsable();
@@ -584,6 +743,27 @@ export class DeviceArray<D extends DType = DType> {
     return out as HostArrayOf[D];
   }
 
+  /**
+   * Reads an array stored in several buffers: each segment is read back as a window (one buffer each, the
+   * single-buffer path) straight into its place in one host array (the caller's, for `toArray(out)`).
+   */
+  async #readSegments(given: HostArrayOf[D] | undefined, options: ReadOptions): Promise<HostArrayOf[D]> {
+    const st = this.#live();
+    const ctx = this.ctx;
+    ctx.assertUsable();
+    for (const b of st.buffers) {
+      const failed = ctx.failureOf(b);
+      if (failed !== undefined) throw failed;
+    }
+    const out = given ?? hostArray(this.dtype, this.length);
+    for (const [k, p] of pieces(this.length, st.segmentElements).entries()) {
+      const seg = new DeviceArray<D>(ctx, this.dtype, [p.length], new Storage(st.buffers[k] as GPUBuffer, null), 'zero');
+      // Each segment straight into its place in `out`: one copy, as for a single buffer.
+      await seg.toArray(out.subarray(p.start, p.start + p.length) as HostArrayOf[D], options);
+    }
+    return out;
+  }
+
   /** The single element of a length-1 array (a device scalar, as reductions return). */
   async item(options: ReadOptions = {}): Promise<number> {
     if (this.length !== 1) throw new ShapeError(`item() needs an array of length 1, this one has length ${this.length}`);
@@ -606,7 +786,7 @@ export class DeviceArray<D extends DType = DType> {
       if (this.host !== null && !this.host.closed) hostPoolOf(this.host).release(st.block);
       return;
     }
-    if (st.buffer !== null && this.#ctx !== null && !this.#ctx.closed) poolOf(this.#ctx).release(st.buffer);
+    if (this.#ctx !== null && !this.#ctx.closed) for (const b of st.buffers) poolOf(this.#ctx).release(b);
   }
 
   [Symbol.dispose](): void {
@@ -623,14 +803,28 @@ export class DeviceArray<D extends DType = DType> {
  * that allocated it owns it; views borrow it and die with it.
  */
 export class Storage {
+  /** The first (usually only) GPU buffer; null on gpujs. */
   readonly buffer: GPUBuffer | null;
+  /**
+   * Every GPU buffer, in order: one, or for an array larger than `maxBufferSize` its segments of
+   * `segmentElements` elements each (the last shorter). Empty on gpujs.
+   */
+  readonly buffers: readonly GPUBuffer[];
+  /** Elements per segment (Infinity for one buffer). */
+  readonly segmentElements: number;
   readonly block: ArrayBuffer | null;
   /** Set when the owning array is destroyed: its views are then dead too. */
   released = false;
-  constructor(buffer: GPUBuffer | null, block: ArrayBuffer | null) {
-    this.buffer = buffer;
+  constructor(buffer: GPUBuffer | readonly GPUBuffer[] | null, block: ArrayBuffer | null, segmentElements = Infinity) {
+    this.buffers = buffer === null ? [] : Array.isArray(buffer) ? buffer : [buffer as GPUBuffer];
+    this.buffer = this.buffers[0] ?? null;
+    this.segmentElements = this.buffers.length > 1 ? segmentElements : Infinity;
     this.block = block;
   }
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** What the kernels layer provides for views on Dawn: a gather into a new plain array, and a scatter. */

@@ -131,7 +131,7 @@ export class DeviceContext {
   constructor(handle: DawnHandle) {
     this.gpu = handle.device;
     this.info = handle.info;
-    this.limits = handle.device.limits;
+    this.limits = handle.limits ?? handle.device.limits;
     this.features = new Set(handle.device.features);
     this.#instance = handle.instance;
     void this.gpu.lost.then((info) => {

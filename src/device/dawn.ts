@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { DeviceUnavailableError } from '../errors.js';
+import { ArgumentError, DeviceUnavailableError } from '../errors.js';
 import { ensureHeadlessEgl, prepareDriverEnvironment } from './env.js';
 import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel } from './info.js';
 
@@ -21,7 +21,35 @@ export interface DawnAdapterOptions {
    * @default false
    */
   readonly unsafeDisableRobustness?: boolean;
+  /**
+   * Lower caps on the limits gpukit works to (each at least 4 KiB and at most the adapter's own): a device
+   * that behaves like a smaller GPU, e.g. to test code that splits data over several bindings or buffers
+   * with small, fast arrays. gpukit enforces them itself (WebGPU grants every device at least its default
+   * limits) and `device.limits` reports them. On gpujs `maxBufferSize` caps arrays too; binding limits do
+   * not apply to host memory.
+   * @default the adapter's limits
+   *
+   * @example
+   * ```ts
+   * const small = await openDevice({ limits: { maxStorageBufferBindingSize: 1 << 16, maxBufferSize: 1 << 18 } });
+   * ```
+   */
+  readonly limits?: LimitCaps;
 }
+
+/** Limits a device may be opened with below the adapter's (see {@link DawnAdapterOptions.limits}). */
+export interface LimitCaps {
+  /** Bytes one storage binding may cover. */
+  readonly maxStorageBufferBindingSize?: number;
+  /** Bytes one GPU buffer may hold. */
+  readonly maxBufferSize?: number;
+}
+
+/** The smallest cap `openDevice({ limits })` accepts, in bytes. */
+export const MIN_CAP = 4096;
+
+/** The limit names {@link LimitCaps} takes. */
+export const CAPPABLE_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize'] as const;
 
 /** The Dawn instance (what `webgpu`'s `create()` returns), kept referenced for the device's whole life. */
 export type DawnInstance = GPU;
@@ -31,6 +59,8 @@ export interface DawnHandle {
   readonly adapter: GPUAdapter;
   readonly device: GPUDevice;
   readonly info: DeviceInfo;
+  /** The limits gpukit works to: the device's, lowered by `openDevice({ limits })`. */
+  readonly limits?: GPUSupportedLimits;
 }
 
 interface WebgpuModule {
@@ -204,9 +234,17 @@ export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandl
       failures.push(`${attempt.backend ?? 'default'}/${attempt.featureLevel}: ${adapterName(r.adapter)} does not match '${wanted}'`);
       continue;
     }
+    let caps: Record<string, number>;
+    try {
+      caps = checkLimitCaps(opts.limits, r.adapter.limits as unknown as Record<string, unknown>);
+    } catch (e) {
+      retireInstance(r.instance);
+      throw e;
+    }
     const device = await requestDevice(r.adapter);
     const fallbackReason = failures.length > 0 && !forced ? `no core adapter (${failures.join('; ')}); using ${attempt.backend ?? 'default'}/${attempt.featureLevel}` : undefined;
-    return { instance: r.instance, adapter: r.adapter, device, info: describe(r.adapter, device, attempt, fallbackReason) };
+    const info = describe(r.adapter, device, attempt, fallbackReason, caps);
+    return { instance: r.instance, adapter: r.adapter, device, info, limits: cappedLimits(device.limits, caps) };
   }
   const available = await listDawnAdapters().catch(() => []);
   const what = forced
@@ -218,6 +256,31 @@ export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandl
 export const HOW_TO_GET_ONE =
   'On a machine without a GPU install the software adapter (Mesa lavapipe >= 24): `npx gpukit setup` (Debian, Ubuntu; ' +
   '`npm run setup:software-gpu` in the gpukit checkout; elsewhere it says what to install), then `npx gpukit doctor`.';
+
+/**
+ * Checks `openDevice({ limits })` against the adapter: each cap a positive integer no larger than the
+ * adapter's own limit. Throws ArgumentError naming the option.
+ */
+export function checkLimitCaps(caps: LimitCaps | undefined, adapterLimits: Readonly<Record<string, unknown>>): Record<string, number> {
+  if (caps === undefined) return {};
+  const out: Record<string, number> = {};
+  for (const key of CAPPABLE_LIMITS) {
+    const v = caps[key];
+    if (v === undefined) continue;
+    const max = adapterLimits[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      throw new ArgumentError(`openDevice: limits.${key} must be a positive integer number of bytes, got ${String(v)}`);
+    }
+    // Ops keep small tables (partials, histograms, uniforms' arrays) in one binding each: below 4 KiB a
+    // device could not run them at all.
+    if (v < MIN_CAP) throw new ArgumentError(`openDevice: limits.${key} must be at least ${MIN_CAP} bytes, got ${v}`);
+    if (typeof max === 'number' && v > max) {
+      throw new ArgumentError(`openDevice: limits.${key} = ${v} is above the adapter's ${key} = ${max}; a cap may only lower a limit`);
+    }
+    out[key] = v;
+  }
+  return out;
+}
 
 async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
@@ -245,7 +308,27 @@ async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   }
 }
 
-function describe(adapter: GPUAdapter, device: GPUDevice, attempt: Attempt, fallbackReason: string | undefined): DeviceInfo {
+/**
+ * The limits gpukit works to: the device's, with `openDevice({ limits })` caps applied. WebGPU gives a
+ * device at least its default limits whatever it asks for (128 MiB bindings, 256 MiB buffers), so a cap
+ * below those cannot be had from Dawn: gpukit enforces the capped values itself (every binding, buffer and
+ * op plan reads these).
+ */
+function cappedLimits(limits: GPUSupportedLimits, caps: Readonly<Record<string, number>>): GPUSupportedLimits {
+  if (Object.keys(caps).length === 0) return limits;
+  const out: Record<string, number> = {};
+  const all = limits as unknown as Record<string, unknown>;
+  for (const key in all) {
+    const v = all[key];
+    if (typeof v === 'number') out[key] = v;
+  }
+  Object.assign(out, caps);
+  // A binding can never be larger than a buffer.
+  out['maxStorageBufferBindingSize'] = Math.min(out['maxStorageBufferBindingSize'] ?? Infinity, out['maxBufferSize'] ?? Infinity);
+  return Object.freeze(out) as unknown as GPUSupportedLimits;
+}
+
+function describe(adapter: GPUAdapter, device: GPUDevice, attempt: Attempt, fallbackReason: string | undefined, caps: Readonly<Record<string, number>> = {}): DeviceInfo {
   const { vendor, architecture, description } = adapter.info;
   const limits: Record<string, number> = {};
   const dl = device.limits as unknown as Record<string, unknown>;
@@ -253,6 +336,8 @@ function describe(adapter: GPUAdapter, device: GPUDevice, attempt: Attempt, fall
     const v = dl[key];
     if (typeof v === 'number') limits[key] = v;
   }
+  Object.assign(limits, caps);
+  if (limits['maxStorageBufferBindingSize'] !== undefined && limits['maxBufferSize'] !== undefined) limits['maxStorageBufferBindingSize'] = Math.min(limits['maxStorageBufferBindingSize'], limits['maxBufferSize']);
   const isFallbackAdapter = adapter.info.isFallbackAdapter;
   return {
     engine: 'dawn',

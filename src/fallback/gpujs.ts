@@ -8,7 +8,7 @@
  * outputs of 4096 cells or more), else `cpu`.
  */
 import { DeviceUnavailableError } from '../errors.js';
-import { HOW_TO_GET_ONE, loadWebgpu, retireInstance } from '../device/dawn.js';
+import { checkLimitCaps, HOW_TO_GET_ONE, loadWebgpu, retireInstance } from '../device/dawn.js';
 import { HostContext } from '../device/host.js';
 import { looksSoftware, type DeviceInfo } from '../device/info.js';
 
@@ -122,6 +122,11 @@ export interface OpenGpujsOptions {
   readonly probeWebgpu: boolean;
   /** Why Dawn was not used, for `device.info.fallbackReason`. */
   readonly fallbackReason?: string;
+  /**
+   * `openDevice({ limits })`: on gpujs `maxBufferSize` caps the largest array (host memory has no binding
+   * limit, so `maxStorageBufferBindingSize` is checked but changes nothing here).
+   */
+  readonly limits?: { readonly maxBufferSize?: number; readonly maxStorageBufferBindingSize?: number };
 }
 
 /** Opens a gpujs device. Throws {@link DeviceUnavailableError} if gpu.js or the requested mode cannot run. */
@@ -151,7 +156,9 @@ export async function openGpujs(opts: OpenGpujsOptions): Promise<HostContext> {
   // gpu.js's webgpu mode requests the adapter's own maxima (see its context.js), so those are the limits.
   const l = webgpu?.adapter.limits;
   const binding = l === undefined ? null : l.maxStorageBufferBindingSize <= l.maxBufferSize ? { limit: 'maxStorageBufferBindingSize', bytes: l.maxStorageBufferBindingSize } : { limit: 'maxBufferSize', bytes: l.maxBufferSize };
-  const limits = { maxBufferSize: 2 ** 31, ...(l !== undefined ? { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize } : {}) };
+  const own = { maxBufferSize: 2 ** 31, ...(l !== undefined ? { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize } : {}) };
+  const capped = checkLimitCaps(opts.limits, own)['maxBufferSize'];
+  const limits = capped !== undefined ? { ...own, maxBufferSize: capped } : own;
   const info: DeviceInfo = {
     engine: 'gpujs',
     backend: mode,

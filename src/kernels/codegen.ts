@@ -372,7 +372,9 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   const shapeFields = ind ? `_shape: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, _strides: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, ` : '';
   const rowNames = options.rows ?? [];
   const lenFields = [...raws.map((a) => `_len_${a.name}: u32, `), ...rowNames.map((r) => `_m_${r}: u32, _s_${r}: u32, `)].join('');
-  lines.push(`struct _Params { _n: u32, _start: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}${lenFields}${shapeFields}}`);
+  // _n elements from _start are this dispatch's, of a window whose element 0 is element _base of the
+  // whole _total (a chunk of data larger than one binding; 0 and n otherwise): the body sees i and n whole.
+  lines.push(`struct _Params { _n: u32, _start: u32, _base: u32, _total: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}${lenFields}${shapeFields}}`);
   bound.forEach((a, k) => {
     const written = outputs.some((o) => bindingOf(o) === a.name);
     // A raw array is indexed by the body, element by element, whatever the vector width.
@@ -413,13 +415,13 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push('  let _base = (_wid.x + _wid.y * _nwg.x) * _WG * _ITEMS + _lid;');
   // A repeated input's index j mod m, kept incrementally (j grows by _WG a step; _s_<name> = _WG mod m):
   // one division per invocation instead of one per element (a software adapter scalarizes u32 division).
-  for (const r of rowNames) lines.push(`  var _row_${r} = (${width === 1 ? 'params._start + ' : ''}_base) % params._m_${r};`);
+  for (const r of rowNames) lines.push(`  var _row_${r} = (${width === 1 ? 'params._base + params._start + ' : 'params._base / 4u + '}_base) % params._m_${r};`);
   lines.push('  for (var _k = 0u; _k < _ITEMS; _k++) {');
   lines.push(width === 1 ? '    let _j = params._start + _base + _k * _WG;' : '    let _j = _base + _k * _WG;');
   lines.push('    if (_j >= _count) { return; }');
-  const idx = width === 1 ? '_j' : 'vec4<u32>(_j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
-  const callArgs = [idx, 'params._n', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
-  if (ind) lines.push(width === 1 ? '    _i = _j;' : '    _i = _j * 4u;');
+  const idx = width === 1 ? 'params._base + _j' : 'vec4<u32>(params._base + _j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
+  const callArgs = [idx, 'params._total', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
+  if (ind) lines.push(width === 1 ? '    _i = params._base + _j;' : '    _i = params._base + _j * 4u;');
   lines.push(`    let _r = _body(${callArgs.join(', ')});`);
   for (const o of outputs) lines.push(`    ${bindingOf(o)}[_j] = _r.${o};`);
   for (const r of rowNames) lines.push(`    _row_${r} += params._s_${r}; if (_row_${r} >= params._m_${r}) { _row_${r} -= params._m_${r}; }`);
@@ -470,7 +472,9 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   L.push('override _WG: u32 = 64;');
   L.push('override _ITEMS: u32 = 16;');
   L.push('override _TREE: bool = false;');
-  L.push(`struct _Params { _n: u32, _span: u32, _last: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
+  // A first pass over one chunk of data larger than one binding: its items are elements _base.. of the
+  // whole _total, and its partials go to _partials_out from _pbase (0, n and 0 otherwise).
+  L.push(`struct _Params { _n: u32, _span: u32, _last: u32, _base: u32, _total: u32, _pbase: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
   arrays.forEach((a, k) => L.push(`@group(0) @binding(${k}) var<storage, read> ${a.name}: array<${wgslType(a.type, width)}>;`));
   const b0 = arrays.length;
   L.push(`@group(0) @binding(${b0}) var<storage, read> _partials_in: array<R>;`);
@@ -509,9 +513,9 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   L.push('      if (_lid < _s) { _tree[_lid] = _reduce(_tree[_lid], _tree[_lid + _s]); }');
   L.push('      workgroupBarrier();');
   L.push('    }');
-  L.push('    if (_lid == 0u) { _partials_out[_wg] = select(_tree[0], _post(_tree[0]), params._last != 0u); }');
+  L.push('    if (_lid == 0u) { _partials_out[params._pbase + _wg] = select(_tree[0], _post(_tree[0]), params._last != 0u); }');
   L.push('  } else if (_g < params._span) {');
-  L.push('    _partials_out[_g] = select(_acc, _post(_acc), params._last != 0u);');
+  L.push('    _partials_out[params._pbase + _g] = select(_acc, _post(_acc), params._last != 0u);');
   L.push('  }');
   L.push('}');
   // First pass: each workgroup streams through its own block of _WG·_ITEMS items, invocation _lid taking
@@ -530,7 +534,7 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
     L.push('    for (var _k = 0u; _k < _ITEMS; _k++) {');
     L.push('      let _i = _wg * _WG * _ITEMS + _k * _WG + _lid;');
     L.push('      if (_i >= _n) { break; }');
-    L.push(`      _acc = _reduce(_acc, _map(_i, _n${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
+    L.push(`      _acc = _reduce(_acc, _map(params._base + _i, params._total${arrays.map((a) => `, ${a.name}[_i]`).join('')}${scalarArgs}));`);
     L.push('    }');
   } else {
     L.push('    let _count = (_n + 3u) / 4u;');
@@ -541,15 +545,15 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
     for (const a of arrays) L.push(`      let _v_${a.name} = ${a.name}[_j];`);
     L.push('      if (4u * _j + 3u < _n) {');
     if (vecAcc) {
-      L.push(`        _acc4 = _reduce4(_acc4, _map4(vec4<u32>(4u * _j) + vec4<u32>(0u, 1u, 2u, 3u), _n${arrays.map((a) => `, _v_${a.name}`).join('')}${scalarArgs}));`);
+      L.push(`        _acc4 = _reduce4(_acc4, _map4(vec4<u32>(params._base + 4u * _j) + vec4<u32>(0u, 1u, 2u, 3u), params._total${arrays.map((a) => `, _v_${a.name}`).join('')}${scalarArgs}));`);
     } else {
       for (let c = 0; c < 4; c++) {
-        L.push(`        _acc = _reduce(_acc, _map(4u * _j + ${c}u, _n${arrays.map((a) => `, _v_${a.name}[${c}]`).join('')}${scalarArgs}));`);
+        L.push(`        _acc = _reduce(_acc, _map(params._base + 4u * _j + ${c}u, params._total${arrays.map((a) => `, _v_${a.name}[${c}]`).join('')}${scalarArgs}));`);
       }
     }
     L.push('      } else {');
     L.push('        for (var _c = 0u; _c < 4u; _c++) {');
-    L.push(`          if (4u * _j + _c < _n) { _acc = _reduce(_acc, _map(4u * _j + _c, _n${arrays.map((a) => `, _v_${a.name}[_c]`).join('')}${scalarArgs})); }`);
+    L.push(`          if (4u * _j + _c < _n) { _acc = _reduce(_acc, _map(params._base + 4u * _j + _c, params._total${arrays.map((a) => `, _v_${a.name}[_c]`).join('')}${scalarArgs})); }`);
     L.push('        }');
     L.push('      }');
     L.push('    }');

@@ -1,5 +1,6 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
+import { chunkElements } from '../buffers/chunks.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, DTypeError, LimitError, ShaderCompileError, ValidationError } from '../errors.js';
 import { compileModule, type SourceMapper } from './compile.js';
@@ -118,7 +119,8 @@ export class Kernel {
     for (const b of this.entry.bindings) {
       if (!Object.hasOwn(args, b.name)) throw new ArgumentError(`${this.label}: missing argument '${b.name}' (${describeBinding(b)})`);
       let value = args[b.name];
-      if (value instanceof DeviceArray && !value.destroyed && !value.isPlain) {
+      // A window (a contiguous view at an aligned byte offset in one buffer) binds in place, read or written.
+      if (value instanceof DeviceArray && !value.destroyed && !value.isPlain && !isWindow(value)) {
         if (b.kind === 'storage') {
           throw new ArgumentError(`${this.label}: '${b.name}' is written (read_write) and ${value.toString()} is a view (offset ${value.offset}, strides [${value.strides.join(', ')}]); outputs must be plain arrays: write into a fresh array, then copy it in with view.write(...)`);
         }
@@ -165,23 +167,53 @@ export class Kernel {
       throw new ArgumentError(`${this.label}: '${b.name}' is a storage buffer (var<storage>); pass a DeviceArray, got ${typeof value}`);
     }
     if (value.ctx !== ctx) throw new ArgumentError(`${this.label}: '${b.name}' is an array of another device`);
-    const buffer = value.buffer; // throws DestroyedError
+    if (value.destroyed) return { buffer: value.buffer, offset: 0 }; // value.buffer throws DestroyedError
     if (b.elementType !== undefined && b.elementType !== value.dtype) {
       throw new DTypeError(`${this.label}: '${b.name}' holds ${b.elementType} but the array passed is ${value.dtype}`);
     }
     // Arrays of vectors (e.g. vec4 kernels) bind whole elements: round up to the stride; the pool's
     // size classes leave room for it, and kernels guard on their own length, not on arrayLength.
     const stride = b.layout.kind === 'array' ? b.layout.stride : 4;
-    const size = Math.min(buffer.size, Math.ceil(value.bindingSize / stride) * stride);
+    const max = ctx.limits.maxStorageBufferBindingSize;
+    const wanted = Math.ceil(value.bindingSize / stride) * stride;
+    if (wanted > max) {
+      const chunk = chunkElements(ctx.limits);
+      throw new LimitError(
+        'maxStorageBufferBindingSize',
+        wanted,
+        max,
+        `${this.label}: binding '${b.name}' (${value.length} ${value.dtype})`,
+        this.compileError !== undefined
+          ? // gpukit's own kernels (compiled synchronously): an op that does not split this argument.
+            `this op does not split '${b.name}' over several bindings (see "Data larger than one binding" in the README): keep it within ${max} bytes, e.g. by running the op on slices along the first axis`
+          : `bind windows of the array instead (x.window(offset, length): at most ${chunk} elements each, at offsets that are multiples of ${chunk}), one dispatch per window`,
+      );
+    }
+    // A plain array binds its (first) buffer from 0; a window binds its range of the buffer holding it.
+    const span = value.span;
+    if (span === undefined) throw new ArgumentError(`${this.label}: '${b.name}' is a view that is not contiguous; pass x.contiguous()`);
+    const size = Math.min(span.buffer.size - span.byteOffset, wanted);
     if (size < b.minBytes) {
       throw new ArgumentError(`${this.label}: '${b.name}' needs at least ${b.minBytes} bytes, the array has ${value.byteLength}`);
     }
-    const max = ctx.limits.maxStorageBufferBindingSize;
-    if (size > max) {
-      throw new LimitError('maxStorageBufferBindingSize', size, max, `${this.label}: binding '${b.name}' (${value.length} ${value.dtype})`);
-    }
-    return { buffer, offset: 0, size };
+    return { buffer: span.buffer, offset: span.byteOffset, size };
   }
+}
+
+/**
+ * A contiguous view whose start is a multiple of minStorageBufferOffsetAlignment bytes in the one buffer
+ * holding it: bound as `{ buffer, offset, size }`, no gather. (A view across two buffers' segments throws
+ * its LimitError here.)
+ */
+function isWindow(value: DeviceArray): boolean {
+  if (value.host !== null || !value.isContiguous) return false;
+  let span: { readonly byteOffset: number } | undefined;
+  try {
+    span = value.span;
+  } catch {
+    return false; // across two buffers: read through a copy (contiguous()), which handles that
+  }
+  return span !== undefined && span.byteOffset % value.ctx.limits.minStorageBufferOffsetAlignment === 0;
 }
 
 function describeBinding(b: BindingInfo): string {

@@ -7,7 +7,8 @@ import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
-import { deviceOf, requireDType } from './util.js';
+import { deviceOf, requireDType, windowable } from './util.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { checkArray } from './signature.js';
 import { describeValue } from '../args.js';
 
@@ -76,28 +77,47 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
   const dtype = x.dtype as 'f32' | 'i32' | 'u32';
   if (x.length >= 0xffffffff) throw new ArgumentError(`${op}: indices are u32, so x must have fewer than 2^32 - 1 elements`);
   const p = tunedParams(ctx, argTunable, x.length);
-  const c = { WG: p['WG'] ?? 8, ITEMS: Math.max(2, p['ITEMS'] ?? 1024) };
+  const chunked = x.length > chunkElements(ctx.limits);
+  // Chunked: at least 256 items an invocation, so all chunks' partials (32-byte Pairs) fit one binding.
+  const c = { WG: p['WG'] ?? 8, ITEMS: Math.max(chunked ? 256 : 2, p['ITEMS'] ?? 1024) };
   const pairs = (count: number): DeviceArray => new DeviceArray(ctx, 'u32', Math.max(1, count) * 8); // Pair = 32 bytes
   const scratch: DeviceArray[] = [];
   const index = new DeviceArray(ctx, 'u32', 1);
   try {
     const per = c.WG * c.ITEMS;
-    const groups = Math.max(1, Math.ceil(Math.ceil(x.length / 4) / per));
-    let count = groups * c.WG;
+    const groupsOf = (len: number): number => Math.max(1, Math.ceil(Math.ceil(len / 4) / per));
+    // Larger than one binding: the first pass runs per chunk (x bound as aligned windows; indices offset by
+    // the chunk's start), each chunk's partials after the previous chunk's; the passes after fold them all.
+    const parts = pieces(x.length, chunkElements(ctx.limits));
+    let count = parts.reduce((a, q) => a + groupsOf(q.length) * c.WG, 0);
     let src = pairs(count);
     scratch.push(src);
-    kernel(ctx, op, dtype, 'main', c).run({ x, partials: src, params: { n: x.length } }, { workgroups: gridOf(ctx, groups) });
+    const main = kernel(ctx, op, dtype, 'main', c);
+    if (parts.length === 1) main.run({ x, partials: src, params: { n: x.length, base: 0, pbase: 0 } }, { workgroups: gridOf(ctx, groupsOf(x.length)) });
+    else {
+      const flat = windowable(op, { x }, ctx.limits.maxStorageBufferBindingSize)['x'] as DeviceArray;
+      try {
+        let at = 0;
+        for (const q of parts) {
+          using w = flat.slice([q.start, q.start + q.length]); // a window when aligned, else read through a copy
+          main.run({ x: w, partials: src, params: { n: q.length, base: q.start, pbase: at } }, { workgroups: gridOf(ctx, groupsOf(q.length)) });
+          at += groupsOf(q.length) * c.WG;
+        }
+      } finally {
+        flat.destroy();
+      }
+    }
     while (count > FINISH_MAX) {
       const g = Math.ceil(count / per);
       const dst = pairs(g * c.WG);
       scratch.push(dst);
-      kernel(ctx, op, dtype, 'combine', c).run({ partials: src, out: dst, params: { n: count } }, { workgroups: gridOf(ctx, g) });
+      kernel(ctx, op, dtype, 'combine', c).run({ partials: src, out: dst, params: { n: count, base: 0, pbase: 0 } }, { workgroups: gridOf(ctx, g) });
       src = dst;
       count = g * c.WG;
     }
     const last = pairs(1);
     scratch.push(last);
-    kernel(ctx, op, dtype, 'finish', c).run({ partials: src, out: last, params: { n: count } }, { workgroups: [1] });
+    kernel(ctx, op, dtype, 'finish', c).run({ partials: src, out: last, params: { n: count, base: 0, pbase: 0 } }, { workgroups: [1] });
     // The answer's index sits in the Pair's second vec4, lane x: byte 16.
     ctx.copy(last.buffer, 16, index.buffer, 0, 4);
   } catch (e) {

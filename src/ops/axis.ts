@@ -8,9 +8,10 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, LimitError, ShapeError } from '../errors.js';
 import type { DeviceContext } from '../device/context.js';
 import { foldGroups } from '../kernels/geometry.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { compileKernelSync } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
@@ -152,15 +153,65 @@ export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): 
   if (rows === 0) return out;
   if (R === 0) return out.write(new Array<number>(rows).fill(emptyValue(op)));
   const moved = x.transpose([...kept, ...axes]);
-  const dense = moved.contiguous();
+  let dense: DeviceArray;
   try {
-    using outWords = out.storageAlias('u32');
-    runRows(ctx, 'main', CODE[op], x.dtype, { x: dense, out: outWords }, rows, R, ddof);
+    dense = moved.contiguous();
+  } catch (e) {
+    out.destroy();
+    moved.destroy();
+    throw e;
+  }
+  try {
+    byRowBlocks(op, dense, out, rows, R, 1, (src, dst, n) => {
+      using outWords = dst.storageAlias('u32');
+      runRows(ctx, 'main', CODE[op], x.dtype, { x: src, out: outWords }, n, R, ddof);
+    });
+  } catch (e) {
+    out.destroy();
+    throw e;
   } finally {
     dense.destroy();
     moved.destroy();
   }
   return out;
+}
+
+/**
+ * Runs a row kernel over `rows` rows of R elements of the dense array `src`, writing `perRow` elements a row
+ * into `out` — at once when both fit one binding, else in blocks of whole rows: each block's rows read as a
+ * 1-D slice of src (bound in place when aligned, else through a copy) into a fresh block of out, copied into
+ * place segment by segment. A single row larger than one binding is a LimitError.
+ */
+export function byRowBlocks(op: string, src: DeviceArray, out: DeviceArray, rows: number, R: number, perRow: number, run: (src: DeviceArray, dst: DeviceArray, rows: number) => void): void {
+  const chunk = chunkElements(src.ctx.limits);
+  if (src.length <= chunk && out.length <= chunk) {
+    run(src, out, rows);
+    return;
+  }
+  const width = Math.max(R, perRow);
+  if (width > chunk) {
+    throw new LimitError('maxStorageBufferBindingSize', width * 4, src.ctx.limits.maxStorageBufferBindingSize, `${op}: one row of ${width} elements is larger than one binding`, 'rows are split into blocks of whole rows, and a single row must fit one binding');
+  }
+  const words = Math.max(1, src.ctx.limits.minStorageBufferOffsetAlignment / 4);
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const step = words / gcd(R, words);
+  const fit = Math.floor(chunk / width);
+  const block = Math.floor(fit / step) * step || fit; // aligned slices bind in place; others are copied
+  const flatSrc = src.reshape(-1);
+  try {
+    for (const q of pieces(rows, block)) {
+      using s = flatSrc.slice([q.start * R, (q.start + q.length) * R]);
+      const d = new DeviceArray(src.ctx, out.dtype, [q.length * perRow]);
+      try {
+        run(s, d, q.length);
+        d.copyRangeTo(out, q.start * perRow);
+      } finally {
+        d.destroy();
+      }
+    }
+  } finally {
+    flatSrc.destroy();
+  }
 }
 
 /** What a reduction over zero elements gives (NumPy's identities; mean/var/std of nothing is NaN). */
@@ -338,6 +389,8 @@ export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
       });
       return;
     }
-    runRows(dense.ctx, 'softmax', CODE.softmax, 'f32', { x: dense, y: res }, rows, R);
+    byRowBlocks('softmax', dense, res, rows, R, R, (src, dst, n) => {
+      runRows(dense.ctx, 'softmax', CODE.softmax, 'f32', { x: src, y: dst }, n, R);
+    });
   });
 }

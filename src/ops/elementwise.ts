@@ -3,16 +3,18 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ValidationError, ArgumentError, ShaderCompileError, ShapeError } from '../errors.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { broadcastShapes } from '../buffers/strided.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
 import type { SourceMapper } from '../kernels/compile.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { gatherRange } from '../kernels/strided-copy.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, callOptions, checkRawAliases, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
-import { deviceOf } from './util.js';
+import { deviceOf, windowable } from './util.js';
 
 /** What `device.elementwise()` (and `device.elementwise`) builds from: CuPy's ElementwiseKernel, in WGSL. */
 export interface ElementwiseSpec {
@@ -334,11 +336,68 @@ class ElementwiseBuilder {
         return [[`_m_${r}`, m], [`_s_${r}`, WG % m]];
       }));
     this.#checkInBackground(ctx, dtype);
-    if (vec !== undefined) {
-      this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+    const chunk = chunkElements(ctx.limits);
+    if (n <= chunk && !Object.entries(arrays).some(([k, a]) => a.size > chunk && rows[k] === undefined)) {
+      if (vec !== undefined) {
+        this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, _base: 0, _total: n, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+      }
+      if (tail !== undefined) {
+        this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, _base: 0, _total: n, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+      }
+      return;
     }
-    if (tail !== undefined) {
-      this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+    // Larger than one binding: chunk by chunk, each array of the output's size bound as its window of the
+    // chunk (aligned: chunks start at multiples of chunkElements); raw arrays and repeated rows bind whole.
+    const windowed = Object.keys(arrays).filter((k) => rows[k] === undefined && !this.args.some((a) => a.name === k && a.raw === true));
+    // Inputs that are strided views (broadcasts along other axes, transposes) of arrays that fit one binding
+    // are gathered chunk by chunk; contiguous arrays are bound as windows.
+    const strided = windowed.filter((k) => !(arrays[k] as DeviceArray).isContiguous && !this.outputs.includes(k));
+    const flat = windowable(`elementwise '${this.name}'`, Object.fromEntries(windowed.filter((k) => !strided.includes(k)).map((k) => [k, arrays[k] as DeviceArray])), ctx.limits.maxStorageBufferBindingSize);
+    for (const k of strided) flat[k] = arrays[k] as DeviceArray;
+    try {
+      this.#chunks(ctx, n, chunk, arrays, flat, dtype, alias, rowNames, rowsVec4, c, scalars, moduli);
+    } finally {
+      for (const [k, f] of Object.entries(flat)) if (!strided.includes(k)) f.destroy();
+    }
+  }
+
+  #chunks(
+    ctx: DeviceContext,
+    n: number,
+    chunk: number,
+    arrays: Readonly<Record<string, DeviceArray>>,
+    flat: Readonly<Record<string, DeviceArray>>,
+    dtype: DType,
+    alias: Readonly<Record<string, string>>,
+    rowNames: readonly string[],
+    rowsVec4: boolean,
+    c: Readonly<Record<string, number>>,
+    scalars: Readonly<Record<string, number | number[][]>>,
+    moduli: (width: number) => Record<string, number>,
+  ): void {
+    const WG = c['_WG'] ?? 64;
+    const ITEMS = c['_ITEMS'] ?? 1;
+    for (const p of pieces(n, chunk)) {
+      const bound: Record<string, DeviceArray> = { ...arrays };
+      const windows: DeviceArray[] = [];
+      try {
+        for (const [k, f] of Object.entries(flat)) {
+          const w = f.isContiguous ? f.slice([p.start, p.start + p.length]) : gatherRange(f, p.start, p.length);
+          windows.push(w);
+          bound[k] = w;
+        }
+        const vc = this.#useVec4(dtype) && rowsVec4 ? Math.floor(p.length / 4) : 0;
+        const from = vc * 4;
+        const base = { _base: p.start, _total: n };
+        if (vc > 0) {
+          this.#kernel(ctx, this.#checked(dtype, 4, alias, rowNames), c).run({ ...bound, params: { _n: p.length, _start: 0, ...base, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vc / (WG * ITEMS)) * WG });
+        }
+        if (from < p.length) {
+          this.#kernel(ctx, this.#checked(dtype, 1, alias, rowNames), c).run({ ...bound, params: { _n: p.length, _start: from, ...base, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((p.length - from) / (WG * ITEMS)) * WG });
+        }
+      } finally {
+        for (const w of windows) w.destroy();
+      }
     }
   }
 }

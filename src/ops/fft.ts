@@ -11,7 +11,8 @@ import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import { poolOf } from '../buffers/pool.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, LimitError, ShapeError } from '../errors.js';
+import { chunkElements } from '../buffers/chunks.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, groupsFor, requireDType } from './util.js';
 import { checkArray, checkHost, checkSize } from './signature.js';
@@ -153,9 +154,11 @@ function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceAr
   const op = inverse ? 'ifft' : 'fft';
   const ctx = deviceOf(op, x);
   const { n, batch } = fftLayout(op, x, opts);
+  const chunk = chunkElements(ctx.limits);
+  if (x.length > chunk) return transformBlocks(op, x, n, batch, chunk, inverse);
   const out = new DeviceArray(ctx, 'f32', x.length);
   if (n <= 1) {
-    ctx.copy(x.buffer, 0, out.buffer, 0, x.bindingSize);
+    x.copyRangeTo(out, 0);
     return out;
   }
   const p = tunedParams(ctx, fftTunable, n * batch);
@@ -189,6 +192,38 @@ function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceAr
     });
   } finally {
     tmp?.destroy();
+  }
+  return out;
+}
+
+/**
+ * A batch larger than one binding: blocks of whole transforms (a slice of x, bound in place or through a
+ * copy), each transformed on its own and copied into its place. One transform larger than one binding is
+ * a LimitError (the Stockham passes read across the whole transform).
+ */
+function transformBlocks(op: string, x: DeviceArray, n: number, batch: number, chunk: number, inverse: boolean): DeviceArray<'f32'> {
+  const ctx = x.ctx;
+  const floats = 2 * n;
+  if (floats > chunk) {
+    throw new LimitError('maxStorageBufferBindingSize', floats * 4, ctx.limits.maxStorageBufferBindingSize, `${op}: one transform of ${n} points (${floats * 4} bytes)`, 'batches are split into blocks of whole transforms, and one transform must fit one binding');
+  }
+  const words = Math.max(1, ctx.limits.minStorageBufferOffsetAlignment / 4);
+  const step = Math.max(1, words / floats); // both powers of two: whole transforms at aligned offsets
+  const block = Math.max(1, Math.floor(chunk / floats / step) * step);
+  const out = new DeviceArray(ctx, 'f32', x.length);
+  const flat = x.reshape(-1);
+  try {
+    for (let b0 = 0; b0 < batch; b0 += block) {
+      const bt = Math.min(block, batch - b0);
+      using part = flat.slice([b0 * floats, (b0 + bt) * floats]);
+      using r = transform(part, { batch: bt }, inverse);
+      r.copyRangeTo(out, b0 * floats);
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    flat.destroy();
   }
   return out;
 }

@@ -15,9 +15,10 @@
 
 import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
-import { deviceOf, groupsFor, requireDType, builtin } from './util.js';
+import { deviceOf, groupsFor, requireDType, builtin, windowable } from './util.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
 
@@ -127,10 +128,20 @@ export function histogram(x: DeviceArray, opts: { readonly bins: number; readonl
       const maxLocal = Math.floor(ctx.limits.maxComputeWorkgroupStorageSize / 4) - 3;
       const LOCAL_BINS = Math.max(1, Math.min(bins, maxLocal));
       const k = builtin(ctx, 'histogram', { constants: { WG, ITEMS, LOCAL_BINS } });
-      k.run(
-        { x, counts: all, params: { n: x.length, bins, lo: Math.fround(lo), hi: Math.fround(hi), scale: scaleF, _pad0: 0, _pad1: 0, _pad2: 0 } },
-        { invocations: groupsFor(x.length, WG * ITEMS) * WG },
-      );
+      // Counts add up (atomics), so an x larger than one binding is counted window by window.
+      const parts = pieces(x.length, chunkElements(ctx.limits));
+      const flat = parts.length === 1 ? { x } : windowable('histogram', { x }, ctx.limits.maxStorageBufferBindingSize);
+      try {
+        for (const q of parts) {
+          using w = parts.length === 1 ? undefined : (flat['x'] as DeviceArray).slice([q.start, q.start + q.length]);
+          k.run(
+            { x: w ?? x, counts: all, params: { n: q.length, bins, lo: Math.fround(lo), hi: Math.fround(hi), scale: scaleF, _pad0: 0, _pad1: 0, _pad2: 0 } },
+            { invocations: groupsFor(q.length, WG * ITEMS) * WG },
+          );
+        }
+      } finally {
+        if (parts.length > 1) for (const f of Object.values(flat)) f.destroy();
+      }
     }
     const counts = new DeviceArray(ctx, 'u32', bins);
     const outside = new DeviceArray(ctx, 'u32', 3);

@@ -11,6 +11,7 @@
  * an invalid op: readbacks of it, of its views and of arrays computed from it throw, and sync() reports it.
  */
 import { DeviceArray } from '../buffers/device-array.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import type { DType } from '../buffers/dtype.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import type { DeviceContext } from '../device/context.js';
@@ -99,7 +100,7 @@ function resolveHost(op: string, what: string, I: ArrayLike<number>, n: number, 
 function checkLater(ctx: DeviceContext, op: string, what: string, n: number, wrap: boolean, err: DeviceArray<'u32'>, victims: readonly DeviceArray[]): void {
   const words = err.buffer;
   ctx.deferCheck({
-    victims: victims.map((v) => v.buffer),
+    victims: victims.flatMap((v) => v.storageBuffers),
     run: async () => {
       const staging = ctx.gpu.createBuffer({ label: `${op}|error-word`, size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       try {
@@ -166,11 +167,28 @@ function dawnTake(x: DeviceArray, indices: DeviceArray, g: Geometry, outShape: r
   const idx = indices.contiguous();
   const xs = x.contiguous();
   try {
-    using idxBits = idx.storageAlias('u32');
+    const chunk = chunkElements(ctx.limits);
+    const split = g.outer === 1 && (idx.length > chunk || out.length > chunk) && g.inner <= chunk;
+    // Split: views of the arrays themselves (they may span several buffers); whole: their storage.
+    using idxBits = split ? idx.viewAs('u32') : idx.storageAlias('u32');
     using xBits = xs.storageAlias('u32');
-    using outBits = out.storageAlias('u32');
+    using outBits = split ? out.viewAs('u32') : out.storageAlias('u32');
     const kernel = compileKernelSync(ctx, builtinKernel('take'), { constants: { SIGNED: indices.dtype === 'i32' ? 1 : 0 }, label: `take|${indices.dtype}` });
-    kernel.run({ x: xBits, indices: idxBits, out: outBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
+    if (split) {
+      // Indices and the result larger than one binding (x whole): blocks of indices, each gathered into a
+      // fresh block copied into its place in the result.
+      const words = Math.max(1, ctx.limits.minStorageBufferOffsetAlignment / 4);
+      const block = Math.floor(chunk / g.inner / words) * words || Math.floor(chunk / g.inner);
+      using flatIdx = idxBits.reshape(-1);
+      for (const q of pieces(g.m, block)) {
+        using ids = flatIdx.slice([q.start, q.start + q.length]);
+        using part = new DeviceArray(ctx, 'u32', [q.length * g.inner]);
+        kernel.run({ x: xBits, indices: ids, out: part, err, params: { outer: 1, n: g.n, m: q.length, inner: g.inner } }, { invocations: Math.max(q.length * g.inner, q.length) });
+        part.copyRangeTo(outBits, q.start * g.inner);
+      }
+    } else {
+      kernel.run({ x: xBits, indices: idxBits, out: outBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
+    }
   } catch (e) {
     err.destroy();
     out.destroy();
@@ -256,15 +274,32 @@ function scatterInto(plan: ScatterPlan, target: DeviceArray, indices: DeviceArra
   const idx = indices.contiguous();
   const vals = values.contiguous();
   try {
-    using idxBits = idx.storageAlias('u32');
-    using valBits = vals.storageAlias('u32');
+    const chunk = chunkElements(ctx.limits);
+    const split = g.outer === 1 && (idx.length > chunk || vals.length > chunk) && g.inner <= chunk;
+    // Split: views of the arrays themselves (they may span several buffers); whole: their storage.
+    using idxBits = split ? idx.viewAs('u32') : idx.storageAlias('u32');
+    using valBits = split ? vals.viewAs('u32') : vals.storageAlias('u32');
     using tBits = target.storageAlias('u32');
     const kind = target.dtype === 'u32' ? 0 : target.dtype === 'i32' ? 1 : 2;
     const kernel = compileKernelSync(ctx, builtinKernel('scatter'), {
       constants: { SIGNED: indices.dtype === 'i32' ? 1 : 0, WRAP: plan.wrap ? 1 : 0, KIND: kind, OP: plan.combine === 'add' ? 0 : 1 },
       label: `scatter|${plan.combine}|${target.dtype}|${indices.dtype}`,
     });
-    kernel.run({ indices: idxBits, values: valBits, acc: tBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
+    if (split) {
+      // Indices and values larger than one binding (the target whole): blocks of indices with their values;
+      // the atomics combine across blocks exactly as within one.
+      const words = Math.max(1, ctx.limits.minStorageBufferOffsetAlignment / 4);
+      const block = Math.floor(chunk / g.inner / words) * words || Math.floor(chunk / g.inner);
+      using flatIdx = idxBits.reshape(-1);
+      using flatVals = valBits.reshape(-1);
+      for (const q of pieces(g.m, block)) {
+        using ids = flatIdx.slice([q.start, q.start + q.length]);
+        using vs = flatVals.slice([q.start * g.inner, (q.start + q.length) * g.inner]);
+        kernel.run({ indices: ids, values: vs, acc: tBits, err, params: { outer: 1, n: g.n, m: q.length, inner: g.inner } }, { invocations: Math.max(q.length * g.inner, q.length) });
+      }
+    } else {
+      kernel.run({ indices: idxBits, values: valBits, acc: tBits, err, params: { outer: g.outer, n: g.n, m: g.m, inner: g.inner } }, { invocations: work });
+    }
   } catch (e) {
     err.destroy();
     throw e;

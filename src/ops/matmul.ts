@@ -20,8 +20,10 @@ import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { foldGroups } from '../kernels/geometry.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { add } from './elementwise.js';
 import { checkArray, checkArrays, checkHost, checkSize } from './signature.js';
 import { checkOptions } from '../args.js';
 
@@ -366,6 +368,104 @@ export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | Matm
   return final.length === out.ndim ? out : out.reinterpret('f32', final);
 }
 
+/**
+ * A product whose a or result is larger than one binding: blocks of rows of a and of the result, bound as
+ * aligned windows (a block of r rows starts at element r0·k of a and r0·n of the result, so r is a multiple
+ * of what keeps both aligned), each an ordinary product with the whole of b. b must fit one binding
+ * (tiling over k is not implemented), and a must not be transposed (its rows would not be contiguous).
+ */
+function matmulRows(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, transB: boolean, chunk: number): DeviceArray<'f32'> {
+  const max = ctx.limits.maxStorageBufferBindingSize;
+  if (k * n > chunk) {
+    if (!transB && b.isContiguous && m * k <= chunk && n <= chunk) return matmulK(ctx, a, b, m, k, n, transA, chunk);
+    throw new LimitError(
+      'maxStorageBufferBindingSize',
+      k * n * 4,
+      max,
+      `matmul: b (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}) is larger than one binding`,
+      'matmul tiles a b over one binding along k only when b is not transposed and a fits one binding (and splits a large a by rows when b fits): pass b untransposed (b.T.contiguous()), or split the product yourself',
+    );
+  }
+  if (transA || !a.isContiguous) {
+    throw new LimitError('maxStorageBufferBindingSize', m * k * 4, max, `matmul: a (${transA ? `${k}×${m}, transposed` : `${m}×${k}, a strided view`}) is larger than one binding`, 'matmul splits a large a by rows, which must be contiguous: pass a plain (not transposed) a, e.g. x.T.contiguous()');
+  }
+  const words = Math.max(1, ctx.limits.minStorageBufferOffsetAlignment / 4);
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  const ra = words / gcd(k, words);
+  const rn = words / gcd(n, words);
+  const step = (ra / gcd(ra, rn)) * rn;
+  const rows = Math.floor(Math.min(chunk / k, chunk / n) / step) * step;
+  if (rows === 0) {
+    throw new LimitError('maxStorageBufferBindingSize', step * Math.max(k, n) * 4, max, `matmul: ${step} rows of a (${m}×${k}) or of the result (${m}×${n}) at aligned offsets`, 'a row block this wide does not fit one binding');
+  }
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  const flatA = a.reshape(-1);
+  try {
+    for (const q of pieces(m, rows)) {
+      // A block of a that straddles two of its buffers is read through a copy (the kernel's gather).
+      using aw = flatA.slice([q.start * k, (q.start + q.length) * k]);
+      const r = matmulFlat(aw, b, { m: q.length, k, n, transB });
+      try {
+        r.copyRangeTo(out, q.start * n);
+      } finally {
+        r.destroy();
+      }
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    flatA.destroy();
+  }
+  return out;
+}
+
+/**
+ * A product whose b is larger than one binding (a fits one): tiles over k and over rows of the result.
+ * Each (row block, k block) product reads a's block gathered from a (a strided view of an array that fits)
+ * and b's k rows (contiguous: a window or a copy); the k blocks of a row block are summed in k order
+ * (one more f32 rounding per block, well inside the documented bound) and copied into place.
+ */
+function matmulK(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, chunk: number): DeviceArray<'f32'> {
+  const kb = Math.floor(chunk / n);
+  const rows = Math.max(1, Math.floor(Math.min(chunk / kb, chunk / n)));
+  const a2 = transA ? a.reshape(k, m) : a.reshape(m, k);
+  const view = transA ? a2.T : a2;
+  const flatB = b.reshape(-1);
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  try {
+    for (const r of pieces(m, rows)) {
+      let acc: DeviceArray | undefined;
+      try {
+        for (const q of pieces(k, kb)) {
+          using aBlock = view.slice([r.start, r.start + r.length], [q.start, q.start + q.length]);
+          using aDense = aBlock.contiguous();
+          using bBlock = flatB.slice([q.start * n, (q.start + q.length) * n]);
+          const part = matmulFlat(aDense, bBlock, { m: r.length, k: q.length, n });
+          if (acc === undefined) acc = part;
+          else {
+            const sum = add(acc, part);
+            acc.destroy();
+            part.destroy();
+            acc = sum;
+          }
+        }
+        acc?.copyRangeTo(out, r.start * n);
+      } finally {
+        acc?.destroy();
+      }
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    if (view !== a2) view.destroy();
+    a2.destroy();
+    flatB.destroy();
+  }
+  return out;
+}
+
 /** One m×k · k×n product of 2-D arrays or views: transposed views go through the kernels' flags. */
 function matmul2d(a: DeviceArray, b: DeviceArray, m: number, k: number, n: number): DeviceArray<'f32'> {
   const ta = !a.isPlain && a.T.isPlain;
@@ -433,6 +533,8 @@ function matmulFlat(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceAr
   const ctx = deviceOf('matmul', a, b);
   const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
   const empty = m === 0 || n === 0 || k === 0;
+  const chunk = chunkElements(ctx.limits);
+  if (!empty && (m * k > chunk || m * n > chunk || k * n > chunk)) return matmulRows(ctx, a, b, m, k, n, transA, transB, chunk);
   if (!empty && n <= TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && k % 4 === 0 && !transA && process.env['GPUKIT_MATMUL_NO_SKINNY'] !== '1') {
     return matmulSkinny(ctx, a, b, m, k, n, transB);
   }

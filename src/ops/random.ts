@@ -26,6 +26,7 @@
  */
 
 import { DeviceArray } from '../buffers/device-array.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import type { EngineName } from '../device/info.js';
 import { fallback } from './engine.js';
 import type { DeviceContext } from '../device/context.js';
@@ -245,12 +246,24 @@ function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: 
   const p = tunedParams(ctx, randomTunable, n);
   const WG = p['WG'] ?? 64;
   const ITEMS = p['ITEMS'] ?? 16;
-  const blocks = Math.ceil((n + (offset % 4)) / 4);
   const k = builtin(ctx, 'random-philox', { constants: { WG, ITEMS } });
-  k.run(
-    { out, params: { n, seed_lo: seedLo, seed_hi: seedHi, offset_lo: offset % 2 ** 32, offset_hi: Math.floor(offset / 2 ** 32), dist: DIST[dist], _pad0: 0, _pad1: 0 } },
-    { invocations: groupsFor(blocks, WG * ITEMS) * WG },
-  );
+  // Element i is word offset + i of the stream wherever it is generated, so an output larger than one
+  // binding is filled chunk by chunk (aligned windows, the chunk's start added to the offset): the same
+  // bits as one dispatch.
+  const parts = pieces(n, chunkElements(ctx.limits));
+  try {
+    for (const q of parts) {
+      const at = offset + q.start;
+      using w = parts.length === 1 ? undefined : out.window(q.start, q.length);
+      k.run(
+        { out: w ?? out, params: { n: q.length, seed_lo: seedLo, seed_hi: seedHi, offset_lo: at % 2 ** 32, offset_hi: Math.floor(at / 2 ** 32), dist: DIST[dist], _pad0: 0, _pad1: 0 } },
+        { invocations: groupsFor(Math.ceil((q.length + (at % 4)) / 4), WG * ITEMS) * WG },
+      );
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
   return out;
 }
 

@@ -11,7 +11,8 @@ import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
 import { axisCallOptions, axisPlan, reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
-import { deviceOf, requireDType, sameDType, sameLength } from './util.js';
+import { deviceOf, requireDType, sameDType, sameLength, windowable } from './util.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 
 /** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
 export interface ReductionSpec {
@@ -185,7 +186,7 @@ class ReductionBuilder {
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
     try {
-      kernel.run({ ...bound, _partials_out: out, params: { _n: plan.R, _span: plan.rows, _last: 1, ...scalars } }, { invocations: plan.rows });
+      kernel.run({ ...bound, _partials_out: out, params: { _n: plan.R, _span: plan.rows, _last: 1, _base: 0, _total: plan.R, _pbase: 0, ...scalars } }, { invocations: plan.rows });
     } catch (e) {
       out.destroy();
       throw e;
@@ -219,7 +220,6 @@ function runReduction(
   try {
     const first = kernel(4, 'first', c);
     const width = first.label.includes('|vec4') ? 4 : 1;
-    const units = width === 4 ? Math.ceil(n / 4) : n;
     // A pass over `count` items runs ceil(count / ITEMS) active invocations (at least one, so an empty
     // input still yields post(identity)); each writes a partial, or each workgroup does with TREE.
     // Passes over partials fold at least 2 items each, so every pass shrinks the count.
@@ -230,17 +230,46 @@ function runReduction(
       return { active, groups, outputs: c.TREE ? groups : active };
     };
     // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial.
-    const groups1 = Math.max(1, Math.ceil(units / (c.WG * c.ITEMS)));
-    let p = { active: groups1 * c.WG, groups: groups1, outputs: c.TREE ? groups1 : groups1 * c.WG };
-    let dst = p.outputs === 1 ? out : temp(p.outputs);
-    first.run({ ...inputs, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+    const firstPlan = (len: number): { active: number; groups: number; outputs: number } => {
+      const groups1 = Math.max(1, Math.ceil((width === 4 ? Math.ceil(len / 4) : len) / (c.WG * c.ITEMS)));
+      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE ? groups1 : groups1 * c.WG };
+    };
+    const chunk = chunkElements(ctx.limits);
+    let p: { active: number; groups: number; outputs: number };
+    let dst: DeviceArray;
+    if (n <= chunk) {
+      p = firstPlan(n);
+      dst = p.outputs === 1 ? out : temp(p.outputs);
+      first.run({ ...inputs, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: n, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+    } else {
+      // Larger than one binding: a first pass per chunk (its inputs bound as aligned windows), each writing
+      // its partials after the previous chunk's; the passes over partials then fold them all, as usual.
+      const parts = pieces(n, chunk);
+      const plans = parts.map((q) => firstPlan(q.length));
+      dst = temp(plans.reduce((a, q) => a + q.outputs, 0));
+      const flat = windowable('reduction', inputs, ctx.limits.maxStorageBufferBindingSize);
+      let at = 0;
+      parts.forEach((q, k) => {
+        const pk = plans[k] ?? firstPlan(q.length);
+        const bound: Record<string, DeviceArray> = {};
+        try {
+          for (const [name, a] of Object.entries(flat)) bound[name] = a.slice([q.start, q.start + q.length]); // a window when aligned, else a copy
+          first.run({ ...bound, _partials_out: dst, params: { _n: q.length, _span: pk.active, _last: 0, _base: q.start, _total: n, _pbase: at, ...scalars } }, { workgroups: gridOf(ctx, pk.groups) });
+        } finally {
+          for (const w of Object.values(bound)) w.destroy();
+        }
+        at += pk.outputs;
+      });
+      for (const a of Object.values(flat)) a.destroy();
+      p = { active: 0, groups: 0, outputs: at };
+    }
     const rest = kernel(1, 'rest', restC);
     let count = p.outputs;
     while (count > 1) {
       const src = dst;
       p = plan(count, restC.ITEMS);
       dst = p.outputs === 1 ? out : temp(p.outputs);
-      rest.run({ _partials_in: src, _partials_out: dst, params: { _n: count, _span: p.active, _last: p.outputs === 1 ? 1 : 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+      rest.run({ _partials_in: src, _partials_out: dst, params: { _n: count, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: count, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
       count = p.outputs;
     }
   } catch (e) {

@@ -21,7 +21,7 @@
  */
 
 import { fallback, onFallback } from './engine.js';
-import { alongRows } from './axis.js';
+import { alongRows, byRowBlocks } from './axis.js';
 import { compileKernelSync } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { DeviceArray } from '../buffers/device-array.js';
@@ -29,6 +29,8 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builtin, deviceOf, requireDType } from './util.js';
+import { foldGroups } from '../kernels/geometry.js';
+import { chunkElements, pieces } from '../buffers/chunks.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
 
@@ -126,6 +128,11 @@ export function encodeScan(
   scratch: DeviceArray[],
 ): void {
   const n = x.length;
+  const chunk = chunkElements(ctx.limits);
+  if (n > chunk) {
+    encodeChunkedScan(ctx, x, out, exclusive, chunk, scratch);
+    return;
+  }
   const { WG, BLOCK } = params;
   const constants = { WG, BLOCK };
   const apply = builtin(ctx, 'scan-block-apply', { dtype: x.dtype, constants });
@@ -190,7 +197,7 @@ export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
   if (x.length === 0) return out;
   const scratch: DeviceArray[] = [];
   try {
-    encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, x.length), scratch);
+    encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, Math.min(x.length, chunkElements(ctx.limits))), scratch);
   } catch (e) {
     out.destroy();
     throw e;
@@ -198,6 +205,37 @@ export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
     for (const t of scratch) t.destroy();
   }
   return out;
+}
+
+/**
+ * A scan of data larger than one binding: each chunk (aligned windows of x and out) is scanned on its own,
+ * then shifted by the running total of the chunks before it, which one invocation carries from chunk to
+ * chunk (kernels/scan-carry-total.wgsl, scan-carry-add.wgsl). f32: the carry adds one rounding per chunk,
+ * well inside the documented bound.
+ */
+function encodeChunkedScan(ctx: DeviceContext, x: DeviceArray, out: DeviceArray, exclusive: boolean, chunk: number, scratch: DeviceArray[]): void {
+  const total = builtin(ctx, 'scan-carry-total', { dtype: x.dtype });
+  // Few long invocations on a software adapter, many short ones on a GPU (the elementwise defaults).
+  const geo = softwareProfile(ctx) ? { WG: 8, ITEMS: 256 } : { WG: 256, ITEMS: 1 };
+  const add = builtin(ctx, 'scan-carry-add', { dtype: x.dtype, constants: geo });
+  const addGroups = (len: number): number => Math.max(1, Math.ceil(Math.ceil(len / 4) / (geo.WG * geo.ITEMS)));
+  let carry = new DeviceArray(ctx, x.dtype, 1);
+  scratch.push(carry);
+  const params = scanParams(ctx, chunk);
+  for (const q of pieces(x.length, chunk)) {
+    using xw = x.window(q.start, q.length);
+    using ow = out.window(q.start, q.length);
+    encodeScan(ctx, xw, ow, exclusive, params, scratch);
+    if (q.start + q.length === x.length) {
+      if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { workgroups: foldGroups(addGroups(q.length), ctx.limits.maxComputeWorkgroupsPerDimension) });
+      break;
+    }
+    const next = new DeviceArray(ctx, x.dtype, 1);
+    scratch.push(next);
+    total.run({ x: xw, out: ow, carry_in: carry, carry_out: next, params: { n: q.length, exclusive: exclusive ? 1 : 0 } }, { workgroups: [1] });
+    if (q.start > 0) add.run({ out: ow, carry, params: { n: q.length } }, { workgroups: foldGroups(addGroups(q.length), ctx.limits.maxComputeWorkgroupsPerDimension) });
+    carry = next;
+  }
 }
 
 /** NumPy's `cumsum(x, axis)`: the inclusive prefix sum along one axis (same shape as x). */
@@ -232,6 +270,8 @@ function scanAxis(x: DeviceArray, axis: number, exclusive: boolean): DeviceArray
       return;
     }
     const kernel = compileKernelSync(dense.ctx, builtinKernel('scan-rows'), { dtype: dense.dtype, label: `scan-rows|${dense.dtype}` });
-    kernel.run({ x: dense, out: res, params: { rows, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: rows });
+    byRowBlocks('scan(axis)', dense, res, rows, R, R, (src, dst, n) => {
+      kernel.run({ x: src, out: dst, params: { rows: n, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: n });
+    });
   });
 }

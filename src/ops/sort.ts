@@ -4,7 +4,8 @@ import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, LimitError, ShapeError } from '../errors.js';
+import { chunkElements, pieces, type Piece } from '../buffers/chunks.js';
 import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../kernels/tuning.js';
@@ -140,7 +141,7 @@ type KeyDType = keyof typeof KIND;
  * whatever their dtype. It does not own the buffer and must never be destroyed.
  */
 function bitsOf(a: DeviceArray): DeviceArray<'u32'> {
-  return isU32(a) ? a : new DeviceArray(a.ctx, 'u32', a.length, a.buffer);
+  return isU32(a) ? a : a.viewAs('u32');
 }
 
 function isU32(a: DeviceArray): a is DeviceArray<'u32'> {
@@ -166,8 +167,9 @@ const MAX_RADIX_DECL = /^const MAX_RADIX: u32 = 2048u;$/m;
  * an override, hence the rewrite). A 2048-entry array costs lavapipe's LLVM ~15 s per kernel to compile
  * (a whole sort ~30 s on first use, 256 entries ~1 s) and a GPU 8 KiB of scratch per invocation.
  */
-function radixKernel(ctx: DeviceContext, file: string, constants: { WG: number; BLOCK: number; RADIX_BITS: number }): Kernel {
-  return compileKernelSync(ctx, radixKernelSource(file, constants.RADIX_BITS), { label: `${file}|radix${2 ** constants.RADIX_BITS}`, constants });
+function radixKernel(ctx: DeviceContext, file: string, constants: { WG: number; BLOCK: number; RADIX_BITS: number }, windowed = false): Kernel {
+  const c = windowed ? { ...constants, WINDOWED: 1 } : constants;
+  return compileKernelSync(ctx, radixKernelSource(file, constants.RADIX_BITS), { label: `${file}|radix${2 ** constants.RADIX_BITS}${windowed ? '|windowed' : ''}`, constants: c });
 }
 
 /** @internal The source of a radix-sort kernel with its private digit array sized for `radixBits`. */
@@ -229,8 +231,8 @@ function encodeSort(
   for (let p = 0; p < digits; p++) {
     const last = (digits - 1 - p) % 2 === 0;
     const kDst = last ? kFinal : kOther;
-    const params = { n, shift: p * RADIX_BITS };
-    histogram.run({ keys: kSrc, hist, params }, { invocations: nb });
+    const params = { n, shift: p * RADIX_BITS, block0: 0, nb_all: nb, out0: 0, out_len: n };
+    histogram.run({ keys: kSrc, hist, params: { n, shift: p * RADIX_BITS, block0: 0, nb_all: nb } }, { invocations: nb });
     encodeScan(ctx, hist, offsets, true, scanP, scratch);
     if (pairs === undefined || vSrc === undefined || tmpV === undefined) {
       scatter.run({ keys_in: kSrc, offsets, keys_out: kDst, params }, { invocations: nb });
@@ -242,6 +244,109 @@ function encodeSort(
     kSrc = kDst;
   }
   map?.run({ keys_in: tmpK, keys_out: outK, params: { n, inverse: 1 } }, { invocations: mapInvocations });
+}
+
+/**
+ * The radix sort of data larger than one binding: the same passes over chunks of whole blocks, bound as
+ * aligned windows. Histograms are written per chunk into the one table (at the chunk's first block); the
+ * table's scan is the usual one (chunked itself if it must be); each scatter runs once per (input chunk,
+ * output window) pair and writes only the keys whose destination falls in that window — C² dispatches a
+ * pass for C chunks, each reading one input chunk. Correct first; a merge-based sort would read less.
+ */
+function encodeChunkedSort(
+  op: string,
+  ctx: DeviceContext,
+  keys: DeviceArray,
+  outK: DeviceArray<'u32'>,
+  pairs: { values: DeviceArray<'u32'>; outV: DeviceArray<'u32'> } | undefined,
+  t: Tunable,
+  scratch: DeviceArray[],
+): void {
+  const n = keys.length;
+  const { WG, BLOCK, RADIX_BITS } = radixParams(op, ctx, t, chunkElements(ctx.limits));
+  const alignWords = Math.max(1, ctx.limits.minStorageBufferOffsetAlignment / 4);
+  const step = lcm(BLOCK, alignWords);
+  const chunk = Math.floor(chunkElements(ctx.limits) / step) * step;
+  if (chunk === 0) {
+    throw new LimitError('maxStorageBufferBindingSize', step * 4, ctx.limits.maxStorageBufferBindingSize, `${op}: one chunk of whole sort blocks (${BLOCK} keys) at aligned offsets`);
+  }
+  const temp = (len: number): DeviceArray<'u32'> => {
+    const a = new DeviceArray(ctx, 'u32', len);
+    scratch.push(a);
+    return a;
+  };
+  const views: DeviceArray[] = [];
+  // Chunk q of an array as u32 bits: a window (temporaries are aligned), or for the caller's keys possibly
+  // a slice read through a copy. n-d keys are flattened first (sort orders all elements).
+  const win = (a: DeviceArray, q: Piece): DeviceArray<'u32'> => {
+    const flat = a.ndim === 1 ? a : a.reshape(-1);
+    if (flat !== a) views.push(flat);
+    const s = flat.slice([q.start, q.start + q.length]);
+    views.push(s);
+    const w = bitsOf(s);
+    if (w !== s) views.push(w);
+    return w;
+  };
+  try {
+    const radix = 2 ** RADIX_BITS;
+    const nb = Math.ceil(n / BLOCK);
+    const digits = Math.ceil(32 / RADIX_BITS);
+    const constants = { WG, BLOCK, RADIX_BITS };
+    const histogram = radixKernel(ctx, 'sort-histogram', constants);
+    const scatter = radixKernel(ctx, pairs === undefined ? 'sort-scatter' : 'sort-scatter-pairs', constants, true);
+    const hist = temp(radix * nb);
+    const offsets = temp(radix * nb);
+    const tmpK = temp(n);
+    const tmpV = pairs === undefined ? undefined : temp(n);
+    const scanP = scanParams(ctx, Math.min(radix * nb, chunkElements(ctx.limits)));
+    const parts = pieces(n, chunk);
+    const kind = KIND[keys.dtype as KeyDType];
+    const mapped = kind !== KIND.u32;
+    const map = mapped ? builtin(ctx, 'sort-map-keys', { constants: { WG, ITEMS: BLOCK, KIND: kind } }) : undefined;
+    const kFinal = mapped ? tmpK : outK;
+    const kOther = mapped ? outK : tmpK;
+    let kSrc: DeviceArray;
+    if (map !== undefined) {
+      const firstDst = (digits - 1) % 2 === 0 ? kFinal : kOther;
+      kSrc = firstDst === tmpK ? outK : tmpK;
+      for (const q of parts) map.run({ keys_in: win(keys, q), keys_out: win(kSrc, q), params: { n: q.length, inverse: 0 } }, { invocations: Math.ceil(q.length / BLOCK) });
+    } else {
+      kSrc = keys;
+    }
+    let vSrc: DeviceArray<'u32'> | undefined = pairs?.values;
+    for (let p = 0; p < digits; p++) {
+      const last = (digits - 1 - p) % 2 === 0;
+      const kDst = last ? kFinal : kOther;
+      const vDst = pairs === undefined ? undefined : last ? pairs.outV : tmpV;
+      const shift = p * RADIX_BITS;
+      for (const q of parts) {
+        histogram.run({ keys: win(kSrc, q), hist, params: { n: q.length, shift, block0: q.start / BLOCK, nb_all: nb } }, { invocations: Math.ceil(q.length / BLOCK) });
+      }
+      encodeScan(ctx, hist, offsets, true, scanP, scratch);
+      for (const q of parts) {
+        const params = (o: Piece) => ({ n: q.length, shift, block0: q.start / BLOCK, nb_all: nb, out0: o.start, out_len: o.length });
+        for (const o of parts) {
+          if (vSrc === undefined || vDst === undefined) {
+            scatter.run({ keys_in: win(kSrc, q), offsets, keys_out: win(kDst, o), params: params(o) }, { invocations: Math.ceil(q.length / BLOCK) });
+          } else {
+            scatter.run({ keys_in: win(kSrc, q), offsets, keys_out: win(kDst, o), vals_in: win(vSrc, q), vals_out: win(vDst, o), params: params(o) }, { invocations: Math.ceil(q.length / BLOCK) });
+          }
+        }
+      }
+      if (vDst !== undefined) vSrc = vDst;
+      kSrc = kDst;
+    }
+    if (map !== undefined) {
+      for (const q of parts) map.run({ keys_in: win(tmpK, q), keys_out: win(outK, q), params: { n: q.length, inverse: 1 } }, { invocations: Math.ceil(q.length / BLOCK) });
+    }
+  } finally {
+    for (const v of views) v.destroy();
+  }
+}
+
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return (a / gcd(a, b)) * b;
 }
 
 function checkKeys(op: string, keys: DeviceArray): void {
@@ -269,7 +374,8 @@ export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
   const outK = new DeviceArray(ctx, 'u32', n);
   const scratch: DeviceArray[] = [];
   try {
-    if (n > 0) encodeSort('sort', ctx, keys, outK, undefined, sortTunable, scratch);
+    if (n > chunkElements(ctx.limits)) encodeChunkedSort('sort', ctx, keys, outK, undefined, sortTunable, scratch);
+    else if (n > 0) encodeSort('sort', ctx, keys, outK, undefined, sortTunable, scratch);
   } catch (e) {
     outK.destroy();
     throw e;
@@ -305,7 +411,8 @@ export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceA
   const outV = new DeviceArray(ctx, 'u32', n);
   const scratch: DeviceArray[] = [];
   try {
-    if (n > 0) encodeSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
+    if (n > chunkElements(ctx.limits)) encodeChunkedSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
+    else if (n > 0) encodeSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
   } catch (e) {
     outK.destroy();
     outV.destroy();

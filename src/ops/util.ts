@@ -1,7 +1,7 @@
 import { DeviceArray } from '../buffers/device-array.js';
-import type { DType } from '../buffers/dtype.js';
+import { bytesOf, type DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
+import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
 import { compileKernelSync, type Kernel, type KernelOptions } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { checkArray } from './signature.js';
@@ -43,4 +43,27 @@ export const NUMERIC_DTYPES: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];
 /** Workgroups needed for `items` work items, at `perGroup` items per workgroup. */
 export function groupsFor(items: number, perGroup: number): number {
   return Math.ceil(items / perGroup);
+}
+
+/**
+ * Arrays an op splits into chunks, as flat (1-D) views to take windows of: each must be contiguous (a
+ * view that is not — a transpose, a broadcast — would need a gather larger than one binding). Throws a
+ * LimitError naming the op and the argument otherwise. Destroy the views after use.
+ */
+export function windowable(op: string, arrays: Readonly<Record<string, DeviceArray>>, maxBinding: number): Record<string, DeviceArray> {
+  const out: Record<string, DeviceArray> = {};
+  for (const [name, a] of Object.entries(arrays)) {
+    if (!a.isContiguous) {
+      for (const v of Object.values(out)) v.destroy();
+      throw new LimitError(
+        'maxStorageBufferBindingSize',
+        a.size * bytesOf(a.dtype),
+        maxBinding,
+        `${op}: '${name}' is a view of shape [${a.shape.join(', ')}] (strides [${a.strides.join(', ')}]) larger than one binding`,
+        'only contiguous arrays (and inputs broadcast along leading axes, for elementwise ops) are split into chunks: pass x.contiguous() first, or broadcast a smaller operand',
+      );
+    }
+    out[name] = a.reshape(-1);
+  }
+  return out;
 }

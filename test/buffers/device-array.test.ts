@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { DTypeError, LimitError, ShapeError } from '../../src/index.js';
+import { DTypeError, LimitError, OutOfMemoryError, openDevice, ShapeError } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 describe('device arrays', () => {
@@ -71,11 +71,21 @@ describe('device arrays', () => {
     await expect(v.item()).rejects.toThrow(ShapeError);
   });
 
-  gpuTest('an array larger than maxBufferSize is a LimitError naming the limit and the size', async ({ device }) => {
-    const max = device.limits.maxBufferSize;
-    const n = Math.floor(max / 4) + 1;
-    expect(() => device.empty(n)).toThrow(LimitError);
-    expect(() => device.empty(n)).toThrow(new RegExp(`${n * 4} exceeds the device limit maxBufferSize = ${max}`));
+  gpuTest('an array larger than maxBufferSize: several buffers on Dawn (bounded by memory), a LimitError on gpujs', async ({ device }) => {
+    if (device.engine === 'gpujs') {
+      const max = device.limits.maxBufferSize;
+      const n = Math.floor(max / 4) + 1;
+      expect(() => device.empty(n)).toThrow(LimitError);
+      expect(() => device.empty(n)).toThrow(new RegExp(`${n * 4} exceeds the device limit maxBufferSize = ${max}`));
+      return;
+    }
+    // A small device: 256 KiB buffers, 1 MiB of memory. Past one buffer the array spans several; past the
+    // memory budget it is refused as out of memory (test/buffers/chunks.test.ts checks the contents).
+    await using small = await openDevice({ engine: 'dawn', limits: { maxBufferSize: 1 << 18 }, memoryBudgetBytes: 1 << 20, poolCacheBytes: 0 });
+    using a = small.empty((1 << 16) + 1);
+    expect(a.length).toBe((1 << 16) + 1);
+    expect(small.memory.inUseBuffers).toBe(2);
+    expect(() => small.empty(1 << 18)).toThrow(OutOfMemoryError);
   });
 
   gpuTest('bad lengths and dtypes are refused', async ({ device }) => {

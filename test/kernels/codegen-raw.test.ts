@@ -45,7 +45,7 @@ test('the generated WGSL: bounds-checked raw reads, _ind from the uniform, a row
     alias T = f32;
     override _WG: u32 = 64;
     override _ITEMS: u32 = 4;
-    struct _Params { _n: u32, _start: u32, cols: u32, _len_b: u32, _m_x: u32, _s_x: u32, _shape: array<vec4<u32>, 2>, _strides: array<vec4<u32>, 2>, }
+    struct _Params { _n: u32, _start: u32, _base: u32, _total: u32, cols: u32, _len_b: u32, _m_x: u32, _s_x: u32, _shape: array<vec4<u32>, 2>, _strides: array<vec4<u32>, 2>, }
     @group(0) @binding(0) var<storage, read> x: array<T>;
     @group(0) @binding(1) var<storage, read> b: array<T>;
     @group(0) @binding(2) var<storage, read_write> out: array<T>;
@@ -68,12 +68,12 @@ test('the generated WGSL: bounds-checked raw reads, _ind from the uniform, a row
     fn _main(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {
       let _count = params._n;
       let _base = (_wid.x + _wid.y * _nwg.x) * _WG * _ITEMS + _lid;
-      var _row_x = (params._start + _base) % params._m_x;
+      var _row_x = (params._base + params._start + _base) % params._m_x;
       for (var _k = 0u; _k < _ITEMS; _k++) {
         let _j = params._start + _base + _k * _WG;
         if (_j >= _count) { return; }
-        _i = _j;
-        let _r = _body(_j, params._n, x[_row_x], u32(params.cols));
+        _i = params._base + _j;
+        let _r = _body(params._base + _j, params._total, x[_row_x], u32(params.cols));
         out[_j] = _r.out;
         _row_x += params._s_x; if (_row_x >= params._m_x) { _row_x -= params._m_x; }
       }

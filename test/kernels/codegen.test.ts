@@ -87,7 +87,7 @@ test('in place: an input passed as the output reads from the output binding, bou
   expect(code).not.toMatch(/var<storage, read> x/);
   expect(code).toMatch(/@group\(0\) @binding\(0\) var<storage, read_write> y: array<T>;/);
   expect(code).toMatch(/@binding\(1\) var<uniform> params/);
-  expect(code).toMatch(/_body\(_j, params\._n, y\[_j\], y\[_j\], T\(params\.a\)\)/);
+  expect(code).toMatch(/_body\(params\._base \+ _j, params\._total, y\[_j\], y\[_j\], T\(params\.a\)\)/);
   expect(() => elementwiseWgsl('two', parseArgs('x: T[], p: T[], q: T[]'), 'p = x; q = x', 'f32', 1, { alias: { q: 'p' } })).toThrow(/outputs 'p' and 'q' are the same array/);
 });
 
@@ -97,7 +97,7 @@ test('the generated WGSL for a vec4 axpy', () => {
     alias T = f32;
     override _WG: u32 = 64;
     override _ITEMS: u32 = 4;
-    struct _Params { _n: u32, _start: u32, a: f32, }
+    struct _Params { _n: u32, _start: u32, _base: u32, _total: u32, a: f32, }
     @group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
     @group(0) @binding(1) var<storage, read_write> y: array<vec4<T>>;
     @group(0) @binding(2) var<uniform> params: _Params;
@@ -119,7 +119,7 @@ test('the generated WGSL for a vec4 axpy', () => {
       for (var _k = 0u; _k < _ITEMS; _k++) {
         let _j = _base + _k * _WG;
         if (_j >= _count) { return; }
-        let _r = _body(vec4<u32>(_j * 4u) + vec4<u32>(0u, 1u, 2u, 3u), params._n, x[_j], y[_j], T(params.a));
+        let _r = _body(vec4<u32>(params._base + _j * 4u) + vec4<u32>(0u, 1u, 2u, 3u), params._total, x[_j], y[_j], T(params.a));
         y[_j] = _r.y;
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { add, axpy, DestroyedError, LimitError, openDevice, random, randomU32Cpu, ShapeError, sum, ArgumentError, DTypeError } from '../../src/index.js';
+import { add, axpy, DestroyedError, LimitError, openDevice, random, randomU32Cpu, ShapeError, sum, min, ArgumentError, DTypeError } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** A Float32Array whose ArrayBuffer has been transferred away (length 0 now, though it was given 4 values). */
@@ -154,13 +154,21 @@ describe('bad input is refused with a typed error that names the problem', () =>
     expect(() => sum(x)).toThrow(/was destroyed/);
   });
 
-  gpuTest('an array bigger than one storage binding is refused up front by ops, not truncated', async ({ device }) => {
+  gpuTest('an array bigger than one storage binding is split by ops, never truncated; a raw kernel refuses it', async ({ device }) => {
     const max = device.limits.maxStorageBufferBindingSize;
     const n = max / 4 + 64;
-    using big = device.empty(n); // a transfer-sized array is fine: only binding it is limited
-    using other = device.empty(n);
-    expect(() => axpy(1, big, other)).toThrow(LimitError);
-    expect(() => sum(big)).toThrow(/maxStorageBufferBindingSize/);
+    using big = device.array(new Float32Array(n).fill(1));
+    using other = device.zeros(n);
+    axpy(2, big, other);
+    // A truncated op would leave the tail at 0: the last elements, and the minimum, say it did not.
+    using tail = other.slice([n - 3]);
+    using lo = min(other);
+    expect([...(await tail.toArray())]).toEqual([2, 2, 2]);
+    expect(await lo.item()).toBe(2);
+    if (device.engine !== 'dawn') return;
+    const k = await device.kernel('@group(0) @binding(0) var<storage, read_write> x: array<f32>;\n@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) { x[g.x] = 0.0; }');
+    expect(() => { k.run({ x: big }, { invocations: 64 }); }).toThrow(LimitError);
+    expect(() => { k.run({ x: big }, { invocations: 64 }); }).toThrow(/maxStorageBufferBindingSize.*x\.window\(offset, length\)/);
   });
 
   gpuTest('scalars of the wrong kind to a builder', async ({ device }) => {
