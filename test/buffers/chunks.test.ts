@@ -64,6 +64,12 @@ describe('arrays over several bindings and buffers', () => {
     const again = data.map((v) => -v);
     a.write(again);
     expectArrayEqual(await a.toArray(), again);
+    // toArray(out) reads every segment straight into the caller's array (here a subarray of a larger one).
+    const host = new Float32Array(n + 8).fill(7);
+    const into = host.subarray(4, 4 + n);
+    expect(await a.toArray(into)).toBe(into);
+    expectArrayEqual(into, again);
+    expect([...host.subarray(0, 4), ...host.subarray(4 + n)]).toEqual(new Array(8).fill(7));
     // Slices along axis 0 are contiguous views: they read across segment boundaries.
     using mid = a.slice([BUFFER / 4 - 7, 2 * (BUFFER / 4) + 9]);
     expectArrayEqual(await mid.toArray(), again.subarray(BUFFER / 4 - 7, 2 * (BUFFER / 4) + 9));
