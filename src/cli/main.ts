@@ -47,13 +47,14 @@ program
   .option('--quick', 'fewer sizes and samples: about 30 s')
   .option('--progress', 'show the progress bar on stderr even when it is not a terminal (default: only on a terminal)')
   .option('--no-progress', 'no progress bar')
-  .option('--fleet', 'publish the sweep to every adapter kind of a gpukit worker fleet (one shard per op) and write one atlas (--json, --html) across adapters')
+  .option('--fleet', 'publish the sweep to every adapter kind of a gpukit worker fleet (shards: op × size range) and write one atlas (--json, --html) across adapters')
   .option('--redis <url>', 'with --fleet: the fleet\'s Redis (default GPUKIT_REDIS_URL, else redis://127.0.0.1:6379)')
   .option('--queues <list>', 'with --fleet: kind queues to publish to (default: gpukit.<kind> of every announced worker kind)')
+  .option('--shard-sizes <n>', 'with --fleet: at most n sizes per shard; each op\'s sweep is cut into contiguous size ranges that a kind\'s workers share (default 2)')
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
-  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; shardSizes?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
     if (o.fleet === true) {
       process.exitCode = await cliAction('bench', () => fleetBenchCommand({
         ops,
@@ -65,6 +66,7 @@ program
         ...(o.quick === true ? { quick: true } : {}),
         ...(o.redis !== undefined ? { redis: o.redis } : {}),
         ...(o.queues !== undefined ? { queues: o.queues } : {}),
+        ...(o.shardSizes !== undefined ? { shardSizes: o.shardSizes } : {}),
         command: ['gpukit', ...process.argv.slice(2)].join(' '),
       }));
       return;
