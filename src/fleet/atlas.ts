@@ -245,12 +245,13 @@ export function crossoverTable(adapters: readonly AtlasAdapter[]): AtlasRow[] {
 }
 
 /**
- * Publishes the sweep to every kind queue (one flow per kind, one shard per op), waits for all, and returns
- * the atlas. A kind whose shards fail (gpu.js has no raw-WGSL bench contenders) is kept with its error.
+ * Publishes the sweep to every kind queue (one flow per kind, one shard per op × size range, shared by that
+ * kind's workers), waits for all, merges each kind's shards ({@link mergeShardReports}) and returns the atlas.
+ * A kind whose shards fail (gpu.js has no raw-WGSL bench contenders) is kept with its error.
  *
  * @example
  * ```ts
- * const atlas = await runAtlas({ redis: 'redis://127.0.0.1:6379', ops: ['sum', 'axpy'], sizes: '2^10..2^20:2' });
+ * const atlas = await runAtlas({ redis: 'redis://127.0.0.1:6379', ops: ['sum', 'axpy'], sizes: '2^10..2^20:2', shardSizes: 3 });
  * writeAtlas(atlas, { json: 'atlas.json', html: 'atlas.html' });
  * ```
  */
