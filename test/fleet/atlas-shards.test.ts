@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runAtlas, type Atlas } from '../../src/fleet/atlas.js';
+import { gpukit } from '../cli/spawn.js';
 import { startRedis, startWorker, stopAll, type RedisProcess, type WorkerProcess } from './harness.js';
 
 const OPS = ['sum', 'axpy'];
@@ -58,5 +59,15 @@ describe('the atlas sweep sharded by op × size range', () => {
     const done = (w: WorkerProcess): number => (w.output().match(/done gpukit\.\S+ job \S+ shard \d+/g) ?? []).length;
     expect(core.map(done)).toEqual(core.map((w) => shared.shards.filter((s) => s.worker === w.id).length));
     expect(done(compat)).toBe(OPS.length * SIZES.length);
+  });
+
+  test('--shard-sizes that is not a positive whole number is refused before anything is published', async () => {
+    const before = [...core, compat].map((w) => w.output().length);
+    for (const bad of ['0', '1.5', 'two']) {
+      const r = await gpukit(['bench', '--fleet', 'sum', '--sizes', '2^10', '--shard-sizes', bad, '--redis', redis.url]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`--shard-sizes: expected a positive whole number of sizes per shard, got '${bad}'`);
+    }
+    expect([...core, compat].map((w) => w.output().length)).toEqual(before);
   });
 });
