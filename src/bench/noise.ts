@@ -66,16 +66,21 @@ export class NoiseMonitor {
   }
 
   summary(): NoiseSummary {
-    const of = (v: readonly number[]): NoiseSummary['oneThread'] => ({
-      medianMs: median(v),
-      spread: quantile(v, 0.9) / quantile(v, 0.1),
-      maxOverMin: Math.max(...v) / Math.min(...v),
-    });
-    return {
-      probes: [...this.#probes],
-      oneThread: of(this.#probes.map((p) => p.oneThreadMs)),
-      allCores: of(this.#probes.map((p) => p.allCoresMs)),
-      method: NOISE_METHOD,
-    };
+    return summarizeNoise(this.#probes);
   }
+}
+
+/** The summary of some probes (one sweep's, or several shards' of a `bench --fleet` sweep pooled). */
+export function summarizeNoise(probes: readonly NoiseProbe[], method = NOISE_METHOD): NoiseSummary {
+  const of = (v: readonly number[]): NoiseSummary['oneThread'] => ({
+    medianMs: median(v),
+    spread: quantile(v, 0.9) / quantile(v, 0.1),
+    maxOverMin: Math.max(...v) / Math.min(...v),
+  });
+  return {
+    probes: [...probes],
+    oneThread: of(probes.map((p) => p.oneThreadMs)),
+    allCores: of(probes.map((p) => p.allCoresMs)),
+    method,
+  };
 }

@@ -27,10 +27,10 @@ export async function benchCommand(o: BenchCliOptions): Promise<number> {
 }
 
 /**
- * `gpukit bench --fleet`: the sweep published to every adapter kind's workers, one shard per op; prints the
+ * `gpukit bench --fleet`: the sweep published to every adapter kind's workers as shards (op × size range); prints the
  * cross-adapter table and writes the atlas (`--json`, `--html`). Options are checked before anything is sent.
  */
-export async function fleetBenchCommand(o: BenchCliOptions & { readonly redis?: string; readonly queues?: string }): Promise<number> {
+export async function fleetBenchCommand(o: BenchCliOptions & { readonly redis?: string; readonly queues?: string; readonly shardSizes?: string }): Promise<number> {
   const { benchOps } = await import('../bench/ops.js');
   const { UsageError } = await import('../errors.js');
   const { runAtlas, formatAtlasTable, writeAtlas } = await import('../fleet/atlas.js');
@@ -42,10 +42,14 @@ export async function fleetBenchCommand(o: BenchCliOptions & { readonly redis?: 
   if (o.csv !== undefined || o.contenders !== undefined) throw new UsageError('--fleet writes an atlas (--json, --html); --csv and --contenders are for one adapter');
   if (o.json !== undefined) checkOutputPath('--json', o.json);
   if (o.html !== undefined) checkOutputPath('--html', o.html);
+  const shardSizes = o.shardSizes === undefined ? undefined : Number(o.shardSizes);
+  if (shardSizes !== undefined && !(Number.isInteger(shardSizes) && shardSizes >= 1)) throw new UsageError(`--shard-sizes: expected a positive whole number of sizes per shard, got '${String(o.shardSizes)}'`);
   const atlas = await runAtlas({
     // In the build's op order, as a single-adapter `gpukit bench` reports them.
     ops: o.ops.length > 0 ? available.filter((n) => o.ops.includes(n)) : available,
     sizes,
+    ...(o.sizes === undefined ? { defaultSizes: true } : {}),
+    ...(shardSizes !== undefined ? { shardSizes } : {}),
     ...(o.quick === true ? { quick: true } : {}),
     ...(o.redis !== undefined ? { redis: o.redis } : {}),
     ...(o.queues !== undefined ? { queues: o.queues.split(',').map((q) => q.trim()).filter((q) => q !== '') } : {}),

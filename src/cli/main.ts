@@ -50,18 +50,26 @@ program
   .option('--placement', 'instead of the sweep: run each op placed by the model, always on the CPU and always on the GPU, and print how often placement picked the faster side and its regret per size')
   .option('--progress', 'show the progress bar on stderr even when it is not a terminal (default: only on a terminal)')
   .option('--no-progress', 'no progress bar')
-  .option('--fleet', 'publish the sweep to every adapter kind of a gpukit worker fleet (one shard per op) and write one atlas (--json, --html) across adapters')
+  .option('--fleet', 'publish the sweep to every adapter kind of a gpukit worker fleet (shards: op × size range) and write one atlas (--json, --html) across adapters')
   .option('--redis <url>', 'with --fleet: the fleet\'s Redis (default GPUKIT_REDIS_URL, else redis://127.0.0.1:6379)')
   .option('--queues <list>', 'with --fleet: kind queues to publish to (default: gpukit.<kind> of every announced worker kind)')
+  .option('--shard-sizes <n>', 'with --fleet: at most n sizes per shard; each op\'s sweep is cut into contiguous size ranges that a kind\'s workers share (default 2)')
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
-  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; placement?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; placement?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; shardSizes?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
     const open = {
       ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
       ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
       ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
     };
+    const fleetOnly = (['redis', 'queues', 'shardSizes'] as const).filter((key) => o[key] !== undefined);
+    if (o.fleet !== true && fleetOnly.length > 0) {
+      process.exitCode = await cliAction('bench', () => {
+        throw new UsageError(`--${fleetOnly.map((key) => (key === 'shardSizes' ? 'shard-sizes' : key)).join(', --')} ${fleetOnly.length > 1 ? 'go' : 'goes'} with --fleet only`);
+      });
+      return;
+    }
     if (o.placement === true) {
       process.exitCode = await cliAction('bench', () => {
         if (o.fleet === true) throw new UsageError('--placement and --fleet do not combine: place on this machine, or publish the sweep to a fleet');
@@ -82,6 +90,7 @@ program
         ...(o.quick === true ? { quick: true } : {}),
         ...(o.redis !== undefined ? { redis: o.redis } : {}),
         ...(o.queues !== undefined ? { queues: o.queues } : {}),
+        ...(o.shardSizes !== undefined ? { shardSizes: o.shardSizes } : {}),
         command: ['gpukit', ...process.argv.slice(2)].join(' '),
       }));
       return;

@@ -2,7 +2,8 @@ import { startWorker, type WorkerOptions } from '../fleet/worker.js';
 
 /**
  * `gpukit worker`: starts a fleet worker and runs until SIGTERM or SIGINT. The first signal lets the current
- * job finish, then exits 0; a second drops it (BullMQ's stalled-job check gives it to another worker).
+ * job finish, then exits 0; a second hands the current job back to the queue at once (another worker runs
+ * it) and exits 0 without waiting for the abandoned try, which never reports a result.
  */
 export async function runWorker(o: WorkerOptions): Promise<number> {
   const w = await startWorker({ ...o, log: (line) => { console.log(`gpukit worker: ${line}`); } });
@@ -16,5 +17,9 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  if (signals > 1) {
+    // The abandoned try may still hold timers or the event loop: it must not outlive the worker.
+    setTimeout(() => process.exit(0), 50).unref();
+  }
   return 0;
 }

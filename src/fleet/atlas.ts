@@ -1,25 +1,58 @@
 /**
- * The crossover atlas (`gpukit bench --fleet`): the bench sweep published as shards (one per op) to every
- * adapter kind's queue, each kind's shards merged back into one ordinary bench report, and one page across
- * adapters: per adapter the usual report (crossovers, asymptotic speedups, roofline), and a table of where
- * each op pays on each adapter.
+ * The crossover atlas (`gpukit bench --fleet`): the bench sweep published as shards (op × contiguous size
+ * range) to every adapter kind's queue, where that kind's workers share them; each kind's shards merged back
+ * into one ordinary bench report (fitted over all sizes of each op, as a single-process sweep is), and one
+ * page across adapters: per adapter the usual report (crossovers, asymptotic speedups, roofline), and a table
+ * of where each op pays on each adapter. Schema: docs/atlas-json.md.
  */
 import { writeFileSync } from 'node:fs';
 import { checkReport, readReport } from '../bench/compare.js';
 import { readBoundedText } from '../kernels/tuning.js';
-import { describeCrossover, type BenchReport } from '../bench/analyze.js';
+import { analyzeOp, describeCrossover, type BenchReport, type OpReport } from '../bench/analyze.js';
+import type { Calibration } from '../bench/calibrate.js';
+import { summarizeNoise, type NoiseProbe } from '../bench/noise.js';
+import { benchOp } from '../bench/ops.js';
+import { parseSizes } from '../bench/run.js';
+import { sizesFor, type Cell, type OpMeasurements } from '../bench/runner.js';
+import { median } from '../bench/stats.js';
 import { formatHtml } from '../bench/report.js';
 import { esc } from '../bench/svg.js';
 import * as fmt from '../bench/format.js';
-import { FleetJobError, InvalidFileError, UsageError } from '../errors.js';
+import { ArgumentError, FleetJobError, InvalidFileError, UsageError } from '../errors.js';
 import { Fleet } from './client.js';
 import { BENCH_MODULE, type WorkerIdentity } from './protocol.js';
 
 export const ATLAS_SCHEMA = 'gpukit-atlas/1';
 
+/** One shard of the atlas sweep: one op over a contiguous range of its sizes. */
+export interface AtlasShard {
+  readonly op: string;
+  readonly sizes: readonly number[];
+}
+
+/** Where one shard of a measured kind ran. */
+export interface AtlasShardRun extends AtlasShard {
+  /** The worker's id (`host:pid:random`). */
+  readonly worker: string;
+  /** Wall time of the shard on the worker, ms (its own calibration included). */
+  readonly ms: number;
+}
+
+/** Sizes per shard when `--shard-sizes` is not given. */
+export const DEFAULT_SHARD_SIZES = 2;
+
 /** One adapter kind's part of the atlas: its merged report, or why it has none. */
 export type AtlasAdapter =
-  | { readonly state: 'measured'; readonly kind: string; readonly queue: string; readonly adapter: string; readonly workers: readonly string[]; readonly report: BenchReport }
+  | {
+      readonly state: 'measured';
+      readonly kind: string;
+      readonly queue: string;
+      readonly adapter: string;
+      readonly workers: readonly string[];
+      /** Each shard (op × size range), in plan order, and the worker that ran it. */
+      readonly shards: readonly AtlasShardRun[];
+      readonly report: BenchReport;
+    }
   | { readonly state: 'failed'; readonly kind: string; readonly queue: string; readonly adapter: string; readonly error: string };
 
 /** One row of the cross-adapter table: an op's comparison on each adapter. */
@@ -36,6 +69,8 @@ export interface Atlas {
   readonly command: string;
   readonly ops: readonly string[];
   readonly sizes: string;
+  /** At most this many sizes per shard. */
+  readonly shardSizes: number;
   readonly adapters: readonly AtlasAdapter[];
   readonly crossovers: readonly AtlasRow[];
 }
@@ -43,10 +78,17 @@ export interface Atlas {
 /** Options of {@link runAtlas}. */
 export interface AtlasOptions {
   readonly redis?: string;
-  /** Ops to bench (each one shard per adapter kind). */
+  /** Ops to bench, in the order the reports list them. */
   readonly ops: readonly string[];
   /** `gpukit bench --sizes` text. */
   readonly sizes: string;
+  /**
+   * `sizes` is the default sweep's, not the user's: each op is cut at its own largest default size (sort and
+   * matmul), as `gpukit bench` does. @default false
+   */
+  readonly defaultSizes?: boolean;
+  /** At most this many sizes per shard: each op's sizes are cut into contiguous ranges. @default 2 */
+  readonly shardSizes?: number;
   /** Fewer samples per size (`gpukit bench --quick`). @default false */
   readonly quick?: boolean;
   /** Kind queues to publish to. @default every announced kind's `gpukit.<kind>` queue */
@@ -86,11 +128,101 @@ export function kindQueues(workers: readonly WorkerIdentity[]): { kind: string; 
   return [...out.values()].sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
-/** Merges one kind's per-op reports (shard order = op order) into one bench report. */
-export function mergeReports(reports: readonly BenchReport[], command: string): BenchReport {
+/**
+ * The sweep cut into shards: each op's sizes (those a single-adapter `gpukit bench` would sweep) in
+ * contiguous ranges of at most `perShard` sizes, ops in the order given, sizes ascending.
+ *
+ * @example
+ * ```ts
+ * planShards(['sum'], [2 ** 10, 2 ** 12, 2 ** 14], { perShard: 2 });
+ * // [{ op: 'sum', sizes: [1024, 4096] }, { op: 'sum', sizes: [16384] }]
+ * ```
+ */
+export function planShards(ops: readonly string[], sizes: readonly number[], o: { readonly perShard: number; readonly defaultSizes?: boolean }): AtlasShard[] {
+  if (!Number.isInteger(o.perShard) || o.perShard < 1) throw new ArgumentError(`bench --fleet: sizes per shard must be a positive integer, got ${String(o.perShard)}`);
+  return ops.flatMap((name) => {
+    const op = benchOp(name);
+    if (op === undefined) throw new UsageError(`unknown op ${name}`);
+    const own = sizesFor(op, [...sizes].sort((a, b) => a - b), o.defaultSizes !== true);
+    const out: AtlasShard[] = [];
+    for (let i = 0; i < own.length; i += o.perShard) out.push({ op: name, sizes: own.slice(i, i + o.perShard) });
+    return out;
+  });
+}
+
+const sameSizes = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
+
+/** Per ceiling, the median over the shards' calibrations (each shard calibrated its own worker's device). */
+function mergeCalibration(cals: readonly Calibration[]): Calibration {
+  const first = cals[0];
+  if (first === undefined) throw new FleetJobError('', 'mergeShardReports: no report');
+  if (cals.length === 1) return first;
+  const keys = Object.keys(first) as (keyof Calibration)[];
+  return Object.fromEntries(
+    keys.map((k) => [k, { ...first[k], value: median(cals.map((c) => c[k].value)), method: `${first[k].method}; median of the ${String(cals.length)} shards' calibrations` }]),
+  ) as unknown as Calibration;
+}
+
+/**
+ * Merges one adapter kind's shard reports (`reports[i]` measured `shards[i]`) into one bench report, as a
+ * single-process sweep of the same ops and sizes reports it: each op's points gathered from its size ranges,
+ * then fitted, compared and explained over all of them (the fits need every size of an op). The analysis uses
+ * each point's median, p10, p90 and sample count, which the shard reports carry. Calibration ceilings are the
+ * shards' medians; noise probes are pooled (`atS` counts from each shard's start); `durationS` is the shards'
+ * total. Throws {@link FleetJobError} when a shard's report is not of its op and sizes, or when an op's sizes
+ * are not covered exactly once.
+ *
+ * @example
+ * ```ts
+ * const report = mergeShardReports(plan, run.value.map((v) => parseShardReport(v.report)), 'gpukit bench --fleet sum');
+ * ```
+ */
+export function mergeShardReports(shards: readonly AtlasShard[], reports: readonly BenchReport[], command: string): BenchReport {
   const first = reports[0];
-  if (first === undefined) throw new FleetJobError('', 'mergeReports: no report');
-  return { ...first, command, durationS: reports.reduce((s, r) => s + r.durationS, 0), ops: reports.flatMap((r) => r.ops) };
+  if (first === undefined || reports.length !== shards.length) throw new FleetJobError('', `mergeShardReports: ${String(reports.length)} reports for ${String(shards.length)} shards`);
+  const byOp = new Map<string, { shard: AtlasShard; op: OpReport; index: number }[]>();
+  reports.forEach((r, index) => {
+    const shard = shards[index] as AtlasShard;
+    const op = r.ops[0];
+    if (r.ops.length !== 1 || op?.name !== shard.op || !sameSizes(op.sizes, shard.sizes)) {
+      throw new FleetJobError('', `shard ${String(index)} (${shard.op} at ${shard.sizes.join(',')}): its report measured ${r.ops.map((x) => `${x.name} at ${x.sizes.join(',')}`).join('; ') || 'nothing'}`);
+    }
+    byOp.set(shard.op, [...(byOp.get(shard.op) ?? []), { shard, op, index }]);
+  });
+  const calibration = mergeCalibration(reports.map((r) => r.calibration));
+  const ops = [...byOp.entries()].map(([name, parts]) => {
+    const bench = benchOp(name);
+    if (bench === undefined) throw new FleetJobError('', `op ${name}: this build of gpukit has no such bench op, so it cannot fit it`);
+    const sizes = parts.flatMap((p) => p.op.sizes).sort((a, b) => a - b);
+    const twice = sizes.find((n, i) => sizes[i - 1] === n);
+    if (twice !== undefined) throw new FleetJobError('', `op ${name}: size ${String(twice)} measured by more than one shard`);
+    const contenders = (parts[0] as { op: OpReport }).op.contenders.map((c) => ({ name: c.name, role: c.role as OpMeasurements['contenders'][number]['role'], method: c.method }));
+    const names = contenders.map((c) => c.name).join(',');
+    const cells: Cell[] = [];
+    for (const p of parts) {
+      if (p.op.contenders.map((c) => c.name).join(',') !== names) {
+        throw new FleetJobError('', `op ${name}: shard ${String(p.index)} ran contenders ${p.op.contenders.map((c) => c.name).join(',')}, shard ${String(parts[0]?.index)} ran ${names} (workers of different gpukit versions?)`);
+      }
+      for (const c of p.op.contenders) {
+        for (const x of c.points) cells.push({ op: name, contender: c.name, n: x.n, w: x.w, samplesMs: [], stats: { median: x.medianMs, p10: x.p10Ms, p90: x.p90Ms, samples: x.samples } });
+      }
+    }
+    const phases = parts.flatMap((p) => p.op.phases).sort((a, b) => a.n - b.n);
+    return analyzeOp({ op: bench, sizes, contenders, cells, phases }, calibration);
+  });
+  const probes: NoiseProbe[] = reports.flatMap((r) => r.noise?.probes ?? []);
+  const noise = first.noise !== undefined && probes.length > 0 ? summarizeNoise(probes, `${first.noise.method}; pooled over the shards (atS from each shard's start)`) : undefined;
+  const merged: BenchReport & { noise?: BenchReport['noise'] } = { ...first };
+  delete merged.noise;
+  return {
+    ...merged,
+    command,
+    durationS: reports.reduce((s, r) => s + r.durationS, 0),
+    calibration,
+    ...(noise !== undefined ? { noise } : {}),
+    methods: Object.assign({}, ...reports.map((r) => r.methods)) as Record<string, string>,
+    ops,
+  };
 }
 
 /** The cross-adapter table: every (op, comparison) on every measured adapter. */
@@ -113,12 +245,13 @@ export function crossoverTable(adapters: readonly AtlasAdapter[]): AtlasRow[] {
 }
 
 /**
- * Publishes the sweep to every kind queue (one flow per kind, one shard per op), waits for all, and returns
- * the atlas. A kind whose shards fail (gpu.js has no raw-WGSL bench contenders) is kept with its error.
+ * Publishes the sweep to every kind queue (one flow per kind, one shard per op × size range, shared by that
+ * kind's workers), waits for all, merges each kind's shards ({@link mergeShardReports}) and returns the atlas.
+ * A kind whose shards fail (gpu.js has no raw-WGSL bench contenders) is kept with its error.
  *
  * @example
  * ```ts
- * const atlas = await runAtlas({ redis: 'redis://127.0.0.1:6379', ops: ['sum', 'axpy'], sizes: '2^10..2^20:2' });
+ * const atlas = await runAtlas({ redis: 'redis://127.0.0.1:6379', ops: ['sum', 'axpy'], sizes: '2^10..2^20:2', shardSizes: 3 });
  * writeAtlas(atlas, { json: 'atlas.json', html: 'atlas.html' });
  * ```
  */
@@ -130,20 +263,24 @@ export async function runAtlas(o: AtlasOptions): Promise<Atlas> {
       o.queues !== undefined
         ? o.queues.map((queue) => ({ queue, kind: queue.replace(/^gpukit\./, ''), adapter: listed.find((w) => w.queues.includes(queue))?.adapter ?? '(no announced worker)' }))
         : kindQueues(listed);
+    const shardSizes = o.shardSizes ?? DEFAULT_SHARD_SIZES;
+    const plan = planShards(o.ops, parseSizes(o.sizes), { perShard: shardSizes, ...(o.defaultSizes === true ? { defaultSizes: true } : {}) });
     const command = o.command ?? `gpukit bench --fleet ${o.ops.join(' ')} --sizes ${o.sizes}`;
     const adapters = await Promise.all(
       targets.map(async (t): Promise<AtlasAdapter> => {
         try {
           const run = await f.run<{ op: string; sizes: string; quick: boolean }, { identity: WorkerIdentity; report: string }[]>({
             module: BENCH_MODULE,
-            shards: o.ops.map((op) => ({ op, sizes: o.sizes, quick: o.quick === true })),
+            shards: plan.map((s) => ({ op: s.op, sizes: s.sizes.join(','), quick: o.quick === true })),
             queue: t.queue,
             attempts: 1,
             timeoutMs: o.timeoutMs ?? 600_000,
           });
           const reports = run.value.map((v, i) => parseShardReport(v.report, `${t.queue} shard ${String(i)}`));
           const identity = run.value[0]?.identity;
-          return { state: 'measured', kind: identity?.kind ?? t.kind, queue: t.queue, adapter: identity?.adapter ?? t.adapter, workers: [...new Set(run.shards.map((s) => s.worker.id))], report: mergeReports(reports, command) };
+          const report = mergeShardReports(plan, reports, command);
+          const shards = run.shards.map((s) => ({ ...(plan[s.index] as AtlasShard), worker: s.worker.id, ms: s.ms }));
+          return { state: 'measured', kind: identity?.kind ?? t.kind, queue: t.queue, adapter: identity?.adapter ?? t.adapter, workers: [...new Set(shards.map((s) => s.worker))].sort(), shards, report };
         } catch (e) {
           if (!(e instanceof FleetJobError)) throw e;
           const first = e.failures[0];
@@ -151,7 +288,7 @@ export async function runAtlas(o: AtlasOptions): Promise<Atlas> {
         }
       }),
     );
-    return { schema: ATLAS_SCHEMA, createdAt: new Date().toISOString(), command, ops: o.ops, sizes: o.sizes, adapters, crossovers: crossoverTable(adapters) };
+    return { schema: ATLAS_SCHEMA, createdAt: new Date().toISOString(), command, ops: o.ops, sizes: o.sizes, shardSizes, adapters, crossovers: crossoverTable(adapters) };
   } finally {
     await f.close();
   }
@@ -168,7 +305,7 @@ export function formatAtlasTable(a: Atlas): string {
   const kinds = a.adapters.filter((x) => x.state === 'measured').map((x) => x.kind);
   const w = Math.max(30, ...kinds.map((k) => k.length + 2));
   const lines = [`gpukit bench --fleet — ${String(a.adapters.length)} adapter kind(s); crossover (fitted) · asymptotic speedup`];
-  for (const x of a.adapters) lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.workers.length)} worker(s))`}`);
+  for (const x of a.adapters) lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.shards.length)} shard(s) on ${String(x.workers.length)} worker(s))`}`);
   lines.push('', `${'op'.padEnd(8)}${'comparison'.padEnd(24)}${kinds.map((k) => k.padEnd(w)).join('')}`);
   for (const r of a.crossovers) {
     const cells = kinds.map((k) => {

@@ -7,9 +7,10 @@
  */
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
@@ -65,8 +66,26 @@ interface JobModule {
   readonly reduce?: (results: unknown[], shards: readonly unknown[]) => unknown;
 }
 
-async function loadModule(spec: string): Promise<JobModule> {
+/** Modification time of each job module file when this process first imported it. */
+const loadedAt = new Map<string, number>();
+
+/**
+ * Imports a job module. Node caches a module by URL for the life of the process, so a worker keeps running
+ * the code it first imported: a module changed on disk takes effect in workers started after the change.
+ * (A cache-busting import would reload only the module's own file, not what it imports: half old, half new.)
+ * A change is said in the log, once per change, so a stale worker is visible.
+ */
+async function loadModule(spec: string, log: (line: string) => void = () => undefined): Promise<JobModule> {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec) ? spec : pathToFileURL(isAbsolute(spec) ? spec : resolve(spec)).href;
+  if (url.startsWith('file:')) {
+    const mtime = await stat(fileURLToPath(url)).then((st) => st.mtimeMs, () => undefined);
+    const first = loadedAt.get(url);
+    if (first === undefined && mtime !== undefined) loadedAt.set(url, mtime);
+    else if (first !== undefined && mtime !== undefined && mtime !== first) {
+      log(`job module ${spec} changed on disk since this worker imported it; this worker runs the code it imported first (restart workers to deploy the new code)`);
+      loadedAt.set(url, mtime);
+    }
+  }
   const mod = (await import(url)) as Record<string, unknown>;
   const run = typeof mod['default'] === 'function' ? mod['default'] : mod['run'];
   if (typeof run !== 'function') throw new UnrecoverableError(`job module ${spec} exports no default function (device, shard) => result`);
@@ -78,8 +97,10 @@ async function loadModule(spec: string): Promise<JobModule> {
 export interface FleetWorker {
   readonly identity: WorkerIdentity;
   /**
-   * Stops taking jobs, lets the current one finish (or, with `force`, drops it: BullMQ's stalled check hands it
-   * to another worker), then closes the device and Redis.
+   * Stops taking jobs, lets the current one finish, then closes the device and Redis. With `force` (also when
+   * a plain close is already waiting) the current job is handed back at once: moved back to its queue's wait
+   * list for another worker, its try not counted, and whatever the abandoned try still does is never
+   * reported (it keeps running in this process until it returns; `gpukit worker` exits instead).
    */
   close(force?: boolean): Promise<void>;
 }
@@ -114,6 +135,8 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     startedAt: new Date().toISOString(),
   };
   let closing: Promise<void> | undefined;
+  // Aborted by close(true): the running shard is handed back to the queue.
+  const forced = new AbortController();
   const url = redisUrl(o.redis);
   const redis: Redis = connectRedis(url);
   // Redis restarts are survived by reconnecting; ioredis reports each failed try, so say it once per outage.
@@ -146,9 +169,10 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     return release;
   };
 
-  const runShard = async (job: Job<ShardJobData>): Promise<ShardResult> => {
+  const runShard = async (job: Job<ShardJobData>, token: string | undefined): Promise<ShardResult> => {
     const { module, index, shard, budgetMs } = job.data;
-    log(`start ${job.queueName} job ${String(job.id)} shard ${String(index)} attempt ${String(job.attemptsStarted)}`);
+    const what = `${job.queueName} job ${String(job.id)} shard ${String(index)}`;
+    log(`start ${what} attempt ${String(job.attemptsStarted)}`);
     const t0 = performance.now();
     const work = async (): Promise<unknown> => {
       if (module === BENCH_MODULE) {
@@ -159,34 +183,64 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
         // As text: Redis stores results as JSON, where a report's Infinity (an asymptote) would become null.
         return { identity, report: formatJson(report) };
       }
-      const mod = await loadModule(module);
+      const mod = await loadModule(module, log);
       return await mod.run(device, shard, index);
     };
-    const release = await takeDevice();
-    const running = work();
-    void running.then(release, release);
-    let timer: NodeJS.Timeout | undefined;
-    const over = new Promise<never>((_, reject) => {
-      if (budgetMs > 0) {
-        timer = setTimeout(() => {
-          reject(new FleetJobError(String(job.id), `shard ${String(index)} exceeded its time budget of ${String(budgetMs)} ms on worker ${identity.id}`));
-        }, budgetMs);
-      }
+    // close(true) hands the shard back, whether it is running or still waiting for the device.
+    const HAND_BACK = Symbol('hand back');
+    let onForce = (): void => undefined;
+    const handBack = new Promise<typeof HAND_BACK>((r) => {
+      onForce = () => { r(HAND_BACK); };
+      if (forced.signal.aborted) onForce();
+      else forced.signal.addEventListener('abort', onForce, { once: true });
     });
-    let result: unknown;
+    const giveBack = async (): Promise<never> => {
+      // Back to the wait list (not failed, its try not counted); BullMQ leaves a job that threw WaitingError
+      // where the processor put it. If Redis cannot be told now, the job's lock runs out instead and the
+      // stalled-job check hands it on. Either way this try never reports a result.
+      let how = 'to the queue';
+      try {
+        if (token === undefined) throw new Error('no lock token');
+        await job.moveToWait(token);
+      } catch (e) {
+        how = `to the stalled-job check (${e instanceof Error ? e.message : String(e)})`;
+      }
+      log(`handed back ${what} ${how}`);
+      throw new WaitingError();
+    };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      result = await Promise.race([running, over]);
-    } catch (e) {
-      log(`fail ${job.queueName} job ${String(job.id)} shard ${String(index)}: ${e instanceof Error ? e.message : String(e)}`);
-      throw e;
+      const taking = takeDevice();
+      const took = await Promise.race([taking, handBack]);
+      if (took === HAND_BACK) {
+        void taking.then((release) => { release(); });
+        return await giveBack();
+      }
+      const running = work();
+      void running.then(took, took);
+      const over = new Promise<never>((_, reject) => {
+        if (budgetMs > 0) {
+          timer = setTimeout(() => {
+            reject(new FleetJobError(String(job.id), `shard ${String(index)} exceeded its time budget of ${String(budgetMs)} ms on worker ${identity.id}`));
+          }, budgetMs);
+        }
+      });
+      let result: unknown;
+      try {
+        result = await Promise.race([running, over, handBack]);
+      } catch (e) {
+        log(`fail ${what}: ${e instanceof Error ? e.message : String(e)}`);
+        throw e;
+      }
+      if (result === HAND_BACK) return await giveBack();
+      const ms = performance.now() - t0;
+      log(`done ${what} in ${ms.toFixed(0)} ms`);
+      return { index, result, worker: { id: identity.id, kind }, ms };
     } finally {
       clearTimeout(timer);
+      forced.signal.removeEventListener('abort', onForce);
     }
-    const ms = performance.now() - t0;
-    log(`done ${job.queueName} job ${String(job.id)} shard ${String(index)} in ${ms.toFixed(0)} ms`);
-    return { index, result, worker: { id: identity.id, kind }, ms };
   };
-
   const runReduce = async (job: Job<ReduceJobData>): Promise<ReduceResult> => {
     const id = String(job.id);
     const failures = await job.getIgnoredChildrenFailures();
@@ -202,14 +256,14 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     }
     const { results, duplicates } = collected;
     const values = results.map((r) => r.result);
-    const mod = job.data.module === BENCH_MODULE ? undefined : await loadModule(job.data.module);
+    const mod = job.data.module === BENCH_MODULE ? undefined : await loadModule(job.data.module, log);
     const value = mod?.reduce !== undefined ? await mod.reduce(values, job.data.shards) : values;
     log(`reduce ${job.queueName} job ${id}: ${String(results.length)} shards${duplicates > 0 ? `, ${String(duplicates)} duplicate(s) dropped` : ''}`);
     return { value, shards: results.map((r) => ({ index: r.index, worker: r.worker, ms: r.ms })), duplicates };
   };
 
-  const processor = async (job: Job): Promise<unknown> => {
-    if (job.name === SHARD_JOB) return runShard(job as Job<ShardJobData>);
+  const processor = async (job: Job, token?: string): Promise<unknown> => {
+    if (job.name === SHARD_JOB) return runShard(job as Job<ShardJobData>, token);
     if (job.name === REDUCE_JOB) return runReduce(job as Job<ReduceJobData>);
     throw new UnrecoverableError(`gpukit worker: unknown job name '${job.name}'`);
   };
@@ -239,15 +293,18 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   return {
     identity,
     close(force = false): Promise<void> {
-      if (closing !== undefined && !force) return closing;
+      // BullMQ's own force close neither hands the job back nor overrides a close already waiting for it:
+      // the running shard hands itself back, and the (one) close goes on as soon as it has.
+      if (force) forced.abort();
+      if (closing !== undefined) return closing;
       closing = (async () => {
         clearInterval(heartbeat);
-        await Promise.all(workers.map((w) => w.close(force)));
+        await Promise.all(workers.map((w) => w.close()));
         await redis.del(key).catch(() => undefined);
         redis.disconnect();
         // A try that ran past its budget may still be using the device: give it a while to end first.
         let wait: NodeJS.Timeout | undefined;
-        await Promise.race([deviceFree, new Promise<void>((r) => (wait = setTimeout(r, force ? 0 : 10_000)))]);
+        await Promise.race([deviceFree, new Promise<void>((r) => (wait = setTimeout(r, forced.signal.aborted ? 0 : 10_000)))]);
         clearTimeout(wait);
         await device.close();
         log('closed');

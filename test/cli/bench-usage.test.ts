@@ -50,6 +50,13 @@ describe('gpukit bench refuses a bad command line before any work, in one line w
   test("a size past the adapter's buffers", async () => {
     expectUsageError(await gpukit(['bench', 'sum', ...tiny.slice(0, 2), '--sizes', '2^10,2^31']), /--sizes: sum at 2\^31 needs .*(maxStorageBufferBindingSize|maxBufferSize)/);
   });
+  test('fleet options without --fleet (was: silently ignored)', async () => {
+    expectUsageError(await gpukit(['bench', 'sum', ...tiny, '--shard-sizes', '3']), /--shard-sizes goes with --fleet only/);
+    expectUsageError(await gpukit(['bench', 'sum', ...tiny, '--redis', 'redis://127.0.0.1:1', '--queues', 'q']), /--redis, --queues go with --fleet only/);
+  });
+  test('--placement and --fleet together', async () => {
+    expectUsageError(await gpukit(['bench', 'sum', '--placement', '--fleet']), /--placement and --fleet do not combine/);
+  });
   test("commander's own usage errors exit 2 too", async () => {
     const r = await gpukit(['bench', '--no-such-flag']);
     expect(r.status).toBe(2);

@@ -1,11 +1,12 @@
 /**
  * Fault injection on a real fleet (Redis and two lavapipe workers, short BullMQ locks): a worker SIGKILLed
- * mid-job, a worker stopped with SIGTERM mid-job, Redis restarted between jobs, a module that throws, a module
+ * mid-job, a worker stopped with SIGTERM mid-job, one stopped with a second SIGTERM (force: the shard is handed
+ * back), a job module changed on disk under a running worker, Redis restarted between jobs, a module that throws, a module
  * that does not export a job, a shard over its time budget, and a flow with a duplicated and a missing shard.
  * Every job completes exactly once (each shard's `end` line appears once) or fails with each shard's error
  * recorded; the reducer never sees a duplicate or a missing shard.
  */
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,8 @@ const expected = (n: number): number[][] => Array.from({ length: n }, (_, i) => 
 let redis: RedisProcess;
 let a: WorkerProcess;
 let b: WorkerProcess;
+/** The worker that takes over the force-stopped worker's shard (queue faults-force). */
+let y: WorkerProcess;
 let f: Fleet;
 
 beforeAll(async () => {
@@ -116,6 +119,46 @@ describe('fault injection', () => {
     const r = await pending;
     expect(r.value.results[0]?.pid).toBe(term.pid);
     expect(tally(log).ends.get(0)).toEqual([String(term.pid)]);
+  });
+
+  test('a second SIGTERM mid-job: the shard goes back to the queue at once, its try not counted, and runs once elsewhere', async () => {
+    const x = await startWorker(redis.url, 'core', 'faults-force');
+    const log = newLog();
+    // One try only: a hand-back counted as a failed try would fail the job.
+    const pending = f.run<SlowShard, Slow>({ module: SLOW, shards: [{ log, ms: 5000 }], queue: 'faults-force', attempts: 1, timeoutMs: 40_000 });
+    await poll(() => (readLog(log).includes(`start 0 ${String(x.pid)}`) ? true : undefined));
+    const exited = new Promise<number | null>((r) => x.child.once('exit', (code) => { r(code); }));
+    process.kill(x.pid, 'SIGTERM');
+    await x.waitFor(/stopping after the current job/);
+    const t0 = performance.now();
+    process.kill(x.pid, 'SIGTERM');
+    expect(await exited).toBe(0);
+    // Gone without waiting for its 5 s shard, which it never finished nor reported.
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(x.output()).toMatch(/stopping now; the current job goes back to the queue\n[\s\S]*handed back faults-force job \S+ shard 0 to the queue/);
+    expect(x.output()).not.toMatch(/done faults-force job/);
+    y = await startWorker(redis.url, 'core', 'faults-force');
+    const r = await pending;
+    expect(r.value.results.map((v) => v.pid)).toEqual([y.pid]);
+    expect(r.value.results[0]?.u).toEqual(expected(1)[0]);
+    const { starts, ends } = tally(log);
+    expect(starts.get(0)).toEqual([String(x.pid), String(y.pid)]);
+    expect(ends.get(0)).toEqual([String(y.pid)]);
+    expect(r.shards.map((s) => s.worker.id)).toEqual([y.id]);
+    expect(r.duplicates).toBe(0);
+  });
+
+  test('a job module changed on disk: a running worker keeps the code it imported first, and says so', async () => {
+    const mod = join(dir, 'version.mjs');
+    writeFileSync(mod, 'export default async () => 1;\n');
+    const first = await f.run<object, number[]>({ module: mod, shards: [{}], queue: 'faults-force', timeoutMs: 20_000 });
+    expect(first.value).toEqual([1]);
+    writeFileSync(mod, 'export default async () => 2;\n');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(mod, later, later); // a new mtime even where the file system's clock is coarse
+    const second = await f.run<object, number[]>({ module: mod, shards: [{}], queue: 'faults-force', timeoutMs: 20_000 });
+    expect(second.value).toEqual([1]);
+    expect(y.output()).toContain(`job module ${mod} changed on disk since this worker imported it; this worker runs the code it imported first (restart workers to deploy the new code)`);
   });
 
   test('Redis restarted between jobs: the workers reconnect and the next job runs', async () => {

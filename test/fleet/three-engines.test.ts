@@ -107,12 +107,12 @@ describe('the crossover atlas across the three engines', () => {
   test('gpukit bench --fleet writes one atlas (JSON + HTML) with each kind measured or its reason, and compare reads it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpukit-atlas-'));
     const [json, html, single] = ['atlas.json', 'atlas.html', 'single.json'].map((f) => join(dir, f)) as [string, string, string];
-    const r = await gpukit(['bench', '--fleet', 'sum', 'axpy', '--sizes', '2^10,2^12', '--quick', '--redis', redis.url, '--json', json, '--html', html], { timeoutMs: 90_000 });
+    const r = await gpukit(['bench', '--fleet', 'sum', 'axpy', '--sizes', '2^10,2^12', '--quick', '--shard-sizes', '1', '--redis', redis.url, '--json', json, '--html', html], { timeoutMs: 90_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const atlas = JSON.parse(readFileSync(json, 'utf8')) as {
       schema: string;
-      adapters: { state: string; kind: string; error?: string; workers?: string[]; report?: { ops: { name: string; sizes: number[]; contenders: { name: string }[] }[] } }[];
+      adapters: { state: string; kind: string; error?: string; workers?: string[]; shards?: { op: string; sizes: number[] }[]; report?: { ops: { name: string; sizes: number[]; contenders: { name: string }[] }[] } }[];
       crossovers: { op: string; comparison: string; byKind: Record<string, { crossover: string }> }[];
     };
     expect(atlas.schema).toBe('gpukit-atlas/1');
@@ -133,6 +133,8 @@ describe('the crossover atlas across the three engines', () => {
       const a = byKind.get(k);
       expect(a?.state).toBe('measured');
       expect(a?.workers).toEqual([workers.find((w) => w.kind === k)?.id]);
+      // One shard per op × size, merged back into the single-process report's shape below.
+      expect(a?.shards?.map((x) => [x.op, x.sizes])).toEqual([['axpy', [1024]], ['axpy', [4096]], ['sum', [1024]], ['sum', [4096]]]);
       expect(shape(a?.report?.ops ?? [])).toEqual(shape(ref.ops));
     }
     // The cross-adapter table: every op and comparison of the reference, with a verdict for each Dawn kind.
