@@ -10,7 +10,7 @@ import { sharedF32, sharedU32 } from '../cpu/pool.js';
 import type { BenchEnv, BenchOp, Contender, PhaseSample } from './contender.js';
 
 /** Deterministic pseudo-random fill (xorshift32) so every contender and every run sees the same data. */
-function fill(a: Float32Array | Uint32Array, seed: number, kind: 'unit' | 'u32'): void {
+export function fill(a: Float32Array | Uint32Array, seed: number, kind: 'unit' | 'u32'): void {
   let s = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < a.length; i++) {
     s ^= s << 13;

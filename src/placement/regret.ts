@@ -7,6 +7,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { describeAdapter } from '../device/info.js';
 import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { fill as fillBench } from '../bench/ops.js';
 import { median } from '../bench/stats.js';
 import { parseSizes, DEFAULT_SIZES, QUICK_SIZES } from '../bench/run.js';
 import { UsageError } from '../errors.js';
@@ -41,31 +42,16 @@ export interface RegretReport {
   readonly rounds: number;
 }
 
+/** The bench's own data: uniform f32 in [−0.5, 0.5), or u32 keys (xorshift32, deterministic). */
 function fill(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    a[i] = (s >>> 8) / 16777216 - 0.5;
-  }
+  fillBench(a, seed, 'unit');
   return a;
 }
 
 function keys(n: number): Uint32Array {
   const a = new Uint32Array(n);
-  let s = 2463534242;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    a[i] = s;
-  }
+  fillBench(a, 7, 'u32');
   return a;
 }
 
