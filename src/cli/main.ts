@@ -79,23 +79,8 @@ program
       });
       return;
     }
-    if (o.fleet === true) {
-      process.exitCode = await cliAction('bench', () => fleetBenchCommand({
-        ops,
-        ...(o.sizes !== undefined ? { sizes: o.sizes } : {}),
-        ...(o.contenders !== undefined ? { contenders: o.contenders } : {}),
-        ...(o.json !== undefined ? { json: o.json } : {}),
-        ...(o.csv !== undefined ? { csv: o.csv } : {}),
-        ...(o.html !== undefined ? { html: o.html } : {}),
-        ...(o.quick === true ? { quick: true } : {}),
-        ...(o.redis !== undefined ? { redis: o.redis } : {}),
-        ...(o.queues !== undefined ? { queues: o.queues } : {}),
-        ...(o.shardSizes !== undefined ? { shardSizes: o.shardSizes } : {}),
-        command: ['gpukit', ...process.argv.slice(2)].join(' '),
-      }));
-      return;
-    }
-    process.exitCode = await cliAction('bench', () => benchCommand({
+    // What a sweep here and a sweep published to a fleet share.
+    const sweep = {
       ops,
       ...(o.sizes !== undefined ? { sizes: o.sizes } : {}),
       ...(o.contenders !== undefined ? { contenders: o.contenders } : {}),
@@ -103,10 +88,18 @@ program
       ...(o.csv !== undefined ? { csv: o.csv } : {}),
       ...(o.html !== undefined ? { html: o.html } : {}),
       ...(o.quick === true ? { quick: true } : {}),
-      ...(o.progress !== undefined ? { progress: o.progress } : {}),
-      open,
       command: ['gpukit', ...process.argv.slice(2)].join(' '),
-    }));
+    };
+    if (o.fleet === true) {
+      process.exitCode = await cliAction('bench', () => fleetBenchCommand({
+        ...sweep,
+        ...(o.redis !== undefined ? { redis: o.redis } : {}),
+        ...(o.queues !== undefined ? { queues: o.queues } : {}),
+        ...(o.shardSizes !== undefined ? { shardSizes: o.shardSizes } : {}),
+      }));
+      return;
+    }
+    process.exitCode = await cliAction('bench', () => benchCommand({ ...sweep, ...(o.progress !== undefined ? { progress: o.progress } : {}), open }));
   });
 
 program
