@@ -20,8 +20,9 @@ test('a tiny real sweep through the CLI entry: 1 op, 2 sizes, every output', asy
   expect(stdout).toMatch(/gpu-e2e vs cpu-1t/);
   const j = JSON.parse(readFileSync(files.json, 'utf8')) as { ops: { name: string; contenders: { name: string; points: unknown[] }[] }[] };
   expect(j.ops.map((o) => o.name)).toEqual(['sum']);
-  // gpukit's four contenders, and gpu.js in its two modes (sum is one of the ops gpu.js runs as a kernel).
-  expect(j.ops[0]?.contenders.map((c) => c.name)).toEqual(['cpu-1t', 'cpu-pool', 'gpu-kernel', 'gpu-e2e', 'gpujs-webgpu', 'gpujs-webasm']);
+  // gpukit's five contenders (sum is memory-bound: it has gpu-stream), and gpu.js in its two modes (sum is one of the
+  // ops gpu.js runs as a kernel).
+  expect(j.ops[0]?.contenders.map((c) => c.name)).toEqual(['cpu-1t', 'cpu-pool', 'gpu-kernel', 'gpu-e2e', 'gpu-stream', 'gpujs-webgpu', 'gpujs-webasm']);
   for (const c of j.ops[0]?.contenders ?? []) expect(c.points).toHaveLength(2);
   expect(readFileSync(files.csv, 'utf8').split('\n').filter((l) => l !== '')).toHaveLength(1 + 12);
   expect(readFileSync(files.html, 'utf8')).toContain('<svg');
