@@ -24,6 +24,6 @@ test('a tiny real sweep through the CLI entry: 1 op, 2 sizes, every output', asy
   // ops gpu.js runs as a kernel).
   expect(j.ops[0]?.contenders.map((c) => c.name)).toEqual(['cpu-1t', 'cpu-pool', 'gpu-kernel', 'gpu-e2e', 'gpu-stream', 'gpujs-webgpu', 'gpujs-webasm']);
   for (const c of j.ops[0]?.contenders ?? []) expect(c.points).toHaveLength(2);
-  expect(readFileSync(files.csv, 'utf8').split('\n').filter((l) => l !== '')).toHaveLength(1 + 12);
+  expect(readFileSync(files.csv, 'utf8').split('\n').filter((l) => l !== '')).toHaveLength(1 + 7 * 2); // a header, then a row per contender and size
   expect(readFileSync(files.html, 'utf8')).toContain('<svg');
 }, 90_000);
