@@ -3,6 +3,8 @@
  * `x.toArray(out)` (into the caller's array) and a raw Dawn readback of the same buffer — one
  * copyBufferToBuffer into a MAP_READ buffer made once, mapAsync, getMappedRange and one copy into a new
  * typed array. Interleaved rep by rep; medians of wall time. The goal: toArray within 1.1× of raw.
+ * `toArray, 4 buffers` reads the same data stored as an array over four GPU buffers (a second device opened
+ * with `limits: { maxBufferSize: size / 4 }`), segment by segment into one host array.
  *
  *   npx tsx bench/readback.ts [--mib 64] [--reps 30]
  */
@@ -37,7 +39,9 @@ const raw = async (): Promise<Float32Array> => {
   return out;
 };
 const into = new Float32Array(n);
-const runs = { toArray: () => x.toArray(), 'toArray(out)': () => x.toArray(into), raw };
+await using small = await openDevice({ engine: 'dawn', limits: { maxBufferSize: size / 4 } });
+using multi = small.array(host);
+const runs = { toArray: () => x.toArray(), 'toArray(out)': () => x.toArray(into), 'toArray, 4 buffers': () => multi.toArray(), raw };
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
 for (let r = -3; r < reps; r++) {
   // The order rotates every rep: whichever runs first pays for collecting the others' garbage.
@@ -57,6 +61,6 @@ readback.destroy();
 const rawMs = median(times['raw'] ?? []);
 for (const [name, t] of Object.entries(times)) {
   const m = median(t);
-  console.log(`${name.padEnd(13)} ${m.toFixed(2)} ms  ${((size / (m * 1e6))).toFixed(2)} GB/s  ${(m / rawMs).toFixed(2)}× raw`);
+  console.log(`${name.padEnd(19)} ${m.toFixed(2)} ms  ${((size / (m * 1e6))).toFixed(2)} GB/s  ${(m / rawMs).toFixed(2)}× raw`);
 }
 console.log(`${mib} MiB, ${reps} interleaved reps, medians`);
