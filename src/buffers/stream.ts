@@ -38,8 +38,9 @@ export type StreamFn = (...chunks: DeviceArray[]) => DeviceArray | Promise<Devic
 /** Options of both streams. */
 export interface StreamOptions extends ReadOptions {
   /**
-   * Elements per chunk (the last chunk may be shorter). A single chunk runs on the plain path (upload,
-   * `fn`, `toArray`). @default {@link defaultStreamChunk}(n): one chunk up to 2^21 elements (nothing worth
+   * Elements per chunk (the last chunk may be shorter). A single chunk of at most
+   * {@link MAPPED_UPLOAD_BYTES} of input runs on the plain path (upload, `fn`, `toArray`); a larger one goes
+   * once through the mapped upload buffers. @default {@link defaultStreamChunk}(n): one chunk up to 2^21 elements (nothing worth
    * overlapping), else about n / 8 — at least 2^20, at most 2^22 (16 MiB of f32 per input)
    */
   readonly chunk?: number;
