@@ -38,8 +38,9 @@ export type StreamFn = (...chunks: DeviceArray[]) => DeviceArray | Promise<Devic
 /** Options of both streams. */
 export interface StreamOptions extends ReadOptions {
   /**
-   * Elements per chunk (the last chunk may be shorter). A single chunk runs on the plain path (upload,
-   * `fn`, `toArray`). @default {@link defaultStreamChunk}(n): one chunk up to 2^21 elements (nothing worth
+   * Elements per chunk (the last chunk may be shorter). A single chunk of at most
+   * {@link MAPPED_UPLOAD_BYTES} of input runs on the plain path (upload, `fn`, `toArray`); a larger one goes
+   * once through the mapped upload buffers. @default {@link defaultStreamChunk}(n): one chunk up to 2^21 elements (nothing worth
    * overlapping), else about n / 8 — at least 2^20, at most 2^22 (16 MiB of f32 per input)
    */
   readonly chunk?: number;
@@ -138,11 +139,23 @@ function resultOf(p: Plan, engine: Engine, r: unknown, inputs: readonly DeviceAr
 }
 
 /**
- * Runs the stream: the Dawn pipeline, or the plain path — one chunk on Dawn (nothing to overlap: upload,
- * `fn` and the read, exactly as a caller would write them), every chunk in turn on gpujs (host memory).
+ * Bytes of input per call above which a one-chunk stream on Dawn uploads through the pipeline's mapped
+ * upload buffers rather than `queue.writeBuffer`. Dawn stages each `writeBuffer` in a 4 MiB upload ring;
+ * what does not fit (one large write, or several that add up) gets freshly allocated staging memory on
+ * every call — on lavapipe about 1.5 ms per 4 MiB, more than the op. A mapped upload buffer from the pool
+ * is allocated once and comes back mapped, but costs a map round trip (~30 µs), so small inputs stay on
+ * `writeBuffer`.
+ */
+export const MAPPED_UPLOAD_BYTES = 4 << 20;
+
+/**
+ * Runs the stream: the Dawn pipeline, or the plain path — one chunk on Dawn of at most
+ * {@link MAPPED_UPLOAD_BYTES} of input (nothing to overlap: upload, `fn` and the read, exactly as a caller
+ * would write them), every chunk in turn on gpujs (host memory). A larger single chunk runs the pipeline
+ * (one pass of it: its mapped upload buffers, then `fn` and the read).
  */
 async function run(p: Plan, engine: Engine, fn: StreamFn, sink: Sink): Promise<void> {
-  if (engine.kind === 'dawn' && p.chunks > 1) return pipeline(p, engine.ctx, fn, sink);
+  if (engine.kind === 'dawn' && (p.chunks > 1 || p.n * 4 * p.hosts.length > MAPPED_UPLOAD_BYTES)) return pipeline(p, engine.ctx, fn, sink);
   const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
   for (let k = 0; k < p.chunks; k++) {
     const start = k * p.chunk;

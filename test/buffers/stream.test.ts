@@ -6,6 +6,7 @@
  */
 import { describe, expect } from 'vitest';
 import { add, ArgumentError, axpy, defaultStreamChunk, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { MAPPED_UPLOAD_BYTES } from '../../src/buffers/stream.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** Deterministic values in [-1, 1) (xorshift32). */
@@ -159,6 +160,35 @@ describe('device.reduceStream', () => {
     await expect(device.reduceStream(a, (x) => scale(x, 1), { combine: 'sum', chunk })).rejects.toThrow(/combine 'sum' takes one scalar per chunk/);
     await expect(device.reduceStream(a, (x) => sum(x), { combine: 'mean' as 'sum', chunk })).rejects.toThrow(/option 'combine' must be/);
     await expect(device.reduceStream(a, (x) => sum(x), null as unknown as { combine: 'sum' })).rejects.toThrow(ArgumentError);
+  });
+});
+
+describe('one chunk over more than MAPPED_UPLOAD_BYTES of input (uploaded through mapped buffers on Dawn)', () => {
+  // Just over the threshold, still one chunk by default (≤ 2^21 elements).
+  const nAdd = MAPPED_UPLOAD_BYTES / 8 + 5; // two inputs
+  const nSum = MAPPED_UPLOAD_BYTES / 4 + 1; // one input
+
+  gpuTest('a map equals the plain path and an f32 reference bit for bit', async ({ device }) => {
+    expect(defaultStreamChunk(nAdd)).toBe(nAdd);
+    const a = values(nAdd, 11);
+    const b = values(nAdd, 12);
+    let calls = 0;
+    const got = await device.mapStream([a, b], (x, y) => (calls++, add(x, y)));
+    expect(calls).toBe(1);
+    expectArrayEqual(got, await plain(device, [a, b], (x, y) => add(x, y)));
+    expectArrayEqual(got, Array.from(a, (v, i) => Math.fround(v + (b[i] ?? NaN))));
+  });
+
+  gpuTest('reused memory shows nothing of its previous owner where the new chunk does not write', async ({ device }) => {
+    // A first stream leaves its pooled arrays and upload buffers (same size class) full of 3s, 2 elements
+    // past where the second one's data ends; the second sums ones: exactly nSum (an integer below 2^24).
+    const big = new Float32Array(nSum + 2).fill(3); // every partial sum an integer below 2^24: exact
+    expect(await device.reduceStream(big, (x) => sum(x), { combine: 'sum' })).toBe(3 * (nSum + 2));
+    const ones = new Float32Array(nSum).fill(1);
+    for (let r = 0; r < 2; r++) expect(await device.reduceStream(ones, (x) => sum(x), { combine: 'sum' })).toBe(nSum);
+    // And a map of the shorter array: every element is 1 + 1, none 3-something.
+    const got = await device.mapStream([ones.subarray(0, nAdd), ones.subarray(0, nAdd)], (x, y) => add(x, y));
+    expect(got.every((v) => v === 2)).toBe(true);
   });
 });
 

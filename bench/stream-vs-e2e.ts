@@ -1,0 +1,88 @@
+/**
+ * gpu-stream against gpu-e2e, side by side in one run, interleaved call by call: for add (a map) and sum (a
+ * reduction) over f32 host arrays, at each size the medians of
+ *   e2e-resident: write the host inputs into device arrays that stay allocated, the op, toArray (what
+ *                 `gpukit bench`'s gpu-e2e contender times)
+ *   e2e-fresh:    device.array(host) per call, the op, toArray, destroy (allocating per call, as a stream does)
+ *   stream:       device.mapStream / reduceStream with the default chunk
+ * and the ratios stream / e2e-resident and stream / e2e-fresh. Several rounds; each round interleaves the three.
+ *
+ *   npx tsx bench/stream-vs-e2e.ts [--sizes 10,12,14,16,18,20,21,22,24] [--ms 1500] [--rounds 3]
+ */
+import { cpus } from 'node:os';
+import { add, openDevice, sum, type DeviceArray } from '../src/index.js';
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
+};
+const sizes = arg('--sizes', '10,12,14,16,18,20,21,22,24').split(',').map(Number);
+const budgetMs = Number(arg('--ms', '1500'));
+const rounds = Number(arg('--rounds', '3'));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
+
+await using device = await openDevice({ engine: 'dawn' });
+console.log(`adapter: ${device.info.description}${device.info.isSoftware ? ' (software, CPU-emulated)' : ''}; cpu: ${cpus()[0]?.model ?? '?'} ×${cpus().length}`);
+
+const ops: { name: string; kind: 'map' | 'sum'; inputs: number; op: (...a: DeviceArray[]) => DeviceArray }[] = [
+  { name: 'add', kind: 'map', inputs: 2, op: (x, y) => add(x, y) },
+  { name: 'sum', kind: 'sum', inputs: 1, op: (x) => sum(x) },
+];
+
+for (const spec of ops) {
+  for (const e of sizes) {
+    const n = 2 ** e;
+    const hosts = Array.from({ length: spec.inputs }, (_, j) => Float32Array.from({ length: n }, (_, i) => (((i * 7 + j * 13) % 1000) - 500) / 256));
+    const resident = hosts.map((h) => device.array(h));
+    const contenders: Record<string, () => Promise<unknown>> = {
+      'e2e-resident': async () => {
+        resident.forEach((a, i) => a.write(hosts[i] ?? []));
+        using out = spec.op(...resident);
+        return await out.toArray();
+      },
+      'e2e-fresh': async () => {
+        const xs = hosts.map((h) => device.array(h));
+        try {
+          using out = spec.op(...xs);
+          return await out.toArray();
+        } finally {
+          for (const a of xs) a.destroy();
+        }
+      },
+      stream: () => (spec.kind === 'map' ? device.mapStream(hosts, (...c) => spec.op(...c)) : device.reduceStream(hosts, (...c) => spec.op(...c), { combine: 'sum' })),
+    };
+    const names = Object.keys(contenders);
+    const times: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+    for (const k of names) await contenders[k]?.(); // warm up: pipelines, pool
+    // Calls per round: about budgetMs / rounds in all.
+    const t0 = performance.now();
+    for (const k of names) await contenders[k]?.();
+    const per = Math.max(3, Math.round(budgetMs / rounds / 3 / Math.max(0.01, (performance.now() - t0) / 3)));
+    const ratios: string[] = [];
+    const meds: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+    for (let r = 0; r < rounds; r++) {
+      const round: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+      for (let i = 0; i < per; i++) {
+        // Rotate the order call by call so no contender always follows the same one.
+        for (let j = 0; j < names.length; j++) {
+          const k = names[(i + j) % names.length] as string;
+          const s = performance.now();
+          await contenders[k]?.();
+          round[k]?.push(performance.now() - s);
+        }
+      }
+      for (const k of names) {
+        meds[k]?.push(median(round[k] ?? []));
+        times[k]?.push(...(round[k] ?? []));
+      }
+      ratios.push((median(round.stream ?? []) / median(round['e2e-resident'] ?? [])).toFixed(2));
+    }
+    for (const a of resident) a.destroy();
+    const m = (k: string): number => median(times[k] ?? []);
+    console.log(
+      `${spec.name.padEnd(4)} 2^${e}: e2e-resident ${fmt(m('e2e-resident')).padStart(9)}  e2e-fresh ${fmt(m('e2e-fresh')).padStart(9)}  stream ${fmt(m('stream')).padStart(9)}` +
+        `  stream/resident ${(m('stream') / m('e2e-resident')).toFixed(2)}× (rounds ${ratios.join(' ')})  stream/fresh ${(m('stream') / m('e2e-fresh')).toFixed(2)}×  [${per}×${rounds} calls each]`,
+    );
+  }
+}
