@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { all, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, softmax, std, sum, variance, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { pinParams, type TuneParams } from '../../src/kernels/tuning.js';
 import { rowsTunable } from '../../src/ops/axis.js';
-import { dawnTest, expectArrayEqual } from '../fixture.js';
+import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
 import { randomF32 } from './helpers.js';
 
 const U = 2 ** -24;
@@ -259,6 +259,17 @@ function softmaxReference(h: Float32Array, rows: number, R: number): { sm: Float
   return { sm, lse };
 }
 
+/** logsumexp within 1e-6 relative (+1e-6) of float64; ±Inf exactly, NaN where the row holds one. */
+function lseWithin(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? NaN;
+    const g = got[i] ?? NaN;
+    const ok = Number.isNaN(w) ? Number.isNaN(g) : Number.isFinite(w) ? Math.abs(g - w) <= 1e-6 * (1 + Math.abs(w)) : g === w;
+    if (!ok) expect.fail(`${what} row ${i}: got ${g}, expected ${w}`);
+  }
+}
+
 for (const geometry of GEOMETRIES) {
   dawnTest(`softmax and logsumexp of rows with ±Inf, NaN, all −Inf, overflowing magnitudes and growing maxima match float64 with WG ${geometry['WG']} LANES ${geometry['LANES']}`, async ({ device }) => {
     const p: TuneParams = { ...geometry, WG: Math.min(geometry['WG'] ?? 64, device.ctx.limits.maxComputeInvocationsPerWorkgroup) };
@@ -273,14 +284,21 @@ for (const geometry of GEOMETRIES) {
         using lse = logsumexp(x, 1);
         const what = `[${rows}, ${R}] with WG ${p['WG']} LANES ${p['LANES']}`;
         within(await sm.toArray(), ref.sm, () => 2e-7, `softmax of ${what}`);
-        const got = await lse.toArray();
-        for (let i = 0; i < rows; i++) {
-          const w = ref.lse[i] ?? NaN;
-          const g = got[i] ?? NaN;
-          const ok = Number.isNaN(w) ? Number.isNaN(g) : Number.isFinite(w) ? Math.abs(g - w) <= 1e-6 * (1 + Math.abs(w)) : g === w;
-          if (!ok) expect.fail(`logsumexp of ${what} row ${i}: got ${g}, expected ${w}`);
-        }
+        lseWithin(await lse.toArray(), ref.lse, `logsumexp of ${what}`);
       });
     }
   });
 }
+
+gpuTest('softmax and logsumexp of the same special rows on either engine (the tuned geometry; gpujs: the host loops)', async ({ device }) => {
+  for (const [k, R] of [7, 301].entries()) {
+    const rows = 10;
+    const h = specialRows(rows, R, 950 + k);
+    const ref = softmaxReference(h, rows, R);
+    using x = device.array(h, { shape: [rows, R] });
+    using sm = softmax(x, 1);
+    using lse = logsumexp(x, -1);
+    within(await sm.toArray(), ref.sm, () => 2e-7, `softmax of [${rows}, ${R}]`);
+    lseWithin(await lse.toArray(), ref.lse, `logsumexp of [${rows}, ${R}]`);
+  }
+});
