@@ -17,6 +17,10 @@
 // blocks, then the tree: each term meets at most 16 + 2 + ceil(R/64) + log2(LANES) roundings. NaN:
 // min/max give NaN, arg* the first NaN (recognised by its bits: WGSL lets an implementation assume floats
 // are never NaN). Integers wrap modulo 2^32, as WGSL does.
+// softmax/logsumexp: one online pass per lane gives the row's maximum and sum of exps together (lane_stats:
+// per block of RB chunks held in registers, its maximum, then the running sum rescaled to it and the
+// block's exps added), lanes merged by the same rule; softmax then writes exp(x − shift) · (1 / total),
+// from registers when each lane's chunks fit one block, else reading the row a second time.
 // Dispatch: ceil(rows / (WG / LANES)) workgroups (2-D folded beyond 65,535).
 
 alias T = f32;
