@@ -17,6 +17,10 @@
 // blocks, then the tree: each term meets at most 16 + 2 + ceil(R/64) + log2(LANES) roundings. NaN:
 // min/max give NaN, arg* the first NaN (recognised by its bits: WGSL lets an implementation assume floats
 // are never NaN). Integers wrap modulo 2^32, as WGSL does.
+// softmax/logsumexp: one online pass per lane gives the row's maximum and sum of exps together (lane_stats:
+// per block of RB chunks held in registers, its maximum, then the running sum rescaled to it and the
+// block's exps added), lanes merged by the same rule; softmax then writes exp(x − shift) · (1 / total),
+// from registers when each lane's chunks fit one block, else reading the row a second time.
 // Dispatch: ceil(rows / (WG / LANES)) workgroups (2-D folded beyond 65,535).
 
 alias T = f32;
@@ -65,8 +69,27 @@ fn nan4(v: vec4<T>) -> vec4<bool> {
   return vec4<bool>(IS_FLOAT) & ((bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u));
 }
 
+fn nan_bits(b: u32) -> bool {
+  return (b & 0x7fffffffu) > 0x7f800000u;
+}
+
+// The softmax shift of a maximum m: m when finite, else 0 (by its bits: WGSL may assume floats are finite).
+fn shift_of(m: f32) -> f32 {
+  return select(0.0, m, (bitcast<u32>(m) & 0x7f800000u) != 0x7f800000u);
+}
+
+// Online softmax statistics: two (maximum, sum of exp(x − shift(maximum))) pairs merged into one, each sum
+// rescaled to the larger maximum (exp(−Inf) = 0 drops an empty side). With an infinite maximum the sum is
+// meaningless; the caller replaces it (row_stats).
+fn online(am: f32, as_: f32, bm: f32, bs: f32) -> vec2<u32> {
+  let m = max(am, bm);
+  let sh = shift_of(m);
+  return vec2<u32>(bitcast<u32>(m), bitcast<u32>(as_ * exp(am - sh) + bs * exp(bm - sh)));
+}
+
 // Combines two lane partials (kind: 0 f32 sum, 1 T sum, 2 T product, 3 min, 4 max — value and first index,
-// a NaN winning —, 5 or, 6 and, 7 f32 maximum with a NaN flag).
+// a NaN winning —, 5 or, 6 and, 7 softmax statistics: an f32 maximum m, NaN when the lane saw one, and the
+// sum of exp(x − shift(m)), see online()).
 fn combine(kind: u32, a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
   switch kind {
     case 0u: { return vec2<u32>(bitcast<u32>(bitcast<f32>(a.x) + bitcast<f32>(b.x)), 0u); }
@@ -85,7 +108,11 @@ fn combine(kind: u32, a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
     }
     case 5u: { return a | b; }
     case 6u: { return a & b; }
-    default: { return vec2<u32>(bitcast<u32>(max(bitcast<f32>(a.x), bitcast<f32>(b.x))), a.y | b.y); }
+    default: {
+      if (nan_bits(a.x)) { return a; }
+      if (nan_bits(b.x)) { return b; }
+      return online(bitcast<f32>(a.x), bitcast<f32>(a.y), bitcast<f32>(b.x), bitcast<f32>(b.y));
+    }
   }
 }
 
@@ -108,7 +135,6 @@ fn fmap4(v: vec4<T>, f: u32, m: f32) -> vec4<f32> {
   switch f {
     case 1u: { return w * w; }
     case 2u: { let d = w - m; return d * d; }
-    case 3u: { return exp(w - m); }
     default: { return w; }
   }
 }
@@ -118,7 +144,7 @@ fn fmap1(v: T, f: u32, m: f32) -> f32 {
 }
 
 // This lane's blocked f32 sum of f(x) over its chunks of the row (f: 0 identity, 1 square, 2 squared
-// deviation from m, 3 exp(x - m)); lane 0 adds the elements past the last whole chunk.
+// deviation from m); lane 0 adds the elements past the last whole chunk.
 fn fsum(base: u32, r: u32, lane: u32, f: u32, m: f32) -> f32 {
   let nc = r / 4u;
   var total = 0.0;
@@ -140,29 +166,66 @@ fn row_fsum(base: u32, r: u32, lid: u32, lane: u32, f: u32, m: f32) -> f32 {
   return bitcast<f32>(across_lanes(0u, lid, lane, vec2<u32>(bitcast<u32>(fsum(base, r, lane, f, m)), 0u)).x);
 }
 
-// The row's softmax shift, in every lane: its maximum when finite, else 0; and whether it holds a NaN.
-fn row_shift(base: u32, r: u32, lid: u32, lane: u32) -> vec2<f32> {
+// Chunks per lane held in registers at a time by softmax and logsumexp (a block).
+const RB = 8u;
+
+// This lane's softmax statistics over its chunks (online, one read): per block of RB chunks (kept in `blk`,
+// chunks past the row's end as −Inf) its maximum b, then s = s·exp(m − shift(b)) + Σ exp(v − shift(b)).
+// Returns (m's bits — a quiet NaN's when the lane saw a NaN —, s's bits); lane 0 adds the elements past
+// the last whole chunk. When the lane's chunks fit one block (nc ≤ RB·LANES), `blk` keeps them all.
+fn lane_stats(base: u32, r: u32, lane: u32, blk: ptr<function, array<vec4<f32>, RB>>) -> vec2<u32> {
   let nc = r / 4u;
   let ninf = bitcast<f32>(0xff800000u | params.pad); // params.pad is 0: a runtime −Inf (a constant one is a compile error)
-  var m4 = vec4<f32>(ninf);
-  var nan = false;
-  for (var c = lane; c < nc; c += LANES) {
-    let v = load4(base + 4u * c);
-    nan = nan || any(nan4(v));
-    m4 = max(m4, vec4<f32>(v));
+  var m = ninf;
+  var s = 0.0;
+  var nanv = vec4<bool>(false);
+  for (var c = lane; c < nc; c += RB * LANES) {
+    var b4 = vec4<f32>(m);
+    for (var j = 0u; j < RB; j++) {
+      let k = c + j * LANES;
+      let v = load4(base + 4u * min(k, nc - 1u));
+      nanv = nanv | nan4(v);
+      (*blk)[j] = select(vec4<f32>(ninf), vec4<f32>(v), k < nc);
+      b4 = max(b4, (*blk)[j]);
+    }
+    let b = max(max(b4.x, b4.y), max(b4.z, b4.w));
+    let sh = shift_of(b);
+    var part = vec4<f32>(0.0);
+    for (var j = 0u; j < RB; j++) { part = part + exp((*blk)[j] - sh); }
+    s = s * exp(m - sh) + ((part.x + part.y) + (part.z + part.w));
+    m = b;
   }
-  var m = max(max(m4.x, m4.y), max(m4.z, m4.w));
-  if (lane == 0u) {
+  var nan = any(nanv);
+  if (lane == 0u && 4u * nc < r) {
+    var b = m;
     for (var e = 4u * nc; e < r; e++) {
       let v = load1(base + e);
       nan = nan || is_nan(v);
-      m = max(m, f32(v));
+      b = max(b, f32(v));
     }
+    let sh = shift_of(b);
+    var part = 0.0;
+    for (var e = 4u * nc; e < r; e++) { part = part + exp(f32(load1(base + e)) - sh); }
+    s = s * exp(m - sh) + part;
+    m = b;
   }
-  let t = across_lanes(7u, lid, lane, vec2<u32>(bitcast<u32>(m), select(0u, 1u, nan)));
-  let mx = bitcast<f32>(t.x);
-  let infinite = (t.x & 0x7fffffffu) == 0x7f800000u;
-  return vec2<f32>(select(mx, 0.0, infinite), select(0.0, 1.0, t.y != 0u));
+  return vec2<u32>(select(bitcast<u32>(m), 0x7fc00000u, nan), bitcast<u32>(s));
+}
+
+// A row's softmax statistics, in every lane: shift (its maximum when finite, else 0), total (the sum of
+// exp(x − shift): +Inf when the maximum is +Inf, 0 when it is −Inf, as summing at shift 0 gives), and
+// whether the row holds a NaN.
+struct Stats {
+  shift: f32,
+  total: f32,
+  nan: bool,
+}
+
+fn row_stats(base: u32, r: u32, lid: u32, lane: u32, blk: ptr<function, array<vec4<f32>, RB>>) -> Stats {
+  let t = across_lanes(7u, lid, lane, lane_stats(base, r, lane, blk));
+  let m = bitcast<f32>(t.x);
+  let inf = bitcast<f32>(0x7f800000u | params.pad);
+  return Stats(shift_of(m), select(bitcast<f32>(t.y), inf, t.x == 0x7f800000u), nan_bits(t.x));
 }
 
 // argmin/argmax partial of this lane: the best value's bits and its index (NONE: no element; the first
@@ -293,14 +356,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     res = bitcast<u32>(select(v, sqrt(v), OP == 10u));
   } else if (OP == 11u) { // norm
     res = bitcast<u32>(sqrt(row_fsum(base, r, lid, lane, 1u, 0.0)));
-  } else { // 13: logsumexp, shifted by the row's finite maximum (else 0)
-    let sh = row_shift(base, r, lid, lane);
-    let total = row_fsum(base, r, lid, lane, 3u, sh.x);
-    res = select(bitcast<u32>(log(total) + sh.x), 0x7fc00000u | params.pad, sh.y != 0.0);
+  } else { // 13: logsumexp, shifted by the row's finite maximum (else 0), one online pass
+    var blk: array<vec4<f32>, RB>;
+    let st = row_stats(base, r, lid, lane, &blk);
+    res = select(bitcast<u32>(log(st.total) + st.shift), 0x7fc00000u | params.pad, st.nan);
   }
   if (s.valid && lane == 0u) { out[s.row] = res; }
 }
 
+// softmax: the row's statistics in one online pass, then each element's exp(x − shift) · (1 / total); a
+// row holding a NaN gives NaNs. When each lane's chunks fit one block (R / 4 ≤ RB·LANES: a GPU geometry
+// with about 16 elements per lane) they are written from registers, so the row is read once; else the
+// lane reads its chunks again.
 @compute @workgroup_size(WG)
 fn softmax(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   let s = slot(wid, lid, nwg);
@@ -308,15 +375,22 @@ fn softmax(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let r = s.r;
   let base = s.row * r;
   let nc = r / 4u;
-  let sh = row_shift(base, r, lid, lane);
-  let total = row_fsum(base, r, lid, lane, 3u, sh.x);
-  let nan = sh.y != 0.0;
+  var blk: array<vec4<f32>, RB>;
+  let st = row_stats(base, r, lid, lane, &blk);
+  let inv = 1.0 / st.total;
   let qnan = bitcast<f32>(0x7fc00000u | params.pad); // params.pad is 0: a runtime NaN
-  for (var c = lane; c < nc; c += LANES) {
-    let e = base + 4u * c;
-    store4(e, select(exp(vec4<f32>(load4(e)) - sh.x) / total, vec4<f32>(qnan), nan));
+  if (params.r / 4u <= RB * LANES) {
+    for (var j = 0u; j < RB; j++) {
+      let c = lane + j * LANES;
+      if (c < nc) { store4(base + 4u * c, select(exp(blk[j] - st.shift) * inv, vec4<f32>(qnan), st.nan)); }
+    }
+  } else {
+    for (var c = lane; c < nc; c += LANES) {
+      let e = base + 4u * c;
+      store4(e, select(exp(vec4<f32>(load4(e)) - st.shift) * inv, vec4<f32>(qnan), st.nan));
+    }
   }
   if (lane == 0u) {
-    for (var e = base + 4u * nc; e < base + r; e++) { store1(e, select(exp(f32(load1(e)) - sh.x) / total, qnan, nan)); }
+    for (var e = base + 4u * nc; e < base + r; e++) { store1(e, select(exp(f32(load1(e)) - st.shift) * inv, qnan, st.nan)); }
   }
 }

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { all, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, softmax, std, sum, variance, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { pinParams, type TuneParams } from '../../src/kernels/tuning.js';
 import { rowsTunable } from '../../src/ops/axis.js';
-import { dawnTest, expectArrayEqual } from '../fixture.js';
+import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
 import { randomF32 } from './helpers.js';
 
 const U = 2 ** -24;
@@ -190,5 +190,115 @@ dawnTest('more than 65,535 workgroups: one row per workgroup over 70,001 rows (v
       }
       expect(at[rows - 1]).toBe(0);
     });
+  }
+});
+
+/**
+ * Rows that exercise softmax's online statistics (a running maximum, the sum of exps rescaled as it grows,
+ * lanes merged by the same rule) and its register-held path: −Inf, +Inf and NaN elements, a row all −Inf,
+ * magnitudes whose plain exp overflows f32, and ramps whose maximum grows in every block (each earlier sum
+ * rescaled, down to 0). Against float64 loops with the kernel's semantics: shift by the finite row maximum
+ * (else 0), so a +Inf element gives NaN there and 0 elsewhere, a row all −Inf NaNs (logsumexp −Inf).
+ */
+function specialRows(rows: number, R: number, seed: number): Float32Array {
+  const h = randomF32(rows * R, seed, -3, 3);
+  for (let i = 0; i < rows; i++) {
+    const row = h.subarray(i * R, (i + 1) * R);
+    switch (i % 10) {
+      case 0: // −Inf here and there (and first)
+        for (let j = 0; j < R; j += 3) row[j] = -Infinity;
+        break;
+      case 1: // one +Inf late in the row
+        row[R - 1 - Math.floor(R / 3)] = Infinity;
+        break;
+      case 2: // +Inf and −Inf
+        row[0] = -Infinity;
+        row[R - 1] = Infinity;
+        break;
+      case 3: // a NaN beside an infinity
+        row[Math.floor(R / 2)] = NaN;
+        row[0] = Infinity;
+        break;
+      case 4:
+        row.fill(-Infinity);
+        break;
+      case 5: // exp overflows f32 without the shift
+        for (let j = 0; j < R; j++) row[j] = 1e4 + ((j * 37) % 50);
+        break;
+      case 6: // large negative
+        for (let j = 0; j < R; j++) row[j] = -1e4 - ((j * 13) % 70);
+        break;
+      case 7: // increasing ramp: a new maximum in every block
+        for (let j = 0; j < R; j++) row[j] = 0.75 * j;
+        break;
+      case 8: // decreasing ramp, the finite f32 extremes
+        for (let j = 0; j < R; j++) row[j] = -0.5 * j;
+        row[R - 1] = -3e38;
+        if (R > 1) row[1] = 3e38;
+        break;
+      default:
+        break;
+    }
+  }
+  return h;
+}
+
+function softmaxReference(h: Float32Array, rows: number, R: number): { sm: Float64Array; lse: Float64Array } {
+  const sm = new Float64Array(rows * R);
+  const lse = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const xs = Array.from(h.subarray(i * R, (i + 1) * R));
+    const nan = xs.some(Number.isNaN);
+    const m = Math.max(...xs);
+    const shift = Number.isFinite(m) ? m : 0;
+    const e = xs.map((v) => Math.exp(v - shift));
+    const t = e.reduce((a, b) => a + b, 0);
+    lse[i] = nan ? NaN : Math.log(t) + shift;
+    for (let j = 0; j < R; j++) sm[i * R + j] = nan ? NaN : (e[j] ?? 0) / t;
+  }
+  return { sm, lse };
+}
+
+/** logsumexp within 1e-6 relative (+1e-6) of float64; ±Inf exactly, NaN where the row holds one. */
+function lseWithin(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? NaN;
+    const g = got[i] ?? NaN;
+    const ok = Number.isNaN(w) ? Number.isNaN(g) : Number.isFinite(w) ? Math.abs(g - w) <= 1e-6 * (1 + Math.abs(w)) : g === w;
+    if (!ok) expect.fail(`${what} row ${i}: got ${g}, expected ${w}`);
+  }
+}
+
+for (const geometry of GEOMETRIES) {
+  dawnTest(`softmax and logsumexp of rows with ±Inf, NaN, all −Inf, overflowing magnitudes and growing maxima match float64 with WG ${geometry['WG']} LANES ${geometry['LANES']}`, async ({ device }) => {
+    const p: TuneParams = { ...geometry, WG: Math.min(geometry['WG'] ?? 64, device.ctx.limits.maxComputeInvocationsPerWorkgroup) };
+    // One column, R < 4, R not a multiple of 4, several register blocks per lane (LANES 1: 75 chunks), R % 4 = 2 over 257 chunks.
+    for (const [k, R] of [1, 3, 7, 40, 301, 1030].entries()) {
+      const rows = 21;
+      const h = specialRows(rows, R, 900 + k);
+      const ref = softmaxReference(h, rows, R);
+      await pinned(device, p, async () => {
+        using x = device.array(h, { shape: [rows, R] });
+        using sm = softmax(x, -1);
+        using lse = logsumexp(x, 1);
+        const what = `[${rows}, ${R}] with WG ${p['WG']} LANES ${p['LANES']}`;
+        within(await sm.toArray(), ref.sm, () => 2e-7, `softmax of ${what}`);
+        lseWithin(await lse.toArray(), ref.lse, `logsumexp of ${what}`);
+      });
+    }
+  });
+}
+
+gpuTest('softmax and logsumexp of the same special rows on either engine (the tuned geometry; gpujs: the host loops)', async ({ device }) => {
+  for (const [k, R] of [7, 301].entries()) {
+    const rows = 10;
+    const h = specialRows(rows, R, 950 + k);
+    const ref = softmaxReference(h, rows, R);
+    using x = device.array(h, { shape: [rows, R] });
+    using sm = softmax(x, 1);
+    using lse = logsumexp(x, -1);
+    within(await sm.toArray(), ref.sm, () => 2e-7, `softmax of [${rows}, ${R}]`);
+    lseWithin(await lse.toArray(), ref.lse, `logsumexp of [${rows}, ${R}]`);
   }
 });
