@@ -71,11 +71,25 @@ function contender(op: BenchOp, mode: GpujsMode): Contender {
 
 let registered = false;
 
-/** Adds the gpu.js contenders (webgpu and webasm modes) to the ops gpu.js runs as kernels. Idempotent. */
+/** The ops gpu.js runs as kernels, the only ones with gpujs contenders (the gpujs engine runs the others on the CPU). */
+export const GPUJS_KERNEL_OPS: readonly string[] = Object.keys(OPS);
+
+/**
+ * Whether gpu.js's webgpu mode has a Dawn adapter next to the bench's device: the device is Dawn's, or a gpujs
+ * device that runs in webgpu mode. A gpujs device in another mode (Dawn found no adapter, or hidden) has none.
+ */
+export function hasDawnAdapter(device: GpuDevice): boolean {
+  return device.engine === 'dawn' || device.info.backend === 'webgpu';
+}
+
+/**
+ * Adds the gpu.js contenders (webgpu and webasm modes) to the ops gpu.js runs as kernels; `gpujs-webgpu` only
+ * on a bench device with a Dawn adapter ({@link hasDawnAdapter}). Idempotent.
+ */
 export function registerGpujsContenders(modes: readonly GpujsMode[] = ['webgpu', 'webasm']): void {
   if (registered) return;
   registered = true;
   for (const name of Object.keys(OPS)) {
-    for (const mode of modes) registerContender(name, (_env, op) => contender(op, mode));
+    for (const mode of modes) registerContender(name, (env, op) => (mode === 'webgpu' && !hasDawnAdapter(env.device) ? undefined : contender(op, mode)));
   }
 }

@@ -159,7 +159,8 @@ function mergeCalibration(cals: readonly Calibration[]): Calibration {
   if (cals.length === 1) return first;
   const keys = Object.keys(first) as (keyof Calibration)[];
   return Object.fromEntries(
-    keys.map((k) => [k, { ...first[k], value: median(cals.map((c) => c[k].value)), method: `${first[k].method}; median of the ${String(cals.length)} shards' calibrations` }]),
+    // A ceiling not applicable on the engine (NaN) stays as it is.
+    keys.map((k) => [k, first[k].applicable === false ? first[k] : { ...first[k], value: median(cals.map((c) => c[k].value)), method: `${first[k].method}; median of the ${String(cals.length)} shards' calibrations` }]),
   ) as unknown as Calibration;
 }
 
@@ -208,7 +209,7 @@ export function mergeShardReports(shards: readonly AtlasShard[], reports: readon
       }
     }
     const phases = parts.flatMap((p) => p.op.phases).sort((a, b) => a.n - b.n);
-    return analyzeOp({ op: bench, sizes, contenders, cells, phases }, calibration);
+    return analyzeOp({ op: bench, sizes, contenders, cells, phases }, calibration, first.adapter.engine);
   });
   const probes: NoiseProbe[] = reports.flatMap((r) => r.noise?.probes ?? []);
   const noise = first.noise !== undefined && probes.length > 0 ? summarizeNoise(probes, `${first.noise.method}; pooled over the shards (atS from each shard's start)`) : undefined;
@@ -247,7 +248,7 @@ export function crossoverTable(adapters: readonly AtlasAdapter[]): AtlasRow[] {
 /**
  * Publishes the sweep to every kind queue (one flow per kind, one shard per op × size range, shared by that
  * kind's workers), waits for all, merges each kind's shards ({@link mergeShardReports}) and returns the atlas.
- * A kind whose shards fail (gpu.js has no raw-WGSL bench contenders) is kept with its error.
+ * A kind whose shards fail is kept with its error. A gpujs kind measures its CPU and gpu.js contenders (no WGSL).
  *
  * @example
  * ```ts
