@@ -24,7 +24,7 @@ import {
   type Roofline,
 } from './model.js';
 import type { OpMeasurements, PhasePoint, SweepSettings } from './runner.js';
-import { GPUJS_KERNEL_OPS } from './gpujs.js';
+import { GPUJS_KERNEL_OPS } from './gpujs-ops.js';
 
 export const SCHEMA = 'gpukit-bench/1';
 
@@ -294,7 +294,7 @@ function unmeasuredReason(op: string, contenders: readonly ContenderReport[], en
   const cpu = contenders.some((c) => c.role === 'cpu-1t' || c.role === 'cpu-pool');
   if (!cpu) return 'no CPU contender was measured, so there is nothing to compare a GPU contender with';
   if (engine !== 'gpujs') return contenders.some((c) => c.role.startsWith('gpu-')) ? undefined : 'no GPU contender was measured (--contenders)';
-  if (!GPUJS_KERNEL_OPS.includes(op)) {
+  if (!(GPUJS_KERNEL_OPS as readonly string[]).includes(op)) {
     return `not measured on the gpujs engine: gpukit's gpu-* contenders run WGSL, which only the dawn engine runs, and the gpujs engine runs ${op} on the host CPU, not as a gpu.js kernel (gpu.js kernels: ${GPUJS_KERNEL_OPS.join(', ')}); only the CPU contenders ran`;
   }
   return `not measured on the gpujs engine: gpukit's gpu-* contenders run WGSL, which only the dawn engine runs, and no gpujs contender ran (--contenders)`;

@@ -9,6 +9,7 @@
 import { axpy, dot, matmul, openDevice, sum, type GpuDevice, type GpujsMode } from '../index.js';
 import type { DeviceArray } from '../buffers/device-array.js';
 import { registerContender, type BenchOp, type Contender } from './contender.js';
+import { GPUJS_KERNEL_OPS, type GpujsKernelOp } from './gpujs-ops.js';
 
 const devices = new Map<GpujsMode, Promise<GpuDevice>>();
 
@@ -27,7 +28,7 @@ export async function closeGpujsContenders(): Promise<void> {
 
 type Run = (inputs: DeviceArray[], n: number) => DeviceArray;
 
-const OPS: Record<string, Run> = {
+const OPS: Record<GpujsKernelOp, Run> = {
   axpy: ([x, y]) => axpy(2, x as DeviceArray, y as DeviceArray),
   sum: ([x]) => sum(x as DeviceArray),
   dot: ([x, y]) => dot(x as DeviceArray, y as DeviceArray),
@@ -38,7 +39,7 @@ const OPS: Record<string, Run> = {
 };
 
 function contender(op: BenchOp, mode: GpujsMode): Contender {
-  const run = OPS[op.name];
+  const run = (OPS as Partial<Record<string, Run>>)[op.name];
   if (run === undefined) throw new Error(`no gpu.js contender for ${op.name}`);
   let device: GpuDevice | undefined;
   let inputs: DeviceArray[] = [];
@@ -71,9 +72,6 @@ function contender(op: BenchOp, mode: GpujsMode): Contender {
 
 let registered = false;
 
-/** The ops gpu.js runs as kernels, the only ones with gpujs contenders (the gpujs engine runs the others on the CPU). */
-export const GPUJS_KERNEL_OPS: readonly string[] = Object.keys(OPS);
-
 /**
  * Whether gpu.js's webgpu mode has a Dawn adapter next to the bench's device: the device is Dawn's, or a gpujs
  * device that runs in webgpu mode. A gpujs device in another mode (Dawn found no adapter, or hidden) has none.
@@ -89,7 +87,7 @@ export function hasDawnAdapter(device: GpuDevice): boolean {
 export function registerGpujsContenders(modes: readonly GpujsMode[] = ['webgpu', 'webasm']): void {
   if (registered) return;
   registered = true;
-  for (const name of Object.keys(OPS)) {
+  for (const name of GPUJS_KERNEL_OPS) {
     for (const mode of modes) registerContender(name, (env, op) => (mode === 'webgpu' && !hasDawnAdapter(env.device) ? undefined : contender(op, mode)));
   }
 }
