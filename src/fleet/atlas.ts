@@ -306,14 +306,19 @@ export function formatAtlasTable(a: Atlas): string {
   const kinds = a.adapters.filter((x) => x.state === 'measured').map((x) => x.kind);
   const w = Math.max(30, ...kinds.map((k) => k.length + 2));
   const lines = [`gpukit bench --fleet — ${String(a.adapters.length)} adapter kind(s); crossover (fitted) · asymptotic speedup`];
-  for (const x of a.adapters) lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.shards.length)} shard(s) on ${String(x.workers.length)} worker(s))`}`);
-  lines.push('', `${'op'.padEnd(8)}${'comparison'.padEnd(24)}${kinds.map((k) => k.padEnd(w)).join('')}`);
+  for (const x of a.adapters) {
+    lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.shards.length)} shard(s) on ${String(x.workers.length)} worker(s))`}`);
+    // Ops measured on the CPU only there (gpu.js runs them on the host), said rather than left out silently.
+    if (x.state === 'measured') for (const op of x.report.ops) if (op.unmeasured !== undefined) lines.push(`    ${op.name}: no GPU comparison (${op.unmeasured})`);
+  }
+  const cw = Math.max(24, ...a.crossovers.map((r) => r.comparison.length + 2));
+  lines.push('', `${'op'.padEnd(8)}${'comparison'.padEnd(cw)}${kinds.map((k) => k.padEnd(w)).join('')}`);
   for (const r of a.crossovers) {
     const cells = kinds.map((k) => {
       const c = r.byKind[k];
       return `${(c === undefined ? '—' : `${c.crossover} · ${fmt.times(c.asymptoticSpeedup)}`).padEnd(w - 1)} `;
     });
-    lines.push(`${r.op.padEnd(8)}${r.comparison.padEnd(24)}${cells.join('')}`);
+    lines.push(`${r.op.padEnd(8)}${r.comparison.padEnd(cw)}${cells.join('')}`);
   }
   return lines.join('\n');
 }
