@@ -309,7 +309,8 @@ export function formatAtlasTable(a: Atlas): string {
   for (const x of a.adapters) {
     lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.shards.length)} shard(s) on ${String(x.workers.length)} worker(s))`}`);
     // Ops measured on the CPU only there (gpu.js runs them on the host), said rather than left out silently.
-    if (x.state === 'measured') for (const op of x.report.ops) if (op.unmeasured !== undefined) lines.push(`    ${op.name}: no GPU comparison (${op.unmeasured})`);
+    const cpuOnly = x.state === 'measured' ? x.report.ops.filter((op) => op.unmeasured !== undefined).map((op) => op.name) : [];
+    if (cpuOnly.length > 0) lines.push(`    ${cpuOnly.join(', ')}: no GPU comparison (the report's ops[].unmeasured says why)`);
   }
   const cw = Math.max(24, ...a.crossovers.map((r) => r.comparison.length + 2));
   lines.push('', `${'op'.padEnd(8)}${'comparison'.padEnd(cw)}${kinds.map((k) => k.padEnd(w)).join('')}`);
