@@ -80,3 +80,13 @@ test('with Dawn hidden, a tiny sweep compares gpujs-webasm with the CPU; WGSL co
   expect(add?.comparisons).toEqual([]);
   expect(add?.unmeasured).toMatch(/gpujs engine runs add on the host CPU, not as a gpu\.js kernel/);
 }, 90_000);
+
+test('with Dawn hidden, --contenders gpu-e2e is refused before any work, saying the gpujs engine runs no WGSL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gpukit-bench-gpujs-'));
+  const failed = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'bench', 'sum', '--quick', '--sizes', '2^10', '--no-progress', '--contenders', 'gpu-e2e,cpu-1t'], { env: dawnHidden(dir), timeout: 30_000 }).then(
+    () => undefined,
+    (e: unknown) => e as { code: number; stderr: string },
+  );
+  expect(failed?.code).toBe(2);
+  expect(failed?.stderr).toMatch(/--contenders: unknown contender gpu-e2e for sum \(the gpu-\* contenders run WGSL, which only the dawn engine runs; this device runs on gpujs\); known: cpu-1t, cpu-pool, gpujs-webasm/);
+}, 60_000);
