@@ -24,6 +24,7 @@ import {
   type Roofline,
 } from './model.js';
 import type { OpMeasurements, PhasePoint, SweepSettings } from './runner.js';
+import { GPUJS_KERNEL_OPS } from './gpujs-ops.js';
 
 export const SCHEMA = 'gpukit-bench/1';
 
@@ -96,6 +97,11 @@ export interface OpReport {
    * share of the e2e run's transfer time it hid, (e2e − stream) / (upload + download).
    */
   readonly stream?: readonly StreamPoint[];
+  /**
+   * Present when no GPU contender was compared with the CPU, and why: on the gpujs engine, an op that gpu.js
+   * does not run as a kernel (it runs on the host CPU there), so only the CPU contenders were measured.
+   */
+  readonly unmeasured?: string;
 }
 
 /** gpu-stream against gpu-e2e at one size (see {@link OpReport.stream}). */
@@ -138,6 +144,8 @@ export interface BenchReport {
     readonly features: readonly string[];
     /** Present on a software adapter: the warning every report shows. */
     readonly softwareLabel?: string;
+    /** `dawn` or `gpujs` (absent in reports of older versions, which are all dawn). */
+    readonly engine?: string;
   };
   readonly settings: SweepSettings & { readonly quick: boolean };
   readonly calibration: Calibration;
@@ -281,8 +289,29 @@ interface OpReportDraft extends OpReport {
   transfer(n: number): { upload: number; download: number };
 }
 
+/** Why an op has no GPU-vs-CPU comparison, or undefined when nothing explains it beyond the contender list. */
+function unmeasuredReason(op: string, contenders: readonly ContenderReport[], engine: string | undefined): string | undefined {
+  const cpu = contenders.some((c) => c.role === 'cpu-1t' || c.role === 'cpu-pool');
+  if (!cpu) return 'no CPU contender was measured, so there is nothing to compare a GPU contender with';
+  if (engine !== 'gpujs') return contenders.some((c) => c.role.startsWith('gpu-')) ? undefined : 'no GPU contender was measured (--contenders)';
+  if (!(GPUJS_KERNEL_OPS as readonly string[]).includes(op)) {
+    return `not measured on the gpujs engine: gpukit's gpu-* contenders run WGSL, which only the dawn engine runs, and the gpujs engine runs ${op} on the host CPU, not as a gpu.js kernel (gpu.js kernels: ${GPUJS_KERNEL_OPS.join(', ')}); only the CPU contenders ran`;
+  }
+  return `not measured on the gpujs engine: gpukit's gpu-* contenders run WGSL, which only the dawn engine runs, and no gpujs contender ran (--contenders)`;
+}
+
+/** The end-to-end sentence on the gpujs engine: gpu.js's contender against the faster CPU contender. */
+function explainGpujs(op: OpReportDraft, comparisons: readonly Comparison[]): string {
+  const best = comparisons.reduce<Comparison | undefined>((a, b) => (a === undefined || b.asymptoticSpeedup < a.asymptoticSpeedup ? b : a), undefined);
+  if (best === undefined) return 'not measured';
+  const last = best.speedups.at(-1);
+  const at = last === undefined ? '' : ` (measured ${fmt.times(last.speedup)} at ${fmt.pow2(last.n)})`;
+  const side = best.asymptoticSpeedup > 1 ? 'overtakes' : 'stays behind';
+  return `On the gpujs engine (no WGSL), ${best.gpu} end to end ${side} ${best.cpu}: crossover ${describeCrossover(best.crossover)}, asymptotic speedup ${fmt.times(best.asymptoticSpeedup)}${at}; no phase breakdown (gpu.js times no phases).`;
+}
+
 /** Builds the report of one op from its measurements. */
-export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
+export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string): OpReport {
   const { op } = m;
   const sizes = [...m.sizes];
   const maxN = Math.max(...sizes);
@@ -304,7 +333,10 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
   });
   const medians = (name: string): number[] => sizes.map((n) => m.cells.find((x) => x.contender === name && x.n === n)?.stats.median ?? NaN);
   const comparisons: Comparison[] = [];
-  for (const g of ['gpu-kernel', 'gpu-e2e']) {
+  // gpukit's own GPU contenders against the CPU; where there are none (the gpujs engine runs no WGSL), gpu.js's.
+  const wgsl = contenders.some((x) => x.role === 'gpu-kernel' || x.role === 'gpu-e2e');
+  const gpuSide = wgsl ? ['gpu-kernel', 'gpu-e2e'] : contenders.filter((x) => x.name.startsWith('gpujs-')).map((x) => x.name);
+  for (const g of gpuSide) {
     for (const c of contenders.filter((x) => x.role === 'cpu-1t' || x.role === 'cpu-pool').map((x) => x.name)) {
       const gf = fits.get(g);
       const cf = fits.get(c);
@@ -342,11 +374,15 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration): OpReport {
     why: { kernel: '', e2e: '' },
     transfer: (n) => op.transfer(n),
   };
-  const why = { kernel: explainKernel(draft, fits, cal), e2e: explainE2e(draft, fits, cal) };
+  const gpujs = engine === 'gpujs' && !wgsl;
+  const unmeasured = comparisons.length > 0 ? undefined : unmeasuredReason(op.name, contenders, engine);
+  const why = gpujs
+    ? { kernel: `not applicable on the gpujs engine: gpu-kernel times gpukit's WGSL kernels with GPU timestamps, which only the dawn engine runs.`, e2e: unmeasured ?? explainGpujs(draft, comparisons) }
+    : { kernel: explainKernel(draft, fits, cal), e2e: explainE2e(draft, fits, cal) };
   const report: Omit<OpReportDraft, 'transfer'> & { transfer?: unknown } = { ...draft };
   delete report.transfer;
   const stream = streamPoints(contenders, m.phases);
-  return { ...report, why, ...(stream.length > 0 ? { stream } : {}) };
+  return { ...report, why, ...(stream.length > 0 ? { stream } : {}), ...(unmeasured !== undefined ? { unmeasured } : {}) };
 }
 
 /** The whole report (JSON-serialisable). */
@@ -375,6 +411,7 @@ export function buildReport(args: {
       featureLevel: info.featureLevel,
       features: info.features,
       ...(label !== undefined ? { softwareLabel: label } : {}),
+      engine: info.engine,
     },
     settings: args.settings,
     calibration: args.calibration,
@@ -383,6 +420,6 @@ export function buildReport(args: {
       ...METHODS,
       ...Object.fromEntries(args.measurements.flatMap((m) => m.contenders.map((c) => [`contender:${m.op.name}:${c.name}`, c.method]))),
     },
-    ops: args.measurements.map((m) => analyzeOp(m, args.calibration)),
+    ops: args.measurements.map((m) => analyzeOp(m, args.calibration, info.engine)),
   };
 }

@@ -15,6 +15,16 @@ export interface Ceiling {
   readonly value: number;
   readonly unit: string;
   readonly method: string;
+  /**
+   * `false` where the figure has no meaning on this engine (the gpujs engine runs no WGSL calibration kernels):
+   * `value` is then NaN and `method` says why. Absent: measured.
+   */
+  readonly applicable?: false;
+}
+
+/** A ceiling that has no meaning on this device: NaN, with the reason as its method. */
+function notApplicable(unit: string, why: string): Ceiling {
+  return { value: NaN, unit, method: `not applicable: ${why}`, applicable: false };
 }
 
 export interface Calibration {
@@ -66,6 +76,7 @@ async function bestOf(reps: number, f: () => Promise<number>): Promise<number> {
 export async function calibrate(device: GpuDevice, options: CalibrateOptions = {}): Promise<Calibration> {
   const n = options.elements ?? 2 ** 24;
   const reps = options.reps ?? 7;
+  if (device.engine === 'gpujs') return calibrateHost(device, n, reps);
   const vec4s = Math.ceil(n / 4);
   const WG = device.info.isSoftware ? 8 : 256;
   const ITEMS = device.info.isSoftware ? 64 : 4;
@@ -130,5 +141,40 @@ export async function calibrate(device: GpuDevice, options: CalibrateOptions = {
     };
   } finally {
     for (const a of arrays) a.destroy();
+  }
+}
+
+/**
+ * The gpujs engine's calibration: its arrays live in host memory, so upload and download are host copies
+ * (timed as such); the copy-kernel bandwidth, the FMA rate and the empty-dispatch round trip are WGSL
+ * micro-kernels, which this engine cannot run, and are marked not applicable (there is no roofline either).
+ */
+async function calibrateHost(device: GpuDevice, n: number, reps: number): Promise<Calibration> {
+  const why = `the calibration kernels (kernels/calib-*.wgsl) are WGSL, which only the dawn engine runs; this device runs on gpujs (gpu.js ${device.info.backend})`;
+  const host = new Float32Array(n).fill(1);
+  const src = device.array(host);
+  try {
+    await device.sync();
+    const upMs = await medianOf(reps, async () => {
+      const t0 = performance.now();
+      src.write(host);
+      await device.sync();
+      return performance.now() - t0;
+    });
+    const downMs = await medianOf(reps, async () => {
+      const t0 = performance.now();
+      await src.toArray();
+      return performance.now() - t0;
+    });
+    const bytes = n * 4;
+    return {
+      bandwidth: notApplicable('GB/s', why),
+      flops: notApplicable('GFLOP/s', why),
+      dispatch: notApplicable('ms', why),
+      upload: { value: bytes / (upMs * 1e6), unit: 'GB/s', method: `gpujs engine: array.write() of ${bytes / 2 ** 20} MiB from a Float32Array into the device's host memory (a host-to-host copy), wall clock until device.sync(), median of ${reps}` },
+      download: { value: bytes / (downMs * 1e6), unit: 'GB/s', method: `gpujs engine: toArray() of ${bytes / 2 ** 20} MiB from the device's host memory into a new Float32Array (a host-to-host copy), wall clock, median of ${reps}` },
+    };
+  } finally {
+    src.destroy();
   }
 }

@@ -101,8 +101,15 @@ export function registerContender(op: string, make: (env: BenchEnv, op: BenchOp)
   extra.set(op, list);
 }
 
-/** The op's own contenders followed by registered ones. */
+/** Roles whose contenders run gpukit's WGSL kernels: only the dawn engine runs them. */
+export const WGSL_ROLES: readonly ContenderRole[] = ['gpu-kernel', 'gpu-e2e', 'gpu-stream'];
+
+/**
+ * The op's own contenders followed by registered ones. On a gpujs-engine device the WGSL contenders
+ * ({@link WGSL_ROLES}) are left out: that device runs no WGSL, so the CPU and the registered (gpu.js) ones remain.
+ */
 export function contendersOf(op: BenchOp, env: BenchEnv): Contender[] {
   const more = [...(extra.get(op.name) ?? []), ...(extra.get('*') ?? [])].map((f) => f(env, op)).filter((c): c is Contender => c !== undefined);
-  return [...op.contenders(env), ...more];
+  const own = op.contenders(env).filter((c) => env.device.engine !== 'gpujs' || !WGSL_ROLES.includes(c.role));
+  return [...own, ...more];
 }

@@ -9,6 +9,7 @@
 import { axpy, dot, matmul, openDevice, sum, type GpuDevice, type GpujsMode } from '../index.js';
 import type { DeviceArray } from '../buffers/device-array.js';
 import { registerContender, type BenchOp, type Contender } from './contender.js';
+import { GPUJS_KERNEL_OPS, type GpujsKernelOp } from './gpujs-ops.js';
 
 const devices = new Map<GpujsMode, Promise<GpuDevice>>();
 
@@ -27,7 +28,7 @@ export async function closeGpujsContenders(): Promise<void> {
 
 type Run = (inputs: DeviceArray[], n: number) => DeviceArray;
 
-const OPS: Record<string, Run> = {
+const OPS: Record<GpujsKernelOp, Run> = {
   axpy: ([x, y]) => axpy(2, x as DeviceArray, y as DeviceArray),
   sum: ([x]) => sum(x as DeviceArray),
   dot: ([x, y]) => dot(x as DeviceArray, y as DeviceArray),
@@ -38,7 +39,7 @@ const OPS: Record<string, Run> = {
 };
 
 function contender(op: BenchOp, mode: GpujsMode): Contender {
-  const run = OPS[op.name];
+  const run = (OPS as Partial<Record<string, Run>>)[op.name];
   if (run === undefined) throw new Error(`no gpu.js contender for ${op.name}`);
   let device: GpuDevice | undefined;
   let inputs: DeviceArray[] = [];
@@ -71,11 +72,22 @@ function contender(op: BenchOp, mode: GpujsMode): Contender {
 
 let registered = false;
 
-/** Adds the gpu.js contenders (webgpu and webasm modes) to the ops gpu.js runs as kernels. Idempotent. */
+/**
+ * Whether gpu.js's webgpu mode has a Dawn adapter next to the bench's device: the device is Dawn's, or a gpujs
+ * device that runs in webgpu mode. A gpujs device in another mode (Dawn found no adapter, or hidden) has none.
+ */
+export function hasDawnAdapter(device: GpuDevice): boolean {
+  return device.engine === 'dawn' || device.info.backend === 'webgpu';
+}
+
+/**
+ * Adds the gpu.js contenders (webgpu and webasm modes) to the ops gpu.js runs as kernels; `gpujs-webgpu` only
+ * on a bench device with a Dawn adapter ({@link hasDawnAdapter}). Idempotent.
+ */
 export function registerGpujsContenders(modes: readonly GpujsMode[] = ['webgpu', 'webasm']): void {
   if (registered) return;
   registered = true;
-  for (const name of Object.keys(OPS)) {
-    for (const mode of modes) registerContender(name, (_env, op) => contender(op, mode));
+  for (const name of GPUJS_KERNEL_OPS) {
+    for (const mode of modes) registerContender(name, (env, op) => (mode === 'webgpu' && !hasDawnAdapter(env.device) ? undefined : contender(op, mode)));
   }
 }

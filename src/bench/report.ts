@@ -22,7 +22,9 @@ function pad(s: string, w: number): string {
 
 function calibrationLine(r: BenchReport): string {
   const c = r.calibration;
-  return `ceilings: copy ${fmt.gbps(c.bandwidth.value)} · FMA ${c.flops.value.toFixed(1)} GFLOP/s · dispatch round trip ${fmt.ms(c.dispatch.value)} · upload ${fmt.gbps(c.upload.value)} · download ${fmt.gbps(c.download.value)}`;
+  const na = (k: keyof typeof c, f: (v: number) => string): string => (c[k].applicable === false ? 'n/a' : f(c[k].value));
+  const line = `ceilings: copy ${na('bandwidth', fmt.gbps)} · FMA ${na('flops', (v) => `${v.toFixed(1)} GFLOP/s`)} · dispatch round trip ${na('dispatch', fmt.ms)} · upload ${na('upload', fmt.gbps)} · download ${na('download', fmt.gbps)}`;
+  return r.adapter.engine === 'gpujs' ? `${line} (gpujs engine: no WGSL calibration kernels; upload and download are host copies)` : line;
 }
 
 /** Above this p10–p90 spread of the reference jobs, the report warns that the machine was not steady. */
@@ -111,6 +113,7 @@ export function formatTable(r: BenchReport): string {
       const rl = op.roofline;
       lines.push(`  roofline at ${fmt.pow2(rl.n)}: ${Number.isFinite(rl.intensity) ? rl.intensity.toFixed(3) : '∞'} FLOP/B (${rl.bound}-bound): ${fmt.gbps(rl.achievedGBps)} = ${rl.pctOfBandwidth.toFixed(0)} % of copy bandwidth, ${rl.achievedGflops.toFixed(2)} GFLOP/s = ${rl.pctOfFlops.toFixed(1)} % of FMA rate`);
     }
+    if (op.unmeasured !== undefined) lines.push(`  no GPU comparison: ${op.unmeasured}`);
     lines.push(`  why (kernel): ${op.why.kernel}`);
     lines.push(`  why (end-to-end): ${op.why.e2e}`);
   }
@@ -227,7 +230,7 @@ export function formatHtml(r: BenchReport): string {
   const steady = noiseLine(r);
   const warn = r.adapter.softwareLabel !== undefined ? `<div class="warn"><b>CPU-emulated adapter.</b> ${esc(r.adapter.softwareLabel)}</div>` : '';
   const calRows = (['bandwidth', 'flops', 'dispatch', 'upload', 'download'] as const)
-    .map((k) => `<tr><td>${k}</td><td>${c[k].value.toFixed(k === 'dispatch' ? 3 : 2)} ${esc(c[k].unit)}</td><td class="m">${esc(c[k].method)}</td></tr>`)
+    .map((k) => `<tr><td>${k}</td><td>${c[k].applicable === false ? 'not applicable' : `${c[k].value.toFixed(k === 'dispatch' ? 3 : 2)} ${esc(c[k].unit)}`}</td><td class="m">${esc(c[k].method)}</td></tr>`)
     .join('');
   const opSections = r.ops
     .map((op) => {
@@ -250,6 +253,7 @@ export function formatHtml(r: BenchReport): string {
 <table>${head}${rows}${fitRow}</table>
 <table><tr><th>comparison</th><th>crossover (fit)</th><th>crossover (medians)</th><th>asymptotic speedup</th><th>90 % of asymptote at</th></tr>${cmp}</table>
 ${rl === null ? '' : `<p>Roofline at ${fmt.pow2(rl.n)}: intensity ${Number.isFinite(rl.intensity) ? rl.intensity.toFixed(3) : '∞'} FLOP/B, ${fmt.gbps(rl.achievedGBps)} (${rl.pctOfBandwidth.toFixed(0)} % of copy bandwidth), ${rl.achievedGflops.toFixed(2)} GFLOP/s (${rl.pctOfFlops.toFixed(1)} % of the FMA rate).</p>`}
+${op.unmeasured === undefined ? '' : `<p class="warn">No GPU comparison: ${esc(op.unmeasured)}</p>`}
 <p class="why"><b>Why (kernel-only):</b> ${esc(op.why.kernel)}<br><b>Why (end-to-end):</b> ${esc(op.why.e2e)}</p>
 <div class="charts">${timeChart(r, op)}${speedupChart(r, op)}</div></section>`;
     })
@@ -262,7 +266,7 @@ ${rl === null ? '' : `<p>Roofline at ${fmt.pow2(rl.n)}: intensity ${Number.isFin
 ${warn}
 ${steady === '' ? '' : `<p>${esc(steady).replace('\n', '<br>')}</p>`}<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
 ${opSections}
-<section><h2>Roofline</h2>${rooflineChart(r)}</section>
+<section><h2>Roofline</h2>${c.bandwidth.applicable === false || c.flops.applicable === false ? '<p>Not applicable: this engine has no calibrated copy and FMA ceilings (see the calibration above).</p>' : rooflineChart(r)}</section>
 <section><h2>Methods</h2><table>${methods}</table><p>versions: ${esc(Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</p></section>
 </body></html>
 `;

@@ -185,7 +185,7 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
       const cs = all.filter((c) => only === undefined || only.includes(c.name) || only.includes(c.role));
       return { op, all, sizes: sizesFor(op, sizes, explicitSizes), count: cs.length };
     });
-    checkPlan(plan, only, device.info.limits);
+    checkPlan(plan, only, device.info.limits, device.info.engine);
     say({ done: 0, total: 1, label: 'calibrating the adapter' });
     const calibration = await calibrate(device, quick ? { elements: 2 ** 22, reps: 5 } : {});
     const base = { done: 0, total: plan.reduce((s, p) => s + p.sizes.length * p.count * settings.rounds, 0) };
@@ -223,11 +223,15 @@ function checkPlan(
   plan: readonly { op: { name: string }; all: readonly { name: string; role: string }[]; sizes: readonly number[]; count: number }[],
   only: readonly string[] | undefined,
   limits: Readonly<Record<string, number>>,
+  engine?: string,
 ): void {
   if (only !== undefined) {
     const known = [...new Set(plan.flatMap((p) => p.all.flatMap((c) => [c.name, c.role])))].filter((n) => n !== 'other');
     const unknown = only.filter((n) => !known.includes(n));
-    if (unknown.length > 0) throw new UsageError(`--contenders: unknown contender ${unknown.join(', ')} for ${plan.map((p) => p.op.name).join(', ')}; known: ${known.join(', ')}`);
+    if (unknown.length > 0) {
+      const wgsl = engine === 'gpujs' && unknown.some((n) => n.startsWith('gpu-')) ? ' (the gpu-* contenders run WGSL, which only the dawn engine runs; this device runs on gpujs)' : '';
+      throw new UsageError(`--contenders: unknown contender ${unknown.join(', ')} for ${plan.map((p) => p.op.name).join(', ')}${wgsl}; known: ${known.join(', ')}`);
+    }
     const empty = plan.filter((p) => p.count === 0).map((p) => p.op.name);
     if (empty.length > 0) throw new UsageError(`--contenders: none of ${only.join(', ')} runs ${empty.join(', ')}`);
   }

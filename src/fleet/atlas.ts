@@ -159,7 +159,8 @@ function mergeCalibration(cals: readonly Calibration[]): Calibration {
   if (cals.length === 1) return first;
   const keys = Object.keys(first) as (keyof Calibration)[];
   return Object.fromEntries(
-    keys.map((k) => [k, { ...first[k], value: median(cals.map((c) => c[k].value)), method: `${first[k].method}; median of the ${String(cals.length)} shards' calibrations` }]),
+    // A ceiling not applicable on the engine (NaN) stays as it is.
+    keys.map((k) => [k, first[k].applicable === false ? first[k] : { ...first[k], value: median(cals.map((c) => c[k].value)), method: `${first[k].method}; median of the ${String(cals.length)} shards' calibrations` }]),
   ) as unknown as Calibration;
 }
 
@@ -208,7 +209,7 @@ export function mergeShardReports(shards: readonly AtlasShard[], reports: readon
       }
     }
     const phases = parts.flatMap((p) => p.op.phases).sort((a, b) => a.n - b.n);
-    return analyzeOp({ op: bench, sizes, contenders, cells, phases }, calibration);
+    return analyzeOp({ op: bench, sizes, contenders, cells, phases }, calibration, first.adapter.engine);
   });
   const probes: NoiseProbe[] = reports.flatMap((r) => r.noise?.probes ?? []);
   const noise = first.noise !== undefined && probes.length > 0 ? summarizeNoise(probes, `${first.noise.method}; pooled over the shards (atS from each shard's start)`) : undefined;
@@ -247,7 +248,7 @@ export function crossoverTable(adapters: readonly AtlasAdapter[]): AtlasRow[] {
 /**
  * Publishes the sweep to every kind queue (one flow per kind, one shard per op × size range, shared by that
  * kind's workers), waits for all, merges each kind's shards ({@link mergeShardReports}) and returns the atlas.
- * A kind whose shards fail (gpu.js has no raw-WGSL bench contenders) is kept with its error.
+ * A kind whose shards fail is kept with its error. A gpujs kind measures its CPU and gpu.js contenders (no WGSL).
  *
  * @example
  * ```ts
@@ -305,14 +306,20 @@ export function formatAtlasTable(a: Atlas): string {
   const kinds = a.adapters.filter((x) => x.state === 'measured').map((x) => x.kind);
   const w = Math.max(30, ...kinds.map((k) => k.length + 2));
   const lines = [`gpukit bench --fleet — ${String(a.adapters.length)} adapter kind(s); crossover (fitted) · asymptotic speedup`];
-  for (const x of a.adapters) lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.shards.length)} shard(s) on ${String(x.workers.length)} worker(s))`}`);
-  lines.push('', `${'op'.padEnd(8)}${'comparison'.padEnd(24)}${kinds.map((k) => k.padEnd(w)).join('')}`);
+  for (const x of a.adapters) {
+    lines.push(`  ${x.kind}: ${x.adapter}${x.state === 'failed' ? ` — not measured: ${x.error}` : ` (${String(x.shards.length)} shard(s) on ${String(x.workers.length)} worker(s))`}`);
+    // Ops measured on the CPU only there (gpu.js runs them on the host), said rather than left out silently.
+    const cpuOnly = x.state === 'measured' ? x.report.ops.filter((op) => op.unmeasured !== undefined).map((op) => op.name) : [];
+    if (cpuOnly.length > 0) lines.push(`    ${cpuOnly.join(', ')}: no GPU comparison (the report's ops[].unmeasured says why)`);
+  }
+  const cw = Math.max(24, ...a.crossovers.map((r) => r.comparison.length + 2));
+  lines.push('', `${'op'.padEnd(8)}${'comparison'.padEnd(cw)}${kinds.map((k) => k.padEnd(w)).join('')}`);
   for (const r of a.crossovers) {
     const cells = kinds.map((k) => {
       const c = r.byKind[k];
       return `${(c === undefined ? '—' : `${c.crossover} · ${fmt.times(c.asymptoticSpeedup)}`).padEnd(w - 1)} `;
     });
-    lines.push(`${r.op.padEnd(8)}${r.comparison.padEnd(24)}${cells.join('')}`);
+    lines.push(`${r.op.padEnd(8)}${r.comparison.padEnd(cw)}${cells.join('')}`);
   }
   return lines.join('\n');
 }

@@ -2,9 +2,9 @@
  * A real fleet: one Redis, three `gpukit worker` processes on three engines (lavapipe core, GLES
  * compatibility, gpu.js with Dawn hidden). The sharded Monte Carlo job's estimate must be bit-identical to
  * the single-process run over the same paths, and agree with Black–Scholes within its standard error. The
- * atlas bench (`gpukit bench --fleet`) measures every kind that can bench, records why the one that cannot
- * did not, and each kind's report has the single-process `gpukit bench` report's shape; `gpukit compare`
- * reads its adapters.
+ * atlas bench (`gpukit bench --fleet`) measures all three kinds (gpu.js's: its CPU and gpu.js contenders, no
+ * WGSL), and each kind's report has the shape of its engine's single-process `gpukit bench` report;
+ * `gpukit compare` reads its adapters.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { openDevice } from '../../src/index.js';
 import { fleet, type Fleet } from '../../src/fleet/index.js';
 import { optionShards, priceSingleProcess } from '../../examples/fleet/option-shard.js';
 import { gpukit } from '../cli/spawn.js';
-import { startRedis, startWorker, stopAll, type RedisProcess, type WorkerProcess } from './harness.js';
+import { ENGINES, startRedis, startWorker, stopAll, type RedisProcess, type WorkerProcess } from './harness.js';
 
 const MODULE = fileURLToPath(new URL('../../examples/fleet/option-shard.ts', import.meta.url));
 const OPTION = { seed: 20_260_917, spot: 100, strike: 105, rate: 0.03, vol: 0.25, years: 1 };
@@ -104,9 +104,9 @@ describe('a fleet of three engines', () => {
 });
 
 describe('the crossover atlas across the three engines', () => {
-  test('gpukit bench --fleet writes one atlas (JSON + HTML) with each kind measured or its reason, and compare reads it', async () => {
+  test('gpukit bench --fleet writes one atlas (JSON + HTML) with all three kinds measured, and compare reads it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpukit-atlas-'));
-    const [json, html, single] = ['atlas.json', 'atlas.html', 'single.json'].map((f) => join(dir, f)) as [string, string, string];
+    const [json, html, single, singleGpujs] = ['atlas.json', 'atlas.html', 'single.json', 'single-gpujs.json'].map((f) => join(dir, f)) as [string, string, string, string];
     const r = await gpukit(['bench', '--fleet', 'sum', 'axpy', '--sizes', '2^10,2^12', '--quick', '--shard-sizes', '1', '--redis', redis.url, '--json', json, '--html', html], { timeoutMs: 90_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -120,31 +120,41 @@ describe('the crossover atlas across the three engines', () => {
     expect([...byKind.keys()].sort()).toEqual(workers.map((w) => w.kind).sort());
     const dawnKinds = workers.map((w) => w.kind).filter((k) => !k.startsWith('gpujs-'));
     const gpujsKind = workers.map((w) => w.kind).find((k) => k.startsWith('gpujs-')) ?? '';
-    // The bench's GPU contenders run raw WGSL, which gpu.js cannot: that kind is recorded with the reason.
-    expect(byKind.get(gpujsKind)?.state).toBe('failed');
-    expect(byKind.get(gpujsKind)?.error).toMatch(/UnsupportedOnEngineError|raw WGSL/);
+    for (const a of atlas.adapters) expect([a.kind, a.state, a.error]).toEqual([a.kind, 'measured', undefined]);
 
-    // The single-process run of the same sweep on the core adapter: each measured kind's report has its shape.
+    // The single-process runs of the same sweep, on the core adapter and with Dawn hidden (engine auto falls
+    // back to gpu.js): each measured kind's report has the shape of its engine's single-process report.
     const s = await gpukit(['bench', 'sum', 'axpy', '--sizes', '2^10,2^12', '--quick', '--no-progress', '--json', single], { timeoutMs: 60_000 });
     expect(s.status).toBe(0);
-    const ref = JSON.parse(readFileSync(single, 'utf8')) as { ops: { name: string; sizes: number[]; contenders: { name: string }[] }[] };
+    const g = await gpukit(['bench', 'sum', 'axpy', '--sizes', '2^10,2^12', '--quick', '--no-progress', '--json', singleGpujs], { env: ENGINES.gpujs, timeoutMs: 60_000 });
+    expect(g.status).toBe(0);
+    type Single = { ops: { name: string; sizes: number[]; contenders: { name: string }[]; comparisons: { gpu: string; cpu: string }[] }[] };
+    const ref = JSON.parse(readFileSync(single, 'utf8')) as Single;
+    const refGpujs = JSON.parse(readFileSync(singleGpujs, 'utf8')) as Single;
     const shape = (ops: { name: string; sizes: number[]; contenders: { name: string }[] }[]): unknown => ops.map((o) => [o.name, o.sizes, o.contenders.map((c) => c.name)]);
-    for (const k of dawnKinds) {
+    // gpu.js's kind: the CPU contenders and gpu.js webasm, no WGSL contender (and no gpu.js webgpu: no Dawn adapter).
+    expect(refGpujs.ops.map((o) => o.contenders.map((c) => c.name))).toEqual([['cpu-1t', 'cpu-pool', 'gpujs-webasm'], ['cpu-1t', 'cpu-pool', 'gpujs-webasm']]);
+    for (const k of [...dawnKinds, gpujsKind]) {
       const a = byKind.get(k);
       expect(a?.state).toBe('measured');
       expect(a?.workers).toEqual([workers.find((w) => w.kind === k)?.id]);
       // One shard per op × size, merged back into the single-process report's shape below.
       expect(a?.shards?.map((x) => [x.op, x.sizes])).toEqual([['axpy', [1024]], ['axpy', [4096]], ['sum', [1024]], ['sum', [4096]]]);
-      expect(shape(a?.report?.ops ?? [])).toEqual(shape(ref.ops));
+      expect(shape(a?.report?.ops ?? [])).toEqual(shape((k === gpujsKind ? refGpujs : ref).ops));
     }
-    // The cross-adapter table: every op and comparison of the reference, with a verdict for each Dawn kind.
-    const refComparisons = (JSON.parse(readFileSync(single, 'utf8')) as { ops: { name: string; comparisons: { gpu: string; cpu: string }[] }[] }).ops.flatMap((o) => o.comparisons.map((c) => `${o.name} ${c.gpu} vs ${c.cpu}`));
-    expect(atlas.crossovers.map((c) => `${c.op} ${c.comparison}`).sort()).toEqual(refComparisons.sort());
-    for (const row of atlas.crossovers) expect(Object.keys(row.byKind).sort()).toEqual([...dawnKinds].sort());
+    // The cross-adapter table: every op and comparison of both references, with a verdict for each kind that
+    // ran it (gpukit's gpu-* contenders on the Dawn kinds, gpu.js's against the CPU on the gpujs kind).
+    const comparisons = (r: Single): string[] => r.ops.flatMap((o) => o.comparisons.map((c) => `${o.name} ${c.gpu} vs ${c.cpu}`));
+    expect(comparisons(refGpujs)).toEqual(['axpy gpujs-webasm vs cpu-1t', 'axpy gpujs-webasm vs cpu-pool', 'sum gpujs-webasm vs cpu-1t', 'sum gpujs-webasm vs cpu-pool']);
+    expect(atlas.crossovers.map((c) => `${c.op} ${c.comparison}`).sort()).toEqual([...comparisons(ref), ...comparisons(refGpujs)].sort());
+    for (const row of atlas.crossovers) expect(Object.keys(row.byKind).sort()).toEqual(row.comparison.startsWith('gpujs-') ? [gpujsKind] : [...dawnKinds].sort());
 
     const page = readFileSync(html, 'utf8');
     for (const k of [...byKind.keys()]) expect(page).toContain(`<section id="${k}">`);
     expect(page).toContain('Software adapters.');
+    // gpu.js's section: its WGSL ceilings are not applicable, not zero.
+    const gpujsSection = page.slice(page.indexOf(`<section id="${gpujsKind}">`));
+    expect(gpujsSection).toMatch(/<td>bandwidth<\/td><td>not applicable<\/td>/);
 
     // compare across adapters: two kinds of one atlas, and one kind against the single-process report.
     const [k0 = '', k1 = ''] = dawnKinds;
@@ -155,6 +165,11 @@ describe('the crossover atlas across the three engines', () => {
     expect(c.stdout).toMatch(/crossovers agreeing .*: \d+\/\d+/);
     const c2 = await gpukit(['compare', `${json}#${k0}`, single]);
     expect(c2.status).toBe(0);
+    // gpu.js's kind against its single-process run: the same comparisons, gpujs-webasm against the CPU.
+    const c3 = await gpukit(['compare', `${json}#${gpujsKind}`, singleGpujs]);
+    expect(c3.stderr).toBe('');
+    expect(c3.status).toBe(0);
+    expect(c3.stdout).toMatch(/crossovers agreeing .*: \d+\/4\b/);
     const bad = await gpukit(['compare', `${json}#no-such-kind`, single]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/no-such-kind.*measured kinds: /);
