@@ -497,6 +497,10 @@ export class Streamer {
     this.destroy();
   }
 
+  #check(op: string): void {
+    if (this.#destroyed !== undefined) throw new DestroyedError(`${op}: this streamer ${this.#destroyed}`);
+  }
+
   #close(): void {
     // The device frees the pool's buffers itself: forget them.
     this.#destroyed ??= 'belongs to a closed device';
@@ -511,7 +515,7 @@ export class Streamer {
 
   /** @internal One call: runs after the calls before it, over the ring (made again if the plan needs another). */
   async run(op: string, inputs: unknown, fn: unknown, read: ReadOptions, sinkOf: (p: Plan) => Sink): Promise<void> {
-    if (this.#destroyed !== undefined) throw new DestroyedError(`${op}: this streamer ${this.#destroyed}`);
+    this.#check(op);
     const opts: StreamOptions = { ...(this.#chunk !== undefined ? { chunk: this.#chunk } : {}), depth: this.#depth, ...(read.timeoutMs !== undefined ? { timeoutMs: read.timeoutMs } : {}) };
     const p = plan(op, inputs, fn, opts, this.#maxBytes);
     const sink = sinkOf(p);
@@ -521,7 +525,7 @@ export class Streamer {
     this.#last = new Promise<void>((r) => (done = r));
     try {
       await prior;
-      if (this.#destroyed !== undefined) throw new DestroyedError(`${op}: this streamer ${this.#destroyed}`);
+      this.#check(op); // destroyed (or its device closed) while this call waited
       const engine = this.#engine;
       if (engine.kind === 'dawn') engine.ctx.assertUsable();
       else engine.host.assertUsable();
@@ -535,7 +539,7 @@ export class Streamer {
       else await plainRun(p, engine, ring, fn as StreamFn, sink);
     } finally {
       this.#pending--;
-      if (this.#destroyed !== undefined && this.#pending === 0) this.#free();
+      if (this.destroyed && this.#pending === 0) this.#free();
       done();
     }
   }
