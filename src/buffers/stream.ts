@@ -423,7 +423,8 @@ export class Streamer {
   #destroyed: string | undefined;
   /** Calls started and not finished (running or waiting for the one before). */
   #pending = 0;
-  #last: Promise<unknown> = Promise.resolve();
+  /** The turns of the calls waiting, in call order. */
+  readonly #waiting: (() => void)[] = [];
 
   /** @internal Made by `device.streamer()`. */
   constructor(device: StreamDevice, options: StreamerOptions = {}, op = 'streamer') {
@@ -519,13 +520,13 @@ export class Streamer {
     const opts: StreamOptions = { ...(this.#chunk !== undefined ? { chunk: this.#chunk } : {}), depth: this.#depth, ...(read.timeoutMs !== undefined ? { timeoutMs: read.timeoutMs } : {}) };
     const p = plan(op, inputs, fn, opts, this.#maxBytes);
     const sink = sinkOf(p);
-    this.#pending++;
-    const prior = this.#last;
-    let done!: () => void;
-    this.#last = new Promise<void>((r) => (done = r));
+    // Calls on one streamer take turns on its ring: a call made while another runs waits for its turn.
+    const turn = this.#pending++ > 0 ? new Promise<void>((r) => this.#waiting.push(r)) : undefined;
     try {
-      await prior;
-      this.#check(op); // destroyed (or its device closed) while this call waited
+      if (turn !== undefined) {
+        await turn;
+        this.#check(op); // destroyed (or its device closed) while this call waited
+      }
       const engine = this.#engine;
       if (engine.kind === 'dawn') engine.ctx.assertUsable();
       else engine.host.assertUsable();
@@ -540,7 +541,7 @@ export class Streamer {
     } finally {
       this.#pending--;
       if (this.destroyed && this.#pending === 0) this.#free();
-      done();
+      this.#waiting.shift()?.();
     }
   }
 }
