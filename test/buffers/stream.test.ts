@@ -4,10 +4,10 @@
  * min / max. Chunks small enough that several are in flight at once; errors inside fn reject the stream
  * with that op's typed error and leave nothing behind (the fixture checks memory returns to its level).
  */
-import { describe, expect } from 'vitest';
-import { add, ArgumentError, axpy, defaultStreamChunk, DestroyedError, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { add, openDevice, ArgumentError, axpy, defaultStreamChunk, DestroyedError, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { MAPPED_UPLOAD_BYTES } from '../../src/buffers/stream.js';
-import { expectArrayEqual, gpuTest } from '../fixture.js';
+import { ENGINE, expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** Deterministic values in [-1, 1) (xorshift32). */
 function values(n: number, seed: number): Float32Array {
@@ -338,6 +338,17 @@ describe('device.streamer', () => {
     const [p, q] = await Promise.all([s.map(a, (x) => scale(x, 3)), s.map(a.subarray(0, 2_200), (x) => scale(x, -1))]);
     expectArrayEqual(p, Array.from(a, (v) => Math.fround(3 * v)));
     expectArrayEqual(q, Array.from(a.subarray(0, 2_200), (v) => -v));
+  });
+
+  it('closing the device destroys its streamers', async () => {
+    const other = await openDevice({ engine: ENGINE });
+    const s = other.streamer({ chunk });
+    const a = values(2_222, 9);
+    expectArrayEqual(await s.map(a, (x) => scale(x, 2)), Array.from(a, (v) => Math.fround(2 * v)));
+    await other.close();
+    expect(s.destroyed).toBe(true);
+    await expect(s.map(a, (x) => scale(x, 2))).rejects.toThrow(/streamer\.map: this streamer belongs to a closed device/);
+    s.destroy(); // still idempotent
   });
 
   gpuTest('refuses bad options at creation with typed errors', ({ device }) => {
