@@ -407,7 +407,8 @@ export class GpuDevice {
    * input element. On Dawn, chunk k+1 uploads while chunk k computes and chunk k−1 downloads, through a
    * ring of mapped upload buffers, so the transfers of a memory-bound op overlap and a host array larger
    * than device memory goes through in one pass (device memory ≈ `depth` chunks). The stream destroys what
-   * `fn` returns once read; an op failing in any chunk rejects the stream with that op's error.
+   * `fn` returns once read; an op failing in any chunk rejects the stream with that op's error. Streaming
+   * again and again, use {@link streamer}: it keeps its device memory between calls.
    *
    * @example
    * ```ts

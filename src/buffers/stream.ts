@@ -1,5 +1,7 @@
 /**
- * Streaming a host array through the device in chunks: `device.mapStream()` and `device.reduceStream()`.
+ * Streaming a host array through the device in chunks: `device.streamer()` (a {@link Streamer} that keeps
+ * its ring of device arrays and upload buffers between calls), and `device.mapStream()` /
+ * `device.reduceStream()`, one-shot streamers.
  * On Dawn, chunk k+1 is copied into a mapped upload buffer while the GPU computes chunk k and chunk k−1
  * comes back, so a memory-bound op over a host array of any size (larger than device memory too) runs in
  * one pass with its transfers overlapped. On gpujs (host memory) the same calls run chunk after chunk.
@@ -13,8 +15,9 @@
  *   then:     the upload buffer is mapped for writing again (mapAsync(WRITE) resolves once the GPU copied it)
  * At most R chunk-sized results are in flight: before chunk k starts, chunk k − R has been read back.
  * Scalars (a reduction per chunk) hold no chunk memory: up to 64 of their reads may be in flight.
- * Upload buffers are MAP_WRITE buffers from the device's pool, which only streams take: they go back
- * mapped (or being mapped), so the next stream does not wait for a map.
+ * Upload buffers are MAP_WRITE buffers from the device's pool, which only streams take: a streamer keeps
+ * them (re-armed for writing after each use) until the chunk size, dtypes or input count change or it is
+ * destroyed; then they go back mapped (or being mapped), so the next stream does not wait for a map.
  */
 import { describeValue } from '../args.js';
 import type { DeviceContext } from '../device/context.js';
