@@ -250,7 +250,7 @@ const MAX_SMALL_READS = 64;
 async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
   const engine: Engine = { kind: 'dawn', ctx };
   const pool = poolOf(ctx);
-  const slotBytes = alignedBytes(p.chunk * 4);
+  const slotBytes = alignedBytes(ring.chunk * 4); // the ring's chunk: a later call may use every byte of it
   const usage = GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC;
   const timeout = p.read.timeoutMs ?? ctx.timeoutMs;
   const inflight: InFlight[] = [];
@@ -301,7 +301,7 @@ async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, s
           let slot = row[k % p.depth];
           if (slot === undefined) {
             // An upload buffer from the pool (most come back from an earlier stream mapped).
-            const buffer = pool.acquire(slotBytes, usage, `stream-upload|${p.dtypes[i] ?? 'f32'}|${p.chunk}`, 'none');
+            const buffer = pool.acquire(slotBytes, usage, `stream-upload|${p.dtypes[i] ?? 'f32'}|${ring.chunk}`, 'none');
             slot = { buffer, mapped: after(buffer, remaps.get(buffer)) };
             row[k % p.depth] = slot;
           }
@@ -420,6 +420,8 @@ export class Streamer {
   readonly #engine: Engine;
   readonly #maxBytes: number;
   readonly #chunk: number | undefined;
+  /** Made for one call (`mapStream` / `reduceStream`): its ring is sized for that call alone. */
+  readonly #oneShot: boolean;
   readonly #depth: number;
   readonly #mappedBytes: number;
   #ring: Ring | undefined;
@@ -430,7 +432,7 @@ export class Streamer {
   readonly #waiting: (() => void)[] = [];
 
   /** @internal Made by `device.streamer()`. */
-  constructor(device: StreamDevice, options: StreamerOptions = {}, op = 'streamer') {
+  constructor(device: StreamDevice, options: StreamerOptions = {}, op = 'streamer', oneShot = false) {
     const { engine, maxBytes } = engineOf(device);
     if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
     // The same checks as each call's plan, made once here so a bad option fails at creation.
@@ -442,6 +444,7 @@ export class Streamer {
     this.#engine = engine;
     this.#maxBytes = maxBytes;
     this.#chunk = options.chunk;
+    this.#oneShot = oneShot;
     this.#depth = depth;
     this.#mappedBytes = mapped;
     const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
@@ -533,10 +536,12 @@ export class Streamer {
       const engine = this.#engine;
       if (engine.kind === 'dawn') engine.ctx.assertUsable();
       else engine.host.assertUsable();
-      const key = `${p.chunk}|${p.dtypes.join(',')}`;
+      // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
+      const chunk = this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk);
+      const key = `${chunk}|${p.dtypes.join(',')}`;
       if (this.#ring?.key !== key) {
         this.#free();
-        this.#ring = { key, chunk: p.chunk, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
+        this.#ring = { key, chunk, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
       }
       const ring = this.#ring;
       if (engine.kind === 'dawn' && (p.chunks > 1 || p.n * 4 * p.hosts.length > this.#mappedBytes)) await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
@@ -610,7 +615,7 @@ async function reduceWith<A>(s: Streamer, op: string, inputs: StreamInputs, fn: 
 
 function streamerOf(device: StreamDevice, op: string, options: StreamOptions): Streamer {
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
-  return new Streamer(device, { ...(options.chunk !== undefined ? { chunk: options.chunk } : {}), ...(options.depth !== undefined ? { depth: options.depth } : {}) }, op);
+  return new Streamer(device, { ...(options.chunk !== undefined ? { chunk: options.chunk } : {}), ...(options.depth !== undefined ? { depth: options.depth } : {}) }, op, true);
 }
 
 /** @internal `device.streamer()`. */
