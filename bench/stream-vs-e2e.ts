@@ -1,11 +1,16 @@
 /**
  * gpu-stream against gpu-e2e, side by side in one run, interleaved call by call: for add (a map) and sum (a
  * reduction) over f32 host arrays, at each size the medians of
- *   e2e-resident: write the host inputs into device arrays that stay allocated, the op, toArray (what
- *                 `gpukit bench`'s gpu-e2e contender times)
- *   e2e-fresh:    device.array(host) per call, the op, toArray, destroy (allocating per call, as a stream does)
- *   stream:       device.mapStream / reduceStream with the default chunk
- * and the ratios stream / e2e-resident and stream / e2e-fresh. Several rounds; each round interleaves the three.
+ *   e2e-resident:   write the host inputs into device arrays that stay allocated, the op, toArray (what
+ *                   `gpukit bench`'s gpu-e2e contender times)
+ *   e2e-fresh:      device.array(host) per call, the op, toArray, destroy (allocating per call)
+ *   stream:         one-shot device.mapStream / reduceStream with the default chunk (allocates per call)
+ *   streamer:       streamer.map / reduce on one device.streamer() made before the timed calls (what
+ *                   `gpukit bench`'s gpu-stream contender times)
+ *   streamer-write: the same with { mappedUploadBytes: Infinity }: a single chunk of any size is written
+ *                   into the resident arrays (queue.writeBuffer) as e2e-resident does, never through the
+ *                   mapped upload buffers (checks the MAPPED_UPLOAD_BYTES routing; same as streamer above 2^21)
+ * and the ratios to e2e-resident (per round too, for streamer). Several rounds; each round interleaves all.
  *
  *   npx tsx bench/stream-vs-e2e.ts [--sizes 10,12,14,16,18,20,21,22,24] [--ms 1500] [--rounds 3]
  */
@@ -20,6 +25,22 @@ const sizes = arg('--sizes', '10,12,14,16,18,20,21,22,24').split(',').map(Number
 const budgetMs = Number(arg('--ms', '1500'));
 const rounds = Number(arg('--rounds', '3'));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+let seed = 12345;
+/** xorshift32, so runs shuffle alike. */
+const rand = (): number => {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) / 2 ** 32;
+};
+const shuffled = <T>(xs: readonly T[]): T[] => {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a;
+};
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
 
 await using device = await openDevice({ engine: 'dawn' });
@@ -35,6 +56,8 @@ for (const spec of ops) {
     const n = 2 ** e;
     const hosts = Array.from({ length: spec.inputs }, (_, j) => Float32Array.from({ length: n }, (_, i) => (((i * 7 + j * 13) % 1000) - 500) / 256));
     const resident = hosts.map((h) => device.array(h));
+    const streamer = device.streamer();
+    const writer = device.streamer({ mappedUploadBytes: Infinity });
     const contenders: Record<string, () => Promise<unknown>> = {
       'e2e-resident': async () => {
         resident.forEach((a, i) => a.write(hosts[i] ?? []));
@@ -51,6 +74,8 @@ for (const spec of ops) {
         }
       },
       stream: () => (spec.kind === 'map' ? device.mapStream(hosts, (...c) => spec.op(...c)) : device.reduceStream(hosts, (...c) => spec.op(...c), { combine: 'sum' })),
+      streamer: () => (spec.kind === 'map' ? streamer.map(hosts, (...c) => spec.op(...c)) : streamer.reduce(hosts, (...c) => spec.op(...c), { combine: 'sum' })),
+      'streamer-write': () => (spec.kind === 'map' ? writer.map(hosts, (...c) => spec.op(...c)) : writer.reduce(hosts, (...c) => spec.op(...c), { combine: 'sum' })),
     };
     const names = Object.keys(contenders);
     const times: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
@@ -58,15 +83,15 @@ for (const spec of ops) {
     // Calls per round: about budgetMs / rounds in all.
     const t0 = performance.now();
     for (const k of names) await contenders[k]?.();
-    const per = Math.max(3, Math.round(budgetMs / rounds / 3 / Math.max(0.01, (performance.now() - t0) / 3)));
+    const per = Math.max(3, Math.round(budgetMs / rounds / Math.max(0.01, performance.now() - t0)));
     const ratios: string[] = [];
     const meds: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
     for (let r = 0; r < rounds; r++) {
       const round: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
       for (let i = 0; i < per; i++) {
-        // Rotate the order call by call so no contender always follows the same one.
-        for (let j = 0; j < names.length; j++) {
-          const k = names[(i + j) % names.length] as string;
+        // A fresh random order each time: a cyclic rotation would keep every contender after the same one,
+        // and on lavapipe what ran just before (whose memory is in the caches) moves a call by several %.
+        for (const k of shuffled(names)) {
           const s = performance.now();
           await contenders[k]?.();
           round[k]?.push(performance.now() - s);
@@ -76,13 +101,16 @@ for (const spec of ops) {
         meds[k]?.push(median(round[k] ?? []));
         times[k]?.push(...(round[k] ?? []));
       }
-      ratios.push((median(round.stream ?? []) / median(round['e2e-resident'] ?? [])).toFixed(2));
+      ratios.push((median(round.streamer ?? []) / median(round['e2e-resident'] ?? [])).toFixed(2));
     }
     for (const a of resident) a.destroy();
+    streamer.destroy();
+    writer.destroy();
     const m = (k: string): number => median(times[k] ?? []);
+    const r = (k: string): string => `${(m(k) / m('e2e-resident')).toFixed(2)}×`;
     console.log(
-      `${spec.name.padEnd(4)} 2^${e}: e2e-resident ${fmt(m('e2e-resident')).padStart(9)}  e2e-fresh ${fmt(m('e2e-fresh')).padStart(9)}  stream ${fmt(m('stream')).padStart(9)}` +
-        `  stream/resident ${(m('stream') / m('e2e-resident')).toFixed(2)}× (rounds ${ratios.join(' ')})  stream/fresh ${(m('stream') / m('e2e-fresh')).toFixed(2)}×  [${per}×${rounds} calls each]`,
+      `${spec.name.padEnd(4)} 2^${String(e).padEnd(2)} e2e-resident ${fmt(m('e2e-resident')).padStart(9)} | streamer ${r('streamer')} (rounds ${ratios.join(' ')})` +
+        `  streamer-write ${r('streamer-write')}  stream ${r('stream')}  e2e-fresh ${r('e2e-fresh')}  [${per}×${rounds} calls each]`,
     );
   }
 }

@@ -3,7 +3,7 @@ import { checkOptions, describeValue } from './args.js';
 import { hostArray, assertDType, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
-import { mapStream, reduceStream, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs } from './buffers/stream.js';
+import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
 import { DeviceContext } from './device/context.js';
 import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './device/dawn.js';
 import type { HostContext } from './device/host.js';
@@ -407,7 +407,8 @@ export class GpuDevice {
    * input element. On Dawn, chunk k+1 uploads while chunk k computes and chunk k−1 downloads, through a
    * ring of mapped upload buffers, so the transfers of a memory-bound op overlap and a host array larger
    * than device memory goes through in one pass (device memory ≈ `depth` chunks). The stream destroys what
-   * `fn` returns once read; an op failing in any chunk rejects the stream with that op's error.
+   * `fn` returns once read; an op failing in any chunk rejects the stream with that op's error. Streaming
+   * again and again, use {@link streamer}: it keeps its device memory between calls.
    *
    * @example
    * ```ts
@@ -433,6 +434,23 @@ export class GpuDevice {
   reduceStream<A>(inputs: StreamInputs, fn: StreamFn, options: FoldStreamOptions<A>): Promise<A>;
   reduceStream<A>(inputs: StreamInputs, fn: StreamFn, options: ReduceStreamOptions | FoldStreamOptions<A>): Promise<number | A> {
     return reduceStream(this.#dawn !== null ? { ctx: this.#dawn } : { host: this.host as HostContext }, inputs, fn, options);
+  }
+
+  /**
+   * A reusable stream for calling {@link mapStream} / {@link reduceStream} again and again: its `map()` and
+   * `reduce()` keep their device arrays and mapped upload buffers between calls (made again only when the
+   * chunk size, the input dtypes or the number of inputs changes). Free it with `destroy()` or `using`;
+   * closing the device frees it too.
+   *
+   * @example
+   * ```ts
+   * using s = device.streamer({ chunk: 1 << 20 });
+   * const y = await s.map([a, b], (x, z) => add(x, z));
+   * const total = await s.reduce(a, (x) => sum(x), { combine: 'sum' });
+   * ```
+   */
+  streamer(options: StreamerOptions = {}): Streamer {
+    return streamer(this.#dawn !== null ? { ctx: this.#dawn } : { host: this.host as HostContext }, options);
   }
 
   /**

@@ -1,5 +1,7 @@
 /**
- * Streaming a host array through the device in chunks: `device.mapStream()` and `device.reduceStream()`.
+ * Streaming a host array through the device in chunks: `device.streamer()` (a {@link Streamer} that keeps
+ * its ring of device arrays and upload buffers between calls), and `device.mapStream()` /
+ * `device.reduceStream()`, one-shot streamers.
  * On Dawn, chunk k+1 is copied into a mapped upload buffer while the GPU computes chunk k and chunk k−1
  * comes back, so a memory-bound op over a host array of any size (larger than device memory too) runs in
  * one pass with its transfers overlapped. On gpujs (host memory) the same calls run chunk after chunk.
@@ -13,13 +15,14 @@
  *   then:     the upload buffer is mapped for writing again (mapAsync(WRITE) resolves once the GPU copied it)
  * At most R chunk-sized results are in flight: before chunk k starts, chunk k − R has been read back.
  * Scalars (a reduction per chunk) hold no chunk memory: up to 64 of their reads may be in flight.
- * Upload buffers are MAP_WRITE buffers from the device's pool, which only streams take: they go back
- * mapped (or being mapped), so the next stream does not wait for a map.
+ * Upload buffers are MAP_WRITE buffers from the device's pool, which only streams take: a streamer keeps
+ * them (re-armed for writing after each use) until the chunk size, dtypes or input count change or it is
+ * destroyed; then they go back mapped (or being mapped), so the next stream does not wait for a map.
  */
 import { describeValue } from '../args.js';
 import type { DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DTypeError, LimitError, ShapeError } from '../errors.js';
+import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
 import { alignedBytes, DeviceArray, type ReadOptions } from './device-array.js';
 import { dtypeOfHost, hostArray, type DType, type HostArray } from './dtype.js';
 import { poolOf } from './pool.js';
@@ -148,15 +151,67 @@ function resultOf(p: Plan, engine: Engine, r: unknown, inputs: readonly DeviceAr
  */
 export const MAPPED_UPLOAD_BYTES = 4 << 20;
 
+/** An upload buffer of the ring, and the promise of it being mapped for writing. */
+interface Slot {
+  readonly buffer: GPUBuffer;
+  mapped: Promise<void>;
+}
+
 /**
- * Runs the stream: the Dawn pipeline, or the plain path — one chunk on Dawn of at most
- * {@link MAPPED_UPLOAD_BYTES} of input (nothing to overlap: upload, `fn` and the read, exactly as a caller
- * would write them), every chunk in turn on gpujs (host memory). A larger single chunk runs the pipeline
- * (one pass of it: its mapped upload buffers, then `fn` and the read).
+ * What a streamer keeps between calls, for one chunk size and one list of input dtypes: per input, `depth`
+ * device arrays of a full chunk, one of the last (shorter) chunk, and `depth` mapped upload buffers.
  */
-async function run(p: Plan, engine: Engine, fn: StreamFn, sink: Sink): Promise<void> {
-  if (engine.kind === 'dawn' && (p.chunks > 1 || p.n * 4 * p.hosts.length > MAPPED_UPLOAD_BYTES)) return pipeline(p, engine.ctx, fn, sink);
+interface Ring {
+  readonly key: string;
+  readonly chunk: number;
+  /** arrays[input][slot]: chunk k of that input is uploaded into slot k mod depth. */
+  readonly arrays: (DeviceArray | undefined)[][];
+  /** tails[input]: the last chunk when it is shorter than `chunk` (kept while its length stays). */
+  readonly tails: (DeviceArray | undefined)[];
+  readonly slots: (Slot | undefined)[][];
+}
+
+/** Upload buffers released to the pool while being mapped for writing, with the promise of that map. */
+const remaps = new WeakMap<GPUBuffer, Promise<void>>();
+
+function freeRing(ring: Ring, engine: Engine): void {
+  for (const a of ring.arrays.flat()) a?.destroy();
+  for (const a of ring.tails) a?.destroy();
+  if (engine.kind !== 'dawn') return;
+  // Upload buffers go back to the pool as they are, mapped or being mapped for the next stream (only
+  // streams take MAP_WRITE buffers): the next stream finds them ready instead of paying a map round trip.
+  const pool = poolOf(engine.ctx);
+  for (const slot of ring.slots.flat()) {
+    if (slot === undefined) continue;
+    remaps.set(slot.buffer, slot.mapped);
+    if (!engine.ctx.closed) pool.release(slot.buffer);
+  }
+}
+
+/** The input array for chunk k of input i (`length` elements): the ring's, made on first use. */
+function chunkArray(ring: Ring, engine: Engine, dtype: DType, i: number, slot: number, length: number): DeviceArray {
   const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
+  if (length === ring.chunk) {
+    const row = ring.arrays[i] ?? [];
+    return (row[slot] ??= new DeviceArray(ctx, dtype, [length], undefined, 'overwrite'));
+  }
+  const t = ring.tails[i];
+  if (t !== undefined && t.length === length) return t;
+  t?.destroy();
+  return (ring.tails[i] = new DeviceArray(ctx, dtype, [length], undefined, 'overwrite'));
+}
+
+/** Whether `r` is one of the inputs (not a view of one): the ring owns it, nobody destroys it. */
+function isInput(r: DeviceArray, inputs: readonly DeviceArray[]): boolean {
+  return inputs.includes(r);
+}
+
+/**
+ * The plain path — one chunk on Dawn of at most `mappedBytes` of input (nothing to overlap: write into the
+ * ring's arrays, `fn`, the read, exactly as a caller with resident arrays writes them), every chunk in turn
+ * on gpujs (host memory).
+ */
+async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
   for (let k = 0; k < p.chunks; k++) {
     const start = k * p.chunk;
     const length = Math.min(p.chunk, p.n - start);
@@ -164,7 +219,7 @@ async function run(p: Plan, engine: Engine, fn: StreamFn, sink: Sink): Promise<v
     let result: DeviceArray | undefined;
     try {
       for (const [i, h] of p.hosts.entries()) {
-        const a = new DeviceArray(ctx, p.dtypes[i] ?? 'f32', [length], undefined, 'overwrite');
+        const a = chunkArray(ring, engine, p.dtypes[i] ?? 'f32', i, k % p.depth, length);
         inputs.push(a);
         a.write(h.subarray(start, start + length));
       }
@@ -172,8 +227,7 @@ async function run(p: Plan, engine: Engine, fn: StreamFn, sink: Sink): Promise<v
       result = resultOf(p, engine, v instanceof Promise ? await v : v, inputs); // a plain result costs no tick
       sink.use(k, await sink.read(k, start, length, result));
     } finally {
-      result?.destroy();
-      for (const a of inputs) a.destroy();
+      if (result !== undefined && !isInput(result, inputs)) result.destroy();
     }
   }
 }
@@ -192,20 +246,13 @@ const SMALL_RESULT = 64 * 1024;
 /** Reads of small results in flight at most (the upload ring already bounds the chunks in flight). */
 const MAX_SMALL_READS = 64;
 
-/** Upload buffers released to the pool while being mapped for writing, with the promise of that map. */
-const remaps = new WeakMap<GPUBuffer, Promise<void>>();
-
-/** The overlapped Dawn pipeline (see the file's comment). */
-async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): Promise<void> {
+/** The overlapped Dawn pipeline (see the file's comment), over the ring's arrays and upload buffers. */
+async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
+  const engine: Engine = { kind: 'dawn', ctx };
   const pool = poolOf(ctx);
-  const slotBytes = alignedBytes(p.chunk * 4);
+  const slotBytes = alignedBytes(ring.chunk * 4); // the ring's chunk: a later call may use every byte of it
   const usage = GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC;
   const timeout = p.read.timeoutMs ?? ctx.timeoutMs;
-  // slots[input][slot]: an upload buffer, and the promise of it being mapped for writing.
-  const slots = p.hosts.map(() => [] as { buffer: GPUBuffer; mapped: Promise<void> }[]);
-  // arrays[input][slot]: the device array chunk k of that input is copied into (slot k mod depth), reused
-  // chunk after chunk: the queue runs chunk k's ops before chunk k + depth's upload overwrites it.
-  const arrays = p.hosts.map(() => [] as DeviceArray[]);
   const inflight: InFlight[] = [];
   const mapForWrite = (buffer: GPUBuffer, afterSettled: boolean): Promise<void> => {
     const mapped = (async () => {
@@ -217,19 +264,19 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
     mapped.catch(() => undefined); // awaited when the slot is next used
     return mapped;
   };
-  /** An upload buffer from the pool, mapped for writing (most come back from an earlier stream mapped). */
-  const takeSlot = (label: string): { buffer: GPUBuffer; mapped: Promise<void> } => {
-    const buffer = pool.acquire(slotBytes, usage, label, 'none');
-    const prior = remaps.get(buffer);
-    if (buffer.mapState === 'mapped') return { buffer, mapped: Promise.resolve() };
-    if (prior === undefined) return { buffer, mapped: mapForWrite(buffer, false) };
+  /** Mapped once `prior` (an earlier map, which may have failed or been cut short) has settled. */
+  const after = (buffer: GPUBuffer, prior: Promise<void> | undefined): Promise<void> => {
+    if (buffer.mapState === 'mapped') return Promise.resolve();
+    if (prior === undefined) return mapForWrite(buffer, false);
     const mapped = prior.then(
       () => (buffer.mapState === 'mapped' ? undefined : mapForWrite(buffer, false)),
-      () => mapForWrite(buffer, false),
+      () => (buffer.mapState === 'mapped' ? undefined : mapForWrite(buffer, false)),
     );
     mapped.catch(() => undefined);
-    return { buffer, mapped };
+    return mapped;
   };
+  // Slots kept from an earlier call: a map that failed then (a failed op's batch) is made again here.
+  for (const slot of ring.slots.flat()) if (slot !== undefined) slot.mapped = after(slot.buffer, slot.mapped);
   const drainOne = async (): Promise<void> => {
     const f = inflight.shift();
     if (f === undefined) return;
@@ -247,14 +294,16 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
       const bytes = alignedBytes(length * 4);
       const inputs: DeviceArray[] = [];
       let result: DeviceArray | undefined;
-      const used: { buffer: GPUBuffer; slot: { buffer: GPUBuffer; mapped: Promise<void> } }[] = [];
+      const used: Slot[] = [];
       try {
         for (const [i, h] of p.hosts.entries()) {
-          const ring = slots[i] ?? [];
-          let slot = ring[k % p.depth];
+          const row = ring.slots[i] ?? [];
+          let slot = row[k % p.depth];
           if (slot === undefined) {
-            slot = takeSlot(`stream-upload|${p.dtypes[i] ?? 'f32'}|${p.chunk}`);
-            ring[k % p.depth] = slot;
+            // An upload buffer from the pool (most come back from an earlier stream mapped).
+            const buffer = pool.acquire(slotBytes, usage, `stream-upload|${p.dtypes[i] ?? 'f32'}|${ring.chunk}`, 'none');
+            slot = { buffer, mapped: after(buffer, remaps.get(buffer)) };
+            row[k % p.depth] = slot;
           }
           await slot.mapped;
           const t0 = performance.now();
@@ -262,53 +311,42 @@ async function pipeline(p: Plan, ctx: DeviceContext, fn: StreamFn, sink: Sink): 
           new Uint8Array(slot.buffer.getMappedRange(0, bytes)).set(new Uint8Array(h.buffer, h.byteOffset + start * 4, length * 4));
           slot.buffer.unmap();
           ctx.sink?.upload(length * 4, performance.now() - t0);
-          const held = arrays[i] ?? [];
-          let a = held[k % p.depth];
-          if (a === undefined || a.length !== length) {
-            a?.destroy();
-            a = new DeviceArray(ctx, p.dtypes[i] ?? 'f32', [length], undefined, 'overwrite');
-            held[k % p.depth] = a;
-          }
+          used.push(slot);
+          // Chunk k's array (slot k mod depth) is reused chunk after chunk and call after call: the queue
+          // runs chunk k's ops before chunk k + depth's upload overwrites it.
+          const a = chunkArray(ring, engine, p.dtypes[i] ?? 'f32', i, k % p.depth, length);
           inputs.push(a);
           ctx.copy(slot.buffer, 0, a.buffer, 0, bytes, `${p.op}-upload|${a.dtype}|${length}`);
-          used.push({ buffer: slot.buffer, slot });
         }
         const v = fn(...inputs);
-        const r = resultOf(p, { kind: 'dawn', ctx }, v instanceof Promise ? await v : v, inputs);
+        const r = resultOf(p, engine, v instanceof Promise ? await v : v, inputs);
         result = r;
         const done = sink.read(k, start, length, r).then(
           (part): Settled => ({ ok: true, part }),
           (error: unknown): Settled => ({ ok: false, error }),
         );
-        // The result is freed once read, unless it is an input chunk (or a view of one): the ring owns those.
-        // A result that shares an input's memory counts as large: that input is not overwritten (chunk
-        // k + depth) before this read has its verdict, so a failed op's output is never read as valid.
+        // The result is freed once read, unless it is an input chunk: the ring owns those. A result that
+        // shares an input's memory counts as large: that input is not overwritten (chunk k + depth) before
+        // this read has its verdict, so a failed op's output is never read as valid.
         const shared = inputs.some((a) => a.buffer === r.storageBuffer);
-        inflight.push({ k, done, arrays: shared && !r.isView ? [] : [r], small: !shared && r.byteLength <= SMALL_RESULT });
+        inflight.push({ k, done, arrays: isInput(r, inputs) ? [] : [r], small: !shared && r.byteLength <= SMALL_RESULT });
         result = undefined;
       } catch (e) {
-        if (result !== undefined && !inputs.some((a) => a.buffer === result?.storageBuffer)) result.destroy();
+        if (result !== undefined && !isInput(result, inputs)) result.destroy();
         throw e;
       } finally {
         // The read above flushed the batch carrying the upload copies: map each slot again once it is submitted.
-        for (const u of used) u.slot.mapped = mapForWrite(u.buffer, true);
+        for (const slot of used) slot.mapped = mapForWrite(slot.buffer, true);
       }
     }
     while (inflight.length > 0) await drainOne();
   } catch (e) {
     failure = { error: e };
   } finally {
-    // Let everything in flight settle before freeing: no buffer leaves while queued work still uses it.
+    // Let everything in flight settle before the call ends: the next call (or destroy) may reuse the ring.
     for (const f of inflight.splice(0)) {
       await f.done;
       for (const a of f.arrays) a.destroy();
-    }
-    for (const a of arrays.flat()) a.destroy();
-    // Upload buffers go back to the pool as they are, mapped or being mapped for the next stream (only
-    // streams take MAP_WRITE buffers): the next stream finds them ready instead of paying a map round trip.
-    for (const slot of slots.flat()) {
-      remaps.set(slot.buffer, slot.mapped);
-      if (!ctx.closed) pool.release(slot.buffer);
     }
   }
   if (failure !== undefined) throw failure.error;
@@ -335,49 +373,225 @@ function hostTypeOf(dtype: DType): string {
   return dtype === 'i32' ? 'Int32Array' : dtype === 'u32' ? 'Uint32Array' : 'Float32Array';
 }
 
+/** Options of `device.streamer()`: fixed for the streamer's life. */
+export interface StreamerOptions {
+  /**
+   * Elements per chunk (the last chunk of a call may be shorter). @default {@link defaultStreamChunk}(n) of
+   * each call's length n
+   */
+  readonly chunk?: number;
+  /** Chunks in flight at once (the ring's slots): device memory is about depth × the chunk arrays. @default 3 */
+  readonly depth?: number;
+  /**
+   * Bytes of input (all inputs together) above which a one-chunk call on Dawn uploads through the ring's
+   * mapped upload buffers instead of writing its arrays with `queue.writeBuffer`. @default {@link MAPPED_UPLOAD_BYTES}
+   */
+  readonly mappedUploadBytes?: number;
+}
+
+/** Options of `streamer.map()`. */
+export interface StreamerMapOptions extends ReadOptions {
+  /** Where the results go (see {@link MapStreamOptions.out}). @default a new one */
+  readonly out?: HostArray;
+}
+
+/** Options of `streamer.reduce()`: a named combine, or a fold. */
+export type StreamerReduceOptions<A> = (ReadOptions & { readonly combine: StreamCombine }) | (ReadOptions & Omit<FoldStreamOptions<A>, 'chunk' | 'depth'>);
+
+/** Live streamers per device context, destroyed when it closes. */
+const live = new WeakMap<DeviceContext | HostContext, Set<Streamer>>();
+
 /**
- * @internal `device.mapStream()`: `fn` over each chunk, its results written into one host array.
+ * A reusable stream: `map()` and `reduce()` run as `device.mapStream()` / `reduceStream()` do, but keep
+ * their device arrays and mapped upload buffers between calls (re-made only when the chunk size, the input
+ * dtypes or the number of inputs changes), so a stream called again and again pays no allocation: at one
+ * chunk a call writes into resident arrays, runs `fn` and reads the result back — what a caller with its
+ * own resident arrays does. Calls on one streamer run one after another. `destroy()` (or `using`) frees its
+ * memory; closing the device destroys it too.
+ *
+ * @example
+ * ```ts
+ * using s = device.streamer({ depth: 3 });
+ * for (const [a, b] of batches) results.push(await s.map([a, b], (x, y) => add(x, y)));
+ * const total = await s.reduce(a, (x) => sum(x), { combine: 'sum' });
+ * ```
  */
-export async function mapStream(device: StreamDevice, inputs: StreamInputs, fn: StreamFn, options: MapStreamOptions = {}): Promise<HostArray> {
-  const op = 'mapStream';
-  const { engine, maxBytes } = engineOf(device);
-  const p = plan(op, inputs, fn, options, maxBytes);
-  let out: HostArray | undefined = options.out;
-  if (out !== undefined) {
-    if (!ArrayBuffer.isView(out)) throw new ArgumentError(`${op}: option 'out' must be a typed array, got ${describeValue(out)}`);
-    if (out.length !== p.n) throw new ShapeError(`${op}: option 'out' has ${out.length} elements but the inputs have ${p.n}`);
+export class Streamer {
+  readonly #engine: Engine;
+  readonly #maxBytes: number;
+  readonly #chunk: number | undefined;
+  /** Made for one call (`mapStream` / `reduceStream`): its ring is sized for that call alone. */
+  readonly #oneShot: boolean;
+  readonly #depth: number;
+  readonly #mappedBytes: number;
+  #ring: Ring | undefined;
+  #destroyed: string | undefined;
+  /** Calls started and not finished (running or waiting for the one before). */
+  #pending = 0;
+  /** The turns of the calls waiting, in call order. */
+  readonly #waiting: (() => void)[] = [];
+
+  /** @internal Made by `device.streamer()`. */
+  constructor(device: StreamDevice, options: StreamerOptions = {}, op = 'streamer', oneShot = false) {
+    const { engine, maxBytes } = engineOf(device);
+    if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
+    // The same checks as each call's plan, made once here so a bad option fails at creation.
+    if (options.chunk !== undefined) plan(op, [new Float32Array(0)], () => undefined, { chunk: options.chunk, ...(options.depth !== undefined ? { depth: options.depth } : {}) }, maxBytes);
+    const depth = options.depth ?? DEFAULT_DEPTH;
+    if (!Number.isSafeInteger(depth) || depth < 1 || depth > 16) throw new ArgumentError(`${op}: option 'depth' must be an integer from 1 to 16, got ${describeValue(depth)}`);
+    const mapped = options.mappedUploadBytes ?? MAPPED_UPLOAD_BYTES;
+    if (typeof mapped !== 'number' || !(mapped >= 0)) throw new ArgumentError(`${op}: option 'mappedUploadBytes' must be a number of bytes ≥ 0, got ${describeValue(mapped)}`);
+    this.#engine = engine;
+    this.#maxBytes = maxBytes;
+    this.#chunk = options.chunk;
+    this.#oneShot = oneShot;
+    this.#depth = depth;
+    this.#mappedBytes = mapped;
+    const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
+    let set = live.get(ctx);
+    if (set === undefined) {
+      const s = new Set<Streamer>();
+      live.set(ctx, (set = s));
+      ctx.onClose(() => {
+        for (const x of s) x.#close();
+        s.clear();
+      });
+    }
+    set.add(this);
   }
-  await run(p, engine, fn, {
-    read(k, start, length, result) {
-      if (result.length !== length) {
-        throw new ShapeError(`${op}: fn returned ${result.length} elements for chunk ${k} of ${length}: a map returns one element per input element (reduceStream combines per-chunk results)`);
+
+  /**
+   * Runs `fn` over the inputs chunk by chunk into one host array, as `device.mapStream()` does.
+   *
+   * @example
+   * ```ts
+   * const y = await s.map([a, b], (x, z) => add(x, z), { out: y0 });
+   * ```
+   */
+  async map(inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions = {}): Promise<HostArray> {
+    return mapWith(this, 'streamer.map', inputs, fn, options);
+  }
+
+  /**
+   * Runs `fn` over the inputs chunk by chunk and combines the chunks' results on the host, as
+   * `device.reduceStream()` does.
+   *
+   * @example
+   * ```ts
+   * const total = await s.reduce(a, (x) => sum(x), { combine: 'sum' });
+   * ```
+   */
+  reduce(inputs: StreamInputs, fn: StreamFn, options: ReadOptions & { readonly combine: StreamCombine }): Promise<number>;
+  reduce<A>(inputs: StreamInputs, fn: StreamFn, options: ReadOptions & Omit<FoldStreamOptions<A>, 'chunk' | 'depth'>): Promise<A>;
+  async reduce<A>(inputs: StreamInputs, fn: StreamFn, options: StreamerReduceOptions<A>): Promise<number | A> {
+    return reduceWith(this, 'streamer.reduce', inputs, fn, options);
+  }
+
+  get destroyed(): boolean {
+    return this.#destroyed !== undefined;
+  }
+
+  /** Frees the streamer's arrays and upload buffers (after a call in progress has finished). Idempotent. */
+  destroy(): void {
+    if (this.#destroyed !== undefined) return;
+    this.#destroyed = 'was destroyed';
+    const ctx = this.#engine.kind === 'dawn' ? this.#engine.ctx : this.#engine.host;
+    live.get(ctx)?.delete(this);
+    if (this.#pending === 0) this.#free();
+  }
+
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+
+  #check(op: string): void {
+    if (this.#destroyed !== undefined) throw new DestroyedError(`${op}: this streamer ${this.#destroyed}`);
+  }
+
+  #close(): void {
+    // The device frees the pool's buffers itself: forget them.
+    this.#destroyed ??= 'belongs to a closed device';
+    this.#ring = undefined;
+  }
+
+  #free(): void {
+    const ring = this.#ring;
+    this.#ring = undefined;
+    if (ring !== undefined) freeRing(ring, this.#engine);
+  }
+
+  /** @internal One call: runs after the calls before it, over the ring (made again if the plan needs another). */
+  async run(op: string, inputs: unknown, fn: unknown, read: ReadOptions, sinkOf: (p: Plan) => Sink): Promise<void> {
+    this.#check(op);
+    const opts: StreamOptions = { ...(this.#chunk !== undefined ? { chunk: this.#chunk } : {}), depth: this.#depth, ...(read.timeoutMs !== undefined ? { timeoutMs: read.timeoutMs } : {}) };
+    const p = plan(op, inputs, fn, opts, this.#maxBytes);
+    const sink = sinkOf(p);
+    // Calls on one streamer take turns on its ring: a call made while another runs waits for its turn.
+    const turn = this.#pending++ > 0 ? new Promise<void>((r) => this.#waiting.push(r)) : undefined;
+    try {
+      if (turn !== undefined) {
+        await turn;
+        this.#check(op); // destroyed (or its device closed) while this call waited
       }
-      if (out === undefined) out = hostArray(result.dtype, p.n);
-      else if (hostTypeOf(result.dtype) !== out.constructor.name) {
-        throw new DTypeError(`${op}: fn returns ${result.dtype} but option 'out' is a ${out.constructor.name}: pass a ${hostTypeOf(result.dtype)}`);
+      const engine = this.#engine;
+      if (engine.kind === 'dawn') engine.ctx.assertUsable();
+      else engine.host.assertUsable();
+      // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
+      const chunk = this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk);
+      const key = `${chunk}|${p.dtypes.join(',')}`;
+      if (this.#ring?.key !== key) {
+        this.#free();
+        this.#ring = { key, chunk, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
       }
-      return result.toArray(out.subarray(start, start + length), p.read);
-    },
-    use: () => undefined,
+      const ring = this.#ring;
+      if (engine.kind === 'dawn' && (p.chunks > 1 || p.n * 4 * p.hosts.length > this.#mappedBytes)) await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
+      else await plainRun(p, engine, ring, fn as StreamFn, sink);
+    } finally {
+      this.#pending--;
+      if (this.destroyed && this.#pending === 0) this.#free();
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions): Promise<HostArray> {
+  if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
+  let out: HostArray | undefined = options.out;
+  const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+  await s.run(op, inputs, fn, read, (p) => {
+    if (out !== undefined) {
+      if (!ArrayBuffer.isView(out)) throw new ArgumentError(`${op}: option 'out' must be a typed array, got ${describeValue(out)}`);
+      if (out.length !== p.n) throw new ShapeError(`${op}: option 'out' has ${out.length} elements but the inputs have ${p.n}`);
+    }
+    return {
+      read(k, start, length, result) {
+        if (result.length !== length) {
+          throw new ShapeError(`${op}: fn returned ${result.length} elements for chunk ${k} of ${length}: a map returns one element per input element (reduceStream combines per-chunk results)`);
+        }
+        if (out === undefined) out = hostArray(result.dtype, p.n);
+        else if (hostTypeOf(result.dtype) !== out.constructor.name) {
+          throw new DTypeError(`${op}: fn returns ${result.dtype} but option 'out' is a ${out.constructor.name}: pass a ${hostTypeOf(result.dtype)}`);
+        }
+        return result.toArray(out.subarray(start, start + length), p.read);
+      },
+      use: () => undefined,
+    };
   });
   return out ?? hostArray('f32', 0);
 }
 
-/** @internal `device.reduceStream()`: `fn` over each chunk, the results combined on the host. */
-export async function reduceStream<A>(device: StreamDevice, inputs: StreamInputs, fn: StreamFn, options: ReduceStreamOptions | FoldStreamOptions<A>): Promise<number | A> {
-  const op = 'reduceStream';
-  const { engine, maxBytes } = engineOf(device);
+async function reduceWith<A>(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerReduceOptions<A>): Promise<number | A> {
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object with 'combine' ('sum', 'min' or 'max') or 'fold' and 'initial', got ${describeValue(options)}`);
-  const p = plan(op, inputs, fn, options, maxBytes);
+  const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
   if ('fold' in options) {
     if (typeof options.fold !== 'function') throw new ArgumentError(`${op}: option 'fold' must be a function (acc, part, chunk) => acc, got ${describeValue(options.fold)}`);
     let acc = options.initial;
-    await run(p, engine, fn, {
+    await s.run(op, inputs, fn, read, (p) => ({
       read: (_k, _s, _l, result) => result.toArray(p.read),
       use: (k, part) => {
         acc = options.fold(acc, part, k);
       },
-    });
+    }));
     return acc;
   }
   const combine = options.combine as unknown;
@@ -385,7 +599,7 @@ export async function reduceStream<A>(device: StreamDevice, inputs: StreamInputs
     throw new ArgumentError(`${op}: option 'combine' must be 'sum', 'min' or 'max' (or pass 'fold' and 'initial'), got ${describeValue(combine)}`);
   }
   let acc = combine === 'sum' ? 0 : combine === 'min' ? Infinity : -Infinity;
-  await run(p, engine, fn, {
+  await s.run(op, inputs, fn, read, (p) => ({
     read(k, _s, _l, result) {
       if (result.length !== 1) throw new ShapeError(`${op}: fn returned ${result.length} elements for chunk ${k}; combine '${combine}' takes one scalar per chunk (use 'fold' for larger results)`);
       return result.toArray(p.read);
@@ -395,6 +609,33 @@ export async function reduceStream<A>(device: StreamDevice, inputs: StreamInputs
       // min / max propagate NaN, as the ops do (Math.min / Math.max already do).
       acc = combine === 'sum' ? acc + v : combine === 'min' ? Math.min(acc, v) : Math.max(acc, v);
     },
-  });
+  }));
   return acc;
+}
+
+function streamerOf(device: StreamDevice, op: string, options: StreamOptions): Streamer {
+  if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
+  return new Streamer(device, { ...(options.chunk !== undefined ? { chunk: options.chunk } : {}), ...(options.depth !== undefined ? { depth: options.depth } : {}) }, op, true);
+}
+
+/** @internal `device.streamer()`. */
+export function streamer(device: StreamDevice, options: StreamerOptions = {}): Streamer {
+  return new Streamer(device, options);
+}
+
+/**
+ * @internal `device.mapStream()`: `fn` over each chunk, its results written into one host array — a
+ * one-shot streamer, destroyed when the call ends (its upload buffers go back to the pool mapped).
+ */
+export async function mapStream(device: StreamDevice, inputs: StreamInputs, fn: StreamFn, options: MapStreamOptions = {}): Promise<HostArray> {
+  using s = streamerOf(device, 'mapStream', options);
+  return await mapWith(s, 'mapStream', inputs, fn, options);
+}
+
+/** @internal `device.reduceStream()`: `fn` over each chunk, the results combined on the host (a one-shot streamer). */
+export async function reduceStream<A>(device: StreamDevice, inputs: StreamInputs, fn: StreamFn, options: ReduceStreamOptions | FoldStreamOptions<A>): Promise<number | A> {
+  const op = 'reduceStream';
+  if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object with 'combine' ('sum', 'min' or 'max') or 'fold' and 'initial', got ${describeValue(options)}`);
+  using s = streamerOf(device, op, options);
+  return await reduceWith(s, op, inputs, fn, options);
 }

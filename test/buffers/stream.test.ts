@@ -4,10 +4,10 @@
  * min / max. Chunks small enough that several are in flight at once; errors inside fn reject the stream
  * with that op's typed error and leave nothing behind (the fixture checks memory returns to its level).
  */
-import { describe, expect } from 'vitest';
-import { add, ArgumentError, axpy, defaultStreamChunk, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { add, openDevice, ArgumentError, axpy, defaultStreamChunk, DestroyedError, DTypeError, LimitError, max, min, mul, scale, ShapeError, sum, take, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { MAPPED_UPLOAD_BYTES } from '../../src/buffers/stream.js';
-import { expectArrayEqual, gpuTest } from '../fixture.js';
+import { ENGINE, expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** Deterministic values in [-1, 1) (xorshift32). */
 function values(n: number, seed: number): Float32Array {
@@ -230,5 +230,144 @@ describe('toArray(out)', () => {
     expect(await h.toArray(out)).toBe(out);
     expectArrayEqual(out, [1.5, -2, 65504]);
     await expect(h.toArray(new Uint32Array(3) as unknown as Float32Array)).rejects.toThrow(/pass a Float32Array \(f16 reads back as f32\)/);
+  });
+});
+
+describe('device.streamer', () => {
+  const chunk = 1000;
+  // Lengths in an order that grows, shrinks and changes the last chunk's length: full chunks, a partial
+  // last chunk, one chunk, and empty.
+  const lengths = [10_007, 2_500, 10_000, 999, 0, 7_001];
+
+  gpuTest('a map reused across calls of different lengths equals the plain path bit for bit each time', async ({ device }) => {
+    const fn = (x: DeviceArray, y: DeviceArray): DeviceArray => {
+      using p = mul(x, y);
+      return add(p, x);
+    };
+    // Chunked, one chunk (the default chunk), and one chunk through the mapped upload buffers.
+    for (const options of [{ chunk }, {}, { mappedUploadBytes: 0 }]) {
+      using s = device.streamer(options);
+      for (const [j, n] of lengths.entries()) {
+        const a = values(n, 20 + j);
+        const b = values(n, 40 + j);
+        const got = await s.map([a, b], fn);
+        expect(got.length).toBe(n);
+        expectArrayEqual(got, await plain(device, [a, b], fn));
+        expectArrayEqual(got, Array.from(a, (v, i) => Math.fround(Math.fround(v * (b[i] ?? NaN)) + v)));
+      }
+      // Into the caller's out, twice into the same one.
+      const a = values(3_333, 7);
+      const out = new Float32Array(3_333).fill(NaN);
+      for (let r = 0; r < 2; r++) expect(await s.map([a, a], fn, { out })).toBe(out);
+      expectArrayEqual(out, Array.from(a, (v) => Math.fround(Math.fround(v * v) + v)));
+    }
+  });
+
+  gpuTest('a sum reused across lengths is within the f32 bound of float64; min / max exact', async ({ device }) => {
+    using s = device.streamer({ chunk: 4096, depth: 2 });
+    for (const [j, n] of [30_011, 4_096, 12_289, 1].entries()) {
+      const a = values(n, 60 + j);
+      let ref = 0;
+      let abs = 0;
+      let lo = Infinity;
+      for (const v of a) {
+        ref += v;
+        abs += Math.abs(v);
+        lo = Math.min(lo, v);
+      }
+      const got = await s.reduce(a, (x) => sum(x), { combine: 'sum' });
+      expect(Math.abs(got - ref)).toBeLessThanOrEqual(2 * Math.log2(4096) * 2 ** -24 * abs);
+      expect(await s.reduce(a, (x) => min(x), { combine: 'min' })).toBe(lo);
+      const parts = await s.reduce(a, (x) => sum(x), { fold: (acc: number, _part, k) => acc + 1 + 0 * k, initial: 0 });
+      expect(parts).toBe(Math.ceil(n / 4096));
+    }
+  });
+
+  gpuTest('a shorter call after a longer one sees none of the longer one\'s data (partial last chunk)', async ({ device }) => {
+    for (const options of [{ chunk }, { chunk, mappedUploadBytes: 0 }, {}, { mappedUploadBytes: 0 }]) {
+      using s = device.streamer(options);
+      // Threes fill every array and upload buffer; then ones, 2_500 of them (a last chunk of 500 on a ring
+      // whose arrays last held 1000 threes), summed exactly (integers below 2^24).
+      const n = options.chunk === undefined ? 2_500 : 10_000;
+      expect(await s.reduce(new Float32Array(n).fill(3), (x) => sum(x), { combine: 'sum' })).toBe(3 * n);
+      const ones = new Float32Array(2_500).fill(1);
+      expect(await s.reduce(ones, (x) => sum(x), { combine: 'sum' })).toBe(2_500);
+      const got = await s.map([ones, ones], (x, y) => add(x, y));
+      expect(got.length).toBe(2_500);
+      expect(got.every((v) => v === 2)).toBe(true);
+    }
+  });
+
+  gpuTest('keeps its memory between calls; destroy() gives it back; use after destroy is a DestroyedError', async ({ device }) => {
+    const start = device.memory.inUseBytes;
+    const a = values(10_007, 3);
+    const s = device.streamer({ chunk });
+    await s.map(a, (x) => scale(x, 2));
+    const held = device.memory.inUseBytes;
+    expect(held).toBeGreaterThan(start); // the ring's arrays (and upload buffers on Dawn)
+    const created = device.memory.created;
+    expectArrayEqual(await s.map(a, (x) => scale(x, 2)), Array.from(a, (v) => Math.fround(2 * v)));
+    expect(device.memory.inUseBytes).toBe(held);
+    if (device.info.engine === 'dawn') expect(device.memory.created).toBe(created); // nothing allocated again
+    // With a set chunk one ring serves every length (shorter calls and last chunks use the tail arrays):
+    // a second pass over the same lengths allocates nothing new.
+    const pass = async (): Promise<void> => {
+      for (const m of [10_007, 999, 5_000, 3, 10_007]) {
+        const h = a.subarray(0, m);
+        expectArrayEqual(await s.map(h, (x) => scale(x, 2)), Array.from(h, (v) => Math.fround(2 * v)));
+        expect(device.memory.inUseBytes).toBeGreaterThanOrEqual(held); // the ring stayed
+      }
+    };
+    await pass();
+    const made = device.memory.created;
+    await pass();
+    if (device.info.engine === 'dawn') expect(device.memory.created).toBe(made);
+    expect(s.destroyed).toBe(false);
+    s.destroy();
+    s.destroy();
+    expect(s.destroyed).toBe(true);
+    expect(device.memory.inUseBytes).toBe(start);
+    await expect(s.map(a, (x) => scale(x, 2))).rejects.toThrow(DestroyedError);
+    await expect(s.reduce(a, (x) => sum(x), { combine: 'sum' })).rejects.toThrow(/streamer\.reduce: this streamer was destroyed/);
+    {
+      using t = device.streamer();
+      await t.map(a, (x) => scale(x, 2));
+    }
+    expect(device.memory.inUseBytes).toBe(start);
+  });
+
+  gpuTest('an op failing inside fn rejects that call with its error; the next call works; calls queue in order', async ({ device }) => {
+    using s = device.streamer({ chunk });
+    const idx = Int32Array.from({ length: 10_007 }, (_, i) => i % 16);
+    using table = device.arange(16);
+    idx[6500] = 99;
+    await expect(s.map(idx, (i) => take(table, i))).rejects.toThrow(/take: 1 index is out of range.*99/);
+    await expect(device.sync()).rejects.toThrow(ArgumentError); // reported once more by sync(), as for any failed op
+    await expect(s.map([values(10_007, 5), values(10_007, 6)], (x) => add(x, x.reshape(2, -1)))).rejects.toThrow(/reshape|shape/);
+    idx[6500] = 3;
+    expectArrayEqual(await s.map(idx, (i) => take(table, i)), Array.from(idx, (v) => v));
+    // Started together, run one after the other on the one ring.
+    const a = values(5_500, 8);
+    const [p, q] = await Promise.all([s.map(a, (x) => scale(x, 3)), s.map(a.subarray(0, 2_200), (x) => scale(x, -1))]);
+    expectArrayEqual(p, Array.from(a, (v) => Math.fround(3 * v)));
+    expectArrayEqual(q, Array.from(a.subarray(0, 2_200), (v) => -v));
+  });
+
+  it('closing the device destroys its streamers', async () => {
+    const other = await openDevice({ engine: ENGINE });
+    const s = other.streamer({ chunk });
+    const a = values(2_222, 9);
+    expectArrayEqual(await s.map(a, (x) => scale(x, 2)), Array.from(a, (v) => Math.fround(2 * v)));
+    await other.close();
+    expect(s.destroyed).toBe(true);
+    await expect(s.map(a, (x) => scale(x, 2))).rejects.toThrow(/streamer\.map: this streamer belongs to a closed device/);
+    s.destroy(); // still idempotent
+  });
+
+  gpuTest('refuses bad options at creation with typed errors', ({ device }) => {
+    expect(() => device.streamer({ chunk: 0 })).toThrow(/option 'chunk' must be a positive integer/);
+    expect(() => device.streamer({ chunk: 2 ** 40 })).toThrow(LimitError);
+    expect(() => device.streamer({ depth: 17 })).toThrow(/option 'depth' must be an integer from 1 to 16/);
+    expect(() => device.streamer({ mappedUploadBytes: -1 })).toThrow(ArgumentError);
   });
 });
