@@ -118,18 +118,7 @@ export async function calibrate(device: GpuDevice, options: CalibrateOptions = {
       await device.sync();
       return performance.now() - t0;
     });
-    const upMs = await medianOf(reps, async () => {
-      await device.sync();
-      const t0 = performance.now();
-      src.write(host);
-      await device.sync();
-      return performance.now() - t0;
-    });
-    const downMs = await medianOf(reps, async () => {
-      const t0 = performance.now();
-      await dst.toArray();
-      return performance.now() - t0;
-    });
+    const { upMs, downMs } = await transferMs(device, src, dst, host, reps);
     const bytes = n * 4;
     const flops = fmaInvocations * ITERS * 2 * 4 * 2;
     return {
@@ -144,6 +133,23 @@ export async function calibrate(device: GpuDevice, options: CalibrateOptions = {
   }
 }
 
+/** Median wall times of writing `host` into `src` (until the queue is idle) and of reading `dst` back. */
+async function transferMs(device: GpuDevice, src: DeviceArray, dst: DeviceArray, host: Float32Array, reps: number): Promise<{ upMs: number; downMs: number }> {
+  const upMs = await medianOf(reps, async () => {
+    await device.sync();
+    const t0 = performance.now();
+    src.write(host);
+    await device.sync();
+    return performance.now() - t0;
+  });
+  const downMs = await medianOf(reps, async () => {
+    const t0 = performance.now();
+    await dst.toArray();
+    return performance.now() - t0;
+  });
+  return { upMs, downMs };
+}
+
 /**
  * The gpujs engine's calibration: its arrays live in host memory, so upload and download are host copies
  * (timed as such); the copy-kernel bandwidth, the FMA rate and the empty-dispatch round trip are WGSL
@@ -154,18 +160,7 @@ async function calibrateHost(device: GpuDevice, n: number, reps: number): Promis
   const host = new Float32Array(n).fill(1);
   const src = device.array(host);
   try {
-    await device.sync();
-    const upMs = await medianOf(reps, async () => {
-      const t0 = performance.now();
-      src.write(host);
-      await device.sync();
-      return performance.now() - t0;
-    });
-    const downMs = await medianOf(reps, async () => {
-      const t0 = performance.now();
-      await src.toArray();
-      return performance.now() - t0;
-    });
+    const { upMs, downMs } = await transferMs(device, src, src, host, reps);
     const bytes = n * 4;
     return {
       bandwidth: notApplicable('GB/s', why),
