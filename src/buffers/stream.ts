@@ -441,6 +441,11 @@ const ROUTE_WINDOW = 5;
 const RECHECK_EVERY = 64;
 /** A call this many times its route's median makes the next call re-check another route. */
 const SLOW_CALL = 2;
+/**
+ * Below this many bytes of input the mapped route is not a candidate of measured routing: the writes fit
+ * Dawn's 4 MiB staging ring with room to spare, and a map round trip (~30 µs) cannot win back its cost.
+ */
+const MIN_MAPPED_BYTES = 1 << 20;
 /** Below this many elements the chunked route is not a candidate of measured routing. */
 const MIN_CHUNKED = 1 << 20;
 /** Rings a measuring streamer keeps (the one-chunk ring and the chunked one); the least recently used goes. */
@@ -531,7 +536,9 @@ const live = new WeakMap<DeviceContext | HostContext, Set<Streamer>>();
  * their device arrays and mapped upload buffers between calls (re-made only when the chunk size, the input
  * dtypes or the number of inputs changes), so a stream called again and again pays no allocation: at one
  * chunk a call writes into resident arrays, runs `fn` and reads the result back — what a caller with its
- * own resident arrays does. Calls on one streamer run one after another. `destroy()` (or `using`) frees its
+ * own resident arrays does. Without a set `chunk` or `mappedUploadBytes`, a streamer on Dawn measures
+ * which route (plain, mapped upload, chunked pipeline) is fastest per size class and uses it (see
+ * {@link StreamerOptions.route}). Calls on one streamer run one after another. `destroy()` (or `using`) frees its
  * memory; closing the device destroys it too.
  *
  * @example
@@ -697,10 +704,11 @@ export class Streamer {
     const fits = p.n * 4 <= this.#maxBytes;
     if (this.#measured) {
       const bytes = p.n * 4 * p.hosts.length;
+      if (fits && bytes < MIN_MAPPED_BYTES && p.n < MIN_CHUNKED) return { route: 'plain', p }; // the one candidate (the default chunk is n here)
       const key = `${op}|${p.hosts.length}|${Math.ceil(Math.log2(Math.max(bytes, 1)))}`;
       let cls = this.#classes.get(key);
       if (cls === undefined) {
-        const routes: StreamRoute[] = fits ? ['plain', 'mapped'] : [];
+        const routes: StreamRoute[] = !fits ? [] : bytes >= MIN_MAPPED_BYTES ? ['plain', 'mapped'] : ['plain'];
         if (p.n >= MIN_CHUNKED || !fits) routes.push('chunked');
         cls = { routes, tries: routes.map(() => 0), samples: routes.map(() => []), best: routes.length === 1 ? 0 : -1, calls: 0, probe: 0, recheck: false };
         this.#classes.set(key, cls);
