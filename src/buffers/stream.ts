@@ -433,7 +433,7 @@ export interface StreamerOptions {
 /** The ways a streamer call can move its data (see {@link StreamerOptions.route}). */
 export type StreamRoute = 'plain' | 'mapped' | 'chunked';
 
-/** Timed calls per route while a size class explores (after one untimed call that makes the ring). */
+/** Timed calls per route while a size class explores (after one untimed call that switches to it). */
 const EXPLORE_SAMPLES = 3;
 /** Samples kept per route and class: the median of these picks the route. */
 const ROUTE_WINDOW = 5;
@@ -442,25 +442,27 @@ const RECHECK_EVERY = 64;
 /** A call this many times its route's median makes the next call re-check another route. */
 const SLOW_CALL = 2;
 /**
- * Below this many bytes of input the mapped route is not a candidate of measured routing: the writes fit
- * Dawn's 4 MiB staging ring with room to spare, and a map round trip (~30 µs) cannot win back its cost.
+ * The mapped route is a candidate of measured routing above this many bytes of input: below it the
+ * writes fit Dawn's 4 MiB staging ring, and a map round trip cannot win back its cost.
  */
-const MIN_MAPPED_BYTES = 1 << 20;
-/** Below this many elements the chunked route is not a candidate of measured routing. */
-const MIN_CHUNKED = 1 << 20;
+const MIN_MAPPED_BYTES = MAPPED_UPLOAD_BYTES;
+/** The chunked route is a candidate from this many elements (fewer: too little to overlap). */
+const MIN_CHUNKED = 1 << 21;
 /** Rings a measuring streamer keeps (the one-chunk ring and the chunked one); the least recently used goes. */
 const MAX_RINGS = 2;
 
 /** What measured routing knows of one size class. */
 interface RouteClass {
   readonly routes: readonly StreamRoute[];
-  /** Calls per route so far (the first of each is untimed: it makes the ring). */
-  readonly tries: number[];
   /** The last {@link ROUTE_WINDOW} timed calls per route, ms. */
   readonly samples: number[][];
   /** The route in use (index into routes); −1 while exploring. */
   best: number;
+  /** The route explored or re-checked now. */
+  current: number;
   calls: number;
+  /** Calls of the re-checked route still to make (the first is untimed: it follows another route). */
+  probing: number;
   /** The next other route to re-check (rotates). */
   probe: number;
   recheck: boolean;
@@ -481,41 +483,51 @@ function bestOf(c: RouteClass): number {
   return best;
 }
 
-/** The route for the next call of class c (exploring, the best one, or a re-check of another). */
+/**
+ * The route for the next call of class c: while exploring, each route in turn until it has its samples;
+ * then the best one, or (every {@link RECHECK_EVERY}th call, or after a slow one) two calls of another.
+ */
 function pickRoute(c: RouteClass): number {
   if (c.best < 0) {
-    let i = 0;
-    for (let j = 1; j < c.routes.length; j++) if ((c.tries[j] ?? 0) < (c.tries[i] ?? 0)) i = j;
-    return i;
+    if ((c.samples[c.current]?.length ?? 0) < EXPLORE_SAMPLES) return c.current;
+    c.current = c.samples.findIndex((w) => w.length < EXPLORE_SAMPLES);
+    return c.current;
+  }
+  if (c.probing > 0) {
+    c.probing--;
+    return c.current;
   }
   c.calls++;
   if (!c.recheck && c.calls % RECHECK_EVERY !== 0) return c.best;
   c.recheck = false;
-  const others = c.routes.length - 1;
-  const step = (c.probe % others) + 1;
-  return (c.best + step) % c.routes.length;
+  c.current = (c.best + (c.probe % (c.routes.length - 1)) + 1) % c.routes.length;
+  c.probing = 1;
+  return c.current;
 }
 
-/** Records a finished call of route i of class c, ms long. */
-function recordRoute(c: RouteClass, i: number, ms: number): void {
-  const tries = (c.tries[i] = (c.tries[i] ?? 0) + 1);
-  if (tries === 1) return; // the call that made the ring (and compiled the pipelines): not a sample
+/**
+ * Records a finished call of route i of class c, ms long. `timed`: the call before it (of any class) took
+ * the same class and route — else its time carries the switch (the other route's deferred work, such as
+ * re-mapping its upload buffers, or this route's first use) and is no sample.
+ */
+function recordRoute(c: RouteClass, i: number, ms: number, timed: boolean): void {
+  if (!timed) return;
   const w = c.samples[i] ?? [];
   const before = w.length >= EXPLORE_SAMPLES ? medianOf(w) : Infinity;
   w.push(ms);
   if (w.length > ROUTE_WINDOW) w.shift();
   if (c.best < 0) {
-    if (c.tries.every((t) => t >= 1 + EXPLORE_SAMPLES)) c.best = bestOf(c);
+    if (c.samples.every((x) => x.length >= EXPLORE_SAMPLES)) c.best = bestOf(c);
     return;
   }
   if (i === c.best) {
     if (ms > SLOW_CALL * before) c.recheck = true;
     return;
   }
-  // A re-check: faster than the best's median → check the same route again next call (a drift is
-  // followed within a few calls); else the next re-check tries the route after it.
-  if (ms < medianOf(c.samples[c.best] ?? [])) c.recheck = true;
-  else c.probe++;
+  // A re-check: faster than the best's median → check the same route again next (a drift is followed
+  // within a few calls); else the next re-check tries the route after it.
+  if (ms >= medianOf(c.samples[c.best] ?? [])) c.probe++;
+  else c.recheck = true;
   c.best = bestOf(c);
 }
 
@@ -564,6 +576,9 @@ export class Streamer {
   readonly #rings = new Map<string, Ring>();
   #last: Ring | undefined;
   #lastRoute: StreamRoute | undefined;
+  /** The class and route index of the last finished call (measured routing times only repeats). */
+  #prevClass: RouteClass | undefined;
+  #prevIndex: number | undefined;
   #destroyed: string | undefined;
   /** Calls started and not finished (running or waiting for the one before). */
   #pending = 0;
@@ -704,13 +719,13 @@ export class Streamer {
     const fits = p.n * 4 <= this.#maxBytes;
     if (this.#measured) {
       const bytes = p.n * 4 * p.hosts.length;
-      if (fits && bytes < MIN_MAPPED_BYTES && p.n < MIN_CHUNKED) return { route: 'plain', p }; // the one candidate (the default chunk is n here)
+      if (fits && bytes <= MIN_MAPPED_BYTES && p.n < MIN_CHUNKED) return { route: 'plain', p }; // the one candidate (the default chunk is n here)
       const key = `${op}|${p.hosts.length}|${Math.ceil(Math.log2(Math.max(bytes, 1)))}`;
       let cls = this.#classes.get(key);
       if (cls === undefined) {
-        const routes: StreamRoute[] = !fits ? [] : bytes >= MIN_MAPPED_BYTES ? ['plain', 'mapped'] : ['plain'];
+        const routes: StreamRoute[] = !fits ? [] : bytes > MIN_MAPPED_BYTES ? ['plain', 'mapped'] : ['plain'];
         if (p.n >= MIN_CHUNKED || !fits) routes.push('chunked');
-        cls = { routes, tries: routes.map(() => 0), samples: routes.map(() => []), best: routes.length === 1 ? 0 : -1, calls: 0, probe: 0, recheck: false };
+        cls = { routes, samples: routes.map(() => []), best: routes.length === 1 ? 0 : -1, current: 0, calls: 0, probing: 0, probe: 0, recheck: false };
         this.#classes.set(key, cls);
       }
       if (cls.routes.length === 1) return { route: cls.routes[0] ?? 'plain', p: this.#chunkFor(cls.routes[0] ?? 'plain', p, fits) };
@@ -752,14 +767,18 @@ export class Streamer {
       const { route, p, cls, index } = this.#routeOf(op, planned);
       // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
       const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk));
+      const timed = cls !== undefined && this.#prevClass === cls && this.#prevIndex === index;
+      this.#prevClass = undefined; // a call that fails leaves no "same route as before"
       const t0 = cls !== undefined ? performance.now() : 0;
       if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
       else await plainRun(p, engine, ring, fn as StreamFn, sink);
       this.#lastRoute = route;
       if (cls !== undefined && index !== undefined) {
         const ms = performance.now() - t0;
-        recordRoute(cls, index, this.routeTiming !== undefined ? this.routeTiming(route, ms) : ms);
+        recordRoute(cls, index, this.routeTiming !== undefined ? this.routeTiming(route, ms) : ms, timed);
       }
+      this.#prevClass = cls;
+      this.#prevIndex = index;
     } finally {
       this.#done();
     }

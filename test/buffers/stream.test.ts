@@ -409,7 +409,7 @@ describe('streamer routes (forced and measured)', () => {
 
   gpuTest('measured routing explores every route, then takes the fastest by the (injected) timings and follows a drift', async ({ device }) => {
     const dawn = device.info.engine === 'dawn';
-    const n = dawn ? 1 << 20 : 4096; // 2^20: the chunked route is a candidate too
+    const n = dawn ? 1 << 21 : 4096; // 8 MiB: the mapped and chunked routes are candidates too
     const a = values(n, 73);
     let ref = 0;
     for (const v of a) ref += v;
@@ -427,14 +427,16 @@ describe('streamer routes (forced and measured)', () => {
       expect(taken.every((r) => r === 'plain')).toBe(true);
       return;
     }
-    // One untimed and three timed calls per route, interleaved, then the fastest.
-    for (const r of routes) expect(taken.slice(0, 12).filter((t) => t === r).length).toBe(4);
+    // Each route in turn: one untimed call (it follows another route), three timed; then the fastest.
+    expect(taken.slice(0, 12)).toEqual([...routes.flatMap((r) => [r, r, r, r])]);
     expect(taken.slice(12)).toEqual(['mapped', 'mapped', 'mapped', 'mapped']);
-    // The machine drifts: the mapped route gets slow. Slow calls make it re-check the others; it moves on.
+    // The machine drifts: the mapped route gets slow. Slow calls make it re-check the others (two calls
+    // each); once its median is slower than a re-checked route's, it moves on.
     cost = { plain: 5, mapped: 10, chunked: 3 };
     taken.length = 0;
-    for (let i = 0; i < 10; i++) await call();
-    expect(taken.slice(-3)).toEqual(['chunked', 'chunked', 'chunked']);
+    for (let i = 0; i < 20; i++) await call();
+    expect(taken.slice(0, 3)).toEqual(['mapped', 'chunked', 'chunked']); // a slow call, then a re-check
+    expect(taken.slice(-5)).toEqual(['chunked', 'chunked', 'chunked', 'chunked', 'chunked']);
     // A set chunk or mappedUploadBytes fixes the routing by size.
     using fixed = device.streamer({ mappedUploadBytes: 0 });
     fixed.routeTiming = () => {
