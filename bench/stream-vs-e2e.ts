@@ -3,10 +3,13 @@
  * reduction) over f32 host arrays, at each size the medians of
  *   e2e-resident:   write the host inputs into device arrays that stay allocated, the op, toArray (what
  *                   `gpukit bench`'s gpu-e2e contender times)
+ *   e2e-twin:       e2e-resident again over arrays of its own: the spread between two identical contenders
  *   e2e-fresh:      device.array(host) per call, the op, toArray, destroy (allocating per call)
  *   stream:         one-shot device.mapStream / reduceStream with the default chunk (allocates per call)
  *   streamer:       streamer.map / reduce on one device.streamer() made before the timed calls (what
- *                   `gpukit bench`'s gpu-stream contender times)
+ *                   `gpukit bench`'s gpu-stream contender times), with measured routing: its warm-up
+ *                   (WARM_CALLS interleaved calls, more than the 3 routes × 4 calls it explores) lets it
+ *                   pick its route before the timed calls; the routes its timed calls took are printed
  *   streamer-write: the same with { mappedUploadBytes: Infinity }: a single chunk of any size is written
  *                   into the resident arrays (queue.writeBuffer) as e2e-resident does, never through the
  *                   mapped upload buffers (checks the MAPPED_UPLOAD_BYTES routing; same as streamer above 2^21)
@@ -41,6 +44,8 @@ const shuffled = <T>(xs: readonly T[]): T[] => {
   }
   return a;
 };
+/** Warm-up calls of the streamers: measured routing tries each of up to 3 routes 4 times (12 calls). */
+const WARM_CALLS = 16;
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
 
 await using device = await openDevice({ engine: 'dawn' });
@@ -56,12 +61,18 @@ for (const spec of ops) {
     const n = 2 ** e;
     const hosts = Array.from({ length: spec.inputs }, (_, j) => Float32Array.from({ length: n }, (_, i) => (((i * 7 + j * 13) % 1000) - 500) / 256));
     const resident = hosts.map((h) => device.array(h));
+    const twin = hosts.map((h) => device.array(h));
     const streamer = device.streamer();
     const writer = device.streamer({ mappedUploadBytes: Infinity });
     const contenders: Record<string, () => Promise<unknown>> = {
       'e2e-resident': async () => {
         resident.forEach((a, i) => a.write(hosts[i] ?? []));
         using out = spec.op(...resident);
+        return await out.toArray();
+      },
+      'e2e-twin': async () => {
+        twin.forEach((a, i) => a.write(hosts[i] ?? []));
+        using out = spec.op(...twin);
         return await out.toArray();
       },
       'e2e-fresh': async () => {
@@ -79,12 +90,15 @@ for (const spec of ops) {
     };
     const names = Object.keys(contenders);
     const times: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
-    for (const k of names) await contenders[k]?.(); // warm up: pipelines, pool
+    // Warm up: pipelines, pool, and the streamer's measured routing (it explores its first 12 calls),
+    // interleaved as the timed calls are, so the routing learns in the conditions it is timed in.
+    for (let i = 0; i < WARM_CALLS; i++) for (const k of shuffled(names)) await contenders[k]?.();
     // Calls per round: about budgetMs / rounds in all.
     const t0 = performance.now();
     for (const k of names) await contenders[k]?.();
     const per = Math.max(3, Math.round(budgetMs / rounds / Math.max(0.01, performance.now() - t0)));
     const ratios: string[] = [];
+    const taken = new Map<string, number>();
     const meds: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
     for (let r = 0; r < rounds; r++) {
       const round: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
@@ -95,6 +109,7 @@ for (const spec of ops) {
           const s = performance.now();
           await contenders[k]?.();
           round[k]?.push(performance.now() - s);
+          if (k === 'streamer') taken.set(streamer.lastRoute ?? '?', (taken.get(streamer.lastRoute ?? '?') ?? 0) + 1);
         }
       }
       for (const k of names) {
@@ -103,14 +118,14 @@ for (const spec of ops) {
       }
       ratios.push((median(round.streamer ?? []) / median(round['e2e-resident'] ?? [])).toFixed(2));
     }
-    for (const a of resident) a.destroy();
+    for (const a of [...resident, ...twin]) a.destroy();
     streamer.destroy();
     writer.destroy();
     const m = (k: string): number => median(times[k] ?? []);
     const r = (k: string): string => `${(m(k) / m('e2e-resident')).toFixed(2)}×`;
     console.log(
       `${spec.name.padEnd(4)} 2^${String(e).padEnd(2)} e2e-resident ${fmt(m('e2e-resident')).padStart(9)} | streamer ${r('streamer')} (rounds ${ratios.join(' ')})` +
-        `  streamer-write ${r('streamer-write')}  stream ${r('stream')}  e2e-fresh ${r('e2e-fresh')}  [${per}×${rounds} calls each]`,
+        ` routes ${[...taken].map(([k, v]) => `${k}×${v}`).join(',')}  streamer-write ${r('streamer-write')}  stream ${r('stream')}  e2e-fresh ${r('e2e-fresh')}  e2e-twin ${r('e2e-twin')}  [${per}×${rounds} calls each]`,
     );
   }
 }

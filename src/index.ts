@@ -6,7 +6,7 @@ export { DeviceArray, type ReadOptions, type ArrayFill } from './buffers/device-
 export { broadcastShapes, MAX_RANK, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
 export type { DType, HostArrayOf } from './buffers/dtype.js';
 export type { MemoryStats } from './buffers/pool.js';
-export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions, type Streamer, type StreamerMapOptions, type StreamerOptions, type StreamerReduceOptions } from './buffers/stream.js';
+export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions, type Streamer, type StreamRoute, type StreamerMapOptions, type StreamerOptions, type StreamerReduceOptions } from './buffers/stream.js';
 export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
 export { describeAdapter } from './device/info.js';
 export type { DawnAdapterOptions, LimitCaps } from './device/dawn.js';

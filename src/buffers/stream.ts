@@ -101,26 +101,47 @@ interface Plan {
   readonly read: ReadOptions;
 }
 
-function plan(op: string, inputs: unknown, fn: unknown, options: StreamOptions, maxBytes: number): Plan {
+function plan(op: string, inputs: unknown, fn: unknown, chunkOpt: number | undefined, depthOpt: number | undefined, timeoutMs: number | undefined, maxBytes: number): Plan {
   if (typeof fn !== 'function') throw new ArgumentError(`${op}: fn must be a function of the chunks, got ${describeValue(fn)}`);
-  const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
+  const list: readonly unknown[] = Array.isArray(inputs) ? inputs : [inputs];
   if (list.length === 0) throw new ArgumentError(`${op}: give at least one host array to stream`);
-  const hosts = list.map((h, i) => {
+  const hosts: HostArray[] = [];
+  const dtypes: DType[] = [];
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const h = list[i];
     if (!ArrayBuffer.isView(h)) throw new ArgumentError(`${op}: input ${i} must be a Float32Array, Int32Array or Uint32Array, got ${describeValue(h)}`);
-    return h as HostArray;
-  });
-  const dtypes = hosts.map((h) => dtypeOfHost(h));
-  const n = hosts[0]?.length ?? 0;
-  const odd = hosts.findIndex((h) => h.length !== n);
-  if (odd >= 0) throw new ShapeError(`${op}: every input must have the same length: input 0 has ${n} elements, input ${odd} has ${hosts[odd]?.length ?? 0}`);
-  const chunk = options.chunk ?? defaultStreamChunk(n);
+    dtypes.push(dtypeOfHost(h));
+    hosts.push(h as HostArray);
+    const len = (h as HostArray).length;
+    if (i === 0) n = len;
+    else if (len !== n) throw new ShapeError(`${op}: every input must have the same length: input 0 has ${n} elements, input ${i} has ${len}`);
+  }
+  const chunk = chunkOpt ?? defaultStreamChunk(n);
   if (!Number.isSafeInteger(chunk) || chunk < 1) throw new ArgumentError(`${op}: option 'chunk' must be a positive integer number of elements, got ${describeValue(chunk)}`);
   if (chunk * 4 > maxBytes) throw new LimitError('maxBufferSize', chunk * 4, maxBytes, `${op}: a chunk of ${chunk} elements (${chunk * 4} bytes)`);
-  const depth = options.depth ?? DEFAULT_DEPTH;
+  const depth = depthOpt ?? DEFAULT_DEPTH;
   if (!Number.isSafeInteger(depth) || depth < 1 || depth > 16) throw new ArgumentError(`${op}: option 'depth' must be an integer from 1 to 16, got ${describeValue(depth)}`);
   const chunks = Math.max(1, Math.ceil(n / chunk));
-  const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+  const read: ReadOptions = timeoutMs !== undefined ? { timeoutMs } : NO_READ_OPTIONS;
   return { op, hosts, dtypes, n, chunk: chunks === 1 ? Math.max(n, 1) : chunk, chunks, depth, read };
+}
+
+const NO_READ_OPTIONS: ReadOptions = Object.freeze({});
+
+/** The plan with another chunk size (already checked against the limits by the caller). */
+function withChunk(p: Plan, chunk: number): Plan {
+  const chunks = Math.max(1, Math.ceil(p.n / chunk));
+  const c = chunks === 1 ? Math.max(p.n, 1) : chunk;
+  return c === p.chunk ? p : { ...p, chunk: c, chunks };
+}
+
+/**
+ * The chunk of the `'chunked'` route when the caller set none: {@link defaultStreamChunk}(n) above 2^21
+ * elements, else a quarter of n (so that smaller calls, when measured or forced, still overlap something).
+ */
+function chunkedChunk(n: number): number {
+  return n > 1 << 21 ? defaultStreamChunk(n) : Math.max(1, Math.ceil(n / 4));
 }
 
 /** What a stream does with each chunk's result: reads it back (`read`), then uses it, in chunk order (`use`). */
@@ -164,6 +185,7 @@ interface Slot {
 interface Ring {
   readonly key: string;
   readonly chunk: number;
+  readonly dtypes: readonly DType[];
   /** arrays[input][slot]: chunk k of that input is uploaded into slot k mod depth. */
   readonly arrays: (DeviceArray | undefined)[][];
   /** tails[input]: the last chunk when it is shorter than `chunk` (kept while its length stays). */
@@ -212,16 +234,18 @@ function isInput(r: DeviceArray, inputs: readonly DeviceArray[]): boolean {
  * on gpujs (host memory).
  */
 async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
+  const { hosts, dtypes } = p;
   for (let k = 0; k < p.chunks; k++) {
     const start = k * p.chunk;
     const length = Math.min(p.chunk, p.n - start);
     const inputs: DeviceArray[] = [];
     let result: DeviceArray | undefined;
     try {
-      for (const [i, h] of p.hosts.entries()) {
-        const a = chunkArray(ring, engine, p.dtypes[i] ?? 'f32', i, k % p.depth, length);
+      for (let i = 0; i < hosts.length; i++) {
+        const h = hosts[i] as HostArray;
+        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length);
         inputs.push(a);
-        a.write(h.subarray(start, start + length));
+        a.write(start === 0 && length === h.length ? h : h.subarray(start, start + length));
       }
       const v = fn(...inputs);
       result = resultOf(p, engine, v instanceof Promise ? await v : v, inputs); // a plain result costs no tick
@@ -384,9 +408,127 @@ export interface StreamerOptions {
   readonly depth?: number;
   /**
    * Bytes of input (all inputs together) above which a one-chunk call on Dawn uploads through the ring's
-   * mapped upload buffers instead of writing its arrays with `queue.writeBuffer`. @default {@link MAPPED_UPLOAD_BYTES}
+   * mapped upload buffers instead of writing its arrays with `queue.writeBuffer`. Setting it (or `chunk`)
+   * fixes the routing by size instead of measuring it (see `route`). @default {@link MAPPED_UPLOAD_BYTES}
    */
   readonly mappedUploadBytes?: number;
+  /**
+   * How a call on Dawn moves its data. `'plain'`: `queue.writeBuffer` into the ring's arrays, `fn`, read
+   * back (chunk after chunk if there are several); `'mapped'`: one chunk of the whole input through a
+   * mapped upload buffer; `'chunked'`: the overlapped pipeline over chunks (of `chunk`, else
+   * {@link defaultStreamChunk}(n) above 2^21 elements and n / 4 below). `'auto'` with neither `chunk` nor
+   * `mappedUploadBytes` set is **measured routing**: per size class (the call's kind, input count and
+   * ⌈log2⌉ of its input bytes) the first calls try each route that applies (one untimed call, then 3 timed
+   * ones each, interleaved), then the class uses the route with the lowest median wall-clock time (from
+   * the call until its result is read), re-checking another route every 64th call, or on the next call
+   * after one 2× slower than its route's recent median, so a drifting machine is followed. With `chunk` or
+   * `mappedUploadBytes` set, `'auto'` is the fixed rule (chunks > 1 → chunked; one chunk over
+   * `mappedUploadBytes` → mapped; else plain). Every route runs the same ops on the same chunks of data,
+   * so maps are bit-identical and reductions differ only by how the chunks' scalars are added. gpujs
+   * ignores it (host memory: chunk after chunk). @default 'auto'
+   */
+  readonly route?: StreamRoute | 'auto';
+}
+
+/** The ways a streamer call can move its data (see {@link StreamerOptions.route}). */
+export type StreamRoute = 'plain' | 'mapped' | 'chunked';
+
+/** Timed calls per route while a size class explores (after one untimed call that switches to it). */
+const EXPLORE_SAMPLES = 3;
+/** Samples kept per route and class: the median of these picks the route. */
+const ROUTE_WINDOW = 5;
+/** A class using its best route re-checks another one every this many calls. */
+const RECHECK_EVERY = 64;
+/** A call this many times its route's median makes the next call re-check another route. */
+const SLOW_CALL = 2;
+/**
+ * The mapped route is a candidate of measured routing above this many bytes of input: below it the
+ * writes fit Dawn's 4 MiB staging ring, and a map round trip cannot win back its cost.
+ */
+const MIN_MAPPED_BYTES = MAPPED_UPLOAD_BYTES;
+/** The chunked route is a candidate from this many elements (fewer: too little to overlap). */
+const MIN_CHUNKED = 1 << 21;
+/** Rings a measuring streamer keeps (the one-chunk ring and the chunked one); the least recently used goes. */
+const MAX_RINGS = 2;
+
+/** What measured routing knows of one size class. */
+interface RouteClass {
+  readonly routes: readonly StreamRoute[];
+  /** The last {@link ROUTE_WINDOW} timed calls per route, ms. */
+  readonly samples: number[][];
+  /** The route in use (index into routes); −1 while exploring. */
+  best: number;
+  /** The route explored or re-checked now. */
+  current: number;
+  calls: number;
+  /** Calls of the re-checked route still to make (the first is untimed: it follows another route). */
+  probing: number;
+  /** The next other route to re-check (rotates). */
+  probe: number;
+  recheck: boolean;
+}
+
+function medianOf(xs: readonly number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length === 0 ? Infinity : a.length % 2 === 1 ? (a[a.length >> 1] ?? Infinity) : ((a[a.length / 2 - 1] ?? 0) + (a[a.length / 2] ?? 0)) / 2;
+}
+
+function bestOf(c: RouteClass): number {
+  let best = 0;
+  let m = Infinity;
+  for (let i = 0; i < c.routes.length; i++) {
+    const v = medianOf(c.samples[i] ?? []);
+    if (v < m) [best, m] = [i, v];
+  }
+  return best;
+}
+
+/**
+ * The route for the next call of class c: while exploring, each route in turn until it has its samples;
+ * then the best one, or (every {@link RECHECK_EVERY}th call, or after a slow one) two calls of another.
+ */
+function pickRoute(c: RouteClass): number {
+  if (c.best < 0) {
+    if ((c.samples[c.current]?.length ?? 0) < EXPLORE_SAMPLES) return c.current;
+    c.current = c.samples.findIndex((w) => w.length < EXPLORE_SAMPLES);
+    return c.current;
+  }
+  if (c.probing > 0) {
+    c.probing--;
+    return c.current;
+  }
+  c.calls++;
+  if (!c.recheck && c.calls % RECHECK_EVERY !== 0) return c.best;
+  c.recheck = false;
+  c.current = (c.best + (c.probe % (c.routes.length - 1)) + 1) % c.routes.length;
+  c.probing = 1;
+  return c.current;
+}
+
+/**
+ * Records a finished call of route i of class c, ms long. `timed`: the call before it (of any class) took
+ * the same class and route — else its time carries the switch (the other route's deferred work, such as
+ * re-mapping its upload buffers, or this route's first use) and is no sample.
+ */
+function recordRoute(c: RouteClass, i: number, ms: number, timed: boolean): void {
+  if (!timed) return;
+  const w = c.samples[i] ?? [];
+  const before = w.length >= EXPLORE_SAMPLES ? medianOf(w) : Infinity;
+  w.push(ms);
+  if (w.length > ROUTE_WINDOW) w.shift();
+  if (c.best < 0) {
+    if (c.samples.every((x) => x.length >= EXPLORE_SAMPLES)) c.best = bestOf(c);
+    return;
+  }
+  if (i === c.best) {
+    if (ms > SLOW_CALL * before) c.recheck = true;
+    return;
+  }
+  // A re-check: faster than the best's median → check the same route again next (a drift is followed
+  // within a few calls); else the next re-check tries the route after it.
+  if (ms >= medianOf(c.samples[c.best] ?? [])) c.probe++;
+  else c.recheck = true;
+  c.best = bestOf(c);
 }
 
 /** Options of `streamer.map()`. */
@@ -406,7 +548,9 @@ const live = new WeakMap<DeviceContext | HostContext, Set<Streamer>>();
  * their device arrays and mapped upload buffers between calls (re-made only when the chunk size, the input
  * dtypes or the number of inputs changes), so a stream called again and again pays no allocation: at one
  * chunk a call writes into resident arrays, runs `fn` and reads the result back — what a caller with its
- * own resident arrays does. Calls on one streamer run one after another. `destroy()` (or `using`) frees its
+ * own resident arrays does. Without a set `chunk` or `mappedUploadBytes`, a streamer on Dawn measures
+ * which route (plain, mapped upload, chunked pipeline) is fastest per size class and uses it (see
+ * {@link StreamerOptions.route}). Calls on one streamer run one after another. `destroy()` (or `using`) frees its
  * memory; closing the device destroys it too.
  *
  * @example
@@ -424,7 +568,17 @@ export class Streamer {
   readonly #oneShot: boolean;
   readonly #depth: number;
   readonly #mappedBytes: number;
-  #ring: Ring | undefined;
+  readonly #route: StreamRoute | 'auto';
+  /** Measured routing: on (Dawn, not one-shot, no chunk / mappedUploadBytes / route set). */
+  readonly #measured: boolean;
+  readonly #classes = new Map<string, RouteClass>();
+  /** The rings, least recently used first (one unless the streamer measures its routing). */
+  readonly #rings = new Map<string, Ring>();
+  #last: Ring | undefined;
+  #lastRoute: StreamRoute | undefined;
+  /** The class and route index of the last finished call (measured routing times only repeats). */
+  #prevClass: RouteClass | undefined;
+  #prevIndex: number | undefined;
   #destroyed: string | undefined;
   /** Calls started and not finished (running or waiting for the one before). */
   #pending = 0;
@@ -436,11 +590,17 @@ export class Streamer {
     const { engine, maxBytes } = engineOf(device);
     if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
     // The same checks as each call's plan, made once here so a bad option fails at creation.
-    if (options.chunk !== undefined) plan(op, [new Float32Array(0)], () => undefined, { chunk: options.chunk, ...(options.depth !== undefined ? { depth: options.depth } : {}) }, maxBytes);
+    if (options.chunk !== undefined) plan(op, [new Float32Array(0)], () => undefined, options.chunk, options.depth, undefined, maxBytes);
     const depth = options.depth ?? DEFAULT_DEPTH;
     if (!Number.isSafeInteger(depth) || depth < 1 || depth > 16) throw new ArgumentError(`${op}: option 'depth' must be an integer from 1 to 16, got ${describeValue(depth)}`);
     const mapped = options.mappedUploadBytes ?? MAPPED_UPLOAD_BYTES;
     if (typeof mapped !== 'number' || !(mapped >= 0)) throw new ArgumentError(`${op}: option 'mappedUploadBytes' must be a number of bytes ≥ 0, got ${describeValue(mapped)}`);
+    const route = (options.route as unknown) ?? 'auto';
+    if (route !== 'auto' && route !== 'plain' && route !== 'mapped' && route !== 'chunked') {
+      throw new ArgumentError(`${op}: option 'route' must be 'auto', 'plain', 'mapped' or 'chunked', got ${describeValue(route)}`);
+    }
+    this.#route = route;
+    this.#measured = route === 'auto' && engine.kind === 'dawn' && !oneShot && options.chunk === undefined && options.mappedUploadBytes === undefined;
     this.#engine = engine;
     this.#maxBytes = maxBytes;
     this.#chunk = options.chunk;
@@ -468,8 +628,8 @@ export class Streamer {
    * const y = await s.map([a, b], (x, z) => add(x, z), { out: y0 });
    * ```
    */
-  async map(inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions = {}): Promise<HostArray> {
-    return mapWith(this, 'streamer.map', inputs, fn, options);
+  map(inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions = {}): Promise<HostArray> {
+    return mapWith(this, 'streamer.map', inputs, fn, options); // async: argument errors reject
   }
 
   /**
@@ -483,13 +643,24 @@ export class Streamer {
    */
   reduce(inputs: StreamInputs, fn: StreamFn, options: ReadOptions & { readonly combine: StreamCombine }): Promise<number>;
   reduce<A>(inputs: StreamInputs, fn: StreamFn, options: ReadOptions & Omit<FoldStreamOptions<A>, 'chunk' | 'depth'>): Promise<A>;
-  async reduce<A>(inputs: StreamInputs, fn: StreamFn, options: StreamerReduceOptions<A>): Promise<number | A> {
-    return reduceWith(this, 'streamer.reduce', inputs, fn, options);
+  reduce<A>(inputs: StreamInputs, fn: StreamFn, options: StreamerReduceOptions<A>): Promise<number | A> {
+    return reduceWith(this, 'streamer.reduce', inputs, fn, options); // async: argument errors reject
   }
 
   get destroyed(): boolean {
     return this.#destroyed !== undefined;
   }
+
+  /** The route the last finished call took (`undefined` before any; always `'plain'` on gpujs). */
+  get lastRoute(): StreamRoute | undefined {
+    return this.#lastRoute;
+  }
+
+  /**
+   * @internal Tests: replaces a call's measured time (route, wall-clock ms) by what it returns, so
+   * measured routing can be checked without timing anything.
+   */
+  routeTiming: ((route: StreamRoute, ms: number) => number) | undefined;
 
   /** Frees the streamer's arrays and upload buffers (after a call in progress has finished). Idempotent. */
   destroy(): void {
@@ -511,53 +682,125 @@ export class Streamer {
   #close(): void {
     // The device frees the pool's buffers itself: forget them.
     this.#destroyed ??= 'belongs to a closed device';
-    this.#ring = undefined;
+    this.#rings.clear();
+    this.#last = undefined;
   }
 
   #free(): void {
-    const ring = this.#ring;
-    this.#ring = undefined;
-    if (ring !== undefined) freeRing(ring, this.#engine);
+    const rings = [...this.#rings.values()];
+    this.#rings.clear();
+    this.#last = undefined;
+    for (const ring of rings) freeRing(ring, this.#engine);
   }
 
-  /** @internal One call: runs after the calls before it, over the ring (made again if the plan needs another). */
+  /** The ring for chunk size `chunk` and the plan's dtypes: the last one used, a kept one, or a new one. */
+  #ringFor(p: Plan, chunk: number): Ring {
+    const last = this.#last;
+    if (last !== undefined && last.chunk === chunk && sameDtypes(last.dtypes, p.dtypes)) return last;
+    const key = `${chunk}|${p.dtypes.join(',')}`;
+    let ring = this.#rings.get(key);
+    if (ring !== undefined) this.#rings.delete(key); // re-inserted below: most recently used
+    else {
+      const keep = this.#measured ? MAX_RINGS - 1 : 0;
+      for (const [k, r] of this.#rings) {
+        if (this.#rings.size <= keep) break;
+        this.#rings.delete(k);
+        freeRing(r, this.#engine);
+      }
+      ring = { key, chunk, dtypes: p.dtypes, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
+    }
+    this.#rings.set(key, ring);
+    return (this.#last = ring);
+  }
+
+  /** The route and plan of a call (measured routing's class too, when it measures). */
+  #routeOf(op: string, p: Plan): { route: StreamRoute; p: Plan; cls?: RouteClass; index?: number } {
+    if (this.#engine.kind !== 'dawn') return { route: 'plain', p };
+    const fits = p.n * 4 <= this.#maxBytes;
+    if (this.#measured) {
+      const bytes = p.n * 4 * p.hosts.length;
+      if (fits && bytes <= MIN_MAPPED_BYTES && p.n < MIN_CHUNKED) return { route: 'plain', p }; // the one candidate (the default chunk is n here)
+      const key = `${op}|${p.hosts.length}|${Math.ceil(Math.log2(Math.max(bytes, 1)))}`;
+      let cls = this.#classes.get(key);
+      if (cls === undefined) {
+        const routes: StreamRoute[] = !fits ? [] : bytes > MIN_MAPPED_BYTES ? ['plain', 'mapped'] : ['plain'];
+        if (p.n >= MIN_CHUNKED || !fits) routes.push('chunked');
+        cls = { routes, samples: routes.map(() => []), best: routes.length === 1 ? 0 : -1, current: 0, calls: 0, probing: 0, probe: 0, recheck: false };
+        this.#classes.set(key, cls);
+      }
+      if (cls.routes.length === 1) return { route: cls.routes[0] ?? 'plain', p: this.#chunkFor(cls.routes[0] ?? 'plain', p, fits) };
+      const index = pickRoute(cls);
+      const route = cls.routes[index] ?? 'plain';
+      return { route, p: this.#chunkFor(route, p, fits), cls, index };
+    }
+    if (this.#route !== 'auto') return { route: this.#route, p: this.#chunkFor(this.#route, p, fits) };
+    return { route: p.chunks > 1 ? 'chunked' : p.n * 4 * p.hosts.length > this.#mappedBytes ? 'mapped' : 'plain', p };
+  }
+
+  /** The plan for a route: the caller's chunk if set, else one chunk (plain, mapped: when it fits) or the chunked route's. */
+  #chunkFor(route: StreamRoute, p: Plan, fits: boolean): Plan {
+    if (this.#chunk !== undefined) return p;
+    if (route === 'chunked') return withChunk(p, chunkedChunk(p.n));
+    return fits ? withChunk(p, Math.max(p.n, 1)) : p;
+  }
+
+  /** @internal One call: runs after the calls before it, over a ring (made if the plan needs another). */
   async run(op: string, inputs: unknown, fn: unknown, read: ReadOptions, sinkOf: (p: Plan) => Sink): Promise<void> {
     this.#check(op);
-    const opts: StreamOptions = { ...(this.#chunk !== undefined ? { chunk: this.#chunk } : {}), depth: this.#depth, ...(read.timeoutMs !== undefined ? { timeoutMs: read.timeoutMs } : {}) };
-    const p = plan(op, inputs, fn, opts, this.#maxBytes);
-    const sink = sinkOf(p);
+    const planned = plan(op, inputs, fn, this.#chunk, this.#depth, read.timeoutMs, this.#maxBytes);
+    const sink = sinkOf(planned);
     // Calls on one streamer take turns on its ring: a call made while another runs waits for its turn.
-    const turn = this.#pending++ > 0 ? new Promise<void>((r) => this.#waiting.push(r)) : undefined;
-    try {
-      if (turn !== undefined) {
+    if (this.#pending++ > 0) {
+      const turn = new Promise<void>((r) => this.#waiting.push(r));
+      try {
         await turn;
         this.#check(op); // destroyed (or its device closed) while this call waited
+      } catch (e) {
+        this.#done();
+        throw e;
       }
+    }
+    try {
       const engine = this.#engine;
       if (engine.kind === 'dawn') engine.ctx.assertUsable();
       else engine.host.assertUsable();
+      const { route, p, cls, index } = this.#routeOf(op, planned);
       // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
-      const chunk = this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk);
-      const key = `${chunk}|${p.dtypes.join(',')}`;
-      if (this.#ring?.key !== key) {
-        this.#free();
-        this.#ring = { key, chunk, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
-      }
-      const ring = this.#ring;
-      if (engine.kind === 'dawn' && (p.chunks > 1 || p.n * 4 * p.hosts.length > this.#mappedBytes)) await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
+      const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk));
+      const timed = cls !== undefined && this.#prevClass === cls && this.#prevIndex === index;
+      this.#prevClass = undefined; // a call that fails leaves no "same route as before"
+      const t0 = cls !== undefined ? performance.now() : 0;
+      if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
       else await plainRun(p, engine, ring, fn as StreamFn, sink);
+      this.#lastRoute = route;
+      if (cls !== undefined && index !== undefined) {
+        const ms = performance.now() - t0;
+        recordRoute(cls, index, this.routeTiming !== undefined ? this.routeTiming(route, ms) : ms, timed);
+      }
+      this.#prevClass = cls;
+      this.#prevIndex = index;
     } finally {
-      this.#pending--;
-      if (this.destroyed && this.#pending === 0) this.#free();
-      this.#waiting.shift()?.();
+      this.#done();
     }
   }
+
+  #done(): void {
+    this.#pending--;
+    if (this.destroyed && this.#pending === 0) this.#free();
+    this.#waiting.shift()?.();
+  }
+}
+
+function sameDtypes(a: readonly DType[], b: readonly DType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions): Promise<HostArray> {
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
   let out: HostArray | undefined = options.out;
-  const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+  const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : NO_READ_OPTIONS;
   await s.run(op, inputs, fn, read, (p) => {
     if (out !== undefined) {
       if (!ArrayBuffer.isView(out)) throw new ArgumentError(`${op}: option 'out' must be a typed array, got ${describeValue(out)}`);

@@ -371,3 +371,93 @@ describe('device.streamer', () => {
     expect(() => device.streamer({ mappedUploadBytes: -1 })).toThrow(ArgumentError);
   });
 });
+
+describe('streamer routes (forced and measured)', () => {
+  const routes = ['plain', 'mapped', 'chunked'] as const;
+  const fn = (x: DeviceArray, y: DeviceArray): DeviceArray => {
+    using p = mul(x, y);
+    return add(p, x);
+  };
+
+  gpuTest('each forced route equals the plain path: maps bit for bit, sums within the f32 bound, min exact', async ({ device }) => {
+    const n = 10_007; // 'chunked' without a set chunk: 4 chunks of 2_502 (the last one 2_501)
+    const a = values(n, 71);
+    const b = values(n, 72);
+    const want = await plain(device, [a, b], fn);
+    let ref = 0;
+    let abs = 0;
+    for (const v of a) {
+      ref += v;
+      abs += Math.abs(v);
+    }
+    const bound = 2 * Math.log2(n) * 2 ** -24 * abs;
+    const plainSum = (await plain(device, [a], (x) => sum(x)))[0] ?? NaN;
+    const lo = Math.min(...a);
+    for (const route of routes) {
+      using s = device.streamer({ route });
+      for (let r = 0; r < 2; r++) {
+        expectArrayEqual(await s.map([a, b], fn), want);
+        expect(s.lastRoute).toBe(device.info.engine === 'dawn' ? route : 'plain'); // gpujs: host memory, one way
+        const got = await s.reduce(a, (x) => sum(x), { combine: 'sum' });
+        expect(Math.abs(got - ref)).toBeLessThanOrEqual(bound);
+        expect(Math.abs(got - plainSum)).toBeLessThanOrEqual(2 * bound);
+        expect(await s.reduce(a, (x) => min(x), { combine: 'min' })).toBe(lo);
+      }
+    }
+    expect(() => device.streamer({ route: 'fast' as never })).toThrow(/option 'route' must be 'auto', 'plain', 'mapped' or 'chunked'.*fast/);
+  });
+
+  gpuTest('measured routing explores every route, then takes the fastest by the (injected) timings and follows a drift', async ({ device }) => {
+    const dawn = device.info.engine === 'dawn';
+    const n = dawn ? 1 << 21 : 4096; // 8 MiB: the mapped and chunked routes are candidates too
+    const a = values(n, 73);
+    let ref = 0;
+    for (const v of a) ref += v;
+    using s = device.streamer();
+    let cost: Record<string, number> = { plain: 5, mapped: 1, chunked: 3 };
+    s.routeTiming = (route) => cost[route] ?? NaN;
+    const taken: string[] = [];
+    const call = async (): Promise<void> => {
+      const got = await s.reduce(a, (x) => sum(x), { combine: 'sum' });
+      expect(Math.abs(got - ref)).toBeLessThan(1e-3);
+      taken.push(s.lastRoute ?? '?');
+    };
+    for (let i = 0; i < 16; i++) await call();
+    if (!dawn) {
+      expect(taken.every((r) => r === 'plain')).toBe(true);
+      return;
+    }
+    // Each route in turn: one untimed call (it follows another route), three timed; then the fastest.
+    expect(taken.slice(0, 12)).toEqual([...routes.flatMap((r) => [r, r, r, r])]);
+    expect(taken.slice(12)).toEqual(['mapped', 'mapped', 'mapped', 'mapped']);
+    // The machine drifts: the mapped route gets slow. Slow calls make it re-check the others (two calls
+    // each); once its median is slower than a re-checked route's, it moves on.
+    cost = { plain: 5, mapped: 10, chunked: 3 };
+    taken.length = 0;
+    for (let i = 0; i < 20; i++) await call();
+    expect(taken.slice(0, 3)).toEqual(['mapped', 'chunked', 'chunked']); // a slow call, then a re-check
+    expect(taken.slice(-5)).toEqual(['chunked', 'chunked', 'chunked', 'chunked', 'chunked']);
+    // A set chunk or mappedUploadBytes fixes the routing by size.
+    using fixed = device.streamer({ mappedUploadBytes: 0 });
+    fixed.routeTiming = () => {
+      throw new Error('a fixed streamer measures nothing');
+    };
+    await fixed.reduce(a, (x) => sum(x), { combine: 'sum' });
+    expect(fixed.lastRoute).toBe('mapped');
+  });
+
+  gpuTest('a call whose op fails rejects with its error on every route; the streamer stays usable', async ({ device }) => {
+    using table = device.arange(16);
+    const idx = Int32Array.from({ length: 10_007 }, (_, i) => i % 16);
+    for (const route of ['auto', ...routes] as const) {
+      using s = device.streamer({ route });
+      for (let r = 0; r < 3; r++) {
+        idx[9000] = 99;
+        await expect(s.map(idx, (i) => take(table, i))).rejects.toThrow(/take: 1 index is out of range.*99/);
+        await expect(device.sync()).rejects.toThrow(ArgumentError);
+        idx[9000] = 8;
+        expectArrayEqual(await s.map(idx, (i) => take(table, i)), Array.from(idx, (v) => v));
+      }
+    }
+  });
+});
