@@ -15,13 +15,13 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, ShaderCompileError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
 import { checkOptions, describeValue } from '../args.js';
-import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, reductionWgsl, usesInd, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
+import { checkBrackets, checkRaw, elementwiseWgsl, normalizeText, outputsOf, parseArgs, reductionWgsl, usesInd, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
 import type { ElementwiseFn, ElementwiseSpec } from '../ops/elementwise.js';
 import { hostBlocksOf } from '../ops/engine.js';
 import type { ReductionFn, ReductionSpec } from '../ops/reduce.js';
-import { bindArgs, broadcastArgs, callOptions, checkArrays, checkRawAliases, checkScalars, checkVariant, resolveArrays, type BoundArgs } from '../ops/signature.js';
+import { bindArgs, broadcastArgs, checkArrays, checkElementwiseCall, checkScalars, checkVariant, resolveArrays, type BoundArgs } from '../ops/signature.js';
 import { viewOutput } from '../ops/engine.js';
 import { parseReduction } from '../ops/reduce.js';
 import { hostOf } from './host-of.js';
@@ -201,17 +201,7 @@ class HostElementwise {
    * marks the outputs failed); `map` is tracked by the engine's dispatch already.
    */
   call(all: readonly unknown[], track = true): DeviceArray | Record<string, DeviceArray> {
-    const { input, size } = callOptions(this.name, all);
-    const named = bindArgs(this.name, this.args, input, this.outputs);
-    for (const o of this.outputs) {
-      if (named[o] === undefined && !this.writeOnly.includes(o)) {
-        throw new ArgumentError(`elementwise '${this.name}': output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
-      }
-    }
-    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named, size);
-    checkScalars(this.name, this.args, named, dtype);
-    checkRawAliases(this.name, this.args, named, this.outputs);
-    if (this.#ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`elementwise '${this.name}': _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
+    const { named, dtype, n, shape, given } = checkElementwiseCall(this.name, { args: this.args, outputs: this.outputs, writeOnly: this.writeOnly, ind: this.#ind }, all);
     const host = hostOf(this.name, ...given);
     this.#checkOutputs(named);
     for (const o of this.outputs) {

@@ -12,7 +12,7 @@ import { gatherRange } from '../kernels/strided-copy.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
-import { bindArgs, broadcastArgs, callOptions, checkRawAliases, sameShape, checkArrays, checkNumber, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { broadcastArgs, sameShape, checkArrays, checkElementwiseCall, checkNumber, checkVariant, requireArray } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
 import { deviceOf, windowable } from './util.js';
 
@@ -220,19 +220,8 @@ class ElementwiseBuilder {
   }
 
   call(all: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
-    const { input, size } = callOptions(this.name, all);
-    const named = bindArgs(this.name, this.args, input, this.outputs);
+    const { named, dtype, n, shape, given } = checkElementwiseCall(this.name, { args: this.args, outputs: this.outputs, writeOnly: this.writeOnly, ind: this.#ind }, all);
     const arrays = this.args.filter((a) => a.array);
-    for (const o of this.outputs) {
-      if (named[o] === undefined && !this.writeOnly.includes(o)) {
-        throw new ArgumentError(`elementwise '${this.name}': output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
-      }
-    }
-    const { dtype, n, shape, given } = resolveArrays(this.name, this.args, named, size);
-    // Here, not when the uniform is written: that happens only for a non-empty dispatch.
-    checkScalars(this.name, this.args, named, dtype);
-    checkRawAliases(this.name, this.args, named, this.outputs);
-    if (this.#ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`elementwise '${this.name}': _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
     const ctx = deviceOf(this.name, ...given);
     // NumPy's broadcasting: an input broadcast along leading dimensions only (a bias row) is read in place
     // at j mod its size; other inputs of another shape become broadcast views (gathered); outputs must match.

@@ -3,7 +3,7 @@ import { broadcastShapes, sizeOf } from '../buffers/strided.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
 import { describeValue, isGenuine } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import type { ArgSpec } from '../kernels/codegen.js';
+import { MAX_IND_DIMS, type ArgSpec } from '../kernels/codegen.js';
 
 /**
  * Refuses anything but a DeviceArray itself as argument `name` of `op`: null, a host array, another
@@ -215,4 +215,30 @@ export function checkScalar(op: string, name: string, type: DType, v: unknown): 
 /** {@link checkScalar} for every scalar of a bound signature, `T` being `dtype`. */
 export function checkScalars(op: string, args: readonly ArgSpec[], named: BoundArgs, dtype: DType): void {
   for (const a of args) if (!a.array) checkScalar(op, a.name, a.type === 'T' ? dtype : a.type, named[a.name]);
+}
+
+/**
+ * What both engines' `device.elementwise` builders check of a call before anything runs: the trailing
+ * options, the arguments bound by name, outputs the body reads (they must be given), the arrays' dtype and
+ * output shape, scalar values, raw inputs aliasing an output, and `_ind(d)`'s rank limit.
+ */
+export function checkElementwiseCall(
+  name: string,
+  spec: { readonly args: readonly ArgSpec[]; readonly outputs: readonly string[]; readonly writeOnly: readonly string[]; readonly ind: boolean },
+  all: readonly unknown[],
+): { named: BoundArgs; dtype: DType; n: number; shape: number[]; given: DeviceArray[] } {
+  const op = `elementwise '${name}'`;
+  const { input, size } = callOptions(name, all);
+  const named = bindArgs(name, spec.args, input, spec.outputs);
+  for (const o of spec.outputs) {
+    if (named[o] === undefined && !spec.writeOnly.includes(o)) {
+      throw new ArgumentError(`${op}: output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
+    }
+  }
+  const { dtype, n, shape, given } = resolveArrays(name, spec.args, named, size);
+  // Here, not when the uniform is written: that happens only for a non-empty dispatch.
+  checkScalars(name, spec.args, named, dtype);
+  checkRawAliases(name, spec.args, named, spec.outputs);
+  if (spec.ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`${op}: _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
+  return { named, dtype, n, shape, given };
 }
