@@ -1,32 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { buildReport, SCHEMA } from '../../src/bench/analyze.js';
-import type { Calibration } from '../../src/bench/calibrate.js';
 import type { BenchOp } from '../../src/bench/contender.js';
 import { CSV_HEADER, formatCsv, formatHtml, formatJson, formatTable } from '../../src/bench/report.js';
 import { DEFAULT_SETTINGS, type Cell, type OpMeasurements } from '../../src/bench/runner.js';
 import { summarize } from '../../src/bench/stats.js';
-import type { DeviceInfo } from '../../src/device/info.js';
+import { syntheticCalibration, syntheticInfo } from './synthetic-report.js';
 
-const info: DeviceInfo = {
-  engine: 'dawn',
-  backend: 'vulkan',
-  vendor: 'mesa',
-  architecture: 'software',
-  description: 'llvmpipe (synthetic)',
-  isSoftware: true,
-  isFallbackAdapter: true,
-  featureLevel: 'core',
-  features: ['timestamp-query'],
-  limits: {},
-};
-const ceiling = (value: number, unit: string) => ({ value, unit, method: 'synthetic' });
-const calibration: Calibration = {
-  bandwidth: ceiling(10, 'GB/s'),
-  flops: ceiling(50, 'GFLOP/s'),
-  dispatch: ceiling(0.08, 'ms'),
-  upload: ceiling(12, 'GB/s'),
-  download: ceiling(5, 'GB/s'),
-};
+const info = syntheticInfo(['timestamp-query']);
+const calibration = syntheticCalibration();
 const op: BenchOp = {
   name: 'sum',
   summary: 'synthetic sum',

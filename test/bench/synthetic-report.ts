@@ -7,7 +7,8 @@ import { DEFAULT_SETTINGS, type Cell } from '../../src/bench/runner.js';
 import { summarize } from '../../src/bench/stats.js';
 import type { DeviceInfo } from '../../src/device/info.js';
 
-const info: DeviceInfo = {
+/** A made-up software adapter's description (its features: [] unless given). */
+export const syntheticInfo = (features: string[] = []): DeviceInfo => ({
   engine: 'dawn',
   backend: 'vulkan',
   vendor: 'mesa',
@@ -16,11 +17,20 @@ const info: DeviceInfo = {
   isSoftware: true,
   isFallbackAdapter: true,
   featureLevel: 'core',
-  features: [],
+  features,
   limits: {},
-};
+});
+const info = syntheticInfo();
 const ceiling = (value: number, unit: string) => ({ value, unit, method: 'synthetic' });
-const calibration: Calibration = { bandwidth: ceiling(10, 'GB/s'), flops: ceiling(50, 'GFLOP/s'), dispatch: ceiling(0.08, 'ms'), upload: ceiling(12, 'GB/s'), download: ceiling(5, 'GB/s') };
+/** Made-up calibration ceilings (copy bandwidth `bandwidth` GB/s). */
+export const syntheticCalibration = (bandwidth = 10): Calibration => ({
+  bandwidth: ceiling(bandwidth, 'GB/s'),
+  flops: ceiling(50, 'GFLOP/s'),
+  dispatch: ceiling(0.08, 'ms'),
+  upload: ceiling(12, 'GB/s'),
+  download: ceiling(5, 'GB/s'),
+});
+const calibration = syntheticCalibration();
 const op: BenchOp = {
   name: 'sum',
   summary: 'synthetic sum',

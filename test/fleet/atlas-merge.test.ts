@@ -12,30 +12,12 @@ import { benchOp } from '../../src/bench/ops.js';
 import { formatJson } from '../../src/bench/report.js';
 import { DEFAULT_SETTINGS, type Cell, type OpMeasurements } from '../../src/bench/runner.js';
 import { summarize } from '../../src/bench/stats.js';
-import type { DeviceInfo } from '../../src/device/info.js';
+import { syntheticCalibration, syntheticInfo } from '../bench/synthetic-report.js';
 import { ArgumentError, FleetJobError } from '../../src/errors.js';
 import { mergeShardReports, planShards, reviveNonFinite, type AtlasShard } from '../../src/fleet/atlas.js';
 
-const info: DeviceInfo = {
-  engine: 'dawn',
-  backend: 'vulkan',
-  vendor: 'mesa',
-  architecture: 'software',
-  description: 'llvmpipe (synthetic)',
-  isSoftware: true,
-  isFallbackAdapter: true,
-  featureLevel: 'core',
-  features: ['timestamp-query'],
-  limits: {},
-};
-const ceiling = (value: number, unit: string) => ({ value, unit, method: 'synthetic' });
-const calibration = (bandwidth = 10): Calibration => ({
-  bandwidth: ceiling(bandwidth, 'GB/s'),
-  flops: ceiling(50, 'GFLOP/s'),
-  dispatch: ceiling(0.08, 'ms'),
-  upload: ceiling(12, 'GB/s'),
-  download: ceiling(5, 'GB/s'),
-});
+const info = syntheticInfo(['timestamp-query']);
+const calibration = syntheticCalibration;
 const SIZES = [10, 11, 12, 13, 14, 15, 16].map((e) => 2 ** e);
 const LINES: Record<string, [number, number]> = { 'cpu-1t': [0.001, 6e-7], 'cpu-pool': [0.03, 3e-7], 'gpu-kernel': [0.05, 1e-7], 'gpu-e2e': [0.2, 5e-7] };
 
