@@ -184,6 +184,12 @@ interface Slot {
  */
 interface Ring {
   readonly key: string;
+  /**
+   * 'm': the mapped route's ring of a measuring streamer, kept apart from the plain route's (same chunk):
+   * on lavapipe, plain writes into arrays that mapped uploads had been copied into faulted in fresh pages
+   * on every later call. '' otherwise.
+   */
+  readonly kind: string;
   readonly chunk: number;
   readonly dtypes: readonly DType[];
   /** arrays[input][slot]: chunk k of that input is uploaded into slot k mod depth. */
@@ -418,10 +424,11 @@ export interface StreamerOptions {
    * mapped upload buffer; `'chunked'`: the overlapped pipeline over chunks (of `chunk`, else
    * {@link defaultStreamChunk}(n) above 2^21 elements and n / 4 below). `'auto'` with neither `chunk` nor
    * `mappedUploadBytes` set is **measured routing**: per size class (the call's kind, input count and
-   * ⌈log2⌉ of its input bytes) the first calls try each route that applies (one untimed call, then 3 timed
-   * ones each, interleaved), then the class uses the route with the lowest median wall-clock time (from
-   * the call until its result is read), re-checking another route every 64th call, or on the next call
-   * after one 2× slower than its route's recent median, so a drifting machine is followed. With `chunk` or
+   * ⌈log2⌉ of its input bytes) the first calls try each route that applies (one untimed call, then 4 timed
+   * ones each), then the class uses the route with the lowest median wall-clock time over its last 5
+   * timed calls (from the call until its result is read), the plain route unless another is at least 5 %
+   * faster, re-checking another route every 64th call, or on the next call after one 2× slower
+   * than its route's recent median, so a drifting machine is followed. With `chunk` or
    * `mappedUploadBytes` set, `'auto'` is the fixed rule (chunks > 1 → chunked; one chunk over
    * `mappedUploadBytes` → mapped; else plain). Every route runs the same ops on the same chunks of data,
    * so maps are bit-identical and reductions differ only by how the chunks' scalars are added. gpujs
@@ -434,9 +441,11 @@ export interface StreamerOptions {
 export type StreamRoute = 'plain' | 'mapped' | 'chunked';
 
 /** Timed calls per route while a size class explores (after one untimed call that switches to it). */
-const EXPLORE_SAMPLES = 3;
-/** Samples kept per route and class: the median of these picks the route. */
+const EXPLORE_SAMPLES = 4;
+/** Samples kept per route and class: their median picks the route. */
 const ROUTE_WINDOW = 5;
+/** How much faster (as a share of plain's median) another route must be to replace the plain route. */
+const ROUTE_MARGIN = 0.05;
 /** A class using its best route re-checks another one every this many calls. */
 const RECHECK_EVERY = 64;
 /** A call this many times its route's median makes the next call re-check another route. */
@@ -448,8 +457,8 @@ const SLOW_CALL = 2;
 const MIN_MAPPED_BYTES = MAPPED_UPLOAD_BYTES;
 /** The chunked route is a candidate from this many elements (fewer: too little to overlap). */
 const MIN_CHUNKED = 1 << 21;
-/** Rings a measuring streamer keeps (the one-chunk ring and the chunked one); the least recently used goes. */
-const MAX_RINGS = 2;
+/** Rings a measuring streamer keeps (one per route: plain, mapped, chunked); the least recently used goes. */
+const MAX_RINGS = 3;
 
 /** What measured routing knows of one size class. */
 interface RouteClass {
@@ -473,6 +482,13 @@ function medianOf(xs: readonly number[]): number {
   return a.length === 0 ? Infinity : a.length % 2 === 1 ? (a[a.length >> 1] ?? Infinity) : ((a[a.length / 2 - 1] ?? 0) + (a[a.length / 2] ?? 0)) / 2;
 }
 
+/**
+ * The route with the lowest median, where the plain route (when a candidate) is the incumbent: another
+ * route replaces it only with a median at least {@link ROUTE_MARGIN} below plain's.
+ * The plain route is the work a caller holding its own device arrays does (write, op, read), so a
+ * streamer that keeps it is never slower than that beyond the noise, and one that leaves it does so for
+ * a clear, measured gain.
+ */
 function bestOf(c: RouteClass): number {
   let best = 0;
   let m = Infinity;
@@ -480,7 +496,9 @@ function bestOf(c: RouteClass): number {
     const v = medianOf(c.samples[i] ?? []);
     if (v < m) [best, m] = [i, v];
   }
-  return best;
+  const plain = c.routes.indexOf('plain');
+  if (plain < 0 || best === plain) return best;
+  return m < (1 - ROUTE_MARGIN) * medianOf(c.samples[plain] ?? []) ? best : plain;
 }
 
 /**
@@ -578,6 +596,8 @@ export class Streamer {
   #lastRoute: StreamRoute | undefined;
   /** The class and route index of the last finished call (measured routing times only repeats). */
   #prevClass: RouteClass | undefined;
+  /** The last call's plan and route, when its route was not measured (see run). */
+  #again: { readonly op: string; readonly timeoutMs: number | undefined; readonly planned: Plan; readonly routed: Routed } | undefined;
   #prevIndex: number | undefined;
   #destroyed: string | undefined;
   /** Calls started and not finished (running or waiting for the one before). */
@@ -694,10 +714,11 @@ export class Streamer {
   }
 
   /** The ring for chunk size `chunk` and the plan's dtypes: the last one used, a kept one, or a new one. */
-  #ringFor(p: Plan, chunk: number): Ring {
+  #ringFor(p: Plan, chunk: number, route: StreamRoute): Ring {
     const last = this.#last;
-    if (last !== undefined && last.chunk === chunk && sameDtypes(last.dtypes, p.dtypes)) return last;
-    const key = `${chunk}|${p.dtypes.join(',')}`;
+    const kind = this.#measured && route === 'mapped' ? 'm' : '';
+    if (last !== undefined && last.chunk === chunk && last.kind === kind && sameDtypes(last.dtypes, p.dtypes)) return last;
+    const key = `${kind}${chunk}|${p.dtypes.join(',')}`;
     let ring = this.#rings.get(key);
     if (ring !== undefined) this.#rings.delete(key); // re-inserted below: most recently used
     else {
@@ -707,14 +728,14 @@ export class Streamer {
         this.#rings.delete(k);
         freeRing(r, this.#engine);
       }
-      ring = { key, chunk, dtypes: p.dtypes, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
+      ring = { key, kind, chunk, dtypes: p.dtypes, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
     }
     this.#rings.set(key, ring);
     return (this.#last = ring);
   }
 
   /** The route and plan of a call (measured routing's class too, when it measures). */
-  #routeOf(op: string, p: Plan): { route: StreamRoute; p: Plan; cls?: RouteClass; index?: number } {
+  #routeOf(op: string, p: Plan): Routed {
     if (this.#engine.kind !== 'dawn') return { route: 'plain', p };
     const fits = p.n * 4 <= this.#maxBytes;
     if (this.#measured) {
@@ -747,7 +768,11 @@ export class Streamer {
   /** @internal One call: runs after the calls before it, over a ring (made if the plan needs another). */
   async run(op: string, inputs: unknown, fn: unknown, read: ReadOptions, sinkOf: (p: Plan) => Sink): Promise<void> {
     this.#check(op);
-    const planned = plan(op, inputs, fn, this.#chunk, this.#depth, read.timeoutMs, this.#maxBytes);
+    // A call over the same host arrays as the last one, routed without measuring, reuses its plan and
+    // route: the checks and the plan would come out the same (small calls pay a few µs for them).
+    const again = this.#again;
+    const same = again !== undefined && typeof fn === 'function' && again.op === op && again.timeoutMs === read.timeoutMs && sameHosts(again.planned.hosts, again.planned.n, inputs);
+    const planned = same ? again.planned : plan(op, inputs, fn, this.#chunk, this.#depth, read.timeoutMs, this.#maxBytes);
     const sink = sinkOf(planned);
     // Calls on one streamer take turns on its ring: a call made while another runs waits for its turn.
     if (this.#pending++ > 0) {
@@ -764,9 +789,11 @@ export class Streamer {
       const engine = this.#engine;
       if (engine.kind === 'dawn') engine.ctx.assertUsable();
       else engine.host.assertUsable();
-      const { route, p, cls, index } = this.#routeOf(op, planned);
+      const routed = same ? again.routed : this.#routeOf(op, planned);
+      const { route, p, cls, index } = routed;
+      this.#again = cls === undefined ? { op, timeoutMs: read.timeoutMs, planned, routed } : undefined;
       // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
-      const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk));
+      const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk), route);
       const timed = cls !== undefined && this.#prevClass === cls && this.#prevIndex === index;
       this.#prevClass = undefined; // a call that fails leaves no "same route as before"
       const t0 = cls !== undefined ? performance.now() : 0;
@@ -789,6 +816,25 @@ export class Streamer {
     if (this.destroyed && this.#pending === 0) this.#free();
     this.#waiting.shift()?.();
   }
+}
+
+/** A call's route and plan (and measured routing's class and route index, when it measures). */
+interface Routed {
+  readonly route: StreamRoute;
+  readonly p: Plan;
+  readonly cls?: RouteClass;
+  readonly index?: number;
+}
+
+/** Whether `inputs` are exactly `hosts` (the same typed arrays, each still n long: not detached). */
+function sameHosts(hosts: readonly HostArray[], n: number, inputs: unknown): boolean {
+  if (!Array.isArray(inputs)) return hosts.length === 1 && hosts[0] === inputs && (inputs as HostArray).length === n;
+  if (inputs.length !== hosts.length) return false;
+  for (let i = 0; i < hosts.length; i++) {
+    const h: unknown = inputs[i];
+    if (h !== hosts[i] || (h as HostArray).length !== n) return false;
+  }
+  return true;
 }
 
 function sameDtypes(a: readonly DType[], b: readonly DType[]): boolean {

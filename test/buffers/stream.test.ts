@@ -422,16 +422,16 @@ describe('streamer routes (forced and measured)', () => {
       expect(Math.abs(got - ref)).toBeLessThan(1e-3);
       taken.push(s.lastRoute ?? '?');
     };
-    for (let i = 0; i < 16; i++) await call();
+    for (let i = 0; i < 20; i++) await call();
     if (!dawn) {
       expect(taken.every((r) => r === 'plain')).toBe(true);
       return;
     }
-    // Each route in turn: one untimed call (it follows another route), three timed; then the fastest.
-    expect(taken.slice(0, 12)).toEqual([...routes.flatMap((r) => [r, r, r, r])]);
-    expect(taken.slice(12)).toEqual(['mapped', 'mapped', 'mapped', 'mapped']);
+    // Each route in turn: one untimed call (it follows another route), four timed; then the fastest.
+    expect(taken.slice(0, 15)).toEqual([...routes.flatMap((r) => [r, r, r, r, r])]);
+    expect(taken.slice(15)).toEqual(['mapped', 'mapped', 'mapped', 'mapped', 'mapped']);
     // The machine drifts: the mapped route gets slow. Slow calls make it re-check the others (two calls
-    // each); once its median is slower than a re-checked route's, it moves on.
+    // each); once its median (over the last 5 timed calls) is slower than a re-checked route's, it moves on.
     cost = { plain: 5, mapped: 10, chunked: 3 };
     taken.length = 0;
     for (let i = 0; i < 20; i++) await call();
@@ -444,6 +444,31 @@ describe('streamer routes (forced and measured)', () => {
     };
     await fixed.reduce(a, (x) => sum(x), { combine: 'sum' });
     expect(fixed.lastRoute).toBe('mapped');
+  });
+
+  gpuTest('measured routing keeps the plain route unless another is clearly faster (5 % margin)', async ({ device }) => {
+    if (device.info.engine !== 'dawn') {
+      expect(device.info.engine).toBe('gpujs'); // gpujs: host memory, one route (the test above checks it)
+      return;
+    }
+    const a = values(1 << 21, 79);
+    let ref = 0;
+    for (const v of a) ref += v;
+    const settle = async (cost: Record<string, number>): Promise<string[]> => {
+      using s = device.streamer();
+      s.routeTiming = (route) => cost[route] ?? NaN;
+      const taken: string[] = [];
+      for (let i = 0; i < 18; i++) {
+        expect(Math.abs((await s.reduce(a, (x) => sum(x), { combine: 'sum' })) - ref)).toBeLessThan(1e-3);
+        taken.push(s.lastRoute ?? '?');
+      }
+      return taken.slice(15);
+    };
+    // 4 % faster than plain: within the margin, plain stays; 6 % faster: the other route is taken.
+    expect(await settle({ plain: 100, mapped: 96, chunked: 97 })).toEqual(['plain', 'plain', 'plain']);
+    expect(await settle({ plain: 100, mapped: 99, chunked: 94 })).toEqual(['chunked', 'chunked', 'chunked']);
+    // Between two routes that both beat plain clearly, the faster wins.
+    expect(await settle({ plain: 100, mapped: 80, chunked: 90 })).toEqual(['mapped', 'mapped', 'mapped']);
   });
 
   gpuTest('a call whose op fails rejects with its error on every route; the streamer stays usable', async ({ device }) => {
