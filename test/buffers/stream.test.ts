@@ -298,6 +298,25 @@ describe('device.streamer', () => {
     }
   });
 
+  gpuTest('a repeat call over the same host arrays reads their current contents and checks them again', async ({ device }) => {
+    const n = 3000;
+    const a = values(n, 91);
+    const b = values(n, 92);
+    using s = device.streamer();
+    const sumOf = (x: Float32Array, y: Float32Array): number[] => Array.from(x, (v, i) => Math.fround(v + (y[i] ?? NaN)));
+    expectArrayEqual(await s.map([a, b], (x, y) => add(x, y)), sumOf(a, b));
+    // Same arrays, new contents, a new list object and another fn: the new data and the new fn count.
+    a[7] = 1234.5;
+    b[n - 1] = -99;
+    expectArrayEqual(await s.map([a, b], (x, y) => add(x, y)), sumOf(a, b));
+    expectArrayEqual(await s.map([a, b], (x) => add(x, x)), sumOf(a, a));
+    // One of them detached (its buffer transferred): it is checked again, not taken for the old one.
+    const moved = structuredClone(b.buffer, { transfer: [b.buffer] });
+    await expect(s.map([a, b], (x, y) => add(x, y))).rejects.toThrow(ShapeError);
+    const b2 = new Float32Array(moved);
+    expectArrayEqual(await s.map([a, b2], (x, y) => add(x, y)), sumOf(a, b2));
+  });
+
   gpuTest('keeps its memory between calls; destroy() gives it back; use after destroy is a DestroyedError', async ({ device }) => {
     const start = device.memory.inUseBytes;
     const a = values(10_007, 3);
