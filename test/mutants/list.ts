@@ -306,4 +306,22 @@ export const MUTANTS: readonly Mutant[] = [
     filter: 'sort and sortPairs',
     engine: 'dawn',
   },
+  {
+    id: 'streamer-routing-ignores-margin',
+    what: 'measured routing takes any route faster than plain, however slightly (no 5 % margin for the plain route)',
+    file: 'src/buffers/stream.ts',
+    edits: [{ search: 'return m < (1 - ROUTE_MARGIN) * medianOf(', replace: 'return m < (1 - 0) * medianOf(' }],
+    tests: ['test/buffers/stream.test.ts'],
+    filter: 'measured routing keeps the plain route',
+    engine: 'dawn',
+  },
+  {
+    id: 'streamer-repeat-skips-length-check',
+    what: "a repeat call reuses the last plan for the same host arrays without checking they still have n elements (a detached one)",
+    file: 'src/buffers/stream.ts',
+    edits: [{ search: 'if (h !== hosts[i] || (h as HostArray).length !== n) return false;', replace: 'if (h !== hosts[i]) return false;' }],
+    tests: ['test/buffers/stream.test.ts'],
+    filter: 'a repeat call over the same host arrays',
+    engine: 'dawn',
+  },
 ];
