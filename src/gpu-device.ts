@@ -221,7 +221,7 @@ export class GpuDevice {
       const size = checkShape(shapeArg('array', shape), 'shape').length;
       if (size !== host.length) throw new ShapeError(`array: shape [${dims.join(', ')}] holds ${size} elements but ${host.length} were given`);
     }
-    const arr = new DeviceArray<D>(this.#any(), dt, dims, undefined, 'overwrite');
+    const arr = new DeviceArray<D>(this.#any(), dt, dims, undefined, 'host');
     try {
       return arr.write(host);
     } catch (e) {

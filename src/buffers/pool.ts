@@ -86,9 +86,23 @@ export class SizeClassPool<B> {
     this.memoryBudgetBytes = memoryBudgetBytes;
   }
 
-  /** A block of exactly `size` bytes (callers round to a size class) and this kind. */
-  protected take(size: number, kind: string, label: string): Taken<B> {
-    let block = this.#free.get(`${kind}:${size}`)?.pop();
+  /**
+   * A block of exactly `size` bytes (callers round to a size class) and this kind. With `prefer`, only an
+   * idle block it accepts is reused (the most recently released one first); else a new one is made.
+   */
+  protected take(size: number, kind: string, label: string, prefer?: (block: B) => boolean): Taken<B> {
+    const list = this.#free.get(`${kind}:${size}`);
+    let block: B | undefined;
+    if (prefer === undefined) block = list?.pop();
+    else if (list !== undefined) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const b = list[i] as B;
+        if (!prefer(b)) continue;
+        list.splice(i, 1);
+        block = b;
+        break;
+      }
+    }
     const reused = block !== undefined;
     if (block !== undefined) {
       this.#cachedBytes -= size;
@@ -271,12 +285,15 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
    * A buffer of at least `bytes` bytes. A buffer that held another owner's data is zero-filled first (a
    * clear encoded in the batch, so it runs after everything queued before), unless the caller overwrites
    * all of it before anything reads it (`fill: 'overwrite'`) — then only `keepZero` bytes past `bytes`
-   * (the slack a vec4 binding may see) are cleared.
+   * (the slack a vec4 binding may see) are cleared. `fill: 'host'` is `'overwrite'` by host writes: only
+   * a buffer no GPU work ever wrote is reused, else a new one is made (see `DeviceContext.gpuWritten`:
+   * later writes into it can then go straight into its memory).
    */
-  acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'none' = 'zero'): GPUBuffer {
+  acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'host' | 'none' = 'zero'): GPUBuffer {
     let size = sizeClass(bytes);
     if (size > this.#ctx.limits.maxBufferSize) size = Math.ceil(bytes / 4) * 4;
-    const { block: buffer, reused } = this.take(size, String(usage), label);
+    const ctx = this.#ctx;
+    const { block: buffer, reused } = this.take(size, String(usage), label, fill === 'host' ? (b) => !ctx.gpuWritten(b) : undefined);
     buffer.label = label;
     this.#ctx.forget(buffer);
     if (reused && fill !== 'none' && this.#ctx.isDirty(buffer)) {
@@ -284,7 +301,10 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
       else {
         const start = Math.ceil(bytes / 4) * 4;
         const end = Math.min(buffer.size, Math.ceil(bytes / 16) * 16);
-        if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);
+        // A host-written array's slack is zeroed by a host write too: a clear would count as GPU work
+        // writing it. The buffer is idle (nothing queued uses it), so the direct write cannot overtake work.
+        if (end > start && fill === 'host') ctx.gpu.queue.writeBuffer(buffer, start, new Uint8Array(end - start));
+        else if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);
       }
     }
     return buffer;

@@ -216,17 +216,22 @@ function freeRing(ring: Ring, engine: Engine): void {
   }
 }
 
-/** The input array for chunk k of input i (`length` elements): the ring's, made on first use. */
-function chunkArray(ring: Ring, engine: Engine, dtype: DType, i: number, slot: number, length: number): DeviceArray {
+/**
+ * The input array for chunk k of input i (`length` elements): the ring's, made on first use. `fill`:
+ * `'host'` for the plain route, which writes it with `queue.writeBuffer` (a buffer no GPU work wrote, so
+ * the writes go straight into its memory where Dawn can); `'overwrite'` for the pipeline, which copies
+ * into it from the upload buffers.
+ */
+function chunkArray(ring: Ring, engine: Engine, dtype: DType, i: number, slot: number, length: number, fill: 'host' | 'overwrite'): DeviceArray {
   const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
   if (length === ring.chunk) {
     const row = ring.arrays[i] ?? [];
-    return (row[slot] ??= new DeviceArray(ctx, dtype, [length], undefined, 'overwrite'));
+    return (row[slot] ??= new DeviceArray(ctx, dtype, [length], undefined, fill));
   }
   const t = ring.tails[i];
   if (t !== undefined && t.length === length) return t;
   t?.destroy();
-  return (ring.tails[i] = new DeviceArray(ctx, dtype, [length], undefined, 'overwrite'));
+  return (ring.tails[i] = new DeviceArray(ctx, dtype, [length], undefined, fill));
 }
 
 /** Whether `r` is one of the inputs (not a view of one): the ring owns it, nobody destroys it. */
@@ -239,7 +244,7 @@ function isInput(r: DeviceArray, inputs: readonly DeviceArray[]): boolean {
  * ring's arrays, `fn`, the read, exactly as a caller with resident arrays writes them), every chunk in turn
  * on gpujs (host memory).
  */
-async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
+async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink, fill: 'host' | 'overwrite'): Promise<void> {
   const { hosts, dtypes } = p;
   for (let k = 0; k < p.chunks; k++) {
     const start = k * p.chunk;
@@ -249,7 +254,7 @@ async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink:
     try {
       for (let i = 0; i < hosts.length; i++) {
         const h = hosts[i] as HostArray;
-        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length);
+        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length, fill);
         inputs.push(a);
         a.write(start === 0 && length === h.length ? h : h.subarray(start, start + length));
       }
@@ -344,7 +349,7 @@ async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, s
           used.push(slot);
           // Chunk k's array (slot k mod depth) is reused chunk after chunk and call after call: the queue
           // runs chunk k's ops before chunk k + depth's upload overwrites it.
-          const a = chunkArray(ring, engine, p.dtypes[i] ?? 'f32', i, k % p.depth, length);
+          const a = chunkArray(ring, engine, p.dtypes[i] ?? 'f32', i, k % p.depth, length, 'overwrite');
           inputs.push(a);
           ctx.copy(slot.buffer, 0, a.buffer, 0, bytes, `${p.op}-upload|${a.dtype}|${length}`);
         }
@@ -798,7 +803,10 @@ export class Streamer {
       this.#prevClass = undefined; // a call that fails leaves no "same route as before"
       const t0 = cls !== undefined ? performance.now() : 0;
       if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
-      else await plainRun(p, engine, ring, fn as StreamFn, sink);
+      // The plain route's arrays take buffers no GPU work wrote ('host') where only plain calls use its ring:
+      // a streamer with a set chunk or mappedUploadBytes shares a ring between routes, and the pipeline's
+      // copies into it would undo that.
+      else await plainRun(p, engine, ring, fn as StreamFn, sink, this.#measured || this.#oneShot || this.#route === 'plain' ? 'host' : 'overwrite');
       this.#lastRoute = route;
       if (cls !== undefined && index !== undefined) {
         const ms = performance.now() - t0;

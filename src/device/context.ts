@@ -114,6 +114,8 @@ export class DeviceContext {
   readonly #lastUse = new WeakMap<GPUBuffer, number>();
   /** Buffers written since they were created or last cleared whole. */
   readonly #dirty = new WeakSet<GPUBuffer>();
+  /** Buffers some GPU work (an op, a copy, a clear) has ever written: see {@link gpuWritten}. */
+  readonly #gpuWritten = new WeakSet<GPUBuffer>();
   /** Buffers whose contents a failed op left undefined, with that op's error. */
   readonly #poison = new Map<GPUBuffer, Error>();
   /** Builders' explanations of compile failures, by op label prefix. */
@@ -270,7 +272,20 @@ export class DeviceContext {
     for (const b of op.writes) {
       this.#lastUse.set(b, batch.id);
       this.#dirty.add(b);
+      this.#gpuWritten.add(b);
     }
+  }
+
+  /**
+   * Whether GPU work (an op's output, a copy's destination, a clear) has ever written `buffer`. Dawn
+   * writes `queue.writeBuffer` data straight into an idle buffer's memory on an adapter whose memory the
+   * host can map (integrated GPUs, lavapipe) only while no GPU work ever wrote that buffer; after that,
+   * every write goes through a staging buffer and a copy — and one over 4 MiB gets a staging buffer of its
+   * own, which lavapipe maps afresh on every write (16 MiB: 4096 page faults, 2–3× the write). The pool
+   * hands such never-GPU-written buffers to arrays the host writes (`ArrayFill` `'host'`).
+   */
+  gpuWritten(buffer: GPUBuffer): boolean {
+    return this.#gpuWritten.has(buffer);
   }
 
   /**

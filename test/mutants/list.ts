@@ -324,4 +324,13 @@ export const MUTANTS: readonly Mutant[] = [
     filter: 'a repeat call over the same host arrays',
     engine: 'dawn',
   },
+  {
+    id: 'pool-host-fill-takes-gpu-written',
+    what: "device.array(data) reuses any idle buffer, one an op wrote included (its writes then always go through Dawn's staging copy)",
+    file: 'src/buffers/pool.ts',
+    edits: [{ search: "fill === 'host' ? (b) => !ctx.gpuWritten(b) : undefined", replace: 'undefined' }],
+    tests: ['test/buffers/device-array.test.ts'],
+    filter: 'never takes a buffer GPU work wrote',
+    engine: 'dawn',
+  },
 ];
