@@ -87,14 +87,14 @@ export class SizeClassPool<B> {
   }
 
   /**
-   * A block of exactly `size` bytes (callers round to a size class) and this kind. With `prefer`, only an
-   * idle block it accepts is reused (the most recently released one first); else a new one is made.
+   * A block of exactly `size` bytes (callers round to a size class) and this kind. With `prefer`, an idle
+   * block it accepts is reused first (the most recently released one); failing that, any idle block when
+   * `orAny`, else a new one is made.
    */
-  protected take(size: number, kind: string, label: string, prefer?: (block: B) => boolean): Taken<B> {
+  protected take(size: number, kind: string, label: string, prefer?: (block: B) => boolean, orAny = true): Taken<B> {
     const list = this.#free.get(`${kind}:${size}`);
     let block: B | undefined;
-    if (prefer === undefined) block = list?.pop();
-    else if (list !== undefined) {
+    if (prefer !== undefined && list !== undefined) {
       for (let i = list.length - 1; i >= 0; i--) {
         const b = list[i] as B;
         if (!prefer(b)) continue;
@@ -103,6 +103,7 @@ export class SizeClassPool<B> {
         break;
       }
     }
+    if (block === undefined && (prefer === undefined || orAny)) block = list?.pop();
     const reused = block !== undefined;
     if (block !== undefined) {
       this.#cachedBytes -= size;
@@ -285,15 +286,20 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
    * A buffer of at least `bytes` bytes. A buffer that held another owner's data is zero-filled first (a
    * clear encoded in the batch, so it runs after everything queued before), unless the caller overwrites
    * all of it before anything reads it (`fill: 'overwrite'`) — then only `keepZero` bytes past `bytes`
-   * (the slack a vec4 binding may see) are cleared. `fill: 'host'` is `'overwrite'` by host writes: only
-   * a buffer no GPU work ever wrote is reused, else a new one is made (see `DeviceContext.gpuWritten`:
-   * later writes into it can then go straight into its memory).
+   * (the slack a vec4 binding may see) are cleared. `fill: 'host'` is `'overwrite'` by host writes: a
+   * buffer no GPU work ever wrote is reused first (see `DeviceContext.gpuWritten`: later writes into it can
+   * then go straight into its memory); over {@link DAWN_STAGING_RING_BYTES} a new one rather than another.
    */
   acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'host' | 'none' = 'zero'): GPUBuffer {
     let size = sizeClass(bytes);
     if (size > this.#ctx.limits.maxBufferSize) size = Math.ceil(bytes / 4) * 4;
     const ctx = this.#ctx;
-    const { block: buffer, reused } = this.take(size, String(usage), label, fill === 'host' ? (b) => !ctx.gpuWritten(b) : undefined);
+    // 'host': a buffer no GPU work wrote; above Dawn's 4 MiB staging ring a new one rather than one that was
+    // (there every write into it would get staging memory of its own), at or below it any idle one (a
+    // staged write there costs a copy, and making buffers for arrays made and freed call after call would
+    // cost more).
+    const host = fill === 'host' ? (b: GPUBuffer) => !ctx.gpuWritten(b) : undefined;
+    const { block: buffer, reused } = this.take(size, String(usage), label, host, size <= DAWN_STAGING_RING_BYTES);
     buffer.label = label;
     this.#ctx.forget(buffer);
     if (reused && fill !== 'none' && this.#ctx.isDirty(buffer)) {
@@ -315,6 +321,12 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
     this.discard(buffer);
   }
 }
+
+/**
+ * Dawn stages a `queue.writeBuffer` of at most this many bytes in its shared upload ring; a larger one gets
+ * a staging buffer of its own, which lavapipe maps afresh on every write.
+ */
+export const DAWN_STAGING_RING_BYTES = 4 << 20;
 
 const pools = new WeakMap<DeviceContext, BufferPool>();
 

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { DTypeError, LimitError, OutOfMemoryError, openDevice, scale, ShapeError } from '../../src/index.js';
+import { DTypeError, LimitError, OutOfMemoryError, openDevice, scale, ShapeError, type DeviceArray } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 describe('device arrays', () => {
@@ -107,33 +107,54 @@ describe('device arrays', () => {
     expect(device.memory.cachedBytes).toBeGreaterThan(0);
   });
 
-  gpuTest('device.array(data) never takes a buffer GPU work wrote (so its later writes can go straight into its memory); zeros() may', async ({ device }) => {
+  gpuTest('device.array(data) prefers a buffer no GPU work wrote, and over 4 MiB never takes one an op wrote (its later writes can go straight into its memory); zeros() may', async ({ device }) => {
     if (device.info.engine !== 'dawn') {
       expect(device.info.engine).toBe('gpujs'); // host memory: no GPU buffers to choose between
       return;
     }
-    const n = 1 << 14;
-    const data = Float32Array.from({ length: n }, (_, i) => (i % 97) - 48);
-    using x = device.array(data);
-    const written = scale(x, 2); // its buffer is an op's output
-    expectArrayEqual(await written.toArray(), Array.from(data, (v) => 2 * v));
-    const outBuffer = written.buffer;
-    expect(device.ctx.gpuWritten(outBuffer)).toBe(true);
-    expect(device.ctx.gpuWritten(x.buffer)).toBe(false); // only read by the op
-    written.destroy();
-    await device.sync(); // the output's buffer is idle in the pool now
-    const created = device.memory.created;
-    // Same size class: an array from host data gets another buffer, and its data is right.
-    using y = device.array(data.map((v) => v + 1));
+    const idleOutput = async (x: DeviceArray): Promise<GPUBuffer> => {
+      const out = scale(x, 2); // its buffer is an op's output
+      expectArrayEqual(await out.toArray(), Array.from(await x.toArray(), (v) => 2 * v));
+      const b = out.buffer;
+      expect(device.ctx.gpuWritten(b)).toBe(true);
+      expect(device.ctx.gpuWritten(x.buffer)).toBe(false); // only read by the op
+      out.destroy();
+      await device.sync(); // idle in the pool now
+      return b;
+    };
+    // 8 MiB (over Dawn's 4 MiB staging ring): a new buffer rather than the op's, and its data is right.
+    const big = 1 << 21;
+    const data = Float32Array.from({ length: big }, (_, i) => (i % 97) - 48);
+    {
+      using x = device.array(data);
+      const outBuffer = await idleOutput(x);
+      const created = device.memory.created;
+      using y = device.array(data.map((v) => v + 1));
+      expect(y.buffer).not.toBe(outBuffer);
+      expect(device.ctx.gpuWritten(y.buffer)).toBe(false);
+      expect(device.memory.created).toBe(created + 1);
+      expectArrayEqual(await y.toArray(), Array.from(data, (v) => v + 1));
+      y.write(data);
+      expectArrayEqual(await y.toArray(), data);
+      // A zero-filled array takes the idle output buffer (cleared), as before.
+      using z = device.zeros(big);
+      expect(z.buffer).toBe(outBuffer);
+      expectArrayEqual(await z.toArray(), new Float32Array(big));
+    }
+    // 64 KiB: of two idle buffers, the one no GPU work wrote, though the op's was released last.
+    const small = data.subarray(0, 1 << 14);
+    using x = device.array(small.map((v) => -v));
+    const out = scale(x, 2);
+    expectArrayEqual(await out.toArray(), Array.from(small, (v) => -2 * v));
+    const c = device.array(small);
+    const cleanBuffer = c.buffer;
+    const outBuffer = out.buffer;
+    c.destroy();
+    out.destroy();
+    await device.sync();
+    using y = device.array(small);
+    expect(y.buffer).toBe(cleanBuffer);
     expect(y.buffer).not.toBe(outBuffer);
-    expect(device.ctx.gpuWritten(y.buffer)).toBe(false);
-    expect(device.memory.created).toBe(created + 1);
-    expectArrayEqual(await y.toArray(), Array.from(data, (v) => v + 1));
-    y.write(data);
-    expectArrayEqual(await y.toArray(), data);
-    // A zero-filled array takes the idle output buffer (cleared), as before.
-    using z = device.zeros(n);
-    expect(z.buffer).toBe(outBuffer);
-    expectArrayEqual(await z.toArray(), new Float32Array(n));
+    expectArrayEqual(await y.toArray(), small);
   });
 });

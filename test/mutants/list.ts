@@ -328,9 +328,9 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'pool-host-fill-takes-gpu-written',
     what: "device.array(data) reuses any idle buffer, one an op wrote included (its writes then always go through Dawn's staging copy)",
     file: 'src/buffers/pool.ts',
-    edits: [{ search: "fill === 'host' ? (b) => !ctx.gpuWritten(b) : undefined", replace: 'undefined' }],
+    edits: [{ search: "fill === 'host' ? (b: GPUBuffer) => !ctx.gpuWritten(b) : undefined", replace: 'undefined' }],
     tests: ['test/buffers/device-array.test.ts'],
-    filter: 'never takes a buffer GPU work wrote',
+    filter: 'prefers a buffer no GPU work wrote',
     engine: 'dawn',
   },
 ];
