@@ -87,23 +87,28 @@ export class SizeClassPool<B> {
   }
 
   /**
-   * A block of exactly `size` bytes (callers round to a size class) and this kind. With `prefer`, an idle
-   * block it accepts is reused first (the most recently released one); failing that, any idle block when
-   * `orAny`, else a new one is made.
+   * A block of exactly `size` bytes (callers round to a size class) and this kind. With `choose`, an idle
+   * block `prefer` accepts is reused first (the most recently released one); failing that, another idle
+   * block when `otherwise` is `'any'`, or when it is `'pending'` only while a block `prefer` would accept is
+   * on its way back (released, its queued work not yet complete: blocks are being made and freed call after
+   * call, and making one more each time would cost more); else a new one is made.
    */
-  protected take(size: number, kind: string, label: string, prefer?: (block: B) => boolean, orAny = true): Taken<B> {
+  protected take(size: number, kind: string, label: string, choose?: { readonly prefer: (block: B) => boolean; readonly otherwise: 'any' | 'pending' }): Taken<B> {
     const list = this.#free.get(`${kind}:${size}`);
     let block: B | undefined;
-    if (prefer !== undefined && list !== undefined) {
+    if (choose === undefined) block = list?.pop();
+    else if (list !== undefined) {
       for (let i = list.length - 1; i >= 0; i--) {
         const b = list[i] as B;
-        if (!prefer(b)) continue;
+        if (!choose.prefer(b)) continue;
         list.splice(i, 1);
         block = b;
         break;
       }
+      const b = this.#backing;
+      const fallBack = choose.otherwise === 'any' || this.#pending.some((p) => b.size(p.block) === size && b.kind(p.block) === kind && choose.prefer(p.block));
+      if (block === undefined && fallBack) block = list.pop();
     }
-    if (block === undefined && (prefer === undefined || orAny)) block = list?.pop();
     const reused = block !== undefined;
     if (block !== undefined) {
       this.#cachedBytes -= size;
@@ -287,19 +292,19 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
    * clear encoded in the batch, so it runs after everything queued before), unless the caller overwrites
    * all of it before anything reads it (`fill: 'overwrite'`) — then only `keepZero` bytes past `bytes`
    * (the slack a vec4 binding may see) are cleared. `fill: 'host'` is `'overwrite'` by host writes: a
-   * buffer no GPU work ever wrote is reused first (see `DeviceContext.gpuWritten`: later writes into it can
-   * then go straight into its memory); over {@link DAWN_STAGING_RING_BYTES} a new one rather than another.
+   * buffer no GPU work ever wrote (see `DeviceContext.gpuWritten`: later writes into it can then go straight
+   * into its memory), else a new one, unless one is on its way back (see `take`).
    */
   acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'host' | 'none' = 'zero'): GPUBuffer {
     let size = sizeClass(bytes);
     if (size > this.#ctx.limits.maxBufferSize) size = Math.ceil(bytes / 4) * 4;
     const ctx = this.#ctx;
-    // 'host': a buffer no GPU work wrote; above Dawn's 4 MiB staging ring a new one rather than one that was
-    // (there every write into it would get staging memory of its own), at or below it any idle one (a
-    // staged write there costs a copy, and making buffers for arrays made and freed call after call would
-    // cost more).
-    const host = fill === 'host' ? (b: GPUBuffer) => !ctx.gpuWritten(b) : undefined;
-    const { block: buffer, reused } = this.take(size, String(usage), label, host, size <= DAWN_STAGING_RING_BYTES);
+    // 'host': a buffer no GPU work wrote, or a new one (see take() for when another idle one is taken).
+    // Anything else (an op's output, scratch) takes a buffer GPU work already wrote where one is idle,
+    // leaving the others to arrays the host writes.
+    const written = (b: GPUBuffer): boolean => ctx.gpuWritten(b);
+    const choose = fill === 'host' ? { prefer: (b: GPUBuffer) => !written(b), otherwise: 'pending' as const } : { prefer: written, otherwise: 'any' as const };
+    const { block: buffer, reused } = this.take(size, String(usage), label, choose);
     buffer.label = label;
     this.#ctx.forget(buffer);
     if (reused && fill !== 'none' && this.#ctx.isDirty(buffer)) {
@@ -321,12 +326,6 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
     this.discard(buffer);
   }
 }
-
-/**
- * Dawn stages a `queue.writeBuffer` of at most this many bytes in its shared upload ring; a larger one gets
- * a staging buffer of its own, which lavapipe maps afresh on every write.
- */
-export const DAWN_STAGING_RING_BYTES = 4 << 20;
 
 const pools = new WeakMap<DeviceContext, BufferPool>();
 

@@ -155,6 +155,15 @@ describe('device arrays', () => {
     using y = device.array(small);
     expect(y.buffer).toBe(cleanBuffer);
     expect(y.buffer).not.toBe(outBuffer);
+    // Arrays made from host data and freed call after call (their buffers on the way back while the next
+    // call starts) reuse buffers rather than make new ones each call.
+    const made = device.memory.created;
+    for (let i = 0; i < 12; i++) {
+      using a = device.array(small);
+      using b = scale(a, 3);
+      expectArrayEqual(await b.toArray(), Array.from(small, (v) => 3 * v));
+    }
+    expect(device.memory.created - made).toBeLessThanOrEqual(3);
     expectArrayEqual(await y.toArray(), small);
   });
 });

@@ -326,9 +326,9 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'pool-host-fill-takes-gpu-written',
-    what: "device.array(data) reuses any idle buffer, one an op wrote included (its writes then always go through Dawn's staging copy)",
+    what: "device.array(data) takes an idle buffer an op wrote when there is one (its writes then always go through Dawn's staging copy)",
     file: 'src/buffers/pool.ts',
-    edits: [{ search: "fill === 'host' ? (b: GPUBuffer) => !ctx.gpuWritten(b) : undefined", replace: 'undefined' }],
+    edits: [{ search: "{ prefer: (b: GPUBuffer) => !written(b), otherwise: 'pending' as const }", replace: "{ prefer: written, otherwise: 'any' as const }" }],
     tests: ['test/buffers/device-array.test.ts'],
     filter: 'prefers a buffer no GPU work wrote',
     engine: 'dawn',
