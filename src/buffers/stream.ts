@@ -244,7 +244,7 @@ function isInput(r: DeviceArray, inputs: readonly DeviceArray[]): boolean {
  * ring's arrays, `fn`, the read, exactly as a caller with resident arrays writes them), every chunk in turn
  * on gpujs (host memory).
  */
-async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink, fill: 'host' | 'overwrite'): Promise<void> {
+async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
   const { hosts, dtypes } = p;
   for (let k = 0; k < p.chunks; k++) {
     const start = k * p.chunk;
@@ -254,7 +254,7 @@ async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink:
     try {
       for (let i = 0; i < hosts.length; i++) {
         const h = hosts[i] as HostArray;
-        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length, fill);
+        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length, 'host');
         inputs.push(a);
         a.write(start === 0 && length === h.length ? h : h.subarray(start, start + length));
       }
@@ -803,10 +803,7 @@ export class Streamer {
       this.#prevClass = undefined; // a call that fails leaves no "same route as before"
       const t0 = cls !== undefined ? performance.now() : 0;
       if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
-      // The plain route's arrays take buffers no GPU work wrote ('host') where only plain calls use its ring:
-      // a streamer with a set chunk or mappedUploadBytes shares a ring between routes, and the pipeline's
-      // copies into it would undo that.
-      else await plainRun(p, engine, ring, fn as StreamFn, sink, this.#measured || this.#oneShot || this.#route === 'plain' ? 'host' : 'overwrite');
+      else await plainRun(p, engine, ring, fn as StreamFn, sink);
       this.#lastRoute = route;
       if (cls !== undefined && index !== undefined) {
         const ms = performance.now() - t0;
