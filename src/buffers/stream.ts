@@ -431,7 +431,7 @@ export interface StreamerOptions {
    * `mappedUploadBytes` set is **measured routing**: per size class (the call's kind, input count and
    * ⌈log2⌉ of its input bytes) the first calls try each route that applies (one untimed call, then 4 timed
    * ones each), then the class uses the route with the lowest median wall-clock time over its last 5
-   * timed calls (from the call until its result is read), the plain route unless another is at least 5 %
+   * timed calls (from the call until its result is read), the plain route unless another is at least 15 %
    * faster, re-checking another route every 64th call, or on the next call after one 2× slower
    * than its route's recent median, so a drifting machine is followed. With `chunk` or
    * `mappedUploadBytes` set, `'auto'` is the fixed rule (chunks > 1 → chunked; one chunk over
@@ -450,7 +450,7 @@ const EXPLORE_SAMPLES = 4;
 /** Samples kept per route and class: their median picks the route. */
 const ROUTE_WINDOW = 5;
 /** How much faster (as a share of plain's median) another route must be to replace the plain route. */
-const ROUTE_MARGIN = 0.05;
+const ROUTE_MARGIN = 0.15;
 /** A class using its best route re-checks another one every this many calls. */
 const RECHECK_EVERY = 64;
 /** A call this many times its route's median makes the next call re-check another route. */

@@ -465,7 +465,7 @@ describe('streamer routes (forced and measured)', () => {
     expect(fixed.lastRoute).toBe('mapped');
   });
 
-  gpuTest('measured routing keeps the plain route unless another is clearly faster (5 % margin)', async ({ device }) => {
+  gpuTest('measured routing keeps the plain route unless another is clearly faster (15 % margin)', async ({ device }) => {
     if (device.info.engine !== 'dawn') {
       expect(device.info.engine).toBe('gpujs'); // gpujs: host memory, one route (the test above checks it)
       return;
@@ -483,9 +483,9 @@ describe('streamer routes (forced and measured)', () => {
       }
       return taken.slice(15);
     };
-    // 4 % faster than plain: within the margin, plain stays; 6 % faster: the other route is taken.
-    expect(await settle({ plain: 100, mapped: 96, chunked: 97 })).toEqual(['plain', 'plain', 'plain']);
-    expect(await settle({ plain: 100, mapped: 99, chunked: 94 })).toEqual(['chunked', 'chunked', 'chunked']);
+    // 14 % faster than plain: within the margin, plain stays; 16 % faster: the other route is taken.
+    expect(await settle({ plain: 100, mapped: 86, chunked: 87 })).toEqual(['plain', 'plain', 'plain']);
+    expect(await settle({ plain: 100, mapped: 99, chunked: 84 })).toEqual(['chunked', 'chunked', 'chunked']);
     // Between two routes that both beat plain clearly, the faster wins.
     expect(await settle({ plain: 100, mapped: 80, chunked: 90 })).toEqual(['mapped', 'mapped', 'mapped']);
   });
