@@ -430,9 +430,9 @@ export interface StreamerOptions {
    * {@link defaultStreamChunk}(n) above 2^21 elements and n / 4 below). `'auto'` with neither `chunk` nor
    * `mappedUploadBytes` set is **measured routing**: per size class (the call's kind, input count and
    * ⌈log2⌉ of its input bytes) the first calls try each route that applies (one untimed call, then 4 timed
-   * ones each), then the class uses the route with the lowest median wall-clock time over its last 5
-   * timed calls (from the call until its result is read), the plain route unless another is at least 15 %
-   * faster, re-checking another route every 64th call, or on the next call after one 2× slower
+   * ones each), then the class uses the route with the lowest wall-clock time (from the call until its
+   * result is read; the lower quartile of its last 5 timed calls), the plain route unless another is at
+   * least 15 % faster, re-checking another route every 64th call, or on the next call after one 2× slower
    * than its route's recent median, so a drifting machine is followed. With `chunk` or
    * `mappedUploadBytes` set, `'auto'` is the fixed rule (chunks > 1 → chunked; one chunk over
    * `mappedUploadBytes` → mapped; else plain). Every route runs the same ops on the same chunks of data,
@@ -447,9 +447,9 @@ export type StreamRoute = 'plain' | 'mapped' | 'chunked';
 
 /** Timed calls per route while a size class explores (after one untimed call that switches to it). */
 const EXPLORE_SAMPLES = 4;
-/** Samples kept per route and class: their median picks the route. */
+/** Samples kept per route and class: their lower quartile picks the route. */
 const ROUTE_WINDOW = 5;
-/** How much faster (as a share of plain's median) another route must be to replace the plain route. */
+/** How much faster (as a share of plain's score) another route must be to replace the plain route. */
 const ROUTE_MARGIN = 0.15;
 /** A class using its best route re-checks another one every this many calls. */
 const RECHECK_EVERY = 64;
@@ -488,8 +488,18 @@ function medianOf(xs: readonly number[]): number {
 }
 
 /**
- * The route with the lowest median, where the plain route (when a candidate) is the incumbent: another
- * route replaces it only with a median at least {@link ROUTE_MARGIN} below plain's.
+ * What a route's timed calls say of it: their lower quartile (the fastest of 4, the second fastest of 5).
+ * Each route does fixed work, and on a shared machine noise only adds time: a few calls slowed by another
+ * job or a GC (2× and more, interleaved with other work here) move a median of 4–5 calls, not this.
+ */
+function scoreOf(xs: readonly number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length === 0 ? Infinity : (a[Math.floor((a.length - 1) / 4)] ?? Infinity);
+}
+
+/**
+ * The route with the lowest score ({@link scoreOf}), where the plain route (when a candidate) is the
+ * incumbent: another route replaces it only with a score at least {@link ROUTE_MARGIN} below plain's.
  * The plain route is the work a caller holding its own device arrays does (write, op, read), so a
  * streamer that keeps it is never slower than that beyond the noise, and one that leaves it does so for
  * a clear, measured gain.
@@ -498,12 +508,12 @@ function bestOf(c: RouteClass): number {
   let best = 0;
   let m = Infinity;
   for (let i = 0; i < c.routes.length; i++) {
-    const v = medianOf(c.samples[i] ?? []);
+    const v = scoreOf(c.samples[i] ?? []);
     if (v < m) [best, m] = [i, v];
   }
   const plain = c.routes.indexOf('plain');
   if (plain < 0 || best === plain) return best;
-  return m < (1 - ROUTE_MARGIN) * medianOf(c.samples[plain] ?? []) ? best : plain;
+  return m < (1 - ROUTE_MARGIN) * scoreOf(c.samples[plain] ?? []) ? best : plain;
 }
 
 /**
@@ -545,11 +555,12 @@ function recordRoute(c: RouteClass, i: number, ms: number, timed: boolean): void
   }
   if (i === c.best) {
     if (ms > SLOW_CALL * before) c.recheck = true;
+    c.best = bestOf(c); // its own calls may show it slower than another route's last samples now
     return;
   }
   // A re-check: faster than the best's median → check the same route again next (a drift is followed
   // within a few calls); else the next re-check tries the route after it.
-  if (ms >= medianOf(c.samples[c.best] ?? [])) c.probe++;
+  if (ms >= scoreOf(c.samples[c.best] ?? [])) c.probe++;
   else c.recheck = true;
   c.best = bestOf(c);
 }

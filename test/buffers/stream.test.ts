@@ -450,7 +450,7 @@ describe('streamer routes (forced and measured)', () => {
     expect(taken.slice(0, 15)).toEqual([...routes.flatMap((r) => [r, r, r, r, r])]);
     expect(taken.slice(15)).toEqual(['mapped', 'mapped', 'mapped', 'mapped', 'mapped']);
     // The machine drifts: the mapped route gets slow. Slow calls make it re-check the others (two calls
-    // each); once its median (over the last 5 timed calls) is slower than a re-checked route's, it moves on.
+    // each); once its score (the lower quartile of its last 5 timed calls) is slower than a re-checked route's, it moves on.
     cost = { plain: 5, mapped: 10, chunked: 3 };
     taken.length = 0;
     for (let i = 0; i < 20; i++) await call();

@@ -310,7 +310,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'streamer-routing-ignores-margin',
     what: 'measured routing takes any route faster than plain, however slightly (no 5 % margin for the plain route)',
     file: 'src/buffers/stream.ts',
-    edits: [{ search: 'return m < (1 - ROUTE_MARGIN) * medianOf(', replace: 'return m < (1 - 0) * medianOf(' }],
+    edits: [{ search: 'return m < (1 - ROUTE_MARGIN) * scoreOf(', replace: 'return m < (1 - 0) * scoreOf(' }],
     tests: ['test/buffers/stream.test.ts'],
     filter: 'measured routing keeps the plain route',
     engine: 'dawn',
