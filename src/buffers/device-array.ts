@@ -14,12 +14,13 @@ const READBACK_USAGE = () => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
 /**
  * What a new array's memory holds before anything writes it: `zero` (the default: pooled memory that held
  * another array's data is cleared first), `overwrite` (the caller writes every element before anything
- * reads it: only the slack a vec4 binding could see is cleared), `host` (`overwrite` by host writes —
- * `device.array(data)`, a streamer's ring — which on Dawn takes a buffer no GPU work ever wrote, so those
- * writes can go straight into its memory: see `DeviceContext.gpuWritten`) or `uninitialized` (whatever
- * the pool had: `device.empty(n, { uninitialized: true })`, for those who ask).
+ * reads it: only the slack a vec4 binding could see is cleared), `host` (`overwrite` by host writes:
+ * `device.array(data)`; on Dawn it prefers a buffer no GPU work ever wrote, so those writes can go straight
+ * into its memory: see `DeviceContext.gpuWritten`), `host-kept` (the same for an array kept and written
+ * again and again, a streamer's ring: never a GPU-written buffer) or `uninitialized` (whatever the pool
+ * had: `device.empty(n, { uninitialized: true })`, for those who ask).
  */
-export type ArrayFill = 'zero' | 'overwrite' | 'host' | 'uninitialized';
+export type ArrayFill = 'zero' | 'overwrite' | 'host' | 'host-kept' | 'uninitialized';
 
 /** Checks a length or shape and returns the element count. */
 export function checkShape(shape: number | readonly number[], what = 'length'): { length: number; shape: readonly number[] } {
@@ -113,7 +114,7 @@ export class DeviceArray<D extends DType = DType> {
       const host = ctx as HostContext;
       this.#ctx = null;
       this.host = host;
-      this.#storage = new Storage(null, adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength), fill === 'host' ? 'overwrite' : fill));
+      this.#storage = new Storage(null, adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength), fill === 'host' || fill === 'host-kept' ? 'overwrite' : fill));
     } else {
       const dawn = ctx as DeviceContext;
       this.#ctx = dawn;

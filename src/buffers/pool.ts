@@ -91,9 +91,9 @@ export class SizeClassPool<B> {
    * block `prefer` accepts is reused first (the most recently released one); failing that, another idle
    * block when `otherwise` is `'any'`, or when it is `'pending'` only while a block `prefer` would accept is
    * on its way back (released, its queued work not yet complete: blocks are being made and freed call after
-   * call, and making one more each time would cost more); else a new one is made.
+   * call, and making one more each time would cost more), never when it is `'never'`; else a new one is made.
    */
-  protected take(size: number, kind: string, label: string, choose?: { readonly prefer: (block: B) => boolean; readonly otherwise: 'any' | 'pending' }): Taken<B> {
+  protected take(size: number, kind: string, label: string, choose?: { readonly prefer: (block: B) => boolean; readonly otherwise: 'any' | 'pending' | 'never' }): Taken<B> {
     const list = this.#free.get(`${kind}:${size}`);
     let block: B | undefined;
     if (choose === undefined) block = list?.pop();
@@ -106,7 +106,7 @@ export class SizeClassPool<B> {
         break;
       }
       const b = this.#backing;
-      const fallBack = choose.otherwise === 'any' || this.#pending.some((p) => b.size(p.block) === size && b.kind(p.block) === kind && choose.prefer(p.block));
+      const fallBack = choose.otherwise === 'any' || (choose.otherwise === 'pending' && this.#pending.some((p) => b.size(p.block) === size && b.kind(p.block) === kind && choose.prefer(p.block)));
       if (block === undefined && fallBack) block = list.pop();
     }
     const reused = block !== undefined;
@@ -293,9 +293,10 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
    * all of it before anything reads it (`fill: 'overwrite'`) — then only `keepZero` bytes past `bytes`
    * (the slack a vec4 binding may see) are cleared. `fill: 'host'` is `'overwrite'` by host writes: a
    * buffer no GPU work ever wrote (see `DeviceContext.gpuWritten`: later writes into it can then go straight
-   * into its memory), else a new one, unless one is on its way back (see `take`).
+   * into its memory), else a new one, unless one is on its way back (see `take`); `'host-kept'` (an array
+   * kept and written again and again) never takes a GPU-written one.
    */
-  acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'host' | 'none' = 'zero'): GPUBuffer {
+  acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'host' | 'host-kept' | 'none' = 'zero'): GPUBuffer {
     let size = sizeClass(bytes);
     if (size > this.#ctx.limits.maxBufferSize) size = Math.ceil(bytes / 4) * 4;
     const ctx = this.#ctx;
@@ -303,7 +304,8 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
     // Anything else (an op's output, scratch) takes a buffer GPU work already wrote where one is idle,
     // leaving the others to arrays the host writes.
     const written = (b: GPUBuffer): boolean => ctx.gpuWritten(b);
-    const choose = fill === 'host' ? { prefer: (b: GPUBuffer) => !written(b), otherwise: 'pending' as const } : { prefer: written, otherwise: 'any' as const };
+    const clean = (b: GPUBuffer): boolean => !written(b);
+    const choose = fill === 'host' ? { prefer: clean, otherwise: 'pending' as const } : fill === 'host-kept' ? { prefer: clean, otherwise: 'never' as const } : { prefer: written, otherwise: 'any' as const };
     const { block: buffer, reused } = this.take(size, String(usage), label, choose);
     buffer.label = label;
     this.#ctx.forget(buffer);

@@ -218,11 +218,11 @@ function freeRing(ring: Ring, engine: Engine): void {
 
 /**
  * The input array for chunk k of input i (`length` elements): the ring's, made on first use. `fill`:
- * `'host'` for the plain route, which writes it with `queue.writeBuffer` (a buffer no GPU work wrote, so
- * the writes go straight into its memory where Dawn can); `'overwrite'` for the pipeline, which copies
- * into it from the upload buffers.
+ * `'host-kept'` / `'host'` for the plain route, which writes it with `queue.writeBuffer` (a buffer no GPU
+ * work wrote, so the writes go straight into its memory where Dawn can; see run()); `'overwrite'` for the
+ * pipeline, which copies into it from the upload buffers.
  */
-function chunkArray(ring: Ring, engine: Engine, dtype: DType, i: number, slot: number, length: number, fill: 'host' | 'overwrite'): DeviceArray {
+function chunkArray(ring: Ring, engine: Engine, dtype: DType, i: number, slot: number, length: number, fill: 'host' | 'host-kept' | 'overwrite'): DeviceArray {
   const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
   if (length === ring.chunk) {
     const row = ring.arrays[i] ?? [];
@@ -244,7 +244,7 @@ function isInput(r: DeviceArray, inputs: readonly DeviceArray[]): boolean {
  * ring's arrays, `fn`, the read, exactly as a caller with resident arrays writes them), every chunk in turn
  * on gpujs (host memory).
  */
-async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
+async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink, fill: 'host' | 'host-kept'): Promise<void> {
   const { hosts, dtypes } = p;
   for (let k = 0; k < p.chunks; k++) {
     const start = k * p.chunk;
@@ -254,7 +254,7 @@ async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink:
     try {
       for (let i = 0; i < hosts.length; i++) {
         const h = hosts[i] as HostArray;
-        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length, 'host');
+        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length, fill);
         inputs.push(a);
         a.write(start === 0 && length === h.length ? h : h.subarray(start, start + length));
       }
@@ -814,7 +814,11 @@ export class Streamer {
       this.#prevClass = undefined; // a call that fails leaves no "same route as before"
       const t0 = cls !== undefined ? performance.now() : 0;
       if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
-      else await plainRun(p, engine, ring, fn as StreamFn, sink);
+      // The plain route's arrays: never a GPU-written buffer where only plain calls use the ring and it is
+      // kept (a measuring streamer's, or one forced to plain); else ('host': one-shot calls, whose arrays
+      // are made and freed call after call, and rings the pipeline shares) another idle buffer while a
+      // never-GPU-written one is on its way back.
+      else await plainRun(p, engine, ring, fn as StreamFn, sink, this.#measured || this.#route === 'plain' ? 'host-kept' : 'host');
       this.#lastRoute = route;
       if (cls !== undefined && index !== undefined) {
         const ms = performance.now() - t0;

@@ -298,6 +298,37 @@ describe('device.streamer', () => {
     }
   });
 
+  gpuTest("a measuring streamer's plain ring never takes a buffer GPU work wrote, even while another is on its way back", async ({ device }) => {
+    if (device.info.engine !== 'dawn') {
+      expect(device.info.engine).toBe('gpujs'); // host memory: no GPU buffers to choose between
+      return;
+    }
+    const n = 1 << 14;
+    const data = values(n, 97);
+    await device.sync();
+    device.trimMemory(); // no idle buffers left from earlier tests
+    // Two ops' outputs, idle in the pool (GPU-written; the op queued below takes one of them) ...
+    const a = device.array(data);
+    const outs = [scale(a, 2), scale(a, 4)];
+    expectArrayEqual(await outs[1]?.toArray() ?? [], Array.from(data, (v) => Math.fround(4 * v)));
+    const written = outs.map((o) => o.buffer);
+    for (const o of outs) o.destroy();
+    await device.sync();
+    // ... and a never-GPU-written buffer on its way back (released while an op reading it is queued).
+    const queued = scale(a, 3);
+    a.destroy();
+    using s = device.streamer();
+    const seen: GPUBuffer[] = [];
+    const got = await s.map(data, (x) => {
+      seen.push(x.buffer);
+      return scale(x, 2);
+    });
+    expectArrayEqual(got, Array.from(data, (v) => Math.fround(2 * v)));
+    expect(written).not.toContain(seen[0]);
+    expectArrayEqual(await queued.toArray(), Array.from(data, (v) => Math.fround(3 * v)));
+    queued.destroy();
+  });
+
   gpuTest('a repeat call over the same host arrays reads their current contents and checks them again', async ({ device }) => {
     const n = 3000;
     const a = values(n, 91);
