@@ -186,8 +186,8 @@ function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[
       sh = inputs.at(n).plain;
       streamer?.destroy();
       streamer = device.streamer();
-      // Untimed calls past measured routing's exploration (up to 3 routes × 5 calls), so timed runs use the route it picked.
-      for (let i = 0; i < 20; i++) await streamBody();
+      // Untimed calls past measured routing's exploration (up to 3 routes × 2 passes × 3 calls), so timed runs use the route it picked.
+      for (let i = 0; i < 24; i++) await streamBody();
     },
     run: streamBody,
     teardown() {

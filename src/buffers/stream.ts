@@ -429,8 +429,8 @@ export interface StreamerOptions {
    * mapped upload buffer; `'chunked'`: the overlapped pipeline over chunks (of `chunk`, else
    * {@link defaultStreamChunk}(n) above 2^21 elements and n / 4 below). `'auto'` with neither `chunk` nor
    * `mappedUploadBytes` set is **measured routing**: per size class (the call's kind, input count and
-   * ⌈log2⌉ of its input bytes) the first calls try each route that applies (one untimed call, then 4 timed
-   * ones each), then the class uses the route with the lowest wall-clock time (from the call until its
+   * ⌈log2⌉ of its input bytes) the first calls try each route that applies, in two passes (each time one
+   * untimed call, then 2 timed ones), then the class uses the route with the lowest wall-clock time (from the call until its
    * result is read; the lower quartile of its last 5 timed calls), the plain route unless another is at
    * least 15 % faster, re-checking another route every 64th call, or on the next call after one 2× slower
    * than its route's recent median, so a drifting machine is followed. With `chunk` or
@@ -480,6 +480,8 @@ interface RouteClass {
   /** The next other route to re-check (rotates). */
   probe: number;
   recheck: boolean;
+  /** Exploration's pass: 0 takes half of each route's samples, 1 the rest (so a burst of load lands on one route's samples less). */
+  pass: 0 | 1;
 }
 
 function medianOf(xs: readonly number[]): number {
@@ -517,14 +519,19 @@ function bestOf(c: RouteClass): number {
 }
 
 /**
- * The route for the next call of class c: while exploring, each route in turn until it has its samples;
- * then the best one, or (every {@link RECHECK_EVERY}th call, or after a slow one) two calls of another.
+ * The route for the next call of class c: while exploring, each route in turn until it has half its
+ * samples, then each in turn again for the rest (two passes: a burst of other load then slows the samples
+ * of more than one route); then the best one, or (every {@link RECHECK_EVERY}th call, or after a slow one)
+ * two calls of another.
  */
 function pickRoute(c: RouteClass): number {
   if (c.best < 0) {
-    if ((c.samples[c.current]?.length ?? 0) < EXPLORE_SAMPLES) return c.current;
-    c.current = c.samples.findIndex((w) => w.length < EXPLORE_SAMPLES);
-    return c.current;
+    const goal = c.pass === 0 ? EXPLORE_SAMPLES / 2 : EXPLORE_SAMPLES;
+    if ((c.samples[c.current]?.length ?? 0) < goal) return c.current;
+    const next = c.samples.findIndex((w) => w.length < goal);
+    if (next >= 0) return (c.current = next);
+    c.pass = 1;
+    return (c.current = c.samples.findIndex((w) => w.length < EXPLORE_SAMPLES));
   }
   if (c.probing > 0) {
     c.probing--;
@@ -762,7 +769,7 @@ export class Streamer {
       if (cls === undefined) {
         const routes: StreamRoute[] = !fits ? [] : bytes > MIN_MAPPED_BYTES ? ['plain', 'mapped'] : ['plain'];
         if (p.n >= MIN_CHUNKED || !fits) routes.push('chunked');
-        cls = { routes, samples: routes.map(() => []), best: routes.length === 1 ? 0 : -1, current: 0, calls: 0, probing: 0, probe: 0, recheck: false };
+        cls = { routes, samples: routes.map(() => []), best: routes.length === 1 ? 0 : -1, current: 0, calls: 0, probing: 0, probe: 0, recheck: false, pass: 0 };
         this.#classes.set(key, cls);
       }
       if (cls.routes.length === 1) return { route: cls.routes[0] ?? 'plain', p: this.#chunkFor(cls.routes[0] ?? 'plain', p, fits) };
