@@ -316,7 +316,7 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
         const end = Math.min(buffer.size, Math.ceil(bytes / 16) * 16);
         // A host-written array's slack is zeroed by a host write too: a clear would count as GPU work
         // writing it. The buffer is idle (nothing queued uses it), so the direct write cannot overtake work.
-        if (end > start && fill === 'host') ctx.gpu.queue.writeBuffer(buffer, start, new Uint8Array(end - start));
+        if (end > start && (fill === 'host' || fill === 'host-kept')) ctx.gpu.queue.writeBuffer(buffer, start, new Uint8Array(end - start));
         else if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);
       }
     }

@@ -152,9 +152,12 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: 'pool-vec4-slack-not-cleared',
-    what: "an 'overwrite' acquire no longer clears the vec4 slack past the array's end",
+    what: "an 'overwrite' or host-written acquire no longer zeroes the vec4 slack past the array's end",
     file: 'src/buffers/pool.ts',
-    edits: [{ search: 'if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);', replace: 'if (end > start) void 0;' }],
+    edits: [
+      { search: 'if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);', replace: 'if (end > start) void 0;' },
+      { search: 'ctx.gpu.queue.writeBuffer(buffer, start, new Uint8Array(end - start));', replace: 'void 0;' },
+    ],
     tests: ['test/reliability/batches.test.ts'],
     filter: 'vec4 binding',
     engine: 'dawn',

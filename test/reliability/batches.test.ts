@@ -167,6 +167,19 @@ dawnTest('a vec4 binding of a length-5 array sees zeros past its end, not a prev
   using out = device.empty(4);
   k.run({ x, out }, { invocations: 1 });
   expectArrayEqual(await out.toArray(), [5, 0, 0, 0]);
+  // An op's output that the op overwrites whole (a strided view gathered into a new array) reuses a
+  // buffer GPU work wrote: its slack is cleared on the GPU.
+  const old2 = device.array(Float32Array.from({ length: 64 }, (_, i) => 200 + i));
+  using big = scale(old2, 1); // a GPU-written buffer of 64 elements
+  await big.toArray();
+  big.destroy();
+  old2.destroy();
+  await device.sync();
+  using m = device.array(Float32Array.from({ length: 10 }, (_, i) => i + 1), 'f32', [5, 2]);
+  using col = m.slice(null, 1).contiguous(); // [2, 4, 6, 8, 10]: 5 elements, written by the gather
+  using out2 = device.empty(4);
+  k.run({ x: col, out: out2 }, { invocations: 1 });
+  expectArrayEqual(await out2.toArray(), [10, 0, 0, 0]);
 });
 
 dawnTest('profile() with five readbacks, and a second profile while one records is refused', async ({ device }) => {
