@@ -163,12 +163,13 @@ function resultOf(p: Plan, engine: Engine, r: unknown, inputs: readonly DeviceAr
 }
 
 /**
- * Bytes of input per call above which a one-chunk stream on Dawn uploads through the pipeline's mapped
- * upload buffers rather than `queue.writeBuffer`. Dawn stages each `writeBuffer` in a 4 MiB upload ring;
- * what does not fit (one large write, or several that add up) gets freshly allocated staging memory on
- * every call — on lavapipe about 1.5 ms per 4 MiB, more than the op. A mapped upload buffer from the pool
- * is allocated once and comes back mapped, but costs a map round trip (~30 µs), so small inputs stay on
- * `writeBuffer`.
+ * Bytes of input per call above which a one-chunk stream on Dawn (the fixed rule) uploads through the
+ * pipeline's mapped upload buffers rather than `queue.writeBuffer`. Dawn writes straight into an idle
+ * buffer no GPU work ever wrote (where the host can map device memory); into any other it stages the write
+ * in a 4 MiB upload ring, and what does not fit (one large write, or several that add up) gets freshly
+ * allocated staging memory on every call — on lavapipe about 1.5 ms per 4 MiB, more than the op. A mapped
+ * upload buffer from the pool is allocated once and comes back mapped, but costs a map round trip (~30 µs)
+ * and, on lavapipe, a second copy, so small inputs stay on `writeBuffer`.
  */
 export const MAPPED_UPLOAD_BYTES = 4 << 20;
 
