@@ -8,7 +8,7 @@
  *   stream:         one-shot device.mapStream / reduceStream with the default chunk (allocates per call)
  *   streamer:       streamer.map / reduce on one device.streamer() (what `gpukit bench`'s gpu-stream
  *                   contender times), with measured routing: its warm-up (WARM_CALLS interleaved calls,
- *                   more than the 3 routes × 2 passes × 3 calls it explores) lets it pick its route before the timed
+ *                   more than the calls it explores) lets it pick its route before the timed
  *                   calls; the routes its timed calls took are printed
  *   streamer-write: the same with { mappedUploadBytes: Infinity }: the fixed rule, one chunk (up to 2^21
  *                   elements) written into the resident arrays (queue.writeBuffer) as e2e-resident does
@@ -25,6 +25,7 @@
  */
 import { cpus } from 'node:os';
 import { add, openDevice, sum, type DeviceArray, type Streamer } from '../src/index.js';
+import { EXPLORATION_CALLS } from '../src/buffers/stream.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
@@ -50,8 +51,8 @@ const shuffled = <T>(xs: readonly T[]): T[] => {
   }
   return a;
 };
-/** Warm-up calls of every contender per round: measured routing tries each of up to 3 routes in 2 passes of 3 calls (18 calls). */
-const WARM_CALLS = 24;
+/** Warm-up calls of every contender per round: more than measured routing's exploration. */
+const WARM_CALLS = EXPLORATION_CALLS + 6;
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
 
 await using device = await openDevice({ engine: 'dawn' });

@@ -5,7 +5,7 @@
  */
 import * as api from '../index.js';
 import type { DeviceArray } from '../buffers/device-array.js';
-import type { Streamer } from '../buffers/stream.js';
+import { EXPLORATION_CALLS, type Streamer } from '../buffers/stream.js';
 import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
 import { sharedF32, sharedU32 } from '../cpu/pool.js';
 import type { BenchEnv, BenchOp, Contender, PhaseSample } from './contender.js';
@@ -186,8 +186,8 @@ function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[
       sh = inputs.at(n).plain;
       streamer?.destroy();
       streamer = device.streamer();
-      // Untimed calls past measured routing's exploration (up to 3 routes × 2 passes × 3 calls), so timed runs use the route it picked.
-      for (let i = 0; i < 24; i++) await streamBody();
+      // Untimed calls past measured routing's exploration, so timed runs use the route it picked.
+      for (let i = 0; i < EXPLORATION_CALLS + 6; i++) await streamBody();
     },
     run: streamBody,
     teardown() {

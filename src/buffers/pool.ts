@@ -248,6 +248,12 @@ function defaultBudget(ctx: DeviceContext): number | undefined {
 /** GPU buffers by (usage, size class). */
 export class BufferPool extends SizeClassPool<GPUBuffer> {
   readonly #ctx: DeviceContext;
+  /**
+   * Which idle buffer an acquire takes, by fill (see `take`): host-written arrays a buffer no GPU work
+   * wrote, anything else (an op's output, scratch) one GPU work already wrote where one is idle, leaving
+   * the others to arrays the host writes.
+   */
+  readonly #choose: Readonly<Record<'host' | 'host-kept' | 'other', { readonly prefer: (b: GPUBuffer) => boolean; readonly otherwise: 'any' | 'pending' | 'never' }>>;
 
   constructor(ctx: DeviceContext) {
     super(
@@ -278,6 +284,9 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
       defaultBudget(ctx),
     );
     this.#ctx = ctx;
+    const written = (b: GPUBuffer): boolean => ctx.gpuWritten(b);
+    const clean = (b: GPUBuffer): boolean => !ctx.gpuWritten(b);
+    this.#choose = { host: { prefer: clean, otherwise: 'pending' }, 'host-kept': { prefer: clean, otherwise: 'never' }, other: { prefer: written, otherwise: 'any' } };
     ctx.onCompleted((id) => {
       this.drain(id);
     });
@@ -299,14 +308,8 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
   acquire(bytes: number, usage: number, label: string, fill: 'zero' | 'overwrite' | 'host' | 'host-kept' | 'none' = 'zero'): GPUBuffer {
     let size = sizeClass(bytes);
     if (size > this.#ctx.limits.maxBufferSize) size = Math.ceil(bytes / 4) * 4;
-    const ctx = this.#ctx;
-    // 'host': a buffer no GPU work wrote, or a new one (see take() for when another idle one is taken).
-    // Anything else (an op's output, scratch) takes a buffer GPU work already wrote where one is idle,
-    // leaving the others to arrays the host writes.
-    const written = (b: GPUBuffer): boolean => ctx.gpuWritten(b);
-    const clean = (b: GPUBuffer): boolean => !written(b);
-    const choose = fill === 'host' ? { prefer: clean, otherwise: 'pending' as const } : fill === 'host-kept' ? { prefer: clean, otherwise: 'never' as const } : { prefer: written, otherwise: 'any' as const };
-    const { block: buffer, reused } = this.take(size, String(usage), label, choose);
+    const host = fill === 'host' || fill === 'host-kept';
+    const { block: buffer, reused } = this.take(size, String(usage), label, this.#choose[host ? fill : 'other']);
     buffer.label = label;
     this.#ctx.forget(buffer);
     if (reused && fill !== 'none' && this.#ctx.isDirty(buffer)) {
@@ -316,7 +319,7 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
         const end = Math.min(buffer.size, Math.ceil(bytes / 16) * 16);
         // A host-written array's slack is zeroed by a host write too: a clear would count as GPU work
         // writing it. The buffer is idle (nothing queued uses it), so the direct write cannot overtake work.
-        if (end > start && (fill === 'host' || fill === 'host-kept')) ctx.gpu.queue.writeBuffer(buffer, start, new Uint8Array(end - start));
+        if (end > start && host) this.#ctx.gpu.queue.writeBuffer(buffer, start, new Uint8Array(end - start));
         else if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);
       }
     }

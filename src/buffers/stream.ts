@@ -187,8 +187,8 @@ interface Ring {
   readonly key: string;
   /**
    * 'm': the mapped route's ring of a measuring streamer, kept apart from the plain route's (same chunk):
-   * on lavapipe, plain writes into arrays that mapped uploads had been copied into faulted in fresh pages
-   * on every later call. '' otherwise.
+   * a copy into an array makes Dawn stage every later `writeBuffer` into it (see
+   * `DeviceContext.gpuWritten`), so mapped's copies would slow plain's writes. '' otherwise.
    */
   readonly kind: string;
   readonly chunk: number;
@@ -448,6 +448,11 @@ export type StreamRoute = 'plain' | 'mapped' | 'chunked';
 
 /** Timed calls per route while a size class explores (after one untimed call that switches to it). */
 const EXPLORE_SAMPLES = 4;
+/**
+ * Calls a size class of measured routing takes to explore (3 routes at most, each in 2 passes of one
+ * untimed call and EXPLORE_SAMPLES / 2 timed ones): warm a streamer up with more before timing it.
+ */
+export const EXPLORATION_CALLS = 3 * 2 * (1 + EXPLORE_SAMPLES / 2);
 /** Samples kept per route and class: their lower quartile picks the route. */
 const ROUTE_WINDOW = 5;
 /** How much faster (as a share of plain's score) another route must be to replace the plain route. */
@@ -620,8 +625,6 @@ export class Streamer {
   #lastRoute: StreamRoute | undefined;
   /** The class and route index of the last finished call (measured routing times only repeats). */
   #prevClass: RouteClass | undefined;
-  /** The last call's plan and route, when its route was not measured (see run). */
-  #again: { readonly op: string; readonly timeoutMs: number | undefined; readonly planned: Plan; readonly routed: Routed } | undefined;
   #prevIndex: number | undefined;
   #destroyed: string | undefined;
   /** Calls started and not finished (running or waiting for the one before). */
@@ -792,11 +795,7 @@ export class Streamer {
   /** @internal One call: runs after the calls before it, over a ring (made if the plan needs another). */
   async run(op: string, inputs: unknown, fn: unknown, read: ReadOptions, sinkOf: (p: Plan) => Sink): Promise<void> {
     this.#check(op);
-    // A call over the same host arrays as the last one, routed without measuring, reuses its plan and
-    // route: the checks and the plan would come out the same (small calls pay a few µs for them).
-    const again = this.#again;
-    const same = again !== undefined && typeof fn === 'function' && again.op === op && again.timeoutMs === read.timeoutMs && sameHosts(again.planned.hosts, again.planned.n, inputs);
-    const planned = same ? again.planned : plan(op, inputs, fn, this.#chunk, this.#depth, read.timeoutMs, this.#maxBytes);
+    const planned = plan(op, inputs, fn, this.#chunk, this.#depth, read.timeoutMs, this.#maxBytes);
     const sink = sinkOf(planned);
     // Calls on one streamer take turns on its ring: a call made while another runs waits for its turn.
     if (this.#pending++ > 0) {
@@ -813,9 +812,7 @@ export class Streamer {
       const engine = this.#engine;
       if (engine.kind === 'dawn') engine.ctx.assertUsable();
       else engine.host.assertUsable();
-      const routed = same ? again.routed : this.#routeOf(op, planned);
-      const { route, p, cls, index } = routed;
-      this.#again = cls === undefined ? { op, timeoutMs: read.timeoutMs, planned, routed } : undefined;
+      const { route, p, cls, index } = this.#routeOf(op, planned);
       // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
       const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk), route);
       const timed = cls !== undefined && this.#prevClass === cls && this.#prevIndex === index;
@@ -852,17 +849,6 @@ interface Routed {
   readonly p: Plan;
   readonly cls?: RouteClass;
   readonly index?: number;
-}
-
-/** Whether `inputs` are exactly `hosts` (the same typed arrays, each still n long: not detached). */
-function sameHosts(hosts: readonly HostArray[], n: number, inputs: unknown): boolean {
-  if (!Array.isArray(inputs)) return hosts.length === 1 && hosts[0] === inputs && (inputs as HostArray).length === n;
-  if (inputs.length !== hosts.length) return false;
-  for (let i = 0; i < hosts.length; i++) {
-    const h: unknown = inputs[i];
-    if (h !== hosts[i] || (h as HostArray).length !== n) return false;
-  }
-  return true;
 }
 
 function sameDtypes(a: readonly DType[], b: readonly DType[]): boolean {

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { uniformCpu } from '../../src/index.js';
 import { fleet, FleetJobError, type Fleet } from '../../src/fleet/index.js';
-import { startRedis, startWorker, stopAll, type RedisProcess, type WorkerProcess } from './harness.js';
+import { closeAll, startRedis, startWorker, type RedisProcess, type WorkerProcess } from './harness.js';
 import type { SlowShard } from './jobs/slow.js';
 
 const SLOW = fileURLToPath(new URL('./jobs/slow.ts', import.meta.url));
@@ -73,14 +73,7 @@ beforeAll(async () => {
   f = fleet({ redis: redis.url });
 }, 90_000);
 
-afterAll(async () => {
-  // Workers and Redis go by pid even if beforeAll failed before the fleet handle existed.
-  try {
-    await (f as Fleet | undefined)?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
+afterAll(() => closeAll(f as Fleet | undefined), 30_000);
 
 describe('fault injection', () => {
   test('a worker SIGKILLed mid-job: its shard runs again on the other worker, and completes exactly once', async () => {

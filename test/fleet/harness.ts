@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Fleet } from '../../src/fleet/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -180,6 +181,18 @@ export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES
       started.delete(child);
     },
   };
+}
+
+/**
+ * afterAll of a test file with a fleet handle: closes the handle, then stops every process by pid (even if
+ * beforeAll failed before the handle existed, or closing it throws).
+ */
+export async function closeAll(f: Fleet | undefined): Promise<void> {
+  try {
+    await f?.close();
+  } finally {
+    await stopAll();
+  }
 }
 
 /** Stops every process this harness started (workers first, then Redis), by pid. */

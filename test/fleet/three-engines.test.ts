@@ -15,7 +15,7 @@ import { openDevice } from '../../src/index.js';
 import { fleet, type Fleet } from '../../src/fleet/index.js';
 import { optionShards, priceSingleProcess } from '../../examples/fleet/option-shard.js';
 import { gpukit } from '../cli/spawn.js';
-import { ENGINES, startRedis, startWorker, stopAll, type RedisProcess, type WorkerProcess } from './harness.js';
+import { closeAll, ENGINES, startRedis, startWorker, type RedisProcess, type WorkerProcess } from './harness.js';
 
 const MODULE = fileURLToPath(new URL('../../examples/fleet/option-shard.ts', import.meta.url));
 const OPTION = { seed: 20_260_917, spot: 100, strike: 105, rate: 0.03, vol: 0.25, years: 1 };
@@ -50,14 +50,7 @@ beforeAll(async () => {
   f = fleet({ redis: redis.url });
 }, 120_000);
 
-afterAll(async () => {
-  // Workers and Redis go by pid even if beforeAll failed before the fleet handle existed.
-  try {
-    await (f as Fleet | undefined)?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
+afterAll(() => closeAll(f as Fleet | undefined), 30_000);
 
 describe('a fleet of three engines', () => {
   test('each worker announces its adapter identity, and a different kind per engine', async () => {
