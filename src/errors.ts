@@ -85,6 +85,17 @@ export class OutOfMemoryError extends GpukitError {}
 /** A second `device.profile()` started while one was recording on the same device. */
 export class ProfileConflictError extends GpukitError {}
 
+/**
+ * A call that would wait for itself: a streamer's `map()` / `reduce()` called from inside that streamer's own
+ * `fn` (calls on one streamer take turns, so it would deadlock). It is refused at once.
+ *
+ * @example
+ * ```ts
+ * await s.map(a, async (x) => { await s.map(b, f); return x; }); // rejects with ReentrantCallError
+ * ```
+ */
+export class ReentrantCallError extends GpukitError {}
+
 /** An array has the wrong element type for what it was passed to. */
 export class DTypeError extends GpukitError {}
 

@@ -30,6 +30,7 @@ export {
   UnsupportedOnEngineError,
   OutOfMemoryError,
   ProfileConflictError,
+  ReentrantCallError,
   TimeoutError,
   type ShaderDiagnostic,
 } from './errors.js';

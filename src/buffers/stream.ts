@@ -19,10 +19,11 @@
  * them (re-armed for writing after each use) until the chunk size, dtypes or input count change or it is
  * destroyed; then they go back mapped (or being mapped), so the next stream does not wait for a map.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describeValue } from '../args.js';
 import type { DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
+import { ArgumentError, DestroyedError, DTypeError, GpukitError, LimitError, ReentrantCallError, ShapeError } from '../errors.js';
 import { alignedBytes, DeviceArray, type ReadOptions } from './device-array.js';
 import { dtypeOfHost, hostArray, type DType, type HostArray } from './dtype.js';
 import { poolOf } from './pool.js';
@@ -111,6 +112,8 @@ function plan(op: string, inputs: unknown, fn: unknown, chunkOpt: number | undef
   for (let i = 0; i < list.length; i++) {
     const h = list[i];
     if (!ArrayBuffer.isView(h)) throw new ArgumentError(`${op}: input ${i} must be a Float32Array, Int32Array or Uint32Array, got ${describeValue(h)}`);
+    // A detached array reads as empty: streaming it would give an empty result (or a sum of 0), not an error.
+    if (isDetached(h)) throw new ArgumentError(`${op}: input ${i} is detached (its ArrayBuffer was transferred)`);
     dtypes.push(dtypeOfHost(h));
     hosts.push(h as HostArray);
     const len = (h as HostArray).length;
@@ -128,6 +131,30 @@ function plan(op: string, inputs: unknown, fn: unknown, chunkOpt: number | undef
 }
 
 const NO_READ_OPTIONS: ReadOptions = Object.freeze({});
+
+/**
+ * Whether a typed array's memory was transferred away (it then reads as 0 elements). Node 20 has no
+ * `ArrayBuffer.prototype.detached`; a view onto a detached buffer cannot be made.
+ */
+export function isDetached(h: ArrayBufferView): boolean {
+  if (h.byteLength !== 0) return false;
+  try {
+    new Uint8Array(h.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Input i before its chunk is copied: `fn` runs between chunks (and may await), so a host array may have been
+ * transferred or resized since the stream began. Checked before any byte of it is read.
+ */
+function checkHost(p: Plan, i: number, h: HostArray): void {
+  if (h.length === p.n) return;
+  const what = isDetached(h) ? 'was detached (its ArrayBuffer transferred)' : `was resized to ${h.length} elements`;
+  throw new ShapeError(`${p.op}: input ${i} ${what} while streaming its ${p.n} elements: keep the inputs as they are until the stream resolves`);
+}
 
 /** The plan with another chunk size (already checked against the limits by the caller). */
 function withChunk(p: Plan, chunk: number): Plan {
@@ -255,6 +282,7 @@ async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink:
     try {
       for (let i = 0; i < hosts.length; i++) {
         const h = hosts[i] as HostArray;
+        checkHost(p, i, h);
         const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length, fill);
         inputs.push(a);
         a.write(start === 0 && length === h.length ? h : h.subarray(start, start + length));
@@ -342,6 +370,10 @@ async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, s
             row[k % p.depth] = slot;
           }
           await slot.mapped;
+          // Both checked before the range is taken: a mapped buffer whose range was taken and not unmapped
+          // would fail every later stream that gets it from the pool.
+          ctx.assertUsable(); // closed (or lost) while this waited for the map: its buffers are gone
+          checkHost(p, i, h);
           const t0 = performance.now();
           // The one host-side copy of the upload: straight into the mapped upload buffer.
           new Uint8Array(slot.buffer.getMappedRange(0, bytes)).set(new Uint8Array(h.buffer, h.byteOffset + start * 4, length * 4));
@@ -590,6 +622,18 @@ export type StreamerReduceOptions<A> = (ReadOptions & { readonly combine: Stream
 /** Live streamers per device context, destroyed when it closes. */
 const live = new WeakMap<DeviceContext | HostContext, Set<Streamer>>();
 
+/** A streamer call whose `fn` runs in this async context (until the call ends). */
+interface ActiveCall {
+  readonly streamer: Streamer;
+  running: boolean;
+}
+
+/**
+ * The streamer calls whose `fn` the current code runs inside: a call on one of them from there would wait
+ * for its own turn (calls on a streamer take turns) and never start, so it is refused.
+ */
+const insideFn = new AsyncLocalStorage<readonly ActiveCall[]>();
+
 /**
  * A reusable stream: `map()` and `reduce()` run as `device.mapStream()` / `reduceStream()` do, but keep
  * their device arrays and mapped upload buffers between calls (re-made only when the chunk size, the input
@@ -795,8 +839,15 @@ export class Streamer {
   /** @internal One call: runs after the calls before it, over a ring (made if the plan needs another). */
   async run(op: string, inputs: unknown, fn: unknown, read: ReadOptions, sinkOf: (p: Plan) => Sink): Promise<void> {
     this.#check(op);
+    const outer = insideFn.getStore() ?? [];
+    if (outer.some((c) => c.streamer === this && c.running)) {
+      throw new ReentrantCallError(`${op}: called from inside this streamer's own fn; it would wait for itself. Use another streamer (or device.mapStream / reduceStream) inside fn`);
+    }
     const planned = plan(op, inputs, fn, this.#chunk, this.#depth, read.timeoutMs, this.#maxBytes);
     const sink = sinkOf(planned);
+    const active: ActiveCall = { streamer: this, running: true };
+    const calls = [...outer, active];
+    const inner: StreamFn = (...chunks) => insideFn.run(calls, fn as StreamFn, ...chunks);
     // Calls on one streamer take turns on its ring: a call made while another runs waits for its turn.
     if (this.#pending++ > 0) {
       const turn = new Promise<void>((r) => this.#waiting.push(r));
@@ -818,12 +869,12 @@ export class Streamer {
       const timed = cls !== undefined && this.#prevClass === cls && this.#prevIndex === index;
       this.#prevClass = undefined; // a call that fails leaves no "same route as before"
       const t0 = cls !== undefined ? performance.now() : 0;
-      if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, fn as StreamFn, sink);
+      if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, inner, sink);
       // The plain route's arrays: never a GPU-written buffer where only plain calls use the ring and it is
       // kept (a measuring streamer's, or one forced to plain); else ('host': one-shot calls, whose arrays
       // are made and freed call after call, and rings the pipeline shares) another idle buffer while a
       // never-GPU-written one is on its way back.
-      else await plainRun(p, engine, ring, fn as StreamFn, sink, this.#measured || this.#route === 'plain' ? 'host-kept' : 'host');
+      else await plainRun(p, engine, ring, inner, sink, this.#measured || this.#route === 'plain' ? 'host-kept' : 'host');
       this.#lastRoute = route;
       if (cls !== undefined && index !== undefined) {
         const ms = performance.now() - t0;
@@ -831,7 +882,16 @@ export class Streamer {
       }
       this.#prevClass = cls;
       this.#prevIndex = index;
+    } catch (e) {
+      // A raw WebGPU error (an OperationError of a buffer destroyed underneath, an AbortError) from a device
+      // closed or lost meanwhile: the typed error of that.
+      if (!(e instanceof GpukitError)) {
+        if (this.#engine.kind === 'dawn') this.#engine.ctx.assertUsable();
+        else this.#engine.host.assertUsable();
+      }
+      throw e;
     } finally {
+      active.running = false;
       this.#done();
     }
   }
@@ -864,6 +924,7 @@ async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: Stream
   await s.run(op, inputs, fn, read, (p) => {
     if (out !== undefined) {
       if (!ArrayBuffer.isView(out)) throw new ArgumentError(`${op}: option 'out' must be a typed array, got ${describeValue(out)}`);
+      if (isDetached(out)) throw new ArgumentError(`${op}: option 'out' is detached (its ArrayBuffer was transferred)`);
       if (out.length !== p.n) throw new ShapeError(`${op}: option 'out' has ${out.length} elements but the inputs have ${p.n}`);
     }
     return {
@@ -874,6 +935,9 @@ async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: Stream
         if (out === undefined) out = hostArray(result.dtype, p.n);
         else if (hostTypeOf(result.dtype) !== out.constructor.name) {
           throw new DTypeError(`${op}: fn returns ${result.dtype} but option 'out' is a ${out.constructor.name}: pass a ${hostTypeOf(result.dtype)}`);
+        } else if (out.length !== p.n) {
+          const what = isDetached(out) ? 'was detached (its ArrayBuffer transferred)' : `was resized to ${out.length} elements`;
+          throw new ShapeError(`${op}: option 'out' ${what} while streaming ${p.n} elements into it`);
         }
         return result.toArray(out.subarray(start, start + length), p.read);
       },

@@ -189,7 +189,11 @@ export class DeviceContext {
    * device. With a timeout (the call's, else the device's), a wait that outlasts it gives up: see {@link timedOut}.
    */
   async guard<T>(p: Promise<T>, timeoutMs: number | undefined = this.timeoutMs, what = 'waiting for the GPU'): Promise<T> {
-    this.assertUsable();
+    if (this.#state.kind !== 'open') {
+      // `p` (a mapAsync made on a closed device) rejects with Dawn's AbortError: handled here, not left unhandled.
+      p.catch(() => undefined);
+      throw this.#lostError();
+    }
     // Not Promise.race against one long-lived promise: every race would leave a reaction on it forever.
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;

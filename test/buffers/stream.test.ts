@@ -343,7 +343,7 @@ describe('device.streamer', () => {
     expectArrayEqual(await s.map([a, b], (x) => add(x, x)), sumOf(a, a));
     // One of them detached (its buffer transferred): it is checked again, not taken for the old one.
     const moved = structuredClone(b.buffer as ArrayBuffer, { transfer: [b.buffer as ArrayBuffer] });
-    await expect(s.map([a, b], (x, y) => add(x, y))).rejects.toThrow(/streamer.map: every input must have the same length: input 0 has 3000 elements, input 1 has 0/);
+    await expect(s.map([a, b], (x, y) => add(x, y))).rejects.toThrow(/^streamer\.map: input 1 is detached/);
     const b2 = new Float32Array(moved);
     expectArrayEqual(await s.map([a, b2], (x, y) => add(x, y)), sumOf(a, b2));
   });
