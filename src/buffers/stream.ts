@@ -20,7 +20,7 @@
  * destroyed; then they go back mapped (or being mapped), so the next stream does not wait for a map.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { describeValue } from '../args.js';
+import { checkOptions, describeValue, type OptionCheck } from '../args.js';
 import type { DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
 import { ArgumentError, DestroyedError, DTypeError, GpukitError, LimitError, ReentrantCallError, ShapeError } from '../errors.js';
@@ -114,9 +114,10 @@ function plan(op: string, inputs: unknown, fn: unknown, chunkOpt: number | undef
     if (!ArrayBuffer.isView(h)) throw new ArgumentError(`${op}: input ${i} must be a Float32Array, Int32Array or Uint32Array, got ${describeValue(h)}`);
     // A detached array reads as empty: streaming it would give an empty result (or a sum of 0), not an error.
     if (isDetached(h)) throw new ArgumentError(`${op}: input ${i} is detached (its ArrayBuffer was transferred)`);
+    if (!isStreamable(h)) throw new DTypeError(`${op}: input ${i} must be a Float32Array, Int32Array or Uint32Array, got a ${h.constructor.name}`);
     dtypes.push(dtypeOfHost(h));
-    hosts.push(h as HostArray);
-    const len = (h as HostArray).length;
+    hosts.push(h);
+    const len = (h).length;
     if (i === 0) n = len;
     else if (len !== n) throw new ShapeError(`${op}: every input must have the same length: input 0 has ${n} elements, input ${i} has ${len}`);
   }
@@ -136,7 +137,7 @@ const NO_READ_OPTIONS: ReadOptions = Object.freeze({});
  * Whether a typed array's memory was transferred away (it then reads as 0 elements). Node 20 has no
  * `ArrayBuffer.prototype.detached`; a view onto a detached buffer cannot be made.
  */
-export function isDetached(h: ArrayBufferView): boolean {
+function isDetached(h: ArrayBufferView): boolean {
   if (h.byteLength !== 0) return false;
   try {
     new Uint8Array(h.buffer, 0, 0);
@@ -145,6 +146,22 @@ export function isDetached(h: ArrayBufferView): boolean {
     return true;
   }
 }
+
+/** The host arrays a stream takes (and writes into, as `out`). */
+function isStreamable(h: ArrayBufferView): h is HostArray {
+  return h instanceof Float32Array || h instanceof Int32Array || h instanceof Uint32Array;
+}
+
+/** Any value: the key is known; its value is checked where it is used (with a message of its own). */
+const ANY: OptionCheck = () => undefined;
+/** A read's timeout, checked before the stream starts (the reads would refuse it only after the first chunk ran). */
+const TIMEOUT: OptionCheck = (t) => (typeof t === 'number' && Number.isFinite(t) && t > 0 ? undefined : 'must be a positive number of ms');
+
+/** The option keys of each stream call (an unknown key, a typo, would be silently ignored). */
+const STREAM_KEYS = { chunk: ANY, depth: ANY, timeoutMs: TIMEOUT } as const;
+const MAP_KEYS = { out: ANY, timeoutMs: TIMEOUT } as const;
+const REDUCE_KEYS = { combine: ANY, fold: ANY, initial: ANY, timeoutMs: TIMEOUT } as const;
+const STREAMER_KEYS = { chunk: ANY, depth: ANY, mappedUploadBytes: ANY, route: ANY } as const;
 
 /**
  * Input i before its chunk is copied: `fn` runs between chunks (and may await), so a host array may have been
@@ -680,6 +697,7 @@ export class Streamer {
   constructor(device: StreamDevice, options: StreamerOptions = {}, op = 'streamer', oneShot = false) {
     const { engine, maxBytes } = engineOf(device);
     if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
+    if (!oneShot) checkOptions(op, options, STREAMER_KEYS);
     // The same checks as each call's plan, made once here so a bad option fails at creation.
     if (options.chunk !== undefined) plan(op, [new Float32Array(0)], () => undefined, options.chunk, options.depth, undefined, maxBytes);
     const depth = options.depth ?? DEFAULT_DEPTH;
@@ -720,7 +738,7 @@ export class Streamer {
    * ```
    */
   map(inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions = {}): Promise<HostArray> {
-    return mapWith(this, 'streamer.map', inputs, fn, options); // async: argument errors reject
+    return mapWith(this, 'streamer.map', inputs, fn, options, MAP_KEYS); // async: argument errors reject
   }
 
   /**
@@ -735,7 +753,7 @@ export class Streamer {
   reduce(inputs: StreamInputs, fn: StreamFn, options: ReadOptions & { readonly combine: StreamCombine }): Promise<number>;
   reduce<A>(inputs: StreamInputs, fn: StreamFn, options: ReadOptions & Omit<FoldStreamOptions<A>, 'chunk' | 'depth'>): Promise<A>;
   reduce<A>(inputs: StreamInputs, fn: StreamFn, options: StreamerReduceOptions<A>): Promise<number | A> {
-    return reduceWith(this, 'streamer.reduce', inputs, fn, options); // async: argument errors reject
+    return reduceWith(this, 'streamer.reduce', inputs, fn, options, REDUCE_KEYS); // async: argument errors reject
   }
 
   get destroyed(): boolean {
@@ -917,14 +935,16 @@ function sameDtypes(a: readonly DType[], b: readonly DType[]): boolean {
   return true;
 }
 
-async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions): Promise<HostArray> {
+async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions, keys: Readonly<Record<string, OptionCheck>>): Promise<HostArray> {
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
+  checkOptions(op, options, keys);
   let out: HostArray | undefined = options.out;
   const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : NO_READ_OPTIONS;
   await s.run(op, inputs, fn, read, (p) => {
     if (out !== undefined) {
       if (!ArrayBuffer.isView(out)) throw new ArgumentError(`${op}: option 'out' must be a typed array, got ${describeValue(out)}`);
       if (isDetached(out)) throw new ArgumentError(`${op}: option 'out' is detached (its ArrayBuffer was transferred)`);
+      if (!isStreamable(out)) throw new DTypeError(`${op}: option 'out' must be a Float32Array, Int32Array or Uint32Array, got a ${(out as ArrayBufferView).constructor.name}`);
       if (out.length !== p.n) throw new ShapeError(`${op}: option 'out' has ${out.length} elements but the inputs have ${p.n}`);
     }
     return {
@@ -947,11 +967,14 @@ async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: Stream
   return out ?? hostArray('f32', 0);
 }
 
-async function reduceWith<A>(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerReduceOptions<A>): Promise<number | A> {
+async function reduceWith<A>(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerReduceOptions<A>, keys: Readonly<Record<string, OptionCheck>>): Promise<number | A> {
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object with 'combine' ('sum', 'min' or 'max') or 'fold' and 'initial', got ${describeValue(options)}`);
+  checkOptions(op, options, keys);
   const read: ReadOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
   if ('fold' in options) {
+    if ('combine' in options) throw new ArgumentError(`${op}: give option 'combine' or options 'fold' and 'initial', not both`);
     if (typeof options.fold !== 'function') throw new ArgumentError(`${op}: option 'fold' must be a function (acc, part, chunk) => acc, got ${describeValue(options.fold)}`);
+    if (!('initial' in options)) throw new ArgumentError(`${op}: option 'fold' needs 'initial' (the accumulator the first chunk's fold starts from)`);
     let acc = options.initial;
     await s.run(op, inputs, fn, read, (p) => ({
       read: (_k, _s, _l, result) => result.toArray(p.read),
@@ -980,6 +1003,9 @@ async function reduceWith<A>(s: Streamer, op: string, inputs: StreamInputs, fn: 
   return acc;
 }
 
+const ONE_SHOT_MAP_KEYS = { ...STREAM_KEYS, ...MAP_KEYS } as const;
+const ONE_SHOT_REDUCE_KEYS = { ...STREAM_KEYS, ...REDUCE_KEYS } as const;
+
 function streamerOf(device: StreamDevice, op: string, options: StreamOptions): Streamer {
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
   return new Streamer(device, { ...(options.chunk !== undefined ? { chunk: options.chunk } : {}), ...(options.depth !== undefined ? { depth: options.depth } : {}) }, op, true);
@@ -996,7 +1022,7 @@ export function streamer(device: StreamDevice, options: StreamerOptions = {}): S
  */
 export async function mapStream(device: StreamDevice, inputs: StreamInputs, fn: StreamFn, options: MapStreamOptions = {}): Promise<HostArray> {
   using s = streamerOf(device, 'mapStream', options);
-  return await mapWith(s, 'mapStream', inputs, fn, options);
+  return await mapWith(s, 'mapStream', inputs, fn, options, ONE_SHOT_MAP_KEYS);
 }
 
 /** @internal `device.reduceStream()`: `fn` over each chunk, the results combined on the host (a one-shot streamer). */
@@ -1004,5 +1030,5 @@ export async function reduceStream<A>(device: StreamDevice, inputs: StreamInputs
   const op = 'reduceStream';
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object with 'combine' ('sum', 'min' or 'max') or 'fold' and 'initial', got ${describeValue(options)}`);
   using s = streamerOf(device, op, options);
-  return await reduceWith(s, op, inputs, fn, options);
+  return await reduceWith(s, op, inputs, fn, options, ONE_SHOT_REDUCE_KEYS);
 }

@@ -6,7 +6,7 @@
  * integers, so every f32 result (a product by 2, a partial sum under 2^24) is exact and compared exactly.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArgumentError, DestroyedError, openDevice, ReentrantCallError, scale, ShapeError, sum, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { ArgumentError, DestroyedError, DTypeError, openDevice, ReentrantCallError, scale, ShapeError, sum, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { ENGINE, expectArrayEqual, gpuTest } from '../fixture.js';
 
 const n = 10_007;
@@ -197,6 +197,40 @@ describe("a streamer's fn calling that same streamer", () => {
     expectArrayEqual(nested, Array.from(a, (v) => 2 * v));
     // Calls made one after another from outside still run, on the same streamer.
     expectArrayEqual(await guarded(s.map(a, (x) => scale(x, 2))), Array.from(a, (v) => 2 * v));
+    await expectUsable(device);
+  });
+});
+
+describe('bad arguments name the stream and the argument, before any work', () => {
+  gpuTest('unknown keys, wrong array types, a bad timeout, fold without initial, combine with fold', async ({ device }) => {
+    const a = ints(n, 10);
+    const f = (x: DeviceArray): DeviceArray => scale(x, 2);
+    const created = device.memory.created;
+    const cases: [() => Promise<unknown>, new (...args: never[]) => Error, RegExp][] = [
+      // Each was silently ignored, ran the whole stream before failing, or failed without naming the stream.
+      [() => device.mapStream(a, f, { chnk: 5 } as object), ArgumentError, /^mapStream: unknown options key chnk; it takes chunk, depth, timeoutMs, out$/],
+      [() => device.reduceStream(a, (x) => sum(x), { combine: 'sum', dept: 2 } as { combine: 'sum' }), ArgumentError, /^reduceStream: unknown options key dept/],
+      [() => device.mapStream(new Float64Array(8) as unknown as Float32Array, f), DTypeError, /^mapStream: input 0 must be a Float32Array, Int32Array or Uint32Array, got a Float64Array$/],
+      [() => device.mapStream([a, new Uint8Array(n) as unknown as Float32Array], f), DTypeError, /^mapStream: input 1 must be .* got a Uint8Array$/],
+      [() => device.mapStream(a, f, { out: new Float64Array(n) as unknown as Float32Array }), DTypeError, /^mapStream: option 'out' must be a Float32Array, Int32Array or Uint32Array, got a Float64Array$/],
+      [() => device.mapStream(a, f, { out: new DataView(new ArrayBuffer(4 * n)) as unknown as Float32Array }), DTypeError, /^mapStream: option 'out' must be .* got a DataView$/],
+      [() => device.mapStream(a, f, { timeoutMs: -1 }), ArgumentError, /^mapStream: option 'timeoutMs' must be a positive number of ms, got number -1$/],
+      [() => device.reduceStream(a, (x) => sum(x), { combine: 'sum', timeoutMs: Number.NaN }), ArgumentError, /^reduceStream: option 'timeoutMs' must be a positive number of ms/],
+      [() => device.reduceStream(a, (x) => sum(x), { fold: (acc: number) => acc } as unknown as { combine: 'sum' }), ArgumentError, /^reduceStream: option 'fold' needs 'initial'/],
+      [() => device.reduceStream(a, (x) => sum(x), { combine: 'sum', fold: (acc: number) => acc, initial: 0 } as { combine: 'sum' }), ArgumentError, /^reduceStream: give option 'combine' or options 'fold' and 'initial', not both$/],
+    ];
+    for (const [run, type, message] of cases) {
+      const error = await run().then(() => null, (e: unknown) => e);
+      expect(error, String(message)).toBeInstanceOf(type);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(device.memory.created, 'refused before any allocation').toBe(created);
+    expect(() => device.streamer({ chnk: 5 } as object)).toThrow(/^streamer: unknown options key chnk; it takes chunk, depth, mappedUploadBytes, route$/);
+    using s = device.streamer({ chunk });
+    // chunk and depth are the streamer's: a call cannot change them (was: silently ignored).
+    await expect(s.map(a, f, { chunk: 4 } as object)).rejects.toThrow(/^streamer\.map: unknown options key chunk; it takes out, timeoutMs$/);
+    await expect(s.reduce(a, (x) => sum(x), { combine: 'sum', depth: 1 } as { combine: 'sum' })).rejects.toThrow(/^streamer\.reduce: unknown options key depth/);
+    await expect(s.map(a, f, { timeoutMs: 0 })).rejects.toThrow(/^streamer\.map: option 'timeoutMs' must be a positive number/);
     await expectUsable(device);
   });
 });
