@@ -153,6 +153,8 @@ export interface BenchReport {
   readonly noise?: NoiseSummary;
   readonly methods: Readonly<Record<string, string>>;
   readonly ops: readonly OpReport[];
+  /** Present when the sweep was cut short (Ctrl-C): what was measured by then, and what that means. */
+  readonly interrupted?: string;
 }
 
 export const METHODS: Readonly<Record<string, string>> = {
@@ -394,6 +396,7 @@ export function buildReport(args: {
   readonly settings: SweepSettings & { readonly quick: boolean };
   readonly command: string;
   readonly durationS: number;
+  readonly interrupted?: string;
 }): BenchReport {
   const { info } = args;
   const label = softwareLabel({ isSoftware: info.isSoftware, description: describeAdapter(info) });
@@ -421,5 +424,6 @@ export function buildReport(args: {
       ...Object.fromEntries(args.measurements.flatMap((m) => m.contenders.map((c) => [`contender:${m.op.name}:${c.name}`, c.method]))),
     },
     ops: args.measurements.map((m) => analyzeOp(m, args.calibration, info.engine)),
+    ...(args.interrupted !== undefined ? { interrupted: args.interrupted } : {}),
   };
 }

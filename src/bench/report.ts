@@ -84,6 +84,7 @@ export function formatTable(r: BenchReport): string {
   const lines: string[] = [];
   lines.push(`gpukit bench — ${r.adapter.description}`);
   if (r.adapter.softwareLabel !== undefined) lines.push(`!! ${r.adapter.softwareLabel}`);
+  if (r.interrupted !== undefined) lines.push(`!! partial report: ${r.interrupted}`);
   lines.push(calibrationLine(r));
   const steady = noiseLine(r);
   if (steady !== '') lines.push(steady);
@@ -228,7 +229,9 @@ export function rooflineChart(r: BenchReport): string {
 export function formatHtml(r: BenchReport): string {
   const c = r.calibration;
   const steady = noiseLine(r);
-  const warn = r.adapter.softwareLabel !== undefined ? `<div class="warn"><b>CPU-emulated adapter.</b> ${esc(r.adapter.softwareLabel)}</div>` : '';
+  const warn =
+    (r.adapter.softwareLabel !== undefined ? `<div class="warn"><b>CPU-emulated adapter.</b> ${esc(r.adapter.softwareLabel)}</div>` : '') +
+    (r.interrupted !== undefined ? `<div class="warn"><b>Partial report.</b> ${esc(r.interrupted)}</div>` : '');
   const calRows = (['bandwidth', 'flops', 'dispatch', 'upload', 'download'] as const)
     .map((k) => `<tr><td>${k}</td><td>${c[k].applicable === false ? 'not applicable' : `${c[k].value.toFixed(k === 'dispatch' ? 3 : 2)} ${esc(c[k].unit)}`}</td><td class="m">${esc(c[k].method)}</td></tr>`)
     .join('');

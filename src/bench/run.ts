@@ -1,5 +1,5 @@
-import { closeSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { buildReport, type BenchReport } from './analyze.js';
 import { calibrate } from './calibrate.js';
 import { contendersOf } from './contender.js';
@@ -95,6 +95,50 @@ export function checkOutputPath(flag: string, path: string): void {
   rmSync(probe, { force: true });
 }
 
+/**
+ * What names one file: its device and inode when it exists (links, `./a` and `a`); else, for a symlink to a
+ * file not made yet, its target's; else its real directory and name.
+ */
+function fileIdentity(path: string, depth = 0): string {
+  const abs = resolve(path);
+  try {
+    const st = statSync(abs);
+    return `${String(st.dev)}:${String(st.ino)}`;
+  } catch {
+    // Not there yet (or a dangling link): below.
+  }
+  try {
+    if (depth < 8 && lstatSync(abs).isSymbolicLink()) return fileIdentity(resolve(dirname(abs), readlinkSync(abs)), depth + 1);
+  } catch {
+    // Neither a file nor a link: below.
+  }
+  try {
+    return join(realpathSync(dirname(abs)), basename(abs));
+  } catch {
+    return abs;
+  }
+}
+
+/**
+ * Throws {@link UsageError} when two output flags name the same file (the later report would silently
+ * replace the earlier one).
+ *
+ * @example
+ * ```ts
+ * checkDistinctOutputs([['--json', 'r.json'], ['--csv', 'r.json']]); // UsageError
+ * ```
+ */
+export function checkDistinctOutputs(outputs: readonly (readonly [flag: string, path: string | undefined])[]): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of outputs) {
+    if (path === undefined) continue;
+    const id = fileIdentity(path);
+    const earlier = seen.get(id);
+    if (earlier !== undefined) throw new UsageError(`${earlier} and ${flag} name the same file ${path}: give each report its own file`);
+    seen.set(id, flag);
+  }
+}
+
 export interface BenchCliOptions {
   readonly ops: readonly string[];
   readonly sizes?: string;
@@ -108,7 +152,12 @@ export interface BenchCliOptions {
   /** Bench on this open device instead of opening one from `open` (a fleet worker's device); left open. */
   readonly device?: GpuDevice;
   readonly command?: string;
-  /** Called with the device's info and the report before the device closes (the CLI saves the placement model). */
+  /**
+   * Aborting it ends the sweep after the measurement running then: the report holds what was measured,
+   * with `interrupted` set (Ctrl-C in `gpukit bench`).
+   */
+  readonly signal?: AbortSignal;
+  /** Called with the device's info and the report of a whole sweep before the device closes (the CLI saves the placement model). */
   readonly onReport?: (info: DeviceInfo, report: BenchReport) => void;
 }
 
@@ -144,6 +193,7 @@ function checkOptions(o: BenchCliOptions): { sizes: number[]; only: string[] | u
     const path = o[key];
     if (path !== undefined) checkOutputPath(flag, path);
   }
+  checkDistinctOutputs(OUTPUTS.map(([flag, key]) => [flag, o[key]] as const));
   return { sizes, only };
 }
 
@@ -190,7 +240,16 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
     const calibration = await calibrate(device, quick ? { elements: 2 ** 22, reps: 5 } : {});
     const base = { done: 0, total: plan.reduce((s, p) => s + p.sizes.length * p.count * settings.rounds, 0) };
     const measurements: OpMeasurements[] = [];
-    for (const p of plan) measurements.push(await sweepOp(p.op, env, p.sizes, settings, only, say, base));
+    const signal = o.signal;
+    for (const p of plan) {
+      if (signal?.aborted === true) break;
+      const m = await sweepOp(p.op, env, p.sizes, settings, only, say, base, signal);
+      if (m.cells.length > 0) measurements.push(m);
+    }
+    const interrupted =
+      signal?.aborted === true
+        ? `interrupted after ${String(base.done)} of ${String(base.total)} measurements: ${measurements.length > 0 ? `${measurements.map((m) => m.op.name).join(', ')} in part or in whole` : 'nothing measured'}; sizes, contenders and rounds not reached are absent, and the figures of a cut round rest on fewer samples`
+        : undefined;
     noise.probe();
     const report = buildReport({
       info: device.info,
@@ -200,8 +259,9 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
       settings: { ...settings, quick },
       command: o.command ?? 'gpukit bench',
       durationS: (performance.now() - t0) / 1000,
+      ...(interrupted !== undefined ? { interrupted } : {}),
     });
-    o.onReport?.(device.info, report);
+    if (interrupted === undefined) o.onReport?.(device.info, report);
     return report;
   } finally {
     // Cleared on success and on error alike, so an error message starts on a line of its own.

@@ -117,6 +117,7 @@ export async function sweepOp(
   only?: readonly string[],
   onProgress?: (p: Progress) => void,
   progressBase = { done: 0, total: 0 },
+  signal?: AbortSignal,
 ): Promise<OpMeasurements> {
   const all = contendersOf(op, env);
   const contenders = only === undefined ? all : all.filter((c) => only.includes(c.name) || only.includes(c.role));
@@ -125,9 +126,13 @@ export async function sweepOp(
   const phases: PhasePoint[] = [];
   let done = progressBase.done;
   try {
-    for (let r = 0; r < settings.rounds; r++) {
+    // An abort (Ctrl-C) ends the sweep after the measurement running then: what was measured stays.
+    const stopped = (): boolean => signal?.aborted === true;
+    sweep: for (let r = 0; r < settings.rounds; r++) {
+      if (stopped()) break;
       env.noise?.probe();
       for (const n of sizes) {
+        if (stopped()) break sweep;
         const ready: Contender[] = [];
         try {
           for (const c of contenders) {
@@ -137,6 +142,10 @@ export async function sweepOp(
           // Alternate the contenders' order between rounds, so slow drifts hit every contender alike.
           const order = r % 2 === 0 ? ready : [...ready].reverse();
           for (const c of order) {
+            // A CPU contender's measurement may never leave the microtask queue: give the event loop a turn,
+            // or a signal (Ctrl-C) would be seen only once the whole sweep is done.
+            if (signal !== undefined) await new Promise((r) => setImmediate(r));
+            if (stopped()) break;
             onProgress?.({ done, total: progressBase.total, label: `${op.name} 2^${Math.log2(n).toFixed(0)} ${c.name} (round ${String(r + 1)}/${String(settings.rounds)})` });
             const got = await measure(c, settings, r === 0);
             const into = samples.get(key(c, n)) ?? [];
@@ -144,7 +153,7 @@ export async function sweepOp(
             samples.set(key(c, n), into);
             done++;
           }
-          if (r === settings.rounds - 1) {
+          if (r === settings.rounds - 1 && !stopped()) {
             for (const c of ready) {
               if (c.phases === undefined) continue;
               const runs: PhaseSample[] = [];
@@ -170,6 +179,13 @@ export async function sweepOp(
     }
   }
   progressBase.done = done;
+  if (signal?.aborted === true) {
+    // Cut short: only the sizes and contenders that have samples.
+    const measured = (f: (c: Cell) => unknown): Set<unknown> => new Set(cells.map(f));
+    const ns = measured((c) => c.n);
+    const names = measured((c) => c.contender);
+    return { op, sizes: sizes.filter((n) => ns.has(n)), contenders: contenders.filter((c) => names.has(c.name)).map((c) => ({ name: c.name, role: c.role, method: c.method })), cells, phases };
+  }
   return { op, sizes, contenders: contenders.map((c) => ({ name: c.name, role: c.role, method: c.method })), cells, phases };
 }
 

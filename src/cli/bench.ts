@@ -1,6 +1,6 @@
 import { formatTable } from '../bench/report.js';
 import { ceilingsOf, measuredOps, savePlacement } from '../bench/placement-file.js';
-import { checkOutputPath, DEFAULT_SIZES, parseSizes, QUICK_SIZES, sweepBench, writeBenchFiles, type BenchCliOptions } from '../bench/run.js';
+import { checkDistinctOutputs, checkOutputPath, DEFAULT_SIZES, parseSizes, QUICK_SIZES, sweepBench, writeBenchFiles, type BenchCliOptions } from '../bench/run.js';
 
 export { DEFAULT_SIZES, QUICK_SIZES } from '../bench/run.js';
 
@@ -11,20 +11,42 @@ export { DEFAULT_SIZES, QUICK_SIZES } from '../bench/run.js';
  */
 export async function benchCommand(o: BenchCliOptions): Promise<number> {
   let saved: string | undefined;
-  const report = await sweepBench({
-    ...o,
-    onReport: (info, r) => {
-      const ops = measuredOps(r);
-      if (Object.keys(ops).length === 0) return;
-      const s = savePlacement(info, { ops, calibration: ceilingsOf(r.calibration) });
-      if (s.written) saved = `placement model (${Object.keys(ops).join(', ')}) saved to ${s.path}`;
-    },
-  });
+  // Ctrl-C: the sweep stops after the measurement running then, and what was measured is printed and
+  // written (marked partial), exit 130; a second Ctrl-C quits at once.
+  const stop = new AbortController();
+  const onSigint = (): void => {
+    if (stop.signal.aborted) process.exit(EXIT_SIGINT);
+    stop.abort();
+    process.stderr.write('\ngpukit bench: interrupted: finishing the measurement running now, then writing what was measured (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  let report;
+  try {
+    report = await sweepBench({
+      ...o,
+      signal: stop.signal,
+      onReport: (info, r) => {
+        const ops = measuredOps(r);
+        if (Object.keys(ops).length === 0) return;
+        const s = savePlacement(info, { ops, calibration: ceilingsOf(r.calibration) });
+        if (s.written) saved = `placement model (${Object.keys(ops).join(', ')}) saved to ${s.path}`;
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   console.log(formatTable(report));
   for (const { flag, path } of writeBenchFiles(report, o)) console.log(`${flag.slice(2).toUpperCase()} written to ${path}`);
   if (saved !== undefined) console.log(saved);
+  if (report.interrupted !== undefined) {
+    console.error(`gpukit bench: interrupted: the report${o.json !== undefined || o.csv !== undefined || o.html !== undefined ? ' and its files hold' : ' holds'} only what was measured (${report.interrupted})`);
+    return EXIT_SIGINT;
+  }
   return 0;
 }
+
+/** Exit code of a sweep cut short by Ctrl-C (128 + SIGINT, as a shell reports it). */
+export const EXIT_SIGINT = 130;
 
 /**
  * `gpukit bench --fleet`: the sweep published to every adapter kind's workers as shards (op × size range); prints the
@@ -42,6 +64,7 @@ export async function fleetBenchCommand(o: BenchCliOptions & { readonly redis?: 
   if (o.csv !== undefined || o.contenders !== undefined) throw new UsageError('--fleet writes an atlas (--json, --html); --csv and --contenders are for one adapter');
   if (o.json !== undefined) checkOutputPath('--json', o.json);
   if (o.html !== undefined) checkOutputPath('--html', o.html);
+  checkDistinctOutputs([['--json', o.json], ['--html', o.html]]);
   const shardSizes = o.shardSizes === undefined ? undefined : Number(o.shardSizes);
   if (shardSizes !== undefined && !(Number.isInteger(shardSizes) && shardSizes >= 1)) throw new UsageError(`--shard-sizes: expected a positive whole number of sizes per shard, got '${String(o.shardSizes)}'`);
   const atlas = await runAtlas({

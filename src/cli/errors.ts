@@ -35,3 +35,28 @@ export async function cliAction(command: string, action: () => Promise<number> |
 }
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
+
+/**
+ * A failed write to standard output (a full disk, `/dev/full`, a closed pipe) becomes one line on stderr,
+ * `gpukit: InvalidFileError: standard output cannot be written (ENOSPC)`, and exit code 2 — instead of an
+ * unhandled 'error' event (a stack, exit 1), or exit 0 when the write came just before `process.exit()`
+ * (`--help`, `--version`: the error is then never emitted, only recorded on the stream). Call once, first.
+ *
+ * @example
+ * ```ts
+ * watchStdout(); // gpukit info > /dev/full → exit 2
+ * ```
+ */
+export function watchStdout(): void {
+  let failure: Error | undefined;
+  process.stdout.on('error', (e: Error) => {
+    failure ??= e;
+  });
+  process.on('exit', () => {
+    const e = failure ?? process.stdout.errored;
+    if (e === null) return;
+    const err = new InvalidFileError('standard output', `cannot be written (${(e as NodeJS.ErrnoException).code ?? e.message})`);
+    process.stderr.write(`gpukit: ${err.name}: ${oneLine(err.message)}\n`);
+    process.exitCode = EXIT_USAGE;
+  });
+}

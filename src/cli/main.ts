@@ -1,16 +1,22 @@
 import { Command, Option } from 'commander';
 import { benchCommand, fleetBenchCommand, DEFAULT_SIZES, QUICK_SIZES } from './bench.js';
 import { runInfo } from './info.js';
-import { cliAction, EXIT_USAGE } from './errors.js';
+import { cliAction, EXIT_USAGE, watchStdout } from './errors.js';
 import { UsageError } from '../errors.js';
 import { runTune } from './tune.js';
 import { runSetup } from './setup.js';
 import { runDoctor } from './doctor.js';
 import { runMatrix } from './matrix.js';
 import { placementCommand } from './placement.js';
+import { gpukitVersion } from '../bench/placement-file.js';
 
+watchStdout();
 const program = new Command();
-program.name('gpukit').description('GPU compute for Node.js: device info, benchmarks, tuning, test setup').enablePositionalOptions();
+program
+  .name('gpukit')
+  .description('GPU compute for Node.js: device info, benchmarks, tuning, test setup')
+  .version(gpukitVersion(), '-V, --version', "print gpukit's version")
+  .enablePositionalOptions();
 // Commander's own usage errors (unknown option, missing argument) exit 2 like gpukit's; help and --version stay 0.
 // Set before the subcommands are added: they inherit it.
 program.exitOverride((err) => process.exit(err.exitCode === 1 ? EXIT_USAGE : err.exitCode));

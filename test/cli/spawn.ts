@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,9 +13,9 @@ export interface CliResult {
 
 /**
  * Runs `gpukit <args>` from the sources (tsx) in a child process. `onStderr` sees stderr as it arrives
- * (to act mid-run, e.g. once calibration has started).
+ * (to act mid-run, e.g. once calibration has started, or to signal the child).
  */
-export function gpukit(args: readonly string[], opts: { env?: Readonly<Record<string, string>>; timeoutMs?: number; onStderr?: (soFar: string) => void } = {}): Promise<CliResult> {
+export function gpukit(args: readonly string[], opts: { env?: Readonly<Record<string, string>>; timeoutMs?: number; onStderr?: (soFar: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000 });
@@ -24,7 +24,7 @@ export function gpukit(args: readonly string[], opts: { env?: Readonly<Record<st
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      opts.onStderr?.(stderr);
+      opts.onStderr?.(stderr, child);
     });
     child.on('error', reject);
     child.on('close', (status) => {
