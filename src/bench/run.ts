@@ -60,6 +60,7 @@ export function parseSizes(text: string): number[] {
  */
 export function checkOutputPath(flag: string, path: string): void {
   const fail = (why: string): UsageError => new UsageError(`${flag} ${path}: ${why}`);
+  if (path.trim() === '') throw new UsageError(`${flag}: an empty path; give a file name`);
   const abs = resolve(path);
   let exists = true;
   try {

@@ -161,7 +161,7 @@ program
   .addOption(new Option('--queue <list>', 'comma list of queues to consume; {kind} expands to this adapter\'s kind').default('gpukit').env('GPUKIT_QUEUE'))
   .option('--lock-ms <ms>', 'job lock: a killed worker\'s job is taken over after about this long', '30000')
   .option('--stalled-ms <ms>', 'interval of the stalled-job check', '30000')
-  .option('--engine <name>', 'engine: auto, dawn or gpujs (default GPUKIT_ENGINE or auto)')
+  .addOption(new Option('--engine <name>', 'engine (default GPUKIT_ENGINE or auto)').choices(['auto', 'dawn', 'gpujs']))
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)

@@ -57,6 +57,9 @@ describe('gpukit bench refuses a bad command line before any work, in one line w
   test('--placement and --fleet together', async () => {
     expectUsageError(await gpukit(['bench', 'sum', '--placement', '--fleet']), /--placement and --fleet do not combine/);
   });
+  test("an empty output path (was: '--json : is a directory')", async () => {
+    expectUsageError(await gpukit(['bench', 'sum', ...tiny, '--json', '']), /^gpukit bench: --json: an empty path; give a file name$/);
+  });
   test("commander's own usage errors exit 2 too", async () => {
     const r = await gpukit(['bench', '--no-such-flag']);
     expect(r.status).toBe(2);

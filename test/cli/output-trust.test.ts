@@ -65,3 +65,9 @@ describe.runIf(existsSync('/dev/full'))('a standard output that cannot be writte
     expect(messages(r.stderr)).toEqual(['gpukit: InvalidFileError: standard output cannot be written (ENOSPC)']);
   });
 });
+
+test("gpukit worker --engine takes auto, dawn or gpujs only: a usage error before Redis or a device (was: openDevice's ArgumentError, exit 1)", async () => {
+  const r = await gpukit(['worker', '--engine', 'bogus', '--redis', 'redis://127.0.0.1:1']);
+  expect(r.status, r.stderr).toBe(2);
+  expect(messages(r.stderr)).toEqual(["error: option '--engine <name>' argument 'bogus' is invalid. Allowed choices are auto, dawn, gpujs."]);
+});
