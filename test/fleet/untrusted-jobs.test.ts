@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ArgumentError, RedisUnavailableError } from '../../src/errors.js';
 import { fleet, FleetJobError, type Fleet } from '../../src/fleet/index.js';
 import { REGISTRY_PREFIX } from '../../src/fleet/protocol.js';
+import { gpukit } from '../cli/spawn.js';
 import { closeAll, startRedis, startWorker, TEST_MODULES, type RedisProcess, type WorkerProcess } from './harness.js';
 import type { SlowShard } from './jobs/slow.js';
 
@@ -213,6 +214,21 @@ describe('the submitter and its Redis', () => {
       await wrong.close();
     }
   });
+
+  test('a --redis that is no Redis URL: one line naming the option, exit 2, no stack; no Redis there: a one-line error, not a hang', async () => {
+    for (const args of [['worker', '--modules', allowedDir], ['bench', '--fleet', 'sum']]) {
+      const r = await gpukit([...args, '--redis', 'not a url']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`gpukit ${args[0] ?? ''}: --redis: 'not a url' is not a URL; expected redis://[:password@]host:port[/db], or rediss:// for TLS\n`);
+    }
+    const closed = `redis://:secret-pw@127.0.0.1:${String(redis.port === 65535 ? 1 : redis.port + 1)}`;
+    const t0 = performance.now();
+    const r = await gpukit(['bench', '--fleet', 'sum', '--sizes', '2^10', '--redis', closed], { timeoutMs: 40_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^gpukit bench: RedisUnavailableError: Redis at redis:\/\/…@127\.0\.0\.1:\d+ not ready within 10000 ms \(connect ECONNREFUSED[^\n]*\n$/);
+    expect(r.stderr).not.toContain('secret-pw');
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  }, 60_000);
 
   test('Redis restarted (no persistence) while a job is waited for: the wait says the job vanished, long before its timeout', async () => {
     // A queue no worker consumes: the job waits there until Redis loses it.
