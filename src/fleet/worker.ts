@@ -292,8 +292,8 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     const t0 = performance.now();
     const work = async (): Promise<unknown> => {
       if (module === BENCH_MODULE) {
-        const s = shard as { op: unknown; sizes: unknown; quick?: unknown };
-        if (typeof s !== 'object' || s === null || typeof s.op !== 'string' || typeof s.sizes !== 'string' || (s.quick !== undefined && typeof s.quick !== 'boolean')) {
+        const s = (typeof shard === 'object' && shard !== null ? shard : {}) as { op?: unknown; sizes?: unknown; quick?: unknown };
+        if (typeof s.op !== 'string' || typeof s.sizes !== 'string' || (s.quick !== undefined && typeof s.quick !== 'boolean')) {
           throw new UnrecoverableError(`${what}: a bench shard is { op: string, sizes: string, quick?: boolean }`);
         }
         // Loaded here: the bench needs tinybench (a devDependency), which a worker that only runs user jobs lacks.

@@ -57,7 +57,7 @@ afterAll(async () => {
     await queue.close();
     connection.disconnect();
   } finally {
-    await closeAll(f as Fleet | undefined);
+    await closeAll(f);
   }
 }, 30_000);
 
