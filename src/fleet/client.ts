@@ -4,6 +4,7 @@
  * attempts are recorded on the parent (`ignoreDependencyOnFailure`), which then fails naming them.
  */
 import { randomBytes } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
@@ -28,6 +29,8 @@ import {
 export interface FleetOptions {
   /** Redis URL (`redis://:password@host:port`, `rediss://` for TLS). @default `GPUKIT_REDIS_URL`, else redis://127.0.0.1:6379 */
   readonly redis?: string;
+  /** TLS options (a private CA: `{ ca }`) of a `rediss://` URL. @default Node's CAs */
+  readonly tls?: ConnectionOptions;
   /** How long a call waits for Redis to be reachable before it fails with a RedisUnavailableError. @default 10000 */
   readonly connectTimeoutMs?: number;
   /** Called with one line for each problem that is skipped rather than thrown (a bad worker registry entry). @default stderr */
@@ -115,7 +118,7 @@ export class Fleet {
     this.#connectMs = o.connectTimeoutMs ?? 10_000;
     if (!Number.isInteger(this.#connectMs) || this.#connectMs < 1 || this.#connectMs > MAX_BUDGET_MS) throw new ArgumentError(`fleet: connectTimeoutMs must be a whole number of ms in 1..${String(MAX_BUDGET_MS)}, got ${String(o.connectTimeoutMs)}`);
     this.#warn = o.warn ?? ((line) => process.stderr.write(`gpukit: ${line}\n`));
-    this.#redis = connectRedis(this.#url);
+    this.#redis = connectRedis(this.#url, o.tls);
     this.#redis.on('error', () => undefined); // reconnects; a command that cannot wait fails on its own
     this.#flows = new FlowProducer({ connection: this.#redis });
   }

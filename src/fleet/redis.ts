@@ -2,6 +2,7 @@
  * The Redis connection every fleet piece uses: one ioredis client per process part, handed to BullMQ (which
  * takes its Redis client as a peer and duplicates it for its blocking reads).
  */
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { ArgumentError, RedisUnavailableError } from '../errors.js';
 
@@ -45,17 +46,21 @@ export function redisUrl(given?: string): string {
  * An ioredis client for BullMQ. `maxRetriesPerRequest: null` is what BullMQ's workers require (a blocking read
  * must wait through a reconnect rather than fail); reconnects back off to at most a second, so a restarted Redis
  * is found again within a second of coming back. A `rediss://` URL connects over TLS (ioredis), verifying
- * the server's certificate.
+ * the server's certificate against Node's CAs (`NODE_EXTRA_CA_CERTS`) or `tls.ca`; `tls` options with a
+ * `redis://` URL are an {@link ArgumentError} (the URL says whether the connection is encrypted).
  *
  * @example
  * ```ts
- * const redis = connectRedis('redis://:secret@127.0.0.1:6379');
+ * const redis = connectRedis('rediss://:secret@redis.internal:6380', { ca: readFileSync('ca.crt') });
  * ```
  */
-export function connectRedis(url: string): Redis {
+export function connectRedis(url: string, tls?: ConnectionOptions): Redis {
+  const secure = /^rediss:/i.test(url);
+  if (tls !== undefined && !secure) throw new ArgumentError(`fleet: tls options given for ${redactUrl(url)}; a TLS connection is a rediss:// URL`);
   return new Redis(url, {
     maxRetriesPerRequest: null,
     retryStrategy: (times: number) => Math.min(100 * times, 1000),
+    ...(secure ? { tls: tls ?? {} } : {}),
   });
 }
 

@@ -10,6 +10,7 @@ import { delimiter, extname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { realpath, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
 import { UnrecoverableError, WaitingError, Worker, type Job, type JobJson } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
@@ -35,8 +36,10 @@ import {
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
-  /** Redis URL. @default `GPUKIT_REDIS_URL`, else redis://127.0.0.1:6379 */
+  /** Redis URL (`redis://:password@host:port`, `rediss://` for TLS). @default `GPUKIT_REDIS_URL`, else redis://127.0.0.1:6379 */
   readonly redis?: string;
+  /** TLS options (a private CA: `{ ca }`) of a `rediss://` URL. @default Node's CAs (`NODE_EXTRA_CA_CERTS`) */
+  readonly tls?: ConnectionOptions;
   /** Queues to consume; `{kind}` expands to this worker's adapter kind (`gpukit,gpukit.{kind}`). @default ['gpukit'] */
   readonly queues?: readonly string[];
   /** How the device is opened (engine, backend, feature level, adapter). @default engine auto */
@@ -234,6 +237,7 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   const log = o.log ?? ((): void => undefined);
   const allowed = await moduleAllowList(o.modules ?? (process.env['GPUKIT_WORKER_MODULES'] ?? '').split(delimiter).filter((m) => m !== ''));
   const url = redisUrl(o.redis);
+  if (o.tls !== undefined && !/^rediss:/i.test(url)) throw new ArgumentError(`gpukit worker: tls options given for ${redactUrl(url)}; a TLS connection is a rediss:// URL`);
   const device = await openDevice(o.open ?? {});
   const kind = adapterKind(device.info);
   const queues = [...new Set((o.queues ?? ['gpukit']).map((q) => expandQueue(q, kind)))];
@@ -254,7 +258,7 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   let closing: Promise<void> | undefined;
   // Aborted by close(true): the running shard is handed back to the queue.
   const forced = new AbortController();
-  const redis: Redis = connectRedis(url);
+  const redis: Redis = connectRedis(url, o.tls);
   // Redis restarts are survived by reconnecting; ioredis reports each failed try, so say it once per outage.
   const where = redactUrl(url);
   let down = false;
