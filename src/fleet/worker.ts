@@ -122,6 +122,12 @@ const quote = (spec: string): string => `'${spec.length > 120 ? `${spec.slice(0,
 /**
  * The real path of a job's module, if the allow-list has it; else an UnrecoverableError (retrying cannot
  * help). Only the path is looked at (realpath, stat): no byte of the file is read before it is accepted.
+ *
+ * @example
+ * ```ts
+ * await resolveJobModule('/srv/jobs/option-shard.js', await moduleAllowList(['/srv/jobs'])); // '/srv/jobs/option-shard.js'
+ * await resolveJobModule('data:text/javascript,…', allowed); // throws: a data: URL is never run
+ * ```
  */
 export async function resolveJobModule(spec: string, allowed: ModuleAllowList): Promise<string> {
   const refuse = (why: string): never => {
