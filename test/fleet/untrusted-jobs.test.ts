@@ -47,8 +47,11 @@ beforeAll(async () => {
   w = await startWorker(redis.url, 'core', Q, { modules: [...TEST_MODULES, allowedDir] });
   f = fleet({ redis: redis.url });
   connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined); // while the last test restarts Redis
   flows = new FlowProducer({ connection });
   queue = new Queue(Q, { connection });
+  queue.on('error', () => undefined);
+  flows.on('error', () => undefined);
 }, 90_000);
 
 afterAll(async () => {
@@ -110,6 +113,21 @@ describe('jobs a worker must not run', () => {
     for (const c of children) expect(c.attemptsMade).toBe(1);
     expect(existsSync(marker)).toBe(false);
     await stillServes();
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('a reduce job naming a data: module: its shards run, the reduce is refused, and nothing ran', async () => {
+    const log = join(dir, 'reduce-rce.txt');
+    const dataUrl = `data:text/javascript,import{writeFileSync}from'node:fs';writeFileSync(${JSON.stringify(marker)},'ran');export default()=>1;export function reduce(){return 42}`;
+    await flows.add({
+      name: 'reduce',
+      queueName: Q,
+      opts: { jobId: 'reduce-rce' },
+      data: { module: dataUrl, count: 1, shards: [{ log, ms: 1 }] },
+      children: [{ name: 'shard', queueName: Q, opts: { jobId: 'reduce-rce.0' }, data: { module: SLOW, index: 0, shard: { log, ms: 1 }, budgetMs: 0 } }],
+    });
+    const job = await failed('reduce-rce', 20_000);
+    expect(job.failedReason).toMatch(/^job module 'data:text\/javascript,.*' refused: a data: URL is never run/);
     expect(existsSync(marker)).toBe(false);
   });
 
