@@ -84,7 +84,13 @@ const KEEP = { removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 36
 /** The module as the absolute path workers get; any URL but file: is refused here (workers refuse it too). */
 function moduleSpec(m: string | URL): string {
   const href = m instanceof URL ? m.href : m;
-  if (href.startsWith('file:')) return fileURLToPath(href);
+  if (href.startsWith('file:')) {
+    try {
+      return fileURLToPath(href);
+    } catch (e) {
+      throw new ArgumentError(`fleet.run: module '${href.slice(0, 120)}' is not a usable file: URL (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
   if (href.startsWith('gpukit:')) return href;
   if (/^[a-z][a-z0-9+.-]*:/i.test(href) && !/^[a-z]:[\\/]/i.test(href)) {
     throw new ArgumentError(`fleet.run: module '${href.slice(0, 120)}' is a URL; a job module is a file path (or file: URL) under the workers' --modules`);

@@ -134,6 +134,7 @@ describe('jobs a worker must not run', () => {
   test('the submitting side refuses a URL module before sending it', async () => {
     await expect(f.run({ module: 'data:text/javascript,export default()=>1', shards: [{}], queue: Q })).rejects.toThrow(ArgumentError);
     await expect(f.run({ module: new URL('node:fs'), shards: [{}], queue: Q })).rejects.toThrow(/is a URL; a job module is a file path/);
+    await expect(f.run({ module: 'file://elsewhere/job.mjs', shards: [{}], queue: Q })).rejects.toThrow(/is not a usable file: URL/);
   });
 
   test('a file that is no module: its content never reaches the job record (failedReason, stacktrace)', async () => {
