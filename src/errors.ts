@@ -172,3 +172,20 @@ export class FleetJobError extends GpukitError {
     this.failures = failures;
   }
 }
+
+/**
+ * The fleet's Redis did not answer within the wait: down, unreachable, or refusing the connection's password.
+ * `url` names it with any password hidden; the message says the last connection error.
+ *
+ * @example
+ * ```ts
+ * try { await f.workers(); } catch (e) { if (e instanceof RedisUnavailableError) console.error(e.message); }
+ * ```
+ */
+export class RedisUnavailableError extends GpukitError {
+  readonly url: string;
+  constructor(url: string, message: string) {
+    super(message);
+    this.url = url;
+  }
+}

@@ -8,10 +8,9 @@
  * file that cannot be written is one warning too: placement then uses what it has in memory.
  */
 import { dirname, join } from 'node:path';
-import { renameSync, writeFileSync } from 'node:fs';
 import type { DeviceInfo } from '../device/info.js';
 import { InvalidFileError } from '../errors.js';
-import { adapterKey, ensureWritableDir, MAX_READ_BYTES, readBoundedText, tuneCacheDir } from '../kernels/tuning.js';
+import { adapterKey, ensureWritableDir, jsonProblem, MAX_READ_BYTES, readBoundedText, tuneCacheDir, writeFileAtomic } from '../kernels/tuning.js';
 import type { BenchReport } from './analyze.js';
 import { versions } from './analyze.js';
 import type { Calibration } from './calibrate.js';
@@ -161,7 +160,7 @@ export function readPlacementFile(path: string, info: DeviceInfo): PlacementFile
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    warnPlacement(`ignoring the placement model ${path} (not JSON: ${e instanceof Error ? e.message : String(e)}); placement uses calibrated or built-in defaults`);
+    warnPlacement(`ignoring the placement model ${path} (not JSON: ${jsonProblem(e)}); placement uses calibrated or built-in defaults`);
     return null;
   }
   const r = checkPlacementFile(parsed, { version: gpukitVersion(), adapter: adapterKey(info) });
@@ -198,8 +197,7 @@ export function savePlacement(info: DeviceInfo, update: { readonly ops?: Readonl
   };
   try {
     ensureWritableDir(dirname(path));
-    writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2));
-    renameSync(`${path}.tmp`, path);
+    writeFileAtomic(path, JSON.stringify(file, null, 2));
     return { file, path, written: true };
   } catch (e) {
     const why = e instanceof InvalidFileError ? e.message : `${path} cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)})`;

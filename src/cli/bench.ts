@@ -56,6 +56,9 @@ export async function fleetBenchCommand(o: BenchCliOptions & { readonly redis?: 
   const { benchOps } = await import('../bench/ops.js');
   const { UsageError } = await import('../errors.js');
   const { runAtlas, formatAtlasTable, writeAtlas } = await import('../fleet/atlas.js');
+  const { redactUrl, redisUrlProblem } = await import('../fleet/redis.js');
+  const badUrl = o.redis !== undefined ? redisUrlProblem(o.redis) : undefined;
+  if (badUrl !== undefined) throw new UsageError(`--redis: ${badUrl}`);
   const sizes = o.sizes ?? (o.quick === true ? QUICK_SIZES : DEFAULT_SIZES);
   parseSizes(sizes);
   const available = benchOps().map((a) => a.name);
@@ -76,7 +79,8 @@ export async function fleetBenchCommand(o: BenchCliOptions & { readonly redis?: 
     ...(o.quick === true ? { quick: true } : {}),
     ...(o.redis !== undefined ? { redis: o.redis } : {}),
     ...(o.queues !== undefined ? { queues: o.queues.split(',').map((q) => q.trim()).filter((q) => q !== '') } : {}),
-    ...(o.command !== undefined ? { command: o.command } : {}),
+    // The atlas keeps the command line: never a Redis password in it.
+    ...(o.command !== undefined ? { command: o.command.split(' ').map(redactUrl).join(' ') } : {}),
   });
   console.log(formatAtlasTable(atlas));
   for (const { flag, path } of writeAtlas(atlas, o)) console.log(`${flag.slice(2).toUpperCase()} written to ${path}`);

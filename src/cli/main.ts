@@ -157,7 +157,8 @@ program
 program
   .command('worker')
   .description('a fleet worker: open one device and run BullMQ jobs (sharded jobs, bench --fleet shards) from Redis, one at a time, until SIGTERM')
-  .option('--redis <url>', 'Redis URL (default GPUKIT_REDIS_URL, else redis://127.0.0.1:6379)')
+  .option('--redis <url>', 'Redis URL, redis://:password@host:port or rediss:// for TLS (default GPUKIT_REDIS_URL, else redis://127.0.0.1:6379)')
+  .option('--modules <paths...>', 'job modules this worker runs: files under these directories, or these files (default GPUKIT_WORKER_MODULES; none: bench --fleet shards only)')
   .addOption(new Option('--queue <list>', 'comma list of queues to consume; {kind} expands to this adapter\'s kind').default('gpukit').env('GPUKIT_QUEUE'))
   .option('--lock-ms <ms>', 'job lock: a killed worker\'s job is taken over after about this long', '30000')
   .option('--stalled-ms <ms>', 'interval of the stalled-job check', '30000')
@@ -165,10 +166,13 @@ program
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
-  .action(async (o: { redis?: string; queue: string; lockMs: string; stalledMs: string; engine?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+  .action(async (o: { redis?: string; modules?: string[]; queue: string; lockMs: string; stalledMs: string; engine?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
     process.exitCode = await cliAction('worker', async () => {
       const { runWorker } = await import('./worker.js');
       const { UsageError } = await import('../errors.js');
+      const { redisUrlProblem } = await import('../fleet/redis.js');
+      const bad = o.redis !== undefined ? redisUrlProblem(o.redis) : undefined;
+      if (bad !== undefined) throw new UsageError(`--redis: ${bad}`);
       const ms = (flag: string, v: string): number => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 100) throw new UsageError(`${flag}: expected a whole number of milliseconds ≥ 100, got '${v}'`);
@@ -176,6 +180,7 @@ program
       };
       return runWorker({
         ...(o.redis !== undefined ? { redis: o.redis } : {}),
+        ...(o.modules !== undefined ? { modules: o.modules } : {}),
         queues: o.queue.split(',').map((q) => q.trim()).filter((q) => q !== ''),
         lockDurationMs: ms('--lock-ms', o.lockMs),
         stalledIntervalMs: ms('--stalled-ms', o.stalledMs),

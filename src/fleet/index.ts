@@ -14,4 +14,4 @@ export { fleet, Fleet, type FleetOptions, type RunOptions, type RunResult, type 
 export { startWorker, adapterKind, type FleetWorker, type WorkerOptions } from './worker.js';
 export { collectShards, type WorkerIdentity, type ShardResult } from './protocol.js';
 export { DEFAULT_REDIS_URL } from './redis.js';
-export { FleetJobError } from '../errors.js';
+export { FleetJobError, RedisUnavailableError } from '../errors.js';

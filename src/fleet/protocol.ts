@@ -71,7 +71,104 @@ function describe(v: unknown): string {
 }
 
 function isShardResult(v: unknown): v is ShardResult {
-  return typeof v === 'object' && v !== null && Number.isInteger((v as ShardResult).index) && typeof (v as ShardResult).worker === 'object';
+  if (!isRecord(v) || !Number.isInteger(v['index']) || typeof v['ms'] !== 'number') return false;
+  const w = v['worker'];
+  return isRecord(w) && typeof w['id'] === 'string' && typeof w['kind'] === 'string';
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Most shards one job may have: a bound on what a reducer allocates for a count read from Redis. */
+export const MAX_SHARDS = 100_000;
+/** Longest time budget of a try: Node's timers take at most 2^31−1 ms (a longer one fires at once). */
+export const MAX_BUDGET_MS = 2 ** 31 - 1;
+/** Longest module string a job may name. */
+const MAX_MODULE_CHARS = 4096;
+
+/** Why `module` is no module string, or undefined. */
+function moduleProblem(m: unknown): string | undefined {
+  if (typeof m !== 'string' || m === '' || m.length > MAX_MODULE_CHARS) return `'module' is not a string of 1..${String(MAX_MODULE_CHARS)} characters`;
+  if (m.includes('\0')) return `'module' contains a NUL character`;
+  return undefined;
+}
+
+/**
+ * A shard job's data as read from Redis, checked before anything of it is used: `module` a string, `index` a
+ * whole number in 0..{@link MAX_SHARDS}−1, `budgetMs` a whole number in 0..{@link MAX_BUDGET_MS}. Throws
+ * {@link FleetJobError} naming the job and the field.
+ *
+ * @example
+ * ```ts
+ * const { module, index, shard, budgetMs } = checkShardJob(String(job.id), job.data);
+ * ```
+ */
+export function checkShardJob(jobId: string, v: unknown): ShardJobData {
+  const bad = (why: string): never => {
+    throw new FleetJobError(jobId, `fleet job ${jobId}: bad shard job data: ${why}`);
+  };
+  if (!isRecord(v)) return bad('not an object');
+  const m = moduleProblem(v['module']);
+  if (m !== undefined) bad(m);
+  const index = v['index'];
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_SHARDS) bad(`'index' is not a whole number in 0..${String(MAX_SHARDS - 1)}`);
+  const budget = v['budgetMs'];
+  if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 0 || budget > MAX_BUDGET_MS) bad(`'budgetMs' is not a whole number of ms in 0..${String(MAX_BUDGET_MS)}`);
+  if (!('shard' in v)) bad(`'shard' is missing`);
+  return v as unknown as ShardJobData;
+}
+
+/**
+ * A reduce (parent) job's data as read from Redis: `module` a string, `count` a whole number in
+ * 1..{@link MAX_SHARDS} equal to `shards.length`. Throws {@link FleetJobError} before anything is allocated
+ * for `count`.
+ *
+ * @example
+ * ```ts
+ * const { module, count, shards } = checkReduceJob(String(job.id), job.data);
+ * ```
+ */
+export function checkReduceJob(jobId: string, v: unknown): ReduceJobData {
+  const bad = (why: string): never => {
+    throw new FleetJobError(jobId, `fleet job ${jobId}: bad reduce job data: ${why}`);
+  };
+  if (!isRecord(v)) return bad('not an object');
+  const m = moduleProblem(v['module']);
+  if (m !== undefined) bad(m);
+  const count = v['count'];
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_SHARDS) bad(`'count' is not a whole number in 1..${String(MAX_SHARDS)}`);
+  const shards = v['shards'];
+  if (!Array.isArray(shards)) return bad(`'shards' is not an array`);
+  if (shards.length !== count) bad(`'count' is ${String(count)} but 'shards' has ${String(shards.length)}`);
+  return v as unknown as ReduceJobData;
+}
+
+/** Adapter kinds and queue names a registry entry may carry: what {@link expandQueue} and adapterKind make. */
+const KIND = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
+const QUEUE = /^[^:\s]{1,200}$/;
+
+/**
+ * A worker registry entry read from Redis, checked: every field of {@link WorkerIdentity} of its type, the
+ * kind made of letters, digits, `.`, `_` and `-` (it names queues and atlas sections), queue names without
+ * ':'. Returns the identity or why it is not one (without echoing the entry).
+ *
+ * @example
+ * ```ts
+ * const w = checkWorkerIdentity(JSON.parse(text));
+ * if (typeof w === 'string') console.warn(w);
+ * ```
+ */
+export function checkWorkerIdentity(v: unknown): WorkerIdentity | string {
+  if (!isRecord(v)) return 'not an object';
+  for (const k of ['id', 'adapter', 'engine', 'backend', 'featureLevel', 'host', 'startedAt'] as const) {
+    const x = v[k];
+    if (typeof x !== 'string' || x.length > 1000) return `'${k}' is not a string of at most 1000 characters`;
+  }
+  if (typeof v['kind'] !== 'string' || !KIND.test(v['kind'])) return `'kind' is not 1..128 letters, digits, '.', '_' or '-' starting with a letter or digit`;
+  if (typeof v['isSoftware'] !== 'boolean') return `'isSoftware' is not a boolean`;
+  if (typeof v['pid'] !== 'number' || !Number.isInteger(v['pid']) || v['pid'] < 0) return `'pid' is not a whole number`;
+  const queues = v['queues'];
+  if (!Array.isArray(queues) || queues.length > 100 || !queues.every((q) => typeof q === 'string' && QUEUE.test(q))) return `'queues' is not a list of queue names without ':'`;
+  return v as unknown as WorkerIdentity;
 }
 
 /**

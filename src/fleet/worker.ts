@@ -6,19 +6,22 @@
  * again elsewhere (its first, unfinished run never reports a result).
  */
 import { hostname } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { delimiter, extname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { ConnectionOptions } from 'node:tls';
+import { UnrecoverableError, WaitingError, Worker, type Job, type JobJson } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
 import { formatJson } from '../bench/report.js';
 import { ArgumentError, FleetJobError } from '../errors.js';
-import { connectRedis, redisUrl } from './redis.js';
+import { connectRedis, redactUrl, redisUrl } from './redis.js';
 import {
   BENCH_MODULE,
+  checkReduceJob,
+  checkShardJob,
   collectShards,
   expandQueue,
   REDUCE_JOB,
@@ -33,8 +36,10 @@ import {
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
-  /** Redis URL. @default `GPUKIT_REDIS_URL`, else redis://127.0.0.1:6379 */
+  /** Redis URL (`redis://:password@host:port`, `rediss://` for TLS). @default `GPUKIT_REDIS_URL`, else redis://127.0.0.1:6379 */
   readonly redis?: string;
+  /** TLS options (a private CA: `{ ca }`) of a `rediss://` URL. @default Node's CAs (`NODE_EXTRA_CA_CERTS`) */
+  readonly tls?: ConnectionOptions;
   /** Queues to consume; `{kind}` expands to this worker's adapter kind (`gpukit,gpukit.{kind}`). @default ['gpukit'] */
   readonly queues?: readonly string[];
   /** How the device is opened (engine, backend, feature level, adapter). @default engine auto */
@@ -47,6 +52,14 @@ export interface WorkerOptions {
   readonly maxStalledCount?: number;
   /** Called with one line per event (ready, job start/end, shutdown). @default nothing */
   readonly log?: (line: string) => void;
+  /**
+   * The job modules this worker runs: files under these directories, or these files exactly (relative paths
+   * from the working directory; symlinks and `..` resolved, so nothing escapes them). Any other module — a
+   * path elsewhere, a `data:`, `node:` or `http:` URL — fails its job, unrecoverably, before anything is read.
+   * Empty: no job module runs (only `gpukit bench --fleet` shards).
+   * @default `GPUKIT_WORKER_MODULES` (a list separated by `:`, `;` on Windows), else none
+   */
+  readonly modules?: readonly string[];
 }
 
 /** Adapter families a kind is named after, most specific first (Dawn's GLES adapter names only "Mesa"). */
@@ -69,28 +82,139 @@ interface JobModule {
 /** Modification time of each job module file when this process first imported it. */
 const loadedAt = new Map<string, number>();
 
+/** File types a job module may have (a TypeScript one needs the worker started under tsx). */
+const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
+
+/** The job modules a worker may run: real paths of directories (any file under them) and of single files. */
+export interface ModuleAllowList {
+  readonly dirs: readonly string[];
+  readonly files: ReadonlySet<string>;
+}
+
 /**
- * Imports a job module. Node caches a module by URL for the life of the process, so a worker keeps running
- * the code it first imported: a module changed on disk takes effect in workers started after the change.
- * (A cache-busting import would reload only the module's own file, not what it imports: half old, half new.)
- * A change is said in the log, once per change, so a stale worker is visible.
+ * The allow-list of {@link WorkerOptions.modules}: each entry's real path (symlinks and `..` resolved), as a
+ * directory or a file. Throws {@link ArgumentError} for an entry that does not exist.
+ *
+ * @example
+ * ```ts
+ * const allowed = await moduleAllowList(['/srv/jobs']);
+ * ```
  */
-async function loadModule(spec: string, log: (line: string) => void = () => undefined): Promise<JobModule> {
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec) ? spec : pathToFileURL(isAbsolute(spec) ? spec : resolve(spec)).href;
-  if (url.startsWith('file:')) {
-    const mtime = await stat(fileURLToPath(url)).then((st) => st.mtimeMs, () => undefined);
-    const first = loadedAt.get(url);
-    if (first === undefined && mtime !== undefined) loadedAt.set(url, mtime);
-    else if (first !== undefined && mtime !== undefined && mtime !== first) {
-      log(`job module ${spec} changed on disk since this worker imported it; this worker runs the code it imported first (restart workers to deploy the new code)`);
-      loadedAt.set(url, mtime);
+export async function moduleAllowList(entries: readonly string[]): Promise<ModuleAllowList> {
+  const dirs: string[] = [];
+  const files = new Set<string>();
+  for (const e of entries) {
+    let real: string;
+    try {
+      real = await realpath(resolve(e));
+    } catch (err) {
+      throw new ArgumentError(`gpukit worker --modules: '${e}' cannot be resolved (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    if ((await stat(real)).isDirectory()) dirs.push(real);
+    else files.add(real);
+  }
+  return { dirs, files };
+}
+
+/** A job's module string as a message may quote it (it may be a long `data:` URL). */
+const quote = (spec: string): string => `'${spec.length > 120 ? `${spec.slice(0, 120)}…` : spec}'`;
+
+/**
+ * The real path of a job's module, if the allow-list has it; else an UnrecoverableError (retrying cannot
+ * help). Only the path is looked at (realpath, stat): no byte of the file is read before it is accepted.
+ *
+ * @example
+ * ```ts
+ * await resolveJobModule('/srv/jobs/option-shard.js', await moduleAllowList(['/srv/jobs'])); // '/srv/jobs/option-shard.js'
+ * await resolveJobModule('data:text/javascript,…', allowed); // throws: a data: URL is never run
+ * ```
+ */
+export async function resolveJobModule(spec: string, allowed: ModuleAllowList): Promise<string> {
+  const refuse = (why: string): never => {
+    throw new UnrecoverableError(`job module ${quote(spec)} refused: ${why}`);
+  };
+  if (allowed.dirs.length === 0 && allowed.files.size === 0) refuse('this worker runs no job modules (start it with --modules DIR… to allow some)');
+  let path = spec;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(spec)?.[1];
+  if (scheme !== undefined && !/^[a-z]:[\\/]/i.test(spec)) {
+    if (scheme.toLowerCase() !== 'file') refuse(`a ${scheme}: URL is never run; a job module is a file under the worker's --modules`);
+    try {
+      path = fileURLToPath(spec);
+    } catch {
+      refuse('not a valid file: URL');
     }
   }
-  const mod = (await import(url)) as Record<string, unknown>;
+  if (!isAbsolute(path)) refuse('not an absolute path');
+  let real = '';
+  try {
+    real = await realpath(path);
+  } catch (e) {
+    refuse(`cannot be resolved (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const under = allowed.files.has(real) || allowed.dirs.some((d) => real.startsWith(d.endsWith(sep) ? d : d + sep));
+  if (!under) refuse("not under this worker's --modules");
+  if (!MODULE_EXTENSIONS.has(extname(real).toLowerCase())) refuse(`not a JavaScript or TypeScript file (${[...MODULE_EXTENSIONS].join(', ')})`);
+  const st = await stat(real).catch(() => undefined);
+  if (st?.isFile() !== true) refuse('not a regular file');
+  return real;
+}
+
+/**
+ * Imports a job module the allow-list has. Node caches a module by URL for the life of the process, so a
+ * worker keeps running the code it first imported: a module changed on disk takes effect in workers started
+ * after the change. (A cache-busting import would reload only the module's own file, not what it imports:
+ * half old, half new.) A change is said in the log, once per change, so a stale worker is visible.
+ * A module that fails to import fails the job with the error's name only: a SyntaxError's message and stack
+ * quote the file, which must not reach Redis (where the submitter reads it).
+ */
+async function loadModule(spec: string, allowed: ModuleAllowList, log: (line: string) => void = () => undefined): Promise<JobModule> {
+  const path = await resolveJobModule(spec, allowed);
+  const url = pathToFileURL(path).href;
+  const mtime = await stat(path).then((st) => st.mtimeMs, () => undefined);
+  const first = loadedAt.get(url);
+  if (first === undefined && mtime !== undefined) loadedAt.set(url, mtime);
+  else if (first !== undefined && mtime !== undefined && mtime !== first) {
+    log(`job module ${spec} changed on disk since this worker imported it; this worker runs the code it imported first (restart workers to deploy the new code)`);
+    loadedAt.set(url, mtime);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const name = e instanceof Error ? e.name : typeof e;
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    throw new UnrecoverableError(`job module ${quote(spec)} could not be imported (${name}${typeof code === 'string' ? ` ${code}` : ''}); import it on the worker's machine to see why`);
+  }
   const run = typeof mod['default'] === 'function' ? mod['default'] : mod['run'];
   if (typeof run !== 'function') throw new UnrecoverableError(`job module ${spec} exports no default function (device, shard) => result`);
   const reduce = mod['reduce'];
   return { run: run as JobModule['run'], ...(typeof reduce === 'function' ? { reduce: reduce as JobModule['reduce'] & object } : {}) };
+}
+
+/** Jobs whose data in Redis was not JSON (BullMQ would throw before the processor, leaving the job active). */
+const malformed = new WeakSet<Job>();
+
+/** A BullMQ worker that turns a job whose data is not JSON into one the processor fails. */
+class GuardedWorker extends Worker {
+  protected override createJob(data: JobJson, jobId: string): Job {
+    try {
+      return super.createJob(data, jobId);
+    } catch {
+      const job = super.createJob({ ...data, data: 'null' }, jobId);
+      malformed.add(job);
+      return job;
+    }
+  }
+}
+
+/** A job's data checked: a bad payload fails its job for good (its data will not get better on a retry). */
+function checked<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof FleetJobError) throw new UnrecoverableError(e.message);
+    throw e;
+  }
 }
 
 /** A running worker. */
@@ -117,6 +241,9 @@ export interface FleetWorker {
  */
 export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   const log = o.log ?? ((): void => undefined);
+  const allowed = await moduleAllowList(o.modules ?? (process.env['GPUKIT_WORKER_MODULES'] ?? '').split(delimiter).filter((m) => m !== ''));
+  const url = redisUrl(o.redis);
+  if (o.tls !== undefined && !/^rediss:/i.test(url)) throw new ArgumentError(`gpukit worker: tls options given for ${redactUrl(url)}; a TLS connection is a rediss:// URL`);
   const device = await openDevice(o.open ?? {});
   const kind = adapterKind(device.info);
   const queues = [...new Set((o.queues ?? ['gpukit']).map((q) => expandQueue(q, kind)))];
@@ -137,10 +264,9 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   let closing: Promise<void> | undefined;
   // Aborted by close(true): the running shard is handed back to the queue.
   const forced = new AbortController();
-  const url = redisUrl(o.redis);
-  const redis: Redis = connectRedis(url);
+  const redis: Redis = connectRedis(url, o.tls);
   // Redis restarts are survived by reconnecting; ioredis reports each failed try, so say it once per outage.
-  const where = url.replace(/\/\/[^@/]*@/, '//…@'); // no password in the log
+  const where = redactUrl(url);
   let down = false;
   const lost = (why: string): void => {
     if (down || closing !== undefined) return;
@@ -170,20 +296,23 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   };
 
   const runShard = async (job: Job<ShardJobData>, token: string | undefined): Promise<ShardResult> => {
-    const { module, index, shard, budgetMs } = job.data;
+    const { module, index, shard, budgetMs } = checked(() => checkShardJob(String(job.id), job.data));
     const what = `${job.queueName} job ${String(job.id)} shard ${String(index)}`;
     log(`start ${what} attempt ${String(job.attemptsStarted)}`);
     const t0 = performance.now();
     const work = async (): Promise<unknown> => {
       if (module === BENCH_MODULE) {
-        const s = shard as { op: string; sizes: string; quick?: boolean };
+        const s = (typeof shard === 'object' && shard !== null ? shard : {}) as { op?: unknown; sizes?: unknown; quick?: unknown };
+        if (typeof s.op !== 'string' || typeof s.sizes !== 'string' || (s.quick !== undefined && typeof s.quick !== 'boolean')) {
+          throw new UnrecoverableError(`${what}: a bench shard is { op: string, sizes: string, quick?: boolean }`);
+        }
         // Loaded here: the bench needs tinybench (a devDependency), which a worker that only runs user jobs lacks.
         const { sweepBench } = await import('../bench/run.js');
         const report = await sweepBench({ ops: [s.op], sizes: s.sizes, quick: s.quick === true, progress: false, device, command: `gpukit bench --fleet ${s.op} --sizes ${s.sizes}` });
         // As text: Redis stores results as JSON, where a report's Infinity (an asymptote) would become null.
         return { identity, report: formatJson(report) };
       }
-      const mod = await loadModule(module, log);
+      const mod = await loadModule(module, allowed, log);
       return await mod.run(device, shard, index);
     };
     // close(true) hands the shard back, whether it is running or still waiting for the device.
@@ -243,6 +372,8 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   };
   const runReduce = async (job: Job<ReduceJobData>): Promise<ReduceResult> => {
     const id = String(job.id);
+    // Checked first: a count read from Redis bounds what collectShards allocates.
+    const data = checked(() => checkReduceJob(id, job.data));
     const failures = await job.getIgnoredChildrenFailures();
     if (Object.keys(failures).length > 0) {
       // Unrecoverable: retrying the parent cannot bring a failed shard back.
@@ -250,19 +381,20 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
     }
     let collected: ReturnType<typeof collectShards>;
     try {
-      collected = collectShards(id, Object.values(await job.getChildrenValues()), job.data.count);
+      collected = collectShards(id, Object.values(await job.getChildrenValues()), data.count);
     } catch (e) {
       throw new UnrecoverableError(e instanceof Error ? e.message : String(e));
     }
     const { results, duplicates } = collected;
     const values = results.map((r) => r.result);
-    const mod = job.data.module === BENCH_MODULE ? undefined : await loadModule(job.data.module, log);
-    const value = mod?.reduce !== undefined ? await mod.reduce(values, job.data.shards) : values;
+    const mod = data.module === BENCH_MODULE ? undefined : await loadModule(data.module, allowed, log);
+    const value = mod?.reduce !== undefined ? await mod.reduce(values, data.shards) : values;
     log(`reduce ${job.queueName} job ${id}: ${String(results.length)} shards${duplicates > 0 ? `, ${String(duplicates)} duplicate(s) dropped` : ''}`);
     return { value, shards: results.map((r) => ({ index: r.index, worker: r.worker, ms: r.ms })), duplicates };
   };
 
   const processor = async (job: Job, token?: string): Promise<unknown> => {
+    if (malformed.has(job)) throw new UnrecoverableError(`gpukit worker: job ${String(job.id)}'s data in Redis is not JSON`);
     if (job.name === SHARD_JOB) return runShard(job as Job<ShardJobData>, token);
     if (job.name === REDUCE_JOB) return runReduce(job as Job<ReduceJobData>);
     throw new UnrecoverableError(`gpukit worker: unknown job name '${job.name}'`);
@@ -270,7 +402,7 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
 
   const workers = queues.map(
     (q) =>
-      new Worker(q, processor, {
+      new GuardedWorker(q, processor, {
         connection: redis,
         name: identity.id,
         concurrency: 1,
@@ -288,6 +420,7 @@ export async function startWorker(o: WorkerOptions = {}): Promise<FleetWorker> {
   announce();
   const heartbeat = setInterval(announce, 5_000);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log(`job modules: ${allowed.dirs.length + allowed.files.size === 0 ? 'none (no --modules; bench --fleet shards only)' : [...allowed.dirs.map((d) => d + sep), ...allowed.files].join(', ')}`);
   log(`ready ${JSON.stringify(identity)}`);
 
   return {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { DeviceContext } from '../device/context.js';
 import type { DeviceInfo } from '../device/info.js';
 import { ArgumentError, InvalidFileError } from '../errors.js';
@@ -145,6 +145,50 @@ export function readBoundedText(path: string, maxBytes = MAX_READ_BYTES): string
   }
 }
 
+/**
+ * Writes `text` to `path` atomically and without following links: into a new temporary file beside it (a
+ * random name, created exclusively with O_EXCL and O_NOFOLLOW, so a file or symlink planted there is never
+ * written through), then renamed over `path` (which replaces a symlink at `path`, never its target).
+ * Throws the file system's error; the temporary file is removed on failure.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic(tuneCachePath(info), JSON.stringify(file));
+ * ```
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    try {
+      writeFileSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * What is wrong with a file that JSON.parse refused, without its bytes: V8's message quotes the text around
+ * the error (`Unexpected token 'r', "root:$6$…" is not valid JSON`), which a warning must not echo (the file
+ * may be a link to a secret). Keeps the position V8 gives, if any.
+ *
+ * @example
+ * ```ts
+ * try { JSON.parse(text); } catch (e) { warn(`not JSON (${jsonProblem(e)})`); }
+ * ```
+ */
+export function jsonProblem(e: unknown): string {
+  const m = e instanceof Error ? e.message : '';
+  if (/unexpected end of json input/i.test(m)) return 'it ends early';
+  const at = /at position (\d+)/.exec(m)?.[1];
+  return at !== undefined ? `a syntax error at character ${at}` : 'a syntax error';
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -202,7 +246,7 @@ function readTuneCache(path: string): TuneCacheFile | null {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    warnOnce(path, `${path}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    warnOnce(path, `${path}: not JSON (${jsonProblem(e)})`);
     return null;
   }
   const r = checkTuneCache(parsed);
@@ -322,8 +366,7 @@ export function saveWinners(ctx: DeviceContext, winners: TuneCacheFile['winners'
   loaded.set(ctx, file);
   ensureWritableDir(dirname(path));
   try {
-    writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2));
-    renameSync(`${path}.tmp`, path);
+    writeFileAtomic(path, JSON.stringify(file, null, 2));
   } catch (e) {
     throw new InvalidFileError(path, `cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

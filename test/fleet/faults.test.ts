@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { uniformCpu } from '../../src/index.js';
 import { fleet, FleetJobError, type Fleet } from '../../src/fleet/index.js';
-import { closeAll, startRedis, startWorker, type RedisProcess, type WorkerProcess } from './harness.js';
+import { closeAll, startRedis, startWorker, TEST_MODULES, type RedisProcess, type WorkerProcess } from './harness.js';
 import type { SlowShard } from './jobs/slow.js';
 
 const SLOW = fileURLToPath(new URL('./jobs/slow.ts', import.meta.url));
@@ -130,7 +130,8 @@ describe('fault injection', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(x.output()).toMatch(/stopping now; the current job goes back to the queue\n[\s\S]*handed back faults-force job \S+ shard 0 to the queue/);
     expect(x.output()).not.toMatch(/done faults-force job/);
-    y = await startWorker(redis.url, 'core', 'faults-force');
+    // Allowed the test's own directory too, where the next test writes a module.
+    y = await startWorker(redis.url, 'core', 'faults-force', { modules: [...TEST_MODULES, dir] });
     const r = await pending;
     expect(r.value.results.map((v) => v.pid)).toEqual([y.pid]);
     expect(r.value.results[0]?.u).toEqual(expected(1)[0]);

@@ -1,10 +1,12 @@
 /**
- * A real fleet on this machine for the tests: Debian's redis-server on a free 127.0.0.1 port (no persistence)
- * and `gpukit worker` processes from the sources (tsx), each on its own engine. Everything started here is
+ * A real fleet on this machine for the tests: Debian's redis-server on a free 127.0.0.1 port (no persistence,
+ * a random password given on its stdin, never on a command line) and `gpukit worker` processes from the
+ * sources (tsx), each on its own engine, allowed the job modules of test/fleet/jobs and examples/fleet. Everything started here is
  * stopped by process id in `stopAll()`, which each test file calls in afterAll (so also after a failure).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,16 +68,39 @@ function waitForLine(child: ChildProcess, out: { text: string }, re: RegExp, ms:
 
 export interface RedisProcess {
   readonly port: number;
+  /** `redis://:password@127.0.0.1:port`, or `rediss://` when started with TLS. */
   readonly url: string;
+  readonly password: string;
+  /** With TLS: the file of the test CA that signed the server's certificate. */
+  readonly ca?: string;
   pid(): number | undefined;
   /** Stops this Redis (SIGKILL-free: SIGTERM, it has nothing to save) and starts a fresh one on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** A throw-away CA and a server certificate for 127.0.0.1 signed by it (openssl, EC keys: a few ms). */
+function makeCertificates(): { dir: string; ca: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'gpukit-tls-'));
+  const ssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=gpukit test CA');
+  ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'ext');
+  return { dir, ca: join(dir, 'ca.crt') };
+}
+
+async function spawnRedis(port: number, password: string, tlsDir?: string): Promise<ChildProcess> {
+  const listen = tlsDir === undefined
+    ? ['--port', String(port)]
+    : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(tlsDir, 'server.crt'), '--tls-key-file', join(tlsDir, 'server.key'), '--tls-ca-cert-file', join(tlsDir, 'ca.crt'), '--tls-auth-clients', 'no'];
+  // '-': the rest of the configuration from stdin, so the password is not in the process list.
+  const child = spawn('redis-server', ['-', ...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--logfile', ''], { stdio: ['pipe', 'pipe', 'pipe'] });
   started.add(child);
+  child.stdin.end(`requirepass ${password}\n`);
   const out = { text: '' };
   child.stdout.on('data', (d: Buffer) => (out.text += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out.text += d.toString()));
@@ -116,17 +141,21 @@ async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   started.delete(child);
 }
 
-/** Starts Debian's redis-server on a free port of 127.0.0.1, without persistence. */
-export async function startRedis(): Promise<RedisProcess> {
+/** Starts Debian's redis-server on a free port of 127.0.0.1, without persistence, with a password (and TLS). */
+export async function startRedis(o: { readonly tls?: boolean } = {}): Promise<RedisProcess> {
   const port = await freePort();
-  let child = await spawnRedis(port);
+  const password = randomBytes(16).toString('hex');
+  const certs = o.tls === true ? makeCertificates() : undefined;
+  let child = await spawnRedis(port, password, certs?.dir);
   return {
     port,
-    url: `redis://127.0.0.1:${String(port)}`,
+    url: `${certs !== undefined ? 'rediss' : 'redis'}://:${password}@127.0.0.1:${String(port)}`,
+    password,
+    ...(certs !== undefined ? { ca: certs.ca } : {}),
     pid: () => child.pid,
     async restart() {
       await stopChild(child);
-      child = await spawnRedis(port);
+      child = await spawnRedis(port, password, certs?.dir);
     },
     stop: () => stopChild(child),
   };
@@ -147,15 +176,23 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `gpukit worker` on `engine` with short lock and stalled intervals, and waits until it announces itself. */
-export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES, queues: string, extra: readonly string[] = []): Promise<WorkerProcess> {
+/** The job modules the tests' workers may run (besides what a test adds). */
+export const TEST_MODULES = [fileURLToPath(new URL('./jobs/', import.meta.url)), join(root, 'examples', 'fleet')] as const;
+
+/**
+ * Starts `gpukit worker` on `engine` with short lock and stalled intervals, allowed `modules`, and waits until
+ * it announces itself.
+ */
+export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES, queues: string, o: { readonly modules?: readonly string[]; readonly extra?: readonly string[]; readonly env?: Readonly<Record<string, string>> } = {}): Promise<WorkerProcess> {
+  const extra = o.extra ?? [];
+  const modules = o.modules ?? TEST_MODULES;
   const env: Record<string, string> = {};
   // Each worker's engine comes from ENGINES alone, whatever the test run's own environment selects.
-  const dropped = new Set(['GPUKIT_ENGINE', 'GPUKIT_BACKEND', 'GPUKIT_FEATURE_LEVEL', 'GPUKIT_ADAPTER', 'GPUKIT_TUNING_PROFILE', 'VK_ICD_FILENAMES', '__EGL_VENDOR_LIBRARY_FILENAMES', 'GPUKIT_QUEUE', 'GPUKIT_REDIS_URL']);
+  const dropped = new Set(['GPUKIT_ENGINE', 'GPUKIT_BACKEND', 'GPUKIT_FEATURE_LEVEL', 'GPUKIT_ADAPTER', 'GPUKIT_TUNING_PROFILE', 'VK_ICD_FILENAMES', '__EGL_VENDOR_LIBRARY_FILENAMES', 'GPUKIT_QUEUE', 'GPUKIT_REDIS_URL', 'GPUKIT_WORKER_MODULES']);
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !dropped.has(k)) env[k] = v;
-  Object.assign(env, ENGINES[engine]);
+  Object.assign(env, ENGINES[engine], o.env);
   env['XDG_RUNTIME_DIR'] = process.env['XDG_RUNTIME_DIR'] ?? mkdtempSync(join(tmpdir(), 'gpukit-fleet-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', redisUrl, '--queue', queues, '--lock-ms', '1500', '--stalled-ms', '1000', ...extra], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', redisUrl, '--queue', queues, '--lock-ms', '1500', '--stalled-ms', '1000', ...(modules.length > 0 ? ['--modules', ...modules] : []), ...extra], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -109,6 +109,8 @@ describe('the crossover atlas across the three engines', () => {
       crossovers: { op: string; comparison: string; byKind: Record<string, { crossover: string }> }[];
     };
     expect(atlas.schema).toBe('gpukit-atlas/1');
+    // The atlas keeps the command line, with the Redis password hidden.
+    for (const file of [json, html]) expect(readFileSync(file, 'utf8')).not.toContain(redis.password);
     const byKind = new Map(atlas.adapters.map((a) => [a.kind, a]));
     expect([...byKind.keys()].sort()).toEqual(workers.map((w) => w.kind).sort());
     const dawnKinds = workers.map((w) => w.kind).filter((k) => !k.startsWith('gpujs-'));
