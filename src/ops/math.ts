@@ -12,7 +12,8 @@
  */
 import { DeviceArray } from '../buffers/device-array.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
-import { DTypeError } from '../errors.js';
+import { describeValue } from '../args.js';
+import { ArgumentError, DTypeError } from '../errors.js';
 import type { ElementwiseFn } from './elementwise.js';
 import { readyElementwise } from './elementwise.js';
 import { fallback, onFallback } from './engine.js';
@@ -327,6 +328,8 @@ export function softmax(x: DeviceArray, axis = -1): DeviceArray<'f32'> {
 export function logsumexp(x: DeviceArray, axis = -1, keepdims = false): DeviceArray<'f32'> {
   checkArrays('logsumexp', { x });
   if (x.dtype !== 'f32') throw new DTypeError(`logsumexp: takes f32 arrays, got ${x.dtype}`);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) throw new ArgumentError(`logsumexp: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
+  if (typeof keepdims !== 'boolean') throw new ArgumentError(`logsumexp: keepdims must be a boolean, got ${describeValue(keepdims)}`);
   return reduceAxis('logsumexp', x, { axis, keepdims }) as DeviceArray<'f32'>;
 }
 
