@@ -398,7 +398,7 @@ export class GpuDevice {
     if (this.host === null) throw new UnsupportedOnEngineError('device.jsKernel() runs JS kernels through gpu.js, on the gpujs engine; on dawn write the kernel in WGSL with device.kernel() or device.elementwise()');
     if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: fn must be a JS function, got ${describeValue(fn)}`);
     checkOptions('jsKernel', options, { output: (v) => (typeof v === 'number' || Array.isArray(v) ? undefined : 'must be a size or an array of 1 to 3 sizes'), settings: 'object', loopMaxIterations: 'number' }, ['output']);
-    return trackedOp('jsKernel', jsKernel(this.host, fn, options));
+    return trackedOp('jsKernel', jsKernel(this.host, fn, options), [], this.host);
   }
 
   /**

@@ -53,7 +53,8 @@ export function dtypeOfHost(a: ArrayBufferView): DType {
 // The values each integer dtype holds: anything else would wrap (3e10 → -64771072) or truncate on upload.
 const INT_RANGE = { i32: [-0x80000000, 0x7fffffff], u32: [0, 0xffffffff] } as const;
 
-function isDetached(buffer: ArrayBufferLike): boolean {
+/** Whether a typed array's buffer is detached (transferred or freed): it then reads as empty. */
+export function isDetached(buffer: ArrayBufferLike): boolean {
   // Node 20 has no ArrayBuffer.prototype.detached; constructing a view over a detached buffer throws.
   try {
     new Uint8Array(buffer, 0, 0);

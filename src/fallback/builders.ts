@@ -21,7 +21,7 @@ import { checkBrackets, checkRaw, elementwiseWgsl, normalizeText, outputsOf, par
 import type { ElementwiseFn, ElementwiseSpec } from '../ops/elementwise.js';
 import { hostBlocksOf } from '../ops/engine.js';
 import type { ReductionFn, ReductionSpec } from '../ops/reduce.js';
-import { bindArgs, broadcastArgs, checkArrays, checkElementwiseCall, checkScalars, checkVariant, resolveArrays, type BoundArgs } from '../ops/signature.js';
+import { bindArgs, broadcastArgs, checkArrays, checkElementwiseCall, checkScalars, checkVariant, resolveArrays, separateOverlaps, type BoundArgs } from '../ops/signature.js';
 import { viewOutput } from '../ops/engine.js';
 import { parseReduction } from '../ops/reduce.js';
 import { hostOf } from './host-of.js';
@@ -208,8 +208,16 @@ class HostElementwise {
       const v = named[o];
       if (v instanceof DeviceArray && !v.isPlain) throw viewOutput(this.name, v);
     }
-    broadcastArgs(this.name, this.args, named, this.outputs, shape);
-    const temps = plainInputs(this.args, named);
+    // Inputs that are other views of an output's memory are copied first (NumPy's overlap rule, as on Dawn).
+    const copies = separateOverlaps(`elementwise '${this.name}'`, this.args, named, this.outputs);
+    let temps: DeviceArray[] = copies;
+    try {
+      broadcastArgs(this.name, this.args, named, this.outputs, shape);
+      temps = [...copies, ...plainInputs(this.args, named)];
+    } catch (e) {
+      for (const t of temps) t.destroy();
+      throw e;
+    }
     try {
       const fn = this.#fns.get(dtype);
       const run = (): DeviceArray | Record<string, DeviceArray> => this.#enqueue(host, fn, named, dtype, n, shape);

@@ -16,7 +16,7 @@
 import { DeviceArray, checkShape } from '../buffers/device-array.js';
 import type { HostArray } from '../buffers/dtype.js';
 import type { HostContext } from '../device/host.js';
-import { ArgumentError, DTypeError, LimitError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, GpukitError, LimitError, ShapeError } from '../errors.js';
 import type { GpuDevice } from '../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../ops/engine.js';
 import { buildHostElementwise } from './builders.js';
@@ -457,6 +457,9 @@ export type JsKernelFn = (...args: (DeviceArray | number)[]) => DeviceArray<'f32
 
 let jsKernels = 0;
 
+/** A `return` of nothing, null or undefined. */
+const EMPTY_RETURN = /\breturn\s*(?:null\b|undefined\b|void\s+0\b|;|\})/;
+
 /** gpu.js translates a function from its source, and only `function (…) { … }` expressions. */
 const FUNCTION_SOURCE = /^function\s*[\w$]*\s*\(/;
 
@@ -500,6 +503,10 @@ export function jsKernel(host: HostContext, fn: (...args: never[]) => unknown, o
       `jsKernel: gpu.js translates a \`function (…) { … }\` expression from its source; got ${source.startsWith('class') ? 'a class' : /^(async\s+)?(\(|[\w$]+\s*=>)/.test(source) ? 'an arrow function (it has no `this.thread`)' : source.startsWith('function') ? 'a bound or native function' : 'a method, async or generator function'}`,
     );
   }
+  // gpu.js stores a bare `return;` or `return null` as 0 in webasm mode (and refuses it in webgpu mode):
+  // refused here, on every mode, before anything runs. (Other non-numbers fail the call's output.)
+  const empty = EMPTY_RETURN.exec(source);
+  if (empty !== null) throw new ArgumentError(`jsKernel: the kernel has \`${empty[0].replace(/\s+/g, ' ').trim()}\`; it must return one number per thread (gpu.js would store 0)`);
   if (typeof opts !== 'object' || (opts as unknown) === null) throw new ArgumentError('jsKernel: options { output } are required');
   const output = opts.output as unknown;
   if (output === undefined) throw new ArgumentError('jsKernel: options.output is required: the number of threads, n or [x, y?, z?]');
@@ -520,7 +527,14 @@ export function jsKernel(host: HostContext, fn: (...args: never[]) => unknown, o
     const out = new DeviceArray<'f32'>(host, 'f32', shape);
     if (out.length === 0) return out;
     const values = args.map((a) => (a instanceof DeviceArray ? a.data : a));
-    enqueueInto(host, out.data, () => runKernel(host, key, fn, loopMax, settings, dims, values));
+    enqueueInto(host, out.data, () =>
+      // gpu.js refuses what it cannot store as an f32 (a string, an array, null): that fails this output
+      // (reading it throws), never zeros.
+      runKernel(host, key, fn, loopMax, settings, dims, values).catch((e: unknown) => {
+        if (e instanceof GpukitError) throw e;
+        throw new ArgumentError(`jsKernel: gpu.js cannot build or run the kernel (it must return one number per thread): ${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)}`, { cause: e });
+      }),
+    );
     return out;
   };
 }

@@ -12,7 +12,7 @@ import { gatherRange } from '../kernels/strided-copy.js';
 import { reflectCompute } from '../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
-import { broadcastArgs, sameShape, checkArrays, checkElementwiseCall, checkNumber, checkVariant, requireArray } from './signature.js';
+import { broadcastArgs, sameShape, checkArrays, checkElementwiseCall, checkNumber, checkVariant, requireArray, separateOverlaps } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
 import { deviceOf, windowable } from './util.js';
 
@@ -223,6 +223,16 @@ class ElementwiseBuilder {
     const { named, dtype, n, shape, given } = checkElementwiseCall(this.name, { args: this.args, outputs: this.outputs, writeOnly: this.writeOnly, ind: this.#ind }, all);
     const arrays = this.args.filter((a) => a.array);
     const ctx = deviceOf(this.name, ...given);
+    // Inputs that are other views of an output's memory are copied first (NumPy's overlap rule).
+    const copies = separateOverlaps(`elementwise '${this.name}'`, this.args, named, this.outputs);
+    try {
+      return this.#call(ctx, named, dtype, n, shape, arrays);
+    } finally {
+      for (const c of copies) c.destroy();
+    }
+  }
+
+  #call(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, shape: number[], arrays: readonly ArgSpec[]): DeviceArray | Record<string, DeviceArray> {
     // NumPy's broadcasting: an input broadcast along leading dimensions only (a bias row) is read in place
     // at j mod its size; other inputs of another shape become broadcast views (gathered); outputs must match.
     const rows = this.#rowBroadcasts(named, shape);

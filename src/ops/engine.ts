@@ -5,6 +5,7 @@
  */
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
+import type { HostContext } from '../device/host.js';
 import type { EngineName } from '../device/info.js';
 import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
 import type { ElementwiseFn, ElementwiseSpec } from './elementwise.js';
@@ -69,10 +70,11 @@ export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
  * Runs a gpujs op as one unit on its device's queue ({@link HostContext.op}): if one of its tasks fails,
  * or it read an array a failed op left undefined, the arrays it returns are marked failed with that error.
  */
-export function trackedOp<A extends unknown[], R>(label: string, fn: (...args: A) => R, outputs: readonly number[] = []): (...args: A) => R {
+export function trackedOp<A extends unknown[], R>(label: string, fn: (...args: A) => R, outputs: readonly number[] = [], device?: HostContext): (...args: A) => R {
   return (...args: A): R => {
     const first = args.find(isArray);
-    const host = first?.host ?? null;
+    // `device`: an op that may take no array (a jsKernel of scalars) is still one op of its device's queue.
+    const host = first?.host ?? device ?? null;
     if (host === null) return fn(...args);
     for (const k of outputs) {
       const o = args[k];

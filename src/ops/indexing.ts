@@ -21,7 +21,7 @@ import { compileKernelSync } from '../kernels/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { onFallback, trackedOp, viewOutput } from './engine.js';
 import { max, min } from './reduce.js';
-import { checkArray } from './signature.js';
+import { checkArray, copyOf, sharesMemory } from './signature.js';
 import { checkOptions } from '../args.js';
 
 const VALUE_TYPES: readonly DType[] = ['f32', 'i32', 'u32'];
@@ -338,11 +338,18 @@ export function scatterAdd<T extends DeviceArray>(target: T, indices: DeviceArra
   const t = axis === undefined ? { shape: [target.size] } : target;
   const ax = axis === undefined ? 0 : normAxis('scatterAdd', axis, target.ndim);
   const want = [...t.shape.slice(0, ax), ...indices.shape, ...t.shape.slice(ax + 1)];
-  const vals = values.broadcastTo(want);
+  // Values or indices in the target's memory (`scatterAdd(t, idx, t)`) are read from a copy made first, as
+  // NumPy's np.add.at buffers them: the adds never see each other's results.
+  values.broadcastTo(want).destroy(); // a ShapeError before any copy is made
+  const ids = sharesMemory(indices, target) ? copyOf(indices) : indices;
+  const src = sharesMemory(values, target) ? copyOf(values) : values;
+  const vals = src.broadcastTo(want);
   try {
-    scatterInto({ op: 'scatterAdd', what: axisWhat(axis === undefined ? undefined : ax), wrap: true, combine: 'add' }, target, indices, vals, geometryOf(t.shape, ax, indices.size));
+    scatterInto({ op: 'scatterAdd', what: axisWhat(axis === undefined ? undefined : ax), wrap: true, combine: 'add' }, target, ids, vals, geometryOf(t.shape, ax, indices.size));
   } finally {
     vals.destroy();
+    if (ids !== indices) ids.destroy();
+    if (src !== values) src.destroy();
   }
   return target;
 }

@@ -12,7 +12,8 @@
  */
 import { DeviceArray } from '../buffers/device-array.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
-import { DTypeError } from '../errors.js';
+import { describeValue } from '../args.js';
+import { ArgumentError, DTypeError } from '../errors.js';
 import type { ElementwiseFn } from './elementwise.js';
 import { readyElementwise } from './elementwise.js';
 import { fallback, onFallback } from './engine.js';
@@ -34,6 +35,22 @@ const ISNAN = {
   host: (v: string) => `(${v} != ${v})`,
   int: () => 'false',
 } as const;
+
+/**
+ * Infinity and sign-bit tests, for the same reason: an implementation may assume floats are finite (and so
+ * fold `x == inf`), and `x < 0.0` cannot tell -0 from +0. By bits on Dawn; IEEE JavaScript on gpujs.
+ */
+const ISINF = {
+  dawn: (v: string) => `((bitcast<u32>(${v}) & 0x7fffffffu) == 0x7f800000u)`,
+  host: (v: string) => `(abs(${v}) == infv)`,
+} as const;
+const SIGNBIT = {
+  dawn: (v: string) => `((bitcast<u32>(${v}) >> 31u) == 1u)`,
+  host: (v: string) => `(${v} < 0.0 || 1.0 / ${v} < 0.0)`,
+} as const;
+
+/** The smallest normal f32, 2^-126: below it (subnormals) `log` is computed on x·2^23 (exact), then less 23·ln 2. */
+const MIN_NORMAL = '1.17549435e-38';
 
 interface Spec {
   readonly args: string;
@@ -126,25 +143,35 @@ function compare(op: string, cmp: string): <D extends DType>(x: DeviceArray<D>, 
 export const div = binary('div', 'out = x / y', FLOAT);
 
 /**
- * `x ** y` with NumPy's real-valued answers: a negative base with an integer exponent keeps its sign
- * (`(-2)**3 = -8`), with a fractional one gives NaN; `0**y` is 0, 1 or +Inf; `x**0` and `1**y` are 1.
- * (WGSL's `pow` is indeterminate for a negative base: the body handles the sign itself.)
+ * `x ** y` with NumPy's (C99's) answers: a negative base with an integer exponent keeps its sign
+ * (`(-2)**3 = -8`), with a fractional one gives NaN; `x**±0` and `1**y` are 1 (even for NaN); `(-1)**±Inf`
+ * is 1; `(±0)**y` and `(±Inf)**y` are 0 or Inf with the base's sign for odd integer y; `x**±Inf` is 0, 1 or
+ * +Inf by |x|. WGSL's `pow` is indeterminate for a negative, zero or infinite base and an infinite exponent,
+ * so the body computes only `|x|**y` of finite numbers with it (as `exp2(y·log2|x|)` for a subnormal |x|,
+ * scaled by 2^23 first as in {@link log}, or a subnormal answer, scaled as in {@link exp}) and spells out every
+ * special case.
  */
 export const pow = binary(
   'pow',
-  nanAware(
-    BINARY_ARGS,
-    (n) => `let ax = abs(x);
-let integral = floor(y) == y;
+  () => {
+    const body = (n: (v: string) => string, inf: (v: string) => string, neg: (v: string) => string): string => `let ax = abs(x);
+let xinf = ${inf('x')};
+let yinf = ${inf('y')};
+let integral = !yinf && floor(y) == y;
 let odd = integral && floor(y * 0.5) * 2.0 != y;
-let zero = select(select(0.0, 1.0, y == 0.0), infv, y < 0.0);
-let mag = select(pow(ax, y), zero, ax == 0.0);
-let signed = select(mag, -mag, x < 0.0 && odd);
-let base = select(select(select(signed, nanv, x < 0.0 && !integral), 1.0, y == 0.0), 1.0, x == 1.0);
-out = select(base, nanv, (${n('x')} && !(y == 0.0)) || (${n('y')} && !(x == 1.0)))`,
-    FLOAT,
-    SPECIAL,
-  ),
+let tiny = ax < ${MIN_NORMAL} && ax != 0.0;
+let t = y * select(log2(ax), log2(ax * 8388608.0) - 23.0, tiny);
+let fin = select(select(pow(ax, y), exp2(t), tiny), exp2(t + 64.0) * 5.421010862427522e-20, t < -126.0);
+let edge = ax == 0.0 || xinf;
+let magEdge = select(0.0, infv, (ax == 0.0) == (y < 0.0));
+let magInf = select(select(0.0, infv, (ax < 1.0) == (y < 0.0)), 1.0, ax == 1.0);
+let mag = select(select(fin, magInf, yinf), magEdge, edge);
+let signed = select(mag, -mag, ${neg('x')} && odd);
+let real = select(signed, nanv, x < 0.0 && !xinf && !yinf && !integral);
+let one = select(real, 1.0, y == 0.0 || x == 1.0);
+out = select(one, nanv, (${n('x')} && !(y == 0.0)) || (${n('y')} && !(x == 1.0)))`;
+    return { args: BINARY_ARGS, body: body(ISNAN.dawn, ISINF.dawn, SIGNBIT.dawn), hostBody: body(ISNAN.host, ISINF.host, SIGNBIT.host), dtypes: FLOAT, consts: SPECIAL };
+  },
   FLOAT,
 );
 
@@ -158,10 +185,17 @@ export const minimum = binary('minimum', nanAware(BINARY_ARGS, (n) => `out = sel
 export const neg = unary('neg', 'out = -x', SIGNED);
 /** `|x|` (u32: the value itself; i32: |-2^31| wraps to -2^31, as in WGSL and NumPy). */
 export const abs = unary('abs', 'out = abs(x)', ANY);
-/** `e^x`. */
-export const exp = unary('exp', 'out = exp(x)', FLOAT);
-/** Natural log: -Inf at 0, NaN below 0 (NumPy's answers; WGSL leaves them indeterminate). */
-export const log = unary('log', 'out = select(select(log(x), -infv, x == 0.0), nanv, x < 0.0)', FLOAT);
+/**
+ * `e^x`. Below ln 2^-126 the answer is subnormal, which lavapipe's `exp` flushes to 0 (its arithmetic keeps
+ * subnormals): there it is e^(x + 64 ln 2) · 2^-64, the scaling exact but for the final rounding.
+ */
+export const exp = unary('exp', 'out = select(exp(x), exp(x + 44.3614195558365) * 5.421010862427522e-20, x < -87.33654475055310)', FLOAT);
+/**
+ * Natural log: -Inf at ±0, NaN below 0 (NumPy's answers; WGSL leaves them indeterminate). A subnormal x is
+ * scaled by 2^23 (exactly) first: lavapipe's `log` answers log(2^-126) for every subnormal.
+ */
+export const log = unary('log', `let l = select(log(x), log(x * 8388608.0) - 15.942385152878742, x < ${MIN_NORMAL});
+out = select(select(l, -infv, x == 0.0), nanv, x < 0.0)`, FLOAT);
 /**
  * `log(1 + x)`, accurate near 0: a Taylor series for |x| < 0.1 (WGSL's `log` is only 2^-21-accurate,
  * absolutely, near 1, which would swamp small results), `log(1 + x)` beyond.
@@ -181,8 +215,16 @@ out = select(exp(x) - 1.0, s, abs(x) < 0.1)`,
 );
 /** `√x`; NaN below 0. */
 export const sqrt = unary('sqrt', 'out = select(sqrt(x), nanv, x < 0.0)', FLOAT);
-/** `1/√x`; +Inf at 0, NaN below 0. */
-export const rsqrt = unary('rsqrt', 'out = select(select(inverseSqrt(x), infv, x == 0.0), nanv, x < 0.0)', FLOAT);
+/** `1/√x`; ±Inf at ±0 (NumPy's `1 / np.sqrt(x)`), NaN below 0. */
+export const rsqrt = unary(
+  'rsqrt',
+  () => {
+    const body = (n: (v: string) => string, neg: (v: string) => string): string =>
+      `out = select(select(select(inverseSqrt(x), select(infv, -infv, ${neg('x')}), x == 0.0), nanv, x < 0.0), nanv, ${n('x')})`;
+    return { args: UNARY_ARGS, body: body(ISNAN.dawn, SIGNBIT.dawn), hostBody: body(ISNAN.host, SIGNBIT.host), dtypes: FLOAT, consts: SPECIAL };
+  },
+  FLOAT,
+);
 /** `sin x`. */
 export const sin = unary('sin', 'out = sin(x)', FLOAT);
 /** `cos x`. */
@@ -211,9 +253,11 @@ export const round = unary('round', 'out = round(x)', FLOAT);
 /** −1, 0 or 1 by the sign of x; NaN kept (f32, f16, i32). */
 export const sign = unary('sign', nanAware(UNARY_ARGS, (n) => `out = select(sign(x), x, ${n('x')})`, SIGNED, SPECIAL), SIGNED);
 
-const CLIP = nanAware('x: T[], out: T[], lo: T, hi: T', (n) => `out = select(min(max(x, lo), hi), x, ${n('x')})`, ANY);
+// A NaN bound makes every element NaN (NumPy 2's clip, min(max(x, lo), hi) with NaN-propagating max/min):
+// tested on the uniform by bits on Dawn, whose max/min may return the other operand.
+const CLIP = nanAware('x: T[], out: T[], lo: T, hi: T, nanv: T', (n) => `out = select(select(min(max(x, lo), hi), x, ${n('x')}), nanv, ${n('lo')} || ${n('hi')})`, ANY, { nanv: NaN });
 
-/** `min(max(x, lo), hi)`, elementwise (NumPy's `clip`: `hi` wins when lo > hi; NaN kept). */
+/** `min(max(x, lo), hi)`, elementwise (NumPy's `clip`: `hi` wins when lo > hi; NaN kept; a NaN bound gives NaN). */
 export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('clip', { x, out }, ['out']);
   checkNumber('clip', 'lo', lo);
@@ -284,6 +328,8 @@ export function softmax(x: DeviceArray, axis = -1): DeviceArray<'f32'> {
 export function logsumexp(x: DeviceArray, axis = -1, keepdims = false): DeviceArray<'f32'> {
   checkArrays('logsumexp', { x });
   if (x.dtype !== 'f32') throw new DTypeError(`logsumexp: takes f32 arrays, got ${x.dtype}`);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) throw new ArgumentError(`logsumexp: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
+  if (typeof keepdims !== 'boolean') throw new ArgumentError(`logsumexp: keepdims must be a boolean, got ${describeValue(keepdims)}`);
   return reduceAxis('logsumexp', x, { axis, keepdims }) as DeviceArray<'f32'>;
 }
 

@@ -152,6 +152,74 @@ export function callOptions(op: string, input: readonly unknown[]): { input: rea
   return { input: rest, size: size as number[] };
 }
 
+/** Whether two arrays share memory (one GPU buffer, or one host block on gpujs), whatever their layouts. */
+export function sharesMemory(a: DeviceArray, b: DeviceArray): boolean {
+  if (a === b) return true;
+  if (a.destroyed || b.destroyed || a.engine !== b.engine) return false;
+  if (a.host !== null) return a.storageBlock === b.storageBlock;
+  const bs = b.storageBuffers;
+  return a.storageBuffers.some((x) => bs.includes(x));
+}
+
+/** The same elements in the same order: one storage (checked by the caller), shape, strides and offset. */
+export function sameLayout(a: DeviceArray, b: DeviceArray): boolean {
+  return sameShape(a.shape, b.shape) && a.offset === b.offset && a.strides.every((s, d) => s === b.strides[d] || (a.shape[d] ?? 0) <= 1);
+}
+
+/**
+ * A new plain array holding `x`'s elements, on its engine's queue (a view is gathered, a plain array
+ * copied). On gpujs the copy is an op of the host queue, so a copy of a failed array fails too.
+ */
+export function copyOf<D extends DType>(x: DeviceArray<D>): DeviceArray<D> {
+  const host = x.host;
+  const copy = (): DeviceArray<D> => {
+    if (!x.isPlain) return x.contiguous();
+    const c = host !== null ? new DeviceArray<D>(host, x.dtype, x.shape, undefined, 'overwrite') : new DeviceArray<D>(x.ctx, x.dtype, x.shape, undefined, 'overwrite');
+    x.copyInto(c, 0);
+    return c;
+  };
+  return host === null ? copy() : host.op('copy', [x.storageBlock], copy, (c) => [c.storageBlock]);
+}
+
+/**
+ * NumPy's rule for an input that overlaps an output (`np.subtract(X, X[0], out=X)`): the result is what
+ * the op computes from a copy of its inputs. Elementwise, an input with exactly the output's layout in
+ * the same memory is read by the invocation that writes it, so it is bound as the output itself (in
+ * place); any other input sharing an output's memory (another view of it: a row, a broadcast, a shifted
+ * window, a reshape) is replaced by a copy made first. Both engines call this before they compute, so
+ * they agree. Two outputs sharing memory are refused (their writes would race). Returns the copies made,
+ * for the caller to destroy once the op is enqueued.
+ */
+export function separateOverlaps(op: string, args: readonly ArgSpec[], named: BoundArgs, outputs: readonly string[]): DeviceArray[] {
+  const outs = outputs.filter((o) => named[o] instanceof DeviceArray);
+  outs.forEach((p, k) => {
+    for (const q of outs.slice(0, k)) {
+      const a = named[p] as DeviceArray;
+      const b = named[q] as DeviceArray;
+      if (a !== b && sharesMemory(a, b)) throw new ArgumentError(`${op}: outputs '${q}' and '${p}' are views of the same memory and the body writes both; give each output its own array`);
+    }
+  });
+  const copies: DeviceArray[] = [];
+  try {
+    for (const a of args) {
+      const v = named[a.name];
+      if (!a.array || a.raw === true || outputs.includes(a.name) || !(v instanceof DeviceArray)) continue;
+      const o = outs.map((name) => named[name] as DeviceArray).find((w) => w !== v && sharesMemory(v, w));
+      if (o === undefined) continue;
+      if (sameLayout(v, o)) named[a.name] = o;
+      else {
+        const c = copyOf(v);
+        copies.push(c);
+        named[a.name] = c;
+      }
+    }
+  } catch (e) {
+    for (const c of copies) c.destroy();
+    throw e;
+  }
+  return copies;
+}
+
 /**
  * A raw input may not be the same array as an output: the body reads any of its elements while other
  * invocations write them (a race on Dawn, an order-dependent answer on gpujs).
@@ -159,8 +227,15 @@ export function callOptions(op: string, input: readonly unknown[]): { input: rea
 export function checkRawAliases(op: string, args: readonly ArgSpec[], named: BoundArgs, outputs: readonly string[]): void {
   for (const a of args) {
     if (a.raw !== true) continue;
-    const o = outputs.find((p) => named[p] !== undefined && named[p] === named[a.name]);
-    if (o !== undefined) throw new ArgumentError(`${op}: raw argument '${a.name}' is the same array as output '${o}'; the body may read elements other invocations write — pass a copy`);
+    const v = named[a.name];
+    const o = outputs.find((p) => {
+      const w = named[p];
+      return w !== undefined && (w === v || (w instanceof DeviceArray && v instanceof DeviceArray && sharesMemory(v, w)));
+    });
+    if (o !== undefined) {
+      const what = named[o] === v ? 'is the same array as' : 'shares memory with';
+      throw new ArgumentError(`${op}: raw argument '${a.name}' ${what} output '${o}'; the body may read elements other invocations write — pass a copy`);
+    }
   }
 }
 

@@ -9,8 +9,10 @@ import { calibrate } from '../bench/calibrate.js';
 import { ceilingsOf, placementPath, readPlacementFile, savePlacement, warnPlacement, type PlacementFile } from '../bench/placement-file.js';
 import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
 import { CpuPool, sharedF32, sharedU32 } from '../cpu/pool.js';
+import { describeValue } from '../args.js';
+import { isDetached } from '../buffers/dtype.js';
 import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
-import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { GpuDevice, openDevice, type OpenDeviceOptions } from '../gpu-device.js';
 import { add as addOp, axpy as axpyOp } from '../ops/elementwise.js';
 import { softmax as softmaxOp } from '../ops/math.js';
 import { matmul as matmulOp } from '../ops/matmul.js';
@@ -68,17 +70,25 @@ function isNd(x: unknown): x is NdHost {
   return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && 'data' in x && 'shape' in x;
 }
 
-/** The data and shape of a host input, checked. */
+/**
+ * The data and shape of a host input, checked the same way whichever side will run the call: a typed array
+ * of another kind is a DTypeError; anything else that is not one of `types` (null, a plain array, a shape
+ * that is not an array), or one over a detached buffer (which reads as empty, and would sum to 0), an
+ * ArgumentError naming the op and the argument.
+ */
 function hostOf(op: string, name: string, x: unknown, types: readonly (new (n: number) => HostArray)[]): { data: HostArray; shape: number[]; nd: boolean } {
   const nd = isNd(x);
   const data: unknown = nd ? x.data : x;
+  const kinds = `${types.map((t) => t.name).join(' or ')} (or { data, shape } of one)`;
   if (!types.some((t) => data instanceof t)) {
-    const what = ArrayBuffer.isView(data) ? data.constructor.name : typeof data;
-    throw new DTypeError(`placed ${op}: ${name} must be ${types.map((t) => t.name).join(' or ')} (or { data, shape } of one), got ${what}`);
+    if (ArrayBuffer.isView(data)) throw new DTypeError(`placed ${op}: ${name} must be ${kinds}, got ${data.constructor.name}`);
+    throw new ArgumentError(`placed ${op}: ${name}${nd ? '.data' : ''} must be ${kinds}, got ${describeValue(data)}`);
   }
   const arr = data as HostArray;
+  if (isDetached(arr.buffer)) throw new ArgumentError(`placed ${op}: ${name}${nd ? '.data' : ''} is a ${arr.constructor.name} over a detached ArrayBuffer (transferred or freed): it holds no data`);
   if (!nd) return { data: arr, shape: [arr.length], nd: false };
-  const shape = [...x.shape];
+  if (!Array.isArray(x.shape)) throw new ArgumentError(`placed ${op}: ${name}.shape must be an array of non-negative integers, got ${describeValue(x.shape)}`);
+  const shape = [...(x.shape as readonly unknown[])] as number[];
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError(`placed ${op}: ${name}.shape must be non-negative integers, got [${shape.join(', ')}]`);
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== arr.length) throw new ShapeError(`placed ${op}: ${name}.shape [${shape.join(', ')}] holds ${size} elements but its data has ${arr.length}`);
@@ -213,7 +223,12 @@ export class Placed {
     recording.getStore()?.push({ ...d, reason: 'resident', ms: 0 });
   }
 
-  /** Σ x (f32; the CPU loop accumulates in float64). */
+  /**
+   * Σ x, an f32 value on every side: the CPU side accumulates in float64 and rounds the total to f32 once, the
+   * GPU side sums in f32 (both within γ_n·Σ|x| of the exact sum), so a total past f32's range is ±Inf wherever
+   * the call runs. (Terms whose f32 partial sums overflow while the exact total does not — huge values that
+   * cancel — can still give ±Inf or NaN on the GPU side only.)
+   */
   async sum(x: F32In | DeviceArray): Promise<number> {
     if (x instanceof DeviceArray) {
       this.#resident('sum', elementSize('sum', x.length));
@@ -222,11 +237,11 @@ export class Placed {
     const { data } = hostOf('sum', 'x', x, F32);
     const a = data as Float32Array;
     return this.#run('sum', elementSize('sum', a.length), 4 * a.length, isShared(a),
-      (pool) => (pool === null ? sumLoop(a) : pool.sum(this.#staging.f32(0, a))),
+      (pool) => Math.fround(pool === null ? sumLoop(a) : pool.sum(this.#staging.f32(0, a))),
       () => this.#onDevice([a], ([d]) => sumOp(d as DeviceArray), (r) => r.item()));
   }
 
-  /** Σ x·y (f32, same length). */
+  /** Σ x·y (f32, same length): an f32 value on every side, as {@link sum}. */
   async dot(x: F32In | DeviceArray, y: F32In | DeviceArray): Promise<number> {
     if (x instanceof DeviceArray || y instanceof DeviceArray) {
       if (!(x instanceof DeviceArray && y instanceof DeviceArray)) throw new ArgumentError('placed dot: give both inputs on the host or both on the device');
@@ -237,7 +252,7 @@ export class Placed {
     const b = hostOf('dot', 'y', y, F32).data as Float32Array;
     if (a.length !== b.length) throw new ShapeError(`placed dot: x has ${a.length} elements, y has ${b.length}`);
     return this.#run('dot', elementSize('dot', a.length), 8 * a.length, isShared(a) && isShared(b),
-      (pool) => (pool === null ? dotLoop(a, b) : pool.dot(this.#staging.f32(0, a), this.#staging.f32(1, b))),
+      (pool) => Math.fround(pool === null ? dotLoop(a, b) : pool.dot(this.#staging.f32(0, a), this.#staging.f32(1, b))),
       () => this.#onDevice([a, b], ([d, e]) => dotOp(d as DeviceArray, e as DeviceArray), (r) => r.item()));
   }
 
@@ -506,7 +521,8 @@ async function modelOf(device: GpuDevice, options: PlacementOptions): Promise<Pl
 
 const PLACEMENT_OPTIONS = new Set(['placement', 'model', 'calibrate', 'pool']);
 
-function checkPlacementOptions(o: PlacementOptions): void {
+function checkPlacementOptions(op: string, o: PlacementOptions): void {
+  if (typeof o !== 'object' || (o as unknown) === null || Array.isArray(o)) throw new ArgumentError(`${op}: options must be an object ({ placement, model, calibrate, pool, ... }), got ${describeValue(o)}`);
   if (o.placement !== undefined && !['measured', 'cpu', 'gpu'].includes(o.placement)) throw new ArgumentError(`placement must be 'measured', 'cpu' or 'gpu', got ${JSON.stringify(o.placement)}`);
   if (o.model !== undefined && !(o.model instanceof PlacementModel)) throw new ArgumentError('placement: model must be a PlacementModel');
   for (const k of ['calibrate', 'pool'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ArgumentError(`placement: ${k} must be a boolean`);
@@ -523,7 +539,7 @@ function checkPlacementOptions(o: PlacementOptions): void {
  * ```
  */
 export async function openPlaced(options: OpenDeviceOptions & PlacementOptions = {}): Promise<Placed> {
-  checkPlacementOptions(options);
+  checkPlacementOptions('openPlaced', options);
   const open = Object.fromEntries(Object.entries(options).filter(([k]) => !PLACEMENT_OPTIONS.has(k))) as OpenDeviceOptions;
   const device = await openDevice(open);
   try {
@@ -543,6 +559,7 @@ export async function openPlaced(options: OpenDeviceOptions & PlacementOptions =
  * ```
  */
 export async function placeOn(device: GpuDevice, options: PlacementOptions = {}): Promise<Placed> {
-  checkPlacementOptions(options);
+  if (!(device instanceof GpuDevice)) throw new ArgumentError(`placeOn: device must be a GpuDevice (from openDevice()), got ${describeValue(device)}`);
+  checkPlacementOptions('placeOn', options);
   return new Placed(device, await modelOf(device, options), options.placement ?? 'measured', { owned: false, pool: options.pool !== false });
 }

@@ -27,4 +27,8 @@ test('bad placement options are ArgumentErrors, before a device is opened', asyn
   await expect(openPlaced({ placement: 'fastest' as 'cpu' })).rejects.toThrow(/placement must be 'measured', 'cpu' or 'gpu', got "fastest"/);
   await expect(openPlaced({ pool: 'yes' as unknown as boolean })).rejects.toThrow(/placement: pool must be a boolean/);
   await expect(openPlaced({ model: {} as unknown as PlacementModel })).rejects.toThrow(/model must be a PlacementModel/);
+  for (const bad of [null, 'gpu', 3, [1]]) {
+    await expect(openPlaced(bad as unknown as object)).rejects.toThrow(ArgumentError);
+    await expect(openPlaced(bad as unknown as object)).rejects.toThrow(/^openPlaced: options must be an object/);
+  }
 });

@@ -3,6 +3,7 @@
 // single rounding), at tiny sizes; and a call runs on the side its model picks (a given model, either side
 // of its crossover), which the profile records.
 import { afterAll, describe, expect } from 'vitest';
+import { ArgumentError } from '../../src/errors.js';
 import { DeviceArray } from '../../src/buffers/device-array.js';
 import type { GpuDevice } from '../../src/gpu-device.js';
 import { PlacementModel, PLACED_OPS, type GivenLines } from '../../src/placement/model.js';
@@ -91,6 +92,29 @@ describe.each(SIDES)('on $name', (side) => {
       }
       expect(Math.abs((await on(gk, side, 'sum', () => gk.sum(x))) - s), `sum n=${n}`).toBeLessThanOrEqual(gamma(n) * sa);
       expect(Math.abs((await on(gk, side, 'dot', () => gk.dot(x, y))) - d), `dot n=${n}`).toBeLessThanOrEqual(gamma(n + 1) * da);
+    }
+  });
+
+  gpuTest('sum and dot return f32 values: a total past f32 range is ±Inf; a detached input is an ArgumentError', async ({ device }) => {
+    const gk = await frontEnd(device, side);
+    const big = new Float32Array([3e38, 3e38]);
+    expect(await on(gk, side, 'sum', () => gk.sum(big)), 'sum([3e38, 3e38])').toBe(Infinity);
+    expect(await on(gk, side, 'sum', () => gk.sum(big.map((v) => -v))), 'sum([-3e38, -3e38])').toBe(-Infinity);
+    expect(await on(gk, side, 'dot', () => gk.dot(new Float32Array([2e19, 2e19]), new Float32Array([1e19, 1e19]))), 'dot past f32 max').toBe(Infinity);
+    // An f32 total: the float64 sum of 1 + 2^-30 is not an f32; each side returns its f32 rounding, 1.
+    const tiny = new Float32Array([1, 2 ** -30]);
+    expect(await on(gk, side, 'sum', () => gk.sum(tiny)), 'sum rounds to f32').toBe(1);
+    for (const [what, call] of [
+      ['sum', (x: Float32Array) => gk.sum(x)],
+      ['dot', (x: Float32Array) => gk.dot(x, x)],
+      ['cumsum', (x: Float32Array) => gk.cumsum(x)],
+      ['axpy', (x: Float32Array) => gk.axpy(2, x, x)],
+      ['add', (x: Float32Array) => gk.add({ data: x, shape: [4] }, x)],
+    ] as const) {
+      const x = new Float32Array([1, 2, 3, 4]);
+      structuredClone(x.buffer, { transfer: [x.buffer] }); // x now reads as empty
+      await expect(call(x), what).rejects.toThrow(ArgumentError);
+      await expect(call(x), what).rejects.toThrow(new RegExp(`placed ${what}: x(\\.data)? is a Float32Array over a detached ArrayBuffer`));
     }
   });
 
@@ -228,4 +252,11 @@ gpuTest('bad inputs are typed errors naming the op', async ({ device }) => {
   await expect(gk.matmul({ data: new Float32Array(6), shape: [2, 3] }, { data: new Float32Array(6), shape: [2, 3] })).rejects.toThrow(/do not align/);
   await expect(gk.softmax({ data: new Float32Array(5), shape: [2, 3] })).rejects.toThrow(/holds 6 elements but its data has 5/);
   expect(() => gk.explain('nope' as 'sum', 4)).toThrow(/unknown op/);
+  // What plain JS can pass: ArgumentErrors naming the op and the argument, not TypeErrors from inside.
+  await expect(gk.sum(null as unknown as Float32Array)).rejects.toThrow(/placed sum: x must be Float32Array \(or \{ data, shape \} of one\), got null/);
+  await expect(gk.dot(new Float32Array(2), [1, 2] as unknown as Float32Array)).rejects.toThrow(/placed dot: y must be Float32Array .*got an array of length 2/);
+  await expect(gk.softmax({ data: new Float32Array(4), shape: 4 as unknown as number[] })).rejects.toThrow(/placed softmax: x.shape must be an array of non-negative integers, got number 4/);
+  await expect(gk.sort({ data: null, shape: [1] } as unknown as Uint32Array)).rejects.toThrow(ArgumentError);
+  await expect(placeOn(null as unknown as GpuDevice)).rejects.toThrow(/placeOn: device must be a GpuDevice \(from openDevice\(\)\), got null/);
+  await expect(placeOn(device, null as unknown as object)).rejects.toThrow(/placeOn: options must be an object .*got null/);
 });
