@@ -73,7 +73,7 @@ class TestPool extends SizeClassPool<Block> {
   }
 }
 
-function stats(p: TestPool): Record<string, number | undefined> {
+function stats(p: TestPool): Record<string, number | string | undefined> {
   return { ...p.stats };
 }
 
