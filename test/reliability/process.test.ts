@@ -12,10 +12,10 @@ async function child(...args: string[]): Promise<Record<string, number>> {
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, number>;
 }
 
-async function runaway(scenario: string): Promise<{ lines: Record<string, unknown>[]; wallMs: number }> {
+async function runaway(scenario: string, timeout = 120_000): Promise<{ lines: Record<string, unknown>[]; wallMs: number }> {
   const script = fileURLToPath(new URL('./child-runaway.ts', import.meta.url));
   const t0 = performance.now();
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, scenario], { timeout: 120_000, maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, scenario], { timeout, maxBuffer: 1 << 20 });
   const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   return { lines, wallMs: performance.now() - t0 };
 }
@@ -30,6 +30,17 @@ test('a runaway kernel: the readback times out with TimeoutError, the device is 
   expect(r?.['ticksDuringClose']).toBeGreaterThan(0); // the event loop ran while close() was pending
   expect(exit?.['exitAt']).toBeLessThan(15_000);
   console.log(`runaway kernel: readback gave up at ${String(r?.['readAt'])} ms, close() took ${String(r?.['closeMs'])} ms, process exited at ${String(exit?.['exitAt'])} ms (child wall ${Math.round(wallMs)} ms)`);
+});
+
+test('a script whose last act is a runaway kernel and a readback with timeoutMs exits by itself, without close()', { timeout: 60_000 }, async () => {
+  // The kernel runs for many minutes. Before, the exit watch started only in close(): a script that caught
+  // the TimeoutError and ended kept running until the kernel did (execFile's timeout then fails this test).
+  const { lines, wallMs } = await runaway('no-close', 40_000);
+  const [r, exit] = lines;
+  expect(r).toMatchObject({ read: 'TimeoutError' });
+  expect(exit?.['exitAt']).toBeLessThan(10_000);
+  expect(wallMs).toBeLessThan(20_000);
+  console.log(`runaway kernel, no close(): readback gave up at ${String(r?.['readAt'])} ms, process exited at ${String(exit?.['exitAt'])} ms`);
 });
 
 test('close() waits for a slow kernel without blocking the event loop', { timeout: 130_000 }, async () => {
