@@ -294,7 +294,7 @@ export const DEFAULT_POOL_CACHE_BYTES = 512 * 1024 * 1024;
  */
 export function defaultBudget(inProcess: boolean): Budget {
   if (!inProcess) return { bytes: undefined, basis: 'none: a hardware adapter reports its own out-of-memory errors' };
-  const room = hostRoom();
+  const room = hostRoom(true);
   return { bytes: Math.floor(room.bytes * HOST_SHARE), basis: `3/4 of the ${gib(room.bytes)} of host memory free when the device opened (${room.basis})` };
 }
 
