@@ -48,8 +48,9 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
   /**
    * How long a readback or `sync()` may wait for the GPU, in ms, before it gives up with `TimeoutError`
    * and the device becomes unusable (a runaway kernel cannot be cancelled; see the README). Per call:
-   * `toArray({ timeoutMs })`, `item({ timeoutMs })`, `sync({ timeoutMs })`. Dawn engine only.
-   * @default none (wait as long as the GPU takes)
+   * `toArray({ timeoutMs })`, `item({ timeoutMs })`, `sync({ timeoutMs })`. Dawn engine only. After a
+   * timeout the process still exits by itself once nothing of the caller's is left, closed or not.
+   * @default none: wait as long as the GPU takes (a correct kernel may run for minutes on a software adapter)
    */
   readonly timeoutMs?: number;
   /**
