@@ -48,16 +48,19 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
   /**
    * How long a readback or `sync()` may wait for the GPU, in ms, before it gives up with `TimeoutError`
    * and the device becomes unusable (a runaway kernel cannot be cancelled; see the README). Per call:
-   * `toArray({ timeoutMs })`, `item({ timeoutMs })`, `sync({ timeoutMs })`. Dawn engine only.
-   * @default none (wait as long as the GPU takes)
+   * `toArray({ timeoutMs })`, `item({ timeoutMs })`, `sync({ timeoutMs })`. Dawn engine only. After a
+   * timeout the process still exits by itself once nothing of the caller's is left, closed or not.
+   * @default none: wait as long as the GPU takes (a correct kernel may run for minutes on a software adapter)
    */
   readonly timeoutMs?: number;
   /**
    * The most bytes of device memory gpukit may hold (live arrays, memory released but still used by
    * queued work, the pool's cache, op tables). An allocation past it first frees cached memory, then throws
    * `OutOfMemoryError`; the device stays usable.
-   * @default three quarters of the machine's memory on a software adapter (its memory is this process's);
-   * none on GPU hardware (the driver reports out-of-memory)
+   * @default on a software adapter and on gpujs (their memory is this process's), three quarters of the
+   * host memory free at open: the smallest of `MemAvailable`, the room under a cgroup memory limit and the
+   * room under `ulimit -v` (`device.memory.memoryBudgetBasis` says which); none on GPU hardware (the driver
+   * reports out-of-memory)
    */
   readonly memoryBudgetBytes?: number;
   /**
@@ -494,6 +497,9 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
     throw new ArgumentError(`openDevice: timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
   }
   const device = await openAny(options);
+  // The pool now, so that its default memory budget is based on the memory free at open.
+  if (device.host !== null) hostPoolOf(device.host);
+  else poolOf(device.ctx);
   if (device.host === null) device.ctx.timeoutMs = options.timeoutMs;
   if (options.poolCacheBytes !== undefined) {
     const bytes = options.poolCacheBytes;
@@ -510,8 +516,9 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
       await device.close();
       throw new ArgumentError(`openDevice: memoryBudgetBytes must be a positive number of bytes, got ${String(bytes)}`);
     }
-    if (device.host !== null) hostPoolOf(device.host).memoryBudgetBytes = bytes;
-    else poolOf(device.ctx).memoryBudgetBytes = bytes;
+    const budget = { bytes, basis: 'set by openDevice({ memoryBudgetBytes })' };
+    if (device.host !== null) hostPoolOf(device.host).setBudget(budget);
+    else poolOf(device.ctx).setBudget(budget);
   }
   return device;
 }

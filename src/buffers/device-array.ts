@@ -1,6 +1,7 @@
 import { MAX_COPY, type DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
 import type { EngineName } from '../device/info.js';
+import { assertHostRoom } from '../device/memory.js';
 import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError, ValidationError } from '../errors.js';
 import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
 import { hostPoolOf } from './host-pool.js';
@@ -128,6 +129,9 @@ export class DeviceArray<D extends DType = DType> {
         // every chunk an op binds lies inside one buffer.
         const seg = segmentElements(dawn.limits);
         const pool = poolOf(dawn);
+        // The whole array against the budget first: segment by segment, a too-large array would take
+        // everything up to the budget before failing (2^40 f32 took 16.6 GB of 4 TiB on a 24 GiB machine).
+        pool.assertRoom(alignedBytes(this.byteLength), `array|${dtype}|${this.length}`);
         const buffers: GPUBuffer[] = [];
         try {
           for (const p of pieces(this.length, seg)) {
@@ -640,6 +644,7 @@ export class DeviceArray<D extends DType = DType> {
     const given = ArrayBuffer.isView(outOrOptions) ? this.#checkOut(outOrOptions) : undefined;
     const options = given !== undefined ? maybeOptions : ((outOrOptions as ReadOptions | undefined) ?? {});
     const timeoutMs = readTimeout('toArray', options);
+    this.#assertReadRoom(given !== undefined);
     if (!this.isPlain) {
       // A view moves only its own elements: gathered on the device (or read from host memory) first.
       if (this.host !== null) {
@@ -732,6 +737,22 @@ export class DeviceArray<D extends DType = DType> {
       ctx.sink?.download(this.byteLength, performance.now() - t0);
       return out;
     }
+  }
+
+  /**
+   * A readback's host memory, checked before any of it is taken: the new host array (f16 arrives as f32),
+   * and on Dawn the staging buffer it is mapped through (one segment at a time) and, for a strided view,
+   * the gathered copy — the memory of a software adapter, or mapped host memory, either way the host's.
+   */
+  #assertReadRoom(given: boolean): void {
+    if (this.length === 0) return;
+    const host = given ? 0 : this.length * (this.dtype === 'f16' ? 4 : bytesOf(this.dtype));
+    let device = 0;
+    if (this.host === null) {
+      const bytes = alignedBytes(this.byteLength);
+      device = Math.min(bytes, this.ctx.limits.maxBufferSize) + (this.isPlain ? 0 : bytes);
+    }
+    assertHostRoom(`toArray of ${this.toString()}`, host + device, 'read it in parts (x.slice([a, b]).toArray(), or toArray(out) into memory you already have) or free memory');
   }
 
   /** `toArray(out)`'s checks: the dtype's host type and exactly this array's length. */

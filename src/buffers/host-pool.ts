@@ -1,5 +1,5 @@
 import type { HostContext } from '../device/host.js';
-import { sizeClass, SizeClassPool } from './pool.js';
+import { defaultBudget, sizeClass, SizeClassPool } from './pool.js';
 
 /**
  * The host-memory counterpart of {@link BufferPool} for the gpujs engine: ArrayBuffers reused by size
@@ -19,6 +19,8 @@ export class HostPool extends SizeClassPool<ArrayBuffer> {
         completed: () => ctx.completed,
       },
       256 * 1024 * 1024,
+      defaultBudget(true),
+      true,
     );
     ctx.onCompleted((seq) => {
       this.drain(seq);

@@ -1,5 +1,5 @@
 import type { DeviceContext } from '../device/context.js';
-import { totalmem } from 'node:os';
+import { assertHostRoom, gib, HOST_CHECK_BYTES, HOST_SHARE, hostRoom } from '../device/memory.js';
 import { OutOfMemoryError } from '../errors.js';
 
 /** What a device's buffer pool holds: `inUseBytes` backs live arrays, `cachedBytes` waits for reuse. */
@@ -22,6 +22,14 @@ export interface MemoryStats {
   readonly maxCachedBytes: number;
   /** The most bytes the pool may hold in all, or undefined (`openDevice({ memoryBudgetBytes })`). */
   readonly memoryBudgetBytes: number | undefined;
+  /** What the budget was based on, in words (e.g. `3/4 of 20.12 GiB available at open (MemAvailable)`). */
+  readonly memoryBudgetBasis: string;
+}
+
+/** A pool's memory budget and what it was based on. */
+export interface Budget {
+  readonly bytes: number | undefined;
+  readonly basis: string;
 }
 
 /**
@@ -79,11 +87,37 @@ export class SizeClassPool<B> {
   maxCachedBytes: number;
   /** Bytes this pool may hold in all (live, pending, cached, resident); undefined: no budget. */
   memoryBudgetBytes: number | undefined;
+  /** What {@link memoryBudgetBytes} was based on. */
+  memoryBudgetBasis: string;
 
-  constructor(backing: PoolBacking<B>, maxCachedBytes: number, memoryBudgetBytes?: number) {
+  /**
+   * True when the blocks are this process's memory (gpujs, a software adapter): a new block of
+   * {@link HOST_CHECK_BYTES} or more is then also checked against the host memory free at that moment,
+   * which may have shrunk since the budget was set (host arrays, readbacks, other processes).
+   */
+  readonly #inProcess: boolean;
+
+  constructor(backing: PoolBacking<B>, maxCachedBytes: number, budget: Budget = { bytes: undefined, basis: 'none' }, inProcess = false) {
+    this.#inProcess = inProcess;
     this.#backing = backing;
     this.maxCachedBytes = maxCachedBytes;
-    this.memoryBudgetBytes = memoryBudgetBytes;
+    this.memoryBudgetBytes = budget.bytes;
+    this.memoryBudgetBasis = budget.basis;
+  }
+
+  /** Sets the budget (`openDevice({ memoryBudgetBytes })`). */
+  setBudget(budget: Budget): void {
+    this.memoryBudgetBytes = budget.bytes;
+    this.memoryBudgetBasis = budget.basis;
+  }
+
+  /**
+   * Checks that `bytes` more (an array's total, before the first of its segments is made) fit the budget,
+   * freeing idle cached blocks if that makes room; throws {@link OutOfMemoryError} before anything is
+   * allocated otherwise.
+   */
+  assertRoom(bytes: number, label: string): void {
+    this.#reserve(bytes, label);
   }
 
   /**
@@ -125,9 +159,22 @@ export class SizeClassPool<B> {
 
   /**
    * Makes room for a new block of `size` bytes within the memory budget: frees idle cached blocks first,
-   * and throws {@link OutOfMemoryError} if live and pending memory alone leave no room.
+   * and throws {@link OutOfMemoryError} if live and pending memory alone leave no room (or, for memory in
+   * this process, if the host cannot give it now).
    */
   #reserve(size: number, label: string): void {
+    this.#withinBudget(size, label);
+    if (!this.#inProcess || size < HOST_CHECK_BYTES) return;
+    try {
+      assertHostRoom(label || 'allocation', size);
+    } catch (e) {
+      if (this.#cachedBytes === 0) throw e;
+      this.#evict(0); // idle blocks are host memory too
+      assertHostRoom(label || 'allocation', size);
+    }
+  }
+
+  #withinBudget(size: number, label: string): void {
     const budget = this.memoryBudgetBytes;
     if (budget === undefined) return;
     const held = (): number => this.#inUseBytes + this.#cachedBytes + this.#pendingBytes + this.#residentBytes;
@@ -135,9 +182,9 @@ export class SizeClassPool<B> {
     this.#evict(Math.max(0, budget - size - (held() - this.#cachedBytes)));
     if (held() + size <= budget) return;
     throw new OutOfMemoryError(
-      `${label || 'allocation'}: ${size} more bytes would exceed the device's memory budget of ${budget} bytes ` +
+      `${label || 'allocation'}: ${size} more bytes would exceed the device's memory budget of ${budget} bytes, ${this.memoryBudgetBasis} ` +
         `(${this.#inUseBytes} in live arrays, ${this.#pendingBytes} released but still used by queued work, ${this.#residentBytes} in op tables); ` +
-        'free arrays (destroy() / using) or raise openDevice({ memoryBudgetBytes })',
+        'free arrays (destroy() / using) or set openDevice({ memoryBudgetBytes })',
     );
   }
 
@@ -228,6 +275,7 @@ export class SizeClassPool<B> {
       residentBytes: this.#residentBytes,
       maxCachedBytes: this.maxCachedBytes,
       memoryBudgetBytes: this.memoryBudgetBytes,
+      memoryBudgetBasis: this.memoryBudgetBasis,
     };
   }
 }
@@ -236,13 +284,18 @@ export class SizeClassPool<B> {
 export const DEFAULT_POOL_CACHE_BYTES = 512 * 1024 * 1024;
 
 /**
- * A software adapter (lavapipe) keeps its "GPU" memory in this process: past what the machine has, its
- * allocations do not fail — they crash the process at first touch. So on a software adapter the pool's
- * default budget is three quarters of the machine's memory; on GPU hardware WebGPU does not say how much
- * memory there is, and out-of-memory errors come from the driver instead (no default budget).
+ * The default memory budget of memory that lives in this process (a software adapter such as lavapipe
+ * keeps its "GPU" memory here; so does the gpujs engine): past what the machine can give, its allocations
+ * do not fail — the process is killed, or crashes at first touch. So the default is three quarters of the
+ * host memory this process could still take when the device opened: the smallest of `MemAvailable`, the
+ * room under a cgroup memory limit and the room under `ulimit -v` (see {@link hostRoom}). On GPU hardware
+ * WebGPU does not say how much memory there is, and out-of-memory errors come from the driver instead (no
+ * default budget).
  */
-function defaultBudget(ctx: DeviceContext): number | undefined {
-  return ctx.info.isSoftware ? Math.floor(totalmem() * 0.75) : undefined;
+export function defaultBudget(inProcess: boolean): Budget {
+  if (!inProcess) return { bytes: undefined, basis: 'none: a hardware adapter reports its own out-of-memory errors' };
+  const room = hostRoom(true);
+  return { bytes: Math.floor(room.bytes * HOST_SHARE), basis: `3/4 of the ${gib(room.bytes)} of host memory free when the device opened (${room.basis})` };
 }
 
 /** GPU buffers by (usage, size class). */
@@ -281,7 +334,8 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
         completed: () => ctx.completed,
       },
       DEFAULT_POOL_CACHE_BYTES,
-      defaultBudget(ctx),
+      defaultBudget(ctx.info.isSoftware),
+      ctx.info.isSoftware,
     );
     this.#ctx = ctx;
     const written = (b: GPUBuffer): boolean => ctx.gpuWritten(b);

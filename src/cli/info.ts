@@ -56,6 +56,8 @@ export async function runInfo(opts: OpenDeviceOptions & { json?: boolean; all?: 
       if (json) console.log(JSON.stringify(device.info, null, 2));
       else {
         console.log(formatInfo(device.info, all));
+        const m = device.memory;
+        console.log(`memory budget:  ${m.memoryBudgetBytes !== undefined ? `${formatBytes(m.memoryBudgetBytes)}, ${m.memoryBudgetBasis}` : m.memoryBudgetBasis}`);
         if (all) {
           const adapters = await listDawnAdapters();
           console.log(`adapters found:\n${adapters.map((a) => `  ${a}`).join('\n') || '  none'}`);

@@ -234,6 +234,9 @@ export class DeviceContext {
     this.#stuck = true;
     for (const w of this.#waiters) w(err);
     this.#waiters.clear();
+    // The runaway kernel keeps Node's event loop alive: a script that catches this and ends without
+    // close() must still exit, as it would with a device that finished its work.
+    watchForExit();
   }
 
   /** Registers cleanup to run on close (pools, caches). */
@@ -724,10 +727,19 @@ let exitWatch: NodeJS.Timeout | null = null;
  */
 function abandonStuckDevice(gpu: GPUDevice, instance: DawnInstance | null): void {
   abandoned.push({ gpu, instance });
+  watchForExit();
+}
+
+/**
+ * Starts the exit watch of {@link abandonStuckDevice} (once per process): from a timeout on, whether or not
+ * the device is closed. The watch is unref'd, so it is not among the active resources; the user's own
+ * timers (`Timeout`), sockets and child processes are, and keep the process running as usual.
+ */
+function watchForExit(): void {
   if (exitWatch !== null) return;
   let idle = 0;
   exitWatch = setInterval(() => {
-    const live = process.getActiveResourcesInfo().filter((r) => r !== 'Immediate' && r !== 'TTYWrap' && r !== 'PipeWrap' && r !== 'Timeout');
+    const live = process.getActiveResourcesInfo().filter((r) => r !== 'Immediate' && r !== 'TTYWrap' && r !== 'PipeWrap');
     idle = live.length === 0 ? idle + 1 : 0;
     if (idle >= 3) process.exit();
   }, 200);

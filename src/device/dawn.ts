@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { ArgumentError, DeviceUnavailableError } from '../errors.js';
 import { ensureHeadlessEgl, prepareDriverEnvironment } from './env.js';
 import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel } from './info.js';
+import { addressSpaceRoom, DAWN_MIN_ADDRESS_SPACE, gib } from './memory.js';
 
 /** How to choose the Dawn adapter. Environment variables fill in what the options leave out. */
 export interface DawnAdapterOptions {
@@ -208,6 +209,12 @@ function parseLevel(v: string | undefined): FeatureLevel | undefined {
  * {@link DeviceUnavailableError} listing the adapters that do exist.
  */
 export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandle> {
+  const room = addressSpaceRoom();
+  if (room !== undefined && room < DAWN_MIN_ADDRESS_SPACE) {
+    throw new DeviceUnavailableError(
+      `Dawn needs ${gib(DAWN_MIN_ADDRESS_SPACE)} of address space free to open a device, and ulimit -v leaves this process ${gib(room)}: raise ulimit -v (Dawn crashes, not fails, below that)`,
+    );
+  }
   const mod = await loadWebgpu();
   const backend = opts.backend ?? parseBackend(envOption('GPUKIT_BACKEND'));
   const level = opts.featureLevel ?? parseLevel(envOption('GPUKIT_FEATURE_LEVEL'));

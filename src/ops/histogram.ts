@@ -18,7 +18,7 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
-import { deviceOf, groupsFor, requireDType, builtin, windowable } from './util.js';
+import { builtin, checkElements, deviceOf, groupsFor, requireDType, windowable } from './util.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkOptions } from '../args.js';
 
@@ -114,6 +114,8 @@ export function histogram(x: DeviceArray, opts: { readonly bins: number; readonl
   if (onFallback(x)) return fallback('histogram').histogram(x, opts);
   const ctx = deviceOf('histogram', x);
   requireDType('histogram', 'x', x, ['f32']);
+  // Counts are u32: more elements could wrap a bin's count.
+  checkElements('histogram', x.length);
   const { bins, lo, hi } = opts;
   const scaleF = histogramScale(bins, lo, hi);
   const slots = bins + 3;
@@ -129,8 +131,9 @@ export function histogram(x: DeviceArray, opts: { readonly bins: number; readonl
       const LOCAL_BINS = Math.max(1, Math.min(bins, maxLocal));
       const k = builtin(ctx, 'histogram', { constants: { WG, ITEMS, LOCAL_BINS } });
       // Counts add up (atomics), so an x larger than one binding is counted window by window.
-      const parts = pieces(x.length, chunkElements(ctx.limits));
-      const flat = parts.length === 1 ? { x } : windowable('histogram', { x }, ctx.limits.maxStorageBufferBindingSize);
+      const chunk = chunkElements(ctx.limits);
+      const flat = x.length <= chunk ? { x } : windowable('histogram', { x }, ctx.limits.maxStorageBufferBindingSize);
+      const parts = pieces(x.length, chunk);
       try {
         for (const q of parts) {
           using w = parts.length === 1 ? undefined : (flat['x'] as DeviceArray).slice([q.start, q.start + q.length]);

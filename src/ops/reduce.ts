@@ -11,7 +11,7 @@ import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
 import { axisCallOptions, axisPlan, reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
-import { deviceOf, requireDType, sameDType, sameLength, windowable } from './util.js';
+import { checkElements, deviceOf, requireDType, sameDType, sameLength, windowable } from './util.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 
 /** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
@@ -161,7 +161,7 @@ class ReductionBuilder {
     const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
-    return runReduction(ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a) => [a.name, named[a.name] as DeviceArray])), scalars);
+    return runReduction(this.name, ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a) => [a.name, named[a.name] as DeviceArray])), scalars);
   }
 
 
@@ -200,6 +200,7 @@ class ReductionBuilder {
  * the inputs, then passes over partials until one value is left (that pass applies `post`).
  */
 function runReduction(
+  op: string,
   ctx: DeviceContext,
   n: number,
   R: DType,
@@ -208,6 +209,9 @@ function runReduction(
   inputs: Record<string, DeviceArray>,
   scalars: Record<string, number>,
 ): DeviceArray {
+  // The kernels index with u32 (`_base`, `_total`); checked before any per-chunk work, which for a huge
+  // broadcast view (2^52 elements) would build millions of chunk descriptors first.
+  checkElements(op, n);
   const out = new DeviceArray(ctx, R, 1);
   // Partials live in pooled scratch arrays, released as soon as the passes are encoded (the pool reuses
   // them only for later work, which the queue orders after these passes).
@@ -244,10 +248,10 @@ function runReduction(
     } else {
       // Larger than one binding: a first pass per chunk (its inputs bound as aligned windows), each writing
       // its partials after the previous chunk's; the passes over partials then fold them all, as usual.
+      const flat = windowable(op, inputs, ctx.limits.maxStorageBufferBindingSize);
       const parts = pieces(n, chunk);
       const plans = parts.map((q) => firstPlan(q.length));
       dst = temp(plans.reduce((a, q) => a + q.outputs, 0));
-      const flat = windowable('reduction', inputs, ctx.limits.maxStorageBufferBindingSize);
       let at = 0;
       parts.forEach((q, k) => {
         const pk = plans[k] ?? firstPlan(q.length);

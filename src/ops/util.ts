@@ -45,6 +45,20 @@ export function groupsFor(items: number, perGroup: number): number {
   return Math.ceil(items / perGroup);
 }
 
+/** The most elements an op's kernels index: their counts and offsets are u32 (histogram counts too). */
+export const MAX_OP_ELEMENTS = 0xffffffff;
+
+/**
+ * Refuses `n` elements past {@link MAX_OP_ELEMENTS} with a LimitError naming the op, before any per-chunk
+ * work: a broadcast view can be far larger than memory (2^52 elements of a 4-element array), and splitting
+ * it into chunk descriptors first would exhaust the heap.
+ */
+export function checkElements(op: string, n: number): void {
+  if (n > MAX_OP_ELEMENTS) {
+    throw new LimitError('elements', n, MAX_OP_ELEMENTS, `${op}: elements of its input`, 'an op indexes its input with u32: reduce slices of it (x.slice([a, b])) and combine the results');
+  }
+}
+
 /**
  * Arrays an op splits into chunks, as flat (1-D) views to take windows of: each must be contiguous (a
  * view that is not — a transpose, a broadcast — would need a gather larger than one binding). Throws a

@@ -12,6 +12,8 @@ test('gpukit info names the adapter, backend, feature level and kind', () => {
   expect(r.stdout).toMatch(/^feature level: +core$/m);
   expect(r.stdout).toMatch(/^kind: +(software|hardware)/m);
   expect(r.stdout).toMatch(/maxStorageBufferBindingSize +\d+/);
+  // On a software adapter the budget and what it was based on; on hardware, none.
+  expect(r.stdout).toMatch(/^memory budget: +(\d+(\.\d)? GiB, 3\/4 of the \d+\.\d\d GiB of host memory free when the device opened \(.+\)|none: a hardware adapter .*)$/m);
 });
 
 test('gpukit info with no adapter says why and how to get one, and exits 1', () => {

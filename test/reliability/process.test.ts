@@ -12,10 +12,10 @@ async function child(...args: string[]): Promise<Record<string, number>> {
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, number>;
 }
 
-async function runaway(scenario: string): Promise<{ lines: Record<string, unknown>[]; wallMs: number }> {
+async function runaway(scenario: string, timeout = 120_000): Promise<{ lines: Record<string, unknown>[]; wallMs: number }> {
   const script = fileURLToPath(new URL('./child-runaway.ts', import.meta.url));
   const t0 = performance.now();
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, scenario], { timeout: 120_000, maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, scenario], { timeout, maxBuffer: 1 << 20 });
   const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   return { lines, wallMs: performance.now() - t0 };
 }
@@ -30,6 +30,59 @@ test('a runaway kernel: the readback times out with TimeoutError, the device is 
   expect(r?.['ticksDuringClose']).toBeGreaterThan(0); // the event loop ran while close() was pending
   expect(exit?.['exitAt']).toBeLessThan(15_000);
   console.log(`runaway kernel: readback gave up at ${String(r?.['readAt'])} ms, close() took ${String(r?.['closeMs'])} ms, process exited at ${String(exit?.['exitAt'])} ms (child wall ${Math.round(wallMs)} ms)`);
+});
+
+test('a script whose last act is a runaway kernel and a readback with timeoutMs exits by itself, without close()', { timeout: 60_000 }, async () => {
+  // The kernel runs for many minutes. Before, the exit watch started only in close(): a script that caught
+  // the TimeoutError and ended kept running until the kernel did (execFile's timeout then fails this test).
+  const { lines, wallMs } = await runaway('no-close', 40_000);
+  const [r, exit] = lines;
+  expect(r).toMatchObject({ read: 'TimeoutError' });
+  expect(exit?.['exitAt']).toBeLessThan(10_000);
+  expect(wallMs).toBeLessThan(20_000);
+  console.log(`runaway kernel, no close(): readback gave up at ${String(r?.['readAt'])} ms, process exited at ${String(exit?.['exitAt'])} ms`);
+});
+
+/** Runs child-ulimit.ts under `ulimit -v` of its own start-up size plus `extra` bytes; returns its JSON lines and exit status. */
+async function underUlimit(scenario: string, extra: number): Promise<{ lines: Record<string, unknown>[]; code: number | string }> {
+  const script = fileURLToPath(new URL('./child-ulimit.ts', import.meta.url));
+  const probe = await run(process.execPath, ['--import', 'tsx', script, 'probe'], { timeout: 30_000 });
+  const base = (JSON.parse(probe.stdout.trim()) as { vmSize: number }).vmSize;
+  const kb = Math.ceil((base + extra) / 1024);
+  const cmd = `ulimit -v ${kb}; exec "${process.execPath}" --import tsx "${script}" ${scenario}`;
+  try {
+    const { stdout } = await run('bash', ['-c', cmd], { timeout: 60_000, maxBuffer: 1 << 20 });
+    return { lines: stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>), code: 0 };
+  } catch (e) {
+    const f = e as { code?: number; signal?: string; stdout?: string };
+    return { lines: (f.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>), code: f.signal ?? f.code ?? 'failed' };
+  }
+}
+
+test('under ulimit -v the default budget is based on the address space left: too large an allocation and a readback past it are OutOfMemoryError, no crash', { timeout: 60_000 }, async () => {
+  // Before, the budget was 3/4 of the machine's memory: an array past the address space left was "made"
+  // (Dawn's allocation failed silently) and the first write into it crashed the process (SIGSEGV).
+  const { lines, code } = await underUlimit('budget', 2.5 * 2 ** 30);
+  const [open, over, within, readback] = lines;
+  expect(code).toBe(0);
+  const room = Number(open?.['roomAtOpen']);
+  // The budget is 3/4 of the room under the limit when the device opened (VmSize moves a little between
+  // that reading and the child's own, hence the 2 % either way).
+  expect(open?.['basis']).toMatch(/ulimit -v/);
+  expect(Number(open?.['budget'])).toBeGreaterThan(0.75 * room * 0.98);
+  expect(Number(open?.['budget'])).toBeLessThan(0.75 * room * 1.02);
+  expect(over).toEqual({ over: 'OutOfMemoryError', inUse: 0 });
+  expect(within).toEqual({ within: 3.5, head: [1.5, -2, 4] });
+  expect(readback?.['readback']).toBe('OutOfMemoryError');
+  expect(readback?.['message']).toMatch(/host memory.*ulimit -v/);
+});
+
+test('under a ulimit -v too small for Dawn, opening it is a DeviceUnavailableError, not a crash', { timeout: 60_000 }, async () => {
+  // Before, with ~0.3 GiB of address space left Dawn crashed (SIGSEGV) inside the adapter request.
+  const { lines, code } = await underUlimit('open', 0.3 * 2 ** 30);
+  expect(code).toBe(0);
+  expect(lines[0]?.['open']).toBe('DeviceUnavailableError');
+  expect(lines[0]?.['message']).toMatch(/ulimit -v leaves this process/);
 });
 
 test('close() waits for a slow kernel without blocking the event loop', { timeout: 130_000 }, async () => {

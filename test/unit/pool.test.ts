@@ -73,7 +73,7 @@ class TestPool extends SizeClassPool<Block> {
   }
 }
 
-function stats(p: TestPool): Record<string, number | undefined> {
+function stats(p: TestPool): Record<string, number | string | undefined> {
   return { ...p.stats };
 }
 
@@ -228,5 +228,23 @@ describe('SizeClassPool accounting (fake backing, no device)', () => {
     expect(stats(p)).toMatchObject({ inUseBytes: 256, inUseBuffers: 1, cachedBytes: 0, created: 2 });
     p.markResident(b);
     expect(stats(p)).toMatchObject({ inUseBytes: 0, inUseBuffers: 0, residentBytes: 256 });
+  });
+
+  test('assertRoom checks a whole size against the budget before anything is made, evicting idle blocks first', () => {
+    const f = new Fake();
+    const p = new TestPool(f, 10_000, { bytes: 2048, basis: 'set by a test' });
+    const a = p.get(1024).block;
+    const b = p.get(512).block;
+    p.release(b); // 512 idle in the cache
+    // 1024 live + 1024 asked fits once the idle 512 is freed.
+    p.assertRoom(1024, 'fits');
+    expect(f.disposed).toEqual([b.id]);
+    expect(stats(p)).toMatchObject({ created: 2, inUseBytes: 1024, cachedBytes: 0 });
+    // 1024 live + 1536 asked > 2048: refused, nothing made.
+    expect(() => {
+      p.assertRoom(1536, 'array|f32|384');
+    }).toThrow(/^array\|f32\|384: 1536 more bytes would exceed the device's memory budget of 2048 bytes, set by a test \(1024 in live arrays/);
+    expect(stats(p)).toMatchObject({ created: 2, inUseBytes: 1024, memoryBudgetBytes: 2048, memoryBudgetBasis: 'set by a test' });
+    p.release(a);
   });
 });
