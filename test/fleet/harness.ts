@@ -181,9 +181,11 @@ export const TEST_MODULES = [fileURLToPath(new URL('./jobs/', import.meta.url)),
 
 /**
  * Starts `gpukit worker` on `engine` with short lock and stalled intervals, allowed `modules`, and waits until
- * it announces itself.
+ * it announces itself. `lockMs` (default 1500, so a killed worker's job is recovered within seconds) is raised by
+ * tests whose shards are bench sweeps: a sweep's CPU contenders hold the event loop for longer than that on a
+ * loaded machine, the lock is not renewed, and BullMQ fails the shard as stalled.
  */
-export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES, queues: string, o: { readonly modules?: readonly string[]; readonly extra?: readonly string[]; readonly env?: Readonly<Record<string, string>> } = {}): Promise<WorkerProcess> {
+export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES, queues: string, o: { readonly modules?: readonly string[]; readonly extra?: readonly string[]; readonly env?: Readonly<Record<string, string>>; readonly lockMs?: number } = {}): Promise<WorkerProcess> {
   const extra = o.extra ?? [];
   const modules = o.modules ?? TEST_MODULES;
   const env: Record<string, string> = {};
@@ -192,7 +194,7 @@ export async function startWorker(redisUrl: string, engine: keyof typeof ENGINES
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !dropped.has(k)) env[k] = v;
   Object.assign(env, ENGINES[engine], o.env);
   env['XDG_RUNTIME_DIR'] = process.env['XDG_RUNTIME_DIR'] ?? mkdtempSync(join(tmpdir(), 'gpukit-fleet-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', redisUrl, '--queue', queues, '--lock-ms', '1500', '--stalled-ms', '1000', ...(modules.length > 0 ? ['--modules', ...modules] : []), ...extra], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', redisUrl, '--queue', queues, '--lock-ms', String(o.lockMs ?? 1500), '--stalled-ms', String(Math.min(1000, o.lockMs ?? 1500)), ...(modules.length > 0 ? ['--modules', ...modules] : []), ...extra], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -46,7 +46,7 @@ let f: Fleet;
 beforeAll(async () => {
   redis = await startRedis();
   // Started one after another: three Dawn/gpu.js start-ups at once only fight over two cores.
-  for (const engine of ['core', 'compat', 'gpujs'] as const) workers.push(await startWorker(redis.url, engine, 'gpukit,gpukit.{kind}'));
+  for (const engine of ['core', 'compat', 'gpujs'] as const) workers.push(await startWorker(redis.url, engine, 'gpukit,gpukit.{kind}', { lockMs: 20_000 }));
   f = fleet({ redis: redis.url });
 }, 120_000);
 
