@@ -70,6 +70,11 @@ export class DeviceArray<D extends DType = DType> {
   #storage: Storage | null;
   /** False for a view: the array it was taken from owns the memory. */
   #owner = true;
+  /**
+   * True for a broadcast view and every view taken from one (a row of it, a transpose, a reshape that
+   * does not copy): its storage is the base array's, which writes through it would change.
+   */
+  #readOnly = false;
 
   /** @internal use `device.empty()` / `device.array()` */
   constructor(
@@ -170,9 +175,20 @@ export class DeviceArray<D extends DType = DType> {
     return this.offset === 0 && isCContiguous(this.layout);
   }
 
-  /** False for broadcast views (one storage element stands for several of the view's): they are read-only. */
+  /**
+   * False for broadcast views (one storage element stands for several of the view's) and every view taken
+   * from one (a row, a transpose...): they are read-only — `write`, `set`, and passing them as an op's
+   * output throw ArgumentError. A copy (`reshape` that copies, an op's result) is writable again.
+   */
   get writable(): boolean {
-    return isWritable(this.layout);
+    return !this.#readOnly && isWritable(this.layout);
+  }
+
+  /** @internal Throws ArgumentError naming `op` and `what` when this array is read-only ({@link writable}). */
+  assertWritable(op: string, what: string): void {
+    if (this.writable) return;
+    const why = this.#readOnly ? 'is a broadcast view or was taken from one' : 'is a broadcast view (stride 0 on an axis of extent > 1)';
+    throw new ArgumentError(`${op}: ${what} ${this.toString()} ${why}: it is read-only (a write would change the array it was broadcast from); write into a fresh array instead`);
   }
 
   #live(): Storage {
@@ -186,9 +202,11 @@ export class DeviceArray<D extends DType = DType> {
     return !this.#owner;
   }
 
-  #viewOf(l: Layout): DeviceArray<D> {
+  #viewOf(l: Layout, readOnly = this.#readOnly): DeviceArray<D> {
     const ctx = (this.#ctx ?? this.host) as DeviceContext | HostContext;
-    return new DeviceArray<D>(ctx, this.dtype, l.shape, this.#live(), 'zero', l);
+    const v = new DeviceArray<D>(ctx, this.dtype, l.shape, this.#live(), 'zero', l);
+    v.#readOnly = readOnly;
+    return v;
   }
 
   /**
@@ -210,7 +228,7 @@ export class DeviceArray<D extends DType = DType> {
     const l = reshapeLayout(this.layout, checked.shape);
     if (l !== undefined) return this.#viewOf(l);
     const copy = this.contiguous();
-    const out = copy.#viewOf({ shape: checked.shape, strides: cStrides(checked.shape), offset: 0 });
+    const out = copy.#viewOf({ shape: checked.shape, strides: cStrides(checked.shape), offset: 0 }, false);
     out.#owner = true; // the copy's memory moves to the reshaped array
     copy.#storage = null;
     return out;
@@ -242,7 +260,7 @@ export class DeviceArray<D extends DType = DType> {
 
   /** A read-only view broadcast to `shape` by NumPy's rules (stride 0 on new and stretched axes). */
   broadcastTo(shape: readonly number[]): DeviceArray<D> {
-    return this.#viewOf(broadcastLayout('broadcastTo', this.layout, checkShape(shape, 'broadcastTo: a dimension').shape));
+    return this.#viewOf(broadcastLayout('broadcastTo', this.layout, checkShape(shape, 'broadcastTo: a dimension').shape), true);
   }
 
   /**
@@ -263,6 +281,7 @@ export class DeviceArray<D extends DType = DType> {
 
   /** Writes `data` into the region `specs` selects (see {@link slice}): only that region moves. */
   set(specs: readonly SliceSpec[], data: ArrayLike<number>): this {
+    this.assertWritable('set', 'the array');
     const v = this.slice(...specs);
     try {
       v.write(data);
@@ -340,7 +359,7 @@ export class DeviceArray<D extends DType = DType> {
   reinterpret<E extends DType>(dtype: E, shape: readonly number[] = this.shape): DeviceArray<E> {
     if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot reinterpret ${this.dtype} as ${dtype}: element sizes differ`);
     if (checkShape(shape).length !== this.length) throw new ShapeError(`cannot reshape ${this.length} elements to [${shape.join(', ')}]`);
-    if (!this.isPlain || !this.#owner) throw new ArgumentError(`cannot reinterpret a view: make it contiguous() first`);
+    if (!this.isPlain || !this.#owner || this.#readOnly) throw new ArgumentError(`cannot reinterpret a view: make it contiguous() first`);
     const storage = this.#live();
     const out = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, shape, storage);
     out.#owner = true; // the memory moves to the new array
@@ -354,7 +373,9 @@ export class DeviceArray<D extends DType = DType> {
    */
   viewAs<E extends DType>(dtype: E): DeviceArray<E> {
     if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot view ${this.dtype} as ${dtype}: element sizes differ`);
-    return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, this.shape, this.#live(), 'zero', this.layout);
+    const v = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, this.shape, this.#live(), 'zero', this.layout);
+    v.#readOnly = this.#readOnly;
+    return v;
   }
 
   /**
@@ -473,7 +494,9 @@ export class DeviceArray<D extends DType = DType> {
     if (st.buffers.length > 1) throw this.#tooBig();
     const bytes = st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
     const n = Math.floor(bytes / bytesOf(dtype));
-    return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
+    const alias = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
+    alias.#readOnly = this.#readOnly;
+    return alias;
   }
 
   /**
@@ -528,6 +551,7 @@ export class DeviceArray<D extends DType = DType> {
   /** Copies host data into the array (same length). Enqueued after every op enqueued before it. */
   write(data: ArrayLike<number>): this {
     data = hostData('write', this.dtype, data); // refuses what would not arrive intact (see hostData)
+    this.assertWritable('write', 'the array');
     if (!this.isPlain) return this.#writeView(data);
     if (this.host !== null) return this.#writeHost(this.host, data);
     const st = this.#live();
@@ -575,7 +599,6 @@ export class DeviceArray<D extends DType = DType> {
   #writeView(data: ArrayLike<number>): this {
     this.#live();
     if (data.length !== this.length) throw new ShapeError(`cannot write ${data.length} elements into a view of shape [${this.shape.join(', ')}] (${this.length} elements)`);
-    if (!this.writable) throw new ArgumentError(`${this.toString()} is a broadcast view (stride 0 on an axis of extent > 1): it is read-only`);
     if (this.length === 0) return this;
     if (this.host !== null) {
       const host = this.host;
