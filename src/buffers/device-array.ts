@@ -1,3 +1,4 @@
+import { describeValue } from '../args.js';
 import { MAX_COPY, type DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
 import type { EngineName } from '../device/info.js';
@@ -214,7 +215,15 @@ export class DeviceArray<D extends DType = DType> {
    * when NumPy's no-copy rule allows it (`isView`), else a new contiguous copy. Destroy the result either way.
    */
   reshape(...shape: (number | readonly number[])[]): DeviceArray<D> {
-    const dims = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as number[];
+    const dims = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as unknown[];
+    if (dims.length === 0 && shape.length === 0) throw new ShapeError('reshape: pass the new shape (reshape([]) for a 0-d array)');
+    for (const d of dims) {
+      if (typeof d !== 'number' || !Number.isInteger(d) || d < -1) throw new ShapeError(`reshape: a dimension must be a non-negative integer or -1, got ${describeValue(d)}`);
+    }
+    return this.#reshape(dims as number[]);
+  }
+
+  #reshape(dims: number[]): DeviceArray<D> {
     const free = dims.filter((d) => d === -1).length;
     if (free > 1) throw new ShapeError(`reshape: at most one dimension may be -1, got [${dims.join(', ')}]`);
     let target = dims;
@@ -234,10 +243,21 @@ export class DeviceArray<D extends DType = DType> {
     return out;
   }
 
-  /** A view with the axes permuted (reversed by default, as NumPy's `transpose`). */
-  transpose(axes?: readonly number[]): DeviceArray<D> {
-    const order = axes ?? this.shape.map((_, d) => this.ndim - 1 - d);
-    return this.#viewOf(permuteLayout('transpose', this.layout, order));
+  /**
+   * A view with the axes permuted (reversed by default, as NumPy's `transpose`): `axes` lists each axis
+   * once, as one array or as separate arguments (`x.transpose(1, 0)`, as NumPy's method takes them).
+   */
+  transpose(axes?: readonly number[] | null): DeviceArray<D>;
+  transpose(...axes: number[]): DeviceArray<D>;
+  transpose(...args: unknown[]): DeviceArray<D> {
+    let order: unknown[];
+    if (args.length === 0 || (args.length === 1 && (args[0] === undefined || args[0] === null))) order = this.shape.map((_, d) => this.ndim - 1 - d);
+    else if (args.length === 1 && Array.isArray(args[0])) order = args[0] as unknown[];
+    else order = args;
+    for (const a of order) {
+      if (typeof a !== 'number' || !Number.isInteger(a)) throw new ArgumentError(`transpose: axes must be integers (one array, or one per argument), got ${describeValue(a)}${args.length === 1 ? '' : ` among ${args.length} arguments`}`);
+    }
+    return this.#viewOf(permuteLayout('transpose', this.layout, order as number[]));
   }
 
   /** The transpose (a view with the axes reversed). */
@@ -252,14 +272,22 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /** A view without the extent-1 axes (or only `axis`, which must have extent 1). */
-  squeeze(axis?: number | readonly number[]): DeviceArray<D> {
-    const drop = new Set(axis === undefined ? this.shape.flatMap((e, d) => (e === 1 ? [d] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, this.ndim)));
+  squeeze(axis?: number | readonly number[] | null): DeviceArray<D> {
+    const given: unknown = axis;
+    if (given !== undefined && given !== null && typeof given !== 'number' && !Array.isArray(given)) {
+      throw new ArgumentError(`squeeze: axis must be an integer, a list of integers or null, got ${describeValue(given)}`);
+    }
+    const list = axis === undefined || axis === null ? undefined : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, this.ndim));
+    if (list !== undefined && new Set(list).size !== list.length) throw new ArgumentError(`squeeze: axis [${(axis as readonly number[]).join(', ')}] repeats an axis`);
+    const drop = new Set(list ?? this.shape.flatMap((e, d) => (e === 1 ? [d] : [])));
     for (const d of drop) if (this.shape[d] !== 1) throw new ShapeError(`squeeze: axis ${d} has extent ${this.shape[d]}, not 1`);
     return this.#viewOf({ shape: this.shape.filter((_, d) => !drop.has(d)), strides: this.strides.filter((_, d) => !drop.has(d)), offset: this.offset });
   }
 
   /** A read-only view broadcast to `shape` by NumPy's rules (stride 0 on new and stretched axes). */
   broadcastTo(shape: readonly number[]): DeviceArray<D> {
+    const given: unknown = shape;
+    if (typeof given !== 'number' && !Array.isArray(given)) throw new ShapeError(`broadcastTo: shape must be an array of non-negative integers, got ${describeValue(given)}`);
     return this.#viewOf(broadcastLayout('broadcastTo', this.layout, checkShape(shape, 'broadcastTo: a dimension').shape), true);
   }
 
