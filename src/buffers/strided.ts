@@ -165,7 +165,6 @@ export function sliceBounds(op: string, spec: readonly [(number | null)?, (numbe
   } else {
     start = norm(spec[0], n - 1, -1, n - 1);
     stop = norm(spec[1], -1, -1, n - 1);
-    if (spec[1] !== null && spec[1] !== undefined && spec[1] < 0 && spec[1] + n < 0) stop = -1;
   }
   const count = step > 0 ? Math.max(0, Math.ceil((stop - start) / step)) : Math.max(0, Math.ceil((start - stop) / -step));
   return { start, step, count };

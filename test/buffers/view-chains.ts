@@ -46,8 +46,14 @@ export function makeCase(seed: number): Case {
           specs.push(rnd(n) - (rnd(2) === 0 ? n : 0));
         } else if (r === 1) specs.push(null);
         else {
-          const pick = (): number | null => (rnd(3) === 0 ? null : rnd(2 * n + 3) - n - 1);
-          const step = [1, 2, -1, -2, 3][rnd(5)] ?? 1;
+          // Bounds biased to the boundaries, where clamping differs by the step's sign: just inside and
+          // just past either end, below −n and above n (a start below −n with a negative step is empty).
+          const edges = [-n - 3, -n - 1, -n, -n + 1, -1, 0, 1, n - 1, n, n + 1, n + 4];
+          const pick = (): number | null => {
+            const r3 = rnd(6);
+            return r3 === 0 ? null : r3 <= 3 ? (edges[rnd(edges.length)] ?? 0) : rnd(2 * n + 7) - n - 3;
+          };
+          const step = [1, 2, -1, -2, 3, -3, n + 1, -n - 1][rnd(8)] ?? 1;
           const spec: [number | null, number | null, number] = [pick(), pick(), step];
           specs.push(spec);
           next.push(-1); // the extent is NumPy's business: the layout below computes it
@@ -72,7 +78,10 @@ export function makeCase(seed: number): Case {
       }
       if (rest !== 1 || n === 0) dims.push(rest);
       if (rnd(2) === 0) dims.splice(rnd(dims.length + 1), 0, 1);
-      ops.push({ t: 'reshape', shape: dims });
+      // One dimension inferred (-1) now and then, where the others' product is not 0 (NumPy refuses that).
+      const given = [...dims];
+      if (dims.length > 0 && n > 0 && rnd(3) === 0) given[rnd(dims.length)] = -1;
+      ops.push({ t: 'reshape', shape: given });
       shape = dims;
     } else if (kind === 4 && shape.length < 6) {
       const axis = rnd(shape.length + 1) - (rnd(2) === 0 ? shape.length + 1 : 0);
