@@ -741,7 +741,14 @@ export class DeviceArray<D extends DType = DType> {
     const failed = ctx.failureOf(buffer);
     if (failed !== undefined) throw failed;
     const out = given ?? hostArray(this.dtype, this.length);
-    if (this.length === 0) return out;
+    if (this.length === 0) {
+      // Nothing to copy, but the op that made the array may yet fail (an index checked on the GPU, a
+      // rejected batch): its verdict comes with its batch, so wait for that as a copy would.
+      await ctx.settled(timeoutMs ?? ctx.timeoutMs);
+      const late = ctx.failureOf(buffer);
+      if (late !== undefined) throw late;
+      return out;
+    }
     const size = alignedBytes(this.byteLength);
     const pool = poolOf(ctx);
     // While profiling, let earlier work finish first so the download is timed on its own.
