@@ -5,7 +5,7 @@
  * output — is an ArgumentError naming the function, on both engines, and the base keeps its values.
  */
 import { expect } from 'vitest';
-import { add, ArgumentError, axpy, map, scale, scatterAdd, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { add, ArgumentError, axpy, clip, exp, map, maximum, scale, scatterAdd, where, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 const BASE = [1, 2, 3];
@@ -59,6 +59,16 @@ const WRITERS: readonly { name: string; run: (device: GpuDevice, v: DeviceArray,
   { name: 'scale(v, 2, v) in place', run: (_, v) => scale(v, 2, v) },
   { name: 'axpy(2, y, v)', run: (_, v, y) => axpy(2, y, v) },
   { name: 'map(y, expr, out)', run: (_, v, y) => map(y, 'x * 3', v) },
+  { name: 'exp(y, out)', run: (_, v, y) => exp(y, v) },
+  { name: 'maximum(y, v, v) in place', run: (_, v, y) => maximum(y, v, v) },
+  { name: 'clip(v, 0, 1, v) in place', run: (_, v) => clip(v, 0, 1, v) },
+  {
+    name: 'where(mask, y, y, out)',
+    run: (device, v, y) => {
+      using mask = device.array(new Uint32Array([1, 0, 1]));
+      return where(mask, y, y, v);
+    },
+  },
   {
     name: 'scatterAdd(v, ...)',
     run: (device, v) => {
