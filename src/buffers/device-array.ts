@@ -28,7 +28,7 @@ export function checkShape(shape: number | readonly number[], what = 'length'): 
   const dims = typeof shape === 'number' ? [shape] : [...shape];
   for (const d of dims) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${what} must be a non-negative integer, got ${String(d)}${dims.length > 1 ? ` in shape [${dims.join(', ')}]` : ''}`);
+      throw new ShapeError(`${what} must be a non-negative integer, got ${typeof d === 'number' ? String(d) : describeValue(d)}${dims.length > 1 ? ` in shape [${dims.join(', ')}]` : ''}`);
     }
   }
   const length = dims.reduce((a, b) => a * b, 1);
@@ -309,10 +309,13 @@ export class DeviceArray<D extends DType = DType> {
 
   /** Writes `data` into the region `specs` selects (see {@link slice}): only that region moves. */
   set(specs: readonly SliceSpec[], data: ArrayLike<number>): this {
+    const given: unknown = specs;
+    if (!Array.isArray(given)) throw new ArgumentError(`set: specs must be an array of slice specs (one per leading axis, as slice() takes them), got ${describeValue(given)}`);
     this.assertWritable('set', 'the array');
+    const values = hostData('set', this.dtype, data);
     const v = this.slice(...specs);
     try {
-      v.write(data);
+      v.write(values);
     } finally {
       v.destroy();
     }

@@ -55,6 +55,10 @@ gpuTest('malformed view arguments are typed errors naming the method and the arg
     ['expandDims(1.5)', call('expandDims', 1.5), ArgumentError, /^expandDims: an axis must be an integer/],
     ['broadcastTo(null)', call('broadcastTo', null), ShapeError, /^broadcastTo: shape must be an array/],
     ['broadcastTo({})', call('broadcastTo', {}), ShapeError, /^broadcastTo: shape must be an array.*an object/],
+    ['broadcastTo([2, 3, "4"])', call('broadcastTo', [2, 3, '4']), ShapeError, /^broadcastTo: a dimension must be a non-negative integer, got the string "4"/],
+    ['set(5, [1])', call('set', 5, [1]), ArgumentError, /^set: specs must be an array of slice specs.*number 5/],
+    ['set(null, data)', call('set', null, H), ArgumentError, /^set: specs must be an array.*null/],
+    ['set([0], null)', call('set', [0], null), ArgumentError, /^set: data must be a typed array or an array of numbers, got null/],
   ] as const) {
     expect(run, what).toThrow(type);
     expect(run, what).toThrow(pattern);
