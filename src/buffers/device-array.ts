@@ -709,10 +709,13 @@ export class DeviceArray<D extends DType = DType> {
         for (let i = 0; i < idx.length; i++) out[i] = src[idx[i] ?? 0] ?? 0;
         return out;
       }
+      // An empty view too waits for the verdict of the op that wrote its base (see below).
+      if (this.length === 0) await this.ctx.settled(timeoutMs ?? this.ctx.timeoutMs);
       for (const b of this.storageBuffers) {
         const failed = this.ctx.failureOf(b);
         if (failed !== undefined) throw failed;
       }
+      if (this.length === 0) return given ?? hostArray(this.dtype, 0);
       const packed = this.contiguous();
       try {
         return await (given !== undefined ? packed.toArray(given, options) : packed.toArray(options));

@@ -23,6 +23,16 @@ gpuTest('take and scatterAdd with an out-of-range index fail even when nothing i
     await expect(r.toArray(), what).rejects.toThrow(/take: 1 index is out of range/);
     await expect(device.sync(), what).rejects.toThrow(/take: 1 index is out of range/); // reported once
   }
+  // An empty view at an offset (not plain) of a failed result: its readback fails too.
+  {
+    using x = device.zeros([2, 0]);
+    using i = device.array(new Int32Array([7, 7]));
+    using r = take(x, i, 0); // [2, 0]
+    using v = r.slice(1); // shape [0] at offset 1
+    expect(v.isPlain).toBe(false);
+    await expect(v.toArray()).rejects.toThrow(/take: 2 indices are out of range/);
+    await expect(device.sync()).rejects.toThrow(ArgumentError);
+  }
   using t = device.zeros([0, 3]);
   using i = device.array(new Int32Array([5]));
   using v = device.zeros([0, 1]);
