@@ -34,7 +34,11 @@ function applyJs(c: Case): { shape: number[]; values: number[]; views: boolean[]
     else if (op.t === 'expand') {
       const a = op.axis < 0 ? op.axis + l.shape.length + 1 : op.axis;
       l = { shape: [...l.shape.slice(0, a), 1, ...l.shape.slice(a)], strides: [...l.strides.slice(0, a), 0, ...l.strides.slice(a)], offset: l.offset };
-    } else if (op.t === 'squeeze') l = { shape: l.shape.filter((e) => e !== 1), strides: l.strides.filter((_, d) => l.shape[d] !== 1), offset: l.offset };
+    } else if (op.t === 'squeeze') {
+      const nd = l.shape.length;
+      const drop = op.axis === undefined ? l.shape.flatMap((e, d) => (e === 1 ? [d] : [])) : op.axis.map((a) => (a + nd) % nd);
+      l = { shape: l.shape.filter((_, d) => !drop.includes(d)), strides: l.strides.filter((_, d) => !drop.includes(d)), offset: l.offset };
+    }
     else {
       // reshapeLayout takes the resolved shape (DeviceArray.reshape infers a −1 before calling it).
       const known = op.shape.filter((e) => e !== -1).reduce((a, b) => a * b, 1);

@@ -10,7 +10,7 @@ export type Op =
   | { t: 'bcast'; shape: number[] }
   | { t: 'reshape'; shape: number[] }
   | { t: 'expand'; axis: number }
-  | { t: 'squeeze' };
+  | { t: 'squeeze'; axis?: number[] };
 
 export interface Case {
   base: number[];
@@ -89,8 +89,19 @@ export function makeCase(seed: number): Case {
       const a = axis < 0 ? axis + shape.length + 1 : axis;
       shape = [...shape.slice(0, a), 1, ...shape.slice(a)];
     } else {
-      ops.push({ t: 'squeeze' });
-      shape = shape.filter((e) => e !== 1);
+      // squeeze() drops every extent-1 axis; squeeze(axis) some of them, listed in any order, some negative.
+      const ones = shape.flatMap((e, d) => (e === 1 ? [d] : []));
+      if (ones.length > 0 && rnd(2) === 0) {
+        const pick = ones.filter(() => rnd(2) === 0);
+        const drop = pick.length > 0 ? pick : ones.slice(0, 1);
+        const axis = drop.map((d) => (rnd(2) === 0 ? d - shape.length : d));
+        if (rnd(2) === 0) axis.reverse();
+        ops.push({ t: 'squeeze', axis });
+        shape = shape.filter((_, d) => !drop.includes(d));
+      } else {
+        ops.push({ t: 'squeeze' });
+        shape = shape.filter((e) => e !== 1);
+      }
     }
   }
   return { base, ops };
@@ -108,7 +119,7 @@ def apply_chain(a, ops):
             a = a[tuple(slice(None) if s is None else s if isinstance(s, int) else slice(*s) for s in op['specs']) + (Ellipsis,)]  # Ellipsis: a full index gives a 0-d view, as here, not a scalar
         elif t == 'bcast': a = np.broadcast_to(a, op['shape'])
         elif t == 'expand': a = np.expand_dims(a, op['axis'])
-        elif t == 'squeeze': a = np.squeeze(a)
+        elif t == 'squeeze': a = np.squeeze(a, axis=tuple(op['axis'])) if 'axis' in op else np.squeeze(a)
         else:
             r = a.reshape(op['shape'])
             v.append(bool(a.size > 0 and np.shares_memory(r, a)))
