@@ -352,8 +352,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     res = bitcast<u32>(row_fsum(base, r, lid, lane, 0u, 0.0) / f32(r));
   } else if (OP == 9u || OP == 10u) { // var, std (two passes: the mean, then squared deviations)
     let m = row_fsum(base, r, lid, lane, 0u, 0.0) / f32(r);
-    let v = row_fsum(base, r, lid, lane, 2u, m) / f32(r - params.ddof);
+    let ss = row_fsum(base, r, lid, lane, 2u, m);
+    let dof = r - params.ddof; // the host passes ddof ≤ r
+    let v = ss / f32(max(dof, 1u));
     res = bitcast<u32>(select(v, sqrt(v), OP == 10u));
+    // NumPy divides by max(r − ddof, 0): no degrees of freedom left gives +Inf, or NaN for 0/0 (or a NaN
+    // sum); written as bits, since WGSL lets an implementation assume floats are finite.
+    let sb = bitcast<u32>(ss);
+    let zero_or_nan = (sb & 0x7fffffffu) == 0u || nan_bits(sb);
+    if (dof == 0u) { res = select(0x7f800000u, 0x7fc00000u, zero_or_nan) | params.pad; }
   } else if (OP == 11u) { // norm
     res = bitcast<u32>(sqrt(row_fsum(base, r, lid, lane, 1u, 0.0)));
   } else { // 13: logsumexp, shifted by the row's finite maximum (else 0), one online pass

@@ -1,3 +1,4 @@
+import { describeValue } from '../args.js';
 import { MAX_COPY, type DeviceContext } from '../device/context.js';
 import type { HostContext } from '../device/host.js';
 import type { EngineName } from '../device/info.js';
@@ -28,7 +29,7 @@ export function checkShape(shape: number | readonly number[], what = 'length'): 
   const dims = typeof shape === 'number' ? [shape] : [...shape];
   for (const d of dims) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${what} must be a non-negative integer, got ${String(d)}${dims.length > 1 ? ` in shape [${dims.join(', ')}]` : ''}`);
+      throw new ShapeError(`${what} must be a non-negative integer, got ${typeof d === 'number' ? String(d) : describeValue(d)}${dims.length > 1 ? ` in shape [${dims.join(', ')}]` : ''}`);
     }
   }
   const length = dims.reduce((a, b) => a * b, 1);
@@ -71,6 +72,11 @@ export class DeviceArray<D extends DType = DType> {
   #storage: Storage | null;
   /** False for a view: the array it was taken from owns the memory. */
   #owner = true;
+  /**
+   * True for a broadcast view and every view taken from one (a row of it, a transpose, a reshape that
+   * does not copy): its storage is the base array's, which writes through it would change.
+   */
+  #readOnly = false;
 
   /** @internal use `device.empty()` / `device.array()` */
   constructor(
@@ -174,9 +180,20 @@ export class DeviceArray<D extends DType = DType> {
     return this.offset === 0 && isCContiguous(this.layout);
   }
 
-  /** False for broadcast views (one storage element stands for several of the view's): they are read-only. */
+  /**
+   * False for broadcast views (one storage element stands for several of the view's) and every view taken
+   * from one (a row, a transpose...): they are read-only — `write`, `set`, and passing them as an op's
+   * output throw ArgumentError. A copy (`reshape` that copies, an op's result) is writable again.
+   */
   get writable(): boolean {
-    return isWritable(this.layout);
+    return !this.#readOnly && isWritable(this.layout);
+  }
+
+  /** @internal Throws ArgumentError naming `op` and `what` when this array is read-only ({@link writable}). */
+  assertWritable(op: string, what: string): void {
+    if (this.writable) return;
+    const why = this.#readOnly ? 'is a broadcast view or was taken from one' : 'is a broadcast view (stride 0 on an axis of extent > 1)';
+    throw new ArgumentError(`${op}: ${what} ${this.toString()} ${why}: it is read-only (a write would change the array it was broadcast from); write into a fresh array instead`);
   }
 
   #live(): Storage {
@@ -190,9 +207,11 @@ export class DeviceArray<D extends DType = DType> {
     return !this.#owner;
   }
 
-  #viewOf(l: Layout): DeviceArray<D> {
+  #viewOf(l: Layout, readOnly = this.#readOnly): DeviceArray<D> {
     const ctx = (this.#ctx ?? this.host) as DeviceContext | HostContext;
-    return new DeviceArray<D>(ctx, this.dtype, l.shape, this.#live(), 'zero', l);
+    const v = new DeviceArray<D>(ctx, this.dtype, l.shape, this.#live(), 'zero', l);
+    v.#readOnly = readOnly;
+    return v;
   }
 
   /**
@@ -200,7 +219,15 @@ export class DeviceArray<D extends DType = DType> {
    * when NumPy's no-copy rule allows it (`isView`), else a new contiguous copy. Destroy the result either way.
    */
   reshape(...shape: (number | readonly number[])[]): DeviceArray<D> {
-    const dims = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as number[];
+    const dims = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as unknown[];
+    if (dims.length === 0 && shape.length === 0) throw new ShapeError('reshape: pass the new shape (reshape([]) for a 0-d array)');
+    for (const d of dims) {
+      if (typeof d !== 'number' || !Number.isInteger(d) || d < -1) throw new ShapeError(`reshape: a dimension must be a non-negative integer or -1, got ${describeValue(d)}`);
+    }
+    return this.#reshape(dims as number[]);
+  }
+
+  #reshape(dims: number[]): DeviceArray<D> {
     const free = dims.filter((d) => d === -1).length;
     if (free > 1) throw new ShapeError(`reshape: at most one dimension may be -1, got [${dims.join(', ')}]`);
     let target = dims;
@@ -214,16 +241,27 @@ export class DeviceArray<D extends DType = DType> {
     const l = reshapeLayout(this.layout, checked.shape);
     if (l !== undefined) return this.#viewOf(l);
     const copy = this.contiguous();
-    const out = copy.#viewOf({ shape: checked.shape, strides: cStrides(checked.shape), offset: 0 });
+    const out = copy.#viewOf({ shape: checked.shape, strides: cStrides(checked.shape), offset: 0 }, false);
     out.#owner = true; // the copy's memory moves to the reshaped array
     copy.#storage = null;
     return out;
   }
 
-  /** A view with the axes permuted (reversed by default, as NumPy's `transpose`). */
-  transpose(axes?: readonly number[]): DeviceArray<D> {
-    const order = axes ?? this.shape.map((_, d) => this.ndim - 1 - d);
-    return this.#viewOf(permuteLayout('transpose', this.layout, order));
+  /**
+   * A view with the axes permuted (reversed by default, as NumPy's `transpose`): `axes` lists each axis
+   * once, as one array or as separate arguments (`x.transpose(1, 0)`, as NumPy's method takes them).
+   */
+  transpose(axes?: readonly number[] | null): DeviceArray<D>;
+  transpose(...axes: number[]): DeviceArray<D>;
+  transpose(...args: unknown[]): DeviceArray<D> {
+    let order: unknown[];
+    if (args.length === 0 || (args.length === 1 && (args[0] === undefined || args[0] === null))) order = this.shape.map((_, d) => this.ndim - 1 - d);
+    else if (args.length === 1 && Array.isArray(args[0])) order = args[0] as unknown[];
+    else order = args;
+    for (const a of order) {
+      if (typeof a !== 'number' || !Number.isInteger(a)) throw new ArgumentError(`transpose: axes must be integers (one array, or one per argument), got ${describeValue(a)}${args.length === 1 ? '' : ` among ${args.length} arguments`}`);
+    }
+    return this.#viewOf(permuteLayout('transpose', this.layout, order as number[]));
   }
 
   /** The transpose (a view with the axes reversed). */
@@ -238,15 +276,23 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /** A view without the extent-1 axes (or only `axis`, which must have extent 1). */
-  squeeze(axis?: number | readonly number[]): DeviceArray<D> {
-    const drop = new Set(axis === undefined ? this.shape.flatMap((e, d) => (e === 1 ? [d] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, this.ndim)));
+  squeeze(axis?: number | readonly number[] | null): DeviceArray<D> {
+    const given: unknown = axis;
+    if (given !== undefined && given !== null && typeof given !== 'number' && !Array.isArray(given)) {
+      throw new ArgumentError(`squeeze: axis must be an integer, a list of integers or null, got ${describeValue(given)}`);
+    }
+    const list = axis === undefined || axis === null ? undefined : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, this.ndim));
+    if (list !== undefined && new Set(list).size !== list.length) throw new ArgumentError(`squeeze: axis [${(axis as readonly number[]).join(', ')}] repeats an axis`);
+    const drop = new Set(list ?? this.shape.flatMap((e, d) => (e === 1 ? [d] : [])));
     for (const d of drop) if (this.shape[d] !== 1) throw new ShapeError(`squeeze: axis ${d} has extent ${this.shape[d]}, not 1`);
     return this.#viewOf({ shape: this.shape.filter((_, d) => !drop.has(d)), strides: this.strides.filter((_, d) => !drop.has(d)), offset: this.offset });
   }
 
   /** A read-only view broadcast to `shape` by NumPy's rules (stride 0 on new and stretched axes). */
   broadcastTo(shape: readonly number[]): DeviceArray<D> {
-    return this.#viewOf(broadcastLayout('broadcastTo', this.layout, checkShape(shape, 'broadcastTo: a dimension').shape));
+    const given: unknown = shape;
+    if (typeof given !== 'number' && !Array.isArray(given)) throw new ShapeError(`broadcastTo: shape must be an array of non-negative integers, got ${describeValue(given)}`);
+    return this.#viewOf(broadcastLayout('broadcastTo', this.layout, checkShape(shape, 'broadcastTo: a dimension').shape), true);
   }
 
   /**
@@ -267,9 +313,13 @@ export class DeviceArray<D extends DType = DType> {
 
   /** Writes `data` into the region `specs` selects (see {@link slice}): only that region moves. */
   set(specs: readonly SliceSpec[], data: ArrayLike<number>): this {
+    const given: unknown = specs;
+    if (!Array.isArray(given)) throw new ArgumentError(`set: specs must be an array of slice specs (one per leading axis, as slice() takes them), got ${describeValue(given)}`);
+    this.assertWritable('set', 'the array');
+    const values = hostData('set', this.dtype, data);
     const v = this.slice(...specs);
     try {
-      v.write(data);
+      v.write(values);
     } finally {
       v.destroy();
     }
@@ -344,7 +394,7 @@ export class DeviceArray<D extends DType = DType> {
   reinterpret<E extends DType>(dtype: E, shape: readonly number[] = this.shape): DeviceArray<E> {
     if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot reinterpret ${this.dtype} as ${dtype}: element sizes differ`);
     if (checkShape(shape).length !== this.length) throw new ShapeError(`cannot reshape ${this.length} elements to [${shape.join(', ')}]`);
-    if (!this.isPlain || !this.#owner) throw new ArgumentError(`cannot reinterpret a view: make it contiguous() first`);
+    if (!this.isPlain || !this.#owner || this.#readOnly) throw new ArgumentError(`cannot reinterpret a view: make it contiguous() first`);
     const storage = this.#live();
     const out = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, shape, storage);
     out.#owner = true; // the memory moves to the new array
@@ -358,7 +408,9 @@ export class DeviceArray<D extends DType = DType> {
    */
   viewAs<E extends DType>(dtype: E): DeviceArray<E> {
     if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot view ${this.dtype} as ${dtype}: element sizes differ`);
-    return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, this.shape, this.#live(), 'zero', this.layout);
+    const v = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, this.shape, this.#live(), 'zero', this.layout);
+    v.#readOnly = this.#readOnly;
+    return v;
   }
 
   /**
@@ -477,7 +529,9 @@ export class DeviceArray<D extends DType = DType> {
     if (st.buffers.length > 1) throw this.#tooBig();
     const bytes = st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
     const n = Math.floor(bytes / bytesOf(dtype));
-    return new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
+    const alias = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
+    alias.#readOnly = this.#readOnly;
+    return alias;
   }
 
   /**
@@ -532,6 +586,7 @@ export class DeviceArray<D extends DType = DType> {
   /** Copies host data into the array (same length). Enqueued after every op enqueued before it. */
   write(data: ArrayLike<number>): this {
     data = hostData('write', this.dtype, data); // refuses what would not arrive intact (see hostData)
+    this.assertWritable('write', 'the array');
     if (!this.isPlain) return this.#writeView(data);
     if (this.host !== null) return this.#writeHost(this.host, data);
     const st = this.#live();
@@ -579,7 +634,6 @@ export class DeviceArray<D extends DType = DType> {
   #writeView(data: ArrayLike<number>): this {
     this.#live();
     if (data.length !== this.length) throw new ShapeError(`cannot write ${data.length} elements into a view of shape [${this.shape.join(', ')}] (${this.length} elements)`);
-    if (!this.writable) throw new ArgumentError(`${this.toString()} is a broadcast view (stride 0 on an axis of extent > 1): it is read-only`);
     if (this.length === 0) return this;
     if (this.host !== null) {
       const host = this.host;
@@ -660,10 +714,13 @@ export class DeviceArray<D extends DType = DType> {
         for (let i = 0; i < idx.length; i++) out[i] = src[idx[i] ?? 0] ?? 0;
         return out;
       }
+      // An empty view too waits for the verdict of the op that wrote its base (see below).
+      if (this.length === 0) await this.ctx.settled(timeoutMs ?? this.ctx.timeoutMs);
       for (const b of this.storageBuffers) {
         const failed = this.ctx.failureOf(b);
         if (failed !== undefined) throw failed;
       }
+      if (this.length === 0) return given ?? hostArray(this.dtype, 0);
       const packed = this.contiguous();
       try {
         return await (given !== undefined ? packed.toArray(given, options) : packed.toArray(options));
@@ -695,7 +752,14 @@ export class DeviceArray<D extends DType = DType> {
     const failed = ctx.failureOf(buffer);
     if (failed !== undefined) throw failed;
     const out = given ?? hostArray(this.dtype, this.length);
-    if (this.length === 0) return out;
+    if (this.length === 0) {
+      // Nothing to copy, but the op that made the array may yet fail (an index checked on the GPU, a
+      // rejected batch): its verdict comes with its batch, so wait for that as a copy would.
+      await ctx.settled(timeoutMs ?? ctx.timeoutMs);
+      const late = ctx.failureOf(buffer);
+      if (late !== undefined) throw late;
+      return out;
+    }
     const size = alignedBytes(this.byteLength);
     const pool = poolOf(ctx);
     // While profiling, let earlier work finish first so the download is timed on its own.

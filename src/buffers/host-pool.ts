@@ -7,6 +7,8 @@ import { defaultBudget, sizeClass, SizeClassPool } from './pool.js';
  * is reused only after every task queued before its release has run.
  */
 export class HostPool extends SizeClassPool<ArrayBuffer> {
+  readonly #ctx: HostContext;
+
   constructor(ctx: HostContext) {
     super(
       {
@@ -22,6 +24,7 @@ export class HostPool extends SizeClassPool<ArrayBuffer> {
       defaultBudget(true),
       true,
     );
+    this.#ctx = ctx;
     ctx.onCompleted((seq) => {
       this.drain(seq);
     });
@@ -34,6 +37,8 @@ export class HostPool extends SizeClassPool<ArrayBuffer> {
   /** A block of at least `bytes` bytes; one that held another array's data is zeroed unless `fill` says it will be overwritten. */
   acquire(bytes: number, fill: 'zero' | 'overwrite' | 'uninitialized' = 'zero'): ArrayBuffer {
     const { block, reused } = this.take(sizeClass(Math.max(4, bytes)), 'host', '');
+    // A new owner: a failure a previous array's op left on the block is not this array's (as the GPU pool does).
+    if (reused) this.#ctx.forget(block);
     if (reused && fill === 'zero') new Uint8Array(block).fill(0);
     else if (reused && fill === 'overwrite') new Uint8Array(block, Math.min(block.byteLength, Math.ceil(bytes / 4) * 4)).fill(0);
     return block;

@@ -4,6 +4,7 @@
  * maps a view's flat index to its element in storage. Strides and offsets count elements, not bytes, and
  * may be 0 (broadcast) or negative (reversed slices).
  */
+import { describeValue } from '../args.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 
 /** The most dimensions a view may have (kernels carry shapes in two vec4 uniforms). */
@@ -64,7 +65,8 @@ export function span(l: Layout): { lo: number; hi: number } {
 
 /** Normalises an axis (negative counts from the end) against `ndim`, or throws ArgumentError. */
 export function normAxis(op: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) throw new ArgumentError(`${op}: an axis must be an integer, got ${describeValue(axis)}`);
+  if (axis < -ndim || axis >= ndim) {
     throw new ArgumentError(`${op}: axis ${String(axis)} is out of range for an array of ${ndim} dimension${ndim === 1 ? '' : 's'}`);
   }
   return axis < 0 ? axis + ndim : axis;
@@ -163,7 +165,6 @@ export function sliceBounds(op: string, spec: readonly [(number | null)?, (numbe
   } else {
     start = norm(spec[0], n - 1, -1, n - 1);
     stop = norm(spec[1], -1, -1, n - 1);
-    if (spec[1] !== null && spec[1] !== undefined && spec[1] < 0 && spec[1] + n < 0) stop = -1;
   }
   const count = step > 0 ? Math.max(0, Math.ceil((stop - start) / step)) : Math.max(0, Math.ceil((start - stop) / -step));
   return { start, step, count };
@@ -183,7 +184,8 @@ export function sliceLayout(op: string, l: Layout, specs: readonly SliceSpec[]):
       offset += (spec < 0 ? spec + n : spec) * s;
       return;
     }
-    if (spec !== null && !Array.isArray(spec)) throw new ArgumentError(`${op}: axis ${d}: a slice spec is an index, null or [start, stop, step], got ${typeof spec}`);
+    if (spec !== null && !Array.isArray(spec)) throw new ArgumentError(`${op}: axis ${d}: a slice spec is an index, null or [start, stop, step], got ${describeValue(spec)}`);
+    if (spec !== null && spec.length > 3) throw new ArgumentError(`${op}: axis ${d}: a slice spec is [start, stop, step], got ${spec.length} elements [${spec.join(', ')}]`);
     const b = sliceBounds(op, spec ?? [], n);
     if (b.count > 0) offset += b.start * s;
     shape.push(b.count);

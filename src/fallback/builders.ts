@@ -206,6 +206,7 @@ class HostElementwise {
     this.#checkOutputs(named);
     for (const o of this.outputs) {
       const v = named[o];
+      if (v instanceof DeviceArray) v.assertWritable(this.name, `output '${o}'`);
       if (v instanceof DeviceArray && !v.isPlain) throw viewOutput(this.name, v);
     }
     // Inputs that are other views of an output's memory are copied first (NumPy's overlap rule, as on Dawn).

@@ -119,6 +119,7 @@ export class Kernel {
     for (const b of this.entry.bindings) {
       if (!Object.hasOwn(args, b.name)) throw new ArgumentError(`${this.label}: missing argument '${b.name}' (${describeBinding(b)})`);
       let value = args[b.name];
+      if (b.kind === 'storage' && value instanceof DeviceArray && !value.destroyed) value.assertWritable(this.label, `'${b.name}' is written (read_write) and`);
       // A window (a contiguous view at an aligned byte offset in one buffer) binds in place, read or written.
       if (value instanceof DeviceArray && !value.destroyed && !value.isPlain && !isWindow(value)) {
         if (b.kind === 'storage') {

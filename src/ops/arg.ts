@@ -1,5 +1,5 @@
 import { fallback, onFallback } from './engine.js';
-import { reduceAxis, type AxisOptions } from './axis.js';
+import { checkAxisOptions, reduceAxis, refuseEmpty, type AxisOptions } from './axis.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
@@ -130,8 +130,9 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
 }
 
 /**
- * Index of the first smallest element, as a u32 device scalar. If x holds a NaN, the index of the first
- * NaN; for an empty array, 0xffffffff.
+ * Index of the first smallest element (of the flattened array), as a u32 device scalar. If x holds a NaN,
+ * the index of the first NaN; an empty array is a ShapeError (as NumPy raises). With `{ axis }`: indices
+ * along the reduced axes; `keepdims` keeps extent-1 axes.
  *
  * @example
  * ```ts
@@ -139,20 +140,22 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
  * ```
  */
 export function argmin(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
-  checkArray('argmin', 'x', x);
-  // Along axes: indices along the reduced axes (C order over them), as NumPy's argmin with one axis.
-  if (opts?.axis !== undefined) return reduceAxis('argmin', x, opts) as DeviceArray<'u32'>;
-  if (onFallback(x)) return fallback('argmin').arg('argmin', x);
-  return argReduce('argmin', x);
+  return argAlong('argmin', x, opts);
 }
 
-/** Index of the first largest element (first NaN if any; 0xffffffff for an empty array), as a u32 device scalar. */
+/** Index of the first largest element (first NaN if any; an empty array is a ShapeError), as a u32 device scalar. */
 export function argmax(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
-  checkArray('argmax', 'x', x);
-  // Along axes: indices along the reduced axes (C order over them), as NumPy's argmax with one axis.
-  if (opts?.axis !== undefined) return reduceAxis('argmax', x, opts) as DeviceArray<'u32'>;
-  if (onFallback(x)) return fallback('argmax').arg('argmax', x);
-  return argReduce('argmax', x);
+  return argAlong('argmax', x, opts);
+}
+
+function argAlong(op: 'argmin' | 'argmax', x: DeviceArray, opts: AxisOptions | undefined): DeviceArray<'u32'> {
+  checkArray(op, 'x', x);
+  const o = checkAxisOptions(op, opts);
+  // Along axes: indices along the reduced axes (C order over them), as NumPy's argmin with one axis.
+  if (o.axis !== undefined) return reduceAxis(op, x, o) as DeviceArray<'u32'>;
+  refuseEmpty(op, x);
+  const r = onFallback(x) ? fallback(op).arg(op, x) : argReduce(op, x);
+  return o.keepdims === true ? r.reinterpret('u32', x.shape.map(() => 1)) : r;
 }
 
 /** CPU reference for argmin/argmax with the same NaN and tie rules. */

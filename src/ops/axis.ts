@@ -17,6 +17,7 @@ import { builtinKernel } from '../kernels/load.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
 import { onFallback, trackedOp } from './engine.js';
 import { checkArray } from './signature.js';
+import { describeValue } from '../args.js';
 
 /** Reductions along axes. */
 export type AxisOp = 'sum' | 'prod' | 'min' | 'max' | 'argmin' | 'argmax' | 'any' | 'all' | 'mean' | 'var' | 'std' | 'norm' | 'logsumexp';
@@ -77,8 +78,8 @@ function runRows(ctx: DeviceContext, entry: 'main' | 'softmax', op: number, dtyp
 
 /** Options of a reduction along axes. */
 export interface AxisOptions {
-  /** The axis or axes to reduce (negative counts from the end). @default all axes (the whole array) */
-  readonly axis?: number | readonly number[];
+  /** The axis or axes to reduce (negative counts from the end); null as NumPy's `axis=None`: all axes. @default all axes (the whole array) */
+  readonly axis?: number | readonly number[] | null;
   /** Keep the reduced axes with extent 1, so the result broadcasts against the input. @default false */
   readonly keepdims?: boolean;
   /** var/std: divide by R − ddof. @default 0 */
@@ -92,9 +93,47 @@ function resultDType(op: AxisOp, dtype: DType): DType {
   return dtype;
 }
 
+/**
+ * A reduction's options, checked as plain JS callers may pass them (an object of known keys: `axis` an
+ * integer, a list of integers, null or absent; `keepdims` a boolean; `ddof` — var and std only — a
+ * non-negative integer), or a typed error naming `op` and the option. Returns them with `axis: null`
+ * dropped (null is NumPy's `axis=None`: every axis, as when absent).
+ *
+ * @example checkAxisOptions('sum', { axis: null, keepdims: true }) // { keepdims: true }
+ */
+export function checkAxisOptions(op: string, opts: unknown, ddof = false): AxisOptions {
+  if (opts === undefined) return {};
+  const keys = ddof ? 'axis, keepdims, ddof' : 'axis, keepdims';
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts) || opts instanceof DeviceArray) {
+    throw new ArgumentError(`${op}: options must be an object ({ ${keys} }), got ${describeValue(opts)}`);
+  }
+  const o = opts as Record<string, unknown>;
+  const extra = Object.keys(o).filter((k) => k !== 'axis' && k !== 'keepdims' && (!ddof || k !== 'ddof'));
+  if (extra.length > 0) throw new ArgumentError(`${op}: unknown option${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; it takes ${keys}`);
+  const { axis, keepdims } = o;
+  if (axis !== undefined && axis !== null) {
+    const list: unknown[] = Array.isArray(axis) ? axis : [axis];
+    if (typeof axis !== 'number' && !Array.isArray(axis)) throw new ArgumentError(`${op}: axis must be an integer, a list of integers or null, got ${describeValue(axis)}`);
+    for (const a of list) if (typeof a !== 'number' || !Number.isInteger(a)) throw new ArgumentError(`${op}: axis must be an integer, a list of integers or null, got ${describeValue(a)}${Array.isArray(axis) ? ' in the list' : ''}`);
+  }
+  if (keepdims !== undefined && typeof keepdims !== 'boolean') throw new ArgumentError(`${op}: keepdims must be a boolean, got ${describeValue(keepdims)}`);
+  const d = o['ddof'];
+  if (d !== undefined && (typeof d !== 'number' || !Number.isInteger(d) || d < 0)) throw new ArgumentError(`${op}: ddof must be a non-negative integer, got ${describeValue(d)}`);
+  return {
+    ...(axis !== undefined && axis !== null ? { axis: axis as number | readonly number[] } : {}),
+    ...(keepdims === true ? { keepdims: true } : {}),
+    ...(d !== undefined ? { ddof: d } : {}),
+  };
+}
+
+/** min/max/argmin/argmax of no elements: NumPy raises (no identity), and so do they, on both engines. */
+export function refuseEmpty(op: string, x: DeviceArray): void {
+  if (x.length === 0) throw new ShapeError(`${op}: zero-size array [${x.shape.join(', ')}] has no ${op.endsWith('min') ? 'minimum' : 'maximum'} (no identity)`);
+}
+
 /** Normalised, sorted, distinct axes (ArgumentError for a repeated or out-of-range axis). */
-export function reducedAxes(op: string, ndim: number, axis: number | readonly number[] | undefined): number[] {
-  if (axis === undefined) return Array.from({ length: ndim }, (_, d) => d);
+export function reducedAxes(op: string, ndim: number, axis: number | readonly number[] | null | undefined): number[] {
+  if (axis === undefined || axis === null) return Array.from({ length: ndim }, (_, d) => d);
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const norm = list.map((a) => normAxis(op, a, ndim));
   if (new Set(norm).size !== norm.length) throw new ArgumentError(`${op}: axis [${list.join(', ')}] repeats an axis`);
@@ -122,9 +161,7 @@ export function axisCallOptions(op: string, input: readonly unknown[]): { input:
   if (!('axis' in o) && !('keepdims' in o)) return { input };
   const extra = Object.keys(o).filter((k) => k !== 'axis' && k !== 'keepdims');
   if (extra.length > 0) throw new ArgumentError(`${op}: unknown call option ${extra.join(', ')}; the options object (after the arguments) takes axis and keepdims`);
-  const axis = o['axis'];
-  if (axis !== undefined && typeof axis !== 'number' && !Array.isArray(axis)) throw new ArgumentError(`${op}: axis must be a number or a list of numbers`);
-  const opts: AxisOptions = { ...(axis !== undefined ? { axis: axis as number | number[] } : {}), ...(o['keepdims'] === true ? { keepdims: true } : {}) };
+  const opts = checkAxisOptions(op, o);
   return opts.axis === undefined && opts.keepdims !== true ? { input: input.slice(0, -1) } : { input: input.slice(0, -1), axis: opts };
 }
 
@@ -132,20 +169,21 @@ export function axisCallOptions(op: string, input: readonly unknown[]): { input:
  * Reduces `x` along `opts.axis` (all axes when absent) and returns a new array of the kept axes' shape
  * (with extent-1 axes in place of the reduced ones under `keepdims`).
  */
-export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
+export function reduceAxis(op: AxisOp, x: DeviceArray, options: AxisOptions = {}): DeviceArray {
   checkArray(op, 'x', x);
-  if (typeof opts !== 'object' || (opts as unknown) === null) throw new ArgumentError(`${op}: options must be an object ({ axis, keepdims, ddof })`);
+  const opts = checkAxisOptions(op, options, op === 'var' || op === 'std');
   if (x.dtype === 'f16') throw new DTypeError(`${op}: f16 is not supported along axes yet: astype(x, 'f32') first`);
   const axes = reducedAxes(op, x.ndim, opts.axis);
-  const ddof = opts.ddof ?? 0;
-  if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError(`${op}: ddof must be a non-negative integer, got ${String(ddof)}`);
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const R = sizeOf(axes.map((d) => x.shape[d] ?? 1));
   const outShape = opts.keepdims === true ? x.shape.map((e, d) => (axes.includes(d) ? 1 : e)) : kept.map((d) => x.shape[d] ?? 1);
   const rows = sizeOf(kept.map((d) => x.shape[d] ?? 1));
-  if (R === 0 && rows > 0 && (op === 'min' || op === 'max' || op === 'argmin' || op === 'argmax')) {
+  // Refused whatever the result's size (NumPy too: np.zeros((0, 0)).max(axis=0) raises).
+  if (R === 0 && (op === 'min' || op === 'max' || op === 'argmin' || op === 'argmax')) {
     throw new ShapeError(`${op}: zero-size reduction along axis [${axes.join(', ')}] of shape [${x.shape.join(', ')}] has no identity`);
   }
+  // NumPy divides by max(R − ddof, 0): ddof ≥ R gives Inf, or NaN for 0/0. The kernel's ddof is a u32 ≤ R.
+  const ddof = Math.min(opts.ddof ?? 0, R);
   const outType = resultDType(op, x.dtype);
   if (onFallback(x)) return hostReduce(op, x, [...kept, ...axes], rows, R, outShape, outType, ddof);
   const ctx = x.ctx;
@@ -214,9 +252,11 @@ export function byRowBlocks(op: string, src: DeviceArray, out: DeviceArray, rows
   }
 }
 
-/** What a reduction over zero elements gives (NumPy's identities; mean/var/std of nothing is NaN). */
+/** What a reduction over zero elements gives (NumPy's identities; mean/var/std of nothing is NaN; log Σ of nothing is log 0). */
 function emptyValue(op: AxisOp): number {
   switch (op) {
+    case 'logsumexp':
+      return -Infinity;
     case 'sum':
     case 'any':
     case 'norm':
@@ -308,7 +348,7 @@ function reduceRow(op: AxisOp, X: ArrayLike<number>, base: number, R: number, fl
         fsum(X, base, R, (e) => {
           const d = Math.fround(Math.fround(e) - m);
           return Math.fround(d * d);
-        }) / (R - ddof),
+        }) / Math.max(R - ddof, 0),
       );
       return op === 'std' ? Math.fround(Math.sqrt(v)) : v;
     }

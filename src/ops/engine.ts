@@ -78,7 +78,10 @@ export function trackedOp<A extends unknown[], R>(label: string, fn: (...args: A
     if (host === null) return fn(...args);
     for (const k of outputs) {
       const o = args[k];
-      if (isArray(o) && !o.destroyed && !o.isPlain) throw viewOutput(label, o);
+      if (isArray(o) && !o.destroyed) {
+        o.assertWritable(label, 'the output');
+        if (!o.isPlain) throw viewOutput(label, o);
+      }
     }
     // Views (offsets, strides, broadcasts) are gathered into plain arrays first, on the same queue: the
     // gpujs implementations read plain host memory. The op's inputs are still the views' own memory, so a

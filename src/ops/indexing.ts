@@ -267,6 +267,7 @@ function scatterInto(plan: ScatterPlan, target: DeviceArray, indices: DeviceArra
     return run(target, indices, values);
   }
   const ctx = target.ctx;
+  target.assertWritable(plan.op, 'the target');
   if (!target.isPlain) throw viewOutput(plan.op, target);
   const work = Math.max(g.outer * g.m * g.inner, g.m);
   if (work === 0) return target;
@@ -333,6 +334,7 @@ export function scatterAdd<T extends DeviceArray>(target: T, indices: DeviceArra
   if (values.dtype !== target.dtype) throw new DTypeError(`scatterAdd: values are ${values.dtype} but target is ${target.dtype}`);
   sameDevice('scatterAdd', target, indices, values);
   if (axis !== undefined && typeof axis !== 'number') throw new ArgumentError(`scatterAdd: axis must be a number or undefined, got ${typeof axis}`);
+  target.assertWritable('scatterAdd', 'the target');
   if (!target.isPlain) throw viewOutput('scatterAdd', target);
   // Without an axis the target is indexed flattened: the kernels and host loops address plain memory anyway.
   const t = axis === undefined ? { shape: [target.size] } : target;

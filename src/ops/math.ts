@@ -18,7 +18,7 @@ import type { ElementwiseFn } from './elementwise.js';
 import { readyElementwise } from './elementwise.js';
 import { fallback, onFallback } from './engine.js';
 import { checkArrays, checkNumber } from './signature.js';
-import { reduceAxis, softmaxAxis } from './axis.js';
+import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions } from './axis.js';
 
 // f32, i32 and u32 so far (f16 arrays: astype(x, 'f32') first).
 const FLOAT: readonly DType[] = ['f32'];
@@ -324,12 +324,26 @@ export function softmax(x: DeviceArray, axis = -1): DeviceArray<'f32'> {
   return softmaxAxis(x, axis) as DeviceArray<'f32'>;
 }
 
-/** log Σ exp(x) along `axis` (default the last), stable: m + log Σ exp(x − m), m the finite row maximum (else 0). */
-export function logsumexp(x: DeviceArray, axis = -1, keepdims = false): DeviceArray<'f32'> {
+/**
+ * log Σ exp(x) along `axis` (default the last; a list of axes; null: all axes, as SciPy's `axis=None`),
+ * stable: m + log Σ exp(x − m), m the finite row maximum (else 0); −Inf over a zero-length axis (log 0).
+ * The axis and keepdims may also come as one options object, `logsumexp(x, { axis, keepdims })` (its
+ * axis defaults to the last too).
+ *
+ * @example logsumexp(x, 1) // same as logsumexp(x, { axis: 1 })
+ */
+export function logsumexp(x: DeviceArray, axis: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'> = -1, keepdims = false): DeviceArray<'f32'> {
   checkArrays('logsumexp', { x });
   if (x.dtype !== 'f32') throw new DTypeError(`logsumexp: takes f32 arrays, got ${x.dtype}`);
-  if (typeof axis !== 'number' && !Array.isArray(axis)) throw new ArgumentError(`logsumexp: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
-  if (typeof keepdims !== 'boolean') throw new ArgumentError(`logsumexp: keepdims must be a boolean, got ${describeValue(keepdims)}`);
-  return reduceAxis('logsumexp', x, { axis, keepdims }) as DeviceArray<'f32'>;
+  const given: unknown = axis;
+  let opts: AxisOptions;
+  if (typeof given === 'object' && given !== null && !Array.isArray(given)) {
+    const kd: unknown = keepdims; // plain JS may pass anything
+    if (kd !== false) throw new ArgumentError('logsumexp: with an options object, pass keepdims inside it');
+    const o = checkAxisOptions('logsumexp', given);
+    const all = (given as { axis?: unknown }).axis === null;
+    opts = { ...(all ? {} : { axis: o.axis ?? -1 }), ...(o.keepdims === true ? { keepdims: true } : {}) };
+  } else opts = checkAxisOptions('logsumexp', { axis: given, keepdims });
+  return reduceAxis('logsumexp', x, opts) as DeviceArray<'f32'>;
 }
 

@@ -8,9 +8,9 @@ import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
-import { bindArgs, broadcastArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
+import { bindArgs, broadcastArgs, checkArray, checkArrays, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
-import { axisCallOptions, axisPlan, reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
+import { axisCallOptions, axisPlan, checkAxisOptions, reduceAxis, refuseEmpty, type AxisOp, type AxisOptions } from './axis.js';
 import { checkElements, deviceOf, requireDType, sameDType, sameLength, windowable } from './util.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 
@@ -153,6 +153,8 @@ class ReductionBuilder {
     const named = bindArgs(this.name, this.args, args);
     const arrays = this.args.filter((a) => a.array);
     const { dtype: dt, n, shape, given } = resolveArrays(this.name, this.args, named);
+    // Here, not when the uniform is written: along axes an empty result writes none.
+    checkScalars(this.name, this.args, named, dt);
     if (axis !== undefined) return this.#callAxis(named, dt, shape, given, axis);
     const ctx = deviceOf(this.name, ...given);
     if (this.#key !== undefined) builderCache(ctx).touch(this.#key, this);
@@ -177,8 +179,7 @@ class ReductionBuilder {
     const bound: Record<string, DeviceArray | number> = {};
     for (const a of this.args) {
       const v = named[a.name];
-      if (v instanceof DeviceArray) bound[a.name] = v.transpose(plan.order);
-      else if (v !== undefined) bound[a.name] = v;
+      if (v instanceof DeviceArray) bound[a.name] = v.transpose(plan.order); // scalars travel in params
     }
     const g = reductionWgsl(this.name, this.args, this.parts, dt, 1, false, true);
     this.#record(ctx, g.code);
@@ -366,18 +367,20 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
   return builtinReduction(`${op}|${x.dtype}`, { name: op, args: 'x: T[]', reduce: `${op}(a, b)`, identity }).call([x]);
 }
 
-/** Smallest element (NaN if any element is NaN; +Inf for an empty float array). */
+/** Smallest element (NaN if any element is NaN; an empty array is a ShapeError, as in NumPy). */
 export function min(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   checkArray('min', 'x', x);
   if (opts !== undefined) return alongAxes('min', x, opts, () => min(x));
+  refuseEmpty('min', x);
   if (onFallback(x)) return fallback('min').reduce('min', x);
   return minmax('min', x);
 }
 
-/** Largest element (NaN if any element is NaN; -Inf for an empty float array). */
+/** Largest element (NaN if any element is NaN; an empty array is a ShapeError, as in NumPy). */
 export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   checkArray('max', 'x', x);
   if (opts !== undefined) return alongAxes('max', x, opts, () => max(x));
+  refuseEmpty('max', x);
   if (onFallback(x)) return fallback('max').reduce('max', x);
   return minmax('max', x);
 }
@@ -387,12 +390,12 @@ export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
  * the whole array — the full reduction `whole()`, reshaped to extent-1 axes under `keepdims`.
  */
 function alongAxes(op: AxisOp, x: DeviceArray, opts: AxisOptions, whole: () => DeviceArray): DeviceArray {
-  const o: unknown = opts; // checked at run time: callers from plain JS can pass anything
-  if (typeof o !== 'object' || o === null) throw new ArgumentError(`${op}: options must be an object ({ axis, keepdims }), got ${o === null ? 'null' : typeof o}`);
-  if (opts.axis !== undefined) return reduceAxis(op, x, opts);
+  const o = checkAxisOptions(op, opts); // checked at run time: callers from plain JS can pass anything
+  if (o.axis !== undefined) return reduceAxis(op, x, o);
   const r = whole();
-  return opts.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
+  return o.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
 }
+
 
 /** Product of the elements along `axis` (all axes by default; integers wrap modulo 2^32). */
 export function prod(x: DeviceArray, opts: AxisOptions = {}): DeviceArray {

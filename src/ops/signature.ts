@@ -306,6 +306,10 @@ export function checkElementwiseCall(
   const { input, size } = callOptions(name, all);
   const named = bindArgs(name, spec.args, input, spec.outputs);
   for (const o of spec.outputs) {
+    const v = named[o];
+    if (v instanceof DeviceArray) v.assertWritable(op, `output '${o}'`);
+  }
+  for (const o of spec.outputs) {
     if (named[o] === undefined && !spec.writeOnly.includes(o)) {
       throw new ArgumentError(`${op}: output '${o}' is also read by the body, so it must be given (an omitted output is allocated uninitialised)`);
     }

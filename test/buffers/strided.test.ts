@@ -34,15 +34,22 @@ function applyJs(c: Case): { shape: number[]; values: number[]; views: boolean[]
     else if (op.t === 'expand') {
       const a = op.axis < 0 ? op.axis + l.shape.length + 1 : op.axis;
       l = { shape: [...l.shape.slice(0, a), 1, ...l.shape.slice(a)], strides: [...l.strides.slice(0, a), 0, ...l.strides.slice(a)], offset: l.offset };
-    } else if (op.t === 'squeeze') l = { shape: l.shape.filter((e) => e !== 1), strides: l.strides.filter((_, d) => l.shape[d] !== 1), offset: l.offset };
+    } else if (op.t === 'squeeze') {
+      const nd = l.shape.length;
+      const drop = op.axis === undefined ? l.shape.flatMap((e, d) => (e === 1 ? [d] : [])) : op.axis.map((a) => (a + nd) % nd);
+      l = { shape: l.shape.filter((_, d) => !drop.includes(d)), strides: l.strides.filter((_, d) => !drop.includes(d)), offset: l.offset };
+    }
     else {
-      const r = reshapeLayout(l, op.shape);
+      // reshapeLayout takes the resolved shape (DeviceArray.reshape infers a −1 before calling it).
+      const known = op.shape.filter((e) => e !== -1).reduce((a, b) => a * b, 1);
+      const shape = op.shape.map((e) => (e === -1 ? sizeOf(l.shape) / known : e));
+      const r = reshapeLayout(l, shape);
       views.push(r !== undefined);
       if (r !== undefined) l = r;
       else {
         const idx = storageIndices(l);
         storage = Float64Array.from(idx, (k) => storage[k] ?? NaN);
-        l = { shape: op.shape, strides: cStrides(op.shape), offset: 0 };
+        l = { shape, strides: cStrides(shape), offset: 0 };
       }
     }
   }
@@ -139,5 +146,36 @@ out['meta'] = np.frombuffer(json.dumps(res).encode(), dtype=np.uint8).astype(np.
     expect(() => sliceLayout('slice', l, [[0, 2, 0]])).toThrow(ArgumentError);
     expect(sliceLayout('slice', l, [[-10, 10]]).shape).toEqual([3, 4]); // clamps, as NumPy
     expect(() => broadcastLayout('broadcastTo', l, [2, 4])).toThrow(ShapeError);
+  });
+
+  test('every slice of extents 0..6 (bounds from below −n to above n, steps ±1..±7) picks the elements Python\'s slice picks', () => {
+    // Exhaustive where the clamping rules differ: each bound null, inside, at or past either end, with
+    // either step sign (a start below −n with a negative step selects nothing; above n it starts at n − 1).
+    const bounds: (number | null)[] = [null, ...Array.from({ length: 19 }, (_, i) => i - 9)];
+    const steps = [-7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7];
+    const cases: [number, number | null, number | null, number][] = [];
+    for (let n = 0; n <= 6; n++) for (const a of bounds) for (const b of bounds) for (const st of steps) cases.push([n, a, b, st]);
+    const r = numpy(
+      // The same cases in the same order (too many to pass on the command line).
+      `bounds = [None] + list(range(-9, 10)); steps = ${JSON.stringify(steps)}
+picked = [list(range(n))[slice(a, b, st)] for n in range(7) for a in bounds for b in bounds for st in steps]
+out['count'] = np.array([len(p) for p in picked], dtype=np.uint32)
+out['idx'] = np.array([i for p in picked for i in p] or [0], dtype=np.int32)`,
+      {},
+    );
+    const count = npOut(r, 'count');
+    const idx = npOut(r, 'idx');
+    let at = 0;
+    cases.forEach(([n, a, b, st], k) => {
+      const l = sliceLayout('slice', { shape: [n], strides: [1], offset: 0 }, [[a, b, st]]);
+      const got = Array.from(storageIndices(l));
+      const want = Array.from(idx.subarray(at, at + (count[k] ?? 0)));
+      at += count[k] ?? 0;
+      if (got.length !== want.length || got.some((g, i) => g !== want[i])) {
+        expect.fail(`range(${n})[${String(a)}:${String(b)}:${st}]: got [${got.join(', ')}], Python [${want.join(', ')}]`);
+      }
+    });
+    expect(count.length).toBe(cases.length);
+    expect(at).toBe(idx.length);
   });
 });

@@ -10,7 +10,7 @@ export type Op =
   | { t: 'bcast'; shape: number[] }
   | { t: 'reshape'; shape: number[] }
   | { t: 'expand'; axis: number }
-  | { t: 'squeeze' };
+  | { t: 'squeeze'; axis?: number[] };
 
 export interface Case {
   base: number[];
@@ -46,8 +46,14 @@ export function makeCase(seed: number): Case {
           specs.push(rnd(n) - (rnd(2) === 0 ? n : 0));
         } else if (r === 1) specs.push(null);
         else {
-          const pick = (): number | null => (rnd(3) === 0 ? null : rnd(2 * n + 3) - n - 1);
-          const step = [1, 2, -1, -2, 3][rnd(5)] ?? 1;
+          // Bounds biased to the boundaries, where clamping differs by the step's sign: just inside and
+          // just past either end, below −n and above n (a start below −n with a negative step is empty).
+          const edges = [-n - 3, -n - 1, -n, -n + 1, -1, 0, 1, n - 1, n, n + 1, n + 4];
+          const pick = (): number | null => {
+            const r3 = rnd(6);
+            return r3 === 0 ? null : r3 <= 3 ? (edges[rnd(edges.length)] ?? 0) : rnd(2 * n + 7) - n - 3;
+          };
+          const step = [1, 2, -1, -2, 3, -3, n + 1, -n - 1][rnd(8)] ?? 1;
           const spec: [number | null, number | null, number] = [pick(), pick(), step];
           specs.push(spec);
           next.push(-1); // the extent is NumPy's business: the layout below computes it
@@ -72,7 +78,10 @@ export function makeCase(seed: number): Case {
       }
       if (rest !== 1 || n === 0) dims.push(rest);
       if (rnd(2) === 0) dims.splice(rnd(dims.length + 1), 0, 1);
-      ops.push({ t: 'reshape', shape: dims });
+      // One dimension inferred (-1) now and then, where the others' product is not 0 (NumPy refuses that).
+      const given = [...dims];
+      if (dims.length > 0 && n > 0 && rnd(3) === 0) given[rnd(dims.length)] = -1;
+      ops.push({ t: 'reshape', shape: given });
       shape = dims;
     } else if (kind === 4 && shape.length < 6) {
       const axis = rnd(shape.length + 1) - (rnd(2) === 0 ? shape.length + 1 : 0);
@@ -80,8 +89,19 @@ export function makeCase(seed: number): Case {
       const a = axis < 0 ? axis + shape.length + 1 : axis;
       shape = [...shape.slice(0, a), 1, ...shape.slice(a)];
     } else {
-      ops.push({ t: 'squeeze' });
-      shape = shape.filter((e) => e !== 1);
+      // squeeze() drops every extent-1 axis; squeeze(axis) some of them, listed in any order, some negative.
+      const ones = shape.flatMap((e, d) => (e === 1 ? [d] : []));
+      if (ones.length > 0 && rnd(2) === 0) {
+        const pick = ones.filter(() => rnd(2) === 0);
+        const drop = pick.length > 0 ? pick : ones.slice(0, 1);
+        const axis = drop.map((d) => (rnd(2) === 0 ? d - shape.length : d));
+        if (rnd(2) === 0) axis.reverse();
+        ops.push({ t: 'squeeze', axis });
+        shape = shape.filter((_, d) => !drop.includes(d));
+      } else {
+        ops.push({ t: 'squeeze' });
+        shape = shape.filter((e) => e !== 1);
+      }
     }
   }
   return { base, ops };
@@ -99,7 +119,7 @@ def apply_chain(a, ops):
             a = a[tuple(slice(None) if s is None else s if isinstance(s, int) else slice(*s) for s in op['specs']) + (Ellipsis,)]  # Ellipsis: a full index gives a 0-d view, as here, not a scalar
         elif t == 'bcast': a = np.broadcast_to(a, op['shape'])
         elif t == 'expand': a = np.expand_dims(a, op['axis'])
-        elif t == 'squeeze': a = np.squeeze(a)
+        elif t == 'squeeze': a = np.squeeze(a, axis=tuple(op['axis'])) if 'axis' in op else np.squeeze(a)
         else:
             r = a.reshape(op['shape'])
             v.append(bool(a.size > 0 and np.shares_memory(r, a)))

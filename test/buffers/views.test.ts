@@ -29,7 +29,7 @@ function applyDevice(x: DeviceArray, c: Case): { view: DeviceArray; made: Device
             : op.t === 'expand'
               ? cur.expandDims(op.axis)
               : op.t === 'squeeze'
-                ? cur.squeeze()
+                ? cur.squeeze(op.axis)
                 : cur.reshape(op.shape);
     made.push(cur);
   }

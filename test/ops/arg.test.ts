@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { argmax, argmin, DTypeError } from '../../src/index.js';
+import { argmax, argmin, DTypeError, ShapeError } from '../../src/index.js';
 import { pinParams } from '../../src/kernels/tuning.js';
 import { argTunable } from '../../src/ops/arg.js';
 import { dawnTest, gpuTest } from '../fixture.js';
@@ -12,6 +12,17 @@ describe('argmin / argmax', () => {
       const i = randomI32(n, n + 2, 50); // many ties: the first occurrence must win
       const u = randomU32(n, n + 3);
       if (n > 5000) f[n - 3] = NaN; // NaN wins (the first one), as in NumPy
+      if (n === 0) {
+        // NumPy raises on an empty argmin/argmax (no identity); so do both engines, with a ShapeError.
+        const raised = npOut(numpy(`r = []\nfor k in ('f', 'i', 'u'):\n  for g in (np.argmin, np.argmax):\n    try:\n      g(inp[k]); r.append(0)\n    except ValueError:\n      r.append(1)\nout['r'] = np.array(r, dtype=np.uint32)`, { f, i, u }), 'r');
+        expect(Array.from(raised)).toEqual([1, 1, 1, 1, 1, 1]);
+        for (const h of [f, i, u]) {
+          using x = device.array(h);
+          expect(() => argmin(x)).toThrow(ShapeError);
+          expect(() => argmax(x)).toThrow(/argmax: zero-size array \[0\] has no maximum/);
+        }
+        return;
+      }
       const got: number[] = [];
       for (const h of [f, i, u]) {
         using x = device.array(h);
@@ -19,8 +30,8 @@ describe('argmin / argmax', () => {
         using hi = argmax(x);
         got.push(await lo.item(), await hi.item());
       }
-      // NumPy: first occurrence on ties, the first NaN if any; an empty array is gpukit's 0xffffffff.
-      const want = npOut(numpy(`out['r'] = np.array([g(inp[k]) for k in ('f', 'i', 'u') for g in (np.argmin, np.argmax)] if inp['f'].size else [0xffffffff] * 6, dtype=np.uint32)`, { f, i, u }), 'r');
+      // NumPy: first occurrence on ties, the first NaN if any.
+      const want = npOut(numpy(`out['r'] = np.array([g(inp[k]) for k in ('f', 'i', 'u') for g in (np.argmin, np.argmax)], dtype=np.uint32)`, { f, i, u }), 'r');
       expect(got).toEqual(Array.from(want));
     });
   }
@@ -45,10 +56,13 @@ describe('argmin / argmax', () => {
     expect(await imax.item()).toBe(2);
   });
 
-  gpuTest('an empty array gives 0xffffffff; f16 is refused', async ({ device }) => {
+  gpuTest('an empty array is a ShapeError (whole, and along an empty axis whatever the result size); f16 is refused', async ({ device }) => {
     using e = device.zeros(0);
-    using r = argmin(e);
-    expect(await r.item()).toBe(0xffffffff);
+    expect(() => argmin(e)).toThrow(ShapeError);
+    expect(() => argmax(e, { keepdims: true })).toThrow(ShapeError);
+    using e2 = device.zeros([0, 0]);
+    expect(() => argmax(e2, { axis: 0 })).toThrow(ShapeError); // NumPy: np.zeros((0, 0)).argmax(axis=0) raises
+    expect(() => argmin(e2, { axis: [0, 1] })).toThrow(ShapeError);
     if (device.info.features.includes('shader-f16')) {
       using h = device.zeros(4, 'f16');
       expect(() => argmax(h)).toThrow(DTypeError);

@@ -15,8 +15,9 @@ const SUBSETS: (number | number[])[] = [0, 1, 2, -1, [0, 1], [0, 2], [1, 2], [-1
 gpuTest('sum, prod, min, max, argmin, argmax, any, all along every axis subset of a (4, 5, 6) array match NumPy', async ({ device }) => {
   const shape = [4, 5, 6];
   const n = 120;
-  // Small integers (as f32 and i32): sums and products exact in f32 (|prod| ≤ 3^6 along one axis; all-axes prods use ±1/0).
-  const fh = Float32Array.from({ length: n }, (_, i) => ((i * 7) % 7) - 3);
+  // Small integers in [−3, 3], varying along every axis, with ties (the first occurrence must win): sums
+  // exact in f32; products use ±1/0 (exact along any subset).
+  const fh = Float32Array.from({ length: n }, (_, i) => ((i * 37 + 11) % 7) - 3);
   const sh = Float32Array.from({ length: n }, (_, i) => [1, -1, 1, 0, 1, 1, -1][i % 7] ?? 1);
   const code = `
 x = inp['x'].reshape(4, 5, 6).astype(np.float64); s = inp['s'].reshape(4, 5, 6).astype(np.float64)
