@@ -12,7 +12,6 @@
  */
 import { DeviceArray } from '../buffers/device-array.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
-import { describeValue } from '../args.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import type { ElementwiseFn } from './elementwise.js';
 import { readyElementwise } from './elementwise.js';
