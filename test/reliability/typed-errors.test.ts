@@ -4,7 +4,7 @@
 // calls that must succeed (size 0 and 1) give the answer a float64 loop gives.
 import { describe, expect } from 'vitest';
 import {
-  cumsum, DTypeError, fft, GpukitError, histogram, ifft, matmul, openDevice, random, scan, sort, sortPairs, transpose,
+  argCpu, cumsum, describeAdapter, DTypeError, fft, fftCpu, histogramCpu, matmulCpu, normalCpu, randomU32Cpu, scanCpu, setBuilderCacheSize, setKernelCacheSize, sortCpu, sortPairsCpu, transposeCpu, uniformCpu, GpukitError, histogram, ifft, matmul, openDevice, random, scan, sort, sortPairs, transpose,
   type DeviceArray, type GpuDevice,
 } from '../../src/index.js';
 import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
@@ -152,6 +152,22 @@ function opEntries(device: GpuDevice): Entry[] {
         ['memoryBudgetBytes', ['1.5', '2**53', 'the number 4']], ['tuningProfile', []], ['limits', ['{}']], ['unsafeDisableRobustness', []],
       ] as const
     ).map(([key, ok]): Entry => ({ name: 'openDevice', args: () => [1], call: (v) => openDevice({ [key]: v }), accepts: { 0: [...OPTIONAL, ...ok] } })),
+    { name: 'mapStream', args: () => [new Float32Array(4), (x: DeviceArray) => x, { chunk: 2 }], call: (i, fn, o) => device.mapStream(i as Float32Array, fn as (x: DeviceArray) => DeviceArray, o as object), accepts: { 2: [...OPTIONAL, '{}'] } },
+    { name: 'streamer', args: () => [{ chunk: 4 }], call: (o) => device.streamer(o as object), accepts: { 0: [...OPTIONAL, '{}'] } },
+    { name: 'fftCpu', args: () => [new Float64Array([1, 0, 2, 0]), 2, 1, false], call: (a, b, c, d) => fftCpu(a as Float64Array, b as number, c as number, d as boolean), accepts: { 1: ['the number 4'].slice(0, 0), 2: [] } },
+    { name: 'sortCpu', args: () => [new Float32Array([2, 1])], call: (a) => sortCpu(a as Float32Array) },
+    { name: 'sortPairsCpu', args: () => [new Float32Array([2, 1]), new Uint32Array([0, 1])], call: (a, b) => sortPairsCpu(a as Float32Array, b as Uint32Array) },
+    { name: 'matmulCpu', args: () => [new Float32Array(4), new Float32Array(4), 2, 2, 2, {}], call: (a, b, m, k, n, o) => matmulCpu(a as Float32Array, b as Float32Array, m as number, k as number, n as number, o as object), accepts: { 5: [...OPTIONAL, '{}'] } },
+    { name: 'transposeCpu', args: () => [new Float32Array(4), 2, 2], call: (a, r, c) => transposeCpu(a as Float32Array, r as number, c as number) },
+    { name: 'scanCpu', args: () => [new Float32Array(4), false], call: (a, e) => scanCpu(a as Float32Array, e as boolean) },
+    { name: 'histogramCpu', args: () => [new Float32Array(4), 2, 0, 4], call: (x, b, l, h) => histogramCpu(x as Float32Array, b as number, l as number, h as number), accepts: { 1: ['the number 4'], 2: ['-1', '1.5'], 3: ['1.5', '2**53', 'the number 4'] } },
+    ...(['randomU32Cpu', 'uniformCpu', 'normalCpu'] as const).map((name): Entry => ({
+      name, args: () => [4, 1, 0], call: (n, seed, off) => ({ randomU32Cpu, uniformCpu, normalCpu })[name](n as number, seed as number, off as number), accepts: { 0: SIZES_OK, 1: ['-1'].slice(0, 0).concat(['1.5'].slice(0, 0), ['2**53', '2n', 'the number 4']), 2: ['undefined', 'the number 4'] },
+    })),
+    { name: 'argCpu', args: () => ['argmin', [1, 2]], call: (op, x) => argCpu(op as 'argmin', x as number[]), accepts: { 1: ['[]'] } },
+    { name: 'setKernelCacheSize', args: () => [4], call: (n) => { setKernelCacheSize(n as number); }, accepts: { 0: ['2**53', 'the number 4'] } },
+    { name: 'setBuilderCacheSize', args: () => [4], call: (n) => { setBuilderCacheSize(n as number); }, accepts: { 0: ['2**53', 'the number 4'] } },
+    { name: 'describeAdapter', args: () => [device.info], call: (i) => describeAdapter(i as GpuDevice['info']) },
     { name: 'profile', args: () => [() => 1], call: (fn) => device.profile(fn as () => number) },
   ];
 }
@@ -201,6 +217,7 @@ describe('full takes what array() takes: a value the dtype cannot hold is refuse
     }
     expect(() => device.linspace(0, 1, [] as unknown as number)).toThrow(/^linspace: num must be a non-negative integer/); // was: one element
     expect(() => device.arange(0, 2 ** 53)).toThrow(/^arange: .* elements is more than/); // was: a raw RangeError
+    for (const cpu of [randomU32Cpu, uniformCpu, normalCpu]) expect(() => cpu(0, -1)).toThrow(new RegExp(`^${cpu.name}: seed must be`)); // was: accepted when n = 0
     await expect(device.sync({ timeoutMs: 2 ** 31 })).rejects.toThrow(/^sync: option 'timeoutMs' must be a positive number of milliseconds/); // was: fired after 1 ms, device lost
   });
 });
