@@ -436,6 +436,9 @@ export class GpuDevice {
     if (this.host === null) throw new UnsupportedOnEngineError('device.jsKernel() runs JS kernels through gpu.js, on the gpujs engine; on dawn write the kernel in WGSL with device.kernel() or device.elementwise()');
     if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: fn must be a JS function, got ${describeValue(fn)}`);
     checkOptions('jsKernel', options, { output: (v) => (typeof v === 'number' || Array.isArray(v) ? undefined : 'must be a size or an array of 1 to 3 sizes'), settings: 'object', loopMaxIterations: 'number' }, ['output']);
+    const output: unknown = options.output;
+    if (Array.isArray(output) && (output.length < 1 || output.length > 3)) throw new ShapeError(`jsKernel: option 'output' must be a size or an array of 1 to 3 sizes, got ${describeValue(output)}`);
+    shapeArg('jsKernel: output', output);
     return trackedOp('jsKernel', jsKernel(this.host, fn, options));
   }
 

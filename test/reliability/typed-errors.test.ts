@@ -193,6 +193,17 @@ dawnTest('raw kernels: device.kernel and Kernel.run refuse bad arguments with a 
   expect(wrong).toEqual([]);
 });
 
+gpuTest('jsKernel (gpujs) refuses bad arguments with a GpukitError naming it; on dawn it is UnsupportedOnEngineError', async ({ device }) => {
+  const fn = function (this: { thread: { x: number } }, x: number[]): number { return 2 * (x[this.thread.x] ?? 0); };
+  const { tried, wrong } = await sweep(device, [
+    { name: 'jsKernel', args: () => [fn, { output: 4 }], call: (f, o) => device.jsKernel(f as () => number, o as { output: number }) },
+    { name: 'jsKernel', args: () => [4], call: (n) => device.jsKernel(fn, { output: n as number }), accepts: { 0: device.info.engine === 'dawn' ? [] : ['the number 4'] } },
+    { name: 'jsKernel', args: () => [4], call: (n) => device.jsKernel(fn, { output: 4, loopMaxIterations: n as number }), accepts: { 0: device.info.engine === 'dawn' ? [] : ['undefined', 'the number 4'] } },
+  ]);
+  console.log(`swept ${tried} calls`);
+  expect(wrong).toEqual([]);
+});
+
 describe('full takes what array() takes: a value the dtype cannot hold is refused, not truncated or wrapped', () => {
   gpuTest('full, arange and eye on i32 / u32 refuse unrepresentable values; representable ones come back exactly', async ({ device }) => {
     for (const [value, dtype] of [[0.5, 'i32'], [-1, 'u32'], [2 ** 31, 'i32'], [2 ** 32, 'u32'], [NaN, 'i32'], [Infinity, 'u32']] as const) {
