@@ -68,6 +68,19 @@ export function checkOptions(op: string, value: unknown, fields: Readonly<Record
 }
 
 /**
+ * Refuses arguments past the last one a function takes, so `sort(x, { descending: true })` from plain JS
+ * is an ArgumentError instead of an ascending sort with the option silently ignored.
+ *
+ * @example
+ * ```ts
+ * export function sort(keys: DeviceArray, ...extra: []): DeviceArray { checkNoExtra('sort', extra, 'one argument (keys)'); … }
+ * ```
+ */
+export function checkNoExtra(op: string, extra: readonly unknown[], takes: string): void {
+  if (extra.length > 0) throw new ArgumentError(`${op}: takes ${takes}; got ${extra.length} more (${extra.map(describeValue).join(', ')}), which would be ignored`);
+}
+
+/**
  * True when `x` is the object it claims to be, not a Proxy of it (or an object made from its prototype):
  * reading a getter that touches a private field throws for anything but the real instance.
  */

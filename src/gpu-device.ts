@@ -94,6 +94,14 @@ const finiteConstants = (v: unknown): string | undefined => {
   return bad === undefined ? undefined : `must map override names to finite numbers (${bad[0]} is ${describeValue(bad[1])})`;
 };
 
+/**
+ * A timeout in ms: positive and at most 2^31 - 1, the longest Node's setTimeout waits (a longer one fires
+ * after 1 ms, which would declare the device lost at once).
+ */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+const timeoutCheck = (v: unknown): string | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_TIMEOUT_MS ? undefined : `must be a positive number of milliseconds, at most ${MAX_TIMEOUT_MS}`;
+
 /** What `device.kernel()` accepts in its options (KernelOptions). */
 const KERNEL_OPTIONS = { entryPoint: 'string', constants: finiteConstants, dtype: ['f32', 'i32', 'u32', 'f16'], label: 'string', mapper: 'function' } as const;
 
@@ -106,9 +114,9 @@ const OPEN_OPTIONS = {
   featureLevel: 'string',
   powerPreference: ['high-performance', 'low-power'],
   unsafeDisableRobustness: 'boolean',
-  poolCacheBytes: 'number',
-  timeoutMs: 'number',
-  memoryBudgetBytes: 'number',
+  poolCacheBytes: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'must be a non-negative number of bytes'),
+  timeoutMs: timeoutCheck,
+  memoryBudgetBytes: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'must be a positive number of bytes'),
   tuningProfile: 'string',
   limits: (v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object ({ maxStorageBufferBindingSize, maxBufferSize })';
@@ -117,11 +125,34 @@ const OPEN_OPTIONS = {
   },
 } as const;
 
-/** A shape argument as checkShape takes it; anything but a number or an array of numbers is refused here. */
+/**
+ * A shape argument checked in full here, so the error names the function: a length or an array of
+ * non-negative integer lengths whose product is a safe integer.
+ */
 function shapeArg(op: string, shape: unknown): number | readonly number[] {
-  if (typeof shape === 'number' || Array.isArray(shape)) return shape as number | readonly number[];
-  throw new ShapeError(`${op}: shape must be a length (a number) or an array of lengths, got ${describeValue(shape)}`);
+  if (typeof shape !== 'number' && !Array.isArray(shape)) throw new ShapeError(`${op}: shape must be a length (a number) or an array of lengths, got ${describeValue(shape)}`);
+  const dims: readonly unknown[] = typeof shape === 'number' ? [shape] : shape;
+  const show = (d: unknown): string => (typeof d === 'number' ? String(d) : describeValue(d)); // a Symbol cannot be joined
+  let size = 1;
+  for (const [i, d] of dims.entries()) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new ShapeError(`${op}: ${typeof shape === 'number' ? 'a length' : `shape[${i}]`} must be a non-negative integer, got ${show(d)}${typeof shape === 'number' ? '' : ` in shape [${dims.map(show).join(', ')}]`}`);
+    }
+    size *= d;
+  }
+  if (!Number.isSafeInteger(size)) throw new ShapeError(`${op}: a shape of ${dims.length} dimension(s) with ${size} elements is too large`);
+  return shape as number | readonly number[];
 }
+
+/** A number argument that must be finite; `integer` also asks for an integer (a safe one). */
+function finiteArg(op: string, name: string, v: unknown, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`${op}: ${name} must be a finite number, got ${describeValue(v)}`);
+  if (integer && !Number.isSafeInteger(v)) throw new ArgumentError(`${op}: ${name} must be an integer, got ${describeValue(v)}`);
+  return v;
+}
+
+/** The most elements a host-built array (arange, linspace) may have: a JS array's length limit. */
+const MAX_BUILT = 2 ** 32 - 1;
 
 function unsupported(what: string, instead: string): UnsupportedOnEngineError {
   return new UnsupportedOnEngineError(`${what} needs WGSL, which only the dawn engine runs; this device runs on gpujs. ${instead}`);
@@ -217,11 +248,11 @@ export class GpuDevice {
       shape = o['shape'] as readonly number[] | undefined;
       if (shapeArgument !== undefined) throw new ArgumentError('array: give the shape once (in the options object)');
     } else dtype = dtypeOrOptions as D | undefined;
-    const dt = (dtype !== undefined ? assertDType(dtype) : ArrayBuffer.isView(data) ? dtypeOfHost(data) : 'f32') as D;
+    const dt = (dtype !== undefined ? assertDType(dtype, 'array') : ArrayBuffer.isView(data) ? dtypeOfHost(data) : 'f32') as D;
     const host = hostData('array', dt, data);
     const dims = shape ?? [host.length];
     if (shape !== undefined) {
-      const size = checkShape(shapeArg('array', shape), 'shape').length;
+      const size = checkShape(shapeArg('array', shape), 'array: shape').length;
       if (size !== host.length) throw new ShapeError(`array: shape [${dims.join(', ')}] holds ${size} elements but ${host.length} were given`);
     }
     const arr = new DeviceArray<D>(this.#any(), dt, dims, undefined, 'host');
@@ -233,12 +264,16 @@ export class GpuDevice {
     }
   }
 
-  /** An array of `shape` filled with `value`. */
+  /**
+   * An array of `shape` filled with `value`. The value is checked as {@link array} checks data: for i32 / u32
+   * a non-integer or out-of-range value is a DTypeError (`full([2], 0.5, 'i32')` throws, no truncation).
+   */
   full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D> {
     const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
     if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describeValue(value)}`);
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
-    return this.array<D>(hostArray(dt, dims.length).fill(value), { dtype: dt, shape: dims.shape });
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'full')) as D;
+    const one = hostData('full', dt, [value]); // a value the dtype cannot hold is refused here, not wrapped by fill()
+    return this.array<D>(hostArray(dt, dims.length).fill(one[0] ?? value), { dtype: dt, shape: dims.shape });
   }
 
   /**
@@ -247,30 +282,32 @@ export class GpuDevice {
    */
   arange<D extends DType = 'f32'>(start: number, stop?: number, step = 1, dtype?: D): DeviceArray<D> {
     const [a, b] = stop === undefined ? [0, start] : [start, stop];
-    for (const [name, v] of [['start', a], ['stop', b], ['step', step]] as const) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`arange: ${name} must be a finite number, got ${describeValue(v)}`);
-    }
+    for (const [name, v] of [['start', a], ['stop', b], ['step', step]] as const) finiteArg('arange', name, v);
     if (step === 0) throw new ArgumentError('arange: step must not be 0');
     const n = Math.max(0, Math.ceil((b - a) / step));
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
-    return this.array<D>(Array.from({ length: n }, (_, i) => a + i * step), { dtype: dt });
+    if (n > MAX_BUILT) throw new ShapeError(`arange: (stop - start) / step = ${n} elements is more than ${MAX_BUILT}`);
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'arange')) as D;
+    return this.array<D>(hostData('arange', dt, Array.from({ length: n }, (_, i) => a + i * step)), { dtype: dt });
   }
 
   /** `num` evenly spaced values from start to stop, both included (NumPy's `linspace`). */
   linspace(start: number, stop: number, num: number): DeviceArray<'f32'> {
-    if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`linspace: start and stop must be finite numbers, got ${String(start)} and ${String(stop)}`);
-    const n = checkShape(num, 'linspace: num').length;
+    finiteArg('linspace', 'start', start);
+    finiteArg('linspace', 'stop', stop);
+    if (typeof num !== 'number' || !Number.isInteger(num) || num < 0) throw new ArgumentError(`linspace: num must be a non-negative integer, got ${describeValue(num)}`);
+    if (num > MAX_BUILT) throw new ShapeError(`linspace: num = ${num} is more than ${MAX_BUILT}`);
+    const n = num;
     const step = n > 1 ? (stop - start) / (n - 1) : 0;
     return this.array(Array.from({ length: n }, (_, i) => (i === n - 1 && n > 1 ? stop : start + i * step)), { dtype: 'f32' });
   }
 
   /** An n×m identity matrix (ones on the diagonal `k`, as NumPy's `eye`). */
   eye<D extends DType = 'f32'>(n: number, m: number = n, k = 0, dtype?: D): DeviceArray<D> {
-    const dims = checkShape([n, m], 'eye: a dimension').shape;
-    if (!Number.isInteger(k)) throw new ArgumentError(`eye: k must be an integer, got ${describeValue(k)}`);
+    const dims = checkShape(shapeArg('eye', [n, m]), 'eye: a dimension').shape;
+    finiteArg('eye', 'k', k, true);
     const rows = dims[0] ?? 0;
     const cols = dims[1] ?? 0;
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'eye')) as D;
     const h = hostArray(dt, rows * cols);
     for (let i = 0; i < rows; i++) if (i + k >= 0 && i + k < cols) h[i * cols + i + k] = 1;
     return this.array<D>(h, { dtype: dt, shape: [rows, cols] });
@@ -281,17 +318,18 @@ export class GpuDevice {
    * array ever sees a previous owner's data — unless `{ uninitialized: true }` asks to skip that clear
    * (then its contents are whatever the pool had: write every element before reading any).
    */
-  empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions, options: EmptyOptions = {}): DeviceArray<D> {
+  empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions, options?: EmptyOptions): DeviceArray<D> {
     const optsGiven = (dtype as unknown) !== null && typeof dtype === 'object';
-    const opts = optsGiven ? (dtype) : options;
+    if (optsGiven && options !== undefined) throw new ArgumentError('empty: options given twice (as the second and the third argument); pass one options object');
+    const opts = optsGiven ? (dtype) : options === undefined ? {} : options; // null is refused below, not taken for {}
     checkOptions('empty', opts, { uninitialized: 'boolean' });
-    const dt = (optsGiven || dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    const dt = (optsGiven || dtype === undefined ? 'f32' : assertDType(dtype, 'empty')) as D;
     return new DeviceArray<D>(this.#any(), dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 
   /** A new array of zeros (new WebGPU memory is zeroed; memory the pool reuses is cleared on the device, enqueued like any op). */
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D> {
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype)) as D;
+    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'zeros')) as D;
     return new DeviceArray<D>(this.#any(), dt, shapeArg('zeros', shape), undefined, 'zero');
   }
 
@@ -401,6 +439,9 @@ export class GpuDevice {
     if (this.host === null) throw new UnsupportedOnEngineError('device.jsKernel() runs JS kernels through gpu.js, on the gpujs engine; on dawn write the kernel in WGSL with device.kernel() or device.elementwise()');
     if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: fn must be a JS function, got ${describeValue(fn)}`);
     checkOptions('jsKernel', options, { output: (v) => (typeof v === 'number' || Array.isArray(v) ? undefined : 'must be a size or an array of 1 to 3 sizes'), settings: 'object', loopMaxIterations: 'number' }, ['output']);
+    const output: unknown = options.output;
+    if (Array.isArray(output) && (output.length < 1 || output.length > 3)) throw new ShapeError(`jsKernel: option 'output' must be a size or an array of 1 to 3 sizes, got ${describeValue(output)}`);
+    shapeArg('jsKernel: output', output);
     return trackedOp('jsKernel', jsKernel(this.host, fn, options), [], this.host);
   }
 
@@ -461,7 +502,7 @@ export class GpuDevice {
    * reported yet. `{ timeoutMs }` (default: the device's) gives up with `TimeoutError` (Dawn engine).
    */
   async sync(options: { readonly timeoutMs?: number } = {}): Promise<void> {
-    checkOptions('sync', options, { timeoutMs: 'number' });
+    checkOptions('sync', options, { timeoutMs: timeoutCheck });
     if (this.host !== null) await this.host.sync();
     else await this.ctx.sync(options.timeoutMs ?? this.ctx.timeoutMs);
   }
@@ -492,10 +533,8 @@ export class GpuDevice {
  * ```
  */
 export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDevice> {
+  // Every option value is checked here, before an adapter is opened (poolCacheBytes and memoryBudgetBytes too).
   checkOptions('openDevice', options, OPEN_OPTIONS);
-  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
-    throw new ArgumentError(`openDevice: timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
-  }
   const device = await openAny(options);
   // The pool now, so that its default memory budget is based on the memory free at open.
   if (device.host !== null) hostPoolOf(device.host);

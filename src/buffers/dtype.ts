@@ -31,8 +31,9 @@ export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && Object.hasOwn(DTYPES, x);
 }
 
-export function assertDType(x: unknown): DType {
-  if (!isDType(x)) throw new DTypeError(`unknown dtype ${JSON.stringify(x)}; expected one of ${dtypes.join(', ')}`);
+/** `x` as a dtype, or a DTypeError naming `op` (when given) and what `x` was (a bigint or a Symbol included). */
+export function assertDType(x: unknown, op?: string): DType {
+  if (!isDType(x)) throw new DTypeError(`${op !== undefined ? `${op}: ` : ''}unknown dtype ${typeof x === 'string' ? JSON.stringify(x) : describeValue(x)}; expected one of ${dtypes.join(', ')}`);
   return x;
 }
 

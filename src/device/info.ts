@@ -1,3 +1,5 @@
+import { describeValue } from '../args.js';
+import { ArgumentError } from '../errors.js';
 /** Which engine runs the kernels: Dawn (WGSL through the `webgpu` package) or the gpu.js fallback. */
 export type EngineName = 'dawn' | 'gpujs';
 /** WebGPU feature level of the device: full WebGPU (`core`) or the reduced `compatibility` level (GLES). */
@@ -35,6 +37,9 @@ export function looksSoftware(...names: readonly string[]): boolean {
 
 /** One line naming an adapter, and a label for timings made on it. */
 export function describeAdapter(info: DeviceInfo): string {
+  const i = info as unknown; // checked at run time: plain-JS callers can pass anything, and a wrong object would print 'undefined'
+  const bad = typeof i !== 'object' || i === null ? 'an object' : (['vendor', 'architecture', 'description', 'engine', 'backend', 'featureLevel'] as const).find((k) => typeof (i as Record<string, unknown>)[k] !== 'string') ?? (typeof (i as DeviceInfo).isSoftware === 'boolean' ? undefined : 'isSoftware');
+  if (bad !== undefined) throw new ArgumentError(`describeAdapter: info must be a DeviceInfo (device.info)${bad === 'an object' ? '' : `; its '${bad}' is ${describeValue((i as Record<string, unknown>)[bad])}`}, got ${describeValue(i)}`);
   const kind = info.isSoftware ? 'software adapter, CPU-emulated' : 'hardware adapter';
   const name = [info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' / ');
   return `${name} (${info.engine}/${info.backend}, ${info.featureLevel}, ${kind})`;

@@ -1,4 +1,5 @@
 import type { DeviceContext } from '../device/context.js';
+import { describeValue } from '../args.js';
 import { ArgumentError, ShaderCompileError } from '../errors.js';
 import { compileModule, type SourceMapper } from '../kernels/compile.js';
 import { forgetKernels, specialize } from '../kernels/kernel.js';
@@ -98,7 +99,7 @@ export function builderCache(ctx: DeviceContext): BuilderCache {
  * ```
  */
 export function setBuilderCacheSize(size: number): void {
-  if (!Number.isSafeInteger(size) || size < 1) throw new ArgumentError(`setBuilderCacheSize: expected an integer >= 1, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1) throw new ArgumentError(`setBuilderCacheSize: expected an integer >= 1, got ${describeValue(size)}`);
   capacity = size;
 }
 

@@ -14,9 +14,9 @@ import type { DeviceContext } from '../device/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { chunkElements } from '../buffers/chunks.js';
 import { registerTunable, tunedParams } from '../kernels/tuning.js';
-import { builtin, deviceOf, groupsFor, requireDType } from './util.js';
+import { builtin, checkLive, deviceOf, groupsFor, requireDType } from './util.js';
 import { checkArray, checkHost, checkSize } from './signature.js';
-import { checkOptions } from '../args.js';
+import { checkNoExtra, checkOptions } from '../args.js';
 
 function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30;
@@ -145,9 +145,11 @@ export function fftLayout(op: string, x: DeviceArray, opts: FftOptions): { n: nu
   return { n, batch };
 }
 
-function checkFft(op: string, x: DeviceArray, opts: FftOptions): void {
+function checkFft(op: string, x: DeviceArray, opts: FftOptions, extra: readonly unknown[]): void {
   checkArray(op, 'x', x);
   checkOptions(op, opts, { batch: 'number' });
+  checkNoExtra(op, extra, 'two arguments (x, options)');
+  checkLive(op, { x });
 }
 
 function transform(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
@@ -238,15 +240,15 @@ function transformBlocks(op: string, x: DeviceArray, n: number, batch: number, c
  * const X = fft(device.array(new Float32Array([1, 0, 0, 0, 0, 0, 0, 0])));  // n = 4
  * ```
  */
-export function fft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
-  checkFft('fft', x, opts);
+export function fft(x: DeviceArray, opts: FftOptions = {}, ...extra: []): DeviceArray<'f32'> {
+  checkFft('fft', x, opts, extra);
   if (onFallback(x)) return fallback('fft').fft(x, opts, false);
   return transform(x, opts, false);
 }
 
 /** Inverse of {@link fft} (scaled by 1/n, so `ifft(fft(x)) ≈ x`). */
-export function ifft(x: DeviceArray, opts: FftOptions = {}): DeviceArray<'f32'> {
-  checkFft('ifft', x, opts);
+export function ifft(x: DeviceArray, opts: FftOptions = {}, ...extra: []): DeviceArray<'f32'> {
+  checkFft('ifft', x, opts, extra);
   if (onFallback(x)) return fallback('ifft').fft(x, opts, true);
   return transform(x, opts, true);
 }

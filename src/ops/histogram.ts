@@ -18,25 +18,25 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
-import { builtin, checkElements, deviceOf, groupsFor, requireDType, windowable } from './util.js';
+import { builtin, checkElements, checkLive, deviceOf, groupsFor, requireDType, windowable } from './util.js';
 import { checkArray, checkHost } from './signature.js';
-import { checkOptions } from '../args.js';
+import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 
-function checkArgs(bins: number, lo: number, hi: number): void {
+function checkArgs(op: string, bins: number, lo: number, hi: number): void {
   for (const [name, v] of [['bins', bins], ['lo', lo], ['hi', hi]] as const) {
     // Math.fround would coerce a string or null without a word.
-    if (typeof v !== 'number') throw new ArgumentError(`histogram: ${name} must be a number, got ${typeof v}`);
+    if (typeof v !== 'number') throw new ArgumentError(`${op}: ${name} must be a number, got ${describeValue(v)}`);
   }
   if (!Number.isInteger(bins) || bins < 1 || bins > 0xfffffffc) {
-    throw new ArgumentError(`bins must be an integer in [1, 2^32 - 4], got ${String(bins)}`);
+    throw new ArgumentError(`${op}: bins must be an integer in [1, 2^32 - 4], got ${String(bins)}`);
   }
   const lo32 = Math.fround(lo);
   const hi32 = Math.fround(hi);
   if (!Number.isFinite(lo32) || !Number.isFinite(hi32) || !(lo32 < hi32)) {
-    throw new ArgumentError(`need finite lo < hi (as f32), got lo=${String(lo)}, hi=${String(hi)}`);
+    throw new ArgumentError(`${op}: need finite lo < hi (as f32), got lo=${String(lo)}, hi=${String(hi)}`);
   }
   if (!Number.isFinite(Math.fround(bins / (hi32 - lo32)))) {
-    throw new ArgumentError(`bins / (hi - lo) overflows f32 (lo=${String(lo)}, hi=${String(hi)})`);
+    throw new ArgumentError(`${op}: bins / (hi - lo) overflows f32 (lo=${String(lo)}, hi=${String(hi)})`);
   }
 }
 
@@ -44,8 +44,8 @@ function checkArgs(bins: number, lo: number, hi: number): void {
  * The f32 `scale` parameter of `histogram.wgsl`: `fround(bins / (fround(hi) - fround(lo)))`.
  * @example histogramScale(10, 0, 1) // 10
  */
-export function histogramScale(bins: number, lo: number, hi: number): number {
-  checkArgs(bins, lo, hi);
+export function histogramScale(bins: number, lo: number, hi: number, op = 'histogram'): number {
+  checkArgs(op, bins, lo, hi);
   return Math.fround(bins / (Math.fround(hi) - Math.fround(lo)));
 }
 
@@ -62,7 +62,7 @@ export function histogramCpu(
   hi: number,
 ): { counts: Uint32Array; below: number; above: number; nan: number } {
   checkHost('histogramCpu', 'x', x, [Float32Array]);
-  const scale = histogramScale(bins, lo, hi);
+  const scale = histogramScale(bins, lo, hi, 'histogramCpu');
   const lo32 = Math.fround(lo);
   const hi32 = Math.fround(hi);
   const counts = new Uint32Array(bins);
@@ -108,9 +108,11 @@ export const histogramTunable = registerTunable({
  * console.log(await h.counts.toArray(), await h.outside.toArray()); // [below, above, nan]
  * ```
  */
-export function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
+export function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }, ...extra: []): Histogram {
   checkArray('histogram', 'x', x);
   checkOptions('histogram', opts, { bins: 'number', lo: 'number', hi: 'number' }, ['bins', 'lo', 'hi']);
+  checkNoExtra('histogram', extra, 'two arguments (x, { bins, lo, hi })');
+  checkLive('histogram', { x });
   if (onFallback(x)) return fallback('histogram').histogram(x, opts);
   const ctx = deviceOf('histogram', x);
   requireDType('histogram', 'x', x, ['f32']);

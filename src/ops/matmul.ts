@@ -22,10 +22,10 @@ import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { builtin, deviceOf, requireDType } from './util.js';
+import { builtin, checkLive, deviceOf, requireDType } from './util.js';
 import { add } from './elementwise.js';
 import { checkArray, checkArrays, checkHost, checkSize } from './signature.js';
-import { checkOptions } from '../args.js';
+import { checkNoExtra, checkOptions } from '../args.js';
 
 export interface MatmulOptions {
   /** A is stored transposed: a holds a k×m row-major matrix and op(A) = aᵀ. @default false */
@@ -315,10 +315,12 @@ export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): 
  * views are gathered first. The old form `matmul(a, b, { m, k, n, transA?, transB? })` on flat arrays
  * still works.
  */
-export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | MatmulOptions): DeviceArray<'f32'> {
+export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | MatmulOptions, ...extra: []): DeviceArray<'f32'> {
+  checkArrays('matmul', { a, b });
+  checkNoExtra('matmul', extra, 'three arguments (a, b, options)');
+  checkLive('matmul', { a, b });
   const o: unknown = opts;
   if (typeof o === 'object' && o !== null && ('m' in o || 'k' in o || 'n' in o)) return matmulFlat(a, b, opts as MatmulShape);
-  checkArrays('matmul', { a, b });
   requireDType('matmul', 'a', a, ['f32']);
   requireDType('matmul', 'b', b, ['f32']);
   if (o !== undefined) checkOptions('matmul', o, {});
@@ -647,8 +649,10 @@ function transposeInto(ctx: DeviceContext, src: DeviceArray, rows: number, cols:
  * console.log(await t.toArray()); // Int32Array [1, 4, 2, 5, 3, 6]
  * ```
  */
-export function transpose<D extends DType>(a: DeviceArray<D>, rows: number, cols: number): DeviceArray<D> {
+export function transpose<D extends DType>(a: DeviceArray<D>, rows: number, cols: number, ...extra: []): DeviceArray<D> {
   checkArray('transpose', 'a', a);
+  checkNoExtra('transpose', extra, 'three arguments (a, rows, cols)');
+  checkLive('transpose', { a });
   if (onFallback(a)) return same<D>(fallback('transpose').transpose(a, rows, cols));
   const ctx = deviceOf('transpose', a);
   requireDType('transpose', 'a', a, TRANSPOSE_DTYPES);

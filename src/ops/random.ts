@@ -94,24 +94,25 @@ export function seedToKey(seed: number | bigint, op = 'random'): [number, number
   return [Number(s & 0xffffffffn), Number(s >> 32n)];
 }
 
-function checkCount(n: number, offset: number): void {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ShapeError(`random: n must be a non-negative integer, got ${describeValue(n)}`);
+function checkCount(op: string, n: number, offset: number): void {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ShapeError(`${op}: n must be a non-negative integer, got ${describeValue(n)}`);
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-    throw new ArgumentError(`random: offset must be a non-negative safe integer, got ${describeValue(offset)}`);
+    throw new ArgumentError(`${op}: offset must be a non-negative safe integer, got ${describeValue(offset)}`);
   }
-  if (offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError('random: offset + n must stay below 2^53');
+  if (offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`${op}: offset + n must stay below 2^53`);
 }
 
 /** Calls `emit(i, words)` once per Philox block covering elements [0, n) at `offset`. */
 function forEachBlock(
+  op: string,
   n: number,
   seed: number | bigint,
   offset: number,
   emit: (firstIndex: number, words: [number, number, number, number]) => void,
 ): void {
-  checkCount(n, offset);
+  checkCount(op, n, offset);
+  const key = seedToKey(seed, op); // a bad seed is refused for n = 0 too
   if (n === 0) return;
-  const key = seedToKey(seed);
   const qFirst = Math.floor(offset / 4);
   const qLast = Math.floor((offset + n - 1) / 4);
   for (let q = qFirst; q <= qLast; q++) {
@@ -125,9 +126,10 @@ function forEachBlock(
  * @example randomU32Cpu(4, 0) // the four words of philox4x32_10([0,0,0,0], [0,0])
  */
 export function randomU32Cpu(n: number, seed: number | bigint, offset = 0): Uint32Array {
-  checkCount(n, offset); // before allocating: new Uint32Array(-1) is a raw RangeError
+  checkCount('randomU32Cpu', n, offset);
+  seedToKey(seed, 'randomU32Cpu'); // before allocating, as n and offset are // before allocating: new Uint32Array(-1) is a raw RangeError
   const out = new Uint32Array(n);
-  forEachBlock(n, seed, offset, (first, w) => {
+  forEachBlock('randomU32Cpu', n, seed, offset, (first, w) => {
     for (let lane = 0; lane < 4; lane++) {
       const i = first + lane;
       if (i >= 0 && i < n) out[i] = w[lane] ?? 0;
@@ -141,9 +143,10 @@ export function randomU32Cpu(n: number, seed: number | bigint, offset = 0): Uint
  * @example uniformCpu(1000, 42).every((u) => u >= 0 && u < 1) // true
  */
 export function uniformCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
-  checkCount(n, offset);
+  checkCount('uniformCpu', n, offset);
+  seedToKey(seed, 'uniformCpu'); // before allocating, as n and offset are
   const out = new Float32Array(n);
-  forEachBlock(n, seed, offset, (first, w) => {
+  forEachBlock('uniformCpu', n, seed, offset, (first, w) => {
     for (let lane = 0; lane < 4; lane++) {
       const i = first + lane;
       if (i >= 0 && i < n) out[i] = ((w[lane] ?? 0) >>> 8) * TWO_POW_M24;
@@ -158,9 +161,10 @@ export function uniformCpu(n: number, seed: number | bigint, offset = 0): Float3
  * @example normalCpu(1 << 16, 7) // mean ≈ 0, variance ≈ 1
  */
 export function normalCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
-  checkCount(n, offset);
+  checkCount('normalCpu', n, offset);
+  seedToKey(seed, 'normalCpu'); // before allocating, as n and offset are
   const out = new Float32Array(n);
-  forEachBlock(n, seed, offset, (first, w) => {
+  forEachBlock('normalCpu', n, seed, offset, (first, w) => {
     for (let pair = 0; pair < 2; pair++) {
       const a = w[2 * pair] ?? 0;
       const b = w[2 * pair + 1] ?? 0;

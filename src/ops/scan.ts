@@ -28,11 +28,11 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
-import { builtin, deviceOf, requireDType } from './util.js';
+import { builtin, checkLive, deviceOf, requireDType } from './util.js';
 import { foldGroups } from '../kernels/geometry.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { checkArray, checkHost } from './signature.js';
-import { checkOptions } from '../args.js';
+import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 
 /**
  * CPU reference for the prefix sum (scan) op.
@@ -177,10 +177,26 @@ export interface ScanOptions {
  * console.log(await s.toArray(), await e.toArray());
  * ```
  */
-export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
-  checkArray('scan', 'x', x);
-  checkOptions('scan', opts, { exclusive: 'boolean', axis: 'number' });
-  if (opts.axis !== undefined) return scanAxis(x, opts.axis, opts.exclusive ?? false);
+export function scan(x: DeviceArray, opts: ScanOptions = {}, ...extra: []): DeviceArray {
+  return scanAs('scan', x, opts, extra);
+}
+
+/** Axis `axis` of x, checked here so the error names the function the caller called (scan or cumsum). */
+function checkScanAxis(op: string, x: DeviceArray, axis: unknown): void {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) throw new ArgumentError(`${op}: axis must be an integer, got ${describeValue(axis)}`);
+  if (axis < -x.ndim || axis >= x.ndim) throw new ArgumentError(`${op}: axis ${axis} is out of range for an array of ${x.ndim} dimension${x.ndim === 1 ? '' : 's'}`);
+}
+
+function scanAs(op: string, x: DeviceArray, opts: ScanOptions, extra: readonly unknown[]): DeviceArray {
+  checkArray(op, 'x', x);
+  checkOptions(op, opts, { exclusive: 'boolean', axis: 'number' });
+  checkNoExtra(op, extra, 'two arguments (x, options)');
+  checkLive(op, { x });
+  requireDType(op, 'x', x, ['f32', 'i32', 'u32']);
+  if (opts.axis !== undefined) {
+    checkScanAxis(op, x, opts.axis);
+    return scanAxis(x, opts.axis, opts.exclusive ?? false);
+  }
   if (!x.isPlain) {
     // The flattened array in C order (a view is gathered first, on either engine).
     const flat = x.contiguous();
@@ -191,8 +207,7 @@ export function scan(x: DeviceArray, opts: ScanOptions = {}): DeviceArray {
     }
   }
   if (onFallback(x)) return fallback('scan').scan(x, opts);
-  const ctx = deviceOf('scan', x);
-  requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);
+  const ctx = deviceOf(op, x);
   const out = new DeviceArray(ctx, x.dtype, x.length);
   if (x.length === 0) return out;
   const scratch: DeviceArray[] = [];
@@ -239,8 +254,11 @@ function encodeChunkedScan(ctx: DeviceContext, x: DeviceArray, out: DeviceArray,
 }
 
 /** NumPy's `cumsum(x, axis)`: the inclusive prefix sum along one axis (same shape as x). */
-export function cumsum(x: DeviceArray, axis?: number): DeviceArray {
-  return scan(x, axis === undefined ? {} : { axis });
+export function cumsum(x: DeviceArray, axis?: number, ...extra: []): DeviceArray {
+  checkArray('cumsum', 'x', x);
+  checkNoExtra('cumsum', extra, 'two arguments (x, axis)');
+  if (axis !== undefined) checkScanAxis('cumsum', x, axis);
+  return scanAs('cumsum', x, axis === undefined ? {} : { axis }, []);
 }
 
 /**

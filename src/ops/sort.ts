@@ -12,6 +12,7 @@ import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../
 import { encodeScan, scanParams } from './scan.js';
 import { builtin, deviceOf, requireDType, sameLength } from './util.js';
 import { checkArray, checkArrays, checkHost } from './signature.js';
+import { checkNoExtra } from '../args.js';
 
 const KEY_ARRAYS = [Float32Array, Int32Array, Uint32Array];
 
@@ -365,8 +366,9 @@ function checkKeys(op: string, keys: DeviceArray): void {
  * console.log(await s.toArray()); // Float32Array [-1, -0, 0, 2, NaN]
  * ```
  */
-export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
+export function sort<D extends DType>(keys: DeviceArray<D>, ...extra: []): DeviceArray<D> {
   checkArray('sort', 'keys', keys);
+  checkNoExtra('sort', extra, 'one argument (keys; no options: the order is ascending)');
   if (onFallback(keys)) return same<D>(fallback('sort').sort(keys));
   const ctx = deviceOf('sort', keys);
   checkKeys('sort', keys);
@@ -399,8 +401,9 @@ export function sort<D extends DType>(keys: DeviceArray<D>): DeviceArray<D> {
  * s.keys.destroy(); s.values.destroy();
  * ```
  */
-export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceArray<'u32'>): { keys: DeviceArray<D>; values: DeviceArray<'u32'> } {
+export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceArray<'u32'>, ...extra: []): { keys: DeviceArray<D>; values: DeviceArray<'u32'> } {
   checkArrays('sortPairs', { keys, values });
+  checkNoExtra('sortPairs', extra, 'two arguments (keys, values; no options: the order is ascending)');
   if (onFallback(keys)) return fallback('sortPairs').sortPairs(keys, values) as { keys: DeviceArray<D>; values: DeviceArray<'u32'> };
   const ctx = deviceOf('sortPairs', keys, values);
   checkKeys('sortPairs', keys);

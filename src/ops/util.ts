@@ -6,6 +6,11 @@ import { compileKernelSync, type Kernel, type KernelOptions } from '../kernels/k
 import { builtinKernel } from '../kernels/load.js';
 import { checkArray } from './signature.js';
 
+/** Refuses a destroyed array before anything reads its shape, naming the op and the argument. */
+export function checkLive(op: string, arrays: Readonly<Record<string, DeviceArray>>): void {
+  for (const [name, a] of Object.entries(arrays)) if (a.destroyed) throw new DestroyedError(`${op}: ${name} (${a.dtype}, shape [${a.shape.join(', ')}]) was destroyed`);
+}
+
 /** The device every array belongs to; refuses arrays from different devices. */
 export function deviceOf(op: string, ...arrays: readonly DeviceArray[]): DeviceContext {
   const first = arrays[0];
