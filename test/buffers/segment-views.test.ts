@@ -144,6 +144,18 @@ describe('views of an array over several buffers', () => {
     expectArrayEqual(await a.toArray(), host);
   });
 
+  test('an op over a whole transposed or reversed view of the array (larger than one binding) reads it window by window', async () => {
+    using t = base.T;
+    using nt = neg(t);
+    const want = new Float32Array(N);
+    for (let j = 0; j < C; j++) for (let i = 0; i < R; i++) want[j * R + i] = -(model[i * C + j] ?? NaN);
+    expectArrayEqual(await nt.toArray(), want);
+    using flat = base.reshape(-1);
+    using rev = flat.slice([null, null, -1]);
+    using nr = neg(rev);
+    expectArrayEqual(await nr.toArray(), Float32Array.from(model).reverse().map((v) => -v));
+  });
+
   test('size-0 and size-1 views at segment boundaries', async () => {
     using flat = base.reshape(-1);
     const seg = BUFFER / 4;
