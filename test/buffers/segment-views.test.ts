@@ -156,6 +156,31 @@ describe('views of an array over several buffers', () => {
     expectArrayEqual(await nr.toArray(), Float32Array.from(model).reverse().map((v) => -v));
   });
 
+  test('f16 (2-byte elements): odd-offset and reversed views across a segment boundary read and write', async () => {
+    if (!device.info.features.includes('shader-f16')) {
+      expect(() => device.zeros(4, 'f16')).toThrow(/dtype f16 needs the device feature shader-f16/);
+      return;
+    }
+    const seg = BUFFER / 4; // elements per segment (counted as 4-byte words, so f16 segments hold as many)
+    const n = 2 * seg + 11;
+    const host = Float32Array.from({ length: n }, (_, i) => i % 2000); // exact in f16
+    using h = device.array(host, 'f16');
+    for (const [a, b, st] of [
+      [seg - 3, seg + 4, 1],
+      [seg + 4, seg - 4, -1],
+      [2 * seg + 9, 1, -3],
+      [seg - 1, seg, 1],
+    ] as const) {
+      const idx = pySlice(n, a, b, st);
+      using v = h.slice([a, b, st]);
+      expectArrayEqual(await v.toArray(), idx.map((i) => host[i] ?? NaN));
+      const data = idx.map((_, k) => -(k % 1000) - 1);
+      v.write(data);
+      idx.forEach((i, k) => (host[i] = data[k] ?? NaN));
+    }
+    expectArrayEqual(await h.toArray(), host);
+  });
+
   test('size-0 and size-1 views at segment boundaries', async () => {
     using flat = base.reshape(-1);
     const seg = BUFFER / 4;
