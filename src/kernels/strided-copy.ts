@@ -7,7 +7,7 @@ import { DeviceArray, registerViewCopier } from '../buffers/device-array.js';
 import { bytesOf, type DType } from '../buffers/dtype.js';
 import { LimitError } from '../errors.js';
 import { chunkElements, pieces, type Piece } from '../buffers/chunks.js';
-import { span } from '../buffers/strided.js';
+import { rangeSpan } from '../buffers/strided.js';
 import { compileKernelSync } from './kernel.js';
 import { builtinKernel } from './load.js';
 
@@ -21,11 +21,10 @@ function pad(values: readonly number[], from: number): number[] {
 }
 
 /**
- * Windows of a view's storage that cover the elements it touches ([lo, hi]): each starts at a multiple of
- * the binding offset alignment, holds at most one chunk and lies in one buffer (segment), so it binds.
+ * Windows of a view's storage that cover its elements [lo, hi]: each starts at a multiple of the binding
+ * offset alignment, holds at most one chunk and lies in one buffer (segment), so it binds.
  */
-export function storageWindows(view: DeviceArray): Piece[] {
-  const { lo, hi } = span(view.layout);
+export function storageWindows(view: DeviceArray, lo: number, hi: number): Piece[] {
   const limits = view.ctx.limits;
   const chunk = chunkElements(limits);
   const align = Math.max(1, limits.minStorageBufferOffsetAlignment / bytesOf(view.dtype));
@@ -62,13 +61,14 @@ function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1, from = 0, count
   const shape = view.shape.map((e) => e);
   const strides = view.strides.map((s) => s);
   const chunk = chunkElements(ctx.limits);
-  const windows = storageWindows(view);
   // The dense side may be larger than one binding (a broadcast of a small array gathered at full size):
   // it is bound window by window, the view's flat index running on from each window's start.
   using plainWords = n <= chunk ? plain.storageAlias(word) : plain.viewAs(word);
   for (const q of pieces(n, chunk)) {
     using w = n <= chunk ? undefined : plainWords.window(q.start, q.length);
-    for (const s of windows) {
+    // Only the windows holding this dense chunk's elements (a reversed or stepped view: one or two of them).
+    const r = rangeSpan(view.layout, from + q.start, from + q.start + q.length);
+    for (const s of storageWindows(view, r.lo, r.hi)) {
       using viewWords = view.storageWindow(word, s.start, s.length);
       kernel.run(
         {

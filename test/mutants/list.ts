@@ -165,6 +165,14 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ['test/buffers/segment-views.test.ts'],
     engine: 'dawn',
   },
+  {
+    id: 'strided-copy-range-first-only',
+    what: "a dense chunk of the strided copy visits only the storage window of its first element",
+    file: 'src/kernels/strided-copy.ts',
+    edits: [{ search: 'const r = rangeSpan(view.layout, from + q.start, from + q.start + q.length);', replace: 'const r = rangeSpan(view.layout, from + q.start, from + q.start + 1);' }],
+    tests: ['test/buffers/segment-views.test.ts'],
+    engine: 'dawn',
+  },
   // --- the buffer pool -----------------------------------------------------------------------------------
   {
     id: 'pool-reuses-before-ticket',
