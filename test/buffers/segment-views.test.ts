@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { neg, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { argmax, dot, histogram, neg, sum, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { BINDING, BUFFER, openChunked } from '../chunked-device.js';
 import { expectArrayEqual } from '../fixture.js';
 
@@ -179,6 +179,43 @@ describe('views of an array over several buffers', () => {
       idx.forEach((i, k) => (host[i] = data[k] ?? NaN));
     }
     expectArrayEqual(await h.toArray(), host);
+  });
+
+  test('reductions, argmax and histogram of strided views larger than one binding: gathered first, as on gpu.js', async () => {
+    using flat = base.reshape(-1);
+    using rev = flat.slice([null, null, -2]); // every other element, backwards: over one binding
+    using bc = flat.slice([0, 3 * C]).reshape(3, C).slice(null, [null, null, -1]).expandDims(0).broadcastTo([7, 3, C]);
+    const picked = pySlice(N, null, null, -2).map((i) => model[i] ?? NaN);
+    // Values are integers below 2^20 in magnitude (the writes above keep them there); these sums are exact in f64 and within the f32 sum bound
+    // (log2 n + 2)·2^-23·Σ|x| of the reduce docs.
+    const bound = (xs: number[]): number => (Math.log2(xs.length) + 2) * 2 ** -23 * xs.reduce((t, v) => t + Math.abs(v), 0);
+    const total = (xs: number[]): number => xs.reduce((t, v) => t + v, 0);
+    using s = sum(rev);
+    expect(Math.abs((await s.item()) - total(picked))).toBeLessThanOrEqual(bound(picked));
+    const bcVals: number[] = [];
+    for (let k = 0; k < 7; k++) for (let r = 0; r < 3; r++) for (let j = C - 1; j >= 0; j--) bcVals.push(model[r * C + j] ?? NaN);
+    using sb = sum(bc);
+    expect(Math.abs((await sb.item()) - total(bcVals))).toBeLessThanOrEqual(bound(bcVals));
+    using d = dot(rev, rev);
+    const sq = picked.map((v) => v * v);
+    expect(Math.abs((await d.item()) - total(sq))).toBeLessThanOrEqual(bound(sq));
+    let best = 0;
+    picked.forEach((v, i) => {
+      if (v > (picked[best] ?? NaN)) best = i;
+    });
+    using am = argmax(rev);
+    expect(await am.item()).toBe(best);
+    // Power-of-two edges (scale 2^-20): the bin of every integer below 2^21 in magnitude is exact in f32.
+    const h = histogram(rev, { bins: 4, lo: -(2 ** 21), hi: 2 ** 21 });
+    using counts = h.counts;
+    using outside = h.outside;
+    const want = [0, 0, 0, 0];
+    for (const v of picked) {
+      const b = Math.floor((v + 2 ** 21) / 2 ** 20);
+      want[b] = (want[b] ?? NaN) + 1;
+    }
+    expectArrayEqual(await counts.toArray(), want);
+    expectArrayEqual(await outside.toArray(), [0, 0, 0]);
   });
 
   test('size-0 and size-1 views at segment boundaries', async () => {
