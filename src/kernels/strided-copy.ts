@@ -62,8 +62,9 @@ function run(view: DeviceArray, plain: DeviceArray, mode: 0 | 1, from = 0, count
   const strides = view.strides.map((s) => s);
   const chunk = chunkElements(ctx.limits);
   // The dense side may be larger than one binding (a broadcast of a small array gathered at full size):
-  // it is bound window by window, the view's flat index running on from each window's start.
-  using plainWords = n <= chunk ? plain.storageAlias(word) : plain.viewAs(word);
+  // it is bound window by window, the view's flat index running on from each window's start. Bound as its
+  // own elements, not its whole buffer: the pool's size class may be larger than one binding.
+  using plainWords = plain.viewAs(word);
   for (const q of pieces(n, chunk)) {
     using w = n <= chunk ? undefined : plainWords.window(q.start, q.length);
     // Only the windows holding this dense chunk's elements (a reversed or stepped view: one or two of them).

@@ -6,9 +6,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { argmax, dot, histogram, neg, sum, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { argmax, dot, histogram, neg, openDevice, sum, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { chunkElements } from '../../src/buffers/chunks.js';
 import { BINDING, BUFFER, openChunked } from '../chunked-device.js';
-import { expectArrayEqual } from '../fixture.js';
+import { ENGINE, expectArrayEqual } from '../fixture.js';
 
 /** Python's slice(start, stop, step).indices(n) (CPython's PySlice_AdjustIndices), as the list it selects. */
 function pySlice(n: number, start: number | null, stop: number | null, step: number): number[] {
@@ -235,4 +236,18 @@ describe('views of an array over several buffers', () => {
     }
     expectArrayEqual(await base.toArray(), model);
   });
+});
+
+test('a binding limit that is not a pool size class: a view of exactly one chunk gathers and scatters', async () => {
+  // 68 KiB bindings: a chunk is 17408 f32 (68 KiB), whose pool buffer rounds up to the 80 KiB size class.
+  await using device = await openDevice({ engine: ENGINE, limits: { maxStorageBufferBindingSize: 68 * 1024 } });
+  const chunk = device.engine === 'dawn' ? chunkElements(device.limits) : 17408;
+  const host = Float32Array.from({ length: 2 * chunk }, (_, i) => i);
+  using x = device.array(host);
+  using v = x.slice([null, null, -2]); // chunk elements
+  expect(v.length).toBe(chunk);
+  expectArrayEqual(await v.toArray(), pySlice(2 * chunk, null, null, -2).map((i) => host[i] ?? NaN));
+  v.write(new Float32Array(chunk).fill(-1));
+  pySlice(2 * chunk, null, null, -2).forEach((i) => (host[i] = -1));
+  expectArrayEqual(await x.toArray(), host);
 });
