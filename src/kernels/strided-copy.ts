@@ -24,7 +24,7 @@ function pad(values: readonly number[], from: number): number[] {
  * Windows of a view's storage that cover its elements [lo, hi]: each starts at a multiple of the binding
  * offset alignment, holds at most one chunk and lies in one buffer (segment), so it binds.
  */
-export function storageWindows(view: DeviceArray, lo: number, hi: number): Piece[] {
+function storageWindows(view: DeviceArray, lo: number, hi: number): Piece[] {
   const limits = view.ctx.limits;
   const chunk = chunkElements(limits);
   const align = Math.max(1, limits.minStorageBufferOffsetAlignment / bytesOf(view.dtype));
