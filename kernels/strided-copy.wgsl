@@ -7,6 +7,7 @@
 // to their own 2-byte type (the loader adds the enable directive only then).
 // Offsets are computed modulo 2^32 with the strides' i32 bits: the ring arithmetic is exact, so the
 // result is the true element whenever that lies in the buffer, negative strides included.
+// The storage side is bound as a window (`offset` counted from its start): only elements inside it move.
 // Dispatch: workgroups for ceil(n / WG) invocations, folded into 2-D beyond 65,535 (one element each).
 
 alias T = u32;
@@ -23,6 +24,10 @@ struct Params {
   // Flat index of this dispatch's element 0: a dense array larger than one binding is bound window by
   // window (dst in mode 0, src in mode 1, indexed from 0), while the view's index runs on from `base`.
   base: u32,
+  // Elements of the view's storage bound as src (mode 0) / dst (mode 1), from the window's start: storage
+  // larger than one binding or one buffer is bound window by window, each dispatch moving the elements
+  // that lie in its window (off < limit; an element before the window wraps past it) and no others.
+  limit: u32,
 }
 
 @group(0) @binding(0) var<storage, read> src: array<T>;
@@ -53,6 +58,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     off = off + (rem % e) * stride(d);
     rem = rem / e;
   }
+  if (off >= params.limit) { return; }
   if (params.mode == 0u) {
     dst[li] = src[off];
   } else {

@@ -509,6 +509,11 @@ export class DeviceArray<D extends DType = DType> {
     return this.#viewOf({ shape: [length], strides: [1], offset: start });
   }
 
+  /** @internal Elements per buffer of this view's storage (Infinity when it is one buffer). */
+  get storageSegmentElements(): number {
+    return this.#live().segmentElements;
+  }
+
   /** @internal Bytes of the storage behind this view (what a binding of all of it covers, rounded up to 4). */
   get storageBindingSize(): number {
     const st = this.#live();
@@ -532,6 +537,24 @@ export class DeviceArray<D extends DType = DType> {
     const alias = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
     alias.#readOnly = this.#readOnly;
     return alias;
+  }
+
+  /**
+   * @internal A plain-like 1-D array of `dtype` (the same element size) over elements [start, start + length)
+   * of this view's storage, which must lie in one of its buffers (one segment): what the strided copy binds,
+   * window by window, for a view of an array larger than one binding or one buffer. Destroy it after use.
+   */
+  storageWindow<E extends DType>(dtype: E, start: number, length: number): DeviceArray<E> {
+    const st = this.#live();
+    if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot view ${this.dtype} storage as ${dtype}: element sizes differ`);
+    const seg = st.segmentElements;
+    const k = seg === Infinity ? 0 : Math.floor(start / seg);
+    if (start < 0 || length < 0 || (seg !== Infinity && start + length > (k + 1) * seg)) {
+      throw new ArgumentError(`storageWindow: elements [${start}, ${start + length}) do not lie in one buffer of ${this.toString()}'s storage (segments of ${seg} elements)`);
+    }
+    const w = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [length], st, 'zero', { strides: [1], offset: start });
+    w.#readOnly = this.#readOnly;
+    return w;
   }
 
   /**

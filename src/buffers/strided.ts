@@ -63,6 +63,39 @@ export function span(l: Layout): { lo: number; hi: number } {
   return { lo, hi };
 }
 
+/**
+ * Bounds on the storage elements that flat indices [a, b) of the view (C order) touch: the axes before the
+ * first one on which a and b − 1 differ are fixed, that axis runs between their coordinates, the later axes
+ * over their whole extent ([offset, offset - 1] for an empty range). For the whole view it is {@link span}.
+ */
+export function rangeSpan(l: Layout, a: number, b: number): { lo: number; hi: number } {
+  if (b <= a) return { lo: l.offset, hi: l.offset - 1 };
+  const nd = l.shape.length;
+  const coords = (i: number): number[] => {
+    const c = new Array<number>(nd).fill(0);
+    for (let d = nd - 1; d >= 0; d--) {
+      const e = l.shape[d] ?? 1;
+      c[d] = i % e;
+      i = Math.floor(i / e);
+    }
+    return c;
+  };
+  const ca = coords(a);
+  const cb = coords(b - 1);
+  let lo = l.offset;
+  let hi = l.offset;
+  let free = false;
+  for (let d = 0; d < nd; d++) {
+    const s = l.strides[d] ?? 0;
+    const from = free ? 0 : (ca[d] ?? 0);
+    const to = free ? (l.shape[d] ?? 1) - 1 : (cb[d] ?? 0);
+    lo += s * (s > 0 ? from : to);
+    hi += s * (s > 0 ? to : from);
+    if (from !== to) free = true;
+  }
+  return { lo, hi };
+}
+
 /** Normalises an axis (negative counts from the end) against `ndim`, or throws ArgumentError. */
 export function normAxis(op: string, axis: number, ndim: number): number {
   if (typeof axis !== 'number' || !Number.isInteger(axis)) throw new ArgumentError(`${op}: an axis must be an integer, got ${describeValue(axis)}`);

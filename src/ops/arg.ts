@@ -95,7 +95,7 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
     const main = kernel(ctx, op, dtype, 'main', c);
     if (parts.length === 1) main.run({ x, partials: src, params: { n: x.length, base: 0, pbase: 0 } }, { workgroups: gridOf(ctx, groupsOf(x.length)) });
     else {
-      const flat = windowable(op, { x }, ctx.limits.maxStorageBufferBindingSize)['x'] as DeviceArray;
+      const flat = windowable(op, { x }, ctx.limits.maxStorageBufferBindingSize, true)['x'] as DeviceArray;
       try {
         let at = 0;
         for (const q of parts) {

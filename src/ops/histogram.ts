@@ -134,7 +134,7 @@ export function histogram(x: DeviceArray, opts: { readonly bins: number; readonl
       const k = builtin(ctx, 'histogram', { constants: { WG, ITEMS, LOCAL_BINS } });
       // Counts add up (atomics), so an x larger than one binding is counted window by window.
       const chunk = chunkElements(ctx.limits);
-      const flat = x.length <= chunk ? { x } : windowable('histogram', { x }, ctx.limits.maxStorageBufferBindingSize);
+      const flat = x.length <= chunk ? { x } : windowable('histogram', { x }, ctx.limits.maxStorageBufferBindingSize, true);
       const parts = pieces(x.length, chunk);
       try {
         for (const q of parts) {

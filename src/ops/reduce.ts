@@ -249,7 +249,7 @@ function runReduction(
     } else {
       // Larger than one binding: a first pass per chunk (its inputs bound as aligned windows), each writing
       // its partials after the previous chunk's; the passes over partials then fold them all, as usual.
-      const flat = windowable(op, inputs, ctx.limits.maxStorageBufferBindingSize);
+      const flat = windowable(op, inputs, ctx.limits.maxStorageBufferBindingSize, true);
       const parts = pieces(n, chunk);
       const plans = parts.map((q) => firstPlan(q.length));
       dst = temp(plans.reduce((a, q) => a + q.outputs, 0));

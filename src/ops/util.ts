@@ -65,13 +65,24 @@ export function checkElements(op: string, n: number): void {
 }
 
 /**
- * Arrays an op splits into chunks, as flat (1-D) views to take windows of: each must be contiguous (a
- * view that is not — a transpose, a broadcast — would need a gather larger than one binding). Throws a
- * LimitError naming the op and the argument otherwise. Destroy the views after use.
+ * Arrays an op splits into chunks, as flat (1-D) views to take windows of. A view that is not contiguous
+ * (a transpose, a broadcast, a stepped slice) is gathered into a new array first when `gather` is set (only
+ * for inputs: an output must be written where it is); otherwise it is refused with a LimitError naming the
+ * op and the argument. Destroy the results after use (a gathered copy is freed with them).
  */
-export function windowable(op: string, arrays: Readonly<Record<string, DeviceArray>>, maxBinding: number): Record<string, DeviceArray> {
+export function windowable(op: string, arrays: Readonly<Record<string, DeviceArray>>, maxBinding: number, gather = false): Record<string, DeviceArray> {
   const out: Record<string, DeviceArray> = {};
   for (const [name, a] of Object.entries(arrays)) {
+    if (!a.isContiguous && gather) {
+      try {
+        const copy = a.contiguous();
+        out[name] = copy.reinterpret(copy.dtype, [copy.length]);
+      } catch (e) {
+        for (const v of Object.values(out)) v.destroy();
+        throw e;
+      }
+      continue;
+    }
     if (!a.isContiguous) {
       for (const v of Object.values(out)) v.destroy();
       throw new LimitError(

@@ -13,6 +13,7 @@ import {
   cStrides,
   isCContiguous,
   permuteLayout,
+  rangeSpan,
   reshapeLayout,
   sizeOf,
   sliceLayout,
@@ -177,5 +178,33 @@ out['idx'] = np.array([i for p in picked for i in p] or [0], dtype=np.int32)`,
     });
     expect(count.length).toBe(cases.length);
     expect(at).toBe(idx.length);
+  });
+});
+
+describe('rangeSpan (no device)', () => {
+  test('bounds every storage element a flat range of the view touches; exact for one element and the whole view', () => {
+    const layout = fc
+      .array(fc.record({ e: fc.integer({ min: 1, max: 5 }), s: fc.integer({ min: -9, max: 9 }) }), { minLength: 0, maxLength: 4 })
+      .map((axes): Layout => ({ shape: axes.map((a) => a.e), strides: axes.map((a) => a.s), offset: 1000 }));
+    fc.assert(
+      fc.property(layout, fc.nat(), fc.nat(), (l, x, y) => {
+        const idx = storageIndices(l);
+        const n = idx.length;
+        const a = x % (n + 1);
+        const b = a + (y % (n - a + 1));
+        const r = rangeSpan(l, a, b);
+        if (a === b) {
+          expect(r).toEqual({ lo: l.offset, hi: l.offset - 1 });
+          return;
+        }
+        const touched = Array.from(idx.subarray(a, b));
+        expect(r.lo).toBeLessThanOrEqual(Math.min(...touched));
+        expect(r.hi).toBeGreaterThanOrEqual(Math.max(...touched));
+        if (b - a === 1) expect(r).toEqual({ lo: idx[a], hi: idx[a] });
+        const all = Array.from(idx);
+        if (a === 0 && b === n) expect(r).toEqual({ lo: Math.min(...all), hi: Math.max(...all) });
+      }),
+      { numRuns: 500, seed: 24 },
+    );
   });
 });

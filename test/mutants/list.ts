@@ -140,6 +140,39 @@ export const MUTANTS: readonly Mutant[] = [
     filter: '^transpose ',
     engine: 'dawn',
   },
+  // --- the strided copy past one binding or one buffer (issue 24) -----------------------------------------
+  {
+    id: 'strided-copy-ignores-window',
+    what: 'the strided copy moves elements outside its storage window (each window clobbers its neighbours)',
+    file: 'kernels/strided-copy.wgsl',
+    edits: [{ search: 'if (off >= params.limit) { return; }', replace: '' }],
+    tests: ['test/buffers/segment-views.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'strided-copy-window-past-segment',
+    what: 'a storage window of the strided copy runs past the end of its segment (into a buffer it is not)',
+    file: 'src/kernels/strided-copy.ts',
+    edits: [{ search: 'const length = Math.min(chunk, segEnd - at, hi + 1 - at);', replace: 'const length = Math.min(chunk, hi + 1 - at);' }],
+    tests: ['test/buffers/segment-views.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'strided-copy-window-offset',
+    what: "the view's offset is passed from the storage's start, not from the window's",
+    file: 'src/kernels/strided-copy.ts',
+    edits: [{ search: 'offset: (view.offset - s.start) >>> 0,', replace: 'offset: view.offset >>> 0,' }],
+    tests: ['test/buffers/segment-views.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'strided-copy-range-first-only',
+    what: "a dense chunk of the strided copy visits only the storage window of its first element",
+    file: 'src/kernels/strided-copy.ts',
+    edits: [{ search: 'const r = rangeSpan(view.layout, from + q.start, from + q.start + q.length);', replace: 'const r = rangeSpan(view.layout, from + q.start, from + q.start + 1);' }],
+    tests: ['test/buffers/segment-views.test.ts'],
+    engine: 'dawn',
+  },
   // --- the buffer pool -----------------------------------------------------------------------------------
   {
     id: 'pool-reuses-before-ticket',

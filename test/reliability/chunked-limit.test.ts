@@ -1,7 +1,7 @@
 /**
  * Ops over data larger than the real 128 MiB binding (issue 15): sum, max, argmax, scan and sort of
  * 2^25 + 3 f32 values (128 MiB + 12 bytes: two chunks, the second of 3 elements), on the device's own
- * limits. About 1 GiB of memory; core pass only (.ci/run).
+ * limits; views at the tail of such an array (issue 24). About 1 GiB of memory; core pass only (.ci/run).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as gk from '../../src/index.js';
@@ -62,4 +62,22 @@ test('sum, max, argmax, scan and sort of 2^25 + 3 f32 (over one 128 MiB binding)
     seen.set(v, (seen.get(v) ?? 0) + 1);
   }
   expect(seen).toEqual(counts);
+});
+
+test('a view at the tail of 2^25 + 3 f32 (past one 128 MiB binding): written, read reversed and transposed', { timeout: 60_000 }, async () => {
+  const n = 2 ** 25 + 3;
+  using x = device.zeros(n);
+  expect(x.byteLength).toBeGreaterThan(device.limits.maxStorageBufferBindingSize);
+  // A contiguous slice of 3 that is not the whole array: written through the strided copy (was a LimitError).
+  using tail = x.slice([n - 3, n]);
+  tail.write([1, 2, 3]);
+  // Reversed across the binding's end, and a 2-D transpose of the last 8 elements.
+  using rev = x.slice([n - 1, n - 9, -1]);
+  expect([...(await rev.toArray())]).toEqual([3, 2, 1, 0, 0, 0, 0, 0]);
+  using last8 = x.slice([n - 8, n]).reshape(2, 4);
+  using t = last8.T;
+  expect([...(await t.toArray())]).toEqual([0, 0, 0, 1, 0, 2, 0, 3]);
+  rev.write([-1, -2, -3, -4, -5, -6, -7, -8]);
+  using plainTail = x.slice([n - 9, n]);
+  expect([...(await plainTail.toArray())]).toEqual([0, -8, -7, -6, -5, -4, -3, -2, -1]);
 });
