@@ -957,6 +957,8 @@ export interface ReadOptions {
 function readTimeout(op: string, options: ReadOptions): number | undefined {
   const o = options as unknown; // checked at run time: callers from plain JS can pass anything
   if (typeof o !== 'object' || o === null) throw new ArgumentError(`${op}: options must be an object ({ timeoutMs }), got ${o === null ? 'null' : typeof o}`);
+  const unknown = Object.keys(o).filter((k) => k !== 'timeoutMs');
+  if (unknown.length > 0) throw new ArgumentError(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; it takes timeoutMs`);
   const t = options.timeoutMs;
   if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t > 0)) throw new ArgumentError(`${op}: option 'timeoutMs' must be a positive number of ms, got ${String(t)}`);
   return t;
