@@ -353,6 +353,7 @@ export class DeviceArray<D extends DType = DType> {
    * buffers. The same dtype; `at` 4-byte aligned too.
    */
   copyRangeTo(dst: DeviceArray, at: number): void {
+    dst.assertWritable('copyRangeTo', 'the destination');
     const ctx = this.ctx;
     const st = this.#live();
     const dt = dst.#live();
@@ -539,6 +540,7 @@ export class DeviceArray<D extends DType = DType> {
    * order (a buffer copy on Dawn, a task on gpujs).
    */
   copyInto(dst: DeviceArray, at: number): void {
+    dst.assertWritable('copyInto', 'the destination');
     if (!this.isPlain || !dst.isPlain || dst.dtype !== this.dtype || at + this.length > dst.length) {
       throw new ArgumentError(`copyInto: needs plain arrays of one dtype and room for ${this.length} elements at ${at}`);
     }
