@@ -1,6 +1,6 @@
 import { checkShape, DeviceArray } from './buffers/device-array.js';
 import { checkOptions, describeValue } from './args.js';
-import { hostArray, assertDType, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
+import { hostArray, assertDType, checkInteger, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
 import { poolOf, type MemoryStats } from './buffers/pool.js';
 import { hostPoolOf } from './buffers/host-pool.js';
 import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
@@ -272,8 +272,30 @@ export class GpuDevice {
     const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
     if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describeValue(value)}`);
     const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'full')) as D;
-    const one = hostData('full', dt, [value]); // a value the dtype cannot hold is refused here, not wrapped by fill()
-    return this.array<D>(hostArray(dt, dims.length).fill(one[0] ?? value), { dtype: dt, shape: dims.shape });
+    hostData('full', dt, [value]); // a value the dtype cannot hold is refused here (an empty array too), not wrapped
+    return this.#filled('full', dt, dims.shape, () => value);
+  }
+
+  /**
+   * A new array of `shape` holding value(i) at element i. Its memory is granted first (the memory budget and
+   * the device's limits), so a size past them fails before any host data is built: arange(2^28) with a
+   * JavaScript array of that length killed the process (a V8 fatal heap error) before (issue 24 item 6).
+   */
+  #filled<D extends DType>(op: string, dt: D, shape: readonly number[], value: (i: number) => number): DeviceArray<D> {
+    const arr = new DeviceArray<D>(this.#any(), dt, shape, undefined, 'host');
+    try {
+      const h = hostArray(dt, arr.length);
+      const ints = dt === 'i32' ? 'i32' : dt === 'u32' ? 'u32' : undefined;
+      for (let i = 0; i < h.length; i++) {
+        const v = value(i);
+        if (ints !== undefined) checkInteger(op, ints, i, v);
+        h[i] = v;
+      }
+      return arr.write(h);
+    } catch (e) {
+      arr.destroy(); // a failed fill must not keep its pooled memory
+      throw e;
+    }
   }
 
   /**
@@ -287,7 +309,7 @@ export class GpuDevice {
     const n = Math.max(0, Math.ceil((b - a) / step));
     if (n > MAX_BUILT) throw new ShapeError(`arange: (stop - start) / step = ${n} elements is more than ${MAX_BUILT}`);
     const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'arange')) as D;
-    return this.array<D>(hostData('arange', dt, Array.from({ length: n }, (_, i) => a + i * step)), { dtype: dt });
+    return this.#filled('arange', dt, [n], (i) => a + i * step);
   }
 
   /** `num` evenly spaced values from start to stop, both included (NumPy's `linspace`). */
@@ -298,7 +320,7 @@ export class GpuDevice {
     if (num > MAX_BUILT) throw new ShapeError(`linspace: num = ${num} is more than ${MAX_BUILT}`);
     const n = num;
     const step = n > 1 ? (stop - start) / (n - 1) : 0;
-    return this.array(Array.from({ length: n }, (_, i) => (i === n - 1 && n > 1 ? stop : start + i * step)), { dtype: 'f32' });
+    return this.#filled('linspace', 'f32', [n], (i) => (i === n - 1 && n > 1 ? stop : start + i * step));
   }
 
   /** An n×m identity matrix (ones on the diagonal `k`, as NumPy's `eye`). */
@@ -308,9 +330,7 @@ export class GpuDevice {
     const rows = dims[0] ?? 0;
     const cols = dims[1] ?? 0;
     const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'eye')) as D;
-    const h = hostArray(dt, rows * cols);
-    for (let i = 0; i < rows; i++) if (i + k >= 0 && i + k < cols) h[i * cols + i + k] = 1;
-    return this.array<D>(h, { dtype: dt, shape: [rows, cols] });
+    return this.#filled('eye', dt, [rows, cols], (e) => (e % cols === Math.floor(e / cols) + k ? 1 : 0));
   }
 
   /**

@@ -353,6 +353,7 @@ export class DeviceArray<D extends DType = DType> {
    * buffers. The same dtype; `at` 4-byte aligned too.
    */
   copyRangeTo(dst: DeviceArray, at: number): void {
+    dst.assertWritable('copyRangeTo', 'the destination');
     const ctx = this.ctx;
     const st = this.#live();
     const dt = dst.#live();
@@ -562,6 +563,7 @@ export class DeviceArray<D extends DType = DType> {
    * order (a buffer copy on Dawn, a task on gpujs).
    */
   copyInto(dst: DeviceArray, at: number): void {
+    dst.assertWritable('copyInto', 'the destination');
     if (!this.isPlain || !dst.isPlain || dst.dtype !== this.dtype || at + this.length > dst.length) {
       throw new ArgumentError(`copyInto: needs plain arrays of one dtype and room for ${this.length} elements at ${at}`);
     }
@@ -980,6 +982,8 @@ export interface ReadOptions {
 function readTimeout(op: string, options: ReadOptions): number | undefined {
   const o = options as unknown; // checked at run time: callers from plain JS can pass anything
   if (typeof o !== 'object' || o === null) throw new ArgumentError(`${op}: options must be an object ({ timeoutMs }), got ${o === null ? 'null' : typeof o}`);
+  const unknown = Object.keys(o).filter((k) => k !== 'timeoutMs');
+  if (unknown.length > 0) throw new ArgumentError(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; it takes timeoutMs`);
   const t = options.timeoutMs;
   if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t > 0)) throw new ArgumentError(`${op}: option 'timeoutMs' must be a positive number of ms, got ${String(t)}`);
   return t;

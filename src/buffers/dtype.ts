@@ -113,14 +113,19 @@ export function hostData(op: string, dtype: DType, data: unknown): HostArray {
     if (typeof v !== 'number') {
       throw new DTypeError(`${op}: element ${i} is ${describeValue(v)}${v === undefined ? ' (a hole, or data.length is larger than the data)' : ''}; a ${dtype} array takes numbers`);
     }
-    if (range !== undefined && !(Number.isInteger(v) && v >= range[0] && v <= range[1])) {
-      throw new DTypeError(
-        `${op}: element ${i} is ${v}, ${Number.isInteger(v) ? `outside ${dtype}'s range [${range[0]}, ${range[1]}]` : 'not an integer'}; a ${dtype} array holds integers in [${range[0]}, ${range[1]}] (convert or clamp it first)`,
-      );
-    }
+    if (range !== undefined) checkInteger(op, dtype as 'i32' | 'u32', i, v);
     out[i] = v;
   }
   return out;
+}
+
+/** Throws DTypeError unless `v`, element `i` of data for an i32 / u32 array, is an integer in the dtype's range. */
+export function checkInteger(op: string, dtype: 'i32' | 'u32', i: number, v: number): void {
+  const range = INT_RANGE[dtype];
+  if (Number.isInteger(v) && v >= range[0] && v <= range[1]) return;
+  throw new DTypeError(
+    `${op}: element ${i} is ${v}, ${Number.isInteger(v) ? `outside ${dtype}'s range [${range[0]}, ${range[1]}]` : 'not an integer'}; a ${dtype} array holds integers in [${range[0]}, ${range[1]}] (convert or clamp it first)`,
+  );
 }
 
 export function hostArray<D extends DType>(dtype: D, length: number): HostArrayOf[D];

@@ -397,6 +397,16 @@ export class DeviceContext {
     this.#record(batch, { label, reads: [src], writes: [dst], encode, readback });
   }
 
+  /**
+   * Records an op that has nothing to compute (an empty result): no GPU work, but its verdict is an op's —
+   * `writes` fail when any of `reads` was written by a failed op, so an empty result computed from a failed
+   * one throws that error instead of reading back as empty.
+   */
+  noWork(label: string, reads: readonly GPUBuffer[], writes: readonly GPUBuffer[]): void {
+    const batch = this.#batch();
+    this.#record(batch, { label, reads, writes, encode: () => undefined });
+  }
+
   /** Encodes a zero fill of `size` bytes at `offset`. */
   clear(buffer: GPUBuffer, offset: number, size: number, label = 'clear'): void {
     const batch = this.#batch();

@@ -188,8 +188,12 @@ export function reduceAxis(op: AxisOp, x: DeviceArray, options: AxisOptions = {}
   if (onFallback(x)) return hostReduce(op, x, [...kept, ...axes], rows, R, outShape, outType, ddof);
   const ctx = x.ctx;
   const out = new DeviceArray(ctx, outType, outShape);
-  if (rows === 0) return out;
-  if (R === 0) return out.write(new Array<number>(rows).fill(emptyValue(op)));
+  // An empty axis or result still takes the failure of a failed input (issue 24 item 12); after the fill.
+  if (rows === 0 || R === 0) {
+    if (rows > 0) out.write(new Array<number>(rows).fill(emptyValue(op)));
+    ctx.noWork(`${op}(axis)|empty`, x.storageBuffers, out.storageBuffers);
+    return out;
+  }
   const moved = x.transpose([...kept, ...axes]);
   let dense: DeviceArray;
   try {
@@ -395,11 +399,12 @@ export function alongRows(op: string, x: DeviceArray, axis: number, outType: DTy
       if (rows > 0) fill(dense, res, rows, R);
       // Back to x's axis order (res itself when the axis was already last).
       const t = res.transpose(back);
-      if (t.isPlain) {
-        kept = true;
-        return res;
-      }
-      return t.contiguous();
+      let r = res;
+      if (t.isPlain) kept = true;
+      else r = t.contiguous();
+      // Nothing computed (Dawn): the result still takes the failure of a failed input (issue 24 item 12).
+      if (rows === 0 && src.host === null) src.ctx.noWork(`${op}|empty`, src.storageBuffers, r.storageBuffers);
+      return r;
     } finally {
       if (!kept) res.destroy();
       dense.destroy();

@@ -303,6 +303,27 @@ class ElementwiseBuilder {
     return rows;
   }
 
+  /**
+   * An empty result fails where a computed one would (issue 24 item 12): it is failed by an input a failed
+   * op wrote, and by a body that does not compile — checked before the batch's verdict when this dtype has
+   * not compiled yet, as a first dispatch would be. Before, such a result read back as [] without its error.
+   */
+  #nothingToCompute(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType): void {
+    const reads: GPUBuffer[] = [];
+    const writes: GPUBuffer[] = [];
+    for (const a of this.args) {
+      const v = named[a.name];
+      if (v instanceof DeviceArray) (this.outputs.includes(a.name) ? writes : reads).push(...v.storageBuffers);
+    }
+    reads.push(...writes); // nothing is written: an output that had failed stays failed
+    ctx.noWork(`elementwise|${this.name}|${dtype}|empty`, reads, writes);
+    if (this.#opts.trusted || this.#known.has(dtype)) return;
+    ctx.deferCheck({
+      victims: writes,
+      run: async () => ((await this.#compiles(ctx, dtype, 1)) ? null : (this.#broken.get(dtype) ?? new ValidationError(`elementwise '${this.name}': the body does not compile`))),
+    });
+  }
+
   #dispatch(
     ctx: DeviceContext,
     named: Record<string, DeviceArray | number>,
@@ -312,7 +333,10 @@ class ElementwiseBuilder {
     shape: readonly number[],
     rows: Readonly<Record<string, number>>,
   ): void {
-    if (n === 0) return;
+    if (n === 0) {
+      this.#nothingToCompute(ctx, named, dtype);
+      return;
+    }
     const c = constants(ctx, n);
     const WG = c['_WG'] ?? 64;
     const ITEMS = c['_ITEMS'] ?? 1;

@@ -162,7 +162,11 @@ function dawnTake(x: DeviceArray, indices: DeviceArray, g: Geometry, outShape: r
   const ctx = x.ctx;
   const out = new DeviceArray(ctx, x.dtype, outShape);
   const work = Math.max(g.outer * g.m * g.inner, g.m);
-  if (work === 0) return out;
+  if (work === 0) {
+    // Nothing gathered: the empty result still takes the failure of a failed input (issue 24 item 12).
+    ctx.noWork('take|empty', [...x.storageBuffers, ...indices.storageBuffers], out.storageBuffers);
+    return out;
+  }
   const err = new DeviceArray(ctx, 'u32', [3]);
   const idx = indices.contiguous();
   const xs = x.contiguous();
@@ -270,7 +274,11 @@ function scatterInto(plan: ScatterPlan, target: DeviceArray, indices: DeviceArra
   target.assertWritable(plan.op, 'the target');
   if (!target.isPlain) throw viewOutput(plan.op, target);
   const work = Math.max(g.outer * g.m * g.inner, g.m);
-  if (work === 0) return target;
+  if (work === 0) {
+    // Nothing scattered: the target still takes the failure of failed indices or values (issue 24 item 12).
+    ctx.noWork(`${plan.op}|empty`, [...target.storageBuffers, ...indices.storageBuffers, ...values.storageBuffers], target.storageBuffers);
+    return target;
+  }
   const err = new DeviceArray(ctx, 'u32', [3]);
   const idx = indices.contiguous();
   const vals = values.contiguous();

@@ -175,7 +175,11 @@ class ReductionBuilder {
     const plan = axisPlan(this.name, shape, opts);
     const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
     const out = new DeviceArray(ctx, R, plan.outShape);
-    if (plan.rows === 0) return out;
+    if (plan.rows === 0) {
+      // Nothing to compute: the empty result still takes the failure of a failed input (issue 24 item 12).
+      ctx.noWork(`reduction|${this.name}|empty`, given.flatMap((g) => g.storageBuffers), out.storageBuffers);
+      return out;
+    }
     const bound: Record<string, DeviceArray | number> = {};
     for (const a of this.args) {
       const v = named[a.name];

@@ -122,3 +122,12 @@ gpuTest('a copy of a read-only view is writable again (a reshape that copies, an
   expect(s.writable).toBe(true);
   await expectBaseIntact(x);
 });
+
+gpuTest('the copy methods refuse a read-only destination too, and leave the base as it was', async ({ device }) => {
+  using x = device.array(new Float32Array([1, 2, 3, 4]));
+  using src = device.array(new Float32Array([9, 9, 9, 9]));
+  using b = x.broadcastTo([3, 4]);
+  expect(() => { src.copyInto(b.slice(1), 0); }).toThrow(ArgumentError);
+  if (device.info.engine === 'dawn') expect(() => { src.copyRangeTo(b.slice(1), 0); }).toThrow(/copyRangeTo: the destination .* is read-only/);
+  expect(Array.from(await x.toArray())).toEqual([1, 2, 3, 4]);
+});
