@@ -556,6 +556,7 @@ function matmulFlat(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceAr
   const out = new DeviceArray(ctx, 'f32', [m, n]);
   if (plan === undefined) {
     if (out.length > 0) ctx.clear(out.buffer, 0, out.bindingSize);
+    ctx.noWork('matmul|empty', [...a.storageBuffers, ...b.storageBuffers], out.storageBuffers); // a failed input still fails the result
     return out;
   }
   try {

@@ -209,7 +209,10 @@ function scanAs(op: string, x: DeviceArray, opts: ScanOptions, extra: readonly u
   if (onFallback(x)) return fallback('scan').scan(x, opts);
   const ctx = deviceOf(op, x);
   const out = new DeviceArray(ctx, x.dtype, x.length);
-  if (x.length === 0) return out;
+  if (x.length === 0) {
+    ctx.noWork(`${op}|empty`, x.storageBuffers, out.storageBuffers); // a failed input still fails the result
+    return out;
+  }
   const scratch: DeviceArray[] = [];
   try {
     encodeScan(ctx, x, out, opts.exclusive ?? false, scanParams(ctx, Math.min(x.length, chunkElements(ctx.limits))), scratch);

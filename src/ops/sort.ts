@@ -378,6 +378,7 @@ export function sort<D extends DType>(keys: DeviceArray<D>, ...extra: []): Devic
   try {
     if (n > chunkElements(ctx.limits)) encodeChunkedSort('sort', ctx, keys, outK, undefined, sortTunable, scratch);
     else if (n > 0) encodeSort('sort', ctx, keys, outK, undefined, sortTunable, scratch);
+    else ctx.noWork('sort|empty', keys.storageBuffers, outK.storageBuffers); // a failed input still fails the result
   } catch (e) {
     outK.destroy();
     throw e;
@@ -416,6 +417,7 @@ export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceA
   try {
     if (n > chunkElements(ctx.limits)) encodeChunkedSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
     else if (n > 0) encodeSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
+    else ctx.noWork('sortPairs|empty', [...keys.storageBuffers, ...values.storageBuffers], [...outK.storageBuffers, ...outV.storageBuffers]);
   } catch (e) {
     outK.destroy();
     outV.destroy();

@@ -5,7 +5,7 @@
  * On Dawn, before, these ops returned before recording anything, so the failure did not reach their result.
  */
 import { describe, expect } from 'vitest';
-import { add, ArgumentError, astype, clip, exp, GpukitError, logsumexp, map, max, scale, scatterAdd, segmentSum, softmax, sum, take, where, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { add, ArgumentError, astype, clip, cumsum, exp, fft, GpukitError, matmul, sort, sortPairs, logsumexp, map, max, scale, scatterAdd, segmentSum, softmax, sum, take, where, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** A [2, 2] f32 array whose op failed with an ArgumentError: an out-of-range take (Dawn), a jsKernel returning a string (gpujs). */
@@ -37,6 +37,16 @@ const EMPTY_FROM: Record<string, (f: DeviceArray, zeros: Zeros) => DeviceArray> 
   'logsumexp(f[:, 0:0], 1)': (f) => logsumexp(f.slice(null, [0, 0]), 1),
   'softmax(f[:, 0:0], 1)': (f) => softmax(f.slice(null, [0, 0]), 1),
   'segmentSum(f[0:0], [], 3)': (f, z) => segmentSum(f.slice([0, 0]), z([0], 'u32'), 3),
+  'cumsum(f[0:0])': (f) => cumsum(f.slice([0, 0])),
+  'sort(f[0:0])': (f) => sort(f.slice([0, 0])),
+  'sortPairs(f[0:0], []).keys': (f, z) => {
+    const r = sortPairs(f.slice([0, 0]), z([0], 'u32') as DeviceArray<'u32'>);
+    r.values.destroy();
+    return r.keys;
+  },
+  'matmul(f[0:0], f) (a [0, 2] result)': (f) => matmul(f.slice([0, 0]), f),
+  'matmul(f[:, 0:0], f[0:0]) (k = 0: zeros)': (f) => matmul(f.slice(null, [0, 0]), f.slice([0, 0])),
+  'fft(f[0:0]) (a complex [0, 2] result)': (f) => fft(f.slice([0, 0])),
 };
 
 describe('an empty result computed from a failed array throws its error', () => {
@@ -73,6 +83,7 @@ describe('an empty result computed from a failed array throws its error', () => 
       if (name.startsWith('sum(')) expectArrayEqual(got, [0, 0]);
       else if (name.startsWith('segmentSum')) expectArrayEqual(got, [0, 0, 0, 0, 0, 0]); // [3, 2]
       else if (name.startsWith('logsumexp')) expectArrayEqual(got, [-Infinity, -Infinity]);
+      else if (name.includes('k = 0')) expectArrayEqual(got, [0, 0, 0, 0]); // [2, 0] · [0, 2]: a sum of nothing
       else expect(got.length).toBe(0);
       for (const a of kept) a.destroy();
     });
