@@ -9,6 +9,7 @@ import {
   type DeviceArray, type GpuDevice,
 } from '../../src/index.js';
 import { dawnTest, gpuTest } from '../fixture.js';
+import { settle } from './settle.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 type Case = readonly [name: string, call: () => unknown, expected: ErrorClass];
@@ -17,16 +18,9 @@ type Case = readonly [name: string, call: () => unknown, expected: ErrorClass];
 async function probe(cases: readonly Case[]): Promise<string[]> {
   const wrong: string[] = [];
   for (const [name, call, expected] of cases) {
-    let error: unknown;
-    let result: unknown;
-    try {
-      result = call();
-      if (result instanceof Promise) result = await result;
-    } catch (e) {
-      error = e;
-    }
-    if (error === undefined) {
-      (result as { destroy?: () => void } | undefined)?.destroy?.();
+    const r = await settle(call);
+    const error = r.failed ? r.error : undefined;
+    if (!r.failed) {
       wrong.push(`${name}: did not throw`);
     } else if (!(error instanceof GpukitError)) {
       wrong.push(`${name}: raw ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);

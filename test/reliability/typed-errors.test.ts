@@ -8,6 +8,7 @@ import {
   type DeviceArray, type GpuDevice,
 } from '../../src/index.js';
 import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
+import { settle } from './settle.js';
 
 /** The values every argument is tried with (those an argument legitimately takes are skipped per argument). */
 function badValues(device: GpuDevice): [string, () => unknown][] {
@@ -50,20 +51,9 @@ interface Entry {
 
 /** Runs one call; returns a line when it did not throw a GpukitError naming `name`. */
 async function probeOne(names: readonly string[], what: string, call: () => unknown): Promise<string | undefined> {
-  let error: unknown;
-  let result: unknown;
-  try {
-    result = call();
-    if (result instanceof Promise) result = await result;
-  } catch (e) {
-    error = e;
-  }
-  if (error === undefined) {
-    for (const r of [result, (result as { keys?: unknown } | null)?.keys, (result as { values?: unknown } | null)?.values, (result as { counts?: unknown } | null)?.counts, (result as { outside?: unknown } | null)?.outside]) {
-      (r as { destroy?: () => void } | undefined)?.destroy?.();
-    }
-    return `${what}: did not throw`;
-  }
+  const r = await settle(call);
+  if (!r.failed) return `${what}: did not throw`;
+  const error = r.error;
   if (!(error instanceof GpukitError)) return `${what}: raw ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`;
   if (!names.some((n) => error.message.includes(n))) return `${what}: ${error.name} without the function's name: ${error.message}`;
   return undefined;
