@@ -7,7 +7,7 @@ export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.stryker.config.ts' },
-  mutate: ['src/bench/stats.ts', 'src/bench/model.ts', 'src/buffers/pool.ts:1-189', 'src/buffers/dtype.ts', 'src/kernels/uniform.ts'],
+  mutate: ['src/bench/stats.ts', 'src/bench/model.ts', 'src/buffers/pool.ts:1-189', 'src/buffers/dtype.ts', 'src/kernels/uniform.ts', 'src/testing/tolerance.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 20000,
