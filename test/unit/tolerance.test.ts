@@ -151,7 +151,6 @@ describe('tolerance: FFT bounds', () => {
 });
 
 describe('tolerance: toleranceFor', () => {
-
   test('an explicit { rtol, atol } is atol + rtol·|expected|', () => {
     const t = toleranceFor({ rtol: 1e-3, atol: 0.5 });
     expect(t.bound(0, 10)).toBe(0.5 + 0.01);
