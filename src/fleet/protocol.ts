@@ -70,8 +70,13 @@ function describe(v: unknown): string {
   return (json ?? String(v)).slice(0, 80);
 }
 
+// Results come back through Redis: what the reducer and the report read (index, worker id and kind, ms) is checked.
 function isShardResult(v: unknown): v is ShardResult {
-  return typeof v === 'object' && v !== null && Number.isInteger((v as ShardResult).index) && typeof (v as ShardResult).worker === 'object';
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Partial<Record<keyof ShardResult, unknown>>;
+  const w = r.worker as Partial<Record<'id' | 'kind', unknown>> | null | undefined;
+  return Number.isInteger(r.index) && typeof w === 'object' && w !== null && typeof w.id === 'string' && typeof w.kind === 'string' &&
+    typeof r.ms === 'number' && Number.isFinite(r.ms) && r.ms >= 0;
 }
 
 /**
@@ -86,6 +91,8 @@ function isShardResult(v: unknown): v is ShardResult {
  * ```
  */
 export function collectShards(jobId: string, values: readonly unknown[], count: number): { results: ShardResult[]; duplicates: number } {
+  // The count is job data read back from Redis: a fraction, a negative or NaN would let gaps or strays through.
+  if (!Number.isSafeInteger(count) || count < 0) throw new FleetJobError(jobId, `fleet job ${jobId}: the shard count ${String(count)} is not a whole number ≥ 0`);
   const byIndex = new Map<number, ShardResult>();
   let duplicates = 0;
   for (const v of values) {
