@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ArgumentError, FleetJobError } from '../../src/errors.js';
-import { collectShards, expandQueue } from '../../src/fleet/protocol.js';
+import { BENCH_MODULE, collectShards, expandQueue, REDUCE_JOB, REGISTRY_PREFIX, SHARD_JOB } from '../../src/fleet/protocol.js';
 
 const r = (index: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ index, result: index * 10, worker: { id: `w${index}`, kind: 'k' }, ms: 1, ...extra });
 
@@ -106,5 +106,12 @@ describe('expandQueue', () => {
       expect(thrown, name).toBeInstanceOf(ArgumentError);
       expect((thrown as Error).message).toBe(`fleet: queue name '${q ?? ''}' is empty or contains ':' (BullMQ's key separator)`);
     }
+  });
+});
+
+describe('wire names', () => {
+  // Workers and clients of different builds meet in Redis: these names are the protocol, pinned here.
+  test('job names, the bench module and the registry prefix', () => {
+    expect([SHARD_JOB, REDUCE_JOB, BENCH_MODULE, REGISTRY_PREFIX]).toEqual(['shard', 'reduce', 'gpukit:bench', 'gpukit:fleet:worker:']);
   });
 });
