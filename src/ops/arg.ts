@@ -1,5 +1,5 @@
 import { fallback, onFallback } from './engine.js';
-import { reduceAxis, type AxisOptions } from './axis.js';
+import { checkAxisOptions, reduceAxis, type AxisOptions } from './axis.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DeviceContext } from '../device/context.js';
 import { ArgumentError } from '../errors.js';
@@ -141,7 +141,14 @@ function argReduce(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> 
 export function argmin(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
   checkArray('argmin', 'x', x);
   // Along axes: indices along the reduced axes (C order over them), as NumPy's argmin with one axis.
-  if (opts?.axis !== undefined) return reduceAxis('argmin', x, opts) as DeviceArray<'u32'>;
+  if (opts !== undefined) {
+    checkAxisOptions('argmin', opts);
+    if (opts.axis !== undefined) return reduceAxis('argmin', x, opts) as DeviceArray<'u32'>;
+    if (opts.keepdims === true) {
+      const r = argmin(x);
+      return r.reinterpret(r.dtype, x.shape.map(() => 1));
+    }
+  }
   if (onFallback(x)) return fallback('argmin').arg('argmin', x);
   return argReduce('argmin', x);
 }
@@ -150,7 +157,14 @@ export function argmin(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
 export function argmax(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
   checkArray('argmax', 'x', x);
   // Along axes: indices along the reduced axes (C order over them), as NumPy's argmax with one axis.
-  if (opts?.axis !== undefined) return reduceAxis('argmax', x, opts) as DeviceArray<'u32'>;
+  if (opts !== undefined) {
+    checkAxisOptions('argmax', opts);
+    if (opts.axis !== undefined) return reduceAxis('argmax', x, opts) as DeviceArray<'u32'>;
+    if (opts.keepdims === true) {
+      const r = argmax(x);
+      return r.reinterpret(r.dtype, x.shape.map(() => 1));
+    }
+  }
   if (onFallback(x)) return fallback('argmax').arg('argmax', x);
   return argReduce('argmax', x);
 }

@@ -8,6 +8,7 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import type { HostContext } from '../device/host.js';
+import { checkOptions } from '../args.js';
 import { ArgumentError, DTypeError, LimitError, ShapeError } from '../errors.js';
 import type { DeviceContext } from '../device/context.js';
 import { foldGroups } from '../kernels/geometry.js';
@@ -92,6 +93,17 @@ function resultDType(op: AxisOp, dtype: DType): DType {
   return dtype;
 }
 
+/**
+ * Checks a reduction's `{ axis, keepdims, ddof }` (ddof for var and std only): an unknown key (`axsi`), a
+ * keepdims that is not a boolean or an axis that is neither a number nor a list would otherwise be ignored.
+ * @example checkAxisOptions('sum', { axis: 1, keepdims: true })
+ */
+export function checkAxisOptions(op: string, opts: unknown): void {
+  const axisCheck = (v: unknown): string | undefined =>
+    typeof v === 'number' || (Array.isArray(v) && v.every((a) => typeof a === 'number')) ? undefined : 'must be a number or a list of numbers';
+  checkOptions(op, opts, { axis: axisCheck, keepdims: 'boolean', ...(op === 'var' || op === 'std' ? { ddof: 'number' } : {}) });
+}
+
 /** Normalised, sorted, distinct axes (ArgumentError for a repeated or out-of-range axis). */
 export function reducedAxes(op: string, ndim: number, axis: number | readonly number[] | undefined): number[] {
   if (axis === undefined) return Array.from({ length: ndim }, (_, d) => d);
@@ -135,6 +147,7 @@ export function axisCallOptions(op: string, input: readonly unknown[]): { input:
 export function reduceAxis(op: AxisOp, x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
   checkArray(op, 'x', x);
   if (typeof opts !== 'object' || (opts as unknown) === null) throw new ArgumentError(`${op}: options must be an object ({ axis, keepdims, ddof })`);
+  checkAxisOptions(op, opts);
   if (x.dtype === 'f16') throw new DTypeError(`${op}: f16 is not supported along axes yet: astype(x, 'f32') first`);
   const axes = reducedAxes(op, x.ndim, opts.axis);
   const ddof = opts.ddof ?? 0;

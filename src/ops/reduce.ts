@@ -10,7 +10,7 @@ import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, checkArray, checkArrays, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';
-import { axisCallOptions, axisPlan, reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
+import { axisCallOptions, axisPlan, checkAxisOptions, reduceAxis, type AxisOp, type AxisOptions } from './axis.js';
 import { deviceOf, requireDType, sameDType, sameLength, windowable } from './util.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 
@@ -385,6 +385,7 @@ export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
 function alongAxes(op: AxisOp, x: DeviceArray, opts: AxisOptions, whole: () => DeviceArray): DeviceArray {
   const o: unknown = opts; // checked at run time: callers from plain JS can pass anything
   if (typeof o !== 'object' || o === null) throw new ArgumentError(`${op}: options must be an object ({ axis, keepdims }), got ${o === null ? 'null' : typeof o}`);
+  checkAxisOptions(op, o);
   if (opts.axis !== undefined) return reduceAxis(op, x, opts);
   const r = whole();
   return opts.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
