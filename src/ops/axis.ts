@@ -136,6 +136,7 @@ export function axisCallOptions(op: string, input: readonly unknown[]): { input:
   if (extra.length > 0) throw new ArgumentError(`${op}: unknown call option ${extra.join(', ')}; the options object (after the arguments) takes axis and keepdims`);
   const axis = o['axis'];
   if (axis !== undefined && typeof axis !== 'number' && !Array.isArray(axis)) throw new ArgumentError(`${op}: axis must be a number or a list of numbers`);
+  if (o['keepdims'] !== undefined && typeof o['keepdims'] !== 'boolean') throw new ArgumentError(`${op}: keepdims must be a boolean`);
   const opts: AxisOptions = { ...(axis !== undefined ? { axis: axis as number | number[] } : {}), ...(o['keepdims'] === true ? { keepdims: true } : {}) };
   return opts.axis === undefined && opts.keepdims !== true ? { input: input.slice(0, -1) } : { input: input.slice(0, -1), axis: opts };
 }
