@@ -90,7 +90,11 @@ describe('checkAxisOptions and axisCallOptions', () => {
     const x = [1, 2];
     expect(axisCallOptions('r', [x, { axis: 1 }])).toEqual({ input: [x], axis: { axis: 1 } });
     expect(axisCallOptions('r', [x, { axis: [0, 1], keepdims: true }])).toEqual({ input: [x], axis: { axis: [0, 1], keepdims: true } });
-    expect(axisCallOptions('r', [x, { keepdims: true }])).toEqual({ input: [x], axis: { keepdims: true } });
+    expect(axisCallOptions('r', [x, { keepdims: true }])).toStrictEqual({ input: [x], axis: { keepdims: true } });
+    // several arguments: only the trailing options object is split off
+    const y = [3];
+    expect(axisCallOptions('r', [x, y, { axis: 0 }])).toStrictEqual({ input: [x, y], axis: { axis: 0 } });
+    expect(axisCallOptions('r', [x, y, { keepdims: false }])).toStrictEqual({ input: [x, y] });
     // keepdims false and no axis: the options object is dropped, the reduction is the whole one
     expect(axisCallOptions('r', [x, { keepdims: false }])).toEqual({ input: [x] });
     expect(axisCallOptions('r', [x, { axis: undefined }])).toEqual({ input: [x] });
