@@ -76,6 +76,12 @@ describe('measured lines and points', () => {
     expect(m.isMeasured('sort')).toBe(true);
     expect(m.isMeasured('sum')).toBe(false);
     near(m.predict('sum', 'cpu-pool', sizeOf('sum', 1e6))?.ms, 0.505);
+    // a measured op lacking the GPU line: derived (0.2·(1 + 0.25·11) + transfers + 8 × memory for sort)
+    const cpuOnly = PlacementModel.given({ sort: { 'cpu-1t': line } });
+    near(cpuOnly.predict('sort', 'gpu-e2e', sizeOf('sort', 1e5))?.ms, 0.2 * 3.75 + 4e5 / 4e6 + 4e5 / 0.7e6 + (8 * 8e5) / 4.2e6);
+    expect(cpuOnly.predict('sort', 'gpu-e2e', sizeOf('sort', 1e5))?.source).toEqual({ kind: 'default', adapterKind: 'software' });
+    // an op given as undefined is not measured
+    expect(PlacementModel.given({ sum: undefined }).isMeasured('sum')).toBe(false);
   });
 
   test('between the medians: log-log interpolation; below them the line; above, the last median scaled by w or the line', () => {
@@ -92,12 +98,30 @@ describe('measured lines and points', () => {
     near(at(2e5), 200); // 100 ms at 1e5 scaled by w
     const steep = PlacementModel.fromFile({ ...file(pts), ops: { sort: { ...file(pts).ops['sort'], lines: { 'cpu-1t': { alphaMs: 0, betaMs: 1e-2 } } } as never } }, 'software');
     near(steep.predict('sort', 'cpu-1t', { w: 2e5, upload: 0, download: 0, kernelBytes: 0, flops: 0 })?.ms, 2000); // the line is slower
+    near(steep.predict('sort', 'cpu-1t', { w: 1e5, upload: 0, download: 0, kernelBytes: 0, flops: 0 })?.ms, 1000); // at the last point too
+    // two points are a curve already: halfway in log between 1 ms and 100 ms is 10 ms
+    const two = PlacementModel.fromFile(file([[1e3, 1], [1e5, 100]]), 'software');
+    near(two.predict('sort', 'cpu-1t', { w: 1e4, upload: 0, download: 0, kernelBytes: 0, flops: 0 })?.ms, 10);
     expect(f.predict('sort', 'cpu-1t', { w: 1e4, upload: 0, download: 0, kernelBytes: 0, flops: 0 })?.source).toEqual({ kind: 'measured', created: 'then', command: 'gpukit bench' });
     // one point (or none) is no curve: the line
     const one = PlacementModel.fromFile(file([[1e3, 7]]), 'software');
     near(one.predict('sort', 'cpu-1t', { w: 1e4, upload: 0, download: 0, kernelBytes: 0, flops: 0 })?.ms, 0.5);
     const none = PlacementModel.fromFile(file(), 'software');
     near(none.predict('sort', 'cpu-1t', { w: 1e4, upload: 0, download: 0, kernelBytes: 0, flops: 0 })?.ms, 0.5);
+  });
+
+  test('only matmul and softmax-rows count arithmetic: with a 1 MFLOP/s ceiling it dominates theirs alone', () => {
+    const slow = { dispatchMs: 0, uploadGBps: 1e9, downloadGBps: 1e9, bandwidthGBps: 1, gflops: 1e-3, created: 'cal' };
+    const f = PlacementModel.fromFile({ ...file(), ops: {}, calibration: slow }, 'software');
+    // memory at 0.7 GB/s: kernelBytes / 0.7e6 ms; arithmetic at 0.1 MFLOP/s: flops / 100 ms; transfers ~0
+    for (const op of ['sum', 'dot', 'axpy', 'add', 'add-bcast', 'scan', 'sort'] as const) {
+      const s = sizeOf(op, 4096);
+      expect(Math.abs((f.predict(op, 'gpu-e2e', s)?.ms ?? NaN) - (s.kernelBytes * (op === 'sort' ? 8 : 1)) / 0.7e6), op).toBeLessThan(1e-6);
+    }
+    for (const op of ['softmax-rows', 'matmul'] as const) {
+      const s = sizeOf(op, 4096);
+      expect(Math.abs((f.predict(op, 'gpu-e2e', s)?.ms ?? NaN) - s.flops / 100), op).toBeLessThan(1e-6);
+    }
   });
 
   test('a calibrated file supplies the ceilings of derived lines', () => {
@@ -141,6 +165,7 @@ describe('call sizes', () => {
     expect(sizeOf('dot', 10)).toEqual({ w: 10, upload: 80, download: 4, kernelBytes: 80, flops: 20 });
     expect(sizeOf('axpy', 10)).toEqual({ w: 10, upload: 80, download: 40, kernelBytes: 120, flops: 20 });
     expect(sizeOf('add', 10)).toEqual({ w: 10, upload: 80, download: 40, kernelBytes: 120, flops: 10 });
+    expect(sizeOf('add', 4096)).toEqual({ w: 4096, upload: 8 * 4096, download: 4 * 4096, kernelBytes: 12 * 4096, flops: 4096 });
     expect(sizeOf('softmax-rows', 10)).toEqual({ w: 10, upload: 40, download: 40, kernelBytes: 80, flops: 60 });
     expect(sizeOf('scan', 10)).toEqual({ w: 10, upload: 40, download: 40, kernelBytes: 80, flops: 10 });
     expect(sizeOf('sort', 10)).toEqual({ w: 10, upload: 40, download: 40, kernelBytes: 80, flops: 0 });
