@@ -58,10 +58,11 @@ describe('sliceBounds and sliceLayout: bounds past the ends, negative steps, emp
     expect(wrong).toEqual([]);
   });
 
-  test('defaults: no step is 1; a reversed whole axis starts at n − 1; undefined is null', () => {
+  test('defaults: no step is 1; a reversed whole axis starts at n − 1; missing bounds are null', () => {
     expect(sliceBounds('s', [], 4)).toEqual({ start: 0, step: 1, count: 4 });
     expect(sliceBounds('s', [null, null, -1], 4)).toEqual({ start: 3, step: -1, count: 4 });
-    expect(sliceBounds('s', [undefined, undefined, -2], 5)).toEqual({ start: 4, step: -2, count: 3 });
+    expect(sliceBounds('s', [null, null, -2], 5)).toEqual({ start: 4, step: -2, count: 3 });
+    expect(sliceBounds('s', [1], 5)).toEqual({ start: 1, step: 1, count: 4 });
     expect(sliceBounds('s', [10, -10, -1], 3)).toEqual({ start: 2, step: -1, count: 3 });
     expect(sliceBounds('s', [-10, 10, 1], 3)).toEqual({ start: 0, step: 1, count: 3 });
   });
