@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 // of the GPU-free modules it mutates. No test here opens a device.
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/bench/fit-robust.test.ts', 'test/bench/crossover.test.ts', 'test/kernels/codegen.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts', 'test/bench/fit-robust.test.ts', 'test/bench/crossover.test.ts', 'test/kernels/codegen.test.ts',
+      'test/buffers/strided.test.ts', 'test/fallback/wgsl-js.test.ts', 'test/placement/decide.test.ts', 'test/fleet/collect.test.ts',
+    ],
     pool: 'forks',
     maxWorkers: 1,
   },

@@ -342,6 +342,8 @@ export const HELPERS = {
   frem: (a: number, b: number): number => Math.fround(a - Math.fround(b * Math.trunc(Math.fround(a / b)))),
   iabs: (a: number): number => (a < 0 ? -a | 0 : a),
   rne: (x: number): number => {
+    // A zero result keeps x's sign, as IEEE roundEven (and Dawn) give it: round(-0.4) and round(-0.5) are -0.
+    if (x >= -0.5 && x < 0) return -0;
     const f = Math.floor(x);
     const d = x - f;
     if (d < 0.5) return f;

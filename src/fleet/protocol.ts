@@ -70,8 +70,9 @@ function describe(v: unknown): string {
   return (json ?? String(v)).slice(0, 80);
 }
 
+// Results come back through Redis: what the reducer and the report read (index, worker id and kind, ms) is checked.
 function isShardResult(v: unknown): v is ShardResult {
-  if (!isRecord(v) || !Number.isInteger(v['index']) || typeof v['ms'] !== 'number') return false;
+  if (!isRecord(v) || !Number.isInteger(v['index']) || typeof v['ms'] !== 'number' || !Number.isFinite(v['ms']) || v['ms'] < 0) return false;
   const w = v['worker'];
   return isRecord(w) && typeof w['id'] === 'string' && typeof w['kind'] === 'string';
 }
@@ -183,6 +184,8 @@ export function checkWorkerIdentity(v: unknown): WorkerIdentity | string {
  * ```
  */
 export function collectShards(jobId: string, values: readonly unknown[], count: number): { results: ShardResult[]; duplicates: number } {
+  // The count is job data read back from Redis: a fraction, a negative or NaN would let gaps or strays through.
+  if (!Number.isSafeInteger(count) || count < 0) throw new FleetJobError(jobId, `fleet job ${jobId}: the shard count ${String(count)} is not a whole number ≥ 0`);
   const byIndex = new Map<number, ShardResult>();
   let duplicates = 0;
   for (const v of values) {

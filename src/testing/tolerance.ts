@@ -163,10 +163,9 @@ export function toleranceFor(
       return relative(r, `γ_${r}`);
     }
     case 'sum': { const n = needN(); return relative(Math.max(n - 1, 0), `γ_${Math.max(n - 1, 0)}`, n); }
-    // A product per term, then the sum.
-    case 'dot': case 'matmul': { const n = needN(); return relative(n, `γ_${n}`, n); }
-    // The sum, then a division by n.
-    case 'mean': { const n = needN(); return relative(n, `γ_${n}`, n); }
+    // dot, matmul: a product per term, then the sum. mean: the sum, then a division by n. scan: element i is a
+    // sum of i + 1 terms; n caps every element.
+    case 'dot': case 'matmul': case 'mean': case 'scan': { const n = needN(); return relative(n, `γ_${n}`, n); }
     // Σx² (all terms ≥ 0, so |expected|² is their magnitude) then sqrt (8 ulp): half the relative error + 8u.
     case 'norm': {
       const n = needN();
@@ -174,8 +173,6 @@ export function toleranceFor(
       if (!Number.isFinite(g)) throw noBound(n);
       return { bound: (_i, e) => g * Math.abs(e), formula: `(γ_${n}/2 + 8u)·|expected| = ${g.toExponential(3)}·|expected|` };
     }
-    // Element i is a sum of i + 1 terms; n caps every element.
-    case 'scan': { const n = needN(); return relative(n, `γ_${n}`, n); }
     case 'fft': case 'ifft': {
       const n = needN();
       let norm2 = 0;

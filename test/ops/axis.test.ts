@@ -7,8 +7,9 @@ import { all, any, argmax, argmin, ArgumentError, max, mean, min, norm, prod, Sh
 import * as gk from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { npOut, numpy } from './helpers.js';
-
-const U = 2 ** -24;
+import { tunedParams } from '../../src/kernels/tuning.js';
+import { rowsTunable } from '../../src/ops/axis.js';
+import { rowMeanBound, rowNormBound, rowVarBound, softmaxBounds, sqrtBound, type RowEngine } from '../tolerance.js';
 
 const SUBSETS: (number | number[])[] = [0, 1, 2, -1, [0, 1], [0, 2], [1, 2], [-1, 0], [0, 1, 2]];
 
@@ -86,22 +87,25 @@ out['abs1'] = np.abs(x).sum(axis=1); out['abs0'] = np.abs(x).sum(axis=0); out['t
   };
   const abs1 = npOut(ref, 'abs1');
   const abs0 = npOut(ref, 'abs0');
-  // Each term meets at most 64 + ceil(R/64) roundings, plus the final division (mean) or sqrt (std, norm).
-  const depth = (R: number): number => 64 + Math.ceil(R / 64) + 2;
+  // The row kernel's bounds (test/tolerance.ts) for the geometry this device runs rows of R in.
+  const eng = (R: number): RowEngine => (device.info.engine === 'gpujs' ? 'gpujs' : { lanes: tunedParams(device.ctx, rowsTunable, R)['LANES'] ?? 1 });
   using m1 = mean(x, { axis: 1 });
-  check(await m1.toArray(), npOut(ref, 'mean1'), (i) => depth(300) * U * (abs1[i] ?? 0) / 300 + 1e-7, 'mean axis 1');
+  check(await m1.toArray(), npOut(ref, 'mean1'), (i) => rowMeanBound(abs1[i] ?? NaN, 300, eng(300)), 'mean axis 1');
   using t = x.T;
   using tm = mean(t, { axis: -1 });
-  check(await tm.toArray(), npOut(ref, 'tmean'), (i) => depth(7) * U * (abs0[i] ?? 0) / 7, 'mean of a transposed view');
+  check(await tm.toArray(), npOut(ref, 'tmean'), (i) => rowMeanBound(abs0[i] ?? NaN, 7, eng(7)), 'mean of a transposed view');
   using v1 = variance(x, { axis: 1, ddof: 1 });
   const var1 = npOut(ref, 'var1');
-  check(await v1.toArray(), var1, (i) => 1e-5 * (var1[i] ?? 0) + 1e-6, 'var axis 1 (ddof 1)');
+  check(await v1.toArray(), var1, (i) => rowVarBound(var1[i] ?? NaN, abs1[i] ?? NaN, 300, 1, eng(300)), 'var axis 1 (ddof 1)');
   using s0 = std(x, { axis: 0 });
   const std0 = npOut(ref, 'std0');
-  check(await s0.toArray(), std0, (i) => 1e-5 * (std0[i] ?? 0) + (abs0[i] ?? 0) * 1e-7, 'std axis 0');
+  check(await s0.toArray(), std0, (i) => {
+    const v = (std0[i] ?? NaN) ** 2;
+    return sqrtBound(v, rowVarBound(v, abs0[i] ?? NaN, 7, 0, eng(7)), eng(7));
+  }, 'std axis 0');
   using n1 = norm(x, { axis: 1 });
   const norm1 = npOut(ref, 'norm1');
-  check(await n1.toArray(), norm1, (i) => depth(300) * U * (norm1[i] ?? 0) + 1e-6, 'norm axis 1');
+  check(await n1.toArray(), norm1, (i) => rowNormBound(norm1[i] ?? NaN, 300, eng(300)), 'norm axis 1');
 });
 
 gpuTest('empty axes, NaN, and bad axes', async ({ device }) => {
@@ -139,22 +143,36 @@ with np.errstate(all='ignore'):
     { x: h },
   );
   using x = device.array(h, { shape: [4, 4] });
-  const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): void => {
+  const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string, bound: (i: number) => number = (i) => 1e-6 * Math.max(1, Math.abs(want[i] ?? 0))): void => {
+    expect(got.length, what).toBe(want.length);
     for (let i = 0; i < want.length; i++) {
       const g = got[i] ?? NaN;
       const w = want[i] ?? NaN;
       if (g === w) continue;
-      if (Number.isNaN(w) ? !Number.isNaN(g) : !(Math.abs(g - w) <= 1e-6 * Math.max(1, Math.abs(w)))) expect.fail(`${what}[${i}]: got ${g}, expected ${w}`);
+      if (Number.isNaN(w) ? !Number.isNaN(g) : !(Math.abs(g - w) <= bound(i))) expect.fail(`${what}[${i}]: got ${g}, expected ${w} (bound ${bound(i)})`);
     }
   };
+  // softmax relatively, element by element (test/tolerance.ts softmaxBounds), each row shifted by its finite maximum.
+  const eng: RowEngine = device.info.engine === 'gpujs' ? 'gpujs' : { lanes: tunedParams(device.ctx, rowsTunable, 4)['LANES'] ?? 1 };
+  const smBounds = (rows: number[][]): ((i: number) => number) => {
+    const b = rows.flatMap((xs) => {
+      const m = Math.max(...xs);
+      return Array.from(softmaxBounds(xs, Number.isFinite(m) ? m : 0, eng));
+    });
+    return (i) => b[i] ?? NaN;
+  };
+  const row = (i: number): number[] => Array.from(h.subarray(4 * i, 4 * i + 4));
+  const col = (j: number): number[] => [0, 1, 2].map((i) => h[4 * i + j] ?? NaN);
   using sm = gk.softmax(x, 1);
-  close(await sm.toArray(), npOut(ref, 'sm'), 'softmax axis 1');
+  close(await sm.toArray(), npOut(ref, 'sm'), 'softmax axis 1', smBounds([0, 1, 2, 3].map(row)));
   using lse = gk.logsumexp(x, -1);
   expect(lse.shape).toEqual([4]);
   close(await lse.toArray(), npOut(ref, 'lse'), 'logsumexp axis -1');
   using top = x.slice([0, 3]);
   using sm0 = gk.softmax(top, 0);
-  close(await sm0.toArray(), npOut(ref, 'sm0').slice(0, 12), 'softmax axis 0 of a slice');
+  // Axis 0 of the 3 × 4 slice: the bounds are per column, laid out row-major like the result.
+  const colBounds = smBounds([0, 1, 2, 3].map(col));
+  close(await sm0.toArray(), npOut(ref, 'sm0').slice(0, 12), 'softmax axis 0 of a slice', (i) => colBounds(3 * (i % 4) + Math.floor(i / 4)));
 });
 
 gpuTest('cumsum and exclusive scan along every axis (and of a view) match NumPy; integers wrap', async ({ device }) => {

@@ -7,12 +7,11 @@
  */
 import { expect } from 'vitest';
 import { all, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, softmax, std, sum, variance, type DeviceArray, type GpuDevice } from '../../src/index.js';
-import { pinParams, type TuneParams } from '../../src/kernels/tuning.js';
+import { pinParams, tunedParams, type TuneParams } from '../../src/kernels/tuning.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
 import { randomF32 } from './helpers.js';
-
-const U = 2 ** -24;
+import { rowMeanBound, rowNormBound, rowSumDepth, rowVarBound, softmaxBounds, sqrtBound, sumBound, type RowEngine } from '../tolerance.js';
 
 /** Geometries: a row per invocation (software), a few lanes per row, a whole (8- or 256-wide) workgroup per row. */
 const GEOMETRIES: TuneParams[] = [
@@ -86,6 +85,17 @@ function within(got: ArrayLike<number>, want: ArrayLike<number>, bound: (i: numb
   }
 }
 
+/** softmaxBounds of every row of h (rows × R), shifted as the kernel shifts (the finite row maximum, else 0), by flat index. */
+function rowsBounds(h: Float32Array, rows: number, R: number, engine: RowEngine): (i: number) => number {
+  const b = new Float64Array(rows * R);
+  for (let i = 0; i < rows; i++) {
+    const xs = h.subarray(i * R, (i + 1) * R);
+    const m = Math.max(...Array.from(xs).filter((v) => !Number.isNaN(v)));
+    b.set(softmaxBounds(xs, Number.isFinite(m) ? m : 0, engine), i * R);
+  }
+  return (k) => b[k] ?? NaN;
+}
+
 /**
  * Rows of data in [-2, 2] with, in some rows, ties of the row's extremes placed in different lanes, a NaN
  * (in a chunk and in the tail), zeros (any/all), and all-equal rows.
@@ -135,14 +145,17 @@ for (const [gi, geometry] of GEOMETRIES.entries()) {
             r.destroy();
           }
         };
-        const sumBound = (i: number): number => (64 + Math.ceil(R / 64)) * U * (ref['abs']?.[i] ?? 0) + 1e-30;
-        within(await get('sum', sum(x, { axis: 1 })), ref['sum'] ?? [], sumBound, what('sum'));
-        within(await get('mean', mean(x, { axis: -1 })), ref['mean'] ?? [], (i) => sumBound(i) / R + 2 * U * Math.abs(ref['mean']?.[i] ?? 0), what('mean'));
-        within(await get('var', variance(x, { axis: 1 })), ref['var'] ?? [], (i) => 1e-5 * (1 + (ref['var']?.[i] ?? 0)), what('var'));
-        within(await get('std', std(x, { axis: 1 })), Float64Array.from(ref['var'] ?? [], Math.sqrt), (i) => 1e-5 * (1 + Math.sqrt(ref['var']?.[i] ?? 0)), what('std'));
-        within(await get('norm', norm(x, { axis: 1 })), ref['norm'] ?? [], (i) => 1e-6 * (1 + (ref['norm']?.[i] ?? 0)), what('norm'));
+        // The bounds of test/tolerance.ts for this geometry's summation depth (rowSumDepth).
+        const eng: RowEngine = { lanes: p['LANES'] ?? 1 };
+        const abs = (i: number): number => ref['abs']?.[i] ?? NaN;
+        const vb = (i: number): number => rowVarBound(ref['var']?.[i] ?? NaN, abs(i), R, 0, eng);
+        within(await get('sum', sum(x, { axis: 1 })), ref['sum'] ?? [], (i) => sumBound(abs(i), rowSumDepth(R, eng), R), what('sum'));
+        within(await get('mean', mean(x, { axis: -1 })), ref['mean'] ?? [], (i) => rowMeanBound(abs(i), R, eng), what('mean'));
+        within(await get('var', variance(x, { axis: 1 })), ref['var'] ?? [], vb, what('var'));
+        within(await get('std', std(x, { axis: 1 })), Float64Array.from(ref['var'] ?? [], Math.sqrt), (i) => sqrtBound(ref['var']?.[i] ?? NaN, vb(i), eng), what('std'));
+        within(await get('norm', norm(x, { axis: 1 })), ref['norm'] ?? [], (i) => rowNormBound(ref['norm']?.[i] ?? NaN, R, eng), what('norm'));
         within(await get('logsumexp', logsumexp(x, 1)), ref['lse'] ?? [], (i) => 1e-6 * (1 + Math.abs(ref['lse']?.[i] ?? 0)), what('logsumexp'));
-        within(await get('softmax', softmax(x, 1)), ref['softmax'] ?? [], () => 2e-7, what('softmax'));
+        within(await get('softmax', softmax(x, 1)), ref['softmax'] ?? [], rowsBounds(h, rows, R, eng), what('softmax'));
         // min/max exact (NaN where the row holds one), arg* the first extreme or first NaN.
         expectArrayEqual(await get('min', min(x, { axis: 1 })), ref['min'] ?? []);
         expectArrayEqual(await get('max', max(x, { axis: 1 })), ref['max'] ?? []);
@@ -179,14 +192,17 @@ dawnTest('more than 65,535 workgroups: one row per workgroup over 70,001 rows (v
       const got = await s.toArray();
       const at = await a.toArray();
       const smh = await sm.toArray();
+      const eng: RowEngine = { lanes: 8 };
       for (let i = 0; i < rows; i++) {
         const row = Array.from(h.subarray(i * R, (i + 1) * R));
         const want = row.reduce((p, q) => p + q, 0);
-        if (!(Math.abs((got[i] ?? NaN) - want) <= 8 * U * R)) expect.fail(`sum row ${i}: got ${got[i]}, expected ${want}`);
+        const sb = sumBound(row.reduce((p, q) => p + Math.abs(q), 0), rowSumDepth(R, eng), R);
+        if (!(Math.abs((got[i] ?? NaN) - want) <= sb)) expect.fail(`sum row ${i}: got ${got[i]}, expected ${want} (bound ${sb})`);
         if (at[i] !== row.indexOf(Math.max(...row))) expect.fail(`argmax row ${i}: got ${at[i]}, expected ${row.indexOf(Math.max(...row))}`);
         const m = Math.max(...row);
         const es = row.reduce((p, q) => p + Math.exp(q - m), 0);
-        for (let j = 0; j < R; j++) if (!(Math.abs((smh[i * R + j] ?? NaN) - Math.exp((row[j] ?? 0) - m) / es) <= 2e-7)) expect.fail(`softmax [${i}, ${j}]: got ${smh[i * R + j]}`);
+        const smb = softmaxBounds(row, m, eng);
+        for (let j = 0; j < R; j++) if (!(Math.abs((smh[i * R + j] ?? NaN) - Math.exp((row[j] ?? 0) - m) / es) <= (smb[j] ?? NaN))) expect.fail(`softmax [${i}, ${j}]: got ${smh[i * R + j]} (bound ${smb[j]})`);
       }
       expect(at[rows - 1]).toBe(0);
     });
@@ -283,7 +299,7 @@ for (const geometry of GEOMETRIES) {
         using sm = softmax(x, -1);
         using lse = logsumexp(x, 1);
         const what = `[${rows}, ${R}] with WG ${p['WG']} LANES ${p['LANES']}`;
-        within(await sm.toArray(), ref.sm, () => 2e-7, `softmax of ${what}`);
+        within(await sm.toArray(), ref.sm, rowsBounds(h, rows, R, { lanes: p['LANES'] ?? 1 }), `softmax of ${what}`);
         lseWithin(await lse.toArray(), ref.lse, `logsumexp of ${what}`);
       });
     }
@@ -298,7 +314,8 @@ gpuTest('softmax and logsumexp of the same special rows on either engine (the tu
     using x = device.array(h, { shape: [rows, R] });
     using sm = softmax(x, 1);
     using lse = logsumexp(x, -1);
-    within(await sm.toArray(), ref.sm, () => 2e-7, `softmax of [${rows}, ${R}]`);
+    const eng: RowEngine = device.info.engine === 'gpujs' ? 'gpujs' : { lanes: tunedParams(device.ctx, rowsTunable, R)['LANES'] ?? 1 };
+    within(await sm.toArray(), ref.sm, rowsBounds(h, rows, R, eng), `softmax of [${rows}, ${R}]`);
     lseWithin(await lse.toArray(), ref.lse, `logsumexp of [${rows}, ${R}]`);
   }
 });
