@@ -13,7 +13,7 @@ export default {
   vitest: { configFile: 'vitest.stryker.config.ts' },
   mutate: [
     'src/bench/stats.ts', 'src/bench/model.ts', 'src/buffers/pool.ts:1-281', 'src/buffers/dtype.ts', 'src/kernels/uniform.ts', 'src/testing/tolerance.ts',
-    'src/buffers/strided.ts', 'src/buffers/chunks.ts', 'src/ops/axis.ts:105-167', 'src/placement/model.ts', 'src/fleet/protocol.ts',
+    'src/buffers/strided.ts', 'src/buffers/chunks.ts', 'src/ops/axis.ts:104-166', 'src/placement/model.ts', 'src/fleet/protocol.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 1,
