@@ -5,8 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ArgumentError } from '../../src/errors.js';
-import { axisCallOptions, axisPlan, checkAxisOptions, reducedAxes } from '../../src/ops/axis.js';
+import { ArgumentError, ShapeError } from '../../src/errors.js';
+import type { DeviceArray } from '../../src/buffers/device-array.js';
+import { axisCallOptions, axisPlan, checkAxisOptions, reducedAxes, refuseEmpty } from '../../src/ops/axis.js';
 
 /** `fn` throws an ArgumentError with exactly `message`. */
 function refuses(fn: () => unknown, message: string): void {
@@ -87,6 +88,14 @@ describe('checkAxisOptions and axisCallOptions', () => {
     refuses(() => { checkAxisOptions('sum', { axis: '1' }); }, 'sum: axis must be an integer, a list of integers or null, got the string "1"');
     refuses(() => { checkAxisOptions('sum', { axis: [1, null] }); }, 'sum: axis must be an integer, a list of integers or null, got null in the list');
     refuses(() => { checkAxisOptions('sum', null); }, 'sum: options must be an object ({ axis, keepdims }), got null');
+    refuses(() => { checkAxisOptions('var', [1], true); }, 'var: options must be an object ({ axis, keepdims, ddof }), got an array of length 1');
+    refuses(() => { checkAxisOptions('sum', 1); }, 'sum: options must be an object ({ axis, keepdims }), got number 1');
+    refuses(() => { checkAxisOptions('sum', { a: 1, b: 2 }); }, 'sum: unknown options a, b; it takes axis, keepdims');
+    refuses(() => { checkAxisOptions('sum', { axis: 1.5 }); }, 'sum: axis must be an integer, a list of integers or null, got number 1.5');
+    refuses(() => { checkAxisOptions('sum', { axis: [0, 1.5] }); }, 'sum: axis must be an integer, a list of integers or null, got number 1.5 in the list');
+    refuses(() => { checkAxisOptions('std', { ddof: 0.5 }, true); }, 'std: ddof must be a non-negative integer, got number 0.5');
+    expect(checkAxisOptions('sum', { axis: [1, 0], keepdims: true })).toStrictEqual({ axis: [1, 0], keepdims: true });
+    expect(checkAxisOptions('sum', {})).toStrictEqual({});
   });
 
   test('axisCallOptions splits a trailing { axis, keepdims } off the arguments', () => {
@@ -112,3 +121,17 @@ describe('checkAxisOptions and axisCallOptions', () => {
     refuses(() => axisCallOptions('r', [x, { axis: 1, keepdims: 1 }]), 'r: keepdims must be a boolean, got number 1');
   });
 });
+
+describe('refuseEmpty', () => {
+  test('min/max/argmin/argmax of no elements: a ShapeError naming the op, the shape and the missing identity', () => {
+    const arr = (shape: number[]): DeviceArray => ({ shape, length: shape.reduce((a, b) => a * b, 1) }) as unknown as DeviceArray;
+    for (const [op, what] of [['max', 'maximum'], ['argmax', 'maximum'], ['min', 'minimum'], ['argmin', 'minimum']] as const) {
+      const e = (() => { try { refuseEmpty(op, arr([2, 0])); } catch (err) { return err; } return undefined; })();
+      expect(e).toBeInstanceOf(ShapeError);
+      expect((e as Error).message).toBe(`${op}: zero-size array [2, 0] has no ${what} (no identity)`);
+      expect(() => { refuseEmpty(op, arr([1])); }).not.toThrow();
+      expect(() => { refuseEmpty(op, arr([])); }).not.toThrow(); // a 0-d array holds one element
+    }
+  });
+});
+

@@ -68,6 +68,9 @@ class TestPool extends SizeClassPool<Block> {
   get(size: number, kind = 'k'): { block: Block; reused: boolean } {
     return this.take(size, kind, 'label');
   }
+  choose(size: number, prefer: (b: Block) => boolean, otherwise: 'any' | 'pending' | 'never'): { block: Block; reused: boolean } {
+    return this.take(size, 'k', 'label', { prefer, otherwise });
+  }
   drop(b: Block): void {
     this.discard(b);
   }
@@ -246,5 +249,64 @@ describe('SizeClassPool accounting (fake backing, no device)', () => {
     }).toThrow(/^array\|f32\|384: 1536 more bytes would exceed the device's memory budget of 2048 bytes, set by a test \(1024 in live arrays/);
     expect(stats(p)).toMatchObject({ created: 2, inUseBytes: 1024, memoryBudgetBytes: 2048, memoryBudgetBasis: 'set by a test' });
     p.release(a);
+  });
+});
+
+describe('SizeClassPool: choosing among idle blocks (prefer / otherwise)', () => {
+  /** Three idle 512-byte blocks released in the order 0, 1, 2 (2 is the most recent); `good` the ones prefer accepts. */
+  function idle(): { f: Fake; p: TestPool; blocks: Block[] } {
+    const f = new Fake();
+    const p = new TestPool(f, 10_000);
+    const blocks = [p.get(512).block, p.get(512).block, p.get(512).block];
+    for (const b of blocks) p.release(b);
+    return { f, p, blocks };
+  }
+
+  test('the most recently released block prefer accepts is taken, skipping newer ones it refuses', () => {
+    const { p, blocks } = idle();
+    const r = p.choose(512, (b) => b.id === 0 || b.id === 1, 'never');
+    expect(r).toEqual({ block: blocks[1], reused: true });
+    expect(stats(p)).toMatchObject({ cachedBuffers: 2, cachedBytes: 1024, inUseBuffers: 1, created: 3 });
+    // the one taken is gone from the idle list; the next accepted is block 0
+    expect(p.choose(512, (b) => b.id === 0 || b.id === 1, 'never').block).toBe(blocks[0]);
+  });
+
+  test("none accepted: 'any' takes the most recent idle block, 'never' makes a new one", () => {
+    const a = idle();
+    expect(a.p.choose(512, () => false, 'any')).toEqual({ block: a.blocks[2], reused: true });
+    const n = idle();
+    const r = n.p.choose(512, () => false, 'never');
+    expect(r.reused).toBe(false);
+    expect(r.block.id).toBe(3);
+    expect(stats(n.p)).toMatchObject({ cachedBuffers: 3, created: 4 });
+  });
+
+  test("'pending' takes another idle block only while an accepted one of the same size and kind is on its way back", () => {
+    const { f, p, blocks } = idle();
+    const extra = p.get(512).block; // reuses block 2 (plain take: the most recent)
+    expect(extra).toBe(blocks[2]);
+    const other = p.get(1024).block; // another size
+    f.tickets.set(extra.id, 9);
+    f.tickets.set(other.id, 9);
+    f.done = 1;
+    p.release(other); // pending, but of another size: does not count
+    expect(p.choose(512, (b) => b.id === 2, 'pending').reused).toBe(false);
+    p.release(extra); // an accepted block of this size is now pending
+    const r = p.choose(512, (b) => b.id === 2, 'pending');
+    expect(r).toEqual({ block: blocks[1], reused: true }); // the most recent idle one instead of a new block
+    // a pending block prefer refuses does not count
+    const q = idle();
+    const e2 = q.p.get(512).block;
+    q.f.tickets.set(e2.id, 9);
+    q.f.done = 1;
+    q.p.release(e2);
+    expect(q.p.choose(512, (b) => b.id === 99, 'pending').reused).toBe(false);
+  });
+
+  test('with no idle block of the size, a new block is made whatever otherwise says', () => {
+    const f = new Fake();
+    const p = new TestPool(f, 10_000);
+    for (const o of ['any', 'pending', 'never'] as const) expect(p.choose(256, () => true, o).reused).toBe(false);
+    expect(stats(p)).toMatchObject({ created: 3, inUseBytes: 768, cachedBuffers: 0 });
   });
 });
