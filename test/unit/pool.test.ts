@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_POOL_CACHE_BYTES, sizeClass, SizeClassPool, type PoolBacking } from '../../src/buffers/pool.js';
+import { OutOfMemoryError } from '../../src/errors.js';
 
 // sizeClass written out independently: 256-byte steps to 4 KiB, then quarter steps of each power of two.
 function refSizeClass(bytes: number): number {
@@ -308,5 +309,60 @@ describe('SizeClassPool: choosing among idle blocks (prefer / otherwise)', () =>
     const p = new TestPool(f, 10_000);
     for (const o of ['any', 'pending', 'never'] as const) expect(p.choose(256, () => true, o).reused).toBe(false);
     expect(stats(p)).toMatchObject({ created: 3, inUseBytes: 768, cachedBuffers: 0 });
+  });
+});
+
+describe('SizeClassPool: the memory budget and the host-room check', () => {
+  const budget = (bytes: number): { bytes: number; basis: string } => ({ bytes, basis: '(set by the test)' });
+
+  test('released blocks still used by queued work count against the budget; exactly the budget fits', () => {
+    const f = new Fake();
+    const p = new TestPool(f, 10_000, budget(1024));
+    const a = p.get(512).block;
+    f.tickets.set(a.id, 9);
+    f.done = 1;
+    p.release(a); // pending: 512 bytes still held
+    expect(() => p.get(768)).toThrow(OutOfMemoryError);
+    expect(p.get(512).reused).toBe(false); // 512 pending + 512 = 1024: exactly the budget
+    expect(() => p.get(256)).toThrow(/256 more bytes would exceed the device's memory budget of 1024 bytes, \(set by the test\) \(512 in live arrays, 512 released but still used by queued work, 0 in op tables\)/);
+  });
+
+  test('over the budget, idle blocks are freed only as far as needed (oldest class first)', () => {
+    const f = new Fake();
+    const p = new TestPool(f, 10_000, budget(2048));
+    p.get(512); // in use: 512
+    const x = p.get(256).block;
+    const y = p.get(1024).block;
+    p.release(x); // idle, the older class
+    p.release(y); // idle: 256 + 1024; held 1792
+    // 512 more: 2304 > 2048, so idle blocks go until the idle bytes are at most 2048 − 512 − 512 = 1024: x alone
+    expect(p.get(512).reused).toBe(false);
+    expect(f.disposed).toEqual([x.id]);
+    expect(stats(p)).toMatchObject({ inUseBytes: 1024, cachedBytes: 1024, cachedBuffers: 1 });
+  });
+
+  test('setBudget changes the limit a new block is checked against', () => {
+    const f = new Fake();
+    const p = new TestPool(f, 10_000, budget(256));
+    expect(() => p.get(512)).toThrow(OutOfMemoryError);
+    p.setBudget(budget(512));
+    expect(p.get(512).reused).toBe(false);
+    expect(p.memoryBudgetBytes).toBe(512);
+  });
+
+  test('memory in this process: a block of 64 MiB or more is also checked against the host memory free now', () => {
+    const f = new Fake();
+    const inProcess = new TestPool(f, 2 ** 40, { bytes: undefined, basis: 'none' }, true);
+    expect(inProcess.get(64 * 2 ** 20).reused).toBe(false); // this machine has that much
+    expect(() => inProcess.get(2 ** 50)).toThrow(OutOfMemoryError); // no host has a PiB free
+    expect(() => inProcess.get(2 ** 50)).toThrow(/^label: needs 1125899906842624 bytes/);
+    // idle blocks are host memory too: freed before the second check, which still fails here
+    const idle = inProcess.get(4096).block;
+    inProcess.release(idle);
+    expect(() => inProcess.get(2 ** 50)).toThrow(OutOfMemoryError);
+    expect(f.disposed).toContain(idle.id);
+    // device memory (not in this process) is not checked against the host
+    const device = new TestPool(new Fake(), 2 ** 40);
+    expect(device.get(2 ** 50).reused).toBe(false);
   });
 });
