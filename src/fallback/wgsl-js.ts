@@ -550,7 +550,10 @@ class Translator {
       const r = r0.t === 'aint' ? this.#concrete(r0, 'u32') : r0;
       if (r.t !== 'u32' || (l.t !== 'i32' && l.t !== 'u32' && l.t !== 'aint')) return this.error(at, `'${op}' shifts an i32 or u32 by a u32, got ${l.t} and ${r.t}`);
       if (l.t === 'aint') {
-        const c = op === '<<' ? (l.c ?? 0) * 2 ** (r.c ?? 0) : Math.floor((l.c ?? 0) / 2 ** (r.c ?? 0));
+        // Both abstract: evaluated here, by the count's own value (r, concretized to check it is a u32, carries none).
+        const n = r0.c ?? 0;
+        const c = op === '<<' ? (l.c ?? 0) * 2 ** n : Math.floor((l.c ?? 0) / 2 ** n);
+        if (!Number.isSafeInteger(c)) return this.unsupported(at, 'an abstract integer expression beyond 2^53');
         return { t: 'aint', js: `(${c})`, c, at };
       }
       const js = op === '<<' ? `(${l.js} << (${r.js} & 31))` : l.t === 'i32' ? `(${l.js} >> (${r.js} & 31))` : `(${l.js} >>> (${r.js} & 31))`;
