@@ -22,7 +22,7 @@ const ctx = (text: string, env: Env, extra: [string, Binding][]) => {
   for (const [k, a] of Object.entries(env.raw ?? {})) names.set(k, { type: a instanceof Float32Array ? 'f32' : a instanceof Int32Array ? 'i32' : 'u32', mutable: false, js: `A[${JSON.stringify(k)}]`, raw: true });
   for (const [k, b] of extra) names.set(k, b);
   const params = new Map<string, Binding>(Object.entries(env.params ?? {}).map(([k, v]) => [k, { type: v.type, mutable: false, js: `S[${JSON.stringify(`p_${k}`)}]` }]));
-  return { source: { text, where: 'the test body', label: 'test' }, names, params, aliases: env.aliases ?? { T: 'f32', R: 'i32' }, ind: env.ind };
+  return { source: { text, where: 'the test body', label: 'test' }, names, params, aliases: env.aliases ?? { T: 'f32', R: 'i32' }, ind: env.ind === true };
 };
 
 const prelude = (env: Env) =>
