@@ -331,6 +331,8 @@ interface Val {
 }
 
 const F = 'Math.fround';
+/** The largest finite f32, (2 − 2^−23)·2^127. */
+const F32_MAX = 3.4028234663852886e38;
 
 /** Runtime helpers the generated code calls (as `H.name`). */
 export const HELPERS = {
@@ -452,7 +454,8 @@ class Translator {
     if (v.t === to) return v;
     if (v.t === 'aint' || v.t === 'afloat') {
       const c = v.c ?? 0;
-      if (to === 'f32' && Number.isFinite(c) && Math.abs(c) <= 3.4028235677973366e38) return { t: 'f32', js: String(Math.fround(c)), at: v.at };
+      // In range means within ±f32 max (WGSL; Tint's CheckedConvert): past it, even short of where fround gives Infinity, is an error.
+      if (to === 'f32' && Number.isFinite(c) && Math.abs(c) <= F32_MAX) return { t: 'f32', js: String(Math.fround(c)), at: v.at };
       if (v.t === 'aint' && to === 'i32' && c >= -0x80000000 && c <= 0x7fffffff) return { t: 'i32', js: String(c), at: v.at };
       if (v.t === 'aint' && to === 'u32' && c >= 0 && c <= 0xffffffff) return { t: 'u32', js: String(c), at: v.at };
       return this.error(v.at, `${v.t === 'aint' ? 'the abstract integer' : 'the abstract float'} ${c} cannot be converted to ${to}${to === 'bool' ? '' : ' (out of range or not representable)'}`);

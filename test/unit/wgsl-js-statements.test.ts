@@ -211,6 +211,82 @@ describe('WGSL → JS statements', () => {
   });
 });
 
+describe('WGSL → JS edges of the type rules', () => {
+  const env = { vars: { x: f32(1), a: i32(1), b: u32(1), c: bool(true) } };
+
+  test('abstract values converted to f32, i32 and u32 at the edges of each range', () => {
+    // f32: up to the largest finite f32, (2 − 2^−23)·2^127; past it an error, as Tint's CheckedConvert (even the
+    // midpoint to 2^128, where Math.fround would silently give Infinity).
+    const F32_MAX = (2 - 2 ** -23) * 2 ** 127;
+    expect(expr('x * 3.4028234663852886e38', 'f32', env)).toBe(F32_MAX);
+    expect(expr('x * -3.4028234663852886e38', 'f32', env)).toBe(-F32_MAX);
+    for (const lit of ['3.40282347e38', '3.4028235677973366e38', '-3.4028235677973366e38', '1e39']) {
+      expect(() => expr(`x * ${lit}`, 'f32', env), lit).toThrow(/the abstract float .* cannot be converted to f32 \(out of range or not representable\)/);
+    }
+    expect(() => expr('x + 1.0 / 0.0', 'f32', env)).toThrow(/the abstract float Infinity cannot be converted to f32/);
+    expect(expr('a + -2147483648', 'i32', env)).toBe(-2147483647);
+    expect(expr('a + 2147483647', 'i32', env)).toBe(-2147483648);
+    expect(() => expr('a + -2147483649', 'i32', env)).toThrow(/the abstract integer -2147483649 cannot be converted to i32/);
+    expect(() => expr('a + 2147483648', 'i32', env)).toThrow(/the abstract integer 2147483648 cannot be converted to i32/);
+    expect(expr('b + 0', 'u32', env)).toBe(1);
+    expect(expr('b + 4294967295', 'u32', env)).toBe(0);
+    expect(() => expr('b + 4294967296', 'u32', env)).toThrow(/the abstract integer 4294967296 cannot be converted to u32 \(out of range or not representable\)/);
+    expect(() => run('var s: bool = 1;', 'f32', env)).toThrow(/the abstract integer 1 cannot be converted to bool \(in/);
+    expect(() => expr('b + 1.0', 'u32', env)).toThrow(/the abstract float 1 cannot be converted to u32/);
+  });
+
+  test('a suffixed literal is concrete; an abstract one follows its neighbour', () => {
+    expect(() => expr('1f + a', 'i32', env)).toThrow(/'\+' takes operands of one type, got f32 and i32/);
+    expect(() => expr('1u + a', 'i32', env)).toThrow(/'\+' takes operands of one type, got u32 and i32/);
+    expect(() => expr('1i + b', 'u32', env)).toThrow(/'\+' takes operands of one type, got i32 and u32/);
+    expect(expr('1 + a', 'i32', env)).toBe(2);
+    expect(expr('0xE + a', 'i32', env)).toBe(15);
+    expect(expr('0X1e', 'i32')).toBe(30);
+    expect(expr('1.5E+2', 'f32')).toBe(150);
+    expect(expr('2e-1f', 'f32')).toBe(fr(0.2));
+    expect(expr('1E2', 'f32')).toBe(100);
+    expect(expr('5.5 % 2.0', 'f32')).toBe(1.5);
+    expect(expr('-5.5 % 2.0', 'f32')).toBe(-1.5);
+    // A shift of an abstract integer by a concrete count makes it an i32.
+    expect(expr('1 << b', 'i32', { vars: { b: u32(31) } })).toBe(-0x80000000);
+    expect(expr('-16 >> b', 'i32', { vars: { b: u32(2) } })).toBe(-4);
+    expect(() => run('y = 1 << b', 'f32', { vars: { b: u32(1) } })).toThrow(/is i32 but f32 is needed/);
+    // Builtins of f32 take abstract integers as f32.
+    expect(expr('sqrt(4)', 'f32')).toBe(2);
+    expect(expr('pow(2, 3)', 'f32')).toBe(8);
+    expect(expr('bool(0.5)', 'bool')).toBe(true);
+    expect(expr('if_ + 1', 'i32', { vars: { if_: i32(4) } })).toBe(5);
+  });
+
+  test('hexadecimal float and f16 literals in every spelling are refused, not misread', () => {
+    for (const lit of ['0x1p3', '0x1.8p1', '0X1P+3', '0x10.8p-2', '0x1p-3h', '0x1.fp2f', '0xa.bP0']) {
+      expect(() => expr(`${lit} + x`, 'f32', env), lit).toThrow(UnsupportedOnEngineError);
+      expect(() => expr(`${lit} + x`, 'f32', env), lit).toThrow(new RegExp(`the hexadecimal float literal '${lit.replace(/[.+]/g, '\\$&')}' at 1:1`));
+    }
+    for (const lit of ['2h', '1.5h', '1e2h']) expect(() => expr(`${lit} + x`, 'f32', env), lit).toThrow(new RegExp(`the f16 literal '${lit.replace('.', '\\.')}'`));
+  });
+
+  test('templated types and functions are refused by name', () => {
+    for (const [text, name] of [['mat2x2<f32>()', 'mat2x2'], ['ptr<function, f32>', 'ptr'], ['atomic<u32>', 'atomic'], ['vec2<f32>(x, x)', 'vec2'], ['array<f32, 2>()', 'array']]) {
+      expect(() => expr(text, 'f32', env), text).toThrow(new RegExp(`the templated type or function '${name}<\\.\\.\\.>' at 1:1`));
+    }
+    expect(() => expr('bitcast<u32>(x)', 'u32', env)).toThrow(/bitcast<\.\.\.> at 1:1/);
+  });
+
+  test('a ShaderCompileError carries the label, severity, line, column and source line', () => {
+    try {
+      run('y = 1.0;\nif c { y = 2.0 }\ny = q', 'f32', env);
+      expect.fail('expected an error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ShaderCompileError);
+      expect((e as Error).message).toMatch(/^WGSL of 'test' failed to compile/);
+      expect((e as ShaderCompileError).diagnostics).toEqual([{ severity: 'error', line: 3, column: 5, message: "unresolved value 'q' (in the test body)", sourceLine: 'y = q' }]);
+    }
+    // A statement before '}' needs no ';'.
+    expect(run('if c { y = 2.0 }', 'f32', env)).toBe(2);
+  });
+});
+
 describe('WGSL → JS errors', () => {
   const env = { vars: { x: f32(1), a: i32(1), b: u32(1), c: bool(true) } };
 
