@@ -20,7 +20,8 @@
  * makes + - * / and sqrt correctly rounded, as IEEE f32 arithmetic is); i32 and u32 wrap modulo 2^32;
  * f32 `%` is x - y·trunc(x / y) rounded step by step as WGSL defines it; integer `/` truncates toward zero,
  * `x / 0` is x and `x % 0` is 0, and i32 MIN / -1 is MIN (MIN % -1 is 0);
- * shifts take the count modulo 32; `round` rounds half to even; float→integer conversions truncate and
+ * shifts take the count modulo 32; `round` rounds half to even; f32 `min` / `max` (and so `clamp`, `saturate`)
+ * return the other operand when one is a NaN; `sign` of ±0 or a NaN is 0; float→integer conversions truncate and
  * saturate. Transcendentals are computed in f64 and rounded once (within WGSL's ulp bounds, which allow more).
  */
 import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
@@ -343,6 +344,12 @@ export const HELPERS = {
   // WGSL defines f32 `%` as x - y·trunc(x / y), each step rounded to f32 (not C's exact fmod): Dawn computes that.
   frem: (a: number, b: number): number => Math.fround(a - Math.fround(b * Math.trunc(Math.fround(a / b)))),
   iabs: (a: number): number => (a < 0 ? -a | 0 : a),
+  // WGSL's f32 min and max: if one operand is a NaN, the other is returned (Math.min would give NaN; Dawn
+  // gives the other). clamp(e, lo, hi) is min(max(e, lo), hi), so clamp(NaN, 0, 1) = 0 there too.
+  fmin: (a: number, b: number): number => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b)),
+  fmax: (a: number, b: number): number => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b)),
+  // sign: 1 for e > 0, -1 for e < 0, else 0 (+0 for ±0, and 0 for a NaN, as Dawn gives).
+  fsign: (a: number): number => (a > 0 ? 1 : a < 0 ? -1 : 0),
   rne: (x: number): number => {
     // A zero result keeps x's sign, as IEEE roundEven (and Dawn) give it: round(-0.4) and round(-0.5) are -0.
     if (x >= -0.5 && x < 0) return -0;
@@ -664,9 +671,9 @@ class Translator {
     const fn1 = FLOAT1[name];
     if (fn1 !== undefined) return { t, js: `${F}(${fn1}(${a}))`, at };
     const js: Record<string, string> = {
-      abs: `Math.abs(${a})`, min: `Math.min(${a}, ${b ?? ''})`, max: `Math.max(${a}, ${b ?? ''})`, clamp: `Math.min(Math.max(${a}, ${b ?? ''}), ${c ?? ''})`, sign: `Math.sign(${a})`,
+      abs: `Math.abs(${a})`, min: `H.fmin(${a}, ${b ?? ''})`, max: `H.fmax(${a}, ${b ?? ''})`, clamp: `H.fmin(H.fmax(${a}, ${b ?? ''}), ${c ?? ''})`, sign: `H.fsign(${a})`,
       fract: `${F}(${a} - Math.floor(${a}))`, fma: `${F}(${a} * ${b ?? ''} + ${c ?? ''})`, pow: `${F}(Math.pow(${a}, ${b ?? ''}))`, atan2: `${F}(Math.atan2(${a}, ${b ?? ''}))`,
-      step: `(${b ?? ''} >= ${a} ? 1 : 0)`, mix: `${F}(${a} * (1 - ${c ?? ''}) + ${b ?? ''} * ${c ?? ''})`, saturate: `Math.min(Math.max(${a}, 0), 1)`,
+      step: `(${b ?? ''} >= ${a} ? 1 : 0)`, mix: `${F}(${a} * (1 - ${c ?? ''}) + ${b ?? ''} * ${c ?? ''})`, saturate: `H.fmin(H.fmax(${a}, 0), 1)`,
     };
     return { t, js: `(${js[name] ?? ''})`, at };
   }

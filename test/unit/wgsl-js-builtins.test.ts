@@ -114,6 +114,27 @@ describe('WGSL → JS builtins', () => {
     expect(expr('sign(-0.5)', 'f32')).toBe(-1);
   });
 
+  test('f32 min and max return the other operand when one is a NaN (WGSL), so clamp and saturate do too; sign(NaN) = sign(±0) = +0', () => {
+    // WGSL min(e1, e2): "If one operand is a NaN, the other is returned. If both operands are NaNs, a NaN is
+    // returned"; likewise max; clamp(e, lo, hi) = min(max(e, lo), hi); saturate(e) = clamp(e, 0, 1). Dawn gives this.
+    const F = (text: string, v: number, w: number) => run(`y = ${text}`, 'f32', { vars: { x: f32(v), z: f32(w) } });
+    for (const [v, w] of [[NaN, 1.5], [1.5, NaN], [NaN, -Infinity]] as const) {
+      const other = Number.isNaN(v) ? w : v;
+      expect(F('min(x, z)', v, w), `min(${v}, ${w})`).toBe(other);
+      expect(F('max(x, z)', v, w), `max(${v}, ${w})`).toBe(other);
+    }
+    expect(F('min(x, z)', NaN, NaN)).toBeNaN();
+    expect(F('max(x, z)', NaN, NaN)).toBeNaN();
+    expect(F('clamp(x, 0.0, z)', NaN, 3)).toBe(0);
+    expect(F('clamp(x, z, 1.0)', 0.5, NaN)).toBe(0.5);
+    expect(F('clamp(x, 0.0, z)', 0.5, NaN)).toBe(0.5);
+    expect(F('saturate(x)', NaN, 0)).toBe(0);
+    expect(F('sign(x)', NaN, 0)).toBe(0);
+    expect(Object.is(F('sign(x)', -0, 0), 0)).toBe(true);
+    expect(F('sign(x)', -Infinity, 0)).toBe(-1);
+    expect(F('sign(x)', 1e-30, 0)).toBe(1);
+  });
+
   test('fract, fma, pow, atan2, step, mix, saturate', () => {
     const F = (text: string, v: number, w = 0) => run(`y = ${text}`, 'f32', { vars: { x: f32(v), z: f32(w) } });
     expect(F('fract(x)', -1.25)).toBe(0.75);

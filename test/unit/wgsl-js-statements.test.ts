@@ -267,7 +267,7 @@ describe('WGSL → JS edges of the type rules', () => {
   });
 
   test('templated types and functions are refused by name', () => {
-    for (const [text, name] of [['mat2x2<f32>()', 'mat2x2'], ['ptr<function, f32>', 'ptr'], ['atomic<u32>', 'atomic'], ['vec2<f32>(x, x)', 'vec2'], ['array<f32, 2>()', 'array']]) {
+    for (const [text, name] of [['mat2x2<f32>()', 'mat2x2'], ['ptr<function, f32>', 'ptr'], ['atomic<u32>', 'atomic'], ['vec2<f32>(x, x)', 'vec2'], ['array<f32, 2>()', 'array']] as const) {
       expect(() => expr(text, 'f32', env), text).toThrow(new RegExp(`the templated type or function '${name}<\\.\\.\\.>' at 1:1`));
     }
     expect(() => expr('bitcast<u32>(x)', 'u32', env)).toThrow(/bitcast<\.\.\.> at 1:1/);
