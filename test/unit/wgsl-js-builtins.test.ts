@@ -6,7 +6,7 @@
  * saturate(x) = clamp(x, 0, 1), select(f, t, c) = c ? t : f, abs(i32 MIN) = MIN.
  */
 import { describe, expect, test } from 'vitest';
-import { BUILTINS } from '../../src/fallback/wgsl-js.js';
+import { BUILTINS, HELPERS } from '../../src/fallback/wgsl-js.js';
 import { ShaderCompileError, UnsupportedOnEngineError } from '../../src/errors.js';
 import { bool, expr, f32, i32, run, u32 } from './wgsl-js-harness.js';
 
@@ -133,6 +133,18 @@ describe('WGSL → JS builtins', () => {
     expect(Object.is(F('sign(x)', -0, 0), 0)).toBe(true);
     expect(F('sign(x)', -Infinity, 0)).toBe(-1);
     expect(F('sign(x)', 1e-30, 0)).toBe(1);
+  });
+
+  test('the helpers fmin, fmax and fsign', () => {
+    expect(HELPERS.fmin(NaN, -1)).toBe(-1);
+    expect(HELPERS.fmin(-1, NaN)).toBe(-1);
+    expect(HELPERS.fmin(2, -1)).toBe(-1);
+    expect(HELPERS.fmax(NaN, -1)).toBe(-1);
+    expect(HELPERS.fmax(-1, NaN)).toBe(-1);
+    expect(HELPERS.fmax(2, -1)).toBe(2);
+    expect(HELPERS.fmin(NaN, NaN)).toBeNaN();
+    expect(HELPERS.fmax(NaN, NaN)).toBeNaN();
+    expect([HELPERS.fsign(-0.1), HELPERS.fsign(0.1), HELPERS.fsign(NaN), HELPERS.fsign(-0)]).toEqual([-1, 1, 0, 0]);
   });
 
   test('fract, fma, pow, atan2, step, mix, saturate', () => {
