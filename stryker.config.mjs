@@ -3,8 +3,9 @@
 // SizeClassPool (sizeClass and the accounting); BufferPool below it needs a device and is covered by
 // `npm run mutants` instead; likewise axis.ts only from checkAxisOptions to axisCallOptions (the options
 // checks and the rows × R plan), its kernels and host loops being judged by the GPU tests. The WGSL→JS
-// translator (src/fallback/wgsl-js.ts) is left out for now: the GPU-free tests reach 59.7 % of its 1908 mutants
-// (README "Mutation testing"); `npx stryker run --mutate src/fallback/wgsl-js.ts` measures it.
+// translator (src/fallback/wgsl-js.ts) is judged by test/unit/wgsl-js-*.test.ts and test/fallback/wgsl-js.test.ts,
+// which translate and run snippets of every builtin, statement form and error without a device (README
+// "Mutation testing"); `npx stryker run --mutate src/fallback/wgsl-js.ts` measures it alone.
 // Concurrency 1: CI and dev machines here have two cores.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -14,6 +15,7 @@ export default {
   mutate: [
     'src/bench/stats.ts', 'src/bench/model.ts', 'src/buffers/pool.ts:1-281', 'src/buffers/dtype.ts', 'src/kernels/uniform.ts', 'src/testing/tolerance.ts',
     'src/buffers/strided.ts', 'src/buffers/chunks.ts', 'src/ops/axis.ts:104-166', 'src/placement/model.ts', 'src/fleet/protocol.ts',
+    'src/fallback/wgsl-js.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 1,

@@ -20,7 +20,8 @@
  * makes + - * / and sqrt correctly rounded, as IEEE f32 arithmetic is); i32 and u32 wrap modulo 2^32;
  * f32 `%` is x - y·trunc(x / y) rounded step by step as WGSL defines it; integer `/` truncates toward zero,
  * `x / 0` is x and `x % 0` is 0, and i32 MIN / -1 is MIN (MIN % -1 is 0);
- * shifts take the count modulo 32; `round` rounds half to even; float→integer conversions truncate and
+ * shifts take the count modulo 32; `round` rounds half to even; f32 `min` / `max` (and so `clamp`, `saturate`)
+ * return the other operand when one is a NaN; `sign` of ±0 or a NaN is 0; float→integer conversions truncate and
  * saturate. Transcendentals are computed in f64 and rounded once (within WGSL's ulp bounds, which allow more).
  */
 import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
@@ -331,6 +332,8 @@ interface Val {
 }
 
 const F = 'Math.fround';
+/** The largest finite f32, (2 − 2^−23)·2^127. */
+const F32_MAX = 3.4028234663852886e38;
 
 /** Runtime helpers the generated code calls (as `H.name`). */
 export const HELPERS = {
@@ -341,6 +344,12 @@ export const HELPERS = {
   // WGSL defines f32 `%` as x - y·trunc(x / y), each step rounded to f32 (not C's exact fmod): Dawn computes that.
   frem: (a: number, b: number): number => Math.fround(a - Math.fround(b * Math.trunc(Math.fround(a / b)))),
   iabs: (a: number): number => (a < 0 ? -a | 0 : a),
+  // WGSL's f32 min and max: if one operand is a NaN, the other is returned (Math.min would give NaN; Dawn
+  // gives the other). clamp(e, lo, hi) is min(max(e, lo), hi), so clamp(NaN, 0, 1) = 0 there too.
+  fmin: (a: number, b: number): number => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b)),
+  fmax: (a: number, b: number): number => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b)),
+  // sign: 1 for e > 0, -1 for e < 0, else 0 (+0 for ±0, and 0 for a NaN, as Dawn gives).
+  fsign: (a: number): number => (a > 0 ? 1 : a < 0 ? -1 : 0),
   rne: (x: number): number => {
     // A zero result keeps x's sign, as IEEE roundEven (and Dawn) give it: round(-0.4) and round(-0.5) are -0.
     if (x >= -0.5 && x < 0) return -0;
@@ -452,7 +461,8 @@ class Translator {
     if (v.t === to) return v;
     if (v.t === 'aint' || v.t === 'afloat') {
       const c = v.c ?? 0;
-      if (to === 'f32' && Number.isFinite(c) && Math.abs(c) <= 3.4028235677973366e38) return { t: 'f32', js: String(Math.fround(c)), at: v.at };
+      // In range means within ±f32 max (WGSL; Tint's CheckedConvert): past it, even short of where fround gives Infinity, is an error.
+      if (to === 'f32' && Number.isFinite(c) && Math.abs(c) <= F32_MAX) return { t: 'f32', js: String(Math.fround(c)), at: v.at };
       if (v.t === 'aint' && to === 'i32' && c >= -0x80000000 && c <= 0x7fffffff) return { t: 'i32', js: String(c), at: v.at };
       if (v.t === 'aint' && to === 'u32' && c >= 0 && c <= 0xffffffff) return { t: 'u32', js: String(c), at: v.at };
       return this.error(v.at, `${v.t === 'aint' ? 'the abstract integer' : 'the abstract float'} ${c} cannot be converted to ${to}${to === 'bool' ? '' : ' (out of range or not representable)'}`);
@@ -550,7 +560,10 @@ class Translator {
       const r = r0.t === 'aint' ? this.#concrete(r0, 'u32') : r0;
       if (r.t !== 'u32' || (l.t !== 'i32' && l.t !== 'u32' && l.t !== 'aint')) return this.error(at, `'${op}' shifts an i32 or u32 by a u32, got ${l.t} and ${r.t}`);
       if (l.t === 'aint') {
-        const c = op === '<<' ? (l.c ?? 0) * 2 ** (r.c ?? 0) : Math.floor((l.c ?? 0) / 2 ** (r.c ?? 0));
+        // Both abstract: evaluated here, by the count's own value (r, concretized to check it is a u32, carries none).
+        const n = r0.c ?? 0;
+        const c = op === '<<' ? (l.c ?? 0) * 2 ** n : Math.floor((l.c ?? 0) / 2 ** n);
+        if (!Number.isSafeInteger(c)) return this.unsupported(at, 'an abstract integer expression beyond 2^53');
         return { t: 'aint', js: `(${c})`, c, at };
       }
       const js = op === '<<' ? `(${l.js} << (${r.js} & 31))` : l.t === 'i32' ? `(${l.js} >> (${r.js} & 31))` : `(${l.js} >>> (${r.js} & 31))`;
@@ -658,9 +671,9 @@ class Translator {
     const fn1 = FLOAT1[name];
     if (fn1 !== undefined) return { t, js: `${F}(${fn1}(${a}))`, at };
     const js: Record<string, string> = {
-      abs: `Math.abs(${a})`, min: `Math.min(${a}, ${b ?? ''})`, max: `Math.max(${a}, ${b ?? ''})`, clamp: `Math.min(Math.max(${a}, ${b ?? ''}), ${c ?? ''})`, sign: `Math.sign(${a})`,
+      abs: `Math.abs(${a})`, min: `H.fmin(${a}, ${b ?? ''})`, max: `H.fmax(${a}, ${b ?? ''})`, clamp: `H.fmin(H.fmax(${a}, ${b ?? ''}), ${c ?? ''})`, sign: `H.fsign(${a})`,
       fract: `${F}(${a} - Math.floor(${a}))`, fma: `${F}(${a} * ${b ?? ''} + ${c ?? ''})`, pow: `${F}(Math.pow(${a}, ${b ?? ''}))`, atan2: `${F}(Math.atan2(${a}, ${b ?? ''}))`,
-      step: `(${b ?? ''} >= ${a} ? 1 : 0)`, mix: `${F}(${a} * (1 - ${c ?? ''}) + ${b ?? ''} * ${c ?? ''})`, saturate: `Math.min(Math.max(${a}, 0), 1)`,
+      step: `(${b ?? ''} >= ${a} ? 1 : 0)`, mix: `${F}(${a} * (1 - ${c ?? ''}) + ${b ?? ''} * ${c ?? ''})`, saturate: `H.fmin(H.fmax(${a}, 0), 1)`,
     };
     return { t, js: `(${js[name] ?? ''})`, at };
   }

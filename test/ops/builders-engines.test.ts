@@ -11,6 +11,7 @@ import { absSum, expectWithin, sumBound } from '../tolerance.js';
 import { randomF32, randomI32, randomU32, sumDepth } from './helpers.js';
 
 const I32_MIN = -(2 ** 31);
+const F32_MAX = (2 - 2 ** -23) * 2 ** 127;
 
 /** WGSL's i32 division and remainder, in BigInt: truncating; x / 0 = x, x % 0 = 0; MIN / -1 = MIN, MIN % -1 = 0. */
 function wgslI32(op: '/' | '%', a: number, b: number): number {
@@ -121,6 +122,26 @@ describe('builders on both engines', () => {
     k({ x, y: x, a: 2 }); // in place: x += 2·x
     expectArrayEqual(await x.toArray(), [3, 6, 9]);
     await expect(device.reduction({ args: 'x: T[], y: T[]', reduce: 'a + b', identity: '0' })).rejects.toThrow(/with several arrays, say how to combine them in 'map'/);
+  });
+
+  gpuTest('f32 min / max with a NaN give the other operand (WGSL), and clamp, saturate, sign follow; abstract edges', async ({ device }) => {
+    // WGSL: min and max return the other operand when one is a NaN; clamp(e, lo, hi) = min(max(e, lo), hi);
+    // sign is 0 unless e > 0 or e < 0. Both engines must give these (gpujs once gave NaN and -0).
+    const k = await device.elementwise({
+      name: 'nanny',
+      args: 'x: T[], a: T[], b: T[], c: T[], d: T[], e: T[]',
+      body: 'a = min(x, 1.0); b = max(2.0, x); c = clamp(x, 0.0, 1.0); d = saturate(x) + sign(x); e = min(x * f32(1 << 4), 3.4028234663852886e38)',
+    });
+    using x = device.array(new Float32Array([NaN, -0, 0.5, -3, Infinity]));
+    const out = k({ x }) as Record<string, import('../../src/index.js').DeviceArray>;
+    const got = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(async (name) => Array.from((await out[name]?.toArray()) ?? [])));
+    for (const a of Object.values(out)) a.destroy();
+    expect(got[0]).toEqual([1, -0, 0.5, -3, 1]);
+    expect(got[1]).toEqual([2, 2, 2, 2, Infinity]);
+    expect(got[2]).toEqual([0, 0, 0.5, 0, 1]);
+    expect(got[3]?.map((v) => v + 0)).toEqual([0, 0, 1.5, -1, 2]);
+    expect(got[4]).toEqual([F32_MAX, -0, 8, -48, F32_MAX]);
+    await expect(device.elementwise({ name: 'big', args: 'x: T[], y: T[]', body: 'y = x * 3.40282347e38' })).rejects.toThrow(ShaderCompileError);
   });
 
   gpuTest('elementwise: math builtins, locals, if/else and compound assignment against float64', async ({ device }) => {
