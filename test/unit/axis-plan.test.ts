@@ -8,17 +8,11 @@ import { describe, expect, test } from 'vitest';
 import { ArgumentError, ShapeError } from '../../src/errors.js';
 import type { DeviceArray } from '../../src/buffers/device-array.js';
 import { axisCallOptions, axisPlan, checkAxisOptions, reducedAxes, refuseEmpty } from '../../src/ops/axis.js';
+import { throwsExactly } from './thrown.js';
 
 /** `fn` throws an ArgumentError with exactly `message`. */
 function refuses(fn: () => unknown, message: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(ArgumentError);
-  expect((thrown as Error).message).toBe(message);
+  throwsExactly(fn, ArgumentError, message);
 }
 
 describe('reducedAxes', () => {

@@ -5,20 +5,13 @@
 import { describe, expect, test } from 'vitest';
 import { ArgumentError, FleetJobError } from '../../src/errors.js';
 import { BENCH_MODULE, collectShards, expandQueue, REDUCE_JOB, REGISTRY_PREFIX, SHARD_JOB } from '../../src/fleet/protocol.js';
+import { throwsExactly } from './thrown.js';
 
 const r = (index: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ index, result: index * 10, worker: { id: `w${index}`, kind: 'k' }, ms: 1, ...extra });
 
 /** `fn` throws a FleetJobError for job `id` whose message is exactly `message`. */
 function fails(fn: () => unknown, id: string, message: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(FleetJobError);
-  expect((thrown as FleetJobError).message).toBe(message);
-  expect((thrown as FleetJobError).jobId).toBe(id);
+  expect(throwsExactly(fn, FleetJobError, message).jobId).toBe(id);
 }
 
 describe('collectShards: index bounds', () => {

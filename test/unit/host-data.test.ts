@@ -6,22 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { assertDType, checkInteger, hostData, isDetached } from '../../src/buffers/dtype.js';
 import { ArgumentError, DTypeError } from '../../src/errors.js';
-
-/** The error `f` throws (undefined when it does not throw). */
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
-
-function refuses(f: () => unknown, type: typeof ArgumentError | typeof DTypeError, message: string): void {
-  const e = thrown(f);
-  expect(e).toBeInstanceOf(type);
-  expect((e as Error).message).toBe(message);
-}
+import { thrownBy, throwsExactly } from './thrown.js';
 
 describe('checkInteger', () => {
   const edges: [dtype: 'i32' | 'u32', v: number, ok: boolean][] = [
@@ -31,14 +16,14 @@ describe('checkInteger', () => {
   ];
   test('takes exactly the integers of the dtype range, at and one past each end', () => {
     for (const [dtype, v, ok] of edges) {
-      const e = thrown(() => { checkInteger('op', dtype, 7, v); });
+      const e = thrownBy(() => { checkInteger('op', dtype, 7, v); });
       if (ok) expect(e, `${dtype} ${v}`).toBeUndefined();
       else expect(e, `${dtype} ${v}`).toBeInstanceOf(DTypeError);
     }
   });
   test('the message names the op, the index, the value and why', () => {
-    refuses(() => { checkInteger('full', 'u32', 3, -1); }, DTypeError, "full: element 3 is -1, outside u32's range [0, 4294967295]; a u32 array holds integers in [0, 4294967295] (convert or clamp it first)");
-    refuses(() => { checkInteger('arange', 'i32', 1, 0.5); }, DTypeError, 'arange: element 1 is 0.5, not an integer; a i32 array holds integers in [-2147483648, 2147483647] (convert or clamp it first)');
+    throwsExactly(() => { checkInteger('full', 'u32', 3, -1); }, DTypeError, "full: element 3 is -1, outside u32's range [0, 4294967295]; a u32 array holds integers in [0, 4294967295] (convert or clamp it first)");
+    throwsExactly(() => { checkInteger('arange', 'i32', 1, 0.5); }, DTypeError, 'arange: element 1 is 0.5, not an integer; a i32 array holds integers in [-2147483648, 2147483647] (convert or clamp it first)');
   });
 });
 
@@ -71,31 +56,31 @@ describe('hostData', () => {
     expect([...hostData('op', 'f16', new Int32Array([3, -2]))]).toEqual([3, -2]);
   });
   test('integers outside the dtype, or not integers, are refused naming the element (nothing wraps or truncates)', () => {
-    refuses(() => hostData('array', 'u32', [1, -1]), DTypeError, "array: element 1 is -1, outside u32's range [0, 4294967295]; a u32 array holds integers in [0, 4294967295] (convert or clamp it first)");
-    expect(thrown(() => hostData('array', 'i32', [2 ** 31]))).toBeInstanceOf(DTypeError);
-    expect(thrown(() => hostData('array', 'i32', [0.5]))).toBeInstanceOf(DTypeError);
-    expect(thrown(() => hostData('array', 'u32', [NaN]))).toBeInstanceOf(DTypeError);
+    throwsExactly(() => hostData('array', 'u32', [1, -1]), DTypeError, "array: element 1 is -1, outside u32's range [0, 4294967295]; a u32 array holds integers in [0, 4294967295] (convert or clamp it first)");
+    expect(thrownBy(() => hostData('array', 'i32', [2 ** 31]))).toBeInstanceOf(DTypeError);
+    expect(thrownBy(() => hostData('array', 'i32', [0.5]))).toBeInstanceOf(DTypeError);
+    expect(thrownBy(() => hostData('array', 'u32', [NaN]))).toBeInstanceOf(DTypeError);
   });
   test('a typed array of another element type is refused for f32 / i32 / u32', () => {
-    refuses(() => hostData('array', 'i32', new Float32Array(1)), DTypeError, 'array: cannot upload a Float32Array as i32: pass a Int32Array or an array of numbers');
-    refuses(() => hostData('array', 'f32', new Float64Array(1)), DTypeError, 'array: cannot upload a Float64Array as f32: pass a Float32Array or an array of numbers');
-    expect(thrown(() => hostData('array', 'u32', new Int32Array(1)))).toBeInstanceOf(DTypeError);
+    throwsExactly(() => hostData('array', 'i32', new Float32Array(1)), DTypeError, 'array: cannot upload a Float32Array as i32: pass a Int32Array or an array of numbers');
+    throwsExactly(() => hostData('array', 'f32', new Float64Array(1)), DTypeError, 'array: cannot upload a Float64Array as f32: pass a Float32Array or an array of numbers');
+    expect(thrownBy(() => hostData('array', 'u32', new Int32Array(1)))).toBeInstanceOf(DTypeError);
   });
   test('non-number elements, holes and a length past the data are refused with the index', () => {
-    refuses(() => hostData('array', 'f32', [1, '2']), DTypeError, 'array: element 1 is the string "2"; a f32 array takes numbers');
-    refuses(() => hostData('array', 'f32', { length: 2, 0: 1 }), DTypeError, 'array: element 1 is undefined (a hole, or data.length is larger than the data); a f32 array takes numbers');
-    expect(thrown(() => hostData('array', 'f32', [null]))).toBeInstanceOf(DTypeError);
+    throwsExactly(() => hostData('array', 'f32', [1, '2']), DTypeError, 'array: element 1 is the string "2"; a f32 array takes numbers');
+    throwsExactly(() => hostData('array', 'f32', { length: 2, 0: 1 }), DTypeError, 'array: element 1 is undefined (a hole, or data.length is larger than the data); a f32 array takes numbers');
+    expect(thrownBy(() => hostData('array', 'f32', [null]))).toBeInstanceOf(DTypeError);
   });
   test('data that is no array, a bad length, throwing getters and a detached buffer are ArgumentErrors', () => {
-    for (const bad of [null, undefined, 3, 'abc', true]) expect(thrown(() => hostData('array', 'f32', bad)), String(bad)).toBeInstanceOf(ArgumentError);
+    for (const bad of [null, undefined, 3, 'abc', true]) expect(thrownBy(() => hostData('array', 'f32', bad)), String(bad)).toBeInstanceOf(ArgumentError);
     for (const length of [-1, 1.5, NaN, 2 ** 53, '2']) {
-      expect(thrown(() => hostData('array', 'f32', { length })), String(length)).toBeInstanceOf(ArgumentError);
+      expect(thrownBy(() => hostData('array', 'f32', { length })), String(length)).toBeInstanceOf(ArgumentError);
     }
-    refuses(() => hostData('array', 'f32', { get length(): number { throw new Error('boom'); } }), ArgumentError, 'array: reading data.length threw: boom');
-    refuses(() => hostData('array', 'f32', { length: 1, get 0(): number { throw new Error('bang'); } }), ArgumentError, 'array: reading element 0 of data threw: bang');
+    throwsExactly(() => hostData('array', 'f32', { get length(): number { throw new Error('boom'); } }), ArgumentError, 'array: reading data.length threw: boom');
+    throwsExactly(() => hostData('array', 'f32', { length: 1, get 0(): number { throw new Error('bang'); } }), ArgumentError, 'array: reading element 0 of data threw: bang');
     const t = new Float32Array(4);
     structuredClone(t.buffer, { transfer: [t.buffer] });
-    refuses(() => hostData('array', 'f32', t), ArgumentError, "array: the Float32Array's ArrayBuffer is detached (transferred or freed), so there is no data to upload");
+    throwsExactly(() => hostData('array', 'f32', t), ArgumentError, "array: the Float32Array's ArrayBuffer is detached (transferred or freed), so there is no data to upload");
   });
 });
 
@@ -110,9 +95,9 @@ describe('isDetached and assertDType', () => {
   });
   test('assertDType takes the four dtypes and names the op and the value otherwise', () => {
     for (const d of ['f32', 'i32', 'u32', 'f16']) expect(assertDType(d)).toBe(d);
-    refuses(() => assertDType('f64', 'zeros'), DTypeError, 'zeros: unknown dtype "f64"; expected one of f32, i32, u32, f16');
-    refuses(() => assertDType('toString'), DTypeError, 'unknown dtype "toString"; expected one of f32, i32, u32, f16');
-    expect(thrown(() => assertDType(2n, 'full'))).toBeInstanceOf(DTypeError);
-    expect(thrown(() => assertDType(Symbol('f32'), 'full'))).toBeInstanceOf(DTypeError);
+    throwsExactly(() => assertDType('f64', 'zeros'), DTypeError, 'zeros: unknown dtype "f64"; expected one of f32, i32, u32, f16');
+    throwsExactly(() => assertDType('toString'), DTypeError, 'unknown dtype "toString"; expected one of f32, i32, u32, f16');
+    expect(thrownBy(() => assertDType(2n, 'full'))).toBeInstanceOf(DTypeError);
+    expect(thrownBy(() => assertDType(Symbol('f32'), 'full'))).toBeInstanceOf(DTypeError);
   });
 });

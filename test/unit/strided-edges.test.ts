@@ -9,6 +9,7 @@ import { ArgumentError, ShapeError } from '../../src/errors.js';
 import {
   broadcastLayout, broadcastShapes, cStrides, isCContiguous, isWritable, permuteLayout, reshapeLayout, sliceBounds, sliceLayout, span, storageIndices, type Layout,
 } from '../../src/buffers/strided.js';
+import { throwsExactly } from './thrown.js';
 
 /** CPython's PySlice_AdjustIndices: start, and the slice length, of [start:stop:step] over n elements. */
 function pyIndices(start: number | null, stop: number | null, step: number, n: number): { start: number; count: number } {
@@ -24,17 +25,6 @@ function pyIndices(start: number | null, stop: number | null, step: number, n: n
   return { start: s, count };
 }
 
-/** `fn` throws an instance of `type` with exactly `message`. */
-function throwsExactly(fn: () => unknown, type: typeof ArgumentError | typeof ShapeError, message: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(type);
-  expect((thrown as Error).message).toBe(message);
-}
 
 const layout = (shape: number[], strides: number[], offset = 0): Layout => ({ shape, strides, offset });
 

@@ -3,6 +3,7 @@ import { ArgumentError } from '../../src/errors.js';
 import {
   U16, U32, U64, absSum, fftBound, fftRoundTripBound, gamma, matmulBound, sumBound, toleranceFor,
 } from '../../src/testing/tolerance.js';
+import { thrownBy } from './thrown.js';
 
 // Every bound of src/testing/tolerance.ts against its closed form, worked out here with the arithmetic written
 // out, not through the module's own helpers. γ_d = d·u / (1 − d·u); with u = 2⁻ᵖ that is d / (2ᵖ − d), and
@@ -16,12 +17,7 @@ const P53 = 9007199254740992; // 2⁵³
  * so it cannot tell a dropped error from the right one).
  */
 function throwsArgumentError(fn: () => unknown, message: RegExp | string | typeof ArgumentError): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
+  const thrown = thrownBy(fn);
   expect(thrown).toBeInstanceOf(ArgumentError);
   if (message === ArgumentError) return;
   const text = (thrown as Error).message;
