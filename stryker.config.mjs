@@ -4,8 +4,8 @@
 // `npm run mutants` instead; likewise axis.ts only from checkAxisOptions to axisCallOptions (the options
 // checks and the rows × R plan), its kernels and host loops being judged by the GPU tests. The WGSL→JS
 // translator (src/fallback/wgsl-js.ts) is judged by test/unit/wgsl-js-*.test.ts and test/fallback/wgsl-js.test.ts,
-// which translate and run snippets of every builtin, statement form and error without a device (README
-// "Mutation testing"); `npx stryker run --mutate src/fallback/wgsl-js.ts` measures it alone.
+// which translate and run snippets of every builtin, statement form and error without a device (see
+// docs/contributing/mutation-testing.md); `npx stryker run --mutate src/fallback/wgsl-js.ts` measures it alone.
 // Concurrency 1: CI and dev machines here have two cores.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
