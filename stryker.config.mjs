@@ -3,9 +3,9 @@
 // SizeClassPool (sizeClass and the accounting); BufferPool below it needs a device and is covered by
 // `npm run mutants` instead; likewise axis.ts only from checkAxisOptions to axisCallOptions (the options
 // checks and the rows × R plan), its kernels and host loops being judged by the GPU tests. The WGSL→JS
-// translator (src/fallback/wgsl-js.ts) is judged by test/unit/wgsl-js-*.test.ts and test/fallback/wgsl-js.test.ts,
+// translator (src/backends/host/wgsl-js.ts) is judged by test/unit/wgsl-js-*.test.ts and test/fallback/wgsl-js.test.ts,
 // which translate and run snippets of every builtin, statement form and error without a device (see
-// docs/contributing/mutation-testing.md); `npx stryker run --mutate src/fallback/wgsl-js.ts` measures it alone.
+// docs/contributing/mutation-testing.md); `npx stryker run --mutate src/backends/host/wgsl-js.ts` measures it alone.
 // Concurrency 1: CI and dev machines here have two cores.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -13,9 +13,9 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.stryker.config.ts' },
   mutate: [
-    'src/bench/stats.ts', 'src/bench/model.ts', 'src/buffers/pool.ts:1-281', 'src/buffers/dtype.ts', 'src/kernels/uniform.ts', 'src/testing/tolerance.ts',
+    'src/bench/stats.ts', 'src/bench/model.ts', 'src/backends/dawn/pool.ts:1-281', 'src/buffers/dtype.ts', 'src/backends/dawn/uniform.ts', 'src/testing/tolerance.ts',
     'src/buffers/strided.ts', 'src/buffers/chunks.ts', 'src/ops/axis.ts:104-166', 'src/placement/model.ts', 'src/fleet/protocol.ts',
-    'src/fallback/wgsl-js.ts',
+    'src/backends/host/wgsl-js.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 1,

@@ -1,25 +1,25 @@
 import { checkShape, DeviceArray } from './buffers/device-array.js';
 import { checkOptions, describeValue } from './args.js';
 import { hostArray, assertDType, checkInteger, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
-import { poolOf, type MemoryStats } from './buffers/pool.js';
-import { hostPoolOf } from './buffers/host-pool.js';
+import { poolOf, type MemoryStats } from './backends/dawn/pool.js';
+import { hostPoolOf } from './backends/host/pool.js';
 import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
-import { DeviceContext } from './device/context.js';
-import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './device/dawn.js';
-import type { HostContext } from './device/host.js';
-import { profile } from './device/profile.js';
+import { DeviceContext } from './backends/dawn/context.js';
+import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
+import type { HostContext } from './backends/host/context.js';
+import { profile } from './backends/dawn/profile.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
 import { ArgumentError, DeviceUnavailableError, ShapeError, UnsupportedOnEngineError } from './errors.js';
-import { openGpujs, type GpujsMode } from './fallback/gpujs.js';
-import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } from './fallback/ops.js';
-import { buildHostElementwise, buildHostReduction } from './fallback/builders.js';
-import { profileHost } from './fallback/profile.js';
-import { compileKernel, type Kernel, type KernelOptions } from './kernels/kernel.js';
+import { openGpujs, type GpujsMode } from './backends/host/gpujs.js';
+import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } from './backends/host/ops.js';
+import { buildHostElementwise, buildHostReduction } from './backends/host/builders.js';
+import { profileHost } from './backends/host/profile.js';
+import { compileKernel, type Kernel, type KernelOptions } from './backends/dawn/kernel.js';
 import { resolveSource } from './kernels/load.js';
-import './kernels/strided-copy.js'; // registers the view gather/scatter with the buffers layer
+import './backends/dawn/strided-copy.js'; // registers the view gather/scatter with the buffers layer
 import { trackedOp } from './ops/engine.js';
-import { parseTuningProfile, setTuningProfile, type TuningProfile } from './kernels/tuning.js';
+import { parseTuningProfile, setTuningProfile, type TuningProfile } from './backends/dawn/tuning.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
 import { buildReduction, type ReductionFn, type ReductionSpec } from './ops/reduce.js';
 
@@ -388,7 +388,7 @@ export class GpuDevice {
    */
   elementwise(spec: ElementwiseSpec): Promise<ElementwiseFn> {
     if (this.host !== null) {
-      // gpujs: the body is translated to JavaScript and runs on the CPU (src/fallback/builders.ts).
+      // gpujs: the body is translated to JavaScript and runs on the CPU (src/backends/host/builders.ts).
       const host = this.host;
       return Promise.resolve().then(() => {
         host.assertUsable();

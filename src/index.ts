@@ -5,17 +5,17 @@ export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type 
 export { DeviceArray, type ReadOptions, type ArrayFill } from './buffers/device-array.js';
 export { broadcastShapes, MAX_RANK, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
 export type { DType, HostArrayOf } from './buffers/dtype.js';
-export type { MemoryStats } from './buffers/pool.js';
+export type { MemoryStats } from './backends/dawn/pool.js';
 export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions, type Streamer, type StreamRoute, type StreamerMapOptions, type StreamerOptions, type StreamerReduceOptions } from './buffers/stream.js';
 export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
 export { describeAdapter } from './device/info.js';
-export type { DawnAdapterOptions, LimitCaps } from './device/dawn.js';
-export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './kernels/kernel.js';
-export type { Dispatch } from './kernels/geometry.js';
-export type { TuningProfile } from './kernels/tuning.js';
+export type { DawnAdapterOptions, LimitCaps } from './backends/dawn/adapter.js';
+export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './backends/dawn/kernel.js';
+export type { Dispatch } from './backends/dawn/geometry.js';
+export type { TuningProfile } from './backends/dawn/tuning.js';
 export type { BindingInfo, EntryInfo, Layout, Scalar } from './kernels/reflect.js';
 export type { ArgSpec } from './kernels/codegen.js';
-export type { UniformValue } from './kernels/uniform.js';
+export type { UniformValue } from './backends/dawn/uniform.js';
 export {
   GpukitError,
   DeviceUnavailableError,

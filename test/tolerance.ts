@@ -51,7 +51,7 @@ export function reductionDepth(n: number, p: { readonly WG: number; readonly ITE
   return Math.min(d, n - 1);
 }
 
-/** Summation depth of the gpujs sums (src/fallback/ops.ts foldF32): passes of 64 serial additions. */
+/** Summation depth of the gpujs sums (src/backends/host/ops.ts foldF32): passes of 64 serial additions. */
 export function gpujsReductionDepth(n: number): number {
   let d = 0;
   for (let count = n; count > 1; count = Math.ceil(count / 64)) d += Math.min(count, 64);

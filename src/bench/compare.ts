@@ -3,7 +3,7 @@ import { describeCrossover, linesToN, SCHEMA } from './analyze.js';
 import * as fmt from './format.js';
 import { linesCrossing } from './model.js';
 import { InvalidFileError } from '../errors.js';
-import { readBoundedText } from '../kernels/tuning.js';
+import { readBoundedText } from '../backends/dawn/tuning.js';
 
 /** How two reports of the same sweep agree: crossovers within one power of two, medians within p10–p90. */
 export interface Agreement {

@@ -10,7 +10,7 @@
 import { dirname, join } from 'node:path';
 import type { DeviceInfo } from '../device/info.js';
 import { InvalidFileError } from '../errors.js';
-import { adapterKey, ensureWritableDir, jsonProblem, MAX_READ_BYTES, readBoundedText, tuneCacheDir, writeFileAtomic } from '../kernels/tuning.js';
+import { adapterKey, ensureWritableDir, jsonProblem, MAX_READ_BYTES, readBoundedText, tuneCacheDir, writeFileAtomic } from '../backends/dawn/tuning.js';
 import type { BenchReport } from './analyze.js';
 import { versions } from './analyze.js';
 import type { Calibration } from './calibrate.js';

@@ -1,6 +1,6 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import { dirname } from 'node:path';
-import { ensureWritableDir, pinParams, saveWinners, sizeClass, tunables, tuneCachePath, type TuneCacheFile, type TuneParams, type Tunable } from '../kernels/tuning.js';
+import { ensureWritableDir, pinParams, saveWinners, sizeClass, tunables, tuneCachePath, type TuneCacheFile, type TuneParams, type Tunable } from '../backends/dawn/tuning.js';
 import type { GpuDevice } from '../gpu-device.js';
 import { axpy } from '../ops/elementwise.js';
 import { fft } from '../ops/fft.js';

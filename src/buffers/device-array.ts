@@ -1,12 +1,12 @@
 import { describeValue } from '../args.js';
-import { MAX_COPY, type DeviceContext } from '../device/context.js';
-import type { HostContext } from '../device/host.js';
+import { MAX_COPY, type DeviceContext } from '../backends/dawn/context.js';
+import type { HostContext } from '../backends/host/context.js';
 import type { EngineName } from '../device/info.js';
 import { assertHostRoom } from '../device/memory.js';
 import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError, ValidationError } from '../errors.js';
 import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
-import { hostPoolOf } from './host-pool.js';
-import { poolOf } from './pool.js';
+import { hostPoolOf } from '../backends/host/pool.js';
+import { poolOf } from '../backends/dawn/pool.js';
 import { chunkElements, pieces, segmentElements } from './chunks.js';
 import { broadcastLayout, cStrides, isCContiguous, isWritable, MAX_RANK, normAxis, permuteLayout, reshapeLayout, sliceLayout, storageIndices, type Layout, type SliceSpec } from './strided.js';
 
@@ -948,7 +948,7 @@ export interface ViewCopier {
 
 let copier: ViewCopier | undefined;
 
-/** @internal Called by src/kernels/strided-copy.ts (buffers cannot import kernels). */
+/** @internal Called by src/backends/dawn/strided-copy.ts (buffers cannot import kernels). */
 export function registerViewCopier(c: ViewCopier): void {
   copier = c;
 }

@@ -21,12 +21,12 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { checkOptions, describeValue, type OptionCheck } from '../args.js';
-import type { DeviceContext } from '../device/context.js';
-import type { HostContext } from '../device/host.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
+import type { HostContext } from '../backends/host/context.js';
 import { ArgumentError, DestroyedError, DTypeError, GpukitError, LimitError, ReentrantCallError, ShapeError } from '../errors.js';
 import { alignedBytes, DeviceArray, type ReadOptions } from './device-array.js';
 import { dtypeOfHost, hostArray, type DType, type HostArray } from './dtype.js';
-import { poolOf } from './pool.js';
+import { poolOf } from '../backends/dawn/pool.js';
 
 /** One host array, or several of the same length (chunk k of each is passed to `fn` in order). */
 export type StreamInputs = HostArray | readonly HostArray[];

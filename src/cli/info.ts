@@ -1,5 +1,5 @@
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
-import { HOW_TO_GET_ONE, listDawnAdapters } from '../device/dawn.js';
+import { HOW_TO_GET_ONE, listDawnAdapters } from '../backends/dawn/adapter.js';
 import { DeviceUnavailableError } from '../errors.js';
 import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
 

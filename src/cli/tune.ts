@@ -3,7 +3,7 @@ import { calibrate } from '../bench/calibrate.js';
 import { ceilingsOf, savePlacement } from '../bench/placement-file.js';
 import { describeAdapter } from '../device/info.js';
 import { UsageError } from '../errors.js';
-import { ensureWritableDir, saveWinners, tunables, tuneCacheDir } from '../kernels/tuning.js';
+import { ensureWritableDir, saveWinners, tunables, tuneCacheDir } from '../backends/dawn/tuning.js';
 import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
 
 /**

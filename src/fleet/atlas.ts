@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { checkReport, readReport } from '../bench/compare.js';
-import { readBoundedText } from '../kernels/tuning.js';
+import { readBoundedText } from '../backends/dawn/tuning.js';
 import { analyzeOp, describeCrossover, type BenchReport, type OpReport } from '../bench/analyze.js';
 import type { Calibration } from '../bench/calibrate.js';
 import { summarizeNoise, type NoiseProbe } from '../bench/noise.js';

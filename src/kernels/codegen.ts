@@ -1,6 +1,6 @@
 import { ArgumentError, ShaderCompileError } from '../errors.js';
 import type { DType } from '../buffers/dtype.js';
-import type { SourceMapper } from './compile.js';
+import type { SourceMapper } from '../backends/dawn/compile.js';
 import { WGSL_NAMES } from './wgsl-names.js';
 
 /** One argument of a builder's signature: `x: T[]` (an array) or `a: f32` (a scalar). */

@@ -1,12 +1,12 @@
 import { fallback, onFallback } from './engine.js';
 import { checkAxisOptions, reduceAxis, refuseEmpty, type AxisOptions } from './axis.js';
 import { DeviceArray } from '../buffers/device-array.js';
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { ArgumentError } from '../errors.js';
-import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { compileKernelSync, type Kernel } from '../backends/dawn/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
-import { foldGroups } from '../kernels/geometry.js';
-import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
+import { foldGroups } from '../backends/dawn/geometry.js';
+import { registerTunable, softwareProfile, tunedParams } from '../backends/dawn/tuning.js';
 import { deviceOf, requireDType, windowable } from './util.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { checkArray } from './signature.js';

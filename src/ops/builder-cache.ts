@@ -1,8 +1,8 @@
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { describeValue } from '../args.js';
 import { ArgumentError, ShaderCompileError } from '../errors.js';
-import { compileModule, type SourceMapper } from '../kernels/compile.js';
-import { forgetKernels, specialize } from '../kernels/kernel.js';
+import { compileModule, type SourceMapper } from '../backends/dawn/compile.js';
+import { forgetKernels, specialize } from '../backends/dawn/kernel.js';
 
 interface Entry {
   readonly value: unknown;

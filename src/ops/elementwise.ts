@@ -1,16 +1,16 @@
 import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { ValidationError, ArgumentError, ShaderCompileError, ShapeError } from '../errors.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { broadcastShapes } from '../buffers/strided.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../kernels/codegen.js';
-import type { SourceMapper } from '../kernels/compile.js';
-import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
-import { gatherRange } from '../kernels/strided-copy.js';
+import type { SourceMapper } from '../backends/dawn/compile.js';
+import { compileKernelSync, type Kernel } from '../backends/dawn/kernel.js';
+import { gatherRange } from '../backends/dawn/strided-copy.js';
 import { reflectCompute } from '../kernels/reflect.js';
-import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams } from '../backends/dawn/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
 import { broadcastArgs, sameShape, checkArrays, checkElementwiseCall, checkNumber, checkVariant, requireArray, separateOverlaps } from './signature.js';
 import { checkOptions, describeValue } from '../args.js';
@@ -590,7 +590,7 @@ export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArr
 export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D> {
   checkArrays('map', { x, out }, ['out']);
   if (typeof expr !== 'string') throw new ArgumentError(`map: expr must be a WGSL expression (a string), got ${describeValue(expr)}`);
-  // gpujs: the expression is translated to JavaScript (src/fallback/wgsl-js.ts); outside the subset it
+  // gpujs: the expression is translated to JavaScript (src/backends/host/wgsl-js.ts); outside the subset it
   // translates, UnsupportedOnEngineError names the construct.
   if (onFallback(x)) return same<D>(fallback('map').map(x, expr, out));
   const ctx = deviceOf('map', x);

@@ -1,11 +1,11 @@
 /**
  * Where an op runs when its arrays are not on Dawn. Every op in src/ops checks its first array's engine on
- * its first line and, for `gpujs`, hands the call to the implementation registered here. src/fallback/
- * registers it when a gpujs device opens, so src/ops never imports gpu.js (nor src/fallback).
+ * its first line and, for `gpujs`, hands the call to the implementation registered here. src/backends/host/
+ * registers it when a gpujs device opens, so src/ops never imports gpu.js (nor src/backends/host).
  */
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
-import type { HostContext } from '../device/host.js';
+import type { HostContext } from '../backends/host/context.js';
 import type { EngineName } from '../device/info.js';
 import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
 import type { ElementwiseFn, ElementwiseSpec } from './elementwise.js';
@@ -15,7 +15,7 @@ import type { MatmulShape } from './matmul.js';
 import type { RandomOptions } from './random.js';
 import type { ScanOptions } from './scan.js';
 
-/** The op interface the gpujs engine implements (src/fallback/ops.ts). */
+/** The op interface the gpujs engine implements (src/backends/host/ops.ts). */
 export interface FallbackOps {
   binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray;
   scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray;
@@ -31,9 +31,9 @@ export interface FallbackOps {
   random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;
   histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram;
   fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
-  /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/fallback/builders.ts). */
+  /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/backends/host/builders.ts). */
   map(x: DeviceArray, expr: string, out: DeviceArray | undefined): DeviceArray;
-  /** A ready elementwise op from its WGSL spec (translated to JavaScript once; see src/fallback/builders.ts). */
+  /** A ready elementwise op from its WGSL spec (translated to JavaScript once; see src/backends/host/builders.ts). */
   elementwise(spec: ElementwiseSpec): ElementwiseFn;
 }
 
@@ -48,7 +48,7 @@ export function viewOutput(op: string, a: DeviceArray): ArgumentError {
 let registered: FallbackOps | undefined;
 let tracked: FallbackOps | undefined;
 
-/** @internal Called by src/fallback/ when a gpujs device opens. */
+/** @internal Called by src/backends/host/ when a gpujs device opens. */
 export function registerFallbackOps(ops: FallbackOps): void {
   registered = ops;
   tracked = undefined;

@@ -9,11 +9,11 @@
 
 import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
-import { poolOf } from '../buffers/pool.js';
-import type { DeviceContext } from '../device/context.js';
+import { poolOf } from '../backends/dawn/pool.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { chunkElements } from '../buffers/chunks.js';
-import { registerTunable, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, tunedParams } from '../backends/dawn/tuning.js';
 import { builtin, checkLive, deviceOf, groupsFor, requireDType } from './util.js';
 import { checkArray, checkHost, checkSize } from './signature.js';
 import { checkNoExtra, checkOptions } from '../args.js';

@@ -17,7 +17,7 @@ import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { ArgumentError } from '../errors.js';
-import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams } from '../backends/dawn/tuning.js';
 import { builtin, checkElements, checkLive, deviceOf, groupsFor, requireDType, windowable } from './util.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';

@@ -4,7 +4,7 @@
  * the comparisons `eq ne lt le gt ge` (a u32 mask of 0/1), `where(mask, a, b)` and `astype(x, dtype)`.
  *
  * Each op is one WGSL elementwise body: on Dawn a ready builder (src/ops/elementwise.ts), on gpujs the same
- * body translated to JavaScript (src/fallback/builders.ts), so both engines compute the same formula.
+ * body translated to JavaScript (src/backends/host/builders.ts), so both engines compute the same formula.
  * Where WGSL leaves a result indeterminate (sqrt or log of a negative, inverseSqrt of 0, pow of a negative
  * base, max/min of NaN), the body spells out NumPy's answer (NaN, ±Inf, NaN-propagating max/min) instead.
  * Accuracy is WGSL's per builtin (e.g. exp within 3 + 2·|x| ULP, sin/cos within 2^-11 absolute on

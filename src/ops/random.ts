@@ -29,10 +29,10 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import type { EngineName } from '../device/info.js';
 import { fallback } from './engine.js';
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { describeValue, checkOptions } from '../args.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { registerTunable, softwareProfile, tunedParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams } from '../backends/dawn/tuning.js';
 import { builtin, groupsFor } from './util.js';
 
 const PHILOX_M0 = 0xd2511f53;

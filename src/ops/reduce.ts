@@ -1,12 +1,12 @@
 import { fallback, onFallback } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { ArgumentError, ShaderCompileError } from '../errors.js';
 import { checkBrackets, parseArgs, reductionWgsl, REDUCTION_RESERVED, usesIndex, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
-import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
-import { foldGroups } from '../kernels/geometry.js';
-import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { compileKernelSync, type Kernel } from '../backends/dawn/kernel.js';
+import { foldGroups } from '../backends/dawn/geometry.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../backends/dawn/tuning.js';
 import { builderCache, moduleError } from './builder-cache.js';
 import { bindArgs, broadcastArgs, checkArray, checkArrays, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
 import { checkOptions } from '../args.js';

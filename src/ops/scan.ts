@@ -22,14 +22,14 @@
 
 import { fallback, onFallback } from './engine.js';
 import { alongRows, byRowBlocks } from './axis.js';
-import { compileKernelSync } from '../kernels/kernel.js';
+import { compileKernelSync } from '../backends/dawn/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { DeviceArray } from '../buffers/device-array.js';
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { ArgumentError } from '../errors.js';
-import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../backends/dawn/tuning.js';
 import { builtin, checkLive, deviceOf, requireDType } from './util.js';
-import { foldGroups } from '../kernels/geometry.js';
+import { foldGroups } from '../backends/dawn/geometry.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { checkArray, checkHost } from './signature.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';

@@ -3,12 +3,12 @@
 import { fallback, onFallback, same } from './engine.js';
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { chunkElements, pieces, type Piece } from '../buffers/chunks.js';
-import { compileKernelSync, type Kernel } from '../kernels/kernel.js';
+import { compileKernelSync, type Kernel } from '../backends/dawn/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
-import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../kernels/tuning.js';
+import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../backends/dawn/tuning.js';
 import { encodeScan, scanParams } from './scan.js';
 import { builtin, deviceOf, requireDType, sameLength } from './util.js';
 import { checkArray, checkArrays, checkHost } from './signature.js';

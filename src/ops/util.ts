@@ -1,8 +1,8 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import { bytesOf, type DType } from '../buffers/dtype.js';
-import type { DeviceContext } from '../device/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
-import { compileKernelSync, type Kernel, type KernelOptions } from '../kernels/kernel.js';
+import { compileKernelSync, type Kernel, type KernelOptions } from '../backends/dawn/kernel.js';
 import { builtinKernel } from '../kernels/load.js';
 import { checkArray } from './signature.js';
 

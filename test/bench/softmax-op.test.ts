@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { addGrid, benchOp, benchOps } from '../../src/bench/ops.js';
-import { tunedParams } from '../../src/kernels/tuning.js';
+import { tunedParams } from '../../src/backends/dawn/tuning.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { gpuTest } from '../fixture.js';
 import { softmaxBounds, type RowEngine } from '../tolerance.js';

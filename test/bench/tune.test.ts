@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { tune } from '../../src/bench/tune.js';
-import { sizeClass, tunedParams, tuneCachePath } from '../../src/kernels/tuning.js';
+import { sizeClass, tunedParams, tuneCachePath } from '../../src/backends/dawn/tuning.js';
 import { randomTunable } from '../../src/ops/random.js';
 import { gpuTest } from '../fixture.js';
 

@@ -2,7 +2,7 @@
 // Prints one JSON line on stdout; what the process wrote to stderr is for the parent to inspect.
 import { createRequire } from 'node:module';
 import { add, matmul, openDevice, sum, type EngineChoice, type GpujsMode } from '../../src/index.js';
-import { gpujsLoaded } from '../../src/fallback/gpujs.js';
+import { gpujsLoaded } from '../../src/backends/host/gpujs.js';
 
 const require = createRequire(import.meta.url);
 const gpujsInCache = (): boolean => Object.keys(require.cache).some((p) => p.includes('/node_modules/gpu.js/'));

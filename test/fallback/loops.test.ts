@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { cappedLoops } from '../../src/fallback/loops.js';
+import { cappedLoops } from '../../src/backends/host/loops.js';
 
 const kinds = (src: string): string[] => cappedLoops(src).map((l) => `${l.kind}@${l.line}`);
 

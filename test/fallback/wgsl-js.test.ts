@@ -1,11 +1,11 @@
 /**
- * The WGSL → JavaScript translator of the gpujs builders (src/fallback/wgsl-js.ts), without a device: WGSL's
+ * The WGSL → JavaScript translator of the gpujs builders (src/backends/host/wgsl-js.ts), without a device: WGSL's
  * typing of abstract literals, its integer and conversion rules, and where errors point. The references are
  * the WGSL rules written out here (BigInt for integer arithmetic).
  */
 import { describe, expect, test } from 'vitest';
 import { ShaderCompileError, UnsupportedOnEngineError } from '../../src/index.js';
-import { compileJs, translateExpression, translateStatements, type Scalar } from '../../src/fallback/wgsl-js.js';
+import { compileJs, translateExpression, translateStatements, type Scalar } from '../../src/backends/host/wgsl-js.js';
 
 type Vars = Record<string, { type: Scalar; value: number }>;
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { placementPath, readPlacementFile, savePlacement } from '../../src/bench/placement-file.js';
-import type { DeviceContext } from '../../src/device/context.js';
+import type { DeviceContext } from '../../src/backends/dawn/context.js';
 import type { DeviceInfo } from '../../src/device/info.js';
-import { jsonProblem, saveWinners, tuneCachePath, writeFileAtomic } from '../../src/kernels/tuning.js';
+import { jsonProblem, saveWinners, tuneCachePath, writeFileAtomic } from '../../src/backends/dawn/tuning.js';
 
 const info: DeviceInfo = { engine: 'dawn', backend: 'vulkan', vendor: 'mesa', architecture: 'software', description: 'llvmpipe (cache-write test)', isSoftware: true, isFallbackAdapter: true, featureLevel: 'core', features: [], limits: {} };
 const SECRET = 'root:$6$SECRET-LINE-77aa:19000:0:99999:7:::\n';

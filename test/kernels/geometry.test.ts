@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { gridFor } from '../../src/kernels/geometry.js';
+import { gridFor } from '../../src/backends/dawn/geometry.js';
 import { ArgumentError, LimitError, ShapeError } from '../../src/errors.js';
 
 test('invocations become a 1-D grid up to the per-dimension limit', () => {

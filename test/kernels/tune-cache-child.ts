@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { add, openDevice, random, sort, sum } from '../../src/index.js';
-import { tuneCachePath } from '../../src/kernels/tuning.js';
+import { tuneCachePath } from '../../src/backends/dawn/tuning.js';
 
 const contents = JSON.parse(process.argv[2] ?? '[]') as string[];
 const out: { dir: string; sum: number[]; add: number[]; sorted: number[]; uniform: number[] }[] = [];

@@ -53,7 +53,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'zeros-skips-clear',
     what: 'BufferPool.acquire does not clear a dirty reused buffer for zeros()',
-    file: 'src/buffers/pool.ts',
+    file: 'src/backends/dawn/pool.ts',
     edits: [{ search: "if (fill === 'zero') this.#ctx.clear(buffer, 0, buffer.size, `clear|${label}`);", replace: "if (fill === 'zero') void 0;" }],
     tests: ['test/ops/zeros.test.ts'],
     engine: 'dawn',
@@ -152,7 +152,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'strided-copy-window-past-segment',
     what: 'a storage window of the strided copy runs past the end of its segment (into a buffer it is not)',
-    file: 'src/kernels/strided-copy.ts',
+    file: 'src/backends/dawn/strided-copy.ts',
     edits: [{ search: 'const length = Math.min(chunk, segEnd - at, hi + 1 - at);', replace: 'const length = Math.min(chunk, hi + 1 - at);' }],
     tests: ['test/buffers/segment-views.test.ts'],
     engine: 'dawn',
@@ -160,7 +160,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'strided-copy-window-offset',
     what: "the view's offset is passed from the storage's start, not from the window's",
-    file: 'src/kernels/strided-copy.ts',
+    file: 'src/backends/dawn/strided-copy.ts',
     edits: [{ search: 'offset: (view.offset - s.start) >>> 0,', replace: 'offset: view.offset >>> 0,' }],
     tests: ['test/buffers/segment-views.test.ts'],
     engine: 'dawn',
@@ -168,7 +168,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'strided-copy-range-first-only',
     what: "a dense chunk of the strided copy visits only the storage window of its first element",
-    file: 'src/kernels/strided-copy.ts',
+    file: 'src/backends/dawn/strided-copy.ts',
     edits: [{ search: 'const r = rangeSpan(view.layout, from + q.start, from + q.start + q.length);', replace: 'const r = rangeSpan(view.layout, from + q.start, from + q.start + 1);' }],
     tests: ['test/buffers/segment-views.test.ts'],
     engine: 'dawn',
@@ -177,7 +177,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'pool-reuses-before-ticket',
     what: 'a released buffer joins the cache at once, without waiting for the queued work that uses it',
-    file: 'src/buffers/pool.ts',
+    file: 'src/backends/dawn/pool.ts',
     edits: [{ search: 'if (!this.#backing.closed() && ticket > this.#backing.completed()) {', replace: 'if (!this.#backing.closed() && ticket > Infinity) {' }],
     tests: ['test/reliability/batches.test.ts'],
     filter: 'freed while queued work',
@@ -186,7 +186,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'pool-vec4-slack-not-cleared',
     what: "an 'overwrite' or host-written acquire no longer zeroes the vec4 slack past the array's end",
-    file: 'src/buffers/pool.ts',
+    file: 'src/backends/dawn/pool.ts',
     edits: [
       { search: 'if (end > start) this.#ctx.clear(buffer, start, end - start, `clear|${label}`);', replace: 'if (end > start) void 0;' },
       { search: 'this.#ctx.gpu.queue.writeBuffer(buffer, start, new Uint8Array(end - start));', replace: 'void 0;' },
@@ -198,7 +198,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'host-pool-zeros-skips-clear',
     what: 'gpujs: the host pool does not zero a reused block for zeros()',
-    file: 'src/buffers/host-pool.ts',
+    file: 'src/backends/host/pool.ts',
     edits: [{ search: "if (reused && fill === 'zero') new Uint8Array(block).fill(0);", replace: "if (reused && fill === 'zero') void 0;" }],
     tests: ['test/ops/zeros.test.ts'],
     engine: 'gpujs',
@@ -207,7 +207,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'batch-not-replayed',
     what: 'a failed batch is marked failed but not replayed op by op (valid ops lost, the failed op not named)',
-    file: 'src/device/context.ts',
+    file: 'src/backends/dawn/context.ts',
     edits: [{ search: 'await this.#replay(batch);', replace: 'void this.#replay;' }],
     tests: ['test/reliability/batches.test.ts'],
     filter: 'one invalid op in a batch',
@@ -216,7 +216,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'batch-failure-not-inherited',
     what: "an op that reads a failed op's output is not marked failed (its output reads as if valid)",
-    file: 'src/device/context.ts',
+    file: 'src/backends/dawn/context.ts',
     edits: [{ search: 'const e = this.#poison.get(b);', replace: 'const e = b === undefined ? this.#poison.get(b) : undefined;' }],
     tests: ['test/reliability/batches.test.ts'],
     filter: 'one invalid op in a batch',
@@ -226,7 +226,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-matmul-no-loop-cap',
     what: 'gpujs matmul builds its kernel without loopMaxIterations (gpu.js stops the k loop at 1000)',
-    file: 'src/fallback/ops.ts',
+    file: 'src/backends/host/ops.ts',
     edits: [{ search: 'MATMUL_SRC, loopCap(k),', replace: 'MATMUL_SRC, 0,' }],
     tests: ['test/fallback/loop-limit.test.ts'],
     filter: 'matmul sums all k terms',
@@ -235,7 +235,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-sum-fold-off-by-one',
     what: 'gpujs sum kernel: `i + 1 < n` drops the last element of every pass',
-    file: 'src/fallback/ops.ts',
+    file: 'src/backends/host/ops.ts',
     edits: [{ search: 'if (i < n) { s += x[i]; }', replace: 'if (i + 1 < n) { s += x[i]; }' }],
     tests: ['test/ops/reduce.test.ts'],
     engine: 'gpujs',
@@ -243,7 +243,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-sub-off-by-one',
     what: 'gpujs sub kernel reads y one element ahead',
-    file: 'src/fallback/ops.ts',
+    file: 'src/backends/host/ops.ts',
     edits: [{ search: 'return x[this.thread.x] - y[this.thread.x];', replace: 'return x[this.thread.x] - y[this.thread.x + 1];' }],
     tests: ['test/ops/elementwise.test.ts'],
     engine: 'gpujs',
@@ -251,7 +251,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-wgsl-round-half-up',
     what: 'the WGSL→JS translator rounds halves up instead of to even',
-    file: 'src/fallback/wgsl-js.ts',
+    file: 'src/backends/host/wgsl-js.ts',
     edits: [{ search: 'return f % 2 === 0 ? f : f + 1;', replace: 'return f + 1;' }],
     tests: ['test/ops/builders-engines.test.ts'],
     engine: 'gpujs',
@@ -259,7 +259,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-wgsl-idiv-by-zero',
     what: 'the WGSL→JS translator divides i32 by zero as JS does (0) instead of returning x',
-    file: 'src/fallback/wgsl-js.ts',
+    file: 'src/backends/host/wgsl-js.ts',
     edits: [{ search: 'idiv: (a: number, b: number): number => (b === 0 || (a', replace: 'idiv: (a: number, b: number): number => ((a' }],
     tests: ['test/ops/builders-engines.test.ts'],
     engine: 'gpujs',
@@ -267,7 +267,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-transpose-swapped',
     what: 'gpujs transpose kernel indexes the source with rows and columns swapped',
-    file: 'src/fallback/ops.ts',
+    file: 'src/backends/host/ops.ts',
     edits: [{ search: 'return a[this.thread.x * cols + this.thread.y];', replace: 'return a[this.thread.y * cols + this.thread.x];' }],
     tests: ['test/ops/matmul.test.ts'],
     filter: '^transpose ',
@@ -354,7 +354,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'pool-host-fill-takes-gpu-written',
     what: "device.array(data) takes an idle buffer an op wrote when there is one (its writes then always go through Dawn's staging copy)",
-    file: 'src/buffers/pool.ts',
+    file: 'src/backends/dawn/pool.ts',
     edits: [{ search: "host: { prefer: clean, otherwise: 'pending' }", replace: "host: { prefer: written, otherwise: 'any' }" }],
     tests: ['test/buffers/device-array.test.ts'],
     filter: 'prefers a buffer no GPU work wrote',

@@ -7,7 +7,7 @@ import { all, any, argmax, argmin, ArgumentError, max, mean, min, norm, prod, Sh
 import * as gk from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { npOut, numpy } from './helpers.js';
-import { tunedParams } from '../../src/kernels/tuning.js';
+import { tunedParams } from '../../src/backends/dawn/tuning.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { rowMeanBound, rowNormBound, rowVarBound, softmaxBounds, sqrtBound, type RowEngine } from '../tolerance.js';
 

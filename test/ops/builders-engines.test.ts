@@ -1,7 +1,7 @@
 /**
  * The WGSL builders (`device.elementwise()`, `device.reduction()`, `map()`) on both engines: the same calls,
  * compared with references written here (float64, exact f32 rounding, BigInt integer arithmetic). On gpujs
- * the bodies are translated to JavaScript (src/fallback/wgsl-js.ts); a body outside that subset must be
+ * the bodies are translated to JavaScript (src/backends/host/wgsl-js.ts); a body outside that subset must be
  * refused with UnsupportedOnEngineError naming the construct and where it is.
  */
 import { describe, expect } from 'vitest';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { add, argmax, argmin, axpy, dot, fft, histogram, ifft, map, matmul, max, min, norm, random, scan, softmax, sub, sum, openDevice, ArgumentError } from '../../src/index.js';
-import { saveWinners, sizeClass, tunedParams, tuningProfile, type TuneParams } from '../../src/kernels/tuning.js';
+import { saveWinners, sizeClass, tunedParams, tuningProfile, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { argTunable } from '../../src/ops/arg.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { elementwiseTunable } from '../../src/ops/elementwise.js';

@@ -12,7 +12,7 @@ import { chunkElements } from '../../src/buffers/chunks.js';
 import { BINDING, openChunked } from '../chunked-device.js';
 import { expectArrayEqual } from '../fixture.js';
 import { matmulRef64, randomF32, randomI32 } from './helpers.js';
-import { pinParams } from '../../src/kernels/tuning.js';
+import { pinParams } from '../../src/backends/dawn/tuning.js';
 import { sortPairsTunable } from '../../src/ops/sort.js';
 import { normalCpu, randomU32Cpu, uniformCpu } from '../../src/ops/random.js';
 

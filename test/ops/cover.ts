@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { GpuDevice } from '../../src/index.js';
-import { pinParams, setTuningProfile, tuningProfile, type Tunable, type TuneParams } from '../../src/kernels/tuning.js';
+import { pinParams, setTuningProfile, tuningProfile, type Tunable, type TuneParams } from '../../src/backends/dawn/tuning.js';
 
 const entries = (p: TuneParams): [string, number][] => Object.entries(p).sort(([a], [b]) => a.localeCompare(b));
 export const same = (a: TuneParams, b: TuneParams): boolean => JSON.stringify(entries(a)) === JSON.stringify(entries(b));

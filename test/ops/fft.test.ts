@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { fft, ifft, ShapeError } from '../../src/index.js';
-import { pinParams } from '../../src/kernels/tuning.js';
+import { pinParams } from '../../src/backends/dawn/tuning.js';
 import { fftTunable } from '../../src/ops/fft.js';
 import { dawnTest, gpuTest } from '../fixture.js';
 import { fftBound, fftRoundTripBound, U32 } from '../tolerance.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GpuDevice } from '../../src/index.js';
-import { tunedParams } from '../../src/kernels/tuning.js';
+import { tunedParams } from '../../src/backends/dawn/tuning.js';
 import { reductionTunable } from '../../src/ops/reduce.js';
 import { scanParams } from '../../src/ops/scan.js';
 import { gpujsReductionDepth, reductionDepth, scanDepth } from '../tolerance.js';

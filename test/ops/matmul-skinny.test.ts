@@ -7,7 +7,7 @@
  */
 import { expect } from 'vitest';
 import { matmul, type GpuDevice } from '../../src/index.js';
-import { pinParams, type TuneParams } from '../../src/kernels/tuning.js';
+import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { skinnyTunable } from '../../src/ops/matmul.js';
 import { dawnTest } from '../fixture.js';
 import { matmulRef64, randomF32 } from './helpers.js';

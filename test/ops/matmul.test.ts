@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { matmul, transpose, DTypeError, LimitError, ShapeError, type GpuDevice } from '../../src/index.js';
-import { pinParams, type TuneParams } from '../../src/kernels/tuning.js';
+import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { matmulTunable, planMatmul, transposeTunable, type MatmulOptions } from '../../src/ops/matmul.js';
 import { expectArrayEqual, dawnTest, gpuTest } from '../fixture.js';
 import { matmulBound } from '../tolerance.js';

@@ -7,7 +7,7 @@
  */
 import { expect } from 'vitest';
 import { all, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, softmax, std, sum, variance, type DeviceArray, type GpuDevice } from '../../src/index.js';
-import { pinParams, tunedParams, type TuneParams } from '../../src/kernels/tuning.js';
+import { pinParams, tunedParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
 import { randomF32 } from './helpers.js';

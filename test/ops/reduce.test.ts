@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { dot, max, mean, min, norm, sum, DTypeError, ShapeError, ShaderCompileError, type GpuDevice } from '../../src/index.js';
-import { pinParams } from '../../src/kernels/tuning.js';
+import { pinParams } from '../../src/backends/dawn/tuning.js';
 import { reductionTunable } from '../../src/ops/reduce.js';
 import { dawnTest, gpuTest } from '../fixture.js';
 import { absSum, expectWithin, gamma, sumBound, U32 } from '../tolerance.js';

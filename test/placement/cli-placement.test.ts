@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { gpukitVersion, PLACEMENT_SCHEMA, placementPath } from '../../src/bench/placement-file.js';
-import { adapterKey } from '../../src/kernels/tuning.js';
+import { adapterKey } from '../../src/backends/dawn/tuning.js';
 import { gpukit } from '../cli/spawn.js';
 import { gpuTest } from '../fixture.js';
 

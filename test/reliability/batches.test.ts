@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { add, openDevice, OutOfMemoryError, scale, sum, ValidationError, ProfileConflictError } from '../../src/index.js';
-import { compileKernelSync } from '../../src/kernels/kernel.js';
+import { compileKernelSync } from '../../src/backends/dawn/kernel.js';
 import { dawnTest, gpuTest, expectArrayEqual } from '../fixture.js';
 
 /** A kernel that passes reflection but fails Dawn's compile: only WebGPU can tell, at submit time. */

@@ -3,7 +3,7 @@
 import { AssertionError } from 'node:assert';
 import { afterAll, expect, test } from 'vitest';
 import { DeviceUnavailableError, ValidationError, type GpuDevice } from '../../src/index.js';
-import { compileKernelSync } from '../../src/kernels/kernel.js';
+import { compileKernelSync } from '../../src/backends/dawn/kernel.js';
 import { DeviceFixture, NO_DEVICE_REASON } from '../../src/testing/index.js';
 import { ENGINE } from '../fixture.js';
 

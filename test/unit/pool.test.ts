@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_POOL_CACHE_BYTES, sizeClass, SizeClassPool, type PoolBacking } from '../../src/buffers/pool.js';
+import { DEFAULT_POOL_CACHE_BYTES, sizeClass, SizeClassPool, type PoolBacking } from '../../src/backends/dawn/pool.js';
 import { OutOfMemoryError } from '../../src/errors.js';
 
 // sizeClass written out independently: 256-byte steps to 4 KiB, then quarter steps of each power of two.

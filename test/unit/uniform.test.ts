@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { f16BitsToF32 } from '../../src/buffers/dtype.js';
 import { ArgumentError } from '../../src/errors.js';
 import type { Layout } from '../../src/kernels/reflect.js';
-import { packUniform, packValue } from '../../src/kernels/uniform.js';
+import { packUniform, packValue } from '../../src/backends/dawn/uniform.js';
 
 // Layouts written by hand from the WGSL alignment rules (what reflect.ts derives from a shader).
 const f32: Layout = { kind: 'scalar', type: 'f32', size: 4 };

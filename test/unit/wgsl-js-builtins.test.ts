@@ -1,12 +1,12 @@
 /**
- * The WGSL → JS translator's builtins (src/fallback/wgsl-js.ts, BUILTINS), without a device. References:
+ * The WGSL → JS translator's builtins (src/backends/host/wgsl-js.ts, BUILTINS), without a device. References:
  * closed forms where the result is exact, else the f64 function of the f32 input rounded once to f32
  * (within WGSL's ulp bounds, which allow more), and WGSL's definitions written out here: clamp(e, lo, hi) =
  * min(max(e, lo), hi), step(edge, x) = 1 if edge ≤ x, mix(a, b, t) = a·(1 − t) + b·t, fract(x) = x − floor(x),
  * saturate(x) = clamp(x, 0, 1), select(f, t, c) = c ? t : f, abs(i32 MIN) = MIN.
  */
 import { describe, expect, test } from 'vitest';
-import { BUILTINS, HELPERS } from '../../src/fallback/wgsl-js.js';
+import { BUILTINS, HELPERS } from '../../src/backends/host/wgsl-js.js';
 import { ShaderCompileError, UnsupportedOnEngineError } from '../../src/errors.js';
 import { bool, expr, f32, i32, run, u32 } from './wgsl-js-harness.js';
 

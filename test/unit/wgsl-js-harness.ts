@@ -1,9 +1,9 @@
 /**
- * A harness for the WGSL → JS translator's unit tests (src/fallback/wgsl-js.ts), without a device: it
+ * A harness for the WGSL → JS translator's unit tests (src/backends/host/wgsl-js.ts), without a device: it
  * translates a body or an expression over named scalar inputs, raw arrays and `params` fields, and runs the
  * JavaScript the translator produced.
  */
-import { compileJs, translateExpression, translateStatements, type Binding, type Scalar } from '../../src/fallback/wgsl-js.js';
+import { compileJs, translateExpression, translateStatements, type Binding, type Scalar } from '../../src/backends/host/wgsl-js.js';
 
 export interface Env {
   /** Scalar inputs (read-only, as a builder's input arguments are). */

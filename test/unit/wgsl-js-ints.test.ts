@@ -1,5 +1,5 @@
 /**
- * The WGSL → JS translator's integer arithmetic (src/fallback/wgsl-js.ts) past 2^32 and 2^53, without a device:
+ * The WGSL → JS translator's integer arithmetic (src/backends/host/wgsl-js.ts) past 2^32 and 2^53, without a device:
  * i32/u32 results are WGSL's two's-complement wrap of the exact result, computed here with BigInt. A plain JS
  * `a * b` of two u32 values is exact only below 2^53 and so drops low bits of the wrap (0xffffffff² is
  * 2^64 − 2^33 + 1); the translator must use Math.imul. Operands: an explicit edge table crossed with itself,
@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compileJs, HELPERS, translateStatements, type Scalar } from '../../src/fallback/wgsl-js.js';
+import { compileJs, HELPERS, translateStatements, type Scalar } from '../../src/backends/host/wgsl-js.js';
 import { ShaderCompileError, UnsupportedOnEngineError } from '../../src/errors.js';
 
 const U_EDGES = [0, 1, 2, 3, 0xffff, 0x10000, 0x10001, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 94906265, 94906266, 3000000000];

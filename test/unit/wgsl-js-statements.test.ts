@@ -1,11 +1,11 @@
 /**
  * The WGSL → JS translator's statements, literals, raw-array reads, `params`, `_ind` and the errors it raises
- * (src/fallback/wgsl-js.ts), without a device. References: WGSL's rules written out here (f32 results are
+ * (src/backends/host/wgsl-js.ts), without a device. References: WGSL's rules written out here (f32 results are
  * the f64 result rounded to f32; i32/u32 wrap; literal typing per WGSL §6 / §8).
  */
 import { describe, expect, test } from 'vitest';
 import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../../src/errors.js';
-import { compileJs, translateStatements } from '../../src/fallback/wgsl-js.js';
+import { compileJs, translateStatements } from '../../src/backends/host/wgsl-js.js';
 import { bool, expr, f32, i32, run, u32 } from './wgsl-js-harness.js';
 
 const fr = Math.fround;

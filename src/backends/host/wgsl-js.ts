@@ -24,9 +24,9 @@
  * return the other operand when one is a NaN; `sign` of ±0 or a NaN is 0; float→integer conversions truncate and
  * saturate. Transcendentals are computed in f64 and rounded once (within WGSL's ulp bounds, which allow more).
  */
-import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
-import { stripComments } from '../kernels/codegen.js';
-import { WGSL_NAMES } from '../kernels/wgsl-names.js';
+import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../../errors.js';
+import { stripComments } from '../../kernels/codegen.js';
+import { WGSL_NAMES } from '../../kernels/wgsl-names.js';
 
 /** A concrete scalar type of the subset. */
 export type Scalar = 'f32' | 'i32' | 'u32' | 'bool';

@@ -1,6 +1,6 @@
-import { describeValue, isGenuine } from '../args.js';
-import { DeviceArray } from '../buffers/device-array.js';
-import { ArgumentError, LimitError, ShapeError } from '../errors.js';
+import { describeValue, isGenuine } from '../../args.js';
+import { DeviceArray } from '../../buffers/device-array.js';
+import { ArgumentError, LimitError, ShapeError } from '../../errors.js';
 
 /**
  * How many workgroups a dispatch launches: explicit `workgroups`, or enough for `invocations` threads.

@@ -1,6 +1,6 @@
-import type { DeviceContext } from '../device/context.js';
-import { assertHostRoom, gib, HOST_CHECK_BYTES, HOST_SHARE, hostRoom } from '../device/memory.js';
-import { OutOfMemoryError } from '../errors.js';
+import type { DeviceContext } from './context.js';
+import { assertHostRoom, gib, HOST_CHECK_BYTES, HOST_SHARE, hostRoom } from '../../device/memory.js';
+import { OutOfMemoryError } from '../../errors.js';
 
 /** What a device's buffer pool holds: `inUseBytes` backs live arrays, `cachedBytes` waits for reuse. */
 export interface MemoryStats {

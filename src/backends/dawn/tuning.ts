@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { DeviceContext } from '../device/context.js';
-import type { DeviceInfo } from '../device/info.js';
-import { ArgumentError, InvalidFileError } from '../errors.js';
+import type { DeviceContext } from './context.js';
+import type { DeviceInfo } from '../../device/info.js';
+import { ArgumentError, InvalidFileError } from '../../errors.js';
 
 /** Kernel parameters (override constants and host-side choices such as items per invocation). */
 export type TuneParams = Readonly<Record<string, number>>;

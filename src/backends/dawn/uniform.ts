@@ -1,6 +1,6 @@
-import { ArgumentError } from '../errors.js';
-import { f32ToF16Bits } from '../buffers/dtype.js';
-import type { Layout, Scalar } from './reflect.js';
+import { ArgumentError } from '../../errors.js';
+import { f32ToF16Bits } from '../../buffers/dtype.js';
+import type { Layout, Scalar } from '../../kernels/reflect.js';
 
 /** A value for a uniform binding: a number, a vector/matrix as an array, or a plain object for a struct. */
 export type UniformValue = number | boolean | readonly UniformValue[] | { readonly [field: string]: UniformValue };

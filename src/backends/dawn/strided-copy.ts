@@ -3,13 +3,13 @@
  * and readbacks) and scatters data into a view's elements (writes into a region). Registered with the
  * buffers layer, which cannot import kernels.
  */
-import { DeviceArray, registerViewCopier } from '../buffers/device-array.js';
-import { bytesOf, type DType } from '../buffers/dtype.js';
-import { LimitError } from '../errors.js';
-import { chunkElements, pieces, type Piece } from '../buffers/chunks.js';
-import { rangeSpan } from '../buffers/strided.js';
+import { DeviceArray, registerViewCopier } from '../../buffers/device-array.js';
+import { bytesOf, type DType } from '../../buffers/dtype.js';
+import { LimitError } from '../../errors.js';
+import { chunkElements, pieces, type Piece } from '../../buffers/chunks.js';
+import { rangeSpan } from '../../buffers/strided.js';
 import { compileKernelSync } from './kernel.js';
-import { builtinKernel } from './load.js';
+import { builtinKernel } from '../../kernels/load.js';
 
 /** Copies bits: every 4-byte dtype moves as u32, f16 as f16. */
 function wordOf(dtype: DType): 'u32' | 'f16' {

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ProfileConflictError } from '../errors.js';
-import { describeAdapter } from './info.js';
-import { now, type KernelTiming, type PhaseTiming, type Profile, type ProfileSink } from '../timing/profiler.js';
+import { ProfileConflictError } from '../../errors.js';
+import { describeAdapter } from '../../device/info.js';
+import { now, type KernelTiming, type PhaseTiming, type Profile, type ProfileSink } from '../../timing/profiler.js';
 import type { DeviceContext, PassTimer } from './context.js';
 
 const QUERIES_PER_SET = 4096;

@@ -11,26 +11,26 @@
  *   random (the same Philox4x32-10 stream, bit-identical), histogram and fft/ifft — through the CPU
  *   references in src/ops.
  * - The builders (`device.elementwise()`, `device.reduction()`, `map()`): their WGSL translated to JavaScript
- *   (src/fallback/wgsl-js.ts), run on the CPU (src/fallback/builders.ts).
+ *   (src/backends/host/wgsl-js.ts), run on the CPU (src/backends/host/builders.ts).
  */
-import { DeviceArray, checkShape } from '../buffers/device-array.js';
-import type { HostArray } from '../buffers/dtype.js';
-import type { HostContext } from '../device/host.js';
-import { ArgumentError, DTypeError, GpukitError, LimitError, ShapeError } from '../errors.js';
-import type { GpuDevice } from '../gpu-device.js';
-import { registerFallbackOps, type FallbackOps } from '../ops/engine.js';
+import { DeviceArray, checkShape } from '../../buffers/device-array.js';
+import type { HostArray } from '../../buffers/dtype.js';
+import type { HostContext } from './context.js';
+import { ArgumentError, DTypeError, GpukitError, LimitError, ShapeError } from '../../errors.js';
+import type { GpuDevice } from '../../gpu-device.js';
+import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
 import { buildHostElementwise } from './builders.js';
 import { hostOf } from './host-of.js';
-import { argCpu } from '../ops/arg.js';
-import { fftCpu, fftLayout, type FftOptions } from '../ops/fft.js';
-import { histogramCpu, histogramScale, type Histogram } from '../ops/histogram.js';
-import { checkMatmul, type MatmulShape } from '../ops/matmul.js';
-import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../ops/random.js';
-import { maxCpu, minCpu } from '../ops/reduce.js';
-import { scanCpu, type ScanOptions } from '../ops/scan.js';
-import { checkScalar, requireArray } from '../ops/signature.js';
-import { sortCpu, sortPairsCpu } from '../ops/sort.js';
-import { requireDType, sameDType, sameLength } from '../ops/util.js';
+import { argCpu } from '../../ops/arg.js';
+import { fftCpu, fftLayout, type FftOptions } from '../../ops/fft.js';
+import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
+import { checkMatmul, type MatmulShape } from '../../ops/matmul.js';
+import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
+import { maxCpu, minCpu } from '../../ops/reduce.js';
+import { scanCpu, type ScanOptions } from '../../ops/scan.js';
+import { checkScalar, requireArray } from '../../ops/signature.js';
+import { sortCpu, sortPairsCpu } from '../../ops/sort.js';
+import { requireDType, sameDType, sameLength } from '../../ops/util.js';
 import { backendOf, loopCap, runKernel } from './gpujs.js';
 import { cappedLoops } from './loops.js';
 import { hostMap } from './builders.js';

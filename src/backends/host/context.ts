@@ -1,6 +1,6 @@
-import { DestroyedError, GpukitError } from '../errors.js';
-import type { DeviceInfo } from './info.js';
-import type { ProfileSink } from '../timing/profiler.js';
+import { DestroyedError, GpukitError } from '../../errors.js';
+import type { DeviceInfo } from '../../device/info.js';
+import type { ProfileSink } from '../../timing/profiler.js';
 
 /** Limits of a host-memory device: the largest array, plus whatever the gpu.js mode reports. */
 export type HostLimits = Readonly<{ maxBufferSize: number } & Record<string, number>>;
@@ -13,7 +13,7 @@ export type HostLimits = Readonly<{ maxBufferSize: number } & Record<string, num
  * (reading them throws its error) and `sync()` reports it once.
  *
  * gpu.js itself is not imported here: the engine-specific part (the gpu.js instance, its kernels) is the
- * `backend` object that src/fallback/ attaches, so nothing on the Dawn path loads gpu.js.
+ * `backend` object that src/backends/host/ attaches, so nothing on the Dawn path loads gpu.js.
  */
 export class HostContext {
   readonly info: DeviceInfo;

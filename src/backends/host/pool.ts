@@ -1,5 +1,5 @@
-import type { HostContext } from '../device/host.js';
-import { defaultBudget, sizeClass, SizeClassPool } from './pool.js';
+import type { HostContext } from './context.js';
+import { defaultBudget, sizeClass, SizeClassPool } from '../dawn/pool.js';
 
 /**
  * The host-memory counterpart of {@link BufferPool} for the gpujs engine: ArrayBuffers reused by size

@@ -1,7 +1,7 @@
-import type { HostContext } from '../device/host.js';
-import { describeAdapter } from '../device/info.js';
-import { GpukitError } from '../errors.js';
-import { now, type PhaseTiming, type Profile } from '../timing/profiler.js';
+import type { HostContext } from './context.js';
+import { describeAdapter } from '../../device/info.js';
+import { GpukitError } from '../../errors.js';
+import { now, type PhaseTiming, type Profile } from '../../timing/profiler.js';
 
 /**
  * `device.profile()` on the gpujs engine. There are no GPU timestamps here: every figure is wall clock on

@@ -1,7 +1,7 @@
-import { DestroyedError, DeviceLostError, OutOfMemoryError, TimeoutError, ValidationError } from '../errors.js';
-import { retireInstance, type DawnHandle, type DawnInstance } from './dawn.js';
-import type { DeviceInfo } from './info.js';
-import type { ProfileSink } from '../timing/profiler.js';
+import { DestroyedError, DeviceLostError, OutOfMemoryError, TimeoutError, ValidationError } from '../../errors.js';
+import { retireInstance, type DawnHandle, type DawnInstance } from './adapter.js';
+import type { DeviceInfo } from '../../device/info.js';
+import type { ProfileSink } from '../../timing/profiler.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {

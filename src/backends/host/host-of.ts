@@ -1,6 +1,6 @@
-import { DeviceArray } from '../buffers/device-array.js';
-import type { HostContext } from '../device/host.js';
-import { ArgumentError, DestroyedError } from '../errors.js';
+import { DeviceArray } from '../../buffers/device-array.js';
+import type { HostContext } from './context.js';
+import { ArgumentError, DestroyedError } from '../../errors.js';
 
 /** The gpujs device every array belongs to; refuses arrays of other devices or engines. */
 export function hostOf(op: string, ...arrays: readonly DeviceArray[]): HostContext {

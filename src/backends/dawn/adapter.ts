@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
-import { ArgumentError, DeviceUnavailableError } from '../errors.js';
-import { ensureHeadlessEgl, prepareDriverEnvironment } from './env.js';
-import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel } from './info.js';
-import { addressSpaceRoom, DAWN_MIN_ADDRESS_SPACE, gib } from './memory.js';
+import { ArgumentError, DeviceUnavailableError } from '../../errors.js';
+import { ensureHeadlessEgl, prepareDriverEnvironment } from '../../device/env.js';
+import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel } from '../../device/info.js';
+import { addressSpaceRoom, DAWN_MIN_ADDRESS_SPACE, gib } from '../../device/memory.js';
 
 /** How to choose the Dawn adapter. Environment variables fill in what the options leave out. */
 export interface DawnAdapterOptions {

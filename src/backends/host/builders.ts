@@ -1,6 +1,6 @@
 /**
  * The kernel builders on the gpujs engine: `device.elementwise()`, `device.reduction()` and `map()` take the
- * same WGSL bodies as on Dawn; src/fallback/wgsl-js.ts translates them to JavaScript, which runs on the CPU
+ * same WGSL bodies as on Dawn; src/backends/host/wgsl-js.ts translates them to JavaScript, which runs on the CPU
  * on the device's ordered queue.
  *
  * Why the CPU and not gpu.js: the translated function is exact for every dtype (i32/u32 wrap, integer
@@ -12,20 +12,20 @@
  * left, to which `post` applies. So a float reduction's error bound is the one the README gives the gpujs
  * sums (depth 64 per pass).
  */
-import { DeviceArray } from '../buffers/device-array.js';
-import type { DType } from '../buffers/dtype.js';
-import type { HostContext } from '../device/host.js';
-import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../errors.js';
-import { checkOptions, describeValue } from '../args.js';
-import { checkBrackets, checkRaw, elementwiseWgsl, normalizeText, outputsOf, parseArgs, reductionWgsl, usesInd, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
-import type { ElementwiseFn, ElementwiseSpec } from '../ops/elementwise.js';
-import { hostBlocksOf } from '../ops/engine.js';
-import type { ReductionFn, ReductionSpec } from '../ops/reduce.js';
-import { bindArgs, broadcastArgs, checkArrays, checkElementwiseCall, checkScalars, checkVariant, resolveArrays, separateOverlaps, type BoundArgs } from '../ops/signature.js';
-import { viewOutput } from '../ops/engine.js';
-import { parseReduction } from '../ops/reduce.js';
+import { DeviceArray } from '../../buffers/device-array.js';
+import type { DType } from '../../buffers/dtype.js';
+import type { HostContext } from './context.js';
+import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../../errors.js';
+import { checkOptions, describeValue } from '../../args.js';
+import { checkBrackets, checkRaw, elementwiseWgsl, normalizeText, outputsOf, parseArgs, reductionWgsl, usesInd, type ArgSpec, type ReductionParts } from '../../kernels/codegen.js';
+import type { ElementwiseFn, ElementwiseSpec } from '../../ops/elementwise.js';
+import { hostBlocksOf } from '../../ops/engine.js';
+import type { ReductionFn, ReductionSpec } from '../../ops/reduce.js';
+import { bindArgs, broadcastArgs, checkArrays, checkElementwiseCall, checkScalars, checkVariant, resolveArrays, separateOverlaps, type BoundArgs } from '../../ops/signature.js';
+import { viewOutput } from '../../ops/engine.js';
+import { parseReduction } from '../../ops/reduce.js';
 import { hostOf } from './host-of.js';
-import { axisCallOptions, axisPlan } from '../ops/axis.js';
+import { axisCallOptions, axisPlan } from '../../ops/axis.js';
 
 /** Replaces views among the array inputs by plain gathered copies (enqueued); returns the copies to destroy. */
 function plainInputs(args: readonly { readonly name: string; readonly array: boolean }[], named: BoundArgs): DeviceArray[] {
@@ -270,7 +270,7 @@ class HostElementwise {
 }
 
 /**
- * `device.elementwise()` on the gpujs engine: the same spec, translated to JavaScript (src/fallback/wgsl-js.ts).
+ * `device.elementwise()` on the gpujs engine: the same spec, translated to JavaScript (src/backends/host/wgsl-js.ts).
  * Throws before returning what Dawn's builder would (an ArgumentError for the signature, a ShaderCompileError
  * pointing into the body) and, for a body outside the translated subset, UnsupportedOnEngineError.
  *

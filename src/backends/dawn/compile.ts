@@ -1,4 +1,4 @@
-import { ShaderCompileError, type ShaderDiagnostic } from '../errors.js';
+import { ShaderCompileError, type ShaderDiagnostic } from '../../errors.js';
 
 /** Maps a position in the WGSL handed to Dawn back to what the user wrote (for generated code). */
 export interface SourceMapper {

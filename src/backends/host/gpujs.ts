@@ -7,10 +7,10 @@
  * dependency is never loaded) — else `webasm` (WebAssembly with SIMD, split across worker threads for
  * outputs of 4096 cells or more), else `cpu`.
  */
-import { DeviceUnavailableError } from '../errors.js';
-import { checkLimitCaps, HOW_TO_GET_ONE, loadWebgpu, retireInstance } from '../device/dawn.js';
-import { HostContext } from '../device/host.js';
-import { looksSoftware, type DeviceInfo } from '../device/info.js';
+import { DeviceUnavailableError } from '../../errors.js';
+import { checkLimitCaps, HOW_TO_GET_ONE, loadWebgpu, retireInstance } from '../dawn/adapter.js';
+import { HostContext } from './context.js';
+import { looksSoftware, type DeviceInfo } from '../../device/info.js';
 
 /** gpu.js modes gpukit uses. */
 export type GpujsMode = 'webgpu' | 'webasm' | 'cpu';

@@ -1,11 +1,11 @@
-import { DeviceArray } from '../buffers/device-array.js';
-import type { DType } from '../buffers/dtype.js';
-import { chunkElements } from '../buffers/chunks.js';
-import type { DeviceContext } from '../device/context.js';
-import { ArgumentError, DTypeError, LimitError, ShaderCompileError, ValidationError } from '../errors.js';
+import { DeviceArray } from '../../buffers/device-array.js';
+import type { DType } from '../../buffers/dtype.js';
+import { chunkElements } from '../../buffers/chunks.js';
+import type { DeviceContext } from './context.js';
+import { ArgumentError, DTypeError, LimitError, ShaderCompileError, ValidationError } from '../../errors.js';
 import { compileModule, type SourceMapper } from './compile.js';
 import { checkRunArgs, gridFor, type Dispatch } from './geometry.js';
-import { reflectCompute, resolveWorkgroupSize, type BindingInfo, type EntryInfo } from './reflect.js';
+import { reflectCompute, resolveWorkgroupSize, type BindingInfo, type EntryInfo } from '../../kernels/reflect.js';
 import { packUniform, type UniformValue } from './uniform.js';
 
 /** Options for compiling a kernel. */
