@@ -46,7 +46,8 @@ export { scan, cumsum, scanCpu, type ScanOptions } from './ops/scan.js';
 export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
 export { matmul, transpose, matmulCpu, transposeCpu, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
-export { argmin, argmax, argCpu } from './ops/arg.js';
+export { argmin, argmax } from './ops/arg.js';
+export { argCpu } from './reference/arg.js';
 export {
   div,
   pow,

@@ -1,3 +1,4 @@
+import type { Backend } from '../backends/backend.js';
 import { describeValue } from '../args.js';
 import { MAX_COPY, type DeviceContext } from '../backends/dawn/context.js';
 import type { HostContext } from '../backends/host/context.js';
@@ -383,6 +384,11 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */
+  /** @internal The engine this array's storage lives on: ops run through it (src/backends/backend.ts). */
+  get backend(): Backend {
+    return ((this.#ctx ?? this.host) as DeviceContext | HostContext).backend;
+  }
+
   get ctx(): DeviceContext {
     if (this.#ctx === null) throw new UnsupportedOnEngineError(`this array lives on the ${this.engine} engine, which has no WebGPU device context`);
     return this.#ctx;

@@ -22,7 +22,6 @@ export interface FallbackOps {
   axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray;
   reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): DeviceArray;
   dot(x: DeviceArray, y: DeviceArray): DeviceArray;
-  arg(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'>;
   scan(x: DeviceArray, opts: ScanOptions): DeviceArray;
   sort(keys: DeviceArray): DeviceArray;
   sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> };

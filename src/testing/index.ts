@@ -27,5 +27,5 @@ export { sortCpu, sortPairsCpu } from '../ops/sort.js';
 export { matmulCpu, transposeCpu } from '../ops/matmul.js';
 export { fftCpu } from '../ops/fft.js';
 export { histogramCpu } from '../ops/histogram.js';
-export { argCpu } from '../ops/arg.js';
+export { argCpu } from '../reference/arg.js';
 export { randomU32Cpu, uniformCpu, normalCpu } from '../ops/random.js';

@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { argmax, argmin, DTypeError, ShapeError } from '../../src/index.js';
 import { pinParams } from '../../src/backends/dawn/tuning.js';
-import { argTunable } from '../../src/ops/arg.js';
+import { argTunable } from '../../src/backends/dawn/ops/arg.js';
 import { dawnTest, gpuTest } from '../fixture.js';
 import { EDGE_SIZES, numpy, npOut, randomF32, randomI32, randomU32 } from './helpers.js';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { add, argmax, argmin, axpy, dot, fft, histogram, ifft, map, matmul, max, min, norm, random, scan, softmax, sub, sum, openDevice, ArgumentError } from '../../src/index.js';
 import { saveWinners, sizeClass, tunedParams, tuningProfile, type TuneParams } from '../../src/backends/dawn/tuning.js';
-import { argTunable } from '../../src/ops/arg.js';
+import { argTunable } from '../../src/backends/dawn/ops/arg.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { elementwiseTunable } from '../../src/ops/elementwise.js';
 import { fftTunable } from '../../src/ops/fft.js';

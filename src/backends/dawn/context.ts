@@ -2,6 +2,7 @@ import { DestroyedError, DeviceLostError, OutOfMemoryError, TimeoutError, Valida
 import { retireInstance, type DawnHandle, type DawnInstance } from './adapter.js';
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
+import { DawnBackend } from './backend.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -90,6 +91,8 @@ export class DeviceContext {
   readonly info: DeviceInfo;
   readonly limits: GPUSupportedLimits;
   readonly features: ReadonlySet<string>;
+  /** The engine boundary the ops see (src/backends/backend.ts). */
+  readonly backend: DawnBackend = new DawnBackend(this);
   timer: PassTimer | null = null;
   /** Receives compile/upload/download timings while a profile records. */
   sink: ProfileSink | null = null;

@@ -1,6 +1,7 @@
 import { DestroyedError, GpukitError } from '../../errors.js';
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
+import { HostBackend } from './backend.js';
 
 /** Limits of a host-memory device: the largest array, plus whatever the gpu.js mode reports. */
 export type HostLimits = Readonly<{ maxBufferSize: number } & Record<string, number>>;
@@ -19,6 +20,8 @@ export class HostContext {
   readonly info: DeviceInfo;
   readonly limits: HostLimits;
   readonly features: ReadonlySet<string> = new Set<string>();
+  /** The engine boundary the ops see (src/backends/backend.ts). */
+  readonly backend: HostBackend = new HostBackend(this);
   /** Receives upload/download timings while a profile records. */
   sink: ProfileSink | null = null;
   /** Wall-clock ms spent running queued tasks (the "kernel" phase of a gpujs profile). */

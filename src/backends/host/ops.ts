@@ -21,7 +21,6 @@ import type { GpuDevice } from '../../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
 import { buildHostElementwise } from './builders.js';
 import { hostOf } from './host-of.js';
-import { argCpu } from '../../ops/arg.js';
 import { fftCpu, fftLayout, type FftOptions } from '../../ops/fft.js';
 import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
 import { checkMatmul, type MatmulShape } from '../../ops/matmul.js';
@@ -248,19 +247,6 @@ function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
   return out;
 }
 
-function arg(op: 'argmin' | 'argmax', x: DeviceArray): DeviceArray<'u32'> {
-  const host = hostOf(op, x);
-  requireDType(op, 'x', x, ['f32', 'i32', 'u32']);
-  const out = new DeviceArray(host, 'u32', 1);
-  const X = x.data;
-  const O = out.data;
-  host.enqueue(() => {
-    const i = argCpu(op, X);
-    O[0] = i < 0 ? 0xffffffff : i;
-  });
-  return out;
-}
-
 // --- scan, sort -----------------------------------------------------------------------------------------
 
 function scan(x: DeviceArray, opts: ScanOptions): DeviceArray {
@@ -426,7 +412,23 @@ function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f
 }
 
 /** The gpujs implementation of every ready op. */
-export const gpujsOps: FallbackOps = { binary, scale, axpy, reduce, dot, arg, scan, sort, sortPairs, matmul, transpose, random, histogram, fft, map: hostMap, elementwise: buildHostElementwise };
+export const gpujsOps: FallbackOps = {
+  binary,
+  scale,
+  axpy,
+  reduce,
+  dot,
+  scan,
+  sort,
+  sortPairs,
+  matmul,
+  transpose,
+  random,
+  histogram,
+  fft,
+  map: hostMap,
+  elementwise: buildHostElementwise,
+};
 
 /** Makes the ops in src/ops dispatch gpujs arrays here. */
 export function registerGpujsOps(): void {

@@ -1,0 +1,69 @@
+/**
+ * One manifest per op: everything gpukit knows about an op in one declaration — its public name and NumPy's
+ * name, the argument check (run once, before anything is allocated, for both engines), the implementation on
+ * each engine, the float64 reference the tests compare with beside NumPy, its tolerance class and where the
+ * docs list it. The public function is `manifest.call`; the docs' op table and a test are generated from the
+ * list of manifests (`src/ops/registry.ts`).
+ */
+import type { Backend } from '../backends/backend.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
+import type { HostContext } from '../backends/host/context.js';
+
+/** Where the reference docs list an op. */
+export type DocCategory = 'creation' | 'elementwise' | 'math' | 'reduction' | 'statistics' | 'linalg' | 'indexing' | 'sorting' | 'scan' | 'random' | 'fft' | 'histogram' | 'builders';
+
+/**
+ * How close an op's f32 result must be to the float64 reference (src/testing/tolerance.ts states each bound):
+ * `exact` bit for bit; `ulp` a few units in the last place; `sum` the blocked-sum bound n·u·Σ|x|;
+ * `dot` the same bound over products; `transcendental` the WGSL accuracy of the built-in; `statistical`
+ * a distribution test (random).
+ */
+export type ToleranceClass = 'exact' | 'ulp' | 'sum' | 'dot' | 'transcendental' | 'statistical';
+
+/** What every checked call carries: the backend that runs it. */
+export interface Checked {
+  readonly backend: Backend;
+}
+
+export interface OpManifest<A extends unknown[], C extends object, R> {
+  /** The public name (`gpukit.<name>`). */
+  readonly name: string;
+  /** NumPy's name for the same op (`numpy.argmax`), or null where NumPy has none. */
+  readonly numpy: string | null;
+  /** Other public names of the same op (kept for compatibility, documented as aliases). */
+  readonly aliases?: readonly string[];
+  readonly category: DocCategory;
+  /** One line for the docs' op table. */
+  readonly summary: string;
+  readonly tolerance: ToleranceClass;
+  /**
+   * Validates the arguments (typed errors naming the op) and returns the call each engine runs: the
+   * checked inputs, the options normalised, the output shape and dtype, and the backend. Runs before
+   * anything is allocated.
+   */
+  readonly check: (...args: A) => C & Checked;
+  /** The Dawn implementation (src/backends/dawn/ops/). */
+  readonly dawn: (ctx: DeviceContext, call: C) => R;
+  /** The host implementation: gpu.js kernels or CPU loops (src/backends/host/ops/). */
+  readonly host: (ctx: HostContext, call: C) => R;
+  /** The float64 reference the tests use beside NumPy, where one exists. */
+  readonly reference?: (...args: never[]) => unknown;
+}
+
+/** An op: its manifest and `call`, which the public function (with its docs) forwards to. */
+export interface Op<A extends unknown[], C extends object, R> extends OpManifest<A, C, R> {
+  /** Checks the arguments, then lets the backend of the call run this engine's implementation. */
+  call(...args: A): R;
+}
+
+/** Declares an op. */
+export function defineOp<A extends unknown[], C extends object, R>(m: OpManifest<A, C, R>): Op<A, C, R> {
+  const run = m as unknown as OpManifest<never[], C, R>;
+  return {
+    ...m,
+    call: (...args: A): R => {
+      const c = m.check(...args);
+      return c.backend.run(run, c);
+    },
+  };
+}
