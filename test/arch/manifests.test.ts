@@ -1,0 +1,65 @@
+/**
+ * One op, one place: the public exports, the op manifests (src/ops/registry.ts) and the generated op table
+ * (docs/reference/ops.md) are one list. NumPy names are checked against NumPy itself.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as gpukit from '../../src/index.js';
+import { OPS } from '../../src/ops/registry.js';
+import { OPS_DOC, renderedDoc } from '../../scripts/op-table.js';
+
+/** Exported functions that are not ops (devices, helpers, settings), each for its reason. */
+const NOT_OPS = new Set([
+  'openDevice', // opens a device
+  'describeAdapter', // formats DeviceInfo
+  'broadcastShapes', // shape arithmetic on plain arrays
+  'setKernelCacheSize', // a setting
+  'setBuilderCacheSize', // a setting
+  'builderCacheSize', // a setting
+  'defaultStreamChunk', // a setting's default
+  'openPlaced', // opens the placed front end
+  'placeOn', // placement of one call
+  'sizeOf', // placement: a call's size
+]);
+
+const exported = Object.entries(gpukit).filter(([, v]) => typeof v === 'function' && !/^[A-Z]/.test((v as { name?: string }).name ?? ''));
+
+describe('op manifests, exports and docs agree', () => {
+  const names = new Set(OPS.flatMap((o) => [o.name, ...(o.aliases ?? [])]));
+
+  it('every manifest is exported under its name and aliases, as a function', () => {
+    for (const o of OPS) {
+      for (const n of [o.name, ...(o.aliases ?? [])]) expect(typeof (gpukit as Record<string, unknown>)[n], `gpukit.${n}`).toBe('function');
+    }
+  });
+
+  it('every exported function is an op with a manifest, a reference (…Cpu) or a listed non-op', () => {
+    const orphans = exported.map(([k]) => k).filter((k) => !names.has(k) && !NOT_OPS.has(k) && !k.endsWith('Cpu') && !k.endsWith('Tolerance'));
+    expect(orphans).toEqual([]);
+  });
+
+  it('every manifest names both engines and a check', () => {
+    for (const o of OPS) {
+      expect([typeof o.check, typeof o.dawn, typeof o.host, typeof o.call], o.name).toEqual(['function', 'function', 'function', 'function']);
+      expect(o.summary.length, o.name).toBeGreaterThan(10);
+    }
+  });
+
+  it('names are unique', () => {
+    const all = OPS.flatMap((o) => [o.name, ...(o.aliases ?? [])]);
+    expect(all.length).toBe(new Set(all).size);
+  });
+
+  it("every NumPy name exists in NumPy (Debian's python3-numpy)", () => {
+    const numpy = OPS.flatMap((o) => (o.numpy === null ? [] : [o.numpy]));
+    const script = `import numpy, sys\nmissing = []\nfor n in sys.argv[1:]:\n    obj = __import__(n.split('.')[0])\n    try:\n        for part in n.split('.')[1:]: obj = getattr(obj, part)\n    except AttributeError: missing.append(n)\nprint(','.join(missing))`;
+    const missing = execFileSync('/usr/bin/python3', ['-c', script, ...numpy], { encoding: 'utf8' }).trim();
+    expect(missing).toBe('');
+  });
+
+  it('docs/reference/ops.md holds the table generated from the manifests (npm run op-table)', () => {
+    const doc = readFileSync(OPS_DOC, 'utf8');
+    expect(renderedDoc(doc)).toBe(doc);
+  });
+});
