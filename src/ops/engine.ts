@@ -20,8 +20,6 @@ export interface FallbackOps {
   binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray;
   scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray;
   axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray;
-  reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): DeviceArray;
-  dot(x: DeviceArray, y: DeviceArray): DeviceArray;
   scan(x: DeviceArray, opts: ScanOptions): DeviceArray;
   sort(keys: DeviceArray): DeviceArray;
   sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> };

@@ -1,405 +1,118 @@
-import { fallback, onFallback } from './engine.js';
-import { DeviceArray } from '../buffers/device-array.js';
+/**
+ * The whole-array reductions (sum, mean, min, max, norm, dot) and the ones along axes only (prod, any, all,
+ * variance, std): the manifests and public functions. The engines' implementations:
+ * src/backends/dawn/ops/reduce.ts (the ReductionBuilder behind `device.reduction(spec)`, generated WGSL)
+ * and src/backends/host/ops/reduce.ts (gpu.js folds and CPU loops); along axes, src/ops/axis.ts. The
+ * float64 references: src/reference/reduce.ts.
+ */
+import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
-import type { DeviceContext } from '../backends/dawn/context.js';
-import { ArgumentError, ShaderCompileError } from '../errors.js';
-import { checkBrackets, parseArgs, reductionWgsl, REDUCTION_RESERVED, usesIndex, type ArgSpec, type ReductionParts } from '../kernels/codegen.js';
-import { compileKernelSync, type Kernel } from '../backends/dawn/kernel.js';
-import { foldGroups } from '../backends/dawn/geometry.js';
-import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../backends/dawn/tuning.js';
-import { builderCache, moduleError } from './builder-cache.js';
-import { bindArgs, broadcastArgs, checkArray, checkArrays, checkScalars, checkVariant, requireArray, resolveArrays } from './signature.js';
-import { checkOptions } from '../args.js';
-import { axisCallOptions, axisPlan, checkAxisOptions, reduceAxis, refuseEmpty, type AxisOp, type AxisOptions } from './axis.js';
-import { checkElements, deviceOf, requireDType, sameDType, sameLength, windowable } from './util.js';
-import { chunkElements, pieces } from '../buffers/chunks.js';
+import { checkArray, checkArrays, requireArray } from './signature.js';
+import { checkAxisOptions, reduceAxis, refuseEmpty, type AxisOptions } from './axis.js';
+import { requireDType, sameDType, sameLength } from './util.js';
+import { defineOp, type Checked } from './manifest.js';
+import { dawnDot, dawnReduce } from '../backends/dawn/ops/reduce.js';
+import { hostDot, hostReduce } from '../backends/host/ops/reduce.js';
+import { dotCpu, maxCpu, minCpu, sumCpu } from '../reference/reduce.js';
 
-/** What `device.reduction()` builds from: CuPy's ReductionKernel, in WGSL. */
-export interface ReductionSpec {
-  /** Typed arguments, as for elementwise: `'x: T[], y: T[]'` (scalars allowed: `'x: T[], c: f32'`). */
-  readonly args: string;
-  /** Expression of the arguments (their elements at index `i`) giving the value to fold. @default the only array */
-  readonly map?: string;
-  /** Associative fold of `a` and `b`, e.g. `'a + b'` or `'max(a, b)'`. */
-  readonly reduce: string;
-  /** The fold's identity, e.g. `'0'` or `'-3.4e38'`. */
-  readonly identity: string;
-  /** Applied to the final value `a`, e.g. `'sqrt(a)'`; scalar arguments are `params.<name>` here. @default 'a' */
-  readonly post?: string;
-  /** Accumulator and result type. @default 'T' */
-  readonly type?: DType | 'T';
-  /** @default 'reduction' */
-  readonly name?: string;
+export type { ReductionFn, ReductionSpec } from './reduction-spec.js';
+export { buildReduction, reductionTunable } from '../backends/dawn/ops/reduce.js';
+
+type WholeOp = 'sum' | 'mean' | 'min' | 'max' | 'norm';
+
+/** A checked whole-array reduction: its result is a length-1 array of x's dtype. */
+export interface ReduceCall extends Checked {
+  readonly op: WholeOp;
+  readonly x: DeviceArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
 }
 
-/** A built reduction: call it with its arguments (by name or in order); it returns a device scalar. */
-export interface ReductionFn {
-  /** A trailing `{ axis, keepdims }` reduces along those axes instead of over the whole (broadcast) input. */
-  (args: Readonly<Record<string, DeviceArray | number>>, along?: AxisOptions): DeviceArray;
-  (...args: (DeviceArray | number | AxisOptions)[]): DeviceArray;
-  wgsl(dtype?: DType, width?: 1 | 4): string;
+/** A checked dot product (x and y of one dtype and length). */
+export interface DotCall extends Checked {
+  readonly x: DeviceArray;
+  readonly y: DeviceArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
 }
 
-export const reductionTunable = registerTunable({
-  op: 'reduce',
-  sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
-  candidates: (ctx) =>
-    [8, 16, 64, 256]
-      .flatMap((WG) => [4, 16, 64, 256, 1024, 2048].flatMap((ITEMS) => [0, 1].map((TREE) => ({ WG, ITEMS, TREE }))))
-      .filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s.
-  // GPU: many short folds and a shared-memory tree per workgroup.
-  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
+function wholeOp(op: WholeOp, numpy: string, summary: string, tolerance: 'exact' | 'sum', reference?: (x: ArrayLike<number>) => number) {
+  return defineOp({
+    name: op,
+    numpy,
+    category: 'reduction',
+    summary,
+    tolerance,
+    check: (x: DeviceArray): ReduceCall => {
+      checkArray(op, 'x', x);
+      if (op === 'min' || op === 'max') refuseEmpty(op, x);
+      if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
+      return { backend: x.backend, op, x, shape: [1], dtype: x.dtype };
+    },
+    dawn: dawnReduce,
+    host: hostReduce,
+    ...(reference !== undefined ? { reference } : {}),
+  });
+}
+
+export const SUM = wholeOp('sum', 'numpy.sum', 'sum of the elements, whole array or along axes (pairwise-blocked f32)', 'sum', sumCpu);
+export const MEAN = wholeOp('mean', 'numpy.mean', 'mean of the elements (f32/f16), whole array or along axes', 'sum');
+export const MIN = wholeOp('min', 'numpy.min', 'smallest element (NaN if any), whole array or along axes', 'exact', minCpu);
+export const MAX = wholeOp('max', 'numpy.max', 'largest element (NaN if any), whole array or along axes', 'exact', maxCpu);
+export const NORM = wholeOp('norm', 'numpy.linalg.norm', 'Euclidean norm sqrt(Σ x²) of a float array, whole or along axes', 'sum');
+
+export const DOT = defineOp({
+  name: 'dot',
+  numpy: 'numpy.dot',
+  category: 'reduction',
+  summary: 'dot product Σ x·y of two arrays of one dtype and length',
+  tolerance: 'dot',
+  check: (x: DeviceArray, y: DeviceArray): DotCall => {
+    checkArrays('dot', { x, y });
+    requireArray('dot', 'y', y);
+    sameDType('dot', x, 'x', y, 'y');
+    sameLength('dot', x, 'x', y, 'y');
+    return { backend: x.backend, x, y, shape: [1], dtype: x.dtype };
+  },
+  dawn: dawnDot,
+  host: hostDot,
+  reference: dotCpu,
 });
 
-/** The tuned geometry of a reduction (tuning's names). */
-interface Geometry {
-  readonly WG: number;
-  readonly ITEMS: number;
-  readonly TREE: number;
-}
-
-/** The geometry as the generated code's override constants. */
-function overrides(c: Geometry): Record<string, number> {
-  return { _WG: c.WG, _ITEMS: c.ITEMS, _TREE: c.TREE };
-}
+const WHOLE = { sum: SUM, mean: MEAN, min: MIN, max: MAX, norm: NORM } as const;
 
 /**
- * A reduction spec checked and parsed, the same way for both engines: its name, arguments and the WGSL
- * expressions (`map` defaults to the only array; brackets are checked in each expression).
+ * A whole-array reduction, or along axes (`{ axis, keepdims }`: the row kernel of src/ops/axis.ts). Without
+ * `axis` it is the whole array, reshaped to extent-1 axes under `keepdims`.
  */
-export function parseReduction(spec: ReductionSpec): { name: string; args: ArgSpec[]; parts: ReductionParts } {
-  checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: ['T', 'f32', 'i32', 'u32', 'f16'], name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
-  const name = spec.name ?? 'reduction';
-  const args = parseArgs(spec.args, REDUCTION_RESERVED);
-  const arrays = args.filter((a) => a.array);
-  const map = spec.map ?? (arrays.length === 1 ? (arrays[0]?.name ?? '') : undefined);
-  if (map === undefined) throw new ArgumentError(`reduction '${name}': with several arrays, say how to combine them in 'map'`);
-  const exprs: [string, string | undefined][] = [['map', map], ['reduce', spec.reduce], ['identity', spec.identity], ['post', spec.post]];
-  for (const [what, text] of exprs) {
-    if (text === undefined) continue;
-    if (typeof text !== 'string') throw new ArgumentError(`reduction '${name}': '${what}' must be a string of WGSL, got ${typeof text}`);
-    checkBrackets(text, `the ${what} expression of reduction '${name}'`);
-  }
-  return { name, args, parts: { map, reduce: spec.reduce, identity: spec.identity, post: spec.post ?? 'a', type: spec.type ?? 'T' } };
-}
-
-class ReductionBuilder {
-  readonly name: string;
-  readonly args: readonly ArgSpec[];
-  readonly parts: ReductionParts;
-  readonly #vec4Fails = new Set<string>();
-  /** Dtypes whose map/reduce also work on vec4 values (so the first pass keeps a vec4 accumulator). */
-  readonly #vecAcc = new Set<string>();
-  #noVecAcc = false;
-
-  readonly #key: string | undefined;
-
-  constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = [], key?: string) {
-    for (const d of vecAccDTypes) this.#vecAcc.add(d);
-    this.#key = key;
-    const parsed = parseReduction(spec);
-    this.name = parsed.name;
-    this.args = parsed.args;
-    // On vec4 values `i` would be a vec4<u32>: a map that uses it folds lane by lane.
-    if (usesIndex(parsed.parts.map)) this.#noVecAcc = true;
-    this.parts = { ...parsed.parts, ...(prelude !== undefined ? { prelude } : {}) };
-  }
-
-  /**
-   * Checks the expressions up front (shader modules only: the variants that run are compiled when first
-   * dispatched), so a bad one is a ShaderCompileError pointing into it, and learns which vec4 shape works.
-   */
-  async prepare(ctx: DeviceContext): Promise<void> {
-    const dtypes: DType[] = this.args.some((a) => a.type === 'T') ? ['f32', 'i32', 'u32'] : ['f32'];
-    let firstError: ShaderCompileError | undefined;
-    for (const dtype of dtypes) {
-      const g = reductionWgsl(this.name, this.args, this.parts, dtype, 1);
-      const e = await moduleError(ctx, g.code, `reduction|${this.name}|${dtype}`, g.mapper);
-      if (e !== undefined) {
-        firstError ??= e;
-        continue;
-      }
-      const va = reductionWgsl(this.name, this.args, this.parts, dtype, 4, true);
-      if (!this.#noVecAcc && (await moduleError(ctx, va.code, `reduction|${this.name}|${dtype}|vec4acc`)) === undefined) {
-        this.#vecAcc.add(dtype);
-        return;
-      }
-      const v = reductionWgsl(this.name, this.args, this.parts, dtype, 4);
-      if ((await moduleError(ctx, v.code, `reduction|${this.name}|${dtype}|vec4`)) !== undefined) this.#vec4Fails.add(dtype);
-      return;
-    }
-    throw firstError ?? new ArgumentError(`reduction '${this.name}': the expressions do not compile`);
-  }
-
-  #constants(ctx: DeviceContext, n: number): Geometry {
-    const p: TuneParams = tunedParams(ctx, reductionTunable, n);
-    return { WG: p['WG'] ?? 64, ITEMS: p['ITEMS'] ?? 16, TREE: p['TREE'] ?? 0 };
-  }
-
-  #record(ctx: DeviceContext, code: string): void {
-    if (this.#key !== undefined) builderCache(ctx).record(this.#key, code);
-  }
-
-  #kernel(ctx: DeviceContext, dtype: DType, width: 1 | 4, entryPoint: 'first' | 'rest', c: Geometry): Kernel {
-    const vecAcc = width === 4 && entryPoint === 'first' && this.#vecAcc.has(dtype) && !this.#noVecAcc;
-    const g = reductionWgsl(this.name, this.args, this.parts, dtype, width, vecAcc);
-    this.#record(ctx, g.code);
-    return compileKernelSync(ctx, g.code, { entryPoint: `_${entryPoint}`, label: `reduction|${this.name}|${dtype}|${entryPoint}${width === 4 ? (vecAcc ? '|vec4acc' : '|vec4') : ''}`, constants: overrides(c) });
-  }
-
-  call(input: readonly unknown[]): DeviceArray {
-    const { input: args, axis } = axisCallOptions(this.name, input);
-    const named = bindArgs(this.name, this.args, args);
-    const arrays = this.args.filter((a) => a.array);
-    const { dtype: dt, n, shape, given } = resolveArrays(this.name, this.args, named);
-    // Here, not when the uniform is written: along axes an empty result writes none.
-    checkScalars(this.name, this.args, named, dt);
-    if (axis !== undefined) return this.#callAxis(named, dt, shape, given, axis);
-    const ctx = deviceOf(this.name, ...given);
-    if (this.#key !== undefined) builderCache(ctx).touch(this.#key, this);
-    // Inputs of different shapes broadcast together (NumPy's rule); the reduction runs over that shape.
-    broadcastArgs(this.name, this.args, named, [], shape);
-    const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
-    const scalars: Record<string, number> = {};
-    for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
-    return runReduction(this.name, ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a) => [a.name, named[a.name] as DeviceArray])), scalars);
-  }
-
-
-  /** Along axes: the reduced axes moved last (views, gathered by the kernel), one invocation per row. */
-  #callAxis(named: Record<string, DeviceArray | number>, dt: DType, shape: readonly number[], given: readonly DeviceArray[], opts: AxisOptions): DeviceArray {
-    const ctx = deviceOf(this.name, ...given);
-    if (this.#key !== undefined) builderCache(ctx).touch(this.#key, this);
-    broadcastArgs(this.name, this.args, named, [], shape);
-    const plan = axisPlan(this.name, shape, opts);
-    const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
-    const out = new DeviceArray(ctx, R, plan.outShape);
-    if (plan.rows === 0) {
-      // Nothing to compute: the empty result still takes the failure of a failed input (issue 24 item 12).
-      ctx.noWork(`reduction|${this.name}|empty`, given.flatMap((g) => g.storageBuffers), out.storageBuffers);
-      return out;
-    }
-    const bound: Record<string, DeviceArray | number> = {};
-    for (const a of this.args) {
-      const v = named[a.name];
-      if (v instanceof DeviceArray) bound[a.name] = v.transpose(plan.order); // scalars travel in params
-    }
-    const g = reductionWgsl(this.name, this.args, this.parts, dt, 1, false, true);
-    this.#record(ctx, g.code);
-    const kernel = compileKernelSync(ctx, g.code, { entryPoint: '_rows', label: `reduction|${this.name}|${dt}|rows`, constants: { _WG: 64, _ITEMS: 1, _TREE: 0 } });
-    const scalars: Record<string, number> = {};
-    for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
-    try {
-      kernel.run({ ...bound, _partials_out: out, params: { _n: plan.R, _span: plan.rows, _last: 1, _base: 0, _total: plan.R, _pbase: 0, ...scalars } }, { invocations: plan.rows });
-    } catch (e) {
-      out.destroy();
-      throw e;
-    }
-    return out;
-  }
-}
-
-/**
- * Enqueues the passes of a reduction over n elements and returns its length-1 result: a first pass over
- * the inputs, then passes over partials until one value is left (that pass applies `post`).
- */
-function runReduction(
-  op: string,
-  ctx: DeviceContext,
-  n: number,
-  R: DType,
-  c: Geometry,
-  kernel: (width: 1 | 4, entry: 'first' | 'rest', c: Geometry) => Kernel,
-  inputs: Record<string, DeviceArray>,
-  scalars: Record<string, number>,
-): DeviceArray {
-  // The kernels index with u32 (`_base`, `_total`); checked before any per-chunk work, which for a huge
-  // broadcast view (2^52 elements) would build millions of chunk descriptors first.
-  checkElements(op, n);
-  const out = new DeviceArray(ctx, R, 1);
-  // Partials live in pooled scratch arrays, released as soon as the passes are encoded (the pool reuses
-  // them only for later work, which the queue orders after these passes).
-  const scratch: DeviceArray[] = [];
-  const temp = (len: number): DeviceArray => {
-    const a = new DeviceArray(ctx, R, Math.max(1, len));
-    scratch.push(a);
-    return a;
-  };
-  try {
-    const first = kernel(4, 'first', c);
-    const width = first.label.includes('|vec4') ? 4 : 1;
-    // A pass over `count` items runs ceil(count / ITEMS) active invocations (at least one, so an empty
-    // input still yields post(identity)); each writes a partial, or each workgroup does with TREE.
-    // Passes over partials fold at least 2 items each, so every pass shrinks the count.
-    const restC = { ...c, ITEMS: Math.max(2, c.ITEMS) };
-    const plan = (count: number, items: number): { active: number; groups: number; outputs: number } => {
-      const active = Math.max(1, Math.ceil(count / items));
-      const groups = Math.ceil(active / c.WG);
-      return { active, groups, outputs: c.TREE ? groups : active };
-    };
-    // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial.
-    const firstPlan = (len: number): { active: number; groups: number; outputs: number } => {
-      const groups1 = Math.max(1, Math.ceil((width === 4 ? Math.ceil(len / 4) : len) / (c.WG * c.ITEMS)));
-      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE ? groups1 : groups1 * c.WG };
-    };
-    const chunk = chunkElements(ctx.limits);
-    let p: { active: number; groups: number; outputs: number };
-    let dst: DeviceArray;
-    if (n <= chunk) {
-      p = firstPlan(n);
-      dst = p.outputs === 1 ? out : temp(p.outputs);
-      first.run({ ...inputs, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: n, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
-    } else {
-      // Larger than one binding: a first pass per chunk (its inputs bound as aligned windows), each writing
-      // its partials after the previous chunk's; the passes over partials then fold them all, as usual.
-      const flat = windowable(op, inputs, ctx.limits.maxStorageBufferBindingSize, true);
-      const parts = pieces(n, chunk);
-      const plans = parts.map((q) => firstPlan(q.length));
-      dst = temp(plans.reduce((a, q) => a + q.outputs, 0));
-      let at = 0;
-      parts.forEach((q, k) => {
-        const pk = plans[k] ?? firstPlan(q.length);
-        const bound: Record<string, DeviceArray> = {};
-        try {
-          for (const [name, a] of Object.entries(flat)) bound[name] = a.slice([q.start, q.start + q.length]); // a window when aligned, else a copy
-          first.run({ ...bound, _partials_out: dst, params: { _n: q.length, _span: pk.active, _last: 0, _base: q.start, _total: n, _pbase: at, ...scalars } }, { workgroups: gridOf(ctx, pk.groups) });
-        } finally {
-          for (const w of Object.values(bound)) w.destroy();
-        }
-        at += pk.outputs;
-      });
-      for (const a of Object.values(flat)) a.destroy();
-      p = { active: 0, groups: 0, outputs: at };
-    }
-    const rest = kernel(1, 'rest', restC);
-    let count = p.outputs;
-    while (count > 1) {
-      const src = dst;
-      p = plan(count, restC.ITEMS);
-      dst = p.outputs === 1 ? out : temp(p.outputs);
-      rest.run({ _partials_in: src, _partials_out: dst, params: { _n: count, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: count, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
-      count = p.outputs;
-    }
-  } catch (e) {
-    out.destroy();
-    throw e;
-  } finally {
-    for (const s of scratch) s.destroy();
-  }
-  return out;
-}
-
-function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
-  return foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension);
-}
-
-/**
- * Builds a reduction kernel (CuPy's ReductionKernel): `map` each element, fold with `reduce` from
- * `identity`, apply `post`. Works for any n in as many passes as needed and returns a device scalar
- * (a length-1 DeviceArray), so reductions chain without a round trip; `await s.item()` reads it.
- *
- * @example
- * ```ts
- * const dot = await device.reduction({ args: 'x: T[], y: T[]', map: 'x * y', reduce: 'a + b', identity: '0' });
- * const s = dot(x, y);
- * console.log(await s.item());
- * ```
- */
-export async function buildReduction(ctx: DeviceContext, spec: ReductionSpec): Promise<ReductionFn> {
-  if (typeof spec !== 'object' || (spec as unknown) === null) parseReduction(spec); // throws the typed error
-  const key = `reduction|${JSON.stringify([spec.name ?? '', spec.args, spec.map ?? '', spec.reduce, spec.identity, spec.post ?? '', spec.type ?? ''])}`;
-  const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, undefined, [], key));
-  await b.prepare(ctx);
-  return wrap(b);
-}
-
-function wrap(b: ReductionBuilder): ReductionFn {
-  const fn = (...input: unknown[]) => b.call(input);
-  const wgsl = (dtype: DType = 'f32', width: 1 | 4 = 1): string => {
-    checkVariant(b.name, dtype, width);
-    return reductionWgsl(b.name, b.args, b.parts, dtype, width).code;
-  };
-  return Object.assign(fn, { wgsl });
-}
-
-// IEEE NaN tests by bit pattern: `x != x` may be folded away by a fast-math compiler.
-const NAN_PRELUDE = `fn _is_nan(v: R) -> bool {
-  return (bitcast<u32>(f32(v)) & 0x7fffffffu) > 0x7f800000u;
-}`;
-
-const ready = new Map<string, ReductionBuilder>();
-const ALL: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];
-
-/** A built-in reduction; `vecAcc` lists the dtypes whose expressions are known to work on vec4s. */
-function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, vecAcc: readonly DType[] = ALL): ReductionBuilder {
-  let b = ready.get(key);
-  if (b === undefined) ready.set(key, (b = new ReductionBuilder(spec, prelude, vecAcc)));
-  return b;
+function reduceOver(op: WholeOp, x: DeviceArray, opts: AxisOptions | undefined): DeviceArray {
+  checkArray(op, 'x', x);
+  if (opts === undefined) return WHOLE[op].call(x);
+  const o = checkAxisOptions(op, opts); // checked at run time: callers from plain JS can pass anything
+  if (o.axis !== undefined) return reduceAxis(op, x, o);
+  const r = WHOLE[op].call(x);
+  return o.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
 }
 
 /** Sum of all elements, as a device scalar. Float sums are pairwise-blocked; see the README for the error bound. */
 export function sum(x: DeviceArray, opts?: AxisOptions): DeviceArray {
-  checkArray('sum', 'x', x);
-  if (opts !== undefined) return alongAxes('sum', x, opts, () => sum(x));
-  if (onFallback(x)) return fallback('sum').reduce('sum', x);
-  return builtinReduction('sum', { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }).call([x]);
+  return reduceOver('sum', x, opts);
 }
 
 /** Mean of all elements (f32/f16), as a device scalar; NaN for an empty array. */
 export function mean(x: DeviceArray, opts?: AxisOptions): DeviceArray {
-  checkArray('mean', 'x', x);
-  if (opts !== undefined) return alongAxes('mean', x, opts, () => mean(x));
-  if (onFallback(x)) return fallback('mean').reduce('mean', x);
-  requireDType('mean', 'x', x, ['f32', 'f16']);
-  return builtinReduction('mean', { name: 'mean', args: 'x: T[], inv_n: f32', reduce: 'a + b', identity: '0', post: 'a * T(params.inv_n)' }).call([x, 1 / x.length]);
-}
-
-function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
-  if (x.dtype === 'f32' || x.dtype === 'f16') {
-    // The identity is ±Inf, which WGSL refuses as a constant, so it arrives as a uniform value.
-    const spec: ReductionSpec = {
-      name: op,
-      args: 'x: T[], inf: f32',
-      // NaN wins: IEEE min/max would drop it, but a reduction over data holding a NaN must say so.
-      reduce: `select(${op}(a, b), select(b, a, _is_nan(a)), _is_nan(a) || _is_nan(b))`,
-      identity: op === 'min' ? 'T(params.inf)' : '-T(params.inf)',
-    };
-    return builtinReduction(`${op}|float`, spec, NAN_PRELUDE, []).call([x, Infinity]);
-  }
-  const identity = x.dtype === 'u32' ? (op === 'min' ? '0xffffffffu' : '0u') : op === 'min' ? '2147483647i' : '-2147483647i - 1i';
-  return builtinReduction(`${op}|${x.dtype}`, { name: op, args: 'x: T[]', reduce: `${op}(a, b)`, identity }).call([x]);
+  return reduceOver('mean', x, opts);
 }
 
 /** Smallest element (NaN if any element is NaN; an empty array is a ShapeError, as in NumPy). */
 export function min(x: DeviceArray, opts?: AxisOptions): DeviceArray {
-  checkArray('min', 'x', x);
-  if (opts !== undefined) return alongAxes('min', x, opts, () => min(x));
-  refuseEmpty('min', x);
-  if (onFallback(x)) return fallback('min').reduce('min', x);
-  return minmax('min', x);
+  return reduceOver('min', x, opts);
 }
 
 /** Largest element (NaN if any element is NaN; an empty array is a ShapeError, as in NumPy). */
 export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
-  checkArray('max', 'x', x);
-  if (opts !== undefined) return alongAxes('max', x, opts, () => max(x));
-  refuseEmpty('max', x);
-  if (onFallback(x)) return fallback('max').reduce('max', x);
-  return minmax('max', x);
+  return reduceOver('max', x, opts);
 }
-
-/**
- * A reduction along axes (`{ axis, keepdims }`): the row kernel of src/ops/axis.ts. Without `axis` it is
- * the whole array — the full reduction `whole()`, reshaped to extent-1 axes under `keepdims`.
- */
-function alongAxes(op: AxisOp, x: DeviceArray, opts: AxisOptions, whole: () => DeviceArray): DeviceArray {
-  const o = checkAxisOptions(op, opts); // checked at run time: callers from plain JS can pass anything
-  if (o.axis !== undefined) return reduceAxis(op, x, o);
-  const r = whole();
-  return o.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
-}
-
 
 /** Product of the elements along `axis` (all axes by default; integers wrap modulo 2^32). */
 export function prod(x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
@@ -428,66 +141,10 @@ export function std(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'f32'> 
 
 /** Dot product Σ x·y, as a device scalar. */
 export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
-  checkArrays('dot', { x, y });
-  if (onFallback(x)) return fallback('dot').dot(x, y);
-  requireArray('dot', 'y', y);
-  sameDType('dot', x, 'x', y, 'y');
-  sameLength('dot', x, 'x', y, 'y');
-  return builtinReduction('dot', { name: 'dot', args: 'x: T[], y: T[]', map: 'x * y', reduce: 'a + b', identity: '0' }).call([x, y]);
+  return DOT.call(x, y);
 }
 
 /** Euclidean norm sqrt(Σ x²) of a float array, as a device scalar. */
 export function norm(x: DeviceArray, opts?: AxisOptions): DeviceArray {
-  checkArray('norm', 'x', x);
-  if (opts !== undefined) return alongAxes('norm', x, opts, () => norm(x));
-  if (onFallback(x)) return fallback('norm').reduce('norm', x);
-  requireDType('norm', 'x', x, ['f32', 'f16']);
-  return builtinReduction('norm', { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }).call([x]);
-}
-
-// --- CPU references ---------------------------------------------------------------------------------
-
-/** Float64 sum (the reference the GPU's f32 sum is compared with). */
-export function sumCpu(x: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] ?? 0;
-  return s;
-}
-
-export function dotCpu(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i] ?? 0) * (y[i] ?? 0);
-  return s;
-}
-
-/** min/max with NaN propagation. */
-export function minCpu(x: ArrayLike<number>): number {
-  let m = Infinity;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] ?? 0;
-    if (Number.isNaN(v)) return NaN;
-    if (v < m) m = v;
-  }
-  return m;
-}
-
-export function maxCpu(x: ArrayLike<number>): number {
-  let m = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] ?? 0;
-    if (Number.isNaN(v)) return NaN;
-    if (v > m) m = v;
-  }
-  return m;
-}
-
-/**
- * The error bound gpukit documents for an f32 sum of n terms: the blocked fold adds at most
- * ~(ITEMS + log(n)) rounding errors per term; we state the classic bound n·u·Σ|x| capped by it.
- */
-export function sumTolerance(x: ArrayLike<number>): number {
-  let abs = 0;
-  for (let i = 0; i < x.length; i++) abs += Math.abs(x[i] ?? 0);
-  const u = 2 ** -24;
-  return Math.min(x.length, 64 + 4 * Math.ceil(Math.log2(x.length + 1))) * u * abs + 1e-30;
+  return reduceOver('norm', x, opts);
 }

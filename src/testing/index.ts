@@ -21,7 +21,7 @@ export {
   type ToleranceOp, type ToleranceSpec, type ExplicitTolerance,
 } from './tolerance.js';
 // The CPU references gpukit's ops are written against (float64 where the op is a float sum).
-export { sumCpu, dotCpu, minCpu, maxCpu } from '../ops/reduce.js';
+export { sumCpu, dotCpu, minCpu, maxCpu } from '../reference/reduce.js';
 export { scanCpu } from '../ops/scan.js';
 export { sortCpu, sortPairsCpu } from '../ops/sort.js';
 export { matmulCpu, transposeCpu } from '../ops/matmul.js';

@@ -99,7 +99,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'sum-drops-last-above-1e6',
     what: 'reductions pass n − 1 to the first pass when n > 10^6 (the last element is lost)',
-    file: 'src/ops/reduce.ts',
+    file: 'src/backends/dawn/ops/reduce.ts',
     edits: [{ search: 'params: { _n: n, _span: p.active, _last:', replace: 'params: { _n: n > 1_000_000 ? n - 1 : n, _span: p.active, _last:' }],
     tests: ['test/ops/reduce.test.ts'],
     filter: 'exact data',
@@ -235,7 +235,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-sum-fold-off-by-one',
     what: 'gpujs sum kernel: `i + 1 < n` drops the last element of every pass',
-    file: 'src/backends/host/ops.ts',
+    file: 'src/backends/host/ops/reduce.ts',
     edits: [{ search: 'if (i < n) { s += x[i]; }', replace: 'if (i + 1 < n) { s += x[i]; }' }],
     tests: ['test/ops/reduce.test.ts'],
     engine: 'gpujs',
@@ -318,7 +318,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'chunked-reduce-overwrites-partials',
     what: "a chunked reduction writes every chunk's partials from 0 (each chunk overwrites the last)",
-    file: 'src/ops/reduce.ts',
+    file: 'src/backends/dawn/ops/reduce.ts',
     edits: [{ search: '_base: q.start, _total: n, _pbase: at,', replace: '_base: q.start, _total: n, _pbase: 0,' }],
     tests: ['test/ops/chunked.test.ts'],
     filter: 'reductions over',

@@ -20,12 +20,12 @@ import { checkOptions, describeValue } from '../../args.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, normalizeText, outputsOf, parseArgs, reductionWgsl, usesInd, type ArgSpec, type ReductionParts } from '../../kernels/codegen.js';
 import type { ElementwiseFn, ElementwiseSpec } from '../../ops/elementwise.js';
 import { hostBlocksOf } from '../../ops/engine.js';
-import type { ReductionFn, ReductionSpec } from '../../ops/reduce.js';
+import type { ReductionFn, ReductionSpec } from '../../ops/reduction-spec.js';
 import { bindArgs, broadcastArgs, checkArrays, checkElementwiseCall, checkScalars, checkVariant, resolveArrays, separateOverlaps, type BoundArgs } from '../../ops/signature.js';
 import { viewOutput } from '../../ops/engine.js';
-import { parseReduction } from '../../ops/reduce.js';
+import { parseReduction } from '../../ops/reduction-spec.js';
 import { hostOf } from './host-of.js';
-import { axisCallOptions, axisPlan } from '../../ops/axis.js';
+import { axisCallOptions, axisPlan } from '../../ops/axis-options.js';
 
 /** Replaces views among the array inputs by plain gathered copies (enqueued); returns the copies to destroy. */
 function plainInputs(args: readonly { readonly name: string; readonly array: boolean }[], named: BoundArgs): DeviceArray[] {

@@ -25,11 +25,10 @@ import { fftCpu, fftLayout, type FftOptions } from '../../ops/fft.js';
 import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
 import { checkMatmul, type MatmulShape } from '../../ops/matmul.js';
 import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
-import { maxCpu, minCpu } from '../../ops/reduce.js';
 import { scanCpu, type ScanOptions } from '../../ops/scan.js';
 import { checkScalar, requireArray } from '../../ops/signature.js';
 import { sortCpu, sortPairsCpu } from '../../ops/sort.js';
-import { requireDType, sameDType, sameLength } from '../../ops/util.js';
+import { requireDType, sameLength } from '../../ops/util.js';
 import { backendOf, loopCap, runKernel } from './gpujs.js';
 import { cappedLoops } from './loops.js';
 import { hostMap } from './builders.js';
@@ -74,7 +73,7 @@ function checkElementwise(op: string, x: DeviceArray, y: DeviceArray | undefined
  * - webasm mode lays all of them (16-byte aligned, 16 bytes per scalar) into one WebAssembly memory.
  * `arrays` lists [what, bytes] of every array argument and the output; `scalars` counts number arguments.
  */
-function checkKernelSizes(op: string, host: HostContext, arrays: readonly (readonly [string, number])[], scalars: number): void {
+export function checkKernelSizes(op: string, host: HostContext, arrays: readonly (readonly [string, number])[], scalars: number): void {
   const { binding: perArray, memory } = backendOf(host);
   if (perArray !== null) {
     for (const [what, bytes] of arrays) {
@@ -88,12 +87,12 @@ function checkKernelSizes(op: string, host: HostContext, arrays: readonly (reado
 }
 
 /** [what, bytes] of an array for {@link checkKernelSizes}. */
-function sized(name: string, a: DeviceArray): readonly [string, number] {
+export function sized(name: string, a: DeviceArray): readonly [string, number] {
   return [`'${name}' (${a.length} ${a.dtype})`, a.length * 4];
 }
 
 /** [what, bytes] of a kernel's f32 output of `n` cells. */
-function result(n: number, what = 'the result'): readonly [string, number] {
+export function result(n: number, what = 'the result'): readonly [string, number] {
   return [`${what} (${n} f32)`, n * 4];
 }
 
@@ -170,81 +169,6 @@ function axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray {
     });
   }
   return y;
-}
-
-// --- reductions ---------------------------------------------------------------------------------------
-
-/** Elements each gpu.js thread folds per pass: 64 serial f32 additions keep a sum inside sumTolerance. */
-const FOLD = 64;
-const FOLD_SRC = {
-  sum: `function (x, n) { let s = 0; for (let j = 0; j < ${FOLD}; j++) { const i = this.thread.x * ${FOLD} + j; if (i < n) { s += x[i]; } } return s; }`,
-  sumsq: `function (x, n) { let s = 0; for (let j = 0; j < ${FOLD}; j++) { const i = this.thread.x * ${FOLD} + j; if (i < n) { s += x[i] * x[i]; } } return s; }`,
-  dot: `function (x, y, n) { let s = 0; for (let j = 0; j < ${FOLD}; j++) { const i = this.thread.x * ${FOLD} + j; if (i < n) { s += x[i] * y[i]; } } return s; }`,
-} as const;
-
-/** f32 sum of map(x[, y]) by passes of gpu.js kernels. */
-async function foldF32(host: HostContext, first: 'sum' | 'sumsq' | 'dot', X: Float32Array, Y: Float32Array | undefined): Promise<number> {
-  const n = X.length;
-  if (n === 0) return 0;
-  let parts = await runKernel(host, `fold|${first}`, FOLD_SRC[first], FOLD, {}, [Math.ceil(n / FOLD)], Y === undefined ? [X, n] : [X, Y, n]);
-  while (parts.length > 1) parts = await runKernel(host, 'fold|sum', FOLD_SRC.sum, FOLD, {}, [Math.ceil(parts.length / FOLD)], [parts, parts.length]);
-  return parts[0] ?? 0;
-}
-
-function intSum(X: Int32Array | Uint32Array, Y?: Int32Array | Uint32Array): number {
-  let s = 0;
-  for (let i = 0; i < X.length; i++) s = (s + (Y === undefined ? (X[i] ?? 0) : Math.imul(X[i] ?? 0, Y[i] ?? 0))) | 0;
-  return s;
-}
-
-const INT_IDENTITY = { min: { i32: 2147483647, u32: 0xffffffff }, max: { i32: -2147483648, u32: 0 } } as const;
-
-function reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): DeviceArray {
-  // Dawn checks mean's and norm's dtype before the device (src/ops/reduce.ts).
-  if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
-  const host = hostOf(op, x);
-  if (x.dtype === 'f32' && op !== 'min' && op !== 'max') checkKernelSizes(op, host, [sized('x', x), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
-  const out = new DeviceArray(host, x.dtype, 1);
-  const X = x.data;
-  const O = out.data;
-  const n = x.length;
-  if (op === 'min' || op === 'max') {
-    host.enqueue(() => {
-      if (X instanceof Float32Array) O[0] = op === 'min' ? minCpu(X) : maxCpu(X);
-      else O[0] = n === 0 ? INT_IDENTITY[op][x.dtype === 'u32' ? 'u32' : 'i32'] : op === 'min' ? minCpu(X) : maxCpu(X);
-    });
-    return out;
-  }
-  if (!(X instanceof Float32Array)) {
-    host.enqueue(() => {
-      O[0] = intSum(X);
-    });
-    return out;
-  }
-  host.enqueue(async () => {
-    const s = await foldF32(host, op === 'norm' ? 'sumsq' : 'sum', X, undefined);
-    O[0] = op === 'norm' ? Math.sqrt(s) : op === 'mean' ? (n === 0 ? NaN : s * Math.fround(1 / n)) : s;
-  });
-  return out;
-}
-
-function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
-  requireArray('dot', 'y', y);
-  sameDType('dot', x, 'x', y, 'y');
-  sameLength('dot', x, 'x', y, 'y');
-  const host = hostOf('dot', x, y);
-  if (x.dtype === 'f32') checkKernelSizes('dot', host, [sized('x', x), sized('y', y), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
-  const out = new DeviceArray(host, x.dtype, 1);
-  const X = x.data;
-  const Y = y.data;
-  const O = out.data;
-  if (X instanceof Float32Array) host.enqueue(async () => {
-    O[0] = await foldF32(host, 'dot', X, Y as Float32Array);
-  });
-  else host.enqueue(() => {
-    O[0] = intSum(X, Y as Int32Array);
-  });
-  return out;
 }
 
 // --- scan, sort -----------------------------------------------------------------------------------------
@@ -416,8 +340,6 @@ export const gpujsOps: FallbackOps = {
   binary,
   scale,
   axpy,
-  reduce,
-  dot,
   scan,
   sort,
   sortPairs,
