@@ -108,8 +108,11 @@ export class DeviceContext {
   readonly kernels = new Map<string, Promise<Kernel>>();
   /** gpukit's own kernels compiled synchronously, by cache key (`compileKernelSync`). */
   readonly syncKernels = new Map<string, Kernel>();
-  /** The forced tuning profile, the tuning cache as read, and pinned parameters (src/backends/dawn/tuning.ts). */
-  readonly tuning: DeviceTuning = { profile: undefined, cache: undefined, pins: new Map() };
+  /**
+   * The forced tuning profile, the tuning cache as read, and pinned parameters (src/backends/dawn/tuning.ts
+   * `tuningOf(ctx)`): made on first use, so tuning code also serves a bare `{ info }` standing for a device.
+   */
+  tuning: DeviceTuning | null = null;
   /** Generated builders (src/ops/builder-cache.ts `builderCache(ctx)`): made on first use, dropped on close. */
   builders: BuilderCache | null = null;
   // ---- end of per-device state ----

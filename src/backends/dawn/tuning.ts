@@ -38,6 +38,11 @@ export interface DeviceTuning {
   readonly pins: Map<string, TuneParams>;
 }
 
+/** The device's tuning state (`DeviceContext.tuning`), made on first use. */
+function tuningOf(ctx: DeviceContext): DeviceTuning {
+  return (ctx.tuning ??= { profile: undefined, cache: undefined, pins: new Map<string, TuneParams>() });
+}
+
 /** Checks a profile name from an option or `GPUKIT_TUNING_PROFILE` (`where` names it); empty/undefined → undefined. */
 export function parseTuningProfile(v: unknown, where: string): TuningProfile | undefined {
   if (v === undefined || v === '') return undefined;
@@ -50,12 +55,12 @@ export function parseTuningProfile(v: unknown, where: string): TuningProfile | u
  * the hardware paths; `undefined` goes back to the adapter's own kind.
  */
 export function setTuningProfile(ctx: DeviceContext, profile: TuningProfile | undefined): void {
-  ctx.tuning.profile = profile;
+  tuningOf(ctx).profile = profile;
 }
 
 /** The device's tuning profile: the forced one, else the adapter's own kind. */
 export function tuningProfile(ctx: DeviceContext): TuningProfile {
-  return ctx.tuning.profile ?? (ctx.info.isSoftware ? 'software' : 'gpu');
+  return tuningOf(ctx).profile ?? (ctx.info.isSoftware ? 'software' : 'gpu');
 }
 
 /** True when the ops should use their software-adapter defaults and candidates (what `Tunable`s branch on). */
@@ -272,9 +277,10 @@ function warnOnce(path: string, problem: string): void {
 }
 
 function cacheOf(ctx: DeviceContext): TuneCacheFile | null {
-  if (ctx.tuning.cache !== undefined) return ctx.tuning.cache;
+  const state = tuningOf(ctx);
+  if (state.cache !== undefined) return state.cache;
   const file = process.env['GPUKIT_NO_TUNE_CACHE'] === '1' ? null : readTuneCache(tuneCachePath(ctx.info));
-  ctx.tuning.cache = file;
+  state.cache = file;
   return file;
 }
 
@@ -333,13 +339,14 @@ export function ensureWritableDir(dir: string): void {
  * Pinned parameters win over the tuning cache and the defaults.
  */
 export function pinParams(ctx: DeviceContext, op: string, params: TuneParams | undefined): void {
-  if (params === undefined) ctx.tuning.pins.delete(op);
-  else ctx.tuning.pins.set(op, params);
+  const { pins } = tuningOf(ctx);
+  if (params === undefined) pins.delete(op);
+  else pins.set(op, params);
 }
 
 /** The parameters an op uses at size n: pinned, else the tuned winner for this adapter and size class, else the default. */
 export function tunedParams(ctx: DeviceContext, t: Tunable, n: number): TuneParams {
-  const pinned = ctx.tuning.pins.get(t.op);
+  const pinned = tuningOf(ctx).pins.get(t.op);
   if (pinned !== undefined) return { ...t.defaults(ctx, n), ...pinned };
   // Own properties only: a key such as `constructor` must not find Object.prototype's.
   const own = <T>(o: Record<string, T> | undefined, k: string): T | undefined => (o !== undefined && Object.hasOwn(o, k) ? o[k] : undefined);
@@ -365,7 +372,7 @@ export function saveWinners(ctx: DeviceContext, winners: TuneCacheFile['winners'
   const merged: TuneCacheFile['winners'] = { ...(old?.winners ?? {}) };
   for (const [op, classes] of Object.entries(winners)) merged[op] = { ...(merged[op] ?? {}), ...classes };
   const file: TuneCacheFile = { adapter: `${ctx.info.vendor} ${ctx.info.architecture} ${ctx.info.description}`.trim(), created: new Date().toISOString(), winners: merged };
-  ctx.tuning.cache = file;
+  tuningOf(ctx).cache = file;
   ensureWritableDir(dirname(path));
   try {
     writeFileAtomic(path, JSON.stringify(file, null, 2));
