@@ -71,20 +71,9 @@ export class BuilderCache {
   }
 }
 
-const caches = new WeakMap<DeviceContext, BuilderCache>();
-
-/** The device's builder cache (freed on close). */
+/** The device's builder cache (`DeviceContext.builders`, made on first use; close() frees it). */
 export function builderCache(ctx: DeviceContext): BuilderCache {
-  let c = caches.get(ctx);
-  if (c === undefined) {
-    const made = new BuilderCache(ctx);
-    caches.set(ctx, (c = made));
-    ctx.onClose(() => {
-      made.clear();
-      caches.delete(ctx);
-    });
-  }
-  return c;
+  return (ctx.builders ??= new BuilderCache(ctx));
 }
 
 /**

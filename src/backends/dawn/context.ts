@@ -3,6 +3,10 @@ import { retireInstance, type DawnHandle, type DawnInstance } from './adapter.js
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
 import { DawnBackend } from './backend.js';
+import { BufferPool } from './pool.js';
+import type { Kernel } from './kernel.js';
+import type { DeviceTuning } from './tuning.js';
+import type { BuilderCache } from '../../ops/builder-cache.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -97,6 +101,22 @@ export class DeviceContext {
   /** Receives compile/upload/download timings while a profile records. */
   sink: ProfileSink | null = null;
 
+  // ---- Per-device state: made with the device, freed by close() (read through poolOf, compileKernel…) ----
+  /** The device's buffer pool (src/backends/dawn/pool.ts; `poolOf(ctx)`), made in the constructor. */
+  readonly pool: BufferPool;
+  /** Compiled kernels by cache key, most recently used last (src/backends/dawn/kernel.ts `compileKernel`). */
+  readonly kernels = new Map<string, Promise<Kernel>>();
+  /** gpukit's own kernels compiled synchronously, by cache key (`compileKernelSync`). */
+  readonly syncKernels = new Map<string, Kernel>();
+  /**
+   * The forced tuning profile, the tuning cache as read, and pinned parameters (src/backends/dawn/tuning.ts
+   * `tuningOf(ctx)`): made on first use, so tuning code also serves a bare `{ info }` standing for a device.
+   */
+  tuning: DeviceTuning | null = null;
+  /** Generated builders (src/ops/builder-cache.ts `builderCache(ctx)`): made on first use, dropped on close. */
+  builders: BuilderCache | null = null;
+  // ---- end of per-device state ----
+
   // Dawn's instance must outlive every device made from it: if V8 collects it, the next mapAsync crashes.
   #instance: DawnInstance | null;
   #state: State = { kind: 'open' };
@@ -152,6 +172,8 @@ export class DeviceContext {
     this.gpu.addEventListener('uncapturederror', (ev) => {
       this.#uncaptured.push(ev.error);
     });
+    // Last: the pool reads the fields above and registers its completion and close hooks.
+    this.pool = new BufferPool(this);
   }
 
   /** The Dawn instance, while the device is open (null after close). */
@@ -702,6 +724,11 @@ export class DeviceContext {
     for (const w of this.#waiters) w(err);
     this.#waiters.clear();
     for (const hook of this.#closeHooks.splice(0)) hook();
+    // The per-device caches: a closed device compiles nothing more (compileKernel… check assertUsable first).
+    this.kernels.clear();
+    this.syncKernels.clear();
+    this.builders?.clear();
+    this.builders = null;
     this.#chunks = [];
     this.#freeChunks = [];
     this.#poison.clear();

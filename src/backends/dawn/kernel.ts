@@ -222,9 +222,6 @@ function describeBinding(b: BindingInfo): string {
   return `${b.kind === 'storage' ? 'read_write' : 'read'} storage of ${b.elementType ?? 'struct'}`;
 }
 
-const caches = new WeakMap<DeviceContext, Map<string, Promise<Kernel>>>();
-const syncCaches = new WeakMap<DeviceContext, Map<string, Kernel>>();
-
 function cacheKey(source: string, options: KernelOptions): string {
   const constants = options.constants ?? {};
   return `${options.entryPoint ?? ''}|${options.dtype ?? ''}|${JSON.stringify(Object.entries(constants).sort())}|${source}`;
@@ -237,8 +234,7 @@ function cacheKey(source: string, options: KernelOptions): string {
  */
 export function forgetKernels(ctx: DeviceContext, sources: ReadonlySet<string>): void {
   if (sources.size === 0) return;
-  for (const cache of [caches.get(ctx), syncCaches.get(ctx)]) {
-    if (cache === undefined) continue;
+  for (const cache of [ctx.kernels, ctx.syncKernels]) {
     for (const key of [...cache.keys()]) {
       // cacheKey is `entry|dtype|constants|source`, and only the source may hold a '|'.
       let bar = -1;
@@ -264,14 +260,7 @@ export function setKernelCacheSize(n: number): void {
 /** Compiles (or fetches from the device's pipeline cache) a kernel from WGSL source. */
 export function compileKernel(ctx: DeviceContext, source: string, options: KernelOptions = {}): Promise<Kernel> {
   ctx.assertUsable();
-  let cache = caches.get(ctx);
-  if (cache === undefined) {
-    const c = new Map<string, Promise<Kernel>>();
-    caches.set(ctx, (cache = c));
-    ctx.onClose(() => {
-      c.clear();
-    });
-  }
+  const cache = ctx.kernels;
   const key = cacheKey(source, options);
   let p = cache.get(key);
   if (p === undefined) {
@@ -295,8 +284,7 @@ export function compileKernel(ctx: DeviceContext, source: string, options: Kerne
  */
 export function compileKernelSync(ctx: DeviceContext, source: string, options: KernelOptions = {}): Kernel {
   ctx.assertUsable();
-  let cache = syncCaches.get(ctx);
-  if (cache === undefined) syncCaches.set(ctx, (cache = new Map<string, Kernel>()));
+  const cache = ctx.syncKernels;
   const key = cacheKey(source, options);
   let k = cache.get(key);
   if (k === undefined) {

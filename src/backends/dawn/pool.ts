@@ -386,11 +386,7 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
   }
 }
 
-const pools = new WeakMap<DeviceContext, BufferPool>();
-
-/** The buffer pool of a device (one per device). */
+/** The buffer pool of a device (one per device, made with it: `DeviceContext.pool`). */
 export function poolOf(ctx: DeviceContext): BufferPool {
-  let pool = pools.get(ctx);
-  if (pool === undefined) pools.set(ctx, (pool = new BufferPool(ctx)));
-  return pool;
+  return ctx.pool;
 }

@@ -27,7 +27,21 @@ export interface Tunable {
  */
 export type TuningProfile = 'gpu' | 'software';
 
-const profiles = new WeakMap<DeviceContext, TuningProfile>();
+/**
+ * What a device keeps for tuning (`DeviceContext.tuning`): the profile forced by openDevice (undefined: the
+ * adapter's own kind), the tuning cache file as read for it (undefined: not read yet; null: none or ignored),
+ * and the parameters pinned per op.
+ */
+export interface DeviceTuning {
+  profile: TuningProfile | undefined;
+  cache: TuneCacheFile | null | undefined;
+  readonly pins: Map<string, TuneParams>;
+}
+
+/** The device's tuning state (`DeviceContext.tuning`), made on first use. */
+function tuningOf(ctx: DeviceContext): DeviceTuning {
+  return (ctx.tuning ??= { profile: undefined, cache: undefined, pins: new Map<string, TuneParams>() });
+}
 
 /** Checks a profile name from an option or `GPUKIT_TUNING_PROFILE` (`where` names it); empty/undefined → undefined. */
 export function parseTuningProfile(v: unknown, where: string): TuningProfile | undefined {
@@ -41,13 +55,12 @@ export function parseTuningProfile(v: unknown, where: string): TuningProfile | u
  * the hardware paths; `undefined` goes back to the adapter's own kind.
  */
 export function setTuningProfile(ctx: DeviceContext, profile: TuningProfile | undefined): void {
-  if (profile === undefined) profiles.delete(ctx);
-  else profiles.set(ctx, profile);
+  tuningOf(ctx).profile = profile;
 }
 
 /** The device's tuning profile: the forced one, else the adapter's own kind. */
 export function tuningProfile(ctx: DeviceContext): TuningProfile {
-  return profiles.get(ctx) ?? (ctx.info.isSoftware ? 'software' : 'gpu');
+  return tuningOf(ctx).profile ?? (ctx.info.isSoftware ? 'software' : 'gpu');
 }
 
 /** True when the ops should use their software-adapter defaults and candidates (what `Tunable`s branch on). */
@@ -263,12 +276,11 @@ function warnOnce(path: string, problem: string): void {
   process.stderr.write(`gpukit: ignoring the tuning cache (${problem.replaceAll('\n', ' ')}); ops use their defaults. Run \`gpukit tune\` to rewrite it.\n`);
 }
 
-const loaded = new WeakMap<DeviceContext, TuneCacheFile | null>();
-
 function cacheOf(ctx: DeviceContext): TuneCacheFile | null {
-  if (loaded.has(ctx)) return loaded.get(ctx) ?? null;
+  const state = tuningOf(ctx);
+  if (state.cache !== undefined) return state.cache;
   const file = process.env['GPUKIT_NO_TUNE_CACHE'] === '1' ? null : readTuneCache(tuneCachePath(ctx.info));
-  loaded.set(ctx, file);
+  state.cache = file;
   return file;
 }
 
@@ -322,22 +334,19 @@ export function ensureWritableDir(dir: string): void {
   rmSync(probe, { force: true });
 }
 
-const pins = new WeakMap<DeviceContext, Map<string, TuneParams>>();
-
 /**
  * Pins an op's parameters on a device (for experiments and tests), or unpins them with `undefined`.
  * Pinned parameters win over the tuning cache and the defaults.
  */
 export function pinParams(ctx: DeviceContext, op: string, params: TuneParams | undefined): void {
-  let m = pins.get(ctx);
-  if (m === undefined) pins.set(ctx, (m = new Map<string, TuneParams>()));
-  if (params === undefined) m.delete(op);
-  else m.set(op, params);
+  const { pins } = tuningOf(ctx);
+  if (params === undefined) pins.delete(op);
+  else pins.set(op, params);
 }
 
 /** The parameters an op uses at size n: pinned, else the tuned winner for this adapter and size class, else the default. */
 export function tunedParams(ctx: DeviceContext, t: Tunable, n: number): TuneParams {
-  const pinned = pins.get(ctx)?.get(t.op);
+  const pinned = tuningOf(ctx).pins.get(t.op);
   if (pinned !== undefined) return { ...t.defaults(ctx, n), ...pinned };
   // Own properties only: a key such as `constructor` must not find Object.prototype's.
   const own = <T>(o: Record<string, T> | undefined, k: string): T | undefined => (o !== undefined && Object.hasOwn(o, k) ? o[k] : undefined);
@@ -363,7 +372,7 @@ export function saveWinners(ctx: DeviceContext, winners: TuneCacheFile['winners'
   const merged: TuneCacheFile['winners'] = { ...(old?.winners ?? {}) };
   for (const [op, classes] of Object.entries(winners)) merged[op] = { ...(merged[op] ?? {}), ...classes };
   const file: TuneCacheFile = { adapter: `${ctx.info.vendor} ${ctx.info.architecture} ${ctx.info.description}`.trim(), created: new Date().toISOString(), winners: merged };
-  loaded.set(ctx, file);
+  tuningOf(ctx).cache = file;
   ensureWritableDir(dirname(path));
   try {
     writeFileAtomic(path, JSON.stringify(file, null, 2));

@@ -2,6 +2,8 @@ import { DestroyedError, GpukitError } from '../../errors.js';
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
 import { HostBackend } from './backend.js';
+import { HostPool } from './pool.js';
+import type { GpujsBackend } from './gpujs.js';
 
 /** Limits of a host-memory device: the largest array, plus whatever the gpu.js mode reports. */
 export type HostLimits = Readonly<{ maxBufferSize: number } & Record<string, number>>;
@@ -14,7 +16,8 @@ export type HostLimits = Readonly<{ maxBufferSize: number } & Record<string, num
  * (reading them throws its error) and `sync()` reports it once.
  *
  * gpu.js itself is not imported here: the engine-specific part (the gpu.js instance, its kernels) is the
- * `backend` object that src/backends/host/ attaches, so nothing on the Dawn path loads gpu.js.
+ * `gpujs` object that `openGpujs` (src/backends/host/gpujs.ts) makes and hands to the constructor, so
+ * nothing on the Dawn path loads gpu.js.
  */
 export class HostContext {
   readonly info: DeviceInfo;
@@ -27,6 +30,13 @@ export class HostContext {
   /** Wall-clock ms spent running queued tasks (the "kernel" phase of a gpujs profile). */
   busyMs = 0;
   tasks = 0;
+
+  // ---- Per-device state: made with the device, freed by close() (read through hostPoolOf, backendOf) ----
+  /** The device's block pool (src/backends/host/pool.ts; `hostPoolOf(host)`), made in the constructor. */
+  readonly pool: HostPool;
+  /** The gpu.js instance, its kernel cache and its mode's limits (src/backends/host/gpujs.ts; `backendOf(host)`). */
+  readonly gpujs: GpujsBackend;
+  // ---- end of per-device state ----
 
   #tail: Promise<void> | null = null;
   #pending = 0;
@@ -43,9 +53,12 @@ export class HostContext {
   readonly #closeHooks: (() => void | Promise<void>)[] = [];
   #closing: Promise<void> | null = null;
 
-  constructor(info: DeviceInfo, limits: HostLimits) {
+  constructor(info: DeviceInfo, limits: HostLimits, gpujs: GpujsBackend) {
     this.info = info;
     this.limits = limits;
+    this.gpujs = gpujs;
+    // Last: the pool registers its completion and close hooks.
+    this.pool = new HostPool(this);
   }
 
   get closed(): boolean {

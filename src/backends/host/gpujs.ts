@@ -50,8 +50,6 @@ export interface GpujsBackend {
   readonly memory: { readonly limit: string; readonly bytes: number } | null;
 }
 
-const backends = new WeakMap<HostContext, GpujsBackend>();
-
 let loaded: Promise<GpujsModule> | undefined;
 let loadedOnce = false;
 
@@ -173,10 +171,9 @@ export async function openGpujs(opts: OpenGpujsOptions): Promise<HostContext> {
     limits,
     ...(opts.fallbackReason !== undefined ? { fallbackReason: opts.fallbackReason } : {}),
   };
-  const host = new HostContext(info, limits);
   const memory = mode === 'webasm' ? { limit: 'WebAssembly memory (65536 pages, 16 kept spare by gpu.js)', bytes: (65536 - 16) * 65536 } : null;
   const backend: GpujsBackend = { mode, gpu, kernels: new Map(), binding, memory };
-  backends.set(host, backend);
+  const host = new HostContext(info, limits, backend);
   host.onClose(async () => {
     backend.kernels.clear();
     await gpu.destroy().catch(() => undefined);
@@ -198,9 +195,7 @@ async function releaseWebgpu(mod: GpujsModule): Promise<void> {
 
 /** The gpu.js backend of a gpujs device. */
 export function backendOf(host: HostContext): GpujsBackend {
-  const b = backends.get(host);
-  if (b === undefined) throw new DeviceUnavailableError('this device has no gpu.js backend');
-  return b;
+  return host.gpujs;
 }
 
 /** The iteration cap of a kernel whose longest loop runs `iterations` times: a power of two ≥ it (≥ 1024), so one compiled kernel serves a range of bounds. */

@@ -45,10 +45,7 @@ export class HostPool extends SizeClassPool<ArrayBuffer> {
   }
 }
 
-const pools = new WeakMap<HostContext, HostPool>();
-
+/** The block pool of a gpujs device (one per device, made with it: `HostContext.pool`). */
 export function hostPoolOf(ctx: HostContext): HostPool {
-  let pool = pools.get(ctx);
-  if (pool === undefined) pools.set(ctx, (pool = new HostPool(ctx)));
-  return pool;
+  return ctx.pool;
 }
