@@ -3,6 +3,7 @@ import { retireInstance, type DawnHandle, type DawnInstance } from './adapter.js
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
 import { DawnBackend } from './backend.js';
+import type { DeviceArray } from '../../buffers/device-array.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -93,6 +94,8 @@ export class DeviceContext {
   readonly features: ReadonlySet<string>;
   /** The engine boundary the ops see (src/backends/backend.ts). */
   readonly backend: DawnBackend = new DawnBackend(this);
+  /** fft's twiddle tables of this device, by transform length (src/backends/dawn/ops/fft.ts). */
+  readonly fftTwiddles = new Map<number, DeviceArray<'f32'>>();
   timer: PassTimer | null = null;
   /** Receives compile/upload/download timings while a profile records. */
   sink: ProfileSink | null = null;
