@@ -24,7 +24,6 @@ export interface FftOptions {
   readonly batch?: number;
 }
 
-
 /** A checked fft/ifft: `batch` transforms of n points (a power of two, or 0) in x's interleaved pairs. */
 export interface FftCall extends Checked {
   readonly x: DeviceArray;

@@ -4,8 +4,7 @@
  * src/backends/host/ops/matmul.ts (one gpu.js kernel); the float64 reference is matmulCpu (src/reference/matmul.ts).
  * transpose is src/ops/transpose.ts.
  *
- * Dawn
- * Kernels (see scratch/matmul/FINDINGS.md for the measurements behind every choice here):
+ * Dawn's kernels (see scratch/matmul/FINDINGS.md for the measurements behind every choice here):
  * - `kernels/matmul-rb.wgsl`: scalar loads, RM×CN register block per invocation, any shape. The
  *   lavapipe winner (WG_X 8, RM 12, CN 12: ~15 GFLOP/s at 1024³).
  * - `kernels/matmul-rb4.wgsl`: vec4 loads, needs k % 4 = n % 4 = 0 (and m % 4 = RM % 4 = 0 with transA).
@@ -61,7 +60,7 @@ export interface MatmulCall extends Checked {
  * lavapipe than striding through Bᵀ, whose 4 KiB row stride aliases in the CPU cache.
  *
  * Accuracy: products are summed in k order in f32 (fma, or mul + add where the backend splits it).
- * Each element agrees with {@link matmulCpu} (float64 sums) within
+ * Each element agrees with matmulCpu (float64 sums) within
  * `1e-4·sqrt(k)·Σ_p |op(A)[i][p]·op(B)[p][j]|`; the rigorous worst case is `k·2^-24` times that sum,
  * which this bound covers up to k ≈ 2.8·10^6.
  *
