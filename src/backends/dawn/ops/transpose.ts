@@ -28,7 +28,7 @@ function transposeFits(ctx: DeviceContext, p: TuneParams): boolean {
 }
 
 /**
- * The autotuner's view of {@link transpose}. Size = rows·cols. Params: workgroup `WG_X × WG_Y`, each
+ * The autotuner's view of `transpose`. Size = rows·cols. Params: workgroup `WG_X × WG_Y`, each
  * invocation moving a `BR × BC` block. Defaults: `{8, 1, 8, 2}` on a software adapter, `{8, 8, 1, 1}` on a GPU.
  */
 export const transposeTunable = registerTunable({
