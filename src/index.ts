@@ -41,11 +41,15 @@ export { type AxisOptions } from './ops/axis.js';
 export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions, type RandomDevice } from './ops/random.js';
 export { histogram, histogramCpu, type Histogram } from './ops/histogram.js';
 export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOptions } from './ops/indexing.js';
-export { fft, ifft, fftCpu, type FftOptions } from './ops/fft.js';
-export { scan, cumsum, scanCpu, type ScanOptions } from './ops/scan.js';
+export { fft, ifft, type FftOptions } from './ops/fft.js';
+export { fftCpu } from './reference/fft.js';
+export { scan, cumsum, type ScanOptions } from './ops/scan.js';
+export { scanCpu } from './reference/scan.js';
 export { sort, sortPairs, sortCpu, sortPairsCpu } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
-export { matmul, transpose, matmulCpu, transposeCpu, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
+export { matmul, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
+export { transpose } from './ops/transpose.js';
+export { matmulCpu, transposeCpu } from './reference/matmul.js';
 export { argmin, argmax } from './ops/arg.js';
 export { argCpu } from './reference/arg.js';
 export {

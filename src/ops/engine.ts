@@ -9,25 +9,18 @@ import type { HostContext } from '../backends/host/context.js';
 import type { EngineName } from '../device/info.js';
 import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
 import type { ElementwiseFn, ElementwiseSpec } from './elementwise.js';
-import type { FftOptions } from './fft.js';
 import type { Histogram } from './histogram.js';
-import type { MatmulShape } from './matmul.js';
 import type { RandomOptions } from './random.js';
-import type { ScanOptions } from './scan.js';
 
 /** The op interface the gpujs engine implements (src/backends/host/ops.ts). */
 export interface FallbackOps {
   binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray;
   scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray;
   axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray;
-  scan(x: DeviceArray, opts: ScanOptions): DeviceArray;
   sort(keys: DeviceArray): DeviceArray;
   sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> };
-  matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'>;
-  transpose(a: DeviceArray, rows: number, cols: number): DeviceArray;
   random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;
   histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram;
-  fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
   /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/backends/host/builders.ts). */
   map(x: DeviceArray, expr: string, out: DeviceArray | undefined): DeviceArray;
   /** A ready elementwise op from its WGSL spec (translated to JavaScript once; see src/backends/host/builders.ts). */

@@ -22,10 +22,10 @@ export {
 } from './tolerance.js';
 // The CPU references gpukit's ops are written against (float64 where the op is a float sum).
 export { sumCpu, dotCpu, minCpu, maxCpu } from '../reference/reduce.js';
-export { scanCpu } from '../ops/scan.js';
+export { scanCpu } from '../reference/scan.js';
 export { sortCpu, sortPairsCpu } from '../ops/sort.js';
-export { matmulCpu, transposeCpu } from '../ops/matmul.js';
-export { fftCpu } from '../ops/fft.js';
+export { matmulCpu, transposeCpu } from '../reference/matmul.js';
+export { fftCpu } from '../reference/fft.js';
 export { histogramCpu } from '../ops/histogram.js';
 export { argCpu } from '../reference/arg.js';
 export { randomU32Cpu, uniformCpu, normalCpu } from '../ops/random.js';

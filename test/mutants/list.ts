@@ -226,7 +226,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-matmul-no-loop-cap',
     what: 'gpujs matmul builds its kernel without loopMaxIterations (gpu.js stops the k loop at 1000)',
-    file: 'src/backends/host/ops.ts',
+    file: 'src/backends/host/ops/matmul.ts',
     edits: [{ search: 'MATMUL_SRC, loopCap(k),', replace: 'MATMUL_SRC, 0,' }],
     tests: ['test/fallback/loop-limit.test.ts'],
     filter: 'matmul sums all k terms',
@@ -267,7 +267,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-transpose-swapped',
     what: 'gpujs transpose kernel indexes the source with rows and columns swapped',
-    file: 'src/backends/host/ops.ts',
+    file: 'src/backends/host/ops/transpose.ts',
     edits: [{ search: 'return a[this.thread.x * cols + this.thread.y];', replace: 'return a[this.thread.y * cols + this.thread.x];' }],
     tests: ['test/ops/matmul.test.ts'],
     filter: '^transpose ',

@@ -18,12 +18,12 @@ import { saveWinners, sizeClass, tunedParams, tuningProfile, type TuneParams } f
 import { argTunable } from '../../src/backends/dawn/ops/arg.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { elementwiseTunable } from '../../src/ops/elementwise.js';
-import { fftTunable } from '../../src/ops/fft.js';
+import { fftTunable } from '../../src/backends/dawn/ops/fft.js';
 import { histogramTunable } from '../../src/ops/histogram.js';
-import { skinnyTunable } from '../../src/ops/matmul.js';
+import { skinnyTunable } from '../../src/backends/dawn/ops/matmul.js';
 import { randomTunable } from '../../src/ops/random.js';
 import { reductionTunable } from '../../src/ops/reduce.js';
-import { scanTunable } from '../../src/ops/scan.js';
+import { scanTunable } from '../../src/backends/dawn/ops/scan.js';
 import { dawnTest, expectAllClose, expectArrayEqual } from '../fixture.js';
 import { coverSets, coverValues, forEachSet, num } from './cover.js';
 import { randomF32, randomI32, randomU32 } from './helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { fft, ifft, ShapeError } from '../../src/index.js';
 import { pinParams } from '../../src/backends/dawn/tuning.js';
-import { fftTunable } from '../../src/ops/fft.js';
+import { fftTunable } from '../../src/backends/dawn/ops/fft.js';
 import { dawnTest, gpuTest } from '../fixture.js';
 import { fftBound, fftRoundTripBound, U32 } from '../tolerance.js';
 import { numpy, npOut, randomF32 } from './helpers.js';

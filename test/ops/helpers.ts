@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { GpuDevice } from '../../src/index.js';
 import { tunedParams } from '../../src/backends/dawn/tuning.js';
 import { reductionTunable } from '../../src/ops/reduce.js';
-import { scanParams } from '../../src/ops/scan.js';
+import { scanParams } from '../../src/backends/dawn/ops/scan.js';
 import { gpujsReductionDepth, reductionDepth, scanDepth } from '../tolerance.js';
 
 /** Deterministic test data (an LCG), so failures reproduce. */

@@ -8,7 +8,7 @@
 import { expect } from 'vitest';
 import { matmul, type GpuDevice } from '../../src/index.js';
 import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
-import { skinnyTunable } from '../../src/ops/matmul.js';
+import { skinnyTunable } from '../../src/backends/dawn/ops/matmul.js';
 import { dawnTest } from '../fixture.js';
 import { matmulRef64, randomF32 } from './helpers.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { scan, DTypeError, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { pinParams } from '../../src/backends/dawn/tuning.js';
-import { scanTunable } from '../../src/ops/scan.js';
+import { scanTunable } from '../../src/backends/dawn/ops/scan.js';
 import { expectArrayEqual, dawnTest, gpuTest } from '../fixture.js';
 import { gamma, U64 } from '../tolerance.js';
 import { EDGE_SIZES, numpy, npOut, randomF32, randomI32, randomU32, scanSumDepth } from './helpers.js';

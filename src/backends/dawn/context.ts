@@ -7,6 +7,7 @@ import { BufferPool } from './pool.js';
 import type { Kernel } from './kernel.js';
 import type { DeviceTuning } from './tuning.js';
 import type { BuilderCache } from '../../ops/builder-cache.js';
+import type { DeviceArray } from '../../buffers/device-array.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -97,6 +98,8 @@ export class DeviceContext {
   readonly features: ReadonlySet<string>;
   /** The engine boundary the ops see (src/backends/backend.ts). */
   readonly backend: DawnBackend = new DawnBackend(this);
+  /** fft's twiddle tables of this device, by transform length (src/backends/dawn/ops/fft.ts). */
+  readonly fftTwiddles = new Map<number, DeviceArray<'f32'>>();
   timer: PassTimer | null = null;
   /** Receives compile/upload/download timings while a profile records. */
   sink: ProfileSink | null = null;

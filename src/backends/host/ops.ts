@@ -21,15 +21,12 @@ import type { GpuDevice } from '../../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
 import { buildHostElementwise } from './builders.js';
 import { hostOf } from './host-of.js';
-import { fftCpu, fftLayout, type FftOptions } from '../../ops/fft.js';
 import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
-import { checkMatmul, type MatmulShape } from '../../ops/matmul.js';
 import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
-import { scanCpu, type ScanOptions } from '../../ops/scan.js';
 import { checkScalar, requireArray } from '../../ops/signature.js';
 import { sortCpu, sortPairsCpu } from '../../ops/sort.js';
 import { requireDType, sameLength } from '../../ops/util.js';
-import { backendOf, loopCap, runKernel } from './gpujs.js';
+import { backendOf, runKernel } from './gpujs.js';
 import { cappedLoops } from './loops.js';
 import { hostMap } from './builders.js';
 
@@ -97,7 +94,7 @@ export function result(n: number, what = 'the result'): readonly [string, number
 }
 
 /** Stores `r` (the f32 result of a gpu.js kernel, or a CPU loop's) into `dst` on the queue. */
-function enqueueInto(host: HostContext, dst: HostArray, compute: () => HostArray | Promise<HostArray>): void {
+export function enqueueInto(host: HostContext, dst: HostArray, compute: () => HostArray | Promise<HostArray>): void {
   host.enqueue(() => {
     const r = compute();
     if (r instanceof Promise) {
@@ -171,20 +168,7 @@ function axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray {
   return y;
 }
 
-// --- scan, sort -----------------------------------------------------------------------------------------
-
-function scan(x: DeviceArray, opts: ScanOptions): DeviceArray {
-  const host = hostOf('scan', x);
-  requireDType('scan', 'x', x, ['f32', 'i32', 'u32']);
-  const out = new DeviceArray(host, x.dtype, x.length);
-  const X = x.data;
-  const O = out.data;
-  const exclusive = opts.exclusive ?? false;
-  if (x.length > 0) host.enqueue(() => {
-    O.set(scanCpu(X, exclusive));
-  });
-  return out;
-}
+// --- sort -----------------------------------------------------------------------------------------
 
 /** sortCpu keeps NaN payloads; the ops return every NaN as the quiet NaN 0x7FFFFFFF, as on Dawn. */
 function canonicalNaN(keys: Keys): Keys {
@@ -231,63 +215,7 @@ function sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: Devic
   return { keys: outK, values: outV };
 }
 
-// --- matmul, transpose ------------------------------------------------------------------------------------
-
-function checkDim(op: string, name: string, v: number): void {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${String(v)}`);
-}
-
-const MATMUL_SRC =
-  'function (a, b, k, aRow, aCol, bRow, bCol) { let s = 0; for (let p = 0; p < k; p++) { s += a[this.thread.y * aRow + p * aCol] * b[p * bRow + this.thread.x * bCol]; } return s; }';
-
-function matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
-  const host = hostOf('matmul', a, b);
-  const { m, k, n, transA, transB } = checkMatmul(a, b, opts);
-  if (m * n > 0 && k > 0) checkKernelSizes('matmul', host, [sized('a', a), sized('b', b), result(m * n)], 5);
-  const out = new DeviceArray(host, 'f32', [m, n]);
-  const O = out.data;
-  if (m * n === 0) return out;
-  if (k === 0) {
-    host.enqueue(() => {
-    O.fill(0);
-  });
-    return out;
-  }
-  const A = a.data as Float32Array;
-  const B = b.data as Float32Array;
-  const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
-  // The loop over k has a bound gpu.js cannot see, so it stops at loopMaxIterations: the cap must cover k.
-  enqueueInto(host, O, () => runKernel(host, 'matmul', MATMUL_SRC, loopCap(k), { argumentTypes: { a: 'Array', b: 'Array', k: 'Integer', aRow: 'Integer', aCol: 'Integer', bRow: 'Integer', bCol: 'Integer' } }, [n, m], [A, B, k, ...strides]));
-  return out;
-}
-
-const TRANSPOSE_SRC = 'function (a, cols) { return a[this.thread.x * cols + this.thread.y]; }';
-
-function transpose(a: DeviceArray, rows: number, cols: number): DeviceArray {
-  const host = hostOf('transpose', a);
-  requireDType('transpose', 'a', a, ['f32', 'i32', 'u32']);
-  checkDim('transpose', 'rows', rows);
-  checkDim('transpose', 'cols', cols);
-  if (rows * cols !== a.length) throw new ShapeError(`transpose: a must hold rows·cols = ${rows}·${cols} = ${rows * cols} elements, but has ${a.length}`);
-  if (a.dtype === 'f32' && rows > 1 && cols > 1) checkKernelSizes('transpose', host, [sized('a', a), result(a.length)], 1);
-  const out = new DeviceArray(host, a.dtype, [cols, rows]);
-  if (rows * cols === 0) return out;
-  const A = a.data;
-  const O = out.data;
-  if (rows === 1 || cols === 1) host.enqueue(() => {
-    O.set(A);
-  });
-  else if (A instanceof Float32Array) {
-    enqueueInto(host, O, () => runKernel(host, 'transpose', TRANSPOSE_SRC, 0, { argumentTypes: { a: 'Array', cols: 'Integer' } }, [rows, cols], [A, cols]));
-  } else {
-    host.enqueue(() => {
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) O[c * rows + r] = A[r * cols + c] ?? 0;
-    });
-  }
-  return out;
-}
-
-// --- random, histogram, fft ---------------------------------------------------------------------------------
+// --- random, histogram ---------------------------------------------------------------------------------
 
 function random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray {
   const host = (device as GpuDevice).host;
@@ -321,33 +249,15 @@ function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: n
   return { counts, outside };
 }
 
-function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
-  const op = inverse ? 'ifft' : 'fft';
-  const host = hostOf(op, x);
-  const { n, batch } = fftLayout(op, x, opts);
-  const out = new DeviceArray(host, 'f32', x.length);
-  const X = x.data as Float32Array;
-  const O = out.data;
-  if (x.length === 0) return out;
-  host.enqueue(() => {
-    O.set(n <= 1 ? X : fftCpu(X, n, batch, inverse));
-  });
-  return out;
-}
-
 /** The gpujs implementation of every ready op. */
 export const gpujsOps: FallbackOps = {
   binary,
   scale,
   axpy,
-  scan,
   sort,
   sortPairs,
-  matmul,
-  transpose,
   random,
   histogram,
-  fft,
   map: hostMap,
   elementwise: buildHostElementwise,
 };

@@ -1,0 +1,378 @@
+/**
+ * matmul on Dawn: the kernels, the autotuner's views of them and the plan of each product.
+ *
+ * Kernels (see scratch/matmul/FINDINGS.md for the measurements behind every choice here):
+ * - `kernels/matmul-rb.wgsl`: scalar loads, RM×CN register block per invocation, any shape. The
+ *   lavapipe winner (WG_X 8, RM 12, CN 12: ~15 GFLOP/s at 1024³).
+ * - `kernels/matmul-rb4.wgsl`: vec4 loads, needs k % 4 = n % 4 = 0 (and m % 4 = RM % 4 = 0 with transA).
+ * - `kernels/matmul-tiled.wgsl`: 16×16 shared-memory tiles, any shape; the hardware-GPU candidate.
+ * - `kernels/matmul-skinny.wgsl`: up to 16 columns (A m×k, k % 4 = 0): row blocks of A against Bᵀ,
+ *   vec4 loads; its own tunable (`skinnyTunable`).
+ * - `kernels/transpose.wgsl` (src/backends/dawn/ops/transpose.ts) for the pre-transposed B and swapped products.
+ * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`).
+ */
+import { DeviceArray } from '../../../buffers/device-array.js';
+import type { DeviceContext } from '../context.js';
+import { ArgumentError, LimitError } from '../../../errors.js';
+import { foldGroups } from '../geometry.js';
+import { chunkElements, pieces } from '../../../buffers/chunks.js';
+import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../tuning.js';
+import { builtin, deviceOf } from '../../../ops/util.js';
+import { add } from '../../../ops/elementwise.js';
+import type { MatmulCall, MatmulShape } from '../../../ops/matmul.js';
+import { transposeInto } from './transpose.js';
+
+/** Values of the `KERNEL` tuning parameter. */
+export const MATMUL_KERNELS = ['matmul-rb', 'matmul-rb4', 'matmul-tiled'] as const;
+const RB = 0;
+const RB4 = 1;
+const TILED = 2;
+
+// The candidate set of FINDINGS.md: CPU-adapter blockings of matmul-rb, GPU-typical register blocking
+// (scalar and vec4), and the shared-memory tiles. Each lists only the parameters its kernel reads, so a
+// cached winner compares equal to its candidate.
+const MATMUL_CANDIDATES: readonly TuneParams[] = [
+  { KERNEL: RB, WG_X: 8, RM: 12, CN: 12 },
+  { KERNEL: RB, WG_X: 8, RM: 16, CN: 12 },
+  { KERNEL: RB, WG_X: 8, RM: 8, CN: 8 },
+  { KERNEL: RB, WG_X: 64, RM: 4, CN: 4 },
+  { KERNEL: RB4, WG_X: 64, RM: 4, NC: 1 },
+  { KERNEL: RB4, WG_X: 16, RM: 4, NC: 2 },
+  { KERNEL: TILED, TILE: 16 },
+  { KERNEL: TILED, TILE: 8 },
+];
+
+function param(p: TuneParams, key: string, fallback: number): number {
+  return p[key] ?? fallback;
+}
+
+/** Why a parameter set cannot run on this device (register-block bounds, workgroup limits), or undefined. */
+function matmulParamsProblem(ctx: DeviceContext, p: TuneParams): string | undefined {
+  const L = ctx.limits;
+  const kernel = param(p, 'KERNEL', RB);
+  const inRange = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (kernel === TILED) {
+    const tile = param(p, 'TILE', 16);
+    if (!inRange(tile, 1, Math.min(L.maxComputeWorkgroupSizeX, L.maxComputeWorkgroupSizeY))) return `TILE ${tile} exceeds the workgroup size limits`;
+    if (tile * tile > L.maxComputeInvocationsPerWorkgroup) return `TILE² = ${tile * tile} exceeds maxComputeInvocationsPerWorkgroup ${L.maxComputeInvocationsPerWorkgroup}`;
+    if (8 * tile * tile > L.maxComputeWorkgroupStorageSize) return `TILE ${tile} needs ${8 * tile * tile} bytes of workgroup memory`;
+    return undefined;
+  }
+  if (kernel !== RB && kernel !== RB4) return `KERNEL must be 0 (rb), 1 (rb4) or 2 (tiled), got ${kernel}`;
+  const wgx = param(p, 'WG_X', 8);
+  if (!inRange(wgx, 1, Math.min(L.maxComputeWorkgroupSizeX, L.maxComputeInvocationsPerWorkgroup))) return `WG_X ${wgx} exceeds the workgroup size limits`;
+  // The kernels' accumulator arrays are sized MAX_RM = 16 × MAX_CN = 16 (rb) or MAX_NC = 4 vec4s (rb4).
+  if (!inRange(param(p, 'RM', 12), 1, 16)) return `RM must be 1..16, got ${param(p, 'RM', 12)}`;
+  if (kernel === RB && !inRange(param(p, 'CN', 12), 1, 16)) return `CN must be 1..16, got ${param(p, 'CN', 12)}`;
+  if (kernel === RB4 && !inRange(param(p, 'NC', 1), 1, 4)) return `NC must be 1..4, got ${param(p, 'NC', 1)}`;
+  return undefined;
+}
+
+/**
+ * The autotuner's view of `matmul`. Size = m·k·n (multiply-adds; the tuner times cubes).
+ * Params: `KERNEL` (0 matmul-rb, 1 matmul-rb4, 2 matmul-tiled) and that kernel's overrides
+ * (`WG_X, RM, CN` for rb; `WG_X, RM, NC` for rb4; `TILE` for tiled).
+ * Defaults: the lavapipe winner rb 8/12×12 on a software adapter, 16×16 tiles on a GPU.
+ */
+export const matmulTunable = registerTunable({
+  op: 'matmul',
+  sizes: [2 ** 12, 2 ** 18, 2 ** 24, 2 ** 30],
+  candidates: (ctx) => MATMUL_CANDIDATES.filter((p) => matmulParamsProblem(ctx, p) === undefined),
+  defaults: (ctx) => {
+    const want = softwareProfile(ctx)
+      ? [{ KERNEL: RB, WG_X: 8, RM: 12, CN: 12 }]
+      : [{ KERNEL: TILED, TILE: 16 }, { KERNEL: TILED, TILE: 8 }, { KERNEL: RB, WG_X: 64, RM: 4, CN: 4 }];
+    return want.find((p) => matmulParamsProblem(ctx, p) === undefined) ?? { KERNEL: RB, WG_X: 1, RM: 1, CN: 1 };
+  },
+});
+
+/** @internal How `matmul` runs one problem: which kernel, its overrides, the grid, and whether B is transposed first. */
+export interface MatmulPlan {
+  readonly kernel: (typeof MATMUL_KERNELS)[number];
+  /** Pipeline overrides, TRANS_A / TRANS_B (0/1) included. */
+  readonly constants: Readonly<Record<string, number>>;
+  readonly workgroups: readonly [number, number, number];
+  /** B (stored n×k) is transposed into a k×n temporary first and the product runs untransposed in B. */
+  readonly transposeB: boolean;
+}
+
+/**
+ * TRANS_B with k a multiple of 1024 halves matmul-rb's speed on lavapipe (every invocation walks its
+ * own row of Bᵀ with a 4 KiB stride: cache-set aliasing; 7.9 vs 15.3 GFLOP/s at 1024³). An explicit
+ * transpose first moves B once at ~0.66 GB/s, which pays off once the product is large compared with
+ * B, i.e. from about m ≈ 100 rows at those rates.
+ */
+const PRE_TRANSPOSE_K = 1024;
+const PRE_TRANSPOSE_MIN_M = 128;
+
+/**
+ * @internal The plan for an m×k×n product (all ≥ 1) on this device: the tuned kernel, falling back to
+ * matmul-rb with the same output block when matmul-rb4's divisibility conditions do not hold.
+ */
+export function planMatmul(ctx: DeviceContext, m: number, k: number, n: number, transA: boolean, transB: boolean): MatmulPlan {
+  const p = tunedParams(ctx, matmulTunable, m * k * n);
+  const problem = matmulParamsProblem(ctx, p);
+  if (problem !== undefined) throw new ArgumentError(`matmul: tuning parameters ${JSON.stringify(p)} are not usable here: ${problem}`);
+  // A 1×k or k×1 matrix has the same memory layout as its transpose, so the flag changes nothing.
+  const tA = transA && m > 1 && k > 1;
+  let tB = transB && n > 1 && k > 1;
+  let kernel = param(p, 'KERNEL', RB);
+  const wgx = param(p, 'WG_X', 8);
+  const rm = param(p, 'RM', 12);
+  let cn = param(p, 'CN', 12);
+  if (kernel === RB4) {
+    const nc = param(p, 'NC', 1);
+    const fits = k % 4 === 0 && n % 4 === 0 && (!tA || (m % 4 === 0 && rm % 4 === 0));
+    if (fits) {
+      return finish(ctx, m, n, {
+        kernel: 'matmul-rb4',
+        constants: { WG_X: wgx, RM: rm, NC: nc, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
+        workgroups: [Math.ceil(n / 4 / (wgx * nc)), Math.ceil(m / rm), 1],
+        transposeB: false,
+      });
+    }
+    // Same RM × 4·NC block per invocation, scalar loads: any shape.
+    kernel = RB;
+    cn = Math.min(16, 4 * nc);
+  }
+  if (kernel === TILED) {
+    const tile = param(p, 'TILE', 16);
+    return finish(ctx, m, n, {
+      kernel: 'matmul-tiled',
+      constants: { TILE: tile, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
+      workgroups: [Math.ceil(n / tile), Math.ceil(m / tile), 1],
+      transposeB: false,
+    });
+  }
+  const transposeB = tB && k % PRE_TRANSPOSE_K === 0 && m >= PRE_TRANSPOSE_MIN_M;
+  if (transposeB) tB = false;
+  // Tall-skinny products (n below one workgroup's WG_X·CN columns, e.g. 4096×1024 · 1024×10): most
+  // invocations of a workgroup would own no column. Narrow each invocation's column block so the
+  // workgroup's invocations share the n columns.
+  if (n < wgx * cn) cn = Math.max(1, Math.ceil(n / wgx));
+  return finish(ctx, m, n, {
+    kernel: 'matmul-rb',
+    constants: { WG_X: wgx, RM: rm, CN: cn, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
+    workgroups: [Math.ceil(n / (wgx * cn)), Math.ceil(m / rm), 1],
+    transposeB,
+  });
+}
+
+function finish(ctx: DeviceContext, m: number, n: number, plan: MatmulPlan): MatmulPlan {
+  // Checked here, before anything is allocated or enqueued. The kernels take no row offset, so a
+  // taller grid cannot be split into several dispatches.
+  const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+  plan.workgroups.forEach((g, i) => {
+    if (g > max) throw new LimitError('maxComputeWorkgroupsPerDimension', g, max, `matmul of ${m}×${n} with ${plan.kernel} needs ${g} workgroups along ${'xyz'[i] ?? '?'}`);
+  });
+  return plan;
+}
+
+/**
+ * A product whose a or result is larger than one binding: blocks of rows of a and of the result, bound as
+ * aligned windows (a block of r rows starts at element r0·k of a and r0·n of the result, so r is a multiple
+ * of what keeps both aligned), each an ordinary product with the whole of b. b must fit one binding
+ * (tiling over k is not implemented), and a must not be transposed (its rows would not be contiguous).
+ */
+function matmulRows(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, transB: boolean, chunk: number): DeviceArray<'f32'> {
+  const max = ctx.limits.maxStorageBufferBindingSize;
+  if (k * n > chunk) {
+    if (!transB && b.isContiguous && m * k <= chunk && n <= chunk) return matmulK(ctx, a, b, m, k, n, transA, chunk);
+    throw new LimitError(
+      'maxStorageBufferBindingSize',
+      k * n * 4,
+      max,
+      `matmul: b (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}) is larger than one binding`,
+      'matmul tiles a b over one binding along k only when b is not transposed and a fits one binding (and splits a large a by rows when b fits): pass b untransposed (b.T.contiguous()), or split the product yourself',
+    );
+  }
+  if (transA || !a.isContiguous) {
+    throw new LimitError('maxStorageBufferBindingSize', m * k * 4, max, `matmul: a (${transA ? `${k}×${m}, transposed` : `${m}×${k}, a strided view`}) is larger than one binding`, 'matmul splits a large a by rows, which must be contiguous: pass a plain (not transposed) a, e.g. x.T.contiguous()');
+  }
+  const words = Math.max(1, ctx.limits.minStorageBufferOffsetAlignment / 4);
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  const ra = words / gcd(k, words);
+  const rn = words / gcd(n, words);
+  const step = (ra / gcd(ra, rn)) * rn;
+  const rows = Math.floor(Math.min(chunk / k, chunk / n) / step) * step;
+  if (rows === 0) {
+    throw new LimitError('maxStorageBufferBindingSize', step * Math.max(k, n) * 4, max, `matmul: ${step} rows of a (${m}×${k}) or of the result (${m}×${n}) at aligned offsets`, 'a row block this wide does not fit one binding');
+  }
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  const flatA = a.reshape(-1);
+  try {
+    for (const q of pieces(m, rows)) {
+      // A block of a that straddles two of its buffers is read through a copy (the kernel's gather).
+      using aw = flatA.slice([q.start * k, (q.start + q.length) * k]);
+      const r = matmulFlat(ctx, aw, b, { m: q.length, k, n, transB });
+      try {
+        r.copyRangeTo(out, q.start * n);
+      } finally {
+        r.destroy();
+      }
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    flatA.destroy();
+  }
+  return out;
+}
+
+/**
+ * A product whose b is larger than one binding (a fits one): tiles over k and over rows of the result.
+ * Each (row block, k block) product reads a's block gathered from a (a strided view of an array that fits)
+ * and b's k rows (contiguous: a window or a copy); the k blocks of a row block are summed in k order
+ * (one more f32 rounding per block, well inside the documented bound) and copied into place.
+ */
+function matmulK(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, chunk: number): DeviceArray<'f32'> {
+  const kb = Math.floor(chunk / n);
+  const rows = Math.max(1, Math.floor(Math.min(chunk / kb, chunk / n)));
+  const a2 = transA ? a.reshape(k, m) : a.reshape(m, k);
+  const view = transA ? a2.T : a2;
+  const flatB = b.reshape(-1);
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  try {
+    for (const r of pieces(m, rows)) {
+      let acc: DeviceArray | undefined;
+      try {
+        for (const q of pieces(k, kb)) {
+          using aBlock = view.slice([r.start, r.start + r.length], [q.start, q.start + q.length]);
+          using aDense = aBlock.contiguous();
+          using bBlock = flatB.slice([q.start * n, (q.start + q.length) * n]);
+          const part = matmulFlat(ctx, aDense, bBlock, { m: r.length, k: q.length, n });
+          if (acc === undefined) acc = part;
+          else {
+            const sum = add(acc, part);
+            acc.destroy();
+            part.destroy();
+            acc = sum;
+          }
+        }
+        acc?.copyRangeTo(out, r.start * n);
+      } finally {
+        acc?.destroy();
+      }
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    if (view !== a2) view.destroy();
+    a2.destroy();
+    flatB.destroy();
+  }
+  return out;
+}
+
+/**
+ * Up to this many columns (with 4× as many rows) the product runs on matmul-skinny (k % 4 = 0, A not
+ * transposed); otherwise, below it, it is computed transposed (see matmulFlat). `GPUKIT_MATMUL_NO_SKINNY=1`
+ * and `GPUKIT_MATMUL_NO_SWAP=1` turn those off, for side-by-side measurements (bench/tall-skinny.ts).
+ */
+const TALL_SKINNY_N = 16;
+
+/**
+ * The autotuner's view of kernels/matmul-skinny.wgsl (n ≤ 16 columns). Size = k. Params: `WG`, `LANES`
+ * (invocations sharing a row block, splitting k) and `RM` (rows per invocation). Software adapter: a
+ * block of 12 rows per invocation, no lanes along k (each element of B loaded serves 12 rows: loads,
+ * per SIMD lane, are what a CPU adapter pays for). GPU: one row per 16 elements of k per lane (64
+ * lanes of a 256-wide workgroup at k = 1024), coalesced reads of A and Bᵀ, a tree per column.
+ */
+export const skinnyTunable = registerTunable({
+  op: 'matmul-skinny',
+  sizes: [256, 1024, 4096, 16384],
+  candidates: (ctx) => {
+    const software = [8, 32, 64].flatMap((WG) => [4, 8, 12, 16].map((RM) => ({ WG, LANES: 1, RM })));
+    const gpu = [64, 256].flatMap((WG) => [4, 16, 64, 256].flatMap((LANES) => [1, 2].map((RM) => ({ WG, LANES, RM }))));
+    const all = softwareProfile(ctx) ? software : [...software, ...gpu];
+    return all.filter((p) => p.LANES <= p.WG && p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup);
+  },
+  defaults: (ctx, k) => {
+    if (softwareProfile(ctx)) return { WG: 8, LANES: 1, RM: 12 };
+    const WG = Math.min(256, ctx.limits.maxComputeInvocationsPerWorkgroup);
+    return { WG, LANES: Math.min(WG, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(k / 16))))), RM: 1 };
+  },
+});
+
+/** C (m×n, n ≤ 16) = A·op(B) on matmul-skinny: A m×k not transposed, k % 4 = 0; B is handed over as Bᵀ (n×k). */
+function matmulSkinny(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transB: boolean): DeviceArray<'f32'> {
+  const p = tunedParams(ctx, skinnyTunable, k);
+  const WG = param(p, 'WG', 8);
+  const LANES = param(p, 'LANES', 1);
+  // With lanes along k, the lanes' RM·n sums meet in 16 words of workgroup memory per invocation.
+  const RM = LANES > 1 ? Math.max(1, Math.min(param(p, 'RM', 1), Math.floor(16 / n))) : param(p, 'RM', 12);
+  const kernel = builtin(ctx, 'matmul-skinny', { constants: { WG, LANES, RM, NB: n } });
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  // Bᵀ: b itself when it is stored transposed, else a transpose of the small k×n matrix.
+  const bt = transB ? b : new DeviceArray(ctx, 'f32', [n, k]);
+  try {
+    if (!transB) transposeInto(ctx, b, k, n, bt);
+    const groups = Math.ceil(m / (RM * (WG / LANES)));
+    kernel.run({ a, bt, out, params: { m, k, n, pad: 0 } }, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-skinny over ${m} rows`) });
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    if (bt !== b) bt.destroy();
+  }
+  return out;
+}
+
+/** One checked product of plain (or window) arrays: the chunked, skinny, swapped or planned path. */
+function matmulFlat(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'> {
+  const { m, k, n } = opts;
+  const transA = opts.transA === true;
+  const transB = opts.transB === true;
+  const empty = m === 0 || n === 0 || k === 0;
+  const chunk = chunkElements(ctx.limits);
+  if (!empty && (m * k > chunk || m * n > chunk || k * n > chunk)) return matmulRows(ctx, a, b, m, k, n, transA, transB, chunk);
+  if (!empty && n <= TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && k % 4 === 0 && !transA && process.env['GPUKIT_MATMUL_NO_SKINNY'] !== '1') {
+    return matmulSkinny(ctx, a, b, m, k, n, transB);
+  }
+  // Tall-skinny (few columns, many rows): compute Cᵀ = Bᵀ·Aᵀ, whose many columns fill the workgroups,
+  // through the transpose flags (no copy of a or b), then transpose the small n×m result.
+  if (!empty && n < TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && process.env['GPUKIT_MATMUL_NO_SWAP'] !== '1') {
+    const ct = matmulFlat(ctx, b, a, { m: n, k, n: m, transA: !transB, transB: !transA });
+    try {
+      const out = new DeviceArray(ctx, 'f32', [m, n]);
+      transposeInto(ctx, ct, n, m, out);
+      return out;
+    } finally {
+      ct.destroy();
+    }
+  }
+  const plan = empty ? undefined : planMatmul(ctx, m, k, n, transA, transB);
+  const out = new DeviceArray(ctx, 'f32', [m, n]);
+  if (plan === undefined) {
+    if (out.length > 0) ctx.clear(out.buffer, 0, out.bindingSize);
+    ctx.noWork('matmul|empty', [...a.storageBuffers, ...b.storageBuffers], out.storageBuffers); // a failed input still fails the result
+    return out;
+  }
+  try {
+    const kernel = builtin(ctx, plan.kernel, { constants: plan.constants });
+    const params = { m, k, n, pad: 0 };
+    if (plan.transposeB) {
+      const bt = new DeviceArray(ctx, 'f32', [k, n]);
+      try {
+        transposeInto(ctx, b, n, k, bt);
+        kernel.run({ a, b: bt, out, params }, { workgroups: plan.workgroups });
+      } finally {
+        bt.destroy();
+      }
+    } else {
+      kernel.run({ a, b, out, params }, { workgroups: plan.workgroups });
+    }
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
+  return out;
+}
+
+/** C = op(A)·op(B) of a checked flat call, as a new m×n f32 array. */
+export function dawnMatmul(ctx: DeviceContext, { a, b, m, k, n, transA, transB }: MatmulCall): DeviceArray<'f32'> {
+  deviceOf('matmul', a, b);
+  return matmulFlat(ctx, a, b, { m, k, n, transA, transB });
+}

@@ -1,0 +1,30 @@
+/** matmul on the host engine: one gpu.js kernel (f32, float sums in k order). */
+import { DeviceArray } from '../../../buffers/device-array.js';
+import type { HostContext } from '../context.js';
+import type { MatmulCall } from '../../../ops/matmul.js';
+import { hostOf } from '../host-of.js';
+import { loopCap, runKernel } from '../gpujs.js';
+import { checkKernelSizes, enqueueInto, result, sized } from '../ops.js';
+
+const MATMUL_SRC =
+  'function (a, b, k, aRow, aCol, bRow, bCol) { let s = 0; for (let p = 0; p < k; p++) { s += a[this.thread.y * aRow + p * aCol] * b[p * bRow + this.thread.x * bCol]; } return s; }';
+
+export function hostMatmul(_: HostContext, { a, b, m, k, n, transA, transB }: MatmulCall): DeviceArray<'f32'> {
+  const host = hostOf('matmul', a, b);
+  if (m * n > 0 && k > 0) checkKernelSizes('matmul', host, [sized('a', a), sized('b', b), result(m * n)], 5);
+  const out = new DeviceArray(host, 'f32', [m, n]);
+  const O = out.data;
+  if (m * n === 0) return out;
+  if (k === 0) {
+    host.enqueue(() => {
+    O.fill(0);
+  });
+    return out;
+  }
+  const A = a.data as Float32Array;
+  const B = b.data as Float32Array;
+  const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
+  // The loop over k has a bound gpu.js cannot see, so it stops at loopMaxIterations: the cap must cover k.
+  enqueueInto(host, O, () => runKernel(host, 'matmul', MATMUL_SRC, loopCap(k), { argumentTypes: { a: 'Array', b: 'Array', k: 'Integer', aRow: 'Integer', aCol: 'Integer', bRow: 'Integer', bCol: 'Integer' } }, [n, m], [A, B, k, ...strides]));
+  return out;
+}

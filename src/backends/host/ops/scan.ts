@@ -1,0 +1,41 @@
+/** scan on the host engine: CPU loops (the reference's running sum; along an axis, f32 sums rounded per step). */
+import { DeviceArray } from '../../../buffers/device-array.js';
+import type { HostContext } from '../context.js';
+import { hostOf } from '../host-of.js';
+import { alongRows } from '../../../ops/axis.js';
+import { scanCpu } from '../../../reference/scan.js';
+import type { ScanCall } from '../../../ops/scan.js';
+
+export function hostScan(_: HostContext, { x, exclusive, axis }: ScanCall): DeviceArray {
+  if (axis !== undefined) return scanAxis(x, axis, exclusive);
+  const host = hostOf('scan', x);
+  const out = new DeviceArray(host, x.dtype, x.length);
+  const X = x.data;
+  const O = out.data;
+  if (x.length > 0) host.enqueue(() => {
+    O.set(scanCpu(X, exclusive));
+  });
+  return out;
+}
+
+/** Along `axis`: the axis moved last, each row summed in order on the host, moved back. */
+function scanAxis(x: DeviceArray, axis: number, exclusive: boolean): DeviceArray {
+  return alongRows('scan(axis)', x, axis, x.dtype, (dense, res, rows, R) => {
+    const host = hostOf('scan(axis)', dense);
+    const X = dense.data;
+    const O = res.data;
+    const float = dense.dtype === 'f32';
+    const wrap = dense.dtype === 'i32' ? (v: number) => v | 0 : (v: number) => v >>> 0;
+    host.enqueue(() => {
+      for (let row = 0; row < rows; row++) {
+        let acc = 0;
+        for (let j = 0; j < R; j++) {
+          const v = X[row * R + j] ?? 0;
+          if (exclusive) O[row * R + j] = acc;
+          acc = float ? Math.fround(acc + v) : wrap(acc + v);
+          if (!exclusive) O[row * R + j] = acc;
+        }
+      }
+    });
+  });
+}
