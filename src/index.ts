@@ -13,7 +13,7 @@ export type { DawnAdapterOptions, LimitCaps } from './backends/dawn/adapter.js';
 export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './backends/dawn/kernel.js';
 export type { Dispatch } from './backends/dawn/geometry.js';
 export type { TuningProfile } from './backends/dawn/tuning.js';
-export type { BindingInfo, EntryInfo, Layout, Scalar } from './kernels/reflect.js';
+export type { BindingInfo, EntryInfo, Layout, Scalar, WgslLayout } from './kernels/reflect.js';
 export type { ArgSpec } from './kernels/codegen.js';
 export type { UniformValue } from './backends/dawn/uniform.js';
 export {
