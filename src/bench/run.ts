@@ -10,7 +10,7 @@ import { formatCsv, formatHtml, formatJson } from './report.js';
 import { DEFAULT_SETTINGS, QUICK_SETTINGS, sizesFor, sweepOp, type OpMeasurements, type Progress } from './runner.js';
 import { CpuPool } from '../cpu/pool.js';
 import { InvalidFileError, UsageError } from '../errors.js';
-import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../index.js';
 import type { DeviceInfo } from '../device/info.js';
 import { engineTraits } from '../device/engines.js';
 

@@ -15,7 +15,7 @@ import { UnrecoverableError, WaitingError, Worker, type Job, type JobJson } from
 import type { Redis } from 'ioredis';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { engineTraits } from '../device/engines.js';
-import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../index.js';
 import { formatJson } from '../bench/report.js';
 import { ArgumentError, FleetJobError } from '../errors.js';
 import { connectRedis, redactUrl, redisUrl } from './redis.js';
