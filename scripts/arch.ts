@@ -15,7 +15,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const quiet = process.argv.includes('--quiet');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -24,7 +23,7 @@ function files(dir: string): string[] {
   });
 }
 
-interface Hit {
+export interface Hit {
   readonly where: string;
   readonly text: string;
 }
@@ -85,18 +84,34 @@ const surgery = SRC.filter((f) => !EXEMPT.has(f.path) && WGSL_FILE.test(f.lines.
   }),
 );
 
-const rows: [string, number | string, string, number, Hit[] | string[]][] = [
-  ['engine branches outside src/backends/', branches.length, '≤', 5, branches],
-  ['module-level maps keyed by a device', maps.length, '≤', 0, maps],
-  ['duplicates pairs inside kernels/ (not boilerplate)', dupNote.startsWith('the duplicates tool') ? 'n/a' : dupRows.length, '≤', 5, dupRows],
-  ['WGSL string surgery outside the composer', surgery.length, '≤', 0, surgery],
-];
-let bad = 0;
-for (const [what, n, , limit, hits] of rows) {
-  const over = typeof n === 'number' && n > limit;
-  if (over) bad++;
-  console.log(`${over ? '✗' : '✓'} ${what}: ${n} (limit ${limit})`);
-  if (!quiet) for (const h of hits) console.log(`    ${typeof h === 'string' ? h : `${h.where}  ${h.text.slice(0, 140)}`}`);
+/** One countable promise: its count (or 'n/a' where the tool that counts it is missing), limit and places. */
+export interface ArchRow {
+  readonly what: string;
+  readonly count: number | 'n/a';
+  readonly limit: number;
+  readonly hits: readonly Hit[] | readonly string[];
 }
-if (dupNote !== '' && !quiet) console.log(`  (duplicates: ${dupNote})`);
-process.exit(bad > 0 ? 1 : 0);
+
+/** The four counts with their places. */
+export const rows: readonly ArchRow[] = [
+  { what: 'engine branches outside src/backends/', count: branches.length, limit: 5, hits: branches },
+  { what: 'module-level maps keyed by a device', count: maps.length, limit: 0, hits: maps },
+  { what: 'duplicates pairs inside kernels/ (not boilerplate)', count: dupNote.startsWith('the duplicates tool') ? 'n/a' : dupRows.length, limit: 5, hits: dupRows },
+  { what: 'WGSL string surgery outside the composer', count: surgery.length, limit: 0, hits: surgery },
+];
+
+/** The report as `npm run arch` prints it; `quiet`: the counts only. */
+export function formatArch(quiet = false): string {
+  const lines: string[] = [];
+  for (const { what, count, limit, hits } of rows) {
+    lines.push(`${typeof count === 'number' && count > limit ? '✗' : '✓'} ${what}: ${count} (limit ${limit})`);
+    if (!quiet) for (const h of hits) lines.push(`    ${typeof h === 'string' ? h : `${h.where}  ${h.text.slice(0, 140)}`}`);
+  }
+  if (dupNote !== '' && !quiet) lines.push(`  (duplicates: ${dupNote})`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log(formatArch(process.argv.includes('--quiet')));
+  process.exit(rows.some((r) => typeof r.count === 'number' && r.count > r.limit) ? 1 : 0);
+}

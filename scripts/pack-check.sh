@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What a user of the published package gets: packs gpukit as `npm publish` would, installs the tarball into a
 # fresh consumer project, type-checks a strict consumer WITHOUT skipLibCheck (once with `lib: ["ES2022"]` as a
-# Node project has it, once with "DOM" added), then runs a kernel from it (open a device, upload, sum, check).
+# Node project has it, once with "DOM" added), checks that no @internal declaration was packed, then runs a kernel
+# from it (open a device, upload, sum, check).
 # Uses this checkout's TypeScript and installs only the tarball and @types/node (from npm's cache when it
 # has them). Exit status 0 = every step passed.
 set -euo pipefail
@@ -24,6 +25,16 @@ JSON
 node_types=$(node -p "require('$root/node_modules/@types/node/package.json').version")
 echo "pack-check: npm install $(basename "$tarball") @types/node@$node_types into a fresh project"
 npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" "@types/node@$node_types"
+
+echo "pack-check: no @internal left in the packed declarations (tsconfig.build.json strips them)"
+# Only the declarations this tree builds: dist/ is not cleaned before a build, so outputs of moved or deleted
+# sources (from an older checkout) can linger there and get packed; those are named, not failed.
+internal=0
+while IFS= read -r f; do
+  rel=${f#node_modules/gpukit/dist/}
+  if [ -f "$root/src/${rel%.d.ts}.ts" ]; then echo "  $f"; internal=1; else echo "pack-check: warning: stale $rel (no src/${rel%.d.ts}.ts) ships from an old dist/; rm -rf dist && npm run build"; fi
+done < <(grep -rl --include='*.d.ts' '@internal' node_modules/gpukit/dist || true)
+[ "$internal" = 0 ] || { echo "pack-check: the files above ship @internal declarations (is stripInternal off, or a tag misplaced?)"; exit 1; }
 
 cat >index.ts <<'TS'
 import { DeviceArray, GpukitError, openDevice, sum, type DeviceInfo, type GpuDevice } from 'gpukit';

@@ -1,6 +1,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 // The WebGPU names the public types use, so the published .d.ts stand alone (see webgpu-globals.ts).
 import './webgpu-globals.js';
+import type { WgslLayout } from './kernels/reflect.js';
 export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions, type EmptyOptions, type ArrayOptions } from './gpu-device.js';
 export { DeviceArray, type ReadOptions, type ArrayFill } from './buffers/device-array.js';
 export { broadcastShapes, MAX_RANK, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
@@ -9,11 +10,17 @@ export type { MemoryStats } from './backends/dawn/pool.js';
 export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions, type Streamer, type StreamRoute, type StreamerMapOptions, type StreamerOptions, type StreamerReduceOptions } from './buffers/stream.js';
 export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
 export { describeAdapter } from './device/info.js';
+export { engineTraits, type EngineTraits } from './device/engines.js';
 export type { DawnAdapterOptions, LimitCaps } from './backends/dawn/adapter.js';
 export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './backends/dawn/kernel.js';
 export type { Dispatch } from './backends/dawn/geometry.js';
 export type { TuningProfile } from './backends/dawn/tuning.js';
-export type { BindingInfo, EntryInfo, Layout, Scalar } from './kernels/reflect.js';
+export type { BindingInfo, EntryInfo, Scalar, WgslLayout } from './kernels/reflect.js';
+/**
+ * @deprecated Renamed {@link WgslLayout}: gpukit had two types named `Layout` (a view's is {@link ViewLayout}).
+ * This alias goes in the next major version.
+ */
+export type Layout = WgslLayout;
 export type { ArgSpec } from './kernels/codegen.js';
 export type { UniformValue } from './backends/dawn/uniform.js';
 export {

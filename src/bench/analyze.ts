@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, platform, arch, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { engineTraits } from '../device/engines.js';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { packageKernelsDir } from '../kernels/load.js';
 import type { Calibration } from './calibrate.js';
@@ -295,7 +296,7 @@ interface OpReportDraft extends OpReport {
 function unmeasuredReason(op: string, contenders: readonly ContenderReport[], engine: string | undefined): string | undefined {
   const cpu = contenders.some((c) => c.role === 'cpu-1t' || c.role === 'cpu-pool');
   if (!cpu) return 'no CPU contender was measured, so there is nothing to compare a GPU contender with';
-  if (engine !== 'gpujs') return contenders.some((c) => c.role.startsWith('gpu-')) ? undefined : 'no GPU contender was measured (--contenders)';
+  if (engineTraits(engine).runsWgsl) return contenders.some((c) => c.role.startsWith('gpu-')) ? undefined : 'no GPU contender was measured (--contenders)';
   if (!(GPUJS_KERNEL_OPS as readonly string[]).includes(op)) {
     return `not measured on the gpujs engine: gpukit's gpu-* contenders run WGSL, which only the dawn engine runs, and the gpujs engine runs ${op} on the host CPU, not as a gpu.js kernel (gpu.js kernels: ${GPUJS_KERNEL_OPS.join(', ')}); only the CPU contenders ran`;
   }
@@ -376,7 +377,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
     why: { kernel: '', e2e: '' },
     transfer: (n) => op.transfer(n),
   };
-  const gpujs = engine === 'gpujs' && !wgsl;
+  const gpujs = !engineTraits(engine).runsWgsl && !wgsl;
   const unmeasured = comparisons.length > 0 ? undefined : unmeasuredReason(op.name, contenders, engine);
   const why = gpujs
     ? { kernel: `not applicable on the gpujs engine: gpu-kernel times gpukit's WGSL kernels with GPU timestamps, which only the dawn engine runs.`, e2e: unmeasured ?? explainGpujs(draft, comparisons) }

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DeviceArray } from '../buffers/device-array.js';
+import { engineTraits } from '../device/engines.js';
 import type { GpuDevice } from '../gpu-device.js';
 import { packageKernelsDir } from '../kernels/load.js';
 import { median } from './stats.js';
@@ -76,7 +77,7 @@ async function bestOf(reps: number, f: () => Promise<number>): Promise<number> {
 export async function calibrate(device: GpuDevice, options: CalibrateOptions = {}): Promise<Calibration> {
   const n = options.elements ?? 2 ** 24;
   const reps = options.reps ?? 7;
-  if (device.engine === 'gpujs') return calibrateHost(device, n, reps);
+  if (!engineTraits(device.engine).runsWgsl) return calibrateHost(device, n, reps);
   const vec4s = Math.ceil(n / 4);
   const WG = device.info.isSoftware ? 8 : 256;
   const ITEMS = device.info.isSoftware ? 64 : 4;

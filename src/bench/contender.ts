@@ -1,4 +1,5 @@
 import type { CpuPool } from '../cpu/pool.js';
+import { engineTraits } from '../device/engines.js';
 import type { GpuDevice } from '../gpu-device.js';
 
 /** What a contender's measurements mean, and how they were taken. */
@@ -110,6 +111,6 @@ export const WGSL_ROLES: readonly ContenderRole[] = ['gpu-kernel', 'gpu-e2e', 'g
  */
 export function contendersOf(op: BenchOp, env: BenchEnv): Contender[] {
   const more = [...(extra.get(op.name) ?? []), ...(extra.get('*') ?? [])].map((f) => f(env, op)).filter((c): c is Contender => c !== undefined);
-  const own = op.contenders(env).filter((c) => env.device.engine !== 'gpujs' || !WGSL_ROLES.includes(c.role));
+  const own = op.contenders(env).filter((c) => engineTraits(env.device.engine).runsWgsl || !WGSL_ROLES.includes(c.role));
   return [...own, ...more];
 }

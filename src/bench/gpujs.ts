@@ -8,6 +8,7 @@
  */
 import { axpy, dot, matmul, openDevice, sum, type GpuDevice, type GpujsMode } from '../index.js';
 import type { DeviceArray } from '../buffers/device-array.js';
+import { engineTraits } from '../device/engines.js';
 import { registerContender, type BenchOp, type Contender } from './contender.js';
 import { GPUJS_KERNEL_OPS, type GpujsKernelOp } from './gpujs-ops.js';
 
@@ -77,7 +78,7 @@ let registered = false;
  * device that runs in webgpu mode. A gpujs device in another mode (Dawn found no adapter, or hidden) has none.
  */
 export function hasDawnAdapter(device: GpuDevice): boolean {
-  return device.engine === 'dawn' || device.info.backend === 'webgpu';
+  return engineTraits(device.engine).runsWgsl || device.info.backend === 'webgpu';
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The bench's outputs: terminal table, JSON, CSV and a self-contained HTML report with SVG charts. */
 import { describeCrossover, type BenchReport, type OpReport } from './analyze.js';
+import { engineTraits } from '../device/engines.js';
 import * as fmt from './format.js';
 import { esc, logLogChart, type Series } from './svg.js';
 
@@ -24,7 +25,7 @@ function calibrationLine(r: BenchReport): string {
   const c = r.calibration;
   const na = (k: keyof typeof c, f: (v: number) => string): string => (c[k].applicable === false ? 'n/a' : f(c[k].value));
   const line = `ceilings: copy ${na('bandwidth', fmt.gbps)} · FMA ${na('flops', (v) => `${v.toFixed(1)} GFLOP/s`)} · dispatch round trip ${na('dispatch', fmt.ms)} · upload ${na('upload', fmt.gbps)} · download ${na('download', fmt.gbps)}`;
-  return r.adapter.engine === 'gpujs' ? `${line} (gpujs engine: no WGSL calibration kernels; upload and download are host copies)` : line;
+  return engineTraits(r.adapter.engine).runsWgsl ? line : `${line} (${r.adapter.engine ?? ''} engine: no WGSL calibration kernels; upload and download are host copies)`;
 }
 
 /** Above this p10–p90 spread of the reference jobs, the report warns that the machine was not steady. */

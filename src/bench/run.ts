@@ -10,8 +10,9 @@ import { formatCsv, formatHtml, formatJson } from './report.js';
 import { DEFAULT_SETTINGS, QUICK_SETTINGS, sizesFor, sweepOp, type OpMeasurements, type Progress } from './runner.js';
 import { CpuPool } from '../cpu/pool.js';
 import { InvalidFileError, UsageError } from '../errors.js';
-import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../index.js';
 import type { DeviceInfo } from '../device/info.js';
+import { engineTraits } from '../device/engines.js';
 
 export const DEFAULT_SIZES = '2^10..2^24:2';
 export const QUICK_SIZES = '2^10..2^22:4';
@@ -290,7 +291,7 @@ function checkPlan(
     const known = [...new Set(plan.flatMap((p) => p.all.flatMap((c) => [c.name, c.role])))].filter((n) => n !== 'other');
     const unknown = only.filter((n) => !known.includes(n));
     if (unknown.length > 0) {
-      const wgsl = engine === 'gpujs' && unknown.some((n) => n.startsWith('gpu-')) ? ' (the gpu-* contenders run WGSL, which only the dawn engine runs; this device runs on gpujs)' : '';
+      const wgsl = !engineTraits(engine).runsWgsl && unknown.some((n) => n.startsWith('gpu-')) ? ` (the gpu-* contenders run WGSL, which only the dawn engine runs; this device runs on ${engine ?? ''})` : '';
       throw new UsageError(`--contenders: unknown contender ${unknown.join(', ')} for ${plan.map((p) => p.op.name).join(', ')}${wgsl}; known: ${known.join(', ')}`);
     }
     const empty = plan.filter((p) => p.count === 0).map((p) => p.op.name);

@@ -1,16 +1,7 @@
-import { DeviceArray } from '../buffers/device-array.js';
 import { dirname } from 'node:path';
 import { ensureWritableDir, pinParams, saveWinners, sizeClass, tunables, tuneCachePath, type TuneCacheFile, type TuneParams, type Tunable } from '../backends/dawn/tuning.js';
 import type { GpuDevice } from '../gpu-device.js';
-import { axpy } from '../ops/elementwise.js';
-import { fft } from '../ops/fft.js';
-import { histogram } from '../ops/histogram.js';
-import { matmul } from '../ops/matmul.js';
-import { transpose } from '../ops/transpose.js';
-import { random } from '../ops/random.js';
-import { sum } from '../ops/reduce.js';
-import { scan } from '../ops/scan.js';
-import { sort, sortPairs } from '../ops/sort.js';
+import { axpy, DeviceArray, fft, histogram, matmul, random, scan, sort, sortPairs, sum, transpose } from '../index.js';
 
 /** A workload the tuner times: `run` enqueues the op once on resident inputs. */
 interface Workload {

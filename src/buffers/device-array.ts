@@ -383,12 +383,12 @@ export class DeviceArray<D extends DType = DType> {
     }
   }
 
-  /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */
   /** @internal The engine this array's storage lives on: ops run through it (src/backends/backend.ts). */
   get backend(): Backend {
     return ((this.#ctx ?? this.host) as DeviceContext | HostContext).backend;
   }
 
+  /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */
   get ctx(): DeviceContext {
     if (this.#ctx === null) throw new UnsupportedOnEngineError(`this array lives on the ${this.engine} engine, which has no WebGPU device context`);
     return this.#ctx;

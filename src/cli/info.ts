@@ -1,7 +1,7 @@
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
 import { HOW_TO_GET_ONE, listDawnAdapters } from '../backends/dawn/adapter.js';
 import { DeviceUnavailableError } from '../errors.js';
-import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type OpenDeviceOptions } from '../index.js';
 
 const KEY_LIMITS = [
   'maxBufferSize',

@@ -4,7 +4,7 @@ import { ceilingsOf, savePlacement } from '../bench/placement-file.js';
 import { describeAdapter } from '../device/info.js';
 import { UsageError } from '../errors.js';
 import { ensureWritableDir, saveWinners, tunables, tuneCacheDir } from '../backends/dawn/tuning.js';
-import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type OpenDeviceOptions } from '../index.js';
 
 /**
  * `gpukit tune`: times each op's candidate parameters on this adapter and caches the winners. The op names

@@ -14,7 +14,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { UnrecoverableError, WaitingError, Worker, type Job, type JobJson } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
-import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { engineTraits } from '../device/engines.js';
+import { openDevice, type GpuDevice, type OpenDeviceOptions } from '../index.js';
 import { formatJson } from '../bench/report.js';
 import { ArgumentError, FleetJobError } from '../errors.js';
 import { connectRedis, redactUrl, redisUrl } from './redis.js';
@@ -69,7 +70,8 @@ const FAMILIES = ['llvmpipe', 'lavapipe', 'swiftshader', 'warp', 'nvidia', 'rade
 export function adapterKind(info: DeviceInfo): string {
   const names = `${info.vendor} ${info.architecture} ${info.description}`.toLowerCase();
   const family = FAMILIES.find((f) => names.includes(f)) ?? (names.trim().split(/[\s:(/]+/)[0] || 'unknown');
-  const parts = info.engine === 'gpujs' ? ['gpujs', info.backend] : [info.backend, info.featureLevel, family];
+  // An engine without WGSL is named by itself and its mode (gpujs-webgl); a WebGPU adapter by what it is.
+  const parts = engineTraits(info.engine).runsWgsl ? [info.backend, info.featureLevel, family] : [info.engine, info.backend];
   return parts.join('-').replace(/[^a-z0-9.-]+/gi, '_');
 }
 

@@ -4,13 +4,23 @@ import { ArgumentError } from '../errors.js';
 /** Scalar types WGSL host-shareable data is made of. */
 export type Scalar = 'f32' | 'i32' | 'u32' | 'f16' | 'bool';
 
-/** The layout of a uniform (or storage) value, following WGSL's host-shareable layout rules. */
-export type Layout =
+/**
+ * The layout of a uniform (or storage) value, following WGSL's host-shareable layout rules. (Not a view's
+ * layout: that is `ViewLayout`, shape/strides/offset.)
+ */
+export type WgslLayout =
   | { readonly kind: 'scalar'; readonly type: Scalar; readonly size: number }
   | { readonly kind: 'vector'; readonly type: Scalar; readonly n: number; readonly size: number }
   | { readonly kind: 'matrix'; readonly type: Scalar; readonly cols: number; readonly rows: number; readonly colStride: number; readonly size: number }
-  | { readonly kind: 'array'; readonly element: Layout; readonly count: number; readonly stride: number; readonly size: number }
-  | { readonly kind: 'struct'; readonly name: string; readonly members: readonly { readonly name: string; readonly offset: number; readonly layout: Layout }[]; readonly size: number };
+  | { readonly kind: 'array'; readonly element: WgslLayout; readonly count: number; readonly stride: number; readonly size: number }
+  | { readonly kind: 'struct'; readonly name: string; readonly members: readonly { readonly name: string; readonly offset: number; readonly layout: WgslLayout }[]; readonly size: number };
+
+/**
+ * The old name of {@link WgslLayout}, kept for the modules that still import it (src/backends/dawn/uniform.ts,
+ * test/unit/uniform.test.ts). TODO(lead): switch those to WgslLayout and delete this alias; the public
+ * deprecated `Layout` lives in src/index.ts.
+ */
+export type Layout = WgslLayout;
 
 /** One resource binding of a kernel, as the host sees it. */
 export interface BindingInfo {
@@ -18,7 +28,7 @@ export interface BindingInfo {
   readonly group: number;
   readonly binding: number;
   readonly kind: 'storage' | 'read-only-storage' | 'uniform';
-  readonly layout: Layout;
+  readonly layout: WgslLayout;
   /** For storage arrays: the scalar element type (what dtype an array passed here must have). */
   readonly elementType: Scalar | undefined;
   /** For storage: the smallest byte size a bound buffer must have (0 for runtime-sized arrays). */
@@ -52,7 +62,7 @@ function vectorWidth(name: string): number | undefined {
 
 const SHORT: Record<string, Scalar> = { f: 'f32', i: 'i32', u: 'u32', h: 'f16' };
 
-function layoutOf(t: TypeInfo, size: number): Layout {
+function layoutOf(t: TypeInfo, size: number): WgslLayout {
   if (t.isStruct) {
     const members = (t as unknown as { members: MemberInfo[] }).members.map((m) => ({
       name: m.name,

@@ -11,6 +11,7 @@ import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '
 import { CpuPool, sharedF32, sharedU32 } from '../cpu/pool.js';
 import { describeValue } from '../args.js';
 import { isDetached } from '../buffers/dtype.js';
+import { engineTraits } from '../device/engines.js';
 import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
 import { GpuDevice, openDevice, type OpenDeviceOptions } from '../gpu-device.js';
 import { add as addOp, axpy as axpyOp } from '../ops/elementwise.js';
@@ -505,10 +506,10 @@ function softmaxRows(x: Float32Array, cols: number): Float32Array {
 /** The adapter's model: its placement file, calibrated once (and saved) if asked and the file has no calibration. */
 async function modelOf(device: GpuDevice, options: PlacementOptions): Promise<PlacementModel> {
   if (options.model !== undefined) return options.model;
-  const kind = device.info.isSoftware || device.info.engine === 'gpujs' ? 'software' : 'gpu';
+  const kind = device.info.isSoftware || !engineTraits(device.info.engine).runsWgsl ? 'software' : 'gpu';
   const cores = (await import('node:os')).availableParallelism();
   let file: PlacementFile | null = readPlacementFile(placementPath(device.info), device.info);
-  if (options.calibrate !== false && file?.calibration === undefined && device.info.engine === 'dawn') {
+  if (options.calibrate !== false && file?.calibration === undefined && engineTraits(device.info.engine).runsWgsl) {
     try {
       const cal = await calibrate(device, { elements: 2 ** 22, reps: 5 });
       file = savePlacement(device.info, { calibration: ceilingsOf(cal) }).file;

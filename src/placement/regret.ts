@@ -6,7 +6,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { describeAdapter } from '../device/info.js';
-import { openDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type OpenDeviceOptions } from '../index.js';
 import { fill as fillBench } from '../bench/ops.js';
 import { median } from '../bench/stats.js';
 import { parseSizes, DEFAULT_SIZES, QUICK_SIZES } from '../bench/run.js';

@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert';
 import { DeviceUnavailableError } from '../errors.js';
-import { openDevice, type EngineChoice, type GpuDevice, type OpenDeviceOptions } from '../gpu-device.js';
+import { openDevice, type EngineChoice, type GpuDevice, type OpenDeviceOptions } from '../index.js';
 
 /**
  * The engine a test run asks for: GPUKIT_ENGINE (dawn, gpujs or auto; empty or unset: auto).
