@@ -156,7 +156,9 @@ export function callOptions(op: string, input: readonly unknown[]): { input: rea
 export function sharesMemory(a: DeviceArray, b: DeviceArray): boolean {
   if (a === b) return true;
   if (a.destroyed || b.destroyed || a.engine !== b.engine) return false;
-  if (a.host !== null) return a.storageBlock === b.storageBlock;
+  // Host memory is one block per array (absent for GPU storage); GPU storage is one or more buffers.
+  const block = a.storageBlock as ArrayBuffer | null | undefined;
+  if (block !== null && block !== undefined) return block === b.storageBlock;
   const bs = b.storageBuffers;
   return a.storageBuffers.some((x) => bs.includes(x));
 }
