@@ -17,7 +17,7 @@ import { ArgumentError, DTypeError } from '../errors.js';
 import { checkReady } from './elementwise.js';
 import { checkArrays, checkNumber, type BoundArgs } from './signature.js';
 import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions } from './axis.js';
-import { defineOp, type Checked, type ToleranceClass } from './manifest.js';
+import { defineOp, type Checked, type Op, type ToleranceClass } from './manifest.js';
 import { dawnMath } from '../backends/dawn/ops/math.js';
 import { hostMath } from '../backends/host/ops/math.js';
 
@@ -138,12 +138,12 @@ const DOCS: Readonly<Record<string, readonly [numpy: string | null, summary: str
 function mathOp<A extends unknown[]>(op: string, expression: Spec | ((dtype: DType) => Spec) | undefined, check: (...args: A) => MathCall) {
   const [numpy, summary, tolerance] = DOCS[op] ?? [null, op, 'exact'];
   const m = { ...defineOp({ name: op, numpy, category: 'math', summary, tolerance, check, dawn: dawnMath, host: hostMath }), expression };
-  MATH_OPS.push(m);
+  MATH_OPS.push(m as unknown as (typeof MATH_OPS)[number]);
   return m;
 }
 
 /** Every math op's manifest, in the order defined here. */
-export const MATH_OPS: { readonly name: string; readonly expression: Spec | ((dtype: DType) => Spec) | undefined }[] = [];
+export const MATH_OPS: (Op<never[], MathCall, DeviceArray> & { readonly expression: Spec | ((dtype: DType) => Spec) | undefined })[] = [];
 
 /** A spec whose body tests for NaN: the float and integer variants, each engine's NaN test. */
 function nanAware(args: string, template: (isnan: (v: string) => string) => string, dtypes: readonly DType[], consts?: Readonly<Record<string, number>>): (dtype: DType) => Spec {
