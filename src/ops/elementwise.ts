@@ -16,7 +16,8 @@ import { defineOp, type Checked } from './manifest.js';
 import { dawnAxpy, dawnBinary, dawnMap, dawnScale } from '../backends/dawn/ops/elementwise.js';
 import { hostAxpy, hostBinary, hostMapOp, hostScale } from '../backends/host/ops/elementwise.js';
 
-export { buildElementwise, elementwiseTunable, readyElementwise } from '../backends/dawn/ops/elementwise.js';
+// device.elementwise() (src/gpu-device.ts) builds with this on Dawn.
+export { buildElementwise } from '../backends/dawn/ops/elementwise.js';
 
 /** What `device.elementwise()` (and `device.elementwise`) builds from: CuPy's ElementwiseKernel, in WGSL. */
 export interface ElementwiseSpec {

@@ -451,7 +451,7 @@ function ready(name: string, args: string, body: string, scalar = false): Elemen
 
 /**
  * @internal One of gpukit's ready elementwise ops on Dawn, from its WGSL spec (compiled synchronously on
- * first use, cached for the process): src/ops/math.ts defines its ops this way.
+ * first use, cached for the process): the math ops of src/ops/math.ts run this way (src/backends/dawn/ops/math.ts).
  */
 export function readyElementwise(name: string, args: string, body: string, scalar = false): (named: Readonly<Record<string, DeviceArray | number>>) => DeviceArray {
   const b = ready(name, args, body, scalar);
