@@ -9,7 +9,7 @@ import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { ArgumentError } from '../errors.js';
 import { outputsOf, parseArgs, usesInd, type ArgSpec } from '../kernels/codegen.js';
-import { checkArrays, checkElementwiseCall, checkNumber, requireArray, type BoundArgs } from './signature.js';
+import { checkArrays, checkElementwiseCall, checkNumber, requireArray, type ElementwiseCheck } from './signature.js';
 import { describeValue } from '../args.js';
 import { viewOutput } from './engine.js';
 import { defineOp, type Checked } from './manifest.js';
@@ -100,7 +100,7 @@ function parse(e: ElementwiseExpression): Parsed {
  * scalars; src/ops/signature.ts), then that each given output is a plain array. Returns the output's
  * shape and dtype (the first output's) with the bound arguments.
  */
-export function checkReady(name: string, e: ElementwiseExpression, named: Readonly<Record<string, DeviceArray | number | undefined>>, op = name): { named: BoundArgs; shape: number[]; dtype: DType } {
+export function checkReady(name: string, e: ElementwiseExpression, named: Readonly<Record<string, DeviceArray | number | undefined>>, op = name): { checked: ElementwiseCheck; shape: number[]; dtype: DType } {
   const p = parse(e);
   const given: Record<string, DeviceArray | number> = {};
   for (const [k, v] of Object.entries(named)) if (v !== undefined) given[k] = v;
@@ -110,11 +110,13 @@ export function checkReady(name: string, e: ElementwiseExpression, named: Readon
     if (v instanceof DeviceArray && !v.isPlain) throw viewOutput(op, v);
   }
   const out = p.args.find((a) => a.name === p.outputs[0]);
-  return { named: c.named, shape: c.shape, dtype: out === undefined || out.type === 'T' ? c.dtype : out.type };
+  return { checked: c, shape: c.shape, dtype: out === undefined || out.type === 'T' ? c.dtype : out.type };
 }
 
 /** A checked add, sub or mul. */
 export interface BinaryCall extends Checked {
+  /** What the builder's check found (the arguments bound, the `T` dtype, the output's shape). */
+  readonly checked: ElementwiseCheck;
   /** The op's WGSL, which the Dawn builder compiles. */
   readonly expression: ElementwiseExpression;
   readonly op: 'add' | 'sub' | 'mul';
@@ -127,6 +129,8 @@ export interface BinaryCall extends Checked {
 
 /** A checked scale. */
 export interface ScaleCall extends Checked {
+  /** What the builder's check found (the arguments bound, the `T` dtype, the output's shape). */
+  readonly checked: ElementwiseCheck;
   /** The op's WGSL, which the Dawn builder compiles. */
   readonly expression: ElementwiseExpression;
   readonly x: DeviceArray;
@@ -138,6 +142,8 @@ export interface ScaleCall extends Checked {
 
 /** A checked axpy (y is the output). */
 export interface AxpyCall extends Checked {
+  /** What the builder's check found (the arguments bound, the `T` dtype, the output's shape). */
+  readonly checked: ElementwiseCheck;
   /** The op's WGSL, which the Dawn builder compiles. */
   readonly expression: ElementwiseExpression;
   readonly a: number;
@@ -177,7 +183,7 @@ function binaryOp(op: 'add' | 'sub' | 'mul', numpy: string, summary: string) {
       check: (x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): BinaryCall => {
         checkArrays(op, { x, y, out }, ['out']);
         const c = checkReady(op, expression, { x, y, out });
-        return { backend: x.backend, op, expression, x, y, out, shape: c.shape, dtype: c.dtype };
+        return { backend: x.backend, op, expression, checked: c.checked, x, y, out, shape: c.shape, dtype: c.dtype };
       },
       dawn: dawnBinary,
       host: hostBinary,
@@ -201,7 +207,7 @@ export const SCALE = {
       checkArrays('scale', { x, out }, ['out']);
       checkNumber('scale', 'a', a);
       const c = checkReady('scale', ELEMENTWISE_EXPRESSIONS.scale, { x, a, out });
-      return { backend: x.backend, expression: ELEMENTWISE_EXPRESSIONS.scale, x, a, out, shape: c.shape, dtype: c.dtype };
+      return { backend: x.backend, expression: ELEMENTWISE_EXPRESSIONS.scale, checked: c.checked, x, a, out, shape: c.shape, dtype: c.dtype };
     },
     dawn: dawnScale,
     host: hostScale,
@@ -222,7 +228,7 @@ export const AXPY = {
       // y is both input and output: left out, the builder would allocate it as a fresh output.
       requireArray('axpy', 'y', y);
       const c = checkReady('axpy', ELEMENTWISE_EXPRESSIONS.axpy, { x, y, a });
-      return { backend: x.backend, expression: ELEMENTWISE_EXPRESSIONS.axpy, a, x, y, shape: c.shape, dtype: c.dtype };
+      return { backend: x.backend, expression: ELEMENTWISE_EXPRESSIONS.axpy, checked: c.checked, a, x, y, shape: c.shape, dtype: c.dtype };
     },
     dawn: dawnAxpy,
     host: hostAxpy,

@@ -15,7 +15,7 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { checkReady } from './elementwise.js';
-import { checkArrays, checkNumber, type BoundArgs } from './signature.js';
+import { checkArrays, checkNumber, type BoundArgs, type ElementwiseCheck } from './signature.js';
 import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions } from './axis.js';
 import { defineOp, type Checked, type Op, type ToleranceClass } from './manifest.js';
 import { dawnMath } from '../backends/dawn/ops/math.js';
@@ -73,6 +73,9 @@ export interface MathCall extends Checked {
   /** The builder's name: the op, `<op>_int` for an integer variant, `astype_<from>_<to>`. */
   readonly name: string;
   readonly spec: MathSpec;
+  /** What the builder's check found: the arguments bound by name (the spec's constants too), dtype, shape. */
+  readonly checked: ElementwiseCheck;
+  /** The same arguments by name, at the top of the record: the host queue tracks the arrays found here. */
   readonly named: BoundArgs;
   /** astype's target (engines refuse what they cannot compute: f16). */
   readonly to?: DType;
@@ -94,7 +97,7 @@ function checkRun(op: string, spec: Spec | ((dtype: DType) => Spec), named: Reco
   }
   const args: Record<string, DeviceArray | number | undefined> = { ...(spec.consts ?? {}), ...named };
   const c = checkReady(op, spec, args);
-  return { backend: first.backend, name: op, spec, named: c.named, shape: c.shape, dtype: c.dtype };
+  return { backend: first.backend, name: op, spec, checked: c.checked, named: c.checked.named, shape: c.shape, dtype: c.dtype };
 }
 
 /** What the docs say of each op: NumPy's name, one line, the tolerance class. */

@@ -294,6 +294,15 @@ export function checkScalars(op: string, args: readonly ArgSpec[], named: BoundA
   for (const a of args) if (!a.array) checkScalar(op, a.name, a.type === 'T' ? dtype : a.type, named[a.name]);
 }
 
+/** A checked elementwise call: the arguments by name, the `T` dtype, the output's size and shape, the arrays given. */
+export interface ElementwiseCheck {
+  readonly named: BoundArgs;
+  readonly dtype: DType;
+  readonly n: number;
+  readonly shape: number[];
+  readonly given: DeviceArray[];
+}
+
 /**
  * What both engines' `device.elementwise` builders check of a call before anything runs: the trailing
  * options, the arguments bound by name, outputs the body reads (they must be given), the arrays' dtype and
@@ -303,7 +312,7 @@ export function checkElementwiseCall(
   name: string,
   spec: { readonly args: readonly ArgSpec[]; readonly outputs: readonly string[]; readonly writeOnly: readonly string[]; readonly ind: boolean },
   all: readonly unknown[],
-): { named: BoundArgs; dtype: DType; n: number; shape: number[]; given: DeviceArray[] } {
+): ElementwiseCheck {
   const op = `elementwise '${name}'`;
   const { input, size } = callOptions(name, all);
   const named = bindArgs(name, spec.args, input, spec.outputs);

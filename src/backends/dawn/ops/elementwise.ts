@@ -15,7 +15,7 @@ import { gatherRange } from '../strided-copy.js';
 import { reflectCompute } from '../../../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
 import { builderCache, moduleError } from '../../../ops/builder-cache.js';
-import { broadcastArgs, sameShape, checkElementwiseCall, checkVariant, separateOverlaps } from '../../../ops/signature.js';
+import { broadcastArgs, sameShape, checkElementwiseCall, checkVariant, separateOverlaps, type ElementwiseCheck } from '../../../ops/signature.js';
 import { checkOptions } from '../../../args.js';
 import { deviceOf, windowable } from '../../../ops/util.js';
 import type { ElementwiseFn, ElementwiseSpec, BinaryCall, ScaleCall, AxpyCall, MapCall } from '../../../ops/elementwise.js';
@@ -174,7 +174,13 @@ class ElementwiseBuilder {
   }
 
   call(all: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
-    const { named, dtype, n, shape, given } = checkElementwiseCall(this.name, { args: this.args, outputs: this.outputs, writeOnly: this.writeOnly, ind: this.#ind }, all);
+    return this.run(checkElementwiseCall(this.name, { args: this.args, outputs: this.outputs, writeOnly: this.writeOnly, ind: this.#ind }, all));
+  }
+
+  /** Runs a call that {@link checkElementwiseCall} has checked against this builder's signature. */
+  run(checked: ElementwiseCheck): DeviceArray | Record<string, DeviceArray> {
+    const { dtype, n, shape, given } = checked;
+    const named = { ...checked.named }; // the call's own record: outputs and copies are bound into it
     const arrays = this.args.filter((a) => a.array);
     const ctx = deviceOf(this.name, ...given);
     // Inputs that are other views of an output's memory are copied first (NumPy's overlap rule).
@@ -453,9 +459,9 @@ function ready(name: string, args: string, body: string, scalar = false): Elemen
  * @internal One of gpukit's ready elementwise ops on Dawn, from its WGSL spec (compiled synchronously on
  * first use, cached for the process): the math ops of src/ops/math.ts run this way (src/backends/dawn/ops/math.ts).
  */
-export function readyElementwise(name: string, args: string, body: string, scalar = false): (named: Readonly<Record<string, DeviceArray | number>>) => DeviceArray {
+export function readyElementwise(name: string, args: string, body: string, scalar = false): (checked: ElementwiseCheck) => DeviceArray {
   const b = ready(name, args, body, scalar);
-  return (named) => one(b.call([named]));
+  return (checked) => one(b.run(checked));
 }
 
 function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
@@ -463,18 +469,18 @@ function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
 }
 
 /** add, sub, mul on Dawn: the ready builder of the op's body (NumPy's broadcasting; `out` may be x or y). */
-export function dawnBinary(_ctx: DeviceContext, { op, expression: e, x, y, out }: BinaryCall): DeviceArray {
-  return one(ready(op, e.args, e.body).call([{ x, y, ...(out ? { out } : {}) }]));
+export function dawnBinary(_ctx: DeviceContext, { op, expression: e, checked }: BinaryCall): DeviceArray {
+  return one(ready(op, e.args, e.body).run(checked));
 }
 
 /** `out = a * x` on Dawn. */
-export function dawnScale(_ctx: DeviceContext, { expression: e, x, a, out }: ScaleCall): DeviceArray {
-  return one(ready('scale', e.args, e.body).call([{ x, a, ...(out ? { out } : {}) }]));
+export function dawnScale(_ctx: DeviceContext, { expression: e, checked }: ScaleCall): DeviceArray {
+  return one(ready('scale', e.args, e.body).run(checked));
 }
 
 /** `y = a * x + y` in place on Dawn (y is both input and output: left out, the builder would allocate it). */
-export function dawnAxpy(_ctx: DeviceContext, { expression: e, a, x, y }: AxpyCall): DeviceArray {
-  return one(ready('axpy', e.args, e.body).call([{ x, y, a }]));
+export function dawnAxpy(_ctx: DeviceContext, { expression: e, checked }: AxpyCall): DeviceArray {
+  return one(ready('axpy', e.args, e.body).run(checked));
 }
 
 /**

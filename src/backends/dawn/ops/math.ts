@@ -5,7 +5,7 @@ import { DTypeError } from '../../../errors.js';
 import { readyElementwise } from './elementwise.js';
 import type { MathCall } from '../../../ops/math.js';
 
-export function dawnMath(ctx: DeviceContext, { name, spec, named, to }: MathCall): DeviceArray {
+export function dawnMath(ctx: DeviceContext, { name, spec, checked, to }: MathCall): DeviceArray {
   if (to === 'f16' && !ctx.features.has('shader-f16')) throw new DTypeError('astype: f16 needs the device feature shader-f16, which this adapter lacks');
-  return readyElementwise(name, spec.args, spec.body, true)(named);
+  return readyElementwise(name, spec.args, spec.body, true)(checked);
 }
