@@ -8,27 +8,19 @@ import type { DType } from '../buffers/dtype.js';
 import type { HostContext } from '../backends/host/context.js';
 import type { EngineName } from '../device/info.js';
 import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
-import type { ElementwiseFn, ElementwiseSpec } from './elementwise.js';
 import type { Histogram } from './histogram.js';
 import type { RandomOptions } from './random.js';
 
 /** The op interface the gpujs engine implements (src/backends/host/ops.ts). */
 export interface FallbackOps {
-  binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray;
-  scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray;
-  axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray;
   sort(keys: DeviceArray): DeviceArray;
   sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> };
   random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;
   histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram;
-  /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/backends/host/builders.ts). */
-  map(x: DeviceArray, expr: string, out: DeviceArray | undefined): DeviceArray;
-  /** A ready elementwise op from its WGSL spec (translated to JavaScript once; see src/backends/host/builders.ts). */
-  elementwise(spec: ElementwiseSpec): ElementwiseFn;
 }
 
 /** Argument positions the fallback ops write (their outputs): views there are refused, as on Dawn. */
-const OUTPUTS: Readonly<Record<string, readonly number[]>> = { binary: [3], scale: [2], axpy: [2] };
+const OUTPUTS: Readonly<Record<string, readonly number[]>> = {};
 
 /** The error for a view given as an op's output (both engines: outputs must be plain arrays). */
 export function viewOutput(op: string, a: DeviceArray): ArgumentError {

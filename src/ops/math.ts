@@ -3,21 +3,23 @@
  * the unary `neg abs exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu floor ceil round sign clip`,
  * the comparisons `eq ne lt le gt ge` (a u32 mask of 0/1), `where(mask, a, b)` and `astype(x, dtype)`.
  *
- * Each op is one WGSL elementwise body: on Dawn a ready builder (src/ops/elementwise.ts), on gpujs the same
- * body translated to JavaScript (src/backends/host/builders.ts), so both engines compute the same formula.
+ * Each op is one WGSL elementwise body, kept here as data in its manifest: on Dawn a ready builder
+ * (src/backends/dawn/ops/math.ts), on gpujs the same body translated to JavaScript (src/backends/host/ops/math.ts),
+ * so both engines compute the same formula.
  * Where WGSL leaves a result indeterminate (sqrt or log of a negative, inverseSqrt of 0, pow of a negative
  * base, max/min of NaN), the body spells out NumPy's answer (NaN, ±Inf, NaN-propagating max/min) instead.
  * Accuracy is WGSL's per builtin (e.g. exp within 3 + 2·|x| ULP, sin/cos within 2^-11 absolute on
  * [-π, π]); the tests assert those bounds against NumPy's float64.
  */
-import { DeviceArray } from '../buffers/device-array.js';
+import type { DeviceArray } from '../buffers/device-array.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
-import type { ElementwiseFn } from './elementwise.js';
-import { readyElementwise } from './elementwise.js';
-import { fallback, onFallback } from './engine.js';
-import { checkArrays, checkNumber } from './signature.js';
+import { checkReady } from './elementwise.js';
+import { checkArrays, checkNumber, type BoundArgs, type ElementwiseCheck } from './signature.js';
 import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions } from './axis.js';
+import { defineOp, type Checked, type Op, type ToleranceClass } from './manifest.js';
+import { dawnMath } from '../backends/dawn/ops/math.js';
+import { hostMath } from '../backends/host/ops/math.js';
 
 // f32, i32 and u32 so far (f16 arrays: astype(x, 'f32') first).
 const FLOAT: readonly DType[] = ['f32'];
@@ -51,7 +53,8 @@ const SIGNBIT = {
 /** The smallest normal f32, 2^-126: below it (subnormals) `log` is computed on x·2^23 (exact), then less 23·ln 2. */
 const MIN_NORMAL = '1.17549435e-38';
 
-interface Spec {
+/** One op's WGSL elementwise spec: the expression its manifest carries. */
+export interface MathSpec {
   readonly args: string;
   readonly body: string;
   /** The body on the gpujs engine, where it differs (NaN tests). @default body */
@@ -60,32 +63,90 @@ interface Spec {
   /** Scalars the body takes besides the user's (NaN and +Inf, which WGSL cannot write as literals). */
   readonly consts?: Readonly<Record<string, number>>;
 }
+type Spec = MathSpec;
 
 const SPECIAL = { nanv: NaN, infv: Infinity } as const;
 const UNARY_ARGS = 'x: T[], out: T[], nanv: T, infv: T';
 
-const hostFns = new Map<string, ElementwiseFn>();
+/** A checked math op: the spec for the arrays' dtype, its builder name, the bound arguments, the output. */
+export interface MathCall extends Checked {
+  /** The builder's name: the op, `<op>_int` for an integer variant, `astype_<from>_<to>`. */
+  readonly name: string;
+  readonly spec: MathSpec;
+  /** What the builder's check found: the arguments bound by name (the spec's constants too), dtype, shape. */
+  readonly checked: ElementwiseCheck;
+  /** The same arguments by name, at the top of the record: the host queue tracks the arrays found here. */
+  readonly named: BoundArgs;
+  /** astype's target (engines refuse what they cannot compute: f16). */
+  readonly to?: DType;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
 
-/** Runs one op's body on the arrays' engine, after checking the dtype the op accepts. */
-function run(op: string, spec: Spec | ((dtype: DType) => Spec), named: Record<string, DeviceArray | number | undefined>, first: DeviceArray): DeviceArray {
+/**
+ * Checks one op's call (the dtype the op accepts, then what the builder checks: src/ops/elementwise.ts's
+ * checkReady) and returns the call record: the spec for the arrays' dtype and the bound arguments.
+ */
+function checkRun(op: string, spec: Spec | ((dtype: DType) => Spec), named: Record<string, DeviceArray | number | undefined>, first: DeviceArray): MathCall {
   if (typeof spec === 'function') {
     const d = (first as DeviceArray | undefined)?.dtype;
-    return run(d === 'f32' ? op : `${op}_int`, spec(d ?? 'f32'), named, first);
+    return checkRun(d === 'f32' ? op : `${op}_int`, spec(d ?? 'f32'), named, first);
   }
   if (!spec.dtypes.includes(first.dtype)) {
     throw new DTypeError(`${op}: takes ${spec.dtypes.join(', ')} arrays, got ${first.dtype}${spec.dtypes === FLOAT ? ' (convert with astype(x, \'f32\') first)' : ''}`);
   }
-  const args: Record<string, DeviceArray | number> = { ...(spec.consts ?? {}) };
-  for (const [k, v] of Object.entries(named)) if (v !== undefined) args[k] = v;
-  if (onFallback(first)) {
-    const body = spec.hostBody ?? spec.body;
-    const key = `${op}|${spec.args}|${body}`;
-    let fn = hostFns.get(key);
-    if (fn === undefined) hostFns.set(key, (fn = fallback(op).elementwise({ name: op, args: spec.args, body })));
-    return fn(args) as DeviceArray;
-  }
-  return readyElementwise(op, spec.args, spec.body, true)(args);
+  const args: Record<string, DeviceArray | number | undefined> = { ...(spec.consts ?? {}), ...named };
+  const c = checkReady(op, spec, args);
+  return { backend: first.backend, name: op, spec, checked: c.checked, named: c.checked.named, shape: c.shape, dtype: c.dtype };
 }
+
+/** What the docs say of each op: NumPy's name, one line, the tolerance class. */
+const DOCS: Readonly<Record<string, readonly [numpy: string | null, summary: string, tolerance: ToleranceClass]>> = {
+  div: ['numpy.divide', '`x / y` (f32)', 'ulp'],
+  pow: ['numpy.power', '`x ** y` with NumPy\'s special cases (f32)', 'transcendental'],
+  maximum: ['numpy.maximum', 'the larger of x and y, NaN-propagating', 'exact'],
+  minimum: ['numpy.minimum', 'the smaller of x and y, NaN-propagating', 'exact'],
+  neg: ['numpy.negative', '`-x`, elementwise (i32 wraps)', 'exact'],
+  abs: ['numpy.absolute', '`|x|`, elementwise (i32 wraps at -2^31)', 'exact'],
+  exp: ['numpy.exp', '`e^x`, subnormal results kept', 'transcendental'],
+  log: ['numpy.log', 'natural log; -Inf at ±0, NaN below 0', 'transcendental'],
+  log1p: ['numpy.log1p', '`log(1 + x)`, accurate near 0', 'transcendental'],
+  expm1: ['numpy.expm1', '`e^x − 1`, accurate near 0', 'transcendental'],
+  sqrt: ['numpy.sqrt', '`√x`; NaN below 0', 'ulp'],
+  rsqrt: [null, '`1/√x`; ±Inf at ±0, NaN below 0', 'transcendental'],
+  sin: ['numpy.sin', '`sin x`, elementwise', 'transcendental'],
+  cos: ['numpy.cos', '`cos x`, elementwise', 'transcendental'],
+  tanh: ['numpy.tanh', '`tanh x`, accurate near 0', 'transcendental'],
+  sigmoid: [null, 'the logistic function `1 / (1 + e^−x)`', 'transcendental'],
+  relu: [null, '`max(x, 0)`, NaN kept', 'exact'],
+  floor: ['numpy.floor', 'round down, elementwise', 'exact'],
+  ceil: ['numpy.ceil', 'round up, elementwise', 'exact'],
+  round: ['numpy.round', 'round to nearest, halves to even', 'exact'],
+  sign: ['numpy.sign', '−1, 0 or 1 by the sign of x; NaN kept', 'exact'],
+  clip: ['numpy.clip', '`min(max(x, lo), hi)`', 'exact'],
+  eq: ['numpy.equal', '1 where x == y (a u32 mask)', 'exact'],
+  ne: ['numpy.not_equal', '1 where x != y (a u32 mask)', 'exact'],
+  lt: ['numpy.less', '1 where x < y (a u32 mask)', 'exact'],
+  le: ['numpy.less_equal', '1 where x <= y (a u32 mask)', 'exact'],
+  gt: ['numpy.greater', '1 where x > y (a u32 mask)', 'exact'],
+  ge: ['numpy.greater_equal', '1 where x >= y (a u32 mask)', 'exact'],
+  where: ['numpy.where', '`a` where mask is non-zero, else `b`', 'exact'],
+  astype: ['numpy.ndarray.astype', 'a copy converted to another dtype', 'exact'],
+};
+
+/**
+ * One manifest per op of the table: its expression (the spec, or the spec per dtype) is data of the
+ * manifest, for a fusion step to read.
+ */
+function mathOp<A extends unknown[]>(op: string, expression: Spec | ((dtype: DType) => Spec) | undefined, check: (...args: A) => MathCall) {
+  const [numpy, summary, tolerance] = DOCS[op] ?? [null, op, 'exact'];
+  const m = { ...defineOp({ name: op, numpy, category: 'math', summary, tolerance, check, dawn: dawnMath, host: hostMath }), expression };
+  MATH_OPS.push(m as unknown as (typeof MATH_OPS)[number]);
+  return m;
+}
+
+/** Every math op's manifest, in the order defined here. */
+export const MATH_OPS: (Op<never[], MathCall, DeviceArray> & { readonly expression: Spec | ((dtype: DType) => Spec) | undefined })[] = [];
 
 /** A spec whose body tests for NaN: the float and integer variants, each engine's NaN test. */
 function nanAware(args: string, template: (isnan: (v: string) => string) => string, dtypes: readonly DType[], consts?: Readonly<Record<string, number>>): (dtype: DType) => Spec {
@@ -109,20 +170,22 @@ function propagateNaN(body: string, inputs: readonly string[]): (isnan: (v: stri
 
 function unary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>) => DeviceArray<D> {
   const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(UNARY_ARGS, propagateNaN(body, ['x']), dtypes, SPECIAL) : body;
-  return <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => {
+  const m = mathOp(op, spec, (x: DeviceArray, out: DeviceArray | undefined): MathCall => {
     checkArrays(op, { x, out }, ['out']);
-    return run(op, spec, { x, out }, x) as DeviceArray<D>;
-  };
+    return checkRun(op, spec, { x, out }, x);
+  });
+  return <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => m.call(x, out) as DeviceArray<D>;
 }
 
 const BINARY_ARGS = 'x: T[], y: T[], out: T[], nanv: T, infv: T';
 
 function binary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>) => DeviceArray<D> {
   const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(BINARY_ARGS, propagateNaN(body, ['x', 'y']), dtypes, SPECIAL) : body;
-  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => {
+  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): MathCall => {
     checkArrays(op, { x, y, out }, ['out']);
-    return run(op, spec, { x, y, out }, x) as DeviceArray<D>;
-  };
+    return checkRun(op, spec, { x, y, out }, x);
+  });
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => m.call(x, y, out) as DeviceArray<D>;
 }
 
 function compare(op: string, cmp: string): <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>) => DeviceArray<'u32'> {
@@ -132,10 +195,11 @@ function compare(op: string, cmp: string): <D extends DType>(x: DeviceArray<D>, 
     (n) => (cmp === '!=' ? `out = select(0u, 1u, ${n('x')} || ${n('y')} || x != y)` : `out = select(0u, 1u, !${n('x')} && !${n('y')} && x ${cmp} y)`),
     ANY,
   );
-  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>): DeviceArray<'u32'> => {
+  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): MathCall => {
     checkArrays(op, { x, y, out }, ['out']);
-    return run(op, spec, { x, y, out }, x) as DeviceArray<'u32'>;
-  };
+    return checkRun(op, spec, { x, y, out }, x);
+  });
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>): DeviceArray<'u32'> => m.call(x, y, out) as DeviceArray<'u32'>;
 }
 
 /** `x / y` (f32, f16; integer arrays: convert first — WGSL's integer division truncates, NumPy's `/` does not). */
@@ -258,11 +322,15 @@ const CLIP = nanAware('x: T[], out: T[], lo: T, hi: T, nanv: T', (n) => `out = s
 
 /** `min(max(x, lo), hi)`, elementwise (NumPy's `clip`: `hi` wins when lo > hi; NaN kept; a NaN bound gives NaN). */
 export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, out?: DeviceArray<D>): DeviceArray<D> {
+  return CLIP_OP.call(x, lo, hi, out) as DeviceArray<D>;
+}
+
+const CLIP_OP = mathOp('clip', CLIP, (x: DeviceArray, lo: number, hi: number, out: DeviceArray | undefined): MathCall => {
   checkArrays('clip', { x, out }, ['out']);
   checkNumber('clip', 'lo', lo);
   checkNumber('clip', 'hi', hi);
-  return run('clip', CLIP, { x, out, lo, hi }, x) as DeviceArray<D>;
-}
+  return checkRun('clip', CLIP, { x, out, lo, hi }, x);
+});
 
 /** 1 where x == y, else 0 (a u32 mask). */
 export const eq = compare('eq', '==');
@@ -281,10 +349,14 @@ const WHERE: Spec = { args: 'mask: u32[], a: T[], b: T[], out: T[]', body: 'out 
 
 /** `a` where mask is non-zero, else `b` (all three broadcast together; the mask is u32, as comparisons give). */
 export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
+  return WHERE_OP.call(mask, a, b, out) as DeviceArray<D>;
+}
+
+const WHERE_OP = mathOp('where', WHERE, (mask: DeviceArray<'u32'>, a: DeviceArray, b: DeviceArray, out: DeviceArray | undefined): MathCall => {
   checkArrays('where', { mask, a, b, out }, ['out']);
   if ((mask.dtype as DType) !== 'u32') throw new DTypeError(`where: the mask must be u32 (as comparisons return), got ${mask.dtype}`);
-  return run('where', WHERE, { mask, a, b, out }, a) as DeviceArray<D>;
-}
+  return checkRun('where', WHERE, { mask, a, b, out }, a);
+});
 
 /**
  * A copy converted to `dtype`: float → integer truncates toward zero and clamps to the target's range
@@ -293,26 +365,31 @@ export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<
  * 65504). Both engines compute exactly this (f16 needs shader-f16, so Dawn only).
  */
 export function astype<E extends DType>(x: DeviceArray, dtype: E): DeviceArray<E> {
-  checkArrays('astype', { x });
-  const to = assertDType(dtype) as E;
-  if (to === 'f16' && (x.host !== null || !x.ctx.features.has('shader-f16'))) {
-    throw new DTypeError(`astype: f16 needs the device feature shader-f16, which ${x.host !== null ? 'the gpujs engine lacks (gpu.js computes in f32 only)' : 'this adapter lacks'}`);
-  }
+  return ASTYPE.call(x, dtype) as DeviceArray<E>;
+}
+
+/** astype's spec from `from` to `to` (the expression of its manifest, per pair of dtypes). */
+export function astypeSpec(from: DType, to: DType): Spec {
   const args = `x: T[], out: ${to}[]`;
   // f16 → integer goes through f32 (exact: every f16 is an f32), so the same clamps and NaN test apply.
-  const src = x.dtype === 'f16' ? 'f32(x)' : 'x';
-  const float = x.dtype === 'f32' || x.dtype === 'f16';
+  const src = from === 'f16' ? 'f32(x)' : 'x';
+  const float = from === 'f32' || from === 'f16';
   const clamped = to === 'i32' ? `i32(clamp(${src}, -2147483648.0, 2147483520.0))` : `u32(clamp(${src}, 0.0, 4294967040.0))`;
   const zero = to === 'i32' ? '0i' : '0u';
   const all: readonly DType[] = [...ANY, 'f16'];
-  const spec: Spec =
-    to === x.dtype
-      ? { args, body: 'out = x', dtypes: all }
-      : float && (to === 'i32' || to === 'u32')
-        ? { args, body: `out = select(${clamped}, ${zero}, ${ISNAN.dawn(src)})`, hostBody: `out = select(${clamped}, ${zero}, ${ISNAN.host('x')})`, dtypes: all }
-        : { args, body: `out = ${to}(x)`, dtypes: all };
-  return run(`astype_${x.dtype}_${to}`, spec, { x }, x) as DeviceArray<E>;
+  return to === from
+    ? { args, body: 'out = x', dtypes: all }
+    : float && (to === 'i32' || to === 'u32')
+      ? { args, body: `out = select(${clamped}, ${zero}, ${ISNAN.dawn(src)})`, hostBody: `out = select(${clamped}, ${zero}, ${ISNAN.host('x')})`, dtypes: all }
+      : { args, body: `out = ${to}(x)`, dtypes: all };
 }
+
+// The expression depends on the pair of dtypes: astypeSpec(from, to).
+const ASTYPE = mathOp('astype', undefined, (x: DeviceArray, dtype: DType): MathCall => {
+  checkArrays('astype', { x });
+  const to = assertDType(dtype);
+  return { ...checkRun(`astype_${x.dtype}_${to}`, astypeSpec(x.dtype, to), { x }, x), to };
+});
 
 /**
  * softmax along `axis` (default the last), numerically stable: exp(x − m) / Σ exp(x − m) with m the

@@ -156,7 +156,9 @@ export function callOptions(op: string, input: readonly unknown[]): { input: rea
 export function sharesMemory(a: DeviceArray, b: DeviceArray): boolean {
   if (a === b) return true;
   if (a.destroyed || b.destroyed || a.engine !== b.engine) return false;
-  if (a.host !== null) return a.storageBlock === b.storageBlock;
+  // Host memory is one block per array (absent for GPU storage); GPU storage is one or more buffers.
+  const block = a.storageBlock as ArrayBuffer | null | undefined;
+  if (block !== null && block !== undefined) return block === b.storageBlock;
   const bs = b.storageBuffers;
   return a.storageBuffers.some((x) => bs.includes(x));
 }
@@ -292,6 +294,15 @@ export function checkScalars(op: string, args: readonly ArgSpec[], named: BoundA
   for (const a of args) if (!a.array) checkScalar(op, a.name, a.type === 'T' ? dtype : a.type, named[a.name]);
 }
 
+/** A checked elementwise call: the arguments by name, the `T` dtype, the output's size and shape, the arrays given. */
+export interface ElementwiseCheck {
+  readonly named: BoundArgs;
+  readonly dtype: DType;
+  readonly n: number;
+  readonly shape: number[];
+  readonly given: DeviceArray[];
+}
+
 /**
  * What both engines' `device.elementwise` builders check of a call before anything runs: the trailing
  * options, the arguments bound by name, outputs the body reads (they must be given), the arrays' dtype and
@@ -301,7 +312,7 @@ export function checkElementwiseCall(
   name: string,
   spec: { readonly args: readonly ArgSpec[]; readonly outputs: readonly string[]; readonly writeOnly: readonly string[]; readonly ind: boolean },
   all: readonly unknown[],
-): { named: BoundArgs; dtype: DType; n: number; shape: number[]; given: DeviceArray[] } {
+): ElementwiseCheck {
   const op = `elementwise '${name}'`;
   const { input, size } = callOptions(name, all);
   const named = bindArgs(name, spec.args, input, spec.outputs);

@@ -61,7 +61,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'elementwise-underdispatch-wg64',
     what: 'elementwise vec4 pass dispatches floor instead of ceil workgroups when WG ≥ 64 (the hardware default WG = 256)',
-    file: 'src/ops/elementwise.ts',
+    file: 'src/backends/dawn/ops/elementwise.ts',
     edits: [
       {
         search: '{ invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG }',
@@ -243,7 +243,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-sub-off-by-one',
     what: 'gpujs sub kernel reads y one element ahead',
-    file: 'src/backends/host/ops.ts',
+    file: 'src/backends/host/ops/elementwise.ts',
     edits: [{ search: 'return x[this.thread.x] - y[this.thread.x];', replace: 'return x[this.thread.x] - y[this.thread.x + 1];' }],
     tests: ['test/ops/elementwise.test.ts'],
     engine: 'gpujs',
@@ -309,7 +309,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'chunked-elementwise-local-index',
     what: 'a chunked elementwise op tells the body the chunk-local index instead of the global one',
-    file: 'src/ops/elementwise.ts',
+    file: 'src/backends/dawn/ops/elementwise.ts',
     edits: [{ search: 'const base = { _base: p.start, _total: n };', replace: 'const base = { _base: 0, _total: n };' }],
     tests: ['test/ops/chunked.test.ts'],
     filter: 'elementwise',

@@ -17,7 +17,7 @@ import { add, argmax, argmin, axpy, dot, fft, histogram, ifft, map, matmul, max,
 import { saveWinners, sizeClass, tunedParams, tuningProfile, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { argTunable } from '../../src/backends/dawn/ops/arg.js';
 import { rowsTunable } from '../../src/ops/axis.js';
-import { elementwiseTunable } from '../../src/ops/elementwise.js';
+import { elementwiseTunable } from '../../src/backends/dawn/ops/elementwise.js';
 import { fftTunable } from '../../src/backends/dawn/ops/fft.js';
 import { histogramTunable } from '../../src/ops/histogram.js';
 import { skinnyTunable } from '../../src/backends/dawn/ops/matmul.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { add, axpy, map, mul, scale, sub, DTypeError, ShapeError, ShaderCompileError, ArgumentError } from '../../src/index.js';
 import { pinParams } from '../../src/backends/dawn/tuning.js';
-import { elementwiseTunable } from '../../src/ops/elementwise.js';
+import { elementwiseTunable } from '../../src/backends/dawn/ops/elementwise.js';
 import { expectAllClose, expectArrayEqual, dawnTest, gpuTest } from '../fixture.js';
 import { EDGE_SIZES, npOut, numpy, randomF32, randomI32, randomU32 } from './helpers.js';
 

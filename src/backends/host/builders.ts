@@ -285,6 +285,21 @@ export function buildHostElementwise(spec: ElementwiseSpec): ElementwiseFn {
   return Object.assign(fn, { args: b.args, outputs: b.outputs, wgsl: (dtype?: DType, width?: 1 | 4) => b.wgsl(dtype, width) });
 }
 
+const readyBuilders = new Map<string, HostElementwise>();
+
+/**
+ * One of gpukit's ready elementwise ops on the host engine (the math ops of src/ops/math.ts), from its WGSL
+ * spec: translated to JavaScript once per spec, and called untracked — the host backend already runs the
+ * op as one unit of its queue.
+ */
+export function hostReady(spec: ElementwiseSpec): (named: BoundArgs) => DeviceArray {
+  const key = `${spec.name ?? ''}|${spec.args}|${spec.body}`;
+  let b = readyBuilders.get(key);
+  if (b === undefined) readyBuilders.set(key, (b = new HostElementwise(spec).prepare()));
+  const builder = b;
+  return (named) => builder.call([named], false) as DeviceArray;
+}
+
 const mapBuilders = new Map<string, HostElementwise>();
 const MAP_CACHE = 64;
 

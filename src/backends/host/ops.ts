@@ -14,159 +14,22 @@
  *   (src/backends/host/wgsl-js.ts), run on the CPU (src/backends/host/builders.ts).
  */
 import { DeviceArray, checkShape } from '../../buffers/device-array.js';
-import type { HostArray } from '../../buffers/dtype.js';
 import type { HostContext } from './context.js';
-import { ArgumentError, DTypeError, GpukitError, LimitError, ShapeError } from '../../errors.js';
+import { ArgumentError, GpukitError, ShapeError } from '../../errors.js';
 import type { GpuDevice } from '../../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
-import { buildHostElementwise } from './builders.js';
 import { hostOf } from './host-of.js';
 import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
 import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
-import { checkScalar, requireArray } from '../../ops/signature.js';
+import { requireArray } from '../../ops/signature.js';
 import { sortCpu, sortPairsCpu } from '../../ops/sort.js';
 import { requireDType, sameLength } from '../../ops/util.js';
-import { backendOf, runKernel } from './gpujs.js';
+import { runKernel } from './gpujs.js';
+import { checkKernelSizes, enqueueInto, result, sized } from './kernel-sizes.js';
 import { cappedLoops } from './loops.js';
-import { hostMap } from './builders.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
 
-const BINARY_SRC = {
-  add: 'function (x, y) { return x[this.thread.x] + y[this.thread.x]; }',
-  sub: 'function (x, y) { return x[this.thread.x] - y[this.thread.x]; }',
-  mul: 'function (x, y) { return x[this.thread.x] * y[this.thread.x]; }',
-} as const;
-
-const BINARY_INT: Record<'add' | 'sub' | 'mul', (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => Math.imul(a, b),
-};
-
-/**
- * Checks (x, y, out) of an elementwise op in the order the Dawn builder does (src/ops/signature.ts: each
- * array's kind, then dtypes and lengths, then the scalar `a` against x's dtype, then devices), so a call
- * with several problems fails with the same error on both engines. Returns the device.
- */
-function checkElementwise(op: string, x: DeviceArray, y: DeviceArray | undefined, out: DeviceArray | undefined, a?: { value: unknown }): HostContext {
-  const named: [string, DeviceArray | undefined][] = [['y', y], ['out', out]];
-  for (const [name, v] of named) if (v !== undefined) requireArray(op, name, v);
-  if (a !== undefined && typeof a.value !== 'number') throw new ArgumentError(`${op}: 'a' is a scalar argument; pass a number`);
-  for (const [name, v] of named) {
-    if (v === undefined) continue;
-    if (v.dtype !== x.dtype) throw new DTypeError(`${op}: x is ${x.dtype} but ${name} is ${v.dtype} (both are T)`);
-    if (v.length !== x.length) throw new ShapeError(`${op}: ${name} has length ${v.length} but x has length ${x.length}`);
-  }
-  if (a !== undefined) checkScalar(op, 'a', x.dtype, a.value);
-  const host = hostOf(op, x, ...named.flatMap(([, v]) => (v !== undefined ? [v] : [])));
-  return host;
-}
-
-/**
- * Refuses, up front, what a gpu.js kernel cannot hold, so it fails when the op is called (a LimitError
- * naming the limit, as Dawn's ops do) instead of when the queue runs:
- * - webgpu mode binds each array a kernel takes, and its output, as one storage buffer;
- * - webasm mode lays all of them (16-byte aligned, 16 bytes per scalar) into one WebAssembly memory.
- * `arrays` lists [what, bytes] of every array argument and the output; `scalars` counts number arguments.
- */
-export function checkKernelSizes(op: string, host: HostContext, arrays: readonly (readonly [string, number])[], scalars: number): void {
-  const { binding: perArray, memory } = backendOf(host);
-  if (perArray !== null) {
-    for (const [what, bytes] of arrays) {
-      if (bytes > perArray.bytes) throw new LimitError(perArray.limit, bytes, perArray.bytes, `${op}: ${what} (${bytes} bytes), one storage buffer in gpu.js's webgpu mode`);
-    }
-  }
-  if (memory !== null) {
-    const total = arrays.reduce((t, [, bytes]) => t + Math.ceil(bytes / 16) * 16, 16 * scalars);
-    if (total > memory.bytes) throw new LimitError(memory.limit, total, memory.bytes, `${op}: ${arrays.map(([what]) => what).join(', ')} (${total} bytes in all), in one WebAssembly memory in gpu.js's webasm mode`);
-  }
-}
-
-/** [what, bytes] of an array for {@link checkKernelSizes}. */
-export function sized(name: string, a: DeviceArray): readonly [string, number] {
-  return [`'${name}' (${a.length} ${a.dtype})`, a.length * 4];
-}
-
-/** [what, bytes] of a kernel's f32 output of `n` cells. */
-export function result(n: number, what = 'the result'): readonly [string, number] {
-  return [`${what} (${n} f32)`, n * 4];
-}
-
-/** Stores `r` (the f32 result of a gpu.js kernel, or a CPU loop's) into `dst` on the queue. */
-export function enqueueInto(host: HostContext, dst: HostArray, compute: () => HostArray | Promise<HostArray>): void {
-  host.enqueue(() => {
-    const r = compute();
-    if (r instanceof Promise) {
-      return r.then((v) => {
-        dst.set(v.subarray(0, dst.length));
-      });
-    }
-    dst.set(r.subarray(0, dst.length));
-  });
-}
-
-function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray {
-  if ((y as unknown) === undefined) throw new ArgumentError(`${op}: missing argument 'y' (T[])`);
-  const host = checkElementwise(op, x, y, out);
-  if (x.dtype === 'f32') checkKernelSizes(op, host, [sized('x', x), sized('y', y), result(x.length)], 0);
-  const res = out ?? new DeviceArray(host, x.dtype, x.shape);
-  const n = x.length;
-  if (n === 0) return res;
-  const X = x.data;
-  const Y = y.data;
-  const O = res.data;
-  if (x.dtype === 'f32') {
-    enqueueInto(host, O, () => runKernel(host, op, BINARY_SRC[op], 0, {}, [n], [X, Y]));
-  } else {
-    const f = BINARY_INT[op];
-    host.enqueue(() => {
-      for (let i = 0; i < n; i++) O[i] = f(X[i] ?? 0, Y[i] ?? 0);
-    });
-  }
-  return res;
-}
-
-function scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray {
-  if ((a as unknown) === undefined) throw new ArgumentError("scale: missing argument 'a' (T)");
-  const host = checkElementwise('scale', x, undefined, out, { value: a });
-  if (x.dtype === 'f32') checkKernelSizes('scale', host, [sized('x', x), result(x.length)], 1);
-  const res = out ?? new DeviceArray(host, x.dtype, x.shape);
-  const n = x.length;
-  if (n === 0) return res;
-  const X = x.data;
-  const O = res.data;
-  if (x.dtype === 'f32') {
-    enqueueInto(host, O, () => runKernel(host, 'scale', 'function (x, a) { return a * x[this.thread.x]; }', 0, { argumentTypes: { x: 'Array', a: 'Float' } }, [n], [X, Math.fround(a)]));
-  } else {
-    // checkScalar made `a` an integer of x's dtype: Math.imul wraps like WGSL's i32/u32 multiply.
-    const ai = a;
-    host.enqueue(() => {
-      for (let i = 0; i < n; i++) O[i] = Math.imul(ai, X[i] ?? 0);
-    });
-  }
-  return res;
-}
-
-function axpy(a: number, x: DeviceArray, y: DeviceArray): DeviceArray {
-  requireArray('axpy', 'y', y);
-  if ((a as unknown) === undefined) throw new ArgumentError("axpy: missing argument 'a' (T)");
-  const host = checkElementwise('axpy', x, y, undefined, { value: a });
-  if (x.dtype === 'f32') checkKernelSizes('axpy', host, [sized('x', x), sized('y', y), result(x.length)], 1);
-  const n = x.length;
-  if (n === 0) return y;
-  const X = x.data;
-  const Y = y.data;
-  if (x.dtype === 'f32') {
-    enqueueInto(host, Y, () => runKernel(host, 'axpy', 'function (a, x, y) { return a * x[this.thread.x] + y[this.thread.x]; }', 0, { argumentTypes: { a: 'Float', x: 'Array', y: 'Array' } }, [n], [Math.fround(a), X, Y]));
-  } else {
-    const ai = a;
-    host.enqueue(() => {
-      for (let i = 0; i < n; i++) Y[i] = Math.imul(ai, X[i] ?? 0) + (Y[i] ?? 0);
-    });
-  }
-  return y;
-}
 
 // --- sort -----------------------------------------------------------------------------------------
 
@@ -251,15 +114,10 @@ function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: n
 
 /** The gpujs implementation of every ready op. */
 export const gpujsOps: FallbackOps = {
-  binary,
-  scale,
-  axpy,
   sort,
   sortPairs,
   random,
   histogram,
-  map: hostMap,
-  elementwise: buildHostElementwise,
 };
 
 /** Makes the ops in src/ops dispatch gpujs arrays here. */

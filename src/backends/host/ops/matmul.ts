@@ -4,7 +4,7 @@ import type { HostContext } from '../context.js';
 import type { MatmulCall } from '../../../ops/matmul.js';
 import { hostOf } from '../host-of.js';
 import { loopCap, runKernel } from '../gpujs.js';
-import { checkKernelSizes, enqueueInto, result, sized } from '../ops.js';
+import { checkKernelSizes, enqueueInto, result, sized } from '../kernel-sizes.js';
 
 const MATMUL_SRC =
   'function (a, b, k, aRow, aCol, bRow, bCol) { let s = 0; for (let p = 0; p < k; p++) { s += a[this.thread.y * aRow + p * aCol] * b[p * bRow + this.thread.x * bCol]; } return s; }';

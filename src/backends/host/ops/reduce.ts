@@ -7,7 +7,7 @@ import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
 import { hostOf } from '../host-of.js';
 import { runKernel } from '../gpujs.js';
-import { checkKernelSizes, result, sized } from '../ops.js';
+import { checkKernelSizes, result, sized } from '../kernel-sizes.js';
 import { maxCpu, minCpu } from '../../../reference/reduce.js';
 import type { DotCall, ReduceCall } from '../../../ops/reduce.js';
 

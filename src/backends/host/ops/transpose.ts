@@ -4,7 +4,7 @@ import type { HostContext } from '../context.js';
 import type { TransposeCall } from '../../../ops/transpose.js';
 import { hostOf } from '../host-of.js';
 import { runKernel } from '../gpujs.js';
-import { checkKernelSizes, enqueueInto, result, sized } from '../ops.js';
+import { checkKernelSizes, enqueueInto, result, sized } from '../kernel-sizes.js';
 
 const TRANSPOSE_SRC = 'function (a, cols) { return a[this.thread.x * cols + this.thread.y]; }';
 
