@@ -76,6 +76,11 @@ export interface Backend {
   jsKernel<R>(make: (host: HostContext) => R): R;
   /** `device.elementwise()` / `device.reduction()`: builds this engine's kernel (after the device is checked usable). */
   build<R>(impl: PerEngine<Promise<R> | R>): Promise<R>;
+  /**
+   * Calls this engine's member of `impl` with its context: for engine code that still lives outside
+   * `src/backends/` (the streaming pipeline), the same double dispatch as {@link run}.
+   */
+  select<R>(impl: PerEngine<R>): R;
   /** The Dawn device context; the host backend throws `error()` (an UnsupportedOnEngineError). */
   dawnContext(error: () => Error): DeviceContext;
   /** @internal The gpujs device, or null on Dawn (for the op code not yet behind manifests). */

@@ -1,6 +1,7 @@
 import type { Backend, BackendPool, PerEngine, StreamState } from '../backend.js';
 import type { OpManifest } from '../../ops/manifest.js';
-import { MAX_COPY, type DeviceContext } from './context.js';
+import type { DeviceContext } from './context.js';
+import { MAX_COPY } from './copy-limit.js';
 import type { HostContext } from '../host/context.js';
 import { poolOf } from './pool.js';
 import { compileKernel, type Kernel, type KernelOptions } from './kernel.js';
@@ -94,7 +95,7 @@ export class DawnBackend implements Backend {
     return compileKernel(this.#ctx, code, label !== undefined && options.label === undefined ? { ...options, label } : options);
   }
 
-  jsKernel<R>(_make: (host: HostContext) => R): R {
+  jsKernel(): never {
     throw new UnsupportedOnEngineError('device.jsKernel() runs JS kernels through gpu.js, on the gpujs engine; on dawn write the kernel in WGSL with device.kernel() or device.elementwise()');
   }
 
@@ -103,7 +104,11 @@ export class DawnBackend implements Backend {
     return Promise.resolve(impl.dawn(this.#ctx));
   }
 
-  dawnContext(_error: () => Error): DeviceContext {
+  select<R>(impl: PerEngine<R>): R {
+    return impl.dawn(this.#ctx);
+  }
+
+  dawnContext(): DeviceContext {
     return this.#ctx;
   }
 

@@ -3,6 +3,7 @@ import { retireInstance, type DawnHandle, type DawnInstance } from './adapter.js
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
 import { DawnBackend } from './backend.js';
+import { MAX_COPY } from './copy-limit.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -759,10 +760,6 @@ function watchForExit(): void {
   exitWatch.unref();
 }
 
-/**
- * The largest single buffer copy gpukit encodes: Dawn on Vulkan crashed on one copy of 2 GiB or more
- * (lavapipe, 2026), while two 1 GiB copies work; large transfers go in pieces of this size.
- */
-export const MAX_COPY = 1 << 30;
+export { MAX_COPY }; // defined in ./copy-limit.ts (the backend, which this module loads, uses it too)
 
 type GpukitLossError = DeviceLostError | DestroyedError;

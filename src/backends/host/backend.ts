@@ -1,6 +1,6 @@
 import type { Backend, BackendPool, PerEngine, StreamState } from '../backend.js';
 import type { OpManifest } from '../../ops/manifest.js';
-import { alignedBytes, DeviceArray, toBytes, viewOf, type ArrayFill, type ReadOptions } from '../../buffers/device-array.js';
+import { alignedBytes, DeviceArray, toBytes, viewOf, type ArrayFill } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { hostArray, type DType, type HostArrayOf } from '../../buffers/dtype.js';
 import { storageIndices } from '../../buffers/strided.js';
@@ -8,7 +8,7 @@ import { DTypeError, LimitError, UnsupportedOnEngineError } from '../../errors.j
 import type { DeviceInfo } from '../../device/info.js';
 import type { Profile } from '../../timing/profiler.js';
 import type { DeviceContext } from '../dawn/context.js';
-import type { Kernel, KernelOptions } from '../dawn/kernel.js';
+import type { Kernel } from '../dawn/kernel.js';
 import type { HostContext } from './context.js';
 import { hostPoolOf } from './pool.js';
 import { profileHost } from './profile.js';
@@ -90,11 +90,11 @@ export class HostBackend implements Backend {
     return this.#ctx;
   }
 
-  setTimeout(_ms: number | undefined): void {
+  setTimeout(): void {
     // gpujs work runs on this thread: there is no wait on a device to bound.
   }
 
-  sync(_timeoutMs?: number): Promise<void> {
+  sync(): Promise<void> {
     return this.#ctx.sync();
   }
 
@@ -106,7 +106,7 @@ export class HostBackend implements Backend {
     return profileHost(this.#ctx, fn);
   }
 
-  kernel(_source: string | URL, _options: KernelOptions): Promise<Kernel> {
+  kernel(): Promise<Kernel> {
     throw new UnsupportedOnEngineError(
       'device.kernel() (raw WGSL) needs WGSL, which only the dawn engine runs; this device runs on gpujs. Write the kernel in JS with device.jsKernel(fn, { output }), which gpu.js runs.',
     );
@@ -122,6 +122,10 @@ export class HostBackend implements Backend {
       this.#ctx.assertUsable();
       return impl.host(this.#ctx);
     });
+  }
+
+  select<R>(impl: PerEngine<R>): R {
+    return impl.host(this.#ctx);
   }
 
   dawnContext(error: () => Error): DeviceContext {
@@ -158,7 +162,7 @@ export class HostBackend implements Backend {
     if (storage.block !== null && !this.#ctx.closed) hostPoolOf(this.#ctx).release(storage.block);
   }
 
-  gpuBuffers(_storage: () => Storage): readonly GPUBuffer[] {
+  gpuBuffers(): readonly GPUBuffer[] {
     throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
   }
 
@@ -201,7 +205,7 @@ export class HostBackend implements Backend {
     });
   }
 
-  async read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined, _options: ReadOptions, _timeoutMs: number | undefined): Promise<HostArrayOf[D]> {
+  async read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined): Promise<HostArrayOf[D]> {
     const host = this.#ctx;
     if (!x.isPlain) {
       // A view moves only its own elements: read from host memory.
@@ -232,7 +236,7 @@ export class HostBackend implements Backend {
     return out;
   }
 
-  readBytes(_x: DeviceArray): number {
+  readBytes(): number {
     return 0;
   }
 
