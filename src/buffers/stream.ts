@@ -878,8 +878,7 @@ export class Streamer {
     }
     try {
       const engine = this.#engine;
-      if (engine.kind === 'dawn') engine.ctx.assertUsable();
-      else engine.host.assertUsable();
+      engine.backend.assertUsable();
       const { route, p, cls, index } = this.#routeOf(op, planned);
       // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
       const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk), route);
@@ -903,8 +902,7 @@ export class Streamer {
       // A raw WebGPU error (an OperationError of a buffer destroyed underneath, an AbortError) from a device
       // closed or lost meanwhile: the typed error of that.
       if (!(e instanceof GpukitError)) {
-        if (this.#engine.kind === 'dawn') this.#engine.ctx.assertUsable();
-        else this.#engine.host.assertUsable();
+        this.#engine.backend.assertUsable();
       }
       throw e;
     } finally {
