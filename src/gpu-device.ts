@@ -1,22 +1,19 @@
 import { checkShape, DeviceArray } from './buffers/device-array.js';
 import { checkOptions, describeValue } from './args.js';
 import { hostArray, assertDType, checkInteger, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
-import { poolOf, type MemoryStats } from './backends/dawn/pool.js';
-import { hostPoolOf } from './backends/host/pool.js';
+import type { MemoryStats } from './backends/dawn/pool.js';
+import type { Backend } from './backends/backend.js';
 import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
 import { DeviceContext } from './backends/dawn/context.js';
 import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
 import type { HostContext } from './backends/host/context.js';
-import { profile } from './backends/dawn/profile.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
 import { ArgumentError, DeviceUnavailableError, ShapeError, UnsupportedOnEngineError } from './errors.js';
 import { openGpujs, type GpujsMode } from './backends/host/gpujs.js';
 import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } from './backends/host/ops.js';
 import { buildHostElementwise, buildHostReduction } from './backends/host/builders.js';
-import { profileHost } from './backends/host/profile.js';
-import { compileKernel, type Kernel, type KernelOptions } from './backends/dawn/kernel.js';
-import { resolveSource } from './kernels/load.js';
+import type { Kernel, KernelOptions } from './backends/dawn/kernel.js';
 import './backends/dawn/strided-copy.js'; // registers the view gather/scatter with the buffers layer
 import { trackedOp } from './ops/engine.js';
 import { parseTuningProfile, setTuningProfile, type TuningProfile } from './backends/dawn/tuning.js';
@@ -88,12 +85,6 @@ export interface EmptyOptions {
   readonly uninitialized?: boolean;
 }
 
-const finiteConstants = (v: unknown): string | undefined => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object of override values';
-  const bad = Object.entries(v).find(([, c]) => typeof c !== 'number' || !Number.isFinite(c));
-  return bad === undefined ? undefined : `must map override names to finite numbers (${bad[0]} is ${describeValue(bad[1])})`;
-};
-
 /**
  * A timeout in ms: positive and at most 2^31 - 1, the longest Node's setTimeout waits (a longer one fires
  * after 1 ms, which would declare the device lost at once).
@@ -101,9 +92,6 @@ const finiteConstants = (v: unknown): string | undefined => {
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const timeoutCheck = (v: unknown): string | undefined =>
   typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_TIMEOUT_MS ? undefined : `must be a positive number of milliseconds, at most ${MAX_TIMEOUT_MS}`;
-
-/** What `device.kernel()` accepts in its options (KernelOptions). */
-const KERNEL_OPTIONS = { entryPoint: 'string', constants: finiteConstants, dtype: ['f32', 'i32', 'u32', 'f16'], label: 'string', mapper: 'function' } as const;
 
 /** What `openDevice()` accepts (OpenDeviceOptions); backend and feature-level names are checked where the adapter is chosen. */
 const OPEN_OPTIONS = {
@@ -170,59 +158,55 @@ function unsupported(what: string, instead: string): UnsupportedOnEngineError {
  * ```
  */
 export class GpuDevice {
-  readonly #dawn: DeviceContext | null;
-  /** @internal The gpujs device (host memory and its task queue), or null on Dawn. */
-  readonly host: HostContext | null;
+  readonly #backend: Backend;
 
   /** @internal use {@link openDevice} */
   constructor(ctx: DeviceContext | HostContext) {
-    if (ctx instanceof DeviceContext) {
-      this.#dawn = ctx;
-      this.host = null;
-    } else {
-      this.#dawn = null;
-      this.host = ctx;
-    }
+    this.#backend = ctx.backend;
+  }
+
+  /** @internal The engine this device's arrays and work live on (src/backends/backend.ts). */
+  get backend(): Backend {
+    return this.#backend;
+  }
+
+  /** @internal The gpujs device (host memory and its task queue), or null on Dawn. */
+  get host(): HostContext | null {
+    return this.#backend.hostContext;
   }
 
   /** @internal The Dawn device context; throws {@link UnsupportedOnEngineError} on gpujs. */
   get ctx(): DeviceContext {
-    if (this.#dawn === null) throw new UnsupportedOnEngineError('this device runs on the gpujs engine: it has no WebGPU device context');
-    return this.#dawn;
-  }
-
-  #any(): DeviceContext | HostContext {
-    return this.#dawn ?? (this.host as HostContext);
+    return this.#backend.dawnContext(() => new UnsupportedOnEngineError('this device runs on the gpujs engine: it has no WebGPU device context'));
   }
 
   /** Which engine runs this device's work: `dawn` or `gpujs` (same as `info.engine`). */
   get engine(): EngineName {
-    return this.#any().info.engine;
+    return this.#backend.info.engine;
   }
 
   /** What this device runs on: engine, backend, adapter, feature level, features, limits, fallback reason. */
   get info(): DeviceInfo {
-    return this.#any().info;
+    return this.#backend.info;
   }
 
   /** Device limits (on gpujs only `maxBufferSize`, the largest array). */
   get limits(): GPUSupportedLimits {
-    return this.#dawn?.limits ?? (this.host?.limits as unknown as GPUSupportedLimits);
+    return this.#backend.limits;
   }
 
   /** The underlying WebGPU device, for work gpukit does not wrap (dawn engine only). */
   get gpu(): GPUDevice {
-    if (this.#dawn === null) throw unsupported('device.gpu (the raw WebGPU device)', 'Use the ops or device.jsKernel().');
-    return this.#dawn.gpu;
+    return this.#backend.dawnContext(() => unsupported('device.gpu (the raw WebGPU device)', 'Use the ops or device.jsKernel().')).gpu;
   }
 
   get closed(): boolean {
-    return this.#any().closed;
+    return this.#backend.closed;
   }
 
   /** Pool statistics: bytes backing live arrays vs bytes cached for reuse (GPU buffers, or host memory on gpujs). */
   get memory(): MemoryStats {
-    return this.#dawn !== null ? poolOf(this.#dawn).stats : hostPoolOf(this.host as HostContext).stats;
+    return this.#backend.pool.stats;
   }
 
   /**
@@ -255,7 +239,7 @@ export class GpuDevice {
       const size = checkShape(shapeArg('array', shape), 'array: shape').length;
       if (size !== host.length) throw new ShapeError(`array: shape [${dims.join(', ')}] holds ${size} elements but ${host.length} were given`);
     }
-    const arr = new DeviceArray<D>(this.#any(), dt, dims, undefined, 'host');
+    const arr = new DeviceArray<D>(this.#backend, dt, dims, undefined, 'host');
     try {
       return arr.write(host);
     } catch (e) {
@@ -282,7 +266,7 @@ export class GpuDevice {
    * JavaScript array of that length killed the process (a V8 fatal heap error) before (issue 24 item 6).
    */
   #filled<D extends DType>(op: string, dt: D, shape: readonly number[], value: (i: number) => number): DeviceArray<D> {
-    const arr = new DeviceArray<D>(this.#any(), dt, shape, undefined, 'host');
+    const arr = new DeviceArray<D>(this.#backend, dt, shape, undefined, 'host');
     try {
       const h = hostArray(dt, arr.length);
       const ints = dt === 'i32' ? 'i32' : dt === 'u32' ? 'u32' : undefined;
@@ -344,19 +328,18 @@ export class GpuDevice {
     const opts = optsGiven ? (dtype) : options === undefined ? {} : options; // null is refused below, not taken for {}
     checkOptions('empty', opts, { uninitialized: 'boolean' });
     const dt = (optsGiven || dtype === undefined ? 'f32' : assertDType(dtype, 'empty')) as D;
-    return new DeviceArray<D>(this.#any(), dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
+    return new DeviceArray<D>(this.#backend, dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 
   /** A new array of zeros (new WebGPU memory is zeroed; memory the pool reuses is cleared on the device, enqueued like any op). */
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D> {
     const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'zeros')) as D;
-    return new DeviceArray<D>(this.#any(), dt, shapeArg('zeros', shape), undefined, 'zero');
+    return new DeviceArray<D>(this.#backend, dt, shapeArg('zeros', shape), undefined, 'zero');
   }
 
   /** Frees the pool's idle cached memory now (memory still used by queued work is freed when that work completes). */
   trimMemory(): void {
-    if (this.#dawn !== null) poolOf(this.#dawn).trim();
-    else hostPoolOf(this.host as HostContext).trim();
+    this.#backend.pool.trim();
   }
 
   /**
@@ -370,11 +353,7 @@ export class GpuDevice {
    * ```
    */
   async kernel(source: string | URL, options: KernelOptions = {}): Promise<Kernel> {
-    if (this.host !== null) throw unsupported('device.kernel() (raw WGSL)', 'Write the kernel in JS with device.jsKernel(fn, { output }), which gpu.js runs.');
-    this.ctx.assertUsable();
-    checkOptions('kernel', options, KERNEL_OPTIONS);
-    const { code, label } = await resolveSource(source);
-    return compileKernel(this.ctx, code, label !== undefined && options.label === undefined ? { ...options, label } : options);
+    return this.#backend.kernel(source, options);
   }
 
   /**
@@ -387,16 +366,7 @@ export class GpuDevice {
    * ```
    */
   elementwise(spec: ElementwiseSpec): Promise<ElementwiseFn> {
-    if (this.host !== null) {
-      // gpujs: the body is translated to JavaScript and runs on the CPU (src/backends/host/builders.ts).
-      const host = this.host;
-      return Promise.resolve().then(() => {
-        host.assertUsable();
-        return buildHostElementwise(spec);
-      });
-    }
-    this.ctx.assertUsable();
-    return buildElementwise(this.ctx, spec);
+    return this.#backend.build({ dawn: (ctx) => buildElementwise(ctx, spec), host: () => buildHostElementwise(spec) });
   }
 
   /**
@@ -409,15 +379,7 @@ export class GpuDevice {
    * ```
    */
   reduction(spec: ReductionSpec): Promise<ReductionFn> {
-    if (this.host !== null) {
-      const host = this.host;
-      return Promise.resolve().then(() => {
-        host.assertUsable();
-        return buildHostReduction(spec);
-      });
-    }
-    this.ctx.assertUsable();
-    return buildReduction(this.ctx, spec);
+    return this.#backend.build({ dawn: (ctx) => buildReduction(ctx, spec), host: () => buildHostReduction(spec) });
   }
 
   /**
@@ -434,8 +396,7 @@ export class GpuDevice {
    */
   profile<T>(fn: () => Promise<T> | T): Promise<Profile<T>> {
     if (typeof fn !== 'function') return Promise.reject(new ArgumentError(`profile: fn must be a function to run and time, got ${describeValue(fn)}`));
-    if (this.host !== null) return profileHost(this.host, fn);
-    return profile(this.ctx, fn);
+    return this.#backend.profile(fn);
   }
 
   /**
@@ -456,13 +417,14 @@ export class GpuDevice {
    * ```
    */
   jsKernel(fn: (...args: never[]) => unknown, options: JsKernelOptions): JsKernelFn {
-    if (this.host === null) throw new UnsupportedOnEngineError('device.jsKernel() runs JS kernels through gpu.js, on the gpujs engine; on dawn write the kernel in WGSL with device.kernel() or device.elementwise()');
-    if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: fn must be a JS function, got ${describeValue(fn)}`);
+    return this.#backend.jsKernel((host) => {
+      if (typeof fn !== 'function') throw new ArgumentError(`jsKernel: fn must be a JS function, got ${describeValue(fn)}`);
     checkOptions('jsKernel', options, { output: (v) => (typeof v === 'number' || Array.isArray(v) ? undefined : 'must be a size or an array of 1 to 3 sizes'), settings: 'object', loopMaxIterations: 'number' }, ['output']);
     const output: unknown = options.output;
     if (Array.isArray(output) && (output.length < 1 || output.length > 3)) throw new ShapeError(`jsKernel: option 'output' must be a size or an array of 1 to 3 sizes, got ${describeValue(output)}`);
-    shapeArg('jsKernel: output', output);
-    return trackedOp('jsKernel', jsKernel(this.host, fn, options), [], this.host);
+      shapeArg('jsKernel: output', output);
+      return trackedOp('jsKernel', jsKernel(host, fn, options), [], host);
+    });
   }
 
   /**
@@ -480,7 +442,7 @@ export class GpuDevice {
    * ```
    */
   mapStream(inputs: StreamInputs, fn: StreamFn, options: MapStreamOptions = {}): Promise<HostArray> {
-    return mapStream(this.#dawn !== null ? { ctx: this.#dawn } : { host: this.host as HostContext }, inputs, fn, options);
+    return mapStream(this.#backend, inputs, fn, options);
   }
 
   /**
@@ -497,7 +459,7 @@ export class GpuDevice {
   reduceStream(inputs: StreamInputs, fn: StreamFn, options: ReduceStreamOptions): Promise<number>;
   reduceStream<A>(inputs: StreamInputs, fn: StreamFn, options: FoldStreamOptions<A>): Promise<A>;
   reduceStream<A>(inputs: StreamInputs, fn: StreamFn, options: ReduceStreamOptions | FoldStreamOptions<A>): Promise<number | A> {
-    return reduceStream(this.#dawn !== null ? { ctx: this.#dawn } : { host: this.host as HostContext }, inputs, fn, options);
+    return reduceStream(this.#backend, inputs, fn, options);
   }
 
   /**
@@ -514,7 +476,7 @@ export class GpuDevice {
    * ```
    */
   streamer(options: StreamerOptions = {}): Streamer {
-    return streamer(this.#dawn !== null ? { ctx: this.#dawn } : { host: this.host as HostContext }, options);
+    return streamer(this.#backend, options);
   }
 
   /**
@@ -523,14 +485,12 @@ export class GpuDevice {
    */
   async sync(options: { readonly timeoutMs?: number } = {}): Promise<void> {
     checkOptions('sync', options, { timeoutMs: timeoutCheck });
-    if (this.host !== null) await this.host.sync();
-    else await this.ctx.sync(options.timeoutMs ?? this.ctx.timeoutMs);
+    await this.#backend.sync(options.timeoutMs);
   }
 
   /** Frees every resource, destroys the device and releases Dawn (or gpu.js) so the process can exit. Idempotent. */
   async close(): Promise<void> {
-    if (this.host !== null) await this.host.close();
-    else await this.ctx.close();
+    await this.#backend.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -557,17 +517,16 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
   checkOptions('openDevice', options, OPEN_OPTIONS);
   const device = await openAny(options);
   // The pool now, so that its default memory budget is based on the memory free at open.
-  if (device.host !== null) hostPoolOf(device.host);
-  else poolOf(device.ctx);
-  if (device.host === null) device.ctx.timeoutMs = options.timeoutMs;
+  const backend = device.backend;
+  const pool = backend.pool;
+  backend.setTimeout(options.timeoutMs);
   if (options.poolCacheBytes !== undefined) {
     const bytes = options.poolCacheBytes;
     if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {
       await device.close();
       throw new ArgumentError(`openDevice: poolCacheBytes must be a non-negative number of bytes, got ${String(bytes)}`);
     }
-    if (device.host !== null) hostPoolOf(device.host).maxCachedBytes = bytes;
-    else poolOf(device.ctx).maxCachedBytes = bytes;
+    pool.maxCachedBytes = bytes;
   }
   if (options.memoryBudgetBytes !== undefined) {
     const bytes = options.memoryBudgetBytes;
@@ -576,21 +535,20 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
       throw new ArgumentError(`openDevice: memoryBudgetBytes must be a positive number of bytes, got ${String(bytes)}`);
     }
     const budget = { bytes, basis: 'set by openDevice({ memoryBudgetBytes })' };
-    if (device.host !== null) hostPoolOf(device.host).setBudget(budget);
-    else poolOf(device.ctx).setBudget(budget);
+    pool.setBudget(budget);
   }
   return device;
 }
 
 async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
-  const engine = options.engine ?? parseEngine(process.env['GPUKIT_ENGINE']);
+  const choice = options.engine ?? parseEngine(process.env['GPUKIT_ENGINE']);
   const gpujsMode = options.gpujsMode ?? parseGpujsMode(process.env['GPUKIT_GPUJS_MODE']);
   const mode = gpujsMode !== undefined ? { mode: gpujsMode } : {};
   const profile = parseTuningProfile(options.tuningProfile, 'openDevice({ tuningProfile })') ?? parseTuningProfile(process.env['GPUKIT_TUNING_PROFILE'], 'GPUKIT_TUNING_PROFILE');
   const caps = options.limits !== undefined ? { limits: options.limits } : {};
-  if (engine === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, ...caps, probeWebgpu: true }));
+  if (choice === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, ...caps, probeWebgpu: true }));
   const dawnForced =
-    engine === 'dawn' ||
+    choice === 'dawn' ||
     options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined ||
     ['GPUKIT_BACKEND', 'GPUKIT_ADAPTER', 'GPUKIT_FEATURE_LEVEL'].some((k) => (process.env[k] ?? '') !== '');
   if (dawnForced) return dawnDevice(await openDawn(options), profile);

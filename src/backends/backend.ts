@@ -1,12 +1,49 @@
 /**
  * The one boundary between gpukit's engine-neutral layers (arrays, ops) and its engines. Each engine is a
  * backend: `src/backends/dawn/` (WGSL on WebGPU through Dawn) and `src/backends/host/` (gpu.js kernels and
- * CPU loops over host memory). An array holds its backend; an op asks it to run the op's manifest
- * ({@link Backend.run}), and the backend picks its own implementation. Nothing outside `src/backends/` asks
- * which engine it is on.
+ * CPU loops over host memory). An array holds its backend and an opaque {@link Storage} the backend made;
+ * an op asks it to run the op's manifest ({@link Backend.run}), and the backend picks its own
+ * implementation; a device delegates its memory, its queue and its kernels to it. Nothing outside
+ * `src/backends/` asks which engine it is on.
  */
-import type { EngineName } from '../device/info.js';
+import type { EngineName, DeviceInfo } from '../device/info.js';
 import type { OpManifest } from '../ops/manifest.js';
+import type { ArrayFill, DeviceArray, ReadOptions } from '../buffers/device-array.js';
+import type { Storage } from '../buffers/storage.js';
+import type { DType, HostArray, HostArrayOf } from '../buffers/dtype.js';
+import type { Budget, MemoryStats } from './dawn/pool.js';
+import type { DeviceContext } from './dawn/context.js';
+import type { HostContext } from './host/context.js';
+import type { Kernel, KernelOptions } from './dawn/kernel.js';
+import type { Profile } from '../timing/profiler.js';
+import type { Streamer } from '../buffers/stream.js';
+
+/** The pool behind a backend's arrays, as a device reports and tunes it. */
+export interface BackendPool {
+  readonly stats: MemoryStats;
+  maxCachedBytes: number;
+  trim(): void;
+  setBudget(budget: Budget): void;
+}
+
+/** Per-device state of the streams (src/buffers/stream.ts), kept by the backend of the device. */
+export interface StreamState {
+  /** The streamers alive on this device (closing the device frees them). */
+  live: Set<Streamer> | undefined;
+  /** The largest chunk in bytes (Dawn: one buffer and one binding), found once. */
+  chunkLimit: number | undefined;
+  /** Upload buffers released while still being mapped again: the remap a later user of the buffer waits for. */
+  readonly remaps: WeakMap<GPUBuffer, Promise<void>>;
+}
+
+/**
+ * One implementation per engine of something built outside `src/backends/` (the expression builders, a
+ * jsKernel): the backend calls its own.
+ */
+export interface PerEngine<R> {
+  dawn(ctx: DeviceContext): R;
+  host(host: HostContext): R;
+}
 
 export interface Backend {
   /** Which engine this is: for messages and reports, never for branching outside the backends. */
@@ -17,4 +54,67 @@ export interface Backend {
    * backend's ordered queue, which marks the outputs of a failed op failed).
    */
   run<C extends object, R>(op: OpManifest<never[], C, R>, call: C): R;
+
+  // ---- the device ----
+  readonly info: DeviceInfo;
+  /** Device limits (on gpujs only `maxBufferSize`, the largest array). */
+  readonly limits: GPUSupportedLimits;
+  readonly features: ReadonlySet<string>;
+  readonly closed: boolean;
+  /** Throws DestroyedError (or the loss / timeout error) once the device cannot be used. */
+  assertUsable(): void;
+  /** The pool of the device's memory (made on first use: its default budget is based on the memory free then). */
+  readonly pool: BackendPool;
+  /** The default wait of readbacks and sync() in ms (Dawn only: gpujs work runs on this thread). */
+  setTimeout(ms: number | undefined): void;
+  sync(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+  profile<T>(fn: () => Promise<T> | T): Promise<Profile<T>>;
+  /** `device.kernel()`: raw WGSL (Dawn only; the host backend throws UnsupportedOnEngineError). */
+  kernel(source: string | URL, options: KernelOptions): Promise<Kernel>;
+  /** `device.jsKernel()`: `make` builds the kernel on the host backend; Dawn throws UnsupportedOnEngineError. */
+  jsKernel<R>(make: (host: HostContext) => R): R;
+  /** `device.elementwise()` / `device.reduction()`: builds this engine's kernel (after the device is checked usable). */
+  build<R>(impl: PerEngine<Promise<R> | R>): Promise<R>;
+  /**
+   * Calls this engine's member of `impl` with its context: for engine code that still lives outside
+   * `src/backends/` (the streaming pipeline), the same double dispatch as {@link run}.
+   */
+  select<R>(impl: PerEngine<R>): R;
+  /** The Dawn device context; the host backend throws `error()` (an UnsupportedOnEngineError). */
+  dawnContext(error: () => Error): DeviceContext;
+  /** @internal The gpujs device, or null on Dawn (for the op code not yet behind manifests). */
+  readonly hostContext: HostContext | null;
+  /** Per-device stream state (src/buffers/stream.ts). */
+  readonly streams: StreamState;
+  /** Runs `fn` when the device closes. */
+  onClose(hook: () => void): void;
+
+  // ---- storage ----
+  /** Throws DTypeError when the device cannot hold `dtype` (f16 without shader-f16). */
+  checkDType(dtype: DType): void;
+  /** New memory for `length` elements of `dtype` (`byteLength` bytes), filled as `fill` says. */
+  allocate(dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage;
+  /** Memory from outside (a GPU buffer on Dawn, a host block on gpujs) for such an array. */
+  adopt(memory: GPUBuffer | ArrayBuffer, dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage;
+  /** Returns an owner's memory to the pool (once the work queued on it is done). */
+  release(storage: Storage): void;
+  /** The GPU buffers of `storage()`; the host backend throws UnsupportedOnEngineError (host memory has none). */
+  gpuBuffers(storage: () => Storage): readonly GPUBuffer[];
+  /** Alignment in bytes of a window's start in its buffer (1 on host memory). */
+  readonly windowAlignment: number;
+  /** A view's elements gathered into a new plain array, in queue order. */
+  gather<D extends DType>(view: DeviceArray<D>): DeviceArray<D>;
+  /** Uploads `data` (checked: same length, not empty) into the plain array `x`, in queue order. */
+  write(x: DeviceArray, data: ArrayLike<number>): void;
+  /** Writes `data` (checked: same length, not empty) into the view `x`'s elements only. */
+  writeView(x: DeviceArray, data: ArrayLike<number>): void;
+  /** Downloads `x` (any layout) into `given` or a new host array, after the work before it. */
+  read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<HostArrayOf[D]>;
+  /** Device-side bytes a readback of `x` takes from host memory (staging, a gather): 0 on gpujs. */
+  readBytes(x: DeviceArray): number;
+  /** Copies the plain array `src` into the plain array `dst` (checked) from element `at`, in queue order. */
+  copyInto(src: DeviceArray, dst: DeviceArray, at: number): void;
 }
+
+export type { HostArray };

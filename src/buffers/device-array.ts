@@ -1,18 +1,23 @@
 import type { Backend } from '../backends/backend.js';
 import { describeValue } from '../args.js';
-import { MAX_COPY, type DeviceContext } from '../backends/dawn/context.js';
+import type { DeviceContext } from '../backends/dawn/context.js';
 import type { HostContext } from '../backends/host/context.js';
 import type { EngineName } from '../device/info.js';
 import { assertHostRoom } from '../device/memory.js';
-import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError, ValidationError } from '../errors.js';
-import { bytesOf, f16BitsToF32, f32ToF16Bits, hostArray, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
-import { hostPoolOf } from '../backends/host/pool.js';
-import { poolOf } from '../backends/dawn/pool.js';
-import { chunkElements, pieces, segmentElements } from './chunks.js';
-import { broadcastLayout, cStrides, isCContiguous, isWritable, MAX_RANK, normAxis, permuteLayout, reshapeLayout, sliceLayout, storageIndices, type Layout, type SliceSpec } from './strided.js';
+import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
+import { bytesOf, f32ToF16Bits, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
+import { chunkElements } from './chunks.js';
+import { broadcastLayout, cStrides, isCContiguous, isWritable, MAX_RANK, normAxis, permuteLayout, reshapeLayout, sliceLayout, type Layout, type SliceSpec } from './strided.js';
+import { Storage } from './storage.js';
 
-const ARRAY_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-const READBACK_USAGE = () => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+export { Storage };
+
+/** Where an array lives: its backend, or a device context (which holds its backend). */
+export type ArrayHome = Backend | { readonly backend: Backend };
+
+function backendOf(home: ArrayHome): Backend {
+  return 'run' in home ? home : home.backend;
+}
 
 /**
  * What a new array's memory holds before anything writes it: `zero` (the default: pooled memory that held
@@ -67,9 +72,7 @@ export class DeviceArray<D extends DType = DType> {
   readonly byteLength: number;
   /** Which engine's memory holds the array: `dawn` (a GPU buffer) or `gpujs` (host memory). */
   readonly engine: EngineName;
-  readonly #ctx: DeviceContext | null;
-  /** @internal The gpujs device, or null on Dawn. */
-  readonly host: HostContext | null;
+  readonly #backend: Backend;
   #storage: Storage | null;
   /** False for a view: the array it was taken from owns the memory. */
   #owner = true;
@@ -81,25 +84,20 @@ export class DeviceArray<D extends DType = DType> {
 
   /** @internal use `device.empty()` / `device.array()` */
   constructor(
-    ctx: DeviceContext | HostContext,
+    home: ArrayHome,
     dtype: D,
     shape: number | readonly number[],
     adopt?: GPUBuffer | ArrayBuffer | Storage,
     fill: ArrayFill = 'zero',
     layout?: { readonly strides: readonly number[]; readonly offset: number },
   ) {
-    ctx.assertUsable();
+    const backend = backendOf(home);
+    backend.assertUsable();
     const s = checkShape(shape);
-    const engine = ctx.info.engine;
-    if (dtype === 'f16' && !ctx.features.has('shader-f16')) {
-      throw new DTypeError(
-        engine === 'gpujs'
-          ? 'dtype f16 needs the device feature shader-f16, which the gpujs engine lacks (gpu.js computes in f32 only): use f32'
-          : `dtype f16 needs the device feature shader-f16, which ${ctx.info.description || 'this adapter'} lacks`,
-      );
-    }
+    backend.checkDType(dtype);
     if (s.shape.length > MAX_RANK) throw new ShapeError(`an array may have at most ${MAX_RANK} dimensions, got shape [${s.shape.join(', ')}]`);
-    this.engine = engine;
+    this.engine = backend.engine;
+    this.#backend = backend;
     this.dtype = dtype;
     this.length = s.length;
     this.shape = s.shape;
@@ -110,47 +108,9 @@ export class DeviceArray<D extends DType = DType> {
       // A view: borrows the storage of the array it was taken from, which keeps owning it.
       this.#storage = adopt;
       this.#owner = false;
-      this.#ctx = ctx.info.engine === 'gpujs' ? null : (ctx as DeviceContext);
-      this.host = ctx.info.engine === 'gpujs' ? (ctx as HostContext) : null;
       return;
     }
-    const maxBuffer = ctx.limits.maxBufferSize;
-    if (this.byteLength > maxBuffer && (ctx.info.engine === 'gpujs' || adopt !== undefined)) {
-      throw new LimitError('maxBufferSize', this.byteLength, maxBuffer, `array of ${this.length} ${dtype} (${this.byteLength} bytes)`);
-    }
-    if (ctx.info.engine === 'gpujs') {
-      const host = ctx as HostContext;
-      this.#ctx = null;
-      this.host = host;
-      this.#storage = new Storage(null, adopt instanceof ArrayBuffer ? adopt : hostPoolOf(host).acquire(alignedBytes(this.byteLength), fill === 'host' || fill === 'host-kept' ? 'overwrite' : fill));
-    } else {
-      const dawn = ctx as DeviceContext;
-      this.#ctx = dawn;
-      this.host = null;
-      if (adopt !== undefined && !(adopt instanceof ArrayBuffer)) this.#storage = new Storage(adopt, null);
-      else if (this.byteLength <= maxBuffer) {
-        // WebGPU buffers and copies work in multiples of 4 bytes; zero-length arrays still get a small buffer.
-        this.#storage = new Storage(poolOf(dawn).acquire(Math.max(4, alignedBytes(this.byteLength)), ARRAY_USAGE(), `array|${dtype}|${this.length}`, fill === 'uninitialized' ? 'none' : fill), null);
-      } else {
-        // Larger than one buffer: segments of a whole number of chunks each (src/buffers/chunks.ts), so
-        // every chunk an op binds lies inside one buffer.
-        const seg = segmentElements(dawn.limits);
-        const pool = poolOf(dawn);
-        // The whole array against the budget first: segment by segment, a too-large array would take
-        // everything up to the budget before failing (2^40 f32 took 16.6 GB of 4 TiB on a 24 GiB machine).
-        pool.assertRoom(alignedBytes(this.byteLength), `array|${dtype}|${this.length}`);
-        const buffers: GPUBuffer[] = [];
-        try {
-          for (const p of pieces(this.length, seg)) {
-            buffers.push(pool.acquire(alignedBytes(p.length * bytesOf(dtype)), ARRAY_USAGE(), `array|${dtype}|${this.length}|segment ${buffers.length}`, fill === 'uninitialized' ? 'none' : fill));
-          }
-        } catch (e) {
-          for (const b of buffers) pool.release(b);
-          throw e;
-        }
-        this.#storage = new Storage(buffers, null, seg);
-      }
-    }
+    this.#storage = adopt !== undefined ? backend.adopt(adopt, dtype, this.length, this.byteLength, fill) : backend.allocate(dtype, this.length, this.byteLength, fill);
   }
 
   /** Number of dimensions. */
@@ -208,9 +168,13 @@ export class DeviceArray<D extends DType = DType> {
     return !this.#owner;
   }
 
+  /** @internal The storage behind this array (its backend's handle); throws DestroyedError once destroyed. */
+  get storage(): Storage {
+    return this.#live();
+  }
+
   #viewOf(l: Layout, readOnly = this.#readOnly): DeviceArray<D> {
-    const ctx = (this.#ctx ?? this.host) as DeviceContext | HostContext;
-    const v = new DeviceArray<D>(ctx, this.dtype, l.shape, this.#live(), 'zero', l);
+    const v = new DeviceArray<D>(this.#backend, this.dtype, l.shape, this.#live(), 'zero', l);
     v.#readOnly = readOnly;
     return v;
   }
@@ -333,19 +297,7 @@ export class DeviceArray<D extends DType = DType> {
    */
   contiguous(): DeviceArray<D> {
     if (this.isPlain) return this.#viewOf(this.layout);
-    if (this.host !== null) return hostGather(this, this.host);
-    if (this.isContiguous && (this.offset * bytesOf(this.dtype)) % 4 === 0) return this.#copyOut();
-    return viewCopier('contiguous').gather(this);
-  }
-
-  /**
-   * A contiguous view copied into a new plain array with buffer copies (no kernel): segment by segment,
-   * so it works for slices along axis 0 of arrays larger than one binding or one buffer.
-   */
-  #copyOut(): DeviceArray<D> {
-    const out = new DeviceArray<D>(this.ctx, this.dtype, this.shape, undefined, 'overwrite');
-    this.copyRangeTo(out, 0);
-    return out;
+    return this.#backend.gather(this);
   }
 
   /**
@@ -385,13 +337,17 @@ export class DeviceArray<D extends DType = DType> {
 
   /** @internal The engine this array's storage lives on: ops run through it (src/backends/backend.ts). */
   get backend(): Backend {
-    return ((this.#ctx ?? this.host) as DeviceContext | HostContext).backend;
+    return this.#backend;
   }
 
   /** @internal The Dawn device; throws {@link UnsupportedOnEngineError} for a gpujs array. */
   get ctx(): DeviceContext {
-    if (this.#ctx === null) throw new UnsupportedOnEngineError(`this array lives on the ${this.engine} engine, which has no WebGPU device context`);
-    return this.#ctx;
+    return this.#backend.dawnContext(() => new UnsupportedOnEngineError(`this array lives on the ${this.engine} engine, which has no WebGPU device context`));
+  }
+
+  /** @internal The gpujs device, or null on Dawn. */
+  get host(): HostContext | null {
+    return this.#backend.hostContext;
   }
 
   /**
@@ -403,7 +359,7 @@ export class DeviceArray<D extends DType = DType> {
     if (checkShape(shape).length !== this.length) throw new ShapeError(`cannot reshape ${this.length} elements to [${shape.join(', ')}]`);
     if (!this.isPlain || !this.#owner || this.#readOnly) throw new ArgumentError(`cannot reinterpret a view: make it contiguous() first`);
     const storage = this.#live();
-    const out = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, shape, storage);
+    const out = new DeviceArray<E>(this.#backend, dtype, shape, storage);
     out.#owner = true; // the memory moves to the new array
     this.#storage = null;
     return out;
@@ -415,7 +371,7 @@ export class DeviceArray<D extends DType = DType> {
    */
   viewAs<E extends DType>(dtype: E): DeviceArray<E> {
     if (bytesOf(dtype) !== bytesOf(this.dtype)) throw new DTypeError(`cannot view ${this.dtype} as ${dtype}: element sizes differ`);
-    const v = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, this.shape, this.#live(), 'zero', this.layout);
+    const v = new DeviceArray<E>(this.#backend, dtype, this.shape, this.#live(), 'zero', this.layout);
     v.#readOnly = this.#readOnly;
     return v;
   }
@@ -425,26 +381,23 @@ export class DeviceArray<D extends DType = DType> {
    * through a gather, or pass `x.contiguous()` — if the array was destroyed, or on the gpujs engine.
    */
   get buffer(): GPUBuffer {
-    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
-    const st = this.#live();
-    if (st.buffers.length > 1) throw this.#tooBig();
-    const b = st.buffer as GPUBuffer;
+    const buffers = this.#backend.gpuBuffers(() => this.#live());
+    if (buffers.length > 1) throw this.#tooBig();
+    const b = buffers[0] as GPUBuffer;
     if (!this.isPlain) throw new ArgumentError(`${this.toString()} is a view (offset ${this.offset}, strides [${this.strides.join(', ')}]): this needs a plain array — pass x.contiguous()`);
     return b;
   }
 
   /** @internal The GPU buffer behind this view (any layout); throws if destroyed, on gpujs, or for several buffers. */
   get storageBuffer(): GPUBuffer {
-    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
-    const st = this.#live();
-    if (st.buffers.length > 1) throw this.#tooBig();
-    return st.buffer as GPUBuffer;
+    const buffers = this.#backend.gpuBuffers(() => this.#live());
+    if (buffers.length > 1) throw this.#tooBig();
+    return buffers[0] as GPUBuffer;
   }
 
   /** @internal Every GPU buffer behind this view (one, or the segments of an array larger than one buffer). */
   get storageBuffers(): readonly GPUBuffer[] {
-    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
-    return this.#live().buffers;
+    return this.#backend.gpuBuffers(() => this.#live());
   }
 
   #tooBig(): LimitError {
@@ -465,7 +418,7 @@ export class DeviceArray<D extends DType = DType> {
    * there; undefined for a view that is not contiguous. Throws LimitError for a view across two segments.
    */
   get span(): { readonly buffer: GPUBuffer; readonly byteOffset: number; readonly byteLength: number } | undefined {
-    if (this.host !== null) throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
+    this.#backend.gpuBuffers(() => this.#live());
     const st = this.#live();
     if (!this.isContiguous) return undefined;
     const seg = st.segmentElements;
@@ -506,8 +459,8 @@ export class DeviceArray<D extends DType = DType> {
     }
     if (offset + length > this.length) throw new ShapeError(`window: elements [${offset}, ${offset + length}) are outside an array of length ${this.length}`);
     const start = this.offset + offset;
-    if (this.host === null && length > 0) {
-      const align = this.ctx.limits.minStorageBufferOffsetAlignment;
+    if (length > 0) {
+      const align = this.#backend.windowAlignment;
       const byte = (start % st.segmentElements) * bytesOf(this.dtype);
       if (byte % align !== 0) {
         throw new ArgumentError(`window: offset ${offset} puts the window at byte ${byte} of its buffer, not a multiple of minStorageBufferOffsetAlignment = ${align}; use an offset that is a multiple of ${align / gcd(align, bytesOf(this.dtype))} elements`);
@@ -525,7 +478,7 @@ export class DeviceArray<D extends DType = DType> {
   get storageBindingSize(): number {
     const st = this.#live();
     if (st.buffers.length > 1) throw this.#tooBig();
-    return st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
+    return st.bytes;
   }
 
   #hostBlock(): ArrayBuffer {
@@ -539,9 +492,8 @@ export class DeviceArray<D extends DType = DType> {
   storageAlias<E extends DType>(dtype: E): DeviceArray<E> {
     const st = this.#live();
     if (st.buffers.length > 1) throw this.#tooBig();
-    const bytes = st.buffer !== null ? st.buffer.size : (st.block?.byteLength ?? 0);
-    const n = Math.floor(bytes / bytesOf(dtype));
-    const alias = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
+    const n = Math.floor(st.bytes / bytesOf(dtype));
+    const alias = new DeviceArray<E>(this.#backend, dtype, [n], st, 'zero', { strides: [1], offset: 0 });
     alias.#readOnly = this.#readOnly;
     return alias;
   }
@@ -559,7 +511,7 @@ export class DeviceArray<D extends DType = DType> {
     if (start < 0 || length < 0 || (seg !== Infinity && start + length > (k + 1) * seg)) {
       throw new ArgumentError(`storageWindow: elements [${start}, ${start + length}) do not lie in one buffer of ${this.toString()}'s storage (segments of ${seg} elements)`);
     }
-    const w = new DeviceArray<E>((this.#ctx ?? this.host) as DeviceContext | HostContext, dtype, [length], st, 'zero', { strides: [1], offset: start });
+    const w = new DeviceArray<E>(this.#backend, dtype, [length], st, 'zero', { strides: [1], offset: start });
     w.#readOnly = this.#readOnly;
     return w;
   }
@@ -574,19 +526,7 @@ export class DeviceArray<D extends DType = DType> {
       throw new ArgumentError(`copyInto: needs plain arrays of one dtype and room for ${this.length} elements at ${at}`);
     }
     if (this.length === 0) return;
-    if (this.host !== null) {
-      const src = this.data;
-      const target = dst.data;
-      this.host.enqueue(() => {
-        target.set(src, at);
-      });
-      return;
-    }
-    const bytes = bytesOf(this.dtype);
-    if ((at * bytes) % 4 !== 0 || (this.byteLength % 4 !== 0 && at + this.length < dst.length)) {
-      throw new ArgumentError('copyInto: the destination offset must be a multiple of 4 bytes');
-    }
-    this.copyRangeTo(dst, at); // segment by segment when either spans several buffers
+    this.#backend.copyInto(this, dst, at);
   }
 
   /** @internal The host block behind this view on gpujs (any layout). */
@@ -619,45 +559,13 @@ export class DeviceArray<D extends DType = DType> {
     data = hostData('write', this.dtype, data); // refuses what would not arrive intact (see hostData)
     this.assertWritable('write', 'the array');
     if (!this.isPlain) return this.#writeView(data);
-    if (this.host !== null) return this.#writeHost(this.host, data);
-    const st = this.#live();
-    const ctx = this.ctx;
-    ctx.assertUsable();
+    this.#live();
+    this.#backend.assertUsable();
     if (data.length !== this.length) {
       throw new ShapeError(`cannot write ${data.length} elements into an array of length ${this.length}`);
     }
     if (this.length === 0) return this;
-    const t0 = performance.now();
-    const bytes = toBytes(this.dtype, data);
-    const elem = bytesOf(this.dtype);
-    ctx.flush();
-    const quiet = ctx.quiet;
-    // One buffer, or each segment of an array larger than one buffer in turn.
-    for (const [k, p] of pieces(this.length, st.segmentElements).entries()) {
-      const buffer = st.buffers[k] as GPUBuffer;
-      const from = p.start * elem;
-      const size = Math.min(alignedBytes(p.length * elem), bytes.byteLength - from);
-      if (quiet) {
-        // Nothing queued can still read or write this buffer (and no verdict is pending that could replay
-        // an op into it): write straight into it. queue.writeBuffer runs before any later submit.
-        for (let done = 0; done < size; done += MAX_COPY) {
-          ctx.gpu.queue.writeBuffer(buffer, done, bytes.buffer, bytes.byteOffset + from + done, Math.min(MAX_COPY, size - done));
-        }
-        ctx.forget(buffer);
-        ctx.wrote(buffer);
-      } else {
-        // Work is queued ahead of this write: stage the data in an idle buffer and copy it in the batch,
-        // so the write lands after that work, in order.
-        const pool = poolOf(ctx);
-        const staging = pool.acquire(size, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'upload', 'none');
-        for (let done = 0; done < size; done += MAX_COPY) {
-          ctx.gpu.queue.writeBuffer(staging, done, bytes.buffer, bytes.byteOffset + from + done, Math.min(MAX_COPY, size - done));
-        }
-        ctx.copy(staging, 0, buffer, 0, size, `upload|${this.dtype}|${this.length}`);
-        pool.release(staging);
-      }
-    }
-    ctx.sink?.upload(this.byteLength, performance.now() - t0);
+    this.#backend.write(this, data);
     return this;
   }
 
@@ -666,47 +574,7 @@ export class DeviceArray<D extends DType = DType> {
     this.#live();
     if (data.length !== this.length) throw new ShapeError(`cannot write ${data.length} elements into a view of shape [${this.shape.join(', ')}] (${this.length} elements)`);
     if (this.length === 0) return this;
-    if (this.host !== null) {
-      const host = this.host;
-      const bytes = toBytes(this.dtype, data);
-      const snapshot = viewOf(this.dtype, bytes.slice().buffer, this.length);
-      const target = viewOf(this.dtype, this.#hostBlock(), this.storageBindingSize / 4);
-      const idx = storageIndices(this.layout);
-      host.enqueue(() => {
-        for (let i = 0; i < idx.length; i++) target[idx[i] ?? 0] = snapshot[i] ?? 0;
-      });
-      return this;
-    }
-    const ctx = this.ctx;
-    const src = new DeviceArray<D>(ctx, this.dtype, [this.length], undefined, 'overwrite');
-    try {
-      src.write(data);
-      viewCopier('write').scatter(src, this);
-    } finally {
-      src.destroy();
-    }
-    return this;
-  }
-
-  #writeHost(host: HostContext, data: ArrayLike<number>): this {
-    const target = this.data;
-    host.assertUsable();
-    if (data.length !== this.length) {
-      throw new ShapeError(`cannot write ${data.length} elements into an array of length ${this.length}`);
-    }
-    if (this.length === 0) return this;
-    const t0 = performance.now();
-    // A snapshot now: the caller may change `data` after write() returns, before the queue reaches it.
-    const bytes = toBytes(this.dtype, data);
-    const copy = new ArrayBuffer(this.byteLength);
-    new Uint8Array(copy).set(bytes.subarray(0, this.byteLength));
-    const snapshot = viewOf(this.dtype, copy, this.length);
-    host.sink?.upload(this.byteLength, performance.now() - t0);
-    const block = this.#hostBlock();
-    host.enqueue(() => {
-      target.set(snapshot);
-      host.forget(block);
-    });
+    this.#backend.writeView(this, data);
     return this;
   }
 
@@ -730,108 +598,7 @@ export class DeviceArray<D extends DType = DType> {
     const options = given !== undefined ? maybeOptions : ((outOrOptions as ReadOptions | undefined) ?? {});
     const timeoutMs = readTimeout('toArray', options);
     this.#assertReadRoom(given !== undefined);
-    if (!this.isPlain) {
-      // A view moves only its own elements: gathered on the device (or read from host memory) first.
-      if (this.host !== null) {
-        const host = this.host;
-        const block = this.#hostBlock();
-        host.assertUsable();
-        await host.drained();
-        const failed = host.failureOf(block);
-        if (failed !== undefined) throw failed;
-        const src = viewOf(this.dtype, block, block.byteLength / 4);
-        const out = given ?? hostArray(this.dtype, this.length);
-        const idx = storageIndices(this.layout);
-        for (let i = 0; i < idx.length; i++) out[i] = src[idx[i] ?? 0] ?? 0;
-        return out;
-      }
-      // An empty view too waits for the verdict of the op that wrote its base (see below).
-      if (this.length === 0) await this.ctx.settled(timeoutMs ?? this.ctx.timeoutMs);
-      for (const b of this.storageBuffers) {
-        const failed = this.ctx.failureOf(b);
-        if (failed !== undefined) throw failed;
-      }
-      if (this.length === 0) return given ?? hostArray(this.dtype, 0);
-      const packed = this.contiguous();
-      try {
-        return await (given !== undefined ? packed.toArray(given, options) : packed.toArray(options));
-      } finally {
-        packed.destroy();
-      }
-    }
-    if (this.host !== null) {
-      const host = this.host;
-      const src = this.data;
-      const block = this.#hostBlock();
-      host.assertUsable();
-      await host.drained();
-      const failed = host.failureOf(block);
-      if (failed !== undefined) throw failed;
-      const t0 = performance.now();
-      let out: HostArrayOf[D];
-      if (given !== undefined) {
-        given.set(src);
-        out = given;
-      } else out = src.slice() as HostArrayOf[D];
-      host.sink?.download(this.byteLength, performance.now() - t0);
-      return out;
-    }
-    if (this.#live().buffers.length > 1) return this.#readSegments(given, options);
-    const buffer = this.buffer;
-    const ctx = this.ctx;
-    ctx.assertUsable();
-    const failed = ctx.failureOf(buffer);
-    if (failed !== undefined) throw failed;
-    const out = given ?? hostArray(this.dtype, this.length);
-    if (this.length === 0) {
-      // Nothing to copy, but the op that made the array may yet fail (an index checked on the GPU, a
-      // rejected batch): its verdict comes with its batch, so wait for that as a copy would.
-      await ctx.settled(timeoutMs ?? ctx.timeoutMs);
-      const late = ctx.failureOf(buffer);
-      if (late !== undefined) throw late;
-      return out;
-    }
-    const size = alignedBytes(this.byteLength);
-    const pool = poolOf(ctx);
-    // While profiling, let earlier work finish first so the download is timed on its own.
-    if (ctx.sink !== null) await ctx.sync();
-    const t0 = performance.now();
-    // A readback waits for the verdict of the work before it, then maps. If the batch carrying its copy
-    // was rejected (another op in it was invalid), the replay has since run every valid op: copy again.
-    for (let attempt = 0; ; attempt++) {
-      const staging = pool.acquire(size, READBACK_USAGE(), 'readback', 'none');
-      let mapped = false;
-      try {
-        ctx.copy(buffer, 0, staging, 0, size, `readback|${this.dtype}|${this.length}`, true);
-        const batch = await ctx.settled(timeoutMs ?? ctx.timeoutMs);
-        const error = ctx.failureOf(buffer);
-        if (error !== undefined) throw error;
-        if (batch?.failed === true) {
-          if (attempt < 3) continue;
-          throw new ValidationError(`reading back ${this.toString()}: the batch carrying the copy was rejected ${attempt + 1} times`);
-        }
-        await ctx.guard(staging.mapAsync(GPUMapMode.READ, 0, size), timeoutMs ?? ctx.timeoutMs, `reading back ${this.toString()}`);
-        mapped = true;
-        // One copy straight from the mapped range into `out` (in pieces of at most MAX_COPY).
-        const target = new Uint8Array(out.buffer, out.byteOffset, this.dtype === 'f16' ? 0 : this.byteLength);
-        for (let done = 0; done < size; done += MAX_COPY) {
-          const piece = Math.min(MAX_COPY, size - done);
-          const range = staging.getMappedRange(done, piece);
-          if (this.dtype === 'f16') {
-            const bits = new Uint16Array(range, 0, Math.min(piece, this.byteLength - done) / 2);
-            const first = done / 2;
-            for (let i = 0; i < bits.length; i++) out[first + i] = f16BitsToF32(bits[i] ?? 0);
-          } else {
-            target.set(new Uint8Array(range, 0, Math.min(piece, this.byteLength - done)), done);
-          }
-        }
-      } finally {
-        if (mapped) staging.unmap();
-        if (!ctx.closed) pool.release(staging);
-      }
-      ctx.sink?.download(this.byteLength, performance.now() - t0);
-      return out;
-    }
+    return this.#backend.read(this, given, options, timeoutMs);
   }
 
   /**
@@ -842,11 +609,7 @@ export class DeviceArray<D extends DType = DType> {
   #assertReadRoom(given: boolean): void {
     if (this.length === 0) return;
     const host = given ? 0 : this.length * (this.dtype === 'f16' ? 4 : bytesOf(this.dtype));
-    let device = 0;
-    if (this.host === null) {
-      const bytes = alignedBytes(this.byteLength);
-      device = Math.min(bytes, this.ctx.limits.maxBufferSize) + (this.isPlain ? 0 : bytes);
-    }
+    const device = this.#backend.readBytes(this);
     assertHostRoom(`toArray of ${this.toString()}`, host + device, 'read it in parts (x.slice([a, b]).toArray(), or toArray(out) into memory you already have) or free memory');
   }
 
@@ -860,27 +623,6 @@ export class DeviceArray<D extends DType = DType> {
       throw new ShapeError(`toArray(out): out has ${out.length} elements but ${this.toString()} has ${this.length}: pass an array of exactly ${this.length} (a subarray works)`);
     }
     return out as HostArrayOf[D];
-  }
-
-  /**
-   * Reads an array stored in several buffers: each segment is read back as a window (one buffer each, the
-   * single-buffer path) straight into its place in one host array (the caller's, for `toArray(out)`).
-   */
-  async #readSegments(given: HostArrayOf[D] | undefined, options: ReadOptions): Promise<HostArrayOf[D]> {
-    const st = this.#live();
-    const ctx = this.ctx;
-    ctx.assertUsable();
-    for (const b of st.buffers) {
-      const failed = ctx.failureOf(b);
-      if (failed !== undefined) throw failed;
-    }
-    const out = given ?? hostArray(this.dtype, this.length);
-    for (const [k, p] of pieces(this.length, st.segmentElements).entries()) {
-      const seg = new DeviceArray<D>(ctx, this.dtype, [p.length], new Storage(st.buffers[k] as GPUBuffer, null), 'zero');
-      // Each segment straight into its place in `out`: one copy, as for a single buffer.
-      await seg.toArray(out.subarray(p.start, p.start + p.length) as HostArrayOf[D], options);
-    }
-    return out;
   }
 
   /** The single element of a length-1 array (a device scalar, as reductions return). */
@@ -901,11 +643,7 @@ export class DeviceArray<D extends DType = DType> {
     this.#storage = null;
     if (!this.#owner || st.released) return;
     st.released = true;
-    if (st.block !== null) {
-      if (this.host !== null && !this.host.closed) hostPoolOf(this.host).release(st.block);
-      return;
-    }
-    if (this.#ctx !== null && !this.#ctx.closed) for (const b of st.buffers) poolOf(this.#ctx).release(b);
+    this.#backend.release(st);
   }
 
   [Symbol.dispose](): void {
@@ -914,31 +652,6 @@ export class DeviceArray<D extends DType = DType> {
 
   toString(): string {
     return `DeviceArray<${this.dtype}>[${this.shape.join('×')}]${this.destroyed ? ' (destroyed)' : ''}`;
-  }
-}
-
-/**
- * @internal The memory behind an array and its views (a GPU buffer, or a host block on gpujs). The array
- * that allocated it owns it; views borrow it and die with it.
- */
-export class Storage {
-  /** The first (usually only) GPU buffer; null on gpujs. */
-  readonly buffer: GPUBuffer | null;
-  /**
-   * Every GPU buffer, in order: one, or for an array larger than `maxBufferSize` its segments of
-   * `segmentElements` elements each (the last shorter). Empty on gpujs.
-   */
-  readonly buffers: readonly GPUBuffer[];
-  /** Elements per segment (Infinity for one buffer). */
-  readonly segmentElements: number;
-  readonly block: ArrayBuffer | null;
-  /** Set when the owning array is destroyed: its views are then dead too. */
-  released = false;
-  constructor(buffer: GPUBuffer | readonly GPUBuffer[] | null, block: ArrayBuffer | null, segmentElements = Infinity) {
-    this.buffers = buffer === null ? [] : Array.isArray(buffer) ? buffer : [buffer as GPUBuffer];
-    this.buffer = this.buffers[0] ?? null;
-    this.segmentElements = this.buffers.length > 1 ? segmentElements : Infinity;
-    this.block = block;
   }
 }
 
@@ -959,21 +672,10 @@ export function registerViewCopier(c: ViewCopier): void {
   copier = c;
 }
 
-function viewCopier(op: string): ViewCopier {
+/** @internal The registered view copier (Dawn's strided copy), or UnsupportedOnEngineError naming `op`. */
+export function viewCopier(op: string): ViewCopier {
   if (copier === undefined) throw new UnsupportedOnEngineError(`${op}: views need the strided-copy kernel, which was not loaded (import gpukit's index)`);
   return copier;
-}
-
-/** A view's elements gathered into a new plain host array, on the gpujs queue. */
-function hostGather<D extends DType>(view: DeviceArray<D>, host: HostContext): DeviceArray<D> {
-  const out = new DeviceArray<D>(host, view.dtype, view.shape, undefined, 'overwrite');
-  const src = viewOf(view.dtype, view.storageBlock, view.storageBlock.byteLength / 4);
-  const dst = out.data;
-  const idx = storageIndices(view.layout);
-  host.enqueue(() => {
-    for (let i = 0; i < idx.length; i++) dst[i] = src[idx[i] ?? 0] ?? 0;
-  });
-  return out;
 }
 
 /** Options of a readback (`toArray`, `item`). */
@@ -995,7 +697,8 @@ function readTimeout(op: string, options: ReadOptions): number | undefined {
   return t;
 }
 
-function viewOf(dtype: DType, block: ArrayBuffer, length: number): HostArray {
+/** @internal A typed view of `length` elements of `dtype` at the start of a host block. */
+export function viewOf(dtype: DType, block: ArrayBuffer, length: number): HostArray {
   switch (dtype) {
     case 'f32':
     case 'f16':
@@ -1016,7 +719,7 @@ export function alignedBytes(n: number): number {
  * intact. Always over a plain ArrayBuffer: Dawn's writeBuffer refuses SharedArrayBuffer-backed views, so
  * those are copied.
  */
-function toBytes(dtype: DType, data: ArrayLike<number>): Uint8Array {
+export function toBytes(dtype: DType, data: ArrayLike<number>): Uint8Array {
   const host = hostData('write', dtype, data);
   if (dtype === 'f16') {
     const bits = new Uint16Array(alignedBytes(host.length * 2) / 2);

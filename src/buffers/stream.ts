@@ -21,6 +21,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { checkOptions, describeValue, type OptionCheck } from '../args.js';
+import type { Backend } from '../backends/backend.js';
 import type { DeviceContext } from '../backends/dawn/context.js';
 import type { HostContext } from '../backends/host/context.js';
 import { ArgumentError, DestroyedError, DTypeError, GpukitError, LimitError, ReentrantCallError, ShapeError } from '../errors.js';
@@ -194,10 +195,11 @@ interface Sink {
   use(k: number, part: HostArray): void;
 }
 
-type Engine = { readonly kind: 'dawn'; readonly ctx: DeviceContext } | { readonly kind: 'gpujs'; readonly host: HostContext };
+/** A stream's device: its backend, and the context its engine streams through (chosen by the backend). */
+type Engine = ({ readonly kind: 'dawn'; readonly ctx: DeviceContext } | { readonly kind: 'gpujs'; readonly host: HostContext }) & { readonly backend: Backend };
 
 function resultOf(p: Plan, engine: Engine, r: unknown, inputs: readonly DeviceArray[]): DeviceArray {
-  const ok = r instanceof DeviceArray && !r.destroyed && (engine.kind === 'dawn' ? r.engine === 'dawn' && r.ctx === engine.ctx : r.host === engine.host);
+  const ok = r instanceof DeviceArray && !r.destroyed && r.backend === engine.backend;
   if (!ok) {
     for (const a of inputs) a.destroy();
     if (r instanceof DeviceArray && r.destroyed) throw new ArgumentError(`${p.op}: fn returned a destroyed array`);
@@ -244,19 +246,18 @@ interface Ring {
   readonly slots: (Slot | undefined)[][];
 }
 
-/** Upload buffers released to the pool while being mapped for writing, with the promise of that map. */
-const remaps = new WeakMap<GPUBuffer, Promise<void>>();
-
 function freeRing(ring: Ring, engine: Engine): void {
   for (const a of ring.arrays.flat()) a?.destroy();
   for (const a of ring.tails) a?.destroy();
   if (engine.kind !== 'dawn') return;
   // Upload buffers go back to the pool as they are, mapped or being mapped for the next stream (only
   // streams take MAP_WRITE buffers): the next stream finds them ready instead of paying a map round trip.
+  // Released while being mapped for writing, each keeps the promise of that map (`backend.streams.remaps`),
+  // which the next stream to take it waits for.
   const pool = poolOf(engine.ctx);
   for (const slot of ring.slots.flat()) {
     if (slot === undefined) continue;
-    remaps.set(slot.buffer, slot.mapped);
+    engine.backend.streams.remaps.set(slot.buffer, slot.mapped);
     if (!engine.ctx.closed) pool.release(slot.buffer);
   }
 }
@@ -268,7 +269,7 @@ function freeRing(ring: Ring, engine: Engine): void {
  * pipeline, which copies into it from the upload buffers.
  */
 function chunkArray(ring: Ring, engine: Engine, dtype: DType, i: number, slot: number, length: number, fill: 'host' | 'host-kept' | 'overwrite'): DeviceArray {
-  const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
+  const ctx = engine.backend;
   if (length === ring.chunk) {
     const row = ring.arrays[i] ?? [];
     return (row[slot] ??= new DeviceArray(ctx, dtype, [length], undefined, fill));
@@ -329,7 +330,7 @@ const MAX_SMALL_READS = 64;
 
 /** The overlapped Dawn pipeline (see the file's comment), over the ring's arrays and upload buffers. */
 async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
-  const engine: Engine = { kind: 'dawn', ctx };
+  const engine: Engine = { kind: 'dawn', ctx, backend: ctx.backend };
   const pool = poolOf(ctx);
   const slotBytes = alignedBytes(ring.chunk * 4); // the ring's chunk: a later call may use every byte of it
   const usage = GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC;
@@ -383,7 +384,7 @@ async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, s
           if (slot === undefined) {
             // An upload buffer from the pool (most come back from an earlier stream mapped).
             const buffer = pool.acquire(slotBytes, usage, `stream-upload|${p.dtypes[i] ?? 'f32'}|${ring.chunk}`, 'none');
-            slot = { buffer, mapped: after(buffer, remaps.get(buffer)) };
+            slot = { buffer, mapped: after(buffer, ctx.backend.streams.remaps.get(buffer)) };
             row[k % p.depth] = slot;
           }
           await slot.mapped;
@@ -437,21 +438,22 @@ async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, s
   if (failure !== undefined) throw failure.error;
 }
 
-/** The engine of a stream's device. */
-export type StreamDevice = { readonly ctx: DeviceContext } | { readonly host: HostContext };
+/** The device of a stream: its backend. */
+export type StreamDevice = Backend;
 
-/** The largest chunk in bytes per Dawn device (its limits are native getters: read them once). */
-const chunkLimit = new WeakMap<DeviceContext, number>();
-
-function engineOf(d: StreamDevice): { engine: Engine; maxBytes: number } {
-  if ('ctx' in d) {
-    d.ctx.assertUsable();
-    let maxBytes = chunkLimit.get(d.ctx);
-    if (maxBytes === undefined) chunkLimit.set(d.ctx, (maxBytes = Math.min(d.ctx.limits.maxBufferSize, d.ctx.limits.maxStorageBufferBindingSize)));
-    return { engine: { kind: 'dawn', ctx: d.ctx }, maxBytes };
-  }
-  d.host.assertUsable();
-  return { engine: { kind: 'gpujs', host: d.host }, maxBytes: d.host.limits.maxBufferSize };
+function engineOf(backend: StreamDevice): { engine: Engine; maxBytes: number } {
+  return backend.select<{ engine: Engine; maxBytes: number }>({
+    dawn: (ctx) => {
+      ctx.assertUsable();
+      // The largest chunk in bytes (the limits are native getters: read them once per device).
+      const maxBytes = (backend.streams.chunkLimit ??= Math.min(ctx.limits.maxBufferSize, ctx.limits.maxStorageBufferBindingSize));
+      return { engine: { kind: 'dawn', ctx, backend }, maxBytes };
+    },
+    host: (host) => {
+      host.assertUsable();
+      return { engine: { kind: 'gpujs', host, backend }, maxBytes: host.limits.maxBufferSize };
+    },
+  });
 }
 
 function hostTypeOf(dtype: DType): string {
@@ -636,9 +638,6 @@ export interface StreamerMapOptions extends ReadOptions {
 /** Options of `streamer.reduce()`: a named combine, or a fold. */
 export type StreamerReduceOptions<A> = (ReadOptions & { readonly combine: StreamCombine }) | (ReadOptions & Omit<FoldStreamOptions<A>, 'chunk' | 'depth'>);
 
-/** Live streamers per device context, destroyed when it closes. */
-const live = new WeakMap<DeviceContext | HostContext, Set<Streamer>>();
-
 /** A streamer call whose `fn` runs in this async context (until the call ends). */
 interface ActiveCall {
   readonly streamer: Streamer;
@@ -716,12 +715,13 @@ export class Streamer {
     this.#oneShot = oneShot;
     this.#depth = depth;
     this.#mappedBytes = mapped;
-    const ctx = engine.kind === 'dawn' ? engine.ctx : engine.host;
-    let set = live.get(ctx);
+    // The live streamers of the device (its backend's), destroyed when it closes.
+    const streams = engine.backend.streams;
+    let set = streams.live;
     if (set === undefined) {
       const s = new Set<Streamer>();
-      live.set(ctx, (set = s));
-      ctx.onClose(() => {
+      streams.live = set = s;
+      engine.backend.onClose(() => {
         for (const x of s) x.#close();
         s.clear();
       });
@@ -775,8 +775,7 @@ export class Streamer {
   destroy(): void {
     if (this.#destroyed !== undefined) return;
     this.#destroyed = 'was destroyed';
-    const ctx = this.#engine.kind === 'dawn' ? this.#engine.ctx : this.#engine.host;
-    live.get(ctx)?.delete(this);
+    this.#engine.backend.streams.live?.delete(this);
     if (this.#pending === 0) this.#free();
   }
 
@@ -879,8 +878,7 @@ export class Streamer {
     }
     try {
       const engine = this.#engine;
-      if (engine.kind === 'dawn') engine.ctx.assertUsable();
-      else engine.host.assertUsable();
+      engine.backend.assertUsable();
       const { route, p, cls, index } = this.#routeOf(op, planned);
       // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
       const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk), route);
@@ -904,8 +902,7 @@ export class Streamer {
       // A raw WebGPU error (an OperationError of a buffer destroyed underneath, an AbortError) from a device
       // closed or lost meanwhile: the typed error of that.
       if (!(e instanceof GpukitError)) {
-        if (this.#engine.kind === 'dawn') this.#engine.ctx.assertUsable();
-        else this.#engine.host.assertUsable();
+        this.#engine.backend.assertUsable();
       }
       throw e;
     } finally {

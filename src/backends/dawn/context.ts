@@ -8,6 +8,7 @@ import type { Kernel } from './kernel.js';
 import type { DeviceTuning } from './tuning.js';
 import type { BuilderCache } from '../../ops/builder-cache.js';
 import type { DeviceArray } from '../../buffers/device-array.js';
+import { MAX_COPY } from './copy-limit.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -789,10 +790,6 @@ function watchForExit(): void {
   exitWatch.unref();
 }
 
-/**
- * The largest single buffer copy gpukit encodes: Dawn on Vulkan crashed on one copy of 2 GiB or more
- * (lavapipe, 2026), while two 1 GiB copies work; large transfers go in pieces of this size.
- */
-export const MAX_COPY = 1 << 30;
+export { MAX_COPY }; // defined in ./copy-limit.ts (the backend, which this module loads, uses it too)
 
 type GpukitLossError = DeviceLostError | DestroyedError;

@@ -1,7 +1,17 @@
-import type { Backend } from '../backend.js';
+import type { Backend, BackendPool, PerEngine, StreamState } from '../backend.js';
 import type { OpManifest } from '../../ops/manifest.js';
-import type { DeviceArray } from '../../buffers/device-array.js';
+import { alignedBytes, DeviceArray, toBytes, viewOf, type ArrayFill } from '../../buffers/device-array.js';
+import { Storage } from '../../buffers/storage.js';
+import { hostArray, type DType, type HostArrayOf } from '../../buffers/dtype.js';
+import { storageIndices } from '../../buffers/strided.js';
+import { DTypeError, LimitError, UnsupportedOnEngineError } from '../../errors.js';
+import type { DeviceInfo } from '../../device/info.js';
+import type { Profile } from '../../timing/profiler.js';
+import type { DeviceContext } from '../dawn/context.js';
+import type { Kernel } from '../dawn/kernel.js';
 import type { HostContext } from './context.js';
+import { hostPoolOf } from './pool.js';
+import { profileHost } from './profile.js';
 
 /** A gpujs array (checked by shape, not by class: this module loads before the array class does). */
 function isHostArray(v: unknown): v is DeviceArray {
@@ -17,14 +27,18 @@ export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
 }
 
 /**
- * The host backend: an op runs its host implementation (gpu.js kernels or CPU loops) as one unit on the
- * device's ordered queue ({@link HostContext.op}): if it fails, or it read an array a failed op left
- * undefined, the arrays it returns are marked failed with that error. The host implementations read plain
- * host memory, so views among the call's arrays are gathered into plain arrays first, on the same queue.
+ * The host backend: arrays are blocks of host memory from the host pool, and work runs as tasks on the
+ * device's ordered queue. An op runs its host implementation (gpu.js kernels or CPU loops) as one unit on
+ * that queue ({@link HostContext.op}): if it fails, or it read an array a failed op left undefined, the
+ * arrays it returns are marked failed with that error. The host implementations read plain host memory,
+ * so views among the call's arrays are gathered into plain arrays first, on the same queue.
  */
 export class HostBackend implements Backend {
   readonly engine = 'gpujs' as const;
   readonly #ctx: HostContext;
+  readonly streams: StreamState = { live: undefined, chunkLimit: undefined, remaps: new WeakMap<GPUBuffer, Promise<void>>() };
+  /** Host memory has no binding alignment. */
+  readonly windowAlignment = 1;
 
   constructor(ctx: HostContext) {
     this.#ctx = ctx;
@@ -44,5 +58,193 @@ export class HostBackend implements Backend {
     } finally {
       for (const t of temps) t.destroy();
     }
+  }
+
+  // ---- the device ----
+
+  get info(): DeviceInfo {
+    return this.#ctx.info;
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.#ctx.limits as unknown as GPUSupportedLimits;
+  }
+
+  get features(): ReadonlySet<string> {
+    return this.#ctx.features;
+  }
+
+  get closed(): boolean {
+    return this.#ctx.closed;
+  }
+
+  assertUsable(): void {
+    this.#ctx.assertUsable();
+  }
+
+  get pool(): BackendPool {
+    return hostPoolOf(this.#ctx);
+  }
+
+  get hostContext(): HostContext {
+    return this.#ctx;
+  }
+
+  setTimeout(): void {
+    // gpujs work runs on this thread: there is no wait on a device to bound.
+  }
+
+  sync(): Promise<void> {
+    return this.#ctx.sync();
+  }
+
+  close(): Promise<void> {
+    return this.#ctx.close();
+  }
+
+  profile<T>(fn: () => Promise<T> | T): Promise<Profile<T>> {
+    return profileHost(this.#ctx, fn);
+  }
+
+  kernel(): Promise<Kernel> {
+    throw new UnsupportedOnEngineError(
+      'device.kernel() (raw WGSL) needs WGSL, which only the dawn engine runs; this device runs on gpujs. Write the kernel in JS with device.jsKernel(fn, { output }), which gpu.js runs.',
+    );
+  }
+
+  jsKernel<R>(make: (host: HostContext) => R): R {
+    return make(this.#ctx);
+  }
+
+  build<R>(impl: PerEngine<Promise<R> | R>): Promise<R> {
+    // gpujs: the body is translated to JavaScript and runs on the CPU (src/backends/host/builders.ts).
+    return Promise.resolve().then(() => {
+      this.#ctx.assertUsable();
+      return impl.host(this.#ctx);
+    });
+  }
+
+  select<R>(impl: PerEngine<R>): R {
+    return impl.host(this.#ctx);
+  }
+
+  dawnContext(error: () => Error): DeviceContext {
+    throw error();
+  }
+
+  onClose(hook: () => void): void {
+    this.#ctx.onClose(hook);
+  }
+
+  // ---- storage ----
+
+  checkDType(dtype: DType): void {
+    if (dtype === 'f16' && !this.#ctx.features.has('shader-f16')) {
+      throw new DTypeError('dtype f16 needs the device feature shader-f16, which the gpujs engine lacks (gpu.js computes in f32 only): use f32');
+    }
+  }
+
+  allocate(dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage {
+    const maxBuffer = this.#ctx.limits.maxBufferSize;
+    if (byteLength > maxBuffer) throw new LimitError('maxBufferSize', byteLength, maxBuffer, `array of ${length} ${dtype} (${byteLength} bytes)`);
+    return new Storage(null, hostPoolOf(this.#ctx).acquire(alignedBytes(byteLength), fill === 'host' || fill === 'host-kept' ? 'overwrite' : fill));
+  }
+
+  adopt(memory: GPUBuffer | ArrayBuffer, dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage {
+    // A GPU buffer means nothing in host memory: the array gets pooled memory as a new one would.
+    if (!(memory instanceof ArrayBuffer)) return this.allocate(dtype, length, byteLength, fill);
+    const maxBuffer = this.#ctx.limits.maxBufferSize;
+    if (byteLength > maxBuffer) throw new LimitError('maxBufferSize', byteLength, maxBuffer, `array of ${length} ${dtype} (${byteLength} bytes)`);
+    return new Storage(null, memory);
+  }
+
+  release(storage: Storage): void {
+    if (storage.block !== null && !this.#ctx.closed) hostPoolOf(this.#ctx).release(storage.block);
+  }
+
+  gpuBuffers(): readonly GPUBuffer[] {
+    throw new UnsupportedOnEngineError(`this array lives on the gpujs engine (host memory): it has no GPU buffer`);
+  }
+
+  /** A view's elements gathered into a new plain host array, on the gpujs queue. */
+  gather<D extends DType>(view: DeviceArray<D>): DeviceArray<D> {
+    const out = new DeviceArray<D>(this.#ctx, view.dtype, view.shape, undefined, 'overwrite');
+    const src = viewOf(view.dtype, view.storageBlock, view.storageBlock.byteLength / 4);
+    const dst = out.data;
+    const idx = storageIndices(view.layout);
+    this.#ctx.enqueue(() => {
+      for (let i = 0; i < idx.length; i++) dst[i] = src[idx[i] ?? 0] ?? 0;
+    });
+    return out;
+  }
+
+  write(x: DeviceArray, data: ArrayLike<number>): void {
+    const host = this.#ctx;
+    const target = x.data;
+    const t0 = performance.now();
+    // A snapshot now: the caller may change `data` after write() returns, before the queue reaches it.
+    const bytes = toBytes(x.dtype, data);
+    const copy = new ArrayBuffer(x.byteLength);
+    new Uint8Array(copy).set(bytes.subarray(0, x.byteLength));
+    const snapshot = viewOf(x.dtype, copy, x.length);
+    host.sink?.upload(x.byteLength, performance.now() - t0);
+    const block = x.storageBlock;
+    host.enqueue(() => {
+      target.set(snapshot);
+      host.forget(block);
+    });
+  }
+
+  writeView(x: DeviceArray, data: ArrayLike<number>): void {
+    const bytes = toBytes(x.dtype, data);
+    const snapshot = viewOf(x.dtype, bytes.slice().buffer, x.length);
+    const target = viewOf(x.dtype, x.storageBlock, x.storageBindingSize / 4);
+    const idx = storageIndices(x.layout);
+    this.#ctx.enqueue(() => {
+      for (let i = 0; i < idx.length; i++) target[idx[i] ?? 0] = snapshot[i] ?? 0;
+    });
+  }
+
+  async read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined): Promise<HostArrayOf[D]> {
+    const host = this.#ctx;
+    if (!x.isPlain) {
+      // A view moves only its own elements: read from host memory.
+      const block = x.storageBlock;
+      host.assertUsable();
+      await host.drained();
+      const failed = host.failureOf(block);
+      if (failed !== undefined) throw failed;
+      const src = viewOf(x.dtype, block, block.byteLength / 4);
+      const out = given ?? hostArray(x.dtype, x.length);
+      const idx = storageIndices(x.layout);
+      for (let i = 0; i < idx.length; i++) out[i] = src[idx[i] ?? 0] ?? 0;
+      return out;
+    }
+    const src = x.data;
+    const block = x.storageBlock;
+    host.assertUsable();
+    await host.drained();
+    const failed = host.failureOf(block);
+    if (failed !== undefined) throw failed;
+    const t0 = performance.now();
+    let out: HostArrayOf[D];
+    if (given !== undefined) {
+      given.set(src);
+      out = given;
+    } else out = src.slice() as HostArrayOf[D];
+    host.sink?.download(x.byteLength, performance.now() - t0);
+    return out;
+  }
+
+  readBytes(): number {
+    return 0;
+  }
+
+  copyInto(src: DeviceArray, dst: DeviceArray, at: number): void {
+    const from = src.data;
+    const target = dst.data;
+    this.#ctx.enqueue(() => {
+      target.set(from, at);
+    });
   }
 }

@@ -21,7 +21,6 @@ import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
 import { hostOf } from './host-of.js';
 import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
 import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
-import { requireArray } from '../../ops/signature.js';
 import { sortCpu, sortPairsCpu } from '../../ops/sort.js';
 import { requireDType, sameLength } from '../../ops/util.js';
 import { runKernel } from './gpujs.js';
