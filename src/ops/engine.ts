@@ -23,8 +23,6 @@ export interface FallbackOps {
   reduce(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', x: DeviceArray): DeviceArray;
   dot(x: DeviceArray, y: DeviceArray): DeviceArray;
   scan(x: DeviceArray, opts: ScanOptions): DeviceArray;
-  sort(keys: DeviceArray): DeviceArray;
-  sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> };
   matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'>;
   transpose(a: DeviceArray, rows: number, cols: number): DeviceArray;
   random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;

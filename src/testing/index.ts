@@ -23,7 +23,7 @@ export {
 // The CPU references gpukit's ops are written against (float64 where the op is a float sum).
 export { sumCpu, dotCpu, minCpu, maxCpu } from '../ops/reduce.js';
 export { scanCpu } from '../ops/scan.js';
-export { sortCpu, sortPairsCpu } from '../ops/sort.js';
+export { sortCpu, sortPairsCpu } from '../reference/sort.js';
 export { matmulCpu, transposeCpu } from '../ops/matmul.js';
 export { fftCpu } from '../ops/fft.js';
 export { histogramCpu } from '../ops/histogram.js';

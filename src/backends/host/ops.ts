@@ -28,13 +28,10 @@ import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions }
 import { maxCpu, minCpu } from '../../ops/reduce.js';
 import { scanCpu, type ScanOptions } from '../../ops/scan.js';
 import { checkScalar, requireArray } from '../../ops/signature.js';
-import { sortCpu, sortPairsCpu } from '../../ops/sort.js';
 import { requireDType, sameDType, sameLength } from '../../ops/util.js';
 import { backendOf, loopCap, runKernel } from './gpujs.js';
 import { cappedLoops } from './loops.js';
 import { hostMap } from './builders.js';
-
-type Keys = Float32Array | Int32Array | Uint32Array;
 
 const BINARY_SRC = {
   add: 'function (x, y) { return x[this.thread.x] + y[this.thread.x]; }',
@@ -247,7 +244,7 @@ function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
   return out;
 }
 
-// --- scan, sort -----------------------------------------------------------------------------------------
+// --- scan -----------------------------------------------------------------------------------------
 
 function scan(x: DeviceArray, opts: ScanOptions): DeviceArray {
   const host = hostOf('scan', x);
@@ -260,51 +257,6 @@ function scan(x: DeviceArray, opts: ScanOptions): DeviceArray {
     O.set(scanCpu(X, exclusive));
   });
   return out;
-}
-
-/** sortCpu keeps NaN payloads; the ops return every NaN as the quiet NaN 0x7FFFFFFF, as on Dawn. */
-function canonicalNaN(keys: Keys): Keys {
-  if (!(keys instanceof Float32Array)) return keys;
-  const bits = new Uint32Array(keys.buffer, keys.byteOffset, keys.length);
-  for (let i = 0; i < keys.length; i++) if (Number.isNaN(keys[i])) bits[i] = 0x7fffffff;
-  return keys;
-}
-
-function sort(keys: DeviceArray): DeviceArray {
-  const host = hostOf('sort', keys);
-  requireDType('sort', 'keys', keys, ['u32', 'i32', 'f32']);
-  const out = new DeviceArray(host, keys.dtype, keys.length);
-  const K = keys.data;
-  const O = out.data;
-  if (keys.length > 0) host.enqueue(() => {
-    new Uint32Array(O.buffer, O.byteOffset, O.length).set(bitsOf(canonicalNaN(sortCpu(K))));
-  });
-  return out;
-}
-
-function bitsOf(a: Keys): Uint32Array {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length);
-}
-
-function sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> } {
-  const host = hostOf('sortPairs', keys, values);
-  requireDType('sortPairs', 'keys', keys, ['u32', 'i32', 'f32']);
-  requireDType('sortPairs', 'values', values, ['u32']);
-  sameLength('sortPairs', keys, 'keys', values, 'values');
-  const outK = new DeviceArray(host, keys.dtype, keys.length);
-  const outV = new DeviceArray(host, 'u32', keys.length);
-  const K = keys.data;
-  const V = values.data;
-  const OK = outK.data;
-  const OV = outV.data;
-  if (keys.length > 0) {
-    host.enqueue(() => {
-      const r = sortPairsCpu(K, V);
-      new Uint32Array(OK.buffer, OK.byteOffset, OK.length).set(bitsOf(canonicalNaN(r.keys)));
-      OV.set(r.values);
-    });
-  }
-  return { keys: outK, values: outV };
 }
 
 // --- matmul, transpose ------------------------------------------------------------------------------------
@@ -419,8 +371,6 @@ export const gpujsOps: FallbackOps = {
   reduce,
   dot,
   scan,
-  sort,
-  sortPairs,
   matmul,
   transpose,
   random,
