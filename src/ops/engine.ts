@@ -10,7 +10,6 @@ import type { EngineName } from '../device/info.js';
 import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
 import type { ElementwiseFn, ElementwiseSpec } from './elementwise.js';
 import type { FftOptions } from './fft.js';
-import type { Histogram } from './histogram.js';
 import type { MatmulShape } from './matmul.js';
 import type { RandomOptions } from './random.js';
 import type { ScanOptions } from './scan.js';
@@ -26,7 +25,6 @@ export interface FallbackOps {
   matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'>;
   transpose(a: DeviceArray, rows: number, cols: number): DeviceArray;
   random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;
-  histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram;
   fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
   /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/backends/host/builders.ts). */
   map(x: DeviceArray, expr: string, out: DeviceArray | undefined): DeviceArray;

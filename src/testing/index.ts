@@ -26,6 +26,6 @@ export { scanCpu } from '../ops/scan.js';
 export { sortCpu, sortPairsCpu } from '../reference/sort.js';
 export { matmulCpu, transposeCpu } from '../ops/matmul.js';
 export { fftCpu } from '../ops/fft.js';
-export { histogramCpu } from '../ops/histogram.js';
+export { histogramCpu } from '../reference/histogram.js';
 export { argCpu } from '../reference/arg.js';
 export { randomU32Cpu, uniformCpu, normalCpu } from '../ops/random.js';

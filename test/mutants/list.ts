@@ -276,7 +276,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'histogram-reference-ignores-lo',
     what: "histogramCpu (gpujs's histogram) bins x·scale instead of (x − lo)·scale",
-    file: 'src/ops/histogram.ts',
+    file: 'src/reference/histogram.ts',
     edits: [{ search: 'const t = Math.fround(Math.fround(v - lo32) * scale);', replace: 'const t = Math.fround(Math.fround(v) * scale);' }],
     tests: ['test/ops/histogram.test.ts'],
     engine: 'gpujs',

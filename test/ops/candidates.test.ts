@@ -19,7 +19,7 @@ import { argTunable } from '../../src/backends/dawn/ops/arg.js';
 import { rowsTunable } from '../../src/ops/axis.js';
 import { elementwiseTunable } from '../../src/ops/elementwise.js';
 import { fftTunable } from '../../src/ops/fft.js';
-import { histogramTunable } from '../../src/ops/histogram.js';
+import { histogramTunable } from '../../src/backends/dawn/ops/histogram.js';
 import { skinnyTunable } from '../../src/ops/matmul.js';
 import { randomTunable } from '../../src/ops/random.js';
 import { reductionTunable } from '../../src/ops/reduce.js';

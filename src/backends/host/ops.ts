@@ -22,7 +22,6 @@ import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
 import { buildHostElementwise } from './builders.js';
 import { hostOf } from './host-of.js';
 import { fftCpu, fftLayout, type FftOptions } from '../../ops/fft.js';
-import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
 import { checkMatmul, type MatmulShape } from '../../ops/matmul.js';
 import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
 import { maxCpu, minCpu } from '../../ops/reduce.js';
@@ -331,24 +330,6 @@ function random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, 
   return out;
 }
 
-function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
-  const host = hostOf('histogram', x);
-  requireDType('histogram', 'x', x, ['f32']);
-  const { bins, lo, hi } = opts;
-  histogramScale(bins, lo, hi); // checks the arguments now, not on the queue
-  const counts = new DeviceArray(host, 'u32', bins);
-  const outside = new DeviceArray(host, 'u32', 3);
-  const X = x.data as Float32Array;
-  const C = counts.data;
-  const S = outside.data;
-  host.enqueue(() => {
-    const r = histogramCpu(X, bins, lo, hi);
-    C.set(r.counts);
-    S.set([r.below, r.above, r.nan]);
-  });
-  return { counts, outside };
-}
-
 function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
   const op = inverse ? 'ifft' : 'fft';
   const host = hostOf(op, x);
@@ -374,7 +355,6 @@ export const gpujsOps: FallbackOps = {
   matmul,
   transpose,
   random,
-  histogram,
   fft,
   map: hostMap,
   elementwise: buildHostElementwise,
