@@ -7,6 +7,7 @@ import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStre
 import { DeviceContext } from './backends/dawn/context.js';
 import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
 import type { HostContext } from './backends/host/context.js';
+import type { Backend } from './backends/backend.js';
 import { profile } from './backends/dawn/profile.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
@@ -193,6 +194,11 @@ export class GpuDevice {
 
   #any(): DeviceContext | HostContext {
     return this.#dawn ?? (this.host as HostContext);
+  }
+
+  /** @internal The engine boundary of this device (src/backends/backend.ts): the backend of its context. */
+  get backend(): Backend {
+    return this.#any().backend;
   }
 
   /** Which engine runs this device's work: `dawn` or `gpujs` (same as `info.engine`). */

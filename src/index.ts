@@ -38,7 +38,8 @@ export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type Elementwise
 export { setBuilderCacheSize, builderCacheSize } from './ops/builder-cache.js';
 export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
 export { type AxisOptions } from './ops/axis.js';
-export { random, randomU32Cpu, uniformCpu, normalCpu, type RandomOptions, type RandomDevice } from './ops/random.js';
+export { random, type RandomOptions, type RandomDevice } from './ops/random.js';
+export { randomU32Cpu, uniformCpu, normalCpu } from './reference/random.js';
 export { histogram, type Histogram } from './ops/histogram.js';
 export { histogramCpu } from './reference/histogram.js';
 export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOptions } from './ops/indexing.js';

@@ -11,7 +11,6 @@ import { ArgumentError, UnsupportedOnEngineError } from '../errors.js';
 import type { ElementwiseFn, ElementwiseSpec } from './elementwise.js';
 import type { FftOptions } from './fft.js';
 import type { MatmulShape } from './matmul.js';
-import type { RandomOptions } from './random.js';
 import type { ScanOptions } from './scan.js';
 
 /** The op interface the gpujs engine implements (src/backends/host/ops.ts). */
@@ -24,7 +23,6 @@ export interface FallbackOps {
   scan(x: DeviceArray, opts: ScanOptions): DeviceArray;
   matmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): DeviceArray<'f32'>;
   transpose(a: DeviceArray, rows: number, cols: number): DeviceArray;
-  random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray;
   fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'>;
   /** `map(x, expr, out)`: the WGSL expression translated to JavaScript (src/backends/host/builders.ts). */
   map(x: DeviceArray, expr: string, out: DeviceArray | undefined): DeviceArray;

@@ -28,4 +28,4 @@ export { matmulCpu, transposeCpu } from '../ops/matmul.js';
 export { fftCpu } from '../ops/fft.js';
 export { histogramCpu } from '../reference/histogram.js';
 export { argCpu } from '../reference/arg.js';
-export { randomU32Cpu, uniformCpu, normalCpu } from '../ops/random.js';
+export { randomU32Cpu, uniformCpu, normalCpu } from '../reference/random.js';

@@ -21,7 +21,7 @@ import { elementwiseTunable } from '../../src/ops/elementwise.js';
 import { fftTunable } from '../../src/ops/fft.js';
 import { histogramTunable } from '../../src/backends/dawn/ops/histogram.js';
 import { skinnyTunable } from '../../src/ops/matmul.js';
-import { randomTunable } from '../../src/ops/random.js';
+import { randomTunable } from '../../src/backends/dawn/ops/random.js';
 import { reductionTunable } from '../../src/ops/reduce.js';
 import { scanTunable } from '../../src/ops/scan.js';
 import { dawnTest, expectAllClose, expectArrayEqual } from '../fixture.js';

@@ -17,13 +17,11 @@ import { DeviceArray, checkShape } from '../../buffers/device-array.js';
 import type { HostArray } from '../../buffers/dtype.js';
 import type { HostContext } from './context.js';
 import { ArgumentError, DTypeError, GpukitError, LimitError, ShapeError } from '../../errors.js';
-import type { GpuDevice } from '../../gpu-device.js';
 import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
 import { buildHostElementwise } from './builders.js';
 import { hostOf } from './host-of.js';
 import { fftCpu, fftLayout, type FftOptions } from '../../ops/fft.js';
 import { checkMatmul, type MatmulShape } from '../../ops/matmul.js';
-import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
 import { maxCpu, minCpu } from '../../ops/reduce.js';
 import { scanCpu, type ScanOptions } from '../../ops/scan.js';
 import { checkScalar, requireArray } from '../../ops/signature.js';
@@ -314,21 +312,7 @@ function transpose(a: DeviceArray, rows: number, cols: number): DeviceArray {
   return out;
 }
 
-// --- random, histogram, fft ---------------------------------------------------------------------------------
-
-function random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray {
-  const host = (device as GpuDevice).host;
-  if (host === null) throw new ArgumentError('random: not a gpujs device');
-  const { offset } = randomStream(n, opts);
-  const seed = opts.seed ?? 0;
-  checkShape(n);
-  const out = new DeviceArray(host, dist === 'u32' ? 'u32' : 'f32', n);
-  const O = out.data;
-  if (n > 0) host.enqueue(() => {
-    O.set(dist === 'u32' ? randomU32Cpu(n, seed, offset) : dist === 'uniform' ? uniformCpu(n, seed, offset) : normalCpu(n, seed, offset));
-  });
-  return out;
-}
+// --- fft ---------------------------------------------------------------------------------
 
 function fft(x: DeviceArray, opts: FftOptions, inverse: boolean): DeviceArray<'f32'> {
   const op = inverse ? 'ifft' : 'fft';
@@ -354,7 +338,6 @@ export const gpujsOps: FallbackOps = {
   scan,
   matmul,
   transpose,
-  random,
   fft,
   map: hostMap,
   elementwise: buildHostElementwise,
