@@ -300,7 +300,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-scatter-max-ignores-nan',
     what: "gpujs's segmentMax lets a later value replace a NaN already in the segment",
-    file: 'src/ops/indexing.ts',
+    file: 'src/backends/host/ops/indexing.ts',
     edits: [{ search: 'else if (!Number.isNaN(old) && (Number.isNaN(v) || v > old)) T[at] = v;', replace: 'else if (Number.isNaN(v) || v > old || Number.isNaN(old)) T[at] = v;' }],
     tests: ['test/ops/segments.test.ts'],
     engine: 'gpujs',
