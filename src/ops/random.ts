@@ -6,6 +6,7 @@
  */
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { Backend } from '../backends/backend.js';
+import type { EngineName } from '../device/info.js';
 import { describeValue, checkOptions } from '../args.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { defineOp, type Checked } from './manifest.js';
@@ -17,6 +18,7 @@ import { hostRandom } from '../backends/host/ops/random.js';
 export interface RandomDevice {
   /** @internal */
   readonly backend: Backend;
+  readonly info: { readonly engine: EngineName };
 }
 
 /** Options of the random generators. */
@@ -43,18 +45,21 @@ export function randomStream(n: number, opts: RandomOptions): { key: [number, nu
 
 /**
  * Checks a generator call the same way for both engines, before either allocates: `device` a GpuDevice,
- * `n` a size, `opts` an object with a seed in [0, 2^64) and a safe offset. Returns the device's engine.
+ * `n` a size, `opts` an object with a seed in [0, 2^64) and a safe offset. Returns the device's backend.
  */
 function checkRandom(op: string, device: RandomDevice, n: number, opts: RandomOptions): Backend {
-  let backend: unknown;
+  let backend: Partial<Backend> | undefined;
   try {
-    // Checked at run time: callers from plain JS can pass anything.
+    // Checked at run time: callers from plain JS can pass anything. A device states its engine (`info`)
+    // and holds that engine's backend; an array holds a backend but has no `info`.
     const d = device as unknown;
-    backend = typeof d === 'object' && d !== null ? (d as RandomDevice).backend : undefined;
+    const b = (typeof d === 'object' && d !== null ? (d as RandomDevice).backend : undefined) as Partial<Backend> | null | undefined;
+    const engine: unknown = typeof b === 'object' && b !== null ? (d as RandomDevice).info.engine : undefined;
+    backend = typeof b === 'object' && b !== null && typeof b.run === 'function' && b.engine === engine ? b : undefined;
   } catch {
     backend = undefined; // a Proxy of a GpuDevice cannot reach its private state
   }
-  if (typeof backend !== 'object' || backend === null || typeof (backend as Partial<Backend>).run !== 'function') throw new ArgumentError(`${op}: device must be a GpuDevice (from openDevice()), got ${describeValue(device)}`);
+  if (backend === undefined) throw new ArgumentError(`${op}: device must be a GpuDevice (from openDevice()), got ${describeValue(device)}`);
   checkOptions(op, opts, { seed: (v) => (typeof v === 'number' || typeof v === 'bigint' ? undefined : 'must be a number or a bigint'), offset: 'number' });
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ShapeError(`${op}: n must be a non-negative integer, got ${describeValue(n)}`);
   const offset = opts.offset ?? 0;
