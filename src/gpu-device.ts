@@ -11,11 +11,11 @@ import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
 import { ArgumentError, DeviceUnavailableError, ShapeError, UnsupportedOnEngineError } from './errors.js';
 import { openGpujs, type GpujsMode } from './backends/host/gpujs.js';
-import { jsKernel, registerGpujsOps, type JsKernelFn, type JsKernelOptions } from './backends/host/ops.js';
+import { jsKernel, type JsKernelFn, type JsKernelOptions } from './backends/host/js-kernel.js';
 import { buildHostElementwise, buildHostReduction } from './backends/host/builders.js';
 import type { Kernel, KernelOptions } from './backends/dawn/kernel.js';
 import './backends/dawn/strided-copy.js'; // registers the view gather/scatter with the buffers layer
-import { trackedOp } from './ops/engine.js';
+import { trackedKernel } from './backends/host/backend.js';
 import { parseTuningProfile, setTuningProfile, type TuningProfile } from './backends/dawn/tuning.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
 import { buildReduction, type ReductionFn, type ReductionSpec } from './ops/reduce.js';
@@ -423,7 +423,7 @@ export class GpuDevice {
     const output: unknown = options.output;
     if (Array.isArray(output) && (output.length < 1 || output.length > 3)) throw new ShapeError(`jsKernel: option 'output' must be a size or an array of 1 to 3 sizes, got ${describeValue(output)}`);
       shapeArg('jsKernel: output', output);
-      return trackedOp('jsKernel', jsKernel(host, fn, options), [], host);
+      return trackedKernel('jsKernel', jsKernel(host, fn, options), host);
     });
   }
 
@@ -573,7 +573,6 @@ function dawnDevice(handle: DawnHandle, profile: TuningProfile | undefined): Gpu
 }
 
 function gpujsDevice(host: HostContext): GpuDevice {
-  registerGpujsOps();
   return new GpuDevice(host);
 }
 

@@ -11,7 +11,7 @@ import { ArgumentError } from '../errors.js';
 import { outputsOf, parseArgs, usesInd, type ArgSpec } from '../kernels/codegen.js';
 import { checkArrays, checkElementwiseCall, checkNumber, requireArray, type ElementwiseCheck } from './signature.js';
 import { describeValue } from '../args.js';
-import { viewOutput } from './engine.js';
+import { viewOutput } from './signature.js';
 import { defineOp, type Checked } from './manifest.js';
 import { dawnAxpy, dawnBinary, dawnMap, dawnScale } from '../backends/dawn/ops/elementwise.js';
 import { hostAxpy, hostBinary, hostMapOp, hostScale } from '../backends/host/ops/elementwise.js';

@@ -1,192 +1,23 @@
 /**
- * Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers:
- * as easy as 1, 2, 3", SC 2011; the generator of Random123, cuRAND's `CURAND_RNG_PSEUDO_PHILOX4_32_10`
- * and JAX's `threefry`-alternative). CPU references; the GPU kernel is `kernels/random-philox.wgsl`.
- *
- * Stream conventions (shared bit for bit with the kernel):
- * - **Seed → key.** The seed is an integer in [0, 2^64): a non-negative safe integer `number` or a
- *   `bigint`; `key = [low 32 bits, high 32 bits]`. So `seed = 1` and `seed = 1n` give the same stream.
- *   Seeds outside that range (negative, ≥ 2^64, non-integer, NaN) are refused with an ArgumentError:
- *   reducing them modulo 2^64 would give distinct seeds one stream (`2n**70n` and `-(2n**70n)` both
- *   become 0). For the old two's-complement reading of a negative seed pass `BigInt.asUintN(64, BigInt(s))`.
- * - **Element → counter.** Element `i` of a request with `offset` has global position `g = offset + i`
- *   (an integer below 2^53). It takes output word `g % 4` of one Philox call whose 128-bit counter is
- *   `[q mod 2^32, floor(q / 2^32), 0, 0]` with `q = floor(g / 4)`. So the four words of one call feed
- *   four consecutive elements, and a stream does not depend on how it is cut: element `i` of
- *   `(n, seed, offset)` equals element `offset + i` of `(offset + n, seed, 0)`.
- * - **u32 → uniform f32:** `(x >>> 8) * 2^-24`, exactly representable, in `[0, 1 - 2^-24]`.
- * - **normal f32:** Box–Muller on the two word pairs of one call, words (0,1) → elements of lane 0 and
- *   lane 1, words (2,3) → lanes 2 and 3: `u1 = ((w_a >>> 8) + 1) * 2^-24` in `(0, 1]` (never 0, so no
- *   log 0), `u2 = (w_b >>> 8) * 2^-24`, `r = sqrt(-2 ln u1)`, `θ = 2π u2`, lane a → `r cos θ`,
- *   lane b → `r sin θ`. (The kernel evaluates ln and sin/cos itself from the 24-bit integers, since
- *   WGSL's built-in sin/cos may be off by 2^-11.) The tails are truncated
- *   at `sqrt(48 ln 2) ≈ 5.77`. The reference computes in float64 and rounds once; GPU results differ by
- *   a few ulps (see FINDINGS for the measured bound), while raw u32 and
- *   uniform streams are bit-identical.
+ * random.uniform, random.normal and random.u32: the manifests (argument check, tolerance, docs). The
+ * engines' implementations: src/backends/dawn/ops/random.ts (kernels/random-philox.wgsl) and
+ * src/backends/host/ops/random.ts (the CPU references); the references, the Philox4x32-10 generator and
+ * the stream conventions both engines share bit for bit: src/reference/random.ts.
  */
-
-import { DeviceArray } from '../buffers/device-array.js';
-import { chunkElements, pieces } from '../buffers/chunks.js';
+import type { DeviceArray } from '../buffers/device-array.js';
+import type { Backend } from '../backends/backend.js';
 import type { EngineName } from '../device/info.js';
-import { fallback } from './engine.js';
-import type { DeviceContext } from '../backends/dawn/context.js';
 import { describeValue, checkOptions } from '../args.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { registerTunable, softwareProfile, tunedParams } from '../backends/dawn/tuning.js';
-import { builtin, groupsFor } from './util.js';
+import { defineOp, type Checked } from './manifest.js';
+import { normalCpu, randomU32Cpu, seedToKey, uniformCpu } from '../reference/random.js';
+import { dawnRandom } from '../backends/dawn/ops/random.js';
+import { hostRandom } from '../backends/host/ops/random.js';
 
-const PHILOX_M0 = 0xd2511f53;
-const PHILOX_M1 = 0xcd9e8d57;
-const PHILOX_W0 = 0x9e3779b9;
-const PHILOX_W1 = 0xbb67ae85;
-const TWO_POW_32 = 4294967296;
-const TWO_POW_M24 = 1 / 16777216;
-
-/** High 32 bits of the 64-bit product of two u32, exact in float64 (each partial product < 2^48). */
-function mulhi32(a: number, b: number): number {
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const t = a * bl;
-  const u = a * bh;
-  return (Math.floor(u / 65536) + Math.floor(((u % 65536) * 65536 + t) / TWO_POW_32)) >>> 0;
-}
-
-/**
- * One Philox4x32-10 block: 4×u32 counter and 2×u32 key → 4×u32 random words.
- * Matches Random123's `philox4x32(ctr, key)` with 10 rounds (its known-answer tests pass).
- * @example philox4x32_10([0, 0, 0, 0], [0, 0]) // [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
- */
-export function philox4x32_10(
-  counter: [number, number, number, number],
-  key: [number, number],
-): [number, number, number, number] {
-  let [c0, c1, c2, c3] = counter;
-  let [k0, k1] = key;
-  c0 >>>= 0; c1 >>>= 0; c2 >>>= 0; c3 >>>= 0; k0 >>>= 0; k1 >>>= 0;
-  for (let round = 0; round < 10; round++) {
-    if (round > 0) {
-      k0 = (k0 + PHILOX_W0) >>> 0;
-      k1 = (k1 + PHILOX_W1) >>> 0;
-    }
-    const hi0 = mulhi32(PHILOX_M0, c0);
-    const lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
-    const hi1 = mulhi32(PHILOX_M1, c2);
-    const lo1 = Math.imul(PHILOX_M1, c2) >>> 0;
-    c0 = (hi1 ^ c1 ^ k0) >>> 0;
-    c1 = lo1;
-    c2 = (hi0 ^ c3 ^ k1) >>> 0;
-    c3 = lo0;
-  }
-  return [c0, c1, c2, c3];
-}
-
-/**
- * The 2×u32 Philox key of a seed in [0, 2^64), split into [low, high] words. Anything else (a negative
- * or too large seed, a non-integer, NaN, a string) is an ArgumentError, so distinct seeds never share a stream.
- * @example seedToKey(1) // [1, 0]; seedToKey(2n ** 64n - 1n) // [0xffffffff, 0xffffffff]; seedToKey(2n ** 32n) // [0, 1]
- */
-export function seedToKey(seed: number | bigint, op = 'random'): [number, number] {
-  const ok = typeof seed === 'number' ? Number.isSafeInteger(seed) && seed >= 0 : typeof seed === 'bigint' && seed >= 0n && seed < 2n ** 64n;
-  if (!ok) {
-    throw new ArgumentError(`${op}: seed must be an integer in [0, 2^64) (a non-negative safe integer or a bigint), got ${describeValue(seed)}`);
-  }
-  const s = BigInt(seed);
-  return [Number(s & 0xffffffffn), Number(s >> 32n)];
-}
-
-function checkCount(op: string, n: number, offset: number): void {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ShapeError(`${op}: n must be a non-negative integer, got ${describeValue(n)}`);
-  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-    throw new ArgumentError(`${op}: offset must be a non-negative safe integer, got ${describeValue(offset)}`);
-  }
-  if (offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`${op}: offset + n must stay below 2^53`);
-}
-
-/** Calls `emit(i, words)` once per Philox block covering elements [0, n) at `offset`. */
-function forEachBlock(
-  op: string,
-  n: number,
-  seed: number | bigint,
-  offset: number,
-  emit: (firstIndex: number, words: [number, number, number, number]) => void,
-): void {
-  checkCount(op, n, offset);
-  const key = seedToKey(seed, op); // a bad seed is refused for n = 0 too
-  if (n === 0) return;
-  const qFirst = Math.floor(offset / 4);
-  const qLast = Math.floor((offset + n - 1) / 4);
-  for (let q = qFirst; q <= qLast; q++) {
-    const words = philox4x32_10([q % TWO_POW_32, Math.floor(q / TWO_POW_32), 0, 0], key);
-    emit(q * 4 - offset, words);
-  }
-}
-
-/**
- * Raw Philox4x32-10 words: element i is word `(offset + i) % 4` of the block `floor((offset + i) / 4)`.
- * @example randomU32Cpu(4, 0) // the four words of philox4x32_10([0,0,0,0], [0,0])
- */
-export function randomU32Cpu(n: number, seed: number | bigint, offset = 0): Uint32Array {
-  checkCount('randomU32Cpu', n, offset);
-  seedToKey(seed, 'randomU32Cpu'); // before allocating, as n and offset are // before allocating: new Uint32Array(-1) is a raw RangeError
-  const out = new Uint32Array(n);
-  forEachBlock('randomU32Cpu', n, seed, offset, (first, w) => {
-    for (let lane = 0; lane < 4; lane++) {
-      const i = first + lane;
-      if (i >= 0 && i < n) out[i] = w[lane] ?? 0;
-    }
-  });
-  return out;
-}
-
-/**
- * Uniform f32 in [0, 1): `(word >>> 8) * 2^-24`, bit-identical to the GPU kernel.
- * @example uniformCpu(1000, 42).every((u) => u >= 0 && u < 1) // true
- */
-export function uniformCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
-  checkCount('uniformCpu', n, offset);
-  seedToKey(seed, 'uniformCpu'); // before allocating, as n and offset are
-  const out = new Float32Array(n);
-  forEachBlock('uniformCpu', n, seed, offset, (first, w) => {
-    for (let lane = 0; lane < 4; lane++) {
-      const i = first + lane;
-      if (i >= 0 && i < n) out[i] = ((w[lane] ?? 0) >>> 8) * TWO_POW_M24;
-    }
-  });
-  return out;
-}
-
-/**
- * Standard normal f32 by Box–Muller on word pairs (0,1) and (2,3) of each Philox block (see the
- * module comment for the exact formula). Computed in float64, rounded once to f32.
- * @example normalCpu(1 << 16, 7) // mean ≈ 0, variance ≈ 1
- */
-export function normalCpu(n: number, seed: number | bigint, offset = 0): Float32Array {
-  checkCount('normalCpu', n, offset);
-  seedToKey(seed, 'normalCpu'); // before allocating, as n and offset are
-  const out = new Float32Array(n);
-  forEachBlock('normalCpu', n, seed, offset, (first, w) => {
-    for (let pair = 0; pair < 2; pair++) {
-      const a = w[2 * pair] ?? 0;
-      const b = w[2 * pair + 1] ?? 0;
-      const u1 = ((a >>> 8) + 1) * TWO_POW_M24;
-      const u2 = (b >>> 8) * TWO_POW_M24;
-      const r = Math.sqrt(-2 * Math.log(u1));
-      const theta = 2 * Math.PI * u2;
-      const i = first + 2 * pair;
-      if (i >= 0 && i < n) out[i] = r * Math.cos(theta);
-      if (i + 1 >= 0 && i + 1 < n) out[i + 1] = r * Math.sin(theta);
-    }
-  });
-  return out;
-}
-
-// --- device wrappers ------------------------------------------------------------------------------
-
-
-/** What the generators take: a device (`GpuDevice`); its engine decides where the stream is drawn. */
+/** What the generators take: a device (`GpuDevice`); its backend draws the stream. */
 export interface RandomDevice {
   /** @internal */
-  readonly ctx: DeviceContext;
+  readonly backend: Backend;
   readonly info: { readonly engine: EngineName };
 }
 
@@ -198,14 +29,6 @@ export interface RandomOptions {
   readonly offset?: number;
 }
 
-export const randomTunable = registerTunable({
-  op: 'random',
-  sizes: [2 ** 16, 2 ** 20, 2 ** 24],
-  candidates: (ctx) => [32, 64, 128, 256].flatMap((WG) => [1, 4, 16, 64].map((ITEMS) => ({ WG, ITEMS }))).filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 64, ITEMS: 16 } : { WG: 256, ITEMS: 1 }),
-});
-
-const DIST = { u32: 0, uniform: 1, normal: 2 } as const;
 
 /**
  * Checks a generator's seed and offset (both engines share it) and returns the Philox key and the offset.
@@ -222,54 +45,63 @@ export function randomStream(n: number, opts: RandomOptions): { key: [number, nu
 
 /**
  * Checks a generator call the same way for both engines, before either allocates: `device` a GpuDevice,
- * `n` a size, `opts` an object with a seed in [0, 2^64) and a safe offset. Returns the device's engine.
+ * `n` a size, `opts` an object with a seed in [0, 2^64) and a safe offset. Returns the device's backend.
  */
-function checkRandom(op: string, device: RandomDevice, n: number, opts: RandomOptions): EngineName {
-  let engine: unknown;
+function checkRandom(op: string, device: RandomDevice, n: number, opts: RandomOptions): Backend {
+  let backend: Partial<Backend> | undefined;
   try {
-    // Checked at run time: callers from plain JS can pass anything.
+    // Checked at run time: callers from plain JS can pass anything. A device states its engine (`info`)
+    // and holds that engine's backend; an array holds a backend but has no `info`.
     const d = device as unknown;
-    engine = typeof d === 'object' && d !== null ? (d as RandomDevice).info.engine : undefined;
+    const b = (typeof d === 'object' && d !== null ? (d as RandomDevice).backend : undefined) as Partial<Backend> | null | undefined;
+    const engine: unknown = typeof b === 'object' && b !== null ? (d as RandomDevice).info.engine : undefined;
+    backend = typeof b === 'object' && b !== null && typeof b.run === 'function' && b.engine === engine ? b : undefined;
   } catch {
-    engine = undefined; // a Proxy of a GpuDevice cannot reach its private state
+    backend = undefined; // a Proxy of a GpuDevice cannot reach its private state
   }
-  if (engine !== 'dawn' && engine !== 'gpujs') throw new ArgumentError(`${op}: device must be a GpuDevice (from openDevice()), got ${describeValue(device)}`);
+  if (backend === undefined) throw new ArgumentError(`${op}: device must be a GpuDevice (from openDevice()), got ${describeValue(device)}`);
   checkOptions(op, opts, { seed: (v) => (typeof v === 'number' || typeof v === 'bigint' ? undefined : 'must be a number or a bigint'), offset: 'number' });
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ShapeError(`${op}: n must be a non-negative integer, got ${describeValue(n)}`);
   const offset = opts.offset ?? 0;
   if (!Number.isSafeInteger(offset) || offset < 0) throw new ArgumentError(`${op}: offset must be a non-negative safe integer, got ${describeValue(offset)}`);
   if (offset + n > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`${op}: offset + n must stay below 2^53`);
   seedToKey(opts.seed ?? 0, op);
-  return engine;
+  return backend as Backend;
 }
 
-function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: RandomOptions): DeviceArray<'u32'> {
-  const { key: [seedLo, seedHi], offset } = randomStream(n, opts);
-  const out = new DeviceArray(ctx, 'u32', n);
-  if (n === 0) return out;
-  const p = tunedParams(ctx, randomTunable, n);
-  const WG = p['WG'] ?? 64;
-  const ITEMS = p['ITEMS'] ?? 16;
-  const k = builtin(ctx, 'random-philox', { constants: { WG, ITEMS } });
-  // Element i is word offset + i of the stream wherever it is generated, so an output larger than one
-  // binding is filled chunk by chunk (aligned windows, the chunk's start added to the offset): the same
-  // bits as one dispatch.
-  const parts = pieces(n, chunkElements(ctx.limits));
-  try {
-    for (const q of parts) {
-      const at = offset + q.start;
-      using w = parts.length === 1 ? undefined : out.window(q.start, q.length);
-      k.run(
-        { out: w ?? out, params: { n: q.length, seed_lo: seedLo, seed_hi: seedHi, offset_lo: at % 2 ** 32, offset_hi: Math.floor(at / 2 ** 32), dist: DIST[dist], _pad0: 0, _pad1: 0 } },
-        { invocations: groupsFor(Math.ceil((q.length + (at % 4)) / 4), WG * ITEMS) * WG },
-      );
-    }
-  } catch (e) {
-    out.destroy();
-    throw e;
-  }
-  return out;
+/** A checked generator call: the stream's key and first position, and the output's length and dtype. */
+export interface RandomCall extends Checked {
+  readonly dist: 'uniform' | 'normal' | 'u32';
+  readonly n: number;
+  readonly seed: number | bigint;
+  readonly key: [number, number];
+  readonly offset: number;
+  readonly shape: readonly number[];
+  readonly dtype: 'f32' | 'u32';
 }
+
+function randomOp(dist: 'uniform' | 'normal' | 'u32', summary: string, reference: (n: number, seed: number | bigint, offset?: number) => Float32Array | Uint32Array) {
+  const op = `random.${dist}`;
+  return defineOp({
+    name: op,
+    numpy: dist === 'uniform' ? 'numpy.random.Generator.random' : dist === 'normal' ? 'numpy.random.Generator.standard_normal' : null,
+    category: 'random',
+    summary,
+    tolerance: dist === 'normal' ? 'ulp' : 'exact',
+    check: (device: RandomDevice, n: number, opts: RandomOptions): RandomCall => {
+      const backend = checkRandom(op, device, n, opts);
+      const { key, offset } = randomStream(n, opts);
+      return { backend, dist, n, seed: opts.seed ?? 0, key, offset, shape: [n], dtype: dist === 'u32' ? 'u32' : 'f32' };
+    },
+    dawn: dawnRandom,
+    host: hostRandom,
+    reference,
+  });
+}
+
+export const RANDOM_UNIFORM = randomOp('uniform', 'uniform f32 in [0, 1) from the Philox4x32-10 stream (24 random bits each)', uniformCpu);
+export const RANDOM_NORMAL = randomOp('normal', 'standard normal f32 (Box–Muller on the Philox4x32-10 stream), tails truncated at ±5.77', normalCpu);
+export const RANDOM_U32 = randomOp('u32', 'raw u32 words of the Philox4x32-10 stream', randomU32Cpu);
 
 /**
  * Counter-based random numbers (Philox4x32-10): the same seed and offset give bit-identical streams on
@@ -284,17 +116,14 @@ function generate(ctx: DeviceContext, n: number, dist: keyof typeof DIST, opts: 
 export const random = {
   /** Uniform f32 in [0, 1), 24 random bits each. */
   uniform(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
-    if (checkRandom('random.uniform', device, n, opts) !== 'dawn') return fallback('random.uniform').random(device, 'uniform', n, opts) as DeviceArray<'f32'>;
-    return generate(device.ctx, n, 'uniform', opts).reinterpret('f32');
+    return RANDOM_UNIFORM.call(device, n, opts) as DeviceArray<'f32'>;
   },
   /** Standard normal f32 (Box–Muller), tails truncated at ±5.77. */
   normal(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'f32'> {
-    if (checkRandom('random.normal', device, n, opts) !== 'dawn') return fallback('random.normal').random(device, 'normal', n, opts) as DeviceArray<'f32'>;
-    return generate(device.ctx, n, 'normal', opts).reinterpret('f32');
+    return RANDOM_NORMAL.call(device, n, opts) as DeviceArray<'f32'>;
   },
   /** Raw u32 words of the Philox stream. */
   u32(device: RandomDevice, n: number, opts: RandomOptions = {}): DeviceArray<'u32'> {
-    if (checkRandom('random.u32', device, n, opts) !== 'dawn') return fallback('random.u32').random(device, 'u32', n, opts) as DeviceArray<'u32'>;
-    return generate(device.ctx, n, 'u32', opts);
+    return RANDOM_U32.call(device, n, opts) as DeviceArray<'u32'>;
   },
 };

@@ -332,3 +332,8 @@ export function checkElementwiseCall(
   if (spec.ind && shape.length > MAX_IND_DIMS) throw new ShapeError(`${op}: _ind(d) sees at most ${MAX_IND_DIMS} dimensions; the output has ${shape.length}`);
   return { named, dtype, n, shape, given };
 }
+
+/** The error for a view given as an op's output (both engines: outputs must be plain arrays). */
+export function viewOutput(op: string, a: DeviceArray): ArgumentError {
+  return new ArgumentError(`${op}: the output ${a.toString()} is a view (offset ${a.offset}, strides [${a.strides.join(', ')}]); outputs must be plain arrays: write into a fresh array, then copy it in with view.write(...)`);
+}

@@ -19,7 +19,8 @@ import { softmax as softmaxOp } from '../ops/math.js';
 import { matmul as matmulOp } from '../ops/matmul.js';
 import { dot as dotOp, sum as sumOp } from '../ops/reduce.js';
 import { scan as scanOp } from '../ops/scan.js';
-import { sort as sortOp, sortCpu } from '../ops/sort.js';
+import { sort as sortOp } from '../ops/sort.js';
+import { sortCpu } from '../reference/sort.js';
 import type { Profile } from '../timing/profiler.js';
 import { addSize, elementSize, matmulSize, PlacementModel, PLACED_OPS, sizeOf, type CallSize, type Decision, type PlacedOp } from './model.js';
 

@@ -23,9 +23,9 @@ export {
 // The CPU references gpukit's ops are written against (float64 where the op is a float sum).
 export { sumCpu, dotCpu, minCpu, maxCpu } from '../reference/reduce.js';
 export { scanCpu } from '../reference/scan.js';
-export { sortCpu, sortPairsCpu } from '../ops/sort.js';
+export { sortCpu, sortPairsCpu } from '../reference/sort.js';
 export { matmulCpu, transposeCpu } from '../reference/matmul.js';
 export { fftCpu } from '../reference/fft.js';
-export { histogramCpu } from '../ops/histogram.js';
+export { histogramCpu } from '../reference/histogram.js';
 export { argCpu } from '../reference/arg.js';
-export { randomU32Cpu, uniformCpu, normalCpu } from '../ops/random.js';
+export { randomU32Cpu, uniformCpu, normalCpu } from '../reference/random.js';

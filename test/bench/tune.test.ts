@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { tune } from '../../src/bench/tune.js';
 import { sizeClass, tunedParams, tuneCachePath } from '../../src/backends/dawn/tuning.js';
-import { randomTunable } from '../../src/ops/random.js';
+import { randomTunable } from '../../src/backends/dawn/ops/random.js';
 import { gpuTest } from '../fixture.js';
 
 gpuTest('the tuner times candidates, caches the winner per adapter and ops then use it', async ({ device }) => {

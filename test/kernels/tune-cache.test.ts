@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { InvalidFileError } from '../../src/errors.js';
 import { checkTuneCache, ensureWritableDir, MAX_READ_BYTES, readBoundedText } from '../../src/backends/dawn/tuning.js';
-import { uniformCpu } from '../../src/ops/random.js';
+import { uniformCpu } from '../../src/reference/random.js';
 
 const GOOD = { adapter: 'lavapipe', created: '2026-11-26T00:00:00.000Z', winners: { reduce: { '8': { params: { wg: 64, items: 4 }, ms: 0.5 }, '12': { params: { wg: 128 }, ms: null } } } };
 

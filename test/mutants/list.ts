@@ -276,7 +276,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'histogram-reference-ignores-lo',
     what: "histogramCpu (gpujs's histogram) bins x·scale instead of (x − lo)·scale",
-    file: 'src/ops/histogram.ts',
+    file: 'src/reference/histogram.ts',
     edits: [{ search: 'const t = Math.fround(Math.fround(v - lo32) * scale);', replace: 'const t = Math.fround(Math.fround(v) * scale);' }],
     tests: ['test/ops/histogram.test.ts'],
     engine: 'gpujs',
@@ -300,7 +300,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'gpujs-scatter-max-ignores-nan',
     what: "gpujs's segmentMax lets a later value replace a NaN already in the segment",
-    file: 'src/ops/indexing.ts',
+    file: 'src/backends/host/ops/indexing.ts',
     edits: [{ search: 'else if (!Number.isNaN(old) && (Number.isNaN(v) || v > old)) T[at] = v;', replace: 'else if (Number.isNaN(v) || v > old || Number.isNaN(old)) T[at] = v;' }],
     tests: ['test/ops/segments.test.ts'],
     engine: 'gpujs',

@@ -13,8 +13,8 @@ import { BINDING, openChunked } from '../chunked-device.js';
 import { expectArrayEqual } from '../fixture.js';
 import { matmulRef64, randomF32, randomI32 } from './helpers.js';
 import { pinParams } from '../../src/backends/dawn/tuning.js';
-import { sortPairsTunable } from '../../src/ops/sort.js';
-import { normalCpu, randomU32Cpu, uniformCpu } from '../../src/ops/random.js';
+import { sortPairsTunable } from '../../src/backends/dawn/ops/sort.js';
+import { normalCpu, randomU32Cpu, uniformCpu } from '../../src/reference/random.js';
 
 let device: GpuDevice;
 /** Elements per chunk on the lowered device (16 Ki on lavapipe), and lengths crossing chunks / buffers. */

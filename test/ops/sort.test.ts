@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { sort, sortCpu, sortPairs, sortPairsCpu, DTypeError, ShapeError, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
-import { radixKernelSource, sortPairsTunable, sortTunable } from '../../src/ops/sort.js';
+import { radixKernelSource, sortPairsTunable, sortTunable } from '../../src/backends/dawn/ops/sort.js';
 import { expectArrayEqual, dawnTest, gpuTest, sharedDevice } from '../fixture.js';
 import { coverSets, coverValues, forEachSet, num, profiles, withPinned } from './cover.js';
 import { EDGE_SIZES, randomF32, randomI32, randomU32 } from './helpers.js';

@@ -248,3 +248,25 @@ export class HostBackend implements Backend {
     });
   }
 }
+
+/**
+ * A user's gpu.js kernel (`device.jsKernel()`) as one op on its device's queue, like a manifest's host
+ * implementation under {@link HostBackend.run}: view arguments are gathered into plain arrays first, and a
+ * failure marks the arrays it returns failed.
+ */
+export function trackedKernel<A extends unknown[], R>(label: string, fn: (...args: A) => R, host: HostContext): (...args: A) => R {
+  return (...args: A): R => {
+    const temps: DeviceArray[] = [];
+    const plainArgs = args.map((a) => {
+      if (!isHostArray(a) || a.destroyed || a.isPlain) return a;
+      const c = a.contiguous();
+      temps.push(c);
+      return c;
+    }) as A;
+    try {
+      return host.op(label, hostBlocksOf(args), () => fn(...plainArgs), (r) => hostBlocksOf(r));
+    } finally {
+      for (const t of temps) t.destroy();
+    }
+  };
+}

@@ -19,10 +19,10 @@ import { ArgumentError, ShaderCompileError, UnsupportedOnEngineError } from '../
 import { checkOptions, describeValue } from '../../args.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, normalizeText, outputsOf, parseArgs, reductionWgsl, usesInd, type ArgSpec, type ReductionParts } from '../../kernels/codegen.js';
 import type { ElementwiseFn, ElementwiseSpec } from '../../ops/elementwise.js';
-import { hostBlocksOf } from '../../ops/engine.js';
+import { hostBlocksOf } from './backend.js';
 import type { ReductionFn, ReductionSpec } from '../../ops/reduction-spec.js';
 import { bindArgs, broadcastArgs, checkArrays, checkElementwiseCall, checkScalars, checkVariant, resolveArrays, separateOverlaps, type BoundArgs } from '../../ops/signature.js';
-import { viewOutput } from '../../ops/engine.js';
+import { viewOutput } from '../../ops/signature.js';
 import { parseReduction } from '../../ops/reduction-spec.js';
 import { hostOf } from './host-of.js';
 import { axisCallOptions, axisPlan } from '../../ops/axis-options.js';

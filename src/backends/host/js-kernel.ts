@@ -1,128 +1,15 @@
 /**
- * The ops on the gpujs engine. Each takes the same arguments, checks them with the same messages, and
- * returns at once (work goes on the device's ordered queue) like its Dawn twin in src/ops.
- *
- * Where each op runs:
- * - gpu.js kernels (f32): add, sub, mul, scale, axpy; sum, mean, dot, norm (multi-pass: each thread folds
- *   64 elements, passes repeat until one value is left); matmul; transpose.
- * - The CPU, in the host process (gpu.js computes in f32 only, so integer arithmetic past 2^24 and bit
- *   patterns cannot go through it; sort and the bit-exact maths have no gpu.js form): every i32/u32 variant
- *   of the above (wrapping modulo 2^32 like WGSL), min and max (NaN-propagating), argmin and argmax, scan, sort, sortPairs,
- *   random (the same Philox4x32-10 stream, bit-identical), histogram and fft/ifft — through the CPU
- *   references in src/ops.
- * - The builders (`device.elementwise()`, `device.reduction()`, `map()`): their WGSL translated to JavaScript
- *   (src/backends/host/wgsl-js.ts), run on the CPU (src/backends/host/builders.ts).
+ * `device.jsKernel(fn, { output })`: a user's JavaScript kernel run by gpu.js on the gpujs engine, with its
+ * loops capped and its arrays checked against what gpu.js can hold. (The ready ops of the host engine live in
+ * src/backends/host/ops/, one file per op family.)
  */
 import { DeviceArray, checkShape } from '../../buffers/device-array.js';
 import type { HostContext } from './context.js';
 import { ArgumentError, GpukitError, ShapeError } from '../../errors.js';
-import type { GpuDevice } from '../../gpu-device.js';
-import { registerFallbackOps, type FallbackOps } from '../../ops/engine.js';
-import { hostOf } from './host-of.js';
-import { histogramCpu, histogramScale, type Histogram } from '../../ops/histogram.js';
-import { normalCpu, randomStream, randomU32Cpu, uniformCpu, type RandomOptions } from '../../ops/random.js';
-import { sortCpu, sortPairsCpu } from '../../ops/sort.js';
-import { requireDType, sameLength } from '../../ops/util.js';
 import { runKernel } from './gpujs.js';
 import { checkKernelSizes, enqueueInto, result, sized } from './kernel-sizes.js';
 import { cappedLoops } from './loops.js';
-
-type Keys = Float32Array | Int32Array | Uint32Array;
-
-
-// --- sort -----------------------------------------------------------------------------------------
-
-/** sortCpu keeps NaN payloads; the ops return every NaN as the quiet NaN 0x7FFFFFFF, as on Dawn. */
-function canonicalNaN(keys: Keys): Keys {
-  if (!(keys instanceof Float32Array)) return keys;
-  const bits = new Uint32Array(keys.buffer, keys.byteOffset, keys.length);
-  for (let i = 0; i < keys.length; i++) if (Number.isNaN(keys[i])) bits[i] = 0x7fffffff;
-  return keys;
-}
-
-function sort(keys: DeviceArray): DeviceArray {
-  const host = hostOf('sort', keys);
-  requireDType('sort', 'keys', keys, ['u32', 'i32', 'f32']);
-  const out = new DeviceArray(host, keys.dtype, keys.length);
-  const K = keys.data;
-  const O = out.data;
-  if (keys.length > 0) host.enqueue(() => {
-    new Uint32Array(O.buffer, O.byteOffset, O.length).set(bitsOf(canonicalNaN(sortCpu(K))));
-  });
-  return out;
-}
-
-function bitsOf(a: Keys): Uint32Array {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length);
-}
-
-function sortPairs(keys: DeviceArray, values: DeviceArray<'u32'>): { keys: DeviceArray; values: DeviceArray<'u32'> } {
-  const host = hostOf('sortPairs', keys, values);
-  requireDType('sortPairs', 'keys', keys, ['u32', 'i32', 'f32']);
-  requireDType('sortPairs', 'values', values, ['u32']);
-  sameLength('sortPairs', keys, 'keys', values, 'values');
-  const outK = new DeviceArray(host, keys.dtype, keys.length);
-  const outV = new DeviceArray(host, 'u32', keys.length);
-  const K = keys.data;
-  const V = values.data;
-  const OK = outK.data;
-  const OV = outV.data;
-  if (keys.length > 0) {
-    host.enqueue(() => {
-      const r = sortPairsCpu(K, V);
-      new Uint32Array(OK.buffer, OK.byteOffset, OK.length).set(bitsOf(canonicalNaN(r.keys)));
-      OV.set(r.values);
-    });
-  }
-  return { keys: outK, values: outV };
-}
-
-// --- random, histogram ---------------------------------------------------------------------------------
-
-function random(device: unknown, dist: 'uniform' | 'normal' | 'u32', n: number, opts: RandomOptions): DeviceArray {
-  const host = (device as GpuDevice).host;
-  if (host === null) throw new ArgumentError('random: not a gpujs device');
-  const { offset } = randomStream(n, opts);
-  const seed = opts.seed ?? 0;
-  checkShape(n);
-  const out = new DeviceArray(host, dist === 'u32' ? 'u32' : 'f32', n);
-  const O = out.data;
-  if (n > 0) host.enqueue(() => {
-    O.set(dist === 'u32' ? randomU32Cpu(n, seed, offset) : dist === 'uniform' ? uniformCpu(n, seed, offset) : normalCpu(n, seed, offset));
-  });
-  return out;
-}
-
-function histogram(x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }): Histogram {
-  const host = hostOf('histogram', x);
-  requireDType('histogram', 'x', x, ['f32']);
-  const { bins, lo, hi } = opts;
-  histogramScale(bins, lo, hi); // checks the arguments now, not on the queue
-  const counts = new DeviceArray(host, 'u32', bins);
-  const outside = new DeviceArray(host, 'u32', 3);
-  const X = x.data as Float32Array;
-  const C = counts.data;
-  const S = outside.data;
-  host.enqueue(() => {
-    const r = histogramCpu(X, bins, lo, hi);
-    C.set(r.counts);
-    S.set([r.below, r.above, r.nan]);
-  });
-  return { counts, outside };
-}
-
-/** The gpujs implementation of every ready op. */
-export const gpujsOps: FallbackOps = {
-  sort,
-  sortPairs,
-  random,
-  histogram,
-};
-
-/** Makes the ops in src/ops dispatch gpujs arrays here. */
-export function registerGpujsOps(): void {
-  registerFallbackOps(gpujsOps);
-}
+import { hostOf } from './host-of.js';
 
 /** Options of `device.jsKernel()`. */
 export interface JsKernelOptions {
