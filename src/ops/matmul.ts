@@ -146,7 +146,7 @@ export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | Matm
     const r = matmul2d(a2, b2, m, k, n);
     return final.length === 2 ? r : r.reinterpret('f32', final);
   }
-  const out = new DeviceArray<'f32'>(a.host ?? a.ctx, 'f32', [...batch, m, n]);
+  const out = new DeviceArray<'f32'>(a.backend, 'f32', [...batch, m, n]);
   const count = batch.reduce((x, y) => x * y, 1);
   const pick = (arr: DeviceArray, flat: number): DeviceArray => {
     // The batch index of `arr` for output batch `flat` (broadcast axes: index 0), as a 2-D view.
