@@ -49,7 +49,7 @@ function grep(pred: (path: string) => boolean, re: RegExp): Hit[] {
 
 // 1. Engine branches: code outside the backends that tests which engine an array or device is on.
 const ENGINE =
-  /\bonFallback\(|\.host\s*([!=]==|\?\?)|=\s*\w+\.host;|instanceof\s+(HostContext|DeviceContext)\b|\bengine\s*[!=]==\s*['"]|\bkind\s*[!=]==\s*['"](dawn|gpujs|host)['"]|['"](gpujs|dawn)['"]\s*[!=]==\s*\w*engine|\bfallback\(['"]|\bisHost\w*\(|\.select\(\{/;
+  /\bonFallback\(|\.host\s*([!=]==|\?\?)|=\s*\w+\.host;|instanceof\s+(HostContext|DeviceContext)\b|\bengine\s*[!=]==\s*['"]|\bkind\s*[!=]==\s*['"](dawn|gpujs|host)['"]|['"](gpujs|dawn)['"]\s*[!=]==\s*\w*engine|\bfallback\(['"]|\bisHost\w*\(|\.select(<[^(]*>)?\(\{/;
 const branches = grep((p) => !p.startsWith('src/backends/'), ENGINE);
 
 // 2. Module-level maps keyed by a device (or a device's buffer): per-device state outside the device objects.

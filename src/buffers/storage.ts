@@ -1,5 +1,5 @@
 /**
- * @internal The memory behind an array and its views (a GPU buffer, or a host block on gpujs): the opaque
+ * The memory behind an array and its views (a GPU buffer, or a host block on gpujs): the opaque
  * handle an array holds and passes back to its backend (src/backends/backend.ts), which made it. The array
  * that allocated it owns it; views borrow it and die with it.
  */

@@ -69,15 +69,30 @@ function checkReduceAxis(op: AxisOp, x: DeviceArray, options: AxisOptions = {}):
 
 const axisOps = new Map<AxisOp, Op<[AxisOp, DeviceArray, AxisOptions?], AxisCall, DeviceArray>>();
 
+/**
+ * The ops whose only manifest is their along-axes one (no whole-array kernel of their own): their public
+ * name, NumPy's name and docs. The others' axis manifests (`sum(axis)`…) are internal: the public manifest
+ * is the whole-array one (src/ops/reduce.ts, src/ops/arg.ts), which routes `{ axis }` here.
+ */
+const PUBLIC_AXIS_OPS: Partial<Record<AxisOp, { name: string; numpy: string; category: 'reduction' | 'statistics'; summary: string }>> = {
+  prod: { name: 'prod', numpy: 'numpy.prod', category: 'reduction', summary: 'product of the elements along axes (integers wrap modulo 2^32)' },
+  any: { name: 'any', numpy: 'numpy.any', category: 'reduction', summary: '1 where any element along axes is non-zero (NaN counts), else 0 (u32)' },
+  all: { name: 'all', numpy: 'numpy.all', category: 'reduction', summary: '1 where every element along axes is non-zero, else 0 (u32)' },
+  var: { name: 'variance', numpy: 'numpy.var', category: 'statistics', summary: 'variance along axes (f32, ddof as NumPy), two-pass' },
+  std: { name: 'std', numpy: 'numpy.std', category: 'statistics', summary: 'standard deviation along axes (the square root of variance)' },
+  logsumexp: { name: 'logsumexp', numpy: 'scipy.special.logsumexp', category: 'reduction', summary: 'log Σ exp(x) along axes, shifted by the finite maximum' },
+};
+
 /** The manifest of `op` along axes (`sum(axis)`…; the whole-array ops are src/ops/reduce.ts's). */
-function axisOp(op: AxisOp): Op<[AxisOp, DeviceArray, AxisOptions?], AxisCall, DeviceArray> {
+export function axisOp(op: AxisOp): Op<[AxisOp, DeviceArray, AxisOptions?], AxisCall, DeviceArray> {
   let m = axisOps.get(op);
   if (m === undefined) {
+    const pub = PUBLIC_AXIS_OPS[op];
     m = defineOp({
-      name: `${op}(axis)`,
-      numpy: null,
-      category: 'reduction',
-      summary: `${op} along axes (the row kernel)`,
+      name: pub?.name ?? `${op}(axis)`,
+      numpy: pub?.numpy ?? null,
+      category: pub?.category ?? 'reduction',
+      summary: pub?.summary ?? `${op} along axes (the row kernel)`,
       tolerance: op === 'sum' || op === 'mean' || op === 'var' || op === 'std' || op === 'norm' || op === 'logsumexp' ? 'sum' : 'exact',
       check: checkReduceAxis,
       dawn: dawnReduceAxis,

@@ -1,12 +1,64 @@
 /**
- * Every op's manifest, in the order the reference lists them. The docs' op table
+ * Every public op's manifest, in the order the reference lists them. The docs' op table
  * (docs/reference/ops.md, `npm run op-table`) is generated from this list, and test/arch/manifests.test.ts
- * fails when it, the public exports and the docs disagree.
+ * fails when it, the public exports and the docs disagree. (Internal manifests — the along-axes forms of
+ * ops whose public manifest is the whole-array one, the row-to-row helper — are not listed.)
  */
 import type { Op } from './manifest.js';
 import { ARGMAX, ARGMIN } from './arg.js';
+import { axisOp, SOFTMAX } from './axis.js';
+import { ADD, AXPY, MAP, MUL, SCALE, SUB } from './elementwise.js';
+import { FFT, IFFT } from './fft.js';
+import { HISTOGRAM } from './histogram.js';
+import { BINCOUNT, SCATTER_ADD, SEGMENT_MAX, SEGMENT_SUM, TAKE } from './indexing.js';
+import { MATH_OPS } from './math.js';
+import { MATMUL } from './matmul.js';
+import { RANDOM_NORMAL, RANDOM_U32, RANDOM_UNIFORM } from './random.js';
+import { DOT, MAX, MEAN, MIN, NORM, SUM } from './reduce.js';
+import { SCAN } from './scan.js';
+import { SORT, SORT_PAIRS } from './sort.js';
+import { TRANSPOSE } from './transpose.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of ops of every signature
 export type AnyOp = Op<any[], object, unknown>;
 
-export const OPS: readonly AnyOp[] = [ARGMIN, ARGMAX] as unknown as readonly AnyOp[];
+export const OPS: readonly AnyOp[] = [
+  ADD,
+  SUB,
+  MUL,
+  SCALE,
+  AXPY,
+  MAP,
+  ...MATH_OPS,
+  SOFTMAX,
+  SUM,
+  MEAN,
+  MIN,
+  MAX,
+  NORM,
+  DOT,
+  ARGMIN,
+  ARGMAX,
+  axisOp('prod'),
+  axisOp('any'),
+  axisOp('all'),
+  axisOp('var'),
+  axisOp('std'),
+  axisOp('logsumexp'),
+  SCAN,
+  SORT,
+  SORT_PAIRS,
+  TAKE,
+  SCATTER_ADD,
+  BINCOUNT,
+  SEGMENT_SUM,
+  SEGMENT_MAX,
+  HISTOGRAM,
+  MATMUL,
+  TRANSPOSE,
+  FFT,
+  IFFT,
+  RANDOM_UNIFORM,
+  RANDOM_NORMAL,
+  RANDOM_U32,
+] as unknown as readonly AnyOp[];
