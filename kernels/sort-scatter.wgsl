@@ -16,7 +16,7 @@ override BLOCK: u32 = 4096;
 override RADIX_BITS: u32 = 8;
 // A private array's size must be a const-expression, not an override: this is the ceiling for RADIX_BITS,
 // and src/ops/sort.ts rewrites this line to 1 << RADIX_BITS (a 2048-entry array is slow to compile).
-const MAX_RADIX: u32 = 2048u;
+//#param const MAX_RADIX: u32 = 2048u
 // Set by the op for data larger than one binding (see Params); a pipeline constant, so off it costs nothing.
 override WINDOWED: bool = false;
 
@@ -58,7 +58,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let radix = 1u << RADIX_BITS;
   let mask = vec4u(radix - 1u);
   let sh = vec4u(params.shift);
-  // Sized by MAX_RADIX (radix once the op has rewritten it); only the first `radix` entries are used.
+  // Sized by MAX_RADIX (radix: the op composes it with MAX_RADIX = radix); only the first `radix` entries are used.
   var off: array<u32, MAX_RADIX>;
   for (var d = 0u; d < radix; d++) {
     off[d] = offsets[d * params.nb_all + params.block0 + b];

@@ -13,7 +13,7 @@ import type { DeviceContext } from '../backends/dawn/context.js';
 import { foldGroups } from '../backends/dawn/geometry.js';
 import { chunkElements, pieces } from '../buffers/chunks.js';
 import { compileKernelSync } from '../backends/dawn/kernel.js';
-import { builtinKernel } from '../kernels/load.js';
+import { composeKernel } from '../kernels/compose.js';
 import { registerTunable, softwareProfile, tunedParams } from '../backends/dawn/tuning.js';
 import { onFallback, trackedOp } from './engine.js';
 import { checkArray } from './signature.js';
@@ -44,16 +44,9 @@ export const rowsTunable = registerTunable({
   },
 });
 
-/** kernels/reduce-rows.wgsl with its loads in the scalar form (rows whose length is not a multiple of 4); lines kept in place. */
-let scalarSource: string | undefined;
+/** kernels/reduce-rows.wgsl with vec4 loads, or (SCALAR) scalar loads for rows whose length is not a multiple of 4. */
 function rowsSource(vec4: boolean): string {
-  const src = builtinKernel('reduce-rows');
-  if (vec4) return src;
-  if (scalarSource !== undefined) return scalarSource;
-  const m = /^(.*\/\/#vec4\n)(.*?)(\/\/#scalar\n)(.*?)(\/\/#end\n.*)$/s.exec(src);
-  if (m === null) throw new Error('unreachable: kernels/reduce-rows.wgsl lacks its //#vec4, //#scalar, //#end markers');
-  const [, head = '', vec = '', mark = '', scalar = '', tail = ''] = m;
-  return (scalarSource = head + vec.replace(/^/gm, '// ') + mark + scalar.replace(/^\/\/ /gm, '') + tail);
+  return composeKernel('reduce-rows', { SCALAR: !vec4 });
 }
 
 /**
