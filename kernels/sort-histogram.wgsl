@@ -19,9 +19,7 @@
 override WG: u32 = 64;
 override BLOCK: u32 = 4096;
 override RADIX_BITS: u32 = 8;
-// A private array's size must be a const-expression, not an override: this is the ceiling for RADIX_BITS,
-// and src/ops/sort.ts rewrites this line to 1 << RADIX_BITS (a 2048-entry array is slow to compile).
-//#param const MAX_RADIX: u32 = 2048u
+//#import radix-block
 
 struct Params {
   n: u32,
@@ -36,38 +34,20 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> hist: array<u32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
+fn load_keys(i: u32) -> vec4u { return keys[i]; }
+fn load_vals(i: u32) -> vec4u { return vec4u(0u); }
+fn visit(t: ptr<function, radix_table>, d: u32, k: u32, v: u32) { (*t)[d] += 1u; }
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + lid;
-  let n = params.n;
-  let nb = (n + BLOCK - 1u) / BLOCK;
-  if (b >= nb) {
+  let b = radix_block(wid, nwg, lid);
+  if (b >= nb()) {
     return;
   }
-  let radix = 1u << RADIX_BITS;
-  let mask = vec4u(radix - 1u);
-  let sh = vec4u(params.shift);
-  // Sized by MAX_RADIX (radix: the op composes it with MAX_RADIX = radix); only the first `radix` entries are used.
-  var h: array<u32, MAX_RADIX>;
-  let start = b * BLOCK;
-  let end = min(n, start + BLOCK);
-  let v1 = end / 4u;
-  for (var i = start / 4u; i < v1; i++) {
-    let d = (keys[i] >> sh) & mask;
-    h[d.x] += 1u;
-    h[d.y] += 1u;
-    h[d.z] += 1u;
-    h[d.w] += 1u;
-  }
-  let r = end & 3u;
-  if (r != 0u) {
-    let d = (keys[v1] >> sh) & mask;
-    h[d.x] += 1u;
-    if (r > 1u) { h[d.y] += 1u; }
-    if (r > 2u) { h[d.z] += 1u; }
-  }
-  for (var d = 0u; d < radix; d++) {
+  var h: array<u32, MAX_RADIX>; // radix_table
+  walk_block(&h, b);
+  for (var d = 0u; d < (1u << RADIX_BITS); d++) {
     hist[d * params.nb_all + params.block0 + b] = h[d];
   }
 }
