@@ -16,9 +16,6 @@
 // Dispatch: one invocation per block: ceil(nb / WG) workgroups, a 2-D grid over 65535
 //   (block = (wid.x + wid.y * num_workgroups.x) * WG + local index); surplus invocations return.
 // Overrides: WG (workgroup size), BLOCK (keys per invocation, a multiple of 4), RADIX_BITS (1..11).
-override WG: u32 = 64;
-override BLOCK: u32 = 4096;
-override RADIX_BITS: u32 = 8;
 //#import radix-block
 
 struct Params {
@@ -36,18 +33,10 @@ struct Params {
 
 fn load_keys(i: u32) -> vec4u { return keys[i]; }
 fn load_vals(i: u32) -> vec4u { return vec4u(0u); }
+fn start_block(t: ptr<function, radix_table>, b: u32) {}
 fn visit(t: ptr<function, radix_table>, d: u32, k: u32, v: u32) { (*t)[d] += 1u; }
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let b = radix_block(wid, nwg, lid);
-  if (b >= nb()) {
-    return;
-  }
-  var h: array<u32, MAX_RADIX>; // radix_table
-  walk_block(&h, b);
+fn end_block(t: ptr<function, radix_table>, b: u32) {
   for (var d = 0u; d < (1u << RADIX_BITS); d++) {
-    hist[d * params.nb_all + params.block0 + b] = h[d];
+    hist[d * params.nb_all + params.block0 + b] = (*t)[d];
   }
 }

@@ -14,19 +14,12 @@
 //   5  params    uniform { n, shift }
 // Dispatch: as sort-histogram (one invocation per block, nb = ceil(n / BLOCK), 2-D grid over 65535).
 // Overrides: WG, BLOCK, RADIX_BITS — must equal those used by sort-histogram for the same pass.
-override WG: u32 = 64;
-override BLOCK: u32 = 4096;
-override RADIX_BITS: u32 = 8;
 //#import radix-scatter
 
-@group(0) @binding(0) var<storage, read> keys_in: array<vec4<u32>>;
-@group(0) @binding(1) var<storage, read> offsets: array<u32>;
-@group(0) @binding(2) var<storage, read_write> keys_out: array<u32>;
 @group(0) @binding(3) var<storage, read> vals_in: array<vec4<u32>>;
 @group(0) @binding(4) var<storage, read_write> vals_out: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-fn load_keys(i: u32) -> vec4u { return keys_in[i]; }
 fn load_vals(i: u32) -> vec4u { return vals_in[i]; }
 fn visit(t: ptr<function, radix_table>, d: u32, k: u32, v: u32) {
   let w = slot((*t)[d]);

@@ -11,17 +11,10 @@
 //   3  params    uniform { n, shift }
 // Dispatch: as sort-histogram (one invocation per block, nb = ceil(n / BLOCK), 2-D grid over 65535).
 // Overrides: WG, BLOCK, RADIX_BITS — must equal those used by sort-histogram for the same pass.
-override WG: u32 = 64;
-override BLOCK: u32 = 4096;
-override RADIX_BITS: u32 = 8;
 //#import radix-scatter
 
-@group(0) @binding(0) var<storage, read> keys_in: array<vec4<u32>>;
-@group(0) @binding(1) var<storage, read> offsets: array<u32>;
-@group(0) @binding(2) var<storage, read_write> keys_out: array<u32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-fn load_keys(i: u32) -> vec4u { return keys_in[i]; }
 fn load_vals(i: u32) -> vec4u { return vec4u(0u); }
 fn visit(t: ptr<function, radix_table>, d: u32, k: u32, v: u32) {
   let w = slot((*t)[d]);

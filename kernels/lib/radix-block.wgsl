@@ -1,11 +1,19 @@
 // lib/radix-block: one invocation's walk over its block of keys, shared by the radix-sort passes
-// (sort-histogram, sort-scatter, sort-scatter-pairs).
-// The importing kernel declares the overrides WG, BLOCK, RADIX_BITS, `params` (with n, shift), and:
+// (sort-histogram, sort-scatter, sort-scatter-pairs), and their entry point.
+// One invocation per block of BLOCK keys (lib/serial-block has the entry point and its geometry).
+// The importing kernel declares `params` (with n, shift) and:
 //   load_keys(i) -> vec4u   vec4 i of its keys
 //   load_vals(i) -> vec4u   vec4 i of its values (vec4u(0u) when it moves none)
-//   visit(t, d, k, v)       called for each key k (value v, digit d) of the block, in order, with the
-//                           invocation's digit table t (declared in its entry point as a `radix_table`)
+//   start_block(t, b)       before the walk of block b (t: the invocation's digit table, all zero)
+//   visit(t, d, k, v)       for each key k (value v, digit d) of the block, in order
+//   end_block(t, b)         after it
+// Overrides: WG (workgroup size), BLOCK (keys per invocation, a multiple of 4), RADIX_BITS (1..11); the
+// passes of one digit must use the same three.
+override WG: u32 = 64;
+override BLOCK: u32 = 4096;
+override RADIX_BITS: u32 = 8;
 //#param const MAX_RADIX: u32 = 2048u
+//#import serial-block
 
 // An invocation's digit table (a function variable of the entry point, zero at start): sort-histogram's
 // counters, the scatter's running offsets. A private array's size must be a const-expression, not an
@@ -13,21 +21,10 @@
 // 2048-entry array is slow to compile). Only the first RADIX = 1 << RADIX_BITS entries are used.
 alias radix_table = array<u32, MAX_RADIX>;
 
-// The block of this invocation (a 2-D grid over 65535); blocks at or past nb() are surplus.
-fn radix_block(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + lid;
-}
-
-fn nb() -> u32 {
-  return (params.n + BLOCK - 1u) / BLOCK;
-}
-
-// Visits the keys of block b in order: whole vec4s, then the last 1..3 keys of the data.
-fn walk_block(t: ptr<function, radix_table>, b: u32) {
+// Visits the keys [start, end) in order: whole vec4s, then the last 1..3 keys of the data.
+fn walk_block(t: ptr<function, radix_table>, start: u32, end: u32) {
   let mask = vec4u((1u << RADIX_BITS) - 1u);
   let sh = vec4u(params.shift);
-  let start = b * BLOCK;
-  let end = min(params.n, start + BLOCK);
   let v1 = end / 4u;
   for (var i = start / 4u; i < v1; i++) {
     let k = load_keys(i);
@@ -47,4 +44,12 @@ fn walk_block(t: ptr<function, radix_table>, b: u32) {
     if (r > 1u) { visit(t, d.y, k.y, v.y); }
     if (r > 2u) { visit(t, d.z, k.z, v.z); }
   }
+}
+
+fn run_block(b: u32, start: u32, end: u32) {
+  // The digit table (a radix_table): counts for the histogram, running offsets for the scatter.
+  var h: array<u32, MAX_RADIX>;
+  start_block(&h, b);
+  walk_block(&h, start, end);
+  end_block(&h, b);
 }

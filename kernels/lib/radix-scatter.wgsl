@@ -1,6 +1,5 @@
-// lib/radix-scatter: the scatter pass of sort-scatter and sort-scatter-pairs (see those files).
-// The importing kernel declares WG, BLOCK, RADIX_BITS, its bindings `offsets` and `params: Params`,
-// load_keys/load_vals and visit (lib/radix-block), and calls nothing else: the entry point is here.
+// lib/radix-scatter: what sort-scatter and sort-scatter-pairs share (see those files): the keys' bindings,
+// Params, the windowed output and the table's start. The importing kernel declares `params` and visit.
 //#import radix-block
 
 // Set by the op for data larger than one binding (see Params); a pipeline constant, so off it costs nothing.
@@ -18,6 +17,12 @@ struct Params {
   out_len: u32,
 }
 
+@group(0) @binding(0) var<storage, read> keys_in: array<vec4<u32>>;
+@group(0) @binding(1) var<storage, read> offsets: array<u32>;
+@group(0) @binding(2) var<storage, read_write> keys_out: array<u32>;
+
+fn load_keys(i: u32) -> vec4u { return keys_in[i]; }
+
 // Output index o within the bound output window (o itself unless WINDOWED); visit writes only when
 // `!WINDOWED || w < params.out_len`.
 fn slot(o: u32) -> u32 {
@@ -27,16 +32,11 @@ fn slot(o: u32) -> u32 {
   return o;
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let b = radix_block(wid, nwg, lid);
-  if (b >= nb()) {
-    return;
-  }
-  var off: array<u32, MAX_RADIX>; // radix_table
+// The block's first output position for each digit.
+fn start_block(t: ptr<function, radix_table>, b: u32) {
   for (var d = 0u; d < (1u << RADIX_BITS); d++) {
-    off[d] = offsets[d * params.nb_all + params.block0 + b];
+    (*t)[d] = offsets[d * params.nb_all + params.block0 + b];
   }
-  walk_block(&off, b);
 }
+
+fn end_block(t: ptr<function, radix_table>, b: u32) {}
