@@ -160,7 +160,6 @@ function radixParams(op: string, ctx: DeviceContext, t: Tunable, n: number): { W
   return { WG, BLOCK, RADIX_BITS };
 }
 
-
 /**
  * sort-histogram / sort-scatter(-pairs) with their private per-invocation digit array sized for this
  * RADIX_BITS rather than the file's 2048 ceiling (WGSL sizes a private array with a const-expression, never
