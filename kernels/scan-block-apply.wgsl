@@ -16,10 +16,7 @@
 //   (lib/serial-block).
 // Overrides: WG (workgroup size), BLOCK (elements per invocation, a multiple of 4; must equal the BLOCK
 //   used by scan-block-reduce for the same scan).
-alias T = f32;
-
-override WG: u32 = 64;
-override BLOCK: u32 = 1024;
+//#import scan-block
 
 struct Params {
   n: u32,
@@ -27,12 +24,9 @@ struct Params {
   has_offsets: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
 @group(0) @binding(1) var<storage, read> offsets: array<T>;
 @group(0) @binding(2) var<storage, read_write> out: array<vec4<T>>;
 @group(0) @binding(3) var<uniform> params: Params;
-
-//#import serial-block
 
 fn run_block(b: u32, start: u32, end: u32) {
   let v0 = start / 4u;

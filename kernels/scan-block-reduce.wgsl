@@ -11,20 +11,14 @@
 // Dispatch: one invocation per block, ceil(ceil(n / BLOCK) / WG) workgroups, 2-D grid over 65535
 //   (lib/serial-block).
 // Overrides: WG (workgroup size), BLOCK (elements per invocation, a multiple of 4).
-alias T = f32;
-
-override WG: u32 = 64;
-override BLOCK: u32 = 1024;
+//#import scan-block
 
 struct Params {
   n: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
 @group(0) @binding(1) var<storage, read_write> sums: array<T>;
 @group(0) @binding(2) var<uniform> params: Params;
-
-//#import serial-block
 
 fn run_block(b: u32, start: u32, end: u32) {
   let v0 = start / 4u;

@@ -18,15 +18,6 @@
 // Overrides: WG (workgroup size), BLOCK (keys per invocation, a multiple of 4), RADIX_BITS (1..11).
 //#import radix-block
 
-struct Params {
-  n: u32,
-  shift: u32,
-  // Data larger than one binding is counted chunk by chunk: `keys` is the window whose first block is
-  // block `block0` of the table's `nb_all` (0 and ceil(n / BLOCK) otherwise).
-  block0: u32,
-  nb_all: u32,
-}
-
 @group(0) @binding(0) var<storage, read> keys: array<vec4<u32>>;
 @group(0) @binding(1) var<storage, read_write> hist: array<u32>;
 @group(0) @binding(2) var<uniform> params: Params;

@@ -7,6 +7,8 @@
 //   start_block(t, b)       before the walk of block b (t: the invocation's digit table, all zero)
 //   visit(t, d, k, v)       for each key k (value v, digit d) of the block, in order
 //   end_block(t, b)         after it
+// Params: n, shift, block0, nb_all (see sort-histogram), and with RADIX_SCATTER (//#define) out0, out_len
+// (see lib/radix-scatter).
 // Overrides: WG (workgroup size), BLOCK (keys per invocation, a multiple of 4), RADIX_BITS (1..11); the
 // passes of one digit must use the same three.
 override WG: u32 = 64;
@@ -20,6 +22,21 @@ override RADIX_BITS: u32 = 8;
 // override: MAX_RADIX is the ceiling for RADIX_BITS, and the op composes it as 1 << RADIX_BITS (a
 // 2048-entry array is slow to compile). Only the first RADIX = 1 << RADIX_BITS entries are used.
 alias radix_table = array<u32, MAX_RADIX>;
+
+struct Params {
+  n: u32,
+  shift: u32,
+  // Data larger than one binding is handled chunk by chunk: the keys bound are the window whose first block
+  // is block `block0` of the table's `nb_all` (0 and ceil(n / BLOCK) otherwise).
+  block0: u32,
+  nb_all: u32,
+//#if RADIX_SCATTER
+  // WINDOWED: the output bound is the window of destinations [out0, out0 + out_len): keys bound for other
+  // windows are skipped (the op runs every input chunk against every output window).
+  out0: u32,
+  out_len: u32,
+//#endif
+}
 
 // Visits the keys [start, end) in order: whole vec4s, then the last 1..3 keys of the data.
 fn walk_block(t: ptr<function, radix_table>, start: u32, end: u32) {

@@ -1,21 +1,11 @@
 // lib/radix-scatter: what sort-scatter and sort-scatter-pairs share (see those files): the keys' bindings,
-// Params, the windowed output and the table's start. The importing kernel declares `params` and visit.
+// the windowed output and the table's start. The importing kernel declares `params` and visit.
+//#define RADIX_SCATTER
 //#import radix-block
 
-// Set by the op for data larger than one binding (see Params); a pipeline constant, so off it costs nothing.
+// Set by the op for data larger than one binding (see Params in lib/radix-block); a pipeline constant,
+// so off it costs nothing.
 override WINDOWED: bool = false;
-
-struct Params {
-  n: u32,
-  shift: u32,
-  // Data larger than one binding (WINDOWED): keys_in is the window whose first block is block `block0` of
-  // the table's `nb_all`, and keys_out the window of destinations [out0, out0 + out_len): keys bound for
-  // other windows are skipped (the op runs every input chunk against every output window).
-  block0: u32,
-  nb_all: u32,
-  out0: u32,
-  out_len: u32,
-}
 
 @group(0) @binding(0) var<storage, read> keys_in: array<vec4<u32>>;
 @group(0) @binding(1) var<storage, read> offsets: array<u32>;

@@ -11,6 +11,8 @@
  *   else the default. For things WGSL wants as const-expressions (private array sizes, the element type).
  * - `//#if NAME` (or `//#if !NAME`) ... `//#else` ... `//#endif`: conditional compilation on a boolean
  *   parameter (absent = false), nestable; the lines of the branch not taken are dropped.
+ * - `//#define NAME`: sets the flag NAME for the rest of the composition (the modules imported after it), so
+ *   a kernel can pick a module's variant: `//#define RADIX_SCATTER` then `//#import radix-block`.
  *
  * Every other line is kept as it is, so a kernel with no directives composes to its own text. A parameter
  * that the kernel and its modules never name is an error (a misspelt variant would silently compose the
@@ -42,7 +44,7 @@ function file(path: string): string {
 const DIRECTIVE = /^\/\/#(\w+)(?:[ \t]+(.*?))?[ \t]*$/;
 const PARAM = /^(const|alias)[ \t]+(\w+)(?:[ \t]*:[ \t]*([\w<>, ]+?))?[ \t]*=[ \t]*(.+?)[ \t]*;?$/;
 
-function expand(path: string, params: KernelParams, used: Set<string>, imported: Set<string>, out: string[]): void {
+function expand(path: string, params: Record<string, string | number | boolean>, used: Set<string>, imported: Set<string>, out: string[]): void {
   const stack: { taking: boolean; parent: boolean; sawElse: boolean }[] = [];
   const live = (): boolean => stack.every((f) => f.taking);
   const lines = file(path).split('\n');
@@ -73,6 +75,8 @@ function expand(path: string, params: KernelParams, used: Set<string>, imported:
         imported.add(arg);
         expand(`lib/${arg}`, params, used, imported, out);
       }
+    } else if (word === 'define') {
+      params[arg] = true;
     } else if (word === 'param') {
       const p = PARAM.exec(arg);
       if (p === null) throw new GpukitError(`${where}: a //#param must read 'const NAME: type = default' or 'alias NAME = default'`);
@@ -101,7 +105,7 @@ export function composeKernel(name: string, params: KernelParams = {}): string {
   if (s !== undefined) return s;
   const used = new Set<string>();
   const out: string[] = [];
-  expand(name, params, used, new Set(), out);
+  expand(name, { ...params }, used, new Set(), out);
   const unknown = names.filter((k) => !used.has(k));
   if (unknown.length > 0) throw new GpukitError(`kernels/${name}.wgsl has no parameter ${unknown.join(', ')}`);
   s = out.join('\n');
