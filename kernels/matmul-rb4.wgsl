@@ -18,25 +18,15 @@
 // Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
 //   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
 
-alias T = f32;
-
-struct Params {
-  m: u32,
-  k: u32,
-  n: u32,
-  pad: u32,
-}
+//#import matmul-params
 
 @group(0) @binding(0) var<storage, read> a: array<vec4<T>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<T>>;
 @group(0) @binding(2) var<storage, read_write> out: array<vec4<T>>;
-@group(0) @binding(3) var<uniform> params: Params;
 
 override WG_X: u32 = 8;         // invocations per workgroup (all along n)
 override RM: u32 = 8;           // rows of C per invocation, 1..MAX_RM (multiple of 4 when TRANS_A)
 override NC: u32 = 2;           // vec4 column groups of C per invocation, 1..MAX_NC
-override TRANS_A: bool = false; // a holds Aᵀ (k×m)
-override TRANS_B: bool = false; // b holds Bᵀ (n×k)
 
 const MAX_RM: u32 = 16u;
 const MAX_NC: u32 = 4u;

@@ -11,23 +11,13 @@
 // Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
 //   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
 
-alias T = f32;
-
-struct Params {
-  m: u32,
-  k: u32,
-  n: u32,
-  pad: u32,
-}
+//#import matmul-params
 
 @group(0) @binding(0) var<storage, read> a: array<T>;
 @group(0) @binding(1) var<storage, read> b: array<T>;
 @group(0) @binding(2) var<storage, read_write> out: array<T>;
-@group(0) @binding(3) var<uniform> params: Params;
 
 override TILE: u32 = 16;        // tile edge; the workgroup is TILE×TILE invocations
-override TRANS_A: bool = false; // a holds Aᵀ (k×m)
-override TRANS_B: bool = false; // b holds Bᵀ (n×k)
 
 var<workgroup> ta: array<T, TILE * TILE>;
 var<workgroup> tb: array<T, TILE * TILE>;

@@ -25,21 +25,31 @@
 // Overrides: WG (workgroup size), ITEMS (vec4 per invocation per pass; >= 2, or combine cannot
 //   shrink); lavapipe: WG = 8, ITEMS = 1024..4096.
 // Indices are u32: n < 2^32 (and the 0xffffffff sentinel is never a real index).
-alias T = f32;
+// Parameters (src/kernels/compose.ts; the defaults are f32 argmin): T the element type; ARGMAX (flag) for the
+// largest; IDENTITY the bits of identity(): +inf 0x7f800000u / -inf 0xff800000u (f32), 0x7fffffffu /
+// 0x80000000u (i32), 0xffffffffu / 0u (u32); INTEGER (flag) for i32/u32, which have no NaN rule.
+//#param alias T = f32
+//#param const IDENTITY: u32 = 0x7f800000u
 
-// ===== BEGIN OP (a code generator replaces this block; it must define identity, map, better) =====
-// argmin. For argmax: identity bits 0xff800000u (-inf) and `a > b` in better().
-// For i32/u32 T: identity 0x7fffffff / 0xffffffffu (argmin), no NaN terms: (a < b) | ((a == b) & (ai < bi)).
-fn identity() -> T { let bits = 0x7f800000u; return bitcast<T>(bits); } // +inf (a let: const inf is an error)
+// The order: identity, map, better.
+fn identity() -> T { let bits = IDENTITY; return bitcast<T>(bits); } // a let: a const inf is an error
 fn map(q: u32) -> vec4<T> { return x[q]; }
+//#if ARGMAX
+fn ahead(a: vec4<T>, b: vec4<T>) -> vec4<bool> { return a > b; }
+//#else
+fn ahead(a: vec4<T>, b: vec4<T>) -> vec4<bool> { return a < b; }
+//#endif
+//#if !INTEGER
 fn isnan4(v: vec4<T>) -> vec4<bool> { return (bitcast<vec4u>(v) & vec4u(0x7fffffffu)) > vec4u(0x7f800000u); }
-// Is (a, ai) preferred over (b, bi)?  NaN first, then smaller value, then lower index.
+// Is (a, ai) preferred over (b, bi)?  NaN first, then the smaller (larger) value, then the lower index.
 fn better(a: vec4<T>, ai: vec4u, b: vec4<T>, bi: vec4u) -> vec4<bool> {
   let an = isnan4(a);
   let bn = isnan4(b);
-  return (an & !bn) | (!an & !bn & (a < b)) | (((an & bn) | (a == b)) & (ai < bi));
+  return (an & !bn) | (!an & !bn & ahead(a, b)) | (((an & bn) | (a == b)) & (ai < bi));
 }
-// ===== END OP =====
+//#else
+fn better(a: vec4<T>, ai: vec4u, b: vec4<T>, bi: vec4u) -> vec4<bool> { return ahead(a, b) | ((a == b) & (ai < bi)); }
+//#endif
 
 override WG: u32 = 8;
 override ITEMS: u32 = 2048;

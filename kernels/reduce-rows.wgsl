@@ -10,7 +10,7 @@
 //   tree: long serial folds, what a software adapter (a CPU) runs fastest; a GPU wants a row per
 //   workgroup (or per few lanes for short rows).
 // Loads: the vec4 form below binds x (and y) as vec4s, one load per four elements, for R % 4 == 0;
-//   src/ops/axis.ts swaps in the scalar form (between the markers) for other R. The elements past the
+//   other R compose with SCALAR (src/kernels/compose.ts) for the scalar form. The elements past the
 //   last whole chunk (R % 4 of them, scalar form only) are lane 0's.
 // OP (override) selects the reduction; IS_FLOAT says T is f32 (NaN tests, f32 accumulation).
 // Floats: each lane sums in blocks of 16 chunks (a vec4 of partial sums, then its four lanes), then the
@@ -32,21 +32,21 @@ struct Params {
   pad: u32,
 }
 
-//#vec4
+//#if !SCALAR
 @group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
 @group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
 fn load4(e: u32) -> vec4<T> { return x[e >> 2u]; }
 fn load1(e: u32) -> T { return x[e >> 2u][e & 3u]; }
 fn store4(e: u32, v: vec4<f32>) { y[e >> 2u] = v; }
 fn store1(e: u32, v: f32) { y[e >> 2u][e & 3u] = v; }
-//#scalar
-// @group(0) @binding(0) var<storage, read> x: array<T>;
-// @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-// fn load4(e: u32) -> vec4<T> { return vec4<T>(x[e], x[e + 1u], x[e + 2u], x[e + 3u]); }
-// fn load1(e: u32) -> T { return x[e]; }
-// fn store4(e: u32, v: vec4<f32>) { y[e] = v.x; y[e + 1u] = v.y; y[e + 2u] = v.z; y[e + 3u] = v.w; }
-// fn store1(e: u32, v: f32) { y[e] = v; }
-//#end
+//#else
+@group(0) @binding(0) var<storage, read> x: array<T>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+fn load4(e: u32) -> vec4<T> { return vec4<T>(x[e], x[e + 1u], x[e + 2u], x[e + 3u]); }
+fn load1(e: u32) -> T { return x[e]; }
+fn store4(e: u32, v: vec4<f32>) { y[e] = v.x; y[e + 1u] = v.y; y[e + 2u] = v.z; y[e + 3u] = v.w; }
+fn store1(e: u32, v: f32) { y[e] = v; }
+//#endif
 
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<uniform> params: Params;

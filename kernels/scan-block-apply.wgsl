@@ -13,13 +13,10 @@
 //                                           overwritten with garbage
 //   3  params   uniform { n, exclusive, has_offsets }
 // Dispatch: one invocation per block, ceil(ceil(n / BLOCK) / WG) workgroups, 2-D grid over 65535
-//   (block = (wid.x + wid.y * num_workgroups.x) * WG + local index).
+//   (lib/serial-block).
 // Overrides: WG (workgroup size), BLOCK (elements per invocation, a multiple of 4; must equal the BLOCK
 //   used by scan-block-reduce for the same scan).
-alias T = f32;
-
-override WG: u32 = 64;
-override BLOCK: u32 = 1024;
+//#import scan-block
 
 struct Params {
   n: u32,
@@ -27,22 +24,11 @@ struct Params {
   has_offsets: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
 @group(0) @binding(1) var<storage, read> offsets: array<T>;
 @group(0) @binding(2) var<storage, read_write> out: array<vec4<T>>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + lid;
-  let n = params.n;
-  let nb = (n + BLOCK - 1u) / BLOCK;
-  if (b >= nb) {
-    return;
-  }
-  let start = b * BLOCK;
-  let end = min(n, start + BLOCK);
+fn run_block(b: u32, start: u32, end: u32) {
   let v0 = start / 4u;
   let v1 = (end + 3u) / 4u; // includes the partial last vec4; its padding lanes get garbage
   var s = T();

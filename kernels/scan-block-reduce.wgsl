@@ -8,34 +8,19 @@
 //                                          (16 bytes); padding lanes are read but ignored.
 //   1  sums    array<T>, read_write        ceil(n / BLOCK) elements
 //   2  params  uniform { n }
-// Dispatch: one invocation per block, ceil(ceil(n / BLOCK) / WG) workgroups; over 65535 workgroups use a
-//   2-D grid (x * y >= that count): block = (wid.x + wid.y * num_workgroups.x) * WG + local index.
-//   Surplus invocations return at once.
+// Dispatch: one invocation per block, ceil(ceil(n / BLOCK) / WG) workgroups, 2-D grid over 65535
+//   (lib/serial-block).
 // Overrides: WG (workgroup size), BLOCK (elements per invocation, a multiple of 4).
-alias T = f32;
-
-override WG: u32 = 64;
-override BLOCK: u32 = 1024;
+//#import scan-block
 
 struct Params {
   n: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
 @group(0) @binding(1) var<storage, read_write> sums: array<T>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + lid;
-  let n = params.n;
-  let nb = (n + BLOCK - 1u) / BLOCK;
-  if (b >= nb) {
-    return;
-  }
-  let start = b * BLOCK;
-  let end = min(n, start + BLOCK);
+fn run_block(b: u32, start: u32, end: u32) {
   let v0 = start / 4u;
   let v1 = end / 4u; // whole vec4s
   // Four independent partial sums (one per lane of the vec4): the f32 rounding differs from a serial

@@ -12,12 +12,7 @@
 // Bindings (group 0): 0 indices (read), 1 values (read), 2 acc (atomic), 3 err (atomic), 4 params.
 // Dispatch: max(outer·m·inner, m) invocations (one per value), workgroups for ceil(· / WG) (2-D beyond 65,535).
 
-struct Params {
-  outer: u32,
-  n: u32,
-  m: u32,
-  inner: u32,
-}
+//#import axis-index
 
 @group(0) @binding(0) var<storage, read> indices: array<u32>;
 @group(0) @binding(1) var<storage, read> values: array<u32>;
@@ -30,28 +25,6 @@ override SIGNED: bool = true;
 override WRAP: bool = true;
 override KIND: u32 = 2u;
 override OP: u32 = 0u;
-
-const BAD = 0xffffffffu;
-
-// The index's position on the axis, or BAD; `record` (one invocation per index) notes a bad one in err.
-fn resolve(raw: u32, record: bool) -> u32 {
-  let n = params.n;
-  if (SIGNED && bitcast<i32>(raw) < 0) {
-    let mag = 0u - raw;
-    if (WRAP && mag <= n) { return n - mag; }
-    if (record) {
-      atomicAdd(&err[0], 1u);
-      atomicMax(&err[2], mag);
-    }
-    return BAD;
-  }
-  if (raw < n) { return raw; }
-  if (record) {
-    atomicAdd(&err[0], 1u);
-    atomicMax(&err[1], raw);
-  }
-  return BAD;
-}
 
 fn is_nan(bits: u32) -> bool {
   return (bits & 0x7fffffffu) > 0x7f800000u;
@@ -69,18 +42,9 @@ fn combine(old: u32, v: u32) -> u32 {
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   let o = (wid.x + wid.y * nwg.x) * WG + lid;
-  let inner = params.inner;
-  let m = params.m;
-  // Invocation o < m checks index o (so an index is counted once, and checked even when the rest is empty).
-  if (o < m) { _ = resolve(indices[o], true); }
-  if (o >= params.outer * m * inner) { return; }
-  let b = o % inner;
-  let t = o / inner;
-  let j = t % m;
-  let a = t / m;
-  let k = resolve(indices[j], false);
-  if (k == BAD) { return; }
-  let at = (a * params.n + k) * inner + b;
+  let p = place(wid, lid, nwg);
+  if (p.outside || p.k == BAD) { return; }
+  let at = p.at;
   let v = values[o];
   if (OP == 0u && KIND != 2u) { atomicAdd(&acc[at], v); return; }
   if (OP == 1u && KIND == 0u) { atomicMax(&acc[at], v); return; }

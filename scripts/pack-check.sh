@@ -25,6 +25,10 @@ JSON
 node_types=$(node -p "require('$root/node_modules/@types/node/package.json').version")
 echo "pack-check: npm install $(basename "$tarball") @types/node@$node_types into a fresh project"
 npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" "@types/node@$node_types"
+# The kernels' shared modules (kernels/lib/, imported by //#import) must ship with the kernels.
+for m in "$root"/kernels/lib/*.wgsl; do
+  [ -f "node_modules/gpukit/kernels/lib/$(basename "$m")" ] || { echo "pack-check: kernels/lib/$(basename "$m") is missing from the package"; exit 1; }
+done
 
 echo "pack-check: no @internal left in the packed declarations (tsconfig.build.json strips them)"
 # Only the declarations this tree builds: dist/ is not cleaned before a build, so outputs of moved or deleted

@@ -1,32 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArgumentError, GpukitError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { composeKernel } from './compose.js';
 
-let kernelsDir: string | undefined;
+export { packageKernelsDir } from './dir.js';
+export { composeKernel, type KernelParams } from './compose.js';
 
-/** The package's `kernels/` folder (found upward from this module, so it works from src/ and dist/). */
-export function packageKernelsDir(): string {
-  if (kernelsDir !== undefined) return kernelsDir;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'kernels')) && existsSync(join(dir, 'package.json'))) return (kernelsDir = join(dir, 'kernels'));
-    dir = dirname(dir);
-  }
-  throw new GpukitError('gpukit: cannot find its kernels/ folder next to package.json (is the package installed with its kernels/?)');
-}
-
-const sources = new Map<string, string>();
-
-/** Reads one of gpukit's own kernels (`kernels/<name>.wgsl`), cached. */
+/** One of gpukit's own kernels (`kernels/<name>.wgsl`) composed with its modules and default parameters, cached. */
 export function builtinKernel(name: string): string {
-  let s = sources.get(name);
-  if (s === undefined) {
-    s = readFileSync(join(packageKernelsDir(), `${name}.wgsl`), 'utf8');
-    sources.set(name, s);
-  }
-  return s;
+  return composeKernel(name);
 }
 
 /** WGSL text from a string of WGSL, a `file:` URL or a URL object. */

@@ -2,6 +2,7 @@ import { DeviceArray } from '../../buffers/device-array.js';
 import type { DType } from '../../buffers/dtype.js';
 import { chunkElements } from '../../buffers/chunks.js';
 import type { DeviceContext } from './context.js';
+import { specializeSource } from '../../kernels/compose.js';
 import { ArgumentError, DTypeError, LimitError, ShaderCompileError, ValidationError } from '../../errors.js';
 import { compileModule, type SourceMapper } from './compile.js';
 import { checkRunArgs, gridFor, type Dispatch } from './geometry.js';
@@ -25,17 +26,9 @@ export interface KernelOptions {
 /** Arguments of a kernel run, by binding name: arrays for storage, plain values for uniforms. */
 export type KernelArgs = Readonly<Record<string, DeviceArray | UniformValue>>;
 
-const ALIAS_T = /^([ \t]*alias[ \t]+T[ \t]*=[ \t]*)(f32|i32|u32|f16)([ \t]*;)/m;
-
-/** Applies the dtype rewrite and `enable f16;` without shifting any line numbers. */
+/** Applies the dtype rewrite and `enable f16;` without shifting any line numbers (the composer's `specializeSource`). */
 export function specialize(source: string, dtype: DType | undefined): string {
-  let code = source;
-  if (dtype !== undefined) {
-    if (!ALIAS_T.test(code)) throw new ArgumentError(`a dtype was given but the WGSL has no 'alias T = <type>;' line to rewrite`);
-    code = code.replace(ALIAS_T, (_m, pre: string, _t: string, post: string) => `${pre}${dtype}${post}`);
-  }
-  if (/\bf16\b/.test(code) && !/^\s*enable\s+f16\s*;/m.test(code)) code = `enable f16; ${code}`;
-  return code;
+  return specializeSource(source, dtype);
 }
 
 function labelFor(source: string, entry: string | undefined): string {

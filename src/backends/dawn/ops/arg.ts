@@ -2,7 +2,7 @@
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { DeviceContext } from '../context.js';
 import { compileKernelSync, type Kernel } from '../kernel.js';
-import { builtinKernel } from '../../../kernels/load.js';
+import { composeKernel } from '../../../kernels/compose.js';
 import { foldGroups } from '../geometry.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
 import { windowable } from '../../../ops/util.js';
@@ -19,49 +19,19 @@ export const argTunable = registerTunable({
 /** Partials at or below this count are folded by one invocation. */
 const FINISH_MAX = 2048;
 
-const BEGIN = '// ===== BEGIN OP';
-const END = '// ===== END OP =====';
+/** The bits of the identity (the value that loses to every other) of argmin/argmax over each dtype. */
+const IDENTITY = {
+  argmin: { f32: '0x7f800000u', i32: '0x7fffffffu', u32: '0xffffffffu' },
+  argmax: { f32: '0xff800000u', i32: '0x80000000u', u32: '0u' },
+} as const;
 
-/** The OP block of reduce-arg.wgsl for one op and dtype (the file's own block is f32 argmin). */
-function opBlock(op: 'argmin' | 'argmax', dtype: 'f32' | 'i32' | 'u32'): string | undefined {
-  if (dtype === 'f32') return op === 'argmin' ? undefined : 'argmax-f32';
-  const identity = {
-    argmin: { i32: 'T(2147483647)', u32: 'T(0xffffffffu)' },
-    argmax: { i32: 'T(-2147483647 - 1)', u32: 'T(0u)' },
-  }[op][dtype];
-  const cmp = op === 'argmin' ? '<' : '>';
-  return [
-    `${BEGIN} (generated for ${op} ${dtype}) =====`,
-    `fn identity() -> T { return ${identity}; }`,
-    'fn map(q: u32) -> vec4<T> { return x[q]; }',
-    `fn better(a: vec4<T>, ai: vec4u, b: vec4<T>, bi: vec4u) -> vec4<bool> { return (a ${cmp} b) | ((a == b) & (ai < bi)); }`,
-    END,
-  ].join('\n');
-}
-
-const sources = new Map<string, string>();
-
+/** kernels/reduce-arg.wgsl for one op and dtype: parameters of its order block, no text edits. */
 function source(op: 'argmin' | 'argmax', dtype: 'f32' | 'i32' | 'u32'): string {
-  const key = `${op}|${dtype}`;
-  let s = sources.get(key);
-  if (s !== undefined) return s;
-  const file = builtinKernel('reduce-arg');
-  const block = opBlock(op, dtype);
-  if (block === undefined) s = file;
-  else if (block === 'argmax-f32') {
-    // argmax over floats: -Inf identity and the opposite comparison; the NaN rule stays.
-    s = file.replace('let bits = 0x7f800000u;', 'let bits = 0xff800000u;').replace('(!an & !bn & (a < b))', '(!an & !bn & (a > b))');
-  } else {
-    const a = file.indexOf(BEGIN);
-    const b = file.indexOf(END) + END.length;
-    s = file.slice(0, a) + block + file.slice(b);
-  }
-  sources.set(key, s);
-  return s;
+  return composeKernel('reduce-arg', { T: dtype, ARGMAX: op === 'argmax', INTEGER: dtype !== 'f32', IDENTITY: IDENTITY[op][dtype] });
 }
 
 function kernel(ctx: DeviceContext, op: 'argmin' | 'argmax', dtype: 'f32' | 'i32' | 'u32', entryPoint: string, c: { WG: number; ITEMS: number }): Kernel {
-  return compileKernelSync(ctx, source(op, dtype), { dtype, entryPoint, label: `reduce-arg|${op}|${dtype}|${entryPoint}`, constants: entryPoint === 'finish' ? {} : c });
+  return compileKernelSync(ctx, source(op, dtype), { entryPoint, label: `reduce-arg|${op}|${dtype}|${entryPoint}`, constants: entryPoint === 'finish' ? {} : c });
 }
 
 function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {

@@ -10,7 +10,7 @@ import type { DeviceContext } from '../context.js';
 import { foldGroups } from '../geometry.js';
 import { chunkElements, pieces } from '../../../buffers/chunks.js';
 import { compileKernelSync } from '../kernel.js';
-import { builtinKernel } from '../../../kernels/load.js';
+import { composeKernel } from '../../../kernels/compose.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
 import { emptyValue, type AxisOp } from '../../../ops/axis-options.js';
 import type { AxisCall, RowsCall } from '../../../ops/axis.js';
@@ -37,16 +37,9 @@ export const rowsTunable = registerTunable({
   },
 });
 
-/** kernels/reduce-rows.wgsl with its loads in the scalar form (rows whose length is not a multiple of 4); lines kept in place. */
-let scalarSource: string | undefined;
+/** kernels/reduce-rows.wgsl with vec4 loads, or in its scalar form (rows whose length is not a multiple of 4): a parameter of the module. */
 function rowsSource(vec4: boolean): string {
-  const src = builtinKernel('reduce-rows');
-  if (vec4) return src;
-  if (scalarSource !== undefined) return scalarSource;
-  const m = /^(.*\/\/#vec4\n)(.*?)(\/\/#scalar\n)(.*?)(\/\/#end\n.*)$/s.exec(src);
-  if (m === null) throw new Error('unreachable: kernels/reduce-rows.wgsl lacks its //#vec4, //#scalar, //#end markers');
-  const [, head = '', vec = '', mark = '', scalar = '', tail = ''] = m;
-  return (scalarSource = head + vec.replace(/^/gm, '// ') + mark + scalar.replace(/^\/\/ /gm, '') + tail);
+  return composeKernel('reduce-rows', { SCALAR: !vec4 });
 }
 
 /**

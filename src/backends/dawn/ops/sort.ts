@@ -4,7 +4,7 @@ import type { DeviceContext } from '../context.js';
 import { LimitError, ArgumentError } from '../../../errors.js';
 import { chunkElements, pieces, type Piece } from '../../../buffers/chunks.js';
 import { compileKernelSync, type Kernel } from '../kernel.js';
-import { builtinKernel } from '../../../kernels/load.js';
+import { composeKernel } from '../../../kernels/compose.js';
 import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../tuning.js';
 import { encodeScan, scanParams } from '../../../ops/scan.js';
 import { builtin } from '../../../ops/util.js';
@@ -69,12 +69,10 @@ function radixParams(op: string, ctx: DeviceContext, t: Tunable, n: number): { W
   return { WG, BLOCK, RADIX_BITS };
 }
 
-const MAX_RADIX_DECL = /^const MAX_RADIX: u32 = 2048u;$/m;
-
 /**
  * sort-histogram / sort-scatter(-pairs) with their private per-invocation digit array sized for this
  * RADIX_BITS rather than the file's 2048 ceiling (WGSL sizes a private array with a const-expression, never
- * an override, hence the rewrite). A 2048-entry array costs lavapipe's LLVM ~15 s per kernel to compile
+ * an override, hence a module parameter). A 2048-entry array costs lavapipe's LLVM ~15 s per kernel to compile
  * (a whole sort ~30 s on first use, 256 entries ~1 s) and a GPU 8 KiB of scratch per invocation.
  */
 function radixKernel(ctx: DeviceContext, file: string, constants: { WG: number; BLOCK: number; RADIX_BITS: number }, windowed = false): Kernel {
@@ -84,8 +82,7 @@ function radixKernel(ctx: DeviceContext, file: string, constants: { WG: number; 
 
 /** @internal The source of a radix-sort kernel with its private digit array sized for `radixBits`. */
 export function radixKernelSource(file: string, radixBits: number): string {
-  // Without the declaration line the file's own ceiling stays: slower to compile, never wrong.
-  return builtinKernel(file).replace(MAX_RADIX_DECL, `const MAX_RADIX: u32 = ${2 ** radixBits}u;`);
+  return composeKernel(file, { MAX_RADIX: `${2 ** radixBits}u` });
 }
 
 /**

@@ -1,0 +1,16 @@
+// lib/matmul-params: the element type, shape uniform and flags shared by the matmul kernels
+// (matmul-rb, matmul-rb4, matmul-tiled). C (m×n) = A (m×k) · B (k×n); the kernel binds a, b, out at 0..2.
+
+alias T = f32;
+
+struct Params {
+  m: u32,
+  k: u32,
+  n: u32,
+  pad: u32,
+}
+
+@group(0) @binding(3) var<uniform> params: Params;
+
+override TRANS_A: bool = false; // a holds Aᵀ (k×m)
+override TRANS_B: bool = false; // b holds Bᵀ (n×k)
