@@ -42,7 +42,7 @@ export {
   type ShaderDiagnostic,
 } from './errors.js';
 export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs, type ElementwiseCallOptions } from './ops/elementwise.js';
-export { setBuilderCacheSize, builderCacheSize } from './ops/builder-cache.js';
+export { setBuilderCacheSize, builderCacheSize } from './backends/dawn/builder-cache.js';
 export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
 export { type AxisOptions } from './ops/axis.js';
 export { random, type RandomOptions, type RandomDevice } from './ops/random.js';

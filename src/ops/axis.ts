@@ -12,8 +12,8 @@ import { DTypeError, ShapeError } from '../errors.js';
 import { checkArray } from './signature.js';
 import { defineOp, type Checked, type Op } from './manifest.js';
 import { checkAxisOptions, reducedAxes, resultDType, type AxisOp, type AxisOptions } from './axis-options.js';
-import { dawnAlongRows, dawnReduceAxis, dawnSoftmax } from '../backends/dawn/ops/axis.js';
-import { hostAlongRows, hostReduceAxis, hostSoftmax } from '../backends/host/ops/axis.js';
+import { dawnReduceAxis, dawnSoftmax } from '../backends/dawn/ops/axis.js';
+import { hostReduceAxis, hostSoftmax } from '../backends/host/ops/axis.js';
 
 export { axisCallOptions, axisPlan, checkAxisOptions, emptyValue, reducedAxes, refuseEmpty, resultDType, type AxisOp, type AxisOptions } from './axis-options.js';
 export { byRowBlocks, rowsTunable } from '../backends/dawn/ops/axis.js';
@@ -112,7 +112,7 @@ export function reduceAxis(op: AxisOp, x: DeviceArray, options: AxisOptions = {}
 }
 
 /** Checks a row-to-row op along `axis` and lays it out (the axis moved last, rows × R). */
-function checkRows(op: string, x: DeviceArray, axis: number, outType: DType, fill: RowsCall['fill']): RowsCall {
+export function checkRows(op: string, x: DeviceArray, axis: number, outType: DType, fill: RowsCall['fill']): RowsCall {
   const a = normAxis(op, axis, x.ndim);
   const order = [...x.shape.map((_, d) => d).filter((d) => d !== a), a];
   const back = order.map((_, d) => order.indexOf(d));
@@ -120,22 +120,6 @@ function checkRows(op: string, x: DeviceArray, axis: number, outType: DType, fil
   const rows = R === 0 ? 0 : x.length / R;
   const movedShape = order.map((d) => x.shape[d] ?? 0);
   return { backend: x.backend, op, x, order, back, rows, R, movedShape, fill, shape: x.shape, dtype: outType };
-}
-
-const rowOps = new Map<string, Op<[string, DeviceArray, number, DType, RowsCall['fill']], RowsCall, DeviceArray>>();
-
-/**
- * Runs a row-to-row kernel along `axis`: the axis moved last as a view and gathered into dense rows × R,
- * `fill(dense, res, rows, R)` writing res (rows × R), then moved back into x's axis order as an array of
- * its own. On the host engine the whole runs as one op of the host queue.
- */
-export function alongRows(op: string, x: DeviceArray, axis: number, outType: DType, fill: (dense: DeviceArray, res: DeviceArray, rows: number, R: number) => void): DeviceArray {
-  let m = rowOps.get(op);
-  if (m === undefined) {
-    m = defineOp({ name: op, numpy: null, category: 'scan', summary: `${op}: a row-to-row op along one axis`, tolerance: 'exact', check: checkRows, dawn: (ctx, c) => dawnAlongRows(ctx, c), host: (host, c) => hostAlongRows(host, c) });
-    rowOps.set(op, m);
-  }
-  return m.call(op, x, axis, outType, fill);
 }
 
 export const SOFTMAX = defineOp({

@@ -29,6 +29,7 @@ import { checkLive, requireDType } from './util.js';
 import { checkArray } from './signature.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { defineOp, type Checked } from './manifest.js';
+import { checkRows, type RowsCall } from './axis.js';
 import { scanCpu } from '../reference/scan.js';
 import { dawnScan } from '../backends/dawn/ops/scan.js';
 import { hostScan } from '../backends/host/ops/scan.js';
@@ -43,6 +44,8 @@ export interface ScanCall extends Checked {
   readonly exclusive: boolean;
   /** The axis to scan along, or undefined for the flattened array. */
   readonly axis: number | undefined;
+  /** Along an axis: the rows plan (the axis moved last, rows × R) the engines' row machinery runs. */
+  readonly rows: RowsCall | undefined;
   readonly shape: readonly number[];
   readonly dtype: DType;
 }
@@ -99,7 +102,7 @@ export const SCAN = defineOp({
     requireDType(op, 'x', x, ['f32', 'i32', 'u32']);
     if (opts.axis !== undefined) checkScanAxis(op, x, opts.axis);
     const axis = opts.axis;
-    return { backend: x.backend, op, x, exclusive: opts.exclusive ?? false, axis, shape: axis === undefined ? [x.length] : x.shape, dtype: x.dtype };
+    return { backend: x.backend, op, x, exclusive: opts.exclusive ?? false, axis, rows: axis === undefined ? undefined : checkRows('scan(axis)', x, axis, x.dtype, () => undefined), shape: axis === undefined ? [x.length] : x.shape, dtype: x.dtype };
   },
   dawn: dawnScan,
   host: hostScan,

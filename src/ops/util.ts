@@ -2,8 +2,6 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { bytesOf, type DType } from '../buffers/dtype.js';
 import type { DeviceContext } from '../backends/dawn/context.js';
 import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError } from '../errors.js';
-import { compileKernelSync, type Kernel, type KernelOptions } from '../backends/dawn/kernel.js';
-import { builtinKernel } from '../kernels/load.js';
 import { checkArray } from './signature.js';
 
 /** Refuses a destroyed array before anything reads its shape, naming the op and the argument. */
@@ -37,10 +35,6 @@ export function sameLength(op: string, a: DeviceArray, an: string, b: DeviceArra
   if (a.length !== b.length) throw new ShapeError(`${op}: ${an} has length ${a.length} but ${bn} has length ${b.length}`);
 }
 
-/** One of gpukit's own kernels (`kernels/<file>.wgsl`), compiled synchronously and cached per device. */
-export function builtin(ctx: DeviceContext, file: string, options: KernelOptions = {}): Kernel {
-  return compileKernelSync(ctx, builtinKernel(file), { label: `${file}${options.dtype !== undefined ? `|${options.dtype}` : ''}`, ...options });
-}
 
 export const FLOAT_DTYPES: readonly DType[] = ['f32', 'f16'];
 export const NUMERIC_DTYPES: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];

@@ -4,7 +4,7 @@
  * what is left is what the caches hold, not garbage waiting for a collection).
  */
 import { map, openDevice, setBuilderCacheSize } from '../../src/index.js';
-import { builderCache } from '../../src/ops/builder-cache.js';
+import { builderCache } from '../../src/backends/dawn/builder-cache.js';
 
 const CAPACITY = Number(process.argv[2] ?? 16);
 const EXPRESSIONS = Number(process.argv[3] ?? 300);

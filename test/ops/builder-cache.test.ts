@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { builderCacheSize, map, setBuilderCacheSize, ArgumentError } from '../../src/index.js';
-import { builderCache } from '../../src/ops/builder-cache.js';
+import { builderCache } from '../../src/backends/dawn/builder-cache.js';
 import { dawnTest } from '../fixture.js';
 
 const CAPACITY = 16;

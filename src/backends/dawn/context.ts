@@ -6,7 +6,7 @@ import { DawnBackend } from './backend.js';
 import { BufferPool } from './pool.js';
 import type { Kernel } from './kernel.js';
 import type { DeviceTuning } from './tuning.js';
-import type { BuilderCache } from '../../ops/builder-cache.js';
+import type { BuilderCache } from './builder-cache.js';
 import type { DeviceArray } from '../../buffers/device-array.js';
 import { MAX_COPY } from './copy-limit.js';
 
@@ -117,7 +117,7 @@ export class DeviceContext {
    * `tuningOf(ctx)`): made on first use, so tuning code also serves a bare `{ info }` standing for a device.
    */
   tuning: DeviceTuning | null = null;
-  /** Generated builders (src/ops/builder-cache.ts `builderCache(ctx)`): made on first use, dropped on close. */
+  /** Generated builders (src/backends/dawn/builder-cache.ts `builderCache(ctx)`): made on first use, dropped on close. */
   builders: BuilderCache | null = null;
   // ---- end of per-device state ----
 

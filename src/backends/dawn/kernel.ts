@@ -7,6 +7,7 @@ import { ArgumentError, DTypeError, LimitError, ShaderCompileError, ValidationEr
 import { compileModule, type SourceMapper } from './compile.js';
 import { checkRunArgs, gridFor, type Dispatch } from './geometry.js';
 import { reflectCompute, resolveWorkgroupSize, type BindingInfo, type EntryInfo } from '../../kernels/reflect.js';
+import { builtinKernel } from '../../kernels/load.js';
 import { packUniform, type UniformValue } from './uniform.js';
 
 /** Options for compiling a kernel. */
@@ -223,7 +224,7 @@ function cacheKey(source: string, options: KernelOptions): string {
 /**
  * Drops every compiled variant (any entry point, dtype or constants) of these sources from the device's
  * caches, so their pipelines can be collected; compiling one again builds it anew. Generated builders
- * call it when their per-device LRU evicts them (src/ops/builder-cache.ts).
+ * call it when their per-device LRU evicts them (src/backends/dawn/builder-cache.ts).
  */
 export function forgetKernels(ctx: DeviceContext, sources: ReadonlySet<string>): void {
   if (sources.size === 0) return;
@@ -385,4 +386,9 @@ function checkWorkgroup(ctx: DeviceContext, wg: readonly [number, number, number
   if (total > l.maxComputeInvocationsPerWorkgroup) {
     throw new LimitError('maxComputeInvocationsPerWorkgroup', total, l.maxComputeInvocationsPerWorkgroup, `${label}: workgroup of ${wg.join('×')}`);
   }
+}
+
+/** One of gpukit's own kernels (`kernels/<file>.wgsl`), compiled synchronously and cached per device. */
+export function builtin(ctx: DeviceContext, file: string, options: KernelOptions = {}): Kernel {
+  return compileKernelSync(ctx, builtinKernel(file), { label: `${file}${options.dtype !== undefined ? `|${options.dtype}` : ''}`, ...options });
 }

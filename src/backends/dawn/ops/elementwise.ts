@@ -14,7 +14,7 @@ import { compileKernelSync, type Kernel } from '../kernel.js';
 import { gatherRange } from '../strided-copy.js';
 import { reflectCompute } from '../../../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
-import { builderCache, moduleError } from '../../../ops/builder-cache.js';
+import { builderCache, moduleError } from '../builder-cache.js';
 import { broadcastArgs, sameShape, checkElementwiseCall, checkVariant, separateOverlaps, type ElementwiseCheck } from '../../../ops/signature.js';
 import { checkOptions } from '../../../args.js';
 import { deviceOf, windowable } from '../../../ops/util.js';

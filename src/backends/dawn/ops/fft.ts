@@ -1,11 +1,12 @@
 /** fft/ifft on Dawn: Stockham passes of radix 8/4/2 (kernels/fft-stockham.wgsl), batches beyond one binding in blocks. */
 import { DeviceArray } from '../../../buffers/device-array.js';
+import { builtin } from '../kernel.js';
 import type { DeviceContext } from '../context.js';
 import { poolOf } from '../pool.js';
 import { LimitError } from '../../../errors.js';
 import { chunkElements } from '../../../buffers/chunks.js';
 import { registerTunable, tunedParams } from '../tuning.js';
-import { builtin, deviceOf, groupsFor } from '../../../ops/util.js';
+import { deviceOf, groupsFor } from '../../../ops/util.js';
 import type { FftCall } from '../../../ops/fft.js';
 
 export const fftTunable = registerTunable({

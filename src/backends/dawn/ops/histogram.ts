@@ -1,9 +1,10 @@
 /** histogram on Dawn: kernels/histogram.wgsl (workgroup-local atomics), window by window past one binding. */
 import { DeviceArray } from '../../../buffers/device-array.js';
+import { builtin } from '../kernel.js';
 import { chunkElements, pieces } from '../../../buffers/chunks.js';
 import type { DeviceContext } from '../context.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
-import { builtin, groupsFor, windowable } from '../../../ops/util.js';
+import { groupsFor, windowable } from '../../../ops/util.js';
 import type { Histogram, HistogramCall } from '../../../ops/histogram.js';
 
 export const histogramTunable = registerTunable({

@@ -12,14 +12,30 @@
  * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`).
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
+import { builtin } from '../kernel.js';
 import type { DeviceContext } from '../context.js';
 import { ArgumentError, LimitError } from '../../../errors.js';
 import { foldGroups } from '../geometry.js';
 import { chunkElements, pieces } from '../../../buffers/chunks.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../tuning.js';
-import { builtin, deviceOf } from '../../../ops/util.js';
-import { add } from '../../../ops/elementwise.js';
+import { deviceOf } from '../../../ops/util.js';
+import { outputsOf, parseArgs } from '../../../kernels/codegen.js';
+import { checkElementwiseCall } from '../../../ops/signature.js';
+import { readyElementwise } from './elementwise.js';
 import type { MatmulCall, MatmulShape } from '../../../ops/matmul.js';
+
+/** The sum of two k-block partial products (x + y, f32, same shape): the ready `add` body of Dawn. */
+const BLOCK_ADD = { args: 'x: f32[], y: f32[], out: f32[]', body: 'out = x + y' } as const;
+const blockAddSpec = (() => {
+  const args = parseArgs(BLOCK_ADD.args);
+  const o = outputsOf(BLOCK_ADD.body, args);
+  return { args, outputs: o.outputs, writeOnly: o.writeOnly, ind: false };
+})();
+let blockAdd: ((checked: ReturnType<typeof checkElementwiseCall>) => DeviceArray) | undefined;
+function addBlock(x: DeviceArray, y: DeviceArray): DeviceArray {
+  blockAdd ??= readyElementwise('matmul|k-blocks', BLOCK_ADD.args, BLOCK_ADD.body);
+  return blockAdd(checkElementwiseCall('matmul|k-blocks', blockAddSpec, [{ x, y }]));
+}
 import { transposeInto } from './transpose.js';
 
 /** Values of the `KERNEL` tuning parameter. */
@@ -244,7 +260,7 @@ function matmulK(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, 
           const part = matmulFlat(ctx, aDense, bBlock, { m: r.length, k: q.length, n });
           if (acc === undefined) acc = part;
           else {
-            const sum = add(acc, part);
+            const sum = addBlock(acc, part);
             acc.destroy();
             part.destroy();
             acc = sum;

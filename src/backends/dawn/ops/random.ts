@@ -1,9 +1,10 @@
 /** random on Dawn: kernels/random-philox.wgsl, chunk by chunk past one binding (the same bits as one dispatch). */
 import { DeviceArray } from '../../../buffers/device-array.js';
+import { builtin } from '../kernel.js';
 import { chunkElements, pieces } from '../../../buffers/chunks.js';
 import type { DeviceContext } from '../context.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
-import { builtin, groupsFor } from '../../../ops/util.js';
+import { groupsFor } from '../../../ops/util.js';
 import type { RandomCall } from '../../../ops/random.js';
 
 export const randomTunable = registerTunable({

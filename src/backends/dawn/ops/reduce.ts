@@ -11,7 +11,7 @@ import { reductionWgsl, usesIndex, type ArgSpec, type ReductionParts } from '../
 import { compileKernelSync, type Kernel } from '../kernel.js';
 import { foldGroups } from '../geometry.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../tuning.js';
-import { builderCache, moduleError } from '../../../ops/builder-cache.js';
+import { builderCache, moduleError } from '../builder-cache.js';
 import { bindArgs, broadcastArgs, checkScalars, checkVariant, resolveArrays } from '../../../ops/signature.js';
 import { axisCallOptions, axisPlan, type AxisOptions } from '../../../ops/axis-options.js';
 import { checkElements, deviceOf, windowable } from '../../../ops/util.js';

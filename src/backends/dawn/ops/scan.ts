@@ -6,14 +6,15 @@
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { DeviceContext } from '../context.js';
 import { ArgumentError } from '../../../errors.js';
-import { compileKernelSync } from '../kernel.js';
+import { builtin, compileKernelSync } from '../kernel.js';
 import { builtinKernel } from '../../../kernels/load.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../tuning.js';
 import { foldGroups } from '../geometry.js';
 import { chunkElements, pieces } from '../../../buffers/chunks.js';
-import { builtin, deviceOf } from '../../../ops/util.js';
-import { alongRows, byRowBlocks } from '../../../ops/axis.js';
+import { deviceOf } from '../../../ops/util.js';
+import { dawnAlongRows, byRowBlocks } from './axis.js';
 import type { ScanCall } from '../../../ops/scan.js';
+import type { RowsCall } from '../../../ops/axis.js';
 
 const SCAN_WGS = [8, 16, 64];
 const SCAN_BLOCKS = [256, 512, 1024, 2048, 4096, 8192];
@@ -120,8 +121,8 @@ function encodeChunkedScan(ctx: DeviceContext, x: DeviceArray, out: DeviceArray,
 
 /** The prefix sums of a checked scan: of the flattened array, or along `axis`. */
 export function dawnScan(ctx: DeviceContext, call: ScanCall): DeviceArray {
-  const { op, x, exclusive, axis } = call;
-  if (axis !== undefined) return scanAxis(x, axis, exclusive);
+  const { op, x, exclusive } = call;
+  if (call.rows !== undefined) return scanAxis(ctx, call.rows, exclusive);
   if (!x.isPlain) {
     // The flattened array in C order (a view is gathered first).
     const flat = x.contiguous();
@@ -154,8 +155,8 @@ export function dawnScan(ctx: DeviceContext, call: ScanCall): DeviceArray {
  * each row in order (kernels/scan-rows.wgsl), then moved back. f32 element j of a row is within
  * j·2⁻²⁴·Σ|x| of the exact prefix sum (sequential accumulation).
  */
-function scanAxis(x: DeviceArray, axis: number, exclusive: boolean): DeviceArray {
-  return alongRows('scan(axis)', x, axis, x.dtype, (dense, res, rows, R) => {
+function scanAxis(ctx: DeviceContext, plan: RowsCall, exclusive: boolean): DeviceArray {
+  return dawnAlongRows(ctx, plan, (dense, res, rows, R) => {
     const kernel = compileKernelSync(dense.ctx, builtinKernel('scan-rows'), { dtype: dense.dtype, label: `scan-rows|${dense.dtype}` });
     byRowBlocks('scan(axis)', dense, res, rows, R, R, (src, dst, n) => {
       kernel.run({ x: src, out: dst, params: { rows: n, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: n });

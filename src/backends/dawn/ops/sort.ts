@@ -3,11 +3,10 @@ import { DeviceArray } from '../../../buffers/device-array.js';
 import type { DeviceContext } from '../context.js';
 import { LimitError, ArgumentError } from '../../../errors.js';
 import { chunkElements, pieces, type Piece } from '../../../buffers/chunks.js';
-import { compileKernelSync, type Kernel } from '../kernel.js';
+import { builtin, compileKernelSync, type Kernel } from '../kernel.js';
 import { composeKernel } from '../../../kernels/compose.js';
 import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../tuning.js';
-import { encodeScan, scanParams } from '../../../ops/scan.js';
-import { builtin } from '../../../ops/util.js';
+import { encodeScan, scanParams } from './scan.js';
 import type { SortCall, SortPairsCall } from '../../../ops/sort.js';
 
 const SORT_WGS = [8, 16, 64];

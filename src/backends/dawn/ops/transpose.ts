@@ -1,9 +1,10 @@
 /** transpose on Dawn: kernels/transpose.wgsl (BR×BC block per invocation, any 4-byte dtype through `alias T`). */
 import { DeviceArray } from '../../../buffers/device-array.js';
+import { builtin } from '../kernel.js';
 import type { DeviceContext } from '../context.js';
 import { LimitError } from '../../../errors.js';
 import { registerTunable, softwareProfile, tunedParams, type TuneParams } from '../tuning.js';
-import { builtin, deviceOf } from '../../../ops/util.js';
+import { deviceOf } from '../../../ops/util.js';
 import type { TransposeCall } from '../../../ops/transpose.js';
 
 function param(p: TuneParams, key: string, fallback: number): number {

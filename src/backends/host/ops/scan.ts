@@ -2,12 +2,13 @@
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
 import { hostOf } from '../host-of.js';
-import { alongRows } from '../../../ops/axis.js';
+import { hostAlongRows } from './axis.js';
 import { scanCpu } from '../../../reference/scan.js';
 import type { ScanCall } from '../../../ops/scan.js';
+import type { RowsCall } from '../../../ops/axis.js';
 
-export function hostScan(_: HostContext, { x, exclusive, axis }: ScanCall): DeviceArray {
-  if (axis !== undefined) return scanAxis(x, axis, exclusive);
+export function hostScan(ctx: HostContext, { x, exclusive, rows }: ScanCall): DeviceArray {
+  if (rows !== undefined) return scanAxis(ctx, rows, exclusive);
   const host = hostOf('scan', x);
   const out = new DeviceArray(host, x.dtype, x.length);
   const X = x.data;
@@ -19,8 +20,8 @@ export function hostScan(_: HostContext, { x, exclusive, axis }: ScanCall): Devi
 }
 
 /** Along `axis`: the axis moved last, each row summed in order on the host, moved back. */
-function scanAxis(x: DeviceArray, axis: number, exclusive: boolean): DeviceArray {
-  return alongRows('scan(axis)', x, axis, x.dtype, (dense, res, rows, R) => {
+function scanAxis(ctx: HostContext, plan: RowsCall, exclusive: boolean): DeviceArray {
+  return hostAlongRows(ctx, plan, (dense, res, rows, R) => {
     const host = hostOf('scan(axis)', dense);
     const X = dense.data;
     const O = res.data;

@@ -1,8 +1,8 @@
-import type { DeviceContext } from '../backends/dawn/context.js';
-import { describeValue } from '../args.js';
-import { ArgumentError, ShaderCompileError } from '../errors.js';
-import { compileModule, type SourceMapper } from '../backends/dawn/compile.js';
-import { forgetKernels, specialize } from '../backends/dawn/kernel.js';
+import type { DeviceContext } from './context.js';
+import { describeValue } from '../../args.js';
+import { ArgumentError, ShaderCompileError } from '../../errors.js';
+import { compileModule, type SourceMapper } from './compile.js';
+import { forgetKernels, specialize } from './kernel.js';
 
 interface Entry {
   readonly value: unknown;
