@@ -10,7 +10,8 @@ import type { Profile } from '../../timing/profiler.js';
 import type { DeviceInfo } from '../../device/info.js';
 import { checkOptions, describeValue } from '../../args.js';
 import { resolveSource } from '../../kernels/load.js';
-import { alignedBytes, DeviceArray, toBytes, viewCopier, type ArrayFill, type ReadOptions } from '../../buffers/device-array.js';
+import { alignedBytes, DeviceArray, toBytes, type ArrayFill, type ReadOptions } from '../../buffers/device-array.js';
+import { gatherView, scatterView } from './strided-copy.js';
 import { Storage } from '../../buffers/storage.js';
 import { bytesOf, f16BitsToF32, hostArray, type DType, type HostArrayOf } from '../../buffers/dtype.js';
 import { pieces, segmentElements } from '../../buffers/chunks.js';
@@ -180,7 +181,7 @@ export class DawnBackend implements Backend {
       view.copyRangeTo(out, 0);
       return out;
     }
-    return viewCopier('contiguous').gather(view);
+    return gatherView(view);
   }
 
   write(x: DeviceArray, data: ArrayLike<number>): void {
@@ -223,7 +224,7 @@ export class DawnBackend implements Backend {
     const src = new DeviceArray(this.#ctx, x.dtype, [x.length], undefined, 'overwrite');
     try {
       src.write(data);
-      viewCopier('write').scatter(src, x);
+      scatterView(src, x);
     } finally {
       src.destroy();
     }
