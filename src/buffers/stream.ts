@@ -80,7 +80,7 @@ export function defaultStreamChunk(n: number): number {
 }
 const DEFAULT_DEPTH = 3;
 
-/** @internal What a call streams: its inputs, their chunks and how many are in flight. */
+/** What a call streams: its inputs, their chunks and how many are in flight (also read by a backend's pipeline). */
 export interface Plan {
   readonly op: string;
   readonly hosts: readonly HostArray[];
@@ -178,7 +178,7 @@ function chunkedChunk(n: number): number {
   return n > 1 << 21 ? defaultStreamChunk(n) : Math.max(1, Math.ceil(n / 4));
 }
 
-/** @internal What a stream does with each chunk's result: reads it back (`read`), then uses it, in chunk order (`use`). */
+/** What a stream does with each chunk's result: reads it back (`read`), then uses it, in chunk order (`use`). */
 export interface Sink {
   read(k: number, start: number, length: number, result: DeviceArray): Promise<HostArray>;
   use(k: number, part: HostArray): void;
@@ -206,7 +206,7 @@ function resultOf(p: Plan, backend: Backend, r: unknown, inputs: readonly Device
 export const MAPPED_UPLOAD_BYTES = 4 << 20;
 
 /**
- * @internal An upload buffer of a ring (made and freed by the backend's pipeline: on Dawn a MAP_WRITE
+ * An upload buffer of a ring (made and freed by the backend's pipeline: on Dawn a MAP_WRITE
  * buffer), and the promise of it being mapped for writing.
  */
 export interface UploadSlot {
@@ -215,9 +215,9 @@ export interface UploadSlot {
 }
 
 /**
- * @internal What a streamer keeps between calls, for one chunk size and one list of input dtypes: per
- * input, `depth` device arrays of a full chunk, one of the last (shorter) chunk, and the `depth` upload
- * buffers of the backend's pipeline (none on the plain route).
+ * What a streamer keeps between calls, for one chunk size and one list of input dtypes: per input, `depth`
+ * device arrays of a full chunk, one of the last (shorter) chunk, and the `depth` upload buffers of the
+ * backend's pipeline (none on the plain route).
  */
 export interface Ring {
   readonly key: string;
@@ -237,7 +237,7 @@ export interface Ring {
 }
 
 /**
- * @internal One call over a ring by a backend's pipeline route (`Backend.streams.pipeline`): the plan,
+ * One call over a ring by a backend's pipeline route (`Backend.streams.pipeline`): the plan,
  * the ring, `fn`, the sink, and the engine-neutral steps the pipeline shares with the plain route.
  */
 export interface StreamJob {
