@@ -37,7 +37,7 @@ export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
 export class HostBackend implements Backend {
   readonly engine = 'gpujs' as const;
   readonly #ctx: HostContext;
-  readonly streams: HostStreams;
+  readonly streams: BackendStreams;
   /** Host memory has no binding alignment. */
   readonly windowAlignment = 1;
 
