@@ -14,7 +14,6 @@ import { openGpujs, type GpujsMode } from './backends/host/gpujs.js';
 import { jsKernel, type JsKernelFn, type JsKernelOptions } from './backends/host/js-kernel.js';
 import { buildHostElementwise, buildHostReduction } from './backends/host/builders.js';
 import type { Kernel, KernelOptions } from './backends/dawn/kernel.js';
-import './backends/dawn/strided-copy.js'; // registers the view gather/scatter with the buffers layer
 import { trackedKernel } from './backends/host/backend.js';
 import { parseTuningProfile, setTuningProfile, type TuningProfile } from './backends/dawn/tuning.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';

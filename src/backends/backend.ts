@@ -16,7 +16,7 @@ import type { DeviceContext } from './dawn/context.js';
 import type { HostContext } from './host/context.js';
 import type { Kernel, KernelOptions } from './dawn/kernel.js';
 import type { Profile } from '../timing/profiler.js';
-import type { Streamer } from '../buffers/stream.js';
+import type { Streamer, StreamJob, StreamRoute, UploadSlot } from '../buffers/stream.js';
 
 /** The pool behind a backend's arrays, as a device reports and tunes it. */
 export interface BackendPool {
@@ -26,14 +26,25 @@ export interface BackendPool {
   setBudget(budget: Budget): void;
 }
 
-/** Per-device state of the streams (src/buffers/stream.ts), kept by the backend of the device. */
-export interface StreamState {
+/**
+ * How a backend streams host arrays through its memory (src/buffers/stream.ts holds the engine-neutral
+ * part: plans, rings, routing, the plain route): its per-device stream state, and the routes that overlap
+ * transfers with compute where the engine has them.
+ */
+export interface BackendStreams {
   /** The streamers alive on this device (closing the device frees them). */
   live: Set<Streamer> | undefined;
-  /** The largest chunk in bytes (Dawn: one buffer and one binding), found once. */
-  chunkLimit: number | undefined;
-  /** Upload buffers released while still being mapped again: the remap a later user of the buffer waits for. */
-  readonly remaps: WeakMap<GPUBuffer, Promise<void>>;
+  /** The largest chunk in bytes (Dawn: one buffer and one binding; host: the largest array), found once. */
+  chunkLimit(): number;
+  /**
+   * The routes a call can take: `'plain'` always, first; Dawn adds `'mapped'` and `'chunked'` (its
+   * pipeline). A streamer on an engine with more than one measures which is fastest.
+   */
+  routes(): readonly StreamRoute[];
+  /** Runs one call by a pipeline route (`'mapped'`, `'chunked'`); an engine without one runs the plain route. */
+  pipeline(job: StreamJob): Promise<void>;
+  /** Frees a ring's upload buffers (made by `pipeline`), when the ring is freed. */
+  freeUploads(slots: readonly (UploadSlot | undefined)[]): void;
 }
 
 /**
@@ -76,17 +87,12 @@ export interface Backend {
   jsKernel<R>(make: (host: HostContext) => R): R;
   /** `device.elementwise()` / `device.reduction()`: builds this engine's kernel (after the device is checked usable). */
   build<R>(impl: PerEngine<Promise<R> | R>): Promise<R>;
-  /**
-   * Calls this engine's member of `impl` with its context: for engine code that still lives outside
-   * `src/backends/` (the streaming pipeline), the same double dispatch as {@link run}.
-   */
-  select<R>(impl: PerEngine<R>): R;
   /** The Dawn device context; the host backend throws `error()` (an UnsupportedOnEngineError). */
   dawnContext(error: () => Error): DeviceContext;
   /** @internal The gpujs device, or null on Dawn (for the op code not yet behind manifests). */
   readonly hostContext: HostContext | null;
-  /** Per-device stream state (src/buffers/stream.ts). */
-  readonly streams: StreamState;
+  /** Streaming host arrays through the device (src/buffers/stream.ts): state and the engine's routes. */
+  readonly streams: BackendStreams;
   /** Runs `fn` when the device closes. */
   onClose(hook: () => void): void;
 

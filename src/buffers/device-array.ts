@@ -659,25 +659,6 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
-/** What the kernels layer provides for views on Dawn: a gather into a new plain array, and a scatter. */
-export interface ViewCopier {
-  gather<D extends DType>(view: DeviceArray<D>): DeviceArray<D>;
-  scatter(src: DeviceArray, view: DeviceArray): void;
-}
-
-let copier: ViewCopier | undefined;
-
-/** @internal Called by src/backends/dawn/strided-copy.ts (buffers cannot import kernels). */
-export function registerViewCopier(c: ViewCopier): void {
-  copier = c;
-}
-
-/** @internal The registered view copier (Dawn's strided copy), or UnsupportedOnEngineError naming `op`. */
-export function viewCopier(op: string): ViewCopier {
-  if (copier === undefined) throw new UnsupportedOnEngineError(`${op}: views need the strided-copy kernel, which was not loaded (import gpukit's index)`);
-  return copier;
-}
-
 /** Options of a readback (`toArray`, `item`). */
 export interface ReadOptions {
   /**

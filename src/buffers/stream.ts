@@ -2,32 +2,20 @@
  * Streaming a host array through the device in chunks: `device.streamer()` (a {@link Streamer} that keeps
  * its ring of device arrays and upload buffers between calls), and `device.mapStream()` /
  * `device.reduceStream()`, one-shot streamers.
- * On Dawn, chunk k+1 is copied into a mapped upload buffer while the GPU computes chunk k and chunk k−1
- * comes back, so a memory-bound op over a host array of any size (larger than device memory too) runs in
- * one pass with its transfers overlapped. On gpujs (host memory) the same calls run chunk after chunk.
- *
- * The pipeline, per chunk k (R = `depth` slots per input, each an upload buffer and a device array):
- *   upload:   wait for upload buffer k mod R to be mapped again → one copy of the host chunk into it →
- *             unmap → a copy (in the open batch) into device array k mod R (the queue has run chunk
- *             k − R's ops before it, so reusing the array needs no wait)
- *   compute:  `fn(...chunks)` enqueues the user's ops (they return at once)
- *   download: `result.toArray(out.subarray(...))`: the readback copy, then the batch goes to the queue
- *   then:     the upload buffer is mapped for writing again (mapAsync(WRITE) resolves once the GPU copied it)
- * At most R chunk-sized results are in flight: before chunk k starts, chunk k − R has been read back.
- * Scalars (a reduction per chunk) hold no chunk memory: up to 64 of their reads may be in flight.
- * Upload buffers are MAP_WRITE buffers from the device's pool, which only streams take: a streamer keeps
- * them (re-armed for writing after each use) until the chunk size, dtypes or input count change or it is
- * destroyed; then they go back mapped (or being mapped), so the next stream does not wait for a map.
+ * This module is the engine-neutral part: the plan of a call, the ring of device arrays a streamer keeps,
+ * the choice of a route (measured or fixed) and the plain route (write each chunk into the ring's arrays,
+ * `fn`, read back; on an engine with host memory, every call chunk after chunk). The routes that overlap
+ * transfers with compute (`'mapped'`, `'chunked'`) are the backend's (`Backend.streams.pipeline`: on
+ * Dawn, chunk k+1 is copied into a mapped upload buffer while the GPU computes chunk k and chunk k−1 comes
+ * back, so a memory-bound op over a host array of any size, larger than device memory too, runs in one
+ * pass with its transfers overlapped: src/backends/dawn/stream.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { checkOptions, describeValue, type OptionCheck } from '../args.js';
 import type { Backend } from '../backends/backend.js';
-import type { DeviceContext } from '../backends/dawn/context.js';
-import type { HostContext } from '../backends/host/context.js';
 import { ArgumentError, DestroyedError, DTypeError, GpukitError, LimitError, ReentrantCallError, ShapeError } from '../errors.js';
-import { alignedBytes, DeviceArray, type ReadOptions } from './device-array.js';
+import { DeviceArray, type ReadOptions } from './device-array.js';
 import { dtypeOfHost, hostArray, type DType, type HostArray } from './dtype.js';
-import { poolOf } from '../backends/dawn/pool.js';
 
 /** One host array, or several of the same length (chunk k of each is passed to `fn` in order). */
 export type StreamInputs = HostArray | readonly HostArray[];
@@ -92,7 +80,8 @@ export function defaultStreamChunk(n: number): number {
 }
 const DEFAULT_DEPTH = 3;
 
-interface Plan {
+/** What a call streams: its inputs, their chunks and how many are in flight (also read by a backend's pipeline). */
+export interface Plan {
   readonly op: string;
   readonly hosts: readonly HostArray[];
   readonly dtypes: readonly DType[];
@@ -190,16 +179,13 @@ function chunkedChunk(n: number): number {
 }
 
 /** What a stream does with each chunk's result: reads it back (`read`), then uses it, in chunk order (`use`). */
-interface Sink {
+export interface Sink {
   read(k: number, start: number, length: number, result: DeviceArray): Promise<HostArray>;
   use(k: number, part: HostArray): void;
 }
 
-/** A stream's device: its backend, and the context its engine streams through (chosen by the backend). */
-type Engine = ({ readonly kind: 'dawn'; readonly ctx: DeviceContext } | { readonly kind: 'gpujs'; readonly host: HostContext }) & { readonly backend: Backend };
-
-function resultOf(p: Plan, engine: Engine, r: unknown, inputs: readonly DeviceArray[]): DeviceArray {
-  const ok = r instanceof DeviceArray && !r.destroyed && r.backend === engine.backend;
+function resultOf(p: Plan, backend: Backend, r: unknown, inputs: readonly DeviceArray[]): DeviceArray {
+  const ok = r instanceof DeviceArray && !r.destroyed && r.backend === backend;
   if (!ok) {
     for (const a of inputs) a.destroy();
     if (r instanceof DeviceArray && r.destroyed) throw new ArgumentError(`${p.op}: fn returned a destroyed array`);
@@ -219,17 +205,21 @@ function resultOf(p: Plan, engine: Engine, r: unknown, inputs: readonly DeviceAr
  */
 export const MAPPED_UPLOAD_BYTES = 4 << 20;
 
-/** An upload buffer of the ring, and the promise of it being mapped for writing. */
-interface Slot {
+/**
+ * An upload buffer of a ring (made and freed by the backend's pipeline: on Dawn a MAP_WRITE
+ * buffer), and the promise of it being mapped for writing.
+ */
+export interface UploadSlot {
   readonly buffer: GPUBuffer;
   mapped: Promise<void>;
 }
 
 /**
  * What a streamer keeps between calls, for one chunk size and one list of input dtypes: per input, `depth`
- * device arrays of a full chunk, one of the last (shorter) chunk, and `depth` mapped upload buffers.
+ * device arrays of a full chunk, one of the last (shorter) chunk, and the `depth` upload buffers of the
+ * backend's pipeline (none on the plain route).
  */
-interface Ring {
+export interface Ring {
   readonly key: string;
   /**
    * 'm': the mapped route's ring of a measuring streamer, kept apart from the plain route's (same chunk):
@@ -243,23 +233,32 @@ interface Ring {
   readonly arrays: (DeviceArray | undefined)[][];
   /** tails[input]: the last chunk when it is shorter than `chunk` (kept while its length stays). */
   readonly tails: (DeviceArray | undefined)[];
-  readonly slots: (Slot | undefined)[][];
+  readonly slots: (UploadSlot | undefined)[][];
 }
 
-function freeRing(ring: Ring, engine: Engine): void {
+/**
+ * One call over a ring by a backend's pipeline route (`Backend.streams.pipeline`): the plan,
+ * the ring, `fn`, the sink, and the engine-neutral steps the pipeline shares with the plain route.
+ */
+export interface StreamJob {
+  readonly plan: Plan;
+  readonly ring: Ring;
+  readonly fn: StreamFn;
+  readonly sink: Sink;
+  /** The ring's array for chunk k of input i (`slot` = k mod depth, `length` elements), which the pipeline copies into. */
+  input(i: number, slot: number, length: number): DeviceArray;
+  /** Throws ShapeError if input i was detached or resized since the call began (check before reading any byte of it). */
+  checkHost(i: number, h: HostArray): void;
+  /** `fn`'s result checked (a live array of this device), else the inputs are destroyed and ArgumentError thrown. */
+  result(r: unknown, inputs: readonly DeviceArray[]): DeviceArray;
+  /** The same call by the plain route (for an engine that has no pipeline). */
+  plain(): Promise<void>;
+}
+
+function freeRing(ring: Ring, backend: Backend): void {
   for (const a of ring.arrays.flat()) a?.destroy();
   for (const a of ring.tails) a?.destroy();
-  if (engine.kind !== 'dawn') return;
-  // Upload buffers go back to the pool as they are, mapped or being mapped for the next stream (only
-  // streams take MAP_WRITE buffers): the next stream finds them ready instead of paying a map round trip.
-  // Released while being mapped for writing, each keeps the promise of that map (`backend.streams.remaps`),
-  // which the next stream to take it waits for.
-  const pool = poolOf(engine.ctx);
-  for (const slot of ring.slots.flat()) {
-    if (slot === undefined) continue;
-    engine.backend.streams.remaps.set(slot.buffer, slot.mapped);
-    if (!engine.ctx.closed) pool.release(slot.buffer);
-  }
+  backend.streams.freeUploads(ring.slots.flat());
 }
 
 /**
@@ -268,8 +267,7 @@ function freeRing(ring: Ring, engine: Engine): void {
  * work wrote, so the writes go straight into its memory where Dawn can; see run()); `'overwrite'` for the
  * pipeline, which copies into it from the upload buffers.
  */
-function chunkArray(ring: Ring, engine: Engine, dtype: DType, i: number, slot: number, length: number, fill: 'host' | 'host-kept' | 'overwrite'): DeviceArray {
-  const ctx = engine.backend;
+function chunkArray(ring: Ring, ctx: Backend, dtype: DType, i: number, slot: number, length: number, fill: 'host' | 'host-kept' | 'overwrite'): DeviceArray {
   if (length === ring.chunk) {
     const row = ring.arrays[i] ?? [];
     return (row[slot] ??= new DeviceArray(ctx, dtype, [length], undefined, fill));
@@ -288,9 +286,9 @@ function isInput(r: DeviceArray, inputs: readonly DeviceArray[]): boolean {
 /**
  * The plain path — one chunk on Dawn of at most `mappedBytes` of input (nothing to overlap: write into the
  * ring's arrays, `fn`, the read, exactly as a caller with resident arrays writes them), every chunk in turn
- * on gpujs (host memory).
+ * on an engine with only this route (gpujs: host memory).
  */
-async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink: Sink, fill: 'host' | 'host-kept'): Promise<void> {
+async function plainRun(p: Plan, backend: Backend, ring: Ring, fn: StreamFn, sink: Sink, fill: 'host' | 'host-kept'): Promise<void> {
   const { hosts, dtypes } = p;
   for (let k = 0; k < p.chunks; k++) {
     const start = k * p.chunk;
@@ -301,12 +299,12 @@ async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink:
       for (let i = 0; i < hosts.length; i++) {
         const h = hosts[i] as HostArray;
         checkHost(p, i, h);
-        const a = chunkArray(ring, engine, dtypes[i] ?? 'f32', i, k % p.depth, length, fill);
+        const a = chunkArray(ring, backend, dtypes[i] ?? 'f32', i, k % p.depth, length, fill);
         inputs.push(a);
         a.write(start === 0 && length === h.length ? h : h.subarray(start, start + length));
       }
       const v = fn(...inputs);
-      result = resultOf(p, engine, v instanceof Promise ? await v : v, inputs); // a plain result costs no tick
+      result = resultOf(p, backend, v instanceof Promise ? await v : v, inputs); // a plain result costs no tick
       sink.use(k, await sink.read(k, start, length, result));
     } finally {
       if (result !== undefined && !isInput(result, inputs)) result.destroy();
@@ -314,147 +312,8 @@ async function plainRun(p: Plan, engine: Engine, ring: Ring, fn: StreamFn, sink:
   }
 }
 
-type Settled = { readonly ok: true; readonly part: HostArray } | { readonly ok: false; readonly error: unknown };
-
-interface InFlight {
-  readonly k: number;
-  readonly done: Promise<Settled>;
-  readonly arrays: readonly DeviceArray[];
-  /** A small result (a reduction's scalar): many may wait to be read, they hold no chunk memory. */
-  readonly small: boolean;
-}
-
-const SMALL_RESULT = 64 * 1024;
-/** Reads of small results in flight at most (the upload ring already bounds the chunks in flight). */
-const MAX_SMALL_READS = 64;
-
-/** The overlapped Dawn pipeline (see the file's comment), over the ring's arrays and upload buffers. */
-async function pipeline(p: Plan, ctx: DeviceContext, ring: Ring, fn: StreamFn, sink: Sink): Promise<void> {
-  const engine: Engine = { kind: 'dawn', ctx, backend: ctx.backend };
-  const pool = poolOf(ctx);
-  const slotBytes = alignedBytes(ring.chunk * 4); // the ring's chunk: a later call may use every byte of it
-  const usage = GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC;
-  const timeout = p.read.timeoutMs ?? ctx.timeoutMs;
-  const inflight: InFlight[] = [];
-  const mapForWrite = (buffer: GPUBuffer, afterSettled: boolean): Promise<void> => {
-    const mapped = (async () => {
-      // A buffer used by a submission must not be mapped before that submission: wait for the batch's verdict.
-      if (afterSettled) await ctx.settled(timeout);
-      // The whole buffer: the next stream that takes it from the pool may use more of it.
-      await ctx.guard(buffer.mapAsync(GPUMapMode.WRITE), timeout, `${p.op}: mapping an upload buffer`);
-    })();
-    mapped.catch(() => undefined); // awaited when the slot is next used
-    return mapped;
-  };
-  /** Mapped once `prior` (an earlier map, which may have failed or been cut short) has settled. */
-  const after = (buffer: GPUBuffer, prior: Promise<void> | undefined): Promise<void> => {
-    if (buffer.mapState === 'mapped') return Promise.resolve();
-    if (prior === undefined) return mapForWrite(buffer, false);
-    const mapped = prior.then(
-      () => (buffer.mapState === 'mapped' ? undefined : mapForWrite(buffer, false)),
-      () => (buffer.mapState === 'mapped' ? undefined : mapForWrite(buffer, false)),
-    );
-    mapped.catch(() => undefined);
-    return mapped;
-  };
-  // Slots kept from an earlier call: a map that failed then (a failed op's batch) is made again here.
-  for (const slot of ring.slots.flat()) if (slot !== undefined) slot.mapped = after(slot.buffer, slot.mapped);
-  const drainOne = async (): Promise<void> => {
-    const f = inflight.shift();
-    if (f === undefined) return;
-    const s = await f.done;
-    for (const a of f.arrays) a.destroy();
-    if (!s.ok) throw s.error;
-    sink.use(f.k, s.part);
-  };
-  let failure: { error: unknown } | undefined;
-  try {
-    for (let k = 0; k < p.chunks; k++) {
-      while (inflight.length >= MAX_SMALL_READS || inflight.filter((f) => !f.small).length >= p.depth) await drainOne();
-      const start = k * p.chunk;
-      const length = Math.min(p.chunk, p.n - start);
-      const bytes = alignedBytes(length * 4);
-      const inputs: DeviceArray[] = [];
-      let result: DeviceArray | undefined;
-      const used: Slot[] = [];
-      try {
-        for (const [i, h] of p.hosts.entries()) {
-          const row = ring.slots[i] ?? [];
-          let slot = row[k % p.depth];
-          if (slot === undefined) {
-            // An upload buffer from the pool (most come back from an earlier stream mapped).
-            const buffer = pool.acquire(slotBytes, usage, `stream-upload|${p.dtypes[i] ?? 'f32'}|${ring.chunk}`, 'none');
-            slot = { buffer, mapped: after(buffer, ctx.backend.streams.remaps.get(buffer)) };
-            row[k % p.depth] = slot;
-          }
-          await slot.mapped;
-          // Both checked before the range is taken: a mapped buffer whose range was taken and not unmapped
-          // would fail every later stream that gets it from the pool.
-          ctx.assertUsable(); // closed (or lost) while this waited for the map: its buffers are gone
-          checkHost(p, i, h);
-          const t0 = performance.now();
-          // The one host-side copy of the upload: straight into the mapped upload buffer.
-          new Uint8Array(slot.buffer.getMappedRange(0, bytes)).set(new Uint8Array(h.buffer, h.byteOffset + start * 4, length * 4));
-          slot.buffer.unmap();
-          ctx.sink?.upload(length * 4, performance.now() - t0);
-          used.push(slot);
-          // Chunk k's array (slot k mod depth) is reused chunk after chunk and call after call: the queue
-          // runs chunk k's ops before chunk k + depth's upload overwrites it.
-          const a = chunkArray(ring, engine, p.dtypes[i] ?? 'f32', i, k % p.depth, length, 'overwrite');
-          inputs.push(a);
-          ctx.copy(slot.buffer, 0, a.buffer, 0, bytes, `${p.op}-upload|${a.dtype}|${length}`);
-        }
-        const v = fn(...inputs);
-        const r = resultOf(p, engine, v instanceof Promise ? await v : v, inputs);
-        result = r;
-        const done = sink.read(k, start, length, r).then(
-          (part): Settled => ({ ok: true, part }),
-          (error: unknown): Settled => ({ ok: false, error }),
-        );
-        // The result is freed once read, unless it is an input chunk: the ring owns those. A result that
-        // shares an input's memory counts as large: that input is not overwritten (chunk k + depth) before
-        // this read has its verdict, so a failed op's output is never read as valid.
-        const shared = inputs.some((a) => a.buffer === r.storageBuffer);
-        inflight.push({ k, done, arrays: isInput(r, inputs) ? [] : [r], small: !shared && r.byteLength <= SMALL_RESULT });
-        result = undefined;
-      } catch (e) {
-        if (result !== undefined && !isInput(result, inputs)) result.destroy();
-        throw e;
-      } finally {
-        // The read above flushed the batch carrying the upload copies: map each slot again once it is submitted.
-        for (const slot of used) slot.mapped = mapForWrite(slot.buffer, true);
-      }
-    }
-    while (inflight.length > 0) await drainOne();
-  } catch (e) {
-    failure = { error: e };
-  } finally {
-    // Let everything in flight settle before the call ends: the next call (or destroy) may reuse the ring.
-    for (const f of inflight.splice(0)) {
-      await f.done;
-      for (const a of f.arrays) a.destroy();
-    }
-  }
-  if (failure !== undefined) throw failure.error;
-}
-
 /** The device of a stream: its backend. */
 export type StreamDevice = Backend;
-
-function engineOf(backend: StreamDevice): { engine: Engine; maxBytes: number } {
-  return backend.select<{ engine: Engine; maxBytes: number }>({
-    dawn: (ctx) => {
-      ctx.assertUsable();
-      // The largest chunk in bytes (the limits are native getters: read them once per device).
-      const maxBytes = (backend.streams.chunkLimit ??= Math.min(ctx.limits.maxBufferSize, ctx.limits.maxStorageBufferBindingSize));
-      return { engine: { kind: 'dawn', ctx, backend }, maxBytes };
-    },
-    host: (host) => {
-      host.assertUsable();
-      return { engine: { kind: 'gpujs', host, backend }, maxBytes: host.limits.maxBufferSize };
-    },
-  });
-}
 
 function hostTypeOf(dtype: DType): string {
   return dtype === 'i32' ? 'Int32Array' : dtype === 'u32' ? 'Uint32Array' : 'Float32Array';
@@ -668,7 +527,9 @@ const insideFn = new AsyncLocalStorage<readonly ActiveCall[]>();
  * ```
  */
 export class Streamer {
-  readonly #engine: Engine;
+  readonly #backend: Backend;
+  /** The routes the backend streams by (`'plain'` always; more where it has a pipeline). */
+  readonly #routes: readonly StreamRoute[];
   readonly #maxBytes: number;
   readonly #chunk: number | undefined;
   /** Made for one call (`mapStream` / `reduceStream`): its ring is sized for that call alone. */
@@ -694,7 +555,10 @@ export class Streamer {
 
   /** @internal Made by `device.streamer()`. */
   constructor(device: StreamDevice, options: StreamerOptions = {}, op = 'streamer', oneShot = false) {
-    const { engine, maxBytes } = engineOf(device);
+    device.assertUsable();
+    // The largest chunk in bytes (one buffer and one binding on Dawn), found once per device by its backend.
+    const maxBytes = device.streams.chunkLimit();
+    const routes = device.streams.routes();
     if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
     if (!oneShot) checkOptions(op, options, STREAMER_KEYS);
     // The same checks as each call's plan, made once here so a bad option fails at creation.
@@ -708,20 +572,21 @@ export class Streamer {
       throw new ArgumentError(`${op}: option 'route' must be 'auto', 'plain', 'mapped' or 'chunked', got ${describeValue(route)}`);
     }
     this.#route = route;
-    this.#measured = route === 'auto' && engine.kind === 'dawn' && !oneShot && options.chunk === undefined && options.mappedUploadBytes === undefined;
-    this.#engine = engine;
+    this.#measured = route === 'auto' && routes.length > 1 && !oneShot && options.chunk === undefined && options.mappedUploadBytes === undefined;
+    this.#backend = device;
+    this.#routes = routes;
     this.#maxBytes = maxBytes;
     this.#chunk = options.chunk;
     this.#oneShot = oneShot;
     this.#depth = depth;
     this.#mappedBytes = mapped;
     // The live streamers of the device (its backend's), destroyed when it closes.
-    const streams = engine.backend.streams;
+    const streams = device.streams;
     let set = streams.live;
     if (set === undefined) {
       const s = new Set<Streamer>();
       streams.live = set = s;
-      engine.backend.onClose(() => {
+      device.onClose(() => {
         for (const x of s) x.#close();
         s.clear();
       });
@@ -775,7 +640,7 @@ export class Streamer {
   destroy(): void {
     if (this.#destroyed !== undefined) return;
     this.#destroyed = 'was destroyed';
-    this.#engine.backend.streams.live?.delete(this);
+    this.#backend.streams.live?.delete(this);
     if (this.#pending === 0) this.#free();
   }
 
@@ -798,7 +663,7 @@ export class Streamer {
     const rings = [...this.#rings.values()];
     this.#rings.clear();
     this.#last = undefined;
-    for (const ring of rings) freeRing(ring, this.#engine);
+    for (const ring of rings) freeRing(ring, this.#backend);
   }
 
   /** The ring for chunk size `chunk` and the plan's dtypes: the last one used, a kept one, or a new one. */
@@ -814,7 +679,7 @@ export class Streamer {
       for (const [k, r] of this.#rings) {
         if (this.#rings.size <= keep) break;
         this.#rings.delete(k);
-        freeRing(r, this.#engine);
+        freeRing(r, this.#backend);
       }
       ring = { key, kind, chunk, dtypes: p.dtypes, arrays: p.hosts.map(() => []), tails: p.hosts.map(() => undefined), slots: p.hosts.map(() => []) };
     }
@@ -824,7 +689,8 @@ export class Streamer {
 
   /** The route and plan of a call (measured routing's class too, when it measures). */
   #routeOf(op: string, p: Plan): Routed {
-    if (this.#engine.kind !== 'dawn') return { route: 'plain', p };
+    // An engine with the plain route only (host memory) runs every call by it, chunk after chunk.
+    if (this.#routes.length === 1) return { route: 'plain', p };
     const fits = p.n * 4 <= this.#maxBytes;
     if (this.#measured) {
       const bytes = p.n * 4 * p.hosts.length;
@@ -877,20 +743,33 @@ export class Streamer {
       }
     }
     try {
-      const engine = this.#engine;
-      engine.backend.assertUsable();
+      const backend = this.#backend;
+      backend.assertUsable();
       const { route, p, cls, index } = this.#routeOf(op, planned);
       // A streamer with a set chunk keeps one ring for every length: a shorter call uses the tail arrays.
       const ring = this.#ringFor(p, this.#oneShot ? p.chunk : (this.#chunk ?? p.chunk), route);
       const timed = cls !== undefined && this.#prevClass === cls && this.#prevIndex === index;
       this.#prevClass = undefined; // a call that fails leaves no "same route as before"
       const t0 = cls !== undefined ? performance.now() : 0;
-      if (engine.kind === 'dawn' && route !== 'plain') await pipeline(p, engine.ctx, ring, inner, sink);
       // The plain route's arrays: never a GPU-written buffer where only plain calls use the ring and it is
       // kept (a measuring streamer's, or one forced to plain); else ('host': one-shot calls, whose arrays
       // are made and freed call after call, and rings the pipeline shares) another idle buffer while a
       // never-GPU-written one is on its way back.
-      else await plainRun(p, engine, ring, inner, sink, this.#measured || this.#route === 'plain' ? 'host-kept' : 'host');
+      const plain = (): Promise<void> => plainRun(p, backend, ring, inner, sink, this.#measured || this.#route === 'plain' ? 'host-kept' : 'host');
+      if (route !== 'plain') {
+        await backend.streams.pipeline({
+          plan: p,
+          ring,
+          fn: inner,
+          sink,
+          input: (i, slot, length) => chunkArray(ring, backend, p.dtypes[i] ?? 'f32', i, slot, length, 'overwrite'),
+          checkHost: (i, h) => {
+            checkHost(p, i, h);
+          },
+          result: (r, inputs) => resultOf(p, backend, r, inputs),
+          plain,
+        });
+      } else await plain();
       this.#lastRoute = route;
       if (cls !== undefined && index !== undefined) {
         const ms = performance.now() - t0;
@@ -902,7 +781,7 @@ export class Streamer {
       // A raw WebGPU error (an OperationError of a buffer destroyed underneath, an AbortError) from a device
       // closed or lost meanwhile: the typed error of that.
       if (!(e instanceof GpukitError)) {
-        this.#engine.backend.assertUsable();
+        this.#backend.assertUsable();
       }
       throw e;
     } finally {

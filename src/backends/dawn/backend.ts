@@ -1,4 +1,4 @@
-import type { Backend, BackendPool, PerEngine, StreamState } from '../backend.js';
+import type { Backend, BackendPool, PerEngine } from '../backend.js';
 import type { OpManifest } from '../../ops/manifest.js';
 import type { DeviceContext } from './context.js';
 import { MAX_COPY } from './copy-limit.js';
@@ -10,7 +10,9 @@ import type { Profile } from '../../timing/profiler.js';
 import type { DeviceInfo } from '../../device/info.js';
 import { checkOptions, describeValue } from '../../args.js';
 import { resolveSource } from '../../kernels/load.js';
-import { alignedBytes, DeviceArray, toBytes, viewCopier, type ArrayFill, type ReadOptions } from '../../buffers/device-array.js';
+import { alignedBytes, DeviceArray, toBytes, type ArrayFill, type ReadOptions } from '../../buffers/device-array.js';
+import { gatherView, scatterView } from './strided-copy.js';
+import { DawnStreams } from './stream.js';
 import { Storage } from '../../buffers/storage.js';
 import { bytesOf, f16BitsToF32, hostArray, type DType, type HostArrayOf } from '../../buffers/dtype.js';
 import { pieces, segmentElements } from '../../buffers/chunks.js';
@@ -35,11 +37,12 @@ const KERNEL_OPTIONS = { entryPoint: 'string', constants: finiteConstants, dtype
 export class DawnBackend implements Backend {
   readonly engine = 'dawn' as const;
   readonly #ctx: DeviceContext;
-  readonly streams: StreamState = { live: undefined, chunkLimit: undefined, remaps: new WeakMap<GPUBuffer, Promise<void>>() };
+  readonly streams: DawnStreams;
   readonly hostContext: HostContext | null = null;
 
   constructor(ctx: DeviceContext) {
     this.#ctx = ctx;
+    this.streams = new DawnStreams(ctx);
   }
 
   run<C extends object, R>(op: OpManifest<never[], C, R>, call: C): R {
@@ -102,10 +105,6 @@ export class DawnBackend implements Backend {
   build<R>(impl: PerEngine<Promise<R> | R>): Promise<R> {
     this.#ctx.assertUsable();
     return Promise.resolve(impl.dawn(this.#ctx));
-  }
-
-  select<R>(impl: PerEngine<R>): R {
-    return impl.dawn(this.#ctx);
   }
 
   dawnContext(): DeviceContext {
@@ -180,7 +179,7 @@ export class DawnBackend implements Backend {
       view.copyRangeTo(out, 0);
       return out;
     }
-    return viewCopier('contiguous').gather(view);
+    return gatherView(view);
   }
 
   write(x: DeviceArray, data: ArrayLike<number>): void {
@@ -223,7 +222,7 @@ export class DawnBackend implements Backend {
     const src = new DeviceArray(this.#ctx, x.dtype, [x.length], undefined, 'overwrite');
     try {
       src.write(data);
-      viewCopier('write').scatter(src, x);
+      scatterView(src, x);
     } finally {
       src.destroy();
     }

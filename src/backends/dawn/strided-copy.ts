@@ -1,9 +1,9 @@
 /**
  * Views on Dawn: the strided copy that gathers a view's elements into a new plain array (for kernels, ops
- * and readbacks) and scatters data into a view's elements (writes into a region). Registered with the
- * buffers layer, which cannot import kernels.
+ * and readbacks) and scatters data into a view's elements (writes into a region). The Dawn backend calls it
+ * (`DawnBackend.gather`, `writeView`): arrays reach it through their backend.
  */
-import { DeviceArray, registerViewCopier } from '../../buffers/device-array.js';
+import { DeviceArray } from '../../buffers/device-array.js';
 import { bytesOf, type DType } from '../../buffers/dtype.js';
 import { LimitError } from '../../errors.js';
 import { chunkElements, pieces, type Piece } from '../../buffers/chunks.js';
@@ -111,18 +111,19 @@ export function gatherRange<D extends DType>(view: DeviceArray<D>, start: number
   return out;
 }
 
-registerViewCopier({
-  gather<D extends DType>(view: DeviceArray<D>): DeviceArray<D> {
-    const out = new DeviceArray<D>(view.ctx, view.dtype, view.shape, undefined, 'overwrite');
-    try {
-      run(view, out, 0);
-    } catch (e) {
-      out.destroy();
-      throw e;
-    }
-    return out;
-  },
-  scatter(src: DeviceArray, view: DeviceArray): void {
-    run(view, src, 1);
-  },
-});
+/** A view's elements (C order) gathered into a new plain array of its shape. */
+export function gatherView<D extends DType>(view: DeviceArray<D>): DeviceArray<D> {
+  const out = new DeviceArray<D>(view.ctx, view.dtype, view.shape, undefined, 'overwrite');
+  try {
+    run(view, out, 0);
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
+  return out;
+}
+
+/** The plain array `src` (the view's length) scattered into the view's elements. */
+export function scatterView(src: DeviceArray, view: DeviceArray): void {
+  run(view, src, 1);
+}

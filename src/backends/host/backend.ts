@@ -1,4 +1,5 @@
-import type { Backend, BackendPool, PerEngine, StreamState } from '../backend.js';
+import type { Backend, BackendPool, BackendStreams, PerEngine } from '../backend.js';
+import type { Streamer, StreamJob, StreamRoute } from '../../buffers/stream.js';
 import type { OpManifest } from '../../ops/manifest.js';
 import { alignedBytes, DeviceArray, toBytes, viewOf, type ArrayFill } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
@@ -36,12 +37,13 @@ export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
 export class HostBackend implements Backend {
   readonly engine = 'gpujs' as const;
   readonly #ctx: HostContext;
-  readonly streams: StreamState = { live: undefined, chunkLimit: undefined, remaps: new WeakMap<GPUBuffer, Promise<void>>() };
+  readonly streams: BackendStreams;
   /** Host memory has no binding alignment. */
   readonly windowAlignment = 1;
 
   constructor(ctx: HostContext) {
     this.#ctx = ctx;
+    this.streams = new HostStreams(ctx);
   }
 
   run<C extends object, R>(op: OpManifest<never[], C, R>, call: C): R {
@@ -122,10 +124,6 @@ export class HostBackend implements Backend {
       this.#ctx.assertUsable();
       return impl.host(this.#ctx);
     });
-  }
-
-  select<R>(impl: PerEngine<R>): R {
-    return impl.host(this.#ctx);
   }
 
   dawnContext(error: () => Error): DeviceContext {
@@ -246,6 +244,35 @@ export class HostBackend implements Backend {
     this.#ctx.enqueue(() => {
       target.set(from, at);
     });
+  }
+}
+
+/** The plain route only: host memory has nothing to overlap, a stream runs chunk after chunk. */
+const PLAIN: readonly StreamRoute[] = Object.freeze(['plain']);
+
+/** The streams of a gpujs device: chunk after chunk in host memory, by the plain route. */
+class HostStreams implements BackendStreams {
+  live: Set<Streamer> | undefined;
+  readonly #ctx: HostContext;
+
+  constructor(ctx: HostContext) {
+    this.#ctx = ctx;
+  }
+
+  chunkLimit(): number {
+    return this.#ctx.limits.maxBufferSize;
+  }
+
+  routes(): readonly StreamRoute[] {
+    return PLAIN;
+  }
+
+  pipeline(job: StreamJob): Promise<void> {
+    return job.plain();
+  }
+
+  freeUploads(): void {
+    // The plain route takes no upload buffers.
   }
 }
 
