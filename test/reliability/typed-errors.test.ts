@@ -4,9 +4,10 @@
 // calls that must succeed (size 0 and 1) give the answer a float64 loop gives.
 import { describe, expect } from 'vitest';
 import {
-  argCpu, cumsum, describeAdapter, DTypeError, fft, fftCpu, histogramCpu, matmulCpu, normalCpu, randomU32Cpu, scanCpu, setBuilderCacheSize, setKernelCacheSize, sortCpu, sortPairsCpu, transposeCpu, uniformCpu, GpukitError, histogram, ifft, matmul, openDevice, random, scan, sort, sortPairs, transpose,
+  cumsum, describeAdapter, DTypeError, fft, setBuilderCacheSize, setKernelCacheSize, GpukitError, histogram, ifft, matmul, openDevice, random, scan, sort, sortPairs, transpose,
   type DeviceArray, type GpuDevice,
 } from '../../src/index.js';
+import { argCpu, fftCpu, histogramCpu, matmulCpu, normalCpu, randomU32Cpu, scanCpu, sortCpu, sortPairsCpu, transposeCpu, uniformCpu } from '../../src/testing/index.js';
 import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
 import { settle } from './settle.js';
 
