@@ -181,7 +181,6 @@ function factoryOptions(op: string, arg: unknown, fields: Readonly<Record<string
 }
 
 /** The dtype an options record names (f32 when it names none); an unknown dtype is a DTypeError. */
-function dtypeOf<D extends DType>(op: string, o: Readonly<Record<string, unknown>>): D;
 function dtypeOf(op: string, o: Readonly<Record<string, unknown>>): DType {
   const d = o['dtype'];
   return d === undefined ? 'f32' : assertDType(d, op);
@@ -341,7 +340,7 @@ export class GpuDevice {
   full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
     const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
     if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describeValue(value)}`);
-    const dt = dtypeOf<D>('full', factoryOptions('full', dtypeOrOptions, {}));
+    const dt = dtypeOf('full', factoryOptions('full', dtypeOrOptions, {})) as D;
     checkNoExtra('full', extra, 'a shape, a value and an options object');
     hostData('full', dt, [value]); // a value the dtype cannot hold is refused here (an empty array too), not wrapped
     return this.#filled('full', dt, dims.shape, () => value);
@@ -390,13 +389,13 @@ export class GpuDevice {
     const { positional, options } = splitArgs('arange', args, 3, 'start, stop, step and an options object (or a dtype)');
     const [start, stop, step] = positional;
     const [a, b] = stop === undefined ? [0, start] : [start, stop];
-    const st = step ?? 1;
+    const st = step === undefined ? 1 : step; // null is refused below, not taken for the default
     for (const [name, v] of [['start', a], ['stop', b], ['step', st]] as const) finiteArg('arange', name, v);
     const [a0, b0, s0] = [a, b, st] as [number, number, number];
     if (s0 === 0) throw new ArgumentError('arange: step must not be 0');
     const n = Math.max(0, Math.ceil((b0 - a0) / s0));
     if (n > MAX_BUILT) throw new ShapeError(`arange: (stop - start) / step = ${n} elements is more than ${MAX_BUILT}`);
-    const dt = dtypeOf<D>('arange', factoryOptions('arange', options, {}));
+    const dt = dtypeOf('arange', factoryOptions('arange', options, {})) as D;
     return this.#filled('arange', dt, [n], (i) => a0 + i * s0);
   }
 
@@ -418,7 +417,7 @@ export class GpuDevice {
     if (num > MAX_BUILT) throw new ShapeError(`linspace: num = ${num} is more than ${MAX_BUILT}`);
     const o = checkOptions('linspace', options, { dtype: () => undefined, endpoint: 'boolean' });
     checkNoExtra('linspace', extra, 'start, stop, num and an options object');
-    const dt = dtypeOf<D>('linspace', o);
+    const dt = dtypeOf('linspace', o) as D;
     const endpoint = o['endpoint'] !== false;
     const n = num;
     const div = endpoint ? n - 1 : n;
@@ -451,14 +450,16 @@ export class GpuDevice {
     for (const [i, name] of [[1, 'm'], [2, 'k']] as const) {
       if (positional[i] !== undefined && o[name] !== undefined) throw new ArgumentError(`eye: ${name} given twice (as an argument and as an option); pass it once`);
     }
+    // Only undefined takes a default: null is refused below, as before.
+    const given = (i: 1 | 2, name: 'm' | 'k'): unknown => (positional[i] !== undefined ? positional[i] : o[name]);
     const n = positional[0];
-    const m = positional[1] ?? o['m'] ?? n;
-    const k = positional[2] ?? o['k'] ?? 0;
+    const m = given(1, 'm') === undefined ? n : given(1, 'm');
+    const k = given(2, 'k') === undefined ? 0 : given(2, 'k');
     const dims = checkShape(shapeArg('eye', [n, m]), 'eye: a dimension').shape;
     finiteArg('eye', 'k', k, true);
     const rows = dims[0] ?? 0;
     const cols = dims[1] ?? 0;
-    const dt = dtypeOf<D>('eye', o);
+    const dt = dtypeOf('eye', o) as D;
     const kk = k as number;
     return this.#filled('eye', dt, [rows, cols], (e) => (e % cols === Math.floor(e / cols) + kk ? 1 : 0));
   }
@@ -482,7 +483,7 @@ export class GpuDevice {
     checkNoExtra('empty', extra, 'a shape and an options object');
     const opts = optsGiven ? dtype : options === undefined ? {} : options; // null is refused below, not taken for {}
     checkOptions('empty', opts, optsGiven ? { dtype: () => undefined, uninitialized: 'boolean' } : { uninitialized: 'boolean' });
-    const dt = dtypeOf<D>('empty', optsGiven ? (opts as Record<string, unknown>) : { dtype });
+    const dt = dtypeOf('empty', optsGiven ? (opts as Record<string, unknown>) : { dtype }) as D;
     return new DeviceArray<D>(this.#backend, dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 
@@ -500,7 +501,7 @@ export class GpuDevice {
   // eslint-disable-next-line @typescript-eslint/unified-signatures -- apart, so that only the positional dtype is deprecated
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D>;
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
-    const dt = dtypeOf<D>('zeros', factoryOptions('zeros', dtypeOrOptions, {}));
+    const dt = dtypeOf('zeros', factoryOptions('zeros', dtypeOrOptions, {})) as D;
     checkNoExtra('zeros', extra, 'a shape and an options object');
     return new DeviceArray<D>(this.#backend, dt, shapeArg('zeros', shape), undefined, 'zero');
   }

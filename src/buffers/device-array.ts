@@ -58,8 +58,9 @@ export function checkShape(shape: number | readonly number[], what = 'length'): 
 export class DeviceArray<D extends DType = DType> {
   readonly dtype: D;
   /**
-   * The same number as {@link size} (the product of the shape), under JavaScript's name for it. Prefer
-   * `size`, NumPy's name, in new code; `length` stays as an alias (the two are always equal).
+   * The same number as {@link size} (the product of the shape), under JavaScript's name for it; the two are
+   * always equal.
+   * @deprecated Use {@link size}, NumPy's name. `length` stays as an alias until the next major version.
    */
   readonly length: number;
   readonly shape: readonly number[];

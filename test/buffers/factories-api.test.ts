@@ -55,7 +55,6 @@ describe('factories: NumPy argument order and a trailing options object', () => 
   });
 
   gpuTest('the old forms (a positional dtype) make the same arrays as the options forms', async ({ device }) => {
-    /* eslint-disable @typescript-eslint/no-deprecated -- the deprecated forms are what is tested */
     const pairs: [string, () => DeviceArray, () => DeviceArray][] = [
       ['zeros', () => device.zeros([2, 2], 'i32'), () => device.zeros([2, 2], { dtype: 'i32' })],
       ['full', () => device.full(3, 9, 'u32'), () => device.full(3, 9, { dtype: 'u32' })],
@@ -65,7 +64,6 @@ describe('factories: NumPy argument order and a trailing options object', () => 
       ['eye', () => device.eye(3, 3, -1, 'u32'), () => device.eye(3, { k: -1, dtype: 'u32' })],
       ['array', () => device.array([1, 2, 3, 4], 'i32', [2, 2]), () => device.array([1, 2, 3, 4], { dtype: 'i32', shape: [2, 2] })],
     ];
-    /* eslint-enable @typescript-eslint/no-deprecated */
     for (const [what, oldForm, newForm] of pairs) {
       using a = oldForm();
       using b = newForm();
@@ -104,7 +102,6 @@ describe('factories: NumPy argument order and a trailing options object', () => 
     expect(() => device.random.uniform([2, -1])).toThrow(ShapeError);
     expect(() => device.random.uniform([2, 1.5])).toThrow(/^random\.uniform: shape\[1\] must be a non-negative integer/);
     // The old form takes a length only; a shape goes to device.random.
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated form is what is tested
     expect(() => random.uniform(device, [2, 3] as unknown as number)).toThrow(ShapeError);
     expect(device.memory.inUseBytes).toBe(0);
   });
@@ -116,7 +113,6 @@ describe('device.random: a shape, NumPy Generator style; the same stream as the 
       const h = await a.toArray();
       return Array.from(h instanceof Float32Array ? new Uint32Array(h.buffer, h.byteOffset, h.length) : h);
     };
-    /* eslint-disable @typescript-eslint/no-deprecated -- compared with the deprecated form */
     const cases: [string, readonly number[], () => DeviceArray, () => DeviceArray][] = [
       ['uniform [2, 3]', [2, 3], () => device.random.uniform([2, 3], { seed: 7 }), () => random.uniform(device, 6, { seed: 7 })],
       ['normal [3, 2, 2] at an offset', [3, 2, 2], () => device.random.normal([3, 2, 2], { seed: 11n, offset: 5 }), () => random.normal(device, 12, { seed: 11n, offset: 5 })],
@@ -126,7 +122,6 @@ describe('device.random: a shape, NumPy Generator style; the same stream as the 
       ['uniform [4, 0] (empty)', [4, 0], () => device.random.uniform([4, 0]), () => random.uniform(device, 0)],
       ['uniform 5, no options', [5], () => device.random.uniform(5), () => random.uniform(device, 5)],
     ];
-    /* eslint-enable @typescript-eslint/no-deprecated */
     for (const [what, shape, make, old] of cases) {
       using a = make();
       using b = old();
@@ -149,7 +144,6 @@ describe('size is NumPy\'s x.size; length its deprecated alias, the same number'
     using bc = b.broadcastTo([5, 3]);
     for (const [what, x, want] of [['0-d', s0, 1], ['[3, 0, 2]', e, 0], ['[0]', e1, 0], ['[2, 3, 4]', m, 24], ['a transpose', t, 24], ['a slice', sl, 6], ['a broadcast', bc, 15]] as const) {
       expect(x.size, what).toBe(want);
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the alias is what is tested
       expect(x.length, what).toBe(x.size);
     }
   });
