@@ -125,9 +125,9 @@ function randomOp(dist: 'uniform' | 'normal' | 'u32', summary: string, reference
   });
 }
 
-export const RANDOM_UNIFORM = randomOp('uniform', 'uniform f32 in [0, 1) from the Philox4x32-10 stream (24 random bits each)', uniformCpu);
-export const RANDOM_NORMAL = randomOp('normal', 'standard normal f32 (Box–Muller on the Philox4x32-10 stream), tails truncated at ±5.77', normalCpu);
-export const RANDOM_U32 = randomOp('u32', 'raw u32 words of the Philox4x32-10 stream', randomU32Cpu);
+export const RANDOM_UNIFORM = randomOp('uniform', 'uniform f32 in [0, 1) from the Philox4x32-10 stream (24 random bits each): `device.random.uniform(shape, { seed, offset })`', uniformCpu);
+export const RANDOM_NORMAL = randomOp('normal', 'standard normal f32 (Box–Muller on the Philox4x32-10 stream), tails truncated at ±5.77: `device.random.normal(shape, { seed, offset })`', normalCpu);
+export const RANDOM_U32 = randomOp('u32', 'raw u32 words of the Philox4x32-10 stream: `device.random.u32(shape, { seed, offset })`', randomU32Cpu);
 
 /**
  * The random generators of one device, `device.random` (NumPy's `Generator` methods: `rng.random(size)`,
