@@ -36,7 +36,7 @@ const host = new Float32Array(ROWS * COLS);
 for (let i = 0; i < host.length; i++) host[i] = Math.random();
 
 // 2. Allocate on the device and copy in (one call: device.array uploads a typed array).
-using m = device.array(host, 'f32', [ROWS, COLS]);
+using m = device.array(host, { shape: [ROWS, COLS] });
 
 // 3. Compile. Bindings are found by reflection, so run() takes them by name.
 const kernel = await device.kernel(DOUBLE, { label: 'double' });

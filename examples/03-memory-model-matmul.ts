@@ -15,7 +15,8 @@
  *
  * Run: npx tsx examples/03-memory-model-matmul.ts [size]   (default 256: C is 256×256, k = 256; 512 takes ~15 s on lavapipe)
  */
-import { matmul, matmulCpu, openDevice, type DeviceArray, type Kernel, type Profile } from '../src/index.js';
+import { matmul, openDevice, type DeviceArray, type Kernel, type Profile } from '../src/index.js';
+import { matmulCpu } from '../src/testing/index.js';
 
 const N = Number(process.argv[2] ?? 256);
 const REPS = 5;

@@ -7,15 +7,16 @@
  *
  * Run: npx tsx examples/07-gpu-libraries.ts
  */
-import { fft, fftCpu, ifft, matmul, matmulCpu, mean, openDevice, random, uniformCpu } from '../src/index.js';
+import { fft, ifft, matmul, mean, openDevice } from '../src/index.js';
+import { fftCpu, matmulCpu, uniformCpu } from '../src/testing/index.js';
 
 await using device = await openDevice();
 const failures: string[] = [];
 
 // --- random: 2^20 uniforms and normals, same seed → the same stream on every adapter and on the CPU ----
 const N = 1 << 20;
-using u = random.uniform(device, N, { seed: 2024 });
-using z = random.normal(device, N, { seed: 2024, offset: N });
+using u = device.random.uniform(N, { seed: 2024 });
+using z = device.random.normal(N, { seed: 2024, offset: N });
 using uMean = mean(u);
 const uh = await u.toArray();
 const zh = await z.toArray();
@@ -36,9 +37,9 @@ if (uDiffs !== 0 || Math.abs(zMean) > 0.01 || Math.abs(zVar - 1) > 0.01) failure
 
 // --- matmul: C = A·B, A 192×320, B 320×256, A's elements drawn on the device -------------------------
 const [m, k, n] = [192, 320, 256];
-using a = random.uniform(device, m * k, { seed: 1 });
-using b = random.normal(device, k * n, { seed: 2 });
-using c = matmul(a, b, { m, k, n });
+using a = device.random.uniform([m, k], { seed: 1 });
+using b = device.random.normal([k, n], { seed: 2 });
+using c = matmul(a, b); // (m×k) · (k×n) from the shapes
 const ref = matmulCpu(await a.toArray(), await b.toArray(), m, k, n);
 const ch = await c.toArray();
 let mmErr = 0;

@@ -13,7 +13,8 @@
  *
  * Run: npx tsx examples/08-js-kernels.ts
  */
-import { matmul, matmulCpu, openDevice } from '../src/index.js';
+import { matmul, openDevice } from '../src/index.js';
+import { matmulCpu } from '../src/testing/index.js';
 
 const N = 100_000;
 const M = 64; // the matrices are M×M

@@ -1,5 +1,5 @@
 import { checkShape, DeviceArray } from './buffers/device-array.js';
-import { checkOptions, describeValue } from './args.js';
+import { checkNoExtra, checkOptions, describeValue, type OptionCheck } from './args.js';
 import { hostArray, assertDType, checkInteger, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
 import type { MemoryStats } from './backends/dawn/pool.js';
 import type { Backend } from './backends/backend.js';
@@ -18,6 +18,7 @@ import { trackedKernel } from './backends/host/backend.js';
 import { parseTuningProfile, setTuningProfile, type TuningProfile } from './backends/dawn/tuning.js';
 import { buildElementwise, type ElementwiseFn, type ElementwiseSpec } from './ops/elementwise.js';
 import { buildReduction, type ReductionFn, type ReductionSpec } from './ops/reduce.js';
+import { deviceRandom, type DeviceRandom } from './ops/random.js';
 
 /** Which engine {@link openDevice} opens: `auto` tries Dawn, then falls back to gpu.js (announced on stderr). */
 export type EngineChoice = EngineName | 'auto';
@@ -78,8 +79,34 @@ export interface ArrayOptions<D extends DType = DType> {
   readonly shape?: readonly number[];
 }
 
+/** The dtype `device.array(data)` gives a typed array: i32 for Int32Array, u32 for Uint32Array, else f32. */
+export type DTypeOfData<T> = T extends Int32Array ? 'i32' : T extends Uint32Array ? 'u32' : 'f32';
+
+/** Options of the factories that take only a dtype ({@link GpuDevice.zeros}, {@link GpuDevice.full}): NumPy's `dtype=`. */
+export interface DTypeOptions<D extends DType = DType> {
+  /** Element type. @default 'f32' */
+  readonly dtype?: D;
+}
+
+/** Options of {@link GpuDevice.arange}. */
+export type ArangeOptions<D extends DType = DType> = DTypeOptions<D>;
+
+/** Options of {@link GpuDevice.linspace}. */
+export interface LinspaceOptions<D extends DType = DType> extends DTypeOptions<D> {
+  /** Include `stop` as the last value. @default true */
+  readonly endpoint?: boolean;
+}
+
+/** Options of {@link GpuDevice.eye} (NumPy's keywords `M`, `k`, `dtype`). */
+export interface EyeOptions<D extends DType = DType> extends DTypeOptions<D> {
+  /** Columns. @default n */
+  readonly m?: number;
+  /** The diagonal that holds the ones: 0 the main one, > 0 above it, < 0 below it. @default 0 */
+  readonly k?: number;
+}
+
 /** Options of {@link GpuDevice.empty}. */
-export interface EmptyOptions {
+export interface EmptyOptions<D extends DType = DType> extends DTypeOptions<D> {
   /** Skip clearing reused pool memory: the array may hold a previous array's data until written. @default false */
   readonly uninitialized?: boolean;
 }
@@ -136,6 +163,39 @@ function finiteArg(op: string, name: string, v: unknown, integer = false): numbe
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`${op}: ${name} must be a finite number, got ${describeValue(v)}`);
   if (integer && !Number.isSafeInteger(v)) throw new ArgumentError(`${op}: ${name} must be an integer, got ${describeValue(v)}`);
   return v;
+}
+
+/** A plain options object (not null, not an array): what ends a factory's positional arguments. */
+function isOptions(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A factory's trailing argument: an options object holding `dtype` and `fields` (the documented form), or,
+ * deprecated, the dtype itself. Unknown keys are ArgumentErrors naming the factory.
+ */
+function factoryOptions(op: string, arg: unknown, fields: Readonly<Record<string, OptionCheck>>): Record<string, unknown> {
+  if (isOptions(arg)) return checkOptions(op, arg, { dtype: () => undefined, ...fields }); // the dtype is checked by dtypeOf (a DTypeError)
+  return arg === undefined ? {} : { dtype: arg };
+}
+
+/** The dtype an options record names (f32 when it names none); an unknown dtype is a DTypeError. */
+function dtypeOf(op: string, o: Readonly<Record<string, unknown>>): DType {
+  const d = o['dtype'];
+  return d === undefined ? 'f32' : assertDType(d, op);
+}
+
+/**
+ * Splits `(a, b, c, options?)`: up to `most` positional arguments, then an options object (or, deprecated,
+ * a dtype in the last position). Anything after the options object is an ArgumentError, as ignoring it would be.
+ */
+function splitArgs(op: string, args: readonly unknown[], most: number, takes: string): { positional: unknown[]; options: unknown } {
+  const at = args.findIndex((a, i) => i > 0 && isOptions(a));
+  const end = at === -1 ? Math.min(args.length, most) : at;
+  if (at === -1) checkNoExtra(op, args.slice(most + 1), takes);
+  else checkNoExtra(op, args.slice(at + 1), takes);
+  if (at !== -1 && at > most) throw new ArgumentError(`${op}: takes ${takes}; got ${at} arguments before the options`);
+  return { positional: args.slice(0, end), options: at === -1 ? args[most] : args[at] };
 }
 
 /** The most elements a host-built array (arange, linspace) may have: a JS array's length limit. */
@@ -209,20 +269,35 @@ export class GpuDevice {
   }
 
   /**
-   * Uploads a host array. The dtype follows the typed array (Float32Array → f32, Int32Array → i32,
-   * Uint32Array → u32); plain number arrays default to f32; pass `'f16'` to store a Float32Array as f16.
-   * Nothing is coerced: data that is not a typed array or an array of numbers is an ArgumentError; a
-   * non-number element, or for i32 / u32 a non-integer or out-of-range one (no wrapping), a DTypeError
-   * naming it; a `shape` whose size differs from the data's length, a ShapeError. All are checked before
-   * any memory is taken.
+   * Random arrays made on this device (NumPy's `Generator`): `device.random.uniform(shape, { seed, offset })`,
+   * `.normal(…)`, `.u32(…)`. Counter-based (Philox4x32-10): bit-identical on every adapter and engine.
    *
    * @example
    * ```ts
-   * using m = device.array([1, 2, 3, 4, 5, 6], 'i32', [2, 3]);
-   * device.array([3e10], 'i32'); // throws DTypeError: element 0 is 30000000000, outside i32's range
+   * using u = device.random.uniform([2, 3], { seed: 42 }); // 2×3 f32 in [0, 1)
    * ```
    */
-  array<D extends DType = 'f32'>(data: ArrayLike<number>, dtypeOrOptions?: D | ArrayOptions<D>, shapeArgument?: readonly number[]): DeviceArray<D> {
+  readonly random: DeviceRandom = deviceRandom(this);
+
+  /**
+   * Uploads a host array (NumPy's `array`). The dtype follows the typed array (Float32Array → f32,
+   * Int32Array → i32, Uint32Array → u32); plain number arrays default to f32; pass `{ dtype: 'f16' }` to
+   * store a Float32Array as f16. Nothing is coerced: data that is not a typed array or an array of numbers
+   * is an ArgumentError; a non-number element, or for i32 / u32 a non-integer or out-of-range one (no
+   * wrapping), a DTypeError naming it; a `shape` whose size differs from the data's length, a ShapeError.
+   * All are checked before any memory is taken.
+   *
+   * @example
+   * ```ts
+   * using m = device.array([1, 2, 3, 4, 5, 6], { dtype: 'i32', shape: [2, 3] });
+   * device.array([3e10], { dtype: 'i32' }); // throws DTypeError: element 0 is 30000000000, outside i32's range
+   * ```
+   */
+  array<T extends ArrayLike<number>, D extends DType = DTypeOfData<T>>(data: T, options?: ArrayOptions<D>): DeviceArray<D>;
+  /** @deprecated Pass the dtype and shape as options: `array(data, { dtype, shape })`. */
+  array<D extends DType = 'f32'>(data: ArrayLike<number>, dtype?: D, shape?: readonly number[]): DeviceArray<D>;
+  array<D extends DType = 'f32'>(data: ArrayLike<number>, dtypeOrOptions?: D | ArrayOptions<D>, shapeArgument?: readonly number[], ...extra: unknown[]): DeviceArray<D> {
+    checkNoExtra('array', extra, 'data and an options object');
     let dtype: D | undefined;
     let shape = shapeArgument;
     if (typeof dtypeOrOptions === 'object' && (dtypeOrOptions as unknown) !== null) {
@@ -248,13 +323,24 @@ export class GpuDevice {
   }
 
   /**
-   * An array of `shape` filled with `value`. The value is checked as {@link array} checks data: for i32 / u32
-   * a non-integer or out-of-range value is a DTypeError (`full([2], 0.5, 'i32')` throws, no truncation).
+   * An array of `shape` filled with `value` (NumPy's `full`). The value is checked as {@link array} checks
+   * data: for i32 / u32 a non-integer or out-of-range value is a DTypeError (`full([2], 0.5, { dtype: 'i32' })`
+   * throws, no truncation).
+   *
+   * @example
+   * ```ts
+   * using m = device.full([2, 3], 7, { dtype: 'u32' });
+   * ```
    */
-  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D> {
+  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, options?: DTypeOptions<D>): DeviceArray<D>;
+  /** @deprecated Pass the dtype as an option: `full(shape, value, { dtype })`. */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- apart, so that only the positional dtype is deprecated
+  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D>;
+  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
     const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
     if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describeValue(value)}`);
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'full')) as D;
+    const dt = dtypeOf('full', factoryOptions('full', dtypeOrOptions, {})) as D;
+    checkNoExtra('full', extra, 'a shape, a value and an options object');
     hostData('full', dt, [value]); // a value the dtype cannot hold is refused here (an empty array too), not wrapped
     return this.#filled('full', dt, dims.shape, () => value);
   }
@@ -283,56 +369,139 @@ export class GpuDevice {
 
   /**
    * Evenly spaced values in [start, stop) (NumPy's `arange`): `arange(stop)`, `arange(start, stop)`,
-   * `arange(start, stop, step)`. Each value is start + i·step, computed in float64 and stored once.
+   * `arange(start, stop, step)`, each with a trailing `{ dtype }`. Each value is start + i·step, computed in
+   * float64 and stored once. The dtype defaults to f32 (NumPy picks int64 for integer arguments; gpukit's
+   * default element type is f32 everywhere); an integer dtype refuses a value it cannot hold exactly.
+   *
+   * @example
+   * ```ts
+   * using r = device.arange(-2, 2, { dtype: 'i32' }); // [-2, -1, 0, 1]
+   * using h = device.arange(0, 1, 0.25);              // [0, 0.25, 0.5, 0.75]
+   * ```
    */
-  arange<D extends DType = 'f32'>(start: number, stop?: number, step = 1, dtype?: D): DeviceArray<D> {
+  arange<D extends DType = 'f32'>(stop: number, options?: ArangeOptions<D>): DeviceArray<D>;
+  arange<D extends DType = 'f32'>(start: number, stop: number, options?: ArangeOptions<D>): DeviceArray<D>;
+  arange<D extends DType = 'f32'>(start: number, stop?: number, step?: number, options?: ArangeOptions<D>): DeviceArray<D>;
+  /** @deprecated Pass the dtype as an option: `arange(start, stop, step, { dtype })`. */
+  arange<D extends DType = 'f32'>(start: number, stop: number | undefined, step: number | undefined, dtype: D): DeviceArray<D>;
+  arange<D extends DType = 'f32'>(...args: unknown[]): DeviceArray<D> {
+    const { positional, options } = splitArgs('arange', args, 3, 'start, stop, step and an options object (or a dtype)');
+    const [start, stop, step] = positional;
     const [a, b] = stop === undefined ? [0, start] : [start, stop];
-    for (const [name, v] of [['start', a], ['stop', b], ['step', step]] as const) finiteArg('arange', name, v);
-    if (step === 0) throw new ArgumentError('arange: step must not be 0');
-    const n = Math.max(0, Math.ceil((b - a) / step));
+    const st = step === undefined ? 1 : step; // null is refused below, not taken for the default
+    for (const [name, v] of [['start', a], ['stop', b], ['step', st]] as const) finiteArg('arange', name, v);
+    const [a0, b0, s0] = [a, b, st] as [number, number, number];
+    if (s0 === 0) throw new ArgumentError('arange: step must not be 0');
+    const n = Math.max(0, Math.ceil((b0 - a0) / s0));
     if (n > MAX_BUILT) throw new ShapeError(`arange: (stop - start) / step = ${n} elements is more than ${MAX_BUILT}`);
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'arange')) as D;
-    return this.#filled('arange', dt, [n], (i) => a + i * step);
+    const dt = dtypeOf('arange', factoryOptions('arange', options, {})) as D;
+    return this.#filled('arange', dt, [n], (i) => a0 + i * s0);
   }
 
-  /** `num` evenly spaced values from start to stop, both included (NumPy's `linspace`). */
-  linspace(start: number, stop: number, num: number): DeviceArray<'f32'> {
+  /**
+   * `num` evenly spaced values from start to stop (NumPy's `linspace`), stop included unless
+   * `{ endpoint: false }`. Values are computed in float64 and stored once; an integer dtype takes their floor
+   * (as NumPy does).
+   *
+   * @example
+   * ```ts
+   * using l = device.linspace(0, 1, 5);                       // [0, 0.25, 0.5, 0.75, 1]
+   * using e = device.linspace(0, 1, 4, { endpoint: false });  // [0, 0.25, 0.5, 0.75]
+   * ```
+   */
+  linspace<D extends DType = 'f32'>(start: number, stop: number, num: number, options?: LinspaceOptions<D>, ...extra: unknown[]): DeviceArray<D> {
     finiteArg('linspace', 'start', start);
     finiteArg('linspace', 'stop', stop);
     if (typeof num !== 'number' || !Number.isInteger(num) || num < 0) throw new ArgumentError(`linspace: num must be a non-negative integer, got ${describeValue(num)}`);
     if (num > MAX_BUILT) throw new ShapeError(`linspace: num = ${num} is more than ${MAX_BUILT}`);
+    const o = checkOptions('linspace', options, { dtype: () => undefined, endpoint: 'boolean' });
+    checkNoExtra('linspace', extra, 'start, stop, num and an options object');
+    const dt = dtypeOf('linspace', o) as D;
+    const endpoint = o['endpoint'] !== false;
     const n = num;
-    const step = n > 1 ? (stop - start) / (n - 1) : 0;
-    return this.#filled('linspace', 'f32', [n], (i) => (i === n - 1 && n > 1 ? stop : start + i * step));
+    const div = endpoint ? n - 1 : n;
+    const step = div > 0 ? (stop - start) / div : 0;
+    const floor = dt === 'i32' || dt === 'u32';
+    return this.#filled('linspace', dt, [n], (i) => {
+      const v = endpoint && i === n - 1 && n > 1 ? stop : start + i * step;
+      return floor ? Math.floor(v) : v;
+    });
   }
 
-  /** An n×m identity matrix (ones on the diagonal `k`, as NumPy's `eye`). */
-  eye<D extends DType = 'f32'>(n: number, m: number = n, k = 0, dtype?: D): DeviceArray<D> {
+  /**
+   * An n×m matrix with ones on diagonal `k` and zeros elsewhere (NumPy's `eye`): `eye(n)`, `eye(n, m, k)` or
+   * `eye(n, { m, k, dtype })`. `m` defaults to `n`, `k` to 0 (the main diagonal; > 0 above it).
+   *
+   * @example
+   * ```ts
+   * using i = device.eye(3, { dtype: 'i32' });
+   * using u = device.eye(3, { m: 4, k: 1 }); // same as eye(3, 4, 1)
+   * ```
+   */
+  eye<D extends DType = 'f32'>(n: number, options?: EyeOptions<D>): DeviceArray<D>;
+  eye<D extends DType = 'f32'>(n: number, m: number, options?: EyeOptions<D>): DeviceArray<D>;
+  eye<D extends DType = 'f32'>(n: number, m?: number, k?: number, options?: EyeOptions<D>): DeviceArray<D>;
+  /** @deprecated Pass the dtype as an option: `eye(n, { m, k, dtype })`. */
+  eye<D extends DType = 'f32'>(n: number, m: number | undefined, k: number | undefined, dtype: D): DeviceArray<D>;
+  eye<D extends DType = 'f32'>(...args: unknown[]): DeviceArray<D> {
+    const { positional, options } = splitArgs('eye', args, 3, 'n, m, k and an options object (or a dtype)');
+    const o = factoryOptions('eye', options, { m: 'number', k: 'number' });
+    for (const [i, name] of [[1, 'm'], [2, 'k']] as const) {
+      if (positional[i] !== undefined && o[name] !== undefined) throw new ArgumentError(`eye: ${name} given twice (as an argument and as an option); pass it once`);
+    }
+    // Only undefined takes a default: null is refused below, as before.
+    const given = (i: 1 | 2, name: 'm' | 'k'): unknown => (positional[i] !== undefined ? positional[i] : o[name]);
+    const n = positional[0];
+    const m = given(1, 'm') === undefined ? n : given(1, 'm');
+    const k = given(2, 'k') === undefined ? 0 : given(2, 'k');
     const dims = checkShape(shapeArg('eye', [n, m]), 'eye: a dimension').shape;
     finiteArg('eye', 'k', k, true);
     const rows = dims[0] ?? 0;
     const cols = dims[1] ?? 0;
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'eye')) as D;
-    return this.#filled('eye', dt, [rows, cols], (e) => (e % cols === Math.floor(e / cols) + k ? 1 : 0));
+    const dt = dtypeOf('eye', o) as D;
+    const kk = k as number;
+    return this.#filled('eye', dt, [rows, cols], (e) => (e % cols === Math.floor(e / cols) + kk ? 1 : 0));
   }
 
   /**
-   * A new array for outputs. Its memory reads as zeros — memory the pool reuses is cleared first, so no
-   * array ever sees a previous owner's data — unless `{ uninitialized: true }` asks to skip that clear
-   * (then its contents are whatever the pool had: write every element before reading any).
+   * A new array for outputs (NumPy's `empty`, but never stale). Its memory reads as zeros — memory the pool
+   * reuses is cleared first, so no array ever sees a previous owner's data — unless `{ uninitialized: true }`
+   * asks to skip that clear (then its contents are whatever the pool had: write every element before reading any).
+   *
+   * @example
+   * ```ts
+   * using out = device.empty([256, 256], { dtype: 'u32', uninitialized: true });
+   * ```
    */
-  empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions, options?: EmptyOptions): DeviceArray<D> {
+  empty<D extends DType = 'f32'>(shape: number | readonly number[], options?: EmptyOptions<D>): DeviceArray<D>;
+  /** @deprecated Pass the dtype as an option: `empty(shape, { dtype, uninitialized })`. */
+  empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D, options?: EmptyOptions): DeviceArray<D>;
+  empty<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D | EmptyOptions<D>, options?: EmptyOptions, ...extra: unknown[]): DeviceArray<D> {
     const optsGiven = (dtype as unknown) !== null && typeof dtype === 'object';
     if (optsGiven && options !== undefined) throw new ArgumentError('empty: options given twice (as the second and the third argument); pass one options object');
-    const opts = optsGiven ? (dtype) : options === undefined ? {} : options; // null is refused below, not taken for {}
-    checkOptions('empty', opts, { uninitialized: 'boolean' });
-    const dt = (optsGiven || dtype === undefined ? 'f32' : assertDType(dtype, 'empty')) as D;
+    checkNoExtra('empty', extra, 'a shape and an options object');
+    const opts = optsGiven ? dtype : options === undefined ? {} : options; // null is refused below, not taken for {}
+    checkOptions('empty', opts, optsGiven ? { dtype: () => undefined, uninitialized: 'boolean' } : { uninitialized: 'boolean' });
+    const dt = dtypeOf('empty', optsGiven ? (opts as Record<string, unknown>) : { dtype }) as D;
     return new DeviceArray<D>(this.#backend, dt, shapeArg('empty', shape), undefined, opts.uninitialized === true ? 'uninitialized' : 'zero');
   }
 
-  /** A new array of zeros (new WebGPU memory is zeroed; memory the pool reuses is cleared on the device, enqueued like any op). */
-  zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D> {
-    const dt = (dtype === undefined ? 'f32' : assertDType(dtype, 'zeros')) as D;
+  /**
+   * A new array of zeros (NumPy's `zeros`). New WebGPU memory is zeroed; memory the pool reuses is cleared
+   * on the device, enqueued like any op.
+   *
+   * @example
+   * ```ts
+   * using z = device.zeros([2, 3], { dtype: 'i32' });
+   * ```
+   */
+  zeros<D extends DType = 'f32'>(shape: number | readonly number[], options?: DTypeOptions<D>): DeviceArray<D>;
+  /** @deprecated Pass the dtype as an option: `zeros(shape, { dtype })`. */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- apart, so that only the positional dtype is deprecated
+  zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D>;
+  zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
+    const dt = dtypeOf('zeros', factoryOptions('zeros', dtypeOrOptions, {})) as D;
+    checkNoExtra('zeros', extra, 'a shape and an options object');
     return new DeviceArray<D>(this.#backend, dt, shapeArg('zeros', shape), undefined, 'zero');
   }
 

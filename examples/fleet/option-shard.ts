@@ -14,7 +14,7 @@
  * Used by test/fleet/ and bench/fleet-overhead.ts (the README's "Scaling out" runs it); through workers with
  * `fleet().run({ module: 'examples/fleet/option-shard.ts', shards })` (the workers need tsx for a .ts module).
  */
-import { random, type GpuDevice } from '../../src/index.js';
+import type { GpuDevice } from '../../src/index.js';
 
 /** One block of paths of one option. */
 export interface OptionShard {
@@ -49,7 +49,7 @@ async function payoffSum(device: GpuDevice, s: OptionShard): Promise<bigint> {
   let total = 0n;
   for (let done = 0; done < s.paths; done += BLOCK) {
     const n = Math.min(BLOCK, s.paths - done);
-    using u = random.uniform(device, 2 * n, { seed: s.seed, offset: 2 * (s.firstPath + done) });
+    using u = device.random.uniform(2 * n, { seed: s.seed, offset: 2 * (s.firstPath + done) });
     const host = await u.toArray();
     for (let c = 0; c < n; c += CHUNK) {
       let acc = 0; // an exact integer: at most CHUNK terms below 2^40 each

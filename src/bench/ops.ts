@@ -109,7 +109,7 @@ const E2E_METHOD = 'wall clock (performance.now) of upload (queue.writeBuffer) +
 
 function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[] {
   const { device } = env;
-  const upload = (n: number): DeviceArray[] => inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, 'u32') : device.array(h)));
+  const upload = (n: number): DeviceArray[] => inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, { dtype: 'u32' }) : device.array(h)));
   let kx: DeviceArray[] = [];
   let kn = 0;
   const kernel: Contender = {
@@ -249,7 +249,7 @@ function defineOp(o: OpSpec): BenchOp {
     hostInputs: (n) => inputs.at(n).plain,
     release: () => { inputs.release(); },
     async once(device, n) {
-      const x = inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, 'u32') : device.array(h)));
+      const x = inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, { dtype: 'u32' }) : device.array(h)));
       try {
         const { out, owned } = o.enqueue(x, n);
         try {

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { ensureWritableDir, pinParams, saveWinners, sizeClass, tunables, tuneCachePath, type TuneCacheFile, type TuneParams, type Tunable } from '../backends/dawn/tuning.js';
 import type { GpuDevice } from '../gpu-device.js';
-import { axpy, DeviceArray, fft, histogram, matmul, random, scan, sort, sortPairs, sum, transpose } from '../index.js';
+import { axpy, DeviceArray, fft, histogram, matmul, scan, sort, sortPairs, sum, transpose } from '../index.js';
 
 /** A workload the tuner times: `run` enqueues the op once on resident inputs. */
 interface Workload {
@@ -40,7 +40,7 @@ const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workl
     const x = filled(d, n, 3);
     return { run: () => { sum(x).destroy(); }, dispose: () => { x.destroy(); } };
   },
-  random: (d, n) => ({ run: () => { random.uniform(d, n, { seed: 1 }).destroy(); }, dispose: () => undefined }),
+  random: (d, n) => ({ run: () => { d.random.uniform(n, { seed: 1 }).destroy(); }, dispose: () => undefined }),
   histogram: (d, n) => {
     const x = filled(d, n, 4);
     return {

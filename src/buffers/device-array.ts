@@ -57,7 +57,11 @@ export function checkShape(shape: number | readonly number[], what = 'length'): 
  */
 export class DeviceArray<D extends DType = DType> {
   readonly dtype: D;
-  /** Elements in the array (the product of its shape); same as `size`. */
+  /**
+   * The same number as {@link size} (the product of the shape), under JavaScript's name for it; the two are
+   * always equal.
+   * @deprecated Use {@link size}, NumPy's name. `length` stays as an alias until the next major version.
+   */
   readonly length: number;
   readonly shape: readonly number[];
   /**
@@ -68,7 +72,7 @@ export class DeviceArray<D extends DType = DType> {
   readonly strides: readonly number[];
   /** Position of element [0, 0, ...] in its storage, in elements (0 for a fresh array). */
   readonly offset: number;
-  /** Bytes of data (length × element size); the buffer may be larger. */
+  /** Bytes of data (size × element size); the buffer may be larger. */
   readonly byteLength: number;
   /** Which engine's memory holds the array: `dawn` (a GPU buffer) or `gpujs` (host memory). */
   readonly engine: EngineName;
@@ -118,7 +122,10 @@ export class DeviceArray<D extends DType = DType> {
     return this.shape.length;
   }
 
-  /** Elements in the array (the product of its shape). */
+  /**
+   * Number of elements: the product of the shape (NumPy's `x.size`): 1 for a 0-d array, 0 for an empty one.
+   * A view counts its own elements, not its storage's.
+   */
   get size(): number {
     return this.length;
   }
@@ -445,9 +452,9 @@ export class DeviceArray<D extends DType = DType> {
    *
    * @example
    * ```ts
-   * for (let at = 0; at < x.length; at += chunk) {
-   *   using w = x.window(at, Math.min(chunk, x.length - at));
-   *   k.run({ x: w, params: { n: w.length } }, { invocations: w.length });
+   * for (let at = 0; at < x.size; at += chunk) {
+   *   using w = x.window(at, Math.min(chunk, x.size - at));
+   *   k.run({ x: w, params: { n: w.size } }, { invocations: w.size });
    * }
    * ```
    */
@@ -580,15 +587,15 @@ export class DeviceArray<D extends DType = DType> {
 
   /**
    * Downloads into a new host typed array (f16 arrives as Float32Array), or into `out`: a typed array of the
-   * dtype's host type (Float32Array for f32 and f16, Int32Array, Uint32Array) and exactly `length` elements
+   * dtype's host type (Float32Array for f32 and f16, Int32Array, Uint32Array) and exactly `size` elements
    * (a `subarray` of a larger array works), which skips the allocation. Resolves with the array written.
    * Waits for every op before it.
    *
    * @example
    * ```ts
    * const a = await x.toArray();               // a new Float32Array
-   * const buf = new Float32Array(2 * x.length);
-   * await x.toArray(buf.subarray(x.length));   // into the second half of buf
+   * const buf = new Float32Array(2 * x.size);
+   * await x.toArray(buf.subarray(x.size));   // into the second half of buf
    * ```
    */
   toArray(options?: ReadOptions): Promise<HostArrayOf[D]>;
@@ -625,7 +632,7 @@ export class DeviceArray<D extends DType = DType> {
     return out as HostArrayOf[D];
   }
 
-  /** The single element of a length-1 array (a device scalar, as reductions return). */
+  /** The single element of a one-element array (size 1) (a device scalar, as reductions return). */
   async item(options: ReadOptions = {}): Promise<number> {
     if (this.length !== 1) throw new ShapeError(`item() needs an array of length 1, this one has length ${this.length}`);
     const a = await this.toArray(options);

@@ -20,7 +20,8 @@ export {
   U16, U32, U64, gamma, absSum, sumBound, matmulBound, fftBound, fftRoundTripBound, toleranceFor,
   type ToleranceOp, type ToleranceSpec, type ExplicitTolerance,
 } from './tolerance.js';
-// The CPU references gpukit's ops are written against (float64 where the op is a float sum).
+// The CPU references gpukit's ops are written against (float64 where the op is a float sum). This is their one
+// public home: `gpukit` itself does not export them (issue 25 item 4).
 export { sumCpu, dotCpu, minCpu, maxCpu } from '../reference/reduce.js';
 export { scanCpu } from '../reference/scan.js';
 export { sortCpu, sortPairsCpu } from '../reference/sort.js';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { FlowProducer } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { uniformCpu } from '../../src/index.js';
+import { uniformCpu } from '../../src/testing/index.js';
 import { fleet, FleetJobError, type Fleet } from '../../src/fleet/index.js';
 import { closeAll, startRedis, startWorker, TEST_MODULES, type RedisProcess, type WorkerProcess } from './harness.js';
 import type { SlowShard } from './jobs/slow.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { sort, sortCpu, sortPairs, sortPairsCpu, DTypeError, ShapeError, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { sort, sortPairs, DTypeError, ShapeError, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { sortCpu, sortPairsCpu } from '../../src/testing/index.js';
 import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { radixKernelSource, sortPairsTunable, sortTunable } from '../../src/backends/dawn/ops/sort.js';
 import { expectArrayEqual, dawnTest, gpuTest, sharedDevice } from '../fixture.js';

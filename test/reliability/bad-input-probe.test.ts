@@ -3,11 +3,12 @@
 // every engine — and never a raw TypeError or RangeError from deep inside.
 import { describe, expect, test } from 'vitest';
 import {
-  add, argCpu, argmax, argmin, ArgumentError, axpy, dot, DTypeError, fft, fftCpu, GpukitError, histogram, histogramCpu, ifft, LimitError, map, matmul,
-  matmulCpu, max, mean, min, mul, norm, normalCpu, openDevice, random, randomU32Cpu, scale, scan, scanCpu, ShapeError, sort, sortCpu, sortPairs,
-  sortPairsCpu, sub, sum, transpose, transposeCpu, uniformCpu, UnsupportedOnEngineError,
+  add, argmax, argmin, ArgumentError, axpy, dot, DTypeError, fft, GpukitError, histogram, ifft, LimitError, map, matmul,
+  max, mean, min, mul, norm, openDevice, random, scale, scan, ShapeError, sort, sortPairs,
+  sub, sum, transpose, UnsupportedOnEngineError,
   type DeviceArray, type GpuDevice,
 } from '../../src/index.js';
+import { argCpu, fftCpu, histogramCpu, matmulCpu, normalCpu, randomU32Cpu, scanCpu, sortCpu, sortPairsCpu, transposeCpu, uniformCpu } from '../../src/testing/index.js';
 import { dawnTest, gpuTest } from '../fixture.js';
 import { settle } from './settle.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect } from 'vitest';
-import { add, axpy, DestroyedError, LimitError, openDevice, random, randomU32Cpu, ShapeError, sum, min, ArgumentError, DTypeError } from '../../src/index.js';
+import { add, axpy, DestroyedError, LimitError, openDevice, random, ShapeError, sum, min, ArgumentError, DTypeError } from '../../src/index.js';
+import { randomU32Cpu } from '../../src/testing/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 
 /** A Float32Array whose ArrayBuffer has been transferred away (length 0 now, though it was given 4 values). */

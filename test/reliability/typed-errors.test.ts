@@ -4,9 +4,10 @@
 // calls that must succeed (size 0 and 1) give the answer a float64 loop gives.
 import { describe, expect } from 'vitest';
 import {
-  argCpu, cumsum, describeAdapter, DTypeError, fft, fftCpu, histogramCpu, matmulCpu, normalCpu, randomU32Cpu, scanCpu, setBuilderCacheSize, setKernelCacheSize, sortCpu, sortPairsCpu, transposeCpu, uniformCpu, GpukitError, histogram, ifft, matmul, openDevice, random, scan, sort, sortPairs, transpose,
+  cumsum, describeAdapter, DTypeError, fft, setBuilderCacheSize, setKernelCacheSize, GpukitError, histogram, ifft, matmul, openDevice, random, scan, sort, sortPairs, transpose,
   type DeviceArray, type GpuDevice,
 } from '../../src/index.js';
+import { argCpu, fftCpu, histogramCpu, matmulCpu, normalCpu, randomU32Cpu, scanCpu, sortCpu, sortPairsCpu, transposeCpu, uniformCpu } from '../../src/testing/index.js';
 import { dawnTest, expectArrayEqual, gpuTest } from '../fixture.js';
 import { settle } from './settle.js';
 
@@ -93,13 +94,13 @@ function creationEntries(device: GpuDevice): Entry[] {
   return [
     { name: 'array', args: () => [[1, 2, 3, 4], 'f32', [2, 2]], call: m('array'), accepts: { 1: OPTIONAL, 2: [...OPTIONAL, ...SIZES_OK] } },
     { name: 'array', args: () => [[1, 2, 3, 4], { dtype: 'f32', shape: [4] }], call: m('array'), accepts: { 1: [...OPTIONAL, '{}'] } },
-    { name: 'full', args: () => [[2], 0.5, 'f32'], call: m('full'), accepts: { 0: [...SIZES_OK, '[]'], 1: ['NaN', 'Infinity', '-Infinity', '-1', '1.5', '2**53', 'the number 4'], 2: OPTIONAL } },
-    { name: 'zeros', args: () => [[2], 'f32'], call: m('zeros'), accepts: { 0: [...SIZES_OK, '[]'], 1: OPTIONAL } },
+    { name: 'full', args: () => [[2], 0.5, 'f32'], call: m('full'), accepts: { 0: [...SIZES_OK, '[]'], 1: ['NaN', 'Infinity', '-Infinity', '-1', '1.5', '2**53', 'the number 4'], 2: [...OPTIONAL, '{}'] } },
+    { name: 'zeros', args: () => [[2], 'f32'], call: m('zeros'), accepts: { 0: [...SIZES_OK, '[]'], 1: [...OPTIONAL, '{}'] } },
     { name: 'empty', args: () => [[2], 'f32'], call: m('empty'), accepts: { 0: [...SIZES_OK, '[]'], 1: [...OPTIONAL, '{}'] } },
     { name: 'empty', args: () => [[2], 'f32', { uninitialized: false }], call: m('empty'), accepts: { 0: [...SIZES_OK, '[]'], 1: OPTIONAL, 2: [...OPTIONAL, '{}'] } },
-    { name: 'arange', args: () => [0, 4, 1, 'f32'], call: m('arange'), accepts: { 0: ['-1', '1.5', '2**53', 'the number 4'], 1: ['-1', '1.5', 'the number 4', 'undefined'], 2: ['-1', '1.5', '2**53', 'the number 4', 'undefined'], 3: OPTIONAL } },
+    { name: 'arange', args: () => [0, 4, 1, 'f32'], call: m('arange'), accepts: { 0: ['-1', '1.5', '2**53', 'the number 4'], 1: ['-1', '1.5', 'the number 4', 'undefined'], 2: ['-1', '1.5', '2**53', 'the number 4', 'undefined'], 3: [...OPTIONAL, '{}'] } },
     { name: 'linspace', args: () => [0, 1, 4], call: m('linspace'), accepts: { 0: ['-1', '1.5', '2**53', 'the number 4'], 1: ['-1', '1.5', '2**53', 'the number 4'], 2: SIZES_OK } },
-    { name: 'eye', args: () => [2, 2, 0, 'f32'], call: m('eye'), accepts: { 0: SIZES_OK, 1: [...OPTIONAL, ...SIZES_OK], 2: [...OPTIONAL, '-1', '2**53', 'the number 4'], 3: OPTIONAL } },
+    { name: 'eye', args: () => [2, 2, 0, 'f32'], call: m('eye'), accepts: { 0: SIZES_OK, 1: [...OPTIONAL, ...SIZES_OK], 2: [...OPTIONAL, '-1', '2**53', 'the number 4'], 3: [...OPTIONAL, '{}'] } },
   ];
 }
 

@@ -20,7 +20,9 @@ const DIST = { u32: 0, uniform: 1, normal: 2 } as const;
 export function dawnRandom(ctx: DeviceContext, call: RandomCall): DeviceArray {
   ctx.assertUsable();
   const out = generate(ctx, call);
-  return call.dist === 'u32' ? out : out.reinterpret('f32');
+  // Generated flat; an n-d shape takes the same memory (element i in C order is stream element offset + i).
+  if (call.dist === 'u32' && call.shape.length === 1) return out;
+  return out.reinterpret(call.dist === 'u32' ? 'u32' : 'f32', call.shape);
 }
 
 function generate(ctx: DeviceContext, { n, dist, key: [seedLo, seedHi], offset }: RandomCall): DeviceArray<'u32'> {
