@@ -291,8 +291,10 @@ export function multiply<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, 
 }
 
 /** The alias of {@link subtract} (the same function). */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the function (one of its overloads is deprecated)
 export const sub = subtract;
 /** The alias of {@link multiply} (the same function). */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the function (one of its overloads is deprecated)
 export const mul = multiply;
 
 /** `x * a` for a scalar a, elementwise (`out` may be x: `scale(x, 2, { out: x })` scales in place). */

@@ -15,7 +15,7 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { checkReady } from './elementwise.js';
-import { ANY_VALUE, checkArrays, checkNumber, optionsOf, outOf, type BoundArgs, type ElementwiseCheck, type OutOptions } from './signature.js';
+import { checkArrays, checkNumber, outOf, type BoundArgs, type ElementwiseCheck, type OutOptions } from './signature.js';
 import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions, type SoftmaxOptions } from './axis.js';
 import { defineOp, type Checked, type Op, type ToleranceClass } from './manifest.js';
 import { dawnMath } from '../backends/dawn/ops/math.js';
@@ -214,7 +214,7 @@ function unary(op: string, body: string | ((dtype: DType) => Spec), dtypes: read
     checkArrays(op, { x, out }, ['out']);
     return checkRun(op, spec, { x, out }, x);
   });
-  return (<D extends DType>(x: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, options) as DeviceArray<D>) as UnaryMathOp;
+  return <D extends DType>(x: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, options) as DeviceArray<D>;
 }
 
 const BINARY_ARGS = 'x: T[], y: T[], out: T[], nanv: T, infv: T';
@@ -226,7 +226,7 @@ function binary(op: string, body: string | ((dtype: DType) => Spec), dtypes: rea
     checkArrays(op, { x, y, out }, ['out']);
     return checkRun(op, spec, { x, y, out }, x);
   });
-  return (<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, y, options) as DeviceArray<D>) as BinaryMathOp;
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, y, options) as DeviceArray<D>;
 }
 
 function compare(op: string, cmp: string): CompareOp {
@@ -241,7 +241,7 @@ function compare(op: string, cmp: string): CompareOp {
     checkArrays(op, { x, y, out }, ['out']);
     return checkRun(op, spec, { x, y, out }, x);
   });
-  return (<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<'u32'> | DeviceArray<'u32'>): DeviceArray<'u32'> => m.call(x, y, options) as DeviceArray<'u32'>) as CompareOp;
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<'u32'> | DeviceArray<'u32'>): DeviceArray<'u32'> => m.call(x, y, options) as DeviceArray<'u32'>;
 }
 
 /** `x / y` (NumPy's `divide`; f32; integer arrays: convert first — WGSL's integer division truncates, NumPy's `/` does not). Also exported as `div`. */

@@ -94,7 +94,7 @@ export const SCAN = defineOp({
   check: (op: 'scan' | 'cumsum', x: DeviceArray, options: ScanOptions | CumsumOptions | number | undefined, extra: readonly unknown[]): ScanCall => {
     checkArray(op, 'x', x);
     // cumsum takes NumPy's options ({ axis }; or, deprecated, the axis itself); scan also { exclusive }.
-    const opts: ScanOptions = op === 'cumsum' ? optionsOf(op, options, { axis: ANY_VALUE }, 'axis') : (checkOptions(op, options, { exclusive: 'boolean', axis: 'number' }) as ScanOptions);
+    const opts: ScanOptions = op === 'cumsum' ? optionsOf(op, options, { axis: ANY_VALUE }, 'axis') : checkOptions(op, options, { exclusive: 'boolean', axis: 'number' });
     checkNoExtra(op, extra, 'two arguments (x, options)');
     checkLive(op, { x });
     requireDType(op, 'x', x, ['f32', 'i32', 'u32']);
