@@ -1,5 +1,5 @@
 /**
- * The elementwise ops: add, sub, mul, scale, axpy and map, as manifests (argument check, NumPy's name,
+ * The elementwise ops: add, subtract (alias sub), multiply (alias mul), scale, axpy and map, as manifests (argument check, NumPy's name,
  * tolerance, docs, and each op's WGSL expression — what a fusion step reads), and the types of the
  * elementwise builder behind `device.elementwise(spec)`. The engines' implementations:
  * src/backends/dawn/ops/elementwise.ts (the WGSL builder, src/kernels/codegen.ts) and

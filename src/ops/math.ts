@@ -1,7 +1,10 @@
 /**
- * Elementwise math with NumPy's broadcasting, on both engines: the binary ops `div pow maximum minimum`,
- * the unary `neg abs exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu floor ceil round sign clip`,
- * the comparisons `eq ne lt le gt ge` (a u32 mask of 0/1), `where(mask, a, b)` and `astype(x, dtype)`.
+ * Elementwise math with NumPy's broadcasting, on both engines: the binary ops `divide power maximum minimum`,
+ * the unary `negative abs exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu floor ceil round sign clip`,
+ * the comparisons `equal notEqual less lessEqual greater greaterEqual` (a u32 mask of 0/1), `where(mask, a, b)`
+ * and `astype(x, dtype)`. Every op's output may be given as `{ out }` (the last argument); the names NumPy
+ * spells differently keep today's short ones as aliases (`div`, `pow`, `neg`, `eq ne lt le gt ge`), the
+ * same functions, which also name the op in error messages.
  *
  * Each op is one WGSL elementwise body, kept here as data in its manifest: on Dawn a ready builder
  * (src/backends/dawn/ops/math.ts), on gpujs the same body translated to JavaScript (src/backends/host/ops/math.ts),
