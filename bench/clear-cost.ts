@@ -19,7 +19,7 @@ for (const n of [1 << 18, 1 << 22]) {
   const round = async (uninitialized: boolean): Promise<number> => {
     const t0 = performance.now();
     using out = uninitialized ? device.empty(n, { uninitialized: true }) : device.empty(n);
-    scale(x, 2, out);
+    scale(x, 2, { out });
     using s = sum(out);
     await s.item();
     return performance.now() - t0;

@@ -252,7 +252,7 @@ async function rowRows(device: GpuDevice, reps: number): Promise<Row[]> {
     ['sum axis 1', () => { sum(x, { axis: 1 }).destroy(); }],
     ['max axis 1', () => { max(x, { axis: 1 }).destroy(); }],
     ['argmax axis 1', () => { argmax(x, { axis: 1 }).destroy(); }],
-    ['softmax axis 1', () => { softmax(x, 1).destroy(); }],
+    ['softmax axis 1', () => { softmax(x, { axis: 1 }).destroy(); }],
     // What writing rows × R costs at all: an elementwise map reading x and writing an array like it (softmax's floor).
     ['map x·2', () => { map(x, 'x * 2.0').destroy(); }],
   ];

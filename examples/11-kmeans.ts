@@ -25,8 +25,8 @@ for (let it = 0; it < ITERS; it++) {
   using dist = sum(sq, { axis: 2 }); // (N, K)
   assign.destroy();
   assign = argmin(dist, { axis: 1 }); // nearest centroid of each point
-  using sums = segmentSum(X, assign, K); // (K, D)
-  using counts = segmentSum(ones, assign, K); // (K,)
+  using sums = segmentSum(X, assign, { numSegments: K }); // (K, D)
+  using counts = segmentSum(ones, assign, { numSegments: K }); // (K,)
   using safe = maximum(counts, one); // empty clusters divide by 1
   C.destroy();
   C = div(sums, safe.reshape(K, 1));

@@ -334,7 +334,7 @@ export class GpuDevice {
    */
   full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, options?: DTypeOptions<D>): DeviceArray<D>;
   /** @deprecated Pass the dtype as an option: `full(shape, value, { dtype })`. */
-  // eslint-disable-next-line @typescript-eslint/unified-signatures -- apart, so that only the positional dtype is deprecated
+   
   full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D>;
   full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
     const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
@@ -497,7 +497,7 @@ export class GpuDevice {
    */
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], options?: DTypeOptions<D>): DeviceArray<D>;
   /** @deprecated Pass the dtype as an option: `zeros(shape, { dtype })`. */
-  // eslint-disable-next-line @typescript-eslint/unified-signatures -- apart, so that only the positional dtype is deprecated
+   
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtype?: D): DeviceArray<D>;
   zeros<D extends DType = 'f32'>(shape: number | readonly number[], dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
     const dt = dtypeOf('zeros', factoryOptions('zeros', dtypeOrOptions, {})) as D;

@@ -41,26 +41,31 @@ export {
   TimeoutError,
   type ShaderDiagnostic,
 } from './errors.js';
-export { add, sub, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs, type ElementwiseCallOptions } from './ops/elementwise.js';
+export { add, subtract, sub, multiply, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs, type ElementwiseCallOptions } from './ops/elementwise.js';
 export { setBuilderCacheSize, builderCacheSize } from './backends/dawn/builder-cache.js';
 export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
-export { type AxisOptions } from './ops/axis.js';
+export { type AxisOptions, type SoftmaxOptions } from './ops/axis.js';
+export { copy } from './ops/copy.js';
+export { type OutOptions } from './ops/signature.js';
 export { random, type RandomOptions, type RandomDevice, type DeviceRandom } from './ops/random.js';
-// The CPU references the ops are tested against (sumCpu, matmulCpu, …) have one home: 'gpukit/testing'.
+// The CPU references the ops are tested against (sumCpu, matmulCpu, â¦) have one home: 'gpukit/testing'.
 export { histogram, type Histogram } from './ops/histogram.js';
-export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOptions } from './ops/indexing.js';
+export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOptions, type IndexAxisOptions, type SegmentOptions } from './ops/indexing.js';
 export { fft, ifft, type FftOptions } from './ops/fft.js';
-export { scan, cumsum, type ScanOptions } from './ops/scan.js';
+export { scan, cumsum, type ScanOptions, type CumsumOptions } from './ops/scan.js';
 export { sort, sortPairs } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
 export { matmul, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
-export { transpose } from './ops/transpose.js';
+export { transpose, type TransposeOptions } from './ops/transpose.js';
 export { argmin, argmax } from './ops/arg.js';
 export {
+  divide,
   div,
+  power,
   pow,
   maximum,
   minimum,
+  negative,
   neg,
   abs,
   exp,
@@ -79,15 +84,24 @@ export {
   round,
   sign,
   clip,
+  equal,
   eq,
+  notEqual,
   ne,
+  less,
   lt,
+  lessEqual,
   le,
+  greater,
   gt,
+  greaterEqual,
   ge,
   where,
   astype,
   softmax,
+  type UnaryMathOp,
+  type BinaryMathOp,
+  type CompareOp,
   logsumexp,
 } from './ops/math.js';
 export { openPlaced, placeOn, Placed, type HostArray, type NdHost, type HostInput, type SameForm, type PlacementMode, type PlacementOptions, type PlacementRecord } from './placement/placed.js';

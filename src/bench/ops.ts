@@ -370,14 +370,14 @@ const softmaxRowsOp = (): BenchOp =>
     },
     enqueue: ([x], n) => {
       const { rows, cols } = addGrid(n);
-      return { out: api.softmax((x as DeviceArray).reshape(rows, cols), 1), owned: true };
+      return { out: api.softmax((x as DeviceArray).reshape(rows, cols), { axis: 1 }), owned: true };
     },
     // Chunks are whole rows: the default chunk is a multiple of 1024 (or all of a smaller input).
     stream: {
       kind: 'map',
       chunkOp: (x) => {
         const { rows, cols } = addGrid(x.length);
-        return api.softmax(x.reshape(rows, cols), 1);
+        return api.softmax(x.reshape(rows, cols), { axis: 1 });
       },
     },
   });

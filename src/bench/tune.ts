@@ -86,7 +86,7 @@ const WORKLOADS: Readonly<Record<string, (device: GpuDevice, n: number) => Workl
   transpose: (d, n) => {
     const m = Math.max(1, Math.round(Math.sqrt(n)));
     const a = filled(d, m * m, 9);
-    return { run: () => { transpose(a, m, m).destroy(); }, dispose: () => { a.destroy(); } };
+    return { run: () => { transpose(a, { rows: m, cols: m }).destroy(); }, dispose: () => { a.destroy(); } };
   },
   // n is the row length R: 2^22 elements in rows of R, summed along the rows.
   'reduce-rows': (d, n) => {

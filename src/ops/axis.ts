@@ -9,7 +9,7 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import { DTypeError, ShapeError } from '../errors.js';
-import { checkArray } from './signature.js';
+import { ANY_VALUE, checkArray, optionsOf } from './signature.js';
 import { defineOp, type Checked, type Op } from './manifest.js';
 import { checkAxisOptions, reducedAxes, resultDType, type AxisOp, type AxisOptions } from './axis-options.js';
 import { dawnReduceAxis, dawnSoftmax } from '../backends/dawn/ops/axis.js';
@@ -122,13 +122,20 @@ export function checkRows(op: string, x: DeviceArray, axis: number, outType: DTy
   return { backend: x.backend, op, x, order, back, rows, R, movedShape, fill, shape: x.shape, dtype: outType };
 }
 
+/** Options of softmax. */
+export interface SoftmaxOptions {
+  /** The axis the probabilities sum to 1 along (negative counts from the end). @default -1 (the last) */
+  readonly axis?: number;
+}
+
 export const SOFTMAX = defineOp({
   name: 'softmax',
   numpy: 'scipy.special.softmax',
   category: 'math',
   summary: 'softmax along an axis (max-shifted, one pass of the row kernel)',
   tolerance: 'transcendental',
-  check: (x: DeviceArray, axis: number): RowsCall => {
+  check: (x: DeviceArray, options: SoftmaxOptions | number | undefined): RowsCall => {
+    const { axis = -1 } = optionsOf('softmax', options, { axis: ANY_VALUE }, 'axis') as { axis?: number };
     checkArray('softmax', 'x', x);
     if (x.dtype !== 'f32') throw new DTypeError(`softmax: takes f32 arrays, got ${x.dtype}`);
     return checkRows('softmax', x, axis, 'f32', () => undefined);
@@ -141,6 +148,6 @@ export const SOFTMAX = defineOp({
  * softmax along `axis` in one dispatch of the row kernel (entry point `softmax`; max-shifted by the finite
  * row maximum, else 0; a row holding a NaN gives NaNs): the result has x's shape.
  */
-export function softmaxAxis(x: DeviceArray, axis: number): DeviceArray {
-  return SOFTMAX.call(x, axis);
+export function softmaxAxis(x: DeviceArray, options?: SoftmaxOptions | number): DeviceArray {
+  return SOFTMAX.call(x, options);
 }

@@ -1,5 +1,5 @@
 /**
- * The elementwise ops: add, sub, mul, scale, axpy and map, as manifests (argument check, NumPy's name,
+ * The elementwise ops: add, subtract (alias sub), multiply (alias mul), scale, axpy and map, as manifests (argument check, NumPy's name,
  * tolerance, docs, and each op's WGSL expression — what a fusion step reads), and the types of the
  * elementwise builder behind `device.elementwise(spec)`. The engines' implementations:
  * src/backends/dawn/ops/elementwise.ts (the WGSL builder, src/kernels/codegen.ts) and
@@ -11,7 +11,7 @@ import { ArgumentError } from '../errors.js';
 import { outputsOf, parseArgs, usesInd, type ArgSpec } from '../kernels/codegen.js';
 import { checkArrays, checkElementwiseCall, checkNumber, requireArray, type ElementwiseCheck } from './signature.js';
 import { describeValue } from '../args.js';
-import { viewOutput } from './signature.js';
+import { outOf, viewOutput, type OutOptions } from './signature.js';
 import { defineOp, type Checked } from './manifest.js';
 import { dawnAxpy, dawnBinary, dawnMap, dawnScale } from '../backends/dawn/ops/elementwise.js';
 import { hostAxpy, hostBinary, hostMapOp, hostScale } from '../backends/host/ops/elementwise.js';
@@ -171,16 +171,18 @@ export const ELEMENTWISE_EXPRESSIONS = {
   axpy: { args: 'x: T[], y: T[], a: T', body: 'y = a * x + y' },
 } as const satisfies Readonly<Record<string, ElementwiseExpression>>;
 
-function binaryOp(op: 'add' | 'sub' | 'mul', numpy: string, summary: string) {
+function binaryOp(op: 'add' | 'sub' | 'mul', name: string, numpy: string, summary: string) {
   const expression = ELEMENTWISE_EXPRESSIONS[op];
   return {
     ...defineOp({
-      name: op,
+      name,
       numpy,
+      ...(name === op ? {} : { aliases: [op] }),
       category: 'elementwise',
       summary,
       tolerance: 'exact',
-      check: (x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): BinaryCall => {
+      check: (x: DeviceArray, y: DeviceArray, options: OutOptions | DeviceArray | undefined): BinaryCall => {
+        const out = outOf(op, options);
         checkArrays(op, { x, y, out }, ['out']);
         const c = checkReady(op, expression, { x, y, out });
         return { backend: x.backend, op, expression, checked: c.checked, x, y, out, shape: c.shape, dtype: c.dtype };
@@ -192,9 +194,9 @@ function binaryOp(op: 'add' | 'sub' | 'mul', numpy: string, summary: string) {
   };
 }
 
-export const ADD = binaryOp('add', 'numpy.add', '`x + y` with broadcasting (`out` may be x or y)');
-export const SUB = binaryOp('sub', 'numpy.subtract', '`x - y` with broadcasting (`out` may be x or y)');
-export const MUL = binaryOp('mul', 'numpy.multiply', '`x * y` with broadcasting (`out` may be x or y)');
+export const ADD = binaryOp('add', 'add', 'numpy.add', '`x + y` with broadcasting (`out` may be x or y)');
+export const SUB = binaryOp('sub', 'subtract', 'numpy.subtract', '`x - y` with broadcasting (`out` may be x or y)');
+export const MUL = binaryOp('mul', 'multiply', 'numpy.multiply', '`x * y` with broadcasting (`out` may be x or y)');
 
 export const SCALE = {
   ...defineOp({
@@ -203,7 +205,8 @@ export const SCALE = {
     category: 'elementwise',
     summary: '`a * x` for a scalar a (`out` may be x)',
     tolerance: 'exact',
-    check: (x: DeviceArray, a: number, out: DeviceArray | undefined): ScaleCall => {
+    check: (x: DeviceArray, a: number, options: OutOptions | DeviceArray | undefined): ScaleCall => {
+      const out = outOf('scale', options);
       checkArrays('scale', { x, out }, ['out']);
       checkNumber('scale', 'a', a);
       const c = checkReady('scale', ELEMENTWISE_EXPRESSIONS.scale, { x, a, out });
@@ -242,7 +245,8 @@ export const MAP = defineOp({
   category: 'elementwise',
   summary: 'a WGSL expression of `x` applied to every element',
   tolerance: 'exact',
-  check: (x: DeviceArray, expr: string, out: DeviceArray | undefined): MapCall => {
+  check: (x: DeviceArray, expr: string, options: OutOptions | DeviceArray | undefined): MapCall => {
+    const out = outOf('map', options);
     checkArrays('map', { x, out }, ['out']);
     if (typeof expr !== 'string') throw new ArgumentError(`map: expr must be a WGSL expression (a string), got ${describeValue(expr)}`);
     const name = `map(${expr})`;
@@ -258,24 +262,47 @@ function same<D extends DType>(a: DeviceArray): DeviceArray<D> {
   return a as DeviceArray<D>;
 }
 
-/** `x + y`, elementwise, into a new array (or `out`, which may be x or y: in place). */
-export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
-  return same<D>(ADD.call(x, y, out));
+/**
+ * `x + y`, elementwise, with NumPy's broadcasting, into a new array (or `out`, which may be x or y: in place).
+ *
+ * @example add(x, y, { out: x }) // x += y
+ */
+export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+/** @deprecated The output as the third argument: pass `{ out }` (`add(x, y, { out })`). */
+export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
+export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return same<D>(ADD.call(x, y, options));
 }
 
-/** `x - y`, elementwise (`out` may be x or y). */
-export function sub<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
-  return same<D>(SUB.call(x, y, out));
+/** `x - y`, elementwise (NumPy's `subtract`; `out` may be x or y). Also exported as `sub`. */
+export function subtract<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+/** @deprecated The output as the third argument: pass `{ out }`. */
+export function subtract<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
+export function subtract<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return same<D>(SUB.call(x, y, options));
 }
 
-/** `x * y`, elementwise (`out` may be x or y). */
-export function mul<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
-  return same<D>(MUL.call(x, y, out));
+/** `x * y`, elementwise (NumPy's `multiply`; `out` may be x or y). Also exported as `mul`. */
+export function multiply<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+/** @deprecated The output as the third argument: pass `{ out }`. */
+export function multiply<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
+export function multiply<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return same<D>(MUL.call(x, y, options));
 }
 
-/** `x * a` for a scalar a, elementwise (`out` may be x: `scale(x, 2, x)` scales in place). */
-export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: DeviceArray<D>): DeviceArray<D> {
-  return same<D>(SCALE.call(x, a, out));
+/** The alias of {@link subtract} (the same function). */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the function (one of its overloads is deprecated)
+export const sub = subtract;
+/** The alias of {@link multiply} (the same function). */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the function (one of its overloads is deprecated)
+export const mul = multiply;
+
+/** `x * a` for a scalar a, elementwise (`out` may be x: `scale(x, 2, { out: x })` scales in place). */
+export function scale<D extends DType>(x: DeviceArray<D>, a: number, options?: OutOptions<D>): DeviceArray<D>;
+/** @deprecated The output as the third argument: pass `{ out }`. */
+export function scale<D extends DType>(x: DeviceArray<D>, a: number, out?: DeviceArray<D>): DeviceArray<D>;
+export function scale<D extends DType>(x: DeviceArray<D>, a: number, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return same<D>(SCALE.call(x, a, options));
 }
 
 /** `y = a * x + y` in place (BLAS axpy); returns y. y is required (it is read), and may be x: `y = (a + 1)·y`. */
@@ -293,9 +320,13 @@ export function axpy<D extends DType>(a: number, x: DeviceArray<D>, y: DeviceArr
  * @example
  * ```ts
  * const y = map(x, 'sqrt(abs(x)) + 1.0');
+ * map(x, 'x * x', { out: x });             // in place
  * ```
  */
-export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D> {
-  return same<D>(MAP.call(x, expr, out));
+export function map<D extends DType>(x: DeviceArray<D>, expr: string, options?: OutOptions<D>): DeviceArray<D>;
+/** @deprecated The output as the third argument: pass `{ out }`. */
+export function map<D extends DType>(x: DeviceArray<D>, expr: string, out?: DeviceArray<D>): DeviceArray<D>;
+export function map<D extends DType>(x: DeviceArray<D>, expr: string, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return same<D>(MAP.call(x, expr, options));
 }
 

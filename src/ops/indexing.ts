@@ -16,7 +16,7 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import { viewOutput } from './signature.js';
+import { ANY_VALUE, optionsOf, viewOutput } from './signature.js';
 import { max, min } from './reduce.js';
 import { checkArray, copyOf, sharesMemory } from './signature.js';
 import { checkOptions } from '../args.js';
@@ -46,6 +46,23 @@ function sameDevice(op: string, a: DeviceArray, ...others: DeviceArray[]): void 
   }
 }
 
+/** Options of {@link take} and {@link scatterAdd}. */
+export interface IndexAxisOptions {
+  /** The axis the indices index (negative counts from the end). @default none: the flattened array */
+  readonly axis?: number;
+}
+
+/** Options of {@link segmentSum} and {@link segmentMax}. */
+export interface SegmentOptions {
+  /** The number of segments: the result's first extent (ids must lie in [0, numSegments)). */
+  readonly numSegments: number;
+}
+
+/** The axis of `op(…, { axis })` or (deprecated) of `op(…, axis)`. */
+function axisOf(op: string, options: unknown): number | undefined {
+  return optionsOf(op, options, { axis: ANY_VALUE }, 'axis')['axis'] as number | undefined;
+}
+
 function axisWhat(axis: number | undefined): string {
   return axis === undefined ? 'the flattened array' : `axis ${axis}`;
 }
@@ -69,7 +86,8 @@ export const TAKE = defineOp({
   category: 'indexing',
   summary: 'gathers elements along an axis (negative indices from the end; out of range fails the op)',
   tolerance: 'exact',
-  check: (x: DeviceArray, indices: DeviceArray, axis: number | undefined): TakeCall => {
+  check: (x: DeviceArray, indices: DeviceArray, options: IndexAxisOptions | number | undefined): TakeCall => {
+    const axis = axisOf('take', options);
     checkArray('take', 'x', x);
     checkIndices('take', 'indices', indices);
     checkValues('take', 'x', x);
@@ -94,12 +112,15 @@ export const TAKE = defineOp({
  *
  * @example
  * ```ts
- * const rows = take(x, device.array(new Int32Array([2, 0, -1])), 0); // rows 2, 0 and the last of x
- * const oneHot = take(eye, labels, 0);                                 // a one-hot row per label
+ * const rows = take(x, device.array(new Int32Array([2, 0, -1])), { axis: 0 }); // rows 2, 0 and the last of x
+ * const oneHot = take(eye, labels, { axis: 0 });                                 // a one-hot row per label
  * ```
  */
-export function take(x: DeviceArray, indices: DeviceArray, axis?: number): DeviceArray {
-  return TAKE.call(x, indices, axis);
+export function take(x: DeviceArray, indices: DeviceArray, options?: IndexAxisOptions): DeviceArray;
+/** @deprecated The axis as the third argument: pass `{ axis }` (`take(x, idx, { axis: 0 })`). */
+export function take(x: DeviceArray, indices: DeviceArray, axis?: number): DeviceArray;
+export function take(x: DeviceArray, indices: DeviceArray, options?: IndexAxisOptions | number): DeviceArray {
+  return TAKE.call(x, indices, options);
 }
 
 // --- scatters -----------------------------------------------------------------------------------------
@@ -134,13 +155,14 @@ export interface ScatterAddCall extends ScatterCall {
   readonly want: readonly number[];
 }
 
-export const SCATTER_ADD = defineOp<[DeviceArray, DeviceArray, DeviceArray, number | undefined], ScatterAddCall, DeviceArray>({
+export const SCATTER_ADD = defineOp<[DeviceArray, DeviceArray, DeviceArray, IndexAxisOptions | number | undefined], ScatterAddCall, DeviceArray>({
   name: 'scatterAdd',
   numpy: 'numpy.add.at',
   category: 'indexing',
   summary: 'adds values into target at indices along an axis, in place (repeated indices accumulate)',
   tolerance: 'sum',
-  check: (target: DeviceArray, indices: DeviceArray, values: DeviceArray, axis: number | undefined): ScatterAddCall => {
+  check: (target: DeviceArray, indices: DeviceArray, values: DeviceArray, options: IndexAxisOptions | number | undefined): ScatterAddCall => {
+    const axis = axisOf('scatterAdd', options);
     checkArray('scatterAdd', 'target', target);
     checkIndices('scatterAdd', 'indices', indices);
     checkArray('scatterAdd', 'values', values);
@@ -172,12 +194,15 @@ export const SCATTER_ADD = defineOp<[DeviceArray, DeviceArray, DeviceArray, numb
  *
  * @example
  * ```ts
- * scatterAdd(sums, labels, points, 0);   // k-means: sums[labels[i], :] += points[i, :]
- * scatterAdd(oneHot, cols, ones, 1);     // NumPy: np.add.at(oneHot, (rows, cols), 1), row by row
+ * scatterAdd(sums, labels, points, { axis: 0 });   // k-means: sums[labels[i], :] += points[i, :]
+ * scatterAdd(oneHot, cols, ones, { axis: 1 });     // NumPy: np.add.at(oneHot, (rows, cols), 1), row by row
  * ```
  */
-export function scatterAdd<T extends DeviceArray>(target: T, indices: DeviceArray, values: DeviceArray, axis?: number): T {
-  const call = SCATTER_ADD.check(target, indices, values, axis);
+export function scatterAdd<T extends DeviceArray>(target: T, indices: DeviceArray, values: DeviceArray, options?: IndexAxisOptions): T;
+/** @deprecated The axis as the fourth argument: pass `{ axis }` (`scatterAdd(t, idx, v, { axis: 0 })`). */
+export function scatterAdd<T extends DeviceArray>(target: T, indices: DeviceArray, values: DeviceArray, axis?: number): T;
+export function scatterAdd<T extends DeviceArray>(target: T, indices: DeviceArray, values: DeviceArray, options?: IndexAxisOptions | number): T {
+  const call = SCATTER_ADD.check(target, indices, values, options);
   // Values or indices in the target's memory (`scatterAdd(t, idx, t)`) are read from a copy made first, as
   // NumPy's np.add.at buffers them: the adds never see each other's results. The implementations take
   // values already broadcast, so the checked call is run with them (check first: nothing is copied for a
@@ -269,7 +294,8 @@ function segmentOp(op: 'segmentSum' | 'segmentMax', summary: string) {
     category: 'indexing',
     summary,
     tolerance: op === 'segmentSum' ? 'sum' : 'exact',
-    check: (values: DeviceArray, segmentIds: DeviceArray, numSegments: number): ScatterCall => {
+    check: (values: DeviceArray, segmentIds: DeviceArray, options: SegmentOptions | number): ScatterCall => {
+      const numSegments = optionsOf(op, options, { numSegments: ANY_VALUE }, 'numSegments', ['numSegments'])['numSegments'] as number;
       checkArray(op, 'values', values);
       checkIndices(op, 'segmentIds', segmentIds);
       checkValues(op, 'values', values);
@@ -303,11 +329,14 @@ export const SEGMENT_MAX = segmentOp('segmentMax', 'maxima of values by segment 
  *
  * @example
  * ```ts
- * const sums = segmentSum(points, labels, k); // k-means centroid numerators, [k, d]
+ * const sums = segmentSum(points, labels, { numSegments: k }); // k-means centroid numerators, [k, d]
  * ```
  */
-export function segmentSum(values: DeviceArray, segmentIds: DeviceArray, numSegments: number): DeviceArray {
-  return SEGMENT_SUM.call(values, segmentIds, numSegments);
+export function segmentSum(values: DeviceArray, segmentIds: DeviceArray, options: SegmentOptions): DeviceArray;
+/** @deprecated The number of segments as the third argument: pass `{ numSegments }`. */
+export function segmentSum(values: DeviceArray, segmentIds: DeviceArray, numSegments: number): DeviceArray;
+export function segmentSum(values: DeviceArray, segmentIds: DeviceArray, options: SegmentOptions | number): DeviceArray {
+  return SEGMENT_SUM.call(values, segmentIds, options);
 }
 
 /**
@@ -317,9 +346,12 @@ export function segmentSum(values: DeviceArray, segmentIds: DeviceArray, numSegm
  *
  * @example
  * ```ts
- * const best = segmentMax(scores, groupIds, groups);
+ * const best = segmentMax(scores, groupIds, { numSegments: groups });
  * ```
  */
-export function segmentMax(values: DeviceArray, segmentIds: DeviceArray, numSegments: number): DeviceArray {
-  return SEGMENT_MAX.call(values, segmentIds, numSegments);
+export function segmentMax(values: DeviceArray, segmentIds: DeviceArray, options: SegmentOptions): DeviceArray;
+/** @deprecated The number of segments as the third argument: pass `{ numSegments }`. */
+export function segmentMax(values: DeviceArray, segmentIds: DeviceArray, numSegments: number): DeviceArray;
+export function segmentMax(values: DeviceArray, segmentIds: DeviceArray, options: SegmentOptions | number): DeviceArray {
+  return SEGMENT_MAX.call(values, segmentIds, options);
 }

@@ -1,7 +1,10 @@
 /**
- * Elementwise math with NumPy's broadcasting, on both engines: the binary ops `div pow maximum minimum`,
- * the unary `neg abs exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu floor ceil round sign clip`,
- * the comparisons `eq ne lt le gt ge` (a u32 mask of 0/1), `where(mask, a, b)` and `astype(x, dtype)`.
+ * Elementwise math with NumPy's broadcasting, on both engines: the binary ops `divide power maximum minimum`,
+ * the unary `negative abs exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu floor ceil round sign clip`,
+ * the comparisons `equal notEqual less lessEqual greater greaterEqual` (a u32 mask of 0/1), `where(mask, a, b)`
+ * and `astype(x, dtype)`. Every op's output may be given as `{ out }` (the last argument); the names NumPy
+ * spells differently keep today's short ones as aliases (`div`, `pow`, `neg`, `eq ne lt le gt ge`), the
+ * same functions, which also name the op in error messages.
  *
  * Each op is one WGSL elementwise body, kept here as data in its manifest: on Dawn a ready builder
  * (src/backends/dawn/ops/math.ts), on gpujs the same body translated to JavaScript (src/backends/host/ops/math.ts),
@@ -15,8 +18,8 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { checkReady } from './elementwise.js';
-import { checkArrays, checkNumber, type BoundArgs, type ElementwiseCheck } from './signature.js';
-import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions } from './axis.js';
+import { checkArrays, checkNumber, outOf, type BoundArgs, type ElementwiseCheck, type OutOptions } from './signature.js';
+import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions, type SoftmaxOptions } from './axis.js';
 import { defineOp, type Checked, type Op, type ToleranceClass } from './manifest.js';
 import { dawnMath } from '../backends/dawn/ops/math.js';
 import { hostMath } from '../backends/host/ops/math.js';
@@ -135,12 +138,51 @@ const DOCS: Readonly<Record<string, readonly [numpy: string | null, summary: str
 };
 
 /**
+ * The public name of the ops NumPy names differently (NumPy's, in camelCase): today's short name stays the
+ * manifest's alias, exported as the same function, and names the op in its error messages and kernels.
+ */
+const NUMPY_NAMES: Readonly<Record<string, string>> = {
+  div: 'divide',
+  pow: 'power',
+  neg: 'negative',
+  eq: 'equal',
+  ne: 'notEqual',
+  lt: 'less',
+  le: 'lessEqual',
+  gt: 'greater',
+  ge: 'greaterEqual',
+};
+
+/** A unary math op: `op(x, { out })`. */
+export interface UnaryMathOp {
+  <D extends DType>(x: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+  /** @deprecated The output as the second argument: pass `{ out }` (`exp(x, { out: x })`). */
+  <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
+}
+
+/** A binary math op: `op(x, y, { out })`, with NumPy's broadcasting. */
+export interface BinaryMathOp {
+  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+  /** @deprecated The output as the third argument: pass `{ out }` (`divide(x, y, { out: x })`). */
+  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
+}
+
+/** A comparison: `op(x, y, { out })`, a u32 mask of 0/1. */
+export interface CompareOp {
+  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<'u32'>): DeviceArray<'u32'>;
+  /** @deprecated The output as the third argument: pass `{ out }` (`less(x, y, { out: mask })`). */
+  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>): DeviceArray<'u32'>;
+}
+
+/**
  * One manifest per op of the table: its expression (the spec, or the spec per dtype) is data of the
  * manifest, for a fusion step to read.
  */
 function mathOp<A extends unknown[]>(op: string, expression: Spec | ((dtype: DType) => Spec) | undefined, check: (...args: A) => MathCall) {
   const [numpy, summary, tolerance] = DOCS[op] ?? [null, op, 'exact'];
-  const m = { ...defineOp({ name: op, numpy, category: 'math', summary, tolerance, check, dawn: dawnMath, host: hostMath }), expression };
+  const name = NUMPY_NAMES[op] ?? op;
+  const aliases = name === op ? {} : { aliases: [op] };
+  const m = { ...defineOp({ name, numpy, ...aliases, category: 'math', summary, tolerance, check, dawn: dawnMath, host: hostMath }), expression };
   MATH_OPS.push(m as unknown as (typeof MATH_OPS)[number]);
   return m;
 }
@@ -168,42 +210,45 @@ function propagateNaN(body: string, inputs: readonly string[]): (isnan: (v: stri
   return (n) => `${head}let res = ${expr};\nout = select(res, nanv, ${inputs.map((v) => n(v)).join(' || ')})`;
 }
 
-function unary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>) => DeviceArray<D> {
+function unary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): UnaryMathOp {
   const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(UNARY_ARGS, propagateNaN(body, ['x']), dtypes, SPECIAL) : body;
-  const m = mathOp(op, spec, (x: DeviceArray, out: DeviceArray | undefined): MathCall => {
+  const m = mathOp(op, spec, (x: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
+    const out = outOf(op, options);
     checkArrays(op, { x, out }, ['out']);
     return checkRun(op, spec, { x, out }, x);
   });
-  return <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => m.call(x, out) as DeviceArray<D>;
+  return <D extends DType>(x: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, options) as DeviceArray<D>;
 }
 
 const BINARY_ARGS = 'x: T[], y: T[], out: T[], nanv: T, infv: T';
 
-function binary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>) => DeviceArray<D> {
+function binary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): BinaryMathOp {
   const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(BINARY_ARGS, propagateNaN(body, ['x', 'y']), dtypes, SPECIAL) : body;
-  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): MathCall => {
+  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
+    const out = outOf(op, options);
     checkArrays(op, { x, y, out }, ['out']);
     return checkRun(op, spec, { x, y, out }, x);
   });
-  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> => m.call(x, y, out) as DeviceArray<D>;
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, y, options) as DeviceArray<D>;
 }
 
-function compare(op: string, cmp: string): <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>) => DeviceArray<'u32'> {
+function compare(op: string, cmp: string): CompareOp {
   // IEEE: every comparison with a NaN is false, except != (true) — spelled out, since Dawn may assume no NaN.
   const spec = nanAware(
     'x: T[], y: T[], out: u32[]',
     (n) => (cmp === '!=' ? `out = select(0u, 1u, ${n('x')} || ${n('y')} || x != y)` : `out = select(0u, 1u, !${n('x')} && !${n('y')} && x ${cmp} y)`),
     ANY,
   );
-  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): MathCall => {
+  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
+    const out = outOf(op, options);
     checkArrays(op, { x, y, out }, ['out']);
     return checkRun(op, spec, { x, y, out }, x);
   });
-  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>): DeviceArray<'u32'> => m.call(x, y, out) as DeviceArray<'u32'>;
+  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<'u32'> | DeviceArray<'u32'>): DeviceArray<'u32'> => m.call(x, y, options) as DeviceArray<'u32'>;
 }
 
-/** `x / y` (f32, f16; integer arrays: convert first — WGSL's integer division truncates, NumPy's `/` does not). */
-export const div = binary('div', 'out = x / y', FLOAT);
+/** `x / y` (NumPy's `divide`; f32; integer arrays: convert first — WGSL's integer division truncates, NumPy's `/` does not). Also exported as `div`. */
+export const divide = binary('div', 'out = x / y', FLOAT);
 
 /**
  * `x ** y` with NumPy's (C99's) answers: a negative base with an integer exponent keeps its sign
@@ -212,9 +257,9 @@ export const div = binary('div', 'out = x / y', FLOAT);
  * +Inf by |x|. WGSL's `pow` is indeterminate for a negative, zero or infinite base and an infinite exponent,
  * so the body computes only `|x|**y` of finite numbers with it (as `exp2(y·log2|x|)` for a subnormal |x|,
  * scaled by 2^23 first as in {@link log}, or a subnormal answer, scaled as in {@link exp}) and spells out every
- * special case.
+ * special case. NumPy's `power`; also exported as `pow`.
  */
-export const pow = binary(
+export const power = binary(
   'pow',
   () => {
     const body = (n: (v: string) => string, inf: (v: string) => string, neg: (v: string) => string): string => `let ax = abs(x);
@@ -244,8 +289,8 @@ export const maximum = binary('maximum', nanAware(BINARY_ARGS, (n) => `out = sel
 /** The smaller of x and y, elementwise; NaN if either is NaN (NumPy's `minimum`). */
 export const minimum = binary('minimum', nanAware(BINARY_ARGS, (n) => `out = select(select(min(x, y), y, ${n('y')}), x, ${n('x')})`, ANY, SPECIAL), ANY);
 
-/** `-x` (f32, f16, i32; i32 wraps: -(-2^31) is -2^31). */
-export const neg = unary('neg', 'out = -x', SIGNED);
+/** `-x` (NumPy's `negative`; f32, i32; i32 wraps: -(-2^31) is -2^31). Also exported as `neg`. */
+export const negative = unary('neg', 'out = -x', SIGNED);
 /** `|x|` (u32: the value itself; i32: |-2^31| wraps to -2^31, as in WGSL and NumPy). */
 export const abs = unary('abs', 'out = abs(x)', ANY);
 /**
@@ -321,38 +366,65 @@ export const sign = unary('sign', nanAware(UNARY_ARGS, (n) => `out = select(sign
 const CLIP = nanAware('x: T[], out: T[], lo: T, hi: T, nanv: T', (n) => `out = select(select(min(max(x, lo), hi), x, ${n('x')}), nanv, ${n('lo')} || ${n('hi')})`, ANY, { nanv: NaN });
 
 /** `min(max(x, lo), hi)`, elementwise (NumPy's `clip`: `hi` wins when lo > hi; NaN kept; a NaN bound gives NaN). */
-export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, out?: DeviceArray<D>): DeviceArray<D> {
-  return CLIP_OP.call(x, lo, hi, out) as DeviceArray<D>;
+export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, options?: OutOptions<D>): DeviceArray<D>;
+/** @deprecated The output as the fourth argument: pass `{ out }`. */
+export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, out?: DeviceArray<D>): DeviceArray<D>;
+export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return CLIP_OP.call(x, lo, hi, options) as DeviceArray<D>;
 }
 
-const CLIP_OP = mathOp('clip', CLIP, (x: DeviceArray, lo: number, hi: number, out: DeviceArray | undefined): MathCall => {
+const CLIP_OP = mathOp('clip', CLIP, (x: DeviceArray, lo: number, hi: number, options: OutOptions | DeviceArray | undefined): MathCall => {
+  const out = outOf('clip', options);
   checkArrays('clip', { x, out }, ['out']);
   checkNumber('clip', 'lo', lo);
   checkNumber('clip', 'hi', hi);
   return checkRun('clip', CLIP, { x, out, lo, hi }, x);
 });
 
-/** 1 where x == y, else 0 (a u32 mask). */
-export const eq = compare('eq', '==');
-/** 1 where x != y (NaN != NaN). */
-export const ne = compare('ne', '!=');
-/** 1 where x < y. */
-export const lt = compare('lt', '<');
-/** 1 where x <= y. */
-export const le = compare('le', '<=');
-/** 1 where x > y. */
-export const gt = compare('gt', '>');
-/** 1 where x >= y. */
-export const ge = compare('ge', '>=');
+/** 1 where x == y, else 0 (a u32 mask) (NumPy's `equal`; also exported as `eq`). */
+export const equal = compare('eq', '==');
+/** 1 where x != y (NaN != NaN) (NumPy's `not_equal`; also exported as `ne`). */
+export const notEqual = compare('ne', '!=');
+/** 1 where x < y (NumPy's `less`; also exported as `lt`). */
+export const less = compare('lt', '<');
+/** 1 where x <= y (NumPy's `less_equal`; also exported as `le`). */
+export const lessEqual = compare('le', '<=');
+/** 1 where x > y (NumPy's `greater`; also exported as `gt`). */
+export const greater = compare('gt', '>');
+/** 1 where x >= y (NumPy's `greater_equal`; also exported as `ge`). */
+export const greaterEqual = compare('ge', '>=');
+
+/** The alias of {@link divide} (the same function). */
+export const div = divide;
+/** The alias of {@link power} (the same function). */
+export const pow = power;
+/** The alias of {@link negative} (the same function). */
+export const neg = negative;
+/** The alias of {@link equal} (the same function). */
+export const eq = equal;
+/** The alias of {@link notEqual} (the same function). */
+export const ne = notEqual;
+/** The alias of {@link less} (the same function). */
+export const lt = less;
+/** The alias of {@link lessEqual} (the same function). */
+export const le = lessEqual;
+/** The alias of {@link greater} (the same function). */
+export const gt = greater;
+/** The alias of {@link greaterEqual} (the same function). */
+export const ge = greaterEqual;
 
 const WHERE: Spec = { args: 'mask: u32[], a: T[], b: T[], out: T[]', body: 'out = select(b, a, mask != 0u)', dtypes: ANY };
 
 /** `a` where mask is non-zero, else `b` (all three broadcast together; the mask is u32, as comparisons give). */
-export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D> {
-  return WHERE_OP.call(mask, a, b, out) as DeviceArray<D>;
+export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+/** @deprecated The output as the fourth argument: pass `{ out }`. */
+export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
+export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return WHERE_OP.call(mask, a, b, options) as DeviceArray<D>;
 }
 
-const WHERE_OP = mathOp('where', WHERE, (mask: DeviceArray<'u32'>, a: DeviceArray, b: DeviceArray, out: DeviceArray | undefined): MathCall => {
+const WHERE_OP = mathOp('where', WHERE, (mask: DeviceArray<'u32'>, a: DeviceArray, b: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
+  const out = outOf('where', options);
   checkArrays('where', { mask, a, b, out }, ['out']);
   if ((mask.dtype as DType) !== 'u32') throw new DTypeError(`where: the mask must be u32 (as comparisons return), got ${mask.dtype}`);
   return checkRun('where', WHERE, { mask, a, b, out }, a);
@@ -392,22 +464,26 @@ const ASTYPE = mathOp('astype', undefined, (x: DeviceArray, dtype: DType): MathC
 });
 
 /**
- * softmax along `axis` (default the last), numerically stable: exp(x − m) / Σ exp(x − m) with m the
+ * softmax along `options.axis` (default the last), numerically stable: exp(x − m) / Σ exp(x − m) with m the
  * row's maximum (0 where it is not finite, so a row of −Inf gives NaN, 0/0, as NumPy's formula does; a
  * row holding a NaN gives NaNs). One pass of the row kernel (src/ops/axis.ts).
  */
-export function softmax(x: DeviceArray, axis = -1): DeviceArray<'f32'> {
-  return softmaxAxis(x, axis) as DeviceArray<'f32'>;
+export function softmax(x: DeviceArray, options?: SoftmaxOptions): DeviceArray<'f32'>;
+/** @deprecated The axis as the second argument: pass `{ axis }` (`softmax(x, { axis: 0 })`). */
+export function softmax(x: DeviceArray, axis?: number): DeviceArray<'f32'>;
+export function softmax(x: DeviceArray, options?: SoftmaxOptions | number): DeviceArray<'f32'> {
+  return softmaxAxis(x, options) as DeviceArray<'f32'>;
 }
 
 /**
  * log Σ exp(x) along `axis` (default the last; a list of axes; null: all axes, as SciPy's `axis=None`),
  * stable: m + log Σ exp(x − m), m the finite row maximum (else 0); −Inf over a zero-length axis (log 0).
- * The axis and keepdims may also come as one options object, `logsumexp(x, { axis, keepdims })` (its
- * axis defaults to the last too).
  *
- * @example logsumexp(x, 1) // same as logsumexp(x, { axis: 1 })
+ * @example logsumexp(x, { axis: 1, keepdims: true })
  */
+export function logsumexp(x: DeviceArray, options?: Pick<AxisOptions, 'axis' | 'keepdims'>): DeviceArray<'f32'>;
+/** @deprecated The axis and keepdims as positional arguments: pass `{ axis, keepdims }`. */
+export function logsumexp(x: DeviceArray, axis?: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'>, keepdims?: boolean): DeviceArray<'f32'>;
 export function logsumexp(x: DeviceArray, axis: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'> = -1, keepdims = false): DeviceArray<'f32'> {
   checkArrays('logsumexp', { x });
   if (x.dtype !== 'f32') throw new DTypeError(`logsumexp: takes f32 arrays, got ${x.dtype}`);

@@ -10,6 +10,7 @@ import { axisOp, SOFTMAX } from './axis.js';
 import { ADD, AXPY, MAP, MUL, SCALE, SUB } from './elementwise.js';
 import { FFT, IFFT } from './fft.js';
 import { HISTOGRAM } from './histogram.js';
+import { COPY } from './copy.js';
 import { BINCOUNT, SCATTER_ADD, SEGMENT_MAX, SEGMENT_SUM, TAKE } from './indexing.js';
 import { MATH_OPS } from './math.js';
 import { MATMUL } from './matmul.js';
@@ -23,6 +24,7 @@ import { TRANSPOSE } from './transpose.js';
 export type AnyOp = Op<any[], object, unknown>;
 
 export const OPS: readonly AnyOp[] = [
+  COPY,
   ADD,
   SUB,
   MUL,

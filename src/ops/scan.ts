@@ -26,7 +26,7 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { ArgumentError } from '../errors.js';
 import { checkLive, requireDType } from './util.js';
-import { checkArray } from './signature.js';
+import { ANY_VALUE, checkArray, optionsOf } from './signature.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { defineOp, type Checked } from './manifest.js';
 import { checkRows, type RowsCall } from './axis.js';
@@ -94,9 +94,10 @@ export const SCAN = defineOp({
   category: 'scan',
   summary: 'inclusive or exclusive prefix sum, of the flattened array or along an axis (integers wrap modulo 2^32)',
   tolerance: 'sum',
-  check: (op: 'scan' | 'cumsum', x: DeviceArray, opts: ScanOptions, extra: readonly unknown[]): ScanCall => {
+  check: (op: 'scan' | 'cumsum', x: DeviceArray, options: ScanOptions | CumsumOptions | number | undefined, extra: readonly unknown[]): ScanCall => {
     checkArray(op, 'x', x);
-    checkOptions(op, opts, { exclusive: 'boolean', axis: 'number' });
+    // cumsum takes NumPy's options ({ axis }; or, deprecated, the axis itself); scan also { exclusive }.
+    const opts: ScanOptions = op === 'cumsum' ? optionsOf(op, options, { axis: ANY_VALUE }, 'axis') : checkOptions(op, options, { exclusive: 'boolean', axis: 'number' });
     checkNoExtra(op, extra, 'two arguments (x, options)');
     checkLive(op, { x });
     requireDType(op, 'x', x, ['f32', 'i32', 'u32']);
@@ -109,11 +110,24 @@ export const SCAN = defineOp({
   reference: scanCpu,
 });
 
-/** NumPy's `cumsum(x, axis)`: the inclusive prefix sum along one axis (same shape as x). */
-export function cumsum(x: DeviceArray, axis?: number, ...extra: []): DeviceArray {
+/** Options of {@link cumsum}. */
+export interface CumsumOptions {
+  /** The axis to sum along (negative counts from the end); the result has x's shape. @default none: the flattened array */
+  readonly axis?: number;
+}
+
+/**
+ * NumPy's `cumsum(x, axis=…)`: the inclusive prefix sum of the flattened array, or along `options.axis`
+ * (same shape as x). The same op as {@link scan}.
+ *
+ * @example cumsum(x, { axis: 1 }) // running sums along each row
+ */
+export function cumsum(x: DeviceArray, options?: CumsumOptions, ...extra: []): DeviceArray;
+/** @deprecated The axis as the second argument: pass `{ axis }` (`cumsum(x, { axis: 0 })`). */
+export function cumsum(x: DeviceArray, axis?: number, ...extra: []): DeviceArray;
+export function cumsum(x: DeviceArray, options?: CumsumOptions | number, ...extra: []): DeviceArray {
   checkArray('cumsum', 'x', x);
-  checkNoExtra('cumsum', extra, 'two arguments (x, axis)');
-  if (axis !== undefined) checkScanAxis('cumsum', x, axis);
-  return SCAN.call('cumsum', x, axis === undefined ? {} : { axis }, []);
+  checkNoExtra('cumsum', extra, 'two arguments (x, options)');
+  return SCAN.call('cumsum', x, options, []);
 }
 

@@ -1,25 +1,13 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import { broadcastShapes, sizeOf } from '../buffers/strided.js';
 import { assertDType, type DType } from '../buffers/dtype.js';
-import { describeValue, isGenuine } from '../args.js';
+import { checkOptions, describeValue, type OptionCheck } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { MAX_IND_DIMS, type ArgSpec } from '../kernels/codegen.js';
+import { checkArray } from './check-array.js';
+import { COPY } from './copy.js';
 
-/**
- * Refuses anything but a DeviceArray itself as argument `name` of `op`: null, a host array, another
- * object, or a Proxy of a DeviceArray (which passes `instanceof` but cannot reach the array's memory).
- * Every op calls this first, before choosing an engine, so both engines throw the same ArgumentError.
- */
-export function checkArray(op: string, name: string, x: unknown): asserts x is DeviceArray {
-  let is: boolean;
-  try {
-    is = x instanceof DeviceArray;
-  } catch {
-    is = false; // a Proxy whose getPrototypeOf trap throws
-  }
-  if (!is) throw new ArgumentError(`${op}: ${name} must be a DeviceArray, got ${describeValue(x)}`);
-  if (!isGenuine(x as DeviceArray)) throw new ArgumentError(`${op}: ${name} is a Proxy of a DeviceArray (or an object made from its prototype), not the array itself; pass the array`);
-}
+export { checkArray } from './check-array.js';
 
 /** Checks each named array argument of `op`; those listed in `optional` may be undefined. */
 export function checkArrays(op: string, arrays: Readonly<Record<string, unknown>>, optional: readonly string[] = []): void {
@@ -170,17 +158,11 @@ export function sameLayout(a: DeviceArray, b: DeviceArray): boolean {
 
 /**
  * A new plain array holding `x`'s elements, on its engine's queue (a view is gathered, a plain array
- * copied). On gpujs the copy is an op of the host queue, so a copy of a failed array fails too.
+ * copied): the op `copy` (src/ops/copy.ts). On gpujs it is an op of the host queue, so a copy of a failed
+ * array fails too.
  */
 export function copyOf<D extends DType>(x: DeviceArray<D>): DeviceArray<D> {
-  const host = x.host;
-  const copy = (): DeviceArray<D> => {
-    if (!x.isPlain) return x.contiguous();
-    const c = host !== null ? new DeviceArray<D>(host, x.dtype, x.shape, undefined, 'overwrite') : new DeviceArray<D>(x.ctx, x.dtype, x.shape, undefined, 'overwrite');
-    x.copyInto(c, 0);
-    return c;
-  };
-  return host === null ? copy() : host.op('copy', [x.storageBlock], copy, (c) => [c.storageBlock]);
+  return COPY.call(x, []) as DeviceArray<D>;
 }
 
 /**
@@ -336,4 +318,44 @@ export function checkElementwiseCall(
 /** The error for a view given as an op's output (both engines: outputs must be plain arrays). */
 export function viewOutput(op: string, a: DeviceArray): ArgumentError {
   return new ArgumentError(`${op}: the output ${a.toString()} is a view (offset ${a.offset}, strides [${a.strides.join(', ')}]); outputs must be plain arrays: write into a fresh array, then copy it in with view.write(...)`);
+}
+
+/** Options of an op that writes one output: `op(x, y, { out })`. */
+export interface OutOptions<D extends DType = DType> {
+  /** Write the result into this plain array (it may be an input: in place) instead of a new one. @default a new array */
+  readonly out?: DeviceArray<D>;
+}
+
+/**
+ * Whether `v` is an options object: a plain object, not an array, a typed array or a DeviceArray (which,
+ * in an old positional slot, is the argument itself: `add(x, y, out)`).
+ */
+export function isOptions(v: unknown): v is Readonly<Record<string, unknown>> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  try {
+    return !(v instanceof DeviceArray);
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws: checked as an array, and refused there
+  }
+}
+
+/** Any value: the op checks it itself (as an array, a number…) so its messages stay the op's own. */
+export const ANY_VALUE: OptionCheck = () => undefined;
+
+/**
+ * The options of `op(inputs…, options?)` where the same position once took a positional argument
+ * (`add(x, y, out)`, `softmax(x, axis)`): an options object is checked (an unknown key is an
+ * ArgumentError naming the op and the key) and returned; anything else is the old positional form,
+ * returned as `{ [positional]: v }` for the op's own checks to judge.
+ *
+ * @example optionsOf('add', third, { out: ANY_VALUE }, 'out') // add(x, y, { out }) and add(x, y, out)
+ */
+export function optionsOf(op: string, v: unknown, fields: Readonly<Record<string, OptionCheck>>, positional: string, required: readonly string[] = []): Record<string, unknown> {
+  if (isOptions(v)) return checkOptions(op, v, fields, required);
+  return v === undefined ? {} : { [positional]: v };
+}
+
+/** The `out` of `op(…, options?)`: `{ out }`, or (deprecated) the output array itself in that position. */
+export function outOf(op: string, v: unknown): DeviceArray | undefined {
+  return optionsOf(op, v, { out: ANY_VALUE }, 'out')['out'] as DeviceArray | undefined;
 }

@@ -8,7 +8,8 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { ShapeError } from '../errors.js';
 import { checkLive, requireDType } from './util.js';
-import { checkArray } from './signature.js';
+import { ANY_VALUE, checkArray, isOptions } from './signature.js';
+import { checkOptions } from '../args.js';
 import { checkNoExtra } from '../args.js';
 import { defineOp, type Checked } from './manifest.js';
 import { transposeCpu } from '../reference/matmul.js';
@@ -31,15 +32,38 @@ export function checkDim(op: string, name: string, v: number): void {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${String(v)}`);
 }
 
+/** Options of {@link transpose}: the matrix a is read as. */
+export interface TransposeOptions {
+  /** Rows of the row-major matrix. @default a.shape[0] of a 2-D a (or a.length / cols) */
+  readonly rows?: number;
+  /** Columns of the row-major matrix. @default a.shape[1] of a 2-D a (or a.length / rows) */
+  readonly cols?: number;
+}
+
 export const TRANSPOSE = defineOp({
   name: 'transpose',
   numpy: 'numpy.transpose',
   category: 'linalg',
   summary: 'transpose of a rows×cols row-major matrix (f32, i32, u32; exact)',
   tolerance: 'exact',
-  check: (a: DeviceArray, rows: number, cols: number, extra: readonly unknown[]): TransposeCall => {
+  check: (a: DeviceArray, shape: TransposeOptions | number | undefined, more: number | undefined, extra: readonly unknown[]): TransposeCall => {
     checkArray('transpose', 'a', a);
-    checkNoExtra('transpose', extra, 'three arguments (a, rows, cols)');
+    let rows: number;
+    let cols: number;
+    if (isOptions(shape) || (shape === undefined && more === undefined && extra.length === 0)) {
+      // transpose(a, { rows, cols }) or transpose(a): the matrix is a's 2-D shape unless rows and cols say otherwise.
+      checkNoExtra('transpose', more === undefined ? extra : [more, ...extra], 'two arguments (a, options)');
+      const o = checkOptions('transpose', shape, { rows: ANY_VALUE, cols: ANY_VALUE }) as TransposeOptions;
+      if (o.rows === undefined && o.cols === undefined && a.ndim !== 2) {
+        throw new ShapeError(`transpose: a has shape [${a.shape.join(', ')}]; pass { rows, cols } to read it as a matrix, or give a 2-D array`);
+      }
+      rows = o.rows ?? (o.cols !== undefined && o.cols > 0 ? a.length / o.cols : (a.shape[0] ?? 0));
+      cols = o.cols ?? (o.rows !== undefined && o.rows > 0 ? a.length / o.rows : (a.shape[1] ?? 0));
+    } else {
+      checkNoExtra('transpose', extra, 'three arguments (a, rows, cols)');
+      rows = shape as number;
+      cols = more as number;
+    }
     checkLive('transpose', { a });
     requireDType('transpose', 'a', a, TRANSPOSE_DTYPES);
     checkDim('transpose', 'rows', rows);
@@ -53,7 +77,7 @@ export const TRANSPOSE = defineOp({
 });
 
 /**
- * The transpose of a rows×cols row-major matrix: a new cols×rows array (`shape [cols, rows]`) of the same
+ * The transpose of a rows×cols row-major matrix (a 2-D array, or any array read as `{ rows, cols }`): a new cols×rows array (`shape [cols, rows]`) of the same
  * dtype (f32, i32 or u32; values are moved, never converted, so the result is exact). Enqueues only.
  *
  * @throws DTypeError for other dtypes; ShapeError if rows or cols is not a non-negative integer or
@@ -63,10 +87,15 @@ export const TRANSPOSE = defineOp({
  * @example
  * ```ts
  * using a = device.array(new Int32Array([1, 2, 3, 4, 5, 6])); // 2×3
- * using t = transpose(a, 2, 3);                               // shape [3, 2]
+ * using t = transpose(a, { rows: 2, cols: 3 });               // shape [3, 2]
  * console.log(await t.toArray()); // Int32Array [1, 4, 2, 5, 3, 6]
+ * using m = device.array([1, 2, 3, 4, 5, 6], { shape: [2, 3] });
+ * using u = transpose(m);                                     // a 2-D array: its own shape
  * ```
  */
-export function transpose<D extends DType>(a: DeviceArray<D>, rows: number, cols: number, ...extra: []): DeviceArray<D> {
-  return TRANSPOSE.call(a, rows, cols, extra) as DeviceArray<D>;
+export function transpose<D extends DType>(a: DeviceArray<D>, options?: TransposeOptions, ...extra: []): DeviceArray<D>;
+/** @deprecated rows and cols as positional arguments: pass `{ rows, cols }` (or a 2-D array alone). */
+export function transpose<D extends DType>(a: DeviceArray<D>, rows: number, cols: number, ...extra: []): DeviceArray<D>;
+export function transpose<D extends DType>(a: DeviceArray<D>, options?: TransposeOptions | number, cols?: number, ...extra: []): DeviceArray<D> {
+  return TRANSPOSE.call(a, options, cols, extra) as DeviceArray<D>;
 }

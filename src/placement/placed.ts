@@ -338,14 +338,14 @@ export class Placed {
   async softmax(x: F32In | DeviceArray): Promise<F32In | DeviceArray> {
     if (x instanceof DeviceArray) {
       this.#resident('softmax-rows', elementSize('softmax-rows', x.length));
-      return softmaxOp(x, -1);
+      return softmaxOp(x, { axis: -1 });
     }
     const hx = hostOf('softmax', 'x', x, F32);
     const xd = hx.data as Float32Array;
     const cols = hx.shape.at(-1) ?? 0;
     const data = await this.#run('softmax-rows', elementSize('softmax-rows', xd.length), 0, false,
       () => softmaxRows(xd, cols),
-      () => this.#onDevice([xd], ([d]) => softmaxOp((d as DeviceArray).reshape(hx.shape), -1), (r) => r.toArray() as Promise<Float32Array>));
+      () => this.#onDevice([xd], ([d]) => softmaxOp((d as DeviceArray).reshape(hx.shape), { axis: -1 }), (r) => r.toArray() as Promise<Float32Array>));
     return result(hx.nd, data, hx.shape);
   }
 

@@ -69,6 +69,7 @@ describe('elementwise math against NumPy (both engines)', () => {
     for (const k of names) {
       const x = xs[k] as Float32Array;
       using a = device.array(x);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the ops' overload sets (options / deprecated positional) do not unify
       const op = gk[k] as (x: DeviceArray) => DeviceArray;
       using r = op(a);
       within(k, await r.toArray(), npOut(ref, k), x, UNARY[k].tol);

@@ -50,7 +50,9 @@ describe('every public function refuses bad arguments with a typed GpukitError, 
       const b = bad as DeviceArray;
       for (const [op, f] of [['add', add], ['sub', sub], ['mul', mul]] as const) {
         cases.push([`${op}(${what}, y)`, () => f(b, y), ArgumentError], [`${op}(x, ${what})`, () => f(x, b), ArgumentError]);
-        if (bad !== undefined) cases.push([`${op}(x, y, out = ${what})`, () => f(x, y, b), ArgumentError]);
+        // A plain object in out's place is the options object now (`add(x, y, { out })`): one with an unknown key is refused.
+        if (what === 'an object') cases.push([`${op}(x, y, { bogus: 1 })`, () => f(x, y, { bogus: 1 } as never), ArgumentError]);
+        else if (bad !== undefined) cases.push([`${op}(x, y, out = ${what})`, () => f(x, y, b), ArgumentError]);
       }
       cases.push([`scale(${what}, 2)`, () => scale(b, 2), ArgumentError], [`axpy(2, ${what}, y)`, () => axpy(2, b, y), ArgumentError], [`axpy(2, x, ${what})`, () => axpy(2, x, b), ArgumentError]);
       for (const [op, f] of [['sum', sum], ['mean', mean], ['min', min], ['max', max], ['norm', norm], ['argmin', argmin], ['argmax', argmax], ['sort', sort], ['scan', scan], ['fft', fft], ['ifft', ifft]] as const) {

@@ -130,7 +130,8 @@ function opEntries(device: GpuDevice): Entry[] {
     { name: 'transpose', args: () => [f(1, 2, 3, 4), 2, 2], call: (a, b, c) => transpose(a as DeviceArray, b as number, c as number), accepts: { 0: ['an i32 array'] } },
     { name: 'scan', args: () => [f(1, 2, 3), { exclusive: true }], call: (a, b) => scan(a as DeviceArray, b as object), accepts: { 0: ['an i32 array'], 1: [...OPTIONAL, '{}'] } },
     { name: 'scan', args: () => [f(1, 2, 3), 0], call: (a, b) => scan(a as DeviceArray, { axis: b as number }), accepts: { 0: ['an i32 array'], 1: ['undefined', '-1'] } },
-    { name: 'cumsum', args: () => [f(1, 2, 3), 0], call: (a, b) => cumsum(a as DeviceArray, b as number), accepts: { 0: ['an i32 array'], 1: ['undefined', '-1'] } },
+    // cumsum(x, {}): an empty options object ({ axis } absent: the flattened array).
+    { name: 'cumsum', args: () => [f(1, 2, 3), 0], call: (a, b) => cumsum(a as DeviceArray, b as number), accepts: { 0: ['an i32 array'], 1: ['undefined', '-1', '{}'] } },
     { name: 'histogram', args: () => [f(1, 2, 3), { bins: 2, lo: 0, hi: 4 }], call: (a, b) => histogram(a as DeviceArray, b as { bins: number; lo: number; hi: number }) },
     { name: 'histogram', args: () => [2, 0, 4], call: (bins, lo, hi) => { using x = f(1, 2, 3); return histogram(x, { bins: bins as number, lo: lo as number, hi: hi as number }); }, accepts: { 0: ['the number 4'], 1: ['-1', '1.5'], 2: ['1.5', '2**53', 'the number 4'] } },
     { name: 'sync', args: () => [{ timeoutMs: 1000 }], call: (o) => device.sync(o as object), accepts: { 0: [...OPTIONAL, '{}'] } },
