@@ -69,6 +69,11 @@ export const TRANSPOSE = defineOp({
     checkDim('transpose', 'rows', rows);
     checkDim('transpose', 'cols', cols);
     if (rows * cols !== a.length) throw new ShapeError(`transpose: a must hold rows·cols = ${rows}·${cols} = ${rows * cols} elements, but has ${a.length}`);
+    // A 2-D array is its own matrix: rows and cols that contradict its shape would reinterpret its data (NumPy
+    // refuses too); reshape it first to read it as another matrix.
+    if (a.ndim === 2 && (rows !== a.shape[0] || cols !== a.shape[1])) {
+      throw new ShapeError(`transpose: a has shape [${a.shape.join(', ')}] but rows×cols = ${rows}×${cols} was given; a 2-D array is transposed as its own shape (reshape it first to read it as another matrix)`);
+    }
     return { backend: a.backend, a, rows, cols, shape: [cols, rows], dtype: a.dtype };
   },
   dawn: dawnTranspose,
