@@ -63,7 +63,7 @@ fn main(grid: Grid) {
       atomicAdd(&local_counts[slot_of(f32(x[i]))], 1u);
     }
     workgroupBarrier();
-    for (var s = grid.lid; s < slots; s += WG) {
+    for (var s = grid.lid.x; s < slots; s += WG) {
       let c = atomicLoad(&local_counts[s]);
       if (c != 0u) { atomicAdd(&counts[s], c); }
     }

@@ -104,7 +104,7 @@ fn main(grid: Grid) {
       }
     }
   }
-  partials[params.pbase + g * WG + grid.lid] = acc;
+  partials[params.pbase + g * WG + grid.lid.x] = acc;
 }
 
 @compute @workgroup_size(WG)
@@ -120,7 +120,7 @@ fn combine(grid: Grid) {
       acc = fold(acc, p.v, p.i);
     }
   }
-  out[g * WG + grid.lid] = acc;
+  out[g * WG + grid.lid.x] = acc;
 }
 
 @compute @workgroup_size(1)

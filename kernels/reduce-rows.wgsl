@@ -280,10 +280,10 @@ struct Slot {
 }
 
 fn slot_of(grid: Grid) -> Slot {
-  let row = group_index(grid) * (WG / LANES) + grid.lid / LANES;
+  let row = group_index(grid) * (WG / LANES) + grid.lid.x / LANES;
   let valid = row < params.rows;
   let r = select(0u, params.r, valid);
-  return Slot(grid.lid, grid.lid % LANES, row, valid, r, row * r, r / 4u);
+  return Slot(grid.lid.x, grid.lid.x % LANES, row, valid, r, row * r, r / 4u);
 }
 
 @compute @workgroup_size(WG)

@@ -1,10 +1,13 @@
-// lib/grid: the builtins of an entry point on a 1-D workgroup, as one struct (`fn main(grid: Grid)`), and
-// the workgroup's linear index in the 2-D grid gpukit folds dispatches into beyond 65,535 workgroups
-// (wid.x + wid.y * num_workgroups.x; src/backends/dawn/geometry.ts).
+// lib/grid: the builtins of an entry point on a 1-D workgroup (@workgroup_size(WG)), as one struct
+// (`fn main(grid: Grid)`), and the workgroup's linear index in the 2-D grid gpukit folds dispatches into
+// beyond 65,535 workgroups (wid.x + wid.y * num_workgroups.x; src/backends/dawn/geometry.ts).
+// The invocation's index in its workgroup is lid.x: on a 1-D workgroup the same number as
+// local_invocation_index, which lavapipe computes from all three of lid's lanes (fft with one butterfly per
+// invocation ran up to ~1.4× slower with it, docs/notes/wgsl-modules.md).
 struct Grid {
   @builtin(workgroup_id) wid: vec3u,
   @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
+  @builtin(local_invocation_id) lid: vec3u,
 }
 
 fn group_index(grid: Grid) -> u32 {

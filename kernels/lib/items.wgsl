@@ -4,5 +4,5 @@
 //#import grid
 
 fn items_base(grid: Grid) -> u32 {
-  return group_index(grid) * WG * ITEMS + grid.lid;
+  return group_index(grid) * WG * ITEMS + grid.lid.x;
 }
