@@ -3,7 +3,7 @@
 // beyond 65,535 workgroups (wid.x + wid.y * num_workgroups.x; src/backends/dawn/geometry.ts), and the
 // invocation's index in that grid. The importing kernel declares WG, its workgroup size.
 // The invocation's index in its workgroup is lid.x: on a 1-D workgroup the same number as
-// local_invocation_index, which lavapipe computes from all three of lid's lanes (fft with one butterfly per
+// local_invocation_index, which costs more on lavapipe (measured: fft with one butterfly per
 // invocation ran up to ~1.4× slower with it, docs/notes/wgsl-modules.md).
 struct Grid {
   @builtin(workgroup_id) wid: vec3u,
