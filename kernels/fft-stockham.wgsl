@@ -21,9 +21,11 @@
 //   3 params   : Params (uniform): n, log2n, ns, log2ns, batch, inverse (0/1), scale
 // Dispatch: butterflies = batch·n/R; workgroups = ceil(butterflies / (WG·ITEMS)), as a 2-D grid
 //   (x ≤ 65535) when larger; linear workgroup index = wid.x + wid.y·num_workgroups.x; invocation
-//   lid handles butterflies base + i·WG + lid, i < ITEMS (neighbouring invocations, neighbouring j).
+//   lid handles butterflies base + i·WG + lid, i < ITEMS (neighbouring invocations, neighbouring j;
+//   lib/items).
 
 alias T = f32;
+//#import items
 
 struct Params {
   n: u32,
@@ -84,24 +86,36 @@ fn geometry(t: u32, log2r: u32) -> Geo {
   return g;
 }
 
-fn linear_base(lid: vec3<u32>, wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG * ITEMS + lid.x;
+// One radix-2^log2r stage (log2r: 1, 2 or 3) over this invocation's butterflies (lib/items).
+fn stage(grid: Grid, log2r: u32) {
+  let base = items_base(grid);
+  let stride = params.n >> log2r;
+  for (var i = 0u; i < ITEMS; i++) {
+    let g = geometry(base + i * WG, log2r);
+    if (!g.valid) { return; }
+    switch log2r {
+      case 1u: { butterfly2(g, stride); }
+      case 2u: { butterfly4(g, stride); }
+      default: { butterfly8(g, stride); }
+    }
+  }
 }
 
 @compute @workgroup_size(WG)
-fn radix2(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-          @builtin(num_workgroups) nwg: vec3<u32>) {
-  let base = linear_base(lid, wid, nwg);
-  let stride = params.n >> 1u;
-  for (var i = 0u; i < ITEMS; i++) {
-    let g = geometry(base + i * WG, 1u);
-    if (!g.valid) { return; }
-    let a0 = vec2<f32>(src[g.src0]);
-    let a1 = cmul(vec2<f32>(src[g.src0 + stride]), twiddle(g.k << g.tw_shift));
-    let s = params.scale;
-    dst[g.dst0] = vec2<T>((a0 + a1) * s);
-    dst[g.dst0 + params.ns] = vec2<T>((a0 - a1) * s);
-  }
+fn radix2(grid: Grid) { stage(grid, 1u); }
+
+@compute @workgroup_size(WG)
+fn radix4(grid: Grid) { stage(grid, 2u); }
+
+@compute @workgroup_size(WG)
+fn radix8(grid: Grid) { stage(grid, 3u); }
+
+fn butterfly2(g: Geo, stride: u32) {
+  let a0 = vec2<f32>(src[g.src0]);
+  let a1 = cmul(vec2<f32>(src[g.src0 + stride]), twiddle(g.k << g.tw_shift));
+  let s = params.scale;
+  dst[g.dst0] = vec2<T>((a0 + a1) * s);
+  dst[g.dst0 + params.ns] = vec2<T>((a0 - a1) * s);
 }
 
 fn dft4(a0: vec2<f32>, a1: vec2<f32>, a2: vec2<f32>, a3: vec2<f32>) -> array<vec2<f32>, 4> {
@@ -112,59 +126,43 @@ fn dft4(a0: vec2<f32>, a1: vec2<f32>, a2: vec2<f32>, a3: vec2<f32>) -> array<vec
   return array<vec2<f32>, 4>(t0 + t2, t1 + t3, t0 - t2, t1 - t3);
 }
 
-@compute @workgroup_size(WG)
-fn radix4(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-          @builtin(num_workgroups) nwg: vec3<u32>) {
-  let base = linear_base(lid, wid, nwg);
-  let stride = params.n >> 2u;
-  for (var i = 0u; i < ITEMS; i++) {
-    let g = geometry(base + i * WG, 2u);
-    if (!g.valid) { return; }
-    let m = g.k << g.tw_shift;
-    let a0 = vec2<f32>(src[g.src0]);
-    let a1 = cmul(vec2<f32>(src[g.src0 + stride]), twiddle(m));
-    let a2 = cmul(vec2<f32>(src[g.src0 + 2u * stride]), twiddle(2u * m));
-    let a3 = cmul(vec2<f32>(src[g.src0 + 3u * stride]), twiddle(3u * m));
-    let v = dft4(a0, a1, a2, a3);
-    let s = params.scale;
-    let ns = params.ns;
-    dst[g.dst0] = vec2<T>(v[0] * s);
-    dst[g.dst0 + ns] = vec2<T>(v[1] * s);
-    dst[g.dst0 + 2u * ns] = vec2<T>(v[2] * s);
-    dst[g.dst0 + 3u * ns] = vec2<T>(v[3] * s);
-  }
+fn butterfly4(g: Geo, stride: u32) {
+  let m = g.k << g.tw_shift;
+  let a0 = vec2<f32>(src[g.src0]);
+  let a1 = cmul(vec2<f32>(src[g.src0 + stride]), twiddle(m));
+  let a2 = cmul(vec2<f32>(src[g.src0 + 2u * stride]), twiddle(2u * m));
+  let a3 = cmul(vec2<f32>(src[g.src0 + 3u * stride]), twiddle(3u * m));
+  let v = dft4(a0, a1, a2, a3);
+  let s = params.scale;
+  let ns = params.ns;
+  dst[g.dst0] = vec2<T>(v[0] * s);
+  dst[g.dst0 + ns] = vec2<T>(v[1] * s);
+  dst[g.dst0 + 2u * ns] = vec2<T>(v[2] * s);
+  dst[g.dst0 + 3u * ns] = vec2<T>(v[3] * s);
 }
 
-@compute @workgroup_size(WG)
-fn radix8(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-          @builtin(num_workgroups) nwg: vec3<u32>) {
-  let base = linear_base(lid, wid, nwg);
-  let stride = params.n >> 3u;
-  for (var i = 0u; i < ITEMS; i++) {
-    let g = geometry(base + i * WG, 3u);
-    if (!g.valid) { return; }
-    let m = g.k << g.tw_shift;
-    var a: array<vec2<f32>, 8>;
-    a[0] = vec2<f32>(src[g.src0]);
-    for (var r = 1u; r < 8u; r++) {
-      a[r] = cmul(vec2<f32>(src[g.src0 + r * stride]), twiddle(r * m));
-    }
-    let e = dft4(a[0], a[2], a[4], a[6]);
-    let o = dft4(a[1], a[3], a[5], a[7]);
-    // o_q · w8^q, w8 = e^{∓2πi/8}
-    let sgn = select(-1.0, 1.0, params.inverse != 0u);
-    let o1 = cmul(o[1], vec2<f32>(SQRT_HALF, sgn * SQRT_HALF));
-    let o2 = rot(o[2]);
-    let o3 = cmul(o[3], vec2<f32>(-SQRT_HALF, sgn * SQRT_HALF));
-    let s = params.scale;
-    let ns = params.ns;
-    dst[g.dst0] = vec2<T>((e[0] + o[0]) * s);
-    dst[g.dst0 + ns] = vec2<T>((e[1] + o1) * s);
-    dst[g.dst0 + 2u * ns] = vec2<T>((e[2] + o2) * s);
-    dst[g.dst0 + 3u * ns] = vec2<T>((e[3] + o3) * s);
-    dst[g.dst0 + 4u * ns] = vec2<T>((e[0] - o[0]) * s);
-    dst[g.dst0 + 5u * ns] = vec2<T>((e[1] - o1) * s);
-    dst[g.dst0 + 6u * ns] = vec2<T>((e[2] - o2) * s);
-    dst[g.dst0 + 7u * ns] = vec2<T>((e[3] - o3) * s);
+fn butterfly8(g: Geo, stride: u32) {
+  let m = g.k << g.tw_shift;
+  var a: array<vec2<f32>, 8>;
+  a[0] = vec2<f32>(src[g.src0]);
+  for (var r = 1u; r < 8u; r++) {
+    a[r] = cmul(vec2<f32>(src[g.src0 + r * stride]), twiddle(r * m));
   }
+  let e = dft4(a[0], a[2], a[4], a[6]);
+  let o = dft4(a[1], a[3], a[5], a[7]);
+  // o_q · w8^q, w8 = e^{∓2πi/8}
+  let sgn = select(-1.0, 1.0, params.inverse != 0u);
+  let o1 = cmul(o[1], vec2<f32>(SQRT_HALF, sgn * SQRT_HALF));
+  let o2 = rot(o[2]);
+  let o3 = cmul(o[3], vec2<f32>(-SQRT_HALF, sgn * SQRT_HALF));
+  let s = params.scale;
+  let ns = params.ns;
+  dst[g.dst0] = vec2<T>((e[0] + o[0]) * s);
+  dst[g.dst0 + ns] = vec2<T>((e[1] + o1) * s);
+  dst[g.dst0 + 2u * ns] = vec2<T>((e[2] + o2) * s);
+  dst[g.dst0 + 3u * ns] = vec2<T>((e[3] + o3) * s);
+  dst[g.dst0 + 4u * ns] = vec2<T>((e[0] - o[0]) * s);
+  dst[g.dst0 + 5u * ns] = vec2<T>((e[1] - o1) * s);
+  dst[g.dst0 + 6u * ns] = vec2<T>((e[2] - o2) * s);
+  dst[g.dst0 + 7u * ns] = vec2<T>((e[3] - o3) * s);
 }

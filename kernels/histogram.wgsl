@@ -19,6 +19,7 @@
 //   limits, so ≤ 4093); the zero-init costs LOCAL_BINS stores per workgroup, so set it close to bins.
 
 alias T = f32;
+//#import items
 
 struct Params {
   n: u32,
@@ -51,14 +52,10 @@ fn slot_of(v: f32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn main(
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
+fn main(grid: Grid) {
   let n = params.n;
   let slots = params.bins + 3u;
-  let base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid.x;
+  let base = items_base(grid);
   if (params.bins <= LOCAL_BINS) {
     for (var k = 0u; k < ITEMS; k++) {
       let i = base + k * WG;
@@ -66,7 +63,7 @@ fn main(
       atomicAdd(&local_counts[slot_of(f32(x[i]))], 1u);
     }
     workgroupBarrier();
-    for (var s = lid.x; s < slots; s += WG) {
+    for (var s = grid.lid.x; s < slots; s += WG) {
       let c = atomicLoad(&local_counts[s]);
       if (c != 0u) { atomicAdd(&counts[s], c); }
     }

@@ -32,6 +32,7 @@ override WG: u32 = 64;
 override LANES: u32 = 1;
 override RM: u32 = 1; // rows per invocation, 1..MAX_RM
 override NB: u32 = 1; // n, the columns of C, 1..MAX_NB
+//#import grid
 
 const MAX_RM: u32 = 16u;
 const MAX_NB: u32 = 16u;
@@ -40,9 +41,10 @@ const MAX_NB: u32 = 16u;
 var<workgroup> part: array<f32, 4096>;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn main(grid: Grid) {
+  let lid = grid.lid.x;
   let lane = lid % LANES;
-  let row0 = ((wid.x + wid.y * nwg.x) * (WG / LANES) + lid / LANES) * RM;
+  let row0 = (group_index(grid) * (WG / LANES) + lid / LANES) * RM;
   let k4 = params.k / 4u;
   var acc: array<array<f32, MAX_NB>, MAX_RM>;
   for (var c = lane; c < k4; c += LANES) {

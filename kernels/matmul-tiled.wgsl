@@ -22,6 +22,11 @@ override TILE: u32 = 16;        // tile edge; the workgroup is TILE×TILE invoca
 var<workgroup> ta: array<T, TILE * TILE>;
 var<workgroup> tb: array<T, TILE * TILE>;
 
+// Element (r, c) of a row-major rows×cols matrix held in a / b, 0 past its edges (the read is clamped inside);
+// one function per buffer: WGSL passes no storage pointer to a function (without unrestricted_pointer_parameters).
+fn a_at(r: u32, c: u32, rows: u32, cols: u32) -> T { return select(T(0), a[min(r, rows - 1u) * cols + min(c, cols - 1u)], r < rows && c < cols); }
+fn b_at(r: u32, c: u32, rows: u32, cols: u32) -> T { return select(T(0), b[min(r, rows - 1u) * cols + min(c, cols - 1u)], r < rows && c < cols); }
+
 @compute @workgroup_size(TILE, TILE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let m = params.m;
@@ -36,25 +41,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
   var acc = T(0);
   for (var t = 0u; t < k; t += TILE) {
-    if (TRANS_A) {
-      // a is k×m: element (p = t + lid.y, i = a_row) goes to ta[i_local][p_local]
-      let p = t + lid.y;
-      let ok = p < k && a_row < m;
-      ta[lid.x * TILE + lid.y] = select(T(0), a[min(p, k - 1u) * m + min(a_row, m - 1u)], ok);
+    if (TRANS_A) { // a is k×m: element (p = t + lid.y, i = a_row) goes to ta[i_local][p_local]
+      ta[lid.x * TILE + lid.y] = a_at(t + lid.y, a_row, k, m);
     } else {
-      let p = t + lid.x;
-      let ok = p < k && a_row < m;
-      ta[lid.y * TILE + lid.x] = select(T(0), a[min(a_row, m - 1u) * k + min(p, k - 1u)], ok);
+      ta[lid.y * TILE + lid.x] = a_at(a_row, t + lid.x, m, k);
     }
-    if (TRANS_B) {
-      // b is n×k: element (j = b_col, p = t + lid.x) goes to tb[p_local][j_local]
-      let p = t + lid.x;
-      let ok = p < k && b_col < n;
-      tb[lid.x * TILE + lid.y] = select(T(0), b[min(b_col, n - 1u) * k + min(p, k - 1u)], ok);
+    if (TRANS_B) { // b is n×k: element (j = b_col, p = t + lid.x) goes to tb[p_local][j_local]
+      tb[lid.x * TILE + lid.y] = b_at(b_col, t + lid.x, n, k);
     } else {
-      let p = t + lid.y;
-      let ok = p < k && b_col < n;
-      tb[lid.y * TILE + lid.x] = select(T(0), b[min(p, k - 1u) * n + min(b_col, n - 1u)], ok);
+      tb[lid.y * TILE + lid.x] = b_at(t + lid.y, b_col, k, n);
     }
     workgroupBarrier();
     for (var i = 0u; i < TILE; i++) {

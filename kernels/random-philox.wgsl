@@ -20,7 +20,8 @@
 //   workgroups = ceil(blocks / (WG * ITEMS)), split into a 2-D grid (x ≤ 65535) when larger;
 //   linear workgroup index = wid.x + wid.y * num_workgroups.x. Invocations past the end return.
 //   Within a workgroup, block t = wg·WG·ITEMS + k·WG + local_id (k < ITEMS), so neighbouring
-//   invocations take neighbouring blocks.
+//   invocations take neighbouring blocks (lib/items).
+//#import items
 
 struct Params {
   n: u32,
@@ -126,11 +127,7 @@ fn box_muller(a: u32, b: u32) -> vec2<f32> {
 }
 
 @compute @workgroup_size(WG)
-fn main(
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
+fn main(grid: Grid) {
   let n = params.n;
   let head = params.offset_lo & 3u;
   let blocks = (n + head + 3u) / 4u;
@@ -138,8 +135,7 @@ fn main(
   let q0_lo = (params.offset_lo >> 2u) | (params.offset_hi << 30u);
   let q0_hi = params.offset_hi >> 2u;
   let key = vec2<u32>(params.seed_lo, params.seed_hi);
-  let wg_linear = wid.x + wid.y * nwg.x;
-  let base = wg_linear * WG * ITEMS + lid.x;
+  let base = items_base(grid);
   for (var k = 0u; k < ITEMS; k++) {
     let t = base + k * WG;
     if (t >= blocks) { return; }

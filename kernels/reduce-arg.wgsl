@@ -30,6 +30,7 @@
 // 0x80000000u (i32), 0xffffffffu / 0u (u32); INTEGER (flag) for i32/u32, which have no NaN rule.
 //#param alias T = f32
 //#param const IDENTITY: u32 = 0x7f800000u
+//#import items
 
 // The order: identity, map, better.
 fn identity() -> T { let bits = IDENTITY; return bitcast<T>(bits); } // a let: a const inf is an error
@@ -72,19 +73,21 @@ struct Params {
 @group(0) @binding(2) var<uniform> params: Params;
 @group(0) @binding(3) var<storage, read_write> out: array<Pair>;
 
+// The empty partial: identity() in every lane, no index.
+fn empty() -> Pair { return Pair(vec4<T>(identity()), vec4u(0xffffffffu)); }
+
 fn fold(acc: Pair, v: vec4<T>, i: vec4u) -> Pair {
   let take = better(v, i, acc.v, acc.i);
   return Pair(select(acc.v, v, take), select(acc.i, i, take));
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let g = wid.x + wid.y * nwg.x;
+fn main(grid: Grid) {
+  let g = group_index(grid);
   let n = params.n;
-  let base = g * (WG * ITEMS) + lid;
+  let base = items_base(grid);
   let lanes = vec4u(0u, 1u, 2u, 3u);
-  var acc = Pair(vec4<T>(identity()), vec4u(0xffffffffu));
+  var acc = empty();
   if ((g + 1u) * (WG * ITEMS) <= n / 4u) {
     for (var j = 0u; j < ITEMS; j++) {
       let q = base + j * WG;
@@ -101,16 +104,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       }
     }
   }
-  partials[params.pbase + g * WG + lid] = acc;
+  partials[params.pbase + g * WG + grid.lid.x] = acc;
 }
 
 @compute @workgroup_size(WG)
-fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-           @builtin(local_invocation_index) lid: u32) {
-  let g = wid.x + wid.y * nwg.x;
+fn combine(grid: Grid) {
+  let g = group_index(grid);
   let count = params.n;
-  let base = g * (WG * ITEMS) + lid;
-  var acc = Pair(vec4<T>(identity()), vec4u(0xffffffffu));
+  let base = items_base(grid);
+  var acc = empty();
   for (var j = 0u; j < ITEMS; j++) {
     let k = base + j * WG;
     if (k < count) {
@@ -118,13 +120,13 @@ fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
       acc = fold(acc, p.v, p.i);
     }
   }
-  out[g * WG + lid] = acc;
+  out[g * WG + grid.lid.x] = acc;
 }
 
 @compute @workgroup_size(1)
 fn finish() {
   let count = params.n;
-  var acc = Pair(vec4<T>(identity()), vec4u(0xffffffffu));
+  var acc = empty();
   for (var k = 0u; k < count; k++) {
     let p = partials[k];
     acc = fold(acc, p.v, p.i);

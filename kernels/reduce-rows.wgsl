@@ -24,6 +24,7 @@
 // Dispatch: ceil(rows / (WG / LANES)) workgroups (2-D folded beyond 65,535).
 
 alias T = f32;
+//#import grid
 
 struct Params {
   rows: u32,
@@ -117,15 +118,15 @@ fn combine(kind: u32, a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
 }
 
 // The row's combined partial, in every lane (call from uniform control flow: all invocations, every time).
-fn across_lanes(kind: u32, lid: u32, lane: u32, v: vec2<u32>) -> vec2<u32> {
+fn across_lanes(kind: u32, slot: Slot, v: vec2<u32>) -> vec2<u32> {
   if (LANES == 1u) { return v; }
-  tree[lid] = v;
+  tree[slot.lid] = v;
   workgroupBarrier();
   for (var s = LANES / 2u; s > 0u; s >>= 1u) {
-    if (lane < s) { tree[lid] = combine(kind, tree[lid], tree[lid + s]); }
+    if (slot.lane < s) { tree[slot.lid] = combine(kind, tree[slot.lid], tree[slot.lid + s]); }
     workgroupBarrier();
   }
-  let r = tree[lid - lane];
+  let r = tree[slot.lid - slot.lane];
   workgroupBarrier();
   return r;
 }
@@ -145,25 +146,24 @@ fn fmap1(v: T, f: u32, m: f32) -> f32 {
 
 // This lane's blocked f32 sum of f(x) over its chunks of the row (f: 0 identity, 1 square, 2 squared
 // deviation from m); lane 0 adds the elements past the last whole chunk.
-fn fsum(base: u32, r: u32, lane: u32, f: u32, m: f32) -> f32 {
-  let nc = r / 4u;
+fn fsum(slot: Slot, f: u32, m: f32) -> f32 {
   var total = 0.0;
-  var c = lane;
-  while (c < nc) {
+  var c = slot.lane;
+  while (c < slot.nc) {
     var part = vec4<f32>(0.0);
-    let end = min(nc, c + 16u * LANES);
-    for (; c < end; c += LANES) { part = part + fmap4(load4(base + 4u * c), f, m); }
+    let end = min(slot.nc, c + 16u * LANES);
+    for (; c < end; c += LANES) { part = part + fmap4(load4(slot.base + 4u * c), f, m); }
     total = total + ((part.x + part.y) + (part.z + part.w));
   }
-  if (lane == 0u) {
-    for (var e = 4u * nc; e < r; e++) { total = total + fmap1(load1(base + e), f, m); }
+  if (slot.lane == 0u) {
+    for (var e = 4u * slot.nc; e < slot.r; e++) { total = total + fmap1(load1(slot.base + e), f, m); }
   }
   return total;
 }
 
 // The row's f32 sum of f(x), in every lane.
-fn row_fsum(base: u32, r: u32, lid: u32, lane: u32, f: u32, m: f32) -> f32 {
-  return bitcast<f32>(across_lanes(0u, lid, lane, vec2<u32>(bitcast<u32>(fsum(base, r, lane, f, m)), 0u)).x);
+fn row_fsum(slot: Slot, f: u32, m: f32) -> f32 {
+  return bitcast<f32>(across_lanes(0u, slot, vec2<u32>(bitcast<u32>(fsum(slot, f, m)), 0u)).x);
 }
 
 // Chunks per lane held in registers at a time by softmax and logsumexp (a block).
@@ -173,19 +173,18 @@ const RB = 8u;
 // chunks past the row's end as −Inf) its maximum b, then s = s·exp(m − shift(b)) + Σ exp(v − shift(b)).
 // Returns (m's bits — a quiet NaN's when the lane saw a NaN —, s's bits); lane 0 adds the elements past
 // the last whole chunk. When the lane's chunks fit one block (nc ≤ RB·LANES), `blk` keeps them all.
-fn lane_stats(base: u32, r: u32, lane: u32, blk: ptr<function, array<vec4<f32>, RB>>) -> vec2<u32> {
-  let nc = r / 4u;
+fn lane_stats(slot: Slot, blk: ptr<function, array<vec4<f32>, RB>>) -> vec2<u32> {
   let ninf = bitcast<f32>(0xff800000u | params.pad); // params.pad is 0: a runtime −Inf (a constant one is a compile error)
   var m = ninf;
   var s = 0.0;
   var nanv = vec4<bool>(false);
-  for (var c = lane; c < nc; c += RB * LANES) {
+  for (var c = slot.lane; c < slot.nc; c += RB * LANES) {
     var b4 = vec4<f32>(m);
     for (var j = 0u; j < RB; j++) {
       let k = c + j * LANES;
-      let v = load4(base + 4u * min(k, nc - 1u));
+      let v = load4(slot.base + 4u * min(k, slot.nc - 1u));
       nanv = nanv | nan4(v);
-      (*blk)[j] = select(vec4<f32>(ninf), vec4<f32>(v), k < nc);
+      (*blk)[j] = select(vec4<f32>(ninf), vec4<f32>(v), k < slot.nc);
       b4 = max(b4, (*blk)[j]);
     }
     let b = max(max(b4.x, b4.y), max(b4.z, b4.w));
@@ -196,16 +195,16 @@ fn lane_stats(base: u32, r: u32, lane: u32, blk: ptr<function, array<vec4<f32>, 
     m = b;
   }
   var nan = any(nanv);
-  if (lane == 0u && 4u * nc < r) {
+  if (slot.lane == 0u && 4u * slot.nc < slot.r) {
     var b = m;
-    for (var e = 4u * nc; e < r; e++) {
-      let v = load1(base + e);
+    for (var e = 4u * slot.nc; e < slot.r; e++) {
+      let v = load1(slot.base + e);
       nan = nan || is_nan(v);
       b = max(b, f32(v));
     }
     let sh = shift_of(b);
     var part = 0.0;
-    for (var e = 4u * nc; e < r; e++) { part = part + exp(f32(load1(base + e)) - sh); }
+    for (var e = 4u * slot.nc; e < slot.r; e++) { part = part + exp(f32(load1(slot.base + e)) - sh); }
     s = s * exp(m - sh) + part;
     m = b;
   }
@@ -221,8 +220,8 @@ struct Stats {
   nan: bool,
 }
 
-fn row_stats(base: u32, r: u32, lid: u32, lane: u32, blk: ptr<function, array<vec4<f32>, RB>>) -> Stats {
-  let t = across_lanes(7u, lid, lane, lane_stats(base, r, lane, blk));
+fn row_stats(slot: Slot, blk: ptr<function, array<vec4<f32>, RB>>) -> Stats {
+  let t = across_lanes(7u, slot, lane_stats(slot, blk));
   let m = bitcast<f32>(t.x);
   let inf = bitcast<f32>(0x7f800000u | params.pad);
   return Stats(shift_of(m), select(bitcast<f32>(t.y), inf, t.x == 0x7f800000u), nan_bits(t.x));
@@ -231,18 +230,17 @@ fn row_stats(base: u32, r: u32, lid: u32, lane: u32, blk: ptr<function, array<ve
 // argmin/argmax partial of this lane: the best value's bits and its index (NONE: no element; the first
 // NaN wins, ties go to the first index). Each vec4 lane keeps its best and the chunk it came from (strict
 // comparisons keep the first); NaNs are only flagged in the loop, and looked for again if there is one.
-fn pick(base: u32, r: u32, lane: u32, lo: bool) -> vec2<u32> {
-  let nc = r / 4u;
+fn pick(slot: Slot, lo: bool) -> vec2<u32> {
   var best = vec4<T>(T(0));
   var at = vec4<u32>(NONE);
   var nanv = vec4<bool>(false);
-  if (lane < nc) {
-    best = load4(base + 4u * lane);
-    at = vec4<u32>(lane);
+  if (slot.lane < slot.nc) {
+    best = load4(slot.base + 4u * slot.lane);
+    at = vec4<u32>(slot.lane);
     nanv = nan4(best);
   }
-  for (var c = lane + LANES; c < nc; c += LANES) {
-    let v = load4(base + 4u * c);
+  for (var c = slot.lane + LANES; c < slot.nc; c += LANES) {
+    let v = load4(slot.base + 4u * c);
     nanv = nanv | nan4(v);
     let better = select(v > best, v < best, vec4<bool>(lo));
     best = select(best, v, better);
@@ -254,74 +252,75 @@ fn pick(base: u32, r: u32, lane: u32, lo: bool) -> vec2<u32> {
     if (at[i] != NONE) { p = combine(kind, p, vec2<u32>(bitcast<u32>(best[i]), 4u * at[i] + i)); }
   }
   if (any(nanv)) { // the lane's first NaN among its chunks
-    for (var c = lane; c < nc; c += LANES) {
-      let n = nan4(load4(base + 4u * c));
+    for (var c = slot.lane; c < slot.nc; c += LANES) {
+      let n = nan4(load4(slot.base + 4u * c));
       if (any(n)) {
         let i = select(select(select(3u, 2u, n.z), 1u, n.y), 0u, n.x);
-        p = vec2<u32>(bitcast<u32>(load1(base + 4u * c + i)), 4u * c + i);
+        p = vec2<u32>(bitcast<u32>(load1(slot.base + 4u * c + i)), 4u * c + i);
         break;
       }
     }
   }
-  if (lane == 0u) {
-    for (var e = 4u * nc; e < r; e++) { p = combine(kind, p, vec2<u32>(bitcast<u32>(load1(base + e)), e)); }
+  if (slot.lane == 0u) {
+    for (var e = 4u * slot.nc; e < slot.r; e++) { p = combine(kind, p, vec2<u32>(bitcast<u32>(load1(slot.base + e)), e)); }
   }
   return p;
 }
 
-// The row's workgroup slot: its lane, its row and whether that row exists (invalid rows see r = 0).
+// An invocation's place: its index lid in the workgroup, its lane, its row and whether that row exists
+// (invalid rows see r = 0), the row's first element (base) and its whole vec4 chunks (nc).
 struct Slot {
+  lid: u32,
   lane: u32,
   row: u32,
   valid: bool,
   r: u32,
+  base: u32,
+  nc: u32,
 }
 
-fn slot(wid: vec3<u32>, lid: u32, nwg: vec3<u32>) -> Slot {
-  let row = (wid.x + wid.y * nwg.x) * (WG / LANES) + lid / LANES;
+fn slot_of(grid: Grid) -> Slot {
+  let row = group_index(grid) * (WG / LANES) + grid.lid.x / LANES;
   let valid = row < params.rows;
-  return Slot(lid % LANES, row, valid, select(0u, params.r, valid));
+  let r = select(0u, params.r, valid);
+  return Slot(grid.lid.x, grid.lid.x % LANES, row, valid, r, row * r, r / 4u);
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let s = slot(wid, lid, nwg);
-  let lane = s.lane;
-  let r = s.r;
-  let base = s.row * r;
-  let nc = r / 4u;
+fn main(grid: Grid) {
+  let slot = slot_of(grid);
   var res = 0u;
   if (OP == 0u && IS_FLOAT) { // sum (f32)
-    res = bitcast<u32>(row_fsum(base, r, lid, lane, 0u, 0.0));
+    res = bitcast<u32>(row_fsum(slot, 0u, 0.0));
   } else if (OP == 0u || OP == 1u) { // sum (integers: wrapping), prod
     var a4 = vec4<T>(select(T(0), T(1), OP == 1u));
-    for (var c = lane; c < nc; c += LANES) {
-      let v = load4(base + 4u * c);
+    for (var c = slot.lane; c < slot.nc; c += LANES) {
+      let v = load4(slot.base + 4u * c);
       if (OP == 0u) { a4 = a4 + v; } else { a4 = a4 * v; }
     }
     var a: T;
     if (OP == 0u) { a = (a4.x + a4.y) + (a4.z + a4.w); } else { a = (a4.x * a4.y) * (a4.z * a4.w); }
-    if (lane == 0u) {
-      for (var e = 4u * nc; e < r; e++) {
-        if (OP == 0u) { a = a + load1(base + e); } else { a = a * load1(base + e); }
+    if (slot.lane == 0u) {
+      for (var e = 4u * slot.nc; e < slot.r; e++) {
+        if (OP == 0u) { a = a + load1(slot.base + e); } else { a = a * load1(slot.base + e); }
       }
     }
-    res = across_lanes(OP + 1u, lid, lane, vec2<u32>(bitcast<u32>(a), 0u)).x;
+    res = across_lanes(OP + 1u, slot, vec2<u32>(bitcast<u32>(a), 0u)).x;
   } else if (OP == 2u || OP == 3u) { // min, max (r >= 1): no indices per element
     var b4 = vec4<T>(T(0));
     var nan = false;
-    var seen = lane < nc;
-    if (seen) { b4 = load4(base + 4u * lane); }
-    for (var c = lane; c < nc; c += LANES) {
-      let v = load4(base + 4u * c);
+    var seen = slot.lane < slot.nc;
+    if (seen) { b4 = load4(slot.base + 4u * slot.lane); }
+    for (var c = slot.lane; c < slot.nc; c += LANES) {
+      let v = load4(slot.base + 4u * c);
       nan = nan || any(nan4(v));
       if (OP == 2u) { b4 = min(b4, v); } else { b4 = max(b4, v); }
     }
     var b: T;
     if (OP == 2u) { b = min(min(b4.x, b4.y), min(b4.z, b4.w)); } else { b = max(max(b4.x, b4.y), max(b4.z, b4.w)); }
-    if (lane == 0u) {
-      for (var e = 4u * nc; e < r; e++) {
-        let v = load1(base + e);
+    if (slot.lane == 0u) {
+      for (var e = 4u * slot.nc; e < slot.r; e++) {
+        let v = load1(slot.base + e);
         if (!seen) { b = v; seen = true; }
         nan = nan || is_nan(v);
         if (OP == 2u) { b = min(b, v); } else { b = max(b, v); }
@@ -329,31 +328,31 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     let qnan = bitcast<u32>(0x7fc00000u | params.pad);
     let p = vec2<u32>(select(bitcast<u32>(b), qnan, nan), select(NONE, 0u, seen));
-    res = across_lanes(OP + 1u, lid, lane, p).x;
+    res = across_lanes(OP + 1u, slot, p).x;
   } else if (OP == 4u || OP == 5u) { // argmin, argmax
-    res = across_lanes(OP - 1u, lid, lane, pick(base, r, lane, OP == 4u)).y;
+    res = across_lanes(OP - 1u, slot, pick(slot, OP == 4u)).y;
   } else if (OP == 6u || OP == 7u) { // any, all: non-zero (NaN counts as non-zero, as in NumPy)
     var hit = OP == 7u;
-    for (var c = lane; c < nc; c += LANES) {
-      let v = load4(base + 4u * c);
+    for (var c = slot.lane; c < slot.nc; c += LANES) {
+      let v = load4(slot.base + 4u * c);
       let nz = nan4(v) | (v != vec4<T>(T(0)));
       if (OP == 6u && any(nz)) { hit = true; break; }
       if (OP == 7u && !all(nz)) { hit = false; break; }
     }
-    if (lane == 0u) {
-      for (var e = 4u * nc; e < r; e++) {
-        let v = load1(base + e);
+    if (slot.lane == 0u) {
+      for (var e = 4u * slot.nc; e < slot.r; e++) {
+        let v = load1(slot.base + e);
         let nz = is_nan(v) || v != T(0);
         if (OP == 6u) { hit = hit || nz; } else { hit = hit && nz; }
       }
     }
-    res = across_lanes(OP - 1u, lid, lane, vec2<u32>(select(0u, 1u, hit), 0u)).x;
+    res = across_lanes(OP - 1u, slot, vec2<u32>(select(0u, 1u, hit), 0u)).x;
   } else if (OP == 8u) { // mean
-    res = bitcast<u32>(row_fsum(base, r, lid, lane, 0u, 0.0) / f32(r));
+    res = bitcast<u32>(row_fsum(slot, 0u, 0.0) / f32(slot.r));
   } else if (OP == 9u || OP == 10u) { // var, std (two passes: the mean, then squared deviations)
-    let m = row_fsum(base, r, lid, lane, 0u, 0.0) / f32(r);
-    let ss = row_fsum(base, r, lid, lane, 2u, m);
-    let dof = r - params.ddof; // the host passes ddof ≤ r
+    let m = row_fsum(slot, 0u, 0.0) / f32(slot.r);
+    let ss = row_fsum(slot, 2u, m);
+    let dof = slot.r - params.ddof; // the host passes ddof ≤ r
     let v = ss / f32(max(dof, 1u));
     res = bitcast<u32>(select(v, sqrt(v), OP == 10u));
     // NumPy divides by max(r − ddof, 0): no degrees of freedom left gives +Inf, or NaN for 0/0 (or a NaN
@@ -362,13 +361,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let zero_or_nan = (sb & 0x7fffffffu) == 0u || nan_bits(sb);
     if (dof == 0u) { res = select(0x7f800000u, 0x7fc00000u, zero_or_nan) | params.pad; }
   } else if (OP == 11u) { // norm
-    res = bitcast<u32>(sqrt(row_fsum(base, r, lid, lane, 1u, 0.0)));
+    res = bitcast<u32>(sqrt(row_fsum(slot, 1u, 0.0)));
   } else { // 13: logsumexp, shifted by the row's finite maximum (else 0), one online pass
     var blk: array<vec4<f32>, RB>;
-    let st = row_stats(base, r, lid, lane, &blk);
+    let st = row_stats(slot, &blk);
     res = select(bitcast<u32>(log(st.total) + st.shift), 0x7fc00000u | params.pad, st.nan);
   }
-  if (s.valid && lane == 0u) { out[s.row] = res; }
+  if (slot.valid && slot.lane == 0u) { out[slot.row] = res; }
 }
 
 // softmax: the row's statistics in one online pass, then each element's exp(x − shift) · (1 / total); a
@@ -376,28 +375,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // with about 16 elements per lane) they are written from registers, so the row is read once; else the
 // lane reads its chunks again.
 @compute @workgroup_size(WG)
-fn softmax(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let s = slot(wid, lid, nwg);
-  let lane = s.lane;
-  let r = s.r;
-  let base = s.row * r;
-  let nc = r / 4u;
+fn softmax(grid: Grid) {
+  let slot = slot_of(grid);
   var blk: array<vec4<f32>, RB>;
-  let st = row_stats(base, r, lid, lane, &blk);
+  let st = row_stats(slot, &blk);
   let inv = 1.0 / st.total;
   let qnan = bitcast<f32>(0x7fc00000u | params.pad); // params.pad is 0: a runtime NaN
   if (params.r / 4u <= RB * LANES) {
     for (var j = 0u; j < RB; j++) {
-      let c = lane + j * LANES;
-      if (c < nc) { store4(base + 4u * c, select(exp(blk[j] - st.shift) * inv, vec4<f32>(qnan), st.nan)); }
+      let c = slot.lane + j * LANES;
+      if (c < slot.nc) { store4(slot.base + 4u * c, select(exp(blk[j] - st.shift) * inv, vec4<f32>(qnan), st.nan)); }
     }
   } else {
-    for (var c = lane; c < nc; c += LANES) {
-      let e = base + 4u * c;
+    for (var c = slot.lane; c < slot.nc; c += LANES) {
+      let e = slot.base + 4u * c;
       store4(e, select(exp(vec4<f32>(load4(e)) - st.shift) * inv, vec4<f32>(qnan), st.nan));
     }
   }
-  if (lane == 0u) {
-    for (var e = base + 4u * nc; e < base + r; e++) { store1(e, select(exp(f32(load1(e)) - st.shift) * inv, qnan, st.nan)); }
+  if (slot.lane == 0u) {
+    for (var e = slot.base + 4u * slot.nc; e < slot.base + slot.r; e++) { store1(e, select(exp(f32(load1(e)) - st.shift) * inv, qnan, st.nan)); }
   }
 }

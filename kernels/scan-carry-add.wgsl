@@ -11,6 +11,7 @@
 // Dispatch: ceil(ceil(n / 4) / (WG * ITEMS)) workgroups, 2-D grid over 65535
 //   (vec4 j = ((wid.x + wid.y * num_workgroups.x) * ITEMS + k) * WG + local index).
 alias T = f32;
+//#import items
 override WG: u32 = 64;
 override ITEMS: u32 = 16;
 
@@ -23,11 +24,10 @@ struct Params {
 @group(0) @binding(2) var<uniform> params: Params;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
+fn main(grid: Grid) {
   let count = (params.n + 3u) / 4u;
   let c = vec4<T>(carry[0]);
-  let base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid;
+  let base = items_base(grid);
   for (var k = 0u; k < ITEMS; k++) {
     let j = base + k * WG;
     if (j >= count) { return; }

@@ -5,6 +5,7 @@
 // Dispatch: workgroups for ceil(rows / WG) invocations (2-D folded beyond 65,535).
 
 alias T = f32;
+//#import grid
 
 struct Params {
   rows: u32,
@@ -20,8 +21,8 @@ struct Params {
 override WG: u32 = 64;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let row = (wid.x + wid.y * nwg.x) * WG + lid;
+fn main(grid: Grid) {
+  let row = global_index(grid);
   if (row >= params.rows) { return; }
   let base = row * params.r;
   var acc = T(0);

@@ -40,9 +40,9 @@ fn combine(old: u32, v: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let o = (wid.x + wid.y * nwg.x) * WG + lid;
-  let p = place(wid, lid, nwg);
+fn main(grid: Grid) {
+  let o = global_index(grid);
+  let p = place(grid);
   if (p.outside || p.k == BAD) { return; }
   let at = p.at;
   let v = values[o];

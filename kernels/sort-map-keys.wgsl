@@ -19,6 +19,7 @@
 override WG: u32 = 64;
 override ITEMS: u32 = 1024;
 override KIND: u32 = 2;
+//#import grid
 
 struct Params {
   n: u32,
@@ -54,9 +55,8 @@ fn map_inv(m: vec4u) -> vec4u {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let c = (wid.x + wid.y * nwg.x) * WG + lid;
+fn main(grid: Grid) {
+  let c = global_index(grid);
   let n = params.n;
   let start = c * ITEMS;
   if (start >= n) {

@@ -11,6 +11,7 @@
 // Dispatch: workgroups for ceil(n / WG) invocations, folded into 2-D beyond 65,535 (one element each).
 
 alias T = u32;
+//#import grid
 
 struct Params {
   n: u32,
@@ -47,8 +48,8 @@ fn stride(d: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let li = (wid.x + wid.y * nwg.x) * WG + lid;
+fn main(grid: Grid) {
+  let li = global_index(grid);
   if (li >= params.n) { return; }
   var rem = li + params.base;
   var off = params.offset;

@@ -22,9 +22,9 @@ override SIGNED: bool = true;
 const WRAP = true;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let o = (wid.x + wid.y * nwg.x) * WG + lid;
-  let p = place(wid, lid, nwg);
+fn main(grid: Grid) {
+  let o = global_index(grid);
+  let p = place(grid);
   if (p.outside) { return; }
   if (p.k == BAD) { out[o] = 0u; return; }
   out[o] = x[p.at];

@@ -2,6 +2,7 @@
 // indices as m values; invocation o stands for element o of [outer, m, inner].
 // The importing kernel declares the overrides WG, SIGNED (indices read as i32) and WRAP (a negative index
 // counts from the end; else it is out of range), the bindings `indices`, `err` and `params`.
+//#import grid
 
 struct Params {
   outer: u32,
@@ -40,8 +41,8 @@ struct Place {
   at: u32,
 }
 
-fn place(wid: vec3<u32>, lid: u32, nwg: vec3<u32>) -> Place {
-  let o = (wid.x + wid.y * nwg.x) * WG + lid;
+fn place(grid: Grid) -> Place {
+  let o = global_index(grid);
   let inner = params.inner;
   let m = params.m;
   // Invocation o < m checks index o (so an index is counted once, and checked even when the rest is empty).

@@ -5,11 +5,11 @@
 //   65535 (block = (wid.x + wid.y * num_workgroups.x) * WG + local index); surplus invocations return.
 // The importing kernel declares the overrides WG and BLOCK, `params` (with n), and
 //   run_block(b, start, end)   the work of block b, elements [start, end)
+//#import grid
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + lid;
+fn main(grid: Grid) {
+  let b = global_index(grid);
   let n = params.n;
   if (b >= (n + BLOCK - 1u) / BLOCK) {
     return;
