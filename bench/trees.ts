@@ -52,13 +52,15 @@ const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 === 1 ? (s[s.length >> 1] ?? NaN) : ((s[s.length / 2 - 1] ?? NaN) + (s[s.length / 2] ?? NaN)) / 2;
 };
-console.log(`\n${'target'.padEnd(58)} ${'old'.padStart(8)} ${'new'.padStart(8)} ${'new/old'.padStart(8)}   (ratio = baseline / gpukit, higher is faster; median of ${rounds} interleaved rounds)`);
+console.log(`\n${'target'.padEnd(58)} ${'old'.padStart(8)} ${'new'.padStart(8)} ${'new/old'.padStart(8)}  ${'old range'.padStart(13)} ${'new range'.padStart(13)}   (ratio = baseline / gpukit, higher is faster; median of ${rounds} interleaved rounds, and min–max)`);
+const range = (xs: readonly number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 let worst = Infinity;
 for (const [k, olds] of seen.old) {
   const o = median(olds);
   const n = median(seen.new.get(k) ?? []);
   const q = n / o;
   if (Number.isFinite(q)) worst = Math.min(worst, q);
-  console.log(`${k.padEnd(58)} ${o.toFixed(3).padStart(8)} ${n.toFixed(3).padStart(8)} ${q.toFixed(3).padStart(8)}${q < 0.95 ? '  slower by more than 5 %' : ''}`);
+  const overlap = Math.max(...(seen.new.get(k) ?? [NaN])) >= Math.min(...olds);
+  console.log(`${k.padEnd(58)} ${o.toFixed(3).padStart(8)} ${n.toFixed(3).padStart(8)} ${q.toFixed(3).padStart(8)}  ${range(olds).padStart(13)} ${range(seen.new.get(k) ?? []).padStart(13)}${q < 0.95 ? (overlap ? '  median slower by > 5 %, ranges overlap' : '  slower by more than 5 %, ranges apart') : ''}`);
 }
 console.log(`\nworst new/old: ${worst.toFixed(3)} (≥ 0.95 is "nothing got slower")`);
