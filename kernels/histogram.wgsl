@@ -1,5 +1,6 @@
-// histogram.wgsl — counts of f32 values in `bins` equal-width bins over [lo, hi), plus three
-// counters for values outside: below (x < lo, incl. -inf), above (x >= hi, incl. +inf), nan.
+// histogram.wgsl — counts of f32 values in `bins` equal-width bins over [lo, hi], the last bin closed as
+// NumPy's (x == hi counts in it), plus three counters for values outside: below (x < lo, incl. -inf),
+// above (x > hi, incl. +inf), nan.
 // Same f32 operations as histogramCpu in src/ops/histogram.ts, so every value lands in the same bin:
 //   bin = min(floor((x - lo) * scale), bins - 1),  scale = f32(bins / (hi - lo)) computed on the host
 //   (WGSL division is not correctly rounded; subtraction and multiplication are).
@@ -46,7 +47,7 @@ fn slot_of(v: f32) -> u32 {
   let bits = bitcast<u32>(v);
   if ((bits & 0x7FFFFFFFu) > 0x7F800000u) { return params.bins + 2u; }
   if (v < params.lo) { return params.bins; }
-  if (v >= params.hi) { return params.bins + 1u; }
+  if (v > params.hi) { return params.bins + 1u; }
   let t = floor((v - params.lo) * params.scale);
   return min(u32(t), params.bins - 1u);
 }

@@ -13,7 +13,7 @@ import { histogramCpu, histogramScale } from '../reference/histogram.js';
 import { dawnHistogram } from '../backends/dawn/ops/histogram.js';
 import { hostHistogram } from '../backends/host/ops/histogram.js';
 
-/** A histogram on the device: per-bin counts and the values that fell outside `[lo, hi)`. */
+/** A histogram on the device: per-bin counts and the values that fell outside `[lo, hi]`. */
 export interface Histogram {
   /** u32 counts, one per bin. */
   readonly counts: DeviceArray<'u32'>;
@@ -37,7 +37,7 @@ export const HISTOGRAM = defineOp({
   name: 'histogram',
   numpy: 'numpy.histogram',
   category: 'histogram',
-  summary: 'counts of f32 values in equal-width bins over [lo, hi), values outside and NaN counted apart',
+  summary: 'counts of f32 values in equal-width bins over [lo, hi] (the last bin closed, as NumPy), values outside and NaN counted apart',
   tolerance: 'exact',
   check: (x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }, extra: readonly unknown[]): HistogramCall => {
     checkArray('histogram', 'x', x);
@@ -58,7 +58,7 @@ export const HISTOGRAM = defineOp({
 });
 
 /**
- * Counts f32 values in `bins` equal-width bins over `[lo, hi)`; values outside (and NaN) are counted
+ * Counts f32 values in `bins` equal-width bins over `[lo, hi]` (the last bin closed: x = hi counts in it, as in NumPy); values outside (and NaN) are counted
  * apart, never dropped. The bin of a value is computed exactly as {@link histogramCpu} does.
  *
  * @example

@@ -5,7 +5,7 @@
  * - `lo32 = fround(lo)`, `hi32 = fround(hi)`, `scale = fround(bins / (hi32 - lo32))` (computed once
  *   on the host in float64 and rounded — WGSL division is not correctly rounded, so the kernel takes
  *   `scale` as a parameter: use {@link histogramScale}).
- * - NaN → `nan`; `x < lo32` (including -∞) → `below`; `x >= hi32` (including +∞) → `above`;
+ * - NaN → `nan`; `x < lo32` (including -∞) → `below`; `x > hi32` (including +∞) → `above` (the last bin is closed, as NumPy's: x = hi counts in it);
  *   otherwise bin `min(floor(fround(fround(x - lo32) * scale)), bins - 1)`. The clamp catches values
  *   just below `hi` that round up to `bins`. A value exactly on an inner edge goes to whatever bin this
  *   f32 formula gives (usually the upper one, as in `[edge_k, edge_k+1)`), identically on both sides.
@@ -44,10 +44,10 @@ export function histogramScale(bins: number, lo: number, hi: number, op = 'histo
 }
 
 /**
- * Counts of `x` in `bins` equal-width bins over `[lo, hi)`, plus values below `lo`, at or above
- * `hi`, and NaN, counted apart.
+ * Counts of `x` in `bins` equal-width bins over `[lo, hi]` (the last bin closed, as NumPy's), plus values
+ * below `lo`, above `hi`, and NaN, counted apart.
  * @example histogramCpu(new Float32Array([0, 0.5, 1, NaN, -1]), 2, 0, 1)
- *   // { counts: Uint32Array [1, 1], below: 1, above: 1, nan: 1 }
+ *   // { counts: Uint32Array [1, 2], below: 1, above: 0, nan: 1 }
  */
 export function histogramCpu(
   x: Float32Array,
@@ -66,7 +66,7 @@ export function histogramCpu(
   for (const v of x) {
     if (Number.isNaN(v)) nan++;
     else if (v < lo32) below++;
-    else if (v >= hi32) above++;
+    else if (v > hi32) above++;
     else {
       const t = Math.fround(Math.fround(v - lo32) * scale);
       const idx = Math.min(Math.floor(t), bins - 1);
