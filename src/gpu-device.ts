@@ -179,6 +179,15 @@ function factoryOptions(op: string, arg: unknown, fields: Readonly<Record<string
   return arg === undefined ? {} : { dtype: arg };
 }
 
+/** Whether plain data (not a typed array) starts with a boolean: `device.array([true, false])` is a bool array. */
+function isBooleans(data: unknown): boolean {
+  try {
+    return Array.isArray(data) && typeof (data as unknown[])[0] === 'boolean';
+  } catch {
+    return false; // a throwing getter: hostData reports it
+  }
+}
+
 /** The dtype an options record names (f32 when it names none); an unknown dtype is a DTypeError. */
 function dtypeOf(op: string, o: Readonly<Record<string, unknown>>): DType {
   const d = o['dtype'];
@@ -282,7 +291,8 @@ export class GpuDevice {
   /**
    * Uploads a host array (NumPy's `array`). The dtype follows the typed array (Float32Array → f32,
    * Int32Array → i32, Uint32Array → u32); plain number arrays default to f32; pass `{ dtype: 'f16' }` to
-   * store a Float32Array as f16. Nothing is coerced: data that is not a typed array or an array of numbers
+   * store a Float32Array as f16. An array of booleans is a bool array (`device.array([true, false])`); with
+   * `{ dtype: 'bool' }` the numbers 0 and 1 (and a Uint8Array / Uint32Array of them) are taken too. Nothing is coerced: data that is not a typed array or an array of numbers
    * is an ArgumentError; a non-number element, or for i32 / u32 a non-integer or out-of-range one (no
    * wrapping), a DTypeError naming it; a `shape` whose size differs from the data's length, a ShapeError.
    * All are checked before any memory is taken.
@@ -294,19 +304,21 @@ export class GpuDevice {
    * ```
    */
   array<T extends ArrayLike<number>, D extends DType = DTypeOfData<T>>(data: T, options?: ArrayOptions<D>): DeviceArray<D>;
+  /** An array of booleans: a bool array. */
+  array(data: ArrayLike<boolean>, options?: ArrayOptions<'bool'>): DeviceArray<'bool'>;
   /** @deprecated Pass the dtype and shape as options: `array(data, { dtype, shape })`. */
   array<D extends DType = 'f32'>(data: ArrayLike<number>, dtype?: D, shape?: readonly number[]): DeviceArray<D>;
-  array<D extends DType = 'f32'>(data: ArrayLike<number>, dtypeOrOptions?: D | ArrayOptions<D>, shapeArgument?: readonly number[], ...extra: unknown[]): DeviceArray<D> {
+  array<D extends DType = 'f32'>(data: ArrayLike<number> | ArrayLike<boolean>, dtypeOrOptions?: D | ArrayOptions<D>, shapeArgument?: readonly number[], ...extra: unknown[]): DeviceArray<D> {
     checkNoExtra('array', extra, 'data and an options object');
     let dtype: D | undefined;
     let shape = shapeArgument;
     if (typeof dtypeOrOptions === 'object' && (dtypeOrOptions as unknown) !== null) {
-      const o = checkOptions('array', dtypeOrOptions, { dtype: ['f32', 'i32', 'u32', 'f16'], shape: (v) => (Array.isArray(v) ? undefined : 'must be an array of lengths') });
+      const o = checkOptions('array', dtypeOrOptions, { dtype: ['f32', 'i32', 'u32', 'f16', 'bool'], shape: (v) => (Array.isArray(v) ? undefined : 'must be an array of lengths') });
       dtype = o['dtype'] as D | undefined;
       shape = o['shape'] as readonly number[] | undefined;
       if (shapeArgument !== undefined) throw new ArgumentError('array: give the shape once (in the options object)');
     } else dtype = dtypeOrOptions as D | undefined;
-    const dt = (dtype !== undefined ? assertDType(dtype, 'array') : ArrayBuffer.isView(data) ? dtypeOfHost(data) : 'f32') as D;
+    const dt = (dtype !== undefined ? assertDType(dtype, 'array') : ArrayBuffer.isView(data) ? dtypeOfHost(data) : isBooleans(data) ? 'bool' : 'f32') as D;
     const host = hostData('array', dt, data);
     const dims = shape ?? [host.length];
     if (shape !== undefined) {
@@ -333,16 +345,20 @@ export class GpuDevice {
    * ```
    */
   full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, options?: DTypeOptions<D>): DeviceArray<D>;
+  /** A bool array filled with `value`. */
+  full(shape: number | readonly number[], value: boolean, options?: DTypeOptions<'bool'>): DeviceArray<'bool'>;
   /** @deprecated Pass the dtype as an option: `full(shape, value, { dtype })`. */
    
   full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D>;
-  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
+  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number | boolean, dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
     const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
-    if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describeValue(value)}`);
-    const dt = dtypeOf('full', factoryOptions('full', dtypeOrOptions, {})) as D;
+    if (typeof value !== 'number' && typeof value !== 'boolean') throw new ArgumentError(`full: value must be a number (or a boolean: a bool array), got ${describeValue(value)}`);
+    const o = factoryOptions('full', dtypeOrOptions, {});
+    // A boolean value makes a bool array unless a dtype is named (then hostData judges it: only bool takes one).
+    const dt = (typeof value === 'boolean' && o['dtype'] === undefined ? 'bool' : dtypeOf('full', o)) as D;
     checkNoExtra('full', extra, 'a shape, a value and an options object');
-    hostData('full', dt, [value]); // a value the dtype cannot hold is refused here (an empty array too), not wrapped
-    return this.#filled('full', dt, dims.shape, () => value);
+    const held = hostData('full', dt, [value])[0] ?? 0; // a value the dtype cannot hold is refused here (an empty array too), not wrapped
+    return this.#filled('full', dt, dims.shape, () => (dt === 'bool' ? held : (value as number)));
   }
 
   /**

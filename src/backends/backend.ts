@@ -10,7 +10,7 @@ import type { EngineName, DeviceInfo } from '../device/info.js';
 import type { OpManifest } from '../ops/manifest.js';
 import type { ArrayFill, DeviceArray, ReadOptions } from '../buffers/device-array.js';
 import type { Storage } from '../buffers/storage.js';
-import type { DType, HostArray, HostArrayOf } from '../buffers/dtype.js';
+import type { DType, HostArray, StoredArrayOf } from '../buffers/dtype.js';
 import type { Budget, MemoryStats } from './dawn/pool.js';
 import type { DeviceContext } from './dawn/context.js';
 import type { HostContext } from './host/context.js';
@@ -116,7 +116,7 @@ export interface Backend {
   /** Writes `data` (checked: same length, not empty) into the view `x`'s elements only. */
   writeView(x: DeviceArray, data: ArrayLike<number>): void;
   /** Downloads `x` (any layout) into `given` or a new host array, after the work before it. */
-  read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<HostArrayOf[D]>;
+  read<D extends DType>(x: DeviceArray<D>, given: StoredArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<StoredArrayOf[D]>;
   /** Device-side bytes a readback of `x` takes from host memory (staging, a gather): 0 on gpujs. */
   readBytes(x: DeviceArray): number;
   /** Copies the plain array `src` into the plain array `dst` (checked) from element `at`, in queue order. */

@@ -5,7 +5,7 @@ import type { HostContext } from '../backends/host/context.js';
 import type { EngineName } from '../device/info.js';
 import { assertHostRoom } from '../device/memory.js';
 import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
-import { bytesOf, f32ToF16Bits, hostData, type DType, type HostArray, type HostArrayOf } from './dtype.js';
+import { bytesOf, f32ToF16Bits, hostData, type DType, type HostArray, type HostArrayOf, type StoredArrayOf } from './dtype.js';
 import { chunkElements } from './chunks.js';
 import { broadcastLayout, cStrides, isCContiguous, isWritable, MAX_RANK, normAxis, permuteLayout, reshapeLayout, sliceLayout, type Layout, type SliceSpec } from './strided.js';
 import { Storage } from './storage.js';
@@ -546,10 +546,10 @@ export class DeviceArray<D extends DType = DType> {
    * f32 for f32, Int32Array / Uint32Array for i32 / u32). Read or write it only inside a task on the
    * device's queue, so it is ordered with the other work. Throws for a view (see {@link buffer}).
    */
-  get data(): HostArrayOf[D] {
+  get data(): StoredArrayOf[D] {
     const block = this.#hostBlock();
     if (!this.isPlain) throw new ArgumentError(`${this.toString()} is a view (offset ${this.offset}, strides [${this.strides.join(', ')}]): this needs a plain array — pass x.contiguous()`);
-    return viewOf(this.dtype, block, this.length) as HostArrayOf[D];
+    return viewOf(this.dtype, block, this.length) as StoredArrayOf[D];
   }
 
   get destroyed(): boolean {
@@ -586,8 +586,9 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /**
-   * Downloads into a new host typed array (f16 arrives as Float32Array), or into `out`: a typed array of the
-   * dtype's host type (Float32Array for f32 and f16, Int32Array, Uint32Array) and exactly `size` elements
+   * Downloads into a new host typed array (f16 arrives as Float32Array, bool as a Uint8Array of 0/1), or into
+   * `out`: a typed array of the dtype's host type (Float32Array for f32 and f16, Int32Array, Uint32Array,
+   * Uint8Array for bool) and exactly `size` elements
    * (a `subarray` of a larger array works), which skips the allocation. Resolves with the array written.
    * Waits for every op before it.
    *
@@ -605,7 +606,19 @@ export class DeviceArray<D extends DType = DType> {
     const options = given !== undefined ? maybeOptions : ((outOrOptions as ReadOptions | undefined) ?? {});
     const timeoutMs = readTimeout('toArray', options);
     this.#assertReadRoom(given !== undefined);
-    return this.#backend.read(this, given, options, timeoutMs);
+    if (this.dtype === 'bool') {
+      // Stored as one u32 (0 or 1) per element: read as u32, handed back as bytes.
+      const bits = this.viewAs('u32');
+      try {
+        const words = await this.#backend.read(bits, undefined, options, timeoutMs);
+        const out = (given as Uint8Array | undefined) ?? new Uint8Array(words.length);
+        out.set(words);
+        return out as HostArrayOf[D];
+      } finally {
+        bits.destroy();
+      }
+    }
+    return this.#backend.read(this, given as StoredArrayOf[D] | undefined, options, timeoutMs) as Promise<unknown> as Promise<HostArrayOf[D]>;
   }
 
   /**
@@ -615,14 +628,14 @@ export class DeviceArray<D extends DType = DType> {
    */
   #assertReadRoom(given: boolean): void {
     if (this.length === 0) return;
-    const host = given ? 0 : this.length * (this.dtype === 'f16' ? 4 : bytesOf(this.dtype));
+    const host = given ? 0 : this.length * (this.dtype === 'f16' ? 4 : this.dtype === 'bool' ? 5 : bytesOf(this.dtype));
     const device = this.#backend.readBytes(this);
     assertHostRoom(`toArray of ${this.toString()}`, host + device, 'read it in parts (x.slice([a, b]).toArray(), or toArray(out) into memory you already have) or free memory');
   }
 
   /** `toArray(out)`'s checks: the dtype's host type and exactly this array's length. */
   #checkOut(out: ArrayBufferView): HostArrayOf[D] {
-    const want = this.dtype === 'f16' || this.dtype === 'f32' ? Float32Array : this.dtype === 'i32' ? Int32Array : Uint32Array;
+    const want = this.dtype === 'f16' || this.dtype === 'f32' ? Float32Array : this.dtype === 'i32' ? Int32Array : this.dtype === 'bool' ? Uint8Array : Uint32Array;
     if (!(out instanceof want)) {
       throw new DTypeError(`toArray(out): out is a ${out.constructor.name} but this array is ${this.dtype}: pass a ${want.name}${this.dtype === 'f16' ? ' (f16 reads back as f32)' : ''}`);
     }
@@ -694,6 +707,7 @@ export function viewOf(dtype: DType, block: ArrayBuffer, length: number): HostAr
     case 'i32':
       return new Int32Array(block, 0, length);
     case 'u32':
+    case 'bool':
       return new Uint32Array(block, 0, length);
   }
 }

@@ -1,15 +1,32 @@
 import { describeValue } from '../args.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 
-/** Element types a {@link DeviceArray} can hold. `f16` needs the device feature `shader-f16`. */
-export type DType = 'f32' | 'i32' | 'u32' | 'f16';
+/**
+ * Element types a {@link DeviceArray} can hold. `f16` needs the device feature `shader-f16`. `bool` (the Array
+ * API standard's boolean) is stored as one u32 per element holding 0 or 1 on both engines (WGSL has no bool
+ * storage) and reads back as a Uint8Array of 0/1.
+ */
+export type DType = 'f32' | 'i32' | 'u32' | 'f16' | 'bool';
 
-/** The typed array that holds each dtype on the host (f16 is handed to JS as Float32Array: Node 20 has no Float16Array). */
+/**
+ * The typed array `toArray()` hands back for each dtype (f16 as Float32Array: Node 20 has no Float16Array;
+ * bool as a Uint8Array of 0/1).
+ */
 export interface HostArrayOf {
   f32: Float32Array;
   i32: Int32Array;
   u32: Uint32Array;
   f16: Float32Array;
+  bool: Uint8Array;
+}
+
+/** The typed array that holds each dtype's elements in host memory and on the engines' read path (bool: a u32 of 0/1 per element). */
+export interface StoredArrayOf {
+  f32: Float32Array;
+  i32: Int32Array;
+  u32: Uint32Array;
+  f16: Float32Array;
+  bool: Uint32Array;
 }
 export type HostArray = Float32Array | Int32Array | Uint32Array;
 
@@ -23,9 +40,15 @@ const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   i32: { bytes: 4, wgsl: 'i32' },
   u32: { bytes: 4, wgsl: 'u32' },
   f16: { bytes: 2, wgsl: 'f16' },
+  bool: { bytes: 4, wgsl: 'u32' },
 };
 
-export const dtypes: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];
+export const dtypes: readonly DType[] = ['f32', 'i32', 'u32', 'f16', 'bool'];
+
+/** The WGSL type that holds a dtype's elements in storage (bool: u32 holding 0 or 1). */
+export function wgslOf(dtype: DType): string {
+  return DTYPES[dtype].wgsl;
+}
 
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && Object.hasOwn(DTYPES, x);
@@ -86,8 +109,11 @@ export function hostData(op: string, dtype: DType, data: unknown): HostArray {
   const want = dtype === 'f16' ? Float32Array : dtype === 'i32' ? Int32Array : dtype === 'u32' ? Uint32Array : Float32Array;
   if (ArrayBuffer.isView(data)) {
     if (isDetached(data.buffer)) throw new ArgumentError(`${op}: the ${data.constructor.name}'s ArrayBuffer is detached (transferred or freed), so there is no data to upload`);
-    if (data instanceof want) return data;
-    if (dtype !== 'f16') throw new DTypeError(`${op}: cannot upload a ${data.constructor.name} as ${dtype}: pass a ${want.name} or an array of numbers`);
+    if (dtype === 'bool') {
+      // A Uint8Array (what toArray gives) or a Uint32Array of 0/1: checked element by element below.
+      if (!(data instanceof Uint8Array || data instanceof Uint32Array)) throw new DTypeError(`${op}: cannot upload a ${data.constructor.name} as bool: pass booleans, or a Uint8Array / Uint32Array of 0 and 1`);
+    } else if (data instanceof want) return data;
+    else if (dtype !== 'f16') throw new DTypeError(`${op}: cannot upload a ${data.constructor.name} as ${dtype}: pass a ${want.name} or an array of numbers`);
   } else if (typeof data !== 'object' || data === null) {
     throw new ArgumentError(`${op}: data must be a typed array or an array of numbers, got ${describeValue(data)}`);
   }
@@ -110,6 +136,13 @@ export function hostData(op: string, dtype: DType, data: unknown): HostArray {
     } catch (e) {
       throw new ArgumentError(`${op}: reading element ${i} of data threw: ${(e as Error).message}`, { cause: e });
     }
+    if (dtype === 'bool') {
+      // Booleans, or exactly 0 and 1 (the dtype was asked for explicitly): anything else is no boolean.
+      if (typeof v === 'boolean') out[i] = v ? 1 : 0;
+      else if (v === 0 || v === 1) out[i] = v;
+      else throw new DTypeError(`${op}: element ${i} is ${describeValue(v)}; a bool array takes true / false (or the numbers 0 and 1)`);
+      continue;
+    }
     if (typeof v !== 'number') {
       throw new DTypeError(`${op}: element ${i} is ${describeValue(v)}${v === undefined ? ' (a hole, or data.length is larger than the data)' : ''}; a ${dtype} array takes numbers`);
     }
@@ -128,7 +161,7 @@ export function checkInteger(op: string, dtype: 'i32' | 'u32', i: number, v: num
   );
 }
 
-export function hostArray<D extends DType>(dtype: D, length: number): HostArrayOf[D];
+export function hostArray<D extends DType>(dtype: D, length: number): StoredArrayOf[D];
 export function hostArray(dtype: DType, length: number): HostArray {
   switch (dtype) {
     case 'f32':
@@ -137,6 +170,7 @@ export function hostArray(dtype: DType, length: number): HostArray {
     case 'i32':
       return new Int32Array(length);
     case 'u32':
+    case 'bool':
       return new Uint32Array(length);
   }
 }
@@ -184,4 +218,99 @@ export function f16BitsToF32(h: number): number {
   if (exp === 0) return sign * mant * 2 ** -24;
   if (exp === 0x1f) return mant !== 0 ? NaN : sign * Infinity;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+// --- The Array API standard's type promotion, over gpukit's dtypes ----------------------------------------
+
+/** Whether a dtype is a floating-point one (f32, f16). */
+export function isFloatDType(d: DType): boolean {
+  return d === 'f32' || d === 'f16';
+}
+
+/** Whether a dtype is an integer one (i32, u32). */
+export function isIntDType(d: DType): boolean {
+  return d === 'i32' || d === 'u32';
+}
+
+/**
+ * The dtype two operands of `op` promote to, by the Array API standard's table restricted to gpukit's dtypes:
+ * the same dtype stays; f16 with f32 is f32. Everything else the standard refuses or needs a dtype WebGPU
+ * lacks, so it is a DTypeError naming `op`: bool with a number dtype and integer with float (numpy.array_api
+ * raises TypeError for both: the standard defines no cross-kind promotion), and i32 with u32 (the standard's
+ * answer is int64, which WGSL has no type for).
+ *
+ * @example
+ * ```ts
+ * promoteTypes('add', 'f16', 'f32'); // 'f32'
+ * promoteTypes('add', 'i32', 'u32'); // throws DTypeError: ... would need int64 ...
+ * ```
+ */
+export function promoteTypes(op: string, a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (isFloatDType(a) && isFloatDType(b)) return 'f32';
+  if (a === 'bool' || b === 'bool') throw new DTypeError(`${op}: cannot combine ${a} and ${b}: the Array API standard promotes bool only with bool (convert with astype first)`);
+  if (isFloatDType(a) !== isFloatDType(b)) {
+    throw new DTypeError(`${op}: cannot combine ${a} and ${b}: the Array API standard has no promotion between integer and floating-point dtypes (convert one with astype first)`);
+  }
+  throw new DTypeError(`${op}: cannot combine ${a} and ${b}: the Array API standard promotes them to int64, which WebGPU has no type for (convert one with astype first)`);
+}
+
+/**
+ * The dtype the standard's promotion gives the arrays and dtypes passed (the standard's `result_type`):
+ * arrays (anything with a `dtype`) and dtype names, at least one. Refusals as {@link promoteTypes}: a
+ * DTypeError for bool with numbers, integer with float and i32 with u32.
+ *
+ * @example
+ * ```ts
+ * resultType('f16', 'f32');   // 'f32'
+ * resultType(x, y);           // the dtype add(x, y) returns
+ * ```
+ * @see https://data-apis.org/array-api/2021.12/API_specification/generated/signatures.data_type_functions.result_type.html
+ */
+export function resultType(...arraysAndDTypes: readonly (DType | { readonly dtype: DType })[]): DType {
+  if (arraysAndDTypes.length === 0) throw new ArgumentError('resultType: pass at least one array or dtype');
+  const ds = arraysAndDTypes.map((a) => assertDType(typeof a === 'object' && (a as unknown) !== null ? a.dtype : a, 'resultType'));
+  return ds.reduce((acc, d) => promoteTypes('resultType', acc, d));
+}
+
+/**
+ * Whether `from` casts to `to` under the standard's promotion rules (the standard's `can_cast`, as
+ * numpy.array_api computes it: promoting the two gives `to`). A cast astype() performs anyway is a
+ * different question: astype converts between any two dtypes.
+ *
+ * @example canCast('f16', 'f32') // true; canCast('i32', 'f32') // false
+ */
+export function canCast(from: DType | { readonly dtype: DType }, to: DType): boolean {
+  const f = assertDType(typeof from === 'object' && (from as unknown) !== null ? from.dtype : from, 'canCast');
+  const t = assertDType(to, 'canCast');
+  try {
+    return promoteTypes('canCast', f, t) === t;
+  } catch (e) {
+    if (e instanceof DTypeError) return false;
+    throw e;
+  }
+}
+
+const INT_LIMITS = { i32: [-0x80000000, 0x7fffffff], u32: [0, 0xffffffff] } as const;
+
+/**
+ * A JS scalar operand of `op` beside an array of `dtype`, as the value its uniform holds, by the standard's
+ * rules for Python scalars: a number with a float array; an integer number within the dtype's range with an
+ * integer array; a boolean (as 1 / 0) with a bool array. Anything else is a DTypeError (numpy.array_api
+ * raises TypeError, or OverflowError for an integer outside the dtype).
+ *
+ * @example scalarOperand('add', 'i32', 3) // 3; scalarOperand('add', 'i32', 0.5) throws DTypeError
+ */
+export function scalarOperand(op: string, dtype: DType, v: number | boolean): number {
+  if (typeof v === 'boolean') {
+    if (dtype !== 'bool') throw new DTypeError(`${op}: a boolean scalar combines only with a bool array, got a ${dtype} array`);
+    return v ? 1 : 0;
+  }
+  if (typeof v !== 'number') throw new DTypeError(`${op}: a scalar operand must be a number or a boolean, got ${describeValue(v)}`);
+  if (dtype === 'bool') throw new DTypeError(`${op}: the number ${v} cannot combine with a bool array (pass true or false)`);
+  if (isFloatDType(dtype)) return v;
+  if (!Number.isInteger(v)) throw new DTypeError(`${op}: the scalar ${v} is not an integer, so it combines only with a float array, not ${dtype} (convert the array with astype first)`);
+  const [lo, hi] = INT_LIMITS[dtype as 'i32' | 'u32'];
+  if (v < lo || v > hi) throw new DTypeError(`${op}: the scalar ${v} is outside ${dtype}'s range [${lo}, ${hi}]`);
+  return v;
 }

@@ -811,6 +811,16 @@ function sameDtypes(a: readonly DType[], b: readonly DType[]): boolean {
   return true;
 }
 
+/** A chunk's result as the typed array that stores it (a bool result as a Uint32Array of 0/1, as streams hand results on). */
+async function readStored(result: DeviceArray, read: ReadOptions, out?: HostArray): Promise<HostArray> {
+  if (result.dtype !== 'bool') return (out !== undefined ? result.toArray(out as never, read) : result.toArray(read)) as Promise<HostArray>;
+  if (out !== undefined && !(out instanceof Uint32Array)) throw new DTypeError(`fn returned a bool array: the output stream holds it as a Uint32Array of 0/1, got a ${out.constructor.name}`);
+  const bytes = await result.toArray(read);
+  const words = out ?? new Uint32Array(bytes.length);
+  words.set(bytes);
+  return words;
+}
+
 async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions, keys: Readonly<Record<string, OptionCheck>>): Promise<HostArray> {
   if (typeof options !== 'object' || (options as unknown) === null) throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
   checkOptions(op, options, keys);
@@ -835,7 +845,7 @@ async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: Stream
           const what = isDetached(out) ? 'was detached (its ArrayBuffer transferred)' : `was resized to ${out.length} elements`;
           throw new ShapeError(`${op}: option 'out' ${what} while streaming ${p.n} elements into it`);
         }
-        return result.toArray(out.subarray(start, start + length), p.read);
+        return readStored(result, p.read, out.subarray(start, start + length));
       },
       use: () => undefined,
     };
@@ -853,7 +863,7 @@ async function reduceWith<A>(s: Streamer, op: string, inputs: StreamInputs, fn: 
     if (!('initial' in options)) throw new ArgumentError(`${op}: option 'fold' needs 'initial' (the accumulator the first chunk's fold starts from)`);
     let acc = options.initial;
     await s.run(op, inputs, fn, read, (p) => ({
-      read: (_k, _s, _l, result) => result.toArray(p.read),
+      read: (_k, _s, _l, result) => readStored(result, p.read),
       use: (k, part) => {
         acc = options.fold(acc, part, k);
       },
@@ -868,7 +878,7 @@ async function reduceWith<A>(s: Streamer, op: string, inputs: StreamInputs, fn: 
   await s.run(op, inputs, fn, read, (p) => ({
     read(k, _s, _l, result) {
       if (result.length !== 1) throw new ShapeError(`${op}: fn returned ${result.length} elements for chunk ${k}; combine '${combine}' takes one scalar per chunk (use 'fold' for larger results)`);
-      return result.toArray(p.read);
+      return readStored(result, p.read);
     },
     use(_k, part) {
       const v = part[0] ?? NaN;

@@ -23,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, GpukitError } from '../errors.js';
-import type { DType } from '../buffers/dtype.js';
+import { wgslOf, type DType } from '../buffers/dtype.js';
 import { packageKernelsDir } from './dir.js';
 
 /** A kernel's parameters: declaration values (numbers/strings, written as WGSL) and `//#if` flags. */
@@ -124,7 +124,7 @@ export function specializeSource(source: string, dtype: DType | undefined): stri
   let code = source;
   if (dtype !== undefined) {
     if (!ALIAS_T.test(code)) throw new ArgumentError(`a dtype was given but the WGSL has no 'alias T = <type>;' line to rewrite`);
-    code = code.replace(ALIAS_T, (_m, pre: string, _t: string, post: string) => `${pre}${dtype}${post}`);
+    code = code.replace(ALIAS_T, (_m, pre: string, _t: string, post: string) => `${pre}${wgslOf(dtype)}${post}`);
   }
   if (/\bf16\b/.test(code) && !/^\s*enable\s+f16\s*;/m.test(code)) code = `enable f16; ${code}`;
   return code;

@@ -1,5 +1,5 @@
 /**
- * The elementwise ops: add, subtract (alias sub), multiply (alias mul), scale, axpy and map, as manifests (argument check, NumPy's name,
+ * The elementwise ops scale, axpy and map (add, subtract, multiply: src/ops/math.ts), as manifests (argument check, NumPy's name,
  * tolerance, docs, and each op's WGSL expression — what a fusion step reads), and the types of the
  * elementwise builder behind `device.elementwise(spec)`. The engines' implementations:
  * src/backends/dawn/ops/elementwise.ts (the WGSL builder, src/kernels/codegen.ts) and
@@ -13,8 +13,8 @@ import { checkArrays, checkElementwiseCall, checkNumber, requireArray, type Elem
 import { describeValue } from '../args.js';
 import { outOf, viewOutput, type OutOptions } from './signature.js';
 import { defineOp, type Checked } from './manifest.js';
-import { dawnAxpy, dawnBinary, dawnMap, dawnScale } from '../backends/dawn/ops/elementwise.js';
-import { hostAxpy, hostBinary, hostMapOp, hostScale } from '../backends/host/ops/elementwise.js';
+import { dawnAxpy, dawnMap, dawnScale } from '../backends/dawn/ops/elementwise.js';
+import { hostAxpy, hostMapOp, hostScale } from '../backends/host/ops/elementwise.js';
 
 // device.elementwise() (src/gpu-device.ts) builds with this on Dawn.
 export { buildElementwise } from '../backends/dawn/ops/elementwise.js';
@@ -113,20 +113,6 @@ export function checkReady(name: string, e: ElementwiseExpression, named: Readon
   return { checked: c, shape: c.shape, dtype: out === undefined || out.type === 'T' ? c.dtype : out.type };
 }
 
-/** A checked add, sub or mul. */
-export interface BinaryCall extends Checked {
-  /** What the builder's check found (the arguments bound, the `T` dtype, the output's shape). */
-  readonly checked: ElementwiseCheck;
-  /** The op's WGSL, which the Dawn builder compiles. */
-  readonly expression: ElementwiseExpression;
-  readonly op: 'add' | 'sub' | 'mul';
-  readonly x: DeviceArray;
-  readonly y: DeviceArray;
-  readonly out: DeviceArray | undefined;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
-}
-
 /** A checked scale. */
 export interface ScaleCall extends Checked {
   /** What the builder's check found (the arguments bound, the `T` dtype, the output's shape). */
@@ -164,39 +150,9 @@ export interface MapCall extends Checked {
 
 /** The ready ops' WGSL (the Dawn builders compile exactly these; the host runs the same formulas). */
 export const ELEMENTWISE_EXPRESSIONS = {
-  add: { args: 'x: T[], y: T[], out: T[]', body: 'out = x + y' },
-  sub: { args: 'x: T[], y: T[], out: T[]', body: 'out = x - y' },
-  mul: { args: 'x: T[], y: T[], out: T[]', body: 'out = x * y' },
   scale: { args: 'x: T[], out: T[], a: T', body: 'out = a * x' },
   axpy: { args: 'x: T[], y: T[], a: T', body: 'y = a * x + y' },
 } as const satisfies Readonly<Record<string, ElementwiseExpression>>;
-
-function binaryOp(op: 'add' | 'sub' | 'mul', name: string, numpy: string, summary: string) {
-  const expression = ELEMENTWISE_EXPRESSIONS[op];
-  return {
-    ...defineOp({
-      name,
-      numpy,
-      ...(name === op ? {} : { aliases: [op] }),
-      category: 'elementwise',
-      summary,
-      tolerance: 'exact',
-      check: (x: DeviceArray, y: DeviceArray, options: OutOptions | DeviceArray | undefined): BinaryCall => {
-        const out = outOf(op, options);
-        checkArrays(op, { x, y, out }, ['out']);
-        const c = checkReady(op, expression, { x, y, out });
-        return { backend: x.backend, op, expression, checked: c.checked, x, y, out, shape: c.shape, dtype: c.dtype };
-      },
-      dawn: dawnBinary,
-      host: hostBinary,
-    }),
-    expression,
-  };
-}
-
-export const ADD = binaryOp('add', 'add', 'numpy.add', '`x + y` with broadcasting (`out` may be x or y)');
-export const SUB = binaryOp('sub', 'subtract', 'numpy.subtract', '`x - y` with broadcasting (`out` may be x or y)');
-export const MUL = binaryOp('mul', 'multiply', 'numpy.multiply', '`x * y` with broadcasting (`out` may be x or y)');
 
 export const SCALE = {
   ...defineOp({
@@ -261,41 +217,6 @@ export const MAP = defineOp({
 function same<D extends DType>(a: DeviceArray): DeviceArray<D> {
   return a as DeviceArray<D>;
 }
-
-/**
- * `x + y`, elementwise, with NumPy's broadcasting, into a new array (or `out`, which may be x or y: in place).
- *
- * @example add(x, y, { out: x }) // x += y
- */
-export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
-/** @deprecated The output as the third argument: pass `{ out }` (`add(x, y, { out })`). */
-export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
-export function add<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
-  return same<D>(ADD.call(x, y, options));
-}
-
-/** `x - y`, elementwise (NumPy's `subtract`; `out` may be x or y). Also exported as `sub`. */
-export function subtract<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
-/** @deprecated The output as the third argument: pass `{ out }`. */
-export function subtract<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
-export function subtract<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
-  return same<D>(SUB.call(x, y, options));
-}
-
-/** `x * y`, elementwise (NumPy's `multiply`; `out` may be x or y). Also exported as `mul`. */
-export function multiply<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
-/** @deprecated The output as the third argument: pass `{ out }`. */
-export function multiply<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
-export function multiply<D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
-  return same<D>(MUL.call(x, y, options));
-}
-
-/** The alias of {@link subtract} (the same function). */
-// eslint-disable-next-line @typescript-eslint/no-deprecated -- the function (one of its overloads is deprecated)
-export const sub = subtract;
-/** The alias of {@link multiply} (the same function). */
-// eslint-disable-next-line @typescript-eslint/no-deprecated -- the function (one of its overloads is deprecated)
-export const mul = multiply;
 
 /** `x * a` for a scalar a, elementwise (`out` may be x: `scale(x, 2, { out: x })` scales in place). */
 export function scale<D extends DType>(x: DeviceArray<D>, a: number, options?: OutOptions<D>): DeviceArray<D>;

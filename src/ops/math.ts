@@ -1,22 +1,44 @@
 /**
- * Elementwise math with NumPy's broadcasting, on both engines: the binary ops `divide power maximum minimum`,
- * the unary `negative abs exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu floor ceil round sign clip`,
- * the comparisons `equal notEqual less lessEqual greater greaterEqual` (a u32 mask of 0/1), `where(mask, a, b)`
- * and `astype(x, dtype)`. Every op's output may be given as `{ out }` (the last argument); the names NumPy
- * spells differently keep today's short ones as aliases (`div`, `pow`, `neg`, `eq ne lt le gt ge`), the
- * same functions, which also name the op in error messages.
+ * The elementwise functions of the Python Array API standard (revision 2021.12), on both engines, with its
+ * type promotion, JS-scalar operands and special cases: `abs acos acosh add asin asinh atan atan2 atanh
+ * bitwiseAnd bitwiseLeftShift bitwiseInvert bitwiseOr bitwiseRightShift bitwiseXor ceil cos cosh divide
+ * equal exp expm1 floor floorDivide greater greaterEqual isfinite isinf isnan less lessEqual log log1p log2
+ * log10 logaddexp logicalAnd logicalNot logicalOr logicalXor multiply negative notEqual positive pow
+ * remainder round sign sin sinh square sqrt subtract tan tanh trunc`, and gpukit's own `maximum minimum
+ * rsqrt sigmoid relu clip where astype softmax logsumexp`. Every op's output may be given as `{ out }`
+ * (the last argument); the names NumPy or older gpukit spell differently stay as aliases (`sub mul div
+ * power neg eq ne lt le gt ge`), the same functions.
  *
- * Each op is one WGSL elementwise body, kept here as data in its manifest: on Dawn a ready builder
- * (src/backends/dawn/ops/math.ts), on gpujs the same body translated to JavaScript (src/backends/host/ops/math.ts),
- * so both engines compute the same formula.
- * Where WGSL leaves a result indeterminate (sqrt or log of a negative, inverseSqrt of 0, pow of a negative
- * base, max/min of NaN), the body spells out NumPy's answer (NaN, ±Inf, NaN-propagating max/min) instead.
- * Accuracy is WGSL's per builtin (e.g. exp within 3 + 2·|x| ULP, sin/cos within 2^-11 absolute on
- * [-π, π]); the tests assert those bounds against NumPy's float64.
+ * - Dtypes: what numpy.array_api accepts for each function (floating-point functions take f32; arithmetic
+ *   takes i32, u32, f32 — add, subtract, multiply also f16 on Dawn; bitwise and logical functions take
+ *   integers and bool). Comparisons, `isnan isinf isfinite` and the logical functions return bool. Any
+ *   other dtype is a DTypeError naming the function.
+ * - Two arrays promote by the standard's table ({@link promoteTypes}): the same dtype stays, f16 with f32 is
+ *   f32; bool with numbers, integers with floats, and i32 with u32 (int64 in the standard) are DTypeErrors.
+ * - A JS number or boolean on either side of a binary function is the standard's Python scalar: it takes the
+ *   array's dtype (a number with a float array; an integer in range with an integer array; a boolean with a
+ *   bool array; anything else a DTypeError) and travels as a uniform, never as an array. Two scalars: an
+ *   ArgumentError.
+ * - Integer semantics are NumPy's: +, -, *, negative, abs, square and pow wrap at 32 bits; floorDivide floors
+ *   and remainder takes the divisor's sign; division by zero gives 0 for both (NumPy 1.24's answer, with its
+ *   RuntimeWarning); a shift by 32 or more (or, as NumPy's np.left_shift treats it, a negative count in an
+ *   array) gives 0, or -1 for a negative i32 shifted right; a negative scalar count is an ArgumentError, as
+ *   numpy.array_api raises. An integer pow with a negative exponent (NumPy raises, data-dependently) gives the
+ *   truncated 1 / x^|y| (1 for x = 1, ±1 for x = -1, else 0); a negative scalar exponent is an ArgumentError.
+ * - Each function is one declaration: its WGSL body per dtype, kept as data in its manifest. On Dawn a ready
+ *   builder (src/backends/dawn/ops/math.ts) compiles it, on gpujs the same body translated to JavaScript
+ *   (src/backends/host/ops/math.ts) runs, so both engines compute the same formula. Where WGSL leaves a
+ *   result indeterminate (NaN, ±0, ±Inf arguments, out-of-domain inputs), the body spells out the
+ *   standard's special case; NaN, infinity and the sign of zero are tested by their bits on Dawn (an
+ *   implementation may assume floats are finite and fold `x != x`). Small arguments of sin, tan, asin,
+ *   atan, asinh, atanh, sinh, tanh, log1p and expm1 use a short series (WGSL's builtins are only
+ *   absolutely accurate near 0). test/ops/elementwise-special.test.ts checks every special case and the
+ *   ULP bounds it states against numpy.array_api.
  */
-import type { DeviceArray } from '../buffers/device-array.js';
-import { assertDType, type DType } from '../buffers/dtype.js';
+import { DeviceArray } from '../buffers/device-array.js';
+import { assertDType, isFloatDType, promoteTypes, scalarOperand, wgslOf, type DType } from '../buffers/dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
+import { describeValue } from '../args.js';
 import { checkReady } from './elementwise.js';
 import { checkArrays, checkNumber, outOf, type BoundArgs, type ElementwiseCheck, type OutOptions } from './signature.js';
 import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions, type SoftmaxOptions } from './axis.js';
@@ -24,10 +46,14 @@ import { defineOp, type Checked, type Op, type ToleranceClass } from './manifest
 import { dawnMath } from '../backends/dawn/ops/math.js';
 import { hostMath } from '../backends/host/ops/math.js';
 
-// f32, i32 and u32 so far (f16 arrays: astype(x, 'f32') first).
 const FLOAT: readonly DType[] = ['f32'];
-const SIGNED: readonly DType[] = ['f32', 'i32'];
-const ANY: readonly DType[] = ['f32', 'i32', 'u32'];
+const NUMERIC: readonly DType[] = ['i32', 'u32', 'f32'];
+/** add, subtract, multiply: f16 too (Dawn with shader-f16; gpujs computes in f32 only and refuses f16 arrays). */
+const ARITH: readonly DType[] = ['i32', 'u32', 'f32', 'f16'];
+const INTS: readonly DType[] = ['i32', 'u32'];
+const INT_BOOL: readonly DType[] = ['bool', 'i32', 'u32'];
+const BOOL: readonly DType[] = ['bool'];
+const ALL: readonly DType[] = ['bool', 'i32', 'u32', 'f32'];
 
 /**
  * NaN tests. WGSL lets an implementation assume floats are never NaN (lavapipe's LLVM folds `x != x` to
@@ -37,7 +63,6 @@ const ANY: readonly DType[] = ['f32', 'i32', 'u32'];
 const ISNAN = {
   dawn: (v: string) => `((bitcast<u32>(${v}) & 0x7fffffffu) > 0x7f800000u)`,
   host: (v: string) => `(${v} != ${v})`,
-  int: () => 'false',
 } as const;
 
 /**
@@ -53,8 +78,20 @@ const SIGNBIT = {
   host: (v: string) => `(${v} < 0.0 || 1.0 / ${v} < 0.0)`,
 } as const;
 
+/** One engine's float tests, as a body template sees them: NaN, ±Inf, the sign bit, a zero with v's sign. */
+interface Tests {
+  readonly n: (v: string) => string;
+  readonly inf: (v: string) => string;
+  readonly neg: (v: string) => string;
+  readonly zero: (v: string) => string;
+}
+const DAWN: Tests = { n: ISNAN.dawn, inf: ISINF.dawn, neg: SIGNBIT.dawn, zero: (v) => `bitcast<f32>(bitcast<u32>(${v}) & 0x80000000u)` };
+const HOST: Tests = { n: ISNAN.host, inf: ISINF.host, neg: SIGNBIT.host, zero: (v) => `select(0.0, -0.0, ${SIGNBIT.host(v)})` };
+
 /** The smallest normal f32, 2^-126: below it (subnormals) `log` is computed on x·2^23 (exact), then less 23·ln 2. */
 const MIN_NORMAL = '1.17549435e-38';
+/** ln(f32 max): above it e^x overflows to +Inf. */
+const EXP_MAX = '88.72284';
 
 /** One op's WGSL elementwise spec: the expression its manifest carries. */
 export interface MathSpec {
@@ -62,18 +99,56 @@ export interface MathSpec {
   readonly body: string;
   /** The body on the gpujs engine, where it differs (NaN tests). @default body */
   readonly hostBody?: string;
-  readonly dtypes: readonly DType[];
   /** Scalars the body takes besides the user's (NaN and +Inf, which WGSL cannot write as literals). */
   readonly consts?: Readonly<Record<string, number>>;
+  /** Whether the body has a vec4 form on Dawn (plain arithmetic on the arrays). @default false */
+  readonly vec4?: boolean;
 }
 type Spec = MathSpec;
 
+/** A body for one compute dtype, before the signature is put around it. */
+interface Body {
+  readonly body: string;
+  readonly hostBody?: string;
+  readonly consts?: Readonly<Record<string, number>>;
+  readonly vec4?: boolean;
+}
+
 const SPECIAL = { nanv: NaN, infv: Infinity } as const;
-const UNARY_ARGS = 'x: T[], out: T[], nanv: T, infv: T';
+
+/** A float body from a template over each engine's tests (the constants nanv and infv available). */
+function fl(template: (t: Tests) => string): Body {
+  return { body: template(DAWN), hostBody: template(HOST), consts: SPECIAL };
+}
+
+/**
+ * A float body whose last statement is `out = E`, made NaN-propagating: a NaN input gives NaN whatever E
+ * does with it (Dawn may fold comparisons on NaN either way, so E alone cannot be trusted with one).
+ */
+function nanIn(inputs: readonly string[], template: (t: Tests) => string): Body {
+  return fl((t) => {
+    const body = template(t);
+    const at = body.lastIndexOf('out = ');
+    return `${body.slice(0, at)}let res = ${body.slice(at + 'out = '.length)};\nout = select(res, nanv, ${inputs.map((v) => t.n(v)).join(' || ')})`;
+  });
+}
+
+/** A plain body (integers, bool: no NaN tests). */
+function plain(body: string, vec4 = false): Body {
+  return vec4 ? { body, vec4 } : { body };
+}
+
+/** `log(1 + v)` for v ≥ -1 (an identifier), a series below 0.1 in magnitude: WGSL's log is only absolutely accurate near 1. */
+function log1pOf(v: string): string {
+  return `select(log(1.0 + ${v}), ${v} * (1.0 - ${v} * (0.5 - ${v} * (0.33333334 - ${v} * (0.25 - ${v} * (0.2 - ${v} * (0.16666667 - ${v} * (0.14285715 - ${v} * 0.125))))))), abs(${v}) < 0.1)`;
+}
+
+/** log2 of x > 0 (subnormals scaled by 2^23 first: lavapipe's log2 answers log2(2^-126) for every subnormal). */
+const LOG2 = `select(log2(x), log2(x * 8388608.0) - 23.0, x < ${MIN_NORMAL})`;
 
 /** A checked math op: the spec for the arrays' dtype, its builder name, the bound arguments, the output. */
 export interface MathCall extends Checked {
-  /** The builder's name: the op, `<op>_int` for an integer variant, `astype_<from>_<to>`. */
+  /** The builder's name: the op (its spec varies with the dtypes; the engines key their builders by the text). */
   readonly name: string;
   readonly spec: MathSpec;
   /** What the builder's check found: the arguments bound by name (the spec's constants too), dtype, shape. */
@@ -86,185 +161,301 @@ export interface MathCall extends Checked {
   readonly dtype: DType;
 }
 
-/**
- * Checks one op's call (the dtype the op accepts, then what the builder checks: src/ops/elementwise.ts's
- * checkReady) and returns the call record: the spec for the arrays' dtype and the bound arguments.
- */
-function checkRun(op: string, spec: Spec | ((dtype: DType) => Spec), named: Record<string, DeviceArray | number | undefined>, first: DeviceArray): MathCall {
-  if (typeof spec === 'function') {
-    const d = (first as DeviceArray | undefined)?.dtype;
-    return checkRun(d === 'f32' ? op : `${op}_int`, spec(d ?? 'f32'), named, first);
-  }
-  if (!spec.dtypes.includes(first.dtype)) {
-    throw new DTypeError(`${op}: takes ${spec.dtypes.join(', ')} arrays, got ${first.dtype}${spec.dtypes === FLOAT ? ' (convert with astype(x, \'f32\') first)' : ''}`);
-  }
+/** Checks the builder's part of a call (src/ops/elementwise.ts's checkReady) and returns the call record. */
+function checkRun(op: string, spec: Spec, named: Record<string, DeviceArray | number | undefined>, first: DeviceArray): MathCall {
   const args: Record<string, DeviceArray | number | undefined> = { ...(spec.consts ?? {}), ...named };
   const c = checkReady(op, spec, args);
   return { backend: first.backend, name: op, spec, checked: c.checked, named: c.checked.named, shape: c.shape, dtype: c.dtype };
 }
 
-/** What the docs say of each op: NumPy's name, one line, the tolerance class. */
-const DOCS: Readonly<Record<string, readonly [numpy: string | null, summary: string, tolerance: ToleranceClass]>> = {
-  div: ['numpy.divide', '`x / y` (f32)', 'ulp'],
-  pow: ['numpy.power', '`x ** y` with NumPy\'s special cases (f32)', 'transcendental'],
-  maximum: ['numpy.maximum', 'the larger of x and y, NaN-propagating', 'exact'],
-  minimum: ['numpy.minimum', 'the smaller of x and y, NaN-propagating', 'exact'],
-  neg: ['numpy.negative', '`-x`, elementwise (i32 wraps)', 'exact'],
-  abs: ['numpy.absolute', '`|x|`, elementwise (i32 wraps at -2^31)', 'exact'],
-  exp: ['numpy.exp', '`e^x`, subnormal results kept', 'transcendental'],
-  log: ['numpy.log', 'natural log; -Inf at ±0, NaN below 0', 'transcendental'],
-  log1p: ['numpy.log1p', '`log(1 + x)`, accurate near 0', 'transcendental'],
-  expm1: ['numpy.expm1', '`e^x − 1`, accurate near 0', 'transcendental'],
-  sqrt: ['numpy.sqrt', '`√x`; NaN below 0', 'ulp'],
-  rsqrt: [null, '`1/√x`; ±Inf at ±0, NaN below 0', 'transcendental'],
-  sin: ['numpy.sin', '`sin x`, elementwise', 'transcendental'],
-  cos: ['numpy.cos', '`cos x`, elementwise', 'transcendental'],
-  tanh: ['numpy.tanh', '`tanh x`, accurate near 0', 'transcendental'],
-  sigmoid: [null, 'the logistic function `1 / (1 + e^−x)`', 'transcendental'],
-  relu: [null, '`max(x, 0)`, NaN kept', 'exact'],
-  floor: ['numpy.floor', 'round down, elementwise', 'exact'],
-  ceil: ['numpy.ceil', 'round up, elementwise', 'exact'],
-  round: ['numpy.round', 'round to nearest, halves to even', 'exact'],
-  sign: ['numpy.sign', '−1, 0 or 1 by the sign of x; NaN kept', 'exact'],
-  clip: ['numpy.clip', '`min(max(x, lo), hi)`', 'exact'],
-  eq: ['numpy.equal', '1 where x == y (a u32 mask)', 'exact'],
-  ne: ['numpy.not_equal', '1 where x != y (a u32 mask)', 'exact'],
-  lt: ['numpy.less', '1 where x < y (a u32 mask)', 'exact'],
-  le: ['numpy.less_equal', '1 where x <= y (a u32 mask)', 'exact'],
-  gt: ['numpy.greater', '1 where x > y (a u32 mask)', 'exact'],
-  ge: ['numpy.greater_equal', '1 where x >= y (a u32 mask)', 'exact'],
-  where: ['numpy.where', '`a` where mask is non-zero, else `b`', 'exact'],
-  astype: ['numpy.ndarray.astype', 'a copy converted to another dtype', 'exact'],
-};
+/** The dtypes an op takes, as its DTypeError lists them. */
+function takes(op: string, dtypes: readonly DType[], got: DType): DTypeError {
+  const hint = dtypes.every((d) => isFloatDType(d)) && got !== 'bool' ? ' (convert with astype(x, \'f32\') first)' : '';
+  return new DTypeError(`${op}: takes ${dtypes.join(', ')} arrays, got ${got}${hint}`);
+}
+
+/** Each op's docs: NumPy's name, one line, the tolerance class. */
+type Doc = readonly [numpy: string | null, summary: string, tolerance: ToleranceClass];
+
+/** Every math op's manifest, in the order defined here. */
+export const MATH_OPS: (Op<never[], MathCall, DeviceArray> & { readonly expression: unknown })[] = [];
 
 /**
- * The public name of the ops NumPy names differently (NumPy's, in camelCase): today's short name stays the
- * manifest's alias, exported as the same function, and names the op in its error messages and kernels.
+ * One manifest per op: its expression (the body per dtype) is data of the manifest, for a fusion step to
+ * read. `name` is the public (standard) name, `alias` today's other name (which names the op in errors).
  */
-const NUMPY_NAMES: Readonly<Record<string, string>> = {
-  div: 'divide',
-  pow: 'power',
-  neg: 'negative',
-  eq: 'equal',
-  ne: 'notEqual',
-  lt: 'less',
-  le: 'lessEqual',
-  gt: 'greater',
-  ge: 'greaterEqual',
-};
+function mathOp<A extends unknown[]>(name: string, alias: string | undefined, doc: Doc, expression: unknown, check: (...args: A) => MathCall): Op<A, MathCall, DeviceArray> {
+  const [numpy, summary, tolerance] = doc;
+  const m = { ...defineOp({ name, numpy, ...(alias !== undefined ? { aliases: [alias] } : {}), category: 'math', summary, tolerance, check, dawn: dawnMath, host: hostMath }), expression };
+  MATH_OPS.push(m as unknown as (typeof MATH_OPS)[number]);
+  return m;
+}
 
-/** A unary math op: `op(x, { out })`. */
+/** A JS scalar operand (number or boolean), as opposed to an array. */
+type Scalar = number | boolean;
+
+function isScalar(v: unknown): v is Scalar {
+  return typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** The declaration of a unary function: the dtypes it takes, whether it returns bool, its body per dtype. */
+interface UnaryDef {
+  readonly dtypes: readonly DType[];
+  readonly bool?: boolean;
+  readonly body: (d: DType) => Body;
+}
+
+/** A unary elementwise function: `f(x, { out })`. */
 export interface UnaryMathOp {
   <D extends DType>(x: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
   /** @deprecated The output as the second argument: pass `{ out }` (`exp(x, { out: x })`). */
   <D extends DType>(x: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
 }
 
-/** A binary math op: `op(x, y, { out })`, with NumPy's broadcasting. */
+/** A unary predicate (`isnan`, `logicalNot`…): a bool array. */
+export interface UnaryPredicate {
+  (x: DeviceArray, options?: OutOptions<'bool'>): DeviceArray<'bool'>;
+}
+
+/** The spec of a unary function for x's dtype. */
+function unarySpec(def: UnaryDef, d: DType): Spec {
+  const b = def.body(d);
+  const consts = b.consts !== undefined ? ', nanv: T, infv: T' : '';
+  return { args: `x: T[], out: ${def.bool === true ? 'bool' : 'T'}[]${consts}`, body: b.body, ...(b.hostBody !== undefined ? { hostBody: b.hostBody } : {}), ...(b.consts !== undefined ? { consts: b.consts } : {}), ...(b.vec4 === true ? { vec4: true } : {}) };
+}
+
+function unaryOp(name: string, alias: string | undefined, doc: Doc, def: UnaryDef): Op<[DeviceArray, OutOptions | DeviceArray | undefined], MathCall, DeviceArray> {
+  const op = alias ?? name;
+  return mathOp(name, alias, doc, def, (x: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
+    const out = outOf(op, options);
+    checkArrays(op, { x, out }, ['out']);
+    if (!def.dtypes.includes(x.dtype)) throw takes(op, def.dtypes, x.dtype);
+    return checkRun(op, unarySpec(def, x.dtype), { x, out }, x);
+  });
+}
+
+function unary(name: string, alias: string | undefined, doc: Doc, def: UnaryDef): UnaryMathOp {
+  const m = unaryOp(name, alias, doc, def);
+  return <D extends DType>(x: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, options) as DeviceArray<D>;
+}
+
+function predicate(name: string, doc: Doc, def: UnaryDef): UnaryPredicate {
+  const m = unaryOp(name, undefined, doc, { ...def, bool: true });
+  return (x: DeviceArray, options?: OutOptions<'bool'>): DeviceArray<'bool'> => m.call(x, options) as DeviceArray<'bool'>;
+}
+
+/** The declaration of a binary function: the dtypes it takes (after promotion), whether it returns bool, its body per dtype. */
+interface BinaryDef {
+  readonly dtypes: readonly DType[];
+  readonly bool?: boolean;
+  readonly body: (d: DType) => Body;
+  /** A check of a scalar operand's value beyond the dtype rules (a negative shift count). */
+  readonly scalar?: (op: string, side: 'x' | 'y', v: number, d: DType) => void;
+}
+
+/** A binary elementwise function: `f(x, y, { out })`, with broadcasting, promotion and JS scalars on either side. */
 export interface BinaryMathOp {
-  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D> | Scalar, options?: OutOptions<D>): DeviceArray<D>;
+  <D extends DType>(x: Scalar, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+  (x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions): DeviceArray;
   /** @deprecated The output as the third argument: pass `{ out }` (`divide(x, y, { out: x })`). */
   <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
 }
 
-/** A comparison: `op(x, y, { out })`, a u32 mask of 0/1. */
+/** A comparison or logical function of two operands: a bool array. */
 export interface CompareOp {
-  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<'u32'>): DeviceArray<'u32'>;
+  (x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions<'bool'>): DeviceArray<'bool'>;
   /** @deprecated The output as the third argument: pass `{ out }` (`less(x, y, { out: mask })`). */
-  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<'u32'>): DeviceArray<'u32'>;
+  (x: DeviceArray, y: DeviceArray, out?: DeviceArray<'bool'>): DeviceArray<'bool'>;
 }
 
 /**
- * One manifest per op of the table: its expression (the spec, or the spec per dtype) is data of the
- * manifest, for a fusion step to read.
+ * The operands of a binary call resolved: the compute dtype (promoted, or the array's for a scalar), the
+ * argument text for each side (`x: T[]`, a uniform `x: T`, or `x_in: f16[]` widened in the body) and the
+ * values bound (a boolean scalar as 1 / 0).
  */
-function mathOp<A extends unknown[]>(op: string, expression: Spec | ((dtype: DType) => Spec) | undefined, check: (...args: A) => MathCall) {
-  const [numpy, summary, tolerance] = DOCS[op] ?? [null, op, 'exact'];
-  const name = NUMPY_NAMES[op] ?? op;
-  const aliases = name === op ? {} : { aliases: [op] };
-  const m = { ...defineOp({ name, numpy, ...aliases, category: 'math', summary, tolerance, check, dawn: dawnMath, host: hostMath }), expression };
-  MATH_OPS.push(m as unknown as (typeof MATH_OPS)[number]);
-  return m;
+function operands(op: string, named: Readonly<Record<string, DeviceArray | Scalar>>, check?: BinaryDef['scalar']): { dtype: DType; args: string[]; prelude: string; bound: Record<string, DeviceArray | number> } {
+  const entries = Object.entries(named);
+  const arrays = entries.filter(([, v]) => v instanceof DeviceArray) as [string, DeviceArray][];
+  if (arrays.length === 0) throw new ArgumentError(`${op}: every operand is a scalar (${entries.map(([, v]) => describeValue(v)).join(', ')}); pass at least one DeviceArray`);
+  for (const [k, v] of entries) if (!(v instanceof DeviceArray) && !isScalar(v)) checkArrays(op, { [k]: v });
+  const dtype = arrays.map(([, a]) => a.dtype).reduce((a, b) => promoteTypes(op, a, b));
+  const args: string[] = [];
+  let prelude = '';
+  const bound: Record<string, DeviceArray | number> = {};
+  for (const [k, v] of entries) {
+    if (v instanceof DeviceArray) {
+      if (v.dtype === dtype) {
+        args.push(`${k}: T[]`);
+        bound[k] = v;
+      } else {
+        // Promoted (f16 to f32): read as its own dtype, widened exactly in the body.
+        args.push(`${k}_in: ${v.dtype}[]`);
+        prelude += `let ${k} = ${wgslOf(dtype)}(${k}_in);\n`;
+        bound[`${k}_in`] = v;
+      }
+    } else {
+      const s = scalarOperand(op, dtype, v);
+      if (check !== undefined && typeof v === 'number') check(op, k as 'x' | 'y', s, dtype);
+      args.push(`${k}: T`);
+      bound[k] = s;
+    }
+  }
+  return { dtype, args, prelude, bound };
 }
 
-/** Every math op's manifest, in the order defined here. */
-export const MATH_OPS: (Op<never[], MathCall, DeviceArray> & { readonly expression: Spec | ((dtype: DType) => Spec) | undefined })[] = [];
+function binaryOp(name: string, alias: string | undefined, doc: Doc, def: BinaryDef): Op<[DeviceArray | Scalar, DeviceArray | Scalar, OutOptions | DeviceArray | undefined], MathCall, DeviceArray> {
+  const op = alias ?? name;
+  return mathOp(name, alias, doc, def, (x: DeviceArray | Scalar, y: DeviceArray | Scalar, options: OutOptions | DeviceArray | undefined): MathCall => {
+    const out = outOf(op, options);
+    checkArrays(op, { out }, ['out']);
+    const { dtype, args, prelude, bound } = operands(op, { x, y }, def.scalar);
+    if (!def.dtypes.includes(dtype)) throw takes(op, def.dtypes, dtype);
+    const b = def.body(dtype);
+    const consts = b.consts !== undefined ? ', nanv: T, infv: T' : '';
+    const promoted = prelude !== '';
+    const spec: Spec = {
+      args: `${args.join(', ')}, out: ${def.bool === true ? 'bool' : 'T'}[]${consts}`,
+      body: prelude + b.body,
+      ...(b.hostBody !== undefined ? { hostBody: prelude + b.hostBody } : {}),
+      ...(b.consts !== undefined ? { consts: b.consts } : {}),
+      ...(b.vec4 === true && !promoted ? { vec4: true } : {}),
+    };
+    const first = [x, y].find((v): v is DeviceArray => v instanceof DeviceArray) as DeviceArray;
+    return checkRun(op, spec, { ...bound, out }, first);
+  });
+}
 
-/** A spec whose body tests for NaN: the float and integer variants, each engine's NaN test. */
-function nanAware(args: string, template: (isnan: (v: string) => string) => string, dtypes: readonly DType[], consts?: Readonly<Record<string, number>>): (dtype: DType) => Spec {
-  const float: Spec = { args, body: template(ISNAN.dawn), hostBody: template(ISNAN.host), dtypes, ...(consts ? { consts } : {}) };
-  // Integer arrays have no NaN or Inf: their variant takes the same scalars as 0 (never read).
-  const intConsts = consts === undefined ? undefined : Object.fromEntries(Object.keys(consts).map((k) => [k, 0]));
-  const int: Spec = { args, body: template(ISNAN.int), dtypes, ...(intConsts ? { consts: intConsts } : {}) };
-  return (dtype) => (dtype === 'f32' ? float : int);
+function binary(name: string, alias: string | undefined, doc: Doc, def: BinaryDef): BinaryMathOp {
+  const m = binaryOp(name, alias, doc, def);
+  return ((x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions | DeviceArray): DeviceArray => m.call(x, y, options));
+}
+
+function compare(name: string, alias: string | undefined, doc: Doc, def: Omit<BinaryDef, 'bool'>): CompareOp {
+  const m = binaryOp(name, alias, doc, { ...def, bool: true });
+  return ((x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions<'bool'> | DeviceArray<'bool'>): DeviceArray<'bool'> => m.call(x, y, options) as DeviceArray<'bool'>);
+}
+
+// ---- arithmetic ---------------------------------------------------------------------------------------------
+
+/**
+ * `x + y`, elementwise, with broadcasting, promotion and JS scalars (`add(x, 1)`); i32 / u32 wrap. `out` may
+ * be x or y (in place).
+ *
+ * @example add(x, y, { out: x }) // x += y
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.add.html
+ */
+export const add = binary('add', undefined, ['numpy.add', '`x + y` with broadcasting, promotion and scalars (`out` may be x or y)', 'exact'], { dtypes: ARITH, body: () => plain('out = x + y', true) });
+/**
+ * `x - y` (the standard's `subtract`; also exported as `sub`).
+ *
+ * @example subtract(2, x) // 2 - x
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.subtract.html
+ */
+export const subtract = binary('subtract', 'sub', ['numpy.subtract', '`x - y` with broadcasting, promotion and scalars (`out` may be x or y)', 'exact'], { dtypes: ARITH, body: () => plain('out = x - y', true) });
+/**
+ * `x * y` (the standard's `multiply`; also exported as `mul`).
+ *
+ * @example multiply(x, 0.5)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.multiply.html
+ */
+export const multiply = binary('multiply', 'mul', ['numpy.multiply', '`x * y` with broadcasting, promotion and scalars (`out` may be x or y)', 'exact'], { dtypes: ARITH, body: () => plain('out = x * y', true) });
+/**
+ * `x / y` (f32 only, as the standard: convert integers first). Also exported as `div`.
+ *
+ * @example divide(x, 2)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.divide.html
+ */
+export const divide = binary('divide', 'div', ['numpy.divide', '`x / y` (f32)', 'ulp'], { dtypes: FLOAT, body: () => nanIn(['x', 'y'], () => 'out = x / y') });
+
+/** Integer floor division and remainder with NumPy's answers (floor; the divisor's sign; 0 for a zero divisor). */
+function intDivide(d: DType, what: 'q' | 'r'): Body {
+  if (d === 'u32') return plain(what === 'q' ? 'out = select(x / select(y, 1u, y == 0u), 0u, y == 0u)' : 'out = select(x % select(y, 1u, y == 0u), 0u, y == 0u)');
+  // WGSL's i32 division truncates (and gives x for -2^31 / -1, which is NumPy's wrapped answer too).
+  return plain(`let q = x / select(y, T(1), y == T(0));
+let r = x - q * y;
+let fix = r != T(0) && ((r < T(0)) != (y < T(0)));
+out = select(select(${what === 'q' ? 'q, q - T(1)' : 'r, r + y'}, fix), T(0), y == T(0))`);
 }
 
 /**
- * A body whose last statement is `out = E`, made NaN-propagating: a NaN input gives NaN whatever E does
- * with it (Dawn may fold comparisons on NaN either way, so E alone cannot be trusted with one).
+ * fmod(x, y) for the float floorDivide / remainder: WGSL's `%` (x − y·trunc(x/y)), with fmod's answer for an
+ * infinite divisor (x itself); NaN for an infinite x or a zero y.
  */
-function propagateNaN(body: string, inputs: readonly string[]): (isnan: (v: string) => string) => string {
-  const at = body.lastIndexOf('out = ');
-  const head = body.slice(0, at);
-  const expr = body.slice(at + 'out = '.length);
-  return (n) => `${head}let res = ${expr};\nout = select(res, nanv, ${inputs.map((v) => n(v)).join(' || ')})`;
+function fmodOf(t: Tests): string {
+  return `let md = select(x % y, x, ${t.inf('y')} && !${t.inf('x')});`;
 }
-
-function unary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): UnaryMathOp {
-  const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(UNARY_ARGS, propagateNaN(body, ['x']), dtypes, SPECIAL) : body;
-  const m = mathOp(op, spec, (x: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
-    const out = outOf(op, options);
-    checkArrays(op, { x, out }, ['out']);
-    return checkRun(op, spec, { x, out }, x);
-  });
-  return <D extends DType>(x: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, options) as DeviceArray<D>;
-}
-
-const BINARY_ARGS = 'x: T[], y: T[], out: T[], nanv: T, infv: T';
-
-function binary(op: string, body: string | ((dtype: DType) => Spec), dtypes: readonly DType[]): BinaryMathOp {
-  const spec: Spec | ((dtype: DType) => Spec) = typeof body === 'string' ? nanAware(BINARY_ARGS, propagateNaN(body, ['x', 'y']), dtypes, SPECIAL) : body;
-  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
-    const out = outOf(op, options);
-    checkArrays(op, { x, y, out }, ['out']);
-    return checkRun(op, spec, { x, y, out }, x);
-  });
-  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> => m.call(x, y, options) as DeviceArray<D>;
-}
-
-function compare(op: string, cmp: string): CompareOp {
-  // IEEE: every comparison with a NaN is false, except != (true) — spelled out, since Dawn may assume no NaN.
-  const spec = nanAware(
-    'x: T[], y: T[], out: u32[]',
-    (n) => (cmp === '!=' ? `out = select(0u, 1u, ${n('x')} || ${n('y')} || x != y)` : `out = select(0u, 1u, !${n('x')} && !${n('y')} && x ${cmp} y)`),
-    ANY,
-  );
-  const m = mathOp(op, spec, (x: DeviceArray, y: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
-    const out = outOf(op, options);
-    checkArrays(op, { x, y, out }, ['out']);
-    return checkRun(op, spec, { x, y, out }, x);
-  });
-  return <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, options?: OutOptions<'u32'> | DeviceArray<'u32'>): DeviceArray<'u32'> => m.call(x, y, options) as DeviceArray<'u32'>;
-}
-
-/** `x / y` (NumPy's `divide`; f32; integer arrays: convert first — WGSL's integer division truncates, NumPy's `/` does not). Also exported as `div`. */
-export const divide = binary('div', 'out = x / y', FLOAT);
 
 /**
- * `x ** y` with NumPy's (C99's) answers: a negative base with an integer exponent keeps its sign
- * (`(-2)**3 = -8`), with a fractional one gives NaN; `x**±0` and `1**y` are 1 (even for NaN); `(-1)**±Inf`
- * is 1; `(±0)**y` and `(±Inf)**y` are 0 or Inf with the base's sign for odd integer y; `x**±Inf` is 0, 1 or
- * +Inf by |x|. WGSL's `pow` is indeterminate for a negative, zero or infinite base and an infinite exponent,
- * so the body computes only `|x|**y` of finite numbers with it (as `exp2(y·log2|x|)` for a subnormal |x|,
- * scaled by 2^23 first as in {@link log}, or a subnormal answer, scaled as in {@link exp}) and spells out every
- * special case. NumPy's `power`; also exported as `pow`.
+ * `floor(x / y)` (the standard's `floor_divide`): floats by NumPy's divmod (so `-5 // inf` is -1 and `x // 0`
+ * is ±Inf or NaN); integers floor, with 0 for a zero divisor (NumPy 1.24's answer, which warns).
+ *
+ * @example floorDivide(x, 2)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.floor_divide.html
  */
-export const power = binary(
-  'pow',
-  () => {
-    const body = (n: (v: string) => string, inf: (v: string) => string, neg: (v: string) => string): string => `let ax = abs(x);
-let xinf = ${inf('x')};
-let yinf = ${inf('y')};
+export const floorDivide = binary('floorDivide', undefined, ['numpy.floor_divide', '`floor(x / y)`; integers: 0 for a zero divisor', 'ulp'], {
+  dtypes: NUMERIC,
+  body: (d) =>
+    d === 'f32'
+      ? nanIn(['x', 'y'], (t) => `${fmodOf(t)}
+let dv0 = (x - md) / y;
+let dv = select(dv0, dv0 - 1.0, md != 0.0 && ((y < 0.0) != (md < 0.0)));
+let fd = floor(dv);
+let fd2 = select(fd, fd + 1.0, dv - fd > 0.5);
+let q = x / y;
+out = select(select(fd2, ${t.zero('q')}, dv == 0.0), q, y == 0.0)`)
+      : intDivide(d, 'q'),
+});
+
+/**
+ * `x mod y` with the divisor's sign (the standard's `remainder`, NumPy's `%`); integers: 0 for a zero divisor.
+ *
+ * @example remainder(x, 3)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.remainder.html
+ */
+export const remainder = binary('remainder', undefined, ['numpy.remainder', '`x mod y` with the sign of y; integers: 0 for a zero divisor', 'ulp'], {
+  dtypes: NUMERIC,
+  body: (d) =>
+    d === 'f32'
+      ? nanIn(['x', 'y'], (t) => `${fmodOf(t)}
+let r = select(md, md + y, md != 0.0 && ((y < 0.0) != (md < 0.0)));
+out = select(select(r, ${t.zero('y')}, md == 0.0), nanv, y == 0.0)`)
+      : intDivide(d, 'r'),
+});
+
+/** Integer x^y by squaring, wrapping at 32 bits as NumPy does; a negative i32 exponent gives the truncated 1 / x^|y|. */
+function intPow(d: DType): Body {
+  const steps = Array.from({ length: 32 }, () => 'r = select(r, r * b, (e & 1u) != 0u);\nb = b * b;\ne = e >> 1u;').join('\n');
+  const negative = d === 'i32' ? `\nout = select(r, select(select(T(0), select(T(1), T(-1), (y & T(1)) != T(0)), x == T(-1)), T(1), x == T(1)), y < T(0))` : '\nout = r';
+  return plain(`var r = T(1);\nvar b = x;\nvar e = u32(y);\n${steps}${negative}`);
+}
+
+/**
+ * `x ** y` (the standard's `pow`, NumPy's `power`; also exported as `pow`). f32 with C99's / NumPy's
+ * special cases: a negative base with an integer exponent keeps its sign (`(-2)**3 = -8`), with a fractional
+ * one gives NaN; `x**±0` and `1**y` are 1 (even for NaN); `(-1)**±Inf` is 1; `(±0)**y` and `(±Inf)**y` are 0
+ * or Inf with the base's sign for odd integer y; `x**±Inf` is 0, 1 or +Inf by |x|. WGSL's `pow` is
+ * indeterminate for a negative, zero or infinite base and an infinite exponent, so the body computes only
+ * `|x|**y` of finite numbers with it (as `exp2(y·log2|x|)` for a subnormal |x|, scaled by 2^23 first, or a
+ * subnormal answer, scaled by 2^64) and spells out every special case. Integers: by squaring, wrapping at 32
+ * bits (NumPy's answer); a negative exponent, where NumPy raises, gives the truncated 1 / x^|y| (a negative
+ * scalar exponent is an ArgumentError).
+ *
+ * @example power(x, 2)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.power.html
+ */
+export const power = binary('power', 'pow', ['numpy.power', '`x ** y` with NumPy\'s special cases; integers wrap', 'transcendental'], {
+  dtypes: NUMERIC,
+  scalar: (op, side, v, d) => {
+    if (side === 'y' && d !== 'f32' && v < 0) throw new ArgumentError(`${op}: an integer power with the negative exponent ${v} (numpy.array_api raises: integers to negative integer powers are not allowed)`);
+  },
+  body: (d) =>
+    d !== 'f32'
+      ? intPow(d)
+      : fl(
+          (t) => `let ax = abs(x);
+let xinf = ${t.inf('x')};
+let yinf = ${t.inf('y')};
 let integral = !yinf && floor(y) == y;
 let odd = integral && floor(y * 0.5) * 2.0 != y;
 let tiny = ax < ${MIN_NORMAL} && ax != 0.0;
@@ -273,99 +464,425 @@ let fin = select(select(pow(ax, y), exp2(t), tiny), exp2(t + 64.0) * 5.421010862
 let edge = ax == 0.0 || xinf;
 let magEdge = select(0.0, infv, (ax == 0.0) == (y < 0.0));
 let magInf = select(select(0.0, infv, (ax < 1.0) == (y < 0.0)), 1.0, ax == 1.0);
-let mag = select(select(fin, magInf, yinf), magEdge, edge);
-let signed = select(mag, -mag, ${neg('x')} && odd);
+let mag = select(select(select(fin, infv, t >= 128.0), magInf, yinf), magEdge, edge);
+let signed = select(mag, -mag, ${t.neg('x')} && odd);
 let real = select(signed, nanv, x < 0.0 && !xinf && !yinf && !integral);
 let one = select(real, 1.0, y == 0.0 || x == 1.0);
-out = select(one, nanv, (${n('x')} && !(y == 0.0)) || (${n('y')} && !(x == 1.0)))`;
-    return { args: BINARY_ARGS, body: body(ISNAN.dawn, ISINF.dawn, SIGNBIT.dawn), hostBody: body(ISNAN.host, ISINF.host, SIGNBIT.host), dtypes: FLOAT, consts: SPECIAL };
-  },
-  FLOAT,
-);
+out = select(one, nanv, (${t.n('x')} && !(y == 0.0)) || (${t.n('y')} && !(x == 1.0)))`,
+        ),
+});
 
-/** The larger of x and y, elementwise; NaN if either is NaN (NumPy's `maximum`). */
-export const maximum = binary('maximum', nanAware(BINARY_ARGS, (n) => `out = select(select(max(x, y), y, ${n('y')}), x, ${n('x')})`, ANY, SPECIAL), ANY);
+/**
+ * The larger of x and y, elementwise; NaN if either is NaN (NumPy's `maximum`).
+ *
+ * @example maximum(x, 0)
+ */
+export const maximum = binary('maximum', undefined, ['numpy.maximum', 'the larger of x and y, NaN-propagating', 'exact'], {
+  dtypes: NUMERIC,
+  body: (d) => (d === 'f32' ? fl((t) => `out = select(select(max(x, y), y, ${t.n('y')}), x, ${t.n('x')})`) : plain('out = max(x, y)')),
+});
+/**
+ * The smaller of x and y, elementwise; NaN if either is NaN (NumPy's `minimum`).
+ *
+ * @example minimum(x, 1)
+ */
+export const minimum = binary('minimum', undefined, ['numpy.minimum', 'the smaller of x and y, NaN-propagating', 'exact'], {
+  dtypes: NUMERIC,
+  body: (d) => (d === 'f32' ? fl((t) => `out = select(select(min(x, y), y, ${t.n('y')}), x, ${t.n('x')})`) : plain('out = min(x, y)')),
+});
 
-/** The smaller of x and y, elementwise; NaN if either is NaN (NumPy's `minimum`). */
-export const minimum = binary('minimum', nanAware(BINARY_ARGS, (n) => `out = select(select(min(x, y), y, ${n('y')}), x, ${n('x')})`, ANY, SPECIAL), ANY);
+/**
+ * `atan2(x, y)`: the angle of the point (y, x) — the standard's `atan2(x1, x2)`, x1 the ordinate — in
+ * [−π, π], with C99's special cases for signed zeros and infinities (which WGSL leaves indeterminate).
+ *
+ * @example atan2(y, x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.arctan2.html
+ */
+export const atan2 = binary('atan2', undefined, ['numpy.arctan2', 'the angle of (x2, x1) in [−π, π], C99 special cases', 'transcendental'], {
+  dtypes: FLOAT,
+  body: () =>
+    nanIn(['x', 'y'], (t) => `let s = select(1.0, -1.0, ${t.neg('x')});
+let xz = x == 0.0;
+let xi = ${t.inf('x')};
+let yi = ${t.inf('y')};
+let yn = ${t.neg('y')};
+let r1 = select(atan2(x, y), s * 1.5707964, y == 0.0 && !xz);
+let r2 = select(r1, select(${t.zero('x')}, s * 3.1415927, yn), xz || (yi && !xi));
+out = select(r2, select(s * 1.5707964, select(s * 0.7853982, s * 2.3561945, yn), yi), xi)`),
+});
 
-/** `-x` (NumPy's `negative`; f32, i32; i32 wraps: -(-2^31) is -2^31). Also exported as `neg`. */
-export const negative = unary('neg', 'out = -x', SIGNED);
-/** `|x|` (u32: the value itself; i32: |-2^31| wraps to -2^31, as in WGSL and NumPy). */
-export const abs = unary('abs', 'out = abs(x)', ANY);
 /**
- * `e^x`. Below ln 2^-126 the answer is subnormal, which lavapipe's `exp` flushes to 0 (its arithmetic keeps
- * subnormals): there it is e^(x + 64 ln 2) · 2^-64, the scaling exact but for the final rounding.
+ * `log(e^x + e^y)`, without overflow: max(x, y) + log1p(e^−|x−y|) (+Inf if either is +Inf; −Inf if both are −Inf).
+ *
+ * @example logaddexp(a, b)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.logaddexp.html
  */
-export const exp = unary('exp', 'out = select(exp(x), exp(x + 44.3614195558365) * 5.421010862427522e-20, x < -87.33654475055310)', FLOAT);
+export const logaddexp = binary('logaddexp', undefined, ['numpy.logaddexp', '`log(e^x + e^y)` without overflow', 'transcendental'], {
+  dtypes: FLOAT,
+  body: () =>
+    nanIn(['x', 'y'], (t) => `let m = max(x, y);
+let e = exp(-abs(x - y));
+out = select(m + ${log1pOf('e')}, m, ${t.inf('x')} || ${t.inf('y')})`),
+});
+
+// ---- bitwise and logical ------------------------------------------------------------------------------------
+
+/** A bitwise function of integers or bools (bools are 0/1 words, so `&`, `|`, `^` are the logical ones). */
+function bitwise(name: string, sym: string, numpy: string): BinaryMathOp {
+  return binary(name, undefined, [numpy, `\`x ${sym} y\` of integers or bools`, 'exact'], { dtypes: INT_BOOL, body: () => plain(`out = x ${sym} y`, true) });
+}
 /**
- * Natural log: -Inf at ±0, NaN below 0 (NumPy's answers; WGSL leaves them indeterminate). A subnormal x is
- * scaled by 2^23 (exactly) first: lavapipe's `log` answers log(2^-126) for every subnormal.
+ * `x & y` of integers or bools.
+ *
+ * @example bitwiseAnd(x, 0xff)
  */
-export const log = unary('log', `let l = select(log(x), log(x * 8388608.0) - 15.942385152878742, x < ${MIN_NORMAL});
-out = select(select(l, -infv, x == 0.0), nanv, x < 0.0)`, FLOAT);
+export const bitwiseAnd = bitwise('bitwiseAnd', '&', 'numpy.bitwise_and');
 /**
- * `log(1 + x)`, accurate near 0: a Taylor series for |x| < 0.1 (WGSL's `log` is only 2^-21-accurate,
- * absolutely, near 1, which would swamp small results), `log(1 + x)` beyond.
+ * `x | y` of integers or bools.
+ *
+ * @example bitwiseOr(x, 1)
  */
-export const log1p = unary(
-  'log1p',
-  `let s = x * (1.0 - x * (0.5 - x * (0.33333334 - x * (0.25 - x * (0.2 - x * (0.16666667 - x * (0.14285715 - x * 0.125)))))));
-out = select(select(select(log(1.0 + x), s, abs(x) < 0.1), -infv, x == -1.0), nanv, x < -1.0)`,
-  FLOAT,
-);
-/** `e^x − 1`, accurate near 0: a Taylor series for |x| < 0.1, `exp(x) − 1` beyond. */
-export const expm1 = unary(
+export const bitwiseOr = bitwise('bitwiseOr', '|', 'numpy.bitwise_or');
+/**
+ * `x ^ y` of integers or bools.
+ *
+ * @example bitwiseXor(x, y)
+ */
+export const bitwiseXor = bitwise('bitwiseXor', '^', 'numpy.bitwise_xor');
+
+/** A negative scalar shift count is refused, as numpy.array_api raises for one. */
+function shiftCount(op: string, side: 'x' | 'y', v: number): void {
+  if (side === 'y' && v < 0) throw new ArgumentError(`${op}: the shift count ${v} is negative (numpy.array_api raises: shifts are defined for counts >= 0)`);
+}
+
+/**
+ * `x << y` of integers; a count of 32 or more gives 0 (NumPy's answer; an array count that is negative is
+ * treated as NumPy's np.left_shift treats it, as a huge count: 0).
+ *
+ * @example bitwiseLeftShift(x, 3)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.left_shift.html
+ */
+export const bitwiseLeftShift = binary('bitwiseLeftShift', undefined, ['numpy.left_shift', '`x << y`; 0 for counts ≥ 32', 'exact'], {
+  dtypes: INTS,
+  scalar: shiftCount,
+  body: () => plain('let s = u32(y);\nout = select(x << (s & 31u), T(0), s >= 32u)'),
+});
+/**
+ * `x >> y` of integers (arithmetic for i32); a count of 32 or more gives 0, or -1 for a negative i32
+ * (NumPy's answer; a negative array count is treated as a huge one, as NumPy's np.right_shift does).
+ *
+ * @example bitwiseRightShift(x, 1)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.right_shift.html
+ */
+export const bitwiseRightShift = binary('bitwiseRightShift', undefined, ['numpy.right_shift', '`x >> y`; counts ≥ 32 give 0 (or -1 for a negative i32)', 'exact'], {
+  dtypes: INTS,
+  scalar: shiftCount,
+  body: (d) => plain(`let s = u32(y);\nout = select(x >> (s & 31u), ${d === 'i32' ? 'select(T(0), T(-1), x < T(0))' : 'T(0)'}, s >= 32u)`),
+});
+/**
+ * `~x` of integers; `!x` of bools.
+ *
+ * @example bitwiseInvert(mask)
+ */
+export const bitwiseInvert = unary('bitwiseInvert', undefined, ['numpy.invert', '`~x` of integers, `!x` of bools', 'exact'], { dtypes: INT_BOOL, body: (d) => plain(d === 'bool' ? 'out = x ^ 1u' : 'out = ~x', true) });
+
+/** A logical function of two bool arrays (or a bool array and a boolean). */
+function logical(name: string, sym: string, numpy: string): CompareOp {
+  return compare(name, undefined, [numpy, `\`x ${sym} y\` of bools`, 'exact'], { dtypes: BOOL, body: () => plain(`out = x ${sym} y`, true) });
+}
+/**
+ * `x && y` of bools.
+ *
+ * @example logicalAnd(m, less(x, 1))
+ */
+export const logicalAnd = logical('logicalAnd', '&', 'numpy.logical_and');
+/**
+ * `x || y` of bools.
+ *
+ * @example logicalOr(m, true)
+ */
+export const logicalOr = logical('logicalOr', '|', 'numpy.logical_or');
+/**
+ * `x != y` of bools.
+ *
+ * @example logicalXor(a, b)
+ */
+export const logicalXor = logical('logicalXor', '^', 'numpy.logical_xor');
+/**
+ * `!x` of a bool array.
+ *
+ * @example logicalNot(isnan(x))
+ */
+export const logicalNot = predicate('logicalNot', ['numpy.logical_not', '`!x` of bools', 'exact'], { dtypes: BOOL, body: () => plain('out = x ^ 1u', true) });
+
+// ---- comparisons ---------------------------------------------------------------------------------------------
+
+function comparison(name: string, alias: string, cmp: string, numpy: string, dtypes: readonly DType[]): CompareOp {
+  // IEEE: every comparison with a NaN is false, except != (true) — spelled out, since Dawn may assume no NaN.
+  return compare(name, alias, [numpy, `where x ${cmp} y (a bool array)`, 'exact'], {
+    dtypes,
+    body: (d) =>
+      d === 'f32'
+        ? fl((t) => (cmp === '!=' ? `out = select(0u, 1u, ${t.n('x')} || ${t.n('y')} || x != y)` : `out = select(0u, 1u, !${t.n('x')} && !${t.n('y')} && x ${cmp} y)`))
+        : plain(`out = select(0u, 1u, x ${cmp} y)`),
+  });
+}
+
+/** Where x == y: a bool array (the standard's `equal`; also exported as `eq`). @example equal(x, 0) */
+export const equal = comparison('equal', 'eq', '==', 'numpy.equal', ALL);
+/** Where x != y (NaN != NaN): a bool array (also exported as `ne`). @example notEqual(x, y) */
+export const notEqual = comparison('notEqual', 'ne', '!=', 'numpy.not_equal', ALL);
+/** Where x < y: a bool array (also exported as `lt`). @example less(x, 0.5) */
+export const less = comparison('less', 'lt', '<', 'numpy.less', NUMERIC);
+/** Where x <= y: a bool array (also exported as `le`). @example lessEqual(x, y) */
+export const lessEqual = comparison('lessEqual', 'le', '<=', 'numpy.less_equal', NUMERIC);
+/** Where x > y: a bool array (also exported as `gt`). @example greater(x, 0) */
+export const greater = comparison('greater', 'gt', '>', 'numpy.greater', NUMERIC);
+/** Where x >= y: a bool array (also exported as `ge`). @example greaterEqual(x, 1) */
+export const greaterEqual = comparison('greaterEqual', 'ge', '>=', 'numpy.greater_equal', NUMERIC);
+
+/** Where x is NaN: a bool array (false for integers). @example isnan(x) */
+export const isnan = predicate('isnan', ['numpy.isnan', 'where x is NaN (a bool array)', 'exact'], { dtypes: NUMERIC, body: (d) => (d === 'f32' ? fl((t) => `out = select(0u, 1u, ${t.n('x')})`) : plain('out = 0u')) });
+/** Where x is ±Inf: a bool array (false for integers). @example isinf(x) */
+export const isinf = predicate('isinf', ['numpy.isinf', 'where x is ±Inf (a bool array)', 'exact'], { dtypes: NUMERIC, body: (d) => (d === 'f32' ? fl((t) => `out = select(0u, 1u, ${t.inf('x')})`) : plain('out = 0u')) });
+/** Where x is finite (not NaN nor ±Inf): a bool array (true for integers). @example isfinite(x) */
+export const isfinite = predicate('isfinite', ['numpy.isfinite', 'where x is finite (a bool array)', 'exact'], {
+  dtypes: NUMERIC,
+  body: (d) => (d === 'f32' ? fl((t) => `out = select(1u, 0u, ${t.n('x')} || ${t.inf('x')})`) : plain('out = 1u')),
+});
+
+// ---- unary arithmetic ----------------------------------------------------------------------------------------
+
+/** `-x` (i32 wraps: -(-2^31) is -2^31; u32 wraps as NumPy's: -3 is 2^32 − 3). Also exported as `neg`. @example negative(x) */
+export const negative = unary('negative', 'neg', ['numpy.negative', '`-x` (integers wrap)', 'exact'], { dtypes: NUMERIC, body: (d) => plain(d === 'u32' ? 'out = 0u - x' : 'out = -x', true) });
+/** `+x`: a copy. @example positive(x) */
+export const positive = unary('positive', undefined, ['numpy.positive', '`+x`, elementwise (a copy)', 'exact'], { dtypes: NUMERIC, body: () => plain('out = x', true) });
+/** `|x|` (u32: the value itself; i32: |-2^31| wraps to -2^31, as in NumPy). @example abs(x) */
+export const abs = unary('abs', undefined, ['numpy.absolute', '`|x|` (i32 wraps at -2^31)', 'exact'], { dtypes: NUMERIC, body: (d) => (d === 'u32' ? plain('out = x', true) : d === 'i32' ? plain('out = abs(x)') : nanIn(['x'], () => 'out = abs(x)')) });
+/** `x * x` (integers wrap). @example square(x) */
+export const square = unary('square', undefined, ['numpy.square', '`x * x` (integers wrap)', 'exact'], { dtypes: NUMERIC, body: () => plain('out = x * x', true) });
+/**
+ * −1, 0 or 1 by the sign of x (0 for ±0, as NumPy); NaN kept.
+ *
+ * @example sign(x)
+ */
+export const sign = unary('sign', undefined, ['numpy.sign', '−1, 0 or 1 by the sign of x; NaN kept', 'exact'], {
+  dtypes: NUMERIC,
+  body: (d) =>
+    d === 'f32'
+      ? nanIn(['x'], () => 'out = select(select(-1.0, 1.0, x > 0.0), 0.0, x == 0.0)')
+      : d === 'i32'
+        ? plain('out = select(select(T(-1), T(1), x > T(0)), T(0), x == T(0))')
+        : plain('out = select(0u, 1u, x > 0u)'),
+});
+
+/** A rounding function: WGSL's builtin on floats, with a zero result taking x's sign; integers unchanged. */
+function rounding(name: string, numpy: string, summary: string): UnaryMathOp {
+  return unary(name, undefined, [numpy, summary, 'exact'], {
+    dtypes: NUMERIC,
+    body: (d) => (d === 'f32' ? nanIn(['x'], (t) => `let r = ${name}(x);\nout = select(r, ${t.zero('x')}, r == 0.0)`) : plain('out = x', true)),
+  });
+}
+/** Round down (integers unchanged). @example floor(x) */
+export const floor = rounding('floor', 'numpy.floor', 'round down (integers unchanged)');
+/** Round up (integers unchanged; ceil(-0.5) is -0). @example ceil(x) */
+export const ceil = rounding('ceil', 'numpy.ceil', 'round up (integers unchanged)');
+/** Round to nearest, halves to even (integers unchanged). @example round(x) */
+export const round = rounding('round', 'numpy.round', 'round to nearest, halves to even');
+/** Round toward zero (integers unchanged). @example trunc(x) */
+export const trunc = rounding('trunc', 'numpy.trunc', 'round toward zero (integers unchanged)');
+
+// ---- floating-point functions --------------------------------------------------------------------------------
+
+/** A float function of x (f32): its body, NaN-propagating. */
+function floatFn(name: string, alias: string | undefined, doc: Doc, template: (t: Tests) => string): UnaryMathOp {
+  return unary(name, alias, doc, { dtypes: FLOAT, body: () => nanIn(['x'], template) });
+}
+
+/** An odd function's series for |x| < 0.1 (its coefficients of x, x^3, x^5…), the builtin beyond. */
+function oddSeries(coefficients: readonly string[]): string {
+  const [first, ...rest] = coefficients;
+  const inner = rest.reduceRight((acc, c) => `(${c}${acc === '' ? '' : ` + x2 * ${acc}`})`, '');
+  return `x * (${first ?? '1.0'} + x2 * ${inner})`;
+}
+
+/**
+ * `e^x`: +Inf past ln(f32 max); below ln 2^-126 the answer is subnormal, which lavapipe's `exp` flushes to 0
+ * (its arithmetic keeps subnormals): there it is e^(x + 64 ln 2) · 2^-64, the scaling exact but for the
+ * final rounding.
+ *
+ * @example exp(x)
+ */
+export const exp = floatFn('exp', undefined, ['numpy.exp', '`e^x`, subnormal results kept', 'transcendental'], (t) => `let r = select(exp(x), exp(x + 44.3614195558365) * 5.421010862427522e-20, x < -87.33654475055310);
+out = select(select(r, infv, x > ${EXP_MAX}), select(infv, 0.0, ${t.neg('x')}), ${t.inf('x')})`);
+/**
+ * `e^x − 1`, accurate near 0: a series for |x| < 0.1, `exp(x) − 1` beyond; +Inf past ln(f32 max).
+ *
+ * @example expm1(x)
+ */
+export const expm1 = floatFn(
   'expm1',
-  `let s = x * (1.0 + x * (0.5 + x * (0.16666667 + x * (0.041666668 + x * (0.008333334 + x * (0.0013888889 + x * (0.0001984127 + x * 0.0000248016)))))));
-out = select(exp(x) - 1.0, s, abs(x) < 0.1)`,
-  FLOAT,
+  undefined,
+  ['numpy.expm1', '`e^x − 1`, accurate near 0', 'transcendental'],
+  () => `let s = x * (1.0 + x * (0.5 + x * (0.16666667 + x * (0.041666668 + x * (0.008333334 + x * (0.0013888889 + x * (0.0001984127 + x * 0.0000248016)))))));
+out = select(select(select(exp(x) - 1.0, s, abs(x) < 0.1), infv, x > ${EXP_MAX}), -1.0, x < -88.0)`,
 );
-/** `√x`; NaN below 0. */
-export const sqrt = unary('sqrt', 'out = select(sqrt(x), nanv, x < 0.0)', FLOAT);
-/** `1/√x`; ±Inf at ±0 (NumPy's `1 / np.sqrt(x)`), NaN below 0. */
-export const rsqrt = unary(
-  'rsqrt',
-  () => {
-    const body = (n: (v: string) => string, neg: (v: string) => string): string =>
-      `out = select(select(select(inverseSqrt(x), select(infv, -infv, ${neg('x')}), x == 0.0), nanv, x < 0.0), nanv, ${n('x')})`;
-    return { args: UNARY_ARGS, body: body(ISNAN.dawn, SIGNBIT.dawn), hostBody: body(ISNAN.host, SIGNBIT.host), dtypes: FLOAT, consts: SPECIAL };
-  },
-  FLOAT,
-);
-/** `sin x`. */
-export const sin = unary('sin', 'out = sin(x)', FLOAT);
-/** `cos x`. */
-export const cos = unary('cos', 'out = cos(x)', FLOAT);
 /**
- * `tanh x`: a Taylor series for |x| < 0.1 (WGSL's tanh is accurate only absolutely, ~1e-7, which would
- * swamp small results), ±1 beyond |x| > 20 (where sinh/cosh overflow), WGSL's tanh between.
+ * Natural log: -Inf at ±0, NaN below 0, +Inf at +Inf (WGSL leaves these indeterminate). A subnormal x is
+ * scaled by 2^23 (exactly) first: lavapipe's `log` answers log(2^-126) for every subnormal.
+ *
+ * @example log(x)
  */
-export const tanh = unary(
-  'tanh',
-  `let x2 = x * x;
-let s = x * (1.0 - x2 * (0.33333334 - x2 * (0.13333334 - x2 * 0.05396825)));
-out = select(select(tanh(x), sign(x), abs(x) > 20.0), s, abs(x) < 0.1)`,
-  FLOAT,
+export const log = floatFn(
+  'log',
+  undefined,
+  ['numpy.log', 'natural log; -Inf at ±0, NaN below 0', 'transcendental'],
+  (t) => `let l = select(log(x), log(x * 8388608.0) - 15.942385152878742, x < ${MIN_NORMAL});
+out = select(select(select(l, infv, ${t.inf('x')}), -infv, x == 0.0), nanv, x < 0.0)`,
 );
-/** The logistic function `1 / (1 + e^−x)`. */
-export const sigmoid = unary('sigmoid', 'out = 1.0 / (1.0 + exp(-x))', FLOAT);
-/** `max(x, 0)`, NaN kept (f32, f16, i32). */
-export const relu = unary('relu', nanAware(UNARY_ARGS, (n) => `out = select(max(x, T(0)), x, ${n('x')})`, SIGNED, SPECIAL), SIGNED);
-/** Round down. */
-export const floor = unary('floor', 'out = floor(x)', FLOAT);
-/** Round up. */
-export const ceil = unary('ceil', 'out = ceil(x)', FLOAT);
-/** Round to nearest, halves to even (NumPy's `round`, WGSL's `round`). */
-export const round = unary('round', 'out = round(x)', FLOAT);
-/** −1, 0 or 1 by the sign of x; NaN kept (f32, f16, i32). */
-export const sign = unary('sign', nanAware(UNARY_ARGS, (n) => `out = select(sign(x), x, ${n('x')})`, SIGNED, SPECIAL), SIGNED);
+/**
+ * `log(1 + x)`, accurate near 0 (a series for |x| < 0.1); -Inf at -1, NaN below.
+ *
+ * @example log1p(x)
+ */
+export const log1p = floatFn('log1p', undefined, ['numpy.log1p', '`log(1 + x)`, accurate near 0', 'transcendental'], (t) => `out = select(select(select(${log1pOf('x')}, infv, ${t.inf('x')}), -infv, x == -1.0), nanv, x < -1.0)`);
+/**
+ * Base-2 log: -Inf at ±0, NaN below 0 (subnormals scaled first, as {@link log}).
+ *
+ * @example log2(x)
+ */
+export const log2 = floatFn('log2', undefined, ['numpy.log2', 'base-2 log; -Inf at ±0, NaN below 0', 'transcendental'], (t) => `out = select(select(select(${LOG2}, infv, ${t.inf('x')}), -infv, x == 0.0), nanv, x < 0.0)`);
+/**
+ * Base-10 log: -Inf at ±0, NaN below 0.
+ *
+ * @example log10(x)
+ */
+export const log10 = floatFn('log10', undefined, ['numpy.log10', 'base-10 log; -Inf at ±0, NaN below 0', 'transcendental'], (t) => `out = select(select(select(${LOG2} * 0.30102999566398120, infv, ${t.inf('x')}), -infv, x == 0.0), nanv, x < 0.0)`);
+/**
+ * `√x`; NaN below 0, -0 at -0.
+ *
+ * @example sqrt(x)
+ */
+export const sqrt = floatFn('sqrt', undefined, ['numpy.sqrt', '`√x`; NaN below 0', 'ulp'], (t) => `out = select(select(select(sqrt(x), infv, ${t.inf('x')}), x, x == 0.0), nanv, x < 0.0)`);
+/**
+ * `1/√x`; ±Inf at ±0 (NumPy's `1 / np.sqrt(x)`), NaN below 0.
+ *
+ * @example rsqrt(x)
+ */
+export const rsqrt = floatFn('rsqrt', undefined, [null, '`1/√x`; ±Inf at ±0, NaN below 0', 'transcendental'], (t) => `out = select(select(select(inverseSqrt(x), select(infv, -infv, ${t.neg('x')}), x == 0.0), 0.0, ${t.inf('x')}), nanv, x < 0.0)`);
+
+/**
+ * `sin x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf).
+ *
+ * @example sin(x)
+ */
+export const sin = floatFn('sin', undefined, ['numpy.sin', '`sin x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
+out = select(select(sin(x), ${oddSeries(['1.0', '-0.16666667', '0.008333334', '-0.0001984127'])}, abs(x) < 0.1), nanv, ${t.inf('x')})`);
+/**
+ * `cos x` (NaN at ±Inf).
+ *
+ * @example cos(x)
+ */
+export const cos = floatFn('cos', undefined, ['numpy.cos', '`cos x`, elementwise', 'transcendental'], (t) => `out = select(cos(x), nanv, ${t.inf('x')})`);
+/**
+ * `tan x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf).
+ *
+ * @example tan(x)
+ */
+export const tan = floatFn('tan', undefined, ['numpy.tan', '`tan x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
+out = select(select(tan(x), ${oddSeries(['1.0', '0.33333334', '0.13333334', '0.053968254', '0.021869488'])}, abs(x) < 0.1), nanv, ${t.inf('x')})`);
+/**
+ * `arcsin x`: NaN outside [−1, 1]; a series below |x| < 0.1.
+ *
+ * @example asin(x)
+ */
+export const asin = floatFn('asin', undefined, ['numpy.arcsin', '`arcsin x`; NaN outside [−1, 1]', 'transcendental'], () => `let x2 = x * x;
+out = select(select(asin(x), ${oddSeries(['1.0', '0.16666667', '0.075', '0.044642857', '0.030381944'])}, abs(x) < 0.1), nanv, abs(x) > 1.0)`);
+/**
+ * `arccos x`: NaN outside [−1, 1].
+ *
+ * @example acos(x)
+ */
+export const acos = floatFn('acos', undefined, ['numpy.arccos', '`arccos x`; NaN outside [−1, 1]', 'transcendental'], () => 'out = select(select(acos(x), 0.0, x == 1.0), nanv, abs(x) > 1.0)');
+/**
+ * `arctan x` (±π/2 at ±Inf; a series below |x| < 0.1).
+ *
+ * @example atan(x)
+ */
+export const atan = floatFn('atan', undefined, ['numpy.arctan', '`arctan x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
+out = select(select(atan(x), ${oddSeries(['1.0', '-0.33333334', '0.2', '-0.14285715', '0.11111111'])}, abs(x) < 0.1), select(1.5707964, -1.5707964, x < 0.0), ${t.inf('x')})`);
+/**
+ * `sinh x` (a series below |x| < 0.1; e^(|x| − ln 2) past 80, so it overflows only where sinh does).
+ *
+ * @example sinh(x)
+ */
+export const sinh = floatFn('sinh', undefined, ['numpy.sinh', '`sinh x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
+let big = exp(abs(x) - 0.6931472);
+out = select(select(select(sinh(x), select(big, -big, x < 0.0), abs(x) > 80.0), ${oddSeries(['1.0', '0.16666667', '0.008333334', '0.0001984127'])}, abs(x) < 0.1), x, ${t.inf('x')})`);
+/**
+ * `cosh x` (e^(|x| − ln 2) past 80, so it overflows only where cosh does; +Inf at ±Inf).
+ *
+ * @example cosh(x)
+ */
+export const cosh = floatFn('cosh', undefined, ['numpy.cosh', '`cosh x`, elementwise', 'transcendental'], (t) => `out = select(select(cosh(x), exp(abs(x) - 0.6931472), abs(x) > 80.0), infv, ${t.inf('x')})`);
+/**
+ * `tanh x`: a series for |x| < 0.1 (WGSL's tanh is accurate only absolutely, ~1e-7, which would swamp small
+ * results), ±1 beyond |x| > 20 (where sinh/cosh overflow), WGSL's tanh between.
+ *
+ * @example tanh(x)
+ */
+export const tanh = floatFn('tanh', undefined, ['numpy.tanh', '`tanh x`, accurate near 0', 'transcendental'], () => `let x2 = x * x;
+let s = x * (1.0 - x2 * (0.33333334 - x2 * (0.13333334 - x2 * 0.05396825)));
+out = select(select(tanh(x), select(1.0, -1.0, x < 0.0), abs(x) > 20.0), s, abs(x) < 0.1)`);
+/**
+ * `arsinh x` (odd; a series below |x| < 0.1; log(2|x|) past 1e18, where x² would overflow).
+ *
+ * @example asinh(x)
+ */
+export const asinh = floatFn('asinh', undefined, ['numpy.arcsinh', '`arsinh x`, elementwise', 'transcendental'], () => `let x2 = x * x;
+let a = abs(x);
+let m = select(log(a + sqrt(a * a + 1.0)), log(a) + 0.6931472, a > 1e18);
+out = select(select(m, -m, x < 0.0), ${oddSeries(['1.0', '-0.16666667', '0.075', '-0.044642857', '0.030381944'])}, a < 0.1)`);
+/**
+ * `arcosh x`: NaN below 1, +0 at 1; log1p-accurate near 1; log(2x) past 1e18.
+ *
+ * @example acosh(x)
+ */
+export const acosh = floatFn('acosh', undefined, ['numpy.arccosh', '`arcosh x`; NaN below 1', 'transcendental'], () => `let u = x - 1.0;
+let v = u + sqrt(u * (x + 1.0));
+out = select(select(${log1pOf('v')}, log(x) + 0.6931472, x > 1e18), nanv, x < 1.0)`);
+/**
+ * `artanh x`: ±Inf at ±1, NaN beyond; a series below |x| < 0.1.
+ *
+ * @example atanh(x)
+ */
+export const atanh = floatFn('atanh', undefined, ['numpy.arctanh', '`artanh x`; ±Inf at ±1, NaN beyond', 'transcendental'], () => `let x2 = x * x;
+let h = 0.5 * log((1.0 + x) / (1.0 - x));
+out = select(select(select(h, ${oddSeries(['1.0', '0.33333334', '0.2', '0.14285715', '0.11111111'])}, abs(x) < 0.1), select(infv, -infv, x < 0.0), abs(x) == 1.0), nanv, abs(x) > 1.0)`);
+
+/**
+ * The logistic function `1 / (1 + e^−x)`.
+ *
+ * @example sigmoid(x)
+ */
+export const sigmoid = floatFn('sigmoid', undefined, [null, 'the logistic function `1 / (1 + e^−x)`', 'transcendental'], () => 'out = 1.0 / (1.0 + exp(-x))');
+/**
+ * `max(x, 0)`, NaN kept (f32, i32).
+ *
+ * @example relu(x)
+ */
+export const relu = unary('relu', undefined, [null, '`max(x, 0)`, NaN kept', 'exact'], { dtypes: ['f32', 'i32'], body: (d) => (d === 'f32' ? fl((t) => `out = select(max(x, 0.0), x, ${t.n('x')})`) : plain('out = max(x, T(0))')) });
 
 // A NaN bound makes every element NaN (NumPy 2's clip, min(max(x, lo), hi) with NaN-propagating max/min):
 // tested on the uniform by bits on Dawn, whose max/min may return the other operand.
-const CLIP = nanAware('x: T[], out: T[], lo: T, hi: T, nanv: T', (n) => `out = select(select(min(max(x, lo), hi), x, ${n('x')}), nanv, ${n('lo')} || ${n('hi')})`, ANY, { nanv: NaN });
+const CLIP = (d: DType): Spec => {
+  const args = 'x: T[], out: T[], lo: T, hi: T, nanv: T';
+  if (d !== 'f32') return { args, body: 'out = min(max(x, lo), hi)', consts: { nanv: 0 } };
+  const t = (e: Tests): string => `out = select(select(min(max(x, lo), hi), x, ${e.n('x')}), nanv, ${e.n('lo')} || ${e.n('hi')})`;
+  return { args, body: t(DAWN), hostBody: t(HOST), consts: { nanv: NaN } };
+};
 
-/** `min(max(x, lo), hi)`, elementwise (NumPy's `clip`: `hi` wins when lo > hi; NaN kept; a NaN bound gives NaN). */
+/** `min(max(x, lo), hi)`, elementwise (NumPy's `clip`: `hi` wins when lo > hi; NaN kept; a NaN bound gives NaN). @example clip(x, 0, 1) */
 export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, options?: OutOptions<D>): DeviceArray<D>;
 /** @deprecated The output as the fourth argument: pass `{ out }`. */
 export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number, out?: DeviceArray<D>): DeviceArray<D>;
@@ -373,30 +890,22 @@ export function clip<D extends DType>(x: DeviceArray<D>, lo: number, hi: number,
   return CLIP_OP.call(x, lo, hi, options) as DeviceArray<D>;
 }
 
-const CLIP_OP = mathOp('clip', CLIP, (x: DeviceArray, lo: number, hi: number, options: OutOptions | DeviceArray | undefined): MathCall => {
+const CLIP_OP = mathOp('clip', undefined, ['numpy.clip', '`min(max(x, lo), hi)`', 'exact'], CLIP, (x: DeviceArray, lo: number, hi: number, options: OutOptions | DeviceArray | undefined): MathCall => {
   const out = outOf('clip', options);
   checkArrays('clip', { x, out }, ['out']);
   checkNumber('clip', 'lo', lo);
   checkNumber('clip', 'hi', hi);
-  return checkRun('clip', CLIP, { x, out, lo, hi }, x);
+  if (!NUMERIC.includes(x.dtype)) throw takes('clip', NUMERIC, x.dtype);
+  return checkRun('clip', CLIP(x.dtype), { x, out, lo, hi }, x);
 });
 
-/** 1 where x == y, else 0 (a u32 mask) (NumPy's `equal`; also exported as `eq`). */
-export const equal = compare('eq', '==');
-/** 1 where x != y (NaN != NaN) (NumPy's `not_equal`; also exported as `ne`). */
-export const notEqual = compare('ne', '!=');
-/** 1 where x < y (NumPy's `less`; also exported as `lt`). */
-export const less = compare('lt', '<');
-/** 1 where x <= y (NumPy's `less_equal`; also exported as `le`). */
-export const lessEqual = compare('le', '<=');
-/** 1 where x > y (NumPy's `greater`; also exported as `gt`). */
-export const greater = compare('gt', '>');
-/** 1 where x >= y (NumPy's `greater_equal`; also exported as `ge`). */
-export const greaterEqual = compare('ge', '>=');
-
+/** The alias of {@link subtract} (the same function). */
+export const sub = subtract;
+/** The alias of {@link multiply} (the same function). */
+export const mul = multiply;
 /** The alias of {@link divide} (the same function). */
 export const div = divide;
-/** The alias of {@link power} (the same function). */
+/** The alias of {@link power} (the same function; the standard's name). */
 export const pow = power;
 /** The alias of {@link negative} (the same function). */
 export const neg = negative;
@@ -413,28 +922,38 @@ export const gt = greater;
 /** The alias of {@link greaterEqual} (the same function). */
 export const ge = greaterEqual;
 
-const WHERE: Spec = { args: 'mask: u32[], a: T[], b: T[], out: T[]', body: 'out = select(b, a, mask != 0u)', dtypes: ANY };
-
-/** `a` where mask is non-zero, else `b` (all three broadcast together; the mask is u32, as comparisons give). */
-export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+/**
+ * `a` where `condition` is true, else `b` (the standard's `where`): all three broadcast together; a and b
+ * promote as a binary function's operands (either may be a JS scalar). The condition is a bool array (a u32
+ * mask, non-zero meaning true, is still taken: deprecated).
+ *
+ * @example where(less(x, 0), 0, x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.where.html
+ */
+export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D> | Scalar, b: DeviceArray<D> | Scalar, options?: OutOptions<D>): DeviceArray<D>;
 /** @deprecated The output as the fourth argument: pass `{ out }`. */
-export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
-export function where<D extends DType>(mask: DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
-  return WHERE_OP.call(mask, a, b, options) as DeviceArray<D>;
+export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
+export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D> | Scalar, b: DeviceArray<D> | Scalar, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+  return WHERE_OP.call(condition, a, b, options) as DeviceArray<D>;
 }
 
-const WHERE_OP = mathOp('where', WHERE, (mask: DeviceArray<'u32'>, a: DeviceArray, b: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
+const WHERE_OP = mathOp('where', undefined, ['numpy.where', '`a` where the condition is true, else `b` (broadcast, promoted)', 'exact'], 'out = select(b, a, cond != 0u)', (cond: DeviceArray, a: DeviceArray | Scalar, b: DeviceArray | Scalar, options: OutOptions | DeviceArray | undefined): MathCall => {
   const out = outOf('where', options);
-  checkArrays('where', { mask, a, b, out }, ['out']);
-  if ((mask.dtype as DType) !== 'u32') throw new DTypeError(`where: the mask must be u32 (as comparisons return), got ${mask.dtype}`);
-  return checkRun('where', WHERE, { mask, a, b, out }, a);
+  checkArrays('where', { condition: cond, out }, ['out']);
+  if (cond.dtype !== 'bool' && cond.dtype !== 'u32') throw new DTypeError(`where: the condition must be a bool array (as comparisons return), got ${cond.dtype}`);
+  const { args, prelude, bound } = operands('where', { a, b });
+  const spec: Spec = { args: `cond: ${cond.dtype}[], ${args.join(', ')}, out: T[]`, body: `${prelude}out = select(b, a, cond != 0u)` };
+  return checkRun('where', spec, { cond, ...bound, out }, cond);
 });
 
 /**
  * A copy converted to `dtype`: float → integer truncates toward zero and clamps to the target's range
  * (f32 can hold at most 2^31 − 128 and 2^32 − 256 below the limits), NaN gives 0; i32 ↔ u32 keeps the
  * bits (as NumPy's astype wraps); integer → f32 rounds to nearest; to f16 rounds to nearest (±Inf past
- * 65504). Both engines compute exactly this (f16 needs shader-f16, so Dawn only).
+ * 65504); to bool: non-zero (and NaN) is true; from bool: true is 1. Both engines compute exactly this (f16
+ * needs shader-f16, so Dawn only).
+ *
+ * @example astype(less(x, 0), 'f32')
  */
 export function astype<E extends DType>(x: DeviceArray, dtype: E): DeviceArray<E> {
   return ASTYPE.call(x, dtype) as DeviceArray<E>;
@@ -448,18 +967,21 @@ export function astypeSpec(from: DType, to: DType): Spec {
   const float = from === 'f32' || from === 'f16';
   const clamped = to === 'i32' ? `i32(clamp(${src}, -2147483648.0, 2147483520.0))` : `u32(clamp(${src}, 0.0, 4294967040.0))`;
   const zero = to === 'i32' ? '0i' : '0u';
-  const all: readonly DType[] = [...ANY, 'f16'];
-  return to === from
-    ? { args, body: 'out = x', dtypes: all }
-    : float && (to === 'i32' || to === 'u32')
-      ? { args, body: `out = select(${clamped}, ${zero}, ${ISNAN.dawn(src)})`, hostBody: `out = select(${clamped}, ${zero}, ${ISNAN.host('x')})`, dtypes: all }
-      : { args, body: `out = ${to}(x)`, dtypes: all };
+  if (to === from) return { args, body: 'out = x' };
+  if (to === 'bool') {
+    return float
+      ? { args, body: `out = select(0u, 1u, ${src} != 0.0 || ${ISNAN.dawn(src)})`, hostBody: 'out = select(0u, 1u, x != 0.0 || x != x)' }
+      : { args, body: `out = select(0u, 1u, x != ${wgslOf(from)}(0))` };
+  }
+  if (from === 'bool') return { args, body: to === 'u32' ? 'out = x' : `out = ${to}(x)` };
+  if (float && (to === 'i32' || to === 'u32')) return { args, body: `out = select(${clamped}, ${zero}, ${ISNAN.dawn(src)})`, hostBody: `out = select(${clamped}, ${zero}, ${ISNAN.host('x')})` };
+  return { args, body: `out = ${to}(x)` };
 }
 
 // The expression depends on the pair of dtypes: astypeSpec(from, to).
-const ASTYPE = mathOp('astype', undefined, (x: DeviceArray, dtype: DType): MathCall => {
+const ASTYPE = mathOp('astype', undefined, ['numpy.ndarray.astype', 'a copy converted to another dtype', 'exact'], astypeSpec, (x: DeviceArray, dtype: DType): MathCall => {
   checkArrays('astype', { x });
-  const to = assertDType(dtype);
+  const to = assertDType(dtype, 'astype');
   return { ...checkRun(`astype_${x.dtype}_${to}`, astypeSpec(x.dtype, to), { x }, x), to };
 });
 

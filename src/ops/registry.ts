@@ -7,7 +7,7 @@
 import type { Op } from './manifest.js';
 import { ARGMAX, ARGMIN } from './arg.js';
 import { axisOp, SOFTMAX } from './axis.js';
-import { ADD, AXPY, MAP, MUL, SCALE, SUB } from './elementwise.js';
+import { AXPY, MAP, SCALE } from './elementwise.js';
 import { FFT, IFFT } from './fft.js';
 import { HISTOGRAM } from './histogram.js';
 import { COPY } from './copy.js';
@@ -25,13 +25,10 @@ export type AnyOp = Op<any[], object, unknown>;
 
 export const OPS: readonly AnyOp[] = [
   COPY,
-  ADD,
-  SUB,
-  MUL,
+  ...MATH_OPS,
   SCALE,
   AXPY,
   MAP,
-  ...MATH_OPS,
   SOFTMAX,
   SUM,
   MEAN,

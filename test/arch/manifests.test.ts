@@ -22,6 +22,9 @@ const NOT_OPS = new Set([
   'placeOn', // placement of one call
   'sizeOf', // placement: a call's size
   'engineTraits', // what an engine can run (src/device/engines.ts)
+  'resultType', // the standard's type promotion over dtypes (src/buffers/dtype.ts)
+  'canCast', // the same
+  'promoteTypes', // the same, for two dtypes
 ]);
 
 /** `gpukit.<name>`, through dotted names (`random.uniform`). */

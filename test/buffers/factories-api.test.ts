@@ -11,7 +11,7 @@ import { ArgumentError, DTypeError, random, ShapeError, type DeviceArray, type D
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { numpy } from '../ops/helpers.js';
 
-const NP: Record<DType, string> = { f32: 'np.float32', i32: 'np.int32', u32: 'np.uint32', f16: 'np.float16' };
+const NP: Record<DType, string> = { f32: 'np.float32', i32: 'np.int32', u32: 'np.uint32', f16: 'np.float16', bool: 'np.bool_' };
 
 /** Each case: what it makes, and the NumPy expression that makes the same array (cast to the case's dtype). */
 const CASES: readonly (readonly [label: string, make: (d: import('../../src/index.js').GpuDevice) => DeviceArray, np: string, dtype: DType])[] = [

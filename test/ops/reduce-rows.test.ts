@@ -140,7 +140,7 @@ for (const [gi, geometry] of GEOMETRIES.entries()) {
         const what = (op: string): string => `${op} of [${rows}, ${R}] with WG ${p['WG']} LANES ${p['LANES']}`;
         const get = async (op: string, r: DeviceArray): Promise<Float32Array | Uint32Array | Int32Array> => {
           try {
-            return await r.toArray();
+            return (await r.toArray()) as Float32Array | Uint32Array | Int32Array; // never bool here
           } finally {
             r.destroy();
           }

@@ -6,7 +6,7 @@ import { sort, sortPairs, type DeviceArray, type GpuDevice } from '../../src/ind
 import { gpuTest } from '../fixture.js';
 import { randomF32, randomI32, randomU32 } from './helpers.js';
 
-type Keys = Float32Array | Int32Array | Uint32Array;
+type Keys = Float32Array | Int32Array | Uint32Array | Uint8Array;
 
 /** The first calls compile the radix-sort kernels (tens of seconds on a loaded software adapter). */
 const COMPILE_TIMEOUT = 180_000;

@@ -24,7 +24,7 @@ function expectedBits(sorted: Keys): Uint32Array {
   return bits;
 }
 
-function bitsOf(a: Keys): Uint32Array {
+function bitsOf(a: Keys | Uint8Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length);
 }
 

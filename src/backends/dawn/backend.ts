@@ -14,7 +14,7 @@ import { alignedBytes, DeviceArray, toBytes, type ArrayFill, type ReadOptions } 
 import { gatherView, scatterView } from './strided-copy.js';
 import { DawnStreams } from './stream.js';
 import { Storage } from '../../buffers/storage.js';
-import { bytesOf, f16BitsToF32, hostArray, type DType, type HostArrayOf } from '../../buffers/dtype.js';
+import { bytesOf, f16BitsToF32, hostArray, type DType, type HostArrayOf, type StoredArrayOf } from '../../buffers/dtype.js';
 import { pieces, segmentElements } from '../../buffers/chunks.js';
 import { ArgumentError, DTypeError, LimitError, UnsupportedOnEngineError, ValidationError } from '../../errors.js';
 
@@ -228,7 +228,7 @@ export class DawnBackend implements Backend {
     }
   }
 
-  async read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<HostArrayOf[D]> {
+  async read<D extends DType>(x: DeviceArray<D>, given: StoredArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<StoredArrayOf[D]> {
     const ctx = this.#ctx;
     if (!x.isPlain) {
       // A view moves only its own elements: gathered on the device first.
@@ -241,7 +241,8 @@ export class DawnBackend implements Backend {
       if (x.length === 0) return given ?? hostArray(x.dtype, 0);
       const packed = x.contiguous();
       try {
-        return await (given !== undefined ? packed.toArray(given, options) : packed.toArray(options));
+        // Never bool here (DeviceArray.toArray reads a bool array through its u32 view): stored = handed back.
+        return (await (given !== undefined ? packed.toArray(given as unknown as HostArrayOf[D], options) : packed.toArray(options))) as unknown as StoredArrayOf[D];
       } finally {
         packed.destroy();
       }
@@ -307,7 +308,7 @@ export class DawnBackend implements Backend {
    * Reads an array stored in several buffers: each segment is read back as a window (one buffer each, the
    * single-buffer path) straight into its place in one host array (the caller's, for `toArray(out)`).
    */
-  async #readSegments<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined, options: ReadOptions): Promise<HostArrayOf[D]> {
+  async #readSegments<D extends DType>(x: DeviceArray<D>, given: StoredArrayOf[D] | undefined, options: ReadOptions): Promise<StoredArrayOf[D]> {
     const st = x.storage;
     const ctx = this.#ctx;
     ctx.assertUsable();
@@ -319,7 +320,7 @@ export class DawnBackend implements Backend {
     for (const [k, p] of pieces(x.length, st.segmentElements).entries()) {
       const seg = new DeviceArray<D>(ctx, x.dtype, [p.length], new Storage(st.buffers[k] as GPUBuffer, null), 'zero');
       // Each segment straight into its place in `out`: one copy, as for a single buffer.
-      await seg.toArray(out.subarray(p.start, p.start + p.length) as HostArrayOf[D], options);
+      await seg.toArray(out.subarray(p.start, p.start + p.length) as unknown as HostArrayOf[D], options);
     }
     return out;
   }

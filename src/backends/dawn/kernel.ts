@@ -1,5 +1,5 @@
 import { DeviceArray } from '../../buffers/device-array.js';
-import type { DType } from '../../buffers/dtype.js';
+import { wgslOf, type DType } from '../../buffers/dtype.js';
 import { chunkElements } from '../../buffers/chunks.js';
 import type { DeviceContext } from './context.js';
 import { specializeSource } from '../../kernels/compose.js';
@@ -163,7 +163,8 @@ export class Kernel {
     }
     if (value.ctx !== ctx) throw new ArgumentError(`${this.label}: '${b.name}' is an array of another device`);
     if (value.destroyed) return { buffer: value.buffer, offset: 0 }; // value.buffer throws DestroyedError
-    if (b.elementType !== undefined && b.elementType !== value.dtype) {
+    // A bool array's elements are u32 words (0 or 1): it binds where the kernel declares array<u32>.
+    if (b.elementType !== undefined && b.elementType !== wgslOf(value.dtype)) {
       throw new DTypeError(`${this.label}: '${b.name}' holds ${b.elementType} but the array passed is ${value.dtype}`);
     }
     // Arrays of vectors (e.g. vec4 kernels) bind whole elements: round up to the stride; the pool's

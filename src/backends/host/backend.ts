@@ -3,7 +3,7 @@ import type { Streamer, StreamJob, StreamRoute } from '../../buffers/stream.js';
 import type { OpManifest } from '../../ops/manifest.js';
 import { alignedBytes, DeviceArray, toBytes, viewOf, type ArrayFill } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
-import { hostArray, type DType, type HostArrayOf } from '../../buffers/dtype.js';
+import { hostArray, type DType, type StoredArrayOf } from '../../buffers/dtype.js';
 import { storageIndices } from '../../buffers/strided.js';
 import { DTypeError, LimitError, UnsupportedOnEngineError } from '../../errors.js';
 import type { DeviceInfo } from '../../device/info.js';
@@ -203,7 +203,7 @@ export class HostBackend implements Backend {
     });
   }
 
-  async read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined): Promise<HostArrayOf[D]> {
+  async read<D extends DType>(x: DeviceArray<D>, given: StoredArrayOf[D] | undefined): Promise<StoredArrayOf[D]> {
     const host = this.#ctx;
     if (!x.isPlain) {
       // A view moves only its own elements: read from host memory.
@@ -225,11 +225,11 @@ export class HostBackend implements Backend {
     const failed = host.failureOf(block);
     if (failed !== undefined) throw failed;
     const t0 = performance.now();
-    let out: HostArrayOf[D];
+    let out: StoredArrayOf[D];
     if (given !== undefined) {
       given.set(src);
       out = given;
-    } else out = src.slice() as HostArrayOf[D];
+    } else out = src.slice() as StoredArrayOf[D];
     host.sink?.download(x.byteLength, performance.now() - t0);
     return out;
   }

@@ -46,7 +46,7 @@ type HostData = Float32Array | Int32Array | Uint32Array;
 function typeOf(t: DType | 'T', dtype: DType, what: string): Scalar {
   const d = t === 'T' ? dtype : t;
   if (d === 'f16') throw new UnsupportedOnEngineError(`${what}: f16 has no gpujs form (the gpujs engine computes in f32 only); declare it f32`);
-  return d;
+  return d === 'bool' ? 'u32' : d; // a bool array holds a u32 (0 or 1) per element, as on Dawn
 }
 
 /** JS names: `v_<name>` for values the text sees, `a_<name>` for arrays (a raw one is read as such), `s_<name>` for scalars. */

@@ -18,7 +18,7 @@ import { builderCache, moduleError } from '../builder-cache.js';
 import { broadcastArgs, sameShape, checkElementwiseCall, checkVariant, separateOverlaps, type ElementwiseCheck } from '../../../ops/signature.js';
 import { checkOptions } from '../../../args.js';
 import { deviceOf, windowable } from '../../../ops/util.js';
-import type { ElementwiseFn, ElementwiseSpec, BinaryCall, ScaleCall, AxpyCall, MapCall } from '../../../ops/elementwise.js';
+import type { ElementwiseFn, ElementwiseSpec, ScaleCall, AxpyCall, MapCall } from '../../../ops/elementwise.js';
 
 export const elementwiseTunable = registerTunable({
   op: 'elementwise',
@@ -449,8 +449,10 @@ const readyOps = new Map<string, ElementwiseBuilder>();
 
 /** A built-in elementwise op (its body is known to compile, so it is built synchronously). */
 function ready(name: string, args: string, body: string, scalar = false): ElementwiseBuilder {
-  let b = readyOps.get(name);
-  if (b === undefined) readyOps.set(name, (b = new ElementwiseBuilder({ name, args, body }, { trusted: true, scalar })));
+  // Keyed by the text too: a math op's spec varies with its operands' dtypes (promotion, scalar operands).
+  const key = `${name}|${args}|${body}|${scalar ? 'scalar' : 'vec4'}`;
+  let b = readyOps.get(key);
+  if (b === undefined) readyOps.set(key, (b = new ElementwiseBuilder({ name, args, body }, { trusted: true, scalar })));
   return b;
 }
 
@@ -466,11 +468,6 @@ export function readyElementwise(name: string, args: string, body: string, scala
 
 function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
   return r as DeviceArray;
-}
-
-/** add, sub, mul on Dawn: the ready builder of the op's body (NumPy's broadcasting; `out` may be x or y). */
-export function dawnBinary(_ctx: DeviceContext, { op, expression: e, checked }: BinaryCall): DeviceArray {
-  return one(ready(op, e.args, e.body).run(checked));
 }
 
 /** `out = a * x` on Dawn. */

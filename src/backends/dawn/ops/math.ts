@@ -7,5 +7,5 @@ import type { MathCall } from '../../../ops/math.js';
 
 export function dawnMath(ctx: DeviceContext, { name, spec, checked, to }: MathCall): DeviceArray {
   if (to === 'f16' && !ctx.features.has('shader-f16')) throw new DTypeError('astype: f16 needs the device feature shader-f16, which this adapter lacks');
-  return readyElementwise(name, spec.args, spec.body, true)(checked);
+  return readyElementwise(name, spec.args, spec.body, spec.vec4 !== true)(checked);
 }

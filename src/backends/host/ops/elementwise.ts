@@ -11,20 +11,7 @@ import { checkScalar, requireArray, sameShape } from '../../../ops/signature.js'
 import { runKernel } from '../gpujs.js';
 import { checkKernelSizes, enqueueInto, result, sized } from '../kernel-sizes.js';
 import { hostMap } from '../builders.js';
-import type { AxpyCall, BinaryCall, MapCall, ScaleCall } from '../../../ops/elementwise.js';
-
-const BINARY_SRC = {
-  add: 'function (x, y) { return x[this.thread.x] + y[this.thread.x]; }',
-  sub: 'function (x, y) { return x[this.thread.x] - y[this.thread.x]; }',
-  mul: 'function (x, y) { return x[this.thread.x] * y[this.thread.x]; }',
-} as const;
-
-const BINARY_INT: Record<'add' | 'sub' | 'mul', (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => Math.imul(a, b),
-};
-
+import type { AxpyCall, MapCall, ScaleCall } from '../../../ops/elementwise.js';
 
 /**
  * Checks (x, y, out) of an elementwise op in the order the Dawn builder does (src/ops/signature.ts: each
@@ -43,27 +30,6 @@ function checkElementwise(op: string, x: DeviceArray, y: DeviceArray | undefined
   if (a !== undefined) checkScalar(op, 'a', x.dtype, a.value);
   const host = hostOf(op, x, ...named.flatMap(([, v]) => (v !== undefined ? [v] : [])));
   return host;
-}
-
-function binary(op: 'add' | 'sub' | 'mul', x: DeviceArray, y: DeviceArray, out: DeviceArray | undefined): DeviceArray {
-  if ((y as unknown) === undefined) throw new ArgumentError(`${op}: missing argument 'y' (T[])`);
-  const host = checkElementwise(op, x, y, out);
-  if (x.dtype === 'f32') checkKernelSizes(op, host, [sized('x', x), sized('y', y), result(x.length)], 0);
-  const res = out ?? new DeviceArray(host, x.dtype, x.shape);
-  const n = x.length;
-  if (n === 0) return res;
-  const X = x.data;
-  const Y = y.data;
-  const O = res.data;
-  if (x.dtype === 'f32') {
-    enqueueInto(host, O, () => runKernel(host, op, BINARY_SRC[op], 0, {}, [n], [X, Y]));
-  } else {
-    const f = BINARY_INT[op];
-    host.enqueue(() => {
-      for (let i = 0; i < n; i++) O[i] = f(X[i] ?? 0, Y[i] ?? 0);
-    });
-  }
-  return res;
 }
 
 function scale(x: DeviceArray, a: number, out: DeviceArray | undefined): DeviceArray {
@@ -116,16 +82,6 @@ function broadcastTo(a: DeviceArray, shape: readonly number[], temps: DeviceArra
   const c = a.broadcastTo(shape).contiguous();
   temps.push(c);
   return c;
-}
-
-/** add, sub, mul on the host engine. */
-export function hostBinary(_host: HostContext, { op, x, y, out, shape }: BinaryCall): DeviceArray {
-  const temps: DeviceArray[] = [];
-  try {
-    return binary(op, broadcastTo(x, shape, temps), broadcastTo(y, shape, temps), out);
-  } finally {
-    for (const t of temps) t.destroy();
-  }
 }
 
 /** `a * x` on the host engine. */
