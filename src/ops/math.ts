@@ -86,7 +86,8 @@ interface Tests {
   readonly zero: (v: string) => string;
 }
 const DAWN: Tests = { n: ISNAN.dawn, inf: ISINF.dawn, neg: SIGNBIT.dawn, zero: (v) => `bitcast<f32>(bitcast<u32>(${v}) & 0x80000000u)` };
-const HOST: Tests = { n: ISNAN.host, inf: ISINF.host, neg: SIGNBIT.host, zero: (v) => `select(0.0, -0.0, ${SIGNBIT.host(v)})` };
+// -1 / +Inf is -0 at run time (a literal -0.0 may be folded to 0).
+const HOST: Tests = { n: ISNAN.host, inf: ISINF.host, neg: SIGNBIT.host, zero: (v) => `select(0.0, -1.0 / infv, ${SIGNBIT.host(v)})` };
 
 /** The smallest normal f32, 2^-126: below it (subnormals) `log` is computed on x·2^23 (exact), then less 23·ln 2. */
 const MIN_NORMAL = '1.17549435e-38';
@@ -145,6 +146,21 @@ function log1pOf(v: string): string {
 
 /** log2 of x > 0 (subnormals scaled by 2^23 first: lavapipe's log2 answers log2(2^-126) for every subnormal). */
 const LOG2 = `select(log2(x), log2(x * 8388608.0) - 23.0, x < ${MIN_NORMAL})`;
+
+/**
+ * arctan of v (an identifier) for finite v, by Cephes' atanf (range reduced to |v| ≤ tan(π/8), a degree-9
+ * odd polynomial: ~2 ULP): lavapipe's `atan` is ~60 ULP off near 1 and its `asin` / `acos` thousands.
+ */
+function atanOf(v: string): string {
+  return `let tnA = abs(${v});
+let tnBig = tnA > 2.414213562373095;
+let tnMid = !tnBig && tnA > 0.4142135623730950;
+let tnZ = select(select(tnA, (tnA - 1.0) / (tnA + 1.0), tnMid), -1.0 / tnA, tnBig);
+let tnY0 = select(select(0.0, 0.78539816339744831, tnMid), 1.5707963267948966, tnBig);
+let tnZz = tnZ * tnZ;
+let tnP = (((0.0805374449538 * tnZz - 0.138776856032) * tnZz + 0.199777106478) * tnZz - 0.333329491539) * tnZz * tnZ + tnZ;
+let tnAt = select(tnY0 + tnP, -(tnY0 + tnP), ${v} < 0.0);`;
+}
 
 /** A checked math op: the spec for the arrays' dtype, its builder name, the bound arguments, the output. */
 export interface MathCall extends Checked {
@@ -379,11 +395,44 @@ out = select(select(${what === 'q' ? 'q, q - T(1)' : 'r, r + y'}, fix), T(0), y 
 }
 
 /**
- * fmod(x, y) for the float floorDivide / remainder: WGSL's `%` (x − y·trunc(x/y)), with fmod's answer for an
- * infinite divisor (x itself); NaN for an infinite x or a zero y.
+ * `r − q·ys` exactly, for an integral q within one of r/ys (so the answer is representable): Dekker's exact
+ * product, the halves split by masking 12 mantissa bits (no overflow, unlike Veltkamp's split) — lavapipe's
+ * `fma` is not fused. On gpujs `fma` is exact (the product is exact in f64 and the answer representable).
+ */
+const EXACT_REM = {
+  dawn: `qh = bitcast<f32>(bitcast<u32>(q) & 0xfffff000u);
+yh = bitcast<f32>(bitcast<u32>(ys) & 0xfffff000u);
+p = q * ys;
+e = ((qh * yh - p) + qh * (ys - yh) + (q - qh) * yh) + (q - qh) * (ys - yh);
+r = (r - p) - e;`,
+  host: 'r = fma(-q, ys, r);',
+} as const;
+
+/**
+ * C's exact fmod(x, y) for the float floorDivide / remainder (WGSL's `%`, x − y·trunc(x/y) rounded, is off by
+ * whole units of y once x/y is large): 14 rounds of r ← r − trunc(r/y)·y computed exactly ({@link EXACT_REM}),
+ * each removing some 23 bits of the quotient (by y·2^100 or y·2^200 while r/y overflows), enough for any
+ * pair of f32s (a quotient below 2^277);
+ * then one step into fmod's range (the sign of x, |r| < |y|). x itself for an infinite y; NaN for an
+ * infinite x or a zero y.
  */
 function fmodOf(t: Tests): string {
-  return `let md = select(x % y, x, ${t.inf('y')} && !${t.inf('x')});`;
+  const rem = t === DAWN ? EXACT_REM.dawn : EXACT_REM.host;
+  // While r/y overflows, y·2^100 (twice if need be) divides instead; where q·ys would round past f32 max,
+  // the quotient is shrunk by two ulps first (the next round takes the rest).
+  const round = `ys = y;
+ys = select(ys, ys * 1.2676506e30, ${t.inf('r / ys')});
+ys = select(ys, ys * 1.2676506e30, ${t.inf('r / ys')});
+q = trunc(r / ys);
+q = select(q, trunc((r / ys) * 0.99999988), ${t.inf('q * ys')});
+${rem}`;
+  return `var r = x;
+var q = 0.0;
+var ys = y;
+${t === DAWN ? 'var qh = 0.0;\nvar yh = 0.0;\nvar p = 0.0;\nvar e = 0.0;\n' : ''}${Array.from({ length: 14 }, () => round).join('\n')}
+let ay = abs(y);
+let rs = select(r, r + select(ay, -ay, x < 0.0), r != 0.0 && ((r < 0.0) != (x < 0.0)));
+let md = select(select(rs, ${t.zero('x')}, rs == 0.0), x, ${t.inf('y')} && !${t.inf('x')});`;
 }
 
 /**
@@ -402,8 +451,8 @@ let dv0 = (x - md) / y;
 let dv = select(dv0, dv0 - 1.0, md != 0.0 && ((y < 0.0) != (md < 0.0)));
 let fd = floor(dv);
 let fd2 = select(fd, fd + 1.0, dv - fd > 0.5);
-let q = x / y;
-out = select(select(fd2, ${t.zero('q')}, dv == 0.0), q, y == 0.0)`)
+let xy = x / y;
+out = select(select(fd2, ${t.zero('xy')}, dv == 0.0), xy, y == 0.0)`)
       : intDivide(d, 'q'),
 });
 
@@ -418,8 +467,8 @@ export const remainder = binary('remainder', undefined, ['numpy.remainder', '`x 
   body: (d) =>
     d === 'f32'
       ? nanIn(['x', 'y'], (t) => `${fmodOf(t)}
-let r = select(md, md + y, md != 0.0 && ((y < 0.0) != (md < 0.0)));
-out = select(select(r, ${t.zero('y')}, md == 0.0), nanv, y == 0.0)`)
+let rm = select(md, md + y, md != 0.0 && ((y < 0.0) != (md < 0.0)));
+out = select(select(rm, ${t.zero('y')}, md == 0.0), nanv, y == 0.0)`)
       : intDivide(d, 'r'),
 });
 
@@ -464,7 +513,7 @@ let fin = select(select(pow(ax, y), exp2(t), tiny), exp2(t + 64.0) * 5.421010862
 let edge = ax == 0.0 || xinf;
 let magEdge = select(0.0, infv, (ax == 0.0) == (y < 0.0));
 let magInf = select(select(0.0, infv, (ax < 1.0) == (y < 0.0)), 1.0, ax == 1.0);
-let mag = select(select(select(fin, infv, t >= 128.0), magInf, yinf), magEdge, edge);
+let mag = select(select(select(fin, ax, y == 1.0), magInf, yinf), magEdge, edge);
 let signed = select(mag, -mag, ${t.neg('x')} && odd);
 let real = select(signed, nanv, x < 0.0 && !xinf && !yinf && !integral);
 let one = select(real, 1.0, y == 0.0 || x == 1.0);
@@ -506,7 +555,10 @@ let xz = x == 0.0;
 let xi = ${t.inf('x')};
 let yi = ${t.inf('y')};
 let yn = ${t.neg('y')};
-let r1 = select(atan2(x, y), s * 1.5707964, y == 0.0 && !xz);
+let v = x / y;
+${atanOf('v')}
+let r0 = select(select(tnAt, select(tnAt - 3.1415927, tnAt + 3.1415927, x > 0.0), y < 0.0), ${t.zero('x')}, tnAt == 0.0 && !(y < 0.0));
+let r1 = select(r0, s * 1.5707964, (y == 0.0 && !xz) || ${t.inf('v')});
 let r2 = select(r1, select(${t.zero('x')}, s * 3.1415927, yn), xz || (yi && !xi));
 out = select(r2, select(s * 1.5707964, select(s * 0.7853982, s * 2.3561945, yn), yi), xi)`),
 });
@@ -521,8 +573,9 @@ export const logaddexp = binary('logaddexp', undefined, ['numpy.logaddexp', '`lo
   dtypes: FLOAT,
   body: () =>
     nanIn(['x', 'y'], (t) => `let m = max(x, y);
-let e = exp(-abs(x - y));
-out = select(m + ${log1pOf('e')}, m, ${t.inf('x')} || ${t.inf('y')})`),
+let d = -abs(x - y);
+let e = select(exp(d), exp(d + 44.3614195558365) * 5.421010862427522e-20, d < -87.33654475055310);
+out = select(m + ${log1pOf('e')}, m, ${t.inf('m')})`),
 });
 
 // ---- bitwise and logical ------------------------------------------------------------------------------------
@@ -796,21 +849,27 @@ out = select(select(tan(x), ${oddSeries(['1.0', '0.33333334', '0.13333334', '0.0
  *
  * @example asin(x)
  */
-export const asin = floatFn('asin', undefined, ['numpy.arcsin', '`arcsin x`; NaN outside [−1, 1]', 'transcendental'], () => `let x2 = x * x;
-out = select(select(asin(x), ${oddSeries(['1.0', '0.16666667', '0.075', '0.044642857', '0.030381944'])}, abs(x) < 0.1), nanv, abs(x) > 1.0)`);
+export const asin = floatFn('asin', undefined, ['numpy.arcsin', '`arcsin x`; NaN outside [−1, 1]', 'transcendental'], () => `let c = sqrt((1.0 - x) * (1.0 + x));
+let v = x / c;
+${atanOf('v')}
+out = select(select(select(tnAt, select(1.5707964, -1.5707964, x < 0.0), abs(x) == 1.0), x, abs(x) < 1e-4), nanv, abs(x) > 1.0)`);
 /**
  * `arccos x`: NaN outside [−1, 1].
  *
  * @example acos(x)
  */
-export const acos = floatFn('acos', undefined, ['numpy.arccos', '`arccos x`; NaN outside [−1, 1]', 'transcendental'], () => 'out = select(select(acos(x), 0.0, x == 1.0), nanv, abs(x) > 1.0)');
+export const acos = floatFn('acos', undefined, ['numpy.arccos', '`arccos x`; NaN outside [−1, 1]', 'transcendental'], () => `let c = sqrt((1.0 - x) * (1.0 + x));
+let v = c / abs(x);
+${atanOf('v')}
+let h = select(tnAt, 1.5707964, x == 0.0);
+out = select(select(h, 3.1415927 - h, x < 0.0), nanv, abs(x) > 1.0)`);
 /**
  * `arctan x` (±π/2 at ±Inf; a series below |x| < 0.1).
  *
  * @example atan(x)
  */
-export const atan = floatFn('atan', undefined, ['numpy.arctan', '`arctan x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
-out = select(select(atan(x), ${oddSeries(['1.0', '-0.33333334', '0.2', '-0.14285715', '0.11111111'])}, abs(x) < 0.1), select(1.5707964, -1.5707964, x < 0.0), ${t.inf('x')})`);
+export const atan = floatFn('atan', undefined, ['numpy.arctan', '`arctan x`, elementwise', 'transcendental'], (t) => `${atanOf('x')}
+out = select(select(tnAt, x, abs(x) < 1e-4), select(1.5707964, -1.5707964, x < 0.0), ${t.inf('x')})`);
 /**
  * `sinh x` (a series below |x| < 0.1; e^(|x| − ln 2) past 80, so it overflows only where sinh does).
  *
