@@ -267,6 +267,11 @@ interface BinaryDef {
   readonly body: (d: DType) => Body;
   /** A check of a scalar operand's value beyond the dtype rules (a negative shift count). */
   readonly scalar?: (op: string, side: 'x' | 'y', v: number, d: DType) => void;
+  /**
+   * The body for an i32 array against a u32 array, where the function's answer needs no int64 (the
+   * comparisons): `signed` names the i32 side. Absent: the pair is refused, as promotion would need int64.
+   */
+  readonly mixedInt?: (signed: 'x' | 'y') => Body;
 }
 
 /** A binary elementwise function: `f(x, y, { out })`, with broadcasting, promotion and JS scalars on either side. */
@@ -291,6 +296,20 @@ export interface CompareOp {
  * values bound (a boolean scalar as 1 / 0).
  */
 function operands(op: string, named: Readonly<Record<string, DeviceArray | Scalar>>, check?: BinaryDef['scalar']): { dtype: DType; args: string[]; prelude: string; bound: Record<string, DeviceArray | number> } {
+  return operandsOf(op, named, check);
+}
+
+/** An i32 array against a u32 array, for a function with a {@link BinaryDef.mixedInt} body: which side is signed. */
+function mixedSides(named: Readonly<Record<string, DeviceArray | Scalar>>): 'x' | 'y' | undefined {
+  const x = named['x'];
+  const y = named['y'];
+  if (!(x instanceof DeviceArray) || !(y instanceof DeviceArray)) return undefined;
+  if (x.dtype === 'i32' && y.dtype === 'u32') return 'x';
+  if (x.dtype === 'u32' && y.dtype === 'i32') return 'y';
+  return undefined;
+}
+
+function operandsOf(op: string, named: Readonly<Record<string, DeviceArray | Scalar>>, check?: BinaryDef['scalar']): { dtype: DType; args: string[]; prelude: string; bound: Record<string, DeviceArray | number> } {
   const entries = Object.entries(named);
   const arrays = entries.filter(([, v]) => v instanceof DeviceArray) as [string, DeviceArray][];
   if (arrays.length === 0) throw new ArgumentError(`${op}: every operand is a scalar (${entries.map(([, v]) => describeValue(v)).join(', ')}); pass at least one DeviceArray`);
@@ -325,6 +344,13 @@ function binaryOp(name: string, alias: string | undefined, doc: Doc, def: Binary
   return mathOp(name, alias, doc, def, (x: DeviceArray | Scalar, y: DeviceArray | Scalar, options: OutOptions | DeviceArray | undefined): MathCall => {
     const out = outOf(op, options);
     checkArrays(op, { out }, ['out']);
+    const signed = def.mixedInt !== undefined ? mixedSides({ x, y }) : undefined;
+    if (signed !== undefined && def.mixedInt !== undefined) {
+      // i32 against u32 without int64: each read as its own dtype, compared by sign first.
+      const b = def.mixedInt(signed);
+      const spec: Spec = { args: `x: ${(x as DeviceArray).dtype}[], y: ${(y as DeviceArray).dtype}[], out: bool[]`, body: b.body };
+      return checkRun(op, spec, { x: x as DeviceArray, y: y as DeviceArray, out }, x as DeviceArray);
+    }
     const { dtype, args, prelude, bound } = operands(op, { x, y }, def.scalar);
     if (!def.dtypes.includes(dtype)) throw takes(op, def.dtypes, dtype);
     const b = def.body(dtype);
@@ -672,8 +698,17 @@ export const logicalNot = predicate('logicalNot', ['numpy.logical_not', '`!x` of
 
 function comparison(name: string, alias: string, cmp: string, numpy: string, dtypes: readonly DType[]): CompareOp {
   // IEEE: every comparison with a NaN is false, except != (true) — spelled out, since Dawn may assume no NaN.
+  // An i32 below 0 is below every u32; otherwise the two compare as u32s.
+  const negativeSide: Readonly<Record<string, readonly [ifXNeg: boolean, ifYNeg: boolean]>> = { '==': [false, false], '!=': [true, true], '<': [true, false], '<=': [true, false], '>': [false, true], '>=': [false, true] };
+  const [ifX, ifY] = negativeSide[cmp] ?? [false, false];
   return compare(name, alias, [numpy, `where x ${cmp} y (a bool array)`, 'exact'], {
     dtypes,
+    mixedInt: (signed) => {
+      const s = signed === 'x' ? 'x' : 'y';
+      const whenNeg = signed === 'x' ? ifX : ifY;
+      const as = signed === 'x' ? `u32(x) ${cmp} y` : `x ${cmp} u32(y)`;
+      return plain(`out = select(select(0u, 1u, ${as}), ${whenNeg ? '1u' : '0u'}, ${s} < 0i)`);
+    },
     body: (d) =>
       d === 'f32'
         ? fl((t) => (cmp === '!=' ? `out = select(0u, 1u, ${t.n('x')} || ${t.n('y')} || x != y)` : `out = select(0u, 1u, !${t.n('x')} && !${t.n('y')} && x ${cmp} y)`))
