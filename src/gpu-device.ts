@@ -9,7 +9,7 @@ import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapter
 import type { HostContext } from './backends/host/context.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
-import { ArgumentError, DeviceUnavailableError, ShapeError, UnsupportedOnEngineError } from './errors.js';
+import { ArgumentError, DeviceUnavailableError, DTypeError, ShapeError, UnsupportedOnEngineError } from './errors.js';
 import { openGpujs, type GpujsMode } from './backends/host/gpujs.js';
 import { jsKernel, type JsKernelFn, type JsKernelOptions } from './backends/host/js-kernel.js';
 import { buildHostElementwise, buildHostReduction } from './backends/host/builders.js';
@@ -319,6 +319,11 @@ export class GpuDevice {
       if (shapeArgument !== undefined) throw new ArgumentError('array: give the shape once (in the options object)');
     } else dtype = dtypeOrOptions as D | undefined;
     const dt = (dtype !== undefined ? assertDType(dtype, 'array') : ArrayBuffer.isView(data) ? dtypeOfHost(data) : isBooleans(data) ? 'bool' : 'f32') as D;
+    if (dtype === undefined && dt === 'bool') {
+      // Inferred from the first element: every element must be a boolean (0 and 1 only with the dtype named).
+      const list = data as ArrayLike<unknown>;
+      for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'boolean') throw new DTypeError(`array: element ${i} is ${describeValue(list[i])} in an array of booleans (pass { dtype: 'bool' } to give 0 and 1 as numbers)`);
+    }
     const host = hostData('array', dt, data);
     const dims = shape ?? [host.length];
     if (shape !== undefined) {

@@ -396,7 +396,7 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   }
   const loaded = arrays.filter((a) => !writeOnly.includes(a.name) && a.raw !== true);
   const inParams = loaded.map((a) => `${outputs.includes(a.name) ? `_${a.name}_in` : a.name}: ${wgslType(a.type, width)}`);
-  const scalarParams = scalars.map((s) => `${s.name}: ${s.type}`);
+  const scalarParams = scalars.map((s) => `${s.name}: ${wgslType(s.type, 1)}`);
   lines.push(`fn _body(i: ${width === 1 ? 'u32' : 'vec4<u32>'}, n: u32${[...inParams, ...scalarParams].map((p) => `, ${p}`).join('')}) -> _Outs {`);
   lines.push('  var _o: _Outs;');
   lines.push('  {');
@@ -421,7 +421,7 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   lines.push(width === 1 ? '    let _j = params._start + _base + _k * _WG;' : '    let _j = _base + _k * _WG;');
   lines.push('    if (_j >= _count) { return; }');
   const idx = width === 1 ? 'params._base + _j' : 'vec4<u32>(params._base + _j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
-  const callArgs = [idx, 'params._total', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${s.type}(params.${s.name})`)];
+  const callArgs = [idx, 'params._total', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${wgslType(s.type, 1)}(params.${s.name})`)];
   if (ind) lines.push(width === 1 ? '    _i = params._base + _j;' : '    _i = params._base + _j * 4u;');
   lines.push(`    let _r = _body(${callArgs.join(', ')});`);
   for (const o of outputs) lines.push(`    ${bindingOf(o)}[_j] = _r.${o};`);
@@ -483,7 +483,7 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   L.push(`@group(0) @binding(${b0 + 2}) var<uniform> params: _Params;`);
   L.push('var<workgroup> _tree: array<R, _WG>;');
   if (parts.prelude !== undefined) L.push(...parts.prelude.split('\n'));
-  const scalarParams = scalars.map((s) => `, ${s.name}: ${s.type}`).join('');
+  const scalarParams = scalars.map((s) => `, ${s.name}: ${wgslType(s.type, 1)}`).join('');
   L.push(`fn _map(i: u32, n: u32${arrays.map((a) => `, ${a.name}: ${a.type}`).join('')}${scalarParams}) -> R {`);
   expr(parts.map, 'map');
   L.push('}');
@@ -523,7 +523,7 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   // items _lid, _lid + _WG, ... — neighbouring lanes read neighbouring memory and each thread of a CPU
   // adapter walks one contiguous block. Later passes (small) use a grid stride: invocation g of `_span`
   // folds items g, g + _span, ..., which shrinks any count by _ITEMS.
-  const scalarArgs = scalars.map((s) => `, ${s.type}(params.${s.name})`).join('');
+  const scalarArgs = scalars.map((s) => `, ${wgslType(s.type, 1)}(params.${s.name})`).join('');
   L.push('@compute @workgroup_size(_WG)');
   L.push('fn _first(@builtin(workgroup_id) _wid: vec3u, @builtin(local_invocation_index) _lid: u32, @builtin(num_workgroups) _nwg: vec3u) {');
   L.push('  let _wg = _wid.x + _wid.y * _nwg.x;');

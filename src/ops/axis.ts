@@ -53,6 +53,8 @@ function checkReduceAxis(op: AxisOp, x: DeviceArray, options: AxisOptions = {}):
   checkArray(op, 'x', x);
   const opts = checkAxisOptions(op, options, op === 'var' || op === 'std');
   if (x.dtype === 'f16') throw new DTypeError(`${op}: f16 is not supported along axes yet: astype(x, 'f32') first`);
+  // bool: the logical reductions only (a sum or product of bools is an integer, which these kernels would store as bool).
+  if (x.dtype === 'bool' && op !== 'any' && op !== 'all') throw new DTypeError(`${op}: bool arrays are not reduced along axes by ${op} yet: astype(x, 'u32') first`);
   const axes = reducedAxes(op, x.ndim, opts.axis);
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const R = sizeOf(axes.map((d) => x.shape[d] ?? 1));

@@ -233,11 +233,17 @@ export interface UnaryPredicate {
   (x: DeviceArray, options?: OutOptions<'bool'>): DeviceArray<'bool'>;
 }
 
+/** A bool result's output type: bool, or (deprecated) a given u32 mask, which receives the same 0/1 words. */
+function boolOut(out: DeviceArray | undefined): string {
+  return out?.dtype === 'u32' ? 'u32' : 'bool';
+}
+
 /** The spec of a unary function for x's dtype. */
-function unarySpec(def: UnaryDef, d: DType): Spec {
+function unarySpec(def: UnaryDef, d: DType, out: DeviceArray | undefined): Spec {
   const b = def.body(d);
   const consts = b.consts !== undefined ? ', nanv: T, infv: T' : '';
-  return { args: `x: T[], out: ${def.bool === true ? 'bool' : 'T'}[]${consts}`, body: b.body, ...(b.hostBody !== undefined ? { hostBody: b.hostBody } : {}), ...(b.consts !== undefined ? { consts: b.consts } : {}), ...(b.vec4 === true ? { vec4: true } : {}) };
+  const t = d === 'bool' ? 'bool' : 'T';
+  return { args: `x: ${t}[], out: ${def.bool === true ? boolOut(out) : t}[]${consts}`, body: b.body, ...(b.hostBody !== undefined ? { hostBody: b.hostBody } : {}), ...(b.consts !== undefined ? { consts: b.consts } : {}), ...(b.vec4 === true ? { vec4: true } : {}) };
 }
 
 function unaryOp(name: string, alias: string | undefined, doc: Doc, def: UnaryDef): Op<[DeviceArray, OutOptions | DeviceArray | undefined], MathCall, DeviceArray> {
@@ -246,7 +252,7 @@ function unaryOp(name: string, alias: string | undefined, doc: Doc, def: UnaryDe
     const out = outOf(op, options);
     checkArrays(op, { x, out }, ['out']);
     if (!def.dtypes.includes(x.dtype)) throw takes(op, def.dtypes, x.dtype);
-    return checkRun(op, unarySpec(def, x.dtype), { x, out }, x);
+    return checkRun(op, unarySpec(def, x.dtype, out), { x, out }, x);
   });
 }
 
@@ -319,9 +325,11 @@ function operandsOf(op: string, named: Readonly<Record<string, DeviceArray | Sca
   let prelude = '';
   const bound: Record<string, DeviceArray | number> = {};
   for (const [k, v] of entries) {
+    // Bool operands are declared bool[] (the T placeholder is a number type).
+    const t = dtype === 'bool' ? 'bool' : 'T';
     if (v instanceof DeviceArray) {
       if (v.dtype === dtype) {
-        args.push(`${k}: T[]`);
+        args.push(`${k}: ${t}[]`);
         bound[k] = v;
       } else {
         // Promoted (f16 to f32): read as its own dtype, widened exactly in the body.
@@ -332,7 +340,7 @@ function operandsOf(op: string, named: Readonly<Record<string, DeviceArray | Sca
     } else {
       const s = scalarOperand(op, dtype, v);
       if (check !== undefined && typeof v === 'number') check(op, k as 'x' | 'y', s, dtype);
-      args.push(`${k}: T`);
+      args.push(`${k}: ${t}`);
       bound[k] = s;
     }
   }
@@ -348,7 +356,7 @@ function binaryOp(name: string, alias: string | undefined, doc: Doc, def: Binary
     if (signed !== undefined && def.mixedInt !== undefined) {
       // i32 against u32 without int64: each read as its own dtype, compared by sign first.
       const b = def.mixedInt(signed);
-      const spec: Spec = { args: `x: ${(x as DeviceArray).dtype}[], y: ${(y as DeviceArray).dtype}[], out: bool[]`, body: b.body };
+      const spec: Spec = { args: `x: ${(x as DeviceArray).dtype}[], y: ${(y as DeviceArray).dtype}[], out: ${boolOut(out)}[]`, body: b.body };
       return checkRun(op, spec, { x: x as DeviceArray, y: y as DeviceArray, out }, x as DeviceArray);
     }
     const { dtype, args, prelude, bound } = operands(op, { x, y }, def.scalar);
@@ -357,11 +365,12 @@ function binaryOp(name: string, alias: string | undefined, doc: Doc, def: Binary
     const consts = b.consts !== undefined ? ', nanv: T, infv: T' : '';
     const promoted = prelude !== '';
     const spec: Spec = {
-      args: `${args.join(', ')}, out: ${def.bool === true ? 'bool' : 'T'}[]${consts}`,
+      args: `${args.join(', ')}, out: ${def.bool === true ? boolOut(out) : dtype === 'bool' ? 'bool' : 'T'}[]${consts}`,
       body: prelude + b.body,
       ...(b.hostBody !== undefined ? { hostBody: prelude + b.hostBody } : {}),
       ...(b.consts !== undefined ? { consts: b.consts } : {}),
-      ...(b.vec4 === true && !promoted ? { vec4: true } : {}),
+      // vec4 only for array operands of one dtype (WGSL's bitwise operators take no vector-scalar mix).
+      ...(b.vec4 === true && !promoted && args.every((a) => a.endsWith('[]')) ? { vec4: true } : {}),
     };
     const first = [x, y].find((v): v is DeviceArray => v instanceof DeviceArray) as DeviceArray;
     return checkRun(op, spec, { ...bound, out }, first);
@@ -663,7 +672,7 @@ export const bitwiseRightShift = binary('bitwiseRightShift', undefined, ['numpy.
  *
  * @example bitwiseInvert(mask)
  */
-export const bitwiseInvert = unary('bitwiseInvert', undefined, ['numpy.invert', '`~x` of integers, `!x` of bools', 'exact'], { dtypes: INT_BOOL, body: (d) => plain(d === 'bool' ? 'out = x ^ 1u' : 'out = ~x', true) });
+export const bitwiseInvert = unary('bitwiseInvert', undefined, ['numpy.invert', '`~x` of integers, `!x` of bools', 'exact'], { dtypes: INT_BOOL, body: (d) => plain(d === 'bool' ? 'out = 1u - x' : 'out = ~x', true) });
 
 /** A logical function of two bool arrays (or a bool array and a boolean). */
 function logical(name: string, sym: string, numpy: string): CompareOp {
@@ -692,7 +701,7 @@ export const logicalXor = logical('logicalXor', '^', 'numpy.logical_xor');
  *
  * @example logicalNot(isnan(x))
  */
-export const logicalNot = predicate('logicalNot', ['numpy.logical_not', '`!x` of bools', 'exact'], { dtypes: BOOL, body: () => plain('out = x ^ 1u', true) });
+export const logicalNot = predicate('logicalNot', ['numpy.logical_not', '`!x` of bools', 'exact'], { dtypes: BOOL, body: () => plain('out = 1u - x', true) });
 
 // ---- comparisons ---------------------------------------------------------------------------------------------
 
@@ -1035,8 +1044,8 @@ const WHERE_OP = mathOp('where', undefined, ['numpy.where', '`a` where the condi
   const out = outOf('where', options);
   checkArrays('where', { condition: cond, out }, ['out']);
   if (cond.dtype !== 'bool' && cond.dtype !== 'u32') throw new DTypeError(`where: the condition must be a bool array (as comparisons return), got ${cond.dtype}`);
-  const { args, prelude, bound } = operands('where', { a, b });
-  const spec: Spec = { args: `cond: ${cond.dtype}[], ${args.join(', ')}, out: T[]`, body: `${prelude}out = select(b, a, cond != 0u)` };
+  const { dtype, args, prelude, bound } = operands('where', { a, b });
+  const spec: Spec = { args: `cond: ${cond.dtype}[], ${args.join(', ')}, out: ${dtype === 'bool' ? 'bool' : 'T'}[]`, body: `${prelude}out = select(b, a, cond != 0u)` };
   return checkRun('where', spec, { cond, ...bound, out }, cond);
 });
 
@@ -1055,7 +1064,7 @@ export function astype<E extends DType>(x: DeviceArray, dtype: E): DeviceArray<E
 
 /** astype's spec from `from` to `to` (the expression of its manifest, per pair of dtypes). */
 export function astypeSpec(from: DType, to: DType): Spec {
-  const args = `x: T[], out: ${to}[]`;
+  const args = `x: ${from === 'bool' ? 'bool' : 'T'}[], out: ${to}[]`;
   // f16 → integer goes through f32 (exact: every f16 is an f32), so the same clamps and NaN test apply.
   const src = from === 'f16' ? 'f32(x)' : 'x';
   const float = from === 'f32' || from === 'f16';

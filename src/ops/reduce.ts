@@ -47,6 +47,8 @@ function wholeOp(op: WholeOp, numpy: string, summary: string, tolerance: 'exact'
       checkArray(op, 'x', x);
       if (op === 'min' || op === 'max') refuseEmpty(op, x);
       if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
+      // bool: a sum of bools is an integer, which this reduction would store as bool (so refused on both engines).
+      else requireDType(op, 'x', x, ['f32', 'f16', 'i32', 'u32']);
       return { backend: x.backend, op, x, shape: [1], dtype: x.dtype };
     },
     dawn: dawnReduce,
@@ -71,6 +73,7 @@ export const DOT = defineOp({
     checkArrays('dot', { x, y });
     requireArray('dot', 'y', y);
     sameDType('dot', x, 'x', y, 'y');
+    requireDType('dot', 'x', x, ['f32', 'f16', 'i32', 'u32']);
     sameLength('dot', x, 'x', y, 'y');
     return { backend: x.backend, x, y, shape: [1], dtype: x.dtype };
   },

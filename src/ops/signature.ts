@@ -103,6 +103,9 @@ export function resolveArrays(op: string, args: readonly ArgSpec[], named: Bound
     } else if (v.dtype !== a.type) throw new DTypeError(`${op}: ${a.name} must be ${a.type}, got ${v.dtype}`);
     if (a.raw !== true) shapes.push(v.shape); // raw arrays are indexed by the body, never broadcast
   }
+  // T is a number type: a bool array (u32 words of 0/1) would take any word the body computes. Bool
+  // arguments are declared `bool[]`, and an op that takes bool says so in its own check.
+  if (dtype === 'bool') throw new DTypeError(`${op}: ${first} is a bool array, which the T placeholder cannot take (T is a number type): convert it with astype(x, 'u32') first${args.some((a) => a.type === 'bool') ? '' : ', or declare the argument bool[]'}`);
   const raws = args.filter((a) => a.raw === true && named[a.name] instanceof DeviceArray);
   if (shapes.length === 0 && raws.length > 0 && size === undefined) {
     throw new ArgumentError(`${op}: every array argument given is raw (${raws.map((a) => a.name).join(', ')}), so the output's shape cannot be inferred; pass it: fn(args, { size: [...] })`);
