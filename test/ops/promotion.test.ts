@@ -189,6 +189,24 @@ describe('type promotion and scalar operands against numpy.array_api (both engin
     }
   });
 
+  gpuTest('f16 with f32 promotes to f32 (widened exactly in the kernel), where the device has shader-f16', async ({ device }) => {
+    if (device.info.engine !== 'dawn' || !device.info.features.includes('shader-f16')) {
+      expect(() => device.array([1], { dtype: 'f16' })).toThrow(DTypeError);
+      return;
+    }
+    // 1.5, -2 and 65504 are f16 values, so the f16 array holds them exactly; f32 sums rounded once.
+    using h = device.array(Float32Array.from([1.5, -2, 65504]), { dtype: 'f16' });
+    using f = device.array(Float32Array.from([0.25, 1e-3, 1]));
+    using s = gk.add(h, f);
+    expect(s.dtype).toBe('f32');
+    expect(Array.from(await s.toArray())).toEqual([1.75, Math.fround(-2 + Math.fround(1e-3)), 65505]);
+    using q = gk.divide(f, h);
+    expect(q.dtype).toBe('f32');
+    expect(Array.from(await q.toArray())).toEqual([Math.fround(0.25 / 1.5), Math.fround(Math.fround(1e-3) / -2), Math.fround(1 / 65504)]);
+    using k = gk.add(h, 1);
+    expect(k.dtype).toBe('f16');
+  });
+
   gpuTest('two scalars are an ArgumentError; a scalar never allocates a full-size array', ({ device }) => {
     expect(() => gk.add(1 as never, 2 as never)).toThrow(ArgumentError);
     expect(() => gk.logicalAnd(true as never, false as never)).toThrow(ArgumentError);
