@@ -162,6 +162,42 @@ let tnP = (((0.0805374449538 * tnZz - 0.138776856032) * tnZz + 0.199777106478) *
 let tnAt = select(tnY0 + tnP, -(tnY0 + tnP), ${v} < 0.0);`;
 }
 
+/**
+ * sin, cos, tan of |x| ≥ 2^24 on Dawn (WGSL bounds its builtins on [-π, π] only; lavapipe answers ±1 at
+ * 1e20): Payne–Hanek reduction. |x| = m·2^e (m of 24 bits, e ≥ 1), so |x|·2/π mod 4 needs only the 64 bits
+ * of 2/π from bit e − 1 on, and only the low 64 bits of m times them (u32 arithmetic, 16-bit halves for the
+ * one wide product): a quadrant and a 62-bit fraction f, then r = f·π/2 in [-π/4, π/4], where the builtins
+ * are accurate. Sets `hq` (the quadrant) and `hr` (the reduced argument) for |x|; the gpujs engine computes
+ * the builtins in f64 and needs none of this.
+ */
+const HUGE_TRIG = `var pio2 = array<u32, 7>(0u, 0xA2F9836Eu, 0x4E441529u, 0xFC2757D1u, 0xF534DDC0u, 0xDB629599u, 0x3C439041u);
+let hb = bitcast<u32>(x) & 0x7fffffffu;
+let he = clamp(i32(hb >> 23u) - 150, 1, 104);
+let hm = (hb & 0x7fffffu) | 0x800000u;
+let hj = u32(he + 30);
+let hw = hj / 32u;
+let hs = hj % 32u;
+let w0 = pio2[hw];
+let w1 = pio2[hw + 1u];
+let w2 = pio2[hw + 2u];
+let vhi = select((w0 << hs) | (w1 >> (32u - hs)), w0, hs == 0u);
+let vlo = select((w1 << hs) | (w2 >> (32u - hs)), w1, hs == 0u);
+let a0 = hm & 0xffffu;
+let a1 = hm >> 16u;
+let b0 = vlo & 0xffffu;
+let b1 = vlo >> 16u;
+let p00 = a0 * b0;
+let p01 = a0 * b1;
+let p10 = a1 * b0;
+let pmid = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+let plo = (p00 & 0xffffu) | (pmid << 16u);
+let phi = a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (pmid >> 16u) + hm * vhi;
+let hf0 = f32((phi << 2u) | (plo >> 30u)) * 2.3283064e-10 + f32(plo << 2u) * 5.421011e-20;
+let hup = hf0 >= 0.5;
+let hq = ((phi >> 30u) + select(0u, 1u, hup)) & 3u;
+let hr = select(hf0, hf0 - 1.0, hup) * 1.5707964;
+`;
+
 /** A checked math op: the spec for the arrays' dtype, its builder name, the bound arguments, the output. */
 export interface MathCall extends Checked {
   /** The builder's name: the op (its spec varies with the dtypes; the engines key their builders by the text). */
@@ -869,25 +905,30 @@ export const sqrt = floatFn('sqrt', undefined, ['numpy.sqrt', '`√x`; NaN below
 export const rsqrt = floatFn('rsqrt', undefined, [null, '`1/√x`; ±Inf at ±0, NaN below 0', 'transcendental'], (t) => `out = select(select(select(inverseSqrt(x), select(infv, -infv, ${t.neg('x')}), x == 0.0), 0.0, ${t.inf('x')}), nanv, x < 0.0)`);
 
 /**
- * `sin x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf).
+ * `sin x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf; Payne–Hanek reduction past 2^24 on Dawn).
  *
  * @example sin(x)
  */
-export const sin = floatFn('sin', undefined, ['numpy.sin', '`sin x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
-out = select(select(sin(x), ${oddSeries(['1.0', '-0.16666667', '0.008333334', '-0.0001984127'])}, abs(x) < 0.1), nanv, ${t.inf('x')})`);
+export const sin = floatFn('sin', undefined, ['numpy.sin', '`sin x`, elementwise', 'transcendental'], (t) => `${t === DAWN ? HUGE_TRIG : ''}let x2 = x * x;
+let small = select(sin(x), ${oddSeries(['1.0', '-0.16666667', '0.008333334', '-0.0001984127'])}, abs(x) < 0.1);
+${t === DAWN ? 'let hs0 = select(select(sin(hr), cos(hr), (hq & 1u) == 1u), -select(sin(hr), cos(hr), (hq & 1u) == 1u), hq >= 2u);\nlet big = select(hs0, -hs0, x < 0.0);\nlet v = select(small, big, abs(x) >= 16777216.0);' : 'let v = small;'}
+out = select(v, nanv, ${t.inf('x')})`);
 /**
- * `cos x` (NaN at ±Inf).
+ * `cos x` (NaN at ±Inf; Payne–Hanek reduction past 2^24 on Dawn).
  *
  * @example cos(x)
  */
-export const cos = floatFn('cos', undefined, ['numpy.cos', '`cos x`, elementwise', 'transcendental'], (t) => `out = select(cos(x), nanv, ${t.inf('x')})`);
+export const cos = floatFn('cos', undefined, ['numpy.cos', '`cos x`, elementwise', 'transcendental'], (t) => `${t === DAWN ? HUGE_TRIG : ''}${t === DAWN ? 'let hc0 = select(select(cos(hr), -sin(hr), (hq & 1u) == 1u), -select(cos(hr), -sin(hr), (hq & 1u) == 1u), hq >= 2u);\nlet v = select(cos(x), hc0, abs(x) >= 16777216.0);' : 'let v = cos(x);'}
+out = select(v, nanv, ${t.inf('x')})`);
 /**
- * `tan x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf).
+ * `tan x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf; Payne–Hanek reduction past 2^24 on Dawn).
  *
  * @example tan(x)
  */
-export const tan = floatFn('tan', undefined, ['numpy.tan', '`tan x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
-out = select(select(tan(x), ${oddSeries(['1.0', '0.33333334', '0.13333334', '0.053968254', '0.021869488'])}, abs(x) < 0.1), nanv, ${t.inf('x')})`);
+export const tan = floatFn('tan', undefined, ['numpy.tan', '`tan x`, elementwise', 'transcendental'], (t) => `${t === DAWN ? HUGE_TRIG : ''}let x2 = x * x;
+let small = select(tan(x), ${oddSeries(['1.0', '0.33333334', '0.13333334', '0.053968254', '0.021869488'])}, abs(x) < 0.1);
+${t === DAWN ? 'let ht0 = select(sin(hr) / cos(hr), -cos(hr) / sin(hr), (hq & 1u) == 1u);\nlet big = select(ht0, -ht0, x < 0.0);\nlet v = select(small, big, abs(x) >= 16777216.0);' : 'let v = small;'}
+out = select(v, nanv, ${t.inf('x')})`);
 /**
  * `arcsin x`: NaN outside [−1, 1]; a series below |x| < 0.1.
  *
