@@ -56,18 +56,19 @@ describe('f16 conversions against NumPy', () => {
 
 describe('dtypes', () => {
   test('names, sizes and host arrays', () => {
-    expect(dtypes).toEqual(['f32', 'i32', 'u32', 'f16']);
-    expect(dtypes.map(bytesOf)).toEqual([4, 4, 4, 2]);
+    expect(dtypes).toEqual(['f32', 'i32', 'u32', 'f16', 'bool']);
+    expect(dtypes.map(bytesOf)).toEqual([4, 4, 4, 2, 4]); // bool: a u32 word (0 or 1) per element
     for (const d of dtypes) expect(isDType(d)).toBe(true);
     // Only strings: an array or object that stringifies to a dtype name is not one.
     for (const x of ['f64', 'F32', '', 'toString', 'constructor', 32, null, undefined, {}, ['f32'], { toString: () => 'u32' }]) expect(isDType(x)).toBe(false);
     expect(assertDType('u32')).toBe('u32');
     expect(() => assertDType('f64')).toThrow(DTypeError);
-    expect(() => assertDType('f64')).toThrow('unknown dtype "f64"; expected one of f32, i32, u32, f16');
+    expect(() => assertDType('f64')).toThrow('unknown dtype "f64"; expected one of f32, i32, u32, f16, bool');
     expect(hostArray('f32', 3)).toEqual(new Float32Array(3));
     expect(hostArray('f16', 2)).toEqual(new Float32Array(2));
     expect(hostArray('i32', 4)).toEqual(new Int32Array(4));
     expect(hostArray('u32', 5)).toEqual(new Uint32Array(5));
+    expect(hostArray('bool', 2)).toEqual(new Uint32Array(2));
     expect(dtypeOfHost(new Float32Array(1))).toBe('f32');
     expect(dtypeOfHost(new Int32Array(1))).toBe('i32');
     expect(dtypeOfHost(new Uint32Array(1))).toBe('u32');

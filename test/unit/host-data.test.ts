@@ -93,10 +93,10 @@ describe('isDetached and assertDType', () => {
     structuredClone(b, { transfer: [b] });
     expect(isDetached(b)).toBe(true);
   });
-  test('assertDType takes the four dtypes and names the op and the value otherwise', () => {
-    for (const d of ['f32', 'i32', 'u32', 'f16']) expect(assertDType(d)).toBe(d);
-    throwsExactly(() => assertDType('f64', 'zeros'), DTypeError, 'zeros: unknown dtype "f64"; expected one of f32, i32, u32, f16');
-    throwsExactly(() => assertDType('toString'), DTypeError, 'unknown dtype "toString"; expected one of f32, i32, u32, f16');
+  test('assertDType takes the five dtypes and names the op and the value otherwise', () => {
+    for (const d of ['f32', 'i32', 'u32', 'f16', 'bool']) expect(assertDType(d)).toBe(d);
+    throwsExactly(() => assertDType('f64', 'zeros'), DTypeError, 'zeros: unknown dtype "f64"; expected one of f32, i32, u32, f16, bool');
+    throwsExactly(() => assertDType('toString'), DTypeError, 'unknown dtype "toString"; expected one of f32, i32, u32, f16, bool');
     expect(thrownBy(() => assertDType(2n, 'full'))).toBeInstanceOf(DTypeError);
     expect(thrownBy(() => assertDType(Symbol('f32'), 'full'))).toBeInstanceOf(DTypeError);
   });
