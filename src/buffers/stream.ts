@@ -812,13 +812,15 @@ function sameDtypes(a: readonly DType[], b: readonly DType[]): boolean {
 }
 
 /** A chunk's result as the typed array that stores it (a bool result as a Uint32Array of 0/1, as streams hand results on). */
-async function readStored(result: DeviceArray, read: ReadOptions, out?: HostArray): Promise<HostArray> {
+function readStored(result: DeviceArray, read: ReadOptions, out?: HostArray): Promise<HostArray> {
+  // Not async: the readback's own promise, so the ring's timing is the plain toArray's (no extra tick).
   if (result.dtype !== 'bool') return (out !== undefined ? result.toArray(out as never, read) : result.toArray(read)) as Promise<HostArray>;
-  if (out !== undefined && !(out instanceof Uint32Array)) throw new DTypeError(`fn returned a bool array: the output stream holds it as a Uint32Array of 0/1, got a ${out.constructor.name}`);
-  const bytes = await result.toArray(read);
-  const words = out ?? new Uint32Array(bytes.length);
-  words.set(bytes);
-  return words;
+  if (out !== undefined && !(out instanceof Uint32Array)) return Promise.reject(new DTypeError(`fn returned a bool array: the output stream holds it as a Uint32Array of 0/1, got a ${out.constructor.name}`));
+  return result.toArray(read).then((bytes) => {
+    const words = out ?? new Uint32Array(bytes.length);
+    words.set(bytes);
+    return words;
+  });
 }
 
 async function mapWith(s: Streamer, op: string, inputs: StreamInputs, fn: StreamFn, options: StreamerMapOptions, keys: Readonly<Record<string, OptionCheck>>): Promise<HostArray> {
