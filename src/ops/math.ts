@@ -596,6 +596,7 @@ out = select(one, nanv, (${t.n('x')} && !(y == 0.0)) || (${t.n('y')} && !(x == 1
  * The larger of x and y, elementwise; NaN if either is NaN (NumPy's `maximum`).
  *
  * @example maximum(x, 0)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.maximum.html
  */
 export const maximum = binary('maximum', undefined, ['numpy.maximum', 'the larger of x and y, NaN-propagating', 'exact'], {
   dtypes: NUMERIC,
@@ -605,6 +606,7 @@ export const maximum = binary('maximum', undefined, ['numpy.maximum', 'the large
  * The smaller of x and y, elementwise; NaN if either is NaN (NumPy's `minimum`).
  *
  * @example minimum(x, 1)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.minimum.html
  */
 export const minimum = binary('minimum', undefined, ['numpy.minimum', 'the smaller of x and y, NaN-propagating', 'exact'], {
   dtypes: NUMERIC,
@@ -659,18 +661,21 @@ function bitwise(name: string, sym: string, numpy: string): BinaryMathOp {
  * `x & y` of integers or bools.
  *
  * @example bitwiseAnd(x, 0xff)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.bitwise_and.html
  */
 export const bitwiseAnd = bitwise('bitwiseAnd', '&', 'numpy.bitwise_and');
 /**
  * `x | y` of integers or bools.
  *
  * @example bitwiseOr(x, 1)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.bitwise_or.html
  */
 export const bitwiseOr = bitwise('bitwiseOr', '|', 'numpy.bitwise_or');
 /**
  * `x ^ y` of integers or bools.
  *
  * @example bitwiseXor(x, y)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.bitwise_xor.html
  */
 export const bitwiseXor = bitwise('bitwiseXor', '^', 'numpy.bitwise_xor');
 
@@ -707,6 +712,7 @@ export const bitwiseRightShift = binary('bitwiseRightShift', undefined, ['numpy.
  * `~x` of integers; `!x` of bools.
  *
  * @example bitwiseInvert(mask)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.invert.html
  */
 export const bitwiseInvert = unary('bitwiseInvert', undefined, ['numpy.invert', '`~x` of integers, `!x` of bools', 'exact'], { dtypes: INT_BOOL, body: (d) => plain(d === 'bool' ? 'out = 1u - x' : 'out = ~x', true) });
 
@@ -718,24 +724,28 @@ function logical(name: string, sym: string, numpy: string): CompareOp {
  * `x && y` of bools.
  *
  * @example logicalAnd(m, less(x, 1))
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.logical_and.html
  */
 export const logicalAnd = logical('logicalAnd', '&', 'numpy.logical_and');
 /**
  * `x || y` of bools.
  *
  * @example logicalOr(m, true)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.logical_or.html
  */
 export const logicalOr = logical('logicalOr', '|', 'numpy.logical_or');
 /**
  * `x != y` of bools.
  *
  * @example logicalXor(a, b)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.logical_xor.html
  */
 export const logicalXor = logical('logicalXor', '^', 'numpy.logical_xor');
 /**
  * `!x` of a bool array.
  *
  * @example logicalNot(isnan(x))
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.logical_not.html
  */
 export const logicalNot = predicate('logicalNot', ['numpy.logical_not', '`!x` of bools', 'exact'], { dtypes: BOOL, body: () => plain('out = 1u - x', true) });
 
@@ -761,24 +771,69 @@ function comparison(name: string, alias: string, cmp: string, numpy: string, dty
   });
 }
 
-/** Where x == y: a bool array (the standard's `equal`; also exported as `eq`). @example equal(x, 0) */
+/**
+ * Where x == y: a bool array (the standard's `equal`; also exported as `eq`).
+ *
+ * @example equal(x, 0)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.equal.html
+ */
 export const equal = comparison('equal', 'eq', '==', 'numpy.equal', ALL);
-/** Where x != y (NaN != NaN): a bool array (also exported as `ne`). @example notEqual(x, y) */
+/**
+ * Where x != y (NaN != NaN): a bool array (also exported as `ne`).
+ *
+ * @example notEqual(x, y)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.not_equal.html
+ */
 export const notEqual = comparison('notEqual', 'ne', '!=', 'numpy.not_equal', ALL);
-/** Where x < y: a bool array (also exported as `lt`). @example less(x, 0.5) */
+/**
+ * Where x < y: a bool array (also exported as `lt`).
+ *
+ * @example less(x, 0.5)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.less.html
+ */
 export const less = comparison('less', 'lt', '<', 'numpy.less', NUMERIC);
-/** Where x <= y: a bool array (also exported as `le`). @example lessEqual(x, y) */
+/**
+ * Where x <= y: a bool array (also exported as `le`).
+ *
+ * @example lessEqual(x, y)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.less_equal.html
+ */
 export const lessEqual = comparison('lessEqual', 'le', '<=', 'numpy.less_equal', NUMERIC);
-/** Where x > y: a bool array (also exported as `gt`). @example greater(x, 0) */
+/**
+ * Where x > y: a bool array (also exported as `gt`).
+ *
+ * @example greater(x, 0)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.greater.html
+ */
 export const greater = comparison('greater', 'gt', '>', 'numpy.greater', NUMERIC);
-/** Where x >= y: a bool array (also exported as `ge`). @example greaterEqual(x, 1) */
+/**
+ * Where x >= y: a bool array (also exported as `ge`).
+ *
+ * @example greaterEqual(x, 1)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.greater_equal.html
+ */
 export const greaterEqual = comparison('greaterEqual', 'ge', '>=', 'numpy.greater_equal', NUMERIC);
 
-/** Where x is NaN: a bool array (false for integers). @example isnan(x) */
+/**
+ * Where x is NaN: a bool array (false for integers).
+ *
+ * @example isnan(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.isnan.html
+ */
 export const isnan = predicate('isnan', ['numpy.isnan', 'where x is NaN (a bool array)', 'exact'], { dtypes: NUMERIC, body: (d) => (d === 'f32' ? fl((t) => `out = select(0u, 1u, ${t.n('x')})`) : plain('out = 0u')) });
-/** Where x is ±Inf: a bool array (false for integers). @example isinf(x) */
+/**
+ * Where x is ±Inf: a bool array (false for integers).
+ *
+ * @example isinf(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.isinf.html
+ */
 export const isinf = predicate('isinf', ['numpy.isinf', 'where x is ±Inf (a bool array)', 'exact'], { dtypes: NUMERIC, body: (d) => (d === 'f32' ? fl((t) => `out = select(0u, 1u, ${t.inf('x')})`) : plain('out = 0u')) });
-/** Where x is finite (not NaN nor ±Inf): a bool array (true for integers). @example isfinite(x) */
+/**
+ * Where x is finite (not NaN nor ±Inf): a bool array (true for integers).
+ *
+ * @example isfinite(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.isfinite.html
+ */
 export const isfinite = predicate('isfinite', ['numpy.isfinite', 'where x is finite (a bool array)', 'exact'], {
   dtypes: NUMERIC,
   body: (d) => (d === 'f32' ? fl((t) => `out = select(1u, 0u, ${t.n('x')} || ${t.inf('x')})`) : plain('out = 1u')),
@@ -786,18 +841,39 @@ export const isfinite = predicate('isfinite', ['numpy.isfinite', 'where x is fin
 
 // ---- unary arithmetic ----------------------------------------------------------------------------------------
 
-/** `-x` (i32 wraps: -(-2^31) is -2^31; u32 wraps as NumPy's: -3 is 2^32 − 3). Also exported as `neg`. @example negative(x) */
+/**
+ * `-x` (i32 wraps: -(-2^31) is -2^31; u32 wraps as NumPy's: -3 is 2^32 − 3). Also exported as `neg`.
+ *
+ * @example negative(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.negative.html
+ */
 export const negative = unary('negative', 'neg', ['numpy.negative', '`-x` (integers wrap)', 'exact'], { dtypes: NUMERIC, body: (d) => plain(d === 'u32' ? 'out = 0u - x' : 'out = -x', true) });
-/** `+x`: a copy. @example positive(x) */
+/**
+ * `+x`: a copy.
+ *
+ * @example positive(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.positive.html
+ */
 export const positive = unary('positive', undefined, ['numpy.positive', '`+x`, elementwise (a copy)', 'exact'], { dtypes: NUMERIC, body: () => plain('out = x', true) });
-/** `|x|` (u32: the value itself; i32: |-2^31| wraps to -2^31, as in NumPy). @example abs(x) */
+/**
+ * `|x|` (u32: the value itself; i32: |-2^31| wraps to -2^31, as in NumPy).
+ *
+ * @example abs(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.absolute.html
+ */
 export const abs = unary('abs', undefined, ['numpy.absolute', '`|x|` (i32 wraps at -2^31)', 'exact'], { dtypes: NUMERIC, body: (d) => (d === 'u32' ? plain('out = x', true) : d === 'i32' ? plain('out = abs(x)') : nanIn(['x'], () => 'out = abs(x)')) });
-/** `x * x` (integers wrap). @example square(x) */
+/**
+ * `x * x` (integers wrap).
+ *
+ * @example square(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.square.html
+ */
 export const square = unary('square', undefined, ['numpy.square', '`x * x` (integers wrap)', 'exact'], { dtypes: NUMERIC, body: () => plain('out = x * x', true) });
 /**
  * −1, 0 or 1 by the sign of x (0 for ±0, as NumPy); NaN kept.
  *
  * @example sign(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.sign.html
  */
 export const sign = unary('sign', undefined, ['numpy.sign', '−1, 0 or 1 by the sign of x; NaN kept', 'exact'], {
   dtypes: NUMERIC,
@@ -816,13 +892,33 @@ function rounding(name: string, numpy: string, summary: string): UnaryMathOp {
     body: (d) => (d === 'f32' ? nanIn(['x'], (t) => `let r = ${name}(x);\nout = select(r, ${t.zero('x')}, r == 0.0)`) : plain('out = x', true)),
   });
 }
-/** Round down (integers unchanged). @example floor(x) */
+/**
+ * Round down (integers unchanged).
+ *
+ * @example floor(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.floor.html
+ */
 export const floor = rounding('floor', 'numpy.floor', 'round down (integers unchanged)');
-/** Round up (integers unchanged; ceil(-0.5) is -0). @example ceil(x) */
+/**
+ * Round up (integers unchanged; ceil(-0.5) is -0).
+ *
+ * @example ceil(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.ceil.html
+ */
 export const ceil = rounding('ceil', 'numpy.ceil', 'round up (integers unchanged)');
-/** Round to nearest, halves to even (integers unchanged). @example round(x) */
+/**
+ * Round to nearest, halves to even (integers unchanged).
+ *
+ * @example round(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.round.html
+ */
 export const round = rounding('round', 'numpy.round', 'round to nearest, halves to even');
-/** Round toward zero (integers unchanged). @example trunc(x) */
+/**
+ * Round toward zero (integers unchanged).
+ *
+ * @example trunc(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.trunc.html
+ */
 export const trunc = rounding('trunc', 'numpy.trunc', 'round toward zero (integers unchanged)');
 
 // ---- floating-point functions --------------------------------------------------------------------------------
@@ -845,6 +941,7 @@ function oddSeries(coefficients: readonly string[]): string {
  * final rounding.
  *
  * @example exp(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.exp.html
  */
 export const exp = floatFn('exp', undefined, ['numpy.exp', '`e^x`, subnormal results kept', 'transcendental'], (t) => `let r = select(exp(x), exp(x + 44.3614195558365) * 5.421010862427522e-20, x < -87.33654475055310);
 out = select(select(r, infv, x > ${EXP_MAX}), select(infv, 0.0, ${t.neg('x')}), ${t.inf('x')})`);
@@ -852,6 +949,7 @@ out = select(select(r, infv, x > ${EXP_MAX}), select(infv, 0.0, ${t.neg('x')}), 
  * `e^x − 1`, accurate near 0: a series for |x| < 0.1, `exp(x) − 1` beyond; +Inf past ln(f32 max).
  *
  * @example expm1(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.expm1.html
  */
 export const expm1 = floatFn(
   'expm1',
@@ -865,6 +963,7 @@ out = select(select(select(exp(x) - 1.0, s, abs(x) < 0.1), infv, x > ${EXP_MAX})
  * scaled by 2^23 (exactly) first: lavapipe's `log` answers log(2^-126) for every subnormal.
  *
  * @example log(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.log.html
  */
 export const log = floatFn(
   'log',
@@ -877,24 +976,28 @@ out = select(select(select(l, infv, ${t.inf('x')}), -infv, x == 0.0), nanv, x < 
  * `log(1 + x)`, accurate near 0 (a series for |x| < 0.1); -Inf at -1, NaN below.
  *
  * @example log1p(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.log1p.html
  */
 export const log1p = floatFn('log1p', undefined, ['numpy.log1p', '`log(1 + x)`, accurate near 0', 'transcendental'], (t) => `out = select(select(select(${log1pOf('x')}, infv, ${t.inf('x')}), -infv, x == -1.0), nanv, x < -1.0)`);
 /**
  * Base-2 log: -Inf at ±0, NaN below 0 (subnormals scaled first, as {@link log}).
  *
  * @example log2(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.log2.html
  */
 export const log2 = floatFn('log2', undefined, ['numpy.log2', 'base-2 log; -Inf at ±0, NaN below 0', 'transcendental'], (t) => `out = select(select(select(${LOG2}, infv, ${t.inf('x')}), -infv, x == 0.0), nanv, x < 0.0)`);
 /**
  * Base-10 log: -Inf at ±0, NaN below 0.
  *
  * @example log10(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.log10.html
  */
 export const log10 = floatFn('log10', undefined, ['numpy.log10', 'base-10 log; -Inf at ±0, NaN below 0', 'transcendental'], (t) => `out = select(select(select(${LOG2} * 0.30102999566398120, infv, ${t.inf('x')}), -infv, x == 0.0), nanv, x < 0.0)`);
 /**
  * `√x`; NaN below 0, -0 at -0.
  *
  * @example sqrt(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.sqrt.html
  */
 export const sqrt = floatFn('sqrt', undefined, ['numpy.sqrt', '`√x`; NaN below 0', 'ulp'], (t) => `out = select(select(select(sqrt(x), infv, ${t.inf('x')}), x, x == 0.0), nanv, x < 0.0)`);
 /**
@@ -908,6 +1011,7 @@ export const rsqrt = floatFn('rsqrt', undefined, [null, '`1/√x`; ±Inf at ±0,
  * `sin x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf; Payne–Hanek reduction past 2^24 on Dawn).
  *
  * @example sin(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.sin.html
  */
 export const sin = floatFn('sin', undefined, ['numpy.sin', '`sin x`, elementwise', 'transcendental'], (t) => `${t === DAWN ? HUGE_TRIG : ''}let x2 = x * x;
 let small = select(sin(x), ${oddSeries(['1.0', '-0.16666667', '0.008333334', '-0.0001984127'])}, abs(x) < 0.1);
@@ -917,6 +1021,7 @@ out = select(v, nanv, ${t.inf('x')})`);
  * `cos x` (NaN at ±Inf; Payne–Hanek reduction past 2^24 on Dawn).
  *
  * @example cos(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.cos.html
  */
 export const cos = floatFn('cos', undefined, ['numpy.cos', '`cos x`, elementwise', 'transcendental'], (t) => `${t === DAWN ? HUGE_TRIG : ''}${t === DAWN ? 'let hc0 = select(select(cos(hr), -sin(hr), (hq & 1u) == 1u), -select(cos(hr), -sin(hr), (hq & 1u) == 1u), hq >= 2u);\nlet v = select(cos(x), hc0, abs(x) >= 16777216.0);' : 'let v = cos(x);'}
 out = select(v, nanv, ${t.inf('x')})`);
@@ -924,6 +1029,7 @@ out = select(v, nanv, ${t.inf('x')})`);
  * `tan x` (a series below |x| < 0.1, keeping −0; NaN at ±Inf; Payne–Hanek reduction past 2^24 on Dawn).
  *
  * @example tan(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.tan.html
  */
 export const tan = floatFn('tan', undefined, ['numpy.tan', '`tan x`, elementwise', 'transcendental'], (t) => `${t === DAWN ? HUGE_TRIG : ''}let x2 = x * x;
 let small = select(tan(x), ${oddSeries(['1.0', '0.33333334', '0.13333334', '0.053968254', '0.021869488'])}, abs(x) < 0.1);
@@ -933,6 +1039,7 @@ out = select(v, nanv, ${t.inf('x')})`);
  * `arcsin x`: NaN outside [−1, 1]; a series below |x| < 0.1.
  *
  * @example asin(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.arcsin.html
  */
 export const asin = floatFn('asin', undefined, ['numpy.arcsin', '`arcsin x`; NaN outside [−1, 1]', 'transcendental'], () => `let c = sqrt((1.0 - x) * (1.0 + x));
 let v = x / c;
@@ -942,6 +1049,7 @@ out = select(select(select(tnAt, select(1.5707964, -1.5707964, x < 0.0), abs(x) 
  * `arccos x`: NaN outside [−1, 1].
  *
  * @example acos(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.arccos.html
  */
 export const acos = floatFn('acos', undefined, ['numpy.arccos', '`arccos x`; NaN outside [−1, 1]', 'transcendental'], () => `let c = sqrt((1.0 - x) * (1.0 + x));
 let v = c / abs(x);
@@ -952,6 +1060,7 @@ out = select(select(h, 3.1415927 - h, x < 0.0), nanv, abs(x) > 1.0)`);
  * `arctan x` (±π/2 at ±Inf; a series below |x| < 0.1).
  *
  * @example atan(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.arctan.html
  */
 export const atan = floatFn('atan', undefined, ['numpy.arctan', '`arctan x`, elementwise', 'transcendental'], (t) => `${atanOf('x')}
 out = select(select(tnAt, x, abs(x) < 1e-4), select(1.5707964, -1.5707964, x < 0.0), ${t.inf('x')})`);
@@ -959,6 +1068,7 @@ out = select(select(tnAt, x, abs(x) < 1e-4), select(1.5707964, -1.5707964, x < 0
  * `sinh x` (a series below |x| < 0.1; e^(|x| − ln 2) past 80, so it overflows only where sinh does).
  *
  * @example sinh(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.sinh.html
  */
 export const sinh = floatFn('sinh', undefined, ['numpy.sinh', '`sinh x`, elementwise', 'transcendental'], (t) => `let x2 = x * x;
 let big = exp(abs(x) - 0.6931472);
@@ -967,6 +1077,7 @@ out = select(select(select(sinh(x), select(big, -big, x < 0.0), abs(x) > 80.0), 
  * `cosh x` (e^(|x| − ln 2) past 80, so it overflows only where cosh does; +Inf at ±Inf).
  *
  * @example cosh(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.cosh.html
  */
 export const cosh = floatFn('cosh', undefined, ['numpy.cosh', '`cosh x`, elementwise', 'transcendental'], (t) => `out = select(select(cosh(x), exp(abs(x) - 0.6931472), abs(x) > 80.0), infv, ${t.inf('x')})`);
 /**
@@ -974,6 +1085,7 @@ export const cosh = floatFn('cosh', undefined, ['numpy.cosh', '`cosh x`, element
  * results), ±1 beyond |x| > 20 (where sinh/cosh overflow), WGSL's tanh between.
  *
  * @example tanh(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.tanh.html
  */
 export const tanh = floatFn('tanh', undefined, ['numpy.tanh', '`tanh x`, accurate near 0', 'transcendental'], () => `let x2 = x * x;
 let s = x * (1.0 - x2 * (0.33333334 - x2 * (0.13333334 - x2 * 0.05396825)));
@@ -982,6 +1094,7 @@ out = select(select(tanh(x), select(1.0, -1.0, x < 0.0), abs(x) > 20.0), s, abs(
  * `arsinh x` (odd; a series below |x| < 0.1; log(2|x|) past 1e18, where x² would overflow).
  *
  * @example asinh(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.arcsinh.html
  */
 export const asinh = floatFn('asinh', undefined, ['numpy.arcsinh', '`arsinh x`, elementwise', 'transcendental'], () => `let x2 = x * x;
 let a = abs(x);
@@ -991,6 +1104,7 @@ out = select(select(m, -m, x < 0.0), ${oddSeries(['1.0', '-0.16666667', '0.075',
  * `arcosh x`: NaN below 1, +0 at 1; log1p-accurate near 1; log(2x) past 1e18.
  *
  * @example acosh(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.arccosh.html
  */
 export const acosh = floatFn('acosh', undefined, ['numpy.arccosh', '`arcosh x`; NaN below 1', 'transcendental'], () => `let u = x - 1.0;
 let v = u + sqrt(u * (x + 1.0));
@@ -999,6 +1113,7 @@ out = select(select(${log1pOf('v')}, log(x) + 0.6931472, x > 1e18), nanv, x < 1.
  * `artanh x`: ±Inf at ±1, NaN beyond; a series below |x| < 0.1.
  *
  * @example atanh(x)
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.arctanh.html
  */
 export const atanh = floatFn('atanh', undefined, ['numpy.arctanh', '`artanh x`; ±Inf at ±1, NaN beyond', 'transcendental'], () => `let x2 = x * x;
 let h = 0.5 * log((1.0 + x) / (1.0 - x));
