@@ -22,7 +22,7 @@ import { numpy, type NpArray } from './helpers.js';
 const F32_MAX = 3.4028234663852886e38;
 const MIN_NORMAL = 1.1754943508222875e-38;
 const MIN_SUB = 1.401298464324817e-45;
-const FLOATS = Float32Array.from([NaN, 0, -0, Infinity, -Infinity, 1, -1, 0.5, -0.5, 2, -2, 3, -3, Math.PI, -Math.PI, 10, -10, 100, -100, F32_MAX, -F32_MAX, MIN_NORMAL, -MIN_NORMAL, MIN_SUB, -MIN_SUB, 0.1, 1e-3, 88.8, -88.8, 1e20, 1e8, -3e25, 16777216, 1e37]);
+const FLOATS = Float32Array.from([NaN, 0, -0, Infinity, -Infinity, 1, -1, 0.5, -0.5, 2, -2, 3, -3, Math.PI, -Math.PI, 10, -10, 100, -100, F32_MAX, -F32_MAX, MIN_NORMAL, -MIN_NORMAL, MIN_SUB, -MIN_SUB, 0.1, 1e-3, 88.8, -88.8, 1e20, 1e8, -3e25, 16777216, 1e37, 1.5, 2.5, -2.5]);
 const I32 = Int32Array.from([0, 1, -1, 2, -2, 3, 7, -7, 31, 32, 33, 100, -100, 0x7fffffff, -0x80000000]);
 const U32 = Uint32Array.from([0, 1, 2, 3, 7, 31, 32, 33, 100, 0x7fffffff, 0x80000000, 0xffffffff]);
 const BOOLS = Uint32Array.from([0, 1]);
