@@ -2,7 +2,8 @@
  * Every elementwise function of the Array API standard (2021.12) over a grid of special values, on both
  * engines, against numpy.array_api (float32) in one Python call:
  * - floats: NaN, ±0, ±Inf, ±1, ±0.5, ±2, ±3, ±π, ±10, ±100, f32 max, the smallest normal and subnormal,
- *   1e8, 1e20, 1e37 (past 2^24: the reduction of sin/cos/tan), and (binary functions) every pair of them; integers: 0, ±1, ±2, 3, 7, 31–33, the extremes; bool: both.
+ *   1e8, 1e20, 1e37 (past 2^24: the reduction of sin/cos/tan), 1.5 and ±2.5 (round: halves to even), and
+ *   (binary functions) every pair of them; integers: 0, ±1, ±2, 3, 7, 31–33, the extremes; bool: both.
  * - The dtypes a function takes are numpy.array_api's: where it raises TypeError, gpukit must throw
  *   DTypeError naming the function.
  * - Results compare exactly (NaN equal to NaN, ±0 distinguished) for integers, bools, the exact functions
