@@ -20,7 +20,7 @@ export { buildReduction, reductionTunable } from '../backends/dawn/ops/reduce.js
 
 type WholeOp = 'sum' | 'mean' | 'min' | 'max' | 'norm';
 
-/** A checked whole-array reduction: its result is a length-1 array of x's dtype. */
+/** A checked whole-array reduction: its result is a 0-d array (shape []) of x's dtype. */
 export interface ReduceCall extends Checked {
   readonly op: WholeOp;
   readonly x: DeviceArray;
@@ -47,7 +47,7 @@ function wholeOp(op: WholeOp, numpy: string, summary: string, tolerance: 'exact'
       checkArray(op, 'x', x);
       if (op === 'min' || op === 'max') refuseEmpty(op, x);
       if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
-      return { backend: x.backend, op, x, shape: [1], dtype: x.dtype };
+      return { backend: x.backend, op, x, shape: [], dtype: x.dtype };
     },
     dawn: dawnReduce,
     host: hostReduce,
@@ -72,7 +72,7 @@ export const DOT = defineOp({
     requireArray('dot', 'y', y);
     sameDType('dot', x, 'x', y, 'y');
     sameLength('dot', x, 'x', y, 'y');
-    return { backend: x.backend, x, y, shape: [1], dtype: x.dtype };
+    return { backend: x.backend, x, y, shape: [], dtype: x.dtype };
   },
   dawn: dawnDot,
   host: hostDot,

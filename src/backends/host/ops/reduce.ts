@@ -36,11 +36,11 @@ function intSum(X: Int32Array | Uint32Array, Y?: Int32Array | Uint32Array): numb
 
 const INT_IDENTITY = { min: { i32: 2147483647, u32: 0xffffffff }, max: { i32: -2147483648, u32: 0 } } as const;
 
-/** sum, mean, min, max or norm of all of x's elements (checked by src/ops/reduce.ts), as a length-1 array. */
+/** sum, mean, min, max or norm of all of x's elements (checked by src/ops/reduce.ts), as a 0-d array (shape []). */
 export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArray {
   const host = hostOf(op, x);
   if (x.dtype === 'f32' && op !== 'min' && op !== 'max') checkKernelSizes(op, host, [sized('x', x), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
-  const out = new DeviceArray(host, x.dtype, 1);
+  const out = new DeviceArray(host, x.dtype, []);
   const X = x.data;
   const O = out.data;
   const n = x.length;
@@ -64,11 +64,11 @@ export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArr
   return out;
 }
 
-/** Σ x·y (checked by src/ops/reduce.ts), as a length-1 array. */
+/** Σ x·y (checked by src/ops/reduce.ts), as a 0-d array (shape []). */
 export function hostDot(_host: HostContext, { x, y }: DotCall): DeviceArray {
   const host = hostOf('dot', x, y);
   if (x.dtype === 'f32') checkKernelSizes('dot', host, [sized('x', x), sized('y', y), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
-  const out = new DeviceArray(host, x.dtype, 1);
+  const out = new DeviceArray(host, x.dtype, []);
   const X = x.data;
   const Y = y.data;
   const O = out.data;
