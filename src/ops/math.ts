@@ -487,7 +487,7 @@ export function softmax(x: DeviceArray, options?: SoftmaxOptions | number): Devi
 export function logsumexp(x: DeviceArray, options?: Pick<AxisOptions, 'axis' | 'keepdims'>): DeviceArray<'f32'>;
 /** @deprecated The axis and keepdims as positional arguments: pass `{ axis, keepdims }`. */
 export function logsumexp(x: DeviceArray, axis?: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'>, keepdims?: boolean): DeviceArray<'f32'>;
-export function logsumexp(x: DeviceArray, axis: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'> | undefined = undefined, keepdims = false): DeviceArray<'f32'> {
+export function logsumexp(x: DeviceArray, axis?: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'>, keepdims = false): DeviceArray<'f32'> {
   checkArrays('logsumexp', { x });
   if (x.dtype !== 'f32') throw new DTypeError(`logsumexp: takes f32 arrays, got ${x.dtype}`);
   const given: unknown = axis;
