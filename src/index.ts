@@ -39,6 +39,7 @@ export {
   ProfileConflictError,
   ReentrantCallError,
   TimeoutError,
+  OverflowError,
   type ShaderDiagnostic,
 } from './errors.js';
 export { add, subtract, sub, multiply, mul, scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs, type ElementwiseCallOptions } from './ops/elementwise.js';

@@ -20,7 +20,8 @@
  * (partial sums grow like n/4) at n = 2^20, error ≤ 26 · 2^-24 · Σ|x| against the allowed 1026, and at 2^24,
  * ≤ 55 against 4098; uniform(−1, 1) at 2^24, ≤ 0.5 (max error 7·10^-3). A tolerance cannot separate a
  * one-element shift from rounding at large n: the exact integer tests (same kernels, T = i32/u32) catch those.
- * Integer scans wrap modulo 2^32 like WGSL arithmetic and are exact.
+ * Integer scans are exact: a running sum that leaves the dtype's range fails the op with an OverflowError
+ * (src/reference/overflow.ts; on Dawn at the next readback or sync()), never a wrap.
  */
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
@@ -30,8 +31,9 @@ import { ANY_VALUE, checkArray, optionsOf } from './signature.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { defineOp, type Checked } from './manifest.js';
 import { checkRows, type RowsCall } from './axis.js';
+import { inDType } from './reduce.js';
 import { scanCpu } from '../reference/scan.js';
-import { dawnScan } from '../backends/dawn/ops/scan.js';
+import { dawnScanChecked } from '../backends/dawn/ops/scan.js';
 import { hostScan } from '../backends/host/ops/scan.js';
 
 /** @internal The Dawn scan passes, which sort's Dawn path encodes too. */
@@ -63,8 +65,8 @@ export interface ScanOptions {
 
 /**
  * Prefix sum of an f32, i32 or u32 array, as a new array of the same dtype and length: inclusive
- * (`out[i] = x[0] + … + x[i]`) by default, exclusive with `{ exclusive: true }`. Integer sums wrap modulo
- * 2^32; f32 sums are within the tolerance documented at the top of this module of the exactly
+ * (`out[i] = x[0] + … + x[i]`) by default, exclusive with `{ exclusive: true }`. Integer sums are exact or
+ * fail with an OverflowError (never a wrap); f32 sums are within the tolerance documented at the top of this module of the exactly
  * rounded prefix sums (scanCpu). Enqueues and returns at once.
  *
  * @example
@@ -92,7 +94,7 @@ export const SCAN = defineOp({
   numpy: 'numpy.cumsum',
   aliases: ['cumsum'],
   category: 'scan',
-  summary: 'inclusive or exclusive prefix sum, of the flattened array or along an axis (integers wrap modulo 2^32)',
+  summary: 'inclusive or exclusive prefix sum, of the flattened array or along an axis (integers: OverflowError, never a wrap)',
   tolerance: 'sum',
   check: (op: 'scan' | 'cumsum', x: DeviceArray, options: ScanOptions | CumsumOptions | number | undefined, extra: readonly unknown[]): ScanCall => {
     checkArray(op, 'x', x);
@@ -105,7 +107,7 @@ export const SCAN = defineOp({
     const axis = opts.axis;
     return { backend: x.backend, op, x, exclusive: opts.exclusive ?? false, axis, rows: axis === undefined ? undefined : checkRows('scan(axis)', x, axis, x.dtype, () => undefined), shape: axis === undefined ? [x.length] : x.shape, dtype: x.dtype };
   },
-  dawn: dawnScan,
+  dawn: dawnScanChecked,
   host: hostScan,
   reference: scanCpu,
 });
@@ -114,11 +116,14 @@ export const SCAN = defineOp({
 export interface CumsumOptions {
   /** The axis to sum along (negative counts from the end); the result has x's shape. @default none: the flattened array */
   readonly axis?: number;
+  /** Accumulate in this dtype: x's own, or 'f32' for an integer x (rounded, instead of an OverflowError). @default x's dtype */
+  readonly dtype?: DType;
 }
 
 /**
  * NumPy's `cumsum(x, axis=…)`: the inclusive prefix sum of the flattened array, or along `options.axis`
- * (same shape as x). The same op as {@link scan}.
+ * (same shape as x). The same op as {@link scan}. Integer running sums are exact; one leaving the dtype's
+ * range fails the op with an OverflowError (never a wrap); `{ dtype: 'f32' }` accumulates in f32 instead.
  *
  * @example cumsum(x, { axis: 1 }) // running sums along each row
  */
@@ -128,6 +133,10 @@ export function cumsum(x: DeviceArray, axis?: number, ...extra: []): DeviceArray
 export function cumsum(x: DeviceArray, options?: CumsumOptions | number, ...extra: []): DeviceArray {
   checkArray('cumsum', 'x', x);
   checkNoExtra('cumsum', extra, 'two arguments (x, options)');
+  if (typeof options === 'object' && (options as unknown) !== null && 'dtype' in options) {
+    const { dtype, ...rest } = options;
+    return inDType('cumsum', x, dtype, (xs) => SCAN.call('cumsum', xs, rest, []));
+  }
   return SCAN.call('cumsum', x, options, []);
 }
 

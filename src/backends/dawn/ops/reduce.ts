@@ -43,7 +43,7 @@ function overrides(c: Geometry): Record<string, number> {
   return { _WG: c.WG, _ITEMS: c.ITEMS, _TREE: c.TREE };
 }
 
-class ReductionBuilder {
+export class ReductionBuilder {
   readonly name: string;
   readonly args: readonly ArgSpec[];
   readonly parts: ReductionParts;
@@ -290,8 +290,8 @@ const NAN_PRELUDE = `fn _is_nan(v: R) -> bool {
 const ready = new Map<string, ReductionBuilder>();
 const ALL: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];
 
-/** A built-in reduction; `vecAcc` lists the dtypes whose expressions are known to work on vec4s. */
-function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, vecAcc: readonly DType[] = ALL): ReductionBuilder {
+/** @internal A built-in reduction (cached by `key`); `vecAcc` lists the dtypes whose expressions are known to work on vec4s. */
+export function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, vecAcc: readonly DType[] = ALL): ReductionBuilder {
   let b = ready.get(key);
   if (b === undefined) ready.set(key, (b = new ReductionBuilder(spec, prelude, vecAcc)));
   return b;

@@ -1,7 +1,7 @@
 /**
  * Whole-array reductions on the host engine: f32 sum, mean, norm and dot by passes of gpu.js kernels (each
  * thread folds 64 elements, passes repeat until one value is left); min, max and every i32/u32 variant on
- * the CPU (wrapping modulo 2^32 like WGSL; min/max NaN-propagating).
+ * the CPU (integer sums exact, or an OverflowError; min/max NaN-propagating).
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
@@ -9,6 +9,7 @@ import { hostOf } from '../host-of.js';
 import { runKernel } from '../gpujs.js';
 import { checkKernelSizes, result, sized } from '../kernel-sizes.js';
 import { maxCpu, minCpu } from '../../../reference/reduce.js';
+import { exactIntSum, overflowOf } from '../../../reference/overflow.js';
 import type { DotCall, ReduceCall } from '../../../ops/reduce.js';
 
 /** Elements each gpu.js thread folds per pass: 64 serial f32 additions keep a sum inside sumTolerance. */
@@ -52,7 +53,11 @@ export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArr
     return out;
   }
   if (!(X instanceof Float32Array)) {
+    const dtype = x.dtype as 'i32' | 'u32';
     host.enqueue(() => {
+      // Exact, or the op fails: never a wrap.
+      const e = overflowOf('sum', dtype, exactIntSum(X));
+      if (e !== null) throw e;
       O[0] = intSum(X);
     });
     return out;
