@@ -17,7 +17,7 @@ import { MATMUL } from './matmul.js';
 import { RANDOM_NORMAL, RANDOM_U32, RANDOM_UNIFORM } from './random.js';
 import { DOT, MAX, MEAN, MIN, NORM, SUM } from './reduce.js';
 import { SCAN } from './scan.js';
-import { ARGSORT, SORT, SORT_PAIRS } from './sort.js';
+import { ARGSORT, SEARCHSORTED, SORT, SORT_PAIRS } from './sort.js';
 import { TRANSPOSE } from './transpose.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of ops of every signature
@@ -51,6 +51,7 @@ export const OPS: readonly AnyOp[] = [
   SORT,
   ARGSORT,
   SORT_PAIRS,
+  SEARCHSORTED,
   TAKE,
   SCATTER_ADD,
   BINCOUNT,

@@ -12,15 +12,15 @@
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { normAxis } from '../buffers/strided.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { requireDType } from './util.js';
 import { checkArray, checkArrays } from './signature.js';
 import { checkNoExtra, checkOptions } from '../args.js';
 import { defineOp, type Checked } from './manifest.js';
 import { backendOf } from './same-device.js';
 import { sortCpu, sortPairsCpu } from '../reference/sort.js';
-import { dawnArgsort, dawnSort, dawnSortPairs } from '../backends/dawn/ops/sort-axis.js';
-import { hostArgsort, hostSort, hostSortPairs } from '../backends/host/ops/sort.js';
+import { dawnArgsort, dawnSearchsorted, dawnSort, dawnSortPairs } from '../backends/dawn/ops/sort-axis.js';
+import { hostArgsort, hostSearchsorted, hostSort, hostSortPairs } from '../backends/host/ops/sort.js';
 
 /** How a sort along an axis lays out its work: the axis moved last (`order`, back by `back`), rows × R. */
 export interface SortPlan {
@@ -185,4 +185,60 @@ export function argsort(x: DeviceArray, options?: SortOptions, ...extra: []): De
  */
 export function sortPairs<D extends DType>(keys: DeviceArray<D>, values: DeviceArray<'u32'>, options?: SortOptions, ...extra: []): { keys: DeviceArray<D>; values: DeviceArray<'u32'> } {
   return SORT_PAIRS.call(keys, values, options, extra) as { keys: DeviceArray<D>; values: DeviceArray<'u32'> };
+}
+
+// --- searchsorted -------------------------------------------------------------------------------------
+
+/** Options of {@link searchsorted}. */
+export interface SearchsortedOptions {
+  /** 'left': the first index i with sorted[i] >= v; 'right': the first with sorted[i] > v. @default 'left' */
+  readonly side?: 'left' | 'right';
+}
+
+/** A checked searchsorted: a 1-d `sorted`, any-shape `v` of its dtype; i32 indices of v's shape. */
+export interface SearchsortedCall extends Checked {
+  readonly sorted: DeviceArray;
+  readonly v: DeviceArray;
+  readonly right: boolean;
+  readonly shape: readonly number[];
+  readonly dtype: 'i32';
+}
+
+export const SEARCHSORTED = defineOp({
+  name: 'searchsorted',
+  numpy: 'numpy.searchsorted',
+  category: 'sorting',
+  summary: "i32 insertion points of v into a sorted 1-d array (side 'left' or 'right'; NaN sorts last)",
+  tolerance: 'exact',
+  check: (sorted: DeviceArray, v: DeviceArray, options: SearchsortedOptions | undefined, extra: readonly unknown[]): SearchsortedCall => {
+    checkArrays('searchsorted', { sorted, v });
+    checkNoExtra('searchsorted', extra, 'three arguments (sorted, v, options)');
+    const o = checkOptions('searchsorted', options, { side: ['left', 'right'] }) as SearchsortedOptions;
+    const backend = backendOf('searchsorted', sorted, v);
+    requireDType('searchsorted', 'sorted', sorted, ['u32', 'i32', 'f32']);
+    if (v.dtype !== sorted.dtype) throw new DTypeError(`searchsorted: v has dtype ${v.dtype} but sorted has ${sorted.dtype}; they must match (astype first)`);
+    if (sorted.ndim !== 1) throw new ShapeError(`searchsorted: sorted must be 1-d, got shape [${sorted.shape.join(', ')}]`);
+    if (sorted.length >= 2 ** 31) throw new ShapeError(`searchsorted: sorted has ${sorted.length} elements, past the i32 indices (2^31 - 1)`);
+    return { backend, sorted, v, right: o.side === 'right', shape: v.shape, dtype: 'i32' };
+  },
+  dawn: dawnSearchsorted,
+  host: hostSearchsorted,
+});
+
+/**
+ * Where to insert each element of `v` into the ascending 1-d `sorted` to keep it sorted (NumPy's
+ * `np.searchsorted`, the standard's `searchsorted` from its 2023.12 revision): for side 'left' the first i
+ * with sorted[i] >= v, for 'right' the first with sorted[i] > v, in NumPy's order (NaN after +Inf, all
+ * NaNs equal; −0 equal to +0), as i32 indices of v's shape. `sorted` must be sorted in that order
+ * (the result is unspecified otherwise, as NumPy's).
+ *
+ * @example
+ * ```ts
+ * using s = device.array([1, 2, 2, 3]);
+ * using i = searchsorted(s, device.array([2, 0, 5]), { side: 'right' }); // Int32Array [3, 0, 4]
+ * ```
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.searchsorted.html
+ */
+export function searchsorted(sorted: DeviceArray, v: DeviceArray, options?: SearchsortedOptions, ...extra: []): DeviceArray<'i32'> {
+  return SEARCHSORTED.call(sorted, v, options, extra);
 }

@@ -18,7 +18,9 @@ import { dawnTake } from './indexing.js';
 import { chunkElements } from '../../../buffers/chunks.js';
 import { LimitError } from '../../../errors.js';
 import { flatSort, flatSortPairs } from './sort.js';
-import type { SortCall, SortPairsCall, SortPlan } from '../../../ops/sort.js';
+import type { SearchsortedCall, SortCall, SortPairsCall, SortPlan } from '../../../ops/sort.js';
+import { compileKernelSync } from '../kernel.js';
+import { builtinKernel } from '../../../kernels/load.js';
 
 /** x's elements at `idx` (flat positions of x in C order). */
 function gather(ctx: DeviceContext, x: DeviceArray, idx: DeviceArray): DeviceArray {
@@ -145,4 +147,32 @@ export function dawnSortPairs(ctx: DeviceContext, { keys, values, plan }: SortPa
   ctx.assertUsable();
   const r = sortAlong(ctx, keys, plan, { values: true, indices: false, carry: values });
   return { keys: r.values as DeviceArray, values: r.carried as DeviceArray<'u32'> };
+}
+
+/** searchsorted: kernels/searchsorted.wgsl, a binary search per element of v (sorted bound whole). */
+export function dawnSearchsorted(ctx: DeviceContext, { sorted, v, right }: SearchsortedCall): DeviceArray<'i32'> {
+  ctx.assertUsable();
+  const out = new DeviceArray(ctx, 'i32', v.shape);
+  if (v.length === 0) {
+    ctx.noWork('searchsorted|empty', [...sorted.storageBuffers, ...v.storageBuffers], out.storageBuffers);
+    return out;
+  }
+  const s = sorted.contiguous();
+  const vs = v.contiguous();
+  try {
+    using sBits = s.storageAlias('u32');
+    using vBits = vs.storageAlias('u32');
+    using oBits = out.storageAlias('u32');
+    const kind = sorted.dtype === 'u32' ? 0 : sorted.dtype === 'i32' ? 1 : 2;
+    const k = compileKernelSync(ctx, builtinKernel('searchsorted'), { constants: { KIND: kind }, label: `searchsorted|${sorted.dtype}` });
+    // An empty `sorted` binds v in its place (read, never indexed: n = 0).
+    k.run({ sorted: sorted.length === 0 ? vBits : sBits, v: vBits, out: oBits, params: { n: sorted.length, m: v.length, right: right ? 1 : 0, pad: 0 } }, { invocations: v.length });
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    s.destroy();
+    vs.destroy();
+  }
+  return out;
 }

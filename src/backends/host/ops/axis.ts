@@ -49,11 +49,14 @@ export function hostAlongRows(host: HostContext, c: RowsCall, fill: RowsCall['fi
   let kept = false;
   try {
     if (rows > 0) fill(dense, res, rows, R);
-    // Back to x's axis order (res itself when the axis was already last).
+    // Back to x's axis order.
     const t = res.transpose(back);
-    let r = res;
-    if (t.isPlain) kept = true;
-    else r = t.contiguous();
+    let r: DeviceArray;
+    if (t.isPlain) {
+      // x's C order already (the axis was last, or the others have extent 1): res itself, in x's shape.
+      kept = true;
+      r = res.reinterpret(res.dtype, c.shape);
+    } else r = t.contiguous();
     return r;
   } finally {
     if (!kept) res.destroy();

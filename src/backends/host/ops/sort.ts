@@ -5,7 +5,7 @@
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
-import type { SortCall, SortPairsCall, SortPlan } from '../../../ops/sort.js';
+import type { SearchsortedCall, SortCall, SortPairsCall, SortPlan } from '../../../ops/sort.js';
 import { sortCpu } from '../../../reference/sort.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
@@ -109,4 +109,28 @@ export function hostSortPairs(host: HostContext, { keys, values, plan }: SortPai
   host.assertUsable();
   const [k, v] = alongRows(host, keys, plan, [{ dtype: keys.dtype as 'f32' | 'i32' | 'u32', src: keys }, { dtype: 'u32', src: values }]);
   return { keys: k as DeviceArray, values: v as DeviceArray<'u32'> };
+}
+
+/** searchsorted: a binary search per element of v, in NumPy's order (less()). */
+export function hostSearchsorted(host: HostContext, { sorted, v, right }: SearchsortedCall): DeviceArray<'i32'> {
+  host.assertUsable();
+  const out = new DeviceArray(host, 'i32', v.shape);
+  const S = sorted.data;
+  const V = v.data;
+  const O = out.data;
+  if (v.length > 0) host.enqueue(() => {
+    for (let j = 0; j < V.length; j++) {
+      const k = V[j] ?? 0;
+      let lo = 0;
+      let hi = S.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const c = less(S[mid] ?? 0, k);
+        if (c < 0 || (right && c === 0)) lo = mid + 1;
+        else hi = mid;
+      }
+      O[j] = lo;
+    }
+  });
+  return out;
 }
