@@ -54,7 +54,7 @@ export { histogram, type Histogram } from './ops/histogram.js';
 export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOptions, type IndexAxisOptions, type SegmentOptions } from './ops/indexing.js';
 export { fft, ifft, type FftOptions } from './ops/fft.js';
 export { scan, cumsum, cumulativeSum, type ScanOptions, type CumsumOptions, type CumulativeSumOptions } from './ops/scan.js';
-export { sort, argsort, sortPairs, searchsorted, type SortOptions, type SearchsortedOptions } from './ops/sort.js';
+export { sort, argsort, sortPairs, searchsorted, topk, type SortOptions, type SearchsortedOptions, type TopkOptions } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
 export { matmul, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
 export { transpose, type TransposeOptions } from './ops/transpose.js';

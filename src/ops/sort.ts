@@ -19,8 +19,8 @@ import { checkNoExtra, checkOptions } from '../args.js';
 import { defineOp, type Checked } from './manifest.js';
 import { backendOf } from './same-device.js';
 import { sortCpu, sortPairsCpu } from '../reference/sort.js';
-import { dawnArgsort, dawnSearchsorted, dawnSort, dawnSortPairs } from '../backends/dawn/ops/sort-axis.js';
-import { hostArgsort, hostSearchsorted, hostSort, hostSortPairs } from '../backends/host/ops/sort.js';
+import { dawnArgsort, dawnSearchsorted, dawnSort, dawnSortPairs, dawnTopk } from '../backends/dawn/ops/sort-axis.js';
+import { hostArgsort, hostSearchsorted, hostSort, hostSortPairs, hostTopk } from '../backends/host/ops/sort.js';
 
 /** How a sort along an axis lays out its work: the axis moved last (`order`, back by `back`), rows × R. */
 export interface SortPlan {
@@ -241,4 +241,61 @@ export const SEARCHSORTED = defineOp({
  */
 export function searchsorted(sorted: DeviceArray, v: DeviceArray, options?: SearchsortedOptions, ...extra: []): DeviceArray<'i32'> {
   return SEARCHSORTED.call(sorted, v, options, extra);
+}
+
+// --- topk ---------------------------------------------------------------------------------------------
+
+/** Options of {@link topk}. */
+export interface TopkOptions {
+  /** The axis to select along (negative counts from the end). @default -1 (the last) */
+  readonly axis?: number;
+  /** The k largest (first the largest; NaN counts as largest, as in NumPy's sort order) or, false, the k smallest. @default true */
+  readonly largest?: boolean;
+}
+
+/** A checked topk: the sort plan along the axis, and k. */
+export interface TopkCall extends Checked {
+  readonly x: DeviceArray;
+  readonly k: number;
+  readonly plan: SortPlan;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export const TOPK = defineOp({
+  name: 'topk',
+  numpy: null,
+  category: 'sorting',
+  summary: 'the k largest (or smallest) elements along an axis and their i32 indices, in order (TF.js-style; stable)',
+  tolerance: 'exact',
+  check: (x: DeviceArray, k: number, options: TopkOptions | undefined, extra: readonly unknown[]): TopkCall => {
+    checkArray('topk', 'x', x);
+    checkNoExtra('topk', extra, 'three arguments (x, k, options)');
+    const o = checkOptions('topk', options, { axis: 'number', largest: 'boolean' }) as TopkOptions;
+    const backend = backendOf('topk', x);
+    requireDType('topk', 'x', x, ['u32', 'i32', 'f32']);
+    const plan = planOf('topk', x, { ...(o.axis !== undefined ? { axis: o.axis } : {}), descending: o.largest ?? true });
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) throw new ArgumentError(`topk: k must be a non-negative integer, got ${String(k)}`);
+    if (k > plan.R) throw new ArgumentError(`topk: k = ${k} is larger than the axis (${plan.R} elements)`);
+    const a = plan.order[plan.order.length - 1] ?? 0;
+    return { backend, x, k, plan, shape: x.shape.map((e, d) => (d === a ? k : e)), dtype: x.dtype };
+  },
+  dawn: dawnTopk,
+  host: hostTopk,
+});
+
+/**
+ * The `k` largest elements along `axis` (default the last), largest first, and their i32 indices
+ * (TF.js's `topk`; NumPy has none: it is `argsort(x, { descending: true })` cut to k, and takes the same
+ * order — stable, so equal values keep index order; NaN counts as the largest, as NumPy sorts it last).
+ * `largest: false` gives the k smallest, smallest first. Both results have x's shape with k along the axis;
+ * k > the axis is an ArgumentError, k = 0 gives empty results.
+ *
+ * @example
+ * ```ts
+ * const { values, indices } = topk(device.array([1, 5, 3, 5]), 2); // [5, 5], [1, 3]
+ * ```
+ */
+export function topk(x: DeviceArray, k: number, options?: TopkOptions, ...extra: []): { values: DeviceArray; indices: DeviceArray<'i32'> } {
+  return TOPK.call(x, k, options, extra);
 }

@@ -6,7 +6,7 @@
  * axes; argsort's indices are i32.
  */
 import { expect } from 'vitest';
-import { argsort, ArgumentError, ShapeError, sort, sortPairs, type DType } from '../../src/index.js';
+import { argsort, ArgumentError, ShapeError, sort, sortPairs, topk, type DType } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { numpy, npOut, type NpArray } from './helpers.js';
 
@@ -112,4 +112,47 @@ gpuTest('empty axes and arrays sort to empty results of the same shape; bad argu
   expect(() => sortPairs(z, v)).toThrow(ShapeError);
   using s1 = sort(x, { stable: false });
   expectArrayEqual(await s1.toArray(), [1, 2, 3]);
+});
+
+gpuTest('topk: the first k of numpy.array_api\'s argsort (descending for largest) with their values, along every axis; k = 0; k > n is an ArgumentError', async ({ device }) => {
+  const h = new Float32Array([3, NaN, 1, 3, -0, 0, 7, -Infinity, 1, 3, 2, 2]);
+  const ref = numpy(`import numpy.array_api as xp
+import warnings
+warnings.simplefilter('ignore')
+x = inp['x'].reshape(3, 4)
+for a in (0, 1):
+    for largest in (True, False):
+        for k in (0, 1, 2, 3):
+            i = np.asarray(xp.argsort(xp.asarray(x), axis=a, descending=largest))
+            i = np.take(i, range(k), axis=a)
+            out[f'i{a}{largest}{k}'] = i.astype(np.int32).ravel()
+            out[f'v{a}{largest}{k}'] = np.take_along_axis(x, i, axis=a).ravel()`, { x: h });
+  using x = device.array(h, { shape: [3, 4] });
+  for (const a of [0, 1]) {
+    for (const largest of [true, false]) {
+      for (const k of [0, 1, 2, 3]) {
+        const r = topk(x, k, { axis: a, largest });
+        try {
+          expect(r.values.shape).toEqual(a === 0 ? [k, 4] : [3, k]);
+          expect(r.indices.dtype).toBe('i32');
+          const tag = `${a}${largest ? 'True' : 'False'}${k}`;
+          expectArrayEqual(await r.indices.toArray(), npOut(ref, `i${tag}`));
+          expectArrayEqual(await r.values.toArray(), npOut(ref, `v${tag}`));
+        } finally {
+          r.values.destroy();
+          r.indices.destroy();
+        }
+      }
+    }
+  }
+  using v = device.array([1, 5, 3, 5], { dtype: 'i32' });
+  const t = topk(v, 2);
+  expectArrayEqual(await t.values.toArray(), [5, 5]);
+  expectArrayEqual(await t.indices.toArray(), [1, 3]);
+  t.values.destroy();
+  t.indices.destroy();
+  expect(() => topk(v, 5)).toThrow(/^topk: k = 5 is larger than the axis \(4 elements\)/);
+  expect(() => topk(v, -1)).toThrow(ArgumentError);
+  expect(() => topk(v, 1.5)).toThrow(ArgumentError);
+  expect(() => topk(v, 1, { largest: 'yes' } as never)).toThrow(ArgumentError);
 });

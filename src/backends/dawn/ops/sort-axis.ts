@@ -18,7 +18,7 @@ import { dawnTake } from './indexing.js';
 import { chunkElements } from '../../../buffers/chunks.js';
 import { LimitError } from '../../../errors.js';
 import { flatSort, flatSortPairs } from './sort.js';
-import type { SearchsortedCall, SortCall, SortPairsCall, SortPlan } from '../../../ops/sort.js';
+import type { SearchsortedCall, SortCall, SortPairsCall, SortPlan, TopkCall } from '../../../ops/sort.js';
 import { compileKernelSync } from '../kernel.js';
 import { builtinKernel } from '../../../kernels/load.js';
 
@@ -175,4 +175,32 @@ export function dawnSearchsorted(ctx: DeviceContext, { sorted, v, right }: Searc
     vs.destroy();
   }
   return out;
+}
+
+/** The first k along the axis of a sorted result (x's layout), as an array of its own; `full` is freed. */
+export function firstAlong(full: DeviceArray, axis: number, k: number): DeviceArray {
+  try {
+    using v = full.slice(...full.shape.map((_, d) => (d === axis ? ([0, k] as [number, number]) : null)));
+    if (!v.isPlain) return v.contiguous(); // a gather: memory of its own
+    // A prefix of full (plain): copied out, since full is freed.
+    const out = new DeviceArray(full, full.dtype, v.shape);
+    if (v.length > 0) full.backend.copyInto(v, out, 0);
+    return out;
+  } finally {
+    full.destroy();
+  }
+}
+
+/** topk: the values and indices of the ascending or (largest) descending argsort order, cut to k. */
+export function dawnTopk(ctx: DeviceContext, { x, k, plan }: TopkCall): { values: DeviceArray; indices: DeviceArray<'i32'> } {
+  ctx.assertUsable();
+  const r = sortAlong(ctx, x, plan, { values: true, indices: true, carry: null });
+  const a = plan.order[plan.order.length - 1] ?? 0;
+  const values = firstAlong(r.values as DeviceArray, a, k);
+  try {
+    return { values, indices: firstAlong(r.indices as DeviceArray, a, k) as DeviceArray<'i32'> };
+  } catch (e) {
+    values.destroy();
+    throw e;
+  }
 }

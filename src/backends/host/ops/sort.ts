@@ -5,7 +5,7 @@
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
-import type { SearchsortedCall, SortCall, SortPairsCall, SortPlan } from '../../../ops/sort.js';
+import type { SearchsortedCall, SortCall, SortPairsCall, SortPlan, TopkCall } from '../../../ops/sort.js';
 import { sortCpu } from '../../../reference/sort.js';
 
 type Keys = Float32Array | Int32Array | Uint32Array;
@@ -23,7 +23,7 @@ function less(a: number, b: number): number {
  * dense moved layout, the positions along the axis in sorted order. Results are written in the moved layout
  * (`outs`) and moved back to x's axis order.
  */
-function alongRows(host: HostContext, x: DeviceArray, plan: SortPlan, outs: { dtype: 'f32' | 'i32' | 'u32'; src: DeviceArray | 'positions' }[]): DeviceArray[] {
+function alongRows(host: HostContext, x: DeviceArray, plan: SortPlan, outs: { dtype: 'f32' | 'i32' | 'u32'; src: DeviceArray | 'positions'; asArgsort?: boolean }[]): DeviceArray[] {
   const { order, back, rows, R, movedShape, descending } = plan;
   // Views may come back as the very array they were taken from (an identity transpose): never free an input.
   const dense = (a: DeviceArray): DeviceArray => {
@@ -40,7 +40,7 @@ function alongRows(host: HostContext, x: DeviceArray, plan: SortPlan, outs: { dt
   const K = keys.data;
   // numpy.array_api: a descending sort is the ascending one reversed; a descending argsort (and sortPairs)
   // the reversed ascending argsort of the reversed row, so equal keys keep their input order.
-  const reverseIn = descending && outs.some((o) => o.src !== x);
+  const reverseIn = descending && outs.some((o) => o.src !== x || o.asArgsort === true);
   host.enqueue(() => {
     const idx = new Array<number>(R);
     for (let row = 0; row < rows; row++) {
@@ -133,4 +133,25 @@ export function hostSearchsorted(host: HostContext, { sorted, v, right }: Search
     }
   });
   return out;
+}
+
+/** topk: the argsort order's values and indices (values moved with their indices, as argsort orders them), cut to k. */
+export function hostTopk(host: HostContext, { x, k, plan }: TopkCall): { values: DeviceArray; indices: DeviceArray<'i32'> } {
+  host.assertUsable();
+  const [v, i] = alongRows(host, x, plan, [{ dtype: x.dtype as 'f32' | 'i32' | 'u32', src: x, asArgsort: true }, { dtype: 'i32', src: 'positions' }]);
+  const a = plan.order[plan.order.length - 1] ?? 0;
+  const cut = (full: DeviceArray): DeviceArray => {
+    const view = full.slice(...full.shape.map((_, d) => (d === a ? ([0, k] as [number, number]) : null)));
+    try {
+      if (!view.isPlain) return view.contiguous(); // a gather: memory of its own
+      // A prefix of full (plain): copied out, since full is freed.
+      const out = new DeviceArray(host, full.dtype, view.shape);
+      if (view.length > 0) host.backend.copyInto(view, out, 0);
+      return out;
+    } finally {
+      view.destroy();
+      full.destroy();
+    }
+  };
+  return { values: cut(v as DeviceArray), indices: cut(i as DeviceArray) as DeviceArray<'i32'> };
 }
