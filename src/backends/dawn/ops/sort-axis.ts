@@ -86,7 +86,15 @@ function sortAlong(ctx: DeviceContext, x: DeviceArray, plan: SortPlan, want: { v
     if (rows === 1 && !(want.indices && reverseIn)) {
       // One row: the pair sorts carry what is asked (the keys' own bits, positions or the carried values)
       // and nothing is gathered, so any length works, past one binding too.
+      if (want.values && want.carry !== null && x.dtype !== 'f32') {
+        // Integer keys come back exact from the pair sort's inverse key map: one sort carries the values.
+        const r = flatSortPairs(ctx, keys, dense(want.carry) as DeviceArray<'u32'>, true);
+        out.values = finish(r.keys.reinterpret(x.dtype, [n]));
+        out.carried = finish(r.values);
+        return out;
+      }
       if (want.values) {
+        // The keys' own bits as the values: f32 zeros keep their sign (the key map sorts −0 as +0).
         const r = flatSortPairs(ctx, keys, t(keys.viewAs('u32')), true);
         t(r.keys);
         out.values = finish(r.values.reinterpret(x.dtype, [n]));
