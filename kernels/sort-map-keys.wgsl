@@ -3,6 +3,8 @@
 //     KIND 1 (i32): bits ^ 0x80000000
 //     KIND 2 (f32): negative -> ~bits, positive -> bits | 0x80000000; every NaN -> 0xFFFFFFFF, so NaNs
 //                   sort after +Inf (and keep their input order); -0 sorts just before +0
+//     KIND 3 (f32, signed zeros equal): as KIND 2 with -0 mapped as +0 (NumPy's order: they compare equal,
+//                   so a stable sort keeps their input order)
 //     KIND 0 (u32): a copy
 //   Inverse (params.inverse == 1): the inverse map (a NaN comes back as 0x7FFFFFFF, a quiet NaN).
 // Keys travel as raw 32-bit patterns (u32), whatever their type, so there is no element-type alias
@@ -15,7 +17,7 @@
 //   2  params    uniform { n, inverse }
 // Dispatch: one invocation per ITEMS keys: ceil(ceil(n / ITEMS) / WG) workgroups, a 2-D grid over 65535
 //   (chunk = (wid.x + wid.y * num_workgroups.x) * WG + local index).
-// Overrides: WG (workgroup size), ITEMS (keys per invocation, a multiple of 4), KIND (0 u32, 1 i32, 2 f32).
+// Overrides: WG (workgroup size), ITEMS (keys per invocation, a multiple of 4), KIND (0 u32, 1 i32, 2 f32, 3 f32 ±0 equal).
 override WG: u32 = 64;
 override ITEMS: u32 = 1024;
 override KIND: u32 = 2;
@@ -30,24 +32,25 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> keys_out: array<vec4<u32>>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-fn map_fwd(u: vec4u) -> vec4u {
+fn map_fwd(w: vec4u) -> vec4u {
   if (KIND == 1u) {
-    return u ^ vec4u(0x80000000u);
+    return w ^ vec4u(0x80000000u);
   }
-  if (KIND == 2u) {
+  if (KIND == 2u || KIND == 3u) {
+    let u = select(w, vec4u(0u), vec4<bool>(KIND == 3u) & (w == vec4u(0x80000000u)));
     let neg = (u >> vec4u(31u)) == vec4u(1u);
     let m = select(u | vec4u(0x80000000u), ~u, neg);
     let nan = (u & vec4u(0x7fffffffu)) > vec4u(0x7f800000u);
     return select(m, vec4u(0xffffffffu), nan);
   }
-  return u;
+  return w;
 }
 
 fn map_inv(m: vec4u) -> vec4u {
   if (KIND == 1u) {
     return m ^ vec4u(0x80000000u);
   }
-  if (KIND == 2u) {
+  if (KIND == 2u || KIND == 3u) {
     let pos = (m >> vec4u(31u)) == vec4u(1u);
     return select(~m, m & vec4u(0x7fffffffu), pos);
   }

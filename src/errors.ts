@@ -119,6 +119,19 @@ export class LimitError extends GpukitError {
 /** A kernel argument is missing, unknown, of the wrong kind (storage vs uniform) or of the wrong value. */
 export class ArgumentError extends GpukitError {}
 
+/**
+ * An integer result does not fit its dtype (WebGPU has no 64-bit integers): `sum`, `prod` or `cumsum` of
+ * i32/u32 whose exact value lies outside the dtype's range. Never a wrap: the op fails with this error (on
+ * Dawn at the next readback or `sync()`, as an out-of-range index does). `op` names the op.
+ */
+export class OverflowError extends GpukitError {
+  readonly op: string;
+  constructor(op: string, message: string) {
+    super(message);
+    this.op = op;
+  }
+}
+
 /** An array, kernel or device was used after `destroy()` / `close()`. */
 export class DestroyedError extends GpukitError {}
 

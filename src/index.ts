@@ -40,6 +40,7 @@ export {
   ProfileConflictError,
   ReentrantCallError,
   TimeoutError,
+  OverflowError,
   type ShaderDiagnostic,
 } from './errors.js';
 export { scale, axpy, map, type ElementwiseSpec, type ElementwiseFn, type ElementwiseArgs, type ElementwiseCallOptions } from './ops/elementwise.js';
@@ -53,8 +54,8 @@ export { random, type RandomOptions, type RandomDevice, type DeviceRandom } from
 export { histogram, type Histogram } from './ops/histogram.js';
 export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOptions, type IndexAxisOptions, type SegmentOptions } from './ops/indexing.js';
 export { fft, ifft, type FftOptions } from './ops/fft.js';
-export { scan, cumsum, type ScanOptions, type CumsumOptions } from './ops/scan.js';
-export { sort, sortPairs } from './ops/sort.js';
+export { scan, cumsum, cumulativeSum, type ScanOptions, type CumsumOptions, type CumulativeSumOptions } from './ops/scan.js';
+export { sort, argsort, sortPairs, searchsorted, topk, type SortOptions, type SearchsortedOptions, type TopkOptions } from './ops/sort.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
 export { matmul, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
 export { transpose, type TransposeOptions } from './ops/transpose.js';

@@ -17,8 +17,16 @@ export interface AxisOptions {
   readonly axis?: number | readonly number[] | null;
   /** Keep the reduced axes with extent 1, so the result broadcasts against the input. @default false */
   readonly keepdims?: boolean;
-  /** var/std: divide by R − ddof. @default 0 */
+  /** var/std: divide by R − ddof (NumPy's name; the standard's is `correction`). @default 0 */
   readonly ddof?: number;
+  /** var/std: the Array API standard's name for ddof (give one of the two). @default 0 */
+  readonly correction?: number;
+  /**
+   * sum/prod: the dtype to accumulate in and return (the standard's `dtype`): x's own, or 'f32' for an integer
+   * x — which rounds each partial result to f32 (exact while every partial stays below 2^24 in magnitude, then
+   * within the f32 sum bound) instead of failing with an OverflowError. @default x's dtype
+   */
+  readonly dtype?: DType;
 }
 
 /** The result's dtype: the input's (sum prod min max), u32 (arg*, any, all) or f32 (mean var std norm). */
@@ -36,14 +44,14 @@ export function resultDType(op: AxisOp, dtype: DType): DType {
  *
  * @example checkAxisOptions('sum', { axis: null, keepdims: true }) // { keepdims: true }
  */
-export function checkAxisOptions(op: string, opts: unknown, ddof = false): AxisOptions {
+export function checkAxisOptions(op: string, opts: unknown, ddof = false, dtype = false): AxisOptions {
   if (opts === undefined) return {};
-  const keys = ddof ? 'axis, keepdims, ddof' : 'axis, keepdims';
+  const keys = ['axis', 'keepdims', ...(ddof ? ['ddof', 'correction'] : []), ...(dtype ? ['dtype'] : [])].join(', ');
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts) || opts instanceof DeviceArray) {
     throw new ArgumentError(`${op}: options must be an object ({ ${keys} }), got ${describeValue(opts)}`);
   }
   const o = opts as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => k !== 'axis' && k !== 'keepdims' && (!ddof || k !== 'ddof'));
+  const extra = Object.keys(o).filter((k) => k !== 'axis' && k !== 'keepdims' && (!ddof || (k !== 'ddof' && k !== 'correction')) && (!dtype || k !== 'dtype'));
   if (extra.length > 0) throw new ArgumentError(`${op}: unknown option${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; it takes ${keys}`);
   const { axis, keepdims } = o;
   if (axis !== undefined && axis !== null) {
@@ -52,12 +60,17 @@ export function checkAxisOptions(op: string, opts: unknown, ddof = false): AxisO
     for (const a of list) if (typeof a !== 'number' || !Number.isInteger(a)) throw new ArgumentError(`${op}: axis must be an integer, a list of integers or null, got ${describeValue(a)}${Array.isArray(axis) ? ' in the list' : ''}`);
   }
   if (keepdims !== undefined && typeof keepdims !== 'boolean') throw new ArgumentError(`${op}: keepdims must be a boolean, got ${describeValue(keepdims)}`);
-  const d = o['ddof'];
-  if (d !== undefined && (typeof d !== 'number' || !Number.isInteger(d) || d < 0)) throw new ArgumentError(`${op}: ddof must be a non-negative integer, got ${describeValue(d)}`);
+  if (o['ddof'] !== undefined && o['correction'] !== undefined) throw new ArgumentError(`${op}: give ddof or correction (the same option under NumPy's and the standard's names), not both`);
+  const dname = o['ddof'] !== undefined ? 'ddof' : 'correction';
+  const d = o[dname];
+  if (d !== undefined && (typeof d !== 'number' || !Number.isInteger(d) || d < 0)) throw new ArgumentError(`${op}: ${dname} must be a non-negative integer, got ${describeValue(d)}`);
+  const t = o['dtype'];
+  if (t !== undefined && t !== 'f32' && t !== 'i32' && t !== 'u32' && t !== 'f16') throw new ArgumentError(`${op}: dtype must be one of 'f32', 'i32', 'u32', 'f16', got ${describeValue(t)}`);
   return {
     ...(axis !== undefined && axis !== null ? { axis: axis as number | readonly number[] } : {}),
     ...(keepdims === true ? { keepdims: true } : {}),
     ...(d !== undefined ? { ddof: d } : {}),
+    ...(t !== undefined ? { dtype: t } : {}),
   };
 }
 

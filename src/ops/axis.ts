@@ -24,6 +24,8 @@ export interface AxisCall extends Checked {
   readonly x: DeviceArray;
   /** The permutation putting the kept axes first and the reduced ones last. */
   readonly order: readonly number[];
+  /** The reduced axes (normalised, sorted). */
+  readonly axes: readonly number[];
   readonly rows: number;
   readonly R: number;
   /** var/std: the divisor is R − ddof (ddof clamped to R). */
@@ -66,7 +68,7 @@ function checkReduceAxis(op: AxisOp, x: DeviceArray, options: AxisOptions = {}):
   }
   // NumPy divides by max(R − ddof, 0): ddof ≥ R gives Inf, or NaN for 0/0. The kernel's ddof is a u32 ≤ R.
   const ddof = Math.min(opts.ddof ?? 0, R);
-  return { backend: x.backend, op, x, order: [...kept, ...axes], rows, R, ddof, shape: outShape, dtype: resultDType(op, x.dtype) };
+  return { backend: x.backend, op, x, order: [...kept, ...axes], axes, rows, R, ddof, shape: outShape, dtype: resultDType(op, x.dtype) };
 }
 
 const axisOps = new Map<AxisOp, Op<[AxisOp, DeviceArray, AxisOptions?], AxisCall, DeviceArray>>();
@@ -77,10 +79,10 @@ const axisOps = new Map<AxisOp, Op<[AxisOp, DeviceArray, AxisOptions?], AxisCall
  * is the whole-array one (src/ops/reduce.ts, src/ops/arg.ts), which routes `{ axis }` here.
  */
 const PUBLIC_AXIS_OPS: Partial<Record<AxisOp, { name: string; numpy: string; category: 'reduction' | 'statistics'; summary: string }>> = {
-  prod: { name: 'prod', numpy: 'numpy.prod', category: 'reduction', summary: 'product of the elements along axes (integers wrap modulo 2^32)' },
+  prod: { name: 'prod', numpy: 'numpy.prod', category: 'reduction', summary: 'product of the elements along axes (integers: OverflowError, never a wrap)' },
   any: { name: 'any', numpy: 'numpy.any', category: 'reduction', summary: '1 where any element along axes is non-zero (NaN counts), else 0 (u32)' },
   all: { name: 'all', numpy: 'numpy.all', category: 'reduction', summary: '1 where every element along axes is non-zero, else 0 (u32)' },
-  var: { name: 'variance', numpy: 'numpy.var', category: 'statistics', summary: 'variance along axes (f32, ddof as NumPy), two-pass' },
+  var: { name: 'variance', numpy: 'numpy.var', category: 'statistics', summary: 'variance along axes (f32, correction/ddof), two-pass' },
   std: { name: 'std', numpy: 'numpy.std', category: 'statistics', summary: 'standard deviation along axes (the square root of variance)' },
   logsumexp: { name: 'logsumexp', numpy: 'scipy.special.logsumexp', category: 'reduction', summary: 'log Σ exp(x) along axes, shifted by the finite maximum' },
 };

@@ -1257,15 +1257,18 @@ export function softmax(x: DeviceArray, options?: SoftmaxOptions | number): Devi
 }
 
 /**
- * log Σ exp(x) along `axis` (default the last; a list of axes; null: all axes, as SciPy's `axis=None`),
- * stable: m + log Σ exp(x − m), m the finite row maximum (else 0); −Inf over a zero-length axis (log 0).
+ * log Σ exp(x) along `axis` (an axis, a list of axes; absent or null: all axes, as SciPy's default
+ * `axis=None`, giving a 0-d array), stable: m + log Σ exp(x − m), m the finite row maximum (else 0); −Inf
+ * over a zero-length axis (log 0).
+ *
+ * @see https://docs.scipy.org/doc/scipy/reference/generated/scipy.special.logsumexp.html
  *
  * @example logsumexp(x, { axis: 1, keepdims: true })
  */
 export function logsumexp(x: DeviceArray, options?: Pick<AxisOptions, 'axis' | 'keepdims'>): DeviceArray<'f32'>;
 /** @deprecated The axis and keepdims as positional arguments: pass `{ axis, keepdims }`. */
 export function logsumexp(x: DeviceArray, axis?: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'>, keepdims?: boolean): DeviceArray<'f32'>;
-export function logsumexp(x: DeviceArray, axis: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'> = -1, keepdims = false): DeviceArray<'f32'> {
+export function logsumexp(x: DeviceArray, axis?: number | readonly number[] | null | Pick<AxisOptions, 'axis' | 'keepdims'>, keepdims = false): DeviceArray<'f32'> {
   checkArrays('logsumexp', { x });
   if (x.dtype !== 'f32') throw new DTypeError(`logsumexp: takes f32 arrays, got ${x.dtype}`);
   const given: unknown = axis;
@@ -1274,8 +1277,7 @@ export function logsumexp(x: DeviceArray, axis: number | readonly number[] | nul
     const kd: unknown = keepdims; // plain JS may pass anything
     if (kd !== false) throw new ArgumentError('logsumexp: with an options object, pass keepdims inside it');
     const o = checkAxisOptions('logsumexp', given);
-    const all = (given as { axis?: unknown }).axis === null;
-    opts = { ...(all ? {} : { axis: o.axis ?? -1 }), ...(o.keepdims === true ? { keepdims: true } : {}) };
+    opts = { ...(o.axis !== undefined ? { axis: o.axis } : {}), ...(o.keepdims === true ? { keepdims: true } : {}) };
   } else opts = checkAxisOptions('logsumexp', { axis: given, keepdims });
   return reduceAxis('logsumexp', x, opts) as DeviceArray<'f32'>;
 }

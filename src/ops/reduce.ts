@@ -11,7 +11,10 @@ import { checkArray, checkArrays, requireArray } from './signature.js';
 import { checkAxisOptions, reduceAxis, refuseEmpty, type AxisOptions } from './axis.js';
 import { requireDType, sameDType, sameLength } from './util.js';
 import { defineOp, type Checked } from './manifest.js';
-import { dawnDot, dawnReduce } from '../backends/dawn/ops/reduce.js';
+import { DTypeError } from '../errors.js';
+import { astype } from './math.js';
+import { dawnDot } from '../backends/dawn/ops/reduce.js';
+import { dawnReduceChecked } from '../backends/dawn/ops/overflow.js';
 import { hostDot, hostReduce } from '../backends/host/ops/reduce.js';
 import { dotCpu, maxCpu, minCpu, sumCpu } from '../reference/reduce.js';
 
@@ -20,7 +23,7 @@ export { buildReduction, reductionTunable } from '../backends/dawn/ops/reduce.js
 
 type WholeOp = 'sum' | 'mean' | 'min' | 'max' | 'norm';
 
-/** A checked whole-array reduction: its result is a length-1 array of x's dtype. */
+/** A checked whole-array reduction: its result is a 0-d array (shape []) of x's dtype. */
 export interface ReduceCall extends Checked {
   readonly op: WholeOp;
   readonly x: DeviceArray;
@@ -49,15 +52,15 @@ function wholeOp(op: WholeOp, numpy: string, summary: string, tolerance: 'exact'
       if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
       // bool: a sum of bools is an integer, which this reduction would store as bool (so refused on both engines).
       else requireDType(op, 'x', x, ['f32', 'f16', 'i32', 'u32']);
-      return { backend: x.backend, op, x, shape: [1], dtype: x.dtype };
+      return { backend: x.backend, op, x, shape: [], dtype: x.dtype };
     },
-    dawn: dawnReduce,
+    dawn: dawnReduceChecked,
     host: hostReduce,
     ...(reference !== undefined ? { reference } : {}),
   });
 }
 
-export const SUM = wholeOp('sum', 'numpy.sum', 'sum of the elements, whole array or along axes (pairwise-blocked f32)', 'sum', sumCpu);
+export const SUM = wholeOp('sum', 'numpy.sum', 'sum of the elements, whole array or along axes (pairwise-blocked f32; integers: OverflowError, never a wrap)', 'sum', sumCpu);
 export const MEAN = wholeOp('mean', 'numpy.mean', 'mean of the elements (f32/f16), whole array or along axes', 'sum');
 export const MIN = wholeOp('min', 'numpy.min', 'smallest element (NaN if any), whole array or along axes', 'exact', minCpu);
 export const MAX = wholeOp('max', 'numpy.max', 'largest element (NaN if any), whole array or along axes', 'exact', maxCpu);
@@ -75,7 +78,7 @@ export const DOT = defineOp({
     sameDType('dot', x, 'x', y, 'y');
     requireDType('dot', 'x', x, ['f32', 'f16', 'i32', 'u32']);
     sameLength('dot', x, 'x', y, 'y');
-    return { backend: x.backend, x, y, shape: [1], dtype: x.dtype };
+    return { backend: x.backend, x, y, shape: [], dtype: x.dtype };
   },
   dawn: dawnDot,
   host: hostDot,
@@ -91,18 +94,51 @@ const WHOLE = { sum: SUM, mean: MEAN, min: MIN, max: MAX, norm: NORM } as const;
 function reduceOver(op: WholeOp, x: DeviceArray, opts: AxisOptions | undefined): DeviceArray {
   checkArray(op, 'x', x);
   if (opts === undefined) return WHOLE[op].call(x);
-  const o = checkAxisOptions(op, opts); // checked at run time: callers from plain JS can pass anything
-  if (o.axis !== undefined) return reduceAxis(op, x, o);
-  const r = WHOLE[op].call(x);
-  return o.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
+  const o = checkAxisOptions(op, opts, false, op === 'sum'); // checked at run time: callers from plain JS can pass anything
+  const { dtype, ...along } = o;
+  return inDType(op, x, dtype, (xs) => {
+    if (along.axis !== undefined) return reduceAxis(op, xs, along);
+    const r = WHOLE[op].call(xs);
+    return along.keepdims === true ? r.reinterpret(r.dtype, x.shape.map(() => 1)) : r;
+  });
 }
 
-/** Sum of all elements, as a device scalar. Float sums are pairwise-blocked; see the README for the error bound. */
+/**
+ * Runs `f` on x in `dtype` (the standard's `dtype` option of sum, prod and cumulative sums): x itself when
+ * absent or x's own, else a converted copy — only an integer x to 'f32' (a DTypeError otherwise).
+ */
+export function inDType(op: string, x: DeviceArray, dtype: DType | undefined, f: (x: DeviceArray) => DeviceArray): DeviceArray {
+  if (dtype === undefined || dtype === x.dtype) return f(x);
+  if (dtype !== 'f32' || (x.dtype !== 'i32' && x.dtype !== 'u32')) throw new DTypeError(`${op}: dtype '${dtype}' for a ${x.dtype} array: it takes x's own dtype, or 'f32' for an integer x`);
+  const c = astype(x, 'f32');
+  try {
+    return f(c);
+  } finally {
+    c.destroy();
+  }
+}
+
+/**
+ * Sum of the elements: the whole array as a 0-d array (shape []), or along `axis`. Float sums are
+ * pairwise-blocked (see the README for the error bound). Integer sums keep x's dtype (gpukit's default
+ * integer dtype is i32: WebGPU has no 64-bit integers) and are exact; where the exact sum is outside the
+ * dtype's range the op fails with an {@link OverflowError} (at the next readback or `sync()` on Dawn),
+ * never a wrap. `{ dtype: 'f32' }` sums an integer x in f32 instead (rounded: exact while partial sums stay
+ * below 2^24).
+ *
+ * @example
+ * ```ts
+ * await sum(device.array([1, 2, 3, 4], { shape: [2, 2] })).item();          // 10
+ * await sum(device.array([2147483647, 1], 'i32')).item();                   // OverflowError
+ * await sum(device.array([2147483647, 1], 'i32'), { dtype: 'f32' }).item(); // 2147483648
+ * ```
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.sum.html
+ */
 export function sum(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   return reduceOver('sum', x, opts);
 }
 
-/** Mean of all elements (f32/f16), as a device scalar; NaN for an empty array. */
+/** Mean of the elements (f32/f16): the whole array as a 0-d array (NaN for an empty array), or along `axis`. @see https://numpy.org/doc/stable/reference/generated/numpy.mean.html */
 export function mean(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   return reduceOver('mean', x, opts);
 }
@@ -117,9 +153,22 @@ export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   return reduceOver('max', x, opts);
 }
 
-/** Product of the elements along `axis` (all axes by default; integers wrap modulo 2^32). */
+/**
+ * Product of the elements along `axis` (all axes by default: a 0-d array). Integer products keep x's dtype
+ * and are exact; where the exact product is outside the dtype's range the op fails with an
+ * {@link OverflowError}, never a wrap. `{ dtype: 'f32' }` multiplies an integer x in f32 instead.
+ *
+ * @example
+ * ```ts
+ * await prod(device.array([2, 3, 4], 'i32')).item(); // 24
+ * ```
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.prod.html
+ */
 export function prod(x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
-  return reduceAxis('prod', x, opts);
+  checkArray('prod', 'x', x);
+  const o = checkAxisOptions('prod', opts, false, true);
+  const { dtype, ...along } = o;
+  return inDType('prod', x, dtype, (xs) => reduceAxis('prod', xs, along));
 }
 
 /** 1 where any element along `axis` is non-zero (NaN counts as non-zero), else 0 (u32). */
@@ -132,7 +181,13 @@ export function all(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'u32'> 
   return reduceAxis('all', x, opts) as DeviceArray<'u32'>;
 }
 
-/** Variance along `axis` (f32; `ddof` as NumPy's: divide by R − ddof), two-pass: the mean, then squared deviations. */
+/**
+ * Variance along `axis` (all axes by default: a 0-d array), f32, two-pass: the mean, then squared deviations.
+ * `correction` (the standard's name) or `ddof` (NumPy's): divide by R − correction.
+ *
+ * @example variance(x, { axis: 0, correction: 1 }) // the unbiased sample variance of each column
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.var.html
+ */
 export function variance(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'f32'> {
   return reduceAxis('var', x, opts) as DeviceArray<'f32'>;
 }
@@ -142,12 +197,12 @@ export function std(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'f32'> 
   return reduceAxis('std', x, opts) as DeviceArray<'f32'>;
 }
 
-/** Dot product Σ x·y, as a device scalar. */
+/** Dot product Σ x·y of two arrays of one dtype and length (two 1-d vectors: NumPy's `dot`), as a 0-d array. @see https://numpy.org/doc/stable/reference/generated/numpy.dot.html */
 export function dot(x: DeviceArray, y: DeviceArray): DeviceArray {
   return DOT.call(x, y);
 }
 
-/** Euclidean norm sqrt(Σ x²) of a float array, as a device scalar. */
+/** Euclidean norm sqrt(Σ x²) of a float array: the whole array as a 0-d array, or along `axis`. */
 export function norm(x: DeviceArray, opts?: AxisOptions): DeviceArray {
   return reduceOver('norm', x, opts);
 }

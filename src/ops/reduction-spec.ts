@@ -27,7 +27,7 @@ export interface ReductionSpec {
   readonly name?: string;
 }
 
-/** A built reduction: call it with its arguments (by name or in order); it returns a device scalar. */
+/** A built reduction: call it with its arguments (by name or in order); it returns a device scalar: a 0-d array (shape []), or the kept axes' shape along axes. */
 export interface ReductionFn {
   /** A trailing `{ axis, keepdims }` reduces along those axes instead of over the whole (broadcast) input. */
   (args: Readonly<Record<string, DeviceArray | number>>, along?: AxisOptions): DeviceArray;

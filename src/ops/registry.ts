@@ -17,7 +17,7 @@ import { MATMUL } from './matmul.js';
 import { RANDOM_NORMAL, RANDOM_U32, RANDOM_UNIFORM } from './random.js';
 import { DOT, MAX, MEAN, MIN, NORM, SUM } from './reduce.js';
 import { SCAN } from './scan.js';
-import { SORT, SORT_PAIRS } from './sort.js';
+import { ARGSORT, SEARCHSORTED, SORT, SORT_PAIRS, TOPK } from './sort.js';
 import { TRANSPOSE } from './transpose.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of ops of every signature
@@ -46,7 +46,10 @@ export const OPS: readonly AnyOp[] = [
   axisOp('logsumexp'),
   SCAN,
   SORT,
+  ARGSORT,
   SORT_PAIRS,
+  SEARCHSORTED,
+  TOPK,
   TAKE,
   SCATTER_ADD,
   BINCOUNT,

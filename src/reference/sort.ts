@@ -7,13 +7,13 @@ const KEY_ARRAYS = [Float32Array, Int32Array, Uint32Array];
 /**
  * CPU references for the radix sort op: stable ascending sorts of u32, i32 and f32 keys.
  *
- * Order: numeric ascending; for f32, -Inf < ... < -0 < +0 < ... < +Inf < NaN (every NaN last, NaNs
- * keeping their input order). -0 before +0 matches the GPU's order-preserving bit map, which is finer
- * than IEEE equality. Stability: equal keys keep their input order (visible in `sortPairsCpu`'s values,
- * and for f32 in which NaN payload lands where).
+ * Order: NumPy's (`kind='stable'`): numeric ascending; for f32, -Inf < ... < +Inf < NaN (every NaN last,
+ * NaNs keeping their input order), -0 and +0 equal (so they keep their input order too). Stability: equal
+ * keys keep their input order (visible in `sortPairsCpu`'s values, and for f32 in which zero's sign and
+ * which NaN payload lands where). Keys are copied bit for bit.
  *
  * @example
- * sortCpu(new Float32Array([2, NaN, -1, -0, 0])); // Float32Array [-1, -0, 0, 2, NaN]
+ * sortCpu(new Float32Array([2, NaN, -1, 0, -0])); // Float32Array [-1, 0, -0, 2, NaN]
  * sortPairsCpu(new Uint32Array([3, 1, 3]), new Uint32Array([0, 1, 2]));
  * // { keys: Uint32Array [1, 3, 3], values: Uint32Array [1, 0, 2] }
  */
@@ -21,8 +21,10 @@ export function sortCpu<K extends Float32Array | Int32Array | Uint32Array>(keys:
   checkHost('sortCpu', 'keys', keys, KEY_ARRAYS);
   const order = stableOrder(keys);
   const out = new (keys.constructor as new (length: number) => K)(keys.length);
+  const src = new Uint32Array(keys.buffer, keys.byteOffset, keys.length);
+  const dst = new Uint32Array(out.buffer, out.byteOffset, out.length);
   for (let i = 0; i < order.length; i++) {
-    out[i] = keys[order[i] ?? 0] ?? 0;
+    dst[i] = src[order[i] ?? 0] ?? 0;
   }
   return out;
 }
@@ -45,17 +47,20 @@ export function sortPairsCpu<K extends Float32Array | Int32Array | Uint32Array>(
   const order = stableOrder(keys);
   const outKeys = new (keys.constructor as new (length: number) => K)(keys.length);
   const outValues = new Uint32Array(keys.length);
+  const src = new Uint32Array(keys.buffer, keys.byteOffset, keys.length);
+  const dst = new Uint32Array(outKeys.buffer, outKeys.byteOffset, outKeys.length);
   for (let i = 0; i < order.length; i++) {
     const j = order[i] ?? 0;
-    outKeys[i] = keys[j] ?? 0;
+    dst[i] = src[j] ?? 0;
     outValues[i] = values[j] ?? 0;
   }
   return { keys: outKeys, values: outValues };
 }
 
 /**
- * The order-preserving u32 image of a key, the same map as kernels/sort-map-keys.wgsl: comparing these
- * as unsigned integers gives the order documented above (NaN -> 0xFFFFFFFF, after +Inf).
+ * The order-preserving u32 image of a key, the same map as kernels/sort-map-keys.wgsl (KIND 3 for f32):
+ * comparing these as unsigned integers gives the order documented above (NaN -> 0xFFFFFFFF, after +Inf;
+ * -0 as +0).
  */
 function orderKeys(keys: Float32Array | Int32Array | Uint32Array): Uint32Array {
   const bits = new Uint32Array(keys.buffer, keys.byteOffset, keys.length);
@@ -66,7 +71,7 @@ function orderKeys(keys: Float32Array | Int32Array | Uint32Array): Uint32Array {
     for (let i = 0; i < bits.length; i++) out[i] = ((bits[i] ?? 0) ^ 0x80000000) >>> 0;
   } else {
     for (let i = 0; i < bits.length; i++) {
-      const u = bits[i] ?? 0;
+      const u = bits[i] === 0x80000000 ? 0 : (bits[i] ?? 0);
       if ((u & 0x7fffffff) >>> 0 > 0x7f800000) out[i] = 0xffffffff;
       else out[i] = (u >>> 31 === 1 ? ~u : u | 0x80000000) >>> 0;
     }

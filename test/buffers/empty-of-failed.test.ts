@@ -40,7 +40,7 @@ const EMPTY_FROM: Record<string, (f: DeviceArray, zeros: Zeros) => DeviceArray> 
   'cumsum(f[0:0])': (f) => cumsum(f.slice([0, 0])),
   'sort(f[0:0])': (f) => sort(f.slice([0, 0])),
   'sortPairs(f[0:0], []).keys': (f, z) => {
-    const r = sortPairs(f.slice([0, 0]), z([0], 'u32') as DeviceArray<'u32'>);
+    const r = sortPairs(f.slice([0, 0]), z([0, 2], 'u32') as DeviceArray<'u32'>); // values of the keys' shape
     r.values.destroy();
     return r.keys;
   },

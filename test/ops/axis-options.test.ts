@@ -45,7 +45,7 @@ gpuTest('keepdims without axis keeps every axis as extent 1, for the arg reducti
   expect(b.shape).toEqual([1, 1]);
   expectArrayEqual(await b.toArray(), [0]);
   using c = argmin(x, { keepdims: false });
-  expect(c.shape).toEqual([1]); // the whole-array scalar, as without options
+  expect(c.shape).toEqual([]); // the whole-array 0-d result, as without options
   using d = argmax(x, { axis: 0, keepdims: true });
   expect(d.shape).toEqual([1, 3]);
   expectArrayEqual(await d.toArray(), [1, 0, 1]);

@@ -110,8 +110,11 @@ out['r'] = np.array([x.sum(), (x * y).sum(), z.sum(), np.abs(z).sum()], dtype=np
     });
   }
 
-  gpuTest('integer reductions are exact (i32 and u32, wrapping sums)', async ({ device }) => {
-    const a = randomI32(100_003, 5, 2 ** 30);
+  gpuTest('integer reductions are exact (i32 and u32, partial sums past the range, totals inside it)', async ({ device }) => {
+    // Terms of ±2^30 whose partial sums leave i32 (the first half's total is ~10^11) while the total, 12345,
+    // is inside it: the second half negates the first.
+    const half = randomI32(50_001, 5, 2 ** 30);
+    const a = Int32Array.from([...half, ...Array.from(half, (v) => -v).reverse(), 12345]);
     using x = device.array(a);
     using s = sum(x);
     using lo = min(x);
@@ -121,7 +124,7 @@ out['r'] = np.array([x.sum(), (x * y).sum(), z.sum(), np.abs(z).sum()], dtype=np
     expect(await s.item()).toBe(ref);
     expect(await lo.item()).toBe(extremes(a).lo);
     expect(await hi.item()).toBe(extremes(a).hi);
-    const u = randomU32(70_001, 6);
+    const u = randomU32(70_001, 6).map((v) => v % 61_000);
     using ux = device.array(u);
     using us = sum(ux);
     using umax = max(ux);

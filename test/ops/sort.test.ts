@@ -14,14 +14,9 @@ function upload(device: GpuDevice, keys: Keys): DeviceArray {
   return keys instanceof Float32Array ? device.array(keys) : keys instanceof Int32Array ? device.array(keys, 'i32') : device.array(keys, 'u32');
 }
 
-/**
- * The expected bit patterns of a sorted key array: sortCpu's, with every NaN as the quiet NaN 0x7FFFFFFF
- * the GPU returns (sort documents that NaN payloads and signs are not kept).
- */
+/** The expected bit patterns of a sorted key array: sortCpu's (keys move bit for bit: NaN payloads and zero signs kept). */
 function expectedBits(sorted: Keys): Uint32Array {
-  const bits = new Uint32Array(sorted.buffer, sorted.byteOffset, sorted.length).slice();
-  if (sorted instanceof Float32Array) sorted.forEach((v, i) => (Number.isNaN(v) ? (bits[i] = 0x7fffffff) : 0));
-  return bits;
+  return new Uint32Array(sorted.buffer, sorted.byteOffset, sorted.length).slice();
 }
 
 function bitsOf(a: Keys | Uint8Array): Uint32Array {
@@ -148,11 +143,15 @@ describe('sort', () => {
     await checkSort(device, specialF32(n, 13));
   });
 
-  gpuTest('f32 order: -Inf < -0 < +0 < +Inf < NaN, every NaN canonical and last', async ({ device }) => {
+  gpuTest('f32 order (NumPy\'s): -Inf < -1 < ±0 (equal: input order) < +Inf < NaN, every NaN last with its bits', async ({ device }) => {
     const keys = new Float32Array(new Uint32Array([0x7fc00000, 0x3f800000, 0xffc00000, 0x80000000, 0x7f800000, 0x00000000, 0xff800000, 0xbf800000, 0x7f800001]).buffer);
     using k = device.array(keys);
     using s = sort(k);
-    expectArrayEqual(bitsOf(await s.toArray()), [0xff800000, 0xbf800000, 0x80000000, 0x00000000, 0x3f800000, 0x7f800000, 0x7fffffff, 0x7fffffff, 0x7fffffff]);
+    expectArrayEqual(bitsOf(await s.toArray()), [0xff800000, 0xbf800000, 0x80000000, 0x00000000, 0x3f800000, 0x7f800000, 0x7fc00000, 0xffc00000, 0x7f800001]);
+    const swapped = new Float32Array(new Uint32Array([0x00000000, 0x80000000, 0x00000000]).buffer);
+    using z = device.array(swapped);
+    using sz = sort(z);
+    expectArrayEqual(bitsOf(await sz.toArray()), [0x00000000, 0x80000000, 0x00000000]);
   });
 
   // RADIX_BITS 4: 16 counters per 4-key block keep the digit table (16·nb) and its scans small.
@@ -176,7 +175,7 @@ describe('sort', () => {
     }
     using h = device.zeros(4, 'f16');
     expect(() => sort(h)).toThrow(DTypeError);
-    expect(() => sort(h)).toThrow(/sort: keys has dtype f16; expected u32 or i32 or f32/);
+    expect(() => sort(h)).toThrow(/sort: x has dtype f16; expected u32 or i32 or f32/);
   });
 });
 
@@ -212,18 +211,24 @@ describe('sortPairs', () => {
     using v = device.zeros(4, 'u32');
     using vi = device.zeros(5, 'i32');
     expect(() => sortPairs(k, v)).toThrow(ShapeError);
-    expect(() => sortPairs(k, v)).toThrow(/sortPairs: keys has length 5 but values has length 4/);
+    expect(() => sortPairs(k, v)).toThrow(/sortPairs: keys of shape \[5\] and values of shape \[4\] must have one shape/);
     expect(() => sortPairs(k, vi as never)).toThrow(DTypeError);
     expect(() => sortPairs(k, vi as never)).toThrow(/sortPairs: values has dtype i32; expected u32/);
   });
 });
 
-/** The sorted bit patterns of keys by the typed array's own sort (numeric, -0 before +0, NaN last), every NaN as 0x7FFFFFFF. */
+/** The sorted bit patterns of keys by a stable JS sort in NumPy's order (numeric, -0 equal to +0, NaN last). */
 function typedSortBits(keys: Keys): Uint32Array {
-  const s = keys.slice().sort();
-  const bits = new Uint32Array(s.buffer);
-  if (s instanceof Float32Array) s.forEach((v, j) => (Number.isNaN(v) ? (bits[j] = 0x7fffffff) : 0));
-  return bits;
+  const bits = new Uint32Array(keys.buffer, keys.byteOffset, keys.length);
+  const at = Array.from({ length: keys.length }, (_, j) => j);
+  const rank = (v: number): number => (Number.isNaN(v) ? Infinity : v);
+  at.sort((a, b) => {
+    const x = keys[a] ?? 0;
+    const y = keys[b] ?? 0;
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number(Number.isNaN(x)) - Number(Number.isNaN(y)) || a - b;
+    return rank(x) - rank(y) || a - b;
+  });
+  return Uint32Array.from(at, (j) => bits[j] ?? 0);
 }
 
 describe('every tuning parameter value (both profiles\' defaults and every candidate value, not the cross product)', () => {
@@ -254,7 +259,7 @@ describe('every tuning parameter value (both profiles\' defaults and every candi
         const src = gotV[j] ?? n;
         if (src >= n || seen[src] === 1) expect.fail(`values are not a permutation: ${src} at ${j}`);
         seen[src] = 1;
-        const kb = keys instanceof Float32Array && Number.isNaN(keys[src]) ? 0x7fffffff : (bits[src] ?? 0);
+        const kb = bits[src] ?? 0;
         if (kb !== want[j]) expect.fail(`value ${src} at ${j} did not move with its key`);
         if (j > 0 && want[j] === want[j - 1] && src < (gotV[j - 1] ?? 0)) expect.fail(`unstable at ${j}`);
       }

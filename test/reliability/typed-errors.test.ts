@@ -116,9 +116,9 @@ function opEntries(device: GpuDevice): Entry[] {
     { name: 'ifft', args: () => [f(1, 0, 2, 0), { batch: 1 }], call: (a, b) => ifft(a as DeviceArray, b as object), accepts: { 1: [...OPTIONAL, '{}'] } },
     { name: 'fft', args: () => [f(1, 0, 2, 0), 1], call: (a, b) => fft(a as DeviceArray, { batch: b as number }), accepts: { 1: OPTIONAL } },
     { name: 'sort', args: () => [f(3, 1, 2)], call: (a, ...rest) => (sort as (...x: unknown[]) => unknown)(a, ...rest), accepts: { 0: ['an i32 array'] } },
-    { name: 'sort', args: () => [f(3, 1, 2), undefined], call: (a, ...rest) => (sort as (...x: unknown[]) => unknown)(a, ...rest), accepts: { 0: ['an i32 array'], 1: ['undefined'] } },
+    { name: 'sort', args: () => [f(3, 1, 2), undefined], call: (a, ...rest) => (sort as (...x: unknown[]) => unknown)(a, ...rest), accepts: { 0: ['an i32 array'], 1: ['undefined', '{}'] } }, // sort(x, options)
     { name: 'sortPairs', args: () => [f(3, 1, 2), device.array([0, 1, 2], 'u32')], call: (a, b) => sortPairs(a as DeviceArray, b as DeviceArray<'u32'>), accepts: { 0: [] } },
-    { name: 'sortPairs', args: () => [f(3, 1, 2), device.array([0, 1, 2], 'u32'), undefined], call: (...a) => (sortPairs as (...x: unknown[]) => unknown)(...a), accepts: { 2: ['undefined'] } },
+    { name: 'sortPairs', args: () => [f(3, 1, 2), device.array([0, 1, 2], 'u32'), undefined], call: (...a) => (sortPairs as (...x: unknown[]) => unknown)(...a), accepts: { 2: ['undefined', '{}'] } }, // sortPairs(keys, values, options)
     { name: 'matmul', args: () => [device.array([1, 2, 3, 4], { shape: [2, 2] }), device.array([1, 0, 0, 1], { shape: [2, 2] }), undefined], call: (a, b, c) => matmul(a as DeviceArray, b as DeviceArray, c as object), accepts: { 2: [...OPTIONAL, '{}'] } },
     { name: 'matmul', args: () => [f(1, 2, 3, 4), f(1, 0, 0, 1), { m: 2, k: 2, n: 2 }], call: (a, b, c) => matmul(a as DeviceArray, b as DeviceArray, c as object), accepts: { 2: [...OPTIONAL, '{}'] } },
     { name: 'matmul', args: () => [f(1, 2, 3, 4), f(1, 0, 0, 1), undefined, undefined], call: (...a) => (matmul as (...x: unknown[]) => unknown)(...a), accepts: { 2: [...OPTIONAL, '{}'], 3: OPTIONAL } },

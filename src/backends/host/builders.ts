@@ -422,7 +422,7 @@ class HostReduction {
   #run(host: HostContext, fn: ReductionJs, named: BoundArgs, R: DType, n: number, given: readonly DeviceArray[]): DeviceArray {
     const { A, S } = dataOf(this.args, named);
     const run = (): DeviceArray => {
-      const out = new DeviceArray(host, R, 1);
+      const out = new DeviceArray(host, R, []);
       const O = out.data;
       host.enqueue(() => {
         O[0] = fn(A, S, n);

@@ -47,7 +47,7 @@ export function argReduce(ctx: DeviceContext, { op, x }: ArgCall): DeviceArray<'
   const c = { WG: p['WG'] ?? 8, ITEMS: Math.max(chunked ? 256 : 2, p['ITEMS'] ?? 1024) };
   const pairs = (count: number): DeviceArray => new DeviceArray(ctx, 'u32', Math.max(1, count) * 8); // Pair = 32 bytes
   const scratch: DeviceArray[] = [];
-  const index = new DeviceArray(ctx, 'u32', 1);
+  const index = new DeviceArray(ctx, 'u32', []);
   try {
     const per = c.WG * c.ITEMS;
     const groupsOf = (len: number): number => Math.max(1, Math.ceil(Math.ceil(len / 4) / per));

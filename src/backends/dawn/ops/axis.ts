@@ -14,6 +14,7 @@ import { composeKernel } from '../../../kernels/compose.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
 import { emptyValue, type AxisOp } from '../../../ops/axis-options.js';
 import type { AxisCall, RowsCall } from '../../../ops/axis.js';
+import { checkProdOverflow, checkSumOverflow } from './overflow.js';
 
 const CODE: Record<AxisOp | 'softmax', number> = { sum: 0, prod: 1, min: 2, max: 3, argmin: 4, argmax: 5, any: 6, all: 7, mean: 8, var: 9, std: 10, norm: 11, softmax: 12, logsumexp: 13 };
 
@@ -64,7 +65,7 @@ function runRows(ctx: DeviceContext, entry: 'main' | 'softmax', op: number, dtyp
 
 
 /** A reduction along axes (the plan checked by src/ops/axis.ts): one row kernel pass over the gathered rows. */
-export function dawnReduceAxis(ctx: DeviceContext, { op, x, order, rows, R, ddof, shape, dtype }: AxisCall): DeviceArray {
+export function dawnReduceAxis(ctx: DeviceContext, { op, x, order, axes, rows, R, ddof, shape, dtype }: AxisCall): DeviceArray {
   const out = new DeviceArray(ctx, dtype, shape);
   // An empty axis or result still takes the failure of a failed input (issue 24 item 12); after the fill.
   if (rows === 0 || R === 0) {
@@ -86,6 +87,8 @@ export function dawnReduceAxis(ctx: DeviceContext, { op, x, order, rows, R, ddof
       using outWords = dst.storageAlias('u32');
       runRows(ctx, 'main', CODE[op], x.dtype, { x: src, out: outWords }, n, R, ddof);
     });
+    // Integer sums and products: exact or an OverflowError, never a wrap (src/backends/dawn/ops/overflow.ts).
+    if ((op === 'sum' || op === 'prod') && (x.dtype === 'i32' || x.dtype === 'u32')) (op === 'sum' ? checkSumOverflow : checkProdOverflow)(ctx, op, x, out, { axis: axes });
   } catch (e) {
     out.destroy();
     throw e;
@@ -147,11 +150,14 @@ export function dawnAlongRows(ctx: DeviceContext, c: RowsCall, fill: RowsCall['f
   let kept = false;
   try {
     if (rows > 0) fill(dense, res, rows, R);
-    // Back to x's axis order (res itself when the axis was already last).
+    // Back to x's axis order.
     const t = res.transpose(back);
-    let r = res;
-    if (t.isPlain) kept = true;
-    else r = t.contiguous();
+    let r: DeviceArray;
+    if (t.isPlain) {
+      // x's C order already (the axis was last, or the others have extent 1): res itself, in x's shape.
+      kept = true;
+      r = res.reinterpret(res.dtype, c.shape);
+    } else r = t.contiguous();
     // Nothing computed: the result still takes the failure of a failed input (issue 24 item 12).
     if (rows === 0) ctx.noWork(`${op}|empty`, src.storageBuffers, r.storageBuffers);
     return r;

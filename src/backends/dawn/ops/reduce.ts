@@ -43,7 +43,7 @@ function overrides(c: Geometry): Record<string, number> {
   return { _WG: c.WG, _ITEMS: c.ITEMS, _TREE: c.TREE };
 }
 
-class ReductionBuilder {
+export class ReductionBuilder {
   readonly name: string;
   readonly args: readonly ArgSpec[];
   readonly parts: ReductionParts;
@@ -160,7 +160,7 @@ class ReductionBuilder {
 }
 
 /**
- * Enqueues the passes of a reduction over n elements and returns its length-1 result: a first pass over
+ * Enqueues the passes of a reduction over n elements and returns its 0-d result (shape []): a first pass over
  * the inputs, then passes over partials until one value is left (that pass applies `post`).
  */
 function runReduction(
@@ -176,7 +176,7 @@ function runReduction(
   // The kernels index with u32 (`_base`, `_total`); checked before any per-chunk work, which for a huge
   // broadcast view (2^52 elements) would build millions of chunk descriptors first.
   checkElements(op, n);
-  const out = new DeviceArray(ctx, R, 1);
+  const out = new DeviceArray(ctx, R, []);
   // Partials live in pooled scratch arrays, released as soon as the passes are encoded (the pool reuses
   // them only for later work, which the queue orders after these passes).
   const scratch: DeviceArray[] = [];
@@ -256,7 +256,7 @@ function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
 /**
  * Builds a reduction kernel (CuPy's ReductionKernel): `map` each element, fold with `reduce` from
  * `identity`, apply `post`. Works for any n in as many passes as needed and returns a device scalar
- * (a length-1 DeviceArray), so reductions chain without a round trip; `await s.item()` reads it.
+ * (a 0-d DeviceArray, shape [], as NumPy's reductions return), so reductions chain without a round trip; `await s.item()` reads it.
  *
  * @example
  * ```ts
@@ -290,8 +290,8 @@ const NAN_PRELUDE = `fn _is_nan(v: R) -> bool {
 const ready = new Map<string, ReductionBuilder>();
 const ALL: readonly DType[] = ['f32', 'i32', 'u32', 'f16'];
 
-/** A built-in reduction; `vecAcc` lists the dtypes whose expressions are known to work on vec4s. */
-function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, vecAcc: readonly DType[] = ALL): ReductionBuilder {
+/** @internal A built-in reduction (cached by `key`); `vecAcc` lists the dtypes whose expressions are known to work on vec4s. */
+export function builtinReduction(key: string, spec: ReductionSpec, prelude?: string, vecAcc: readonly DType[] = ALL): ReductionBuilder {
   let b = ready.get(key);
   if (b === undefined) ready.set(key, (b = new ReductionBuilder(spec, prelude, vecAcc)));
   return b;
@@ -314,7 +314,7 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
   return builtinReduction(`${op}|${x.dtype}`, { name: op, args: 'x: T[]', reduce: `${op}(a, b)`, identity }).call([x]);
 }
 
-/** sum, mean, min, max or norm of all of x's elements, as a length-1 array. */
+/** sum, mean, min, max or norm of all of x's elements, as a 0-d array (shape []). */
 export function dawnReduce(_ctx: DeviceContext, { op, x }: ReduceCall): DeviceArray {
   switch (op) {
     case 'sum':
@@ -329,7 +329,7 @@ export function dawnReduce(_ctx: DeviceContext, { op, x }: ReduceCall): DeviceAr
   }
 }
 
-/** Σ x·y, as a length-1 array. */
+/** Σ x·y, as a 0-d array. */
 export function dawnDot(_ctx: DeviceContext, { x, y }: DotCall): DeviceArray {
   return builtinReduction('dot', { name: 'dot', args: 'x: T[], y: T[]', map: 'x * y', reduce: 'a + b', identity: '0' }).call([x, y]);
 }

@@ -14,6 +14,7 @@ import { chunkElements, pieces } from '../../../buffers/chunks.js';
 import { deviceOf } from '../../../ops/util.js';
 import { dawnAlongRows, byRowBlocks } from './axis.js';
 import type { ScanCall } from '../../../ops/scan.js';
+import { checkScanOverflow } from './overflow.js';
 import type { RowsCall } from '../../../ops/axis.js';
 
 const SCAN_WGS = [8, 16, 64];
@@ -162,4 +163,27 @@ function scanAxis(ctx: DeviceContext, plan: RowsCall, exclusive: boolean): Devic
       kernel.run({ x: src, out: dst, params: { rows: n, r: R, exclusive: exclusive ? 1 : 0, pad: 0 } }, { invocations: n });
     });
   });
+}
+
+/** scan/cumsum (src/ops/scan.ts), an integer running sum checked for overflow. */
+export function dawnScanChecked(ctx: DeviceContext, call: ScanCall): DeviceArray {
+  const out = dawnScan(ctx, call);
+  const { x, exclusive } = call;
+  if ((x.dtype !== 'i32' && x.dtype !== 'u32') || x.length === 0) return out;
+  // The steps whose results are kept: inclusive, out[k] = out[k − 1] + x[k] for k ≥ 1; exclusive,
+  // out[k + 1] = out[k] + x[k] for k < R − 1. Flattened: the 1-d arrays; along an axis: slices of it.
+  const nd = call.axis === undefined ? 1 : x.ndim;
+  const a = call.axis === undefined ? 0 : call.axis < 0 ? call.axis + nd : call.axis;
+  const xs = call.axis === undefined ? x.reshape(-1) : x;
+  const R = xs.shape[a] ?? 0;
+  const along = (lo: number, hi: number): (null | [number, number])[] => Array.from({ length: nd }, (_, d) => (d === a ? [lo, hi] : null));
+  try {
+    using shaped = out.reshape(xs.shape);
+    using prev = shaped.slice(...along(0, R - 1));
+    using next = xs.slice(...(exclusive ? along(0, R - 1) : along(1, R)));
+    checkScanOverflow(ctx, call.op, prev, next, out);
+  } finally {
+    if (xs !== x) xs.destroy();
+  }
+  return out;
 }

@@ -7,7 +7,6 @@ import { builtin, compileKernelSync, type Kernel } from '../kernel.js';
 import { composeKernel } from '../../../kernels/compose.js';
 import { registerTunable, softwareProfile, tunedParams, type Tunable } from '../tuning.js';
 import { encodeScan, scanParams } from './scan.js';
-import type { SortCall, SortPairsCall } from '../../../ops/sort.js';
 
 const SORT_WGS = [8, 16, 64];
 const SORT_BLOCKS = [2048, 4096, 8192, 16384, 32768];
@@ -44,6 +43,12 @@ export const sortPairsTunable = registerTunable({
 /** KIND override of sort-map-keys.wgsl. */
 const KIND = { u32: 0, i32: 1, f32: 2 } as const;
 type KeyDType = keyof typeof KIND;
+
+/** The key map of `keys`: f32 with `zeroEqual` is KIND 3 (−0 sorts as +0: NumPy's order, stable among zeros). */
+function kindOf(keys: DeviceArray, zeroEqual: boolean): number {
+  const k = KIND[keys.dtype as KeyDType];
+  return zeroEqual && k === KIND.f32 ? 3 : k;
+}
 
 /**
  * A u32 array over the same buffer (the keys' bit patterns): the sort kernels bind keys as vec4<u32>
@@ -96,6 +101,7 @@ function encodeSort(
   pairs: { values: DeviceArray<'u32'>; outV: DeviceArray<'u32'> } | undefined,
   t: Tunable,
   scratch: DeviceArray[],
+  zeroEqual = false,
 ): void {
   const n = keys.length;
   const { WG, BLOCK, RADIX_BITS } = radixParams(op, ctx, t, n);
@@ -116,7 +122,7 @@ function encodeSort(
   const tmpV = pairs === undefined ? undefined : temp(n);
   const scanP = scanParams(ctx, radix * nb);
 
-  const kind = KIND[keys.dtype as KeyDType];
+  const kind = kindOf(keys, zeroEqual);
   const mapped = kind !== KIND.u32;
   const map = mapped ? builtin(ctx, 'sort-map-keys', { constants: { WG, ITEMS: BLOCK, KIND: kind } }) : undefined;
   const mapInvocations = Math.ceil(n / BLOCK);
@@ -167,6 +173,7 @@ function encodeChunkedSort(
   pairs: { values: DeviceArray<'u32'>; outV: DeviceArray<'u32'> } | undefined,
   t: Tunable,
   scratch: DeviceArray[],
+  zeroEqual = false,
 ): void {
   const n = keys.length;
   const { WG, BLOCK, RADIX_BITS } = radixParams(op, ctx, t, chunkElements(ctx.limits));
@@ -206,7 +213,7 @@ function encodeChunkedSort(
     const tmpV = pairs === undefined ? undefined : temp(n);
     const scanP = scanParams(ctx, Math.min(radix * nb, chunkElements(ctx.limits)));
     const parts = pieces(n, chunk);
-    const kind = KIND[keys.dtype as KeyDType];
+    const kind = kindOf(keys, zeroEqual);
     const mapped = kind !== KIND.u32;
     const map = mapped ? builtin(ctx, 'sort-map-keys', { constants: { WG, ITEMS: BLOCK, KIND: kind } }) : undefined;
     const kFinal = mapped ? tmpK : outK;
@@ -255,8 +262,8 @@ function lcm(a: number, b: number): number {
   return (a / gcd(a, b)) * b;
 }
 
-/** Stable ascending sort of the keys (u32 bit patterns out, read as the keys' dtype). */
-export function dawnSort(ctx: DeviceContext, { keys }: SortCall): DeviceArray {
+/** Stable ascending sort of all the keys, flattened (u32 bit patterns out, read as the keys' dtype; −0 before +0). */
+export function flatSort(ctx: DeviceContext, keys: DeviceArray): DeviceArray {
   ctx.assertUsable();
   const n = keys.length;
   const outK = new DeviceArray(ctx, 'u32', n);
@@ -274,16 +281,16 @@ export function dawnSort(ctx: DeviceContext, { keys }: SortCall): DeviceArray {
   return outK.reinterpret(keys.dtype);
 }
 
-/** Stable sort of (key, value) pairs by key. */
-export function dawnSortPairs(ctx: DeviceContext, { keys, values }: SortPairsCall): { keys: DeviceArray; values: DeviceArray<'u32'> } {
+/** Stable sort of (key, value) pairs by key (`zeroEqual`: −0 and +0 compare equal, as NumPy's). */
+export function flatSortPairs(ctx: DeviceContext, keys: DeviceArray, values: DeviceArray<'u32'>, zeroEqual = false): { keys: DeviceArray; values: DeviceArray<'u32'> } {
   ctx.assertUsable();
   const n = keys.length;
   const outK = new DeviceArray(ctx, 'u32', n);
   const outV = new DeviceArray(ctx, 'u32', n);
   const scratch: DeviceArray[] = [];
   try {
-    if (n > chunkElements(ctx.limits)) encodeChunkedSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
-    else if (n > 0) encodeSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch);
+    if (n > chunkElements(ctx.limits)) encodeChunkedSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch, zeroEqual);
+    else if (n > 0) encodeSort('sortPairs', ctx, keys, outK, { values, outV }, sortPairsTunable, scratch, zeroEqual);
     else ctx.noWork('sortPairs|empty', [...keys.storageBuffers, ...values.storageBuffers], [...outK.storageBuffers, ...outV.storageBuffers]);
   } catch (e) {
     outK.destroy();

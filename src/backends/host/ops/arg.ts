@@ -5,7 +5,7 @@ import type { ArgCall } from '../../../ops/arg.js';
 import { argCpu } from '../../../reference/arg.js';
 
 export function hostArg(host: HostContext, { op, x }: ArgCall): DeviceArray<'u32'> {
-  const out = new DeviceArray(host, 'u32', 1);
+  const out = new DeviceArray(host, 'u32', []);
   const X = x.data;
   const O = out.data;
   host.enqueue(() => {

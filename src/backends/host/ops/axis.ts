@@ -6,6 +6,8 @@ import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
 import { emptyValue, type AxisOp } from '../../../ops/axis-options.js';
 import type { AxisCall, RowsCall } from '../../../ops/axis.js';
+import { exactIntProd, exactIntSum, overflowOf } from '../../../reference/overflow.js';
+import { OverflowError } from '../../../errors.js';
 
 /** A reduction along axes (the plan checked by src/ops/axis.ts), row by row on the host queue. */
 export function hostReduceAxis(host: HostContext, { op, x: src, order, rows, R, ddof, shape, dtype }: AxisCall): DeviceArray {
@@ -17,7 +19,17 @@ export function hostReduceAxis(host: HostContext, { op, x: src, order, rows, R, 
   const O = out.data;
   const float = src.dtype === 'f32';
   const wrap = src.dtype === 'i32' ? (v: number) => v | 0 : (v: number) => v >>> 0;
+  const intCheck = !float && (op === 'sum' || op === 'prod') && R > 0;
   host.enqueue(() => {
+    if (intCheck) {
+      // Integer sums and products are exact, or the op fails: never a wrap.
+      for (let row = 0; row < rows; row++) {
+        const where = rows > 1 ? row : undefined;
+        const exact = op === 'sum' ? exactIntSum(X, row * R, (row + 1) * R) : exactIntProd(X, row * R, (row + 1) * R);
+        const e = exact === null ? new OverflowError(op, `${op}: the ${src.dtype} product${where === undefined ? '' : ` (result ${row})`} is past 2^53 in magnitude, outside ${src.dtype}'s range (WebGPU has no 64-bit integers; gpukit never wraps): pass { dtype: 'f32' } to multiply in f32`) : overflowOf(op, src.dtype as 'i32' | 'u32', exact, where);
+        if (e !== null) throw e;
+      }
+    }
     for (let row = 0; row < rows; row++) O[row] = reduceRow(op, X, row * R, R, float, wrap, ddof);
   });
   dense.destroy();
@@ -37,11 +49,14 @@ export function hostAlongRows(host: HostContext, c: RowsCall, fill: RowsCall['fi
   let kept = false;
   try {
     if (rows > 0) fill(dense, res, rows, R);
-    // Back to x's axis order (res itself when the axis was already last).
+    // Back to x's axis order.
     const t = res.transpose(back);
-    let r = res;
-    if (t.isPlain) kept = true;
-    else r = t.contiguous();
+    let r: DeviceArray;
+    if (t.isPlain) {
+      // x's C order already (the axis was last, or the others have extent 1): res itself, in x's shape.
+      kept = true;
+      r = res.reinterpret(res.dtype, c.shape);
+    } else r = t.contiguous();
     return r;
   } finally {
     if (!kept) res.destroy();

@@ -1,7 +1,7 @@
 /**
  * Whole-array reductions on the host engine: f32 sum, mean, norm and dot by passes of gpu.js kernels (each
  * thread folds 64 elements, passes repeat until one value is left); min, max and every i32/u32 variant on
- * the CPU (wrapping modulo 2^32 like WGSL; min/max NaN-propagating).
+ * the CPU (integer sums exact, or an OverflowError; min/max NaN-propagating).
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
@@ -9,6 +9,7 @@ import { hostOf } from '../host-of.js';
 import { runKernel } from '../gpujs.js';
 import { checkKernelSizes, result, sized } from '../kernel-sizes.js';
 import { maxCpu, minCpu } from '../../../reference/reduce.js';
+import { exactIntSum, overflowOf } from '../../../reference/overflow.js';
 import type { DotCall, ReduceCall } from '../../../ops/reduce.js';
 
 /** Elements each gpu.js thread folds per pass: 64 serial f32 additions keep a sum inside sumTolerance. */
@@ -36,11 +37,11 @@ function intSum(X: Int32Array | Uint32Array, Y?: Int32Array | Uint32Array): numb
 
 const INT_IDENTITY = { min: { i32: 2147483647, u32: 0xffffffff }, max: { i32: -2147483648, u32: 0 } } as const;
 
-/** sum, mean, min, max or norm of all of x's elements (checked by src/ops/reduce.ts), as a length-1 array. */
+/** sum, mean, min, max or norm of all of x's elements (checked by src/ops/reduce.ts), as a 0-d array (shape []). */
 export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArray {
   const host = hostOf(op, x);
   if (x.dtype === 'f32' && op !== 'min' && op !== 'max') checkKernelSizes(op, host, [sized('x', x), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
-  const out = new DeviceArray(host, x.dtype, 1);
+  const out = new DeviceArray(host, x.dtype, []);
   const X = x.data;
   const O = out.data;
   const n = x.length;
@@ -52,7 +53,11 @@ export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArr
     return out;
   }
   if (!(X instanceof Float32Array)) {
+    const dtype = x.dtype as 'i32' | 'u32';
     host.enqueue(() => {
+      // Exact, or the op fails: never a wrap.
+      const e = overflowOf('sum', dtype, exactIntSum(X));
+      if (e !== null) throw e;
       O[0] = intSum(X);
     });
     return out;
@@ -64,11 +69,11 @@ export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArr
   return out;
 }
 
-/** Σ x·y (checked by src/ops/reduce.ts), as a length-1 array. */
+/** Σ x·y (checked by src/ops/reduce.ts), as a 0-d array (shape []). */
 export function hostDot(_host: HostContext, { x, y }: DotCall): DeviceArray {
   const host = hostOf('dot', x, y);
   if (x.dtype === 'f32') checkKernelSizes('dot', host, [sized('x', x), sized('y', y), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
-  const out = new DeviceArray(host, x.dtype, 1);
+  const out = new DeviceArray(host, x.dtype, []);
   const X = x.data;
   const Y = y.data;
   const O = out.data;
