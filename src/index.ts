@@ -5,7 +5,7 @@ import type { WgslLayout } from './kernels/reflect.js';
 export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions, type EmptyOptions, type ArrayOptions, type DTypeOptions, type DTypeOfData, type ArangeOptions, type LinspaceOptions, type EyeOptions } from './gpu-device.js';
 export { DeviceArray, type ReadOptions, type ArrayFill } from './buffers/device-array.js';
 export { broadcastShapes, MAX_RANK, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
-export type { DType, HostArrayOf } from './buffers/dtype.js';
+export type { DType, HostArrayOf, NestedArray } from './buffers/dtype.js';
 export type { MemoryStats } from './backends/dawn/pool.js';
 export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions, type Streamer, type StreamRoute, type StreamerMapOptions, type StreamerOptions, type StreamerReduceOptions } from './buffers/stream.js';
 export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
