@@ -168,7 +168,7 @@ function convertTyped(op: string, dtype: DType, data: ArrayLike<number | bigint>
 }
 
 /** Data for `device.array`: a typed array, an array of numbers, or nested arrays of them (shape inferred). */
-export type NestedArray = ArrayLike<number> | readonly NestedArray[];
+export type NestedArray = ArrayLike<number> | BigInt64Array | BigUint64Array | readonly NestedArray[];
 
 function isSequence(v: unknown): v is ArrayLike<unknown> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
@@ -193,8 +193,7 @@ export function nestedData(op: string, data: unknown): { values: (number | bigin
   }
   const first = (d: number): string => '[0]'.repeat(d);
   const values: (number | bigint)[] = [];
-  let typed: ArrayBufferView | undefined;
-  let mixed = false;
+  const rows: { typed: ArrayBufferView | undefined; mixed: boolean } = { typed: undefined, mixed: false };
   const walk = (v: unknown, d: number, path: string): void => {
     if (d === shape.length) {
       if (isSequence(v)) throw new ShapeError(`${op}: data${path} is a sequence but data${first(d)} is a number: nested data must be rectangular (ragged at axis ${d})`);
@@ -205,14 +204,14 @@ export function nestedData(op: string, data: unknown): { values: (number | bigin
     if (!isSequence(v)) throw new ShapeError(`${op}: data${path} is ${describeValue(v)} but data${first(d)} is a sequence of ${shape[d]}: nested data must be rectangular (ragged at axis ${d})`);
     if (v.length !== shape[d]) throw new ShapeError(`${op}: data${path} has ${v.length} element${v.length === 1 ? '' : 's'} but data${first(d)} has ${shape[d]}: nested data must be rectangular (ragged at axis ${d})`);
     if (d === shape.length - 1) {
-      if (!ArrayBuffer.isView(v)) mixed = true;
-      else if (typed === undefined) typed = v;
-      else if (typed.constructor !== v.constructor) mixed = true;
+      if (!ArrayBuffer.isView(v)) rows.mixed = true;
+      else if (rows.typed === undefined) rows.typed = v;
+      else if (rows.typed.constructor !== v.constructor) rows.mixed = true;
     }
     for (let i = 0; i < v.length; i++) walk(v[i], d + 1, `${path}[${i}]`);
   };
   walk(data, 0, '');
-  return { values, shape, typed: mixed ? undefined : typed };
+  return { values, shape, typed: rows.mixed ? undefined : rows.typed };
 }
 
 /** Throws DTypeError unless `v`, element `i` of data for an i32 / u32 array, is an integer in the dtype's range. */
