@@ -228,6 +228,27 @@ export class DawnBackend implements Backend {
     }
   }
 
+  assign(dst: DeviceArray, src: DeviceArray): void {
+    if (dst.length === 0) return;
+    const elem = bytesOf(dst.dtype);
+    // Buffer copies move whole 4-byte words: a range that starts or ends mid-word (f16) goes through the kernel.
+    const words = (a: DeviceArray): boolean => a.isContiguous && (a.offset * elem) % 4 === 0 && (a.length * elem) % 4 === 0;
+    const separate = src.storage !== dst.storage;
+    if (separate && words(src) && words(dst)) {
+      src.copyRangeTo(dst, 0);
+      return;
+    }
+    // Any other source (a strided view, a broadcast, memory dst also uses) is gathered first, which also
+    // makes an overlapping source a snapshot.
+    const plain = separate && src.isPlain ? src : this.gather(src);
+    try {
+      if (words(dst)) plain.copyRangeTo(dst, 0);
+      else scatterView(plain, dst);
+    } finally {
+      if (plain !== src) plain.destroy();
+    }
+  }
+
   async read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<HostArrayOf[D]> {
     const ctx = this.#ctx;
     if (!x.isPlain) {

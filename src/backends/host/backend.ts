@@ -47,6 +47,7 @@ export class HostBackend implements Backend {
   }
 
   run<C extends object, R>(op: OpManifest<never[], C, R>, call: C): R {
+    if (op.composite === true) return op.host(this.#ctx, call);
     const temps: DeviceArray[] = [];
     const plain = (v: unknown): unknown => {
       if (!isHostArray(v) || v.destroyed || v.isPlain) return v;
@@ -201,6 +202,24 @@ export class HostBackend implements Backend {
     this.#ctx.enqueue(() => {
       for (let i = 0; i < idx.length; i++) target[idx[i] ?? 0] = snapshot[i] ?? 0;
     });
+  }
+
+  assign(dst: DeviceArray, src: DeviceArray): void {
+    if (dst.length === 0) return;
+    const from = viewOf(src.dtype, src.storageBlock, src.storageBlock.byteLength / 4);
+    const to = viewOf(dst.dtype, dst.storageBlock, dst.storageBindingSize / 4);
+    const si = storageIndices(src.layout);
+    const di = storageIndices(dst.layout);
+    const host = this.#ctx;
+    // One op of the host queue: a failed source (or target) leaves the target failed.
+    host.op('assign', [src.storageBlock, dst.storageBlock], () => {
+      host.enqueue(() => {
+        // Read all of src before writing: it may overlap dst.
+        const snapshot = hostArray(src.dtype, si.length);
+        for (let i = 0; i < si.length; i++) snapshot[i] = from[si[i] ?? 0] ?? 0;
+        for (let i = 0; i < di.length; i++) to[di[i] ?? 0] = snapshot[i] ?? 0;
+      });
+    }, () => [dst.storageBlock]);
   }
 
   async read<D extends DType>(x: DeviceArray<D>, given: HostArrayOf[D] | undefined): Promise<HostArrayOf[D]> {
