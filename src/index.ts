@@ -47,6 +47,7 @@ export { setBuilderCacheSize, builderCacheSize } from './backends/dawn/builder-c
 export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
 export { type AxisOptions, type SoftmaxOptions } from './ops/axis.js';
 export { copy } from './ops/copy.js';
+export { nonzero, booleanIndex } from './ops/mask.js';
 export {
   concat,
   stack,

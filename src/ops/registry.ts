@@ -11,6 +11,7 @@ import { ADD, AXPY, MAP, MUL, SCALE, SUB } from './elementwise.js';
 import { FFT, IFFT } from './fft.js';
 import { HISTOGRAM } from './histogram.js';
 import { COPY } from './copy.js';
+import { BOOLEAN_INDEX, NONZERO } from './mask.js';
 import { BROADCAST_ARRAYS, BROADCAST_TO, CONCAT, EMPTY_LIKE, EXPAND_DIMS, FLIP, FULL_LIKE, MATRIX_TRANSPOSE, MESHGRID, ONES_LIKE, PAD, PERMUTE_DIMS, RESHAPE, ROLL, SQUEEZE, STACK, TRIL, TRIU, ZEROS_LIKE } from './manipulation.js';
 import { BINCOUNT, SCATTER_ADD, SEGMENT_MAX, SEGMENT_SUM, TAKE } from './indexing.js';
 import { MATH_OPS } from './math.js';
@@ -71,6 +72,8 @@ export const OPS: readonly AnyOp[] = [
   SORT,
   SORT_PAIRS,
   TAKE,
+  NONZERO,
+  BOOLEAN_INDEX,
   SCATTER_ADD,
   BINCOUNT,
   SEGMENT_SUM,
