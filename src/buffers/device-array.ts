@@ -253,6 +253,24 @@ export class DeviceArray<D extends DType = DType> {
     return this.#viewOf(permuteLayout('mT', this.layout, order));
   }
 
+  /**
+   * A read-only view of the diagonal `offset` (0 the main one, > 0 above it, < 0 below it) of each matrix
+   * of the array (the last two axes; NumPy's `diagonal(x, offset, -2, -1)`): shape `[...batch, L]`, no copy.
+   * Fewer than 2 dimensions is a ShapeError.
+   */
+  diagonal(offset = 0): DeviceArray<D> {
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) throw new ArgumentError(`diagonal: offset must be an integer, got ${describeValue(offset)}`);
+    if (this.ndim < 2) throw new ShapeError(`diagonal: the array must have at least 2 dimensions, got shape [${this.shape.join(', ')}]`);
+    const nd = this.ndim;
+    const m = this.shape[nd - 2] ?? 0;
+    const n = this.shape[nd - 1] ?? 0;
+    const sm = this.strides[nd - 2] ?? 0;
+    const sn = this.strides[nd - 1] ?? 0;
+    const len = Math.max(0, offset >= 0 ? Math.min(m, n - offset) : Math.min(m + offset, n));
+    const start = len === 0 ? 0 : offset >= 0 ? offset * sn : -offset * sm;
+    return this.#viewOf({ shape: [...this.shape.slice(0, -2), len], strides: [...this.strides.slice(0, -2), sm + sn], offset: this.offset + start }, true);
+  }
+
   /** A view with a new axis of extent 1 at `axis` (negative counts from the end of the result). */
   expandDims(axis: number): DeviceArray<D> {
     const a = normAxis('expandDims', axis, this.ndim + 1);

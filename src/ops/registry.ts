@@ -11,6 +11,7 @@ import { ADD, AXPY, MAP, MUL, SCALE, SUB } from './elementwise.js';
 import { FFT, IFFT } from './fft.js';
 import { HISTOGRAM } from './histogram.js';
 import { COPY } from './copy.js';
+import { OUTER, TENSORDOT, TRACE, VECDOT } from './linalg.js';
 import { BOOLEAN_INDEX, NONZERO } from './mask.js';
 import { BROADCAST_ARRAYS, BROADCAST_TO, CONCAT, EMPTY_LIKE, EXPAND_DIMS, FLIP, FULL_LIKE, MATRIX_TRANSPOSE, MESHGRID, ONES_LIKE, PAD, PERMUTE_DIMS, RESHAPE, ROLL, SQUEEZE, STACK, TRIL, TRIU, ZEROS_LIKE } from './manipulation.js';
 import { BINCOUNT, SCATTER_ADD, SEGMENT_MAX, SEGMENT_SUM, TAKE } from './indexing.js';
@@ -45,7 +46,6 @@ export const OPS: readonly AnyOp[] = [
   BROADCAST_TO,
   BROADCAST_ARRAYS,
   PAD,
-  MATRIX_TRANSPOSE,
   ADD,
   SUB,
   MUL,
@@ -81,6 +81,11 @@ export const OPS: readonly AnyOp[] = [
   HISTOGRAM,
   MATMUL,
   TRANSPOSE,
+  MATRIX_TRANSPOSE,
+  VECDOT,
+  TENSORDOT,
+  OUTER,
+  TRACE,
   FFT,
   IFFT,
   RANDOM_UNIFORM,
