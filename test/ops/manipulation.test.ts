@@ -264,3 +264,23 @@ gpuTest('large enough to cross the workgroup: concat and roll of 70,000 elements
   const ref = numpy('c = inp["x"].reshape(-1, 2)[:, 1]\nout["c"] = np.concatenate([c, np.roll(c, 12345)])', { x: data });
   expectArrayEqual(await c.toArray(), npOut(ref, 'c'));
 });
+
+gpuTest('f16 (2-byte elements, where the device has shader-f16): odd lengths and offsets assemble without touching neighbours', async ({ device }) => {
+  if (!device.info.features.includes('shader-f16')) {
+    expect(() => device.zeros([3], { dtype: 'f16' })).toThrow(DTypeError);
+    return;
+  }
+  using a = device.array([1, 2, 3], { dtype: 'f16' });
+  using b = device.array([4, 5, 6, 7, 8], { dtype: 'f16' });
+  using c = concat([a, b, a]);
+  expectArrayEqual(await c.toArray(), [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3]);
+  using r = roll(b, 3);
+  expectArrayEqual(await r.toArray(), [6, 7, 8, 4, 5]);
+  using p = pad(a, [1, 2], { constantValue: -1 });
+  expectArrayEqual(await p.toArray(), [-1, 1, 2, 3, -1, -1]);
+  using m = device.array([1, 2, 3, 4, 5, 6, 7, 8, 9], { dtype: 'f16', shape: [3, 3] });
+  using t = tril(m, { k: -1 });
+  expectArrayEqual(await t.toArray(), [0, 0, 0, 4, 0, 0, 7, 8, 0]);
+  b.set([[1, 4]], a); // an odd-offset, odd-length region of an f16 array
+  expectArrayEqual(await b.toArray(), [4, 1, 2, 3, 8]);
+});
