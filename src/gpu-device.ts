@@ -340,6 +340,7 @@ export class GpuDevice {
       shape = o['shape'] as readonly number[] | undefined;
       if (shapeArgument !== undefined) throw new ArgumentError(`${op}: give the shape once (in the options object)`);
     } else dtype = dtypeOrOptions as D | undefined;
+    if (data instanceof DeviceArray) throw new ArgumentError(`${op}: data is already a DeviceArray (${data.toString()}); use copy(x) for a copy or astype(x, dtype) for another dtype`);
     // A number is a 0-d array; nested data is flattened with its inferred shape.
     const nested = typeof data === 'number' || typeof data === 'bigint' ? { values: [data], shape: [], typed: undefined } : nestedData(op, data);
     let flat: unknown = data;
@@ -415,8 +416,11 @@ export class GpuDevice {
   /**
    * Evenly spaced values in [start, stop) (NumPy's `arange`): `arange(stop)`, `arange(start, stop)`,
    * `arange(start, stop, step)`, each with a trailing `{ dtype }`. Each value is start + i·step, computed in
-   * float64 and stored once. The dtype defaults to f32 (NumPy picks int64 for integer arguments; gpukit's
-   * default element type is f32 everywhere); an integer dtype refuses a value it cannot hold exactly.
+   * float64 and stored once. The dtype defaults to f32, also for integer-valued arguments: NumPy and the
+   * Array API standard infer an integer dtype from Python ints, but a JS number carries no int/float
+   * distinction (`arange(0, 5)` and `arange(0.0, 5.0)` are the same call), so gpukit does not guess from the
+   * values; pass `{ dtype: 'i32' }` for the standard's default integer dtype. An integer dtype refuses a
+   * value it cannot hold exactly.
    *
    * @example
    * ```ts

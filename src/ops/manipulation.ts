@@ -764,5 +764,10 @@ export const MESHGRID = defineOp<[readonly unknown[]], MeshgridCall, DeviceArray
  * @see https://numpy.org/doc/stable/reference/generated/numpy.meshgrid.html
  */
 export function meshgrid(...args: (DeviceArray | { readonly indexing?: 'xy' | 'ij' })[]): DeviceArray[] {
+  // No arrays at all: NumPy's meshgrid() returns an empty list (the options are still checked).
+  if (args.length === 0 || (args.length === 1 && !(args[0] instanceof DeviceArray) && typeof args[0] === 'object' && !Array.isArray(args[0]))) {
+    checkOptions('meshgrid', args[0], { indexing: ['xy', 'ij'] });
+    return [];
+  }
   return MESHGRID.call(args);
 }

@@ -43,6 +43,7 @@ gpuTest('nested typed rows keep their dtype; a number is a 0-d array; asarray is
 });
 
 gpuTest('ragged nested data is a ShapeError naming where it differs; a disagreeing shape too', ({ device }) => {
+  using d = device.array([1, 2]);
   const before = device.memory.inUseBytes;
   expect(() => device.array([[1, 2], [3]])).toThrow(new ShapeError('array: data[1] has 1 element but data[0] has 2: nested data must be rectangular (ragged at axis 1)'));
   expect(() => device.array([[1, 2], 3] as never)).toThrow(/^array: data\[1\] is number 3 but data\[0\] is a sequence of 2/);
@@ -51,6 +52,7 @@ gpuTest('ragged nested data is a ShapeError naming where it differs; a disagreei
   expect(() => device.array([[1, 2], [3, 4]], { shape: [4] })).toThrow(new ShapeError('array: shape [4] differs from the nested data\'s shape [2, 2]'));
   expect(() => device.asarray([[1]], { order: 'C' } as never)).toThrow(ArgumentError);
   expect(() => device.asarray([[1]], 'f32' as never)).toThrow(ArgumentError);
+  expect(() => device.asarray(d as never)).toThrow(/data is already a DeviceArray .*use copy\(x\)/);
   expect(device.memory.inUseBytes).toBe(before);
 });
 

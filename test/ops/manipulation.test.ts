@@ -182,6 +182,8 @@ gpuTest('views stay views (no copy where NumPy gives a view); copies are writabl
   expect([a.shape, b.shape, b.writable]).toEqual([[2, 3, 4], [2, 3, 4], false]);
   a.destroy();
   b.destroy();
+  expect(meshgrid()).toEqual([]); // NumPy's meshgrid() is an empty list
+  expect(meshgrid({ indexing: 'ij' })).toEqual([]);
   using c = concat([x, x]);
   expect(c.isView).toBe(false);
   c.set([0, 0, 0], 99);
