@@ -286,3 +286,36 @@ gpuTest('f16 (2-byte elements, where the device has shader-f16): odd lengths and
   b.set([[1, 4]], a); // an odd-offset, odd-length region of an f16 array
   expectArrayEqual(await b.toArray(), [4, 1, 2, 3, 8]);
 });
+
+gpuTest('rows of 300 elements (the row-by-row copy path): concat along axis 1, pad, tril, roll, stack on row views', async ({ device }) => {
+  const data = Float32Array.from({ length: 6 * 300 }, (_, k) => k * 0.5 - 100);
+  const ref = numpy(`
+x = inp['x'].reshape(6, 300)
+out['c'] = np.concatenate([x[::2], x[1::2, ::-1], x[:3]], axis=1)
+out['p'] = np.pad(x[1:4], ((1, 0), (2, 300)), constant_values=3)
+out['t'] = np.tril(x, 150)
+out['r'] = np.roll(x, 7, axis=1)
+out['s'] = np.stack([x[0], x[5]], axis=0)
+`, { x: data });
+  using x = device.array(data, { shape: [6, 300] });
+  using even = x.slice([null, null, 2]);
+  using oddRev = x.slice([1, null, 2], [null, null, -1]);
+  using head = x.slice([0, 3]);
+  using mid = x.slice([1, 4]);
+  using r0 = x.slice(0);
+  using r5 = x.slice(5);
+  const cases: [string, DeviceArray][] = [
+    ['c', concat([even, oddRev, head], { axis: 1 })],
+    ['p', pad(mid, [[1, 0], [2, 300]], { constantValue: 3 })],
+    ['t', tril(x, { k: 150 })],
+    ['r', roll(x, 7, { axis: 1 })],
+    ['s', stack([r0, r5])],
+  ];
+  for (const [name, v] of cases) {
+    try {
+      expectArrayEqual(await v.toArray(), npOut(ref, name));
+    } finally {
+      v.destroy();
+    }
+  }
+});
