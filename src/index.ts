@@ -48,7 +48,7 @@ export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type Red
 export { type AxisOptions, type SoftmaxOptions } from './ops/axis.js';
 export { copy } from './ops/copy.js';
 export { nonzero, booleanIndex } from './ops/mask.js';
-export { vecdot, tensordot, outer, trace, linalg } from './ops/linalg.js';
+export { vecdot, tensordot, outer, trace, diagonal, linalg } from './ops/linalg.js';
 export {
   concat,
   stack,

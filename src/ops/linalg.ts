@@ -233,13 +233,48 @@ export function trace<D extends DType>(x: DeviceArray<D>, options?: { readonly o
   return TRACE.call(x, options, extra) as DeviceArray<D>;
 }
 
+export const DIAGONAL = defineOp({
+  name: 'diagonal',
+  numpy: 'numpy.diagonal',
+  category: 'linalg',
+  summary: 'a read-only view of diagonal `offset` of each matrix (the last two axes)',
+  tolerance: 'exact',
+  composite: true,
+  check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
+    const a = live('diagonal', 'x', x);
+    const o = checkOptions('diagonal', options, { offset: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'must be an integer') });
+    checkNoExtra('diagonal', extra, 'x and an options object ({ offset })');
+    if (a.ndim < 2) throw new ShapeError(`diagonal: x must have at least 2 dimensions (a stack of matrices), got shape [${a.shape.join(', ')}]`);
+    const offset = (o['offset'] as number | undefined) ?? 0;
+    return { backend: a.backend, run: () => a.diagonal(offset) };
+  },
+  dawn: runIt,
+  host: runIt,
+});
+
+/**
+ * A read-only view of diagonal `offset` (0 the main one, > 0 above, < 0 below) of each matrix of `x` (the
+ * last two axes, as the standard's `linalg.diagonal`; NumPy's `diagonal(x, offset, axis1=-2, axis2=-1)` —
+ * NumPy's own default axes are the first two). Shape `[...x.shape[:-2], L]`; no copy.
+ *
+ * @example
+ * ```ts
+ * using d = diagonal(m, { offset: 1 });
+ * ```
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.diagonal.html
+ */
+export function diagonal<D extends DType>(x: DeviceArray<D>, options?: { readonly offset?: number }, ...extra: []): DeviceArray<D> {
+  return DIAGONAL.call(x, options, extra) as DeviceArray<D>;
+}
+
 /**
  * The standard's `linalg` extension under its names: `linalg.matmul`, `linalg.matrixTranspose`,
- * `linalg.vecdot`, `linalg.tensordot`, `linalg.outer`, `linalg.trace` (the same functions as the top-level ones).
+ * `linalg.vecdot`, `linalg.tensordot`, `linalg.outer`, `linalg.trace`, `linalg.diagonal` (the same functions as
+ * the top-level ones).
  *
  * @example
  * ```ts
  * using g = linalg.matmul(linalg.matrixTranspose(x), x);
  * ```
  */
-export const linalg = Object.freeze({ matmul, matrixTranspose, vecdot, tensordot, outer, trace });
+export const linalg = Object.freeze({ matmul, matrixTranspose, vecdot, tensordot, outer, trace, diagonal });

@@ -11,7 +11,7 @@ import { ADD, AXPY, MAP, MUL, SCALE, SUB } from './elementwise.js';
 import { FFT, IFFT } from './fft.js';
 import { HISTOGRAM } from './histogram.js';
 import { COPY } from './copy.js';
-import { OUTER, TENSORDOT, TRACE, VECDOT } from './linalg.js';
+import { DIAGONAL, OUTER, TENSORDOT, TRACE, VECDOT } from './linalg.js';
 import { BOOLEAN_INDEX, NONZERO } from './mask.js';
 import { BROADCAST_ARRAYS, BROADCAST_TO, CONCAT, EMPTY_LIKE, EXPAND_DIMS, FLIP, FULL_LIKE, MATRIX_TRANSPOSE, MESHGRID, ONES_LIKE, PAD, PERMUTE_DIMS, RESHAPE, ROLL, SQUEEZE, STACK, TRIL, TRIU, ZEROS_LIKE } from './manipulation.js';
 import { BINCOUNT, SCATTER_ADD, SEGMENT_MAX, SEGMENT_SUM, TAKE } from './indexing.js';
@@ -86,6 +86,7 @@ export const OPS: readonly AnyOp[] = [
   TENSORDOT,
   OUTER,
   TRACE,
+  DIAGONAL,
   FFT,
   IFFT,
   RANDOM_UNIFORM,

@@ -7,7 +7,7 @@
  * k · 2^-23 · Σ|x1·x2| (k terms, each product and partial sum rounded once).
  */
 import { expect } from 'vitest';
-import { ArgumentError, DTypeError, linalg, matmul, outer, ShapeError, tensordot, trace, vecdot } from '../../src/index.js';
+import { ArgumentError, diagonal, DTypeError, linalg, matmul, outer, ShapeError, tensordot, trace, vecdot } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { npOut, numpy, randomF32 } from './helpers.js';
 
@@ -100,6 +100,19 @@ gpuTest('outer is exact (NumPy f32 outer); i32 trace and vecdot are exact; linal
   expect([...(await ee.toArray())]).toEqual([0, 0, 0, 0, 0, 0]);
   using dg = m.diagonal(1);
   expect([dg.shape, [...(await dg.toArray())], dg.writable]).toEqual([[2], [2, 6], false]);
+  const ref2 = numpy('b = inp["b"].reshape(4, 3, 5)\nfor o in (-3, -1, 0, 2, 5): out[str(o)] = np.diagonal(b, o, -2, -1).copy()', { b: B });
+  using b = device.array(B, { shape: [4, 3, 5] });
+  using bt = b.transpose(0, 2, 1);
+  for (const o of [-3, -1, 0, 2, 5]) {
+    using dv = linalg.diagonal(b, { offset: o });
+    expect(dv.isView).toBe(true);
+    expectArrayEqual(await dv.toArray(), npOut(ref2, String(o)));
+    using dt = diagonal(bt, { offset: -o }); // the diagonal of the transposed view: the same elements
+    expectArrayEqual(await dt.toArray(), npOut(ref2, String(o)));
+  }
+  using v1 = device.array([1, 2, 3]);
+  expect(() => diagonal(v1)).toThrow(ShapeError);
+  expect(() => diagonal(m, { k: 1 } as never)).toThrow(/unknown options key k/);
 });
 
 gpuTest('bad arguments are typed errors', ({ device }) => {
