@@ -396,9 +396,10 @@ export class DeviceArray<D extends DType = DType> {
   /**
    * @internal Copies this contiguous view (4-byte aligned start) into the contiguous array `dst` from its
    * element `at`, with buffer copies in queue order, segment by segment: either side may span several
-   * buffers. The same dtype; `at` 4-byte aligned too.
+   * buffers. The same dtype; `at` 4-byte aligned too. `partial`: dst is a region of a larger array (its other
+   * elements, and a failure of the op that wrote them, stay).
    */
-  copyRangeTo(dst: DeviceArray, at: number): void {
+  copyRangeTo(dst: DeviceArray, at: number, partial = false): void {
     dst.assertWritable('copyRangeTo', 'the destination');
     const ctx = this.ctx;
     const st = this.#live();
@@ -423,7 +424,7 @@ export class DeviceArray<D extends DType = DType> {
       const run = Math.min(this.length - done, from.room, to.room);
       // Copies move whole 4-byte words: an odd f16 tail takes one more element, inside both buffers.
       const size = Math.min(alignedBytes(run * elem), from.buffer.size - from.byte, to.buffer.size - to.byte);
-      ctx.copy(from.buffer, from.byte, to.buffer, to.byte, size, `copy|${this.dtype}|${this.length}`);
+      ctx.copy(from.buffer, from.byte, to.buffer, to.byte, size, `copy|${this.dtype}|${this.length}`, false, partial);
       done += run;
     }
   }

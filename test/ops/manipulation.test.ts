@@ -27,6 +27,7 @@ import {
   ShapeError,
   squeeze,
   stack,
+  take,
   tril,
   triu,
   zerosLike,
@@ -318,4 +319,31 @@ out['s'] = np.stack([x[0], x[5]], axis=0)
       v.destroy();
     }
   }
+});
+
+gpuTest('a failed input fails the assembled result (never read back as zeros): concat, pad and set from a failed take', async ({ device }) => {
+  using x = device.array([1, 2, 3, 4]);
+  using idx = device.array([0, 9], { dtype: 'i32' }); // 9 is out of range: take fails its output
+  using bad = take(x, idx);
+  using t = device.zeros([2]);
+  // Either the call throws the input's error at once (a failure already known), or the result's readback does.
+  const fails = async (what: string, f: () => DeviceArray): Promise<void> => {
+    let r: DeviceArray | undefined;
+    try {
+      r = f();
+    } catch (e) {
+      expect(e, what).toBeInstanceOf(ArgumentError);
+      return;
+    }
+    try {
+      await expect(r.toArray(), what).rejects.toThrow(ArgumentError);
+    } finally {
+      if (r !== t) r.destroy();
+    }
+  };
+  await fails('concat (before the failure is known)', () => concat([bad, x]));
+  await fails('pad', () => pad(bad, 1));
+  await fails('concat (after)', () => concat([x, bad, x]));
+  await fails('set', () => t.set([null], bad));
+  await device.sync().catch(() => undefined); // the take's error is reported once more by sync
 });

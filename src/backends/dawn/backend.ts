@@ -240,7 +240,7 @@ export class DawnBackend implements Backend {
     const words = (a: DeviceArray): boolean => a.isContiguous && (a.offset * elem) % 4 === 0 && (a.length * elem) % 4 === 0;
     const separate = src.storage !== dst.storage;
     if (separate && words(src) && words(dst)) {
-      src.copyRangeTo(dst, 0);
+      src.copyRangeTo(dst, 0, true);
       return;
     }
     if (separate && this.#assignRows(dst, src)) return;
@@ -248,7 +248,7 @@ export class DawnBackend implements Backend {
     // makes an overlapping source a snapshot.
     const plain = separate && src.isPlain ? src : this.gather(src);
     try {
-      if (words(dst)) plain.copyRangeTo(dst, 0);
+      if (words(dst)) plain.copyRangeTo(dst, 0, true);
       else scatterView(plain, dst);
     } finally {
       if (plain !== src) plain.destroy();
@@ -275,7 +275,7 @@ export class DawnBackend implements Backend {
     const so = outer(src.layout);
     const dOut = outer(dst.layout);
     const label = `assign-rows|${dst.dtype}|${count}x${row}`;
-    for (let r = 0; r < count; r++) ctx.copy(from, (so[r] ?? 0) * 4, to, (dOut[r] ?? 0) * 4, row * 4, label);
+    for (let r = 0; r < count; r++) ctx.copy(from, (so[r] ?? 0) * 4, to, (dOut[r] ?? 0) * 4, row * 4, label, false, true);
     return true;
   }
 
