@@ -506,8 +506,13 @@ export function roll<D extends DType>(x: DeviceArray<D>, shift: number | readonl
 
 /** Options of {@link pad}. */
 export interface PadOptions {
-  /** NumPy's mode: only `'constant'` (the others are an ArgumentError, not yet implemented). @default 'constant' */
-  readonly mode?: 'constant';
+  /**
+   * NumPy's mode: `'constant'` (the `constantValue`), `'edge'` (the edge values repeated), `'reflect'` (mirrored
+   * without the edge), `'symmetric'` (mirrored with it) or `'wrap'` (from the other end). The last four pad by at
+   * most the axis' extent per side (`reflect`: extent − 1); NumPy's repetition for wider pads is refused
+   * (ArgumentError). @default 'constant'
+   */
+  readonly mode?: 'constant' | 'edge' | 'reflect' | 'symmetric' | 'wrap';
   /** The value of the padding; checked against x's dtype (an i32 array refuses 0.5). @default 0 */
   readonly constantValue?: number;
 }
@@ -534,31 +539,108 @@ function padWidths(width: unknown, ndim: number): [number, number][] {
   return Array.from({ length: ndim }, (_, d) => out[pairs.length === 1 ? 0 : d] ?? [0, 0]);
 }
 
-export const PAD = assembleOp('pad', 'numpy.pad', "pads with a constant value (NumPy's mode='constant'); a new array", (x: unknown, padWidth: unknown, options: unknown, extra: readonly unknown[]): AssembleCall => {
-  const a = live('pad', 'x', x);
-  const o = checkOptions('pad', options, { mode: 'string', constantValue: 'number' });
-  checkNoExtra('pad', extra, 'x, padWidth and an options object ({ mode, constantValue })');
-  const mode = (o['mode'] as string | undefined) ?? 'constant';
-  if (mode !== 'constant') throw new ArgumentError(`pad: mode '${mode}' is not implemented; gpukit pads with mode 'constant' only (pass { constantValue })`);
-  const value = (o['constantValue'] as number | undefined) ?? 0;
-  hostData('pad', a.dtype, [value]); // a value the dtype cannot hold is refused here, not wrapped
-  const w = padWidths(padWidth, a.ndim);
-  const shape = a.shape.map((e, d) => e + (w[d]?.[0] ?? 0) + (w[d]?.[1] ?? 0));
-  if (!Number.isSafeInteger(sizeOf(shape))) throw new ShapeError(`pad: the padded shape [${shape.join(', ')}] has too many elements`);
-  const specs: SliceSpec[] = a.shape.map((e, d) => [w[d]?.[0] ?? 0, (w[d]?.[0] ?? 0) + e]);
-  return { backend: a.backend, shape, dtype: a.dtype, fill: value, pieces: [[(out) => out.slice(...specs), () => a.slice()]] };
+/** A checked pad: one assembly for mode 'constant', else one per padded axis, each from the previous result. */
+export interface PadCall extends Checked {
+  readonly run: () => DeviceArray;
+}
+
+type PadMode = 'constant' | 'edge' | 'reflect' | 'symmetric' | 'wrap';
+const PAD_MODES: readonly PadMode[] = ['constant', 'edge', 'reflect', 'symmetric', 'wrap'];
+
+/**
+ * One axis of a non-constant pad: y padded by [b, a] along axis d (y's other axes already final). The
+ * before and after regions read y's slices along d (NumPy's definitions for widths within the axis).
+ */
+function padAxis(y: DeviceArray, d: number, b: number, a: number, mode: Exclude<PadMode, 'constant'>): DeviceArray {
+  const n = y.shape[d] ?? 0;
+  const shape = y.shape.map((e, k) => (k === d ? e + b + a : e));
+  const along = (spec: SliceSpec): SliceSpec[] => y.shape.map((_, k) => (k === d ? spec : null));
+  const region = (lo: number, hi: number): SliceSpec[] => shape.map((_, k) => (k === d ? [lo, hi] : null));
+  const source = (side: 'before' | 'after', w: number): (() => DeviceArray) => {
+    const want = y.shape.map((e, k) => (k === d ? w : e));
+    switch (mode) {
+      case 'edge':
+        return () => withView(y.slice(...along(side === 'before' ? [0, 1] : [n - 1, n])), (v) => v.broadcastTo(want));
+      case 'wrap':
+        return viewOfX(y, along(side === 'before' ? [n - w, n] : [0, w]));
+      case 'reflect':
+        return viewOfX(y, along(side === 'before' ? [w, 0, -1] : [n - 2, n - 2 - w < 0 ? null : n - 2 - w, -1]));
+      case 'symmetric':
+        return viewOfX(y, along(side === 'before' ? [w - 1, null, -1] : [n - 1, n - 1 - w < 0 ? null : n - 1 - w, -1]));
+    }
+  };
+  const pieces: Piece[] = [[(out) => out.slice(...region(b, b + n)), () => y.slice()]];
+  if (b > 0) pieces.push([(out) => out.slice(...region(0, b)), source('before', b)]);
+  if (a > 0) pieces.push([(out) => out.slice(...region(b + n, b + n + a)), source('after', a)]);
+  return assemble(null, { backend: y.backend, shape, dtype: y.dtype, fill: null, pieces });
+}
+
+export const PAD = defineOp({
+  name: 'pad',
+  numpy: 'numpy.pad',
+  category: 'manipulation',
+  summary: "pads an array (NumPy's modes constant, edge, reflect, symmetric, wrap); a new array",
+  tolerance: 'exact',
+  composite: true,
+  check: (x: unknown, padWidth: unknown, options: unknown, extra: readonly unknown[]): PadCall => {
+    const a = live('pad', 'x', x);
+    const o = checkOptions('pad', options, { mode: PAD_MODES, constantValue: 'number' });
+    checkNoExtra('pad', extra, 'x, padWidth and an options object ({ mode, constantValue })');
+    const mode = (o['mode'] as PadMode | undefined) ?? 'constant';
+    if (mode !== 'constant' && o['constantValue'] !== undefined) throw new ArgumentError(`pad: constantValue is an option of mode 'constant' only, not of '${mode}'`);
+    const value = (o['constantValue'] as number | undefined) ?? 0;
+    hostData('pad', a.dtype, [value]); // a value the dtype cannot hold is refused here, not wrapped
+    const w = padWidths(padWidth, a.ndim);
+    const shape = a.shape.map((e, d) => e + (w[d]?.[0] ?? 0) + (w[d]?.[1] ?? 0));
+    if (!Number.isSafeInteger(sizeOf(shape))) throw new ShapeError(`pad: the padded shape [${shape.join(', ')}] has too many elements`);
+    if (mode === 'constant') {
+      const specs: SliceSpec[] = a.shape.map((e, d) => [w[d]?.[0] ?? 0, (w[d]?.[0] ?? 0) + e]);
+      const call: AssembleCall = { backend: a.backend, shape, dtype: a.dtype, fill: value, pieces: [[(out) => out.slice(...specs), () => a.slice()]] };
+      return { backend: a.backend, run: () => assemble(null, call) };
+    }
+    // Widths within the axis (NumPy repeats the reflection for wider ones: not implemented, refused).
+    const most = mode === 'reflect' ? (n: number) => n - 1 : (n: number) => n;
+    a.shape.forEach((n, d) => {
+      const [b, af] = w[d] ?? [0, 0];
+      if (b + af === 0) return;
+      if (n === 0) throw new ShapeError(`pad: axis ${d} is empty: mode '${mode}' has nothing to extend it with (NumPy refuses it too); use mode 'constant'`);
+      if (b > most(n) || af > most(n)) throw new ArgumentError(`pad: mode '${mode}' pads axis ${d} of extent ${n} by [${b}, ${af}]; gpukit pads by at most ${most(n)} per side in this mode (NumPy repeats the ${mode === 'wrap' ? 'wrap' : 'reflection'} for wider pads: not implemented)`);
+    });
+    return {
+      backend: a.backend,
+      run: () => {
+        let y = a;
+        try {
+          for (let d = 0; d < a.ndim; d++) {
+            const [b, af] = w[d] ?? [0, 0];
+            if (b + af === 0) continue;
+            const next = padAxis(y, d, b, af, mode);
+            if (y !== a) y.destroy();
+            y = next;
+          }
+        } catch (e) {
+          if (y !== a) y.destroy();
+          throw e;
+        }
+        return y === a ? copyAssembled(a, a.shape) : y;
+      },
+    };
+  },
+  dawn: (_: unknown, call: PadCall) => call.run(),
+  host: (_: unknown, call: PadCall) => call.run(),
 });
 
 /**
- * Pads an array with a constant (NumPy's `pad(x, pad_width, mode='constant', constant_values=c)`):
- * `padWidth` is an integer (every side of every axis), `[before, after]` (every axis), or one
- * `[before, after]` per axis. Other modes are an ArgumentError (not implemented). The constant is checked
- * against x's dtype. Returns a new array.
+ * Pads an array (NumPy's `pad(x, pad_width, mode='constant', constant_values=c)`, and its modes `edge`,
+ * `reflect`, `symmetric`, `wrap`: see {@link PadOptions}): `padWidth` is an integer (every side of every
+ * axis), `[before, after]` (every axis), or one `[before, after]` per axis. The constant is checked against
+ * x's dtype. Returns a new array.
  *
  * @example
  * ```ts
  * using p = pad(img, [[1, 1], [2, 2]]);                 // a border of zeros
  * using q = pad(v, 3, { constantValue: -1 });
+ * using r = pad(img, 2, { mode: 'reflect' });
  * ```
  * @see https://numpy.org/doc/stable/reference/generated/numpy.pad.html
  */

@@ -109,6 +109,13 @@ const CASES: readonly Case[] = [
   ['padI', 'np.pad(i, ((0, 1), (1, 1)), constant_values=2147483647)', ({ i }) => pad(i, [[0, 1], [1, 1]], { constantValue: 2147483647 })],
   ['padEmpty', 'np.pad(e, ((1, 1), (0, 0)), constant_values=7)', ({ e }) => pad(e, [[1, 1], [0, 0]], { constantValue: 7 })],
   ['padZero', 'np.pad(x, 0)', ({ x }) => pad(x, 0)],
+  ['padEdge', "np.pad(x, ((1, 0), (2, 1), (0, 3)), mode='edge')", ({ x }) => pad(x, [[1, 0], [2, 1], [0, 3]], { mode: 'edge' })],
+  ['padReflect', "np.pad(x, ((1, 1), (2, 2), (3, 1)), mode='reflect')", ({ x }) => pad(x, [[1, 1], [2, 2], [3, 1]], { mode: 'reflect' })],
+  ['padSym', "np.pad(x, ((2, 2), (3, 0), (4, 4)), mode='symmetric')", ({ x }) => pad(x, [[2, 2], [3, 0], [4, 4]], { mode: 'symmetric' })],
+  ['padWrap', "np.pad(x, ((0, 2), (3, 3), (1, 4)), mode='wrap')", ({ x }) => pad(x, [[0, 2], [3, 3], [1, 4]], { mode: 'wrap' })],
+  ['padReflectView', "np.pad(m.T[::-1], 2, mode='reflect')", ({ m }) => withViews(m.T, (t) => withViews(t.slice([null, null, -1]), (v) => pad(v, 2, { mode: 'reflect' })))],
+  ['padEdgeI', "np.pad(i, (1, 2), mode='edge')", ({ i }) => pad(i, [1, 2], { mode: 'edge' })],
+  ['padWrap0', "np.pad(x, 0, mode='wrap')", ({ x }) => pad(x, 0, { mode: 'wrap' })],
   ...[-4, -2, -1, 0, 1, 3, 5].flatMap((k): Case[] => [
     [`tril${k}`, `np.tril(x, ${k})`, ({ x }) => tril(x, { k })],
     [`triu${k}`, `np.triu(m, ${k})`, ({ m }) => triu(m, { k })],
@@ -196,6 +203,7 @@ gpuTest('bad arguments are typed errors, thrown before any memory is taken', ({ 
   using i = device.array(I, { shape: [2, 3] });
   using s1 = device.array([1]);
   using s = s1.reshape([]);
+  using e0 = device.zeros([0, 3]);
   const before = device.memory.inUseBytes;
   const cases: [() => unknown, new (...a: never[]) => Error, RegExp][] = [
     [() => concat([x, i as unknown as DeviceArray<'f32'>]), DTypeError, /^concat: arrays\[1\] is i32 but arrays\[0\] is f32: mixed dtypes are refused/],
@@ -231,7 +239,11 @@ gpuTest('bad arguments are typed errors, thrown before any memory is taken', ({ 
     [() => pad(x, -1), ArgumentError, /must not be negative/],
     [() => pad(x, [[1, 1], [1, 1]]), ShapeError, /2 \[before, after\] pairs for an array of 3 dimensions/],
     [() => pad(x, [1, 2, 3]), ArgumentError, /padWidth must be/],
-    [() => pad(x, 1, { mode: 'reflect' as 'constant' }), ArgumentError, /mode 'reflect' is not implemented/],
+    [() => pad(x, 1, { mode: 'median' as 'constant' }), ArgumentError, /option 'mode' must be one of/],
+    [() => pad(x, 2, { mode: 'reflect' }), ArgumentError, /mode 'reflect' pads axis 0 of extent 2 by \[2, 2\]; gpukit pads by at most 1/],
+    [() => pad(x, [[0, 0], [0, 4], [0, 0]], { mode: 'wrap' }), ArgumentError, /at most 3/],
+    [() => pad(x, 1, { mode: 'edge', constantValue: 1 }), ArgumentError, /constantValue is an option of mode 'constant' only/],
+    [() => pad(e0, 1, { mode: 'edge' }), ShapeError, /axis 0 is empty/],
     [() => pad(i, 1, { constantValue: 0.5 }), DTypeError, /not an integer/],
     [() => pad(i, 1, { constantValue: 2 ** 31 }), DTypeError, /outside i32's range/],
     [() => tril(x.slice(0, 0)), ShapeError, /at least 2 dimensions/],
