@@ -132,6 +132,12 @@ export class OverflowError extends GpukitError {
   }
 }
 
+/**
+ * An index out of range for its axis (`x.slice(5)` on an axis of extent 5; Python's IndexError): an
+ * ArgumentError, so code catching those keeps working.
+ */
+export class IndexError extends ArgumentError {}
+
 /** An array, kernel or device was used after `destroy()` / `close()`. */
 export class DestroyedError extends GpukitError {}
 

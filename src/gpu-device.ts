@@ -1,6 +1,6 @@
 import { checkShape, DeviceArray } from './buffers/device-array.js';
 import { checkNoExtra, checkOptions, describeValue, type OptionCheck } from './args.js';
-import { hostArray, assertDType, checkInteger, dtypeOfHost, hostData, type DType, type HostArray } from './buffers/dtype.js';
+import { hostArray, assertDType, checkInteger, dtypeOfHost, hostData, nestedData, type DType, type HostArray, type NestedArray } from './buffers/dtype.js';
 import type { MemoryStats } from './backends/dawn/pool.js';
 import type { Backend } from './backends/backend.js';
 import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
@@ -79,8 +79,11 @@ export interface ArrayOptions<D extends DType = DType> {
   readonly shape?: readonly number[];
 }
 
-/** The dtype `device.array(data)` gives a typed array: i32 for Int32Array, u32 for Uint32Array, else f32. */
-export type DTypeOfData<T> = T extends Int32Array ? 'i32' : T extends Uint32Array ? 'u32' : 'f32';
+/**
+ * The dtype `device.array(data)` gives: i32 for an Int32Array (or nested rows of them), u32 for a Uint32Array
+ * (likewise), else f32.
+ */
+export type DTypeOfData<T> = T extends Int32Array | readonly Int32Array[] ? 'i32' : T extends Uint32Array | readonly Uint32Array[] ? 'u32' : T extends ArrayLike<boolean> | readonly (readonly boolean[])[] ? 'bool' : 'f32';
 
 /** Options of the factories that take only a dtype ({@link GpuDevice.zeros}, {@link GpuDevice.full}): NumPy's `dtype=`. */
 export interface DTypeOptions<D extends DType = DType> {
@@ -289,46 +292,90 @@ export class GpuDevice {
   readonly random: DeviceRandom = deviceRandom(this);
 
   /**
-   * Uploads a host array (NumPy's `array`). The dtype follows the typed array (Float32Array → f32,
-   * Int32Array → i32, Uint32Array → u32); plain number arrays default to f32; pass `{ dtype: 'f16' }` to
-   * store a Float32Array as f16. An array of booleans is a bool array (`device.array([true, false])`); with
-   * `{ dtype: 'bool' }` the numbers 0 and 1 (and a Uint8Array / Uint32Array of them) are taken too. Nothing is coerced: data that is not a typed array or an array of numbers
-   * is an ArgumentError; a non-number element, or for i32 / u32 a non-integer or out-of-range one (no
-   * wrapping), a DTypeError naming it; a `shape` whose size differs from the data's length, a ShapeError.
+   * Uploads host data (NumPy's `array`, the standard's `asarray`): a typed array, an array of numbers,
+   * nested arrays (`[[1, 2], [3, 4]]`: the shape is inferred, C order; a list of typed arrays works too) or a
+   * single number (a 0-d array). The dtype follows a Float32Array / Int32Array / Uint32Array (f32, i32, u32;
+   * nested rows of one of them alike); plain numbers default to f32; pass `{ dtype }` for another. Nothing
+   * is coerced silently. An array of booleans (nested too) is a bool array (`device.array([true, false])`);
+   * with `{ dtype: 'bool' }` the numbers 0 and 1 (and a Uint8Array / Uint32Array of them) are taken too.
+   * Otherwise:
+   * - another typed array without a dtype (Float64Array, Int16Array, Uint8Array…) is a DTypeError saying
+   *   which dtype to ask for (WebGPU has no float64); with a dtype it is converted — exactly for integers in
+   *   the dtype's range (else a DTypeError, never a wrap), and for f32 / f16 rounded to the nearest f32 (the
+   *   conversion asked for), a value overflowing to ±Infinity being a DTypeError;
+   * - data that is not a typed array, a number or (nested) arrays of numbers is an ArgumentError; a non-number
+   *   element, or for i32 / u32 a non-integer or out-of-range one, a DTypeError naming it;
+   * - ragged nested data is a ShapeError naming where it differs; a `shape` whose size differs from the
+   *   data's length (flat data is reshaped), or that differs from nested data's shape, a ShapeError.
    * All are checked before any memory is taken.
    *
    * @example
    * ```ts
-   * using m = device.array([1, 2, 3, 4, 5, 6], { dtype: 'i32', shape: [2, 3] });
+   * using m = device.array([[1, 2, 3], [4, 5, 6]], { dtype: 'i32' });   // shape [2, 3]
+   * using f = device.array(new Float64Array([0.1, 0.2]), { dtype: 'f32' }); // rounded to f32
    * device.array([3e10], { dtype: 'i32' }); // throws DTypeError: element 0 is 30000000000, outside i32's range
    * ```
    */
-  array<T extends ArrayLike<number>, D extends DType = DTypeOfData<T>>(data: T, options?: ArrayOptions<D>): DeviceArray<D>;
+  array<T extends NestedArray, D extends DType = DTypeOfData<T>>(data: T, options?: ArrayOptions<D>): DeviceArray<D>;
+  array<D extends DType = 'f32'>(data: number, options?: ArrayOptions<D>): DeviceArray<D>;
   /** An array of booleans: a bool array. */
-  array(data: ArrayLike<boolean>, options?: ArrayOptions<'bool'>): DeviceArray<'bool'>;
+  array(data: ArrayLike<boolean> | readonly (readonly boolean[])[], options?: ArrayOptions<'bool'>): DeviceArray<'bool'>;
   /** @deprecated Pass the dtype and shape as options: `array(data, { dtype, shape })`. */
   array<D extends DType = 'f32'>(data: ArrayLike<number>, dtype?: D, shape?: readonly number[]): DeviceArray<D>;
-  array<D extends DType = 'f32'>(data: ArrayLike<number> | ArrayLike<boolean>, dtypeOrOptions?: D | ArrayOptions<D>, shapeArgument?: readonly number[], ...extra: unknown[]): DeviceArray<D> {
-    checkNoExtra('array', extra, 'data and an options object');
+  array<D extends DType = 'f32'>(data: NestedArray | number, dtypeOrOptions?: D | ArrayOptions<D>, shapeArgument?: readonly number[], ...extra: unknown[]): DeviceArray<D> {
+    return this.#upload('array', data, dtypeOrOptions, shapeArgument, extra);
+  }
+
+  /**
+   * The Array API standard's name for {@link array}: the same function (`asarray(obj, { dtype, shape })`).
+   * A DeviceArray is not accepted here (use `copy(x)` or `astype(x, dtype)`).
+   *
+   * @example
+   * ```ts
+   * using a = device.asarray([[1, 2], [3, 4]]);
+   * ```
+   * @see https://data-apis.org/array-api/2021.12/API_specification/generated/signatures.creation_functions.asarray.html
+   */
+  asarray<T extends NestedArray, D extends DType = DTypeOfData<T>>(data: T, options?: ArrayOptions<D>): DeviceArray<D>;
+  asarray<D extends DType = 'f32'>(data: number, options?: ArrayOptions<D>): DeviceArray<D>;
+  asarray<D extends DType = 'f32'>(data: NestedArray | number, options?: ArrayOptions<D>, ...extra: unknown[]): DeviceArray<D> {
+    if (options !== undefined && (typeof options !== 'object' || (options as unknown) === null)) throw new ArgumentError(`asarray: options must be an object ({ dtype, shape }), got ${describeValue(options)}`);
+    return this.#upload('asarray', data, options, undefined, extra);
+  }
+
+  #upload<D extends DType>(op: string, data: unknown, dtypeOrOptions: D | ArrayOptions<D> | undefined, shapeArgument: readonly number[] | undefined, extra: readonly unknown[]): DeviceArray<D> {
+    checkNoExtra(op, extra, 'data and an options object');
     let dtype: D | undefined;
     let shape = shapeArgument;
     if (typeof dtypeOrOptions === 'object' && (dtypeOrOptions as unknown) !== null) {
-      const o = checkOptions('array', dtypeOrOptions, { dtype: ['f32', 'i32', 'u32', 'f16', 'bool'], shape: (v) => (Array.isArray(v) ? undefined : 'must be an array of lengths') });
+      const o = checkOptions(op, dtypeOrOptions, { dtype: ['f32', 'i32', 'u32', 'f16', 'bool'], shape: (v) => (Array.isArray(v) ? undefined : 'must be an array of lengths') });
       dtype = o['dtype'] as D | undefined;
       shape = o['shape'] as readonly number[] | undefined;
-      if (shapeArgument !== undefined) throw new ArgumentError('array: give the shape once (in the options object)');
+      if (shapeArgument !== undefined) throw new ArgumentError(`${op}: give the shape once (in the options object)`);
     } else dtype = dtypeOrOptions as D | undefined;
-    const dt = (dtype !== undefined ? assertDType(dtype, 'array') : ArrayBuffer.isView(data) ? dtypeOfHost(data) : isBooleans(data) ? 'bool' : 'f32') as D;
+    if (data instanceof DeviceArray) throw new ArgumentError(`${op}: data is already a DeviceArray (${data.toString()}); use copy(x) for a copy or astype(x, dtype) for another dtype`);
+    // A number is a 0-d array; nested data is flattened with its inferred shape.
+    const nested = typeof data === 'number' || typeof data === 'bigint' ? { values: [data], shape: [], typed: undefined } : nestedData(op, data);
+    let flat: unknown = data;
+    if (nested !== undefined) {
+      const T = nested.typed?.constructor as (new (v: readonly (number | bigint | boolean)[]) => ArrayBufferView) | undefined;
+      flat = T !== undefined ? new T(nested.values) : nested.values;
+    }
+    const dt = (dtype !== undefined ? assertDType(dtype, op) : ArrayBuffer.isView(flat) ? dtypeOfHost(flat, op) : isBooleans(flat) ? 'bool' : 'f32') as D;
     if (dtype === undefined && dt === 'bool') {
       // Inferred from the first element: every element must be a boolean (0 and 1 only with the dtype named).
-      const list = data as ArrayLike<unknown>;
-      for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'boolean') throw new DTypeError(`array: element ${i} is ${describeValue(list[i])} in an array of booleans (pass { dtype: 'bool' } to give 0 and 1 as numbers)`);
+      const list = flat as ArrayLike<unknown>;
+      for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'boolean') throw new DTypeError(`${op}: element ${i} is ${describeValue(list[i])} in an array of booleans (pass { dtype: 'bool' } to give 0 and 1 as numbers)`);
     }
-    const host = hostData('array', dt, data);
-    const dims = shape ?? [host.length];
+    const host = hostData(op, dt, flat);
+    let dims: readonly number[] = nested?.shape ?? [host.length];
     if (shape !== undefined) {
-      const size = checkShape(shapeArg('array', shape), 'array: shape').length;
-      if (size !== host.length) throw new ShapeError(`array: shape [${dims.join(', ')}] holds ${size} elements but ${host.length} were given`);
+      const size = checkShape(shapeArg(op, shape), `${op}: shape`).length;
+      if (nested !== undefined && typeof data !== 'number' && (shape.length !== dims.length || shape.some((e, d) => e !== dims[d]))) {
+        throw new ShapeError(`${op}: shape [${shape.join(', ')}] differs from the nested data's shape [${dims.join(', ')}]`);
+      }
+      if (size !== host.length) throw new ShapeError(`${op}: shape [${shape.join(', ')}] holds ${size} elements but ${host.length} were given`);
+      dims = shape;
     }
     const arr = new DeviceArray<D>(this.#backend, dt, dims, undefined, 'host');
     try {
@@ -391,8 +438,11 @@ export class GpuDevice {
   /**
    * Evenly spaced values in [start, stop) (NumPy's `arange`): `arange(stop)`, `arange(start, stop)`,
    * `arange(start, stop, step)`, each with a trailing `{ dtype }`. Each value is start + i·step, computed in
-   * float64 and stored once. The dtype defaults to f32 (NumPy picks int64 for integer arguments; gpukit's
-   * default element type is f32 everywhere); an integer dtype refuses a value it cannot hold exactly.
+   * float64 and stored once. The dtype defaults to f32, also for integer-valued arguments: NumPy and the
+   * Array API standard infer an integer dtype from Python ints, but a JS number carries no int/float
+   * distinction (`arange(0, 5)` and `arange(0.0, 5.0)` are the same call), so gpukit does not guess from the
+   * values; pass `{ dtype: 'i32' }` for the standard's default integer dtype. An integer dtype refuses a
+   * value it cannot hold exactly.
    *
    * @example
    * ```ts

@@ -4,8 +4,8 @@ import './webgpu-globals.js';
 import type { WgslLayout } from './kernels/reflect.js';
 export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions, type EmptyOptions, type ArrayOptions, type DTypeOptions, type DTypeOfData, type ArangeOptions, type LinspaceOptions, type EyeOptions } from './gpu-device.js';
 export { DeviceArray, type ReadOptions, type ArrayFill } from './buffers/device-array.js';
-export { broadcastShapes, MAX_RANK, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
-export type { DType, HostArrayOf } from './buffers/dtype.js';
+export { broadcastShapes, MAX_RANK, newaxis, ellipsis, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
+export type { DType, HostArrayOf, NestedArray } from './buffers/dtype.js';
 export { resultType, canCast, promoteTypes } from './buffers/dtype.js';
 export type { MemoryStats } from './backends/dawn/pool.js';
 export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions, type Streamer, type StreamRoute, type StreamerMapOptions, type StreamerOptions, type StreamerReduceOptions } from './buffers/stream.js';
@@ -34,6 +34,7 @@ export {
   ShapeError,
   LimitError,
   ArgumentError,
+  IndexError,
   DestroyedError,
   UnsupportedOnEngineError,
   OutOfMemoryError,
@@ -48,6 +49,30 @@ export { setBuilderCacheSize, builderCacheSize } from './backends/dawn/builder-c
 export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type ReductionSpec, type ReductionFn } from './ops/reduce.js';
 export { type AxisOptions, type SoftmaxOptions } from './ops/axis.js';
 export { copy } from './ops/copy.js';
+export { nonzero, booleanIndex } from './ops/mask.js';
+export { vecdot, tensordot, outer, trace, diagonal, linalg } from './ops/linalg.js';
+export {
+  concat,
+  stack,
+  reshape,
+  expandDims,
+  squeeze,
+  flip,
+  roll,
+  permuteDims,
+  broadcastTo,
+  broadcastArrays,
+  pad,
+  matrixTranspose,
+  tril,
+  triu,
+  meshgrid,
+  zerosLike,
+  onesLike,
+  fullLike,
+  emptyLike,
+  type PadOptions,
+} from './ops/manipulation.js';
 export { type OutOptions } from './ops/signature.js';
 export { random, type RandomOptions, type RandomDevice, type DeviceRandom } from './ops/random.js';
 // The CPU references the ops are tested against (sumCpu, matmulCpu, â¦) have one home: 'gpukit/testing'.

@@ -115,6 +115,12 @@ export interface Backend {
   write(x: DeviceArray, data: ArrayLike<number>): void;
   /** Writes `data` (checked: same length, not empty) into the view `x`'s elements only. */
   writeView(x: DeviceArray, data: ArrayLike<number>): void;
+  /**
+   * Copies the elements of `src` (any layout: a view, a broadcast; same shape and dtype, checked by the
+   * caller) into the elements of the writable view `dst`, in queue order, on the device. `src` may share
+   * memory with `dst`: it is read in full before anything is written (`x[1:] = x[:-1]` moves the old values).
+   */
+  assign(dst: DeviceArray, src: DeviceArray): void;
   /** Downloads `x` (any layout) into `given` or a new host array, after the work before it. */
   read<D extends DType>(x: DeviceArray<D>, given: StoredArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<StoredArrayOf[D]>;
   /** Device-side bytes a readback of `x` takes from host memory (staging, a gather): 0 on gpujs. */

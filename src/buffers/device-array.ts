@@ -5,7 +5,7 @@ import type { HostContext } from '../backends/host/context.js';
 import type { EngineName } from '../device/info.js';
 import { assertHostRoom } from '../device/memory.js';
 import { ArgumentError, DestroyedError, DTypeError, LimitError, ShapeError, UnsupportedOnEngineError } from '../errors.js';
-import { bytesOf, f32ToF16Bits, hostData, type DType, type HostArray, type HostArrayOf, type StoredArrayOf } from './dtype.js';
+import { bytesOf, f32ToF16Bits, hostData, nestedData, type DType, type HostArray, type HostArrayOf, type NestedArray, type StoredArrayOf } from './dtype.js';
 import { chunkElements } from './chunks.js';
 import { broadcastLayout, cStrides, isCContiguous, isWritable, MAX_RANK, normAxis, permuteLayout, reshapeLayout, sliceLayout, type Layout, type SliceSpec } from './strided.js';
 import { Storage } from './storage.js';
@@ -241,6 +241,36 @@ export class DeviceArray<D extends DType = DType> {
     return this.transpose();
   }
 
+  /**
+   * The standard's `x.mT`: a view with the last two axes swapped (each matrix of a stack transposed).
+   * Fewer than 2 dimensions is a ShapeError.
+   */
+  get mT(): DeviceArray<D> {
+    if (this.ndim < 2) throw new ShapeError(`mT: the array must have at least 2 dimensions, got shape [${this.shape.join(', ')}]`);
+    const order = this.shape.map((_, d) => d);
+    order[this.ndim - 2] = this.ndim - 1;
+    order[this.ndim - 1] = this.ndim - 2;
+    return this.#viewOf(permuteLayout('mT', this.layout, order));
+  }
+
+  /**
+   * A read-only view of the diagonal `offset` (0 the main one, > 0 above it, < 0 below it) of each matrix
+   * of the array (the last two axes; NumPy's `diagonal(x, offset, -2, -1)`): shape `[...batch, L]`, no copy.
+   * Fewer than 2 dimensions is a ShapeError.
+   */
+  diagonal(offset = 0): DeviceArray<D> {
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) throw new ArgumentError(`diagonal: offset must be an integer, got ${describeValue(offset)}`);
+    if (this.ndim < 2) throw new ShapeError(`diagonal: the array must have at least 2 dimensions, got shape [${this.shape.join(', ')}]`);
+    const nd = this.ndim;
+    const m = this.shape[nd - 2] ?? 0;
+    const n = this.shape[nd - 1] ?? 0;
+    const sm = this.strides[nd - 2] ?? 0;
+    const sn = this.strides[nd - 1] ?? 0;
+    const len = Math.max(0, offset >= 0 ? Math.min(m, n - offset) : Math.min(m + offset, n));
+    const start = len === 0 ? 0 : offset >= 0 ? offset * sn : -offset * sm;
+    return this.#viewOf({ shape: [...this.shape.slice(0, -2), len], strides: [...this.strides.slice(0, -2), sm + sn], offset: this.offset + start }, true);
+  }
+
   /** A view with a new axis of extent 1 at `axis` (negative counts from the end of the result). */
   expandDims(axis: number): DeviceArray<D> {
     const a = normAxis('expandDims', axis, this.ndim + 1);
@@ -268,32 +298,88 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   /**
-   * A view of a region: one spec per leading axis — an index (drops the axis; negative counts from the
-   * end), `[start, stop, step]` (NumPy's `start:stop:step`; any may be null; out-of-range bounds clamp),
-   * or null (the whole axis).
+   * A view of a region (NumPy's basic indexing `x[...]`): one entry per axis from the first — an integer
+   * (drops the axis; negative counts from the end; out of range: IndexError), `[start, stop, step]` (NumPy's
+   * `start:stop:step`; any may be null; out-of-range bounds clamp as NumPy's do, negative steps included),
+   * null (the whole axis, `:`), `'...'` (an ellipsis) or `'newaxis'` (NumPy's `None`: a new axis of extent 1).
+   * Boolean-mask indexing is `booleanIndex(x, mask)` (its result's length is known only after a readback).
    *
    * @example
    * ```ts
    * using row = x.slice(2);               // x[2]
    * using tail = x.slice(null, [-3]);     // x[:, -3:]
    * using rev = x.slice([null, null, -1]); // x[::-1]
+   * using last = x.slice('...', -1);      // x[..., -1]
+   * using col = v.slice(null, 'newaxis'); // v[:, None]
    * ```
    */
   slice(...specs: SliceSpec[]): DeviceArray<D> {
     return this.#viewOf(sliceLayout('slice', this.layout, specs));
   }
 
-  /** Writes `data` into the region `specs` selects (see {@link slice}): only that region moves. */
-  set(specs: readonly SliceSpec[], data: ArrayLike<number>): this {
+  /**
+   * Writes `value` into the region `specs` selects (see {@link slice}; NumPy's `x[specs] = value`), with
+   * NumPy's broadcasting: a number (every element of the region), host data (a typed array or (nested)
+   * array of numbers, checked as `device.array` checks it; flat data of the region's size fills it in C
+   * order, other data broadcasts from its own shape), or a DeviceArray of x's dtype (any layout, broadcast to
+   * the region; it may overlap x: it is read in full first). Only the region moves. Shapes that do not
+   * broadcast are a ShapeError; another dtype a DTypeError (no promotion yet).
+   *
+   * @example
+   * ```ts
+   * x.set([0], 0);                      // x[0] = 0
+   * x.set([null, [0, 2]], [1, 2]);      // x[:, 0:2] = [1, 2] (broadcast over the rows)
+   * x.set([[1, null]], x.slice([0, -1])); // x[1:] = x[:-1]
+   * ```
+   */
+  set(specs: readonly SliceSpec[], value: number | NestedArray | DeviceArray): this {
     const given: unknown = specs;
     if (!Array.isArray(given)) throw new ArgumentError(`set: specs must be an array of slice specs (one per leading axis, as slice() takes them), got ${describeValue(given)}`);
     this.assertWritable('set', 'the array');
-    const values = hostData('set', this.dtype, data);
-    const v = this.slice(...specs);
+    const region = sliceLayout('set', this.layout, specs);
+    if (value instanceof DeviceArray) {
+      if (value.destroyed) throw new DestroyedError(`set: the value (${value.dtype}, shape [${value.shape.join(', ')}]) was destroyed`);
+      if (value.backend !== this.#backend) throw new ArgumentError('set: the value belongs to another device');
+      if (value.dtype !== this.dtype) throw new DTypeError(`set: the value is ${value.dtype} but the array is ${this.dtype} (no type promotion yet): astype(value, '${this.dtype}') first`);
+      const src = value.#viewOf(broadcastLayout('set', value.layout, region.shape), true);
+      const dst = this.#viewOf(region);
+      try {
+        this.#backend.assign(dst, src);
+      } finally {
+        dst.destroy();
+        src.destroy();
+      }
+      return this;
+    }
+    // Host data: a number is a 0-d array; nested data has its own shape; flat data of the region's size fills it.
+    const nested = typeof value === 'number' ? { values: [value], shape: [], typed: undefined } : nestedData('set', value);
+    const flat = nested === undefined ? value : nested.typed !== undefined ? new (nested.typed.constructor as new (v: readonly (number | bigint | boolean)[]) => ArrayBufferView)(nested.values) : nested.values;
+    const host = hostData('set', this.dtype, flat);
+    const size = region.shape.reduce((a, b) => a * b, 1);
+    const shape = nested?.shape ?? (host.length === size ? region.shape : [host.length]);
+    broadcastLayout('set', { shape, strides: cStrides(shape), offset: 0 }, region.shape); // a ShapeError before any memory is taken
+    if (nested === undefined && host.length === size) {
+      const v = this.#viewOf(region);
+      try {
+        v.write(host);
+      } finally {
+        v.destroy();
+      }
+      return this;
+    }
+    const tmp = new DeviceArray<D>(this.#backend, this.dtype, shape, undefined, 'host');
     try {
-      v.write(values);
+      tmp.write(host);
+      const src = tmp.#viewOf(broadcastLayout('set', tmp.layout, region.shape), true);
+      const dst = this.#viewOf(region);
+      try {
+        this.#backend.assign(dst, src);
+      } finally {
+        dst.destroy();
+        src.destroy();
+      }
     } finally {
-      v.destroy();
+      tmp.destroy();
     }
     return this;
   }
@@ -310,9 +396,10 @@ export class DeviceArray<D extends DType = DType> {
   /**
    * @internal Copies this contiguous view (4-byte aligned start) into the contiguous array `dst` from its
    * element `at`, with buffer copies in queue order, segment by segment: either side may span several
-   * buffers. The same dtype; `at` 4-byte aligned too.
+   * buffers. The same dtype; `at` 4-byte aligned too. `partial`: dst is a region of a larger array (its other
+   * elements, and a failure of the op that wrote them, stay).
    */
-  copyRangeTo(dst: DeviceArray, at: number): void {
+  copyRangeTo(dst: DeviceArray, at: number, partial = false): void {
     dst.assertWritable('copyRangeTo', 'the destination');
     const ctx = this.ctx;
     const st = this.#live();
@@ -337,7 +424,7 @@ export class DeviceArray<D extends DType = DType> {
       const run = Math.min(this.length - done, from.room, to.room);
       // Copies move whole 4-byte words: an odd f16 tail takes one more element, inside both buffers.
       const size = Math.min(alignedBytes(run * elem), from.buffer.size - from.byte, to.buffer.size - to.byte);
-      ctx.copy(from.buffer, from.byte, to.buffer, to.byte, size, `copy|${this.dtype}|${this.length}`);
+      ctx.copy(from.buffer, from.byte, to.buffer, to.byte, size, `copy|${this.dtype}|${this.length}`, false, partial);
       done += run;
     }
   }

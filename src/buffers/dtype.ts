@@ -1,5 +1,5 @@
 import { describeValue } from '../args.js';
-import { ArgumentError, DTypeError } from '../errors.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 
 /**
  * Element types a {@link DeviceArray} can hold. `f16` needs the device feature `shader-f16`. `bool` (the Array
@@ -64,13 +64,31 @@ export function bytesOf(dtype: DType): number {
   return DTYPES[dtype].bytes;
 }
 
-/** The dtype a host typed array maps to by default. */
-export function dtypeOfHost(a: ArrayBufferView): DType {
+/** What to ask for when a typed array has no dtype of its own on the device, by its element type. */
+const ASK_FOR: Readonly<Record<string, string>> = {
+  Float64Array: "WebGPU has no float64: pass { dtype: 'f32' } to round each value to the nearest f32 (a value beyond f32's range is refused), or convert it yourself",
+  Int8Array: "pass { dtype: 'i32' } (every value converts exactly)",
+  Int16Array: "pass { dtype: 'i32' } (every value converts exactly)",
+  Uint8Array: "pass { dtype: 'u32' } or { dtype: 'i32' } (every value converts exactly)",
+  Uint8ClampedArray: "pass { dtype: 'u32' } or { dtype: 'i32' } (every value converts exactly)",
+  Uint16Array: "pass { dtype: 'u32' } or { dtype: 'i32' } (every value converts exactly)",
+  BigInt64Array: "WebGPU has no 64-bit integers: pass { dtype: 'i32' } (a value outside i32's range is refused)",
+  BigUint64Array: "WebGPU has no 64-bit integers: pass { dtype: 'u32' } (a value outside u32's range is refused)",
+};
+
+/**
+ * The dtype a host typed array maps to when no dtype is given: Float32Array → f32, Int32Array → i32,
+ * Uint32Array → u32. Any other typed array is a DTypeError saying which dtype to ask for (a Float64Array
+ * has no float64 on WebGPU: `{ dtype: 'f32' }` rounds it, as the user then asked).
+ */
+export function dtypeOfHost(a: ArrayBufferView, op?: string): DType {
   if (a instanceof Float32Array) return 'f32';
   if (a instanceof Int32Array) return 'i32';
   if (a instanceof Uint32Array) return 'u32';
+  const name = a.constructor.name;
+  const ask = ASK_FOR[name];
   throw new DTypeError(
-    `cannot upload a ${a.constructor.name}: expected Float32Array (f32), Int32Array (i32) or Uint32Array (u32)`,
+    `${op !== undefined ? `${op}: ` : ''}a ${name} has no dtype of its own on the device${ask !== undefined ? `: ${ask}` : ''}; without a dtype gpukit takes Float32Array (f32), Int32Array (i32) or Uint32Array (u32)`,
   );
 }
 
@@ -112,8 +130,11 @@ export function hostData(op: string, dtype: DType, data: unknown): HostArray {
     if (dtype === 'bool') {
       // A Uint8Array (what toArray gives) or a Uint32Array of 0/1: checked element by element below.
       if (!(data instanceof Uint8Array || data instanceof Uint32Array)) throw new DTypeError(`${op}: cannot upload a ${data.constructor.name} as bool: pass booleans, or a Uint8Array / Uint32Array of 0 and 1`);
-    } else if (data instanceof want) return data;
-    else if (dtype !== 'f16') throw new DTypeError(`${op}: cannot upload a ${data.constructor.name} as ${dtype}: pass a ${want.name} or an array of numbers`);
+    } else {
+      if (data instanceof want) return data;
+      if (data instanceof DataView) throw new ArgumentError(`${op}: data must be a typed array or an array of numbers, got a DataView`);
+      return convertTyped(op, dtype, data as unknown as ArrayLike<number | bigint>);
+    }
   } else if (typeof data !== 'object' || data === null) {
     throw new ArgumentError(`${op}: data must be a typed array or an array of numbers, got ${describeValue(data)}`);
   }
@@ -150,6 +171,82 @@ export function hostData(op: string, dtype: DType, data: unknown): HostArray {
     out[i] = v;
   }
   return out;
+}
+
+/**
+ * A typed array of another element type converted to `dtype` (the conversion the caller asked for by naming
+ * the dtype): exact where the value is representable; for i32 / u32 a value that is not an integer in the
+ * dtype's range is a DTypeError (no wrap); for f32 / f16 each value is rounded to the nearest f32 (a
+ * Float64Array's 0.1 becomes f32's 0.1), and a finite value whose rounding overflows to ±Infinity is a
+ * DTypeError (NaN and ±Infinity themselves pass). Bigints convert when they are safe integers.
+ */
+function convertTyped(op: string, dtype: DType, data: ArrayLike<number | bigint>): HostArray {
+  const n = data.length;
+  const out = hostArray(dtype, n);
+  const ints = dtype === 'i32' || dtype === 'u32' ? dtype : undefined;
+  for (let i = 0; i < n; i++) {
+    const raw = data[i] ?? 0;
+    let v: number;
+    if (typeof raw === 'bigint') {
+      v = Number(raw);
+      if (!Number.isSafeInteger(v) || BigInt(v) !== raw) {
+        throw new DTypeError(`${op}: element ${i} is ${raw}n, which no ${dtype} holds exactly${ints !== undefined ? ` (outside [${INT_RANGE[ints][0]}, ${INT_RANGE[ints][1]}])` : ''}`);
+      }
+    } else v = raw;
+    if (ints !== undefined) checkInteger(op, ints, i, v);
+    else if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+      throw new DTypeError(`${op}: element ${i} is ${v}, beyond f32's range (±3.4028234663852886e38): it would become ${v > 0 ? '' : '-'}Infinity; scale or clip it first`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Data for `device.array`: a typed array, an array of numbers, or nested arrays of them (shape inferred). */
+export type NestedArray = ArrayLike<number> | ArrayLike<boolean> | BigInt64Array | BigUint64Array | readonly NestedArray[];
+
+function isSequence(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+/**
+ * Nested data (`[[1, 2], [3, 4]]`, or a list of typed arrays) flattened in C order with its shape, as NumPy's
+ * `array` infers it from the first element along each axis; undefined for data that is not nested (a typed
+ * array, or an array none of whose elements is a sequence). Ragged data is a ShapeError naming the first
+ * place it differs (`data[1] has 3 elements but data[0] has 2`); an element that is not a number, a
+ * DTypeError naming its path. `typed` is the typed-array class of the innermost rows when they all share one
+ * (its dtype is the default, as for a flat typed array).
+ */
+export function nestedData(op: string, data: unknown): { values: (number | bigint | boolean)[]; shape: number[]; typed: ArrayBufferView | undefined } | undefined {
+  if (!Array.isArray(data) || !data.some(isSequence)) return undefined;
+  const shape: number[] = [];
+  let cur: unknown = data;
+  while (isSequence(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0];
+  }
+  const first = (d: number): string => '[0]'.repeat(d);
+  const values: (number | bigint | boolean)[] = [];
+  const rows: { typed: ArrayBufferView | undefined; mixed: boolean } = { typed: undefined, mixed: false };
+  const walk = (v: unknown, d: number, path: string): void => {
+    if (d === shape.length) {
+      if (isSequence(v)) throw new ShapeError(`${op}: data${path} is a sequence but data${first(d)} is a number: nested data must be rectangular (ragged at axis ${d})`);
+      if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean') throw new DTypeError(`${op}: data${path} is ${describeValue(v)}; nested data takes numbers (or booleans)`);
+      values.push(v);
+      return;
+    }
+    if (!isSequence(v)) throw new ShapeError(`${op}: data${path} is ${describeValue(v)} but data${first(d)} is a sequence of ${shape[d]}: nested data must be rectangular (ragged at axis ${d})`);
+    if (v.length !== shape[d]) throw new ShapeError(`${op}: data${path} has ${v.length} element${v.length === 1 ? '' : 's'} but data${first(d)} has ${shape[d]}: nested data must be rectangular (ragged at axis ${d})`);
+    if (d === shape.length - 1) {
+      if (!ArrayBuffer.isView(v)) rows.mixed = true;
+      else if (rows.typed === undefined) rows.typed = v;
+      else if (rows.typed.constructor !== v.constructor) rows.mixed = true;
+    }
+    for (let i = 0; i < v.length; i++) walk(v[i], d + 1, `${path}[${i}]`);
+  };
+  walk(data, 0, '');
+  return { values, shape, typed: rows.mixed ? undefined : rows.typed };
 }
 
 /** Throws DTypeError unless `v`, element `i` of data for an i32 / u32 array, is an integer in the dtype's range. */

@@ -5,7 +5,7 @@
  * may be 0 (broadcast) or negative (reversed slices).
  */
 import { describeValue } from '../args.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, IndexError, ShapeError } from '../errors.js';
 
 /** The most dimensions a view may have (kernels carry shapes in two vec4 uniforms). */
 export const MAX_RANK = 8;
@@ -178,8 +178,18 @@ export function reshapeLayout(l: Layout, shape: readonly number[]): Layout | und
   return { shape: [...shape], strides: out, offset: l.offset };
 }
 
-/** One axis of a slice: an index (drops the axis), `[start, stop, step]` (any may be null/undefined), or null (the whole axis). */
-export type SliceSpec = number | null | readonly [(number | null)?, (number | null)?, (number | null)?];
+/**
+ * One entry of an index (NumPy's `x[...]`): an integer (drops the axis; negative counts from the end),
+ * `[start, stop, step]` (NumPy's `start:stop:step`; any may be null or left out), `null` (the whole axis, `:`),
+ * `'...'` (an ellipsis: as many whole axes as the other entries leave) or `'newaxis'` (NumPy's `None` /
+ * `np.newaxis`: a new axis of extent 1; JS's null already stands for `:`).
+ */
+export type SliceSpec = number | null | readonly [(number | null)?, (number | null)?, (number | null)?] | '...' | 'newaxis';
+
+/** NumPy's `np.newaxis` in an index: a new axis of extent 1 (`x.slice(newaxis, null)` is `x[None, :]`). */
+export const newaxis = 'newaxis';
+/** NumPy's `...` in an index (`x.slice(ellipsis, 0)` is `x[..., 0]`). */
+export const ellipsis = '...';
 
 /** NumPy's slice bounds for one axis of extent `n`: negative values count from the end, out-of-range bounds clamp. */
 export function sliceBounds(op: string, spec: readonly [(number | null)?, (number | null)?, (number | null)?], n: number): { start: number; step: number; count: number } {
@@ -203,27 +213,45 @@ export function sliceBounds(op: string, spec: readonly [(number | null)?, (numbe
   return { start, step, count };
 }
 
-/** The view `l[specs...]` (missing trailing specs take whole axes). Indices out of range throw ArgumentError. */
+/**
+ * The view `l[specs...]` (missing trailing specs take whole axes; see {@link SliceSpec}). An index out of
+ * range is an IndexError; a malformed spec, or more indexing entries than axes, an ArgumentError.
+ */
 export function sliceLayout(op: string, l: Layout, specs: readonly SliceSpec[]): Layout {
-  if (specs.length > l.shape.length) throw new ArgumentError(`${op}: ${specs.length} slice specs for an array of ${l.shape.length} dimensions`);
+  const nd = l.shape.length;
+  const ellipses = specs.filter((s) => s === '...').length;
+  if (ellipses > 1) throw new ArgumentError(`${op}: an index may hold at most one ellipsis ('...'), got ${ellipses}`);
+  const consuming = specs.filter((s) => s !== '...' && s !== 'newaxis').length;
+  if (consuming > nd) throw new IndexError(`${op}: ${consuming} slice specs for an array of ${nd} dimensions`);
+  const full: SliceSpec[] = ellipses === 0 ? [...specs] : specs.flatMap((s) => (s === '...' ? new Array<SliceSpec>(nd - consuming).fill(null) : [s]));
   let offset = l.offset;
   const shape: number[] = [];
   const strides: number[] = [];
-  l.shape.forEach((n, d) => {
-    const spec = specs[d] ?? null;
+  let d = 0;
+  for (const spec of [...full, ...new Array<SliceSpec>(Math.max(0, nd - consuming)).fill(null).slice(ellipses === 0 ? 0 : nd)]) {
+    if (spec === 'newaxis') {
+      shape.push(1);
+      strides.push(0);
+      continue;
+    }
+    const n = l.shape[d] ?? 1;
     const s = l.strides[d] ?? 0;
     if (typeof spec === 'number') {
-      if (!Number.isInteger(spec) || spec < -n || spec >= n) throw new ArgumentError(`${op}: index ${String(spec)} is out of range for axis ${d} of extent ${n}`);
+      if (!Number.isInteger(spec)) throw new ArgumentError(`${op}: axis ${d}: an index must be an integer, got ${String(spec)}`);
+      if (spec < -n || spec >= n) throw new IndexError(`${op}: index ${String(spec)} is out of range for axis ${d} of extent ${n}`);
       offset += (spec < 0 ? spec + n : spec) * s;
-      return;
+      d++;
+      continue;
     }
-    if (spec !== null && !Array.isArray(spec)) throw new ArgumentError(`${op}: axis ${d}: a slice spec is an index, null or [start, stop, step], got ${describeValue(spec)}`);
+    if (spec !== null && (spec === '...' || !Array.isArray(spec))) throw new ArgumentError(`${op}: axis ${d}: an index entry is an integer, null, [start, stop, step], '...' or 'newaxis', got ${describeValue(spec)}`);
     if (spec !== null && spec.length > 3) throw new ArgumentError(`${op}: axis ${d}: a slice spec is [start, stop, step], got ${spec.length} elements [${spec.join(', ')}]`);
     const b = sliceBounds(op, spec ?? [], n);
     if (b.count > 0) offset += b.start * s;
     shape.push(b.count);
     strides.push(b.step * s);
-  });
+    d++;
+  }
+  if (shape.length > MAX_RANK) throw new ArgumentError(`${op}: the result would have ${shape.length} dimensions; at most ${MAX_RANK}`);
   return { shape, strides, offset };
 }
 

@@ -10,7 +10,7 @@ import type { DeviceContext } from '../backends/dawn/context.js';
 import type { HostContext } from '../backends/host/context.js';
 
 /** Where the reference docs list an op. */
-export type DocCategory = 'creation' | 'elementwise' | 'math' | 'reduction' | 'statistics' | 'linalg' | 'indexing' | 'sorting' | 'scan' | 'random' | 'fft' | 'histogram' | 'builders';
+export type DocCategory = 'creation' | 'manipulation' | 'elementwise' | 'math' | 'reduction' | 'statistics' | 'linalg' | 'indexing' | 'sorting' | 'scan' | 'random' | 'fft' | 'histogram' | 'builders';
 
 /**
  * How close an op's f32 result must be to the float64 reference (src/testing/tolerance.ts states each bound):
@@ -46,6 +46,12 @@ export interface OpManifest<A extends unknown[], C extends object, R> {
   readonly dawn: (ctx: DeviceContext, call: C) => R;
   /** The host implementation: gpu.js kernels or CPU loops (src/backends/host/ops/). */
   readonly host: (ctx: HostContext, call: C) => R;
+  /**
+   * True for an op whose implementation returns views of its inputs or composes other ops and the backend's
+   * storage primitives (`assign`, `gather`): those do their own queueing, so a backend runs it as it is
+   * (the host backend neither gathers the call's views into plain arrays nor wraps it as one queued op).
+   */
+  readonly composite?: boolean;
   /** The float64 reference the tests use beside NumPy, where one exists. */
   readonly reference?: (...args: never[]) => unknown;
 }

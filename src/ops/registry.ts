@@ -11,6 +11,9 @@ import { AXPY, MAP, SCALE } from './elementwise.js';
 import { FFT, IFFT } from './fft.js';
 import { HISTOGRAM } from './histogram.js';
 import { COPY } from './copy.js';
+import { DIAGONAL, OUTER, TENSORDOT, TRACE, VECDOT } from './linalg.js';
+import { BOOLEAN_INDEX, NONZERO } from './mask.js';
+import { BROADCAST_ARRAYS, BROADCAST_TO, CONCAT, EMPTY_LIKE, EXPAND_DIMS, FLIP, FULL_LIKE, MATRIX_TRANSPOSE, MESHGRID, ONES_LIKE, PAD, PERMUTE_DIMS, RESHAPE, ROLL, SQUEEZE, STACK, TRIL, TRIU, ZEROS_LIKE } from './manipulation.js';
 import { BINCOUNT, SCATTER_ADD, SEGMENT_MAX, SEGMENT_SUM, TAKE } from './indexing.js';
 import { MATH_OPS } from './math.js';
 import { MATMUL } from './matmul.js';
@@ -25,6 +28,24 @@ export type AnyOp = Op<any[], object, unknown>;
 
 export const OPS: readonly AnyOp[] = [
   COPY,
+  ZEROS_LIKE,
+  ONES_LIKE,
+  FULL_LIKE,
+  EMPTY_LIKE,
+  TRIL,
+  TRIU,
+  MESHGRID,
+  CONCAT,
+  STACK,
+  RESHAPE,
+  EXPAND_DIMS,
+  SQUEEZE,
+  FLIP,
+  ROLL,
+  PERMUTE_DIMS,
+  BROADCAST_TO,
+  BROADCAST_ARRAYS,
+  PAD,
   ...MATH_OPS,
   SCALE,
   AXPY,
@@ -51,6 +72,8 @@ export const OPS: readonly AnyOp[] = [
   SEARCHSORTED,
   TOPK,
   TAKE,
+  NONZERO,
+  BOOLEAN_INDEX,
   SCATTER_ADD,
   BINCOUNT,
   SEGMENT_SUM,
@@ -58,6 +81,12 @@ export const OPS: readonly AnyOp[] = [
   HISTOGRAM,
   MATMUL,
   TRANSPOSE,
+  MATRIX_TRANSPOSE,
+  VECDOT,
+  TENSORDOT,
+  OUTER,
+  TRACE,
+  DIAGONAL,
   FFT,
   IFFT,
   RANDOM_UNIFORM,

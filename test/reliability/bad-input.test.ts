@@ -16,7 +16,9 @@ describe('uploads coerce nothing: data that would not arrive as given is refused
     expect(() => device.array('abc' as never)).toThrow(ArgumentError);
     expect(() => device.array('abc' as never)).toThrow(/data must be a typed array or an array of numbers, got the string "abc"/);
     expect(() => device.array(null as never)).toThrow(ArgumentError);
-    expect(() => device.array(7 as never)).toThrow(ArgumentError);
+    const zeroD = device.array(7); // a number is a 0-d array, as the standard's asarray(7) (issue 26)
+    expect(zeroD.shape).toEqual([]);
+    zeroD.destroy();
     expect(() => device.array({} as never)).toThrow(ArgumentError);
     expect(() => device.array([1, 'a', null, {}] as never)).toThrow(DTypeError);
     expect(() => device.array([1, 'a', null, {}] as never)).toThrow(/element 1 is the string "a"; a f32 array takes numbers/);

@@ -73,6 +73,6 @@ describe('dtypes', () => {
     expect(dtypeOfHost(new Int32Array(1))).toBe('i32');
     expect(dtypeOfHost(new Uint32Array(1))).toBe('u32');
     expect(() => dtypeOfHost(new Float64Array(1))).toThrow(DTypeError);
-    expect(() => dtypeOfHost(new Uint8Array(1))).toThrow('cannot upload a Uint8Array: expected Float32Array (f32), Int32Array (i32) or Uint32Array (u32)');
+    expect(() => dtypeOfHost(new Uint8Array(1))).toThrow("a Uint8Array has no dtype of its own on the device: pass { dtype: 'u32' } or { dtype: 'i32' } (every value converts exactly); without a dtype gpukit takes Float32Array (f32), Int32Array (i32) or Uint32Array (u32)");
   });
 });

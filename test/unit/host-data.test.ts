@@ -61,10 +61,12 @@ describe('hostData', () => {
     expect(thrownBy(() => hostData('array', 'i32', [0.5]))).toBeInstanceOf(DTypeError);
     expect(thrownBy(() => hostData('array', 'u32', [NaN]))).toBeInstanceOf(DTypeError);
   });
-  test('a typed array of another element type is refused for f32 / i32 / u32', () => {
-    throwsExactly(() => hostData('array', 'i32', new Float32Array(1)), DTypeError, 'array: cannot upload a Float32Array as i32: pass a Int32Array or an array of numbers');
-    throwsExactly(() => hostData('array', 'f32', new Float64Array(1)), DTypeError, 'array: cannot upload a Float64Array as f32: pass a Float32Array or an array of numbers');
-    expect(thrownBy(() => hostData('array', 'u32', new Int32Array(1)))).toBeInstanceOf(DTypeError);
+  test('a typed array of another element type is converted exactly, or refused where a value does not fit (issue 26)', () => {
+    expect([...hostData('array', 'i32', new Float32Array([3, -2]))]).toEqual([3, -2]);
+    throwsExactly(() => hostData('array', 'i32', new Float32Array([0.5])), DTypeError, "array: element 0 is 0.5, not an integer; a i32 array holds integers in [-2147483648, 2147483647] (convert or clamp it first)");
+    expect(thrownBy(() => hostData('array', 'u32', new Int32Array([-1])))).toBeInstanceOf(DTypeError);
+    expect(Array.from(hostData('array', 'f32', new Float64Array([0.1, -0, Infinity])))).toEqual([Math.fround(0.1), -0, Infinity]);
+    throwsExactly(() => hostData('array', 'f32', new Float64Array([1, 1e39])), DTypeError, "array: element 1 is 1e+39, beyond f32's range (±3.4028234663852886e38): it would become Infinity; scale or clip it first");
   });
   test('non-number elements, holes and a length past the data are refused with the index', () => {
     throwsExactly(() => hostData('array', 'f32', [1, '2']), DTypeError, 'array: element 1 is the string "2"; a f32 array takes numbers');

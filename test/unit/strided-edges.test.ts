@@ -86,8 +86,8 @@ describe('sliceBounds and sliceLayout: bounds past the ends, negative steps, emp
     throwsExactly(() => sliceLayout('slice', base, [0, 0, 0]), ArgumentError, 'slice: 3 slice specs for an array of 2 dimensions');
     throwsExactly(() => sliceLayout('slice', base, [4]), ArgumentError, 'slice: index 4 is out of range for axis 0 of extent 4');
     throwsExactly(() => sliceLayout('slice', base, [0, -6]), ArgumentError, 'slice: index -6 is out of range for axis 1 of extent 5');
-    throwsExactly(() => sliceLayout('slice', base, [1.5]), ArgumentError, 'slice: index 1.5 is out of range for axis 0 of extent 4');
-    throwsExactly(() => sliceLayout('slice', base, ['1' as unknown as number]), ArgumentError, 'slice: axis 0: a slice spec is an index, null or [start, stop, step], got the string "1"');
+    throwsExactly(() => sliceLayout('slice', base, [1.5]), ArgumentError, 'slice: axis 0: an index must be an integer, got 1.5');
+    throwsExactly(() => sliceLayout('slice', base, ['1' as unknown as number]), ArgumentError, "slice: axis 0: an index entry is an integer, null, [start, stop, step], '...' or 'newaxis', got the string \"1\"");
   });
 });
 

@@ -16,6 +16,11 @@ import { DawnStreams } from './stream.js';
 import { Storage } from '../../buffers/storage.js';
 import { bytesOf, f16BitsToF32, hostArray, type DType, type HostArrayOf, type StoredArrayOf } from '../../buffers/dtype.js';
 import { pieces, segmentElements } from '../../buffers/chunks.js';
+import { storageIndices } from '../../buffers/strided.js';
+
+/** Rows at least this long (elements) and at most this many go through one buffer copy each in assign. */
+const ASSIGN_ROW_MIN = 256;
+const ASSIGN_ROWS_MAX = 16384;
 import { ArgumentError, DTypeError, LimitError, UnsupportedOnEngineError, ValidationError } from '../../errors.js';
 
 const ARRAY_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -226,6 +231,52 @@ export class DawnBackend implements Backend {
     } finally {
       src.destroy();
     }
+  }
+
+  assign(dst: DeviceArray, src: DeviceArray): void {
+    if (dst.length === 0) return;
+    const elem = bytesOf(dst.dtype);
+    // Buffer copies move whole 4-byte words: a range that starts or ends mid-word (f16) goes through the kernel.
+    const words = (a: DeviceArray): boolean => a.isContiguous && (a.offset * elem) % 4 === 0 && (a.length * elem) % 4 === 0;
+    const separate = src.storage !== dst.storage;
+    if (separate && words(src) && words(dst)) {
+      src.copyRangeTo(dst, 0, true);
+      return;
+    }
+    if (separate && this.#assignRows(dst, src)) return;
+    // Any other source (a strided view, a broadcast, memory dst also uses) is gathered first, which also
+    // makes an overlapping source a snapshot.
+    const plain = separate && src.isPlain ? src : this.gather(src);
+    try {
+      if (words(dst)) plain.copyRangeTo(dst, 0, true);
+      else scatterView(plain, dst);
+    } finally {
+      if (plain !== src) plain.destroy();
+    }
+  }
+
+  /**
+   * dst ← src row by row with buffer copies, when both are one buffer of 4-byte elements whose rows (the
+   * last axis) are contiguous and long enough that a copy per row beats the strided kernel (a region of a
+   * larger array: concat along a later axis, pad, roll, tril). False when that does not apply.
+   */
+  #assignRows(dst: DeviceArray, src: DeviceArray): boolean {
+    const nd = dst.ndim;
+    const row = dst.shape[nd - 1] ?? 0;
+    const count = row === 0 ? 0 : dst.length / row;
+    if (nd < 2 || bytesOf(dst.dtype) !== 4 || row < ASSIGN_ROW_MIN || count > ASSIGN_ROWS_MAX) return false;
+    if (src.strides[nd - 1] !== 1 || dst.strides[nd - 1] !== 1 || src.storageBuffers.length !== 1 || dst.storageBuffers.length !== 1) return false;
+    const ctx = this.#ctx;
+    const from = src.storageBuffer;
+    const to = dst.storageBuffer;
+    const failed = ctx.failureOf(from);
+    if (failed !== undefined) throw failed;
+    const outer = (l: DeviceArray['layout']): Float64Array => storageIndices({ shape: l.shape.slice(0, -1), strides: l.strides.slice(0, -1), offset: l.offset });
+    const so = outer(src.layout);
+    const dOut = outer(dst.layout);
+    const label = `assign-rows|${dst.dtype}|${count}x${row}`;
+    for (let r = 0; r < count; r++) ctx.copy(from, (so[r] ?? 0) * 4, to, (dOut[r] ?? 0) * 4, row * 4, label, false, true);
+    return true;
   }
 
   async read<D extends DType>(x: DeviceArray<D>, given: StoredArrayOf[D] | undefined, options: ReadOptions, timeoutMs: number | undefined): Promise<StoredArrayOf[D]> {

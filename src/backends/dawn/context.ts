@@ -412,8 +412,12 @@ export class DeviceContext {
     });
   }
 
-  /** Encodes a buffer-to-buffer copy into the open batch (in pieces of at most 1 GiB: see MAX_COPY). */
-  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number, label = 'copy', readback = false): void {
+  /**
+   * Encodes a buffer-to-buffer copy into the open batch (in pieces of at most 1 GiB: see MAX_COPY). `partial`:
+   * the copy fills a region of an array whose other elements keep their values (assigning into a view), so
+   * `dst` counts as read too and a failure already on it stays, as for a kernel's read-write binding.
+   */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number, label = 'copy', readback = false, partial = false): void {
     const batch = this.#batch();
     this.#endPass();
     if (size <= 0) return;
@@ -423,7 +427,7 @@ export class DeviceContext {
       }
     };
     encode(batch.encoder);
-    this.#record(batch, { label, reads: [src], writes: [dst], encode, readback });
+    this.#record(batch, { label, reads: partial ? [src, dst] : [src], writes: [dst], encode, readback });
   }
 
   /**

@@ -47,6 +47,7 @@ export class HostBackend implements Backend {
   }
 
   run<C extends object, R>(op: OpManifest<never[], C, R>, call: C): R {
+    if (op.composite === true) return op.host(this.#ctx, call);
     const temps: DeviceArray[] = [];
     const plain = (v: unknown): unknown => {
       if (!isHostArray(v) || v.destroyed || v.isPlain) return v;
@@ -201,6 +202,48 @@ export class HostBackend implements Backend {
     this.#ctx.enqueue(() => {
       for (let i = 0; i < idx.length; i++) target[idx[i] ?? 0] = snapshot[i] ?? 0;
     });
+  }
+
+  assign(dst: DeviceArray, src: DeviceArray): void {
+    if (dst.length === 0) return;
+    const from = viewOf(src.dtype, src.storageBlock, src.storageBlock.byteLength / 4);
+    const to = viewOf(dst.dtype, dst.storageBlock, dst.storageBindingSize / 4);
+    const host = this.#ctx;
+    const n = dst.length;
+    // Contiguous on both sides: one TypedArray.set (which copies through a clone when the ranges overlap).
+    const whole = src.isContiguous && dst.isContiguous;
+    // Rows contiguous on both sides (last stride 1): one set per row.
+    const nd = dst.ndim;
+    const rows = !whole && nd > 1 && src.strides[nd - 1] === 1 && dst.strides[nd - 1] === 1;
+    const outer = (l: DeviceArray['layout']): Float64Array => storageIndices({ shape: l.shape.slice(0, -1), strides: l.strides.slice(0, -1), offset: l.offset });
+    const so = rows ? outer(src.layout) : undefined;
+    const dOut = rows ? outer(dst.layout) : undefined;
+    const row = dst.shape[nd - 1] ?? 1;
+    const same = src.storageBlock === dst.storageBlock;
+    const si = whole || rows ? undefined : storageIndices(src.layout);
+    const di = whole || rows ? undefined : storageIndices(dst.layout);
+    // One op of the host queue: a failed source (or target) leaves the target failed.
+    host.op('assign', [src.storageBlock, dst.storageBlock], () => {
+      host.enqueue(() => {
+        if (whole) {
+          to.set(from.subarray(src.offset, src.offset + n), dst.offset);
+          return;
+        }
+        if (so !== undefined && dOut !== undefined) {
+          const source = same ? from.slice() : from; // a snapshot when src and dst share memory
+          for (let r = 0; r < so.length; r++) {
+            const a = so[r] ?? 0;
+            to.set(source.subarray(a, a + row), dOut[r] ?? 0);
+          }
+          return;
+        }
+        if (si === undefined || di === undefined) return;
+        // Read all of src before writing: it may overlap dst.
+        const snapshot = hostArray(src.dtype, n);
+        for (let i = 0; i < n; i++) snapshot[i] = from[si[i] ?? 0] ?? 0;
+        for (let i = 0; i < n; i++) to[di[i] ?? 0] = snapshot[i] ?? 0;
+      });
+    }, () => [dst.storageBlock]);
   }
 
   async read<D extends DType>(x: DeviceArray<D>, given: StoredArrayOf[D] | undefined): Promise<StoredArrayOf[D]> {
