@@ -123,7 +123,7 @@ export interface MatmulPlan {
  * several; a GPU's multiprocessors several each) and whose k is at least twice SPLIT_MIN_K is split along
  * k into layers of at least SPLIT_MIN_K steps (so each layer's partial write, and its read by the sum, stay
  * small beside its multiply-adds), up to this many workgroups in all. 32×50,000 · 50,000×1 on lavapipe:
- * 3 workgroups unsplit.
+ * 3 workgroups unsplit. `GPUKIT_MATMUL_NO_SPLIT=1` turns it off, for side-by-side measurements.
  */
 const SPLIT_TARGET_SOFTWARE = 32;
 const SPLIT_TARGET_GPU = 256;
@@ -206,7 +206,7 @@ function rbPlan(m: number, n: number, wgx: number, rm: number, cn: number, tA: b
 function splitK(ctx: DeviceContext, m: number, k: number, n: number, plan: MatmulPlan): MatmulPlan {
   const groups = plan.workgroups[0] * plan.workgroups[1];
   const target = softwareProfile(ctx) ? SPLIT_TARGET_SOFTWARE : SPLIT_TARGET_GPU;
-  if (plan.transposeB || groups >= target || k < 2 * SPLIT_MIN_K) return plan;
+  if (plan.transposeB || groups >= target || k < 2 * SPLIT_MIN_K || process.env['GPUKIT_MATMUL_NO_SPLIT'] === '1') return plan;
   let layers = Math.min(Math.ceil(target / groups), Math.floor(k / SPLIT_MIN_K), ctx.limits.maxComputeWorkgroupsPerDimension, Math.floor(chunkElements(ctx.limits) / (m * n)));
   if (layers < 2) return plan;
   const kc = Math.ceil(k / layers);
