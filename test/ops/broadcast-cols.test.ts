@@ -87,6 +87,11 @@ out['o'] = a + c[:, 1:2]; out['t'] = b.T * c[:, 2:3]; out['u'] = c[::-1, 0:1] - 
     expectArrayEqual(await t.toArray(), npOut(r, 't'));
     using u = sub(c.slice([null, null, -1], [0, 1]), a.slice(null, [null, null, 2]));
     expectArrayEqual(await u.toArray(), npOut(r, 'u'));
+    // In place: o += col (a plain column read in place while o is read and written).
+    using colp = c1.contiguous();
+    expect(add(o, colp, o)).toBe(o);
+    const twice = Float32Array.from(npOut(r, 'o'), (v, e) => Math.fround(v + (ch[Math.floor(e / C) * 3 + 1] ?? NaN)));
+    expectArrayEqual(await o.toArray(), twice);
     using a0 = a.slice(null, [0, 1]).contiguous(); // a plain [R, 1] column against a transposed view
     using w = add(b.T, a0);
     expectArrayEqual(await w.toArray(), npOut(r, 'w'));

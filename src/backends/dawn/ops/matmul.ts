@@ -9,6 +9,7 @@
  * - `kernels/matmul-skinny.wgsl`: up to 16 columns (A m×k, k % 4 = 0): row blocks of A against Bᵀ,
  *   vec4 loads; its own tunable (`skinnyTunable`).
  * - `kernels/transpose.wgsl` (src/backends/dawn/ops/transpose.ts) for the pre-transposed B and swapped products.
+ * - `kernels/matmul-splitk-sum.wgsl`: the sum of the layers of a product split along k (matmul-rb with SPLIT_K).
  * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`).
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
