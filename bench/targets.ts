@@ -296,7 +296,7 @@ function range(xs: readonly number[], digits = 2): string {
 
 /**
  * Spellings that should cost the same (issue 26), each pair interleaved rep by rep, kernel-only (every
- * dispatch of the op, gathers included), median with the min–max range over the reps:
+ * dispatch of the op, gathers included), which goes first alternating, median with the min–max range over the reps:
  * - `matmul(X.T, r)` vs `matmul(r, X)` (X 50,000×32 f32, r 50,000 long): the same 1.6 M multiply-adds;
  * - `A.T.contiguous()` vs `transpose(A)` (A 2048×2048 f32): the same values moved;
  * - `add(A, col)` (col [4096, 1]) vs `add(A, row)` (row [1024]) over A 4096×1024 f32.
@@ -308,8 +308,14 @@ async function spellingRows(device: GpuDevice, reps: number): Promise<Row[]> {
     const tf: number[] = [];
     const tg: number[] = [];
     for (let r = 0; r < reps; r++) {
-      tf.push(await kernelMs(device, f));
-      tg.push(await kernelMs(device, g));
+      // Alternating which goes first, so neither always runs right after the other (caches, a busy host).
+      if (r % 2 === 0) {
+        tf.push(await kernelMs(device, f));
+        tg.push(await kernelMs(device, g));
+      } else {
+        tg.push(await kernelMs(device, g));
+        tf.push(await kernelMs(device, f));
+      }
     }
     const [mf, mg] = [median(tf), median(tg)];
     console.log(`${what}: ${first} ${mf.toFixed(2)} ms (${range(tf)}) / ${second} ${mg.toFixed(2)} ms (${range(tg)}) = ${(mf / mg).toFixed(2)}×; goal ≤ 1.50×`);

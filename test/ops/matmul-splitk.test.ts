@@ -79,7 +79,7 @@ out['mxtr'] = np.abs(X.T) @ np.abs(r); out['mrx'] = np.abs(r) @ np.abs(X); out['
     expectClose(await d.toArray(), f64('xq'), f64('mxq'), D, 'X @ q');
   });
 
-  dawnTest('the plan: too few output blocks and a long k split along k; otherwise not', ({ device }) => {
+  dawnTest('the plan: too few output blocks and a long k split along k; otherwise not; a row vector blocks one row', ({ device }) => {
     const p = planMatmul(device.ctx, 1, 50_000, 32, false, false);
     expect(p.kernel).toBe('matmul-rb');
     expect(p.kc).toBeGreaterThanOrEqual(1024);
@@ -87,6 +87,9 @@ out['mxtr'] = np.abs(X.T) @ np.abs(r); out['mrx'] = np.abs(r) @ np.abs(X); out['
     expect(p.workgroups[2]).toBeGreaterThanOrEqual(2);
     expect(planMatmul(device.ctx, 1024, 1024, 1024, false, false)).toMatchObject({ kc: 0, workgroups: [expect.any(Number), expect.any(Number), 1] });
     expect(planMatmul(device.ctx, 4, 2047, 4, false, false)).toMatchObject({ kc: 0 });
+    // A row vector times a matrix: matmul-rb blocks one row, not RM copies of it.
+    const row = planMatmul(device.ctx, 1, 512, 64, false, false);
+    if (row.kernel === 'matmul-rb') expect(row.constants['RM']).toBe(1);
   });
 
   dawnTest('X.T @ r and r @ X dispatch the same kernels', async ({ device }) => {
