@@ -4,12 +4,15 @@
  * place on Dawn at (j / q) mod m, the index kept incrementally, on the vec4 variant (q a multiple of 4) and
  * the scalar one; other broadcasts (two runs, views) are still gathered. Checked against NumPy on both
  * engines, with shapes with 0, 1 and odd extents, q smaller and larger than a workgroup's step, the column
- * on either side, an `out` array, and non-contiguous operands; and on Dawn, that the column is no longer
- * gathered (no strided-copy dispatch: that fails on the code before, which gathered it to full size).
+ * on either side, an `out` array, and non-contiguous operands; a column or row larger than one binding
+ * (lowered limits: left to the chunked gather, as it must be bound whole otherwise); and on Dawn, that the
+ * column is no longer gathered (no strided-copy dispatch: that fails on the code before, which gathered it
+ * to full size).
  */
 import { describe, expect } from 'vitest';
 import { add, mul, sub } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
+import { openChunked } from '../chunked-device.js';
 import { npOut, numpy, randomF32, randomI32 } from './helpers.js';
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
@@ -95,6 +98,22 @@ out['o'] = a + c[:, 1:2]; out['t'] = b.T * c[:, 2:3]; out['u'] = c[::-1, 0:1] - 
     using a0 = a.slice(null, [0, 1]).contiguous(); // a plain [R, 1] column against a transposed view
     using w = add(b.T, a0);
     expectArrayEqual(await w.toArray(), npOut(r, 'w'));
+  });
+
+  gpuTest('a column or a row larger than one binding (64 KiB bindings): exact, chunk by chunk', async () => {
+    await using d = await openChunked();
+    const M = 3 * 16_384 + 5; // 3 chunks of f32 and 5
+    const ch = randomF32(M, 61, -10, 10);
+    const rh = randomF32(2, 62, -10, 10);
+    for (const [cs, rs] of [[[M, 1], [1, 2]], [[1, M], [2, 1]], [[M], [2, 1]]] as const) {
+      using c = d.array(ch, { shape: [...cs] });
+      using r = d.array(rh, { shape: [...rs] });
+      using o = sub(c, r);
+      const column = cs[1] === 1;
+      expect(o.shape).toEqual(column ? [M, 2] : [2, M]);
+      const want = Float32Array.from({ length: 2 * M }, (_, e) => (column ? Math.fround((ch[e >> 1] ?? NaN) - (rh[e & 1] ?? NaN)) : Math.fround((ch[e % M] ?? NaN) - (rh[Math.floor(e / M)] ?? NaN))));
+      expectArrayEqual(await o.toArray(), want);
+    }
   });
 
   gpuTest('a plain column is read in place: no strided-copy gather of it (Dawn)', async ({ device }) => {

@@ -197,7 +197,7 @@ class ElementwiseBuilder {
     // in place, at j mod its size (a bias row: broadcast along leading dimensions only) or at (j / q) mod its
     // size (a column, or a run in the middle); other inputs of another shape become broadcast views
     // (gathered); outputs must match.
-    const rows = this.#rowBroadcasts(named, shape);
+    const rows = this.#rowBroadcasts(named, shape, chunkElements(ctx.limits));
     broadcastArgs(this.name, this.args.filter((a) => rows[a.name] === undefined), named, this.outputs, shape);
     const alias = this.#aliases(named);
     if (this.#opts.key !== undefined) builderCache(ctx).touch(this.#opts.key, this);
@@ -251,13 +251,14 @@ class ElementwiseBuilder {
    * along the leading dimensions: their dimensions other than 1 (aligned to the output's from the right)
    * are one run of the output's dimensions. By name, their size m and the product q of the output's
    * dimensions after that run: the output's element j is their element (j / q) mod m (q = 1: a row, read
-   * at j mod m). Outputs, raw arrays and views are left to the general path (a gather).
+   * at j mod m). Outputs, raw arrays, views and inputs larger than one binding (`chunk` elements: they are
+   * bound whole) are left to the general path (a gather, chunk by chunk past one binding).
    */
-  #rowBroadcasts(named: Record<string, DeviceArray | number>, shape: readonly number[]): Record<string, { m: number; q: number }> {
+  #rowBroadcasts(named: Record<string, DeviceArray | number>, shape: readonly number[], chunk: number): Record<string, { m: number; q: number }> {
     const rows: Record<string, { m: number; q: number }> = {};
     for (const a of this.args) {
       const v = named[a.name];
-      if (!a.array || a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0) continue;
+      if (!a.array || a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0 || v.size > chunk) continue;
       if (sameShape(v.shape, shape) || v.ndim > shape.length) continue;
       const own = [...new Array<number>(shape.length - v.ndim).fill(1), ...v.shape];
       const big = own.flatMap((e, d) => (e === 1 ? [] : [d]));
