@@ -1,7 +1,7 @@
 /**
  * The spelling pairs of bench/targets.ts `--only spellings` (issue 26 item 4) on the gpujs (host) engine,
  * where device.profile() has no kernel timestamps: wall clock from the call to its result read back,
- * interleaved rep by rep, median with the min–max range.
+ * interleaved rep by rep (which goes first alternating), median with the min–max range.
  *
  *   npx tsx bench/host-spellings.ts [--reps 7]
  */
@@ -27,8 +27,14 @@ async function pair(what: string, f: () => DeviceArray, g: () => DeviceArray): P
     await time(g);
   }
   for (let i = 0; i < reps; i++) {
-    tf.push(await time(f));
-    tg.push(await time(g));
+    // Alternating which goes first, as bench/targets.ts does.
+    if (i % 2 === 0) {
+      tf.push(await time(f));
+      tg.push(await time(g));
+    } else {
+      tg.push(await time(g));
+      tf.push(await time(f));
+    }
   }
   console.log(`gpujs ${what}: ${median(tf).toFixed(1)} ms (${range(tf)}) / ${median(tg).toFixed(1)} ms (${range(tg)}) = ${(median(tf) / median(tg)).toFixed(2)}×; goal ≤ 1.50×`);
 }
