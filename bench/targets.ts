@@ -3,15 +3,17 @@
  * Kernel-only figures are GPU timestamp sums from device.profile(); CPU figures are wall clock of plain
  * single-thread typed-array loops; contenders are interleaved and each figure is a median.
  *
- *   npx tsx bench/targets.ts [--reps 7] [--only broadcast | --only rows]
+ *   npx tsx bench/targets.ts [--reps 7] [--only broadcast | --only rows | --only spellings]
  *
  * `--only broadcast` runs just the broadcast-add and slice-readback rows (seconds, not minutes);
- * `--only rows` the row reductions over 4096×1024 and the tall-skinny matmul.
+ * `--only rows` the row reductions over 4096×1024 and the tall-skinny matmul;
+ * `--only spellings` the pairs of spellings that should cost the same (issue 26): matmul(X.T, r) vs
+ * matmul(r, X), A.T.contiguous() vs transpose(A), a column broadcast vs a row broadcast.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
 import { cpus } from 'node:os';
-import { add, argmax, axpy, describeAdapter, map, matmul, max, openDevice, scan, softmax, sort, sum, type GpuDevice } from '../src/index.js';
+import { add, argmax, axpy, describeAdapter, map, matmul, max, openDevice, scan, softmax, sort, sum, transpose, type GpuDevice } from '../src/index.js';
 import { axpyLoop, scanLoop, sumLoop } from '../src/cpu/loops.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   if (only === undefined || only === 'broadcast') rows.push(...(await broadcastRows(device, reps)));
   if (only === undefined || only === 'rows') rows.push(...(await rowRows(device, reps)));
+  if (only === undefined || only === 'spellings') rows.push(...(await spellingRows(device, reps)));
   if (only === undefined) rows.push(...(await libraryRows(device, reps)));
   print(rows);
 }
@@ -108,7 +111,7 @@ async function broadcastRows(device: GpuDevice, reps: number): Promise<Row[]> {
   }
   const [kc, kb, wc, wb] = [median(gc), median(gb), median(ec), median(eb)];
   console.log(`broadcast add / contiguous add (4096×1024 f32): kernel-only ${(kb / kc).toFixed(2)}× (${kb.toFixed(2)} / ${kc.toFixed(2)} ms), end-to-end ${(wb / wc).toFixed(2)}× (${wb.toFixed(2)} / ${wc.toFixed(2)} ms); goal ≤ 1.20× kernel-only`);
-  const note = 'the (1024,) row is read in place (j mod 1024); a broadcast that is not a leading-dimension repeat is still gathered first';
+  const note = 'the (1024,) row is read in place (j mod 1024), as is a column or any broadcast of a plain array whose non-1 axes are one run of the output\'s ((j / q) mod m); others are gathered first';
   rows.push({ target: 'add (4096,1024)+(1024,) vs +(4096,1024), kernel-only', gpu: `${kb.toFixed(2)} ms`, cpu: `cont ${kc.toFixed(2)} ms`, ratio: kc / kb, goal: 1 / 1.2, note });
   rows.push({ target: 'add (4096,1024)+(1024,) vs +(4096,1024), end-to-end', gpu: `${wb.toFixed(2)} ms`, cpu: `cont ${wc.toFixed(2)} ms`, ratio: wc / wb, goal: 1 / 1.2, note });
 
@@ -283,6 +286,61 @@ async function rowRows(device: GpuDevice, reps: number): Promise<Row[]> {
   const square = 1024 ** 3 / median(tq) / 1e6;
   console.log(`tall-skinny 4096×1024·1024×10: ${skinny.toFixed(2)} GMAC/s vs square 1024³ ${square.toFixed(2)} GMAC/s (${(square / skinny).toFixed(2)}× below; goal ≤ 2×)`);
   rows.push({ target: 'matmul 4096×1024·1024×10 vs 1024³, GMAC/s', gpu: `${skinny.toFixed(2)} GMAC/s`, cpu: `${square.toFixed(2)} GMAC/s`, ratio: skinny / square, goal: 0.5 });
+  return rows;
+}
+
+/** min–max of a list of figures, as `lo–hi`. */
+function range(xs: readonly number[], digits = 2): string {
+  return `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+}
+
+/**
+ * Spellings that should cost the same (issue 26), each pair interleaved rep by rep, kernel-only (every
+ * dispatch of the op, gathers included), which goes first alternating, median with the min–max range over the reps:
+ * - `matmul(X.T, r)` vs `matmul(r, X)` (X 50,000×32 f32, r 50,000 long): the same 1.6 M multiply-adds;
+ * - `A.T.contiguous()` vs `transpose(A)` (A 2048×2048 f32): the same values moved;
+ * - `add(A, col)` (col [4096, 1]) vs `add(A, row)` (row [1024]) over A 4096×1024 f32.
+ * Goal: each first spelling within 1.5× of the second.
+ */
+async function spellingRows(device: GpuDevice, reps: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const pair = async (what: string, first: string, second: string, f: () => void, g: () => void): Promise<void> => {
+    const tf: number[] = [];
+    const tg: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      // Alternating which goes first, so neither always runs right after the other (caches, a busy host).
+      if (r % 2 === 0) {
+        tf.push(await kernelMs(device, f));
+        tg.push(await kernelMs(device, g));
+      } else {
+        tg.push(await kernelMs(device, g));
+        tf.push(await kernelMs(device, f));
+      }
+    }
+    const [mf, mg] = [median(tf), median(tg)];
+    console.log(`${what}: ${first} ${mf.toFixed(2)} ms (${range(tf)}) / ${second} ${mg.toFixed(2)} ms (${range(tg)}) = ${(mf / mg).toFixed(2)}×; goal ≤ 1.50×`);
+    rows.push({ target: `${what}: ${first} vs ${second}`, gpu: `${mf.toFixed(2)} ms`, cpu: `${mg.toFixed(2)} ms`, ratio: mg / mf, goal: 1 / 1.5 });
+  };
+  {
+    const [N, D] = [50_000, 32];
+    using X = device.array(Float32Array.from({ length: N * D }, (_, i) => Math.sin(i * 0.37)), { shape: [N, D] });
+    using r = device.array(Float32Array.from({ length: N }, (_, i) => Math.cos(i * 0.11)));
+    using XT = X.T;
+    await pair('matmul 50,000×32', 'X.T @ r', 'r @ X', () => { matmul(XT, r).destroy(); }, () => { matmul(r, X).destroy(); });
+  }
+  {
+    const S = 2048;
+    using A = device.array(Float32Array.from({ length: S * S }, (_, i) => i % 1009), { shape: [S, S] });
+    using AT = A.T;
+    await pair('transpose 2048×2048', 'A.T.contiguous()', 'transpose(A)', () => { AT.contiguous().destroy(); }, () => { transpose(A).destroy(); });
+  }
+  {
+    const [R, C] = [4096, 1024];
+    using A = device.array(Float32Array.from({ length: R * C }, (_, i) => (i % 1000) / 1000), { shape: [R, C] });
+    using col = device.array(Float32Array.from({ length: R }, (_, i) => i / R), { shape: [R, 1] });
+    using row = device.array(Float32Array.from({ length: C }, (_, i) => i / C));
+    await pair('broadcast add 4096×1024', '+ col [4096,1]', '+ row [1024]', () => { add(A, col).destroy(); }, () => { add(A, row).destroy(); });
+  }
   return rows;
 }
 

@@ -17,6 +17,10 @@
 //   Bᵀ with a 4 KiB stride: cache-set aliasing); at k = 1028 it costs only ~10%.
 // Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
 //   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
+// SPLIT_K (a composition flag): split k for products with few output blocks and a long k (32×50,000 ·
+//   50,000×1): workgroup layer z (dispatch z = ceil(k / params.kc)) sums only k in [z·kc, min(k, (z+1)·kc))
+//   and writes its partial m×n product at out[z·m·n ...]; kernels/matmul-splitk-sum.wgsl then adds the
+//   layers in z order (a blocked sum: within the same bound).
 
 //#import matmul-params
 
@@ -59,8 +63,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   // Main loop: KU k-steps per iteration (the inner loop has a constant trip count and is unrolled).
   // On a SIMD-on-CPU adapter every loop iteration re-masks all loop-carried accumulators, so a larger
   // KU amortizes that; the tail loop handles k % KU.
-  let k_main = k - k % KU;
-  for (var p0 = 0u; p0 < k_main; p0 += KU) {
+//#if SPLIT_K
+  let p_lo = wid.z * params.kc;
+  let p_hi = min(k, p_lo + params.kc);
+  let o_base = wid.z * m * n;
+//#else
+  let p_lo = 0u;
+  let p_hi = k;
+  let o_base = 0u;
+//#endif
+  let k_main = p_hi - (p_hi - p_lo) % KU;
+  for (var p0 = p_lo; p0 < k_main; p0 += KU) {
     for (var u = 0u; u < KU; u++) {
       let p = p0 + u;
       var bv: array<T, MAX_CN>;
@@ -75,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       }
     }
   }
-  for (var p = k_main; p < k; p++) {
+  for (var p = k_main; p < p_hi; p++) {
     var bv: array<T, MAX_CN>;
     for (var c = 0u; c < CN; c++) {
       bv[c] = b[p * b_p + cb[c]];
@@ -94,7 +107,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       for (var c = 0u; c < CN; c++) {
         let col = col0 + c * WG_X;
         if (col < n) {
-          out[row * n + col] = acc[r][c];
+          out[o_base + row * n + col] = acc[r][c];
         }
       }
     }

@@ -1,7 +1,9 @@
 // transpose: out = aᵀ, f32. a is an m×n row-major matrix, out is n×m row-major.
 // Bindings (group 0): 0 a: array<T> (read), 1 out: array<T> (write), 2 params: uniform Params { m, n, pad0, pad1 }.
 // Requirements: none (any m, n >= 1).
-// Dispatch: workgroups x = ceil(n / (WG_X * BC)), y = ceil(m / (WG_Y * BR)), z = 1; workgroup WG_X×WG_Y.
+// Dispatch: workgroups x = ceil(n / (WG_X * BC)), y = ceil(m / (WG_Y * BR)), z = the number of matrices
+//   (a stack of m×n matrices one after the other, each transposed in place of its own: workgroup z moves
+//   matrix z, at element z·m·n of a and of out; z = 1 for one matrix); workgroup WG_X×WG_Y.
 //   Each invocation moves a BR×BC block: source rows r0 + i*WG_Y (i < BR) and columns c0 + j*WG_X (j < BC),
 //   with r0 = wid.y*WG_Y*BR + lid.y and c0 = wid.x*WG_X*BC + lid.x (consecutive invocations read
 //   consecutive source addresses). No workgroup memory: on a CPU adapter barriers cost more than they
@@ -31,12 +33,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let n = params.n;
   let r0 = wid.y * WG_Y * BR + lid.y;
   let c0 = wid.x * WG_X * BC + lid.x;
+  let base = wid.z * m * n;
   for (var i = 0u; i < BR; i++) {
     let r = r0 + i * WG_Y;
     for (var j = 0u; j < BC; j++) {
       let c = c0 + j * WG_X;
       if (r < m && c < n) {
-        out[c * m + r] = a[r * n + c];
+        out[base + c * m + r] = a[base + r * n + c];
       }
     }
   }

@@ -7,7 +7,7 @@ struct Params {
   m: u32,
   k: u32,
   n: u32,
-  pad: u32,
+  kc: u32, // k per layer of a split-k product (matmul-rb with SPLIT_K); unread otherwise
 }
 
 @group(0) @binding(3) var<uniform> params: Params;

@@ -333,6 +333,15 @@ export interface ElementwiseOptions {
    */
   readonly rows?: readonly string[];
   /**
+   * Inputs broadcast along trailing dimensions too (a column `(r, 1)` over `(r, c)`, or `(1, b, 1)` over
+   * `(a, b, c)`: their non-1 dimensions are one run of the output's): bound as the small plain array and
+   * read at `(j / q) mod m` with q = `params._q_<name>` (the product of the output's dimensions after the
+   * run; on the vec4 variant, counted in vec4s, q a multiple of 4 elements, and the element is splatted)
+   * and m = `params._m_<name>`, kept incrementally: `_dq_<name>` = (_WG / q) mod m, `_rq_<name>` = _WG mod q.
+   * Not gathered into a full-size copy first. @default []
+   */
+  readonly cols?: readonly string[];
+  /**
    * The user's text inside `body`, for error positions: it starts on body line `line`.
    * @default the whole body, as "the body of elementwise '<name>'"
    */
@@ -372,14 +381,20 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   const rewritten = rewriteRaw(text, checkRaw(text, args, `elementwise|${name}`, `the body of elementwise '${name}'`));
   const shapeFields = ind ? `_shape: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, _strides: array<vec4<u32>, ${MAX_IND_DIMS / 4}>, ` : '';
   const rowNames = options.rows ?? [];
-  const lenFields = [...raws.map((a) => `_len_${a.name}: u32, `), ...rowNames.map((r) => `_m_${r}: u32, _s_${r}: u32, `)].join('');
+  const colNames = options.cols ?? [];
+  const lenFields = [
+    ...raws.map((a) => `_len_${a.name}: u32, `),
+    ...rowNames.map((r) => `_m_${r}: u32, _s_${r}: u32, `),
+    ...colNames.map((r) => `_m_${r}: u32, _q_${r}: u32, _dq_${r}: u32, _rq_${r}: u32, `),
+  ].join('');
   // _n elements from _start are this dispatch's, of a window whose element 0 is element _base of the
   // whole _total (a chunk of data larger than one binding; 0 and n otherwise): the body sees i and n whole.
   lines.push(`struct _Params { _n: u32, _start: u32, _base: u32, _total: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}${lenFields}${shapeFields}}`);
   bound.forEach((a, k) => {
     const written = outputs.some((o) => bindingOf(o) === a.name);
     // A raw array is indexed by the body, element by element, whatever the vector width.
-    lines.push(`@group(0) @binding(${k}) var<storage, ${written ? 'read_write' : 'read'}> ${a.name}: array<${wgslType(a.type, a.raw === true ? 1 : width)}>;`);
+    // A column input is read one element per vec4 (splatted), so it binds as scalars on either variant.
+    lines.push(`@group(0) @binding(${k}) var<storage, ${written ? 'read_write' : 'read'}> ${a.name}: array<${wgslType(a.type, a.raw === true || colNames.includes(a.name) ? 1 : width)}>;`);
   });
   lines.push(`@group(0) @binding(${bound.length}) var<uniform> params: _Params;`);
   lines.push(`struct _Outs { ${outputs.map((o) => `${o}: ${typeOf(o)}`).join(', ')} }`);
@@ -417,15 +432,31 @@ export function elementwiseWgsl(name: string, args: readonly ArgSpec[], body: st
   // A repeated input's index j mod m, kept incrementally (j grows by _WG a step; _s_<name> = _WG mod m):
   // one division per invocation instead of one per element (a software adapter scalarizes u32 division).
   for (const r of rowNames) lines.push(`  var _row_${r} = (${width === 1 ? 'params._base + params._start + ' : 'params._base / 4u + '}_base) % params._m_${r};`);
+  // A column input's index (j / q) mod m and remainder j mod q, kept the same way (the quotient grows by
+  // _dq_<name> a step, one more when the remainder wraps).
+  for (const r of colNames) {
+    lines.push(`  let _g_${r} = ${width === 1 ? 'params._base + params._start + ' : 'params._base / 4u + '}_base;`);
+    lines.push(`  var _col_${r} = (_g_${r} / params._q_${r}) % params._m_${r};`);
+    lines.push(`  var _rem_${r} = _g_${r} % params._q_${r};`);
+  }
   lines.push('  for (var _k = 0u; _k < _ITEMS; _k++) {');
   lines.push(width === 1 ? '    let _j = params._start + _base + _k * _WG;' : '    let _j = _base + _k * _WG;');
   lines.push('    if (_j >= _count) { return; }');
   const idx = width === 1 ? 'params._base + _j' : 'vec4<u32>(params._base + _j * 4u) + vec4<u32>(0u, 1u, 2u, 3u)';
-  const callArgs = [idx, 'params._total', ...loaded.map((a) => `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`), ...scalars.map((s) => `${wgslType(s.type, 1)}(params.${s.name})`)];
+  const load = (a: ArgSpec): string => {
+    if (colNames.includes(a.name)) return width === 1 ? `${bindingOf(a.name)}[_col_${a.name}]` : `${wgslType(a.type, width)}(${bindingOf(a.name)}[_col_${a.name}])`;
+    return `${bindingOf(a.name)}[${rowNames.includes(a.name) ? `_row_${a.name}` : '_j'}]`;
+  };
+  const callArgs = [idx, 'params._total', ...loaded.map(load), ...scalars.map((s) => `${wgslType(s.type, 1)}(params.${s.name})`)];
   if (ind) lines.push(width === 1 ? '    _i = params._base + _j;' : '    _i = params._base + _j * 4u;');
   lines.push(`    let _r = _body(${callArgs.join(', ')});`);
   for (const o of outputs) lines.push(`    ${bindingOf(o)}[_j] = _r.${o};`);
   for (const r of rowNames) lines.push(`    _row_${r} += params._s_${r}; if (_row_${r} >= params._m_${r}) { _row_${r} -= params._m_${r}; }`);
+  for (const r of colNames) {
+    lines.push(`    _rem_${r} += params._rq_${r}; _col_${r} += params._dq_${r};`);
+    lines.push(`    if (_rem_${r} >= params._q_${r}) { _rem_${r} -= params._q_${r}; _col_${r} += 1u; }`);
+    lines.push(`    if (_col_${r} >= params._m_${r}) { _col_${r} -= params._m_${r}; }`);
+  }
   lines.push('  }');
   lines.push('}');
   const code = `${lines.join('\n')}\n`;

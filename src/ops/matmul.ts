@@ -59,7 +59,9 @@ export interface MatmulCall extends Checked {
  * first transposes B explicitly (into a temporary) and runs the untransposed product: about 2× faster on
  * lavapipe than striding through Bᵀ, whose 4 KiB row stride aliases in the CPU cache.
  *
- * Accuracy: products are summed in k order in f32 (fma, or mul + add where the backend splits it).
+ * Accuracy: products are summed in k order in f32 (fma, or mul + add where the backend splits it); on
+ * Dawn, a product with few outputs and k ≥ 2048 (32×50,000 · 50,000×1) is split along k into blocks of
+ * ≥ 1024 summed in k order each, the blocks' sums then added in order (the same bound).
  * Each element agrees with matmulCpu (float64 sums) within
  * `1e-4·sqrt(k)·Σ_p |op(A)[i][p]·op(B)[p][j]|`; the rigorous worst case is `k·2^-24` times that sum,
  * which this bound covers up to k ≈ 2.8·10^6.
@@ -120,7 +122,8 @@ export const MATMUL = defineOp({
  * promoted (a row vector on the left, a column on the right) and its axis dropped from the result;
  * 3-D and more are stacks of matrices whose batch axes broadcast (`(3,1,m,k) @ (1,5,k,n)` → `(3,5,m,n)`).
  * A transposed view (`w.T`) is read in place through the kernels' transpose flags, no copy; other
- * views are gathered first. The old form `matmul(a, b, { m, k, n, transA?, transB? })` on flat arrays
+ * views are gathered first. `matmul(X.T, r)` and `matmul(r, X)` cost the same on Dawn: a column
+ * result is computed as the row it is in memory, and a long k with few outputs is split across workgroups. The old form `matmul(a, b, { m, k, n, transA?, transB? })` on flat arrays
  * still works.
  */
 export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | MatmulOptions, ...extra: []): DeviceArray<'f32'> {

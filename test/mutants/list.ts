@@ -411,4 +411,37 @@ export const MUTANTS: readonly Mutant[] = [
     filter: 'f32 values',
     engine: 'dawn',
   },
+  // --- spellings that cost the same (issue 26 item 4) ------------------------------------------------------
+  {
+    id: 'matmul-splitk-sum-drops-last-layer',
+    what: 'the split-k sum adds every layer but the last (a long k loses its last block of products)',
+    file: 'kernels/matmul-splitk-sum.wgsl',
+    edits: [{ search: 'for (var z = 1u; z < params.layers; z++)', replace: 'for (var z = 1u; z + 1u < params.layers; z++)' }],
+    tests: ['test/ops/matmul-splitk.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'matmul-splitk-layer-overlap',
+    what: 'a split-k layer runs one step past its block (the first k of the next layer is counted twice)',
+    file: 'kernels/matmul-rb.wgsl',
+    edits: [{ search: 'let p_hi = min(k, p_lo + params.kc);', replace: 'let p_hi = min(k, p_lo + params.kc + 1u);' }],
+    tests: ['test/ops/matmul-splitk.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'elementwise-column-no-carry',
+    what: "a column broadcast read in place never carries its remainder into the index (j / q drifts after q elements)",
+    file: 'src/kernels/codegen.ts',
+    edits: [{ search: '_rem_${r} -= params._q_${r}; _col_${r} += 1u; }', replace: '_rem_${r} -= params._q_${r}; }' }],
+    tests: ['test/ops/broadcast-cols.test.ts'],
+    engine: 'dawn',
+  },
+  {
+    id: 'transpose-gather-batch-ignored',
+    what: 'the transpose kernel ignores the workgroup layer (a transposed stack gathers its first matrix into every slot)',
+    file: 'kernels/transpose.wgsl',
+    edits: [{ search: 'let base = wid.z * m * n;', replace: 'let base = 0u * wid.z;' }],
+    tests: ['test/ops/transpose-gather.test.ts'],
+    engine: 'dawn',
+  },
 ];

@@ -12,6 +12,7 @@ import { checkOptions, describeValue } from '../../args.js';
 import { resolveSource } from '../../kernels/load.js';
 import { alignedBytes, DeviceArray, toBytes, type ArrayFill, type ReadOptions } from '../../buffers/device-array.js';
 import { gatherView, scatterView } from './strided-copy.js';
+import { gatherTransposed } from './ops/transpose.js';
 import { DawnStreams } from './stream.js';
 import { Storage } from '../../buffers/storage.js';
 import { bytesOf, f16BitsToF32, hostArray, type DType, type HostArrayOf, type StoredArrayOf } from '../../buffers/dtype.js';
@@ -184,7 +185,8 @@ export class DawnBackend implements Backend {
       view.copyRangeTo(out, 0);
       return out;
     }
-    return gatherView(view);
+    // A transposed matrix (or stack of them) of contiguous memory: the tiled transpose kernel.
+    return gatherTransposed(this.#ctx, view) ?? gatherView(view);
   }
 
   write(x: DeviceArray, data: ArrayLike<number>): void {

@@ -3,7 +3,7 @@ import type { Streamer, StreamJob, StreamRoute } from '../../buffers/stream.js';
 import type { OpManifest } from '../../ops/manifest.js';
 import { alignedBytes, DeviceArray, toBytes, viewOf, type ArrayFill } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
-import { hostArray, type DType, type StoredArrayOf } from '../../buffers/dtype.js';
+import { bytesOf, hostArray, type DType, type StoredArrayOf } from '../../buffers/dtype.js';
 import { storageIndices } from '../../buffers/strided.js';
 import { DTypeError, LimitError, UnsupportedOnEngineError } from '../../errors.js';
 import type { DeviceInfo } from '../../device/info.js';
@@ -34,6 +34,30 @@ export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
  * arrays it returns are marked failed with that error. The host implementations read plain host memory,
  * so views among the call's arrays are gathered into plain arrays first, on the same queue.
  */
+/** Elements per side of the tiles a transposed view is gathered in. */
+const TILE = 32;
+
+/**
+ * A view (rank ≥ 2, extents ≥ 2 in its last two axes) whose last two axes are those of contiguous memory
+ * swapped: its matrices' size, how many, and where the first starts; else undefined.
+ */
+function transposedRun(view: DeviceArray): { rows: number; cols: number; batch: number; offset: number } | undefined {
+  const d = view.ndim;
+  const rows = view.shape[d - 2] ?? 0;
+  const cols = view.shape[d - 1] ?? 0;
+  if (d < 2 || rows < 2 || cols < 2) return undefined;
+  const swapped = view.layout.strides.slice();
+  [swapped[d - 2], swapped[d - 1]] = [swapped[d - 1] ?? 0, swapped[d - 2] ?? 0];
+  const shape = view.shape.slice();
+  [shape[d - 2], shape[d - 1]] = [cols, rows];
+  let want = 1;
+  for (let k = d - 1; k >= 0; k--) {
+    if ((shape[k] ?? 0) !== 1 && swapped[k] !== want) return undefined;
+    want *= shape[k] ?? 0;
+  }
+  return { rows, cols, batch: view.length / (rows * cols), offset: view.layout.offset };
+}
+
 export class HostBackend implements Backend {
   readonly engine = 'gpujs' as const;
   readonly #ctx: HostContext;
@@ -168,8 +192,29 @@ export class HostBackend implements Backend {
   /** A view's elements gathered into a new plain host array, on the gpujs queue. */
   gather<D extends DType>(view: DeviceArray<D>): DeviceArray<D> {
     const out = new DeviceArray<D>(this.#ctx, view.dtype, view.shape, undefined, 'overwrite');
-    const src = viewOf(view.dtype, view.storageBlock, view.storageBlock.byteLength / 4);
-    const dst = out.data;
+    // 4-byte elements move as u32 words: bits kept (an f32 NaN's payload included), as on Dawn.
+    const words = bytesOf(view.dtype) === 4;
+    const src = words ? new Uint32Array(view.storageBlock, 0, view.storageBlock.byteLength >> 2) : viewOf(view.dtype, view.storageBlock, view.storageBlock.byteLength / 4);
+    const data = out.data;
+    const dst = words ? new Uint32Array(data.buffer, data.byteOffset, data.length) : data;
+    const t = transposedRun(view);
+    if (t !== undefined) {
+      // A stack of transposed matrices of contiguous memory: moved in square tiles (no index table).
+      const { rows, cols, batch, offset } = t;
+      this.#ctx.enqueue(() => {
+        for (let b = 0; b < batch; b++) {
+          const base = b * rows * cols;
+          for (let c0 = 0; c0 < cols; c0 += TILE) {
+            for (let r0 = 0; r0 < rows; r0 += TILE) {
+              const c1 = Math.min(cols, c0 + TILE);
+              const r1 = Math.min(rows, r0 + TILE);
+              for (let c = c0; c < c1; c++) for (let r = r0; r < r1; r++) dst[base + r * cols + c] = src[offset + base + c * rows + r] ?? 0;
+            }
+          }
+        }
+      });
+      return out;
+    }
     const idx = storageIndices(view.layout);
     this.#ctx.enqueue(() => {
       for (let i = 0; i < idx.length; i++) dst[i] = src[idx[i] ?? 0] ?? 0;

@@ -87,8 +87,8 @@ class ElementwiseBuilder {
     this.#scalarOnly = opts.scalar === true || usesIndex(src?.text ?? this.body) || this.#ind || this.args.some((a) => a.raw === true);
   }
 
-  generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = []): Generated {
-    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, rows, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
+  generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = [], cols: readonly string[] = []): Generated {
+    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, rows, cols, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
   }
 
   #record(ctx: DeviceContext, code: string): void {
@@ -117,9 +117,9 @@ class ElementwiseBuilder {
     return e === undefined;
   }
 
-  #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = []): string {
+  #label(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = [], cols: readonly string[] = []): string {
     const shared = Object.entries(alias).map(([a, b]) => `${a}=${b}`);
-    return `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}${shared.length > 0 ? `|inplace(${shared.join(',')})` : ''}${rows.length > 0 ? `|rows(${rows.join(',')})` : ''}`;
+    return `elementwise|${this.name}|${dtype}${width === 4 ? '|vec4' : ''}${shared.length > 0 ? `|inplace(${shared.join(',')})` : ''}${rows.length > 0 ? `|rows(${rows.join(',')})` : ''}${cols.length > 0 ? `|cols(${cols.join(',')})` : ''}`;
   }
 
   #useVec4(dtype: DType): boolean {
@@ -152,11 +152,11 @@ class ElementwiseBuilder {
    * The WGSL of a variant, parsed once: a syntax error (which wgsl_reflect finds before Dawn would) is
    * thrown here, at the call, pointing into the user's text.
    */
-  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>, rows: readonly string[]): { code: string; label: string } {
-    const label = this.#label(dtype, width, alias, rows);
+  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>, rows: readonly string[], cols: readonly string[] = []): { code: string; label: string } {
+    const label = this.#label(dtype, width, alias, rows, cols);
     let v = this.#variants.get(label);
     if (v === undefined) {
-      const g = this.generate(dtype, width, alias, rows);
+      const g = this.generate(dtype, width, alias, rows, cols);
       try {
         reflectCompute(g.code);
       } catch (e) {
@@ -193,9 +193,11 @@ class ElementwiseBuilder {
   }
 
   #call(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, shape: number[], arrays: readonly ArgSpec[]): DeviceArray | Record<string, DeviceArray> {
-    // NumPy's broadcasting: an input broadcast along leading dimensions only (a bias row) is read in place
-    // at j mod its size; other inputs of another shape become broadcast views (gathered); outputs must match.
-    const rows = this.#rowBroadcasts(named, shape);
+    // NumPy's broadcasting: a plain input whose dimensions other than 1 are one run of the output's is read
+    // in place, at j mod its size (a bias row: broadcast along leading dimensions only) or at (j / q) mod its
+    // size (a column, or a run in the middle); other inputs of another shape become broadcast views
+    // (gathered); outputs must match.
+    const rows = this.#rowBroadcasts(named, shape, chunkElements(ctx.limits));
     broadcastArgs(this.name, this.args.filter((a) => rows[a.name] === undefined), named, this.outputs, shape);
     const alias = this.#aliases(named);
     if (this.#opts.key !== undefined) builderCache(ctx).touch(this.#opts.key, this);
@@ -245,20 +247,25 @@ class ElementwiseBuilder {
   }
 
   /**
-   * Inputs whose broadcast repeats them whole along leading dimensions (their shape, leading 1s aside, is the
-   * output's trailing dimensions) and that are plain: by name, their size m (the output's element j is
-   * their element j mod m). Outputs, raw arrays and views are left to the general path.
+   * Plain inputs whose broadcast reads them in order, each element repeated q times, the whole repeated
+   * along the leading dimensions: their dimensions other than 1 (aligned to the output's from the right)
+   * are one run of the output's dimensions. By name, their size m and the product q of the output's
+   * dimensions after that run: the output's element j is their element (j / q) mod m (q = 1: a row, read
+   * at j mod m). Outputs, raw arrays, views and inputs larger than one binding (`chunk` elements: they are
+   * bound whole) are left to the general path (a gather, chunk by chunk past one binding).
    */
-  #rowBroadcasts(named: Record<string, DeviceArray | number>, shape: readonly number[]): Record<string, number> {
-    const rows: Record<string, number> = {};
+  #rowBroadcasts(named: Record<string, DeviceArray | number>, shape: readonly number[], chunk: number): Record<string, { m: number; q: number }> {
+    const rows: Record<string, { m: number; q: number }> = {};
     for (const a of this.args) {
       const v = named[a.name];
-      if (!a.array || a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0) continue;
-      if (sameShape(v.shape, shape)) continue;
-      let lead = 0;
-      while (lead < v.shape.length && v.shape[lead] === 1) lead++;
-      const trail = v.shape.slice(lead);
-      if (trail.length <= shape.length && sameShape(trail, shape.slice(shape.length - trail.length))) rows[a.name] = v.size;
+      if (!a.array || a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0 || v.size > chunk) continue;
+      if (sameShape(v.shape, shape) || v.ndim > shape.length) continue;
+      const own = [...new Array<number>(shape.length - v.ndim).fill(1), ...v.shape];
+      const big = own.flatMap((e, d) => (e === 1 ? [] : [d]));
+      const lo = big[0] ?? shape.length;
+      const hi = big[big.length - 1] ?? shape.length - 1;
+      if (!own.every((e, d) => (d >= lo && d <= hi ? e === shape[d] : e === 1))) continue;
+      rows[a.name] = { m: v.size, q: v.size === 1 ? 1 : shape.slice(hi + 1).reduce((x, y) => x * y, 1) };
     }
     return rows;
   }
@@ -291,7 +298,7 @@ class ElementwiseBuilder {
     n: number,
     alias: Readonly<Record<string, string>>,
     shape: readonly number[],
-    rows: Readonly<Record<string, number>>,
+    rows: Readonly<Record<string, { m: number; q: number }>>,
   ): void {
     if (n === 0) {
       this.#nothingToCompute(ctx, named, dtype);
@@ -306,18 +313,27 @@ class ElementwiseBuilder {
     for (const a of this.args) if (a.raw === true) scalars[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
     const arrays: Record<string, DeviceArray> = {};
     for (const a of this.args) if (a.array && alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
-    const rowNames = Object.keys(rows);
-    // vec4 loads of a repeated input stay whole vec4s of it only when its size is a multiple of 4.
-    const rowsVec4 = rowNames.every((r) => (rows[r] ?? 1) % 4 === 0);
+    const rowNames = Object.keys(rows).filter((r) => rows[r]?.q === 1);
+    const colNames = Object.keys(rows).filter((r) => rows[r]?.q !== 1);
+    // vec4 loads of a repeated row stay whole vec4s of it only when its size is a multiple of 4; a column's
+    // element covers whole vec4s of the output only when q is.
+    const rowsVec4 = rowNames.every((r) => (rows[r]?.m ?? 1) % 4 === 0) && colNames.every((r) => (rows[r]?.q ?? 1) % 4 === 0);
     const vecCount = this.#useVec4(dtype) && rowsVec4 ? Math.floor(n / 4) : 0;
     const start = vecCount * 4;
-    const vec = vecCount > 0 ? this.#checked(dtype, 4, alias, rowNames) : undefined;
-    const tail = start < n ? this.#checked(dtype, 1, alias, rowNames) : undefined;
+    const vec = vecCount > 0 ? this.#checked(dtype, 4, alias, rowNames, colNames) : undefined;
+    const tail = start < n ? this.#checked(dtype, 1, alias, rowNames, colNames) : undefined;
     const moduli = (width: number): Record<string, number> =>
-      Object.fromEntries(rowNames.flatMap((r) => {
-        const m = (rows[r] ?? width) / width;
-        return [[`_m_${r}`, m], [`_s_${r}`, WG % m]];
-      }));
+      Object.fromEntries([
+        ...rowNames.flatMap((r): [string, number][] => {
+          const m = (rows[r]?.m ?? width) / width;
+          return [[`_m_${r}`, m], [`_s_${r}`, WG % m]];
+        }),
+        ...colNames.flatMap((r): [string, number][] => {
+          const m = rows[r]?.m ?? 1;
+          const q = (rows[r]?.q ?? width) / width;
+          return [[`_m_${r}`, m], [`_q_${r}`, q], [`_dq_${r}`, Math.floor(WG / q) % m], [`_rq_${r}`, WG % q]];
+        }),
+      ]);
     this.#checkInBackground(ctx, dtype);
     const chunk = chunkElements(ctx.limits);
     if (n <= chunk && !Object.entries(arrays).some(([k, a]) => a.size > chunk && rows[k] === undefined)) {
@@ -338,7 +354,7 @@ class ElementwiseBuilder {
     const flat = windowable(`elementwise '${this.name}'`, Object.fromEntries(windowed.filter((k) => !strided.includes(k)).map((k) => [k, arrays[k] as DeviceArray])), ctx.limits.maxStorageBufferBindingSize);
     for (const k of strided) flat[k] = arrays[k] as DeviceArray;
     try {
-      this.#chunks(ctx, n, chunk, arrays, flat, dtype, alias, rowNames, rowsVec4, c, scalars, moduli);
+      this.#chunks(ctx, n, chunk, arrays, flat, dtype, alias, rowNames, colNames, rowsVec4, c, scalars, moduli);
     } finally {
       for (const [k, f] of Object.entries(flat)) if (!strided.includes(k)) f.destroy();
     }
@@ -353,6 +369,7 @@ class ElementwiseBuilder {
     dtype: DType,
     alias: Readonly<Record<string, string>>,
     rowNames: readonly string[],
+    colNames: readonly string[],
     rowsVec4: boolean,
     c: Readonly<Record<string, number>>,
     scalars: Readonly<Record<string, number | number[][]>>,
@@ -373,10 +390,10 @@ class ElementwiseBuilder {
         const from = vc * 4;
         const base = { _base: p.start, _total: n };
         if (vc > 0) {
-          this.#kernel(ctx, this.#checked(dtype, 4, alias, rowNames), c).run({ ...bound, params: { _n: p.length, _start: 0, ...base, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vc / (WG * ITEMS)) * WG });
+          this.#kernel(ctx, this.#checked(dtype, 4, alias, rowNames, colNames), c).run({ ...bound, params: { _n: p.length, _start: 0, ...base, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vc / (WG * ITEMS)) * WG });
         }
         if (from < p.length) {
-          this.#kernel(ctx, this.#checked(dtype, 1, alias, rowNames), c).run({ ...bound, params: { _n: p.length, _start: from, ...base, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((p.length - from) / (WG * ITEMS)) * WG });
+          this.#kernel(ctx, this.#checked(dtype, 1, alias, rowNames, colNames), c).run({ ...bound, params: { _n: p.length, _start: from, ...base, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((p.length - from) / (WG * ITEMS)) * WG });
         }
       } finally {
         for (const w of windows) w.destroy();

@@ -9,10 +9,12 @@
  * - `kernels/matmul-skinny.wgsl`: up to 16 columns (A m×k, k % 4 = 0): row blocks of A against Bᵀ,
  *   vec4 loads; its own tunable (`skinnyTunable`).
  * - `kernels/transpose.wgsl` (src/backends/dawn/ops/transpose.ts) for the pre-transposed B and swapped products.
+ * - `kernels/matmul-splitk-sum.wgsl`: the sum of the layers of a product split along k (matmul-rb with SPLIT_K).
  * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`).
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
-import { builtin } from '../kernel.js';
+import { builtin, compileKernelSync } from '../kernel.js';
+import { composeKernel } from '../../../kernels/compose.js';
 import type { DeviceContext } from '../context.js';
 import { ArgumentError, LimitError } from '../../../errors.js';
 import { foldGroups } from '../geometry.js';
@@ -110,7 +112,23 @@ export interface MatmulPlan {
   readonly workgroups: readonly [number, number, number];
   /** B (stored n×k) is transposed into a k×n temporary first and the product runs untransposed in B. */
   readonly transposeB: boolean;
+  /**
+   * Split k: 0 for none; else matmul-rb composed with SPLIT_K, each of the `workgroups[2]` layers summing
+   * `kc` steps of k into a partial product, then matmul-splitk-sum adding the layers in order.
+   */
+  readonly kc: number;
 }
+
+/**
+ * Split-k: a product whose output gives fewer workgroups than this (a software adapter's threads each want
+ * several; a GPU's multiprocessors several each) and whose k is at least twice SPLIT_MIN_K is split along
+ * k into layers of at least SPLIT_MIN_K steps (so each layer's partial write, and its read by the sum, stay
+ * small beside its multiply-adds), up to this many workgroups in all. 32×50,000 · 50,000×1 on lavapipe:
+ * 3 workgroups unsplit. `GPUKIT_MATMUL_NO_SPLIT=1` turns it off, for side-by-side measurements.
+ */
+const SPLIT_TARGET_SOFTWARE = 32;
+const SPLIT_TARGET_GPU = 256;
+const SPLIT_MIN_K = 1024;
 
 /**
  * TRANS_B with k a multiple of 1024 halves matmul-rb's speed on lavapipe (every invocation walks its
@@ -140,11 +158,12 @@ export function planMatmul(ctx: DeviceContext, m: number, k: number, n: number, 
     const nc = param(p, 'NC', 1);
     const fits = k % 4 === 0 && n % 4 === 0 && (!tA || (m % 4 === 0 && rm % 4 === 0));
     if (fits) {
-      return finish(ctx, m, n, {
+      return finish(ctx, m, k, n, {
         kernel: 'matmul-rb4',
         constants: { WG_X: wgx, RM: rm, NC: nc, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
         workgroups: [Math.ceil(n / 4 / (wgx * nc)), Math.ceil(m / rm), 1],
         transposeB: false,
+        kc: 0,
       });
     }
     // Same RM × 4·NC block per invocation, scalar loads: any shape.
@@ -153,28 +172,59 @@ export function planMatmul(ctx: DeviceContext, m: number, k: number, n: number, 
   }
   if (kernel === TILED) {
     const tile = param(p, 'TILE', 16);
-    return finish(ctx, m, n, {
+    return finish(ctx, m, k, n, {
       kernel: 'matmul-tiled',
       constants: { TILE: tile, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
       workgroups: [Math.ceil(n / tile), Math.ceil(m / tile), 1],
       transposeB: false,
+      kc: 0,
     });
   }
   const transposeB = tB && k % PRE_TRANSPOSE_K === 0 && m >= PRE_TRANSPOSE_MIN_M;
   if (transposeB) tB = false;
+  return finish(ctx, m, k, n, rbPlan(m, n, wgx, rm, cn, tA, tB, transposeB));
+}
+
+/** A matmul-rb plan with this blocking (narrowed to n), unsplit. */
+function rbPlan(m: number, n: number, wgx: number, rm: number, cn: number, tA: boolean, tB: boolean, transposeB: boolean): MatmulPlan {
   // Tall-skinny products (n below one workgroup's WG_X·CN columns, e.g. 4096×1024 · 1024×10): most
   // invocations of a workgroup would own no column. Narrow each invocation's column block so the
   // workgroup's invocations share the n columns.
-  if (n < wgx * cn) cn = Math.max(1, Math.ceil(n / wgx));
-  return finish(ctx, m, n, {
+  const c = n < wgx * cn ? Math.max(1, Math.ceil(n / wgx)) : cn;
+  // A row vector times a matrix (1×k · k×32, and a column result computed as one): a block of one row,
+  // not RM rows of which all but the first repeat its loads and multiply-adds (3.3× faster at 1×50,000 ·
+  // 50,000×32 on lavapipe). Only m = 1: every other RM is one more pipeline to compile.
+  const r = m === 1 ? 1 : rm;
+  return {
     kernel: 'matmul-rb',
-    constants: { WG_X: wgx, RM: rm, CN: cn, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
-    workgroups: [Math.ceil(n / (wgx * cn)), Math.ceil(m / rm), 1],
+    constants: { WG_X: wgx, RM: r, CN: c, TRANS_A: tA ? 1 : 0, TRANS_B: tB ? 1 : 0 },
+    workgroups: [Math.ceil(n / (wgx * c)), Math.ceil(m / r), 1],
     transposeB,
-  });
+    kc: 0,
+  };
 }
 
-function finish(ctx: DeviceContext, m: number, n: number, plan: MatmulPlan): MatmulPlan {
+/**
+ * The plan split along k when its output gives too few workgroups (see SPLIT_TARGET_*): matmul-rb with the
+ * plan's blocking (or, for another kernel, the GPU blocking of matmul-rb), layers of kc steps of k.
+ */
+function splitK(ctx: DeviceContext, m: number, k: number, n: number, plan: MatmulPlan): MatmulPlan {
+  const groups = plan.workgroups[0] * plan.workgroups[1];
+  const target = softwareProfile(ctx) ? SPLIT_TARGET_SOFTWARE : SPLIT_TARGET_GPU;
+  if (plan.transposeB || groups >= target || k < 2 * SPLIT_MIN_K || process.env['GPUKIT_MATMUL_NO_SPLIT'] === '1') return plan;
+  let layers = Math.min(Math.ceil(target / groups), Math.floor(k / SPLIT_MIN_K), ctx.limits.maxComputeWorkgroupsPerDimension, Math.floor(chunkElements(ctx.limits) / (m * n)));
+  if (layers < 2) return plan;
+  const kc = Math.ceil(k / layers);
+  layers = Math.ceil(k / kc);
+  const c = plan.constants;
+  const tA = c['TRANS_A'] === 1;
+  const tB = c['TRANS_B'] === 1;
+  const base = plan.kernel === 'matmul-rb' ? plan : rbPlan(m, n, Math.min(64, ctx.limits.maxComputeWorkgroupSizeX, ctx.limits.maxComputeInvocationsPerWorkgroup), 4, 4, tA, tB, false);
+  return { ...base, workgroups: [base.workgroups[0], base.workgroups[1], layers], kc };
+}
+
+function finish(ctx: DeviceContext, m: number, k: number, n: number, unsplit: MatmulPlan): MatmulPlan {
+  const plan = splitK(ctx, m, k, n, unsplit);
   // Checked here, before anything is allocated or enqueued. The kernels take no row offset, so a
   // taller grid cannot be split into several dispatches.
   const max = ctx.limits.maxComputeWorkgroupsPerDimension;
@@ -359,6 +409,11 @@ function matmulFlat(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: Ma
       ct.destroy();
     }
   }
+  // A column result (n = 1) has the memory of its transpose, a row: computed as Cᵀ = Bᵀ·op(A)ᵀ (1×k · k×m),
+  // so m lies along the workgroups' columns and X.T @ r runs exactly as r @ X does (issue 26).
+  if (!empty && n === 1 && m > 1 && process.env['GPUKIT_MATMUL_NO_SWAP'] !== '1') {
+    return matmulFlat(ctx, b, a, { m: 1, k, n: m, transB: !transA }).reinterpret('f32', [m, 1]);
+  }
   const plan = empty ? undefined : planMatmul(ctx, m, k, n, transA, transB);
   const out = new DeviceArray(ctx, 'f32', [m, n]);
   if (plan === undefined) {
@@ -367,8 +422,12 @@ function matmulFlat(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: Ma
     return out;
   }
   try {
+    if (plan.kc > 0) {
+      splitProduct(ctx, plan, a, b, out, m, k, n);
+      return out;
+    }
     const kernel = builtin(ctx, plan.kernel, { constants: plan.constants });
-    const params = { m, k, n, pad: 0 };
+    const params = { m, k, n, kc: 0 };
     if (plan.transposeB) {
       const bt = new DeviceArray(ctx, 'f32', [k, n]);
       try {
@@ -385,6 +444,16 @@ function matmulFlat(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: Ma
     throw e;
   }
   return out;
+}
+
+/** Encodes a split-k plan: the layers' partial products into a temporary, then their sum into `out`. */
+function splitProduct(ctx: DeviceContext, plan: MatmulPlan, a: DeviceArray, b: DeviceArray, out: DeviceArray, m: number, k: number, n: number): void {
+  const layers = plan.workgroups[2];
+  const kernel = compileKernelSync(ctx, composeKernel('matmul-rb', { SPLIT_K: true }), { label: 'matmul-rb|split-k', constants: plan.constants });
+  const sum = builtin(ctx, 'matmul-splitk-sum', { constants: { WG: 64 } });
+  using part = new DeviceArray(ctx, 'f32', [layers * m * n]);
+  kernel.run({ a, b, out: part, params: { m, k, n, kc: plan.kc } }, { workgroups: plan.workgroups });
+  sum.run({ part, out, params: { mn: m * n, layers, pad0: 0, pad1: 0 } }, { workgroups: foldGroups(Math.ceil((m * n) / 64), ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-splitk-sum over ${m * n} elements`) });
 }
 
 /** C = op(A)·op(B) of a checked flat call, as a new m×n f32 array. */

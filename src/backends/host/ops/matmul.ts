@@ -23,8 +23,11 @@ export function hostMatmul(_: HostContext, { a, b, m, k, n, transA, transB }: Ma
   }
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
-  const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
+  const [aRow, aCol, bRow, bCol] = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
+  // A column result (n = 1) is the same memory as its transpose, the row Cᵀ = op(B)ᵀ·op(A)ᵀ: computed so,
+  // with the m outputs along the kernel's x, as r @ X is (X.T @ r costs what r @ X does; issue 26).
+  const [L, R, dims, strides] = n === 1 && m > 1 ? [B, A, [m, 1], [0, bRow, aCol, aRow]] : [A, B, [n, m], [aRow, aCol, bRow, bCol]];
   // The loop over k has a bound gpu.js cannot see, so it stops at loopMaxIterations: the cap must cover k.
-  enqueueInto(host, O, () => runKernel(host, 'matmul', MATMUL_SRC, loopCap(k), { argumentTypes: { a: 'Array', b: 'Array', k: 'Integer', aRow: 'Integer', aCol: 'Integer', bRow: 'Integer', bCol: 'Integer' } }, [n, m], [A, B, k, ...strides]));
+  enqueueInto(host, O, () => runKernel(host, 'matmul', MATMUL_SRC, loopCap(k), { argumentTypes: { a: 'Array', b: 'Array', k: 'Integer', aRow: 'Integer', aCol: 'Integer', bRow: 'Integer', bCol: 'Integer' } }, dims, [L, R, k, ...strides]));
   return out;
 }
