@@ -349,7 +349,7 @@ export function loadCases(seed: number, budget: number): CaseFile {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     try {
-      execFileSync('/usr/bin/python3', [join(HERE, 'generate.py'), String(seed), String(budget), tmp], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+      execFileSync('/usr/bin/python3', [join(HERE, 'generate.py'), String(seed), String(budget), tmp], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     } catch (e) {
       const err = e as { stderr?: Buffer; message: string };
       throw new Error(`conformance generator failed (needs /usr/bin/python3 with python3-numpy): ${err.stderr?.toString() ?? err.message}`, { cause: e });
