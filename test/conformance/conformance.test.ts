@@ -8,7 +8,9 @@
 import { describe, expect, test } from 'vitest';
 import * as api from '../../src/index.js';
 import { gpuTest } from '../fixture.js';
-import { loadCases, parseCaseFile, runParams } from './cases.js';
+import type { DeviceArray } from '../../src/index.js';
+import { loadCases, parseCaseFile, runParams, type Case } from './cases.js';
+import { runCase } from './harness.js';
 import { KNOWN_FAILURES, type KnownFailure } from './known-failures.js';
 import { markdownTable, runAll, type Failure } from './report.js';
 
@@ -93,5 +95,52 @@ describe('the conformance cache is validated as untrusted input', () => {
     ['an oversized shape', (c: Record<string, unknown>) => { (c['expected'] as { array: { shape: number[] } }).array.shape = [1 << 20, 1 << 20]; }, /integer in|elements/],
   ])('rejects %s', (_name, f, message) => {
     expect(() => parseCaseFile(mutate(f))).toThrow(message);
+  });
+});
+
+describe('the harness bites: planted wrong answers fail', () => {
+  const { seed, budget } = runParams();
+  const first = (pred: (c: Case) => boolean): Case => {
+    const c = loadCases(seed, budget).cases.find(pred);
+    if (c === undefined) throw new Error('no such case in the file');
+    return c;
+  };
+  const planted = (over: Record<string, unknown>): typeof api => ({ ...api, ...over });
+
+  gpuTest('abs(−0) answered −0 fails the special case "If x_i is −0, the result is +0" (signs of zero are compared)', async ({ device }) => {
+    const c = first((k) => k.fn === 'abs' && k.kind === 'special' && /is ``-0``/.test(k.special?.text ?? '') && k.inputs[0]?.dtype === 'float32');
+    expect((await runCase(api, device, c)).verdict).toBe('pass');
+    expect((await runCase(planted({ abs: (x: DeviceArray) => api.copy(x) }), device, c)).verdict).toBe('fail');
+  });
+
+  gpuTest('exp answered by expm1 fails its random cases', async ({ device }) => {
+    const c = first((k) => k.fn === 'exp' && k.kind === 'random' && k.inputs[0]?.dtype === 'float32' && k.inputs[0].data.some((v) => Number.isFinite(v) && Math.abs(v) < 5 && v !== 0));
+    expect((await runCase(api, device, c)).verdict).toBe('pass');
+    expect((await runCase(planted({ exp: api.expm1 }), device, c)).verdict).toBe('fail');
+  });
+
+  gpuTest('a result where the reference raised fails (max/min of an empty array)', async ({ device }) => {
+    const c = first((k) => (k.fn === 'max' || k.fn === 'min') && k.expected.kind === 'error' && k.inputs[0]?.dtype !== 'float16');
+    expect((await runCase(api, device, c)).verdict).toBe('pass');
+    const made: DeviceArray[] = [];
+    const max = (): DeviceArray => {
+      const z = device.zeros([]);
+      made.push(z);
+      return z;
+    };
+    expect((await runCase(planted({ [c.fn]: max }), device, c)).verdict).toBe('fail');
+    for (const z of made) z.destroy();
+  });
+
+  gpuTest('a sum off by more than the blocked-sum bound fails', async ({ device }) => {
+    const c = first((k) => k.fn === 'sum' && k.kind === 'random' && k.tol?.kind === 'sum' && k.expected.kind === 'array' && k.expected.array.shape.length > 0 && k.expected.array.data.some((v) => Math.abs(v) > 1e-3 && Number.isFinite(v)));
+    expect((await runCase(api, device, c)).verdict).toBe('pass');
+    const sum = (x: DeviceArray, o?: api.AxisOptions): DeviceArray => {
+      const s = api.sum(x, o);
+      const r = api.scale(s, 1 + 2 ** -10);
+      s.destroy();
+      return r;
+    };
+    expect((await runCase(planted({ sum }), device, c)).verdict).toBe('fail');
   });
 });

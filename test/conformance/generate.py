@@ -710,7 +710,9 @@ def d_axis_fn(fn, kind):
             shape = draw_shape(2)
             x = draw_values(dt, shape)
             maybe(kw, "k", int(rng.integers(-3, 4)), 0)
-        positional = {"expand_dims": [], "flip": [], "squeeze": [], "roll": ["shift"], "permute_dims": ["axes"], "reshape": ["shape"], "matrix_transpose": [], "tril": [], "triu": []}[kind]
+        # The standard's positional-or-keyword parameters go positionally (squeeze(x, /, axis), roll(x, /, shift),
+        # permute_dims(x, /, axes), reshape(x, /, shape)); keyword-only ones stay in the options object.
+        positional = {"expand_dims": [], "flip": [], "squeeze": ["axis"], "roll": ["shift"], "permute_dims": ["axes"], "reshape": ["shape"], "matrix_transpose": [], "tril": [], "triu": []}[kind]
         pargs = [kw.pop(p) for p in positional]
 
         def call():
