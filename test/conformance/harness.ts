@@ -68,9 +68,9 @@ function renamed(options: Record<string, unknown> | undefined, from: string, to:
 /**
  * The calls whose JS form differs from the standard's Python one, each with the reason.
  * - `var`: a reserved word in JS; gpukit's name is `variance`. `std`/`var`'s `correction` is NumPy's `ddof`.
- * - `__getitem__`: `x[key]` is the method `x.slice(...specs)`: an integer, `[start, stop, step]` or null per axis;
- *   an ellipsis is spelled as nulls for the axes it spans. `None` (a new axis) has no spelling there.
- * - `__getitem__[mask]`: `x[mask]` is the method `x.mask(m)`, where gpukit has it.
+ * - `__getitem__`: `x[key]` is the method `x.slice(...specs)`: an integer or `[start, stop, step]` per axis,
+ *   `'...'` for an ellipsis, `'newaxis'` for None.
+ * - `__getitem__[mask]`: `x[mask]` is the function `booleanIndex(x, mask)`.
  * - `result_type`, `can_cast`: dtypes are gpukit's names ('f32'), mapped both ways.
  * - `eye(n_rows, n_cols)`: gpukit's `device.eye(n, { m, k, dtype })`.
  */
@@ -83,21 +83,13 @@ const ADAPTERS: Readonly<Record<string, (c: CallContext) => Call>> = {
   },
   __getitem__: (c) => {
     const [x, key] = c.args as [DeviceArray, readonly Record<string, unknown>[]];
-    const specs: unknown[] = [];
-    for (const k of key) {
-      if ('int' in k) specs.push(k['int']);
-      else if ('slice' in k) specs.push(k['slice']);
-      else if ('newaxis' in k) return { missing: 'x[None] (a new axis): x.slice() has no spelling for it' };
-      else if ('ellipsis' in k) {
-        const named = key.filter((q) => !('ellipsis' in q) && !('newaxis' in q)).length;
-        for (let i = 0; i < x.ndim - named; i++) specs.push(null);
-      }
-    }
+    const specs = key.map((k) => ('int' in k ? k['int'] : 'slice' in k ? k['slice'] : 'ellipsis' in k ? '...' : 'newaxis'));
     return call(methodOf(x, 'slice'), 'x.slice', specs);
   },
   '__getitem__[mask]': (c) => {
     const [x, m] = c.args;
-    return call(methodOf(x, 'mask') ?? methodOf(x, 'getMask'), 'x.mask', [m]);
+    const f = (c.api as unknown as Record<string, unknown>)['booleanIndex'];
+    return call(typeof f === 'function' ? (f as AnyFn) : undefined, 'booleanIndex', [x, m]);
   },
   result_type: (c) => {
     const r = call(c.fn, 'resultType', c.args);
@@ -136,7 +128,9 @@ const TUPLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   unique_inverse: ['values', 'inverseIndices'],
 };
 
-async function readBack(api: Api, fn: string, v: unknown, made: DeviceArray[]): Promise<Got> {
+async function readBack(api: Api, fn: string, value: unknown, made: DeviceArray[]): Promise<Got> {
+  // Some functions answer with a promise (nonzero, booleanIndex: their result's size is read back first).
+  const v: unknown = value instanceof Promise ? await (value as Promise<unknown>) : value;
   if (isDeviceArray(api, v)) {
     made.push(v);
     const host = await v.toArray();
