@@ -677,7 +677,7 @@ def d_axis_fn(fn, kind):
                 kw["axis"] = draw_axis(nd)
         elif kind == "squeeze":
             ones = [i for i, d in enumerate(shape) if d == 1]
-            kw["axis"] = [i - (nd if rng.random() < 0.3 else 0) for i in ones if rng.random() < 0.6] if ones else (int(rng.integers(0, nd)) if nd else 0)
+            kw["axis"] = [i - (nd if rng.random() < 0.3 else 0) for i in ones if rng.random() < 0.6] if ones else (int(rng.integers(0, nd)) if nd else [])
             if isinstance(kw["axis"], list) and len(kw["axis"]) == 1 and rng.random() < 0.5:
                 kw["axis"] = kw["axis"][0]
         elif kind == "roll":
@@ -710,9 +710,9 @@ def d_axis_fn(fn, kind):
             shape = draw_shape(2)
             x = draw_values(dt, shape)
             maybe(kw, "k", int(rng.integers(-3, 4)), 0)
-        # The standard's positional-or-keyword parameters go positionally (squeeze(x, /, axis), roll(x, /, shift),
-        # permute_dims(x, /, axes), reshape(x, /, shape)); keyword-only ones stay in the options object.
-        positional = {"expand_dims": [], "flip": [], "squeeze": ["axis"], "roll": ["shift"], "permute_dims": ["axes"], "reshape": ["shape"], "matrix_transpose": [], "tril": [], "triu": []}[kind]
+        # Positional as gpukit spells them (roll(x, shift), permute_dims(x, axes), reshape(x, shape)); squeeze's
+        # axis (positional-or-keyword in the standard) is an option, squeeze(x, { axis }), as gpukit has it.
+        positional = {"expand_dims": [], "flip": [], "squeeze": [], "roll": ["shift"], "permute_dims": ["axes"], "reshape": ["shape"], "matrix_transpose": [], "tril": [], "triu": []}[kind]
         pargs = [kw.pop(p) for p in positional]
 
         def call():
@@ -769,7 +769,9 @@ def d_creation(fn):
         if fn in ("zeros_like", "ones_like", "full_like"):
             x = draw_values(draw_dtype("all"), tuple(shape))
             if fn == "full_like":
-                v = int(rng.integers(0, 5)) if x.dtype.kind in "iu" else (bool(rng.random() < 0.5) if x.dtype == np.bool_ else float(rng.uniform(-5, 5)))
+                # a fill value of the result's kind: the standard leaves a float into an integer dtype unspecified
+                kind = np.dtype(NP[kw["dtype"]["dtype"]]).kind if "dtype" in kw else x.dtype.kind
+                v = int(rng.integers(0, 5)) if kind in "iu" else (bool(rng.random() < 0.5) if kind == "b" else float(rng.uniform(-5, 5)))
                 return [A(0), {"scalar": v}], kw, lambda: xp.full_like(X(x), v, **xdt()), [x]
             return [A(0)], kw, lambda: getattr(xp, fn)(X(x), **xdt()), [x]
         if fn == "eye":
@@ -827,7 +829,8 @@ def d_broadcast_to():
 def d_broadcast_arrays():
     s, t = broadcastable_pair()
     a, b = draw_values(draw_dtype("all"), s), draw_values(draw_dtype("all"), t)
-    return [A(0), A(1)], {}, lambda: tuple(xp.broadcast_arrays(X(a), X(b))), [a, b]
+    # each result keeps its input's dtype (float16 included, which the reference sees as float32)
+    return [A(0), A(1)], {}, lambda: tuple(np.asarray(r).astype(i.dtype) for r, i in zip(xp.broadcast_arrays(X(a), X(b)), (a, b))), [a, b]
 
 
 def d_unique(fn):

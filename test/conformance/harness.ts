@@ -307,7 +307,7 @@ function checkSpecial(got: Got, dtype: RefDType, shape: readonly number[], check
 function has64(e: Expected): boolean {
   if (e.kind === 'array') return NARROW[e.array.dtype] !== undefined;
   if (e.kind === 'tuple') return e.items.some(has64);
-  return false;
+  return e.kind === 'scalar' && (e.value === 'int64' || e.value === 'uint64' || e.value === 'float64'); // result_type
 }
 
 /** A result that the reference gave with a 64-bit integer dtype but that does not fit 32 bits: gpukit must throw. */

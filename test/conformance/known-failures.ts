@@ -45,6 +45,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   ...each(['ceil', 'floor', 'round'], 'integer inputs', 'the rounding functions refuse int32/uint32; the standard returns them unchanged (h-elem)', re(/_int: takes f32 arrays, got [iu]32/)),
   ...each(['pow'], 'integer inputs', 'pow is float-only; the standard has integer powers (h-elem)', re(/pow_int: takes f32 arrays, got [iu]32/)),
   ...each(['negative', 'sign'], 'uint32 inputs', 'negative/sign refuse u32; the standard defines them modulo 2^32 (negative) and as 0/1 (sign) (h-elem)', re(/_int: takes f32, i32 arrays, got u32/)),
+  ...each(['tensordot'], 'integer inputs', 'tensordot runs through matmul, which is f32-only (h-manip: linalg)', re(/tensordot: x1 and x2 are [iu]32; tensordot runs through matmul/)),
   ...each(['matmul'], 'integer inputs', 'matmul is f32-only; the standard has integer matmul (h-manip: linalg)', re(/matmul: a has dtype [iu]32; expected f32/)),
   ...each(WHOLE_ARRAY, 'whole-array reductions (axis=None) and keepdims=True with axis=None', 'whole-array reductions return shape [1]; the standard has a 0-d array, or all axes kept as 1 with keepdims (h-red)', re(/^shape \[1\], expected \[\]$|^shape \[\], expected \[1(, 1)*\]$/)),
   ...each(['sum', 'prod'], 'integer results past 2^31 / 2^32', 'integer sums and products wrap modulo 2^32 where NumPy promotes to 64 bits (issue 26 item 7; h-red makes them a typed overflow error)', re(/does not fit u?int32 \(expected a typed error\)$/)),
@@ -53,6 +54,6 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   ...each(['std', 'var'], 'special case "N - correction ≤ 0 → NaN"', 'var/std divide by N − ddof = 0 and give Infinity; the standard says NaN (h-red)', re(/^element 0: Infinity, expected NaN$/)),
   ...each(['sum'], 'float16 input', 'sum of f16 stays f16; the standard returns the default float dtype (float32 for gpukit) (h-red)', re(/^dtype f16, expected float64 \(as float32\)$/), ['dawn']),
   ...each(['arange', 'full'], 'integer arguments with no dtype', 'the result is f32 where the standard infers the default integer dtype (int32 for gpukit) from integer arguments (creation functions: the lead)', re(/^dtype f32, expected int64 \(as int32\)$/)),
-  ...each(['sin', 'cos'], '|x| ≥ 2^24 on Dawn (lavapipe)', 'the WGSL builtins lose all accuracy for huge arguments (WGSL bounds sin/cos only on [−π, π]); a Cody–Waite / Payne–Hanek range reduction in the kernel fixes it (h-elem)', (f) => /^element \d+: /.test(f.why) && f.x !== undefined && Math.abs(f.x) >= 2 ** 24, ['dawn']),
+  ...each(['sin', 'cos', 'tan'], '|x| ≥ 2^24 on Dawn (lavapipe)', 'the WGSL builtins lose all accuracy for huge arguments (WGSL bounds sin/cos only on [−π, π], tan inherits them); a Cody–Waite / Payne–Hanek range reduction in the kernel fixes it (h-elem)', (f) => /^element \d+: /.test(f.why) && f.x !== undefined && Math.abs(f.x) >= 2 ** 24, ['dawn']),
   ...each(['__getitem__'], 'an ellipsis or None (new axis) in the key', 'x.slice() takes neither \'...\' nor \'newaxis\' yet (h-manip adds both)', re(/^threw ArgumentError: slice: /)),
 ];
