@@ -12,7 +12,7 @@ import type { DeviceArray } from '../../src/index.js';
 import { loadCases, parseCaseFile, runParams, type Case } from './cases.js';
 import { runCase } from './harness.js';
 import { KNOWN_FAILURES, type KnownFailure } from './known-failures.js';
-import { markdownTable, runAll, type Failure } from './report.js';
+import { markdownTable, runAll, summary, type Failure } from './report.js';
 
 function knownFor(engine: string, f: Failure): KnownFailure | undefined {
   return KNOWN_FAILURES.find((k) => k.fn === f.fn && (k.engines === undefined || (k.engines as readonly string[]).includes(engine)) && k.match(f));
@@ -50,7 +50,7 @@ describe('Array API conformance', () => {
       for (const f of sp) problems.push(`${t.fn}: special case "${f.text ?? ''}" fails (case ${f.index}): ${f.why}`);
     }
     const stale = KNOWN_FAILURES.filter((k) => !used.has(k) && (k.engines === undefined || (k.engines as readonly string[]).includes(engine)));
-    console.log(`\nArray API conformance on ${engine} (seed ${seed}, ${budget} cases per function, ${file.cases.length} cases, ${r.seconds.toFixed(1)} s)\n\n${markdownTable([r])}`);
+    console.log(`\nArray API conformance on ${engine} (seed ${seed}, ${budget} cases per function, ${file.cases.length} cases, ${r.seconds.toFixed(1)} s)\n${summary(r)}\n\n${markdownTable([r])}`);
     if (stale.length > 0) console.log(`Known failures that matched nothing in this run on ${engine} (fixed? then delete them from known-failures.ts):\n${stale.map((k) => `- ${k.fn}: ${k.cases}`).join('\n')}`);
     expect(problems, problems.join('\n')).toEqual([]);
   });

@@ -1,7 +1,7 @@
 /** docs/reference/conformance.md: the table, what was measured, and the spec parse report. */
 import type { CaseFile } from './cases.js';
 import { KNOWN_FAILURES } from './known-failures.js';
-import { markdownTable, type EngineResult } from './report.js';
+import { markdownTable, summary, type EngineResult } from './report.js';
 
 export function conformanceDoc(file: CaseFile, results: readonly EngineResult[]): string {
   const s = file.spec;
@@ -18,7 +18,7 @@ export function conformanceDoc(file: CaseFile, results: readonly EngineResult[])
     'The harness is test/conformance/ (generate.py draws and evaluates, harness.ts calls and compares).',
     '',
     `Seed ${file.seed}, ${file.budget} random cases per function (GPUKIT_CONFORMANCE_BUDGET raises it).`,
-    'A cell reads `passed/total` random cases, then `passed/total sp` special cases (the standard\'s',
+    'A cell reads `passed/total` random cases (refused ones left out of both), then `passed/total sp` special cases (the standard\'s',
     '"If x_i is NaN, the result is NaN" sentences), then typed refusals and float16 cases skipped where the',
     'device has no `shader-f16`. **Bold**: under 99 % or a special case failing. `missing`: gpukit exports no',
     'function of that name (camelCase of the standard\'s). A refusal is a typed GpukitError where the reference\'s',
@@ -34,7 +34,7 @@ export function conformanceDoc(file: CaseFile, results: readonly EngineResult[])
     'Special cases compare exactly, ±0 by sign, as the standard states them. Where the reference raises, gpukit must',
     'throw a GpukitError.',
     '',
-    ...results.map((r) => `- ${r.engine}: ${r.failures.filter((f) => f.verdict === 'fail').length} failing cases, ${r.seconds.toFixed(1)} s.`),
+    ...results.map((r) => `- ${summary(r)}.`),
     '',
     markdownTable(results),
     '## The special cases read from the standard',

@@ -118,12 +118,25 @@ function cell(t: Tally | undefined, threshold: number): string {
   if (t.missing && t.total === 0 && t.specialTotal === 0) return 'missing';
   const parts: string[] = [];
   const ok = passRate(t) >= threshold;
-  parts.push(`${ok ? '' : '**'}${t.passed}/${t.total}${ok ? '' : '**'}`);
+  parts.push(`${ok ? '' : '**'}${t.passed}/${t.total - t.refused}${ok ? '' : '**'}`);
   const spAll = t.specialPassed === t.specialTotal - t.specialRefused;
   if (t.specialTotal > 0) parts.push(`${spAll ? '' : '**'}${t.specialPassed}/${t.specialTotal - t.specialRefused}${spAll ? '' : '**'} sp`);
   if (t.refused + t.specialRefused > 0) parts.push(`${t.refused + t.specialRefused} refused`);
   if (t.skipped > 0) parts.push(`${t.skipped} f16 skipped`);
   return parts.join(', ');
+}
+
+/** One line per engine: functions present, at ≥ 99 %, special cases passing, refusals. */
+export function summary(r: EngineResult, threshold = 0.99): string {
+  const ts = [...r.tallies.values()];
+  const present = ts.filter((t) => t.total + t.specialTotal > 0);
+  const good = present.filter((t) => passRate(t) >= threshold && t.specialPassed === t.specialTotal - t.specialRefused);
+  const sp = ts.reduce((a, t) => a + t.specialPassed, 0);
+  const spn = ts.reduce((a, t) => a + t.specialTotal - t.specialRefused, 0);
+  const cases = present.reduce((a, t) => a + t.total - t.refused, 0);
+  const passed = present.reduce((a, t) => a + t.passed, 0);
+  const refused = ts.reduce((a, t) => a + t.refused + t.specialRefused, 0);
+  return `${r.engine}: ${present.length} of ${ts.length} functions present, ${good.length} at ≥ ${threshold * 100} % with every special case; ${passed}/${cases} random cases and ${sp}/${spn} special cases pass; ${refused} refused; ${r.seconds.toFixed(1)} s`;
 }
 
 /** The Markdown table: one row per function of the standard, one column per engine. */
