@@ -802,6 +802,14 @@ def d_creation(fn):
     return draw
 
 
+def d_meshgrid():
+    dt = draw_dtype("numeric")
+    xs = [draw_values(dt, (int(rng.integers(0, 5)),)) for _ in range(int(rng.integers(1, 4)))]
+    kw = {}
+    maybe(kw, "indexing", pick(["xy", "ij"]), "xy")
+    return [A(i) for i in range(len(xs))], kw, lambda: tuple(xp.meshgrid(*[X(x) for x in xs], **kw)), xs
+
+
 def d_astype():
     src = draw_dtype("all")
     dst = draw_dtype("all")
@@ -974,7 +982,7 @@ GENERIC = {
     "tril": d_axis_fn("tril", "tril"), "triu": d_axis_fn("triu", "triu"),
     "matmul": d_matmul("matmul"), "vecdot": d_matmul("vecdot"), "tensordot": d_matmul("tensordot"),
     "zeros": d_creation("zeros"), "ones": d_creation("ones"), "full": d_creation("full"), "eye": d_creation("eye"),
-    "arange": d_creation("arange"), "linspace": d_creation("linspace"),
+    "arange": d_creation("arange"), "linspace": d_creation("linspace"), "meshgrid": d_meshgrid,
     "zeros_like": d_creation("zeros_like"), "ones_like": d_creation("ones_like"), "full_like": d_creation("full_like"),
     "astype": d_astype, "broadcast_to": d_broadcast_to, "broadcast_arrays": d_broadcast_arrays,
     "result_type": d_result_type, "can_cast": d_can_cast,

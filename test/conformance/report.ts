@@ -107,7 +107,7 @@ export const FAMILIES: readonly (readonly [string, readonly string[]])[] = [
   ['manipulation', ['concat', 'expand_dims', 'flip', 'permute_dims', 'reshape', 'roll', 'squeeze', 'stack']],
   ['indexing', ['take', '__getitem__', '__getitem__[mask]']],
   ['linear algebra', ['matmul', 'matrix_transpose', 'tensordot', 'vecdot']],
-  ['creation', ['arange', 'eye', 'full', 'full_like', 'linspace', 'ones', 'ones_like', 'tril', 'triu', 'zeros', 'zeros_like']],
+  ['creation', ['arange', 'eye', 'full', 'full_like', 'linspace', 'meshgrid', 'ones', 'ones_like', 'tril', 'triu', 'zeros', 'zeros_like']],
   ['data types', ['astype', 'broadcast_arrays', 'broadcast_to', 'can_cast', 'result_type']],
 ];
 
