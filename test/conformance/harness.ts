@@ -97,6 +97,9 @@ const ADAPTERS: Readonly<Record<string, (c: CallContext) => Call>> = {
   },
 };
 
+/** The export an adapter calls, where it is not the standard's name: absent, the function is missing. */
+const ADAPTER_NEEDS: Readonly<Record<string, string>> = { '__getitem__[mask]': 'booleanIndex' };
+
 /** gpukit's value for a reference array: the typed array of its dtype (bool as u32 0/1). */
 function upload(device: GpuDevice, a: RefArray): DeviceArray {
   const dtype = TO_GPUKIT[a.dtype];
@@ -339,6 +342,8 @@ export async function runCase(api: Api, device: GpuDevice, c: Case): Promise<Out
   const fn = typeof exported === 'function' ? (exported as AnyFn) : methodOf(device, name);
   const adapter = ADAPTERS[c.fn];
   if (adapter === undefined && fn === undefined) return { verdict: 'missing', why: `${name} is not exported` };
+  const needs = ADAPTER_NEEDS[c.fn];
+  if (needs !== undefined && typeof (api as unknown as Record<string, unknown>)[needs] !== 'function') return { verdict: 'missing', why: `${needs} is not exported` };
   const made: DeviceArray[] = [];
   try {
     let inputs: DeviceArray[];
