@@ -122,6 +122,7 @@ const timeoutCheck = (v: unknown): string | undefined =>
 /** What `openDevice()` accepts (OpenDeviceOptions); backend and feature-level names are checked where the adapter is chosen. */
 const OPEN_OPTIONS = {
   engine: ['dawn', 'gpujs', 'auto'],
+  webgpu: ['dawn', 'wgpu'],
   gpujsMode: ['webgpu', 'webasm', 'cpu'],
   backend: 'string',
   adapter: 'string',
@@ -717,8 +718,8 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   if (choice === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, ...caps, probeWebgpu: true }));
   const dawnForced =
     choice === 'dawn' ||
-    options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined ||
-    ['GPUKIT_BACKEND', 'GPUKIT_ADAPTER', 'GPUKIT_FEATURE_LEVEL'].some((k) => (process.env[k] ?? '') !== '');
+    options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined || options.webgpu !== undefined ||
+    ['GPUKIT_BACKEND', 'GPUKIT_ADAPTER', 'GPUKIT_FEATURE_LEVEL', 'GPUKIT_WEBGPU'].some((k) => (process.env[k] ?? '') !== '');
   if (dawnForced) return dawnDevice(await openDawn(options), profile);
   let reason: string;
   try {

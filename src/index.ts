@@ -8,9 +8,10 @@ export { broadcastShapes, MAX_RANK, type SliceSpec, type Layout as ViewLayout } 
 export type { DType, HostArrayOf } from './buffers/dtype.js';
 export type { MemoryStats } from './backends/dawn/pool.js';
 export { defaultStreamChunk, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamCombine, type StreamFn, type StreamInputs, type StreamOptions, type Streamer, type StreamRoute, type StreamerMapOptions, type StreamerOptions, type StreamerReduceOptions } from './buffers/stream.js';
-export type { DeviceInfo, EngineName, FeatureLevel, BackendName } from './device/info.js';
+export type { DeviceInfo, EngineName, FeatureLevel, BackendName, WebgpuImplementation } from './device/info.js';
 export { describeAdapter } from './device/info.js';
 export { engineTraits, type EngineTraits } from './device/engines.js';
+export { currentRuntime, type RuntimeInfo, type RuntimeName } from './device/runtime.js';
 export type { DawnAdapterOptions, LimitCaps } from './backends/dawn/adapter.js';
 export { Kernel, setKernelCacheSize, type KernelOptions, type KernelArgs } from './backends/dawn/kernel.js';
 export type { Dispatch } from './backends/dawn/geometry.js';

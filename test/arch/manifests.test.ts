@@ -22,6 +22,7 @@ const NOT_OPS = new Set([
   'placeOn', // placement of one call
   'sizeOf', // placement: a call's size
   'engineTraits', // what an engine can run (src/device/engines.ts)
+  'currentRuntime', // which JavaScript runtime (Node, Bun, Deno) runs gpukit (src/device/runtime.ts)
 ]);
 
 /** `gpukit.<name>`, through dotted names (`random.uniform`). */

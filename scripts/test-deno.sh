@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The op suite (test/ops, or the test files/patterns given) under Deno, with the Deno binary of the pinned `deno`
+# devDependency (node_modules/.bin/deno), twice: on Deno's own WebGPU (wgpu, `navigator.gpu` under
+# --unstable-webgpu; gpukit's `webgpu: 'wgpu'`), and on Dawn through the `webgpu` package, which Deno loads as a
+# Node-API addon. vitest runs on Deno and its forked workers too (Deno passes --unstable-webgpu on to them).
+# Writes vitest JSON reports to $RESULTS_DIR/deno-wgpu.json and $RESULTS_DIR/deno-dawn.json (RESULTS_DIR
+# defaults to a temp dir) and ends with the line `Tests: N passed, M failed` over both (skipped tests count as
+# failures). DENO_PASSES=wgpu (or dawn) runs one pass only.
+#
+#   bash scripts/test-deno.sh                       # the whole op suite, both passes
+#   DENO_PASSES=wgpu bash scripts/test-deno.sh test/ops/scan.test.ts
+set -uo pipefail
+cd "$(dirname "$0")/.."
+deno=node_modules/.bin/deno
+[ -x "$deno" ] || { echo "test-deno: no $deno: run npm ci (deno is a pinned devDependency)"; echo "Tests: 0 passed, 1 failed"; exit 1; }
+results=${RESULTS_DIR:-$(mktemp -d)}
+mkdir -p "$results"
+[ $# -eq 0 ] && set -- test/ops
+status=0
+files=()
+for pass in ${DENO_PASSES:-wgpu dawn}; do
+  echo "test-deno: $("$deno" --version | head -1), WebGPU: $pass"
+  GPUKIT_WEBGPU=$pass "$deno" run -A --unstable-webgpu node_modules/vitest/vitest.mjs run \
+    --reporter=default --reporter=json --outputFile="$results/deno-$pass.json" "$@"
+  s=$?
+  [ "$s" -ne 0 ] && status=$s
+  files+=("$results/deno-$pass.json")
+done
+node_modules/.bin/tsx scripts/test-tally.ts "${files[@]}"
+tally=$?
+[ "$status" -eq 0 ] && status=$tally
+exit "$status"
