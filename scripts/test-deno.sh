@@ -20,8 +20,11 @@ status=0
 files=()
 for pass in ${DENO_PASSES:-wgpu dawn}; do
   echo "test-deno: $("$deno" --version | head -1), WebGPU: $pass"
+  # wgpu compiles pipelines 2–3 times slower than Dawn on lavapipe: its pass gives each test 180 s, not 60 s.
+  timeouts=()
+  [ "$pass" = wgpu ] && timeouts=(--testTimeout=180000 --hookTimeout=180000)
   GPUKIT_WEBGPU=$pass "$deno" run -A --unstable-webgpu node_modules/vitest/vitest.mjs run \
-    --reporter=default --reporter=json --outputFile="$results/deno-$pass.json" "$@"
+    --reporter=default --reporter=json --outputFile="$results/deno-$pass.json" "${timeouts[@]}" "$@"
   s=$?
   [ "$s" -ne 0 ] && status=$s
   files+=("$results/deno-$pass.json")
