@@ -24,7 +24,7 @@ program.exitOverride((err) => process.exit(err.exitCode === 1 ? EXIT_USAGE : err
 const backend = new Option('--backend <name>', 'force a Dawn backend (vulkan, opengles, ...)').env('GPUKIT_BACKEND');
 const featureLevel = new Option('--feature-level <level>', 'force a feature level').choices(['core', 'compatibility']).env('GPUKIT_FEATURE_LEVEL');
 const adapter = new Option('--adapter <text>', 'force an adapter whose name contains this text').env('GPUKIT_ADAPTER');
-const webgpu = new Option('--webgpu <impl>', "WebGPU implementation: dawn (the webgpu package) or wgpu (Deno's own, with --unstable-webgpu)").choices(['dawn', 'wgpu']).env('GPUKIT_WEBGPU');
+const webgpu = new Option('--webgpu <impl>', "WebGPU implementation: dawn (the webgpu package) or wgpu (Deno's own navigator.gpu)").choices(['dawn', 'wgpu']).env('GPUKIT_WEBGPU');
 
 program
   .command('info')

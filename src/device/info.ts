@@ -7,8 +7,8 @@ export type EngineName = 'dawn' | 'gpujs';
 export type FeatureLevel = 'core' | 'compatibility';
 /**
  * The WebGPU implementation under the dawn engine: `dawn` (Google's, through the `webgpu` npm package, a
- * Node-API addon that Node, Bun and Deno all load) or `wgpu` (Mozilla's, built into Deno as `navigator.gpu`
- * under `--unstable-webgpu`). The engine, the ops and the WGSL are the same on both.
+ * Node-API addon that Node, Bun and Deno all load) or `wgpu` (Mozilla's, built into Deno as `navigator.gpu`:
+ * 2.9.6 has it by default, older Deno under `--unstable-webgpu`). The engine, the ops and the WGSL are the same on both.
  */
 export type WebgpuImplementation = 'dawn' | 'wgpu';
 /** Dawn backend names (what `GPUKIT_BACKEND` / `backend` accept). */

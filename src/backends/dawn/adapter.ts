@@ -9,14 +9,14 @@ import { addressSpaceRoom, DAWN_MIN_ADDRESS_SPACE, gib } from '../../device/memo
 export interface DawnAdapterOptions {
   /**
    * The WebGPU implementation under the dawn engine: `dawn` (the `webgpu` npm package; Node, Bun and Deno) or
-   * `wgpu` (the runtime's own `navigator.gpu`: Deno run with `--unstable-webgpu`). `backend`, `featureLevel`
+   * `wgpu` (the runtime's own `navigator.gpu`: Deno: 2.9.6 has it by default, older Deno under `--unstable-webgpu`). `backend`, `featureLevel`
    * and `unsafeDisableRobustness` are Dawn's and are refused with `wgpu`. Where the chosen one is missing,
    * `openDevice` throws DeviceUnavailableError saying how to get it.
    * @default process.env.GPUKIT_WEBGPU, else `dawn`
    *
    * @example
    * ```ts
-   * // deno run -A --unstable-webgpu main.ts
+   * // deno run -A main.ts
    * const device = await openDevice({ webgpu: 'wgpu' });
    * console.log(device.info.webgpu, device.info.runtime); // 'wgpu' { name: 'deno', version: '2.9.6' }
    * ```
@@ -237,7 +237,8 @@ async function openNavigatorGpu(opts: DawnAdapterOptions): Promise<DawnHandle> {
   const gpu = (globalThis as NavigatorWithGpu).navigator?.gpu;
   const rt = currentRuntime();
   if (gpu === undefined) {
-    const how = rt.name === 'deno' ? 'run Deno with --unstable-webgpu (or "unstable": ["webgpu"] in deno.json)' : `${runtimeLabel(rt)} has no built-in WebGPU: use Deno (deno run -A --unstable-webgpu), or webgpu 'dawn'`;
+    // Deno 2.9.6 has navigator.gpu by default; older Deno only under --unstable-webgpu.
+    const how = rt.name === 'deno' ? 'run Deno with --unstable-webgpu (Deno 2.9.6 has it without the flag)' : `${runtimeLabel(rt)} has no built-in WebGPU: use Deno (deno run -A), or webgpu 'dawn'`;
     throw new DeviceUnavailableError(`webgpu 'wgpu' needs the runtime's own WebGPU (navigator.gpu), and ${runtimeLabel(rt)} has none here: ${how}`);
   }
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
