@@ -5,7 +5,7 @@ import type { MemoryStats } from './backends/dawn/pool.js';
 import type { Backend } from './backends/backend.js';
 import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
 import { DeviceContext } from './backends/dawn/context.js';
-import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
+import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
 import type { HostContext } from './backends/host/context.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
@@ -723,7 +723,7 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   if (dawnForced) return dawnDevice(await openDawn(options), profile);
   let reason: string;
   try {
-    await loadWebgpu();
+    // openDawn loads the webgpu package (a load failure is classified below), or in Deno may use its own WebGPU.
     return dawnDevice(await openDawn(options), profile);
   } catch (e) {
     if (e instanceof DeviceUnavailableError) reason = (e.message.split('\n')[0] ?? e.message).replace(/ On a machine without a GPU.*$/, '').replace(/\.$/, '');

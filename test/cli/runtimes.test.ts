@@ -43,3 +43,16 @@ test('deno runs `gpukit info` on Dawn (the webgpu addon) and, with --webgpu wgpu
   expect(w.status, w.stderr).toBe(0);
   expect(JSON.parse(w.stdout)).toMatchObject({ runtime: { name: 'deno', version: v }, engine: 'dawn', webgpu: 'wgpu', featureLevel: 'core' });
 });
+
+test("deno without --allow-ffi cannot load Dawn's addon: gpukit uses Deno's own WebGPU and says why, on stderr and in fallbackReason", () => {
+  const w = spawnSync(bin('deno'), ['run', '--allow-read', '--allow-env', '--allow-sys', '--sloppy-imports', 'src/cli/main.ts', 'info', '--json'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cleanEnv() });
+  expect(w.status, w.stderr).toBe(0);
+  const i = JSON.parse(w.stdout) as { webgpu?: string; fallbackReason?: string };
+  expect(i.webgpu).toBe('wgpu');
+  expect(i.fallbackReason).toMatch(/the webgpu package \(Dawn\) could not load in deno .*--allow-ffi.*using the runtime's own WebGPU \(wgpu\)/);
+  expect(w.stderr).toMatch(/GPUKIT_WEBGPU=wgpu/);
+  // Asked for by name, Dawn does not fall back: the load failure is the answer.
+  const d = spawnSync(bin('deno'), ['run', '--allow-read', '--allow-env', '--allow-sys', '--sloppy-imports', 'src/cli/main.ts', 'info', '--json', '--webgpu', 'dawn'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: cleanEnv() });
+  expect(d.status).not.toBe(0);
+  expect(d.stderr).toMatch(/allow-ffi/);
+});

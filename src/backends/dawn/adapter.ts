@@ -231,7 +231,7 @@ interface NavigatorWithGpu {
  * quantization toggle on wgpu (it does not quantize). wgpu reports no `core-features-and-limits` feature: it
  * implements core WebGPU only, so its adapters are `core`.
  */
-async function openNavigatorGpu(opts: DawnAdapterOptions): Promise<DawnHandle> {
+async function openNavigatorGpu(opts: DawnAdapterOptions, fallbackReason?: string): Promise<DawnHandle> {
   const dawnOnly = (['backend', 'featureLevel', 'unsafeDisableRobustness'] as const).filter((k) => opts[k] !== undefined && !(k === 'featureLevel' && opts[k] === 'core'));
   if (dawnOnly.length > 0) throw new ArgumentError(`openDevice: ${dawnOnly.join(', ')} ${dawnOnly.length === 1 ? 'is a Dawn option' : 'are Dawn options'}; webgpu 'wgpu' has no such choice`);
   const gpu = (globalThis as NavigatorWithGpu).navigator?.gpu;
@@ -249,7 +249,7 @@ async function openNavigatorGpu(opts: DawnAdapterOptions): Promise<DawnHandle> {
   }
   const caps = checkLimitCaps(opts.limits, adapter.limits as unknown as Record<string, unknown>);
   const device = await requestDevice(adapter);
-  const info = { ...describe(adapter, device, { backend: undefined, featureLevel: 'core' }, undefined, caps), webgpu: 'wgpu' as const, featureLevel: 'core' as const };
+  const info = { ...describe(adapter, device, { backend: undefined, featureLevel: 'core' }, fallbackReason, caps), webgpu: 'wgpu' as const, featureLevel: 'core' as const };
   return { instance: gpu, adapter, device, info, limits: cappedLimits(device.limits, caps) };
 }
 
@@ -265,14 +265,25 @@ function parseLevel(v: string | undefined): FeatureLevel | undefined {
  * {@link DeviceUnavailableError} listing the adapters that do exist.
  */
 export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandle> {
+  if (webgpuChoice(opts) === 'wgpu') return openNavigatorGpu(opts);
   const room = addressSpaceRoom();
   if (room !== undefined && room < DAWN_MIN_ADDRESS_SPACE) {
     throw new DeviceUnavailableError(
       `Dawn needs ${gib(DAWN_MIN_ADDRESS_SPACE)} of address space free to open a device, and ulimit -v leaves this process ${gib(room)}: raise ulimit -v (Dawn crashes, not fails, below that)`,
     );
   }
-  if (webgpuChoice(opts) === 'wgpu') return openNavigatorGpu(opts);
-  const mod = await loadWebgpu();
+  let mod: WebgpuModule;
+  try {
+    mod = await loadWebgpu();
+  } catch (e) {
+    // Deno may be unable to load the Dawn addon (no --allow-ffi, no prebuilt Dawn for the platform) and still
+    // have WebGPU of its own: with nothing forcing Dawn, use that, and say so.
+    const dawnAsked = opts.webgpu !== undefined || envOption('GPUKIT_WEBGPU') !== undefined || opts.backend !== undefined || opts.featureLevel !== undefined || opts.unsafeDisableRobustness !== undefined || envOption('GPUKIT_BACKEND') !== undefined || envOption('GPUKIT_FEATURE_LEVEL') !== undefined;
+    if (dawnAsked || (globalThis as NavigatorWithGpu).navigator?.gpu === undefined) throw e;
+    const reason = `the webgpu package (Dawn) could not load in ${runtimeLabel()} (${((e as Error).message.split('\n')[0] ?? '').slice(0, 200)}); using the runtime's own WebGPU (wgpu)`;
+    process.stderr.write(`gpukit: ${reason}. To choose it explicitly and silence this: GPUKIT_WEBGPU=wgpu.\n`);
+    return openNavigatorGpu(opts, reason);
+  }
   const backend = opts.backend ?? parseBackend(envOption('GPUKIT_BACKEND'));
   const level = opts.featureLevel ?? parseLevel(envOption('GPUKIT_FEATURE_LEVEL'));
   const wanted = opts.adapter ?? envOption('GPUKIT_ADAPTER');
