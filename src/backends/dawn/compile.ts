@@ -29,14 +29,14 @@ export function nagaExpressionPosition(message: string, code: string): { line: n
   const lines = message.split('\n');
   let last: { line: number; text: string } | undefined;
   let found: { line: number; column: number } | undefined;
-  for (const l of lines) {
-    const src = /^\s*(\d+) │/.exec(l);
+  for (const line of lines) {
+    const src = /^\s*(\d+) │/.exec(line);
     if (src?.[1] !== undefined) {
-      last = { line: Number(src[1]), text: l };
+      last = { line: Number(src[1]), text: line };
       continue;
     }
-    const caret = l.indexOf('^');
-    if (last === undefined || caret < 0 || !/naga::ir::Expression/.test(l)) continue;
+    const caret = line.indexOf('^');
+    if (last === undefined || caret < 0 || !/naga::ir::Expression/.test(line)) continue;
     // The rendered source line ends with the source text: where that text starts is column 1.
     const text = sourceLine(code, last.line).trimEnd();
     const rendered = last.text.trimEnd();
