@@ -24,7 +24,8 @@ status=0
 files=()
 for pass in ${DENO_PASSES:-wgpu dawn}; do
   echo "test-deno: $("$deno" --version | head -1), WebGPU: $pass"
-  # wgpu compiles pipelines 2–3 times slower than Dawn on lavapipe: its pass gives each test 180 s, not 60 s.
+  # The wgpu pass compiles cold: Mesa's shader cache is keyed by SPIR-V, naga's differs from Tint's, and earlier
+  # runs warmed it for Dawn's only (the first full wgpu pass here: 15 min, later ones 3.5). Tests get 180 s, not 60.
   timeouts=()
   [ "$pass" = wgpu ] && timeouts=(--testTimeout=180000 --hookTimeout=180000)
   GPUKIT_WEBGPU=$pass "$deno" run -A --unstable-webgpu node_modules/vitest/vitest.mjs run \
