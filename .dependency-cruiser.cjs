@@ -26,7 +26,7 @@ const ENTRY = ['^src/index\\.ts$', '^src/testing/index\\.ts$', '^src/testing/vit
 const NEUTRAL = [
   '^src/errors\\.ts$', // the GpukitError classes (public)
   '^src/args\\.ts$', // describeValue and argument helpers
-  '^src/device/(info|engines|env|memory)\\.ts$', // DeviceInfo, engineTraits (public)
+  '^src/device/(info|engines|env|memory|runtime)\\.ts$', // DeviceInfo, engineTraits, currentRuntime (public)
   '^src/buffers/dtype\\.ts$', // DType tables
   '^src/cpu/', // the CPU contenders' loops and worker pool (the bench's, not an engine)
   '^src/kernels/load\\.ts$', // where the packaged kernels/ are (calibration kernels)

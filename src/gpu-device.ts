@@ -5,7 +5,7 @@ import type { MemoryStats } from './backends/dawn/pool.js';
 import type { Backend } from './backends/backend.js';
 import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
 import { DeviceContext } from './backends/dawn/context.js';
-import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, loadWebgpu, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
+import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
 import type { HostContext } from './backends/host/context.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
@@ -125,6 +125,7 @@ const timeoutCheck = (v: unknown): string | undefined =>
 /** What `openDevice()` accepts (OpenDeviceOptions); backend and feature-level names are checked where the adapter is chosen. */
 const OPEN_OPTIONS = {
   engine: ['dawn', 'gpujs', 'auto'],
+  webgpu: ['dawn', 'wgpu'],
   gpujsMode: ['webgpu', 'webasm', 'cpu'],
   backend: 'string',
   adapter: 'string',
@@ -788,12 +789,12 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   if (choice === 'gpujs') return gpujsDevice(await openGpujs({ ...mode, ...caps, probeWebgpu: true }));
   const dawnForced =
     choice === 'dawn' ||
-    options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined ||
-    ['GPUKIT_BACKEND', 'GPUKIT_ADAPTER', 'GPUKIT_FEATURE_LEVEL'].some((k) => (process.env[k] ?? '') !== '');
+    options.backend !== undefined || options.adapter !== undefined || options.featureLevel !== undefined || options.webgpu !== undefined ||
+    ['GPUKIT_BACKEND', 'GPUKIT_ADAPTER', 'GPUKIT_FEATURE_LEVEL', 'GPUKIT_WEBGPU'].some((k) => (process.env[k] ?? '') !== '');
   if (dawnForced) return dawnDevice(await openDawn(options), profile);
   let reason: string;
   try {
-    await loadWebgpu();
+    // openDawn loads the webgpu package (a load failure is classified below), or in Deno may use its own WebGPU.
     return dawnDevice(await openDawn(options), profile);
   } catch (e) {
     if (e instanceof DeviceUnavailableError) reason = (e.message.split('\n')[0] ?? e.message).replace(/ On a machine without a GPU.*$/, '').replace(/\.$/, '');

@@ -64,8 +64,10 @@ fn walk_block(t: ptr<function, radix_table>, start: u32, end: u32) {
 }
 
 fn run_block(b: u32, start: u32, end: u32) {
-  // The digit table (a radix_table): counts for the histogram, running offsets for the scatter.
-  var h: array<u32, MAX_RADIX>;
+  // The digit table: counts for the histogram, running offsets for the scatter. Declared through the alias,
+  // not as `array<u32, MAX_RADIX>` again: wgpu's naga (Deno 2.9) gives a spelled-out array with a named-constant
+  // size a different type from the alias's, and rejects the calls below (Dawn's Tint unifies them).
+  var h: radix_table;
   start_block(&h, b);
   walk_block(&h, start, end);
   end_block(&h, b);

@@ -7,6 +7,7 @@ import { cpus, platform, arch, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { engineTraits } from '../device/engines.js';
 import { describeAdapter, type DeviceInfo } from '../device/info.js';
+import { currentRuntime } from '../device/runtime.js';
 import { packageKernelsDir } from '../kernels/load.js';
 import type { Calibration } from './calibrate.js';
 import type { NoiseSummary } from './noise.js';
@@ -147,7 +148,11 @@ export interface BenchReport {
     readonly softwareLabel?: string;
     /** `dawn` or `gpujs` (absent in reports of older versions, which are all dawn). */
     readonly engine?: string;
+    /** The WebGPU implementation under the dawn engine: `dawn` or `wgpu` (absent on gpujs and in older reports). */
+    readonly webgpu?: string;
   };
+  /** The JavaScript runtime the sweep ran in (absent in reports of older versions, which all ran on Node). */
+  readonly runtime?: { readonly name: string; readonly version: string };
   readonly settings: SweepSettings & { readonly quick: boolean };
   readonly calibration: Calibration;
   /** How steady the machine was during the sweep (absent in reports of older versions). */
@@ -205,6 +210,9 @@ export function versions(): Record<string, string> {
     node: process.versions.node,
     v8: process.versions.v8,
   };
+  // Bun and Deno report the Node version they emulate as process.versions.node: name the runtime itself too.
+  const rt = currentRuntime();
+  if (rt.name !== 'node') v[rt.name] = rt.version;
   for (const dep of ['webgpu', 'tinybench']) v[dep] = readVersion(join(root, 'node_modules', dep, 'package.json'));
   return v;
 }
@@ -416,7 +424,9 @@ export function buildReport(args: {
       features: info.features,
       ...(label !== undefined ? { softwareLabel: label } : {}),
       engine: info.engine,
+      ...(info.webgpu !== undefined ? { webgpu: info.webgpu } : {}),
     },
+    runtime: currentRuntime(),
     settings: args.settings,
     calibration: args.calibration,
     ...(args.noise !== undefined ? { noise: args.noise } : {}),

@@ -83,7 +83,7 @@ export function streamLines(ops: readonly OpReport[]): string[] {
 
 export function formatTable(r: BenchReport): string {
   const lines: string[] = [];
-  lines.push(`gpukit bench — ${r.adapter.description}`);
+  lines.push(`gpukit bench — ${r.adapter.description}${r.runtime !== undefined ? ` · runtime ${r.runtime.name} ${r.runtime.version}` : ''}`);
   if (r.adapter.softwareLabel !== undefined) lines.push(`!! ${r.adapter.softwareLabel}`);
   if (r.interrupted !== undefined) lines.push(`!! partial report: ${r.interrupted}`);
   lines.push(calibrationLine(r));
@@ -124,7 +124,7 @@ export function formatTable(r: BenchReport): string {
   const streams = streamLines(r.ops);
   if (streams.length > 0) lines.push('', ...streams);
   lines.push('');
-  lines.push(`${r.durationS.toFixed(1)} s · gpukit ${r.versions['gpukit'] ?? ''} · node ${r.versions['node'] ?? ''} · webgpu ${r.versions['webgpu'] ?? ''} · tinybench ${r.versions['tinybench'] ?? ''}`);
+  lines.push(`${r.durationS.toFixed(1)} s · gpukit ${r.versions['gpukit'] ?? ''} · ${r.runtime !== undefined && r.runtime.name !== 'node' ? `${r.runtime.name} ${r.runtime.version} (node ${r.versions['node'] ?? ''} compat)` : `node ${r.versions['node'] ?? ''}`} · webgpu ${r.versions['webgpu'] ?? ''} · tinybench ${r.versions['tinybench'] ?? ''}`);
   return lines.join('\n');
 }
 
@@ -266,7 +266,7 @@ ${op.unmeasured === undefined ? '' : `<p class="warn">No GPU comparison: ${esc(o
   return `<!doctype html><html><head><meta charset="utf-8"><title>gpukit bench — ${esc(r.adapter.description)}</title>
 <style>body{font-family:Helvetica,Arial,sans-serif;margin:24px;max-width:1340px;color:#222}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 7px;font-size:13px;text-align:left;vertical-align:top}td.m{color:#555;font-size:12px}.warn{background:#fff3cd;border:2px solid #d39e00;padding:10px 14px;margin:10px 0;font-size:15px}.charts{display:flex;flex-wrap:wrap;gap:12px}.why{background:#f4f8ff;padding:8px 12px}small{color:#666}section{border-top:2px solid #ddd;margin-top:18px}</style></head><body>
 <h1>gpukit bench</h1>
-<p><b>Adapter:</b> ${esc(r.adapter.description)} · <b>host:</b> ${esc(r.host.cpu)}, ${r.host.cores} cores · ${esc(r.createdAt)} · ${r.durationS.toFixed(0)} s · <code>${esc(r.command)}</code></p>
+<p><b>Adapter:</b> ${esc(r.adapter.description)}${r.runtime !== undefined ? ` · <b>runtime:</b> ${esc(`${r.runtime.name} ${r.runtime.version}`)}` : ''} · <b>host:</b> ${esc(r.host.cpu)}, ${r.host.cores} cores · ${esc(r.createdAt)} · ${r.durationS.toFixed(0)} s · <code>${esc(r.command)}</code></p>
 ${warn}
 ${steady === '' ? '' : `<p>${esc(steady).replace('\n', '<br>')}</p>`}<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
 ${opSections}

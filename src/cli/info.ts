@@ -25,7 +25,8 @@ function formatBytes(n: number): string {
 export function formatInfo(info: DeviceInfo, all = false): string {
   const lines = [
     `adapter:        ${describeAdapter(info)}`,
-    `engine:         ${info.engine}`,
+    `engine:         ${info.engine}${info.webgpu !== undefined ? ` (WebGPU implementation: ${info.webgpu})` : ''}`,
+    `runtime:        ${info.runtime !== undefined ? `${info.runtime.name} ${info.runtime.version}` : 'unknown'}`,
     `backend:        ${info.backend}`,
     `feature level:  ${info.featureLevel}`,
     `kind:           ${info.isSoftware ? 'software (a CPU emulating a GPU: its timings are not GPU hardware figures)' : 'hardware GPU'}`,
@@ -58,7 +59,7 @@ export async function runInfo(opts: OpenDeviceOptions & { json?: boolean; all?: 
         console.log(formatInfo(device.info, all));
         const m = device.memory;
         console.log(`memory budget:  ${m.memoryBudgetBytes !== undefined ? `${formatBytes(m.memoryBudgetBytes)}, ${m.memoryBudgetBasis}` : m.memoryBudgetBasis}`);
-        if (all) {
+        if (all && device.info.webgpu !== 'wgpu') {
           const adapters = await listDawnAdapters();
           console.log(`adapters found:\n${adapters.map((a) => `  ${a}`).join('\n') || '  none'}`);
         }

@@ -14,7 +14,7 @@ watchStdout();
 const program = new Command();
 program
   .name('gpukit')
-  .description('GPU compute for Node.js: device info, benchmarks, tuning, test setup')
+  .description('GPU compute for Node.js, Bun and Deno: device info, benchmarks, tuning, test setup')
   .version(gpukitVersion(), '-V, --version', "print gpukit's version")
   .enablePositionalOptions();
 // Commander's own usage errors (unknown option, missing argument) exit 2 like gpukit's; help and --version stay 0.
@@ -24,6 +24,7 @@ program.exitOverride((err) => process.exit(err.exitCode === 1 ? EXIT_USAGE : err
 const backend = new Option('--backend <name>', 'force a Dawn backend (vulkan, opengles, ...)').env('GPUKIT_BACKEND');
 const featureLevel = new Option('--feature-level <level>', 'force a feature level').choices(['core', 'compatibility']).env('GPUKIT_FEATURE_LEVEL');
 const adapter = new Option('--adapter <text>', 'force an adapter whose name contains this text').env('GPUKIT_ADAPTER');
+const webgpu = new Option('--webgpu <impl>', "WebGPU implementation: dawn (the webgpu package) or wgpu (Deno's own navigator.gpu)").choices(['dawn', 'wgpu']).env('GPUKIT_WEBGPU');
 
 program
   .command('info')
@@ -31,10 +32,12 @@ program
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
+  .addOption(webgpu)
   .option('--json', 'print device info as JSON')
   .option('--all', 'print every limit and every adapter found')
-  .action(async (o: { backend?: string; featureLevel?: string; adapter?: string; json?: boolean; all?: boolean }) => {
+  .action(async (o: { backend?: string; featureLevel?: string; adapter?: string; webgpu?: string; json?: boolean; all?: boolean }) => {
     process.exitCode = await cliAction('info', () => runInfo({
+      ...(o.webgpu !== undefined ? { webgpu: o.webgpu as 'dawn' } : {}),
       ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
       ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
       ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),
@@ -63,8 +66,10 @@ program
   .addOption(backend)
   .addOption(featureLevel)
   .addOption(adapter)
-  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; placement?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; shardSizes?: string; backend?: string; featureLevel?: string; adapter?: string }) => {
+  .addOption(webgpu)
+  .action(async (ops: string[], o: { sizes?: string; contenders?: string; json?: string; csv?: string; html?: string; quick?: boolean; placement?: boolean; progress?: boolean; fleet?: boolean; redis?: string; queues?: string; shardSizes?: string; backend?: string; featureLevel?: string; adapter?: string; webgpu?: string }) => {
     const open = {
+      ...(o.webgpu !== undefined ? { webgpu: o.webgpu as 'dawn' } : {}),
       ...(o.backend !== undefined ? { backend: o.backend as 'vulkan' } : {}),
       ...(o.featureLevel !== undefined ? { featureLevel: o.featureLevel as 'core' } : {}),
       ...(o.adapter !== undefined ? { adapter: o.adapter } : {}),

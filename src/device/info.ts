@@ -1,15 +1,29 @@
 import { describeValue } from '../args.js';
 import { ArgumentError } from '../errors.js';
+import type { RuntimeInfo } from './runtime.js';
 /** Which engine runs the kernels: Dawn (WGSL through the `webgpu` package) or the gpu.js fallback. */
 export type EngineName = 'dawn' | 'gpujs';
 /** WebGPU feature level of the device: full WebGPU (`core`) or the reduced `compatibility` level (GLES). */
 export type FeatureLevel = 'core' | 'compatibility';
+/**
+ * The WebGPU implementation under the dawn engine: `dawn` (Google's, through the `webgpu` npm package, a
+ * Node-API addon that Node, Bun and Deno all load) or `wgpu` (Mozilla's, built into Deno as `navigator.gpu`:
+ * 2.9.6 has it by default, older Deno under `--unstable-webgpu`). The engine, the ops and the WGSL are the same on both.
+ */
+export type WebgpuImplementation = 'dawn' | 'wgpu';
 /** Dawn backend names (what `GPUKIT_BACKEND` / `backend` accept). */
 export type BackendName = 'vulkan' | 'opengles' | 'opengl' | 'metal' | 'd3d12' | 'd3d11' | 'null';
 
 /** What a device runs on. Everything `gpukit info` prints comes from here. */
 export interface DeviceInfo {
   readonly engine: EngineName;
+  /**
+   * The WebGPU implementation under the dawn engine (see {@link WebgpuImplementation}); absent on gpujs
+   * (and in infos saved before gpukit named it, which all ran on Dawn).
+   */
+  readonly webgpu?: WebgpuImplementation;
+  /** The JavaScript runtime that opened the device: `{ name: 'deno', version: '2.9.6' }` (absent in older saved infos). */
+  readonly runtime?: RuntimeInfo;
   /** Dawn backend (`vulkan`, `opengles`...) or, on gpu.js, its mode (`webgpu`, `webasm`, `cpu`). */
   readonly backend: string;
   readonly vendor: string;
@@ -42,5 +56,6 @@ export function describeAdapter(info: DeviceInfo): string {
   if (bad !== undefined) throw new ArgumentError(`describeAdapter: info must be a DeviceInfo (device.info)${bad === 'an object' ? '' : `; its '${bad}' is ${describeValue((i as Record<string, unknown>)[bad])}`}, got ${describeValue(i)}`);
   const kind = info.isSoftware ? 'software adapter, CPU-emulated' : 'hardware adapter';
   const name = [info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' / ');
-  return `${name} (${info.engine}/${info.backend}, ${info.featureLevel}, ${kind})`;
+  const engine = info.webgpu !== undefined && info.webgpu !== info.engine ? `${info.engine}[${info.webgpu}]` : info.engine;
+  return `${name} (${engine}/${info.backend}, ${info.featureLevel}, ${kind})`;
 }

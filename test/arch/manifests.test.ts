@@ -25,6 +25,7 @@ const NOT_OPS = new Set([
   'resultType', // the standard's type promotion over dtypes (src/buffers/dtype.ts)
   'canCast', // the same
   'promoteTypes', // the same, for two dtypes
+  'currentRuntime', // which JavaScript runtime (Node, Bun, Deno) runs gpukit (src/device/runtime.ts)
 ]);
 
 /** `gpukit.<name>`, through dotted names (`random.uniform`). */

@@ -274,7 +274,9 @@ describe('sort kernels', () => {
       for (const bits of [4, 8, 11]) {
         const src = radixKernelSource(file, bits);
         expect(src.match(/^const MAX_RADIX: u32 = (\d+)u;$/gm), file).toEqual([`const MAX_RADIX: u32 = ${2 ** bits}u;`]);
-        expect(src, file).toMatch(/var (h|off): array<u32, MAX_RADIX>;/);
+        // The table is declared through the alias (wgpu's naga rejects a second spelled-out array type).
+        expect(src, file).toMatch(/^alias radix_table = array<u32, MAX_RADIX>;$/m);
+        expect(src, file).toMatch(/var h: radix_table;/);
       }
     }
   });

@@ -1,11 +1,27 @@
 import { readdirSync } from 'node:fs';
 import { ArgumentError, DeviceUnavailableError } from '../../errors.js';
 import { ensureHeadlessEgl, prepareDriverEnvironment } from '../../device/env.js';
-import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel } from '../../device/info.js';
+import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel, type WebgpuImplementation } from '../../device/info.js';
+import { currentRuntime, runtimeLabel } from '../../device/runtime.js';
 import { addressSpaceRoom, DAWN_MIN_ADDRESS_SPACE, gib } from '../../device/memory.js';
 
 /** How to choose the Dawn adapter. Environment variables fill in what the options leave out. */
 export interface DawnAdapterOptions {
+  /**
+   * The WebGPU implementation under the dawn engine: `dawn` (the `webgpu` npm package; Node, Bun and Deno) or
+   * `wgpu` (the runtime's own `navigator.gpu`: Deno: 2.9.6 has it by default, older Deno under `--unstable-webgpu`). `backend`, `featureLevel`
+   * and `unsafeDisableRobustness` are Dawn's and are refused with `wgpu`. Where the chosen one is missing,
+   * `openDevice` throws DeviceUnavailableError saying how to get it.
+   * @default process.env.GPUKIT_WEBGPU, else `dawn`
+   *
+   * @example
+   * ```ts
+   * // deno run -A main.ts
+   * const device = await openDevice({ webgpu: 'wgpu' });
+   * console.log(device.info.webgpu, device.info.runtime); // 'wgpu' { name: 'deno', version: '2.9.6' }
+   * ```
+   */
+  readonly webgpu?: WebgpuImplementation;
   /** Force a Dawn backend. @default process.env.GPUKIT_BACKEND, else Dawn's default, then `opengles` */
   readonly backend?: BackendName;
   /** Force an adapter whose name (vendor, architecture or description) contains this text. @default process.env.GPUKIT_ADAPTER */
@@ -197,6 +213,46 @@ function parseBackend(v: string | undefined): BackendName | undefined {
   throw new DeviceUnavailableError(`unknown backend '${v}'; expected one of ${known.join(', ')}`);
 }
 
+/** The WebGPU implementation asked for: `openDevice({ webgpu })`, else GPUKIT_WEBGPU, else Dawn. */
+export function webgpuChoice(opts: Pick<DawnAdapterOptions, 'webgpu'>): WebgpuImplementation {
+  if (opts.webgpu !== undefined) return opts.webgpu;
+  const v = envOption('GPUKIT_WEBGPU');
+  if (v === undefined || v === 'dawn' || v === 'wgpu') return v ?? 'dawn';
+  throw new DeviceUnavailableError(`unknown WebGPU implementation '${v}' in GPUKIT_WEBGPU; expected dawn or wgpu`);
+}
+
+interface NavigatorWithGpu {
+  readonly navigator?: { readonly gpu?: GPU };
+}
+
+/**
+ * Opens a device on the runtime's own WebGPU (`navigator.gpu`): wgpu in Deno. Dawn's instance flags do not
+ * exist there, so the Dawn-only options are refused rather than ignored; gpukit's timestamps need no
+ * quantization toggle on wgpu (it does not quantize). wgpu reports no `core-features-and-limits` feature: it
+ * implements core WebGPU only, so its adapters are `core`.
+ */
+async function openNavigatorGpu(opts: DawnAdapterOptions, fallbackReason?: string): Promise<DawnHandle> {
+  const dawnOnly = (['backend', 'featureLevel', 'unsafeDisableRobustness'] as const).filter((k) => opts[k] !== undefined && !(k === 'featureLevel' && opts[k] === 'core'));
+  if (dawnOnly.length > 0) throw new ArgumentError(`openDevice: ${dawnOnly.join(', ')} ${dawnOnly.length === 1 ? 'is a Dawn option' : 'are Dawn options'}; webgpu 'wgpu' has no such choice`);
+  const gpu = (globalThis as NavigatorWithGpu).navigator?.gpu;
+  const rt = currentRuntime();
+  if (gpu === undefined) {
+    // Deno 2.9.6 has navigator.gpu by default; older Deno only under --unstable-webgpu.
+    const how = rt.name === 'deno' ? 'run Deno with --unstable-webgpu (Deno 2.9.6 has it without the flag)' : `${runtimeLabel(rt)} has no built-in WebGPU: use Deno (deno run -A), or webgpu 'dawn'`;
+    throw new DeviceUnavailableError(`webgpu 'wgpu' needs the runtime's own WebGPU (navigator.gpu), and ${runtimeLabel(rt)} has none here: ${how}`);
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
+  if (adapter === null) throw new DeviceUnavailableError(`webgpu 'wgpu' (${runtimeLabel(rt)}): navigator.gpu found no adapter. ${HOW_TO_GET_ONE}`);
+  const wanted = opts.adapter ?? envOption('GPUKIT_ADAPTER');
+  if (wanted !== undefined && !adapterName(adapter).toLowerCase().includes(wanted.toLowerCase())) {
+    throw new DeviceUnavailableError(`webgpu 'wgpu': the adapter ${adapterName(adapter)} does not match '${wanted}'`, [`wgpu: ${adapterName(adapter)}`]);
+  }
+  const caps = checkLimitCaps(opts.limits, adapter.limits as unknown as Record<string, unknown>);
+  const device = await requestDevice(adapter);
+  const info = { ...describe(adapter, device, { backend: undefined, featureLevel: 'core' }, fallbackReason, caps), webgpu: 'wgpu' as const, featureLevel: 'core' as const };
+  return { instance: gpu, adapter, device, info, limits: cappedLimits(device.limits, caps) };
+}
+
 function parseLevel(v: string | undefined): FeatureLevel | undefined {
   if (v === undefined) return undefined;
   if (v === 'core' || v === 'compatibility') return v;
@@ -209,13 +265,25 @@ function parseLevel(v: string | undefined): FeatureLevel | undefined {
  * {@link DeviceUnavailableError} listing the adapters that do exist.
  */
 export async function openDawn(opts: DawnAdapterOptions = {}): Promise<DawnHandle> {
+  if (webgpuChoice(opts) === 'wgpu') return openNavigatorGpu(opts);
   const room = addressSpaceRoom();
   if (room !== undefined && room < DAWN_MIN_ADDRESS_SPACE) {
     throw new DeviceUnavailableError(
       `Dawn needs ${gib(DAWN_MIN_ADDRESS_SPACE)} of address space free to open a device, and ulimit -v leaves this process ${gib(room)}: raise ulimit -v (Dawn crashes, not fails, below that)`,
     );
   }
-  const mod = await loadWebgpu();
+  let mod: WebgpuModule;
+  try {
+    mod = await loadWebgpu();
+  } catch (e) {
+    // Deno may be unable to load the Dawn addon (no --allow-ffi, no prebuilt Dawn for the platform) and still
+    // have WebGPU of its own: with nothing forcing Dawn, use that, and say so.
+    const dawnAsked = opts.webgpu !== undefined || envOption('GPUKIT_WEBGPU') !== undefined || opts.backend !== undefined || opts.featureLevel !== undefined || opts.unsafeDisableRobustness !== undefined || envOption('GPUKIT_BACKEND') !== undefined || envOption('GPUKIT_FEATURE_LEVEL') !== undefined;
+    if (dawnAsked || (globalThis as NavigatorWithGpu).navigator?.gpu === undefined) throw e;
+    const reason = `the webgpu package (Dawn) could not load in ${runtimeLabel()} (${((e as Error).message.split('\n')[0] ?? '').slice(0, 200)}); using the runtime's own WebGPU (wgpu)`;
+    process.stderr.write(`gpukit: ${reason}. To choose it explicitly and silence this: GPUKIT_WEBGPU=wgpu.\n`);
+    return openNavigatorGpu(opts, reason);
+  }
   const backend = opts.backend ?? parseBackend(envOption('GPUKIT_BACKEND'));
   const level = opts.featureLevel ?? parseLevel(envOption('GPUKIT_FEATURE_LEVEL'));
   const wanted = opts.adapter ?? envOption('GPUKIT_ADAPTER');
@@ -348,6 +416,8 @@ function describe(adapter: GPUAdapter, device: GPUDevice, attempt: Attempt, fall
   const isFallbackAdapter = adapter.info.isFallbackAdapter;
   return {
     engine: 'dawn',
+    webgpu: 'dawn',
+    runtime: currentRuntime(),
     backend: attempt.backend ?? (attempt.featureLevel === 'core' ? defaultBackendName() : 'opengles'),
     vendor,
     architecture,

@@ -86,7 +86,9 @@ export function sizeClass(n: number): number {
 
 /** Identity of an adapter and driver: tuning results are only reused on the same one. */
 export function adapterKey(info: DeviceInfo): string {
-  const id = [info.engine, info.backend, info.vendor, info.architecture, info.description, info.featureLevel].join('|');
+  // A WebGPU implementation other than Dawn compiles the same WGSL to other code, so it tunes apart; Dawn keeps the
+  // key it had before implementations were named, so existing caches stay valid.
+  const id = [info.engine, info.backend, info.vendor, info.architecture, info.description, info.featureLevel, ...(info.webgpu !== undefined && info.webgpu !== 'dawn' ? [info.webgpu] : [])].join('|');
   return createHash('sha256').update(id).digest('hex').slice(0, 16);
 }
 

@@ -11,6 +11,7 @@ import { DeviceUnavailableError } from '../../errors.js';
 import { checkLimitCaps, HOW_TO_GET_ONE, loadWebgpu, retireInstance } from '../dawn/adapter.js';
 import { HostContext } from './context.js';
 import { looksSoftware, type DeviceInfo } from '../../device/info.js';
+import { currentRuntime } from '../../device/runtime.js';
 
 /** gpu.js modes gpukit uses. */
 export type GpujsMode = 'webgpu' | 'webasm' | 'cpu';
@@ -159,6 +160,7 @@ export async function openGpujs(opts: OpenGpujsOptions): Promise<HostContext> {
   const limits = capped !== undefined ? { ...own, maxBufferSize: capped } : own;
   const info: DeviceInfo = {
     engine: 'gpujs',
+    runtime: currentRuntime(),
     backend: mode,
     vendor: a?.vendor ?? '',
     architecture: a?.architecture ?? '',
