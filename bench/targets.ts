@@ -13,6 +13,7 @@
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
 import { cpus } from 'node:os';
+import { describeWasm, loadWasmCpu } from '../src/cpu/wasm.js';
 import { add, argmax, axpy, describeAdapter, map, matmul, max, openDevice, scan, softmax, sort, sum, transpose, type GpuDevice } from '../src/index.js';
 import { axpyLoop, scanLoop, sumLoop } from '../src/cpu/loops.js';
 
@@ -223,15 +224,28 @@ async function libraryRows(device: GpuDevice, reps: number): Promise<Row[]> {
     using b = device.array(ah);
     matmul(a, b, { m, k: m, n: m }).destroy(); // compile and warm
     await device.sync();
+    // Side by side with cpu-wasm (TF.js's wasm backend, XNNPACK), rep by rep in this process, where installed:
+    // the distance between the GPU kernels on this adapter and the best CPU path a Node user can install.
+    const w = await loadWasmCpu();
+    const wasm = 'unavailable' in w ? undefined : w;
+    if (wasm !== undefined) wasm.matmul(ah, ah, m, m, m); // warm
     const g: number[] = [];
+    const c: number[] = [];
     for (let r = 0; r < Math.min(reps, 5); r++) {
       g.push(await kernelMs(device, () => {
         matmul(a, b, { m, k: m, n: m }).destroy();
       }));
+      if (wasm !== undefined) c.push(wall(() => wasm.matmul(ah, ah, m, m, m)));
     }
     const gm = median(g);
     const gflops = (2 * m * m * m) / (gm * 1e6);
     rows.push({ target: 'matmul f32 1024³ (GFLOP/s, goal 40)', gpu: `${gflops.toFixed(1)} GFLOP/s`, cpu: '—', ratio: gflops / 40, goal: 1 });
+    if (wasm === undefined) {
+      rows.push({ target: 'matmul f32 1024³, gpukit kernel-only vs cpu-wasm', gpu: `${gflops.toFixed(1)} GFLOP/s`, cpu: 'not installed', ratio: NaN, goal: 1, note: 'unavailable' in w ? w.unavailable : '' });
+    } else {
+      const cflops = (2 * m * m * m) / (median(c) * 1e6);
+      rows.push({ target: 'matmul f32 1024³, gpukit kernel-only vs cpu-wasm (same run)', gpu: `${gflops.toFixed(1)} GFLOP/s`, cpu: `${cflops.toFixed(1)} GFLOP/s`, ratio: gflops / cflops, goal: 1, note: `cpu-wasm: ${describeWasm(wasm.label)}, end to end from JS arrays` });
+    }
   }
 
   // chain of 100 small ops + one readback, vs the same dispatches on raw webgpu

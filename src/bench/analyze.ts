@@ -27,6 +27,7 @@ import {
 } from './model.js';
 import type { OpMeasurements, PhasePoint, SweepSettings } from './runner.js';
 import { GPUJS_KERNEL_OPS } from './gpujs-ops.js';
+import { isCpuRole, type CpuLabel } from './contender.js';
 
 export const SCHEMA = 'gpukit-bench/1';
 
@@ -53,6 +54,8 @@ export interface ContenderReport {
   readonly name: string;
   readonly role: string;
   readonly method: string;
+  /** A CPU contender's library, version, SIMD and threads. */
+  readonly label?: CpuLabel;
   readonly fit: { readonly alphaMs: number; readonly nsPerUnit: number; readonly madResidual: number; readonly outliers: number };
   readonly points: readonly PointReport[];
 }
@@ -81,6 +84,15 @@ export interface Comparison {
   readonly speedups: readonly { readonly n: number; readonly speedup: number }[];
 }
 
+/**
+ * The GPU against the best CPU contender at each size: `speedups` and `measuredCrossover` use, at each size,
+ * the fastest CPU median there (named in `bestCpu`); `crossover`, `asymptoticSpeedup` and `saturationN` use
+ * the fitted line of `cpu`, the CPU contender fastest at the largest size measured.
+ */
+export interface BestComparison extends Comparison {
+  readonly bestCpu: readonly { readonly n: number; readonly name: string }[];
+}
+
 export interface OpReport {
   readonly name: string;
   readonly summary: string;
@@ -91,6 +103,8 @@ export interface OpReport {
   readonly flopsPerUnit: number;
   readonly contenders: readonly ContenderReport[];
   readonly comparisons: readonly Comparison[];
+  /** Each GPU contender against the best CPU contender at each size (absent in older reports). */
+  readonly best?: readonly BestComparison[];
   readonly phases: readonly PhasePoint[];
   readonly roofline: (Roofline & { readonly n: number; readonly kernelMs: number }) | null;
   readonly why: { readonly kernel: string; readonly e2e: string };
@@ -161,6 +175,8 @@ export interface BenchReport {
   readonly ops: readonly OpReport[];
   /** Present when the sweep was cut short (Ctrl-C): what was measured by then, and what that means. */
   readonly interrupted?: string;
+  /** The cpu-wasm contender: its label when it ran, or why it did not (absent in older reports). */
+  readonly cpuWasm?: { readonly label: CpuLabel } | { readonly unavailable: string };
 }
 
 export const METHODS: Readonly<Record<string, string>> = {
@@ -170,6 +186,7 @@ export const METHODS: Readonly<Record<string, string>> = {
   asymptoticSpeedup: 'β_cpu / β_gpu of the fitted lines: the speedup as n → ∞',
   saturationN: 'n where the fitted speedup reaches 90 % of its asymptote: w = (0.9·β_c·α_g − β_g·α_c) / (0.1·β_c·β_g); past it the speedup has stopped growing',
   roofline: 'arithmetic intensity = FLOPs / minimal device-memory bytes of the op; achieved GB/s and GFLOP/s from the GPU-timestamp kernel median at the largest size, as % of the calibrated copy bandwidth and FMA rate',
+  best: "each GPU contender against the best CPU contender (cpu-1t, cpu-pool, cpu-wasm) at each size: speedups and the measured crossover against the fastest CPU median at each size; the fitted crossover, asymptote and 90 % point against the line of the CPU contender fastest at the largest size, which the 'why' lines name too",
   stream: 'gpu-stream against gpu-e2e per size: hidden = (e2e median − stream median) / (upload + download of the end-to-end phase breakdown): the share of the transfer time the stream overlapped with other work',
   phases: 'device.profile() of the end-to-end run: upload = host time in queue.writeBuffer, kernel = GPU timestamps, download = copy + mapAsync + copy into JS, host = the rest of the wall time',
 };
@@ -213,7 +230,7 @@ export function versions(): Record<string, string> {
   // Bun and Deno report the Node version they emulate as process.versions.node: name the runtime itself too.
   const rt = currentRuntime();
   if (rt.name !== 'node') v[rt.name] = rt.version;
-  for (const dep of ['webgpu', 'tinybench']) v[dep] = readVersion(join(root, 'node_modules', dep, 'package.json'));
+  for (const dep of ['webgpu', 'tinybench', '@tensorflow/tfjs-backend-wasm']) v[dep] = readVersion(join(root, 'node_modules', dep, 'package.json'));
   return v;
 }
 
@@ -244,11 +261,11 @@ function measuredCrossover(sizes: readonly number[], gpu: readonly number[], cpu
   return { kind: 'crosses', n: sizes[from] ?? NaN };
 }
 
-function explainKernel(op: OpReport, fits: Map<string, LinearFit>, cal: Calibration): string {
+function explainKernel(op: OpReport, fits: Map<string, LinearFit>, cal: Calibration, best: string | undefined): string {
   const g = fits.get('gpu-kernel');
-  const cpuFits = [...fits.entries()].filter(([k]) => k.startsWith('cpu-'));
-  if (g === undefined || cpuFits.length === 0) return 'not measured';
-  const [cpuName, c] = cpuFits.reduce((a, b) => (b[1].betaMs < a[1].betaMs ? b : a));
+  const c = best === undefined ? undefined : fits.get(best);
+  if (g === undefined || c === undefined || best === undefined) return 'not measured';
+  const cpuName = bestName(op, best);
   const unit = op.unit === 'multiply-add' ? 'multiply-add' : 'element';
   const rl = op.roofline;
   const where = rl === null
@@ -266,11 +283,11 @@ function explainKernel(op: OpReport, fits: Map<string, LinearFit>, cal: Calibrat
   return `Kernel-only wins on per-${unit} cost (${fmt.nsPer(g.betaMs)} vs ${cpuName}'s ${fmt.nsPer(c.betaMs)} ns/${unit}${where}) and pays ${fmt.ms(g.alphaMs)} fixed per call, so it tends to ${fmt.times(s)}.`;
 }
 
-function explainE2e(op: OpReportDraft, fits: Map<string, LinearFit>, cal: Calibration): string {
-  const cpuFits = [...fits.entries()].filter(([k]) => k.startsWith('cpu-'));
+function explainE2e(op: OpReportDraft, fits: Map<string, LinearFit>, cal: Calibration, best: string | undefined): string {
+  const c = best === undefined ? undefined : fits.get(best);
   const last = op.phases.at(-1);
-  if (last === undefined || cpuFits.length === 0) return 'not measured';
-  const [cpuName, c] = cpuFits.reduce((a, b) => (b[1].betaMs < a[1].betaMs ? b : a));
+  if (last === undefined || c === undefined || best === undefined) return 'not measured';
+  const cpuName = bestName(op, best);
   const n = last.n;
   const w = op.contenders[0]?.points.find((p) => p.n === n)?.w ?? n;
   const cpuMs = c.alphaMs + c.betaMs * w;
@@ -292,6 +309,36 @@ function explainE2e(op: OpReportDraft, fits: Map<string, LinearFit>, cal: Calibr
   return `End-to-end is bound by host overhead: ${fmt.ms(top.ms)} ${at} outside upload, kernel and download (dispatch round trip alone: ${fmt.ms(cal.dispatch.value)}), ${cmp}.`;
 }
 
+/** The best CPU contender as the 'why' lines name it: "the best CPU contender, cpu-wasm (TensorFlow.js … 4.22.0, SIMD on, 1 thread)". */
+function bestName(op: OpReport, name: string): string {
+  const l = op.contenders.find((c) => c.name === name)?.label;
+  return `the best CPU contender at ${fmt.pow2(Math.max(...op.sizes))}, ${name}${l === undefined ? '' : ` (${l.library} ${l.version}, SIMD ${l.simd ? 'on' : 'off'}, ${String(l.threads)} thread${l.threads === 1 ? '' : 's'})`}`;
+}
+
+/**
+ * The CPU contender fastest (lowest median) at the largest size every CPU contender measured, or at the
+ * largest size any did; undefined without CPU contenders.
+ */
+export function bestCpuAtLargest(contenders: readonly ContenderReport[]): string | undefined {
+  const cpus = contenders.filter((c) => isCpuRole(c.role) && c.points.length > 0);
+  if (cpus.length === 0) return undefined;
+  const common = Math.min(...cpus.map((c) => Math.max(...c.points.map((p) => p.n))));
+  const at = (c: ContenderReport): number => c.points.find((p) => p.n === common)?.medianMs ?? Infinity;
+  return cpus.reduce((a, b) => (at(b) < at(a) ? b : a)).name;
+}
+
+/** At each size, the CPU contender with the lowest median there and that median. */
+export function bestCpuPerSize(contenders: readonly ContenderReport[], sizes: readonly number[]): { n: number; name: string; ms: number }[] {
+  const cpus = contenders.filter((c) => isCpuRole(c.role));
+  return sizes.flatMap((n) => {
+    const at = cpus.flatMap((c) => {
+      const p = c.points.find((q) => q.n === n);
+      return p === undefined ? [] : [{ n, name: c.name, ms: p.medianMs }];
+    });
+    return at.length === 0 ? [] : [at.reduce((a, b) => (b.ms < a.ms ? b : a))];
+  });
+}
+
 function transferBytes(op: OpReportDraft, n: number): { upload: number; download: number } {
   return op.transfer(n);
 }
@@ -302,7 +349,7 @@ interface OpReportDraft extends OpReport {
 
 /** Why an op has no GPU-vs-CPU comparison, or undefined when nothing explains it beyond the contender list. */
 function unmeasuredReason(op: string, contenders: readonly ContenderReport[], engine: string | undefined): string | undefined {
-  const cpu = contenders.some((c) => c.role === 'cpu-1t' || c.role === 'cpu-pool');
+  const cpu = contenders.some((c) => isCpuRole(c.role));
   if (!cpu) return 'no CPU contender was measured, so there is nothing to compare a GPU contender with';
   if (engineTraits(engine).runsWgsl) return contenders.some((c) => c.role.startsWith('gpu-')) ? undefined : 'no GPU contender was measured (--contenders)';
   if (!(GPUJS_KERNEL_OPS as readonly string[]).includes(op)) {
@@ -335,6 +382,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
       name: c.name,
       role: c.role,
       method: c.method,
+      ...(c.label !== undefined ? { label: c.label } : {}),
       fit: { alphaMs: fit.alphaMs, nsPerUnit: fit.betaMs * 1e6, madResidual: fit.madRel, outliers: fit.outliers },
       points: cells.map((x) => {
         const fitMs = fit.alphaMs + fit.betaMs * x.w;
@@ -348,7 +396,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
   const wgsl = contenders.some((x) => x.role === 'gpu-kernel' || x.role === 'gpu-e2e');
   const gpuSide = wgsl ? ['gpu-kernel', 'gpu-e2e'] : contenders.filter((x) => x.name.startsWith('gpujs-')).map((x) => x.name);
   for (const g of gpuSide) {
-    for (const c of contenders.filter((x) => x.role === 'cpu-1t' || x.role === 'cpu-pool').map((x) => x.name)) {
+    for (const c of contenders.filter((x) => isCpuRole(x.role)).map((x) => x.name)) {
       const gf = fits.get(g);
       const cf = fits.get(c);
       if (gf === undefined || cf === undefined) continue;
@@ -366,6 +414,27 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
       });
     }
   }
+  const bestCpu = bestCpuAtLargest(contenders);
+  const perSize = bestCpuPerSize(contenders, sizes);
+  const best: BestComparison[] = [];
+  for (const g of gpuSide) {
+    const gf = fits.get(g);
+    const cf = bestCpu === undefined ? undefined : fits.get(bestCpu);
+    if (gf === undefined || cf === undefined || bestCpu === undefined) continue;
+    const gm = medians(g);
+    const bm = sizes.map((n) => perSize.find((b) => b.n === n)?.ms ?? NaN);
+    const sat = saturationSize(gf, cf);
+    best.push({
+      gpu: g,
+      cpu: bestCpu,
+      crossover: toN(op.unit, crossover(gf, cf), Math.min(...sizes), maxN),
+      measuredCrossover: measuredCrossover(sizes, gm, bm),
+      asymptoticSpeedup: asymptoticSpeedup(gf, cf),
+      saturationN: sat === undefined ? null : nOfW(op.unit, sat),
+      speedups: sizes.map((n, i) => ({ n, speedup: (bm[i] ?? NaN) / (gm[i] ?? NaN) })),
+      bestCpu: perSize.map(({ n, name }) => ({ n, name })),
+    });
+  }
   const kernelLast = m.cells.filter((x) => x.contender === 'gpu-kernel').sort((a, b) => b.n - a.n)[0];
   const wMax = op.work(maxN);
   const perUnit = { bytesPerUnit: op.bytes(maxN) / wMax, flopsPerUnit: op.flops(maxN) / wMax };
@@ -380,6 +449,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
     ...perUnit,
     contenders,
     comparisons,
+    ...(best.length > 0 ? { best } : {}),
     phases: m.phases,
     roofline: rl,
     why: { kernel: '', e2e: '' },
@@ -389,7 +459,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
   const unmeasured = comparisons.length > 0 ? undefined : unmeasuredReason(op.name, contenders, engine);
   const why = gpujs
     ? { kernel: `not applicable on the gpujs engine: gpu-kernel times gpukit's WGSL kernels with GPU timestamps, which only the dawn engine runs.`, e2e: unmeasured ?? explainGpujs(draft, comparisons) }
-    : { kernel: explainKernel(draft, fits, cal), e2e: explainE2e(draft, fits, cal) };
+    : { kernel: explainKernel(draft, fits, cal, bestCpu), e2e: explainE2e(draft, fits, cal, bestCpu) };
   const report: Omit<OpReportDraft, 'transfer'> & { transfer?: unknown } = { ...draft };
   delete report.transfer;
   const stream = streamPoints(contenders, m.phases);
@@ -406,6 +476,7 @@ export function buildReport(args: {
   readonly command: string;
   readonly durationS: number;
   readonly interrupted?: string;
+  readonly cpuWasm?: BenchReport['cpuWasm'];
 }): BenchReport {
   const { info } = args;
   const label = softwareLabel({ isSoftware: info.isSoftware, description: describeAdapter(info) });
@@ -436,5 +507,6 @@ export function buildReport(args: {
     },
     ops: args.measurements.map((m) => analyzeOp(m, args.calibration, info.engine)),
     ...(args.interrupted !== undefined ? { interrupted: args.interrupted } : {}),
+    ...(args.cpuWasm !== undefined ? { cpuWasm: args.cpuWasm } : {}),
   };
 }

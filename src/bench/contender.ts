@@ -3,7 +3,32 @@ import { engineTraits } from '../device/engines.js';
 import type { GpuDevice } from '../gpu-device.js';
 
 /** What a contender's measurements mean, and how they were taken. */
-export type ContenderRole = 'cpu-1t' | 'cpu-pool' | 'gpu-kernel' | 'gpu-e2e' | 'gpu-stream' | 'other';
+export type ContenderRole = 'cpu-1t' | 'cpu-pool' | 'cpu-wasm' | 'gpu-kernel' | 'gpu-e2e' | 'gpu-stream' | 'other';
+
+/** Roles of the CPU contenders: the report compares the GPU with each, and with the best of them at each size. */
+export const CPU_ROLES: readonly ContenderRole[] = ['cpu-1t', 'cpu-pool', 'cpu-wasm'];
+
+/** Whether a role is a CPU contender's ({@link CPU_ROLES}). */
+export function isCpuRole(role: string): boolean {
+  return (CPU_ROLES as readonly string[]).includes(role);
+}
+
+/**
+ * What a CPU contender runs on, as every report (table, JSON, HTML) states it: the library and its version,
+ * whether it uses SIMD, and how many threads.
+ */
+export interface CpuLabel {
+  readonly library: string;
+  readonly version: string;
+  readonly simd: boolean;
+  readonly threads: number;
+  readonly note?: string;
+}
+
+/** A CPU label in one line. */
+export function describeCpuLabel(l: CpuLabel): string {
+  return `${l.library} ${l.version}, SIMD ${l.simd ? 'on' : 'off'}, ${String(l.threads)} thread${l.threads === 1 ? '' : 's'}${l.note !== undefined ? ` (${l.note})` : ''}`;
+}
 
 /** The phase breakdown of one end-to-end GPU run, ms (from `device.profile()`). */
 export interface PhaseSample {
@@ -30,6 +55,8 @@ export interface Contender {
   readonly role: ContenderRole;
   /** How the figure is measured, in words (goes into the JSON's method fields). */
   readonly method: string;
+  /** What a CPU contender runs on (every CPU contender has one). */
+  readonly label?: CpuLabel;
   setup(n: number): void | Promise<void>;
   run(): unknown;
   /** `run` never returns a promise: timed as a synchronous call (no await in the measured window). */

@@ -8,7 +8,7 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import { EXPLORATION_CALLS, type Streamer } from '../buffers/stream.js';
 import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
 import { sharedF32, sharedU32 } from '../cpu/pool.js';
-import type { BenchEnv, BenchOp, Contender, PhaseSample } from './contender.js';
+import type { BenchEnv, BenchOp, Contender, CpuLabel, PhaseSample } from './contender.js';
 
 /** Deterministic pseudo-random fill (xorshift32) so every contender and every run sees the same data. */
 export function fill(a: Float32Array | Uint32Array, seed: number, kind: 'unit' | 'u32'): void {
@@ -65,12 +65,24 @@ const u32 = (a: Host | undefined): Uint32Array => a as Uint32Array;
 /** Results of CPU runs land here, so the engine cannot drop the work as unused. */
 export let cpuSink: unknown;
 
-function cpu(name: 'cpu-1t' | 'cpu-pool', inputs: Inputs, method: string, prepare: (n: number, x: Host[]) => () => unknown): Contender {
+/** What the plain-JS CPU contenders run on: V8's code for gpukit's loops (V8 does not vectorise JS loops). */
+export function jsCpuLabel(threads: number): CpuLabel {
+  return {
+    library: threads === 1 ? 'plain JS typed-array loops (gpukit src/cpu/loops.ts)' : 'plain JS typed-array loops on a worker_threads pool (gpukit src/cpu/pool.ts)',
+    version: `node ${process.versions.node} (V8 ${process.versions.v8})`,
+    simd: false,
+    threads,
+    note: 'V8 does not vectorise JS loops',
+  };
+}
+
+function cpu(name: 'cpu-1t' | 'cpu-pool', inputs: Inputs, method: string, prepare: (n: number, x: Host[]) => () => unknown, threads = 1): Contender {
   let body: () => unknown = () => undefined;
   return {
     name,
     role: name,
     method,
+    label: jsCpuLabel(threads),
     sync: true,
     setup(n) {
       // Fresh copies every round: where the arrays land (alignment, 4K aliasing between x and y, pages) is
@@ -265,7 +277,7 @@ function defineOp(o: OpSpec): BenchOp {
       const pool = o.pool;
       return [
         cpu('cpu-1t', inputs, ONE_T + (o.cpu1t.note ?? ''), o.cpu1t.prepare),
-        ...(pool !== undefined ? [cpu('cpu-pool', inputs, POOL(env) + (pool.note ?? ''), (n, x) => pool.prepare(env, n, x))] : []),
+        ...(pool !== undefined ? [cpu('cpu-pool', inputs, POOL(env) + (pool.note ?? ''), (n, x) => pool.prepare(env, n, x), env.pool.size)] : []),
         ...gpuContenders(env, inputs, { enqueue: o.enqueue, stream: o.stream }),
       ];
     },

@@ -19,7 +19,7 @@ import type { Calibration } from './calibrate.js';
 export const PLACEMENT_SCHEMA = 'gpukit-placement/1';
 
 /** The contenders a placement model holds lines for. */
-export const PLACEMENT_CONTENDERS = ['cpu-1t', 'cpu-pool', 'gpu-e2e'] as const;
+export const PLACEMENT_CONTENDERS = ['cpu-1t', 'cpu-pool', 'cpu-wasm', 'gpu-e2e'] as const;
 export type PlacementContender = (typeof PLACEMENT_CONTENDERS)[number];
 
 /** A fitted line t(w) = alphaMs + betaMs·w (w = work units: elements, or multiply-adds for matmul). */
@@ -240,7 +240,7 @@ export function measuredOps(report: Pick<BenchReport, 'ops' | 'command' | 'creat
       const ps = [...c.points].sort((a, b) => a.w - b.w).filter((p) => positive(p.w) && positive(p.medianMs));
       points[c.name as PlacementContender] = ps.filter((p, i) => i === 0 || p.w > (ps[i - 1]?.w ?? Infinity)).map((p) => [p.w, p.medianMs]);
     }
-    if (lines['gpu-e2e'] === undefined || (lines['cpu-1t'] === undefined && lines['cpu-pool'] === undefined)) continue;
+    if (lines['gpu-e2e'] === undefined || (lines['cpu-1t'] === undefined && lines['cpu-pool'] === undefined && lines['cpu-wasm'] === undefined)) continue;
     out[op.name] = { created: report.createdAt, command: report.command, sizes: [lo, hi], lines, points };
   }
   return out;

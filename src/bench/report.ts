@@ -1,5 +1,6 @@
 /** The bench's outputs: terminal table, JSON, CSV and a self-contained HTML report with SVG charts. */
-import { describeCrossover, type BenchReport, type OpReport } from './analyze.js';
+import { describeCrossover, type BenchReport, type BestComparison, type Comparison, type OpReport } from './analyze.js';
+import { describeCpuLabel, type CpuLabel } from './contender.js';
 import { engineTraits } from '../device/engines.js';
 import * as fmt from './format.js';
 import { esc, logLogChart, type Series } from './svg.js';
@@ -7,6 +8,7 @@ import { esc, logLogChart, type Series } from './svg.js';
 export const COLORS: Readonly<Record<string, string>> = {
   'cpu-1t': '#1f77b4',
   'cpu-pool': '#2ca02c',
+  'cpu-wasm': '#6a3d9a',
   'gpu-kernel': '#d62728',
   'gpu-e2e': '#ff7f0e',
   'gpu-stream': '#bcbd22',
@@ -38,6 +40,38 @@ export function noiseLine(r: BenchReport): string {
   const line = `machine steadiness over ${String(z.probes.length)} probes: a fixed reference job varied ${fmt.times(z.oneThread.spread)} on one thread and ${fmt.times(z.allCores.spread)} on all cores (p90/p10; max/min ${fmt.times(z.oneThread.maxOverMin)} and ${fmt.times(z.allCores.maxOverMin)})`;
   const worst = Math.max(z.oneThread.spread, z.allCores.spread);
   return worst > UNSTEADY ? `${line}\n!! the machine's own speed moved by ${fmt.times(worst)} during the sweep: another run may differ by as much, whatever the ops do` : line;
+}
+
+/**
+ * What every CPU contender of the report runs on (library, version, SIMD, threads), one line each, and why
+ * cpu-wasm is absent when it is.
+ *
+ * @example cpuLabelLines(report) // ['CPU contenders:', '  cpu-wasm  TensorFlow.js wasm backend … 4.22.0, SIMD on, 1 thread (…)']
+ */
+export function cpuLabelLines(r: BenchReport): string[] {
+  const seen = new Map<string, string>();
+  for (const op of r.ops) for (const c of op.contenders) if (c.label !== undefined && !seen.has(c.name)) seen.set(c.name, describeCpuLabel(c.label));
+  const lines = [...seen.entries()].map(([name, l]) => `  ${pad(name, 10)}${l}`);
+  if (r.cpuWasm !== undefined && 'unavailable' in r.cpuWasm) lines.push(`  ${pad('cpu-wasm', 10)}${r.cpuWasm.unavailable}`);
+  return lines.length === 0 ? [] : ['CPU contenders:', ...lines];
+}
+
+/** Which CPU contender was fastest at each size, as `2^10 cpu-1t · 2^12 cpu-wasm …` (runs of one name shortened). */
+export function bestCpuLine(b: BestComparison): string {
+  const runs: { from: number; to: number; name: string }[] = [];
+  for (const x of b.bestCpu) {
+    const last = runs.at(-1);
+    if (last !== undefined && last.name === x.name) last.to = x.n;
+    else runs.push({ from: x.n, to: x.n, name: x.name });
+  }
+  return runs.map((x) => `${x.from === x.to ? fmt.pow2(x.from) : `${fmt.pow2(x.from)}–${fmt.pow2(x.to)}`} ${x.name}`).join(' · ');
+}
+
+function comparisonLine(cmp: Comparison, first: number, who: string): string {
+  const m = cmp.measuredCrossover;
+  const meas = m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind;
+  const sat = cmp.saturationN === null ? '—' : cmp.saturationN <= first ? `≤ ${fmt.pow2(first)}` : fmt.pow2(cmp.saturationN);
+  return `  ${pad(`${cmp.gpu} vs ${who}:`, 26)} crossover ${pad(describeCrossover(cmp.crossover), 20)} measured ${pad(meas, 9)} asymptote ${pad(fmt.times(cmp.asymptoticSpeedup), 7)} 90 % of it at ${sat}`;
 }
 
 /** The terminal table. */
@@ -89,6 +123,7 @@ export function formatTable(r: BenchReport): string {
   lines.push(calibrationLine(r));
   const steady = noiseLine(r);
   if (steady !== '') lines.push(steady);
+  lines.push(...cpuLabelLines(r));
   for (const op of r.ops) {
     lines.push('');
     lines.push(`${op.name} — ${op.summary}`);
@@ -104,13 +139,11 @@ export function formatTable(r: BenchReport): string {
     lines.push(`  ${pad('fit α', 9)}${op.contenders.map((c) => pad(fmt.ms(c.fit.alphaMs), 30)).join('')}`);
     lines.push(`  ${pad('ns/' + (op.unit === 'element' ? 'el' : 'FMA'), 9)}${op.contenders.map((c) => pad(fmt.nsPer(c.fit.nsPerUnit / 1e6), 30)).join('')}`);
     for (const c of op.contenders) lines.push(`  ${pad(`residuals ${c.name}:`, 26)} ${c.points.map((p) => `${p.residual >= 0 ? '+' : ''}${(100 * p.residual).toFixed(0)}%`).join(' ')}`);
-    for (const cmp of op.comparisons) {
-      const m = cmp.measuredCrossover;
-      const meas = m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind;
-      const first = op.sizes[0] ?? 1;
-      const sat = cmp.saturationN === null ? '—' : cmp.saturationN <= first ? `≤ ${fmt.pow2(first)}` : fmt.pow2(cmp.saturationN);
-      lines.push(`  ${pad(`${cmp.gpu} vs ${cmp.cpu}:`, 26)} crossover ${pad(describeCrossover(cmp.crossover), 20)} measured ${pad(meas, 9)} asymptote ${pad(fmt.times(cmp.asymptoticSpeedup), 7)} 90 % of it at ${sat}`);
-    }
+    const first = op.sizes[0] ?? 1;
+    const best = op.best ?? [];
+    if (best[0] !== undefined) lines.push(`  best CPU by size: ${bestCpuLine(best[0])}`);
+    for (const cmp of best) lines.push(comparisonLine(cmp, first, `best CPU (${cmp.cpu})`));
+    for (const cmp of op.comparisons) lines.push(comparisonLine(cmp, first, cmp.cpu));
     if (op.roofline !== null) {
       const rl = op.roofline;
       lines.push(`  roofline at ${fmt.pow2(rl.n)}: ${Number.isFinite(rl.intensity) ? rl.intensity.toFixed(3) : '∞'} FLOP/B (${rl.bound}-bound): ${fmt.gbps(rl.achievedGBps)} = ${rl.pctOfBandwidth.toFixed(0)} % of copy bandwidth, ${rl.achievedGflops.toFixed(2)} GFLOP/s = ${rl.pctOfFlops.toFixed(1)} % of FMA rate`);
@@ -173,15 +206,21 @@ export function timeChart(r: BenchReport, op: OpReport): string {
   });
 }
 
-/** Speedup vs n of each GPU contender over each CPU baseline, with the fitted crossovers marked. */
+/** Speedup vs n of each GPU contender over each CPU baseline and over the best CPU at each size, with the fitted crossovers marked. */
 export function speedupChart(r: BenchReport, op: OpReport): string {
-  const series: Series[] = op.comparisons.map((c, i) => ({
-    name: `${c.gpu} / ${c.cpu}`,
-    color: ['#d62728', '#9467bd', '#ff7f0e', '#8c564b'][i % 4] ?? '#000',
+  const bests = (op.best ?? []).map((c) => ({
+    name: `${c.gpu} / best CPU at each size`,
+    color: c.gpu === 'gpu-kernel' ? '#7f0000' : '#000000',
     points: c.speedups.map((s) => ({ x: s.n, y: s.speedup })),
     line: c.speedups.map((s) => ({ x: s.n, y: s.speedup })),
-    dashed: c.cpu === 'cpu-pool',
   }));
+  const series: Series[] = [...bests, ...op.comparisons.map((c, i) => ({
+    name: `${c.gpu} / ${c.cpu}`,
+    color: ['#d62728', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#e377c2'][i % 6] ?? '#000',
+    points: c.speedups.map((s) => ({ x: s.n, y: s.speedup })),
+    line: c.speedups.map((s) => ({ x: s.n, y: s.speedup })),
+    dashed: c.cpu !== 'cpu-1t',
+  }))];
   const markers = op.comparisons.flatMap((c, i) =>
     c.crossover.kind === 'crosses' && !c.crossover.extrapolated ? [{ x: c.crossover.n, label: `${c.gpu.replace('gpu-', '')}×${c.cpu.replace('cpu-', '')}`, color: ['#d62728', '#9467bd', '#ff7f0e', '#8c564b'][i % 4] ?? '#000' }] : [],
   );
@@ -226,6 +265,15 @@ export function rooflineChart(r: BenchReport): string {
   });
 }
 
+/** The HTML table of the CPU contenders: library, version, SIMD, threads (and why cpu-wasm is absent). */
+function cpuTable(r: BenchReport): string {
+  const seen = new Map<string, CpuLabel>();
+  for (const op of r.ops) for (const c of op.contenders) if (c.label !== undefined && !seen.has(c.name)) seen.set(c.name, c.label);
+  const rows = [...seen.entries()].map(([name, l]) => `<tr><td>${esc(name)}</td><td>${esc(l.library)}</td><td>${esc(l.version)}</td><td>${l.simd ? 'on' : 'off'}</td><td>${String(l.threads)}</td><td class="m">${esc(l.note ?? '')}</td></tr>`);
+  if (r.cpuWasm !== undefined && 'unavailable' in r.cpuWasm) rows.push(`<tr><td>cpu-wasm</td><td colspan="5" class="m">${esc(r.cpuWasm.unavailable)}</td></tr>`);
+  return rows.length === 0 ? '' : `<h2>CPU contenders</h2><table><tr><th>contender</th><th>library</th><th>version</th><th>SIMD</th><th>threads</th><th>note</th></tr>${rows.join('')}</table>`;
+}
+
 /** The self-contained HTML report. */
 export function formatHtml(r: BenchReport): string {
   const c = r.calibration;
@@ -238,7 +286,7 @@ export function formatHtml(r: BenchReport): string {
     .join('');
   const opSections = r.ops
     .map((op) => {
-      const head = `<tr><th>n</th>${op.contenders.map((x) => `<th>${esc(x.name)}<br><small>median [p10–p90]</small></th>`).join('')}</tr>`;
+      const head = `<tr><th>n</th>${op.contenders.map((x) => `<th>${esc(x.name)}<br><small>${x.label === undefined ? '' : `${esc(describeCpuLabel(x.label))}<br>`}median [p10–p90]</small></th>`).join('')}</tr>`;
       const rows = op.sizes
         .map((n) => `<tr><td>${fmt.pow2(n)}</td>${op.contenders.map((x) => {
           const p = x.points.find((q) => q.n === n);
@@ -246,10 +294,10 @@ export function formatHtml(r: BenchReport): string {
         }).join('')}</tr>`)
         .join('');
       const fitRow = `<tr><td>fit</td>${op.contenders.map((x) => `<td>α ${fmt.ms(x.fit.alphaMs)}, β ${fmt.nsPer(x.fit.nsPerUnit / 1e6)} ns/${op.unit === 'element' ? 'el' : 'FMA'}</td>`).join('')}</tr>`;
-      const cmp = op.comparisons
+      const cmp = [...(op.best ?? []).map((x) => ({ ...x, who: `<b>best CPU</b> (${esc(x.cpu)} at the largest size; by size: ${esc(bestCpuLine(x))})` })), ...op.comparisons.map((x) => ({ ...x, who: esc(x.cpu) }))]
         .map((x) => {
           const m = x.measuredCrossover;
-          return `<tr><td>${esc(x.gpu)} vs ${esc(x.cpu)}</td><td>${esc(describeCrossover(x.crossover))}</td><td>${m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind}</td><td>${fmt.times(x.asymptoticSpeedup)}</td><td>${x.saturationN === null ? '—' : fmt.pow2(Math.max(1, x.saturationN))}</td></tr>`;
+          return `<tr><td>${esc(x.gpu)} vs ${x.who}</td><td>${esc(describeCrossover(x.crossover))}</td><td>${m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind}</td><td>${fmt.times(x.asymptoticSpeedup)}</td><td>${x.saturationN === null ? '—' : fmt.pow2(Math.max(1, x.saturationN))}</td></tr>`;
         })
         .join('');
       const rl = op.roofline;
@@ -268,7 +316,7 @@ ${op.unmeasured === undefined ? '' : `<p class="warn">No GPU comparison: ${esc(o
 <h1>gpukit bench</h1>
 <p><b>Adapter:</b> ${esc(r.adapter.description)}${r.runtime !== undefined ? ` · <b>runtime:</b> ${esc(`${r.runtime.name} ${r.runtime.version}`)}` : ''} · <b>host:</b> ${esc(r.host.cpu)}, ${r.host.cores} cores · ${esc(r.createdAt)} · ${r.durationS.toFixed(0)} s · <code>${esc(r.command)}</code></p>
 ${warn}
-${steady === '' ? '' : `<p>${esc(steady).replace('\n', '<br>')}</p>`}<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
+${steady === '' ? '' : `<p>${esc(steady).replace('\n', '<br>')}</p>`}${cpuTable(r)}<h2>Calibrated ceilings</h2><table><tr><th>ceiling</th><th>value</th><th>method</th></tr>${calRows}</table>
 ${opSections}
 <section><h2>Roofline</h2>${c.bandwidth.applicable === false || c.flops.applicable === false ? '<p>Not applicable: this engine has no calibrated copy and FMA ceilings (see the calibration above).</p>' : rooflineChart(r)}</section>
 <section><h2>Methods</h2><table>${methods}</table><p>versions: ${esc(Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</p></section>

@@ -4,6 +4,7 @@ import { buildReport, type BenchReport } from './analyze.js';
 import { calibrate } from './calibrate.js';
 import { contendersOf } from './contender.js';
 import { closeGpujsContenders, registerGpujsContenders } from './gpujs.js';
+import { registerWasmContenders, wasmLabel } from './wasm.js';
 import { benchOps } from './ops.js';
 import { NoiseMonitor } from './noise.js';
 import { formatCsv, formatHtml, formatJson } from './report.js';
@@ -225,6 +226,9 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
     pool = await CpuPool.create();
     // gpu.js contenders (its webgpu mode on the same adapter, and webasm) for the ops it runs as kernels.
     registerGpujsContenders();
+    // cpu-wasm (TF.js's wasm backend) where its optional packages are installed; the report says when not.
+    const wasm = await registerWasmContenders();
+    const cpuWasm = 'unavailable' in wasm ? { unavailable: wasm.unavailable } : { label: wasmLabel(wasm) };
     const noise = new NoiseMonitor(pool);
     const env = { device, pool, noise };
     const say = (p: Progress): void => {
@@ -237,7 +241,7 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
       const cs = all.filter((c) => only === undefined || only.includes(c.name) || only.includes(c.role));
       return { op, all, sizes: sizesFor(op, sizes, explicitSizes), count: cs.length };
     });
-    checkPlan(plan, only, device.info.limits, device.info.engine);
+    checkPlan(plan, only, device.info.limits, device.info.engine, 'unavailable' in wasm ? wasm.unavailable : undefined);
     say({ done: 0, total: 1, label: 'calibrating the adapter' });
     const calibration = await calibrate(device, quick ? { elements: 2 ** 22, reps: 5 } : {});
     const base = { done: 0, total: plan.reduce((s, p) => s + p.sizes.length * p.count * settings.rounds, 0) };
@@ -262,6 +266,7 @@ export async function sweepBench(o: BenchCliOptions): Promise<BenchReport> {
       command: o.command ?? 'gpukit bench',
       durationS: (performance.now() - t0) / 1000,
       ...(interrupted !== undefined ? { interrupted } : {}),
+      cpuWasm,
     });
     if (interrupted === undefined) o.onReport?.(device.info, report);
     return report;
@@ -286,13 +291,15 @@ function checkPlan(
   only: readonly string[] | undefined,
   limits: Readonly<Record<string, number>>,
   engine?: string,
+  wasmMissing?: string,
 ): void {
   if (only !== undefined) {
     const known = [...new Set(plan.flatMap((p) => p.all.flatMap((c) => [c.name, c.role])))].filter((n) => n !== 'other');
     const unknown = only.filter((n) => !known.includes(n));
     if (unknown.length > 0) {
       const wgsl = !engineTraits(engine).runsWgsl && unknown.some((n) => n.startsWith('gpu-')) ? ` (the gpu-* contenders run WGSL, which only the dawn engine runs; this device runs on ${engine ?? ''})` : '';
-      throw new UsageError(`--contenders: unknown contender ${unknown.join(', ')} for ${plan.map((p) => p.op.name).join(', ')}${wgsl}; known: ${known.join(', ')}`);
+      const wasm = wasmMissing !== undefined && unknown.includes('cpu-wasm') ? ` (${wasmMissing})` : '';
+      throw new UsageError(`--contenders: unknown contender ${unknown.join(', ')} for ${plan.map((p) => p.op.name).join(', ')}${wgsl}${wasm}; known: ${known.join(', ')}`);
     }
     const empty = plan.filter((p) => p.count === 0).map((p) => p.op.name);
     if (empty.length > 0) throw new UsageError(`--contenders: none of ${only.join(', ')} runs ${empty.join(', ')}`);

@@ -5,7 +5,7 @@
  * p10–p90, which therefore describe the whole op's sweep, not one moment of it.
  */
 import { Bench, type FnReturnedObject } from 'tinybench';
-import type { BenchEnv, BenchOp, Contender, PhaseSample } from './contender.js';
+import type { BenchEnv, BenchOp, Contender, CpuLabel, PhaseSample } from './contender.js';
 import { contendersOf, isMeasured } from './contender.js';
 import { median, summarize, type Summary } from './stats.js';
 
@@ -47,7 +47,7 @@ export interface PhasePoint extends PhaseSample {
 export interface OpMeasurements {
   readonly op: BenchOp;
   readonly sizes: readonly number[];
-  readonly contenders: readonly { readonly name: string; readonly role: Contender['role']; readonly method: string }[];
+  readonly contenders: readonly { readonly name: string; readonly role: Contender['role']; readonly method: string; readonly label?: CpuLabel }[];
   readonly cells: readonly Cell[];
   readonly phases: readonly PhasePoint[];
 }
@@ -184,9 +184,14 @@ export async function sweepOp(
     const measured = (f: (c: Cell) => unknown): Set<unknown> => new Set(cells.map(f));
     const ns = measured((c) => c.n);
     const names = measured((c) => c.contender);
-    return { op, sizes: sizes.filter((n) => ns.has(n)), contenders: contenders.filter((c) => names.has(c.name)).map((c) => ({ name: c.name, role: c.role, method: c.method })), cells, phases };
+    return { op, sizes: sizes.filter((n) => ns.has(n)), contenders: contenders.filter((c) => names.has(c.name)).map(described), cells, phases };
   }
-  return { op, sizes, contenders: contenders.map((c) => ({ name: c.name, role: c.role, method: c.method })), cells, phases };
+  return { op, sizes, contenders: contenders.map(described), cells, phases };
+}
+
+/** What the report keeps of a contender. */
+function described(c: Contender): OpMeasurements['contenders'][number] {
+  return { name: c.name, role: c.role, method: c.method, ...(c.label !== undefined ? { label: c.label } : {}) };
 }
 
 /** Sizes of the default sweep for an op: the requested sizes up to the op's own cap. */

@@ -43,7 +43,7 @@ export interface Decision {
   readonly w: number;
   /** Where it runs. */
   readonly side: 'cpu' | 'gpu';
-  /** The CPU contender that runs (or would run) it: one thread or the worker pool. */
+  /** The CPU contender that runs (or would run) it: one thread, the worker pool or the wasm library. */
   readonly cpu: Prediction;
   readonly gpu: Prediction;
   /** `model`: the smaller prediction won; `forced`: placement 'cpu' or 'gpu'; `resident`: an input is a DeviceArray. */
@@ -55,17 +55,27 @@ export interface Decision {
  * of src/cpu/loops.ts, rounded up), the GPU dispatches one call makes, and whether the kernel is bound by
  * arithmetic rather than memory. Used only where an op has no measured lines.
  */
-const TRAITS: Readonly<Record<PlacedOp, { readonly cpuNs: number; readonly pool: boolean; readonly passes: number; readonly compute: boolean }>> = {
-  sum: { cpuNs: 0.7, pool: true, passes: 2, compute: false },
-  dot: { cpuNs: 0.9, pool: true, passes: 2, compute: false },
-  axpy: { cpuNs: 1.0, pool: true, passes: 1, compute: false },
-  add: { cpuNs: 1.2, pool: false, passes: 1, compute: false },
-  'add-bcast': { cpuNs: 1.2, pool: false, passes: 1, compute: false },
-  'softmax-rows': { cpuNs: 22, pool: false, passes: 1, compute: true },
-  scan: { cpuNs: 1.2, pool: true, passes: 3, compute: false },
-  sort: { cpuNs: 8, pool: true, passes: 12, compute: false },
-  matmul: { cpuNs: 2, pool: true, passes: 1, compute: true },
+const TRAITS: Readonly<Record<PlacedOp, { readonly cpuNs: number; readonly pool: boolean; readonly passes: number; readonly compute: boolean; readonly wasmNs: number }>> = {
+  sum: { cpuNs: 0.7, pool: true, passes: 2, compute: false, wasmNs: 2 },
+  dot: { cpuNs: 0.9, pool: true, passes: 2, compute: false, wasmNs: 2.5 },
+  axpy: { cpuNs: 1.0, pool: true, passes: 1, compute: false, wasmNs: 4 },
+  add: { cpuNs: 1.2, pool: false, passes: 1, compute: false, wasmNs: 3 },
+  'add-bcast': { cpuNs: 1.2, pool: false, passes: 1, compute: false, wasmNs: 3 },
+  'softmax-rows': { cpuNs: 22, pool: false, passes: 1, compute: true, wasmNs: 8 },
+  scan: { cpuNs: 1.2, pool: true, passes: 3, compute: false, wasmNs: 15 },
+  sort: { cpuNs: 8, pool: true, passes: 12, compute: false, wasmNs: 150 },
+  matmul: { cpuNs: 2, pool: true, passes: 1, compute: true, wasmNs: 0.12 },
 };
+
+/**
+ * The fixed cost of a cpu-wasm call used in derived lines (TF.js's per-op dispatch and tensor bookkeeping;
+ * `wasmNs` above is its per-unit cost from `gpukit bench` runs of TF.js 4.22's wasm backend on one thread,
+ * copies in and out included, rounded up).
+ */
+const WASM_ALPHA_MS = 0.03;
+
+/** What a forced decision fixes: the side (`cpu`: the fastest CPU contender), or one kind of CPU contender. */
+export type ForcedSide = 'cpu' | 'gpu' | 'cpu-js' | 'cpu-wasm';
 
 /** Whether the op has a worker-pool CPU version (the pool runs a fixed set of loops). */
 export function hasPool(op: PlacedOp): boolean {
@@ -175,6 +185,7 @@ export class PlacementModel {
     const t = TRAITS[op];
     if (c === 'cpu-1t') return 0.002 + t.cpuNs * s.w * 1e-6;
     if (c === 'cpu-pool') return 0.05 + ((1.3 * t.cpuNs) / this.#cores) * s.w * 1e-6;
+    if (c === 'cpu-wasm') return WASM_ALPHA_MS + t.wasmNs * s.w * 1e-6;
     const k = this.#ceilings;
     const alpha = k.dispatchMs * (1 + 0.25 * (t.passes - 1));
     const transfer = s.upload / (k.uploadGBps * DERATE.transfer * 1e6) + s.download / (k.downloadGBps * DERATE.transfer * 1e6);
@@ -193,22 +204,27 @@ export class PlacementModel {
     const copy = c === 'cpu-pool' ? copyBytes * this.#copyNs * 1e-6 : 0;
     const l = m?.lines[c];
     if (m !== undefined && l !== undefined) return { contender: c, ms: measuredAt(l, m.points?.[c], s.w) + copy, source: m.source };
-    // A measured op whose sweep left the pool out has no pool line: it is not guessed beside measured lines.
-    if (m !== undefined && c === 'cpu-pool') return undefined;
+    // A measured op whose sweep left the pool (or cpu-wasm) out has no line for it: it is not guessed beside measured lines.
+    if (m !== undefined && (c === 'cpu-pool' || c === 'cpu-wasm')) return undefined;
     return { contender: c, ms: this.#derived(op, c, s) + copy, source: this.#ceilingSource };
   }
 
   /**
-   * Decides one call: the faster CPU contender (one thread, or the pool when `pool` allows it) against the GPU
-   * end to end. `force` keeps the predictions but fixes the side.
+   * Decides one call: the fastest predicted CPU contender (one thread; the pool when `pool` allows it; the
+   * wasm library when `wasm` says it is installed and runs this call) against the GPU end to end. `force`
+   * keeps the predictions but fixes the side: `cpu` (the fastest CPU contender), `gpu`, `cpu-js` (the faster of
+   * one thread and the pool) or `cpu-wasm` (the wasm library where it can run the call, else `cpu-js`).
    */
-  decide(op: PlacedOp, s: CallSize, options: { readonly pool: boolean; readonly copyBytes?: number; readonly force?: 'cpu' | 'gpu' }): Decision {
+  decide(op: PlacedOp, s: CallSize, options: { readonly pool: boolean; readonly wasm?: boolean; readonly copyBytes?: number; readonly force?: ForcedSide }): Decision {
     const one = this.predict(op, 'cpu-1t', s) ?? this.predict(op, 'cpu-pool', s, options.copyBytes);
     const pool = options.pool ? this.predict(op, 'cpu-pool', s, options.copyBytes) : undefined;
-    const cpu = one === undefined || (pool !== undefined && pool.ms < one.ms) ? pool : one;
+    const js = one === undefined || (pool !== undefined && pool.ms < one.ms) ? pool : one;
+    const wasm = options.wasm === true ? this.predict(op, 'cpu-wasm', s) : undefined;
+    const force = options.force;
+    const cpu = force === 'cpu-js' || wasm === undefined ? js : force === 'cpu-wasm' || js === undefined || wasm.ms < js.ms ? wasm : js;
     const gpu = this.predict(op, 'gpu-e2e', s);
     if (cpu === undefined || gpu === undefined) throw new Error(`placement: no CPU or GPU prediction for ${op}`);
-    if (options.force !== undefined) return { op, w: s.w, side: options.force, cpu, gpu, reason: 'forced' };
+    if (force !== undefined) return { op, w: s.w, side: force === 'gpu' ? 'gpu' : 'cpu', cpu, gpu, reason: 'forced' };
     return { op, w: s.w, side: gpu.ms < cpu.ms ? 'gpu' : 'cpu', cpu, gpu, reason: 'model' };
   }
 }

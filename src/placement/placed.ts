@@ -9,6 +9,7 @@ import { calibrate } from '../bench/calibrate.js';
 import { ceilingsOf, placementPath, readPlacementFile, savePlacement, warnPlacement, type PlacementFile } from '../bench/placement-file.js';
 import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
 import { CpuPool, sharedF32, sharedU32 } from '../cpu/pool.js';
+import { loadWasmCpu, wasmInstalled, type WasmCpu, type WasmUnavailable } from '../cpu/wasm.js';
 import { describeValue } from '../args.js';
 import { isDetached } from '../buffers/dtype.js';
 import { engineTraits } from '../device/engines.js';
@@ -36,8 +37,12 @@ export interface NdHost<A extends HostArray = HostArray> {
 /** A host input: a typed array (1-D) or `{ data, shape }`. Results come back in the same form. */
 export type HostInput<A extends HostArray = HostArray> = A | NdHost<A>;
 
-/** How calls are placed: by the model, or always on one side (for comparisons, as `gpukit bench --placement` does). */
-export type PlacementMode = 'measured' | 'cpu' | 'gpu';
+/**
+ * How calls are placed: by the model, or always on one side (for comparisons, as `gpukit bench --placement`
+ * does): `cpu` the fastest predicted CPU contender, `cpu-js` the faster of one thread and the pool, `cpu-wasm`
+ * TF.js's wasm backend (where installed and it runs the call; else as `cpu-js`), `gpu` end to end.
+ */
+export type PlacementMode = 'measured' | 'cpu' | 'gpu' | 'cpu-js' | 'cpu-wasm';
 
 /** Options of {@link openPlaced} and {@link placeOn}. */
 export interface PlacementOptions {
@@ -53,6 +58,11 @@ export interface PlacementOptions {
   readonly calibrate?: boolean;
   /** Let the CPU side use the worker pool (started on first use). @default true */
   readonly pool?: boolean;
+  /**
+   * Let the CPU side use TF.js's wasm backend (`cpu-wasm`) where its optional packages are installed
+   * (loaded on first use). @default true
+   */
+  readonly wasm?: boolean;
 }
 
 /** One placed call, as `profile()` records it. */
@@ -149,7 +159,9 @@ function result<A extends HostArray>(nd: boolean, data: A, shape: readonly numbe
 export class Placed {
   readonly #owned: boolean;
   readonly #usePool: boolean;
+  #useWasm: boolean;
   #pool: Promise<CpuPool> | undefined;
+  #wasm: Promise<WasmCpu | WasmUnavailable> | undefined;
   readonly #staging = new Staging();
   #closed = false;
 
@@ -158,10 +170,16 @@ export class Placed {
     readonly device: GpuDevice,
     readonly model: PlacementModel,
     readonly placement: PlacementMode,
-    options: { readonly owned: boolean; readonly pool: boolean },
+    options: { readonly owned: boolean; readonly pool: boolean; readonly wasm?: boolean },
   ) {
     this.#owned = options.owned;
     this.#usePool = options.pool;
+    this.#useWasm = options.wasm === true;
+  }
+
+  /** Whether the CPU side may run calls on TF.js's wasm backend (installed, allowed, and it started). */
+  get wasm(): boolean {
+    return this.#useWasm;
   }
 
   /**
@@ -178,12 +196,12 @@ export class Placed {
     if (!(PLACED_OPS as readonly string[]).includes(op)) throw new ArgumentError(`explain: unknown op ${JSON.stringify(op)}; placed ops: ${PLACED_OPS.join(', ')}`);
     if (!(Number.isInteger(n) && n >= 0)) throw new ArgumentError(`explain: n must be a non-negative integer, got ${String(n)}`);
     const s = sizeOf(op, n);
-    return this.#decide(op, s, poolCopyBytes(op, s), false);
+    return this.#decide(op, s, poolCopyBytes(op, s), false, true);
   }
 
-  #decide(op: PlacedOp, s: CallSize, copyBytes: number, shared: boolean): Decision {
+  #decide(op: PlacedOp, s: CallSize, copyBytes: number, shared: boolean, wasmRuns: boolean): Decision {
     const force = this.placement === 'measured' ? undefined : this.placement;
-    return this.model.decide(op, s, { pool: this.#usePool, copyBytes: shared ? 0 : copyBytes, ...(force !== undefined ? { force } : {}) });
+    return this.model.decide(op, s, { pool: this.#usePool, wasm: this.#useWasm && wasmRuns, copyBytes: shared ? 0 : copyBytes, ...(force !== undefined ? { force } : {}) });
   }
 
   /**
@@ -207,14 +225,34 @@ export class Placed {
     return this.#pool;
   }
 
-  /** Runs one placed call: decides, runs the side, records it. */
-  async #run<T>(op: PlacedOp, s: CallSize, copyBytes: number, shared: boolean, cpu: (pool: CpuPool | null) => T, gpu: () => Promise<T>): Promise<T> {
+  /**
+   * The wasm library, loaded on first use. If it does not start after all (installed but broken), the CPU
+   * side stops offering it (one warning) and this returns null: the call runs the JS loops instead.
+   */
+  async #wasmCpu(): Promise<WasmCpu | null> {
+    this.#wasm ??= loadWasmCpu();
+    const w = await this.#wasm;
+    if (!('unavailable' in w)) return w;
+    this.#useWasm = false;
+    warnPlacement(`${w.unavailable}; placement runs the CPU side on the JS loops`);
+    return null;
+  }
+
+  /**
+   * Runs one placed call: decides, runs the side, records it. `wasmRuns` false: the wasm library cannot run
+   * this call (a sort of keys other than u32), so it is not offered.
+   */
+  async #run<T>(op: PlacedOp, s: CallSize, copyBytes: number, shared: boolean, cpu: (pool: CpuPool | null, wasm: WasmCpu | null) => T, gpu: () => Promise<T>, wasmRuns = true): Promise<T> {
     if (this.#closed) throw new DestroyedError(`placed ${op}: this placed front end is closed`);
-    const d = this.#decide(op, s, copyBytes, shared);
+    let d = this.#decide(op, s, copyBytes, shared, wasmRuns);
     const t0 = performance.now();
     let out: T;
     if (d.side === 'gpu') out = await gpu();
-    else out = cpu(d.cpu.contender === 'cpu-pool' ? await this.#cpuPool() : null);
+    else if (d.cpu.contender === 'cpu-wasm') {
+      const w = await this.#wasmCpu();
+      if (w === null) d = this.#decide(op, s, copyBytes, shared, false);
+      out = cpu(d.cpu.contender === 'cpu-pool' ? await this.#cpuPool() : null, w);
+    } else out = cpu(d.cpu.contender === 'cpu-pool' ? await this.#cpuPool() : null, null);
     recording.getStore()?.push({ ...d, ms: performance.now() - t0 });
     return out;
   }
@@ -239,7 +277,7 @@ export class Placed {
     const { data } = hostOf('sum', 'x', x, F32);
     const a = data as Float32Array;
     return this.#run('sum', elementSize('sum', a.length), 4 * a.length, isShared(a),
-      (pool) => Math.fround(pool === null ? sumLoop(a) : pool.sum(this.#staging.f32(0, a))),
+      (pool, wasm) => Math.fround(wasm !== null ? wasm.sum(a) : pool === null ? sumLoop(a) : pool.sum(this.#staging.f32(0, a))),
       () => this.#onDevice([a], ([d]) => sumOp(d as DeviceArray), (r) => r.item()));
   }
 
@@ -254,7 +292,7 @@ export class Placed {
     const b = hostOf('dot', 'y', y, F32).data as Float32Array;
     if (a.length !== b.length) throw new ShapeError(`placed dot: x has ${a.length} elements, y has ${b.length}`);
     return this.#run('dot', elementSize('dot', a.length), 8 * a.length, isShared(a) && isShared(b),
-      (pool) => Math.fround(pool === null ? dotLoop(a, b) : pool.dot(this.#staging.f32(0, a), this.#staging.f32(1, b))),
+      (pool, wasm) => Math.fround(wasm !== null ? wasm.dot(a, b) : pool === null ? dotLoop(a, b) : pool.dot(this.#staging.f32(0, a), this.#staging.f32(1, b))),
       () => this.#onDevice([a, b], ([d, e]) => dotOp(d as DeviceArray, e as DeviceArray), (r) => r.item()));
   }
 
@@ -282,7 +320,8 @@ export class Placed {
     const xd = hx.data as Float32Array;
     const yd = hy.data as Float32Array;
     const data = await this.#run('axpy', elementSize('axpy', xd.length), poolCopyBytes('axpy', elementSize('axpy', xd.length)), isShared(xd),
-      (pool) => {
+      (pool, wasm) => {
+        if (wasm !== null) return wasm.axpy(a, xd, yd);
         if (pool === null) {
           const out = new Float32Array(yd);
           axpyLoop(a, xd, out);
@@ -320,7 +359,8 @@ export class Placed {
     const cols = Math.max(1, yd.length);
     const op: PlacedOp = same ? 'add' : 'add-bcast';
     const data = await this.#run(op, same ? elementSize('add', xd.length) : addSize(xd.length, yd.length), 0, false,
-      () => {
+      (_pool, wasm) => {
+        if (wasm !== null) return wasm.add(xd, yd, xd.length / cols, cols);
         const out = new Float32Array(xd.length);
         if (same) for (let i = 0; i < xd.length; i++) out[i] = (xd[i] as number) + (yd[i] as number);
         else {
@@ -344,7 +384,7 @@ export class Placed {
     const xd = hx.data as Float32Array;
     const cols = hx.shape.at(-1) ?? 0;
     const data = await this.#run('softmax-rows', elementSize('softmax-rows', xd.length), 0, false,
-      () => softmaxRows(xd, cols),
+      (_pool, wasm) => (wasm !== null ? wasm.softmaxRows(xd, xd.length / cols, cols) : softmaxRows(xd, cols)),
       () => this.#onDevice([xd], ([d]) => softmaxOp((d as DeviceArray).reshape(hx.shape), { axis: -1 }), (r) => r.toArray() as Promise<Float32Array>));
     return result(hx.nd, data, hx.shape);
   }
@@ -359,7 +399,8 @@ export class Placed {
     }
     const xd = hostOf('cumsum', 'x', x, F32).data as Float32Array;
     return this.#run('scan', elementSize('scan', xd.length), 4 * xd.length, isShared(xd),
-      (pool) => {
+      (pool, wasm) => {
+        if (wasm !== null) return wasm.cumsum(xd);
         if (pool === null) {
           const out = new Float32Array(xd.length);
           scanLoop(xd, out);
@@ -383,8 +424,9 @@ export class Placed {
     const keys = hostOf('sort', 'x', x, KEYS).data;
     const u32 = keys instanceof Uint32Array;
     return this.#run('sort', elementSize('sort', keys.length), poolCopyBytes('sort', elementSize('sort', keys.length)), false,
-      (pool) => {
+      (pool, wasm) => {
         if (!u32) return sortCpu(keys);
+        if (wasm !== null) return wasm.sortU32(keys);
         if (pool === null) {
           const out = new Uint32Array(keys);
           radixSortU32(out, new Uint32Array(keys.length));
@@ -395,7 +437,8 @@ export class Placed {
         pool.sort(out, this.#staging.u32(0, keys.length));
         return out;
       },
-      () => this.#onDevice([keys], ([d]) => sortOp(d as DeviceArray), (r) => r.toArray() as Promise<HostArray>));
+      () => this.#onDevice([keys], ([d]) => sortOp(d as DeviceArray), (r) => r.toArray() as Promise<HostArray>),
+      u32);
   }
 
   /** C = A·B of 2-D f32 arrays `{ data, shape: [m, k] }` and `{ data, shape: [k, n] }`; returns `{ data, shape: [m, n] }`. */
@@ -417,7 +460,8 @@ export class Placed {
     const ad = ha.data as Float32Array;
     const bd = hb.data as Float32Array;
     const data = await this.#run('matmul', matmulSize(m, k, n), 4 * (m * k + k * n), isShared(ad) && isShared(bd),
-      (pool) => {
+      (pool, wasm) => {
+        if (wasm !== null) return wasm.matmul(ad, bd, m, k, n);
         if (pool === null) {
           const c = new Float32Array(m * n);
           matmulRows(ad, bd, c, m, k, n);
@@ -521,13 +565,15 @@ async function modelOf(device: GpuDevice, options: PlacementOptions): Promise<Pl
   return PlacementModel.fromFile(file, kind, { cores });
 }
 
-const PLACEMENT_OPTIONS = new Set(['placement', 'model', 'calibrate', 'pool']);
+const PLACEMENT_MODES: readonly PlacementMode[] = ['measured', 'cpu', 'gpu', 'cpu-js', 'cpu-wasm'];
+
+const PLACEMENT_OPTIONS = new Set(['placement', 'model', 'calibrate', 'pool', 'wasm']);
 
 function checkPlacementOptions(op: string, o: PlacementOptions): void {
   if (typeof o !== 'object' || (o as unknown) === null || Array.isArray(o)) throw new ArgumentError(`${op}: options must be an object ({ placement, model, calibrate, pool, ... }), got ${describeValue(o)}`);
-  if (o.placement !== undefined && !['measured', 'cpu', 'gpu'].includes(o.placement)) throw new ArgumentError(`placement must be 'measured', 'cpu' or 'gpu', got ${JSON.stringify(o.placement)}`);
+  if (o.placement !== undefined && !PLACEMENT_MODES.includes(o.placement)) throw new ArgumentError(`placement must be ${PLACEMENT_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(o.placement)}`);
   if (o.model !== undefined && !(o.model instanceof PlacementModel)) throw new ArgumentError('placement: model must be a PlacementModel');
-  for (const k of ['calibrate', 'pool'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ArgumentError(`placement: ${k} must be a boolean`);
+  for (const k of ['calibrate', 'pool', 'wasm'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ArgumentError(`placement: ${k} must be a boolean`);
 }
 
 /**
@@ -545,7 +591,7 @@ export async function openPlaced(options: OpenDeviceOptions & PlacementOptions =
   const open = Object.fromEntries(Object.entries(options).filter(([k]) => !PLACEMENT_OPTIONS.has(k))) as OpenDeviceOptions;
   const device = await openDevice(open);
   try {
-    return new Placed(device, await modelOf(device, options), options.placement ?? 'measured', { owned: true, pool: options.pool !== false });
+    return new Placed(device, await modelOf(device, options), options.placement ?? 'measured', { owned: true, pool: options.pool !== false, wasm: options.wasm !== false && wasmInstalled() });
   } catch (e) {
     await device.close();
     throw e;
@@ -563,5 +609,5 @@ export async function openPlaced(options: OpenDeviceOptions & PlacementOptions =
 export async function placeOn(device: GpuDevice, options: PlacementOptions = {}): Promise<Placed> {
   if (!(device instanceof GpuDevice)) throw new ArgumentError(`placeOn: device must be a GpuDevice (from openDevice()), got ${describeValue(device)}`);
   checkPlacementOptions('placeOn', options);
-  return new Placed(device, await modelOf(device, options), options.placement ?? 'measured', { owned: false, pool: options.pool !== false });
+  return new Placed(device, await modelOf(device, options), options.placement ?? 'measured', { owned: false, pool: options.pool !== false, wasm: options.wasm !== false && wasmInstalled() });
 }

@@ -12,25 +12,30 @@ import { median } from '../bench/stats.js';
 import { parseSizes, DEFAULT_SIZES, QUICK_SIZES } from '../bench/run.js';
 import { UsageError } from '../errors.js';
 import { PLACED_OPS, type PlacedOp } from './model.js';
+import { describeWasm, loadWasmCpu } from '../cpu/wasm.js';
 import { placeOn, type Placed } from './placed.js';
 
 /** Largest size of the default sweep per op (as `gpukit bench` caps sort and matmul). */
 const MAX_SIZE: Partial<Record<PlacedOp, number>> = { sort: 2 ** 22, matmul: 2 ** 18 };
 
+/** A side of the regret table: the JS loops, TF.js's wasm backend, or the GPU end to end. */
+export type Side = 'cpu' | 'cpu-wasm' | 'gpu';
+
 /** One op at one size. */
 export interface RegretRow {
   readonly op: PlacedOp;
   readonly n: number;
-  /** Medians of whole calls, ms. */
+  /** Medians of whole calls, ms: `cpuMs` the JS loops (one thread or the pool, as the model picks), `wasmMs` cpu-wasm (absent when not installed). */
   readonly cpuMs: number;
+  readonly wasmMs?: number;
   readonly gpuMs: number;
   readonly placedMs: number;
-  /** The side placement picked, and the side that was faster. */
-  readonly picked: 'cpu' | 'gpu';
-  readonly faster: 'cpu' | 'gpu';
-  /** placed / min(cpu, gpu): what placement cost, measured (decision, its overhead and the machine's noise). */
+  /** The side placement picked, and the side that was faster (`cpu` = the JS loops). */
+  readonly picked: Side;
+  readonly faster: Side;
+  /** placed / the fastest side: what placement cost, measured (decision, its overhead and the machine's noise). */
   readonly regret: number;
-  /** The picked side's forced median / min(cpu, gpu): what the decision alone cost (1 when it picked the faster side). */
+  /** The picked side's forced median / the fastest side: what the decision alone cost (1 when it picked the fastest side). */
   readonly decision: number;
   readonly source: string;
 }
@@ -40,6 +45,8 @@ export interface RegretReport {
   readonly cpu: string;
   readonly rows: readonly RegretRow[];
   readonly rounds: number;
+  /** cpu-wasm's label (library, version, SIMD, threads), or why it was not measured. */
+  readonly wasm?: string;
 }
 
 /** The bench's own data: uniform f32 in [−0.5, 0.5), or u32 keys (xorshift32, deterministic). */
@@ -148,9 +155,10 @@ export async function placementBench(o: PlacementBenchOptions): Promise<RegretRe
   const device = await openDevice(o.open ?? {});
   try {
     const placed = await placeOn(device);
-    const cpu = await placeOn(device, { model: placed.model, placement: 'cpu' });
+    const cpu = await placeOn(device, { model: placed.model, placement: 'cpu-js' });
     const gpu = await placeOn(device, { model: placed.model, placement: 'gpu' });
-    const modes = [['placed', placed], ['cpu', cpu], ['gpu', gpu]] as const;
+    const wasm = placed.wasm ? await placeOn(device, { model: placed.model, placement: 'cpu-wasm' }) : undefined;
+    const modes: (readonly [string, Placed])[] = [['placed', placed], ['cpu', cpu], ...(wasm !== undefined ? [['cpu-wasm', wasm] as const] : []), ['gpu', gpu]];
     const rows: RegretRow[] = [];
     try {
       for (const op of ops) {
@@ -176,16 +184,24 @@ export async function placementBench(o: PlacementBenchOptions): Promise<RegretRe
         for (const n of opSizes) {
           const med = (m: string): number => median(samples.get(`${m}@${String(n)}`) ?? [NaN]);
           const [p, c, g] = [med('placed'), med('cpu'), med('gpu')];
+          const wm = wasm !== undefined ? med('cpu-wasm') : undefined;
           const d = placed.explain(op, n);
-          rows.push({ op, n, cpuMs: c, gpuMs: g, placedMs: p, picked: d.side, faster: g < c ? 'gpu' : 'cpu', regret: p / Math.min(c, g), decision: (d.side === 'gpu' ? g : c) / Math.min(c, g), source: (d.side === 'gpu' ? d.gpu : d.cpu).source.kind });
+          const sides: [Side, number][] = [['cpu', c], ...(wm !== undefined ? [['cpu-wasm', wm] as [Side, number]] : []), ['gpu', g]];
+          const [faster, best] = sides.reduce((a, b) => (b[1] < a[1] ? b : a));
+          const picked: Side = d.side === 'gpu' ? 'gpu' : d.cpu.contender === 'cpu-wasm' ? 'cpu-wasm' : 'cpu';
+          const pickedMs = sides.find(([s]) => s === picked)?.[1] ?? NaN;
+          rows.push({ op, n, cpuMs: c, ...(wm !== undefined ? { wasmMs: wm } : {}), gpuMs: g, placedMs: p, picked, faster, regret: p / best, decision: pickedMs / best, source: (d.side === 'gpu' ? d.gpu : d.cpu).source.kind });
         }
       }
     } finally {
       await placed.close();
       await cpu.close();
       await gpu.close();
+      await wasm?.close();
     }
-    return { adapter: describeAdapter(device.info), cpu: `${cpus()[0]?.model ?? 'unknown'} (${String(availableParallelism())} threads)`, rows, rounds };
+    const w = wasm !== undefined ? await loadWasmCpu() : undefined;
+    const wasmLabel = w === undefined ? 'cpu-wasm not measured: its optional packages are not installed (or placement was told not to use them)' : 'unavailable' in w ? w.unavailable : `cpu-wasm: ${describeWasm(w.label)}`;
+    return { adapter: describeAdapter(device.info), cpu: `${cpus()[0]?.model ?? 'unknown'} (${String(availableParallelism())} threads)`, rows, rounds, wasm: wasmLabel };
   } finally {
     await device.close();
   }
@@ -208,17 +224,22 @@ export const TIE = 1.1;
  */
 export function formatRegret(r: RegretReport): string {
   const lines = [`gpukit bench --placement — ${r.adapter}; CPU ${r.cpu}; medians of whole calls over ${String(r.rounds)} interleaved rounds`];
-  lines.push(['op'.padEnd(13), 'n'.padEnd(6), 'cpu ms'.padStart(9), 'gpu ms'.padStart(9), 'placed ms'.padStart(10), 'picked'.padStart(7), 'faster'.padStart(7), 'regret'.padStart(7), 'decision'.padStart(9), 'gpu/best'.padStart(9), 'cpu/best'.padStart(9), '  model'].join(' '));
+  if (r.wasm !== undefined) lines.push(r.wasm);
+  lines.push(['op'.padEnd(13), 'n'.padEnd(6), 'cpu ms'.padStart(9), 'wasm ms'.padStart(9), 'gpu ms'.padStart(9), 'placed ms'.padStart(10), 'picked'.padStart(9), 'faster'.padStart(9), 'regret'.padStart(7), 'decision'.padStart(9), 'gpu/best'.padStart(9), 'cpu/best'.padStart(9), 'wasm/best'.padStart(10), '  model'].join(' '));
   for (const x of r.rows) {
-    const best = Math.min(x.cpuMs, x.gpuMs);
-    lines.push([x.op.padEnd(13), pow2(x.n).padEnd(6), ms(x.cpuMs).padStart(9), ms(x.gpuMs).padStart(9), ms(x.placedMs).padStart(10), x.picked.padStart(7), x.faster.padStart(7), `${x.regret.toFixed(2)}×`.padStart(7), `${x.decision.toFixed(2)}×`.padStart(9), `${(x.gpuMs / best).toFixed(2)}×`.padStart(9), `${(x.cpuMs / best).toFixed(2)}×`.padStart(9), `  ${x.source}`].join(' '));
+    const best = Math.min(x.cpuMs, x.gpuMs, x.wasmMs ?? Infinity);
+    const wasm = x.wasmMs === undefined ? '—' : ms(x.wasmMs);
+    const wasmBest = x.wasmMs === undefined ? '—' : `${(x.wasmMs / best).toFixed(2)}×`;
+    lines.push([x.op.padEnd(13), pow2(x.n).padEnd(6), ms(x.cpuMs).padStart(9), wasm.padStart(9), ms(x.gpuMs).padStart(9), ms(x.placedMs).padStart(10), x.picked.padStart(9), x.faster.padStart(9), `${x.regret.toFixed(2)}×`.padStart(7), `${x.decision.toFixed(2)}×`.padStart(9), `${(x.gpuMs / best).toFixed(2)}×`.padStart(9), `${(x.cpuMs / best).toFixed(2)}×`.padStart(9), wasmBest.padStart(10), `  ${x.source}`].join(' '));
   }
   const worst = (f: (x: RegretRow) => number): RegretRow | undefined => r.rows.reduce<RegretRow | undefined>((a, b) => (a === undefined || f(b) > f(a) ? b : a), undefined);
   const right = r.rows.filter((x) => x.decision <= TIE).length;
   const [wr, wd] = [worst((x) => x.regret), worst((x) => x.decision)];
   const at = (x: RegretRow | undefined, v: number | undefined): string => (x === undefined || v === undefined ? 'none' : `${v.toFixed(2)}× (${x.op} ${pow2(x.n)})`);
-  lines.push(`decisions: placement picked the faster side (or one within ${TIE.toFixed(1)}× of it) at ${String(right)} of ${String(r.rows.length)} sizes; worst decision ${at(wd, wd?.decision)}`);
-  lines.push(`measured: placed / faster side worst ${at(wr, wr?.regret)}; ${String(r.rows.filter((x) => x.regret > TIE).length)} size(s) over the ${TIE.toFixed(1)}× goal ` +
+  lines.push(`decisions: placement picked the fastest side (or one within ${TIE.toFixed(1)}× of it) at ${String(right)} of ${String(r.rows.length)} sizes; worst decision ${at(wd, wd?.decision)}`);
+  lines.push(`measured: placed / fastest side worst ${at(wr, wr?.regret)}; ${String(r.rows.filter((x) => x.regret > TIE).length)} size(s) over the ${TIE.toFixed(1)}× goal ` +
     `(placed and the forced side it picked run the same code: where they differ, that is the machine's noise)`);
+  const vsWasm = r.rows.filter((x) => x.op === 'matmul' && x.wasmMs !== undefined);
+  if (vsWasm.length > 0) lines.push(`matmul, cpu-wasm median / placed median (goal ≥ 0.90× at 2^18–2^20): ${vsWasm.map((x) => `${pow2(x.n)} ${((x.wasmMs ?? NaN) / x.placedMs).toFixed(2)}×`).join(' · ')}`);
   return lines.join('\n');
 }
