@@ -1,5 +1,5 @@
 /**
- * Docs that cannot rot: every ```ts block of README.md and docs/guide/*.md runs, and what it prints is compared
+ * Docs that cannot rot: every ```ts block of README.md, docs/guide/*.md and docs/contributing/*.md runs, and what it prints is compared
  * where the block says what it prints. `npx tsx scripts/doc-blocks.ts` runs them all and prints the count;
  * test/docs/blocks.test.ts runs the same blocks under vitest (and test/docs/links.test.ts checks the links).
  *
@@ -35,10 +35,10 @@ export interface Block {
   readonly code: string;
 }
 
-/** The pages whose blocks run: the README and the guides. */
+/** The pages whose blocks run: the README, the guides and the contributing pages. */
 export function docPages(): string[] {
-  const guides = readdirSync(join(ROOT, 'docs', 'guide')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/guide/${f}`);
-  return ['README.md', ...guides];
+  const dir = (d: string): string[] => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.md')).sort().map((f) => `${d}/${f}`);
+  return ['README.md', ...dir('docs/guide'), ...dir('docs/contributing')];
 }
 
 /** Every fenced block of a page. */
