@@ -1,5 +1,5 @@
 /**
- * Docs that cannot rot: every ```ts block of README.md, docs/guide/*.md and docs/contributing/*.md runs, and what it prints is compared
+ * Docs that cannot rot: every ```ts block of README.md, docs/guide/ and docs/contributing/ runs, and what it prints is compared
  * where the block says what it prints. `npx tsx scripts/doc-blocks.ts` runs them all and prints the count;
  * test/docs/blocks.test.ts runs the same blocks under vitest (and test/docs/links.test.ts checks the links).
  *
