@@ -5,7 +5,7 @@
  * Conventions: scripts/doc-blocks.ts and docs/contributing/docs.md.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { codeBlocks, docPages, programs, runProgram, staleCopies } from '../../scripts/doc-blocks.js';
+import { codeBlocks, docPages, extractBlocks, programs, runProgram, staleCopies, type Program } from '../../scripts/doc-blocks.js';
 import { sharedDevice } from '../fixture.js';
 
 let dawn = false;
@@ -21,6 +21,20 @@ afterAll(() => {
 });
 
 const pages = docPages();
+
+const synthetic = (name: string, code: string): Program => ({ name, dawnOnly: false, blocks: [{ file: 'x.md', line: 1, lang: 'ts', flags: new Set<string>(), from: null, code }] });
+
+test('the runner fails a block that prints something else or throws, and passes one that prints what it says', async () => {
+  expect((await runProgram(synthetic('synthetic-wrong', 'console.log(1 + 1); // prints: 3'))).failures).toEqual(['x.md:2: printed "2", the page says "3"']);
+  expect((await runProgram(synthetic('synthetic-right', "console.log([1, 2], 'a'); // prints: [ 1,   2 ] a"))).failures).toEqual([]);
+  expect((await runProgram(synthetic('synthetic-throws', "throw new Error('boom');"))).failures).toEqual(['synthetic-throws: threw Error: boom']);
+});
+
+test('fences: the language, the flags, from=PATH; continue joins the block before', () => {
+  const md = '# p\n```ts\nconst a = 1;\n```\n```sh\nnpm ci\n```\n```ts dawn continue\nconsole.log(a);\n```\n```ts from=src/index.ts\n```\n';
+  const blocks = extractBlocks('p.md', md);
+  expect(blocks.map((b) => [b.lang, [...b.flags].join(','), b.from])).toEqual([['ts', '', null], ['sh', '', null], ['ts', 'dawn,continue', null], ['ts', '', 'src/index.ts']]);
+});
 
 test('the README and every guide are checked, and the guides hold runnable blocks', () => {
   expect(pages[0]).toBe('README.md');
