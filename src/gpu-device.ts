@@ -733,6 +733,7 @@ export class GpuDevice {
     await this.#backend.close();
   }
 
+  /** The same as {@link close}, so `await using device = await openDevice()` closes it at the end of its scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -753,10 +753,12 @@ export class DeviceArray<D extends DType = DType> {
     this.#backend.release(st);
   }
 
+  /** The same as {@link destroy}, so `using x = device.array(...)` frees the array at the end of its scope. */
   [Symbol.dispose](): void {
     this.destroy();
   }
 
+  /** `DeviceArray<f32>[2×3]`: the dtype and shape, as error messages name an array. */
   toString(): string {
     return `DeviceArray<${this.dtype}>[${this.shape.join('×')}]${this.destroyed ? ' (destroyed)' : ''}`;
   }

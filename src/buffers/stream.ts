@@ -644,6 +644,7 @@ export class Streamer {
     if (this.#pending === 0) this.#free();
   }
 
+  /** The same as `destroy()`, so `using s = device.streamer()` frees its ring at the end of its scope. */
   [Symbol.dispose](): void {
     this.destroy();
   }

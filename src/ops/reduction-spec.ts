@@ -32,6 +32,7 @@ export interface ReductionFn {
   /** A trailing `{ axis, keepdims }` reduces along those axes instead of over the whole (broadcast) input. */
   (args: Readonly<Record<string, DeviceArray | number>>, along?: AxisOptions): DeviceArray;
   (...args: (DeviceArray | number | AxisOptions)[]): DeviceArray;
+  /** The generated WGSL for a dtype and vector width (for reading, and for tests of the code generator). */
   wgsl(dtype?: DType, width?: 1 | 4): string;
 }
 

@@ -505,6 +505,7 @@ export class Placed {
     if (this.#owned) await this.device.close();
   }
 
+  /** The same as `close()`, so `await using gk = await openPlaced()` closes it at the end of its scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -7,6 +7,7 @@ export function sumCpu(x: ArrayLike<number>): number {
   return s;
 }
 
+/** Σ xᵢ·yᵢ in float64, the reference of `dot`. */
 export function dotCpu(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += (x[i] ?? 0) * (y[i] ?? 0);
@@ -24,6 +25,7 @@ export function minCpu(x: ArrayLike<number>): number {
   return m;
 }
 
+/** The largest element (NaN if any is NaN), the reference of `max`. */
 export function maxCpu(x: ArrayLike<number>): number {
   let m = -Infinity;
   for (let i = 0; i < x.length; i++) {

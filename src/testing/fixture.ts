@@ -41,6 +41,7 @@ export const NO_DEVICE_REASON =
 
 /** The node:test context the fixture needs: a way to skip (node's TestContext has it). */
 export interface SkipContext {
+  /** Marks the running test skipped, with the reason. */
   skip(message?: string): void;
 }
 

@@ -123,7 +123,12 @@ export interface ExplicitTolerance {
 export function toleranceFor(
   spec: ToleranceSpec | ExplicitTolerance,
   expected?: ArrayLike<number>,
-): { readonly bound: (i: number, e: number) => number; readonly formula: string } {
+): {
+  /** The allowed |actual − expected| for element i, whose expected value is e. */
+  readonly bound: (i: number, e: number) => number;
+  /** The bound in words, as failure messages print it. */
+  readonly formula: string;
+} {
   if ('rtol' in spec) {
     const { rtol, atol } = spec;
     return { bound: (_i, e) => atol + rtol * Math.abs(e), formula: `atol ${atol} + rtol ${rtol}·|expected|` };
