@@ -11,6 +11,7 @@ import { OPS } from '../src/ops/registry.js';
 
 const CATEGORY: Record<DocCategory, string> = {
   creation: 'Creation',
+  manipulation: 'Manipulation',
   elementwise: 'Elementwise',
   math: 'Elementwise',
   reduction: 'Reductions',
@@ -26,7 +27,7 @@ const CATEGORY: Record<DocCategory, string> = {
 };
 
 /** The order of the index page's sections (typedoc's `categoryOrder`). */
-export const CATEGORY_ORDER = ['Creation', 'Elementwise', 'Reductions', 'Indexing', 'Sorting', 'Linear algebra', 'FFT', 'Random', 'Kernels', 'Devices and arrays', 'Streaming', 'Placement', 'Errors', 'Types and options', '*'];
+export const CATEGORY_ORDER = ['Creation', 'Manipulation', 'Elementwise', 'Reductions', 'Indexing', 'Sorting', 'Linear algebra', 'FFT', 'Random', 'Kernels', 'Devices and arrays', 'Streaming', 'Placement', 'Errors', 'Types and options', '*'];
 
 const BY_NAME: Record<string, string> = {
   openDevice: 'Devices and arrays',

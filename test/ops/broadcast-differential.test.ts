@@ -94,7 +94,7 @@ out['meta'] = np.frombuffer(json.dumps(res).encode(), dtype=np.uint8).astype(np.
         continue;
       }
       for (const [name, op] of [['add', add], ['sub', sub], ['mul', mul], ['max', maximum], ['min', minimum], ['lt', lt]] as const) {
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the ops' overload sets (options / deprecated positional) do not unify
+         
         using r = (op as (x: DeviceArray, y: DeviceArray) => DeviceArray)(a.view, b.view);
         expect(r.shape, `${what} ${name}`).toEqual(w['shape']);
         expectArrayEqual(await r.toArray(), w[name] ?? []);
