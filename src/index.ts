@@ -51,7 +51,7 @@ export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type Red
 export { type AxisOptions, type SoftmaxOptions } from './ops/axis.js';
 export { copy } from './ops/copy.js';
 export { nonzero, booleanIndex } from './ops/mask.js';
-export { vecdot, tensordot, outer, trace, diagonal, linalg } from './ops/linalg.js';
+export { vecdot, tensordot, outer, trace, diagonal, linalg, type Linalg } from './ops/linalg.js';
 export {
   concat,
   stack,
@@ -167,8 +167,9 @@ export {
   type UnaryMathOp,
   type UnaryPredicate,
   type BinaryMathOp,
+  type ScalarOperand,
   type CompareOp,
 } from './ops/math.js';
 export { openPlaced, placeOn, Placed, type HostArray, type NdHost, type HostInput, type SameForm, type PlacementMode, type PlacementOptions, type PlacementRecord } from './placement/placed.js';
-export { PlacementModel, sizeOf, PLACED_OPS, DEFAULT_CEILINGS, type PlacedOp, type Decision, type Prediction, type ModelSource, type CallSize, type GivenLines, type PlacementModelOptions } from './placement/model.js';
+export { PlacementModel, sizeOf, PLACED_OPS, DEFAULT_CEILINGS, type PlacedOp, type ForcedSide, type Decision, type Prediction, type ModelSource, type CallSize, type GivenLines, type PlacementModelOptions } from './placement/model.js';
 export type { PlacementLine, PlacementContender, PlacementCeilings, PlacementFile } from './bench/placement-file.js';

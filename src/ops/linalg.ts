@@ -277,4 +277,22 @@ export function diagonal<D extends DType>(x: DeviceArray<D>, options?: { readonl
  * using g = linalg.matmul(linalg.matrixTranspose(x), x);
  * ```
  */
-export const linalg = Object.freeze({ matmul, matrixTranspose, vecdot, tensordot, outer, trace, diagonal });
+export const linalg: Linalg = Object.freeze({ matmul, matrixTranspose, vecdot, tensordot, outer, trace, diagonal });
+
+/** The functions of {@link linalg}: each the top-level function of the same name. */
+export interface Linalg {
+  /** {@link matmul}: NumPy's `numpy.linalg.matmul`. */
+  readonly matmul: typeof matmul;
+  /** {@link matrixTranspose}: the last two axes swapped (a view). */
+  readonly matrixTranspose: typeof matrixTranspose;
+  /** {@link vecdot}: dot products along an axis. */
+  readonly vecdot: typeof vecdot;
+  /** {@link tensordot}: contraction over the given axes. */
+  readonly tensordot: typeof tensordot;
+  /** {@link outer}: the outer product of two vectors. */
+  readonly outer: typeof outer;
+  /** {@link trace}: sums along a diagonal of the last two axes. */
+  readonly trace: typeof trace;
+  /** {@link diagonal}: a diagonal of the last two axes (a read-only view). */
+  readonly diagonal: typeof diagonal;
+}

@@ -243,10 +243,10 @@ function mathOp<A extends unknown[]>(name: string, alias: string | undefined, do
   return m;
 }
 
-/** A JS scalar operand (number or boolean), as opposed to an array. */
-type Scalar = number | boolean;
+/** A JS scalar operand (number or boolean) of a binary elementwise function, as opposed to an array (the standard's Python scalars). */
+export type ScalarOperand = number | boolean;
 
-function isScalar(v: unknown): v is Scalar {
+function isScalar(v: unknown): v is ScalarOperand {
   return typeof v === 'number' || typeof v === 'boolean';
 }
 
@@ -318,16 +318,16 @@ interface BinaryDef {
 
 /** A binary elementwise function: `f(x, y, { out })`, with broadcasting, promotion and JS scalars on either side. */
 export interface BinaryMathOp {
-  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D> | Scalar, options?: OutOptions<D>): DeviceArray<D>;
-  <D extends DType>(x: Scalar, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
-  (x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions): DeviceArray;
+  <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D> | ScalarOperand, options?: OutOptions<D>): DeviceArray<D>;
+  <D extends DType>(x: ScalarOperand, y: DeviceArray<D>, options?: OutOptions<D>): DeviceArray<D>;
+  (x: DeviceArray | ScalarOperand, y: DeviceArray | ScalarOperand, options?: OutOptions): DeviceArray;
   /** @deprecated The output as the third argument: pass `{ out }` (`divide(x, y, { out: x })`). */
   <D extends DType>(x: DeviceArray<D>, y: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
 }
 
 /** A comparison or logical function of two operands: a bool array. */
 export interface CompareOp {
-  (x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions<'bool'>): DeviceArray<'bool'>;
+  (x: DeviceArray | ScalarOperand, y: DeviceArray | ScalarOperand, options?: OutOptions<'bool'>): DeviceArray<'bool'>;
   /** @deprecated The output as the third argument: pass `{ out }` (`less(x, y, { out: mask })`). */
   (x: DeviceArray, y: DeviceArray, out?: DeviceArray<'bool'>): DeviceArray<'bool'>;
 }
@@ -337,12 +337,12 @@ export interface CompareOp {
  * argument text for each side (`x: T[]`, a uniform `x: T`, or `x_in: f16[]` widened in the body) and the
  * values bound (a boolean scalar as 1 / 0).
  */
-function operands(op: string, named: Readonly<Record<string, DeviceArray | Scalar>>, check?: BinaryDef['scalar']): { dtype: DType; args: string[]; prelude: string; bound: Record<string, DeviceArray | number> } {
+function operands(op: string, named: Readonly<Record<string, DeviceArray | ScalarOperand>>, check?: BinaryDef['scalar']): { dtype: DType; args: string[]; prelude: string; bound: Record<string, DeviceArray | number> } {
   return operandsOf(op, named, check);
 }
 
 /** An i32 array against a u32 array, for a function with a {@link BinaryDef.mixedInt} body: which side is signed. */
-function mixedSides(named: Readonly<Record<string, DeviceArray | Scalar>>): 'x' | 'y' | undefined {
+function mixedSides(named: Readonly<Record<string, DeviceArray | ScalarOperand>>): 'x' | 'y' | undefined {
   const x = named['x'];
   const y = named['y'];
   if (!(x instanceof DeviceArray) || !(y instanceof DeviceArray)) return undefined;
@@ -351,7 +351,7 @@ function mixedSides(named: Readonly<Record<string, DeviceArray | Scalar>>): 'x' 
   return undefined;
 }
 
-function operandsOf(op: string, named: Readonly<Record<string, DeviceArray | Scalar>>, check?: BinaryDef['scalar']): { dtype: DType; args: string[]; prelude: string; bound: Record<string, DeviceArray | number> } {
+function operandsOf(op: string, named: Readonly<Record<string, DeviceArray | ScalarOperand>>, check?: BinaryDef['scalar']): { dtype: DType; args: string[]; prelude: string; bound: Record<string, DeviceArray | number> } {
   const entries = Object.entries(named);
   const arrays = entries.filter(([, v]) => v instanceof DeviceArray) as [string, DeviceArray][];
   if (arrays.length === 0) throw new ArgumentError(`${op}: every operand is a scalar (${entries.map(([, v]) => describeValue(v)).join(', ')}); pass at least one DeviceArray`);
@@ -383,9 +383,9 @@ function operandsOf(op: string, named: Readonly<Record<string, DeviceArray | Sca
   return { dtype, args, prelude, bound };
 }
 
-function binaryOp(name: string, alias: string | undefined, doc: Doc, def: BinaryDef): Op<[DeviceArray | Scalar, DeviceArray | Scalar, OutOptions | DeviceArray | undefined], MathCall, DeviceArray> {
+function binaryOp(name: string, alias: string | undefined, doc: Doc, def: BinaryDef): Op<[DeviceArray | ScalarOperand, DeviceArray | ScalarOperand, OutOptions | DeviceArray | undefined], MathCall, DeviceArray> {
   const op = alias ?? name;
-  return mathOp(name, alias, doc, def, (x: DeviceArray | Scalar, y: DeviceArray | Scalar, options: OutOptions | DeviceArray | undefined): MathCall => {
+  return mathOp(name, alias, doc, def, (x: DeviceArray | ScalarOperand, y: DeviceArray | ScalarOperand, options: OutOptions | DeviceArray | undefined): MathCall => {
     const out = outOf(op, options);
     checkArrays(op, { out }, ['out']);
     const signed = def.mixedInt !== undefined ? mixedSides({ x, y }) : undefined;
@@ -415,12 +415,12 @@ function binaryOp(name: string, alias: string | undefined, doc: Doc, def: Binary
 
 function binary(name: string, alias: string | undefined, doc: Doc, def: BinaryDef): BinaryMathOp {
   const m = binaryOp(name, alias, doc, def);
-  return ((x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions | DeviceArray): DeviceArray => m.call(x, y, options));
+  return ((x: DeviceArray | ScalarOperand, y: DeviceArray | ScalarOperand, options?: OutOptions | DeviceArray): DeviceArray => m.call(x, y, options));
 }
 
 function compare(name: string, alias: string | undefined, doc: Doc, def: Omit<BinaryDef, 'bool'>): CompareOp {
   const m = binaryOp(name, alias, doc, { ...def, bool: true });
-  return ((x: DeviceArray | Scalar, y: DeviceArray | Scalar, options?: OutOptions<'bool'> | DeviceArray<'bool'>): DeviceArray<'bool'> => m.call(x, y, options) as DeviceArray<'bool'>);
+  return ((x: DeviceArray | ScalarOperand, y: DeviceArray | ScalarOperand, options?: OutOptions<'bool'> | DeviceArray<'bool'>): DeviceArray<'bool'> => m.call(x, y, options) as DeviceArray<'bool'>);
 }
 
 // ---- arithmetic ---------------------------------------------------------------------------------------------
@@ -1189,14 +1189,14 @@ export const ge = greaterEqual;
  * @example where(less(x, 0), 0, x)
  * @see https://numpy.org/doc/stable/reference/generated/numpy.where.html
  */
-export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D> | Scalar, b: DeviceArray<D> | Scalar, options?: OutOptions<D>): DeviceArray<D>;
+export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D> | ScalarOperand, b: DeviceArray<D> | ScalarOperand, options?: OutOptions<D>): DeviceArray<D>;
 /** @deprecated The output as the fourth argument: pass `{ out }`. */
 export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D>, b: DeviceArray<D>, out?: DeviceArray<D>): DeviceArray<D>;
-export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D> | Scalar, b: DeviceArray<D> | Scalar, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
+export function where<D extends DType>(condition: DeviceArray<'bool'> | DeviceArray<'u32'>, a: DeviceArray<D> | ScalarOperand, b: DeviceArray<D> | ScalarOperand, options?: OutOptions<D> | DeviceArray<D>): DeviceArray<D> {
   return WHERE_OP.call(condition, a, b, options) as DeviceArray<D>;
 }
 
-const WHERE_OP = mathOp('where', undefined, ['numpy.where', '`a` where the condition is true, else `b` (broadcast, promoted)', 'exact'], 'out = select(b, a, cond != 0u)', (cond: DeviceArray, a: DeviceArray | Scalar, b: DeviceArray | Scalar, options: OutOptions | DeviceArray | undefined): MathCall => {
+const WHERE_OP = mathOp('where', undefined, ['numpy.where', '`a` where the condition is true, else `b` (broadcast, promoted)', 'exact'], 'out = select(b, a, cond != 0u)', (cond: DeviceArray, a: DeviceArray | ScalarOperand, b: DeviceArray | ScalarOperand, options: OutOptions | DeviceArray | undefined): MathCall => {
   const out = outOf('where', options);
   checkArrays('where', { condition: cond, out }, ['out']);
   if (cond.dtype !== 'bool' && cond.dtype !== 'u32') throw new DTypeError(`where: the condition must be a bool array (as comparisons return), got ${cond.dtype}`);

@@ -48,7 +48,7 @@ gpuTest('ragged nested data is a ShapeError naming where it differs; a disagreei
   expect(() => device.array([[1, 2], [3]])).toThrow(new ShapeError('array: data[1] has 1 element but data[0] has 2: nested data must be rectangular (ragged at axis 1)'));
   expect(() => device.array([[1, 2], 3] as never)).toThrow(/^array: data\[1\] is number 3 but data\[0\] is a sequence of 2/);
   expect(() => device.array([[[1, 2]], [[3, [4]]]] as never)).toThrow(/^array: data\[1\]\[0\]\[1\] is a sequence but data\[0\]\[0\]\[0\] is a number/);
-  expect(() => device.array([[1, 'a']] as never)).toThrow(new DTypeError('array: data[0][1] is the string "a"; nested data takes numbers'));
+  expect(() => device.array([[1, 'a']] as never)).toThrow(new DTypeError('array: data[0][1] is the string "a"; nested data takes numbers (or booleans)'));
   expect(() => device.array([[1, 2], [3, 4]], { shape: [4] })).toThrow(new ShapeError('array: shape [4] differs from the nested data\'s shape [2, 2]'));
   expect(() => device.asarray([[1]], { order: 'C' } as never)).toThrow(ArgumentError);
   expect(() => device.asarray([[1]], 'f32' as never)).toThrow(ArgumentError);

@@ -183,12 +183,13 @@ describe('every tuning parameter value computes correctly', () => {
           expect(Math.abs((await r.item()) - Math.sqrt(sq)), 'norm').toBeLessThanOrEqual(2.4e-7 * Math.sqrt(sq));
         },
         async () => {
-          const ih = randomI32(n, 70 + i, 2 ** 31 - 1);
+          // As large as values can be with every partial and total sum inside i32 (a wrap is an OverflowError now).
+          const ih = randomI32(n, 70 + i, Math.floor((2 ** 31 - 1) / n));
           using xi = device.array(ih, 'i32');
           using r = sum(xi);
           let si = 0;
-          ih.forEach((v) => (si = (si + v) | 0));
-          expect(await r.item(), 'i32 sum (wraps)').toBe(si);
+          ih.forEach((v) => (si += v));
+          expect(await r.item(), 'i32 sum (exact)').toBe(si);
         },
         async () => {
           const uh = randomU32(n, 80 + i);
@@ -237,12 +238,13 @@ describe('every tuning parameter value computes correctly', () => {
       const n = 2 * num(p, 'WG') * num(p, 'BLOCK') + num(p, 'BLOCK') / 2 + 3;
       const checks = [
         async () => {
-          const ih = randomI32(n, 100 + i, 2 ** 31 - 1);
+          // Every running sum inside i32 (leaving it is an OverflowError now).
+          const ih = randomI32(n, 100 + i, Math.floor((2 ** 31 - 1) / n));
           using x = device.array(ih, 'i32');
           using r = scan(x);
           const want = new Int32Array(n);
           let acc = 0;
-          ih.forEach((v, j) => (want[j] = acc = (acc + v) | 0));
+          ih.forEach((v, j) => (want[j] = acc += v));
           expectArrayEqual(await r.toArray(), want);
         },
         async () => {
