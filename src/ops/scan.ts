@@ -161,6 +161,7 @@ export interface CumulativeSumOptions {
  * using c = cumulativeSum(device.array([1, 2, 3]), { includeInitial: true }); // [0, 1, 3, 6]
  * ```
  * @see https://data-apis.org/array-api/latest/API_specification/generated/array_api.cumulative_sum.html
+ * @see NumPy: numpy.cumsum (https://numpy.org/doc/stable/reference/generated/numpy.cumsum.html), without include_initial
  */
 export function cumulativeSum(x: DeviceArray, options: CumulativeSumOptions = {}, ...extra: []): DeviceArray {
   checkArray('cumulativeSum', 'x', x);

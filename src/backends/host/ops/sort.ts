@@ -41,6 +41,10 @@ function alongRows(host: HostContext, x: DeviceArray, plan: SortPlan, outs: { dt
   // numpy.array_api: a descending sort is the ascending one reversed; a descending argsort (and sortPairs)
   // the reversed ascending argsort of the reversed row, so equal keys keep their input order.
   const reverseIn = descending && outs.some((o) => o.src !== x || o.asArgsort === true);
+  // The typed arrays are taken now: the temporaries are destroyed below, before the task runs (their blocks
+  // are reused only after it has run, but a destroyed array no longer hands out its data).
+  const Os = res.map((r) => r.data);
+  const Ss = srcs.map((s) => s?.data);
   host.enqueue(() => {
     const idx = new Array<number>(R);
     for (let row = 0; row < rows; row++) {
@@ -48,9 +52,8 @@ function alongRows(host: HostContext, x: DeviceArray, plan: SortPlan, outs: { dt
       for (let j = 0; j < R; j++) idx[j] = j;
       idx.sort((i, j) => less(K[base + i] ?? 0, K[base + j] ?? 0) || (reverseIn ? j - i : i - j));
       if (descending) idx.reverse();
-      res.forEach((r, k) => {
-        const O = r.data;
-        const S = srcs[k]?.data;
+      Os.forEach((O, k) => {
+        const S = Ss[k];
         if (S === undefined) for (let j = 0; j < R; j++) O[base + j] = idx[j] ?? 0;
         else {
           // Bit for bit (a NaN's payload, a zero's sign), as the Dawn gather moves them.
