@@ -82,6 +82,7 @@ export { take, scatterAdd, bincount, segmentSum, segmentMax, type BincountOption
 export { fft, ifft, type FftOptions } from './ops/fft.js';
 export { scan, cumsum, cumulativeSum, type ScanOptions, type CumsumOptions, type CumulativeSumOptions } from './ops/scan.js';
 export { sort, argsort, sortPairs, searchsorted, topk, type SortOptions, type SearchsortedOptions, type TopkOptions } from './ops/sort.js';
+export { uniqueValues, uniqueCounts, uniqueInverse, uniqueAll, type UniqueAllResult, type UniqueCountsResult, type UniqueInverseResult } from './ops/unique.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
 export { matmul, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
 export { transpose, type TransposeOptions } from './ops/transpose.js';

@@ -22,6 +22,7 @@ import { DOT, MAX, MEAN, MIN, NORM, SUM } from './reduce.js';
 import { SCAN } from './scan.js';
 import { ARGSORT, SEARCHSORTED, SORT, SORT_PAIRS, TOPK } from './sort.js';
 import { TRANSPOSE } from './transpose.js';
+import { UNIQUE_ALL, UNIQUE_COUNTS, UNIQUE_INVERSE, UNIQUE_VALUES } from './unique.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of ops of every signature
 export type AnyOp = Op<any[], object, unknown>;
@@ -71,6 +72,10 @@ export const OPS: readonly AnyOp[] = [
   SORT_PAIRS,
   SEARCHSORTED,
   TOPK,
+  UNIQUE_VALUES,
+  UNIQUE_COUNTS,
+  UNIQUE_INVERSE,
+  UNIQUE_ALL,
   TAKE,
   NONZERO,
   BOOLEAN_INDEX,
