@@ -40,6 +40,9 @@ function checkValues(op: string, name: string, a: DeviceArray): void {
   if (!VALUE_TYPES.includes(a.dtype)) throw new DTypeError(`${op}: ${name} has dtype ${a.dtype}; expected f32, i32 or u32 (astype(x, 'f32') first)`);
 }
 
+/** take moves 32-bit words: bool (stored as u32 0/1) is gathered as they are; f16 (packed) is not. */
+export const TAKE_TYPES: readonly DType[] = [...VALUE_TYPES, 'bool'];
+
 function sameDevice(op: string, a: DeviceArray, ...others: DeviceArray[]): void {
   for (const b of others) {
     if (b.backend !== a.backend) throw new ArgumentError(`${op}: arrays belong to different devices`);
@@ -90,7 +93,7 @@ export const TAKE = defineOp({
     const axis = axisOf('take', options);
     checkArray('take', 'x', x);
     checkIndices('take', 'indices', indices);
-    checkValues('take', 'x', x);
+    if (!TAKE_TYPES.includes(x.dtype)) throw new DTypeError(`take: x has dtype ${x.dtype}; expected f32, i32, u32 or bool (astype(x, 'f32') first)`);
     sameDevice('take', x, indices);
     if (axis !== undefined && typeof axis !== 'number') throw new ArgumentError(`take: axis must be a number or undefined, got ${typeof axis}`);
     // Without an axis x is read flattened: the kernels and host loops read it in C order anyway.
@@ -106,7 +109,8 @@ export const TAKE = defineOp({
 
 /**
  * Gathers elements along an axis, as NumPy's `np.take(x, indices, axis)`: the result's shape is
- * `x.shape[:axis] + indices.shape + x.shape[axis+1:]`; without `axis`, `x` is read flattened. Indices are
+ * `x.shape[:axis] + indices.shape + x.shape[axis+1:]`; without `axis`, `x` is read flattened. x is f32, i32,
+ * u32 or bool (f16: astype first); the result has x's dtype. Indices are
  * i32 or u32 (any shape); a negative one counts from the end; one out of range fails the op with an
  * ArgumentError (at the next readback or sync() on Dawn), never a wrap or clamp.
  *

@@ -725,9 +725,10 @@ function likeCheck(op: string, kind: 'zeros' | 'ones' | 'full' | 'empty') {
     a.backend.checkDType(dtype);
     let fill = kind === 'ones' ? 1 : 0;
     if (kind === 'full') {
-      if (typeof value !== 'number') throw new ArgumentError(`${op}: fillValue must be a number, got ${describeValue(value)}`);
-      hostData(op, dtype, [value]); // refused where the dtype cannot hold it, as full() does
-      fill = value;
+      if (typeof value !== 'number' && typeof value !== 'boolean') throw new ArgumentError(`${op}: fillValue must be a number (or a boolean, for a bool result), got ${describeValue(value)}`);
+      // Refused where the dtype cannot hold it, as full() does (a boolean: bool only); bool is stored as 0/1.
+      fill = hostData(op, dtype, [value])[0] ?? 0;
+      if (typeof value === 'number' && dtype !== 'bool') fill = value;
     }
     return { backend: a.backend, shape: a.shape, dtype, fill, pieces: [] };
   };
@@ -786,15 +787,17 @@ export function emptyLike<D extends DType = DType>(x: DeviceArray, options?: { r
 
 /**
  * A new array of `fillValue` with x's shape, and x's dtype unless `{ dtype }` (the standard's `full_like`).
- * The value is checked against the dtype (an i32 result refuses 0.5: DTypeError).
+ * The value is checked against the dtype (an i32 result refuses 0.5: DTypeError); a boolean fills a bool
+ * result (`fullLike(mask, true)`), and any other dtype refuses it.
  *
  * @example
  * ```ts
  * using m = fullLike(x, -Infinity);
+ * using all = fullLike(mask, true); // mask: a bool array
  * ```
  * @see https://numpy.org/doc/stable/reference/generated/numpy.full_like.html
  */
-export function fullLike<D extends DType = DType>(x: DeviceArray, fillValue: number, options?: { readonly dtype?: D }, ...extra: []): DeviceArray<D> {
+export function fullLike<D extends DType = DType>(x: DeviceArray, fillValue: number | boolean, options?: { readonly dtype?: D }, ...extra: []): DeviceArray<D> {
   return FULL_LIKE.call(x, fillValue, options, extra) as DeviceArray<D>;
 }
 

@@ -20,7 +20,7 @@ import { checkArray } from './check-array.js';
 import { defineOp, type Checked } from './manifest.js';
 import { astype, notEqual, where } from './math.js';
 import { scan } from './scan.js';
-import { scatterAdd, take } from './indexing.js';
+import { scatterAdd, take, TAKE_TYPES } from './indexing.js';
 import { copy } from './copy.js';
 
 /** Dtypes a boolean mask may have (u32 0/1 today; the bool dtype joins this list). */
@@ -174,6 +174,8 @@ export const BOOLEAN_INDEX = defineOp({
     const a = live('booleanIndex', 'x', x);
     const m = live('booleanIndex', 'mask', mask);
     checkNoExtra('booleanIndex', extra, 'x and a mask');
+    // The elements move through take: its dtypes, checked here, before the compaction allocates anything.
+    if (!TAKE_TYPES.includes(a.dtype)) throw new DTypeError(`booleanIndex: x has dtype ${a.dtype}; expected ${TAKE_TYPES.join(', ')} (astype(x, 'f32') first)`);
     if (!MASK_DTYPES.includes(m.dtype)) throw new DTypeError(`booleanIndex: the mask must be ${MASK_DTYPES.join(' or ')} (as comparisons return), got ${m.dtype}`);
     if (m.backend !== a.backend) throw new DTypeError('booleanIndex: the mask belongs to another device');
     const k = m.ndim;

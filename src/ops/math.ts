@@ -567,7 +567,7 @@ function intPow(d: DType): Body {
 export const power = binary('power', 'pow', ['numpy.power', '`x ** y` with NumPy\'s special cases; integers wrap', 'transcendental'], {
   dtypes: NUMERIC,
   scalar: (op, side, v, d) => {
-    if (side === 'y' && d !== 'f32' && v < 0) throw new ArgumentError(`${op}: an integer power with the negative exponent ${v} (numpy.array_api raises: integers to negative integer powers are not allowed)`);
+    if (side === 'y' && (d === 'i32' || d === 'u32') && v < 0) throw new ArgumentError(`${op}: an integer power with the negative exponent ${v} (numpy.array_api raises: integers to negative integer powers are not allowed)`);
   },
   body: (d) =>
     d !== 'f32'

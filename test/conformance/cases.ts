@@ -39,7 +39,7 @@ export type Arg =
 
 /** What the reference gave: an array, a tuple of results, a scalar, or an exception (its type name). */
 export type Expected =
-  | { readonly kind: 'array'; readonly array: RefArray; readonly care?: RefArray }
+  | { readonly kind: 'array'; readonly array: RefArray; readonly care?: RefArray; readonly overflow?: boolean }
   | { readonly kind: 'tuple'; readonly items: readonly Expected[] }
   | { readonly kind: 'scalar'; readonly value: number | boolean | string }
   | { readonly kind: 'error'; readonly error: string; readonly message: string }
@@ -52,7 +52,8 @@ export type Tolerance =
   | { readonly kind: 'sqrt_of_sum'; readonly n: number; readonly mag: RefArray };
 
 /** A special case's check of one result element: strict equality (NaN is NaN, ±0 by sign), within 0.01, or a sign. */
-export type Check = readonly ['eq' | 'approx', number] | readonly ['sign', number];
+/** A result element's check; an 'eq' may carry the alternative value a note of the standard permits (floor_divide's ±infinity cases). */
+export type Check = readonly ['eq', number, number?] | readonly ['approx', number] | readonly ['sign', number];
 
 export interface Case {
   /** The standard's name (snake_case), or `__getitem__` / `__getitem__[mask]` for indexing. */
@@ -224,7 +225,9 @@ function expectedOf(e: Record<string, J>, path: string, depth = 0): Expected {
     if (!('care' in e)) return { kind: 'array', array };
     const care = refArray(e['care'], `${path}.care`);
     if (care.dtype !== 'bool' || care.data.length !== array.data.length) throw new CacheError(`${path}.care`, 'expected a bool mask of the result\'s size');
-    return { kind: 'array', array, care };
+    if (!('overflow' in e)) return { kind: 'array', array, care };
+    if (e['overflow'] !== true) throw new CacheError(`${path}.overflow`, 'expected true');
+    return { kind: 'array', array, care, overflow: true };
   }
   if ('tuple' in e) {
     const t = e['tuple'];
@@ -264,7 +267,7 @@ function caseOf(v: J, index: number): Case {
   if (!/^(?:[a-z][a-z0-9_]*|__getitem__(?:\[mask\])?)$/.test(fn)) throw new CacheError(`${path}.fn`, `not a function name: ${JSON.stringify(fn)}`);
   const kind = o['kind'];
   if (kind !== 'random' && kind !== 'special') throw new CacheError(`${path}.kind`, 'expected random or special');
-  const e = obj(o['expected'], `${path}.expected`, ['inputs'], ['array', 'care', 'tuple', 'scalar', 'error', 'message', 'shape', 'dtype']);
+  const e = obj(o['expected'], `${path}.expected`, ['inputs'], ['array', 'care', 'overflow', 'tuple', 'scalar', 'error', 'message', 'shape', 'dtype']);
   const rawInputs = e['inputs'];
   if (!Array.isArray(rawInputs) || rawInputs.length > 16) throw new CacheError(`${path}.expected.inputs`, 'expected a list of at most 16 arrays');
   const inputs = rawInputs.map((a, i) => refArray(a, `${path}.expected.inputs[${i}]`));
@@ -280,8 +283,9 @@ function caseOf(v: J, index: number): Case {
     if (!Array.isArray(rawChecks) || rawChecks.length > MAX_ELEMENTS) throw new CacheError(`${path}.special.checks`, 'expected a list');
     const checks = rawChecks.map((c, i): Check => {
       const p = `${path}.special.checks[${i}]`;
-      if (!Array.isArray(c) || c.length !== 2 || (c[0] !== 'eq' && c[0] !== 'approx' && c[0] !== 'sign')) throw new CacheError(p, 'expected [eq | approx | sign, value]');
-      return [c[0], num(c[1], `${p}[1]`)];
+      if (Array.isArray(c) && c.length === 3 && c[0] === 'eq') return ['eq', num(c[1], `${p}[1]`), num(c[2], `${p}[2]`)];
+      if (!Array.isArray(c) || c.length !== 2 || (c[0] !== 'eq' && c[0] !== 'approx' && c[0] !== 'sign')) throw new CacheError(p, 'expected [eq | approx | sign, value] or [eq, value, alternative]');
+      return c[0] === 'eq' ? ['eq', num(c[1], `${p}[1]`)] : [c[0], num(c[1], `${p}[1]`)];
     });
     const shape = shapeOf(e['shape'], `${path}.expected.shape`);
     if (checks.length !== shape.reduce((a, b) => a * b, 1)) throw new CacheError(`${path}.special.checks`, 'one check per result element expected');

@@ -91,6 +91,7 @@ describe('the conformance cache is validated as untrusted input', () => {
     ['an argument pointing past the inputs', (c: Record<string, unknown>) => { c['args'] = [{ array: 3 }]; }, /integer in \[0, 0\]/],
     ['a function name that is not one', (c: Record<string, unknown>) => { c['fn'] = 'constructor.prototype'; }, /not a function name/],
     ['an unknown key', (c: Record<string, unknown>) => { c['extra'] = 1; }, /unexpected key/],
+    ['an overflow flag that is not true', (c: Record<string, unknown>) => { Object.assign(c['expected'] as object, { care: { dtype: 'bool', shape: [2], b64: 'AQE=' }, overflow: 1 }); }, /overflow: expected true/],
     ['not base64', (c: Record<string, unknown>) => { (c['expected'] as { array: { b64: string } }).array.b64 = '!!!!'; }, /not base64/],
     ['an oversized shape', (c: Record<string, unknown>) => { (c['expected'] as { array: { shape: number[] } }).array.shape = [1 << 20, 1 << 20]; }, /integer in|elements/],
   ])('rejects %s', (_name, f, message) => {
@@ -111,6 +112,30 @@ describe('the harness bites: planted wrong answers fail', () => {
     const c = first((k) => k.fn === 'abs' && k.kind === 'special' && /is ``-0``/.test(k.special?.text ?? '') && k.inputs[0]?.dtype === 'float32');
     expect((await runCase(api, device, c)).verdict).toBe('pass');
     expect((await runCase(planted({ abs: (x: DeviceArray) => api.copy(x) }), device, c)).verdict).toBe('fail');
+  });
+
+  gpuTest('floor_divide(+inf, 2): the standard\'s +inf and the NaN its note permits pass; another answer fails', async ({ device }) => {
+    const c = first((k) => k.fn === 'floor_divide' && k.kind === 'special' && /\*\*note\*\*: libraries may return ``NaN``/.test(k.special?.text ?? '') && k.inputs[0]?.dtype === 'float32');
+    expect(c.special?.checks.every((k) => k[0] === 'eq' && Number.isNaN(k[2]))).toBe(true);
+    expect((await runCase(api, device, c)).verdict).toBe('pass'); // gpukit answers NaN, as NumPy
+    const answer = (v: number) => (x: DeviceArray): DeviceArray => api.fullLike(x, v);
+    expect((await runCase(planted({ floorDivide: answer(c.special?.checks[0]?.[1] ?? NaN) }), device, c)).verdict).toBe('pass');
+    expect((await runCase(planted({ floorDivide: answer(7) }), device, c)).verdict).toBe('fail');
+  });
+
+  gpuTest('an integer vecdot past its dtype: the OverflowError passes; another typed error fails', async ({ device }) => {
+    const c = first((k) => k.fn === 'vecdot' && k.expected.kind === 'array' && k.expected.overflow === true);
+    expect((await runCase(api, device, c)).verdict).toBe('pass');
+    const refuse = (): never => {
+      throw new api.ArgumentError('vecdot: planted');
+    };
+    expect((await runCase(planted({ vecdot: refuse }), device, c)).verdict).toBe('fail');
+  });
+
+  gpuTest('an integer prod past 32 bits: the deferred OverflowError is the case\'s answer and leaves nothing for sync()', async ({ device }) => {
+    const c = first((k) => k.fn === 'prod' && k.expected.kind === 'array' && k.expected.array.dtype === 'int64' && k.expected.array.data.some((v) => Math.abs(v) > 2 ** 40));
+    expect((await runCase(api, device, c)).verdict).toBe('pass');
+    await expect(device.sync()).resolves.toBeUndefined();
   });
 
   gpuTest('exp answered by expm1 fails its random cases', async ({ device }) => {

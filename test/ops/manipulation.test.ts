@@ -252,6 +252,10 @@ gpuTest('bad arguments are typed errors, thrown before any memory is taken', ({ 
     [() => meshgrid(x.slice(0, 0), i.slice(0)), DTypeError, /mixed dtypes/],
     [() => meshgrid(x.slice(0, 0), { indexing: 'xx' as 'xy' }), ArgumentError, /indexing/],
     [() => fullLike(i, 0.5), DTypeError, /not an integer/],
+    [() => fullLike(x, true), DTypeError, /a f32 array takes numbers/],
+    [() => fullLike(i, false, { dtype: 'i32' }), DTypeError, /takes numbers/],
+    [() => fullLike(i, 2, { dtype: 'bool' }), DTypeError, /a bool array takes true \/ false/],
+    [() => fullLike(x, 'a' as never), ArgumentError, /fillValue must be a number \(or a boolean/],
     [() => fullLike(x, 1, { dtype: 'f64' as 'f32' }), ArgumentError, /dtype/],
     [() => zerosLike(null as never), ArgumentError, /x must be a DeviceArray/],
   ];
@@ -358,4 +362,24 @@ gpuTest('a failed input fails the assembled result (never read back as zeros): c
   await fails('concat (after)', () => concat([x, bad, x]));
   await fails('set', () => t.set([null], bad));
   await device.sync().catch(() => undefined); // the take's error is reported once more by sync
+});
+
+gpuTest('fullLike with a boolean fill value makes a bool array of x\'s shape, as np.full_like (was an ArgumentError)', async ({ device }) => {
+  const ref = numpy(`
+m = inp['m'].reshape(2, 3).astype(bool)
+out['t'] = np.full_like(m, True).ravel().astype(np.uint32); out['f'] = np.full_like(m, False).ravel().astype(np.uint32)
+out['z'] = np.full_like(np.zeros((2, 3), np.float32), True, dtype=bool).ravel().astype(np.uint32)
+`, { m: new Uint32Array([1, 0, 0, 1, 1, 0]) });
+  using m = device.array([[true, false, false], [true, true, false]]);
+  using x = device.zeros([2, 3]);
+  using t = fullLike(m, true);
+  using f = fullLike(m, false);
+  using z = fullLike(x, true, { dtype: 'bool' });
+  using m0 = device.zeros([0, 2], { dtype: 'bool' });
+  using e = fullLike(m0, true);
+  for (const [r, k] of [[t, 't'], [f, 'f'], [z, 'z']] as const) {
+    expect([r.dtype, r.shape], k).toEqual(['bool', [2, 3]]);
+    expectArrayEqual(await r.toArray(), npOut(ref, k));
+  }
+  expect([e.dtype, e.shape]).toEqual(['bool', [0, 2]]);
 });

@@ -104,3 +104,26 @@ gpuTest('bad masks and inputs are typed errors before anything runs', async ({ d
   expect(() => nonzero(s0)).toThrow(ShapeError);
   expect(() => nonzero(null as never)).toThrow(/x must be a DeviceArray/);
 });
+
+gpuTest('booleanIndex of a bool array gives the selected bools, as x[mask] (was a DTypeError from take inside)', async ({ device }) => {
+  const bits = Uint32Array.from({ length: 12 }, (_, k) => (k % 3 === 0 || k === 7 ? 1 : 0));
+  const keep = Uint32Array.from({ length: 12 }, (_, k) => (k % 2 === 0 || k === 11 ? 1 : 0));
+  const ref = numpy(`
+x = inp['x'].reshape(3, 4).astype(bool); m = inp['m'].reshape(3, 4).astype(bool)
+out['s'] = x[m].astype(np.uint32)
+out['rows'] = x[np.array([True, False, True])].ravel().astype(np.uint32)
+`, { x: bits, m: keep });
+  using x = device.array(bits, { dtype: 'bool', shape: [3, 4] });
+  using m = device.array(keep, { dtype: 'bool', shape: [3, 4] });
+  using s = await booleanIndex(x, m);
+  expect([s.dtype, s.shape]).toEqual(['bool', [npOut(ref, 's').length]]);
+  expectArrayEqual(await s.toArray(), npOut(ref, 's'));
+  using r = device.array([true, false, true]);
+  using rows = await booleanIndex(x, r);
+  expect([rows.dtype, rows.shape]).toEqual(['bool', [2, 4]]);
+  expectArrayEqual(await rows.toArray(), npOut(ref, 'rows'));
+  using empty = device.zeros([0, 4], { dtype: 'bool' });
+  using em = device.zeros([0], { dtype: 'bool' });
+  using e = await booleanIndex(empty, em);
+  expect([e.dtype, e.shape]).toEqual(['bool', [0, 4]]);
+});

@@ -185,3 +185,32 @@ describe('astype to and from f16', () => {
     expectArrayEqual(await hi.toArray(), Array.from(npOut(ref, 'i'), (v) => (Number.isFinite(v) ? v : v > 0 ? 2147483520 : -2147483648)));
   });
 });
+
+gpuTest('pow with a negative JS-number exponent: f32 computes as NumPy; i32 is an ArgumentError (numpy.array_api raises); f16, which pow does not take, is a DTypeError, not the integer-exponent ArgumentError it was', async ({ device }) => {
+  const data = new Float32Array([2, 0.5, 10, -3, 0, Infinity, NaN, 1]);
+  const ref = numpy('out["p"] = np.power(inp["x"], np.float32(-9.265625)); out["q"] = np.power(inp["x"], np.float32(-2))', { x: data });
+  using x = device.array(data);
+  using p = gk.pow(x, -9.265625);
+  using q = gk.pow(x, -2);
+  expect(p.dtype).toBe('f32');
+  // Within pow's bound (the conformance harness's 6 ULP plus exp2's 2·|y·log2 x|, at most 70 here), exact for
+  // the special values (0, Inf, NaN, and 1).
+  for (const [r, k] of [[p, 'p'], [q, 'q']] as const) {
+    const got = await r.toArray();
+    const want = npOut(ref, k);
+    for (let j = 0; j < data.length; j++) {
+      const w = want[j] ?? NaN;
+      const g = got[j] ?? NaN;
+      if (!Number.isFinite(w) || w === 0 || w === 1) expect(Object.is(g, w) || (Number.isNaN(w) && Number.isNaN(g)), `${k}[${j}]: ${g} vs ${w}`).toBe(true);
+      else expect(Math.abs(g - w), `${k}[${j}]`).toBeLessThanOrEqual(76 * ULP * Math.abs(w));
+    }
+  }
+  using i = device.array(new Int32Array([1, 2, 3]));
+  expect(() => gk.pow(i, -2)).toThrow(gk.ArgumentError);
+  expect(() => gk.pow(i, -2)).toThrow(/negative exponent -2/);
+  if (device.info.features.includes('shader-f16')) {
+    using h = device.array(data, { dtype: 'f16' });
+    expect(() => gk.pow(h, -9.265625)).toThrow(DTypeError);
+    expect(() => gk.pow(h, -9.265625)).toThrow(/pow/);
+  }
+});

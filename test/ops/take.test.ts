@@ -123,3 +123,28 @@ gpuTest('take and bincount past 65,535 workgroups of 64 (a 2-D dispatch) match a
   for (const k of ids) counts[k] = (counts[k] ?? 0) + 1;
   expectArrayEqual(await c.toArray(), counts);
 });
+
+gpuTest('take gathers a bool array (stored as u32 0/1) along an axis and flattened, as np.take; the result is bool (was a DTypeError)', async ({ device }) => {
+  const bits = Uint32Array.from({ length: 24 }, (_, k) => ((k * 7) % 5 < 2 ? 1 : 0));
+  const idx = new Int32Array([3, -1, 0, 3]);
+  const ref = numpy(`
+x = inp['x'].reshape(4, 6).astype(bool); i = inp['i']
+out['a0'] = np.take(x, i, axis=0).ravel().astype(np.uint32)
+out['a1'] = np.take(x, i, axis=1).ravel().astype(np.uint32)
+out['flat'] = np.take(x, i).astype(np.uint32)
+`, { x: bits, i: idx });
+  using x = device.array(bits, { dtype: 'bool', shape: [4, 6] });
+  using i = device.array(idx);
+  using a0 = take(x, i, { axis: 0 });
+  using a1 = take(x, i, { axis: 1 });
+  using flat = take(x, i);
+  for (const [r, k, shape] of [[a0, 'a0', [4, 6]], [a1, 'a1', [4, 4]], [flat, 'flat', [4]]] as const) {
+    expect(r.dtype, k).toBe('bool');
+    expect(r.shape, k).toEqual(shape);
+    expectArrayEqual(await r.toArray(), npOut(ref, k));
+  }
+  // Empty indices: an empty bool result.
+  using none = device.array(new Int32Array(0));
+  using e = take(x, none, { axis: 0 });
+  expect([e.dtype, e.shape]).toEqual(['bool', [0, 6]]);
+});
