@@ -197,7 +197,8 @@ export function mergeShardReports(shards: readonly AtlasShard[], reports: readon
     const sizes = parts.flatMap((p) => p.op.sizes).sort((a, b) => a - b);
     const twice = sizes.find((n, i) => sizes[i - 1] === n);
     if (twice !== undefined) throw new FleetJobError('', `op ${name}: size ${String(twice)} measured by more than one shard`);
-    const contenders = (parts[0] as { op: OpReport }).op.contenders.map((c) => ({ name: c.name, role: c.role as OpMeasurements['contenders'][number]['role'], method: c.method }));
+    // Each contender as the first shard ran it, its CPU label (library, version, SIMD, threads) included.
+    const contenders = (parts[0] as { op: OpReport }).op.contenders.map((c) => ({ name: c.name, role: c.role as OpMeasurements['contenders'][number]['role'], method: c.method, ...(c.label !== undefined ? { label: c.label } : {}) }));
     const names = contenders.map((c) => c.name).join(',');
     const cells: Cell[] = [];
     for (const p of parts) {

@@ -572,7 +572,7 @@ const PLACEMENT_OPTIONS = new Set(['placement', 'model', 'calibrate', 'pool', 'w
 
 function checkPlacementOptions(op: string, o: PlacementOptions): void {
   if (typeof o !== 'object' || (o as unknown) === null || Array.isArray(o)) throw new ArgumentError(`${op}: options must be an object ({ placement, model, calibrate, pool, ... }), got ${describeValue(o)}`);
-  if (o.placement !== undefined && !PLACEMENT_MODES.includes(o.placement)) throw new ArgumentError(`placement must be ${PLACEMENT_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(o.placement)}`);
+  if (o.placement !== undefined && !PLACEMENT_MODES.includes(o.placement)) throw new ArgumentError(`placement must be one of ${PLACEMENT_MODES.slice(0, -1).map((m) => `'${m}'`).join(', ')} or '${PLACEMENT_MODES.at(-1) ?? ''}', got ${JSON.stringify(o.placement)}`);
   if (o.model !== undefined && !(o.model instanceof PlacementModel)) throw new ArgumentError('placement: model must be a PlacementModel');
   for (const k of ['calibrate', 'pool', 'wasm'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ArgumentError(`placement: ${k} must be a boolean`);
 }

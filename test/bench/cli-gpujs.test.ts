@@ -29,10 +29,11 @@ interface Report {
   ops: {
     name: string;
     sizes: number[];
-    contenders: { name: string; role: string; points: Point[] }[];
+    contenders: { name: string; role: string; points: Point[]; label?: { library: string; version: string; simd: boolean; threads: number } }[];
     comparisons: { gpu: string; cpu: string; speedups: { n: number; speedup: number }[]; crossover: { kind: string } }[];
     unmeasured?: string;
   }[];
+  cpuWasm?: { label?: { version: string }; unavailable?: string };
 }
 
 test('with Dawn hidden, a tiny sweep compares gpujs-webasm with the CPU; WGSL contenders and ceilings are absent or n/a', async () => {
@@ -64,9 +65,14 @@ test('with Dawn hidden, a tiny sweep compares gpujs-webasm with the CPU; WGSL co
 
   const [sum, add] = r.ops;
   expect(r.ops.map((o) => o.name)).toEqual(['sum', 'add']);
-  // sum is a gpu.js kernel: the CPU contenders and gpu.js webasm, and no gpukit WGSL contender.
-  expect(sum?.contenders.map((c) => c.name)).toEqual(['cpu-1t', 'cpu-pool', 'gpujs-webasm']);
-  expect(sum?.comparisons.map((c) => `${c.gpu} vs ${c.cpu}`)).toEqual(['gpujs-webasm vs cpu-1t', 'gpujs-webasm vs cpu-pool']);
+  // sum is a gpu.js kernel: the CPU contenders (cpu-wasm too: TF.js's wasm backend needs no Dawn, and its
+  // optional packages are installed) and gpu.js webasm, and no gpukit WGSL contender.
+  expect(sum?.contenders.map((c) => c.name)).toEqual(['cpu-1t', 'cpu-pool', 'gpujs-webasm', 'cpu-wasm']);
+  expect(sum?.comparisons.map((c) => `${c.gpu} vs ${c.cpu}`)).toEqual(['gpujs-webasm vs cpu-1t', 'gpujs-webasm vs cpu-pool', 'gpujs-webasm vs cpu-wasm']);
+  // cpu-wasm says what it runs on, in the JSON and in the table.
+  expect(sum?.contenders.find((c) => c.name === 'cpu-wasm')?.label).toMatchObject({ version: '4.22.0', simd: true, threads: 1 });
+  expect(r.cpuWasm?.label?.version).toBe('4.22.0');
+  expect(stdout).toMatch(/^ {2}cpu-wasm {2}TensorFlow\.js wasm backend .* 4\.22\.0, SIMD on, 1 thread \(/m);
   expect(sum?.unmeasured).toBeUndefined();
   // Each measured speedup is the CPU median over gpu.js's at that size, from the points themselves.
   const median = (name: string, n: number): number => sum?.contenders.find((c) => c.name === name)?.points.find((p) => p.n === n)?.medianMs ?? NaN;
@@ -74,9 +80,10 @@ test('with Dawn hidden, a tiny sweep compares gpujs-webasm with the CPU; WGSL co
     expect(cmp.speedups.map((s) => s.n)).toEqual([1024, 4096]);
     for (const s of cmp.speedups) expect(s.speedup).toBeCloseTo(median(cmp.cpu, s.n) / median('gpujs-webasm', s.n), 10);
   }
-  // add runs on the host CPU on gpujs: only cpu-1t measured, no comparison, and the report says why.
-  expect(add?.contenders.map((c) => c.name)).toEqual(['cpu-1t']);
-  expect(add?.contenders[0]?.points.map((p) => p.n)).toEqual([1024, 4096]);
+  // add runs on the host CPU on gpujs: only the CPU contenders measured (cpu-1t and cpu-wasm; add has no pool
+  // version), no comparison, and the report says why.
+  expect(add?.contenders.map((c) => c.name)).toEqual(['cpu-1t', 'cpu-wasm']);
+  for (const c of add?.contenders ?? []) expect(c.points.map((p) => p.n)).toEqual([1024, 4096]);
   expect(add?.comparisons).toEqual([]);
   expect(add?.unmeasured).toMatch(/gpujs engine runs add on the host CPU, not as a gpu\.js kernel/);
 }, 90_000);
@@ -88,5 +95,5 @@ test('with Dawn hidden, --contenders gpu-e2e is refused before any work, saying 
     (e: unknown) => e as { code: number; stderr: string },
   );
   expect(failed?.code).toBe(2);
-  expect(failed?.stderr).toMatch(/--contenders: unknown contender gpu-e2e for sum \(the gpu-\* contenders run WGSL, which only the dawn engine runs; this device runs on gpujs\); known: cpu-1t, cpu-pool, gpujs-webasm/);
+  expect(failed?.stderr).toMatch(/--contenders: unknown contender gpu-e2e for sum \(the gpu-\* contenders run WGSL, which only the dawn engine runs; this device runs on gpujs\); known: cpu-1t, cpu-pool, gpujs-webasm, cpu-wasm$/m);
 }, 60_000);

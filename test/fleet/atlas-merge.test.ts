@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildReport, type BenchReport } from '../../src/bench/analyze.js';
 import type { Calibration } from '../../src/bench/calibrate.js';
+import type { CpuLabel } from '../../src/bench/contender.js';
 import { checkReport } from '../../src/bench/compare.js';
 import { benchOp } from '../../src/bench/ops.js';
 import { formatJson } from '../../src/bench/report.js';
@@ -19,7 +20,14 @@ import { mergeShardReports, planShards, reviveNonFinite, type AtlasShard } from 
 const info = syntheticInfo(['timestamp-query']);
 const calibration = syntheticCalibration;
 const SIZES = [10, 11, 12, 13, 14, 15, 16].map((e) => 2 ** e);
-const LINES: Record<string, [number, number]> = { 'cpu-1t': [0.001, 6e-7], 'cpu-pool': [0.03, 3e-7], 'gpu-kernel': [0.05, 1e-7], 'gpu-e2e': [0.2, 5e-7] };
+const LINES: Record<string, [number, number]> = { 'cpu-1t': [0.001, 6e-7], 'cpu-pool': [0.03, 3e-7], 'gpu-kernel': [0.05, 1e-7], 'gpu-e2e': [0.2, 5e-7], 'cpu-wasm': [0.008, 2e-7] };
+/** What each CPU contender runs on, as a real sweep labels it (the GPU contenders carry no CPU label). */
+const LABELS: Record<string, CpuLabel> = {
+  'cpu-1t': { library: 'plain JS typed-array loops', version: 'node 20', simd: false, threads: 1, note: 'V8 does not vectorise JS loops' },
+  'cpu-pool': { library: 'plain JS typed-array loops on a worker_threads pool', version: 'node 20', simd: false, threads: 2 },
+  'cpu-wasm': { library: 'TensorFlow.js wasm backend (@tensorflow/tfjs-backend-wasm, XNNPACK)', version: '4.22.0', simd: true, threads: 1, note: 'one thread' },
+};
+const CPU_WASM = { label: LABELS['cpu-wasm'] as CpuLabel };
 
 /** Deterministic jitter (an LCG), so the fits see noisy, not perfectly linear, medians. */
 let seed = 12345;
@@ -42,7 +50,7 @@ function measure(name: string): OpMeasurements {
   return {
     op,
     sizes: SIZES,
-    contenders: Object.keys(LINES).map((c) => ({ name: c, role: c as 'cpu-1t', method: `method of ${c}` })),
+    contenders: Object.keys(LINES).map((c) => ({ name: c, role: c as 'cpu-1t', method: `method of ${c}`, ...(LABELS[c] !== undefined ? { label: LABELS[c] } : {}) })),
     cells,
     phases: SIZES.map((n) => ({ n, runs: 3, upload: (4 * n) / 12e6, kernel: 0.05 + 1e-7 * n * jitter(), download: 0.05, host: 0.1, wall: 0.3 })),
   };
@@ -56,7 +64,7 @@ const noise = (k: number) => ({
 });
 
 const report = (ms: readonly OpMeasurements[], cal = calibration(), k = 0): BenchReport =>
-  buildReport({ info, calibration: cal, noise: noise(k), measurements: ms, settings: { ...DEFAULT_SETTINGS, quick: false }, command: 'gpukit bench', durationS: 2 });
+  buildReport({ info, calibration: cal, noise: noise(k), measurements: ms, settings: { ...DEFAULT_SETTINGS, quick: false }, command: 'gpukit bench', durationS: 2, cpuWasm: CPU_WASM });
 
 /** One shard's measurements: the op's cells and phases at the shard's sizes only. */
 const restrict = (m: OpMeasurements, sizes: readonly number[]): OpMeasurements => ({
@@ -115,6 +123,12 @@ describe('mergeShardReports', () => {
       expect(op.sizes).toEqual(SIZES);
       for (const c of op.contenders) expect(c.points.map((p) => p.n)).toEqual(SIZES);
     }
+    // Every CPU contender keeps its label (library, version, SIMD, threads) through the merge, cpu-wasm's too.
+    for (const op of merged.ops) {
+      expect(op.contenders.map((c) => c.name)).toEqual(['cpu-1t', 'cpu-pool', 'gpu-kernel', 'gpu-e2e', 'cpu-wasm']);
+      for (const c of op.contenders) expect(c.label).toEqual(LABELS[c.name]);
+    }
+    expect(merged.cpuWasm).toEqual(CPU_WASM);
     expect(merged.command).toBe('gpukit bench --fleet sum axpy');
     expect(merged.durationS).toBe(2 * plan.length);
     expect(merged.calibration.bandwidth.value).toBe(10);
@@ -141,7 +155,7 @@ describe('mergeShardReports', () => {
     const overlap: AtlasShard[] = [{ op: 'sum', sizes: [2 ** 10, 2 ** 11] }, { op: 'sum', sizes: [2 ** 11] }];
     expect(() => mergeShardReports(overlap, overlap.map((s, i) => shardReport(s, i)), 'c')).toThrow(/op sum: size 2048 measured by more than one shard/);
     const fewer = wire(report([{ ...restrict(sum, [2 ** 13, 2 ** 14, 2 ** 15]), contenders: sum.contenders.slice(0, 3), cells: sum.cells.filter((c) => c.contender !== 'gpu-e2e') }]));
-    expect(() => mergeShardReports(plan, [reports[0] as BenchReport, fewer, ...reports.slice(2)], 'c')).toThrow(/op sum: shard 1 ran contenders cpu-1t,cpu-pool,gpu-kernel, shard 0 ran cpu-1t,cpu-pool,gpu-kernel,gpu-e2e/);
+    expect(() => mergeShardReports(plan, [reports[0] as BenchReport, fewer, ...reports.slice(2)], 'c')).toThrow(/op sum: shard 1 ran contenders cpu-1t,cpu-pool,gpu-kernel, shard 0 ran cpu-1t,cpu-pool,gpu-kernel,gpu-e2e,cpu-wasm/);
     expect(() => mergeShardReports(plan, reports.slice(1), 'c')).toThrow(/5 reports for 6 shards/);
   });
 });

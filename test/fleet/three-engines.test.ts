@@ -3,7 +3,7 @@
  * compatibility, gpu.js with Dawn hidden). The sharded Monte Carlo job's estimate must be bit-identical to
  * the single-process run over the same paths, and agree with Black–Scholes within its standard error. The
  * atlas bench (`gpukit bench --fleet`) measures all three kinds (gpu.js's: its CPU and gpu.js contenders, no
- * WGSL), and each kind's report has the shape of its engine's single-process `gpukit bench` report;
+ * WGSL; every kind's CPU contenders include cpu-wasm, TF.js's wasm backend, an optional dependency installed here), and each kind's report has the shape of its engine's single-process `gpukit bench` report;
  * `gpukit compare` reads its adapters.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -105,7 +105,7 @@ describe('the crossover atlas across the three engines', () => {
     expect(r.status).toBe(0);
     const atlas = JSON.parse(readFileSync(json, 'utf8')) as {
       schema: string;
-      adapters: { state: string; kind: string; error?: string; workers?: string[]; shards?: { op: string; sizes: number[] }[]; report?: { ops: { name: string; sizes: number[]; contenders: { name: string }[] }[] } }[];
+      adapters: { state: string; kind: string; error?: string; workers?: string[]; shards?: { op: string; sizes: number[] }[]; report?: { ops: { name: string; sizes: number[]; contenders: { name: string; label?: { version: string; simd: boolean; threads: number } }[] }[]; cpuWasm?: { label?: { version: string } } } }[];
       crossovers: { op: string; comparison: string; byKind: Record<string, { crossover: string }> }[];
     };
     expect(atlas.schema).toBe('gpukit-atlas/1');
@@ -127,8 +127,9 @@ describe('the crossover atlas across the three engines', () => {
     const ref = JSON.parse(readFileSync(single, 'utf8')) as Single;
     const refGpujs = JSON.parse(readFileSync(singleGpujs, 'utf8')) as Single;
     const shape = (ops: { name: string; sizes: number[]; contenders: { name: string }[] }[]): unknown => ops.map((o) => [o.name, o.sizes, o.contenders.map((c) => c.name)]);
-    // gpu.js's kind: the CPU contenders and gpu.js webasm, no WGSL contender (and no gpu.js webgpu: no Dawn adapter).
-    expect(refGpujs.ops.map((o) => o.contenders.map((c) => c.name))).toEqual([['cpu-1t', 'cpu-pool', 'gpujs-webasm'], ['cpu-1t', 'cpu-pool', 'gpujs-webasm']]);
+    // gpu.js's kind: the CPU contenders (cpu-wasm included) and gpu.js webasm, no WGSL contender (and no gpu.js
+    // webgpu: no Dawn adapter).
+    expect(refGpujs.ops.map((o) => o.contenders.map((c) => c.name))).toEqual([['cpu-1t', 'cpu-pool', 'gpujs-webasm', 'cpu-wasm'], ['cpu-1t', 'cpu-pool', 'gpujs-webasm', 'cpu-wasm']]);
     for (const k of [...dawnKinds, gpujsKind]) {
       const a = byKind.get(k);
       expect(a?.state).toBe('measured');
@@ -136,11 +137,17 @@ describe('the crossover atlas across the three engines', () => {
       // One shard per op × size, merged back into the single-process report's shape below.
       expect(a?.shards?.map((x) => [x.op, x.sizes])).toEqual([['axpy', [1024]], ['axpy', [4096]], ['sum', [1024]], ['sum', [4096]]]);
       expect(shape(a?.report?.ops ?? [])).toEqual(shape((k === gpujsKind ? refGpujs : ref).ops));
+      // Every kind measured cpu-wasm, and its merged report still says what it ran on.
+      expect(a?.report?.cpuWasm?.label?.version).toBe('4.22.0');
+      for (const op of a?.report?.ops ?? []) expect(op.contenders.find((c) => c.name === 'cpu-wasm')?.label).toMatchObject({ version: '4.22.0', simd: true, threads: 1 });
     }
     // The cross-adapter table: every op and comparison of both references, with a verdict for each kind that
     // ran it (gpukit's gpu-* contenders on the Dawn kinds, gpu.js's against the CPU on the gpujs kind).
     const comparisons = (r: Single): string[] => r.ops.flatMap((o) => o.comparisons.map((c) => `${o.name} ${c.gpu} vs ${c.cpu}`));
-    expect(comparisons(refGpujs)).toEqual(['axpy gpujs-webasm vs cpu-1t', 'axpy gpujs-webasm vs cpu-pool', 'sum gpujs-webasm vs cpu-1t', 'sum gpujs-webasm vs cpu-pool']);
+    expect(comparisons(refGpujs)).toEqual([
+      'axpy gpujs-webasm vs cpu-1t', 'axpy gpujs-webasm vs cpu-pool', 'axpy gpujs-webasm vs cpu-wasm',
+      'sum gpujs-webasm vs cpu-1t', 'sum gpujs-webasm vs cpu-pool', 'sum gpujs-webasm vs cpu-wasm',
+    ]);
     expect(atlas.crossovers.map((c) => `${c.op} ${c.comparison}`).sort()).toEqual([...comparisons(ref), ...comparisons(refGpujs)].sort());
     for (const row of atlas.crossovers) expect(Object.keys(row.byKind).sort()).toEqual(row.comparison.startsWith('gpujs-') ? [gpujsKind] : [...dawnKinds].sort());
 
@@ -164,7 +171,7 @@ describe('the crossover atlas across the three engines', () => {
     const c3 = await gpukit(['compare', `${json}#${gpujsKind}`, singleGpujs]);
     expect(c3.stderr).toBe('');
     expect(c3.status).toBe(0);
-    expect(c3.stdout).toMatch(/crossovers agreeing .*: \d+\/4\b/);
+    expect(c3.stdout).toMatch(/crossovers agreeing .*: \d+\/6\b/);
     const bad = await gpukit(['compare', `${json}#no-such-kind`, single]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/no-such-kind.*measured kinds: /);

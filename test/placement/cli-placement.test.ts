@@ -33,16 +33,31 @@ gpuTest('gpukit bench --placement sum at 2^4 and 2^10 follows the saved lines (c
   const r = await gpukit(['bench', '--placement', 'sum', '--sizes', '2^4,2^10', '--quick', '--no-progress'], { env: { GPUKIT_CACHE_DIR: dir }, timeoutMs: 60_000 });
   expect(r.stderr).not.toMatch(/ignoring the placement model/);
   expect(r.status, r.stderr).toBe(0);
-  const row = (n: string): string[] => (r.stdout.split('\n').find((l) => l.startsWith('sum') && l.split(/\s+/)[1] === n) ?? '').split(/\s+/);
-  // Columns: op n cpu gpu placed picked faster regret decision gpu/best cpu/best model (times may carry a µs unit).
+  // The table: op n cpu ms, wasm ms, gpu ms, placed ms (times may carry a µs unit, so those take one or two
+  // words), then single-word columns picked faster regret decision gpu/best cpu/best wasm/best model, read
+  // from the right by their header names.
+  const out = r.stdout.split('\n');
+  const header = (out.find((l) => l.startsWith('op ')) ?? '').split(/\s+/);
+  const tail = header.slice(header.indexOf('picked'));
+  expect(tail).toEqual(['picked', 'faster', 'regret', 'decision', 'gpu/best', 'cpu/best', 'wasm/best', 'model']);
+  const row = (n: string): Record<string, string> => {
+    const words = (out.find((l) => l.startsWith('sum') && l.split(/\s+/)[1] === n) ?? '').split(/\s+/);
+    return Object.fromEntries(tail.map((name, i) => [name, words.at(i - tail.length) ?? '']));
+  };
   const small = row('2^4');
   const large = row('2^10');
-  expect(small.at(-1)).toBe('measured');
-  expect(small).toContain('cpu');
-  expect(large.slice(-7, -6)).toEqual(['gpu']);
-  expect(small.slice(-7, -6)).toEqual(['cpu']);
-  expect(r.stdout).toMatch(/decisions: placement picked the faster side \(or one within 1\.1× of it\) at \d of 2 sizes; worst decision \d+\.\d\d× \(sum 2\^\d+\)/);
-  expect(r.stdout).toMatch(/measured: placed \/ faster side worst \d+\.\d\d× \(sum 2\^\d+\); \d size\(s\) over the 1\.1× goal/);
+  expect(small['model']).toBe('measured');
+  expect(large['model']).toBe('measured');
+  // cpu-wasm is installed (an optional dependency `npm ci` installs), so it is measured and labelled...
+  expect(r.stdout).toMatch(/^cpu-wasm: TensorFlow\.js wasm backend .*4\.22\.0, SIMD on, 1 thread$/m);
+  expect(large['wasm/best']).toMatch(/^\d+\.\d\d×$/);
+  // ...but the saved sum has no cpu-wasm line, and a measured op gets none guessed: placement follows the
+  // cpu-1t and gpu-e2e lines alone. (A cpu-wasm line derived from the defaults, 0.03 ms + 2 ns/el, would beat
+  // gpu-e2e's 0.1 ms at 2^10 and put the call on cpu-wasm.)
+  expect(small['picked']).toBe('cpu');
+  expect(large['picked']).toBe('gpu');
+  expect(r.stdout).toMatch(/decisions: placement picked the fastest side \(or one within 1\.1× of it\) at \d of 2 sizes; worst decision \d+\.\d\d× \(sum 2\^\d+\)/);
+  expect(r.stdout).toMatch(/measured: placed \/ fastest side worst \d+\.\d\d× \(sum 2\^\d+\); \d size\(s\) over the 1\.1× goal/);
 }, 90_000);
 
 gpuTest('gpukit bench --placement refuses the sweep-only flags and unknown ops (exit 2)', async () => {

@@ -24,8 +24,9 @@ test('openPlaced opens its own device, places on it and closes it with the front
 
 test('bad placement options are ArgumentErrors, before a device is opened', async () => {
   await expect(openPlaced({ placement: 'fastest' as 'cpu' })).rejects.toThrow(ArgumentError);
-  await expect(openPlaced({ placement: 'fastest' as 'cpu' })).rejects.toThrow(/placement must be 'measured', 'cpu' or 'gpu', got "fastest"/);
+  await expect(openPlaced({ placement: 'fastest' as 'cpu' })).rejects.toThrow(/placement must be one of 'measured', 'cpu', 'gpu', 'cpu-js' or 'cpu-wasm', got "fastest"/);
   await expect(openPlaced({ pool: 'yes' as unknown as boolean })).rejects.toThrow(/placement: pool must be a boolean/);
+  await expect(openPlaced({ wasm: 1 as unknown as boolean })).rejects.toThrow(/placement: wasm must be a boolean/);
   await expect(openPlaced({ model: {} as unknown as PlacementModel })).rejects.toThrow(/model must be a PlacementModel/);
   for (const bad of [null, 'gpu', 3, [1]]) {
     await expect(openPlaced(bad as unknown as object)).rejects.toThrow(ArgumentError);
