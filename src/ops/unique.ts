@@ -57,12 +57,14 @@ async function unique(x: DeviceArray, kind: UniqueKind): Promise<UniqueAllResult
   const temps: DeviceArray[] = [];
   return freeing(temps, async () => {
     if (n === 0) {
+      // Only the parts this kind returns (the caller never sees, so never frees, the others).
+      const empty = (shape: readonly number[]): DeviceArray<'i32'> => new DeviceArray(backend, 'i32', shape);
       return {
         values: new DeviceArray(backend, x.dtype, [0]),
-        indices: new DeviceArray(backend, 'i32', [0]),
-        inverseIndices: new DeviceArray(backend, 'i32', x.shape),
-        counts: new DeviceArray(backend, 'i32', [0]),
-      };
+        ...(kind === 'all' ? { indices: empty([0]) } : {}),
+        ...(kind === 'all' || kind === 'inverse' ? { inverseIndices: empty(x.shape) } : {}),
+        ...(kind === 'all' || kind === 'counts' ? { counts: empty([0]) } : {}),
+      } as UniqueAllResult;
     }
     // bool sorts as its u32 storage (0 before 1) and comes back as bool.
     const dense = x.dtype === 'bool' ? astype(x, 'u32') : copy(x);

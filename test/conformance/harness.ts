@@ -257,7 +257,10 @@ function permuteTuple(fn: string, items: Got[]): Got[] {
   const fields = TUPLE_FIELDS[fn] ?? [];
   return items.map((it, k) => {
     if (it.kind !== 'array') return it;
-    if (fields[k] === 'inverseIndices') return { ...it, data: it.data.map((v) => rank[v] ?? NaN) };
+    // Every NaN is a value of its own, and which of them an element maps to follows the sort's order of the
+    // NaNs, which the standard leaves open (NumPy's unique_inverse sorts with an unstable quicksort): an index
+    // of a NaN value compares as "a NaN" (-1).
+    if (fields[k] === 'inverseIndices') return { ...it, data: it.data.map((v) => (Number.isNaN(first.data[v] ?? 0) ? -1 : (rank[v] ?? NaN))) };
     if (it.shape.length !== 1 || it.data.length !== order.length) return it;
     return { ...it, data: Float64Array.from(order, (p) => it.data[p] ?? NaN) };
   });
