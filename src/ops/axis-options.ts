@@ -29,9 +29,10 @@ export interface AxisOptions {
   readonly dtype?: DType;
 }
 
-/** The result's dtype: the input's (sum prod min max), u32 (arg*, any, all) or f32 (mean var std norm). */
+/** The result's dtype: the input's (sum prod min max), u32 (arg*), bool (any, all, as the standard) or f32 (mean var std norm). */
 export function resultDType(op: AxisOp, dtype: DType): DType {
-  if (op === 'argmin' || op === 'argmax' || op === 'any' || op === 'all') return 'u32';
+  if (op === 'argmin' || op === 'argmax') return 'u32';
+  if (op === 'any' || op === 'all') return 'bool';
   if (op === 'mean' || op === 'var' || op === 'std' || op === 'norm' || op === 'logsumexp') return 'f32';
   return dtype;
 }

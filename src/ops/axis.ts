@@ -80,8 +80,8 @@ const axisOps = new Map<AxisOp, Op<[AxisOp, DeviceArray, AxisOptions?], AxisCall
  */
 const PUBLIC_AXIS_OPS: Partial<Record<AxisOp, { name: string; numpy: string; category: 'reduction' | 'statistics'; summary: string }>> = {
   prod: { name: 'prod', numpy: 'numpy.prod', category: 'reduction', summary: 'product of the elements along axes (integers: OverflowError, never a wrap)' },
-  any: { name: 'any', numpy: 'numpy.any', category: 'reduction', summary: '1 where any element along axes is non-zero (NaN counts), else 0 (u32)' },
-  all: { name: 'all', numpy: 'numpy.all', category: 'reduction', summary: '1 where every element along axes is non-zero, else 0 (u32)' },
+  any: { name: 'any', numpy: 'numpy.any', category: 'reduction', summary: 'true where any element along axes is non-zero (NaN counts) (bool)' },
+  all: { name: 'all', numpy: 'numpy.all', category: 'reduction', summary: 'true where every element along axes is non-zero (bool)' },
   var: { name: 'variance', numpy: 'numpy.var', category: 'statistics', summary: 'variance along axes (f32, correction/ddof), two-pass' },
   std: { name: 'std', numpy: 'numpy.std', category: 'statistics', summary: 'standard deviation along axes (the square root of variance)' },
   logsumexp: { name: 'logsumexp', numpy: 'scipy.special.logsumexp', category: 'reduction', summary: 'log Σ exp(x) along axes, shifted by the finite maximum' },

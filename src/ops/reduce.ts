@@ -171,14 +171,14 @@ export function prod(x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
   return inDType('prod', x, dtype, (xs) => reduceAxis('prod', xs, along));
 }
 
-/** 1 where any element along `axis` is non-zero (NaN counts as non-zero), else 0 (u32). */
-export function any(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'u32'> {
-  return reduceAxis('any', x, opts) as DeviceArray<'u32'>;
+/** true where any element along `axis` is non-zero (NaN counts as non-zero): a bool array, as the standard's `any`. @example any(greater(x, 0), { axis: 1 }) */
+export function any(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'bool'> {
+  return reduceAxis('any', x, opts) as DeviceArray<'bool'>;
 }
 
-/** 1 where every element along `axis` is non-zero, else 0 (u32). */
-export function all(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'u32'> {
-  return reduceAxis('all', x, opts) as DeviceArray<'u32'>;
+/** true where every element along `axis` is non-zero: a bool array, as the standard's `all`. @example all(isfinite(x)) */
+export function all(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'bool'> {
+  return reduceAxis('all', x, opts) as DeviceArray<'bool'>;
 }
 
 /**
