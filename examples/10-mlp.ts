@@ -24,7 +24,7 @@ using h = relu(a1);
 using z2 = matmul(h, W2); // (4096, 10)
 using logits = add(z2, b2);
 using probs = softmax(logits, { axis: 1 });
-using label = argmax(probs, { axis: 1 }); // (4096,) u32
+using label = argmax(probs, { axis: 1 }); // (4096,) i32
 const [p, l] = [await probs.toArray(), await label.toArray()];
 // -------------------------------------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ export const ARGMIN = argOp('argmin', 'numpy.argmin', 'index of the first smalle
 export const ARGMAX = argOp('argmax', 'numpy.argmax', 'index of the first largest element (first NaN), whole array or along axes');
 
 /**
- * Index of the first smallest element (of the flattened array), as a u32 device scalar. If x holds a NaN,
+ * Index of the first smallest element (of the flattened array), as an i32 device scalar (the standard's default index dtype). If x holds a NaN,
  * the index of the first NaN; an empty array is a ShapeError (as NumPy raises). With `{ axis }`: indices
  * along the reduced axes; `keepdims` keeps extent-1 axes.
  *
@@ -53,20 +53,26 @@ export const ARGMAX = argOp('argmax', 'numpy.argmax', 'index of the first larges
  * const i = await argmin(device.array(new Float32Array([3, 1, 2, 1]))).item(); // 1
  * ```
  */
-export function argmin(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
+export function argmin(x: DeviceArray, opts?: AxisOptions): DeviceArray<'i32'> {
   return argAlong('argmin', x, opts);
 }
 
-/** Index of the first largest element (first NaN if any; an empty array is a ShapeError), as a u32 device scalar. */
-export function argmax(x: DeviceArray, opts?: AxisOptions): DeviceArray<'u32'> {
+/** Index of the first largest element (first NaN if any; an empty array is a ShapeError), as an i32 device scalar. */
+export function argmax(x: DeviceArray, opts?: AxisOptions): DeviceArray<'i32'> {
   return argAlong('argmax', x, opts);
 }
 
-function argAlong(op: 'argmin' | 'argmax', x: DeviceArray, opts: AxisOptions | undefined): DeviceArray<'u32'> {
+function argAlong(op: 'argmin' | 'argmax', x: DeviceArray, opts: AxisOptions | undefined): DeviceArray<'i32'> {
   checkArray(op, 'x', x);
   const o = checkAxisOptions(op, opts);
+  // The kernels write u32 indices; every index fits i32 (x is refused from 2^31 elements), whose words are the
+  // same: the result is that memory as i32, the standard's default index dtype.
+  if (x.size >= 2 ** 31) throw new ArgumentError(`${op}: indices are i32, so x must have fewer than 2^31 elements (it has ${x.size})`);
   // Along axes: indices along the reduced axes (C order over them), as NumPy's argmin with one axis.
-  if (o.axis !== undefined) return reduceAxis(op, x, o) as DeviceArray<'u32'>;
+  if (o.axis !== undefined) {
+    const r = reduceAxis(op, x, o);
+    return r.reinterpret('i32', r.shape);
+  }
   const r = (op === 'argmin' ? ARGMIN : ARGMAX).call(x, o.keepdims === true);
-  return o.keepdims === true ? r.reinterpret('u32', x.shape.map(() => 1)) : r;
+  return r.reinterpret('i32', o.keepdims === true ? x.shape.map(() => 1) : r.shape);
 }

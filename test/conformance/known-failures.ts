@@ -30,7 +30,6 @@ function each(fns: readonly string[], cases: string, why: string, match: (f: Fai
 const re = (r: RegExp) => (f: Failure): boolean => r.test(f.why);
 
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  ...each(['argmax', 'argmin'], 'every case', 'the index is u32; the standard\'s default index dtype is a signed integer, int32 for gpukit (an API change for the lead)', re(/^dtype u32, expected int64 \(as int32\)$/)),
   ...each(['matmul'], 'integer inputs', 'matmul is f32-only (a DTypeError naming astype); the standard has integer matmul', re(/^threw DTypeError: matmul: a has dtype [iu]32; expected f32$/)),
   ...each(['tensordot'], 'integer inputs', 'tensordot runs through matmul, which is f32-only (a DTypeError naming astype)', re(/^threw DTypeError: tensordot: x1 and x2 are [iu]32; tensordot runs through matmul/)),
   // var passes on seed 2026 only because its drawn cases have a zero or NaN sum of squares (0/0 or NaN/0 = NaN); it shares std's code.
