@@ -577,6 +577,21 @@ export class GpuDevice {
     return new DeviceArray<D>(this.#backend, dt, shapeArg('zeros', shape), undefined, 'zero');
   }
 
+  /**
+   * A new array of ones (NumPy's and the standard's `ones`): `full(shape, 1)` (true for bool).
+   *
+   * @example
+   * ```ts
+   * using o = device.ones([2, 3], { dtype: 'i32' });
+   * ```
+   * @see https://numpy.org/doc/stable/reference/generated/numpy.ones.html
+   */
+  ones<D extends DType = 'f32'>(shape: number | readonly number[], options?: DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
+    checkNoExtra('ones', extra, 'a shape and an options object');
+    const dt = dtypeOf('ones', factoryOptions('ones', options, {})) as D;
+    return dt === 'bool' ? (this.full(shape, true, { dtype: 'bool' }) as DeviceArray as DeviceArray<D>) : this.full(shape, 1, { dtype: dt });
+  }
+
   /** Frees the pool's idle cached memory now (memory still used by queued work is freed when that work completes). */
   trimMemory(): void {
     this.#backend.pool.trim();
