@@ -13,8 +13,11 @@ export interface PhaseTiming {
 
 /** GPU time per kernel label inside a profile. */
 export interface KernelTiming {
+  /** The kernel's label (`op|dtype|…`). */
   readonly label: string;
+  /** How many times it was dispatched inside the profile. */
   readonly dispatches: number;
+  /** Its GPU time from timestamp queries; NaN (unknown) where the adapter has none (Dawn's GLES backend). */
   readonly ms: number;
 }
 

@@ -349,20 +349,28 @@ describe('device.streamer', () => {
   });
 
   gpuTest('keeps its memory between calls; destroy() gives it back; use after destroy is a DestroyedError', async ({ device }) => {
+    const STAGING = 2; // upload staging buffers that may still be waiting for their write mapping
     const start = device.memory.inUseBytes;
     const a = values(10_007, 3);
     const s = device.streamer({ chunk });
     await s.map(a, (x) => scale(x, 2));
     const held = device.memory.inUseBytes;
     expect(held).toBeGreaterThan(start); // the ring's arrays (and upload buffers on Dawn)
+    await device.sync();
     const created = device.memory.created;
     expectArrayEqual(await s.map(a, (x) => scale(x, 2)), Array.from(a, (v) => Math.fround(2 * v)));
     expect(device.memory.inUseBytes).toBe(held);
-    if (device.info.engine === 'dawn') expect(device.memory.created).toBe(created); // nothing allocated again
+    // Nothing allocated again — but an upload staging buffer is reused only once Dawn has mapped it for writing
+    // again, which on a loaded machine can land after the next call starts: that call then makes one more.
+    // So at most STAGING new buffers (a ring re-allocated per call would make dozens).
+    if (device.info.engine === 'dawn') expect(device.memory.created - created).toBeLessThanOrEqual(STAGING);
     // With a set chunk one ring serves every length (shorter calls and last chunks use the tail arrays):
     // a second pass over the same lengths allocates nothing new.
     const pass = async (): Promise<void> => {
       for (const m of [10_007, 999, 5_000, 3, 10_007]) {
+        // Memory released by the previous call is reused once the queue has finished with it: on a loaded
+        // machine that can be after the readback resolves, so wait for it (else a call may allocate anew).
+        await device.sync();
         const h = a.subarray(0, m);
         expectArrayEqual(await s.map(h, (x) => scale(x, 2)), Array.from(h, (v) => Math.fround(2 * v)));
         expect(device.memory.inUseBytes).toBeGreaterThanOrEqual(held); // the ring stayed
@@ -371,7 +379,7 @@ describe('device.streamer', () => {
     await pass();
     const made = device.memory.created;
     await pass();
-    if (device.info.engine === 'dawn') expect(device.memory.created).toBe(made);
+    if (device.info.engine === 'dawn') expect(device.memory.created - made).toBeLessThanOrEqual(STAGING);
     expect(s.destroyed).toBe(false);
     s.destroy();
     s.destroy();

@@ -112,7 +112,12 @@ class Recorder implements PassTimer, ProfileSink {
   async kernelTimes(): Promise<{ ms: number; byLabel: KernelTiming[]; dispatches: number }> {
     if (!this.timestamps) {
       await Promise.all(this.#fallback);
-      return { ms: this.#fallbackMs, byLabel: [], dispatches: this.#labels.length };
+      // No per-dispatch times without timestamp queries (Dawn's GLES backend, some adapters): each kernel is
+      // still listed with its dispatches, its time NaN (unknown, not zero).
+      const counts = new Map<string, number>();
+      for (const l of this.#labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+      const byLabel = [...counts.entries()].map(([label, dispatches]) => ({ label, dispatches, ms: NaN })).sort((a, b) => b.dispatches - a.dispatches);
+      return { ms: this.#fallbackMs, byLabel, dispatches: this.#labels.length };
     }
     const by = new Map<string, { dispatches: number; ns: number }>();
     let total = 0;
