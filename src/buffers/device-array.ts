@@ -332,6 +332,18 @@ export class DeviceArray<D extends DType = DType> {
    * x.set([[1, null]], x.slice([0, -1])); // x[1:] = x[:-1]
    * ```
    */
+  /** The region of this array ← `value` broadcast to its shape (the backend's assign; views freed after). */
+  #assignBroadcast(region: Layout, value: DeviceArray): void {
+    const src = value.#viewOf(broadcastLayout('set', value.layout, region.shape), true);
+    const dst = this.#viewOf(region);
+    try {
+      this.#backend.assign(dst, src);
+    } finally {
+      dst.destroy();
+      src.destroy();
+    }
+  }
+
   set(specs: readonly SliceSpec[], value: number | NestedArray | DeviceArray): this {
     const given: unknown = specs;
     if (!Array.isArray(given)) throw new ArgumentError(`set: specs must be an array of slice specs (one per leading axis, as slice() takes them), got ${describeValue(given)}`);
@@ -341,14 +353,7 @@ export class DeviceArray<D extends DType = DType> {
       if (value.destroyed) throw new DestroyedError(`set: the value (${value.dtype}, shape [${value.shape.join(', ')}]) was destroyed`);
       if (value.backend !== this.#backend) throw new ArgumentError('set: the value belongs to another device');
       if (value.dtype !== this.dtype) throw new DTypeError(`set: the value is ${value.dtype} but the array is ${this.dtype} (no type promotion yet): astype(value, '${this.dtype}') first`);
-      const src = value.#viewOf(broadcastLayout('set', value.layout, region.shape), true);
-      const dst = this.#viewOf(region);
-      try {
-        this.#backend.assign(dst, src);
-      } finally {
-        dst.destroy();
-        src.destroy();
-      }
+      this.#assignBroadcast(region, value);
       return this;
     }
     // Host data: a number is a 0-d array; nested data has its own shape; flat data of the region's size fills it.
@@ -370,14 +375,7 @@ export class DeviceArray<D extends DType = DType> {
     const tmp = new DeviceArray<D>(this.#backend, this.dtype, shape, undefined, 'host');
     try {
       tmp.write(host);
-      const src = tmp.#viewOf(broadcastLayout('set', tmp.layout, region.shape), true);
-      const dst = this.#viewOf(region);
-      try {
-        this.#backend.assign(dst, src);
-      } finally {
-        dst.destroy();
-        src.destroy();
-      }
+      this.#assignBroadcast(region, tmp);
     } finally {
       tmp.destroy();
     }

@@ -200,6 +200,15 @@ export function outer<D extends DType>(x1: DeviceArray<D>, x2: DeviceArray<D>, .
   return OUTER.call(x1, x2, extra) as DeviceArray<D>;
 }
 
+/** trace's and diagonal's arguments: a stack of matrices and `{ offset }` (an integer, default 0). */
+function checkDiagonal(op: string, x: unknown, options: unknown, extra: readonly unknown[]): { a: DeviceArray; offset: number } {
+  const a = live(op, 'x', x);
+  const o = checkOptions(op, options, { offset: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'must be an integer') });
+  checkNoExtra(op, extra, 'x and an options object ({ offset })');
+  if (a.ndim < 2) throw new ShapeError(`${op}: x must have at least 2 dimensions (a stack of matrices), got shape [${a.shape.join(', ')}]`);
+  return { a, offset: (o['offset'] as number | undefined) ?? 0 };
+}
+
 export const TRACE = defineOp({
   name: 'trace',
   numpy: 'numpy.trace',
@@ -208,11 +217,7 @@ export const TRACE = defineOp({
   tolerance: 'sum',
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
-    const a = live('trace', 'x', x);
-    const o = checkOptions('trace', options, { offset: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'must be an integer') });
-    checkNoExtra('trace', extra, 'x and an options object ({ offset })');
-    if (a.ndim < 2) throw new ShapeError(`trace: x must have at least 2 dimensions (a stack of matrices), got shape [${a.shape.join(', ')}]`);
-    const offset = (o['offset'] as number | undefined) ?? 0;
+    const { a, offset } = checkDiagonal('trace', x, options, extra);
     return { backend: a.backend, run: () => withTemps((keep) => sum(keep(a.diagonal(offset)), { axis: -1 })) };
   },
   dawn: runIt,
@@ -241,11 +246,7 @@ export const DIAGONAL = defineOp({
   tolerance: 'exact',
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
-    const a = live('diagonal', 'x', x);
-    const o = checkOptions('diagonal', options, { offset: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'must be an integer') });
-    checkNoExtra('diagonal', extra, 'x and an options object ({ offset })');
-    if (a.ndim < 2) throw new ShapeError(`diagonal: x must have at least 2 dimensions (a stack of matrices), got shape [${a.shape.join(', ')}]`);
-    const offset = (o['offset'] as number | undefined) ?? 0;
+    const { a, offset } = checkDiagonal('diagonal', x, options, extra);
     return { backend: a.backend, run: () => a.diagonal(offset) };
   },
   dawn: runIt,
