@@ -317,6 +317,18 @@ export class DeviceArray<D extends DType = DType> {
     return this.#viewOf(sliceLayout('slice', this.layout, specs));
   }
 
+  /** The region of this array ← `value` broadcast to its shape (the backend's assign; views freed after). */
+  #assignBroadcast(region: Layout, value: DeviceArray): void {
+    const src = value.#viewOf(broadcastLayout('set', value.layout, region.shape), true);
+    const dst = this.#viewOf(region);
+    try {
+      this.#backend.assign(dst, src);
+    } finally {
+      dst.destroy();
+      src.destroy();
+    }
+  }
+
   /**
    * Writes `value` into the region `specs` selects (see {@link slice}; NumPy's `x[specs] = value`), with
    * NumPy's broadcasting: a number (every element of the region), host data (a typed array or (nested)
@@ -332,18 +344,6 @@ export class DeviceArray<D extends DType = DType> {
    * x.set([[1, null]], x.slice([0, -1])); // x[1:] = x[:-1]
    * ```
    */
-  /** The region of this array ← `value` broadcast to its shape (the backend's assign; views freed after). */
-  #assignBroadcast(region: Layout, value: DeviceArray): void {
-    const src = value.#viewOf(broadcastLayout('set', value.layout, region.shape), true);
-    const dst = this.#viewOf(region);
-    try {
-      this.#backend.assign(dst, src);
-    } finally {
-      dst.destroy();
-      src.destroy();
-    }
-  }
-
   set(specs: readonly SliceSpec[], value: number | NestedArray | DeviceArray): this {
     const given: unknown = specs;
     if (!Array.isArray(given)) throw new ArgumentError(`set: specs must be an array of slice specs (one per leading axis, as slice() takes them), got ${describeValue(given)}`);
