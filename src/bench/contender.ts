@@ -42,7 +42,8 @@ export interface PhaseSample {
 /**
  * One way of doing an op at a size. `setup(n)` allocates and fills what the run needs (not timed), `run()`
  * does the op once (timed by the harness's wall clock, unless it returns {@link Measured}: its own
- * measurement, e.g. GPU timestamps), `teardown()` frees everything. A new engine (gpu.js) is one more contender:
+ * measurement, e.g. GPU timestamps), `teardown()` frees what setup made for that size, and `release()`, when
+ * present, frees what the contender keeps for the whole sweep (called once, after its last size). A new engine (gpu.js) is one more contender:
  * see {@link registerContender}.
  *
  * @example
@@ -62,6 +63,8 @@ export interface Contender {
   /** `run` never returns a promise: timed as a synchronous call (no await in the measured window). */
   readonly sync?: boolean;
   teardown(): void | Promise<void>;
+  /** Frees what the contender keeps between sizes and rounds (called once, when the op's sweep ends). */
+  release?(): void;
   /** Optional phase breakdown of one run (GPU end-to-end contenders). */
   phases?(): Promise<PhaseSample>;
 }

@@ -15,17 +15,17 @@ export interface SweepSettings {
   readonly rounds: number;
   /** tinybench time budget per contender per round, ms. @default 35 */
   readonly timeMs: number;
-  /** tinybench minimum samples per contender per round. @default 2 */
+  /** tinybench minimum samples per contender per round (a slow cell still gets one per round, spread over the sweep). @default 1 */
   readonly minSamples: number;
-  /** tinybench warmup per contender (first round only), ms and minimum calls. @default 20 ms, 2 calls */
+  /** tinybench warmup per contender (first round only), ms and minimum calls. @default 20 ms, 1 call */
   readonly warmupMs: number;
   readonly warmupCalls: number;
   /** Profiled end-to-end runs per size for the phase breakdown (medians kept). @default 3 */
   readonly phaseRuns: number;
 }
 
-export const DEFAULT_SETTINGS: SweepSettings = { rounds: 6, timeMs: 35, minSamples: 2, warmupMs: 20, warmupCalls: 2, phaseRuns: 3 };
-export const QUICK_SETTINGS: SweepSettings = { rounds: 2, timeMs: 15, minSamples: 3, warmupMs: 5, warmupCalls: 1, phaseRuns: 1 };
+export const DEFAULT_SETTINGS: SweepSettings = { rounds: 6, timeMs: 35, minSamples: 1, warmupMs: 20, warmupCalls: 1, phaseRuns: 3 };
+export const QUICK_SETTINGS: SweepSettings = { rounds: 2, timeMs: 15, minSamples: 2, warmupMs: 5, warmupCalls: 1, phaseRuns: 1 };
 
 /** One (op, contender, size) measurement: every sample, in ms, and its summary. */
 export interface Cell {
@@ -168,6 +168,7 @@ export async function sweepOp(
       }
     }
   } finally {
+    for (const c of contenders) c.release?.();
     op.release();
   }
   const cells: Cell[] = [];

@@ -9,6 +9,7 @@ import type { ContenderReport, OpReport } from '../../src/bench/analyze.js';
 import { streamPoints } from '../../src/bench/analyze.js';
 import type { BenchEnv } from '../../src/bench/contender.js';
 import { benchOp } from '../../src/bench/ops.js';
+import { EXPLORATION_CALLS } from '../../src/buffers/stream.js';
 import { streamLines } from '../../src/bench/report.js';
 import type { PhasePoint } from '../../src/bench/runner.js';
 import type { CpuPool } from '../../src/cpu/pool.js';
@@ -38,6 +39,7 @@ describe('the gpu-stream contender', () => {
           expectArrayEqual(got, plain);
         }
       }
+      c.release?.();
       op.release();
     }
     expect(benchOp('scan')?.contenders(env).some((x) => x.role === 'gpu-stream')).toBe(false);
@@ -60,6 +62,7 @@ describe('the gpu-stream contender', () => {
     const want = new Float32Array(x.length);
     for (let i = 0; i < x.length; i++) want[i] = (x[i] ?? NaN) + (y[i] ?? NaN);
     expectArrayEqual(got, want);
+    ca.release?.();
     add.release();
     await cs.setup(n);
     const total = (await cs.run()) as number;
@@ -73,7 +76,55 @@ describe('the gpu-stream contender', () => {
       abs += Math.abs(v);
     }
     expect(Math.abs(total - ref)).toBeLessThanOrEqual(2 * 20 * 2 ** -24 * abs);
+    cs.release?.();
     sum.release();
+  });
+
+  gpuTest('a sweep makes one streamer for all its sizes and rounds, explores each size once, and frees it at the end', async ({ device }) => {
+    // Before: a new streamer in every setup, so measured routing explored again (24 untimed calls) at every
+    // size of every round: about 40 % of a default sweep's wall clock.
+    const env: BenchEnv = { device, pool: { size: 1 } as unknown as CpuPool };
+    const op = benchOp('add');
+    if (op === undefined) return expect.fail('add is in the bench');
+    const made: { destroyed: boolean; calls: number }[] = [];
+    const real = device.streamer.bind(device);
+    const spied = (...a: Parameters<typeof real>): ReturnType<typeof real> => {
+      const s = real(...a);
+      const rec = { destroyed: false, calls: 0 };
+      made.push(rec);
+      const destroy = s.destroy.bind(s);
+      const map = s.map.bind(s);
+      s.destroy = () => { rec.destroyed = true; destroy(); };
+      s.map = ((...m: Parameters<typeof map>) => { rec.calls++; return map(...m); });
+      return s;
+    };
+    device.streamer = spied;
+    try {
+      const c = op.contenders(env).find((x) => x.role === 'gpu-stream');
+      if (c === undefined) return expect.fail('add streams');
+      const sizes = [1024, 4096];
+      for (let round = 0; round < 3; round++) {
+        for (const n of sizes) {
+          await c.setup(n);
+          const got = (await c.run()) as Float32Array;
+          await c.teardown();
+          const [x, y] = op.hostInputs(n);
+          if (x === undefined || y === undefined) return expect.fail('two inputs');
+          const want = new Float32Array(x.length);
+          for (let i = 0; i < x.length; i++) want[i] = (x[i] ?? NaN) + (y[i] ?? NaN);
+          expectArrayEqual(got, want);
+        }
+      }
+      expect(made.length).toBe(1);
+      expect(made[0]?.destroyed).toBe(false);
+      // Each size explores once (EXPLORATION_CALLS + 6 untimed calls), later rounds warm with 2; plus the 6 timed runs.
+      expect(made[0]?.calls).toBe(2 * (EXPLORATION_CALLS + 6) + 2 * 2 * 2 + 6);
+      c.release?.();
+      expect(made[0]?.destroyed).toBe(true);
+    } finally {
+      device.streamer = real;
+      op.release();
+    }
   });
 });
 
