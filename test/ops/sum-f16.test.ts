@@ -37,11 +37,11 @@ with np.errstate(over='ignore'):
   using r = sum(x, { axis: 1 });
   expect(r.dtype).toBe('f32');
   const rows = await r.toArray();
-  npOut(ref, 'rows').forEach((w, i) => expectWithin(`row ${i}`, rows[i] ?? NaN, w, bound(npOut(ref, 'abs_rows')[i] ?? NaN, 8)));
+  npOut(ref, 'rows').forEach((w, i) => { expectWithin(`row ${i}`, rows[i] ?? NaN, w, bound(npOut(ref, 'abs_rows')[i] ?? NaN, 8)); });
   using c = sum(x, { axis: 0, keepdims: true });
   expect([c.dtype, c.shape]).toEqual(['f32', [1, 8]]);
   const cols = await c.toArray();
-  npOut(ref, 'cols').forEach((w, i) => expectWithin(`col ${i}`, cols[i] ?? NaN, w, bound(npOut(ref, 'abs_cols')[i] ?? NaN, 4)));
+  npOut(ref, 'cols').forEach((w, i) => { expectWithin(`col ${i}`, cols[i] ?? NaN, w, bound(npOut(ref, 'abs_cols')[i] ?? NaN, 4)); });
   // Asked for f16, it stays f16 (and overflows as f16 does).
   using k = sum(x, { dtype: 'f16' });
   expect(k.dtype).toBe('f16');
