@@ -30,7 +30,5 @@ function each(fns: readonly string[], cases: string, why: string, match: (f: Fai
 const re = (r: RegExp) => (f: Failure): boolean => r.test(f.why);
 
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  ...each(['matmul'], 'integer inputs', 'matmul is f32-only (a DTypeError naming astype); the standard has integer matmul', re(/^threw DTypeError: matmul: a has dtype [iu]32; expected f32$/)),
-  ...each(['tensordot'], 'integer inputs', 'tensordot runs through matmul, which is f32-only (a DTypeError naming astype)', re(/^threw DTypeError: tensordot: x1 and x2 are [iu]32; tensordot runs through matmul/)),
   ...each(['arange', 'full'], 'integer arguments with no dtype', 'the result is f32 where the standard infers the default integer dtype (int32 for gpukit) from integer arguments (creation functions: the lead)', re(/^dtype f32, expected int64 \(as int32\)$/)),
 ];
