@@ -17,7 +17,7 @@ import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
 import { checkArray } from './check-array.js';
 import { defineOp, type Checked } from './manifest.js';
-import { multiply } from './math.js';
+import { astype, multiply } from './math.js';
 import { sum } from './reduce.js';
 import { matmul } from './matmul.js';
 import { matrixTranspose } from './manipulation.js';
@@ -74,7 +74,16 @@ export const VECDOT = defineOp({
     const ea = a.shape[axis - (shape.length - a.ndim)];
     const eb = b.shape[axis - (shape.length - b.ndim)];
     if (ea !== eb) throw new ShapeError(`vecdot: the contracted axis ${axis - shape.length} has extent ${String(ea ?? 'none')} in x1 and ${String(eb ?? 'none')} in x2; it must be the same in both`);
-    return { backend: a.backend, run: () => withTemps((keep) => sum(keep(multiply(a, b)), { axis })) };
+    // f16: products and sums in f32, rounded once to f16 (sum alone would return f32, the default float dtype).
+    const f16 = a.dtype === 'f16';
+    return {
+      backend: a.backend,
+      run: () =>
+        withTemps((keep) => {
+          if (!f16) return sum(keep(multiply(a, b)), { axis });
+          return astype(keep(sum(keep(multiply(keep(astype(a, 'f32')), keep(astype(b, 'f32')))), { axis })), 'f16');
+        }),
+    };
   },
   dawn: runIt,
   host: runIt,
@@ -228,7 +237,9 @@ export const TRACE = defineOp({
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const { a, offset } = checkDiagonal('trace', x, options, extra);
-    return { backend: a.backend, run: () => withTemps((keep) => sum(keep(a.diagonal(offset)), { axis: -1 })) };
+    // f16 keeps its dtype (the 2021.12 standard's trace): summed in f32, rounded once.
+    const f16 = a.dtype === 'f16';
+    return { backend: a.backend, run: () => withTemps((keep) => (f16 ? astype(keep(sum(keep(a.diagonal(offset)), { axis: -1 })), 'f16') : sum(keep(a.diagonal(offset)), { axis: -1 }))) };
   },
   dawn: runIt,
   host: runIt,
