@@ -519,7 +519,9 @@ export class GpuDevice {
   /**
    * `num` evenly spaced values from start to stop (NumPy's `linspace`), stop included unless
    * `{ endpoint: false }`. Values are computed in float64 and stored once; an integer dtype takes their floor
-   * (as NumPy does).
+   * (as NumPy does). Without a dtype the result is f32 whatever the arguments: the standard's linspace
+   * returns the default floating-point dtype, so integer arguments do not infer i32 here (unlike
+   * {@link arange} and {@link full}).
    *
    * @example
    * ```ts
