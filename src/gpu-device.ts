@@ -521,7 +521,7 @@ export class GpuDevice {
    * `{ endpoint: false }`. Values are computed in float64 and stored once; an integer dtype takes their floor
    * (as NumPy does). Without a dtype the result is f32 whatever the arguments: the standard's linspace
    * returns the default floating-point dtype, so integer arguments do not infer i32 here (unlike
-   * {@link arange} and {@link full}).
+   * {@link GpuDevice.arange} and {@link GpuDevice.full}).
    *
    * @example
    * ```ts
