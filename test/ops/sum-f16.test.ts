@@ -3,10 +3,11 @@
  * conformance harness targets, gives a float x's sum the default float dtype — f32 for gpukit — so an f16
  * x is summed in f32 and returns f32 (NumPy keeps float16, and overflows at 65504 where f32 does not).
  * `{ dtype: 'f16' }` keeps f16. Reference: NumPy's float64 sum of the f16 values (exact inputs), within the
- * f32 sum bound of test/tolerance.ts.
+ * f32 sum bound of test/tolerance.ts. vecdot and trace, which run through sum, keep f16 (their dtype is the
+ * inputs' by the standard's promotion).
  */
 import { expect } from 'vitest';
-import { DTypeError, prod, sum } from '../../src/index.js';
+import { DTypeError, prod, sum, trace, vecdot } from '../../src/index.js';
 import { expectArrayEqual, gpuTest } from '../fixture.js';
 import { absSum, expectWithin, sumBound } from '../tolerance.js';
 import { npOut, numpy, randomF32 } from './helpers.js';
@@ -54,4 +55,31 @@ gpuTest('prod of f16 is f32 (as sum), exact for small integers', async ({ device
   using p = prod(x, { axis: 1 });
   expect(p.dtype).toBe('f32');
   expectArrayEqual(await p.toArray(), [24, 45000]); // 300·300 = 90000 is past f16's range, not f32's
+});
+
+gpuTest('vecdot and trace of f16 stay f16 (the standard\'s promotion; they are not sums): products and sums in f32, rounded once, as NumPy\'s float32 result rounded to float16', async ({ device }) => {
+  if (!device.info.features.includes('shader-f16')) return;
+  const raw = Float32Array.from([...randomF32(24, 9, -30, 30), 300, 300, 300]);
+  const ref = numpy(
+    `h = inp['x'].astype(np.float16).astype(np.float32)
+a = h[:12].reshape(3, 4); b = h[12:24].reshape(3, 4)
+out['vec'] = (a * b).sum(axis=-1).astype(np.float16).astype(np.float64)
+m = h[:9].reshape(3, 3); out['tr'] = np.array([np.trace(m)]).astype(np.float16).astype(np.float64)
+big = h[24:27]; out['big'] = np.array([(big * big).sum()]).astype(np.float16).astype(np.float64)`,
+    { x: raw },
+  );
+  using h = device.array(raw, { dtype: 'f16' });
+  using a = h.slice([0, 12]).reshape(3, 4);
+  using b = h.slice([12, 24]).reshape(3, 4);
+  using v = vecdot(a, b);
+  expect([v.dtype, v.shape]).toEqual(['f16', [3]]);
+  expectArrayEqual(await v.toArray(), npOut(ref, 'vec'));
+  using m = h.slice([0, 9]).reshape(3, 3);
+  using t = trace(m);
+  expect(t.dtype).toBe('f16');
+  expectArrayEqual([await t.item()], npOut(ref, 'tr'));
+  using big = h.slice([24, 27]);
+  using w = vecdot(big, big); // 3·300² = 270000: past f16's range, so Inf, as the rounded float32 sum
+  expect(await w.item()).toBe(Infinity);
+  expectArrayEqual([await w.item()], npOut(ref, 'big'));
 });
