@@ -15,8 +15,8 @@ const init = pts.slice(0, K * D); // the first K points
 await using device = await openDevice();
 // --- the user code: 15 lines ----------------------------------------------------------------------------
 using X = device.array(pts, { shape: [N, D] });
-using ones = device.full([N], 1);
-using one = device.full([1], 1);
+using ones = device.ones([N]);
+using one = device.ones([1]);
 let C: DeviceArray = device.array(init, { shape: [K, D] });
 let assign: DeviceArray = device.zeros(N, { dtype: 'u32' });
 for (let it = 0; it < ITERS; it++) {

@@ -1,4 +1,4 @@
-// matmul-tiled: C = op(A) · op(B), f32, row-major, any m, k, n; classic shared-memory tiling
+// matmul-tiled: C = op(A) · op(B), f32 (or i32 / u32 with INTEGER), row-major, any m, k, n; classic shared-memory tiling
 //   (the hardware-GPU candidate: one output per invocation, TILE×TILE tiles of A and B staged in
 //   workgroup memory). On a CPU adapter (lavapipe) this is the slowest variant: barriers are expensive.
 //   op(A) is m×k: A stored m×k, or k×m when TRANS_A.  op(B) is k×n: B stored k×n, or n×k when TRANS_B.
@@ -10,6 +10,8 @@
 //   invocation (lid.x, lid.y) computes C[wid.y*TILE + lid.y][wid.x*TILE + lid.x].
 // Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
 //   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
+// INTEGER (T = i32 or u32): products and sums in T, which WGSL defines as wrapping modulo 2^32 (two's
+//   complement for i32): bit-exact NumPy's int32 / uint32 matmul, whatever the order of the sums.
 
 //#import matmul-params
 
@@ -53,7 +55,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
     for (var i = 0u; i < TILE; i++) {
+//#if INTEGER
+      acc = acc + ta[lid.y * TILE + i] * tb[i * TILE + lid.x];
+//#else
       acc = fma(ta[lid.y * TILE + i], tb[i * TILE + lid.x], acc);
+//#endif
     }
     workgroupBarrier();
   }

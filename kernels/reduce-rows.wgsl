@@ -355,11 +355,10 @@ fn main(grid: Grid) {
     let dof = slot.r - params.ddof; // the host passes ddof ≤ r
     let v = ss / f32(max(dof, 1u));
     res = bitcast<u32>(select(v, sqrt(v), OP == 10u));
-    // NumPy divides by max(r − ddof, 0): no degrees of freedom left gives +Inf, or NaN for 0/0 (or a NaN
-    // sum); written as bits, since WGSL lets an implementation assume floats are finite.
-    let sb = bitcast<u32>(ss);
-    let zero_or_nan = (sb & 0x7fffffffu) == 0u || nan_bits(sb);
-    if (dof == 0u) { res = select(0x7f800000u, 0x7fc00000u, zero_or_nan) | params.pad; }
+    // No degrees of freedom left (r − ddof ≤ 0): NaN, as the Array API standard's special case says (NumPy
+    // gives +Inf with a warning, or NaN for 0/0); written as bits, since WGSL lets an implementation assume
+    // floats are finite.
+    if (dof == 0u) { res = 0x7fc00000u | params.pad; }
   } else if (OP == 11u) { // norm
     res = bitcast<u32>(sqrt(row_fsum(slot, 1u, 0.0)));
   } else { // 13: logsumexp, shifted by the row's finite maximum (else 0), one online pass

@@ -87,11 +87,11 @@ export type DTypeOfData<T> = T extends Int32Array | readonly Int32Array[] ? 'i32
 
 /** Options of the factories that take only a dtype ({@link GpuDevice.zeros}, {@link GpuDevice.full}): NumPy's `dtype=`. */
 export interface DTypeOptions<D extends DType = DType> {
-  /** Element type. @default 'f32' */
+  /** Element type. @default 'f32' (for {@link GpuDevice.full}: inferred from the value, i32 for an integer) */
   readonly dtype?: D;
 }
 
-/** Options of {@link GpuDevice.arange}. */
+/** Options of {@link GpuDevice.arange}: `dtype`, inferred when absent (i32 for all-integer arguments, else f32). */
 export type ArangeOptions<D extends DType = DType> = DTypeOptions<D>;
 
 /** Options of {@link GpuDevice.linspace}. */
@@ -196,6 +196,27 @@ function isBooleans(data: unknown): boolean {
 function dtypeOf(op: string, o: Readonly<Record<string, unknown>>): DType {
   const d = o['dtype'];
   return d === undefined ? 'f32' : assertDType(d, op);
+}
+
+/**
+ * Whether a JS number counts as an integer argument for dtype inference (arange, full): an integer value,
+ * but not −0, which only a float holds (so `full([2], -0)` is f32 and keeps the sign).
+ */
+function isIntegerArg(v: number): boolean {
+  return Number.isInteger(v) && !Object.is(v, -0);
+}
+
+/**
+ * The Array API standard's default integer dtype, i32 for gpukit, inferred from integer arguments: `values`
+ * (the first and last values the array would hold) must lie in its range, else a DTypeError (never a wrap).
+ */
+function inferredInt(op: string, what: string, values: readonly number[]): 'i32' {
+  for (const v of values) {
+    if (v < -0x80000000 || v > 0x7fffffff) {
+      throw new DTypeError(`${op}: ${what} infer the default integer dtype i32, but ${v} is outside i32's range [-2147483648, 2147483647]; pass { dtype: 'f32' } (or 'u32') for these values`);
+    }
+  }
+  return 'i32';
 }
 
 /**
@@ -388,27 +409,42 @@ export class GpuDevice {
   }
 
   /**
-   * An array of `shape` filled with `value` (NumPy's `full`). The value is checked as {@link array} checks
-   * data: for i32 / u32 a non-integer or out-of-range value is a DTypeError (`full([2], 0.5, { dtype: 'i32' })`
-   * throws, no truncation).
+   * An array of `shape` filled with `value` (NumPy's and the standard's `full`). Without a dtype, the dtype
+   * is inferred from the value as the Array API standard infers it from a Python scalar: an integer value
+   * gives i32 (the standard's default integer dtype for gpukit; NumPy's default int64 maps to it), any other
+   * number (0.5, NaN, ±Infinity, −0) f32, a boolean bool. An integer outside i32's range with no dtype is a
+   * DTypeError, never a wrap: pass `{ dtype: 'f32' }` for it.
+   *
+   * Changed: before, every number without a dtype gave f32 (`full([2], 7)` was f32, now i32); pass
+   * `{ dtype: 'f32' }` to keep a float array of integer values (a JS number cannot say `7.0`).
+   *
+   * With a dtype the value is checked as {@link array} checks data: for i32 / u32 a non-integer or
+   * out-of-range value is a DTypeError (`full([2], 0.5, { dtype: 'i32' })` throws, no truncation).
    *
    * @example
    * ```ts
    * using m = device.full([2, 3], 7, { dtype: 'u32' });
+   * using i = device.full([2], 7);                     // i32 [7, 7]
+   * using f = device.full([2], 0.5);                   // f32 [0.5, 0.5]
+   * using g = device.full([2], 7, { dtype: 'f32' });   // f32 [7, 7]
    * ```
+   * @see https://numpy.org/doc/stable/reference/generated/numpy.full.html
    */
-  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, options?: DTypeOptions<D>): DeviceArray<D>;
+  full<D extends DType = 'i32' | 'f32'>(shape: number | readonly number[], value: number, options?: DTypeOptions<D>): DeviceArray<D>;
   /** A bool array filled with `value`. */
   full(shape: number | readonly number[], value: boolean, options?: DTypeOptions<'bool'>): DeviceArray<'bool'>;
   /** @deprecated Pass the dtype as an option: `full(shape, value, { dtype })`. */
    
-  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D>;
-  full<D extends DType = 'f32'>(shape: number | readonly number[], value: number | boolean, dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
+  full<D extends DType = 'i32' | 'f32'>(shape: number | readonly number[], value: number, dtype?: D): DeviceArray<D>;
+  full<D extends DType = 'i32' | 'f32'>(shape: number | readonly number[], value: number | boolean, dtypeOrOptions?: D | DTypeOptions<D>, ...extra: unknown[]): DeviceArray<D> {
     const dims = checkShape(shapeArg('full', shape), 'full: a dimension');
     if (typeof value !== 'number' && typeof value !== 'boolean') throw new ArgumentError(`full: value must be a number (or a boolean: a bool array), got ${describeValue(value)}`);
     const o = factoryOptions('full', dtypeOrOptions, {});
-    // A boolean value makes a bool array unless a dtype is named (then hostData judges it: only bool takes one).
-    const dt = (typeof value === 'boolean' && o['dtype'] === undefined ? 'bool' : dtypeOf('full', o)) as D;
+    // No dtype: inferred from the value (a boolean: bool; an integer: i32; else f32). A named dtype judges
+    // the value in hostData (only bool takes a boolean).
+    const dt = (
+      o['dtype'] !== undefined ? dtypeOf('full', o) : typeof value === 'boolean' ? 'bool' : isIntegerArg(value) ? inferredInt('full', `the integer value ${value} and no dtype`, [value]) : 'f32'
+    ) as D;
     checkNoExtra('full', extra, 'a shape, a value and an options object');
     const held = hostData('full', dt, [value])[0] ?? 0; // a value the dtype cannot hold is refused here (an empty array too), not wrapped
     return this.#filled('full', dt, dims.shape, () => (dt === 'bool' ? held : (value as number)));
@@ -437,26 +473,33 @@ export class GpuDevice {
   }
 
   /**
-   * Evenly spaced values in [start, stop) (NumPy's `arange`): `arange(stop)`, `arange(start, stop)`,
-   * `arange(start, stop, step)`, each with a trailing `{ dtype }`. Each value is start + i·step, computed in
-   * float64 and stored once. The dtype defaults to f32, also for integer-valued arguments: NumPy and the
-   * Array API standard infer an integer dtype from Python ints, but a JS number carries no int/float
-   * distinction (`arange(0, 5)` and `arange(0.0, 5.0)` are the same call), so gpukit does not guess from the
-   * values; pass `{ dtype: 'i32' }` for the standard's default integer dtype. An integer dtype refuses a
-   * value it cannot hold exactly.
+   * Evenly spaced values in [start, stop) (NumPy's and the standard's `arange`): `arange(stop)`,
+   * `arange(start, stop)`, `arange(start, stop, step)`, each with a trailing `{ dtype }`. Each value is
+   * start + i·step, computed in float64 and stored once.
+   *
+   * Without a dtype, the dtype is inferred from the arguments as the Array API standard infers it from
+   * Python scalars: start, stop and step all integers give i32 (the standard's default integer dtype for
+   * gpukit; NumPy's default int64 maps to it), any non-integer (or −0) gives f32. Values outside i32's range
+   * with an inferred i32 are a DTypeError, never a wrap: pass `{ dtype: 'f32' }` for them. An integer dtype,
+   * named or inferred, refuses a value it cannot hold exactly.
+   *
+   * Changed: before, the dtype defaulted to f32 whatever the arguments (`arange(5)` was f32, now i32); pass
+   * `{ dtype: 'f32' }` to keep a float array of integer values (a JS number cannot say `5.0`).
    *
    * @example
    * ```ts
-   * using r = device.arange(-2, 2, { dtype: 'i32' }); // [-2, -1, 0, 1]
-   * using h = device.arange(0, 1, 0.25);              // [0, 0.25, 0.5, 0.75]
+   * using i = device.arange(5);                       // i32 [0, 1, 2, 3, 4]
+   * using r = device.arange(-2, 2, { dtype: 'f32' }); // f32 [-2, -1, 0, 1]
+   * using h = device.arange(0, 1, 0.25);              // f32 [0, 0.25, 0.5, 0.75]
    * ```
+   * @see https://numpy.org/doc/stable/reference/generated/numpy.arange.html
    */
-  arange<D extends DType = 'f32'>(stop: number, options?: ArangeOptions<D>): DeviceArray<D>;
-  arange<D extends DType = 'f32'>(start: number, stop: number, options?: ArangeOptions<D>): DeviceArray<D>;
-  arange<D extends DType = 'f32'>(start: number, stop?: number, step?: number, options?: ArangeOptions<D>): DeviceArray<D>;
+  arange<D extends DType = 'i32' | 'f32'>(stop: number, options?: ArangeOptions<D>): DeviceArray<D>;
+  arange<D extends DType = 'i32' | 'f32'>(start: number, stop: number, options?: ArangeOptions<D>): DeviceArray<D>;
+  arange<D extends DType = 'i32' | 'f32'>(start: number, stop?: number, step?: number, options?: ArangeOptions<D>): DeviceArray<D>;
   /** @deprecated Pass the dtype as an option: `arange(start, stop, step, { dtype })`. */
-  arange<D extends DType = 'f32'>(start: number, stop: number | undefined, step: number | undefined, dtype: D): DeviceArray<D>;
-  arange<D extends DType = 'f32'>(...args: unknown[]): DeviceArray<D> {
+  arange<D extends DType = 'i32' | 'f32'>(start: number, stop: number | undefined, step: number | undefined, dtype: D): DeviceArray<D>;
+  arange<D extends DType = 'i32' | 'f32'>(...args: unknown[]): DeviceArray<D> {
     const { positional, options } = splitArgs('arange', args, 3, 'start, stop, step and an options object (or a dtype)');
     const [start, stop, step] = positional;
     const [a, b] = stop === undefined ? [0, start] : [start, stop];
@@ -466,14 +509,19 @@ export class GpuDevice {
     if (s0 === 0) throw new ArgumentError('arange: step must not be 0');
     const n = Math.max(0, Math.ceil((b0 - a0) / s0));
     if (n > MAX_BUILT) throw new ShapeError(`arange: (stop - start) / step = ${n} elements is more than ${MAX_BUILT}`);
-    const dt = dtypeOf('arange', factoryOptions('arange', options, {})) as D;
-    return this.#filled('arange', dt, [n], (i) => a0 + i * s0);
+    const o = factoryOptions('arange', options, {});
+    // No dtype: all-integer arguments infer i32 (its range checked on the first and last values), else f32.
+    const ints = isIntegerArg(a0) && isIntegerArg(b0) && isIntegerArg(s0);
+    const dt = (o['dtype'] !== undefined ? dtypeOf('arange', o) : ints ? inferredInt('arange', 'integer arguments and no dtype', n === 0 ? [] : [a0, a0 + (n - 1) * s0]) : 'f32') as D;
+    return this.#filled('arange', dt, [n], (i) => (i === 0 ? a0 : a0 + i * s0)); // the first is start itself (−0 stays −0, as NumPy's)
   }
 
   /**
    * `num` evenly spaced values from start to stop (NumPy's `linspace`), stop included unless
    * `{ endpoint: false }`. Values are computed in float64 and stored once; an integer dtype takes their floor
-   * (as NumPy does).
+   * (as NumPy does). Without a dtype the result is f32 whatever the arguments: the standard's linspace
+   * returns the default floating-point dtype, so integer arguments do not infer i32 here (unlike
+   * {@link GpuDevice.arange} and {@link GpuDevice.full}).
    *
    * @example
    * ```ts

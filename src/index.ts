@@ -51,7 +51,7 @@ export { sum, mean, min, max, dot, norm, prod, any, all, variance, std, type Red
 export { type AxisOptions, type SoftmaxOptions } from './ops/axis.js';
 export { copy } from './ops/copy.js';
 export { nonzero, booleanIndex } from './ops/mask.js';
-export { vecdot, tensordot, outer, trace, diagonal, linalg, type Linalg } from './ops/linalg.js';
+export { vecdot, tensordot, outer, trace, diagonal, linalg, type Linalg, type TensordotOptions } from './ops/linalg.js';
 export {
   concat,
   stack,
@@ -84,7 +84,7 @@ export { scan, cumsum, cumulativeSum, type ScanOptions, type CumsumOptions, type
 export { sort, argsort, sortPairs, searchsorted, topk, type SortOptions, type SearchsortedOptions, type TopkOptions } from './ops/sort.js';
 export { uniqueValues, uniqueCounts, uniqueInverse, uniqueAll, type UniqueAllResult, type UniqueCountsResult, type UniqueInverseResult } from './ops/unique.js';
 export type { Profile, PhaseTiming, KernelTiming, TimingMethod } from './timing/profiler.js';
-export { matmul, type MatmulShape, type MatmulOptions } from './ops/matmul.js';
+export { matmul, type MatmulShape, type MatmulOptions, type MatmulDType } from './ops/matmul.js';
 export { transpose, type TransposeOptions } from './ops/transpose.js';
 export { argmin, argmax } from './ops/arg.js';
 export {

@@ -1,7 +1,8 @@
-// lib/matmul-params: the element type, shape uniform and flags shared by the matmul kernels
+// lib/matmul-params: the element type (parameter T: f32, or i32 / u32 for matmul-tiled's INTEGER variant),
+// shape uniform and flags shared by the matmul kernels
 // (matmul-rb, matmul-rb4, matmul-tiled). C (m×n) = A (m×k) · B (k×n); the kernel binds a, b, out at 0..2.
 
-alias T = f32;
+//#param alias T = f32
 
 struct Params {
   m: u32,

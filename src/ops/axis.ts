@@ -28,7 +28,7 @@ export interface AxisCall extends Checked {
   readonly axes: readonly number[];
   readonly rows: number;
   readonly R: number;
-  /** var/std: the divisor is R − ddof (ddof clamped to R). */
+  /** var/std: the divisor is R − ddof (ddof clamped to R; R − ddof = 0 gives NaN). */
   readonly ddof: number;
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -66,7 +66,8 @@ function checkReduceAxis(op: AxisOp, x: DeviceArray, options: AxisOptions = {}):
   if (R === 0 && (op === 'min' || op === 'max' || op === 'argmin' || op === 'argmax')) {
     throw new ShapeError(`${op}: zero-size reduction along axis [${axes.join(', ')}] of shape [${x.shape.join(', ')}] has no identity`);
   }
-  // NumPy divides by max(R − ddof, 0): ddof ≥ R gives Inf, or NaN for 0/0. The kernel's ddof is a u32 ≤ R.
+  // ddof ≥ R leaves no degrees of freedom: NaN (the standard's special case; NumPy gives Inf with a warning,
+  // or NaN for 0/0). The kernel's ddof is a u32 ≤ R.
   const ddof = Math.min(opts.ddof ?? 0, R);
   return { backend: x.backend, op, x, order: [...kept, ...axes], axes, rows, R, ddof, shape: outShape, dtype: resultDType(op, x.dtype) };
 }

@@ -17,7 +17,7 @@ import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
 import { checkArray } from './check-array.js';
 import { defineOp, type Checked } from './manifest.js';
-import { multiply } from './math.js';
+import { astype, multiply } from './math.js';
 import { sum } from './reduce.js';
 import { matmul } from './matmul.js';
 import { matrixTranspose } from './manipulation.js';
@@ -74,7 +74,16 @@ export const VECDOT = defineOp({
     const ea = a.shape[axis - (shape.length - a.ndim)];
     const eb = b.shape[axis - (shape.length - b.ndim)];
     if (ea !== eb) throw new ShapeError(`vecdot: the contracted axis ${axis - shape.length} has extent ${String(ea ?? 'none')} in x1 and ${String(eb ?? 'none')} in x2; it must be the same in both`);
-    return { backend: a.backend, run: () => withTemps((keep) => sum(keep(multiply(a, b)), { axis })) };
+    // f16: products and sums in f32, rounded once to f16 (sum alone would return f32, the default float dtype).
+    const f16 = a.dtype === 'f16';
+    return {
+      backend: a.backend,
+      run: () =>
+        withTemps((keep) => {
+          if (!f16) return sum(keep(multiply(a, b)), { axis });
+          return astype(keep(sum(keep(multiply(keep(astype(a, 'f32')), keep(astype(b, 'f32')))), { axis })), 'f16');
+        }),
+    };
   },
   dawn: runIt,
   host: runIt,
@@ -94,6 +103,11 @@ export const VECDOT = defineOp({
  */
 export function vecdot<D extends DType>(x1: DeviceArray<D>, x2: DeviceArray<D>, options?: { readonly axis?: number }, ...extra: []): DeviceArray<D> {
   return VECDOT.call(x1, x2, options, extra) as DeviceArray<D>;
+}
+
+/** The options of {@link tensordot}: `axes`, an integer N or two lists of axes. */
+export interface TensordotOptions {
+  readonly axes?: number | readonly [number | readonly number[], number | readonly number[]];
 }
 
 /** tensordot's axes: an integer N (last N of a, first N of b) or two lists. */
@@ -120,14 +134,15 @@ export const TENSORDOT = defineOp({
   name: 'tensordot',
   numpy: 'numpy.tensordot',
   category: 'linalg',
-  summary: 'sum of products over the given axes of a and b (an integer N: the last N of a, the first N of b); f32',
+  summary: 'sum of products over the given axes of a and b (an integer N: the last N of a, the first N of b); f32, i32 / u32 wrapping as matmul',
   tolerance: 'dot',
   composite: true,
   check: (x1: unknown, x2: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('tensordot', x1, x2);
     const o = checkOptions('tensordot', options, { axes: () => undefined });
     checkNoExtra('tensordot', extra, 'x1, x2 and an options object ({ axes })');
-    if (a.dtype !== 'f32') throw new DTypeError(`tensordot: x1 and x2 are ${a.dtype}; tensordot runs through matmul, which takes f32 (astype(x, 'f32') first)`);
+    if (a.dtype !== 'f32' && a.dtype !== 'i32' && a.dtype !== 'u32') throw new DTypeError(`tensordot: x1 and x2 are ${a.dtype}; tensordot runs through matmul, which takes f32, i32 or u32 (astype(x, 'f32') first)`);
+    const dtype = a.dtype;
     const [ca, cb] = contracted(a, b, o['axes'] ?? 2);
     ca.forEach((d, i) => {
       const e = cb[i] ?? 0;
@@ -145,7 +160,7 @@ export const TENSORDOT = defineOp({
         withTemps((keep) => {
           const a2 = keep(keep(a.transpose([...fa, ...ca])).reshape([M, K]));
           const b2 = keep(keep(b.transpose([...cb, ...fb])).reshape([K, N]));
-          return matmul(a2, b2).reinterpret('f32', outShape); // the product's memory moves to the result
+          return matmul(a2, b2).reinterpret(dtype, outShape); // the product's memory moves to the result
         }),
     };
   },
@@ -157,7 +172,9 @@ export const TENSORDOT = defineOp({
  * Sum of products over axes (NumPy's / the standard's `tensordot(a, b, axes=2)`): `axes` an integer N
  * (the last N axes of x1 against the first N of x2) or `[[x1 axes], [x2 axes]]`; the result's shape is x1's
  * free axes then x2's. One matmul of the operands permuted and reshaped (views where the layout allows,
- * else gathered), so f32 only, within matmul's bound. `axes: 0` is the outer product.
+ * else gathered): f32 within matmul's bound, or i32 / u32 (both operands one dtype) wrapping modulo 2^32 as
+ * {@link matmul} and NumPy's int32 tensordot do (integers are new; f32-only before). `axes: 0` is the outer
+ * product.
  *
  * @example
  * ```ts
@@ -165,8 +182,10 @@ export const TENSORDOT = defineOp({
  * ```
  * @see https://numpy.org/doc/stable/reference/generated/numpy.tensordot.html
  */
-export function tensordot(x1: DeviceArray, x2: DeviceArray, options?: { readonly axes?: number | readonly [number | readonly number[], number | readonly number[]] }, ...extra: []): DeviceArray<'f32'> {
-  return TENSORDOT.call(x1, x2, options, extra) as DeviceArray<'f32'>;
+export function tensordot<D extends 'f32' | 'i32' | 'u32' = 'f32'>(x1: DeviceArray<D>, x2: DeviceArray<D>, options?: TensordotOptions, ...extra: []): DeviceArray<D>;
+export function tensordot(x1: DeviceArray, x2: DeviceArray, options?: TensordotOptions, ...extra: []): DeviceArray<'f32' | 'i32' | 'u32'>;
+export function tensordot(x1: DeviceArray, x2: DeviceArray, options?: TensordotOptions, ...extra: []): DeviceArray<'f32' | 'i32' | 'u32'> {
+  return TENSORDOT.call(x1, x2, options, extra) as DeviceArray<'f32' | 'i32' | 'u32'>;
 }
 
 export const OUTER = defineOp({
@@ -218,7 +237,9 @@ export const TRACE = defineOp({
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const { a, offset } = checkDiagonal('trace', x, options, extra);
-    return { backend: a.backend, run: () => withTemps((keep) => sum(keep(a.diagonal(offset)), { axis: -1 })) };
+    // f16 keeps its dtype (the 2021.12 standard's trace): summed in f32, rounded once.
+    const f16 = a.dtype === 'f16';
+    return { backend: a.backend, run: () => withTemps((keep) => (f16 ? astype(keep(sum(keep(a.diagonal(offset)), { axis: -1 })), 'f16') : sum(keep(a.diagonal(offset)), { axis: -1 }))) };
   },
   dawn: runIt,
   host: runIt,

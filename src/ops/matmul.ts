@@ -16,6 +16,7 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import { broadcastShapes } from '../buffers/strided.js';
 import { ShapeError } from '../errors.js';
+import { promoteTypes } from '../buffers/dtype.js';
 import { checkLive, requireDType } from './util.js';
 import { checkArrays } from './signature.js';
 import { checkNoExtra, checkOptions } from '../args.js';
@@ -34,7 +35,7 @@ export interface MatmulShape extends MatmulOptions {
   readonly n: number;
 }
 
-/** A checked flat product: op(A) m×k times op(B) k×n, flags resolved; the result is m×n f32. */
+/** A checked flat product: op(A) m×k times op(B) k×n, flags resolved; the result is m×n of `dtype` (both operands'). */
 export interface MatmulCall extends Checked {
   readonly a: DeviceArray;
   readonly b: DeviceArray;
@@ -44,11 +45,25 @@ export interface MatmulCall extends Checked {
   readonly transA: boolean;
   readonly transB: boolean;
   readonly shape: readonly number[];
-  readonly dtype: 'f32';
+  readonly dtype: MatmulDType;
+}
+
+/** The dtypes matmul takes (both operands of one of them): f32, and the integers i32 and u32. */
+export type MatmulDType = 'f32' | 'i32' | 'u32';
+
+/**
+ * The dtype of a product of `a` and `b` by the standard's promotion (each f32, i32 or u32; the same one,
+ * since f32 with an integer, and i32 with u32 — int64 in the standard — are refused), or a DTypeError.
+ */
+export function matmulDType(op: string, a: DeviceArray, b: DeviceArray, names: readonly [string, string] = ['a', 'b']): MatmulDType {
+  requireDType(op, names[0], a, ['f32', 'i32', 'u32']);
+  requireDType(op, names[1], b, ['f32', 'i32', 'u32']);
+  return promoteTypes(op, a.dtype, b.dtype) as MatmulDType;
 }
 
 /**
- * C = op(A)·op(B) for row-major f32 matrices: op(A) is m×k, op(B) is k×n, C is a new m×n array
+ * C = op(A)·op(B) for row-major f32 matrices (or i32 / u32, wrapping as {@link matmul} says): op(A) is m×k,
+ * op(B) is k×n, C is a new m×n array
  * (`shape [m, n]`). With `transA`, `a` holds A stored k×m (op(A) = aᵀ); with `transB`, `b` holds
  * B stored n×k. Any m, k, n ≥ 0: an empty dimension gives an empty result, and k = 0 gives zeros.
  * Enqueues and returns at once.
@@ -68,7 +83,7 @@ export interface MatmulCall extends Checked {
  *
  * @throws ArgumentError if a or b is not a DeviceArray, or the shape object is missing, lacks m, k or n
  *   (named), has an unknown key or a value of the wrong type (m: '2', transA: 'yes'); DTypeError if a or b
- *   is not f32; ShapeError if a dimension is not a non-negative integer or an
+ *   is not f32, i32 or u32, or their dtypes differ; ShapeError if a dimension is not a non-negative integer or an
  *   operand's length is not m·k (resp. k·n); LimitError if a grid dimension would exceed the device's
  *   65,535 workgroups (e.g. m above ~786k rows with the lavapipe blocking).
  *
@@ -81,12 +96,11 @@ export interface MatmulCall extends Checked {
  * ```
  */
 /** Checks matmul's arguments (both engines share it) and returns the shape with its flags resolved. */
-export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): { m: number; k: number; n: number; transA: boolean; transB: boolean } {
+export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): { m: number; k: number; n: number; transA: boolean; transB: boolean; dtype: MatmulDType } {
   checkArrays('matmul', { a, b });
   // m, k, n cannot be inferred from flat arrays: each is required, and a missing one is named.
   checkOptions('matmul', opts, { m: 'number', k: 'number', n: 'number', transA: 'boolean', transB: 'boolean' }, ['m', 'k', 'n']);
-  requireDType('matmul', 'a', a, ['f32']);
-  requireDType('matmul', 'b', b, ['f32']);
+  const dtype = matmulDType('matmul', a, b);
   const { m, k, n } = opts;
   checkDim('matmul', 'm', m);
   checkDim('matmul', 'k', k);
@@ -99,18 +113,18 @@ export function checkMatmul(a: DeviceArray, b: DeviceArray, opts: MatmulShape): 
   if (b.length !== k * n) {
     throw new ShapeError(`matmul: b must hold k·n = ${k * n} elements (${transB ? `${n}×${k}, transposed` : `${k}×${n}`}), but has ${b.length}`);
   }
-  return { m, k, n, transA, transB };
+  return { m, k, n, transA, transB, dtype };
 }
 
 export const MATMUL = defineOp({
   name: 'matmul',
   numpy: 'numpy.matmul',
   category: 'linalg',
-  summary: 'matrix product (NumPy shape rules, batched; or flat row-major with { m, k, n, transA, transB })',
+  summary: 'matrix product (NumPy shape rules, batched; or flat row-major with { m, k, n, transA, transB }); f32, i32 / u32 wrapping as NumPy\'s',
   tolerance: 'dot',
   check: (a: DeviceArray, b: DeviceArray, opts: MatmulShape): MatmulCall => {
     const s = checkMatmul(a, b, opts);
-    return { backend: a.backend, a, b, ...s, shape: [s.m, s.n], dtype: 'f32' };
+    return { backend: a.backend, a, b, ...s, shape: [s.m, s.n] };
   },
   dawn: dawnMatmul,
   host: hostMatmul,
@@ -125,15 +139,34 @@ export const MATMUL = defineOp({
  * views are gathered first. `matmul(X.T, r)` and `matmul(r, X)` cost the same on Dawn: a column
  * result is computed as the row it is in memory, and a long k with few outputs is split across workgroups. The old form `matmul(a, b, { m, k, n, transA?, transB? })` on flat arrays
  * still works.
+ *
+ * Dtypes: both operands f32, or both i32, or both u32 (the standard's promotion: f32 with an integer dtype,
+ * and i32 with u32, whose standard answer is int64, are DTypeErrors naming astype). Integer products
+ * (new; f32-only before) keep the dtype and wrap modulo 2^32, products and sums alike (two's complement for
+ * i32): exactly NumPy's `np.matmul` of int32 / uint32 arrays, which returns int32 / uint32 with wraparound,
+ * bit for bit, on both engines. This differs from `sum`, which refuses an overflowing integer sum with an
+ * OverflowError because NumPy's integer sum promotes to 64 bits: NumPy's int32 matmul does not promote.
+ * `astype(x, 'f32')` first for a rounded float product instead. On Dawn an integer product runs one tiled
+ * kernel (no autotuning, split-k or row blocks): an operand or result larger than one binding is a LimitError.
+ *
+ * @example
+ * ```ts
+ * using a = device.array([[1, 2], [3, 4]], { dtype: 'i32' });
+ * using c = matmul(a, a);                 // i32 [[7, 10], [15, 22]]
+ * using big = device.array([[2147483647, 1]], { dtype: 'i32' });
+ * using w = matmul(big, big.T);           // i32 [[2]]: 2147483647² + 1 wraps to 2, as np.matmul of int32
+ * ```
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.matmul.html
  */
-export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | MatmulOptions, ...extra: []): DeviceArray<'f32'> {
+export function matmul<D extends MatmulDType = 'f32'>(a: DeviceArray<D>, b: DeviceArray<D>, opts?: MatmulShape | MatmulOptions, ...extra: []): DeviceArray<D>;
+export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | MatmulOptions, ...extra: []): DeviceArray<MatmulDType>;
+export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | MatmulOptions, ...extra: []): DeviceArray<MatmulDType> {
   checkArrays('matmul', { a, b });
   checkNoExtra('matmul', extra, 'three arguments (a, b, options)');
   checkLive('matmul', { a, b });
   const o: unknown = opts;
   if (typeof o === 'object' && o !== null && ('m' in o || 'k' in o || 'n' in o)) return MATMUL.call(a, b, opts as MatmulShape);
-  requireDType('matmul', 'a', a, ['f32']);
-  requireDType('matmul', 'b', b, ['f32']);
+  const dtype = matmulDType('matmul', a, b);
   if (o !== undefined) checkOptions('matmul', o, {});
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: operands must have at least 1 dimension, got shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
   const a2 = a.ndim === 1 ? a.reshape(1, a.length) : a;
@@ -147,9 +180,9 @@ export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | Matm
   const final = [...batch, ...(a.ndim === 1 ? [] : [m]), ...(b.ndim === 1 ? [] : [n])];
   if (batch.length === 0) {
     const r = matmul2d(a2, b2, m, k, n);
-    return final.length === 2 ? r : r.reinterpret('f32', final);
+    return final.length === 2 ? r : r.reinterpret(dtype, final);
   }
-  const out = new DeviceArray<'f32'>(a.backend, 'f32', [...batch, m, n]);
+  const out = new DeviceArray<MatmulDType>(a.backend, dtype, [...batch, m, n]);
   const count = batch.reduce((x, y) => x * y, 1);
   const pick = (arr: DeviceArray, flat: number): DeviceArray => {
     // The batch index of `arr` for output batch `flat` (broadcast axes: index 0), as a 2-D view.
@@ -178,10 +211,10 @@ export function matmul(a: DeviceArray, b: DeviceArray, opts?: MatmulShape | Matm
     out.destroy();
     throw e;
   }
-  return final.length === out.ndim ? out : out.reinterpret('f32', final);
+  return final.length === out.ndim ? out : out.reinterpret(dtype, final);
 }
 /** One m×k · k×n product of 2-D arrays or views: transposed views go through the kernels' flags. */
-function matmul2d(a: DeviceArray, b: DeviceArray, m: number, k: number, n: number): DeviceArray<'f32'> {
+function matmul2d(a: DeviceArray, b: DeviceArray, m: number, k: number, n: number): DeviceArray<MatmulDType> {
   const ta = !a.isPlain && a.T.isPlain;
   const tb = !b.isPlain && b.T.isPlain;
   return MATMUL.call(ta ? a.T : a, tb ? b.T : b, { m, k, n, transA: ta, transB: tb });

@@ -93,9 +93,11 @@ const WHOLE = { sum: SUM, mean: MEAN, min: MIN, max: MAX, norm: NORM } as const;
  */
 function reduceOver(op: WholeOp, x: DeviceArray, opts: AxisOptions | undefined): DeviceArray {
   checkArray(op, 'x', x);
-  if (opts === undefined) return WHOLE[op].call(x);
-  const o = checkAxisOptions(op, opts, false, op === 'sum'); // checked at run time: callers from plain JS can pass anything
-  const { dtype, ...along } = o;
+  // A sum of f16 is computed and returned in f32, the default float dtype (the 2021.12 standard's rule).
+  if (opts === undefined && !(op === 'sum' && x.dtype === 'f16')) return WHOLE[op].call(x);
+  const o = checkAxisOptions(op, opts ?? {}, false, op === 'sum'); // checked at run time: callers from plain JS can pass anything
+  const { dtype: given, ...along } = o;
+  const dtype = given ?? (op === 'sum' && x.dtype === 'f16' ? 'f32' : undefined);
   return inDType(op, x, dtype, (xs) => {
     if (along.axis !== undefined) return reduceAxis(op, xs, along);
     const r = WHOLE[op].call(xs);
@@ -105,11 +107,11 @@ function reduceOver(op: WholeOp, x: DeviceArray, opts: AxisOptions | undefined):
 
 /**
  * Runs `f` on x in `dtype` (the standard's `dtype` option of sum, prod and cumulative sums): x itself when
- * absent or x's own, else a converted copy — only an integer x to 'f32' (a DTypeError otherwise).
+ * absent or x's own, else a converted copy — only an integer or f16 x to 'f32' (a DTypeError otherwise).
  */
 export function inDType(op: string, x: DeviceArray, dtype: DType | undefined, f: (x: DeviceArray) => DeviceArray): DeviceArray {
   if (dtype === undefined || dtype === x.dtype) return f(x);
-  if (dtype !== 'f32' || (x.dtype !== 'i32' && x.dtype !== 'u32')) throw new DTypeError(`${op}: dtype '${dtype}' for a ${x.dtype} array: it takes x's own dtype, or 'f32' for an integer x`);
+  if (dtype !== 'f32' || (x.dtype !== 'i32' && x.dtype !== 'u32' && x.dtype !== 'f16')) throw new DTypeError(`${op}: dtype '${dtype}' for a ${x.dtype} array: it takes x's own dtype, or 'f32' for an integer or f16 x`);
   const c = astype(x, 'f32');
   try {
     return f(c);
@@ -125,6 +127,10 @@ export function inDType(op: string, x: DeviceArray, dtype: DType | undefined, f:
  * dtype's range the op fails with an {@link OverflowError} (at the next readback or `sync()` on Dawn),
  * never a wrap. `{ dtype: 'f32' }` sums an integer x in f32 instead (rounded: exact while partial sums stay
  * below 2^24).
+ *
+ * An f16 x is summed in f32 and the result is f32: the Array API standard 2021.12 (the revision gpukit's
+ * conformance tests target) gives a float x's sum the default float dtype, f32 here. NumPy and the
+ * standard's later revisions keep float16; `{ dtype: 'f16' }` keeps it (whole-array sums only).
  *
  * @example
  * ```ts
@@ -156,7 +162,8 @@ export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
 /**
  * Product of the elements along `axis` (all axes by default: a 0-d array). Integer products keep x's dtype
  * and are exact; where the exact product is outside the dtype's range the op fails with an
- * {@link OverflowError}, never a wrap. `{ dtype: 'f32' }` multiplies an integer x in f32 instead.
+ * {@link OverflowError}, never a wrap. `{ dtype: 'f32' }` multiplies an integer x in f32 instead. An f16 x
+ * is multiplied in f32 and gives f32, as {@link sum} (the 2021.12 standard's default float dtype).
  *
  * @example
  * ```ts
@@ -167,7 +174,8 @@ export function max(x: DeviceArray, opts?: AxisOptions): DeviceArray {
 export function prod(x: DeviceArray, opts: AxisOptions = {}): DeviceArray {
   checkArray('prod', 'x', x);
   const o = checkAxisOptions('prod', opts, false, true);
-  const { dtype, ...along } = o;
+  const { dtype: given, ...along } = o;
+  const dtype = given ?? (x.dtype === 'f16' ? 'f32' : undefined); // f16: in f32, as sum
   return inDType('prod', x, dtype, (xs) => reduceAxis('prod', xs, along));
 }
 
@@ -183,16 +191,29 @@ export function all(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'bool'>
 
 /**
  * Variance along `axis` (all axes by default: a 0-d array), f32, two-pass: the mean, then squared deviations.
- * `correction` (the standard's name) or `ddof` (NumPy's): divide by R − correction.
+ * `correction` (the standard's name) or `ddof` (NumPy's): divide by R − correction, R the number of elements
+ * reduced. Where R − correction ≤ 0 (no degrees of freedom left, an empty reduction included) the result is
+ * NaN, as the Array API standard's special case says; NumPy gives +Inf there (with a RuntimeWarning) when
+ * the sum of squared deviations is non-zero.
  *
- * @example variance(x, { axis: 0, correction: 1 }) // the unbiased sample variance of each column
+ * @example
+ * ```ts
+ * variance(x, { axis: 0, correction: 1 });                                  // the unbiased sample variance of each column
+ * await variance(device.array([1, 3]), { correction: 2 }).item();           // NaN (NumPy: inf)
+ * ```
  * @see https://numpy.org/doc/stable/reference/generated/numpy.var.html
  */
 export function variance(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'f32'> {
   return reduceAxis('var', x, opts) as DeviceArray<'f32'>;
 }
 
-/** Standard deviation along `axis` (the square root of {@link variance}). */
+/**
+ * Standard deviation along `axis` (the square root of {@link variance}): NaN where R − correction ≤ 0, as
+ * variance (the standard's special case; NumPy gives +Inf with a warning).
+ *
+ * @example std(x, { axis: 1, correction: 1 })
+ * @see https://numpy.org/doc/stable/reference/generated/numpy.std.html
+ */
 export function std(x: DeviceArray, opts: AxisOptions = {}): DeviceArray<'f32'> {
   return reduceAxis('std', x, opts) as DeviceArray<'f32'>;
 }

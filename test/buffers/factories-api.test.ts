@@ -21,7 +21,8 @@ const CASES: readonly (readonly [label: string, make: (d: import('../../src/inde
   ['zeros([0, 3], { dtype: u32 })', (d) => d.zeros([0, 3], { dtype: 'u32' }), 'np.zeros((0, 3), dtype=np.uint32)', 'u32'],
   ['full([2, 2], 7, { dtype: u32 })', (d) => d.full([2, 2], 7, { dtype: 'u32' }), 'np.full((2, 2), 7, dtype=np.uint32)', 'u32'],
   ['full(3, -1.5)', (d) => d.full(3, -1.5), 'np.full(3, -1.5)', 'f32'],
-  ['full([2, 1, 2], -4, {})', (d) => d.full([2, 1, 2], -4, {}), 'np.full((2, 1, 2), -4)', 'f32'],
+  ['full([2, 1, 2], -4, {})', (d) => d.full([2, 1, 2], -4, {}), 'np.full((2, 1, 2), -4)', 'i32'], // an integer value infers i32
+  ['full(2, -4, { dtype: f32 })', (d) => d.full(2, -4, { dtype: 'f32' }), 'np.full(2, -4.0)', 'f32'],
   ['empty([3, 0], { dtype: i32 })', (d) => d.empty([3, 0], { dtype: 'i32' }), 'np.empty((3, 0), dtype=np.int32)', 'i32'],
   ['empty([2, 2], { dtype: u32 }) reads zeros', (d) => d.empty([2, 2], { dtype: 'u32' }), 'np.zeros((2, 2), dtype=np.uint32)', 'u32'],
   ['arange(5, { dtype: i32 })', (d) => d.arange(5, { dtype: 'i32' }), 'np.arange(5, dtype=np.int32)', 'i32'],
@@ -29,7 +30,9 @@ const CASES: readonly (readonly [label: string, make: (d: import('../../src/inde
   ['arange(3, -3, -2, { dtype: i32 })', (d) => d.arange(3, -3, -2, { dtype: 'i32' }), 'np.arange(3, -3, -2, dtype=np.int32)', 'i32'],
   ['arange(0, 1, 0.25)', (d) => d.arange(0, 1, 0.25), 'np.arange(0, 1, 0.25)', 'f32'],
   ['arange(-3, 4.5, 0.75, {})', (d) => d.arange(-3, 4.5, 0.75, {}), 'np.arange(-3, 4.5, 0.75)', 'f32'],
-  ['arange(4, 1)', (d) => d.arange(4, 1), 'np.arange(4, 1)', 'f32'],
+  ['arange(4, 1)', (d) => d.arange(4, 1), 'np.arange(4, 1)', 'i32'], // integer arguments infer i32
+  ['arange(6)', (d) => d.arange(6), 'np.arange(6)', 'i32'],
+  ['arange(0, 3, { dtype: f32 })', (d) => d.arange(0, 3, { dtype: 'f32' }), 'np.arange(0.0, 3.0)', 'f32'],
   ['linspace(0, 1, 4, { endpoint: false })', (d) => d.linspace(0, 1, 4, { endpoint: false }), 'np.linspace(0, 1, 4, endpoint=False)', 'f32'],
   ['linspace(-1, 2, 7)', (d) => d.linspace(-1, 2, 7), 'np.linspace(-1, 2, 7)', 'f32'],
   ['linspace(0, 10, 4, { dtype: i32 })', (d) => d.linspace(0, 10, 4, { dtype: 'i32' }), 'np.linspace(0, 10, 4, dtype=np.int32)', 'i32'],

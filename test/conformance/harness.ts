@@ -79,6 +79,9 @@ function renamed(options: Record<string, unknown> | undefined, from: string, to:
  * - `__getitem__[mask]`: `x[mask]` is the function `booleanIndex(x, mask)`.
  * - `result_type`, `can_cast`: dtypes are gpukit's names ('f32'), mapped both ways.
  * - `eye(n_rows, n_cols)`: gpukit's `device.eye(n, { m, k, dtype })`.
+ * - `full`, `arange` with a Python float argument of integer value (3.0) and no dtype: a JS number has no
+ *   int/float kind (gpukit infers i32 from integers), so the case itself carries `{ dtype: float32 }` for the
+ *   JS call, the dtype the reference infers (generate.py `js_float_kw`); the reference call has no dtype.
  */
 const ADAPTERS: Readonly<Record<string, (c: CallContext) => Call>> = {
   var: (c) => call(c.fn ?? (c.api as unknown as Record<string, AnyFn>)['variance'], 'var/variance', c.args, renamed(c.options, 'correction', 'ddof')),

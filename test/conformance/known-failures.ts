@@ -6,7 +6,8 @@
  *
  * Drawn up on 2026-12-07 against main a19b7aa; burned down on 2026-12-07 (h-cfix) against main 695e16d, after
  * the issue-26 helpers' branches (bool dtype, promotion, scalars, reductions, sort, manipulation, linalg) landed:
- * what is left is the true remaining gap on both engines (seed 2026, 24 cases per function).
+ * what is left is the true remaining gap on both engines (seed 2026, 24 cases per function). Burned down to
+ * nothing on 2026-12-07 (h-api) against main 28d2f20.
  */
 import type { Failure } from './report.js';
 
@@ -23,17 +24,7 @@ export interface KnownFailure {
   readonly match: (f: Failure) => boolean;
 }
 
-function each(fns: readonly string[], cases: string, why: string, match: (f: Failure) => boolean, engines?: readonly ('dawn' | 'gpujs')[]): KnownFailure[] {
-  return fns.map((fn) => ({ fn, cases, why, match, ...(engines !== undefined ? { engines } : {}) }));
-}
-
-const re = (r: RegExp) => (f: Failure): boolean => r.test(f.why);
-
-export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  ...each(['matmul'], 'integer inputs', 'matmul is f32-only (a DTypeError naming astype); the standard has integer matmul', re(/^threw DTypeError: matmul: a has dtype [iu]32; expected f32$/)),
-  ...each(['tensordot'], 'integer inputs', 'tensordot runs through matmul, which is f32-only (a DTypeError naming astype)', re(/^threw DTypeError: tensordot: x1 and x2 are [iu]32; tensordot runs through matmul/)),
-  // var passes on seed 2026 only because its drawn cases have a zero or NaN sum of squares (0/0 or NaN/0 = NaN); it shares std's code.
-  ...each(['std', 'var'], 'special case "N - correction ≤ 0 → NaN" with a non-zero sum of squares', 'var/std divide by max(N − correction, 0) as NumPy does, giving +Infinity; the standard says NaN', re(/^element 0: Infinity, expected NaN$/)),
-  ...each(['sum'], 'float16 input', 'sum of f16 stays f16; the standard (2021.12) returns the default float dtype (float32 for gpukit)', re(/^dtype f16, expected float64 \(as float32\)$/), ['dawn']),
-  ...each(['arange', 'full'], 'integer arguments with no dtype', 'the result is f32 where the standard infers the default integer dtype (int32 for gpukit) from integer arguments (creation functions: the lead)', re(/^dtype f32, expected int64 \(as int32\)$/)),
-];
+// Empty since h-api (2026-12-07): integer matmul/tensordot, var/std's NaN for N − correction ≤ 0, sum of f16
+// in f32 and arange/full's inferred i32 closed the last gaps. An entry reads
+// `{ fn: 'matmul', cases: 'integer inputs', why: '…', match: (f) => /^threw DTypeError: …/.test(f.why) }`.
+export const KNOWN_FAILURES: readonly KnownFailure[] = [];

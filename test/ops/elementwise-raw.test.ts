@@ -73,7 +73,7 @@ describe('raw arguments of device.elementwise()', () => {
       body: 'out = f32(_ind(0)) * 100.0 + f32(_ind(1)) * 10.0 + f32(_ind(2)) + x + z;\nw = _ind(3) + _ind(7) + _ind(9) + i',
     });
     using x = device.array(xh, { shape: [3, 5] });
-    using z = device.full([4, 1, 1], 0);
+    using z = device.full([4, 1, 1], 0, { dtype: 'f32' });
     const r = k({ x, z }) as Record<string, DeviceArray>;
     using out = r['out'] as DeviceArray;
     using w = r['w'] as DeviceArray;
@@ -89,7 +89,7 @@ describe('raw arguments of device.elementwise()', () => {
     const k = await device.elementwise({ name: 'oob', args: 't: raw T[], x: T[], out: T[], neg: T[]', body: 'out = t[i + 2u] + x;\nneg = t[i32(i) - 1]' });
     using t = device.array(th);
     using x = device.array(new Float32Array(6));
-    using after = device.full([64], 7);
+    using after = device.full([64], 7, { dtype: 'f32' });
     const r = k({ t, x }) as Record<string, DeviceArray>;
     using out = r['out'] as DeviceArray;
     using neg = r['neg'] as DeviceArray;

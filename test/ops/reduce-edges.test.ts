@@ -1,6 +1,7 @@
 /**
  * Reductions at their edges, on both engines, against NumPy (python3): var/std with no degrees of freedom
- * left (ddof ≥ n: NumPy's Inf, or NaN for 0/0 — never a wrapped u32 divisor or a negative count), min/max
+ * left (ddof ≥ n: NaN, the Array API standard's special case, where NumPy gives Inf with a warning or NaN
+ * for 0/0 — never a wrapped u32 divisor or a negative count), min/max
  * and argmin/argmax of nothing (NumPy raises: a ShapeError, whatever the result's size), logsumexp over a
  * zero-length axis (log 0 = −Inf), and every reduction's options checked as plain JS may pass them
  * (`axis: null` is NumPy's `axis=None`; anything else malformed is a typed error naming the function).
@@ -20,7 +21,7 @@ def logsumexp(x, axis=None):
         return np.log(np.sum(np.exp(x - m), axis=axis)) + np.squeeze(m, axis=axis)
 `;
 
-gpuTest('var and std with ddof ≥ n give NumPy\'s values (Inf, or NaN for 0/0), whole and along axes', async ({ device }) => {
+gpuTest('var and std with ddof ≥ n give NaN (the standard\'s special case; NumPy: Inf or NaN), else NumPy\'s values, whole and along axes', async ({ device }) => {
   const a = Float32Array.from([1, 2]);
   const c = Float32Array.from([5, 5, 5]);
   const m = Float32Array.from([1, 2, 3, 4, 4, 4]); // [[1, 2, 3], [4, 4, 4]]: a row with and one without spread
@@ -29,11 +30,16 @@ gpuTest('var and std with ddof ≥ n give NumPy\'s values (Inf, or NaN for 0/0),
 import warnings
 warnings.simplefilter('ignore')
 a = inp['a'].astype(np.float64); c = inp['c'].astype(np.float64); m = inp['m'].astype(np.float64).reshape(2, 3)
-out['a'] = np.array([a.var(ddof=d) for d in (1, 2, 3, 7)] + [a.std(ddof=d) for d in (1, 2, 3, 7)])
-out['c'] = np.array([c.var(ddof=d) for d in (2, 3, 4)] + [c.std(ddof=d) for d in (2, 3, 4)])
-out['m1'] = np.concatenate([m.var(axis=1, ddof=d) for d in (2, 3, 5)] + [m.std(axis=1, ddof=d) for d in (2, 3, 5)])
-out['m0'] = np.concatenate([m.var(axis=0, ddof=d) for d in (1, 2)] + [m.std(axis=0, ddof=d) for d in (1, 2)])
-out['mall'] = np.array([m.var(ddof=d) for d in (5, 6, 2 ** 40)] + [m.std(ddof=d) for d in (6, 2 ** 40)])
+# NumPy's var/std, but NaN where N - ddof <= 0 (the Array API standard's special case; NumPy gives inf there).
+def V(x, d, axis=None): return np.where(x.size // np.size(x.var(axis=axis)) - d <= 0, np.nan, x.var(axis=axis, ddof=d))
+def S(x, d, axis=None): return np.where(x.size // np.size(x.std(axis=axis)) - d <= 0, np.nan, x.std(axis=axis, ddof=d))
+out['a'] = np.array([V(a, d) for d in (1, 2, 3, 7)] + [S(a, d) for d in (1, 2, 3, 7)])
+out['c'] = np.array([V(c, d) for d in (2, 3, 4)] + [S(c, d) for d in (2, 3, 4)])
+out['m1'] = np.concatenate([V(m, d, 1) for d in (2, 3, 5)] + [S(m, d, 1) for d in (2, 3, 5)])
+out['m0'] = np.concatenate([V(m, d, 0) for d in (1, 2)] + [S(m, d, 0) for d in (1, 2)])
+out['mall'] = np.array([V(m, d) for d in (5, 6, 2 ** 40)] + [S(m, d) for d in (6, 2 ** 40)])
+# the cases that are NaN here and Inf in NumPy (a non-zero sum of squares): the divergence this test pins
+out['inf'] = np.array([a.var(ddof=2), m.var(ddof=6)])
 `,
     { a, c, m },
   );
@@ -65,6 +71,8 @@ out['mall'] = np.array([m.var(ddof=d) for d in (5, 6, 2 ** 40)] + [m.std(ddof=d)
   near(await read([...[2, 3, 5].map((d) => variance(z, { axis: 1, ddof: d })), ...[2, 3, 5].map((d) => std(z, { axis: -1, ddof: d }))]), npOut(ref, 'm1'), 'var/std along axis 1');
   near(await read([...[1, 2].map((d) => variance(z, { axis: 0, ddof: d })), ...[1, 2].map((d) => std(z, { axis: [0], ddof: d }))]), npOut(ref, 'm0'), 'var/std along axis 0');
   near(await read([...[5, 6, 2 ** 40].map((d) => variance(z, { ddof: d })), ...[6, 2 ** 40].map((d) => std(z, { axis: null, ddof: d }))]), npOut(ref, 'mall'), 'var/std over all axes');
+  expect(Array.from(npOut(ref, 'inf'))).toEqual([Infinity, Infinity]); // NumPy's answer, which gpukit does not give
+  near(await read([variance(x, { ddof: 2 }), variance(z, { correction: 6 })]), [NaN, NaN], 'the cases NumPy gives Inf');
 });
 
 gpuTest('min, max, argmin and argmax of nothing are a ShapeError (as NumPy raises), whatever the result size', async ({ device }) => {

@@ -456,8 +456,44 @@ function splitProduct(ctx: DeviceContext, plan: MatmulPlan, a: DeviceArray, b: D
   sum.run({ part, out, params: { mn: m * n, layers, pad0: 0, pad1: 0 } }, { workgroups: foldGroups(Math.ceil((m * n) / 64), ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-splitk-sum over ${m * n} elements`) });
 }
 
-/** C = op(A)·op(B) of a checked flat call, as a new m×n f32 array. */
-export function dawnMatmul(ctx: DeviceContext, { a, b, m, k, n, transA, transB }: MatmulCall): DeviceArray<'f32'> {
+/**
+ * An integer product (i32 or u32, both operands of that dtype): kernels/matmul-tiled.wgsl composed with
+ * INTEGER, 16×16 tiles (8×8 where the device's workgroup limits are lower), products and sums wrapping
+ * modulo 2^32 as WGSL defines them (NumPy's int32 / uint32 matmul, bit for bit). Not tuned, no split-k,
+ * no row blocks: an operand or result larger than one binding is a LimitError, before anything is allocated.
+ */
+function matmulInt(ctx: DeviceContext, dtype: 'i32' | 'u32', a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, transB: boolean): DeviceArray<'i32' | 'u32'> {
+  const L = ctx.limits;
+  const chunk = chunkElements(L);
+  for (const [what, size] of [['a', m * k], ['b', k * n], ['the result', m * n]] as const) {
+    if (size > chunk) throw new LimitError('maxStorageBufferBindingSize', size * 4, L.maxStorageBufferBindingSize, `matmul: ${what} of an integer product (${m}×${k} · ${k}×${n}, ${dtype}) is larger than one binding`, 'integer matmul runs in one dispatch: split the product yourself, or compute it in f32 (astype)');
+  }
+  const tile = 16 * 16 <= L.maxComputeInvocationsPerWorkgroup && 16 <= Math.min(L.maxComputeWorkgroupSizeX, L.maxComputeWorkgroupSizeY) ? 16 : 8;
+  const groups = [Math.ceil(n / tile), Math.ceil(m / tile), 1] as const;
+  groups.forEach((g, i) => {
+    if (g > L.maxComputeWorkgroupsPerDimension) throw new LimitError('maxComputeWorkgroupsPerDimension', g, L.maxComputeWorkgroupsPerDimension, `matmul of ${m}×${n} (${dtype}, matmul-tiled) needs ${g} workgroups along ${'xyz'[i] ?? '?'}`);
+  });
+  const out = new DeviceArray(ctx, dtype, [m, n]);
+  if (m * n === 0 || k === 0) {
+    if (out.length > 0) ctx.clear(out.buffer, 0, out.bindingSize);
+    ctx.noWork('matmul|empty', [...a.storageBuffers, ...b.storageBuffers], out.storageBuffers); // a failed input still fails the result
+    return out;
+  }
+  try {
+    // A 1×k or k×1 matrix has the same memory layout as its transpose, so the flag changes nothing.
+    const constants = { TILE: tile, TRANS_A: transA && m > 1 && k > 1 ? 1 : 0, TRANS_B: transB && n > 1 && k > 1 ? 1 : 0 };
+    const kernel = compileKernelSync(ctx, composeKernel('matmul-tiled', { T: dtype, INTEGER: true }), { label: `matmul-tiled|${dtype}`, constants });
+    kernel.run({ a, b, out, params: { m, k, n, kc: 0 } }, { workgroups: groups });
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
+  return out;
+}
+
+/** C = op(A)·op(B) of a checked flat call, as a new m×n array of the call's dtype (f32, i32 or u32). */
+export function dawnMatmul(ctx: DeviceContext, { a, b, m, k, n, transA, transB, dtype }: MatmulCall): DeviceArray<'f32' | 'i32' | 'u32'> {
   deviceOf('matmul', a, b);
+  if (dtype !== 'f32') return matmulInt(ctx, dtype, a, b, m, k, n, transA, transB);
   return matmulFlat(ctx, a, b, { m, k, n, transA, transB });
 }

@@ -133,12 +133,13 @@ function reduceRow(op: AxisOp, X: ArrayLike<number>, base: number, R: number, fl
       return Math.fround(fsum(X, base, R, (v) => Math.fround(v)) / R);
     case 'var':
     case 'std': {
+      if (R - ddof <= 0) return NaN; // no degrees of freedom left: NaN, the standard's special case (NumPy: +Inf)
       const m = Math.fround(fsum(X, base, R, (v) => Math.fround(v)) / R);
       const v = Math.fround(
         fsum(X, base, R, (e) => {
           const d = Math.fround(Math.fround(e) - m);
           return Math.fround(d * d);
-        }) / Math.max(R - ddof, 0),
+        }) / (R - ddof),
       );
       return op === 'std' ? Math.fround(Math.sqrt(v)) : v;
     }

@@ -1,4 +1,4 @@
-/** matmul on the host engine: one gpu.js kernel (f32, float sums in k order). */
+/** matmul on the host engine: one gpu.js kernel (f32, float sums in k order); i32 / u32 on the CPU, wrapping as NumPy's. */
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
 import type { MatmulCall } from '../../../ops/matmul.js';
@@ -9,8 +9,31 @@ import { checkKernelSizes, enqueueInto, result, sized } from '../kernel-sizes.js
 const MATMUL_SRC =
   'function (a, b, k, aRow, aCol, bRow, bCol) { let s = 0; for (let p = 0; p < k; p++) { s += a[this.thread.y * aRow + p * aCol] * b[p * bRow + this.thread.x * bCol]; } return s; }';
 
-export function hostMatmul(_: HostContext, { a, b, m, k, n, transA, transB }: MatmulCall): DeviceArray<'f32'> {
+/**
+ * An integer product (i32 or u32) on the CPU: products and sums wrapping modulo 2^32 (Math.imul, `| 0`),
+ * NumPy's int32 / uint32 matmul bit for bit (gpu.js computes in floats, exact only below 2^24).
+ */
+function hostMatmulInt(host: HostContext, dtype: 'i32' | 'u32', a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transA: boolean, transB: boolean): DeviceArray<'i32' | 'u32'> {
+  const out = new DeviceArray(host, dtype, [m, n]);
+  const O = out.data;
+  const A = a.data;
+  const B = b.data;
+  const [aRow, aCol, bRow, bCol] = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
+  host.enqueue(() => {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s = (s + Math.imul(A[i * aRow + p * aCol] ?? 0, B[p * bRow + j * bCol] ?? 0)) | 0;
+        O[i * n + j] = s; // an Int32Array / Uint32Array store takes the value modulo 2^32
+      }
+    }
+  });
+  return out;
+}
+
+export function hostMatmul(_: HostContext, { a, b, m, k, n, transA, transB, dtype }: MatmulCall): DeviceArray<'f32' | 'i32' | 'u32'> {
   const host = hostOf('matmul', a, b);
+  if (dtype !== 'f32') return hostMatmulInt(host, dtype, a, b, m, k, n, transA, transB);
   if (m * n > 0 && k > 0) checkKernelSizes('matmul', host, [sized('a', a), sized('b', b), result(m * n)], 5);
   const out = new DeviceArray(host, 'f32', [m, n]);
   const O = out.data;
