@@ -181,6 +181,20 @@ export class HostBackend implements Backend {
     return new Storage(null, memory);
   }
 
+  retiring(): void {
+    // Host arrays record no chains yet (fusion is Dawn's): nothing reads memory later than its op.
+  }
+
+  #fuse = true;
+
+  setFusion(on: boolean): void {
+    this.#fuse = on;
+  }
+
+  get fusion(): boolean {
+    return this.#fuse;
+  }
+
   release(storage: Storage): void {
     if (storage.block !== null && !this.#ctx.closed) hostPoolOf(this.#ctx).release(storage.block);
   }

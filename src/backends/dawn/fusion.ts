@@ -1,0 +1,210 @@
+/**
+ * Fusion on Dawn: the math ops (src/ops/math.ts) record their call as a lazy array instead of dispatching
+ * (src/fusion/node.ts holds the graph and composes it); the first use of a lazy array's memory (a kernel
+ * binding it, a readback, a copy, a view of it) compiles the chain under it into one elementwise kernel and
+ * runs it. Writes to memory a recorded chain reads (any dispatch, copy or clear that writes it, a host
+ * write, destroying its owner) compute the chains that read it first, so they see the values they were
+ * recorded against; `sync()` and the end of the current tick compute the chains nothing else consumes.
+ * See docs/notes/fusion.md.
+ */
+import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
+import type { DType } from '../../buffers/dtype.js';
+import { argsOf, composeChain, mentionsT, nodeOf, type FuseInput, type FuseNode } from '../../fusion/node.js';
+import type { MathCall } from '../../ops/math.js';
+import type { DeviceContext, FusionHooks } from './context.js';
+import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
+
+/** The most ops one fused kernel holds; a longer chain is cut (its operands computed first). */
+export const MAX_FUSED_OPS = 32;
+/** The most arrays one fused kernel reads (WebGPU guarantees 8 storage bindings: these and the output). */
+export const MAX_FUSED_INPUTS = 7;
+
+interface Entry {
+  readonly ref: WeakRef<DeviceArray>;
+  readonly node: FuseNode;
+}
+
+/** The arrays a node reads, as GPU buffers now (lazy leaves: those of the graph under them, recursively). */
+function readsBuffer(node: FuseNode, written: ReadonlySet<GPUBuffer>, seen = new Set<FuseNode>()): boolean {
+  if (seen.has(node)) return false;
+  seen.add(node);
+  for (const a of node.leaves) {
+    const inner = nodeOf(a);
+    if (inner !== undefined) {
+      if (readsBuffer(inner, written, seen)) return true;
+    } else if (!a.destroyed && a.storageBuffers.some((b) => written.has(b))) return true;
+  }
+  return false;
+}
+
+/** One device's recorded chains. */
+export class DawnFusion implements FusionHooks {
+  readonly #ctx: DeviceContext;
+  /** Lazy arrays not computed yet (weakly: one nobody holds is never computed). */
+  readonly #live = new Set<Entry>();
+  /** Nodes a computed chain held as intermediates: sync() and the end of the tick leave them lazy. */
+  readonly #absorbed = new WeakSet<FuseNode>();
+  #busy = 0;
+  #tick: NodeJS.Immediate | null = null;
+
+  constructor(ctx: DeviceContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Records a math op's checked call as a lazy array, or returns undefined when it runs at once: fusion
+   * off, an `out` given, an empty result, f16 (widened in the body; left unfused).
+   */
+  record(call: MathCall): DeviceArray | undefined {
+    const ctx = this.#ctx;
+    if (!ctx.fuse) return undefined;
+    const { spec, checked } = call;
+    if (checked.named['out'] !== undefined || checked.n === 0 || checked.dtype === 'f16' || spec.args.includes('f16')) return undefined;
+    const args = argsOf(spec.args);
+    const build = (): { inputs: FuseInput[]; ops: number; leaves: Set<DeviceArray> } => {
+      const inputs: FuseInput[] = [];
+      let ops = 1;
+      const leaves = new Set<DeviceArray>();
+      for (const a of args) {
+        if (a.name === 'out') continue;
+        const v = checked.named[a.name];
+        if (v === undefined) return { inputs, ops: Infinity, leaves };
+        const type = a.type === 'T' ? checked.dtype : a.type;
+        inputs.push({ name: a.name, value: v, type });
+        if (!(v instanceof DeviceArray)) continue;
+        const inner = nodeOf(v);
+        if (inner !== undefined && inner.size === checked.n) {
+          ops += inner.ops;
+          for (const l of inner.leaves) leaves.add(l);
+          leaves.add(v);
+        } else leaves.add(v);
+      }
+      return { inputs, ops, leaves };
+    };
+    let r = build();
+    if (r.ops === Infinity) return undefined;
+    // Operands that would be recomputed per element of a broadcast, or a chain past the limits: computed now.
+    let cut = false;
+    for (const i of r.inputs) {
+      const v = i.value;
+      if (!(v instanceof DeviceArray) || nodeOf(v) === undefined) continue;
+      if (v.size !== checked.n || r.ops > MAX_FUSED_OPS || countArrays(r.leaves) > MAX_FUSED_INPUTS) {
+        void v.storage;
+        cut = true;
+      }
+    }
+    if (cut) r = build();
+    const node: FuseNode = {
+      op: call.name,
+      spec,
+      dtype: checked.dtype,
+      outType: call.dtype,
+      shape: call.shape,
+      size: checked.n,
+      inputs: r.inputs,
+      usesT: mentionsT(spec.body),
+      ops: r.ops,
+      leaves: r.leaves,
+      single: call,
+    };
+    const source: PendingSource = {
+      node,
+      materialize: () => this.#materialize(node),
+      source: () => this.#source(node),
+    };
+    const out = DeviceArray.lazy(ctx, call.dtype, call.shape, source);
+    this.#live.add({ ref: new WeakRef(out), node });
+    this.#scheduleTick();
+    return out;
+  }
+
+  #compose(node: FuseNode): ReturnType<typeof composeChain> {
+    return composeChain(node);
+  }
+
+  /** Runs the chain under `node` (one op alone: exactly its unfused kernel). */
+  #materialize(node: FuseNode): DeviceArray {
+    this.#busy++;
+    try {
+      for (const e of this.#live) if (e.node === node) this.#live.delete(e);
+      const c = this.#compose(node);
+      for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
+      if (c.ops.length === 1) {
+        const call = node.single as MathCall;
+        return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
+      }
+      return fusedElementwise(this.#ctx, c.name, c.args, c.body).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
+    } finally {
+      this.#busy--;
+    }
+  }
+
+  #source(node: FuseNode): string {
+    const c = this.#compose(node);
+    return fusedElementwise(this.#ctx, c.name, c.args, c.body).wgsl(c.dtype as DType);
+  }
+
+  /** Before GPU work or a host write changes `buffers`: computes the recorded chains that read them. */
+  beforeWrite(buffers: readonly GPUBuffer[]): void {
+    if (this.#live.size === 0 || this.#busy > 0 || buffers.length === 0) return;
+    const written = new Set(buffers);
+    for (const e of [...this.#live]) {
+      const a = e.ref.deref();
+      if (a?.pending === undefined) {
+        this.#live.delete(e);
+        continue;
+      }
+      if (readsBuffer(e.node, written)) void a.storage;
+    }
+  }
+
+  /** Computes the recorded chains nothing else recorded consumes (the results; their operands join them). */
+  flushRoots(): void {
+    if (this.#live.size === 0) return;
+    const consumed = new Set<FuseNode>();
+    const roots: DeviceArray[] = [];
+    for (const e of [...this.#live]) {
+      const a = e.ref.deref();
+      if (a?.pending === undefined) {
+        this.#live.delete(e);
+        continue;
+      }
+      for (const l of e.node.leaves) {
+        const n = nodeOf(l);
+        if (n !== undefined) consumed.add(n);
+      }
+    }
+    for (const e of this.#live) {
+      const a = e.ref.deref();
+      if (a !== undefined && !consumed.has(e.node) && !this.#absorbed.has(e.node)) roots.push(a);
+    }
+    for (const a of roots) if (a.pending !== undefined) void a.storage;
+  }
+
+  #scheduleTick(): void {
+    if (this.#tick !== null) return;
+    this.#tick = setImmediate(() => {
+      this.#tick = null;
+      if (this.#ctx.closed) return;
+      try {
+        this.flushRoots();
+      } catch {
+        // A chain that cannot run here throws again where its result is used (its array stays lazy).
+      }
+    });
+    this.#tick.unref();
+  }
+}
+
+function countArrays(leaves: ReadonlySet<DeviceArray>): number {
+  let n = 0;
+  for (const l of leaves) if (nodeOf(l) === undefined) n++;
+  return n;
+}
+
+/** The device's fusion state (made on first use). */
+export function fusionOf(ctx: DeviceContext): DawnFusion {
+  let f = ctx.fusion as DawnFusion | null;
+  if (f === null) ctx.fusion = f = new DawnFusion(ctx);
+  return f;
+}
