@@ -110,6 +110,8 @@ export function composeChain(root: FuseNode, kind: BodyKind = 'wgsl'): ComposedC
   const lines: string[] = [];
   const ops: string[] = [];
   let scalars = 0;
+  let barriers = 0;
+  named['fbar'] = 0xffffffff;
   const joins = (a: DeviceArray): FuseNode | undefined => {
     const n = nodeOf(a);
     return n !== undefined && n.size === root.size && (!n.usesT || n.dtype === T) ? n : undefined;
@@ -149,7 +151,16 @@ export function composeChain(root: FuseNode, kind: BodyKind = 'wgsl'): ComposedC
     const t = wgslOf(node.outType);
     const body = kind === 'host' ? (node.spec.hostBody ?? node.spec.body) : node.spec.body;
     lines.push(`var ${out}: ${t};`, '{');
-    node.inputs.forEach((input, k) => lines.push(`let ${input.name} = ${refs[k] ?? ''};`));
+    node.inputs.forEach((input, k) => {
+      const ref = refs[k] ?? '';
+      // Each array operand passes an opaque select (fbar is never any operand's id): the compiler cannot
+      // prove two operands equal or see the op that made one, so it folds nothing across ops (a - a to 0,
+      // (a + b) - a to b, a * b + c to an fma) that the ops one by one would not: the same bits as unfused.
+      if (input.value instanceof DeviceArray) {
+        const t = wgslOf(input.value.dtype);
+        lines.push(`let ${input.name} = bitcast<${t}>(select(bitcast<u32>(${ref}), fbar, fbar == ${barriers++}u));`);
+      } else lines.push(`let ${input.name} = ${ref};`);
+    });
     lines.push(`var out: ${t};`, body, ';', `${out} = out;`, '}');
     values.set(node, out);
     ops.push(node.op);
@@ -161,7 +172,7 @@ export function composeChain(root: FuseNode, kind: BodyKind = 'wgsl'): ComposedC
     name: `fused(${ops.join(',')})`,
     ops,
     nodes: [...values.keys()],
-    args: [...arrayArgs, `fres: ${root.outType}[]`, ...scalarArgs].join(', '),
+    args: [...arrayArgs, `fres: ${root.outType}[]`, 'fbar: u32', ...scalarArgs].join(', '),
     body: lines.join('\n'),
     named,
     leaves: [...leafNames.keys()],
