@@ -11,6 +11,7 @@ import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
 import type { DType } from '../../buffers/dtype.js';
 import { argsOf, composeChain, mentionsT, nodeOf, type FuseInput, type FuseNode } from '../../fusion/node.js';
 import type { MathCall } from '../../ops/math.js';
+import { deviceOf } from '../../ops/util.js';
 import type { DeviceContext, FusionHooks } from './context.js';
 import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
 
@@ -60,6 +61,8 @@ export class DawnFusion implements FusionHooks {
     if (!ctx.fuse) return undefined;
     const { spec, checked } = call;
     if (checked.named['out'] !== undefined || checked.n === 0 || checked.dtype === 'f16' || spec.args.includes('f16')) return undefined;
+    // What running it now would refuse at once (a destroyed operand, another device's), refused at the call.
+    deviceOf(call.name, ...checked.given);
     const args = argsOf(spec.args);
     const build = (): { inputs: FuseInput[]; ops: number; leaves: Set<DeviceArray> } => {
       const inputs: FuseInput[] = [];
