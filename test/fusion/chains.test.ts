@@ -5,9 +5,9 @@
  * that reach the edges (1, a workgroup ± 1, a 2-D grid). On Dawn the chain is one kernel (profile() lists
  * `fused(...)` with its ops) and a loop over new values compiles once.
  */
-import { describe, expect } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { add, astype, divide, exp, floorDivide, fusedSource, less, log1p, maximum, mul, multiply, negative, openDevice, relu, sigmoid, sin, sqrt, square, sub, tanh, where, type DeviceArray, type GpuDevice } from '../../src/index.js';
-import { expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
+import { expectAllClose, expectArrayEqual, gpuTest, sharedDevice } from '../fixture.js';
 import { numpy, npOut, randomF32, randomI32 } from '../ops/helpers.js';
 
 /** Intermediates a chain made, destroyed after each run (the fixture checks that nothing leaks). */
@@ -35,7 +35,7 @@ async function onAndOff(device: GpuDevice, chain: () => DeviceArray): Promise<{ 
     const unfused = await read(chain());
     return { fused, unfused, lazy };
   } finally {
-    device.backend.setFusion(true);
+    device.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
   }
 }
 
@@ -125,6 +125,16 @@ describe('NumPy agrees with the fused chain', () => {
 });
 
 describe('one kernel per chain on Dawn', () => {
+  // These tests turn fusion on themselves: the CI pass with GPUKIT_FUSE=0 runs them too.
+  beforeEach(async () => {
+    const d = await sharedDevice();
+    d?.backend.setFusion(true);
+  });
+  afterEach(async () => {
+    const d = await sharedDevice();
+    d?.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
+  });
+
   gpuTest('profile() lists one fused kernel with the ops it holds', async ({ device }) => {
     if (device.info.engine !== 'dawn') return;
     using x = device.array(inputs(4096, 13));
@@ -165,7 +175,7 @@ describe('one kernel per chain on Dawn', () => {
         using r = exp(e);
         return await r.toArray();
       } finally {
-        device.backend.setFusion(true);
+        device.backend.setFusion(true); // on for this describe (see beforeEach)
       }
     };
     const chain = (s: number): DeviceArray => exp(t(mul(t(sub(x, s)), s / 2)));
