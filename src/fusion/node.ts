@@ -28,6 +28,11 @@ export interface FuseInput {
   readonly value: DeviceArray | number;
   /** The WGSL type the op declares it with, `T` resolved to the op's dtype. */
   readonly type: DType;
+  /**
+   * The operand's own recording when it was lazy at the call: kept here, so destroying the operand before
+   * it is computed (`using` intermediates) leaves this op's chain intact.
+   */
+  readonly node?: FuseNode;
 }
 
 /** A recorded elementwise op. */
@@ -83,6 +88,8 @@ export interface ComposedChain {
   /** The arguments by name (arrays: the chain's leaves; scalars: the ops' operands and constants). */
   readonly named: Record<string, DeviceArray | number>;
   readonly leaves: readonly DeviceArray[];
+  /** Arrays made for the kernel (operands destroyed before they were computed, that could not join): destroy after it runs. */
+  readonly temps: readonly DeviceArray[];
   /** The kernel's `T`: the last op's. */
   readonly dtype: DType;
   readonly shape: readonly number[];
@@ -100,7 +107,7 @@ export type BodyKind = 'wgsl' | 'host';
  * body verbatim, then the block's result is kept in a `fv<k>`. The same f32 operations in the same order as
  * the ops one by one, so the results are bit-identical.
  */
-export function composeChain(root: FuseNode, kind: BodyKind = 'wgsl'): ComposedChain {
+export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kind: BodyKind = 'wgsl'): ComposedChain {
   const T = root.dtype;
   const leafNames = new Map<DeviceArray, string>();
   const values = new Map<FuseNode, string>();
@@ -112,9 +119,20 @@ export function composeChain(root: FuseNode, kind: BodyKind = 'wgsl'): ComposedC
   let scalars = 0;
   let barriers = 0;
   named['fbar'] = 0xffffffff;
-  const joins = (a: DeviceArray): FuseNode | undefined => {
-    const n = nodeOf(a);
-    return n !== undefined && n.size === root.size && (!n.usesT || n.dtype === T) ? n : undefined;
+  const temps: DeviceArray[] = [];
+  const fits = (n: FuseNode): boolean => n.size === root.size && (!n.usesT || n.dtype === T);
+  /** The operand's node when it joins this kernel; else the array to bind (made anew when it was destroyed lazy). */
+  const operand = (input: FuseInput, a: DeviceArray): FuseNode | DeviceArray => {
+    const n = input.node;
+    if (n === undefined) return a;
+    const lazy = nodeOf(a) === n;
+    // Destroyed before it was computed: its recording still stands for this op's operand.
+    const dropped = !lazy && a.destroyed;
+    if ((lazy || dropped) && fits(n)) return n;
+    if (!dropped) return a;
+    const t = revive(n);
+    temps.push(t);
+    return t;
   };
   const visit = (node: FuseNode): string => {
     const known = values.get(node);
@@ -122,14 +140,14 @@ export function composeChain(root: FuseNode, kind: BodyKind = 'wgsl'): ComposedC
     const refs = node.inputs.map((input): string => {
       const v = input.value;
       if (v instanceof DeviceArray) {
-        const inner = joins(v);
-        if (inner !== undefined) return visit(inner);
-        let leaf = leafNames.get(v);
+        const o = operand(input, v);
+        if (!(o instanceof DeviceArray)) return visit(o);
+        let leaf = leafNames.get(o);
         if (leaf === undefined) {
           leaf = `fin${leafNames.size}`;
-          leafNames.set(v, leaf);
-          named[leaf] = v;
-          arrayArgs.push(`${leaf}: ${v.dtype}[]`);
+          leafNames.set(o, leaf);
+          named[leaf] = o;
+          arrayArgs.push(`${leaf}: ${o.dtype}[]`);
         }
         return leaf;
       }
@@ -176,6 +194,7 @@ export function composeChain(root: FuseNode, kind: BodyKind = 'wgsl'): ComposedC
     body: lines.join('\n'),
     named,
     leaves: [...leafNames.keys()],
+    temps,
     dtype: T,
     shape: root.shape,
     size: root.size,

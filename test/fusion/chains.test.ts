@@ -52,7 +52,7 @@ type Chain = (x: DeviceArray, y: DeviceArray) => DeviceArray;
 const CHAINS: Record<string, Chain> = {
   'exp(mul(sub(x, 1), 0.5))': (x) => exp(t(mul(t(sub(x, 1)), 0.5))),
   'six ops: tanh(add(mul(sigmoid(sub(x, y)), y), sqrt(square(x))))': (x, y) => tanh(t(add(t(mul(t(sigmoid(t(sub(x, y)))), y)), t(sqrt(t(square(x))))))),
-  'where(less(x, y), log1p(square(x)), negative(relu(y)))': (x, y) => where(t(less(x, y)), t(log1p(t(square(x)))), t(negative(t(relu(y))))),
+  'where(less(x, y), log1p(square(x)), negative(relu(y)))': (x, y) => where(t(less(x, y)) as DeviceArray<'bool'>, t(log1p(t(square(x)))), t(negative(t(relu(y))))),
   'a shared operand: mul(s, s) with s = sin(x)': (x) => {
     const s = t(sin(x));
     return add(t(mul(s, s)), s);
@@ -105,6 +105,33 @@ describe('a fused chain gives the unfused answer bit for bit', () => {
       return v;
     };
     const r = await onAndOff(device, long);
+    expectArrayEqual(r.fused, r.unfused);
+  });
+});
+
+describe('operands destroyed before the chain is computed (using intermediates)', () => {
+  gpuTest('f32 intermediates destroyed at once: the result still computes from their recordings', async ({ device }) => {
+    using x = device.array(inputs(257, 21));
+    using y = device.array(inputs(257, 22));
+    const make = (): DeviceArray => {
+      using d = sub(x, y);
+      using s = sigmoid(d);
+      return mul(s, y);
+    };
+    const r = await onAndOff(device, make);
+    expectArrayEqual(r.fused, r.unfused);
+  });
+
+  gpuTest('an operand that cannot join (an i32 op whose body casts to T under an f32 root) destroyed lazy', async ({ device }) => {
+    using a = device.array(randomI32(130, 23, 1 << 20));
+    using b = device.array(randomI32(130, 24, 9));
+    const make = (): DeviceArray => {
+      using c = add(b, 10);
+      using q = floorDivide(a, c);
+      using f = astype(q, 'f32');
+      return sqrt(f);
+    };
+    const r = await onAndOff(device, make);
     expectArrayEqual(r.fused, r.unfused);
   });
 });

@@ -73,9 +73,9 @@ export class DawnFusion implements FusionHooks {
         const v = checked.named[a.name];
         if (v === undefined) return { inputs, ops: Infinity, leaves };
         const type = a.type === 'T' ? checked.dtype : a.type;
-        inputs.push({ name: a.name, value: v, type });
+        const inner = v instanceof DeviceArray ? nodeOf(v) : undefined;
+        inputs.push({ name: a.name, value: v, type, ...(inner !== undefined ? { node: inner } : {}) });
         if (!(v instanceof DeviceArray)) continue;
-        const inner = nodeOf(v);
         if (inner !== undefined && inner.size === checked.n) {
           ops += inner.ops;
           for (const l of inner.leaves) leaves.add(l);
@@ -110,19 +110,24 @@ export class DawnFusion implements FusionHooks {
       leaves: r.leaves,
       single: call,
     };
-    const source: PendingSource = {
-      node,
-      materialize: () => this.#materialize(node),
-      source: () => this.#source(node),
-    };
-    const out = DeviceArray.lazy(ctx, call.dtype, call.shape, source);
+    const out = this.#lazy(node);
     this.#live.add({ ref: new WeakRef(out), node });
     this.#scheduleTick();
     return out;
   }
 
+  /** A lazy array computing `node`. */
+  #lazy(node: FuseNode): DeviceArray {
+    const source: PendingSource = {
+      node,
+      materialize: () => this.#materialize(node),
+      source: () => this.#source(node),
+    };
+    return DeviceArray.lazy(this.#ctx, node.outType, node.shape, source);
+  }
+
   #compose(node: FuseNode): ReturnType<typeof composeChain> {
-    return composeChain(node);
+    return composeChain(node, (n) => this.#lazy(n));
   }
 
   /** Runs the chain under `node` (one op alone: exactly its unfused kernel). */
@@ -131,12 +136,17 @@ export class DawnFusion implements FusionHooks {
     try {
       for (const e of this.#live) if (e.node === node) this.#live.delete(e);
       const c = this.#compose(node);
-      for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
-      if (c.ops.length === 1) {
+      try {
+        for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
         const call = node.single as MathCall;
-        return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
+        // One op whose operands all stand: exactly its unfused kernel (vec4 where the op has it).
+        if (c.ops.length === 1 && c.temps.length === 0 && node.inputs.every((i) => !(i.value instanceof DeviceArray) || !i.value.destroyed)) {
+          return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
+        }
+        return fusedElementwise(this.#ctx, c.name, c.args, c.body).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
+      } finally {
+        for (const t of c.temps) t.destroy();
       }
-      return fusedElementwise(this.#ctx, c.name, c.args, c.body).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
     } finally {
       this.#busy--;
     }
@@ -144,6 +154,7 @@ export class DawnFusion implements FusionHooks {
 
   #source(node: FuseNode): string {
     const c = this.#compose(node);
+    for (const t of c.temps) t.destroy();
     return fusedElementwise(this.#ctx, c.name, c.args, c.body).wgsl(c.dtype as DType);
   }
 
