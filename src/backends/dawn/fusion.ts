@@ -8,7 +8,7 @@
  * See docs/notes/fusion.md.
  */
 import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
-import type { DType } from '../../buffers/dtype.js';
+import { wgslOf, type DType } from '../../buffers/dtype.js';
 import { argsOf, composeChain, mentionsT, nodeOf, type FuseInput, type FuseNode } from '../../fusion/node.js';
 import type { MathCall } from '../../ops/math.js';
 import { deviceOf } from '../../ops/util.js';
@@ -156,6 +156,31 @@ export class DawnFusion implements FusionHooks {
     const c = this.#compose(node);
     for (const t of c.temps) t.destroy();
     return fusedElementwise(this.#ctx, c.name, c.args, c.body).wgsl(c.dtype as DType);
+  }
+
+  /**
+   * A recorded f32 chain under `x` as a reduction's prologue: a module-scope function of the chain's
+   * leaves and scalars (`prelude`), the map expression calling it, the reduction's array and scalar
+   * arguments with their values in order. x stays lazy (computed only if it is used elsewhere). `done()`
+   * frees what the composition made. Undefined when x is not a chain (or fusion is off).
+   */
+  prologue(x: DeviceArray): { name: string; prelude: string; map: string; args: string; values: (DeviceArray | number)[]; done: () => void } | undefined {
+    const node = nodeOf(x);
+    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32') return undefined;
+    const c = this.#compose(node);
+    for (const n of c.nodes) this.#absorbed.add(n);
+    const args = argsOf(c.args).filter((a) => a.name !== 'fres');
+    const params = args.map((a) => `${a.name}: ${wgslOf(a.type === 'T' ? c.dtype : a.type)}`).join(', ');
+    return {
+      name: c.name,
+      prelude: `fn _fused_map(${params}) -> f32 {\nvar fres: f32;\n${c.body};\nreturn fres;\n}`,
+      map: `_fused_map(${args.map((a) => (a.array ? a.name : `params.${a.name}`)).join(', ')})`,
+      args: args.map((a) => `${a.name}: ${a.type}${a.array ? '[]' : ''}`).join(', '),
+      values: args.map((a) => c.named[a.name] ?? 0),
+      done: () => {
+        for (const t of c.temps) t.destroy();
+      },
+    };
   }
 
   /** Before GPU work or a host write changes `buffers`: computes the recorded chains that read them. */
