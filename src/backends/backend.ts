@@ -104,10 +104,11 @@ export interface Backend {
   /** Memory from outside (a GPU buffer on Dawn, a host block on gpujs) for such an array. */
   adopt(memory: GPUBuffer | ArrayBuffer, dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage;
   /**
-   * Called when an owner is about to give its memory back (destroy): recorded elementwise chains that read
-   * it are computed first, so they see the values they were recorded against (src/backends/dawn/fusion.ts).
+   * Called when an owner is about to give its memory back (destroy). True when recorded elementwise chains
+   * still read it: the backend then takes the memory over (the owner and its views are dead all the same)
+   * and frees it once those chains are computed or gone (src/backends/dawn/fusion.ts).
    */
-  retiring(storage: Storage): void;
+  retiring(storage: Storage): boolean;
   /** Turns the recording of elementwise chains (fusion) on or off; off computes each op at its call. */
   setFusion(on: boolean): void;
   /** Whether elementwise chains are recorded and fused. */

@@ -790,8 +790,12 @@ export class DeviceArray<D extends DType = DType> {
     this.#pending = undefined;
     const st = this.#storage;
     if (st === null) return;
-    // Recorded chains that read this memory are computed first (they were recorded against its values).
-    if (this.#owner && !st.released) this.#backend.retiring(st);
+    // Recorded chains that still read this memory keep it until they are computed (the backend takes it).
+    if (this.#owner && !st.released && this.#backend.retiring(st)) {
+      st.released = true;
+      this.#storage = null;
+      return;
+    }
     this.#storage = null;
     if (!this.#owner || st.released) return;
     st.released = true;

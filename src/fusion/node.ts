@@ -107,7 +107,7 @@ export type BodyKind = 'wgsl' | 'host';
  * body verbatim, then the block's result is kept in a `fv<k>`. The same f32 operations in the same order as
  * the ops one by one, so the results are bit-identical.
  */
-export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kind: BodyKind = 'wgsl'): ComposedChain {
+export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, kind: BodyKind = 'wgsl'): ComposedChain {
   const T = root.dtype;
   const leafNames = new Map<DeviceArray, string>();
   const values = new Map<FuseNode, string>();
@@ -124,12 +124,12 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
   /** The operand's node when it joins this kernel; else the array to bind (made anew when it was destroyed lazy). */
   const operand = (input: FuseInput, a: DeviceArray): FuseNode | DeviceArray => {
     const n = input.node;
-    if (n === undefined) return a;
+    if (n === undefined) return kept(a);
     const lazy = nodeOf(a) === n;
     // Destroyed before it was computed: its recording still stands for this op's operand.
     const dropped = !lazy && a.destroyed;
     if ((lazy || dropped) && fits(n)) return n;
-    if (!dropped) return a;
+    if (!dropped) return kept(a);
     const t = revive(n);
     temps.push(t);
     return t;

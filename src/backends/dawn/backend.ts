@@ -163,8 +163,8 @@ export class DawnBackend implements Backend {
     return new Storage(memory, null);
   }
 
-  retiring(storage: Storage): void {
-    if (!this.#ctx.closed) this.#ctx.fusion?.beforeWrite(storage.buffers);
+  retiring(storage: Storage): boolean {
+    return !this.#ctx.closed && (this.#ctx.fusion?.keep(storage) ?? false);
   }
 
   setFusion(on: boolean): void {

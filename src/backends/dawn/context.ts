@@ -8,6 +8,7 @@ import type { Kernel } from './kernel.js';
 import type { DeviceTuning } from './tuning.js';
 import type { BuilderCache } from './builder-cache.js';
 import type { DeviceArray } from '../../buffers/device-array.js';
+import type { Storage } from '../../buffers/storage.js';
 import { MAX_COPY } from './copy-limit.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
@@ -98,6 +99,8 @@ export interface FusionHooks {
   beforeWrite(buffers: readonly GPUBuffer[]): void;
   /** Computes the recorded chains nothing else consumes (sync). */
   flushRoots(): void;
+  /** Takes over memory an owner gives back while recorded chains read it (true), to free once they are done. */
+  keep(storage: Storage): boolean;
 }
 
 export class DeviceContext {

@@ -8,6 +8,7 @@
  * See docs/notes/fusion.md.
  */
 import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
+import { Storage } from '../../buffers/storage.js';
 import { wgslOf, type DType } from '../../buffers/dtype.js';
 import { argsOf, composeChain, mentionsT, nodeOf, type FuseInput, type FuseNode } from '../../fusion/node.js';
 import type { MathCall } from '../../ops/math.js';
@@ -25,15 +26,14 @@ interface Entry {
   readonly node: FuseNode;
 }
 
-/** The arrays a node reads, as GPU buffers now (lazy leaves: those of the graph under them, recursively). */
-function readsBuffer(node: FuseNode, written: ReadonlySet<GPUBuffer>, seen = new Set<FuseNode>()): boolean {
-  if (seen.has(node)) return false;
-  seen.add(node);
-  for (const a of node.leaves) {
-    const inner = nodeOf(a);
-    if (inner !== undefined) {
-      if (readsBuffer(inner, written, seen)) return true;
-    } else if (!a.destroyed && a.storageBuffers.some((b) => written.has(b))) return true;
+/**
+ * Whether the graph under `node` reads any of `written` now. `node.leaves` holds every array under it (lazy
+ * ones too, and theirs), so one pass over them suffices; a destroyed leaf reads its keeper's memory.
+ */
+function readsBuffer(node: FuseNode, written: ReadonlySet<GPUBuffer>, keepers: WeakMap<DeviceArray, DeviceArray>): boolean {
+  for (const l of node.leaves) {
+    const a = keepers.get(l) ?? l;
+    if (nodeOf(a) === undefined && !a.destroyed && a.storageBuffers.some((b) => written.has(b))) return true;
   }
   return false;
 }
@@ -46,6 +46,10 @@ export class DawnFusion implements FusionHooks {
   /** Nodes a computed chain held as intermediates: sync() and the end of the tick leave them lazy. */
   readonly #absorbed = new WeakSet<FuseNode>();
   #busy = 0;
+  /** Destroyed arrays that recorded chains still read, by the view of the memory fusion kept for them. */
+  readonly #keepers = new WeakMap<DeviceArray, DeviceArray>();
+  /** Memory taken over from destroyed owners (see {@link keep}), freed once no recorded chain reads it. */
+  readonly #kept = new Set<Storage>();
   #tick: NodeJS.Immediate | null = null;
 
   constructor(ctx: DeviceContext) {
@@ -127,7 +131,48 @@ export class DawnFusion implements FusionHooks {
   }
 
   #compose(node: FuseNode): ReturnType<typeof composeChain> {
-    return composeChain(node, (n) => this.#lazy(n));
+    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a);
+  }
+
+  /** Live recorded chains (pruned of the computed and the collected). */
+  #entries(): { a: DeviceArray; node: FuseNode }[] {
+    const out: { a: DeviceArray; node: FuseNode }[] = [];
+    for (const e of this.#live) {
+      const a = e.ref.deref();
+      if (a?.pending === undefined) this.#live.delete(e);
+      else out.push({ a, node: e.node });
+    }
+    return out;
+  }
+
+  keep(storage: Storage): boolean {
+    if (this.#live.size === 0) return false;
+    const written = new Set(storage.buffers);
+    const readers = this.#entries().filter((e) => readsBuffer(e.node, written, this.#keepers));
+    if (readers.length === 0) return false;
+    // The buffers move to a storage of fusion's own: the owner's (and its views') die as destroy says.
+    const mine = new Storage(storage.buffers, storage.block, storage.segmentElements);
+    for (const e of readers) {
+      for (const l of e.node.leaves) {
+        if (l.destroyed || nodeOf(l) !== undefined || l.storage !== storage) continue;
+        this.#keepers.set(l, new DeviceArray(this.#ctx, l.dtype, l.shape, mine, 'zero', l.layout));
+      }
+    }
+    this.#kept.add(mine);
+    return true;
+  }
+
+  /** Frees kept memory no recorded chain reads any more. */
+  #release(): void {
+    if (this.#kept.size === 0) return;
+    const entries = this.#entries();
+    for (const st of [...this.#kept]) {
+      const written = new Set(st.buffers);
+      if (entries.some((e) => readsBuffer(e.node, written, this.#keepers))) continue;
+      this.#kept.delete(st);
+      st.released = true;
+      this.#ctx.backend.release(st);
+    }
   }
 
   /** Runs the chain under `node` (one op alone: exactly its unfused kernel). */
@@ -149,6 +194,7 @@ export class DawnFusion implements FusionHooks {
       }
     } finally {
       this.#busy--;
+      if (this.#busy === 0) this.#release();
     }
   }
 
@@ -187,18 +233,12 @@ export class DawnFusion implements FusionHooks {
   beforeWrite(buffers: readonly GPUBuffer[]): void {
     if (this.#live.size === 0 || this.#busy > 0 || buffers.length === 0) return;
     const written = new Set(buffers);
-    for (const e of [...this.#live]) {
-      const a = e.ref.deref();
-      if (a?.pending === undefined) {
-        this.#live.delete(e);
-        continue;
-      }
-      if (readsBuffer(e.node, written)) void a.storage;
-    }
+    for (const e of this.#entries()) if (e.a.pending !== undefined && readsBuffer(e.node, written, this.#keepers)) void e.a.storage;
   }
 
   /** Computes the recorded chains nothing else recorded consumes (the results; their operands join them). */
   flushRoots(): void {
+    this.#release();
     if (this.#live.size === 0) return;
     const consumed = new Set<FuseNode>();
     const roots: DeviceArray[] = [];

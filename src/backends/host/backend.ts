@@ -181,8 +181,9 @@ export class HostBackend implements Backend {
     return new Storage(null, memory);
   }
 
-  retiring(): void {
+  retiring(): boolean {
     // Host arrays record no chains yet (fusion is Dawn's): nothing reads memory later than its op.
+    return false;
   }
 
   #fuse = true;
