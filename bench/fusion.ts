@@ -7,11 +7,12 @@
  * 1. A six-op elementwise chain on 2^22 f32, fused (one kernel) vs unfused (`openDevice({ fuse: false })`,
  *    six kernels) vs a hand-written single WGSL kernel of the same expression (`device.kernel`).
  * 2. `sum(mul(x, y))` vs `dot(x, y)` on 2^22 f32.
- * 3. 100 chained small ops (n = 1024) + one readback vs one raw dispatch of the fused expression + readback.
+ * 3. 100 chained small ops (n = 1024: 50 × mul, add) + one readback vs one raw dispatch of the same expression
+ *    (a loop of 50 v = v · 0.999 + 0.001) + readback, wall clock.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
-import { add, describeAdapter, dot, maximum, mul, multiply, openDevice, square, sub, sum, tanh, type DeviceArray, type GpuDevice } from '../src/index.js';
+import { add, describeAdapter, dot, maximum, mul, multiply, openDevice, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
 
@@ -52,6 +53,27 @@ struct Params { n: u32 }
   out[i] = select(max(v, 0.0), v, (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
 }`;
 
+/** The same kernel in the geometry gpukit's elementwise builder runs on a software adapter (8 invocations a workgroup, 256 elements each). */
+const CHAIN_WGSL_TUNED = `
+override WG: u32 = 8;
+const ITEMS = 256u;
+struct Params { n: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+@compute @workgroup_size(WG) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {
+  let base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid;
+  for (var k = 0u; k < ITEMS; k++) {
+    let i = base + k * WG;
+    if (i >= params.n) { return; }
+    let w = y[i];
+    let t = (x[i] - 0.5) * 1.5 + w;
+    let v = t * t * w;
+    out[i] = select(max(v, 0.0), v, (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
+  }
+}`;
+
 interface Row {
   readonly what: string;
   readonly figures: string;
@@ -68,6 +90,7 @@ async function chainRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]> {
   using ux = unfused.array(xh);
   using uy = unfused.array(yh);
   const k = await fused.kernel(CHAIN_WGSL);
+  const tuned = await fused.kernel(CHAIN_WGSL_TUNED);
   using out = fused.empty(n);
   const runFused = async (): Promise<void> => {
     const r = chain(x, y);
@@ -83,25 +106,34 @@ async function chainRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]> {
     k.run({ x, y, out, params: { n } }, { invocations: n });
     await fused.sync();
   };
+  const runTuned = async (): Promise<void> => {
+    tuned.run({ x, y, out, params: { n } }, { invocations: Math.ceil(n / 256) });
+    await fused.sync();
+  };
   for (let i = 0; i < 3; i++) {
     await runFused();
     await runUnfused();
     await runHand();
+    await runTuned();
   }
   const f: number[] = [];
   const u: number[] = [];
   const h: number[] = [];
+  const t: number[] = [];
   for (let r = 0; r < reps; r++) {
     f.push(await kernelMs(fused, runFused));
     u.push(await kernelMs(unfused, runUnfused));
     h.push(await kernelMs(fused, runHand));
+    t.push(await kernelMs(fused, runTuned));
   }
   const fm = median(f);
   const um = median(u);
   const hm = median(h);
+  const tm = median(t);
   return [
     { what: 'six-op chain, 2^22 f32, kernel-only: fused vs unfused', figures: `fused ${fm.toFixed(2)} ms, unfused ${um.toFixed(2)} ms`, ratio: `${(um / fm).toFixed(2)}×`, goal: '≥ 3×' },
-    { what: 'six-op chain, 2^22 f32, kernel-only: fused vs hand-written WGSL', figures: `fused ${fm.toFixed(2)} ms, hand-written ${hm.toFixed(2)} ms`, ratio: `${(hm / fm).toFixed(2)}×`, goal: '≥ 0.9×' },
+    { what: 'six-op chain, 2^22 f32, kernel-only: fused vs hand-written WGSL (1 element/invocation, WG 64)', figures: `fused ${fm.toFixed(2)} ms, hand-written ${hm.toFixed(2)} ms`, ratio: `${(hm / fm).toFixed(2)}×`, goal: '≥ 0.9×' },
+    { what: 'six-op chain, 2^22 f32, kernel-only: fused vs hand-written WGSL (the builder\'s geometry: WG 8 × 256)', figures: `fused ${fm.toFixed(2)} ms, hand-written ${tm.toFixed(2)} ms`, ratio: `${(tm / fm).toFixed(2)}×`, goal: '≥ 0.9×' },
   ];
 }
 
@@ -110,13 +142,16 @@ async function dotRow(device: GpuDevice): Promise<Row> {
   using x = device.array(Float32Array.from({ length: n }, (_, i) => Math.sin(i)));
   using y = device.array(Float32Array.from({ length: n }, (_, i) => Math.cos(i)));
   const viaSum = async (): Promise<void> => {
-    using p = mul(x, y);
-    using s = sum(p);
+    const p = mul(x, y);
+    const s = sum(p);
     await device.sync();
+    s.destroy();
+    p.destroy();
   };
   const viaDot = async (): Promise<void> => {
-    using s = dot(x, y);
+    const s = dot(x, y);
     await device.sync();
+    s.destroy();
   };
   for (let i = 0; i < 3; i++) {
     await viaSum();
@@ -142,7 +177,7 @@ struct Params { n: u32 }
 @compute @workgroup_size(WG) fn main(@builtin(global_invocation_id) g: vec3u) {
   if (g.x >= params.n) { return; }
   var v = x[g.x];
-  for (var k = 0u; k < 50u; k++) { v = tanh(v * 0.999 + 0.001); }
+  for (var k = 0u; k < 50u; k++) { v = v * 0.999 + 0.001; }
   out[g.x] = v;
 }`;
 
@@ -156,8 +191,9 @@ async function smallRow(device: GpuDevice): Promise<Row> {
     let v: DeviceArray = x;
     const kept: DeviceArray[] = [];
     for (let i = 0; i < 50; i++) {
-      v = tanh(add(mul(v, 0.999), 0.001));
-      kept.push(v);
+      const m = mul(v, 0.999);
+      v = add(m, 0.001);
+      kept.push(m, v);
     }
     await v.toArray();
     const ms = performance.now() - t0;
@@ -182,7 +218,7 @@ async function smallRow(device: GpuDevice): Promise<Row> {
   }
   const om = median(a);
   const rm = median(b);
-  return { what: '100+ chained small ops (n = 1024) + 1 readback vs 1 raw dispatch + readback, wall clock', figures: `ops ${om.toFixed(2)} ms, raw ${rm.toFixed(2)} ms`, ratio: `${(om / rm).toFixed(2)}× the raw time`, goal: '≤ 1.1×' };
+  return { what: '100 chained small ops (n = 1024) + 1 readback vs 1 raw dispatch + readback, wall clock', figures: `ops ${om.toFixed(2)} ms, raw ${rm.toFixed(2)} ms`, ratio: `${(om / rm).toFixed(2)}× the raw time`, goal: '≤ 1.1×' };
 }
 
 async function main(): Promise<void> {

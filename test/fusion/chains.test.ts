@@ -170,7 +170,7 @@ describe('one kernel per chain on Dawn', () => {
       using d = sub(x, 1);
       using e = mul(d, 0.5);
       using y = exp(e);
-      return y.toArray();
+      return await y.toArray();
     });
     expect(p.kernels.map((k) => k.label)).toEqual(['elementwise|fused(sub,mul,exp)|f32']);
     expect(p.kernels[0]?.dispatches).toBe(1);

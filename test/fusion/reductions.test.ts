@@ -27,7 +27,7 @@ describe('a reduction absorbs its elementwise prologue', () => {
       const p = await device.profile(async () => {
         using m = mul(x, y);
         using s = sum(m);
-        return s.item();
+        return await s.item();
       });
       expectSumClose(p.result, r[0] ?? NaN, n, r[1] ?? NaN);
       if (device.info.engine === 'dawn' && device.backend.fusion) {
@@ -57,7 +57,7 @@ describe('a reduction absorbs its elementwise prologue', () => {
     const run = async (f: (a: DeviceArray) => DeviceArray, g: (a: DeviceArray) => DeviceArray): Promise<number> => {
       using a = f(x);
       using b = g(a);
-      return b.item();
+      return await b.item();
     };
     expect(await run(abs, max)).toBe(Math.max(...xh.map((e) => Math.abs(e))));
     expect(await run((a) => sub(a, 1), min)).toBe(Math.min(...xh.map((e) => Math.fround(e - 1))));

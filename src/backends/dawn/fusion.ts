@@ -9,7 +9,7 @@
  */
 import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
-import { wgslOf, type DType } from '../../buffers/dtype.js';
+import { wgslOf } from '../../buffers/dtype.js';
 import { argsOf, composeChain, mentionsT, nodeOf, type FuseInput, type FuseNode } from '../../fusion/node.js';
 import type { MathCall } from '../../ops/math.js';
 import { deviceOf } from '../../ops/util.js';
@@ -96,7 +96,7 @@ export class DawnFusion implements FusionHooks {
       const v = i.value;
       if (!(v instanceof DeviceArray) || nodeOf(v) === undefined) continue;
       if (v.size !== checked.n || r.ops > MAX_FUSED_OPS || countArrays(r.leaves) > MAX_FUSED_INPUTS) {
-        void v.storage;
+        compute(v);
         cut = true;
       }
     }
@@ -201,7 +201,7 @@ export class DawnFusion implements FusionHooks {
   #source(node: FuseNode): string {
     const c = this.#compose(node);
     for (const t of c.temps) t.destroy();
-    return fusedElementwise(this.#ctx, c.name, c.args, c.body).wgsl(c.dtype as DType);
+    return fusedElementwise(this.#ctx, c.name, c.args, c.body).wgsl(c.dtype);
   }
 
   /**
@@ -233,7 +233,7 @@ export class DawnFusion implements FusionHooks {
   beforeWrite(buffers: readonly GPUBuffer[]): void {
     if (this.#live.size === 0 || this.#busy > 0 || buffers.length === 0) return;
     const written = new Set(buffers);
-    for (const e of this.#entries()) if (e.a.pending !== undefined && readsBuffer(e.node, written, this.#keepers)) void e.a.storage;
+    for (const e of this.#entries()) if (e.a.pending !== undefined && readsBuffer(e.node, written, this.#keepers)) compute(e.a);
   }
 
   /** Computes the recorded chains nothing else recorded consumes (the results; their operands join them). */
@@ -257,7 +257,7 @@ export class DawnFusion implements FusionHooks {
       const a = e.ref.deref();
       if (a !== undefined && !consumed.has(e.node) && !this.#absorbed.has(e.node)) roots.push(a);
     }
-    for (const a of roots) if (a.pending !== undefined) void a.storage;
+    for (const a of roots) if (a.pending !== undefined) compute(a);
   }
 
   #scheduleTick(): void {
@@ -273,6 +273,11 @@ export class DawnFusion implements FusionHooks {
     });
     this.#tick.unref();
   }
+}
+
+/** Computes a lazy array now (its memory is what any use of it needs first). */
+function compute(a: DeviceArray): Storage {
+  return a.storage;
 }
 
 function countArrays(leaves: ReadonlySet<DeviceArray>): number {
