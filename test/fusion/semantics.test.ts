@@ -50,6 +50,22 @@ describe('a write to an operand after the op was recorded does not change its re
   }));
 });
 
+describe('operands destroyed after the call, before the chain runs', () => {
+  gpuTest('a view operand destroyed, then its owner: the recorded result is still right', async ({ device }) => {
+    const owner = device.array(X, 'f32', [2, 4]);
+    const view = owner.transpose();
+    const y = mul(view, 2);
+    view.destroy();
+    owner.destroy();
+    try {
+      const want = [0, 1, 2, 3].flatMap((j) => [0, 1].map((i) => 2 * (X[i * 4 + j] ?? NaN)));
+      expectArrayEqual(await y.toArray(), want);
+    } finally {
+      y.destroy();
+    }
+  });
+});
+
 describe('errors belong to the call', () => {
   gpuTest('a shape error is thrown by the op that mismatches, inside a recorded chain', async ({ device }) => {
     using x = device.array(X);

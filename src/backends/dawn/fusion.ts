@@ -48,6 +48,8 @@ export class DawnFusion implements FusionHooks {
   #busy = 0;
   /** Destroyed arrays that recorded chains still read, by the view of the memory fusion kept for them. */
   readonly #keepers = new WeakMap<DeviceArray, DeviceArray>();
+  /** Fusion's views of the computed arrays recorded chains read (see {@link #own}). */
+  readonly #views = new WeakMap<DeviceArray, DeviceArray>();
   /** Memory taken over from destroyed owners (see {@link keep}), freed once no recorded chain reads it. */
   readonly #kept = new Set<Storage>();
   #tick: NodeJS.Immediate | null = null;
@@ -78,13 +80,16 @@ export class DawnFusion implements FusionHooks {
         if (v === undefined) return { inputs, ops: Infinity, leaves };
         const type = a.type === 'T' ? checked.dtype : a.type;
         const inner = v instanceof DeviceArray ? nodeOf(v) : undefined;
-        inputs.push({ name: a.name, value: v, type, ...(inner !== undefined ? { node: inner } : {}) });
-        if (!(v instanceof DeviceArray)) continue;
+        // A computed operand is held through a view of fusion's own: destroying the caller's view (a
+        // temporary the op read) must not take the memory from under the recording.
+        const value = v instanceof DeviceArray && inner === undefined ? this.#own(v) : v;
+        inputs.push({ name: a.name, value, type, ...(inner !== undefined ? { node: inner } : {}) });
+        if (!(value instanceof DeviceArray)) continue;
         if (inner !== undefined && inner.size === checked.n) {
           ops += inner.ops;
           for (const l of inner.leaves) leaves.add(l);
-          leaves.add(v);
-        } else leaves.add(v);
+        }
+        leaves.add(value);
       }
       return { inputs, ops, leaves };
     };
@@ -118,6 +123,16 @@ export class DawnFusion implements FusionHooks {
     this.#live.add({ ref: new WeakRef(out), node });
     this.#scheduleTick();
     return out;
+  }
+
+  /** Fusion's own view of a computed operand (one per array, so a chain binds an array used twice once). */
+  #own(v: DeviceArray): DeviceArray {
+    let p = this.#views.get(v);
+    if (p === undefined || p.destroyed) {
+      p = new DeviceArray(this.#ctx, v.dtype, v.shape, v.storage, 'zero', v.layout);
+      this.#views.set(v, p);
+    }
+    return p;
   }
 
   /** A lazy array computing `node`. */
@@ -185,7 +200,7 @@ export class DawnFusion implements FusionHooks {
         for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
         const call = node.single as MathCall;
         // One op whose operands all stand: exactly its unfused kernel (vec4 where the op has it).
-        if (c.ops.length === 1 && c.temps.length === 0 && node.inputs.every((i) => !(i.value instanceof DeviceArray) || !i.value.destroyed)) {
+        if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
           return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
         }
         return fusedElementwise(this.#ctx, c.name, c.args, c.body).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
