@@ -51,6 +51,13 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
    */
   readonly timeoutMs?: number;
   /**
+   * Whether elementwise and math ops record chains that run as one fused kernel when something needs them
+   * (a reduction, a readback, another kernel, `sync()`, the end of the tick): bit-identical results, fewer
+   * passes over memory. `false` runs each op at its call. Dawn engine (the gpujs engine runs each op).
+   * @default true, unless the environment variable GPUKIT_FUSE is 0
+   */
+  readonly fuse?: boolean;
+  /**
    * The most bytes of device memory gpukit may hold (live arrays, memory released but still used by
    * queued work, the pool's cache, op tables). An allocation past it first frees cached memory, then throws
    * `OutOfMemoryError`; the device stays usable.
@@ -134,6 +141,7 @@ const OPEN_OPTIONS = {
   unsafeDisableRobustness: 'boolean',
   poolCacheBytes: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'must be a non-negative number of bytes'),
   timeoutMs: timeoutCheck,
+  fuse: 'boolean',
   memoryBudgetBytes: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'must be a positive number of bytes'),
   tuningProfile: 'string',
   limits: (v: unknown) => {
@@ -824,6 +832,7 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
   const backend = device.backend;
   const pool = backend.pool;
   backend.setTimeout(options.timeoutMs);
+  if (options.fuse !== undefined) backend.setFusion(options.fuse);
   if (options.poolCacheBytes !== undefined) {
     const bytes = options.poolCacheBytes;
     if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {

@@ -103,6 +103,16 @@ export interface Backend {
   allocate(dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage;
   /** Memory from outside (a GPU buffer on Dawn, a host block on gpujs) for such an array. */
   adopt(memory: GPUBuffer | ArrayBuffer, dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage;
+  /**
+   * Called when an owner is about to give its memory back (destroy). True when recorded elementwise chains
+   * still read it: the backend then takes the memory over (the owner and its views are dead all the same)
+   * and frees it once those chains are computed or gone (src/backends/dawn/fusion.ts).
+   */
+  retiring(storage: Storage): boolean;
+  /** Turns the recording of elementwise chains (fusion) on or off; off computes each op at its call. */
+  setFusion(on: boolean): void;
+  /** Whether elementwise chains are recorded and fused. */
+  readonly fusion: boolean;
   /** Returns an owner's memory to the pool (once the work queued on it is done). */
   release(storage: Storage): void;
   /** The GPU buffers of `storage()`; the host backend throws UnsupportedOnEngineError (host memory has none). */

@@ -12,6 +12,20 @@ import { Storage } from './storage.js';
 
 export { Storage };
 
+/**
+ * @internal What a lazy array (a recorded elementwise chain, src/backends/dawn/fusion.ts) holds instead of
+ * memory until something needs its elements: the fusion layer's node, how to compute it (a new array whose
+ * memory this array then takes over), and the WGSL it would run.
+ */
+export interface PendingSource {
+  /** The recording's node (opaque here: the fusion layer reads it). */
+  readonly node: unknown;
+  /** Computes the array: a new plain array of the same dtype and shape, whose memory this array takes. */
+  materialize(): DeviceArray;
+  /** The generated kernel source that {@link materialize} would run (for `fusedSource`). */
+  source(): string;
+}
+
 /** Where an array lives: its backend, or a device context (which holds its backend). */
 export type ArrayHome = Backend | { readonly backend: Backend };
 
@@ -78,6 +92,8 @@ export class DeviceArray<D extends DType = DType> {
   readonly engine: EngineName;
   readonly #backend: Backend;
   #storage: Storage | null;
+  /** A lazy array's recording, until its elements are needed (then it computes them and owns the memory). */
+  #pending: PendingSource | undefined;
   /** False for a view: the array it was taken from owns the memory. */
   #owner = true;
   /**
@@ -164,7 +180,33 @@ export class DeviceArray<D extends DType = DType> {
     throw new ArgumentError(`${op}: ${what} ${this.toString()} ${why}: it is read-only (a write would change the array it was broadcast from); write into a fresh array instead`);
   }
 
+  /**
+   * @internal A lazy array: no memory yet, `source` computes it on first need (any use of its storage:
+   * a kernel binding it, a readback, a copy). Owns the memory it then gets.
+   */
+  static lazy<D extends DType>(home: ArrayHome, dtype: D, shape: readonly number[], source: PendingSource): DeviceArray<D> {
+    const st = new Storage(null, null);
+    const a = new DeviceArray<D>(home, dtype, shape, st);
+    a.#owner = true;
+    a.#storage = null;
+    a.#pending = source;
+    return a;
+  }
+
+  /** @internal The recording behind a lazy array not computed yet (undefined otherwise). */
+  get pending(): PendingSource | undefined {
+    return this.#pending;
+  }
+
   #live(): Storage {
+    const p = this.#pending;
+    if (p !== undefined) {
+      const made = p.materialize();
+      // The computed array's memory becomes this array's (the computed one is left without it).
+      this.#pending = undefined;
+      this.#storage = made.#storage;
+      made.#storage = null;
+    }
     if (this.#storage === null) throw new DestroyedError(`this ${this.dtype} array of shape [${this.shape.join(', ')}] was destroyed`);
     if (this.#storage.released) throw new DestroyedError(`this ${this.dtype} view of shape [${this.shape.join(', ')}] was taken from an array that has since been destroyed`);
     return this.#storage;
@@ -638,6 +680,7 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   get destroyed(): boolean {
+    if (this.#pending !== undefined) return false;
     return this.#storage === null || this.#storage.released;
   }
 
@@ -743,8 +786,16 @@ export class DeviceArray<D extends DType = DType> {
    * gave to someone else. Destroying a view drops only the view. Idempotent.
    */
   destroy(): void {
+    // A lazy array never computed has nothing to free: its recording goes.
+    this.#pending = undefined;
     const st = this.#storage;
     if (st === null) return;
+    // Recorded chains that still read this memory keep it until they are computed (the backend takes it).
+    if (this.#owner && !st.released && this.#backend.retiring(st)) {
+      st.released = true;
+      this.#storage = null;
+      return;
+    }
     this.#storage = null;
     if (!this.#owner || st.released) return;
     st.released = true;

@@ -26,6 +26,7 @@ const NOT_OPS = new Set([
   'canCast', // the same
   'promoteTypes', // the same, for two dtypes
   'currentRuntime', // which JavaScript runtime (Node, Bun, Deno) runs gpukit (src/device/runtime.ts)
+  'fusedSource', // prints the WGSL of a recorded chain (src/fusion/source.ts)
 ]);
 
 /** `gpukit.<name>`, through dotted names (`random.uniform`). */

@@ -163,6 +163,18 @@ export class DawnBackend implements Backend {
     return new Storage(memory, null);
   }
 
+  retiring(storage: Storage): boolean {
+    return !this.#ctx.closed && (this.#ctx.fusion?.keep(storage) ?? false);
+  }
+
+  setFusion(on: boolean): void {
+    this.#ctx.fuse = on;
+  }
+
+  get fusion(): boolean {
+    return this.#ctx.fuse;
+  }
+
   release(storage: Storage): void {
     if (this.#ctx.closed) return;
     const pool = poolOf(this.#ctx);
@@ -192,6 +204,8 @@ export class DawnBackend implements Backend {
   write(x: DeviceArray, data: ArrayLike<number>): void {
     const ctx = this.#ctx;
     const st = x.storage;
+    // A recorded chain reading x is computed before the data lands (it was recorded against x's values).
+    ctx.fusion?.beforeWrite(st.buffers);
     const t0 = performance.now();
     const bytes = toBytes(x.dtype, data);
     const elem = bytesOf(x.dtype);

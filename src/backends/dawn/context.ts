@@ -8,6 +8,7 @@ import type { Kernel } from './kernel.js';
 import type { DeviceTuning } from './tuning.js';
 import type { BuilderCache } from './builder-cache.js';
 import type { DeviceArray } from '../../buffers/device-array.js';
+import type { Storage } from '../../buffers/storage.js';
 import { MAX_COPY } from './copy-limit.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
@@ -92,6 +93,16 @@ type State = { kind: 'open' } | { kind: 'lost'; reason: string; message: string 
  * submit by themselves: they encode into the open batch, which goes to the queue at the end of the current
  * macrotask, or sooner when something reads back.
  */
+/** What the context asks of fusion (src/backends/dawn/fusion.ts) around the work it records. */
+export interface FusionHooks {
+  /** Computes the recorded chains that read `buffers`, before something writes them. */
+  beforeWrite(buffers: readonly GPUBuffer[]): void;
+  /** Computes the recorded chains nothing else consumes (sync). */
+  flushRoots(): void;
+  /** Takes over memory an owner gives back while recorded chains read it (true), to free once they are done. */
+  keep(storage: Storage): boolean;
+}
+
 export class DeviceContext {
   readonly gpu: GPUDevice;
   readonly info: DeviceInfo;
@@ -119,6 +130,10 @@ export class DeviceContext {
   tuning: DeviceTuning | null = null;
   /** Generated builders (src/backends/dawn/builder-cache.ts `builderCache(ctx)`): made on first use, dropped on close. */
   builders: BuilderCache | null = null;
+  /** Recorded elementwise chains (src/backends/dawn/fusion.ts `fusionOf(ctx)`): made on first use. */
+  fusion: FusionHooks | null = null;
+  /** Whether math ops record chains to fuse: `openDevice({ fuse })`, else GPUKIT_FUSE (0 turns it off). */
+  fuse = process.env['GPUKIT_FUSE'] !== '0';
   // ---- end of per-device state ----
 
   // Dawn's instance must outlive every device made from it: if V8 collects it, the next mapAsync crashes.
@@ -387,6 +402,7 @@ export class DeviceContext {
     label: string,
     access: { readonly reads: readonly GPUBuffer[]; readonly writes: readonly GPUBuffer[]; readonly compileError?: Promise<GPUError | null> | undefined } = { reads: [], writes: [] },
   ): void {
+    this.fusion?.beforeWrite(access.writes);
     const batch = this.#batch();
     const timestampWrites = this.timer?.timestampWrites(label);
     if (this.#pass === null || timestampWrites !== undefined) {
@@ -418,6 +434,7 @@ export class DeviceContext {
    * `dst` counts as read too and a failure already on it stays, as for a kernel's read-write binding.
    */
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number, label = 'copy', readback = false, partial = false): void {
+    if (!readback) this.fusion?.beforeWrite([dst]);
     const batch = this.#batch();
     this.#endPass();
     if (size <= 0) return;
@@ -442,6 +459,7 @@ export class DeviceContext {
 
   /** Encodes a zero fill of `size` bytes at `offset`. */
   clear(buffer: GPUBuffer, offset: number, size: number, label = 'clear'): void {
+    this.fusion?.beforeWrite([buffer]);
     const batch = this.#batch();
     this.#endPass();
     if (size <= 0) return;
@@ -694,6 +712,7 @@ export class DeviceContext {
 
   /** Submits pending work, waits for the device to finish it, and throws any error it raised. */
   async sync(timeoutMs: number | undefined = this.timeoutMs): Promise<void> {
+    this.fusion?.flushRoots();
     await this.settled(timeoutMs);
     await this.guard(this.gpu.queue.onSubmittedWorkDone(), timeoutMs, 'sync()');
     this.checkErrors();

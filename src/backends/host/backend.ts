@@ -181,6 +181,21 @@ export class HostBackend implements Backend {
     return new Storage(null, memory);
   }
 
+  retiring(): boolean {
+    // Host arrays record no chains yet (fusion is Dawn's): nothing reads memory later than its op.
+    return false;
+  }
+
+  #fuse = true;
+
+  setFusion(on: boolean): void {
+    this.#fuse = on;
+  }
+
+  get fusion(): boolean {
+    return this.#fuse;
+  }
+
   release(storage: Storage): void {
     if (storage.block !== null && !this.#ctx.closed) hostPoolOf(this.#ctx).release(storage.block);
   }

@@ -483,6 +483,17 @@ export function readyElementwise(name: string, args: string, body: string, scala
   return (checked) => one(b.run(checked));
 }
 
+/**
+ * @internal A fused elementwise chain on Dawn (src/backends/dawn/fusion.ts): a builder per structure (its
+ * signature and composed body, never its scalar values), kept in the device's builder cache, scalar code.
+ * `wgsl` is the source of its plain variant, for `fusedSource`.
+ */
+export function fusedElementwise(ctx: DeviceContext, name: string, args: string, body: string): { run: (checked: ElementwiseCheck) => DeviceArray; wgsl: (dtype: DType) => string } {
+  const key = `fused|${args}|${body}`;
+  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder({ name, args, body }, { key, trusted: true, scalar: true }));
+  return { run: (checked) => one(b.run(checked)), wgsl: (dtype) => b.generate(dtype, 1).code };
+}
+
 function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
   return r as DeviceArray;
 }

@@ -3,9 +3,14 @@ import type { DeviceArray } from '../../../buffers/device-array.js';
 import type { DeviceContext } from '../context.js';
 import { DTypeError } from '../../../errors.js';
 import { readyElementwise } from './elementwise.js';
+import { fusionOf } from '../fusion.js';
 import type { MathCall } from '../../../ops/math.js';
 
-export function dawnMath(ctx: DeviceContext, { name, spec, checked, to }: MathCall): DeviceArray {
+export function dawnMath(ctx: DeviceContext, call: MathCall): DeviceArray {
+  const { name, spec, checked, to } = call;
   if (to === 'f16' && !ctx.features.has('shader-f16')) throw new DTypeError('astype: f16 needs the device feature shader-f16, which this adapter lacks');
+  // Recorded into a chain (computed when something needs it), or, when it cannot be, run now.
+  const lazy = fusionOf(ctx).record(call);
+  if (lazy !== undefined) return lazy;
   return readyElementwise(name, spec.args, spec.body, spec.vec4 !== true)(checked);
 }

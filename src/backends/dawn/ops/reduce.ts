@@ -18,6 +18,7 @@ import { checkElements, deviceOf, windowable } from '../../../ops/util.js';
 import { chunkElements, pieces } from '../../../buffers/chunks.js';
 import { parseReduction, type ReductionFn, type ReductionSpec } from '../../../ops/reduction-spec.js';
 import type { DotCall, ReduceCall } from '../../../ops/reduce.js';
+import { fusionOf } from '../fusion.js';
 
 export const reductionTunable = registerTunable({
   op: 'reduce',
@@ -298,29 +299,87 @@ export function builtinReduction(key: string, spec: ReductionSpec, prelude?: str
 }
 
 
+/**
+ * A whole-array reduction of a float dtype as data: its spec (`x` the array it reads), the module-scope
+ * prelude its expressions use, the scalars it takes after x, and the builder key. Fusion
+ * (src/backends/dawn/fusion.ts) reuses it with a map that computes x's elements instead of reading them.
+ */
+export interface FloatReduction {
+  readonly key: string;
+  readonly spec: ReductionSpec;
+  readonly prelude?: string;
+  readonly scalars: readonly number[];
+}
+
+/** sum, mean, min or max of a float array of n elements, as {@link FloatReduction}. */
+export function floatReduction(op: 'sum' | 'mean' | 'min' | 'max', n: number): FloatReduction {
+  switch (op) {
+    case 'sum':
+      return { key: 'sum', spec: { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }, scalars: [] };
+    case 'mean':
+      return { key: 'mean', spec: { name: 'mean', args: 'x: T[], inv_n: f32', reduce: 'a + b', identity: '0', post: 'a * T(params.inv_n)' }, scalars: [1 / n] };
+    case 'min':
+    case 'max':
+      // The identity is ±Inf, which WGSL refuses as a constant, so it arrives as a uniform value.
+      return {
+        key: `${op}|float`,
+        spec: {
+          name: op,
+          args: 'x: T[], inf: f32',
+          // NaN wins: IEEE min/max would drop it, but a reduction over data holding a NaN must say so.
+          reduce: `select(${op}(a, b), select(b, a, _is_nan(a)), _is_nan(a) || _is_nan(b))`,
+          identity: op === 'min' ? 'T(params.inf)' : '-T(params.inf)',
+        },
+        prelude: NAN_PRELUDE,
+        scalars: [Infinity],
+      };
+  }
+}
+
 function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
   if (x.dtype === 'f32' || x.dtype === 'f16') {
-    // The identity is ±Inf, which WGSL refuses as a constant, so it arrives as a uniform value.
-    const spec: ReductionSpec = {
-      name: op,
-      args: 'x: T[], inf: f32',
-      // NaN wins: IEEE min/max would drop it, but a reduction over data holding a NaN must say so.
-      reduce: `select(${op}(a, b), select(b, a, _is_nan(a)), _is_nan(a) || _is_nan(b))`,
-      identity: op === 'min' ? 'T(params.inf)' : '-T(params.inf)',
-    };
-    return builtinReduction(`${op}|float`, spec, NAN_PRELUDE, []).call([x, Infinity]);
+    const r = floatReduction(op, x.length);
+    return builtinReduction(r.key, r.spec, r.prelude, []).call([x, ...r.scalars]);
   }
   const identity = x.dtype === 'u32' ? (op === 'min' ? '0xffffffffu' : '0u') : op === 'min' ? '2147483647i' : '-2147483647i - 1i';
   return builtinReduction(`${op}|${x.dtype}`, { name: op, args: 'x: T[]', reduce: `${op}(a, b)`, identity }).call([x]);
 }
 
+/**
+ * The reduction of a recorded chain (x lazy, f32): the chain composed into a function the reduction's map
+ * calls, so `sum(mul(x, y))` is one kernel reading x and y, as dot is. Undefined when x is not a chain.
+ */
+function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: DeviceArray): DeviceArray | undefined {
+  if (x.dtype !== 'f32' || x.length === 0) return undefined;
+  const p = fusionOf(ctx).prologue(x);
+  if (p === undefined) return undefined;
+  try {
+    const r = floatReduction(op, x.length);
+    const extra = r.spec.args.split(',').slice(1).map((a) => a.trim());
+    const args = [p.args, ...extra].join(', ');
+    const spec: ReductionSpec = { ...r.spec, name: `${op}(${p.name})`, args, map: p.map };
+    const prelude = `${r.prelude ?? ''}\n${p.prelude}`;
+    const key = `fused|${op}|${args}|${prelude}`;
+    const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, prelude, [], key));
+    return b.call([...p.values, ...r.scalars]);
+  } finally {
+    p.done();
+  }
+}
+
 /** sum, mean, min, max or norm of all of x's elements, as a 0-d array (shape []). */
-export function dawnReduce(_ctx: DeviceContext, { op, x }: ReduceCall): DeviceArray {
+export function dawnReduce(ctx: DeviceContext, { op, x }: ReduceCall): DeviceArray {
+  // A recorded chain under x runs as this reduction's map: one kernel, x never written.
+  if (op !== 'norm') {
+    const fused = fusedReduce(ctx, op, x);
+    if (fused !== undefined) return fused;
+  }
   switch (op) {
     case 'sum':
-      return builtinReduction('sum', { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }).call([x]);
-    case 'mean':
-      return builtinReduction('mean', { name: 'mean', args: 'x: T[], inv_n: f32', reduce: 'a + b', identity: '0', post: 'a * T(params.inv_n)' }).call([x, 1 / x.length]);
+    case 'mean': {
+      const r = floatReduction(op, x.length);
+      return builtinReduction(r.key, r.spec).call([x, ...r.scalars]);
+    }
     case 'min':
     case 'max':
       return minmax(op, x);

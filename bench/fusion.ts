@@ -1,0 +1,234 @@
+/**
+ * Fusion's figures, side by side in one run (issue 28): kernel-only times from device.profile() (GPU
+ * timestamps), wall clock where a readback is part of the figure; contenders interleaved rep by rep, medians.
+ *
+ *   npx tsx bench/fusion.ts [--reps 7]
+ *
+ * 1. A six-op elementwise chain on 2^22 f32, fused (one kernel) vs unfused (`openDevice({ fuse: false })`,
+ *    six kernels) vs a hand-written single WGSL kernel of the same expression (`device.kernel`).
+ * 2. `sum(mul(x, y))` vs `dot(x, y)` on 2^22 f32.
+ * 3. 100 chained small ops (n = 1024: 50 × mul, add) + one readback vs one raw dispatch of the same expression
+ *    (a loop of 50 v = v · 0.999 + 0.001) + readback, wall clock.
+ *
+ * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
+ */
+import { add, describeAdapter, dot, maximum, mul, multiply, openDevice, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
+
+const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] ?? NaN;
+}
+
+/** Kernel-only ms of `fn` (the GPU time of its dispatches), after untimed warm-up runs. */
+async function kernelMs(device: GpuDevice, fn: () => Promise<void>): Promise<number> {
+  const p = await device.profile(fn);
+  return p.phases.kernel.ms;
+}
+
+/** The chain: ((x − 0.5) · 1.5 + y)² · y, then max with 0: six ops, two inputs, two passes of reading each unfused. */
+function chain(x: DeviceArray, y: DeviceArray): DeviceArray {
+  const kept: DeviceArray[] = [];
+  const k = (a: DeviceArray): DeviceArray => (kept.push(a), a);
+  const r = maximum(k(multiply(k(square(k(add(k(mul(k(sub(x, 0.5)), 1.5)), y)))), y)), 0);
+  for (const a of kept) a.destroy();
+  return r;
+}
+
+/** The same expression as one hand-written kernel (maximum's NaN propagation included, as the op's body has it). */
+const CHAIN_WGSL = `
+override WG: u32 = 64;
+struct Params { n: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+@compute @workgroup_size(WG) fn main(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = g.x + g.y * nwg.x * WG;
+  if (i >= params.n) { return; }
+  let w = y[i];
+  let t = (x[i] - 0.5) * 1.5 + w;
+  let v = t * t * w;
+  out[i] = select(max(v, 0.0), v, (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
+}`;
+
+/** The same kernel in the geometry gpukit's elementwise builder runs on a software adapter (8 invocations a workgroup, 256 elements each). */
+const CHAIN_WGSL_TUNED = `
+override WG: u32 = 8;
+const ITEMS = 256u;
+struct Params { n: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+@compute @workgroup_size(WG) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {
+  let base = (wid.x + wid.y * nwg.x) * WG * ITEMS + lid;
+  for (var k = 0u; k < ITEMS; k++) {
+    let i = base + k * WG;
+    if (i >= params.n) { return; }
+    let w = y[i];
+    let t = (x[i] - 0.5) * 1.5 + w;
+    let v = t * t * w;
+    out[i] = select(max(v, 0.0), v, (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
+  }
+}`;
+
+interface Row {
+  readonly what: string;
+  readonly figures: string;
+  readonly ratio: string;
+  readonly goal: string;
+}
+
+async function chainRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]> {
+  const n = 2 ** 22;
+  const xh = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+  const yh = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
+  using x = fused.array(xh);
+  using y = fused.array(yh);
+  using ux = unfused.array(xh);
+  using uy = unfused.array(yh);
+  const k = await fused.kernel(CHAIN_WGSL);
+  const tuned = await fused.kernel(CHAIN_WGSL_TUNED);
+  using out = fused.empty(n);
+  const runFused = async (): Promise<void> => {
+    const r = chain(x, y);
+    await fused.sync();
+    r.destroy();
+  };
+  const runUnfused = async (): Promise<void> => {
+    const r = chain(ux, uy);
+    await unfused.sync();
+    r.destroy();
+  };
+  const runHand = async (): Promise<void> => {
+    k.run({ x, y, out, params: { n } }, { invocations: n });
+    await fused.sync();
+  };
+  const runTuned = async (): Promise<void> => {
+    tuned.run({ x, y, out, params: { n } }, { invocations: Math.ceil(n / 256) });
+    await fused.sync();
+  };
+  for (let i = 0; i < 3; i++) {
+    await runFused();
+    await runUnfused();
+    await runHand();
+    await runTuned();
+  }
+  const f: number[] = [];
+  const u: number[] = [];
+  const h: number[] = [];
+  const t: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    f.push(await kernelMs(fused, runFused));
+    u.push(await kernelMs(unfused, runUnfused));
+    h.push(await kernelMs(fused, runHand));
+    t.push(await kernelMs(fused, runTuned));
+  }
+  const fm = median(f);
+  const um = median(u);
+  const hm = median(h);
+  const tm = median(t);
+  return [
+    { what: 'six-op chain, 2^22 f32, kernel-only: fused vs unfused', figures: `fused ${fm.toFixed(2)} ms, unfused ${um.toFixed(2)} ms`, ratio: `${(um / fm).toFixed(2)}×`, goal: '≥ 3×' },
+    { what: 'six-op chain, 2^22 f32, kernel-only: fused vs hand-written WGSL (1 element/invocation, WG 64)', figures: `fused ${fm.toFixed(2)} ms, hand-written ${hm.toFixed(2)} ms`, ratio: `${(hm / fm).toFixed(2)}×`, goal: '≥ 0.9×' },
+    { what: 'six-op chain, 2^22 f32, kernel-only: fused vs hand-written WGSL (the builder\'s geometry: WG 8 × 256)', figures: `fused ${fm.toFixed(2)} ms, hand-written ${tm.toFixed(2)} ms`, ratio: `${(tm / fm).toFixed(2)}×`, goal: '≥ 0.9×' },
+  ];
+}
+
+async function dotRow(device: GpuDevice): Promise<Row> {
+  const n = 2 ** 22;
+  using x = device.array(Float32Array.from({ length: n }, (_, i) => Math.sin(i)));
+  using y = device.array(Float32Array.from({ length: n }, (_, i) => Math.cos(i)));
+  const viaSum = async (): Promise<void> => {
+    const p = mul(x, y);
+    const s = sum(p);
+    await device.sync();
+    s.destroy();
+    p.destroy();
+  };
+  const viaDot = async (): Promise<void> => {
+    const s = dot(x, y);
+    await device.sync();
+    s.destroy();
+  };
+  for (let i = 0; i < 3; i++) {
+    await viaSum();
+    await viaDot();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    a.push(await kernelMs(device, viaSum));
+    b.push(await kernelMs(device, viaDot));
+  }
+  const sm = median(a);
+  const dm = median(b);
+  return { what: 'sum(mul(x, y)) vs dot(x, y), 2^22 f32, kernel-only', figures: `sum(mul) ${sm.toFixed(2)} ms, dot ${dm.toFixed(2)} ms`, ratio: `${(dm / sm).toFixed(2)}×`, goal: '≥ 0.9×' };
+}
+
+const SMALL_WGSL = `
+override WG: u32 = 64;
+struct Params { n: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+@compute @workgroup_size(WG) fn main(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x >= params.n) { return; }
+  var v = x[g.x];
+  for (var k = 0u; k < 50u; k++) { v = v * 0.999 + 0.001; }
+  out[g.x] = v;
+}`;
+
+async function smallRow(device: GpuDevice): Promise<Row> {
+  const n = 1024;
+  using x = device.array(Float32Array.from({ length: n }, (_, i) => i / n));
+  const k = await device.kernel(SMALL_WGSL);
+  using out = device.empty(n);
+  const ops = async (): Promise<number> => {
+    const t0 = performance.now();
+    let v: DeviceArray = x;
+    const kept: DeviceArray[] = [];
+    for (let i = 0; i < 50; i++) {
+      const m = mul(v, 0.999);
+      v = add(m, 0.001);
+      kept.push(m, v);
+    }
+    await v.toArray();
+    const ms = performance.now() - t0;
+    for (const a of kept) a.destroy();
+    return ms;
+  };
+  const raw = async (): Promise<number> => {
+    const t0 = performance.now();
+    k.run({ x, out, params: { n } }, { invocations: n });
+    await out.toArray();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 3; i++) {
+    await ops();
+    await raw();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    a.push(await ops());
+    b.push(await raw());
+  }
+  const om = median(a);
+  const rm = median(b);
+  return { what: '100 chained small ops (n = 1024) + 1 readback vs 1 raw dispatch + readback, wall clock', figures: `ops ${om.toFixed(2)} ms, raw ${rm.toFixed(2)} ms`, ratio: `${(om / rm).toFixed(2)}× the raw time`, goal: '≤ 1.1×' };
+}
+
+async function main(): Promise<void> {
+  await using fused = await openDevice({ engine: 'dawn' });
+  await using unfused = await openDevice({ engine: 'dawn', fuse: false });
+  console.log(`adapter: ${describeAdapter(fused.info)}`);
+  if (fused.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
+  const rows = [...(await chainRows(fused, unfused)), await dotRow(fused), await smallRow(fused)];
+  const w = Math.max(...rows.map((r) => r.what.length));
+  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
+}
+
+await main();

@@ -1,0 +1,309 @@
+/**
+ * Fusion on Dawn: the math ops (src/ops/math.ts) record their call as a lazy array instead of dispatching
+ * (src/fusion/node.ts holds the graph and composes it); the first use of a lazy array's memory (a kernel
+ * binding it, a readback, a copy, a view of it) compiles the chain under it into one elementwise kernel and
+ * runs it. Writes to memory a recorded chain reads (any dispatch, copy or clear that writes it, a host
+ * write, destroying its owner) compute the chains that read it first, so they see the values they were
+ * recorded against; `sync()` and the end of the current tick compute the chains nothing else consumes.
+ * See docs/notes/fusion.md.
+ */
+import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
+import { Storage } from '../../buffers/storage.js';
+import { wgslOf } from '../../buffers/dtype.js';
+import { argsOf, composeChain, mentionsT, nodeOf, type FuseInput, type FuseNode } from '../../fusion/node.js';
+import type { MathCall } from '../../ops/math.js';
+import { deviceOf } from '../../ops/util.js';
+import type { DeviceContext, FusionHooks } from './context.js';
+import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
+
+/** The most ops one fused kernel holds; a longer chain is cut (its operands computed first). */
+export const MAX_FUSED_OPS = 32;
+/** The most arrays one fused kernel reads (WebGPU guarantees 8 storage bindings: these and the output). */
+export const MAX_FUSED_INPUTS = 7;
+
+interface Entry {
+  readonly ref: WeakRef<DeviceArray>;
+  readonly node: FuseNode;
+}
+
+/**
+ * Whether the graph under `node` reads any of `written` now. `node.leaves` holds every array under it (lazy
+ * ones too, and theirs), so one pass over them suffices; a destroyed leaf reads its keeper's memory.
+ */
+function readsBuffer(node: FuseNode, written: ReadonlySet<GPUBuffer>, keepers: WeakMap<DeviceArray, DeviceArray>): boolean {
+  for (const l of node.leaves) {
+    const a = keepers.get(l) ?? l;
+    if (nodeOf(a) === undefined && !a.destroyed && a.storageBuffers.some((b) => written.has(b))) return true;
+  }
+  return false;
+}
+
+/** One device's recorded chains. */
+export class DawnFusion implements FusionHooks {
+  readonly #ctx: DeviceContext;
+  /** Lazy arrays not computed yet (weakly: one nobody holds is never computed). */
+  readonly #live = new Set<Entry>();
+  /** Nodes a computed chain held as intermediates: sync() and the end of the tick leave them lazy. */
+  readonly #absorbed = new WeakSet<FuseNode>();
+  #busy = 0;
+  /** Destroyed arrays that recorded chains still read, by the view of the memory fusion kept for them. */
+  readonly #keepers = new WeakMap<DeviceArray, DeviceArray>();
+  /** Fusion's views of the computed arrays recorded chains read (see {@link #own}). */
+  readonly #views = new WeakMap<DeviceArray, DeviceArray>();
+  /** Memory taken over from destroyed owners (see {@link keep}), freed once no recorded chain reads it. */
+  readonly #kept = new Set<Storage>();
+  #tick: NodeJS.Immediate | null = null;
+
+  constructor(ctx: DeviceContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Records a math op's checked call as a lazy array, or returns undefined when it runs at once: fusion
+   * off, an `out` given, an empty result, f16 (widened in the body; left unfused).
+   */
+  record(call: MathCall): DeviceArray | undefined {
+    const ctx = this.#ctx;
+    if (!ctx.fuse) return undefined;
+    const { spec, checked } = call;
+    if (checked.named['out'] !== undefined || checked.n === 0 || checked.dtype === 'f16' || spec.args.includes('f16')) return undefined;
+    // What running it now would refuse at once (a destroyed operand, another device's), refused at the call.
+    deviceOf(call.name, ...checked.given);
+    const args = argsOf(spec.args);
+    const build = (): { inputs: FuseInput[]; ops: number; leaves: Set<DeviceArray> } => {
+      const inputs: FuseInput[] = [];
+      let ops = 1;
+      const leaves = new Set<DeviceArray>();
+      for (const a of args) {
+        if (a.name === 'out') continue;
+        const v = checked.named[a.name];
+        if (v === undefined) return { inputs, ops: Infinity, leaves };
+        const type = a.type === 'T' ? checked.dtype : a.type;
+        const inner = v instanceof DeviceArray ? nodeOf(v) : undefined;
+        // A computed operand is held through a view of fusion's own: destroying the caller's view (a
+        // temporary the op read) must not take the memory from under the recording.
+        const value = v instanceof DeviceArray && inner === undefined ? this.#own(v) : v;
+        inputs.push({ name: a.name, value, type, ...(inner !== undefined ? { node: inner } : {}) });
+        if (!(value instanceof DeviceArray)) continue;
+        if (inner !== undefined && inner.size === checked.n) {
+          ops += inner.ops;
+          for (const l of inner.leaves) leaves.add(l);
+        }
+        leaves.add(value);
+      }
+      return { inputs, ops, leaves };
+    };
+    let r = build();
+    if (r.ops === Infinity) return undefined;
+    // Operands that would be recomputed per element of a broadcast, or a chain past the limits: computed now.
+    let cut = false;
+    for (const i of r.inputs) {
+      const v = i.value;
+      if (!(v instanceof DeviceArray) || nodeOf(v) === undefined) continue;
+      if (v.size !== checked.n || r.ops > MAX_FUSED_OPS || countArrays(r.leaves) > MAX_FUSED_INPUTS) {
+        compute(v);
+        cut = true;
+      }
+    }
+    if (cut) r = build();
+    const node: FuseNode = {
+      op: call.name,
+      spec,
+      dtype: checked.dtype,
+      outType: call.dtype,
+      shape: call.shape,
+      size: checked.n,
+      inputs: r.inputs,
+      usesT: mentionsT(spec.body),
+      ops: r.ops,
+      leaves: r.leaves,
+      single: call,
+    };
+    const out = this.#lazy(node);
+    this.#live.add({ ref: new WeakRef(out), node });
+    this.#scheduleTick();
+    return out;
+  }
+
+  /** Fusion's own view of a computed operand (one per array, so a chain binds an array used twice once). */
+  #own(v: DeviceArray): DeviceArray {
+    let p = this.#views.get(v);
+    if (p === undefined || p.destroyed) {
+      p = new DeviceArray(this.#ctx, v.dtype, v.shape, v.storage, 'zero', v.layout);
+      this.#views.set(v, p);
+    }
+    return p;
+  }
+
+  /** A lazy array computing `node`. */
+  #lazy(node: FuseNode): DeviceArray {
+    const source: PendingSource = {
+      node,
+      materialize: () => this.#materialize(node),
+      source: () => this.#source(node),
+    };
+    return DeviceArray.lazy(this.#ctx, node.outType, node.shape, source);
+  }
+
+  #compose(node: FuseNode): ReturnType<typeof composeChain> {
+    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a);
+  }
+
+  /** Live recorded chains (pruned of the computed and the collected). */
+  #entries(): { a: DeviceArray; node: FuseNode }[] {
+    const out: { a: DeviceArray; node: FuseNode }[] = [];
+    for (const e of this.#live) {
+      const a = e.ref.deref();
+      if (a?.pending === undefined) this.#live.delete(e);
+      else out.push({ a, node: e.node });
+    }
+    return out;
+  }
+
+  keep(storage: Storage): boolean {
+    if (this.#live.size === 0) return false;
+    const written = new Set(storage.buffers);
+    const readers = this.#entries().filter((e) => readsBuffer(e.node, written, this.#keepers));
+    if (readers.length === 0) return false;
+    // The buffers move to a storage of fusion's own: the owner's (and its views') die as destroy says.
+    const mine = new Storage(storage.buffers, storage.block, storage.segmentElements);
+    for (const e of readers) {
+      for (const l of e.node.leaves) {
+        if (l.destroyed || nodeOf(l) !== undefined || l.storage !== storage) continue;
+        this.#keepers.set(l, new DeviceArray(this.#ctx, l.dtype, l.shape, mine, 'zero', l.layout));
+      }
+    }
+    this.#kept.add(mine);
+    return true;
+  }
+
+  /** Frees kept memory no recorded chain reads any more. */
+  #release(): void {
+    if (this.#kept.size === 0) return;
+    const entries = this.#entries();
+    for (const st of [...this.#kept]) {
+      const written = new Set(st.buffers);
+      if (entries.some((e) => readsBuffer(e.node, written, this.#keepers))) continue;
+      this.#kept.delete(st);
+      st.released = true;
+      this.#ctx.backend.release(st);
+    }
+  }
+
+  /** Runs the chain under `node` (one op alone: exactly its unfused kernel). */
+  #materialize(node: FuseNode): DeviceArray {
+    this.#busy++;
+    try {
+      for (const e of this.#live) if (e.node === node) this.#live.delete(e);
+      const c = this.#compose(node);
+      try {
+        for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
+        const call = node.single as MathCall;
+        // One op whose operands all stand: exactly its unfused kernel (vec4 where the op has it).
+        if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
+          return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
+        }
+        return fusedElementwise(this.#ctx, c.name, c.args, c.body).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
+      } finally {
+        for (const t of c.temps) t.destroy();
+      }
+    } finally {
+      this.#busy--;
+      if (this.#busy === 0) this.#release();
+    }
+  }
+
+  #source(node: FuseNode): string {
+    const c = this.#compose(node);
+    for (const t of c.temps) t.destroy();
+    return fusedElementwise(this.#ctx, c.name, c.args, c.body).wgsl(c.dtype);
+  }
+
+  /**
+   * A recorded f32 chain under `x` as a reduction's prologue: a module-scope function of the chain's
+   * leaves and scalars (`prelude`), the map expression calling it, the reduction's array and scalar
+   * arguments with their values in order. x stays lazy (computed only if it is used elsewhere). `done()`
+   * frees what the composition made. Undefined when x is not a chain (or fusion is off).
+   */
+  prologue(x: DeviceArray): { name: string; prelude: string; map: string; args: string; values: (DeviceArray | number)[]; done: () => void } | undefined {
+    const node = nodeOf(x);
+    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32') return undefined;
+    const c = this.#compose(node);
+    for (const n of c.nodes) this.#absorbed.add(n);
+    const args = argsOf(c.args).filter((a) => a.name !== 'fres');
+    const params = args.map((a) => `${a.name}: ${wgslOf(a.type === 'T' ? c.dtype : a.type)}`).join(', ');
+    return {
+      name: c.name,
+      prelude: `fn _fused_map(${params}) -> f32 {\nvar fres: f32;\n${c.body};\nreturn fres;\n}`,
+      map: `_fused_map(${args.map((a) => (a.array ? a.name : `params.${a.name}`)).join(', ')})`,
+      args: args.map((a) => `${a.name}: ${a.type}${a.array ? '[]' : ''}`).join(', '),
+      values: args.map((a) => c.named[a.name] ?? 0),
+      done: () => {
+        for (const t of c.temps) t.destroy();
+      },
+    };
+  }
+
+  /** Before GPU work or a host write changes `buffers`: computes the recorded chains that read them. */
+  beforeWrite(buffers: readonly GPUBuffer[]): void {
+    if (this.#live.size === 0 || this.#busy > 0 || buffers.length === 0) return;
+    const written = new Set(buffers);
+    for (const e of this.#entries()) if (e.a.pending !== undefined && readsBuffer(e.node, written, this.#keepers)) compute(e.a);
+  }
+
+  /** Computes the recorded chains nothing else recorded consumes (the results; their operands join them). */
+  flushRoots(): void {
+    this.#release();
+    if (this.#live.size === 0) return;
+    const consumed = new Set<FuseNode>();
+    const roots: DeviceArray[] = [];
+    for (const e of [...this.#live]) {
+      const a = e.ref.deref();
+      if (a?.pending === undefined) {
+        this.#live.delete(e);
+        continue;
+      }
+      for (const l of e.node.leaves) {
+        const n = nodeOf(l);
+        if (n !== undefined) consumed.add(n);
+      }
+    }
+    for (const e of this.#live) {
+      const a = e.ref.deref();
+      if (a !== undefined && !consumed.has(e.node) && !this.#absorbed.has(e.node)) roots.push(a);
+    }
+    for (const a of roots) if (a.pending !== undefined) compute(a);
+  }
+
+  #scheduleTick(): void {
+    if (this.#tick !== null) return;
+    this.#tick = setImmediate(() => {
+      this.#tick = null;
+      if (this.#ctx.closed) return;
+      try {
+        this.flushRoots();
+      } catch {
+        // A chain that cannot run here throws again where its result is used (its array stays lazy).
+      }
+    });
+    this.#tick.unref();
+  }
+}
+
+/** Computes a lazy array now (its memory is what any use of it needs first). */
+function compute(a: DeviceArray): Storage {
+  return a.storage;
+}
+
+function countArrays(leaves: ReadonlySet<DeviceArray>): number {
+  let n = 0;
+  for (const l of leaves) if (nodeOf(l) === undefined) n++;
+  return n;
+}
+
+/** The device's fusion state (made on first use). */
+export function fusionOf(ctx: DeviceContext): DawnFusion {
+  let f = ctx.fusion as DawnFusion | null;
+  if (f === null) ctx.fusion = f = new DawnFusion(ctx);
+  return f;
+}

@@ -1,0 +1,202 @@
+/**
+ * Fusion's expression graph, engine-neutral: a recorded elementwise op is a {@link FuseNode} (the op's own
+ * WGSL spec from its manifest, its operands, its result's dtype and shape); a lazy array
+ * (`DeviceArray.lazy`, src/buffers/device-array.ts) holds one until its elements are needed. The composer
+ * ({@link composeChain}) turns the graph under an array into one elementwise kernel: each op's body, exactly
+ * as its manifest declares it, inside a block of its own that binds the op's argument names to the values
+ * computed before it. One op stays described in one place; fusion only composes. The engines run the
+ * result with their elementwise builders (src/backends/dawn/fusion.ts). See docs/notes/fusion.md.
+ */
+import { DeviceArray } from '../buffers/device-array.js';
+import { wgslOf, type DType } from '../buffers/dtype.js';
+import { parseArgs, type ArgSpec } from '../kernels/codegen.js';
+
+/** An op's elementwise WGSL as its manifest declares it (src/ops/math.ts `MathSpec`). */
+export interface FusedOpSpec {
+  readonly args: string;
+  readonly body: string;
+  /** The body on the host engine, where it differs (NaN tests). @default body */
+  readonly hostBody?: string;
+  /** Constants the body takes as scalars (nanv, infv): shared by every op of a chain. */
+  readonly consts?: Readonly<Record<string, number>>;
+  readonly vec4?: boolean;
+}
+
+/** One operand of a recorded op: an array (lazy or computed) or a scalar, under the op's argument name. */
+export interface FuseInput {
+  readonly name: string;
+  readonly value: DeviceArray | number;
+  /** The WGSL type the op declares it with, `T` resolved to the op's dtype. */
+  readonly type: DType;
+  /**
+   * The operand's own recording when it was lazy at the call: kept here, so destroying the operand before
+   * it is computed (`using` intermediates) leaves this op's chain intact.
+   */
+  readonly node?: FuseNode;
+}
+
+/** A recorded elementwise op. */
+export interface FuseNode {
+  /** The op's name (`sub`, `exp`...): fused kernels are labelled by the ops they hold. */
+  readonly op: string;
+  readonly spec: FusedOpSpec;
+  /** The op's `T`. */
+  readonly dtype: DType;
+  /** The result's dtype and shape. */
+  readonly outType: DType;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly inputs: readonly FuseInput[];
+  /** Whether the body mentions `T` (it can then only join a kernel whose `T` is its own). */
+  readonly usesT: boolean;
+  /** Ops in the graph under this one that a kernel would hold with it (shared ones counted once per use). */
+  readonly ops: number;
+  /** The arrays the graph under this one reads (computed or lazy): what a fused kernel binds at most. */
+  readonly leaves: ReadonlySet<DeviceArray>;
+  /** The unfused call, to run a chain of one op exactly as the op alone runs. */
+  readonly single: unknown;
+}
+
+const parsed = new Map<string, readonly ArgSpec[]>();
+
+/** An op's arguments, parsed once per text. */
+export function argsOf(args: string): readonly ArgSpec[] {
+  let p = parsed.get(args);
+  if (p === undefined) parsed.set(args, (p = parseArgs(args)));
+  return p;
+}
+
+/** Whether `T` appears in the body as a name (a cast `T(0)`). */
+export function mentionsT(body: string): boolean {
+  return /(?<![A-Za-z0-9_.])T(?![A-Za-z0-9_])/.test(body);
+}
+
+/** The lazy array's node, when `a` is lazy and not computed yet. */
+export function nodeOf(a: DeviceArray): FuseNode | undefined {
+  return a.pending?.node as FuseNode | undefined;
+}
+
+/** A chain composed into one elementwise kernel: its signature, body, bound arguments and label. */
+export interface ComposedChain {
+  /** `fused(sub,mul,exp)`: the ops it holds, in evaluation order. */
+  readonly name: string;
+  readonly ops: readonly string[];
+  /** The nodes it holds (the root last). */
+  readonly nodes: readonly FuseNode[];
+  readonly args: string;
+  readonly body: string;
+  /** The arguments by name (arrays: the chain's leaves; scalars: the ops' operands and constants). */
+  readonly named: Record<string, DeviceArray | number>;
+  readonly leaves: readonly DeviceArray[];
+  /** Arrays made for the kernel (operands destroyed before they were computed, that could not join): destroy after it runs. */
+  readonly temps: readonly DeviceArray[];
+  /** The kernel's `T`: the last op's. */
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly size: number;
+}
+
+/** Which engine's body text to compose: WGSL (Dawn) or the host translation's variant. */
+export type BodyKind = 'wgsl' | 'host';
+
+/**
+ * The graph under `root` as one kernel. An operand that is itself lazy joins the kernel when it has the
+ * root's element count (broadcast ones would be recomputed per use: they are computed on their own) and its
+ * body does not need another `T`; otherwise it is a leaf, bound as an array (computed when the kernel binds
+ * it). Each op's body sits in a block of its own: `let x = <operand>;` for each argument, `var out`, the
+ * body verbatim, then the block's result is kept in a `fv<k>`. The same f32 operations in the same order as
+ * the ops one by one, so the results are bit-identical.
+ */
+export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, kind: BodyKind = 'wgsl'): ComposedChain {
+  const T = root.dtype;
+  const leafNames = new Map<DeviceArray, string>();
+  const values = new Map<FuseNode, string>();
+  const named: Record<string, DeviceArray | number> = {};
+  const arrayArgs: string[] = [];
+  const scalarArgs: string[] = [];
+  const lines: string[] = [];
+  const ops: string[] = [];
+  let scalars = 0;
+  let barriers = 0;
+  named['fbar'] = 0xffffffff;
+  const temps: DeviceArray[] = [];
+  const fits = (n: FuseNode): boolean => n.size === root.size && (!n.usesT || n.dtype === T);
+  /** The operand's node when it joins this kernel; else the array to bind (made anew when it was destroyed lazy). */
+  const operand = (input: FuseInput, a: DeviceArray): FuseNode | DeviceArray => {
+    const n = input.node;
+    if (n === undefined) return kept(a);
+    const lazy = nodeOf(a) === n;
+    // Destroyed before it was computed: its recording still stands for this op's operand.
+    const dropped = !lazy && a.destroyed;
+    if ((lazy || dropped) && fits(n)) return n;
+    if (!dropped) return kept(a);
+    const t = revive(n);
+    temps.push(t);
+    return t;
+  };
+  const visit = (node: FuseNode): string => {
+    const known = values.get(node);
+    if (known !== undefined) return known;
+    const refs = node.inputs.map((input): string => {
+      const v = input.value;
+      if (v instanceof DeviceArray) {
+        const o = operand(input, v);
+        if (!(o instanceof DeviceArray)) return visit(o);
+        let leaf = leafNames.get(o);
+        if (leaf === undefined) {
+          leaf = `fin${leafNames.size}`;
+          leafNames.set(o, leaf);
+          named[leaf] = o;
+          arrayArgs.push(`${leaf}: ${o.dtype}[]`);
+        }
+        return leaf;
+      }
+      const constant = node.spec.consts?.[input.name];
+      if (constant !== undefined) {
+        const k = `fk_${input.name}_${input.type}`;
+        if (named[k] === undefined) {
+          named[k] = v;
+          scalarArgs.push(`${k}: ${input.type}`);
+        }
+        return k;
+      }
+      const s = `fsc${scalars++}`;
+      named[s] = v;
+      scalarArgs.push(`${s}: ${input.type}`);
+      return s;
+    });
+    const out = `fv${values.size}`;
+    const t = wgslOf(node.outType);
+    const body = kind === 'host' ? (node.spec.hostBody ?? node.spec.body) : node.spec.body;
+    lines.push(`var ${out}: ${t};`, '{');
+    node.inputs.forEach((input, k) => {
+      const ref = refs[k] ?? '';
+      // Each array operand passes an opaque select (fbar is never any operand's id): the compiler cannot
+      // prove two operands equal or see the op that made one, so it folds nothing across ops (a - a to 0,
+      // (a + b) - a to b, a * b + c to an fma) that the ops one by one would not: the same bits as unfused.
+      if (input.value instanceof DeviceArray) {
+        const t = wgslOf(input.value.dtype);
+        lines.push(`let ${input.name} = bitcast<${t}>(select(bitcast<u32>(${ref}), fbar, fbar == ${barriers++}u));`);
+      } else lines.push(`let ${input.name} = ${ref};`);
+    });
+    lines.push(`var out: ${t};`, body, ';', `${out} = out;`, '}');
+    values.set(node, out);
+    ops.push(node.op);
+    return out;
+  };
+  const result = visit(root);
+  lines.push(`fres = ${result}`);
+  return {
+    name: `fused(${ops.join(',')})`,
+    ops,
+    nodes: [...values.keys()],
+    args: [...arrayArgs, `fres: ${root.outType}[]`, 'fbar: u32', ...scalarArgs].join(', '),
+    body: lines.join('\n'),
+    named,
+    leaves: [...leafNames.keys()],
+    temps,
+    dtype: T,
+    shape: root.shape,
+    size: root.size,
+  };
+}
