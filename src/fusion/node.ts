@@ -51,8 +51,19 @@ export interface FuseNode {
   readonly usesT: boolean;
   /** Ops in the graph under this one that a kernel would hold with it (shared ones counted once per use). */
   readonly ops: number;
-  /** The arrays the graph under this one reads (computed or lazy): what a fused kernel binds at most. */
-  readonly leaves: ReadonlySet<DeviceArray>;
+  /**
+   * The size of that kernel's body, estimated (the ops' body text plus each op's block): what bounds a
+   * fused kernel, rather than a count of ops (a hundred `x * s` are cheap; a few Payne–Hanek reductions not).
+   */
+  readonly cost: number;
+  /** The JS-scalar operands that kernel takes (each a parameter of its body function). */
+  readonly scalars: number;
+  /**
+   * The arrays a kernel computing this node would bind: computed operands, and lazy ones that do not join
+   * (they are computed first). Bounded by the binding limit, so recording is O(1) per op whatever the
+   * chain's length; the whole graph's reads are found by walking `inputs` ({@link readsAny}).
+   */
+  readonly binds: ReadonlySet<DeviceArray>;
   /** The unfused call, to run a chain of one op exactly as the op alone runs. */
   readonly single: unknown;
 }
@@ -66,9 +77,42 @@ export function argsOf(args: string): readonly ArgSpec[] {
   return p;
 }
 
-/** Whether `T` appears in the body as a name (a cast `T(0)`). */
+const tNamed = new Map<string, boolean>();
+
+/** Whether `T` appears in the body as a name (a cast `T(0)`); once per body text. */
 export function mentionsT(body: string): boolean {
-  return /(?<![A-Za-z0-9_.])T(?![A-Za-z0-9_])/.test(body);
+  let t = tNamed.get(body);
+  if (t === undefined) {
+    t = /(?<![A-Za-z0-9_.])T(?![A-Za-z0-9_])/.test(body);
+    if (tNamed.size < 4096) tNamed.set(body, t);
+  }
+  return t;
+}
+
+/**
+ * Whether the graph under `node` reads memory that `reads(a)` names, for `a` each computed array it binds
+ * (lazy operands are followed through their recordings: one computed later is read as itself, one
+ * destroyed is recomputed from its own operands). `seen` memoizes across calls, so one pass over many
+ * recorded chains sharing a graph visits each node once.
+ */
+export function readsAny(node: FuseNode, reads: (a: DeviceArray) => boolean, seen: Map<FuseNode, boolean>): boolean {
+  const known = seen.get(node);
+  if (known !== undefined) return known;
+  seen.set(node, false); // a DAG: no cycles, but a shared node is visited once
+  let r = false;
+  for (const input of node.inputs) {
+    const v = input.value;
+    if (!(v instanceof DeviceArray)) continue;
+    // A lazy operand's recording is what a kernel computes from (also once the operand was destroyed);
+    // one computed since binds as itself.
+    const follow = input.node !== undefined && (nodeOf(v) === input.node || v.destroyed);
+    if (reads(v) || (follow && input.node !== undefined && readsAny(input.node, reads, seen))) {
+      r = true;
+      break;
+    }
+  }
+  seen.set(node, r);
+  return r;
 }
 
 /** The lazy array's node, when `a` is lazy and not computed yet. */

@@ -94,7 +94,7 @@ describe('a fused chain gives the unfused answer bit for bit', () => {
     expectArrayEqual(mixed.fused, mixed.unfused);
   });
 
-  gpuTest('a chain of 100 ops (cut at the kernel limit) equals the unfused chain', async ({ device }) => {
+  gpuTest('a chain of 100 ops (tanh among them) equals the unfused chain', async ({ device }) => {
     using x = device.array(inputs(1024, 9));
     const long = (): DeviceArray => {
       let v: DeviceArray = x;
@@ -217,6 +217,42 @@ describe('one kernel per chain on Dawn', () => {
     }
     await device.sync();
     expect(kernels() - before, 'kernels compiled by the loop').toBe(0);
+  });
+
+  gpuTest('100 small scalar-operand ops are one dispatch; a loop of them compiles once', async ({ device }) => {
+    if (device.info.engine !== 'dawn') return;
+    using x = device.array(inputs(1024, 16));
+    const hundred = (): DeviceArray => {
+      let v: DeviceArray = x;
+      for (let k = 0; k < 50; k++) v = add(t(mul(k > 0 ? t(v) : v, 0.999)), 0.001);
+      return v;
+    };
+    using first = hundred();
+    await first.toArray();
+    for (const m of made.splice(0)) m.destroy();
+    const before = device.ctx.syncKernels.size;
+    const p = await device.profile(async () => {
+      using y = hundred();
+      await y.toArray();
+      for (const m of made.splice(0)) m.destroy();
+    });
+    expect(p.kernels.map((k) => k.label)).toEqual([`elementwise|fused(${Array(50).fill('mul,add').join(',')})|f32`]);
+    expect(p.kernels[0]?.dispatches).toBe(1);
+    expect(device.ctx.syncKernels.size - before, 'kernels compiled by the second run').toBe(0);
+  });
+
+  gpuTest('a chain past the kernel budget (2000 ops) is cut into kernels and equals the unfused chain', async ({ device }) => {
+    using x = device.array(inputs(256, 17));
+    const long = (): DeviceArray => {
+      let v: DeviceArray = x;
+      for (let k = 0; k < 2000; k++) {
+        if (k > 0) t(v);
+        v = k % 2 === 0 ? mul(v, 0.9995) : add(v, 0.0005);
+      }
+      return v;
+    };
+    const r = await onAndOff(device, long);
+    expectArrayEqual(r.fused, r.unfused);
   });
 
   gpuTest('openDevice({ fuse: false }) runs each op at its call', async ({ device }) => {

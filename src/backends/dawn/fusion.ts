@@ -10,16 +10,32 @@
 import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
-import { argsOf, composeChain, mentionsT, nodeOf, type FuseInput, type FuseNode } from '../../fusion/node.js';
+import { argsOf, composeChain, mentionsT, nodeOf, readsAny, type FuseInput, type FuseNode } from '../../fusion/node.js';
 import type { MathCall } from '../../ops/math.js';
 import { deviceOf } from '../../ops/util.js';
 import type { DeviceContext, FusionHooks } from './context.js';
 import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
 
-/** The most ops one fused kernel holds; a longer chain is cut (its operands computed first). */
-export const MAX_FUSED_OPS = 32;
+/**
+ * The largest fused kernel body, in estimated WGSL characters ({@link opCost} per op): a longer chain is cut
+ * (its operands computed first). A chain of a hundred scalar-operand ops is ~15 000: one kernel; lavapipe
+ * compiles a 40 000-character body in well under a second.
+ */
+export const MAX_FUSED_COST = 40_000;
+/** The most ops one fused kernel holds, whatever their size (a bound on the kernel's live values). */
+export const MAX_FUSED_OPS = 256;
+/**
+ * The most JS-scalar operands one fused kernel takes: each is a parameter of the builder's body function,
+ * and WGSL allows 255 (the arrays, the shared constants, the index and the length take the rest).
+ */
+export const MAX_FUSED_SCALARS = 224;
 /** The most arrays one fused kernel reads (WebGPU guarantees 8 storage bindings: these and the output). */
 export const MAX_FUSED_INPUTS = 7;
+
+/** One op's share of a fused body: its text and its block (the operand selects, `var out`, the result). */
+function opCost(body: string, operands: number): number {
+  return body.length + 48 + 72 * operands;
+}
 
 interface Entry {
   readonly ref: WeakRef<DeviceArray>;
@@ -27,15 +43,14 @@ interface Entry {
 }
 
 /**
- * Whether the graph under `node` reads any of `written` now. `node.leaves` holds every array under it (lazy
- * ones too, and theirs), so one pass over them suffices; a destroyed leaf reads its keeper's memory.
+ * Whether the graph under `node` reads any of `written` now (a destroyed operand reads its keeper's memory).
+ * `seen` is shared by the checks of one pass, so chains sharing a graph are walked once.
  */
-function readsBuffer(node: FuseNode, written: ReadonlySet<GPUBuffer>, keepers: WeakMap<DeviceArray, DeviceArray>): boolean {
-  for (const l of node.leaves) {
+function readsBuffer(node: FuseNode, written: ReadonlySet<GPUBuffer>, keepers: WeakMap<DeviceArray, DeviceArray>, seen = new Map<FuseNode, boolean>()): boolean {
+  return readsAny(node, (l) => {
     const a = keepers.get(l) ?? l;
-    if (nodeOf(a) === undefined && !a.destroyed && a.storageBuffers.some((b) => written.has(b))) return true;
-  }
-  return false;
+    return nodeOf(a) === undefined && !a.destroyed && a.storageBuffers.some((b) => written.has(b));
+  }, seen);
 }
 
 /** One device's recorded chains. */
@@ -69,43 +84,8 @@ export class DawnFusion implements FusionHooks {
     if (checked.named['out'] !== undefined || checked.n === 0 || checked.dtype === 'f16' || spec.args.includes('f16')) return undefined;
     // What running it now would refuse at once (a destroyed operand, another device's), refused at the call.
     deviceOf(call.name, ...checked.given);
-    const args = argsOf(spec.args);
-    const build = (): { inputs: FuseInput[]; ops: number; leaves: Set<DeviceArray> } => {
-      const inputs: FuseInput[] = [];
-      let ops = 1;
-      const leaves = new Set<DeviceArray>();
-      for (const a of args) {
-        if (a.name === 'out') continue;
-        const v = checked.named[a.name];
-        if (v === undefined) return { inputs, ops: Infinity, leaves };
-        const type = a.type === 'T' ? checked.dtype : a.type;
-        const inner = v instanceof DeviceArray ? nodeOf(v) : undefined;
-        // A computed operand is held through a view of fusion's own: destroying the caller's view (a
-        // temporary the op read) must not take the memory from under the recording.
-        const value = v instanceof DeviceArray && inner === undefined ? this.#own(v) : v;
-        inputs.push({ name: a.name, value, type, ...(inner !== undefined ? { node: inner } : {}) });
-        if (!(value instanceof DeviceArray)) continue;
-        if (inner !== undefined && inner.size === checked.n) {
-          ops += inner.ops;
-          for (const l of inner.leaves) leaves.add(l);
-        }
-        leaves.add(value);
-      }
-      return { inputs, ops, leaves };
-    };
-    let r = build();
-    if (r.ops === Infinity) return undefined;
-    // Operands that would be recomputed per element of a broadcast, or a chain past the limits: computed now.
-    let cut = false;
-    for (const i of r.inputs) {
-      const v = i.value;
-      if (!(v instanceof DeviceArray) || nodeOf(v) === undefined) continue;
-      if (v.size !== checked.n || r.ops > MAX_FUSED_OPS || countArrays(r.leaves) > MAX_FUSED_INPUTS) {
-        compute(v);
-        cut = true;
-      }
-    }
-    if (cut) r = build();
+    const r = this.#operands(call, true);
+    if (r === undefined) return undefined;
     const node: FuseNode = {
       op: call.name,
       spec,
@@ -116,13 +96,71 @@ export class DawnFusion implements FusionHooks {
       inputs: r.inputs,
       usesT: mentionsT(spec.body),
       ops: r.ops,
-      leaves: r.leaves,
+      cost: r.cost,
+      scalars: r.scalars,
+      binds: r.binds,
       single: call,
     };
     const out = this.#lazy(node);
     this.#live.add({ ref: new WeakRef(out), node });
     this.#scheduleTick();
     return out;
+  }
+
+  /**
+   * A call's operands as a node holds them, with what a kernel computing it would hold and bind. Lazy
+   * operands that would be recomputed per element of a broadcast, or that would take the kernel past its
+   * limits, are computed first (`cut`) and bind as arrays. Undefined when an argument is missing.
+   */
+  #operands(call: MathCall, cut: boolean): { inputs: FuseInput[]; ops: number; cost: number; scalars: number; binds: Set<DeviceArray> } | undefined {
+    const { spec, checked } = call;
+    const args = argsOf(spec.args);
+    const inputs: FuseInput[] = [];
+    let ops = 1;
+    let arrays = 0;
+    let scalars = 0;
+    const binds = new Set<DeviceArray>();
+    for (const a of args) {
+      if (a.name === 'out') continue;
+      const v = checked.named[a.name];
+      if (v === undefined) return undefined;
+      const type = a.type === 'T' ? checked.dtype : a.type;
+      const inner = v instanceof DeviceArray ? nodeOf(v) : undefined;
+      // A computed operand is held through a view of fusion's own: destroying the caller's view (a
+      // temporary the op read) must not take the memory from under the recording.
+      const value = v instanceof DeviceArray && inner === undefined ? this.#own(v) : v;
+      inputs.push({ name: a.name, value, type, ...(inner !== undefined ? { node: inner } : {}) });
+      if (value instanceof DeviceArray) arrays++;
+      else if (spec.consts?.[a.name] === undefined) scalars++;
+    }
+    let cost = opCost(spec.body, arrays);
+    for (const i of inputs) {
+      const v = i.value;
+      if (!(v instanceof DeviceArray)) continue;
+      const inner = i.node;
+      if (inner === undefined) {
+        binds.add(v);
+        continue;
+      }
+      const joins = inner.size === checked.n && (!inner.usesT || inner.dtype === checked.dtype);
+      if (joins) {
+        ops += inner.ops;
+        cost += inner.cost;
+        scalars += inner.scalars;
+        for (const l of inner.binds) binds.add(l);
+      } else binds.add(v);
+    }
+    if (!cut) return { inputs, ops, cost, scalars, binds };
+    let again = false;
+    for (const i of inputs) {
+      const v = i.value;
+      if (!(v instanceof DeviceArray) || i.node === undefined) continue;
+      if (v.size !== checked.n || ops > MAX_FUSED_OPS || cost > MAX_FUSED_COST || scalars > MAX_FUSED_SCALARS || binds.size > MAX_FUSED_INPUTS) {
+        compute(v);
+        again = true;
+      }
+    }
+    return again ? this.#operands(call, false) : { inputs, ops, cost, scalars, binds };
   }
 
   /** Fusion's own view of a computed operand (one per array, so a chain binds an array used twice once). */
@@ -137,12 +175,17 @@ export class DawnFusion implements FusionHooks {
 
   /** A lazy array computing `node`. */
   #lazy(node: FuseNode): DeviceArray {
-    const source: PendingSource = {
-      node,
-      materialize: () => this.#materialize(node),
-      source: () => this.#source(node),
-    };
-    return DeviceArray.lazy(this.#ctx, node.outType, node.shape, source);
+    return DeviceArray.lazy(this.#ctx, node.outType, node.shape, new Pending(this, node));
+  }
+
+  /** Computes `node` (a lazy array's first use of its memory). */
+  materializeNode(node: FuseNode): DeviceArray {
+    return this.#materialize(node);
+  }
+
+  /** The WGSL `node` would run (fusedSource). */
+  sourceOf(node: FuseNode): string {
+    return this.#source(node);
   }
 
   #compose(node: FuseNode): ReturnType<typeof composeChain> {
@@ -163,15 +206,17 @@ export class DawnFusion implements FusionHooks {
   keep(storage: Storage): boolean {
     if (this.#live.size === 0) return false;
     const written = new Set(storage.buffers);
-    const readers = this.#entries().filter((e) => readsBuffer(e.node, written, this.#keepers));
+    const seen = new Map<FuseNode, boolean>();
+    const readers = this.#entries().filter((e) => readsBuffer(e.node, written, this.#keepers, seen));
     if (readers.length === 0) return false;
     // The buffers move to a storage of fusion's own: the owner's (and its views') die as destroy says.
     const mine = new Storage(storage.buffers, storage.block, storage.segmentElements);
+    const all = new Map<FuseNode, boolean>();
     for (const e of readers) {
-      for (const l of e.node.leaves) {
-        if (l.destroyed || nodeOf(l) !== undefined || l.storage !== storage) continue;
-        this.#keepers.set(l, new DeviceArray(this.#ctx, l.dtype, l.shape, mine, 'zero', l.layout));
-      }
+      readsAny(e.node, (l) => {
+        if (!l.destroyed && nodeOf(l) === undefined && l.storage === storage && !this.#keepers.has(l)) this.#keepers.set(l, new DeviceArray(this.#ctx, l.dtype, l.shape, mine, 'zero', l.layout));
+        return false;
+      }, all);
     }
     this.#kept.add(mine);
     return true;
@@ -183,7 +228,8 @@ export class DawnFusion implements FusionHooks {
     const entries = this.#entries();
     for (const st of [...this.#kept]) {
       const written = new Set(st.buffers);
-      if (entries.some((e) => readsBuffer(e.node, written, this.#keepers))) continue;
+      const seen = new Map<FuseNode, boolean>();
+      if (entries.some((e) => readsBuffer(e.node, written, this.#keepers, seen))) continue;
       this.#kept.delete(st);
       st.released = true;
       this.#ctx.backend.release(st);
@@ -248,7 +294,8 @@ export class DawnFusion implements FusionHooks {
   beforeWrite(buffers: readonly GPUBuffer[]): void {
     if (this.#live.size === 0 || this.#busy > 0 || buffers.length === 0) return;
     const written = new Set(buffers);
-    for (const e of this.#entries()) if (e.a.pending !== undefined && readsBuffer(e.node, written, this.#keepers)) compute(e.a);
+    const seen = new Map<FuseNode, boolean>();
+    for (const e of this.#entries()) if (e.a.pending !== undefined && readsBuffer(e.node, written, this.#keepers, seen)) compute(e.a);
   }
 
   /** Computes the recorded chains nothing else recorded consumes (the results; their operands join them). */
@@ -263,9 +310,18 @@ export class DawnFusion implements FusionHooks {
         this.#live.delete(e);
         continue;
       }
-      for (const l of e.node.leaves) {
-        const n = nodeOf(l);
-        if (n !== undefined) consumed.add(n);
+      // An intermediate of a computed chain: what it reads was absorbed with it.
+      if (this.#absorbed.has(e.node)) continue;
+      // Every recording under this one that it would compute with it (lazy operands, and the recordings
+      // of operands destroyed before they were computed).
+      const stack: FuseNode[] = [e.node];
+      for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+        for (const i of n.inputs) {
+          const v = i.value;
+          if (i.node === undefined || consumed.has(i.node) || !(v instanceof DeviceArray) || (nodeOf(v) !== i.node && !v.destroyed)) continue;
+          consumed.add(i.node);
+          stack.push(i.node);
+        }
       }
     }
     for (const e of this.#live) {
@@ -290,15 +346,28 @@ export class DawnFusion implements FusionHooks {
   }
 }
 
+/** A lazy array's recording (a class, not closures: one allocation per recorded op). */
+class Pending implements PendingSource {
+  readonly #fusion: DawnFusion;
+  readonly node: FuseNode;
+
+  constructor(fusion: DawnFusion, node: FuseNode) {
+    this.#fusion = fusion;
+    this.node = node;
+  }
+
+  materialize(): DeviceArray {
+    return this.#fusion.materializeNode(this.node);
+  }
+
+  source(): string {
+    return this.#fusion.sourceOf(this.node);
+  }
+}
+
 /** Computes a lazy array now (its memory is what any use of it needs first). */
 function compute(a: DeviceArray): Storage {
   return a.storage;
-}
-
-function countArrays(leaves: ReadonlySet<DeviceArray>): number {
-  let n = 0;
-  for (const l of leaves) if (nodeOf(l) === undefined) n++;
-  return n;
 }
 
 /** The device's fusion state (made on first use). */
