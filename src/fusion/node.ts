@@ -105,8 +105,9 @@ export function readsAny(node: FuseNode, reads: (a: DeviceArray) => boolean, see
     if (!(v instanceof DeviceArray)) continue;
     // A lazy operand's recording is what a kernel computes from (also once the operand was destroyed);
     // one computed since binds as itself.
-    const follow = input.node !== undefined && (nodeOf(v) === input.node || v.destroyed);
-    if (reads(v) || (follow && input.node !== undefined && readsAny(input.node, reads, seen))) {
+    const inner = input.node;
+    const follow = inner !== undefined && (nodeOf(v) === inner || v.destroyed) ? inner : undefined;
+    if (reads(v) || (follow !== undefined && readsAny(follow, reads, seen))) {
       r = true;
       break;
     }
