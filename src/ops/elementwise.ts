@@ -81,15 +81,17 @@ interface Parsed {
   readonly ind: boolean;
 }
 
-const parsed = new Map<string, Parsed>();
+/** Parsed specs by args text, then body text (no concatenated key to build and hash per call). */
+const parsed = new Map<string, Map<string, Parsed>>();
 
 function parse(e: ElementwiseExpression): Parsed {
-  const key = `${e.args}\n${e.body}`;
-  let p = parsed.get(key);
+  let byBody = parsed.get(e.args);
+  if (byBody === undefined) parsed.set(e.args, (byBody = new Map()));
+  let p = byBody.get(e.body);
   if (p === undefined) {
     const args = parseArgs(e.args);
     const o = outputsOf(e.body, args);
-    parsed.set(key, (p = { args, outputs: o.outputs, writeOnly: o.writeOnly, ind: usesInd(e.body) }));
+    byBody.set(e.body, (p = { args, outputs: o.outputs, writeOnly: o.writeOnly, ind: usesInd(e.body) }));
   }
   return p;
 }

@@ -172,7 +172,7 @@ describe('one kernel per chain on Dawn', () => {
       using y = exp(e);
       return await y.toArray();
     });
-    expect(p.kernels.map((k) => k.label)).toEqual(['elementwise|fused(sub,mul,exp)|f32']);
+    expect(p.kernels.map((k) => k.label)).toEqual(['elementwise|fused(sub,mul,exp)|f32|vec4']);
     expect(p.kernels[0]?.dispatches).toBe(1);
   });
 

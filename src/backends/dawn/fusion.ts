@@ -22,6 +22,8 @@ import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
  * compiles a 40 000-character body in well under a second.
  */
 export const MAX_FUSED_COST = 40_000;
+/** The largest body run per lane in a vec4 kernel (it is inlined four times); a larger one runs scalar code. */
+export const MAX_LANES_COST = 12_000;
 /** The most ops one fused kernel holds, whatever their size (a bound on the kernel's live values). */
 export const MAX_FUSED_OPS = 256;
 /**
@@ -249,7 +251,7 @@ export class DawnFusion implements FusionHooks {
         if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
           return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
         }
-        return fusedElementwise(this.#ctx, c.name, c.args, c.body).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
+        return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanesFit(c)).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
       } finally {
         for (const t of c.temps) t.destroy();
       }
@@ -262,7 +264,7 @@ export class DawnFusion implements FusionHooks {
   #source(node: FuseNode): string {
     const c = this.#compose(node);
     for (const t of c.temps) t.destroy();
-    return fusedElementwise(this.#ctx, c.name, c.args, c.body).wgsl(c.dtype);
+    return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanesFit(c)).wgsl(c.dtype);
   }
 
   /**
@@ -344,6 +346,17 @@ export class DawnFusion implements FusionHooks {
     });
     this.#tick.unref();
   }
+}
+
+/**
+ * Whether a composed chain runs vec4 loads and stores with its body per lane: every array it reads and
+ * writes of a 32-bit number type (bool arrays hold a u32 per element, read as bool: no vec4 of them).
+ */
+function lanesFit(c: ReturnType<typeof composeChain>): boolean {
+  const ok = (d: string): boolean => d === 'f32' || d === 'i32' || d === 'u32';
+  const root = c.nodes[c.nodes.length - 1];
+  // The body is inlined four times: long chains (a compile of their own) stay scalar.
+  return root !== undefined && root.cost <= MAX_LANES_COST && ok(root.outType) && c.leaves.every((l) => ok(l.dtype));
 }
 
 /** A lazy array's recording (a class, not closures: one allocation per recorded op). */

@@ -44,6 +44,8 @@ interface BuilderOptions {
   readonly trusted: boolean;
   /** Run scalar code only (bodies with casts, `&&` or scalar `select` arms, which have no vec4 form). */
   readonly scalar?: boolean;
+  /** The vec4 variant runs the body per lane, on scalars (src/kernels/codegen.ts `lanes`). */
+  readonly lanes?: boolean;
 }
 
 class ElementwiseBuilder {
@@ -88,7 +90,7 @@ class ElementwiseBuilder {
   }
 
   generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = [], cols: readonly string[] = []): Generated {
-    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, rows, cols, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}) });
+    return elementwiseWgsl(this.name, this.args, this.body, dtype, width, { alias, rows, cols, ...(this.#opts.source !== undefined ? { source: this.#opts.source } : {}), ...(this.#opts.lanes === true ? { lanes: true } : {}) });
   }
 
   #record(ctx: DeviceContext, code: string): void {
@@ -485,12 +487,14 @@ export function readyElementwise(name: string, args: string, body: string, scala
 
 /**
  * @internal A fused elementwise chain on Dawn (src/backends/dawn/fusion.ts): a builder per structure (its
- * signature and composed body, never its scalar values), kept in the device's builder cache, scalar code.
- * `wgsl` is the source of its plain variant, for `fusedSource`.
+ * signature and composed body, never its scalar values), kept in the device's builder cache. With `lanes`
+ * its vec4 variant (contiguous operands, as the builder decides) loads and stores vec4s and runs the
+ * composed scalar body per lane; else scalar code. `wgsl` is the source of its plain variant, for
+ * `fusedSource`.
  */
-export function fusedElementwise(ctx: DeviceContext, name: string, args: string, body: string): { run: (checked: ElementwiseCheck) => DeviceArray; wgsl: (dtype: DType) => string } {
-  const key = `fused|${args}|${body}`;
-  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder({ name, args, body }, { key, trusted: true, scalar: true }));
+export function fusedElementwise(ctx: DeviceContext, name: string, args: string, body: string, lanes = false): { run: (checked: ElementwiseCheck) => DeviceArray; wgsl: (dtype: DType) => string } {
+  const key = `fused|${lanes ? 'lanes' : 'scalar'}|${args}|${body}`;
+  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder({ name, args, body }, { key, trusted: true, ...(lanes ? { lanes: true } : { scalar: true }) }));
   return { run: (checked) => one(b.run(checked)), wgsl: (dtype) => b.generate(dtype, 1).code };
 }
 
