@@ -5,6 +5,7 @@ import type { WgslLayout } from './kernels/reflect.js';
 export { openDevice, GpuDevice, type OpenDeviceOptions, type EngineChoice, type GpujsMode, type JsKernelFn, type JsKernelOptions, type EmptyOptions, type ArrayOptions, type DTypeOptions, type DTypeOfData, type ArangeOptions, type LinspaceOptions, type EyeOptions } from './gpu-device.js';
 export { DeviceArray, type ReadOptions, type ArrayFill } from './buffers/device-array.js';
 export { fusedSource } from './fusion/source.js';
+export { jit } from './fusion/jit.js';
 export { broadcastShapes, MAX_RANK, newaxis, ellipsis, type SliceSpec, type Layout as ViewLayout } from './buffers/strided.js';
 export type { DType, HostArrayOf, NestedArray } from './buffers/dtype.js';
 export { resultType, canCast, promoteTypes } from './buffers/dtype.js';

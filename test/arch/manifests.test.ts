@@ -27,6 +27,7 @@ const NOT_OPS = new Set([
   'promoteTypes', // the same, for two dtypes
   'currentRuntime', // which JavaScript runtime (Node, Bun, Deno) runs gpukit (src/device/runtime.ts)
   'fusedSource', // prints the WGSL of a recorded chain (src/fusion/source.ts)
+  'jit', // traces a function of arrays once per signature, replays its fused chain (src/fusion/jit.ts)
 ]);
 
 /** `gpukit.<name>`, through dotted names (`random.uniform`). */

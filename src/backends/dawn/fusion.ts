@@ -185,6 +185,36 @@ export class DawnFusion implements FusionHooks {
     return this.#materialize(node);
   }
 
+  /**
+   * `jit`'s replay of the chain under `node` (src/fusion/jit.ts): when every array it reads is one of
+   * `inputs` (computed arrays the trace was called with), a function that runs the same fused kernel on
+   * new inputs of the same shapes and dtypes, with the trace's scalars; undefined otherwise (the chain
+   * reads another array, or was cut into kernels).
+   */
+  replayOf(node: FuseNode, inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined {
+    const c = this.#compose(node);
+    for (const t of c.temps) t.destroy();
+    if (c.temps.length > 0) return undefined;
+    const slots: [name: string, input: number][] = [];
+    for (const [name, v] of Object.entries(c.named)) {
+      if (!(v instanceof DeviceArray)) continue;
+      const k = inputs.findIndex((a) => a === v || this.#views.get(a) === v);
+      if (k < 0) return undefined;
+      slots.push([name, k]);
+    }
+    const ctx = this.#ctx;
+    const builder = fusedElementwise(ctx, c.name, c.args, c.body, lanesFit(c));
+    const scalars: Record<string, number> = {};
+    for (const [name, v] of Object.entries(c.named)) if (typeof v === 'number') scalars[name] = v;
+    const { dtype, size } = c;
+    const shape = [...c.shape];
+    return (now) => {
+      const named: Record<string, DeviceArray | number> = { ...scalars };
+      for (const [name, k] of slots) named[name] = now[k] as DeviceArray;
+      return builder.run({ named, dtype, n: size, shape, given: slots.map(([, k]) => now[k] as DeviceArray) });
+    };
+  }
+
   /** The WGSL `node` would run (fusedSource). */
   sourceOf(node: FuseNode): string {
     return this.#source(node);
@@ -375,6 +405,10 @@ class Pending implements PendingSource {
 
   source(): string {
     return this.#fusion.sourceOf(this.node);
+  }
+
+  replay(inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined {
+    return this.#fusion.replayOf(this.node, inputs);
   }
 }
 

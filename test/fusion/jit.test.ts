@@ -1,0 +1,118 @@
+/**
+ * jit(fn): traced once per signature, replayed as the trace's fused kernel. The reference is `fn` itself
+ * run op by op with fusion off (the unfused chain), compared by raw bits; and a float64 loop for the
+ * closed-form chain. A function the replay cannot cover (it reads an array that is not an argument) is
+ * called each time, so a write to that array is seen.
+ */
+import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { add, ArgumentError, exp, jit, maximum, mul, multiply, square, sub, type DeviceArray } from '../../src/index.js';
+import { expectArrayEqual, gpuTest, sharedDevice } from '../fixture.js';
+import { randomF32 } from '../ops/helpers.js';
+
+/** Raw bits, so NaN payloads and ±0 compare exactly. */
+function bits(h: ArrayLike<number>): Uint32Array {
+  return new Uint32Array(Float32Array.from(h).buffer);
+}
+
+/** The six-op chain, destroying its intermediates (as a loop body would). */
+function chain(x: DeviceArray, y: DeviceArray): DeviceArray {
+  using a = sub(x, 0.5);
+  using b = mul(a, 1.5);
+  using c = add(b, y);
+  using d = square(c);
+  using e = multiply(d, y);
+  return maximum(e, 0);
+}
+
+/** Inputs with special values at the front (NaN, ±0, ±Inf, f32 extremes, subnormals), then random. */
+function inputs(n: number, seed: number): Float32Array {
+  const a = randomF32(n, seed, -4, 4);
+  const special = [NaN, 0, -0, Infinity, -Infinity, 3.4028235e38, -1.1754944e-38, 1e-45, 1, -1];
+  special.forEach((v, k) => {
+    if (k < n) a[(k * 7 + seed) % n] = v;
+  });
+  return a;
+}
+
+describe('jit', () => {
+  // On for these tests (the CI pass with GPUKIT_FUSE=0 runs them too: then jit calls fn each time).
+  beforeEach(async () => (await sharedDevice())?.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0'));
+  afterEach(async () => (await sharedDevice())?.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0'));
+
+  gpuTest('a replay gives fn\'s answer bit for bit, in one dispatch, for new arrays of the signature', async ({ device }) => {
+    const f = jit(chain);
+    for (const n of [1, 7, 1000]) {
+      for (const seed of [1, 2, 3]) {
+        using x = device.array(inputs(n, seed));
+        using y = device.array(inputs(n, seed + 10).reverse());
+        using r = f(x, y);
+        device.backend.setFusion(false);
+        try {
+          using u = chain(x, y);
+          expectArrayEqual(bits(await r.toArray()), bits(await u.toArray()));
+        } finally {
+          device.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
+        }
+      }
+    }
+    if (device.info.engine !== 'dawn' || !device.backend.fusion) return;
+    using x = device.array(inputs(4096, 5));
+    using y = device.array(inputs(4096, 6));
+    f(x, y).destroy(); // the trace of this signature
+    await device.sync();
+    const p = await device.profile(async () => {
+      using r = f(x, y);
+      await r.toArray();
+    });
+    expect(p.kernels.map((k) => `${k.label} x${String(k.dispatches)}`)).toEqual(['elementwise|fused(sub,mul,add,square,mul,maximum)|f32|vec4 x1']);
+  });
+
+  gpuTest('a broadcast argument (a row) replays with the new row; a new shape traces again', async ({ device }) => {
+    const f = jit((m: DeviceArray, row: DeviceArray) => {
+      using d = sub(m, row);
+      return exp(d);
+    });
+    for (const [r, c] of [[3, 4], [3, 4], [5, 2], [3, 4]] as const) {
+      const mh = randomF32(r * c, r + c, -2, 2);
+      const rh = randomF32(c, r * c, -2, 2);
+      using m = device.array(mh, 'f32', [r, c]);
+      using row = device.array(rh, 'f32', [1, c]);
+      using out = f(m, row);
+      // float64 reference: exp of the f32 difference (exp's ULP bound: 4 ULP on both engines).
+      const ref = Array.from(mh, (v, k) => Math.exp(Math.fround(v - (rh[k % c] ?? 0))));
+      const got = await out.toArray();
+      ref.forEach((v, k) => expect(Math.abs((got[k] ?? NaN) - v)).toBeLessThanOrEqual(4 * 2 ** -23 * Math.abs(v)));
+    }
+  });
+
+  gpuTest('a function reading an array that is not an argument is called each time (a write to it is seen)', async ({ device }) => {
+    using w = device.array(new Float32Array([1, 2, 3]));
+    const f = jit((x: DeviceArray) => mul(x, w));
+    using x = device.array(new Float32Array([1, 1, 1]));
+    using a = f(x);
+    expectArrayEqual(await a.toArray(), new Float32Array([1, 2, 3]));
+    w.write(new Float32Array([4, 5, 6]));
+    using b = f(x);
+    expectArrayEqual(await b.toArray(), new Float32Array([4, 5, 6]));
+  });
+
+  gpuTest('a lazy argument is its value, not its recording: replays read the new argument', async ({ device }) => {
+    const f = jit((x: DeviceArray, y: DeviceArray) => add(x, y));
+    using x = device.array(new Float32Array([1, 2]));
+    using e = mul(x, 10); // lazy at the trace
+    using a = f(x, e);
+    expectArrayEqual(await a.toArray(), new Float32Array([11, 22]));
+    using z = device.array(new Float32Array([100, 200]));
+    using b = f(x, z);
+    expectArrayEqual(await b.toArray(), new Float32Array([101, 202]));
+  });
+
+  gpuTest('arguments are checked: a non-array, a destroyed array, a non-function', ({ device }) => {
+    const f = jit((x: DeviceArray) => exp(x));
+    expect(() => f(3 as unknown as DeviceArray)).toThrow(/jit: argument 0/);
+    const d = device.array(new Float32Array([1]));
+    d.destroy();
+    expect(() => f(d)).toThrow(ArgumentError);
+    expect(() => jit(5 as unknown as () => DeviceArray)).toThrow(ArgumentError);
+  });
+});
