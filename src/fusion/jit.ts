@@ -9,6 +9,11 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { ArgumentError } from '../errors.js';
 import { checkArray } from '../ops/check-array.js';
 
+/** Computes a lazy array (its memory is what any use of it needs first). */
+function compute(a: DeviceArray): unknown {
+  return a.storage;
+}
+
 /** A recorded chain that can run again on other arrays (Dawn's fusion provides it). */
 interface Replayable {
   replay(inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined;
@@ -68,7 +73,7 @@ export function jit<A extends DeviceArray[]>(fn: (...args: A) => DeviceArray): (
     if (typeof trace === 'function') return trace(args);
     if (trace === 'call') return fn(...args);
     // The trace: lazy arguments are computed first, so the chain reads them as arrays (not their recordings).
-    for (const a of args) if (a.pending !== undefined) void a.storage;
+    for (const a of args) if (a.pending !== undefined) compute(a);
     const out = fn(...args);
     const p = out instanceof DeviceArray ? out.pending : undefined;
     const replay = replayable(p) ? p.replay(args) : undefined;

@@ -86,7 +86,7 @@ const parsed = new Map<string, Map<string, Parsed>>();
 
 function parse(e: ElementwiseExpression): Parsed {
   let byBody = parsed.get(e.args);
-  if (byBody === undefined) parsed.set(e.args, (byBody = new Map()));
+  if (byBody === undefined) parsed.set(e.args, (byBody = new Map<string, Parsed>()));
   let p = byBody.get(e.body);
   if (p === undefined) {
     const args = parseArgs(e.args);

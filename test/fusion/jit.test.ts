@@ -36,8 +36,11 @@ function inputs(n: number, seed: number): Float32Array {
 
 describe('jit', () => {
   // On for these tests (the CI pass with GPUKIT_FUSE=0 runs them too: then jit calls fn each time).
-  beforeEach(async () => (await sharedDevice())?.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0'));
-  afterEach(async () => (await sharedDevice())?.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0'));
+  const reset = async (): Promise<void> => {
+    (await sharedDevice())?.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
+  };
+  beforeEach(reset);
+  afterEach(reset);
 
   gpuTest('a replay gives fn\'s answer bit for bit, in one dispatch, for new arrays of the signature', async ({ device }) => {
     const f = jit(chain);
@@ -81,7 +84,9 @@ describe('jit', () => {
       // float64 reference: exp of the f32 difference (exp's ULP bound: 4 ULP on both engines).
       const ref = Array.from(mh, (v, k) => Math.exp(Math.fround(v - (rh[k % c] ?? 0))));
       const got = await out.toArray();
-      ref.forEach((v, k) => expect(Math.abs((got[k] ?? NaN) - v)).toBeLessThanOrEqual(4 * 2 ** -23 * Math.abs(v)));
+      ref.forEach((v, k) => {
+        expect(Math.abs((got[k] ?? NaN) - v)).toBeLessThanOrEqual(4 * 2 ** -23 * Math.abs(v));
+      });
     }
   });
 
