@@ -28,6 +28,7 @@ export type { UniformValue } from './backends/dawn/uniform.js';
 export {
   GpukitError,
   DeviceUnavailableError,
+  BufferUsageError,
   DeviceLostError,
   ShaderCompileError,
   ValidationError,

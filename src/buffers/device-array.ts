@@ -108,6 +108,13 @@ export class DeviceArray<D extends DType = DType> {
     this.strides = layout?.strides ?? cStrides(s.shape);
     this.offset = layout?.offset ?? 0;
     this.byteLength = s.length * bytesOf(dtype);
+    if (adopt instanceof Storage && adopt.borrowed !== null && !adopt.borrowed.claimed) {
+      adopt.borrowed.claimed = true;
+      // A wrapped outside buffer (src/interop/ wrapBuffer): this array stands for it; destroying it drops
+      // gpukit's hold (the backend never pools or frees borrowed memory).
+      this.#storage = adopt;
+      return;
+    }
     if (adopt instanceof Storage) {
       // A view: borrows the storage of the array it was taken from, which keeps owning it.
       this.#storage = adopt;
@@ -167,6 +174,8 @@ export class DeviceArray<D extends DType = DType> {
   #live(): Storage {
     if (this.#storage === null) throw new DestroyedError(`this ${this.dtype} array of shape [${this.shape.join(', ')}] was destroyed`);
     if (this.#storage.released) throw new DestroyedError(`this ${this.dtype} view of shape [${this.shape.join(', ')}] was taken from an array that has since been destroyed`);
+    const borrow = this.#storage.borrowed;
+    if (borrow?.ownerDestroyed === true) throw new DestroyedError(`this ${this.dtype} array of shape [${this.shape.join(', ')}] wraps ${borrow.from} whose owner has destroyed it`);
     return this.#storage;
   }
 
@@ -638,7 +647,7 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   get destroyed(): boolean {
-    return this.#storage === null || this.#storage.released;
+    return this.#storage === null || this.#storage.released || this.#storage.borrowed?.ownerDestroyed === true;
   }
 
   /** Bytes a binding of this array covers: the data rounded up to 4 (at least 4). */

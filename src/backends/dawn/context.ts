@@ -1,5 +1,5 @@
 import { DestroyedError, DeviceLostError, OutOfMemoryError, TimeoutError, ValidationError } from '../../errors.js';
-import { retireInstance, type DawnHandle, type DawnInstance } from './adapter.js';
+import { ADOPTED_BY, retireInstance, type DawnHandle, type DawnInstance } from './adapter.js';
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
 import { DawnBackend } from './backend.js';
@@ -8,7 +8,9 @@ import type { Kernel } from './kernel.js';
 import type { DeviceTuning } from './tuning.js';
 import type { BuilderCache } from './builder-cache.js';
 import type { DeviceArray } from '../../buffers/device-array.js';
+import type { Storage } from '../../buffers/storage.js';
 import { MAX_COPY } from './copy-limit.js';
+import { requireUsage } from './usage.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -119,7 +121,20 @@ export class DeviceContext {
   tuning: DeviceTuning | null = null;
   /** Generated builders (src/backends/dawn/builder-cache.ts `builderCache(ctx)`): made on first use, dropped on close. */
   builders: BuilderCache | null = null;
+  /**
+   * Arrays destroyed while a lease (`exportBuffer`, `toTensor`) still held their memory: returned to the pool
+   * once every lease has ended (checked as batches complete, and when a lease is released).
+   */
+  readonly parked = new Set<Storage>();
+  /** The releases of outside buffers wrapped as arrays and not yet destroyed (src/backends/dawn/share.ts): run on close. */
+  readonly borrows = new Set<() => void>();
   // ---- end of per-device state ----
+
+  /** True for an outside GPUDevice gpukit adopted (`openDevice({ device })`): close() leaves it alive. */
+  readonly adopted: boolean;
+  readonly #onUncaptured = (ev: GPUUncapturedErrorEvent): void => {
+    this.#uncaptured.push(ev.error);
+  };
 
   // Dawn's instance must outlive every device made from it: if V8 collects it, the next mapAsync crashes.
   #instance: DawnInstance | null;
@@ -163,6 +178,8 @@ export class DeviceContext {
     this.limits = handle.limits ?? handle.device.limits;
     this.features = new Set(handle.device.features);
     this.#instance = handle.instance;
+    this.adopted = handle.adopted === true;
+    if (this.adopted) Object.defineProperty(this.gpu, ADOPTED_BY, { value: this, configurable: true, enumerable: false });
     void this.gpu.lost.then((info) => {
       if (this.#state.kind === 'open') {
         this.#state = { kind: 'lost', reason: info.reason, message: info.message };
@@ -173,11 +190,12 @@ export class DeviceContext {
       for (const w of this.#waiters) w(err);
       this.#waiters.clear();
     });
-    this.gpu.addEventListener('uncapturederror', (ev) => {
-      this.#uncaptured.push(ev.error);
-    });
+    this.gpu.addEventListener('uncapturederror', this.#onUncaptured);
     // Last: the pool reads the fields above and registers its completion and close hooks.
     this.pool = new BufferPool(this);
+    this.onCompleted(() => {
+      if (this.parked.size > 0) this.backend.unpark();
+    });
   }
 
   /** The Dawn instance, while the device is open (null after close). */
@@ -418,6 +436,8 @@ export class DeviceContext {
    * `dst` counts as read too and a failure already on it stays, as for a kernel's read-write binding.
    */
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number, label = 'copy', readback = false, partial = false): void {
+    requireUsage(src, 'COPY_SRC', readback ? 'read back' : 'copied from', label);
+    requireUsage(dst, 'COPY_DST', 'copied into', label);
     const batch = this.#batch();
     this.#endPass();
     if (size <= 0) return;
@@ -732,11 +752,25 @@ export class DeviceContext {
     for (const w of this.#waiters) w(err);
     this.#waiters.clear();
     for (const hook of this.#closeHooks.splice(0)) hook();
+    for (const release of [...this.borrows]) release();
     // The per-device caches: a closed device compiles nothing more (compileKernel… check assertUsable first).
     this.kernels.clear();
     this.syncKernels.clear();
     this.builders?.clear();
     this.builders = null;
+    if (this.adopted) {
+      // The device stays its owner's: free what gpukit made on it (its arrays' buffers, except memory a lease
+      // still holds; the uniform arena) and take gpukit's listener and mark off it. Nothing is queued any more.
+      for (const c of [...this.#chunks, ...this.#freeChunks]) c.buffer.destroy();
+      this.pool.destroyAll((b) => [...this.parked].some((st) => st.buffers.includes(b)));
+      this.gpu.removeEventListener('uncapturederror', this.#onUncaptured);
+      delete (this.gpu as { [ADOPTED_BY]?: unknown })[ADOPTED_BY];
+      this.#chunks = [];
+      this.#freeChunks = [];
+      this.#poison.clear();
+      this.#closing = Promise.resolve();
+      return this.#closing;
+    }
     this.#chunks = [];
     this.#freeChunks = [];
     this.#poison.clear();
