@@ -73,6 +73,7 @@ export interface TfTensorLike {
   readonly shape: number[];
   readonly dtype: string;
   readonly isDisposed: boolean;
+  readonly dataId: unknown;
   dataToGPU(): { buffer?: GPUBuffer; tensorRef: { dispose(): void } };
   dispose(): void;
 }
@@ -88,10 +89,11 @@ export interface TfLike {
   setBackend(name: string): Promise<boolean>;
 }
 
-/** TF.js's WebGPU backend's methods that submit its queued commands (public in 4.22's typings). */
+/** TF.js's WebGPU backend's methods the helpers call (public in 4.22's typings). */
 interface TfWebgpuQueue {
   ensureCommandEncoderReady(): void;
   submitQueue(): void;
+  uploadToGPU(dataId: unknown): void;
 }
 
 const TF_DTYPE: Partial<Record<DType, string>> = { f32: 'float32', i32: 'int32' };
@@ -111,19 +113,19 @@ const FROM_TF: Readonly<Record<string, DType>> = { float32: 'f32', int32: 'i32' 
  * await setTfjsBackend(tf, WebGPUBackend, device);
  * ```
  */
-export async function setTfjsBackend(tf: TfLike, WebGPUBackend: new (device: GPUDevice, adapterInfo?: unknown) => unknown, device: GpuDevice): Promise<void> {
+export async function setTfjsBackend(tf: TfLike, WebGPUBackend: new (device: GPUDevice, adapterInfo?: GPUAdapterInfo) => unknown, device: GpuDevice): Promise<void> {
   const gpu = device.gpu;
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu: {} }, configurable: true, writable: true });
   else if (g.navigator.gpu === undefined) Object.defineProperty(g.navigator, 'gpu', { value: {}, configurable: true, writable: true });
   if (tf.findBackendFactory('webgpu') !== null && tf.findBackendFactory('webgpu') !== undefined) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => new WebGPUBackend(gpu, (gpu as { adapterInfo?: unknown }).adapterInfo));
+  tf.registerBackend('webgpu', () => new WebGPUBackend(gpu, (gpu as { adapterInfo?: GPUAdapterInfo }).adapterInfo));
   if (!(await tf.setBackend('webgpu'))) throw new ArgumentError("setTfjsBackend: TF.js could not start its webgpu backend on this device (see TF.js's message above)");
 }
 
 function tfQueue(tf: TfLike): TfWebgpuQueue {
   const b = tf.backend() as Partial<TfWebgpuQueue>;
-  if (tf.getBackend() !== 'webgpu' || typeof b.submitQueue !== 'function' || typeof b.ensureCommandEncoderReady !== 'function') {
+  if (tf.getBackend() !== 'webgpu' || typeof b.submitQueue !== 'function' || typeof b.ensureCommandEncoderReady !== 'function' || typeof b.uploadToGPU !== 'function') {
     throw new ArgumentError(`TF.js's backend is '${tf.getBackend()}', not its WebGPU backend on this device: call setTfjsBackend(tf, WebGPUBackend, device) first`);
   }
   return b as TfWebgpuQueue;
@@ -134,18 +136,21 @@ function tfQueue(tf: TfLike): TfWebgpuQueue {
  * over a GPU buffer holding the tensor's data (TF.js copies it on the GPU, into a buffer of the tensor's
  * own, and submits that copy, so gpukit's work after it sees the data). The array borrows that buffer and
  * frees it (through TF.js) when destroyed; the original tensor may be disposed at any time. float32 → f32,
- * int32 → i32; other dtypes are a DTypeError. The device must be TF.js's (see {@link setTfjsBackend}).
+ * int32 → i32; other dtypes are a DTypeError. A tensor whose data TF.js still holds on the host (made from
+ * values, not yet used by a GPU kernel) is uploaded by TF.js first. The device must be TF.js's (see
+ * {@link setTfjsBackend}).
  *
  * @example
  * ```ts
- * using x = fromTensor(device, logits); // f32 [batch, classes]
+ * using x = fromTensor(tf, logits, device); // f32 [batch, classes]
  * using p = softmax(x, { axis: -1 });
  * ```
  */
-export function fromTensor(device: GpuDevice, tensor: TfTensorLike): DeviceArray {
+export function fromTensor(tf: TfLike, tensor: TfTensorLike, device: GpuDevice): DeviceArray {
+  const ctx = device.ctx;
   const dtype = FROM_TF[tensor.dtype];
   if (dtype === undefined) throw new DTypeError(`fromTensor: a TF.js ${tensor.dtype} tensor has no gpukit dtype; float32 and int32 do (cast it with tf.cast first)`);
-  const ctx = device.ctx;
+  tfQueue(tf).uploadToGPU(tensor.dataId);
   const data = tensor.dataToGPU();
   if (data.buffer === undefined) {
     data.tensorRef.dispose();
@@ -160,11 +165,16 @@ export function fromTensor(device: GpuDevice, tensor: TfTensorLike): DeviceArray
 }
 
 /**
- * A gpukit array as a TF.js tensor, zero-copy: the tensor reads the array's buffer itself (TF.js's
- * `zeroCopy` GPU data). gpukit's queued work is submitted first (so TF.js's kernels see it) and the buffer
- * is leased to the tensor: destroying the array does not free or reuse it while the tensor lives; once the
- * tensor is disposed, TF.js's queued commands are submitted and the memory returns to gpukit. A view is made
- * contiguous first (a device copy, owned by the tensor). f32 → float32, i32 → int32; others are a DTypeError.
+ * A gpukit array as a TF.js tensor with no host copy. gpukit's queued work is submitted first, so TF.js's
+ * kernels see it. Zero-copy where the array's buffer holds exactly its data (a plain array whose byte size is
+ * one of the pool's size classes: a multiple of 256 bytes up to 4 KiB, then 4 sizes per power of two — 1024
+ * f32, 2^20 f32...): the tensor reads that buffer itself (TF.js's `zeroCopy` GPU data) and the buffer is leased
+ * to it — destroying the array does not free or reuse it while the tensor lives; once the tensor is disposed,
+ * TF.js's queued commands are submitted and the memory returns to gpukit. Otherwise (a view, or a size with
+ * slack: TF.js 4.22 reads a GPU buffer's whole size back, so a larger buffer would read back extra elements)
+ * the data is copied on the GPU into a buffer of exactly its size, which TF.js copies into its own (two device
+ * copies, still no host copy) and the array stays independent of the tensor. f32 → float32, i32 → int32;
+ * others are a DTypeError.
  *
  * @example
  * ```ts
@@ -175,27 +185,54 @@ export async function toTensor(tf: TfLike, x: DeviceArray): Promise<TfTensorLike
   const tfDtype = TF_DTYPE[x.dtype];
   if (tfDtype === undefined) throw new DTypeError(`toTensor: TF.js has no dtype for gpukit's ${x.dtype}; f32 and i32 convert (cast with astype first)`);
   const queue = tfQueue(tf);
-  const plain = x.isPlain ? x : x.contiguous();
-  let tensor: TfTensorLike | undefined;
-  const lease = leaseArray(plain, () => {
-    if (tensor === undefined || !tensor.isDisposed) return true;
-    // Disposed: commands TF.js encoded before that may still read the buffer; submit them before gpukit reuses it.
-    queue.ensureCommandEncoderReady();
-    queue.submitQueue();
-    return false;
-  });
-  try {
-    await plain.ctx.settled();
-    plain.ctx.checkErrors();
-    // TF.js wants STORAGE | COPY_SRC and at least the tensor's bytes: every gpukit array's buffer qualifies.
-    tensor = tf.tensor({ buffer: lease.buffer, zeroCopy: true }, [...x.shape], tfDtype);
-  } catch (e) {
-    lease.release();
-    throw e;
-  } finally {
-    if (plain !== x) plain.destroy(); // the lease keeps its memory for the tensor
+  const ctx = x.ctx;
+  const shape = [...x.shape];
+  if (x.isPlain && x.storageBuffers.length === 1 && x.storageBuffer.size === x.byteLength && x.byteLength > 0) {
+    let tensor: TfTensorLike | undefined;
+    const lease = leaseArray(x, () => {
+      if (tensor === undefined || !tensor.isDisposed) return true;
+      // Disposed: commands TF.js encoded before that may still read the buffer; submit them before gpukit reuses it.
+      queue.ensureCommandEncoderReady();
+      queue.submitQueue();
+      return false;
+    });
+    try {
+      await device(x).flush();
+      // TF.js wants STORAGE | COPY_SRC and at least the tensor's bytes: every gpukit array's buffer has them.
+      tensor = tf.tensor({ buffer: lease.buffer, zeroCopy: true }, shape, tfDtype);
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
+    return tensor;
   }
-  return tensor;
+  // A buffer of exactly the data's size, filled by a copy in gpukit's batch; TF.js copies it into its own
+  // buffer and submits that copy at once, so it is destroyed right after (WebGPU frees it once the copy ran).
+  const bytes = Math.max(4, x.byteLength);
+  const exact = ctx.gpu.createBuffer({ label: `toTensor|${x.dtype}|${x.size}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  try {
+    const plain = x.isContiguous ? x : x.contiguous();
+    try {
+      if (x.byteLength > 0) ctx.copy(plain.storageBuffer, plain.offset * (x.byteLength / Math.max(1, x.size)), exact, 0, x.byteLength, `toTensor|${x.dtype}|${x.size}`);
+    } finally {
+      if (plain !== x) plain.destroy();
+    }
+    await device(x).flush();
+    return tf.tensor({ buffer: exact }, shape, tfDtype);
+  } finally {
+    exact.destroy();
+  }
+}
+
+/** The device interface an array's flush goes through: its Dawn context's verdict and error report. */
+function device(x: DeviceArray): { flush(): Promise<void> } {
+  const ctx = x.ctx;
+  return {
+    flush: async () => {
+      await ctx.settled();
+      ctx.checkErrors();
+    },
+  };
 }
 
 // ---- ONNX Runtime (onnxruntime-node / onnxruntime-common) ----

@@ -86,8 +86,10 @@ export class DawnBackend implements Backend {
     this.#ctx.timeoutMs = ms;
   }
 
-  sync(timeoutMs?: number): Promise<void> {
-    return this.#ctx.sync(timeoutMs ?? this.#ctx.timeoutMs);
+  async sync(timeoutMs?: number): Promise<void> {
+    await this.#ctx.sync(timeoutMs ?? this.#ctx.timeoutMs);
+    // Leases tied to a partner's object (a disposed tensor) end without a call into gpukit: take their memory back.
+    if (this.#ctx.parked.size > 0) this.unpark();
   }
 
   async flushQueue(): Promise<void> {
@@ -137,6 +139,7 @@ export class DawnBackend implements Backend {
 
   allocate(dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage {
     const ctx = this.#ctx;
+    if (ctx.parked.size > 0) this.unpark();
     const pool = poolOf(ctx);
     const mode = fill === 'uninitialized' ? 'none' : fill;
     if (byteLength <= ctx.limits.maxBufferSize) {
