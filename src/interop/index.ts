@@ -157,7 +157,7 @@ export function fromTensor(tf: TfLike, tensor: TfTensorLike, device: GpuDevice):
     throw new ArgumentError("fromTensor: TF.js gave a texture, not a buffer: the tensor is not on TF.js's WebGPU backend");
   }
   try {
-    return wrapOutside(ctx, data.buffer, { dtype, shape: [...tensor.shape], byteOffset: 0, from: 'a TF.js tensor', onRelease: () => data.tensorRef.dispose() });
+    return wrapOutside(ctx, data.buffer, { dtype, shape: [...tensor.shape], byteOffset: 0, from: 'a TF.js tensor', onRelease: () => { data.tensorRef.dispose(); } });
   } catch (e) {
     data.tensorRef.dispose();
     throw e;
@@ -286,5 +286,5 @@ export async function toOrtTensor(ort: OrtLike, x: DeviceArray): Promise<OrtTens
   const type = ORT_DTYPE[x.dtype];
   if (type === undefined) throw new DTypeError(`toOrtTensor: gpukit's ${x.dtype} has no ONNX Runtime tensor type here; f32, i32 and u32 convert`);
   const data = await x.toArray();
-  return new ort.Tensor(type, data as ArrayBufferView, [...x.shape]);
+  return new ort.Tensor(type, data, [...x.shape]);
 }

@@ -31,7 +31,7 @@ describe('ONNX Runtime tensors ↔ arrays', () => {
     expectArrayEqual(feeds.X.data as Float32Array, xs); // one copy out, bit for bit
     const { Y } = await session.run(feeds as unknown as Record<string, ort.Tensor>);
     if (Y === undefined) throw new Error('the model has an output Y');
-    using y = fromOrtTensor(device, Y as unknown as OrtTensorLike);
+    using y = fromOrtTensor(device, Y);
     expect(y.shape).toEqual([n, 4]);
     expect(y.dtype).toBe('f32');
     using z = multiply(y, 2);

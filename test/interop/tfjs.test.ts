@@ -43,7 +43,7 @@ describe('TF.js ↔ gpukit on one device', () => {
     await logits.data(); // the upload and a read happen before counting starts
     const maps = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
     try {
-      const x = fromTensor(TF, logits as unknown as TfTensorLike, device);
+      const x = fromTensor(TF, logits, device);
       logits.dispose(); // the array holds TF.js's GPU copy, not the tensor
       const p = softmax(x, { axis: -1 });
       const t = (await toTensor(TF, p)) as unknown as tf.Tensor;
@@ -97,9 +97,10 @@ describe('TF.js ↔ gpukit on one device', () => {
     const t = (await toTensor(TF, ints)) as unknown as tf.Tensor;
     ints.destroy();
     using filler = device.array(new Int32Array(5).fill(99)); // would take the memory if the lease did not hold it
+    expect(filler.size).toBe(5);
     expect(t.dtype).toBe('int32');
     expect([...((await t.data()) as Int32Array)]).toEqual([-2147483648, -1, 0, 7, 2147483647]);
-    const back = fromTensor(TF, t as unknown as TfTensorLike, device);
+    const back = fromTensor(TF, t, device);
     expect(back.dtype).toBe('i32');
     expect([...(await back.toArray())]).toEqual([-2147483648, -1, 0, 7, 2147483647]);
     back.destroy();

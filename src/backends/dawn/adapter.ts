@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { ArgumentError, DeviceUnavailableError } from '../../errors.js';
+import { describeValue } from '../../args.js';
 import { ensureHeadlessEgl, prepareDriverEnvironment } from '../../device/env.js';
 import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel, type WebgpuImplementation } from '../../device/info.js';
 import { currentRuntime, runtimeLabel } from '../../device/runtime.js';
@@ -474,13 +475,13 @@ export const ADOPT_CONFLICTS = ['backend', 'adapter', 'featureLevel', 'powerPref
 export async function adoptDevice(device: unknown, opts: DawnAdapterOptions = {}): Promise<DawnHandle> {
   const d = device as Partial<GPUDevice> | null;
   if (typeof d !== 'object' || d === null || typeof d.createBuffer !== 'function' || typeof d.queue !== 'object' || !(d.lost instanceof Promise)) {
-    throw new ArgumentError(`openDevice: option 'device' must be a GPUDevice (from the webgpu package, TF.js or adapter.requestDevice()), got ${typeof device === 'object' && device !== null ? (device.constructor?.name ?? 'an object') : typeof device}`);
+    throw new ArgumentError(`openDevice: option 'device' must be a GPUDevice (from the webgpu package, TF.js or adapter.requestDevice()), got ${typeof device === 'object' && device !== null ? describeValue(device) : typeof device}`);
   }
   const gpu = device as GPUDevice & { [ADOPTED_BY]?: unknown };
   if (gpu[ADOPTED_BY] !== undefined) {
     throw new ArgumentError('openDevice: this GPUDevice is already adopted by an open gpukit device; two gpukit devices over one GPUDevice would share its error scopes, so the second is refused — use the first, or close() it before adopting again');
   }
-  const lost = await Promise.race([gpu.lost.then(() => true), new Promise<false>((r) => setImmediate(() => r(false)))]);
+  const lost = await Promise.race([gpu.lost.then(() => true), new Promise<false>((r) => setImmediate(() => { r(false); }))]);
   if (lost) throw new ArgumentError('openDevice: option \'device\' is a GPUDevice that is destroyed or lost; pass a live one');
   await loadWebgpu().catch(() => undefined); // GPUBufferUsage and friends, when the device came from elsewhere
   const caps = checkLimitCaps(opts.limits, gpu.limits as unknown as Record<string, unknown>);

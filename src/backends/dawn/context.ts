@@ -764,7 +764,7 @@ export class DeviceContext {
       for (const c of [...this.#chunks, ...this.#freeChunks]) c.buffer.destroy();
       this.pool.destroyAll((b) => [...this.parked].some((st) => st.buffers.includes(b)));
       this.gpu.removeEventListener('uncapturederror', this.#onUncaptured);
-      delete (this.gpu as { [ADOPTED_BY]?: unknown })[ADOPTED_BY];
+      Reflect.deleteProperty(this.gpu, ADOPTED_BY);
       this.#chunks = [];
       this.#freeChunks = [];
       this.#poison.clear();
