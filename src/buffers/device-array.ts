@@ -164,10 +164,19 @@ export class DeviceArray<D extends DType = DType> {
     return !this.#readOnly && isWritable(this.layout);
   }
 
+  /**
+   * @internal Makes this array read-only, as a broadcast view is: memory lent for reading (a TF.js tensor's,
+   * src/interop/), which `write`, `set` and op outputs must not change.
+   */
+  freeze(): this {
+    this.#readOnly = true;
+    return this;
+  }
+
   /** @internal Throws ArgumentError naming `op` and `what` when this array is read-only ({@link writable}). */
   assertWritable(op: string, what: string): void {
     if (this.writable) return;
-    const why = this.#readOnly ? 'is a broadcast view or was taken from one' : 'is a broadcast view (stride 0 on an axis of extent > 1)';
+    const why = this.#readOnly ? 'is read-only (a broadcast view or one taken from it, or memory lent for reading such as a TF.js tensor)' : 'is a broadcast view (stride 0 on an axis of extent > 1)';
     throw new ArgumentError(`${op}: ${what} ${this.toString()} ${why}: it is read-only (a write would change the array it was broadcast from); write into a fresh array instead`);
   }
 

@@ -74,7 +74,7 @@ export interface TfTensorLike {
   readonly dtype: string;
   readonly isDisposed: boolean;
   readonly dataId: unknown;
-  dataToGPU(): { buffer?: GPUBuffer; tensorRef: { dispose(): void } };
+  clone(): { dispose(): void };
   dispose(): void;
 }
 
@@ -89,11 +89,41 @@ export interface TfLike {
   setBackend(name: string): Promise<boolean>;
 }
 
-/** TF.js's WebGPU backend's methods the helpers call (public in 4.22's typings). */
+/**
+ * TF.js's WebGPU backend's methods the helpers call: public in 4.22's typings, except `endComputePassEncoder`
+ * (private there, a plain method at run time), which must close TF.js's open compute pass before its command
+ * buffer can be submitted.
+ */
 interface TfWebgpuQueue {
+  readonly tensorMap: { get(dataId: unknown): { resource?: unknown } | undefined };
   ensureCommandEncoderReady(): void;
+  endComputePassEncoder?(): void;
   submitQueue(): void;
   uploadToGPU(dataId: unknown): void;
+}
+
+/** Submits what TF.js's WebGPU backend has encoded and not submitted yet (it batches up to 15 dispatches). */
+function submitTf(queue: TfWebgpuQueue): void {
+  queue.ensureCommandEncoderReady();
+  queue.endComputePassEncoder?.();
+  queue.submitQueue();
+}
+
+/**
+ * Submits the commands TF.js's WebGPU backend has queued (it batches its kernels and submits every 15
+ * dispatches, or when something is read), without waiting for the GPU: after it, gpukit's next batch runs
+ * after TF.js's work on the shared queue. {@link fromTensor} and {@link toTensor} do this themselves; call it
+ * when you hand TF.js's buffers to gpukit another way (wrapBuffer) or before waiting on the queue.
+ *
+ * @example
+ * ```ts
+ * const y = model.predict(x);
+ * submitTfjs(tf);
+ * await device.gpu.queue.onSubmittedWorkDone(); // the model has run
+ * ```
+ */
+export function submitTfjs(tf: TfLike): void {
+  submitTf(tfQueue(tf));
 }
 
 const TF_DTYPE: Partial<Record<DType, string>> = { f32: 'float32', i32: 'int32' };
@@ -125,24 +155,25 @@ export async function setTfjsBackend(tf: TfLike, WebGPUBackend: new (device: GPU
 
 function tfQueue(tf: TfLike): TfWebgpuQueue {
   const b = tf.backend() as Partial<TfWebgpuQueue>;
-  if (tf.getBackend() !== 'webgpu' || typeof b.submitQueue !== 'function' || typeof b.ensureCommandEncoderReady !== 'function' || typeof b.uploadToGPU !== 'function') {
+  if (tf.getBackend() !== 'webgpu' || typeof b.submitQueue !== 'function' || typeof b.ensureCommandEncoderReady !== 'function' || typeof b.uploadToGPU !== 'function' || typeof b.tensorMap?.get !== 'function') {
     throw new ArgumentError(`TF.js's backend is '${tf.getBackend()}', not its WebGPU backend on this device: call setTfjsBackend(tf, WebGPUBackend, device) first`);
   }
   return b as TfWebgpuQueue;
 }
 
 /**
- * A TF.js tensor of TF.js's WebGPU backend as a gpukit array, with no host copy: TF.js's `dataToGPU()` hands
- * over a GPU buffer holding the tensor's data (TF.js copies it on the GPU, into a buffer of the tensor's
- * own, and submits that copy, so gpukit's work after it sees the data). The array borrows that buffer and
- * frees it (through TF.js) when destroyed; the original tensor may be disposed at any time. float32 → f32,
- * int32 → i32; other dtypes are a DTypeError. A tensor whose data TF.js still holds on the host (made from
- * values, not yet used by a GPU kernel) is uploaded by TF.js first. The device must be TF.js's (see
- * {@link setTfjsBackend}).
+ * A TF.js tensor of TF.js's WebGPU backend as a gpukit array, zero-copy: the array is the tensor's own GPU
+ * buffer. TF.js's queued commands are submitted first (so gpukit's work after them sees the data), and the
+ * array holds a reference to the tensor's data (a `clone()`, which shares it), dropped when the array is
+ * destroyed: the original tensor may be disposed at any time. The array is read-only (TF.js tensors are
+ * immutable; `write`, `set` and passing it as an op's output are ArgumentErrors): ops read it, and
+ * `copy()` / any op's result is an ordinary gpukit array. A tensor whose data TF.js still holds on the host
+ * (made from values, not yet used by a GPU kernel) is uploaded by TF.js first. float32 → f32, int32 → i32;
+ * other dtypes are a DTypeError. The device must be TF.js's (see {@link setTfjsBackend}).
  *
  * @example
  * ```ts
- * using x = fromTensor(tf, logits, device); // f32 [batch, classes]
+ * using x = fromTensor(tf, logits, device); // f32 [batch, classes], logits' own memory
  * using p = softmax(x, { axis: -1 });
  * ```
  */
@@ -150,16 +181,21 @@ export function fromTensor(tf: TfLike, tensor: TfTensorLike, device: GpuDevice):
   const ctx = device.ctx;
   const dtype = FROM_TF[tensor.dtype];
   if (dtype === undefined) throw new DTypeError(`fromTensor: a TF.js ${tensor.dtype} tensor has no gpukit dtype; float32 and int32 do (cast it with tf.cast first)`);
-  tfQueue(tf).uploadToGPU(tensor.dataId);
-  const data = tensor.dataToGPU();
-  if (data.buffer === undefined) {
-    data.tensorRef.dispose();
-    throw new ArgumentError("fromTensor: TF.js gave a texture, not a buffer: the tensor is not on TF.js's WebGPU backend");
+  const queue = tfQueue(tf);
+  if (tensor.isDisposed) throw new ArgumentError('fromTensor: the tensor is disposed');
+  queue.uploadToGPU(tensor.dataId);
+  const resource = queue.tensorMap.get(tensor.dataId)?.resource as Partial<GPUBuffer> | null | undefined;
+  if (typeof resource !== 'object' || resource === null || typeof resource.usage !== 'number' || typeof resource.mapAsync !== 'function') {
+    throw new ArgumentError("fromTensor: TF.js keeps this tensor's data in a texture, not a GPU buffer; only buffers can be shared");
   }
+  submitTf(queue); // TF.js's work that writes the tensor goes to the queue before gpukit's next batch
+  const ref = tensor.clone(); // shares the data (TF.js's Identity adds a reference): keeps the buffer from TF.js's pool
   try {
-    return wrapOutside(ctx, data.buffer, { dtype, shape: [...tensor.shape], byteOffset: 0, from: 'a TF.js tensor', onRelease: () => { data.tensorRef.dispose(); } });
+    const x = wrapOutside(ctx, resource, { dtype, shape: [...tensor.shape], byteOffset: 0, from: 'a TF.js tensor', onRelease: () => { ref.dispose(); } });
+    x.freeze();
+    return x;
   } catch (e) {
-    data.tensorRef.dispose();
+    ref.dispose();
     throw e;
   }
 }
@@ -192,8 +228,7 @@ export async function toTensor(tf: TfLike, x: DeviceArray): Promise<TfTensorLike
     const lease = leaseArray(x, () => {
       if (tensor === undefined || !tensor.isDisposed) return true;
       // Disposed: commands TF.js encoded before that may still read the buffer; submit them before gpukit reuses it.
-      queue.ensureCommandEncoderReady();
-      queue.submitQueue();
+      submitTf(queue);
       return false;
     });
     try {

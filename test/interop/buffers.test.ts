@@ -69,6 +69,8 @@ describe('wrapBuffer / exportBuffer', () => {
     const before = device.memory;
     const xb = wrapBuffer(device, b, { dtype: 'f32', shape: [4] });
     xb.destroy();
+    // No record of the ended borrow stays on the buffer (an owner's pool may wrap and release it again and again).
+    expect((b as unknown as Record<symbol, Set<unknown>>)[Symbol.for('gpukit.borrows')]?.size).toBe(0);
     expect(device.memory.inUseBytes).toBe(before.inUseBytes);
     expect(device.memory.cachedBytes).toBe(before.cachedBytes);
     using fresh = device.zeros([4]); // a pool that had taken b would hand it out (and clear it) here

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, describe, expect, vi } from 'vitest';
-import { DTypeError, softmax, UnsupportedOnEngineError, type GpuDevice } from '../../src/index.js';
+import { ArgumentError, DTypeError, softmax, UnsupportedOnEngineError, type GpuDevice } from '../../src/index.js';
 import { fromTensor, setTfjsBackend, toTensor, type TfLike, type TfTensorLike } from '../../src/interop/index.js';
 import { expectAllClose, gpuTest } from '../fixture.js';
 import { npOut, numpy } from '../ops/helpers.js';
@@ -44,7 +44,11 @@ describe('TF.js ↔ gpukit on one device', () => {
     const maps = vi.spyOn(GPUBuffer.prototype, 'mapAsync');
     try {
       const x = fromTensor(TF, logits, device);
-      logits.dispose(); // the array holds TF.js's GPU copy, not the tensor
+      // Zero-copy: the array is the tensor's own buffer, and it is read-only (tensors are immutable).
+      const backend = tf.backend() as unknown as { tensorMap: { get(id: unknown): { resource: unknown } } };
+      expect(x.storageBuffer).toBe(backend.tensorMap.get(logits.dataId).resource);
+      expect(() => x.write(new Float32Array(rows * cols))).toThrow(ArgumentError);
+      logits.dispose(); // the array holds its own reference to the data
       const p = softmax(x, { axis: -1 });
       const t = (await toTensor(TF, p)) as unknown as tf.Tensor;
       x.destroy();

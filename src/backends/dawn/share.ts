@@ -77,13 +77,17 @@ export function wrapOutside(ctx: DeviceContext, buffer: unknown, spec: WrapSpec)
   requireUsage(gpuBuffer, 'STORAGE', 'bound by gpukit\'s kernels', 'wrapBuffer');
   const storage = new Storage(gpuBuffer, null);
   let released = false;
+  // eslint-disable-next-line prefer-const -- assigned once below; the release closure needs it declared first
+  let borrow: Borrow;
   const release = (): void => {
     if (released) return;
     released = true;
     ctx.borrows.delete(release);
+    // The buffer may live on (its owner's pool reuses it): keep no record of a borrow that ended.
+    (gpuBuffer as WatchedBuffer)[BORROWS]?.delete(borrow);
     spec.onRelease?.();
   };
-  const borrow: Borrow = { from: spec.from, ownerDestroyed: false, claimed: false, onRelease: release };
+  borrow = { from: spec.from, ownerDestroyed: false, claimed: false, onRelease: release };
   storage.borrowed = borrow;
   watchDestroy(gpuBuffer, borrow);
   ctx.borrows.add(release);
