@@ -74,18 +74,33 @@ export interface TfTensorLike {
   readonly dtype: string;
   readonly isDisposed: boolean;
   readonly dataId: unknown;
-  clone(): { dispose(): void };
+  /** A tensor sharing this one's data (a reference TF.js counts). */
+  clone(): TfDisposable;
+  /** Drops this tensor's reference to its data. */
+  dispose(): void;
+}
+
+/** Something TF.js frees with `dispose()`. */
+export interface TfDisposable {
+  /** Frees it (for a tensor: drops its reference to the data). */
   dispose(): void;
 }
 
 /** The part of TF.js (`@tensorflow/tfjs-core`, or `@tensorflow/tfjs`) the helpers use. */
 export interface TfLike {
+  /** `tf.tensor({ buffer, zeroCopy }, shape, dtype)`: a tensor over GPU data (TF.js's WebGPU backend). */
   tensor(values: { buffer: GPUBuffer; zeroCopy?: boolean }, shape: number[], dtype: string): TfTensorLike;
+  /** The name of the current backend (`'webgpu'`). */
   getBackend(): string;
+  /** The current backend object. */
   backend(): unknown;
+  /** Registers a backend factory under a name. */
   registerBackend(name: string, factory: () => unknown, priority?: number): boolean;
+  /** The factory registered under a name, if any. */
   findBackendFactory(name: string): unknown;
+  /** Removes the backend registered under a name. */
   removeBackend(name: string): void;
+  /** Selects (and starts) a registered backend. */
   setBackend(name: string): Promise<boolean>;
 }
 

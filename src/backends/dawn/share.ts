@@ -111,6 +111,7 @@ export interface BufferLease {
   readonly released: boolean;
   /** Ends the lease: gpukit may reuse the memory once its array is destroyed. Idempotent. */
   release(): void;
+  /** The same as {@link release}, so `using lease = exportBuffer(x)` ends it at the end of its scope. */
   [Symbol.dispose](): void;
 }
 
