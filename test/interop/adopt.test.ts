@@ -23,6 +23,9 @@ describe('openDevice({ device })', () => {
     expect(device.gpu).toBe(raw);
     expect(device.limits.maxStorageBufferBindingSize).toBe(raw.limits.maxStorageBufferBindingSize);
     expect(device.info.features).toEqual([...raw.features].sort());
+    // Tuning and calibration key on the adapter: named from the device's own adapterInfo.
+    expect(device.info.description).toBe(raw.adapterInfo.description);
+    expect(device.info.isSoftware).toBe(fixture.info.isSoftware);
     const x = device.array(new Float32Array([1, 2, 3, 4, 5]));
     const y = add(x, x);
     expect([...(await y.toArray())]).toEqual([2, 4, 6, 8, 10]);

@@ -579,7 +579,9 @@ export class DeviceContext {
     this.gpu.queue.onSubmittedWorkDone().then(
       () => {
         if (batch.id > this.#completed) this.#completed = batch.id;
-        if (batch.chunks.length > 0) this.#freeChunks.push(...batch.chunks);
+        // Closed meanwhile: on an adopted device nothing else would free the batch's uniform chunks.
+        if (this.#state.kind === 'closed' && this.adopted) for (const c of batch.chunks) c.buffer.destroy();
+        else if (batch.chunks.length > 0) this.#freeChunks.push(...batch.chunks);
         batch.chunks = [];
         for (const hook of this.#completedHooks) hook(this.#completed);
       },
