@@ -8,13 +8,16 @@
  *              then the same post-processing: what two libraries on separate devices must do
  * Each call includes the model's forward pass; the medians are printed side by side with the bytes the shared
  * path does not move (the logits, down and up again) and what that saves per call.
+ * Then ONNX Runtime's helpers, which copy once each way (its GPU lives inside its native binding): the medians of
+ * toOrtTensor (device → host) and fromOrtTensor (host → device, until the upload is done) at the same sizes.
  *
  *   npx tsx bench/share.ts [--batches 256,2048,16384] [--calls 9]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describeAdapter, histogram, openDevice, softmax, topk, type DeviceArray } from '../src/index.js';
-import { fromTensor, setTfjsBackend, type TfLike } from '../src/interop/index.js';
+import * as ort from 'onnxruntime-node';
+import { fromOrtTensor, fromTensor, setTfjsBackend, toOrtTensor, type TfLike } from '../src/interop/index.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,3 +95,26 @@ for (const batch of BATCHES) {
 w1.dispose();
 w2.dispose();
 tf.engine().reset();
+
+console.log('\n# ONNX Runtime helpers: one copy each way; medians of the same number of calls');
+console.log('elements     MiB   toOrtTensor ms   GB/s   fromOrtTensor ms   GB/s');
+for (const batch of BATCHES) {
+  const n = batch * CLASSES;
+  using x = device.random.uniform([batch, CLASSES], { seed: 5 });
+  const to: number[] = [];
+  const from: number[] = [];
+  await toOrtTensor(ort, x); // warm-up
+  for (let c = 0; c < CALLS; c++) {
+    let t0 = performance.now();
+    const t = await toOrtTensor(ort, x);
+    to.push(performance.now() - t0);
+    t0 = performance.now();
+    const back = fromOrtTensor(device, t);
+    await device.sync();
+    from.push(performance.now() - t0);
+    back.destroy();
+  }
+  const [a, b] = [median(to), median(from)];
+  const gbs = (ms: number): string => ((n * 4) / (ms * 1e6)).toFixed(2);
+  console.log(`${String(n).padEnd(10)} ${((n * 4) / 2 ** 20).toFixed(2).padStart(6)}   ${a.toFixed(2).padStart(14)}   ${gbs(a).padStart(4)}   ${b.toFixed(2).padStart(16)}   ${gbs(b).padStart(4)}`);
+}
