@@ -87,6 +87,21 @@ describe('openDevice({ device })', () => {
     await expect(openDevice({ device: raw })).rejects.toThrow(/destroyed or lost/);
   });
 
+  gpuTest("another library's validation error inside gpukit's open batch is reported by sync(), not swallowed; gpukit's results stay right", async ({ device: fixture }) => {
+    const raw = fixture.info.engine === 'dawn' ? await rawDevice() : null;
+    if (raw === null) return expect(openDevice({ device: {} as GPUDevice, engine: 'gpujs' })).rejects.toThrow(ArgumentError);
+    const device = await openDevice({ device: raw });
+    const x = device.array(new Float32Array([1, 2, 3]));
+    await device.sync();
+    const y = add(x, x); // gpukit's batch is open (and its error scope pushed) until the end of this task
+    raw.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE, label: 'theirs, invalid' }); // their mistake
+    await expect(device.sync()).rejects.toThrow(/theirs, invalid/);
+    expect([...(await y.toArray())]).toEqual([2, 4, 6]);
+    await device.sync(); // reported once
+    await device.close();
+    raw.destroy();
+  });
+
   gpuTest('loss of the adopted device becomes DeviceLostError; limits of a default device are honoured', async ({ device: fixture }) => {
     const raw = fixture.info.engine === 'dawn' ? await rawDevice('default') : null;
     if (raw === null) return expect(openDevice({ device: {} as GPUDevice, engine: 'gpujs' })).rejects.toThrow(ArgumentError);

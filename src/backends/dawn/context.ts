@@ -559,7 +559,11 @@ export class DeviceContext {
       const error = v ?? o;
       if (error !== null) {
         batch.failed = true;
+        const before = this.#unreported.length;
         await this.#replay(batch);
+        // On an adopted device the batch's error scope also caught what another library did on the device
+        // meanwhile: an error no op of the batch reproduces is theirs. Reported, not swallowed (sync(), flush()).
+        if (this.adopted && this.#unreported.length === before) this.#uncaptured.push(error);
         // Replayed ops have propagated already: a check's error fails only its own victims here.
         for (const [b, e] of await this.#runChecks(batch)) this.#poison.set(b, e);
       } else {
