@@ -42,8 +42,8 @@ export class Storage {
   released = false;
   /** Set for an outside buffer gpukit only borrows (see {@link Borrow}); null for gpukit's own memory. */
   borrowed: Borrow | null = null;
-  /** Leases handed out on this memory (see {@link StorageLease}). */
-  readonly leases = new Set<StorageLease>();
+  /** Leases handed out on this memory (see {@link StorageLease}); null until the first (most arrays never have one). */
+  leases: Set<StorageLease> | null = null;
   constructor(buffer: GPUBuffer | readonly GPUBuffer[] | null, block: ArrayBuffer | null, segmentElements = Infinity) {
     this.buffers = buffer === null ? [] : Array.isArray(buffer) ? buffer : [buffer as GPUBuffer];
     this.buffer = this.buffers[0] ?? null;
@@ -58,7 +58,9 @@ export class Storage {
 
   /** True while a lease still holds the memory (leases that ended by themselves are dropped here). */
   get leased(): boolean {
-    for (const l of this.leases) if (!l.held()) this.leases.delete(l);
-    return this.leases.size > 0;
+    const leases = this.leases;
+    if (leases === null) return false;
+    for (const l of leases) if (!l.held()) leases.delete(l);
+    return leases.size > 0;
   }
 }

@@ -127,11 +127,11 @@ export function leaseArray(x: DeviceArray, until?: () => boolean): BufferLease {
   const storage = x.storage;
   let released = false;
   const lease: StorageLease = { held: () => !released && (until?.() ?? true) };
-  storage.leases.add(lease);
+  (storage.leases ??= new Set()).add(lease);
   const release = (): void => {
     if (released) return;
     released = true;
-    storage.leases.delete(lease);
+    storage.leases?.delete(lease);
     ctx.backend.unpark();
   };
   return {
