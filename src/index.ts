@@ -29,6 +29,7 @@ export type { UniformValue } from './backends/dawn/uniform.js';
 export {
   GpukitError,
   DeviceUnavailableError,
+  BufferUsageError,
   DeviceLostError,
   ShaderCompileError,
   ValidationError,
