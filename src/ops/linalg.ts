@@ -14,23 +14,17 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { broadcastShapes, normAxis, sizeOf } from '../buffers/strided.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
-import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
-import { checkArray } from './check-array.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { liveArray } from './check-array.js';
 import { defineOp, type Checked } from './manifest.js';
 import { astype, multiply } from './math.js';
 import { sum } from './reduce.js';
 import { matmul } from './matmul.js';
 import { matrixTranspose } from './manipulation.js';
 
-function live(op: string, name: string, x: unknown): DeviceArray {
-  checkArray(op, name, x);
-  if (x.destroyed) throw new DestroyedError(`${op}: ${name} (${x.dtype}, shape [${x.shape.join(', ')}]) was destroyed`);
-  return x;
-}
-
 function pair(op: string, a: unknown, b: unknown): [DeviceArray, DeviceArray] {
-  const x = live(op, 'x1', a);
-  const y = live(op, 'x2', b);
+  const x = liveArray(op, 'x1', a);
+  const y = liveArray(op, 'x2', b);
   if (x.backend !== y.backend) throw new ArgumentError(`${op}: x1 and x2 belong to different devices`);
   if (x.dtype !== y.dtype) throw new DTypeError(`${op}: x1 is ${x.dtype} but x2 is ${y.dtype}: mixed dtypes are refused (no type promotion yet)`);
   return [x, y];
@@ -221,7 +215,7 @@ export function outer<D extends DType>(x1: DeviceArray<D>, x2: DeviceArray<D>, .
 
 /** trace's and diagonal's arguments: a stack of matrices and `{ offset }` (an integer, default 0). */
 function checkDiagonal(op: string, x: unknown, options: unknown, extra: readonly unknown[]): { a: DeviceArray; offset: number } {
-  const a = live(op, 'x', x);
+  const a = liveArray(op, 'x', x);
   const o = checkOptions(op, options, { offset: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'must be an integer') });
   checkNoExtra(op, extra, 'x and an options object ({ offset })');
   if (a.ndim < 2) throw new ShapeError(`${op}: x must have at least 2 dimensions (a stack of matrices), got shape [${a.shape.join(', ')}]`);

@@ -15,8 +15,8 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { checkNoExtra } from '../args.js';
-import { DestroyedError, DTypeError, ShapeError } from '../errors.js';
-import { checkArray } from './check-array.js';
+import { DTypeError, ShapeError } from '../errors.js';
+import { liveArray } from './check-array.js';
 import { defineOp, type Checked } from './manifest.js';
 import { astype, notEqual, where } from './math.js';
 import { scan } from './scan.js';
@@ -25,12 +25,6 @@ import { copy } from './copy.js';
 
 /** Dtypes a boolean mask may have (u32 0/1 today; the bool dtype joins this list). */
 const MASK_DTYPES: readonly string[] = ['bool', 'u32'];
-
-function live(op: string, name: string, x: unknown): DeviceArray {
-  checkArray(op, name, x);
-  if (x.destroyed) throw new DestroyedError(`${op}: ${name} (${x.dtype}, shape [${x.shape.join(', ')}]) was destroyed`);
-  return x;
-}
 
 /** Destroys the arrays whatever happens in `f`. */
 async function using<R>(temps: DeviceArray[], f: () => Promise<R>): Promise<R> {
@@ -137,7 +131,7 @@ export const NONZERO = defineOp({
   tolerance: 'exact',
   composite: true,
   check: (x: unknown, extra: readonly unknown[]): MaskCall => {
-    const a = live('nonzero', 'x', x);
+    const a = liveArray('nonzero', 'x', x);
     checkNoExtra('nonzero', extra, 'one argument (x)');
     if (a.ndim === 0) throw new ShapeError('nonzero: x must have at least 1 dimension (the standard refuses 0-d input)');
     if (a.size >= 2 ** 31) throw new ShapeError(`nonzero: x has ${a.size} elements; i32 indices reach 2^31 − 1`);
@@ -171,8 +165,8 @@ export const BOOLEAN_INDEX = defineOp({
   tolerance: 'exact',
   composite: true,
   check: (x: unknown, mask: unknown, extra: readonly unknown[]): MaskCall => {
-    const a = live('booleanIndex', 'x', x);
-    const m = live('booleanIndex', 'mask', mask);
+    const a = liveArray('booleanIndex', 'x', x);
+    const m = liveArray('booleanIndex', 'mask', mask);
     checkNoExtra('booleanIndex', extra, 'x and a mask');
     // The elements move through take: its dtypes, checked here, before the compaction allocates anything.
     if (!TAKE_TYPES.includes(a.dtype)) throw new DTypeError(`booleanIndex: x has dtype ${a.dtype}; expected ${TAKE_TYPES.join(', ')} (astype(x, 'f32') first)`);
