@@ -2,10 +2,10 @@
  * Data-dependent indexing: `nonzero(x)` and boolean-mask indexing `booleanIndex(x, mask)` (NumPy's
  * `x[mask]`). Their result's length is the number of true elements, known only once the device has counted
  * them, so both return a Promise: the counting and the compaction stay on the device, and one small readback
- * (two elements) sizes the result.
+ * (one element) sizes the result.
  *
  * The plan, on both engines, through existing ops: flags = (x != 0) as u32 0/1; pos = exclusive scan of the
- * flags (scan.ts); count = pos[n-1] + flags[n-1] (the readback); then for each output, the coordinates of
+ * flags (scan.ts); count = pos[n-1] + flags[n-1] (summed on the device, then the one readback); then for each output, the coordinates of
  * the flagged elements are scattered to their positions (scatterAdd of where(flags, coordinate, 0) into
  * count + 1 zeros: an unflagged element adds 0 at a position at most count) — integers, so exact. Mask
  * indexing then gathers the selected elements (take along the flattened leading axes), so values move bit
@@ -18,7 +18,7 @@ import { checkNoExtra } from '../args.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { liveArray } from './check-array.js';
 import { defineOp, type Checked } from './manifest.js';
-import { astype, notEqual, where } from './math.js';
+import { add, astype, notEqual, where } from './math.js';
 import { scan } from './scan.js';
 import { scatterAdd, take, TAKE_TYPES } from './indexing.js';
 import { copy } from './copy.js';
@@ -60,8 +60,10 @@ async function compact(x: DeviceArray, grids: readonly (() => Grid)[]): Promise<
     const lastPos = pos.slice(n - 1);
     const lastFlag = flat.slice(n - 1);
     temps.push(lastPos, lastFlag);
-    const [p, f] = await Promise.all([lastPos.toArray(), lastFlag.toArray()]);
-    const count = (p[0] ?? 0) + (f[0] ?? 0);
+    // Summed on the device (both u32, the sum at most n < 2^31), so the count is one readback, not two.
+    const total = add(lastPos, lastFlag);
+    temps.push(total);
+    const count = await total.item();
     const none = new DeviceArray(backend, 'i32', [], undefined, 'zero');
     temps.push(none);
     const picked = grids.map((grid): DeviceArray<'i32'> => {
@@ -144,7 +146,7 @@ export const NONZERO = defineOp({
 /**
  * The indices of the non-zero elements of `x` (the standard's `nonzero`; NaN counts as non-zero, ±0 as
  * zero): one i32 array per axis, each of the same length, in C order. The count is known only after the
- * device has counted, so it resolves once a two-element readback has; the compaction stays on the device
+ * device has counted, so it resolves once a one-element readback has; the compaction stays on the device
  * (an exclusive scan of the flags, then a scatter). A 0-d x is a ShapeError.
  *
  * @example
@@ -211,7 +213,7 @@ function flatIndex(backend: DeviceArray['backend'], shape: readonly number[]): G
  * (as comparisons return; any non-zero value is true) whose shape equals x's leading axes; the result is a
  * new array of shape `[count, ...x.shape[mask.ndim:]]` holding the selected elements (or sub-arrays) in C
  * order, values moved bit for bit. Asynchronous because its length is known only after the device counts
- * (a two-element readback); the compaction (scan, scatter, gather) stays on the device.
+ * (a one-element readback); the compaction (scan, scatter, gather) stays on the device.
  *
  * @example
  * ```ts
