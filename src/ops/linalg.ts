@@ -16,7 +16,7 @@ import { broadcastShapes, normAxis, sizeOf } from '../buffers/strided.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { liveArray } from './check-array.js';
-import { defineOp, type Checked } from './manifest.js';
+import { ALL_DTYPES, defineOp, type Checked } from './manifest.js';
 import { astype, multiply } from './math.js';
 import { sum } from './reduce.js';
 import { matmul } from './matmul.js';
@@ -56,6 +56,8 @@ export const VECDOT = defineOp({
   category: 'linalg',
   summary: 'dot products of vectors along an axis (default the last), with broadcasting',
   tolerance: 'dot',
+  dtypes: ['f16', 'f32', 'i32', 'u32'],
+  axis: 'one',
   composite: true,
   check: (x1: unknown, x2: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('vecdot', x1, x2);
@@ -130,6 +132,7 @@ export const TENSORDOT = defineOp({
   category: 'linalg',
   summary: 'sum of products over the given axes of a and b (an integer N: the last N of a, the first N of b); f32, i32 / u32 wrapping as matmul',
   tolerance: 'dot',
+  dtypes: ['f32', 'i32', 'u32'],
   composite: true,
   check: (x1: unknown, x2: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('tensordot', x1, x2);
@@ -188,6 +191,7 @@ export const OUTER = defineOp({
   category: 'linalg',
   summary: 'outer product of two 1-d arrays: out[i, j] = x1[i] · x2[j]',
   tolerance: 'exact',
+  dtypes: ['f16', 'f32', 'i32', 'u32'],
   composite: true,
   check: (x1: unknown, x2: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('outer', x1, x2);
@@ -228,6 +232,7 @@ export const TRACE = defineOp({
   category: 'linalg',
   summary: 'sum along diagonal `offset` of each matrix (the last two axes)',
   tolerance: 'sum',
+  dtypes: ['f16', 'f32', 'i32', 'u32'],
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const { a, offset } = checkDiagonal('trace', x, options, extra);
@@ -259,6 +264,7 @@ export const DIAGONAL = defineOp({
   category: 'linalg',
   summary: 'a read-only view of diagonal `offset` of each matrix (the last two axes)',
   tolerance: 'exact',
+  dtypes: ALL_DTYPES,
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const { a, offset } = checkDiagonal('diagonal', x, options, extra);

@@ -18,7 +18,7 @@ import { broadcastLayout, broadcastShapes, normAxis, sizeOf, type SliceSpec } fr
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { liveArray } from './check-array.js';
-import { defineOp, type Checked, type DocCategory, type ToleranceClass } from './manifest.js';
+import { ALL_DTYPES, defineOp, type AxisSupport, type Checked, type DocCategory, type ToleranceClass } from './manifest.js';
 
 // --- shared checks ---------------------------------------------------------------------------------------
 
@@ -66,8 +66,20 @@ export interface ViewCall extends Checked {
 
 const runView = (_: unknown, call: ViewCall): DeviceArray | DeviceArray[] => call.make();
 
+/**
+ * The ops of this file with an axis option: the others have none. Every op here takes every dtype (views and
+ * assignment move elements bit for bit).
+ */
+const AXES: Readonly<Record<string, AxisSupport>> = { expandDims: 'one', squeeze: 'several', flip: 'several', concat: 'one', stack: 'one', roll: 'several' };
+
+/** The dtypes and axis support `name` declares. */
+function traits(name: string): { dtypes: readonly DType[]; axis?: AxisSupport } {
+  const axis = AXES[name];
+  return { dtypes: ALL_DTYPES, ...(axis !== undefined ? { axis } : {}) };
+}
+
 function viewOp<A extends unknown[]>(name: string, numpy: string, summary: string, check: (...args: A) => ViewCall, category: DocCategory = 'manipulation') {
-  return defineOp<A, ViewCall, DeviceArray | DeviceArray[]>({ name, numpy, category, summary, tolerance: 'exact', composite: true, check, dawn: runView, host: runView });
+  return defineOp<A, ViewCall, DeviceArray | DeviceArray[]>({ name, numpy, category, summary, tolerance: 'exact', ...traits(name), composite: true, check, dawn: runView, host: runView });
 }
 
 export const EXPAND_DIMS = viewOp('expandDims', 'numpy.expand_dims', 'a view with a new axis of extent 1 at `axis`', (x: unknown, options: unknown, extra: readonly unknown[]): ViewCall => {
@@ -330,7 +342,7 @@ function assemble(_: unknown, call: AssembleCall): DeviceArray {
 }
 
 function assembleOp<A extends unknown[]>(name: string, numpy: string, summary: string, check: (...args: A) => AssembleCall, category: DocCategory = 'manipulation', tolerance: ToleranceClass = 'exact') {
-  return defineOp<A, AssembleCall, DeviceArray>({ name, numpy, category, summary, tolerance, composite: true, check, dawn: assemble, host: assemble });
+  return defineOp<A, AssembleCall, DeviceArray>({ name, numpy, category, summary, tolerance, ...traits(name), composite: true, check, dawn: assemble, host: assemble });
 }
 
 /** A view the piece reads (taken when the piece runs; destroyed after). */
@@ -575,6 +587,7 @@ export const PAD = defineOp({
   category: 'manipulation',
   summary: "pads an array (NumPy's modes constant, edge, reflect, symmetric, wrap); a new array",
   tolerance: 'exact',
+  dtypes: ALL_DTYPES,
   composite: true,
   check: (x: unknown, padWidth: unknown, options: unknown, extra: readonly unknown[]): PadCall => {
     const a = liveArray('pad', 'x', x);
@@ -806,6 +819,7 @@ export const MESHGRID = defineOp<[readonly unknown[]], MeshgridCall, DeviceArray
   category: 'creation',
   summary: "coordinate matrices from 1-d arrays (indexing 'xy', the default, or 'ij'); new arrays",
   tolerance: 'exact',
+  dtypes: ALL_DTYPES,
   composite: true,
   check: (args: readonly unknown[]): MeshgridCall => {
     const last = args[args.length - 1];

@@ -131,6 +131,7 @@ export const NONZERO = defineOp({
   category: 'indexing',
   summary: 'the indices of the non-zero elements, one i32 array per axis, in C order (a Promise: the count is read back)',
   tolerance: 'exact',
+  dtypes: ['bool', 'f32', 'i32', 'u32'],
   composite: true,
   check: (x: unknown, extra: readonly unknown[]): MaskCall => {
     const a = liveArray('nonzero', 'x', x);
@@ -165,6 +166,7 @@ export const BOOLEAN_INDEX = defineOp({
   category: 'indexing',
   summary: "NumPy's `x[mask]`: the elements (or sub-arrays) where a u32 mask over x's leading axes is non-zero, in C order (a Promise)",
   tolerance: 'exact',
+  dtypes: ['bool', 'f32', 'i32', 'u32'],
   composite: true,
   check: (x: unknown, mask: unknown, extra: readonly unknown[]): MaskCall => {
     const a = liveArray('booleanIndex', 'x', x);

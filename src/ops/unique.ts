@@ -139,6 +139,7 @@ function uniqueOp(kind: UniqueKind, name: string, summary: string) {
     category: 'sorting',
     summary,
     tolerance: 'exact',
+    dtypes: UNIQUE_DTYPES,
     composite: true,
     check: (x: unknown, extra: readonly unknown[]): UniqueCall => {
       checkArray(name, 'x', x);
