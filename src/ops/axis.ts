@@ -7,6 +7,7 @@
  */
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
+import type { RowsFill, RowsLayout } from '../buffers/rows.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { ANY_VALUE, checkArray, optionsOf } from './signature.js';
@@ -34,20 +35,14 @@ export interface AxisCall extends Checked {
   readonly dtype: DType;
 }
 
-/** A checked row-to-row op along one axis: the axis moved last (`order`) and back (`back`), rows × R. */
-export interface RowsCall extends Checked {
+/**
+ * A checked row-to-row op along one axis: the layout of src/buffers/rows.ts (the axis moved last (`order`) and
+ * back (`back`), rows × R) and the op's fill.
+ */
+export interface RowsCall extends Checked, RowsLayout {
   readonly op: string;
-  readonly x: DeviceArray;
-  readonly order: readonly number[];
-  readonly back: readonly number[];
-  readonly rows: number;
-  readonly R: number;
-  /** x's shape with the axis moved last (the dense rows' shape). */
-  readonly movedShape: readonly number[];
   /** Writes res (rows × R, dense) from dense (rows × R); the engine's own code (it runs inside its unit). */
-  readonly fill: (dense: DeviceArray, res: DeviceArray, rows: number, R: number) => void;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
+  readonly fill: RowsFill;
 }
 
 /** Checks a reduction along axes and plans it (errors name `op`; nothing is allocated). */
