@@ -16,6 +16,7 @@ import { broadcastShapes, normAxis, sizeOf } from '../buffers/strided.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { liveArray } from './check-array.js';
+import { NUMERIC_DTYPES, requireDType } from './util.js';
 import { ALL_DTYPES, defineOp, type Checked } from './manifest.js';
 import { astype, multiply } from './math.js';
 import { sum } from './reduce.js';
@@ -56,11 +57,12 @@ export const VECDOT = defineOp({
   category: 'linalg',
   summary: 'dot products of vectors along an axis (default the last), with broadcasting',
   tolerance: 'dot',
-  dtypes: ['f16', 'f32', 'i32', 'u32'],
+  dtypes: NUMERIC_DTYPES,
   axis: 'one',
   composite: true,
   check: (x1: unknown, x2: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('vecdot', x1, x2);
+    requireDType('vecdot', 'x1', a, NUMERIC_DTYPES); // here, not later in multiply (which would name itself)
     const o = checkOptions('vecdot', options, { axis: (v) => (typeof v === 'number' && Number.isInteger(v) ? undefined : 'must be an integer') });
     checkNoExtra('vecdot', extra, 'x1, x2 and an options object ({ axis })');
     if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`vecdot: x1 and x2 must have at least 1 dimension, got shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
@@ -191,10 +193,11 @@ export const OUTER = defineOp({
   category: 'linalg',
   summary: 'outer product of two 1-d arrays: out[i, j] = x1[i] · x2[j]',
   tolerance: 'exact',
-  dtypes: ['f16', 'f32', 'i32', 'u32'],
+  dtypes: NUMERIC_DTYPES,
   composite: true,
   check: (x1: unknown, x2: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('outer', x1, x2);
+    requireDType('outer', 'x1', a, NUMERIC_DTYPES);
     checkNoExtra('outer', extra, 'two arguments (x1, x2)');
     if (a.ndim !== 1 || b.ndim !== 1) throw new ShapeError(`outer: x1 and x2 must be 1-d, got shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
     return { backend: a.backend, run: () => withTemps((keep) => multiply(keep(a.slice(null, 'newaxis')), keep(b.slice('newaxis', null)))) };
@@ -232,10 +235,11 @@ export const TRACE = defineOp({
   category: 'linalg',
   summary: 'sum along diagonal `offset` of each matrix (the last two axes)',
   tolerance: 'sum',
-  dtypes: ['f16', 'f32', 'i32', 'u32'],
+  dtypes: NUMERIC_DTYPES,
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const { a, offset } = checkDiagonal('trace', x, options, extra);
+    requireDType('trace', 'x', a, NUMERIC_DTYPES);
     // f16 keeps its dtype (the 2021.12 standard's trace): summed in f32, rounded once.
     const f16 = a.dtype === 'f16';
     return { backend: a.backend, run: () => withTemps((keep) => (f16 ? astype(keep(sum(keep(a.diagonal(offset)), { axis: -1 })), 'f16') : sum(keep(a.diagonal(offset)), { axis: -1 }))) };

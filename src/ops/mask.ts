@@ -26,6 +26,9 @@ import { copy } from './copy.js';
 /** Dtypes a boolean mask may have (u32 0/1 today; the bool dtype joins this list). */
 const MASK_DTYPES: readonly string[] = ['bool', 'u32'];
 
+/** Dtypes `nonzero` takes: those `notEqual` compares. */
+const NONZERO_DTYPES: readonly DType[] = ['bool', 'f32', 'i32', 'u32'];
+
 /** Destroys the arrays whatever happens in `f`. */
 async function using<R>(temps: DeviceArray[], f: () => Promise<R>): Promise<R> {
   try {
@@ -131,11 +134,12 @@ export const NONZERO = defineOp({
   category: 'indexing',
   summary: 'the indices of the non-zero elements, one i32 array per axis, in C order (a Promise: the count is read back)',
   tolerance: 'exact',
-  dtypes: ['bool', 'f32', 'i32', 'u32'],
+  dtypes: NONZERO_DTYPES,
   composite: true,
   check: (x: unknown, extra: readonly unknown[]): MaskCall => {
     const a = liveArray('nonzero', 'x', x);
     checkNoExtra('nonzero', extra, 'one argument (x)');
+    if (!NONZERO_DTYPES.includes(a.dtype)) throw new DTypeError(`nonzero: x has dtype ${a.dtype}; expected one of ${NONZERO_DTYPES.join(', ')} (astype(x, 'f32') first)`);
     if (a.ndim === 0) throw new ShapeError('nonzero: x must have at least 1 dimension (the standard refuses 0-d input)');
     if (a.size >= 2 ** 31) throw new ShapeError(`nonzero: x has ${a.size} elements; i32 indices reach 2^31 − 1`);
     return { backend: a.backend, run: async () => (await compact(a, a.shape.map((_, d) => () => coordinates(a.backend, a.shape, d)))).picked };
@@ -166,7 +170,7 @@ export const BOOLEAN_INDEX = defineOp({
   category: 'indexing',
   summary: "NumPy's `x[mask]`: the elements (or sub-arrays) where a u32 mask over x's leading axes is non-zero, in C order (a Promise)",
   tolerance: 'exact',
-  dtypes: ['bool', 'f32', 'i32', 'u32'],
+  dtypes: TAKE_TYPES,
   composite: true,
   check: (x: unknown, mask: unknown, extra: readonly unknown[]): MaskCall => {
     const a = liveArray('booleanIndex', 'x', x);
