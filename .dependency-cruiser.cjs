@@ -16,7 +16,7 @@
  */
 
 /** Entry points: the facades; they may re-export anything. */
-const ENTRY = ['^src/index\\.ts$', '^src/testing/index\\.ts$', '^src/testing/vitest\\.ts$', '^src/fleet/index\\.ts$'];
+const ENTRY = ['^src/index\\.ts$', '^src/interop/index\\.ts$', '^src/testing/index\\.ts$', '^src/testing/vitest\\.ts$', '^src/fleet/index\\.ts$'];
 
 /**
  * Engine-neutral leaves a client may import directly: no engine, no device, no op in them (their public names
@@ -132,6 +132,24 @@ module.exports = {
       severity: 'error',
       from: { path: REEXPORTED_CLIENTS },
       to: { path: ['^src/backends/', '^src/buffers/(?!device-array\\.ts$|dtype\\.ts$)'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'core-no-interop',
+      comment:
+        "src/interop/ (the gpukit/interop subpath: TF.js and ONNX Runtime helpers) builds on the core; nothing in the core " +
+        'imports it, so the core never loads a partner library.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/interop/' },
+      to: { path: '^src/interop/' },
+    },
+    {
+      name: 'interop-public-api-only',
+      comment:
+        'src/interop/ uses the public entry point, engine-neutral leaves and the Dawn backend\'s sharing primitives ' +
+        '(src/backends/dawn/share.ts: wrapping an outside buffer, leasing an array\'s buffer), nothing else inside.',
+      severity: 'error',
+      from: { path: '^src/interop/' },
+      to: { path: '^src/', pathNot: ['^src/interop/', ...ENTRY, ...NEUTRAL, '^src/backends/dawn/share\\.ts$'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'bench-scripts-public-api-only',

@@ -99,6 +99,7 @@ const IMPORTS: Record<string, string> = {
   gpukit: 'src/index.js',
   'gpukit/testing': 'src/testing/index.js',
   'gpukit/fleet': 'src/fleet/index.js',
+  'gpukit/interop': 'src/interop/index.js',
 };
 
 /** An expected output: `// prints: TEXT` on the line of a console.log. */

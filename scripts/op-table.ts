@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPS } from '../src/ops/registry.js';
-import type { DocCategory } from '../src/ops/manifest.js';
+import { ALL_DTYPES, type AxisSupport, type DocCategory } from '../src/ops/manifest.js';
+import type { DType } from '../src/buffers/dtype.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPS_DOC = join(ROOT, 'docs/reference/ops.md');
@@ -23,16 +24,34 @@ const TOLERANCE: Record<string, string> = {
   statistical: 'distribution test',
 };
 
+const AXIS: Record<AxisSupport, string> = { one: 'one axis', several: 'axes (one, a list, null)' };
+
+/** The dtypes column: in the docs' order; none for an op that takes no array. */
+function dtypesCell(dtypes: readonly DType[] | undefined): string {
+  if (dtypes === undefined) throw new Error('an op in the registry declares no dtypes (src/ops/registry.ts adds them for the manifests that lack them)');
+  if (dtypes.length === 0) return 'none (takes no array)';
+  return ALL_DTYPES.filter((d) => dtypes.includes(d)).join(', ');
+}
+
+/**
+ * The engines column: every manifest has both implementations and none refuses an engine
+ * (UnsupportedOnEngineError); f16 arrays exist only on Dawn adapters with `shader-f16`.
+ */
+function enginesCell(dtypes: readonly DType[] | undefined): string {
+  return dtypes?.includes('f16') === true ? 'both (f16: dawn)' : 'both';
+}
+
 /** The generated table: one section per category, one row per op. */
 export function opTable(): string {
   const out: string[] = [];
   for (const cat of ORDER) {
     const ops = OPS.filter((o) => o.category === cat);
     if (ops.length === 0) continue;
-    out.push(`### ${cat}`, '', '| op | NumPy | what | accuracy |', '|---|---|---|---|');
+    out.push(`### ${cat}`, '', '| op | NumPy | what | dtypes | axis | engines | accuracy |', '|---|---|---|---|---|---|---|');
     for (const o of ops) {
       const names = [o.name, ...(o.aliases ?? [])].map((n) => `\`${n}\``).join(', ');
-      out.push(`| ${names} | ${o.numpy === null ? '—' : `\`${o.numpy}\``} | ${o.summary} | ${TOLERANCE[o.tolerance] ?? o.tolerance} |`);
+      const axis = o.axis === undefined ? '—' : AXIS[o.axis];
+      out.push(`| ${names} | ${o.numpy === null ? '—' : `\`${o.numpy}\``} | ${o.summary} | ${dtypesCell(o.dtypes)} | ${axis} | ${enginesCell(o.dtypes)} | ${TOLERANCE[o.tolerance] ?? o.tolerance} |`);
     }
     out.push('');
   }

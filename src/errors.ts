@@ -138,6 +138,24 @@ export class OverflowError extends GpukitError {
  */
 export class IndexError extends ArgumentError {}
 
+/**
+ * A GPU buffer gpukit did not make (a wrapped outside buffer) lacks a usage flag what was asked needs:
+ * `flag` names it (`STORAGE` to bind it in a kernel, `COPY_SRC` to read it back or copy from it, `COPY_DST`
+ * to write or copy into it). An ArgumentError, so code catching those keeps working.
+ *
+ * @example
+ * ```ts
+ * try { await wrapped.toArray(); } catch (e) { if (e instanceof BufferUsageError) console.error(e.flag); } // 'COPY_SRC'
+ * ```
+ */
+export class BufferUsageError extends ArgumentError {
+  readonly flag: string;
+  constructor(flag: string, message: string) {
+    super(message);
+    this.flag = flag;
+  }
+}
+
 /** An array, kernel or device was used after `destroy()` / `close()`. */
 export class DestroyedError extends GpukitError {}
 

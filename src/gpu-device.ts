@@ -5,7 +5,7 @@ import type { MemoryStats } from './backends/dawn/pool.js';
 import type { Backend } from './backends/backend.js';
 import { mapStream, reduceStream, streamer, type FoldStreamOptions, type MapStreamOptions, type ReduceStreamOptions, type StreamFn, type StreamInputs, type Streamer, type StreamerOptions } from './buffers/stream.js';
 import { DeviceContext } from './backends/dawn/context.js';
-import { CAPPABLE_LIMITS, HOW_TO_GET_ONE, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
+import { ADOPT_CONFLICTS, adoptDevice, CAPPABLE_LIMITS, HOW_TO_GET_ONE, openDawn, type DawnAdapterOptions, type DawnHandle } from './backends/dawn/adapter.js';
 import type { HostContext } from './backends/host/context.js';
 import type { Profile } from './timing/profiler.js';
 import type { DeviceInfo, EngineName } from './device/info.js';
@@ -74,6 +74,30 @@ export interface OpenDeviceOptions extends DawnAdapterOptions {
    * @default process.env.GPUKIT_TUNING_PROFILE, else the adapter's kind
    */
   readonly tuningProfile?: TuningProfile;
+  /**
+   * An outside `GPUDevice` to work on instead of opening one: the `webgpu` package's, TF.js's WebGPU
+   * backend's (`tf.backend().device`), or one from your own `adapter.requestDevice()`. gpukit adopts it
+   * without owning it: `close()` frees gpukit's buffers, caches and listeners and leaves the device alive
+   * (its owner destroys it); its loss still rejects gpukit's waits with DeviceLostError. Limits and features
+   * are the device's own (request what gpukit's kernels like, e.g. the adapter's limits, when you make it),
+   * tuning follows its adapter (`device.adapterInfo`). Dawn engine only: with `engine: 'gpujs'` (or
+   * GPUKIT_ENGINE=gpujs), or next to the Dawn choices that pick an adapter (`backend`, `adapter`,
+   * `featureLevel`, `powerPreference`, `unsafeDisableRobustness`, `webgpu`, `gpujsMode`), it is an
+   * ArgumentError. One gpukit device per GPUDevice at a time: adopting a device another open gpukit device
+   * has adopted is an ArgumentError (they would share its error scopes); after `close()` it may be adopted again.
+   * Keep the `webgpu` instance (`create()`'s result) that made the device referenced while you use it.
+   * @default none: gpukit opens its own device
+   *
+   * @example
+   * ```ts
+   * const gpu = create([]); // from 'webgpu'
+   * const raw = await (await gpu.requestAdapter())!.requestDevice();
+   * const device = await openDevice({ device: raw });
+   * // ... gpukit ops ...
+   * await device.close(); // raw is still usable
+   * ```
+   */
+  readonly device?: GPUDevice;
 }
 
 export type { GpujsMode, JsKernelFn, JsKernelOptions };
@@ -144,6 +168,7 @@ const OPEN_OPTIONS = {
   fuse: 'boolean',
   memoryBudgetBytes: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'must be a positive number of bytes'),
   tuningProfile: 'string',
+  device: () => undefined, // checked by adoptDevice (an ArgumentError naming what was given)
   limits: (v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object ({ maxStorageBufferBindingSize, maxBufferSize })';
     const bad = Object.keys(v).find((k) => !(CAPPABLE_LIMITS as readonly string[]).includes(k));
@@ -799,7 +824,28 @@ export class GpuDevice {
     await this.#backend.sync(options.timeoutMs);
   }
 
-  /** Frees every resource, destroys the device and releases Dawn (or gpu.js) so the process can exit. Idempotent. */
+  /**
+   * Submits everything enqueued to the GPU queue without waiting for the GPU to run it: once this resolves,
+   * work another library submits on the same `GPUDevice` queue runs after gpukit's, so it may read what gpukit
+   * wrote (queue order; nothing else to await). Resolves as soon as the submissions are made (the verdict of
+   * the batch before is microseconds away); rejects with the first op error not reported yet, so a partner is
+   * never handed a failed op's output. Dawn engine; on gpujs it waits for the host queue, as `sync()` does.
+   *
+   * @example
+   * ```ts
+   * using y = softmax(x);
+   * await device.flush();
+   * const t = tf.tensor({ buffer: y.buffer, zeroCopy: true }, y.shape); // TF.js's kernels now see y
+   * ```
+   */
+  async flush(): Promise<void> {
+    await this.#backend.flushQueue();
+  }
+
+  /**
+   * Frees every resource, destroys the device and releases Dawn (or gpu.js) so the process can exit.
+   * Idempotent. An adopted device (`openDevice({ device })`) is left alive: only gpukit's resources on it are freed.
+   */
   async close(): Promise<void> {
     await this.#backend.close();
   }
@@ -854,6 +900,7 @@ export async function openDevice(options: OpenDeviceOptions = {}): Promise<GpuDe
 }
 
 async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
+  if (options.device !== undefined) return adopt(options);
   const choice = options.engine ?? parseEngine(process.env['GPUKIT_ENGINE']);
   const gpujsMode = options.gpujsMode ?? parseGpujsMode(process.env['GPUKIT_GPUJS_MODE']);
   const mode = gpujsMode !== undefined ? { mode: gpujsMode } : {};
@@ -877,6 +924,24 @@ async function openAny(options: OpenDeviceOptions): Promise<GpuDevice> {
   const host = await openGpujs({ ...mode, ...caps, probeWebgpu: false, fallbackReason: reason });
   announceFallback(reason, host.info.backend);
   return gpujsDevice(host);
+}
+
+/** The engine choices that name the host engine (an outside GPUDevice cannot run there). */
+const HOST_ENGINE: ReadonlySet<string | undefined> = new Set(['gpujs']);
+
+/** `openDevice({ device })`: the Dawn engine over an outside GPUDevice (see {@link OpenDeviceOptions.device}). */
+async function adopt(options: OpenDeviceOptions): Promise<GpuDevice> {
+  const envEngine = process.env['GPUKIT_ENGINE'];
+  const engine = options.engine ?? (envEngine === 'gpujs' ? envEngine : undefined);
+  if (HOST_ENGINE.has(engine)) {
+    throw new ArgumentError(`openDevice: option 'device' (an outside GPUDevice) runs on the dawn engine only; ${options.engine !== undefined ? "engine 'gpujs' was asked for" : 'GPUKIT_ENGINE=gpujs is set'}, whose host memory cannot hold a GPUDevice's buffers`);
+  }
+  const conflicts = ADOPT_CONFLICTS.filter((k) => options[k] !== undefined);
+  if (conflicts.length > 0) {
+    throw new ArgumentError(`openDevice: option 'device' comes with its adapter already chosen; ${conflicts.join(', ')} ${conflicts.length === 1 ? 'chooses' : 'choose'} one and cannot apply to it — drop ${conflicts.length === 1 ? 'it' : 'them'}`);
+  }
+  const profile = parseTuningProfile(options.tuningProfile, 'openDevice({ tuningProfile })') ?? parseTuningProfile(process.env['GPUKIT_TUNING_PROFILE'], 'GPUKIT_TUNING_PROFILE');
+  return dawnDevice(await adoptDevice(options.device, options.limits !== undefined ? { limits: options.limits } : {}), profile);
 }
 
 function dawnDevice(handle: DawnHandle, profile: TuningProfile | undefined): GpuDevice {

@@ -30,6 +30,7 @@ export type { UniformValue } from './backends/dawn/uniform.js';
 export {
   GpukitError,
   DeviceUnavailableError,
+  BufferUsageError,
   DeviceLostError,
   ShaderCompileError,
   ValidationError,

@@ -79,6 +79,8 @@ export interface Backend {
   /** The default wait of readbacks and sync() in ms (Dawn only: gpujs work runs on this thread). */
   setTimeout(ms: number | undefined): void;
   sync(timeoutMs?: number): Promise<void>;
+  /** `device.flush()`: everything enqueued is on the queue (Dawn: submitted, not run); throws an unreported op error. */
+  flushQueue(): Promise<void>;
   close(): Promise<void>;
   profile<T>(fn: () => Promise<T> | T): Promise<Profile<T>>;
   /** `device.kernel()`: raw WGSL (Dawn only; the host backend throws UnsupportedOnEngineError). */

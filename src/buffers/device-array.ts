@@ -124,6 +124,13 @@ export class DeviceArray<D extends DType = DType> {
     this.strides = layout?.strides ?? cStrides(s.shape);
     this.offset = layout?.offset ?? 0;
     this.byteLength = s.length * bytesOf(dtype);
+    if (adopt instanceof Storage && adopt.borrowed !== null && !adopt.borrowed.claimed) {
+      adopt.borrowed.claimed = true;
+      // A wrapped outside buffer (src/interop/ wrapBuffer): this array stands for it; destroying it drops
+      // gpukit's hold (the backend never pools or frees borrowed memory).
+      this.#storage = adopt;
+      return;
+    }
     if (adopt instanceof Storage) {
       // A view: borrows the storage of the array it was taken from, which keeps owning it.
       this.#storage = adopt;
@@ -173,10 +180,19 @@ export class DeviceArray<D extends DType = DType> {
     return !this.#readOnly && isWritable(this.layout);
   }
 
+  /**
+   * @internal Makes this array read-only, as a broadcast view is: memory lent for reading (a TF.js tensor's,
+   * src/interop/), which `write`, `set` and op outputs must not change.
+   */
+  freeze(): this {
+    this.#readOnly = true;
+    return this;
+  }
+
   /** @internal Throws ArgumentError naming `op` and `what` when this array is read-only ({@link writable}). */
   assertWritable(op: string, what: string): void {
     if (this.writable) return;
-    const why = this.#readOnly ? 'is a broadcast view or was taken from one' : 'is a broadcast view (stride 0 on an axis of extent > 1)';
+    const why = this.#readOnly ? 'is read-only (a broadcast view or one taken from it, or memory lent for reading such as a TF.js tensor)' : 'is a broadcast view (stride 0 on an axis of extent > 1)';
     throw new ArgumentError(`${op}: ${what} ${this.toString()} ${why}: it is read-only (a write would change the array it was broadcast from); write into a fresh array instead`);
   }
 
@@ -209,6 +225,8 @@ export class DeviceArray<D extends DType = DType> {
     }
     if (this.#storage === null) throw new DestroyedError(`this ${this.dtype} array of shape [${this.shape.join(', ')}] was destroyed`);
     if (this.#storage.released) throw new DestroyedError(`this ${this.dtype} view of shape [${this.shape.join(', ')}] was taken from an array that has since been destroyed`);
+    const borrow = this.#storage.borrowed;
+    if (borrow?.ownerDestroyed === true) throw new DestroyedError(`this ${this.dtype} array of shape [${this.shape.join(', ')}] wraps ${borrow.from} whose owner has destroyed it`);
     return this.#storage;
   }
 
@@ -681,7 +699,7 @@ export class DeviceArray<D extends DType = DType> {
 
   get destroyed(): boolean {
     if (this.#pending !== undefined) return false;
-    return this.#storage === null || this.#storage.released;
+    return this.#storage === null || this.#storage.released || this.#storage.borrowed?.ownerDestroyed === true;
   }
 
   /** Bytes a binding of this array covers: the data rounded up to 4 (at least 4). */

@@ -39,6 +39,11 @@ export interface DeviceInfo {
   readonly featureLevel: FeatureLevel;
   readonly features: readonly string[];
   readonly limits: Readonly<Record<string, number>>;
+  /**
+   * True for an outside `GPUDevice` gpukit adopted (`openDevice({ device })`): `close()` leaves it alive, and
+   * `backend` is the platform's default Dawn backend (a device does not say which backend made it).
+   */
+  readonly adopted?: boolean;
   /** Set when gpukit did not get its first choice (core Dawn adapter) and why. */
   readonly fallbackReason?: string;
 }

@@ -141,8 +141,11 @@ export interface ComposedChain {
   readonly size: number;
 }
 
-/** Which engine's body text to compose: WGSL (Dawn) or the host translation's variant. */
-export type BodyKind = 'wgsl' | 'host';
+/**
+ * Which of an op's body texts to compose, chosen by the backend that runs the kernel: Dawn takes the WGSL
+ * body (the default); a host translation would pass `(s) => s.hostBody ?? s.body`.
+ */
+export type BodyOf = (spec: FuseNode['spec']) => string;
 
 /**
  * The graph under `root` as one kernel. An operand that is itself lazy joins the kernel when it has the
@@ -152,7 +155,7 @@ export type BodyKind = 'wgsl' | 'host';
  * body verbatim, then the block's result is kept in a `fv<k>`. The same f32 operations in the same order as
  * the ops one by one, so the results are bit-identical.
  */
-export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, kind: BodyKind = 'wgsl'): ComposedChain {
+export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, bodyOf: BodyOf = (s) => s.body): ComposedChain {
   const T = root.dtype;
   const leafNames = new Map<DeviceArray, string>();
   const values = new Map<FuseNode, string>();
@@ -212,7 +215,7 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
     });
     const out = `fv${values.size}`;
     const t = wgslOf(node.outType);
-    const body = kind === 'host' ? (node.spec.hostBody ?? node.spec.body) : node.spec.body;
+    const body = bodyOf(node.spec);
     lines.push(`var ${out}: ${t};`, '{');
     node.inputs.forEach((input, k) => {
       const ref = refs[k] ?? '';

@@ -28,6 +28,8 @@ function argOp(op: 'argmin' | 'argmax', numpy: string, summary: string) {
     category: 'reduction',
     summary,
     tolerance: 'exact',
+    dtypes: ['f32', 'i32', 'u32'],
+    axis: 'several',
     check: (x: DeviceArray, keepdims: boolean): ArgCall => {
       refuseEmpty(op, x);
       requireDType(op, 'x', x, ['f32', 'i32', 'u32']);

@@ -7,6 +7,7 @@
  */
 import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
+import type { RowsFill, RowsLayout } from '../buffers/rows.js';
 import { normAxis, sizeOf } from '../buffers/strided.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { ANY_VALUE, checkArray, optionsOf } from './signature.js';
@@ -34,20 +35,14 @@ export interface AxisCall extends Checked {
   readonly dtype: DType;
 }
 
-/** A checked row-to-row op along one axis: the axis moved last (`order`) and back (`back`), rows × R. */
-export interface RowsCall extends Checked {
+/**
+ * A checked row-to-row op along one axis: the layout of src/buffers/rows.ts (the axis moved last (`order`) and
+ * back (`back`), rows × R) and the op's fill.
+ */
+export interface RowsCall extends Checked, RowsLayout {
   readonly op: string;
-  readonly x: DeviceArray;
-  readonly order: readonly number[];
-  readonly back: readonly number[];
-  readonly rows: number;
-  readonly R: number;
-  /** x's shape with the axis moved last (the dense rows' shape). */
-  readonly movedShape: readonly number[];
   /** Writes res (rows × R, dense) from dense (rows × R); the engine's own code (it runs inside its unit). */
-  readonly fill: (dense: DeviceArray, res: DeviceArray, rows: number, R: number) => void;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
+  readonly fill: RowsFill;
 }
 
 /** Checks a reduction along axes and plans it (errors name `op`; nothing is allocated). */
@@ -79,13 +74,13 @@ const axisOps = new Map<AxisOp, Op<[AxisOp, DeviceArray, AxisOptions?], AxisCall
  * name, NumPy's name and docs. The others' axis manifests (`sum(axis)`…) are internal: the public manifest
  * is the whole-array one (src/ops/reduce.ts, src/ops/arg.ts), which routes `{ axis }` here.
  */
-const PUBLIC_AXIS_OPS: Partial<Record<AxisOp, { name: string; numpy: string; category: 'reduction' | 'statistics'; summary: string }>> = {
-  prod: { name: 'prod', numpy: 'numpy.prod', category: 'reduction', summary: 'product of the elements along axes (integers: OverflowError, never a wrap)' },
-  any: { name: 'any', numpy: 'numpy.any', category: 'reduction', summary: 'true where any element along axes is non-zero (NaN counts) (bool)' },
-  all: { name: 'all', numpy: 'numpy.all', category: 'reduction', summary: 'true where every element along axes is non-zero (bool)' },
-  var: { name: 'variance', numpy: 'numpy.var', category: 'statistics', summary: 'variance along axes (f32, correction/ddof), two-pass' },
-  std: { name: 'std', numpy: 'numpy.std', category: 'statistics', summary: 'standard deviation along axes (the square root of variance)' },
-  logsumexp: { name: 'logsumexp', numpy: 'scipy.special.logsumexp', category: 'reduction', summary: 'log Σ exp(x) along axes, shifted by the finite maximum' },
+const PUBLIC_AXIS_OPS: Partial<Record<AxisOp, { name: string; numpy: string; category: 'reduction' | 'statistics'; summary: string; dtypes: readonly DType[] }>> = {
+  prod: { name: 'prod', numpy: 'numpy.prod', category: 'reduction', summary: 'product of the elements along axes (integers: OverflowError, never a wrap)', dtypes: ['f32', 'i32', 'u32'] },
+  any: { name: 'any', numpy: 'numpy.any', category: 'reduction', summary: 'true where any element along axes is non-zero (NaN counts) (bool)', dtypes: ['bool', 'f32', 'i32', 'u32'] },
+  all: { name: 'all', numpy: 'numpy.all', category: 'reduction', summary: 'true where every element along axes is non-zero (bool)', dtypes: ['bool', 'f32', 'i32', 'u32'] },
+  var: { name: 'variance', numpy: 'numpy.var', category: 'statistics', summary: 'variance along axes (f32, correction/ddof), two-pass', dtypes: ['f32', 'i32', 'u32'] },
+  std: { name: 'std', numpy: 'numpy.std', category: 'statistics', summary: 'standard deviation along axes (the square root of variance)', dtypes: ['f32', 'i32', 'u32'] },
+  logsumexp: { name: 'logsumexp', numpy: 'scipy.special.logsumexp', category: 'reduction', summary: 'log Σ exp(x) along axes, shifted by the finite maximum', dtypes: ['f32'] }, // f32 only: the check is still in logsumexp() (src/ops/math.ts)
 };
 
 /** The manifest of `op` along axes (`sum(axis)`…; the whole-array ops are src/ops/reduce.ts's). */
@@ -99,6 +94,7 @@ export function axisOp(op: AxisOp): Op<[AxisOp, DeviceArray, AxisOptions?], Axis
       category: pub?.category ?? 'reduction',
       summary: pub?.summary ?? `${op} along axes (the row kernel)`,
       tolerance: op === 'sum' || op === 'mean' || op === 'var' || op === 'std' || op === 'norm' || op === 'logsumexp' ? 'sum' : 'exact',
+      ...(pub !== undefined ? { dtypes: pub.dtypes, axis: 'several' as const } : {}),
       check: checkReduceAxis,
       dawn: dawnReduceAxis,
       host: hostReduceAxis,
@@ -139,6 +135,8 @@ export const SOFTMAX = defineOp({
   category: 'math',
   summary: 'softmax along an axis (max-shifted, one pass of the row kernel)',
   tolerance: 'transcendental',
+  dtypes: ['f32'],
+  axis: 'one',
   check: (x: DeviceArray, options: SoftmaxOptions | number | undefined): RowsCall => {
     const { axis = -1 } = optionsOf('softmax', options, { axis: ANY_VALUE }, 'axis') as { axis?: number };
     checkArray('softmax', 'x', x);

@@ -1,7 +1,7 @@
 /** The check every op runs first on each array argument: a leaf, so any op module may import it. */
 import { DeviceArray } from '../buffers/device-array.js';
 import { describeValue, isGenuine } from '../args.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, DestroyedError } from '../errors.js';
 
 /**
  * Refuses anything but a DeviceArray itself as argument `name` of `op`: null, a host array, another
@@ -17,4 +17,14 @@ export function checkArray(op: string, name: string, x: unknown): asserts x is D
   }
   if (!is) throw new ArgumentError(`${op}: ${name} must be a DeviceArray, got ${describeValue(x)}`);
   if (!isGenuine(x as DeviceArray)) throw new ArgumentError(`${op}: ${name} is a Proxy of a DeviceArray (or an object made from its prototype), not the array itself; pass the array`);
+}
+
+/**
+ * {@link checkArray}, then refuses a destroyed array with a DestroyedError naming the op, the argument, its
+ * dtype and shape; returns the array, typed.
+ */
+export function liveArray(op: string, name: string, x: unknown): DeviceArray {
+  checkArray(op, name, x);
+  if (x.destroyed) throw new DestroyedError(`${op}: ${name} (${x.dtype}, shape [${x.shape.join(', ')}]) was destroyed`);
+  return x;
 }

@@ -9,7 +9,7 @@ import type { DType } from '../buffers/dtype.js';
 import { checkNoExtra } from '../args.js';
 import { DestroyedError } from '../errors.js';
 import { checkArray } from './check-array.js';
-import { defineOp, type Checked } from './manifest.js';
+import { ALL_DTYPES, defineOp, type Checked } from './manifest.js';
 import { dawnCopy } from '../backends/dawn/ops/copy.js';
 import { hostCopy } from '../backends/host/ops/copy.js';
 
@@ -26,6 +26,7 @@ export const COPY = defineOp({
   category: 'creation',
   summary: 'a new C-contiguous array with x\'s values (a view is gathered; writing it leaves x alone)',
   tolerance: 'exact',
+  dtypes: ALL_DTYPES,
   check: (x: DeviceArray, extra: readonly unknown[]): CopyCall => {
     checkArray('copy', 'x', x);
     checkNoExtra('copy', extra, 'one argument (x)');

@@ -60,6 +60,7 @@ function fftOp(op: 'fft' | 'ifft', numpy: string, summary: string) {
     category: 'fft',
     summary,
     tolerance: 'dot',
+    dtypes: ['f32'],
     check: (x: DeviceArray, opts: FftOptions, extra: readonly unknown[]): FftCall => {
       checkFft(op, x, opts, extra);
       const { n, batch } = fftLayout(op, x, opts);

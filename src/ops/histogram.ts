@@ -39,6 +39,7 @@ export const HISTOGRAM = defineOp({
   category: 'histogram',
   summary: 'counts of f32 values in equal-width bins over [lo, hi] (the last bin closed, as NumPy), values outside and NaN counted apart',
   tolerance: 'exact',
+  dtypes: ['f32'],
   check: (x: DeviceArray, opts: { readonly bins: number; readonly lo: number; readonly hi: number }, extra: readonly unknown[]): HistogramCall => {
     checkArray('histogram', 'x', x);
     checkOptions('histogram', opts, { bins: 'number', lo: 'number', hi: 'number' }, ['bins', 'lo', 'hi']);

@@ -89,6 +89,8 @@ export const TAKE = defineOp({
   category: 'indexing',
   summary: 'gathers elements along an axis (negative indices from the end; out of range fails the op)',
   tolerance: 'exact',
+  dtypes: ['bool', 'f32', 'i32', 'u32'],
+  axis: 'one',
   check: (x: DeviceArray, indices: DeviceArray, options: IndexAxisOptions | number | undefined): TakeCall => {
     const axis = axisOf('take', options);
     checkArray('take', 'x', x);
@@ -165,6 +167,8 @@ export const SCATTER_ADD = defineOp<[DeviceArray, DeviceArray, DeviceArray, Inde
   category: 'indexing',
   summary: 'adds values into target at indices along an axis, in place (repeated indices accumulate)',
   tolerance: 'sum',
+  dtypes: ['f32', 'i32', 'u32'],
+  axis: 'one',
   check: (target: DeviceArray, indices: DeviceArray, values: DeviceArray, options: IndexAxisOptions | number | undefined): ScatterAddCall => {
     const axis = axisOf('scatterAdd', options);
     checkArray('scatterAdd', 'target', target);
@@ -256,6 +260,7 @@ export const BINCOUNT = defineOp({
   category: 'indexing',
   summary: 'counts of each non-negative integer (or sums of weights), max(max + 1, minLength) bins',
   tolerance: 'sum',
+  dtypes: ['i32', 'u32'],
   /** `bins`: the number of bins, once the caller has read max(indices) back. */
   check: (indices: DeviceArray, opts: BincountOptions, bins: number): ScatterCall => {
     const { minLength, weights } = checkBincount(indices, opts);
@@ -298,6 +303,7 @@ function segmentOp(op: 'segmentSum' | 'segmentMax', summary: string) {
     category: 'indexing',
     summary,
     tolerance: op === 'segmentSum' ? 'sum' : 'exact',
+    dtypes: ['f32', 'i32', 'u32'],
     check: (values: DeviceArray, segmentIds: DeviceArray, options: SegmentOptions | number): ScatterCall => {
       const numSegments = optionsOf(op, options, { numSegments: ANY_VALUE }, 'numSegments', ['numSegments'])['numSegments'] as number;
       checkArray(op, 'values', values);

@@ -14,23 +14,18 @@ import type { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { broadcastShapes, normAxis, sizeOf } from '../buffers/strided.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
-import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
-import { checkArray } from './check-array.js';
-import { defineOp, type Checked } from './manifest.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { liveArray } from './check-array.js';
+import { NUMERIC_DTYPES, requireDType } from './util.js';
+import { ALL_DTYPES, defineOp, type Checked } from './manifest.js';
 import { astype, multiply } from './math.js';
 import { sum } from './reduce.js';
 import { matmul } from './matmul.js';
 import { matrixTranspose } from './manipulation.js';
 
-function live(op: string, name: string, x: unknown): DeviceArray {
-  checkArray(op, name, x);
-  if (x.destroyed) throw new DestroyedError(`${op}: ${name} (${x.dtype}, shape [${x.shape.join(', ')}]) was destroyed`);
-  return x;
-}
-
 function pair(op: string, a: unknown, b: unknown): [DeviceArray, DeviceArray] {
-  const x = live(op, 'x1', a);
-  const y = live(op, 'x2', b);
+  const x = liveArray(op, 'x1', a);
+  const y = liveArray(op, 'x2', b);
   if (x.backend !== y.backend) throw new ArgumentError(`${op}: x1 and x2 belong to different devices`);
   if (x.dtype !== y.dtype) throw new DTypeError(`${op}: x1 is ${x.dtype} but x2 is ${y.dtype}: mixed dtypes are refused (no type promotion yet)`);
   return [x, y];
@@ -62,9 +57,12 @@ export const VECDOT = defineOp({
   category: 'linalg',
   summary: 'dot products of vectors along an axis (default the last), with broadcasting',
   tolerance: 'dot',
+  dtypes: NUMERIC_DTYPES,
+  axis: 'one',
   composite: true,
   check: (x1: unknown, x2: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('vecdot', x1, x2);
+    requireDType('vecdot', 'x1', a, NUMERIC_DTYPES); // here, not later in multiply (which would name itself)
     const o = checkOptions('vecdot', options, { axis: (v) => (typeof v === 'number' && Number.isInteger(v) ? undefined : 'must be an integer') });
     checkNoExtra('vecdot', extra, 'x1, x2 and an options object ({ axis })');
     if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`vecdot: x1 and x2 must have at least 1 dimension, got shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
@@ -136,6 +134,7 @@ export const TENSORDOT = defineOp({
   category: 'linalg',
   summary: 'sum of products over the given axes of a and b (an integer N: the last N of a, the first N of b); f32, i32 / u32 wrapping as matmul',
   tolerance: 'dot',
+  dtypes: ['f32', 'i32', 'u32'],
   composite: true,
   check: (x1: unknown, x2: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('tensordot', x1, x2);
@@ -194,9 +193,11 @@ export const OUTER = defineOp({
   category: 'linalg',
   summary: 'outer product of two 1-d arrays: out[i, j] = x1[i] · x2[j]',
   tolerance: 'exact',
+  dtypes: NUMERIC_DTYPES,
   composite: true,
   check: (x1: unknown, x2: unknown, extra: readonly unknown[]): LinalgCall => {
     const [a, b] = pair('outer', x1, x2);
+    requireDType('outer', 'x1', a, NUMERIC_DTYPES);
     checkNoExtra('outer', extra, 'two arguments (x1, x2)');
     if (a.ndim !== 1 || b.ndim !== 1) throw new ShapeError(`outer: x1 and x2 must be 1-d, got shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
     return { backend: a.backend, run: () => withTemps((keep) => multiply(keep(a.slice(null, 'newaxis')), keep(b.slice('newaxis', null)))) };
@@ -221,7 +222,7 @@ export function outer<D extends DType>(x1: DeviceArray<D>, x2: DeviceArray<D>, .
 
 /** trace's and diagonal's arguments: a stack of matrices and `{ offset }` (an integer, default 0). */
 function checkDiagonal(op: string, x: unknown, options: unknown, extra: readonly unknown[]): { a: DeviceArray; offset: number } {
-  const a = live(op, 'x', x);
+  const a = liveArray(op, 'x', x);
   const o = checkOptions(op, options, { offset: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'must be an integer') });
   checkNoExtra(op, extra, 'x and an options object ({ offset })');
   if (a.ndim < 2) throw new ShapeError(`${op}: x must have at least 2 dimensions (a stack of matrices), got shape [${a.shape.join(', ')}]`);
@@ -234,9 +235,11 @@ export const TRACE = defineOp({
   category: 'linalg',
   summary: 'sum along diagonal `offset` of each matrix (the last two axes)',
   tolerance: 'sum',
+  dtypes: NUMERIC_DTYPES,
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const { a, offset } = checkDiagonal('trace', x, options, extra);
+    requireDType('trace', 'x', a, NUMERIC_DTYPES);
     // f16 keeps its dtype (the 2021.12 standard's trace): summed in f32, rounded once.
     const f16 = a.dtype === 'f16';
     return { backend: a.backend, run: () => withTemps((keep) => (f16 ? astype(keep(sum(keep(a.diagonal(offset)), { axis: -1 })), 'f16') : sum(keep(a.diagonal(offset)), { axis: -1 }))) };
@@ -265,6 +268,7 @@ export const DIAGONAL = defineOp({
   category: 'linalg',
   summary: 'a read-only view of diagonal `offset` of each matrix (the last two axes)',
   tolerance: 'exact',
+  dtypes: ALL_DTYPES,
   composite: true,
   check: (x: unknown, options: unknown, extra: readonly unknown[]): LinalgCall => {
     const { a, offset } = checkDiagonal('diagonal', x, options, extra);

@@ -8,6 +8,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { DeviceContext } from '../backends/dawn/context.js';
 import type { HostContext } from '../backends/host/context.js';
+import type { DType } from '../buffers/dtype.js';
 
 /** Where the reference docs list an op. */
 export type DocCategory = 'creation' | 'manipulation' | 'elementwise' | 'math' | 'reduction' | 'statistics' | 'linalg' | 'indexing' | 'sorting' | 'scan' | 'random' | 'fft' | 'histogram' | 'builders';
@@ -19,6 +20,15 @@ export type DocCategory = 'creation' | 'manipulation' | 'elementwise' | 'math' |
  * a distribution test (random).
  */
 export type ToleranceClass = 'exact' | 'ulp' | 'sum' | 'dot' | 'transcendental' | 'statistical';
+
+/**
+ * Whether an op works along axes: `one` takes one axis (`{ axis: 1 }`), `several` one or a list of them (or
+ * null: all); absent, it has no axis option.
+ */
+export type AxisSupport = 'one' | 'several';
+
+/** Every dtype, in the order the docs list them. */
+export const ALL_DTYPES: readonly DType[] = ['bool', 'f16', 'f32', 'i32', 'u32'];
 
 /** What every checked call carries: the backend that runs it. */
 export interface Checked {
@@ -36,6 +46,16 @@ export interface OpManifest<A extends unknown[], C extends object, R> {
   /** One line for the docs' op table. */
   readonly summary: string;
   readonly tolerance: ToleranceClass;
+  /**
+   * The dtypes its data argument(s) may have (`x`; the values of `where`, the keys of a sort, the indices of
+   * `bincount`); any other is a DTypeError. f16 needs a device with `shader-f16` (a Dawn adapter that has it).
+   * Empty for an op that takes no array (the random generators). test/arch/manifests.test.ts holds every
+   * registered op to it. Optional in the type only until every manifest's file declares it (the registry adds
+   * it for the others).
+   */
+  readonly dtypes?: readonly DType[];
+  /** Its axis option, if any (see {@link AxisSupport}). */
+  readonly axis?: AxisSupport;
   /**
    * Validates the arguments (typed errors naming the op) and returns the call each engine runs: the
    * checked inputs, the options normalised, the output shape and dtype, and the backend. Runs before

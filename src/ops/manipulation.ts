@@ -16,23 +16,17 @@ import { DeviceArray } from '../buffers/device-array.js';
 import { hostData, type DType } from '../buffers/dtype.js';
 import { broadcastLayout, broadcastShapes, normAxis, sizeOf, type SliceSpec } from '../buffers/strided.js';
 import { checkNoExtra, checkOptions, describeValue } from '../args.js';
-import { ArgumentError, DestroyedError, DTypeError, ShapeError } from '../errors.js';
-import { checkArray } from './check-array.js';
-import { defineOp, type Checked, type DocCategory, type ToleranceClass } from './manifest.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { liveArray } from './check-array.js';
+import { ALL_DTYPES, defineOp, type AxisSupport, type Checked, type DocCategory, type ToleranceClass } from './manifest.js';
 
 // --- shared checks ---------------------------------------------------------------------------------------
-
-function live(op: string, name: string, x: unknown): DeviceArray {
-  checkArray(op, name, x);
-  if (x.destroyed) throw new DestroyedError(`${op}: ${name} (${x.dtype}, shape [${x.shape.join(', ')}]) was destroyed`);
-  return x;
-}
 
 /** A non-empty list of live arrays of one device and one dtype. */
 function arrayList(op: string, arrays: unknown, what = 'arrays'): DeviceArray[] {
   if (!Array.isArray(arrays)) throw new ArgumentError(`${op}: ${what} must be a list of DeviceArrays, got ${describeValue(arrays)}`);
   if (arrays.length === 0) throw new ArgumentError(`${op}: ${what} must hold at least one array`);
-  const list = arrays.map((a, i) => live(op, `${what}[${i}]`, a));
+  const list = arrays.map((a, i) => liveArray(op, `${what}[${i}]`, a));
   const first = list[0] as DeviceArray;
   for (const [i, a] of list.entries()) {
     if (a.backend !== first.backend) throw new ArgumentError(`${op}: ${what}[${i}] belongs to another device than ${what}[0]`);
@@ -72,12 +66,24 @@ export interface ViewCall extends Checked {
 
 const runView = (_: unknown, call: ViewCall): DeviceArray | DeviceArray[] => call.make();
 
+/**
+ * The ops of this file with an axis option: the others have none. Every op here takes every dtype (views and
+ * assignment move elements bit for bit).
+ */
+const AXES: Readonly<Record<string, AxisSupport>> = { expandDims: 'one', squeeze: 'several', flip: 'several', concat: 'one', stack: 'one', roll: 'several' };
+
+/** The dtypes and axis support `name` declares. */
+function traits(name: string): { dtypes: readonly DType[]; axis?: AxisSupport } {
+  const axis = AXES[name];
+  return { dtypes: ALL_DTYPES, ...(axis !== undefined ? { axis } : {}) };
+}
+
 function viewOp<A extends unknown[]>(name: string, numpy: string, summary: string, check: (...args: A) => ViewCall, category: DocCategory = 'manipulation') {
-  return defineOp<A, ViewCall, DeviceArray | DeviceArray[]>({ name, numpy, category, summary, tolerance: 'exact', composite: true, check, dawn: runView, host: runView });
+  return defineOp<A, ViewCall, DeviceArray | DeviceArray[]>({ name, numpy, category, summary, tolerance: 'exact', ...traits(name), composite: true, check, dawn: runView, host: runView });
 }
 
 export const EXPAND_DIMS = viewOp('expandDims', 'numpy.expand_dims', 'a view with a new axis of extent 1 at `axis`', (x: unknown, options: unknown, extra: readonly unknown[]): ViewCall => {
-  const a = live('expandDims', 'x', x);
+  const a = liveArray('expandDims', 'x', x);
   const o = checkOptions('expandDims', options, { axis: integer });
   checkNoExtra('expandDims', extra, 'x and an options object ({ axis })');
   const axis = normAxis('expandDims', (o['axis'] as number | undefined) ?? 0, a.ndim + 1);
@@ -99,7 +105,7 @@ export function expandDims<D extends DType>(x: DeviceArray<D>, options?: { reado
 }
 
 export const SQUEEZE = viewOp('squeeze', 'numpy.squeeze', 'a view without axes of extent 1 (all of them, or `axis`, which must have extent 1)', (x: unknown, options: unknown, extra: readonly unknown[]): ViewCall => {
-  const a = live('squeeze', 'x', x);
+  const a = liveArray('squeeze', 'x', x);
   const o = checkOptions('squeeze', options, { axis: axesOrNull });
   checkNoExtra('squeeze', extra, 'x and an options object ({ axis })');
   const axis = o['axis'] as number | readonly number[] | null | undefined;
@@ -123,7 +129,7 @@ export function squeeze<D extends DType>(x: DeviceArray<D>, options?: { readonly
 }
 
 export const FLIP = viewOp('flip', 'numpy.flip', 'a view with the order of elements reversed along `axis` (all axes by default)', (x: unknown, options: unknown, extra: readonly unknown[]): ViewCall => {
-  const a = live('flip', 'x', x);
+  const a = liveArray('flip', 'x', x);
   const o = checkOptions('flip', options, { axis: axesOrNull });
   checkNoExtra('flip', extra, 'x and an options object ({ axis })');
   const axis = o['axis'] as number | readonly number[] | null | undefined;
@@ -147,7 +153,7 @@ export function flip<D extends DType>(x: DeviceArray<D>, options?: { readonly ax
 }
 
 export const PERMUTE_DIMS = viewOp('permuteDims', 'numpy.transpose', 'a view with the axes permuted (`axes` lists each axis once)', (x: unknown, axes: unknown, extra: readonly unknown[]): ViewCall => {
-  const a = live('permuteDims', 'x', x);
+  const a = liveArray('permuteDims', 'x', x);
   checkNoExtra('permuteDims', extra, 'x and axes');
   if (!Array.isArray(axes) || !axes.every((v) => typeof v === 'number' && Number.isInteger(v))) throw new ArgumentError(`permuteDims: axes must be a list of integers (a permutation of the ${a.ndim} axes), got ${describeValue(axes)}`);
   const list = axes as number[];
@@ -175,7 +181,7 @@ export const MATRIX_TRANSPOSE = viewOp(
   'numpy.swapaxes',
   'a view with the last two axes swapped (`x.mT`; needs ndim ≥ 2)',
   (x: unknown, extra: readonly unknown[]): ViewCall => {
-    const a = live('matrixTranspose', 'x', x);
+    const a = liveArray('matrixTranspose', 'x', x);
     checkNoExtra('matrixTranspose', extra, 'one argument (x)');
     if (a.ndim < 2) throw new ShapeError(`matrixTranspose: x must have at least 2 dimensions, got shape [${a.shape.join(', ')}]`);
     return { backend: a.backend, make: () => a.mT };
@@ -199,7 +205,7 @@ export function matrixTranspose<D extends DType>(x: DeviceArray<D>, ...extra: []
 }
 
 export const BROADCAST_TO = viewOp('broadcastTo', 'numpy.broadcast_to', 'a read-only view of x broadcast to `shape`', (x: unknown, shape: unknown, extra: readonly unknown[]): ViewCall => {
-  const a = live('broadcastTo', 'x', x);
+  const a = liveArray('broadcastTo', 'x', x);
   checkNoExtra('broadcastTo', extra, 'x and a shape');
   const s = shapeList('broadcastTo', 'shape', shape);
   broadcastLayout('broadcastTo', a.layout, s);
@@ -222,7 +228,7 @@ export function broadcastTo<D extends DType>(x: DeviceArray<D>, shape: readonly 
 
 export const BROADCAST_ARRAYS = viewOp('broadcastArrays', 'numpy.broadcast_arrays', 'read-only views of the arrays broadcast to their common shape', (arrays: readonly unknown[]): ViewCall => {
   if (arrays.length === 0) throw new ArgumentError('broadcastArrays: needs at least one array');
-  const list = arrays.map((a, i) => live('broadcastArrays', `arrays[${i}]`, a));
+  const list = arrays.map((a, i) => liveArray('broadcastArrays', `arrays[${i}]`, a));
   const first = list[0] as DeviceArray;
   for (const [i, a] of list.entries()) if (a.backend !== first.backend) throw new ArgumentError(`broadcastArrays: arrays[${i}] belongs to another device than arrays[0]`);
   const shape = broadcastShapes('broadcastArrays', ...list.map((a) => a.shape));
@@ -244,7 +250,7 @@ export function broadcastArrays(...arrays: DeviceArray[]): DeviceArray[] {
 }
 
 export const RESHAPE = viewOp('reshape', 'numpy.reshape', 'the same elements in another shape (one dimension may be -1): a view where NumPy makes one, else a copy', (x: unknown, shape: unknown, options: unknown, extra: readonly unknown[]): ViewCall => {
-  const a = live('reshape', 'x', x);
+  const a = liveArray('reshape', 'x', x);
   const dims = shapeList('reshape', 'shape', shape, true);
   const o = checkOptions('reshape', options, { copy: (v) => (v === null || typeof v === 'boolean' ? undefined : 'must be a boolean or null') });
   checkNoExtra('reshape', extra, 'x, a shape and an options object ({ copy })');
@@ -336,7 +342,7 @@ function assemble(_: unknown, call: AssembleCall): DeviceArray {
 }
 
 function assembleOp<A extends unknown[]>(name: string, numpy: string, summary: string, check: (...args: A) => AssembleCall, category: DocCategory = 'manipulation', tolerance: ToleranceClass = 'exact') {
-  return defineOp<A, AssembleCall, DeviceArray>({ name, numpy, category, summary, tolerance, composite: true, check, dawn: assemble, host: assemble });
+  return defineOp<A, AssembleCall, DeviceArray>({ name, numpy, category, summary, tolerance, ...traits(name), composite: true, check, dawn: assemble, host: assemble });
 }
 
 /** A view the piece reads (taken when the piece runs; destroyed after). */
@@ -430,7 +436,7 @@ export function stack<D extends DType>(arrays: readonly DeviceArray<D>[], option
 }
 
 export const ROLL = assembleOp('roll', 'numpy.roll', 'shifts elements along axes, wrapping around (axis null: the flattened array); a new array', (x: unknown, shift: unknown, options: unknown, extra: readonly unknown[]): AssembleCall => {
-  const a = live('roll', 'x', x);
+  const a = liveArray('roll', 'x', x);
   const o = checkOptions('roll', options, { axis: axesOrNull });
   checkNoExtra('roll', extra, 'x, a shift and an options object ({ axis })');
   const shifts = typeof shift === 'number' ? [shift] : shift;
@@ -581,9 +587,10 @@ export const PAD = defineOp({
   category: 'manipulation',
   summary: "pads an array (NumPy's modes constant, edge, reflect, symmetric, wrap); a new array",
   tolerance: 'exact',
+  dtypes: ALL_DTYPES,
   composite: true,
   check: (x: unknown, padWidth: unknown, options: unknown, extra: readonly unknown[]): PadCall => {
-    const a = live('pad', 'x', x);
+    const a = liveArray('pad', 'x', x);
     const o = checkOptions('pad', options, { mode: PAD_MODES, constantValue: 'number' });
     checkNoExtra('pad', extra, 'x, padWidth and an options object ({ mode, constantValue })');
     const mode = (o['mode'] as PadMode | undefined) ?? 'constant';
@@ -652,7 +659,7 @@ export function pad<D extends DType>(x: DeviceArray<D>, padWidth: number | reado
 
 function triangle(op: 'tril' | 'triu') {
   return (x: unknown, options: unknown, extra: readonly unknown[]): AssembleCall => {
-    const a = live(op, 'x', x);
+    const a = liveArray(op, 'x', x);
     const o = checkOptions(op, options, { k: integer });
     checkNoExtra(op, extra, 'x and an options object ({ k })');
     if (a.ndim < 2) throw new ShapeError(`${op}: x must have at least 2 dimensions (a stack of matrices), got shape [${a.shape.join(', ')}]`);
@@ -718,7 +725,7 @@ export function triu<D extends DType>(x: DeviceArray<D>, options?: { readonly k?
 
 function likeCheck(op: string, kind: 'zeros' | 'ones' | 'full' | 'empty') {
   return (x: unknown, value: unknown, options: unknown, extra: readonly unknown[]): AssembleCall => {
-    const a = live(op, 'x', x);
+    const a = liveArray(op, 'x', x);
     const o = checkOptions(op, options, { dtype: ['f32', 'i32', 'u32', 'f16', 'bool'] });
     checkNoExtra(op, extra, kind === 'full' ? 'x, a fill value and an options object ({ dtype })' : 'x and an options object ({ dtype })');
     const dtype = (o['dtype'] as DType | undefined) ?? a.dtype;
@@ -812,6 +819,7 @@ export const MESHGRID = defineOp<[readonly unknown[]], MeshgridCall, DeviceArray
   category: 'creation',
   summary: "coordinate matrices from 1-d arrays (indexing 'xy', the default, or 'ij'); new arrays",
   tolerance: 'exact',
+  dtypes: ALL_DTYPES,
   composite: true,
   check: (args: readonly unknown[]): MeshgridCall => {
     const last = args[args.length - 1];

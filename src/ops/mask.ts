@@ -2,10 +2,10 @@
  * Data-dependent indexing: `nonzero(x)` and boolean-mask indexing `booleanIndex(x, mask)` (NumPy's
  * `x[mask]`). Their result's length is the number of true elements, known only once the device has counted
  * them, so both return a Promise: the counting and the compaction stay on the device, and one small readback
- * (two elements) sizes the result.
+ * (one element) sizes the result.
  *
  * The plan, on both engines, through existing ops: flags = (x != 0) as u32 0/1; pos = exclusive scan of the
- * flags (scan.ts); count = pos[n-1] + flags[n-1] (the readback); then for each output, the coordinates of
+ * flags (scan.ts); count = pos[n-1] + flags[n-1] (summed on the device, then the one readback); then for each output, the coordinates of
  * the flagged elements are scattered to their positions (scatterAdd of where(flags, coordinate, 0) into
  * count + 1 zeros: an unflagged element adds 0 at a position at most count) — integers, so exact. Mask
  * indexing then gathers the selected elements (take along the flattened leading axes), so values move bit
@@ -15,10 +15,10 @@
 import { DeviceArray } from '../buffers/device-array.js';
 import type { DType } from '../buffers/dtype.js';
 import { checkNoExtra } from '../args.js';
-import { DestroyedError, DTypeError, ShapeError } from '../errors.js';
-import { checkArray } from './check-array.js';
+import { DTypeError, ShapeError } from '../errors.js';
+import { liveArray } from './check-array.js';
 import { defineOp, type Checked } from './manifest.js';
-import { astype, notEqual, where } from './math.js';
+import { add, astype, notEqual, where } from './math.js';
 import { scan } from './scan.js';
 import { scatterAdd, take, TAKE_TYPES } from './indexing.js';
 import { copy } from './copy.js';
@@ -26,11 +26,8 @@ import { copy } from './copy.js';
 /** Dtypes a boolean mask may have (u32 0/1 today; the bool dtype joins this list). */
 const MASK_DTYPES: readonly string[] = ['bool', 'u32'];
 
-function live(op: string, name: string, x: unknown): DeviceArray {
-  checkArray(op, name, x);
-  if (x.destroyed) throw new DestroyedError(`${op}: ${name} (${x.dtype}, shape [${x.shape.join(', ')}]) was destroyed`);
-  return x;
-}
+/** Dtypes `nonzero` takes: those `notEqual` compares. */
+const NONZERO_DTYPES: readonly DType[] = ['bool', 'f32', 'i32', 'u32'];
 
 /** Destroys the arrays whatever happens in `f`. */
 async function using<R>(temps: DeviceArray[], f: () => Promise<R>): Promise<R> {
@@ -66,8 +63,10 @@ async function compact(x: DeviceArray, grids: readonly (() => Grid)[]): Promise<
     const lastPos = pos.slice(n - 1);
     const lastFlag = flat.slice(n - 1);
     temps.push(lastPos, lastFlag);
-    const [p, f] = await Promise.all([lastPos.toArray(), lastFlag.toArray()]);
-    const count = (p[0] ?? 0) + (f[0] ?? 0);
+    // Summed on the device (both u32, the sum at most n < 2^31), so the count is one readback, not two.
+    const total = add(lastPos, lastFlag);
+    temps.push(total);
+    const count = await total.item();
     const none = new DeviceArray(backend, 'i32', [], undefined, 'zero');
     temps.push(none);
     const picked = grids.map((grid): DeviceArray<'i32'> => {
@@ -135,10 +134,12 @@ export const NONZERO = defineOp({
   category: 'indexing',
   summary: 'the indices of the non-zero elements, one i32 array per axis, in C order (a Promise: the count is read back)',
   tolerance: 'exact',
+  dtypes: NONZERO_DTYPES,
   composite: true,
   check: (x: unknown, extra: readonly unknown[]): MaskCall => {
-    const a = live('nonzero', 'x', x);
+    const a = liveArray('nonzero', 'x', x);
     checkNoExtra('nonzero', extra, 'one argument (x)');
+    if (!NONZERO_DTYPES.includes(a.dtype)) throw new DTypeError(`nonzero: x has dtype ${a.dtype}; expected one of ${NONZERO_DTYPES.join(', ')} (astype(x, 'f32') first)`);
     if (a.ndim === 0) throw new ShapeError('nonzero: x must have at least 1 dimension (the standard refuses 0-d input)');
     if (a.size >= 2 ** 31) throw new ShapeError(`nonzero: x has ${a.size} elements; i32 indices reach 2^31 − 1`);
     return { backend: a.backend, run: async () => (await compact(a, a.shape.map((_, d) => () => coordinates(a.backend, a.shape, d)))).picked };
@@ -150,7 +151,7 @@ export const NONZERO = defineOp({
 /**
  * The indices of the non-zero elements of `x` (the standard's `nonzero`; NaN counts as non-zero, ±0 as
  * zero): one i32 array per axis, each of the same length, in C order. The count is known only after the
- * device has counted, so it resolves once a two-element readback has; the compaction stays on the device
+ * device has counted, so it resolves once a one-element readback has; the compaction stays on the device
  * (an exclusive scan of the flags, then a scatter). A 0-d x is a ShapeError.
  *
  * @example
@@ -169,10 +170,11 @@ export const BOOLEAN_INDEX = defineOp({
   category: 'indexing',
   summary: "NumPy's `x[mask]`: the elements (or sub-arrays) where a u32 mask over x's leading axes is non-zero, in C order (a Promise)",
   tolerance: 'exact',
+  dtypes: TAKE_TYPES,
   composite: true,
   check: (x: unknown, mask: unknown, extra: readonly unknown[]): MaskCall => {
-    const a = live('booleanIndex', 'x', x);
-    const m = live('booleanIndex', 'mask', mask);
+    const a = liveArray('booleanIndex', 'x', x);
+    const m = liveArray('booleanIndex', 'mask', mask);
     checkNoExtra('booleanIndex', extra, 'x and a mask');
     // The elements move through take: its dtypes, checked here, before the compaction allocates anything.
     if (!TAKE_TYPES.includes(a.dtype)) throw new DTypeError(`booleanIndex: x has dtype ${a.dtype}; expected ${TAKE_TYPES.join(', ')} (astype(x, 'f32') first)`);
@@ -217,7 +219,7 @@ function flatIndex(backend: DeviceArray['backend'], shape: readonly number[]): G
  * (as comparisons return; any non-zero value is true) whose shape equals x's leading axes; the result is a
  * new array of shape `[count, ...x.shape[mask.ndim:]]` holding the selected elements (or sub-arrays) in C
  * order, values moved bit for bit. Asynchronous because its length is known only after the device counts
- * (a two-element readback); the compaction (scan, scatter, gather) stays on the device.
+ * (a one-element readback); the compaction (scan, scatter, gather) stays on the device.
  *
  * @example
  * ```ts

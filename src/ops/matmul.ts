@@ -122,6 +122,7 @@ export const MATMUL = defineOp({
   category: 'linalg',
   summary: 'matrix product (NumPy shape rules, batched; or flat row-major with { m, k, n, transA, transB }); f32, i32 / u32 wrapping as NumPy\'s',
   tolerance: 'dot',
+  dtypes: ['f32', 'i32', 'u32'],
   check: (a: DeviceArray, b: DeviceArray, opts: MatmulShape): MatmulCall => {
     const s = checkMatmul(a, b, opts);
     return { backend: a.backend, a, b, ...s, shape: [s.m, s.n] };

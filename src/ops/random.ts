@@ -114,6 +114,7 @@ function randomOp(dist: 'uniform' | 'normal' | 'u32', summary: string, reference
     category: 'random',
     summary,
     tolerance: dist === 'normal' ? 'ulp' : 'exact',
+    dtypes: [], // no array argument: it makes f32 (u32 words for random.u32)
     check: (device: RandomDevice, size: number | readonly number[], opts: RandomOptions = {}): RandomCall => {
       const { backend, n, shape } = checkRandom(op, device, size, opts);
       const { key, offset } = randomStream(n, opts);

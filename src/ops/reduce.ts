@@ -95,7 +95,7 @@ function reduceOver(op: WholeOp, x: DeviceArray, opts: AxisOptions | undefined):
   checkArray(op, 'x', x);
   // A sum of f16 is computed and returned in f32, the default float dtype (the 2021.12 standard's rule).
   if (opts === undefined && !(op === 'sum' && x.dtype === 'f16')) return WHOLE[op].call(x);
-  const o = checkAxisOptions(op, opts ?? {}, false, op === 'sum'); // checked at run time: callers from plain JS can pass anything
+  const o = checkAxisOptions(op, opts === undefined ? {} : opts, false, op === 'sum'); // checked at run time: callers from plain JS can pass anything
   const { dtype: given, ...along } = o;
   const dtype = given ?? (op === 'sum' && x.dtype === 'f16' ? 'f32' : undefined);
   return inDType(op, x, dtype, (xs) => {

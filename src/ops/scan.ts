@@ -96,6 +96,8 @@ export const SCAN = defineOp({
   category: 'scan',
   summary: 'inclusive or exclusive prefix sum, of the flattened array or along an axis (integers: OverflowError, never a wrap)',
   tolerance: 'sum',
+  dtypes: ['f32', 'i32', 'u32'],
+  axis: 'one',
   check: (op: 'scan' | 'cumsum' | 'cumulativeSum', x: DeviceArray, options: ScanOptions | CumsumOptions | number | undefined, extra: readonly unknown[]): ScanCall => {
     checkArray(op, 'x', x);
     // cumsum takes NumPy's options ({ axis }; or, deprecated, the axis itself); scan also { exclusive }.

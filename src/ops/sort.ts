@@ -95,6 +95,8 @@ export const SORT = defineOp({
   category: 'sorting',
   summary: 'stable sort along an axis (default the last; NaN last, ±0 equal; descending as numpy.array_api), same shape',
   tolerance: 'exact',
+  dtypes: ['f32', 'i32', 'u32'],
+  axis: 'one',
   check: (keys: DeviceArray, options: SortOptions | undefined, extra: readonly unknown[]): SortCall => checkSort('sort', keys, options, extra),
   dawn: dawnSort,
   host: hostSort,
@@ -107,6 +109,8 @@ export const ARGSORT = defineOp({
   category: 'sorting',
   summary: 'i32 indices that sort along an axis (stable; NaN last; descending as numpy.array_api)',
   tolerance: 'exact',
+  dtypes: ['f32', 'i32', 'u32'],
+  axis: 'one',
   check: (keys: DeviceArray, options: SortOptions | undefined, extra: readonly unknown[]): SortCall => checkSort('argsort', keys, options, extra),
   dawn: dawnArgsort,
   host: hostArgsort,
@@ -118,6 +122,8 @@ export const SORT_PAIRS = defineOp({
   category: 'sorting',
   summary: 'stable sort of (key, value) pairs by key along an axis, u32 values moved with their keys',
   tolerance: 'exact',
+  dtypes: ['f32', 'i32', 'u32'],
+  axis: 'one',
   check: (keys: DeviceArray, values: DeviceArray<'u32'>, options: SortOptions | undefined, extra: readonly unknown[]): SortPairsCall => {
     checkArrays('sortPairs', { keys, values });
     checkNoExtra('sortPairs', extra, 'three arguments (keys, values, options)');
@@ -210,6 +216,7 @@ export const SEARCHSORTED = defineOp({
   category: 'sorting',
   summary: "i32 insertion points of v into a sorted 1-d array (side 'left' or 'right'; NaN sorts last)",
   tolerance: 'exact',
+  dtypes: ['f32', 'i32', 'u32'],
   check: (sorted: DeviceArray, v: DeviceArray, options: SearchsortedOptions | undefined, extra: readonly unknown[]): SearchsortedCall => {
     checkArrays('searchsorted', { sorted, v });
     checkNoExtra('searchsorted', extra, 'three arguments (sorted, v, options)');
@@ -268,6 +275,8 @@ export const TOPK = defineOp({
   category: 'sorting',
   summary: 'the k largest (or smallest) elements along an axis and their i32 indices, in order (TF.js-style; stable)',
   tolerance: 'exact',
+  dtypes: ['f32', 'i32', 'u32'],
+  axis: 'one',
   check: (x: DeviceArray, k: number, options: TopkOptions | undefined, extra: readonly unknown[]): TopkCall => {
     checkArray('topk', 'x', x);
     checkNoExtra('topk', extra, 'three arguments (x, k, options)');

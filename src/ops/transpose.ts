@@ -46,6 +46,7 @@ export const TRANSPOSE = defineOp({
   category: 'linalg',
   summary: 'transpose of a rows×cols row-major matrix (f32, i32, u32; exact)',
   tolerance: 'exact',
+  dtypes: ['f32', 'i32', 'u32'],
   check: (a: DeviceArray, shape: TransposeOptions | number | undefined, more: number | undefined, extra: readonly unknown[]): TransposeCall => {
     checkArray('transpose', 'a', a);
     let rows: number;

@@ -15,7 +15,7 @@ import { defineOp, type Checked } from './manifest.js';
 import { astype, notEqual, subtract } from './math.js';
 import { scan } from './scan.js';
 import { argsort } from './sort.js';
-import { bincount, scatterAdd, take } from './indexing.js';
+import { BINCOUNT, scatterAdd, take } from './indexing.js';
 import { booleanIndex } from './mask.js';
 import { concat } from './manipulation.js';
 import { copy } from './copy.js';
@@ -89,15 +89,19 @@ async function unique(x: DeviceArray, kind: UniqueKind): Promise<UniqueAllResult
       flags = concat([head, differs]);
       temps.push(flags);
     }
-    const picked = await booleanIndex(sorted, flags);
-    let values: DeviceArray = picked;
-    if (x.dtype === 'bool') {
-      temps.push(picked);
-      values = astype(picked, 'bool');
-    }
-    const k = values.size;
-    const out: { values: DeviceArray; indices?: DeviceArray<'i32'>; inverseIndices?: DeviceArray<'i32'>; counts?: DeviceArray<'i32'> } = { values };
+    // The one readback: the first index in x of each value (order at the flagged positions) sizes every part;
+    // the values are then gathered from x by those indices (sorted[p] = flat[order[p]]) without another count.
+    const first = await booleanIndex<'i32'>(order, flags);
+    const k = first.size;
+    const out: { values?: DeviceArray; indices?: DeviceArray<'i32'>; inverseIndices?: DeviceArray<'i32'>; counts?: DeviceArray<'i32'> } = {};
     try {
+      if (kind === 'all') out.indices = first;
+      else temps.push(first);
+      const picked = take(flat, first);
+      if (x.dtype === 'bool') {
+        temps.push(picked);
+        out.values = astype(picked, 'bool');
+      } else out.values = picked;
       let group: DeviceArray | undefined;
       if (kind === 'counts' || kind === 'all' || kind === 'inverse') {
         // The value each sorted element belongs to: (inclusive scan of the flags) − 1.
@@ -109,7 +113,8 @@ async function unique(x: DeviceArray, kind: UniqueKind): Promise<UniqueAllResult
         temps.push(group);
       }
       if ((kind === 'counts' || kind === 'all') && group !== undefined) {
-        const c = await bincount(group, { minLength: k }); // k bins: the groups are 0 … k − 1
+        // k bins: the groups are 0 … k − 1, known without bincount's min/max readback.
+        const c = BINCOUNT.call(group, {}, k);
         temps.push(c);
         out.counts = astype(c, 'i32');
       }
@@ -119,7 +124,6 @@ async function unique(x: DeviceArray, kind: UniqueKind): Promise<UniqueAllResult
         scatterAdd(inv, order, group);
         out.inverseIndices = inv.reinterpret('i32', x.shape); // inv's memory, in x's shape
       }
-      if (kind === 'all') out.indices = await booleanIndex<'i32'>(order, flags);
     } catch (e) {
       for (const a of [out.values, out.indices, out.inverseIndices, out.counts]) a?.destroy();
       throw e;
@@ -135,6 +139,7 @@ function uniqueOp(kind: UniqueKind, name: string, summary: string) {
     category: 'sorting',
     summary,
     tolerance: 'exact',
+    dtypes: UNIQUE_DTYPES,
     composite: true,
     check: (x: unknown, extra: readonly unknown[]): UniqueCall => {
       checkArray(name, 'x', x);

@@ -6,8 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as gpukit from '../../src/index.js';
+import { DTypeError, type DeviceArray, type DType } from '../../src/index.js';
+import { ALL_DTYPES } from '../../src/ops/manifest.js';
 import { OPS } from '../../src/ops/registry.js';
 import { OPS_DOC, renderedDoc } from '../../scripts/op-table.js';
+import { gpuTest } from '../fixture.js';
+import { sampleOf, VIA_PUBLIC } from './op-samples.js';
 
 /** Exported functions that are not ops (devices, helpers, settings), each for its reason. */
 const NOT_OPS = new Set([
@@ -78,4 +82,53 @@ describe('op manifests, exports and docs agree', () => {
     const doc = readFileSync(OPS_DOC, 'utf8');
     expect(renderedDoc(doc)).toBe(doc);
   });
+});
+
+/** Destroys every array in a result (an array, a list, a record of arrays). */
+function free(r: unknown): void {
+  if (typeof r !== 'object' || r === null) return;
+  if (typeof (r as { destroy?: unknown }).destroy === 'function') (r as DeviceArray).destroy();
+  else for (const v of Object.values(r)) free(v);
+}
+
+gpuTest("every op's declared dtypes are its behaviour: another dtype is a DTypeError from its check, a declared one passes it", async ({ device }) => {
+  let f16 = true;
+  try {
+    device.zeros([1], { dtype: 'f16' }).destroy();
+  } catch (e) {
+    if (!(e instanceof DTypeError)) throw e;
+    f16 = false; // no shader-f16 (gpujs, or an adapter without it): no f16 array to pass
+  }
+  for (const o of OPS) {
+    const declared = o.dtypes;
+    expect(declared, `${o.name} declares its dtypes`).toBeDefined();
+    if (declared === undefined || declared.length === 0) continue; // takes no array (random)
+    for (const d of ALL_DTYPES) {
+      if (d === 'f16' && !f16) continue;
+      const made: DeviceArray[] = [];
+      const make = (dt: DType, shape: readonly number[] = [2, 2]): DeviceArray => {
+        const a = device.zeros(shape, { dtype: dt });
+        made.push(a);
+        return a;
+      };
+      const what = `${o.name} of ${d} (declared: ${declared.join(', ')})`;
+      try {
+        const viaPublic = VIA_PUBLIC[o.name]?.(d, make);
+        const args = viaPublic === undefined ? sampleOf(o.name, o.check.length)(d, make, device) : [];
+        const call = async (): Promise<void> => {
+          const r: unknown = viaPublic !== undefined ? viaPublic() : o.call(...args);
+          free(await r);
+        };
+        if (!declared.includes(d)) {
+          // Refused by the check itself, before anything is allocated (a composite op's inner ops would throw
+          // later, naming themselves), and so by the call.
+          if (viaPublic === undefined) expect(() => o.check(...args), what).toThrow(DTypeError);
+          await expect(call(), what).rejects.toThrow(DTypeError);
+        } else if (viaPublic !== undefined) await call();
+        else expect(() => o.check(...args), what).not.toThrow();
+      } finally {
+        for (const a of made) a.destroy();
+      }
+    }
+  }
 });

@@ -69,6 +69,8 @@ const EXAMPLES: readonly (readonly [string, readonly RegExp[]])[] = [
   ['10-mlp.ts@gpujs', [/^engine: gpujs;/m]],
   ['11-kmeans.ts', [/^engine: \w+; 20000 points in 8-D, k = 16/m]],
   ['11-kmeans.ts@gpujs', [/^engine: gpujs;/m]],
+  ['12-tfjs-postprocess.ts', [/^engine: dawn; TF\.js backend: webgpu; logits 4096×256/m, /^handoff on the GPU \(fromTensor, zero-copy\): [\d.]+ ms$/m, /^readback in between .*: [\d.]+ ms/m]],
+  ['13-raw-webgpu.ts', [/^engine: dawn; a WGSL pipeline of its own on device\.gpu/m]],
   ['09-testing.ts', [/^crossover \(kernel only\): (pays (from|at) n = 2\^\d+|never)/m, /^crossover \(end to end\): +(pays (from|at) n = 2\^\d+|never)/m, /^ +kernel +[\d.]+ (ms|µs) +\((gpu-timestamps|wall-clock[\w-]*)/m]],
 ];
 

@@ -4,8 +4,8 @@
  * inverse indices in x's shape, counts; f32 / i32 / u32 / bool, n-d and transposed inputs, size 1, empty,
  * all-equal, the dtypes' extremes.
  */
-import { expect } from 'vitest';
-import { ArgumentError, uniqueAll, uniqueCounts, uniqueInverse, uniqueValues, type DType } from '../../src/index.js';
+import { expect, vi } from 'vitest';
+import { ArgumentError, uniqueAll, uniqueCounts, uniqueInverse, uniqueValues, type DeviceArray, type DType } from '../../src/index.js';
 import { gpuTest } from '../fixture.js';
 import { numpy, npOut, type NpArray } from './helpers.js';
 
@@ -118,4 +118,37 @@ gpuTest('unique_* of a transposed view, of an empty array, and bad input', async
   expect(() => uniqueValues(5 as never)).toThrow(ArgumentError);
   using h = device.zeros([2]);
   expect(() => (uniqueValues as (...a: unknown[]) => unknown)(h, 1)).toThrow(ArgumentError);
+});
+
+gpuTest('each unique_* reads back once: the count of distinct values, nothing else', async ({ device }) => {
+  using x = device.array(Float32Array.from([5, 1, 5, NaN, 2, 1, -0, 0]), { shape: [2, 4] });
+  const read = vi.spyOn(x.backend, 'read');
+  try {
+    const all = await uniqueAll(x);
+    expect(read).toHaveBeenCalledTimes(1);
+    using values = all.values;
+    using indices = all.indices;
+    using inverse = all.inverseIndices;
+    using counts = all.counts;
+    read.mockClear();
+    // Reference: np.unique(equal_nan=False) by hand — sorted distinct values (each NaN its own, ±0 one, the first −0).
+    expect(bits(await values.toArray(), 'f32')).toEqual(bits([-0, 1, 2, 5, NaN], 'f32'));
+    expect(Array.from(await indices.toArray())).toEqual([6, 1, 4, 0, 3]);
+    expect(Array.from(await inverse.toArray())).toEqual([3, 1, 3, 4, 2, 1, 0, 0]);
+    expect(Array.from(await counts.toArray())).toEqual([2, 2, 1, 2, 1]);
+    read.mockClear();
+    const parts: DeviceArray[] = [];
+    for (const [name, f] of [
+      ['uniqueValues', async () => parts.push(await uniqueValues(x))],
+      ['uniqueCounts', async () => parts.push(...Object.values(await uniqueCounts(x)))],
+      ['uniqueInverse', async () => parts.push(...Object.values(await uniqueInverse(x)))],
+    ] as const) {
+      await f();
+      expect(read, name).toHaveBeenCalledTimes(1);
+      read.mockClear();
+    }
+    for (const a of parts) a.destroy();
+  } finally {
+    read.mockRestore();
+  }
 });

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { ArgumentError, DeviceUnavailableError } from '../../errors.js';
+import { describeValue } from '../../args.js';
 import { ensureHeadlessEgl, prepareDriverEnvironment } from '../../device/env.js';
 import { looksSoftware, type BackendName, type DeviceInfo, type FeatureLevel, type WebgpuImplementation } from '../../device/info.js';
 import { currentRuntime, runtimeLabel } from '../../device/runtime.js';
@@ -72,8 +73,12 @@ export const CAPPABLE_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize'] 
 export type DawnInstance = GPU;
 
 export interface DawnHandle {
-  readonly instance: DawnInstance;
-  readonly adapter: GPUAdapter;
+  /** Dawn's instance, kept referenced while the device lives; null for an adopted device (its owner keeps its own). */
+  readonly instance: DawnInstance | null;
+  /** True for a device gpukit adopted (`openDevice({ device })`): close() leaves it alive. */
+  readonly adopted?: boolean;
+  /** The adapter, or null for an adopted device. */
+  readonly adapter: GPUAdapter | null;
   readonly device: GPUDevice;
   readonly info: DeviceInfo;
   /** The limits gpukit works to: the device's, lowered by `openDevice({ limits })`. */
@@ -450,4 +455,63 @@ function defaultBackendName(): string {
     default:
       return 'vulkan';
   }
+}
+
+/**
+ * The symbol under which an adopted `GPUDevice` carries the gpukit device context that adopted it: the mark
+ * lives on the device object itself (no module-level registry), and is removed when that context closes.
+ */
+export const ADOPTED_BY = Symbol.for('gpukit.adoptedBy');
+
+/** The Dawn-only choices `openDevice` refuses next to `device` (the device is made already: there is nothing to choose). */
+export const ADOPT_CONFLICTS = ['backend', 'adapter', 'featureLevel', 'powerPreference', 'unsafeDisableRobustness', 'webgpu', 'gpujsMode'] as const;
+
+/**
+ * Adopts an outside `GPUDevice` (the `webgpu` package's, TF.js's, the user's own): gpukit works on it without
+ * owning it. Its limits and features are the device's own (capped by `limits`, as for a device gpukit opens);
+ * the adapter's description comes from `device.adapterInfo`. Refuses an object that is not a GPUDevice, a
+ * destroyed or lost one, and a device another open gpukit device has adopted already (ArgumentError).
+ */
+export async function adoptDevice(device: unknown, opts: DawnAdapterOptions = {}): Promise<DawnHandle> {
+  const d = device as Partial<GPUDevice> | null;
+  if (typeof d !== 'object' || d === null || typeof d.createBuffer !== 'function' || typeof d.queue !== 'object' || !(d.lost instanceof Promise)) {
+    throw new ArgumentError(`openDevice: option 'device' must be a GPUDevice (from the webgpu package, TF.js or adapter.requestDevice()), got ${typeof device === 'object' && device !== null ? describeValue(device) : typeof device}`);
+  }
+  const gpu = device as GPUDevice & { [ADOPTED_BY]?: unknown };
+  if (gpu[ADOPTED_BY] !== undefined) {
+    throw new ArgumentError('openDevice: this GPUDevice is already adopted by an open gpukit device; two gpukit devices over one GPUDevice would share its error scopes, so the second is refused — use the first, or close() it before adopting again');
+  }
+  const lost = await Promise.race([gpu.lost.then(() => true), new Promise<false>((r) => setImmediate(() => { r(false); }))]);
+  if (lost) throw new ArgumentError('openDevice: option \'device\' is a GPUDevice that is destroyed or lost; pass a live one');
+  await loadWebgpu().catch(() => undefined); // GPUBufferUsage and friends, when the device came from elsewhere
+  const caps = checkLimitCaps(opts.limits, gpu.limits as unknown as Record<string, unknown>);
+  const ai = (gpu as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const vendor = ai?.vendor ?? '';
+  const architecture = ai?.architecture ?? '';
+  const description = ai?.description ?? '';
+  const limits: Record<string, number> = {};
+  const dl = gpu.limits as unknown as Record<string, unknown>;
+  for (const key in dl) {
+    const v = dl[key];
+    if (typeof v === 'number') limits[key] = v;
+  }
+  Object.assign(limits, caps);
+  if (limits['maxStorageBufferBindingSize'] !== undefined && limits['maxBufferSize'] !== undefined) limits['maxStorageBufferBindingSize'] = Math.min(limits['maxStorageBufferBindingSize'], limits['maxBufferSize']);
+  const isFallbackAdapter = ai?.isFallbackAdapter === true;
+  const info: DeviceInfo = {
+    engine: 'dawn',
+    webgpu: 'dawn',
+    runtime: currentRuntime(),
+    backend: defaultBackendName(),
+    vendor,
+    architecture,
+    description,
+    isFallbackAdapter,
+    isSoftware: isFallbackAdapter || looksSoftware(vendor, architecture, description),
+    featureLevel: gpu.features.has('core-features-and-limits') ? 'core' : 'compatibility',
+    features: [...gpu.features].sort(),
+    limits,
+    adopted: true,
+  };
+  return { instance: null, adopted: true, device: gpu, adapter: null, info, limits: cappedLimits(gpu.limits, caps) };
 }

@@ -1,6 +1,7 @@
 import type { Backend, BackendPool, PerEngine } from '../backend.js';
 import type { OpManifest } from '../../ops/manifest.js';
 import type { DeviceContext } from './context.js';
+import { requireUsage } from './usage.js';
 import { MAX_COPY } from './copy-limit.js';
 import type { HostContext } from '../host/context.js';
 import { poolOf } from './pool.js';
@@ -85,8 +86,15 @@ export class DawnBackend implements Backend {
     this.#ctx.timeoutMs = ms;
   }
 
-  sync(timeoutMs?: number): Promise<void> {
-    return this.#ctx.sync(timeoutMs ?? this.#ctx.timeoutMs);
+  async sync(timeoutMs?: number): Promise<void> {
+    await this.#ctx.sync(timeoutMs ?? this.#ctx.timeoutMs);
+    // Leases tied to a partner's object (a disposed tensor) end without a call into gpukit: take their memory back.
+    if (this.#ctx.parked.size > 0) this.unpark();
+  }
+
+  async flushQueue(): Promise<void> {
+    await this.#ctx.settled();
+    this.#ctx.checkErrors();
   }
 
   close(): Promise<void> {
@@ -131,6 +139,7 @@ export class DawnBackend implements Backend {
 
   allocate(dtype: DType, length: number, byteLength: number, fill: ArrayFill): Storage {
     const ctx = this.#ctx;
+    if (ctx.parked.size > 0) this.unpark();
     const pool = poolOf(ctx);
     const mode = fill === 'uninitialized' ? 'none' : fill;
     if (byteLength <= ctx.limits.maxBufferSize) {
@@ -176,9 +185,43 @@ export class DawnBackend implements Backend {
   }
 
   release(storage: Storage): void {
+    const borrow = storage.borrowed;
+    if (borrow !== null) {
+      // An outside buffer: never pooled, never destroyed here; the lender's hold (a tensor reference) ends.
+      borrow.onRelease?.();
+      return;
+    }
     if (this.#ctx.closed) return;
+    if (storage.leased) {
+      // Memory handed out under a lease: gpukit takes it back only once every lease has ended.
+      this.#ctx.parked.add(storage);
+      return;
+    }
     const pool = poolOf(this.#ctx);
     for (const b of storage.buffers) pool.release(b);
+  }
+
+  /**
+   * Returns the memory of destroyed arrays whose leases have all ended to the pool (through its usual
+   * timeline check: reused only after the work queued on it). Called as batches complete and when a lease
+   * is released.
+   */
+  unpark(): void {
+    if (this.#ctx.closed) {
+      // Closed: the leased buffers (which close() kept) are freed once free of their leases.
+      for (const st of this.#ctx.parked) {
+        if (st.leased) continue;
+        this.#ctx.parked.delete(st);
+        if (this.#ctx.adopted) for (const b of st.buffers) b.destroy();
+      }
+      return;
+    }
+    const pool = poolOf(this.#ctx);
+    for (const st of this.#ctx.parked) {
+      if (st.leased) continue;
+      this.#ctx.parked.delete(st);
+      for (const b of st.buffers) pool.release(b);
+    }
   }
 
   gpuBuffers(storage: () => Storage): readonly GPUBuffer[] {
@@ -216,6 +259,7 @@ export class DawnBackend implements Backend {
       const buffer = st.buffers[k] as GPUBuffer;
       const from = p.start * elem;
       const size = Math.min(alignedBytes(p.length * elem), bytes.byteLength - from);
+      requireUsage(buffer, 'COPY_DST', 'written', `write|${x.dtype}|${x.length}`);
       if (quiet) {
         // Nothing queued can still read or write this buffer (and no verdict is pending that could replay
         // an op into it): write straight into it. queue.writeBuffer runs before any later submit.

@@ -1,5 +1,5 @@
 import { DestroyedError, DeviceLostError, OutOfMemoryError, TimeoutError, ValidationError } from '../../errors.js';
-import { retireInstance, type DawnHandle, type DawnInstance } from './adapter.js';
+import { ADOPTED_BY, retireInstance, type DawnHandle, type DawnInstance } from './adapter.js';
 import type { DeviceInfo } from '../../device/info.js';
 import type { ProfileSink } from '../../timing/profiler.js';
 import { DawnBackend } from './backend.js';
@@ -10,6 +10,7 @@ import type { BuilderCache } from './builder-cache.js';
 import type { DeviceArray } from '../../buffers/device-array.js';
 import type { Storage } from '../../buffers/storage.js';
 import { MAX_COPY } from './copy-limit.js';
+import { requireUsage } from './usage.js';
 
 /** Timestamp writes for one compute pass, handed out by a profiler while it records. */
 export interface PassTimer {
@@ -134,7 +135,20 @@ export class DeviceContext {
   fusion: FusionHooks | null = null;
   /** Whether math ops record chains to fuse: `openDevice({ fuse })`, else GPUKIT_FUSE (0 turns it off). */
   fuse = process.env['GPUKIT_FUSE'] !== '0';
+  /**
+   * Arrays destroyed while a lease (`exportBuffer`, `toTensor`) still held their memory: returned to the pool
+   * once every lease has ended (checked as batches complete, and when a lease is released).
+   */
+  readonly parked = new Set<Storage>();
+  /** The releases of outside buffers wrapped as arrays and not yet destroyed (src/backends/dawn/share.ts): run on close. */
+  readonly borrows = new Set<() => void>();
   // ---- end of per-device state ----
+
+  /** True for an outside GPUDevice gpukit adopted (`openDevice({ device })`): close() leaves it alive. */
+  readonly adopted: boolean;
+  readonly #onUncaptured = (ev: GPUUncapturedErrorEvent): void => {
+    this.#uncaptured.push(ev.error);
+  };
 
   // Dawn's instance must outlive every device made from it: if V8 collects it, the next mapAsync crashes.
   #instance: DawnInstance | null;
@@ -178,6 +192,8 @@ export class DeviceContext {
     this.limits = handle.limits ?? handle.device.limits;
     this.features = new Set(handle.device.features);
     this.#instance = handle.instance;
+    this.adopted = handle.adopted === true;
+    if (this.adopted) Object.defineProperty(this.gpu, ADOPTED_BY, { value: this, configurable: true, enumerable: false });
     void this.gpu.lost.then((info) => {
       if (this.#state.kind === 'open') {
         this.#state = { kind: 'lost', reason: info.reason, message: info.message };
@@ -188,11 +204,12 @@ export class DeviceContext {
       for (const w of this.#waiters) w(err);
       this.#waiters.clear();
     });
-    this.gpu.addEventListener('uncapturederror', (ev) => {
-      this.#uncaptured.push(ev.error);
-    });
+    this.gpu.addEventListener('uncapturederror', this.#onUncaptured);
     // Last: the pool reads the fields above and registers its completion and close hooks.
     this.pool = new BufferPool(this);
+    this.onCompleted(() => {
+      if (this.parked.size > 0) this.backend.unpark();
+    });
   }
 
   /** The Dawn instance, while the device is open (null after close). */
@@ -434,6 +451,8 @@ export class DeviceContext {
    * `dst` counts as read too and a failure already on it stays, as for a kernel's read-write binding.
    */
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number, label = 'copy', readback = false, partial = false): void {
+    requireUsage(src, 'COPY_SRC', readback ? 'read back' : 'copied from', label);
+    requireUsage(dst, 'COPY_DST', 'copied into', label);
     if (!readback) this.fusion?.beforeWrite([dst]);
     const batch = this.#batch();
     this.#endPass();
@@ -557,7 +576,11 @@ export class DeviceContext {
       const error = v ?? o;
       if (error !== null) {
         batch.failed = true;
+        const before = this.#unreported.length;
         await this.#replay(batch);
+        // On an adopted device the batch's error scope also caught what another library did on the device
+        // meanwhile: an error no op of the batch reproduces is theirs. Reported, not swallowed (sync(), flush()).
+        if (this.adopted && this.#unreported.length === before) this.#uncaptured.push(error);
         // Replayed ops have propagated already: a check's error fails only its own victims here.
         for (const [b, e] of await this.#runChecks(batch)) this.#poison.set(b, e);
       } else {
@@ -577,7 +600,9 @@ export class DeviceContext {
     this.gpu.queue.onSubmittedWorkDone().then(
       () => {
         if (batch.id > this.#completed) this.#completed = batch.id;
-        if (batch.chunks.length > 0) this.#freeChunks.push(...batch.chunks);
+        // Closed meanwhile: on an adopted device nothing else would free the batch's uniform chunks.
+        if (this.#state.kind === 'closed' && this.adopted) for (const c of batch.chunks) c.buffer.destroy();
+        else if (batch.chunks.length > 0) this.#freeChunks.push(...batch.chunks);
         batch.chunks = [];
         for (const hook of this.#completedHooks) hook(this.#completed);
       },
@@ -751,11 +776,25 @@ export class DeviceContext {
     for (const w of this.#waiters) w(err);
     this.#waiters.clear();
     for (const hook of this.#closeHooks.splice(0)) hook();
+    for (const release of [...this.borrows]) release();
     // The per-device caches: a closed device compiles nothing more (compileKernel… check assertUsable first).
     this.kernels.clear();
     this.syncKernels.clear();
     this.builders?.clear();
     this.builders = null;
+    if (this.adopted) {
+      // The device stays its owner's: free what gpukit made on it (its arrays' buffers, except memory a lease
+      // still holds; the uniform arena) and take gpukit's listener and mark off it. Nothing is queued any more.
+      for (const c of [...this.#chunks, ...this.#freeChunks]) c.buffer.destroy();
+      this.pool.destroyAll((b) => [...this.parked].some((st) => st.buffers.includes(b)));
+      this.gpu.removeEventListener('uncapturederror', this.#onUncaptured);
+      Reflect.deleteProperty(this.gpu, ADOPTED_BY);
+      this.#chunks = [];
+      this.#freeChunks = [];
+      this.#poison.clear();
+      this.#closing = Promise.resolve();
+      return this.#closing;
+    }
     this.#chunks = [];
     this.#freeChunks = [];
     this.#poison.clear();

@@ -301,6 +301,8 @@ export function defaultBudget(inProcess: boolean): Budget {
 /** GPU buffers by (usage, size class). */
 export class BufferPool extends SizeClassPool<GPUBuffer> {
   readonly #ctx: DeviceContext;
+  /** Every buffer this pool made and has not freed: what close() frees on a device gpukit does not own. */
+  readonly #made = new Set<GPUBuffer>();
   /**
    * Which idle buffer an acquire takes, by fill (see `take`): host-written arrays a buffer no GPU work
    * wrote, anything else (an op's output, scratch) one GPU work already wrote where one is idle, leaving
@@ -316,6 +318,7 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
           // then marked failed, so reading it (or an op's output computed from it) throws OutOfMemoryError.
           ctx.gpu.pushErrorScope('out-of-memory');
           const buffer = ctx.gpu.createBuffer({ label, size, usage: Number(kind) });
+          this.#made.add(buffer);
           void ctx.gpu.popErrorScope().then(
             (e) => {
               if (e !== null) ctx.fail(buffer, new OutOfMemoryError(`${label}: the device could not allocate ${size} bytes: ${e.message}`));
@@ -327,6 +330,7 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
         size: (b) => b.size,
         kind: (b) => String(b.usage),
         dispose: (b) => {
+          this.#made.delete(b);
           b.destroy();
         },
         closed: () => ctx.closed,
@@ -378,6 +382,15 @@ export class BufferPool extends SizeClassPool<GPUBuffer> {
       }
     }
     return buffer;
+  }
+
+  /**
+   * Frees every buffer this pool made, in use or not, except those `keep` names (memory a lease still holds):
+   * closing an adopted device, whose own destroy() would otherwise free them, is not gpukit's to call.
+   */
+  destroyAll(keep: (b: GPUBuffer) => boolean): void {
+    for (const b of this.#made) if (!keep(b)) b.destroy();
+    this.#made.clear();
   }
 
   /** Returns a buffer that was never used (its allocation failed half way) straight to the allocator. */

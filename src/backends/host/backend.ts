@@ -121,6 +121,10 @@ export class HostBackend implements Backend {
     // gpujs work runs on this thread: there is no wait on a device to bound.
   }
 
+  flushQueue(): Promise<void> {
+    return this.#ctx.sync(); // the host queue runs its tasks on this thread: submitted is done
+  }
+
   sync(): Promise<void> {
     return this.#ctx.sync();
   }

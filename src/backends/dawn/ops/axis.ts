@@ -9,6 +9,7 @@ import { LimitError } from '../../../errors.js';
 import type { DeviceContext } from '../context.js';
 import { foldGroups } from '../geometry.js';
 import { chunkElements, pieces } from '../../../buffers/chunks.js';
+import { alongRows } from '../../../buffers/rows.js';
 import { compileKernelSync } from '../kernel.js';
 import { composeKernel } from '../../../kernels/compose.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
@@ -138,33 +139,13 @@ export function byRowBlocks(op: string, src: DeviceArray, out: DeviceArray, rows
 }
 
 /**
- * A row-to-row op along one axis (the layout checked by src/ops/axis.ts): the axis moved last as a view and
- * gathered into dense rows × R, `fill(dense, res, rows, R)` writing res (rows × R), then moved back into
- * x's axis order as an array of its own.
+ * A row-to-row op along one axis (src/buffers/rows.ts's engine-neutral plan): with no rows, the result still
+ * takes the failure of a failed input (issue 24 item 12).
  */
 export function dawnAlongRows(ctx: DeviceContext, c: RowsCall, fill: RowsCall['fill'] = c.fill): DeviceArray {
-  const { op, x: src, order, back, rows, R, movedShape, dtype } = c;
-  const moved = src.transpose(order);
-  const dense = moved.contiguous();
-  const res = new DeviceArray(ctx, dtype, movedShape);
-  let kept = false;
-  try {
-    if (rows > 0) fill(dense, res, rows, R);
-    // Back to x's axis order.
-    const t = res.transpose(back);
-    let r: DeviceArray;
-    if (t.isPlain) {
-      // x's C order already (the axis was last, or the others have extent 1): res itself, in x's shape.
-      kept = true;
-      r = res.reinterpret(res.dtype, c.shape);
-    } else r = t.contiguous();
-    // Nothing computed: the result still takes the failure of a failed input (issue 24 item 12).
-    if (rows === 0) ctx.noWork(`${op}|empty`, src.storageBuffers, r.storageBuffers);
-    return r;
-  } finally {
-    if (!kept) res.destroy();
-    dense.destroy();
-  }
+  return alongRows(c, fill, (x, r) => {
+    ctx.noWork(`${c.op}|empty`, x.storageBuffers, r.storageBuffers);
+  });
 }
 
 /** softmax along an axis in one dispatch of the row kernel (entry point `softmax`). */

@@ -3,6 +3,7 @@
  * (src/backends/dawn/ops/axis.ts), in JavaScript on the host queue (blocked f32 sums of 64).
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
+import { alongRows } from '../../../buffers/rows.js';
 import type { HostContext } from '../context.js';
 import { emptyValue, type AxisOp } from '../../../ops/axis-options.js';
 import type { AxisCall, RowsCall } from '../../../ops/axis.js';
@@ -36,37 +37,9 @@ export function hostReduceAxis(host: HostContext, { op, x: src, order, rows, R, 
   return out;
 }
 
-/**
- * A row-to-row op along one axis (the layout checked by src/ops/axis.ts): the axis moved last and gathered
- * into dense rows × R, `fill(dense, res, rows, R)` writing res (rows × R), then moved back into x's axis
- * order as an array of its own; all of it one op of the host queue.
- */
-export function hostAlongRows(host: HostContext, c: RowsCall, fill: RowsCall['fill'] = c.fill): DeviceArray {
-  const { x: src, order, back, rows, R, movedShape, dtype } = c;
-  const moved = src.transpose(order);
-  const dense = moved.contiguous();
-  const res = new DeviceArray(host, dtype, movedShape);
-  let kept = false;
-  try {
-    if (rows > 0) fill(dense, res, rows, R);
-    // Back to x's axis order.
-    const t = res.transpose(back);
-    let r: DeviceArray;
-    if (t.isPlain) {
-      // x's C order already (the axis was last, or the others have extent 1): res itself, in x's shape.
-      kept = true;
-      r = res.reinterpret(res.dtype, c.shape);
-    } else r = t.contiguous();
-    return r;
-  } finally {
-    if (!kept) res.destroy();
-    dense.destroy();
-  }
-}
-
 /** softmax along an axis: max-shifted exponentials over blocked f32 sums, row by row on the host queue. */
 export function hostSoftmax(host: HostContext, c: RowsCall): DeviceArray {
-  return hostAlongRows(host, c, (dense, res, rows, R) => {
+  return alongRows(c, (dense, res, rows, R) => {
     const X = dense.data;
     const O = res.data;
     host.enqueue(() => {

@@ -2,7 +2,7 @@
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
 import { hostOf } from '../host-of.js';
-import { hostAlongRows } from './axis.js';
+import { alongRows } from '../../../buffers/rows.js';
 import { scanCpu } from '../../../reference/scan.js';
 import type { ScanCall } from '../../../ops/scan.js';
 import type { RowsCall } from '../../../ops/axis.js';
@@ -34,7 +34,7 @@ export function hostScan(ctx: HostContext, { op, x, exclusive, rows }: ScanCall)
 
 /** Along `axis`: the axis moved last, each row summed in order on the host, moved back. */
 function scanAxis(ctx: HostContext, op: string, plan: RowsCall, exclusive: boolean): DeviceArray {
-  return hostAlongRows(ctx, plan, (dense, res, rows, R) => {
+  return alongRows(plan, (dense, res, rows, R) => {
     const host = hostOf('scan(axis)', dense);
     const X = dense.data;
     const O = res.data;
