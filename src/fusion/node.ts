@@ -148,14 +148,15 @@ export interface ComposedChain {
 export type BodyOf = (spec: FuseNode['spec']) => string;
 
 /**
- * The graph under `root` as one kernel. An operand that is itself lazy joins the kernel when it has the
+ * The graph under `root` as one kernel. `whole(a)` picks leaves bound as raw arrays and read at element 0
+ * (a one-element operand broadcast over a reduction's input, which reductions cannot broadcast in place). An operand that is itself lazy joins the kernel when it has the
  * root's element count (broadcast ones would be recomputed per use: they are computed on their own) and its
  * body does not need another `T`; otherwise it is a leaf, bound as an array (computed when the kernel binds
  * it). Each op's body sits in a block of its own: `let x = <operand>;` for each argument, `var out`, the
  * body verbatim, then the block's result is kept in a `fv<k>`. The same f32 operations in the same order as
  * the ops one by one, so the results are bit-identical.
  */
-export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, bodyOf: BodyOf = (s) => s.body): ComposedChain {
+export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, bodyOf: BodyOf = (s) => s.body, whole: (a: DeviceArray) => boolean = () => false): ComposedChain {
   const T = root.dtype;
   const leafNames = new Map<DeviceArray, string>();
   const values = new Map<FuseNode, string>();
@@ -192,10 +193,13 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
         if (!(o instanceof DeviceArray)) return visit(o);
         let leaf = leafNames.get(o);
         if (leaf === undefined) {
-          leaf = `fin${leafNames.size}`;
+          const name = `fin${leafNames.size}`;
+          named[name] = o;
+          // A one-element array read whole (a 0-d mean under a reduction): its element 0, by index.
+          const one = whole(o);
+          leaf = one ? `${name}[0]` : name;
           leafNames.set(o, leaf);
-          named[leaf] = o;
-          arrayArgs.push(`${leaf}: ${o.dtype}[]`);
+          arrayArgs.push(one ? `${name}: raw ${o.dtype}[]` : `${name}: ${o.dtype}[]`);
         }
         return leaf;
       }

@@ -506,7 +506,10 @@ export interface ReductionParts {
  * positions map back into it.
  */
 export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: ReductionParts, dtype: DType, width: 1 | 4, vecAcc = false, rows = false): Generated {
-  const arrays = args.filter((a) => a.array);
+  // Raw arrays (gpukit's own reductions only: fusion's prologues) bind whole, element by element, after the
+  // mapped arrays; the prelude reads them by index. They are no parameters of the map.
+  const raws = args.filter((a) => a.array && a.raw === true);
+  const arrays = args.filter((a) => a.array && a.raw !== true);
   const scalars = args.filter((a) => !a.array);
   const R = parts.type === 'T' ? dtype : parts.type;
   const spots: Spot[] = [];
@@ -527,7 +530,8 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   // whole _total, and its partials go to _partials_out from _pbase (0, n and 0 otherwise).
   L.push(`struct _Params { _n: u32, _span: u32, _last: u32, _base: u32, _total: u32, _pbase: u32, ${scalars.map((s) => `${s.name}: ${uniformType(s.type, dtype)}`).join(', ')}${scalars.length > 0 ? ', ' : ''}}`);
   arrays.forEach((a, k) => L.push(`@group(0) @binding(${k}) var<storage, read> ${a.name}: array<${wgslType(a.type, width)}>;`));
-  const b0 = arrays.length;
+  raws.forEach((a, k) => L.push(`@group(0) @binding(${arrays.length + k}) var<storage, read> ${a.name}: array<${wgslType(a.type, 1)}>;`));
+  const b0 = arrays.length + raws.length;
   L.push(`@group(0) @binding(${b0}) var<storage, read> _partials_in: array<R>;`);
   L.push(`@group(0) @binding(${b0 + 1}) var<storage, read_write> _partials_out: array<R>;`);
   L.push(`@group(0) @binding(${b0 + 2}) var<uniform> params: _Params;`);

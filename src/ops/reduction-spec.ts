@@ -40,11 +40,15 @@ export interface ReductionFn {
  * A reduction spec checked and parsed, the same way for both engines: its name, arguments and the WGSL
  * expressions (`map` defaults to the only array; brackets are checked in each expression).
  */
-export function parseReduction(spec: ReductionSpec): { name: string; args: ArgSpec[]; parts: ReductionParts } {
+/**
+ * `rawAllowed`: gpukit's own reductions (fusion's prologues) may read a raw array (`b: raw f32[]`, bound
+ * whole and read by index in the prelude, never at the mapped element); user reductions may not.
+ */
+export function parseReduction(spec: ReductionSpec, rawAllowed = false): { name: string; args: ArgSpec[]; parts: ReductionParts } {
   checkOptions('reduction', spec, { args: 'string', map: 'string', reduce: 'string', identity: 'string', post: 'string', type: ['T', 'f32', 'i32', 'u32', 'f16'], name: 'string' }, ['args', 'reduce', 'identity'], 'spec');
   const name = spec.name ?? 'reduction';
-  const args = parseArgs(spec.args, REDUCTION_RESERVED);
-  const arrays = args.filter((a) => a.array);
+  const args = parseArgs(spec.args, REDUCTION_RESERVED, rawAllowed);
+  const arrays = args.filter((a) => a.array && a.raw !== true);
   const map = spec.map ?? (arrays.length === 1 ? (arrays[0]?.name ?? '') : undefined);
   if (map === undefined) throw new ArgumentError(`reduction '${name}': with several arrays, say how to combine them in 'map'`);
   const exprs: [string, string | undefined][] = [['map', map], ['reduce', spec.reduce], ['identity', spec.identity], ['post', spec.post]];

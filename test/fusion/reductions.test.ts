@@ -51,6 +51,38 @@ describe('a reduction absorbs its elementwise prologue', () => {
     expectArrayEqual(await d.toArray(), xh.map((e) => Math.fround(e - mh)));
   });
 
+  gpuTest('mean(square(sub(x, mean(x)))): the 0-d mean is read in place (two reductions, no broadcast copy), NumPy\'s variance', async ({ device }) => {
+    for (const n of [2, 5, 4097, 100_003]) {
+      const xh = randomF32(n, 61 + n, -3, 9);
+      using x = device.array(xh);
+      await device.sync();
+      const p = await device.profile(async () => {
+        using m = mean(x);
+        using d = sub(x, m);
+        using q = square(d);
+        using v = mean(q);
+        return [await m.item(), await v.item()] as const;
+      });
+      const [mh, vh] = p.result;
+      const r = npOut(numpy('dd = inp["x"] - inp["m"][0]\nsq = (dd * dd).astype(np.float64)\nout["v"] = np.array([sq.mean(), sq.mean()])', { x: xh, m: new Float32Array([mh]) }), 'v');
+      expectSumClose(vh, r[0] ?? NaN, n, r[1] ?? NaN);
+      if (device.info.engine === 'dawn' && device.backend.fusion) {
+        const labels = p.kernels.map((k) => k.label);
+        expect(labels.filter((l) => !l.startsWith('reduction|mean|') && !l.startsWith('reduction|mean(fused(sub,square))|')), labels.join(', ')).toEqual([]);
+      }
+    }
+  });
+
+  gpuTest('a one-element view operand (not plain) is broadcast as before, with the same answer', async ({ device }) => {
+    const xh = randomF32(1000, 71, -1, 1);
+    using x = device.array(xh);
+    using w = x.slice([5, 6]); // a view of one element at offset 5
+    using d = sub(x, w);
+    using s = sum(d);
+    const want = xh.reduce((a, e) => a + Math.fround(e - (xh[5] ?? 0)), 0);
+    expectSumClose(await s.item(), want, 1000, xh.reduce((a, e) => a + Math.abs(Math.fround(e - (xh[5] ?? 0))), 0));
+  });
+
   gpuTest('max(abs(x)) and min(sub(x, 1)) exact; a NaN in the chain wins', async ({ device }) => {
     const xh = randomF32(3001, 51, -7, 7);
     using x = device.array(xh);

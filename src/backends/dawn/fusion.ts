@@ -220,8 +220,8 @@ export class DawnFusion implements FusionHooks {
     return this.#source(node);
   }
 
-  #compose(node: FuseNode): ReturnType<typeof composeChain> {
-    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a);
+  #compose(node: FuseNode, whole?: (a: DeviceArray) => boolean): ReturnType<typeof composeChain> {
+    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a, undefined, whole);
   }
 
   /** Live recorded chains (pruned of the computed and the collected). */
@@ -306,15 +306,20 @@ export class DawnFusion implements FusionHooks {
   prologue(x: DeviceArray): { name: string; prelude: string; map: string; args: string; values: (DeviceArray | number)[]; done: () => void } | undefined {
     const node = nodeOf(x);
     if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32') return undefined;
-    const c = this.#compose(node);
+    // A one-element plain operand (a 0-d mean: `sub(x, mean(x))`) binds whole and is read at element 0,
+    // instead of being broadcast into a copy the size of x first.
+    const whole = (a: DeviceArray): boolean => a.size === 1 && node.size > 1 && a.isPlain && (a.dtype === 'f32' || a.dtype === 'i32' || a.dtype === 'u32');
+    const c = this.#compose(node, whole);
     for (const n of c.nodes) this.#absorbed.add(n);
     const args = argsOf(c.args).filter((a) => a.name !== 'fres');
-    const params = args.map((a) => `${a.name}: ${wgslOf(a.type === 'T' ? c.dtype : a.type)}`).join(', ');
+    // Raw arrays are module-scope bindings the function reads itself: no parameters.
+    const passed = args.filter((a) => a.raw !== true);
+    const params = passed.map((a) => `${a.name}: ${wgslOf(a.type === 'T' ? c.dtype : a.type)}`).join(', ');
     return {
       name: c.name,
       prelude: `fn _fused_map(${params}) -> f32 {\nvar fres: f32;\n${c.body};\nreturn fres;\n}`,
-      map: `_fused_map(${args.map((a) => (a.array ? a.name : `params.${a.name}`)).join(', ')})`,
-      args: args.map((a) => `${a.name}: ${a.type}${a.array ? '[]' : ''}`).join(', '),
+      map: `_fused_map(${passed.map((a) => (a.array ? a.name : `params.${a.name}`)).join(', ')})`,
+      args: args.map((a) => `${a.name}: ${a.raw === true ? 'raw ' : ''}${a.type}${a.array ? '[]' : ''}`).join(', '),
       values: args.map((a) => c.named[a.name] ?? 0),
       done: () => {
         for (const t of c.temps) t.destroy();

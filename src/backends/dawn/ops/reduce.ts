@@ -55,10 +55,10 @@ export class ReductionBuilder {
 
   readonly #key: string | undefined;
 
-  constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = [], key?: string) {
+  constructor(spec: ReductionSpec, prelude?: string, vecAccDTypes: readonly DType[] = [], key?: string, rawAllowed = false) {
     for (const d of vecAccDTypes) this.#vecAcc.add(d);
     this.#key = key;
-    const parsed = parseReduction(spec);
+    const parsed = parseReduction(spec, rawAllowed);
     this.name = parsed.name;
     this.args = parsed.args;
     // On vec4 values `i` would be a vec4<u32>: a map that uses it folds lane by lane.
@@ -123,7 +123,10 @@ export class ReductionBuilder {
     const R: DType = this.parts.type === 'T' ? dt : this.parts.type;
     const scalars: Record<string, number> = {};
     for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
-    return runReduction(this.name, ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(arrays.map((a) => [a.name, named[a.name] as DeviceArray])), scalars);
+    // Raw arrays bind whole on every pass over a chunk (the prelude reads them by index).
+    const mapped = arrays.filter((a) => a.raw !== true);
+    const raws = arrays.filter((a) => a.raw === true);
+    return runReduction(this.name, ctx, n, R, this.#constants(ctx, n), (width, entry, c) => this.#kernel(ctx, dt, this.#vec4Fails.has(dt) ? 1 : width, entry, c), Object.fromEntries(mapped.map((a) => [a.name, named[a.name] as DeviceArray])), scalars, Object.fromEntries(raws.map((a) => [a.name, named[a.name] as DeviceArray])));
   }
 
 
@@ -173,6 +176,7 @@ function runReduction(
   kernel: (width: 1 | 4, entry: 'first' | 'rest', c: Geometry) => Kernel,
   inputs: Record<string, DeviceArray>,
   scalars: Record<string, number>,
+  whole: Record<string, DeviceArray> = {},
 ): DeviceArray {
   // The kernels index with u32 (`_base`, `_total`); checked before any per-chunk work, which for a huge
   // broadcast view (2^52 elements) would build millions of chunk descriptors first.
@@ -209,7 +213,7 @@ function runReduction(
     if (n <= chunk) {
       p = firstPlan(n);
       dst = p.outputs === 1 ? out : temp(p.outputs);
-      first.run({ ...inputs, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: n, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
+      first.run({ ...inputs, ...whole, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: n, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
     } else {
       // Larger than one binding: a first pass per chunk (its inputs bound as aligned windows), each writing
       // its partials after the previous chunk's; the passes over partials then fold them all, as usual.
@@ -223,7 +227,7 @@ function runReduction(
         const bound: Record<string, DeviceArray> = {};
         try {
           for (const [name, a] of Object.entries(flat)) bound[name] = a.slice([q.start, q.start + q.length]); // a window when aligned, else a copy
-          first.run({ ...bound, _partials_out: dst, params: { _n: q.length, _span: pk.active, _last: 0, _base: q.start, _total: n, _pbase: at, ...scalars } }, { workgroups: gridOf(ctx, pk.groups) });
+          first.run({ ...bound, ...whole, _partials_out: dst, params: { _n: q.length, _span: pk.active, _last: 0, _base: q.start, _total: n, _pbase: at, ...scalars } }, { workgroups: gridOf(ctx, pk.groups) });
         } finally {
           for (const w of Object.values(bound)) w.destroy();
         }
@@ -360,7 +364,7 @@ function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: 
     const spec: ReductionSpec = { ...r.spec, name: `${op}(${p.name})`, args, map: p.map };
     const prelude = `${r.prelude ?? ''}\n${p.prelude}`;
     const key = `fused|${op}|${args}|${prelude}`;
-    const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, prelude, [], key));
+    const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, prelude, [], key, true));
     return b.call([...p.values, ...r.scalars]);
   } finally {
     p.done();
