@@ -129,7 +129,19 @@ export interface PlacementModelOptions {
   readonly cores?: number;
   /** Host copy cost, ns per byte, that the pool pays to move non-shared inputs into shared memory. @default 0.15 */
   readonly copyNsPerByte?: number;
+  /**
+   * First-touch cost, ns per byte, of the fresh result array a placed call on the JS loops returns (the
+   * operating system maps and zeroes its pages): the bench's CPU loops write into arrays allocated once, so
+   * their lines leave it out, while the GPU's end-to-end and cpu-wasm lines include their own fresh result.
+   * Charged from {@link FRESH_BYTES} of result up (smaller arrays come from memory the heap already touched).
+   * 0.4–0.55 measured on the 2-vCPU AMD EPYC VM (a 64 MiB `new Float32Array(n).set(y)` against the same
+   * `set` into that array again). @default 0.45
+   */
+  readonly freshNsPerByte?: number;
 }
+
+/** Result bytes from which a fresh host array's first touch is charged (glibc hands such blocks out as new pages). */
+export const FRESH_BYTES = 128 * 1024;
 
 /**
  * Predicts each side of a call. Per op, measured lines win; a contender the measurement lacks is derived.
@@ -146,6 +158,7 @@ export class PlacementModel {
   readonly #ceilingSource: ModelSource;
   readonly #cores: number;
   readonly #copyNs: number;
+  readonly #freshNs: number;
 
   constructor(measured: Readonly<Record<string, { readonly lines: MeasuredOp['lines']; readonly points?: MeasuredOp['points']; readonly source: ModelSource }>>, ceilings: PlacementCeilings, ceilingSource: ModelSource, options: PlacementModelOptions = {}) {
     this.#measured = measured;
@@ -153,6 +166,7 @@ export class PlacementModel {
     this.#ceilingSource = ceilingSource;
     this.#cores = Math.max(1, options.cores ?? 2);
     this.#copyNs = options.copyNsPerByte ?? 0.15;
+    this.#freshNs = options.freshNsPerByte ?? 0.45;
   }
 
   /** A model from given lines (tests, experiments); ops without lines fall back to the software defaults. */
@@ -196,12 +210,14 @@ export class PlacementModel {
 
   /**
    * The predicted time of one contender; `undefined` when it cannot run the op (no pool version). The pool's
-   * prediction includes copying `copyBytes` of non-shared inputs into shared memory.
+   * prediction includes copying `copyBytes` of non-shared inputs into shared memory; the JS loops' (one
+   * thread and the pool) the first touch of the fresh result array they return (see `freshNsPerByte`).
    */
   predict(op: PlacedOp, c: PlacementContender, s: CallSize, copyBytes = 0): Prediction | undefined {
     if (c === 'cpu-pool' && !TRAITS[op].pool) return undefined;
     const m = this.#measured[op];
-    const copy = c === 'cpu-pool' ? copyBytes * this.#copyNs * 1e-6 : 0;
+    const fresh = (c === 'cpu-1t' || c === 'cpu-pool') && s.download >= FRESH_BYTES ? s.download * this.#freshNs * 1e-6 : 0;
+    const copy = (c === 'cpu-pool' ? copyBytes * this.#copyNs * 1e-6 : 0) + fresh;
     const l = m?.lines[c];
     if (m !== undefined && l !== undefined) return { contender: c, ms: measuredAt(l, m.points?.[c], s.w) + copy, source: m.source };
     // A measured op whose sweep left the pool (or cpu-wasm) out has no line for it: it is not guessed beside measured lines.

@@ -131,8 +131,9 @@ describe('measured points', () => {
   );
 
   test('are interpolated log-log inside the measured sizes', () => {
-    // Halfway (in log w) between 2^18 (4 ms) and 2^22 (160 ms): the geometric mean, √640 = 25.3 ms.
-    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 20))?.ms).toBeCloseTo(Math.sqrt(4 * 160), 9);
+    // Halfway (in log w) between 2^18 (4 ms) and 2^22 (160 ms): the geometric mean, √640 = 25.3 ms, plus the
+    // first touch of the 4 MiB result the placed call returns (0.45 ns/byte: 1.9 ms).
+    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 20))?.ms).toBeCloseTo(Math.sqrt(4 * 160) + 4 * 2 ** 20 * 0.45e-6, 9);
     expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 14))?.ms).toBeCloseTo(0.24, 12);
     // The GPU has no points: its line, 0.6 + 2e-5·2^20 = 21.6 ms, beats the interpolated CPU.
     expect(m.decide('sort', sizeOf('sort', 2 ** 20), { pool: false }).side).toBe('gpu');
@@ -140,6 +141,41 @@ describe('measured points', () => {
 
   test('below the smallest size the line, above the largest the largest median scaled by w', () => {
     expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 256))?.ms).toBeCloseTo(0.005 + 1.5e-5 * 256, 12);
-    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 24))?.ms).toBeCloseTo(160 * 4, 9);
+    expect(m.predict('sort', 'cpu-1t', sizeOf('sort', 2 ** 24))?.ms).toBeCloseTo(160 * 4 + 4 * 2 ** 24 * 0.45e-6, 9);
+  });
+});
+
+describe('the fresh result array of the JS loops', () => {
+  // The bench's CPU loops write into arrays made once; a placed call returns a fresh one, whose pages the
+  // operating system maps and zeroes on first touch (0.45 ns/byte by default). Lines of gpukit bench on the
+  // 2-vCPU EPYC VM for axpy (ms at n = 2^24): one thread 34.8, pool 14.5 (in place), cpu-wasm 52.0 (its own
+  // fresh result included), gpu-e2e 111.5. Before, the pool was predicted 14.5 + 64 MiB · 0.15 ns = 24.6 ms
+  // and picked; the placed pool call measured 60–200 ms.
+  const at = (ms: number, n: number) => ({ alphaMs: 0, betaMs: ms / n });
+  const N = 2 ** 24;
+  const m = PlacementModel.given({ axpy: { 'cpu-1t': at(34.8, N), 'cpu-pool': at(14.5, N), 'cpu-wasm': at(52, N), 'gpu-e2e': at(111.5, N) } });
+
+  test('past 128 KiB of result the JS loops are charged its first touch, and cpu-wasm wins axpy at 2^24', () => {
+    const s = sizeOf('axpy', N);
+    const copy = s.upload / 2; // the pool copies x into shared memory (y is copied into the result)
+    const d = m.decide('axpy', s, { pool: true, wasm: true, copyBytes: copy });
+    const fresh = 4 * N * 0.45e-6;
+    expect(m.predict('axpy', 'cpu-1t', s)?.ms).toBeCloseTo(34.8 + fresh, 9);
+    expect(m.predict('axpy', 'cpu-pool', s, copy)?.ms).toBeCloseTo(14.5 + copy * 0.15e-6 + fresh, 9);
+    expect(m.predict('axpy', 'cpu-wasm', s)?.ms).toBeCloseTo(52, 9);
+    expect(d.side).toBe('cpu');
+    expect(d.cpu.contender).toBe('cpu-wasm');
+  });
+
+  test('below 128 KiB of result nothing is charged (the heap reuses touched memory), nor for a scalar result', () => {
+    const n = 32 * 1024 - 1; // 128 KiB − 4 bytes of result
+    expect(m.predict('axpy', 'cpu-1t', sizeOf('axpy', n))?.ms).toBeCloseTo((34.8 / N) * n, 12);
+    const s = PlacementModel.given({ sum: { 'cpu-1t': at(10, N) } });
+    expect(s.predict('sum', 'cpu-1t', sizeOf('sum', N))?.ms).toBeCloseTo(10, 12);
+  });
+
+  test('freshNsPerByte sets the charge', () => {
+    const z = PlacementModel.given({ axpy: { 'cpu-1t': at(34.8, N) } }, { freshNsPerByte: 0 });
+    expect(z.predict('axpy', 'cpu-1t', sizeOf('axpy', N))?.ms).toBeCloseTo(34.8, 9);
   });
 });
