@@ -12,7 +12,7 @@ import { outputsOf, parseArgs, usesInd, type ArgSpec } from '../kernels/codegen.
 import { checkArrays, checkElementwiseCall, checkNumber, requireArray, type ElementwiseCheck } from './signature.js';
 import { describeValue } from '../args.js';
 import { outOf, viewOutput, type OutOptions } from './signature.js';
-import { defineOp, type Checked } from './manifest.js';
+import { defineOp, NUMERIC_DTYPES, type Checked } from './manifest.js';
 import { dawnAxpy, dawnMap, dawnScale } from '../backends/dawn/ops/elementwise.js';
 import { hostAxpy, hostMapOp, hostScale } from '../backends/host/ops/elementwise.js';
 
@@ -163,6 +163,7 @@ export const SCALE = {
     category: 'elementwise',
     summary: '`a * x` for a scalar a (`out` may be x)',
     tolerance: 'exact',
+    dtypes: NUMERIC_DTYPES,
     check: (x: DeviceArray, a: number, options: OutOptions | DeviceArray | undefined): ScaleCall => {
       const out = outOf('scale', options);
       checkArrays('scale', { x, out }, ['out']);
@@ -183,6 +184,7 @@ export const AXPY = {
     category: 'elementwise',
     summary: '`y = a * x + y` in place (BLAS axpy)',
     tolerance: 'exact',
+    dtypes: NUMERIC_DTYPES,
     check: (a: number, x: DeviceArray, y: DeviceArray): AxpyCall => {
       checkArrays('axpy', { x, y });
       checkNumber('axpy', 'a', a);
@@ -203,6 +205,7 @@ export const MAP = defineOp({
   category: 'elementwise',
   summary: 'a WGSL expression of `x` applied to every element',
   tolerance: 'exact',
+  dtypes: NUMERIC_DTYPES,
   check: (x: DeviceArray, expr: string, options: OutOptions | DeviceArray | undefined): MapCall => {
     const out = outOf('map', options);
     checkArrays('map', { x, out }, ['out']);

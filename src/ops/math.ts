@@ -42,7 +42,7 @@ import { describeValue } from '../args.js';
 import { checkReady } from './elementwise.js';
 import { checkArrays, checkNumber, outOf, type BoundArgs, type ElementwiseCheck, type OutOptions } from './signature.js';
 import { checkAxisOptions, reduceAxis, softmaxAxis, type AxisOptions, type SoftmaxOptions } from './axis.js';
-import { defineOp, type Checked, type Op, type ToleranceClass } from './manifest.js';
+import { ALL_DTYPES, defineOp, type Checked, type Op, type ToleranceClass } from './manifest.js';
 import { dawnMath } from '../backends/dawn/ops/math.js';
 import { hostMath } from '../backends/host/ops/math.js';
 
@@ -236,9 +236,9 @@ export const MATH_OPS: (Op<never[], MathCall, DeviceArray> & { readonly expressi
  * One manifest per op: its expression (the body per dtype) is data of the manifest, for a fusion step to
  * read. `name` is the public (standard) name, `alias` today's other name (which names the op in errors).
  */
-function mathOp<A extends unknown[]>(name: string, alias: string | undefined, doc: Doc, expression: unknown, check: (...args: A) => MathCall): Op<A, MathCall, DeviceArray> {
+function mathOp<A extends unknown[]>(name: string, alias: string | undefined, doc: Doc, expression: unknown, check: (...args: A) => MathCall, dtypes?: readonly DType[]): Op<A, MathCall, DeviceArray> {
   const [numpy, summary, tolerance] = doc;
-  const m = { ...defineOp({ name, numpy, ...(alias !== undefined ? { aliases: [alias] } : {}), category: 'math', summary, tolerance, check, dawn: dawnMath, host: hostMath }), expression };
+  const m = { ...defineOp({ name, numpy, ...(alias !== undefined ? { aliases: [alias] } : {}), category: 'math', summary, tolerance, ...(dtypes !== undefined ? { dtypes } : {}), check, dawn: dawnMath, host: hostMath }), expression };
   MATH_OPS.push(m as unknown as (typeof MATH_OPS)[number]);
   return m;
 }
@@ -1156,7 +1156,7 @@ const CLIP_OP = mathOp('clip', undefined, ['numpy.clip', '`min(max(x, lo), hi)`'
   checkNumber('clip', 'hi', hi);
   if (!NUMERIC.includes(x.dtype)) throw takes('clip', NUMERIC, x.dtype);
   return checkRun('clip', CLIP(x.dtype), { x, out, lo, hi }, x);
-});
+}, NUMERIC);
 
 /** The alias of {@link subtract} (the same function). */
 export const sub = subtract;
@@ -1203,7 +1203,7 @@ const WHERE_OP = mathOp('where', undefined, ['numpy.where', '`a` where the condi
   const { dtype, args, prelude, bound } = operands('where', { a, b });
   const spec: Spec = { args: `cond: ${cond.dtype}[], ${args.join(', ')}, out: ${dtype === 'bool' ? 'bool' : 'T'}[]`, body: `${prelude}out = select(b, a, cond != 0u)` };
   return checkRun('where', spec, { cond, ...bound, out }, cond);
-});
+}, ALL_DTYPES);
 
 /**
  * A copy converted to `dtype`: float → integer truncates toward zero and clamps to the target's range
@@ -1242,7 +1242,7 @@ const ASTYPE = mathOp('astype', undefined, ['numpy.ndarray.astype', 'a copy conv
   checkArrays('astype', { x });
   const to = assertDType(dtype, 'astype');
   return { ...checkRun(`astype_${x.dtype}_${to}`, astypeSpec(x.dtype, to), { x }, x), to };
-});
+}, ALL_DTYPES);
 
 /**
  * softmax along `options.axis` (default the last), numerically stable: exp(x − m) / Σ exp(x − m) with m the

@@ -10,7 +10,7 @@ import type { DType } from '../buffers/dtype.js';
 import { checkArray, checkArrays, requireArray } from './signature.js';
 import { checkAxisOptions, reduceAxis, refuseEmpty, type AxisOptions } from './axis.js';
 import { requireDType, sameDType, sameLength } from './util.js';
-import { defineOp, type Checked } from './manifest.js';
+import { defineOp, FLOAT_DTYPES, NUMERIC_DTYPES, type Checked } from './manifest.js';
 import { DTypeError } from '../errors.js';
 import { astype } from './math.js';
 import { dawnDot } from '../backends/dawn/ops/reduce.js';
@@ -40,18 +40,20 @@ export interface DotCall extends Checked {
 }
 
 function wholeOp(op: WholeOp, numpy: string, summary: string, tolerance: 'exact' | 'sum', reference?: (x: ArrayLike<number>) => number) {
+  const dtypes = op === 'mean' || op === 'norm' ? FLOAT_DTYPES : NUMERIC_DTYPES;
   return defineOp({
     name: op,
     numpy,
     category: 'reduction',
     summary,
     tolerance,
+    dtypes,
+    axis: 'several',
     check: (x: DeviceArray): ReduceCall => {
       checkArray(op, 'x', x);
       if (op === 'min' || op === 'max') refuseEmpty(op, x);
-      if (op === 'mean' || op === 'norm') requireDType(op, 'x', x, ['f32', 'f16']);
       // bool: a sum of bools is an integer, which this reduction would store as bool (so refused on both engines).
-      else requireDType(op, 'x', x, ['f32', 'f16', 'i32', 'u32']);
+      requireDType(op, 'x', x, dtypes);
       return { backend: x.backend, op, x, shape: [], dtype: x.dtype };
     },
     dawn: dawnReduceChecked,
@@ -72,11 +74,12 @@ export const DOT = defineOp({
   category: 'reduction',
   summary: 'dot product Σ x·y of two arrays of one dtype and length',
   tolerance: 'dot',
+  dtypes: NUMERIC_DTYPES,
   check: (x: DeviceArray, y: DeviceArray): DotCall => {
     checkArrays('dot', { x, y });
     requireArray('dot', 'y', y);
     sameDType('dot', x, 'x', y, 'y');
-    requireDType('dot', 'x', x, ['f32', 'f16', 'i32', 'u32']);
+    requireDType('dot', 'x', x, NUMERIC_DTYPES);
     sameLength('dot', x, 'x', y, 'y');
     return { backend: x.backend, x, y, shape: [], dtype: x.dtype };
   },

@@ -4,7 +4,7 @@
  * fails when it, the public exports and the docs disagree. (Internal manifests — the along-axes forms of
  * ops whose public manifest is the whole-array one, the row-to-row helper — are not listed.)
  */
-import { ALL_DTYPES, type AxisSupport, type Op } from './manifest.js';
+import type { Op } from './manifest.js';
 import type { DType } from '../buffers/dtype.js';
 import { ARGMAX, ARGMIN } from './arg.js';
 import { axisOp, SOFTMAX } from './axis.js';
@@ -28,38 +28,12 @@ import { UNIQUE_ALL, UNIQUE_COUNTS, UNIQUE_INVERSE, UNIQUE_VALUES } from './uniq
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of ops of every signature
 export type AnyOp = Op<any[], object, unknown>;
 
-const NUMERIC: readonly DType[] = ['f16', 'f32', 'i32', 'u32'];
-const FLOATS: readonly DType[] = ['f16', 'f32'];
-
-/**
- * The dtypes and axis support of ops whose manifests do not declare them yet (src/ops/math.ts, elementwise.ts,
- * reduce.ts, which another branch is editing): declared here until their manifests carry them. The unary and
- * binary math ops need no entry: their definitions hold their dtypes as data (the manifest's
- * `expression.dtypes`, what their checks accept); clip, where and astype have none.
- * TODO(lead): move these into the manifests once those files are free.
- */
-const UNDECLARED: Readonly<Record<string, { readonly dtypes: readonly DType[]; readonly axis?: AxisSupport }>> = {
-  clip: { dtypes: ['f32', 'i32', 'u32'] },
-  where: { dtypes: ALL_DTYPES }, // of the values a and b; the condition is bool (or u32)
-  astype: { dtypes: ALL_DTYPES },
-  scale: { dtypes: NUMERIC },
-  axpy: { dtypes: NUMERIC },
-  map: { dtypes: NUMERIC },
-  sum: { dtypes: NUMERIC, axis: 'several' },
-  mean: { dtypes: FLOATS, axis: 'several' },
-  min: { dtypes: NUMERIC, axis: 'several' },
-  max: { dtypes: NUMERIC, axis: 'several' },
-  norm: { dtypes: FLOATS, axis: 'several' },
-  dot: { dtypes: NUMERIC },
-};
-
-/** `o` with its declared dtypes: its own, its expression's, or {@link UNDECLARED}'s. */
+/** `o` with its declared dtypes: its own, or its expression's (the unary and binary math functions). */
 function declared(o: AnyOp): AnyOp {
   if (o.dtypes !== undefined) return o;
   const e: unknown = (o as { expression?: unknown }).expression;
   const own = typeof e === 'object' && e !== null && 'dtypes' in e ? (e as { dtypes: readonly DType[] }).dtypes : undefined;
-  const d = UNDECLARED[o.name] ?? (own !== undefined ? { dtypes: own } : undefined);
-  return d === undefined ? o : { ...o, ...d };
+  return own === undefined ? o : { ...o, dtypes: own };
 }
 
 export const OPS: readonly AnyOp[] = ([
