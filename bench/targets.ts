@@ -14,7 +14,7 @@
  */
 import { cpus } from 'node:os';
 import { describeWasm, loadWasmCpu } from '../src/cpu/wasm.js';
-import { add, argmax, axpy, describeAdapter, map, matmul, max, openDevice, scan, softmax, sort, sum, transpose, type GpuDevice } from '../src/index.js';
+import { add, argmax, axpy, describeAdapter, map, matmul, max, openDevice, scan, softmax, sort, sum, transpose, DeviceArray, type GpuDevice } from '../src/index.js';
 import { axpyLoop, scanLoop, sumLoop } from '../src/cpu/loops.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
@@ -28,17 +28,23 @@ function median(xs: number[]): number {
 }
 
 /** Kernel-only ms of `fn` (its dispatches' GPU time). */
-async function kernelMs(device: GpuDevice, fn: () => void): Promise<number> {
+/**
+ * Kernel-only ms of `fn`. An op's result is returned by `fn`, not destroyed inside it: elementwise math is
+ * recorded (fusion) and computed when first needed, and a result destroyed unread is never computed at all.
+ * The profile computes what `fn` returns; it is destroyed after.
+ */
+async function kernelMs(device: GpuDevice, fn: () => unknown): Promise<number> {
   // llvmpipe compiles a pipeline at its first dispatch, and a fresh 64 MiB buffer runs slower for its
   // first few passes (page faults, the kernel's huge-page collapsing): warm up untimed first.
   if (!warmed.has(fn.toString())) {
     warmed.add(fn.toString());
-    for (let i = 0; i < 5; i++) fn();
+    const made: unknown[] = [];
+    for (let i = 0; i < 5; i++) made.push(fn());
     await device.sync();
+    for (const m of made) if (m instanceof DeviceArray) m.destroy();
   }
-  const p = await device.profile(() => {
-    fn();
-  });
+  const p = await device.profile(() => fn());
+  if (p.result instanceof DeviceArray) p.result.destroy();
   return p.phases.kernel.ms;
 }
 
@@ -102,10 +108,10 @@ async function broadcastRows(device: GpuDevice, reps: number): Promise<Row[]> {
   }
   for (let r = 0; r < reps; r++) {
     gc.push(await kernelMs(device, () => {
-      add(x, y).destroy();
+      return add(x, y);
     }));
     gb.push(await kernelMs(device, () => {
-      add(x, b).destroy();
+      return add(x, b);
     }));
     ec.push(await e2e(y, yh));
     eb.push(await e2e(b, bh));
@@ -318,7 +324,7 @@ function range(xs: readonly number[], digits = 2): string {
  */
 async function spellingRows(device: GpuDevice, reps: number): Promise<Row[]> {
   const rows: Row[] = [];
-  const pair = async (what: string, first: string, second: string, f: () => void, g: () => void): Promise<void> => {
+  const pair = async (what: string, first: string, second: string, f: () => unknown, g: () => unknown): Promise<void> => {
     const tf: number[] = [];
     const tg: number[] = [];
     for (let r = 0; r < reps; r++) {
@@ -353,7 +359,7 @@ async function spellingRows(device: GpuDevice, reps: number): Promise<Row[]> {
     using A = device.array(Float32Array.from({ length: R * C }, (_, i) => (i % 1000) / 1000), { shape: [R, C] });
     using col = device.array(Float32Array.from({ length: R }, (_, i) => i / R), { shape: [R, 1] });
     using row = device.array(Float32Array.from({ length: C }, (_, i) => i / C));
-    await pair('broadcast add 4096×1024', '+ col [4096,1]', '+ row [1024]', () => { add(A, col).destroy(); }, () => { add(A, row).destroy(); });
+    await pair('broadcast add 4096×1024', '+ col [4096,1]', '+ row [1024]', () => add(A, col), () => add(A, row));
   }
   return rows;
 }

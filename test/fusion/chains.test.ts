@@ -162,6 +162,32 @@ describe('one kernel per chain on Dawn', () => {
     d?.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
   });
 
+  gpuTest('profile() computes and times the chains fn returns unread (before: they ran untimed after it, at the next sync)', async ({ device }) => {
+    if (device.info.engine !== 'dawn') return;
+    using x = device.array(inputs(4096, 17));
+    await device.sync();
+    const made: DeviceArray[] = [];
+    const p = await device.profile(() => {
+      const d = sub(x, 1);
+      const e = mul(d, 0.5);
+      made.push(d, e);
+      return exp(e);
+    });
+    using y = p.result;
+    for (const m of made) m.destroy();
+    expect(y.pending).toBeUndefined();
+    expect(p.kernels.map((k) => k.label)).toEqual(['elementwise|fused(sub,mul,exp)|f32|vec4']);
+    expect(p.phases.kernel.count).toBe(1);
+    // And the values are the unfused ones, bit for bit.
+    const fused = await y.toArray();
+    await using plain = await openDevice({ fuse: false });
+    using px = plain.array(inputs(4096, 17));
+    using pd = sub(px, 1);
+    using pe = mul(pd, 0.5);
+    using py = exp(pe);
+    expectArrayEqual(fused, await py.toArray());
+  });
+
   gpuTest('profile() lists one fused kernel with the ops it holds', async ({ device }) => {
     if (device.info.engine !== 'dawn') return;
     using x = device.array(inputs(4096, 13));

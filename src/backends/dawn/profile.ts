@@ -170,7 +170,13 @@ export async function profile<T>(ctx: DeviceContext, fn: () => Promise<T> | T): 
     ctx.sink = rec;
     const t0 = now();
     try {
-      result = await current.run(rec, fn);
+      // The chains fn recorded (fusion) and left for later are computed inside the profile's context, so their
+      // kernels are the profile's: after fn returns, its results would otherwise run untimed at the next sync.
+      result = await current.run(rec, async () => {
+        const r = await fn();
+        ctx.fusion?.flushRoots();
+        return r;
+      });
       await ctx.sync();
       wallMs = now() - t0;
     } finally {
