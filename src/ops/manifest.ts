@@ -30,9 +30,9 @@ export type AxisSupport = 'one' | 'several';
 /** Every dtype, in the order the docs list them. */
 export const ALL_DTYPES: readonly DType[] = ['bool', 'f16', 'f32', 'i32', 'u32'];
 /** The numeric dtypes (every one but bool). */
-export const NUMERIC_DTYPES: readonly DType[] = ['f16', 'f32', 'i32', 'u32'];
+export const NUMERIC_DTYPES: readonly DType[] = ['f32', 'f16', 'i32', 'u32'];
 /** The floating-point dtypes. */
-export const FLOAT_DTYPES: readonly DType[] = ['f16', 'f32'];
+export const FLOAT_DTYPES: readonly DType[] = ['f32', 'f16'];
 
 /** What every checked call carries: the backend that runs it. */
 export interface Checked {

@@ -133,7 +133,7 @@ export interface PlacementModelOptions {
    * First-touch cost, ns per byte, of the fresh result array a placed call on the JS loops returns (the
    * operating system maps and zeroes its pages): the bench's CPU loops write into arrays allocated once, so
    * their lines leave it out, while the GPU's end-to-end and cpu-wasm lines include their own fresh result.
-   * Charged from {@link FRESH_BYTES} of result up (smaller arrays come from memory the heap already touched).
+   * Charged from 128 KiB of result up (`FRESH_BYTES`) (smaller arrays come from memory the heap already touched).
    * 0.4–0.55 measured on the 2-vCPU AMD EPYC VM (a 64 MiB `new Float32Array(n).set(y)` against the same
    * `set` into that array again). @default 0.45
    */
