@@ -12,10 +12,16 @@
  *    and through `jit` (the trace replayed: one dispatch, no per-op work). Measured after `--warm` rounds
  *    (default 30: V8 has compiled the ops' JS by then; the first rounds run it interpreted, several times
  *    slower).
+ * 4. Matmul epilogues: relu(add(matmul(x, w), b)) at 512×512×512 (b a row-broadcast bias), fused (one
+ *    dispatch: the product's kernel applies add and relu at its store) vs unfused (matmul, then the fused
+ *    add + relu: two), kernel-only; and examples/10-mlp.ts's forward pass, its dispatches counted by
+ *    device.profile() with fusion on and off.
+ *
+ *   npx tsx bench/fusion.ts --only epilogue     runs row 4 alone.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
-import { add, describeAdapter, dot, jit, maximum, mul, multiply, openDevice, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
+import { add, argmax, describeAdapter, dot, jit, matmul, maximum, mul, multiply, openDevice, relu, softmax, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
 const warm = process.argv.includes('--warm') ? Number(process.argv[process.argv.indexOf('--warm') + 1]) : 30;
@@ -243,12 +249,75 @@ async function smallRows(device: GpuDevice): Promise<Row[]> {
   ];
 }
 
+async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]> {
+  const [m, k, n] = [512, 512, 512];
+  const rand = (len: number, seed: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5);
+  const [xh, wh, bh] = [rand(m * k, 1), rand(k * n, 2), rand(n, 3)];
+  const on = { x: fused.array(xh, { shape: [m, k] }), w: fused.array(wh, { shape: [k, n] }), b: fused.array(bh) };
+  const off = { x: unfused.array(xh, { shape: [m, k] }), w: unfused.array(wh, { shape: [k, n] }), b: unfused.array(bh) };
+  const layer = (d: GpuDevice, t: typeof on) => async (): Promise<void> => {
+    const z = matmul(t.x, t.w);
+    const a = add(z, t.b);
+    const y = relu(a);
+    await d.sync();
+    for (const v of [y, a, z]) v.destroy();
+  };
+  const f = layer(fused, on);
+  const u = layer(unfused, off);
+  for (let i = 0; i < 3; i++) {
+    await f();
+    await u();
+  }
+  const fs: number[] = [];
+  const us: number[] = [];
+  let fd = 0;
+  let ud = 0;
+  for (let r = 0; r < reps; r++) {
+    const p = await fused.profile(f);
+    const q = await unfused.profile(u);
+    fs.push(p.phases.kernel.ms);
+    us.push(q.phases.kernel.ms);
+    fd = p.kernels.reduce((s, x) => s + x.dispatches, 0);
+    ud = q.kernels.reduce((s, x) => s + x.dispatches, 0);
+  }
+  for (const t of [on, off]) for (const v of Object.values(t)) v.destroy();
+  const fm = median(fs);
+  const um = median(us);
+  // examples/10-mlp.ts's forward pass.
+  const [N, D, H, C] = [4096, 512, 64, 10];
+  const mlp = async (d: GpuDevice): Promise<number> => {
+    using X = d.array(rand(N * D, 1), { shape: [N, D] });
+    using W1 = d.array(rand(D * H, 2), { shape: [D, H] });
+    using W2 = d.array(rand(H * C, 4), { shape: [H, C] });
+    using b1 = d.array(rand(H, 3));
+    using b2 = d.array(rand(C, 5));
+    const p = await d.profile(async () => {
+      using z1 = matmul(X, W1);
+      using a1 = add(z1, b1);
+      using h = relu(a1);
+      using z2 = matmul(h, W2);
+      using logits = add(z2, b2);
+      using probs = softmax(logits, { axis: 1 });
+      using label = argmax(probs, { axis: 1 });
+      await Promise.all([probs.toArray(), label.toArray()]);
+    });
+    return p.kernels.reduce((s, x) => s + x.dispatches, 0);
+  };
+  const mf = await mlp(fused);
+  const mu = await mlp(unfused);
+  return [
+    { what: `relu(add(matmul(x, w), b)), ${m}×${k}×${n} f32, kernel-only: fused (epilogue) vs unfused`, figures: `fused ${fm.toFixed(2)} ms (${fd} dispatch), unfused ${um.toFixed(2)} ms (${ud})`, ratio: `${(um / fm).toFixed(2)}×`, goal: '≥ 1×' },
+    { what: 'examples/10-mlp.ts forward pass: dispatches, fused vs unfused', figures: `fused ${mf}, unfused ${mu}`, ratio: `${(mu / mf).toFixed(2)}×`, goal: '≥ 2×' },
+  ];
+}
+
 async function main(): Promise<void> {
   await using fused = await openDevice({ engine: 'dawn' });
   await using unfused = await openDevice({ engine: 'dawn', fuse: false });
   console.log(`adapter: ${describeAdapter(fused.info)}`);
   if (fused.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
-  const rows = [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused))];
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  const rows = only === 'epilogue' ? await epilogueRows(fused, unfused) : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused))];
   const w = Math.max(...rows.map((r) => r.what.length));
   for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
 }
