@@ -159,13 +159,13 @@ describe('semantics', () => {
     device.backend.setFusion(false);
     const plain = await (async () => {
       using z = matmul(x, w);
-      return bits(z);
+      return await bits(z);
     })();
     device.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
     using z = matmul(x, w);
     using a = add(z, b);
     using y = relu(a);
-    const yv = (await y.toArray()) as Float32Array;
+    const yv = (await y.toArray());
     expectArrayEqual(await bits(z), plain); // computed on its own, after the epilogue kernel
     using again = add(z, b);
     expectArrayEqual(await bits(a), await bits(again));
@@ -189,9 +189,9 @@ describe('semantics', () => {
       const t = { x, w, b }[what];
       t.write(new Float32Array(t.length).fill(7));
       const { ref, tol } = reference(xh, wh, bh, m, k, n, 'relu');
-      expectWithin((await y.toArray()) as Float32Array, ref, tol);
+      expectWithin((await y.toArray()), ref, tol);
       const p = reference(xh, wh, new Float32Array(n), m, k, n, 'none');
-      expectWithin((await z.toArray()) as Float32Array, p.ref, p.tol);
+      expectWithin((await z.toArray()), p.ref, p.tol);
     });
   }
 
@@ -204,7 +204,7 @@ describe('semantics', () => {
     using y = relu(a);
     for (const t of [z, a, x, w, b]) t.destroy();
     const { ref, tol } = reference(xh, wh, bh, m, k, n, 'relu');
-    expectWithin((await y.toArray()) as Float32Array, ref, tol);
+    expectWithin((await y.toArray()), ref, tol);
   });
 
   gpuTest('errors are thrown at the call', ({ device }) => {
