@@ -9,7 +9,9 @@
  */
 import { describe, expect } from 'vitest';
 import { add, argmax, matmul, mul, relu, sigmoid, ShapeError, softmax, sub, sum, fusedSource, type DeviceArray, type GpuDevice } from '../../src/index.js';
-import { expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
+import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
+import { matmulTunable } from '../../src/backends/dawn/ops/matmul.js';
+import { dawnTest, expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
 import { numpy, npOut, randomF32 } from '../ops/helpers.js';
 
 /** Raw bits of an f32 readback (NaN payloads and ±0 compared exactly). */
@@ -100,6 +102,42 @@ describe('relu(add(matmul(x, w), b)) with a row-broadcast bias', () => {
       expectOneEpilogue(device, r.labels, 'add,relu');
       const { ref, tol } = reference(xh, wh, bh, m, k, n, 'relu');
       expectWithin(new Float32Array(r.fused.buffer), ref, tol);
+    });
+  }
+});
+
+describe('every f32 kernel takes the epilogue (tuning pinned)', () => {
+  const families: [string, TuneParams][] = [
+    ['matmul-rb', { KERNEL: 0, WG_X: 16, RM: 4, CN: 4 }],
+    ['matmul-rb4', { KERNEL: 1, WG_X: 64, RM: 4, NC: 1 }],
+    ['matmul-tiled', { KERNEL: 2, TILE: 16 }],
+  ];
+  for (const [kernel, params] of families) {
+    dawnTest(`${kernel}: plain and transposed operands, the unfused bits`, async ({ device }) => {
+      pinParams(device.ctx, matmulTunable.op, params);
+      try {
+        // Divisible by 4 (rb4 runs) and odd (rb4 falls back to rb), w plain and as a transposed view.
+        for (const [m, k, n] of [[36, 28, 52], [17, 15, 33]] as const) {
+          for (const transposed of [false, true]) {
+            using x = device.array(randomF32(m * k, m, -2, 2), { shape: [m, k] });
+            using wt = device.array(randomF32(k * n, n, -2, 2), { shape: transposed ? [n, k] : [k, n] });
+            using b = device.array(randomF32(n, k, -2, 2));
+            const w = transposed ? wt.T : wt;
+            const r = await onAndOff(device, () => {
+              const z = matmul(x, w);
+              const a = add(z, b);
+              return { out: relu(a), made: [z, a] };
+            });
+            if (w !== wt) w.destroy();
+            expectArrayEqual(r.fused, r.unfused);
+            if (!device.backend.fusion) continue;
+            const want = m % 4 === 0 && n % 4 === 0 && k % 4 === 0 ? kernel : kernel === 'matmul-rb4' ? 'matmul-rb' : kernel;
+            expect(r.labels).toEqual([`${want}|epilogue(add,relu)`]);
+          }
+        }
+      } finally {
+        pinParams(device.ctx, matmulTunable.op, undefined);
+      }
     });
   }
 });
