@@ -8,7 +8,7 @@
  * lavapipe) and matmul-skinny (n ≤ 16, m ≥ 64), sizes 1 and edges.
  */
 import { describe, expect } from 'vitest';
-import { add, argmax, matmul, mul, relu, sigmoid, ShapeError, softmax, sub, sum, fusedSource, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { add, argmax, clip, exp, fusedSource, less, matmul, maximum, mul, relu, ShapeError, sigmoid, sin, softmax, sub, sum, tanh, where, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { matmulTunable } from '../../src/backends/dawn/ops/matmul.js';
 import { dawnTest, expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
@@ -156,6 +156,31 @@ describe('other epilogues', () => {
     });
     expectArrayEqual(r.fused, r.unfused);
     expectOneEpilogue(device, r.labels, 'mul,sub,sigmoid');
+  });
+
+  gpuTest('varied op bodies (where over a comparison, clip, sin, exp, maximum, tanh) compose into every kernel the same', async ({ device }) => {
+    // where's arguments are named a and b, as the product kernels' bindings are: the bodies' blocks shadow them.
+    for (const [m, k, n] of [[21, 13, 18], [80, 16, 7]] as const) {
+      const xh = randomF32(m * k, 31, -3, 3);
+      xh[0] = NaN;
+      xh[k + 1] = Infinity;
+      using x = device.array(xh, { shape: [m, k] });
+      using w = device.array(randomF32(k * n, 32, -3, 3), { shape: [k, n] });
+      using b = device.array(randomF32(n, 33, -3, 3));
+      using y = device.array(randomF32(m * n, 34, -3, 3), { shape: [m, n] });
+      const r = await onAndOff(device, () => {
+        const z = matmul(x, w);
+        const c = less(z, y);
+        const s = sin(z);
+        const l = clip(z, -1, 1);
+        const e = exp(l);
+        const q = where(c, s, e);
+        const t = maximum(q, b);
+        return { out: tanh(t), made: [z, c, s, l, e, q, t] };
+      });
+      expectArrayEqual(r.fused, r.unfused);
+      expectOneEpilogue(device, r.labels, 'lt,sin,clip,exp,where,maximum,tanh');
+    }
   });
 
   gpuTest('a column-broadcast operand does not fuse into the store, and the answer is the same', async ({ device }) => {
