@@ -241,6 +241,24 @@ describe('semantics', () => {
     expectWithin(yv, r.ref, r.tol);
   });
 
+  gpuTest('a product two recorded chains read is computed once, then each chain reads it', async ({ device }) => {
+    using x = device.array(xh, { shape: [m, k] });
+    using w = device.array(wh, { shape: [k, n] });
+    using b = device.array(bh);
+    const r = await onAndOff(device, () => {
+      const z = matmul(x, w);
+      const a = add(z, b);
+      const y1 = relu(a);
+      const y2 = sigmoid(z); // recorded, read after y1 (destroyed with the intermediates)
+      return { out: y1, made: [z, a, y2] };
+    });
+    expectArrayEqual(r.fused, r.unfused);
+    if (device.info.engine === 'dawn' && device.backend.fusion) {
+      expect(r.labels.filter((l) => l.startsWith('matmul'))).toHaveLength(1);
+      expect(r.labels.some((l) => l.includes('epilogue'))).toBe(false);
+    }
+  });
+
   for (const what of ['x', 'w', 'b'] as const) {
     gpuTest(`a write to ${what} after recording does not change the result`, async ({ device }) => {
       using x = device.array(xh, { shape: [m, k] });

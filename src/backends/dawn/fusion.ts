@@ -257,7 +257,8 @@ export class DawnFusion implements FusionHooks {
       mm = l;
     }
     const product = mm === undefined ? undefined : nodeOf(mm);
-    if (product === undefined) return undefined;
+    // A product another recorded chain reads is computed once, on its own, rather than once per chain.
+    if (product === undefined || this.#readElsewhere(product, new Set(c.nodes))) return undefined;
     const p = product.single as RecordedProduct;
     const { m, n } = p;
     if (c.shape.length !== 2 || c.shape[0] !== m || c.shape[1] !== n) return undefined;
@@ -319,6 +320,27 @@ export class DawnFusion implements FusionHooks {
       '}',
     ].join('\n');
     return { product, epilogue: { name: `epilogue(${c.ops.join(',')})`, wgsl, args } };
+  }
+
+  /**
+   * Whether a recorded chain other than the nodes `own` (one being computed) reads the pending `product`:
+   * the live recordings' graphs, followed through lazy operands and those destroyed before they were computed.
+   */
+  #readElsewhere(product: FuseNode, own: ReadonlySet<FuseNode>): boolean {
+    const seen = new Set<FuseNode>();
+    const reaches = (n: FuseNode): boolean => {
+      if (seen.has(n)) return false;
+      seen.add(n);
+      for (const i of n.inputs) {
+        const inner = i.node;
+        const v = i.value;
+        if (inner === undefined || !(v instanceof DeviceArray) || (nodeOf(v) !== inner && !v.destroyed)) continue;
+        if (inner === product) return true;
+        if (inner.opaque !== true && reaches(inner)) return true;
+      }
+      return false;
+    };
+    return this.#entries().some((e) => e.node !== product && !own.has(e.node) && reaches(e.node));
   }
 
   /** Fusion's own view of a computed operand (one per array, so a chain binds an array used twice once). */
