@@ -183,6 +183,23 @@ describe('other epilogues', () => {
     }
   });
 
+  dawnTest('the kernel is cached by the epilogue\'s structure: new JS numbers reuse it, another chain compiles anew', async ({ device }) => {
+    if (!device.backend.fusion) return;
+    using x = device.array(randomF32(40, 41), { shape: [8, 5] });
+    using w = device.array(randomF32(30, 42), { shape: [5, 6] });
+    const run = async (f: (z: DeviceArray) => DeviceArray): Promise<void> => {
+      using z = matmul(x, w);
+      using y = f(z);
+      await y.toArray();
+    };
+    await run((z) => mul(z, 0.5));
+    const before = device.ctx.syncKernels.size;
+    for (const s of [2, -3, NaN, 1e30]) await run((z) => mul(z, s));
+    expect(device.ctx.syncKernels.size - before, 'kernels compiled for new numbers').toBe(0);
+    await run((z) => sub(z, 0.5));
+    expect(device.ctx.syncKernels.size - before, 'kernels compiled for another op').toBe(1);
+  });
+
   gpuTest('a column-broadcast operand does not fuse into the store, and the answer is the same', async ({ device }) => {
     const [m, k, n] = [9, 6, 9];
     using x = device.array(randomF32(m * k, 4), { shape: [m, k] });
