@@ -302,13 +302,13 @@ async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]
   const tm = median(ts);
   // examples/10-mlp.ts's forward pass.
   const [N, D, H, C] = [4096, 512, 64, 10];
-  const mlp = async (d: GpuDevice): Promise<number> => {
+  const mlp = async (d: GpuDevice): Promise<{ dispatches: number; ms: number }> => {
     using X = d.array(rand(N * D, 1), { shape: [N, D] });
     using W1 = d.array(rand(D * H, 2), { shape: [D, H] });
     using W2 = d.array(rand(H * C, 4), { shape: [H, C] });
     using b1 = d.array(rand(H, 3));
     using b2 = d.array(rand(C, 5));
-    const p = await d.profile(async () => {
+    const pass = async (): Promise<void> => {
       using z1 = matmul(X, W1);
       using a1 = add(z1, b1);
       using h = relu(a1);
@@ -317,15 +317,25 @@ async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]
       using probs = softmax(logits, { axis: 1 });
       using label = argmax(probs, { axis: 1 });
       await Promise.all([probs.toArray(), label.toArray()]);
-    });
-    return p.kernels.reduce((s, x) => s + x.dispatches, 0);
+    };
+    await pass();
+    const ms: number[] = [];
+    let dispatches = 0;
+    for (let r = 0; r < reps; r++) {
+      const p = await d.profile(pass);
+      ms.push(p.phases.kernel.ms);
+      dispatches = count(p);
+    }
+    return { dispatches, ms: median(ms) };
   };
   const mf = await mlp(fused);
   const mu = await mlp(unfused);
+  const m2 = await mlp(plain);
   return [
     { what: `relu(add(matmul(x, w), b)), ${m}×${k}×${n} f32, kernel-only: epilogue vs unfused`, figures: `epilogue ${fm.toFixed(2)} ms (${fd} dispatch), unfused ${um.toFixed(2)} ms (${ud})`, ratio: `${(um / fm).toFixed(2)}×`, goal: '≥ 1×' },
     { what: `relu(add(matmul(x, w), b)), ${m}×${k}×${n} f32, kernel-only: epilogue vs matmul + fused(add,relu)`, figures: `epilogue ${fm.toFixed(2)} ms (${fd} dispatch), round two ${tm.toFixed(2)} ms (${td})`, ratio: `${(tm / fm).toFixed(2)}×`, goal: '≥ 1×' },
-    { what: 'examples/10-mlp.ts forward pass: dispatches, fused vs unfused', figures: `fused ${mf}, unfused ${mu}`, ratio: `${(mu / mf).toFixed(2)}×`, goal: '≥ 2×' },
+    { what: 'examples/10-mlp.ts forward pass: dispatches, fused vs unfused', figures: `fused ${mf.dispatches}, unfused ${mu.dispatches}, round two ${m2.dispatches}`, ratio: `${(mu.dispatches / mf.dispatches).toFixed(2)}×`, goal: '≥ 2×' },
+    { what: 'examples/10-mlp.ts forward pass, kernel-only: fused vs unfused (vs round two\'s fusion)', figures: `fused ${mf.ms.toFixed(2)} ms, unfused ${mu.ms.toFixed(2)} ms (round two ${m2.ms.toFixed(2)} ms)`, ratio: `${(mu.ms / mf.ms).toFixed(2)}× (${(m2.ms / mf.ms).toFixed(2)}×)`, goal: '—' },
   ];
 }
 
