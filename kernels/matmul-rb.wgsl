@@ -21,6 +21,9 @@
 //   50,000×1): workgroup layer z (dispatch z = ceil(k / params.kc)) sums only k in [z·kc, min(k, (z+1)·kc))
 //   and writes its partial m×n product at out[z·m·n ...]; kernels/matmul-splitk-sum.wgsl then adds the
 //   layers in z order (a blocked sum: within the same bound).
+// EPILOGUE (a composition flag; not with SPLIT_K): each element is stored as fused_epilogue(acc, row, col),
+//   a function (with its bindings from 4 on) that fusion appends: an elementwise chain on the product
+//   (src/backends/dawn/fusion.ts `epilogueOf`).
 
 //#import matmul-params
 
@@ -107,7 +110,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       for (var c = 0u; c < CN; c++) {
         let col = col0 + c * WG_X;
         if (col < n) {
+//#if EPILOGUE
+          out[o_base + row * n + col] = fused_epilogue(acc[r][c], row, col);
+//#else
           out[o_base + row * n + col] = acc[r][c];
+//#endif
         }
       }
     }

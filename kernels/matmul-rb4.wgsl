@@ -109,7 +109,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       for (var c = 0u; c < NC; c++) {
         let g = g0 + c * WG_X;
         if (g < n4) {
+//#if EPILOGUE
+          let e = acc[r][c];
+          out[row * n4 + g] = vec4<T>(fused_epilogue(e.x, row, 4u * g), fused_epilogue(e.y, row, 4u * g + 1u), fused_epilogue(e.z, row, 4u * g + 2u), fused_epilogue(e.w, row, 4u * g + 3u));
+//#else
           out[row * n4 + g] = acc[r][c];
+//#endif
         }
       }
     }

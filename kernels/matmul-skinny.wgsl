@@ -15,6 +15,10 @@
 //   lanes' sums are then added in lane order: within the bound of the other matmul kernels,
 //   ~1e-4·sqrt(k) relative to Σ|a·b| (src/ops/matmul.ts).
 // Dispatch: ceil(m / (RM · WG / LANES)) workgroups (2-D folded beyond 65,535).
+// EPILOGUE (a composition flag): each element is stored as fused_epilogue(acc, row, col), a function (with
+//   its bindings from 4 on) that fusion appends: an elementwise chain on the product. B_ROWS (with it):
+//   binding 1 is B itself (b: array<f32>, k×n) instead of Bᵀ, each vec4 of a column gathered from four
+//   rows: the same values, so the same sums, without the transpose's dispatch.
 
 struct Params {
   m: u32,
@@ -24,9 +28,16 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+//#if B_ROWS
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+//#else
 @group(0) @binding(1) var<storage, read> bt: array<vec4<f32>>;
+//#endif
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+//#if EPILOGUE
+alias T = f32; // the element type an epilogue's op bodies name
+//#endif
 
 override WG: u32 = 64;
 override LANES: u32 = 1;
@@ -52,14 +63,22 @@ fn main(grid: Grid) {
     var av: array<vec4<f32>, MAX_RM>;
     for (var r = 0u; r < RM; r++) { av[r] = a[min(row0 + r, params.m - 1u) * k4 + c]; }
     for (var j = 0u; j < NB; j++) {
+//#if B_ROWS
+      let bv = vec4<f32>(b[(4u * c) * NB + j], b[(4u * c + 1u) * NB + j], b[(4u * c + 2u) * NB + j], b[(4u * c + 3u) * NB + j]);
+//#else
       let bv = bt[j * k4 + c];
+//#endif
       for (var r = 0u; r < RM; r++) { acc[r][j] = acc[r][j] + dot(av[r], bv); }
     }
   }
   if (LANES == 1u) {
     for (var r = 0u; r < RM; r++) {
       for (var j = 0u; j < NB; j++) {
+//#if EPILOGUE
+        if (row0 + r < params.m) { out[(row0 + r) * NB + j] = fused_epilogue(acc[r][j], row0 + r, j); }
+//#else
         if (row0 + r < params.m) { out[(row0 + r) * NB + j] = acc[r][j]; }
+//#endif
       }
     }
     return;
@@ -75,6 +94,10 @@ fn main(grid: Grid) {
     var s = 0.0;
     for (var q = 0u; q < LANES; q++) { s = s + part[(first + q) * 16u + o]; }
     let row = row0 + o / NB;
+//#if EPILOGUE
+    if (row < params.m) { out[row * NB + o % NB] = fused_epilogue(s, row, o % NB); }
+//#else
     if (row < params.m) { out[row * NB + o % NB] = s; }
+//#endif
   }
 }

@@ -12,6 +12,8 @@
 //   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
 // INTEGER (T = i32 or u32): products and sums in T, which WGSL defines as wrapping modulo 2^32 (two's
 //   complement for i32): bit-exact NumPy's int32 / uint32 matmul, whatever the order of the sums.
+// EPILOGUE (f32 only): each element is stored as fused_epilogue(acc, row, col), a function (with its
+//   bindings from 4 on) that fusion appends: an elementwise chain on the product (src/backends/dawn/fusion.ts).
 
 //#import matmul-params
 
@@ -64,6 +66,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     workgroupBarrier();
   }
   if (row < m && col < n) {
+//#if EPILOGUE
+    out[row * n + col] = fused_epilogue(acc, row, col);
+//#else
     out[row * n + col] = acc;
+//#endif
   }
 }

@@ -66,6 +66,11 @@ export interface FuseNode {
   readonly binds: ReadonlySet<DeviceArray>;
   /** The unfused call, to run a chain of one op exactly as the op alone runs. */
   readonly single: unknown;
+  /**
+   * A recorded product (matmul), not an elementwise op: it never joins a kernel as a body, only as a leaf
+   * (a chain on it may become its kernel's epilogue). `single` then holds the engine's product.
+   */
+  readonly opaque?: boolean;
 }
 
 const parsed = new Map<string, readonly ArgSpec[]>();
@@ -169,7 +174,7 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
   let barriers = 0;
   named['fbar'] = 0xffffffff;
   const temps: DeviceArray[] = [];
-  const fits = (n: FuseNode): boolean => n.size === root.size && (!n.usesT || n.dtype === T);
+  const fits = (n: FuseNode): boolean => n.opaque !== true && n.size === root.size && (!n.usesT || n.dtype === T);
   /** The operand's node when it joins this kernel; else the array to bind (made anew when it was destroyed lazy). */
   const operand = (input: FuseInput, a: DeviceArray): FuseNode | DeviceArray => {
     const n = input.node;

@@ -150,6 +150,14 @@ export const MATMUL = defineOp({
  * `astype(x, 'f32')` first for a rounded float product instead. On Dawn an integer product runs one tiled
  * kernel (no autotuning, split-k or row blocks): an operand or result larger than one binding is a LimitError.
  *
+ * Fusion (Dawn): an f32 product that runs as one kernel is recorded like an elementwise op, and an
+ * elementwise chain on it that reads only it, JS numbers, same-shape arrays and row-broadcast ones (a bias
+ * of shape `[n]`) runs in the product's kernel at its store: `relu(add(matmul(x, w), b))` is one dispatch
+ * (`device.profile()` lists `matmul-rb|epilogue(add,relu)`), bit-identical to the ops one by one. The
+ * product read on its own later is computed then, exactly as unfused. Split-k, larger-than-a-binding,
+ * swapped (few columns) and integer products run at their call. `openDevice({ fuse: false })`,
+ * `GPUKIT_FUSE=0` or `GPUKIT_FUSE_EPILOGUE=0` turn it off.
+ *
  * @example
  * ```ts
  * using a = device.array([[1, 2], [3, 4]], { dtype: 'i32' });

@@ -136,6 +136,11 @@ export class DeviceContext {
   /** Whether math ops record chains to fuse: `openDevice({ fuse })`, else GPUKIT_FUSE (0 turns it off). */
   fuse = process.env['GPUKIT_FUSE'] !== '0';
   /**
+   * With {@link fuse}: whether f32 products (matmul) are recorded too, so a chain on one runs as its
+   * kernel's epilogue (`relu(add(matmul(x, w), b))`: one dispatch). GPUKIT_FUSE_EPILOGUE=0 turns it off.
+   */
+  epilogues = process.env['GPUKIT_FUSE_EPILOGUE'] !== '0';
+  /**
    * Arrays destroyed while a lease (`exportBuffer`, `toTensor`) still held their memory: returned to the pool
    * once every lease has ended (checked as batches complete, and when a lease is released).
    */

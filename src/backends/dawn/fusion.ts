@@ -34,6 +34,37 @@ export const MAX_FUSED_SCALARS = 224;
 /** The most arrays one fused kernel reads (WebGPU guarantees 8 storage bindings: these and the output). */
 export const MAX_FUSED_INPUTS = 7;
 
+/**
+ * A product fusion may record (src/backends/dawn/ops/matmul.ts): its operands and shape, and its ways to
+ * run. Handed over as functions, so fusion does not import the matmul kernels (they import fusion).
+ */
+export interface RecordedProduct {
+  readonly a: DeviceArray;
+  readonly b: DeviceArray;
+  readonly m: number;
+  readonly n: number;
+  /** The product alone, exactly as unfused (with these operands: fusion's views or keepers of them). */
+  run(a: DeviceArray, b: DeviceArray): DeviceArray;
+  /** The product with an elementwise chain applied to each element at its store: one dispatch. */
+  withEpilogue(a: DeviceArray, b: DeviceArray, epilogue: MatmulEpilogue): DeviceArray;
+  /** The WGSL it runs (with the epilogue when given). */
+  source(epilogue?: MatmulEpilogue): string;
+}
+
+/**
+ * An elementwise chain as a product's epilogue: `wgsl` declares its bindings (from 4 on) and
+ * `fn fused_epilogue(facc: f32, frow: u32, fcol: u32) -> f32`, which the kernel's store calls; `args` binds
+ * them by name (arrays, and the uniform `fepi` of the chain's scalars). `name`: `epilogue(add,relu)`.
+ */
+export interface MatmulEpilogue {
+  readonly name: string;
+  readonly wgsl: string;
+  readonly args: Readonly<Record<string, DeviceArray | Record<string, number>>>;
+}
+
+/** The most arrays an epilogue binds besides the product's a, b and out (bindings 4..8). */
+export const MAX_EPILOGUE_INPUTS = 5;
+
 /** One op's share of a fused body: its text and its block (the operand selects, `var out`, the result). */
 function opCost(body: string, operands: number): number {
   return body.length + 48 + 72 * operands;
@@ -144,7 +175,7 @@ export class DawnFusion implements FusionHooks {
         binds.add(v);
         continue;
       }
-      const joins = inner.size === checked.n && (!inner.usesT || inner.dtype === checked.dtype);
+      const joins = inner.opaque !== true && inner.size === checked.n && (!inner.usesT || inner.dtype === checked.dtype);
       if (joins) {
         ops += inner.ops;
         cost += inner.cost;
@@ -163,6 +194,153 @@ export class DawnFusion implements FusionHooks {
       }
     }
     return again ? this.#operands(call, false) : { inputs, ops, cost, scalars, binds };
+  }
+
+  /**
+   * Records a product (matmul) as a lazy array: computed at its first use like a chain, or, when a recorded
+   * chain reading it is computed first, run with that chain as its epilogue (one dispatch). Its operands
+   * are computed now and held like a chain's.
+   */
+  recordMatmul<D extends 'f32'>(p: RecordedProduct): DeviceArray<D> {
+    const a = this.#own(p.a);
+    const b = this.#own(p.b);
+    const size = p.m * p.n;
+    const node: FuseNode = {
+      op: 'matmul',
+      spec: { args: '', body: '' },
+      dtype: 'f32',
+      outType: 'f32',
+      shape: [p.m, p.n],
+      size,
+      inputs: [
+        { name: 'a', value: a, type: 'f32' },
+        { name: 'b', value: b, type: 'f32' },
+      ],
+      usesT: false,
+      ops: 1,
+      cost: 0,
+      scalars: 0,
+      binds: new Set([a, b]),
+      single: p,
+      opaque: true,
+    };
+    const out = DeviceArray.lazy<D>(this.#ctx, 'f32' as D, node.shape, new Pending(this, node));
+    this.#live.add({ ref: new WeakRef(out), node });
+    this.#scheduleTick();
+    return out;
+  }
+
+  /** A recorded product's operands as a kernel binds them now (a destroyed operand: fusion's keeper). */
+  #productOperands(node: FuseNode): [DeviceArray, DeviceArray] {
+    const [a, b] = node.inputs.map((i) => {
+      const v = i.value as DeviceArray;
+      return this.#keepers.get(v) ?? v;
+    });
+    return [a as DeviceArray, b as DeviceArray];
+  }
+
+  /**
+   * The chain `c` (composed from `root`) as the epilogue of the one pending product it reads at its own
+   * size: undefined unless the result is f32 of the product's shape and every other array it reads is of
+   * that shape or a row broadcast along it (or one element), of a 32-bit number type, plain, and few enough
+   * to bind. The body is composed as for a fused kernel (the same opaque selects), so each element gets
+   * the same f32 operations as the product stored, then the chain.
+   */
+  #epilogueOf(root: FuseNode, c: ReturnType<typeof composeChain>): { product: FuseNode; epilogue: MatmulEpilogue } | undefined {
+    // The kernel's T is f32 (an op whose body names T joined only a chain of its own T); the body reads
+    // no n-d index or raw array (the elementwise builder's helpers): its element, its operands, i and n.
+    if (root.outType !== 'f32' || c.dtype !== 'f32' || c.body.includes('_ind(') || c.body.includes('_raw_')) return undefined;
+    let mm: DeviceArray | undefined;
+    for (const l of c.leaves) {
+      if (nodeOf(l)?.opaque !== true || l.size !== c.size) continue;
+      if (mm !== undefined) return undefined;
+      mm = l;
+    }
+    const product = mm === undefined ? undefined : nodeOf(mm);
+    // A product another recorded chain reads is computed once, on its own, rather than once per chain.
+    if (product === undefined || this.#readElsewhere(product, new Set(c.nodes))) return undefined;
+    const p = product.single as RecordedProduct;
+    const { m, n } = p;
+    if (c.shape.length !== 2 || c.shape[0] !== m || c.shape[1] !== n) return undefined;
+    const strip = (s: readonly number[]): string => {
+      let i = 0;
+      while (i < s.length && s[i] === 1) i++;
+      return s.slice(i).join(',');
+    };
+    const full = strip([m, n]);
+    const decls: string[] = [];
+    const lets: string[] = [];
+    const fields: string[] = [];
+    const uniform: Record<string, number> = {};
+    const args: Record<string, DeviceArray | Record<string, number>> = {};
+    let binding = 4;
+    for (const a of argsOf(c.args)) {
+      if (a.name === 'fres') continue;
+      const v = c.named[a.name];
+      if (v instanceof DeviceArray) {
+        if (v === mm) {
+          lets.push(`let ${a.name} = facc;`);
+          continue;
+        }
+        const t = v.dtype;
+        if ((t !== 'f32' && t !== 'i32' && t !== 'u32') || !v.isPlain) return undefined;
+        const shape = strip(v.shape);
+        const index = v.size === 1 ? '0u' : shape === full ? 'frow * params.n + fcol' : shape === String(n) ? 'fcol' : undefined;
+        if (index === undefined || binding - 4 >= MAX_EPILOGUE_INPUTS) return undefined;
+        decls.push(`@group(0) @binding(${binding++}) var<storage, read> fep_${a.name}: array<${t}>;`);
+        lets.push(`let ${a.name} = fep_${a.name}[${index}];`);
+        args[`fep_${a.name}`] = v;
+      } else if (typeof v === 'number') {
+        const t = a.type === 'T' ? c.dtype : a.type;
+        if (a.array || (t !== 'f32' && t !== 'i32' && t !== 'u32')) return undefined;
+        fields.push(`${a.name}: ${t},`);
+        lets.push(`let ${a.name} = fepi.${a.name};`);
+        uniform[a.name] = v;
+      } else return undefined;
+    }
+    for (let k = 0; fields.length % 4 !== 0; k++) {
+      fields.push(`fpad${k}: u32,`);
+      uniform[`fpad${k}`] = 0;
+    }
+    args['fepi'] = uniform;
+    const wgsl = [
+      '// the epilogue: an elementwise chain on each element of the product, composed by gpukit fusion',
+      ...decls,
+      'struct FusedEpilogue {',
+      ...fields,
+      '}',
+      `@group(0) @binding(${binding}) var<uniform> fepi: FusedEpilogue;`,
+      'fn fused_epilogue(facc: f32, frow: u32, fcol: u32) -> f32 {',
+      'let i = frow * params.n + fcol;',
+      'let n = params.m * params.n;',
+      ...lets,
+      'var fres: f32;',
+      `${c.body};`,
+      'return fres;',
+      '}',
+    ].join('\n');
+    return { product, epilogue: { name: `epilogue(${c.ops.join(',')})`, wgsl, args } };
+  }
+
+  /**
+   * Whether a recorded chain other than the nodes `own` (one being computed) reads the pending `product`:
+   * the live recordings' graphs, followed through lazy operands and those destroyed before they were computed.
+   */
+  #readElsewhere(product: FuseNode, own: ReadonlySet<FuseNode>): boolean {
+    const seen = new Set<FuseNode>();
+    const reaches = (n: FuseNode): boolean => {
+      if (seen.has(n)) return false;
+      seen.add(n);
+      for (const i of n.inputs) {
+        const inner = i.node;
+        const v = i.value;
+        if (inner === undefined || !(v instanceof DeviceArray) || (nodeOf(v) !== inner && !v.destroyed)) continue;
+        if (inner === product) return true;
+        if (inner.opaque !== true && reaches(inner)) return true;
+      }
+      return false;
+    };
+    return this.#entries().some((e) => e.node !== product && !own.has(e.node) && reaches(e.node));
   }
 
   /** Fusion's own view of a computed operand (one per array, so a chain binds an array used twice once). */
@@ -192,6 +370,7 @@ export class DawnFusion implements FusionHooks {
    * reads another array, or was cut into kernels).
    */
   replayOf(node: FuseNode, inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined {
+    if (node.opaque === true) return undefined;
     const c = this.#compose(node);
     for (const t of c.temps) t.destroy();
     if (c.temps.length > 0) return undefined;
@@ -273,9 +452,17 @@ export class DawnFusion implements FusionHooks {
     this.#busy++;
     try {
       for (const e of this.#live) if (e.node === node) this.#live.delete(e);
+      if (node.opaque === true) return (node.single as RecordedProduct).run(...this.#productOperands(node));
       const c = this.#compose(node);
       try {
         for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
+        // A chain on a pending product: the product's kernel applies it at its store. The product stays
+        // lazy (computed alone if something else needs it), like the chain's intermediates.
+        const e = this.#ctx.epilogues ? this.#epilogueOf(node, c) : undefined;
+        if (e !== undefined) {
+          this.#absorbed.add(e.product);
+          return (e.product.single as RecordedProduct).withEpilogue(...this.#productOperands(e.product), e.epilogue);
+        }
         const call = node.single as MathCall;
         // One op whose operands all stand: exactly its unfused kernel (vec4 where the op has it).
         if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
@@ -292,8 +479,14 @@ export class DawnFusion implements FusionHooks {
   }
 
   #source(node: FuseNode): string {
+    if (node.opaque === true) return (node.single as RecordedProduct).source();
     const c = this.#compose(node);
-    for (const t of c.temps) t.destroy();
+    const e = this.#ctx.epilogues ? this.#epilogueOf(node, c) : undefined;
+    try {
+      if (e !== undefined) return (e.product.single as RecordedProduct).source(e.epilogue);
+    } finally {
+      for (const t of c.temps) t.destroy();
+    }
     return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanesFit(c)).wgsl(c.dtype);
   }
 
@@ -305,7 +498,7 @@ export class DawnFusion implements FusionHooks {
    */
   prologue(x: DeviceArray): { name: string; prelude: string; map: string; args: string; values: (DeviceArray | number)[]; done: () => void } | undefined {
     const node = nodeOf(x);
-    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32') return undefined;
+    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32' || node.opaque === true) return undefined;
     // A one-element plain operand (a 0-d mean: `sub(x, mean(x))`) binds whole and is read at element 0,
     // instead of being broadcast into a copy the size of x first.
     const whole = (a: DeviceArray): boolean => a.size === 1 && node.size > 1 && a.isPlain && (a.dtype === 'f32' || a.dtype === 'i32' || a.dtype === 'u32');

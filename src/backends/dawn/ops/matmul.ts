@@ -39,6 +39,7 @@ function addBlock(x: DeviceArray, y: DeviceArray): DeviceArray {
   return blockAdd(checkElementwiseCall('matmul|k-blocks', blockAddSpec, [{ x, y }]));
 }
 import { transposeInto } from './transpose.js';
+import { fusionOf, type MatmulEpilogue } from '../fusion.js';
 
 /** Values of the `KERNEL` tuning parameter. */
 export const MATMUL_KERNELS = ['matmul-rb', 'matmul-rb4', 'matmul-tiled'] as const;
@@ -362,21 +363,31 @@ export const skinnyTunable = registerTunable({
   },
 });
 
-/** C (m×n, n ≤ 16) = A·op(B) on matmul-skinny: A m×k not transposed, k % 4 = 0; B is handed over as Bᵀ (n×k). */
-function matmulSkinny(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transB: boolean): DeviceArray<'f32'> {
+/** matmul-skinny's source: with an epilogue appended (and B read in place, B_ROWS, when it is not Bᵀ). */
+function skinnySource(transB: boolean, e?: MatmulEpilogue): string {
+  return e === undefined ? composeKernel('matmul-skinny') : `${composeKernel('matmul-skinny', { EPILOGUE: true, B_ROWS: !transB })}\n${e.wgsl}`;
+}
+
+/**
+ * C (m×n, n ≤ 16) = A·op(B) on matmul-skinny: A m×k not transposed, k % 4 = 0; B is handed over as Bᵀ (n×k),
+ * or, with an epilogue, read in place (the same values summed in the same order: the same bits).
+ */
+function matmulSkinny(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transB: boolean, e?: MatmulEpilogue): DeviceArray<'f32'> {
   const p = tunedParams(ctx, skinnyTunable, k);
   const WG = param(p, 'WG', 8);
   const LANES = param(p, 'LANES', 1);
   // With lanes along k, the lanes' RM·n sums meet in 16 words of workgroup memory per invocation.
   const RM = LANES > 1 ? Math.max(1, Math.min(param(p, 'RM', 1), Math.floor(16 / n))) : param(p, 'RM', 12);
-  const kernel = builtin(ctx, 'matmul-skinny', { constants: { WG, LANES, RM, NB: n } });
+  const constants = { WG, LANES, RM, NB: n };
+  const kernel = e === undefined ? builtin(ctx, 'matmul-skinny', { constants }) : compileKernelSync(ctx, skinnySource(transB, e), { label: `matmul-skinny|${e.name}`, constants });
   const out = new DeviceArray(ctx, 'f32', [m, n]);
-  // Bᵀ: b itself when it is stored transposed, else a transpose of the small k×n matrix.
-  const bt = transB ? b : new DeviceArray(ctx, 'f32', [n, k]);
+  // Bᵀ: b itself when it is stored transposed (or read in place), else a transpose of the small k×n matrix.
+  const bt = transB || e !== undefined ? b : new DeviceArray(ctx, 'f32', [n, k]);
   try {
-    if (!transB) transposeInto(ctx, b, k, n, bt);
+    if (bt !== b) transposeInto(ctx, b, k, n, bt);
     const groups = Math.ceil(m / (RM * (WG / LANES)));
-    kernel.run({ a, bt, out, params: { m, k, n, pad: 0 } }, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-skinny over ${m} rows`) });
+    const bind = e === undefined ? { a, bt, out, params: { m, k, n, pad: 0 } } : { a, [transB ? 'bt' : 'b']: b, out, params: { m, k, n, pad: 0 }, ...e.args };
+    kernel.run(bind, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-skinny over ${m} rows`) });
   } catch (e) {
     out.destroy();
     throw e;
@@ -495,5 +506,58 @@ function matmulInt(ctx: DeviceContext, dtype: 'i32' | 'u32', a: DeviceArray, b: 
 export function dawnMatmul(ctx: DeviceContext, { a, b, m, k, n, transA, transB, dtype }: MatmulCall): DeviceArray<'f32' | 'i32' | 'u32'> {
   deviceOf('matmul', a, b);
   if (dtype !== 'f32') return matmulInt(ctx, dtype, a, b, m, k, n, transA, transB);
-  return matmulFlat(ctx, a, b, { m, k, n, transA, transB });
+  return (ctx.fuse && ctx.epilogues ? lazyMatmul(ctx, a, b, { m, k, n, transA, transB }) : undefined) ?? matmulFlat(ctx, a, b, { m, k, n, transA, transB });
+}
+
+/**
+ * With fusion on: the product recorded as a lazy array (src/backends/dawn/fusion.ts `recordMatmul`) when it
+ * runs as one f32 kernel: matmul-skinny, or a planned matmul-rb, matmul-rb4 or matmul-tiled (not empty, not
+ * split along k or by rows, not swapped or pre-transposed), so an elementwise chain on it can run as that
+ * kernel's epilogue (the skinny one then reads B in place: no transpose). Computed alone it runs exactly as
+ * unfused. Undefined for any other product (it runs now).
+ */
+function lazyMatmul(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: Required<MatmulShape>): DeviceArray<'f32'> | undefined {
+  const { m, k, n, transA, transB } = opts;
+  if (m === 0 || n === 0 || k === 0) return undefined;
+  const chunk = chunkElements(ctx.limits);
+  if (m * k > chunk || m * n > chunk || k * n > chunk) return undefined;
+  const skinny = n <= TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && k % 4 === 0 && !transA && process.env['GPUKIT_MATMUL_NO_SKINNY'] !== '1';
+  if (skinny) {
+    // The epilogue variant binds b itself (B_ROWS) or as Bᵀ: plain operands only.
+    if (!a.isPlain || !b.isPlain) return undefined;
+    return fusionOf(ctx).recordMatmul<'f32'>({
+      a,
+      b,
+      m,
+      n,
+      run: (a2, b2) => matmulFlat(ctx, a2, b2, opts),
+      withEpilogue: (a2, b2, e) => matmulSkinny(ctx, a2, b2, m, k, n, transB, e),
+      source: (e) => skinnySource(transB, e),
+    });
+  }
+  const swap = (n < TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N) || (n === 1 && m > 1);
+  if (swap && process.env['GPUKIT_MATMUL_NO_SWAP'] !== '1') return undefined;
+  // The plan's LimitError belongs to the call: planned now, and again (the same) when it runs.
+  const plan = planMatmul(ctx, m, k, n, transA, transB);
+  if (plan.kc > 0 || plan.transposeB) return undefined;
+  const source = (e?: MatmulEpilogue): string => (e === undefined ? composeKernel(plan.kernel) : `${composeKernel(plan.kernel, { EPILOGUE: true })}\n${e.wgsl}`);
+  return fusionOf(ctx).recordMatmul<'f32'>({
+    a,
+    b,
+    m,
+    n,
+    run: (a2, b2) => matmulFlat(ctx, a2, b2, opts),
+    withEpilogue: (a2, b2, e) => {
+      const kernel = compileKernelSync(ctx, source(e), { label: `${plan.kernel}|${e.name}`, constants: plan.constants });
+      const out = new DeviceArray(ctx, 'f32', [m, n]);
+      try {
+        kernel.run({ a: a2, b: b2, out, params: { m, k, n, kc: 0 }, ...e.args }, { workgroups: plan.workgroups });
+      } catch (err) {
+        out.destroy();
+        throw err;
+      }
+      return out;
+    },
+    source,
+  });
 }
