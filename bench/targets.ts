@@ -228,8 +228,9 @@ async function libraryRows(device: GpuDevice, reps: number): Promise<Row[]> {
     const ah = Float32Array.from({ length: m * m }, (_, i) => ((i * 7) % 13) / 13);
     using a = device.array(ah);
     using b = device.array(ah);
-    matmul(a, b, { m, k: m, n: m }).destroy(); // compile and warm
+    const warmC = matmul(a, b, { m, k: m, n: m }); // compile and warm (kept until sync: a product destroyed unread is never computed)
     await device.sync();
+    warmC.destroy();
     // Side by side with cpu-wasm (TF.js's wasm backend, XNNPACK), rep by rep in this process, where installed:
     // the distance between the GPU kernels on this adapter and the best CPU path a Node user can install.
     const w = await loadWasmCpu();
@@ -238,9 +239,7 @@ async function libraryRows(device: GpuDevice, reps: number): Promise<Row[]> {
     const g: number[] = [];
     const c: number[] = [];
     for (let r = 0; r < Math.min(reps, 5); r++) {
-      g.push(await kernelMs(device, () => {
-        matmul(a, b, { m, k: m, n: m }).destroy();
-      }));
+      g.push(await kernelMs(device, () => matmul(a, b, { m, k: m, n: m })));
       if (wasm !== undefined) c.push(wall(() => wasm.matmul(ah, ah, m, m, m)));
     }
     const gm = median(g);
@@ -299,8 +298,8 @@ async function rowRows(device: GpuDevice, reps: number): Promise<Row[]> {
   const ts: number[] = [];
   const tq: number[] = [];
   for (let r = 0; r < reps; r++) {
-    ts.push(await kernelMs(device, () => { matmul(a, b).destroy(); }));
-    tq.push(await kernelMs(device, () => { matmul(s, s).destroy(); }));
+    ts.push(await kernelMs(device, () => matmul(a, b)));
+    tq.push(await kernelMs(device, () => matmul(s, s)));
   }
   const skinny = (4096 * 1024 * 10) / median(ts) / 1e6;
   const square = 1024 ** 3 / median(tq) / 1e6;
@@ -346,7 +345,7 @@ async function spellingRows(device: GpuDevice, reps: number): Promise<Row[]> {
     using X = device.array(Float32Array.from({ length: N * D }, (_, i) => Math.sin(i * 0.37)), { shape: [N, D] });
     using r = device.array(Float32Array.from({ length: N }, (_, i) => Math.cos(i * 0.11)));
     using XT = X.T;
-    await pair('matmul 50,000×32', 'X.T @ r', 'r @ X', () => { matmul(XT, r).destroy(); }, () => { matmul(r, X).destroy(); });
+    await pair('matmul 50,000×32', 'X.T @ r', 'r @ X', () => matmul(XT, r), () => matmul(r, X));
   }
   {
     const S = 2048;

@@ -38,3 +38,20 @@ gpuTest('the tuner times candidates, caches the winner per adapter and ops then 
     else process.env['GPUKIT_CACHE_DIR'] = old;
   }
 });
+
+gpuTest('the tuner times real matmul kernels (with fusion a product destroyed unread was never computed: every candidate read 0 ms)', async ({ device }) => {
+  if (device.info.engine !== 'dawn' || !device.info.features.includes('timestamp-query')) return;
+  const prev = process.env['GPUKIT_CACHE_DIR'];
+  process.env['GPUKIT_CACHE_DIR'] = mkdtempSync(join(tmpdir(), 'gpukit-tune-mm-'));
+  try {
+    const { results } = await tune(device, { ops: ['matmul'], quick: true });
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) {
+      expect(Number.isFinite(r.defaultMs) && r.defaultMs > 0, `default at n=${String(r.n)}`).toBe(true);
+      expect(Number.isFinite(r.ms) && r.ms > 0, `winner at n=${String(r.n)}`).toBe(true);
+    }
+  } finally {
+    if (prev === undefined) delete process.env['GPUKIT_CACHE_DIR'];
+    else process.env['GPUKIT_CACHE_DIR'] = prev;
+  }
+}, 120_000);
