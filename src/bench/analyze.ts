@@ -391,6 +391,18 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
     };
   });
   const medians = (name: string): number[] => sizes.map((n) => m.cells.find((x) => x.contender === name && x.n === n)?.stats.median ?? NaN);
+  // One GPU contender's line against one CPU line (a contender, or the best CPU at each size): crossovers,
+  // asymptote, saturation and the speedup per size.
+  const lines = (gf: LinearFit, cf: LinearFit, gm: readonly number[], cm: readonly number[]) => {
+    const sat = saturationSize(gf, cf);
+    return {
+      crossover: toN(op.unit, crossover(gf, cf), Math.min(...sizes), maxN),
+      measuredCrossover: measuredCrossover(sizes, gm, cm),
+      asymptoticSpeedup: asymptoticSpeedup(gf, cf),
+      saturationN: sat === undefined ? null : nOfW(op.unit, sat),
+      speedups: sizes.map((n, i) => ({ n, speedup: (cm[i] ?? NaN) / (gm[i] ?? NaN) })),
+    };
+  };
   const comparisons: Comparison[] = [];
   // gpukit's own GPU contenders against the CPU; where there are none (the gpujs engine runs no WGSL), gpu.js's.
   const wgsl = contenders.some((x) => x.role === 'gpu-kernel' || x.role === 'gpu-e2e');
@@ -400,18 +412,7 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
       const gf = fits.get(g);
       const cf = fits.get(c);
       if (gf === undefined || cf === undefined) continue;
-      const sat = saturationSize(gf, cf);
-      const gm = medians(g);
-      const cm = medians(c);
-      comparisons.push({
-        gpu: g,
-        cpu: c,
-        crossover: toN(op.unit, crossover(gf, cf), Math.min(...sizes), maxN),
-        measuredCrossover: measuredCrossover(sizes, gm, cm),
-        asymptoticSpeedup: asymptoticSpeedup(gf, cf),
-        saturationN: sat === undefined ? null : nOfW(op.unit, sat),
-        speedups: sizes.map((n, i) => ({ n, speedup: (cm[i] ?? NaN) / (gm[i] ?? NaN) })),
-      });
+      comparisons.push({ gpu: g, cpu: c, ...lines(gf, cf, medians(g), medians(c)) });
     }
   }
   const bestCpu = bestCpuAtLargest(contenders);
@@ -421,19 +422,8 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
     const gf = fits.get(g);
     const cf = bestCpu === undefined ? undefined : fits.get(bestCpu);
     if (gf === undefined || cf === undefined || bestCpu === undefined) continue;
-    const gm = medians(g);
     const bm = sizes.map((n) => perSize.find((b) => b.n === n)?.ms ?? NaN);
-    const sat = saturationSize(gf, cf);
-    best.push({
-      gpu: g,
-      cpu: bestCpu,
-      crossover: toN(op.unit, crossover(gf, cf), Math.min(...sizes), maxN),
-      measuredCrossover: measuredCrossover(sizes, gm, bm),
-      asymptoticSpeedup: asymptoticSpeedup(gf, cf),
-      saturationN: sat === undefined ? null : nOfW(op.unit, sat),
-      speedups: sizes.map((n, i) => ({ n, speedup: (bm[i] ?? NaN) / (gm[i] ?? NaN) })),
-      bestCpu: perSize.map(({ n, name }) => ({ n, name })),
-    });
+    best.push({ gpu: g, cpu: bestCpu, ...lines(gf, cf, medians(g), bm), bestCpu: perSize.map(({ n, name }) => ({ n, name })) });
   }
   const kernelLast = m.cells.filter((x) => x.contender === 'gpu-kernel').sort((a, b) => b.n - a.n)[0];
   const wMax = op.work(maxN);
