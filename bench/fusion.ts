@@ -19,6 +19,7 @@
  *    fusion on and off.
  *
  *   npx tsx bench/fusion.ts --only epilogue     runs row 4 alone.
+ *   npx tsx bench/fusion.ts --only small        runs row 3 alone.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
@@ -345,7 +346,7 @@ async function main(): Promise<void> {
   console.log(`adapter: ${describeAdapter(fused.info)}`);
   if (fused.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  const rows = only === 'epilogue' ? await epilogueRows(fused, unfused) : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused))];
+  const rows = only === 'epilogue' ? await epilogueRows(fused, unfused) : only === 'small' ? await smallRows(fused) : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused))];
   const w = Math.max(...rows.map((r) => r.what.length));
   for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
 }

@@ -30,9 +30,9 @@ type Trace = ((inputs: readonly DeviceArray[]) => DeviceArray) | 'call';
 const MAX_TRACES = 64;
 
 /**
- * Traces `fn` once per signature (the arrays' device, dtypes and shapes) and replays the recorded chain on
- * later calls with that signature: one fused dispatch, without running `fn`'s ops one by one. The answer is
- * the one `fn` gives (the same kernel, bit for bit). Like `jax.jit`, the trace fixes everything that is not
+ * Traces `fn` once per signature (the arrays' device, dtypes and shapes, and which are the same array) and
+ * replays the recorded chain on later calls with that signature: one fused dispatch, without running `fn`'s
+ * ops one by one. The answer is the one `fn` gives (the same kernel, bit for bit). Like `jax.jit`, the trace fixes everything that is not
  * an argument array: JS numbers `fn` uses (read from a closure or computed in it) are those of the first
  * call of each signature, and `fn`'s control flow is the path that call took; pass what varies as arrays.
  *
@@ -67,7 +67,9 @@ export function jit<A extends DeviceArray[]>(fn: (...args: A) => DeviceArray): (
       const a: unknown = args[k];
       checkArray('jit', `argument ${String(k)}`, a);
       if (a.destroyed) throw new ArgumentError(`jit: argument ${String(k)} was destroyed`);
-      key += `${String(deviceKey(a))}:${a.dtype}:${a.shape.join('x')};`;
+      // An argument passed twice is part of the signature: a trace of f(x, x) binds one array for both.
+      const first = args.indexOf(a);
+      key += first < k ? `=${String(first)};` : `${String(deviceKey(a))}:${a.dtype}:${a.shape.join('x')};`;
     }
     const trace = traces.get(key);
     if (typeof trace === 'function') return trace(args);

@@ -112,6 +112,46 @@ describe('jit', () => {
     expectArrayEqual(await b.toArray(), new Float32Array([101, 202]));
   });
 
+  gpuTest('an argument passed twice at the trace is its own signature: f(x, y) after f(x, x) reads y', async ({ device }) => {
+    const f = jit((a: DeviceArray, b: DeviceArray) => sub(a, b));
+    using x = device.array(new Float32Array([5, 7, 9, 11, 13]));
+    using y = device.array(new Float32Array([1, 2, 3, 4, 5]));
+    using same = f(x, x);
+    expectArrayEqual(await same.toArray(), new Float32Array([0, 0, 0, 0, 0]));
+    using again = f(x, x); // replayed
+    expectArrayEqual(await again.toArray(), new Float32Array([0, 0, 0, 0, 0]));
+    using d = f(x, y);
+    expectArrayEqual(await d.toArray(), new Float32Array([4, 5, 6, 7, 8]));
+    using e = f(y, x);
+    expectArrayEqual(await e.toArray(), new Float32Array([-4, -5, -6, -7, -8]));
+  });
+
+  gpuTest('a replay binds views and lazy arrays of the signature as the trace would: a transpose, a slice, a recording', async ({ device }) => {
+    const g = (a: DeviceArray, b: DeviceArray): DeviceArray => {
+      using s = mul(a, 3);
+      return add(s, b);
+    };
+    const f = jit(g);
+    // float64 reference: 3a rounded to f32, plus b, rounded (f32 add and mul are exact-then-rounded).
+    const ref = (a: ArrayLike<number>, b: ArrayLike<number>): Float32Array => Float32Array.from(a, (v, k) => Math.fround(Math.fround(3 * v) + (b[k] ?? NaN)));
+    using x = device.array(Float32Array.from({ length: 12 }, (_, k) => k - 5.25), 'f32', [3, 4]);
+    using y = device.array(Float32Array.from({ length: 12 }, (_, k) => k * 0.5), 'f32', [3, 4]);
+    using traced = f(x, y);
+    expectArrayEqual(await traced.toArray(), ref(await x.toArray(), await y.toArray()));
+    // A transposed view of a 4×3 array (shape [3, 4], not contiguous) and a slice of a longer array.
+    using w = device.array(Float32Array.from({ length: 12 }, (_, k) => 100 - k * 3), 'f32', [4, 3]);
+    using t = w.transpose();
+    using long = device.array(Float32Array.from({ length: 15 }, (_, k) => k * k), 'f32', [5, 3]);
+    using rows = long.slice([1, 5]);
+    using flat = rows.reshape([3, 4]);
+    using r1 = f(t, flat);
+    expectArrayEqual(await r1.toArray(), ref(await t.toArray(), await flat.toArray()));
+    // A lazy argument at the replay: computed when bound.
+    using lazy = add(y, 1);
+    using r2 = f(x, lazy);
+    expectArrayEqual(await r2.toArray(), ref(await x.toArray(), (await y.toArray()).map((v) => v + 1)));
+  });
+
   gpuTest('arguments are checked: a non-array, a destroyed array, a non-function', ({ device }) => {
     const f = jit((x: DeviceArray) => exp(x));
     expect(() => f(3 as unknown as DeviceArray)).toThrow(/jit: argument 0/);

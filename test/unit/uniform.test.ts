@@ -102,6 +102,15 @@ describe('uniform packing', () => {
       [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: true, z: 1, w: 2 }, 'x: unknown fields z, w; struct P has n, v, k, m, a, on'],
       [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: true, z: 1 }, 'x: unknown field z; struct P has n, v, k, m, a, on'],
       [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], on: true }, "x: missing field 'a' of struct P"],
+      // As many keys as fields, one of them unknown: the unknown field is named (not the missing one).
+      [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], on: true, z: 1 }, 'x: unknown field z; struct P has n, v, k, m, a, on'],
+      // Scalar fields (written at once when valid) are checked as scalars alone are, named by their path.
+      [P, { n: -1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: true }, 'x.n: -1 is not a u32 (an integer in [0, 2^32))'],
+      [P, { n: 2 ** 32, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: true }, 'x.n: 4294967296 is not a u32 (an integer in [0, 2^32))'],
+      [P, { n: 1, v: [0, 0, 0], k: 0.5, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: true }, 'x.k: 0.5 is not an i32 (an integer in [-2^31, 2^31))'],
+      [P, { n: 1, v: [0, 0, 0], k: 2 ** 31, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: true }, 'x.k: 2147483648 is not an i32 (an integer in [-2^31, 2^31))'],
+      [P, { n: '1', v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: true }, 'x.n: expected a number (u32), got string 1'],
+      [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: 1 }, 'x.on: expected a boolean, got number 1'],
       [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, -1], on: true }, 'x.a[1]: -1 is not a u32 (an integer in [0, 2^32))'],
       [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0], on: true }, 'x.a: expected an array (2 values), got an array of length 1'],
       [P, { n: 1, v: [0, 0, 0], k: 0, m: [0, 0, 0, 0, 0, 0], a: [0, 0], on: 'yes' }, 'x.on: expected a boolean, got string yes'],

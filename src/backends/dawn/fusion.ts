@@ -383,10 +383,19 @@ export class DawnFusion implements FusionHooks {
     }
     const ctx = this.#ctx;
     const builder = fusedElementwise(ctx, c.name, c.args, c.body, lanesFit(c));
-    const scalars: Record<string, number> = {};
-    for (const [name, v] of Object.entries(c.named)) if (typeof v === 'number') scalars[name] = v;
     const { dtype, size } = c;
     const shape = [...c.shape];
+    // Built once: the kernels, the uniform of the trace's scalars packed; a replay binds and dispatches.
+    const planned = builder.plan({ named: c.named, dtype, n: size, shape, given: [...c.leaves] });
+    if (planned !== undefined) {
+      return (now) => {
+        const arrays: Record<string, DeviceArray> = {};
+        for (const [name, k] of slots) arrays[name] = now[k] as DeviceArray;
+        return planned(arrays);
+      };
+    }
+    const scalars: Record<string, number> = {};
+    for (const [name, v] of Object.entries(c.named)) if (typeof v === 'number') scalars[name] = v;
     return (now) => {
       const named: Record<string, DeviceArray | number> = { ...scalars };
       for (const [name, k] of slots) named[name] = now[k] as DeviceArray;

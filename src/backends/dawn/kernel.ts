@@ -8,7 +8,7 @@ import { compileModule, type SourceMapper } from './compile.js';
 import { checkRunArgs, gridFor, type Dispatch } from './geometry.js';
 import { reflectCompute, resolveWorkgroupSize, type BindingInfo, type EntryInfo } from '../../kernels/reflect.js';
 import { builtinKernel } from '../../kernels/load.js';
-import { packUniform, type UniformValue } from './uniform.js';
+import { PackedUniform, packUniform, type UniformValue } from './uniform.js';
 
 /** Options for compiling a kernel. */
 export interface KernelOptions {
@@ -86,6 +86,25 @@ export class Kernel {
    * Arguments are checked before anything is enqueued.
    */
   run(args: KernelArgs, dispatch: Dispatch): void {
+    this.#run(args, dispatch);
+  }
+
+  /**
+   * @internal The value of the uniform binding `name` packed once, for {@link runPacked} (gpukit's prepared
+   * calls, which bind the same values on every run). Checked as `run` checks it.
+   */
+  pack(name: string, value: UniformValue): PackedUniform {
+    const b = this.entry.bindings.find((x) => x.name === name && x.kind === 'uniform');
+    if (b === undefined) throw new ArgumentError(`${this.label}: no uniform binding '${name}'`);
+    return new PackedUniform(b.layout, packUniform(b.layout, value, name));
+  }
+
+  /** @internal {@link run} with uniforms packed by {@link pack}: the same checks, binding and dispatch. */
+  runPacked(args: Readonly<Record<string, DeviceArray | PackedUniform>>, dispatch: Dispatch): void {
+    this.#run(args, dispatch);
+  }
+
+  #run(args: Readonly<Record<string, DeviceArray | UniformValue | PackedUniform>>, dispatch: Dispatch): void {
     const ctx = this.#ctx;
     ctx.assertUsable();
     checkRunArgs(this.label, args, dispatch, this.workgroupSize, ctx.limits.maxComputeWorkgroupsPerDimension); // before anything is bound
@@ -105,7 +124,7 @@ export class Kernel {
     }
   }
 
-  #bindAndDispatch(args: KernelArgs, dispatch: Dispatch, entries: GPUBindGroupEntry[], temps: DeviceArray[]): void {
+  #bindAndDispatch(args: Readonly<Record<string, DeviceArray | UniformValue | PackedUniform>>, dispatch: Dispatch, entries: GPUBindGroupEntry[], temps: DeviceArray[]): void {
     const ctx = this.#ctx;
     const reads: GPUBuffer[] = [];
     const writes: GPUBuffer[] = [];
@@ -150,16 +169,20 @@ export class Kernel {
     ctx.dispatch(this.pipeline, bindGroup, grid, this.label, { reads, writes, compileError: this.compileError });
   }
 
-  #resource(b: BindingInfo, value: DeviceArray | UniformValue | undefined): GPUBufferBinding & { buffer: GPUBuffer } {
+  #resource(b: BindingInfo, value: DeviceArray | UniformValue | PackedUniform | undefined): GPUBufferBinding & { buffer: GPUBuffer } {
     const ctx = this.#ctx;
     if (b.kind === 'uniform') {
+      if (value instanceof PackedUniform) {
+        if (value.layout !== b.layout) throw new ArgumentError(`${this.label}: '${b.name}' was packed for another kernel`);
+        return ctx.uniform(value.bytes);
+      }
       if (value instanceof DeviceArray) {
         throw new ArgumentError(`${this.label}: '${b.name}' is a uniform (var<uniform>); pass its value as ${b.layout.kind === 'struct' ? 'a plain object' : 'a number or array'}, not a DeviceArray`);
       }
       return ctx.uniform(packUniform(b.layout, value, b.name));
     }
     if (!(value instanceof DeviceArray)) {
-      throw new ArgumentError(`${this.label}: '${b.name}' is a storage buffer (var<storage>); pass a DeviceArray, got ${typeof value}`);
+      throw new ArgumentError(`${this.label}: '${b.name}' is a storage buffer (var<storage>); pass a DeviceArray, got ${value instanceof PackedUniform ? 'a packed uniform' : typeof value}`);
     }
     if (value.ctx !== ctx) throw new ArgumentError(`${this.label}: '${b.name}' is an array of another device`);
     if (value.destroyed) return { buffer: value.buffer, offset: 0 }; // value.buffer throws DestroyedError

@@ -77,15 +77,49 @@ export function packValue(layout: Layout, value: unknown, view: DataView, offset
         throw new ArgumentError(`${path}: expected an object with fields ${layout.members.map((m) => m.name).join(', ')}; got ${describe(value)}`);
       }
       const obj = value as Record<string, unknown>;
-      const names = new Set(layout.members.map((m) => m.name));
-      const extra = Object.keys(obj).filter((k) => !names.has(k));
-      if (extra.length > 0) throw new ArgumentError(`${path}: unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; struct ${layout.name} has ${[...names].join(', ')}`);
+      // As many own keys as members, each member present: no unknown field (checked in full otherwise).
+      let keys = 0;
+      for (const k in obj) if (Object.hasOwn(obj, k)) keys++;
+      if (keys !== layout.members.length) checkFields(layout, obj, path);
       for (const m of layout.members) {
-        if (!Object.hasOwn(obj, m.name)) throw new ArgumentError(`${path}: missing field '${m.name}' of struct ${layout.name}`);
-        packValue(m.layout, obj[m.name], view, offset + m.offset, `${path}.${m.name}`);
+        if (!Object.hasOwn(obj, m.name)) {
+          checkFields(layout, obj, path);
+          throw new ArgumentError(`${path}: missing field '${m.name}' of struct ${layout.name}`);
+        }
+        const v = obj[m.name];
+        // A valid 32-bit scalar is written at once (a struct of a hundred scalars: a fused chain's); anything
+        // else, errors included, takes the general path with the field's name.
+        if (m.layout.kind === 'scalar' && typeof v === 'number' && writeValid(view, offset + m.offset, m.layout.type, v)) continue;
+        packValue(m.layout, v, view, offset + m.offset, `${path}.${m.name}`);
       }
       return;
     }
+  }
+}
+
+/** Throws for fields of `obj` that the struct does not have. */
+function checkFields(layout: Extract<Layout, { kind: 'struct' }>, obj: Record<string, unknown>, path: string): void {
+  const names = new Set(layout.members.map((m) => m.name));
+  const extra = Object.keys(obj).filter((k) => !names.has(k));
+  if (extra.length > 0) throw new ArgumentError(`${path}: unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; struct ${layout.name} has ${[...names].join(', ')}`);
+}
+
+/** Writes `v` as a u32, i32 or f32 when it is one (true); false, writing nothing, otherwise (f16, bool, out of range). */
+function writeValid(view: DataView, offset: number, type: Scalar, v: number): boolean {
+  switch (type) {
+    case 'f32':
+      view.setFloat32(offset, v, true);
+      return true;
+    case 'u32':
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) return false;
+      view.setUint32(offset, v, true);
+      return true;
+    case 'i32':
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) return false;
+      view.setInt32(offset, v, true);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -94,4 +128,18 @@ export function packUniform(layout: Layout, value: unknown, name: string): Uint8
   const bytes = new Uint8Array(Math.max(16, Math.ceil(layout.size / 16) * 16));
   packValue(layout, value, new DataView(bytes.buffer), 0, name);
   return bytes;
+}
+
+/**
+ * @internal A uniform binding's value packed once (`Kernel.pack`), bound as is by `Kernel.runPacked`: gpukit's
+ * prepared calls (jit's replay) write the same values on every run without packing them again.
+ */
+export class PackedUniform {
+  readonly layout: Layout;
+  readonly bytes: Uint8Array;
+
+  constructor(layout: Layout, bytes: Uint8Array) {
+    this.layout = layout;
+    this.bytes = bytes;
+  }
 }

@@ -11,6 +11,7 @@ import { chunkElements, pieces } from '../../../buffers/chunks.js';
 import { checkBrackets, checkRaw, elementwiseWgsl, MAX_IND_DIMS, normalizeText, outputsOf, parseArgs, usesInd, usesIndex, type ArgSpec, type ElementwiseOptions, type Generated } from '../../../kernels/codegen.js';
 import type { SourceMapper } from '../compile.js';
 import { compileKernelSync, type Kernel } from '../kernel.js';
+import type { PackedUniform } from '../uniform.js';
 import { gatherRange } from '../strided-copy.js';
 import { reflectCompute } from '../../../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
@@ -71,7 +72,10 @@ class ElementwiseBuilder {
   /** Per dtype: the compile error of a `map` body found in the background (later calls throw it at once). */
   readonly #broken = new Map<DType, ShaderCompileError>();
   /** Generated variants that parse, by label (a handful: dtype × width × in-place pattern). */
-  readonly #variants = new Map<string, { code: string; label: string }>();
+  readonly #variants = new Map<string, Variant>();
+  /** The array arguments, and the names of the scalar ones (a fused chain's: a hundred). */
+  readonly #arrays: readonly ArgSpec[];
+  readonly #scalarNames: readonly string[];
 
   constructor(spec: ElementwiseSpec, opts: BuilderOptions = { trusted: true }) {
     this.name = spec.name ?? 'elementwise';
@@ -87,6 +91,8 @@ class ElementwiseBuilder {
     if (this.outputs.length === 0) throw new ArgumentError(`elementwise '${this.name}': the body assigns no array argument, so it has no output`);
     this.#ind = usesInd(src?.text ?? this.body);
     this.#scalarOnly = opts.scalar === true || usesIndex(src?.text ?? this.body) || this.#ind || this.args.some((a) => a.raw === true);
+    this.#arrays = this.args.filter((a) => a.array);
+    this.#scalarNames = this.args.filter((a) => !a.array).map((a) => a.name);
   }
 
   generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = [], cols: readonly string[] = []): Generated {
@@ -154,7 +160,7 @@ class ElementwiseBuilder {
    * The WGSL of a variant, parsed once: a syntax error (which wgsl_reflect finds before Dawn would) is
    * thrown here, at the call, pointing into the user's text.
    */
-  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>, rows: readonly string[], cols: readonly string[] = []): { code: string; label: string } {
+  #checked(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>>, rows: readonly string[], cols: readonly string[] = []): Variant {
     const label = this.#label(dtype, width, alias, rows, cols);
     let v = this.#variants.get(label);
     if (v === undefined) {
@@ -164,15 +170,23 @@ class ElementwiseBuilder {
       } catch (e) {
         throw reflectionError(label, e, g.mapper);
       }
-      this.#variants.set(label, (v = { code: g.code, label }));
+      this.#variants.set(label, (v = { code: g.code, label, kernels: new WeakMap() }));
     }
     return v;
   }
 
-  /** Compiles a checked variant synchronously (cached per device). */
-  #kernel(ctx: DeviceContext, v: { code: string; label: string }, c: Readonly<Record<string, number>>): Kernel {
+  /**
+   * Compiles a checked variant synchronously (cached per device), remembered with the variant per device and
+   * constants: a dispatch does not look its (long: a fused chain's) source up in the device's kernel cache.
+   */
+  #kernel(ctx: DeviceContext, v: Variant, c: Readonly<Record<string, number>>): Kernel {
     this.#record(ctx, v.code);
-    return compileKernelSync(ctx, v.code, { label: v.label, constants: c });
+    let mine = v.kernels.get(ctx);
+    if (mine === undefined) v.kernels.set(ctx, (mine = new Map<string, Kernel>()));
+    const key = `${String(c['_WG'])}|${String(c['_ITEMS'])}`;
+    let k = mine.get(key);
+    if (k === undefined) mine.set(key, (k = compileKernelSync(ctx, v.code, { label: v.label, constants: c })));
+    return k;
   }
 
   call(all: readonly unknown[]): DeviceArray | Record<string, DeviceArray> {
@@ -183,15 +197,65 @@ class ElementwiseBuilder {
   run(checked: ElementwiseCheck): DeviceArray | Record<string, DeviceArray> {
     const { dtype, n, shape, given } = checked;
     const named = { ...checked.named }; // the call's own record: outputs and copies are bound into it
-    const arrays = this.args.filter((a) => a.array);
+    const arrays = this.#arrays;
     const ctx = deviceOf(this.name, ...given);
     // Inputs that are other views of an output's memory are copied first (NumPy's overlap rule).
-    const copies = separateOverlaps(`elementwise '${this.name}'`, this.args, named, this.outputs);
+    const copies = separateOverlaps(`elementwise '${this.name}'`, arrays, named, this.outputs);
     try {
       return this.#call(ctx, named, dtype, n, shape, arrays);
     } finally {
       for (const c of copies) c.destroy();
     }
+  }
+
+  /**
+   * A call prepared once to run again on other arrays of the same shapes (jit's replay): the dtype, length,
+   * shape and scalars are `checked`'s; each run binds new input arrays (by name), allocates the output and
+   * dispatches, with the kernels compiled and the uniform packed here, once. The same variants, constants
+   * and uniform values as {@link run} of that call, so the same results. Undefined where the call needs the
+   * general path: an output given or several, broadcast or raw inputs, `_ind`, an empty or chunked length,
+   * a builder of user text (whose dtypes are checked as they come).
+   */
+  plan(ctx: DeviceContext, checked: ElementwiseCheck): ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined {
+    const { named, dtype, n, shape } = checked;
+    const out = this.outputs[0];
+    if (out === undefined || this.outputs.length !== 1 || named[out] !== undefined || this.#ind || n === 0 || n > chunkElements(ctx.limits)) return undefined;
+    if (!this.#opts.trusted) return undefined;
+    for (const a of this.#arrays) {
+      const v = named[a.name];
+      if (a.name !== out && (a.raw === true || !(v instanceof DeviceArray) || !sameShape(v.shape, shape))) return undefined;
+    }
+    const c = constants(ctx, n);
+    const WG = c['_WG'] ?? 64;
+    const ITEMS = c['_ITEMS'] ?? 1;
+    const scalars: Record<string, number> = {};
+    for (const name of this.#scalarNames) scalars[name] = named[name] as number;
+    const vecCount = this.#useVec4(dtype) ? Math.floor(n / 4) : 0;
+    const start = vecCount * 4;
+    const runs: { kernel: Kernel; params: PackedUniform; invocations: number }[] = [];
+    if (vecCount > 0) {
+      const kernel = this.#kernel(ctx, this.#checked(dtype, 4, {}, []), c);
+      runs.push({ kernel, params: kernel.pack('params', { _n: n, _start: 0, _base: 0, _total: n, ...scalars }), invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+    }
+    if (start < n) {
+      const kernel = this.#kernel(ctx, this.#checked(dtype, 1, {}, []), c);
+      runs.push({ kernel, params: kernel.pack('params', { _n: n, _start: start, _base: 0, _total: n, ...scalars }), invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+    }
+    const spec = this.#arrays.find((a) => a.name === out);
+    const outType = spec === undefined || spec.type === 'T' ? dtype : spec.type;
+    const key = this.#opts.key;
+    const fixed = [...shape];
+    return (arrays) => {
+      if (key !== undefined) builderCache(ctx).touch(key, this);
+      const result = new DeviceArray(ctx, outType, fixed);
+      try {
+        for (const r of runs) r.kernel.runPacked({ ...arrays, [out]: result, params: r.params }, { invocations: r.invocations });
+      } catch (e) {
+        result.destroy();
+        throw e;
+      }
+      return result;
+    };
   }
 
   #call(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, shape: number[], arrays: readonly ArgSpec[]): DeviceArray | Record<string, DeviceArray> {
@@ -200,7 +264,7 @@ class ElementwiseBuilder {
     // size (a column, or a run in the middle); other inputs of another shape become broadcast views
     // (gathered); outputs must match.
     const rows = this.#rowBroadcasts(named, shape, chunkElements(ctx.limits));
-    broadcastArgs(this.name, this.args.filter((a) => rows[a.name] === undefined), named, this.outputs, shape);
+    broadcastArgs(this.name, arrays.filter((a) => rows[a.name] === undefined), named, this.outputs, shape);
     const alias = this.#aliases(named);
     if (this.#opts.key !== undefined) builderCache(ctx).touch(this.#opts.key, this);
     const broken = this.#broken.get(dtype);
@@ -234,7 +298,7 @@ class ElementwiseBuilder {
    */
   #aliases(named: Record<string, DeviceArray | number>): Record<string, string> {
     const alias: Record<string, string> = {};
-    const arrays = this.args.filter((a) => a.array && named[a.name] instanceof DeviceArray).map((a) => a.name);
+    const arrays = this.#arrays.filter((a) => named[a.name] instanceof DeviceArray).map((a) => a.name);
     arrays.forEach((p, k) => {
       for (const q of arrays.slice(0, k)) {
         if (named[p] !== named[q]) continue;
@@ -258,9 +322,9 @@ class ElementwiseBuilder {
    */
   #rowBroadcasts(named: Record<string, DeviceArray | number>, shape: readonly number[], chunk: number): Record<string, { m: number; q: number }> {
     const rows: Record<string, { m: number; q: number }> = {};
-    for (const a of this.args) {
+    for (const a of this.#arrays) {
       const v = named[a.name];
-      if (!a.array || a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0 || v.size > chunk) continue;
+      if (a.raw === true || this.outputs.includes(a.name) || !(v instanceof DeviceArray) || !v.isPlain || v.size === 0 || v.size > chunk) continue;
       if (sameShape(v.shape, shape) || v.ndim > shape.length) continue;
       const own = [...new Array<number>(shape.length - v.ndim).fill(1), ...v.shape];
       const big = own.flatMap((e, d) => (e === 1 ? [] : [d]));
@@ -310,11 +374,11 @@ class ElementwiseBuilder {
     const WG = c['_WG'] ?? 64;
     const ITEMS = c['_ITEMS'] ?? 1;
     const scalars: Record<string, number | number[][]> = {};
-    for (const a of this.args) if (!a.array) scalars[a.name] = named[a.name] as number;
+    for (const name of this.#scalarNames) scalars[name] = named[name] as number;
     if (this.#ind) Object.assign(scalars, indUniform(shape));
-    for (const a of this.args) if (a.raw === true) scalars[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
+    for (const a of this.#arrays) if (a.raw === true) scalars[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
     const arrays: Record<string, DeviceArray> = {};
-    for (const a of this.args) if (a.array && alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
+    for (const a of this.#arrays) if (alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
     const rowNames = Object.keys(rows).filter((r) => rows[r]?.q === 1);
     const colNames = Object.keys(rows).filter((r) => rows[r]?.q !== 1);
     // vec4 loads of a repeated row stay whole vec4s of it only when its size is a multiple of 4; a column's
@@ -402,6 +466,13 @@ class ElementwiseBuilder {
       }
     }
   }
+}
+
+/** A generated variant that parses, and its compiled kernels per device and constants. */
+interface Variant {
+  readonly code: string;
+  readonly label: string;
+  readonly kernels: WeakMap<DeviceContext, Map<string, Kernel>>;
 }
 
 /**
@@ -492,10 +563,16 @@ export function readyElementwise(name: string, args: string, body: string, scala
  * composed scalar body per lane; else scalar code. `wgsl` is the source of its plain variant, for
  * `fusedSource`.
  */
-export function fusedElementwise(ctx: DeviceContext, name: string, args: string, body: string, lanes = false): { run: (checked: ElementwiseCheck) => DeviceArray; wgsl: (dtype: DType) => string } {
+export function fusedElementwise(
+  ctx: DeviceContext,
+  name: string,
+  args: string,
+  body: string,
+  lanes = false,
+): { run: (checked: ElementwiseCheck) => DeviceArray; plan: (checked: ElementwiseCheck) => ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined; wgsl: (dtype: DType) => string } {
   const key = `fused|${lanes ? 'lanes' : 'scalar'}|${args}|${body}`;
   const b = builderCache(ctx).use(key, () => new ElementwiseBuilder({ name, args, body }, { key, trusted: true, ...(lanes ? { lanes: true } : { scalar: true }) }));
-  return { run: (checked) => one(b.run(checked)), wgsl: (dtype) => b.generate(dtype, 1).code };
+  return { run: (checked) => one(b.run(checked)), plan: (checked) => b.plan(ctx, checked), wgsl: (dtype) => b.generate(dtype, 1).code };
 }
 
 function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
