@@ -284,11 +284,16 @@ function unarySpec(def: UnaryDef, d: DType, out: DeviceArray | undefined): Spec 
 
 function unaryOp(name: string, alias: string | undefined, doc: Doc, def: UnaryDef): Op<[DeviceArray, OutOptions | DeviceArray | undefined], MathCall, DeviceArray> {
   const op = alias ?? name;
+  // The spec per dtype and bool output type, made once (a loop of calls reuses it).
+  const specs = new Map<string, Spec>();
   return mathOp(name, alias, doc, def, (x: DeviceArray, options: OutOptions | DeviceArray | undefined): MathCall => {
     const out = outOf(op, options);
     checkArrays(op, { x, out }, ['out']);
     if (!def.dtypes.includes(x.dtype)) throw takes(op, def.dtypes, x.dtype);
-    return checkRun(op, unarySpec(def, x.dtype, out), { x, out }, x);
+    const key = def.bool === true ? `${x.dtype}|${boolOut(out)}` : x.dtype;
+    let spec = specs.get(key);
+    if (spec === undefined) specs.set(key, (spec = unarySpec(def, x.dtype, out)));
+    return checkRun(op, spec, { x, out }, x);
   });
 }
 
@@ -385,6 +390,7 @@ function operandsOf(op: string, named: Readonly<Record<string, DeviceArray | Sca
 
 function binaryOp(name: string, alias: string | undefined, doc: Doc, def: BinaryDef): Op<[DeviceArray | ScalarOperand, DeviceArray | ScalarOperand, OutOptions | DeviceArray | undefined], MathCall, DeviceArray> {
   const op = alias ?? name;
+  const specs = new Map<string, Spec>();
   return mathOp(name, alias, doc, def, (x: DeviceArray | ScalarOperand, y: DeviceArray | ScalarOperand, options: OutOptions | DeviceArray | undefined): MathCall => {
     const out = outOf(op, options);
     checkArrays(op, { out }, ['out']);
@@ -397,20 +403,32 @@ function binaryOp(name: string, alias: string | undefined, doc: Doc, def: Binary
     }
     const { dtype, args, prelude, bound } = operands(op, { x, y }, def.scalar);
     if (!def.dtypes.includes(dtype)) throw takes(op, def.dtypes, dtype);
-    const b = def.body(dtype);
-    const consts = b.consts !== undefined ? ', nanv: T, infv: T' : '';
-    const promoted = prelude !== '';
-    const spec: Spec = {
-      args: `${args.join(', ')}, out: ${def.bool === true ? boolOut(out) : dtype === 'bool' ? 'bool' : 'T'}[]${consts}`,
-      body: prelude + b.body,
-      ...(b.hostBody !== undefined ? { hostBody: prelude + b.hostBody } : {}),
-      ...(b.consts !== undefined ? { consts: b.consts } : {}),
-      // vec4 only for array operands of one dtype (WGSL's bitwise operators take no vector-scalar mix).
-      ...(b.vec4 === true && !promoted && args.every((a) => a.endsWith('[]')) ? { vec4: true } : {}),
-    };
-    const first = [x, y].find((v): v is DeviceArray => v instanceof DeviceArray) as DeviceArray;
+    // The spec is a function of the compute dtype, each side's kind (an array of that dtype, a promoted
+    // array, a scalar) and the bool output's type: made once per such pattern (a loop of calls reuses it).
+    const key = `${dtype}|${kindOf(x, dtype)}|${kindOf(y, dtype)}|${def.bool === true ? boolOut(out) : ''}`;
+    let spec = specs.get(key);
+    if (spec === undefined) {
+      const b = def.body(dtype);
+      const consts = b.consts !== undefined ? ', nanv: T, infv: T' : '';
+      const promoted = prelude !== '';
+      spec = {
+        args: `${args.join(', ')}, out: ${def.bool === true ? boolOut(out) : dtype === 'bool' ? 'bool' : 'T'}[]${consts}`,
+        body: prelude + b.body,
+        ...(b.hostBody !== undefined ? { hostBody: prelude + b.hostBody } : {}),
+        ...(b.consts !== undefined ? { consts: b.consts } : {}),
+        // vec4 only for array operands of one dtype (WGSL's bitwise operators take no vector-scalar mix).
+        ...(b.vec4 === true && !promoted && args.every((a) => a.endsWith('[]')) ? { vec4: true } : {}),
+      };
+      specs.set(key, spec);
+    }
+    const first = x instanceof DeviceArray ? x : (y as DeviceArray);
     return checkRun(op, spec, { ...bound, out }, first);
   });
+}
+
+/** A binary operand's part in its op's spec: `a` an array of the compute dtype, its dtype when promoted, `s` a scalar. */
+function kindOf(v: DeviceArray | ScalarOperand, dtype: DType): string {
+  return v instanceof DeviceArray ? (v.dtype === dtype ? 'a' : v.dtype) : 's';
 }
 
 function binary(name: string, alias: string | undefined, doc: Doc, def: BinaryDef): BinaryMathOp {

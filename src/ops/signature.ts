@@ -49,6 +49,9 @@ export function checkNumber(op: string, name: string, v: unknown): asserts v is 
 /** A builder's arguments bound by name: arrays and scalars. */
 export type BoundArgs = Record<string, DeviceArray | number>;
 
+/** Each parsed signature's argument names (signatures are parsed once and kept: one set per signature, not per call). */
+const argNames = new WeakMap<readonly ArgSpec[], ReadonlySet<string>>();
+
 /**
  * Binds positional or named arguments against a builder's signature and checks each one's kind.
  * Names in `optional` (allocated outputs) may be left out.
@@ -58,7 +61,8 @@ export function bindArgs(op: string, args: readonly ArgSpec[], input: readonly u
   const only = input[0];
   if (input.length === 1 && typeof only === 'object' && only !== null && !(only instanceof DeviceArray)) {
     const obj = only as Record<string, unknown>;
-    const known = new Set(args.map((a) => a.name));
+    let known = argNames.get(args);
+    if (known === undefined) argNames.set(args, (known = new Set(args.map((a) => a.name))));
     const extra = Object.keys(obj).filter((k) => !known.has(k));
     if (extra.length > 0) throw new ArgumentError(`${op}: unknown argument ${extra.join(', ')}; it takes ${[...known].join(', ')}`);
     Object.assign(named, obj);

@@ -8,7 +8,7 @@ import { compileModule, type SourceMapper } from './compile.js';
 import { checkRunArgs, gridFor, type Dispatch } from './geometry.js';
 import { reflectCompute, resolveWorkgroupSize, type BindingInfo, type EntryInfo } from '../../kernels/reflect.js';
 import { builtinKernel } from '../../kernels/load.js';
-import { PackedUniform, packUniform, type UniformValue } from './uniform.js';
+import { PackedUniform, packFields, packUniform, type UniformValue } from './uniform.js';
 
 /** Options for compiling a kernel. */
 export interface KernelOptions {
@@ -94,9 +94,20 @@ export class Kernel {
    * calls, which bind the same values on every run). Checked as `run` checks it.
    */
   pack(name: string, value: UniformValue): PackedUniform {
+    const b = this.#uniformBinding(name);
+    return new PackedUniform(b.layout, packUniform(b.layout, value, name));
+  }
+
+  /** @internal The struct uniform `name` packed field by field from `get` (see {@link pack}). */
+  packFields(name: string, get: (field: string) => unknown): PackedUniform {
+    const b = this.#uniformBinding(name);
+    return new PackedUniform(b.layout, packFields(b.layout, get, name));
+  }
+
+  #uniformBinding(name: string): BindingInfo {
     const b = this.entry.bindings.find((x) => x.name === name && x.kind === 'uniform');
     if (b === undefined) throw new ArgumentError(`${this.label}: no uniform binding '${name}'`);
-    return new PackedUniform(b.layout, packUniform(b.layout, value, name));
+    return b;
   }
 
   /** @internal {@link run} with uniforms packed by {@link pack}: the same checks, binding and dispatch. */

@@ -131,6 +131,22 @@ export function packUniform(layout: Layout, value: unknown, name: string): Uint8
 }
 
 /**
+ * @internal Packs a struct uniform field by field from `get` (gpukit's own builders: no object of a hundred
+ * fields to build and walk per dispatch). Each value is checked as {@link packValue} checks it.
+ */
+export function packFields(layout: Layout, get: (field: string) => unknown, name: string): Uint8Array {
+  if (layout.kind !== 'struct') throw new ArgumentError(`${name}: expected a struct uniform`);
+  const bytes = new Uint8Array(Math.max(16, Math.ceil(layout.size / 16) * 16));
+  const view = new DataView(bytes.buffer);
+  for (const m of layout.members) {
+    const v = get(m.name);
+    if (m.layout.kind === 'scalar' && typeof v === 'number' && writeValid(view, m.offset, m.layout.type, v)) continue;
+    packValue(m.layout, v, view, m.offset, `${name}.${m.name}`);
+  }
+  return bytes;
+}
+
+/**
  * @internal A uniform binding's value packed once (`Kernel.pack`), bound as is by `Kernel.runPacked`: gpukit's
  * prepared calls (jit's replay) write the same values on every run without packing them again.
  */

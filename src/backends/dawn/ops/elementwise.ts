@@ -16,7 +16,7 @@ import { gatherRange } from '../strided-copy.js';
 import { reflectCompute } from '../../../kernels/reflect.js';
 import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
 import { builderCache, moduleError } from '../builder-cache.js';
-import { broadcastArgs, sameShape, checkElementwiseCall, checkVariant, separateOverlaps, type ElementwiseCheck } from '../../../ops/signature.js';
+import { broadcastArgs, sameShape, checkElementwiseCall, checkVariant, separateOverlaps, type BoundArgs, type ElementwiseCheck } from '../../../ops/signature.js';
 import { checkOptions } from '../../../args.js';
 import { deviceOf, windowable } from '../../../ops/util.js';
 import type { ElementwiseFn, ElementwiseSpec, ScaleCall, AxpyCall, MapCall } from '../../../ops/elementwise.js';
@@ -76,6 +76,7 @@ class ElementwiseBuilder {
   /** The array arguments, and the names of the scalar ones (a fused chain's: a hundred). */
   readonly #arrays: readonly ArgSpec[];
   readonly #scalarNames: readonly string[];
+  readonly #scalarSet: ReadonlySet<string>;
 
   constructor(spec: ElementwiseSpec, opts: BuilderOptions = { trusted: true }) {
     this.name = spec.name ?? 'elementwise';
@@ -93,6 +94,7 @@ class ElementwiseBuilder {
     this.#scalarOnly = opts.scalar === true || usesIndex(src?.text ?? this.body) || this.#ind || this.args.some((a) => a.raw === true);
     this.#arrays = this.args.filter((a) => a.array);
     this.#scalarNames = this.args.filter((a) => !a.array).map((a) => a.name);
+    this.#scalarSet = new Set(this.#scalarNames);
   }
 
   generate(dtype: DType, width: 1 | 4, alias: Readonly<Record<string, string>> = {}, rows: readonly string[] = [], cols: readonly string[] = []): Generated {
@@ -196,13 +198,19 @@ class ElementwiseBuilder {
   /** Runs a call that {@link checkElementwiseCall} has checked against this builder's signature. */
   run(checked: ElementwiseCheck): DeviceArray | Record<string, DeviceArray> {
     const { dtype, n, shape, given } = checked;
-    const named = { ...checked.named }; // the call's own record: outputs and copies are bound into it
+    // The call's own record of its arrays: outputs, copies and broadcast views are bound into it (the
+    // scalars are read from checked.named: a fused chain's hundred are not copied per dispatch).
+    const named: Record<string, DeviceArray | number> = {};
+    for (const a of this.#arrays) {
+      const v = checked.named[a.name];
+      if (v !== undefined) named[a.name] = v;
+    }
     const arrays = this.#arrays;
     const ctx = deviceOf(this.name, ...given);
     // Inputs that are other views of an output's memory are copied first (NumPy's overlap rule).
     const copies = separateOverlaps(`elementwise '${this.name}'`, arrays, named, this.outputs);
     try {
-      return this.#call(ctx, named, dtype, n, shape, arrays);
+      return this.#call(ctx, named, checked.named, dtype, n, shape, arrays);
     } finally {
       for (const c of copies) c.destroy();
     }
@@ -258,7 +266,17 @@ class ElementwiseBuilder {
     };
   }
 
-  #call(ctx: DeviceContext, named: Record<string, DeviceArray | number>, dtype: DType, n: number, shape: number[], arrays: readonly ArgSpec[]): DeviceArray | Record<string, DeviceArray> {
+  /**
+   * The uniform `params` of a dispatch, packed field by field: the row moduli, then `_ind`'s and raw
+   * lengths (`extra`), then the call's scalars, then the builtins (`_n`, `_start`, `_base`, `_total`), the
+   * first that names a field giving its value.
+   */
+  #params(kernel: Kernel, values: BoundArgs, extra: Readonly<Record<string, unknown>>, builtin: Readonly<Record<string, number>>, mods: Readonly<Record<string, number>>): PackedUniform {
+    const scalars = this.#scalarSet;
+    return kernel.packFields('params', (f) => (Object.hasOwn(mods, f) ? mods[f] : Object.hasOwn(extra, f) ? extra[f] : scalars.has(f) ? values[f] : builtin[f]));
+  }
+
+  #call(ctx: DeviceContext, named: Record<string, DeviceArray | number>, values: BoundArgs, dtype: DType, n: number, shape: number[], arrays: readonly ArgSpec[]): DeviceArray | Record<string, DeviceArray> {
     // NumPy's broadcasting: a plain input whose dimensions other than 1 are one run of the output's is read
     // in place, at j mod its size (a bias row: broadcast along leading dimensions only) or at (j / q) mod its
     // size (a column, or a run in the middle); other inputs of another shape become broadcast views
@@ -283,7 +301,7 @@ class ElementwiseBuilder {
       }
     }
     try {
-      this.#dispatch(ctx, named, dtype, n, alias, shape, rows);
+      this.#dispatch(ctx, named, values, dtype, n, alias, shape, rows);
     } catch (e) {
       for (const f of fresh) f.destroy();
       throw e;
@@ -360,6 +378,7 @@ class ElementwiseBuilder {
   #dispatch(
     ctx: DeviceContext,
     named: Record<string, DeviceArray | number>,
+    values: BoundArgs,
     dtype: DType,
     n: number,
     alias: Readonly<Record<string, string>>,
@@ -373,10 +392,10 @@ class ElementwiseBuilder {
     const c = constants(ctx, n);
     const WG = c['_WG'] ?? 64;
     const ITEMS = c['_ITEMS'] ?? 1;
-    const scalars: Record<string, number | number[][]> = {};
-    for (const name of this.#scalarNames) scalars[name] = named[name] as number;
-    if (this.#ind) Object.assign(scalars, indUniform(shape));
-    for (const a of this.#arrays) if (a.raw === true) scalars[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
+    // The uniform's fields besides the call's scalars: `_ind`'s shape and strides, raw arrays' lengths.
+    const extra: Record<string, number | number[][]> = this.#ind ? indUniform(shape) : {};
+    for (const a of this.#arrays) if (a.raw === true) extra[`_len_${a.name}`] = (named[a.name] as DeviceArray).size;
+    const params = (kernel: Kernel, builtin: Readonly<Record<string, number>>, mods: Readonly<Record<string, number>>): PackedUniform => this.#params(kernel, values, extra, builtin, mods);
     const arrays: Record<string, DeviceArray> = {};
     for (const a of this.#arrays) if (alias[a.name] === undefined) arrays[a.name] = named[a.name] as DeviceArray;
     const rowNames = Object.keys(rows).filter((r) => rows[r]?.q === 1);
@@ -404,10 +423,12 @@ class ElementwiseBuilder {
     const chunk = chunkElements(ctx.limits);
     if (n <= chunk && !Object.entries(arrays).some(([k, a]) => a.size > chunk && rows[k] === undefined)) {
       if (vec !== undefined) {
-        this.#kernel(ctx, vec, c).run({ ...arrays, params: { _n: n, _start: 0, _base: 0, _total: n, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+        const k = this.#kernel(ctx, vec, c);
+        k.runPacked({ ...arrays, params: params(k, { _n: n, _start: 0, _base: 0, _total: n }, moduli(4)) }, { invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
       }
       if (tail !== undefined) {
-        this.#kernel(ctx, tail, c).run({ ...arrays, params: { _n: n, _start: start, _base: 0, _total: n, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
+        const k = this.#kernel(ctx, tail, c);
+        k.runPacked({ ...arrays, params: params(k, { _n: n, _start: start, _base: 0, _total: n }, moduli(1)) }, { invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
       }
       return;
     }
@@ -420,7 +441,7 @@ class ElementwiseBuilder {
     const flat = windowable(`elementwise '${this.name}'`, Object.fromEntries(windowed.filter((k) => !strided.includes(k)).map((k) => [k, arrays[k] as DeviceArray])), ctx.limits.maxStorageBufferBindingSize);
     for (const k of strided) flat[k] = arrays[k] as DeviceArray;
     try {
-      this.#chunks(ctx, n, chunk, arrays, flat, dtype, alias, rowNames, colNames, rowsVec4, c, scalars, moduli);
+      this.#chunks(ctx, n, chunk, arrays, flat, dtype, alias, rowNames, colNames, rowsVec4, c, params, moduli);
     } finally {
       for (const [k, f] of Object.entries(flat)) if (!strided.includes(k)) f.destroy();
     }
@@ -438,7 +459,7 @@ class ElementwiseBuilder {
     colNames: readonly string[],
     rowsVec4: boolean,
     c: Readonly<Record<string, number>>,
-    scalars: Readonly<Record<string, number | number[][]>>,
+    params: (kernel: Kernel, builtin: Readonly<Record<string, number>>, mods: Readonly<Record<string, number>>) => PackedUniform,
     moduli: (width: number) => Record<string, number>,
   ): void {
     const WG = c['_WG'] ?? 64;
@@ -456,10 +477,12 @@ class ElementwiseBuilder {
         const from = vc * 4;
         const base = { _base: p.start, _total: n };
         if (vc > 0) {
-          this.#kernel(ctx, this.#checked(dtype, 4, alias, rowNames, colNames), c).run({ ...bound, params: { _n: p.length, _start: 0, ...base, ...scalars, ...moduli(4) } }, { invocations: Math.ceil(vc / (WG * ITEMS)) * WG });
+          const k = this.#kernel(ctx, this.#checked(dtype, 4, alias, rowNames, colNames), c);
+          k.runPacked({ ...bound, params: params(k, { _n: p.length, _start: 0, ...base }, moduli(4)) }, { invocations: Math.ceil(vc / (WG * ITEMS)) * WG });
         }
         if (from < p.length) {
-          this.#kernel(ctx, this.#checked(dtype, 1, alias, rowNames, colNames), c).run({ ...bound, params: { _n: p.length, _start: from, ...base, ...scalars, ...moduli(1) } }, { invocations: Math.ceil((p.length - from) / (WG * ITEMS)) * WG });
+          const k = this.#kernel(ctx, this.#checked(dtype, 1, alias, rowNames, colNames), c);
+          k.runPacked({ ...bound, params: params(k, { _n: p.length, _start: from, ...base }, moduli(1)) }, { invocations: Math.ceil((p.length - from) / (WG * ITEMS)) * WG });
         }
       } finally {
         for (const w of windows) w.destroy();
