@@ -222,7 +222,8 @@ class ElementwiseBuilder {
    * dispatches, with the kernels compiled and the uniform packed here, once. The same variants, constants
    * and uniform values as {@link run} of that call, so the same results. Undefined where the call needs the
    * general path: an output given or several, broadcast or raw inputs, `_ind`, an empty or chunked length,
-   * a builder of user text (whose dtypes are checked as they come).
+   * a builder of user text (whose dtypes are checked as they come). For bodies that assign their output at
+   * every element (a fused chain's `fres = ...`): the output's reused memory is not cleared first.
    */
   plan(ctx: DeviceContext, checked: ElementwiseCheck): ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined {
     const { named, dtype, n, shape } = checked;
@@ -255,7 +256,9 @@ class ElementwiseBuilder {
     const fixed = [...shape];
     return (arrays) => {
       if (key !== undefined) builderCache(ctx).touch(key, this);
-      const result = new DeviceArray(ctx, outType, fixed);
+      // Every element is written by the dispatches below (a fused chain's body assigns its output
+      // unconditionally): reused memory needs no clear first, only the slack a vec4 binding may see.
+      const result = new DeviceArray(ctx, outType, fixed, undefined, 'overwrite');
       try {
         for (const r of runs) r.kernel.runPacked({ ...arrays, [out]: result, params: r.params }, { invocations: r.invocations });
       } catch (e) {
