@@ -47,6 +47,11 @@ interface BuilderOptions {
   readonly scalar?: boolean;
   /** The vec4 variant runs the body per lane, on scalars (src/kernels/codegen.ts `lanes`). */
   readonly lanes?: boolean;
+  /**
+   * The body assigns its (one) output at every element (a fused chain's `fres = ...`): an output it
+   * allocates takes reused memory without clearing it first.
+   */
+  readonly overwrites?: boolean;
 }
 
 class ElementwiseBuilder {
@@ -222,14 +227,14 @@ class ElementwiseBuilder {
    * dispatches, with the kernels compiled and the uniform packed here, once. The same variants, constants
    * and uniform values as {@link run} of that call, so the same results. Undefined where the call needs the
    * general path: an output given or several, broadcast or raw inputs, `_ind`, an empty or chunked length,
-   * a builder of user text (whose dtypes are checked as they come). For bodies that assign their output at
-   * every element (a fused chain's `fres = ...`): the output's reused memory is not cleared first.
+   * a builder of user text (whose dtypes are checked as they come), a body not known to assign its output
+   * at every element (`overwrites`: a fused chain's).
    */
   plan(ctx: DeviceContext, checked: ElementwiseCheck): ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined {
     const { named, dtype, n, shape } = checked;
     const out = this.outputs[0];
     if (out === undefined || this.outputs.length !== 1 || named[out] !== undefined || this.#ind || n === 0 || n > chunkElements(ctx.limits)) return undefined;
-    if (!this.#opts.trusted) return undefined;
+    if (!this.#opts.trusted || this.#opts.overwrites !== true) return undefined;
     for (const a of this.#arrays) {
       const v = named[a.name];
       if (a.name !== out && (a.raw === true || !(v instanceof DeviceArray) || !sameShape(v.shape, shape))) return undefined;
@@ -297,7 +302,7 @@ class ElementwiseBuilder {
       if (v instanceof DeviceArray) outputs[o] = v;
       else {
         const spec = arrays.find((a) => a.name === o);
-        const arr = new DeviceArray(ctx, spec?.type === 'T' || spec === undefined ? dtype : spec.type, shape);
+        const arr = new DeviceArray(ctx, spec?.type === 'T' || spec === undefined ? dtype : spec.type, shape, undefined, this.#opts.overwrites === true && n > 0 ? 'overwrite' : 'zero');
         fresh.push(arr);
         outputs[o] = arr;
         named[o] = arr;
@@ -597,7 +602,7 @@ export function fusedElementwise(
   lanes = false,
 ): { run: (checked: ElementwiseCheck) => DeviceArray; plan: (checked: ElementwiseCheck) => ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined; wgsl: (dtype: DType) => string } {
   const key = `fused|${lanes ? 'lanes' : 'scalar'}|${args}|${body}`;
-  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder({ name, args, body }, { key, trusted: true, ...(lanes ? { lanes: true } : { scalar: true }) }));
+  const b = builderCache(ctx).use(key, () => new ElementwiseBuilder({ name, args, body }, { key, trusted: true, overwrites: true, ...(lanes ? { lanes: true } : { scalar: true }) }));
   return { run: (checked) => one(b.run(checked)), plan: (checked) => b.plan(ctx, checked), wgsl: (dtype) => b.generate(dtype, 1).code };
 }
 
