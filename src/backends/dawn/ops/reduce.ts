@@ -20,6 +20,18 @@ import { parseReduction, type ReductionFn, type ReductionSpec } from '../../../o
 import type { DotCall, ReduceCall } from '../../../ops/reduce.js';
 import { fusionOf } from '../fusion.js';
 
+/**
+ * Without a tuned winner, the largest input a GPU reduces with one workgroup of 256 (16 vec4s a lane): one
+ * dispatch instead of a first pass and a pass over its partials. No adapter figure is at hand here (the
+ * calibrated dispatch cost lives with placement, above the engines), so it is the default ceilings' ratio:
+ * a second dispatch with its barrier costs a GPU ≥ 5 µs in a batch (placement's GPU default is 60 µs for a
+ * whole round trip), one workgroup streams ≥ 10 GB/s, so one workgroup folds ≥ 5 µs · 10 GB/s / 4 B ≈ 12 500
+ * f32 in the time the extra dispatch costs; 2^14 is the candidate geometry nearest above it (ITEMS 16).
+ * `gpukit tune` replaces it with the adapter's measured winner per size class (it times whole reductions,
+ * so a larger block winning at a small size is a measured choice of one dispatch).
+ */
+const GPU_ONE_GROUP = 256 * 16 * 4;
+
 export const reductionTunable = registerTunable({
   op: 'reduce',
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
@@ -27,9 +39,11 @@ export const reductionTunable = registerTunable({
     [8, 16, 64, 256]
       .flatMap((WG) => [4, 16, 64, 256, 1024, 2048].flatMap((ITEMS) => [0, 1].map((TREE) => ({ WG, ITEMS, TREE }))))
       .filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s.
-  // GPU: many short folds and a shared-memory tree per workgroup.
-  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
+  // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s (one workgroup
+  // covers 32768 elements: up to there a reduction is one dispatch, see runReduction).
+  // GPU: many short folds and a shared-memory tree per workgroup; up to GPU_ONE_GROUP elements, one
+  // workgroup folding 16 vec4s a lane, which makes the reduction one dispatch.
+  defaults: (ctx, n) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: n <= GPU_ONE_GROUP ? 16 : 4, TREE: 1 }),
 });
 
 /** The tuned geometry of a reduction (tuning's names). */
@@ -197,15 +211,23 @@ function runReduction(
     // input still yields post(identity)); each writes a partial, or each workgroup does with TREE.
     // Passes over partials fold at least 2 items each, so every pass shrinks the count.
     const restC = { ...c, ITEMS: Math.max(2, c.ITEMS) };
+    // A pass of one workgroup combines its invocations' accumulators in workgroup memory whatever TREE says
+    // (the kernel's `_last`), so it writes the result: a pass ends the reduction as soon as it fits in one
+    // workgroup. For the first pass that is n ≤ WG·ITEMS (·4 with vec4 loads): the tuned geometry's own
+    // block, so the cut-over between one dispatch and two moves with the adapter's tuning (`gpukit tune`
+    // times whole reductions, so a winner with a larger block at a small size class is a measured choice
+    // of one dispatch over a wider first pass). Below it the first pass ran one workgroup anyway: one
+    // dispatch saves the pass over its partials and loses no parallelism.
+    const one = ctx.onePassReductions;
     const plan = (count: number, items: number): { active: number; groups: number; outputs: number } => {
       const active = Math.max(1, Math.ceil(count / items));
       const groups = Math.ceil(active / c.WG);
-      return { active, groups, outputs: c.TREE ? groups : active };
+      return { active, groups, outputs: c.TREE || (one && groups === 1) ? groups : active };
     };
     // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial.
     const firstPlan = (len: number): { active: number; groups: number; outputs: number } => {
       const groups1 = Math.max(1, Math.ceil((width === 4 ? Math.ceil(len / 4) : len) / (c.WG * c.ITEMS)));
-      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE ? groups1 : groups1 * c.WG };
+      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE || (one && groups1 === 1) ? groups1 : groups1 * c.WG };
     };
     const chunk = chunkElements(ctx.limits);
     let p: { active: number; groups: number; outputs: number };
@@ -236,9 +258,9 @@ function runReduction(
       for (const a of Object.values(flat)) a.destroy();
       p = { active: 0, groups: 0, outputs: at };
     }
-    const rest = kernel(1, 'rest', restC);
     let count = p.outputs;
-    while (count > 1) {
+    const rest = count > 1 ? kernel(1, 'rest', restC) : undefined;
+    while (rest !== undefined && count > 1) {
       const src = dst;
       p = plan(count, restC.ITEMS);
       dst = p.outputs === 1 ? out : temp(p.outputs);
