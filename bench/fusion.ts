@@ -18,11 +18,18 @@
  *    add + relu); and examples/10-mlp.ts's forward pass, its dispatches counted by device.profile() with
  *    fusion on and off.
  *
+ * 5. `mean(square(sub(x, mean(x))))` (the variance chain) at 5000 and 2^20 f32: dispatches (device.profile()),
+ *    kernel-only time and wall clock with a readback, with whole-array reductions in one dispatch where the
+ *    input fits one workgroup (the default) vs the old first pass + pass over partials
+ *    (GPUKIT_REDUCE_ONE_PASS=0), interleaved rep by rep; the load average printed beside them.
+ *
  *   npx tsx bench/fusion.ts --only epilogue     runs row 4 alone.
+ *   npx tsx bench/fusion.ts --only variance     runs row 5 alone.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
-import { add, argmax, describeAdapter, dot, jit, matmul, maximum, mul, multiply, openDevice, relu, softmax, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
+import { readFileSync } from 'node:fs';
+import { add, argmax, describeAdapter, dot, jit, matmul, maximum, mean, mul, multiply, openDevice, relu, softmax, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
 const warm = process.argv.includes('--warm') ? Number(process.argv[process.argv.indexOf('--warm') + 1]) : 30;
@@ -339,13 +346,75 @@ async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]
   ];
 }
 
+async function varianceRows(fused: GpuDevice): Promise<Row[]> {
+  // The same device build with the passes over partials kept (read when the device opens).
+  const saved = process.env['GPUKIT_REDUCE_ONE_PASS'];
+  process.env['GPUKIT_REDUCE_ONE_PASS'] = '0';
+  await using old = await openDevice({ engine: 'dawn' });
+  if (saved === undefined) delete process.env['GPUKIT_REDUCE_ONE_PASS'];
+  else process.env['GPUKIT_REDUCE_ONE_PASS'] = saved;
+  const rows: Row[] = [];
+  for (const n of [5000, 2 ** 20]) {
+    const xh = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 + 4);
+    using a = fused.array(xh);
+    using b = old.array(xh);
+    const pass = (d: GpuDevice, x: DeviceArray) => async (): Promise<number> => {
+      using m = mean(x);
+      using dv = sub(x, m);
+      using q = square(dv);
+      using v = mean(q);
+      return await v.item();
+    };
+    const run = async (d: GpuDevice, x: DeviceArray): Promise<{ ms: number; wall: number; dispatches: number }> => {
+      await d.sync();
+      const t0 = performance.now();
+      await pass(d, x)();
+      const wall = performance.now() - t0;
+      const p = await d.profile(pass(d, x));
+      return { ms: p.phases.kernel.ms, wall, dispatches: p.kernels.reduce((s, k) => s + k.dispatches, 0) };
+    };
+    for (let i = 0; i < Math.max(3, warm / 3); i++) {
+      await run(fused, a);
+      await run(old, b);
+    }
+    const fk: number[] = [];
+    const ok: number[] = [];
+    const fw: number[] = [];
+    const ow: number[] = [];
+    let fd = 0;
+    let od = 0;
+    for (let r = 0; r < Math.max(reps, 15); r++) {
+      const f = await run(fused, a);
+      const o = await run(old, b);
+      fk.push(f.ms);
+      ok.push(o.ms);
+      fw.push(f.wall);
+      ow.push(o.wall);
+      fd = f.dispatches;
+      od = o.dispatches;
+    }
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    rows.push(
+      { what: `mean(square(sub(x, mean(x)))), n = ${String(n)}: dispatches, one-pass reductions vs first + rest passes`, figures: `one-pass ${String(fd)}, old ${String(od)}`, ratio: `${(od / fd).toFixed(2)}×`, goal: `2 (load ${load})` },
+      { what: `the same, kernel-only (GPU timestamps)`, figures: `one-pass ${median(fk).toFixed(3)} ms, old ${median(ok).toFixed(3)} ms`, ratio: `${(median(ok) / median(fk)).toFixed(2)}×`, goal: '—' },
+      { what: `the same, wall clock with the readback`, figures: `one-pass ${median(fw).toFixed(3)} ms, old ${median(ow).toFixed(3)} ms`, ratio: `${(median(ow) / median(fw)).toFixed(2)}×`, goal: '—' },
+    );
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   await using fused = await openDevice({ engine: 'dawn' });
   await using unfused = await openDevice({ engine: 'dawn', fuse: false });
   console.log(`adapter: ${describeAdapter(fused.info)}`);
   if (fused.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  const rows = only === 'epilogue' ? await epilogueRows(fused, unfused) : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused))];
+  const rows =
+    only === 'epilogue'
+      ? await epilogueRows(fused, unfused)
+      : only === 'variance'
+        ? await varianceRows(fused)
+        : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused)), ...(await varianceRows(fused))];
   const w = Math.max(...rows.map((r) => r.what.length));
   for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
 }
