@@ -224,16 +224,18 @@ function runReduction(
       const groups = Math.ceil(active / c.WG);
       return { active, groups, outputs: c.TREE || (one && groups === 1) ? groups : active };
     };
-    // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial.
-    const firstPlan = (len: number): { active: number; groups: number; outputs: number } => {
+    // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial
+    // (each workgroup one with TREE, and a lone workgroup the result when the pass is the whole input's:
+    // `whole`; a chunk's pass never is).
+    const firstPlan = (len: number, whole: boolean): { active: number; groups: number; outputs: number } => {
       const groups1 = Math.max(1, Math.ceil((width === 4 ? Math.ceil(len / 4) : len) / (c.WG * c.ITEMS)));
-      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE || (one && groups1 === 1) ? groups1 : groups1 * c.WG };
+      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE || (whole && one && groups1 === 1) ? groups1 : groups1 * c.WG };
     };
     const chunk = chunkElements(ctx.limits);
     let p: { active: number; groups: number; outputs: number };
     let dst: DeviceArray;
     if (n <= chunk) {
-      p = firstPlan(n);
+      p = firstPlan(n, true);
       dst = p.outputs === 1 ? out : temp(p.outputs);
       first.run({ ...inputs, ...whole, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: n, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
     } else {
@@ -241,11 +243,11 @@ function runReduction(
       // its partials after the previous chunk's; the passes over partials then fold them all, as usual.
       const flat = windowable(op, inputs, ctx.limits.maxStorageBufferBindingSize, true);
       const parts = pieces(n, chunk);
-      const plans = parts.map((q) => firstPlan(q.length));
+      const plans = parts.map((q) => firstPlan(q.length, false));
       dst = temp(plans.reduce((a, q) => a + q.outputs, 0));
       let at = 0;
       parts.forEach((q, k) => {
-        const pk = plans[k] ?? firstPlan(q.length);
+        const pk = plans[k] ?? firstPlan(q.length, false);
         const bound: Record<string, DeviceArray> = {};
         try {
           for (const [name, a] of Object.entries(flat)) bound[name] = a.slice([q.start, q.start + q.length]); // a window when aligned, else a copy
