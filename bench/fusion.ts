@@ -29,7 +29,7 @@
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
 import { readFileSync } from 'node:fs';
-import { add, argmax, describeAdapter, dot, jit, matmul, maximum, mean, mul, multiply, openDevice, relu, softmax, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
+import { add, argmax, describeAdapter, dot, jit, matmul, maximum, mean, mul, multiply, openDevice, relu, softmax, square, sub, sum, variance, type DeviceArray, type GpuDevice } from '../src/index.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
 const warm = process.argv.includes('--warm') ? Number(process.argv[process.argv.indexOf('--warm') + 1]) : 30;
@@ -393,11 +393,23 @@ async function varianceRows(fused: GpuDevice): Promise<Row[]> {
       fd = f.dispatches;
       od = o.dispatches;
     }
+    // variance(x) itself (src/ops/axis.ts: the row kernel over one row of n), for reference.
+    const vk: number[] = [];
+    let vd = 0;
+    for (let r = 0; r < Math.max(reps, 15); r++) {
+      const p = await fused.profile(async () => {
+        using v = variance(a);
+        return await v.item();
+      });
+      vk.push(p.phases.kernel.ms);
+      vd = p.kernels.reduce((s, k) => s + k.dispatches, 0);
+    }
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     rows.push(
       { what: `mean(square(sub(x, mean(x)))), n = ${String(n)}: dispatches, one-pass reductions vs first + rest passes`, figures: `one-pass ${String(fd)}, old ${String(od)}`, ratio: `${(od / fd).toFixed(2)}×`, goal: `2 (load ${load})` },
       { what: `the same, kernel-only (GPU timestamps)`, figures: `one-pass ${median(fk).toFixed(3)} ms, old ${median(ok).toFixed(3)} ms`, ratio: `${(median(ok) / median(fk)).toFixed(2)}×`, goal: '—' },
       { what: `the same, wall clock with the readback`, figures: `one-pass ${median(fw).toFixed(3)} ms, old ${median(ow).toFixed(3)} ms`, ratio: `${(median(ow) / median(fw)).toFixed(2)}×`, goal: '—' },
+      { what: `variance(x), n = ${String(n)} (the row kernel, one row), kernel-only`, figures: `${median(vk).toFixed(3)} ms, ${String(vd)} dispatch`, ratio: `${(median(vk) / median(fk)).toFixed(2)}× the chain`, goal: '—' },
     );
   }
   return rows;
