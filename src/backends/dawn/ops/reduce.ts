@@ -179,7 +179,9 @@ export class ReductionBuilder {
 
 /**
  * Enqueues the passes of a reduction over n elements and returns its 0-d result (shape []): a first pass over
- * the inputs, then passes over partials until one value is left (that pass applies `post`).
+ * the inputs, then passes over partials until one value is left (that pass applies `post`). A pass that runs
+ * one workgroup is the last: an input within one workgroup's block (WG·ITEMS, ·4 with vec4 loads) is one
+ * dispatch.
  */
 function runReduction(
   op: string,
@@ -284,7 +286,9 @@ function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
 
 /**
  * Builds a reduction kernel (CuPy's ReductionKernel): `map` each element, fold with `reduce` from
- * `identity`, apply `post`. Works for any n in as many passes as needed and returns a device scalar
+ * `identity`, apply `post`. Works for any n in as many passes as needed (one dispatch while n fits one
+ * workgroup's block: 32768 elements with the software adapter's defaults, 16384 with a GPU's, or what
+ * `gpukit tune` chose) and returns a device scalar
  * (a 0-d DeviceArray, shape [], as NumPy's reductions return), so reductions chain without a round trip; `await s.item()` reads it.
  *
  * @example
