@@ -18,10 +18,17 @@
  *    add + relu); and examples/10-mlp.ts's forward pass, its dispatches counted by device.profile() with
  *    fusion on and off.
  *
+ * 5. The host (gpujs) engine: the same six-op chain at 2^20 and 2^22 f32, fused (one JavaScript loop) vs
+ *    unfused (six loops), on two gpujs devices (`openDevice({ engine: 'gpujs' })`, and with `fuse: false`):
+ *    the queue's task time (profile()'s kernel phase: wall clock of the loops) and the whole call's wall
+ *    clock (recording and per-op JS included), medians of interleaved reps, with the load average.
+ *
  *   npx tsx bench/fusion.ts --only epilogue     runs row 4 alone.
+ *   npx tsx bench/fusion.ts --only host         runs row 5 alone (no Dawn device opened).
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
+import { readFileSync } from 'node:fs';
 import { add, argmax, describeAdapter, dot, jit, matmul, maximum, mul, multiply, openDevice, relu, softmax, square, sub, sum, type DeviceArray, type GpuDevice } from '../src/index.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 7) || 7;
@@ -339,15 +346,80 @@ async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]
   ];
 }
 
+/** Row 5: the six-op chain on the host engine, fused (one loop) vs unfused (six), at 2^20 and 2^22 f32. */
+async function hostRows(): Promise<Row[]> {
+  await using fused = await openDevice({ engine: 'gpujs' });
+  await using unfused = await openDevice({ engine: 'gpujs', fuse: false });
+  const rows: Row[] = [];
+  for (const log2 of [20, 22]) {
+    const n = 2 ** log2;
+    const xh = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    const yh = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
+    using x = fused.array(xh);
+    using y = fused.array(yh);
+    using ux = unfused.array(xh);
+    using uy = unfused.array(yh);
+    const run = (device: GpuDevice, a: DeviceArray, b: DeviceArray) => async (): Promise<void> => {
+      const r = chain(a, b);
+      await device.sync();
+      r.destroy();
+    };
+    const runFused = run(fused, x, y);
+    const runUnfused = run(unfused, ux, uy);
+    for (let i = 0; i < 3; i++) {
+      await runFused();
+      await runUnfused();
+    }
+    const f: number[] = [];
+    const u: number[] = [];
+    const fw: number[] = [];
+    const uw: number[] = [];
+    const load0 = loadAverage();
+    for (let r = 0; r < reps; r++) {
+      const pf = await fused.profile(runFused);
+      const pu = await unfused.profile(runUnfused);
+      f.push(pf.phases.kernel.ms);
+      u.push(pu.phases.kernel.ms);
+      fw.push(pf.phases.wall.ms);
+      uw.push(pu.phases.wall.ms);
+    }
+    const load = `load ${load0} → ${loadAverage()}`;
+    const [fm, um, fwm, uwm] = [median(f), median(u), median(fw), median(uw)];
+    rows.push(
+      { what: `host engine: six-op chain, 2^${log2} f32, loop time: fused (1 loop) vs unfused (6)`, figures: `fused ${fm.toFixed(2)} ms, unfused ${um.toFixed(2)} ms`, ratio: `${(um / fm).toFixed(2)}×`, goal: `— (${load})` },
+      { what: `host engine: six-op chain, 2^${log2} f32, wall clock of the call: fused vs unfused`, figures: `fused ${fwm.toFixed(2)} ms, unfused ${uwm.toFixed(2)} ms`, ratio: `${(uwm / fwm).toFixed(2)}×`, goal: `— (${load})` },
+    );
+  }
+  return rows;
+}
+
+/** The 1-minute load average (the machine is shared: figures mean something only next to it). */
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+function printRows(rows: readonly Row[]): void {
+  const w = Math.max(...rows.map((r) => r.what.length));
+  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
+}
+
 async function main(): Promise<void> {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only === 'host') {
+    console.log(`host engine (gpujs), ${String(reps)} reps, interleaved; load average before: ${loadAverage()}`);
+    printRows(await hostRows());
+    return;
+  }
   await using fused = await openDevice({ engine: 'dawn' });
   await using unfused = await openDevice({ engine: 'dawn', fuse: false });
   console.log(`adapter: ${describeAdapter(fused.info)}`);
   if (fused.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  const rows = only === 'epilogue' ? await epilogueRows(fused, unfused) : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused))];
-  const w = Math.max(...rows.map((r) => r.what.length));
-  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
+  const rows = only === 'epilogue' ? await epilogueRows(fused, unfused) : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused)), ...(await hostRows())];
+  printRows(rows);
 }
 
 await main();
