@@ -18,7 +18,7 @@ import type { DeviceContext, FusionHooks } from './context.js';
 import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
 
 /**
- * The largest fused kernel body, in estimated WGSL characters ({@link opCost} per op): a longer chain is cut
+ * The largest fused kernel body, in estimated WGSL characters (`opCost` per op, src/fusion/record.ts): a longer chain is cut
  * (its operands computed first). A chain of a hundred scalar-operand ops is ~15 000: one kernel; lavapipe
  * compiles a 40 000-character body in well under a second.
  */

@@ -84,7 +84,10 @@ export class HostBackend implements Backend {
     };
     const gathered = Object.fromEntries(Object.entries(call).map(([k, v]) => [k, Array.isArray(v) ? v.map(plain) : plain(v)])) as C;
     try {
-      return this.#ctx.op(op.name, () => hostBlocksOf(call), () => op.host(this.#ctx, gathered), (r) => hostBlocksOf(r));
+      // The inputs' blocks before the op runs, and after it those of lazy inputs it computed (one it
+      // recorded into a chain has none yet: that chain's own op tracks it when it runs).
+      const before = hostBlocksOf(call);
+      return this.#ctx.op(op.name, () => [...new Set([...before, ...hostBlocksOf(call)])], () => op.host(this.#ctx, gathered), (r) => hostBlocksOf(r));
     } finally {
       for (const t of temps) t.destroy();
     }
