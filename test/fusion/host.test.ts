@@ -259,6 +259,12 @@ describe('semantics kept on the host engine', () => {
     using s = sum(z);
     if (device.info.engine === 'gpujs') expect(z.pending).toBeUndefined();
     expectAllClose(await s.toArray(), [Array.from(X, (q) => Math.fround(q + 0.5)).reduce((a, b) => a + b, 0)], 1e-6, 0);
+    // A builder kernel (device.elementwise) binds its arrays: the chain is computed for it.
+    const twice = await device.elementwise({ args: 'x: f32[], out: f32[]', body: 'out = x * 2.0' });
+    using w = sub(x, 3);
+    using r = twice(w) as DeviceArray;
+    expect(w.pending).toBeUndefined();
+    expectArrayEqual(await r.toArray(), Array.from(X, (q) => Math.fround(Math.fround(q - 3) * 2)));
   });
 
   gpuTest('sync() computes the recorded roots, leaving absorbed intermediates lazy', async ({ device }) => {
