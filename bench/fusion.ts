@@ -21,7 +21,8 @@
  * 5. The host (gpujs) engine: the same six-op chain at 2^20 and 2^22 f32, fused (one JavaScript loop) vs
  *    unfused (six loops), on two gpujs devices (`openDevice({ engine: 'gpujs' })`, and with `fuse: false`):
  *    the queue's task time (profile()'s kernel phase: wall clock of the loops) and the whole call's wall
- *    clock (recording and per-op JS included), medians of interleaved reps, with the load average.
+ *    clock (recording and per-op JS included), medians of interleaved reps, with the load average; and a
+ *    hand-written JS loop of the same expression (Math.fround per op) beside the fused loop.
  *
  *   npx tsx bench/fusion.ts --only epilogue     runs row 4 alone.
  *   npx tsx bench/fusion.ts --only host         runs row 5 alone (no Dawn device opened).
@@ -370,27 +371,53 @@ async function hostRows(): Promise<Row[]> {
       await runFused();
       await runUnfused();
     }
+    const out = new Float32Array(n);
+    const runHand = (): number => {
+      const t0 = performance.now();
+      handChain(xh, yh, out);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 3; i++) runHand();
     const f: number[] = [];
     const u: number[] = [];
+    const h: number[] = [];
     const fw: number[] = [];
     const uw: number[] = [];
     const load0 = loadAverage();
     for (let r = 0; r < reps; r++) {
       const pf = await fused.profile(runFused);
       const pu = await unfused.profile(runUnfused);
+      h.push(runHand());
       f.push(pf.phases.kernel.ms);
       u.push(pu.phases.kernel.ms);
       fw.push(pf.phases.wall.ms);
       uw.push(pu.phases.wall.ms);
     }
     const load = `load ${load0} → ${loadAverage()}`;
-    const [fm, um, fwm, uwm] = [median(f), median(u), median(fw), median(uw)];
+    const [fm, um, hm, fwm, uwm] = [median(f), median(u), median(h), median(fw), median(uw)];
+    rows.push(
+      { what: `host engine: six-op chain, 2^${log2} f32, loop time: fused vs a hand-written JS loop`, figures: `fused ${fm.toFixed(2)} ms, hand-written ${hm.toFixed(2)} ms`, ratio: `${(hm / fm).toFixed(2)}×`, goal: `— (${load})` },
+    );
     rows.push(
       { what: `host engine: six-op chain, 2^${log2} f32, loop time: fused (1 loop) vs unfused (6)`, figures: `fused ${fm.toFixed(2)} ms, unfused ${um.toFixed(2)} ms`, ratio: `${(um / fm).toFixed(2)}×`, goal: `— (${load})` },
       { what: `host engine: six-op chain, 2^${log2} f32, wall clock of the call: fused vs unfused`, figures: `fused ${fwm.toFixed(2)} ms, unfused ${uwm.toFixed(2)} ms`, ratio: `${(uwm / fwm).toFixed(2)}×`, goal: `— (${load})` },
     );
   }
   return rows;
+}
+
+/**
+ * The chain as one hand-written JavaScript loop: each op rounded to f32 as the ops round it, maximum's NaN
+ * propagation included.
+ */
+function handChain(x: Float32Array, y: Float32Array, out: Float32Array): void {
+  const f = Math.fround;
+  for (let i = 0; i < out.length; i++) {
+    const w = y[i] ?? 0;
+    const t = f(f(f((x[i] ?? 0) - 0.5) * 1.5) + w);
+    const v = f(f(t * t) * w);
+    out[i] = v !== v ? v : Math.max(v, 0);
+  }
 }
 
 /** The 1-minute load average (the machine is shared: figures mean something only next to it). */
