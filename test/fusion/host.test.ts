@@ -143,6 +143,7 @@ describe('a host chain gives the unfused host answer bit for bit', () => {
   });
 
   gpuTest('the fused value is right (float64 closed form of one chain, within its rounding)', async ({ device }) => {
+    device.backend.setFusion(true);
     const xs = new Float32Array([0.25, -1.5, 3, 0, -0, 7.75]);
     using x = device.array(xs);
     using d = sub(x, 1);
