@@ -18,13 +18,20 @@
  *    add + relu); and examples/10-mlp.ts's forward pass, its dispatches counted by device.profile() with
  *    fusion on and off.
  *
- * 5. `mean(square(sub(x, mean(x))))` (the variance chain) at 5000 and 2^20 f32: dispatches (device.profile()),
+ * 5. The host (gpujs) engine: the same six-op chain at 2^20 and 2^22 f32, fused (one JavaScript loop) vs
+ *    unfused (six loops), on two gpujs devices (`openDevice({ engine: 'gpujs' })`, and with `fuse: false`):
+ *    the queue's task time (profile()'s kernel phase: wall clock of the loops) and the whole call's wall
+ *    clock (recording and per-op JS included), medians of interleaved reps, with the load average; and a
+ *    hand-written JS loop of the same expression (Math.fround per op) beside the fused loop.
+ *
+ * 6. `mean(square(sub(x, mean(x))))` (the variance chain) at 5000 and 2^20 f32: dispatches (device.profile()),
  *    kernel-only time and wall clock with a readback, with whole-array reductions in one dispatch where the
  *    input fits one workgroup (the default) vs the old first pass + pass over partials
  *    (GPUKIT_REDUCE_ONE_PASS=0), interleaved rep by rep; the load average printed beside them.
  *
  *   npx tsx bench/fusion.ts --only epilogue     runs row 4 alone.
- *   npx tsx bench/fusion.ts --only variance     runs row 5 alone.
+ *   npx tsx bench/fusion.ts --only host         runs row 5 alone (no Dawn device opened).
+ *   npx tsx bench/fusion.ts --only variance     runs row 6 alone.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
@@ -415,20 +422,111 @@ async function varianceRows(fused: GpuDevice): Promise<Row[]> {
   return rows;
 }
 
+/** Row 5: the six-op chain on the host engine, fused (one loop) vs unfused (six), at 2^20 and 2^22 f32. */
+async function hostRows(): Promise<Row[]> {
+  await using fused = await openDevice({ engine: 'gpujs' });
+  await using unfused = await openDevice({ engine: 'gpujs', fuse: false });
+  const rows: Row[] = [];
+  for (const log2 of [20, 22]) {
+    const n = 2 ** log2;
+    const xh = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    const yh = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
+    using x = fused.array(xh);
+    using y = fused.array(yh);
+    using ux = unfused.array(xh);
+    using uy = unfused.array(yh);
+    const run = (device: GpuDevice, a: DeviceArray, b: DeviceArray) => async (): Promise<void> => {
+      const r = chain(a, b);
+      await device.sync();
+      r.destroy();
+    };
+    const runFused = run(fused, x, y);
+    const runUnfused = run(unfused, ux, uy);
+    for (let i = 0; i < 3; i++) {
+      await runFused();
+      await runUnfused();
+    }
+    const out = new Float32Array(n);
+    const runHand = (): number => {
+      const t0 = performance.now();
+      handChain(xh, yh, out);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 3; i++) runHand();
+    const f: number[] = [];
+    const u: number[] = [];
+    const h: number[] = [];
+    const fw: number[] = [];
+    const uw: number[] = [];
+    const load0 = loadAverage();
+    for (let r = 0; r < reps; r++) {
+      const pf = await fused.profile(runFused);
+      const pu = await unfused.profile(runUnfused);
+      h.push(runHand());
+      f.push(pf.phases.kernel.ms);
+      u.push(pu.phases.kernel.ms);
+      fw.push(pf.phases.wall.ms);
+      uw.push(pu.phases.wall.ms);
+    }
+    const load = `load ${load0} → ${loadAverage()}`;
+    const [fm, um, hm, fwm, uwm] = [median(f), median(u), median(h), median(fw), median(uw)];
+    rows.push(
+      { what: `host engine: six-op chain, 2^${log2} f32, loop time: fused vs a hand-written JS loop`, figures: `fused ${fm.toFixed(2)} ms, hand-written ${hm.toFixed(2)} ms`, ratio: `${(hm / fm).toFixed(2)}×`, goal: `— (${load})` },
+    );
+    rows.push(
+      { what: `host engine: six-op chain, 2^${log2} f32, loop time: fused (1 loop) vs unfused (6)`, figures: `fused ${fm.toFixed(2)} ms, unfused ${um.toFixed(2)} ms`, ratio: `${(um / fm).toFixed(2)}×`, goal: `— (${load})` },
+      { what: `host engine: six-op chain, 2^${log2} f32, wall clock of the call: fused vs unfused`, figures: `fused ${fwm.toFixed(2)} ms, unfused ${uwm.toFixed(2)} ms`, ratio: `${(uwm / fwm).toFixed(2)}×`, goal: `— (${load})` },
+    );
+  }
+  return rows;
+}
+
+/**
+ * The chain as one hand-written JavaScript loop: each op rounded to f32 as the ops round it, maximum's NaN
+ * propagation included.
+ */
+function handChain(x: Float32Array, y: Float32Array, out: Float32Array): void {
+  const f = Math.fround;
+  for (let i = 0; i < out.length; i++) {
+    const w = y[i] ?? 0;
+    const t = f(f(f((x[i] ?? 0) - 0.5) * 1.5) + w);
+    const v = f(f(t * t) * w);
+    out[i] = v !== v ? v : Math.max(v, 0);
+  }
+}
+
+/** The 1-minute load average (the machine is shared: figures mean something only next to it). */
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+function printRows(rows: readonly Row[]): void {
+  const w = Math.max(...rows.map((r) => r.what.length));
+  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
+}
+
 async function main(): Promise<void> {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only === 'host') {
+    console.log(`host engine (gpujs), ${String(reps)} reps, interleaved; load average before: ${loadAverage()}`);
+    printRows(await hostRows());
+    return;
+  }
   await using fused = await openDevice({ engine: 'dawn' });
   await using unfused = await openDevice({ engine: 'dawn', fuse: false });
   console.log(`adapter: ${describeAdapter(fused.info)}`);
   if (fused.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const rows =
     only === 'epilogue'
       ? await epilogueRows(fused, unfused)
       : only === 'variance'
         ? await varianceRows(fused)
-        : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused)), ...(await varianceRows(fused))];
-  const w = Math.max(...rows.map((r) => r.what.length));
-  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
+        : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused)), ...(await hostRows()), ...(await varianceRows(fused))];
+  printRows(rows);
 }
 
 await main();

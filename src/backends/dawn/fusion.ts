@@ -10,14 +10,15 @@
 import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
-import { argsOf, composeChain, mentionsT, nodeOf, readsAny, type FuseInput, type FuseNode } from '../../fusion/node.js';
+import { argsOf, composeChain, nodeOf, readsAny, type FuseNode } from '../../fusion/node.js';
+import { compute, recordable, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
 import type { MathCall } from '../../ops/math.js';
 import { deviceOf } from '../../ops/util.js';
 import type { DeviceContext, FusionHooks } from './context.js';
 import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
 
 /**
- * The largest fused kernel body, in estimated WGSL characters ({@link opCost} per op): a longer chain is cut
+ * The largest fused kernel body, in estimated WGSL characters (`opCost` per op, src/fusion/record.ts): a longer chain is cut
  * (its operands computed first). A chain of a hundred scalar-operand ops is ~15 000: one kernel; lavapipe
  * compiles a 40 000-character body in well under a second.
  */
@@ -33,6 +34,8 @@ export const MAX_FUSED_OPS = 256;
 export const MAX_FUSED_SCALARS = 224;
 /** The most arrays one fused kernel reads (WebGPU guarantees 8 storage bindings: these and the output). */
 export const MAX_FUSED_INPUTS = 7;
+
+const DAWN_LIMITS: FuseLimits = { ops: MAX_FUSED_OPS, cost: MAX_FUSED_COST, scalars: MAX_FUSED_SCALARS, inputs: MAX_FUSED_INPUTS };
 
 /**
  * A product fusion may record (src/backends/dawn/ops/matmul.ts): its operands and shape, and its ways to
@@ -64,11 +67,6 @@ export interface MatmulEpilogue {
 
 /** The most arrays an epilogue binds besides the product's a, b and out (bindings 4..8). */
 export const MAX_EPILOGUE_INPUTS = 5;
-
-/** One op's share of a fused body: its text and its block (the operand selects, `var out`, the result). */
-function opCost(body: string, operands: number): number {
-  return body.length + 48 + 72 * operands;
-}
 
 interface Entry {
   readonly ref: WeakRef<DeviceArray>;
@@ -112,88 +110,18 @@ export class DawnFusion implements FusionHooks {
    */
   record(call: MathCall): DeviceArray | undefined {
     const ctx = this.#ctx;
-    if (!ctx.fuse) return undefined;
-    const { spec, checked } = call;
-    if (checked.named['out'] !== undefined || checked.n === 0 || checked.dtype === 'f16' || spec.args.includes('f16')) return undefined;
+    if (!ctx.fuse || !recordable(call)) return undefined;
+    const { checked } = call;
     // What running it now would refuse at once (a destroyed operand, another device's), refused at the call.
     deviceOf(call.name, ...checked.given);
-    const r = this.#operands(call, true);
-    if (r === undefined) return undefined;
-    const node: FuseNode = {
-      op: call.name,
-      spec,
-      dtype: checked.dtype,
-      outType: call.dtype,
-      shape: call.shape,
-      size: checked.n,
-      inputs: r.inputs,
-      usesT: mentionsT(spec.body),
-      ops: r.ops,
-      cost: r.cost,
-      scalars: r.scalars,
-      binds: r.binds,
-      single: call,
-    };
+    // A computed operand is held through a view of fusion's own: destroying the caller's view (a
+    // temporary the op read) must not take the memory from under the recording.
+    const node = recordNode(call, (v) => this.#own(v), DAWN_LIMITS, (s) => s.body);
+    if (node === undefined) return undefined;
     const out = this.#lazy(node);
     this.#live.add({ ref: new WeakRef(out), node });
     this.#scheduleTick();
     return out;
-  }
-
-  /**
-   * A call's operands as a node holds them, with what a kernel computing it would hold and bind. Lazy
-   * operands that would be recomputed per element of a broadcast, or that would take the kernel past its
-   * limits, are computed first (`cut`) and bind as arrays. Undefined when an argument is missing.
-   */
-  #operands(call: MathCall, cut: boolean): { inputs: FuseInput[]; ops: number; cost: number; scalars: number; binds: Set<DeviceArray> } | undefined {
-    const { spec, checked } = call;
-    const args = argsOf(spec.args);
-    const inputs: FuseInput[] = [];
-    let ops = 1;
-    let arrays = 0;
-    let scalars = 0;
-    const binds = new Set<DeviceArray>();
-    for (const a of args) {
-      if (a.name === 'out') continue;
-      const v = checked.named[a.name];
-      if (v === undefined) return undefined;
-      const type = a.type === 'T' ? checked.dtype : a.type;
-      const inner = v instanceof DeviceArray ? nodeOf(v) : undefined;
-      // A computed operand is held through a view of fusion's own: destroying the caller's view (a
-      // temporary the op read) must not take the memory from under the recording.
-      const value = v instanceof DeviceArray && inner === undefined ? this.#own(v) : v;
-      inputs.push({ name: a.name, value, type, ...(inner !== undefined ? { node: inner } : {}) });
-      if (value instanceof DeviceArray) arrays++;
-      else if (spec.consts?.[a.name] === undefined) scalars++;
-    }
-    let cost = opCost(spec.body, arrays);
-    for (const i of inputs) {
-      const v = i.value;
-      if (!(v instanceof DeviceArray)) continue;
-      const inner = i.node;
-      if (inner === undefined) {
-        binds.add(v);
-        continue;
-      }
-      const joins = inner.opaque !== true && inner.size === checked.n && (!inner.usesT || inner.dtype === checked.dtype);
-      if (joins) {
-        ops += inner.ops;
-        cost += inner.cost;
-        scalars += inner.scalars;
-        for (const l of inner.binds) binds.add(l);
-      } else binds.add(v);
-    }
-    if (!cut) return { inputs, ops, cost, scalars, binds };
-    let again = false;
-    for (const i of inputs) {
-      const v = i.value;
-      if (!(v instanceof DeviceArray) || i.node === undefined) continue;
-      if (v.size !== checked.n || ops > MAX_FUSED_OPS || cost > MAX_FUSED_COST || scalars > MAX_FUSED_SCALARS || binds.size > MAX_FUSED_INPUTS) {
-        compute(v);
-        again = true;
-      }
-    }
-    return again ? this.#operands(call, false) : { inputs, ops, cost, scalars, binds };
   }
 
   /**
@@ -532,32 +460,7 @@ export class DawnFusion implements FusionHooks {
   flushRoots(): void {
     this.#release();
     if (this.#live.size === 0) return;
-    const consumed = new Set<FuseNode>();
-    const roots: DeviceArray[] = [];
-    for (const e of [...this.#live]) {
-      const a = e.ref.deref();
-      if (a?.pending === undefined) {
-        this.#live.delete(e);
-        continue;
-      }
-      // An intermediate of a computed chain: what it reads was absorbed with it.
-      if (this.#absorbed.has(e.node)) continue;
-      // Every recording under this one that it would compute with it (lazy operands, and the recordings
-      // of operands destroyed before they were computed).
-      const stack: FuseNode[] = [e.node];
-      for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
-        for (const i of n.inputs) {
-          const v = i.value;
-          if (i.node === undefined || consumed.has(i.node) || !(v instanceof DeviceArray) || (nodeOf(v) !== i.node && !v.destroyed)) continue;
-          consumed.add(i.node);
-          stack.push(i.node);
-        }
-      }
-    }
-    for (const e of this.#live) {
-      const a = e.ref.deref();
-      if (a !== undefined && !consumed.has(e.node) && !this.#absorbed.has(e.node)) roots.push(a);
-    }
+    const roots = rootsOf(this.#entries(), this.#absorbed);
     for (const a of roots) if (a.pending !== undefined) compute(a);
   }
 
@@ -608,11 +511,6 @@ class Pending implements PendingSource {
   replay(inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined {
     return this.#fusion.replayOf(this.node, inputs);
   }
-}
-
-/** Computes a lazy array now (its memory is what any use of it needs first). */
-function compute(a: DeviceArray): Storage {
-  return a.storage;
 }
 
 /** The device's fusion state (made on first use). */
