@@ -279,6 +279,7 @@ interface OpSpec {
   readonly unit?: BenchOp['unit'];
   readonly work?: (n: number) => number;
   readonly maxSize?: number;
+  readonly sizeStride?: number;
   readonly bytes: (n: number) => number;
   readonly flops: (n: number) => number;
   readonly transfer: BenchOp['transfer'];
@@ -303,6 +304,7 @@ function defineOp(o: OpSpec): BenchOp {
     summary: o.summary,
     unit: o.unit ?? 'element',
     ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
+    ...(o.sizeStride !== undefined ? { sizeStride: o.sizeStride } : {}),
     work: o.work ?? ((n) => n),
     bytes: o.bytes,
     flops: o.flops,
@@ -572,6 +574,10 @@ const chainOp = (): BenchOp =>
     name: 'chain',
     summary: 'six elementwise ops on f32, max(((x − 0.5) · 1.5 + y)² · y, 0): GPU fused (one kernel) and unfused (six) against the CPU',
     inputs: ['unit', 'unit'],
+    // Six contenders (four GPU, two CPU): the default sweep runs it at 2^10, 2^14, 2^18 and 2^22 (the size of
+    // bench/fusion.ts's figure), as --quick does, to stay within the default sweep's 3 minutes.
+    maxSize: 2 ** 22,
+    sizeStride: 4,
     // x and y read, the result written once: the fused kernel's traffic (unfused: every op reads and writes).
     bytes: (n) => 12 * n,
     flops: (n) => 6 * n,
