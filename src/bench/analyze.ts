@@ -146,7 +146,14 @@ export interface FusionShift {
 /** The suffix of a GPU contender run with fusion off beside its fused twin (src/bench/ops.ts). */
 export const UNFUSED_SUFFIX = '-unfused';
 
-/** Each fused/unfused pair of GPU contenders against the best CPU (see {@link FusionShift}); empty without such pairs. */
+/**
+ * Each fused/unfused pair of GPU contenders against the best CPU (see {@link FusionShift}); empty without such pairs.
+ *
+ * @example
+ * ```ts
+ * fusionShifts(op.contenders, op.best ?? []) // [{ role: 'gpu-kernel', fused: 'gpu-kernel', unfused: 'gpu-kernel-unfused', ... }, ...]
+ * ```
+ */
 export function fusionShifts(contenders: readonly ContenderReport[], best: readonly BestComparison[]): FusionShift[] {
   return best.flatMap((f) => {
     const u = best.find((b) => b.gpu === f.gpu + UNFUSED_SUFFIX);

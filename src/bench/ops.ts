@@ -111,6 +111,11 @@ interface GpuSpec {
  * restored after. The chain op's fused and unfused contenders share one device this way: the same adapter,
  * memory pool and inputs, only the recording differs. What `f` recorded stays recorded when fusion is
  * restored: its chain is computed at its first use (a readback, `sync()`, the profile's end), as any chain.
+ *
+ * @example
+ * ```ts
+ * const p = await device.profile(() => withFusion(device, false, () => benchChain(x, y))); // six kernels
+ * ```
  */
 export function withFusion<T>(device: GpuDevice, on: boolean, f: () => T): T {
   const backend = device.backend;

@@ -19,6 +19,11 @@ export function axpyLoop(a: number, x: Float32Array, y: Float32Array, lo = 0, hi
  * float64 in between, one rounding to f32 at the store. The max is branch-free, (v + |v|) / 2 (exact: 2v or
  * 0; NaN stays NaN): on random signs `v < 0 ? 0 : v` and `Math.max` mispredict and ran 5× slower here.
  * Only v = −∞ (from an infinite input) needs the test: −∞ + ∞ is NaN.
+ *
+ * @example
+ * ```ts
+ * chainLoop(new Float32Array([1]), new Float32Array([2]), out); // out[0] = (0.75 + 2)² · 2 = 15.125
+ * ```
  */
 export function chainLoop(x: Float32Array, y: Float32Array, out: Float32Array, lo = 0, hi = x.length): void {
   for (let i = lo; i < hi; i++) {

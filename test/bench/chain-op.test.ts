@@ -16,7 +16,8 @@ import { checkReport, compareReports } from '../../src/bench/compare.js';
 import { isMeasured, type BenchEnv, type BenchOp } from '../../src/bench/contender.js';
 import { benchChain, benchOp, benchOps, withFusion } from '../../src/bench/ops.js';
 import { fusionLines, formatHtml, formatJson, formatTable } from '../../src/bench/report.js';
-import { DEFAULT_SETTINGS, type Cell } from '../../src/bench/runner.js';
+import { DEFAULT_SETTINGS, sizesFor, type Cell } from '../../src/bench/runner.js';
+import { DEFAULT_SIZES, parseSizes, QUICK_SIZES } from '../../src/bench/run.js';
 import { summarize } from '../../src/bench/stats.js';
 import { chainLoop } from '../../src/cpu/loops.js';
 import type { CpuPool } from '../../src/cpu/pool.js';
@@ -96,6 +97,19 @@ describe('the chain bench op', () => {
     chainLoop(edgeX, edgeY, part, 2, 5);
     expect([part[0], part[1], part[5]]).toEqual([7, 7, 7]);
     expectChain('cpu-1t [2, 5)', edgeX.subarray(2, 5), edgeY.subarray(2, 5), part.subarray(2, 5));
+  });
+
+  it('runs at 2^10, 2^14, 2^18 and 2^22 in the default and --quick sweeps, at explicit sizes as given', () => {
+    const op = chainOp();
+    const want = [2 ** 10, 2 ** 14, 2 ** 18, 2 ** 22];
+    expect(sizesFor(op, parseSizes(DEFAULT_SIZES), false)).toEqual(want);
+    expect(sizesFor(op, parseSizes(QUICK_SIZES), false)).toEqual(want);
+    expect(sizesFor(op, parseSizes('2^11..2^15'), false)).toEqual([2 ** 11, 2 ** 15]);
+    expect(sizesFor(op, parseSizes('2^10..2^24'), true)).toHaveLength(15);
+    // Past the cap only: the smallest size.
+    expect(sizesFor(op, [2 ** 23, 2 ** 24], false)).toEqual([2 ** 23]);
+    // The other ops keep every default size up to their cap, as before.
+    expect(sizesFor(benchOp('sum') as BenchOp, parseSizes(DEFAULT_SIZES), false)).toEqual(parseSizes(DEFAULT_SIZES));
   });
 
   it.runIf(wasmInstalled())('cpu-wasm (TF.js, op by op) computes the chain within the f32 bound on edge inputs', async () => {
