@@ -125,7 +125,7 @@ describe('the chain bench op', () => {
     for (const fuse of [true, false]) {
       const { labels, values } = await gpuChain(device, fuse, edgeX, edgeY);
       expectChain(`gpu, fusion ${fuse ? 'on' : 'off'}`, edgeX, edgeY, values);
-      if (!dawn) continue; // the gpujs engine runs each op at its call either way
+      if (!dawn) continue; // kernel labels are checked on Dawn, the engine of the gpu-* contenders
       // 23 elements: a vec4 kernel and its scalar tail per chain (fused: one chain; unfused: one per op).
       const ops = labels.map((l) => l.split('|')[1]);
       if (fuse) {
