@@ -437,11 +437,12 @@ describe('a product read after its epilogue ran is computed once', () => {
     });
     expectArrayEqual(r.fused, r.unfused);
     expectOneEpilogue(device, r.labels, 'add,relu', false);
-    // Held while its chain is read: the result's memory only (the product's recording is gone with z).
+    // z and a destroyed before y is read: the result's memory only (the product's recording went with z).
     using z = matmul(x, w);
     using a = add(z, b);
     using y = relu(a);
     z.destroy();
+    a.destroy();
     await y.toArray();
     expect(device.memory.inUseBytes - base).toBe(one);
     await expect(z.toArray()).rejects.toThrow(DestroyedError);
