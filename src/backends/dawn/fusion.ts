@@ -489,8 +489,8 @@ export class DawnFusion implements FusionHooks {
       const c = this.#compose(node);
       try {
         for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
-        // A chain on a pending product: the product's kernel applies it at its store. The product stays
-        // lazy (computed alone if something else needs it), like the chain's intermediates.
+        // A chain on a pending product: the product's kernel applies it at its store, and stores the plain
+        // product too while its array is held (see #epilogueOf), so the product is computed once.
         const e = this.#ctx.epilogues ? this.#epilogueOf(node, c) : undefined;
         const run = e === undefined ? undefined : this.#epilogueKernel(e.product.single as RecordedProduct, e.epilogue);
         if (e !== undefined && run !== undefined) {
@@ -539,7 +539,7 @@ export class DawnFusion implements FusionHooks {
       const what = `${e.name}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
       if (!this.#failed.has(what)) {
         this.#failed.add(what);
-        process.stderr.write(`gpukit: a matmul ${what.replace(/\s+/g, ' ')}; the product and its chain run as separate kernels\n`);
+        process.stderr.write(`gpukit: a matmul ${what.split(/\s+/).join(' ')}; the product and its chain run as separate kernels\n`);
       }
       return undefined;
     }
