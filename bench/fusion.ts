@@ -12,11 +12,12 @@
  *    and through `jit` (the trace replayed: one dispatch, no per-op work). Measured after `--warm` rounds
  *    (default 30: V8 has compiled the ops' JS by then; the first rounds run it interpreted, several times
  *    slower).
- * 4. Matmul epilogues: relu(add(matmul(x, w), b)) at 512×512×512 (b a row-broadcast bias), kernel-only:
- *    fused (one dispatch: the product's kernel applies add and relu at its store) vs unfused (fusion off:
- *    matmul, add, relu) and vs round two's fusion (GPUKIT_FUSE_EPILOGUE=0: the matmul, then one fused
- *    add + relu); and examples/10-mlp.ts's forward pass, its dispatches counted by device.profile() with
- *    fusion on and off.
+ * 4. Matmul epilogues: relu(add(matmul(x, w), b)) at 512×512×512 and 4096×16×1024 (b a row-broadcast
+ *    bias), kernel-only: fused (one dispatch: the product's kernel applies add and relu at its store), with
+ *    the product's array held (the kernel stores the plain product too: `+product`) and destroyed before
+ *    the chain runs (it does not), vs unfused (fusion off: matmul, add, relu) and vs round two's fusion
+ *    (GPUKIT_FUSE_EPILOGUE=0: the matmul, then one fused add + relu); and examples/10-mlp.ts's forward
+ *    pass, its dispatches counted by device.profile() with fusion on and off.
  *
  * 5. The host (gpujs) engine: the same six-op chain at 2^20 and 2^22 f32, fused (one JavaScript loop) vs
  *    unfused (six loops), on two gpujs devices (`openDevice({ engine: 'gpujs' })`, and with `fuse: false`):
@@ -264,6 +265,59 @@ async function smallRows(device: GpuDevice): Promise<Row[]> {
   ];
 }
 
+/**
+ * relu(add(matmul(x, w), b)) at one shape, kernel-only, the contenders interleaved rep by rep: the epilogue
+ * kernel storing the plain product too (z held while its chain runs: `+product`), the epilogue kernel alone
+ * (z destroyed before its chain runs), unfused (matmul, add, relu) and round two's fusion (the matmul, then
+ * one fused add + relu).
+ */
+async function epilogueShape(fused: GpuDevice, unfused: GpuDevice, plain: GpuDevice, m: number, k: number, n: number): Promise<Row[]> {
+  const rand = (len: number, seed: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5);
+  const [xh, wh, bh] = [rand(m * k, 1), rand(k * n, 2), rand(n, 3)];
+  const on = { x: fused.array(xh, { shape: [m, k] }), w: fused.array(wh, { shape: [k, n] }), b: fused.array(bh) };
+  const off = { x: unfused.array(xh, { shape: [m, k] }), w: unfused.array(wh, { shape: [k, n] }), b: unfused.array(bh) };
+  const two = { x: plain.array(xh, { shape: [m, k] }), w: plain.array(wh, { shape: [k, n] }), b: plain.array(bh) };
+  // held: z and a live until the chain ran (as `using` in a scope would have them); else destroyed first.
+  const layer = (d: GpuDevice, t: typeof on, held: boolean) => async (): Promise<void> => {
+    const z = matmul(t.x, t.w);
+    const a = add(z, t.b);
+    const y = relu(a);
+    if (!held) {
+      z.destroy();
+      a.destroy();
+    }
+    await d.sync();
+    for (const v of [y, a, z]) v.destroy();
+  };
+  const runs = [layer(fused, on, true), layer(fused, on, false), layer(unfused, off, true), layer(plain, two, true)] as const;
+  const devices = [fused, fused, unfused, plain] as const;
+  for (let i = 0; i < 3; i++) for (const f of runs) await f();
+  const ms: number[][] = runs.map(() => []);
+  const dispatches: number[] = runs.map(() => 0);
+  const labels: string[][] = runs.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    for (let j = 0; j < runs.length; j++) {
+      const p = await (devices[j] as GpuDevice).profile(runs[j] as () => Promise<void>);
+      ms[j]?.push(p.phases.kernel.ms);
+      dispatches[j] = count(p);
+      labels[j] = p.kernels.map((q) => q.label);
+    }
+  }
+  for (const t of [on, off, two]) for (const v of Object.values(t)) v.destroy();
+  const [pm, em, um, tm] = ms.map(median) as [number, number, number, number];
+  const [pd, ed, ud, td] = dispatches;
+  const shape = `${m}×${k}×${n} f32`;
+  console.log(`  ${shape}: ${labels.map((l) => l.join(' + ')).join(' | ')}`);
+  return [
+    { what: `relu(add(matmul(x, w), b)), ${shape}, kernel-only: epilogue storing the product too vs epilogue alone`, figures: `+product ${pm.toFixed(2)} ms (${pd}), alone ${em.toFixed(2)} ms (${ed})`, ratio: `${(em / pm).toFixed(2)}×`, goal: '—' },
+    { what: `relu(add(matmul(x, w), b)), ${shape}, kernel-only: epilogue (+product) vs unfused`, figures: `epilogue ${pm.toFixed(2)} ms (${pd} dispatch), unfused ${um.toFixed(2)} ms (${ud})`, ratio: `${(um / pm).toFixed(2)}×`, goal: '≥ 1×' },
+    { what: `relu(add(matmul(x, w), b)), ${shape}, kernel-only: epilogue alone vs unfused`, figures: `epilogue ${em.toFixed(2)} ms (${ed} dispatch), unfused ${um.toFixed(2)} ms (${ud})`, ratio: `${(um / em).toFixed(2)}×`, goal: '≥ 1×' },
+    { what: `relu(add(matmul(x, w), b)), ${shape}, kernel-only: epilogue (+product) vs matmul + fused(add,relu)`, figures: `epilogue ${pm.toFixed(2)} ms (${pd} dispatch), round two ${tm.toFixed(2)} ms (${td})`, ratio: `${(tm / pm).toFixed(2)}×`, goal: '≥ 1×' },
+  ];
+}
+
+const count = (p: Awaited<ReturnType<GpuDevice['profile']>>): number => p.kernels.reduce((s, x) => s + x.dispatches, 0);
+
 async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]> {
   // Fusion on, products not recorded (read when the device opens).
   const saved = process.env['GPUKIT_FUSE_EPILOGUE'];
@@ -271,49 +325,9 @@ async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]
   await using plain = await openDevice({ engine: 'dawn' });
   if (saved === undefined) delete process.env['GPUKIT_FUSE_EPILOGUE'];
   else process.env['GPUKIT_FUSE_EPILOGUE'] = saved;
-  const [m, k, n] = [512, 512, 512];
   const rand = (len: number, seed: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5);
-  const [xh, wh, bh] = [rand(m * k, 1), rand(k * n, 2), rand(n, 3)];
-  const on = { x: fused.array(xh, { shape: [m, k] }), w: fused.array(wh, { shape: [k, n] }), b: fused.array(bh) };
-  const off = { x: unfused.array(xh, { shape: [m, k] }), w: unfused.array(wh, { shape: [k, n] }), b: unfused.array(bh) };
-  const two = { x: plain.array(xh, { shape: [m, k] }), w: plain.array(wh, { shape: [k, n] }), b: plain.array(bh) };
-  const layer = (d: GpuDevice, t: typeof on) => async (): Promise<void> => {
-    const z = matmul(t.x, t.w);
-    const a = add(z, t.b);
-    const y = relu(a);
-    await d.sync();
-    for (const v of [y, a, z]) v.destroy();
-  };
-  const f = layer(fused, on);
-  const u = layer(unfused, off);
-  const t2 = layer(plain, two);
-  for (let i = 0; i < 3; i++) {
-    await f();
-    await u();
-    await t2();
-  }
-  const fs: number[] = [];
-  const us: number[] = [];
-  const ts: number[] = [];
-  let fd = 0;
-  let ud = 0;
-  let td = 0;
-  const count = (p: Awaited<ReturnType<GpuDevice['profile']>>): number => p.kernels.reduce((s, x) => s + x.dispatches, 0);
-  for (let r = 0; r < reps; r++) {
-    const p = await fused.profile(f);
-    const q = await unfused.profile(u);
-    const o = await plain.profile(t2);
-    fs.push(p.phases.kernel.ms);
-    us.push(q.phases.kernel.ms);
-    ts.push(o.phases.kernel.ms);
-    fd = count(p);
-    ud = count(q);
-    td = count(o);
-  }
-  for (const t of [on, off, two]) for (const v of Object.values(t)) v.destroy();
-  const fm = median(fs);
-  const um = median(us);
-  const tm = median(ts);
+  // 512³: the product dominates; 4096×16×1024: a large output against a small k (the store's share is large).
+  const rows = [...(await epilogueShape(fused, unfused, plain, 512, 512, 512)), ...(await epilogueShape(fused, unfused, plain, 4096, 16, 1024))];
   // examples/10-mlp.ts's forward pass.
   const [N, D, H, C] = [4096, 512, 64, 10];
   const mlp = async (d: GpuDevice): Promise<{ dispatches: number; ms: number }> => {
@@ -346,8 +360,7 @@ async function epilogueRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]
   const mu = await mlp(unfused);
   const m2 = await mlp(plain);
   return [
-    { what: `relu(add(matmul(x, w), b)), ${m}×${k}×${n} f32, kernel-only: epilogue vs unfused`, figures: `epilogue ${fm.toFixed(2)} ms (${fd} dispatch), unfused ${um.toFixed(2)} ms (${ud})`, ratio: `${(um / fm).toFixed(2)}×`, goal: '≥ 1×' },
-    { what: `relu(add(matmul(x, w), b)), ${m}×${k}×${n} f32, kernel-only: epilogue vs matmul + fused(add,relu)`, figures: `epilogue ${fm.toFixed(2)} ms (${fd} dispatch), round two ${tm.toFixed(2)} ms (${td})`, ratio: `${(tm / fm).toFixed(2)}×`, goal: '≥ 1×' },
+    ...rows,
     { what: 'examples/10-mlp.ts forward pass: dispatches, fused vs unfused', figures: `fused ${mf.dispatches}, unfused ${mu.dispatches}, round two ${m2.dispatches}`, ratio: `${(mu.dispatches / mf.dispatches).toFixed(2)}×`, goal: '≥ 2×' },
     { what: 'examples/10-mlp.ts forward pass, kernel-only: fused vs unfused (vs round two\'s fusion)', figures: `fused ${mf.ms.toFixed(2)} ms, unfused ${mu.ms.toFixed(2)} ms (round two ${m2.ms.toFixed(2)} ms)`, ratio: `${(mu.ms / mf.ms).toFixed(2)}× (${(m2.ms / mf.ms).toFixed(2)}×)`, goal: '—' },
   ];
@@ -507,6 +520,7 @@ function loadAverage(): string {
 function printRows(rows: readonly Row[]): void {
   const w = Math.max(...rows.map((r) => r.what.length));
   for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.figures.padEnd(42)}  ${r.ratio.padEnd(20)} goal ${r.goal}`);
+  console.log(`load average at the end: ${loadAverage()}`);
 }
 
 async function main(): Promise<void> {
@@ -518,7 +532,7 @@ async function main(): Promise<void> {
   }
   await using fused = await openDevice({ engine: 'dawn' });
   await using unfused = await openDevice({ engine: 'dawn', fuse: false });
-  console.log(`adapter: ${describeAdapter(fused.info)}`);
+  console.log(`adapter: ${describeAdapter(fused.info)}; load average ${loadAverage()}`);
   if (fused.info.isSoftware) console.log('(software adapter: these figures describe a CPU-emulated GPU, not GPU hardware)');
   const rows =
     only === 'epilogue'

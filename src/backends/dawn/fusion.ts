@@ -46,26 +46,42 @@ export interface RecordedProduct {
   readonly b: DeviceArray;
   readonly m: number;
   readonly n: number;
-  /** The product alone, exactly as unfused (with these operands: fusion's views or keepers of them). */
+  /**
+   * The product alone, exactly as unfused (with these operands: fusion's views or keepers of them). Its
+   * kernel was compiled at the call (a compile failure is the call's error, as unfused).
+   */
   run(a: DeviceArray, b: DeviceArray): DeviceArray;
-  /** The product with an elementwise chain applied to each element at its store: one dispatch. */
-  withEpilogue(a: DeviceArray, b: DeviceArray, epilogue: MatmulEpilogue): DeviceArray;
+  /**
+   * The product's kernel with an elementwise chain applied to each element at its store, compiled now (a
+   * compile failure throws here, before anything is allocated or enqueued), and a function running it: one
+   * dispatch, returning the chain's result and, with `epilogue.product`, the plain product too.
+   */
+  withEpilogue(epilogue: MatmulEpilogue): (a: DeviceArray, b: DeviceArray) => { out: DeviceArray; product: DeviceArray | undefined };
   /** The WGSL it runs (with the epilogue when given). */
   source(epilogue?: MatmulEpilogue): string;
 }
 
 /**
- * An elementwise chain as a product's epilogue: `wgsl` declares its bindings (from 4 on) and
- * `fn fused_epilogue(facc: f32, frow: u32, fcol: u32) -> f32`, which the kernel's store calls; `args` binds
- * them by name (arrays, and the uniform `fepi` of the chain's scalars). `name`: `epilogue(add,relu)`.
+ * An elementwise chain as a product's epilogue: `wgsl` declares its bindings (from 4 on; from 5 with
+ * `product`) and `fn fused_epilogue(facc: f32, frow: u32, fcol: u32) -> f32`, which the kernel's store
+ * calls; `args` binds them by name (arrays, and the uniform `fepi` of the chain's scalars). `name`:
+ * `epilogue(add,relu)`, or `epilogue(add,relu)+product` when the kernel also stores the plain product.
  */
 export interface MatmulEpilogue {
   readonly name: string;
+  /**
+   * Whether the kernel also stores the plain product (binding 4, `prod`: the `PRODUCT` flag of the
+   * kernels), for a product array still held, so that reading it later computes nothing again.
+   */
+  readonly product: boolean;
   readonly wgsl: string;
   readonly args: Readonly<Record<string, DeviceArray | Record<string, number>>>;
 }
 
-/** The most arrays an epilogue binds besides the product's a, b and out (bindings 4..8). */
+/**
+ * The most arrays an epilogue binds besides the product's a, b and out (bindings 4..8: WebGPU guarantees 8
+ * storage bindings); one fewer when the kernel also stores the plain product (`prod`, binding 4).
+ */
 export const MAX_EPILOGUE_INPUTS = 5;
 
 interface Entry {
@@ -99,6 +115,10 @@ export class DawnFusion implements FusionHooks {
   /** Memory taken over from destroyed owners (see {@link keep}), freed once no recorded chain reads it. */
   readonly #kept = new Set<Storage>();
   #tick: NodeJS.Immediate | null = null;
+  /** Products an epilogue kernel also stored, until their lazy array takes the memory (at once). */
+  readonly #stored = new Map<FuseNode, DeviceArray>();
+  /** Epilogue kernels that failed to compile (their chains ran after the plain product): logged once each. */
+  readonly #failed = new Set<string>();
 
   constructor(ctx: DeviceContext) {
     this.#ctx = ctx;
@@ -174,7 +194,7 @@ export class DawnFusion implements FusionHooks {
    * to bind. The body is composed as for a fused kernel (the same opaque selects), so each element gets
    * the same f32 operations as the product stored, then the chain.
    */
-  #epilogueOf(root: FuseNode, c: ReturnType<typeof composeChain>): { product: FuseNode; epilogue: MatmulEpilogue } | undefined {
+  #epilogueOf(root: FuseNode, c: ReturnType<typeof composeChain>): { product: FuseNode; leaf: DeviceArray; epilogue: MatmulEpilogue } | undefined {
     // The kernel's T is f32 (an op whose body names T joined only a chain of its own T); the body reads
     // no n-d index or raw array (the elementwise builder's helpers): its element, its operands, i and n.
     if (root.outType !== 'f32' || c.dtype !== 'f32' || c.body.includes('_ind(') || c.body.includes('_raw_')) return undefined;
@@ -186,7 +206,12 @@ export class DawnFusion implements FusionHooks {
     }
     const product = mm === undefined ? undefined : nodeOf(mm);
     // A product another recorded chain reads is computed once, on its own, rather than once per chain.
-    if (product === undefined || this.#readElsewhere(product, new Set(c.nodes))) return undefined;
+    if (mm === undefined || product === undefined || this.#readElsewhere(product, new Set(c.nodes))) return undefined;
+    // The product's own array not destroyed (the chain reads that array, not a temporary revived from its
+    // recording) may be read later: the kernel stores it too, so it is computed once at most. JS cannot
+    // tell an array nobody holds any more from one held (the chain's recording holds its operands), so
+    // only `destroy()` (or the end of a `using` scope) before the chain runs skips that store.
+    const keep = !c.temps.includes(mm);
     const p = product.single as RecordedProduct;
     const { m, n } = p;
     if (c.shape.length !== 2 || c.shape[0] !== m || c.shape[1] !== n) return undefined;
@@ -201,7 +226,8 @@ export class DawnFusion implements FusionHooks {
     const fields: string[] = [];
     const uniform: Record<string, number> = {};
     const args: Record<string, DeviceArray | Record<string, number>> = {};
-    let binding = 4;
+    const first = keep ? 5 : 4;
+    let binding = first;
     for (const a of argsOf(c.args)) {
       if (a.name === 'fres') continue;
       const v = c.named[a.name];
@@ -214,7 +240,7 @@ export class DawnFusion implements FusionHooks {
         if ((t !== 'f32' && t !== 'i32' && t !== 'u32') || !v.isPlain) return undefined;
         const shape = strip(v.shape);
         const index = v.size === 1 ? '0u' : shape === full ? 'frow * params.n + fcol' : shape === String(n) ? 'fcol' : undefined;
-        if (index === undefined || binding - 4 >= MAX_EPILOGUE_INPUTS) return undefined;
+        if (index === undefined || binding - first >= MAX_EPILOGUE_INPUTS - (keep ? 1 : 0)) return undefined;
         decls.push(`@group(0) @binding(${binding++}) var<storage, read> fep_${a.name}: array<${t}>;`);
         lets.push(`let ${a.name} = fep_${a.name}[${index}];`);
         args[`fep_${a.name}`] = v;
@@ -247,7 +273,7 @@ export class DawnFusion implements FusionHooks {
       'return fres;',
       '}',
     ].join('\n');
-    return { product, epilogue: { name: `epilogue(${c.ops.join(',')})`, wgsl, args } };
+    return { product, leaf: mm, epilogue: { name: `epilogue(${c.ops.join(',')})${keep ? '+product' : ''}`, product: keep, wgsl, args } };
   }
 
   /**
@@ -380,17 +406,41 @@ export class DawnFusion implements FusionHooks {
     this.#busy++;
     try {
       for (const e of this.#live) if (e.node === node) this.#live.delete(e);
-      if (node.opaque === true) return (node.single as RecordedProduct).run(...this.#productOperands(node));
+      if (node.opaque === true) {
+        const stored = this.#stored.get(node);
+        if (stored !== undefined) {
+          this.#stored.delete(node);
+          return stored;
+        }
+        return (node.single as RecordedProduct).run(...this.#productOperands(node));
+      }
       const c = this.#compose(node);
       try {
         for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
-        // A chain on a pending product: the product's kernel applies it at its store. The product stays
-        // lazy (computed alone if something else needs it), like the chain's intermediates.
+        // A chain on a pending product: the product's kernel applies it at its store, and stores the plain
+        // product too while its array is held (see #epilogueOf), so the product is computed once.
         const e = this.#ctx.epilogues ? this.#epilogueOf(node, c) : undefined;
-        if (e !== undefined) {
+        const run = e === undefined ? undefined : this.#epilogueKernel(e.product.single as RecordedProduct, e.epilogue);
+        if (e !== undefined && run !== undefined) {
           this.#absorbed.add(e.product);
-          return (e.product.single as RecordedProduct).withEpilogue(...this.#productOperands(e.product), e.epilogue);
+          const r = run(...this.#productOperands(e.product));
+          if (r.product !== undefined) {
+            // The product's lazy array takes the stored product now (its materialize finds it).
+            this.#stored.set(e.product, r.product);
+            try {
+              compute(e.leaf);
+            } catch (err) {
+              r.out.destroy();
+              throw err;
+            } finally {
+              this.#stored.get(e.product)?.destroy();
+              this.#stored.delete(e.product);
+            }
+          }
+          return r.out;
         }
+        // No epilogue (or its kernel did not compile): the chain reads the product as an array, computed
+        // first, on its own, by the kernel its call compiled.
         const call = node.single as MathCall;
         // One op whose operands all stand: exactly its unfused kernel (vec4 where the op has it).
         if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
@@ -403,6 +453,23 @@ export class DawnFusion implements FusionHooks {
     } finally {
       this.#busy--;
       if (this.#busy === 0) this.#release();
+    }
+  }
+
+  /**
+   * The epilogue's kernel, compiled; undefined when it does not compile (a device limit, a driver's
+   * refusal): the chain then runs after the plain product, which its call compiled. Logged once per kernel.
+   */
+  #epilogueKernel(p: RecordedProduct, e: MatmulEpilogue): ReturnType<RecordedProduct['withEpilogue']> | undefined {
+    try {
+      return p.withEpilogue(e);
+    } catch (err) {
+      const what = `${e.name}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+      if (!this.#failed.has(what)) {
+        this.#failed.add(what);
+        process.stderr.write(`gpukit: a matmul ${what.split(/\s+/).join(' ')}; the product and its chain run as separate kernels\n`);
+      }
+      return undefined;
     }
   }
 
