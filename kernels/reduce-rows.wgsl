@@ -25,7 +25,8 @@
 // FUSED (a composition flag; f32 only): x is not bound. Element e of the rows is computed by fused_x(e), a
 //   recorded elementwise chain that fusion appends with its own bindings (from 4 on) and uniform
 //   (src/backends/dawn/fusion.ts `rowPrologue`); slot_of calls fused_row(row, base) once per invocation,
-//   for the row's offsets into the chain's arrays. Loads become scalar calls (a vec4 load is four).
+//   for the row's offsets into the chain's arrays; fused_x4(e) gives the four elements from e (e − base a
+//   multiple of 4: the vec4 form's loads, and the scalar form's, whose rows need not start at one).
 
 alias T = f32;
 //#import grid
@@ -38,7 +39,7 @@ struct Params {
 }
 
 //#if FUSED
-fn load4(e: u32) -> vec4<T> { return vec4<T>(fused_x(e), fused_x(e + 1u), fused_x(e + 2u), fused_x(e + 3u)); }
+fn load4(e: u32) -> vec4<T> { return fused_x4(e); }
 fn load1(e: u32) -> T { return fused_x(e); }
 //#endif
 //#if !SCALAR

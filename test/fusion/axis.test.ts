@@ -321,7 +321,7 @@ describe('a reduction along axes absorbs its elementwise prologue', () => {
       const m = mul(x, y);
       return { out: softmax(m), made: [m] };
     });
-    expectArrayEqual(r.fused.map((e) => (Number.isNaN(e) ? 'NaN' : e === 0 ? 0 : 'v')), r.unfused.map((e) => (Number.isNaN(e) ? 'NaN' : e === 0 ? 0 : 'v')));
+    expect(r.fused.map((e) => (Number.isNaN(e) ? 'NaN' : e === 0 ? 0 : 'v'))).toEqual(r.unfused.map((e) => (Number.isNaN(e) ? 'NaN' : e === 0 ? 0 : 'v')));
     expectOneFused(device, r.labels, 'fused(mul)');
   });
 
@@ -404,7 +404,7 @@ describe('where fusing along an axis would cost more, it splits', () => {
     r.fused.forEach((g, i) => {
       expect(close(g, want[i] ?? NaN, (bound[i] ?? 0) + 2 * 6 * U * Math.E * (want[i] ?? 0)), `element ${i}: ${g} vs ${want[i]}`).toBe(true);
     });
-    expectArrayEqual(r.fused.map((g, i) => close(g, r.unfused[i] ?? NaN, 2 * (bound[i] ?? 0))), r.fused.map(() => true));
+    expect(r.fused.map((g, i) => close(g, r.unfused[i] ?? NaN, 2 * (bound[i] ?? 0)))).toEqual(r.fused.map(() => true));
     if (fusing(device)) {
       expect(r.labels, r.labels.join(', ')).toHaveLength(2);
       expect(r.labels.some((l) => l.startsWith('elementwise|exp')) && r.labels.some((l) => l.startsWith('reduce-rows|softmax') && l.endsWith('|fused(mul)')), r.labels.join(', ')).toBe(true);

@@ -75,8 +75,8 @@ export const MAX_ROW_INPUTS = 6;
 
 /**
  * A recorded chain as the row kernel's x (kernels/reduce-rows.wgsl composed with FUSED): `wgsl` declares
- * its bindings (from 4 on), its uniform `frp`, `fn fused_row(row: u32, base: u32)` and
- * `fn fused_x(e: u32) -> f32`; `args` binds them by name. `name`: `fused(mul)`. `done()` frees what the
+ * its bindings (from 4 on), its uniform `frp`, `fn fused_row(row: u32, base: u32)`,
+ * `fn fused_x(e: u32) -> f32` and `fn fused_x4(e: u32) -> vec4<f32>`; `args` binds them by name. `name`: `fused(mul)`. `done()` frees what the
  * composition made (after the kernel is enqueued).
  */
 export interface RowPrologue {
@@ -588,9 +588,14 @@ export class DawnFusion implements FusionHooks {
     }
     const layout = rowLayout(c.shape, order, kept, c.leaves.map((l) => l.shape));
     if (layout === undefined) return undefined;
+    const R = order.slice(kept).reduce((p, d) => p * (c.shape[d] ?? 1), 1);
     const decls: string[] = [];
     const rowLines: string[] = [];
+    const params: string[] = [];
     const lets: string[] = [];
+    /** Each array's element at `frk` (scalar) and its four elements from a multiple of 4 (vec4). */
+    const one: string[] = [];
+    const four: string[] = [];
     const vecFields: string[] = ['kext: vec4<u32>,'];
     const fields: string[] = [];
     const uniform: Record<string, UniformValue> = { kext: layout.kext };
@@ -602,14 +607,31 @@ export class DawnFusion implements FusionHooks {
         const k = c.leaves.indexOf(v);
         const leaf = layout.leaves[k];
         if (leaf === undefined) return undefined;
-        decls.push(`@group(0) @binding(${4 + k}) var<storage, read> frx_${a.name}: array<${v.dtype}>;`, `var<private> frb_${a.name}: u32;`);
+        // Contiguous along the rows, each row starting at a multiple of 4: bound as vec4s, a vec4 load for
+        // four elements (what the unfused kernel reads). Constant along the row: one load for four.
+        const vec = R % 4 === 0 && leaf.k === 1 && leaf.row.every((st) => st % 4 === 0);
+        const t = v.dtype;
+        const x = `frx_${a.name}`;
+        const b = `frb_${a.name}`;
+        decls.push(`@group(0) @binding(${4 + k}) var<storage, read> ${x}: array<${vec ? `vec4<${t}>` : t}>;`, `var<private> ${b}: u32;`);
         vecFields.push(`row_${a.name}: vec4<u32>,`);
-        fields.push(`k_${a.name}: u32,`);
         uniform[`row_${a.name}`] = leaf.row;
-        uniform[`k_${a.name}`] = leaf.k;
-        rowLines.push(`frb_${a.name} = dot(frc, frp.row_${a.name});`);
-        lets.push(`let ${a.name} = frx_${a.name}[frb_${a.name} + frk * frp.k_${a.name}];`);
-        args[`frx_${a.name}`] = v;
+        rowLines.push(`${b} = dot(frc, frp.row_${a.name});`);
+        params.push(`${a.name}: ${t}`);
+        if (vec) {
+          one.push(`${x}[(${b} + frk) >> 2u][(${b} + frk) & 3u]`);
+          four.push(`${x}[(${b} + frk) >> 2u]`);
+        } else if (leaf.k === 0) {
+          one.push(`${x}[${b}]`);
+          four.push(`vec4<${t}>(${x}[${b}])`);
+        } else {
+          fields.push(`k_${a.name}: u32,`);
+          uniform[`k_${a.name}`] = leaf.k;
+          const at = (j: number): string => `${x}[${b} + (frk + ${j}u) * frp.k_${a.name}]`;
+          one.push(at(0));
+          four.push(`vec4<${t}>(${at(0)}, ${at(1)}, ${at(2)}, ${at(3)})`);
+        }
+        args[x] = v;
       } else if (typeof v === 'number') {
         const t = a.type === 'T' ? c.dtype : a.type;
         if (a.array || (t !== 'f32' && t !== 'i32' && t !== 'u32')) return undefined;
@@ -643,12 +665,22 @@ export class DawnFusion implements FusionHooks {
       'fr_base = base;',
       ...rowLines,
       '}',
-      'fn fused_x(e: u32) -> f32 {',
-      'let frk = e - fr_base;',
+      '// The chain on one element, given its arrays\' elements.',
+      `fn fused_at(${params.join(', ')}) -> f32 {`,
       ...lets,
       'var fres: f32;',
       `${c.body};`,
       'return fres;',
+      '}',
+      'fn fused_x(e: u32) -> f32 {',
+      'let frk = e - fr_base;',
+      `return fused_at(${one.join(', ')});`,
+      '}',
+      '// Four elements from e (a multiple of 4 into the row): each array\'s four at once, the chain per lane.',
+      'fn fused_x4(e: u32) -> vec4<f32> {',
+      'let frk = e - fr_base;',
+      ...four.map((f, k) => `let frv${k} = ${f};`),
+      `return vec4<f32>(${['x', 'y', 'z', 'w'].map((l) => `fused_at(${four.map((_, k) => `frv${k}.${l}`).join(', ')})`).join(', ')});`,
       '}',
     ].join('\n');
     return { name: c.name, wgsl, args };
