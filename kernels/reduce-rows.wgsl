@@ -179,8 +179,9 @@ fn row_fsum(slot: Slot, f: u32, m: f32) -> f32 {
   return bitcast<f32>(across_lanes(0u, slot, vec2<u32>(bitcast<u32>(fsum(slot, f, m)), 0u)).x);
 }
 
-// Chunks per lane held in registers at a time by softmax and logsumexp (a block).
-const RB = 8u;
+// Chunks per lane held in registers at a time by softmax and logsumexp (a block). A parameter: a fused
+// softmax whose rows are read twice anyway takes 1 (src/backends/dawn/ops/axis.ts runRows).
+//#param const RB: u32 = 8u
 
 // This lane's softmax statistics over its chunks (online, one read): per block of RB chunks (kept in `blk`,
 // chunks past the row's end as −Inf) its maximum b, then s = s·exp(m − shift(b)) + Σ exp(v − shift(b)).

@@ -45,8 +45,8 @@ export const rowsTunable = registerTunable({
  * kernels/reduce-rows.wgsl with vec4 loads, or in its scalar form (rows whose length is not a multiple of 4):
  * a parameter of the module; with a recorded chain as x (FUSED), its text appended.
  */
-function rowsSource(vec4: boolean, fused?: RowPrologue): string {
-  return fused === undefined ? composeKernel('reduce-rows', { SCALAR: !vec4 }) : `${composeKernel('reduce-rows', { SCALAR: !vec4, FUSED: true })}\n${fused.wgsl}`;
+function rowsSource(vec4: boolean, fused?: RowPrologue, RB = 8): string {
+  return fused === undefined ? composeKernel('reduce-rows', { SCALAR: !vec4 }) : `${composeKernel('reduce-rows', { SCALAR: !vec4, FUSED: true, RB: `${RB}u` })}\n${fused.wgsl}`;
 }
 
 /**
@@ -60,7 +60,13 @@ function runRows(ctx: DeviceContext, entry: 'main' | 'softmax', op: number, dtyp
   const WG = p['WG'] ?? 64;
   const LANES = p['LANES'] ?? 1;
   const word = dtype === 'f32' ? 'f32' : dtype;
-  const kernel = compileKernelSync(ctx, rowsSource(vec4, fused), {
+  // A fused softmax whose rows do not fit the register blocks (R / 4 > 8·LANES) reads them twice, the chain
+  // computed on each read: blocks of one chunk there, so the chain's body has the registers. On lavapipe at
+  // 2048×2048 (bench/fusion.ts --only axis) blocks of 8 made it 0.64–0.81× the unfused pair, blocks of 1
+  // 0.65–1.27× (parity within that machine's noise); computing the chain once into y first and reading the
+  // row back from there was 0.66–0.80× (a row per invocation: y written by scattered stores).
+  const RB = fused !== undefined && entry === 'softmax' && R / 4 > 8 * LANES ? 1 : 8;
+  const kernel = compileKernelSync(ctx, rowsSource(vec4, fused, RB), {
     dtype: word,
     entryPoint: entry,
     constants: { OP: op, IS_FLOAT: dtype === 'f32' ? 1 : 0, WG, LANES },
