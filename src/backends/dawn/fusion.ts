@@ -589,6 +589,7 @@ export class DawnFusion implements FusionHooks {
     const layout = rowLayout(c.shape, order, kept, c.leaves.map((l) => l.shape));
     if (layout === undefined) return undefined;
     const R = order.slice(kept).reduce((p, d) => p * (c.shape[d] ?? 1), 1);
+    const leafAt = new Map(c.leaves.map((l, k) => [l, k]));
     const decls: string[] = [];
     const rowLines: string[] = [];
     const params: string[] = [];
@@ -604,7 +605,7 @@ export class DawnFusion implements FusionHooks {
       if (a.name === 'fres') continue;
       const v = c.named[a.name];
       if (v instanceof DeviceArray) {
-        const k = c.leaves.indexOf(v);
+        const k = leafAt.get(v) ?? -1;
         const leaf = layout.leaves[k];
         if (leaf === undefined) return undefined;
         // Contiguous along the rows, each row starting at a multiple of 4: bound as vec4s, a vec4 load for
