@@ -325,6 +325,22 @@ describe('a reduction along axes absorbs its elementwise prologue', () => {
     expectOneFused(device, r.labels, 'fused(mul)');
   });
 
+  gpuTest('the operand stays a recording after the fused reduction: it reads back as x·y, from the values at its call', async ({ device }) => {
+    const shape = [16, 12];
+    const xh = randomF32(192, 91, -2, 2);
+    const yh = randomF32(12, 92, -2, 2);
+    using x = device.array(xh, { shape });
+    using y = device.array(yh);
+    using m = mul(x, y);
+    using s = sum(m, { axis: -1 });
+    const got = Array.from((await s.toArray()) as Float32Array);
+    if (fusing(device)) expect(m.pending).toBeDefined();
+    x.write(new Float32Array(192).fill(7)); // after the call: m still stands for the old x
+    const v = chainValues(shape, [{ data: xh, shape }, { data: yh, shape: [12] }], (a, b) => a * b);
+    expectArrayEqual(await m.toArray(), Float32Array.from(v));
+    expectRows('sum', got, rowsOf(v, shape, [-1]), 'sum');
+  });
+
   gpuTest('an empty axis or an empty result: the identity or nothing, as fusion off', async ({ device }) => {
     using x = device.array(new Float32Array(0), { shape: [4, 0] });
     using y = device.array(new Float32Array(0), { shape: [0] });
