@@ -81,7 +81,9 @@ function runRows(ctx: DeviceContext, entry: 'main' | 'softmax', op: number, dtyp
  * binding: x is never written, one dispatch where computing it first took two (or more).
  */
 function rowPrologueOf(ctx: DeviceContext, x: DeviceArray, order: readonly number[], kept: number, outLength: number): RowPrologue | undefined {
-  if (!ctx.fuse || x.dtype !== 'f32' || x.pending === undefined || outLength > chunkElements(ctx.limits)) return undefined;
+  // The kernel indexes the rows' elements with u32 (a broadcast chain may have more: it runs unfused, whose
+  // gather into rows refuses it with a LimitError).
+  if (!ctx.fuse || x.dtype !== 'f32' || x.pending === undefined || outLength > chunkElements(ctx.limits) || x.size >= 2 ** 32) return undefined;
   return fusionOf(ctx).rowPrologue(x, order, kept);
 }
 
