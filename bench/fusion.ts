@@ -30,9 +30,14 @@
  *    input fits one workgroup (the default) vs the old first pass + pass over partials
  *    (GPUKIT_REDUCE_ONE_PASS=0), interleaved rep by rep; the load average printed beside them.
  *
+ * 7. Reductions along an axis over a chain: sum(mul(x, y), { axis: -1 }) and softmax(mul(x, s)) (s a row
+ *    broadcast) on 2048×2048 f32, kernel-only: fused (one row-kernel dispatch computing x·y as it loads)
+ *    vs unfused (fusion off: the mul, then the row kernel), with the load average before and after.
+ *
  *   npx tsx bench/fusion.ts --only epilogue     runs row 4 alone.
  *   npx tsx bench/fusion.ts --only host         runs row 5 alone (no Dawn device opened).
  *   npx tsx bench/fusion.ts --only variance     runs row 6 alone.
+ *   npx tsx bench/fusion.ts --only axis         runs row 7 alone.
  *
  * On a software adapter these are measurements of that adapter (a CPU emulating a GPU), not GPU hardware.
  */
@@ -523,6 +528,56 @@ function printRows(rows: readonly Row[]): void {
   console.log(`load average at the end: ${loadAverage()}`);
 }
 
+async function axisRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]> {
+  const [rows, R] = [2048, 2048];
+  const rand = (len: number, seed: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * 12.9898 + seed) * 2);
+  const [xh, yh, sh] = [rand(rows * R, 1), rand(rows * R, 2), rand(R, 3)];
+  const on = { x: fused.array(xh, { shape: [rows, R] }), y: fused.array(yh, { shape: [rows, R] }), s: fused.array(sh) };
+  const off = { x: unfused.array(xh, { shape: [rows, R] }), y: unfused.array(yh, { shape: [rows, R] }), s: unfused.array(sh) };
+  const count = (p: Awaited<ReturnType<GpuDevice['profile']>>): number => p.kernels.reduce((a, k) => a + k.dispatches, 0);
+  const sumOf = (d: GpuDevice, t: typeof on) => async (): Promise<void> => {
+    const m = mul(t.x, t.y);
+    const r = sum(m, { axis: -1 });
+    await d.sync();
+    r.destroy();
+    m.destroy();
+  };
+  const softmaxOf = (d: GpuDevice, t: typeof on) => async (): Promise<void> => {
+    const m = mul(t.x, t.s);
+    const r = softmax(m);
+    await d.sync();
+    r.destroy();
+    m.destroy();
+  };
+  const side = async (f: () => Promise<void>, u: () => Promise<void>): Promise<{ fm: number; um: number; fd: number; ud: number; load: string }> => {
+    for (let i = 0; i < 2; i++) {
+      await f();
+      await u();
+    }
+    const before = loadAverage();
+    const fs: number[] = [];
+    const us: number[] = [];
+    let fd = 0;
+    let ud = 0;
+    for (let r = 0; r < reps; r++) {
+      const p = await fused.profile(f);
+      const q = await unfused.profile(u);
+      fs.push(p.phases.kernel.ms);
+      us.push(q.phases.kernel.ms);
+      fd = count(p);
+      ud = count(q);
+    }
+    return { fm: median(fs), um: median(us), fd, ud, load: `${before} → ${loadAverage()}` };
+  };
+  const a = await side(sumOf(fused, on), sumOf(unfused, off));
+  const b = await side(softmaxOf(fused, on), softmaxOf(unfused, off));
+  for (const t of [on, off]) for (const v of Object.values(t)) v.destroy();
+  return [
+    { what: `sum(mul(x, y), axis -1), ${rows}×${R} f32, kernel-only: fused vs unfused`, figures: `fused ${a.fm.toFixed(2)} ms (${a.fd} dispatch), unfused ${a.um.toFixed(2)} ms (${a.ud}); load ${a.load}`, ratio: `${(a.um / a.fm).toFixed(2)}×`, goal: '≥ 1×' },
+    { what: `softmax(mul(x, s)), ${rows}×${R} f32 (s a row), kernel-only: fused vs unfused`, figures: `fused ${b.fm.toFixed(2)} ms (${b.fd} dispatch), unfused ${b.um.toFixed(2)} ms (${b.ud}); load ${b.load}`, ratio: `${(b.um / b.fm).toFixed(2)}×`, goal: '≥ 1×' },
+  ];
+}
+
 async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (only === 'host') {
@@ -539,7 +594,9 @@ async function main(): Promise<void> {
       ? await epilogueRows(fused, unfused)
       : only === 'variance'
         ? await varianceRows(fused)
-        : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused)), ...(await hostRows()), ...(await varianceRows(fused))];
+        : only === 'axis'
+          ? await axisRows(fused, unfused)
+          : [...(await chainRows(fused, unfused)), await dotRow(fused), ...(await smallRows(fused)), ...(await epilogueRows(fused, unfused)), ...(await hostRows()), ...(await varianceRows(fused)), ...(await axisRows(fused, unfused))];
   printRows(rows);
 }
 

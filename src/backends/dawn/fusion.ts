@@ -12,6 +12,8 @@ import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
 import { argsOf, composeChain, nodeOf, readsAny, type FuseNode } from '../../fusion/node.js';
 import { compute, recordable, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
+import { rowLayout } from '../../fusion/row-layout.js';
+import type { UniformValue } from './uniform.js';
 import type { MathCall } from '../../ops/math.js';
 import { deviceOf } from '../../ops/util.js';
 import type { DeviceContext, FusionHooks } from './context.js';
@@ -83,6 +85,25 @@ export interface MatmulEpilogue {
  * storage bindings); one fewer when the kernel also stores the plain product (`prod`, binding 4).
  */
 export const MAX_EPILOGUE_INPUTS = 5;
+
+/**
+ * The most arrays a fused row kernel reads (kernels/reduce-rows.wgsl FUSED: bindings from 4 on, beside
+ * `out` and softmax's `y`, within the 8 storage bindings WebGPU guarantees).
+ */
+export const MAX_ROW_INPUTS = 6;
+
+/**
+ * A recorded chain as the row kernel's x (kernels/reduce-rows.wgsl composed with FUSED): `wgsl` declares
+ * its bindings (from 4 on), its uniform `frp`, `fn fused_row(row: u32, base: u32)`,
+ * `fn fused_x(e: u32) -> f32` and `fn fused_x4(e: u32) -> vec4<f32>`; `args` binds them by name. `name`: `fused(mul)`. `done()` frees what the
+ * composition made (after the kernel is enqueued).
+ */
+export interface RowPrologue {
+  readonly name: string;
+  readonly wgsl: string;
+  readonly args: Readonly<Record<string, DeviceArray | UniformValue>>;
+  done(): void;
+}
 
 interface Entry {
   readonly ref: WeakRef<DeviceArray>;
@@ -492,8 +513,8 @@ export class DawnFusion implements FusionHooks {
    * frees what the composition made. Undefined when x is not a chain (or fusion is off).
    */
   prologue(x: DeviceArray): { name: string; prelude: string; map: string; args: string; values: (DeviceArray | number)[]; done: () => void } | undefined {
-    const node = nodeOf(x);
-    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32' || node.opaque === true) return undefined;
+    const node = this.#prologueNode(x);
+    if (node === undefined) return undefined;
     // A one-element plain operand (a 0-d mean: `sub(x, mean(x))`) binds whole and is read at element 0,
     // instead of being broadcast into a copy the size of x first.
     const whole = (a: DeviceArray): boolean => a.size === 1 && node.size > 1 && a.isPlain && (a.dtype === 'f32' || a.dtype === 'i32' || a.dtype === 'u32');
@@ -513,6 +534,152 @@ export class DawnFusion implements FusionHooks {
         for (const t of c.temps) t.destroy();
       },
     };
+  }
+
+  /** The recorded f32 chain under `x` a reduction may absorb (undefined: x is computed, a product, or fusion is off). */
+  #prologueNode(x: DeviceArray): FuseNode | undefined {
+    const node = nodeOf(x);
+    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32' || node.opaque === true) return undefined;
+    return node;
+  }
+
+  /**
+   * A recorded f32 chain under `x` as the row kernel's x, for a reduction (or softmax) along the axes
+   * `order.slice(kept)` (src/ops/axis.ts's plan): the chain composed as for a fused kernel (the same
+   * opaque selects), each element computed where the row kernel loads it (src/fusion/row-layout.ts finds
+   * each array's element from the row and the position along it). x stays lazy, as under a whole-array
+   * reduction. Undefined (the caller computes x and runs unfused) when the chain reads a pending product
+   * at its own size (the product's epilogue takes the chain: one dispatch either way, and the skinny
+   * product's needs no transpose), more than {@link MAX_ROW_INPUTS} arrays, an array that is not plain
+   * 32-bit numbers within one binding, or when the reduced axes have no single stride (axis (0, 2) of a
+   * 3-d chain). Lazy operands that would be broadcast are computed on their own (composeChain), not per
+   * element of every row.
+   */
+  rowPrologue(x: DeviceArray, order: readonly number[], kept: number): RowPrologue | undefined {
+    const node = this.#prologueNode(x);
+    if (node === undefined) return undefined;
+    const c = this.#compose(node);
+    const r = this.#rowKernelOf(c, order, kept);
+    if (r === undefined) {
+      for (const t of c.temps) t.destroy();
+      return undefined;
+    }
+    for (const n of c.nodes) this.#absorbed.add(n);
+    return {
+      ...r,
+      done: () => {
+        for (const t of c.temps) t.destroy();
+      },
+    };
+  }
+
+  #rowKernelOf(c: ReturnType<typeof composeChain>, order: readonly number[], kept: number): Omit<RowPrologue, 'done'> | undefined {
+    // The kernel's T is f32; the body reads its element and operands only (no n-d index, no raw arrays).
+    if (c.dtype !== 'f32' || c.body.includes('_ind(') || c.body.includes('_raw_') || c.leaves.length > MAX_ROW_INPUTS) return undefined;
+    const binding = this.#ctx.limits.maxStorageBufferBindingSize;
+    for (const l of c.leaves) {
+      if ((l.dtype !== 'f32' && l.dtype !== 'i32' && l.dtype !== 'u32') || !l.isPlain || l.length * 4 > binding) return undefined;
+      if (nodeOf(l)?.opaque === true && l.size === c.size) return undefined;
+    }
+    const layout = rowLayout(c.shape, order, kept, c.leaves.map((l) => l.shape));
+    if (layout === undefined) return undefined;
+    const R = order.slice(kept).reduce((p, d) => p * (c.shape[d] ?? 1), 1);
+    const leafAt = new Map(c.leaves.map((l, k) => [l, k]));
+    const decls: string[] = [];
+    const rowLines: string[] = [];
+    const params: string[] = [];
+    const lets: string[] = [];
+    /** Each array's element at `frk` (scalar) and its four elements from a multiple of 4 (vec4). */
+    const one: string[] = [];
+    const four: string[] = [];
+    const vecFields: string[] = ['kext: vec4<u32>,'];
+    const fields: string[] = [];
+    const uniform: Record<string, UniformValue> = { kext: layout.kext };
+    const args: Record<string, DeviceArray | UniformValue> = {};
+    for (const a of argsOf(c.args)) {
+      if (a.name === 'fres') continue;
+      const v = c.named[a.name];
+      if (v instanceof DeviceArray) {
+        const k = leafAt.get(v) ?? -1;
+        const leaf = layout.leaves[k];
+        if (leaf === undefined) return undefined;
+        // Contiguous along the rows, each row starting at a multiple of 4: bound as vec4s, a vec4 load for
+        // four elements (what the unfused kernel reads). Constant along the row: one load for four.
+        const vec = R % 4 === 0 && leaf.k === 1 && leaf.row.every((st) => st % 4 === 0);
+        const t = v.dtype;
+        const x = `frx_${a.name}`;
+        const b = `frb_${a.name}`;
+        decls.push(`@group(0) @binding(${4 + k}) var<storage, read> ${x}: array<${vec ? `vec4<${t}>` : t}>;`, `var<private> ${b}: u32;`);
+        vecFields.push(`row_${a.name}: vec4<u32>,`);
+        uniform[`row_${a.name}`] = leaf.row;
+        rowLines.push(`${b} = dot(frc, frp.row_${a.name});`);
+        params.push(`${a.name}: ${t}`);
+        if (vec) {
+          one.push(`${x}[(${b} + frk) >> 2u][(${b} + frk) & 3u]`);
+          four.push(`${x}[(${b} + frk) >> 2u]`);
+        } else if (leaf.k === 0) {
+          one.push(`${x}[${b}]`);
+          four.push(`vec4<${t}>(${x}[${b}])`);
+        } else {
+          fields.push(`k_${a.name}: u32,`);
+          uniform[`k_${a.name}`] = leaf.k;
+          const at = (j: number): string => `${x}[${b} + (frk + ${j}u) * frp.k_${a.name}]`;
+          one.push(at(0));
+          four.push(`vec4<${t}>(${at(0)}, ${at(1)}, ${at(2)}, ${at(3)})`);
+        }
+        args[x] = v;
+      } else if (typeof v === 'number') {
+        const t = a.type === 'T' ? c.dtype : a.type;
+        if (a.array || (t !== 'f32' && t !== 'i32' && t !== 'u32')) return undefined;
+        fields.push(`${a.name}: ${t},`);
+        lets.push(`let ${a.name} = frp.${a.name};`);
+        uniform[a.name] = v;
+      } else return undefined;
+    }
+    for (let k = 0; fields.length % 4 !== 0; k++) {
+      fields.push(`frpad${k}: u32,`);
+      uniform[`frpad${k}`] = 0;
+    }
+    args['frp'] = uniform;
+    const wgsl = [
+      '// x: an elementwise chain computed per element, composed by gpukit fusion (src/backends/dawn/fusion.ts rowPrologue)',
+      ...decls,
+      'struct FusedRows {',
+      ...vecFields,
+      ...fields,
+      '}',
+      `@group(0) @binding(${4 + c.leaves.length}) var<uniform> frp: FusedRows;`,
+      'var<private> fr_base: u32;',
+      '// The row\'s base in each array: its kept coordinates (outermost first) against the array\'s strides.',
+      'fn fused_row(row: u32, base: u32) {',
+      'var q = row;',
+      'var frc = vec4<u32>(0u);',
+      'frc.w = q % frp.kext.w; q = q / frp.kext.w;',
+      'frc.z = q % frp.kext.z; q = q / frp.kext.z;',
+      'frc.y = q % frp.kext.y; q = q / frp.kext.y;',
+      'frc.x = q;',
+      'fr_base = base;',
+      ...rowLines,
+      '}',
+      '// The chain on one element, given its arrays\' elements.',
+      `fn fused_at(${params.join(', ')}) -> f32 {`,
+      ...lets,
+      'var fres: f32;',
+      `${c.body};`,
+      'return fres;',
+      '}',
+      'fn fused_x(e: u32) -> f32 {',
+      'let frk = e - fr_base;',
+      `return fused_at(${one.join(', ')});`,
+      '}',
+      '// Four elements from e (a multiple of 4 into the row): each array\'s four at once, the chain per lane.',
+      'fn fused_x4(e: u32) -> vec4<f32> {',
+      'let frk = e - fr_base;',
+      ...four.map((f, k) => `let frv${k} = ${f};`),
+      `return vec4<f32>(${['x', 'y', 'z', 'w'].map((l) => `fused_at(${four.map((_, k) => `frv${k}.${l}`).join(', ')})`).join(', ')});`,
+      '}',
+    ].join('\n');
+    return { name: c.name, wgsl, args };
   }
 
   /** Before GPU work or a host write changes `buffers`: computes the recorded chains that read them. */

@@ -343,9 +343,11 @@ export interface FloatReduction {
   readonly scalars: readonly number[];
 }
 
-/** sum, mean, min or max of a float array of n elements, as {@link FloatReduction}. */
-export function floatReduction(op: 'sum' | 'mean' | 'min' | 'max', n: number): FloatReduction {
+/** sum, mean, min, max or norm of a float array of n elements, as {@link FloatReduction}. */
+export function floatReduction(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', n: number): FloatReduction {
   switch (op) {
+    case 'norm':
+      return { key: 'norm', spec: { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }, scalars: [] };
     case 'sum':
       return { key: 'sum', spec: { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }, scalars: [] };
     case 'mean':
@@ -381,7 +383,7 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
  * The reduction of a recorded chain (x lazy, f32): the chain composed into a function the reduction's map
  * calls, so `sum(mul(x, y))` is one kernel reading x and y, as dot is. Undefined when x is not a chain.
  */
-function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: DeviceArray): DeviceArray | undefined {
+function fusedReduce(ctx: DeviceContext, op: ReduceCall['op'], x: DeviceArray): DeviceArray | undefined {
   if (x.dtype !== 'f32' || x.length === 0) return undefined;
   const p = fusionOf(ctx).prologue(x);
   if (p === undefined) return undefined;
@@ -389,8 +391,10 @@ function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: 
     const r = floatReduction(op, x.length);
     const extra = r.spec.args.split(',').slice(1).map((a) => a.trim());
     const args = [p.args, ...extra].join(', ');
-    const spec: ReductionSpec = { ...r.spec, name: `${op}(${p.name})`, args, map: p.map };
-    const prelude = `${r.prelude ?? ''}\n${p.prelude}`;
+    // A reduction with a map of its own (norm's x * x) applies it to the chain's element, computed once.
+    const own = r.spec.map === undefined ? '' : `\nfn _reduce_map(x: f32) -> f32 {\nreturn ${r.spec.map};\n}`;
+    const spec: ReductionSpec = { ...r.spec, name: `${op}(${p.name})`, args, map: r.spec.map === undefined ? p.map : `_reduce_map(${p.map})` };
+    const prelude = `${r.prelude ?? ''}\n${p.prelude}${own}`;
     const key = `fused|${op}|${args}|${prelude}`;
     const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, prelude, [], key, true));
     return b.call([...p.values, ...r.scalars]);
@@ -402,21 +406,18 @@ function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: 
 /** sum, mean, min, max or norm of all of x's elements, as a 0-d array (shape []). */
 export function dawnReduce(ctx: DeviceContext, { op, x }: ReduceCall): DeviceArray {
   // A recorded chain under x runs as this reduction's map: one kernel, x never written.
-  if (op !== 'norm') {
-    const fused = fusedReduce(ctx, op, x);
-    if (fused !== undefined) return fused;
-  }
+  const fused = fusedReduce(ctx, op, x);
+  if (fused !== undefined) return fused;
   switch (op) {
     case 'sum':
-    case 'mean': {
+    case 'mean':
+    case 'norm': {
       const r = floatReduction(op, x.length);
       return builtinReduction(r.key, r.spec).call([x, ...r.scalars]);
     }
     case 'min':
     case 'max':
       return minmax(op, x);
-    case 'norm':
-      return builtinReduction('norm', { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }).call([x]);
   }
 }
 
