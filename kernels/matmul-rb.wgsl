@@ -23,13 +23,17 @@
 //   layers in z order (a blocked sum: within the same bound).
 // EPILOGUE (a composition flag; not with SPLIT_K): each element is stored as fused_epilogue(acc, row, col),
 //   a function (with its bindings from 4 on) that fusion appends: an elementwise chain on the product
-//   (src/backends/dawn/fusion.ts `epilogueOf`).
+//   (src/backends/dawn/fusion.ts `epilogueOf`). PRODUCT (with EPILOGUE): binding 4 prod (m×n, write) gets
+//   the plain product too, for a product array read after its chain ran (its bits: the unfused store's).
 
 //#import matmul-params
 
 @group(0) @binding(0) var<storage, read> a: array<T>;
 @group(0) @binding(1) var<storage, read> b: array<T>;
 @group(0) @binding(2) var<storage, read_write> out: array<T>;
+//#if PRODUCT
+@group(0) @binding(4) var<storage, read_write> prod: array<T>;
+//#endif
 
 override WG_X: u32 = 8;         // invocations per workgroup (all along n)
 override RM: u32 = 12;          // rows of C per invocation, 1..MAX_RM
@@ -112,6 +116,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         if (col < n) {
 //#if EPILOGUE
           out[o_base + row * n + col] = fused_epilogue(acc[r][c], row, col);
+//#if PRODUCT
+          prod[row * n + col] = acc[r][c];
+//#endif
 //#else
           out[o_base + row * n + col] = acc[r][c];
 //#endif

@@ -17,12 +17,18 @@
 //   as the candidate for hardware GPUs, where vec4 loads matter (try WG_X = 64, RM = 4, NC = 1).
 // Rounding: products are accumulated in k order with fma(); a backend may lower fma to mul+add
 //   (lavapipe does), so compare with a relative tolerance of ~1e-4·sqrt(k) against src/ops/matmul.ts.
+// EPILOGUE (a composition flag): each element is stored as fused_epilogue(acc, row, col), a function (with
+//   its bindings from 4 on) that fusion appends. PRODUCT (with EPILOGUE): binding 4 prod (m×n as vec4s,
+//   write) gets the plain product too (the epilogue's bindings then start at 5).
 
 //#import matmul-params
 
 @group(0) @binding(0) var<storage, read> a: array<vec4<T>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<T>>;
 @group(0) @binding(2) var<storage, read_write> out: array<vec4<T>>;
+//#if PRODUCT
+@group(0) @binding(4) var<storage, read_write> prod: array<vec4<T>>;
+//#endif
 
 override WG_X: u32 = 8;         // invocations per workgroup (all along n)
 override RM: u32 = 8;           // rows of C per invocation, 1..MAX_RM (multiple of 4 when TRANS_A)
@@ -112,6 +118,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 //#if EPILOGUE
           let e = acc[r][c];
           out[row * n4 + g] = vec4<T>(fused_epilogue(e.x, row, 4u * g), fused_epilogue(e.y, row, 4u * g + 1u), fused_epilogue(e.z, row, 4u * g + 2u), fused_epilogue(e.w, row, 4u * g + 3u));
+//#if PRODUCT
+          prod[row * n4 + g] = e;
+//#endif
 //#else
           out[row * n4 + g] = acc[r][c];
 //#endif

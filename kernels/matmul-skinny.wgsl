@@ -18,7 +18,8 @@
 // EPILOGUE (a composition flag): each element is stored as fused_epilogue(acc, row, col), a function (with
 //   its bindings from 4 on) that fusion appends: an elementwise chain on the product. B_ROWS (with it):
 //   binding 1 is B itself (b: array<f32>, k×n) instead of Bᵀ, each vec4 of a column gathered from four
-//   rows: the same values, so the same sums, without the transpose's dispatch.
+//   rows: the same values, so the same sums, without the transpose's dispatch. PRODUCT (with EPILOGUE):
+//   binding 4 prod (m×n, write) gets the plain product too (the epilogue's bindings then start at 5).
 
 struct Params {
   m: u32,
@@ -34,6 +35,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read> bt: array<vec4<f32>>;
 //#endif
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
+//#if PRODUCT
+@group(0) @binding(4) var<storage, read_write> prod: array<f32>;
+//#endif
 @group(0) @binding(3) var<uniform> params: Params;
 //#if EPILOGUE
 alias T = f32; // the element type an epilogue's op bodies name
@@ -76,6 +80,9 @@ fn main(grid: Grid) {
       for (var j = 0u; j < NB; j++) {
 //#if EPILOGUE
         if (row0 + r < params.m) { out[(row0 + r) * NB + j] = fused_epilogue(acc[r][j], row0 + r, j); }
+//#if PRODUCT
+        if (row0 + r < params.m) { prod[(row0 + r) * NB + j] = acc[r][j]; }
+//#endif
 //#else
         if (row0 + r < params.m) { out[(row0 + r) * NB + j] = acc[r][j]; }
 //#endif
@@ -96,6 +103,9 @@ fn main(grid: Grid) {
     let row = row0 + o / NB;
 //#if EPILOGUE
     if (row < params.m) { out[row * NB + o % NB] = fused_epilogue(s, row, o % NB); }
+//#if PRODUCT
+    if (row < params.m) { prod[row * NB + o % NB] = s; }
+//#endif
 //#else
     if (row < params.m) { out[row * NB + o % NB] = s; }
 //#endif

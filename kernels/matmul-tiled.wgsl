@@ -14,12 +14,16 @@
 //   complement for i32): bit-exact NumPy's int32 / uint32 matmul, whatever the order of the sums.
 // EPILOGUE (f32 only): each element is stored as fused_epilogue(acc, row, col), a function (with its
 //   bindings from 4 on) that fusion appends: an elementwise chain on the product (src/backends/dawn/fusion.ts).
+//   PRODUCT (with EPILOGUE): binding 4 prod (m×n, write) gets the plain product too (the epilogue's from 5).
 
 //#import matmul-params
 
 @group(0) @binding(0) var<storage, read> a: array<T>;
 @group(0) @binding(1) var<storage, read> b: array<T>;
 @group(0) @binding(2) var<storage, read_write> out: array<T>;
+//#if PRODUCT
+@group(0) @binding(4) var<storage, read_write> prod: array<T>;
+//#endif
 
 override TILE: u32 = 16;        // tile edge; the workgroup is TILE×TILE invocations
 
@@ -68,6 +72,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (row < m && col < n) {
 //#if EPILOGUE
     out[row * n + col] = fused_epilogue(acc, row, col);
+//#if PRODUCT
+    prod[row * n + col] = acc;
+//#endif
 //#else
     out[row * n + col] = acc;
 //#endif

@@ -22,6 +22,11 @@
 // block's exps added), lanes merged by the same rule; softmax then writes exp(x − shift) · (1 / total),
 // from registers when each lane's chunks fit one block, else reading the row a second time.
 // Dispatch: ceil(rows / (WG / LANES)) workgroups (2-D folded beyond 65,535).
+// FUSED (a composition flag; f32 only): x is not bound. Element e of the rows is computed by fused_x(e), a
+//   recorded elementwise chain that fusion appends with its own bindings (from 4 on) and uniform
+//   (src/backends/dawn/fusion.ts `rowPrologue`); slot_of calls fused_row(row, base) once per invocation,
+//   for the row's offsets into the chain's arrays; fused_x4(e) gives the four elements from e (e − base a
+//   multiple of 4: the vec4 form's loads, and the scalar form's, whose rows need not start at one).
 
 alias T = f32;
 //#import grid
@@ -33,18 +38,26 @@ struct Params {
   pad: u32,
 }
 
+//#if FUSED
+fn load4(e: u32) -> vec4<T> { return fused_x4(e); }
+fn load1(e: u32) -> T { return fused_x(e); }
+//#endif
 //#if !SCALAR
+//#if !FUSED
 @group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
-@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
 fn load4(e: u32) -> vec4<T> { return x[e >> 2u]; }
 fn load1(e: u32) -> T { return x[e >> 2u][e & 3u]; }
+//#endif
+@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
 fn store4(e: u32, v: vec4<f32>) { y[e >> 2u] = v; }
 fn store1(e: u32, v: f32) { y[e >> 2u][e & 3u] = v; }
 //#else
+//#if !FUSED
 @group(0) @binding(0) var<storage, read> x: array<T>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
 fn load4(e: u32) -> vec4<T> { return vec4<T>(x[e], x[e + 1u], x[e + 2u], x[e + 3u]); }
 fn load1(e: u32) -> T { return x[e]; }
+//#endif
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
 fn store4(e: u32, v: vec4<f32>) { y[e] = v.x; y[e + 1u] = v.y; y[e + 2u] = v.z; y[e + 3u] = v.w; }
 fn store1(e: u32, v: f32) { y[e] = v; }
 //#endif
@@ -166,8 +179,9 @@ fn row_fsum(slot: Slot, f: u32, m: f32) -> f32 {
   return bitcast<f32>(across_lanes(0u, slot, vec2<u32>(bitcast<u32>(fsum(slot, f, m)), 0u)).x);
 }
 
-// Chunks per lane held in registers at a time by softmax and logsumexp (a block).
-const RB = 8u;
+// Chunks per lane held in registers at a time by softmax and logsumexp (a block). A parameter: a fused
+// softmax whose rows are read twice anyway takes 1 (src/backends/dawn/ops/axis.ts runRows).
+//#param const RB: u32 = 8u
 
 // This lane's softmax statistics over its chunks (online, one read): per block of RB chunks (kept in `blk`,
 // chunks past the row's end as −Inf) its maximum b, then s = s·exp(m − shift(b)) + Σ exp(v − shift(b)).
@@ -283,6 +297,9 @@ fn slot_of(grid: Grid) -> Slot {
   let row = group_index(grid) * (WG / LANES) + grid.lid.x / LANES;
   let valid = row < params.rows;
   let r = select(0u, params.r, valid);
+//#if FUSED
+  fused_row(row, row * r);
+//#endif
   return Slot(grid.lid.x, grid.lid.x % LANES, row, valid, r, row * r, r / 4u);
 }
 

@@ -111,6 +111,12 @@ export interface Backend {
    * and frees it once those chains are computed or gone (src/backends/dawn/fusion.ts).
    */
   retiring(storage: Storage): boolean;
+  /**
+   * Called when an array's host memory is taken (`data`, `storageBlock`: to read or write it). The host
+   * engine computes the recorded chains that read it first, so a write cannot change what they were
+   * recorded against (src/backends/host/fusion.ts). Dawn has no host memory: nothing to do.
+   */
+  accessing(storage: Storage): void;
   /** Turns the recording of elementwise chains (fusion) on or off; off computes each op at its call. */
   setFusion(on: boolean): void;
   /** Whether elementwise chains are recorded and fused. */

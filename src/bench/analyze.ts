@@ -114,10 +114,63 @@ export interface OpReport {
    */
   readonly stream?: readonly StreamPoint[];
   /**
+   * Where the op ran its GPU contenders with fusion on and off (the chain op): kernel-only and end to end, the
+   * fused and the unfused line against the best CPU, so the report shows where fusion moves the crossover.
+   */
+  readonly fusion?: readonly FusionShift[];
+  /**
    * Present when no GPU contender was compared with the CPU, and why: on the gpujs engine, an op that gpu.js
    * does not run as a kernel (it runs on the host CPU there), so only the CPU contenders were measured.
    */
   readonly unmeasured?: string;
+}
+
+/**
+ * One GPU contender run with fusion on (`fused`, e.g. gpu-kernel) and off (`unfused`, gpu-kernel-unfused),
+ * each against the best CPU contender (its {@link BestComparison}): the two crossovers, and the fused
+ * contender's speedup over the unfused one at each size (unfused median / fused median).
+ */
+export interface FusionShift {
+  readonly role: string;
+  readonly fused: string;
+  readonly unfused: string;
+  /** The CPU contender whose fitted line both crossovers use: the fastest at the largest size. */
+  readonly cpu: string;
+  readonly fusedCrossover: CrossoverN;
+  readonly unfusedCrossover: CrossoverN;
+  readonly fusedMeasured: Comparison['measuredCrossover'];
+  readonly unfusedMeasured: Comparison['measuredCrossover'];
+  readonly speedups: readonly { readonly n: number; readonly speedup: number }[];
+}
+
+/** The suffix of a GPU contender run with fusion off beside its fused twin (src/bench/ops.ts). */
+export const UNFUSED_SUFFIX = '-unfused';
+
+/**
+ * Each fused/unfused pair of GPU contenders against the best CPU (see {@link FusionShift}); empty without such pairs.
+ *
+ * @example
+ * ```ts
+ * fusionShifts(op.contenders, op.best ?? []) // [{ role: 'gpu-kernel', fused: 'gpu-kernel', unfused: 'gpu-kernel-unfused', ... }, ...]
+ * ```
+ */
+export function fusionShifts(contenders: readonly ContenderReport[], best: readonly BestComparison[]): FusionShift[] {
+  return best.flatMap((f) => {
+    const u = best.find((b) => b.gpu === f.gpu + UNFUSED_SUFFIX);
+    if (u === undefined) return [];
+    const med = (name: string, n: number): number => contenders.find((c) => c.name === name)?.points.find((p) => p.n === n)?.medianMs ?? NaN;
+    return [{
+      role: contenders.find((c) => c.name === f.gpu)?.role ?? f.gpu,
+      fused: f.gpu,
+      unfused: u.gpu,
+      cpu: f.cpu,
+      fusedCrossover: f.crossover,
+      unfusedCrossover: u.crossover,
+      fusedMeasured: f.measuredCrossover,
+      unfusedMeasured: u.measuredCrossover,
+      speedups: f.speedups.map(({ n }) => ({ n, speedup: med(u.gpu, n) / med(f.gpu, n) })),
+    }];
+  });
 }
 
 /** gpu-stream against gpu-e2e at one size (see {@link OpReport.stream}). */
@@ -187,6 +240,7 @@ export const METHODS: Readonly<Record<string, string>> = {
   saturationN: 'n where the fitted speedup reaches 90 % of its asymptote: w = (0.9·β_c·α_g − β_g·α_c) / (0.1·β_c·β_g); past it the speedup has stopped growing',
   roofline: 'arithmetic intensity = FLOPs / minimal device-memory bytes of the op; achieved GB/s and GFLOP/s from the GPU-timestamp kernel median at the largest size, as % of the calibrated copy bandwidth and FMA rate',
   best: "each GPU contender against the best CPU contender (cpu-1t, cpu-pool, cpu-wasm) at each size: speedups and the measured crossover against the fastest CPU median at each size; the fitted crossover, asymptote and 90 % point against the line of the CPU contender fastest at the largest size, which the 'why' lines name too",
+  fusion: 'for an op run with fusion on and off (chain): each fused GPU contender and its -unfused twin against the best CPU contender (as in best): both fitted crossovers and both measured ones; speedups = unfused median / fused median per size',
   stream: 'gpu-stream against gpu-e2e per size: hidden = (e2e median − stream median) / (upload + download of the end-to-end phase breakdown): the share of the transfer time the stream overlapped with other work',
   phases: 'device.profile() of the end-to-end run: upload = host time in queue.writeBuffer, kernel = GPU timestamps, download = copy + mapAsync + copy into JS, host = the rest of the wall time',
 };
@@ -404,9 +458,11 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
     };
   };
   const comparisons: Comparison[] = [];
-  // gpukit's own GPU contenders against the CPU; where there are none (the gpujs engine runs no WGSL), gpu.js's.
-  const wgsl = contenders.some((x) => x.role === 'gpu-kernel' || x.role === 'gpu-e2e');
-  const gpuSide = wgsl ? ['gpu-kernel', 'gpu-e2e'] : contenders.filter((x) => x.name.startsWith('gpujs-')).map((x) => x.name);
+  // gpukit's own GPU contenders against the CPU (gpu-kernel, gpu-e2e, and where the op ran them with fusion
+  // off too, gpu-kernel-unfused and gpu-e2e-unfused); where there are none (the gpujs engine runs no WGSL), gpu.js's.
+  const ownGpu = (x: ContenderReport): boolean => x.role === 'gpu-kernel' || x.role === 'gpu-e2e';
+  const wgsl = contenders.some(ownGpu);
+  const gpuSide = wgsl ? contenders.filter(ownGpu).map((x) => x.name) : contenders.filter((x) => x.name.startsWith('gpujs-')).map((x) => x.name);
   for (const g of gpuSide) {
     for (const c of contenders.filter((x) => isCpuRole(x.role)).map((x) => x.name)) {
       const gf = fits.get(g);
@@ -453,7 +509,8 @@ export function analyzeOp(m: OpMeasurements, cal: Calibration, engine?: string):
   const report: Omit<OpReportDraft, 'transfer'> & { transfer?: unknown } = { ...draft };
   delete report.transfer;
   const stream = streamPoints(contenders, m.phases);
-  return { ...report, why, ...(stream.length > 0 ? { stream } : {}), ...(unmeasured !== undefined ? { unmeasured } : {}) };
+  const fusion = fusionShifts(contenders, best);
+  return { ...report, why, ...(fusion.length > 0 ? { fusion } : {}), ...(stream.length > 0 ? { stream } : {}), ...(unmeasured !== undefined ? { unmeasured } : {}) };
 }
 
 /** The whole report (JSON-serialisable). */

@@ -103,6 +103,12 @@ export interface BenchOp {
   transfer(n: number): { readonly upload: number; readonly download: number };
   /** Largest size the default sweep uses for this op (the CPU side of sort and matmul grows fast). */
   readonly maxSize?: number;
+  /**
+   * In a sweep over the default sizes, only every `sizeStride`-th power of two from the smallest size kept
+   * (chain, stride 4: 2^10, 2^14, 2^18, 2^22): an op with many contenders at fewer sizes, so the default sweep
+   * stays within its time budget. Explicit `--sizes` are swept as given.
+   */
+  readonly sizeStride?: number;
   /** Contenders in the order they are interleaved. */
   contenders(env: BenchEnv): Contender[];
   /** The host inputs at size n, the same data every contender gets (kept until `release()`). */

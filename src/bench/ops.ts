@@ -5,8 +5,9 @@
  */
 import * as api from '../index.js';
 import type { DeviceArray } from '../buffers/device-array.js';
+import type { GpuDevice } from '../gpu-device.js';
 import { EXPLORATION_CALLS, type Streamer } from '../buffers/stream.js';
-import { axpyLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
+import { axpyLoop, chainLoop, dotLoop, matmulRows, radixSortU32, scanLoop, sumLoop } from '../cpu/loops.js';
 import { sharedF32, sharedU32 } from '../cpu/pool.js';
 import type { BenchEnv, BenchOp, Contender, CpuLabel, PhaseSample } from './contender.js';
 
@@ -106,6 +107,34 @@ interface GpuSpec {
 }
 
 /**
+ * Runs `f` with the device's fusion (recording elementwise chains, run as one kernel when needed) set to `on`,
+ * restored after. The chain op's fused and unfused contenders share one device this way: the same adapter,
+ * memory pool and inputs, only the recording differs. What `f` recorded stays recorded when fusion is
+ * restored: its chain is computed at its first use (a readback, `sync()`, the profile's end), as any chain.
+ *
+ * @example
+ * ```ts
+ * const p = await device.profile(() => withFusion(device, false, () => benchChain(x, y))); // six kernels
+ * ```
+ */
+export function withFusion<T>(device: GpuDevice, on: boolean, f: () => T): T {
+  const backend = device.backend;
+  const was = backend.fusion;
+  backend.setFusion(on);
+  try {
+    return f();
+  } finally {
+    backend.setFusion(was);
+  }
+}
+
+/** What the method lines add for a contender run with fusion on or off. */
+const FUSION_NOTE = {
+  on: '; fusion on (openDevice default): the chain is recorded and runs as one fused kernel',
+  off: "; fusion off (as openDevice({ fuse: false })) on the same device: each op dispatched at its call, one kernel per op",
+} as const;
+
+/**
  * A memory-bound op as a stream over its host inputs: `map` (one output element per input element, into a
  * host array) or `sum` (a scalar per chunk, summed on the host), with the op on one chunk.
  */
@@ -119,15 +148,24 @@ const STREAM_METHOD = 'wall clock of streamer.map / reduce over the host inputs,
 const KERNEL_METHOD = 'GPU timestamp queries around each compute pass (device.profile().phases.kernel), inputs already resident; excludes submission and the round trip';
 const E2E_METHOD = 'wall clock (performance.now) of upload (queue.writeBuffer) + op + download (toArray/item), until the data is back in a JS typed array';
 
-function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[] {
+/**
+ * The GPU contenders of an op: gpu-kernel, gpu-e2e and (with a stream) gpu-stream. With `fuse` given, every
+ * enqueue runs with the device's fusion set to it ({@link withFusion}); `fuse: false` makes the unfused pair,
+ * `gpu-kernel-unfused` and `gpu-e2e-unfused` (roles gpu-kernel and gpu-e2e), without a stream or a phase
+ * breakdown (the op's phases stay those of its default gpu-e2e).
+ */
+function gpuContenders(env: BenchEnv, inputs: Inputs, given: GpuSpec, fuse?: boolean): Contender[] {
   const { device } = env;
+  const spec: GpuSpec = fuse === undefined ? given : { enqueue: (x, n) => withFusion(device, fuse, () => given.enqueue(x, n)) };
+  const suffix = fuse === false ? '-unfused' : '';
+  const note = fuse === undefined ? '' : FUSION_NOTE[fuse ? 'on' : 'off'];
   const upload = (n: number): DeviceArray[] => inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, { dtype: 'u32' }) : device.array(h)));
   let kx: DeviceArray[] = [];
   let kn = 0;
   const kernel: Contender = {
-    name: 'gpu-kernel',
+    name: `gpu-kernel${suffix}`,
     role: 'gpu-kernel',
-    method: KERNEL_METHOD,
+    method: KERNEL_METHOD + note,
     async setup(n) {
       kn = n;
       kx = upload(n);
@@ -159,9 +197,9 @@ function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[
     }
   };
   const e2e: Contender = {
-    name: 'gpu-e2e',
+    name: `gpu-e2e${suffix}`,
     role: 'gpu-e2e',
-    method: E2E_METHOD,
+    method: E2E_METHOD + note,
     async setup(n) {
       en = n;
       eh = inputs.at(n).plain;
@@ -169,11 +207,15 @@ function gpuContenders(env: BenchEnv, inputs: Inputs, spec: GpuSpec): Contender[
       await body();
     },
     run: body,
-    async phases(): Promise<PhaseSample> {
-      const p = await device.profile(body);
-      const ph = p.phases;
-      return { upload: ph.upload.ms, kernel: ph.kernel.ms, download: ph.download.ms, host: ph.host.ms, wall: ph.wall.ms };
-    },
+    ...(fuse === false
+      ? {}
+      : {
+          async phases(): Promise<PhaseSample> {
+            const p = await device.profile(body);
+            const ph = p.phases;
+            return { upload: ph.upload.ms, kernel: ph.kernel.ms, download: ph.download.ms, host: ph.host.ms, wall: ph.wall.ms };
+          },
+        }),
     teardown() {
       for (const a of ex) a.destroy();
       ex = [];
@@ -242,6 +284,7 @@ interface OpSpec {
   readonly unit?: BenchOp['unit'];
   readonly work?: (n: number) => number;
   readonly maxSize?: number;
+  readonly sizeStride?: number;
   readonly bytes: (n: number) => number;
   readonly flops: (n: number) => number;
   readonly transfer: BenchOp['transfer'];
@@ -252,6 +295,11 @@ interface OpSpec {
   readonly enqueue: GpuSpec['enqueue'];
   /** The op as a stream over its host inputs: a gpu-stream contender beside gpu-e2e (memory-bound ops). */
   readonly stream?: StreamSpec;
+  /**
+   * The GPU contenders run twice: with fusion on (gpu-kernel, gpu-e2e) and off (gpu-kernel-unfused,
+   * gpu-e2e-unfused), on the same device ({@link withFusion}). Absent: the device's own setting.
+   */
+  readonly fusion?: boolean;
 }
 
 function defineOp(o: OpSpec): BenchOp {
@@ -261,6 +309,7 @@ function defineOp(o: OpSpec): BenchOp {
     summary: o.summary,
     unit: o.unit ?? 'element',
     ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
+    ...(o.sizeStride !== undefined ? { sizeStride: o.sizeStride } : {}),
     work: o.work ?? ((n) => n),
     bytes: o.bytes,
     flops: o.flops,
@@ -270,7 +319,7 @@ function defineOp(o: OpSpec): BenchOp {
     async once(device, n) {
       const x = inputs.at(n).plain.map((h) => (h instanceof Uint32Array ? device.array(h, { dtype: 'u32' }) : device.array(h)));
       try {
-        const { out, owned } = o.enqueue(x, n);
+        const { out, owned } = o.fusion === true ? withFusion(device, true, () => o.enqueue(x, n)) : o.enqueue(x, n);
         try {
           return (await out.toArray()) as Float32Array | Int32Array | Uint32Array; // the bench's ops give no bool
         } finally {
@@ -285,7 +334,9 @@ function defineOp(o: OpSpec): BenchOp {
       return [
         cpu('cpu-1t', inputs, ONE_T + (o.cpu1t.note ?? ''), o.cpu1t.prepare),
         ...(pool !== undefined ? [cpu('cpu-pool', inputs, POOL(env) + (pool.note ?? ''), (n, x) => pool.prepare(env, n, x), env.pool.size)] : []),
-        ...gpuContenders(env, inputs, { enqueue: o.enqueue, stream: o.stream }),
+        ...(o.fusion === true
+          ? [...gpuContenders(env, inputs, { enqueue: o.enqueue }, true), ...gpuContenders(env, inputs, { enqueue: o.enqueue }, false)]
+          : gpuContenders(env, inputs, { enqueue: o.enqueue, stream: o.stream })),
       ];
     },
   };
@@ -503,6 +554,50 @@ const sortOp = (sort: Unary): BenchOp =>
     enqueue: ([x]) => ({ out: sort(x as DeviceArray), owned: true }),
   });
 
+/**
+ * The six-op chain of `gpukit bench chain`, the expression of bench/fusion.ts (so their figures compare):
+ * maximum(multiply(square(add(mul(sub(x, 0.5), 1.5), y)), y), 0). The intermediates are destroyed (with
+ * fusion on they are absorbed into the chain's kernel; off, each was computed at its call); the result is
+ * returned, never destroyed unread (a result nobody reads is never computed under fusion).
+ *
+ * @example
+ * ```ts
+ * using r = benchChain(x, y); // one fused kernel at r's first use; six with openDevice({ fuse: false })
+ * ```
+ */
+export function benchChain(x: DeviceArray, y: DeviceArray): DeviceArray {
+  using s = api.sub(x, 0.5);
+  using m = api.mul(s, 1.5);
+  using a = api.add(m, y);
+  using q = api.square(a);
+  using p = api.multiply(q, y);
+  return api.maximum(p, 0);
+}
+
+const chainOp = (): BenchOp =>
+  defineOp({
+    name: 'chain',
+    summary: 'six elementwise ops on f32, max(((x − 0.5) · 1.5 + y)² · y, 0): GPU fused (one kernel) and unfused (six) against the CPU',
+    inputs: ['unit', 'unit'],
+    // Six contenders (four GPU, two CPU): the default sweep runs it at 2^10, 2^14, 2^18 and 2^22 (the size of
+    // bench/fusion.ts's figure), as --quick does, to stay within the default sweep's 3 minutes.
+    maxSize: 2 ** 22,
+    sizeStride: 4,
+    // x and y read, the result written once: the fused kernel's traffic (unfused: every op reads and writes).
+    bytes: (n) => 12 * n,
+    flops: (n) => 6 * n,
+    transfer: (n) => ({ upload: 8 * n, download: 4 * n }),
+    cpu1t: {
+      note: ' (the whole chain in one loop, float64 in between)',
+      prepare: (n, [x, y]) => {
+        const out = new Float32Array(n);
+        return () => { chainLoop(f32(x), f32(y), out); };
+      },
+    },
+    enqueue: ([x, y]) => ({ out: benchChain(x as DeviceArray, y as DeviceArray), owned: true }),
+    fusion: true,
+  });
+
 type Matmul = (a: DeviceArray, b: DeviceArray, shape: { m: number; k: number; n: number }) => DeviceArray;
 
 const side = (n: number): number => Math.max(1, Math.round(Math.sqrt(n)));
@@ -540,7 +635,7 @@ const matmulOp = (matmul: Matmul): BenchOp =>
 
 /** Every op gpukit can bench in this build, in sweep order (ops not exported by src/index.ts are absent). */
 export function benchOps(): BenchOp[] {
-  const ops: BenchOp[] = [axpyOp(), sumOp(), dotOp(), addOp(), addBroadcastOp(), softmaxRowsOp()];
+  const ops: BenchOp[] = [axpyOp(), sumOp(), dotOp(), addOp(), addBroadcastOp(), softmaxRowsOp(), chainOp()];
   const scan = exported<Unary>('scan');
   if (scan !== undefined) ops.push(scanOp(scan));
   const sort = exported<Unary>('sort');

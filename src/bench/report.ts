@@ -1,5 +1,5 @@
 /** The bench's outputs: terminal table, JSON, CSV and a self-contained HTML report with SVG charts. */
-import { describeCrossover, type BenchReport, type BestComparison, type Comparison, type OpReport } from './analyze.js';
+import { describeCrossover, type BenchReport, type BestComparison, type Comparison, type FusionShift, type OpReport } from './analyze.js';
 import { describeCpuLabel, type CpuLabel } from './contender.js';
 import { engineTraits } from '../device/engines.js';
 import * as fmt from './format.js';
@@ -12,6 +12,8 @@ export const COLORS: Readonly<Record<string, string>> = {
   'gpu-kernel': '#d62728',
   'gpu-e2e': '#ff7f0e',
   'gpu-stream': '#bcbd22',
+  'gpu-kernel-unfused': '#f08080',
+  'gpu-e2e-unfused': '#ffbb78',
 };
 const EXTRA = ['#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
@@ -72,6 +74,25 @@ function comparisonLine(cmp: Comparison, first: number, who: string): string {
   const meas = m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind;
   const sat = cmp.saturationN === null ? '—' : cmp.saturationN <= first ? `≤ ${fmt.pow2(first)}` : fmt.pow2(cmp.saturationN);
   return `  ${pad(`${cmp.gpu} vs ${who}:`, 26)} crossover ${pad(describeCrossover(cmp.crossover), 20)} measured ${pad(meas, 9)} asymptote ${pad(fmt.times(cmp.asymptoticSpeedup), 7)} 90 % of it at ${sat}`;
+}
+
+const measuredText = (m: Comparison['measuredCrossover']): string => (m.kind === 'crosses' ? `by ${fmt.pow2(m.n)}` : m.kind);
+
+/** What a fused/unfused pair times: kernel-only or end-to-end. */
+const fusionWhat = (f: FusionShift): string => (f.role === 'gpu-kernel' ? 'kernel-only' : f.role === 'gpu-e2e' ? 'end-to-end' : f.fused);
+
+/**
+ * Where fusion moves the crossover, for an op whose GPU contenders ran with fusion on and off (chain): per
+ * pair, the fused and unfused crossovers against the best CPU contender (fitted, then measured), and the
+ * fused contender's speedup over the unfused one at each size.
+ *
+ * @example fusionLines(op) // ['  fusion, kernel-only vs best CPU (cpu-1t): crossover fused 2^12 (measured by 2^12), unfused 2^18 (measured by 2^18)', '    fused over unfused …: 2^10 1.10× · …']
+ */
+export function fusionLines(op: OpReport): string[] {
+  return (op.fusion ?? []).flatMap((f) => [
+    `  fusion, ${fusionWhat(f)} vs best CPU (${f.cpu}): crossover fused ${describeCrossover(f.fusedCrossover)} (measured ${measuredText(f.fusedMeasured)}), unfused ${describeCrossover(f.unfusedCrossover)} (measured ${measuredText(f.unfusedMeasured)})`,
+    `    fused over unfused (unfused median / fused median): ${f.speedups.map((x) => `${fmt.pow2(x.n)} ${fmt.times(x.speedup)}`).join(' · ')}`,
+  ]);
 }
 
 /** The terminal table. */
@@ -144,6 +165,7 @@ export function formatTable(r: BenchReport): string {
     if (best[0] !== undefined) lines.push(`  best CPU by size: ${bestCpuLine(best[0])}`);
     for (const cmp of best) lines.push(comparisonLine(cmp, first, `best CPU (${cmp.cpu})`));
     for (const cmp of op.comparisons) lines.push(comparisonLine(cmp, first, cmp.cpu));
+    lines.push(...fusionLines(op));
     if (op.roofline !== null) {
       const rl = op.roofline;
       lines.push(`  roofline at ${fmt.pow2(rl.n)}: ${Number.isFinite(rl.intensity) ? rl.intensity.toFixed(3) : '∞'} FLOP/B (${rl.bound}-bound): ${fmt.gbps(rl.achievedGBps)} = ${rl.pctOfBandwidth.toFixed(0)} % of copy bandwidth, ${rl.achievedGflops.toFixed(2)} GFLOP/s = ${rl.pctOfFlops.toFixed(1)} % of FMA rate`);
@@ -305,6 +327,7 @@ export function formatHtml(r: BenchReport): string {
 <table>${head}${rows}${fitRow}</table>
 <table><tr><th>comparison</th><th>crossover (fit)</th><th>crossover (medians)</th><th>asymptotic speedup</th><th>90 % of asymptote at</th></tr>${cmp}</table>
 ${rl === null ? '' : `<p>Roofline at ${fmt.pow2(rl.n)}: intensity ${Number.isFinite(rl.intensity) ? rl.intensity.toFixed(3) : '∞'} FLOP/B, ${fmt.gbps(rl.achievedGBps)} (${rl.pctOfBandwidth.toFixed(0)} % of copy bandwidth), ${rl.achievedGflops.toFixed(2)} GFLOP/s (${rl.pctOfFlops.toFixed(1)} % of the FMA rate).</p>`}
+${(op.fusion ?? []).length === 0 ? '' : `<p><b>Where fusion moves the crossover</b> (against the best CPU contender's line):</p><ul>${(op.fusion ?? []).map((f) => `<li>${esc(fusionWhat(f))} vs ${esc(f.cpu)}: fused ${esc(describeCrossover(f.fusedCrossover))} (measured ${esc(measuredText(f.fusedMeasured))}), unfused ${esc(describeCrossover(f.unfusedCrossover))} (measured ${esc(measuredText(f.unfusedMeasured))}); fused over unfused ${esc(f.speedups.map((x) => `${fmt.pow2(x.n)} ${fmt.times(x.speedup)}`).join(' · '))}</li>`).join('')}</ul>`}
 ${op.unmeasured === undefined ? '' : `<p class="warn">No GPU comparison: ${esc(op.unmeasured)}</p>`}
 <p class="why"><b>Why (kernel-only):</b> ${esc(op.why.kernel)}<br><b>Why (end-to-end):</b> ${esc(op.why.e2e)}</p>
 <div class="charts">${timeChart(r, op)}${speedupChart(r, op)}</div></section>`;

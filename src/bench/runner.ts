@@ -195,10 +195,21 @@ function described(c: Contender): OpMeasurements['contenders'][number] {
   return { name: c.name, role: c.role, method: c.method, ...(c.label !== undefined ? { label: c.label } : {}) };
 }
 
-/** Sizes of the default sweep for an op: the requested sizes up to the op's own cap. */
+/**
+ * Sizes of the default sweep for an op: the requested sizes up to the op's own cap (`maxSize`), and only every
+ * `sizeStride`-th power of two from the smallest kept; explicit sizes as given.
+ */
 export function sizesFor(op: BenchOp, sizes: readonly number[], explicit: boolean): number[] {
-  if (explicit || op.maxSize === undefined) return [...sizes];
-  const cap = op.maxSize;
-  const kept = sizes.filter((n) => n <= cap);
+  if (explicit || (op.maxSize === undefined && op.sizeStride === undefined)) return [...sizes];
+  const cap = op.maxSize ?? Infinity;
+  let kept = sizes.filter((n) => n <= cap);
+  const stride = op.sizeStride;
+  if (stride !== undefined && kept.length > 0) {
+    const lo = Math.log2(Math.min(...kept));
+    kept = kept.filter((n) => {
+      const d = Math.log2(n) - lo;
+      return Number.isInteger(d) && d % stride === 0;
+    });
+  }
   return kept.length > 0 ? kept : [Math.min(...sizes)];
 }

@@ -24,6 +24,7 @@ export const WASM_OPS: Readonly<Record<string, { readonly call: string; readonly
   add: { call: 'tf.add(x, y), (rows, 1024) + (rows, 1024)', prepare: (w, n, [x, y]) => () => w.add(f(x), f(y), addGrid(n).rows, addGrid(n).cols) },
   'add-bcast': { call: 'tf.add(x, b), (rows, 1024) + (1024,)', prepare: (w, n, [x, b]) => () => w.add(f(x), f(b), addGrid(n).rows, addGrid(n).cols) },
   'softmax-rows': { call: 'tf.softmax(x) over rows of 1024', prepare: (w, n, [x]) => () => w.softmaxRows(f(x), addGrid(n).rows, addGrid(n).cols) },
+  chain: { call: 'tf.maximum(tf.mul(tf.square(tf.add(tf.mul(tf.sub(x, 0.5), 1.5), y)), y), 0) (op by op: six passes, TF.js fuses nothing)', prepare: (w, _n, [x, y]) => () => w.chain(f(x), f(y)) },
   scan: { call: 'tf.cumsum(x)', prepare: (w, _n, [x]) => () => w.cumsum(f(x)) },
   sort: { call: 'tf.topk(keys as order-reversed int32, k = n, sorted) (TF.js has no sort and no uint32; the two key maps included)', prepare: (w, _n, [k]) => () => w.sortU32(k as Uint32Array) },
   matmul: { call: 'tf.matMul(A, B)', prepare: (w, n, [a, b]) => () => w.matmul(f(a), f(b), side(n), side(n), side(n)) },

@@ -634,7 +634,9 @@ export class DeviceArray<D extends DType = DType> {
   }
 
   #hostBlock(): ArrayBuffer {
-    return this.#live().block as ArrayBuffer;
+    const st = this.#live();
+    this.#backend.accessing(st);
+    return st.block as ArrayBuffer;
   }
 
   /**

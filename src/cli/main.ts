@@ -49,9 +49,9 @@ program
 program
   .command('bench')
   .description('benchmark ops on the CPU (one thread, worker pool) and the GPU (kernel-only, end-to-end): crossovers, asymptotes, roofline, and why')
-  .argument('[ops...]', 'ops to bench (default: every op this build has: axpy, sum, dot, scan, sort, matmul)')
-  .option('--sizes <range>', `sizes: 2^a..2^b[:step] or a comma list (default ${DEFAULT_SIZES}; --quick ${QUICK_SIZES})`)
-  .option('--contenders <list>', 'comma list of contenders to run: cpu-1t, cpu-pool, gpu-kernel, gpu-e2e, gpu-stream')
+  .argument('[ops...]', 'ops to bench (default: every op this build has: axpy, sum, dot, add, add-bcast, softmax-rows, chain, scan, sort, matmul)')
+  .option('--sizes <range>', `sizes: 2^a..2^b[:step] or a comma list (default ${DEFAULT_SIZES}; --quick ${QUICK_SIZES}; chain: 2^10, 2^14, 2^18, 2^22 unless given)`)
+  .option('--contenders <list>', 'comma list of contenders (names or roles) to run: cpu-1t, cpu-pool, cpu-wasm, gpu-kernel, gpu-e2e, gpu-stream, gpu-kernel-unfused, gpu-e2e-unfused (chain)')
   .option('--json <file>', 'write the full report as JSON (schema: docs/bench-json.md)')
   .option('--csv <file>', 'write one row per op, contender and size as CSV')
   .option('--html <file>', 'write a self-contained HTML report with SVG charts')

@@ -40,6 +40,8 @@ export interface WasmCpu {
   softmaxRows(x: Float32Array, rows: number, cols: number): Float32Array;
   /** Inclusive prefix sum. */
   cumsum(x: Float32Array): Float32Array;
+  /** The bench's six-op chain, op by op: max(((x − 0.5) · 1.5 + y)² · y, 0) (TF.js runs each op as its own pass). */
+  chain(x: Float32Array, y: Float32Array): Float32Array;
   /** Ascending sort of u32 keys: `tf.topk` (k = n, sorted) of the keys mapped to order-reversed int32. */
   sortU32(keys: Uint32Array): Uint32Array;
 }
@@ -75,8 +77,11 @@ interface Tf {
   tensor2d(v: Float32Array, shape: [number, number]): Tensor;
   matMul(a: Tensor, b: Tensor): Tensor;
   sum(x: Tensor): Tensor;
-  mul(a: Tensor | number, b: Tensor): Tensor;
+  mul(a: Tensor | number, b: Tensor | number): Tensor;
   add(a: Tensor, b: Tensor): Tensor;
+  sub(a: Tensor, b: number): Tensor;
+  square(x: Tensor): Tensor;
+  maximum(a: Tensor, b: number): Tensor;
   softmax(x: Tensor): Tensor;
   cumsum(x: Tensor): Tensor;
   topk(x: Tensor, k: number, sorted: boolean): TopK;
@@ -116,6 +121,13 @@ function make(tf: Tf, wasm: TfWasm, simd: boolean): WasmCpu {
       f32(out(tf, () => tf.add(tf.tensor2d(x, [rows, cols]), y.length === x.length ? tf.tensor2d(y, [rows, cols]) : tf.tensor1d(y)))),
     softmaxRows: (x, rows, cols) => f32(out(tf, () => tf.softmax(tf.tensor2d(x, [rows, cols])))),
     cumsum: (x) => f32(out(tf, () => tf.cumsum(tf.tensor1d(x)))),
+    chain: (x, y) =>
+      f32(
+        out(tf, () => {
+          const ty = tf.tensor1d(y);
+          return tf.maximum(tf.mul(tf.square(tf.add(tf.mul(tf.sub(tf.tensor1d(x), 0.5), 1.5), ty)), ty), 0);
+        }),
+      ),
     sortU32: (keys) => {
       const n = keys.length;
       // k ^ 0x7fffffff as int32 reverses unsigned order: topk's descending order is then ascending keys.

@@ -152,6 +152,22 @@ export interface ComposedChain {
  */
 export type BodyOf = (spec: FuseNode['spec']) => string;
 
+/** How an engine wants a chain composed (the defaults are Dawn's). */
+export interface ComposeOptions {
+  /**
+   * Whether each array operand passes the opaque select (see {@link composeChain}). A JavaScript engine
+   * never reassociates or contracts float operations, so the host engine composes without it.
+   * @default true
+   */
+  readonly barriers?: boolean;
+  /**
+   * The declared type of an intermediate of `dtype` (the host engine holds a bool as a u32 0/1, as its
+   * bool arrays do, so the next op sees the same value it would load unfused).
+   * @default wgslOf
+   */
+  readonly varType?: (dtype: DType) => string;
+}
+
 /**
  * The graph under `root` as one kernel. `whole(a)` picks leaves bound as raw arrays and read at element 0
  * (a one-element operand broadcast over a reduction's input, which reductions cannot broadcast in place). An operand that is itself lazy joins the kernel when it has the
@@ -161,8 +177,10 @@ export type BodyOf = (spec: FuseNode['spec']) => string;
  * body verbatim, then the block's result is kept in a `fv<k>`. The same f32 operations in the same order as
  * the ops one by one, so the results are bit-identical.
  */
-export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, bodyOf: BodyOf = (s) => s.body, whole: (a: DeviceArray) => boolean = () => false): ComposedChain {
+export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, bodyOf: BodyOf = (s) => s.body, whole: (a: DeviceArray) => boolean = () => false, options: ComposeOptions = {}): ComposedChain {
   const T = root.dtype;
+  const barred = options.barriers ?? true;
+  const varType = options.varType ?? wgslOf;
   const leafNames = new Map<DeviceArray, string>();
   const values = new Map<FuseNode, string>();
   const named: Record<string, DeviceArray | number> = {};
@@ -172,7 +190,7 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
   const ops: string[] = [];
   let scalars = 0;
   let barriers = 0;
-  named['fbar'] = 0xffffffff;
+  if (barred) named['fbar'] = 0xffffffff;
   const temps: DeviceArray[] = [];
   const fits = (n: FuseNode): boolean => n.opaque !== true && n.size === root.size && (!n.usesT || n.dtype === T);
   /** The operand's node when it joins this kernel; else the array to bind (made anew when it was destroyed lazy). */
@@ -223,7 +241,7 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
       return s;
     });
     const out = `fv${values.size}`;
-    const t = wgslOf(node.outType);
+    const t = varType(node.outType);
     const body = bodyOf(node.spec);
     lines.push(`var ${out}: ${t};`, '{');
     node.inputs.forEach((input, k) => {
@@ -231,7 +249,7 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
       // Each array operand passes an opaque select (fbar is never any operand's id): the compiler cannot
       // prove two operands equal or see the op that made one, so it folds nothing across ops (a - a to 0,
       // (a + b) - a to b, a * b + c to an fma) that the ops one by one would not: the same bits as unfused.
-      if (input.value instanceof DeviceArray) {
+      if (barred && input.value instanceof DeviceArray) {
         const t = wgslOf(input.value.dtype);
         lines.push(`let ${input.name} = bitcast<${t}>(select(bitcast<u32>(${ref}), fbar, fbar == ${barriers++}u));`);
       } else lines.push(`let ${input.name} = ${ref};`);
@@ -247,7 +265,7 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
     name: `fused(${ops.join(',')})`,
     ops,
     nodes: [...values.keys()],
-    args: [...arrayArgs, `fres: ${root.outType}[]`, 'fbar: u32', ...scalarArgs].join(', '),
+    args: [...arrayArgs, `fres: ${root.outType}[]`, ...(barred ? ['fbar: u32'] : []), ...scalarArgs].join(', '),
     body: lines.join('\n'),
     named,
     leaves: [...leafNames.keys()],

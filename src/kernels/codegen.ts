@@ -559,9 +559,12 @@ export function reductionWgsl(name: string, args: readonly ArgSpec[], parts: Red
   L.push('fn _post(a: R) -> R {');
   expr(parts.post, 'post');
   L.push('}');
-  // Combine a workgroup's accumulators (_TREE) or write each invocation's own partial.
+  // Combine a workgroup's accumulators (_TREE) or write each invocation's own partial. A pass of one
+  // workgroup (_last: its output is the result) always combines them, so it ends the reduction itself: a
+  // small input is one dispatch, not a first pass and a pass over its partials. (No 'last workgroup
+  // finishes' counter: WGSL has no device-scope fence to make the other groups' partials visible.)
   L.push('fn _finish(_acc: R, _lid: u32, _wg: u32, _g: u32) {');
-  L.push('  if (_TREE) {');
+  L.push('  if (_TREE || params._last != 0u) {');
   L.push('    _tree[_lid] = _acc;');
   L.push('    workgroupBarrier();');
   L.push('    for (var _s = _WG / 2u; _s > 0u; _s >>= 1u) {');

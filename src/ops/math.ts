@@ -1265,7 +1265,8 @@ const ASTYPE = mathOp('astype', undefined, ['numpy.ndarray.astype', 'a copy conv
 /**
  * softmax along `options.axis` (default the last), numerically stable: exp(x − m) / Σ exp(x − m) with m the
  * row's maximum (0 where it is not finite, so a row of −Inf gives NaN, 0/0, as NumPy's formula does; a
- * row holding a NaN gives NaNs). One pass of the row kernel (src/ops/axis.ts).
+ * row holding a NaN gives NaNs). One pass of the row kernel (src/ops/axis.ts); on Dawn with fusion on, x
+ * recorded as an elementwise chain (`softmax(mul(x, s))`) is computed inside that one dispatch.
  */
 export function softmax(x: DeviceArray, options?: SoftmaxOptions): DeviceArray<'f32'>;
 /** @deprecated The axis as the second argument: pass `{ axis }` (`softmax(x, { axis: 0 })`). */
@@ -1277,7 +1278,8 @@ export function softmax(x: DeviceArray, options?: SoftmaxOptions | number): Devi
 /**
  * log Σ exp(x) along `axis` (an axis, a list of axes; absent or null: all axes, as SciPy's default
  * `axis=None`, giving a 0-d array), stable: m + log Σ exp(x − m), m the finite row maximum (else 0); −Inf
- * over a zero-length axis (log 0).
+ * over a zero-length axis (log 0). On Dawn with fusion on, x recorded as an elementwise chain is computed
+ * inside the row kernel's one dispatch (as for every reduction along axes).
  *
  * @see https://docs.scipy.org/doc/scipy/reference/generated/scipy.special.logsumexp.html
  *

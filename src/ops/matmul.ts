@@ -153,10 +153,14 @@ export const MATMUL = defineOp({
  * Fusion (Dawn): an f32 product that runs as one kernel is recorded like an elementwise op, and an
  * elementwise chain on it that reads only it, JS numbers, same-shape arrays and row-broadcast ones (a bias
  * of shape `[n]`) runs in the product's kernel at its store: `relu(add(matmul(x, w), b))` is one dispatch
- * (`device.profile()` lists `matmul-rb|epilogue(add,relu)`), bit-identical to the ops one by one. The
- * product read on its own later is computed then, exactly as unfused. Split-k, larger-than-a-binding,
- * swapped (few columns) and integer products run at their call. `openDevice({ fuse: false })`,
- * `GPUKIT_FUSE=0` or `GPUKIT_FUSE_EPILOGUE=0` turn it off.
+ * (`device.profile()` lists `matmul-rb|epilogue(add,relu)`), bit-identical to the ops one by one. A
+ * product is computed once at most: while its own array is held (not destroyed) when the chain runs, that
+ * kernel stores the plain product too (`matmul-rb|epilogue(add,relu)+product`: one more store of m·n
+ * values, what unfused writes anyway), so reading it later runs nothing; destroy it (or end its `using`
+ * scope) before the chain runs to skip that store. The product's kernel compiles at the call, so its
+ * compile error is the call's, as unfused. Split-k, larger-than-a-binding, swapped (few columns) and
+ * integer products run at their call. `openDevice({ fuse: false })`, `GPUKIT_FUSE=0` or
+ * `GPUKIT_FUSE_EPILOGUE=0` turn it off.
  *
  * @example
  * ```ts

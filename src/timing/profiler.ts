@@ -44,6 +44,8 @@ export interface ProfileSink {
   compile(ms: number): void;
   upload(bytes: number, ms: number): void;
   download(bytes: number, ms: number): void;
+  /** An op's run on the host engine's queue (`dispatches` 1 when it is called, `ms` for each task of it). */
+  kernel?(label: string, ms: number, dispatches: number): void;
 }
 
 /** Milliseconds from performance.now(), the clock every wall-clock figure uses. */

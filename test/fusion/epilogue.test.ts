@@ -7,8 +7,8 @@
  * intermediates destroyed before they were computed. Shapes cover the planned kernels (matmul-rb on
  * lavapipe) and matmul-skinny (n ≤ 16, m ≥ 64), sizes 1 and edges.
  */
-import { describe, expect } from 'vitest';
-import { add, argmax, clip, exp, fusedSource, less, matmul, maximum, mul, relu, ShapeError, sigmoid, sin, softmax, sub, sum, tanh, where, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { describe, expect, vi } from 'vitest';
+import { add, argmax, clip, DestroyedError, exp, fusedSource, less, LimitError, matmul, maximum, mul, openDevice, relu, ShapeError, sigmoid, sin, softmax, sub, sum, tanh, where, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { pinParams, type TuneParams } from '../../src/backends/dawn/tuning.js';
 import { matmulTunable } from '../../src/backends/dawn/ops/matmul.js';
 import { dawnTest, expectAllClose, expectArrayEqual, gpuTest } from '../fixture.js';
@@ -70,11 +70,14 @@ function expectWithin(got: Float32Array, ref: Float64Array, tol: Float64Array): 
   }
 }
 
-/** The product's kernel with the chain as its epilogue: one dispatch, labelled with the chain's ops. */
-function expectOneEpilogue(device: GpuDevice, labels: string[], ops: string): void {
+/**
+ * The product's kernel with the chain as its epilogue: one dispatch, labelled with the chain's ops (and
+ * `+product` when the product's array was still held, so the kernel stored the plain product too).
+ */
+function expectOneEpilogue(device: GpuDevice, labels: string[], ops: string, product = true): void {
   if (device.info.engine !== 'dawn') return;
   expect(labels).toHaveLength(1);
-  expect(labels[0]).toMatch(new RegExp(`^matmul-[a-z0-9]+\\|epilogue\\(${ops.replace(/[()]/g, '\\$&')}\\)$`));
+  expect(labels[0]).toMatch(new RegExp(`^matmul-[a-z0-9]+\\|epilogue\\(${ops.replace(/[()]/g, '\\$&')}\\)${product ? '\\+product' : ''}$`));
 }
 
 // m × k × n: planned kernels (matmul-rb on lavapipe), sizes 1, edges of the register blocks; and skinny ones.
@@ -132,7 +135,7 @@ describe('every f32 kernel takes the epilogue (tuning pinned)', () => {
             expectArrayEqual(r.fused, r.unfused);
             if (!device.backend.fusion) continue;
             const want = m % 4 === 0 && n % 4 === 0 && k % 4 === 0 ? kernel : kernel === 'matmul-rb4' ? 'matmul-rb' : kernel;
-            expect(r.labels).toEqual([`${want}|epilogue(add,relu)`]);
+            expect(r.labels).toEqual([`${want}|epilogue(add,relu)+product`]);
           }
         }
       } finally {
@@ -334,9 +337,10 @@ describe("examples/10-mlp.ts's forward pass", () => {
     });
     expectArrayEqual(r.fused, r.unfused);
     if (device.info.engine !== 'dawn' || !device.backend.fusion) return;
-    // matmul-rb|epilogue(add,relu), matmul-skinny|epilogue(add) (no transpose of W2), the row softmax.
+    // matmul-rb|epilogue(add,relu), matmul-skinny|epilogue(add) (no transpose of W2), the row softmax; z1 and
+    // z2 are held, so their kernels store the plain products too (in the same dispatch).
     expect(r.labels).toHaveLength(3);
-    expect(r.labels.map((l) => l.replace(/^matmul-[a-z0-9]+/, 'matmul')).sort()).toEqual(['matmul|epilogue(add)', 'matmul|epilogue(add,relu)', 'reduce-rows|softmax|f32']);
+    expect(r.labels.map((l) => l.replace(/^matmul-[a-z0-9]+/, 'matmul')).sort()).toEqual(['matmul|epilogue(add)+product', 'matmul|epilogue(add,relu)+product', 'reduce-rows|softmax|f32']);
     device.backend.setFusion(false);
     try {
       const p = await device.profile(async () => {
@@ -353,5 +357,221 @@ describe("examples/10-mlp.ts's forward pass", () => {
     } finally {
       device.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
     }
+  });
+});
+
+/** x (m×k) and w (k×n) with NaN, ±Inf and ±0 among their elements (so the product holds them), and a bias. */
+function specialInputs(m: number, k: number, n: number): { xh: Float32Array; wh: Float32Array; bh: Float32Array } {
+  const xh = randomF32(m * k, 3 * m + k, -2, 2);
+  const wh = randomF32(k * n, 5 * k + n, -2, 2);
+  const bh = randomF32(n, n + 7, -2, 2);
+  [NaN, Infinity, -Infinity, -0, 0].forEach((v, i) => {
+    if (i * (k + 1) < xh.length) xh[i * (k + 1)] = v;
+  });
+  if (wh.length > 2) wh[2] = -0;
+  if (n > 1) bh[1] = -0;
+  return { xh, wh, bh };
+}
+
+// Planned (matmul-rb on lavapipe; rb4-sized), skinny (n ≤ 16, m ≥ 64) and a size-1 product.
+const ONCE_SHAPES: [number, number, number][] = [[33, 17, 29], [36, 28, 52], [200, 64, 10], [1, 1, 1]];
+
+describe('a product read after its epilogue ran is computed once', () => {
+  for (const [m, k, n] of ONCE_SHAPES) {
+    gpuTest(`${m}×${k}×${n}: z = matmul(x, w); y = relu(add(z, b)); read y, then z, then add(z, b): one product, the unfused bits`, async ({ device }) => {
+      const { xh, wh, bh } = specialInputs(m, k, n);
+      using x = device.array(xh, { shape: [m, k] });
+      using w = device.array(wh, { shape: [k, n] });
+      using b = device.array(bh);
+      const sequence = async (): Promise<Uint32Array[]> => {
+        using z = matmul(x, w);
+        using a = add(z, b);
+        using y = relu(a);
+        const yb = await bits(y);
+        const zb = await bits(z);
+        return [yb, zb, await bits(a)];
+      };
+      device.backend.setFusion(true);
+      let fused: Uint32Array[] = [];
+      let unfused: Uint32Array[];
+      try {
+        const p = await device.profile(async () => {
+          fused = await sequence();
+        });
+        device.backend.setFusion(false);
+        unfused = await sequence();
+        if (device.info.engine === 'dawn') {
+          const products = p.kernels.filter((q) => q.label.startsWith('matmul'));
+          expect(products.map((q) => [q.label.replace(/^matmul-[a-z0-9]+/, 'matmul'), q.dispatches])).toEqual([['matmul|epilogue(add,relu)+product', 1]]);
+        }
+      } finally {
+        device.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
+      }
+      for (let i = 0; i < 3; i++) expectArrayEqual(fused[i] ?? [], unfused[i] ?? []);
+      expect(Array.from(fused[1] ?? []).some((u) => u === 0x7fc00000 || (u & 0x7f800000) === 0x7f800000), 'the product holds a NaN or an infinity').toBe(true);
+      const { ref, tol } = reference(xh, wh, new Float32Array(n), m, k, n, 'none');
+      expectWithin(new Float32Array((fused[1] ?? new Uint32Array()).buffer), ref, tol);
+    });
+  }
+
+  gpuTest('the product destroyed before its chain runs: the kernel stores nothing more', async ({ device }) => {
+    const [m, k, n] = [33, 17, 29];
+    const { xh, wh, bh } = specialInputs(m, k, n);
+    using x = device.array(xh, { shape: [m, k] });
+    using w = device.array(wh, { shape: [k, n] });
+    using b = device.array(bh);
+    // What one m×n f32 array holds in the pool's accounting.
+    const base = device.memory.inUseBytes;
+    const one = await (async () => {
+      using t = device.array(new Float32Array(m * n));
+      await t.toArray();
+      return device.memory.inUseBytes - base;
+    })();
+    const r = await onAndOff(device, () => {
+      const z = matmul(x, w);
+      const a = add(z, b);
+      const y = relu(a);
+      z.destroy();
+      a.destroy();
+      return { out: y, made: [] };
+    });
+    expectArrayEqual(r.fused, r.unfused);
+    expectOneEpilogue(device, r.labels, 'add,relu', false);
+    // z and a destroyed before y is read: the result's memory only (the product's recording went with z).
+    using z = matmul(x, w);
+    using a = add(z, b);
+    using y = relu(a);
+    z.destroy();
+    a.destroy();
+    await y.toArray();
+    expect(device.memory.inUseBytes - base).toBe(one);
+    await expect(z.toArray()).rejects.toThrow(DestroyedError);
+  });
+
+  gpuTest('writes to b, x and w after recording, then the stored product destroyed: the values recorded, its memory freed', async ({ device }) => {
+    const [m, k, n] = [24, 12, 20];
+    const { xh, wh, bh } = specialInputs(m, k, n);
+    using x = device.array(xh, { shape: [m, k] });
+    using w = device.array(wh, { shape: [k, n] });
+    using b = device.array(bh);
+    device.backend.setFusion(false);
+    const plain = await (async () => {
+      using z = matmul(x, w);
+      using y = add(z, b);
+      return [await bits(y), await bits(z)];
+    })();
+    device.backend.setFusion(process.env['GPUKIT_FUSE'] !== '0');
+    const base = device.memory.inUseBytes;
+    let made: DeviceArray[] = [];
+    const p = await device.profile(async () => {
+      const z = matmul(x, w);
+      const y = add(z, b);
+      made = [z, y];
+      b.write(new Float32Array(n).fill(7)); // y reads b: computed first, by the epilogue kernel, which stores z too
+      x.write(new Float32Array(m * k).fill(7)); // z is computed: nothing more runs
+      w.write(new Float32Array(k * n).fill(-1));
+      expectArrayEqual(await bits(y), plain[0] ?? []);
+      expectArrayEqual(await bits(z), plain[1] ?? []);
+    });
+    const [z, y] = made as [DeviceArray, DeviceArray];
+    if (device.info.engine === 'dawn' && device.backend.fusion) {
+      expect(p.kernels.map((q) => `${q.label.replace(/^matmul-[a-z0-9]+/, 'matmul')}×${q.dispatches}`)).toEqual(['matmul|epilogue(add)+product×1']);
+    }
+    z.destroy();
+    await expect(z.toArray()).rejects.toThrow(DestroyedError);
+    y.destroy();
+    expect(device.memory.inUseBytes).toBe(base);
+  });
+});
+
+/**
+ * Lowers the device's storage-binding limit as an adapter with fewer would have it: a kernel binding more
+ * arrays than that fails to compile (LimitError from the compile, before anything is enqueued). Kernels
+ * compiled before are cached, so the tests open a device of their own. Returns the restore.
+ */
+function capStorageBindings(device: GpuDevice, n: number): () => void {
+  const ctx = device.ctx as unknown as { limits: GPUSupportedLimits };
+  const was = ctx.limits;
+  const plain: Record<string, number> = {};
+  for (const key in was) {
+    const v = (was as unknown as Record<string, unknown>)[key];
+    if (typeof v === 'number') plain[key] = v;
+  }
+  ctx.limits = { ...plain, maxStorageBuffersPerShaderStage: n } as unknown as GPUSupportedLimits;
+  return () => {
+    ctx.limits = was;
+  };
+}
+
+describe('a product kernel that does not compile', () => {
+  // Planned (matmul-rb) and skinny products.
+  const shapes: [number, number, number][] = [[33, 17, 29], [200, 64, 10]];
+
+  gpuTest('the plain product: the error is thrown at the matmul call, fused as unfused', async ({ device }) => {
+    if (device.info.engine !== 'dawn') return; // no WGSL to compile
+    for (const fuse of [false, true]) {
+      await using d = await openDevice({ engine: 'dawn', fuse });
+      const restore = capStorageBindings(d, 2); // each product kernel binds 3
+      try {
+        for (const [m, k, n] of shapes) {
+          using x = d.array(randomF32(m * k, 1), { shape: [m, k] });
+          using w = d.array(randomF32(k * n, 2), { shape: [k, n] });
+          expect(() => matmul(x, w), `fuse: ${fuse}, ${m}×${k}×${n}`).toThrow(LimitError);
+        }
+      } finally {
+        restore();
+      }
+    }
+  });
+
+  gpuTest('the epilogue variant: the product, then the chain, as two kernels; the unfused bits, logged once', async ({ device }) => {
+    if (device.info.engine !== 'dawn') return;
+    const logged: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged.push(String(chunk));
+      return true;
+    });
+    try {
+      await using d = await openDevice({ engine: 'dawn', fuse: true });
+      // The product kernels bind 3 arrays and the chain's kernel 3: they compile. The epilogue variant
+      // binds 4 (a, b, out and the bias) or, storing the plain product too, 5: it does not.
+      const restore = capStorageBindings(d, 3);
+      try {
+        for (const [m, k, n] of shapes) {
+          const { xh, wh, bh } = specialInputs(m, k, n);
+          using x = d.array(xh, { shape: [m, k] });
+          using w = d.array(wh, { shape: [k, n] });
+          using b = d.array(bh);
+          const sequence = async (): Promise<Uint32Array[]> => {
+            using z = matmul(x, w);
+            using a = add(z, b);
+            using y = relu(a);
+            return [await bits(y), await bits(z)];
+          };
+          for (let round = 0; round < 2; round++) {
+            d.backend.setFusion(true);
+            let fused: Uint32Array[] = [];
+            const p = await d.profile(async () => {
+              fused = await sequence();
+            });
+            d.backend.setFusion(false);
+            const unfused = await sequence();
+            expectArrayEqual(fused[0] ?? [], unfused[0] ?? []);
+            expectArrayEqual(fused[1] ?? [], unfused[1] ?? []);
+            const labels = p.kernels.map((q) => `${q.label}×${q.dispatches}`);
+            expect(labels.some((l) => l.includes('epilogue')), labels.join(', ')).toBe(false);
+            expect(p.kernels.filter((q) => q.label.startsWith('matmul')).map((q) => q.dispatches), labels.join(', ')).toEqual([1]);
+          }
+        }
+      } finally {
+        restore();
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    const lines = logged.filter((l) => l.includes('epilogue(add,relu)+product'));
+    // One line per epilogue kernel (the planned one and the skinny one), not one per run.
+    expect(lines, logged.join('')).toHaveLength(2);
+    for (const l of lines) expect(l).toMatch(/^gpukit: .*LimitError.*maxStorageBuffersPerShaderStage.*run as separate kernels\n$/);
   });
 });

@@ -316,6 +316,15 @@ export const MUTANTS: readonly Mutant[] = [
     engine: 'dawn',
   },
   {
+    id: 'one-pass-reduce-skips-lane-combine',
+    what: 'a reduction pass of one workgroup writes each lane\'s partial (no tree) though it is the last pass: only one lane\'s share of a small input is the result',
+    file: 'src/kernels/codegen.ts',
+    edits: [{ search: "L.push('  if (_TREE || params._last != 0u) {');", replace: "L.push('  if (_TREE) {');" }],
+    tests: ['test/ops/reduce-one-pass.test.ts'],
+    filter: 'f32 sum',
+    engine: 'dawn',
+  },
+  {
     id: 'chunked-reduce-overwrites-partials',
     what: "a chunked reduction writes every chunk's partials from 0 (each chunk overwrites the last)",
     file: 'src/backends/dawn/ops/reduce.ts',

@@ -176,6 +176,10 @@ export class DawnBackend implements Backend {
     return !this.#ctx.closed && (this.#ctx.fusion?.keep(storage) ?? false);
   }
 
+  accessing(): void {
+    // Dawn's writes reach fusion through its context (beforeWrite): no host memory here.
+  }
+
   setFusion(on: boolean): void {
     this.#ctx.fuse = on;
   }

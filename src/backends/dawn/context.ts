@@ -141,6 +141,12 @@ export class DeviceContext {
    */
   epilogues = process.env['GPUKIT_FUSE_EPILOGUE'] !== '0';
   /**
+   * Whether a whole-array reduction pass that fits one workgroup writes the result itself (one dispatch for
+   * a small input; src/backends/dawn/ops/reduce.ts runReduction). GPUKIT_REDUCE_ONE_PASS=0 (read when the
+   * device opens) keeps the passes over partials, for benchmarks of the difference.
+   */
+  onePassReductions = process.env['GPUKIT_REDUCE_ONE_PASS'] !== '0';
+  /**
    * Arrays destroyed while a lease (`exportBuffer`, `toTensor`) still held their memory: returned to the pool
    * once every lease has ended (checked as batches complete, and when a lease is released).
    */

@@ -10,14 +10,17 @@
 import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
-import { argsOf, composeChain, mentionsT, nodeOf, readsAny, type FuseInput, type FuseNode } from '../../fusion/node.js';
+import { argsOf, composeChain, nodeOf, readsAny, type FuseNode } from '../../fusion/node.js';
+import { compute, recordable, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
+import { rowLayout } from '../../fusion/row-layout.js';
+import type { UniformValue } from './uniform.js';
 import type { MathCall } from '../../ops/math.js';
 import { deviceOf } from '../../ops/util.js';
 import type { DeviceContext, FusionHooks } from './context.js';
 import { fusedElementwise, readyElementwise } from './ops/elementwise.js';
 
 /**
- * The largest fused kernel body, in estimated WGSL characters ({@link opCost} per op): a longer chain is cut
+ * The largest fused kernel body, in estimated WGSL characters (`opCost` per op, src/fusion/record.ts): a longer chain is cut
  * (its operands computed first). A chain of a hundred scalar-operand ops is ~15 000: one kernel; lavapipe
  * compiles a 40 000-character body in well under a second.
  */
@@ -34,6 +37,8 @@ export const MAX_FUSED_SCALARS = 224;
 /** The most arrays one fused kernel reads (WebGPU guarantees 8 storage bindings: these and the output). */
 export const MAX_FUSED_INPUTS = 7;
 
+const DAWN_LIMITS: FuseLimits = { ops: MAX_FUSED_OPS, cost: MAX_FUSED_COST, scalars: MAX_FUSED_SCALARS, inputs: MAX_FUSED_INPUTS };
+
 /**
  * A product fusion may record (src/backends/dawn/ops/matmul.ts): its operands and shape, and its ways to
  * run. Handed over as functions, so fusion does not import the matmul kernels (they import fusion).
@@ -43,31 +48,61 @@ export interface RecordedProduct {
   readonly b: DeviceArray;
   readonly m: number;
   readonly n: number;
-  /** The product alone, exactly as unfused (with these operands: fusion's views or keepers of them). */
+  /**
+   * The product alone, exactly as unfused (with these operands: fusion's views or keepers of them). Its
+   * kernel was compiled at the call (a compile failure is the call's error, as unfused).
+   */
   run(a: DeviceArray, b: DeviceArray): DeviceArray;
-  /** The product with an elementwise chain applied to each element at its store: one dispatch. */
-  withEpilogue(a: DeviceArray, b: DeviceArray, epilogue: MatmulEpilogue): DeviceArray;
+  /**
+   * The product's kernel with an elementwise chain applied to each element at its store, compiled now (a
+   * compile failure throws here, before anything is allocated or enqueued), and a function running it: one
+   * dispatch, returning the chain's result and, with `epilogue.product`, the plain product too.
+   */
+  withEpilogue(epilogue: MatmulEpilogue): (a: DeviceArray, b: DeviceArray) => { out: DeviceArray; product: DeviceArray | undefined };
   /** The WGSL it runs (with the epilogue when given). */
   source(epilogue?: MatmulEpilogue): string;
 }
 
 /**
- * An elementwise chain as a product's epilogue: `wgsl` declares its bindings (from 4 on) and
- * `fn fused_epilogue(facc: f32, frow: u32, fcol: u32) -> f32`, which the kernel's store calls; `args` binds
- * them by name (arrays, and the uniform `fepi` of the chain's scalars). `name`: `epilogue(add,relu)`.
+ * An elementwise chain as a product's epilogue: `wgsl` declares its bindings (from 4 on; from 5 with
+ * `product`) and `fn fused_epilogue(facc: f32, frow: u32, fcol: u32) -> f32`, which the kernel's store
+ * calls; `args` binds them by name (arrays, and the uniform `fepi` of the chain's scalars). `name`:
+ * `epilogue(add,relu)`, or `epilogue(add,relu)+product` when the kernel also stores the plain product.
  */
 export interface MatmulEpilogue {
   readonly name: string;
+  /**
+   * Whether the kernel also stores the plain product (binding 4, `prod`: the `PRODUCT` flag of the
+   * kernels), for a product array still held, so that reading it later computes nothing again.
+   */
+  readonly product: boolean;
   readonly wgsl: string;
   readonly args: Readonly<Record<string, DeviceArray | Record<string, number>>>;
 }
 
-/** The most arrays an epilogue binds besides the product's a, b and out (bindings 4..8). */
+/**
+ * The most arrays an epilogue binds besides the product's a, b and out (bindings 4..8: WebGPU guarantees 8
+ * storage bindings); one fewer when the kernel also stores the plain product (`prod`, binding 4).
+ */
 export const MAX_EPILOGUE_INPUTS = 5;
 
-/** One op's share of a fused body: its text and its block (the operand selects, `var out`, the result). */
-function opCost(body: string, operands: number): number {
-  return body.length + 48 + 72 * operands;
+/**
+ * The most arrays a fused row kernel reads (kernels/reduce-rows.wgsl FUSED: bindings from 4 on, beside
+ * `out` and softmax's `y`, within the 8 storage bindings WebGPU guarantees).
+ */
+export const MAX_ROW_INPUTS = 6;
+
+/**
+ * A recorded chain as the row kernel's x (kernels/reduce-rows.wgsl composed with FUSED): `wgsl` declares
+ * its bindings (from 4 on), its uniform `frp`, `fn fused_row(row: u32, base: u32)`,
+ * `fn fused_x(e: u32) -> f32` and `fn fused_x4(e: u32) -> vec4<f32>`; `args` binds them by name. `name`: `fused(mul)`. `done()` frees what the
+ * composition made (after the kernel is enqueued).
+ */
+export interface RowPrologue {
+  readonly name: string;
+  readonly wgsl: string;
+  readonly args: Readonly<Record<string, DeviceArray | UniformValue>>;
+  done(): void;
 }
 
 interface Entry {
@@ -101,6 +136,10 @@ export class DawnFusion implements FusionHooks {
   /** Memory taken over from destroyed owners (see {@link keep}), freed once no recorded chain reads it. */
   readonly #kept = new Set<Storage>();
   #tick: NodeJS.Immediate | null = null;
+  /** Products an epilogue kernel also stored, until their lazy array takes the memory (at once). */
+  readonly #stored = new Map<FuseNode, DeviceArray>();
+  /** Epilogue kernels that failed to compile (their chains ran after the plain product): logged once each. */
+  readonly #failed = new Set<string>();
 
   constructor(ctx: DeviceContext) {
     this.#ctx = ctx;
@@ -112,88 +151,18 @@ export class DawnFusion implements FusionHooks {
    */
   record(call: MathCall): DeviceArray | undefined {
     const ctx = this.#ctx;
-    if (!ctx.fuse) return undefined;
-    const { spec, checked } = call;
-    if (checked.named['out'] !== undefined || checked.n === 0 || checked.dtype === 'f16' || spec.args.includes('f16')) return undefined;
+    if (!ctx.fuse || !recordable(call)) return undefined;
+    const { checked } = call;
     // What running it now would refuse at once (a destroyed operand, another device's), refused at the call.
     deviceOf(call.name, ...checked.given);
-    const r = this.#operands(call, true);
-    if (r === undefined) return undefined;
-    const node: FuseNode = {
-      op: call.name,
-      spec,
-      dtype: checked.dtype,
-      outType: call.dtype,
-      shape: call.shape,
-      size: checked.n,
-      inputs: r.inputs,
-      usesT: mentionsT(spec.body),
-      ops: r.ops,
-      cost: r.cost,
-      scalars: r.scalars,
-      binds: r.binds,
-      single: call,
-    };
+    // A computed operand is held through a view of fusion's own: destroying the caller's view (a
+    // temporary the op read) must not take the memory from under the recording.
+    const node = recordNode(call, (v) => this.#own(v), DAWN_LIMITS, (s) => s.body);
+    if (node === undefined) return undefined;
     const out = this.#lazy(node);
     this.#live.add({ ref: new WeakRef(out), node });
     this.#scheduleTick();
     return out;
-  }
-
-  /**
-   * A call's operands as a node holds them, with what a kernel computing it would hold and bind. Lazy
-   * operands that would be recomputed per element of a broadcast, or that would take the kernel past its
-   * limits, are computed first (`cut`) and bind as arrays. Undefined when an argument is missing.
-   */
-  #operands(call: MathCall, cut: boolean): { inputs: FuseInput[]; ops: number; cost: number; scalars: number; binds: Set<DeviceArray> } | undefined {
-    const { spec, checked } = call;
-    const args = argsOf(spec.args);
-    const inputs: FuseInput[] = [];
-    let ops = 1;
-    let arrays = 0;
-    let scalars = 0;
-    const binds = new Set<DeviceArray>();
-    for (const a of args) {
-      if (a.name === 'out') continue;
-      const v = checked.named[a.name];
-      if (v === undefined) return undefined;
-      const type = a.type === 'T' ? checked.dtype : a.type;
-      const inner = v instanceof DeviceArray ? nodeOf(v) : undefined;
-      // A computed operand is held through a view of fusion's own: destroying the caller's view (a
-      // temporary the op read) must not take the memory from under the recording.
-      const value = v instanceof DeviceArray && inner === undefined ? this.#own(v) : v;
-      inputs.push({ name: a.name, value, type, ...(inner !== undefined ? { node: inner } : {}) });
-      if (value instanceof DeviceArray) arrays++;
-      else if (spec.consts?.[a.name] === undefined) scalars++;
-    }
-    let cost = opCost(spec.body, arrays);
-    for (const i of inputs) {
-      const v = i.value;
-      if (!(v instanceof DeviceArray)) continue;
-      const inner = i.node;
-      if (inner === undefined) {
-        binds.add(v);
-        continue;
-      }
-      const joins = inner.opaque !== true && inner.size === checked.n && (!inner.usesT || inner.dtype === checked.dtype);
-      if (joins) {
-        ops += inner.ops;
-        cost += inner.cost;
-        scalars += inner.scalars;
-        for (const l of inner.binds) binds.add(l);
-      } else binds.add(v);
-    }
-    if (!cut) return { inputs, ops, cost, scalars, binds };
-    let again = false;
-    for (const i of inputs) {
-      const v = i.value;
-      if (!(v instanceof DeviceArray) || i.node === undefined) continue;
-      if (v.size !== checked.n || ops > MAX_FUSED_OPS || cost > MAX_FUSED_COST || scalars > MAX_FUSED_SCALARS || binds.size > MAX_FUSED_INPUTS) {
-        compute(v);
-        again = true;
-      }
-    }
-    return again ? this.#operands(call, false) : { inputs, ops, cost, scalars, binds };
   }
 
   /**
@@ -246,7 +215,7 @@ export class DawnFusion implements FusionHooks {
    * to bind. The body is composed as for a fused kernel (the same opaque selects), so each element gets
    * the same f32 operations as the product stored, then the chain.
    */
-  #epilogueOf(root: FuseNode, c: ReturnType<typeof composeChain>): { product: FuseNode; epilogue: MatmulEpilogue } | undefined {
+  #epilogueOf(root: FuseNode, c: ReturnType<typeof composeChain>): { product: FuseNode; leaf: DeviceArray; epilogue: MatmulEpilogue } | undefined {
     // The kernel's T is f32 (an op whose body names T joined only a chain of its own T); the body reads
     // no n-d index or raw array (the elementwise builder's helpers): its element, its operands, i and n.
     if (root.outType !== 'f32' || c.dtype !== 'f32' || c.body.includes('_ind(') || c.body.includes('_raw_')) return undefined;
@@ -258,7 +227,12 @@ export class DawnFusion implements FusionHooks {
     }
     const product = mm === undefined ? undefined : nodeOf(mm);
     // A product another recorded chain reads is computed once, on its own, rather than once per chain.
-    if (product === undefined || this.#readElsewhere(product, new Set(c.nodes))) return undefined;
+    if (mm === undefined || product === undefined || this.#readElsewhere(product, new Set(c.nodes))) return undefined;
+    // The product's own array not destroyed (the chain reads that array, not a temporary revived from its
+    // recording) may be read later: the kernel stores it too, so it is computed once at most. JS cannot
+    // tell an array nobody holds any more from one held (the chain's recording holds its operands), so
+    // only `destroy()` (or the end of a `using` scope) before the chain runs skips that store.
+    const keep = !c.temps.includes(mm);
     const p = product.single as RecordedProduct;
     const { m, n } = p;
     if (c.shape.length !== 2 || c.shape[0] !== m || c.shape[1] !== n) return undefined;
@@ -273,7 +247,8 @@ export class DawnFusion implements FusionHooks {
     const fields: string[] = [];
     const uniform: Record<string, number> = {};
     const args: Record<string, DeviceArray | Record<string, number>> = {};
-    let binding = 4;
+    const first = keep ? 5 : 4;
+    let binding = first;
     for (const a of argsOf(c.args)) {
       if (a.name === 'fres') continue;
       const v = c.named[a.name];
@@ -286,7 +261,7 @@ export class DawnFusion implements FusionHooks {
         if ((t !== 'f32' && t !== 'i32' && t !== 'u32') || !v.isPlain) return undefined;
         const shape = strip(v.shape);
         const index = v.size === 1 ? '0u' : shape === full ? 'frow * params.n + fcol' : shape === String(n) ? 'fcol' : undefined;
-        if (index === undefined || binding - 4 >= MAX_EPILOGUE_INPUTS) return undefined;
+        if (index === undefined || binding - first >= MAX_EPILOGUE_INPUTS - (keep ? 1 : 0)) return undefined;
         decls.push(`@group(0) @binding(${binding++}) var<storage, read> fep_${a.name}: array<${t}>;`);
         lets.push(`let ${a.name} = fep_${a.name}[${index}];`);
         args[`fep_${a.name}`] = v;
@@ -319,7 +294,7 @@ export class DawnFusion implements FusionHooks {
       'return fres;',
       '}',
     ].join('\n');
-    return { product, epilogue: { name: `epilogue(${c.ops.join(',')})`, wgsl, args } };
+    return { product, leaf: mm, epilogue: { name: `epilogue(${c.ops.join(',')})${keep ? '+product' : ''}`, product: keep, wgsl, args } };
   }
 
   /**
@@ -461,17 +436,41 @@ export class DawnFusion implements FusionHooks {
     this.#busy++;
     try {
       for (const e of this.#live) if (e.node === node) this.#live.delete(e);
-      if (node.opaque === true) return (node.single as RecordedProduct).run(...this.#productOperands(node));
+      if (node.opaque === true) {
+        const stored = this.#stored.get(node);
+        if (stored !== undefined) {
+          this.#stored.delete(node);
+          return stored;
+        }
+        return (node.single as RecordedProduct).run(...this.#productOperands(node));
+      }
       const c = this.#compose(node);
       try {
         for (const n of c.nodes) if (n !== node) this.#absorbed.add(n);
-        // A chain on a pending product: the product's kernel applies it at its store. The product stays
-        // lazy (computed alone if something else needs it), like the chain's intermediates.
+        // A chain on a pending product: the product's kernel applies it at its store, and stores the plain
+        // product too while its array is held (see #epilogueOf), so the product is computed once.
         const e = this.#ctx.epilogues ? this.#epilogueOf(node, c) : undefined;
-        if (e !== undefined) {
+        const run = e === undefined ? undefined : this.#epilogueKernel(e.product.single as RecordedProduct, e.epilogue);
+        if (e !== undefined && run !== undefined) {
           this.#absorbed.add(e.product);
-          return (e.product.single as RecordedProduct).withEpilogue(...this.#productOperands(e.product), e.epilogue);
+          const r = run(...this.#productOperands(e.product));
+          if (r.product !== undefined) {
+            // The product's lazy array takes the stored product now (its materialize finds it).
+            this.#stored.set(e.product, r.product);
+            try {
+              compute(e.leaf);
+            } catch (err) {
+              r.out.destroy();
+              throw err;
+            } finally {
+              this.#stored.get(e.product)?.destroy();
+              this.#stored.delete(e.product);
+            }
+          }
+          return r.out;
         }
+        // No epilogue (or its kernel did not compile): the chain reads the product as an array, computed
+        // first, on its own, by the kernel its call compiled.
         const call = node.single as MathCall;
         // One op whose operands all stand: exactly its unfused kernel (vec4 where the op has it).
         if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
@@ -484,6 +483,23 @@ export class DawnFusion implements FusionHooks {
     } finally {
       this.#busy--;
       if (this.#busy === 0) this.#release();
+    }
+  }
+
+  /**
+   * The epilogue's kernel, compiled; undefined when it does not compile (a device limit, a driver's
+   * refusal): the chain then runs after the plain product, which its call compiled. Logged once per kernel.
+   */
+  #epilogueKernel(p: RecordedProduct, e: MatmulEpilogue): ReturnType<RecordedProduct['withEpilogue']> | undefined {
+    try {
+      return p.withEpilogue(e);
+    } catch (err) {
+      const what = `${e.name}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+      if (!this.#failed.has(what)) {
+        this.#failed.add(what);
+        process.stderr.write(`gpukit: a matmul ${what.split(/\s+/).join(' ')}; the product and its chain run as separate kernels\n`);
+      }
+      return undefined;
     }
   }
 
@@ -506,8 +522,8 @@ export class DawnFusion implements FusionHooks {
    * frees what the composition made. Undefined when x is not a chain (or fusion is off).
    */
   prologue(x: DeviceArray): { name: string; prelude: string; map: string; args: string; values: (DeviceArray | number)[]; done: () => void } | undefined {
-    const node = nodeOf(x);
-    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32' || node.opaque === true) return undefined;
+    const node = this.#prologueNode(x);
+    if (node === undefined) return undefined;
     // A one-element plain operand (a 0-d mean: `sub(x, mean(x))`) binds whole and is read at element 0,
     // instead of being broadcast into a copy the size of x first.
     const whole = (a: DeviceArray): boolean => a.size === 1 && node.size > 1 && a.isPlain && (a.dtype === 'f32' || a.dtype === 'i32' || a.dtype === 'u32');
@@ -529,6 +545,152 @@ export class DawnFusion implements FusionHooks {
     };
   }
 
+  /** The recorded f32 chain under `x` a reduction may absorb (undefined: x is computed, a product, or fusion is off). */
+  #prologueNode(x: DeviceArray): FuseNode | undefined {
+    const node = nodeOf(x);
+    if (node === undefined || !this.#ctx.fuse || node.outType !== 'f32' || node.opaque === true) return undefined;
+    return node;
+  }
+
+  /**
+   * A recorded f32 chain under `x` as the row kernel's x, for a reduction (or softmax) along the axes
+   * `order.slice(kept)` (src/ops/axis.ts's plan): the chain composed as for a fused kernel (the same
+   * opaque selects), each element computed where the row kernel loads it (src/fusion/row-layout.ts finds
+   * each array's element from the row and the position along it). x stays lazy, as under a whole-array
+   * reduction. Undefined (the caller computes x and runs unfused) when the chain reads a pending product
+   * at its own size (the product's epilogue takes the chain: one dispatch either way, and the skinny
+   * product's needs no transpose), more than {@link MAX_ROW_INPUTS} arrays, an array that is not plain
+   * 32-bit numbers within one binding, or when the reduced axes have no single stride (axis (0, 2) of a
+   * 3-d chain). Lazy operands that would be broadcast are computed on their own (composeChain), not per
+   * element of every row.
+   */
+  rowPrologue(x: DeviceArray, order: readonly number[], kept: number): RowPrologue | undefined {
+    const node = this.#prologueNode(x);
+    if (node === undefined) return undefined;
+    const c = this.#compose(node);
+    const r = this.#rowKernelOf(c, order, kept);
+    if (r === undefined) {
+      for (const t of c.temps) t.destroy();
+      return undefined;
+    }
+    for (const n of c.nodes) this.#absorbed.add(n);
+    return {
+      ...r,
+      done: () => {
+        for (const t of c.temps) t.destroy();
+      },
+    };
+  }
+
+  #rowKernelOf(c: ReturnType<typeof composeChain>, order: readonly number[], kept: number): Omit<RowPrologue, 'done'> | undefined {
+    // The kernel's T is f32; the body reads its element and operands only (no n-d index, no raw arrays).
+    if (c.dtype !== 'f32' || c.body.includes('_ind(') || c.body.includes('_raw_') || c.leaves.length > MAX_ROW_INPUTS) return undefined;
+    const binding = this.#ctx.limits.maxStorageBufferBindingSize;
+    for (const l of c.leaves) {
+      if ((l.dtype !== 'f32' && l.dtype !== 'i32' && l.dtype !== 'u32') || !l.isPlain || l.length * 4 > binding) return undefined;
+      if (nodeOf(l)?.opaque === true && l.size === c.size) return undefined;
+    }
+    const layout = rowLayout(c.shape, order, kept, c.leaves.map((l) => l.shape));
+    if (layout === undefined) return undefined;
+    const R = order.slice(kept).reduce((p, d) => p * (c.shape[d] ?? 1), 1);
+    const leafAt = new Map(c.leaves.map((l, k) => [l, k]));
+    const decls: string[] = [];
+    const rowLines: string[] = [];
+    const params: string[] = [];
+    const lets: string[] = [];
+    /** Each array's element at `frk` (scalar) and its four elements from a multiple of 4 (vec4). */
+    const one: string[] = [];
+    const four: string[] = [];
+    const vecFields: string[] = ['kext: vec4<u32>,'];
+    const fields: string[] = [];
+    const uniform: Record<string, UniformValue> = { kext: layout.kext };
+    const args: Record<string, DeviceArray | UniformValue> = {};
+    for (const a of argsOf(c.args)) {
+      if (a.name === 'fres') continue;
+      const v = c.named[a.name];
+      if (v instanceof DeviceArray) {
+        const k = leafAt.get(v) ?? -1;
+        const leaf = layout.leaves[k];
+        if (leaf === undefined) return undefined;
+        // Contiguous along the rows, each row starting at a multiple of 4: bound as vec4s, a vec4 load for
+        // four elements (what the unfused kernel reads). Constant along the row: one load for four.
+        const vec = R % 4 === 0 && leaf.k === 1 && leaf.row.every((st) => st % 4 === 0);
+        const t = v.dtype;
+        const x = `frx_${a.name}`;
+        const b = `frb_${a.name}`;
+        decls.push(`@group(0) @binding(${4 + k}) var<storage, read> ${x}: array<${vec ? `vec4<${t}>` : t}>;`, `var<private> ${b}: u32;`);
+        vecFields.push(`row_${a.name}: vec4<u32>,`);
+        uniform[`row_${a.name}`] = leaf.row;
+        rowLines.push(`${b} = dot(frc, frp.row_${a.name});`);
+        params.push(`${a.name}: ${t}`);
+        if (vec) {
+          one.push(`${x}[(${b} + frk) >> 2u][(${b} + frk) & 3u]`);
+          four.push(`${x}[(${b} + frk) >> 2u]`);
+        } else if (leaf.k === 0) {
+          one.push(`${x}[${b}]`);
+          four.push(`vec4<${t}>(${x}[${b}])`);
+        } else {
+          fields.push(`k_${a.name}: u32,`);
+          uniform[`k_${a.name}`] = leaf.k;
+          const at = (j: number): string => `${x}[${b} + (frk + ${j}u) * frp.k_${a.name}]`;
+          one.push(at(0));
+          four.push(`vec4<${t}>(${at(0)}, ${at(1)}, ${at(2)}, ${at(3)})`);
+        }
+        args[x] = v;
+      } else if (typeof v === 'number') {
+        const t = a.type === 'T' ? c.dtype : a.type;
+        if (a.array || (t !== 'f32' && t !== 'i32' && t !== 'u32')) return undefined;
+        fields.push(`${a.name}: ${t},`);
+        lets.push(`let ${a.name} = frp.${a.name};`);
+        uniform[a.name] = v;
+      } else return undefined;
+    }
+    for (let k = 0; fields.length % 4 !== 0; k++) {
+      fields.push(`frpad${k}: u32,`);
+      uniform[`frpad${k}`] = 0;
+    }
+    args['frp'] = uniform;
+    const wgsl = [
+      '// x: an elementwise chain computed per element, composed by gpukit fusion (src/backends/dawn/fusion.ts rowPrologue)',
+      ...decls,
+      'struct FusedRows {',
+      ...vecFields,
+      ...fields,
+      '}',
+      `@group(0) @binding(${4 + c.leaves.length}) var<uniform> frp: FusedRows;`,
+      'var<private> fr_base: u32;',
+      '// The row\'s base in each array: its kept coordinates (outermost first) against the array\'s strides.',
+      'fn fused_row(row: u32, base: u32) {',
+      'var q = row;',
+      'var frc = vec4<u32>(0u);',
+      'frc.w = q % frp.kext.w; q = q / frp.kext.w;',
+      'frc.z = q % frp.kext.z; q = q / frp.kext.z;',
+      'frc.y = q % frp.kext.y; q = q / frp.kext.y;',
+      'frc.x = q;',
+      'fr_base = base;',
+      ...rowLines,
+      '}',
+      '// The chain on one element, given its arrays\' elements.',
+      `fn fused_at(${params.join(', ')}) -> f32 {`,
+      ...lets,
+      'var fres: f32;',
+      `${c.body};`,
+      'return fres;',
+      '}',
+      'fn fused_x(e: u32) -> f32 {',
+      'let frk = e - fr_base;',
+      `return fused_at(${one.join(', ')});`,
+      '}',
+      '// Four elements from e (a multiple of 4 into the row): each array\'s four at once, the chain per lane.',
+      'fn fused_x4(e: u32) -> vec4<f32> {',
+      'let frk = e - fr_base;',
+      ...four.map((f, k) => `let frv${k} = ${f};`),
+      `return vec4<f32>(${['x', 'y', 'z', 'w'].map((l) => `fused_at(${four.map((_, k) => `frv${k}.${l}`).join(', ')})`).join(', ')});`,
+      '}',
+    ].join('\n');
+    return { name: c.name, wgsl, args };
+  }
+
   /** Before GPU work or a host write changes `buffers`: computes the recorded chains that read them. */
   beforeWrite(buffers: readonly GPUBuffer[]): void {
     if (this.#live.size === 0 || this.#busy > 0 || buffers.length === 0) return;
@@ -541,32 +703,7 @@ export class DawnFusion implements FusionHooks {
   flushRoots(): void {
     this.#release();
     if (this.#live.size === 0) return;
-    const consumed = new Set<FuseNode>();
-    const roots: DeviceArray[] = [];
-    for (const e of [...this.#live]) {
-      const a = e.ref.deref();
-      if (a?.pending === undefined) {
-        this.#live.delete(e);
-        continue;
-      }
-      // An intermediate of a computed chain: what it reads was absorbed with it.
-      if (this.#absorbed.has(e.node)) continue;
-      // Every recording under this one that it would compute with it (lazy operands, and the recordings
-      // of operands destroyed before they were computed).
-      const stack: FuseNode[] = [e.node];
-      for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
-        for (const i of n.inputs) {
-          const v = i.value;
-          if (i.node === undefined || consumed.has(i.node) || !(v instanceof DeviceArray) || (nodeOf(v) !== i.node && !v.destroyed)) continue;
-          consumed.add(i.node);
-          stack.push(i.node);
-        }
-      }
-    }
-    for (const e of this.#live) {
-      const a = e.ref.deref();
-      if (a !== undefined && !consumed.has(e.node) && !this.#absorbed.has(e.node)) roots.push(a);
-    }
+    const roots = rootsOf(this.#entries(), this.#absorbed);
     for (const a of roots) if (a.pending !== undefined) compute(a);
   }
 
@@ -617,11 +754,6 @@ class Pending implements PendingSource {
   replay(inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined {
     return this.#fusion.replayOf(this.node, inputs);
   }
-}
-
-/** Computes a lazy array now (its memory is what any use of it needs first). */
-function compute(a: DeviceArray): Storage {
-  return a.storage;
 }
 
 /** The device's fusion state (made on first use). */

@@ -21,7 +21,10 @@ function isHostArray(v: unknown): v is DeviceArray {
 
 /** The host memory blocks of the arrays in `v`: an array, or arrays inside a list or a plain record. */
 export function hostBlocksOf(v: unknown, depth = 0): ArrayBuffer[] {
-  if (isHostArray(v)) return v.destroyed ? [] : [v.storageBlock];
+  // A lazy array (a recorded chain) has no block yet: its chain's own op tracks it when it is computed.
+  // The block is named, not taken (no read or write of it here): `storage`, not `storageBlock`, so
+  // recorded chains reading it are not computed for this (src/backends/host/fusion.ts).
+  if (isHostArray(v)) return v.destroyed || v.pending !== undefined ? [] : [v.storage.block as ArrayBuffer];
   if (depth > 1 || typeof v !== 'object' || v === null) return [];
   const items: unknown[] = Array.isArray(v) ? v : Object.values(v);
   return items.flatMap((x) => hostBlocksOf(x, depth + 1));
@@ -81,7 +84,10 @@ export class HostBackend implements Backend {
     };
     const gathered = Object.fromEntries(Object.entries(call).map(([k, v]) => [k, Array.isArray(v) ? v.map(plain) : plain(v)])) as C;
     try {
-      return this.#ctx.op(op.name, hostBlocksOf(call), () => op.host(this.#ctx, gathered), (r) => hostBlocksOf(r));
+      // The inputs' blocks before the op runs, and after it those of lazy inputs it computed (one it
+      // recorded into a chain has none yet: that chain's own op tracks it when it runs).
+      const before = hostBlocksOf(call);
+      return this.#ctx.op(op.name, () => [...new Set([...before, ...hostBlocksOf(call)])], () => op.host(this.#ctx, gathered), (r) => hostBlocksOf(r));
     } finally {
       for (const t of temps) t.destroy();
     }
@@ -185,19 +191,24 @@ export class HostBackend implements Backend {
     return new Storage(null, memory);
   }
 
-  retiring(): boolean {
-    // Host arrays record no chains yet (fusion is Dawn's): nothing reads memory later than its op.
+  retiring(storage: Storage): boolean {
+    // Recorded chains that read this memory are computed first (src/backends/host/fusion.ts); then it
+    // goes back to the pool as usual (the pool reuses it only after the queue has run them).
+    if (!this.#ctx.closed) this.#ctx.fusion?.retiring(storage);
     return false;
   }
 
-  #fuse = true;
+  accessing(storage: Storage): void {
+    const block = storage.block;
+    if (block !== null) this.#ctx.fusion?.touch(block);
+  }
 
   setFusion(on: boolean): void {
-    this.#fuse = on;
+    this.#ctx.fuse = on;
   }
 
   get fusion(): boolean {
-    return this.#fuse;
+    return this.#ctx.fuse;
   }
 
   release(storage: Storage): void {

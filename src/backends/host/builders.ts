@@ -161,6 +161,15 @@ class HostElementwise {
   }
 
   #translate(dtype: DType, expression: { readonly text: string; readonly where: string } | undefined): ElementwiseJs {
+    return compileJs<undefined>(this.#code(dtype, expression));
+  }
+
+  /** The JavaScript the body translates to for `dtype` (the loop {@link compileJs} compiles). */
+  source(dtype: DType): string {
+    return this.#code(dtype, undefined);
+  }
+
+  #code(dtype: DType, expression: { readonly text: string; readonly where: string } | undefined): string {
     const label = `elementwise|${this.name}|${dtype}`;
     const { names, params } = bindings(this.args, dtype, `elementwise '${this.name}'`, this.outputs);
     const aliases = { T: typeOf('T', dtype, `elementwise '${this.name}'`) };
@@ -193,7 +202,23 @@ class HostElementwise {
       ...this.outputs.map((o) => `a_${o}[i] = v_${o};`),
       '}',
     ];
-    return compileJs<undefined>(lines.join('\n'));
+    return lines.join('\n');
+  }
+
+  /**
+   * Runs the body over `n` elements of `shape` with `dtype` as its `T`, arguments already checked (fusion's
+   * composed chains): arrays broadcast to `shape` and made plain as an op's call does, the output new.
+   */
+  run(host: HostContext, named: Readonly<Record<string, DeviceArray | number>>, dtype: DType, n: number, shape: readonly number[]): DeviceArray {
+    const args: Record<string, DeviceArray | number> = { ...named };
+    const temps: DeviceArray[] = [];
+    try {
+      temps.push(...broadcastArgs(this.name, this.args, args, this.outputs, shape));
+      temps.push(...plainInputs(this.args, args));
+      return this.#enqueue(host, this.#fns.get(dtype), args, dtype, n, shape) as DeviceArray;
+    } finally {
+      for (const t of temps) t.destroy();
+    }
   }
 
   /**
@@ -298,6 +323,15 @@ export function hostReady(spec: ElementwiseSpec): (named: BoundArgs) => DeviceAr
   if (b === undefined) readyBuilders.set(key, (b = new HostElementwise(spec).prepare()));
   const builder = b;
   return (named) => builder.call([named], false) as DeviceArray;
+}
+
+/**
+ * @internal A fused elementwise chain on the host engine (src/backends/host/fusion.ts): its composed body
+ * translated to one JavaScript loop. The caller caches it per device, by the composed text (structure).
+ */
+export function hostFusedBuilder(name: string, args: string, body: string): { run: HostElementwise['run']; source: (dtype: DType) => string } {
+  const b = new HostElementwise({ name, args, body });
+  return { run: (host, named, dtype, n, shape) => b.run(host, named, dtype, n, shape), source: (dtype) => b.source(dtype) };
 }
 
 const mapBuilders = new Map<string, HostElementwise>();

@@ -4,6 +4,19 @@ import type { ProfileSink } from '../../timing/profiler.js';
 import { HostBackend } from './backend.js';
 import { HostPool } from './pool.js';
 import type { GpujsBackend } from './gpujs.js';
+import type { Storage } from '../../buffers/storage.js';
+
+/** What the context and backend ask of fusion (src/backends/host/fusion.ts). */
+export interface HostFusionHooks {
+  /** Computes the recorded chains nothing else recorded consumes (sync, the end of a profile). */
+  flushRoots(): void;
+  /** Before a host block is taken (to read or write it): computes the recorded chains that read it. */
+  touch(block: ArrayBuffer): void;
+  /** Before an owner's memory goes back to the pool: computes the recorded chains that read it. */
+  retiring(storage: Storage): void;
+  /** Fused loops compiled on this device so far (tests check that a loop over new values compiles once). */
+  readonly loopsCompiled: number;
+}
 
 /** Limits of a host-memory device: the largest array, plus whatever the gpu.js mode reports. */
 export type HostLimits = Readonly<{ maxBufferSize: number } & Record<string, number>>;
@@ -31,7 +44,12 @@ export class HostContext {
   busyMs = 0;
   tasks = 0;
 
+  /** Whether math ops record chains to fuse: `openDevice({ fuse })`, else GPUKIT_FUSE (0 turns it off). */
+  fuse = process.env['GPUKIT_FUSE'] !== '0';
+
   // ---- Per-device state: made with the device, freed by close() (read through hostPoolOf, backendOf) ----
+  /** Recorded elementwise chains (src/backends/host/fusion.ts `hostFusionOf(host)`): made on first use. */
+  fusion: HostFusionHooks | null = null;
   /** The device's block pool (src/backends/host/pool.ts; `hostPoolOf(host)`), made in the constructor. */
   readonly pool: HostPool;
   /** The gpu.js instance, its kernel cache and its mode's limits (src/backends/host/gpujs.ts; `backendOf(host)`). */
@@ -97,6 +115,7 @@ export class HostContext {
     this.assertUsable();
     this.#seq++;
     const owner = this.#current;
+    const sink = this.sink;
     const fail = (e: unknown): void => {
       const error = e instanceof GpukitError ? e : new GpukitError(`${owner?.label ?? 'a gpu.js task'} failed: ${e instanceof Error ? e.message : JSON.stringify(e)}`, { cause: e });
       if (owner !== null) owner.error ??= error;
@@ -115,15 +134,16 @@ export class HostContext {
         return;
       }
       this.busyMs += performance.now() - t0;
+      if (owner !== null) sink?.kernel?.(owner.label, performance.now() - t0, 0);
       this.tasks++;
       if (r instanceof Promise) this.#chain(() => r, t0, fail);
       else this.#finished();
       return;
     }
-    this.#chain(task, undefined, fail);
+    this.#chain(task, undefined, fail, owner === null ? undefined : (ms) => sink?.kernel?.(owner.label, ms, 0));
   }
 
-  #chain(task: () => void | Promise<void>, started: number | undefined, fail: (e: unknown) => void): void {
+  #chain(task: () => void | Promise<void>, started: number | undefined, fail: (e: unknown) => void, report?: (ms: number) => void): void {
     this.#pending++;
     const prev = this.#tail ?? Promise.resolve();
     const next = prev.then(async () => {
@@ -135,6 +155,7 @@ export class HostContext {
         fail(e);
       } finally {
         this.busyMs += performance.now() - t0;
+        report?.(performance.now() - t0);
         this.#pending--;
         this.#finished();
       }
@@ -147,7 +168,7 @@ export class HostContext {
    * them throws its error, every time — if one of its tasks failed or it read a failed block, and valid
    * otherwise. Other ops' arrays are unaffected.
    */
-  op<R>(label: string, inputs: readonly ArrayBuffer[], run: () => R, outputsOf: (r: R) => readonly ArrayBuffer[]): R {
+  op<R>(label: string, inputsOf: readonly ArrayBuffer[] | (() => readonly ArrayBuffer[]), run: () => R, outputsOf: (r: R) => readonly ArrayBuffer[]): R {
     const rec = { label, error: null as Error | null };
     const prev = this.#current;
     this.#current = rec;
@@ -157,7 +178,12 @@ export class HostContext {
     } finally {
       this.#current = prev;
     }
+    // Given as a function, the inputs are found after `run`: a lazy input it computed has its block now
+    // (one it recorded into a chain has none yet, and is tracked by that chain's own op).
+    const inputs = typeof inputsOf === 'function' ? inputsOf() : inputsOf;
     const outputs = outputsOf(r);
+    // A profile counts the op as a dispatch when it made or wrote memory (a call fusion recorded did not).
+    if (outputs.length > 0) this.sink?.kernel?.(label, 0, 1);
     if (outputs.length > 0 || inputs.length > 0) {
       this.enqueue(() => {
         let error = rec.error;
@@ -189,6 +215,7 @@ export class HostContext {
 
   /** Waits for every enqueued task and throws the first error not reported yet. */
   async sync(): Promise<void> {
+    this.fusion?.flushRoots();
     await this.drained();
     this.checkErrors();
   }

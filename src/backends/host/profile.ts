@@ -16,7 +16,14 @@ export async function profileHost<T>(host: HostContext, fn: () => Promise<T> | T
   let uploadBytes = 0;
   let downloadMs = 0;
   let downloadBytes = 0;
+  const kernels = new Map<string, { dispatches: number; ms: number }>();
   host.sink = {
+    kernel: (label, ms, dispatches) => {
+      const k = kernels.get(label) ?? { dispatches: 0, ms: 0 };
+      k.dispatches += dispatches;
+      k.ms += ms;
+      kernels.set(label, k);
+    },
     compile: () => undefined,
     upload: (bytes, ms) => {
       uploadBytes += bytes;
@@ -34,6 +41,8 @@ export async function profileHost<T>(host: HostContext, fn: () => Promise<T> | T
   let wallMs: number;
   try {
     result = await fn();
+    // The chains fn recorded (fusion) and left for later are computed inside the profile, as on Dawn.
+    host.fusion?.flushRoots();
     await host.sync();
     wallMs = now() - t0;
   } finally {
@@ -51,7 +60,9 @@ export async function profileHost<T>(host: HostContext, fn: () => Promise<T> | T
       host: phase(Math.max(0, wallMs - uploadMs - downloadMs - kernelMs), 'wall time outside the other phases'),
       wall: phase(wallMs, 'the whole profiled function, until the queue finished'),
     },
-    kernels: [],
+    // Each op (a fused chain is one: `elementwise|fused(sub,mul,exp)|f32`) with its calls and the wall
+    // clock of its tasks on the queue.
+    kernels: [...kernels].map(([label, k]) => ({ label, dispatches: k.dispatches, ms: k.ms })),
     adapter: describeAdapter(host.info),
     isSoftware: host.info.isSoftware,
   };

@@ -16,6 +16,8 @@ import { registerTunable, softwareProfile, tunedParams } from '../tuning.js';
 import { emptyValue, type AxisOp } from '../../../ops/axis-options.js';
 import type { AxisCall, RowsCall } from '../../../ops/axis.js';
 import { checkProdOverflow, checkSumOverflow } from './overflow.js';
+import { fusionOf, type RowPrologue } from '../fusion.js';
+import type { KernelArgs } from '../kernel.js';
 
 const CODE: Record<AxisOp | 'softmax', number> = { sum: 0, prod: 1, min: 2, max: 3, argmin: 4, argmax: 5, any: 6, all: 7, mean: 8, var: 9, std: 10, norm: 11, softmax: 12, logsumexp: 13 };
 
@@ -39,29 +41,50 @@ export const rowsTunable = registerTunable({
   },
 });
 
-/** kernels/reduce-rows.wgsl with vec4 loads, or in its scalar form (rows whose length is not a multiple of 4): a parameter of the module. */
-function rowsSource(vec4: boolean): string {
-  return composeKernel('reduce-rows', { SCALAR: !vec4 });
+/**
+ * kernels/reduce-rows.wgsl with vec4 loads, or in its scalar form (rows whose length is not a multiple of 4):
+ * a parameter of the module; with a recorded chain as x (FUSED), its text appended.
+ */
+function rowsSource(vec4: boolean, fused?: RowPrologue, RB = 8): string {
+  return fused === undefined ? composeKernel('reduce-rows', { SCALAR: !vec4 }) : `${composeKernel('reduce-rows', { SCALAR: !vec4, FUSED: true, RB: `${RB}u` })}\n${fused.wgsl}`;
 }
 
 /**
  * Enqueues the row kernel over dense rows × R: entry `main` (a reduction, `out` one word per row) or
- * `softmax` (`y` rows × R). Vec4 loads when R is a multiple of 4, the tuned geometry for rows of R.
+ * `softmax` (`y` rows × R). Vec4 loads when R is a multiple of 4, the tuned geometry for rows of R. With
+ * `fused`, x is a recorded chain the kernel computes (not bound).
  */
-function runRows(ctx: DeviceContext, entry: 'main' | 'softmax', op: number, dtype: DType, bound: Record<string, DeviceArray>, rows: number, R: number, ddof = 0): void {
+function runRows(ctx: DeviceContext, entry: 'main' | 'softmax', op: number, dtype: DType, bound: KernelArgs, rows: number, R: number, ddof = 0, fused?: RowPrologue): void {
   const vec4 = R % 4 === 0;
   const p = tunedParams(ctx, rowsTunable, R);
   const WG = p['WG'] ?? 64;
   const LANES = p['LANES'] ?? 1;
   const word = dtype === 'f32' ? 'f32' : dtype;
-  const kernel = compileKernelSync(ctx, rowsSource(vec4), {
+  // A fused softmax whose rows do not fit the register blocks (R / 4 > 8·LANES) reads them twice, the chain
+  // computed on each read: blocks of one chunk there, so the chain's body has the registers. On lavapipe at
+  // 2048×2048 (bench/fusion.ts --only axis) blocks of 8 made it 0.64–0.81× the unfused pair, blocks of 1
+  // 0.65–1.27× (parity within that machine's noise); computing the chain once into y first and reading the
+  // row back from there was 0.66–0.80× (a row per invocation: y written by scattered stores).
+  const RB = fused !== undefined && entry === 'softmax' && R / 4 > 8 * LANES ? 1 : 8;
+  const kernel = compileKernelSync(ctx, rowsSource(vec4, fused, RB), {
     dtype: word,
     entryPoint: entry,
     constants: { OP: op, IS_FLOAT: dtype === 'f32' ? 1 : 0, WG, LANES },
-    label: `reduce-rows|${entry === 'softmax' ? 'softmax' : op}|${word}${vec4 ? '|vec4' : ''}`,
+    label: `reduce-rows|${entry === 'softmax' ? 'softmax' : op}|${word}${vec4 ? '|vec4' : ''}${fused !== undefined ? `|${fused.name}` : ''}`,
   });
   const groups = Math.ceil(rows / (WG / LANES));
-  kernel.run({ ...bound, params: { rows, r: R, ddof, pad: 0 } }, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `reduce-rows over ${rows} rows`) });
+  kernel.run({ ...bound, ...(fused?.args ?? {}), params: { rows, r: R, ddof, pad: 0 } }, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `reduce-rows over ${rows} rows`) });
+}
+
+/**
+ * A recorded f32 chain under x as the row kernel's x (fusion's row prologue), when the result fits one
+ * binding: x is never written, one dispatch where computing it first took two (or more).
+ */
+function rowPrologueOf(ctx: DeviceContext, x: DeviceArray, order: readonly number[], kept: number, outLength: number): RowPrologue | undefined {
+  // The kernel indexes the rows' elements with u32 (a broadcast chain may have more: it runs unfused, whose
+  // gather into rows refuses it with a LimitError).
+  if (!ctx.fuse || x.dtype !== 'f32' || x.pending === undefined || outLength > chunkElements(ctx.limits) || x.size >= 2 ** 32) return undefined;
+  return fusionOf(ctx).rowPrologue(x, order, kept);
 }
 
 
@@ -72,6 +95,20 @@ export function dawnReduceAxis(ctx: DeviceContext, { op, x, order, axes, rows, R
   if (rows === 0 || R === 0) {
     if (rows > 0) out.write(new Array<number>(rows).fill(emptyValue(op)));
     ctx.noWork(`${op}(axis)|empty`, x.storageBuffers, out.storageBuffers);
+    return out;
+  }
+  // A recorded chain under x: computed inside the row kernel, element by element (x stays lazy).
+  const fused = rowPrologueOf(ctx, x, order, order.length - axes.length, rows);
+  if (fused !== undefined) {
+    try {
+      using outWords = out.storageAlias('u32');
+      runRows(ctx, 'main', CODE[op], 'f32', { out: outWords }, rows, R, ddof, fused);
+    } catch (e) {
+      out.destroy();
+      throw e;
+    } finally {
+      fused.done();
+    }
     return out;
   }
   const moved = x.transpose(order);
@@ -150,9 +187,33 @@ export function dawnAlongRows(ctx: DeviceContext, c: RowsCall, fill: RowsCall['f
 
 /** softmax along an axis in one dispatch of the row kernel (entry point `softmax`). */
 export function dawnSoftmax(ctx: DeviceContext, c: RowsCall): DeviceArray {
+  const fused = c.rows > 0 ? rowPrologueOf(ctx, c.x, c.order, c.order.length - 1, c.rows * c.R) : undefined;
+  if (fused !== undefined) return fusedSoftmax(ctx, c, fused);
   return dawnAlongRows(ctx, c, (dense, res, rows, R) => {
     byRowBlocks('softmax', dense, res, rows, R, R, (src, dst, n) => {
       runRows(dense.ctx, 'softmax', CODE.softmax, 'f32', { x: src, y: dst }, n, R);
     });
   });
+}
+
+/**
+ * softmax of a recorded chain (fusion's row prologue): the row kernel computes the chain's elements as it
+ * loads them, writing rows × R in the axis-last order, moved back into x's axis order as alongRows does
+ * (src/buffers/rows.ts; no copy when the axis is last).
+ */
+function fusedSoftmax(ctx: DeviceContext, c: RowsCall, fused: RowPrologue): DeviceArray {
+  const res = new DeviceArray(ctx, 'f32', c.movedShape);
+  let kept = false;
+  try {
+    runRows(ctx, 'softmax', CODE.softmax, 'f32', { y: res }, c.rows, c.R, 0, fused);
+    const t = res.transpose(c.back);
+    if (t.isPlain) {
+      kept = true;
+      return res.reinterpret(res.dtype, c.shape);
+    }
+    return t.contiguous();
+  } finally {
+    fused.done();
+    if (!kept) res.destroy();
+  }
 }

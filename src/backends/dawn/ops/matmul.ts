@@ -13,7 +13,7 @@
  * Which one runs is an autotuner choice (`matmulTunable`, `gpukit tune`).
  */
 import { DeviceArray } from '../../../buffers/device-array.js';
-import { builtin, compileKernelSync } from '../kernel.js';
+import { builtin, compileKernelSync, type Kernel } from '../kernel.js';
 import { composeKernel } from '../../../kernels/compose.js';
 import type { DeviceContext } from '../context.js';
 import { ArgumentError, LimitError } from '../../../errors.js';
@@ -363,16 +363,16 @@ export const skinnyTunable = registerTunable({
   },
 });
 
-/** matmul-skinny's source: with an epilogue appended (and B read in place, B_ROWS, when it is not Bᵀ). */
+/**
+ * matmul-skinny's source: with an epilogue appended (and B read in place, B_ROWS, when it is not Bᵀ; the
+ * plain product stored too with the epilogue's `product`).
+ */
 function skinnySource(transB: boolean, e?: MatmulEpilogue): string {
-  return e === undefined ? composeKernel('matmul-skinny') : `${composeKernel('matmul-skinny', { EPILOGUE: true, B_ROWS: !transB })}\n${e.wgsl}`;
+  return e === undefined ? composeKernel('matmul-skinny') : `${composeKernel('matmul-skinny', { EPILOGUE: true, B_ROWS: !transB, PRODUCT: e.product })}\n${e.wgsl}`;
 }
 
-/**
- * C (m×n, n ≤ 16) = A·op(B) on matmul-skinny: A m×k not transposed, k % 4 = 0; B is handed over as Bᵀ (n×k),
- * or, with an epilogue, read in place (the same values summed in the same order: the same bits).
- */
-function matmulSkinny(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transB: boolean, e?: MatmulEpilogue): DeviceArray<'f32'> {
+/** matmul-skinny's kernel for k and n columns (the tuned geometry), compiled (with the epilogue when given). */
+function skinnyKernel(ctx: DeviceContext, k: number, n: number, transB: boolean, e?: MatmulEpilogue): { kernel: Kernel; rows: number } {
   const p = tunedParams(ctx, skinnyTunable, k);
   const WG = param(p, 'WG', 8);
   const LANES = param(p, 'LANES', 1);
@@ -380,14 +380,23 @@ function matmulSkinny(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, m: num
   const RM = LANES > 1 ? Math.max(1, Math.min(param(p, 'RM', 1), Math.floor(16 / n))) : param(p, 'RM', 12);
   const constants = { WG, LANES, RM, NB: n };
   const kernel = e === undefined ? builtin(ctx, 'matmul-skinny', { constants }) : compileKernelSync(ctx, skinnySource(transB, e), { label: `matmul-skinny|${e.name}`, constants });
+  return { kernel, rows: RM * (WG / LANES) };
+}
+
+/**
+ * C (m×n, n ≤ 16) = A·op(B) on matmul-skinny (`s`, from {@link skinnyKernel}): A m×k not transposed, k % 4 = 0;
+ * B is handed over as Bᵀ (n×k), or, with an epilogue, read in place (the same values summed in the same
+ * order: the same bits). `prod` (with an epilogue storing the product too) receives the plain product.
+ */
+function matmulSkinny(ctx: DeviceContext, s: { kernel: Kernel; rows: number }, a: DeviceArray, b: DeviceArray, m: number, k: number, n: number, transB: boolean, e?: MatmulEpilogue, prod?: DeviceArray): DeviceArray<'f32'> {
   const out = new DeviceArray(ctx, 'f32', [m, n]);
   // Bᵀ: b itself when it is stored transposed (or read in place), else a transpose of the small k×n matrix.
   const bt = transB || e !== undefined ? b : new DeviceArray(ctx, 'f32', [n, k]);
   try {
     if (bt !== b) transposeInto(ctx, b, k, n, bt);
-    const groups = Math.ceil(m / (RM * (WG / LANES)));
-    const bind = e === undefined ? { a, bt, out, params: { m, k, n, pad: 0 } } : { a, [transB ? 'bt' : 'b']: b, out, params: { m, k, n, pad: 0 }, ...e.args };
-    kernel.run(bind, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-skinny over ${m} rows`) });
+    const groups = Math.ceil(m / s.rows);
+    const bind = e === undefined ? { a, bt, out, params: { m, k, n, pad: 0 } } : { a, [transB ? 'bt' : 'b']: b, out, params: { m, k, n, pad: 0 }, ...(prod !== undefined ? { prod } : {}), ...e.args };
+    s.kernel.run(bind, { workgroups: foldGroups(groups, ctx.limits.maxComputeWorkgroupsPerDimension, `matmul-skinny over ${m} rows`) });
   } catch (e) {
     out.destroy();
     throw e;
@@ -406,7 +415,7 @@ function matmulFlat(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: Ma
   const chunk = chunkElements(ctx.limits);
   if (!empty && (m * k > chunk || m * n > chunk || k * n > chunk)) return matmulRows(ctx, a, b, m, k, n, transA, transB, chunk);
   if (!empty && n <= TALL_SKINNY_N && m >= 4 * TALL_SKINNY_N && k % 4 === 0 && !transA && process.env['GPUKIT_MATMUL_NO_SKINNY'] !== '1') {
-    return matmulSkinny(ctx, a, b, m, k, n, transB);
+    return matmulSkinny(ctx, skinnyKernel(ctx, k, n, transB), a, b, m, k, n, transB);
   }
   // Tall-skinny (few columns, many rows): compute Cᵀ = Bᵀ·Aᵀ, whose many columns fill the workgroups,
   // through the transpose flags (no copy of a or b), then transpose the small n×m result.
@@ -525,13 +534,18 @@ function lazyMatmul(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: Re
   if (skinny) {
     // The epilogue variant binds b itself (B_ROWS) or as Bᵀ: plain operands only.
     if (!a.isPlain || !b.isPlain) return undefined;
+    // Compiled at the call, as unfused: a compile failure is this call's error, not its first use's.
+    skinnyKernel(ctx, k, n, transB);
     return fusionOf(ctx).recordMatmul<'f32'>({
       a,
       b,
       m,
       n,
       run: (a2, b2) => matmulFlat(ctx, a2, b2, opts),
-      withEpilogue: (a2, b2, e) => matmulSkinny(ctx, a2, b2, m, k, n, transB, e),
+      withEpilogue: (e) => {
+        const s = skinnyKernel(ctx, k, n, transB, e);
+        return (a2, b2) => withProduct(ctx, m, n, e, (prod) => matmulSkinny(ctx, s, a2, b2, m, k, n, transB, e, prod));
+      },
       source: (e) => skinnySource(transB, e),
     });
   }
@@ -540,24 +554,43 @@ function lazyMatmul(ctx: DeviceContext, a: DeviceArray, b: DeviceArray, opts: Re
   // The plan's LimitError belongs to the call: planned now, and again (the same) when it runs.
   const plan = planMatmul(ctx, m, k, n, transA, transB);
   if (plan.kc > 0 || plan.transposeB) return undefined;
-  const source = (e?: MatmulEpilogue): string => (e === undefined ? composeKernel(plan.kernel) : `${composeKernel(plan.kernel, { EPILOGUE: true })}\n${e.wgsl}`);
+  // Compiled at the call, as unfused (the same cached kernel runs): a compile failure is this call's error.
+  builtin(ctx, plan.kernel, { constants: plan.constants });
+  const source = (e?: MatmulEpilogue): string => (e === undefined ? composeKernel(plan.kernel) : `${composeKernel(plan.kernel, { EPILOGUE: true, PRODUCT: e.product })}\n${e.wgsl}`);
   return fusionOf(ctx).recordMatmul<'f32'>({
     a,
     b,
     m,
     n,
     run: (a2, b2) => matmulFlat(ctx, a2, b2, opts),
-    withEpilogue: (a2, b2, e) => {
+    withEpilogue: (e) => {
       const kernel = compileKernelSync(ctx, source(e), { label: `${plan.kernel}|${e.name}`, constants: plan.constants });
-      const out = new DeviceArray(ctx, 'f32', [m, n]);
-      try {
-        kernel.run({ a: a2, b: b2, out, params: { m, k, n, kc: 0 }, ...e.args }, { workgroups: plan.workgroups });
-      } catch (err) {
-        out.destroy();
-        throw err;
-      }
-      return out;
+      return (a2, b2) =>
+        withProduct(ctx, m, n, e, (prod) => {
+          const out = new DeviceArray(ctx, 'f32', [m, n]);
+          try {
+            kernel.run({ a: a2, b: b2, out, params: { m, k, n, kc: 0 }, ...(prod !== undefined ? { prod } : {}), ...e.args }, { workgroups: plan.workgroups });
+          } catch (err) {
+            out.destroy();
+            throw err;
+          }
+          return out;
+        });
     },
     source,
   });
+}
+
+/**
+ * Runs an epilogue kernel (`run` makes its result), with a fresh m×n array for the plain product when the
+ * epilogue stores it too; returns both (the product's array freed if the run throws).
+ */
+function withProduct(ctx: DeviceContext, m: number, n: number, e: MatmulEpilogue, run: (prod: DeviceArray | undefined) => DeviceArray): { out: DeviceArray; product: DeviceArray | undefined } {
+  const product = e.product ? new DeviceArray(ctx, 'f32', [m, n]) : undefined;
+  try {
+    return { out: run(product), product };
+  } catch (err) {
+    product?.destroy();
+    throw err;
+  }
 }

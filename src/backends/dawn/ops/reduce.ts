@@ -20,6 +20,18 @@ import { parseReduction, type ReductionFn, type ReductionSpec } from '../../../o
 import type { DotCall, ReduceCall } from '../../../ops/reduce.js';
 import { fusionOf } from '../fusion.js';
 
+/**
+ * Without a tuned winner, the largest input a GPU reduces with one workgroup of 256 (16 vec4s a lane): one
+ * dispatch instead of a first pass and a pass over its partials. No adapter figure is at hand here (the
+ * calibrated dispatch cost lives with placement, above the engines), so it is the default ceilings' ratio:
+ * a second dispatch with its barrier costs a GPU ≥ 5 µs in a batch (placement's GPU default is 60 µs for a
+ * whole round trip), one workgroup streams ≥ 10 GB/s, so one workgroup folds ≥ 5 µs · 10 GB/s / 4 B ≈ 12 500
+ * f32 in the time the extra dispatch costs; 2^14 is the candidate geometry nearest above it (ITEMS 16).
+ * `gpukit tune` replaces it with the adapter's measured winner per size class (it times whole reductions,
+ * so a larger block winning at a small size is a measured choice of one dispatch).
+ */
+const GPU_ONE_GROUP = 256 * 16 * 4;
+
 export const reductionTunable = registerTunable({
   op: 'reduce',
   sizes: [2 ** 12, 2 ** 16, 2 ** 20, 2 ** 24],
@@ -27,9 +39,11 @@ export const reductionTunable = registerTunable({
     [8, 16, 64, 256]
       .flatMap((WG) => [4, 16, 64, 256, 1024, 2048].flatMap((ITEMS) => [0, 1].map((TREE) => ({ WG, ITEMS, TREE }))))
       .filter((p) => p.WG <= ctx.limits.maxComputeInvocationsPerWorkgroup),
-  // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s.
-  // GPU: many short folds and a shared-memory tree per workgroup.
-  defaults: (ctx) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: 4, TREE: 1 }),
+  // Software adapter: one 8-lane row per workgroup, no barriers, long serial folds of vec4s (one workgroup
+  // covers 32768 elements: up to there a reduction is one dispatch, see runReduction).
+  // GPU: many short folds and a shared-memory tree per workgroup; up to GPU_ONE_GROUP elements, one
+  // workgroup folding 16 vec4s a lane, which makes the reduction one dispatch.
+  defaults: (ctx, n) => (softwareProfile(ctx) ? { WG: 8, ITEMS: 1024, TREE: 0 } : { WG: 256, ITEMS: n <= GPU_ONE_GROUP ? 16 : 4, TREE: 1 }),
 });
 
 /** The tuned geometry of a reduction (tuning's names). */
@@ -165,7 +179,9 @@ export class ReductionBuilder {
 
 /**
  * Enqueues the passes of a reduction over n elements and returns its 0-d result (shape []): a first pass over
- * the inputs, then passes over partials until one value is left (that pass applies `post`).
+ * the inputs, then passes over partials until one value is left (that pass applies `post`). A pass that runs
+ * one workgroup is the last: an input within one workgroup's block (WG·ITEMS, ·4 with vec4 loads) is one
+ * dispatch.
  */
 function runReduction(
   op: string,
@@ -197,21 +213,31 @@ function runReduction(
     // input still yields post(identity)); each writes a partial, or each workgroup does with TREE.
     // Passes over partials fold at least 2 items each, so every pass shrinks the count.
     const restC = { ...c, ITEMS: Math.max(2, c.ITEMS) };
+    // A pass of one workgroup combines its invocations' accumulators in workgroup memory whatever TREE says
+    // (the kernel's `_last`), so it writes the result: a pass ends the reduction as soon as it fits in one
+    // workgroup. For the first pass that is n ≤ WG·ITEMS (·4 with vec4 loads): the tuned geometry's own
+    // block, so the cut-over between one dispatch and two moves with the adapter's tuning (`gpukit tune`
+    // times whole reductions, so a winner with a larger block at a small size class is a measured choice
+    // of one dispatch over a wider first pass). Below it the first pass ran one workgroup anyway: one
+    // dispatch saves the pass over its partials and loses no parallelism.
+    const one = ctx.onePassReductions;
     const plan = (count: number, items: number): { active: number; groups: number; outputs: number } => {
       const active = Math.max(1, Math.ceil(count / items));
       const groups = Math.ceil(active / c.WG);
-      return { active, groups, outputs: c.TREE ? groups : active };
+      return { active, groups, outputs: c.TREE || (one && groups === 1) ? groups : active };
     };
-    // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial.
-    const firstPlan = (len: number): { active: number; groups: number; outputs: number } => {
+    // The first pass covers the input in blocks of WG·ITEMS per workgroup; every invocation writes a partial
+    // (each workgroup one with TREE, and a lone workgroup the result when the pass is the whole input's:
+    // `whole`; a chunk's pass never is).
+    const firstPlan = (len: number, whole: boolean): { active: number; groups: number; outputs: number } => {
       const groups1 = Math.max(1, Math.ceil((width === 4 ? Math.ceil(len / 4) : len) / (c.WG * c.ITEMS)));
-      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE ? groups1 : groups1 * c.WG };
+      return { active: groups1 * c.WG, groups: groups1, outputs: c.TREE || (whole && one && groups1 === 1) ? groups1 : groups1 * c.WG };
     };
     const chunk = chunkElements(ctx.limits);
     let p: { active: number; groups: number; outputs: number };
     let dst: DeviceArray;
     if (n <= chunk) {
-      p = firstPlan(n);
+      p = firstPlan(n, true);
       dst = p.outputs === 1 ? out : temp(p.outputs);
       first.run({ ...inputs, ...whole, _partials_out: dst, params: { _n: n, _span: p.active, _last: p.outputs === 1 ? 1 : 0, _base: 0, _total: n, _pbase: 0, ...scalars } }, { workgroups: gridOf(ctx, p.groups) });
     } else {
@@ -219,11 +245,11 @@ function runReduction(
       // its partials after the previous chunk's; the passes over partials then fold them all, as usual.
       const flat = windowable(op, inputs, ctx.limits.maxStorageBufferBindingSize, true);
       const parts = pieces(n, chunk);
-      const plans = parts.map((q) => firstPlan(q.length));
+      const plans = parts.map((q) => firstPlan(q.length, false));
       dst = temp(plans.reduce((a, q) => a + q.outputs, 0));
       let at = 0;
       parts.forEach((q, k) => {
-        const pk = plans[k] ?? firstPlan(q.length);
+        const pk = plans[k] ?? firstPlan(q.length, false);
         const bound: Record<string, DeviceArray> = {};
         try {
           for (const [name, a] of Object.entries(flat)) bound[name] = a.slice([q.start, q.start + q.length]); // a window when aligned, else a copy
@@ -236,9 +262,9 @@ function runReduction(
       for (const a of Object.values(flat)) a.destroy();
       p = { active: 0, groups: 0, outputs: at };
     }
-    const rest = kernel(1, 'rest', restC);
     let count = p.outputs;
-    while (count > 1) {
+    const rest = count > 1 ? kernel(1, 'rest', restC) : undefined;
+    while (rest !== undefined && count > 1) {
       const src = dst;
       p = plan(count, restC.ITEMS);
       dst = p.outputs === 1 ? out : temp(p.outputs);
@@ -260,7 +286,9 @@ function gridOf(ctx: DeviceContext, groups: number): [number, number, number] {
 
 /**
  * Builds a reduction kernel (CuPy's ReductionKernel): `map` each element, fold with `reduce` from
- * `identity`, apply `post`. Works for any n in as many passes as needed and returns a device scalar
+ * `identity`, apply `post`. Works for any n in as many passes as needed (one dispatch while n fits one
+ * workgroup's block: 32768 elements with the software adapter's defaults, 16384 with a GPU's, or what
+ * `gpukit tune` chose) and returns a device scalar
  * (a 0-d DeviceArray, shape [], as NumPy's reductions return), so reductions chain without a round trip; `await s.item()` reads it.
  *
  * @example
@@ -315,9 +343,11 @@ export interface FloatReduction {
   readonly scalars: readonly number[];
 }
 
-/** sum, mean, min or max of a float array of n elements, as {@link FloatReduction}. */
-export function floatReduction(op: 'sum' | 'mean' | 'min' | 'max', n: number): FloatReduction {
+/** sum, mean, min, max or norm of a float array of n elements, as {@link FloatReduction}. */
+export function floatReduction(op: 'sum' | 'mean' | 'min' | 'max' | 'norm', n: number): FloatReduction {
   switch (op) {
+    case 'norm':
+      return { key: 'norm', spec: { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }, scalars: [] };
     case 'sum':
       return { key: 'sum', spec: { name: 'sum', args: 'x: T[]', reduce: 'a + b', identity: '0' }, scalars: [] };
     case 'mean':
@@ -353,7 +383,7 @@ function minmax(op: 'min' | 'max', x: DeviceArray): DeviceArray {
  * The reduction of a recorded chain (x lazy, f32): the chain composed into a function the reduction's map
  * calls, so `sum(mul(x, y))` is one kernel reading x and y, as dot is. Undefined when x is not a chain.
  */
-function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: DeviceArray): DeviceArray | undefined {
+function fusedReduce(ctx: DeviceContext, op: ReduceCall['op'], x: DeviceArray): DeviceArray | undefined {
   if (x.dtype !== 'f32' || x.length === 0) return undefined;
   const p = fusionOf(ctx).prologue(x);
   if (p === undefined) return undefined;
@@ -361,8 +391,10 @@ function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: 
     const r = floatReduction(op, x.length);
     const extra = r.spec.args.split(',').slice(1).map((a) => a.trim());
     const args = [p.args, ...extra].join(', ');
-    const spec: ReductionSpec = { ...r.spec, name: `${op}(${p.name})`, args, map: p.map };
-    const prelude = `${r.prelude ?? ''}\n${p.prelude}`;
+    // A reduction with a map of its own (norm's x * x) applies it to the chain's element, computed once.
+    const own = r.spec.map === undefined ? '' : `\nfn _reduce_map(x: f32) -> f32 {\nreturn ${r.spec.map};\n}`;
+    const spec: ReductionSpec = { ...r.spec, name: `${op}(${p.name})`, args, map: r.spec.map === undefined ? p.map : `_reduce_map(${p.map})` };
+    const prelude = `${r.prelude ?? ''}\n${p.prelude}${own}`;
     const key = `fused|${op}|${args}|${prelude}`;
     const b = builderCache(ctx).use(key, () => new ReductionBuilder(spec, prelude, [], key, true));
     return b.call([...p.values, ...r.scalars]);
@@ -374,21 +406,18 @@ function fusedReduce(ctx: DeviceContext, op: 'sum' | 'mean' | 'min' | 'max', x: 
 /** sum, mean, min, max or norm of all of x's elements, as a 0-d array (shape []). */
 export function dawnReduce(ctx: DeviceContext, { op, x }: ReduceCall): DeviceArray {
   // A recorded chain under x runs as this reduction's map: one kernel, x never written.
-  if (op !== 'norm') {
-    const fused = fusedReduce(ctx, op, x);
-    if (fused !== undefined) return fused;
-  }
+  const fused = fusedReduce(ctx, op, x);
+  if (fused !== undefined) return fused;
   switch (op) {
     case 'sum':
-    case 'mean': {
+    case 'mean':
+    case 'norm': {
       const r = floatReduction(op, x.length);
       return builtinReduction(r.key, r.spec).call([x, ...r.scalars]);
     }
     case 'min':
     case 'max':
       return minmax(op, x);
-    case 'norm':
-      return builtinReduction('norm', { name: 'norm', args: 'x: T[]', map: 'x * x', reduce: 'a + b', identity: '0', post: 'sqrt(a)' }).call([x]);
   }
 }
 
