@@ -32,9 +32,10 @@ const MAX_TRACES = 64;
 /**
  * Traces `fn` once per signature (the arrays' device, dtypes and shapes, and which are the same array) and
  * replays the recorded chain on later calls with that signature: one fused dispatch, without running `fn`'s
- * ops one by one. The answer is the one `fn` gives (the same kernel, bit for bit). Like `jax.jit`, the trace fixes everything that is not
- * an argument array: JS numbers `fn` uses (read from a closure or computed in it) are those of the first
- * call of each signature, and `fn`'s control flow is the path that call took; pass what varies as arrays.
+ * ops one by one. The answer is the one `fn` gives (the same kernel, bit for bit). Like `jax.jit`, the
+ * trace fixes everything that is not an argument array: JS numbers `fn` uses (read from a closure or
+ * computed in it) are those of the first call of each signature, and `fn`'s control flow is the path that
+ * call took; pass what varies as arrays.
  *
  * `fn` is simply called each time (no replay) when its result is not one recorded elementwise chain of its
  * arguments: fusion off (`fuse: false`, `GPUKIT_FUSE=0`) or the gpujs engine, a result that is not lazy
