@@ -290,6 +290,20 @@ describe('one kernel per chain on Dawn', () => {
     expectArrayEqual(r.fused, r.unfused);
   });
 
+  gpuTest('a fused result in reused memory (not cleared first) is written at every element, vec4 body and tail', async ({ device }) => {
+    for (const n of [1, 7, 1003, 4099]) {
+      // Memory of the result's size class, left holding NaN and returned to the pool: the fused output may
+      // take it without a clear, so every element must be the kernel's.
+      for (let k = 0; k < 3; k++) device.array(new Float32Array(n).fill(NaN)).destroy();
+      const xh = Float32Array.from({ length: n }, (_, i) => i * 0.25 - 3);
+      using x = device.array(xh);
+      using a = mul(x, 2);
+      using r = add(a, 1);
+      // float64 reference: 2x is exact in f32, then + 1 rounded once.
+      expectArrayEqual(await r.toArray(), Float32Array.from(xh, (v) => Math.fround(2 * v + 1)));
+    }
+  });
+
   gpuTest('openDevice({ fuse: false }) runs each op at its call', async ({ device }) => {
     const off = await openDevice({ engine: device.info.engine, fuse: false });
     try {
