@@ -3,7 +3,7 @@
  * (src/backends/dawn/fusion.ts, src/backends/host/fusion.ts) build their nodes here, with their own limits
  * and their own hold on computed operands. See docs/notes/fusion.md.
  */
-import { DeviceArray } from '../buffers/device-array.js';
+import { DeviceArray, type PendingSource } from '../buffers/device-array.js';
 import type { Storage } from '../buffers/storage.js';
 import type { MathCall } from '../ops/math.js';
 import { argsOf, mentionsT, nodeOf, type BodyOf, type FuseInput, type FuseNode } from './node.js';
@@ -136,4 +136,67 @@ export function rootsOf(live: readonly { readonly a: DeviceArray; readonly node:
     }
   }
   return live.filter((e) => !consumed.has(e.node) && !absorbed.has(e.node)).map((e) => e.a);
+}
+
+/** What a lazy array's recording asks of its engine's fusion. */
+export interface RecordingEngine {
+  /** Computes the node's array (its kernel or loop, with whatever it absorbs). */
+  materializeNode(node: FuseNode): DeviceArray;
+  /** The generated source {@link materializeNode} would run. */
+  sourceOf(node: FuseNode): string;
+  /** A replay of the node's kernel over new arrays of the same signature (`jit`), where the engine has one. */
+  replayOf?(node: FuseNode, inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined;
+}
+
+/** A lazy array's recording (a class, not closures: one allocation per recorded op), for either engine. */
+export class Recording implements PendingSource {
+  readonly #engine: RecordingEngine;
+  readonly node: FuseNode;
+
+  constructor(engine: RecordingEngine, node: FuseNode) {
+    this.#engine = engine;
+    this.node = node;
+  }
+
+  materialize(): DeviceArray {
+    return this.#engine.materializeNode(this.node);
+  }
+
+  source(): string {
+    return this.#engine.sourceOf(this.node);
+  }
+
+  replay(inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined {
+    return this.#engine.replayOf?.(this.node, inputs);
+  }
+}
+
+/**
+ * The end of the current tick for one device's fusion: the first recording schedules one `setImmediate`
+ * that computes the chains nothing consumed (`flush`), unless the device closed first. A chain that cannot
+ * run there throws again where its result is used (its array stays lazy).
+ */
+export class EndOfTick {
+  readonly #closed: () => boolean;
+  readonly #flush: () => void;
+  #tick: NodeJS.Immediate | null = null;
+
+  constructor(closed: () => boolean, flush: () => void) {
+    this.#closed = closed;
+    this.#flush = flush;
+  }
+
+  schedule(): void {
+    if (this.#tick !== null) return;
+    this.#tick = setImmediate(() => {
+      this.#tick = null;
+      if (this.#closed()) return;
+      try {
+        this.#flush();
+      } catch {
+        // Thrown again where the result is used.
+      }
+    });
+    this.#tick.unref();
+  }
 }

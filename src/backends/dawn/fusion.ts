@@ -7,11 +7,11 @@
  * recorded against; `sync()` and the end of the current tick compute the chains nothing else consumes.
  * See docs/notes/fusion.md.
  */
-import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
+import { DeviceArray } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
 import { argsOf, composeChain, nodeOf, readsAny, type FuseNode } from '../../fusion/node.js';
-import { compute, recordable, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
+import { compute, EndOfTick, recordable, Recording, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
 import { rowLayout } from '../../fusion/row-layout.js';
 import type { UniformValue } from './uniform.js';
 import type { MathCall } from '../../ops/math.js';
@@ -135,7 +135,9 @@ export class DawnFusion implements FusionHooks {
   readonly #views = new WeakMap<DeviceArray, DeviceArray>();
   /** Memory taken over from destroyed owners (see {@link keep}), freed once no recorded chain reads it. */
   readonly #kept = new Set<Storage>();
-  #tick: NodeJS.Immediate | null = null;
+  readonly #tick = new EndOfTick(() => this.#ctx.closed, () => {
+    this.flushRoots();
+  });
   /** Products an epilogue kernel also stored, until their lazy array takes the memory (at once). */
   readonly #stored = new Map<FuseNode, DeviceArray>();
   /** Epilogue kernels that failed to compile (their chains ran after the plain product): logged once each. */
@@ -161,7 +163,7 @@ export class DawnFusion implements FusionHooks {
     if (node === undefined) return undefined;
     const out = this.#lazy(node);
     this.#live.add({ ref: new WeakRef(out), node });
-    this.#scheduleTick();
+    this.#tick.schedule();
     return out;
   }
 
@@ -193,9 +195,9 @@ export class DawnFusion implements FusionHooks {
       single: p,
       opaque: true,
     };
-    const out = DeviceArray.lazy<D>(this.#ctx, 'f32' as D, node.shape, new Pending(this, node));
+    const out = DeviceArray.lazy<D>(this.#ctx, 'f32' as D, node.shape, new Recording(this, node));
     this.#live.add({ ref: new WeakRef(out), node });
-    this.#scheduleTick();
+    this.#tick.schedule();
     return out;
   }
 
@@ -330,7 +332,7 @@ export class DawnFusion implements FusionHooks {
 
   /** A lazy array computing `node`. */
   #lazy(node: FuseNode): DeviceArray {
-    return DeviceArray.lazy(this.#ctx, node.outType, node.shape, new Pending(this, node));
+    return DeviceArray.lazy(this.#ctx, node.outType, node.shape, new Recording(this, node));
   }
 
   /** Computes `node` (a lazy array's first use of its memory). */
@@ -707,19 +709,6 @@ export class DawnFusion implements FusionHooks {
     for (const a of roots) if (a.pending !== undefined) compute(a);
   }
 
-  #scheduleTick(): void {
-    if (this.#tick !== null) return;
-    this.#tick = setImmediate(() => {
-      this.#tick = null;
-      if (this.#ctx.closed) return;
-      try {
-        this.flushRoots();
-      } catch {
-        // A chain that cannot run here throws again where its result is used (its array stays lazy).
-      }
-    });
-    this.#tick.unref();
-  }
 }
 
 /**
@@ -733,28 +722,6 @@ function lanesFit(c: ReturnType<typeof composeChain>): boolean {
   return root !== undefined && root.cost <= MAX_LANES_COST && ok(root.outType) && c.leaves.every((l) => ok(l.dtype));
 }
 
-/** A lazy array's recording (a class, not closures: one allocation per recorded op). */
-class Pending implements PendingSource {
-  readonly #fusion: DawnFusion;
-  readonly node: FuseNode;
-
-  constructor(fusion: DawnFusion, node: FuseNode) {
-    this.#fusion = fusion;
-    this.node = node;
-  }
-
-  materialize(): DeviceArray {
-    return this.#fusion.materializeNode(this.node);
-  }
-
-  source(): string {
-    return this.#fusion.sourceOf(this.node);
-  }
-
-  replay(inputs: readonly DeviceArray[]): ((inputs: readonly DeviceArray[]) => DeviceArray) | undefined {
-    return this.#fusion.replayOf(this.node, inputs);
-  }
-}
 
 /** The device's fusion state (made on first use). */
 export function fusionOf(ctx: DeviceContext): DawnFusion {

@@ -22,11 +22,11 @@
  * - Destroying a computed operand computes the chains that read it first (its memory then goes back to
  *   the pool as usual); destroying a lazy operand keeps its recording in the dependents' nodes.
  */
-import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
+import { DeviceArray } from '../../buffers/device-array.js';
 import type { DType } from '../../buffers/dtype.js';
 import type { Storage } from '../../buffers/storage.js';
 import { composeChain, nodeOf, readsAny, type ComposedChain, type FuseNode } from '../../fusion/node.js';
-import { compute, recordable, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
+import { compute, EndOfTick, recordable, Recording, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
 import type { MathCall } from '../../ops/math.js';
 import type { HostContext } from './context.js';
 import { hostBlocksOf } from './backend.js';
@@ -71,7 +71,9 @@ export class HostFusion {
   readonly #loops = new Map<string, Loop>();
   #busy = 0;
   #compiled = 0;
-  #tick: NodeJS.Immediate | null = null;
+  readonly #tick = new EndOfTick(() => this.#host.closed, () => {
+    this.flushRoots();
+  });
 
   constructor(host: HostContext) {
     this.#host = host;
@@ -87,7 +89,7 @@ export class HostFusion {
     for (const l of node.binds) if (nodeOf(l) === undefined) this.#reads.add(l.storage.block as ArrayBuffer);
     const out = this.#lazy(node);
     this.#live.add({ ref: new WeakRef(out), node });
-    this.#scheduleTick();
+    this.#tick.schedule();
     return out;
   }
 
@@ -102,7 +104,7 @@ export class HostFusion {
   }
 
   #lazy(node: FuseNode): DeviceArray {
-    return DeviceArray.lazy(this.#host, node.outType, node.shape, new Pending(this, node));
+    return DeviceArray.lazy(this.#host, node.outType, node.shape, new Recording(this, node));
   }
 
   #compose(node: FuseNode): ComposedChain {
@@ -208,39 +210,8 @@ export class HostFusion {
     this.#entries();
   }
 
-  #scheduleTick(): void {
-    if (this.#tick !== null) return;
-    this.#tick = setImmediate(() => {
-      this.#tick = null;
-      if (this.#host.closed) return;
-      try {
-        this.flushRoots();
-      } catch {
-        // A chain that cannot run here throws again where its result is used (its array stays lazy).
-      }
-    });
-    this.#tick.unref();
-  }
 }
 
-/** A lazy array's recording on the host engine. */
-class Pending implements PendingSource {
-  readonly #fusion: HostFusion;
-  readonly node: FuseNode;
-
-  constructor(fusion: HostFusion, node: FuseNode) {
-    this.#fusion = fusion;
-    this.node = node;
-  }
-
-  materialize(): DeviceArray {
-    return this.#fusion.materializeNode(this.node);
-  }
-
-  source(): string {
-    return this.#fusion.sourceOf(this.node);
-  }
-}
 
 /** The device's fusion state (made on first use, kept on the device's context). */
 export function hostFusionOf(host: HostContext): HostFusion {
