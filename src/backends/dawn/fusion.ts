@@ -10,7 +10,7 @@
 import { DeviceArray, type PendingSource } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
-import { argsOf, composeChain, nodeOf, readsAny, type FuseNode } from '../../fusion/node.js';
+import { argsOf, ChainCache, composeChain, nodeOf, readsAny, type ChainText, type FuseNode } from '../../fusion/node.js';
 import { compute, recordable, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
 import { rowLayout } from '../../fusion/row-layout.js';
 import type { UniformValue } from './uniform.js';
@@ -141,8 +141,26 @@ export class DawnFusion implements FusionHooks {
   /** Epilogue kernels that failed to compile (their chains ran after the plain product): logged once each. */
   readonly #failed = new Set<string>();
 
+  /**
+   * Chain texts by structure (a loop recording the same chain composes it once); GPUKIT_FUSE_CACHE=0 (read
+   * when the device opens) composes each chain afresh, which tests compare against.
+   */
+  readonly #chains: ChainCache | undefined = process.env['GPUKIT_FUSE_CACHE'] === '0' ? undefined : new ChainCache();
+  /** Each cached text's builders (scalar, lanes): no builder-cache lookup by the whole text per dispatch. */
+  readonly #builders = new WeakMap<ChainText, [ReturnType<typeof fusedElementwise> | undefined, ReturnType<typeof fusedElementwise> | undefined]>();
+
   constructor(ctx: DeviceContext) {
     this.#ctx = ctx;
+  }
+
+  /** The elementwise builder of a composed chain. */
+  #builder(c: ReturnType<typeof composeChain>): ReturnType<typeof fusedElementwise> {
+    const lanes = lanesFit(c);
+    if (this.#chains === undefined) return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanes);
+    let both = this.#builders.get(c.text);
+    if (both === undefined) this.#builders.set(c.text, (both = [undefined, undefined]));
+    const k = lanes ? 1 : 0;
+    return (both[k] ??= fusedElementwise(this.#ctx, c.name, c.args, c.body, lanes));
   }
 
   /**
@@ -356,8 +374,7 @@ export class DawnFusion implements FusionHooks {
       if (k < 0) return undefined;
       slots.push([name, k]);
     }
-    const ctx = this.#ctx;
-    const builder = fusedElementwise(ctx, c.name, c.args, c.body, lanesFit(c));
+    const builder = this.#builder(c);
     const { dtype, size } = c;
     const shape = [...c.shape];
     // Built once: the kernels, the uniform of the trace's scalars packed; a replay binds and dispatches.
@@ -384,7 +401,7 @@ export class DawnFusion implements FusionHooks {
   }
 
   #compose(node: FuseNode, whole?: (a: DeviceArray) => boolean): ReturnType<typeof composeChain> {
-    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a, undefined, whole);
+    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a, undefined, whole, this.#chains === undefined ? {} : { cache: this.#chains });
   }
 
   /** Live recorded chains (pruned of the computed and the collected). */
@@ -476,7 +493,7 @@ export class DawnFusion implements FusionHooks {
         if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
           return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
         }
-        return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanesFit(c)).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
+        return this.#builder(c).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
       } finally {
         for (const t of c.temps) t.destroy();
       }
@@ -512,7 +529,7 @@ export class DawnFusion implements FusionHooks {
     } finally {
       for (const t of c.temps) t.destroy();
     }
-    return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanesFit(c)).wgsl(c.dtype);
+    return this.#builder(c).wgsl(c.dtype);
   }
 
   /**
