@@ -148,9 +148,36 @@ export class DawnFusion implements FusionHooks {
   readonly #chains: ChainCache | undefined = process.env['GPUKIT_FUSE_CACHE'] === '0' ? undefined : new ChainCache();
   /** Each cached text's builders (scalar, lanes): no builder-cache lookup by the whole text per dispatch. */
   readonly #builders = new WeakMap<ChainText, [ReturnType<typeof fusedElementwise> | undefined, ReturnType<typeof fusedElementwise> | undefined]>();
+  /** Each cached builder's prepared dispatches, by output shape (null: that call needed the general path). */
+  readonly #runners = new WeakMap<ReturnType<typeof fusedElementwise>, Map<string, Runner | null>>();
 
   constructor(ctx: DeviceContext) {
     this.#ctx = ctx;
+  }
+
+  /**
+   * Runs a composed chain. A chain composed before (its text cached) runs through a dispatch prepared once
+   * per output shape (ElementwiseBuilder.planned: kernels, constants and sizes kept; the arrays bound and
+   * the uniform packed from this call's values), as jit's replay does; anything the prepared dispatch does
+   * not cover (a broadcast leaf, a changed tuning) goes through the builder's general path, as before.
+   */
+  #run(c: ReturnType<typeof composeChain>): DeviceArray {
+    const b = this.#builder(c);
+    const checked = { named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] };
+    if (this.#chains !== undefined) {
+      let byShape = this.#runners.get(b);
+      if (byShape === undefined) this.#runners.set(b, (byShape = new Map<string, Runner | null>()));
+      const key = c.shape.join(',');
+      let runner = byShape.get(key);
+      if (runner === undefined) {
+        runner = b.planned(checked) ?? null;
+        if (byShape.size >= 16) byShape.clear();
+        byShape.set(key, runner);
+      }
+      const r = runner?.(c.named);
+      if (r !== undefined) return r;
+    }
+    return b.run(checked);
   }
 
   /** The elementwise builder of a composed chain. */
@@ -493,7 +520,7 @@ export class DawnFusion implements FusionHooks {
         if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
           return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
         }
-        return this.#builder(c).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
+        return this.#run(c);
       } finally {
         for (const t of c.temps) t.destroy();
       }
@@ -749,6 +776,9 @@ function lanesFit(c: ReturnType<typeof composeChain>): boolean {
   // The body is inlined four times: long chains (a compile of their own) stay scalar.
   return root !== undefined && root.cost <= MAX_LANES_COST && ok(root.outType) && c.leaves.every((l) => ok(l.dtype));
 }
+
+/** A fused chain's prepared dispatch (see DawnFusion's #run): undefined where the call needs the general path. */
+type Runner = (named: Readonly<Record<string, DeviceArray | number>>) => DeviceArray | undefined;
 
 /** A lazy array's recording (a class, not closures: one allocation per recorded op). */
 class Pending implements PendingSource {
