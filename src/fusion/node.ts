@@ -126,15 +126,21 @@ export function nodeOf(a: DeviceArray): FuseNode | undefined {
   return a.pending?.node as FuseNode | undefined;
 }
 
-/** A chain composed into one elementwise kernel: its signature, body, bound arguments and label. */
-export interface ComposedChain {
+/** The text of a composed chain: what depends on its structure only, never on its values (shared by every composition of that structure). */
+export interface ChainText {
   /** `fused(sub,mul,exp)`: the ops it holds, in evaluation order. */
   readonly name: string;
   readonly ops: readonly string[];
-  /** The nodes it holds (the root last). */
-  readonly nodes: readonly FuseNode[];
   readonly args: string;
   readonly body: string;
+}
+
+/** A chain composed into one elementwise kernel: its signature, body, bound arguments and label. */
+export interface ComposedChain extends ChainText {
+  /** The text, one object per structure while a {@link ChainCache} holds it (an engine hangs its builder on it). */
+  readonly text: ChainText;
+  /** The nodes it holds (the root last). */
+  readonly nodes: readonly FuseNode[];
   /** The arguments by name (arrays: the chain's leaves; scalars: the ops' operands and constants). */
   readonly named: Record<string, DeviceArray | number>;
   readonly leaves: readonly DeviceArray[];
@@ -152,6 +158,46 @@ export interface ComposedChain {
  */
 export type BodyOf = (spec: FuseNode['spec']) => string;
 
+/**
+ * Composed chain texts by structure, so a loop recording the same chain each time composes its text once.
+ * The key is the composer's walk written as small integers (see {@link composeChain}): everything the text
+ * is made of, and nothing else. One per engine's fusion state (its body and type choices are fixed), bounded.
+ */
+export class ChainCache {
+  readonly #byHash = new Map<number, { tokens: readonly number[]; text: ChainText }[]>();
+  #size = 0;
+  readonly #capacity: number;
+
+  constructor(capacity = 256) {
+    this.#capacity = capacity;
+  }
+
+  /** @internal The text composed before for exactly these tokens. */
+  get(hash: number, tokens: readonly number[]): ChainText | undefined {
+    const list = this.#byHash.get(hash);
+    if (list === undefined) return undefined;
+    outer: for (const e of list) {
+      const t = e.tokens;
+      if (t.length !== tokens.length) continue;
+      for (let i = 0; i < t.length; i++) if (t[i] !== tokens[i]) continue outer;
+      return e.text;
+    }
+    return undefined;
+  }
+
+  /** @internal */
+  set(hash: number, tokens: readonly number[], text: ChainText): void {
+    if (this.#size >= this.#capacity) {
+      this.#byHash.clear();
+      this.#size = 0;
+    }
+    let list = this.#byHash.get(hash);
+    if (list === undefined) this.#byHash.set(hash, (list = []));
+    list.push({ tokens, text });
+    this.#size++;
+  }
+}
+
 /** How an engine wants a chain composed (the defaults are Dawn's). */
 export interface ComposeOptions {
   /**
@@ -166,7 +212,48 @@ export interface ComposeOptions {
    * @default wgslOf
    */
   readonly varType?: (dtype: DType) => string;
+  /** Texts composed before, reused when the structure is the same (the engine's own: its bodyOf and varType fixed). */
+  readonly cache?: ChainCache;
 }
+
+/** Small integer ids of the strings a chain's text is made of (op and argument names, types): a bounded set. */
+const stringIds = new Map<string, number>();
+const stringList: string[] = [];
+function sid(s: string): number {
+  let k = stringIds.get(s);
+  if (k === undefined) {
+    k = stringList.length;
+    stringList.push(s);
+    stringIds.set(s, k);
+  }
+  return k;
+}
+function str(k: number): string {
+  return stringList[k] ?? '';
+}
+/** Ids of op specs, by identity (the math ops make one per pattern, src/ops/math.ts). */
+const specIds = new WeakMap<FusedOpSpec, number>();
+let specCount = 0;
+function specId(spec: FusedOpSpec): number {
+  let k = specIds.get(spec);
+  if (k === undefined) specIds.set(spec, (k = specCount++));
+  return k;
+}
+
+const FIN: string[] = [];
+const FSC: string[] = [];
+function indexed(list: string[], prefix: string, k: number): string {
+  let s = list[k];
+  if (s === undefined) list[k] = s = `${prefix}${k}`;
+  return s;
+}
+
+// The walk's tokens (see composeChain).
+const T_NODE = 1;
+const T_LEAF = 2;
+const T_CONST = 3;
+const T_SCALAR = 4;
+const T_END = 5;
 
 /**
  * The graph under `root` as one kernel. `whole(a)` picks leaves bound as raw arrays and read at element 0
@@ -176,20 +263,23 @@ export interface ComposeOptions {
  * it). Each op's body sits in a block of its own: `let x = <operand>;` for each argument, `var out`, the
  * body verbatim, then the block's result is kept in a `fv<k>`. The same f32 operations in the same order as
  * the ops one by one, so the results are bit-identical.
+ *
+ * In two steps: a walk of the graph gathers the values (leaves, scalars) and writes what the text depends
+ * on as small integers (each operand as it is resolved: a node's index, a leaf's index and type, a scalar's
+ * name and type; each op when its operands are done: its spec, name and types); the text is then written
+ * from those tokens alone, or taken from `options.cache` when the same tokens were composed before.
  */
 export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceArray, kept: (a: DeviceArray) => DeviceArray = (a) => a, bodyOf: BodyOf = (s) => s.body, whole: (a: DeviceArray) => boolean = () => false, options: ComposeOptions = {}): ComposedChain {
   const T = root.dtype;
   const barred = options.barriers ?? true;
-  const varType = options.varType ?? wgslOf;
-  const leafNames = new Map<DeviceArray, string>();
-  const values = new Map<FuseNode, string>();
+  const leafIndex = new Map<DeviceArray, number>();
+  const leaves: DeviceArray[] = [];
+  const wholes: number[] = [];
+  const index = new Map<FuseNode, number>();
+  const nodes: FuseNode[] = [];
   const named: Record<string, DeviceArray | number> = {};
-  const arrayArgs: string[] = [];
-  const scalarArgs: string[] = [];
-  const lines: string[] = [];
-  const ops: string[] = [];
+  const tokens: number[] = [sid(T), barred ? 1 : 0];
   let scalars = 0;
-  let barriers = 0;
   if (barred) named['fbar'] = 0xffffffff;
   const temps: DeviceArray[] = [];
   const fits = (n: FuseNode): boolean => n.opaque !== true && n.size === root.size && (!n.usesT || n.dtype === T);
@@ -206,72 +296,139 @@ export function composeChain(root: FuseNode, revive: (node: FuseNode) => DeviceA
     temps.push(t);
     return t;
   };
-  const visit = (node: FuseNode): string => {
-    const known = values.get(node);
+  const visit = (node: FuseNode): number => {
+    const known = index.get(node);
     if (known !== undefined) return known;
-    const refs = node.inputs.map((input): string => {
+    const consts = node.spec.consts;
+    for (const input of node.inputs) {
       const v = input.value;
       if (v instanceof DeviceArray) {
         const o = operand(input, v);
-        if (!(o instanceof DeviceArray)) return visit(o);
-        let leaf = leafNames.get(o);
-        if (leaf === undefined) {
-          const name = `fin${leafNames.size}`;
-          named[name] = o;
+        if (!(o instanceof DeviceArray)) {
+          const k = visit(o);
+          tokens.push(T_NODE, k, sid(input.name), sid(v.dtype));
+          continue;
+        }
+        let j = leafIndex.get(o);
+        if (j === undefined) {
+          j = leaves.length;
+          leaves.push(o);
+          leafIndex.set(o, j);
+          named[indexed(FIN, 'fin', j)] = o;
           // A one-element array read whole (a 0-d mean under a reduction): its element 0, by index.
-          const one = whole(o);
-          leaf = one ? `${name}[0]` : name;
-          leafNames.set(o, leaf);
-          arrayArgs.push(one ? `${name}: raw ${o.dtype}[]` : `${name}: ${o.dtype}[]`);
+          wholes.push(whole(o) ? 1 : 0);
         }
-        return leaf;
+        tokens.push(T_LEAF, j, sid(input.name), sid(v.dtype), wholes[j] ?? 0, sid(o.dtype));
+        continue;
       }
-      const constant = node.spec.consts?.[input.name];
-      if (constant !== undefined) {
+      if (consts?.[input.name] !== undefined) {
         const k = `fk_${input.name}_${input.type}`;
-        if (named[k] === undefined) {
-          named[k] = v;
-          scalarArgs.push(`${k}: ${input.type}`);
-        }
-        return k;
+        if (named[k] === undefined) named[k] = v;
+        tokens.push(T_CONST, sid(input.name), sid(input.type));
+        continue;
       }
-      const s = `fsc${scalars++}`;
-      named[s] = v;
-      scalarArgs.push(`${s}: ${input.type}`);
-      return s;
-    });
-    const out = `fv${values.size}`;
-    const t = varType(node.outType);
-    const body = bodyOf(node.spec);
-    lines.push(`var ${out}: ${t};`, '{');
-    node.inputs.forEach((input, k) => {
-      const ref = refs[k] ?? '';
-      // Each array operand passes an opaque select (fbar is never any operand's id): the compiler cannot
-      // prove two operands equal or see the op that made one, so it folds nothing across ops (a - a to 0,
-      // (a + b) - a to b, a * b + c to an fma) that the ops one by one would not: the same bits as unfused.
-      if (barred && input.value instanceof DeviceArray) {
-        const t = wgslOf(input.value.dtype);
-        lines.push(`let ${input.name} = bitcast<${t}>(select(bitcast<u32>(${ref}), fbar, fbar == ${barriers++}u));`);
-      } else lines.push(`let ${input.name} = ${ref};`);
-    });
-    lines.push(`var out: ${t};`, body, ';', `${out} = out;`, '}');
-    values.set(node, out);
-    ops.push(node.op);
-    return out;
+      named[indexed(FSC, 'fsc', scalars++)] = v;
+      tokens.push(T_SCALAR, sid(input.name), sid(input.type));
+    }
+    const k = nodes.length;
+    nodes.push(node);
+    index.set(node, k);
+    tokens.push(T_END, specId(node.spec), sid(node.op), sid(node.outType), sid(node.dtype), node.inputs.length);
+    return k;
   };
-  const result = visit(root);
-  lines.push(`fres = ${result}`);
+  visit(root);
+  let hash = 0x811c9dc5;
+  for (const t of tokens) hash = Math.imul(hash ^ t, 16777619);
+  const cache = options.cache;
+  let text = cache?.get(hash, tokens);
+  if (text === undefined) {
+    text = writeChain(tokens, nodes, bodyOf, options.varType ?? wgslOf);
+    cache?.set(hash, tokens, text);
+  }
+  return { text, name: text.name, ops: text.ops, args: text.args, body: text.body, nodes, named, leaves, temps, dtype: T, shape: root.shape, size: root.size };
+}
+
+/**
+ * The text of a chain from its walk's tokens (see {@link composeChain}); `nodes[k]` is only read for what
+ * its tokens name (its spec, by id).
+ */
+function writeChain(tokens: readonly number[], nodes: readonly FuseNode[], bodyOf: BodyOf, varType: (dtype: DType) => string): ChainText {
+  const barred = tokens[1] === 1;
+  const arrayArgs: string[] = [];
+  const scalarArgs: string[] = [];
+  const lines: string[] = [];
+  const ops: string[] = [];
+  const leafRefs: string[] = [];
+  const constNames = new Set<string>();
+  /** Resolved operands not yet taken by their op: the reference, its argument name, its array dtype ('' for a scalar). */
+  const pending: { ref: string; name: string; array: string }[] = [];
+  let scalars = 0;
+  let barriers = 0;
+  let count = 0;
+  let rootType = '';
+  for (let p = 2; p < tokens.length; ) {
+    const kind = tokens[p++];
+    const at = (): number => tokens[p++] ?? 0;
+    if (kind === T_NODE) {
+      const k = at();
+      const name = str(at());
+      pending.push({ ref: `fv${k}`, name, array: str(at()) });
+    } else if (kind === T_LEAF) {
+      const j = at();
+      const name = str(at());
+      const array = str(at());
+      const one = at() === 1;
+      const dtype = str(at());
+      let leaf = leafRefs[j];
+      if (leaf === undefined) {
+        const fin = `fin${j}`;
+        leaf = leafRefs[j] = one ? `${fin}[0]` : fin;
+        arrayArgs.push(one ? `${fin}: raw ${dtype}[]` : `${fin}: ${dtype}[]`);
+      }
+      pending.push({ ref: leaf, name, array });
+    } else if (kind === T_CONST) {
+      const name = str(at());
+      const type = str(at());
+      const k = `fk_${name}_${type}`;
+      if (!constNames.has(k)) {
+        constNames.add(k);
+        scalarArgs.push(`${k}: ${type}`);
+      }
+      pending.push({ ref: k, name, array: '' });
+    } else if (kind === T_SCALAR) {
+      const name = str(at());
+      const type = str(at());
+      const s = `fsc${scalars++}`;
+      scalarArgs.push(`${s}: ${type}`);
+      pending.push({ ref: s, name, array: '' });
+    } else {
+      const spec = at();
+      const op = str(at());
+      const outType = str(at()) as DType;
+      at(); // the op's T: its operands' types carry it
+      const n = at();
+      const node = nodes[count];
+      if (node === undefined || specIds.get(node.spec) !== spec) throw new Error('gpukit internal: a fused chain written from a walk that does not match its nodes');
+      const out = `fv${count++}`;
+      const t = varType(outType);
+      lines.push(`var ${out}: ${t};`, '{');
+      for (const input of pending.splice(pending.length - n, n)) {
+        // Each array operand passes an opaque select (fbar is never any operand's id): the compiler cannot
+        // prove two operands equal or see the op that made one, so it folds nothing across ops (a - a to 0,
+        // (a + b) - a to b, a * b + c to an fma) that the ops one by one would not: the same bits as unfused.
+        if (barred && input.array !== '') lines.push(`let ${input.name} = bitcast<${wgslOf(input.array as DType)}>(select(bitcast<u32>(${input.ref}), fbar, fbar == ${barriers++}u));`);
+        else lines.push(`let ${input.name} = ${input.ref};`);
+      }
+      lines.push(`var out: ${t};`, bodyOf(node.spec), ';', `${out} = out;`, '}');
+      ops.push(op);
+      rootType = outType;
+    }
+  }
+  lines.push(`fres = fv${count - 1}`);
   return {
     name: `fused(${ops.join(',')})`,
     ops,
-    nodes: [...values.keys()],
-    args: [...arrayArgs, `fres: ${root.outType}[]`, ...(barred ? ['fbar: u32'] : []), ...scalarArgs].join(', '),
+    args: [...arrayArgs, `fres: ${rootType}[]`, ...(barred ? ['fbar: u32'] : []), ...scalarArgs].join(', '),
     body: lines.join('\n'),
-    named,
-    leaves: [...leafNames.keys()],
-    temps,
-    dtype: T,
-    shape: root.shape,
-    size: root.size,
   };
 }

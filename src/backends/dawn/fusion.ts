@@ -10,7 +10,7 @@
 import { DeviceArray } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
-import { argsOf, composeChain, nodeOf, readsAny, type FuseNode } from '../../fusion/node.js';
+import { argsOf, ChainCache, composeChain, nodeOf, readsAny, type ChainText, type FuseNode } from '../../fusion/node.js';
 import { compute, EndOfTick, recordable, Recording, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
 import { rowLayout } from '../../fusion/row-layout.js';
 import type { UniformValue } from './uniform.js';
@@ -143,8 +143,53 @@ export class DawnFusion implements FusionHooks {
   /** Epilogue kernels that failed to compile (their chains ran after the plain product): logged once each. */
   readonly #failed = new Set<string>();
 
+  /**
+   * Chain texts by structure (a loop recording the same chain composes it once); GPUKIT_FUSE_CACHE=0 (read
+   * when the device opens) composes each chain afresh, which tests compare against.
+   */
+  readonly #chains: ChainCache | undefined = process.env['GPUKIT_FUSE_CACHE'] === '0' ? undefined : new ChainCache();
+  /** Each cached text's builders (scalar, lanes): no builder-cache lookup by the whole text per dispatch. */
+  readonly #builders = new WeakMap<ChainText, [ReturnType<typeof fusedElementwise> | undefined, ReturnType<typeof fusedElementwise> | undefined]>();
+  /** Each cached builder's prepared dispatches, by output shape (null: that call needed the general path). */
+  readonly #runners = new WeakMap<ReturnType<typeof fusedElementwise>, Map<string, Runner | null>>();
+
   constructor(ctx: DeviceContext) {
     this.#ctx = ctx;
+  }
+
+  /**
+   * Runs a composed chain. A chain composed before (its text cached) runs through a dispatch prepared once
+   * per output shape (ElementwiseBuilder.planned: kernels, constants and sizes kept; the arrays bound and
+   * the uniform packed from this call's values), as jit's replay does; anything the prepared dispatch does
+   * not cover (a broadcast leaf, a changed tuning) goes through the builder's general path, as before.
+   */
+  #run(c: ReturnType<typeof composeChain>): DeviceArray {
+    const b = this.#builder(c);
+    const checked = { named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] };
+    if (this.#chains !== undefined) {
+      let byShape = this.#runners.get(b);
+      if (byShape === undefined) this.#runners.set(b, (byShape = new Map<string, Runner | null>()));
+      const key = c.shape.join(',');
+      let runner = byShape.get(key);
+      if (runner === undefined) {
+        runner = b.planned(checked) ?? null;
+        if (byShape.size >= 16) byShape.clear();
+        byShape.set(key, runner);
+      }
+      const r = runner?.(c.named);
+      if (r !== undefined) return r;
+    }
+    return b.run(checked);
+  }
+
+  /** The elementwise builder of a composed chain. */
+  #builder(c: ReturnType<typeof composeChain>): ReturnType<typeof fusedElementwise> {
+    const lanes = lanesFit(c);
+    if (this.#chains === undefined) return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanes);
+    let both = this.#builders.get(c.text);
+    if (both === undefined) this.#builders.set(c.text, (both = [undefined, undefined]));
+    const k = lanes ? 1 : 0;
+    return (both[k] ??= fusedElementwise(this.#ctx, c.name, c.args, c.body, lanes));
   }
 
   /**
@@ -358,8 +403,7 @@ export class DawnFusion implements FusionHooks {
       if (k < 0) return undefined;
       slots.push([name, k]);
     }
-    const ctx = this.#ctx;
-    const builder = fusedElementwise(ctx, c.name, c.args, c.body, lanesFit(c));
+    const builder = this.#builder(c);
     const { dtype, size } = c;
     const shape = [...c.shape];
     // Built once: the kernels, the uniform of the trace's scalars packed; a replay binds and dispatches.
@@ -386,7 +430,7 @@ export class DawnFusion implements FusionHooks {
   }
 
   #compose(node: FuseNode, whole?: (a: DeviceArray) => boolean): ReturnType<typeof composeChain> {
-    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a, undefined, whole);
+    return composeChain(node, (n) => this.#lazy(n), (a) => this.#keepers.get(a) ?? a, undefined, whole, this.#chains === undefined ? {} : { cache: this.#chains });
   }
 
   /** Live recorded chains (pruned of the computed and the collected). */
@@ -478,7 +522,7 @@ export class DawnFusion implements FusionHooks {
         if (c.ops.length === 1 && c.temps.length === 0 && call.checked.given.every((a) => !a.destroyed)) {
           return readyElementwise(call.name, call.spec.args, call.spec.body, call.spec.vec4 !== true)(call.checked);
         }
-        return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanesFit(c)).run({ named: c.named, dtype: c.dtype, n: c.size, shape: [...c.shape], given: [...c.leaves] });
+        return this.#run(c);
       } finally {
         for (const t of c.temps) t.destroy();
       }
@@ -514,7 +558,7 @@ export class DawnFusion implements FusionHooks {
     } finally {
       for (const t of c.temps) t.destroy();
     }
-    return fusedElementwise(this.#ctx, c.name, c.args, c.body, lanesFit(c)).wgsl(c.dtype);
+    return this.#builder(c).wgsl(c.dtype);
   }
 
   /**
@@ -722,6 +766,8 @@ function lanesFit(c: ReturnType<typeof composeChain>): boolean {
   return root !== undefined && root.cost <= MAX_LANES_COST && ok(root.outType) && c.leaves.every((l) => ok(l.dtype));
 }
 
+/** A fused chain's prepared dispatch (see DawnFusion's #run): undefined where the call needs the general path. */
+type Runner = (named: Readonly<Record<string, DeviceArray | number>>) => DeviceArray | undefined;
 
 /** The device's fusion state (made on first use). */
 export function fusionOf(ctx: DeviceContext): DawnFusion {

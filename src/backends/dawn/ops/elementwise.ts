@@ -231,6 +231,45 @@ class ElementwiseBuilder {
    * at every element (`overwrites`: a fused chain's).
    */
   plan(ctx: DeviceContext, checked: ElementwiseCheck): ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined {
+    const p = this.#prepare(ctx, checked);
+    if (p === undefined) return undefined;
+    const scalars: Record<string, number> = {};
+    for (const name of this.#scalarNames) scalars[name] = checked.named[name] as number;
+    const packed = p.runs.map((r) => r.kernel.pack('params', { ...r.builtin, ...scalars }));
+    return (arrays) => p.dispatch(arrays, (k) => packed[k] as PackedUniform);
+  }
+
+  /**
+   * Like {@link plan}, for calls that also bring their own scalars (a fused chain recorded again with new
+   * values): the kernels, constants and dispatch sizes are `checked`'s; each run takes a record like
+   * `checked.named` (arrays and scalars by name) and packs the uniform from it. The runner returns
+   * undefined, having done nothing, where that record needs the general path (an array of another shape, a
+   * missing one) or the tuned constants of the length changed since; the caller then calls {@link run}.
+   */
+  planned(ctx: DeviceContext, checked: ElementwiseCheck): ((named: Readonly<Record<string, DeviceArray | number>>) => DeviceArray | undefined) | undefined {
+    const p = this.#prepare(ctx, checked);
+    if (p === undefined) return undefined;
+    const out = this.outputs[0] as string;
+    const inputs = this.#arrays.filter((a) => a.name !== out).map((a) => a.name);
+    const scalars = this.#scalarSet;
+    return (named) => {
+      const c = constants(ctx, p.n);
+      if (c['_WG'] !== p.c['_WG'] || c['_ITEMS'] !== p.c['_ITEMS'] || named[out] !== undefined) return undefined;
+      const arrays: Record<string, DeviceArray> = {};
+      for (const name of inputs) {
+        const v = named[name];
+        if (!(v instanceof DeviceArray) || !sameShape(v.shape, p.shape)) return undefined;
+        arrays[name] = v;
+      }
+      return p.dispatch(arrays, (k, kernel) => {
+        const builtin = p.runs[k]?.builtin ?? {};
+        return kernel.packFields('params', (f) => (scalars.has(f) ? named[f] : builtin[f]));
+      });
+    };
+  }
+
+  /** What {@link plan} and {@link planned} prepare: undefined where the call needs the general path (see plan). */
+  #prepare(ctx: DeviceContext, checked: ElementwiseCheck): { n: number; shape: readonly number[]; c: Readonly<Record<string, number>>; runs: { kernel: Kernel; builtin: Record<string, number>; invocations: number }[]; dispatch: (arrays: Readonly<Record<string, DeviceArray>>, params: (k: number, kernel: Kernel) => PackedUniform) => DeviceArray } | undefined {
     const { named, dtype, n, shape } = checked;
     const out = this.outputs[0];
     if (out === undefined || this.outputs.length !== 1 || named[out] !== undefined || this.#ind || n === 0 || n > chunkElements(ctx.limits)) return undefined;
@@ -242,36 +281,31 @@ class ElementwiseBuilder {
     const c = constants(ctx, n);
     const WG = c['_WG'] ?? 64;
     const ITEMS = c['_ITEMS'] ?? 1;
-    const scalars: Record<string, number> = {};
-    for (const name of this.#scalarNames) scalars[name] = named[name] as number;
     const vecCount = this.#useVec4(dtype) ? Math.floor(n / 4) : 0;
     const start = vecCount * 4;
-    const runs: { kernel: Kernel; params: PackedUniform; invocations: number }[] = [];
-    if (vecCount > 0) {
-      const kernel = this.#kernel(ctx, this.#checked(dtype, 4, {}, []), c);
-      runs.push({ kernel, params: kernel.pack('params', { _n: n, _start: 0, _base: 0, _total: n, ...scalars }), invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
-    }
-    if (start < n) {
-      const kernel = this.#kernel(ctx, this.#checked(dtype, 1, {}, []), c);
-      runs.push({ kernel, params: kernel.pack('params', { _n: n, _start: start, _base: 0, _total: n, ...scalars }), invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
-    }
+    const runs: { kernel: Kernel; builtin: Record<string, number>; invocations: number }[] = [];
+    if (vecCount > 0) runs.push({ kernel: this.#kernel(ctx, this.#checked(dtype, 4, {}, []), c), builtin: { _n: n, _start: 0, _base: 0, _total: n }, invocations: Math.ceil(vecCount / (WG * ITEMS)) * WG });
+    if (start < n) runs.push({ kernel: this.#kernel(ctx, this.#checked(dtype, 1, {}, []), c), builtin: { _n: n, _start: start, _base: 0, _total: n }, invocations: Math.ceil((n - start) / (WG * ITEMS)) * WG });
     const spec = this.#arrays.find((a) => a.name === out);
     const outType = spec === undefined || spec.type === 'T' ? dtype : spec.type;
     const key = this.#opts.key;
     const fixed = [...shape];
-    return (arrays) => {
+    const dispatch = (arrays: Readonly<Record<string, DeviceArray>>, params: (k: number, kernel: Kernel) => PackedUniform): DeviceArray => {
       if (key !== undefined) builderCache(ctx).touch(key, this);
       // Every element is written by the dispatches below (a fused chain's body assigns its output
       // unconditionally): reused memory needs no clear first, only the slack a vec4 binding may see.
       const result = new DeviceArray(ctx, outType, fixed, undefined, 'overwrite');
       try {
-        for (const r of runs) r.kernel.runPacked({ ...arrays, [out]: result, params: r.params }, { invocations: r.invocations });
+        runs.forEach((r, k) => {
+          r.kernel.runPacked({ ...arrays, [out]: result, params: params(k, r.kernel) }, { invocations: r.invocations });
+        });
       } catch (e) {
         result.destroy();
         throw e;
       }
       return result;
     };
+    return { n, shape: fixed, c, runs, dispatch };
   }
 
   /**
@@ -600,10 +634,15 @@ export function fusedElementwise(
   args: string,
   body: string,
   lanes = false,
-): { run: (checked: ElementwiseCheck) => DeviceArray; plan: (checked: ElementwiseCheck) => ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined; wgsl: (dtype: DType) => string } {
+): {
+  run: (checked: ElementwiseCheck) => DeviceArray;
+  plan: (checked: ElementwiseCheck) => ((arrays: Readonly<Record<string, DeviceArray>>) => DeviceArray) | undefined;
+  planned: (checked: ElementwiseCheck) => ((named: Readonly<Record<string, DeviceArray | number>>) => DeviceArray | undefined) | undefined;
+  wgsl: (dtype: DType) => string;
+} {
   const key = `fused|${lanes ? 'lanes' : 'scalar'}|${args}|${body}`;
   const b = builderCache(ctx).use(key, () => new ElementwiseBuilder({ name, args, body }, { key, trusted: true, overwrites: true, ...(lanes ? { lanes: true } : { scalar: true }) }));
-  return { run: (checked) => one(b.run(checked)), plan: (checked) => b.plan(ctx, checked), wgsl: (dtype) => b.generate(dtype, 1).code };
+  return { run: (checked) => one(b.run(checked)), plan: (checked) => b.plan(ctx, checked), planned: (checked) => b.planned(ctx, checked), wgsl: (dtype) => b.generate(dtype, 1).code };
 }
 
 function one(r: DeviceArray | Record<string, DeviceArray>): DeviceArray {
