@@ -3,13 +3,14 @@
  * each element of the chain and folds it (src/backends/host/fusion.ts `reduce`): the result is the unfused
  * host reduction's bit for bit (the same f32 elements, Math.fround per op, folded in the same order with
  * the same f32 roundings: blocks of 64, then the partials' passes), the operand stays lazy, and profile()
- * shows one entry, `reduction|sum(fused(mul))|f32`. On Dawn the same file runs: there the fused
+ * shows one entry, `reduction|sum(fused(mul))|f32`; the loop is cached by the chain's structure, and an
+ * operand a failed op left undefined fails the result (its error, never a silent value). On Dawn the same file runs: there the fused
  * reduction's order differs from the unfused one (docs/notes/fusion.md, "Fused reductions"), so the
  * comparisons with unfused bits name the engine; the float64 checks hold on both, within the summation
  * bound test/tolerance.ts derives (sumBound over the engine's depth, sumDepth in test/ops/helpers.ts).
  */
 import { afterEach, describe, expect } from 'vitest';
-import { add, max, mean, min, mul, norm, openDevice, sub, sum, type DeviceArray, type GpuDevice } from '../../src/index.js';
+import { add, astype, max, mean, min, mul, norm, openDevice, OverflowError, sub, sum, type DeviceArray, type GpuDevice } from '../../src/index.js';
 import { expectArrayEqual, gpuTest, sharedDevice } from '../fixture.js';
 import { sumDepth } from '../ops/helpers.js';
 import { absSum, gamma, sumBound, U32, U64 } from '../tolerance.js';
@@ -208,6 +209,37 @@ describe('a reduction of a recorded chain on the host engine is one loop', () =>
     using s2 = max(m2);
     expect(await s2.item()).toBe(Math.max(...t));
     expectArrayEqual(await m2.toArray(), t);
+  });
+
+  gpuTest('cached by structure: new scalars and new arrays of the same chain compile nothing more (gpujs)', async ({ device }) => {
+    device.backend.setFusion(true);
+    const compiled = (): number => device.backend.hostContext?.fusion?.loopsCompiled ?? 0;
+    const xh = values(300, 31);
+    let before = -1;
+    for (const k of [1.5, -2, 0.125, 7]) {
+      using x = device.array(xh);
+      using m = mul(x, k);
+      using c = add(m, k);
+      using s = sum(c);
+      let want = 0;
+      const terms = Array.from(xh, (v) => f(f(v * f(k)) + f(k)));
+      for (const v of terms) want += v;
+      expectNear(await s.item(), { want, bound: sumBound(absSum(terms), sumDepth(device, terms.length), terms.length) }, `sum at k = ${k}`);
+      if (before < 0) before = compiled();
+      else if (device.info.engine === 'gpujs') expect(compiled(), `loops compiled by k = ${k}`).toBe(before);
+    }
+  });
+
+  gpuTest('an operand a failed op left undefined fails the fused reduction with that error at the readback', async ({ device }) => {
+    device.backend.setFusion(true);
+    using xi = device.array(new Int32Array([2147483647, 1]));
+    using bad = sum(xi); // an OverflowError, never a wrap
+    using b = astype(bad, 'f32');
+    using y = device.array(new Float32Array([1, 2, 3]));
+    using m = mul(y, b);
+    using s = sum(m);
+    await expect(s.item()).rejects.toThrow(OverflowError);
+    await device.sync().catch(() => undefined);
   });
 
   gpuTest('writes and destroys after the reduction was called: it reduces the values recorded', async ({ device }) => {
