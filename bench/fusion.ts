@@ -23,7 +23,9 @@
  *    unfused (six loops), on two gpujs devices (`openDevice({ engine: 'gpujs' })`, and with `fuse: false`):
  *    the queue's task time (profile()'s kernel phase: wall clock of the loops) and the whole call's wall
  *    clock (recording and per-op JS included), medians of interleaved reps, with the load average; and a
- *    hand-written JS loop of the same expression (Math.fround per op) beside the fused loop.
+ *    hand-written JS loop of the same expression (Math.fround per op) beside the fused loop. And
+ *    sum(mul(x, y)) at 2^22 f32: fused (one loop computing x·y and folding it) vs unfused (the mul's loop,
+ *    then the fold), with dot(x, y) beside them.
  *
  * 6. `mean(square(sub(x, mean(x))))` (the variance chain) at 5000 and 2^20 f32: dispatches (device.profile()),
  *    kernel-only time and wall clock with a readback, with whole-array reductions in one dispatch where the
@@ -497,7 +499,67 @@ async function hostRows(): Promise<Row[]> {
       { what: `host engine: six-op chain, 2^${log2} f32, wall clock of the call: fused vs unfused`, figures: `fused ${fwm.toFixed(2)} ms, unfused ${uwm.toFixed(2)} ms`, ratio: `${(uwm / fwm).toFixed(2)}×`, goal: `— (${load})` },
     );
   }
+  rows.push(...(await hostReduceRows(fused, unfused)));
   return rows;
+}
+
+/**
+ * Row 5, reductions: sum(mul(x, y)) at 2^22 f32 on the host engine, fused (one loop computing x·y and
+ * folding it, mul left lazy) vs unfused (the mul's loop into a temporary, then the gpu.js fold), and
+ * dot(x, y) (one gpu.js fold) beside them: the queue's task time and the wall clock with the readback,
+ * medians of interleaved reps, with the load average.
+ */
+async function hostReduceRows(fused: GpuDevice, unfused: GpuDevice): Promise<Row[]> {
+  const n = 2 ** 22;
+  const xh = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+  const yh = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
+  using x = fused.array(xh);
+  using y = fused.array(yh);
+  using ux = unfused.array(xh);
+  using uy = unfused.array(yh);
+  const run = (a: DeviceArray, b: DeviceArray) => async (): Promise<number> => {
+    using m = mul(a, b);
+    using s = sum(m);
+    return await s.item();
+  };
+  const runFused = run(x, y);
+  const runUnfused = run(ux, uy);
+  const runDot = async (): Promise<number> => {
+    using s = dot(ux, uy);
+    return await s.item();
+  };
+  for (let i = 0; i < 3; i++) {
+    await runFused();
+    await runUnfused();
+    await runDot();
+  }
+  const check = await fused.profile(runFused);
+  const labels = check.kernels.map((k) => k.label).join(', ');
+  const f: number[] = [];
+  const u: number[] = [];
+  const d: number[] = [];
+  const fw: number[] = [];
+  const uw: number[] = [];
+  const dw: number[] = [];
+  const load0 = loadAverage();
+  for (let r = 0; r < reps; r++) {
+    const pf = await fused.profile(runFused);
+    const pu = await unfused.profile(runUnfused);
+    const pd = await unfused.profile(runDot);
+    f.push(pf.phases.kernel.ms);
+    u.push(pu.phases.kernel.ms);
+    d.push(pd.phases.kernel.ms);
+    fw.push(pf.phases.wall.ms);
+    uw.push(pu.phases.wall.ms);
+    dw.push(pd.phases.wall.ms);
+  }
+  const load = `load ${load0} → ${loadAverage()}`;
+  const [fm, um, dm, fwm, uwm, dwm] = [median(f), median(u), median(d), median(fw), median(uw), median(dw)];
+  return [
+    { what: `host engine: sum(mul(x, y)), 2^22 f32, task time: fused (1 loop: ${labels}) vs unfused (mul, then the fold)`, figures: `fused ${fm.toFixed(2)} ms, unfused ${um.toFixed(2)} ms`, ratio: `${(um / fm).toFixed(2)}×`, goal: `— (${load})` },
+    { what: 'host engine: sum(mul(x, y)), 2^22 f32, wall clock with the readback: fused vs unfused', figures: `fused ${fwm.toFixed(2)} ms, unfused ${uwm.toFixed(2)} ms`, ratio: `${(uwm / fwm).toFixed(2)}×`, goal: `— (${load})` },
+    { what: 'host engine: sum(mul(x, y)) fused vs dot(x, y) (gpu.js fold), 2^22 f32, task time / wall clock', figures: `fused ${fm.toFixed(2)} / ${fwm.toFixed(2)} ms, dot ${dm.toFixed(2)} / ${dwm.toFixed(2)} ms`, ratio: `${(dm / fm).toFixed(2)}× / ${(dwm / fwm).toFixed(2)}×`, goal: `— (${load})` },
+  ];
 }
 
 /**

@@ -140,7 +140,11 @@ class HostElementwise {
   /** Whether the body calls `_ind(d)` (the call then passes the output's shape). */
   readonly #ind: boolean;
 
-  constructor(spec: ElementwiseSpec, expression?: { readonly text: string; readonly where: string }) {
+  /** Fusion's reductions: the loop folds the (one) output's element instead of storing it. */
+  readonly #fold: HostFold | undefined;
+
+  constructor(spec: ElementwiseSpec, expression?: { readonly text: string; readonly where: string }, fold?: HostFold) {
+    this.#fold = fold;
     checkOptions('elementwise', spec, { args: 'string', body: 'string', name: 'string' }, ['args', 'body'], 'spec');
     this.name = spec.name ?? 'elementwise';
     this.args = parseArgs(spec.args);
@@ -183,8 +187,9 @@ class HostElementwise {
       code = translateStatements({ source, names, params, aliases, ind: true });
     }
     const arrays = this.args.filter((a) => a.array);
+    const loads = arrays.filter((a) => a.raw !== true).map((a) => (this.writeOnly.includes(a.name) ? `let v_${a.name} = 0;` : `${this.outputs.includes(a.name) ? 'let' : 'const'} v_${a.name} = a_${a.name}[i];`));
     const lines = [
-      ...arrays.map((a) => `const a_${a.name} = A[${JSON.stringify(a.name)}];`),
+      ...arrays.filter((a) => this.#fold === undefined || !this.outputs.includes(a.name)).map((a) => `const a_${a.name} = A[${JSON.stringify(a.name)}];`),
       scalarPrologue(this.args, dtype),
       // _ind(i, d): the output's index along d in C order; past the rank (or past 8, as on Dawn) it is 0.
       ...(this.#ind
@@ -194,15 +199,18 @@ class HostElementwise {
             'const _ind = (i, d) => (d < _nd ? Math.floor(i / _st[d]) % _sh[d] : 0);',
           ]
         : []),
+    ];
+    if (this.#fold !== undefined) return [...lines, ...foldLoop(this.#fold, [...loads, code].join('\n'), `v_${this.outputs[0] ?? ''}`)].join('\n');
+    return [
+      ...lines,
       'for (let i = 0; i < n; i++) {',
       // All loads first, then the body, then the stores: an output that is also an input (in place) reads
       // its old value, as each Dawn invocation does. A write-only output starts at zero, as Dawn's `var`.
-      ...arrays.filter((a) => a.raw !== true).map((a) => (this.writeOnly.includes(a.name) ? `let v_${a.name} = 0;` : `${this.outputs.includes(a.name) ? 'let' : 'const'} v_${a.name} = a_${a.name}[i];`)),
+      ...loads,
       code,
       ...this.outputs.map((o) => `a_${o}[i] = v_${o};`),
       '}',
-    ];
-    return lines.join('\n');
+    ].join('\n');
   }
 
   /**
@@ -216,6 +224,23 @@ class HostElementwise {
       temps.push(...broadcastArgs(this.name, this.args, args, this.outputs, shape));
       temps.push(...plainInputs(this.args, args));
       return this.#enqueue(host, this.#fns.get(dtype), args, dtype, n, shape) as DeviceArray;
+    } finally {
+      for (const t of temps) t.destroy();
+    }
+  }
+
+  /** {@link run} for a fold ({@link hostFusedFoldBuilder}): no output array; `done` gets the folded value. */
+  runFold(host: HostContext, named: Readonly<Record<string, DeviceArray | number>>, dtype: DType, n: number, shape: readonly number[], done: (v: number) => void): void {
+    const args: Record<string, DeviceArray | number> = { ...named };
+    const temps: DeviceArray[] = [];
+    try {
+      temps.push(...broadcastArgs(this.name, this.args, args, this.outputs, shape));
+      temps.push(...plainInputs(this.args, args));
+      const fn = this.#fns.get(dtype) as unknown as JsKernel<number>;
+      const { A, S } = dataOf(this.args, args);
+      host.enqueue(() => {
+        done(fn(A, S, n));
+      });
     } finally {
       for (const t of temps) t.destroy();
     }
@@ -332,6 +357,62 @@ export function hostReady(spec: ElementwiseSpec): (named: BoundArgs) => DeviceAr
 export function hostFusedBuilder(name: string, args: string, body: string): { run: HostElementwise['run']; source: (dtype: DType) => string } {
   const b = new HostElementwise({ name, args, body });
   return { run: (host, named, dtype, n, shape) => b.run(host, named, dtype, n, shape), source: (dtype) => b.source(dtype) };
+}
+
+/** What a fused reduction's loop folds: the chain's elements summed, their squares summed, their min or max. */
+export type HostFold = 'sum' | 'sumsq' | 'min' | 'max';
+
+/**
+ * The loop of a fused reduction: `element` (the chain's body, leaving the element in `v`) per index, folded
+ * as the host engine's unfused reduction folds the stored elements (src/backends/host/ops/reduce.ts):
+ * sums in blocks of {@link FOLD} in index order, each from 0 with every addition (and square) rounded to
+ * f32 as gpu.js's f32 kernels round them, the blocks' f32 partials folded the same way until one is left
+ * (0 for no elements); min and max in index order, NaN at the first NaN (minCpu/maxCpu). Returns the
+ * folded value (the caller applies mean's or norm's step, as unfused).
+ */
+function foldLoop(fold: HostFold, element: string, v: string): string[] {
+  if (fold === 'min' || fold === 'max') {
+    return [
+      `let _m = ${fold === 'min' ? 'Infinity' : '-Infinity'};`,
+      'for (let i = 0; i < n; i++) {',
+      element,
+      `if (${v} !== ${v}) return NaN;`,
+      `if (${v} ${fold === 'min' ? '<' : '>'} _m) _m = ${v};`,
+      '}',
+      'return _m;',
+    ];
+  }
+  const add = fold === 'sum' ? `Math.fround(_acc + ${v})` : `Math.fround(_acc + Math.fround(${v} * ${v}))`;
+  return [
+    `let _p = new Float32Array(Math.ceil(n / ${FOLD}));`,
+    `for (let _s = 0, _b = 0; _s < n; _s += ${FOLD}, _b++) {`,
+    `let _acc = 0; const _e = Math.min(n, _s + ${FOLD});`,
+    'for (let i = _s; i < _e; i++) {',
+    element,
+    `_acc = ${add};`,
+    '}',
+    '_p[_b] = _acc;',
+    '}',
+    `while (_p.length > 1) { const _q = new Float32Array(Math.ceil(_p.length / ${FOLD})); for (let _b = 0; _b < _q.length; _b++) { let _acc = 0; const _e = Math.min(_p.length, _b * ${FOLD} + ${FOLD}); for (let k = _b * ${FOLD}; k < _e; k++) _acc = Math.fround(_acc + _p[k]); _q[_b] = _acc; } _p = _q; }`,
+    'return _p.length === 0 ? 0 : _p[0];',
+  ];
+}
+
+/**
+ * @internal A whole-array reduction of a fused chain on the host engine (src/backends/host/fusion.ts): the
+ * composed body translated to ONE JavaScript loop that computes each element (rounded per op, as the
+ * fused elementwise loop) and folds it ({@link foldLoop}); nothing is stored. `run` broadcasts and
+ * gathers the operands as an op's call does, then enqueues the loop and hands its value to `done` (on the
+ * queue). The caller caches it per device, by the composed text and the fold.
+ */
+export function hostFusedFoldBuilder(name: string, args: string, body: string, fold: HostFold): { run: (host: HostContext, named: Readonly<Record<string, DeviceArray | number>>, dtype: DType, n: number, shape: readonly number[], done: (v: number) => void) => void; source: (dtype: DType) => string } {
+  const b = new HostElementwise({ name, args, body }, undefined, fold);
+  return {
+    run: (host, named, dtype, n, shape, done) => {
+      b.runFold(host, named, dtype, n, shape, done);
+    },
+    source: (dtype) => b.source(dtype),
+  };
 }
 
 const mapBuilders = new Map<string, HostElementwise>();

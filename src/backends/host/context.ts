@@ -66,7 +66,7 @@ export class HostContext {
   #errors: unknown[] = [];
   /** Host blocks whose contents a failed op left undefined, with its error. */
   readonly #poison = new Map<ArrayBuffer, Error>();
-  #current: { label: string; error: Error | null } | null = null;
+  #current: { label: string; error: Error | null; inputs?: () => readonly ArrayBuffer[] } | null = null;
   #closed = false;
   readonly #closeHooks: (() => void | Promise<void>)[] = [];
   #closing: Promise<void> | null = null;
@@ -169,7 +169,7 @@ export class HostContext {
    * otherwise. Other ops' arrays are unaffected.
    */
   op<R>(label: string, inputsOf: readonly ArrayBuffer[] | (() => readonly ArrayBuffer[]), run: () => R, outputsOf: (r: R) => readonly ArrayBuffer[]): R {
-    const rec = { label, error: null as Error | null };
+    const rec: { label: string; error: Error | null; inputs?: () => readonly ArrayBuffer[] } = { label, error: null };
     const prev = this.#current;
     this.#current = rec;
     let r: R;
@@ -180,10 +180,11 @@ export class HostContext {
     }
     // Given as a function, the inputs are found after `run`: a lazy input it computed has its block now
     // (one it recorded into a chain has none yet, and is tracked by that chain's own op).
-    const inputs = typeof inputsOf === 'function' ? inputsOf() : inputsOf;
+    const given = typeof inputsOf === 'function' ? inputsOf() : inputsOf;
+    const inputs = rec.inputs === undefined ? given : [...new Set([...given, ...rec.inputs()])];
     const outputs = outputsOf(r);
     // A profile counts the op as a dispatch when it made or wrote memory (a call fusion recorded did not).
-    if (outputs.length > 0) this.sink?.kernel?.(label, 0, 1);
+    if (outputs.length > 0) this.sink?.kernel?.(rec.label, 0, 1);
     if (outputs.length > 0 || inputs.length > 0) {
       this.enqueue(() => {
         let error = rec.error;
@@ -196,6 +197,19 @@ export class HostContext {
       });
     } else if (rec.error !== null) this.#errors.push(rec.error);
     return r;
+  }
+
+  /**
+   * Inside {@link op}'s `run`: the op is another one than its caller named (a reduction that absorbed a
+   * recorded chain: `reduction|sum(fused(mul))|f32`), reading the blocks `inputs` gives after `run` too (the
+   * chain's operands, which a failed op may have left undefined). The profile and the failure bookkeeping
+   * use these.
+   */
+  rename(label: string, inputs: () => readonly ArrayBuffer[]): void {
+    const rec = this.#current;
+    if (rec === null) return;
+    rec.label = label;
+    rec.inputs = inputs;
   }
 
   /** The error a failed op left on `block`, if any. */

@@ -30,7 +30,7 @@ import { compute, EndOfTick, recordable, Recording, recordNode, rootsOf, type Fu
 import type { MathCall } from '../../ops/math.js';
 import type { HostContext } from './context.js';
 import { hostBlocksOf } from './backend.js';
-import { hostFusedBuilder, hostReady } from './builders.js';
+import { hostFusedBuilder, hostFusedFoldBuilder, hostReady, type HostFold } from './builders.js';
 import { hostOf } from './host-of.js';
 
 /**
@@ -50,6 +50,7 @@ const hostBody = (s: FuseNode['spec']): string => s.hostBody ?? s.body;
 const varType = (d: DType): string => (d === 'bool' ? 'u32' : d);
 
 type Loop = ReturnType<typeof hostFusedBuilder>;
+type FoldLoop = ReturnType<typeof hostFusedFoldBuilder>;
 
 interface Entry {
   readonly ref: WeakRef<DeviceArray>;
@@ -67,8 +68,8 @@ export class HostFusion {
   readonly #reads = new Set<ArrayBuffer>();
   /** Fusion's views of the computed arrays recorded chains read (see {@link #own}). */
   readonly #views = new WeakMap<DeviceArray, DeviceArray>();
-  /** Compiled loops by composed text, most recently used last. */
-  readonly #loops = new Map<string, Loop>();
+  /** Compiled loops (elementwise, and folds for reductions) by composed text, most recently used last. */
+  readonly #loops = new Map<string, Loop | FoldLoop>();
   #busy = 0;
   #compiled = 0;
   readonly #tick = new EndOfTick(() => this.#host.closed, () => {
@@ -113,15 +114,51 @@ export class HostFusion {
 
   /** The compiled loop of a composed chain (cached per device by its text, which holds no values). */
   #loop(c: ComposedChain): Loop {
-    const key = `${c.args}\n${c.body}`;
-    let l = this.#loops.get(key);
+    return this.#cached(`${c.args}\n${c.body}`, () => hostFusedBuilder(c.name, c.args, c.body));
+  }
+
+  /** The compiled fold of a composed chain under a reduction (cached with the loops, by text and fold). */
+  #foldLoop(c: ComposedChain, fold: HostFold): FoldLoop {
+    return this.#cached(`fold|${fold}\n${c.args}\n${c.body}`, () => hostFusedFoldBuilder(c.name, c.args, c.body, fold));
+  }
+
+  #cached<L extends Loop | FoldLoop>(key: string, make: () => L): L {
+    let l = this.#loops.get(key) as L | undefined;
     if (l === undefined) {
-      l = hostFusedBuilder(c.name, c.args, c.body);
+      l = make();
       this.#compiled++;
       if (this.#loops.size >= MAX_LOOPS) this.#loops.delete(this.#loops.keys().next().value ?? '');
     } else this.#loops.delete(key);
     this.#loops.set(key, l);
     return l;
+  }
+
+  /**
+   * A whole-array reduction (`op`, folding as `fold`) of the recorded f32 chain under `x`, as ONE loop that
+   * computes each element of the chain and folds it (no array of the chain's elements is written); x stays
+   * lazy (computed only if something else uses it). Runs inside the reduction's op (which it names
+   * `reduction|<op>(fused(...))|f32` for the profile); `done` gets the folded value on the queue. False
+   * when x is not a recorded f32 chain or fusion is off (the caller reduces x unfused).
+   */
+  reduce(x: DeviceArray, op: string, fold: HostFold, done: (v: number) => void): boolean {
+    const node = nodeOf(x);
+    if (node === undefined || !this.#host.fuse || node.outType !== 'f32' || node.opaque === true) return false;
+    this.#busy++;
+    try {
+      const c = this.#compose(node);
+      try {
+        // The chain's nodes are this reduction's now: sync() and the end of the tick leave them lazy.
+        for (const n of c.nodes) this.#absorbed.add(n);
+        const loop = this.#foldLoop(c, fold);
+        this.#host.rename(`reduction|${op}(${c.name})|f32`, () => hostBlocksOf(c.leaves));
+        loop.run(this.#host, c.named, c.dtype, c.size, c.shape, done);
+        return true;
+      } finally {
+        for (const t of c.temps) t.destroy();
+      }
+    } finally {
+      this.#busy--;
+    }
   }
 
   get loopsCompiled(): number {

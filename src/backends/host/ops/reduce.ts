@@ -6,6 +6,7 @@
 import { DeviceArray } from '../../../buffers/device-array.js';
 import type { HostContext } from '../context.js';
 import { hostOf } from '../host-of.js';
+import { hostFusionOf } from '../fusion.js';
 import { runKernel } from '../gpujs.js';
 import { checkKernelSizes, result, sized } from '../kernel-sizes.js';
 import { maxCpu, minCpu } from '../../../reference/reduce.js';
@@ -40,6 +41,8 @@ const INT_IDENTITY = { min: { i32: 2147483647, u32: 0xffffffff }, max: { i32: -2
 /** sum, mean, min, max or norm of all of x's elements (checked by src/ops/reduce.ts), as a 0-d array (shape []). */
 export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArray {
   const host = hostOf(op, x);
+  const fused = fusedReduce(host, op, x);
+  if (fused !== undefined) return fused;
   if (x.dtype === 'f32' && op !== 'min' && op !== 'max') checkKernelSizes(op, host, [sized('x', x), result(Math.ceil(x.length / FOLD), 'the partial sums')], 1);
   const out = new DeviceArray(host, x.dtype, []);
   const X = x.data;
@@ -63,10 +66,31 @@ export function hostReduce(_host: HostContext, { op, x }: ReduceCall): DeviceArr
     return out;
   }
   host.enqueue(async () => {
-    const s = await foldF32(host, op === 'norm' ? 'sumsq' : 'sum', X, undefined);
-    O[0] = op === 'norm' ? Math.sqrt(s) : op === 'mean' ? (n === 0 ? NaN : s * Math.fround(1 / n)) : s;
+    O[0] = finish(op, await foldF32(host, op === 'norm' ? 'sumsq' : 'sum', X, undefined), n);
   });
   return out;
+}
+
+/** The f32 result from the fold of n elements: mean's and norm's last step. */
+function finish(op: ReduceCall['op'], s: number, n: number): number {
+  return op === 'norm' ? Math.sqrt(s) : op === 'mean' ? (n === 0 ? NaN : s * Math.fround(1 / n)) : s;
+}
+
+/**
+ * The reduction of a recorded f32 chain under x (fusion, src/backends/host/fusion.ts): ONE loop computes
+ * each element of the chain and folds it as {@link foldF32} (sums, norm) or minCpu/maxCpu (min, max) fold
+ * the stored elements, so the result is the unfused one bit for bit; x stays lazy. Undefined when x is
+ * not a recorded f32 chain or fusion is off.
+ */
+function fusedReduce(host: HostContext, op: ReduceCall['op'], x: DeviceArray): DeviceArray | undefined {
+  if (x.dtype !== 'f32' || x.pending === undefined || host.fusion === null) return undefined;
+  const out = new DeviceArray(host, 'f32', []);
+  const O = out.data;
+  const n = x.length;
+  const fold = op === 'min' || op === 'max' ? op : op === 'norm' ? 'sumsq' : 'sum';
+  if (hostFusionOf(host).reduce(x, op, fold, (s) => (O[0] = finish(op, s, n)))) return out;
+  out.destroy();
+  return undefined;
 }
 
 /** Σ x·y (checked by src/ops/reduce.ts), as a 0-d array (shape []). */
