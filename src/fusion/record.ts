@@ -3,7 +3,7 @@
  * (src/backends/dawn/fusion.ts, src/backends/host/fusion.ts) build their nodes here, with their own limits
  * and their own hold on computed operands. See docs/notes/fusion.md.
  */
-import { DeviceArray, type PendingSource } from '../buffers/device-array.js';
+import { DeviceArray, type ArrayHome, type PendingSource } from '../buffers/device-array.js';
 import type { Storage } from '../buffers/storage.js';
 import type { MathCall } from '../ops/math.js';
 import { argsOf, mentionsT, nodeOf, type BodyOf, type FuseInput, type FuseNode } from './node.js';
@@ -199,4 +199,37 @@ export class EndOfTick {
     });
     this.#tick.unref();
   }
+}
+
+/** A recording that may still be computed: a weak reference to its lazy array, and its node. */
+export interface LiveEntry {
+  readonly ref: WeakRef<DeviceArray>;
+  readonly node: FuseNode;
+}
+
+/**
+ * The live recordings' arrays and nodes, dropping the entries whose array was computed, destroyed or
+ * collected since.
+ */
+export function liveEntries(live: Set<LiveEntry>): { a: DeviceArray; node: FuseNode }[] {
+  const out: { a: DeviceArray; node: FuseNode }[] = [];
+  for (const e of live) {
+    const a = e.ref.deref();
+    if (a?.pending === undefined) live.delete(e);
+    else out.push({ a, node: e.node });
+  }
+  return out;
+}
+
+/**
+ * Fusion's own view of a computed operand (one per array, kept in `views`): a chain binds an array used
+ * twice once, and destroying the caller's view leaves the recording's.
+ */
+export function ownView(views: WeakMap<DeviceArray, DeviceArray>, home: ArrayHome, v: DeviceArray): DeviceArray {
+  let p = views.get(v);
+  if (p === undefined || p.destroyed) {
+    p = new DeviceArray(home, v.dtype, v.shape, v.storage, 'zero', v.layout);
+    views.set(v, p);
+  }
+  return p;
 }

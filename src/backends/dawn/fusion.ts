@@ -11,7 +11,7 @@ import { DeviceArray } from '../../buffers/device-array.js';
 import { Storage } from '../../buffers/storage.js';
 import { wgslOf } from '../../buffers/dtype.js';
 import { argsOf, ChainCache, composeChain, nodeOf, readsAny, type ChainText, type FuseNode } from '../../fusion/node.js';
-import { compute, EndOfTick, recordable, Recording, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
+import { compute, EndOfTick, liveEntries, ownView, recordable, Recording, recordNode, rootsOf, type FuseLimits, type LiveEntry } from '../../fusion/record.js';
 import { rowLayout } from '../../fusion/row-layout.js';
 import type { UniformValue } from './uniform.js';
 import type { MathCall } from '../../ops/math.js';
@@ -105,11 +105,6 @@ export interface RowPrologue {
   done(): void;
 }
 
-interface Entry {
-  readonly ref: WeakRef<DeviceArray>;
-  readonly node: FuseNode;
-}
-
 /**
  * Whether the graph under `node` reads any of `written` now (a destroyed operand reads its keeper's memory).
  * `seen` is shared by the checks of one pass, so chains sharing a graph are walked once.
@@ -125,7 +120,7 @@ function readsBuffer(node: FuseNode, written: ReadonlySet<GPUBuffer>, keepers: W
 export class DawnFusion implements FusionHooks {
   readonly #ctx: DeviceContext;
   /** Lazy arrays not computed yet (weakly: one nobody holds is never computed). */
-  readonly #live = new Set<Entry>();
+  readonly #live = new Set<LiveEntry>();
   /** Nodes a computed chain held as intermediates: sync() and the end of the tick leave them lazy. */
   readonly #absorbed = new WeakSet<FuseNode>();
   #busy = 0;
@@ -367,12 +362,7 @@ export class DawnFusion implements FusionHooks {
 
   /** Fusion's own view of a computed operand (one per array, so a chain binds an array used twice once). */
   #own(v: DeviceArray): DeviceArray {
-    let p = this.#views.get(v);
-    if (p === undefined || p.destroyed) {
-      p = new DeviceArray(this.#ctx, v.dtype, v.shape, v.storage, 'zero', v.layout);
-      this.#views.set(v, p);
-    }
-    return p;
+    return ownView(this.#views, this.#ctx, v);
   }
 
   /** A lazy array computing `node`. */
@@ -435,13 +425,7 @@ export class DawnFusion implements FusionHooks {
 
   /** Live recorded chains (pruned of the computed and the collected). */
   #entries(): { a: DeviceArray; node: FuseNode }[] {
-    const out: { a: DeviceArray; node: FuseNode }[] = [];
-    for (const e of this.#live) {
-      const a = e.ref.deref();
-      if (a?.pending === undefined) this.#live.delete(e);
-      else out.push({ a, node: e.node });
-    }
-    return out;
+    return liveEntries(this.#live);
   }
 
   keep(storage: Storage): boolean {

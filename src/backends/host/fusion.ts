@@ -26,7 +26,7 @@ import { DeviceArray } from '../../buffers/device-array.js';
 import type { DType } from '../../buffers/dtype.js';
 import type { Storage } from '../../buffers/storage.js';
 import { composeChain, nodeOf, readsAny, type ComposedChain, type FuseNode } from '../../fusion/node.js';
-import { compute, EndOfTick, recordable, Recording, recordNode, rootsOf, type FuseLimits } from '../../fusion/record.js';
+import { compute, EndOfTick, liveEntries, ownView, recordable, Recording, recordNode, rootsOf, type FuseLimits, type LiveEntry } from '../../fusion/record.js';
 import type { MathCall } from '../../ops/math.js';
 import type { HostContext } from './context.js';
 import { hostBlocksOf } from './backend.js';
@@ -52,16 +52,11 @@ const varType = (d: DType): string => (d === 'bool' ? 'u32' : d);
 type Loop = ReturnType<typeof hostFusedBuilder>;
 type FoldLoop = ReturnType<typeof hostFusedFoldBuilder>;
 
-interface Entry {
-  readonly ref: WeakRef<DeviceArray>;
-  readonly node: FuseNode;
-}
-
 /** One host device's recorded chains. */
 export class HostFusion {
   readonly #host: HostContext;
   /** Lazy arrays not computed yet (weakly: one nobody holds is never computed). */
-  readonly #live = new Set<Entry>();
+  readonly #live = new Set<LiveEntry>();
   /** Nodes a computed chain held as intermediates: sync() and the end of the tick leave them lazy. */
   readonly #absorbed = new WeakSet<FuseNode>();
   /** Host blocks that recorded chains read (a superset: cleared when no chain is live). */
@@ -96,12 +91,7 @@ export class HostFusion {
 
   /** Fusion's own view of a computed operand (one per array), so destroying the caller's view leaves it. */
   #own(v: DeviceArray): DeviceArray {
-    let p = this.#views.get(v);
-    if (p === undefined || p.destroyed) {
-      p = new DeviceArray(this.#host, v.dtype, v.shape, v.storage, 'zero', v.layout);
-      this.#views.set(v, p);
-    }
-    return p;
+    return ownView(this.#views, this.#host, v);
   }
 
   #lazy(node: FuseNode): DeviceArray {
@@ -167,12 +157,7 @@ export class HostFusion {
 
   /** Live recorded chains (pruned of the computed and the collected). */
   #entries(): { a: DeviceArray; node: FuseNode }[] {
-    const out: { a: DeviceArray; node: FuseNode }[] = [];
-    for (const e of this.#live) {
-      const a = e.ref.deref();
-      if (a?.pending === undefined) this.#live.delete(e);
-      else out.push({ a, node: e.node });
-    }
+    const out = liveEntries(this.#live);
     if (this.#live.size === 0) this.#reads.clear();
     return out;
   }
