@@ -14,6 +14,7 @@ import { argsOf, ChainCache, composeChain, nodeOf, readsAny, type ChainText, typ
 import { compute, EndOfTick, liveEntries, ownView, recordable, Recording, recordNode, rootsOf, type FuseLimits, type LiveEntry } from '../../fusion/record.js';
 import { rowLayout } from '../../fusion/row-layout.js';
 import type { UniformValue } from './uniform.js';
+import type { ArgSpec } from '../../kernels/codegen.js';
 import type { MathCall } from '../../ops/math.js';
 import { deviceOf } from '../../ops/util.js';
 import type { DeviceContext, FusionHooks } from './context.js';
@@ -307,18 +308,9 @@ export class DawnFusion implements FusionHooks {
         decls.push(`@group(0) @binding(${binding++}) var<storage, read> fep_${a.name}: array<${t}>;`);
         lets.push(`let ${a.name} = fep_${a.name}[${index}];`);
         args[`fep_${a.name}`] = v;
-      } else if (typeof v === 'number') {
-        const t = a.type === 'T' ? c.dtype : a.type;
-        if (a.array || (t !== 'f32' && t !== 'i32' && t !== 'u32')) return undefined;
-        fields.push(`${a.name}: ${t},`);
-        lets.push(`let ${a.name} = fepi.${a.name};`);
-        uniform[a.name] = v;
-      } else return undefined;
+      } else if (typeof v !== 'number' || !scalarField(a, v, c.dtype, 'fepi', { fields, lets, uniform })) return undefined;
     }
-    for (let k = 0; fields.length % 4 !== 0; k++) {
-      fields.push(`fpad${k}: u32,`);
-      uniform[`fpad${k}`] = 0;
-    }
+    padFields(fields, uniform, 'fpad');
     args['fepi'] = uniform;
     const wgsl = [
       '// the epilogue: an elementwise chain on each element of the product, composed by gpukit fusion',
@@ -667,18 +659,9 @@ export class DawnFusion implements FusionHooks {
           four.push(`vec4<${t}>(${at(0)}, ${at(1)}, ${at(2)}, ${at(3)})`);
         }
         args[x] = v;
-      } else if (typeof v === 'number') {
-        const t = a.type === 'T' ? c.dtype : a.type;
-        if (a.array || (t !== 'f32' && t !== 'i32' && t !== 'u32')) return undefined;
-        fields.push(`${a.name}: ${t},`);
-        lets.push(`let ${a.name} = frp.${a.name};`);
-        uniform[a.name] = v;
-      } else return undefined;
+      } else if (typeof v !== 'number' || !scalarField(a, v, c.dtype, 'frp', { fields, lets, uniform })) return undefined;
     }
-    for (let k = 0; fields.length % 4 !== 0; k++) {
-      fields.push(`frpad${k}: u32,`);
-      uniform[`frpad${k}`] = 0;
-    }
+    padFields(fields, uniform, 'frpad');
     args['frp'] = uniform;
     const wgsl = [
       '// x: an elementwise chain computed per element, composed by gpukit fusion (src/backends/dawn/fusion.ts rowPrologue)',
@@ -737,6 +720,28 @@ export class DawnFusion implements FusionHooks {
     for (const a of roots) if (a.pending !== undefined) compute(a);
   }
 
+}
+
+/**
+ * A chain's JS-number operand as a field of the kernel's uniform `u` (a matmul epilogue's, a fused row
+ * kernel's): its declaration, the `let` the op's body reads, and its value. False for an operand the
+ * uniform cannot hold (an array argument, or a type other than f32, i32, u32).
+ */
+function scalarField(a: ArgSpec, v: number, dtype: string, u: string, out: { fields: string[]; lets: string[]; uniform: Record<string, number | UniformValue> }): boolean {
+  const t = a.type === 'T' ? dtype : a.type;
+  if (a.array || (t !== 'f32' && t !== 'i32' && t !== 'u32')) return false;
+  out.fields.push(`${a.name}: ${t},`);
+  out.lets.push(`let ${a.name} = ${u}.${a.name};`);
+  out.uniform[a.name] = v;
+  return true;
+}
+
+/** Pads a uniform struct's 4-byte fields to a multiple of 16 bytes. */
+function padFields(fields: string[], uniform: Record<string, number | UniformValue>, prefix: string): void {
+  for (let k = 0; fields.length % 4 !== 0; k++) {
+    fields.push(`${prefix}${k}: u32,`);
+    uniform[`${prefix}${k}`] = 0;
+  }
 }
 
 /**
